@@ -1,0 +1,61 @@
+# Osool: one command per job. `make help` lists them.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+PYPROJECTS := $(wildcard services/*/pyproject.toml)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run up down status logs migrate test lint typecheck unit bench gateway-config clean
+
+help: ## list the commands
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt $(PYPROJECTS)
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP) ## install what is missing (virtualenv, Python deps, PostgreSQL+pgvector, Valkey, nginx); nothing when up to date
+
+run: install ## start PostgreSQL, Valkey, the gateway and every service in the foreground; Ctrl-C stops all
+	$(PY) -m devstack run
+
+up: install ## the same in the background
+	$(PY) -m devstack up
+
+down: ## stop the background stack
+	@$(PY) -m devstack down
+
+status: ## processes and health of every service
+	@$(PY) -m devstack status
+
+logs: ## follow every log of the local stack
+	@$(PY) -m devstack logs -f
+
+migrate: install ## apply every service's pending migrations (the stack must be up)
+	$(PY) -m devstack migrate
+
+lint: install ## ruff (lint and format check)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy over the shared kit, every service and the launcher
+	$(VENV)/bin/mypy services/common/osool_common services/*/osool_* devstack
+
+unit: install ## unit tests only (no servers)
+	$(PY) -m pytest -q -m "not stack" services/*/tests/unit
+
+test: install lint typecheck ## lint, types, then every test against real servers it starts itself
+	$(PY) -m pytest
+
+bench: install ## benchmarks: print figures and write JSON under bench/results/
+	$(PY) -m bench.gateway
+
+gateway-config: install ## render the compose gateway config (gateway/nginx/nginx.compose.conf)
+	$(PY) -m devstack gateway-config --out gateway/nginx/nginx.compose.conf
+
+clean: down ## stop and delete local state (.osool/ and .env: data and secrets)
+	rm -rf .osool .env

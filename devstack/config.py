@@ -1,0 +1,96 @@
+"""What a local stack is made of: ports, replicas, workers and where its files go."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Service names as they appear in internal paths, in start order (providers before their callers).
+SERVICES: tuple[str, ...] = ("auth", "search", "chat-history", "chain", "monitoring", "agent")
+
+# At least two replicas of one service by default, so load balancing is always exercised.
+DEFAULT_REPLICAS = {"search": 2}
+DEFAULT_WORKERS = 2
+
+
+def service_id(name: str) -> str:
+    """chat-history -> chat_history (Python package, Postgres schema, nginx upstream, env suffix)."""
+    return name.replace("-", "_")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class GatewayRates:
+    api: str = "50r/s"
+    auth: str = "30r/m"
+    login: str = "10r/m"
+    otp: str = "3r/m"
+    bursts: dict[str, int] = field(default_factory=lambda: {"api": 100, "auth": 20, "login": 5, "otp": 2})
+
+
+@dataclass
+class StackConfig:
+    state_dir: Path
+    env_file: Path
+    public_port: int = 8080
+    internal_port: int = 8081
+    postgres_port: int = 5433
+    valkey_port: int = 6380
+    osool_env: str = "development"
+    replicas: dict[str, int] = field(default_factory=dict)
+    workers: dict[str, int] = field(default_factory=dict)
+    rates: GatewayRates = field(default_factory=GatewayRates)
+    python: str = sys.executable
+    # Filled in by LocalStack.prepare(): the loopback port of every replica.
+    replica_ports: dict[str, list[int]] = field(default_factory=dict)
+
+    def replicas_of(self, service: str) -> int:
+        return self.replicas.get(service, DEFAULT_REPLICAS.get(service, 1))
+
+    def workers_of(self, service: str) -> int:
+        return self.workers.get(service, DEFAULT_WORKERS)
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{self.public_port}"
+
+    @property
+    def internal_url(self) -> str:
+        return f"http://127.0.0.1:{self.internal_port}"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] = os.environ, root: Path = REPO_ROOT) -> StackConfig:
+        """The developer's stack: .osool/ and .env in the repository, ports and counts overridable."""
+
+        def number(name: str, default: int) -> int:
+            value = environ.get(name, "")
+            if not value:
+                return default
+            if not value.isdigit() or int(value) < 1:
+                raise SystemExit(f"{name} must be a positive whole number, not {value!r}")
+            return int(value)
+
+        replicas = {s: number(f"REPLICAS_{service_id(s).upper()}", 0) for s in SERVICES}
+        workers = {s: number(f"WORKERS_{service_id(s).upper()}", 0) for s in SERVICES}
+        return cls(
+            state_dir=Path(environ.get("OSOOL_STATE_DIR", root / ".osool")),
+            env_file=Path(environ.get("OSOOL_ENV_FILE", root / ".env")),
+            public_port=number("GATEWAY_PUBLIC_PORT", 8080),
+            internal_port=number("GATEWAY_INTERNAL_PORT", 8081),
+            postgres_port=number("POSTGRES_PORT", 5433),
+            valkey_port=number("VALKEY_PORT", 6380),
+            osool_env=environ.get("OSOOL_ENV", "development"),
+            replicas={s: n for s, n in replicas.items() if n},
+            workers={s: n for s, n in workers.items() if n},
+        )

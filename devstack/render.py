@@ -1,0 +1,207 @@
+"""Rendered configuration: the nginx gateway (one template, local or compose), Valkey and supervisord."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from devstack import binaries
+from devstack.config import REPO_ROOT, SERVICES, StackConfig, service_id
+from devstack.postgres import OS_USER, running_as_root, server_command
+
+GATEWAY_DIR = REPO_ROOT / "gateway" / "nginx"
+ERROR_PAGES = [
+    (400, "bad_request", "Bad request"),
+    (404, "not_found", "No such route"),
+    (405, "method_not_allowed", "Method not allowed"),
+    (413, "payload_too_large", "Request body too large"),
+    (429, "rate_limited", "Too many requests; slow down"),
+    (500, "internal_error", "Gateway error"),
+    (502, "bad_gateway", "The service is unavailable"),
+    (503, "unavailable", "The service is unavailable"),
+    (504, "timeout", "The service did not answer in time"),
+]
+
+
+def render_gateway(
+    *,
+    target: str,
+    upstreams: dict[str, Sequence[str]],
+    public_listen: str,
+    internal_listen: str,
+    state_dir: str,
+    web_root: str,
+    rates: object,
+    worker_processes: str = "auto",
+    error_log: str = "stderr",
+    access_log: str | None = None,
+) -> str:
+    environment = Environment(
+        loader=FileSystemLoader(str(GATEWAY_DIR)), undefined=StrictUndefined, keep_trailing_newline=True
+    )
+    template = environment.get_template("nginx.conf.j2")
+    return template.render(
+        target=target,
+        services=[{"name": s, "id": service_id(s), "addresses": upstreams[s]} for s in SERVICES],
+        public_listen=public_listen,
+        internal_listen=internal_listen,
+        pid_path=f"{state_dir}/nginx.pid",
+        temp_dir=f"{state_dir}/temp",
+        access_log=access_log or f"{state_dir}/access.log",
+        error_log=error_log,
+        web_root=web_root,
+        worker_processes=worker_processes,
+        public_body_limit="1m",
+        internal_body_limit="50m",
+        rates=rates,
+        bursts=getattr(rates, "bursts"),
+        error_pages=ERROR_PAGES,
+    )
+
+
+def render_local_gateway(config: StackConfig) -> str:
+    return render_gateway(
+        target="local stack",
+        upstreams={s: [f"127.0.0.1:{port}" for port in config.replica_ports[s]] for s in SERVICES},
+        public_listen=f"127.0.0.1:{config.public_port}",
+        internal_listen=f"127.0.0.1:{config.internal_port}",
+        state_dir=str(config.state_dir / "nginx"),
+        web_root=str(REPO_ROOT / "web"),
+        rates=config.rates,
+        worker_processes="2",
+        error_log="stderr",
+    )
+
+
+COMPOSE_PORT = 8000
+
+
+def render_compose_gateway() -> str:
+    """The gateway of docker-compose.scale.yml: each service name resolves to all of its replicas."""
+    from devstack.config import GatewayRates
+
+    return render_gateway(
+        target="docker-compose.scale.yml",
+        upstreams={s: [f"{s}:{COMPOSE_PORT}"] for s in SERVICES},
+        public_listen="8080",
+        internal_listen="8081",
+        state_dir="/tmp/nginx",
+        web_root="/usr/share/nginx/html",
+        rates=GatewayRates(),
+        worker_processes="auto",
+        error_log="stderr",
+        access_log="/dev/stdout",
+    )
+
+
+def render_valkey(config: StackConfig, password: str) -> str:
+    data = config.state_dir / "valkey"
+    return (
+        f"include {REPO_ROOT / 'redis' / 'redis.conf'}\n"
+        f"bind 127.0.0.1\nport {config.valkey_port}\ndir {data}\n"
+        f"requirepass {password}\nappendfilename osool.aof\ndbfilename osool.rdb\nlogfile \"\"\n"
+    )
+
+
+def _program(name: str, command: Sequence[str], *, priority: int, log_dir: Path, extra: dict[str, str]) -> str:
+    lines = [
+        f"[program:{name}]",
+        f"command={shlex.join(command)}",
+        f"priority={priority}",
+        "autostart=true",
+        "autorestart=true",
+        "redirect_stderr=true",
+        f"stdout_logfile={log_dir / (name + '.log')}",
+        "stdout_logfile_maxbytes=20MB",
+        "stdout_logfile_backups=2",
+    ]
+    lines += [f"{key}={value}" for key, value in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+def replica_program_name(service: str, index: int) -> str:
+    return f"{service}-{index + 1}"
+
+
+def render_supervisord(config: StackConfig) -> str:
+    state = config.state_dir
+    logs = state / "logs"
+    nginx_conf = state / "nginx" / "nginx.conf"
+    sections = [
+        "; Rendered by devstack for this stack. Do not edit.\n"
+        "[supervisord]\n"
+        f"logfile={logs / 'supervisord.log'}\npidfile={state / 'supervisord.pid'}\n"
+        f"childlogdir={logs}\nloglevel=info\n",
+        f"[unix_http_server]\nfile={state / 'supervisor.sock'}\nchmod=0700\n",
+        f"[supervisorctl]\nserverurl=unix://{state / 'supervisor.sock'}\n",
+        "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
+    ]
+    postgres_extra = {"stopsignal": "INT", "stopwaitsecs": "30", "startsecs": "2"}
+    if running_as_root():
+        postgres_extra["user"] = OS_USER
+    sections.append(_program("postgres", server_command(config), priority=10, log_dir=logs, extra=postgres_extra))
+    sections.append(
+        _program(
+            "valkey",
+            [str(binaries.valkey_server()), str(state / "valkey" / "valkey.conf")],
+            priority=10,
+            log_dir=logs,
+            extra={"stopsignal": "TERM", "stopwaitsecs": "10", "startsecs": "1"},
+        )
+    )
+    sections.append(
+        _program(
+            "gateway",
+            [str(binaries.nginx()), "-p", str(state / "nginx"), "-c", str(nginx_conf), "-g", "daemon off;"],
+            priority=30,
+            log_dir=logs,
+            extra={"stopsignal": "QUIT", "stopwaitsecs": "10", "startsecs": "1"},
+        )
+    )
+    for service in SERVICES:
+        package = f"osool_{service_id(service)}"
+        environment = {
+            "OSOOL_ENV_FILE": str(config.env_file),
+            "PROMETHEUS_MULTIPROC_DIR": str(state / "metrics" / service),
+            "PYTHONUNBUFFERED": "1",
+        }
+        env_line = ",".join(f'{key}="{value}"' for key, value in environment.items())
+        names = []
+        for index, port in enumerate(config.replica_ports[service]):
+            name = replica_program_name(service, index)
+            names.append(name)
+            command = [
+                config.python, "-m", package, "serve",
+                "--host", "127.0.0.1", "--port", str(port), "--workers", str(config.workers_of(service)),
+            ]  # fmt: skip
+            sections.append(
+                _program(
+                    name,
+                    command,
+                    priority=50,
+                    log_dir=logs,
+                    extra={
+                        "environment": env_line,
+                        "startsecs": "3",
+                        "startretries": "20",
+                        "stopsignal": "TERM",
+                        "stopwaitsecs": "15",
+                        "stopasgroup": "true",
+                        "killasgroup": "true",
+                        "directory": str(REPO_ROOT),
+                    },
+                )
+            )
+        sections.append(f"[group:{service}]\nprograms={','.join(names)}\npriority=50\n")
+    return "\n".join(sections)
+
+
+def write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)

@@ -1,0 +1,180 @@
+"""LocalStack: prepare the state directory, start everything under supervisord, wait until it is healthy, stop."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from devstack import binaries
+from devstack.config import SERVICES, StackConfig, free_port, service_id
+from devstack.envfile import ensure_env_file
+from devstack.postgres import ensure_cluster, running_as_root
+from devstack.render import render_local_gateway, render_supervisord, render_valkey, write_private
+
+
+@dataclass
+class ServiceHealth:
+    service: str
+    http_status: int
+    status: str
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class LocalStack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.env: dict[str, str] = {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    # -- files -------------------------------------------------------------------------------------------
+    @property
+    def supervisord_conf(self) -> Path:
+        return self.config.state_dir / "supervisord.conf"
+
+    @property
+    def ports_file(self) -> Path:
+        return self.config.state_dir / "ports.json"
+
+    def prepare(self) -> None:
+        """Everything that must be true before supervisord starts; safe to repeat."""
+        state = self.config.state_dir
+        for sub in ("logs", "valkey", "nginx/temp", "metrics"):
+            (state / sub).mkdir(parents=True, exist_ok=True)
+        self.env = ensure_env_file(self.config)
+        created = ensure_cluster(self.config, self.env)
+        if created:
+            print(f"created PostgreSQL cluster in {state / 'postgres'}", flush=True)
+        self.config.replica_ports = {
+            service: [free_port() for _ in range(self.config.replicas_of(service))] for service in SERVICES
+        }
+        self.ports_file.write_text(json.dumps(self.config.replica_ports, indent=2))
+        # Prometheus multiprocess files of an earlier run would be counted again: wipe them at every start.
+        shutil.rmtree(state / "metrics", ignore_errors=True)
+        for service in SERVICES:
+            (state / "metrics" / service).mkdir(parents=True)
+        if running_as_root():
+            # nginx workers run as nobody and need to write their temp files.
+            shutil.chown(state / "nginx" / "temp", user="nobody")
+        write_private(state / "valkey" / "valkey.conf", render_valkey(self.config, self.env["REDIS_PASSWORD"]))
+        (state / "nginx" / "nginx.conf").write_text(render_local_gateway(self.config))
+        self.check_gateway_config()
+        write_private(self.supervisord_conf, render_supervisord(self.config))
+
+    def check_gateway_config(self) -> str:
+        result = subprocess.run(
+            [str(binaries.nginx()), "-t", "-p", str(self.config.state_dir / "nginx"), "-c",
+             str(self.config.state_dir / "nginx" / "nginx.conf")],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise StackError(f"nginx -t failed:\n{result.stderr}")
+        return result.stderr
+
+    # -- processes ---------------------------------------------------------------------------------------
+    def is_running(self) -> bool:
+        pid_file = self.config.state_dir / "supervisord.pid"
+        if not pid_file.exists():
+            return False
+        try:
+            pid = int(pid_file.read_text().strip())
+            Path(f"/proc/{pid}").stat()
+            return "supervisord" in Path(f"/proc/{pid}/cmdline").read_text()
+        except (ValueError, OSError):
+            return False
+
+    def start(self, *, foreground: bool) -> None:
+        if self.is_running():
+            raise StackError(f"a stack is already running from {self.config.state_dir} (make down stops it)")
+        self.prepare()
+        argv = [str(binaries.supervisord()), "-c", str(self.supervisord_conf)]
+        if foreground:
+            argv.append("-n")
+            self.process = subprocess.Popen(argv)
+        else:
+            subprocess.run(argv, check=True)
+
+    def ctl(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(binaries.supervisorctl()), "-c", str(self.supervisord_conf), *args],
+            capture_output=True, text=True, check=check,
+        )  # fmt: skip
+
+    def stop(self, timeout: float = 60.0) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            return
+        if self.is_running():
+            self.ctl("shutdown")
+            deadline = time.monotonic() + timeout
+            while self.is_running() and time.monotonic() < deadline:
+                time.sleep(0.2)
+
+    def program_pid(self, name: str) -> int:
+        result = self.ctl("pid", name)
+        text = result.stdout.strip()
+        if not text.isdigit() or text == "0":
+            raise StackError(f"{name} is not running: {text}")
+        return int(text)
+
+    # -- health ------------------------------------------------------------------------------------------
+    def service_health(self, service: str, timeout: float = 3.0) -> ServiceHealth:
+        url = f"{self.config.internal_url}/{service}/health"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                body = json.loads(response.read())
+                return ServiceHealth(service, response.status, body.get("status", "?"))
+        except urllib.error.HTTPError as exc:
+            try:
+                status = json.loads(exc.read()).get("status", "?")
+            except (ValueError, AttributeError):
+                status = "?"
+            return ServiceHealth(service, exc.code, status)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            return ServiceHealth(service, 0, f"unreachable ({exc})")
+
+    def wait_healthy(self, timeout: float = 120.0) -> list[ServiceHealth]:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process is not None and self.process.poll() is not None:
+                raise StackError(f"supervisord exited with {self.process.returncode}; see {self.config.state_dir}/logs")
+            results = [self.service_health(service) for service in SERVICES]
+            if all(result.http_status == 200 for result in results):
+                return results
+            if time.monotonic() > deadline:
+                failing = ", ".join(f"{r.service}={r.http_status}/{r.status}" for r in results if r.http_status != 200)
+                raise StackError(f"not healthy after {timeout:g}s: {failing}; see {self.config.state_dir}/logs")
+            time.sleep(0.5)
+
+    def addresses(self) -> str:
+        ports = json.loads(self.ports_file.read_text()) if self.ports_file.exists() else {}
+        lines = [
+            f"  web client and public API  {self.config.public_url}/",
+            f"  internal gateway           {self.config.internal_url}/<service>/...",
+            f"  PostgreSQL                 127.0.0.1:{self.config.postgres_port} (DATABASE_URL in {self.config.env_file})",
+            f"  Valkey                     127.0.0.1:{self.config.valkey_port} (REDIS_URL in {self.config.env_file})",
+        ]
+        for service in SERVICES:
+            replica_ports = ", ".join(str(p) for p in ports.get(service, []))
+            lines.append(
+                f"  {service:<26} {self.config.internal_url}/{service}/health   replicas on {replica_ports}"
+            )
+        lines.append(f"  logs                       {self.config.state_dir / 'logs'}/")
+        return "\n".join(lines)
+
+
+def package_of(service: str) -> str:
+    return f"osool_{service_id(service)}"

@@ -1,0 +1,12 @@
+"""Settings of the chat-history service: the common variables plus its own."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from osool_common.settings import CommonSettings
+
+
+class Settings(CommonSettings):
+    service_name: ClassVar[str] = "chat-history"
+    upstream_services: str = "auth"

@@ -1,0 +1,105 @@
+"""create_service_app(): a FastAPI app with the whole kit wired in (logs, request id, metrics, errors, health)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import asyncpg
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+from redis.asyncio import Redis
+
+from osool_common.cache import RedisCheck, create_redis
+from osool_common.db import DatabaseCheck, create_pool
+from osool_common.errors import install_error_handlers
+from osool_common.health import HealthRegistry, health_router
+from osool_common.http_client import ServiceClient, UpstreamCheck
+from osool_common.logging import configure_logging, get_logger
+from osool_common.metrics import RequestMetricsMiddleware, metrics_endpoint
+from osool_common.sentry import init_sentry
+from osool_common.settings import CommonSettings
+
+log = get_logger(__name__)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
+
+
+def is_valid_request_id(value: str) -> bool:
+    """Accept the gateway's ids (32 hex characters), UUIDs and other short opaque ids; nothing that could forge a log."""
+    return bool(_REQUEST_ID.match(value))
+
+
+@dataclass
+class Resources:
+    """What a service's lifespan opened; app.state holds the same objects for request handlers."""
+
+    settings: CommonSettings
+    db: asyncpg.Pool
+    redis: Redis
+    http: ServiceClient
+    health: HealthRegistry
+
+
+Setup = Callable[[FastAPI, Resources], Awaitable[None]]
+
+
+def create_service_app(
+    settings: CommonSettings,
+    *,
+    version: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    redis_critical: bool = True,
+    setup: Setup | None = None,
+) -> FastAPI:
+    """Build the app. `redis_critical=False` makes a Redis outage degrade the service instead of failing it."""
+    configure_logging(settings.service_name, settings.log_level)
+    init_sentry(settings, version)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        health = HealthRegistry(settings.service_name, version, settings.health_check_timeout_seconds)
+        db = await create_pool(settings)
+        redis = create_redis(settings)
+        http = ServiceClient(settings)
+        health.add("database", DatabaseCheck(db), critical=True)
+        health.add("redis", RedisCheck(redis), critical=redis_critical)
+        for upstream in settings.upstreams:
+            health.add(f"service:{upstream}", UpstreamCheck(http, upstream), critical=False)
+        resources = Resources(settings, db, redis, http, health)
+        app.state.settings, app.state.db, app.state.redis = settings, db, redis
+        app.state.http, app.state.health, app.state.resources = http, health, resources
+        if setup is not None:
+            await setup(app, resources)
+        log.info("service.started", version=version)
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await redis.aclose()
+            await db.close()
+            log.info("service.stopped")
+
+    app = FastAPI(
+        title=f"Osool {settings.service_name}",
+        version=version,
+        description=description,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router())
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    # Added last, runs first: the request id exists before the metrics middleware logs the request.
+    app.add_middleware(RequestMetricsMiddleware, service=settings.service_name)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        validator=is_valid_request_id,
+        update_request_header=True,
+    )
+    return app

@@ -1,0 +1,78 @@
+"""The command line every service shares: `python -m osool_<name> serve|migrate|check-config`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from osool_common.logging import configure_logging
+from osool_common.migrations import apply_migrations, wait_for_database
+from osool_common.settings import CommonSettings, ConfigurationError
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str  # as in internal paths: "chat-history"
+    package: str  # "osool_chat_history"
+    settings_class: type[CommonSettings]
+    migrations_dir: Path
+
+
+def load_settings_or_exit(spec: ServiceSpec) -> CommonSettings:
+    try:
+        return spec.settings_class.load()
+    except ConfigurationError as exc:
+        print(f"osool-{spec.name}: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _migrate(spec: ServiceSpec, settings: CommonSettings) -> None:
+    assert settings.database_url is not None
+    wait_for_database(settings.database_url.get_secret_value())
+    apply_migrations(settings, spec.migrations_dir)
+
+
+def _serve(spec: ServiceSpec, settings: CommonSettings, args: argparse.Namespace) -> None:
+    _migrate(spec, settings)
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Run alone (not from the launcher): a fresh, private metrics directory for this process tree.
+        metrics_dir = Path(tempfile.gettempdir()) / f"osool-metrics-{spec.name}-{os.getpid()}"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+    argv = [
+        sys.executable, "-m", "gunicorn",
+        "-c", "python:osool_common.gunicorn_conf",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers),
+        "--name", f"osool-{spec.name}",
+        f"{spec.package}.main:create_app()",
+    ]  # fmt: skip
+    os.execv(sys.executable, argv)
+
+
+def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m {spec.package}", description=f"Osool {spec.name} service")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="apply migrations, then serve HTTP with gunicorn + uvicorn workers")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
+    commands.add_parser("migrate", help="apply this service's pending migrations and exit")
+    commands.add_parser("check-config", help="validate the environment and exit")
+    args = parser.parse_args(argv)
+
+    settings = load_settings_or_exit(spec)
+    configure_logging(spec.name, settings.log_level)
+    if args.command == "serve":
+        _serve(spec, settings, args)
+    elif args.command == "migrate":
+        _migrate(spec, settings)
+    else:
+        print(f"osool-{spec.name}: configuration ok ({settings.osool_env})")

@@ -1,0 +1,131 @@
+"""Domain exceptions and the one JSON error envelope every 4xx/5xx takes."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from osool_common.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class DomainError(Exception):
+    """A failure the caller can act on. Subclasses set the HTTP status and a stable code."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFoundError(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class PermissionDeniedError(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class UnauthenticatedError(DomainError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class RateLimitedError(DomainError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class UnavailableError(DomainError):
+    status_code = 503
+    code = "unavailable"
+
+
+_CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "unavailable",
+    504: "timeout",
+}
+
+
+def error_body(status: int, message: str, code: str | None = None, details: Any = None) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "code": code or _CODES_BY_STATUS.get(status, "error"),
+        "message": message,
+        "request_id": correlation_id.get(),
+    }
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+def error_response(status: int, message: str, code: str | None = None, details: Any = None) -> JSONResponse:
+    headers = {}
+    request_id = correlation_id.get()
+    if request_id:
+        headers["X-Request-ID"] = request_id
+    return JSONResponse(error_body(status, message, code, details), status_code=status, headers=headers)
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return error_response(exc.status_code, exc.message, exc.code, exc.details)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    response = error_response(exc.status_code, message)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"location": list(error.get("loc", ())), "message": error.get("msg", ""), "type": error.get("type", "")}
+        for error in exc.errors()
+    ]
+    return error_response(422, "The request is not valid", "validation_error", details)
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    # The stack trace goes to the log (and Sentry), never to the caller.
+    log.error("request.unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
+    return error_response(500, "Internal server error", "internal_error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unhandled_error)

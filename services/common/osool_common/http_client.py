@@ -1,0 +1,91 @@
+"""Calls to other Osool services, always through the gateway's internal listener.
+
+Timeouts on every call, the request id passed on, and idempotent calls retried (with tenacity) when the
+connection fails or the gateway answers 502/503/504.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from asgi_correlation_id import correlation_id
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from osool_common.settings import CommonSettings
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+
+
+class RetryableStatusError(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"{response.status_code} from {response.request.url}")
+        self.response = response
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, (httpx.TransportError, RetryableStatusError))
+
+
+async def _add_request_id(request: httpx.Request) -> None:
+    request_id = correlation_id.get()
+    if request_id and "x-request-id" not in request.headers:
+        request.headers["X-Request-ID"] = request_id
+
+
+class ServiceClient:
+    """One shared httpx client per process; `request("search", "GET", "/api/properties/1")`."""
+
+    def __init__(self, settings: CommonSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.retries = settings.http_retries
+        self._client = httpx.AsyncClient(
+            base_url=str(settings.gateway_internal_url).rstrip("/"),
+            timeout=httpx.Timeout(settings.http_timeout_seconds, connect=1.0),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            event_hooks={"request": [_add_request_id]},
+            headers={"User-Agent": f"osool-{settings.service_name}"},
+            transport=transport,
+        )
+
+    async def request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        url = f"/{service}{path}"
+        method = method.upper()
+        if method not in IDEMPOTENT_METHODS:
+            return await self._client.request(method, url, **kwargs)
+        response: httpx.Response | None = None
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self.retries + 1),
+                wait=wait_exponential(multiplier=0.05, max=0.5),
+                retry=retry_if_exception(_is_retryable),
+                reraise=True,
+            ):
+                with attempt:
+                    response = await self._client.request(method, url, **kwargs)
+                    if response.status_code in RETRYABLE_STATUS:
+                        raise RetryableStatusError(response)
+        except RetryableStatusError as exc:
+            return exc.response
+        assert response is not None
+        return response
+
+    async def get(self, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request(service, "GET", path, **kwargs)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+class UpstreamCheck:
+    """Health check: the upstream service answers /health/live through the gateway."""
+
+    def __init__(self, client: ServiceClient, service: str) -> None:
+        self.client = client
+        self.service = service
+
+    async def __call__(self) -> str:
+        response = await self.client.get(self.service, "/health/live")
+        if response.status_code != 200:
+            raise RuntimeError(f"{self.service} answered {response.status_code}")
+        return "live"

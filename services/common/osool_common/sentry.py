@@ -1,0 +1,22 @@
+"""Sentry error reporting, on only when SENTRY_DSN is set (an unset DSN never breaks a local run)."""
+
+from __future__ import annotations
+
+import sentry_sdk
+
+from osool_common.settings import CommonSettings
+
+
+def init_sentry(settings: CommonSettings, version: str) -> bool:
+    if settings.sentry_dsn is None or not settings.sentry_dsn.get_secret_value():
+        return False
+    sentry_sdk.init(
+        dsn=settings.sentry_dsn.get_secret_value(),
+        environment=settings.osool_env,
+        release=f"osool-{settings.service_name}@{version}",
+        server_name=settings.service_name,
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
+    sentry_sdk.set_tag("service", settings.service_name)
+    return True
