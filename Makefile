@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYPROJECTS := $(wildcard services/*/pyproject.toml)
+SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
 .PHONY: help install run up down status logs migrate test lint typecheck unit bench gateway-config clean
@@ -43,7 +44,7 @@ lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install ## mypy over the shared kit, every service and the launcher
-	$(VENV)/bin/mypy services/common/osool_common services/*/osool_* devstack
+	$(VENV)/bin/mypy $(SERVICE_PACKAGES) devstack
 
 unit: install ## unit tests only (no servers)
 	$(PY) -m pytest -q -m "not stack" services/*/tests/unit

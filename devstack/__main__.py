@@ -26,7 +26,10 @@ def _run(stack: LocalStack) -> int:
         print(f"osool: {exc}", file=sys.stderr)
         stack.stop()
         return 1
-    print(f"\nOsool is up in {time.monotonic() - started:.1f}s. Ctrl-C stops everything.\n{stack.addresses()}\n", flush=True)
+    print(
+        f"\nOsool is up in {time.monotonic() - started:.1f}s. Ctrl-C stops everything.\n{stack.addresses()}\n",
+        flush=True,
+    )
     assert stack.process is not None
     return stack.process.wait()
 
@@ -72,7 +75,9 @@ def _logs(stack: LocalStack, follow: bool) -> int:
 
 def _migrate(stack: LocalStack) -> int:
     if not stack.is_running():
-        print("osool: the stack is not running; `make up` first (services also migrate when they start)", file=sys.stderr)
+        print(
+            "osool: the stack is not running; `make up` first (services also migrate when they start)", file=sys.stderr
+        )
         return 1
     env = {**os.environ, "OSOOL_ENV_FILE": str(stack.config.env_file)}
     for service in SERVICES:

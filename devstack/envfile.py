@@ -36,9 +36,7 @@ def ensure_env_file(config: StackConfig) -> dict[str, str]:
             # URL-safe, so they can stand in a connection URL without escaping.
             values[name] = secrets.token_urlsafe(24)
     values["OSOOL_ENV"] = config.osool_env
-    values["DATABASE_URL"] = (
-        f"postgresql://osool:{values['POSTGRES_PASSWORD']}@127.0.0.1:{config.postgres_port}/osool"
-    )
+    values["DATABASE_URL"] = f"postgresql://osool:{values['POSTGRES_PASSWORD']}@127.0.0.1:{config.postgres_port}/osool"
     values["REDIS_URL"] = f"redis://:{values['REDIS_PASSWORD']}@127.0.0.1:{config.valkey_port}/0"
     values["GATEWAY_INTERNAL_URL"] = config.internal_url
     config.env_file.parent.mkdir(parents=True, exist_ok=True)

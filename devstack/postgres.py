@@ -127,9 +127,7 @@ def superuser_url(config: StackConfig, env: dict[str, str], database: str = "pos
 
 def _bootstrap(config: StackConfig, env: dict[str, str]) -> None:
     with psycopg.connect(superuser_url(config, env), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("CREATE ROLE osool LOGIN PASSWORD {}").format(sql.Literal(env["POSTGRES_PASSWORD"]))
-        )
+        connection.execute(sql.SQL("CREATE ROLE osool LOGIN PASSWORD {}").format(sql.Literal(env["POSTGRES_PASSWORD"])))
         connection.execute("CREATE DATABASE osool OWNER osool")
     with psycopg.connect(superuser_url(config, env, "osool"), autocommit=True) as connection:
         connection.execute(INIT_SQL.read_text().encode())

@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from devstack import binaries
-from devstack.config import REPO_ROOT, SERVICES, StackConfig, service_id
+from devstack.config import REPO_ROOT, SERVICES, GatewayRates, StackConfig, service_id
 from devstack.postgres import OS_USER, running_as_root, server_command
 
 GATEWAY_DIR = REPO_ROOT / "gateway" / "nginx"
@@ -35,12 +35,14 @@ def render_gateway(
     internal_listen: str,
     state_dir: str,
     web_root: str,
-    rates: object,
+    rates: GatewayRates,
     worker_processes: str = "auto",
     error_log: str = "stderr",
     access_log: str | None = None,
+    temp_dir: str | None = None,
 ) -> str:
-    environment = Environment(
+    # nginx configuration, not HTML: nothing to escape.
+    environment = Environment(  # noqa: S701
         loader=FileSystemLoader(str(GATEWAY_DIR)), undefined=StrictUndefined, keep_trailing_newline=True
     )
     template = environment.get_template("nginx.conf.j2")
@@ -50,7 +52,7 @@ def render_gateway(
         public_listen=public_listen,
         internal_listen=internal_listen,
         pid_path=f"{state_dir}/nginx.pid",
-        temp_dir=f"{state_dir}/temp",
+        temp_dir=temp_dir or f"{state_dir}/temp",
         access_log=access_log or f"{state_dir}/access.log",
         error_log=error_log,
         web_root=web_root,
@@ -58,7 +60,7 @@ def render_gateway(
         public_body_limit="1m",
         internal_body_limit="50m",
         rates=rates,
-        bursts=getattr(rates, "bursts"),
+        bursts=rates.bursts,
         error_pages=ERROR_PAGES,
     )
 
@@ -82,14 +84,13 @@ COMPOSE_PORT = 8000
 
 def render_compose_gateway() -> str:
     """The gateway of docker-compose.scale.yml: each service name resolves to all of its replicas."""
-    from devstack.config import GatewayRates
-
     return render_gateway(
         target="docker-compose.scale.yml",
         upstreams={s: [f"{s}:{COMPOSE_PORT}"] for s in SERVICES},
         public_listen="8080",
         internal_listen="8081",
-        state_dir="/tmp/nginx",
+        state_dir="/var/run",
+        temp_dir="/var/cache/nginx",
         web_root="/usr/share/nginx/html",
         rates=GatewayRates(),
         worker_processes="auto",
@@ -103,7 +104,7 @@ def render_valkey(config: StackConfig, password: str) -> str:
     return (
         f"include {REPO_ROOT / 'redis' / 'redis.conf'}\n"
         f"bind 127.0.0.1\nport {config.valkey_port}\ndir {data}\n"
-        f"requirepass {password}\nappendfilename osool.aof\ndbfilename osool.rdb\nlogfile \"\"\n"
+        f'requirepass {password}\nappendfilename osool.aof\ndbfilename osool.rdb\nlogfile ""\n'
     )
 
 

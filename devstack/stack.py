@@ -31,8 +31,10 @@ class StackError(RuntimeError):
 
 
 class LocalStack:
-    def __init__(self, config: StackConfig) -> None:
+    def __init__(self, config: StackConfig, environ: dict[str, str] | None = None) -> None:
         self.config = config
+        # The environment supervisord (and so every service) starts with; None means ours.
+        self.environ = environ
         self.env: dict[str, str] = {}
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -99,9 +101,9 @@ class LocalStack:
         argv = [str(binaries.supervisord()), "-c", str(self.supervisord_conf)]
         if foreground:
             argv.append("-n")
-            self.process = subprocess.Popen(argv)
+            self.process = subprocess.Popen(argv, env=self.environ)
         else:
-            subprocess.run(argv, check=True)
+            subprocess.run(argv, check=True, env=self.environ)
 
     def ctl(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -161,17 +163,16 @@ class LocalStack:
 
     def addresses(self) -> str:
         ports = json.loads(self.ports_file.read_text()) if self.ports_file.exists() else {}
+        env_file = self.config.env_file
         lines = [
             f"  web client and public API  {self.config.public_url}/",
             f"  internal gateway           {self.config.internal_url}/<service>/...",
-            f"  PostgreSQL                 127.0.0.1:{self.config.postgres_port} (DATABASE_URL in {self.config.env_file})",
-            f"  Valkey                     127.0.0.1:{self.config.valkey_port} (REDIS_URL in {self.config.env_file})",
+            f"  PostgreSQL                 127.0.0.1:{self.config.postgres_port} (DATABASE_URL in {env_file})",
+            f"  Valkey                     127.0.0.1:{self.config.valkey_port} (REDIS_URL in {env_file})",
         ]
         for service in SERVICES:
             replica_ports = ", ".join(str(p) for p in ports.get(service, []))
-            lines.append(
-                f"  {service:<26} {self.config.internal_url}/{service}/health   replicas on {replica_ports}"
-            )
+            lines.append(f"  {service:<26} {self.config.internal_url}/{service}/health   replicas on {replica_ports}")
         lines.append(f"  logs                       {self.config.state_dir / 'logs'}/")
         return "\n".join(lines)
 

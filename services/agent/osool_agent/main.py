@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from osool_common.app import create_service_app
 from osool_agent import __version__
 from osool_agent.settings import Settings
+from osool_common.app import create_service_app
 
 
 def create_app() -> FastAPI:

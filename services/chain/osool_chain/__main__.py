@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from osool_common.cli import ServiceSpec, main
 from osool_chain.settings import Settings
+from osool_common.cli import ServiceSpec, main
 
 SPEC = ServiceSpec(
     name="chain",

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from osool_common.cli import ServiceSpec, main
 from osool_chat_history.settings import Settings
+from osool_common.cli import ServiceSpec, main
 
 SPEC = ServiceSpec(
     name="chat-history",

@@ -28,7 +28,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
 
 
 def is_valid_request_id(value: str) -> bool:
-    """Accept the gateway's ids (32 hex characters), UUIDs and other short opaque ids; nothing that could forge a log."""
+    """Accept the gateway's ids (32 hex), UUIDs and other short opaque ids; nothing that could forge a log line."""
     return bool(_REQUEST_ID.match(value))
 
 

@@ -54,7 +54,7 @@ def _serve(spec: ServiceSpec, settings: CommonSettings, args: argparse.Namespace
         "--name", f"osool-{spec.name}",
         f"{spec.package}.main:create_app()",
     ]  # fmt: skip
-    os.execv(sys.executable, argv)
+    os.execv(sys.executable, argv)  # noqa: S606 - become gunicorn, so supervisor signals reach it directly
 
 
 def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:

@@ -31,7 +31,7 @@ async def create_pool(settings: CommonSettings) -> asyncpg.Pool:
     return pool
 
 
-def database_check(pool: asyncpg.Pool) -> "DatabaseCheck":
+def database_check(pool: asyncpg.Pool) -> DatabaseCheck:
     return DatabaseCheck(pool)
 
 

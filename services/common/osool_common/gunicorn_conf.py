@@ -16,4 +16,4 @@ accesslog = None
 
 def child_exit(server: Any, worker: Any) -> None:
     # A dead worker's live gauges must stop counting; its counters stay so totals never go backwards.
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    multiprocess.mark_process_dead(worker.pid)

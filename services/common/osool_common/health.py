@@ -82,7 +82,9 @@ class HealthRegistry:
             message, status = f"no answer within {check.timeout_seconds:g}s", "unhealthy"
         except Exception as exc:  # a check reports any failure; it never raises into the endpoint
             message, status = f"{type(exc).__name__}: {exc}"[:300], "unhealthy"
-        return CheckResult(status=status, message=message or "ok", latency_ms=round((time.perf_counter() - start) * 1000, 2))
+        return CheckResult(
+            status=status, message=message or "ok", latency_ms=round((time.perf_counter() - start) * 1000, 2)
+        )
 
 
 def health_router() -> APIRouter:

@@ -6,10 +6,10 @@ import os
 import time
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from osool_common.logging import get_logger
@@ -75,16 +75,24 @@ class RequestMetricsMiddleware:
 
 
 def _route_template(scope: Scope) -> str:
+    # FastAPI's own routes leave themselves in the scope; plain Starlette routes (/openapi.json, /metrics) don't,
+    # so those are matched again here. A path no route matches is one label, never the raw path.
     route: Any = scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED_ROUTE
+    if isinstance(path, str):
+        return path
+    for candidate in getattr(scope.get("app"), "routes", ()):
+        match, _ = candidate.matches(scope)
+        if match == Match.FULL:
+            return str(candidate.path)
+    return UNMATCHED_ROUTE
 
 
 def metrics_registry() -> CollectorRegistry:
     """A registry that reads every worker's files when the launcher set PROMETHEUS_MULTIPROC_DIR."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         return registry
     from prometheus_client import REGISTRY
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sentry_sdk
+from sentry_sdk.integrations.logging import ignore_logger
 
 from osool_common.settings import CommonSettings
 
@@ -15,8 +16,9 @@ def init_sentry(settings: CommonSettings, version: str) -> bool:
         environment=settings.osool_env,
         release=f"osool-{settings.service_name}@{version}",
         server_name=settings.service_name,
-        send_default_pii=False,
         traces_sample_rate=0.0,
     )
     sentry_sdk.set_tag("service", settings.service_name)
+    # The framework integration already reports unhandled errors; our log line of the same error would be a twin.
+    ignore_logger("osool_common.errors")
     return True

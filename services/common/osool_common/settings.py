@@ -70,7 +70,7 @@ class CommonSettings(BaseSettings):
         """Read the environment (and OSOOL_ENV_FILE when set) or raise ConfigurationError naming the variable."""
         env_file = os.environ.get("OSOOL_ENV_FILE") or None
         try:
-            return cls(_env_file=env_file)  # type: ignore[call-arg]
+            return cls(_env_file=env_file)
         except ValidationError as exc:
             raise ConfigurationError(_describe(exc)) from None
 

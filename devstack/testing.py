@@ -1,0 +1,83 @@
+"""pytest fixtures: a whole local stack in a temporary directory on free ports, started once per session."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.config import SERVICES, StackConfig, free_port
+from devstack.envfile import read_env_file
+from devstack.stack import LocalStack
+
+# Variables a developer may have exported for their own stack; the test stack must not inherit them.
+_LEAKY_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SENTRY_DSN",
+    "OSOOL_ENV",
+    "OSOOL_ENV_FILE",
+    "GATEWAY_INTERNAL_URL",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "UPSTREAM_SERVICES",
+    "OSOOL_STATE_DIR",
+)
+
+
+def clean_environ() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key not in _LEAKY_VARIABLES}
+
+
+def make_test_stack_config(root: Path) -> StackConfig:
+    return StackConfig(
+        state_dir=root / "state",
+        env_file=root / "state" / ".env",
+        public_port=free_port(),
+        internal_port=free_port(),
+        postgres_port=free_port(),
+        valkey_port=free_port(),
+        osool_env="test",
+        replicas={"search": 2},
+        # Two workers where the multi-process metrics are tested, one elsewhere to keep the session light.
+        workers={service: 2 if service == "search" else 1 for service in SERVICES},
+    )
+
+
+def _kill_leftovers(state_dir: Path) -> None:
+    """Anything still running from this stack's directory after shutdown is killed: tests leave nothing behind."""
+    marker = str(state_dir)
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (proc / "environ").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline or marker in environ:
+            try:
+                os.kill(int(proc.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    root = tmp_path_factory.mktemp("osool-stack")
+    local_stack = LocalStack(make_test_stack_config(root), environ=clean_environ())
+    try:
+        local_stack.start(foreground=False)
+        local_stack.wait_healthy(timeout=180)
+        yield local_stack
+    finally:
+        local_stack.stop()
+        _kill_leftovers(local_stack.config.state_dir)
+
+
+@pytest.fixture(scope="session")
+def stack_env(stack: LocalStack) -> dict[str, str]:
+    """The test stack's generated env file (DATABASE_URL, REDIS_URL, ...)."""
+    return read_env_file(stack.config.env_file)

@@ -1,0 +1,135 @@
+"""A service built with create_service_app() on the real Postgres and Valkey of the test stack.
+
+Sentry is a local HTTP server that speaks Sentry's envelope endpoint, so the real sentry-sdk sends to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import ClassVar
+
+import httpx
+import pytest
+import sentry_sdk
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request, Response
+
+from devstack.config import free_port
+from devstack.stack import LocalStack
+from osool_common.app import create_service_app
+from osool_common.settings import CommonSettings
+
+pytestmark = pytest.mark.stack
+
+
+class FakeSentry:
+    """Accepts POST /api/<project>/envelope/ and keeps the events it carries."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, object]] = []
+        app = FastAPI()
+
+        @app.post("/api/{project}/envelope/")
+        async def envelope(project: str, request: Request) -> Response:
+            raw = await request.body()
+            if request.headers.get("content-encoding") == "gzip":
+                raw = gzip.decompress(raw)
+            lines = raw.split(b"\n")
+            for header, payload in zip(lines[1::2], lines[2::2], strict=False):
+                if json.loads(header).get("type") == "event":
+                    self.events.append(json.loads(payload))
+            return Response(content=b'{"id":"0"}', media_type="application/json")
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> FakeSentry:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+class KitSettings(CommonSettings):
+    service_name: ClassVar[str] = "kit-test"
+
+
+@pytest.fixture
+def fake_sentry() -> Iterator[FakeSentry]:
+    with FakeSentry() as server:
+        yield server
+
+
+@pytest.fixture
+async def kit_client(
+    stack: LocalStack, stack_env: dict[str, str], fake_sentry: FakeSentry
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = KitSettings(
+        database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
+        redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
+        sentry_dsn=f"http://publickey@127.0.0.1:{fake_sentry.port}/42",  # type: ignore[arg-type]
+        osool_env="test",
+    )
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> dict[str, str]:
+        raise ZeroDivisionError("secret-ish detail that must not reach the caller")
+
+    @router.get("/db-time")
+    async def db_time(request: Request) -> dict[str, str]:
+        value = await request.app.state.db.fetchval("SELECT current_schema()")
+        await request.app.state.redis.set("kit-test:last", value, ex=60)
+        return {"schema": str(value), "cached": await request.app.state.redis.get("kit-test:last")}
+
+    app = create_service_app(settings, version="9.9.9", description="kit test", routers=[router])
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+            yield client
+    sentry_sdk.get_client().close()
+
+
+async def test_an_unhandled_error_is_a_500_envelope_and_reaches_sentry(
+    kit_client: httpx.AsyncClient, fake_sentry: FakeSentry
+) -> None:
+    response = await kit_client.get("/boom", headers={"X-Request-ID": "kit-sentry-0001"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {"code": "internal_error", "message": "Internal server error", "request_id": "kit-sentry-0001"}
+    }
+    assert "secret-ish" not in response.text
+    sentry_sdk.flush(timeout=5)
+    for _ in range(100):  # the SDK sends from its own thread
+        if fake_sentry.events:
+            break
+        await asyncio.sleep(0.05)
+    assert len(fake_sentry.events) == 1
+    event = fake_sentry.events[0]
+    exception = event["exception"]["values"][-1]  # type: ignore[index]
+    assert exception["type"] == "ZeroDivisionError"
+    assert event["tags"]["transaction_id"] == "kit-sentry-0001"  # type: ignore[index]
+    assert event["release"] == "osool-kit-test@9.9.9" and event["environment"] == "test"
+
+
+async def test_the_pool_uses_the_service_schema_and_redis_answers(kit_client: httpx.AsyncClient) -> None:
+    response = await kit_client.get("/db-time")
+    assert response.status_code == 200
+    # kit_test has no schema of its own (no migrations ran), so Postgres falls back to public on the path.
+    assert response.json() == {"schema": "public", "cached": "public"}
+
+
+async def test_health_of_the_kit_sees_real_dependencies(kit_client: httpx.AsyncClient) -> None:
+    body = (await kit_client.get("/health")).json()
+    assert body["service"] == "kit-test" and body["version"] == "9.9.9" and body["status"] == "healthy"
+    assert set(body["checks"]) == {"database", "redis"}

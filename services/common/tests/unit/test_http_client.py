@@ -1,0 +1,121 @@
+"""The service client: request id passed on, idempotent calls retried, POST never sent twice.
+
+The peer is a real HTTP server on a free loopback port (uvicorn in a thread), standing in for the gateway.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+import uvicorn
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request, Response
+
+from devstack.config import free_port
+from osool_common.http_client import ServiceClient
+from osool_common.settings import CommonSettings
+
+
+class ClientSettings(CommonSettings):
+    service_name: ClassVar[str] = "client-test"
+    required_secrets: ClassVar[tuple[str, ...]] = ()
+
+
+class Peer:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, str | None]] = []
+        self.failures_left = 0
+        app = FastAPI()
+
+        @app.api_route("/{service}/{path:path}", methods=["GET", "POST"])
+        async def anything(service: str, path: str, request: Request) -> Response:
+            self.calls.append((request.method, f"/{service}/{path}", request.headers.get("x-request-id")))
+            if self.failures_left > 0:
+                self.failures_left -= 1
+                return Response(status_code=503)
+            return Response(content=b'{"ok":true}', media_type="application/json")
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
+
+    def __enter__(self) -> Peer:
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def peer() -> Iterator[Peer]:
+    with Peer() as running:
+        yield running
+
+
+def _client(port: int, retries: int = 2) -> ServiceClient:
+    settings = ClientSettings(gateway_internal_url=f"http://127.0.0.1:{port}", http_retries=retries)  # type: ignore[arg-type]
+    return ServiceClient(settings)
+
+
+async def test_request_id_of_the_current_request_is_passed_on(peer: Peer) -> None:
+    client = _client(peer.port)
+    token = correlation_id.set("incoming-req-0042")
+    try:
+        response = await client.get("search", "/api/properties/7")
+    finally:
+        correlation_id.reset(token)
+        await client.aclose()
+    assert response.status_code == 200
+    assert peer.calls == [("GET", "/search/api/properties/7", "incoming-req-0042")]
+
+
+async def test_idempotent_call_is_retried_after_503(peer: Peer) -> None:
+    peer.failures_left = 2
+    client = _client(peer.port, retries=2)
+    try:
+        response = await client.get("search", "/health/live")
+    finally:
+        await client.aclose()
+    assert response.status_code == 200
+    assert len(peer.calls) == 3
+
+
+async def test_retries_stop_at_the_limit_and_return_the_last_answer(peer: Peer) -> None:
+    peer.failures_left = 10
+    client = _client(peer.port, retries=1)
+    try:
+        response = await client.get("search", "/health/live")
+    finally:
+        await client.aclose()
+    assert response.status_code == 503
+    assert len(peer.calls) == 2
+
+
+async def test_post_is_never_sent_twice(peer: Peer) -> None:
+    peer.failures_left = 1
+    client = _client(peer.port, retries=3)
+    try:
+        response = await client.request("chain", "POST", "/api/chain/reserve", json={"id": 1})
+    finally:
+        await client.aclose()
+    assert response.status_code == 503
+    assert len(peer.calls) == 1
+
+
+async def test_connection_refused_is_retried_then_raised() -> None:
+    import httpx
+
+    client = _client(free_port(), retries=1)
+    try:
+        with pytest.raises(httpx.ConnectError):
+            await client.get("search", "/health/live")
+    finally:
+        await client.aclose()

@@ -1,0 +1,122 @@
+"""The gateway template on its own: SSE streams unbuffered, and the compose rendering is current and valid."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
+
+from devstack import binaries
+from devstack.config import REPO_ROOT, SERVICES, GatewayRates, free_port
+from devstack.render import render_compose_gateway, render_gateway
+
+COMPOSE_CONF = REPO_ROOT / "gateway" / "nginx" / "nginx.compose.conf"
+
+
+class SlowEventSource:
+    """An upstream that writes one event, waits, then writes another: where the agent's chat stream will sit."""
+
+    def __init__(self) -> None:
+        app = FastAPI()
+
+        @app.get("/api/chat/stream")
+        async def stream() -> StreamingResponse:
+            async def events() -> AsyncIterator[bytes]:
+                yield b"event: token\ndata: first\n\n"
+                await asyncio.sleep(1.5)
+                yield b"event: token\ndata: second\n\n"
+
+            return StreamingResponse(events(), media_type="text/event-stream")
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> SlowEventSource:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def gateway_over_event_source(tmp_path: Path) -> Iterator[str]:
+    with SlowEventSource() as upstream:
+        public_port = free_port()
+        (tmp_path / "temp").mkdir()
+        config = render_gateway(
+            target="test",
+            upstreams={service: [f"127.0.0.1:{upstream.port}"] for service in SERVICES},
+            public_listen=f"127.0.0.1:{public_port}",
+            internal_listen=f"127.0.0.1:{free_port()}",
+            state_dir=str(tmp_path),
+            web_root=str(REPO_ROOT / "web"),
+            rates=GatewayRates(),
+            worker_processes="1",
+            error_log=str(tmp_path / "error.log"),
+        ).replace("\nworker_processes", "\nuser root;\nworker_processes")
+        (tmp_path / "nginx.conf").write_text(config)
+        process = subprocess.Popen(
+            [str(binaries.nginx()), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"]
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{public_port}/healthz")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                    time.sleep(0.05)
+            yield f"http://127.0.0.1:{public_port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_sse_events_pass_the_gateway_as_they_are_written(gateway_over_event_source: str) -> None:
+    arrivals: list[tuple[float, str]] = []
+    started = time.monotonic()
+    with httpx.stream("GET", f"{gateway_over_event_source}/api/chat/stream", timeout=10) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                arrivals.append((time.monotonic() - started, line.removeprefix("data: ")))
+    assert [data for _, data in arrivals] == ["first", "second"]
+    # The first event is not held back until the stream ends (1.5 s later).
+    assert arrivals[0][0] < 1.0
+    assert arrivals[1][0] - arrivals[0][0] > 1.0
+
+
+def test_committed_compose_gateway_config_is_current() -> None:
+    assert COMPOSE_CONF.read_text() == render_compose_gateway(), "run `make gateway-config` and commit the result"
+
+
+def test_nginx_accepts_the_compose_gateway_config(tmp_path: Path) -> None:
+    # Compose's service names resolve only inside its network; for `nginx -t` here they point at loopback.
+    text = re.sub(r"server ([a-z-]+):8000", r"server 127.0.0.1:8000", COMPOSE_CONF.read_text())
+    text = text.replace("/var/cache/nginx", str(tmp_path)).replace("/var/run", str(tmp_path))
+    text = text.replace("/dev/stdout", str(tmp_path / "access.log"))
+    (tmp_path / "nginx.conf").write_text(text)
+    result = subprocess.run(
+        [str(binaries.nginx()), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
