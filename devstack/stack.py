@@ -64,6 +64,10 @@ class LocalStack:
         shutil.rmtree(state / "metrics", ignore_errors=True)
         for service in SERVICES:
             (state / "metrics" / service).mkdir(parents=True)
+        access_log = state / "nginx" / "access.log"
+        if access_log.exists():
+            # One previous run's access log is kept; older ones go, so a laptop's disk does not fill up.
+            access_log.replace(access_log.with_suffix(".log.1"))
         if running_as_root():
             # nginx workers run as nobody and need to write their temp files.
             shutil.chown(state / "nginx" / "temp", user="nobody")

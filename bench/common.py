@@ -1,0 +1,121 @@
+"""What every benchmark shares: a private stack, wrk runs parsed into numbers, results written as JSON."""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from devstack.config import REPO_ROOT
+from devstack.stack import LocalStack
+from devstack.testing import _kill_leftovers, clean_environ, make_test_stack_config
+
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass
+class LoadResult:
+    label: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def ensure_wrk() -> str:
+    """wrk is a C load generator: a Python client would be the bottleneck on a 2-core machine."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+    found = shutil.which("wrk")
+    if not found:
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+        found = shutil.which("wrk")
+    assert found, "wrk could not be installed (apt-get install wrk)"
+    return found
+
+
+def _duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    assert match, text
+    return float(match[1]) * _UNITS[match[2]]
+
+
+def run_wrk(label: str, url: str, *, connections: int, seconds: int, threads: int = 2) -> LoadResult:
+    output = subprocess.run(
+        [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+    total = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non_2xx[1]) if non_2xx else 0
+    return LoadResult(label, rps, _duration_ms(percentiles["50"]), _duration_ms(percentiles["99"]), total, errors)
+
+
+def median_result(label: str, runs: list[LoadResult]) -> LoadResult:
+    return LoadResult(
+        label,
+        statistics.median(r.requests_per_second for r in runs),
+        statistics.median(r.p50_ms for r in runs),
+        statistics.median(r.p99_ms for r in runs),
+        sum(r.requests for r in runs),
+        sum(r.errors for r in runs),
+    )
+
+
+@contextmanager
+def private_stack(**overrides: object) -> Iterator[LocalStack]:
+    """A whole stack on free ports in a temporary directory, stopped afterwards."""
+    with tempfile.TemporaryDirectory(prefix="osool-bench-") as root:
+        config = make_test_stack_config(Path(root))
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        stack = LocalStack(config, environ=clean_environ())
+        try:
+            stack.start(foreground=False)
+            stack.wait_healthy(timeout=180)
+            yield stack
+        finally:
+            stack.stop()
+            _kill_leftovers(config.state_dir)
+
+
+def write_results(name: str, payload: dict[str, object]) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    document = {
+        "benchmark": name,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": _cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        **payload,
+    }
+    path.write_text(json.dumps(document, indent=2, default=_default))
+    return path
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _default(value: object) -> object:
+    if isinstance(value, LoadResult):
+        return asdict(value)
+    raise TypeError(type(value))

@@ -1,0 +1,1 @@
+"""bench/gateway: what the nginx gateway costs in front of a service."""
