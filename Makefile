@@ -43,8 +43,8 @@ lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install ## mypy over the shared kit, every service and the launcher
-	$(VENV)/bin/mypy $(SERVICE_PACKAGES) devstack
+typecheck: install ## mypy over the shared kit, every service, the launcher and the benchmarks
+	$(VENV)/bin/mypy $(SERVICE_PACKAGES) devstack bench
 
 unit: install ## unit tests only (no servers)
 	$(PY) -m pytest -q -m "not stack" services/*/tests/unit
