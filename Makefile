@@ -47,7 +47,7 @@ typecheck: install ## mypy over the shared kit, every service, the launcher and 
 	$(VENV)/bin/mypy $(SERVICE_PACKAGES) devstack bench
 
 unit: install ## unit tests only (no servers)
-	$(PY) -m pytest -q -m "not stack" services/*/tests/unit
+	$(PY) -m pytest -q -m "not stack" services/*/tests/unit devstack/tests
 
 test: install lint typecheck ## lint, types, then every test against real servers it starts itself
 	$(PY) -m pytest

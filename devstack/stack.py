@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -47,9 +48,23 @@ class LocalStack:
     def ports_file(self) -> Path:
         return self.config.state_dir / "ports.json"
 
+    def check_ports_free(self) -> None:
+        """Fail fast, naming the variable to change, when another program holds one of the stack's ports."""
+        wanted = {
+            "GATEWAY_PUBLIC_PORT": self.config.public_port,
+            "GATEWAY_INTERNAL_PORT": self.config.internal_port,
+            "POSTGRES_PORT": self.config.postgres_port,
+            "VALKEY_PORT": self.config.valkey_port,
+        }
+        for variable, port in wanted.items():
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    raise StackError(f"port {port} is already in use on 127.0.0.1; set {variable} to another port")
+
     def prepare(self) -> None:
         """Everything that must be true before supervisord starts; safe to repeat."""
         state = self.config.state_dir
+        self.check_ports_free()
         for sub in ("logs", "valkey", "nginx/temp", "metrics"):
             (state / sub).mkdir(parents=True, exist_ok=True)
         self.env = ensure_env_file(self.config)

@@ -58,3 +58,44 @@ def test_migrate_again_applies_nothing(stack: LocalStack) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert '"applied": []' in result.stdout
+
+
+@pytest.mark.stack
+def test_make_migrate_runs_every_service_against_the_running_stack(stack: LocalStack) -> None:
+    env = {
+        **clean_environ(),
+        "OSOOL_STATE_DIR": str(stack.config.state_dir),
+        "OSOOL_ENV_FILE": str(stack.config.env_file),
+        "POSTGRES_PORT": str(stack.config.postgres_port),
+        "VALKEY_PORT": str(stack.config.valkey_port),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack", "migrate"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    for service in SERVICES:
+        assert f"migrating {service} ..." in result.stdout
+
+
+def test_make_migrate_without_a_running_stack_says_what_to_do(tmp_path: object) -> None:
+    env = {**clean_environ(), "OSOOL_STATE_DIR": str(tmp_path), "OSOOL_ENV_FILE": f"{tmp_path}/.env"}
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack", "migrate"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and "make up" in result.stderr
+
+
+@pytest.mark.stack
+def test_a_second_stack_on_busy_ports_refuses_naming_the_variable(stack: LocalStack, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from devstack.config import StackConfig
+    from devstack.stack import StackError
+
+    config = StackConfig(
+        state_dir=Path(str(tmp_path)) / "state",
+        env_file=Path(str(tmp_path)) / ".env",
+        public_port=stack.config.public_port,
+    )
+    with pytest.raises(StackError, match=f"port {stack.config.public_port} is already in use.*GATEWAY_PUBLIC_PORT"):
+        LocalStack(config).check_ports_free()

@@ -90,7 +90,12 @@ async def kit_client(
     async def db_time(request: Request) -> dict[str, str]:
         value = await request.app.state.db.fetchval("SELECT current_schema()")
         await request.app.state.redis.set("kit-test:last", value, ex=60)
-        return {"schema": str(value), "cached": await request.app.state.redis.get("kit-test:last")}
+        vector = await request.app.state.db.fetchval("SELECT '[1,2,3]'::vector")
+        return {
+            "schema": str(value),
+            "cached": await request.app.state.redis.get("kit-test:last"),
+            "vector": str(list(vector.to_list())),
+        }
 
     app = create_service_app(settings, version="9.9.9", description="kit test", routers=[router])
     async with app.router.lifespan_context(app):
@@ -126,7 +131,8 @@ async def test_the_pool_uses_the_service_schema_and_redis_answers(kit_client: ht
     response = await kit_client.get("/db-time")
     assert response.status_code == 200
     # kit_test has no schema of its own (no migrations ran), so Postgres falls back to public on the path.
-    assert response.json() == {"schema": "public", "cached": "public"}
+    # pgvector's type is registered on every pooled connection: a vector comes back as a vector, not text.
+    assert response.json() == {"schema": "public", "cached": "public", "vector": "[1.0, 2.0, 3.0]"}
 
 
 async def test_health_of_the_kit_sees_real_dependencies(kit_client: httpx.AsyncClient) -> None:
