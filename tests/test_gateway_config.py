@@ -5,20 +5,19 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
 from devstack import binaries
 from devstack.config import REPO_ROOT, SERVICES, GatewayRates, free_port
 from devstack.render import render_compose_gateway, render_gateway
+from devstack.testing import ThreadedServer
 
 COMPOSE_CONF = REPO_ROOT / "gateway" / "nginx" / "nginx.compose.conf"
 
@@ -38,24 +37,14 @@ class SlowEventSource:
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> SlowEventSource:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
+        self.server = ThreadedServer(app)
+        self.port = self.server.port
 
 
 @pytest.fixture
 def gateway_over_event_source(tmp_path: Path) -> Iterator[str]:
-    with SlowEventSource() as upstream:
+    upstream = SlowEventSource()
+    with upstream.server:
         public_port = free_port()
         (tmp_path / "temp").mkdir()
         config = render_gateway(

@@ -8,19 +8,16 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import ClassVar
 
 import httpx
 import pytest
 import sentry_sdk
-import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 
-from devstack.config import free_port
 from devstack.stack import LocalStack
+from devstack.testing import ThreadedServer
 from osool_common.app import create_service_app
 from osool_common.settings import CommonSettings
 
@@ -45,19 +42,8 @@ class FakeSentry:
                     self.events.append(json.loads(payload))
             return Response(content=b'{"id":"0"}', media_type="application/json")
 
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> FakeSentry:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
+        self.server = ThreadedServer(app)
+        self.port = self.server.port
 
 
 class KitSettings(CommonSettings):
@@ -66,7 +52,8 @@ class KitSettings(CommonSettings):
 
 @pytest.fixture
 def fake_sentry() -> Iterator[FakeSentry]:
-    with FakeSentry() as server:
+    server = FakeSentry()
+    with server.server:
         yield server
 
 

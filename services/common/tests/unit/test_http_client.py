@@ -5,17 +5,15 @@ The peer is a real HTTP server on a free loopback port (uvicorn in a thread), st
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
-import uvicorn
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request, Response
 
 from devstack.config import free_port
+from devstack.testing import ThreadedServer
 from osool_common.http_client import ServiceClient
 from osool_common.settings import CommonSettings
 
@@ -39,24 +37,14 @@ class Peer:
                 return Response(status_code=503)
             return Response(content=b'{"ok":true}', media_type="application/json")
 
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
-
-    def __enter__(self) -> Peer:
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
+        self.server = ThreadedServer(app)
+        self.port = self.server.port
 
 
 @pytest.fixture
 def peer() -> Iterator[Peer]:
-    with Peer() as running:
+    running = Peer()
+    with running.server:
         yield running
 
 
