@@ -54,11 +54,20 @@ def _duration_ms(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def run_wrk(label: str, url: str, *, connections: int, seconds: int, threads: int = 2) -> LoadResult:
-    output = subprocess.run(
-        [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+def run_wrk(
+    label: str, url: str, *, connections: int, seconds: int, threads: int = 2, script: str | None = None
+) -> LoadResult:
+    """One wrk run; `script` is a wrk Lua script (e.g. a POST with a JSON body)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        extra = []
+        if script:
+            lua.write(script)
+            lua.flush()
+            extra = ["-s", lua.name]
+        output = subprocess.run(
+            [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
     total = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]

@@ -35,6 +35,11 @@ def ensure_env_file(config: StackConfig) -> dict[str, str]:
         if not values.get(name):
             # URL-safe, so they can stand in a connection URL without escaping.
             values[name] = secrets.token_urlsafe(24)
+    if not values.get("AUTH_JWT_KEYS"):
+        # The auth service's signing key (Ed25519); its format is owned by osool_auth.tokens.
+        from osool_auth.tokens import generate_signing_key_entry
+
+        values["AUTH_JWT_KEYS"] = generate_signing_key_entry()
     values["OSOOL_ENV"] = config.osool_env
     values["DATABASE_URL"] = f"postgresql://osool:{values['POSTGRES_PASSWORD']}@127.0.0.1:{config.postgres_port}/osool"
     values["REDIS_URL"] = f"redis://:{values['REDIS_PASSWORD']}@127.0.0.1:{config.valkey_port}/0"

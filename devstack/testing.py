@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from devstack.config import SERVICES, StackConfig, free_port
+from devstack.config import SERVICES, GatewayRates, StackConfig, free_port
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
 
@@ -46,6 +46,15 @@ def make_test_stack_config(root: Path) -> StackConfig:
         replicas={"search": 2},
         # Two workers where the multi-process metrics are tested, one elsewhere to keep the session light.
         workers={service: 2 if service == "search" else 1 for service in SERVICES},
+        # Looser than the defaults, so a test session's many sign-ins from one address are not refused by the
+        # gateway; the strict limits themselves are tested from another loopback address.
+        rates=GatewayRates(
+            api="500r/s",
+            auth="600r/m",
+            login="120r/m",
+            otp="120r/m",
+            bursts={"api": 500, "auth": 100, "login": 40, "otp": 40},
+        ),
     )
 
 
@@ -68,9 +77,24 @@ def _kill_leftovers(state_dir: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def fake_google() -> Iterator[Any]:
+    from devstack.fakes import FakeGoogle
+
+    google = FakeGoogle()
+    with google.server:
+        yield google
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, fake_google: Any) -> Iterator[LocalStack]:
+    from devstack.fakes import GOOGLE_CLIENT_ID
+
     root = tmp_path_factory.mktemp("osool-stack")
-    local_stack = LocalStack(make_test_stack_config(root), environ=clean_environ())
+    config = make_test_stack_config(root)
+    config.env_file.parent.mkdir(parents=True, exist_ok=True)
+    # Third parties the services talk to, as local fakes (kept by the env file writer like a developer's own).
+    config.env_file.write_text(f"GOOGLE_CLIENT_ID={GOOGLE_CLIENT_ID}\nGOOGLE_JWKS_URL={fake_google.jwks_url}\n")
+    local_stack = LocalStack(config, environ=clean_environ())
     try:
         local_stack.start(foreground=False)
         local_stack.wait_healthy(timeout=180)

@@ -109,3 +109,9 @@ def test_nginx_accepts_the_compose_gateway_config(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+def test_default_rate_limits_are_strict_for_sign_in_and_otp() -> None:
+    text = COMPOSE_CONF.read_text()
+    assert "zone=osool_login:10m rate=10r/m" in text and "zone=osool_otp:10m rate=3r/m" in text
+    assert re.search(r"location ~ \^/api/auth/\(login\|password\).*?limit_req zone=osool_login", text, re.DOTALL)

@@ -8,7 +8,7 @@ import sys
 import psycopg
 import pytest
 
-from devstack.config import SERVICES, service_id
+from devstack.config import REPO_ROOT, SERVICES, service_id
 from devstack.stack import LocalStack
 from devstack.testing import clean_environ
 
@@ -31,10 +31,34 @@ def test_production_with_a_weak_secret_exits_naming_it() -> None:
         "REDIS_URL": "redis://:Jf8dK2nQ5wZ7xR3vL6pT@127.0.0.1:1/0",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "osool_auth", "serve"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "osool_chain", "serve"], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert "DATABASE_URL has a weak secret" in result.stderr and "changethis" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "present"),
+    [
+        ("AUTH_JWT_KEYS", {}),
+        ("TWILIO_ACCOUNT_SID", {"AUTH_JWT_KEYS": "set-below"}),
+    ],
+)
+def test_auth_in_production_names_its_own_missing_secrets(missing: str, present: dict[str, str]) -> None:
+    from osool_auth.tokens import generate_signing_key_entry
+
+    env = {
+        **clean_environ(),
+        "OSOOL_ENV": "production",
+        "DATABASE_URL": "postgresql://osool:Xq7vR2mZpL9wK4tN8sB1@127.0.0.1:1/osool",
+        "REDIS_URL": "redis://:Jf8dK2nQ5wZ7xR3vL6pT@127.0.0.1:1/0",
+        **{key: generate_signing_key_entry() for key in present},
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "osool_auth", "check-config"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert f"{missing} is not set" in result.stderr
 
 
 @pytest.mark.stack
@@ -45,7 +69,8 @@ def test_each_service_migrated_its_own_schema(stack: LocalStack, stack_env: dict
             comment = connection.execute("SELECT obj_description(%s::regnamespace)", (schema,)).fetchone()
             assert comment is not None and comment[0].startswith(f"Osool {service} service")
             applied = connection.execute(f'SELECT migration_id FROM "{schema}"._yoyo_migration').fetchall()  # noqa: S608
-            assert [row[0] for row in applied] == ["0001_schema"]
+            files = sorted(path.stem for path in (REPO_ROOT / "services" / service / "migrations").glob("*.sql"))
+            assert sorted(row[0] for row in applied) == files
         extensions = {row[0] for row in connection.execute("SELECT extname FROM pg_extension").fetchall()}
         assert {"vector", "pg_trgm", "btree_gist"} <= extensions
 

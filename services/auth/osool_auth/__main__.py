@@ -1,15 +1,23 @@
-"""`python -m osool_auth serve|migrate|check-config`."""
+"""`python -m osool_auth serve|migrate|check-config|create-admin`."""
 
 from pathlib import Path
 
+from osool_auth import admin
 from osool_auth.settings import Settings
-from osool_common.cli import ServiceSpec, main
+from osool_common.cli import ExtraCommand, ServiceSpec, main
 
 SPEC = ServiceSpec(
     name="auth",
     package="osool_auth",
     settings_class=Settings,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+    extra_commands={
+        "create-admin": ExtraCommand(
+            help="create the first administrator (or promote an existing account)",
+            add_arguments=admin.add_arguments,
+            run=admin.run,
+        )
+    },
 )
 
 if __name__ == "__main__":

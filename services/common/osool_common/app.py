@@ -12,6 +12,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from redis.asyncio import Redis
 
+from osool_common.auth import TokenVerifier, gateway_jwks_fetcher
 from osool_common.cache import RedisCheck, create_redis
 from osool_common.db import DatabaseCheck, create_pool
 from osool_common.errors import install_error_handlers
@@ -41,9 +42,11 @@ class Resources:
     redis: Redis
     http: ServiceClient
     health: HealthRegistry
+    verifier: TokenVerifier
 
 
 Setup = Callable[[FastAPI, Resources], Awaitable[None]]
+Teardown = Callable[[FastAPI], Awaitable[None]]
 
 
 def create_service_app(
@@ -54,6 +57,7 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     redis_critical: bool = True,
     setup: Setup | None = None,
+    teardown: Teardown | None = None,
 ) -> FastAPI:
     """Build the app. `redis_critical=False` makes a Redis outage degrade the service instead of failing it."""
     configure_logging(settings.service_name, settings.log_level)
@@ -65,19 +69,23 @@ def create_service_app(
         db = await create_pool(settings)
         redis = create_redis(settings)
         http = ServiceClient(settings)
+        verifier = TokenVerifier(gateway_jwks_fetcher(http), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
         health.add("database", DatabaseCheck(db), critical=True)
         health.add("redis", RedisCheck(redis), critical=redis_critical)
         for upstream in settings.upstreams:
             health.add(f"service:{upstream}", UpstreamCheck(http, upstream), critical=False)
-        resources = Resources(settings, db, redis, http, health)
+        resources = Resources(settings, db, redis, http, health, verifier)
         app.state.settings, app.state.db, app.state.redis = settings, db, redis
         app.state.http, app.state.health, app.state.resources = http, health, resources
+        app.state.verifier = verifier
         if setup is not None:
             await setup(app, resources)
         log.info("service.started", version=version)
         try:
             yield
         finally:
+            if teardown is not None:
+                await teardown(app)
             await http.aclose()
             await redis.aclose()
             await db.close()

@@ -7,7 +7,8 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from osool_common.logging import configure_logging
@@ -16,11 +17,21 @@ from osool_common.settings import CommonSettings, ConfigurationError
 
 
 @dataclass(frozen=True)
+class ExtraCommand:
+    """A service's own command beside serve/migrate/check-config (e.g. auth's create-admin)."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[CommonSettings, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     name: str  # as in internal paths: "chat-history"
     package: str  # "osool_chat_history"
     settings_class: type[CommonSettings]
     migrations_dir: Path
+    extra_commands: Mapping[str, ExtraCommand] = field(default_factory=dict)
 
 
 def load_settings_or_exit(spec: ServiceSpec) -> CommonSettings:
@@ -66,6 +77,8 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
     commands.add_parser("migrate", help="apply this service's pending migrations and exit")
     commands.add_parser("check-config", help="validate the environment and exit")
+    for name, extra in spec.extra_commands.items():
+        extra.add_arguments(commands.add_parser(name, help=extra.help))
     args = parser.parse_args(argv)
 
     settings = load_settings_or_exit(spec)
@@ -74,5 +87,8 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
         _serve(spec, settings, args)
     elif args.command == "migrate":
         _migrate(spec, settings)
+    elif args.command in spec.extra_commands:
+        _migrate(spec, settings)
+        raise SystemExit(spec.extra_commands[args.command].run(settings, args))
     else:
         print(f"osool-{spec.name}: configuration ok ({settings.osool_env})")

@@ -38,6 +38,9 @@ class CommonSettings(BaseSettings):
     http_retries: int = 2
     health_check_timeout_seconds: float = 1.0
     db_pool_max_size: int = 10
+    # Access tokens: who signs them and for whom (not secrets; the keys come from the auth service's JWKS).
+    jwt_issuer: str = "osool-auth"
+    jwt_audience: str = "osool"
     # Which upstream services /health/ready checks through the gateway (comma-separated names).
     upstream_services: str = ""
 

@@ -1,0 +1,194 @@
+"""HTTP routes of the auth service: parse, call the service layer, shape the response."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from osool_auth.schemas import (
+    Accepted,
+    GoogleSignInRequest,
+    LoginRequest,
+    NonceResponse,
+    OtpSendRequest,
+    OtpSent,
+    OtpVerifyRequest,
+    OutboxMessage,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    ProfileUpdate,
+    RefreshRequest,
+    RoleUpdate,
+    SignupRequest,
+    SiweRequest,
+    TokenPair,
+    TokenRequest,
+    User,
+    UserPage,
+)
+from osool_auth.service import AuthService
+from osool_common.auth import Principal, current_principal, optional_principal, require_role
+from osool_common.errors import NotFoundError
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+jwks_router = APIRouter(tags=["auth"])
+
+Me = Annotated[Principal, Depends(current_principal)]
+Admin = Annotated[Principal, Depends(require_role("admin"))]
+
+
+def service(request: Request) -> AuthService:
+    auth: AuthService = request.app.state.auth
+    return auth
+
+
+Auth = Annotated[AuthService, Depends(service)]
+
+
+def client_ip(request: Request) -> str:
+    # Services are reachable only through the gateway, which sets X-Real-IP to the caller's address.
+    return request.headers.get("x-real-ip") or (request.client.host if request.client else "unknown")
+
+
+@jwks_router.get("/.well-known/jwks.json")
+async def jwks(request: Request, response: Response) -> dict[str, Any]:
+    """The public keys that verify access tokens (every key that may have signed a live token)."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    document: dict[str, Any] = request.app.state.issuer.jwks()
+    return document
+
+
+@router.post("/signup", status_code=202, response_model=Accepted)
+async def sign_up(body: SignupRequest, auth: Auth) -> Accepted:
+    """Create an account with email and password; a verification link is emailed. The answer never tells
+    whether the address was already registered."""
+    await auth.sign_up(body.email, body.password, body.display_name)
+    return Accepted(message="check your inbox: we sent a link to verify your email")
+
+
+@router.post("/verify-email", response_model=TokenPair)
+async def verify_email(body: TokenRequest, auth: Auth) -> TokenPair:
+    return await auth.verify_email(body.token)
+
+
+@router.post("/login", response_model=TokenPair)
+async def login(body: LoginRequest, auth: Auth) -> TokenPair:
+    return await auth.login(body.email, body.password)
+
+
+@router.post("/password/reset", status_code=202, response_model=Accepted)
+async def request_password_reset(body: PasswordResetRequest, auth: Auth) -> Accepted:
+    await auth.request_password_reset(body.email)
+    return Accepted(message="if an account uses this email, a reset link is on its way")
+
+
+@router.post("/password/reset/confirm", response_model=Accepted)
+async def confirm_password_reset(body: PasswordResetConfirm, auth: Auth) -> Accepted:
+    await auth.confirm_password_reset(body.token, body.new_password)
+    return Accepted(message="password changed; every other session was signed out")
+
+
+@router.post("/otp/send", response_model=OtpSent)
+async def send_otp(
+    body: OtpSendRequest,
+    request: Request,
+    auth: Auth,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> OtpSent:
+    """Send a 6-digit code by SMS: `sign_in` (signs in or up by phone) or `verify_phone` (signed in)."""
+    expires_in = await auth.send_otp(body.phone, body.purpose, principal, client_ip(request))
+    return OtpSent(expires_in=expires_in)
+
+
+@router.post("/otp/verify", response_model=TokenPair)
+async def verify_otp_sign_in(body: OtpVerifyRequest, auth: Auth) -> TokenPair:
+    result = await auth.verify_otp(body.phone, body.code, "sign_in", None)
+    assert result is not None
+    return result
+
+
+@router.post("/phone/verify", response_model=User)
+async def verify_phone(body: OtpVerifyRequest, principal: Me, auth: Auth) -> User:
+    await auth.verify_otp(body.phone, body.code, "verify_phone", principal)
+    return await auth.me(principal)
+
+
+@router.post("/google", response_model=TokenPair)
+async def sign_in_with_google(body: GoogleSignInRequest, auth: Auth) -> TokenPair:
+    return await auth.sign_in_with_google(body.id_token)
+
+
+@router.get("/siwe/nonce", response_model=NonceResponse)
+async def siwe_nonce(request: Request, auth: Auth) -> NonceResponse:
+    settings = request.app.state.settings
+    return NonceResponse(
+        nonce=await auth.new_siwe_nonce(),
+        domain=settings.siwe_domain,
+        uri=settings.siwe_uri,
+        chain_id=settings.siwe_chain_id,
+        expires_in=settings.siwe_nonce_ttl_seconds,
+    )
+
+
+@router.post("/siwe/verify", response_model=TokenPair)
+async def siwe_verify(body: SiweRequest, auth: Auth) -> TokenPair:
+    return await auth.sign_in_with_wallet(body.message, body.signature)
+
+
+@router.post("/wallet/link", response_model=User)
+async def link_wallet(body: SiweRequest, principal: Me, auth: Auth) -> User:
+    return await auth.link_wallet(principal, body.message, body.signature)
+
+
+@router.post("/token/refresh", response_model=TokenPair)
+async def refresh(body: RefreshRequest, auth: Auth) -> TokenPair:
+    """Trade a refresh token for a new pair. Each refresh token works once; a reused one ends its whole family."""
+    return await auth.refresh(body.refresh_token)
+
+
+@router.post("/logout", status_code=204)
+async def logout(body: RefreshRequest, auth: Auth) -> Response:
+    await auth.logout(body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=User)
+async def me(principal: Me, auth: Auth) -> User:
+    return await auth.me(principal)
+
+
+@router.patch("/me", response_model=User)
+async def update_me(body: ProfileUpdate, principal: Me, auth: Auth) -> User:
+    return await auth.update_me(principal, body.display_name)
+
+
+@router.get("/admin/users", response_model=UserPage)
+async def list_users(
+    _: Admin,
+    auth: Auth,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> UserPage:
+    users, next_cursor = await auth.list_users(limit, cursor)
+    return UserPage(users=users, next_cursor=next_cursor)
+
+
+@router.put("/admin/users/{user_id}/role", response_model=User)
+async def set_role(user_id: uuid.UUID, body: RoleUpdate, _: Admin, auth: Auth) -> User:
+    return await auth.set_role(user_id, body.role)
+
+
+@router.get("/dev/outbox", response_model=list[OutboxMessage])
+async def dev_outbox(
+    request: Request,
+    auth: Auth,
+    recipient: Annotated[str | None, Query(max_length=254)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[OutboxMessage]:
+    """Development only: the SMS and email that would have been sent (no provider configured)."""
+    if request.app.state.settings.osool_env == "production":
+        raise NotFoundError("Not Found")
+    rows = await auth.repository.list_outbox(recipient=recipient, limit=limit)
+    return [OutboxMessage(**dict(row)) for row in rows]

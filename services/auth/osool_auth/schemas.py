@@ -1,0 +1,126 @@
+"""Request and response models of the auth service (its OpenAPI contract)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from osool_common.validation import PlainText
+
+Role = Literal["user", "agent", "admin"]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SignupRequest(StrictModel):
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    display_name: PlainText | None = Field(default=None, max_length=100)
+
+
+class LoginRequest(StrictModel):
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenRequest(StrictModel):
+    token: str = Field(min_length=16, max_length=256)
+
+
+class PasswordResetRequest(StrictModel):
+    email: EmailStr = Field(max_length=254)
+
+
+class PasswordResetConfirm(StrictModel):
+    token: str = Field(min_length=16, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class OtpSendRequest(StrictModel):
+    phone: str = Field(min_length=3, max_length=32)
+    purpose: Literal["sign_in", "verify_phone"] = "sign_in"
+
+
+class OtpVerifyRequest(StrictModel):
+    phone: str = Field(min_length=3, max_length=32)
+    code: str = Field(pattern=r"^\d{6}$")
+    purpose: Literal["sign_in", "verify_phone"] = "sign_in"
+
+
+class GoogleSignInRequest(StrictModel):
+    id_token: str = Field(min_length=20, max_length=8192)
+
+
+class SiweRequest(StrictModel):
+    message: str = Field(min_length=20, max_length=4096)
+    signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+
+
+class RefreshRequest(StrictModel):
+    refresh_token: str = Field(min_length=16, max_length=256)
+
+
+class ProfileUpdate(StrictModel):
+    display_name: PlainText | None = Field(default=None, max_length=100)
+
+
+class RoleUpdate(StrictModel):
+    role: Role
+
+
+class NonceResponse(BaseModel):
+    nonce: str
+    domain: str
+    uri: str
+    chain_id: int
+    expires_in: int
+
+
+class User(BaseModel):
+    id: uuid.UUID
+    email: str | None
+    email_verified: bool
+    phone: str | None
+    phone_verified: bool
+    wallet_address: str | None
+    google_linked: bool
+    display_name: str | None
+    role: Role
+    created_at: datetime
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int
+    refresh_token: str
+    user: User
+
+
+class Accepted(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    message: str
+
+
+class OtpSent(BaseModel):
+    status: Literal["sent"] = "sent"
+    expires_in: int
+
+
+class UserPage(BaseModel):
+    users: list[User]
+    next_cursor: str | None
+
+
+class OutboxMessage(BaseModel):
+    id: int
+    channel: Literal["sms", "email"]
+    recipient: str
+    subject: str | None
+    body: str
+    created_at: datetime

@@ -1,0 +1,438 @@
+"""The auth service's logic: sign-up and every way to sign in, tokens, OTP and login limits. No HTTP, no SQL."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+
+from osool_auth import metrics
+from osool_auth.delivery import DeliveryError, EmailSender, SmsSender
+from osool_auth.google import GoogleIdTokenVerifier, GoogleTokenError
+from osool_auth.passwords import hash_password, password_problem, verify_password
+from osool_auth.phones import normalize_phone
+from osool_auth.repository import AuthRepository, Record
+from osool_auth.schemas import TokenPair, User
+from osool_auth.settings import Settings
+from osool_auth.siwe import SiweError, verify_siwe_message
+from osool_auth.tokens import TokenIssuer, hash_token, new_opaque_token
+from osool_common.auth import Principal
+from osool_common.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UnauthenticatedError,
+    UnavailableError,
+)
+from osool_common.logging import get_logger
+from osool_common.ratelimit import RateLimiter
+
+log = get_logger(__name__)
+
+HOUR = 3600.0
+WRONG_CREDENTIALS = "the email or the password is wrong"
+NONCE_ALPHABET = string.ascii_letters + string.digits
+
+
+class InvalidCodeError(DomainError):
+    status_code = 400
+    code = "invalid_code"
+
+
+class WeakPasswordError(DomainError):
+    status_code = 422
+    code = "weak_password"
+
+
+class EmailNotVerifiedError(DomainError):
+    status_code = 403
+    code = "email_not_verified"
+
+
+class OutboxDelivery:
+    """Where SMS and email go when no provider is configured (outside production): the outbox table."""
+
+    def __init__(self, repository: AuthRepository) -> None:
+        self.repository = repository
+
+    async def send_sms(self, to: str, body: str) -> str:
+        return f"outbox-{await self.repository.insert_outbox('sms', to, None, body)}"
+
+    async def send_email(self, to: str, subject: str, text: str) -> str:
+        return f"outbox-{await self.repository.insert_outbox('email', to, subject, text)}"
+
+
+@dataclass
+class AuthService:
+    settings: Settings
+    repository: AuthRepository
+    issuer: TokenIssuer
+    redis: Redis
+    limiter: RateLimiter
+    sms: SmsSender
+    email: EmailSender
+    google: GoogleIdTokenVerifier | None
+
+    # -- tokens ---------------------------------------------------------------------------------------------------
+    async def _sign_in(self, user: Record, method: str, family_id: uuid.UUID | None = None) -> TokenPair:
+        access = self.issuer.issue_access_token(user["id"], user["role"])
+        refresh = new_opaque_token()
+        expires_at = datetime.now(UTC) + timedelta(days=self.settings.refresh_token_days)
+        await self.repository.insert_refresh_token(
+            hash_token(refresh), family_id or uuid.uuid4(), user["id"], expires_at
+        )
+        metrics.TOKENS_ISSUED.labels("access").inc()
+        metrics.TOKENS_ISSUED.labels("refresh").inc()
+        if family_id is None:
+            metrics.SIGN_INS.labels(method, "success").inc()
+            log.info("auth.signed_in", method=method, user_id=str(user["id"]))
+        return TokenPair(
+            access_token=access.token, expires_in=access.expires_in, refresh_token=refresh, user=to_user(user)
+        )
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        token_hash = hash_token(refresh_token)
+        used = await self.repository.use_refresh_token(token_hash)
+        if used is None:
+            family_id = await self.repository.refresh_token_family(token_hash)
+            if family_id is not None:
+                # A used (or revoked) token came back: it was stolen or replayed. End every session descended
+                # from that sign-in, the legitimate one included.
+                revoked = await self.repository.revoke_family(family_id)
+                metrics.REFRESH_REUSE.inc()
+                log.warning("auth.refresh_reuse", family_id=str(family_id), revoked=revoked)
+            raise UnauthenticatedError("the refresh token is not valid; sign in again")
+        user = await self.repository.user_by_id(used["user_id"])
+        if user is None:
+            raise UnauthenticatedError("the refresh token is not valid; sign in again")
+        return await self._sign_in(user, "refresh", family_id=used["family_id"])
+
+    async def logout(self, refresh_token: str) -> None:
+        family_id = await self.repository.refresh_token_family(hash_token(refresh_token))
+        if family_id is not None:
+            await self.repository.revoke_family(family_id)
+
+    # -- email and password ---------------------------------------------------------------------------------------
+    async def sign_up(self, email: str, password: str, display_name: str | None) -> None:
+        problem = password_problem(password, email=email)
+        if problem:
+            raise WeakPasswordError(problem)
+        if not await self._limit(f"signup:{email.lower()}", 3, HOUR, "signup", silent=True):
+            return  # the same answer, and no more email to that address this hour
+        user = await self.repository.insert_user(
+            email=email, password_hash=await hash_password(password), display_name=display_name
+        )
+        if user is None:
+            # The same answer as for a new address (no enumeration); the owner learns of the attempt by email.
+            await self._send_email(
+                email,
+                "Someone tried to create an Osool account with your email",
+                "An account with this email already exists. If it was you, sign in or reset your password at "
+                f"{self.settings.public_base_url}/reset-password. If not, you can ignore this message.",
+            )
+            return
+        await self._send_email_token(user, "verify_email")
+
+    async def verify_email(self, token: str) -> TokenPair:
+        user_id = await self.repository.consume_email_token(hash_token(token), "verify_email")
+        if user_id is None:
+            raise InvalidCodeError("this verification link is not valid any more; ask for a new one")
+        await self.repository.mark_email_verified(user_id)
+        user = await self.repository.user_by_id(user_id)
+        assert user is not None
+        return await self._sign_in(user, "email_verification")
+
+    async def login(self, email: str, password: str) -> TokenPair:
+        key = f"login:{email.lower()}"
+        await self._check_login_delay(key)
+        user = await self.repository.user_by_email(email)
+        # Unknown accounts are checked against a dummy hash and counted like known ones: same answer, same time.
+        if not await verify_password(user["password_hash"] if user else None, password) or user is None:
+            await self.redis.zadd(self._failure_key(key), {uuid.uuid4().hex: datetime.now(UTC).timestamp()})
+            await self.redis.expire(self._failure_key(key), int(HOUR))
+            metrics.SIGN_INS.labels("password", "failure").inc()
+            raise UnauthenticatedError(WRONG_CREDENTIALS)
+        await self.redis.delete(self._failure_key(key))
+        if user["email_verified_at"] is None:
+            metrics.SIGN_INS.labels("password", "unverified").inc()
+            await self._send_email_token(user, "verify_email")
+            raise EmailNotVerifiedError("verify your email first: we sent you a new link")
+        return await self._sign_in(user, "password")
+
+    @staticmethod
+    def _failure_key(key: str) -> str:
+        return f"auth:failures:{key}"
+
+    async def _check_login_delay(self, key: str) -> None:
+        """After N failures within an hour, each attempt waits 2^(failures-N) s (capped) after the last failure."""
+        failures = await self.redis.zrange(self._failure_key(key), 0, -1, withscores=True)
+        now = datetime.now(UTC).timestamp()
+        scores = [float(entry[1]) for entry in failures if isinstance(entry, (tuple, list))]
+        recent = [score for score in scores if now - score < HOUR]
+        excess = len(recent) - self.settings.login_failures_before_delay
+        if excess < 0:
+            return
+        delay = min(2.0**excess, float(self.settings.login_max_delay_seconds))
+        wait = max(recent) + delay - now
+        if wait > 0:
+            metrics.RATE_LIMITED.labels("login").inc()
+            raise RateLimitedError(
+                f"too many failed sign-ins; try again in {int(wait) + 1} s", details={"retry_after": int(wait) + 1}
+            )
+
+    async def request_password_reset(self, email: str) -> None:
+        # Always the same answer: whether the account exists is never told.
+        if not (await self.limiter.hit(f"reset:{email.lower()}", limit=3, window_seconds=HOUR)).allowed:
+            metrics.RATE_LIMITED.labels("password_reset").inc()
+            return
+        user = await self.repository.user_by_email(email)
+        if user is not None:
+            await self._send_email_token(user, "reset_password")
+
+    async def confirm_password_reset(self, token: str, new_password: str) -> None:
+        token_hash = hash_token(token)
+        user_id = await self.repository.consume_email_token(token_hash, "reset_password")
+        if user_id is None:
+            raise InvalidCodeError("this reset link is not valid any more; ask for a new one")
+        user = await self.repository.user_by_id(user_id)
+        assert user is not None
+        problem = password_problem(new_password, email=user["email"])
+        if problem:
+            raise WeakPasswordError(problem)
+        await self.repository.set_password_hash(user_id, await hash_password(new_password))
+        await self.repository.mark_email_verified(user_id)  # the link proved the inbox is theirs
+        await self.repository.revoke_user_tokens(user_id)  # a reset ends every other session
+        await self.redis.delete(self._failure_key(f"login:{str(user['email']).lower()}"))
+
+    async def _send_email_token(self, user: Record, purpose: str) -> None:
+        token = new_opaque_token()
+        expires_at = datetime.now(UTC) + timedelta(hours=self.settings.email_token_hours)
+        await self.repository.insert_email_token(hash_token(token), user["id"], purpose, expires_at)
+        if purpose == "verify_email":
+            subject = "Verify your email for Osool"
+            text = f"Open this link to verify your email: {self.settings.public_base_url}/verify-email?token={token}"
+        else:
+            subject = "Reset your Osool password"
+            text = (
+                f"Open this link to choose a new password: {self.settings.public_base_url}/reset-password?token={token}"
+                f"\nIt works once, for {self.settings.email_token_hours} hours. If you did not ask, ignore this email."
+            )
+        await self._send_email(user["email"], subject, text)
+
+    async def _send_email(self, to: str, subject: str, text: str) -> None:
+        try:
+            await self.email.send_email(to, subject, text)
+        except DeliveryError as exc:
+            log.error("auth.email_failed", status=exc.status)
+            raise UnavailableError("the email could not be sent; try again shortly") from None
+
+    # -- phone OTP ------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _code_hash(phone: str, purpose: str, code: str) -> bytes:
+        return hashlib.sha256(f"{purpose}:{phone}:{code}".encode()).digest()
+
+    async def send_otp(self, raw_phone: str, purpose: str, principal: Principal | None, client_ip: str) -> int:
+        phone = normalize_phone(raw_phone)
+        if purpose == "verify_phone" and principal is None:
+            raise UnauthenticatedError("sign in first to verify a phone on your account")
+        await self._limit(f"otp-ip:{client_ip}", self.settings.otp_sends_per_ip_per_hour, HOUR, "otp_ip")
+        await self._limit(f"otp-phone:{phone}", self.settings.otp_sends_per_phone_per_hour, HOUR, "otp_phone")
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        expires_at = datetime.now(UTC) + timedelta(seconds=self.settings.otp_ttl_seconds)
+        user_id = uuid.UUID(principal.user_id) if principal else None
+        # A resend replaces the previous code (and its attempt count).
+        await self.repository.replace_otp(phone, purpose, self._code_hash(phone, purpose, code), user_id, expires_at)
+        minutes = self.settings.otp_ttl_seconds // 60
+        try:
+            await self.sms.send_sms(phone, f"Your Osool code is {code}. It expires in {minutes} minutes.")
+        except DeliveryError as exc:
+            log.error("auth.sms_failed", status=exc.status)
+            raise UnavailableError("the code could not be sent; try again shortly") from None
+        metrics.OTPS_SENT.labels(purpose, "sms" if self.settings.sms_configured else "outbox").inc()
+        return self.settings.otp_ttl_seconds
+
+    async def verify_otp(
+        self, raw_phone: str, code: str, purpose: str, principal: Principal | None
+    ) -> TokenPair | None:
+        phone = normalize_phone(raw_phone)
+        attempt = await self.repository.count_otp_attempt(phone, purpose)
+        if attempt is None:
+            metrics.OTPS_VERIFIED.labels("no_code").inc()
+            raise InvalidCodeError("no code is waiting for this number; ask for one")
+        if attempt["attempts"] > self.settings.otp_max_attempts:
+            metrics.OTPS_VERIFIED.labels("too_many_attempts").inc()
+            raise RateLimitedError("too many wrong codes; ask for a new code")
+        if attempt["expires_at"] <= datetime.now(UTC):
+            metrics.OTPS_VERIFIED.labels("expired").inc()
+            raise InvalidCodeError("the code has expired; ask for a new one")
+        if not hmac.compare_digest(attempt["code_hash"], self._code_hash(phone, purpose, code)):
+            metrics.OTPS_VERIFIED.labels("wrong").inc()
+            left = self.settings.otp_max_attempts - attempt["attempts"]
+            raise InvalidCodeError(f"wrong code; {left} attempts left", details={"attempts_left": left})
+        if not await self.repository.mark_otp_used(phone, purpose):
+            raise InvalidCodeError("this code was already used")
+        metrics.OTPS_VERIFIED.labels("success").inc()
+        if purpose == "verify_phone":
+            if principal is None or attempt["user_id"] is None or str(attempt["user_id"]) != principal.user_id:
+                raise PermissionDeniedError("this code was sent for another account")
+            if not await self.repository.set_verified_phone(attempt["user_id"], phone):
+                raise ConflictError("this phone number belongs to another account")
+            return None
+        user = await self.repository.user_by_phone(phone)
+        if user is None:
+            user = await self.repository.insert_user(phone=phone, phone_verified=True)
+            if user is None:  # created by a parallel request a moment ago
+                user = await self.repository.user_by_phone(phone)
+        assert user is not None
+        return await self._sign_in(user, "phone_otp")
+
+    # -- Google ---------------------------------------------------------------------------------------------------
+    async def sign_in_with_google(self, id_token: str) -> TokenPair:
+        if self.google is None:
+            raise UnavailableError("Google sign-in is not configured (GOOGLE_CLIENT_ID)")
+        try:
+            identity = await self.google.verify(id_token)
+        except GoogleTokenError as exc:
+            metrics.SIGN_INS.labels("google", "failure").inc()
+            if exc.reason == "keys_unavailable":
+                raise UnavailableError("Google's keys could not be fetched; try again shortly") from None
+            raise UnauthenticatedError("the Google sign-in is not valid") from None
+        user = await self.repository.user_by_google_subject(identity.subject)
+        if user is None and identity.email and identity.email_verified:
+            # Google vouches for the address: link it to the account that already uses it.
+            existing = await self.repository.user_by_email(identity.email)
+            if existing is not None:
+                await self.repository.set_google_subject(existing["id"], identity.subject)
+                await self.repository.mark_email_verified(existing["id"])
+                user = await self.repository.user_by_id(existing["id"])
+        if user is None:
+            user = await self.repository.insert_user(
+                email=identity.email if identity.email_verified else None,
+                email_verified=identity.email_verified,
+                google_subject=identity.subject,
+                display_name=identity.name,
+            )
+            if user is None:
+                user = await self.repository.user_by_google_subject(identity.subject)
+        assert user is not None
+        return await self._sign_in(user, "google")
+
+    # -- Ethereum wallet (SIWE) -------------------------------------------------------------------------------------
+    async def new_siwe_nonce(self) -> str:
+        nonce = "".join(secrets.choice(NONCE_ALPHABET) for _ in range(17))
+        await self.redis.set(f"auth:siwe:{nonce}", "1", ex=self.settings.siwe_nonce_ttl_seconds)
+        return nonce
+
+    async def _verified_wallet(self, message: str, signature: str) -> str:
+        try:
+            parsed = verify_siwe_message(
+                message,
+                signature,
+                expected_domain=self.settings.siwe_domain,
+                expected_uri=self.settings.siwe_uri,
+                expected_chain_id=self.settings.siwe_chain_id,
+                now=datetime.now(UTC),
+            )
+        except SiweError as exc:
+            metrics.SIGN_INS.labels("wallet", "failure").inc()
+            raise UnauthenticatedError(f"the wallet sign-in is not valid ({exc.reason})") from None
+        # Single use: the first request that deletes the nonce wins; a replay finds nothing.
+        if not await self.redis.delete(f"auth:siwe:{parsed.nonce}"):
+            metrics.SIGN_INS.labels("wallet", "failure").inc()
+            raise UnauthenticatedError("the wallet sign-in is not valid (unknown or used nonce)")
+        return parsed.address
+
+    async def sign_in_with_wallet(self, message: str, signature: str) -> TokenPair:
+        address = await self._verified_wallet(message, signature)
+        user = await self.repository.user_by_wallet(address)
+        if user is None:
+            user = await self.repository.insert_user(wallet_address=address)
+            if user is None:
+                user = await self.repository.user_by_wallet(address)
+        assert user is not None
+        return await self._sign_in(user, "wallet")
+
+    async def link_wallet(self, principal: Principal, message: str, signature: str) -> User:
+        address = await self._verified_wallet(message, signature)
+        if not await self.repository.set_wallet(uuid.UUID(principal.user_id), address):
+            raise ConflictError("this wallet is linked to another account")
+        return await self.me(principal)
+
+    # -- profile and administration ---------------------------------------------------------------------------------
+    async def me(self, principal: Principal) -> User:
+        user = await self.repository.user_by_id(uuid.UUID(principal.user_id))
+        if user is None:
+            raise NotFoundError("this account no longer exists")
+        return to_user(user)
+
+    async def update_me(self, principal: Principal, display_name: str | None) -> User:
+        user = await self.repository.update_profile(uuid.UUID(principal.user_id), display_name=display_name)
+        if user is None:
+            raise NotFoundError("this account no longer exists")
+        return to_user(user)
+
+    async def set_role(self, user_id: uuid.UUID, role: str) -> User:
+        user = await self.repository.set_role(user_id, role)
+        if user is None:
+            raise NotFoundError("no such user")
+        log.info("auth.role_changed", user_id=str(user_id), role=role)
+        return to_user(user)
+
+    async def list_users(self, limit: int, cursor: str | None) -> tuple[list[User], str | None]:
+        after = decode_cursor(cursor) if cursor else None
+        rows = await self.repository.list_users(limit=limit + 1, after=after)
+        page = rows[:limit]
+        next_cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if len(rows) > limit else None
+        return [to_user(row) for row in page], next_cursor
+
+    # -- limits -------------------------------------------------------------------------------------------------
+    async def _limit(self, key: str, limit: int, window: float, name: str, *, silent: bool = False) -> bool:
+        decision = await self.limiter.hit(key, limit=limit, window_seconds=window)
+        if decision.allowed:
+            return True
+        metrics.RATE_LIMITED.labels(name).inc()
+        if silent:
+            return False
+        retry = int(decision.retry_after_seconds) + 1
+        raise RateLimitedError(f"too many requests; try again in {retry} s", details={"retry_after": retry})
+
+
+def to_user(row: Any) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        email_verified=row["email_verified_at"] is not None,
+        phone=row["phone"],
+        phone_verified=row["phone_verified_at"] is not None,
+        wallet_address=row["wallet_address"],
+        google_linked=row["google_subject"] is not None,
+        display_name=row["display_name"],
+        role=row["role"],
+        created_at=row["created_at"],
+    )
+
+
+class InvalidCursorError(DomainError):
+    status_code = 400
+    code = "invalid_cursor"
+
+
+def encode_cursor(created_at: datetime, user_id: uuid.UUID) -> str:
+    return f"{created_at.isoformat()}|{user_id}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, _, user_id = cursor.partition("|")
+        return datetime.fromisoformat(created), uuid.UUID(user_id)
+    except ValueError:
+        raise InvalidCursorError("the cursor is not one this service gave out") from None

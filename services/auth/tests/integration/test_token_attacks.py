@@ -1,0 +1,163 @@
+"""Forged and misused tokens, and hostile strings in every field: refused with a clear 4xx, never a 500.
+
+Tokens are checked twice: by the auth service through the gateway, and by the shared kit's verifier that every
+other service uses, which fetches the JWKS through the gateway's internal listener.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import httpx
+import jwt
+import pytest
+
+from devstack.envfile import read_env_file
+from devstack.stack import LocalStack
+from osool_auth.tokens import generate_signing_key_entry, parse_signing_keys
+from osool_common.auth import TokenVerifier, gateway_jwks_fetcher
+from osool_common.errors import UnauthenticatedError
+from osool_common.http_client import ServiceClient
+from osool_common.settings import CommonSettings
+
+pytestmark = pytest.mark.stack
+HOSTILE = ["' OR '1'='1", "'; DROP TABLE users;--", "<script>alert(1)</script>", "\u0000", "../../etc/passwd"]
+
+
+class VerifierSettings(CommonSettings):
+    service_name: ClassVar[str] = "verifier-test"
+    required_secrets: ClassVar[tuple[str, ...]] = ()
+
+
+@pytest.fixture
+def api(stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.config.public_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def signing_key(stack: LocalStack) -> Any:
+    return parse_signing_keys(read_env_file(stack.config.env_file)["AUTH_JWT_KEYS"])[0]
+
+
+def _claims(**overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    return {"iss": "osool-auth", "aud": "osool", "sub": str(uuid.uuid4()), "role": "admin", "jti": uuid.uuid4().hex,
+            "iat": now, "exp": now + 600, **overrides}  # fmt: skip
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _forgeries(signing_key: Any) -> dict[str, str]:
+    genuine = jwt.encode(_claims(), signing_key.private_key, algorithm="EdDSA", headers={"kid": signing_key.kid})
+    header, _, signature = genuine.split(".")
+    public_x = signing_key.public_jwk()["x"]
+    stranger = parse_signing_keys(generate_signing_key_entry("stranger"))[0]
+
+    def signed(claims: dict[str, Any], key: Any = signing_key.private_key) -> str:
+        return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": signing_key.kid})
+
+    return {
+        "alg_none": f"{_b64({'alg': 'none', 'kid': signing_key.kid, 'typ': 'JWT'})}.{_b64(_claims())}.",
+        "hs256_with_public_key": jwt.encode(
+            _claims(), base64.urlsafe_b64decode(public_x + "=="), algorithm="HS256", headers={"kid": signing_key.kid}
+        ),
+        "expired": signed(_claims(exp=int(time.time()) - 120)),
+        "wrong_audience": signed(_claims(aud="someone-else")),
+        "wrong_issuer": signed(_claims(iss="evil")),
+        "tampered_payload": f"{header}.{_b64({**_claims(), 'role': 'admin', 'sub': 'someone'})}.{signature}",
+        "unknown_kid": jwt.encode(_claims(), stranger.private_key, algorithm="EdDSA", headers={"kid": "stranger"}),
+        "right_kid_wrong_key": signed(_claims(), stranger.private_key),
+        "garbage": "not.a.token",
+    }
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["alg_none", "hs256_with_public_key", "expired", "wrong_audience", "wrong_issuer", "tampered_payload",
+     "unknown_kid", "right_kid_wrong_key", "garbage"],
+)  # fmt: skip
+def test_forged_tokens_are_refused_by_the_auth_service(api: httpx.Client, signing_key: Any, attack: str) -> None:
+    token = _forgeries(signing_key)[attack]
+    for path in ("/api/auth/me", "/api/auth/admin/users"):
+        response = api.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (attack, path, response.text)
+        assert response.json()["error"]["code"] == "unauthenticated"
+
+
+async def test_the_shared_verifier_of_other_services_refuses_forgeries_and_accepts_real_tokens(
+    stack: LocalStack, api: httpx.Client, signing_key: Any
+) -> None:
+    client = ServiceClient(VerifierSettings(gateway_internal_url=stack.config.internal_url))  # type: ignore[arg-type]
+    verifier = TokenVerifier(gateway_jwks_fetcher(client), issuer="osool-auth", audience="osool")
+    try:
+        for attack, token in _forgeries(signing_key).items():
+            with pytest.raises(UnauthenticatedError):
+                await verifier.verify(token)
+            assert attack
+        real = jwt.encode(
+            _claims(role="agent"), signing_key.private_key, algorithm="EdDSA", headers={"kid": signing_key.kid}
+        )
+        assert (await verifier.verify(real)).role == "agent"
+    finally:
+        await client.aclose()
+
+
+def test_a_missing_or_malformed_authorization_header_is_a_401(api: httpx.Client) -> None:
+    for header in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}, {"Authorization": "Token abc"}):
+        response = api.get("/api/auth/me", headers=header)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_strings_in_every_field_get_a_clear_4xx(api: httpx.Client, hostile: str) -> None:
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("/api/auth/signup", {"email": hostile, "password": "a long enough passphrase"}),
+        ("/api/auth/signup", {"email": f"x{uuid.uuid4().hex[:6]}@osool-test.eg", "password": hostile * 3}),
+        ("/api/auth/login", {"email": hostile, "password": hostile}),
+        ("/api/auth/login", {"email": "someone@osool-test.eg", "password": hostile}),
+        ("/api/auth/verify-email", {"token": hostile * 8}),
+        ("/api/auth/password/reset", {"email": hostile}),
+        ("/api/auth/password/reset/confirm", {"token": hostile * 8, "new_password": hostile * 4}),
+        ("/api/auth/otp/send", {"phone": hostile}),
+        ("/api/auth/otp/verify", {"phone": "+201001234567", "code": hostile}),
+        ("/api/auth/google", {"id_token": hostile * 10}),
+        ("/api/auth/siwe/verify", {"message": hostile * 10, "signature": "0x" + "ab" * 65}),
+        ("/api/auth/token/refresh", {"refresh_token": hostile * 8}),
+        ("/api/auth/logout", {"refresh_token": hostile * 8}),
+        ("/api/auth/login", {"email": "a@b.eg", "password": "x", "role": "admin"}),
+    ]
+    for path, body in requests:
+        response = api.post(path, json=body)
+        assert 400 <= response.status_code < 500 or response.status_code in (202, 204), (path, response.text)
+        if response.status_code >= 400:
+            assert set(response.json()["error"]) >= {"code", "message", "request_id"}, (path, response.text)
+
+
+def test_a_hostile_display_name_is_stored_as_text_not_run(api: httpx.Client) -> None:
+    email = f"x{uuid.uuid4().hex[:8]}@osool-test.eg"
+    api.post(
+        "/api/auth/signup", json={"email": email, "password": "a long enough passphrase", "display_name": HOSTILE[2]}
+    )
+    outbox = api.get("/api/auth/dev/outbox", params={"recipient": email}).json()
+    token = outbox[0]["body"].split("token=")[1].split()[0]
+    pair = api.post("/api/auth/verify-email", json={"token": token}).json()
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    me = api.get("/api/auth/me", headers=headers)
+    assert me.headers["content-type"] == "application/json"
+    assert me.json()["display_name"] == HOSTILE[2]
+    refused = api.patch("/api/auth/me", json={"display_name": "nul\u0000byte"}, headers=headers)
+    assert refused.status_code == 422
+    assert api.get("/api/auth/me", headers=headers).json()["display_name"] == HOSTILE[2]  # nothing half-written
+
+
+def test_oversized_and_non_json_bodies_are_refused(api: httpx.Client) -> None:
+    assert api.post("/api/auth/login", content=b"{", headers={"Content-Type": "application/json"}).status_code == 422
+    assert api.post("/api/auth/login", content=b"x" * (2 * 1024 * 1024)).status_code == 413

@@ -1,0 +1,158 @@
+"""Signing keys, access tokens and the JWKS, checked by the verifier every other service uses."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+import uuid
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
+
+from osool_auth.tokens import (
+    KeyConfigurationError,
+    TokenIssuer,
+    generate_signing_key_entry,
+    hash_token,
+    new_opaque_token,
+    parse_signing_keys,
+)
+from osool_common.auth import TokenVerifier
+from osool_common.errors import UnauthenticatedError
+
+ISSUER, AUDIENCE = "osool-auth", "osool"
+
+
+def _issuer(*entries: str) -> TokenIssuer:
+    return TokenIssuer(parse_signing_keys(",".join(entries)), issuer=ISSUER, audience=AUDIENCE, access_ttl_seconds=900)
+
+
+def _verifier(issuer: TokenIssuer) -> TokenVerifier:
+    async def keys() -> dict[str, Any]:
+        return issuer.jwks()
+
+    return TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE)
+
+
+async def test_an_issued_token_verifies_with_the_published_keys() -> None:
+    issuer = _issuer(generate_signing_key_entry("k1"))
+    user_id = uuid.uuid4()
+    token = issuer.issue_access_token(user_id, "agent")
+    principal = await _verifier(issuer).verify(token.token)
+    assert principal.user_id == str(user_id) and principal.role == "agent" and principal.token_id == token.token_id
+    header = jwt.get_unverified_header(token.token)
+    assert header == {"alg": "EdDSA", "kid": "k1", "typ": "JWT"}
+    claims = jwt.decode(token.token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 900 and set(claims) >= {"iss", "aud", "sub", "role", "jti"}
+
+
+async def test_two_published_keys_let_keys_rotate_without_signing_anyone_out() -> None:
+    old_entry, new_entry = generate_signing_key_entry("old"), generate_signing_key_entry("new")
+    before = _issuer(old_entry)
+    token_from_old_key = before.issue_access_token(uuid.uuid4(), "user").token
+    after = _issuer(new_entry, old_entry)  # the new key signs, the old one is still published
+    assert [key["kid"] for key in after.jwks()["keys"]] == ["new", "old"]
+    verifier = _verifier(after)
+    assert (await verifier.verify(token_from_old_key)).role == "user"
+    assert jwt.get_unverified_header(after.issue_access_token(uuid.uuid4(), "user").token)["kid"] == "new"
+
+
+def test_jwks_publishes_public_keys_only() -> None:
+    document = _issuer(generate_signing_key_entry("k1")).jwks()
+    (key,) = document["keys"]
+    assert key["kty"] == "OKP" and key["crv"] == "Ed25519" and key["alg"] == "EdDSA" and key["use"] == "sig"
+    assert "d" not in key  # the private part
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("", "holds no key"), ("nokid", "kid:base64"), ("k1:bm90IGEga2V5", "not a PEM private key")],
+)
+def test_bad_key_configuration_is_refused(value: str, message: str) -> None:
+    with pytest.raises(KeyConfigurationError, match=message):
+        parse_signing_keys(value)
+
+
+def test_a_non_ed25519_key_is_refused() -> None:
+    pem = generate_private_key(SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    with pytest.raises(KeyConfigurationError, match="not an Ed25519 key"):
+        parse_signing_keys(f"ec:{base64.b64encode(pem).decode()}")
+
+
+def test_duplicate_kids_are_refused() -> None:
+    entry = generate_signing_key_entry("same")
+    with pytest.raises(KeyConfigurationError, match="same kid"):
+        parse_signing_keys(f"{entry},{generate_signing_key_entry('same')}")
+
+
+def test_opaque_tokens_are_random_and_stored_as_hashes() -> None:
+    tokens = {new_opaque_token() for _ in range(100)}
+    assert len(tokens) == 100 and all(len(token) >= 43 for token in tokens)
+    token = next(iter(tokens))
+    assert hash_token(token) == hash_token(token) and len(hash_token(token)) == 32
+    assert token.encode() not in hash_token(token)
+
+
+async def test_expired_token_is_refused() -> None:
+    issuer = TokenIssuer(
+        parse_signing_keys(generate_signing_key_entry("k1")), issuer=ISSUER, audience=AUDIENCE, access_ttl_seconds=-60
+    )
+    with pytest.raises(UnauthenticatedError, match="expired"):
+        await _verifier(issuer).verify(issuer.issue_access_token(uuid.uuid4(), "user").token)
+
+
+async def test_token_of_another_issuer_key_with_the_same_kid_is_refused() -> None:
+    genuine = _issuer(generate_signing_key_entry("k1"))
+    forger = _issuer(generate_signing_key_entry("k1"))
+    with pytest.raises(UnauthenticatedError, match="invalid token"):
+        await _verifier(genuine).verify(forger.issue_access_token(uuid.uuid4(), "admin").token)
+
+
+async def test_unknown_kids_cannot_make_the_verifier_hammer_auth() -> None:
+    issuer = _issuer(generate_signing_key_entry("k1"))
+    fetches = 0
+
+    async def keys() -> dict[str, Any]:
+        nonlocal fetches
+        fetches += 1
+        return issuer.jwks()
+
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, refetch_interval_seconds=30)
+    stranger = _issuer(generate_signing_key_entry("k2")).issue_access_token(uuid.uuid4(), "user").token
+    for _ in range(5):
+        with pytest.raises(UnauthenticatedError, match="unknown key"):
+            await verifier.verify(stranger)
+    assert fetches == 1
+
+
+async def test_a_key_published_later_is_picked_up_by_a_refetch() -> None:
+    first, second = generate_signing_key_entry("k1"), generate_signing_key_entry("k2")
+    published = _issuer(first)
+
+    async def keys() -> dict[str, Any]:
+        return published.jwks()
+
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, refetch_interval_seconds=0.05)
+    await verifier.verify(published.issue_access_token(uuid.uuid4(), "user").token)
+    published = _issuer(second, first)  # auth rotated: k2 signs now
+    await asyncio.sleep(0.1)
+    principal = await verifier.verify(published.issue_access_token(uuid.uuid4(), "admin").token)
+    assert principal.role == "admin"
+
+
+async def test_verification_is_fast_with_cached_keys() -> None:
+    issuer = _issuer(generate_signing_key_entry("k1"))
+    verifier = _verifier(issuer)
+    token = issuer.issue_access_token(uuid.uuid4(), "user").token
+    await verifier.verify(token)
+    started = time.perf_counter()
+    for _ in range(200):
+        await verifier.verify(token)
+    # Generous bound (the real figure is in bench/auth): no network, no key parsing per call.
+    assert (time.perf_counter() - started) / 200 < 0.005
