@@ -36,7 +36,7 @@ def ensure_env_file(config: StackConfig) -> dict[str, str]:
             # URL-safe, so they can stand in a connection URL without escaping.
             values[name] = secrets.token_urlsafe(24)
     if not values.get("AUTH_JWT_KEYS"):
-        # The auth service's signing key (Ed25519); its format is owned by osool_auth.tokens.
+        # The auth service's signing key (RSA, RS256); its format is owned by osool_auth.tokens.
         from osool_auth.tokens import generate_signing_key_entry
 
         values["AUTH_JWT_KEYS"] = generate_signing_key_entry()

@@ -50,10 +50,10 @@ def make_test_stack_config(root: Path) -> StackConfig:
         # gateway; the strict limits themselves are tested from another loopback address.
         rates=GatewayRates(
             api="500r/s",
-            auth="600r/m",
+            auth="6000r/m",
             login="120r/m",
             otp="120r/m",
-            bursts={"api": 500, "auth": 100, "login": 40, "otp": 40},
+            bursts={"api": 500, "auth": 1000, "login": 40, "otp": 40},
         ),
     )
 

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from osool_auth import metrics
 from osool_auth.delivery import DeliveryError, EmailSender, SmsSender
 from osool_auth.google import GoogleIdTokenVerifier, GoogleTokenError
-from osool_auth.passwords import hash_password, password_problem, verify_password
+from osool_auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from osool_auth.phones import normalize_phone
 from osool_auth.repository import AuthRepository, Record
 from osool_auth.schemas import TokenPair, User
@@ -162,6 +162,8 @@ class AuthService:
             metrics.SIGN_INS.labels("password", "failure").inc()
             raise UnauthenticatedError(WRONG_CREDENTIALS)
         await self.redis.delete(self._failure_key(key))
+        if needs_rehash(user["password_hash"]):
+            await self.repository.set_password_hash(user["id"], await hash_password(password))
         if user["email_verified_at"] is None:
             metrics.SIGN_INS.labels("password", "unverified").inc()
             await self._send_email_token(user, "verify_email")

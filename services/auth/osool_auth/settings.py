@@ -14,7 +14,7 @@ class Settings(CommonSettings):
     required_secrets: ClassVar[tuple[str, ...]] = ("database_url", "redis_url", "auth_jwt_keys")
 
     upstream_services: str = ""
-    # "kid:base64(PEM of an Ed25519 private key)", comma-separated; the first signs, all are published in the JWKS,
+    # "kid:base64(PEM of an RSA private key)", comma-separated; the first signs, all are published in the JWKS,
     # so a new key can be published before it signs and an old one kept until its tokens expire.
     auth_jwt_keys: SecretStr | None = None
     access_token_minutes: int = 15

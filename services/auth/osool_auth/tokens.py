@@ -1,4 +1,4 @@
-"""Access tokens (EdDSA JWTs with a kid), the published JWKS, and opaque refresh tokens stored only as hashes."""
+"""Access tokens (RS256 JWTs with a kid), the published JWKS, and opaque refresh tokens stored only as hashes."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from jwt.algorithms import OKPAlgorithm
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from osool_common.auth import ALGORITHM
+
+KEY_BITS = 2048
 
 
 class KeyConfigurationError(ValueError):
@@ -25,16 +27,16 @@ class KeyConfigurationError(ValueError):
 @dataclass(frozen=True)
 class SigningKey:
     kid: str
-    private_key: Ed25519PrivateKey
+    private_key: rsa.RSAPrivateKey
 
     def public_jwk(self) -> dict[str, Any]:
-        jwk: dict[str, Any] = OKPAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
         return {**jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
 
 
 def generate_signing_key_entry(kid: str | None = None) -> str:
     """A new AUTH_JWT_KEYS entry: `kid:base64(PEM)`. The local stack calls this on first start."""
-    key = Ed25519PrivateKey.generate()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     kid = kid or f"k{time.strftime('%Y%m%d')}-{secrets.token_hex(4)}"
     return f"{kid}:{base64.b64encode(pem).decode()}"
@@ -50,8 +52,8 @@ def parse_signing_keys(value: str) -> list[SigningKey]:
             private_key = serialization.load_pem_private_key(base64.b64decode(encoded), password=None)
         except ValueError as exc:
             raise KeyConfigurationError(f"AUTH_JWT_KEYS entry {kid!r} is not a PEM private key") from exc
-        if not isinstance(private_key, Ed25519PrivateKey):
-            raise KeyConfigurationError(f"AUTH_JWT_KEYS entry {kid!r} is not an Ed25519 key")
+        if not isinstance(private_key, rsa.RSAPrivateKey) or private_key.key_size < KEY_BITS:
+            raise KeyConfigurationError(f"AUTH_JWT_KEYS entry {kid!r} is not an RSA key of {KEY_BITS} bits or more")
         keys.append(SigningKey(kid, private_key))
     if not keys:
         raise KeyConfigurationError("AUTH_JWT_KEYS holds no key")

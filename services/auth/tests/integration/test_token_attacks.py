@@ -7,6 +7,8 @@ other service uses, which fetches the JWKS through the gateway's internal listen
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 import uuid
@@ -16,6 +18,7 @@ from typing import Any, ClassVar
 import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
@@ -55,25 +58,33 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
+def _hs256_with_public_key(signing_key: Any) -> str:
+    """The classic confusion attack: HMAC-sign with the published public key (PEM) as the secret. PyJWT refuses to
+    make such a token, so it is assembled by hand."""
+    pem = signing_key.private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    signing_input = f"{_b64({'alg': 'HS256', 'kid': signing_key.kid, 'typ': 'JWT'})}.{_b64(_claims())}"
+    mac = hmac.new(pem, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
 def _forgeries(signing_key: Any) -> dict[str, str]:
-    genuine = jwt.encode(_claims(), signing_key.private_key, algorithm="EdDSA", headers={"kid": signing_key.kid})
+    genuine = jwt.encode(_claims(), signing_key.private_key, algorithm="RS256", headers={"kid": signing_key.kid})
     header, _, signature = genuine.split(".")
-    public_x = signing_key.public_jwk()["x"]
     stranger = parse_signing_keys(generate_signing_key_entry("stranger"))[0]
 
     def signed(claims: dict[str, Any], key: Any = signing_key.private_key) -> str:
-        return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": signing_key.kid})
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": signing_key.kid})
 
     return {
         "alg_none": f"{_b64({'alg': 'none', 'kid': signing_key.kid, 'typ': 'JWT'})}.{_b64(_claims())}.",
-        "hs256_with_public_key": jwt.encode(
-            _claims(), base64.urlsafe_b64decode(public_x + "=="), algorithm="HS256", headers={"kid": signing_key.kid}
-        ),
+        "hs256_with_public_key": _hs256_with_public_key(signing_key),
         "expired": signed(_claims(exp=int(time.time()) - 120)),
         "wrong_audience": signed(_claims(aud="someone-else")),
         "wrong_issuer": signed(_claims(iss="evil")),
         "tampered_payload": f"{header}.{_b64({**_claims(), 'role': 'admin', 'sub': 'someone'})}.{signature}",
-        "unknown_kid": jwt.encode(_claims(), stranger.private_key, algorithm="EdDSA", headers={"kid": "stranger"}),
+        "unknown_kid": jwt.encode(_claims(), stranger.private_key, algorithm="RS256", headers={"kid": "stranger"}),
         "right_kid_wrong_key": signed(_claims(), stranger.private_key),
         "garbage": "not.a.token",
     }
@@ -103,7 +114,7 @@ async def test_the_shared_verifier_of_other_services_refuses_forgeries_and_accep
                 await verifier.verify(token)
             assert attack
         real = jwt.encode(
-            _claims(role="agent"), signing_key.private_key, algorithm="EdDSA", headers={"kid": signing_key.kid}
+            _claims(role="agent"), signing_key.private_key, algorithm="RS256", headers={"kid": signing_key.kid}
         )
         assert (await verifier.verify(real)).role == "agent"
     finally:

@@ -52,3 +52,12 @@ async def test_argon2id_hash_verifies_only_the_right_password() -> None:
     assert not await verify_password(stored, "correct horse batterY")
     assert not await verify_password(None, "correct horse battery")  # unknown account: dummy hash, still False
     assert not await verify_password("not-a-hash", "x")
+
+
+async def test_a_hash_made_with_other_parameters_is_marked_for_rehash() -> None:
+    from argon2 import PasswordHasher
+
+    from osool_auth.passwords import needs_rehash
+
+    assert not needs_rehash(await hash_password("correct horse battery"))
+    assert needs_rehash(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("correct horse battery"))
