@@ -8,7 +8,7 @@ PYPROJECTS := $(wildcard services/*/pyproject.toml)
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run up down status logs migrate test lint typecheck unit bench gateway-config clean
+.PHONY: help install run up down status logs migrate create-admin test lint typecheck unit bench gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ logs: ## follow every log of the local stack
 
 migrate: install ## apply every service's pending migrations (the stack must be up)
 	$(PY) -m devstack migrate
+
+create-admin: install ## create the first administrator: make create-admin EMAIL=you@example.com (asks the password)
+	@test -n "$(EMAIL)" || { echo "usage: make create-admin EMAIL=you@example.com"; exit 2; }
+	OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_auth create-admin --email "$(EMAIL)"
 
 lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .

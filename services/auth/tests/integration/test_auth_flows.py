@@ -388,3 +388,12 @@ def test_auth_metrics_count_sign_ins_otps_and_reuse(stack: LocalStack) -> None:
     names = ["sign_ins", "otps_sent", "tokens_issued", "refresh_reuse", "rate_limited", "otps_verified"]
     for name in (f"osool_auth_{name}_total" for name in names):
         assert re.search(rf"^{name}(\{{[^}}]*\}})? [1-9]", text, re.MULTILINE), name
+
+
+def test_otp_sends_are_limited_per_client_address(stack: LocalStack) -> None:
+    # Another loopback address is another client for the gateway (X-Real-IP), so this spends nobody else's limit.
+    transport = httpx.HTTPTransport(local_address="127.0.0.3")
+    with httpx.Client(transport=transport, base_url=stack.config.public_url, timeout=10) as client:
+        statuses = [client.post("/api/auth/otp/send", json={"phone": new_phone()}).status_code for _ in range(21)]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
