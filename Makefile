@@ -59,6 +59,7 @@ test: install lint typecheck ## lint, types, then every test against real server
 bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.gateway
 	$(PY) -m bench.auth
+	$(PY) -m bench.history
 
 gateway-config: install ## render the compose gateway config (gateway/nginx/nginx.compose.conf)
 	$(PY) -m devstack gateway-config --out gateway/nginx/nginx.compose.conf

@@ -1,15 +1,23 @@
-"""`python -m osool_chat_history serve|migrate|check-config`."""
+"""`python -m osool_chat_history serve|migrate|check-config|purge`."""
 
 from pathlib import Path
 
+from osool_chat_history import purge
 from osool_chat_history.settings import Settings
-from osool_common.cli import ServiceSpec, main
+from osool_common.cli import ExtraCommand, ServiceSpec, main
 
 SPEC = ServiceSpec(
     name="chat-history",
     package="osool_chat_history",
     settings_class=Settings,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+    extra_commands={
+        "purge": ExtraCommand(
+            help="delete anonymous sessions idle longer than PURGE_ANONYMOUS_AFTER_DAYS, once",
+            add_arguments=purge.add_arguments,
+            run=purge.run,
+        )
+    },
 )
 
 if __name__ == "__main__":

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+
 from fastapi import FastAPI
 
 from osool_chat_history import __version__
+from osool_chat_history.api import internal_router, router
+from osool_chat_history.purge import running_purge
+from osool_chat_history.repository import HistoryRepository
+from osool_chat_history.service import HistoryService
 from osool_chat_history.settings import Settings
-from osool_common.app import create_service_app
+from osool_common.app import Resources, create_service_app
 
 
 def create_app() -> FastAPI:
     settings = Settings.load()
+    assert isinstance(settings, Settings)
+    background = AsyncExitStack()
+
+    async def setup(app: FastAPI, resources: Resources) -> None:
+        service = HistoryService(settings, HistoryRepository(resources.db))
+        app.state.history = service
+        await background.enter_async_context(running_purge(service, resources.redis))
+
+    async def teardown(_: FastAPI) -> None:
+        await background.aclose()
+
     return create_service_app(
         settings,
         version=__version__,
         description="Conversations: sessions and messages that survive restarts and follow the user.",
+        routers=[router, internal_router],
         redis_critical=False,
+        setup=setup,
+        teardown=teardown,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import asyncpg
 from pgvector.asyncpg import register_vector
 
@@ -9,6 +11,9 @@ from osool_common.settings import CommonSettings
 
 
 async def _init_connection(connection: asyncpg.Connection) -> None:
+    # json and jsonb in and out as Python values, in every service alike.
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
     # The vector type lives in the public schema once the extension exists (database/init.sql).
     has_vector = await connection.fetchval("SELECT 1 FROM pg_type WHERE typname = 'vector'")
     if has_vector:

@@ -1,0 +1,1 @@
+"""bench/history: append and "last 20 messages" through the gateway with a million stored messages."""
