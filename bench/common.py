@@ -64,10 +64,9 @@ def run_wrk(
             lua.write(script)
             lua.flush()
             extra = ["-s", lua.name]
-        output = subprocess.run(
-            [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
+        # wrk needs at least one connection per thread.
+        argv = [ensure_wrk(), f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        output = subprocess.run([*argv, *extra, url], capture_output=True, text=True, check=True).stdout
     percentiles = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+(\S+)\s*$", output, re.MULTILINE))
     if set(percentiles) != {"50", "99"}:
         raise RuntimeError(f"wrk printed no latency percentiles for {label}:\n{output}")
