@@ -30,6 +30,9 @@ _LEAKY_VARIABLES = (
 )
 
 
+TEST_OTP_SENDS_PER_IP = 30  # under the test gateway's OTP burst (40), so the service's own limit is what answers
+
+
 def clean_environ() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in _LEAKY_VARIABLES}
 
@@ -93,7 +96,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_google: Any) -> Iterato
     config = make_test_stack_config(root)
     config.env_file.parent.mkdir(parents=True, exist_ok=True)
     # Third parties the services talk to, as local fakes (kept by the env file writer like a developer's own).
-    config.env_file.write_text(f"GOOGLE_CLIENT_ID={GOOGLE_CLIENT_ID}\nGOOGLE_JWKS_URL={fake_google.jwks_url}\n")
+    config.env_file.write_text(
+        f"GOOGLE_CLIENT_ID={GOOGLE_CLIENT_ID}\nGOOGLE_JWKS_URL={fake_google.jwks_url}\n"
+        # Every test signs in from 127.0.0.1; the per-address OTP limit is tested from its own address.
+        f"OTP_SENDS_PER_IP_PER_HOUR={TEST_OTP_SENDS_PER_IP}\n"
+    )
     local_stack = LocalStack(config, environ=clean_environ())
     try:
         local_stack.start(foreground=False)

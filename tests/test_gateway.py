@@ -79,7 +79,7 @@ def test_internal_routes_are_not_reachable_on_the_public_listener(stack: LocalSt
 
 def test_public_api_areas_reach_their_service(stack: LocalStack) -> None:
     # No domain routes yet: the owning service itself answers its 404 envelope (with its own message).
-    for path in ("/api/properties/1", "/api/auth/nothing-here", "/api/history/sessions", "/api/chain/tx/1",
+    for path in ("/api/properties/1", "/api/auth/nothing-here", "/api/history/nothing-here", "/api/chain/tx/1",
                  "/api/monitoring/alerts", "/api/leads"):  # fmt: skip
         response = httpx.get(f"{stack.config.public_url}{path}")
         assert response.status_code == 404, path

@@ -21,7 +21,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ
+from devstack.testing import TEST_OTP_SENDS_PER_IP, clean_environ
 from osool_auth.siwe import build_siwe_message
 
 pytestmark = pytest.mark.stack
@@ -393,7 +393,10 @@ def test_auth_metrics_count_sign_ins_otps_and_reuse(stack: LocalStack) -> None:
 def test_otp_sends_are_limited_per_client_address(stack: LocalStack) -> None:
     # Another loopback address is another client for the gateway (X-Real-IP), so this spends nobody else's limit.
     transport = httpx.HTTPTransport(local_address="127.0.0.3")
+    limit = TEST_OTP_SENDS_PER_IP
     with httpx.Client(transport=transport, base_url=stack.config.public_url, timeout=10) as client:
-        statuses = [client.post("/api/auth/otp/send", json={"phone": new_phone()}).status_code for _ in range(21)]
-    assert statuses[:20] == [200] * 20
-    assert statuses[20] == 429
+        statuses = [
+            client.post("/api/auth/otp/send", json={"phone": new_phone()}).status_code for _ in range(limit + 1)
+        ]
+    assert statuses[:limit] == [200] * limit
+    assert statuses[limit] == 429
