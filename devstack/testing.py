@@ -100,6 +100,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_google: Any) -> Iterato
         f"GOOGLE_CLIENT_ID={GOOGLE_CLIENT_ID}\nGOOGLE_JWKS_URL={fake_google.jwks_url}\n"
         # Every test signs in from 127.0.0.1; the per-address OTP limit is tested from its own address.
         f"OTP_SENDS_PER_IP_PER_HOUR={TEST_OTP_SENDS_PER_IP}\n"
+        # The scheduled purge of old anonymous sessions runs every second, so its effect can be watched.
+        "PURGE_INTERVAL_SECONDS=1\n"
     )
     local_stack = LocalStack(config, environ=clean_environ())
     try:
