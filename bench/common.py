@@ -17,7 +17,7 @@ from pathlib import Path
 
 from devstack.config import REPO_ROOT
 from devstack.stack import LocalStack
-from devstack.testing import _kill_leftovers, clean_environ, make_test_stack_config
+from devstack.testing import make_test_stack_config, running_stack
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -96,14 +96,8 @@ def private_stack(**overrides: object) -> Iterator[LocalStack]:
         config = make_test_stack_config(Path(root))
         for key, value in overrides.items():
             setattr(config, key, value)
-        stack = LocalStack(config, environ=clean_environ())
-        try:
-            stack.start(foreground=False)
-            stack.wait_healthy(timeout=180)
+        with running_stack(config) as stack:
             yield stack
-        finally:
-            stack.stop()
-            _kill_leftovers(config.state_dir)
 
 
 def write_results(name: str, payload: dict[str, object]) -> Path:

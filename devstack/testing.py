@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,20 @@ def make_test_stack_config(root: Path) -> StackConfig:
     )
 
 
+@contextmanager
+def running_stack(config: StackConfig) -> Iterator[LocalStack]:
+    """Start a stack in the background, wait until every service is healthy, and always stop it after,
+    killing anything left behind: tests and benchmarks leave nothing running."""
+    local_stack = LocalStack(config, environ=clean_environ())
+    try:
+        local_stack.start(foreground=False)
+        local_stack.wait_healthy(timeout=180)
+        yield local_stack
+    finally:
+        local_stack.stop()
+        _kill_leftovers(config.state_dir)
+
+
 def _kill_leftovers(state_dir: Path) -> None:
     """Anything still running from this stack's directory after shutdown is killed: tests leave nothing behind."""
     marker = str(state_dir)
@@ -103,14 +118,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_google: Any) -> Iterato
         # The scheduled purge of old anonymous sessions runs every second, so its effect can be watched.
         "PURGE_INTERVAL_SECONDS=1\n"
     )
-    local_stack = LocalStack(config, environ=clean_environ())
-    try:
-        local_stack.start(foreground=False)
-        local_stack.wait_healthy(timeout=180)
+    with running_stack(config) as local_stack:
         yield local_stack
-    finally:
-        local_stack.stop()
-        _kill_leftovers(local_stack.config.state_dir)
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ from osool_common.errors import (
     UnavailableError,
 )
 from osool_common.logging import get_logger
+from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from osool_common.ratelimit import RateLimiter
 
 log = get_logger(__name__)
@@ -390,10 +391,10 @@ class AuthService:
         return to_user(user)
 
     async def list_users(self, limit: int, cursor: str | None) -> tuple[list[User], str | None]:
-        after = decode_cursor(cursor) if cursor else None
+        after = decode_user_cursor(cursor) if cursor else None
         rows = await self.repository.list_users(limit=limit + 1, after=after)
         page = rows[:limit]
-        next_cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if len(rows) > limit else None
+        next_cursor = encode_cursor(page[-1]["created_at"].isoformat(), page[-1]["id"]) if len(rows) > limit else None
         return [to_user(row) for row in page], next_cursor
 
     # -- limits -------------------------------------------------------------------------------------------------
@@ -423,18 +424,9 @@ def to_user(row: Any) -> User:
     )
 
 
-class InvalidCursorError(DomainError):
-    status_code = 400
-    code = "invalid_cursor"
-
-
-def encode_cursor(created_at: datetime, user_id: uuid.UUID) -> str:
-    return f"{created_at.isoformat()}|{user_id}"
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def decode_user_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    created, user_id = decode_cursor(cursor, 2)
     try:
-        created, _, user_id = cursor.partition("|")
         return datetime.fromisoformat(created), uuid.UUID(user_id)
     except ValueError:
         raise InvalidCursorError("the cursor is not one this service gave out") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -18,13 +17,9 @@ from osool_chat_history.settings import Settings
 from osool_common.auth import Principal
 from osool_common.errors import DomainError, NotFoundError, UnauthenticatedError
 from osool_common.logging import get_logger
+from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
 
 log = get_logger(__name__)
-
-
-class InvalidCursorError(DomainError):
-    status_code = 400
-    code = "invalid_cursor"
 
 
 class MessageTooLargeError(DomainError):
@@ -90,7 +85,7 @@ class HistoryService:
         page = rows[:limit]
         next_cursor = None
         if len(rows) > limit:
-            next_cursor = _encode(f"{page[-1]['last_activity_at'].isoformat()}|{page[-1]['id']}")
+            next_cursor = encode_cursor(page[-1]["last_activity_at"].isoformat(), page[-1]["id"])
         return [to_session(row) for row in page], next_cursor
 
     async def claim(self, session_id: uuid.UUID, caller: Caller) -> Session:
@@ -139,7 +134,7 @@ class HistoryService:
         if caller is None and not rows and await self.repository.session(session_id) is None:
             raise NotFoundError("no such session")
         page = rows[:limit]
-        next_cursor = _encode(str(page[-1]["id"])) if len(rows) > limit else None
+        next_cursor = encode_cursor(page[-1]["id"]) if len(rows) > limit else None
         return [to_message(row) for row in reversed(page)], next_cursor
 
     async def search(self, caller: Caller, query: str, limit: int) -> list[SearchHit]:
@@ -163,28 +158,17 @@ def _require_user(caller: Caller) -> uuid.UUID:
     return caller.user_id
 
 
-def _encode(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidCursorError("the cursor is not one this service gave out") from None
-
-
 def _decode_session_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    stamp, session_id = decode_cursor(cursor, 2)
     try:
-        stamp, _, session_id = _decode(cursor).partition("|")
         return datetime.fromisoformat(stamp), uuid.UUID(session_id)
     except ValueError:
         raise InvalidCursorError("the cursor is not one this service gave out") from None
 
 
 def _decode_message_cursor(cursor: str) -> int:
-    text = _decode(cursor)
-    if not text.isdigit() or len(text) > 19:
+    (text,) = decode_cursor(cursor, 1)
+    if not text.isdigit() or len(text) > 18:
         raise InvalidCursorError("the cursor is not one this service gave out")
     return int(text)
 
