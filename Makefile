@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYPROJECTS := $(wildcard services/*/pyproject.toml)
+CONTRACTS_DIR := services/chain/contracts
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run up down status logs migrate create-admin test lint typecheck unit bench gateway-config clean
+.PHONY: help install run up down status logs migrate create-admin test lint typecheck unit bench contracts gas-report gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,6 +61,14 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.gateway
 	$(PY) -m bench.auth
 	$(PY) -m bench.history
+
+# The build needs only the standard library and Node.js, so any python3 runs it (no virtualenv needed).
+contracts: ## compile the property registry (Node.js + pinned solcjs) into services/chain/osool_chain/contract/PropertyRegistry.json
+	@test -d $(CONTRACTS_DIR)/node_modules/solc || npm ci --prefix $(CONTRACTS_DIR) --no-audit --no-fund
+	python3 $(CONTRACTS_DIR)/build.py
+
+gas-report: install ## gas per function of the property registry on the in-process EVM, against its goals; writes bench/results/gas.json
+	$(PY) -m osool_chain.contract.gas_report --out bench/results/gas.json
 
 gateway-config: install ## render the compose gateway config (gateway/nginx/nginx.compose.conf)
 	$(PY) -m devstack gateway-config --out gateway/nginx/nginx.compose.conf
