@@ -1,0 +1,294 @@
+"""The market's vocabulary: areas, compounds, developers, property types and finishings, with their English and
+Egyptian Arabic names. The query parser reads it to understand a question and the demo generator to write listings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Developer:
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Compound:
+    name: str
+    developer: str
+    # Price level against the area's base price per square metre (1.0 = the area's typical compound).
+    price_level: float = 1.0
+    aliases: tuple[str, ...] = ()
+    # Types this compound sells; the generator picks among them.
+    types: tuple[str, ...] = ("Apartment", "Duplex", "Penthouse", "Townhouse", "Twinhouse", "Villa", "Studio")
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    # Typical asking price per square metre of a finished apartment in 2026, EGP.
+    base_price_per_sqm: int
+    aliases: tuple[str, ...]
+    compounds: tuple[Compound, ...] = field(default_factory=tuple)
+    # A share of listings outside any compound (resale in the city), 0..1.
+    standalone_share: float = 0.1
+    # Coastal areas sell chalets and have no offices.
+    coastal: bool = False
+
+
+PROPERTY_TYPES: dict[str, tuple[str, ...]] = {
+    "Apartment": ("apartment", "apartments", "apt", "apts", "flat", "flats", "شقة", "شقه", "شقق"),
+    "Villa": ("villa", "villas", "standalone", "stand alone", "stand-alone", "فيلا", "فيلل", "فلل", "ستاند الون"),
+    "Townhouse": ("townhouse", "townhouses", "town house", "town houses", "تاون هاوس", "تاون"),
+    "Twinhouse": ("twinhouse", "twinhouses", "twin house", "twin houses", "توين هاوس", "توين"),
+    "Duplex": ("duplex", "duplexes", "دوبلكس", "دوبليكس"),
+    "Penthouse": ("penthouse", "penthouses", "بنتهاوس", "بنت هاوس"),
+    "Studio": ("studio", "studios", "ستوديو", "استوديو"),
+    "Chalet": ("chalet", "chalets", "شاليه", "شاليهات"),
+    "Office": ("office", "offices", "مكتب", "مكاتب", "اداري", "إداري"),
+    "Retail": ("retail", "shop", "shops", "store", "stores", "commercial unit", "محل", "محلات", "تجاري"),
+    "Clinic": ("clinic", "clinics", "medical unit", "عيادة", "عياده", "طبي"),
+}
+
+# Types with no bedrooms to speak of.
+NON_RESIDENTIAL_TYPES = frozenset({"Office", "Retail", "Clinic"})
+
+# Canonical finishing values, as stored, with the words people use for them.
+FINISHINGS: dict[str, tuple[str, ...]] = {
+    "core_and_shell": (
+        "core and shell",
+        "core & shell",
+        "core shell",
+        "not finished",
+        "unfinished",
+        "طوب احمر",
+        "بدون تشطيب",
+    ),
+    "semi_finished": ("semi finished", "semi-finished", "half finished", "نص تشطيب", "نصف تشطيب"),
+    "fully_finished": ("fully finished", "fully-finished", "finished", "متشطب", "متشطبة", "تشطيب كامل", "كامل التشطيب"),
+    "furnished": ("furnished", "fully furnished", "مفروش", "مفروشة"),
+}
+
+SALE_TYPES = ("developer", "resale")
+
+DEVELOPERS: tuple[Developer, ...] = (
+    Developer("Emaar Misr", ("emaar", "إعمار", "اعمار")),
+    Developer("SODIC", ("sodic", "سوديك")),
+    Developer("Palm Hills Developments", ("palm hills", "بالم هيلز")),
+    Developer("Mountain View", ("mountain view", "ماونتن فيو")),
+    Developer("Talaat Moustafa Group", ("tmg", "talaat moustafa", "طلعت مصطفى")),
+    Developer("Ora Developers", ("ora", "أورا", "اورا")),
+    Developer("Hyde Park Developments", ("hyde park", "هايد بارك")),
+    Developer("Tatweer Misr", ("tatweer misr", "تطوير مصر")),
+    Developer("Misr Italia Properties", ("misr italia", "مصر ايطاليا", "مصر إيطاليا")),
+    Developer("La Vista Developments", ("la vista", "لافيستا", "لا فيستا")),
+    Developer("Hassan Allam Properties", ("hassan allam", "حسن علام")),
+    Developer("Madinet Masr", ("madinet masr", "مدينة مصر")),
+    Developer("Orascom Development", ("orascom", "أوراسكوم", "اوراسكوم")),
+    Developer("Al Ahly Sabbour", ("al ahly sabbour", "sabbour", "الأهلي صبور", "صبور")),
+    Developer("Better Home", ("better home", "بيتر هوم")),
+    Developer("Roya Developments", ("roya", "رؤية")),
+    Developer("Al-Futtaim", ("al futtaim", "al-futtaim", "الفطيم")),
+    Developer("Inertia", ("inertia", "انيرشيا", "إنرشيا")),
+    Developer("Madaar", ("madaar", "مدار")),
+)
+
+_COAST = ("Chalet", "Villa", "Townhouse", "Twinhouse", "Penthouse", "Studio")
+_CITY = ("Apartment", "Apartment", "Apartment", "Duplex", "Penthouse", "Studio", "Office", "Retail", "Clinic")
+
+AREAS: tuple[Area, ...] = (
+    Area(
+        "New Cairo",
+        68_000,
+        (
+            "new cairo",
+            "fifth settlement",
+            "5th settlement",
+            "the fifth settlement",
+            "tagamoa",
+            "el tagamoa",
+            "tagamo3",
+            "القاهرة الجديدة",
+            "التجمع الخامس",
+            "التجمع",
+            "الخامس",
+        ),
+        (
+            Compound("Mivida", "Emaar Misr", 1.25, ("ميفيدا",)),
+            Compound("Hyde Park New Cairo", "Hyde Park Developments", 1.1, ("hyde park", "هايد بارك")),
+            Compound("Mountain View iCity", "Mountain View", 1.05, ("icity", "i city", "اي سيتي", "آي سيتي")),
+            Compound("Villette", "SODIC", 1.2, ("sodic villette", "فيليت")),
+            Compound("Eastown", "SODIC", 1.15, ("east town", "ايستاون")),
+            Compound("Palm Hills New Cairo", "Palm Hills Developments", 1.1, ("بالم هيلز القاهرة الجديدة",)),
+            Compound("Lake View Residence", "Hassan Allam Properties", 1.0, ("lake view", "ليك فيو")),
+            Compound("Cairo Festival City", "Al-Futtaim", 1.2, ("cfc", "festival city", "كايرو فستيفال سيتي")),
+            Compound("Taj City", "Madinet Masr", 0.9, ("تاج سيتي",)),
+            Compound("Sarai", "Madinet Masr", 0.75, ("سراي",)),
+            Compound("Telal East", "Roya Developments", 0.9, ("تلال ايست", "تلال")),
+        ),
+        standalone_share=0.15,
+    ),
+    Area(
+        "Mostakbal City",
+        50_000,
+        (
+            "mostakbal city",
+            "mostakbal",
+            "mostaqbal city",
+            "future city",
+            "مستقبل سيتي",
+            "المستقبل سيتي",
+            "مدينة المستقبل",
+        ),
+        (
+            Compound("Bloomfields", "Tatweer Misr", 1.05, ("bloom fields", "بلوم فيلدز")),
+            Compound("Il Bosco City", "Misr Italia Properties", 1.0, ("ايل بوسكو سيتي",)),
+            Compound("HAP Town", "Hassan Allam Properties", 1.1, ("haptown", "هاب تاون")),
+            Compound("Mountain View Mostakbal City", "Mountain View", 1.0, ("ماونتن فيو مستقبل",)),
+        ),
+        standalone_share=0.03,
+    ),
+    Area(
+        "Madinaty",
+        46_000,
+        ("madinaty", "madinati", "مدينتي"),
+        (
+            Compound("Madinaty", "Talaat Moustafa Group", 1.0, ("مدينتي",)),
+            Compound("Privado", "Talaat Moustafa Group", 1.2, ("برايفادو",)),
+        ),
+        standalone_share=0.0,
+    ),
+    Area(
+        "Shorouk City",
+        40_000,
+        ("shorouk city", "el shorouk", "shorouk", "sherouk", "الشروق", "مدينة الشروق"),
+        (
+            Compound("SODIC East", "SODIC", 1.15, ("sodic east", "سوديك ايست")),
+            Compound("Al Burouj", "Al Ahly Sabbour", 1.0, ("burouj", "البروج")),
+        ),
+        standalone_share=0.2,
+    ),
+    Area(
+        "New Administrative Capital",
+        52_000,
+        (
+            "new administrative capital",
+            "administrative capital",
+            "new capital",
+            "nac",
+            "the capital",
+            "العاصمة الإدارية الجديدة",
+            "العاصمة الادارية الجديدة",
+            "العاصمة الإدارية",
+            "العاصمة الادارية",
+            "العاصمة",
+        ),
+        (
+            Compound("Il Bosco", "Misr Italia Properties", 1.05, ("il bosco new capital", "ايل بوسكو")),
+            Compound("La Vista City", "La Vista Developments", 1.1, ("لافيستا سيتي",)),
+            Compound("Midtown Sky", "Better Home", 0.95, ("midtown", "ميدتاون")),
+            Compound("Celia", "Talaat Moustafa Group", 1.05, ("سيليا",)),
+        ),
+        standalone_share=0.05,
+    ),
+    Area(
+        "Sheikh Zayed",
+        66_000,
+        ("sheikh zayed", "el sheikh zayed", "zayed", "new zayed", "الشيخ زايد", "زايد"),
+        (
+            Compound("Allegria", "SODIC", 1.3, ("اليجريا", "أليجريا")),
+            Compound("ZED West", "Ora Developers", 1.25, ("zed", "زد", "زد ويست")),
+            Compound("Belle Vie", "Emaar Misr", 1.1, ("بيل في",)),
+            Compound("The Estates", "SODIC", 1.2, ("estates", "ذا استيتس")),
+            Compound("Joulz", "Inertia", 0.9, ("جولز",)),
+        ),
+        standalone_share=0.1,
+    ),
+    Area(
+        "6th of October",
+        42_000,
+        (
+            "6th of october",
+            "6th october",
+            "6 october",
+            "sixth of october",
+            "october",
+            "october city",
+            "السادس من أكتوبر",
+            "٦ أكتوبر",
+            "6 أكتوبر",
+            "أكتوبر",
+            "اكتوبر",
+        ),
+        (
+            Compound("Palm Hills October", "Palm Hills Developments", 1.1, ("palm hills october", "بالم هيلز أكتوبر")),
+            Compound("Badya", "Palm Hills Developments", 1.0, ("بادية",)),
+            Compound("O West", "Orascom Development", 1.15, ("owest", "او ويست")),
+            Compound("Mountain View Chillout Park", "Mountain View", 0.95, ("chillout park", "تشيل اوت بارك")),
+        ),
+        standalone_share=0.15,
+    ),
+    Area(
+        "Maadi",
+        45_000,
+        ("maadi", "el maadi", "degla", "المعادي", "دجلة"),
+        (),
+        standalone_share=1.0,
+    ),
+    Area(
+        "Heliopolis",
+        42_000,
+        ("heliopolis", "masr el gedida", "مصر الجديدة", "هليوبوليس"),
+        (),
+        standalone_share=1.0,
+    ),
+    Area(
+        "Nasr City",
+        34_000,
+        ("nasr city", "madinet nasr", "مدينة نصر"),
+        (),
+        standalone_share=1.0,
+    ),
+    Area(
+        "North Coast",
+        90_000,
+        ("north coast", "sahel", "el sahel", "ras el hekma", "ras el hikma", "الساحل الشمالي", "الساحل", "راس الحكمة"),
+        (
+            Compound("Marassi", "Emaar Misr", 1.3, ("مراسي",), _COAST),
+            Compound("Hacienda Bay", "Palm Hills Developments", 1.15, ("hacienda", "هاسيندا باي", "هاسيندا"), _COAST),
+            Compound("Fouka Bay", "Tatweer Misr", 1.0, ("فوكا باي",), _COAST),
+            Compound("Silver Sands", "Ora Developers", 1.2, ("سيلفر ساندز",), _COAST),
+            Compound("Mountain View Ras El Hikma", "Mountain View", 1.05, ("ماونتن فيو راس الحكمة",), _COAST),
+        ),
+        standalone_share=0.0,
+        coastal=True,
+    ),
+    Area(
+        "Ain Sokhna",
+        55_000,
+        ("ain sokhna", "el sokhna", "sokhna", "العين السخنة", "السخنة"),
+        (
+            Compound(
+                "Il Monte Galala", "Tatweer Misr", 1.1, ("monte galala", "galala", "الجلالة", "مونت جلالة"), _COAST
+            ),
+            Compound("La Vista Gardens", "La Vista Developments", 1.0, ("لافيستا جاردنز",), _COAST),
+            Compound("Telal Sokhna", "Roya Developments", 0.95, ("تلال السخنة",), _COAST),
+            Compound("Azha", "Madaar", 1.05, ("ازها", "أزها"), _COAST),
+        ),
+        standalone_share=0.0,
+        coastal=True,
+    ),
+)
+
+CITY_TYPES = _CITY
+
+AREA_NAMES: tuple[str, ...] = tuple(area.name for area in AREAS)
+COMPOUND_NAMES: tuple[str, ...] = tuple(compound.name for area in AREAS for compound in area.compounds)
+DEVELOPER_NAMES: tuple[str, ...] = tuple(developer.name for developer in DEVELOPERS)
+
+
+def area_of_compound(compound: str) -> str | None:
+    for area in AREAS:
+        if any(c.name == compound for c in area.compounds):
+            return area.name
+    return None
