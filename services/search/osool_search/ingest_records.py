@@ -1,0 +1,1074 @@
+"""Listing exports into ListingIn: reading JSON and CSV files, mapping their field names and value formats onto the
+canonical fields, and a short human reason for every record that cannot be used.
+
+Decisions where exports are ambiguous:
+- Field names are compared case- and separator-insensitively ("priceEGP", "Price (EGP)", "price_egp" are one name);
+  unknown fields are ignored, so an export may carry columns we do not store.
+- `area` is the size when its value is a number (with or without a unit: 150, "150 m²"), as Egyptian exports mostly
+  mean it, and the location when it is text ("New Cairo"). An explicit size field (size, bua, sqm, ...) wins over it.
+- Location: among location-like fields (location, district, neighbourhood, area, region, city) the first that names a
+  gazetteer area or compound wins, most specific field first; governorates ("Cairo", "Giza") only when nothing else
+  is given. Unknown places are kept as given (title-cased when written all in one case).
+- A known compound fills in a missing location (its area) and a missing developer, from the gazetteer.
+- Down payment: "10%" and 10 are ten per cent; a bare number strictly between 0 and 1 (0.1) is a fraction, as
+  spreadsheets store percentages. A bare 1 is one per cent: "1% down" offers are common; full payment is cash.
+- Prices: "8,500,000", "EGP 8.5M", "850K", "8.5 مليون" and Arabic-Indic digits are understood; for sizes "m" is metres.
+- Values are converted where they can be; a value that cannot be read is passed on as given, so the reason names the
+  field and shows the value ("price: not a number ('call us')").
+- Empty strings, "-", "N/A" and null mean the field is absent (its default applies, or it is reported as required).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from pydantic import ValidationError
+
+from osool_common.errors import DomainError
+from osool_search.gazetteer import AREAS, DEVELOPERS, FINISHINGS, PROPERTY_TYPES, area_of_compound
+from osool_search.listing import ListingIn
+
+
+class IngestFileError(DomainError):
+    """The file as a whole cannot be read (not JSON or CSV, no listings in it); no record of it was used."""
+
+    status_code = 422
+    code = "invalid_file"
+
+
+class RawRecord(NamedTuple):
+    """One record as found in the file, before any mapping; unpacks as (position, data)."""
+
+    # Where to find it: the record's number in a JSON list (from 1), or the line a CSV row starts on, which is the
+    # row number a spreadsheet shows (the header is row 1).
+    position: int
+    data: Any  # a dict for any sensible file; anything else is rejected by validate_record
+
+
+@dataclass(frozen=True)
+class Rejection:
+    position: int
+    source_id: str | None
+    reason: str
+
+
+# ---- Reading files -------------------------------------------------------------------------------------------------
+
+_JSON_WRAPPERS = ("properties", "listings", "data", "items", "results", "records", "units")
+_DELIMITERS = ",;\t|"
+# Marks a CSV row that had more cells than its header: its columns are shifted and no field of it can be trusted.
+_EXTRA_CELLS = "\x00extra_cells"
+
+
+def read_records(data: bytes, filename_or_format: str) -> Iterator[RawRecord]:
+    """The records of a JSON or CSV export. The file's structure is checked before this returns, so a file that is
+    not JSON or CSV at all raises IngestFileError here; records are then produced one by one."""
+    text = _decode(data)
+    fmt = _format_of(filename_or_format, text)
+    if fmt == "json":
+        return _json_records(text)
+    return _csv_records(text)
+
+
+def _format_of(filename_or_format: str, text: str) -> str:
+    name = filename_or_format.strip().lower()
+    if name.endswith("json"):  # "json", "export.json", "application/json"
+        return "json"
+    if name.endswith(("csv", "tsv")):
+        return "csv"
+    # An unknown name or extension (".txt", an upload without one): the content decides.
+    return "json" if text.lstrip()[:1] in ("[", "{") else "csv"
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise IngestFileError("the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")  # Excel's "Unicode text" export
+    if data.startswith(b"PK\x03\x04"):
+        raise IngestFileError("this is an Excel workbook (or another zip file): save it as CSV (UTF-8) and upload that")
+    if b"\x00" in data[:8192]:
+        raise IngestFileError("this is a binary file, not JSON or CSV text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel on an Arabic Windows saves "CSV" in Windows-1256 without asking; accept it when it decodes to text.
+        try:
+            text = data.decode("cp1256")
+        except UnicodeDecodeError:
+            text = ""
+        if text and not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+            return text
+        raise IngestFileError(f"the file is not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def _json_records(text: str) -> Iterator[RawRecord]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestFileError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise IngestFileError("not valid JSON: nested too deeply") from None
+    items = _json_list(document)
+    return (RawRecord(position, item) for position, item in enumerate(items, start=1))
+
+
+def _json_list(document: Any, depth: int = 0) -> list[Any]:
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        keys = {str(k).casefold(): k for k in document}
+        for wrapper in _JSON_WRAPPERS:
+            if wrapper in keys:
+                inner = document[keys[wrapper]]
+                if isinstance(inner, list):
+                    return inner
+                if isinstance(inner, dict) and depth == 0:  # {"data": {"items": [...]}}
+                    return _json_list(inner, depth + 1)
+        raise IngestFileError(
+            "the JSON object holds no list of listings: expected a top-level list, or an object with a "
+            "'properties', 'listings', 'data' or 'items' list"
+        )
+    kind = "null" if document is None else type(document).__name__
+    raise IngestFileError(f"the JSON document is a single {kind}: expected a list of listings")
+
+
+def _csv_records(text: str) -> Iterator[RawRecord]:
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
+    for header in reader:
+        if any(cell.strip() for cell in header):
+            break
+    names = _unique_names(header)
+    recognised = [name for name in names if _key(name) in _FIELD_OF_KEY or _key(name) in _SPECIAL_KEYS]
+    if not recognised:
+        raise IngestFileError(
+            f"no listing column found in the CSV header ({', '.join(names[:8]) or 'empty'}): expected columns such as "
+            "title, type, location, price, size"
+        )
+    return _csv_rows(reader, names)
+
+
+def _csv_rows(reader: Any, names: list[str]) -> Iterator[RawRecord]:
+    last_line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # A broken quote or an oversized field: everything after it is misaligned, so the file stops here.
+            raise IngestFileError(f"the CSV breaks near line {reader.line_num}: {exc}") from None
+        start, last_line = last_line + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines and the ";;;;" rows spreadsheets leave at the end
+        record: dict[str, Any] = dict(zip(names, row, strict=False))
+        if len(row) > len(names) and any(cell.strip() for cell in row[len(names) :]):
+            record[_EXTRA_CELLS] = len(row)
+        yield RawRecord(start, record)
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = text[:65536]
+    if len(text) > len(sample) and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # a cut line would look like an inconsistent row
+    lines = [line for line in sample.splitlines() if line.strip()][:50]
+    if not lines:
+        raise IngestFileError("the CSV has no header row")
+    try:
+        sniffed: str | None = csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    # The Sniffer is easily fooled by descriptions full of commas; keep its answer only when the rows agree with the
+    # header under it, else take the delimiter under which they agree best.
+    scores = {d: _delimiter_score(lines, d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: scores[d])
+    choice = sniffed if sniffed is not None and scores[sniffed] >= scores[best] else best
+    if scores[choice][1] < 2:
+        raise IngestFileError("not a CSV table: no comma, semicolon or tab separates the header into columns")
+    return choice
+
+
+def _delimiter_score(lines: list[str], delimiter: str) -> tuple[float, int]:
+    rows = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
+    if not rows:
+        return (0.0, 0)
+    width = len(rows[0])
+    if width < 2:
+        return (0.0, width)
+    agreeing = sum(1 for row in rows[1:] if len(row) == width)
+    return (agreeing / max(1, len(rows) - 1) if len(rows) > 1 else 1.0, width)
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    names: list[str] = []
+    seen: set[str] = set()
+    for position, cell in enumerate(header, start=1):
+        name = cell.strip() or f"column {position}"
+        while name in seen:
+            name += " (again)"  # a repeated header keeps its first column's meaning; the copy maps to nothing
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+# ---- Field names -------------------------------------------------------------------------------------------------
+
+
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٬٫٪", "01234567890123456789,.%")
+
+
+def _fold_arabic(text: str) -> str:
+    # Exports spell the same Arabic word with and without hamza, ta marbuta or tatweel.
+    return text.translate(_ARABIC_FOLD)
+
+
+@lru_cache(maxsize=4096)  # an export repeats the same few dozen names on every record
+def _key(name: Any) -> str:
+    """A field name reduced to letters and digits, lower case: 'Price (EGP)', 'priceEGP', 'price_egp' -> 'priceegp'."""
+    text = _fold_arabic(str(name).casefold().replace("²", "2"))
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "source_id": (
+        "source_id",
+        "id",
+        "listing_id",
+        "property_id",
+        "unit_id",
+        "ref",
+        "reference",
+        "ref_no",
+        "reference_no",
+        "reference_number",
+        "unit_code",
+        "code",
+        "كود",
+        "الكود",
+        "رقم الإعلان",
+    ),
+    "title": ("title", "name", "listing_title", "headline", "listing_name", "عنوان الإعلان"),
+    "description": ("description", "desc", "details", "body", "summary", "about", "الوصف", "التفاصيل"),
+    "type": (
+        "type",
+        "property_type",
+        "unit_type",
+        "category",
+        "property_category",
+        "kind",
+        "النوع",
+        "نوع الوحدة",
+        "نوع العقار",
+    ),
+    "compound": ("compound", "compound_name", "project", "project_name", "development", "الكمبوند", "المشروع"),
+    "developer": ("developer", "developer_name", "builder", "developed_by", "المطور", "الشركة المطورة"),
+    "price": (
+        "price",
+        "total_price",
+        "price_egp",
+        "asking_price",
+        "sale_price",
+        "list_price",
+        "price_le",
+        "السعر",
+        "السعر الإجمالي",
+    ),
+    "price_per_sqm": (
+        "price_per_sqm",
+        "price_per_meter",
+        "price_per_metre",
+        "price_per_m2",
+        "price_per_square_meter",
+        "ppsqm",
+        "price_sqm",
+        "sqm_price",
+        "meter_price",
+        "سعر المتر",
+    ),
+    "size_sqm": (
+        "size_sqm",
+        "size",
+        "sqm",
+        "bua",
+        "built_up_area",
+        "builtup_area",
+        "area_sqm",
+        "area_m2",
+        "unit_area",
+        "unit_size",
+        "bua_m2",
+        "bua_sqm",
+        "size_m2",
+        "المساحة",
+        "مساحة الوحدة",
+    ),
+    "bedrooms": (
+        "bedrooms",
+        "beds",
+        "bedroom",
+        "bed",
+        "rooms",
+        "br",
+        "no_of_bedrooms",
+        "number_of_bedrooms",
+        "num_bedrooms",
+        "الغرف",
+        "عدد الغرف",
+        "غرف النوم",
+    ),
+    "bathrooms": (
+        "bathrooms",
+        "baths",
+        "bathroom",
+        "bath",
+        "no_of_bathrooms",
+        "number_of_bathrooms",
+        "الحمامات",
+        "عدد الحمامات",
+    ),
+    "finishing": ("finishing", "finish", "finishing_type", "finish_type", "finishing_status", "التشطيب"),
+    "delivery_year": (
+        "delivery_year",
+        "delivery_date",
+        "delivery",
+        "handover",
+        "handover_date",
+        "handover_year",
+        "completion",
+        "completion_date",
+        "completion_year",
+        "ready_by",
+        "الاستلام",
+        "موعد الاستلام",
+        "سنة الاستلام",
+    ),
+    "is_delivered": ("is_delivered", "delivered", "ready_to_move", "ready", "ready_to_move_in", "immediate_delivery"),
+    "sale_type": ("sale_type", "sales_type", "market", "listing_type", "نوع البيع"),
+    "down_payment_pct": (
+        "down_payment_pct",
+        "down_payment",
+        "down_payment_percent",
+        "down_payment_percentage",
+        "deposit",
+        "dp",
+        "المقدم",
+    ),
+    "installment_years": (
+        "installment_years",
+        "installments_years",
+        "years",
+        "installment_period",
+        "installment_duration",
+        "payment_years",
+        "tenor",
+        "سنوات التقسيط",
+        "مدة التقسيط",
+    ),
+    "monthly_installment": (
+        "monthly_installment",
+        "monthly",
+        "monthly_payment",
+        "installment",
+        "installment_amount",
+        "القسط الشهري",
+    ),
+    "is_cash_only": ("is_cash_only", "cash", "cash_only", "cash_payment", "كاش"),
+    "image_url": (
+        "image_url",
+        "image",
+        "images",
+        "photo",
+        "photos",
+        "picture",
+        "pictures",
+        "thumbnail",
+        "main_image",
+        "cover_image",
+        "img",
+    ),
+    "source_url": ("source_url", "url", "link", "listing_url", "permalink", "href", "web_url"),
+    "is_available": ("is_available", "available", "availability"),
+}
+# Location-like fields, most specific first; `area` (when text) sits between the neighbourhood and the region.
+_LOCATION_ALIASES = (
+    "location",
+    "location_name",
+    "district",
+    "neighbourhood",
+    "neighborhood",
+    "sub_area",
+    "zone",
+    "area_name",
+    "الموقع",
+    "الحي",
+    "المنطقة",
+    "area",
+    "region",
+    "city",
+    "المدينة",
+)
+_PLAN_ALIASES = (
+    "payment_plan",
+    "installment_plan",
+    "payment_terms",
+    "plan",
+    "payment",
+    "payment_method",
+    "طريقة الدفع",
+)
+_STATUS_ALIASES = ("status", "listing_status", "unit_status", "الحالة")
+_MONTHS_ALIASES = ("installment_months", "months", "installments_months", "tenor_months")
+
+_FIELD_OF_KEY: dict[str, str] = {
+    _key(alias): canonical for canonical, aliases in _FIELD_ALIASES.items() for alias in aliases
+}
+_CANONICAL_KEYS = {_key(name): name for name in _FIELD_ALIASES}
+_LOCATION_RANK = {_key(alias): rank for rank, alias in enumerate(_LOCATION_ALIASES)}
+_PLAN_KEYS = frozenset(_key(alias) for alias in _PLAN_ALIASES)
+_STATUS_KEYS = frozenset(_key(alias) for alias in _STATUS_ALIASES)
+_MONTHS_KEYS = frozenset(_key(alias) for alias in _MONTHS_ALIASES)
+_LOCATION_ALIAS_KEYS = [_key(alias) for alias in _LOCATION_ALIASES]
+# The keys under which a nested object holds its value: {"developer": {"name": "SODIC", "id": 7}}.
+_NAME_KEYS = frozenset({"name", "en", "nameen", "title", "value", "amount", "url", "src"})
+_SPECIAL_KEYS = frozenset(_LOCATION_RANK) | _PLAN_KEYS | _STATUS_KEYS | _MONTHS_KEYS
+assert not set(_FIELD_OF_KEY) & _SPECIAL_KEYS, "a field name must have one meaning"
+assert set(_FIELD_ALIASES) | {"location"} == set(ListingIn.model_fields)
+
+
+# ---- Phrases: types, finishings, places ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)  # types, places and finishings repeat from record to record
+def _phrase(text: str) -> str:
+    """Text reduced for matching names: case, Arabic spelling variants, punctuation and spacing folded."""
+    text = _fold_arabic(unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(re.sub(r"[-_/.,;:()'\"|+]+", " ", text).split())
+
+
+def _phrase_table(groups: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical, phrases in groups.items():
+        for phrase in phrases:
+            table.setdefault(_phrase(phrase), canonical)
+    return table
+
+
+def _match(text: str, table: Mapping[str, str], by_length: list[str]) -> str | None:
+    """The canonical name for `text`: an exact phrase, else the longest known phrase it contains as whole words."""
+    phrase = _phrase(text)
+    if phrase in table:
+        return table[phrase]
+    padded = f" {phrase} "
+    for candidate in by_length:
+        if f" {candidate} " in padded:
+            return table[candidate]
+    return None
+
+
+def _longest_first(table: Mapping[str, str]) -> list[str]:
+    return sorted(table, key=len, reverse=True)
+
+
+_EXTRA_TYPES: dict[str, tuple[str, ...]] = {
+    "Villa": (
+        "standalone villa",
+        "stand alone villa",
+        "villa standalone",
+        "independent villa",
+        "detached villa",
+        "i villa",
+        "ivilla",
+    ),
+    "Twinhouse": ("twin villa", "semi detached", "semi detached villa", "twin"),
+    "Townhouse": ("town villa", "row house"),
+    "Apartment": ("serviced apartment", "hotel apartment", "garden apartment", "residential unit"),
+    "Duplex": ("garden duplex", "roof duplex"),
+    "Retail": ("commercial", "showroom", "commercial shop"),
+    "Office": ("administrative", "admin", "administrative unit", "office space", "admin office"),
+    "Clinic": ("medical", "medical clinic", "medical office"),
+}
+_TYPES = _phrase_table(
+    {name: (name, *aliases, *_EXTRA_TYPES.get(name, ())) for name, aliases in PROPERTY_TYPES.items()}
+)
+_TYPES_BY_LENGTH = _longest_first(_TYPES)
+
+_EXTRA_FINISHINGS: dict[str, tuple[str, ...]] = {
+    "core_and_shell": ("core", "shell", "red brick", "without finishing", "no finishing"),
+    "semi_finished": ("semi", "semi finishing", "semi-finishing"),
+    "fully_finished": ("super lux", "super luxe", "ultra super lux", "lux", "fully finished with acs", "سوبر لوكس"),
+    "furnished": ("semi furnished", "furnished with appliances"),
+}
+_FINISH_TABLE = _phrase_table(
+    {name: (name, name.replace("_", " "), *aliases, *_EXTRA_FINISHINGS[name]) for name, aliases in FINISHINGS.items()}
+)
+_FINISH_BY_LENGTH = _longest_first(_FINISH_TABLE)
+
+_SALE_TYPES = _phrase_table(
+    {
+        "developer": ("developer", "primary", "new", "launch", "direct from developer", "from developer", "من المطور"),
+        "resale": ("resale", "re sale", "secondary", "resell", "second hand", "owner", "إعادة بيع", "ريسيل"),
+    }
+)
+_SALE_BY_LENGTH = _longest_first(_SALE_TYPES)
+
+_AREA_TABLE = _phrase_table({area.name: (area.name, *area.aliases) for area in AREAS})
+_COMPOUND_TABLE = _phrase_table({c.name: (c.name, *c.aliases) for area in AREAS for c in area.compounds})
+_DEVELOPER_TABLE = _phrase_table({d.name: (d.name, *d.aliases) for d in DEVELOPERS})
+_DEVELOPER_OF = {c.name: c.developer for area in AREAS for c in area.compounds}
+_GOVERNORATES = frozenset(
+    _phrase(name)
+    for name in (
+        "Cairo",
+        "Giza",
+        "Alexandria",
+        "Matrouh",
+        "Suez",
+        "Red Sea",
+        "Qalyubia",
+        "Egypt",
+        "Greater Cairo",
+        "القاهرة",
+        "الجيزة",
+        "الإسكندرية",
+        "مطروح",
+        "السويس",
+        "البحر الأحمر",
+        "مصر",
+    )
+)
+
+_TRUE = frozenset({"true", "yes", "y", "t", "1", "نعم", "ايوه", "اه"})
+_FALSE = frozenset({"false", "no", "n", "f", "0", "لا"})
+_DELIVERED_WORDS = _phrase_table(
+    {
+        "yes": ("ready", "delivered", "ready to move", "ready to move in", "immediate", "immediate delivery"),
+        "no": ("off plan", "offplan", "under construction", "not delivered", "not ready"),
+    }
+)
+_AVAILABLE_WORDS = _phrase_table(
+    {
+        "yes": ("available", "active", "for sale", "listed", "متاح", "متاحه"),
+        "no": (
+            "sold",
+            "sold out",
+            "reserved",
+            "unavailable",
+            "not available",
+            "off market",
+            "withdrawn",
+            "مباع",
+            "محجوز",
+        ),
+    }
+)
+_CASH_WORDS = _phrase_table(
+    {
+        "yes": ("cash", "cash only", "full payment", "كاش", "نقدا"),
+        "no": ("installments", "installment", "instalments", "payment plan", "plan", "تقسيط", "اقساط", "بالتقسيط"),
+    }
+)
+_EMPTY = frozenset({"", "-", "--", "—", "n/a", "na", "null", "none", "nil", "nan", "غير محدد"})
+
+
+# ---- Values --------------------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(?P<pre>.*?)(?P<num>[-+]?\d(?:[\d,.\s]*\d)?)(?P<post>.*)", re.DOTALL)
+_MONEY_WORDS = {
+    "": 1.0,
+    "egp": 1.0,
+    "le": 1.0,
+    "l e": 1.0,
+    "e£": 1.0,
+    "£": 1.0,
+    "pounds": 1.0,
+    "جنيه": 1.0,
+    "جم": 1.0,
+    "ج م": 1.0,
+    "k": 1e3,
+    "thousand": 1e3,
+    "الف": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mil": 1e6,
+    "million": 1e6,
+    "مليون": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "مليار": 1e9,
+}
+_SIZE_WORDS = dict.fromkeys(
+    "|m2|m|sqm|sq m|sq meter|sq meters|square meter|square meters|square metres|meter|meters|metre|metres"
+    "|متر|متر مربع|م|م2|مترمربع".split("|"),
+    1.0,
+)
+_COUNT_WORDS = dict.fromkeys(
+    "|br|bed|beds|bedroom|bedrooms|room|rooms|bath|baths|bathroom|bathrooms|غرف|غرفه|غرفتين|حمام|حمامات".split("|"),
+    1.0,
+)
+_YEAR_WORDS = {
+    **{w: 1.0 for w in ("", "y", "yr", "yrs", "year", "years", "سنه", "سنوات", "سنين")},
+    **{w: 1 / 12 for w in ("month", "months", "mo", "شهر", "شهور", "اشهر")},
+}
+_PERCENT_WORDS = {w: 1.0 for w in ("%", "percent", "pct", "down", "% down", "down payment", "% down payment", "مقدم")}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().casefold() in _EMPTY)
+
+
+def _number_from_text(digits: str) -> float | None:
+    """'8,500,000' '8.500.000' '8 500 000' '1,5' '150.75' -> a float; anything else -> None."""
+    s = re.sub(r"[\s\u00a0\u202f\u2009]", "", digits)
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    elif re.fullmatch(r"[-+]?\d{1,3}(\.\d{3}){2,}", s):
+        s = s.replace(".", "")  # 8.500.000, the European way
+    elif re.fullmatch(r"[-+]?\d+,\d{1,2}", s):
+        s = s.replace(",", ".")  # 1,5 as a decimal comma
+    if not re.fullmatch(r"[-+]?\d+(\.\d+)?", s):
+        return None
+    return float(s)
+
+
+def _quantity(value: Any, words: Mapping[str, float], prefixes: Mapping[str, float] | None = None) -> float | None:
+    """A number from a JSON number or a text with known unit words before or after it; None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value).translate(_DIGITS).casefold().strip()
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    number = _number_from_text(match["num"])
+    if number is None:
+        return None
+    pre = " ".join(match["pre"].replace(".", " ").replace(":", " ").split())
+    post = " ".join(_fold_arabic(match["post"]).replace(".", " ").split())
+    prefix = (prefixes or {"": 1.0}).get(pre)
+    if prefix is None:
+        return None
+    factor = 1.0
+    for word in re.findall(r"%|[^\s%]+", post) if post not in words else [post]:
+        if word not in words:
+            return None
+        factor *= words[word]
+    return number * factor * prefix
+
+
+_MONEY_PREFIXES = {"": 1.0, "egp": 1.0, "le": 1.0, "l e": 1.0, "e£": 1.0, "£": 1.0, "~": 1.0, "approx": 1.0}
+
+
+def _money(value: Any) -> Any:
+    amount = _quantity(value, _MONEY_WORDS, _MONEY_PREFIXES)
+    return value if amount is None else round(amount)
+
+
+def _size(value: Any) -> Any:
+    size = _quantity(value, _SIZE_WORDS)
+    return value if size is None else size
+
+
+def _count(value: Any, studio_is_zero: bool = False) -> Any:
+    if isinstance(value, str):
+        if studio_is_zero and _phrase(value) in ("studio", "ستوديو", "استوديو"):
+            return 0
+        plus = re.fullmatch(r"\s*(\d+)\s*\+\s*\d+\s*", value.translate(_DIGITS))
+        if plus:  # "3+1": three bedrooms and a maid's room
+            return int(plus[1])
+    number = _quantity(value, _COUNT_WORDS)
+    if number is None:
+        return value
+    return int(number) if number.is_integer() else number  # 2.5 bedrooms stays a fraction, for validation to refuse
+
+
+def _years(value: Any, per_year: float = 1.0) -> Any:
+    number = _quantity(value, _YEAR_WORDS)
+    if number is None:
+        return value
+    years = number * per_year
+    return round(years) if abs(years - round(years)) < 1e-6 else years
+
+
+def _percent(value: Any) -> Any:
+    if isinstance(value, str) and re.search(r"[%٪]|percent|pct", value.casefold()):
+        number = _quantity(value, _PERCENT_WORDS)
+        return value if number is None else round(number, 6)
+    number = _quantity(value, _PERCENT_WORDS)
+    if number is None:
+        return value
+    return round(number * 100, 6) if 0 < number < 1 else number
+
+
+def _delivery(value: Any) -> tuple[Any, bool | None]:
+    """(delivery year or the raw value, delivered flag when the value says "Ready")."""
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, int | float):
+        return (int(value) if math.isfinite(value) and float(value).is_integer() else value), None
+    if not isinstance(value, str):
+        return value, None
+    text = value.translate(_DIGITS)
+    word = _DELIVERED_WORDS.get(_phrase(text))
+    if word is not None:
+        return None, word == "yes"
+    year = re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", text)
+    return (int(year[0]), None) if year else (value, None)
+
+
+def _boolean(value: Any, words: Mapping[str, str] | None = None) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        phrase = _phrase(value)
+        if phrase in _TRUE:
+            return True
+        if phrase in _FALSE:
+            return False
+        if words and phrase in words:
+            return words[phrase] == "yes"
+    return value
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)  # numeric ids are common in JSON exports
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value.strip() if isinstance(value, str) else value
+
+
+def _url(value: Any) -> Any:
+    if isinstance(value, list):
+        value = next((v for v in value if not _blank(v)), None)
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("url", "src", "href", "link") if k in value), None)
+    if not isinstance(value, str):
+        return value
+    url = value.strip()
+    if url.startswith("//"):
+        return "https:" + url
+    if url.startswith("www."):
+        return "https://" + url
+    return url
+
+
+def _title_case(text: str) -> str:
+    # "el rehab city" and "EL REHAB CITY" -> "El Rehab City"; mixed case ("O West") was written on purpose.
+    if text == text.lower() or text == text.upper():
+        return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
+    return " ".join(text.split())
+
+
+def _name(value: Any, table: Mapping[str, str]) -> Any:
+    if not isinstance(value, str):
+        return _text(value)
+    return table.get(_phrase(value), " ".join(value.split()))
+
+
+def _property_type(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return _match(value, _TYPES, _TYPES_BY_LENGTH) or value.strip()
+
+
+def _finishing(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return _match(value, _FINISH_TABLE, _FINISH_BY_LENGTH) or value.strip()
+
+
+def _sale_type(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return _match(value, _SALE_TYPES, _SALE_BY_LENGTH) or value.strip()
+
+
+def _place(candidates: list[tuple[int, str]]) -> tuple[str | None, str | None]:
+    """(location, compound found among the location fields) from location-like values, most specific first."""
+    compound_found: str | None = None
+    for _, text in sorted(candidates, key=lambda c: c[0]):
+        for part in re.split(r"[,|/،]", text):
+            phrase = _phrase(part)
+            if phrase in _AREA_TABLE:
+                return _AREA_TABLE[phrase], compound_found
+            if phrase in _COMPOUND_TABLE and compound_found is None:
+                compound_found = _COMPOUND_TABLE[phrase]
+    if compound_found is not None:
+        return area_of_compound(compound_found), compound_found
+    for _, text in sorted(candidates, key=lambda c: (_phrase(c[1]) in _GOVERNORATES, c[0])):
+        parts = [p.strip() for p in re.split(r"[,|/،]", text) if p.strip()]
+        specific = [p for p in parts if _phrase(p) not in _GOVERNORATES] or parts
+        if specific:
+            return _title_case(specific[0]), None
+    return None, None
+
+
+_CONVERTERS: dict[str, Any] = {
+    "source_id": _text,
+    "title": _text,
+    "description": _text,
+    "type": _property_type,
+    "compound": lambda v: _name(v, _COMPOUND_TABLE),
+    "developer": lambda v: _name(v, _DEVELOPER_TABLE),
+    "price": _money,
+    "price_per_sqm": _money,
+    "monthly_installment": _money,
+    "size_sqm": _size,
+    "bedrooms": lambda v: _count(v, studio_is_zero=True),
+    "bathrooms": _count,
+    "finishing": _finishing,
+    "sale_type": _sale_type,
+    "down_payment_pct": _percent,
+    "installment_years": _years,
+    "is_delivered": lambda v: _boolean(v, _DELIVERED_WORDS),
+    "is_cash_only": lambda v: _boolean(v, _CASH_WORDS),
+    "is_available": lambda v: _boolean(v, _AVAILABLE_WORDS),
+    "image_url": _url,
+    "source_url": _url,
+}
+
+
+# ---- Records -------------------------------------------------------------------------------------------------------
+
+
+class _Collected:
+    """Raw values gathered from a record under their canonical names; a canonical field name beats an alias, and
+    otherwise the first value met is kept (top-level fields are met before nested ones)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.exact: set[str] = set()
+        self.places: list[tuple[int, str]] = []
+        self.numeric_area: Any = None
+        self.plan_texts: list[str] = []
+        self.status: list[str] = []
+
+    def put(self, canonical: str, value: Any, exact: bool) -> None:
+        if canonical in self.values and (canonical in self.exact or not exact):
+            return
+        self.values[canonical] = value
+        if exact:
+            self.exact.add(canonical)
+
+    def take(self, raw: Mapping[Any, Any], in_plan: bool = False, place_rank: int | None = None) -> None:
+        nested: list[tuple[str, Mapping[Any, Any]]] = []
+        for name, value in raw.items():
+            if name == _EXTRA_CELLS:
+                continue
+            key = _key(name)
+            if isinstance(value, dict):  # JSON objects are dicts; an ABC check here costs a tenth of the time
+                nested.append((key, value))
+                continue
+            if isinstance(value, str):
+                value = value.strip()
+            if _blank(value) or (isinstance(value, list) and not value):
+                continue
+            if place_rank is not None and key in _NAME_KEYS:
+                key = _LOCATION_ALIAS_KEYS[place_rank]  # {"location": {"name": "New Cairo"}}
+            self._one(key, value, in_plan)
+        for key, inner in nested:
+            # Nested objects are read after the record's own fields: a payment plan's fields are the plan's, a
+            # location block's name is a place, {"developer": {"name": ...}} is the developer, and anything else
+            # is read as if its fields were the record's own.
+            if key in _PLAN_KEYS:
+                self.take(inner, in_plan=True)
+            elif key in _LOCATION_RANK:
+                self.take(inner, in_plan, place_rank=_LOCATION_RANK[key])
+            elif key in _FIELD_OF_KEY:
+                scalar = next((inner[k] for k in inner if _key(k) in _NAME_KEYS and not _blank(inner[k])), None)
+                if scalar is not None and not isinstance(scalar, Mapping):
+                    self._one(key, scalar, in_plan)
+            else:
+                self.take(inner, in_plan, place_rank)
+
+    def _one(self, key: str, value: Any, in_plan: bool) -> None:
+        if key in _LOCATION_RANK and not in_plan:
+            if key == "area" and _quantity(value, _SIZE_WORDS) is not None:
+                self.numeric_area = value if self.numeric_area is None else self.numeric_area
+            elif isinstance(value, str):
+                self.places.append((_LOCATION_RANK[key], value))
+            return
+        if key in _MONTHS_KEYS:
+            months = _years(value, per_year=1 / 12)
+            self.put("installment_years", months, exact=False)
+            return
+        if key in _PLAN_KEYS or (in_plan and key in ("type", "method")):
+            if isinstance(value, str):
+                self.plan_texts.append(value)
+            return
+        if key in _STATUS_KEYS:
+            if isinstance(value, str):
+                self.status.append(value)
+            return
+        canonical = _FIELD_OF_KEY.get(key)
+        if canonical is not None:
+            self.put(canonical, value, exact=key in _CANONICAL_KEYS and not in_plan)
+
+
+def normalise_record(raw: Mapping[Any, Any]) -> dict[str, Any]:
+    """A raw export record with its fields renamed to ListingIn's and its values converted where they can be read.
+    Fields it cannot map are dropped; values it cannot read are passed on as given for validation to report."""
+    got = _Collected()
+    got.take(raw)
+    out: dict[str, Any] = {}
+    delivered_hint: bool | None = None
+    for name, value in got.values.items():
+        if name == "delivery_year":
+            year, delivered_hint = _delivery(value)  # "Ready" in a delivery column is a state, not a year
+            if year is not None:
+                out[name] = year
+        else:
+            out[name] = _CONVERTERS[name](value)
+    if delivered_hint is not None:
+        out.setdefault("is_delivered", delivered_hint)
+
+    if "size_sqm" not in out and got.numeric_area is not None:
+        out["size_sqm"] = _size(got.numeric_area)
+
+    location, compound_in_place = _place(got.places)
+    if location is not None:
+        out["location"] = location
+    if "compound" not in out and compound_in_place is not None:
+        out["compound"] = compound_in_place
+    compound = out.get("compound")
+    if isinstance(compound, str) and compound in _DEVELOPER_OF:
+        out.setdefault("location", area_of_compound(compound))
+        out.setdefault("developer", _DEVELOPER_OF[compound])
+
+    for text in got.status:
+        phrase = _phrase(text)
+        if phrase in _AVAILABLE_WORDS:
+            out.setdefault("is_available", _AVAILABLE_WORDS[phrase] == "yes")
+        elif phrase in _DELIVERED_WORDS:
+            out.setdefault("is_delivered", _DELIVERED_WORDS[phrase] == "yes")
+    for text in got.plan_texts:
+        _read_plan_text(text, out)
+    return out
+
+
+def _read_plan_text(text: str, out: dict[str, Any]) -> None:
+    """'Cash', 'Installments', '10% down over 8 years': a payment field written as words."""
+    phrase = _phrase(text)
+    if phrase in _CASH_WORDS:
+        out.setdefault("is_cash_only", _CASH_WORDS[phrase] == "yes")
+        return
+    digits = text.translate(_DIGITS).casefold()
+    down = re.search(r"(\d+(?:\.\d+)?)\s*%", digits)
+    years = re.search(r"(\d+)\s*(?:years?|yrs?|سنوات|سنين|سنه)", _fold_arabic(digits))
+    if down:
+        out.setdefault("down_payment_pct", float(down[1]))
+    if years:
+        out.setdefault("installment_years", int(years[1]))
+    if (down or years) and "is_cash_only" not in out:
+        out["is_cash_only"] = False
+    elif not (down or years) and re.search(r"\bcash\b|كاش", digits) and not re.search(r"install|تقسيط|اقساط", digits):
+        out.setdefault("is_cash_only", True)
+
+
+def validate_record(raw: Any, position: int) -> ListingIn | Rejection:
+    """The listing a raw record describes, or why it cannot be used. Never raises: one bad record never stops a file."""
+    if not isinstance(raw, Mapping):
+        kind = "null" if raw is None else type(raw).__name__
+        return Rejection(position, None, f"not an object (a {kind})")
+    try:
+        record = normalise_record(raw)
+    except Exception as exc:  # a record must never stop the file; report what broke
+        return Rejection(position, None, f"could not be read: {exc}")
+    source_id = _shown_id(record.get("source_id"))
+    if _EXTRA_CELLS in raw:
+        reason = f"the row has {raw[_EXTRA_CELLS]} cells, more than the header names (a stray delimiter?)"
+        return Rejection(position, source_id, reason)
+    try:
+        return ListingIn.model_validate(record)
+    except ValidationError as exc:
+        return Rejection(position, source_id, rejection_reason(exc))
+
+
+def _shown_id(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()[:100]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+_CHOICE_NAMES = {"type": "property type", "finishing": "finishing", "sale_type": "sale type"}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _bound(value: Any) -> str:
+    # The float fields' bounds are floats ("0.0"); a person reads "0" and "2,000,000,000".
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    kind: str = error["type"]
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    loc = error.get("loc") or ()
+    if kind == "missing":
+        return "required"
+    if kind == "greater_than":
+        return f"must be greater than {_bound(ctx['gt'])}"
+    if kind == "greater_than_equal":
+        return f"must be at least {_bound(ctx['ge'])}"
+    if kind == "less_than_equal":
+        return f"must be at most {_bound(ctx['le'])}"
+    if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "finite_number"):
+        return f"not a number ({_shown(value)})"
+    if kind == "int_from_float":
+        return f"must be a whole number ({_shown(value)})"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"not yes or no ({_shown(value)})"
+    if kind == "literal_error":
+        what = _CHOICE_NAMES.get(str(loc[0]) if loc else "", "value")
+        return f"unknown {what} {_shown(value)}"
+    if kind == "string_type":
+        return f"must be text ({_shown(value)})"
+    if kind == "string_too_short":
+        return f"too short (at least {ctx['min_length']} characters)"
+    if kind == "string_too_long":
+        return f"too long (at most {ctx['max_length']:,} characters)"
+    if kind.startswith("url"):
+        return f"not a web address ({_shown(value)})"
+    message: str = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def rejection_reason(exc: ValidationError) -> str:
+    """Pydantic's errors as one short line: 'price: must be greater than 0; title: required'."""
+    problems: list[str] = []
+    for error in exc.errors():
+        loc = ".".join(str(part) for part in error["loc"])
+        problem = _problem(error)
+        text = f"{loc}: {problem}" if loc else problem
+        if text not in problems:
+            problems.append(text)
+    return "; ".join(problems)
