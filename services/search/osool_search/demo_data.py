@@ -257,7 +257,7 @@ _CITY_FEATURES = (
 _UNIT_FEATURES = (
     "Corner unit with two façades.",
     "Master bedroom with en-suite bathroom.",
-    "Balcony overlooking the pool.",
+    "Wide balcony with an open view.",
     "Wide reception and an open kitchen.",
     "High floor with elevator.",
     "Bright unit with large windows.",
