@@ -54,6 +54,13 @@ class StackConfig:
     python: str = sys.executable
     # Filled in by LocalStack.prepare(): the loopback port of every replica.
     replica_ports: dict[str, list[int]] = field(default_factory=dict)
+    # Filled in by LocalStack.prepare() when the env file names no CHAIN_RPC_URL: the port of the embedded
+    # Ethereum node (`python -m osool_chain node`) that every chain replica shares.
+    chain_node_port: int | None = None
+
+    @property
+    def chain_node_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.chain_node_port}" if self.chain_node_port else None
 
     def replicas_of(self, service: str) -> int:
         return self.replicas.get(service, DEFAULT_REPLICAS.get(service, 1))

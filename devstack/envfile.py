@@ -28,6 +28,9 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+DEMO_LISTINGS = 3500
+
+
 def ensure_env_file(config: StackConfig) -> dict[str, str]:
     """Create or complete the env file; returns its values. Secrets, once written, are never changed."""
     values = read_env_file(config.env_file)
@@ -40,6 +43,11 @@ def ensure_env_file(config: StackConfig) -> dict[str, str]:
         from osool_auth.tokens import generate_signing_key_entry
 
         values["AUTH_JWT_KEYS"] = generate_signing_key_entry()
+    if not values.get("CHAIN_PRIVATE_KEY"):
+        # The chain service's signing key for the embedded node (which funds it); set your own for a real node.
+        values["CHAIN_PRIVATE_KEY"] = "0x" + secrets.token_hex(32)
+    # The demo listings the search service loads on its first start (0 for none); kept when already set.
+    values.setdefault("DEMO_LISTINGS", str(DEMO_LISTINGS))
     values["OSOOL_ENV"] = config.osool_env
     values["DATABASE_URL"] = f"postgresql://osool:{values['POSTGRES_PASSWORD']}@127.0.0.1:{config.postgres_port}/osool"
     values["REDIS_URL"] = f"redis://:{values['REDIS_PASSWORD']}@127.0.0.1:{config.valkey_port}/0"

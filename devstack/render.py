@@ -165,6 +165,25 @@ def render_supervisord(config: StackConfig) -> str:
             extra={"stopsignal": "QUIT", "stopwaitsecs": "10", "startsecs": "1"},
         )
     )
+    if config.chain_node_url:
+        # The embedded Ethereum node: one chain for every chain replica (in memory, lost when it restarts).
+        node_env = {"OSOOL_ENV_FILE": str(config.env_file), "CHAIN_RPC_URL": config.chain_node_url,
+                    "PYTHONUNBUFFERED": "1"}  # fmt: skip
+        sections.append(
+            _program(
+                "chain-node",
+                [config.python, "-m", "osool_chain", "node"],
+                priority=40,
+                log_dir=logs,
+                extra={
+                    "environment": ",".join(f'{key}="{value}"' for key, value in node_env.items()),
+                    "startsecs": "2",
+                    "stopsignal": "TERM",
+                    "stopwaitsecs": "10",
+                    "directory": str(REPO_ROOT),
+                },
+            )
+        )
     for service in SERVICES:
         package = f"osool_{service_id(service)}"
         environment = {
@@ -172,6 +191,8 @@ def render_supervisord(config: StackConfig) -> str:
             "PROMETHEUS_MULTIPROC_DIR": str(state / "metrics" / service),
             "PYTHONUNBUFFERED": "1",
         }
+        if service == "chain" and config.chain_node_url:
+            environment["CHAIN_RPC_URL"] = config.chain_node_url
         env_line = ",".join(f'{key}="{value}"' for key, value in environment.items())
         names = []
         for index, port in enumerate(config.replica_ports[service]):

@@ -74,6 +74,8 @@ class LocalStack:
         self.config.replica_ports = {
             service: [free_port() for _ in range(self.config.replicas_of(service))] for service in SERVICES
         }
+        # No CHAIN_RPC_URL of the developer's own: the stack runs the embedded node and the replicas share it.
+        self.config.chain_node_port = None if self.env.get("CHAIN_RPC_URL") else free_port()
         self.ports_file.write_text(json.dumps(self.config.replica_ports, indent=2))
         # Prometheus multiprocess files of an earlier run would be counted again: wipe them at every start.
         shutil.rmtree(state / "metrics", ignore_errors=True)

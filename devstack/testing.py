@@ -28,6 +28,10 @@ _LEAKY_VARIABLES = (
     "PROMETHEUS_MULTIPROC_DIR",
     "UPSTREAM_SERVICES",
     "OSOOL_STATE_DIR",
+    "CHAIN_RPC_URL",
+    "CHAIN_PRIVATE_KEY",
+    "CHAIN_CONTRACT_ADDRESS",
+    "CHAIN_CONFIRMATIONS",
 )
 
 
@@ -47,7 +51,8 @@ def make_test_stack_config(root: Path) -> StackConfig:
         postgres_port=free_port(),
         valkey_port=free_port(),
         osool_env="test",
-        replicas={"search": 2},
+        # chain has two replicas so that its single-writer and concurrency tests go through both.
+        replicas={"search": 2, "chain": 2},
         # Two workers where the multi-process metrics are tested, one elsewhere to keep the session light.
         workers={service: 2 if service == "search" else 1 for service in SERVICES},
         # Looser than the defaults, so a test session's many sign-ins from one address are not refused by the

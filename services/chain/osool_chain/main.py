@@ -1,19 +1,69 @@
-"""create_app(): the chain service's FastAPI app with the shared kit."""
+"""create_app(): the chain service's FastAPI app with the shared kit, its sender and its indexer."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import AsyncExitStack
+from typing import Any
 
 from fastapi import FastAPI
 
 from osool_chain import __version__
+from osool_chain.api import router
+from osool_chain.checks import IndexerCheck, NodeCheck, OutboxCheck
+from osool_chain.contract.codec import RegistryCodec
+from osool_chain.indexer import Indexer
+from osool_chain.repository import ChainRepository
+from osool_chain.rpc import ChainNode
+from osool_chain.sender import Sender
+from osool_chain.service import ChainService
 from osool_chain.settings import Settings
-from osool_common.app import create_service_app
+from osool_common.app import Resources, create_service_app
+
+
+@contextlib.asynccontextmanager
+async def running(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[None]:
+    """A background task for the life of the app, cancelled at shutdown."""
+    task = asyncio.create_task(work, name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app() -> FastAPI:
     settings = Settings.load()
+    assert isinstance(settings, Settings)
+    background = AsyncExitStack()
+
+    async def setup(app: FastAPI, resources: Resources) -> None:
+        repository = ChainRepository(resources.db)
+        node = ChainNode(str(settings.chain_rpc_url), settings.chain_rpc_timeout_seconds)
+        codec = RegistryCodec()
+        app.state.chain = ChainService(settings, repository)
+        health = resources.health
+        health.add("chain-node", NodeCheck(node, repository), critical=False, affects_readiness=False)
+        health.add("indexer", IndexerCheck(settings, node, repository), critical=False, affects_readiness=False)
+        health.add("outbox", OutboxCheck(settings, repository), critical=False, affects_readiness=False)
+        background.push_async_callback(node.close)
+        sender = Sender(settings, repository, node, codec)
+        await background.enter_async_context(running(sender.run(), "chain-sender"))
+        indexer = Indexer(settings, repository, node, codec)
+        await background.enter_async_context(running(indexer.run(resources.redis), "chain-indexer"))
+
+    async def teardown(_: FastAPI) -> None:
+        await background.aclose()
+
     return create_service_app(
         settings,
         version=__version__,
         description="The property registry on Ethereum: reservations, sales, document hashes.",
+        routers=[router],
         redis_critical=True,
+        setup=setup,
+        teardown=teardown,
     )

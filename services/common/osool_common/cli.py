@@ -23,6 +23,8 @@ class ExtraCommand:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[CommonSettings, argparse.Namespace], int]
+    # False for a command that does not touch the service's database (e.g. chain's embedded node).
+    migrate_first: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,9 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
     elif args.command == "migrate":
         _migrate(spec, settings)
     elif args.command in spec.extra_commands:
-        _migrate(spec, settings)
-        raise SystemExit(spec.extra_commands[args.command].run(settings, args))
+        extra = spec.extra_commands[args.command]
+        if extra.migrate_first:
+            _migrate(spec, settings)
+        raise SystemExit(extra.run(settings, args))
     else:
         print(f"osool-{spec.name}: configuration ok ({settings.osool_env})")

@@ -41,6 +41,9 @@ class HealthCheck:
     # A failing critical check makes the service unhealthy; any other failure makes it degraded.
     critical: bool = True
     timeout_seconds: float = 1.0
+    # False for a dependency the service works without (chain: the node, while writes wait in the outbox):
+    # its failure shows in /health but does not take the replica out of rotation through /health/ready.
+    affects_readiness: bool = True
 
 
 @dataclass
@@ -50,9 +53,21 @@ class HealthRegistry:
     default_timeout_seconds: float = 1.0
     checks: list[HealthCheck] = field(default_factory=list)
 
-    def add(self, name: str, func: CheckFunc, *, critical: bool = True, timeout_seconds: float | None = None) -> None:
+    def add(
+        self,
+        name: str,
+        func: CheckFunc,
+        *,
+        critical: bool = True,
+        timeout_seconds: float | None = None,
+        affects_readiness: bool = True,
+    ) -> None:
         timeout = self.default_timeout_seconds if timeout_seconds is None else timeout_seconds
-        self.checks.append(HealthCheck(name, func, critical, timeout))
+        self.checks.append(HealthCheck(name, func, critical, timeout, affects_readiness))
+
+    def ready(self, report: HealthReport) -> bool:
+        """Every check that gates readiness passed."""
+        return all(report.checks[check.name].status == "healthy" for check in self.checks if check.affects_readiness)
 
     async def run(self) -> HealthReport:
         start = time.perf_counter()
@@ -97,10 +112,10 @@ def health_router() -> APIRouter:
 
     @router.get("/health/ready", response_model=HealthReport, responses={503: {"model": HealthReport}})
     async def ready(request: Request) -> JSONResponse:
-        """Every dependency answers: 200 when all pass, 503 otherwise."""
-        report = await request.app.state.health.run()
-        all_pass = all(result.status == "healthy" for result in report.checks.values())
-        return JSONResponse(report.model_dump(), status_code=200 if all_pass else 503)
+        """Every dependency answers: 200 when all pass (but those marked not to gate readiness), 503 otherwise."""
+        registry: HealthRegistry = request.app.state.health
+        report = await registry.run()
+        return JSONResponse(report.model_dump(), status_code=200 if registry.ready(report) else 503)
 
     @router.get("/health", response_model=HealthReport, responses={503: {"model": HealthReport}})
     async def summary(request: Request) -> JSONResponse:

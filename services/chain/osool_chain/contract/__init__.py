@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from eth_typing import ChecksumAddress
@@ -29,4 +29,4 @@ def deploy(w3: Web3, deployer: ChecksumAddress) -> Contract:
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
     if receipt["status"] != 1:
         raise RuntimeError(f"deployment of the property registry failed in tx {tx_hash.hex()}")
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
+    return cast("Contract", w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"]))

@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
@@ -60,12 +60,12 @@ def transact_gas(w3: Web3, function: ContractFunction, sender: ChecksumAddress) 
 
 def measure(w3: Web3) -> tuple[Contract, int, list[GasMeasurement]]:
     """Deploy a fresh registry and call every function once; returns (contract, deployment gas, figures)."""
-    admin, registrar, agent, buyer = w3.eth.accounts[:4]
+    admin, registrar, agent, buyer = list(w3.eth.accounts)[:4]
     artifact = load_artifact()
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     receipt = w3.eth.wait_for_transaction_receipt(factory.constructor().transact({"from": admin}))
     deployment_gas = int(receipt["gasUsed"])
-    registry = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
+    registry = cast(Contract, w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"]))
     fns = registry.functions
     registrar_role = fns.REGISTRAR_ROLE().call()
     agent_role = fns.AGENT_ROLE().call()
