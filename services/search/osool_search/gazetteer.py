@@ -38,16 +38,27 @@ class Area:
 
 PROPERTY_TYPES: dict[str, tuple[str, ...]] = {
     "Apartment": ("apartment", "apartments", "apt", "apts", "flat", "flats", "شقة", "شقه", "شقق"),
-    "Villa": ("villa", "villas", "standalone", "stand alone", "stand-alone", "فيلا", "فيلل", "فلل", "ستاند الون"),
+    "Villa": (
+        "villa",
+        "villas",
+        "standalone",
+        "stand alone",
+        "stand-alone",
+        "فيلا",
+        "فيلل",
+        "فلل",
+        "فيلات",
+        "ستاند الون",
+    ),
     "Townhouse": ("townhouse", "townhouses", "town house", "town houses", "تاون هاوس", "تاون"),
     "Twinhouse": ("twinhouse", "twinhouses", "twin house", "twin houses", "توين هاوس", "توين"),
     "Duplex": ("duplex", "duplexes", "دوبلكس", "دوبليكس"),
     "Penthouse": ("penthouse", "penthouses", "بنتهاوس", "بنت هاوس"),
-    "Studio": ("studio", "studios", "ستوديو", "استوديو"),
+    "Studio": ("studio", "studios", "ستوديو", "استوديو", "ستوديوهات"),
     "Chalet": ("chalet", "chalets", "شاليه", "شاليهات"),
     "Office": ("office", "offices", "مكتب", "مكاتب", "اداري", "إداري"),
     "Retail": ("retail", "shop", "shops", "store", "stores", "commercial unit", "محل", "محلات", "تجاري"),
-    "Clinic": ("clinic", "clinics", "medical unit", "عيادة", "عياده", "طبي"),
+    "Clinic": ("clinic", "clinics", "medical unit", "عيادة", "عياده", "عيادات", "طبي"),
 }
 
 # Types with no bedrooms to speak of.
@@ -63,13 +74,53 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
         "unfinished",
         "طوب احمر",
         "بدون تشطيب",
+        "كور اند شيل",
     ),
     "semi_finished": ("semi finished", "semi-finished", "half finished", "نص تشطيب", "نصف تشطيب"),
-    "fully_finished": ("fully finished", "fully-finished", "finished", "متشطب", "متشطبة", "تشطيب كامل", "كامل التشطيب"),
-    "furnished": ("furnished", "fully furnished", "مفروش", "مفروشة"),
+    "fully_finished": (
+        "fully finished",
+        "fully-finished",
+        "finished",
+        "super lux",
+        "ultra super lux",
+        "متشطب",
+        "متشطبة",
+        "تشطيب كامل",
+        "كامل التشطيب",
+        "تشطيب سوبر لوكس",
+        "سوبر لوكس",
+        "الترا سوبر لوكس",
+    ),
+    "furnished": ("furnished", "fully furnished", "مفروش", "مفروشة", "مفروشة بالكامل"),
 }
 
 SALE_TYPES = ("developer", "resale")
+
+# Canonical sale types with the words people use for them.
+SALE_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
+    "resale": (
+        "resale",
+        "re-sale",
+        "re sale",
+        "secondary market",
+        "from owner",
+        "from the owner",
+        "ريسيل",
+        "إعادة بيع",
+        "من المالك",
+    ),
+    "developer": (
+        "from developer",
+        "from the developer",
+        "direct from developer",
+        "developer sale",
+        "primary",
+        "primary market",
+        "من المطور",
+        "من الشركة",
+        "برايمري",
+    ),
+}
 
 DEVELOPERS: tuple[Developer, ...] = (
     Developer("Emaar Misr", ("emaar", "إعمار", "اعمار")),
