@@ -1,0 +1,1057 @@
+"""The natural-language query parser: a buyer's English or Egyptian Arabic question to SearchFilters, plus the words
+left over for full-text and semantic matching.
+
+How it reads what the wording leaves open (each choice is pinned by a test):
+- Money: "8M", "8.5 million", "500k", "8,000,000 EGP", "8 مليون ونص", "2 مليون و500 ألف". A bare amount is a maximum
+  budget; "around 6M" / "في حدود 6 مليون" is a ±10% band. An English "m" after a number always means millions
+  ("150m" is 150 million): sizes need a size unit ("150 m2", "150 sqm", "150 meters", "150 متر", "150 م"). A number
+  without a unit counts as money only from 10,000 up (1,000 up for a monthly amount), or right after "budget" /
+  "ميزانية", where a number under 100 means millions.
+- Monthly amounts ("monthly under 50k", "40k a month", "قسط شهري أقل من 50 ألف") set max_monthly_installment only.
+- Sizes: a bare size ("150 sqm") or "around 150 sqm" is a ±15% band widened to whole metres (127-173).
+- Bedrooms: "3+", "at least 3", "3 or more" → min_bedrooms 3; "more than 3" → min 4; "2-3 bedrooms" → min 2 (there
+  is no maximum-bedrooms filter).
+- Cash: "cash" / "كاش" is how the buyer pays, and any listing can be bought for cash, so it filters nothing
+  (is_cash_only describes listings that refuse installments). "installments" / "تقسيط" with no term sets
+  is_cash_only=False, unless a term, a monthly amount or a down payment already rules cash-only listings out.
+- Installment terms: "8 years installments", "over 8 years", "up to 10 years", "على 8 سنين", and a bare "8 years"
+  (Egyptian shorthand for the plan) → min_installment_years 8; not after delivery words ("delivery in 3 years").
+- Delivery: "by 2027" / "by end of 2027" / "before 2028" → max_delivery_year 2027; "after 2027" is recognised but is
+  no filter (there is no minimum year); a lone year 2024-2040 is a delivery year. "October 2026" is a date,
+  "6 October" and "in October" are the city.
+- Places: the longest phrase wins across areas, compounds and developers ("Palm Hills October" is the compound, not
+  the developer plus the city). A phrase naming both an area and a compound ("Madinaty") is the area; one naming a
+  compound and a developer ("Hyde Park") is the compound; a developer named beside one of its own compounds is
+  dropped as redundant (scraped listings do not always carry the developer). "lake view" / "mountain view" after
+  "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor.
+- Down payment: "10% down", "مقدم 10٪" → max_down_payment_pct 10; "no down payment" / "بدون مقدم" → 0; a down
+  payment given as an amount is recognised but is no filter (the filter is a percentage).
+
+Everything runs on a normalised copy of the query of the same length (lower case, ASCII digits, one Arabic spelling
+of alef, taa marbuta and alef maqsura), so a recognised span maps straight back to the buyer's own words. Regexes are
+compiled once; none nests quantifiers, numbers only start where a digit run starts, and whitespace is collapsed first,
+so every pass is linear in the length of the query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from osool_search.filters import SearchFilters
+from osool_search.gazetteer import AREAS, DEVELOPERS, FINISHINGS, PROPERTY_TYPES, SALE_TYPE_PHRASES
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    filters: SearchFilters
+    # The query without the phrases that became filters, for full-text and semantic matching.
+    text: str
+    # The buyer's own phrases that were recognised, in the order they were read (also those that filter nothing,
+    # such as "cash"), for logs and for an "I understood" line in a client.
+    understood: tuple[str, ...] = ()
+
+
+# ---- normalisation ----
+
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+# One character to one character, so positions in the folded text are positions in the buyer's text.
+_FOLD = str.maketrans(
+    {
+        **{d: str(i) for i, d in enumerate(_ARABIC_DIGITS)},
+        **{d: str(i) for i, d in enumerate(_PERSIAN_DIGITS)},
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ة": "ه",
+        "ى": "ي",
+        "ی": "ي",  # Persian yeh, from Persian keyboards
+        "ک": "ك",
+        "٫": ".",  # Arabic decimal separator
+        "٬": ",",  # Arabic thousands separator
+        "٪": "%",
+        "،": ",",
+        "؛": ";",
+        "؟": "?",
+        "–": "-",
+        "—": "-",
+    }
+)
+# Dropped before anything else: tatweel, harakat, zero-width and direction marks. Control characters become spaces.
+_DROP = str.maketrans(
+    {
+        **{chr(c): None for c in (0x0640, 0x0670, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0xFEFF)},
+        **{chr(c): None for c in range(0x064B, 0x0660)},
+        **{chr(c): None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+        **{chr(c): " " for c in (*range(0x00, 0x20), 0x7F)},
+    }
+)
+
+
+def clean_query(text: str) -> str:
+    """The buyer's text as the parser keeps it: compatibility forms unified (m² → m2, Arabic presentation forms),
+    diacritics and invisible marks dropped, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_DROP).split())
+
+
+def fold(text: str) -> str:
+    """Matching form of cleaned text, character for character: lower case, ASCII digits, one Arabic spelling (alef
+    with hamza or madda → bare alef, taa marbuta → haa, alef maqsura → yaa)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters lower to two characters ("İ"); keep those as they are
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.translate(_FOLD)
+
+
+def _fold_pattern(pattern: str) -> str:
+    # Patterns are written with everyday Arabic spelling and matched against folded text; lower-casing a pattern
+    # would break escapes such as \S, so only the letter and digit fold applies.
+    return pattern.translate(_FOLD)
+
+
+# A word starts after a non-word character or after a one-letter Arabic particle written onto it ("وبدون مقدم").
+_WORD_START = r"(?:(?<!\w)|(?<=(?<!\w)[وبلفك]))"
+
+
+def _words(*phrases: str, attached: bool = False) -> str:
+    """An alternation of literal phrases that prefers the longest, each bounded as a whole word where it starts or
+    ends with one; spaces inside a phrase match the single space the cleaned text has. An `attached` phrase may
+    follow the previous word or number directly ("8m", "3br", "ونص")."""
+    folded = {fold(p) for p in phrases}
+    worded = sorted(p for p in folded if p[0].isalnum())
+    symbols = sorted(p for p in folded if not p[0].isalnum())
+    parts = []
+    if worded:
+        parts.append(("" if attached else _WORD_START) + _trie(worded))
+    if symbols:
+        parts.append(_trie(symbols))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _trie(phrases: list[str]) -> str:
+    # The phrases as a character trie: the regex engine skips a branch on its first character alone, so a position
+    # costs a few comparisons however many phrases there are. The shorter phrase is the last branch, so the longer
+    # one is tried first.
+    root: dict[str, Any] = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any], last: str) -> str:
+        branches = [re.escape(char) + emit(child, char) for char, child in node.items() if char]
+        if "" in node:
+            branches.append(r"(?!\w)" if last.isalnum() else "")
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(root, "")
+
+
+# Where a phrase may start: at the start of a word, after a one-letter Arabic particle ("وبدون مقدم"), or at a digit
+# ("ب٤ مليون"). Checked first, it lets the engine leave the middle of a word after one or two comparisons.
+_PHRASE_START = rf"(?:{_WORD_START}|(?=[0-9]))"
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(_fold_pattern(f"{_PHRASE_START}(?:{pattern})"))
+
+
+# ---- numbers ----
+
+_WORD_NUMBERS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "واحد": 1,
+    "واحدة": 1,
+    "اتنين": 2,
+    "اثنين": 2,
+    "اثنان": 2,
+    "تلات": 3,
+    "تلاتة": 3,
+    "ثلاث": 3,
+    "ثلاثة": 3,
+    "اربع": 4,
+    "أربع": 4,
+    "أربعة": 4,
+    "خمس": 5,
+    "خمسة": 5,
+    "ست": 6,
+    "ستة": 6,
+    "سبع": 7,
+    "سبعة": 7,
+    "تمن": 8,
+    "تمان": 8,
+    "تمانية": 8,
+    "تمنية": 8,
+    "ثمان": 8,
+    "ثماني": 8,
+    "ثمانية": 8,
+    "تسع": 9,
+    "تسعة": 9,
+    "عشر": 10,
+    "عشرة": 10,
+}
+_WORD_NUMBER_VALUES = {fold(k): v for k, v in _WORD_NUMBERS.items()}
+# Digits start only where a digit run starts (the look-behind), which keeps a long run of digits linear. A comma
+# followed by exactly three digits groups thousands; followed by one or two it is a decimal comma ("8,5 million").
+_DIGITS = r"(?<![0-9.])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+|,[0-9]{1,2}(?![0-9]))?"
+_NUMBER_WORDS = _words(*_WORD_NUMBERS)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])")
+
+
+def _number(tag: str) -> str:
+    return rf"(?P<{tag}>{_DIGITS}|{_NUMBER_WORDS})"
+
+
+def _to_number(raw: str) -> float | None:
+    if raw in _WORD_NUMBER_VALUES:
+        return float(_WORD_NUMBER_VALUES[raw])
+    if "," in raw:
+        raw = raw.replace(",", "") if _GROUPED.match(raw) else raw.replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_word_number(raw: str) -> bool:
+    return raw in _WORD_NUMBER_VALUES
+
+
+# ---- comparators, shared by money, sizes and the rest ----
+
+_MAX = _words(
+    "under", "below", "less than", "lower than", "cheaper than", "smaller than", "max", "maximum", "max of",
+    "maximum of", "up to", "upto", "within", "not more than", "no more than", "not over", "not exceeding", "at most",
+    "<", "<=", "≤", "بأقل من", "أقل من", "اقل من", "تحت", "لحد", "لغاية", "حتى", "بحد أقصى", "حد أقصى", "كحد أقصى",
+    "ماكس", "مش أكتر من", "مش أكثر من", "ما يزيدش عن", "مايزيدش عن", "لا يزيد عن", "أصغر من",
+)  # fmt: skip
+_BUDGET = _words(
+    "budget", "budget of", "budget is", "my budget is", "budget up to", "budget max", "ميزانية", "ميزانيتي",
+    "بميزانية", "الميزانية", "ميزانيه لحد", "ميزانيتي لحد",
+)  # fmt: skip
+_MIN = _words(
+    "over", "above", "more than", "greater than", "higher than", "bigger than", "larger than", "at least", "min",
+    "minimum", "min of", "minimum of", "not less than", "no less than", "starting from", "starting at", "starts from",
+    "from", ">", ">=", "≥", "أكتر من", "أكثر من", "فوق", "على الأقل", "من أول", "ابتداء من", "يبدأ من", "لا يقل عن",
+    "مش أقل من", "ما يقلش عن", "أكبر من", "من",
+)  # fmt: skip
+_AROUND = _words(
+    "around", "about", "approximately", "approx", "roughly", "circa", "~", "something like", "in the range of",
+    "في حدود", "فى حدود", "حوالي", "بحوالي", "تقريبا", "حدود",
+)  # fmt: skip
+_POST_MAX = _words(
+    "max", "maximum", "or less", "or below", "or under", "tops", "at most", "at max", "بالكتير", "أو أقل", "او اقل",
+    "كحد أقصى", "بحد أقصى", "ماكس",
+)  # fmt: skip
+_POST_MIN = _words(
+    "or more", "or above", "and above", "and up", "and more", "plus", "+", "or bigger", "أو أكتر", "أو أكثر",
+    "وأكتر", "فأكثر", "فأكتر", "وفوق", "على الأقل",
+)  # fmt: skip
+_POST_AROUND = _words("or so", "ish", "-ish", "تقريبا", "بالتقريب")
+_THE = r"(?: ?ال)?"  # "تحت الـ ٨ مليون": the tatweel is gone, the article stays
+
+
+# ---- the pass machinery ----
+
+_MASK = "\x00"  # never in cleaned text (control characters became spaces), and not a word or space character
+_MAX_UNDERSTOOD = 40
+
+
+class _Scan:
+    """One query being read: the folded text with every claimed span masked, and what was found so far."""
+
+    __slots__ = ("flags", "norm", "source", "spans", "understood", "values", "work")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.norm = fold(source)
+        self.work = self.norm
+        # (start, end, remove): remove=False keeps the words in the text but stops later passes reading them.
+        self.spans: list[tuple[int, int, bool]] = []
+        self.values: dict[str, Any] = {}
+        self.understood: list[tuple[int, str]] = []
+        self.flags: set[str] = set()
+
+    def run(self, pattern: re.Pattern[str], handler: Callable[[re.Match[str], _Scan], _Take]) -> None:
+        claimed: list[tuple[int, int]] = []
+        for match in pattern.finditer(self.work):
+            take = handler(match, self)
+            if take is None:
+                continue
+            start, end, _ = take
+            claimed.append((start, end))
+            self.spans.append(take)
+            if len(self.understood) < _MAX_UNDERSTOOD:
+                self.understood.append((start, self.source[start:end]))
+        if claimed:
+            pieces: list[str] = []
+            last = 0
+            for start, end in claimed:
+                pieces += (self.work[last:start], _MASK * (end - start))
+                last = end
+            pieces.append(self.work[last:])
+            self.work = "".join(pieces)
+
+    def set(self, name: str, value: Any) -> None:
+        # The first statement of a constraint wins; later ones are still read (and removed from the text).
+        self.values.setdefault(name, value)
+
+    def add(self, name: str, value: str) -> None:
+        values = self.values.setdefault(name, [])
+        if value not in values and len(values) < 20:
+            values.append(value)
+
+    def before(self, position: int, chars: int = 30) -> str:
+        return self.norm[max(0, position - chars) : position]
+
+    def previous_words(self, position: int, count: int) -> list[str]:
+        return _TOKEN.findall(self.norm[max(0, position - 40) : position])[-count:]
+
+
+_Take = tuple[int, int, bool] | None
+
+
+def _whole(match: re.Match[str], remove: bool = True) -> _Take:
+    return match.start(), match.end(), remove
+
+
+# ---- down payment ----
+
+_PERCENT = r" ?(?:%|percent|per cent|pct|في الميه|في المية|فى الميه|بالمية|في المائة)(?!\w)"
+_DOWN_WORDS = _words(
+    "down payment", "down payments", "downpayment", "down", "dp", "deposit", "مقدم", "المقدم", "بمقدم", "ومقدم",
+    "دفعة مقدمة", "دفعة أولى", "الدفعة الأولى", "أوفر",
+)  # fmt: skip
+_NO_DOWN = _words(
+    "no down payment", "zero down payment", "without down payment", "no down", "zero down", "0 down", "no dp",
+    "بدون مقدم", "من غير مقدم", "مفيش مقدم", "بلا مقدم", "مقدم صفر", "بدون أوفر", "بدون دفعة مقدمة",
+)  # fmt: skip
+
+
+def _amount(tag: str) -> str:
+    """A sum of money: "8M", "8.5 million", "500k", "EGP 8,000,000", "٨ مليون ونص", "٢ مليون و٥٠٠ ألف", "مليونين"."""
+    mult = _words("million", "millions", "mill", "mil", "mn", "mio", "m", "k", "thousand", "thousands", "ألف", "الف",
+                  "آلاف", "الاف", "مليون", "ملايين", "ميلون", attached=True)  # fmt: skip
+    half = _words("نص", "نصف", "ربع", "a half", "half", "a quarter", "quarter", attached=True)
+    word = _words("مليونين", "مليون", "million", "a million", "نص مليون", "half a million", "half million")
+    currency = _words("egp", "le", "l.e", "l.e.", "pounds", "pound", "egyptian pounds", "جنيه", "جنيها", "جنيهات",
+                      "جنيه مصري", "ج.م", "ج م", "ج.م.", attached=True)  # fmt: skip
+    thousands = _words("ألف", "الف", "k", "thousand", attached=True)
+    return (
+        rf"(?:(?P<c0{tag}>{_words('egp', 'le', 'l.e')}) ?)?"
+        rf"(?:{_number('n' + tag)} ?(?:(?P<m{tag}>{mult})"
+        rf"(?: ?(?:و|and) ?(?P<f{tag}>{half}))?"
+        rf"(?: ?(?:و|and)? ?(?P<k{tag}>[0-9]{{1,3}}) ?{thousands})?)?"
+        rf"|(?P<w{tag}>{word})(?: ?(?:و|and) ?(?P<g{tag}>{half}))?)"
+        rf"(?: ?(?P<c{tag}>{currency}))?"
+    )
+
+
+_MULTIPLIER = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "الف": 1e3, "الاف": 1e3}
+_HALVES = {"نص": 0.5, "نصف": 0.5, "a half": 0.5, "half": 0.5, "ربع": 0.25, "a quarter": 0.25, "quarter": 0.25}
+_WORD_AMOUNTS = {
+    "مليونين": 2e6,
+    "مليون": 1e6,
+    "million": 1e6,
+    "a million": 1e6,
+    "نص مليون": 5e5,
+    "half a million": 5e5,
+    "half million": 5e5,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Money:
+    value: float
+    multiplier: float | None  # the unit the buyer wrote, for "5-7M" where the first number borrows the second's
+    marked: bool  # a unit or currency says this is money
+
+
+def _money(match: re.Match[str], tag: str) -> _Money | None:
+    word = match.group("w" + tag)
+    if word is not None:
+        value = _WORD_AMOUNTS[word] + (_HALVES[match.group("g" + tag)] * 1e6 if match.group("g" + tag) else 0)
+        return _Money(value, 1e6, True)
+    raw = match.group("n" + tag)
+    number = _to_number(raw)
+    if number is None:
+        return None
+    unit = match.group("m" + tag)
+    multiplier = None if unit is None else _MULTIPLIER.get(unit, 1e6)
+    value = number * (multiplier or 1)
+    if multiplier is not None and match.group("f" + tag):
+        value += _HALVES[match.group("f" + tag)] * multiplier
+    if multiplier == 1e6 and match.group("k" + tag):
+        value += int(match.group("k" + tag)) * 1e3
+    marked = multiplier is not None or bool(match.group("c0" + tag) or match.group("c" + tag))
+    if _is_word_number(raw) and not marked:
+        return None
+    return _Money(value, multiplier, marked)
+
+
+def _price_value(money: _Money | None, threshold: float) -> int | None:
+    """The amount in EGP when it reads as money: a unit, a currency, or big enough to be a price on its own."""
+    if money is None or not (money.marked or money.value >= threshold):
+        return None
+    value = round(money.value)
+    return value if 0 < value <= 2_000_000_000 else None
+
+
+def _band(value: float, pct: int) -> tuple[int, int]:
+    # Integer arithmetic so the band of 6,000,000 is exactly 5,400,000-6,600,000.
+    scaled = round(value * 100)
+    return scaled * (100 - pct) // 10_000, -(-scaled * (100 + pct) // 10_000)
+
+
+_DOWN_PAYMENT = _compile(
+    rf"(?P<zero>{_NO_DOWN})"
+    rf"|(?:(?P<cmax>{_MAX}) ?)?{_number('pa')}{_PERCENT} ?{_DOWN_WORDS}"
+    rf"|{_DOWN_WORDS}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))? ?{_number('pb')}{_PERCENT}"
+    rf"|(?P<amount>{_DOWN_WORDS}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))?{_THE} ?{_amount('d')})"
+)
+
+
+def _read_down_payment(match: re.Match[str], scan: _Scan) -> _Take:
+    if match.group("zero"):
+        scan.set("max_down_payment_pct", 0.0)
+        return _whole(match)
+    if match.group("amount"):
+        # A down payment in pounds is no filter (the filter is a percentage); claiming it keeps the money pass from
+        # reading "500k" as a budget.
+        return _whole(match) if _price_value(_money(match, "d"), 1_000) is not None else None
+    raw = match.group("pa") or match.group("pb")
+    pct = _to_number(raw)
+    if pct is None or not 0 <= pct <= 100:
+        return None
+    scan.set("max_down_payment_pct", pct)
+    return _whole(match)
+
+
+# ---- monthly installment ----
+
+_MONTHLY_BEFORE = _words(
+    "monthly", "monthly installment", "monthly installments", "monthly payment", "monthly payments", "installments of",
+    "installment of", "per month", "قسط", "قسط شهري", "القسط", "القسط الشهري", "أقساط شهرية", "قسط الشهر", "شهري",
+    "شهريا", "الشهري",
+)  # fmt: skip
+_MONTHLY_AFTER = _words(
+    "monthly", "per month", "a month", "/month", "/ month", "/mo", "a mo", "pm", "شهري", "شهريا", "في الشهر",
+    "فى الشهر", "بالشهر", "كل شهر", "monthly installment", "monthly installments",
+)  # fmt: skip
+_MONTHLY = _compile(
+    rf"{_MONTHLY_BEFORE}(?: ?(?:(?P<pmax>{_MAX})|(?P<pabout>{_AROUND})))?{_THE} ?{_amount('p')}(?: ?{_MONTHLY_AFTER})?"
+    rf"|(?:(?:(?P<xmax>{_MAX})|(?P<xabout>{_AROUND})){_THE} ?)?{_amount('x')} ?{_MONTHLY_AFTER}"
+)
+
+
+def _read_monthly(match: re.Match[str], scan: _Scan) -> _Take:
+    tag = "p" if match.group("np") is not None or match.group("wp") is not None else "x"
+    value = _price_value(_money(match, tag), 1_000)
+    if value is None:
+        return None
+    if match.group(tag + "about"):
+        value = _band(value, 10)[1]
+    scan.set("max_monthly_installment", value)
+    return _whole(match)
+
+
+# ---- installment term ----
+
+_INSTALLMENT_WORDS = _words(
+    "installments", "installment", "instalments", "instalment", "monthly installments", "payment plan", "payment",
+    "payments", "plan", "pay", "paying", "تقسيط", "بالتقسيط", "التقسيط", "قسط", "أقساط", "الأقساط", "سداد", "السداد",
+    "على أقساط", "خطة سداد",
+)  # fmt: skip
+_TERM_PREPOSITION = _words(
+    "over", "up to", "upto", "for", "on", "across", "spread over", "of", "in", "within", "على", "على مدار", "على مدى",
+    "لمدة", "لحد", "حتى", "إلى", "مدة", "في", "لغاية", "ل",
+)  # fmt: skip
+_TERM_ALONE = _words("over", "up to", "upto", "spread over", "across", "على", "على مدار", "على مدى", "لمدة")
+_YEARS_UNIT = _words("years", "year", "yrs", "yr", "سنين", "سنوات", "سنة", "أعوام", "عام", attached=True)
+_TWO_YEARS = _words("سنتين", "عامين")
+# A number of years after these words is a delivery date or an age, not a payment plan.
+_NOT_A_TERM_NEAR = frozenset(
+    fold(w)
+    for w in (
+        "delivery", "delivered", "deliver", "handover", "ready", "receive", "استلام", "الاستلام", "تسليم", "التسليم",
+        "جاهز", "جاهزة", "after", "within", "بعد", "خلال",
+    )
+)  # fmt: skip
+_NOT_A_TERM_AFTER = frozenset(fold(w) for w in ("in", "since", "في", "فى", "من", "عمر", "عمرها", "عمره", "age"))
+
+
+def _term(tag: str) -> str:
+    return rf"(?:{_number('y' + tag)} ?-? ?{_YEARS_UNIT}|(?P<two{tag}>{_TWO_YEARS}))"
+
+
+_TERM = _compile(
+    rf"{_INSTALLMENT_WORDS}(?: ?{_TERM_PREPOSITION}){{0,2}} ?{_term('a')}"
+    rf"|{_term('b')} ?(?:(?:of|in|for) )?{_INSTALLMENT_WORDS}"
+    rf"|{_TERM_ALONE} ?{_term('c')}"
+    rf"|{_term('d')}(?P<tail> ?(?:old|ago|قديم))?"
+)
+
+
+def _read_term(match: re.Match[str], scan: _Scan) -> _Take:
+    for tag in "abcd":
+        if match.group("y" + tag) is not None or match.group("two" + tag) is not None:
+            break
+    if tag in "cd":
+        # "delivery in 3 years", "5 years old", "عمرها ٥ سنين" are not payment plans.
+        before = scan.previous_words(match.start(), 3)
+        if match.group("tail") or _NOT_A_TERM_NEAR.intersection(before):
+            return None
+        if tag == "d" and before and before[-1] in _NOT_A_TERM_AFTER:
+            return None
+    raw = match.group("y" + tag)
+    years = 2.0 if raw is None else _to_number(raw)
+    if years is None or years != int(years) or not 1 <= years <= 30:
+        return None
+    scan.set("min_installment_years", int(years))
+    return _whole(match)
+
+
+# ---- delivery year ----
+
+_DELIVERY = _words(
+    "delivery", "delivered", "deliver", "delivering", "handover", "hand over", "handed over", "receiving", "receive",
+    "ready", "completion", "delivery date", "استلام", "الاستلام", "تسليم", "التسليم", "يستلم", "تستلم", "هتستلم",
+    "جاهز", "جاهزة", "جاهزه", "ميعاد الاستلام", "موعد الاستلام", "معاد الاستلام",
+)  # fmt: skip
+_MONTH = _words(
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "q1", "q2", "q3",
+    "q4", "يناير", "فبراير", "مارس", "أبريل", "ابريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر",
+    "ديسمبر",
+)  # fmt: skip
+_MONTH_PART = rf"(?:{_words('early', 'mid', 'late', 'end of', 'the end of', 'beginning of', 'start of', 'أول', 'آخر', 'نهاية', 'منتصف', 'بداية')} ?)?(?:{_MONTH} ?)?"  # noqa: E501
+_BY = _words(
+    "by", "before", "until", "till", "no later than", "not later than", "by the end of", "by end of", "at the latest",
+    "قبل", "قبل نهاية", "قبل آخر", "لحد", "لغاية", "في خلال", "خلال", "بحد أقصى", "حتى", "بحلول", "بالكتير",
+)  # fmt: skip
+_STRICTLY_BEFORE = frozenset({"before", fold("قبل")})
+_AFTER = _words("after", "بعد", "not before", "مش قبل")
+_AT = _words("in", "on", "at", "year", "date", "سنة", "عام", "في", "فى")
+
+
+def _year(tag: str, low: str = r"(?:19[5-9][0-9]|20[0-4][0-9])") -> str:
+    return rf"(?<![0-9.,])(?P<yr{tag}>{low})(?![0-9]|\.[0-9]|,[0-9])"
+
+
+_DELIVERY_YEAR = _compile(
+    rf"(?:{_DELIVERY} ?)?(?P<by>{_BY}){_THE} ?{_MONTH_PART}{_year('a')}"
+    rf"|(?:{_DELIVERY} ?)?{_AFTER}{_THE} ?{_MONTH_PART}{_year('f')}"
+    rf"|{_DELIVERY} ?(?:{_AT} ?)?{_year('r')} ?(?:-|to|or|أو|ل|إلى) ?{_year('s')}"
+    rf"|{_DELIVERY} ?(?:{_AT} ?)?{_MONTH_PART}{_year('b')}"
+    rf"(?: ?(?P<earlier>{_words('or earlier', 'or before', 'or sooner', 'أو قبل', 'او قبلها', 'أو أقل')}))?"
+    rf"|{_MONTH_PART}{_year('c')} ?{_DELIVERY}"
+    rf"|(?P<month>{_MONTH}) ?{_year('d')}"
+)
+_OCTOBER = ("october", "oct", fold("أكتوبر"))
+_CITY_BEFORE_OCTOBER = re.compile(_fold_pattern(r"(?:6|6th|6th of|sixth of|of|السادس من|مدينة) $"))
+
+
+def _read_delivery_phrase(match: re.Match[str], scan: _Scan) -> _Take:
+    if match.group("yra"):
+        year = int(match.group("yra"))
+        between = scan.norm[match.end("by") : match.start("yra")].strip()
+        if match.group("by") in _STRICTLY_BEFORE and between in {"", "ال"}:
+            year -= 1  # "before 2028" is 2027 at the latest; "before June 2028" and "by 2028" include 2028
+        scan.set("max_delivery_year", year)
+        return _whole(match)
+    if match.group("yrf"):
+        return _whole(match, remove=False)  # no minimum-year filter: leave the words for the text search
+    if match.group("yrs"):
+        scan.set("max_delivery_year", max(int(match.group("yrr")), int(match.group("yrs"))))
+        return _whole(match)
+    if match.group("yrb"):
+        year = int(match.group("yrb"))
+        scan.set("max_delivery_year" if match.group("earlier") else "delivery_year", year)
+        return _whole(match)
+    if match.group("yrc"):
+        scan.set("delivery_year", int(match.group("yrc")))
+        return _whole(match)
+    year = int(match.group("yrd"))
+    if not 2000 <= year <= 2045:
+        return None
+    scan.set("delivery_year", year)
+    return _whole(match)
+
+
+def _read_delivery_year(match: re.Match[str], scan: _Scan) -> _Take:
+    take = _read_delivery_phrase(match, scan)
+    if take is not None and match.group(0).startswith(_OCTOBER):
+        if _CITY_BEFORE_OCTOBER.search(scan.before(match.start(), 12)):
+            # "6 October 2026": the city, then a year; leave the city's words to the place pass.
+            year_start = next(match.start(g) for g in ("yra", "yrf", "yrr", "yrb", "yrc", "yrd") if match.group(g))
+            return year_start, take[1], take[2]
+    return take
+
+
+_BARE_YEAR = _compile(rf"(?:{_words('in', 'year', 'في', 'فى', 'سنة', 'عام')} )?{_year('x', r'20[2-3][0-9]|2040')}")
+
+
+def _read_bare_year(match: re.Match[str], scan: _Scan) -> _Take:
+    year = int(match.group("yrx"))
+    if not 2024 <= year <= 2040:
+        return None
+    scan.set("delivery_year", year)
+    return _whole(match)
+
+
+# ---- bedrooms ----
+
+_BED_WORD = _fold_pattern(
+    r"(?:bed ?rooms?|bedroomed|beds?|brs?|bdrs?|bdrms?|bd|rooms?"
+    r"|(?:غرف|غرفة|غرفه|أوض|اوض|أوضة|اوضة|اوضه|حجرات|حجرة)(?: ?نوم)?)(?!\w)"
+)
+_BED_MIN = _words("at least", "min", "minimum", "no less than", "not less than", "على الأقل", "مش أقل من")
+_BED_MORE = _words("more than", "over", "above", "أكتر من", "أكثر من", "فوق")
+_BED_POST_MIN = _words(
+    "or more", "and above", "and more", "+", "plus", "or bigger", "أو أكتر", "أو أكثر", "فأكثر", "فأكتر", "وأكتر",
+    "على الأقل", "وانت طالع",
+)  # fmt: skip
+_TWO_ROOMS = _fold_pattern(r"(?:غرفتين|غرفتان|اوضتين|أوضتين|حجرتين)(?: ?نوم)?(?!\w)")
+_ONE_ROOM = _fold_pattern(r"(?:غرفة|غرفه|أوضة|اوضة|اوضه|حجرة)(?: ?نوم)? ?(?:واحدة|واحده|واحد)(?!\w)")
+_BEDROOMS = _compile(
+    rf"{_number('ba')} ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{_BED_WORD}"
+    rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{_BED_WORD}"
+    rf"(?: ?(?P<post>{_BED_POST_MIN}))?"
+    rf"|(?P<two>{_TWO_ROOMS})(?: ?(?P<post2>{_BED_POST_MIN}))?"
+    rf"|(?P<one>{_ONE_ROOM})"
+)
+
+
+def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
+    if match.group("one"):
+        scan.set("bedrooms", 1)
+        return _whole(match)
+    if match.group("two"):
+        scan.set("min_bedrooms" if match.group("post2") else "bedrooms", 2)
+        return _whole(match)
+    low = match.group("ba")
+    count = _to_number(low or match.group("bx"))
+    if count is None or count != int(count) or not 0 <= count <= 20:
+        return None
+    n = int(count)
+    if low is not None:
+        scan.set("min_bedrooms", n)  # "2-3 bedrooms": there is no maximum-bedrooms filter
+    elif match.group("more"):
+        scan.set("min_bedrooms", n + 1)
+    elif match.group("least") or match.group("plus") or match.group("post"):
+        scan.set("min_bedrooms", n)
+    else:
+        scan.set("bedrooms", n)
+    return _whole(match)
+
+
+# ---- size ----
+
+_SIZE_UNIT = _fold_pattern(
+    r"(?:sqm|sq\.? ?m(?:eters?|etres?)?|square ?met(?:er|re)s?|m2|meters?|metres?|mtrs?|mt"
+    r"|متر مربع|متر|مترات|أمتار|امتار|م2|م)(?!\w)"
+)
+_SIZE_WORD = rf"(?:{_words('size', 'area', 'bua', 'built up area', 'مساحة', 'بمساحة', 'المساحة', 'مساحتها', 'مساحته')}(?: of| is|:)? ?)?"  # noqa: E501
+_RANGE_BETWEEN = _words("between", "ما بين", "بين")
+_RANGE_FROM = _words("from", "من")
+_RANGE_TO = _words("-", "to", "till", "until", "إلى", "الى", "لحد", "لغاية", "حتى", "ل")
+_RANGE_AND = _words("and", "و", "-", "to", "إلى", "الى", "ل")
+_SIZE = _compile(
+    rf"{_SIZE_WORD}(?:{_RANGE_BETWEEN} ?{_number('sa')} ?(?:{_SIZE_UNIT} ?)?{_RANGE_AND} ?{_number('sb')} ?{_SIZE_UNIT}"
+    rf"|(?:{_RANGE_FROM} ?)?{_number('sc')} ?(?:{_SIZE_UNIT} ?)?{_RANGE_TO} ?{_number('sd')} ?{_SIZE_UNIT}"
+    rf"|(?:(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})){_THE} ?{_number('sp')} ?{_SIZE_UNIT}"
+    rf"|{_number('sx')} ?(?P<plus>\+)? ?{_SIZE_UNIT}"
+    rf"(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?)"
+)
+_MIN_SQM, _MAX_SQM = 15, 20_000
+
+
+def _read_size(match: re.Match[str], scan: _Scan) -> _Take:
+    for low_tag, high_tag in (("sa", "sb"), ("sc", "sd")):
+        if match.group(low_tag) is not None:
+            low, high = _to_number(match.group(low_tag)), _to_number(match.group(high_tag))
+            if low is None or high is None or not _MIN_SQM <= min(low, high) <= max(low, high) <= _MAX_SQM:
+                return None
+            scan.set("min_size_sqm", min(low, high))
+            scan.set("max_size_sqm", max(low, high))
+            return _whole(match)
+    tag = "sp" if match.group("sp") is not None else "sx"
+    size = _to_number(match.group(tag))
+    if size is None or not _MIN_SQM <= size <= _MAX_SQM:
+        return None
+    if match.group("pmax") or match.group("smax"):
+        scan.set("max_size_sqm", size)
+    elif match.group("pmin") or match.group("smin") or match.group("plus"):
+        scan.set("min_size_sqm", size)
+    else:
+        low, high = math.floor(size * 0.85), math.ceil(size * 1.15)  # a stated size is an approximate one
+        scan.set("min_size_sqm", float(low))
+        scan.set("max_size_sqm", float(high))
+    return _whole(match)
+
+
+# ---- price ----
+
+_MONEY = _compile(
+    rf"{_RANGE_BETWEEN} ?{_amount('a')} ?{_RANGE_AND} ?{_amount('b')}"
+    rf"|(?:{_RANGE_FROM} ?)?{_amount('c')} ?{_RANGE_TO} ?{_amount('d')}"
+    rf"|(?:(?P<budget>{_BUDGET})(?: ?(?:{_MAX}|(?P<bmin>{_MIN})|(?P<babout>{_AROUND})))?"
+    rf"|(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})){_THE} ?{_amount('p')}"
+    rf"|{_amount('x')}(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?"
+)
+_PRICE_THRESHOLD = 10_000
+
+
+def _amount_matched(match: re.Match[str], tag: str) -> bool:
+    return match.group("n" + tag) is not None or match.group("w" + tag) is not None
+
+
+def _read_money(match: re.Match[str], scan: _Scan) -> _Take:
+    for low_tag, high_tag in (("a", "b"), ("c", "d")):
+        if _amount_matched(match, low_tag):
+            return _read_price_range(match, scan, low_tag, high_tag)
+    tag = "p" if _amount_matched(match, "p") else "x"
+    money = _money(match, tag)
+    if money is not None and not money.marked and match.group("budget") and money.value < 100:
+        money = _Money(money.value * 1e6, 1e6, True)  # "budget 8": in a property search that is 8 million
+    value = _price_value(money, _PRICE_THRESHOLD)
+    if value is None:
+        return None
+    if match.group("pmin") or match.group("smin") or match.group("bmin"):
+        scan.set("min_price", value)
+    elif match.group("pabout") or match.group("sabout") or match.group("babout"):
+        low, high = _band(value, 10)
+        scan.set("min_price", low)
+        scan.set("max_price", high)
+    else:
+        scan.set("max_price", value)  # "under 8M", "8M max", "budget 8M", and a bare "8M"
+    return _whole(match)
+
+
+def _read_price_range(match: re.Match[str], scan: _Scan, low_tag: str, high_tag: str) -> _Take:
+    low, high = _money(match, low_tag), _money(match, high_tag)
+    if low is None or high is None:
+        return None
+    # "5-7M", "بين ٥ و ٧ مليون": the first number borrows the second's unit, and the other way round.
+    if low.multiplier is None and high.multiplier is not None:
+        low = _Money(low.value * high.multiplier, high.multiplier, True)
+    elif high.multiplier is None and low.multiplier is not None:
+        high = _Money(high.value * low.multiplier, low.multiplier, True)
+    a, b = _price_value(low, _PRICE_THRESHOLD), _price_value(high, _PRICE_THRESHOLD)
+    if a is None or b is None:
+        return None
+    scan.set("min_price", min(a, b))
+    scan.set("max_price", max(a, b))
+    return _whole(match)
+
+
+# ---- phrases: places, types, finishing, sale type, delivery state, payment words ----
+
+
+@dataclass(frozen=True, slots=True)
+class _Meaning:
+    field: str
+    value: Any
+
+
+_FILLER = _Meaning("filler", None)
+# The order in which one phrase with several meanings is read (see the module docstring).
+_PRECEDENCE = ("locations", "compounds", "developers")
+
+_READY_PHRASES = (
+    "ready to move", "ready to move in", "ready to live", "ready for living", "ready", "immediate delivery",
+    "immediate", "delivered", "move in now", "move-in ready", "ready for delivery", "already delivered",
+    "استلام فوري", "تسليم فوري", "جاهز للسكن", "جاهزة للسكن", "جاهز", "جاهزة", "جاهزة للاستلام", "جاهز للاستلام",
+    "متسلم", "متسلمة", "فوري",
+)  # fmt: skip
+_OFF_PLAN_PHRASES = (
+    "under construction", "off plan", "offplan", "not delivered", "not ready", "not yet delivered", "تحت الإنشاء",
+    "قيد الإنشاء", "تحت التنفيذ", "مش جاهز", "مش جاهزة", "غير جاهز", "أوف بلان",
+)  # fmt: skip
+_CASH_PHRASES = (
+    "cash", "full cash", "cash payment", "cash only", "pay cash", "paying cash", "in cash", "all cash", "كاش",
+    "نقدي", "نقدا", "كاش فقط", "دفع كاش", "بالكاش",
+)  # fmt: skip
+_INSTALLMENT_PHRASES = (
+    "installments", "installment", "instalments", "instalment", "on installments", "with installments",
+    "payment plan", "payment plans", "تقسيط", "بالتقسيط", "التقسيط", "أقساط", "قسط", "بالقسط", "نظام سداد",
+    "خطة سداد", "على أقساط",
+)  # fmt: skip
+_FILLER_PHRASES = (
+    "for sale", "to buy", "for buying", "i want", "i need", "i am looking for", "i'm looking for", "im looking for",
+    "looking for", "searching for", "search for", "show me", "find me", "get me", "please", "pls", "want", "need",
+    "available", "property", "properties", "unit", "units", "للبيع", "للشراء", "عايز", "عاوز", "عايزة", "عاوزة",
+    "محتاج", "محتاجة", "ابحث عن", "بدور على", "بدور", "بحث عن", "لو سمحت", "ممكن", "اريد", "أريد", "نفسي في",
+    "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception",
+)  # fmt: skip
+# Phrases that are a view or a floor rather than a place when the word before them is one of these.
+_GUARDS: dict[str, frozenset[str]] = {
+    "lake view": frozenset(
+        {"with", "a", "has", "have", "nice", "great", "open", "beautiful", "amazing", "and", "direct"}
+    ),
+    "mountain view": frozenset({"with", "a", "has", "have", "nice", "great", "open", "beautiful", "amazing", "and"}),
+    "estates": frozenset({"real"}),
+    fold("الخامس"): frozenset({fold(w) for w in ("الدور", "دور", "الطابق", "طابق", "floor")}),
+}
+_TOKEN = re.compile(r"\w+")
+# Between two words of one phrase: spaces, hyphens, "&" ("core & shell"), apostrophes ("i'm").
+_PHRASE_GAP = re.compile(r"[ \-&'’]{1,3}")
+
+
+def _phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(fold(phrase)))
+
+
+def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
+    meanings: dict[tuple[str, ...], dict[str, _Meaning]] = {}
+
+    def put(phrases: Iterable[str], meaning: _Meaning) -> None:
+        for phrase in phrases:
+            key = _phrase_key(phrase)
+            if key:
+                meanings.setdefault(key, {}).setdefault(meaning.field, meaning)
+
+    for area in AREAS:
+        put((area.name, *area.aliases), _Meaning("locations", area.name))
+        for compound in area.compounds:
+            put((compound.name, *compound.aliases), _Meaning("compounds", compound.name))
+    for developer in DEVELOPERS:
+        put((developer.name, *developer.aliases), _Meaning("developers", developer.name))
+    for ptype, aliases in PROPERTY_TYPES.items():
+        put((ptype, *aliases), _Meaning("property_types", ptype))
+    for finishing, phrases in FINISHINGS.items():
+        put((finishing.replace("_", " "), *phrases), _Meaning("finishing", finishing))
+    for sale_type, phrases in SALE_TYPE_PHRASES.items():
+        put(phrases, _Meaning("sale_type", sale_type))
+    put(_READY_PHRASES, _Meaning("is_delivered", True))
+    put(_OFF_PLAN_PHRASES, _Meaning("is_delivered", False))
+    put(_CASH_PHRASES, _Meaning("payment", "cash"))
+    put(_INSTALLMENT_PHRASES, _Meaning("payment", "installments"))
+    put(_FILLER_PHRASES, _FILLER)
+
+    table: dict[tuple[str, ...], _Meaning] = {}
+    for key, by_field in meanings.items():
+        ranked = [by_field[f] for f in _PRECEDENCE if f in by_field] or list(by_field.values())
+        if len(by_field) > 1 and not set(by_field) <= set(_PRECEDENCE):
+            raise ValueError(f"the phrase {' '.join(key)!r} means {sorted(by_field)}")  # a gazetteer mistake
+        table[key] = ranked[0]
+    return table
+
+
+_PHRASES = _build_phrases()
+_LONGEST: dict[str, int] = {}
+for _key in _PHRASES:
+    _LONGEST[_key[0]] = max(_LONGEST.get(_key[0], 0), len(_key))
+_GUARD_KEYS = {_phrase_key(k): v for k, v in _GUARDS.items()}
+# Arabic attaches "and", "in", "to", "so", "like" and "the" to the next word: "بالتجمع", "والشيخ زايد", "للساحل".
+_CLITICS = tuple(sorted({"و", "ف", "ب", "ك", "ل", "وب", "ول", "فب", "فل", "وك"}, key=len, reverse=True))
+_COMPOUND_DEVELOPER = {c.name: c.developer for area in AREAS for c in area.compounds}
+
+
+def _is_arabic(word: str) -> bool:
+    return "\u0600" <= word[0] <= "\u06ff"
+
+
+def _word_forms(word: str) -> list[str]:
+    """The word, and for an Arabic word the forms without an attached particle or article."""
+    forms = [word]
+    if not _is_arabic(word):
+        return forms
+    stems = [word] + [word[len(c) :] for c in _CLITICS if word.startswith(c) and len(word) - len(c) >= 2]
+    for stem in stems:
+        if stem.startswith("لل") and len(stem) > 3:
+            forms.append("ال" + stem[2:])  # ل + ال = لل
+        if stem != word:
+            forms.append(stem)
+        if stem.startswith("ال") and len(stem) > 3:
+            forms.append(stem[2:])
+    return forms
+
+
+def _read_phrases(scan: _Scan) -> None:
+    text = scan.work
+    words = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    claimed: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        best: tuple[int, _Meaning] | None = None
+        for form in _word_forms(words[i][2]):
+            longest = _LONGEST.get(form)
+            if longest is None:
+                continue
+            for n in range(min(longest, len(words) - i), 0, -1):
+                if best is not None and n <= best[0]:
+                    break
+                if n > 1 and not all(
+                    _PHRASE_GAP.fullmatch(text, words[j][1], words[j + 1][0]) for j in range(i, i + n - 1)
+                ):
+                    continue
+                key = (form, *(w for _, _, w in words[i + 1 : i + n]))
+                meaning = _PHRASES.get(key)
+                if meaning is None:
+                    continue
+                guard = _GUARD_KEYS.get(key)
+                if guard and i > 0 and words[i - 1][2] in guard:
+                    continue
+                best = (n, meaning)
+                break
+        if best is None:
+            i += 1
+            continue
+        n, meaning = best
+        start, end = words[i][0], words[i + n - 1][1]
+        _apply_phrase(scan, meaning)
+        claimed.append((start, end))
+        if meaning is not _FILLER and len(scan.understood) < _MAX_UNDERSTOOD:
+            scan.understood.append((start, scan.source[start:end]))
+        i += n
+    scan.spans.extend((start, end, True) for start, end in claimed)
+
+
+def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
+    if meaning.field in {"locations", "compounds", "developers", "property_types", "finishing"}:
+        scan.add(meaning.field, meaning.value)
+    elif meaning.field == "payment":
+        scan.flags.add(meaning.value)
+    elif meaning.field != "filler":
+        scan.set(meaning.field, meaning.value)
+
+
+# ---- the remaining text ----
+
+# Little words that only joined a removed phrase to the rest ("apartment in New Cairo with garden" → "garden").
+_CONNECTORS = frozenset(
+    fold(w)
+    for w in (
+        "in", "at", "on", "with", "and", "or", "of", "the", "a", "an", "for", "to", "by", "from", "is", "are", "my",
+        "me", "i", "any", "some", "that", "which", "also", "plus", "than", "within", "inside", "located", "only",
+        "في", "فى", "ب", "و", "او", "أو", "مع", "من", "ل", "على", "عن", "إلى", "الى", "اللي", "يكون", "تكون", "فيها",
+        "فيه", "بتاع", "بتاعة", "ده", "دي", "ف", "بس", "كمان", "ال", "بـ", "بسعر", "سعر", "price", "budget", "ميزانية",
+    )
+)  # fmt: skip
+_TEXT_TOKEN = re.compile(r"\w+|[^\w\s]+")
+
+
+def _remaining_text(scan: _Scan) -> str:
+    removed = sorted((s, e) for s, e, remove in scan.spans if remove)
+    segments, last = [], 0
+    for start, end in removed:
+        if start > last:
+            segments.append((last, start))
+        last = max(last, end)
+    segments.append((last, len(scan.source)))
+    kept: list[str] = []
+    for seg_start, seg_end in segments:
+        tokens = [(m.start(), m.end()) for m in _TEXT_TOKEN.finditer(scan.norm, seg_start, seg_end)]
+        while tokens and _is_joiner(scan.norm[tokens[0][0] : tokens[0][1]]):
+            tokens.pop(0)
+        while tokens and _is_joiner(scan.norm[tokens[-1][0] : tokens[-1][1]]):
+            tokens.pop()
+        if tokens:
+            kept.append(scan.source[tokens[0][0] : tokens[-1][1]])
+    return " ".join(kept)
+
+
+def _is_joiner(token: str) -> bool:
+    return token in _CONNECTORS or not any(c.isalnum() for c in token)
+
+
+# ---- assembly ----
+
+
+def _has(*needles: str) -> Callable[[str], bool]:
+    folded = tuple(fold(n) for n in needles)
+    return lambda text: any(n in text for n in folded)
+
+
+def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Callable[[str], bool]:
+    return lambda text: bool(first(text)) and bool(second(text))
+
+
+_HAS_DIGIT = re.compile(r"[0-9]").search
+_HAS_YEAR = re.compile(r"[12][0-9][0-9][0-9]").search
+_HAS_MONEY_WORD = _has("مليون", "million")
+
+# The passes in the order they claim words, each with a cheap test that skips it when its words cannot be there (a
+# pass costs a regex scan; most queries state three or four things). The order settles overlaps: a down payment or a
+# term before money ("10% down", "over 8 years"), a monthly amount before a price, a year before a bare number,
+# bedrooms and sizes before money ("150 sqm").
+_PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Match[str], _Scan], _Take]], ...] = (
+    (_has("down", "dp", "deposit", "%", "percent", "pct", "مقدم", "أوفر", "دفعة", "المية", "الميه", "المائة"),
+     _DOWN_PAYMENT, _read_down_payment),
+    (_has("year", "yr", "سنين", "سنوات", "سنة", "سنتين", "عام", "أعوام"), _TERM, _read_term),
+    (_has("month", "/mo", "pm", "قسط", "شهر", "أقساط", "installment"), _MONTHLY, _read_monthly),
+    (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),
+    (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر"), _BEDROOMS, _read_bedrooms),
+    (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
+    (lambda text: _HAS_DIGIT(text) or _HAS_MONEY_WORD(text), _MONEY, _read_money),
+    (_HAS_YEAR, _BARE_YEAR, _read_bare_year),
+)  # fmt: skip
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Read a buyer's query. Never raises: what it does not understand stays in `text`."""
+    scan = _Scan(clean_query(text))
+    for hint, pattern, handler in _PASSES:
+        if hint(scan.work):
+            scan.run(pattern, handler)
+    _read_phrases(scan)
+    filters = _filters(scan)
+    scan.understood.sort(key=lambda item: item[0])
+    return ParsedQuery(filters=filters, text=_remaining_text(scan), understood=tuple(p for _, p in scan.understood))
+
+
+def _filters(scan: _Scan) -> SearchFilters:
+    values = scan.values
+    for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm")):
+        if low in values and high in values and values[low] > values[high]:
+            values[low], values[high] = values[high], values[low]
+    if "bedrooms" in values:
+        values.pop("min_bedrooms", None)
+    compounds = values.get("compounds", [])
+    if compounds and "developers" in values:
+        owners = {_COMPOUND_DEVELOPER[c] for c in compounds}
+        values["developers"] = [d for d in values["developers"] if d not in owners]
+        if not values["developers"]:
+            del values["developers"]
+    plan_stated = (
+        "min_installment_years" in values
+        or "max_monthly_installment" in values
+        or values.get("max_down_payment_pct", 100) < 100
+    )
+    if "installments" in scan.flags and not plan_stated:
+        values["is_cash_only"] = False
+    try:
+        return SearchFilters.model_validate(values)
+    except ValidationError as exc:
+        # Every value was range-checked when read, so this is a combination the model refuses; keep what it accepts.
+        bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        try:
+            return SearchFilters.model_validate({k: v for k, v in values.items() if k not in bad})
+        except ValidationError:
+            return SearchFilters()
