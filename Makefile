@@ -18,6 +18,7 @@ $(STAMP): requirements-dev.txt $(PYPROJECTS)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
+	$(PY) -m devstack.pgvector_build
 	@touch $(STAMP)
 
 install: $(STAMP) ## install what is missing (virtualenv, Python deps, PostgreSQL+pgvector, Valkey, nginx); nothing when up to date
