@@ -6,10 +6,12 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYPROJECTS := $(wildcard services/*/pyproject.toml)
 CONTRACTS_DIR := services/chain/contracts
+# Node.js packages: the pinned solc of the contract build, and hardhat for the chain's real-node test.
+NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run up down status logs migrate create-admin test lint typecheck unit bench contracts gas-report gateway-config clean
+.PHONY: help install node-packages run up down status logs migrate create-admin test lint typecheck unit bench contracts gas-report gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -21,7 +23,16 @@ $(STAMP): requirements-dev.txt $(PYPROJECTS)
 	$(PY) -m devstack.pgvector_build
 	@touch $(STAMP)
 
-install: $(STAMP) ## install what is missing (virtualenv, Python deps, PostgreSQL+pgvector, Valkey, nginx); nothing when up to date
+install: $(STAMP) node-packages ## install what is missing (virtualenv, Python deps, PostgreSQL+pgvector, Valkey, nginx, Node.js packages); nothing when up to date
+
+# npm ci where a package-lock.json is newer than what node_modules holds; without npm the tests that need it say so.
+node-packages:
+	@if command -v npm >/dev/null; then \
+	  for dir in $(NODE_DIRS); do \
+	    test $$dir/node_modules/.package-lock.json -nt $$dir/package-lock.json \
+	      || npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; \
+	  done; \
+	else echo "npm not found: the contract build check and the hardhat test will be skipped"; fi
 
 run: install ## start PostgreSQL, Valkey, the gateway and every service in the foreground; Ctrl-C stops all
 	$(PY) -m devstack run

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import AsyncWeb3
 from web3.providers.rpc import AsyncHTTPProvider
@@ -129,7 +130,10 @@ class ChainNode:
             block_number=_int(receipt["blockNumber"]),
             status=_int(receipt.get("status", 1)),
             gas_used=_int(receipt["gasUsed"]),
-            contract_address=receipt.get("contractAddress") or None,
+            # Some nodes (hardhat) answer in lower case; everything downstream wants the checksummed form.
+            contract_address=to_checksum_address(receipt["contractAddress"])
+            if receipt.get("contractAddress")
+            else None,
         )
 
     async def logs(self, address: str, from_block: int, to_block: int) -> list[Log]:
