@@ -466,6 +466,8 @@ _MONTHLY_AFTER = _words(
 _MONTHLY = _compile(
     rf"{_MONTHLY_BEFORE}(?: ?(?:(?P<pmax>{_MAX})|(?P<pabout>{_AROUND})))?{_THE} ?{_amount('p')}(?: ?{_MONTHLY_AFTER})?"
     rf"|(?:(?:(?P<xmax>{_MAX})|(?P<xabout>{_AROUND})){_THE} ?)?{_amount('x')} ?{_MONTHLY_AFTER}"
+    # "under 20M monthly under 150k": a "monthly" that introduces the next amount is not the end of this one.
+    rf"(?! ?(?:{_MAX} ?|{_AROUND} ?)?(?:ال ?)?[0-9])"
 )
 
 
