@@ -1,0 +1,652 @@
+"""The query parser: English and Egyptian Arabic questions to exact filters, the words left for text search, the
+ambiguous phrasings, the evaluation set's labels, and input that must never break it."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from osool_search.filters import SearchFilters
+from osool_search.query_parser import clean_query, parse_query
+
+EVAL_SET = Path(__file__).resolve().parents[2] / "eval" / "queries.jsonl"
+
+A = "Apartment"
+NC = "New Cairo"
+SZ = "Sheikh Zayed"
+NAC = "New Administrative Capital"
+OCT = "6th of October"
+
+
+def applied(query: str) -> dict[str, Any]:
+    return parse_query(query).filters.applied()
+
+
+# ---- the two examples of the brief ----
+
+
+def test_arabic_example_parses_to_apartment_three_rooms_new_cairo_under_eight_million() -> None:
+    expected = {"property_types": [A], "bedrooms": 3, "locations": [NC], "max_price": 8_000_000}
+    parsed = parse_query("شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون")
+    assert parsed.filters.applied() == expected
+    assert parsed.text == ""
+
+
+def test_english_example_parses_the_same_as_the_arabic_one() -> None:
+    parsed = parse_query("3 bedroom apartment in New Cairo under 8M")
+    assert parsed.filters.applied() == applied("شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون")
+    assert parsed.text == ""
+    assert parsed.understood == ("3 bedroom", "apartment", "New Cairo", "under 8M")
+
+
+# ---- budget ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("under 8M", {"max_price": 8_000_000}),
+        ("below 8 million", {"max_price": 8_000_000}),
+        ("less than 8,000,000 EGP", {"max_price": 8_000_000}),
+        ("max 8m", {"max_price": 8_000_000}),
+        ("up to 8.5M", {"max_price": 8_500_000}),
+        ("8M max", {"max_price": 8_000_000}),
+        ("budget 8 million", {"max_price": 8_000_000}),
+        ("my budget is 8", {"max_price": 8_000_000}),
+        ("between 5 and 7 million", {"min_price": 5_000_000, "max_price": 7_000_000}),
+        ("5-7M", {"min_price": 5_000_000, "max_price": 7_000_000}),
+        ("from 5M to 7M", {"min_price": 5_000_000, "max_price": 7_000_000}),
+        ("500k to 1.2m", {"min_price": 500_000, "max_price": 1_200_000}),
+        ("8,000,000 EGP", {"max_price": 8_000_000}),
+        ("8000000", {"max_price": 8_000_000}),
+        ("EGP 8M", {"max_price": 8_000_000}),
+        ("8 mn LE", {"max_price": 8_000_000}),
+        ("8,5 million", {"max_price": 8_500_000}),
+        ("eight million", {"max_price": 8_000_000}),
+        ("around 6M", {"min_price": 5_400_000, "max_price": 6_600_000}),
+        ("6M or so", {"min_price": 5_400_000, "max_price": 6_600_000}),
+        ("over 10M", {"min_price": 10_000_000}),
+        ("above 10 million", {"min_price": 10_000_000}),
+        ("more than 500k", {"min_price": 500_000}),
+        ("at least 10M", {"min_price": 10_000_000}),
+        ("10M+", {"min_price": 10_000_000}),
+        ("900 thousand", {"max_price": 900_000}),
+        ("بأقل من ٨ مليون", {"max_price": 8_000_000}),
+        ("أقل من 8 مليون جنيه", {"max_price": 8_000_000}),
+        ("تحت ٥ مليون", {"max_price": 5_000_000}),
+        ("لحد ٦ مليون", {"max_price": 6_000_000}),
+        ("٥٠٠٠٠٠٠ ج.م", {"max_price": 5_000_000}),
+        ("٨٬٠٠٠٬٠٠٠ جنيه", {"max_price": 8_000_000}),
+        ("٨٫٥ مليون", {"max_price": 8_500_000}),
+        ("۸ مليون", {"max_price": 8_000_000}),
+        ("في حدود ٦ مليون", {"min_price": 5_400_000, "max_price": 6_600_000}),
+        ("حوالي ٦ مليون", {"min_price": 5_400_000, "max_price": 6_600_000}),
+        ("من ٥ ل ٧ مليون", {"min_price": 5_000_000, "max_price": 7_000_000}),
+        ("من ٥ مليون إلى ٧ مليون", {"min_price": 5_000_000, "max_price": 7_000_000}),
+        ("بين ٥ و ٧ مليون", {"min_price": 5_000_000, "max_price": 7_000_000}),
+        ("أكتر من ١٠ مليون", {"min_price": 10_000_000}),
+        ("أكثر من ١٠ مليون", {"min_price": 10_000_000}),
+        ("فوق ١٠ مليون", {"min_price": 10_000_000}),
+        ("مليون ونص", {"max_price": 1_500_000}),
+        ("٤ مليون ونص", {"max_price": 4_500_000}),
+        ("ب٤ مليون ونص", {"max_price": 4_500_000}),
+        ("٢ مليون و٥٠٠ ألف", {"max_price": 2_500_000}),
+        ("مليونين", {"max_price": 2_000_000}),
+        ("تلاتة مليون", {"max_price": 3_000_000}),
+        ("تحت ال٨ مليون", {"max_price": 8_000_000}),
+        ("٩٠٠ ألف", {"max_price": 900_000}),
+    ],
+)
+def test_budgets_in_every_wording(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("monthly under 50k", {"max_monthly_installment": 50_000}),
+        ("monthly installment 40,000", {"max_monthly_installment": 40_000}),
+        ("50k per month", {"max_monthly_installment": 50_000}),
+        ("40k a month", {"max_monthly_installment": 40_000}),
+        ("under 50k monthly", {"max_monthly_installment": 50_000}),
+        ("قسط شهري أقل من ٥٠ ألف", {"max_monthly_installment": 50_000}),
+        ("قسط ٣٠ الف في الشهر", {"max_monthly_installment": 30_000}),
+        ("٣٠ ألف شهريا", {"max_monthly_installment": 30_000}),
+        ("villa under 20M monthly under 150k", {"max_price": 20_000_000, "max_monthly_installment": 150_000,
+                                                "property_types": ["Villa"]}),
+    ],
+)  # fmt: skip
+def test_monthly_amounts_cap_the_installment_not_the_price(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["2 bathrooms", "floor 3", "10 minutes from AUC", "road 9", "under 50", "5th settlement"]
+)
+def test_small_numbers_without_a_unit_are_not_money(query: str) -> None:
+    assert "max_price" not in applied(query)
+    assert "min_price" not in applied(query)
+
+
+def test_a_range_written_backwards_is_put_in_order() -> None:
+    assert applied("from 7M to 5M") == {"min_price": 5_000_000, "max_price": 7_000_000}
+
+
+def test_contradicting_bounds_are_swapped_rather_than_refused() -> None:
+    assert applied("over 10M under 5M") == {"min_price": 5_000_000, "max_price": 10_000_000}
+
+
+# ---- bedrooms ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("3 bedroom", {"bedrooms": 3}),
+        ("3 bedrooms", {"bedrooms": 3}),
+        ("3BR", {"bedrooms": 3}),
+        ("3 br", {"bedrooms": 3}),
+        ("3 beds", {"bedrooms": 3}),
+        ("3-bedroom", {"bedrooms": 3}),
+        ("three bedrooms", {"bedrooms": 3}),
+        ("six bedrooms", {"bedrooms": 6}),
+        ("3 rooms", {"bedrooms": 3}),
+        ("3+ bedrooms", {"min_bedrooms": 3}),
+        ("at least 3 bedrooms", {"min_bedrooms": 3}),
+        ("3 bedrooms or more", {"min_bedrooms": 3}),
+        ("more than 3 bedrooms", {"min_bedrooms": 4}),
+        ("2-3 bedrooms", {"min_bedrooms": 2}),
+        ("٣ غرف", {"bedrooms": 3}),
+        ("3 غرف", {"bedrooms": 3}),
+        ("ثلاث غرف", {"bedrooms": 3}),
+        ("تلات غرف", {"bedrooms": 3}),
+        ("غرفتين", {"bedrooms": 2}),
+        ("اوضتين نوم", {"bedrooms": 2}),
+        ("٣ أوض نوم", {"bedrooms": 3}),
+        ("3 اوض", {"bedrooms": 3}),
+        ("أربع غرف نوم", {"bedrooms": 4}),
+        ("غرفة نوم واحدة", {"bedrooms": 1}),
+        ("٣غرف", {"bedrooms": 3}),
+        ("٣ غرف او اكتر", {"min_bedrooms": 3}),
+        ("على الأقل ٣ غرف", {"min_bedrooms": 3}),
+        ("studio", {"property_types": ["Studio"]}),
+    ],
+)
+def test_bedrooms_in_every_wording(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_bathrooms_are_not_bedrooms() -> None:
+    assert applied("3 bedrooms 2 bathrooms") == {"bedrooms": 3}
+
+
+# ---- types, places, developers ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("villa or townhouse", {"property_types": ["Villa", "Townhouse"]}),
+        ("villas", {"property_types": ["Villa"]}),
+        ("stand-alone villa", {"property_types": ["Villa"]}),
+        ("twin house", {"property_types": ["Twinhouse"]}),
+        ("flats", {"property_types": [A]}),
+        ("شقق", {"property_types": [A]}),
+        ("الشقة", {"property_types": [A]}),
+        ("فيلات", {"property_types": ["Villa"]}),
+        ("تاون هاوس او توين هاوس", {"property_types": ["Townhouse", "Twinhouse"]}),
+        ("محل تجاري", {"property_types": ["Retail"]}),
+        ("عيادة", {"property_types": ["Clinic"]}),
+        ("شاليه", {"property_types": ["Chalet"]}),
+    ],
+)
+def test_property_types_and_their_plurals(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("new cairo", {"locations": [NC]}),
+        ("5th settlement", {"locations": [NC]}),
+        ("التجمع الخامس", {"locations": [NC]}),
+        ("التجمع", {"locations": [NC]}),
+        ("بالتجمع", {"locations": [NC]}),
+        ("القاهرة الجديدة", {"locations": [NC]}),
+        ("الشيخ زايد", {"locations": [SZ]}),
+        ("وزايد", {"locations": [SZ]}),
+        ("للساحل", {"locations": ["North Coast"]}),
+        ("بالساحل الشمالي", {"locations": ["North Coast"]}),
+        ("sahel", {"locations": ["North Coast"]}),
+        ("new capital", {"locations": [NAC]}),
+        ("the capital", {"locations": [NAC]}),
+        ("nac", {"locations": [NAC]}),
+        ("العاصمة الإدارية الجديدة", {"locations": [NAC]}),
+        ("october", {"locations": [OCT]}),
+        ("6 october", {"locations": [OCT]}),
+        ("٦ أكتوبر", {"locations": [OCT]}),
+        ("new cairo or sheikh zayed", {"locations": [NC, SZ]}),
+        ("مدينة نصر", {"locations": ["Nasr City"]}),
+        ("Mivida", {"compounds": ["Mivida"]}),
+        ("ميفيدا", {"compounds": ["Mivida"]}),
+        ("Palm Hills October", {"compounds": ["Palm Hills October"]}),
+        ("بالم هيلز أكتوبر", {"compounds": ["Palm Hills October"]}),
+        ("Palm Hills New Cairo", {"compounds": ["Palm Hills New Cairo"]}),
+        ("palm hills", {"developers": ["Palm Hills Developments"]}),
+        ("palm hills in october", {"developers": ["Palm Hills Developments"], "locations": [OCT]}),
+        ("mountain view", {"developers": ["Mountain View"]}),
+        ("Mountain View iCity", {"compounds": ["Mountain View iCity"]}),
+        ("zed", {"compounds": ["ZED West"]}),
+        ("Il Bosco", {"compounds": ["Il Bosco"]}),
+        ("Il Bosco City", {"compounds": ["Il Bosco City"]}),
+        ("sodic", {"developers": ["SODIC"]}),
+        ("sodic east", {"compounds": ["SODIC East"]}),
+        ("emaar", {"developers": ["Emaar Misr"]}),
+        ("طلعت مصطفى", {"developers": ["Talaat Moustafa Group"]}),
+    ],
+)
+def test_places_compounds_and_developers_longest_phrase_first(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_a_name_that_is_both_an_area_and_a_compound_is_the_area() -> None:
+    assert applied("Madinaty") == {"locations": ["Madinaty"]}
+    assert applied("مدينتي") == {"locations": ["Madinaty"]}
+
+
+def test_a_name_that_is_both_a_compound_and_a_developer_is_the_compound() -> None:
+    assert applied("hyde park") == {"compounds": ["Hyde Park New Cairo"]}
+
+
+def test_a_developer_named_beside_its_own_compound_is_not_a_second_filter() -> None:
+    assert applied("Mivida by Emaar") == {"compounds": ["Mivida"]}
+    assert applied("Mivida or SODIC") == {"compounds": ["Mivida"], "developers": ["SODIC"]}
+
+
+def test_a_compound_with_its_area_keeps_both() -> None:
+    assert applied("apartment in Il Bosco, New Capital") == {
+        "property_types": [A],
+        "compounds": ["Il Bosco"],
+        "locations": [NAC],
+    }
+
+
+def test_a_view_is_a_feature_not_the_compound_or_the_developer() -> None:
+    parsed = parse_query("apartment with lake view in new cairo")
+    assert parsed.filters.applied() == {"property_types": [A], "locations": [NC]}
+    assert parsed.text == "lake view"
+    parsed = parse_query("chalet with a mountain view in galala")
+    assert parsed.filters.applied() == {"property_types": ["Chalet"], "compounds": ["Il Monte Galala"]}
+    assert parsed.text == "mountain view"
+    assert applied("apartment in lake view") == {"property_types": [A], "compounds": ["Lake View Residence"]}
+
+
+def test_the_fifth_floor_is_not_the_fifth_settlement() -> None:
+    parsed = parse_query("شقة الدور الخامس في مدينة نصر")
+    assert parsed.filters.applied() == {"property_types": [A], "locations": ["Nasr City"]}
+    assert parsed.text == "الدور الخامس"
+    assert applied("شقة في الخامس") == {"property_types": [A], "locations": [NC]}
+
+
+def test_october_the_month_is_a_delivery_date_and_october_the_city_a_place() -> None:
+    assert applied("delivery October 2026") == {"delivery_year": 2026}
+    assert applied("استلام أكتوبر ٢٠٢٦") == {"delivery_year": 2026}
+    assert applied("villa in 6 october 2026 delivery") == {
+        "property_types": ["Villa"],
+        "locations": [OCT],
+        "delivery_year": 2026,
+    }
+    assert applied("apartment in October delivery 2027") == {
+        "property_types": [A],
+        "locations": [OCT],
+        "delivery_year": 2027,
+    }
+
+
+def test_real_estate_is_not_the_estates_compound() -> None:
+    assert applied("real estates in zayed") == {"locations": [SZ]}
+
+
+# ---- delivery ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ready to move", {"is_delivered": True}),
+        ("ready", {"is_delivered": True}),
+        ("immediate delivery", {"is_delivered": True}),
+        ("delivered", {"is_delivered": True}),
+        ("استلام فوري", {"is_delivered": True}),
+        ("جاهز للسكن", {"is_delivered": True}),
+        ("جاهزة", {"is_delivered": True}),
+        ("under construction", {"is_delivered": False}),
+        ("off plan", {"is_delivered": False}),
+        ("off-plan", {"is_delivered": False}),
+        ("not ready", {"is_delivered": False}),
+        ("تحت الإنشاء", {"is_delivered": False}),
+        ("delivery 2026", {"delivery_year": 2026}),
+        ("delivered in 2026", {"delivery_year": 2026}),
+        ("2026 delivery", {"delivery_year": 2026}),
+        ("استلام ٢٠٢٦", {"delivery_year": 2026}),
+        ("التسليم سنة ٢٠٢٧", {"delivery_year": 2027}),
+        ("in 2028", {"delivery_year": 2028}),
+        ("2029", {"delivery_year": 2029}),
+        ("delivery by 2027", {"max_delivery_year": 2027}),
+        ("by end of 2027", {"max_delivery_year": 2027}),
+        ("ready by 2027", {"max_delivery_year": 2027}),
+        ("before 2028", {"max_delivery_year": 2027}),
+        ("before June 2028", {"max_delivery_year": 2028}),
+        ("استلام قبل ٢٠٢٨", {"max_delivery_year": 2027}),
+        ("استلام لحد ٢٠٢٧", {"max_delivery_year": 2027}),
+        ("استلام ٢٠٢٦ او قبل", {"max_delivery_year": 2026}),
+        ("delivery 2026-2027", {"max_delivery_year": 2027}),
+    ],
+)
+def test_delivery_state_year_and_deadline(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_delivery_after_a_year_is_recognised_but_left_to_the_text() -> None:
+    parsed = parse_query("delivery after 2027")
+    assert parsed.filters.applied() == {}
+    assert parsed.text == "delivery after 2027"
+
+
+# ---- payment ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("8 years installments", {"min_installment_years": 8}),
+        ("8-year payment plan", {"min_installment_years": 8}),
+        ("over 8 years", {"min_installment_years": 8}),
+        ("installments up to 10 years", {"min_installment_years": 10}),
+        ("installments over 7 years", {"min_installment_years": 7}),
+        ("تقسيط على ٨ سنين", {"min_installment_years": 8}),
+        ("تقسيط ٧ سنوات", {"min_installment_years": 7}),
+        ("على ١٠ سنين", {"min_installment_years": 10}),
+        ("تقسيط سنتين", {"min_installment_years": 2}),
+        ("8 سنين", {"min_installment_years": 8}),
+        ("installments", {"is_cash_only": False}),
+        ("on installments", {"is_cash_only": False}),
+        ("تقسيط", {"is_cash_only": False}),
+        ("بالتقسيط", {"is_cash_only": False}),
+        ("installments with 10% down", {"max_down_payment_pct": 10.0}),
+        ("10% down", {"max_down_payment_pct": 10.0}),
+        ("10% down payment", {"max_down_payment_pct": 10.0}),
+        ("down payment 10%", {"max_down_payment_pct": 10.0}),
+        ("down payment under 15%", {"max_down_payment_pct": 15.0}),
+        ("max 5% dp", {"max_down_payment_pct": 5.0}),
+        ("no down payment", {"max_down_payment_pct": 0.0}),
+        ("0% down", {"max_down_payment_pct": 0.0}),
+        ("مقدم ١٠٪", {"max_down_payment_pct": 10.0}),
+        ("مقدم 10%", {"max_down_payment_pct": 10.0}),
+        ("بمقدم ١٠ في المية", {"max_down_payment_pct": 10.0}),
+        ("١٠٪ مقدم", {"max_down_payment_pct": 10.0}),
+        ("بدون مقدم", {"max_down_payment_pct": 0.0}),
+        ("وبدون مقدم", {"max_down_payment_pct": 0.0}),
+        ("10% down 8 years", {"max_down_payment_pct": 10.0, "min_installment_years": 8}),
+    ],
+)
+def test_installment_terms_and_down_payments(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize("query", ["cash", "كاش", "cash only", "pay cash", "نقدي"])
+def test_paying_cash_filters_nothing_because_any_listing_can_be_bought_for_cash(query: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == {}
+    assert parsed.text == ""
+    assert parsed.understood
+
+
+@pytest.mark.parametrize("query", ["delivery in 3 years", "5 years old", "استلام بعد سنتين", "عمرها ٥ سنين"])
+def test_years_after_delivery_words_or_of_age_are_not_a_payment_plan(query: str) -> None:
+    assert "min_installment_years" not in applied(query)
+
+
+def test_a_down_payment_in_pounds_is_not_read_as_the_budget() -> None:
+    assert applied("villa with down payment 500k") == {"property_types": ["Villa"]}
+
+
+# ---- size ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("over 150 sqm", {"min_size_sqm": 150.0}),
+        ("150+ sqm", {"min_size_sqm": 150.0}),
+        ("under 120 m2", {"max_size_sqm": 120.0}),
+        ("150m2", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("150 m²", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("150 meters", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("150 square meters", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("around 200 sqm", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),
+        ("between 120 and 160 sqm", {"min_size_sqm": 120.0, "max_size_sqm": 160.0}),
+        ("120-160 sqm", {"min_size_sqm": 120.0, "max_size_sqm": 160.0}),
+        ("١٥٠ متر", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("١٥٠م", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("مساحة ٢٠٠ متر", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),
+        ("أكبر من ١٤٠ متر", {"min_size_sqm": 140.0}),
+        ("من ١٢٠ ل ١٦٠ متر", {"min_size_sqm": 120.0, "max_size_sqm": 160.0}),
+    ],
+)
+def test_sizes_with_a_unit(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_an_english_m_after_a_number_is_millions_not_metres() -> None:
+    assert applied("150m") == {"max_price": 150_000_000}
+
+
+# ---- finishing and sale type ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("fully finished", {"finishing": ["fully_finished"]}),
+        ("finished", {"finishing": ["fully_finished"]}),
+        ("semi finished", {"finishing": ["semi_finished"]}),
+        ("semi-finished", {"finishing": ["semi_finished"]}),
+        ("core & shell", {"finishing": ["core_and_shell"]}),
+        ("not finished", {"finishing": ["core_and_shell"]}),
+        ("furnished", {"finishing": ["furnished"]}),
+        ("super lux", {"finishing": ["fully_finished"]}),
+        ("متشطبة", {"finishing": ["fully_finished"]}),
+        ("كاملة التشطيب", {"finishing": ["fully_finished"]}),
+        ("نص تشطيب", {"finishing": ["semi_finished"]}),
+        ("مفروشة", {"finishing": ["furnished"]}),
+        ("semi finished or fully finished", {"finishing": ["semi_finished", "fully_finished"]}),
+        ("resale", {"sale_type": "resale"}),
+        ("re-sale", {"sale_type": "resale"}),
+        ("from developer", {"sale_type": "developer"}),
+        ("primary", {"sale_type": "developer"}),
+        ("ريسيل", {"sale_type": "resale"}),
+        ("إعادة بيع", {"sale_type": "resale"}),
+        ("من المطور", {"sale_type": "developer"}),
+    ],
+)
+def test_finishing_and_sale_type(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+# ---- whole queries ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "villa or townhouse in Sheikh Zayed between 20 and 30 million ready to move",
+            {"property_types": ["Villa", "Townhouse"], "locations": [SZ], "min_price": 20_000_000,
+             "max_price": 30_000_000, "is_delivered": True},
+        ),
+        (
+            "شاليه في الساحل استلام ٢٠٢٧ مقدم ١٠٪ تقسيط على ٨ سنين",
+            {"property_types": ["Chalet"], "locations": ["North Coast"], "delivery_year": 2027,
+             "max_down_payment_pct": 10.0, "min_installment_years": 8},
+        ),
+        (
+            "عايز شقة ٢ غرفة نوم في اكتوبر بالتقسيط",
+            {"property_types": [A], "bedrooms": 2, "locations": [OCT], "is_cash_only": False},
+        ),
+        (
+            "resale 3BR apartment in Mivida, fully finished, 160 sqm, under 12M",
+            {"sale_type": "resale", "bedrooms": 3, "property_types": [A], "compounds": ["Mivida"],
+             "finishing": ["fully_finished"], "min_size_sqm": 136.0, "max_size_sqm": 184.0, "max_price": 12_000_000},
+        ),
+        (
+            "فيلا بالشيخ زايد أكتر من ٢٠ مليون",
+            {"property_types": ["Villa"], "locations": [SZ], "min_price": 20_000_000},
+        ),
+    ],
+)  # fmt: skip
+def test_whole_queries_mixing_every_kind_of_constraint(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+# ---- the words left for text search ----
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("villa with garden and pool near AUC", "garden and pool near AUC"),
+        ("apartment with garden in New Cairo under 8M", "garden"),
+        ("I want a sea view chalet in Sahel", "sea view"),
+        ("looking for a 3 bedroom apartment for sale in new cairo", ""),
+        ("شقة بجنينة في التجمع", "بجنينة"),
+        ("عايز شاليه فيو بحر في الساحل", "فيو بحر"),
+        ("Apartment in New Cairo, close to the AUC, with a garden", "close to the AUC, with a garden"),
+        ("penthouse with private roof in Zayed", "private roof"),
+    ],
+)
+def test_the_remaining_text_keeps_the_meaningful_words(query: str, text: str) -> None:
+    assert parse_query(query).text == text
+
+
+def test_the_remaining_text_keeps_the_buyers_own_spelling() -> None:
+    assert parse_query("شقة قريبة من الجامعة الأمريكية في التجمع").text == "قريبة من الجامعة الأمريكية"
+
+
+def test_nothing_recognised_leaves_the_query_as_it_was_apart_from_spacing() -> None:
+    parsed = parse_query("  quiet   place\twith a big garden  ")
+    assert parsed.filters.applied() == {}
+    assert parsed.text == "quiet place with a big garden"
+
+
+def test_arabic_diacritics_tatweel_and_letter_variants_do_not_matter() -> None:
+    assert applied("شـــقة في التَّجَمُّع الخامِس") == {"property_types": [A], "locations": [NC]}
+    assert applied("شقه في التجمع الخامس") == {"property_types": [A], "locations": [NC]}
+    assert applied("فيلا في الساحل الشمالى") == {"property_types": ["Villa"], "locations": ["North Coast"]}
+
+
+# ---- the evaluation set ----
+
+
+def _eval_records() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_evaluation_set_is_large_enough_and_balanced_between_languages() -> None:
+    records = _eval_records()
+    assert len(records) >= 70
+    ids = [r["id"] for r in records]
+    assert len(set(ids)) == len(ids)
+    counts = {lang: sum(r["lang"] == lang for r in records) for lang in ("en", "ar")}
+    assert counts["en"] + counts["ar"] == len(records)
+    assert abs(counts["en"] - counts["ar"]) <= len(records) // 10
+
+
+@pytest.mark.parametrize("record", _eval_records(), ids=lambda r: str(r["id"]))
+def test_every_evaluation_label_is_a_valid_filter_and_what_the_parser_reads(record: dict[str, Any]) -> None:
+    label = SearchFilters.model_validate(record["constraints"])
+    # The label names only canonical gazetteer names, so validation changes nothing.
+    assert label.applied() == record["constraints"]
+    assert parse_query(record["query"]).filters.applied() == label.applied()
+
+
+# ---- input hygiene ----
+
+_VOCABULARY = (
+    "under", "over", "between", "and", "from", "to", "-", "8M", "5", "7", "million", "k", "sqm", "m2", "bedrooms",
+    "3BR", "+", "%", "down", "years", "delivery", "2026", "before", "October", "6", "villa", "new cairo", "ready",
+    "cash", "installments", "monthly", "شقة", "٣", "غرف", "في", "التجمع", "بأقل", "من", "مليون", "ونص", "ألف",
+    "مقدم", "٪", "تقسيط", "على", "سنين", "استلام", "٢٠٢٦", "متر", "كاش", "بين", "و", "ل", "أكتوبر", "،", "٫", "٬",
+    "ـ", "\u064e", "\u200f", "\x00", "\n", "🏠", "İ", "ﷺ", "ﻻ", "1,000,000", "9" * 40, "1e309", "nan", "inf",
+)  # fmt: skip
+
+
+def _random_query(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return " ".join(rng.choice(_VOCABULARY) for _ in range(rng.randint(0, 14)))
+    alphabet = "0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,-+%٪٫٬،mkMبلوالةىأإآـ\u064b\u0651\x00\t\n😀İß"
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+
+
+def test_random_queries_never_raise_and_always_give_valid_filters() -> None:
+    rng = random.Random(2026)
+    for _ in range(3000):
+        query = _random_query(rng)
+        parsed = parse_query(query)
+        assert SearchFilters.model_validate(parsed.filters.model_dump()) == parsed.filters
+        assert len(parsed.text) <= len(clean_query(query))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        " ",
+        "\x00",
+        "٪",
+        "+",
+        "-",
+        "between and",
+        "from to",
+        "٫٫٫",
+        "m",
+        "under",
+        "ـــ",
+        "9" * 400,
+        "1" + ",000" * 50,
+    ],
+)
+def test_degenerate_queries_parse_to_nothing_without_error(query: str) -> None:
+    assert isinstance(parse_query(query).text, str)
+
+
+def test_out_of_range_numbers_are_left_alone_rather_than_refused() -> None:
+    assert applied("999 bedrooms") == {}
+    assert applied("under 99999999999 EGP") == {}
+    assert applied("delivery 2099") == {}
+    assert applied("150% down") == {}
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["digits", "units", "arabic", "mixed"],
+)
+def test_a_megabyte_query_is_read_in_linear_time(shape: str) -> None:
+    rng = random.Random(shape)
+    if shape == "digits":
+        query = "1" * 1_000_000
+    elif shape == "units":
+        query = "under 8m 3br 150 sqm 10% down 8 years " * 26_000
+    elif shape == "arabic":
+        query = "شقة ٣ غرف في التجمع بأقل من ٨ مليون " * 28_000
+    else:  # dense with numbers, so every pass has work at almost every position; a quarter of the size is enough
+        query = "".join(rng.choice("0123456789 ,.-+%mkبلوال") for _ in range(250_000))
+    started = time.perf_counter()
+    parse_query(query)
+    # Catastrophic backtracking would take hours; a linear pass takes a few seconds even on a busy machine.
+    assert time.perf_counter() - started < 30
