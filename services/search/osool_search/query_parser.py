@@ -251,7 +251,8 @@ _MAX = _words(
     "ماكس", "مش أكتر من", "مش أكثر من", "ما يزيدش عن", "مايزيدش عن", "لا يزيد عن", "أصغر من",
 )  # fmt: skip
 _BUDGET = _words(
-    "budget", "budget of", "budget is", "my budget is", "budget up to", "budget max", "ميزانية", "ميزانيتي",
+    "budget", "budget of", "budget is", "my budget is", "budget up to", "budget max", "max budget", "maximum budget",
+    "total budget", "ميزانية", "ميزانيتي",
     "بميزانية", "الميزانية", "ميزانيه لحد", "ميزانيتي لحد",
 )  # fmt: skip
 _MIN = _words(
@@ -635,8 +636,9 @@ _BED_WORD = _fold_pattern(
 _BED_MIN = _words("at least", "min", "minimum", "no less than", "not less than", "على الأقل", "مش أقل من")
 _BED_MORE = _words("more than", "over", "above", "أكتر من", "أكثر من", "فوق")
 _BED_POST_MIN = _words(
-    "or more", "and above", "and more", "+", "plus", "or bigger", "أو أكتر", "أو أكثر", "فأكثر", "فأكتر", "وأكتر",
-    "على الأقل", "وانت طالع",
+    # Not "+" or "plus": "2 rooms + reception" is two bedrooms and a living room.
+    "or more", "and above", "and more", "or bigger", "أو أكتر", "أو أكثر", "فأكثر", "فأكتر", "وأكتر", "على الأقل",
+    "وانت طالع",
 )  # fmt: skip
 _TWO_ROOMS = _fold_pattern(r"(?:غرفتين|غرفتان|اوضتين|أوضتين|حجرتين)(?: ?نوم)?(?!\w)")
 _ONE_ROOM = _fold_pattern(r"(?:غرفة|غرفه|أوضة|اوضة|اوضه|حجرة)(?: ?نوم)? ?(?:واحدة|واحده|واحد)(?!\w)")

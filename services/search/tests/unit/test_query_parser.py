@@ -58,6 +58,7 @@ def test_english_example_parses_the_same_as_the_arabic_one() -> None:
         ("8M max", {"max_price": 8_000_000}),
         ("budget 8 million", {"max_price": 8_000_000}),
         ("my budget is 8", {"max_price": 8_000_000}),
+        ("max budget 12M", {"max_price": 12_000_000}),
         ("between 5 and 7 million", {"min_price": 5_000_000, "max_price": 7_000_000}),
         ("5-7M", {"min_price": 5_000_000, "max_price": 7_000_000}),
         ("from 5M to 7M", {"min_price": 5_000_000, "max_price": 7_000_000}),
@@ -183,6 +184,12 @@ def test_bedrooms_in_every_wording(query: str, expected: dict[str, Any]) -> None
 
 def test_bathrooms_are_not_bedrooms() -> None:
     assert applied("3 bedrooms 2 bathrooms") == {"bedrooms": 3}
+
+
+def test_rooms_plus_a_reception_are_that_many_bedrooms_not_a_minimum() -> None:
+    parsed = parse_query("apartment 2 rooms + reception in maadi")
+    assert parsed.filters.applied() == {"property_types": [A], "bedrooms": 2, "locations": ["Maadi"]}
+    assert parsed.text == ""
 
 
 # ---- types, places, developers ----
