@@ -988,9 +988,9 @@ def _is_joiner(token: str) -> bool:
 # ---- assembly ----
 
 
-def _has(*needles: str) -> Callable[[str], bool]:
-    folded = tuple(fold(n) for n in needles)
-    return lambda text: any(n in text for n in folded)
+def _has(*needles: str) -> Callable[[str], object]:
+    # An alternation of literals is scanned in C, faster than testing the needles one by one in Python.
+    return re.compile("|".join(re.escape(fold(n)) for n in needles)).search
 
 
 def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Callable[[str], bool]:
