@@ -90,12 +90,17 @@ def median_result(label: str, runs: list[LoadResult]) -> LoadResult:
 
 
 @contextmanager
-def private_stack(**overrides: object) -> Iterator[LocalStack]:
-    """A whole stack on free ports in a temporary directory, stopped afterwards."""
+def private_stack(env_lines: dict[str, str] | None = None, **overrides: object) -> Iterator[LocalStack]:
+    """A whole stack on free ports in a temporary directory, stopped afterwards. `env_lines` start its env file
+    (the launcher adds the generated secrets and keeps these); no demo listings unless asked for."""
     with tempfile.TemporaryDirectory(prefix="osool-bench-") as root:
         config = make_test_stack_config(Path(root))
         for key, value in overrides.items():
             setattr(config, key, value)
+        config.env_file.parent.mkdir(parents=True, exist_ok=True)
+        config.env_file.write_text(
+            "".join(f"{k}={v}\n" for k, v in {"DEMO_LISTINGS": "0", **(env_lines or {})}.items())
+        )
         with running_stack(config) as stack:
             yield stack
 

@@ -30,7 +30,11 @@ async def create_pool(settings: CommonSettings) -> asyncpg.Pool:
         max_inactive_connection_lifetime=300,
         command_timeout=30,
         init=_init_connection,
-        server_settings={"search_path": f"{settings.schema_name},public", "application_name": settings.service_name},
+        server_settings={
+            "search_path": f"{settings.schema_name},public",
+            "application_name": settings.service_name,
+            **settings.database_session_settings(),
+        },
     )
     assert pool is not None
     return pool

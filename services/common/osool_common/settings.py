@@ -59,6 +59,10 @@ class CommonSettings(BaseSettings):
                     raise ValueError(f"{name.upper()} has a weak secret ({weak}); set a strong one in production")
         return self
 
+    def database_session_settings(self) -> dict[str, str]:
+        """Extra Postgres settings for every connection of the service's pool (e.g. pgvector's scan settings)."""
+        return {}
+
     @property
     def schema_name(self) -> str:
         """The Postgres schema this service owns (chat-history -> chat_history)."""

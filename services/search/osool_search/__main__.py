@@ -1,8 +1,9 @@
-"""`python -m osool_search serve|migrate|check-config`."""
+"""`python -m osool_search serve|migrate|check-config|ingest|load-demo|reindex`."""
 
 from pathlib import Path
 
-from osool_common.cli import ServiceSpec, main
+from osool_common.cli import ExtraCommand, ServiceSpec, main
+from osool_search import commands
 from osool_search.settings import Settings
 
 SPEC = ServiceSpec(
@@ -10,6 +11,23 @@ SPEC = ServiceSpec(
     package="osool_search",
     settings_class=Settings,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+    extra_commands={
+        "ingest": ExtraCommand(
+            help="validate a JSON or CSV export and upsert its listings by source_id; prints the report",
+            add_arguments=commands.add_ingest_arguments,
+            run=commands.run_ingest,
+        ),
+        "load-demo": ExtraCommand(
+            help="generate and ingest the deterministic demo listings (idempotent)",
+            add_arguments=commands.add_demo_arguments,
+            run=commands.run_load_demo,
+        ),
+        "reindex": ExtraCommand(
+            help="re-embed every listing made by another embedding model with the current one",
+            add_arguments=commands.add_reindex_arguments,
+            run=commands.run_reindex,
+        ),
+    },
 )
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ class ListingIn(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> ListingIn:
         if self.price_per_sqm is None:
-            self.price_per_sqm = round(self.price / self.size_sqm)
+            self.price_per_sqm = max(1, round(self.price / self.size_sqm))
         if self.type in NON_RESIDENTIAL_TYPES:
             self.bedrooms = None if self.bedrooms in (None, 0) else self.bedrooms
         elif self.bedrooms is None:
@@ -78,17 +78,19 @@ class ListingIn(BaseModel):
         return self
 
     def embedding_text(self) -> str:
-        """What the embedding model reads: the words a buyer would use, not the numbers the filters handle."""
-        parts = [self.title, f"{self.type} in {self.location}"]
+        """What the embedding model reads: what the listing *is* (kind, rooms, place, compound, developer, finishing,
+        readiness, sale), in words. The description's own words are matched by the full-text ranking instead, which
+        the hybrid search fuses with this one. Keeping numbers and free text out makes the text repeat across
+        listings of one kind, so the embedding cache spares the model most of a large import (a million demo
+        listings have about five thousand distinct texts)."""
+        rooms = f"{self.bedrooms} bedroom " if self.bedrooms else ""
+        parts = [f"{rooms}{self.type.lower()} in {self.location}"]
         if self.compound:
-            parts.append(f"{self.compound} by {self.developer}" if self.developer else self.compound)
-        if self.bedrooms:
-            parts.append(f"{self.bedrooms} bedrooms")
+            parts.append(f"in {self.compound} by {self.developer}" if self.developer else f"in {self.compound}")
+        elif self.developer:
+            parts.append(f"by {self.developer}")
         if self.finishing:
-            parts.append(self.finishing.replace("_", " "))
-        parts.append(
-            "ready to move" if self.is_delivered else f"delivery {self.delivery_year}" if self.delivery_year else ""
-        )
-        if self.description:
-            parts.append(self.description)
-        return ". ".join(p for p in parts if p)
+            parts.append(self.finishing.replace("_", " ").replace("and", "&"))
+        parts.append("ready to move" if self.is_delivered else "under construction")
+        parts.append("resale" if self.sale_type == "resale" else "from the developer")
+        return ", ".join(parts)

@@ -1,19 +1,99 @@
-"""create_app(): the search service's FastAPI app with the shared kit."""
+"""create_app(): the search service's FastAPI app with the shared kit, the embedder and the first-start demo load."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from fastapi import FastAPI
 
-from osool_common.app import create_service_app
+from osool_common.app import Resources, create_service_app
+from osool_common.logging import get_logger
 from osool_search import __version__
+from osool_search.api import router
+from osool_search.embeddings import create_embedder
+from osool_search.repository import ListingRepository
+from osool_search.service import SearchService
 from osool_search.settings import Settings
+from osool_search.sources import demo_records
+
+log = get_logger(__name__)
+
+DEMO_LOCK_KEY = "search:demo-load-lock"
+DEMO_DONE_SETTING = "demo_loaded"
 
 
 def create_app() -> FastAPI:
     settings = Settings.load()
+    assert isinstance(settings, Settings)
+    tasks: list[asyncio.Task[None]] = []
+
+    async def setup(app: FastAPI, resources: Resources) -> None:
+        embedder = create_embedder(settings)
+        repository = ListingRepository(resources.db)
+        service = SearchService(settings, repository, embedder, resources.redis)
+        app.state.search = service
+        tasks.append(asyncio.create_task(embedder.load()))
+
+        async def embedder_check() -> str:
+            if not embedder.ready:
+                raise RuntimeError(f"loading the embedding model {embedder.model}")
+            return embedder.model
+
+        async def listings_check() -> str:
+            counts = await repository.count_by_model()
+            if settings.demo_listings and not await repository.get_setting(DEMO_DONE_SETTING):
+                raise RuntimeError(f"loading {settings.demo_listings} demo listings ({sum(counts.values())} so far)")
+            others = {model: n for model, n in counts.items() if model != embedder.model}
+            if others:
+                return f"{counts.get(embedder.model, 0)} listings searchable; {others} need `reindex`"
+            return f"{counts.get(embedder.model, 0)} listings"
+
+        resources.health.add("embedder", embedder_check, critical=True)
+        resources.health.add("listings", listings_check, critical=True, timeout_seconds=2.0)
+        if settings.demo_listings:
+            tasks.append(asyncio.create_task(_load_demo_once(service, resources, settings.demo_listings)))
+
+    async def teardown(app: FastAPI) -> None:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        service: SearchService | None = getattr(app.state, "search", None)
+        if service is not None:
+            await service.embedder.close()
+
     return create_service_app(
         settings,
         version=__version__,
         description="Verified listings: ingestion, hybrid semantic search with pgvector, market statistics.",
+        routers=[router],
         redis_critical=False,
+        setup=setup,
+        teardown=teardown,
     )
+
+
+async def _load_demo_once(service: SearchService, resources: Resources, count: int) -> None:
+    """On a stack's first start, one worker of one replica loads the demo listings; the others wait for it. A load
+    cut short (the stack stopped) is resumed on the next start: ingestion is idempotent by source_id."""
+    repository = service.repository
+    while True:
+        try:
+            if await repository.get_setting(DEMO_DONE_SETTING):
+                return
+            if await resources.redis.set(DEMO_LOCK_KEY, "1", nx=True, ex=600):
+                try:
+                    log.info("demo.loading", count=count)
+                    report = await service.ingest(demo_records(count), f"demo:{count}")
+                    await repository.set_setting(DEMO_DONE_SETTING, str(count))
+                    log.info("demo.loaded", inserted=report.inserted, seconds=report.seconds)
+                finally:
+                    await resources.redis.delete(DEMO_LOCK_KEY)
+                return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database or Redis not up yet: try again shortly
+            log.warning("demo.load_retry", exc_info=True)
+        await asyncio.sleep(2)

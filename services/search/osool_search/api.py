@@ -1,0 +1,171 @@
+"""HTTP routes of the search service: parse the request, call the service layer, shape the response."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import ValidationError
+
+from osool_common.auth import Principal, require_role
+from osool_common.errors import DomainError
+from osool_common.responses import model_response
+from osool_search.filters import SearchFilters
+from osool_search.ingest_records import IngestFileError
+from osool_search.listing import Finishing, PropertyType
+from osool_search.schemas import (
+    Comparables,
+    IngestReport,
+    MarketStats,
+    Property,
+    PropertyPage,
+    SearchRequest,
+    SearchResponse,
+)
+from osool_search.service import SearchService
+from osool_search.sources import records_from_bytes
+
+router = APIRouter(tags=["properties"])
+
+MAX_INGEST_BYTES = 20 * 1024 * 1024
+
+
+class UnsupportedFormatError(DomainError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class PayloadTooLargeError(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class InvalidFiltersError(DomainError):
+    status_code = 422
+    code = "validation_error"
+
+
+def search_service(request: Request) -> SearchService:
+    service: SearchService = request.app.state.search
+    return service
+
+
+Search = Annotated[SearchService, Depends(search_service)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+Name = Annotated[str | None, Query(min_length=1, max_length=100)]
+
+
+@router.post("/api/properties/search", response_model=SearchResponse)
+async def search(body: SearchRequest, service: Search) -> Response:
+    """Natural-language search: the query's budget, rooms, type, place and plan become filters (explicit filters win),
+    and what matches is ranked by meaning and by words."""
+    return Response(content=await service.search_json(body), media_type="application/json")
+
+
+@router.get("/api/properties", response_model=PropertyPage)
+async def list_properties(
+    service: Search,
+    location: Annotated[list[str] | None, Query(max_length=20)] = None,
+    type: Annotated[list[PropertyType] | None, Query(max_length=11)] = None,
+    compound: Annotated[list[str] | None, Query(max_length=20)] = None,
+    developer: Annotated[list[str] | None, Query(max_length=20)] = None,
+    min_price: Annotated[int | None, Query(ge=0)] = None,
+    max_price: Annotated[int | None, Query(ge=0)] = None,
+    bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    min_bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    is_delivered: bool | None = None,
+    delivery_year: Annotated[int | None, Query(ge=1950, le=2045)] = None,
+    max_delivery_year: Annotated[int | None, Query(ge=1950, le=2045)] = None,
+    min_installment_years: Annotated[int | None, Query(ge=0, le=30)] = None,
+    max_down_payment_pct: Annotated[float | None, Query(ge=0, le=100)] = None,
+    min_size_sqm: Annotated[float | None, Query(ge=0)] = None,
+    max_size_sqm: Annotated[float | None, Query(ge=0)] = None,
+    sale_type: Annotated[str | None, Query(pattern="^(developer|resale)$")] = None,
+    finishing: Annotated[list[Finishing] | None, Query(max_length=4)] = None,
+    is_cash_only: bool | None = None,
+    max_monthly_installment: Annotated[int | None, Query(ge=0)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response:
+    """Listings that match the filters, newest first."""
+    try:
+        filters = SearchFilters(
+            locations=location, property_types=type, compounds=compound, developers=developer,
+            min_price=min_price, max_price=max_price, bedrooms=bedrooms, min_bedrooms=min_bedrooms,
+            is_delivered=is_delivered, delivery_year=delivery_year, max_delivery_year=max_delivery_year,
+            min_installment_years=min_installment_years, max_down_payment_pct=max_down_payment_pct,
+            min_size_sqm=min_size_sqm, max_size_sqm=max_size_sqm, sale_type=sale_type, finishing=finishing,
+            is_cash_only=is_cash_only, max_monthly_installment=max_monthly_installment,
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise InvalidFiltersError(_first_error(exc)) from None
+    return model_response(await service.list(filters, limit, cursor))
+
+
+@router.get("/api/properties/{property_id}", response_model=Property)
+async def get_property(property_id: uuid.UUID, service: Search) -> Response:
+    return model_response(await service.get(property_id))
+
+
+@router.get("/api/market/stats", response_model=MarketStats)
+async def market_stats(service: Search, location: Name = None, type: PropertyType | None = None) -> Response:
+    """Count, median and mean price per m², price range, and the same by delivery year."""
+    return model_response(await service.market_stats(_canonical_area(location), type))
+
+
+@router.get("/api/market/comparables", response_model=Comparables)
+async def comparables(
+    service: Search,
+    location: Annotated[str, Query(min_length=1, max_length=100)],
+    type: PropertyType,
+    size_sqm: Annotated[float, Query(gt=0, le=20_000)],
+    bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Response:
+    """The listings nearest in size (and bedrooms) in the same place and of the same kind, and a valuation from them."""
+    area = _canonical_area(location)
+    assert area is not None
+    return model_response(await service.comparables(area, type, size_sqm, bedrooms, limit))
+
+
+@router.post("/api/properties/ingest", response_model=IngestReport, status_code=200)
+async def ingest(
+    request: Request,
+    service: Search,
+    _: Annotated[Principal, Depends(require_role("admin"))],
+    source: Annotated[str, Query(min_length=1, max_length=200)] = "upload",
+) -> Response:
+    """Admin: a JSON (list, or object with `properties`) or CSV export in the body; every record validated on its own,
+    upserted by source_id; the report lists what was rejected and why."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    formats = {"application/json": "json", "text/csv": "csv", "application/csv": "csv"}
+    if media_type not in formats:
+        raise UnsupportedFormatError("send the export as application/json or text/csv")
+    body = bytearray()
+    async for part in request.stream():
+        body.extend(part)
+        if len(body) > MAX_INGEST_BYTES:
+            raise PayloadTooLargeError(
+                f"an upload is at most {MAX_INGEST_BYTES // (1024 * 1024)} MB; use `make ingest`"
+            )
+    try:
+        items = records_from_bytes(bytes(body), formats[media_type])
+        report = await service.ingest(items, source)
+    except IngestFileError as exc:
+        raise InvalidFiltersError(f"the file cannot be read: {exc}") from None
+    return model_response(report)
+
+
+def _canonical_area(location: str | None) -> str | None:
+    if location is None:
+        return None
+    locations = SearchFilters(locations=[location]).locations
+    return locations[0] if locations else location
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "filters"
+    return f"{where}: {error['msg']}"

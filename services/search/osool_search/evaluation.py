@@ -1,0 +1,125 @@
+"""The search evaluation: every labelled query of eval/queries.jsonl sent through the gateway, its results checked
+against the constraints the query states, and its page checked for fullness against how many listings match.
+
+`python -m osool_search.evaluation --url http://127.0.0.1:8080` (what `make eval-search` runs) prints the two
+shares the issue sets goals for (1.00 each) and exits non-zero when either is missed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from osool_search.filters import SearchFilters, violations
+
+EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "queries.jsonl"
+PAGE = 10
+
+
+@dataclass
+class QueryOutcome:
+    id: str
+    query: str
+    results: int
+    satisfying: int
+    matching: int  # listings that satisfy the constraints, counted up to a full page
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def full_page_expected(self) -> bool:
+        return self.matching >= PAGE
+
+    @property
+    def full_page(self) -> bool:
+        return self.results >= min(PAGE, self.matching)
+
+
+@dataclass
+class EvalReport:
+    outcomes: list[QueryOutcome]
+
+    @property
+    def satisfying_share(self) -> float:
+        results = sum(o.results for o in self.outcomes)
+        return sum(o.satisfying for o in self.outcomes) / results if results else 0.0
+
+    @property
+    def full_page_share(self) -> float:
+        expected = [o for o in self.outcomes if o.full_page_expected]
+        return sum(1 for o in expected if o.full_page) / len(expected) if expected else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "queries": len(self.outcomes),
+            "results": sum(o.results for o in self.outcomes),
+            "satisfying_share": round(self.satisfying_share, 4),
+            "queries_expecting_a_full_page": sum(1 for o in self.outcomes if o.full_page_expected),
+            "full_page_share": round(self.full_page_share, 4),
+            "failures": [
+                {"id": o.id, "query": o.query, "violations": o.violations, "results": o.results, "matching": o.matching}
+                for o in self.outcomes
+                if o.violations or (o.full_page_expected and not o.full_page)
+            ],
+        }
+
+
+def load_eval_set(path: Path = EVAL_FILE) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _count_matching(client: httpx.Client, filters: SearchFilters) -> int:
+    """How many listings satisfy the constraints, up to a page, from the filter-only listing route (no ranking)."""
+    params: dict[str, Any] = {"limit": PAGE}
+    names = {"locations": "location", "property_types": "type", "compounds": "compound", "developers": "developer"}
+    for key, value in filters.applied().items():
+        params[names.get(key, key)] = value
+    response = client.get("/api/properties", params=params)
+    response.raise_for_status()
+    return len(response.json()["results"])
+
+
+def evaluate(base_url: str, eval_set: list[dict[str, Any]] | None = None) -> EvalReport:
+    outcomes = []
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for item in eval_set or load_eval_set():
+            constraints = SearchFilters.model_validate(item["constraints"])
+            response = client.post("/api/properties/search", json={"query": item["query"], "limit": PAGE})
+            response.raise_for_status()
+            results = response.json()["results"]
+            broken = [f"{r['source_id']}: {', '.join(v)}" for r in results if (v := violations(r, constraints))]
+            matching = _count_matching(client, constraints)
+            outcomes.append(
+                QueryOutcome(item["id"], item["query"], len(results), len(results) - len(broken), matching, broken)
+            )
+    return EvalReport(outcomes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Evaluate search against the labelled queries")
+    parser.add_argument("--url", default="http://127.0.0.1:8080", help="the gateway's public address")
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    args = parser.parse_args(argv)
+    report = evaluate(args.url)
+    summary = report.as_dict()
+    print(f"queries: {summary['queries']}, results checked: {summary['results']}")
+    print(f"share of results satisfying the stated constraints: {report.satisfying_share:.2f} (goal 1.00)")
+    print(
+        f"share of queries with a full page where at least {PAGE} listings match: {report.full_page_share:.2f} "
+        f"(goal 1.00, {summary['queries_expecting_a_full_page']} such queries)"
+    )
+    for failure in summary["failures"]:
+        print(f"  {failure['id']} {failure['query']!r}: {failure['results']} results of {failure['matching']} "
+              f"matching; {'; '.join(failure['violations'][:3])}")  # fmt: skip
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0 if report.satisfying_share == 1.0 and report.full_page_share == 1.0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

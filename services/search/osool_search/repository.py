@@ -1,0 +1,319 @@
+"""Every SQL statement of the search service: listings, vectors, the embedding cache, ingest runs, market figures."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import numpy as np
+
+from osool_search.filters import SearchFilters
+
+# The listing's own fields, in table order; what ingestion writes and every read returns.
+LISTING_COLUMNS: tuple[str, ...] = (
+    "source_id", "title", "description", "type", "location", "compound", "developer", "price", "price_per_sqm",
+    "size_sqm", "bedrooms", "bathrooms", "finishing", "delivery_year", "is_delivered", "sale_type",
+    "down_payment_pct", "installment_years", "monthly_installment", "is_cash_only", "image_url", "source_url",
+    "is_available",
+)  # fmt: skip
+WRITE_COLUMNS: tuple[str, ...] = (*LISTING_COLUMNS, "content_hash", "embedding_text", "embedding_model", "embedding")
+READ_COLUMNS = ", ".join(("id", *LISTING_COLUMNS, "embedding_model", "created_at", "updated_at"))
+
+
+class _Params:
+    """Positional parameters for one statement: every value goes through asyncpg, never into the SQL text."""
+
+    def __init__(self, *initial: Any) -> None:
+        self.values: list[Any] = list(initial)
+
+    def __call__(self, value: Any) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def _where(filters: SearchFilters, params: _Params) -> str:
+    """The SQL form of filters.violations(): the two must agree (the evaluation checks results with the latter)."""
+    f = filters
+    conditions = ["is_available"]
+    if f.min_price is not None:
+        conditions.append(f"price >= {params(f.min_price)}")
+    if f.max_price is not None:
+        conditions.append(f"price <= {params(f.max_price)}")
+    if f.bedrooms is not None:
+        conditions.append(f"bedrooms = {params(f.bedrooms)}")
+    if f.min_bedrooms is not None:
+        conditions.append(f"bedrooms >= {params(f.min_bedrooms)}")
+    if f.property_types:
+        conditions.append(f"type = ANY({params(list(f.property_types))}::text[])")
+    if f.locations:
+        conditions.append(f"location = ANY({params(f.locations)}::text[])")
+    if f.compounds:
+        conditions.append(f"compound = ANY({params(f.compounds)}::text[])")
+    if f.developers:
+        conditions.append(f"developer = ANY({params(f.developers)}::text[])")
+    if f.is_delivered is not None:
+        conditions.append(f"is_delivered = {params(f.is_delivered)}")
+    if f.delivery_year is not None:
+        conditions.append(f"delivery_year = {params(f.delivery_year)}")
+    if f.max_delivery_year is not None:
+        conditions.append(f"(is_delivered OR delivery_year <= {params(f.max_delivery_year)})")
+    if f.min_installment_years is not None:
+        conditions.append(f"installment_years >= {params(f.min_installment_years)}")
+    if f.max_down_payment_pct is not None:
+        conditions.append(f"down_payment_pct <= {params(f.max_down_payment_pct)}")
+    if f.max_monthly_installment is not None:
+        conditions.append(f"monthly_installment <= {params(f.max_monthly_installment)}")
+    if f.min_size_sqm is not None:
+        conditions.append(f"size_sqm >= {params(f.min_size_sqm)}")
+    if f.max_size_sqm is not None:
+        conditions.append(f"size_sqm <= {params(f.max_size_sqm)}")
+    if f.finishing:
+        conditions.append(f"finishing = ANY({params(list(f.finishing))}::text[])")
+    if f.sale_type is not None:
+        conditions.append(f"sale_type = {params(f.sale_type)}")
+    if f.is_cash_only is not None:
+        conditions.append(f"is_cash_only = {params(f.is_cash_only)}")
+    return " AND ".join(conditions)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: uuid.UUID
+    distance: float | None
+    text_rank: float | None
+    title_similarity: float | None
+
+
+@dataclass(frozen=True)
+class ExistingListing:
+    content_hash: str
+    embedding_model: str
+
+
+class ListingRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    # ---- reads ----
+
+    async def get(self, listing_id: uuid.UUID) -> asyncpg.Record | None:
+        return await self.pool.fetchrow(f"SELECT {READ_COLUMNS} FROM properties WHERE id = $1", listing_id)
+
+    async def get_many(self, ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
+        return await self.pool.fetch(f"SELECT {READ_COLUMNS} FROM properties WHERE id = ANY($1::uuid[])", list(ids))
+
+    async def list_page(
+        self, filters: SearchFilters, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> list[asyncpg.Record]:
+        """Newest first, keyset-paginated on (created_at, id)."""
+        params = _Params()
+        where = _where(filters, params)
+        if after is not None:
+            where += f" AND (created_at, id) < ({params(after[0])}, {params(after[1])})"
+        sql = (
+            f"SELECT {READ_COLUMNS} FROM properties WHERE {where} "
+            f"ORDER BY created_at DESC, id DESC LIMIT {params(limit)}"
+        )
+        return await self.pool.fetch(sql, *params.values)
+
+    async def count_matching(self, filters: SearchFilters, model: str, cap: int) -> int:
+        """How many listings match, counted up to `cap` (enough to know whether a page can be full)."""
+        params = _Params(model)
+        sql = (
+            f"SELECT count(*) FROM (SELECT 1 FROM properties WHERE embedding_model = $1 AND "
+            f"{_where(filters, params)} LIMIT {params(cap)}) s"
+        )
+        return int(await self.pool.fetchval(sql, *params.values))
+
+    async def vector_candidates(
+        self, filters: SearchFilters, model: str, vector: np.ndarray, k: int, *, exact: bool = False
+    ) -> list[tuple[uuid.UUID, float]]:
+        """The k nearest listings that pass the filters. The HNSW index with an iterative scan by default; `exact`
+        orders by the computed distance instead (no index), for recall measurement and tiny filtered sets."""
+        params = _Params(vector, model)
+        order = "(embedding <=> $1) + 0" if exact else "embedding <=> $1"
+        sql = (
+            f"SELECT id, embedding <=> $1 AS distance FROM properties "
+            f"WHERE embedding_model = $2 AND {_where(filters, params)} ORDER BY {order} LIMIT {params(k)}"
+        )
+        rows = await self.pool.fetch(sql, *params.values)
+        return [(row["id"], float(row["distance"])) for row in rows]
+
+    async def text_candidates(self, filters: SearchFilters, model: str, text: str, k: int) -> list[uuid.UUID]:
+        """Up to k listings whose words match the free text (English or Arabic stems) or whose title is close to it
+        (trigrams, for misspelt names), within the filters. Unordered: ranking happens over the union."""
+        params = _Params(text, model)
+        sql = (
+            "SELECT id FROM properties WHERE embedding_model = $2 AND "
+            f"{_where(filters, params)} AND (search @@ (websearch_to_tsquery('english', $1) || "
+            "websearch_to_tsquery('arabic', $1)) OR $1 <% title) "
+            f"LIMIT {params(k)}"
+        )
+        rows = await self.pool.fetch(sql, *params.values)
+        return [row["id"] for row in rows]
+
+    async def score_candidates(self, ids: Sequence[uuid.UUID], vector: np.ndarray, text: str) -> list[Candidate]:
+        rows = await self.pool.fetch(
+            """
+            SELECT id, embedding <=> $2 AS distance,
+                   CASE WHEN $3 = '' THEN NULL ELSE ts_rank_cd(search,
+                        websearch_to_tsquery('english', $3) || websearch_to_tsquery('arabic', $3)) END AS text_rank,
+                   CASE WHEN $3 = '' THEN NULL ELSE word_similarity($3, title) END AS title_similarity
+            FROM properties WHERE id = ANY($1::uuid[])
+            """,
+            list(ids),
+            vector,
+            text,
+        )
+        return [Candidate(r["id"], float(r["distance"]), r["text_rank"], r["title_similarity"]) for r in rows]
+
+    async def market_stats(self, location: str | None, property_type: str | None) -> dict[str, Any]:
+        params = _Params()
+        where = _where(
+            SearchFilters(
+                locations=[location] if location else None, property_types=[property_type] if property_type else None
+            ),
+            params,
+        )
+        overall = await self.pool.fetchrow(
+            f"""
+            SELECT count(*) AS count,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) AS median_price_per_sqm,
+                   avg(price_per_sqm) AS mean_price_per_sqm,
+                   min(price) AS min_price, max(price) AS max_price,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS median_price
+            FROM properties WHERE {where}
+            """,
+            *params.values,
+        )
+        by_year = await self.pool.fetch(
+            f"""
+            SELECT delivery_year, count(*) AS count,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) AS median_price_per_sqm,
+                   avg(price_per_sqm) AS mean_price_per_sqm
+            FROM properties WHERE {where} GROUP BY delivery_year ORDER BY delivery_year NULLS LAST
+            """,
+            *params.values,
+        )
+        return {"overall": dict(overall) if overall else {}, "by_delivery_year": [dict(row) for row in by_year]}
+
+    async def comparables(
+        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int
+    ) -> list[asyncpg.Record]:
+        """The listings of the same place and kind closest in size (then in bedrooms) to the one being valued."""
+        params = _Params()
+        where = _where(SearchFilters(locations=[location], property_types=[property_type]), params)
+        size = params(size_sqm)
+        order = [f"abs(size_sqm - {size})", "id"]
+        if bedrooms is not None:
+            order.insert(0, f"abs(coalesce(bedrooms, 0) - {params(bedrooms)})")
+        sql = (
+            f"SELECT {READ_COLUMNS}, abs(size_sqm - {size}) AS size_gap FROM properties WHERE {where} "
+            f"ORDER BY {', '.join(order)} LIMIT {params(limit)}"
+        )
+        return await self.pool.fetch(sql, *params.values)
+
+    # ---- writes ----
+
+    async def existing(self, source_ids: Sequence[str]) -> dict[str, ExistingListing]:
+        rows = await self.pool.fetch(
+            "SELECT source_id, content_hash, embedding_model FROM properties WHERE source_id = ANY($1::text[])",
+            list(source_ids),
+        )
+        return {r["source_id"]: ExistingListing(r["content_hash"], r["embedding_model"]) for r in rows}
+
+    async def upsert_many(self, rows: Sequence[tuple[Any, ...]]) -> tuple[int, int]:
+        """Insert new listings and update changed ones (by source_id) in one transaction. Rows are in WRITE_COLUMNS
+        order. Returns (inserted, updated); a row whose content hash is unchanged is left alone."""
+        if not rows:
+            return 0, 0
+        columns = ", ".join(WRITE_COLUMNS)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in WRITE_COLUMNS if c != "source_id")
+        async with self.pool.acquire() as connection, connection.transaction():
+            # COPY into a temporary table, then one INSERT .. ON CONFLICT: the fastest bulk upsert Postgres has.
+            await connection.execute(
+                f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {columns} FROM properties WITH NO DATA"
+            )
+            await connection.copy_records_to_table("incoming", records=rows, columns=list(WRITE_COLUMNS))
+            results = await connection.fetch(
+                f"""
+                INSERT INTO properties ({columns}) SELECT {columns} FROM incoming
+                ON CONFLICT (source_id) DO UPDATE SET {updates}, updated_at = now()
+                WHERE properties.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+                   OR properties.embedding_model IS DISTINCT FROM EXCLUDED.embedding_model
+                RETURNING (xmax = 0) AS inserted
+                """
+            )
+        inserted = sum(1 for r in results if r["inserted"])
+        return inserted, len(results) - inserted
+
+    async def texts_to_reindex(self, model: str, limit: int) -> list[asyncpg.Record]:
+        return await self.pool.fetch(
+            "SELECT id, embedding_text FROM properties WHERE embedding_model <> $1 ORDER BY id LIMIT $2", model, limit
+        )
+
+    async def set_embeddings(self, model: str, items: Sequence[tuple[uuid.UUID, np.ndarray]]) -> None:
+        await self.pool.executemany(
+            "UPDATE properties SET embedding = $2, embedding_model = $3, updated_at = now() WHERE id = $1",
+            [(listing_id, vector, model) for listing_id, vector in items],
+        )
+
+    async def count_by_model(self) -> dict[str, int]:
+        rows = await self.pool.fetch("SELECT embedding_model, count(*) AS n FROM properties GROUP BY embedding_model")
+        return {r["embedding_model"]: int(r["n"]) for r in rows}
+
+    async def count(self) -> int:
+        return int(await self.pool.fetchval("SELECT count(*) FROM properties"))
+
+    # ---- embedding cache ----
+
+    async def cached_embeddings(self, model: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        rows = await self.pool.fetch(
+            "SELECT text_sha256, embedding FROM embedding_cache WHERE model = $1 AND text_sha256 = ANY($2::bytea[])",
+            model,
+            list(hashes),
+        )
+        return {bytes(r["text_sha256"]): r["embedding"] for r in rows}
+
+    async def cache_embeddings(self, model: str, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
+        if not items:
+            return
+        await self.pool.executemany(
+            "INSERT INTO embedding_cache (model, text_sha256, embedding) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            [(model, digest, vector) for digest, vector in items],
+        )
+
+    # ---- ingest runs and settings ----
+
+    async def start_run(self, source: str) -> uuid.UUID:
+        return await self.pool.fetchval("INSERT INTO ingest_runs (source) VALUES ($1) RETURNING id", source)
+
+    async def finish_run(self, run_id: uuid.UUID, report: dict[str, Any]) -> None:
+        await self.pool.execute(
+            """
+            UPDATE ingest_runs SET finished_at = now(), read = $2, inserted = $3, updated = $4, unchanged = $5,
+                   rejected = $6, embedded = $7, rejections = $8 WHERE id = $1
+            """,
+            run_id,
+            report["read"],
+            report["inserted"],
+            report["updated"],
+            report["unchanged"],
+            report["rejected"],
+            report["embedded"],
+            report["rejections"],
+        )
+
+    async def get_setting(self, key: str) -> str | None:
+        return await self.pool.fetchval("SELECT value FROM settings WHERE key = $1", key)
+
+    async def set_setting(self, key: str, value: str) -> None:
+        await self.pool.execute(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            key,
+            value,
+        )

@@ -1,0 +1,127 @@
+"""Request and response models of the search service (its OpenAPI contract, which the agent's tools follow)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from osool_search.filters import SearchFilters
+from osool_search.listing import Finishing, PropertyType, SaleType
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchRequest(StrictModel):
+    # The length limit is the service's setting (SEARCH_MAX_QUERY_CHARS); this bound only stops absurd bodies early.
+    query: str = Field(min_length=1, max_length=100_000)
+    filters: SearchFilters | None = None
+    limit: int = Field(default=10, ge=1, le=10_000)
+    cursor: str | None = Field(default=None, max_length=500)
+
+
+class Property(BaseModel):
+    id: uuid.UUID
+    source_id: str
+    title: str
+    description: str
+    type: PropertyType
+    location: str
+    compound: str | None
+    developer: str | None
+    price: int
+    price_per_sqm: int
+    size_sqm: float
+    bedrooms: int | None
+    bathrooms: int | None
+    finishing: Finishing | None
+    delivery_year: int | None
+    is_delivered: bool
+    sale_type: SaleType
+    down_payment_pct: float | None
+    installment_years: int | None
+    monthly_installment: int | None
+    is_cash_only: bool
+    image_url: str | None
+    source_url: str | None
+    is_available: bool
+    embedding_model: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ScoredProperty(Property):
+    # Reciprocal-rank fusion of the semantic, full-text and title rankings (higher is better).
+    score: float
+    # Cosine similarity of the listing to the query (1 = same meaning).
+    similarity: float
+
+
+class SearchResponse(BaseModel):
+    results: list[ScoredProperty]
+    applied_filters: dict[str, Any]
+    # What was left of the query once the filters were taken out of it; it drives the text ranking.
+    query_text: str
+    next_cursor: str | None
+
+
+class PropertyPage(BaseModel):
+    results: list[Property]
+    next_cursor: str | None
+
+
+class YearStats(BaseModel):
+    delivery_year: int | None
+    count: int
+    median_price_per_sqm: float | None
+    mean_price_per_sqm: float | None
+
+
+class MarketStats(BaseModel):
+    location: str | None
+    type: str | None
+    count: int
+    median_price_per_sqm: float | None
+    mean_price_per_sqm: float | None
+    median_price: float | None
+    min_price: int | None
+    max_price: int | None
+    by_delivery_year: list[YearStats]
+
+
+class Comparable(Property):
+    size_gap_sqm: float
+
+
+class Comparables(BaseModel):
+    location: str
+    type: str
+    size_sqm: float
+    # Median price per square metre of the comparables times the size: a first valuation, not an appraisal.
+    estimated_price: int | None
+    median_price_per_sqm: float | None
+    comparables: list[Comparable]
+
+
+class Rejection(BaseModel):
+    position: int
+    source_id: str | None
+    reason: str
+
+
+class IngestReport(BaseModel):
+    run_id: uuid.UUID
+    source: str
+    read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    embedded: int
+    embedding_cache_hits: int
+    rejections: list[Rejection]
+    seconds: float

@@ -1,0 +1,310 @@
+"""The search service's domain logic: hybrid search, listing reads, market figures, ingestion; no HTTP, no SQL."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from statistics import median
+from typing import Any
+
+import numpy as np
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from osool_common.errors import DomainError, NotFoundError
+from osool_common.logging import get_logger
+from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
+from osool_search import metrics
+from osool_search.embeddings import DIMENSIONS, Embedder
+from osool_search.filters import SearchFilters
+from osool_search.ingest import EmbeddingStore, Ingestor
+from osool_search.ingest_records import Rejection as RejectedRecord
+from osool_search.listing import ListingIn
+from osool_search.query_parser import parse_query
+from osool_search.ranking import fuse
+from osool_search.repository import ListingRepository
+from osool_search.schemas import (
+    Comparable,
+    Comparables,
+    IngestReport,
+    MarketStats,
+    Property,
+    PropertyPage,
+    Rejection,
+    ScoredProperty,
+    SearchRequest,
+    SearchResponse,
+    YearStats,
+)
+from osool_search.settings import Settings
+
+log = get_logger(__name__)
+
+GENERATION_KEY = "search:generation"
+QUERY_VECTOR_TTL = 86_400
+
+
+class InvalidSearchError(DomainError):
+    status_code = 422
+    code = "validation_error"
+
+
+class SearchService:
+    def __init__(self, settings: Settings, repository: ListingRepository, embedder: Embedder, redis: Redis) -> None:
+        self.settings = settings
+        self.repository = repository
+        self.embedder = embedder
+        self.redis = redis
+        self.embeddings = EmbeddingStore(repository, embedder, settings.embedding_batch_size)
+        self.ingestor = Ingestor(repository, self.embeddings)
+
+    # ---- search ----
+
+    def _check(self, request: SearchRequest) -> str:
+        query = " ".join(request.query.split())
+        if not query:
+            raise InvalidSearchError("the query is empty")
+        if len(query) > self.settings.search_max_query_chars:
+            raise InvalidSearchError(f"the query is longer than {self.settings.search_max_query_chars} characters")
+        if request.limit > self.settings.search_max_limit:
+            raise InvalidSearchError(f"limit is at most {self.settings.search_max_limit}")
+        return query
+
+    async def search_json(self, request: SearchRequest) -> str:
+        """The response body, from the cache when this exact search was answered since the last ingest."""
+        started = time.perf_counter()
+        query = self._check(request)
+        parse_started = time.perf_counter()
+        parsed = parse_query(query)
+        metrics.STAGE_SECONDS.labels("parse").observe(time.perf_counter() - parse_started)
+        try:
+            filters = (request.filters or SearchFilters()).merged_over(parsed.filters)
+        except ValueError as exc:
+            raise InvalidSearchError(f"the filters contradict each other: {exc}") from None
+        fingerprint = hashlib.sha256(
+            json.dumps([self.embedder.model, query.casefold(), filters.applied()], sort_keys=True).encode()
+        ).hexdigest()[:16]
+        offset = self._offset(request.cursor, fingerprint)
+        generation = await self._generation()
+        cache_key = f"search:result:{generation}:{fingerprint}:{offset}:{request.limit}"
+        cached = await self._cache_get(cache_key)
+        if cached is not None:
+            metrics.SEARCHES.labels("hit").inc()
+            return cached
+        metrics.SEARCHES.labels("miss").inc()
+
+        embed_started = time.perf_counter()
+        vector = await self._query_vector(query)
+        metrics.STAGE_SECONDS.labels("embed").observe(time.perf_counter() - embed_started)
+
+        query_started = time.perf_counter()
+        results, more = await self._ranked_page(filters, vector, parsed.text, offset, request.limit)
+        metrics.STAGE_SECONDS.labels("query").observe(time.perf_counter() - query_started)
+        metrics.RESULTS.observe(len(results))
+
+        next_offset = offset + len(results)
+        next_cursor = (
+            encode_cursor(next_offset, fingerprint) if more and next_offset < self.settings.search_max_depth else None
+        )
+        body = SearchResponse(
+            results=results, applied_filters=filters.applied(), query_text=parsed.text, next_cursor=next_cursor
+        ).model_dump_json()
+        await self._cache_set(cache_key, body)
+        metrics.STAGE_SECONDS.labels("total").observe(time.perf_counter() - started)
+        return body
+
+    async def _ranked_page(
+        self, filters: SearchFilters, vector: np.ndarray, text: str, offset: int, limit: int
+    ) -> tuple[list[ScoredProperty], bool]:
+        model = self.embedder.model
+        need = offset + limit
+        depth = max(2 * need, 40)
+        nearest = await self.repository.vector_candidates(filters, model, vector, depth)
+        if len(nearest) < depth:
+            # The HNSW scan stops at hnsw.max_scan_tuples; when the filters are so selective that it came back
+            # short of listings that exist, the filtered set is small and an exact scan over it is cheap.
+            matching = await self.repository.count_matching(filters, model, depth)
+            if matching > len(nearest):
+                metrics.EXACT_FALLBACKS.inc()
+                nearest = await self.repository.vector_candidates(filters, model, vector, depth, exact=True)
+        ids = {listing_id for listing_id, _ in nearest}
+        if text:
+            ids.update(await self.repository.text_candidates(filters, model, text, depth))
+        ranked = fuse(await self.repository.score_candidates(list(ids), vector, text)) if ids else []
+        page = ranked[offset:need]
+        rows = {row["id"]: row for row in await self.repository.get_many([r.id for r in page])}
+        results = [
+            ScoredProperty(**dict(rows[r.id]), score=r.score, similarity=r.similarity) for r in page if r.id in rows
+        ]
+        return results, len(ranked) > need
+
+    def _offset(self, cursor: str | None, fingerprint: str) -> int:
+        if cursor is None:
+            return 0
+        offset_text, cursor_fingerprint = decode_cursor(cursor, 2)
+        if cursor_fingerprint != fingerprint:
+            raise InvalidCursorError("the cursor belongs to another search")
+        try:
+            offset = int(offset_text)
+        except ValueError:
+            raise InvalidCursorError("the cursor is not one this service gave out") from None
+        if not 0 < offset <= self.settings.search_max_depth:
+            raise InvalidCursorError("the cursor is not one this service gave out")
+        return offset
+
+    async def _query_vector(self, query: str) -> np.ndarray:
+        key = f"search:qvec:b64:{self.embedder.model}:{hashlib.sha256(query.casefold().encode()).hexdigest()}"
+        try:
+            raw = await self.redis.get(key)
+            # The shared client decodes replies as text, so the vector's bytes travel base64-encoded.
+            cached = np.frombuffer(base64.b64decode(raw), dtype=np.float32) if raw is not None else None
+        except (RedisError, ValueError):  # an outage or a damaged entry: embed the query again
+            cached = None
+        if cached is not None and cached.shape == (DIMENSIONS,):
+            metrics.QUERY_EMBEDDING_CACHE.labels("hit").inc()
+            return cached
+        metrics.QUERY_EMBEDDING_CACHE.labels("miss").inc()
+        vector = (await self.embedder.embed([query.casefold()]))[0]
+        try:
+            await self.redis.set(key, base64.b64encode(vector.astype(np.float32).tobytes()), ex=QUERY_VECTOR_TTL)
+        except RedisError:
+            pass
+        return vector
+
+    # ---- the result cache: a generation number bumped by every ingest makes every older entry unreachable ----
+
+    async def _generation(self) -> str:
+        try:
+            value = await self.redis.get(GENERATION_KEY)
+        except RedisError:
+            return "none"
+        return _as_bytes(value).decode() if value else "0"
+
+    async def _cache_get(self, key: str) -> str | None:
+        if self.settings.search_cache_ttl_seconds == 0:
+            return None
+        try:
+            value = await self.redis.get(key)
+        except RedisError:
+            return None  # a cache outage slows searches down; it never fails them
+        return _as_bytes(value).decode() if value else None
+
+    async def _cache_set(self, key: str, body: str) -> None:
+        if self.settings.search_cache_ttl_seconds == 0 or key.startswith("search:result:none:"):
+            return
+        try:
+            await self.redis.set(key, body, ex=self.settings.search_cache_ttl_seconds)
+        except RedisError:
+            pass
+
+    async def invalidate_cache(self) -> None:
+        try:
+            await self.redis.incr(GENERATION_KEY)
+        except RedisError:
+            log.warning("search.cache_invalidation_failed")
+
+    # ---- reads ----
+
+    async def get(self, listing_id: uuid.UUID) -> Property:
+        row = await self.repository.get(listing_id)
+        if row is None:
+            raise NotFoundError(f"no property with id {listing_id}")
+        return Property(**dict(row))
+
+    async def list(self, filters: SearchFilters, limit: int, cursor: str | None) -> PropertyPage:
+        after = None
+        if cursor is not None:
+            created, listing_id = decode_cursor(cursor, 2)
+            try:
+                after = (datetime.fromisoformat(created), uuid.UUID(listing_id))
+            except ValueError:
+                raise InvalidCursorError("the cursor is not one this service gave out") from None
+        rows = await self.repository.list_page(filters, limit + 1, after)
+        page = [Property(**dict(row)) for row in rows[:limit]]
+        next_cursor = encode_cursor(page[-1].created_at.isoformat(), page[-1].id) if len(rows) > limit else None
+        return PropertyPage(results=page, next_cursor=next_cursor)
+
+    async def market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
+        figures = await self.repository.market_stats(location, property_type)
+        overall = figures["overall"]
+        return MarketStats(
+            location=location,
+            type=property_type,
+            count=overall.get("count", 0),
+            median_price_per_sqm=_round(overall.get("median_price_per_sqm")),
+            mean_price_per_sqm=_round(overall.get("mean_price_per_sqm")),
+            median_price=_round(overall.get("median_price")),
+            min_price=overall.get("min_price"),
+            max_price=overall.get("max_price"),
+            by_delivery_year=[
+                YearStats(
+                    delivery_year=row["delivery_year"],
+                    count=row["count"],
+                    median_price_per_sqm=_round(row["median_price_per_sqm"]),
+                    mean_price_per_sqm=_round(row["mean_price_per_sqm"]),
+                )
+                for row in figures["by_delivery_year"]
+            ],
+        )
+
+    async def comparables(
+        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int
+    ) -> Comparables:
+        rows = await self.repository.comparables(location, property_type, size_sqm, bedrooms, limit)
+        comparables = [
+            Comparable(**{k: v for k, v in dict(row).items() if k != "size_gap"}, size_gap_sqm=row["size_gap"])
+            for row in rows
+        ]
+        per_sqm = median(c.price_per_sqm for c in comparables) if comparables else None
+        return Comparables(
+            location=location,
+            type=property_type,
+            size_sqm=size_sqm,
+            estimated_price=round(per_sqm * size_sqm, -4) if per_sqm else None,
+            median_price_per_sqm=per_sqm,
+            comparables=comparables,
+        )
+
+    # ---- ingestion ----
+
+    async def ingest(
+        self,
+        items: Iterable[ListingIn | RejectedRecord],
+        source: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        run_id, tally, seconds = await self.ingestor.ingest(items, source, progress)
+        if tally.inserted or tally.updated:
+            await self.invalidate_cache()
+        report: dict[str, Any] = tally.as_dict()
+        report["rejections"] = [Rejection(**r) for r in tally.rejections]
+        return IngestReport(run_id=run_id, source=source, seconds=round(seconds, 3), **report)
+
+    async def reindex(self, batch: int, progress: Callable[[int], None] | None = None) -> int:
+        """Re-embed every listing made by another model with the current one (through the cache), batch by batch;
+        until it finishes, those listings are left out of searches rather than compared across models."""
+        model = self.embedder.model
+        done = 0
+        while rows := await self.repository.texts_to_reindex(model, batch):
+            vectors, _, _ = await self.embeddings.vectors_for([row["embedding_text"] for row in rows])
+            await self.repository.set_embeddings(model, [(row["id"], v) for row, v in zip(rows, vectors, strict=True)])
+            done += len(rows)
+            if progress:
+                progress(len(rows))
+        if done:
+            await self.invalidate_cache()
+        return done
+
+
+def _round(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def _as_bytes(value: bytes | str) -> bytes:
+    # The client returns bytes (no decode_responses); the union is redis-py's typing.
+    return value if isinstance(value, bytes) else value.encode()
