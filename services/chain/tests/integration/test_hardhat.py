@@ -92,6 +92,8 @@ def hardhat_stack(hardhat: Hardhat, tmp_path_factory: pytest.TempPathFactory) ->
     config.env_file.parent.mkdir(parents=True, exist_ok=True)
     config.env_file.write_text(
         f"CHAIN_RPC_URL={hardhat.url}\nCHAIN_PRIVATE_KEY={hardhat.private_key}\nCHAIN_CONFIRMATIONS={CONFIRMATIONS}\n"
+        # This stack is for the chain: no demo listings for search to load before it is healthy.
+        "DEMO_LISTINGS=0\n"
     )
     with running_stack(config) as local_stack:
         yield local_stack
