@@ -122,6 +122,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, fake_google: Any) -> Iterato
         f"OTP_SENDS_PER_IP_PER_HOUR={TEST_OTP_SENDS_PER_IP}\n"
         # The scheduled purge of old anonymous sessions runs every second, so its effect can be watched.
         "PURGE_INTERVAL_SECONDS=1\n"
+        # The demo listings a new user gets, so the search evaluation runs on what `make run` serves.
+        "DEMO_LISTINGS=3500\n"
     )
     with running_stack(config) as local_stack:
         yield local_stack

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from osool_common.cache import create_redis
 from osool_common.db import create_pool
+from osool_common.logging import configure_logging
 from osool_common.migrations import apply_migrations, wait_for_database
 from osool_common.settings import CommonSettings
 from osool_search.embeddings import create_embedder
@@ -29,6 +30,8 @@ T = TypeVar("T")
 def _with_service(settings: CommonSettings, work: Callable[[SearchService], Awaitable[T]]) -> T:
     assert isinstance(settings, Settings)
     assert settings.database_url is not None
+    # stdout carries the report (JSON with --json); the service's log lines go to stderr with the progress bar.
+    configure_logging(settings.service_name, settings.log_level, stream=sys.stderr)
     wait_for_database(settings.database_url.get_secret_value())
     apply_migrations(settings, MIGRATIONS)
 

@@ -1,0 +1,310 @@
+"""Search through the gateway, on the 3,500 demo listings the test stack loads on its first start like `make run`."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack.stack import LocalStack
+from devstack.testing import clean_environ
+from osool_search.evaluation import evaluate
+from osool_search.filters import SearchFilters, violations
+
+pytestmark = pytest.mark.stack
+
+EXAMPLES = {
+    "3 bedroom apartment in New Cairo under 8M": {
+        "property_types": ["Apartment"], "bedrooms": 3, "locations": ["New Cairo"], "max_price": 8_000_000,
+    },
+    "شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون": {
+        "property_types": ["Apartment"], "bedrooms": 3, "locations": ["New Cairo"], "max_price": 8_000_000,
+    },
+    "villa in Sheikh Zayed between 25 and 40 million": {
+        "property_types": ["Villa"], "locations": ["Sheikh Zayed"], "min_price": 25_000_000, "max_price": 40_000_000,
+    },
+    "ready to move 2 bedroom apartment in Maadi, 8,000,000 EGP": {
+        "property_types": ["Apartment"], "bedrooms": 2, "locations": ["Maadi"], "is_delivered": True,
+        "max_price": 8_000_000,
+    },
+}  # fmt: skip
+
+
+@pytest.fixture
+def api(stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.config.public_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def admin(stack: LocalStack) -> dict[str, str]:
+    email = f"search-admin-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    env = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)}
+    created = subprocess.run(
+        [sys.executable, "-m", "osool_auth", "create-admin", "--email", email, "--password-stdin"],
+        input="an admin passphrase\n", env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    with httpx.Client(base_url=stack.config.public_url, timeout=10) as client:
+        pair = client.post("/api/auth/login", json={"email": email, "password": "an admin passphrase"}).json()
+    return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+def search(api: httpx.Client, query: str, **body: Any) -> httpx.Response:
+    return api.post("/api/properties/search", json={"query": query, **body})
+
+
+# -- search -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("query", list(EXAMPLES))
+def test_an_example_query_returns_a_full_page_of_listings_that_satisfy_it(api: httpx.Client, query: str) -> None:
+    response = search(api, query)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["applied_filters"] == EXAMPLES[query]
+    stated = SearchFilters.model_validate(EXAMPLES[query])
+    assert len(body["results"]) == 10
+    for result in body["results"]:
+        assert violations(result, stated) == [], result["source_id"]
+        assert result["score"] > 0 and 0 < result["similarity"] <= 1
+        assert result["embedding_model"] == "all-MiniLM-L6-v2"
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_labelled_evaluation_set_meets_both_goals(stack: LocalStack) -> None:
+    report = evaluate(stack.config.public_url)
+    summary = report.as_dict()
+    assert summary["queries"] >= 60
+    assert report.satisfying_share == 1.0, summary["failures"]
+    assert report.full_page_share == 1.0, summary["failures"]
+
+
+def test_explicit_filters_override_what_the_query_says(api: httpx.Client) -> None:
+    body = search(api, "3 bedroom apartment in New Cairo under 8M", filters={"bedrooms": 2, "max_price": 9_000_000})
+    assert body.status_code == 200
+    applied = body.json()["applied_filters"]
+    assert applied["bedrooms"] == 2 and applied["max_price"] == 9_000_000 and applied["locations"] == ["New Cairo"]
+    assert {r["bedrooms"] for r in body.json()["results"]} == {2}
+
+
+def test_a_filter_so_narrow_that_the_index_scan_runs_dry_still_fills_the_page(api: httpx.Client) -> None:
+    # One compound, one type: a few dozen listings among 3,500, the case iterative scans (and the exact fallback)
+    # exist for.
+    listing = api.get("/api/properties", params={"compound": "Mivida", "type": "Apartment", "limit": 100}).json()
+    matching = len(listing["results"])
+    assert matching >= 10
+    body = search(
+        api, "sea view chalet with a pool", filters={"compounds": ["Mivida"], "property_types": ["Apartment"]}
+    )
+    results = body.json()["results"]
+    assert len(results) == 10
+    assert {(r["compound"], r["type"]) for r in results} == {("Mivida", "Apartment")}
+
+
+def test_pages_follow_the_cursor_without_repeating_a_listing(api: httpx.Client) -> None:
+    first = search(api, "apartment in New Cairo", limit=20).json()
+    assert first["next_cursor"]
+    second = search(api, "apartment in New Cairo", limit=20, cursor=first["next_cursor"]).json()
+    ids = [r["id"] for r in first["results"]] + [r["id"] for r in second["results"]]
+    assert len(ids) == 40 and len(set(ids)) == 40
+    other = search(api, "villa in Sheikh Zayed", cursor=first["next_cursor"])
+    assert other.status_code == 400 and other.json()["error"]["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"query": ""}, 422),
+        ({"query": "   \n\t "}, 422),
+        ({"query": "villa", "limit": 10_000}, 422),
+        ({"query": "villa", "limit": 0}, 422),
+        ({"query": "villa", "filters": {"max_price": -1}}, 422),
+        ({"query": "villa", "filters": {"min_price": 9_000_000, "max_price": 1_000_000}}, 422),
+        ({"query": "villa", "filters": {"colour": "blue"}}, 422),
+        ({"query": "v" * 5_000}, 422),
+        ({"query": "villa", "cursor": "not-a-cursor"}, 400),
+        ({"limit": 10}, 422),
+    ],
+)
+def test_bad_search_input_gets_a_clear_4xx_in_the_envelope(
+    api: httpx.Client, body: dict[str, Any], status: int
+) -> None:
+    response = api.post("/api/properties/search", json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["message"]
+
+
+def test_a_megabyte_query_is_refused_before_it_reaches_the_service(api: httpx.Client) -> None:
+    response = api.post("/api/properties/search", content=json.dumps({"query": "a" * 1_100_000}),
+                        headers={"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_sql_in_a_query_is_just_text(api: httpx.Client) -> None:
+    before = api.get("/api/market/stats").json()["count"]
+    response = search(api, "villa'; DROP TABLE search.properties; -- OR 1=1")
+    assert response.status_code == 200
+    assert api.get("/api/market/stats").json()["count"] == before > 0
+
+
+# -- reads --------------------------------------------------------------------------------------------------------
+def test_a_listing_is_read_by_id_and_an_unknown_id_is_a_404(api: httpx.Client) -> None:
+    found = search(api, "penthouse").json()["results"][0]
+    read = api.get(f"/api/properties/{found['id']}")
+    assert read.status_code == 200
+    assert {k: v for k, v in read.json().items()} == {
+        k: v for k, v in found.items() if k not in ("score", "similarity")
+    }
+    missing = api.get(f"/api/properties/{uuid.uuid4()}")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert api.get("/api/properties/not-a-uuid").status_code == 422
+
+
+def test_listing_by_filters_pages_newest_first(api: httpx.Client) -> None:
+    page = api.get("/api/properties", params={"location": "north coast", "type": "Chalet", "limit": 5}).json()
+    assert len(page["results"]) == 5 and page["next_cursor"]
+    assert {(r["location"], r["type"]) for r in page["results"]} == {("North Coast", "Chalet")}
+    following = api.get("/api/properties", params={"location": "North Coast", "type": "Chalet", "limit": 5,
+                                                  "cursor": page["next_cursor"]}).json()  # fmt: skip
+    assert {r["id"] for r in page["results"]}.isdisjoint(r["id"] for r in following["results"])
+    assert api.get("/api/properties", params={"type": "Castle"}).status_code == 422
+    assert api.get("/api/properties", params={"min_price": 9, "max_price": 1}).status_code == 422
+
+
+def test_market_stats_are_computed_from_the_listings(api: httpx.Client) -> None:
+    stats = api.get("/api/market/stats", params={"location": "Sheikh Zayed", "type": "Villa"}).json()
+    listings = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"location": "Sheikh Zayed", "type": "Villa", "limit": 100}
+        if cursor:
+            params["cursor"] = cursor
+        page = api.get("/api/properties", params=params).json()
+        listings += page["results"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert stats["count"] == len(listings) > 10
+    per_sqm = sorted(r["price_per_sqm"] for r in listings)
+    middle = len(per_sqm) // 2
+    median = per_sqm[middle] if len(per_sqm) % 2 else (per_sqm[middle - 1] + per_sqm[middle]) / 2
+    assert stats["median_price_per_sqm"] == pytest.approx(median, abs=0.1)
+    assert stats["min_price"] == min(r["price"] for r in listings)
+    assert sum(year["count"] for year in stats["by_delivery_year"]) == stats["count"]
+    assert api.get("/api/market/stats", params={"type": "Castle"}).status_code == 422
+
+
+def test_comparables_are_the_nearest_in_size_and_value_the_unit(api: httpx.Client) -> None:
+    wanted = {"location": "New Cairo", "type": "Apartment", "size_sqm": 150, "limit": 8}
+    body = api.get("/api/market/comparables", params=wanted).json()
+    comparables = body["comparables"]
+    assert len(comparables) == 8
+    assert {(c["location"], c["type"]) for c in comparables} == {("New Cairo", "Apartment")}
+    gaps = [abs(c["size_sqm"] - 150) for c in comparables]
+    assert gaps == sorted(gaps) and gaps[-1] < 15
+    per_sqm = sorted(c["price_per_sqm"] for c in comparables)
+    assert body["median_price_per_sqm"] == (per_sqm[3] + per_sqm[4]) / 2
+    assert body["estimated_price"] == round(body["median_price_per_sqm"] * 150, -4)
+    assert api.get("/api/market/comparables", params={"location": "New Cairo", "type": "Apartment"}).status_code == 422
+    bad_size = {"location": "New Cairo", "type": "Apartment", "size_sqm": -3}
+    assert api.get("/api/market/comparables", params=bad_size).status_code == 422
+
+
+# -- ingestion ----------------------------------------------------------------------------------------------------
+def _export(tag: str) -> dict[str, Any]:
+    return {"properties": [
+        {"id": f"T-{tag}-1", "title": f"Garden villa {tag} in Allegria", "propertyType": "Stand Alone Villa",
+         "area": "Sheikh Zayed", "compound": "Allegria", "price": "EGP 41,000,000", "bua": "420 m²", "beds": 5,
+         "baths": 5, "deliveryDate": "2027", "paymentPlan": {"downPayment": "10%", "installmentYears": 8}},
+        {"id": f"T-{tag}-2", "title": f"Sea view chalet {tag}", "type": "Chalet", "location": "Sahel",
+         "compound": "Marassi", "price": 12_500_000, "size": 120, "bedrooms": 2, "isDelivered": True},
+        {"id": f"T-{tag}-3", "title": "No price here", "type": "Apartment", "location": "New Cairo", "size": 100,
+         "bedrooms": 2, "price": -5},
+        {"id": f"T-{tag}-4", "title": "A castle", "type": "Castle", "location": "New Cairo", "size": 900,
+         "price": 90_000_000},
+    ]}  # fmt: skip
+
+
+def test_an_admin_ingests_an_export_record_by_record_and_a_rerun_changes_nothing(
+    api: httpx.Client, admin: dict[str, str]
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    # A search answered (and cached) before the ingest must not hide the new listing after it.
+    assert not [r for r in search(api, f"Garden villa {tag}").json()["results"] if tag in r["title"]]
+    report = api.post("/api/properties/ingest", json=_export(tag), headers=admin)
+    assert report.status_code == 200, report.text
+    first = report.json()
+    assert (first["read"], first["inserted"], first["updated"], first["unchanged"], first["rejected"]) == (
+        4,
+        2,
+        0,
+        0,
+        2,
+    )
+    reasons = {r["source_id"]: r["reason"] for r in first["rejections"]}
+    assert "price" in reasons[f"T-{tag}-3"] and "type" in reasons[f"T-{tag}-4"]
+    again = api.post("/api/properties/ingest", json=_export(tag), headers=admin).json()
+    assert (again["inserted"], again["updated"], again["unchanged"], again["embedded"]) == (0, 0, 2, 0)
+
+    found = [r for r in search(api, f"Garden villa {tag}").json()["results"] if tag in r["title"]]
+    assert len(found) == 1
+    villa = found[0]
+    assert (villa["location"], villa["type"], villa["price"], villa["size_sqm"]) == (
+        "Sheikh Zayed",
+        "Villa",
+        41_000_000,
+        420,
+    )
+    assert (villa["down_payment_pct"], villa["installment_years"], villa["developer"]) == (10, 8, "SODIC")
+
+    changed = _export(tag)
+    changed["properties"][1]["price"] = 13_000_000
+    third = api.post("/api/properties/ingest", json=changed, headers=admin).json()
+    assert (third["inserted"], third["updated"], third["unchanged"]) == (0, 1, 1)
+    # The same text was embedded before: the cache answers, the model is not asked again.
+    assert third["embedded"] == 0 and third["embedding_cache_hits"] == 1
+
+
+def test_ingestion_is_for_admins_and_takes_only_json_or_csv(api: httpx.Client, admin: dict[str, str]) -> None:
+    assert api.post("/api/properties/ingest", json=_export("x")).status_code == 401
+    wrong_type = api.post("/api/properties/ingest", content=b"<xml/>", headers={**admin, "Content-Type": "text/xml"})
+    assert wrong_type.status_code == 415
+    broken = api.post(
+        "/api/properties/ingest", content=b"{not json", headers={**admin, "Content-Type": "application/json"}
+    )
+    assert broken.status_code == 422 and broken.json()["error"]["message"]
+
+
+def test_make_ingest_reads_a_csv_export_and_reports(stack: LocalStack, tmp_path: Path) -> None:
+    export = tmp_path / "listings.csv"
+    tag = uuid.uuid4().hex[:6]
+    export.write_text(
+        "ID;Title;Type;Location;Compound;Price (EGP);BUA (m²);Beds\n"
+        f"C-{tag}-1;Duplex with roof {tag};Duplex;Fifth Settlement;Mivida;14.500.000;240;4\n"
+        f"C-{tag}-2;Bad size {tag};Apartment;Maadi;;5000000;zero;2\n",
+        encoding="utf-8-sig",
+    )
+    env = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)}
+    run = subprocess.run([sys.executable, "-m", "osool_search", "ingest", str(export), "--json"],
+                         env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert (report["read"], report["inserted"], report["rejected"]) == (2, 1, 1)
+    assert re.search(r"size", report["rejections"][0]["reason"])
+
+
+def test_search_metrics_count_searches_and_stages(stack: LocalStack, api: httpx.Client) -> None:
+    search(api, f"townhouse in Madinaty {uuid.uuid4().hex[:4]}")
+    text = httpx.get(f"{stack.config.internal_url}/search/metrics", timeout=10).text
+    for name in ("osool_search_searches_total", 'osool_search_stage_seconds_count{stage="embed"}',
+                 "osool_search_results_bucket", "osool_search_ingested_records_total"):  # fmt: skip
+        assert name in text, name
