@@ -11,7 +11,7 @@ NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages run up down status logs migrate create-admin test lint typecheck unit bench contracts gas-report gateway-config clean
+.PHONY: help install node-packages run up down status logs migrate create-admin ingest eval-search test lint typecheck unit bench contracts gas-report gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -56,6 +56,13 @@ create-admin: install ## create the first administrator: make create-admin EMAIL
 	@test -n "$(EMAIL)" || { echo "usage: make create-admin EMAIL=you@example.com"; exit 2; }
 	OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_auth create-admin --email "$(EMAIL)"
 
+ingest: install ## validate and upsert a JSON or CSV export of listings: make ingest FILE=path (the stack must be up)
+	@test -n "$(FILE)" || { echo "usage: make ingest FILE=listings.json"; exit 2; }
+	OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_search ingest "$(FILE)"
+
+eval-search: install ## run the labelled search queries through the gateway; prints the share of results meeting their constraints and of full pages
+	$(PY) -m osool_search.evaluation --url http://127.0.0.1:$${GATEWAY_PUBLIC_PORT:-8080} --json bench/results/eval-search.json
+
 lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -73,6 +80,7 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.gateway
 	$(PY) -m bench.auth
 	$(PY) -m bench.history
+	$(PY) -m bench.search
 
 # The build needs only the standard library and Node.js, so any python3 runs it (no virtualenv needed).
 contracts: ## compile the property registry (Node.js + pinned solcjs) into services/chain/osool_chain/contract/PropertyRegistry.json
