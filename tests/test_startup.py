@@ -29,7 +29,6 @@ def test_production_with_a_weak_secret_exits_naming_it() -> None:
         "OSOOL_ENV": "production",
         "DATABASE_URL": "postgresql://osool:changethis@127.0.0.1:1/osool",
         "REDIS_URL": "redis://:Jf8dK2nQ5wZ7xR3vL6pT@127.0.0.1:1/0",
-        "CHAIN_RPC_URL": "http://127.0.0.1:1",
         "CHAIN_PRIVATE_KEY": "0x" + "4f" * 32,
     }
     result = subprocess.run(

@@ -21,6 +21,7 @@ from osool_chain.sender import Sender
 from osool_chain.service import ChainService
 from osool_chain.settings import Settings
 from osool_common.app import Resources, create_service_app
+from osool_common.settings import ConfigurationError
 
 
 @contextlib.asynccontextmanager
@@ -38,11 +39,17 @@ async def running(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[N
 def create_app() -> FastAPI:
     settings = Settings.load()
     assert isinstance(settings, Settings)
+    if settings.chain_rpc_url is None:
+        raise ConfigurationError(
+            "CHAIN_RPC_URL is not set; chain cannot serve without an Ethereum node "
+            "(`make run` starts the embedded one, or run `python -m osool_chain node`)"
+        )
+    rpc_url = str(settings.chain_rpc_url)
     background = AsyncExitStack()
 
     async def setup(app: FastAPI, resources: Resources) -> None:
         repository = ChainRepository(resources.db)
-        node = ChainNode(str(settings.chain_rpc_url), settings.chain_rpc_timeout_seconds)
+        node = ChainNode(rpc_url, settings.chain_rpc_timeout_seconds)
         codec = RegistryCodec()
         app.state.chain = ChainService(settings, repository)
         health = resources.health

@@ -137,16 +137,17 @@ def create_node_app(node: DevNode) -> Starlette:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", help="default: the host of CHAIN_RPC_URL")
-    parser.add_argument("--port", type=int, help="default: the port of CHAIN_RPC_URL")
+    parser.add_argument("--host", help="default: the host of CHAIN_RPC_URL, else 127.0.0.1")
+    parser.add_argument("--port", type=int, help="default: the port of CHAIN_RPC_URL, else 8545")
 
 
 def run(settings: CommonSettings, args: argparse.Namespace) -> int:
     import uvicorn
 
     assert isinstance(settings, Settings) and settings.chain_private_key is not None
-    host = args.host or settings.chain_rpc_url.host or "127.0.0.1"
-    port = args.port or settings.chain_rpc_url.port or 8545
+    url = settings.chain_rpc_url
+    host = args.host or (url.host if url else None) or "127.0.0.1"
+    port = args.port or (url.port if url else None) or 8545
     node = DevNode()
     signer = Account.from_key(settings.chain_private_key.get_secret_value()).address
     node.fund(signer)

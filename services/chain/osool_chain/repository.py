@@ -50,8 +50,9 @@ class ChainRepository:
 
     # -- locks -----------------------------------------------------------------------------------------------------
     @staticmethod
-    async def try_lock(connection: asyncpg.Connection, key: int) -> bool:
-        return bool(await connection.fetchval("SELECT pg_try_advisory_lock($1)", key))
+    async def wait_for_lock(connection: asyncpg.Connection, key: int) -> None:
+        """Block until this session holds the advisory lock; it is released when the connection closes."""
+        await connection.execute("SELECT pg_advisory_lock($1)", key)
 
     # -- deployments -----------------------------------------------------------------------------------------------
     async def active_deployment(self, db: Executor | None = None) -> Record | None:

@@ -1,10 +1,10 @@
 """The one writer: signs and sends the outbox, in order, with nonces that never collide and never skip.
 
 Every worker of every replica runs `Sender.run`; the one that holds a Postgres advisory lock leads, the others
-wait to take over. An advisory lock rather than a Redis lock with a TTL: it lives exactly as long as the leader's
-database connection, so it can neither expire under a slow leader (two leaders, two transactions with one nonce)
-nor outlive a dead one; and every nonce the leader takes is written on that same connection, so a leader that lost
-its connection (and so its lock) can no longer take one.
+wait for it inside Postgres and take over the moment its connection goes. An advisory lock rather than a Redis
+lock with a TTL: it lives exactly as long as the leader's database connection, so it can neither expire under a
+slow leader (two leaders, two transactions with one nonce) nor outlive a dead one; and every nonce the leader
+takes is written on that same connection, so a leader that lost its connection (and its lock) cannot take one.
 
 One transaction is in flight at a time: the next is estimated only once the previous one is mined, so the estimate
 sees the state it will run in (a reservation right after a listing) and a revert is caught before a nonce is spent.
@@ -58,10 +58,8 @@ class Sender:
             connection: asyncpg.Connection | None = None
             try:
                 connection = await connect(self.settings)
-                if not await self.repository.try_lock(connection, SENDER_LOCK):
-                    await connection.close()
-                    await asyncio.sleep(self.settings.chain_poll_interval_seconds * 2)
-                    continue
+                # Waits inside Postgres until the leader's connection (and so its lock) goes: takeover is immediate.
+                await self.repository.wait_for_lock(connection, SENDER_LOCK)
                 log.info("chain.sender_leading", signer=self.signer)
                 await connection.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
                 await self._lead(connection)

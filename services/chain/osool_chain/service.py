@@ -85,8 +85,7 @@ class ChainService:
                 raise
         if bytes(existing["request_hash"] or b"") != fingerprint:
             raise IdempotencyKeyReusedError(
-                "this Idempotency-Key was used for a different request; use a new key for a new request",
-                details={"tx_id": str(existing["id"])},
+                "this Idempotency-Key was used for a different request; use a new key for a new request"
             )
         metrics.WRITES.labels(function, "replayed").inc()
         return WriteResult(to_transaction(existing), replayed=True)

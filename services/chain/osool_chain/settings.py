@@ -20,7 +20,8 @@ class Settings(CommonSettings):
 
     # The JSON-RPC node every replica writes to and reads from. The local stack runs one
     # (`python -m osool_chain node`, py-evm in memory) and points this at it; at scale, any Ethereum node.
-    chain_rpc_url: AnyHttpUrl
+    # Serving needs it (create_app refuses to start without it); migrating does not.
+    chain_rpc_url: AnyHttpUrl | None = None
     # The one key this service signs with (hex, 32 bytes). No default: the local stack generates one into .env.
     chain_private_key: SecretStr | None = None
     # A registry deployed elsewhere; unset: the service deploys one on first start and keeps its address in Postgres.

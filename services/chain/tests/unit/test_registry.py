@@ -103,3 +103,16 @@ def test_the_dev_node_speaks_json_rpc_quantities_and_keeps_revert_data() -> None
     codec = RegistryCodec()
     deployed = node.handle({"id": 6, "method": "eth_estimateGas", "params": [{"from": signer, "data": codec.bytecode}]})
     assert int(deployed["result"], 16) > 100_000
+
+
+def test_serving_without_a_node_url_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from osool_chain.main import create_app
+    from osool_common.settings import ConfigurationError
+
+    for name in ("OSOOL_ENV_FILE", "CHAIN_RPC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://osool:x@127.0.0.1:1/osool")
+    monkeypatch.setenv("REDIS_URL", "redis://:x@127.0.0.1:1/0")
+    monkeypatch.setenv("CHAIN_PRIVATE_KEY", "0x" + "4f" * 32)
+    with pytest.raises(ConfigurationError, match="CHAIN_RPC_URL is not set"):
+        create_app()
