@@ -78,8 +78,8 @@ def test_internal_routes_are_not_reachable_on_the_public_listener(stack: LocalSt
 
 
 def test_public_api_areas_reach_their_service(stack: LocalStack) -> None:
-    # No domain routes yet: the owning service itself answers its 404 envelope (with its own message).
-    for path in ("/api/properties/1", "/api/auth/nothing-here", "/api/history/nothing-here", "/api/chain/tx/1",
+    # A path no route of the owning service matches: the service itself answers its 404 envelope.
+    for path in ("/api/market/nothing-here", "/api/auth/nothing-here", "/api/history/nothing-here", "/api/chain/tx/1",
                  "/api/monitoring/alerts", "/api/leads"):  # fmt: skip
         response = httpx.get(f"{stack.config.public_url}{path}")
         assert response.status_code == 404, path
@@ -136,7 +136,7 @@ def test_login_is_rate_limited_strictly(stack: LocalStack) -> None:
     assert statuses.count(429) >= 15
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
     # The API's own limit is far looser: the same burst of reads is not refused.
-    assert httpx.get(f"{stack.config.public_url}/api/properties/1").status_code == 404
+    assert httpx.get(f"{stack.config.public_url}/api/market/nothing-here").status_code == 404
 
 
 def test_nginx_accepts_the_rendered_local_config(stack: LocalStack) -> None:

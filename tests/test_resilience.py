@@ -72,12 +72,24 @@ async def _flow_requests_while(stack: LocalStack, action: Callable[[], None]) ->
 
 
 def _wait_restarted(stack: LocalStack, program: str, old_pid: int) -> None:
-    deadline = time.monotonic() + 20
+    """Supervisor has a new process for the program, and the replica answers on its own port again (a test that
+    kills the other replica next must not find both down)."""
+    deadline = time.monotonic() + 60
     while True:
         status = stack.ctl("status", program).stdout.split()
         if len(status) > 3 and status[1] == "RUNNING" and status[3].rstrip(",") != str(old_pid):
-            return
+            break
         assert time.monotonic() < deadline, f"{program} was not restarted: {status}"
+        time.sleep(0.3)
+    service, replica = program.split(":")
+    port = stack.config.replica_ports[service][int(replica.rsplit("-", 1)[1]) - 1]
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"{program} does not answer on port {port}"
         time.sleep(0.3)
 
 
