@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
 import sys
@@ -237,9 +238,10 @@ def _export(tag: str) -> dict[str, Any]:
 def test_an_admin_ingests_an_export_record_by_record_and_a_rerun_changes_nothing(
     api: httpx.Client, admin: dict[str, str]
 ) -> None:
-    tag = uuid.uuid4().hex[:6]
+    # Letters only: a word no other listing has, that no parser rule reads as a number.
+    tag = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
     # A search answered (and cached) before the ingest must not hide the new listing after it.
-    assert not [r for r in search(api, f"Garden villa {tag}").json()["results"] if tag in r["title"]]
+    assert not [r for r in search(api, f"villa {tag}").json()["results"] if tag in r["title"]]
     report = api.post("/api/properties/ingest", json=_export(tag), headers=admin)
     assert report.status_code == 200, report.text
     first = report.json()
@@ -255,7 +257,7 @@ def test_an_admin_ingests_an_export_record_by_record_and_a_rerun_changes_nothing
     again = api.post("/api/properties/ingest", json=_export(tag), headers=admin).json()
     assert (again["inserted"], again["updated"], again["unchanged"], again["embedded"]) == (0, 0, 2, 0)
 
-    found = [r for r in search(api, f"Garden villa {tag}").json()["results"] if tag in r["title"]]
+    found = [r for r in search(api, f"villa {tag}").json()["results"] if tag in r["title"]]
     assert len(found) == 1
     villa = found[0]
     assert (villa["location"], villa["type"], villa["price"], villa["size_sqm"]) == (
