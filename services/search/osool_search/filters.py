@@ -6,10 +6,12 @@ The same model is what the query parser produces, what a client sends explicitly
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from osool_common.validation import PlainText
 from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES
 from osool_search.listing import MAX_PRICE_EGP, MAX_SIZE_SQM, Finishing, PropertyType, SaleType
 
@@ -22,9 +24,9 @@ class SearchFilters(BaseModel):
     bedrooms: int | None = Field(default=None, ge=0, le=20)
     min_bedrooms: int | None = Field(default=None, ge=0, le=20)
     property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
-    locations: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    compounds: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    developers: list[str] | None = Field(default=None, min_length=1, max_length=20)
+    locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    developers: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     is_delivered: bool | None = None
     delivery_year: int | None = Field(default=None, ge=1950, le=2045)
     max_delivery_year: int | None = Field(default=None, ge=1950, le=2045)
@@ -61,60 +63,62 @@ class SearchFilters(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
+@dataclass(frozen=True)
+class FilterRule:
+    """One filter: the listing column it constrains and how. A listing with no value in the column never passes
+    (SQL's NULL comparison does the same), except that a delivered listing meets any latest delivery year."""
+
+    column: str
+    op: Literal[">=", "<=", "=", "in"]
+    delivered_passes: bool = False
+
+
+# The one definition of every filter: the repository turns it into SQL, violations() into a Python check, so the
+# results the database returns and the evaluation's verdict on them cannot drift apart.
+FILTER_RULES: dict[str, FilterRule] = {
+    "min_price": FilterRule("price", ">="),
+    "max_price": FilterRule("price", "<="),
+    "bedrooms": FilterRule("bedrooms", "="),
+    "min_bedrooms": FilterRule("bedrooms", ">="),
+    "property_types": FilterRule("type", "in"),
+    "locations": FilterRule("location", "in"),
+    "compounds": FilterRule("compound", "in"),
+    "developers": FilterRule("developer", "in"),
+    "is_delivered": FilterRule("is_delivered", "="),
+    "delivery_year": FilterRule("delivery_year", "="),
+    "max_delivery_year": FilterRule("delivery_year", "<=", delivered_passes=True),
+    "min_installment_years": FilterRule("installment_years", ">="),
+    "max_down_payment_pct": FilterRule("down_payment_pct", "<="),
+    "max_monthly_installment": FilterRule("monthly_installment", "<="),
+    "min_size_sqm": FilterRule("size_sqm", ">="),
+    "max_size_sqm": FilterRule("size_sqm", "<="),
+    "finishing": FilterRule("finishing", "in"),
+    "sale_type": FilterRule("sale_type", "="),
+    "is_cash_only": FilterRule("is_cash_only", "="),
+}
+assert set(FILTER_RULES) == set(SearchFilters.model_fields), "every filter needs its rule"
+
+_CHECKS = {
+    ">=": lambda value, wanted: value >= wanted,
+    "<=": lambda value, wanted: value <= wanted,
+    "=": lambda value, wanted: value == wanted,
+    "in": lambda value, wanted: value in wanted,
+}
+
+
 def satisfies(listing: Mapping[str, Any], filters: SearchFilters) -> bool:
-    """Whether a listing (a dict with the stored field names) meets every constraint. The reference definition of
-    each filter: the SQL in the repository must agree with it, and the evaluation uses it to score results."""
+    """Whether a listing (a dict with the stored field names) meets every constraint."""
     return not violations(listing, filters)
 
 
 def violations(listing: Mapping[str, Any], filters: SearchFilters) -> list[str]:
-    f = filters
-    out: list[str] = []
-    price = listing["price"]
-    if f.min_price is not None and price < f.min_price:
-        out.append("min_price")
-    if f.max_price is not None and price > f.max_price:
-        out.append("max_price")
-    bedrooms = listing.get("bedrooms")
-    if f.bedrooms is not None and bedrooms != f.bedrooms:
-        out.append("bedrooms")
-    if f.min_bedrooms is not None and (bedrooms is None or bedrooms < f.min_bedrooms):
-        out.append("min_bedrooms")
-    if f.property_types and listing["type"] not in f.property_types:
-        out.append("property_types")
-    if f.locations and listing["location"] not in f.locations:
-        out.append("locations")
-    if f.compounds and listing.get("compound") not in f.compounds:
-        out.append("compounds")
-    if f.developers and listing.get("developer") not in f.developers:
-        out.append("developers")
-    if f.is_delivered is not None and bool(listing["is_delivered"]) != f.is_delivered:
-        out.append("is_delivered")
-    year = listing.get("delivery_year")
-    if f.delivery_year is not None and year != f.delivery_year:
-        out.append("delivery_year")
-    if f.max_delivery_year is not None and not (
-        listing["is_delivered"] or (year is not None and year <= f.max_delivery_year)
-    ):
-        out.append("max_delivery_year")
-    years = listing.get("installment_years")
-    if f.min_installment_years is not None and (years is None or years < f.min_installment_years):
-        out.append("min_installment_years")
-    down = listing.get("down_payment_pct")
-    if f.max_down_payment_pct is not None and (down is None or down > f.max_down_payment_pct):
-        out.append("max_down_payment_pct")
-    monthly = listing.get("monthly_installment")
-    if f.max_monthly_installment is not None and (monthly is None or monthly > f.max_monthly_installment):
-        out.append("max_monthly_installment")
-    size = listing["size_sqm"]
-    if f.min_size_sqm is not None and size < f.min_size_sqm:
-        out.append("min_size_sqm")
-    if f.max_size_sqm is not None and size > f.max_size_sqm:
-        out.append("max_size_sqm")
-    if f.finishing and listing.get("finishing") not in f.finishing:
-        out.append("finishing")
-    if f.sale_type is not None and listing["sale_type"] != f.sale_type:
-        out.append("sale_type")
-    if f.is_cash_only is not None and bool(listing["is_cash_only"]) != f.is_cash_only:
-        out.append("is_cash_only")
-    return out
+    """The names of the filters a listing fails."""
+    failed = []
+    for name, wanted in filters.applied().items():
+        rule = FILTER_RULES[name]
+        if rule.delivered_passes and listing.get("is_delivered"):
+            continue
+        value = listing.get(rule.column)
+        if value is None or not _CHECKS[rule.op](value, wanted):
+            failed.append(name)
+    return failed

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import numpy as np
 
-from osool_search.filters import SearchFilters
+from osool_search.filters import FILTER_RULES, SearchFilters
 
 # The listing's own fields, in table order; what ingestion writes and every read returns.
 LISTING_COLUMNS: tuple[str, ...] = (
@@ -36,47 +36,15 @@ class _Params:
 
 
 def _where(filters: SearchFilters, params: _Params) -> str:
-    """The SQL form of filters.violations(): the two must agree (the evaluation checks results with the latter)."""
-    f = filters
+    """The SQL form of the filters, from the same rules as filters.violations()."""
     conditions = ["is_available"]
-    if f.min_price is not None:
-        conditions.append(f"price >= {params(f.min_price)}")
-    if f.max_price is not None:
-        conditions.append(f"price <= {params(f.max_price)}")
-    if f.bedrooms is not None:
-        conditions.append(f"bedrooms = {params(f.bedrooms)}")
-    if f.min_bedrooms is not None:
-        conditions.append(f"bedrooms >= {params(f.min_bedrooms)}")
-    if f.property_types:
-        conditions.append(f"type = ANY({params(list(f.property_types))}::text[])")
-    if f.locations:
-        conditions.append(f"location = ANY({params(f.locations)}::text[])")
-    if f.compounds:
-        conditions.append(f"compound = ANY({params(f.compounds)}::text[])")
-    if f.developers:
-        conditions.append(f"developer = ANY({params(f.developers)}::text[])")
-    if f.is_delivered is not None:
-        conditions.append(f"is_delivered = {params(f.is_delivered)}")
-    if f.delivery_year is not None:
-        conditions.append(f"delivery_year = {params(f.delivery_year)}")
-    if f.max_delivery_year is not None:
-        conditions.append(f"(is_delivered OR delivery_year <= {params(f.max_delivery_year)})")
-    if f.min_installment_years is not None:
-        conditions.append(f"installment_years >= {params(f.min_installment_years)}")
-    if f.max_down_payment_pct is not None:
-        conditions.append(f"down_payment_pct <= {params(f.max_down_payment_pct)}")
-    if f.max_monthly_installment is not None:
-        conditions.append(f"monthly_installment <= {params(f.max_monthly_installment)}")
-    if f.min_size_sqm is not None:
-        conditions.append(f"size_sqm >= {params(f.min_size_sqm)}")
-    if f.max_size_sqm is not None:
-        conditions.append(f"size_sqm <= {params(f.max_size_sqm)}")
-    if f.finishing:
-        conditions.append(f"finishing = ANY({params(list(f.finishing))}::text[])")
-    if f.sale_type is not None:
-        conditions.append(f"sale_type = {params(f.sale_type)}")
-    if f.is_cash_only is not None:
-        conditions.append(f"is_cash_only = {params(f.is_cash_only)}")
+    for name, wanted in filters.applied().items():
+        rule = FILTER_RULES[name]  # constant column names and operators only; values are parameters
+        if rule.op == "in":
+            condition = f"{rule.column} = ANY({params(list(wanted))})"
+        else:
+            condition = f"{rule.column} {rule.op} {params(wanted)}"
+        conditions.append(f"(is_delivered OR {condition})" if rule.delivered_passes else condition)
     return " AND ".join(conditions)
 
 

@@ -1,0 +1,43 @@
+"""The reference meaning of each filter, which the SQL shares (one rule table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from osool_search.filters import SearchFilters, violations
+
+LISTING: dict[str, Any] = {
+    "price": 7_500_000, "bedrooms": 3, "type": "Apartment", "location": "New Cairo", "compound": "Mivida",
+    "developer": "Emaar Misr", "is_delivered": False, "delivery_year": 2027, "installment_years": 8,
+    "down_payment_pct": 10.0, "monthly_installment": 70_000, "size_sqm": 160.0, "finishing": "semi_finished",
+    "sale_type": "developer", "is_cash_only": False,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("filters", "failed"),
+    [
+        ({"max_price": 8_000_000, "bedrooms": 3, "locations": ["new cairo"]}, []),
+        ({"max_price": 7_000_000, "min_price": 1}, ["max_price"]),
+        ({"bedrooms": 2, "min_bedrooms": 4}, ["bedrooms", "min_bedrooms"]),
+        ({"property_types": ["Villa", "Townhouse"], "compounds": ["Mivida"]}, ["property_types"]),
+        ({"max_delivery_year": 2026}, ["max_delivery_year"]),
+        ({"delivery_year": 2027, "is_delivered": True}, ["is_delivered"]),
+        ({"min_installment_years": 10, "max_down_payment_pct": 10}, ["min_installment_years"]),
+        ({"max_monthly_installment": 50_000, "finishing": ["semi_finished"]}, ["max_monthly_installment"]),
+        ({"min_size_sqm": 100, "max_size_sqm": 150, "sale_type": "resale"}, ["max_size_sqm", "sale_type"]),
+    ],
+)
+def test_a_listing_fails_exactly_the_filters_it_does_not_meet(filters: dict[str, Any], failed: list[str]) -> None:
+    assert sorted(violations(LISTING, SearchFilters.model_validate(filters))) == sorted(failed)
+
+
+def test_a_delivered_listing_meets_any_latest_delivery_year_but_a_missing_value_meets_nothing() -> None:
+    delivered = {**LISTING, "is_delivered": True, "delivery_year": None}
+    assert violations(delivered, SearchFilters(max_delivery_year=2020)) == []
+    no_plan = {**LISTING, "installment_years": None, "bedrooms": None}
+    assert violations(no_plan, SearchFilters(min_installment_years=0, min_bedrooms=0)) == [
+        "min_bedrooms", "min_installment_years",
+    ]  # fmt: skip
