@@ -33,6 +33,23 @@ class NotFoundError(DomainError):
     code = "not_found"
 
 
+class ValidationFailedError(DomainError):
+    """Input that is well-formed but not acceptable, found past request-model validation (same code as that)."""
+
+    status_code = 422
+    code = "validation_error"
+
+
+class PayloadTooLargeError(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaTypeError(DomainError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class ConflictError(DomainError):
     status_code = 409
     code = "conflict"

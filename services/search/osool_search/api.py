@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import ValidationError
 
 from osool_common.auth import Principal, require_role
-from osool_common.errors import DomainError
+from osool_common.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError
 from osool_common.responses import model_response
+from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
-from osool_search.ingest_records import IngestFileError
 from osool_search.listing import Finishing, PropertyType
 from osool_search.schemas import (
     Comparables,
@@ -29,21 +29,6 @@ from osool_search.sources import records_from_bytes
 router = APIRouter(tags=["properties"])
 
 MAX_INGEST_BYTES = 20 * 1024 * 1024
-
-
-class UnsupportedFormatError(DomainError):
-    status_code = 415
-    code = "unsupported_media_type"
-
-
-class PayloadTooLargeError(DomainError):
-    status_code = 413
-    code = "payload_too_large"
-
-
-class InvalidFiltersError(DomainError):
-    status_code = 422
-    code = "validation_error"
 
 
 def search_service(request: Request) -> SearchService:
@@ -100,7 +85,7 @@ async def list_properties(
             is_cash_only=is_cash_only, max_monthly_installment=max_monthly_installment,
         )  # fmt: skip
     except ValidationError as exc:
-        raise InvalidFiltersError(_first_error(exc)) from None
+        raise ValidationFailedError(_first_error(exc)) from None
     return model_response(await service.list(filters, limit, cursor))
 
 
@@ -135,14 +120,14 @@ async def ingest(
     request: Request,
     service: Search,
     _: Annotated[Principal, Depends(require_role("admin"))],
-    source: Annotated[str, Query(min_length=1, max_length=200)] = "upload",
+    source: Annotated[PlainText, Query(min_length=1, max_length=200)] = "upload",
 ) -> Response:
     """Admin: a JSON (list, or object with `properties`) or CSV export in the body; every record validated on its own,
     upserted by source_id; the report lists what was rejected and why."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     formats = {"application/json": "json", "text/csv": "csv", "application/csv": "csv"}
     if media_type not in formats:
-        raise UnsupportedFormatError("send the export as application/json or text/csv")
+        raise UnsupportedMediaTypeError("send the export as application/json or text/csv")
     body = bytearray()
     async for part in request.stream():
         body.extend(part)
@@ -150,18 +135,18 @@ async def ingest(
             raise PayloadTooLargeError(
                 f"an upload is at most {MAX_INGEST_BYTES // (1024 * 1024)} MB; use `make ingest`"
             )
-    try:
-        items = records_from_bytes(bytes(body), formats[media_type])
-        report = await service.ingest(items, source)
-    except IngestFileError as exc:
-        raise InvalidFiltersError(f"the file cannot be read: {exc}") from None
-    return model_response(report)
+    # A file that cannot be read at all raises IngestFileError (422 invalid_file) here, before anything is written.
+    items = records_from_bytes(bytes(body), formats[media_type])
+    return model_response(await service.ingest(items, source))
 
 
 def _canonical_area(location: str | None) -> str | None:
     if location is None:
         return None
-    locations = SearchFilters(locations=[location]).locations
+    try:
+        locations = SearchFilters(locations=[location]).locations
+    except ValidationError as exc:
+        raise ValidationFailedError(_first_error(exc)) from None
     return locations[0] if locations else location
 
 

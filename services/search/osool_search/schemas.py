@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
 from osool_search.listing import Finishing, PropertyType, SaleType
 
@@ -18,7 +19,7 @@ class StrictModel(BaseModel):
 
 class SearchRequest(StrictModel):
     # The length limit is the service's setting (SEARCH_MAX_QUERY_CHARS); this bound only stops absurd bodies early.
-    query: str = Field(min_length=1, max_length=100_000)
+    query: PlainText = Field(min_length=1, max_length=100_000)
     filters: SearchFilters | None = None
     limit: int = Field(default=10, ge=1, le=10_000)
     cursor: str | None = Field(default=None, max_length=500)

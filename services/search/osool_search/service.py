@@ -16,7 +16,7 @@ import numpy as np
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from osool_common.errors import DomainError, NotFoundError
+from osool_common.errors import NotFoundError, ValidationFailedError
 from osool_common.logging import get_logger
 from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from osool_search import metrics
@@ -49,11 +49,6 @@ GENERATION_KEY = "search:generation"
 QUERY_VECTOR_TTL = 86_400
 
 
-class InvalidSearchError(DomainError):
-    status_code = 422
-    code = "validation_error"
-
-
 class SearchService:
     def __init__(self, settings: Settings, repository: ListingRepository, embedder: Embedder, redis: Redis) -> None:
         self.settings = settings
@@ -68,11 +63,11 @@ class SearchService:
     def _check(self, request: SearchRequest) -> str:
         query = " ".join(request.query.split())
         if not query:
-            raise InvalidSearchError("the query is empty")
+            raise ValidationFailedError("the query is empty")
         if len(query) > self.settings.search_max_query_chars:
-            raise InvalidSearchError(f"the query is longer than {self.settings.search_max_query_chars} characters")
+            raise ValidationFailedError(f"the query is longer than {self.settings.search_max_query_chars} characters")
         if request.limit > self.settings.search_max_limit:
-            raise InvalidSearchError(f"limit is at most {self.settings.search_max_limit}")
+            raise ValidationFailedError(f"limit is at most {self.settings.search_max_limit}")
         return query
 
     async def search_json(self, request: SearchRequest) -> str:
@@ -85,7 +80,7 @@ class SearchService:
         try:
             filters = (request.filters or SearchFilters()).merged_over(parsed.filters)
         except ValueError as exc:
-            raise InvalidSearchError(f"the filters contradict each other: {exc}") from None
+            raise ValidationFailedError(f"the filters contradict each other: {exc}") from None
         fingerprint = hashlib.sha256(
             json.dumps([self.embedder.model, query.casefold(), filters.applied()], sort_keys=True).encode()
         ).hexdigest()[:16]

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ
+from devstack.testing import admin_headers, clean_environ
 from osool_search.evaluation import evaluate
 from osool_search.filters import SearchFilters, violations
 
@@ -47,16 +47,7 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def admin(stack: LocalStack) -> dict[str, str]:
-    email = f"search-admin-{uuid.uuid4().hex[:8]}@osool-test.eg"
-    env = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)}
-    created = subprocess.run(
-        [sys.executable, "-m", "osool_auth", "create-admin", "--email", email, "--password-stdin"],
-        input="an admin passphrase\n", env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    with httpx.Client(base_url=stack.config.public_url, timeout=10) as client:
-        pair = client.post("/api/auth/login", json={"email": email, "password": "an admin passphrase"}).json()
-    return {"Authorization": f"Bearer {pair['access_token']}"}
+    return admin_headers(stack, "search-admin")
 
 
 def search(api: httpx.Client, query: str, **body: Any) -> httpx.Response:
@@ -133,6 +124,8 @@ def test_pages_follow_the_cursor_without_repeating_a_listing(api: httpx.Client) 
         ({"query": "v" * 5_000}, 422),
         ({"query": "villa", "cursor": "not-a-cursor"}, 400),
         ({"limit": 10}, 422),
+        ({"query": "villa\u0000 in zayed"}, 422),
+        ({"query": "villa", "filters": {"locations": ["New\u0000Cairo"]}}, 422),
     ],
 )
 def test_bad_search_input_gets_a_clear_4xx_in_the_envelope(
@@ -202,6 +195,8 @@ def test_market_stats_are_computed_from_the_listings(api: httpx.Client) -> None:
     assert stats["min_price"] == min(r["price"] for r in listings)
     assert sum(year["count"] for year in stats["by_delivery_year"]) == stats["count"]
     assert api.get("/api/market/stats", params={"type": "Castle"}).status_code == 422
+    assert api.get("/api/market/stats", params={"location": "New\x00Cairo"}).status_code == 422
+    assert api.get("/api/properties", params={"location": "New\x00Cairo"}).status_code == 422
 
 
 def test_comparables_are_the_nearest_in_size_and_value_the_unit(api: httpx.Client) -> None:
@@ -283,7 +278,7 @@ def test_ingestion_is_for_admins_and_takes_only_json_or_csv(api: httpx.Client, a
     broken = api.post(
         "/api/properties/ingest", content=b"{not json", headers={**admin, "Content-Type": "application/json"}
     )
-    assert broken.status_code == 422 and broken.json()["error"]["message"]
+    assert broken.status_code == 422 and broken.json()["error"]["code"] == "invalid_file"
 
 
 def test_make_ingest_reads_a_csv_export_and_reports(stack: LocalStack, tmp_path: Path) -> None:
