@@ -158,3 +158,25 @@ class ThreadedServer:
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=5)
+
+
+def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
+    """A new administrator made as an operator makes one (`create-admin`), signed in for real: its bearer header."""
+    import secrets
+    import subprocess
+    import sys
+    import uuid
+
+    import httpx
+
+    email = f"{label}-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    password = secrets.token_urlsafe(16)
+    created = subprocess.run(
+        [sys.executable, "-m", "osool_auth", "create-admin", "--email", email, "--password-stdin"],
+        input=f"{password}\n", env={**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    pair = httpx.post(f"{stack.config.public_url}/api/auth/login", json={"email": email, "password": password},
+                      timeout=30).json()  # fmt: skip
+    return {"Authorization": f"Bearer {pair['access_token']}"}

@@ -9,8 +9,6 @@ import asyncio
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +21,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ
+from devstack.testing import admin_headers
 
 pytestmark = pytest.mark.stack
 PASSWORD = "a long enough passphrase"
@@ -60,16 +58,8 @@ def _verified(api: httpx.Client) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def admin(api: httpx.Client, stack: LocalStack) -> dict[str, str]:
-    email = f"chain-admin-{uuid.uuid4().hex[:8]}@osool-test.eg"
-    env = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)}
-    created = subprocess.run(
-        [sys.executable, "-m", "osool_auth", "create-admin", "--email", email, "--password-stdin"],
-        input=f"{PASSWORD}\n", env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    pair = api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()
-    return {"Authorization": f"Bearer {pair['access_token']}"}
+def admin(stack: LocalStack) -> dict[str, str]:
+    return admin_headers(stack, "chain-admin")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from eth_utils import keccak
 from devstack.config import free_port
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ, make_test_stack_config, running_stack
+from devstack.testing import admin_headers, make_test_stack_config, running_stack
 
 pytestmark = pytest.mark.stack
 HARDHAT_DIR = Path(__file__).resolve().parents[1] / "hardhat"
@@ -106,16 +105,8 @@ def api(hardhat_stack: LocalStack) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="module")
-def admin(api: httpx.Client, hardhat_stack: LocalStack) -> dict[str, str]:
-    email = f"hardhat-admin-{uuid.uuid4().hex[:8]}@osool-test.eg"
-    env = {**clean_environ(), "OSOOL_ENV_FILE": str(hardhat_stack.config.env_file)}
-    created = subprocess.run(
-        [sys.executable, "-m", "osool_auth", "create-admin", "--email", email, "--password-stdin"],
-        input=f"{PASSWORD}\n", env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    pair = api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()
-    return {"Authorization": f"Bearer {pair['access_token']}"}
+def admin(hardhat_stack: LocalStack) -> dict[str, str]:
+    return admin_headers(hardhat_stack, "hardhat-admin")
 
 
 def send(api: httpx.Client, admin: dict[str, str], path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
