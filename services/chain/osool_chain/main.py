@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import AsyncExitStack
-from typing import Any
-
 from fastapi import FastAPI
 
 from osool_chain import __version__
@@ -24,18 +18,6 @@ from osool_common.app import Resources, create_service_app
 from osool_common.settings import ConfigurationError
 
 
-@contextlib.asynccontextmanager
-async def running(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[None]:
-    """A background task for the life of the app, cancelled at shutdown."""
-    task = asyncio.create_task(work, name=name)
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
 def create_app() -> FastAPI:
     settings = Settings.load()
     assert isinstance(settings, Settings)
@@ -45,7 +27,6 @@ def create_app() -> FastAPI:
             "(`make run` starts the embedded one, or run `python -m osool_chain node`)"
         )
     rpc_url = str(settings.chain_rpc_url)
-    background = AsyncExitStack()
 
     async def setup(app: FastAPI, resources: Resources) -> None:
         repository = ChainRepository(resources.db)
@@ -56,14 +37,11 @@ def create_app() -> FastAPI:
         health.add("chain-node", NodeCheck(node, repository), critical=False, affects_readiness=False)
         health.add("indexer", IndexerCheck(settings, node, repository), critical=False, affects_readiness=False)
         health.add("outbox", OutboxCheck(settings, repository), critical=False, affects_readiness=False)
-        background.push_async_callback(node.close)
+        resources.background.push_async_callback(node.close)
         sender = Sender(settings, repository, node, codec)
-        await background.enter_async_context(running(sender.run(), "chain-sender"))
+        resources.run_in_background(sender.run(), "chain-sender")
         indexer = Indexer(settings, repository, node, codec)
-        await background.enter_async_context(running(indexer.run(resources.redis), "chain-indexer"))
-
-    async def teardown(_: FastAPI) -> None:
-        await background.aclose()
+        resources.run_in_background(indexer.run(resources.redis), "chain-indexer")
 
     return create_service_app(
         settings,
@@ -72,5 +50,4 @@ def create_app() -> FastAPI:
         routers=[router],
         redis_critical=True,
         setup=setup,
-        teardown=teardown,
     )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
-
 from fastapi import FastAPI
 
 from osool_chat_history import __version__
 from osool_chat_history.api import internal_router, router
-from osool_chat_history.purge import running_purge
+from osool_chat_history.purge import purge_periodically
 from osool_chat_history.repository import HistoryRepository
 from osool_chat_history.service import HistoryService
 from osool_chat_history.settings import Settings
@@ -18,15 +16,11 @@ from osool_common.app import Resources, create_service_app
 def create_app() -> FastAPI:
     settings = Settings.load()
     assert isinstance(settings, Settings)
-    background = AsyncExitStack()
 
     async def setup(app: FastAPI, resources: Resources) -> None:
         service = HistoryService(settings, HistoryRepository(resources.db))
         app.state.history = service
-        await background.enter_async_context(running_purge(service, resources.redis))
-
-    async def teardown(_: FastAPI) -> None:
-        await background.aclose()
+        resources.run_in_background(purge_periodically(service, resources.redis), "history-purge")
 
     return create_service_app(
         settings,
@@ -35,5 +29,4 @@ def create_app() -> FastAPI:
         routers=[router, internal_router],
         redis_critical=False,
         setup=setup,
-        teardown=teardown,
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
@@ -30,17 +28,6 @@ async def purge_periodically(service: HistoryService, redis: Redis) -> None:
         except Exception as exc:  # an outage must not kill the loop; the next round tries again
             log.warning("history.purge_failed", error=f"{type(exc).__name__}: {exc}")
         await asyncio.sleep(interval)
-
-
-@contextlib.asynccontextmanager
-async def running_purge(service: HistoryService, redis: Redis) -> AsyncIterator[None]:
-    task = asyncio.create_task(purge_periodically(service, redis))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -43,6 +46,20 @@ class Resources:
     http: ServiceClient
     health: HealthRegistry
     verifier: TokenVerifier
+    # Closed at shutdown before the pools: background tasks and whatever a service registers on it.
+    background: AsyncExitStack = field(default_factory=AsyncExitStack)
+
+    def run_in_background(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """A task for the life of the app (a scheduled job, a sender loop), cancelled at shutdown."""
+        task = asyncio.create_task(work, name=name)
+
+        async def stop() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        self.background.push_async_callback(stop)
+        return task
 
 
 Setup = Callable[[FastAPI, Resources], Awaitable[None]]
@@ -84,6 +101,7 @@ def create_service_app(
         try:
             yield
         finally:
+            await resources.background.aclose()
             if teardown is not None:
                 await teardown(app)
             await http.aclose()

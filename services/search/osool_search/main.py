@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from fastapi import FastAPI
 
@@ -26,14 +25,14 @@ DEMO_DONE_SETTING = "demo_loaded"
 def create_app() -> FastAPI:
     settings = Settings.load()
     assert isinstance(settings, Settings)
-    tasks: list[asyncio.Task[None]] = []
 
     async def setup(app: FastAPI, resources: Resources) -> None:
         embedder = create_embedder(settings)
         repository = ListingRepository(resources.db)
         service = SearchService(settings, repository, embedder, resources.redis)
         app.state.search = service
-        tasks.append(asyncio.create_task(embedder.load()))
+        resources.background.push_async_callback(embedder.close)  # after the tasks below are cancelled (LIFO)
+        resources.run_in_background(embedder.load(), "search-embedder-load")
 
         async def embedder_check() -> str:
             if not embedder.ready:
@@ -52,17 +51,7 @@ def create_app() -> FastAPI:
         resources.health.add("embedder", embedder_check, critical=True)
         resources.health.add("listings", listings_check, critical=True, timeout_seconds=2.0)
         if settings.demo_listings:
-            tasks.append(asyncio.create_task(_load_demo_once(service, resources, settings.demo_listings)))
-
-    async def teardown(app: FastAPI) -> None:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        service: SearchService | None = getattr(app.state, "search", None)
-        if service is not None:
-            await service.embedder.close()
+            resources.run_in_background(_load_demo_once(service, resources, settings.demo_listings), "search-demo")
 
     return create_service_app(
         settings,
@@ -71,7 +60,6 @@ def create_app() -> FastAPI:
         routers=[router],
         redis_critical=False,
         setup=setup,
-        teardown=teardown,
     )
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import ClassVar
 
+import asyncpg
 import httpx
 import pytest
 import sentry_sdk
@@ -18,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 
 from devstack.stack import LocalStack
 from devstack.testing import ThreadedServer
-from osool_common.app import create_service_app
+from osool_common.app import Resources, create_service_app
 from osool_common.settings import CommonSettings
 
 pytestmark = pytest.mark.stack
@@ -126,3 +127,37 @@ async def test_health_of_the_kit_sees_real_dependencies(kit_client: httpx.AsyncC
     body = (await kit_client.get("/health")).json()
     assert body["service"] == "kit-test" and body["version"] == "9.9.9" and body["status"] == "healthy"
     assert set(body["checks"]) == {"database", "redis"}
+
+
+async def test_a_background_task_runs_for_the_life_of_the_app_and_is_cancelled_before_the_pools_close(
+    stack_env: dict[str, str],
+) -> None:
+    settings = KitSettings(
+        database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
+        redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
+        osool_env="test",
+    )
+    ticks: list[int] = []
+    ended: list[str] = []
+
+    async def job(pool: asyncpg.Pool) -> None:
+        try:
+            while True:
+                ticks.append(await pool.fetchval("SELECT 1"))
+                await asyncio.sleep(0.01)
+        except asyncio.CancelledError:
+            # Cancelled while the pool is still open: a last query succeeds.
+            ended.append(str(await pool.fetchval("SELECT 'pool still open'")))
+            raise
+
+    async def setup(app: FastAPI, resources: Resources) -> None:
+        resources.run_in_background(job(resources.db), "kit-test-job")
+
+    app = create_service_app(settings, version="0", description="kit", setup=setup)
+    async with app.router.lifespan_context(app):
+        await asyncio.sleep(0.2)
+        assert len(ticks) > 3
+    assert ended == ["pool still open"]
+    count = len(ticks)
+    await asyncio.sleep(0.05)
+    assert len(ticks) == count
