@@ -99,10 +99,7 @@ async def _direct(env: dict[str, str], queries: list[str], vectors: np.ndarray, 
     os.environ["OSOOL_ENV_FILE"] = env["OSOOL_ENV_FILE"]
     settings = Settings.load()
     assert isinstance(settings, Settings)
-    pool = await asyncpg.create_pool(
-        env["DATABASE_URL"], min_size=1, max_size=2, init=_init, server_settings={
-            "search_path": "search,public", **settings.database_session_settings()})  # fmt: skip
-    assert pool is not None
+    pool = await _pool(env, settings)
     service = SearchService(settings, ListingRepository(pool), _NoEmbedder(settings.model_name), None)
     timings = []
     try:
@@ -124,10 +121,7 @@ async def _recall(env: dict[str, str], eval_set: list[dict[str, Any]], vectors: 
 
     settings = Settings.load()
     assert isinstance(settings, Settings)
-    pool = await asyncpg.create_pool(
-        env["DATABASE_URL"], min_size=1, max_size=2, init=_init, server_settings={
-            "search_path": "search,public", **settings.database_session_settings()})  # fmt: skip
-    assert pool is not None
+    pool = await _pool(env, settings)
     repository = ListingRepository(pool)
     recalls = []
     try:
@@ -142,10 +136,16 @@ async def _recall(env: dict[str, str], eval_set: list[dict[str, Any]], vectors: 
     return {"queries": len(recalls), "mean": round(statistics.mean(recalls), 4), "min": round(min(recalls), 4)}
 
 
-async def _init(connection: asyncpg.Connection) -> None:
+async def _pool(env: dict[str, str], settings: Any) -> asyncpg.Pool:
+    """A pool like the service's own (schema first, pgvector's scan settings), for the SQL run directly."""
     from pgvector.asyncpg import register_vector
 
-    await register_vector(connection)
+    pool = await asyncpg.create_pool(
+        env["DATABASE_URL"], min_size=1, max_size=2, init=register_vector,
+        server_settings={"search_path": "search,public", **settings.database_session_settings()},
+    )  # fmt: skip
+    assert pool is not None
+    return pool
 
 
 class _NoEmbedder:
