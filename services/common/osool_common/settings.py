@@ -59,6 +59,10 @@ class CommonSettings(BaseSettings):
                     raise ValueError(f"{name.upper()} has a weak secret ({weak}); set a strong one in production")
         return self
 
+    # True for a service whose queries never leave session state on a connection (no SET, LISTEN, advisory lock,
+    # cursor or prepared transaction): its pool then skips asyncpg's reset query, a round trip per release.
+    stateless_sessions: ClassVar[bool] = False
+
     def database_session_settings(self) -> dict[str, str]:
         """Extra Postgres settings for every connection of the service's pool (e.g. pgvector's scan settings)."""
         return {}

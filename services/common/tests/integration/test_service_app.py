@@ -161,3 +161,37 @@ async def test_a_background_task_runs_for_the_life_of_the_app_and_is_cancelled_b
     count = len(ticks)
     await asyncio.sleep(0.05)
     assert len(ticks) == count
+
+
+class StatelessKitSettings(CommonSettings):
+    service_name: ClassVar[str] = "kit-test"
+    stateless_sessions: ClassVar[bool] = True
+
+
+@pytest.mark.parametrize(("settings_class", "survives"), [(KitSettings, False), (StatelessKitSettings, True)])
+async def test_only_a_stateless_service_skips_the_reset_of_a_released_connection(
+    stack_env: dict[str, str], settings_class: type[CommonSettings], survives: bool
+) -> None:
+    from osool_common.db import create_pool
+
+    settings = settings_class(
+        database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
+        redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
+        osool_env="test",
+        db_pool_max_size=1,
+    )
+    pool = await create_pool(settings)
+    try:
+        async with pool.acquire() as connection:
+            backend = await connection.fetchval("SELECT pg_backend_pid()")
+            await connection.execute("SELECT set_config('osool.left_behind', 'yes', false)")
+        async with pool.acquire() as connection:
+            assert await connection.fetchval("SELECT pg_backend_pid()") == backend  # the same connection, reused
+            left = await connection.fetchval("SELECT current_setting('osool.left_behind', true)")
+            # A transaction left open is rolled back either way.
+            await connection.execute("BEGIN")
+        async with pool.acquire() as connection:
+            assert not connection.is_in_transaction()
+    finally:
+        await pool.close()
+    assert (left == "yes") is survives
