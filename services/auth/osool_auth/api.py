@@ -39,7 +39,7 @@ Me = Annotated[Principal, Depends(current_principal)]
 Admin = Annotated[Principal, Depends(require_role("admin"))]
 
 
-def service(request: Request) -> AuthService:
+async def service(request: Request) -> AuthService:
     auth: AuthService = request.app.state.auth
     return auth
 

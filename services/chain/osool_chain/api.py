@@ -24,7 +24,7 @@ from osool_common.responses import model_response
 router = APIRouter(prefix="/api/chain", tags=["chain"])
 
 
-def chain(request: Request) -> ChainService:
+async def chain(request: Request) -> ChainService:
     service: ChainService = request.app.state.chain
     return service
 

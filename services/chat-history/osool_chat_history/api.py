@@ -33,7 +33,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
-def history(request: Request) -> HistoryService:
+async def history(request: Request) -> HistoryService:
     service: HistoryService = request.app.state.history
     return service
 

@@ -31,7 +31,7 @@ router = APIRouter(tags=["properties"])
 MAX_INGEST_BYTES = 20 * 1024 * 1024
 
 
-def search_service(request: Request) -> SearchService:
+async def search_service(request: Request) -> SearchService:
     service: SearchService = request.app.state.search
     return service
 
