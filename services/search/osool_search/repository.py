@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import numpy as np
+from asyncpg.pool import PoolConnectionProxy
 
 from osool_search.filters import FILTER_RULES, SearchFilters
 
@@ -35,16 +36,36 @@ class _Params:
         return f"${len(self.values)}"
 
 
-def _where(filters: SearchFilters, params: _Params) -> str:
-    """The SQL form of the filters, from the same rules as filters.violations()."""
-    conditions = ["is_available"]
+# What a profile fixes (see migration 0003): a filter on one of these is checked on the profile, once for all of its
+# listings, when the query joins profiles. The latest-delivery-year rule also reads delivery_year, a listing column.
+PROFILE_COLUMNS = frozenset(
+    {"bedrooms", "type", "location", "compound", "developer", "finishing", "is_delivered", "sale_type"}
+)
+
+
+def narrows_profiles(filters: SearchFilters) -> bool:
+    """Whether the filters rule out profiles (not only some listings of a profile): then the few profiles left are
+    ranked exactly, which costs less than walking the HNSW graph past every profile the filters reject."""
+    return any(
+        FILTER_RULES[name].column in PROFILE_COLUMNS and not FILTER_RULES[name].delivered_passes
+        for name in filters.applied()
+    )
+
+
+def _where(filters: SearchFilters, params: _Params, *, listing: str = "", profile: str | None = None) -> str:
+    """The SQL form of the filters, from the same rules as filters.violations(). `listing` and `profile` are the
+    table aliases when the query joins listings to their profiles."""
+    on_listing = f"{listing}." if listing else ""
+    conditions = [f"{on_listing}is_available"]
     for name, wanted in filters.applied().items():
         rule = FILTER_RULES[name]  # constant column names and operators only; values are parameters
+        on_profile = profile is not None and rule.column in PROFILE_COLUMNS and not rule.delivered_passes
+        column = f"{profile}.{rule.column}" if on_profile else f"{on_listing}{rule.column}"
         if rule.op == "in":
-            condition = f"{rule.column} = ANY({params(list(wanted))})"
+            condition = f"{column} = ANY({params(list(wanted))})"
         else:
-            condition = f"{rule.column} {rule.op} {params(wanted)}"
-        conditions.append(f"(is_delivered OR {condition})" if rule.delivered_passes else condition)
+            condition = f"{column} {rule.op} {params(wanted)}"
+        conditions.append(f"({on_listing}is_delivered OR {condition})" if rule.delivered_passes else condition)
     return " AND ".join(conditions)
 
 
@@ -100,44 +121,53 @@ class ListingRepository:
     async def vector_candidates(
         self, filters: SearchFilters, model: str, vector: np.ndarray, k: int, *, exact: bool = False
     ) -> list[tuple[uuid.UUID, float]]:
-        """The k nearest listings that pass the filters. The HNSW index with an iterative scan by default; `exact`
-        orders by the computed distance instead (no index), for recall measurement and tiny filtered sets."""
+        """The k nearest listings that pass the filters: profiles in order of distance (the HNSW index with an
+        iterative scan by default; `exact` orders by the computed distance instead, for recall measurement and tiny
+        filtered sets), each joined to its listings."""
         params = _Params(vector, model)
-        order = "(embedding <=> $1) + 0" if exact else "embedding <=> $1"
+        order = "(f.embedding <=> $1) + 0" if exact else "f.embedding <=> $1"
         sql = (
-            f"SELECT id, embedding <=> $1 AS distance FROM properties "
-            f"WHERE embedding_model = $2 AND {_where(filters, params)} ORDER BY {order} LIMIT {params(k)}"
+            "SELECT p.id, f.embedding <=> $1 AS distance FROM profiles f JOIN properties p ON p.profile_key = f.key "
+            f"WHERE f.model = $2 AND {_where(filters, params, listing='p', profile='f')} "
+            f"ORDER BY {order} LIMIT {params(k)}"
         )
         rows = await self.pool.fetch(sql, *params.values)
         return [(row["id"], float(row["distance"])) for row in rows]
 
-    async def text_candidates(self, filters: SearchFilters, model: str, text: str, k: int) -> list[uuid.UUID]:
-        """Up to k listings whose words match the free text (English or Arabic stems) or whose title is close to it
-        (trigrams, for misspelt names), within the filters. Unordered: ranking happens over the union."""
-        params = _Params(text, model)
-        sql = (
-            "SELECT id FROM properties WHERE embedding_model = $2 AND "
-            f"{_where(filters, params)} AND (search @@ (websearch_to_tsquery('english', $1) || "
-            "websearch_to_tsquery('arabic', $1)) OR $1 <% title) "
-            f"LIMIT {params(k)}"
-        )
-        rows = await self.pool.fetch(sql, *params.values)
-        return [row["id"] for row in rows]
-
-    async def score_candidates(self, ids: Sequence[uuid.UUID], vector: np.ndarray, text: str) -> list[Candidate]:
-        rows = await self.pool.fetch(
-            """
-            SELECT id, embedding <=> $2 AS distance,
+    async def candidates(
+        self, filters: SearchFilters, model: str, vector: np.ndarray, text: str, k: int, *, exact: bool = False
+    ) -> tuple[list[Candidate], int]:
+        """One statement for the ranking's inputs: the k nearest listings that pass the filters (as in
+        vector_candidates), up to k listings whose words match the free text (English or Arabic stems) or whose title
+        is close to it (trigrams, for misspelt names), and every signal of each. Returns the candidates and how many
+        the nearest-neighbour part found (short of k: the HNSW scan stopped before the filters let k through)."""
+        params = _Params(vector, model, text)
+        order = "(f.embedding <=> $1) + 0" if exact else "f.embedding <=> $1"
+        ctes = [
+            "nearest AS MATERIALIZED (SELECT p.id FROM profiles f JOIN properties p ON p.profile_key = f.key "
+            f"WHERE f.model = $2 AND {_where(filters, params, listing='p', profile='f')} "
+            f"ORDER BY {order} LIMIT {params(k)})"
+        ]
+        pool_ids = "SELECT id FROM nearest"
+        if text:
+            # Unordered: ranking a common word's every match would cost more than the search; fusion ranks these.
+            ctes.append(
+                "matched AS MATERIALIZED (SELECT id FROM properties WHERE embedding_model = $2 AND "
+                f"{_where(filters, params)} AND (search @@ (websearch_to_tsquery('english', $3) || "
+                f"websearch_to_tsquery('arabic', $3)) OR $3 <% title) LIMIT {params(k)})"
+            )
+            pool_ids += " UNION SELECT id FROM matched"
+        sql = f"""
+            WITH {", ".join(ctes)}
+            SELECT p.id, p.id IN (SELECT id FROM nearest) AS is_nearest, p.embedding <=> $1 AS distance,
                    CASE WHEN $3 = '' THEN NULL ELSE ts_rank_cd(search,
                         websearch_to_tsquery('english', $3) || websearch_to_tsquery('arabic', $3)) END AS text_rank,
                    CASE WHEN $3 = '' THEN NULL ELSE word_similarity($3, title) END AS title_similarity
-            FROM properties WHERE id = ANY($1::uuid[])
-            """,
-            list(ids),
-            vector,
-            text,
-        )
-        return [Candidate(r["id"], float(r["distance"]), r["text_rank"], r["title_similarity"]) for r in rows]
+            FROM properties p WHERE p.id IN ({pool_ids})
+        """
+        rows = await self.pool.fetch(sql, *params.values)
+        found = [Candidate(r["id"], float(r["distance"]), r["text_rank"], r["title_similarity"]) for r in rows]
+        return found, sum(1 for r in rows if r["is_nearest"])
 
     async def market_stats(self, location: str | None, property_type: str | None) -> dict[str, Any]:
         params = _Params()
@@ -207,6 +237,7 @@ class ListingRepository:
                 f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {columns} FROM properties WITH NO DATA"
             )
             await connection.copy_records_to_table("incoming", records=rows, columns=list(WRITE_COLUMNS))
+            await _insert_profiles(connection, "incoming")
             results = await connection.fetch(
                 f"""
                 INSERT INTO properties ({columns}) SELECT {columns} FROM incoming
@@ -225,10 +256,20 @@ class ListingRepository:
         )
 
     async def set_embeddings(self, model: str, items: Sequence[tuple[uuid.UUID, np.ndarray]]) -> None:
-        await self.pool.executemany(
-            "UPDATE properties SET embedding = $2, embedding_model = $3, updated_at = now() WHERE id = $1",
-            [(listing_id, vector, model) for listing_id, vector in items],
+        async with self.pool.acquire() as connection, connection.transaction():
+            await connection.executemany(
+                "UPDATE properties SET embedding = $2, embedding_model = $3, updated_at = now() WHERE id = $1",
+                [(listing_id, vector, model) for listing_id, vector in items],
+            )
+            # The new model makes new profile keys; their profiles are written before the deferred key check.
+            await _insert_profiles(connection, "properties", [listing_id for listing_id, _ in items])
+
+    async def prune_profiles(self) -> int:
+        """Delete the profiles no listing has any more (left by a change of model or of a listing's attributes)."""
+        result = await self.pool.execute(
+            "DELETE FROM profiles f WHERE NOT EXISTS (SELECT 1 FROM properties p WHERE p.profile_key = f.key)"
         )
+        return int(result.split()[-1])
 
     async def count_by_model(self) -> dict[str, int]:
         rows = await self.pool.fetch("SELECT embedding_model, count(*) AS n FROM properties GROUP BY embedding_model")
@@ -285,3 +326,25 @@ class ListingRepository:
             key,
             value,
         )
+
+
+async def _insert_profiles(
+    connection: asyncpg.Connection | PoolConnectionProxy, source: str, ids: Sequence[uuid.UUID] | None = None
+) -> None:
+    """The profiles of the listings in `source` (the incoming table of an upsert, or properties restricted to
+    `ids`) that do not exist yet. The key is computed by the same SQL function as the listings' generated column."""
+    where = "" if ids is None else "WHERE id = ANY($1::uuid[])"
+    await connection.execute(
+        f"""
+        INSERT INTO profiles (key, model, embedding, bedrooms, type, location, compound, developer, finishing,
+                              is_delivered, sale_type)
+        SELECT DISTINCT ON (key) key, embedding_model, embedding, bedrooms, type, location, compound, developer,
+               finishing, is_delivered, sale_type
+        FROM (SELECT profile_key(embedding_model, embedding_text, bedrooms, type, location, compound, developer,
+                                 finishing, is_delivered, sale_type) AS key, *
+              FROM {source} {where}) s
+        ORDER BY key
+        ON CONFLICT (key) DO NOTHING
+        """,
+        *(() if ids is None else (list(ids),)),
+    )

@@ -13,6 +13,7 @@ from statistics import median
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -27,7 +28,7 @@ from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
 from osool_search.query_parser import parse_query
 from osool_search.ranking import fuse
-from osool_search.repository import ListingRepository
+from osool_search.repository import ListingRepository, narrows_profiles
 from osool_search.schemas import (
     Comparable,
     Comparables,
@@ -47,6 +48,9 @@ log = get_logger(__name__)
 
 GENERATION_KEY = "search:generation"
 QUERY_VECTOR_TTL = 86_400
+# Query vectors kept in each worker's memory as well (a query's vector never changes for one model): 10,000 of them
+# are about 15 MB, and a repeated query then costs no round trip to Redis.
+LOCAL_QUERY_VECTORS = 10_000
 
 
 class SearchService:
@@ -56,6 +60,7 @@ class SearchService:
         self.embedder = embedder
         self.redis = redis
         self.embeddings = EmbeddingStore(repository, embedder, settings.embedding_batch_size)
+        self.query_vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=LOCAL_QUERY_VECTORS)
         self.ingestor = Ingestor(repository, self.embeddings)
 
     # ---- search ----
@@ -85,7 +90,11 @@ class SearchService:
             json.dumps([self.embedder.model, query.casefold(), filters.applied()], sort_keys=True).encode()
         ).hexdigest()[:16]
         offset = self._offset(request.cursor, fingerprint)
-        generation = await self._generation()
+        # One round trip for what Redis may already know: the cache generation and the query's vector (unless this
+        # worker has the vector already).
+        vector_key = f"search:qvec:b64:{self.embedder.model}:{hashlib.sha256(query.casefold().encode()).hexdigest()}"
+        local_vector = self.query_vectors.get(vector_key)
+        generation, stored_vector = await self._read(None if local_vector is not None else vector_key)
         cache_key = f"search:result:{generation}:{fingerprint}:{offset}:{request.limit}"
         cached = await self._cache_get(cache_key)
         if cached is not None:
@@ -94,7 +103,12 @@ class SearchService:
         metrics.SEARCHES.labels("miss").inc()
 
         embed_started = time.perf_counter()
-        vector = await self._query_vector(query)
+        if local_vector is not None:
+            metrics.QUERY_EMBEDDING_CACHE.labels("hit").inc()
+            vector = local_vector
+        else:
+            vector = await self._query_vector(query, vector_key, stored_vector)
+            self.query_vectors[vector_key] = vector
         metrics.STAGE_SECONDS.labels("embed").observe(time.perf_counter() - embed_started)
 
         query_started = time.perf_counter()
@@ -119,20 +133,18 @@ class SearchService:
         model = self.embedder.model
         need = offset + limit
         depth = max(2 * need, 40)
-        nearest = await self.repository.vector_candidates(filters, model, vector, depth)
-        if len(nearest) < depth:
+        exact = narrows_profiles(filters)
+        candidates, nearest = await self.repository.candidates(filters, model, vector, text, depth, exact=exact)
+        if not exact and nearest < depth:
             # The HNSW scan stops at hnsw.max_scan_tuples; when the filters are so selective that it came back
             # short of listings that exist, the filtered set is small and an exact scan over it is cheap.
             matching = await self.repository.count_matching(filters, model, depth)
-            if matching > len(nearest):
+            if matching > nearest:
                 metrics.EXACT_FALLBACKS.inc()
-                nearest = await self.repository.vector_candidates(filters, model, vector, depth, exact=True)
-        ids = {listing_id for listing_id, _ in nearest}
-        if text:
-            ids.update(await self.repository.text_candidates(filters, model, text, depth))
-        ranked = fuse(await self.repository.score_candidates(list(ids), vector, text)) if ids else []
+                candidates, _ = await self.repository.candidates(filters, model, vector, text, depth, exact=True)
+        ranked = fuse(candidates)
         page = ranked[offset:need]
-        rows = {row["id"]: row for row in await self.repository.get_many([r.id for r in page])}
+        rows = {row["id"]: row for row in await self.repository.get_many([r.id for r in page])} if page else {}
         results = [
             ScoredProperty(**dict(rows[r.id]), score=r.score, similarity=r.similarity) for r in page if r.id in rows
         ]
@@ -152,13 +164,26 @@ class SearchService:
             raise InvalidCursorError("the cursor is not one this service gave out")
         return offset
 
-    async def _query_vector(self, query: str) -> np.ndarray:
-        key = f"search:qvec:b64:{self.embedder.model}:{hashlib.sha256(query.casefold().encode()).hexdigest()}"
+    async def _read(self, vector_key: str | None) -> tuple[str, bytes | str | None]:
+        """The result cache's generation ("off" when results are not cached, "none" when Redis is out) and the
+        stored vector of the query (when a key is given), if any; in one round trip, or none when neither is
+        needed."""
+        caching = self.settings.search_cache_ttl_seconds > 0
+        keys = ([GENERATION_KEY] if caching else []) + ([vector_key] if vector_key else [])
+        if not keys:
+            return "off", None
         try:
-            raw = await self.redis.get(key)
+            values = await self.redis.mget(keys)
+        except RedisError:
+            return "none", None  # an outage slows searches down; it never fails them
+        generation = (_as_bytes(values[0]).decode() if values[0] else "0") if caching else "off"
+        return generation, (values[-1] if vector_key else None)
+
+    async def _query_vector(self, query: str, key: str, stored: bytes | str | None) -> np.ndarray:
+        try:
             # The shared client decodes replies as text, so the vector's bytes travel base64-encoded.
-            cached = np.frombuffer(base64.b64decode(raw), dtype=np.float32) if raw is not None else None
-        except (RedisError, ValueError):  # an outage or a damaged entry: embed the query again
+            cached = np.frombuffer(base64.b64decode(stored), dtype=np.float32) if stored is not None else None
+        except ValueError:  # a damaged entry: embed the query again
             cached = None
         if cached is not None and cached.shape == (DIMENSIONS,):
             metrics.QUERY_EMBEDDING_CACHE.labels("hit").inc()
@@ -173,15 +198,8 @@ class SearchService:
 
     # ---- the result cache: a generation number bumped by every ingest makes every older entry unreachable ----
 
-    async def _generation(self) -> str:
-        try:
-            value = await self.redis.get(GENERATION_KEY)
-        except RedisError:
-            return "none"
-        return _as_bytes(value).decode() if value else "0"
-
     async def _cache_get(self, key: str) -> str | None:
-        if self.settings.search_cache_ttl_seconds == 0:
+        if key.startswith(("search:result:off:", "search:result:none:")):
             return None
         try:
             value = await self.redis.get(key)
@@ -190,7 +208,7 @@ class SearchService:
         return _as_bytes(value).decode() if value else None
 
     async def _cache_set(self, key: str, body: str) -> None:
-        if self.settings.search_cache_ttl_seconds == 0 or key.startswith("search:result:none:"):
+        if key.startswith(("search:result:off:", "search:result:none:")):
             return
         try:
             await self.redis.set(key, body, ex=self.settings.search_cache_ttl_seconds)
@@ -292,6 +310,7 @@ class SearchService:
             if progress:
                 progress(len(rows))
         if done:
+            await self.repository.prune_profiles()
             await self.invalidate_cache()
         return done
 

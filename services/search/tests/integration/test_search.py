@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import random
 import re
@@ -13,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
+import psycopg
 import pytest
 
+import redis
 from devstack.stack import LocalStack
 from devstack.testing import admin_headers, clean_environ
 from osool_search.evaluation import evaluate
@@ -99,6 +104,90 @@ def test_a_filter_so_narrow_that_the_index_scan_runs_dry_still_fills_the_page(ap
     results = body.json()["results"]
     assert len(results) == 10
     assert {(r["compound"], r["type"]) for r in results} == {("Mivida", "Apartment")}
+
+
+def _stored_query_vector(stack_env: dict[str, str], query: str) -> str:
+    """The vector the service computed for a query, from where it keeps it (Redis), as pgvector text."""
+    client = redis.Redis.from_url(stack_env["REDIS_URL"])
+    raw = client.get(f"search:qvec:b64:all-MiniLM-L6-v2:{hashlib.sha256(query.casefold().encode()).hexdigest()}")
+    client.close()
+    assert raw is not None
+    vector = np.frombuffer(base64.b64decode(raw), dtype=np.float32)
+    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
+
+
+def _exact_similarities(stack_env: dict[str, str], vector: str, where: str) -> list[float]:
+    with psycopg.connect(stack_env["DATABASE_URL"]) as connection:
+        # `where` is one of the test's own literals above.
+        sql = (
+            f"SELECT embedding <=> %s::vector FROM search.properties WHERE is_available AND {where} ORDER BY 1 LIMIT 10"  # noqa: S608
+        )
+        rows = connection.execute(sql, (vector,)).fetchall()
+    return [round(1 - distance, 4) for (distance,) in rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "where", "least_recall"),
+    [
+        # Filters a profile fixes (kind, rooms, place): the profiles they leave are ranked exactly.
+        (
+            "3 bedroom apartment in New Cairo under 8M",
+            "type = 'Apartment' AND bedrooms = 3 AND location = 'New Cairo' AND price <= 8000000",
+            1.0,
+        ),
+        # Only a listing-level filter: the HNSW index over profiles, scanned iteratively (approximate by nature).
+        ("between 5 and 7 million", "price BETWEEN 5000000 AND 7000000", 0.9),
+        ("under 2M", "price <= 2000000", 0.9),
+    ],
+)
+def test_the_semantic_ranking_finds_the_nearest_listings_that_match(
+    api: httpx.Client, stack_env: dict[str, str], query: str, where: str, least_recall: float
+) -> None:
+    body = search(api, query).json()
+    assert body["query_text"] == ""  # no words left for the word ranking: the order is the semantic one alone
+    found = [r["similarity"] for r in body["results"]]
+    exact = _exact_similarities(stack_env, _stored_query_vector(stack_env, query), where)
+    assert len(found) == len(exact) == 10
+    assert found == sorted(found, reverse=True)
+    # Listings of one profile share a vector, so the exact top 10 is one pick among equals: compare similarities.
+    tenth = exact[-1]
+    assert sum(1 for similarity in found if similarity >= tenth - 1e-4) / 10 >= least_recall
+    assert found[0] == pytest.approx(exact[0], abs=1e-4)
+
+
+def test_every_listing_has_the_profile_that_says_what_it_is(
+    api: httpx.Client, admin: dict[str, str], stack_env: dict[str, str]
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    record = {"id": f"P-{tag}", "title": f"Profile test {tag}", "type": "Apartment", "location": "Maadi",
+              "price": 6_000_000, "size": 140, "bedrooms": 2}  # fmt: skip
+    assert api.post("/api/properties/ingest", json=[record], headers=admin).json()["inserted"] == 1
+    moved = api.post("/api/properties/ingest", json=[{**record, "bedrooms": 3}], headers=admin).json()
+    assert moved["updated"] == 1
+    with psycopg.connect(stack_env["DATABASE_URL"]) as connection:
+        bedrooms = connection.execute(
+            "SELECT f.bedrooms FROM search.properties p JOIN search.profiles f ON f.key = p.profile_key "
+            "WHERE p.source_id = %s",
+            (f"P-{tag}",),
+        ).fetchone()
+        assert bedrooms == (3,)
+        # No listing without its profile, and none whose profile disagrees with it on what a profile fixes.
+        disagreeing = connection.execute(
+            """
+            SELECT count(*) FROM search.properties p LEFT JOIN search.profiles f ON f.key = p.profile_key
+            WHERE f.key IS NULL OR f.model <> p.embedding_model OR f.embedding <> p.embedding
+               OR (f.bedrooms, f.type, f.location, f.compound, f.developer, f.finishing, f.is_delivered, f.sale_type)
+                  IS DISTINCT FROM
+                  (p.bedrooms, p.type, p.location, p.compound, p.developer, p.finishing, p.is_delivered, p.sale_type)
+            """
+        ).fetchone()
+        assert disagreeing == (0,)
+        listings, profiles = connection.execute(
+            "SELECT (SELECT count(*) FROM search.properties), (SELECT count(*) FROM search.profiles)"
+        ).fetchone()
+    assert profiles < listings  # listings of one kind share one profile, one vector
+    found = search(api, f"apartment in Maadi {tag}", filters={"bedrooms": 3}).json()["results"]
+    assert [r["source_id"] for r in found if tag in r["title"]] == [f"P-{tag}"]
 
 
 def test_pages_follow_the_cursor_without_repeating_a_listing(api: httpx.Client) -> None:
