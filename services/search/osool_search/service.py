@@ -26,7 +26,7 @@ from osool_search.filters import SearchFilters
 from osool_search.ingest import EmbeddingStore, Ingestor
 from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
-from osool_search.query_parser import parse_query
+from osool_search.query_parser import ParsedQuery, parse_query
 from osool_search.ranking import fuse
 from osool_search.repository import ListingRepository, narrows_profiles
 from osool_search.schemas import (
@@ -61,6 +61,8 @@ class SearchService:
         self.redis = redis
         self.embeddings = EmbeddingStore(repository, embedder, settings.embedding_batch_size)
         self.query_vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=LOCAL_QUERY_VECTORS)
+        # The parser is a pure function of the text and ParsedQuery is frozen: popular queries are parsed once.
+        self.parsed_queries: LRUCache[str, ParsedQuery] = LRUCache(maxsize=LOCAL_QUERY_VECTORS)
         self.ingestor = Ingestor(repository, self.embeddings)
 
     # ---- search ----
@@ -80,7 +82,9 @@ class SearchService:
         started = time.perf_counter()
         query = self._check(request)
         parse_started = time.perf_counter()
-        parsed = parse_query(query)
+        parsed = self.parsed_queries.get(query)
+        if parsed is None:
+            parsed = self.parsed_queries[query] = parse_query(query)
         metrics.STAGE_SECONDS.labels("parse").observe(time.perf_counter() - parse_started)
         try:
             filters = (request.filters or SearchFilters()).merged_over(parsed.filters)
@@ -146,7 +150,10 @@ class SearchService:
         page = ranked[offset:need]
         rows = {row["id"]: row for row in await self.repository.get_many([r.id for r in page])} if page else {}
         results = [
-            ScoredProperty(**dict(rows[r.id]), score=r.score, similarity=r.similarity) for r in page if r.id in rows
+            # Rows of our own table, in the schema's own column types: built without validating them again.
+            ScoredProperty.model_construct(**dict(rows[r.id]), score=r.score, similarity=r.similarity)
+            for r in page
+            if r.id in rows
         ]
         return results, len(ranked) > need
 
