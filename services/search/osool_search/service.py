@@ -138,17 +138,18 @@ class SearchService:
         need = offset + limit
         depth = max(2 * need, 40)
         exact = narrows_profiles(filters)
-        candidates, nearest = await self.repository.candidates(filters, model, vector, text, depth, exact=exact)
-        if not exact and nearest < depth:
-            # The HNSW scan stops at hnsw.max_scan_tuples; when the filters are so selective that it came back
-            # short of listings that exist, the filtered set is small and an exact scan over it is cheap.
-            matching = await self.repository.count_matching(filters, model, depth)
-            if matching > nearest:
-                metrics.EXACT_FALLBACKS.inc()
-                candidates, _ = await self.repository.candidates(filters, model, vector, text, depth, exact=True)
-        ranked = fuse(candidates)
-        page = ranked[offset:need]
-        rows = {row["id"]: row for row in await self.repository.get_many([r.id for r in page])} if page else {}
+        async with self.repository.on_one_connection() as repository:
+            candidates, nearest = await repository.candidates(filters, model, vector, text, depth, exact=exact)
+            if not exact and nearest < depth:
+                # The HNSW scan stops at hnsw.max_scan_tuples; when the filters are so selective that it came back
+                # short of listings that exist, the filtered set is small and an exact scan over it is cheap.
+                matching = await repository.count_matching(filters, model, depth)
+                if matching > nearest:
+                    metrics.EXACT_FALLBACKS.inc()
+                    candidates, _ = await repository.candidates(filters, model, vector, text, depth, exact=True)
+            ranked = fuse(candidates)
+            page = ranked[offset:need]
+            rows = {row["id"]: row for row in await repository.get_many([r.id for r in page])} if page else {}
         results = [
             # Rows of our own table, in the schema's own column types: built without validating them again.
             ScoredProperty.model_construct(**dict(rows[r.id]), score=r.score, similarity=r.similarity)
