@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from jwt.algorithms import RSAAlgorithm
 
 from devstack.testing import ThreadedServer
@@ -52,3 +52,27 @@ class FakeGoogle:
             **claims,
         }
         return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+
+class FakeOpenAI:
+    """OpenAI's embeddings endpoint (POST /v1/embeddings), for the real `openai` client. A text's vector is one-hot at
+    its length (not normalised, so the embedder must normalise), and the data comes back out of order, so the
+    client must put vectors back in the order of the texts."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.app = FastAPI()
+
+        @self.app.post("/v1/embeddings")
+        async def embeddings(request: Request) -> dict[str, Any]:
+            body = await request.json()
+            self.requests.append({"body": body, "authorization": request.headers.get("authorization")})
+            data = []
+            for index, text in reversed(list(enumerate(body["input"]))):
+                vector = [0.0] * body["dimensions"]
+                vector[len(text) % body["dimensions"]] = 3.0
+                data.append({"object": "embedding", "index": index, "embedding": vector})
+            usage = {"prompt_tokens": 5, "total_tokens": 5}
+            return {"object": "list", "data": data, "model": body["model"], "usage": usage}
+
+        self.server = ThreadedServer(self.app)

@@ -20,6 +20,8 @@ import psycopg
 import pytest
 
 import redis
+from devstack.envfile import read_env_file
+from devstack.fakes import FakeOpenAI
 from devstack.stack import LocalStack
 from devstack.testing import admin_headers, clean_environ
 from osool_search.evaluation import evaluate
@@ -182,9 +184,11 @@ def test_every_listing_has_the_profile_that_says_what_it_is(
             """
         ).fetchone()
         assert disagreeing == (0,)
-        listings, profiles = connection.execute(
+        counts = connection.execute(
             "SELECT (SELECT count(*) FROM search.properties), (SELECT count(*) FROM search.profiles)"
         ).fetchone()
+        assert counts is not None
+        listings, profiles = counts
     assert profiles < listings  # listings of one kind share one profile, one vector
     found = search(api, f"apartment in Maadi {tag}", filters={"bedrooms": 3}).json()["results"]
     assert [r["source_id"] for r in found if tag in r["title"]] == [f"P-{tag}"]
@@ -394,3 +398,42 @@ def test_search_metrics_count_searches_and_stages(stack: LocalStack, api: httpx.
     for name in ("osool_search_searches_total", 'osool_search_stage_seconds_count{stage="embed"}',
                  "osool_search_results_bucket", "osool_search_ingested_records_total"):  # fmt: skip
         assert name in text, name
+
+
+def _reindex(stack: LocalStack, **env: str) -> dict[str, int]:
+    environ = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file), **env}
+    run = subprocess.run([sys.executable, "-m", "osool_search", "reindex"],
+                         env=environ, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    with psycopg.connect(read_env_file(stack.config.env_file)["DATABASE_URL"]) as connection:
+        rows = connection.execute(
+            "SELECT 'listings:' || embedding_model, count(*) FROM search.properties GROUP BY 1 UNION ALL "
+            "SELECT 'profiles:' || model, count(*) FROM search.profiles GROUP BY 1"
+        ).fetchall()
+    return {name: count for name, count in rows}
+
+
+def test_a_change_of_model_is_followed_by_reindex_and_two_models_are_never_compared(
+    stack: LocalStack, api: httpx.Client
+) -> None:
+    # Last in this module: it moves every listing to another model and back.
+    before = _reindex(stack)  # nothing to do: every listing is the running model's
+    assert set(before) == {"listings:all-MiniLM-L6-v2", "profiles:all-MiniLM-L6-v2"}
+    listings = before["listings:all-MiniLM-L6-v2"]
+    fake = FakeOpenAI()
+    with fake.server as server:
+        moved = _reindex(
+            stack, EMBEDDING_PROVIDER="openai", OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=f"{server.url}/v1"
+        )
+    assert moved == {
+        "listings:text-embedding-3-small": listings,
+        "profiles:text-embedding-3-small": moved["profiles:text-embedding-3-small"],
+    }  # every listing re-embedded, and the old model's profiles deleted with nothing left pointing to them
+    assert fake.requests and all(r["body"]["model"] == "text-embedding-3-small" for r in fake.requests)
+    # The running service still uses MiniLM: listings of another model are left out, never compared.
+    assert search(api, "3 bedroom apartment in New Cairo under 8M").json()["results"] == []
+    back = _reindex(stack)  # MiniLM again: every text is in the embedding cache
+    assert set(back) == set(before) and back["listings:all-MiniLM-L6-v2"] == listings
+    # Profiles no listing had any more (left by listings that changed kind) went with the other model's.
+    assert 0 < back["profiles:all-MiniLM-L6-v2"] <= before["profiles:all-MiniLM-L6-v2"]
+    assert len(search(api, "3 bedroom apartment in New Cairo under 8M").json()["results"]) == 10

@@ -3,43 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import numpy as np
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from devstack.testing import ThreadedServer
+from devstack.fakes import FakeOpenAI
 from osool_search.embeddings import DIMENSIONS, OpenAIEmbedder, create_embedder
 from osool_search.settings import Settings
 
 
-class FakeOpenAI:
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.app = Starlette(routes=[Route("/v1/embeddings", self.embeddings, methods=["POST"])])
-
-    async def embeddings(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        self.requests.append({"body": body, "authorization": request.headers.get("authorization")})
-        data = []
-        # Out of order on purpose: the client must put vectors back in the order of the texts.
-        for index, text in reversed(list(enumerate(body["input"]))):
-            vector = [0.0] * body["dimensions"]
-            vector[len(text) % body["dimensions"]] = 3.0  # not normalised: the embedder must normalise
-            data.append({"object": "embedding", "index": index, "embedding": vector})
-        usage = {"prompt_tokens": 5, "total_tokens": 5}
-        return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
-
-
 def test_openai_embeddings_come_back_in_order_normalised_with_384_dimensions() -> None:
     fake = FakeOpenAI()
-    with ThreadedServer(fake.app) as server:
+    with fake.server as server:
         embedder = OpenAIEmbedder("text-embedding-3-small", "sk-test-key", f"{server.url}/v1")
-        vectors = asyncio.run(embedder.embed(["villa", "apartment in new cairo"]))
+
+        async def embed_then_close() -> np.ndarray:
+            try:
+                return await embedder.embed(["villa", "apartment in new cairo"])
+            finally:
+                await embedder.close()  # inside the loop: a client closed after it would log an error later
+
+        vectors = asyncio.run(embed_then_close())
     assert vectors.shape == (2, DIMENSIONS)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
     assert vectors[0][len("villa")] == pytest.approx(1.0)
