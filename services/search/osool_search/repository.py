@@ -13,7 +13,7 @@ import asyncpg
 import numpy as np
 from asyncpg.pool import PoolConnectionProxy
 
-from osool_search.filters import FILTER_RULES, SearchFilters
+from osool_search.filters import FILTER_RULES, FilterRule, SearchFilters
 
 # The listing's own fields, in table order; what ingestion writes and every read returns.
 LISTING_COLUMNS: tuple[str, ...] = (
@@ -43,18 +43,17 @@ class _Params:
 
 # What a profile fixes (see migration 0003): a filter on one of these is checked on the profile, once for all of its
 # listings, when the query joins profiles. The latest-delivery-year rule also reads delivery_year, a listing column.
-PROFILE_COLUMNS = frozenset(
-    {"bedrooms", "type", "location", "compound", "developer", "finishing", "is_delivered", "sale_type"}
-)
+PROFILE_COLUMNS = ("bedrooms", "type", "location", "compound", "developer", "finishing", "is_delivered", "sale_type")
+
+
+def _on_profile(rule: FilterRule) -> bool:
+    return rule.column in PROFILE_COLUMNS and not rule.delivered_passes
 
 
 def narrows_profiles(filters: SearchFilters) -> bool:
     """Whether the filters rule out profiles (not only some listings of a profile): then the few profiles left are
     ranked exactly, which costs less than walking the HNSW graph past every profile the filters reject."""
-    return any(
-        FILTER_RULES[name].column in PROFILE_COLUMNS and not FILTER_RULES[name].delivered_passes
-        for name in filters.applied()
-    )
+    return any(_on_profile(FILTER_RULES[name]) for name in filters.applied())
 
 
 def _where(filters: SearchFilters, params: _Params, *, listing: str = "", profile: str | None = None) -> str:
@@ -64,14 +63,25 @@ def _where(filters: SearchFilters, params: _Params, *, listing: str = "", profil
     conditions = [f"{on_listing}is_available"]
     for name, wanted in filters.applied().items():
         rule = FILTER_RULES[name]  # constant column names and operators only; values are parameters
-        on_profile = profile is not None and rule.column in PROFILE_COLUMNS and not rule.delivered_passes
-        column = f"{profile}.{rule.column}" if on_profile else f"{on_listing}{rule.column}"
+        column = f"{profile}.{rule.column}" if profile and _on_profile(rule) else f"{on_listing}{rule.column}"
         if rule.op == "in":
             condition = f"{column} = ANY({params(list(wanted))})"
         else:
             condition = f"{column} {rule.op} {params(wanted)}"
         conditions.append(f"({on_listing}is_delivered OR {condition})" if rule.delivered_passes else condition)
     return " AND ".join(conditions)
+
+
+def _nearest(filters: SearchFilters, params: _Params, k: int, *, exact: bool) -> str:
+    """The k nearest listings that pass the filters, as (id, distance): profiles in order of distance to the vector
+    in $1 among those of the model in $2 (the HNSW index with an iterative scan; `exact` orders by the computed
+    distance instead), each joined to its listings."""
+    order = "(f.embedding <=> $1) + 0" if exact else "f.embedding <=> $1"
+    return (
+        "SELECT p.id, f.embedding <=> $1 AS distance FROM profiles f JOIN properties p ON p.profile_key = f.key "
+        f"WHERE f.model = $2 AND {_where(filters, params, listing='p', profile='f')} "
+        f"ORDER BY {order} LIMIT {params(k)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -137,17 +147,9 @@ class ListingRepository:
     async def vector_candidates(
         self, filters: SearchFilters, model: str, vector: np.ndarray, k: int, *, exact: bool = False
     ) -> list[tuple[uuid.UUID, float]]:
-        """The k nearest listings that pass the filters: profiles in order of distance (the HNSW index with an
-        iterative scan by default; `exact` orders by the computed distance instead, for recall measurement and tiny
-        filtered sets), each joined to its listings."""
+        """The k nearest listings that pass the filters (see _nearest); for recall measurement."""
         params = _Params(vector, model)
-        order = "(f.embedding <=> $1) + 0" if exact else "f.embedding <=> $1"
-        sql = (
-            "SELECT p.id, f.embedding <=> $1 AS distance FROM profiles f JOIN properties p ON p.profile_key = f.key "
-            f"WHERE f.model = $2 AND {_where(filters, params, listing='p', profile='f')} "
-            f"ORDER BY {order} LIMIT {params(k)}"
-        )
-        rows = await self.db.fetch(sql, *params.values)
+        rows = await self.db.fetch(_nearest(filters, params, k, exact=exact), *params.values)
         return [(row["id"], float(row["distance"])) for row in rows]
 
     async def candidates(
@@ -158,12 +160,7 @@ class ListingRepository:
         is close to it (trigrams, for misspelt names), and every signal of each. Returns the candidates and how many
         the nearest-neighbour part found (short of k: the HNSW scan stopped before the filters let k through)."""
         params = _Params(vector, model, text)
-        order = "(f.embedding <=> $1) + 0" if exact else "f.embedding <=> $1"
-        ctes = [
-            "nearest AS MATERIALIZED (SELECT p.id FROM profiles f JOIN properties p ON p.profile_key = f.key "
-            f"WHERE f.model = $2 AND {_where(filters, params, listing='p', profile='f')} "
-            f"ORDER BY {order} LIMIT {params(k)})"
-        ]
+        ctes = [f"nearest AS MATERIALIZED ({_nearest(filters, params, k, exact=exact)})"]
         pool_ids = "SELECT id FROM nearest"
         if text:
             # Unordered: ranking a common word's every match would cost more than the search; fusion ranks these.
@@ -350,15 +347,12 @@ async def _insert_profiles(
     """The profiles of the listings in `source` (the incoming table of an upsert, or properties restricted to
     `ids`) that do not exist yet. The key is computed by the same SQL function as the listings' generated column."""
     where = "" if ids is None else "WHERE id = ANY($1::uuid[])"
+    attributes = ", ".join(PROFILE_COLUMNS)  # also profile_key()'s arguments after the first two, in this order
     await connection.execute(
         f"""
-        INSERT INTO profiles (key, model, embedding, bedrooms, type, location, compound, developer, finishing,
-                              is_delivered, sale_type)
-        SELECT DISTINCT ON (key) key, embedding_model, embedding, bedrooms, type, location, compound, developer,
-               finishing, is_delivered, sale_type
-        FROM (SELECT profile_key(embedding_model, embedding_text, bedrooms, type, location, compound, developer,
-                                 finishing, is_delivered, sale_type) AS key, *
-              FROM {source} {where}) s
+        INSERT INTO profiles (key, model, embedding, {attributes})
+        SELECT DISTINCT ON (key) key, embedding_model, embedding, {attributes}
+        FROM (SELECT profile_key(embedding_model, embedding_text, {attributes}) AS key, * FROM {source} {where}) s
         ORDER BY key
         ON CONFLICT (key) DO NOTHING
         """,
