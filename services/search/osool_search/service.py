@@ -48,9 +48,9 @@ log = get_logger(__name__)
 
 GENERATION_KEY = "search:generation"
 QUERY_VECTOR_TTL = 86_400
-# Query vectors kept in each worker's memory as well (a query's vector never changes for one model): 10,000 of them
-# are about 15 MB, and a repeated query then costs no round trip to Redis.
-LOCAL_QUERY_VECTORS = 10_000
+# Query vectors (and parsed queries) kept in each worker's memory as well: a query's vector never changes for one
+# model, 10,000 of them are about 15 MB, and a repeated query then costs no round trip to Redis.
+LOCAL_ENTRIES = 10_000
 
 
 class SearchService:
@@ -60,9 +60,9 @@ class SearchService:
         self.embedder = embedder
         self.redis = redis
         self.embeddings = EmbeddingStore(repository, embedder, settings.embedding_batch_size)
-        self.query_vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=LOCAL_QUERY_VECTORS)
+        self.query_vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=LOCAL_ENTRIES)
         # The parser is a pure function of the text and ParsedQuery is frozen: popular queries are parsed once.
-        self.parsed_queries: LRUCache[str, ParsedQuery] = LRUCache(maxsize=LOCAL_QUERY_VECTORS)
+        self.parsed_queries: LRUCache[str, ParsedQuery] = LRUCache(maxsize=LOCAL_ENTRIES)
         self.ingestor = Ingestor(repository, self.embeddings)
 
     # ---- search ----
@@ -99,7 +99,7 @@ class SearchService:
         vector_key = f"search:qvec:b64:{self.embedder.model}:{hashlib.sha256(query.casefold().encode()).hexdigest()}"
         local_vector = self.query_vectors.get(vector_key)
         generation, stored_vector = await self._read(None if local_vector is not None else vector_key)
-        cache_key = f"search:result:{generation}:{fingerprint}:{offset}:{request.limit}"
+        cache_key = None if generation is None else f"search:result:{generation}:{fingerprint}:{offset}:{request.limit}"
         cached = await self._cache_get(cache_key)
         if cached is not None:
             metrics.SEARCHES.labels("hit").inc()
@@ -172,19 +172,18 @@ class SearchService:
             raise InvalidCursorError("the cursor is not one this service gave out")
         return offset
 
-    async def _read(self, vector_key: str | None) -> tuple[str, bytes | str | None]:
-        """The result cache's generation ("off" when results are not cached, "none" when Redis is out) and the
-        stored vector of the query (when a key is given), if any; in one round trip, or none when neither is
-        needed."""
+    async def _read(self, vector_key: str | None) -> tuple[str | None, bytes | str | None]:
+        """The result cache's generation (None when results are not cached, or Redis is out) and the stored vector
+        of the query (when a key is given), if any: in one round trip, or none when neither is needed."""
         caching = self.settings.search_cache_ttl_seconds > 0
         keys = ([GENERATION_KEY] if caching else []) + ([vector_key] if vector_key else [])
         if not keys:
-            return "off", None
+            return None, None
         try:
             values = await self.redis.mget(keys)
         except RedisError:
-            return "none", None  # an outage slows searches down; it never fails them
-        generation = (_as_bytes(values[0]).decode() if values[0] else "0") if caching else "off"
+            return None, None  # an outage slows searches down; it never fails them
+        generation = (_as_bytes(values[0]).decode() if values[0] else "0") if caching else None
         return generation, (values[-1] if vector_key else None)
 
     async def _query_vector(self, query: str, key: str, stored: bytes | str | None) -> np.ndarray:
@@ -206,8 +205,8 @@ class SearchService:
 
     # ---- the result cache: a generation number bumped by every ingest makes every older entry unreachable ----
 
-    async def _cache_get(self, key: str) -> str | None:
-        if key.startswith(("search:result:off:", "search:result:none:")):
+    async def _cache_get(self, key: str | None) -> str | None:
+        if key is None:
             return None
         try:
             value = await self.redis.get(key)
@@ -215,8 +214,8 @@ class SearchService:
             return None  # a cache outage slows searches down; it never fails them
         return _as_bytes(value).decode() if value else None
 
-    async def _cache_set(self, key: str, body: str) -> None:
-        if key.startswith(("search:result:off:", "search:result:none:")):
+    async def _cache_set(self, key: str | None, body: str) -> None:
+        if key is None:
             return
         try:
             await self.redis.set(key, body, ex=self.settings.search_cache_ttl_seconds)
