@@ -57,6 +57,11 @@ def admin(stack: LocalStack) -> dict[str, str]:
     return admin_headers(stack, "search-admin")
 
 
+def _unique_word() -> str:
+    """A word no other listing has, in letters only, so that no parser rule reads it as a number or a size."""
+    return "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+
+
 def search(api: httpx.Client, query: str, **body: Any) -> httpx.Response:
     return api.post("/api/properties/search", json={"query": query, **body})
 
@@ -160,7 +165,7 @@ def test_the_semantic_ranking_finds_the_nearest_listings_that_match(
 def test_every_listing_has_the_profile_that_says_what_it_is(
     api: httpx.Client, admin: dict[str, str], stack_env: dict[str, str]
 ) -> None:
-    tag = uuid.uuid4().hex[:8]
+    tag = _unique_word()
     record = {"id": f"P-{tag}", "title": f"Profile test {tag}", "type": "Apartment", "location": "Maadi",
               "price": 6_000_000, "size": 140, "bedrooms": 2}  # fmt: skip
     assert api.post("/api/properties/ingest", json=[record], headers=admin).json()["inserted"] == 1
@@ -326,8 +331,7 @@ def _export(tag: str) -> dict[str, Any]:
 def test_an_admin_ingests_an_export_record_by_record_and_a_rerun_changes_nothing(
     api: httpx.Client, admin: dict[str, str]
 ) -> None:
-    # Letters only: a word no other listing has, that no parser rule reads as a number.
-    tag = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+    tag = _unique_word()
     # A search answered (and cached) before the ingest must not hide the new listing after it.
     assert not [r for r in search(api, f"villa {tag}").json()["results"] if tag in r["title"]]
     report = api.post("/api/properties/ingest", json=_export(tag), headers=admin)
