@@ -10,16 +10,23 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+from redis.asyncio import Redis
 
+from osool_common.breaker import CircuitBreaker
+from osool_common.errors import UnavailableError
 from osool_common.logging import get_logger
 from osool_search.settings import Settings
+
+if TYPE_CHECKING:
+    from openai.types import CreateEmbeddingResponse
 
 log = get_logger(__name__)
 
 DIMENSIONS = 384
+OPENAI_DEPENDENCY = "openai-embeddings"
 
 
 class Embedder(Protocol):
@@ -95,12 +102,17 @@ class LocalEmbedder:
 
 class OpenAIEmbedder:
     """text-embedding-3-small through the official client, asked for 384 dimensions so both models share one column
-    and one index (OpenAI's text-embedding-3 models shorten vectors natively via `dimensions`)."""
+    and one index (OpenAI's text-embedding-3 models shorten vectors natively via `dimensions`).
 
-    def __init__(self, model: str, api_key: str, base_url: str | None) -> None:
+    Calls go through `breaker` when given (the service gives one; one-off commands need none): after three failed
+    calls in a row, every worker of every replica answers 503 at once for 30 s instead of each waiting out the
+    client's timeouts and retries."""
+
+    def __init__(self, model: str, api_key: str, base_url: str | None, breaker: CircuitBreaker | None = None) -> None:
         from openai import AsyncOpenAI
 
         self.model = model
+        self.breaker = breaker
         self._client = AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=2, timeout=20.0)
 
     @property
@@ -113,19 +125,49 @@ class OpenAIEmbedder:
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        response = await self._client.embeddings.create(model=self.model, input=list(texts), dimensions=DIMENSIONS)
+        from openai import APIError
+
+        try:
+            response = await (self.breaker.call(self._create, texts) if self.breaker else self._create(texts))
+        except APIError as exc:
+            if not provider_failed(exc):
+                raise
+            log.warning("embeddings.provider_failed", model=self.model, error=type(exc).__name__)
+            raise UnavailableError("the embeddings provider did not answer; try again shortly") from exc
         ordered = sorted(response.data, key=lambda item: item.index)
         vectors = np.asarray([item.embedding for item in ordered], dtype=np.float32)
         if vectors.shape != (len(texts), DIMENSIONS):
             raise RuntimeError(f"embeddings endpoint returned shape {vectors.shape} for {len(texts)} texts")
         return _normalise(vectors)
 
+    async def _create(self, texts: Sequence[str]) -> CreateEmbeddingResponse:
+        # One breaker call is one request with the client's own retries: the breaker counts what the caller saw.
+        return await self._client.embeddings.create(model=self.model, input=list(texts), dimensions=DIMENSIONS)
+
     async def close(self) -> None:
         await self._client.close()
 
 
-def create_embedder(settings: Settings) -> LocalEmbedder | OpenAIEmbedder:
+def provider_failed(exc: BaseException) -> bool:
+    """Whether an error counts against OpenAI: no answer (connection, timeout), or a status its client itself
+    retries (408, 409, 429, 5xx). Any other 4xx (a wrong key, an input too long) is our request's fault: the
+    provider answered, so the breaker counts it as an answer."""
+    from openai import APIStatusError
+
+    if isinstance(exc, APIStatusError):
+        return exc.status_code >= 500 or exc.status_code in (408, 409, 429)
+    return True
+
+
+def create_embedder(settings: Settings, redis: Redis | None = None) -> LocalEmbedder | OpenAIEmbedder:
+    """The configured embedder; with `redis`, OpenAI's calls go through a breaker shared by every replica."""
     if settings.embedding_provider == "openai":
         assert settings.openai_api_key is not None  # the settings refuse openai without a key
-        return OpenAIEmbedder(settings.model_name, settings.openai_api_key.get_secret_value(), settings.openai_base_url)
+        breaker = None
+        if redis is not None:
+            # A probe may take one whole call: three attempts of up to 20 s each, with the client's backoff.
+            breaker = CircuitBreaker(OPENAI_DEPENDENCY, redis, probe_timeout=75.0, is_failure=provider_failed)
+        return OpenAIEmbedder(
+            settings.model_name, settings.openai_api_key.get_secret_value(), settings.openai_base_url, breaker
+        )
     return LocalEmbedder(settings.model_name)

@@ -10,7 +10,7 @@ from osool_common.app import Resources, create_service_app
 from osool_common.logging import get_logger
 from osool_search import __version__
 from osool_search.api import router
-from osool_search.embeddings import create_embedder
+from osool_search.embeddings import OpenAIEmbedder, create_embedder
 from osool_search.repository import ListingRepository
 from osool_search.service import SearchService
 from osool_search.settings import Settings
@@ -27,7 +27,7 @@ def create_app() -> FastAPI:
     assert isinstance(settings, Settings)
 
     async def setup(app: FastAPI, resources: Resources) -> None:
-        embedder = create_embedder(settings)
+        embedder = create_embedder(settings, resources.redis)
         repository = ListingRepository(resources.db)
         service = SearchService(settings, repository, embedder, resources.redis)
         app.state.search = service
@@ -50,6 +50,13 @@ def create_app() -> FastAPI:
 
         resources.health.add("embedder", embedder_check, critical=True)
         resources.health.add("listings", listings_check, critical=True, timeout_seconds=2.0)
+        if isinstance(embedder, OpenAIEmbedder) and embedder.breaker is not None:
+            # Degraded, not gating readiness: every replica shares the breaker, so an open one would take them all
+            # out of rotation at once, with the reads and market figures that need no embeddings.
+            breaker = embedder.breaker
+            resources.health.add(
+                f"breaker:{breaker.dependency}", breaker.health_check, critical=False, affects_readiness=False
+            )
         if settings.demo_listings:
             resources.run_in_background(_load_demo_once(service, resources, settings.demo_listings), "search-demo")
 
