@@ -1,7 +1,7 @@
 """Calls to other Osool services, always through the gateway's internal listener.
 
-Timeouts on every call, the request id passed on, and idempotent calls retried (with tenacity) when the
-connection fails or the gateway answers 502/503/504.
+Timeouts on every call, the request id passed on, and idempotent calls (writes with an Idempotency-Key too) retried
+(with tenacity) when the connection fails or the gateway answers 502/503/504.
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ class ServiceClient:
     async def request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = f"/{service}{path}"
         method = method.upper()
-        if method not in IDEMPOTENT_METHODS:
+        # A write that carries an Idempotency-Key is safe to send again: a repeat is answered with the first write.
+        keyed = any(name.lower() == "idempotency-key" for name in (kwargs.get("headers") or {}))
+        if method not in IDEMPOTENT_METHODS and not keyed:
             return await self._client.request(method, url, **kwargs)
         response: httpx.Response | None = None
         try:

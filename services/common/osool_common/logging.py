@@ -59,6 +59,8 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
     for name in ("uvicorn", "uvicorn.error", "gunicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Calls to other services are logged by the caller's own events; httpx's line per request is noise at INFO.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     # Requests are logged once by our own middleware, with the route and request id.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("gunicorn.access").disabled = True
