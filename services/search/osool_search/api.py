@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import ValidationError
 
 from osool_common.auth import Principal, require_role
@@ -18,6 +18,8 @@ from osool_search.schemas import (
     Comparables,
     IngestReport,
     MarketStats,
+    ParsedQueryOut,
+    ParseRequest,
     Property,
     PropertyPage,
     SearchRequest,
@@ -47,6 +49,20 @@ async def search(body: SearchRequest, service: Search) -> Response:
     """Natural-language search: the query's budget, rooms, type, place and plan become filters (explicit filters win),
     and what matches is ranked by meaning and by words."""
     return Response(content=await service.search_json(body), media_type="application/json")
+
+
+@router.post("/api/properties/parse", response_model=ParsedQueryOut)
+async def parse(body: ParseRequest, service: Search) -> ParsedQueryOut:
+    """What the search understands of a request: its filters, the words left over and the phrases recognised."""
+    return service.parse(body.query)
+
+
+@router.get("/api/properties/source/{source_id}", response_model=Property)
+async def get_property_by_source(
+    source_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:\-]+$")], service: Search
+) -> Response:
+    """A listing by the id its source gave it (the id on the brokerage's export)."""
+    return model_response(await service.get_by_source(source_id))
 
 
 @router.get("/api/properties", response_model=PropertyPage)

@@ -118,6 +118,9 @@ class ListingRepository:
     async def get(self, listing_id: uuid.UUID) -> asyncpg.Record | None:
         return await self.db.fetchrow(f"SELECT {READ_COLUMNS} FROM properties WHERE id = $1", listing_id)
 
+    async def get_by_source(self, source_id: str) -> asyncpg.Record | None:
+        return await self.db.fetchrow(f"SELECT {READ_COLUMNS} FROM properties WHERE source_id = $1", source_id)
+
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
         return await self.db.fetch(f"SELECT {READ_COLUMNS} FROM properties WHERE id = ANY($1::uuid[])", list(ids))
 

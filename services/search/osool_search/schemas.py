@@ -25,6 +25,19 @@ class SearchRequest(StrictModel):
     cursor: str | None = Field(default=None, max_length=500)
 
 
+class ParseRequest(StrictModel):
+    query: PlainText = Field(min_length=1, max_length=100_000)
+
+
+class ParsedQueryOut(BaseModel):
+    # The filters the words state (as SearchFilters, without the empty ones).
+    filters: dict[str, Any]
+    # The words left over once the filters were taken out.
+    text: str
+    # The buyer's own phrases that were recognised, in reading order.
+    understood: list[str]
+
+
 class Property(BaseModel):
     id: uuid.UUID
     source_id: str

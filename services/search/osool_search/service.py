@@ -34,6 +34,7 @@ from osool_search.schemas import (
     Comparables,
     IngestReport,
     MarketStats,
+    ParsedQueryOut,
     Property,
     PropertyPage,
     Rejection,
@@ -235,6 +236,22 @@ class SearchService:
         if row is None:
             raise NotFoundError(f"no property with id {listing_id}")
         return Property(**dict(row))
+
+    async def get_by_source(self, source_id: str) -> Property:
+        row = await self.repository.get_by_source(source_id)
+        if row is None:
+            raise NotFoundError(f"no property with source id {source_id}")
+        return Property(**dict(row))
+
+    def parse(self, text: str) -> ParsedQueryOut:
+        """What the search understands of a buyer's words (the agent's rules brain reads requests with it)."""
+        query = self._check(SearchRequest(query=text))
+        parsed = self.parsed_queries.get(query)
+        if parsed is None:
+            parsed = self.parsed_queries[query] = parse_query(query)
+        return ParsedQueryOut(
+            filters=parsed.filters.model_dump(exclude_none=True), text=parsed.text, understood=list(parsed.understood)
+        )
 
     async def list(self, filters: SearchFilters, limit: int, cursor: str | None) -> PropertyPage:
         after = None

@@ -441,3 +441,22 @@ def test_a_change_of_model_is_followed_by_reindex_and_two_models_are_never_compa
     # Profiles no listing had any more (left by listings that changed kind) went with the other model's.
     assert 0 < back["profiles:all-MiniLM-L6-v2"] <= before["profiles:all-MiniLM-L6-v2"]
     assert len(search(api, "3 bedroom apartment in New Cairo under 8M").json()["results"]) == 10
+
+
+# -- what the agent reads with ------------------------------------------------------------------------------------
+def test_the_parse_route_says_what_a_request_states(api: httpx.Client) -> None:
+    response = api.post("/api/properties/parse", json={"query": "شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["filters"] == EXAMPLES["شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون"]
+    assert "٨ مليون" in body["understood"]
+    assert api.post("/api/properties/parse", json={"query": ""}).status_code == 422
+    assert api.post("/api/properties/parse", json={"query": "x" * 600}).status_code == 422
+
+
+def test_a_listing_is_found_by_its_source_id(api: httpx.Client) -> None:
+    listing = search(api, "villa in Sheikh Zayed").json()["results"][0]
+    found = api.get(f"/api/properties/source/{listing['source_id']}")
+    assert found.status_code == 200 and found.json()["id"] == listing["id"]
+    assert api.get("/api/properties/source/NOPE-999999").status_code == 404
+    assert api.get("/api/properties/source/bad%20id").status_code == 422
