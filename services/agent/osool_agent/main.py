@@ -1,19 +1,100 @@
-"""create_app(): the agent service's FastAPI app with the shared kit."""
+"""create_app(): the agent service's FastAPI app: the kit, the clients of the other services, the brains, the breaker,
+the cost meter and the chat routes."""
 
 from __future__ import annotations
+
+import asyncio
+from typing import Any
 
 from fastapi import FastAPI
 
 from osool_agent import __version__
+from osool_agent.api import router
+from osool_agent.brains import ModelBrain, is_model_failure, local_brain, openai_brain
+from osool_agent.clients import ChainClient, HistoryClient, SearchClient
+from osool_agent.cost import CostMeter, load_price_file
+from osool_agent.repository import TurnRepository
+from osool_agent.service import ChatService
 from osool_agent.settings import Settings
-from osool_common.app import create_service_app
+from osool_agent.tools.context import ToolContext
+from osool_common.app import Resources, create_service_app
+from osool_common.breaker import CircuitBreaker
+from osool_common.logging import get_logger
+from osool_common.ratelimit import RateLimiter
+
+log = get_logger(__name__)
 
 
 def create_app() -> FastAPI:
     settings = Settings.load()
+    assert isinstance(settings, Settings)
+
+    async def setup(app: FastAPI, resources: Resources) -> None:
+        search, history, chain = (
+            SearchClient(resources.http),
+            HistoryClient(resources.http),
+            ChainClient(resources.http),
+        )
+
+        def breaker(dependency: str) -> CircuitBreaker:
+            return CircuitBreaker(
+                dependency, resources.redis, fail_max=settings.breaker_fail_max,
+                reset_timeout=settings.breaker_reset_seconds, is_failure=is_model_failure,
+            )  # fmt: skip
+
+        brains: dict[str, ModelBrain] = {}
+        if settings.openai_api_key is not None:
+            brains["openai"] = openai_brain(settings, breaker("openai"))
+        if settings.local_llm_url:
+            brains["local"] = local_brain(settings, breaker("local-llm"))
+        for brain in brains.values():
+            # Every replica shares the breaker: an open one degrades /health, but must not take every replica out.
+            resources.health.add(
+                f"breaker:{brain.name}", brain.breaker.health_check, critical=False, affects_readiness=False
+            )
+
+        def tools() -> ToolContext:
+            return ToolContext(search, chain, settings.listing_stale_after_days, settings.cards_per_reply)
+
+        cost = CostMeter(resources.redis, settings.llm_daily_budget_usd, load_price_file(settings.llm_price_file))
+        service = ChatService(
+            settings, search, history, tools, TurnRepository(resources.db), RateLimiter(resources.redis, "agent:turns"),
+            cost, brains,
+        )  # fmt: skip
+        app.state.chat = service
+        resources.background.push_async_callback(service.aclose)
+
+        async def brain_check() -> str:
+            chosen = service.default_brain
+            if chosen != "rules" and chosen not in brains:
+                raise RuntimeError(f"AGENT_BRAIN={chosen} is not configured; the rules brain answers")
+            return f"{chosen} ({brains[chosen].model_name})" if chosen in brains else "rules"
+
+        resources.health.add("brain", brain_check, critical=False)
+        if "local" in brains and settings.local_llm_warmup:
+            resources.run_in_background(_warm_up(brains["local"]), "agent-local-warmup")
+
     return create_service_app(
         settings,
         version=__version__,
-        description="Amr, the AI property consultant: chat (SSE), tools, leads and viewings.",
+        description="Amr, the AI property consultant: chat (JSON, server-sent events, WebSocket) over real listings.",
+        routers=[router],
         redis_critical=False,
+        setup=setup,
     )
+
+
+async def _warm_up(brain: ModelBrain) -> None:
+    """One short request so the local server has the prompt prefix cached before the first buyer (~40 s cold)."""
+    from pydantic_ai.direct import model_request
+    from pydantic_ai.messages import ModelRequest, UserPromptPart
+
+    from osool_agent.service import load_prompt
+
+    await asyncio.sleep(1)
+    try:
+        request: Any = ModelRequest(parts=[UserPromptPart("hello")], instructions=load_prompt())
+        await model_request(brain.model, [request], model_settings=brain.settings)
+        log.info("agent.local_model_warm")
+    except Exception as exc:
+        log.warning("agent.local_warmup_failed", error=type(exc).__name__)

@@ -1,8 +1,10 @@
-"""Settings of the agent service: the common variables plus its own."""
+"""Settings of the agent service: the common variables plus the brain, the model endpoints, limits and the budget."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
+
+from pydantic import Field, SecretStr
 
 from osool_common.settings import CommonSettings
 
@@ -10,3 +12,52 @@ from osool_common.settings import CommonSettings
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "agent"
     upstream_services: str = "search,chat-history,chain,auth"
+
+    # Which brain answers: auto picks OpenAI when a key is set, else the local model when installed, else rules.
+    agent_brain: Literal["auto", "openai", "local", "rules"] = "auto"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    agent_model: str = "gpt-4o-mini"
+    # The local model server (llama.cpp's OpenAI-compatible server); the launcher sets both when `make llm` ran.
+    local_llm_url: str | None = None
+    local_llm_model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    # A model call that takes longer counts as a failure of the model (the breaker's business).
+    model_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    local_model_timeout_seconds: float = Field(default=180.0, gt=0, le=1800)
+    # Send one request at start so the local model's prompt prefix is cached before the first buyer (~40 s cold).
+    local_llm_warmup: bool = True
+    # Tool-calling rounds in one turn before Amr answers with what it has.
+    max_tool_rounds: int = Field(default=4, ge=1, le=10)
+
+    # Circuit breaker around model calls, shared by every worker and replica through Redis.
+    breaker_fail_max: int = Field(default=3, ge=1, le=100)
+    breaker_reset_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+    # Cost meter and the daily budget (US dollars); past it, optionally fall back to another brain until midnight UTC.
+    llm_daily_budget_usd: float = Field(default=100.0, ge=0)
+    llm_budget_fallback: Literal["none", "local", "rules"] = "rules"
+    # Optional price table (JSON {model: {"input": usd_per_million, "output": usd_per_million}}) over genai-prices.
+    llm_price_file: str | None = None
+
+    # Conversations
+    history_messages: int = Field(default=20, ge=2, le=100)
+    turns_per_minute_per_session: int = Field(default=20, ge=1, le=1000)
+    turns_per_minute_per_user: int = Field(default=40, ge=1, le=10000)
+    # A listing whose data is older than this is said to be so instead of being quoted as current.
+    listing_stale_after_days: int = Field(default=30, ge=1, le=3650)
+    # Listings shown as cards in one reply.
+    cards_per_reply: int = Field(default=5, ge=1, le=10)
+    # A turn still marked running after this long was cut off (the process died): a retry may run it again.
+    turn_stale_after_seconds: int = Field(default=600, ge=10)
+
+    language_default: Literal["en", "ar"] = "en"
+    brain_mode: ClassVar[tuple[str, ...]] = ("openai", "local", "rules")
+
+    def chosen_brain(self, local_installed: bool) -> Literal["openai", "local", "rules"]:
+        if self.agent_brain != "auto":
+            return self.agent_brain
+        if self.openai_api_key is not None:
+            return "openai"
+        if local_installed or self.local_llm_url:
+            return "local"
+        return "rules"

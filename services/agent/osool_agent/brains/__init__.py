@@ -1,0 +1,130 @@
+"""The brains behind one interface: an OpenAI-compatible tool-calling model (OpenAI or the local llama.cpp server)
+or the rules brain, all pydantic-ai models run through the same agent loop; model calls go through the breaker."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from openai import AsyncOpenAI
+from pydantic_ai.exceptions import ModelHTTPError
+from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse
+from pydantic_ai.models.openai import OpenAIChatModel
+from pydantic_ai.models.wrapper import WrapperModel
+from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai.settings import ModelSettings
+
+from osool_agent.settings import Settings
+from osool_common.breaker import CircuitBreaker
+
+BrainName = Literal["openai", "local", "rules"]
+
+
+def is_model_failure(exc: BaseException) -> bool:
+    """A refused request (4xx but 429) is our mistake, not the model being down: it does not open the breaker."""
+    if isinstance(exc, ModelHTTPError):
+        return exc.status_code >= 500 or exc.status_code == 429
+    return True
+
+
+class GuardedModel(WrapperModel):
+    """Every request to the model passes the circuit breaker shared by all workers and replicas."""
+
+    def __init__(self, wrapped: Model, breaker: CircuitBreaker) -> None:
+        super().__init__(wrapped)
+        self.breaker = breaker
+
+    async def request(
+        self, messages: list[ModelMessage], model_settings: ModelSettings | None, parameters: ModelRequestParameters
+    ) -> ModelResponse:
+        async with self.breaker.protect():
+            return await self.wrapped.request(messages, model_settings, parameters)
+
+    @asynccontextmanager
+    async def request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        parameters: ModelRequestParameters,
+        run_context: Any = None,
+    ) -> AsyncIterator[StreamedResponse]:
+        # A failure while the stream is read (a cut connection) reaches the breaker through the yield.
+        async with (
+            self.breaker.protect(),
+            self.wrapped.request_stream(messages, model_settings, parameters, run_context) as stream,
+        ):
+            yield stream
+
+
+_BARE_CALL = re.compile(r"^\s*(?:functions\.)?([a-z_]+)\s*:?\s*(\{.*\})?\s*$", re.S)
+
+
+class LocalModel(GuardedModel):
+    """The local model's failure mode: a reply of `functions.NAME:` text instead of a tool call becomes the call it
+    meant (with its arguments when it wrote them; the tool fills in the rest from the rules reading)."""
+
+    async def request(
+        self, messages: list[ModelMessage], model_settings: ModelSettings | None, parameters: ModelRequestParameters
+    ) -> ModelResponse:
+        response = await super().request(messages, model_settings, parameters)
+        return repair_bare_call(response, {tool.name for tool in parameters.function_tools})
+
+
+def repair_bare_call(response: ModelResponse, tool_names: set[str]) -> ModelResponse:
+    if any(isinstance(part, ToolCallPart) for part in response.parts):
+        return response
+    text = "".join(part.content for part in response.parts if isinstance(part, TextPart))
+    match = _BARE_CALL.match(text)
+    if not match or match.group(1) not in tool_names or ("functions." not in text and not match.group(2)):
+        return response
+    try:
+        arguments = json.loads(match.group(2)) if match.group(2) else {}
+    except ValueError:
+        arguments = {}
+    call = ToolCallPart(match.group(1), arguments if isinstance(arguments, dict) else {})
+    return ModelResponse(
+        parts=[call], usage=response.usage, model_name=response.model_name, timestamp=response.timestamp
+    )
+
+
+@dataclass
+class ModelBrain:
+    """A brain backed by a model server."""
+
+    name: BrainName
+    provider: str
+    model_name: str
+    model: GuardedModel
+    breaker: CircuitBreaker
+    settings: ModelSettings
+    # The local server streams, but its tool calls come back best whole: its turns use plain requests.
+    stream: bool
+
+
+def _client(base_url: str | None, api_key: str, timeout: float) -> AsyncOpenAI:
+    # No retries inside the client: a failed call is one failure for the breaker, and the rules brain answers at once.
+    return AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=timeout)
+
+
+def openai_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
+    assert settings.openai_api_key is not None
+    client = _client(settings.openai_base_url, settings.openai_api_key.get_secret_value(),
+                     settings.model_timeout_seconds)  # fmt: skip
+    model = OpenAIChatModel(settings.agent_model, provider=OpenAIProvider(openai_client=client))
+    return ModelBrain("openai", "openai", settings.agent_model, GuardedModel(model, breaker), breaker,
+                      ModelSettings(temperature=0.3, max_tokens=700), stream=True)  # fmt: skip
+
+
+def local_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
+    assert settings.local_llm_url is not None
+    client = _client(settings.local_llm_url, "local", settings.local_model_timeout_seconds)
+    model = OpenAIChatModel(settings.local_llm_model, provider=OpenAIProvider(openai_client=client))
+    # llama.cpp's function-calling chat format only calls tools when asked with tool_choice "auto".
+    model_settings = ModelSettings(temperature=0.1, max_tokens=400, tool_choice="auto", parallel_tool_calls=False)
+    return ModelBrain("local", "local", settings.local_llm_model, LocalModel(model, breaker), breaker,
+                      model_settings, stream=False)  # fmt: skip

@@ -1,0 +1,349 @@
+"""The rules brain's replies: what a careful consultant would say, in English or Egyptian Arabic, written from the tool
+results alone (every listing, price and size comes from them)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic_ai.messages import ToolReturnPart
+
+from osool_agent.brains.rules import Reading
+
+FALLBACK_NOTICE = {
+    "en": "(Quick mode: the full assistant is briefly unavailable, so I am answering from our listings directly.)\n\n",
+    "ar": "(وضع سريع: المساعد الكامل مش متاح دلوقتي، فبرد عليك من بيانات الوحدات مباشرة.)\n\n",
+}
+TYPE_AR = {
+    "Apartment": "شقة", "Villa": "فيلا", "Townhouse": "تاون هاوس", "Twinhouse": "توين هاوس", "Duplex": "دوبلكس",
+    "Penthouse": "بنتهاوس", "Studio": "ستوديو", "Chalet": "شاليه", "Office": "مكتب", "Retail": "محل",
+    "Clinic": "عيادة",
+}  # fmt: skip
+STATUS = {
+    "en": {"available": "available on the registry", "reserved": "already reserved on the registry",
+           "sold": "sold on the registry", "not_registered": "not registered on the blockchain registry yet",
+           "unknown": "of unknown registry status right now", "pending": "being registered"},
+    "ar": {"available": "متاحة على السجل", "reserved": "محجوزة بالفعل على السجل", "sold": "اتباعت على السجل",
+           "not_registered": "لسه مش متسجلة على سجل البلوكتشين", "unknown": "حالتها على السجل مش معروفة دلوقتي",
+           "pending": "بتتسجل دلوقتي"},
+}  # fmt: skip
+
+
+def egp(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.0f}"
+
+
+def _m2(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.0f}"
+
+
+def _pick(options: Sequence[str], seed: str) -> str:
+    # Varied but stable for the same request, so a retry reads the same.
+    return random.Random(seed).choice(list(options))  # noqa: S311 - wording, not security
+
+
+def _where(listing: dict[str, Any]) -> str:
+    return f"{listing['compound']}, {listing['location']}" if listing.get("compound") else str(listing["location"])
+
+
+def _delivery(listing: dict[str, Any], ar: bool) -> str:
+    if listing.get("is_delivered"):
+        return "استلام فوري" if ar else "ready to move in"
+    year = listing.get("delivery_year")
+    if year is None:
+        return "ميعاد الاستلام مش محدد" if ar else "delivery date not stated"
+    return f"استلام {year}" if ar else f"delivery {year}"
+
+
+def _plan(listing: dict[str, Any], ar: bool) -> str:
+    if listing.get("is_cash_only"):
+        return "كاش بس" if ar else "cash only"
+    years, down = listing.get("installment_years"), listing.get("down_payment_pct")
+    monthly = listing.get("monthly_installment")
+    if not years:
+        return ""
+    if ar:
+        text = f"مقدم {down:g}% وتقسيط على {years} سنين" if down is not None else f"تقسيط على {years} سنين"
+        return text + (f" (حوالي {egp(monthly)} جنيه في الشهر)" if monthly else "")
+    text = f"{down:g}% down, {years} years of instalments" if down is not None else f"{years} years of instalments"
+    return text + (f" (EGP {egp(monthly)} a month)" if monthly else "")
+
+
+def _stale(listing: dict[str, Any], ar: bool) -> str:
+    if not listing.get("stale"):
+        return ""
+    day = str(listing.get("updated_at", ""))[:10]
+    if ar:
+        return f" بيانات الوحدة دي آخر تحديث ليها {day}، فلازم نتأكد من السعر قبل ما نعتمد عليه."
+    return f" Note: this listing was last updated on {day}, so its price needs confirming before you rely on it."
+
+
+def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None) -> str:
+    lead = f"{index}. " if index is not None else ""
+    rooms = listing.get("bedrooms")
+    plan = _plan(listing, ar)
+    if ar:
+        kind = TYPE_AR.get(listing["type"], listing["type"])
+        parts = [f"{lead}{listing['title']} ({kind} في {_where(listing)}): {egp(listing['price'])} جنيه",
+                 f"{_m2(listing['size_sqm'])} متر ({egp(listing['price_per_sqm'])} جنيه للمتر)"]  # fmt: skip
+        if rooms is not None:
+            parts.append(f"{rooms} غرف")
+    else:
+        parts = [f"{lead}{listing['title']} ({listing['type']} in {_where(listing)}): EGP {egp(listing['price'])}",
+                 f"{_m2(listing['size_sqm'])} m² (EGP {egp(listing['price_per_sqm'])}/m²)"]  # fmt: skip
+        if rooms is not None:
+            parts.append(f"{rooms} bedrooms")
+    parts.append(_delivery(listing, ar))
+    if plan:
+        parts.append(plan)
+    status = listing.get("on_chain_status")
+    if status in ("reserved", "sold"):
+        parts.append(STATUS["ar" if ar else "en"][status])
+    return "، ".join(parts) + "." + _stale(listing, ar) if ar else ", ".join(parts) + "." + _stale(listing, ar)
+
+
+def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
+    listings = content.get("listings") or []
+    if not listings:
+        if ar:
+            return ("ملقتش وحدات موجودة عندنا بالمواصفات دي بالظبط. تحب نوسع الميزانية شوية، أو ندور في منطقة "
+                    "قريبة، أو نغير عدد الغرف؟")  # fmt: skip
+        return ("I could not find listings that match all of that. Shall I widen the budget a little, look in a "
+                "nearby area, or change the number of bedrooms?")  # fmt: skip
+    intro_en = ["Here is what I found that matches:", "These listings match what you asked for:",
+                "I found these options for you:"]  # fmt: skip
+    intro_ar = ["دي الوحدات اللي لقيتها مناسبة لطلبك:", "لقيتلك الاختيارات دي:", "دي الوحدات المتاحة بالمواصفات دي:"]
+    lines = [_pick(intro_ar if ar else intro_en, seed)]
+    lines += [listing_line(listing, ar, i) for i, listing in enumerate(listings[:3], start=1)]
+    if len(listings) > 3:
+        lines.append(f"و{len(listings) - 3} وحدات تانية في الكروت." if ar else
+                     f"{len(listings) - 3} more are on the cards below.")  # fmt: skip
+    reserved = sum(1 for listing in listings if listing.get("on_chain_status") == "reserved")
+    if reserved:
+        lines.append(f"خد بالك: {reserved} من دول محجوزين بالفعل على السجل." if ar else
+                     f"Worth knowing: {reserved} of these are already reserved on the registry.")  # fmt: skip
+    closing_en = ["Shall I check one of them on the registry, or compare two side by side?",
+                  "Would you like the true cost of a payment plan, or a comparison of two of them?",
+                  "Which one interests you? I can check its availability or work out the mortgage."]  # fmt: skip
+    closing_ar = ["تحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟",
+                  "تحب أحسبلك التكلفة الحقيقية لخطة السداد، ولا أقارن بين اتنين منهم؟",
+                  "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."]  # fmt: skip
+    lines.append(_pick(closing_ar if ar else closing_en, seed + "close"))
+    return "\n".join(lines)
+
+
+def _property(content: dict[str, Any], ar: bool) -> str:
+    listing = content["listing"]
+    status = STATUS["ar" if ar else "en"].get(str(listing.get("on_chain_status")), "")
+    text = listing_line(listing, ar)
+    if ar:
+        more = f" الوحدة {status}." if status else ""
+        return f"{text}{more}\nتحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟"
+    more = f" It is {status}." if status else ""
+    return f"{text}{more}\nShall I work out the monthly payment, or compare it with another unit?"
+
+
+def _compare(content: dict[str, Any], ar: bool) -> str:
+    listings = {item["id"]: item for item in content.get("listings", [])}
+    comparison = content.get("comparison") or {}
+    units = comparison.get("units", [])
+    lines = ["مقارنة الوحدات:" if ar else "Side by side:"]
+    for unit in units:
+        listing = listings.get(unit.get("id"), {})
+        if listing:
+            lines.append("- " + listing_line(listing, ar))
+        cost = unit.get("true_cost") or {}
+        if cost.get("plan_present_value") is not None:
+            lines.append(
+                f"  التكلفة الحقيقية للخطة بفلوس النهارده: {egp(cost['plan_present_value'])} جنيه مقابل "
+                f"{egp(cost.get('cash_present_value'))} جنيه كاش." if ar else
+                f"  True cost of the plan in today's money: EGP {egp(cost['plan_present_value'])} against "
+                f"EGP {egp(cost.get('cash_present_value'))} paying cash."
+            )  # fmt: skip
+
+    def title(key: str) -> str | None:
+        winner = comparison.get(key)
+        return listings.get(winner, {}).get("title") if winner else None
+
+    labels = (("best_value_per_sqm", "Best value per m²", "أرخص سعر للمتر"), ("longest_plan", "Longest plan",
+              "أطول تقسيط"), ("lowest_monthly", "Lowest monthly", "أقل قسط شهري"),
+              ("lowest_true_cost", "Lowest true cost", "أقل تكلفة حقيقية"))  # fmt: skip
+    for key, en, arabic in labels:
+        name = title(key)
+        if name:
+            lines.append(f"{arabic}: {name}." if ar else f"{en}: {name}.")
+    for assumption in comparison.get("assumptions", [])[:3]:
+        lines.append(("افتراض: " if ar else "Assumption: ") + str(assumption))
+    lines.append("تحب أتأكد إن أحسن واحدة لسه متاحة؟" if ar else "Shall I check the best one is still available?")
+    return "\n".join(lines)
+
+
+def _mortgage(content: dict[str, Any], ar: bool) -> str:
+    rate = content.get("annual_rate_pct")
+    programme = (content.get("programme") or {}).get("name", "")
+    if ar:
+        lines = [
+            f"على قرض {egp(content['loan_amount'])} جنيه لمدة {content['years']} سنة بفايدة {rate:g}% "
+            f"({programme}): القسط الشهري {egp(content['monthly_payment'])} جنيه، إجمالي الفوايد "
+            f"{egp(content['total_interest'])} جنيه، وإجمالي الأقساط {egp(content['total_paid'])} جنيه."
+        ]
+    else:
+        lines = [f"On a loan of EGP {egp(content['loan_amount'])} over {content['years']} years at {rate:g}% "
+                 f"({programme}): EGP {egp(content['monthly_payment'])} a month, EGP {egp(content['total_interest'])} "
+                 f"of interest, EGP {egp(content['total_paid'])} paid in all."]  # fmt: skip
+    if content.get("down_payment"):
+        lines.append(f"المقدم {egp(content['down_payment'])} جنيه." if ar else
+                     f"Down payment: EGP {egp(content['down_payment'])}.")  # fmt: skip
+    afford = content.get("affordability")
+    if afford:
+        lines.append(
+            f"بدخلك، البنك يقبل قسط لحد {egp(afford['max_payment_for_income'])} جنيه، يعني قرض لحد "
+            f"{egp(afford['max_loan_for_income'])} جنيه." if ar else
+            f"With your income a lender accepts an instalment up to EGP {egp(afford['max_payment_for_income'])}, "
+            f"so a loan of up to EGP {egp(afford['max_loan_for_income'])}."
+        )  # fmt: skip
+    lines += [("افتراض: " if ar else "Assumption: ") + str(item) for item in content.get("assumptions", [])]
+    lines.append("تحب أدورلك على وحدات في الحدود دي؟" if ar else "Shall I look for listings within that budget?")
+    return "\n".join(lines)
+
+
+def _roi(content: dict[str, Any], ar: bool) -> str:
+    if ar:
+        lines = [
+            f"على سعر {egp(content['property_price'])} جنيه وإيجار {egp(content['annual_rent'])} جنيه في السنة: "
+            f"العائد الإجمالي {content['gross_yield_pct']:g}% والصافي {content['net_yield_pct']:g}% بعد مصاريف "
+            f"{egp(content['annual_costs'])} جنيه في السنة."
+        ]
+        if content.get("break_even_years"):
+            lines.append(f"ترجع تمنها في حوالي {content['break_even_years']:g} سنة. التقييم: {content['grade']}.")
+    else:
+        lines = [f"At EGP {egp(content['property_price'])} with EGP {egp(content['annual_rent'])} of rent a year: "
+                 f"{content['gross_yield_pct']:g}% gross yield and {content['net_yield_pct']:g}% net after "
+                 f"EGP {egp(content['annual_costs'])} of yearly costs."]  # fmt: skip
+        if content.get("break_even_years"):
+            lines.append(f"It pays for itself in about {content['break_even_years']:g} years. "
+                         f"Grade: {content['grade']}.")  # fmt: skip
+    lines += [("افتراض: " if ar else "Assumption: ") + str(item) for item in content.get("assumptions", [])]
+    lines.append("تحب أقارنها بوحدة تانية؟" if ar else "Shall I compare it with another unit?")
+    return "\n".join(lines)
+
+
+def _valuation(content: dict[str, Any], ar: bool) -> str:
+    if ar:
+        return (
+            f"على أساس {content['comparables_count']} وحدات مشابهة في {content['location']}: القيمة التقديرية "
+            f"حوالي {egp(content['estimate'])} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
+            f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {content['confidence']}.\n"
+            "ده تقدير من إعلانات حقيقية مش تثمين رسمي. تحب نعرضها للبيع بالسعر ده؟"
+        )
+    return (
+        f"From {content['comparables_count']} comparable listings in {content['location']}: about "
+        f"EGP {egp(content['estimate'])} (range EGP {egp(content['low'])} to EGP {egp(content['high'])}), at a "
+        f"median of EGP {egp(content['median_price_per_sqm'])}/m². Confidence: {content['confidence']}.\n"
+        "This is an estimate from real listings, not a formal appraisal. Shall we talk about listing it?"
+    )
+
+
+def _trends(content: dict[str, Any], ar: bool) -> str:
+    where = content.get("location") or ("السوق كله" if ar else "the whole market")
+    kind = content.get("property_type") or ""
+    years = [year for year in content.get("by_delivery_year", []) if year.get("delivery_year")][:4]
+    if ar:
+        lines = [
+            f"في {where} {TYPE_AR.get(kind, kind)}: {content['count']} وحدة معروضة، متوسط سعر المتر "
+            f"{egp(content['median_price_per_sqm'])} جنيه، ومتوسط السعر {egp(content['median_price'])} جنيه "
+            f"(من {egp(content['min_price'])} لـ {egp(content['max_price'])})."
+        ]
+        lines += [f"- استلام {y['delivery_year']}: {y['count']} وحدة، {egp(y['median_price_per_sqm'])} جنيه للمتر"
+                  for y in years]  # fmt: skip
+        lines.append("تحب أوريك وحدات في المنطقة دي؟")
+    else:
+        lines = [f"{where} {kind}: {content['count']} listings, median EGP {egp(content['median_price_per_sqm'])}/m², "
+                 f"median price EGP {egp(content['median_price'])} (from EGP {egp(content['min_price'])} to "
+                 f"EGP {egp(content['max_price'])})."]  # fmt: skip
+        lines += [f"- delivery {y['delivery_year']}: {y['count']} listings at EGP {egp(y['median_price_per_sqm'])}/m²"
+                  for y in years]  # fmt: skip
+        lines.append("Shall I show you listings there?")
+    return "\n".join(lines)
+
+
+def _availability(content: dict[str, Any], ar: bool) -> str:
+    status = STATUS["ar" if ar else "en"].get(str(content.get("status")), str(content.get("status")))
+    if ar:
+        text = f"{content['title']}: {status}."
+        if content.get("status") == "available":
+            text += " تحب نحجز معاد معاينة؟"
+        return text
+    text = f"{content['title']} is {status}."
+    if content.get("status") == "available":
+        text += " Shall we book a viewing?"
+    return text
+
+
+def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool) -> str:
+    error = content.get("error")
+    if error == "not_found":
+        ref = reading.arguments.get("property_id")
+        if ref and name in ("get_property", "check_availability", "compare_units"):
+            return (f"ملقتش وحدة بالرقم {ref} عندنا. ممكن تتأكد من الرقم؟ أنا بتكلم بس عن وحدات موجودة فعلاً." if ar
+                    else f"I could not find a listing with id {ref} in our database. Could you check the id? I only "
+                    "talk about listings that really exist.")  # fmt: skip
+        return ("ملقتش بيانات كفاية عن ده عندنا. تحب نجرب منطقة أو نوع تاني؟" if ar else
+                "I do not have enough listings to answer that. Shall we try another area or type?")  # fmt: skip
+    if error == "invalid":
+        if ar:
+            return "محتاج تفاصيل أكتر عشان أحسبها صح: السعر، ومدة التقسيط، وقيمة المقدم."
+        return "I need a little more to work that out: the price, the term in years and the down payment."
+    return ("الخدمة دي مش متاحة دلوقتي، جرب كمان شوية." if ar else
+            "That service is not answering right now; please try again in a moment.")  # fmt: skip
+
+
+SMALLTALK = {
+    "greeting": {
+        "en": ["Hello, I'm Amr, your property consultant. Are you looking to buy, rent out or sell? Tell me the "
+               "area, the type and your budget, and I'll show you real listings.",
+               "Welcome! I'm Amr. What are you looking for: an apartment, a villa, a chalet? Which area and budget?"],
+        "ar": ["أهلاً بيك، أنا عمرو مستشارك العقاري. بتدور على شراء ولا بيع ولا استثمار؟ قولي المنطقة والنوع "
+               "والميزانية وأنا أوريك وحدات حقيقية.",
+               "أهلاً وسهلاً! أنا عمرو. بتدور على إيه: شقة، فيلا، شاليه؟ وفي أنهي منطقة وبميزانية كام؟"],
+    },
+    "thanks": {"en": ["You're welcome. Anything else I can check for you?"],
+               "ar": ["العفو! أقدر أساعدك في حاجة تانية؟"]},
+    "valuation_details": {
+        "en": ["To value a property I need its area, its type and its size in m² (and bedrooms if you know)."],
+        "ar": ["عشان أقيم الوحدة محتاج المنطقة والنوع والمساحة بالمتر (وعدد الغرف لو تعرفه)."],
+    },
+    "discovery": {
+        "en": ["Happy to help. Tell me what you are after: the area, the type of unit, bedrooms and your budget, or "
+               "ask me about a mortgage, rental yield or what a property is worth."],
+        "ar": ["تحت أمرك. قولي بتدور على إيه: المنطقة، نوع الوحدة، عدد الغرف والميزانية، أو اسألني عن التمويل "
+               "العقاري أو العائد من الإيجار أو قيمة وحدتك."],
+    },
+}  # fmt: skip
+
+_WRITERS = {
+    "search_properties": lambda c, r, ar, seed: _search(c, r, ar, seed),
+    "get_property": lambda c, r, ar, seed: _property(c, ar),
+    "compare_units": lambda c, r, ar, seed: _compare(c, ar),
+    "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, ar),
+    "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, ar),
+    "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),
+    "check_market_trends": lambda c, r, ar, seed: _trends(c, ar),
+    "check_availability": lambda c, r, ar, seed: _availability(c, ar),
+}
+
+
+def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "", notice: bool = False) -> str:
+    ar = reading.language == "ar"
+    prefix = FALLBACK_NOTICE["ar" if ar else "en"] if notice else ""
+    if not returns:
+        return prefix + _pick(SMALLTALK[reading.smalltalk or "discovery"]["ar" if ar else "en"], seed)
+    texts = []
+    for part in returns:
+        content = part.content if isinstance(part.content, dict) else {}
+        if not content.get("ok", True):
+            texts.append(_failure(part.tool_name, content, reading, ar))
+        else:
+            texts.append(_WRITERS[part.tool_name](content, reading, ar, seed))
+    return prefix + "\n\n".join(texts)

@@ -1,0 +1,153 @@
+"""Typed HTTP clients of the services the agent uses (search, chat-history, chain), always through the gateway."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from osool_common.errors import DomainError, NotFoundError, UnavailableError
+from osool_common.http_client import ServiceClient
+
+
+class UpstreamError(UnavailableError):
+    """Another service failed or answered something the agent cannot use."""
+
+    code = "upstream_unavailable"
+
+
+def _json(response: httpx.Response, what: str) -> Any:
+    if response.status_code >= 500:
+        raise UpstreamError(f"{what} is unavailable ({response.status_code})")
+    if response.status_code >= 400:
+        try:
+            error = response.json().get("error", {})
+        except ValueError:
+            error = {}
+        failure = NotFoundError if response.status_code == 404 else DomainError
+        exc = failure(str(error.get("message") or f"{what} answered {response.status_code}"))
+        exc.status_code = response.status_code
+        if error.get("code"):
+            exc.code = str(error["code"])
+        raise exc
+    return response.json()
+
+
+async def _call(http: ServiceClient, service: str, method: str, path: str, what: str, **kwargs: Any) -> Any:
+    try:
+        response = await http.request(service, method, path, **kwargs)
+    except httpx.HTTPError as exc:
+        raise UpstreamError(f"{what} is unreachable: {type(exc).__name__}") from None
+    return _json(response, what)
+
+
+class SearchClient:
+    def __init__(self, http: ServiceClient) -> None:
+        self.http = http
+
+    async def search(self, query: str, filters: dict[str, Any] | None, limit: int) -> dict[str, Any]:
+        body: dict[str, Any] = {"query": query, "limit": limit}
+        if filters:
+            body["filters"] = filters
+        result: dict[str, Any] = await _call(self.http, "search", "POST", "/api/properties/search", "search", json=body)
+        return result
+
+    async def listing(self, listing_id: uuid.UUID) -> dict[str, Any]:
+        result: dict[str, Any] = await _call(self.http, "search", "GET", f"/api/properties/{listing_id}", "search")
+        return result
+
+    async def listing_by_source(self, source_id: str) -> dict[str, Any]:
+        path = f"/api/properties/source/{source_id}"
+        result: dict[str, Any] = await _call(self.http, "search", "GET", path, "search")
+        return result
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        body = {"query": text}
+        result: dict[str, Any] = await _call(self.http, "search", "POST", "/api/properties/parse", "search", json=body)
+        return result
+
+    async def market_stats(self, location: str | None, property_type: str | None) -> dict[str, Any]:
+        params = {key: value for key, value in (("location", location), ("type", property_type)) if value}
+        result: dict[str, Any] = await _call(
+            self.http, "search", "GET", "/api/market/stats", "market statistics", params=params
+        )
+        return result
+
+    async def comparables(
+        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"location": location, "type": property_type, "size_sqm": size_sqm, "limit": limit}
+        if bedrooms is not None:
+            params["bedrooms"] = bedrooms
+        result: dict[str, Any] = await _call(
+            self.http, "search", "GET", "/api/market/comparables", "comparables", params=params
+        )
+        return result
+
+
+class HistoryClient:
+    """chat-history: access is checked there (the caller's token and session secret are passed on as given)."""
+
+    def __init__(self, http: ServiceClient) -> None:
+        self.http = http
+
+    @staticmethod
+    def _headers(authorization: str | None, secret: str | None) -> dict[str, str]:
+        headers = {}
+        if authorization:
+            headers["Authorization"] = authorization
+        if secret:
+            headers["X-Session-Secret"] = secret
+        return headers
+
+    async def create_session(self, authorization: str | None, title: str | None) -> dict[str, Any]:
+        result: dict[str, Any] = await _call(
+            self.http, "chat-history", "POST", "/api/history/sessions", "chat history",
+            json={"title": title}, headers=self._headers(authorization, None),
+        )  # fmt: skip
+        return result
+
+    async def session(self, session_id: uuid.UUID, authorization: str | None, secret: str | None) -> dict[str, Any]:
+        result: dict[str, Any] = await _call(
+            self.http, "chat-history", "GET", f"/api/history/sessions/{session_id}", "chat history",
+            headers=self._headers(authorization, secret),
+        )  # fmt: skip
+        return result
+
+    async def claim(self, session_id: uuid.UUID, authorization: str, secret: str) -> dict[str, Any]:
+        result: dict[str, Any] = await _call(
+            self.http, "chat-history", "POST", f"/api/history/sessions/{session_id}/claim", "chat history",
+            headers=self._headers(authorization, secret),
+        )  # fmt: skip
+        return result
+
+    async def recent_messages(self, session_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
+        page = await _call(
+            self.http, "chat-history", "GET", f"/api/history/internal/sessions/{session_id}/messages", "chat history",
+            params={"limit": limit},
+        )  # fmt: skip
+        messages: list[dict[str, Any]] = page["messages"]
+        return messages
+
+    async def append(self, session_id: uuid.UUID, messages: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await _call(
+            self.http, "chat-history", "POST", f"/api/history/internal/sessions/{session_id}/messages", "chat history",
+            json={"messages": messages}, headers={"Idempotency-Key": key},
+        )  # fmt: skip
+        return result
+
+
+class ChainClient:
+    def __init__(self, http: ServiceClient) -> None:
+        self.http = http
+
+    async def listing(self, listing_id: str) -> dict[str, Any] | None:
+        """The on-chain record of a listing, or None when it was never registered."""
+        try:
+            result: dict[str, Any] = await _call(
+                self.http, "chain", "GET", f"/api/chain/listings/{listing_id}", "the property registry"
+            )
+        except NotFoundError:
+            return None
+        return result

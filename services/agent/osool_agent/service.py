@@ -1,0 +1,608 @@
+"""One conversation turn: history in, a brain and its tools, grounding, history out. No HTTP and no SQL here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic_ai import Agent
+from pydantic_ai.direct import model_request
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    TextPartDelta,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+
+from osool_agent import metrics
+from osool_agent.brains import ModelBrain
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import Reading, read_message, rules_model
+from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
+from osool_agent.cost import CostMeter
+from osool_agent.grounding import Facts, Violation, sentence_violations, split_sentences
+from osool_agent.repository import TurnRepository
+from osool_agent.schemas import Card, ChatRequest
+from osool_agent.settings import Settings
+from osool_agent.tools.catalog import TurnDeps, dumps, pydantic_tools, tool_content
+from osool_agent.tools.context import ListingFacts, ToolContext
+from osool_agent.tools.listings import fetch_listing
+from osool_common.auth import Principal
+from osool_common.breaker import CircuitOpenError
+from osool_common.errors import (
+    ConflictError,
+    DomainError,
+    RateLimitedError,
+    UnauthenticatedError,
+    ValidationFailedError,
+)
+from osool_common.logging import get_logger
+from osool_common.ratelimit import RateLimiter
+
+log = get_logger(__name__)
+
+PROMPT_FILE = Path(__file__).parent / "prompts" / "amr.md"
+Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+def load_prompt() -> str:
+    # The version comment stays out of what the model reads; the prompt is identical in every request (cache reuse).
+    text = PROMPT_FILE.read_text()
+    return "\n".join(line for line in text.splitlines() if not line.startswith("<!--")).strip()
+
+
+def prompt_version() -> str:
+    first = PROMPT_FILE.read_text().splitlines()[0]
+    return first.removeprefix("<!-- prompt-version:").removesuffix("-->").strip()
+
+
+@dataclass
+class Caller:
+    principal: Principal | None
+    authorization: str | None
+    secret: str | None
+
+
+@dataclass
+class Session:
+    id: uuid.UUID
+    secret: str | None  # only when the session was made by this request
+
+
+@dataclass
+class TurnOutcome:
+    """Everything a turn produced; the JSON answer and the `done` event are made from it."""
+
+    session: Session
+    reply: str = ""
+    cards: list[Card] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    brain: str = "rules"
+    model: str = "rules"
+    fallback: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+    first_token_ms: float | None = None
+    replayed: bool = False
+
+    def json_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "session_id": str(self.session.id),
+            "reply": self.reply,
+            "listings": [card.model_dump(mode="json") for card in self.cards],
+            "tool_calls": self.tool_calls,
+            "brain": self.brain,
+            "usage": self.usage(),
+        }
+        if self.session.secret:
+            body["session_secret"] = self.session.secret
+        return body
+
+    def usage(self) -> dict[str, Any]:
+        return {
+            "model": self.model, "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 6), "latency_ms": round(self.latency_ms, 1),
+            "time_to_first_token_ms": None if self.first_token_ms is None else round(self.first_token_ms, 1),
+            "fallback": self.fallback,
+        }  # fmt: skip
+
+    def done_event(self) -> dict[str, Any]:
+        return {"brain": self.brain, **self.usage(), "replayed": self.replayed}
+
+
+@dataclass
+class TurnHandle:
+    """A turn under way: its events as they come (None ends them), and what it produced once it is over."""
+
+    queue: asyncio.Queue[tuple[str, dict[str, Any]] | None]
+    outcome: TurnOutcome
+    replayed: bool = False
+    error: dict[str, Any] | None = None
+
+    async def events(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        if self.replayed:
+            for item in replay_events(self.outcome):
+                yield item
+            return
+        while True:
+            next_item = await self.queue.get()
+            if next_item is None:
+                return
+            yield next_item
+
+    async def result(self) -> TurnOutcome:
+        """Wait for the end of the turn; its error as the domain error it was."""
+        async for _ in self.events():
+            pass
+        if self.error is not None:
+            exc = DomainError(self.error["error"]["message"])
+            exc.status_code, exc.code = self.error["status"], self.error["error"]["code"]
+            raise exc
+        return self.outcome
+
+
+def replay_events(outcome: TurnOutcome) -> list[tuple[str, dict[str, Any]]]:
+    """A finished turn told again, in the order it first streamed."""
+    events: list[tuple[str, dict[str, Any]]] = [("session", {"session_id": str(outcome.session.id)})]
+    for call in outcome.tool_calls:
+        events.append(("tool_call", {"name": call["name"], "arguments": call["arguments"]}))
+        events.append(("tool_result", {"name": call["name"], "ok": call["result"].get("ok", True), "summary": ""}))
+    events.append(("token", {"text": outcome.reply}))
+    events.append(("listings", {"listings": [card.model_dump(mode="json") for card in outcome.cards]}))
+    events.append(("done", outcome.done_event()))
+    return events
+
+
+class SentenceGate:
+    """Text leaves the service a sentence at a time, and only once the sentence is grounded. After the first
+    ungrounded sentence everything is held back for the one correction the model gets."""
+
+    def __init__(self, facts: Facts, emit: Callable[[str], Awaitable[None]]) -> None:
+        self.facts = facts
+        self.emit = emit
+        self.buffer = ""
+        self.sent: list[str] = []
+        self.held: list[str] = []
+        self.violations: list[Violation] = []
+
+    async def feed(self, text: str) -> None:
+        self.buffer += text
+        parts = split_sentences(self.buffer)
+        # The last piece may be a sentence still being written: keep it until more text or the end.
+        for sentence in parts[:-1]:
+            await self._pass(sentence)
+        self.buffer = parts[-1] if parts else ""
+
+    async def _pass(self, sentence: str) -> None:
+        if not sentence.strip():
+            if self.sent and not self.held:
+                await self._send(sentence)
+            return
+        problems = sentence_violations(sentence, self.facts)
+        if problems or self.held:
+            self.violations.extend(problems)
+            self.held.append(sentence)
+            return
+        await self._send(sentence)
+
+    async def _send(self, sentence: str) -> None:
+        self.sent.append(sentence)
+        await self.emit(sentence)
+
+    async def finish(self) -> None:
+        if self.buffer:
+            await self._pass(self.buffer)
+            self.buffer = ""
+
+    def text(self) -> str:
+        return "".join(self.sent).strip()
+
+
+class ChatService:
+    def __init__(
+        self,
+        settings: Settings,
+        search: SearchClient,
+        history: HistoryClient,
+        tools: Callable[[], ToolContext],
+        repository: TurnRepository,
+        limiter: RateLimiter,
+        cost: CostMeter,
+        brains: dict[str, ModelBrain],
+    ) -> None:
+        self.settings = settings
+        self.search = search
+        self.history = history
+        self.tool_context = tools
+        self.repository = repository
+        self.limiter = limiter
+        self.cost = cost
+        self.brains = brains
+        self.prompt = load_prompt()
+        self.agent: Agent[TurnDeps, str] = Agent(
+            instructions=self.prompt, deps_type=TurnDeps, tools=pydantic_tools(), retries=1
+        )
+        self.running: set[asyncio.Task[Any]] = set()
+
+    @property
+    def default_brain(self) -> str:
+        return self.settings.chosen_brain(local_installed=bool(self.settings.local_llm_url))
+
+    # -- before a turn: who, which session, how often ---------------------------------------------------------
+    async def open_session(self, request: ChatRequest, caller: Caller) -> Session:
+        if caller.principal is not None:
+            await self._limit(f"user:{caller.principal.user_id}", self.settings.turns_per_minute_per_user)
+        if request.session_id is None:
+            created = await self.history.create_session(caller.authorization, _title(request.message))
+            return Session(uuid.UUID(created["id"]), created.get("secret"))
+        if caller.principal is None and not caller.secret:
+            # The same answer for every id, so it says nothing about which sessions exist.
+            raise UnauthenticatedError("an anonymous session opens with its secret (X-Session-Secret); or sign in")
+        session = await self.history.session(request.session_id, caller.authorization, caller.secret)
+        if caller.principal is not None and caller.secret and not session.get("owned"):
+            await self.history.claim(request.session_id, caller.authorization or "", caller.secret)
+        await self._limit(f"session:{request.session_id}", self.settings.turns_per_minute_per_session)
+        return Session(request.session_id, None)
+
+    async def _limit(self, key: str, per_minute: int) -> None:
+        try:
+            decision = await self.limiter.hit(key, limit=per_minute, window_seconds=60)
+        except Exception:
+            log.warning("agent.rate_limit_unavailable", key=key)
+            return
+        if not decision.allowed:
+            raise RateLimitedError(
+                f"too many messages; try again in {decision.retry_after_seconds:.0f} s",
+                details={"retry_after_seconds": round(decision.retry_after_seconds, 1)},
+            )
+
+    # -- a turn ----------------------------------------------------------------------------------------------------
+    async def start_turn(self, request: ChatRequest, caller: Caller, idempotency_key: str | None) -> TurnHandle:
+        """Open the session and start the turn in its own task (a client that goes away does not cut it short: the
+        turn is stored whole). The handle carries the events as they come, or the stored outcome of a key answered
+        before."""
+        message = request.message.strip()
+        if not message:
+            raise ValidationFailedError("the message is empty")
+        session = await self.open_session(request, caller)
+        key = idempotency_key or f"turn-{uuid.uuid4().hex}"
+        if idempotency_key:
+            fingerprint = hashlib.sha256(f"{message}\x00{request.language}".encode()).hexdigest()
+            previous = await self.repository.begin(
+                session.id, key, fingerprint, stale_after_seconds=self.settings.turn_stale_after_seconds
+            )
+            if previous == "running":
+                raise ConflictError("this turn is still being answered; retry in a moment")
+            if previous == "mismatch":
+                raise ValidationFailedError("this Idempotency-Key was used for another message")
+            if isinstance(previous, dict):
+                return TurnHandle(asyncio.Queue(), outcome_from_json(previous, session), replayed=True)
+        handle = TurnHandle(asyncio.Queue(), TurnOutcome(session=session))
+        task = asyncio.create_task(
+            self._turn(message, request.language, session, key, bool(idempotency_key), handle), name="agent-turn"
+        )
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+        return handle
+
+    async def _turn(
+        self, message: str, language: str, session: Session, key: str, keyed: bool, handle: TurnHandle
+    ) -> None:
+        started = time.perf_counter()
+        outcome = handle.outcome
+        queue = handle.queue
+
+        async def emit(event: str, data: dict[str, Any]) -> None:
+            await queue.put((event, data))
+
+        await emit("session", {"session_id": str(session.id), **({"session_secret": session.secret}
+                                                                   if session.secret else {})})  # fmt: skip
+        try:
+            await self._answer(message, language, session, key, outcome, emit, started)
+            outcome.latency_ms = (time.perf_counter() - started) * 1000
+            if keyed:
+                await self.repository.finish(session.id, key, outcome_to_json(outcome))
+            metrics.TURNS.labels(outcome.brain, "ok" if not outcome.fallback else "fallback").inc()
+            metrics.TURN_DURATION.labels(outcome.brain).observe(outcome.latency_ms / 1000)
+            await emit("listings", {"listings": [card.model_dump(mode="json") for card in outcome.cards]})
+            await emit("done", outcome.done_event())
+        except Exception as exc:
+            log.error("agent.turn_failed", error=type(exc).__name__, exc_info=exc)
+            metrics.TURNS.labels(outcome.brain, "error").inc()
+            if keyed:
+                with contextlib.suppress(Exception):
+                    await self.repository.interrupt(session.id, key, f"{type(exc).__name__}: {exc}"[:500])
+            status = exc.status_code if isinstance(exc, DomainError) else 500
+            code = exc.code if isinstance(exc, DomainError) else "internal_error"
+            text = exc.message if isinstance(exc, DomainError) else "the turn failed; nothing was stored"
+            handle.error = {"status": status, "error": {"code": code, "message": text}}
+            await emit("error", handle.error)
+        finally:
+            await queue.put(None)
+
+    async def _answer(
+        self, message: str, language: str, session: Session, key: str, outcome: TurnOutcome, emit: Emit,
+        started: float,
+    ) -> None:  # fmt: skip
+        past = await self.history.recent_messages(session.id, self.settings.history_messages)
+        facts = Facts()
+        shown = shown_listings(past)
+        for item in past:
+            if item["role"] == "user":
+                facts.add_user_text(item["content"])
+            elif item["role"] == "tool":
+                with contextlib.suppress(ValueError):
+                    facts.add_tool_result(json.loads(item["content"]))
+        facts.add_user_text(message)
+
+        async def on_text(text: str) -> None:
+            if outcome.first_token_ms is None:
+                outcome.first_token_ms = (time.perf_counter() - started) * 1000
+                metrics.TIME_TO_FIRST_TOKEN.labels(outcome.brain).observe(outcome.first_token_ms / 1000)
+            await emit("token", {"text": text})
+
+        gate = SentenceGate(facts, on_text)
+        deps = TurnDeps(tools=self.tool_context(), facts=facts, emit=emit)
+        brain_name, reason = await self._choose_brain()
+        reading: Reading | None = None
+        model_messages: list[ModelMessage] = []
+        if brain_name != "rules":
+            brain = self.brains[brain_name]
+            outcome.brain, outcome.model = brain.name, brain.model_name
+            if brain.name == "local":
+                reading = await self._read(message, language, shown)
+                deps.fill_arguments = _filler(reading)
+            try:
+                model_messages = await self._run_model(brain, message, past, deps, gate, outcome)
+            except Exception as exc:  # the model failed: the rules brain answers this turn, and says so
+                reason = "breaker_open" if isinstance(exc, CircuitOpenError) else "model_error"
+                log.warning("agent.model_failed", brain=brain.name, error=type(exc).__name__, detail=str(exc)[:200])
+                if gate.sent:  # part of an answer already left: keep it, say the rest is missing
+                    raise
+                deps.records.clear()
+                brain_name = "rules"
+        if brain_name == "rules":
+            outcome.brain = outcome.model = "rules"
+            outcome.fallback = reason
+            if reason:
+                metrics.BRAIN_FALLBACKS.labels(reason).inc()
+            reading = reading or await self._read(message, language, shown)
+            await self._run_rules(reading, message, deps, gate, notice=reason is not None, seed=key)
+        await gate.finish()
+        if gate.violations and brain_name != "rules" and not outcome.fallback:
+            await self._correct(self.brains[brain_name], model_messages, gate, outcome)
+        for violation in gate.violations:
+            metrics.GROUNDING_REPAIRS.labels(violation.kind).inc()
+        if gate.violations:
+            log.info("agent.grounding_repaired", violations=[v.detail for v in gate.violations][:10])
+        outcome.reply = gate.text() or _nothing_to_say(reading, language, message)
+        if not gate.sent:
+            await emit("token", {"text": outcome.reply})
+        outcome.cards = self._cards(deps)
+        outcome.tool_calls = [
+            {"name": r.name, "arguments": r.arguments, "result": tool_content(r)} for r in deps.records
+        ]
+        await self._store(session, key, message, deps, outcome)
+
+    async def _choose_brain(self) -> tuple[str, str | None]:
+        name = self.default_brain
+        if name == "rules" or name not in self.brains:
+            return "rules", None if name == "rules" else "not_configured"
+        if self.settings.llm_budget_fallback != "none" and await self.cost.over_budget():
+            fallback = self.settings.llm_budget_fallback
+            if fallback != name:
+                return (fallback, "budget") if fallback in self.brains else ("rules", "budget")
+        return name, None
+
+    async def _read(self, message: str, language: str, shown: list[dict[str, Any]]) -> Reading:
+        try:
+            parsed = await self.search.parse(message[:500])
+        except (UpstreamError, DomainError):
+            parsed = {"filters": {}, "text": message, "understood": []}
+        return read_message(message, parsed, shown, language)
+
+    async def _resolve(self, deps: TurnDeps, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """A mortgage or a yield on a listing already shown: the listing's price, as the search service has it."""
+        ref = arguments.pop("property_id", None) if tool in ("calculate_mortgage", "calculate_investment_roi") else None
+        if ref:
+            listing = await fetch_listing(deps.tools, str(ref))
+            if listing is not None:
+                arguments["property_price"] = listing.price
+                deps.facts.add_tool_result({"price": listing.price})
+        return arguments
+
+    async def _run_rules(
+        self, reading: Reading, message: str, deps: TurnDeps, gate: SentenceGate, *, notice: bool, seed: str
+    ) -> None:
+        def writer(reading: Reading, returns: list[ToolReturnPart]) -> str:
+            return write_reply(reading, returns, seed=seed, notice=notice)
+
+        async def resolve(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+            return await self._resolve(deps, tool, arguments)
+
+        result = await self.agent.run(message, model=rules_model(reading, writer, resolve), deps=deps)
+        await gate.feed(result.output)
+
+    async def _run_model(
+        self, brain: ModelBrain, message: str, past: list[dict[str, Any]], deps: TurnDeps, gate: SentenceGate,
+        outcome: TurnOutcome,
+    ) -> list[ModelMessage]:  # fmt: skip
+        history = to_model_messages(past)
+        run_messages: list[ModelMessage] = []
+        async with self.agent.iter(
+            message, model=brain.model, deps=deps, message_history=history, model_settings=brain.settings,
+            usage_limits=None,
+        ) as run:  # fmt: skip
+            async for node in run:
+                if Agent.is_model_request_node(node) and brain.stream:
+                    async with node.stream(run.ctx) as stream:
+                        async for event in stream:
+                            if isinstance(event, PartStartEvent) and isinstance(event.part, TextPart):
+                                await gate.feed(event.part.content)
+                            elif isinstance(event, PartDeltaEvent) and isinstance(event.delta, TextPartDelta):
+                                await gate.feed(event.delta.content_delta)
+                elif Agent.is_call_tools_node(node):
+                    if not brain.stream:
+                        text = "".join(p.content for p in node.model_response.parts if isinstance(p, TextPart))
+                        await gate.feed(text)
+                    # A text part before a tool call is the model thinking aloud ("Let me search..."): keep it.
+            usage = run.usage
+            run_messages = run.all_messages()
+        outcome.input_tokens += usage.input_tokens
+        outcome.output_tokens += usage.output_tokens
+        cost = await self.cost.record(brain.provider, brain.model_name, "chat", usage.input_tokens, usage.output_tokens)
+        outcome.cost_usd += float(cost)
+        return run_messages
+
+    async def _correct(
+        self, brain: ModelBrain, messages: list[ModelMessage], gate: SentenceGate, outcome: TurnOutcome
+    ) -> None:
+        """One chance for the model to put its reply right; what is still ungrounded after it is removed."""
+        problems = "; ".join(sorted({v.detail for v in gate.violations}))[:1500]
+        request = ModelRequest(parts=[UserPromptPart(
+            "Your reply named things that no tool result in this conversation contains: " + problems + ". Rewrite "
+            "the rest of your reply using only listings and numbers from the tool results. Reply with the text only."
+        )])  # fmt: skip
+        held, gate.held = gate.held, []
+        try:
+            response = await model_request(brain.model, [*messages, request], model_settings=brain.settings)
+        except Exception as exc:
+            log.warning("agent.correction_failed", error=type(exc).__name__)
+            return
+        usage = response.usage
+        outcome.input_tokens += usage.input_tokens
+        outcome.output_tokens += usage.output_tokens
+        outcome.cost_usd += float(
+            await self.cost.record(
+                brain.provider, brain.model_name, "grounding", usage.input_tokens, usage.output_tokens
+            )
+        )
+        text = "".join(part.content for part in response.parts if isinstance(part, TextPart))
+        already = {sentence.strip() for sentence in gate.sent}
+        for sentence in split_sentences(text):
+            if sentence.strip() and sentence.strip() not in already and not sentence_violations(sentence, gate.facts):
+                await gate._send(sentence if sentence[:1].isspace() or not gate.sent else " " + sentence)
+        log.info("agent.corrected", held=len(held))
+
+    def _cards(self, deps: TurnDeps) -> list[Card]:
+        seen: dict[str, ListingFacts] = {}
+        for record in deps.records:
+            for listing in record.listings():
+                seen.setdefault(listing.id, listing)
+        return [Card.from_listing(listing) for listing in list(seen.values())[: self.settings.cards_per_reply]]
+
+    async def _store(self, session: Session, key: str, message: str, deps: TurnDeps, outcome: TurnOutcome) -> None:
+        """The whole turn in one append (one Idempotency-Key): a retry never writes it twice."""
+        messages: list[dict[str, Any]] = [{"role": "user", "content": message}]
+        for record in deps.records:
+            messages.append({
+                "role": "tool",
+                "content": dumps(tool_content(record)),
+                "tool_calls": [{"id": record.call_id, "name": record.name, "arguments": record.arguments}],
+                "property_ids": [listing.id for listing in record.listings()][:50],
+            })  # fmt: skip
+        messages.append({
+            "role": "assistant",
+            "content": outcome.reply,
+            "property_ids": [card.id for card in outcome.cards],
+            "prompt_tokens": outcome.input_tokens or None,
+            "completion_tokens": outcome.output_tokens or None,
+            "tool_calls": [{"brain": outcome.brain, "model": outcome.model, "fallback": outcome.fallback}],
+        })  # fmt: skip
+        await self.history.append(session.id, messages, key)
+
+    async def aclose(self) -> None:
+        """Let running turns finish (they are stored whole) for a few seconds, then cancel the rest."""
+        if self.running:
+            _, pending = await asyncio.wait(self.running, timeout=10)
+            for task in pending:
+                task.cancel()
+
+
+def _filler(reading: Reading) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    def fill(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        if reading.tool != tool:
+            return arguments
+        return {**reading.arguments, **arguments}
+
+    return fill
+
+
+def _nothing_to_say(reading: Reading | None, language: str, message: str) -> str:
+    arabic = (reading.language == "ar") if reading else language == "ar"
+    if arabic:
+        return "معلش، مقدرتش أجاوب على ده بدقة دلوقتي. تحب تقولي المنطقة والميزانية وأنا أدورلك؟"
+    return "Sorry, I could not answer that accurately. Tell me the area and budget and I will search for you."
+
+
+def _title(message: str) -> str:
+    return " ".join(message.split())[:80]
+
+
+def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The listings the conversation showed, last shown first (for "the first one", "compare the two")."""
+    for item in reversed(past):
+        if item["role"] != "tool":
+            continue
+        try:
+            content = json.loads(item["content"])
+        except ValueError:
+            continue
+        listings = content.get("listings") or ([content["listing"]] if content.get("listing") else [])
+        if listings:
+            return [listing for listing in listings if isinstance(listing, dict) and "id" in listing]
+    return []
+
+
+def to_model_messages(past: list[dict[str, Any]]) -> list[ModelMessage]:
+    """chat-history's messages as the model's context: user text, each tool call with its result, Amr's replies."""
+    messages: list[ModelMessage] = []
+    for item in past:
+        if item["role"] == "user":
+            messages.append(ModelRequest(parts=[UserPromptPart(item["content"])]))
+        elif item["role"] == "assistant":
+            messages.append(ModelResponse(parts=[TextPart(item["content"])]))
+        elif item["role"] == "tool" and item.get("tool_calls"):
+            call = item["tool_calls"][0]
+            call_id = str(call.get("id") or f"call_{uuid.uuid4().hex[:8]}")
+            try:
+                content = json.loads(item["content"])
+            except ValueError:
+                content = item["content"]
+            messages.append(ModelResponse(parts=[ToolCallPart(call["name"], call.get("arguments") or {},
+                                                              tool_call_id=call_id)]))  # fmt: skip
+            messages.append(ModelRequest(parts=[ToolReturnPart(call["name"], content, tool_call_id=call_id)]))
+    return messages
+
+
+def outcome_to_json(outcome: TurnOutcome) -> dict[str, Any]:
+    body = outcome.json_body()
+    body.pop("session_secret", None)  # a secret is never stored by the agent
+    return body
+
+
+def outcome_from_json(body: dict[str, Any], session: Session) -> TurnOutcome:
+    usage = body.get("usage", {})
+    return TurnOutcome(
+        session=session, reply=body["reply"], cards=[Card.model_validate(card) for card in body["listings"]],
+        tool_calls=body["tool_calls"], brain=body["brain"], model=usage.get("model", body["brain"]),
+        fallback=usage.get("fallback"), input_tokens=usage.get("input_tokens", 0),
+        output_tokens=usage.get("output_tokens", 0), cost_usd=usage.get("cost_usd", 0.0),
+        latency_ms=usage.get("latency_ms", 0.0), first_token_ms=usage.get("time_to_first_token_ms"), replayed=True,
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""The tools Amr uses: typed async functions shared by every brain."""

@@ -1,0 +1,84 @@
+"""What every tool gets (the clients, the clock, the settings) and what every tool returns (ok, or an honest error)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from osool_agent.clients import ChainClient, SearchClient
+
+PropertyType = Literal[
+    "Apartment", "Villa", "Townhouse", "Twinhouse", "Duplex", "Penthouse", "Studio", "Chalet", "Office", "Retail",
+    "Clinic",
+]  # fmt: skip
+
+
+class ToolArgs(BaseModel):
+    """Arguments a brain sends; unknown fields are refused so a model learns the schema."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ToolOutcome(BaseModel):
+    """Every result says whether it worked; `error` is a stable code (not_found, unavailable, invalid)."""
+
+    ok: bool = True
+    error: str | None = None
+    message: str | None = None
+
+
+class ListingFacts(BaseModel):
+    """A listing as the search service returned it: the only source of what Amr may say about a property."""
+
+    id: str
+    source_id: str
+    title: str
+    type: str
+    location: str
+    compound: str | None = None
+    developer: str | None = None
+    price: int
+    price_per_sqm: int
+    size_sqm: float
+    bedrooms: int | None = None
+    bathrooms: int | None = None
+    finishing: str | None = None
+    delivery_year: int | None = None
+    is_delivered: bool = False
+    sale_type: str | None = None
+    down_payment_pct: float | None = None
+    installment_years: int | None = None
+    monthly_installment: int | None = None
+    is_cash_only: bool = False
+    is_available: bool = True
+    updated_at: datetime
+    # True when the data is older than LISTING_STALE_AFTER_DAYS: say so rather than quote it as current.
+    stale: bool = False
+    # From the property registry: available, reserved, sold, not_registered, or unknown (the registry did not answer).
+    on_chain_status: str | None = None
+    image_url: str | None = None
+
+    @classmethod
+    def from_search(cls, row: dict[str, Any], now: datetime, stale_after_days: int) -> ListingFacts:
+        updated = datetime.fromisoformat(str(row["updated_at"]))
+        fields = {name: row.get(name) for name in cls.model_fields if name in row}
+        fields["id"] = str(row["id"])
+        return cls(**fields, stale=now - updated > timedelta(days=stale_after_days))
+
+
+@dataclass
+class ToolContext:
+    """One turn's view of the world: the service clients, today's date and the turn's limits."""
+
+    search: SearchClient
+    chain: ChainClient
+    stale_after_days: int
+    cards_per_reply: int
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def today(self) -> date:
+        return self.now.date()

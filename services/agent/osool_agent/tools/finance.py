@@ -1,0 +1,779 @@
+"""Amr's finance tools: mortgage instalments and affordability, rental yield, and the true cost of payment plans."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DATA_FILE = Path(__file__).parent / "data" / "mortgage_programmes.json"
+
+# Conventions of the Egyptian market rather than dated figures, so they live here and not in the data file.
+DEFAULT_RENT_YIELD_PCT = 6.0  # a typical gross rent for Cairo apartments, a share of the price a year
+DEFAULT_ANNUAL_COSTS_PCT = 2.0  # maintenance, service charge and vacancy, a share of the price a year
+DEFAULT_MAINTENANCE_PCT = 8.0  # developers' maintenance deposit, paid once at handover
+DEFAULT_PLAN_DOWN_PAYMENT_PCT = 10.0  # the usual developer down payment when a listing states a plan but not its down
+EXCELLENT_NET_YIELD_PCT = 7.0
+GOOD_NET_YIELD_PCT = 5.0
+
+
+# --- The data file --------------------------------------------------------------------------------------------------
+
+
+class _DataModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MarketTerms(_DataModel):
+    annual_rate_pct: float = Field(ge=0, le=60)
+    default_years: int = Field(ge=1, le=30)
+    default_down_payment_pct: float = Field(ge=0, le=95)
+    as_of: date
+    source: str
+
+
+class LenderShare(_DataModel):
+    max_instalment_share_pct: float = Field(gt=0, le=100)
+    as_of: date
+    source: str
+
+
+class DepositRate(_DataModel):
+    annual_rate_pct: float = Field(ge=0, le=100)
+    as_of: date
+    source: str
+
+
+class MortgageProgramme(_DataModel):
+    id: str
+    name: str
+    annual_rate_pct: float = Field(ge=0, le=60)
+    max_years: int = Field(ge=1, le=30)
+    min_down_payment_pct: float = Field(ge=0, le=95)
+    max_monthly_income: int = Field(gt=0, description="Net monthly income limit for an individual, EGP.")
+    max_monthly_income_family: int | None = Field(default=None, gt=0)
+    max_unit_price: int = Field(gt=0)
+    as_of: date
+    source: str
+    conditions: str
+
+
+class FinanceData(_DataModel):
+    as_of: date
+    note: str
+    market: MarketTerms
+    lender_share: LenderShare
+    deposit_rate: DepositRate
+    programmes: list[MortgageProgramme]
+
+    @model_validator(mode="after")
+    def _ids_are_unique(self) -> FinanceData:
+        ids = [p.id for p in self.programmes]
+        if len(set(ids)) != len(ids) or "market" in ids or "custom" in ids:
+            raise ValueError("programme ids must be unique and not 'market' or 'custom'")
+        return self
+
+    def programme(self, programme_id: str) -> MortgageProgramme:
+        for programme in self.programmes:
+            if programme.id == programme_id:
+                return programme
+        raise ValueError(f"unknown programme {programme_id!r}; known: {', '.join(p.id for p in self.programmes)}")
+
+
+@functools.cache
+def load_finance_data() -> FinanceData:
+    """The dated rates and programmes, read once per process."""
+    return FinanceData.model_validate_json(DATA_FILE.read_text(encoding="utf-8"))
+
+
+# --- Money arithmetic -----------------------------------------------------------------------------------------------
+# Decimal throughout, so a figure a person recomputes by hand comes out the same to the pound.
+
+
+def _dec(value: float | int) -> Decimal:
+    # Through str, so 0.1 is one tenth and not the binary float nearest to it.
+    return Decimal(str(value))
+
+
+def _pounds(value: Decimal) -> int:
+    """Whole Egyptian pounds, halves rounded up (ROUND_HALF_UP), as a bank statement shows them."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _places(value: Decimal, places: int) -> float:
+    return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _pct(value: float) -> str:
+    """15.0 -> '15', 2.5 -> '2.5': percentages as people write them."""
+    return f"{value:g}"
+
+
+def _egp(amount: int) -> str:
+    return f"EGP {amount:,}"
+
+
+def _amortised_payment(loan: Decimal, annual_rate_pct: Decimal, months: int) -> Decimal:
+    """M = P·r·(1+r)^n / ((1+r)^n - 1) with r the monthly rate; P/n when the rate is zero."""
+    r = annual_rate_pct / 1200
+    if r == 0:
+        return loan / months
+    growth = (1 + r) ** months
+    return loan * r * growth / (growth - 1)
+
+
+def _loan_for_payment(payment: Decimal, annual_rate_pct: Decimal, months: int) -> Decimal:
+    """The inverse: L = M·(1 - (1+r)^-n) / r; M·n when the rate is zero."""
+    r = annual_rate_pct / 1200
+    if r == 0:
+        return payment * months
+    return payment * (1 - (1 + r) ** -months) / r
+
+
+# --- Mortgage -------------------------------------------------------------------------------------------------------
+
+
+def _programme_ids() -> str:
+    return ", ".join(p.id for p in load_finance_data().programmes)
+
+
+class MortgageArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    property_price: int | None = Field(default=None, gt=0, le=10_000_000_000, description="Unit price in EGP.")
+    down_payment_pct: float | None = Field(
+        default=None,
+        ge=0,
+        le=95,
+        description="Down payment as a percent of the price (0-95). Omit for the default: the chosen "
+        "programme's minimum, or the market default.",
+    )
+    loan_amount: int | None = Field(
+        default=None,
+        gt=0,
+        le=10_000_000_000,
+        description="Loan in EGP. When given it is used as is, instead of price minus down payment.",
+    )
+    years: int | None = Field(
+        default=None, ge=1, le=30, description="Loan term in years (1-30). Omit for the programme's or market default."
+    )
+    annual_rate_pct: float | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        description="Annual interest rate in percent, e.g. 24 for 24%. Only when the user names a rate; it "
+        "overrides any programme's rate.",
+    )
+    monthly_income: int | None = Field(
+        default=None,
+        gt=0,
+        le=100_000_000,
+        description="The buyer's net monthly income in EGP. Enables the affordability check and the subsidised "
+        "programmes; given alone, the loan is the largest this income supports.",
+    )
+    programme: str | None = Field(
+        default=None,
+        description="'market' for a bank's market rate, or a subsidised programme id: "
+        + _programme_ids()
+        + ". Omit to choose automatically (the cheapest programme whose income and price limits fit).",
+    )
+
+    @field_validator("programme")
+    @classmethod
+    def _known_programme(cls, value: str | None) -> str | None:
+        if value is not None and value != "market":
+            load_finance_data().programme(value)
+        return value
+
+    @model_validator(mode="after")
+    def _enough_to_compute(self) -> MortgageArgs:
+        if self.property_price is None and self.loan_amount is None and self.monthly_income is None:
+            raise ValueError("give at least one of property_price, loan_amount or monthly_income")
+        if self.property_price is not None and self.loan_amount is not None and self.loan_amount > self.property_price:
+            raise ValueError("loan_amount cannot be larger than property_price")
+        return self
+
+
+class ProgrammeInfo(BaseModel):
+    id: str = Field(description="A programme id, 'market', or 'custom' when the rate was given.")
+    name: str
+    annual_rate_pct: float
+    as_of: date
+    source: str
+
+
+class Affordability(BaseModel):
+    max_payment_for_income: int = Field(description="The lender's share of the income: the largest instalment.")
+    max_loan_for_income: int = Field(description="The largest loan whose instalment stays within that share.")
+    payment_to_income_pct: float
+    within_limit: bool
+    lender_share_pct: float
+
+
+class MortgageResult(BaseModel):
+    property_price: int | None
+    loan_amount: int
+    down_payment: int | None
+    monthly_payment: int
+    total_interest: int
+    total_paid: int = Field(description="Every instalment together.")
+    total_cost_with_down_payment: int | None
+    years: int
+    months: int
+    annual_rate_pct: float
+    programme: ProgrammeInfo
+    affordability: Affordability | None
+    assumptions: list[str] = Field(description="Every default used, in plain words.")
+    warnings: list[str]
+    as_of: date = Field(description="The date of the rates and programmes used.")
+
+
+def _fits(programme: MortgageProgramme, args: MortgageArgs, price: int, income: int) -> bool:
+    if income > programme.max_monthly_income or price > programme.max_unit_price:
+        return False
+    if args.years is not None and args.years > programme.max_years:
+        return False
+    down_pct = args.down_payment_pct
+    if args.loan_amount is not None:
+        down_pct = float((price - args.loan_amount) * 100 / _dec(price))
+    return down_pct is None or down_pct >= programme.min_down_payment_pct
+
+
+def _programme_warnings(programme: MortgageProgramme, args: MortgageArgs) -> list[str]:
+    """What an explicitly named programme would not accept: it is still computed, since the user asked for it."""
+    found = []
+    if args.monthly_income is not None and args.monthly_income > programme.max_monthly_income:
+        found.append(
+            f"income {_egp(args.monthly_income)} is above {programme.name}'s limit of "
+            f"{_egp(programme.max_monthly_income)} a month for an individual"
+        )
+    if args.property_price is not None and args.property_price > programme.max_unit_price:
+        found.append(
+            f"price {_egp(args.property_price)} is above the programme's limit of {_egp(programme.max_unit_price)}"
+        )
+    if args.years is not None and args.years > programme.max_years:
+        found.append(f"the programme lends for at most {programme.max_years} years")
+    if args.down_payment_pct is not None and args.down_payment_pct < programme.min_down_payment_pct:
+        found.append(f"the programme asks at least {_pct(programme.min_down_payment_pct)}% down")
+    return found
+
+
+def _choose_rate(
+    args: MortgageArgs, data: FinanceData, assumptions: list[str], warnings: list[str]
+) -> tuple[ProgrammeInfo, MortgageProgramme | None]:
+    market = data.market
+    market_info = ProgrammeInfo(
+        id="market",
+        name="Bank market rate",
+        annual_rate_pct=market.annual_rate_pct,
+        as_of=market.as_of,
+        source=market.source,
+    )
+    market_text = f"rate {_pct(market.annual_rate_pct)}% a year: market rate as of {market.as_of.isoformat()}"
+
+    if args.annual_rate_pct is not None:
+        if args.programme is not None:
+            warnings.append(f"your rate of {_pct(args.annual_rate_pct)}% was used instead of the {args.programme} rate")
+        return ProgrammeInfo(
+            id="custom",
+            name="The rate you gave",
+            annual_rate_pct=args.annual_rate_pct,
+            as_of=data.as_of,
+            source="given in the conversation",
+        ), None
+
+    if args.programme == "market":
+        assumptions.append(market_text)
+        return market_info, None
+
+    if args.programme is not None:
+        chosen = data.programme(args.programme)
+        warnings.extend(_programme_warnings(chosen, args))
+        reason = "the programme you named"
+    elif args.monthly_income is not None and args.property_price is not None:
+        income, price = args.monthly_income, args.property_price
+        fitting = [p for p in data.programmes if _fits(p, args, price, income)]
+        if not fitting:
+            assumptions.append(f"{market_text} (no subsidised programme's income and price limits fit)")
+            return market_info, None
+        # The lowest rate wins; on a tie the smaller down payment, then the file's order (min keeps the first).
+        chosen = min(fitting, key=lambda p: (p.annual_rate_pct, p.min_down_payment_pct))
+        reason = f"chosen because income {_egp(income)} a month and price {_egp(price)} are within its limits"
+    else:
+        # Subsidised programmes are means-tested on both income and unit price: without both, none can be offered.
+        assumptions.append(f"{market_text} (subsidised programmes need both income and price to check)")
+        return market_info, None
+
+    assumptions.append(
+        f"rate {_pct(chosen.annual_rate_pct)}% a year: {chosen.name} as of {chosen.as_of.isoformat()}, {reason}"
+    )
+    return ProgrammeInfo(
+        id=chosen.id,
+        name=chosen.name,
+        annual_rate_pct=chosen.annual_rate_pct,
+        as_of=chosen.as_of,
+        source=chosen.source,
+    ), chosen
+
+
+def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
+    """Monthly instalment, total interest and affordability of a mortgage, with every default stated."""
+    data = load_finance_data()
+    assumptions: list[str] = []
+    warnings: list[str] = []
+    programme_info, programme = _choose_rate(args, data, assumptions, warnings)
+    rate = _dec(programme_info.annual_rate_pct)
+
+    if args.years is not None:
+        years = args.years
+    elif programme is not None:
+        years = programme.max_years
+        assumptions.append(f"term {years} years (the programme's longest)")
+    else:
+        years = data.market.default_years
+        assumptions.append(f"term {years} years (default)")
+    months = years * 12
+
+    income = args.monthly_income
+    share = _dec(data.lender_share.max_instalment_share_pct)
+    budget = _dec(income) * share / 100 if income is not None else None
+
+    down_payment: int | None = None
+    if args.loan_amount is not None:
+        loan = args.loan_amount
+        if args.property_price is not None:
+            down_payment = args.property_price - loan
+    elif args.property_price is not None:
+        if args.down_payment_pct is not None:
+            down_pct = args.down_payment_pct
+        elif programme is not None:
+            down_pct = programme.min_down_payment_pct
+            assumptions.append(f"down payment {_pct(down_pct)}% (the programme's minimum)")
+        else:
+            down_pct = data.market.default_down_payment_pct
+            assumptions.append(f"down payment {_pct(down_pct)}% (default)")
+        down_payment = _pounds(_dec(args.property_price) * _dec(down_pct) / 100)
+        loan = args.property_price - down_payment
+    else:
+        assert budget is not None  # the args validator guarantees income when there is neither price nor loan
+        loan = int(_loan_for_payment(budget, rate, months).to_integral_value(rounding=ROUND_FLOOR))
+        assumptions.append("no price or loan given: the loan is the largest your income supports")
+    if loan <= 0:
+        raise ValueError("the loan comes to nothing: the down payment covers the whole price")
+
+    payment = _amortised_payment(_dec(loan), rate, months)
+    paid = payment * months
+
+    affordability = None
+    if income is not None and budget is not None:
+        affordability = Affordability(
+            max_payment_for_income=_pounds(budget),
+            # Rounded down, not half up: the largest whole-pound loan whose instalment is still within the share.
+            max_loan_for_income=int(_loan_for_payment(budget, rate, months).to_integral_value(rounding=ROUND_FLOOR)),
+            payment_to_income_pct=_places(payment * 100 / income, 1),
+            within_limit=payment <= budget,
+            lender_share_pct=float(share),
+        )
+        assumptions.append(
+            f"lender allows an instalment up to {_pct(float(share))}% of net income "
+            f"(as of {data.lender_share.as_of.isoformat()})"
+        )
+
+    return MortgageResult(
+        property_price=args.property_price,
+        loan_amount=loan,
+        down_payment=down_payment,
+        monthly_payment=_pounds(payment),
+        # From the exact instalment, not the rounded one: 120 rounding errors would otherwise add up.
+        total_interest=_pounds(paid - loan),
+        total_paid=_pounds(paid),
+        total_cost_with_down_payment=_pounds(paid + down_payment) if down_payment is not None else None,
+        years=years,
+        months=months,
+        annual_rate_pct=programme_info.annual_rate_pct,
+        programme=programme_info,
+        affordability=affordability,
+        assumptions=assumptions,
+        warnings=warnings,
+        as_of=data.as_of,
+    )
+
+
+# --- Rental yield ---------------------------------------------------------------------------------------------------
+
+
+class RoiArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    property_price: int = Field(gt=0, le=10_000_000_000, description="Purchase price in EGP.")
+    annual_rent: int | None = Field(
+        default=None, ge=0, le=1_000_000_000, description="Rent in EGP a year. Give this or monthly_rent, not both."
+    )
+    monthly_rent: int | None = Field(
+        default=None, ge=0, le=100_000_000, description="Rent in EGP a month. Give this or annual_rent, not both."
+    )
+    annual_costs_pct: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Yearly costs (maintenance, service charge, vacancy) as a percent of the price. Default 2.",
+    )
+    price_growth_pct: float | None = Field(
+        default=None, ge=-100, le=200, description="Expected yearly price growth in percent, if the user gives one."
+    )
+
+    @model_validator(mode="after")
+    def _one_rent(self) -> RoiArgs:
+        if self.annual_rent is not None and self.monthly_rent is not None:
+            raise ValueError("give annual_rent or monthly_rent, not both")
+        return self
+
+
+class RoiResult(BaseModel):
+    property_price: int
+    annual_rent: int = Field(description="The rent used, EGP a year.")
+    annual_costs: int = Field(description="The costs used, EGP a year.")
+    annual_costs_pct: float
+    net_annual_income: int
+    gross_yield_pct: float
+    net_yield_pct: float
+    break_even_years: float | None = Field(description="Years of net rent to repay the price; None if it never does.")
+    grade: Literal["Excellent", "Good", "Fair"]
+    price_growth_pct: float | None
+    total_return_pct: float | None = Field(description="Net yield plus price growth, one year, when growth was given.")
+    assumptions: list[str]
+
+
+def calculate_investment_roi(args: RoiArgs) -> RoiResult:
+    """Gross and net rental yield, years to break even, and a grade."""
+    assumptions: list[str] = []
+    price = _dec(args.property_price)
+    if args.annual_rent is not None:
+        rent = args.annual_rent
+    elif args.monthly_rent is not None:
+        rent = args.monthly_rent * 12
+        assumptions.append(f"annual rent {_egp(rent)}: {_egp(args.monthly_rent)} a month times 12")
+    else:
+        rent = _pounds(price * _dec(DEFAULT_RENT_YIELD_PCT) / 100)
+        assumptions.append(f"rent {_pct(DEFAULT_RENT_YIELD_PCT)}% of the price a year ({_egp(rent)}, default)")
+    if args.annual_costs_pct is not None:
+        costs_pct = args.annual_costs_pct
+    else:
+        costs_pct = DEFAULT_ANNUAL_COSTS_PCT
+        assumptions.append(
+            f"costs {_pct(costs_pct)}% of the price a year for maintenance, service charge and vacancy (default)"
+        )
+    costs = _pounds(price * _dec(costs_pct) / 100)
+    net = rent - costs
+    gross_yield = _dec(rent) * 100 / price
+    net_yield = _dec(net) * 100 / price
+    # Graded on the net yield: the gross one flatters a unit whose service charge and empty months eat its rent.
+    if net_yield > EXCELLENT_NET_YIELD_PCT:
+        grade: Literal["Excellent", "Good", "Fair"] = "Excellent"
+    elif net_yield > GOOD_NET_YIELD_PCT:
+        grade = "Good"
+    else:
+        grade = "Fair"
+    growth = args.price_growth_pct
+    return RoiResult(
+        property_price=args.property_price,
+        annual_rent=rent,
+        annual_costs=costs,
+        annual_costs_pct=costs_pct,
+        net_annual_income=net,
+        gross_yield_pct=_places(gross_yield, 2),
+        net_yield_pct=_places(net_yield, 2),
+        break_even_years=_places(price / net, 1) if net > 0 else None,
+        grade=grade,
+        price_growth_pct=growth,
+        total_return_pct=_places(net_yield + _dec(growth), 2) if growth is not None else None,
+        assumptions=assumptions,
+    )
+
+
+# --- Payment plans and comparison -----------------------------------------------------------------------------------
+
+
+class UnitTerms(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, description="The listing id.")
+    title: str
+    price: int = Field(gt=0, le=10_000_000_000, description="Price in EGP.")
+    size_sqm: float = Field(gt=0, le=100_000)
+    price_per_sqm: int = Field(ge=0)
+    delivery_year: int | None = Field(default=None, ge=1950, le=2100, description="Year of handover, if off-plan.")
+    is_delivered: bool = False
+    down_payment_pct: float | None = Field(default=None, ge=0, le=100)
+    installment_years: int | None = Field(default=None, ge=0, le=30)
+    monthly_installment: int | None = Field(
+        default=None, ge=0, description="The listing's monthly instalment in EGP, when it states one (0: not stated)."
+    )
+    is_cash_only: bool = False
+
+
+PaymentKind = Literal["down_payment", "instalment", "handover", "maintenance", "cash_price"]
+
+
+class ScheduledPayment(BaseModel):
+    kind: PaymentKind
+    first_month: int = Field(description="Months from today of the first payment of this line; 0 is today.")
+    last_month: int
+    count: int
+    amount: int = Field(description="Each payment, EGP.")
+    total: int
+
+
+class PlanCost(BaseModel):
+    unit_id: str
+    is_cash: bool = Field(description="True for a cash-only listing, or one that states no instalment period.")
+    payments: list[ScheduledPayment]
+    down_payment: int = Field(description="Paid today; for a cash plan, the whole price.")
+    monthly_installment: int | None
+    installment_months: int
+    handover_payment: int | None
+    maintenance_deposit: int
+    delivery_month: int
+    nominal_total: int = Field(description="Every payment added up, EGP.")
+    present_value: int = Field(description="The plan's payments discounted to today, EGP.")
+    cash_present_value: int = Field(description="Paying the price today, plus the same maintenance, in today's money.")
+    saving_vs_cash: int = Field(description="cash_present_value - present_value: positive means the plan is cheaper.")
+    discount_rate_pct: float
+    maintenance_pct: float
+    assumptions: list[str]
+
+
+class _Line:
+    """One line of a schedule with its exact amount; rounded only when shown."""
+
+    def __init__(self, kind: PaymentKind, first_month: int, count: int, amount: Decimal) -> None:
+        self.kind = kind
+        self.first_month = first_month
+        self.count = count
+        self.amount = amount
+
+    def shown(self) -> ScheduledPayment:
+        return ScheduledPayment(
+            kind=self.kind,
+            first_month=self.first_month,
+            last_month=self.first_month + self.count - 1,
+            count=self.count,
+            amount=_pounds(self.amount),
+            total=_pounds(self.amount * self.count),
+        )
+
+
+def _present_value(lines: list[_Line], monthly_factor: Decimal) -> Decimal:
+    return sum(
+        (line.amount / monthly_factor ** (line.first_month + k) for line in lines for k in range(line.count)),
+        Decimal(0),
+    )
+
+
+def _delivery_month(unit: UnitTerms, today: date, assumptions: list[str]) -> int:
+    if unit.is_delivered:
+        return 0
+    if unit.delivery_year is None:
+        assumptions.append(f"{unit.id}: no delivery date given, so handover payments are counted as due today")
+        return 0
+    # Mid-year (1 July) when only the year is known; whole months, the day of the month ignored.
+    months = (unit.delivery_year - today.year) * 12 + (7 - today.month)
+    if months <= 0:
+        assumptions.append(f"{unit.id}: delivery year {unit.delivery_year} has passed, so handover is counted as today")
+        return 0
+    assumptions.append(f"{unit.id}: delivery taken as mid-{unit.delivery_year}, {months} months from today")
+    return months
+
+
+def _resolve_rates(
+    discount_rate_pct: float | None, maintenance_pct: float | None, assumptions: list[str]
+) -> tuple[float, float]:
+    if discount_rate_pct is None:
+        deposit = load_finance_data().deposit_rate
+        discount_rate_pct = deposit.annual_rate_pct
+        assumptions.append(
+            f"money discounted at {_pct(discount_rate_pct)}% a year: what your cash would earn in a bank deposit "
+            f"(CBE overnight deposit rate as of {deposit.as_of.isoformat()})"
+        )
+    if maintenance_pct is None:
+        maintenance_pct = DEFAULT_MAINTENANCE_PCT
+        assumptions.append(f"maintenance deposit {_pct(maintenance_pct)}% of the price, paid at handover (default)")
+    if not 0 <= discount_rate_pct <= 100:
+        raise ValueError("discount_rate_pct must be between 0 and 100")
+    if not 0 <= maintenance_pct <= 50:
+        raise ValueError("maintenance_pct must be between 0 and 50")
+    return discount_rate_pct, maintenance_pct
+
+
+def plan_true_cost(
+    unit: UnitTerms, *, discount_rate_pct: float | None = None, maintenance_pct: float | None = None, today: date
+) -> PlanCost:
+    """Every payment of a unit's plan by month, its total, and its worth in today's money against paying cash.
+
+    Discounting: the annual rate is an effective yearly rate, compounded monthly, so a payment m months away is
+    divided by (1 + rate) ** (m / 12), i.e. by the monthly factor (1 + rate) ** (1/12) once per month.
+    """
+    assumptions: list[str] = []
+    discount_rate_pct, maintenance_pct = _resolve_rates(discount_rate_pct, maintenance_pct, assumptions)
+    price = _dec(unit.price)
+    delivery = _delivery_month(unit, today, assumptions)
+    maintenance = price * _dec(maintenance_pct) / 100
+    is_cash = unit.is_cash_only or not unit.installment_years
+    if not unit.is_cash_only and not unit.installment_years:
+        assumptions.append(f"{unit.id}: the listing states no instalment period, so it is costed as cash")
+
+    cash_lines = [_Line("cash_price", 0, 1, price)]
+    if maintenance > 0:
+        cash_lines.append(_Line("maintenance", delivery, 1, maintenance))
+
+    if is_cash:
+        lines = cash_lines
+        down = price
+        monthly: Decimal | None = None
+        months = 0
+        handover = Decimal(0)
+    else:
+        assert unit.installment_years is not None
+        months = unit.installment_years * 12
+        if unit.down_payment_pct is not None:
+            down_pct = unit.down_payment_pct
+        else:
+            down_pct = DEFAULT_PLAN_DOWN_PAYMENT_PCT
+            assumptions.append(f"{unit.id}: down payment {_pct(down_pct)}% (typical; the listing gives none)")
+        down = price * _dec(down_pct) / 100
+        if unit.monthly_installment:
+            monthly = _dec(unit.monthly_installment)
+        else:
+            monthly = (price - down) / months
+            assumptions.append(f"{unit.id}: equal monthly instalments of the price less the down payment")
+        # Whatever the down payment and instalments leave of the price falls due at handover; below half a pound
+        # it is Decimal's rounding of equal instalments, not a payment.
+        handover = price - down - monthly * months
+        if handover < Decimal("0.5"):
+            handover = Decimal(0)
+        lines = []
+        if down > 0:
+            lines.append(_Line("down_payment", 0, 1, down))
+        lines.append(_Line("instalment", 1, months, monthly))
+        if handover > 0:
+            lines.append(_Line("handover", delivery, 1, handover))
+        if maintenance > 0:
+            lines.append(_Line("maintenance", delivery, 1, maintenance))
+
+    monthly_factor = (1 + _dec(discount_rate_pct) / 100) ** (Decimal(1) / 12)
+    plan_pv = _present_value(lines, monthly_factor)
+    cash_pv = _present_value(cash_lines, monthly_factor)
+    lines.sort(key=lambda line: line.first_month)
+    return PlanCost(
+        unit_id=unit.id,
+        is_cash=is_cash,
+        payments=[line.shown() for line in lines],
+        down_payment=_pounds(down),
+        monthly_installment=_pounds(monthly) if monthly is not None else None,
+        installment_months=months,
+        handover_payment=_pounds(handover) if handover > 0 else None,
+        maintenance_deposit=_pounds(maintenance),
+        delivery_month=delivery,
+        nominal_total=_pounds(sum((line.amount * line.count for line in lines), Decimal(0))),
+        present_value=_pounds(plan_pv),
+        cash_present_value=_pounds(cash_pv),
+        saving_vs_cash=_pounds(cash_pv - plan_pv),
+        discount_rate_pct=discount_rate_pct,
+        maintenance_pct=maintenance_pct,
+        assumptions=assumptions,
+    )
+
+
+class UnitComparison(BaseModel):
+    id: str
+    title: str
+    price: int
+    price_per_sqm: int
+    size_sqm: float
+    delivery: str = Field(description="'delivered', the delivery year, or 'unknown'.")
+    plan: str = Field(description="The payment plan in one line.")
+    monthly: int | None
+    true_cost: PlanCost
+
+
+class Winners(BaseModel):
+    """Unit ids; on a tie the unit listed first wins. None when no unit has the thing measured."""
+
+    best_value_per_sqm: str
+    longest_plan: str | None
+    lowest_monthly: str | None
+    lowest_true_cost: str
+
+
+class Comparison(BaseModel):
+    units: list[UnitComparison]
+    winners: Winners
+    discount_rate_pct: float
+    maintenance_pct: float
+    as_of: date
+    assumptions: list[str]
+
+
+def _plan_summary(cost: PlanCost) -> str:
+    if cost.is_cash:
+        return f"cash {_egp(cost.down_payment)}"
+    text = f"{_egp(cost.down_payment)} down, then {_egp(cost.monthly_installment or 0)} a month"
+    text += f" for {cost.installment_months // 12} years"
+    if cost.handover_payment is not None:
+        text += f", {_egp(cost.handover_payment)} at handover"
+    return text
+
+
+def _delivery_text(unit: UnitTerms) -> str:
+    if unit.is_delivered:
+        return "delivered"
+    return str(unit.delivery_year) if unit.delivery_year is not None else "unknown"
+
+
+def compare_units(
+    units: list[UnitTerms], *, discount_rate_pct: float | None = None, maintenance_pct: float | None = None, today: date
+) -> Comparison:
+    """Two to four units side by side: price per m², plan, monthly, and the true cost of each plan today."""
+    if not 2 <= len(units) <= 4:
+        raise ValueError(f"compare 2 to 4 units, not {len(units)}")
+    if len({unit.id for unit in units}) != len(units):
+        raise ValueError("each unit must appear once")
+    assumptions: list[str] = []
+    discount_rate_pct, maintenance_pct = _resolve_rates(discount_rate_pct, maintenance_pct, assumptions)
+    rows = []
+    for unit in units:
+        cost = plan_true_cost(unit, discount_rate_pct=discount_rate_pct, maintenance_pct=maintenance_pct, today=today)
+        assumptions.extend(cost.assumptions)
+        rows.append(
+            UnitComparison(
+                id=unit.id,
+                title=unit.title,
+                price=unit.price,
+                price_per_sqm=unit.price_per_sqm,
+                size_sqm=unit.size_sqm,
+                delivery=_delivery_text(unit),
+                plan=_plan_summary(cost),
+                monthly=cost.monthly_installment,
+                true_cost=cost,
+            )
+        )
+    with_plan = [row for row in rows if not row.true_cost.is_cash]
+    # min and max keep the first of equals, so ties go to the unit listed first.
+    winners = Winners(
+        best_value_per_sqm=min(rows, key=lambda row: row.price_per_sqm).id,
+        longest_plan=max(with_plan, key=lambda row: row.true_cost.installment_months).id if with_plan else None,
+        lowest_monthly=min(with_plan, key=lambda row: row.monthly or 0).id if with_plan else None,
+        lowest_true_cost=min(rows, key=lambda row: row.true_cost.present_value).id,
+    )
+    return Comparison(
+        units=rows,
+        winners=winners,
+        discount_rate_pct=discount_rate_pct,
+        maintenance_pct=maintenance_pct,
+        as_of=load_finance_data().as_of,
+        assumptions=assumptions,
+    )

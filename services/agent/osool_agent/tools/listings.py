@@ -1,0 +1,147 @@
+"""Listing tools: search the real listings, open one, compare two to four (with the true cost of each plan)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from osool_agent.clients import UpstreamError
+from osool_agent.tools.context import ListingFacts, PropertyType, ToolArgs, ToolContext, ToolOutcome
+from osool_agent.tools.finance import Comparison, UnitTerms
+from osool_agent.tools.finance import compare_units as compare_terms
+from osool_common.errors import DomainError, NotFoundError
+
+_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
+
+
+class SearchArgs(ToolArgs):
+    query: str = Field(min_length=1, max_length=500, description="what the buyer asked for, in their own words")
+    location: str | None = Field(default=None, max_length=100, description="area, e.g. New Cairo, Sheikh Zayed")
+    property_type: PropertyType | None = None
+    bedrooms: int | None = Field(default=None, ge=0, le=20, description="only when the buyer said it")
+    min_price: int | None = Field(default=None, ge=0, description="EGP, only when the buyer said it")
+    max_price: int | None = Field(default=None, ge=0, description="EGP, only when the buyer said it")
+    min_size_sqm: float | None = Field(default=None, ge=0, le=20_000)
+    max_size_sqm: float | None = Field(default=None, ge=0, le=20_000)
+    compound: str | None = Field(default=None, max_length=150)
+    limit: int = Field(default=5, ge=1, le=10)
+
+
+class SearchOutcome(ToolOutcome):
+    listings: list[ListingFacts] = Field(default_factory=list)
+    applied_filters: dict[str, Any] = Field(default_factory=dict)
+
+
+class GetPropertyArgs(ToolArgs):
+    property_id: str = Field(min_length=1, max_length=100, description="the listing's id or source id, as shown")
+
+
+class PropertyOutcome(ToolOutcome):
+    listing: ListingFacts | None = None
+
+
+class CompareArgs(ToolArgs):
+    property_ids: list[str] = Field(min_length=2, max_length=4, description="2 to 4 listing ids already shown")
+    discount_rate_pct: float | None = Field(
+        default=None, ge=0, le=100, description="yearly rate to discount plan payments to today; default: deposits"
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> CompareArgs:
+        if len(set(self.property_ids)) != len(self.property_ids):
+            raise ValueError("compare different listings")
+        return self
+
+
+class CompareOutcome(ToolOutcome):
+    listings: list[ListingFacts] = Field(default_factory=list)
+    comparison: Comparison | None = None
+
+
+def _filters(args: SearchArgs) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    if args.location:
+        filters["locations"] = [args.location]
+    if args.property_type:
+        filters["property_types"] = [args.property_type]
+    if args.compound:
+        filters["compounds"] = [args.compound]
+    for name in ("bedrooms", "min_price", "max_price", "min_size_sqm", "max_size_sqm"):
+        value = getattr(args, name)
+        if value is not None:
+            filters[name] = value
+    return filters
+
+
+async def with_chain_status(ctx: ToolContext, listings: list[ListingFacts]) -> list[ListingFacts]:
+    """Each listing's status on the property registry, asked in parallel; unknown when the registry does not answer."""
+
+    async def status(listing: ListingFacts) -> ListingFacts:
+        try:
+            record = await ctx.chain.listing(listing.id)
+        except (UpstreamError, DomainError):
+            return listing.model_copy(update={"on_chain_status": "unknown"})
+        value = "not_registered" if record is None else (record.get("status") or "pending")
+        return listing.model_copy(update={"on_chain_status": value})
+
+    return list(await asyncio.gather(*(status(listing) for listing in listings)))
+
+
+async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome:
+    """Listings that exist and match what the buyer asked for, best first."""
+    try:
+        body = await ctx.search.search(args.query, _filters(args) or None, min(args.limit, ctx.cards_per_reply))
+    except DomainError as exc:
+        return SearchOutcome(ok=False, error="invalid" if exc.status_code < 500 else "unavailable", message=exc.message)
+    listings = [ListingFacts.from_search(row, ctx.now, ctx.stale_after_days) for row in body["results"]]
+    return SearchOutcome(listings=await with_chain_status(ctx, listings), applied_filters=body["applied_filters"])
+
+
+async def fetch_listing(ctx: ToolContext, property_id: str) -> ListingFacts | None:
+    ref = property_id.strip()
+    if not _ID.match(ref):
+        return None
+    try:
+        row = await (ctx.search.listing(uuid.UUID(ref)) if _is_uuid(ref) else ctx.search.listing_by_source(ref))
+    except NotFoundError:
+        return None
+    return ListingFacts.from_search(row, ctx.now, ctx.stale_after_days)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def get_property(ctx: ToolContext, args: GetPropertyArgs) -> PropertyOutcome:
+    """One listing by its id or source id; an unknown id is not_found, never a guess."""
+    try:
+        listing = await fetch_listing(ctx, args.property_id)
+    except DomainError as exc:
+        return PropertyOutcome(ok=False, error="unavailable", message=exc.message)
+    if listing is None:
+        return PropertyOutcome(ok=False, error="not_found", message=f"no listing with id {args.property_id}")
+    (listing,) = await with_chain_status(ctx, [listing])
+    return PropertyOutcome(listing=listing)
+
+
+async def compare_units(ctx: ToolContext, args: CompareArgs) -> CompareOutcome:
+    """Two to four listings side by side: price, price per m², size, delivery, plan, and the true cost of each plan."""
+    try:
+        found = await asyncio.gather(*(fetch_listing(ctx, ref) for ref in args.property_ids))
+    except DomainError as exc:
+        return CompareOutcome(ok=False, error="unavailable", message=exc.message)
+    missing = [ref for ref, listing in zip(args.property_ids, found, strict=True) if listing is None]
+    if missing:
+        return CompareOutcome(ok=False, error="not_found", message=f"no listing with id {', '.join(missing)}")
+    listings = [listing for listing in found if listing is not None]
+    units = [UnitTerms(**listing.model_dump(include=set(UnitTerms.model_fields))) for listing in listings]
+    comparison = compare_terms(units, discount_rate_pct=args.discount_rate_pct, maintenance_pct=None, today=ctx.today)
+    return CompareOutcome(listings=await with_chain_status(ctx, listings), comparison=comparison)

@@ -1,0 +1,139 @@
+"""Market tools: a valuation from comparable listings, and real price aggregates for an area and type."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from osool_agent.tools.context import ListingFacts, PropertyType, ToolArgs, ToolContext, ToolOutcome
+from osool_common.errors import DomainError
+
+
+class ValuationArgs(ToolArgs):
+    location: str = Field(min_length=1, max_length=100, description="area of the property")
+    property_type: PropertyType
+    size_sqm: float = Field(gt=0, le=20_000, description="built-up area in m², as the owner or buyer said it")
+    bedrooms: int | None = Field(default=None, ge=0, le=20)
+
+
+class ValuationOutcome(ToolOutcome):
+    location: str | None = None
+    property_type: str | None = None
+    size_sqm: float | None = None
+    estimate: int | None = None
+    low: int | None = None
+    high: int | None = None
+    median_price_per_sqm: int | None = None
+    comparables_count: int = 0
+    confidence: Literal["high", "medium", "low", "none"] = "none"
+    comparables: list[ListingFacts] = Field(default_factory=list)
+    method: str = ""
+
+
+class TrendsArgs(ToolArgs):
+    location: str | None = Field(default=None, max_length=100, description="area; none for the whole market")
+    property_type: PropertyType | None = None
+
+
+class YearFigures(BaseModel):
+    delivery_year: int | None
+    count: int
+    median_price_per_sqm: int | None
+
+
+class TrendsOutcome(ToolOutcome):
+    location: str | None = None
+    property_type: str | None = None
+    count: int = 0
+    median_price_per_sqm: int | None = None
+    median_price: int | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    by_delivery_year: list[YearFigures] = Field(default_factory=list)
+
+
+def confidence_for(count: int, spread: float) -> Literal["high", "medium", "low", "none"]:
+    """How far to trust a valuation: many comparables that agree (a narrow price-per-m² spread) is high.
+
+    spread is the interquartile range of price per m² over its median."""
+    if count == 0:
+        return "none"
+    if count >= 8 and spread <= 0.25:
+        return "high"
+    if count >= 4 and spread <= 0.5:
+        return "medium"
+    return "low"
+
+
+def _quartiles(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return values[0], values[0]
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q3
+
+
+async def run_valuation(ctx: ToolContext, args: ValuationArgs) -> ValuationOutcome:
+    """Estimate from the listings nearest in size (and bedrooms) in the same area and of the same type: the median
+    price per m² times the size, and a range from the comparables' interquartile spread."""
+    try:
+        body = await ctx.search.comparables(args.location, args.property_type, args.size_sqm, args.bedrooms, 10)
+    except DomainError as exc:
+        code = "invalid" if exc.status_code < 500 else "unavailable"
+        return ValuationOutcome(ok=False, error=code, message=exc.message)
+    comparables = [ListingFacts.from_search(row, ctx.now, ctx.stale_after_days) for row in body["comparables"]]
+    base = {"location": body["location"], "property_type": args.property_type, "size_sqm": args.size_sqm}
+    if not comparables:
+        return ValuationOutcome(
+            ok=False, error="not_found", message="no comparable listings in this area and type", **base
+        )
+    per_sqm = sorted(float(listing.price_per_sqm) for listing in comparables)
+    median = statistics.median(per_sqm)
+    q1, q3 = _quartiles(per_sqm)
+    return ValuationOutcome(
+        **base,
+        estimate=round(median * args.size_sqm),
+        low=round(q1 * args.size_sqm),
+        high=round(q3 * args.size_sqm),
+        median_price_per_sqm=round(median),
+        comparables_count=len(comparables),
+        confidence=confidence_for(len(comparables), (q3 - q1) / median if median else 1.0),
+        comparables=comparables,
+        method="median price per m² of the comparables × size; range from their interquartile spread",
+    )
+
+
+async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutcome:
+    """Real aggregates of the listings: count, median price per m² and price, by delivery year."""
+    try:
+        stats = await ctx.search.market_stats(args.location, args.property_type)
+    except DomainError as exc:
+        code = "invalid" if exc.status_code < 500 else "unavailable"
+        return TrendsOutcome(ok=False, error=code, message=exc.message)
+
+    def whole(value: float | None) -> int | None:
+        return None if value is None else round(value)
+
+    if not stats["count"]:
+        return TrendsOutcome(
+            ok=False, error="not_found", message="no listings for this area and type",
+            location=stats["location"], property_type=stats["type"],
+        )  # fmt: skip
+    return TrendsOutcome(
+        location=stats["location"],
+        property_type=stats["type"],
+        count=stats["count"],
+        median_price_per_sqm=whole(stats["median_price_per_sqm"]),
+        median_price=whole(stats["median_price"]),
+        min_price=stats["min_price"],
+        max_price=stats["max_price"],
+        by_delivery_year=[
+            YearFigures(
+                delivery_year=year["delivery_year"],
+                count=year["count"],
+                median_price_per_sqm=whole(year["median_price_per_sqm"]),
+            )
+            for year in stats["by_delivery_year"]
+        ],
+    )

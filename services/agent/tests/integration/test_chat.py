@@ -1,0 +1,261 @@
+"""Amr through the gateway, on the test stack's agent with no model configured (the rules brain, as `make run` without
+a key): real listings, exact numbers, both languages, JSON, server-sent events and WebSocket, history, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from devstack.stack import LocalStack
+from devstack.testing import admin_headers
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def api(stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
+        yield client
+
+
+def chat(api: httpx.Client, message: str, secret: str | None = None, **body: Any) -> httpx.Response:
+    headers = {"Accept": "application/json", **body.pop("headers", {})}
+    if secret:
+        headers["X-Session-Secret"] = secret
+    return api.post("/api/chat", json={"message": message, **body}, headers=headers)
+
+
+def messages(api: httpx.Client, session_id: str, secret: str) -> list[dict[str, Any]]:
+    response = api.get(f"/api/history/sessions/{session_id}/messages", params={"limit": 100},
+                       headers={"X-Session-Secret": secret})  # fmt: skip
+    assert response.status_code == 200, response.text
+    result: list[dict[str, Any]] = response.json()["messages"]
+    return result
+
+
+def sse_events(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
+    events, name = [], "message"
+    for line in response.iter_lines():
+        if line.startswith("event:"):
+            name = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            events.append((name, json.loads(line.split(":", 1)[1])))
+    return events
+
+
+def egp(value: int) -> str:
+    return f"{value:,}"
+
+
+@pytest.mark.parametrize(
+    ("message", "arabic"),
+    [("3 bedroom apartment in New Cairo under 8M", False), ("شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون", True)],
+)
+def test_a_buyer_gets_real_listings_with_their_exact_numbers(api: httpx.Client, message: str, arabic: bool) -> None:
+    response = chat(api, message)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["brain"] == "rules" and body["session_secret"] and body["usage"]["fallback"] is None
+    assert body["tool_calls"][0]["name"] == "search_properties"
+    assert body["tool_calls"][0]["arguments"] | {"location": "New Cairo", "bedrooms": 3, "max_price": 8_000_000} == \
+        body["tool_calls"][0]["arguments"]  # fmt: skip
+    cards = body["listings"]
+    assert 1 <= len(cards) <= 5
+    for card in cards:
+        stored = api.get(f"/api/properties/{card['id']}").json()  # the listing exists, with these very numbers
+        assert (card["price"], card["size_sqm"], card["title"]) == (
+            stored["price"],
+            stored["size_sqm"],
+            stored["title"],
+        )
+        assert card["location"] == "New Cairo" and card["bedrooms"] == 3 and card["price"] <= 8_000_000
+        assert card["on_chain_status"] in {"available", "reserved", "sold", "not_registered"}
+    # The reply names the first listings with their exact prices, in the buyer's language.
+    for card in cards[:3]:
+        assert card["title"] in body["reply"] and egp(card["price"]) in body["reply"]
+    assert bool(re.search(r"[\u0600-\u06FF]", body["reply"].replace(cards[0]["title"], ""))) is arabic
+
+
+def test_a_turn_is_stored_whole_in_chat_history(api: httpx.Client) -> None:
+    body = chat(api, "villa in Sheikh Zayed between 25 and 40 million").json()
+    stored = messages(api, body["session_id"], body["session_secret"])
+    assert [m["role"] for m in stored] == ["user", "tool", "assistant"]
+    assert stored[0]["content"] == "villa in Sheikh Zayed between 25 and 40 million"
+    assert stored[1]["tool_calls"][0]["name"] == "search_properties"
+    assert json.loads(stored[1]["content"])["listings"][0]["id"] == body["listings"][0]["id"]
+    assert stored[2]["content"] == body["reply"]
+    assert stored[2]["property_ids"] == [card["id"] for card in body["listings"]]
+
+
+def test_the_conversation_continues_compare_the_first_two(api: httpx.Client) -> None:
+    first = chat(api, "2 bedroom apartment in Maadi").json()
+    secret, session = first["session_secret"], first["session_id"]
+    ids = [card["id"] for card in first["listings"][:2]]
+    second = chat(api, "compare the first two", secret=secret, session_id=session)
+    assert second.status_code == 200, second.text
+    call = second.json()["tool_calls"][0]
+    assert call["name"] == "compare_units" and call["arguments"]["property_ids"] == ids
+    comparison = call["result"]["comparison"]
+    cheaper = min(first["listings"][:2], key=lambda card: card["price_per_sqm"])
+    assert comparison["winners"]["best_value_per_sqm"] == cheaper["id"]
+    reply = second.json()["reply"]
+    assert all(card["title"] in reply for card in first["listings"][:2])
+    assert "session_secret" not in second.json()
+
+
+def test_a_mortgage_is_computed_to_the_pound(api: httpx.Client) -> None:
+    body = chat(api, "mortgage on 5 million over 10 years with 20% down at 12% interest").json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "calculate_mortgage"
+    assert call["arguments"] == {"property_price": 5_000_000, "years": 10, "annual_rate_pct": 12.0,
+                                 "down_payment_pct": 20.0}  # fmt: skip
+    # By hand: loan 4,000,000; r = 0.01; n = 120; 1.01^120 = 3.30038689; M = 4e6 * 0.01 * 3.30038689 / 2.30038689.
+    monthly = 4_000_000 * 0.01 * 1.01**120 / (1.01**120 - 1)
+    assert call["result"]["monthly_payment"] == round(monthly) == 57_388
+    assert call["result"]["total_interest"] == round(monthly * 120 - 4_000_000)
+    assert "57,388" in body["reply"] and "4,000,000" in body["reply"]
+
+
+def test_an_unknown_property_gets_an_honest_answer_and_no_card(api: httpx.Client) -> None:
+    body = chat(api, "Tell me about property 999999").json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "get_property" and call["result"]["ok"] is False and call["result"]["error"] == "not_found"
+    assert body["listings"] == []
+    assert "999999" in body["reply"] and "could not find" in body["reply"].lower()
+
+
+def test_the_stream_sends_session_tools_text_cards_then_done(api: httpx.Client) -> None:
+    with api.stream("POST", "/api/chat", json={"message": "chalet in North Coast"},
+                    headers={"Accept": "text/event-stream"}) as response:  # fmt: skip
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = sse_events(response)
+    names = [name for name, _ in events]
+    assert names[0] == "session" and names[-1] == "done" and names[-2] == "listings"
+    assert names.index("tool_call") < names.index("tool_result") < names.index("token")
+    session = events[0][1]
+    text = "".join(data["text"] for name, data in events if name == "token")
+    stored = messages(api, session["session_id"], session["session_secret"])
+    assert stored[-1]["content"] == text.strip()
+    done = events[-1][1]
+    assert done["brain"] == "rules" and done["latency_ms"] > 0 and done["time_to_first_token_ms"] is not None
+    cards = events[-2][1]["listings"]
+    assert cards and all(card["type"] == "Chalet" for card in cards)
+
+
+def test_the_same_events_arrive_over_a_websocket(stack: LocalStack) -> None:
+    url = stack.config.public_url.replace("http://", "ws://") + "/api/chat/ws"
+    with connect(url, open_timeout=10) as socket:
+        socket.send(json.dumps({"message": "studio in New Capital"}))
+        events = []
+        while not events or events[-1]["event"] not in ("done", "error"):
+            events.append(json.loads(socket.recv(timeout=60)))
+        assert events[0]["event"] == "session" and events[-1]["event"] == "done"
+        secret = events[0]["data"]["session_secret"]
+        session_id = events[0]["data"]["session_id"]
+        # A second turn on the same socket continues the same session (the socket remembers the secret).
+        socket.send(json.dumps({"message": "is the first one still available?", "session_id": session_id}))
+        second = []
+        while not second or second[-1]["event"] not in ("done", "error"):
+            second.append(json.loads(socket.recv(timeout=60)))
+    assert second[-1]["event"] == "done", second
+    calls = [e["data"] for e in second if e["event"] == "tool_call"]
+    assert calls[0]["name"] == "check_availability"
+    assert secret
+
+
+def test_a_retried_request_with_the_same_key_writes_the_turn_once(api: httpx.Client) -> None:
+    first = chat(api, "apartment in Zamalek").json()
+    secret, session = first["session_secret"], first["session_id"]
+    key = f"retry-{uuid.uuid4().hex}"
+    one = chat(api, "townhouse in Madinaty", secret=secret, session_id=session, headers={"Idempotency-Key": key})
+    two = chat(api, "townhouse in Madinaty", secret=secret, session_id=session, headers={"Idempotency-Key": key})
+    assert one.status_code == two.status_code == 200
+    assert two.headers.get("Idempotent-Replayed") == "true"
+    assert one.json()["reply"] == two.json()["reply"] and one.json()["listings"] == two.json()["listings"]
+    assert len(messages(api, session, secret)) == 6  # two turns of user, tool, assistant
+    other = chat(api, "something else", secret=secret, session_id=session, headers={"Idempotency-Key": key})
+    assert other.status_code == 422
+
+
+def test_bad_input_gets_a_clear_error_and_writes_nothing(api: httpx.Client) -> None:
+    first = chat(api, "apartment in Maadi").json()
+    secret, session = first["session_secret"], first["session_id"]
+    before = len(messages(api, session, secret))
+    cases = [
+        ({"message": ""}, secret, 422),
+        ({"message": "x" * 4001}, secret, 422),
+        ({"message": "   "}, secret, 422),
+        ({"message": "hi", "language": "fr"}, secret, 422),
+        ({"message": "hi", "extra": 1}, secret, 422),
+        ({"message": "hi"}, None, 401),  # a session id without its secret
+        ({"message": "hi"}, "w" * 43, 404),  # a wrong secret: as for a session that does not exist
+    ]
+    for body, with_secret, status in cases:
+        headers = {"X-Session-Secret": with_secret} if with_secret else {}
+        response = api.post("/api/chat", json={**body, "session_id": session}, headers=headers)
+        assert response.status_code == status, (body, response.text)
+        assert response.json()["error"]["code"] and response.json()["error"]["request_id"]
+    unknown = api.post("/api/chat", json={"message": "hi", "session_id": str(uuid.uuid4())},
+                       headers={"X-Session-Secret": secret})  # fmt: skip
+    assert unknown.status_code == 404
+    assert len(messages(api, session, secret)) == before
+
+
+def test_a_signed_in_user_keeps_the_conversation_they_started_anonymously(api: httpx.Client, stack: LocalStack) -> None:
+    anonymous = chat(api, "penthouse in New Cairo").json()
+    headers = admin_headers(stack, "agent-claim")
+    owned = chat(api, "is the first one available?", secret=anonymous["session_secret"],
+                 session_id=anonymous["session_id"], headers=headers)  # fmt: skip
+    assert owned.status_code == 200, owned.text
+    sessions = api.get("/api/history/sessions", headers=headers).json()["sessions"]
+    assert anonymous["session_id"] in [s["id"] for s in sessions]
+    # Now the session is the user's: the old secret alone no longer opens it, the token does.
+    again = chat(api, "thanks", secret=anonymous["session_secret"], session_id=anonymous["session_id"])
+    assert again.status_code == 404
+    assert chat(api, "thanks", session_id=anonymous["session_id"], headers=headers).status_code == 200
+    fresh = chat(api, "duplex in Sheikh Zayed", headers=headers).json()
+    assert "session_secret" not in fresh
+    assert fresh["session_id"] in [
+        s["id"] for s in api.get("/api/history/sessions", headers=headers).json()["sessions"]
+    ]
+
+
+def test_a_client_that_leaves_mid_stream_still_gets_the_turn_stored_whole(api: httpx.Client) -> None:
+    with api.stream("POST", "/api/chat", json={"message": "twinhouse in 6th of October"},
+                    headers={"Accept": "text/event-stream"}) as response:  # fmt: skip
+        lines = response.iter_lines()
+        first = next(lines)
+        while not first.startswith("data:"):
+            first = next(lines)
+        session = json.loads(first.split(":", 1)[1])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        stored = messages(api, session["session_id"], session["session_secret"])
+        if stored and stored[-1]["role"] == "assistant":
+            break
+        time.sleep(0.3)
+    assert [m["role"] for m in stored] == ["user", "tool", "assistant"]
+
+
+def test_the_cost_report_is_for_admins(api: httpx.Client, stack: LocalStack) -> None:
+    assert api.get("/api/agent/costs").status_code == 401
+    report = api.get("/api/agent/costs", params={"days": 7}, headers=admin_headers(stack, "costs"))
+    assert report.status_code == 200, report.text
+    assert len(report.json()["days"]) == 7 and report.json()["budget_usd"] == 100.0
+    assert api.get("/api/agent/costs", params={"days": 8}, headers=admin_headers(stack, "costs2")).status_code == 422
+
+
+def test_the_agent_reports_its_domain_metrics(stack: LocalStack) -> None:
+    text = httpx.get(f"{stack.config.internal_url}/agent/metrics", timeout=10).text
+    assert re.search(r'osool_agent_turns_total\{brain="rules",outcome="ok"\} [1-9]', text)
+    assert re.search(r'osool_agent_tool_calls_total\{tool="search_properties",outcome="ok"\} [1-9]', text)
+    assert "osool_agent_time_to_first_token_seconds_bucket" in text

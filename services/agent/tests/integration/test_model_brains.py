@@ -1,0 +1,250 @@
+"""Amr with a model: the real `openai` client (through pydantic-ai) against a local server that speaks OpenAI's chat
+completions wire protocol, streaming tool calls in fragments; the breaker, the budget, grounding repairs, memory
+across restarts and the local model's failure modes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+import redis
+from devstack.fakes import FakeOpenAI, Reply, ToolCall
+from devstack.stack import LocalStack
+
+pytestmark = pytest.mark.stack
+
+Agents = Callable[..., Any]
+
+
+@pytest.fixture
+def fake(fake_openai: FakeOpenAI, stack_env: dict[str, str]) -> Iterator[FakeOpenAI]:
+    """The fake with a clean script, and the shared breaker and today's spend reset, for each test."""
+    fake_openai.replies.clear()
+    fake_openai.responder = None
+    client = redis.Redis.from_url(stack_env["REDIS_URL"])
+    for key in client.scan_iter("breaker:*"):
+        client.delete(key)
+    client.delete(f"agent:cost:{datetime.now(UTC).date().isoformat()}")
+    client.close()
+    yield fake_openai
+    fake_openai.responder = None
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    return next(m["content"] for m in reversed(body["messages"]) if m["role"] == "user")
+
+
+def tool_results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [json.loads(m["content"]) for m in body["messages"] if m["role"] == "tool"]
+
+
+def consultant(search_arguments: dict[str, Any] | None = None, *, extra: str = "") -> Callable[[dict[str, Any]], Any]:
+    """A scripted model: a search for the buyer's words (after a whitespace-only text part, which trips pydantic-ai's
+    run_stream()), then a reply quoting the first listing as the tool returned it."""
+
+    def respond(body: dict[str, Any]) -> Any:
+        if body["messages"][-1]["role"] == "tool":
+            listing = tool_results(body)[-1]["listings"][0]
+            return Reply(text=f"The best match is {listing['title']} at EGP {listing['price']:,}. {extra}".strip())
+        if "Rewrite" in last_user_text(body):
+            return Reply(text=extra or "Nothing more.")
+        arguments = {"query": last_user_text(body), **(search_arguments or {})}
+        return Reply(text="\n\n", tool_calls=[ToolCall("search_properties", arguments)])
+
+    return respond
+
+
+def sse(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
+    events, name = [], ""
+    for line in response.iter_lines():
+        if line.startswith("event:"):
+            name = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            events.append((name, json.loads(line.split(":", 1)[1])))
+    return events
+
+
+def test_the_openai_client_drives_a_streamed_turn_with_fragmented_tool_calls(
+    fake: FakeOpenAI, model_agent_factory: Agents
+) -> None:
+    agent = model_agent_factory()
+    fake.responder = consultant({"location": "New Cairo", "property_type": "Apartment", "bedrooms": 3})
+    before = len(fake.chat_requests)
+    with httpx.stream("POST", f"{agent.url}/api/chat", json={"message": "3 bedroom apartment in New Cairo"},
+                      headers={"Accept": "text/event-stream"}, timeout=60) as response:  # fmt: skip
+        events = sse(response)
+    names = [name for name, _ in events]
+    assert names[0] == "session" and names[-1] == "done", events
+    call = next(data for name, data in events if name == "tool_call")
+    assert call["name"] == "search_properties" and call["arguments"]["bedrooms"] == 3
+    cards = next(data for name, data in events if name == "listings")["listings"]
+    assert cards and all(c["bedrooms"] == 3 and c["location"] == "New Cairo" for c in cards)
+    text = "".join(data["text"] for name, data in events if name == "token")
+    # Despite the whitespace part before the tool call, the model was asked again and its answer arrived whole.
+    assert text.strip() == f"The best match is {cards[0]['title']} at EGP {cards[0]['price']:,}."
+    done = events[-1][1]
+    assert done["brain"] == "openai" and done["model"] == "gpt-4o-mini"
+    assert done["input_tokens"] > 0 and done["output_tokens"] > 0 and done["cost_usd"] > 0
+    requests = fake.chat_requests[before:]
+    assert len(requests) == 2 and requests[0]["body"]["stream"] is True
+    assert requests[0]["authorization"] == "Bearer sk-test-osool"
+    first = requests[0]["body"]
+    assert first["messages"][0]["role"] == "system" and first["messages"][0]["content"].startswith("You are Amr")
+    assert {tool["function"]["name"] for tool in first["tools"]} == {
+        "search_properties", "get_property", "compare_units", "calculate_mortgage", "calculate_investment_roi",
+        "run_valuation", "check_market_trends", "check_availability",
+    }  # fmt: skip
+    metrics = agent.metrics()
+    assert re.search(r'osool_llm_tokens_total\{kind="input",model="gpt-4o-mini"\} [1-9]|osool_llm_tokens_total\{model='
+                     r'"gpt-4o-mini",kind="input"\} [1-9]', metrics)  # fmt: skip
+    assert re.search(r'osool_llm_cost_usd_total\{model="gpt-4o-mini",purpose="chat"\} [0-9.e-]+', metrics)
+
+
+def test_invented_listings_and_prices_never_leave_the_service(
+    fake: FakeOpenAI, model_agent_factory: Agents, stack: LocalStack
+) -> None:
+    agent = model_agent_factory()
+    # A real listing, but one this conversation never saw (another buyer's search): citing it is ungrounded too.
+    other = httpx.post(f"{stack.config.public_url}/api/properties/search", json={"query": "villa in Sheikh Zayed"},
+                       timeout=30).json()["results"][0]  # fmt: skip
+    invented = (f"Also look at {uuid.uuid4()}, a steal. Listing {other['id']} is lovely. "
+                "The first one is only EGP 1,234,567 this week.")  # fmt: skip
+    fake.responder = consultant({"location": "New Cairo"}, extra=invented)
+    before = len(fake.chat_requests)
+    body = agent.chat("apartment in New Cairo", headers={"Accept": "application/json"}).json()
+    card = body["listings"][0]
+    assert body["reply"] == f"The best match is {card['title']} at EGP {card['price']:,}."
+    assert other["id"] not in body["reply"] and "1,234,567" not in body["reply"]
+    # The model was asked once to correct itself (its correction was still wrong, so the sentences were removed).
+    corrections = [r for r in fake.chat_requests[before:] if "Rewrite" in last_user_text(r["body"])]
+    assert len(corrections) == 1
+    metrics = agent.metrics()
+    assert re.search(r'osool_agent_grounding_repairs_total\{kind="listing"\} [2-9]', metrics)
+    assert re.search(r'osool_agent_grounding_repairs_total\{kind="price"\} [1-9]', metrics)
+
+
+def test_tool_arguments_the_user_never_stated_are_dropped(fake: FakeOpenAI, model_agent_factory: Agents) -> None:
+    agent = model_agent_factory()
+    fake.responder = consultant({"location": "New Cairo", "max_price": 5_000_000, "bedrooms": 2})
+    body = agent.chat("apartment in New Cairo", headers={"Accept": "application/json"}).json()
+    arguments = body["tool_calls"][0]["arguments"]
+    assert arguments["location"] == "New Cairo"
+    assert "max_price" not in arguments and "bedrooms" not in arguments
+    assert any(card["price"] > 5_000_000 or card["bedrooms"] != 2 for card in body["listings"])
+    stated = agent.chat(
+        "apartment in New Cairo with 2 bedrooms under 5 million", headers={"Accept": "application/json"}
+    )
+    assert stated.json()["tool_calls"][0]["arguments"] | {"max_price": 5_000_000, "bedrooms": 2} == \
+        stated.json()["tool_calls"][0]["arguments"]  # fmt: skip
+
+
+def test_the_breaker_opens_after_three_failures_for_every_replica_and_closes_after_a_probe(
+    fake: FakeOpenAI, model_agent_factory: Agents
+) -> None:
+    first, second = model_agent_factory(), model_agent_factory()
+    fake.responder = consultant({"location": "Maadi"})
+    fake.fail_next(3, status=500)
+    before = len(fake.chat_requests)
+    for agent in (first, second, first):
+        body = agent.chat("apartment in Maadi", headers={"Accept": "application/json"}).json()
+        assert body["brain"] == "rules" and body["usage"]["fallback"] == "model_error", body
+        assert body["listings"] and "full assistant is briefly unavailable" in body["reply"]
+    assert len(fake.chat_requests) - before == 3
+    # Open: the next turns, on either replica, are answered without calling the model at all.
+    for agent in (second, first):
+        body = agent.chat("apartment in Maadi", headers={"Accept": "application/json"}).json()
+        assert body["brain"] == "rules" and body["usage"]["fallback"] == "breaker_open"
+    assert len(fake.chat_requests) - before == 3
+    health = httpx.get(f"{second.url}/health", timeout=10)
+    assert health.status_code == 503 and health.json()["status"] == "degraded"
+    assert health.json()["checks"]["breaker:openai"]["status"] == "unhealthy"
+    assert httpx.get(f"{second.url}/health/ready", timeout=10).status_code == 200
+    assert 'osool_circuit_breaker_state{dependency="openai"} 2.0' in second.metrics()
+    time.sleep(3.3)  # BREAKER_RESET_SECONDS=3: one probe may go
+    body = second.chat("apartment in Maadi", headers={"Accept": "application/json"}).json()
+    assert body["brain"] == "openai", body
+    assert first.chat("apartment in Maadi", headers={"Accept": "application/json"}).json()["brain"] == "openai"
+    assert httpx.get(f"{first.url}/health", timeout=10).json()["checks"]["breaker:openai"]["status"] == "healthy"
+
+
+def test_crossing_the_daily_budget_raises_the_alert_and_falls_back(
+    fake: FakeOpenAI, model_agent_factory: Agents
+) -> None:
+    agent = model_agent_factory(LLM_DAILY_BUDGET_USD="0.00001", LLM_BUDGET_FALLBACK="rules")
+    fake.responder = consultant({"location": "New Cairo"})
+    first = agent.chat("apartment in New Cairo", headers={"Accept": "application/json"}).json()
+    assert first["brain"] == "openai" and first["usage"]["cost_usd"] > 0.00001
+    assert "osool_llm_budget_exceeded 1.0" in agent.metrics()
+    before = len(fake.chat_requests)
+    second = agent.chat("villa in Sheikh Zayed", headers={"Accept": "application/json"}).json()
+    assert second["brain"] == "rules" and second["usage"]["fallback"] == "budget"
+    assert len(fake.chat_requests) == before
+
+
+def test_memory_survives_a_restart_of_every_process(
+    fake: FakeOpenAI, model_agent_factory: Agents, stack: LocalStack
+) -> None:
+    agent = model_agent_factory()
+    fake.responder = consultant({"location": "Maadi"})
+    first = agent.chat("2 bedroom apartment in Maadi", headers={"Accept": "application/json"}).json()
+    headers = {"Accept": "application/json", "X-Session-Secret": first["session_secret"]}
+    agent.restart()
+    for group in ("chat-history:*", "search:*", "agent:*"):
+        assert "ERROR" not in stack.ctl("restart", group).stdout
+    stack.wait_healthy(timeout=120)
+    before = len(fake.chat_requests)
+    second = agent.chat("what about the price per meter?", session_id=first["session_id"], headers=headers)
+    assert second.status_code == 200, second.text
+    sent = fake.chat_requests[before]["body"]["messages"]
+    contents = [m.get("content") or "" for m in sent]
+    assert "2 bedroom apartment in Maadi" in contents and first["reply"] in contents
+    calls = [m for m in sent if m["role"] == "assistant" and m.get("tool_calls")]
+    assert calls and calls[0]["tool_calls"][0]["function"]["name"] == "search_properties"
+    assert any(m["role"] == "tool" for m in sent)
+
+
+def test_the_local_models_bare_function_reply_becomes_the_call_it_meant(
+    fake: FakeOpenAI, model_agent_factory: Agents
+) -> None:
+    agent = model_agent_factory(AGENT_BRAIN="local", LOCAL_LLM_URL=fake.base_url, LOCAL_LLM_MODEL="qwen-test",
+                                LOCAL_LLM_WARMUP="false")  # fmt: skip
+
+    def respond(body: dict[str, Any]) -> Any:
+        assert body.get("tool_choice") == "auto" and body.get("stream") in (None, False)
+        if body["messages"][-1]["role"] == "tool":
+            listing = tool_results(body)[-1]["listings"][0]
+            return f"{listing['title']} costs EGP {listing['price']:,}."
+        return "functions.search_properties:"
+
+    fake.responder = respond
+    body = agent.chat("3 bedroom apartment in New Cairo under 8 million", headers={"Accept": "application/json"}).json()
+    assert body["brain"] == "local"
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties"
+    assert call["arguments"] | {"location": "New Cairo", "bedrooms": 3, "max_price": 8_000_000} == call["arguments"]
+    assert (
+        body["listings"]
+        and body["reply"] == f"{body['listings'][0]['title']} costs EGP {body['listings'][0]['price']:,}."
+    )
+
+
+def test_more_turns_than_the_session_limit_get_429_and_write_nothing(
+    fake: FakeOpenAI, model_agent_factory: Agents, stack: LocalStack
+) -> None:
+    agent = model_agent_factory(AGENT_BRAIN="rules", TURNS_PER_MINUTE_PER_SESSION="2")
+    first = agent.chat("apartment in Maadi", headers={"Accept": "application/json"}).json()
+    headers = {"Accept": "application/json", "X-Session-Secret": first["session_secret"]}
+    statuses = [agent.chat("and in Zamalek?", session_id=first["session_id"], headers=headers).status_code
+                for _ in range(3)]  # fmt: skip
+    assert statuses == [200, 200, 429]
+    url = f"{stack.config.public_url}/api/history/sessions/{first['session_id']}/messages"
+    stored = httpx.get(url, headers={"X-Session-Secret": first["session_secret"]}, timeout=10).json()["messages"]
+    assert len(stored) == 9  # three turns of user, tool, assistant; the refused one wrote nothing
