@@ -74,7 +74,7 @@ def running_stack(config: StackConfig) -> Iterator[LocalStack]:
     local_stack = LocalStack(config, environ=clean_environ())
     try:
         local_stack.start(foreground=False)
-        local_stack.wait_healthy(timeout=180)
+        local_stack.wait_healthy(timeout=420)
         yield local_stack
     finally:
         local_stack.stop()

@@ -142,6 +142,12 @@ class ChainClient:
     def __init__(self, http: ServiceClient) -> None:
         self.http = http
 
+    async def statuses(self, listing_ids: list[str]) -> dict[str, str]:
+        """Each listing's registry status in one call: available, reserved, sold, pending or not_registered."""
+        params = [("id", listing_id) for listing_id in listing_ids]
+        body = await _call(self.http, "chain", "GET", "/api/chain/listings", "the property registry", params=params)
+        return {item["listing_id"]: item["status"] for item in body["listings"]}
+
     async def listing(self, listing_id: str) -> dict[str, Any] | None:
         """The on-chain record of a listing, or None when it was never registered."""
         try:

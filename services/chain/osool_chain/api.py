@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from osool_chain.schemas import (
     DocumentUpdate,
     Listing,
     ListingCreate,
+    ListingStatuses,
     PriceUpdate,
     ReserveRequest,
     Transaction,
@@ -61,6 +62,14 @@ async def register(body: ListingCreate, staff: Staff, service: Chain, key: Idemp
     transaction at `Location`."""
     args = {"document_hash": body.document_hash, "price": body.price_egp}
     return _accepted(await service.write("list", body.listing_id, args, key, staff))
+
+
+@router.get("/listings", response_model=ListingStatuses)
+async def listing_statuses(
+    service: Chain, listing_id: Annotated[list[str], Query(alias="id", min_length=1, max_length=50)]
+) -> ListingStatuses:
+    """The status of up to 50 listings at once (`?id=a&id=b`), in the order asked, never registered ones included."""
+    return ListingStatuses(listings=await service.statuses(list(dict.fromkeys(listing_id))))
 
 
 @router.get("/listings/{listing_id}", response_model=Listing, responses={404: {"description": "not registered"}})

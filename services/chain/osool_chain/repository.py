@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -289,6 +290,13 @@ class ChainRepository:
     async def lock_listing(db: Executor, listing_id: int) -> Record | None:
         query = f"SELECT {LISTING_COLUMNS} FROM listings WHERE listing_id = $1 FOR UPDATE"  # noqa: S608
         return await db.fetchrow(query, listing_id)
+
+    async def listings(self, listing_ids: list[int]) -> list[Record]:
+        rows: list[Record] = await self.pool.fetch(
+            f"SELECT {LISTING_COLUMNS} FROM listings WHERE listing_id = ANY($1::numeric[])",  # noqa: S608
+            [Decimal(listing_id) for listing_id in listing_ids],
+        )
+        return rows
 
     async def listing(self, listing_id: int) -> Record | None:
         return await self.pool.fetchrow(f"SELECT {LISTING_COLUMNS} FROM listings WHERE listing_id = $1", listing_id)  # noqa: S608

@@ -130,6 +130,19 @@ class Listing(BaseModel):
     pending_transactions: list[Transaction] = Field(description="accepted writes not yet confirmed")
 
 
+class ListingStatus(BaseModel):
+    listing_id: str
+    status: Literal["available", "reserved", "sold", "pending", "not_registered"] = Field(
+        description="as indexed; pending while the registration is on its way; not_registered when never listed"
+    )
+    pending_status: Literal["available", "reserved", "sold"] | None
+    price_egp: int | None
+
+
+class ListingStatuses(BaseModel):
+    listings: list[ListingStatus]
+
+
 class Verification(BaseModel):
     listing_id: str
     document_hash: str

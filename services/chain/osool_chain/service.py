@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -11,13 +12,14 @@ import asyncpg
 from osool_chain import metrics
 from osool_chain.registry import ListingState, apply_write, chain_listing_id, request_hash
 from osool_chain.repository import ChainRepository, Record
-from osool_chain.schemas import ChainEvent, Listing, Transaction, Verification
+from osool_chain.schemas import ChainEvent, Listing, ListingStatus, Transaction, Verification
 from osool_chain.settings import Settings
 from osool_common.auth import Principal
-from osool_common.errors import ConflictError, DomainError, NotFoundError
+from osool_common.errors import ConflictError, DomainError, NotFoundError, ValidationFailedError
 from osool_common.logging import get_logger
 
 log = get_logger(__name__)
+_REF = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
 
 class IdempotencyKeyRequiredError(DomainError):
@@ -89,6 +91,25 @@ class ChainService:
             )
         metrics.WRITES.labels(function, "replayed").inc()
         return WriteResult(to_transaction(existing), replayed=True)
+
+    async def statuses(self, refs: list[str]) -> list[ListingStatus]:
+        """Many listings' status in one read (the agent's cards); a listing never registered is not_registered."""
+        for ref in refs:
+            if not _REF.match(ref):
+                raise ValidationFailedError(f"not a listing id: {ref[:100]!r} (letters, digits and ._:- only)")
+        ids = {ref: chain_listing_id(ref) for ref in refs}
+        rows = {int(row["listing_id"]): row for row in await self.repository.listings(list(set(ids.values())))}
+        statuses = []
+        for ref, listing_id in ids.items():
+            row = rows.get(listing_id)
+            registered = row is not None and (row["status"] is not None or row["intended_status"] is not None)
+            statuses.append(ListingStatus(
+                listing_id=ref,
+                status=(row["status"] or "pending") if registered and row is not None else "not_registered",
+                pending_status=row["intended_status"] if row is not None else None,
+                price_egp=int(row["price"]) if row is not None and row["price"] is not None else None,
+            ))  # fmt: skip
+        return statuses
 
     async def listing(self, ref: str) -> Listing:
         listing_id = chain_listing_id(ref)

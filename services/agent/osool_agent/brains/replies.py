@@ -154,16 +154,16 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
         if listing:
             lines.append("- " + listing_line(listing, ar))
         cost = unit.get("true_cost") or {}
-        if cost.get("plan_present_value") is not None:
+        if cost.get("present_value") is not None and not cost.get("is_cash"):
             lines.append(
-                f"  التكلفة الحقيقية للخطة بفلوس النهارده: {egp(cost['plan_present_value'])} جنيه مقابل "
+                f"  التكلفة الحقيقية للخطة بفلوس النهارده: {egp(cost['present_value'])} جنيه مقابل "
                 f"{egp(cost.get('cash_present_value'))} جنيه كاش." if ar else
-                f"  True cost of the plan in today's money: EGP {egp(cost['plan_present_value'])} against "
+                f"  True cost of the plan in today's money: EGP {egp(cost['present_value'])} against "
                 f"EGP {egp(cost.get('cash_present_value'))} paying cash."
             )  # fmt: skip
 
     def title(key: str) -> str | None:
-        winner = comparison.get(key)
+        winner = (comparison.get("winners") or {}).get(key)
         return listings.get(winner, {}).get("title") if winner else None
 
     labels = (("best_value_per_sqm", "Best value per m²", "أرخص سعر للمتر"), ("longest_plan", "Longest plan",

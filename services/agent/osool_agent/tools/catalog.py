@@ -97,7 +97,8 @@ class ToolRecord:
         return bool(getattr(self.result, "ok", True))
 
     def listings(self) -> list[ListingFacts]:
-        listings = list(getattr(self.result, "listings", None) or [])
+        # A valuation's comparables are listings shown too: the evidence behind its figure.
+        listings = list(getattr(self.result, "listings", None) or getattr(self.result, "comparables", None) or [])
         single = getattr(self.result, "listing", None)
         return [*listings, single] if single is not None else listings
 

@@ -78,17 +78,14 @@ def _filters(args: SearchArgs) -> dict[str, Any]:
 
 
 async def with_chain_status(ctx: ToolContext, listings: list[ListingFacts]) -> list[ListingFacts]:
-    """Each listing's status on the property registry, asked in parallel; unknown when the registry does not answer."""
-
-    async def status(listing: ListingFacts) -> ListingFacts:
-        try:
-            record = await ctx.chain.listing(listing.id)
-        except (UpstreamError, DomainError):
-            return listing.model_copy(update={"on_chain_status": "unknown"})
-        value = "not_registered" if record is None else (record.get("status") or "pending")
-        return listing.model_copy(update={"on_chain_status": value})
-
-    return list(await asyncio.gather(*(status(listing) for listing in listings)))
+    """Each listing's status on the property registry, in one call; unknown when the registry does not answer."""
+    if not listings:
+        return listings
+    try:
+        statuses = await ctx.chain.statuses([listing.id for listing in listings])
+    except (UpstreamError, DomainError):
+        statuses = {}
+    return [listing.model_copy(update={"on_chain_status": statuses.get(listing.id, "unknown")}) for listing in listings]
 
 
 async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome:

@@ -257,5 +257,6 @@ def test_the_cost_report_is_for_admins(api: httpx.Client, stack: LocalStack) -> 
 def test_the_agent_reports_its_domain_metrics(stack: LocalStack) -> None:
     text = httpx.get(f"{stack.config.internal_url}/agent/metrics", timeout=10).text
     assert re.search(r'osool_agent_turns_total\{brain="rules",outcome="ok"\} [1-9]', text)
-    assert re.search(r'osool_agent_tool_calls_total\{tool="search_properties",outcome="ok"\} [1-9]', text)
+    calls = r'osool_agent_tool_calls_total\{(?=[^}]*tool="search_properties")(?=[^}]*outcome="ok")[^}]*\} [1-9]'
+    assert re.search(calls, text)
     assert "osool_agent_time_to_first_token_seconds_bucket" in text

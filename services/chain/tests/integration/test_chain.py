@@ -448,3 +448,23 @@ def _active_deployment(stack_env: dict[str, str]) -> tuple[int, str, str | None]
         ).fetchone()
     assert row is not None
     return int(row[0]), str(row[1]), row[2]
+
+
+def test_many_listings_statuses_are_read_at_once(api: httpx.Client, agent: dict[str, str]) -> None:
+    listed, never = new_ref(), new_ref()
+    response = api.post("/api/chain/listings", headers={**agent, "Idempotency-Key": key()},
+                        json={"listing_id": listed, "document_hash": doc(listed), "price_egp": 4_200_000})  # fmt: skip
+    assert response.status_code == 202, response.text
+    deadline = time.monotonic() + 30
+    while True:
+        body = api.get("/api/chain/listings", params=[("id", listed), ("id", never)]).json()
+        if body["listings"][0]["status"] == "available" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert body["listings"] == [
+        {"listing_id": listed, "status": "available", "pending_status": "available", "price_egp": 4_200_000},
+        {"listing_id": never, "status": "not_registered", "pending_status": None, "price_egp": None},
+    ]
+    assert api.get("/api/chain/listings").status_code == 422
+    assert api.get("/api/chain/listings", params={"id": "bad id"}).status_code == 422
+    assert api.get("/api/chain/listings", params=[("id", str(n)) for n in range(51)]).status_code == 422

@@ -1,0 +1,102 @@
+"""The rules brain's replies, in English and Egyptian Arabic, written from real tool results: every figure they quote
+is one the result holds, and every reply passes the grounding check."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import ToolReturnPart
+
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import Reading
+from osool_agent.grounding import Facts, ground_reply
+from osool_agent.tools.context import ListingFacts
+from osool_agent.tools.finance import MortgageArgs, RoiArgs, UnitTerms, calculate_investment_roi, calculate_mortgage
+from osool_agent.tools.finance import compare_units as compare_terms
+
+
+def listing(n: int, **changes: Any) -> ListingFacts:
+    fields: dict[str, Any] = {
+        "id": f"00000000-0000-4000-8000-00000000000{n}", "source_id": f"NC-00000{n}", "title": f"Flat number {n}",
+        "type": "Apartment", "location": "New Cairo", "compound": "Mivida", "price": 5_000_000 + n * 250_000,
+        "price_per_sqm": 40_000 + n * 1_000, "size_sqm": 120.0 + n, "bedrooms": 3, "delivery_year": 2027,
+        "down_payment_pct": 10.0, "installment_years": 7, "monthly_installment": 55_000 + n,
+        "updated_at": datetime.now(UTC), "on_chain_status": "available",
+    }  # fmt: skip
+    return ListingFacts(**{**fields, **changes})
+
+
+def reply(tool: str, content: dict[str, Any], language: str) -> str:
+    part = ToolReturnPart(tool, content, tool_call_id="call_1")
+    return write_reply(Reading(language, tool), [part], seed="s")
+
+
+def grounded(text: str, content: dict[str, Any]) -> None:
+    facts = Facts()
+    facts.add_tool_result(content)
+    kept, violations = ground_reply(text, facts)
+    assert violations == [] and kept == text.strip(), violations
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_search_results_are_quoted_exactly_and_the_stale_ones_flagged(language: str) -> None:
+    old = datetime.now(UTC) - timedelta(days=90)
+    listings = [listing(1), listing(2, stale=True, updated_at=old), listing(3, on_chain_status="reserved")]
+    content = {"ok": True, "listings": [item.model_dump(mode="json") for item in listings]}
+    text = reply("search_properties", content, language)
+    for item in listings:
+        assert item.title in text and f"{item.price:,}" in text and f"{item.price_per_sqm:,}" in text
+    assert old.date().isoformat() in text  # the stale listing says when it was last updated
+    assert ("reserved" in text) if language == "en" else ("محجوز" in text)
+    grounded(text, content)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_comparison_names_the_winners_and_each_plans_true_cost(language: str) -> None:
+    listings = [listing(1), listing(2, installment_years=10, price_per_sqm=39_000)]
+    units = [UnitTerms(**item.model_dump(include=set(UnitTerms.model_fields))) for item in listings]
+    comparison = compare_terms(units, discount_rate_pct=20, maintenance_pct=None, today=date(2026, 11, 30))
+    content = {"ok": True, "listings": [i.model_dump(mode="json") for i in listings],
+               "comparison": comparison.model_dump(mode="json")}  # fmt: skip
+    text = reply("compare_units", content, language)
+    assert all(item.title in text for item in listings)
+    for unit in comparison.units:
+        assert f"{unit.true_cost.present_value:,}" in text
+    assert text.count("Flat number 2") >= 2  # in the table, and as a winner (lowest price per m², longest plan)
+    grounded(text, content)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_mortgage_reply_says_the_payment_and_every_assumption(language: str) -> None:
+    result = calculate_mortgage(MortgageArgs(property_price=5_000_000, years=10, annual_rate_pct=12))
+    content = {"ok": True, **result.model_dump(mode="json")}
+    text = reply("calculate_mortgage", content, language)
+    assert f"{result.monthly_payment:,}" in text and f"{result.total_interest:,}" in text
+    assert all(assumption in text for assumption in result.assumptions)
+    grounded(text, content)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_yield_reply_gives_the_grade_and_the_assumptions(language: str) -> None:
+    result = calculate_investment_roi(RoiArgs(property_price=3_000_000))
+    content = {"ok": True, **result.model_dump(mode="json")}
+    text = reply("calculate_investment_roi", content, language)
+    assert result.grade in text and f"{result.net_yield_pct:g}%" in text
+    assert all(assumption in text for assumption in result.assumptions)
+
+
+def test_a_not_found_result_is_said_honestly_in_both_languages() -> None:
+    content = {"ok": False, "error": "not_found", "message": "no listing with id 999999"}
+    english = write_reply(Reading("en", "get_property", {"property_id": "999999"}),
+                          [ToolReturnPart("get_property", content, tool_call_id="c")])  # fmt: skip
+    arabic = write_reply(Reading("ar", "get_property", {"property_id": "999999"}),
+                         [ToolReturnPart("get_property", content, tool_call_id="c")])  # fmt: skip
+    assert "could not find" in english.lower() and "999999" in english
+    assert "ملقتش" in arabic and "999999" in arabic
+
+
+def test_the_stand_in_says_the_full_assistant_is_unavailable() -> None:
+    text = write_reply(Reading("en", None, smalltalk="greeting"), [], notice=True)
+    assert text.startswith("(Quick mode: the full assistant is briefly unavailable")
