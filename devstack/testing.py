@@ -160,6 +160,19 @@ class ThreadedServer:
         self.thread.join(timeout=5)
 
 
+def read_sse(response: Any) -> list[tuple[str, dict[str, Any]]]:
+    """A server-sent events stream (an httpx streaming response) as (event, JSON data) pairs, in order."""
+    import json
+
+    events, name = [], "message"
+    for line in response.iter_lines():
+        if line.startswith("event:"):
+            name = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            events.append((name, json.loads(line.split(":", 1)[1])))
+    return events
+
+
 def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
     """A new administrator made as an operator makes one (`create-admin`), signed in for real: its bearer header."""
     import secrets

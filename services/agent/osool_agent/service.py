@@ -27,6 +27,7 @@ from pydantic_ai.messages import (
     ToolReturnPart,
     UserPromptPart,
 )
+from pydantic_ai.usage import UsageLimits
 
 from osool_agent import metrics
 from osool_agent.brains import ModelBrain
@@ -447,7 +448,8 @@ class ChatService:
         run_messages: list[ModelMessage] = []
         async with self.agent.iter(
             message, model=brain.model, deps=deps, message_history=history, model_settings=brain.settings,
-            usage_limits=None,
+            # A model that keeps calling tools gets an answer written from what it has: MAX_TOOL_ROUNDS, then rules.
+            usage_limits=UsageLimits(request_limit=self.settings.max_tool_rounds + 1),
         ) as run:  # fmt: skip
             async for node in run:
                 if Agent.is_model_request_node(node) and brain.stream:

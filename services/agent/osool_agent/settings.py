@@ -50,9 +50,6 @@ class Settings(CommonSettings):
     # A turn still marked running after this long was cut off (the process died): a retry may run it again.
     turn_stale_after_seconds: int = Field(default=600, ge=10)
 
-    language_default: Literal["en", "ar"] = "en"
-    brain_mode: ClassVar[tuple[str, ...]] = ("openai", "local", "rules")
-
     def chosen_brain(self, local_installed: bool) -> Literal["openai", "local", "rules"]:
         if self.agent_brain != "auto":
             return self.agent_brain

@@ -15,7 +15,7 @@ import pytest
 from websockets.sync.client import connect
 
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers
+from devstack.testing import admin_headers, read_sse
 
 pytestmark = pytest.mark.stack
 
@@ -39,16 +39,6 @@ def messages(api: httpx.Client, session_id: str, secret: str) -> list[dict[str, 
     assert response.status_code == 200, response.text
     result: list[dict[str, Any]] = response.json()["messages"]
     return result
-
-
-def sse_events(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
-    events, name = [], "message"
-    for line in response.iter_lines():
-        if line.startswith("event:"):
-            name = line.split(":", 1)[1].strip()
-        elif line.startswith("data:"):
-            events.append((name, json.loads(line.split(":", 1)[1])))
-    return events
 
 
 def egp(value: int) -> str:
@@ -137,7 +127,7 @@ def test_the_stream_sends_session_tools_text_cards_then_done(api: httpx.Client) 
                     headers={"Accept": "text/event-stream"}) as response:  # fmt: skip
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        events = sse_events(response)
+        events = read_sse(response)
     names = [name for name, _ in events]
     assert names[0] == "session" and names[-1] == "done" and names[-2] == "listings"
     assert names.index("tool_call") < names.index("tool_result") < names.index("token")

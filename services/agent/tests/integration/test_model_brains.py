@@ -18,6 +18,7 @@ import pytest
 import redis
 from devstack.fakes import FakeOpenAI, Reply, ToolCall
 from devstack.stack import LocalStack
+from devstack.testing import read_sse
 
 pytestmark = pytest.mark.stack
 
@@ -62,16 +63,6 @@ def consultant(search_arguments: dict[str, Any] | None = None, *, extra: str = "
     return respond
 
 
-def sse(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
-    events, name = [], ""
-    for line in response.iter_lines():
-        if line.startswith("event:"):
-            name = line.split(":", 1)[1].strip()
-        elif line.startswith("data:"):
-            events.append((name, json.loads(line.split(":", 1)[1])))
-    return events
-
-
 def test_the_openai_client_drives_a_streamed_turn_with_fragmented_tool_calls(
     fake: FakeOpenAI, model_agent_factory: Agents
 ) -> None:
@@ -80,7 +71,7 @@ def test_the_openai_client_drives_a_streamed_turn_with_fragmented_tool_calls(
     before = len(fake.chat_requests)
     with httpx.stream("POST", f"{agent.url}/api/chat", json={"message": "3 bedroom apartment in New Cairo"},
                       headers={"Accept": "text/event-stream"}, timeout=60) as response:  # fmt: skip
-        events = sse(response)
+        events = read_sse(response)
     names = [name for name, _ in events]
     assert names[0] == "session" and names[-1] == "done", events
     call = next(data for name, data in events if name == "tool_call")
