@@ -45,6 +45,7 @@ class CostMeter:
         self.daily_budget_usd = daily_budget_usd
         self.prices = price_table or {}
         self._unknown_logged: set[str] = set()
+        self._known: dict[str, Price] = {}
 
     def price(self, provider: str, model: str, input_tokens: int, output_tokens: int) -> Decimal:
         if provider in FREE_PROVIDERS:
@@ -52,14 +53,22 @@ class CostMeter:
         table = self.prices.get(model)
         if table is not None:
             return (input_tokens * table.input_per_million + output_tokens * table.output_per_million) / 1_000_000
-        try:
-            return Decimal(calc_price(Usage(input_tokens=input_tokens, output_tokens=output_tokens), model_ref=model)
-                           .total_price)  # fmt: skip
-        except LookupError:
-            if model not in self._unknown_logged:
-                self._unknown_logged.add(model)
-                log.warning("cost.unknown_model", model=model, hint="set LLM_PRICE_FILE to price it")
-            return Decimal(0)
+        table = self._known.get(model)
+        if table is None:
+            # genai-prices looks the model up in its whole catalogue (about 1.5 ms): once per model, then the rates.
+            try:
+                per_million = (
+                    Usage(input_tokens=1_000_000, output_tokens=0),
+                    Usage(input_tokens=0, output_tokens=1_000_000),
+                )
+                table = Price(*(Decimal(calc_price(usage, model_ref=model).total_price) for usage in per_million))
+            except LookupError:
+                if model not in self._unknown_logged:
+                    self._unknown_logged.add(model)
+                    log.warning("cost.unknown_model", model=model, hint="set LLM_PRICE_FILE to price it")
+                table = Price(Decimal(0), Decimal(0))
+            self._known[model] = table
+        return (input_tokens * table.input_per_million + output_tokens * table.output_per_million) / 1_000_000
 
     @staticmethod
     def _key(day: date) -> str:

@@ -85,16 +85,22 @@ def create_app() -> FastAPI:
 
 
 async def _warm_up(brain: ModelBrain) -> None:
-    """One short request so the local server has the prompt prefix cached before the first buyer (~40 s cold)."""
+    """One request with the very prefix of a turn (the system prompt and every tool's schema), so the local server has
+    it cached before the first buyer: cold, its ~2,000 tokens take 40 s or more on two cores."""
     from pydantic_ai.direct import model_request
     from pydantic_ai.messages import ModelRequest, UserPromptPart
+    from pydantic_ai.models import ModelRequestParameters
 
     from osool_agent.service import load_prompt
+    from osool_agent.tools.catalog import pydantic_tools
 
     await asyncio.sleep(1)
     try:
         request: Any = ModelRequest(parts=[UserPromptPart("hello")], instructions=load_prompt())
-        await model_request(brain.model, [request], model_settings=brain.settings)
+        parameters = ModelRequestParameters(
+            function_tools=[tool.tool_def for tool in pydantic_tools()], allow_text_output=True
+        )
+        await model_request(brain.model, [request], model_settings=brain.settings, model_request_parameters=parameters)
         log.info("agent.local_model_warm")
     except Exception as exc:
         log.warning("agent.local_warmup_failed", error=type(exc).__name__)

@@ -92,6 +92,17 @@ def repair_bare_call(response: ModelResponse, tool_names: set[str]) -> ModelResp
     )
 
 
+class LocalChatModel(OpenAIChatModel):
+    """llama-cpp-python's server refuses an assistant message whose content is null (a tool-call turn), with a 500:
+    such messages carry an empty string instead."""
+
+    def _map_model_response(self, message: ModelResponse) -> Any:
+        mapped = super()._map_model_response(message)
+        if isinstance(mapped, dict) and mapped.get("role") == "assistant" and mapped.get("content") is None:
+            mapped["content"] = ""
+        return mapped
+
+
 @dataclass
 class ModelBrain:
     """A brain backed by a model server."""
@@ -123,7 +134,7 @@ def openai_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
 def local_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
     assert settings.local_llm_url is not None
     client = _client(settings.local_llm_url, "local", settings.local_model_timeout_seconds)
-    model = OpenAIChatModel(settings.local_llm_model, provider=OpenAIProvider(openai_client=client))
+    model = LocalChatModel(settings.local_llm_model, provider=OpenAIProvider(openai_client=client))
     # llama.cpp's function-calling chat format only calls tools when asked with tool_choice "auto".
     model_settings = ModelSettings(temperature=0.1, max_tokens=400, tool_choice="auto", parallel_tool_calls=False)
     return ModelBrain("local", "local", settings.local_llm_model, LocalModel(model, breaker), breaker,
