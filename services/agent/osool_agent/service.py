@@ -81,7 +81,8 @@ class Caller:
 @dataclass
 class Session:
     id: uuid.UUID
-    secret: str | None  # only when the session was made by this request
+    secret: str | None  # only when the session was made by this request (anonymous)
+    new: bool = False
 
 
 @dataclass
@@ -251,7 +252,7 @@ class ChatService:
             await self._limit(f"user:{caller.principal.user_id}", self.settings.turns_per_minute_per_user)
         if request.session_id is None:
             created = await self.history.create_session(caller.authorization, _title(request.message))
-            return Session(uuid.UUID(created["id"]), created.get("secret"))
+            return Session(uuid.UUID(created["id"]), created.get("secret"), new=True)
         if caller.principal is None and not caller.secret:
             # The same answer for every id, so it says nothing about which sessions exist.
             raise UnauthenticatedError("an anonymous session opens with its secret (X-Session-Secret); or sign in")
@@ -341,7 +342,12 @@ class ChatService:
         self, message: str, language: str, session: Session, key: str, outcome: TurnOutcome, emit: Emit,
         started: float,
     ) -> None:  # fmt: skip
-        past = await self.history.recent_messages(session.id, self.settings.history_messages)
+        # A session this request opened has no past: one call to chat-history saved.
+        past = (
+            []
+            if session.new
+            else await self.history.recent_messages(session.id, self.settings.history_messages)
+        )
         facts = Facts()
         shown = shown_listings(past)
         for item in past:
