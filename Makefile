@@ -11,7 +11,7 @@ NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages run up down status logs migrate create-admin ingest eval-search test lint typecheck unit bench contracts gas-report gateway-config clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin ingest eval-search eval-agent test lint typecheck unit bench contracts gas-report gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ node-packages:
 	      || npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; \
 	  done; \
 	else echo "npm not found: the contract build check and the hardhat test will be skipped"; fi
+
+# Not part of install or test: CI and the tests never need the local model.
+llm: $(STAMP) ## the agent's local model: llama-cpp-python[server] (built once, ~11 min) and the verified Qwen2.5-Coder 1.5B weights, cached in ~/.cache/osool; nothing when installed
+	$(PY) -m devstack.llm install
 
 run: install ## start PostgreSQL, Valkey, the gateway and every service in the foreground; Ctrl-C stops all
 	$(PY) -m devstack run
@@ -63,6 +67,9 @@ ingest: install ## validate and upsert a JSON or CSV export of listings: make in
 eval-search: install ## run the labelled search queries through the gateway; prints the share of results meeting their constraints and of full pages
 	$(PY) -m osool_search.evaluation --url http://127.0.0.1:$${GATEWAY_PUBLIC_PORT:-8080} --json bench/results/eval-search.json
 
+eval-agent: install ## send the labelled chat requests through the gateway; prints Amr's tool accuracy per brain and language
+	$(PY) -m osool_agent.evaluation --url http://127.0.0.1:$${GATEWAY_PUBLIC_PORT:-8080} --json bench/results/eval-agent.json
+
 lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -81,6 +88,7 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.auth
 	$(PY) -m bench.history
 	$(PY) -m bench.search
+	$(PY) -m bench.agent
 
 # The build needs only the standard library and Node.js, so any python3 runs it (no virtualenv needed).
 contracts: ## compile the property registry (Node.js + pinned solcjs) into services/chain/osool_chain/contract/PropertyRegistry.json

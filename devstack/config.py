@@ -57,10 +57,21 @@ class StackConfig:
     # Filled in by LocalStack.prepare() when the env file names no CHAIN_RPC_URL: the port of the embedded
     # Ethereum node (`python -m osool_chain node`) that every chain replica shares.
     chain_node_port: int | None = None
+    # Whether to supervise the local model server when `make llm` installed it: the developer's stack does (unless
+    # LOCAL_LLM=off), a test stack never does (over 2 GB and two busy cores for tests that do not need it).
+    local_llm: bool = False
+    # Filled in by LocalStack.prepare() when the local model server starts: its port and the verified model file.
+    llm_port: int | None = None
+    llm_model_file: Path | None = None
 
     @property
     def chain_node_url(self) -> str | None:
         return f"http://127.0.0.1:{self.chain_node_port}" if self.chain_node_port else None
+
+    @property
+    def llm_url(self) -> str | None:
+        """The OpenAI-compatible base URL the agent's local brain is given (LOCAL_LLM_URL)."""
+        return f"http://127.0.0.1:{self.llm_port}/v1" if self.llm_port else None
 
     def replicas_of(self, service: str) -> int:
         return self.replicas.get(service, DEFAULT_REPLICAS.get(service, 1))
@@ -100,4 +111,5 @@ class StackConfig:
             osool_env=environ.get("OSOOL_ENV", "development"),
             replicas={s: n for s, n in replicas.items() if n},
             workers={s: n for s, n in workers.items() if n},
+            local_llm=environ.get("LOCAL_LLM", "").strip().lower() != "off",
         )

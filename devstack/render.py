@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from devstack import binaries
+from devstack import binaries, llm
 from devstack.config import REPO_ROOT, SERVICES, GatewayRates, StackConfig, service_id
 from devstack.postgres import OS_USER, running_as_root, server_command
 
@@ -184,6 +184,28 @@ def render_supervisord(config: StackConfig) -> str:
                 },
             )
         )
+    if config.llm_port and config.llm_model_file:
+        # The local model server (`make llm`): started before the agent, which warms it; a crash or a missing CPU
+        # feature only makes the agent fall back to another brain, so the stack's health does not wait for it.
+        sections.append(
+            _program(
+                "llm",
+                llm.server_command(config.python, config.llm_model_file, config.llm_port),
+                priority=45,
+                log_dir=logs,
+                extra={
+                    "environment": 'PYTHONUNBUFFERED="1"',
+                    # Loading the 1.1 GB model takes a few seconds before the port opens.
+                    "startsecs": "5",
+                    "startretries": "3",
+                    "stopsignal": "TERM",
+                    "stopwaitsecs": "15",
+                    "stopasgroup": "true",
+                    "killasgroup": "true",
+                    "directory": str(REPO_ROOT),
+                },
+            )
+        )
     for service in SERVICES:
         package = f"osool_{service_id(service)}"
         environment = {
@@ -193,6 +215,9 @@ def render_supervisord(config: StackConfig) -> str:
         }
         if service == "chain" and config.chain_node_url:
             environment["CHAIN_RPC_URL"] = config.chain_node_url
+        if service == "agent" and config.llm_url:
+            environment["LOCAL_LLM_URL"] = config.llm_url
+            environment["LOCAL_LLM_MODEL"] = llm.MODEL_ALIAS
         env_line = ",".join(f'{key}="{value}"' for key, value in environment.items())
         names = []
         for index, port in enumerate(config.replica_ports[service]):

@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from devstack import binaries
+from devstack import binaries, llm
 from devstack.config import SERVICES, StackConfig, free_port, service_id
 from devstack.envfile import ensure_env_file
 from devstack.postgres import ensure_cluster, running_as_root
@@ -48,6 +48,11 @@ class LocalStack:
     def ports_file(self) -> Path:
         return self.config.state_dir / "ports.json"
 
+    @property
+    def llm_file(self) -> Path:
+        """Where the local model server is, for `make status` (another process than the one that started it)."""
+        return self.config.state_dir / "llm.json"
+
     def check_ports_free(self) -> None:
         """Fail fast, naming the variable to change, when another program holds one of the stack's ports."""
         wanted = {
@@ -77,6 +82,7 @@ class LocalStack:
         # No CHAIN_RPC_URL of the developer's own: the stack runs the embedded node and the replicas share it.
         self.config.chain_node_port = None if self.env.get("CHAIN_RPC_URL") else free_port()
         self.ports_file.write_text(json.dumps(self.config.replica_ports, indent=2))
+        self.prepare_llm()
         # Prometheus multiprocess files of an earlier run would be counted again: wipe them at every start.
         shutil.rmtree(state / "metrics", ignore_errors=True)
         for service in SERVICES:
@@ -92,6 +98,26 @@ class LocalStack:
         (state / "nginx" / "nginx.conf").write_text(render_local_gateway(self.config))
         self.check_gateway_config()
         write_private(self.supervisord_conf, render_supervisord(self.config))
+
+    def prepare_llm(self) -> None:
+        """Supervise the local model server when it is installed and wanted; the agent is told where it is."""
+        self.config.llm_port = self.config.llm_model_file = None
+        self.llm_file.unlink(missing_ok=True)
+        # LOCAL_LLM=off in the environment was read into config.local_llm; in the env file it is read here. A
+        # LOCAL_LLM_URL of the developer's own (another server) is used instead of starting ours.
+        if not self.config.local_llm or self.env.get("LOCAL_LLM", "").strip().lower() == "off":
+            return
+        if self.env.get("LOCAL_LLM_URL"):
+            return
+        local = llm.locate(self.config.python)
+        if not local.ready:
+            if local.model is not None:
+                # The weights are there but the server is not: say so, since the agent silently takes another brain.
+                print(f"local model not started: llama_cpp.server does not import in {self.config.python} (make llm)")
+            return
+        self.config.llm_port = free_port()
+        self.config.llm_model_file = local.model
+        self.llm_file.write_text(json.dumps({"url": self.config.llm_url, "model": llm.MODEL_ALIAS}))
 
     def check_gateway_config(self) -> str:
         result = subprocess.run(
@@ -194,6 +220,9 @@ class LocalStack:
         for service in SERVICES:
             replica_ports = ", ".join(str(p) for p in ports.get(service, []))
             lines.append(f"  {service:<26} {self.config.internal_url}/{service}/health   replicas on {replica_ports}")
+        if self.llm_file.exists():
+            served = json.loads(self.llm_file.read_text())
+            lines.append(f"  local model (program llm)  {served['url']}   model {served['model']}")
         lines.append(f"  logs                       {self.config.state_dir / 'logs'}/")
         return "\n".join(lines)
 

@@ -343,11 +343,7 @@ class ChatService:
         started: float,
     ) -> None:  # fmt: skip
         # A session this request opened has no past: one call to chat-history saved.
-        past = (
-            []
-            if session.new
-            else await self.history.recent_messages(session.id, self.settings.history_messages)
-        )
+        past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
         shown = shown_listings(past)
         for item in past:

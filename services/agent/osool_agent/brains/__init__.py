@@ -7,12 +7,12 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from openai import AsyncOpenAI
 from pydantic_ai.exceptions import ModelHTTPError
-from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.models.wrapper import WrapperModel
@@ -71,8 +71,24 @@ class LocalModel(GuardedModel):
     async def request(
         self, messages: list[ModelMessage], model_settings: ModelSettings | None, parameters: ModelRequestParameters
     ) -> ModelResponse:
-        response = await super().request(messages, model_settings, parameters)
-        return repair_bare_call(response, {tool.name for tool in parameters.function_tools})
+        names = {tool.name for tool in parameters.function_tools}
+        # With tools in the request this server only ever answers with a call (or empty text): once a tool has
+        # answered, Amr's reply is asked for without tools.
+        if _after_tool_result(messages):
+            return await super().request(messages, model_settings, replace(parameters, function_tools=[]))
+        response = repair_bare_call(await super().request(messages, model_settings, parameters), names)
+        if not any(isinstance(part, ToolCallPart) for part in response.parts) and not _text(response).strip():
+            return await super().request(messages, model_settings, replace(parameters, function_tools=[]))
+        return response
+
+
+def _after_tool_result(messages: list[ModelMessage]) -> bool:
+    last = messages[-1] if messages else None
+    return isinstance(last, ModelRequest) and any(isinstance(part, ToolReturnPart) for part in last.parts)
+
+
+def _text(response: ModelResponse) -> str:
+    return "".join(part.content for part in response.parts if isinstance(part, TextPart))
 
 
 def repair_bare_call(response: ModelResponse, tool_names: set[str]) -> ModelResponse:
@@ -93,14 +109,35 @@ def repair_bare_call(response: ModelResponse, tool_names: set[str]) -> ModelResp
 
 
 class LocalChatModel(OpenAIChatModel):
-    """llama-cpp-python's server refuses an assistant message whose content is null (a tool-call turn), with a 500:
-    such messages carry an empty string instead."""
+    """What llama-cpp-python's server (chatml-function-calling) needs, measured on 0.3.36: an assistant message whose
+    content is null (a tool-call turn) gets a 500, so it carries an empty string; and `tool` messages never reach the
+    model's prompt, so a tool's result is sent as the user's turn, quoted as the tool's output."""
 
     def _map_model_response(self, message: ModelResponse) -> Any:
         mapped = super()._map_model_response(message)
         if isinstance(mapped, dict) and mapped.get("role") == "assistant" and mapped.get("content") is None:
             mapped["content"] = ""
         return mapped
+
+    async def _map_messages(self, messages: Any, model_request_parameters: Any, **kwargs: Any) -> list[Any]:
+        mapped: list[dict[str, Any]] = [
+            dict(m) for m in await super()._map_messages(messages, model_request_parameters, **kwargs)
+        ]
+        names: dict[str, str] = {}
+        for message in mapped:
+            calls: list[dict[str, Any]] = list(message.get("tool_calls") or [])
+            for call in calls:
+                names[call["id"]] = call["function"]["name"]
+        out: list[Any] = []
+        for message in mapped:
+            if message.get("role") == "tool":
+                name = names.get(str(message.get("tool_call_id")), "the tool")
+                out.append(
+                    {"role": "user", "content": f"Result of {name} (use only these facts):\n{message['content']}"}
+                )
+            else:
+                out.append(message)
+        return out
 
 
 @dataclass

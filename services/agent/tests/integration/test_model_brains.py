@@ -211,10 +211,15 @@ def test_the_local_models_bare_function_reply_becomes_the_call_it_meant(
                                 LOCAL_LLM_WARMUP="false")  # fmt: skip
 
     def respond(body: dict[str, Any]) -> Any:
-        assert body.get("tool_choice") == "auto" and body.get("stream") in (None, False)
-        if body["messages"][-1]["role"] == "tool":
-            listing = tool_results(body)[-1]["listings"][0]
+        # As llama.cpp's server needs it: not streamed, tool_choice "auto" with tools, no `tool` role (the result
+        # comes back as the user's turn), and the reply asked for without tools.
+        assert body.get("stream") in (None, False) and all(m["role"] != "tool" for m in body["messages"])
+        last = body["messages"][-1]["content"]
+        if last.startswith("Result of search_properties"):
+            assert "tools" not in body
+            listing = json.loads(last.split("\n", 1)[1])["listings"][0]
             return f"{listing['title']} costs EGP {listing['price']:,}."
+        assert body.get("tool_choice") == "auto" and body["tools"]
         return "functions.search_properties:"
 
     fake.responder = respond

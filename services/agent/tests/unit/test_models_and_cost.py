@@ -33,3 +33,20 @@ def test_prices_come_from_the_price_file_else_genai_prices_and_local_models_are_
     assert meter.price("openai", "gpt-4o-mini", 1_000, 500) == Decimal("0.00045")
     assert meter.price("local", "qwen2.5-coder-1.5b-instruct-q4_k_m", 10_000, 10_000) == 0
     assert meter.price("openai", "a-model-nobody-prices", 1_000, 500) == 0
+
+
+def test_the_local_server_sees_a_tool_result_as_the_users_turn_quoting_the_tool() -> None:
+    import asyncio
+
+    from pydantic_ai.messages import ModelRequest, ToolReturnPart, UserPromptPart
+    from pydantic_ai.models import ModelRequestParameters
+
+    history = [
+        ModelRequest(parts=[UserPromptPart("flat in Maadi")]),
+        ModelResponse(parts=[ToolCallPart("search_properties", {"query": "flat"}, tool_call_id="call_1")]),
+        ModelRequest(parts=[ToolReturnPart("search_properties", {"listings": [{"id": "a"}]}, tool_call_id="call_1")]),
+    ]
+    provider = OpenAIProvider(base_url="http://127.0.0.1:9/v1", api_key="local")
+    mapped = asyncio.run(LocalChatModel("m", provider=provider)._map_messages(history, ModelRequestParameters()))
+    assert [m["role"] for m in mapped] == ["user", "assistant", "user"]
+    assert mapped[2]["content"].startswith("Result of search_properties") and '"id":"a"' in mapped[2]["content"]
