@@ -449,7 +449,7 @@ def test_the_parse_route_says_what_a_request_states(api: httpx.Client) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["filters"] == EXAMPLES["شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون"]
-    assert "٨ مليون" in body["understood"]
+    assert any("٨ مليون" in phrase for phrase in body["understood"])
     assert api.post("/api/properties/parse", json={"query": ""}).status_code == 422
     assert api.post("/api/properties/parse", json={"query": "x" * 600}).status_code == 422
 
