@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--brain-label", help="name the brain in the report (default: the brain each answer names)")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--limit", type=int, help="only the first N requests")
+    parser.add_argument("--every", type=int, default=1, help="every Kth request (a sample across tools and languages)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=180, help="seconds per chat turn")
     args = parser.parse_args(argv)
@@ -265,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     if not reachable(base_url):
         print(f"the gateway at {base_url} does not answer; start the stack first (make up)", file=sys.stderr)
         return 2
-    eval_set = load_eval_set()[: args.limit] if args.limit else load_eval_set()
+    eval_set = load_eval_set()[:: max(1, args.every)]
+    eval_set = eval_set[: args.limit] if args.limit else eval_set
     print(f"eval-agent: {len(eval_set)} requests against {base_url}", file=sys.stderr)
     report = asyncio.run(evaluate(base_url, eval_set, args.brain_label, args.concurrency, args.timeout))
     print_report(report)
