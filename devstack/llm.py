@@ -79,6 +79,11 @@ def server_command(python: str, model: Path, port: int) -> list[str]:
         # The default cuts a streamed answer short (with a normal [DONE]) as soon as another request waits; with
         # several agent workers sharing one server, requests must queue instead.
         "--interrupt_requests", "false",
+        # A turn alternates two prompts: with the tools (the decision) and without them (the reply, which this chat
+        # format only writes when no tools are sent). The server reuses only the previous prompt's prefix, so each
+        # would evaluate ~2,000 tokens of tool schemas again (100 s and more on 2 cores, measured): a RAM cache of
+        # evaluated prefixes keeps both (a 2,600-token state is about 75 MB).
+        "--cache", "true", "--cache_type", "ram", "--cache_size", str(1024**3),
         "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
 
