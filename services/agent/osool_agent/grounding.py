@@ -36,6 +36,7 @@ _MONEY = re.compile(
     re.I,
 )
 _SIZE = re.compile(r"(\d[\d.,]*)\s*(?:m²|m2|sqm|sq\.? ?m|square met(?:er|re)s?|متر|م²|م2)", re.I)
+_LIST_MARKER = re.compile(r"\s*\d{1,2}\.\s*")
 _BOUNDARY = re.compile(r"[.!?؟]+(?:\s+|$)|\n+")
 
 RepairKind = Literal["listing", "price", "size", "argument"]
@@ -175,6 +176,8 @@ def split_sentences(text: str) -> list[str]:
     ends a sentence only before whitespace or the end ("7.98M" is one number)."""
     parts, start = [], 0
     for match in _BOUNDARY.finditer(text):
+        if _LIST_MARKER.fullmatch(text[start : match.end()]):
+            continue  # "1. " numbers a list item: it belongs with the item's text
         parts.append(text[start : match.end()])
         start = match.end()
     if start < len(text):

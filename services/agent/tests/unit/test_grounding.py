@@ -61,6 +61,12 @@ def test_unstated_numeric_arguments_are_dropped_and_stated_ones_kept() -> None:
 def test_sentences_split_and_join_back_to_the_text() -> None:
     text = "Hello there. How are you?\nFine! ok؟ تمام."
     assert "".join(split_sentences(text)) == text
+    # A numbered list item stays one piece with its number.
+    assert split_sentences("Found:\n1. Flat at EGP 7.98M. 2. Villa.") == [
+        "Found:\n",
+        "1. Flat at EGP 7.98M. ",
+        "2. Villa.",
+    ]
 
 
 def test_the_gate_sends_grounded_sentences_and_holds_everything_after_an_ungrounded_one() -> None:
