@@ -38,7 +38,7 @@ IdempotencyKey = Annotated[
 EVENTS_DOC = (
     "`Accept: text/event-stream` streams server-sent events: `session` {session_id, session_secret?}, `token` "
     "{text}, `tool_call` {id, name, arguments}, `tool_result` {id, name, ok, summary}, `listings` {listings}, `done` "
-    "{brain, model, input_tokens, output_tokens, cost_usd, latency_ms, time_to_first_token_ms, fallback}, `error` "
+    "{brain, model, tokens, cost, latency, time_to_first_token_ms, fallback, ...}, `error` "
     "{status, error}. Otherwise the answer is JSON (ChatResponse)."
 )
 

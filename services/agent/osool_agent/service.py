@@ -28,6 +28,7 @@ from pydantic_ai.messages import (
     UserPromptPart,
 )
 from pydantic_ai.usage import UsageLimits
+from redis.exceptions import RedisError
 
 from osool_agent import metrics
 from osool_agent.brains import ModelBrain
@@ -125,7 +126,12 @@ class TurnOutcome:
         }  # fmt: skip
 
     def done_event(self) -> dict[str, Any]:
-        return {"brain": self.brain, **self.usage(), "replayed": self.replayed}
+        # The names (tokens, cost, latency) beside the same figures as `usage` has them.
+        return {
+            "brain": self.brain, **self.usage(), "replayed": self.replayed,
+            "tokens": {"input": self.input_tokens, "output": self.output_tokens},
+            "cost": round(self.cost_usd, 6), "latency": round(self.latency_ms, 1),
+        }  # fmt: skip
 
 
 @dataclass
@@ -265,7 +271,7 @@ class ChatService:
     async def _limit(self, key: str, per_minute: int) -> None:
         try:
             decision = await self.limiter.hit(key, limit=per_minute, window_seconds=60)
-        except Exception:
+        except RedisError:  # Redis down: the gateway's per-address limit still holds
             log.warning("agent.rate_limit_unavailable", key=key)
             return
         if not decision.allowed:

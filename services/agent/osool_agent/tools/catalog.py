@@ -3,7 +3,6 @@ result and reports it, and the pydantic-ai tools built from the catalog (the sam
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -16,7 +15,7 @@ from pydantic_ai import RunContext, Tool
 from osool_agent import metrics
 from osool_agent.grounding import Facts, ground_arguments
 from osool_agent.tools.chain import AvailabilityArgs, check_availability
-from osool_agent.tools.context import ListingFacts, ToolArgs, ToolContext
+from osool_agent.tools.context import ListingFacts, ToolArgs, ToolContext, ToolOutcome
 from osool_agent.tools.finance import (
     MortgageArgs,
     RoiArgs,
@@ -120,8 +119,6 @@ class TurnDeps:
 
 
 def _invalid(name: str, exc: ValidationError) -> BaseModel:
-    from osool_agent.tools.context import ToolOutcome
-
     problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors()[:5])
     return ToolOutcome(ok=False, error="invalid", message=f"{name}: {problems}")
 
@@ -149,8 +146,6 @@ async def run_tool(deps: TurnDeps, name: str, raw_arguments: dict[str, Any], cal
     except ValidationError as exc:
         result, outcome = _invalid(name, exc), "invalid"
     except ValueError as exc:  # a finance rule refused the numbers
-        from osool_agent.tools.context import ToolOutcome
-
         result, outcome = ToolOutcome(ok=False, error="invalid", message=str(exc)), "invalid"
     metrics.TOOL_CALLS.labels(name, outcome).inc()
     metrics.TOOL_DURATION.labels(name).observe(time.perf_counter() - started)
@@ -211,6 +206,3 @@ def pydantic_tools() -> list[Tool[TurnDeps]]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-__all__ = ["TOOLS", "TOOLS_BY_NAME", "ToolRecord", "TurnDeps", "asyncio", "pydantic_tools", "run_tool"]

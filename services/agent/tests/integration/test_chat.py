@@ -137,6 +137,7 @@ def test_the_stream_sends_session_tools_text_cards_then_done(api: httpx.Client) 
     assert stored[-1]["content"] == text.strip()
     done = events[-1][1]
     assert done["brain"] == "rules" and done["latency_ms"] > 0 and done["time_to_first_token_ms"] is not None
+    assert done["tokens"] == {"input": 0, "output": 0} and done["cost"] == 0 and done["latency"] > 0
     cards = events[-2][1]["listings"]
     assert cards and all(card["type"] == "Chalet" for card in cards)
 
