@@ -8,7 +8,7 @@ from pathlib import Path
 
 from devstack.config import StackConfig
 
-GENERATED_SECRETS = ("POSTGRES_SUPERUSER_PASSWORD", "POSTGRES_PASSWORD", "REDIS_PASSWORD")
+GENERATED_SECRETS = ("POSTGRES_SUPERUSER_PASSWORD", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "OSOOL_SERVICE_KEY")
 HEADER = (
     "# Written by the local stack (make run) on first start: random local secrets. Git-ignored.\n"
     "# Add your own variables below (OPENAI_API_KEY, SENTRY_DSN, ...); they are kept.\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from devstack.postgres import OS_USER, running_as_root, server_command
 GATEWAY_DIR = REPO_ROOT / "gateway" / "nginx"
 ERROR_PAGES = [
     (400, "bad_request", "Bad request"),
+    (401, "unauthenticated", "This listener serves Osool services only"),
     (404, "not_found", "No such route"),
     (405, "method_not_allowed", "Method not allowed"),
     (413, "payload_too_large", "Request body too large"),
@@ -40,7 +42,16 @@ def render_gateway(
     error_log: str = "stderr",
     access_log: str | None = None,
     temp_dir: str | None = None,
+    service_key: str | None = None,
+    service_key_include: str | None = None,
 ) -> str:
+    """The gateway's nginx.conf. The service key is written into it (a private file) or, for an image whose config
+    is committed, read from `service_key_include`, a file rendered at container start."""
+    if service_key is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,}", service_key):
+        # An empty or odd key in the map would let callers without one in, or break the config.
+        raise ValueError("OSOOL_SERVICE_KEY must be 16 or more URL-safe characters")
+    if (service_key is None) == (service_key_include is None):
+        raise ValueError("give the service key or the file that defines it, not both")
     # nginx configuration, not HTML: nothing to escape.
     environment = Environment(  # noqa: S701
         loader=FileSystemLoader(str(GATEWAY_DIR)), undefined=StrictUndefined, keep_trailing_newline=True
@@ -62,10 +73,12 @@ def render_gateway(
         rates=rates,
         bursts=rates.bursts,
         error_pages=ERROR_PAGES,
+        service_key=service_key,
+        service_key_include=service_key_include,
     )
 
 
-def render_local_gateway(config: StackConfig) -> str:
+def render_local_gateway(config: StackConfig, service_key: str) -> str:
     return render_gateway(
         target="local stack",
         upstreams={s: [f"127.0.0.1:{port}" for port in config.replica_ports[s]] for s in SERVICES},
@@ -78,6 +91,7 @@ def render_local_gateway(config: StackConfig) -> str:
         # take CPU from them (measured with make bench on 2 cores: ~5 points of throughput).
         worker_processes="1",
         error_log="stderr",
+        service_key=service_key,
     )
 
 
@@ -98,6 +112,7 @@ def render_compose_gateway() -> str:
         worker_processes="auto",
         error_log="stderr",
         access_log="/dev/stdout",
+        service_key_include="/etc/nginx/conf.d/service-key.conf",
     )
 
 
@@ -223,9 +238,11 @@ def render_supervisord(config: StackConfig) -> str:
         for index, port in enumerate(config.replica_ports[service]):
             name = replica_program_name(service, index)
             names.append(name)
+            # --reuse-port: the port is reserved for the replica by a socket supervisord holds (devstack.ports).
             command = [
                 config.python, "-m", package, "serve",
                 "--host", "127.0.0.1", "--port", str(port), "--workers", str(config.workers_of(service)),
+                "--reuse-port",
             ]  # fmt: skip
             sections.append(
                 _program(

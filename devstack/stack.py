@@ -95,7 +95,8 @@ class LocalStack:
             # nginx workers run as nobody and need to write their temp files.
             shutil.chown(state / "nginx" / "temp", user="nobody")
         write_private(state / "valkey" / "valkey.conf", render_valkey(self.config, self.env["REDIS_PASSWORD"]))
-        (state / "nginx" / "nginx.conf").write_text(render_local_gateway(self.config))
+        # Private: it holds the service key.
+        write_private(state / "nginx" / "nginx.conf", render_local_gateway(self.config, self.env["OSOOL_SERVICE_KEY"]))
         self.check_gateway_config()
         write_private(self.supervisord_conf, render_supervisord(self.config))
 

@@ -38,6 +38,7 @@ _LEAKY_VARIABLES = (
     "AGENT_BRAIN",
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
+    "OSOOL_SERVICE_KEY",
 )
 
 
@@ -199,3 +200,10 @@ def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
     pair = httpx.post(f"{stack.config.public_url}/api/auth/login", json={"email": email, "password": password},
                       timeout=30).json()  # fmt: skip
     return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+def service_headers(stack: LocalStack) -> dict[str, str]:
+    """What our services send on the internal listener and internal routes: this stack's service key."""
+    from osool_common.service_auth import HEADER
+
+    return {HEADER: read_env_file(stack.config.env_file)["OSOOL_SERVICE_KEY"]}

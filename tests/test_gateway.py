@@ -11,6 +11,7 @@ import pytest
 
 from devstack.config import SERVICES
 from devstack.stack import LocalStack
+from devstack.testing import service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -49,7 +50,8 @@ def test_agent_checks_its_upstream_services(stack: LocalStack) -> None:
 
 def test_every_service_publishes_its_openapi_document(stack: LocalStack) -> None:
     for service in SERVICES:
-        document = httpx.get(f"{stack.config.internal_url}/{service}/openapi.json").json()
+        url = f"{stack.config.internal_url}/{service}/openapi.json"
+        document = httpx.get(url, headers=service_headers(stack)).json()
         assert document["info"]["title"] == f"Osool {service}"
         assert {"/health", "/health/live", "/health/ready"} <= set(document["paths"])
 
@@ -88,7 +90,9 @@ def test_public_api_areas_reach_their_service(stack: LocalStack) -> None:
 
 def test_request_id_is_passed_through_and_returned(stack: LocalStack) -> None:
     request_id = "e2e-request-id-0001"
-    response = httpx.get(f"{stack.config.internal_url}/search/nowhere", headers={"X-Request-ID": request_id})
+    response = httpx.get(
+        f"{stack.config.internal_url}/search/nowhere", headers={"X-Request-ID": request_id, **service_headers(stack)}
+    )
     assert response.headers["x-request-id"] == request_id
     assert response.json()["error"]["request_id"] == request_id
     assert response.headers.get_list("x-request-id") == [request_id]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
+import string
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -57,6 +59,7 @@ def gateway_over_event_source(tmp_path: Path) -> Iterator[str]:
             rates=GatewayRates(),
             worker_processes="1",
             error_log=str(tmp_path / "error.log"),
+            service_key=secrets.token_urlsafe(24),
         ).replace("\nworker_processes", "\nuser root;\nworker_processes")
         (tmp_path / "nginx.conf").write_text(config)
         process = subprocess.Popen(
@@ -101,6 +104,11 @@ def test_nginx_accepts_the_compose_gateway_config(tmp_path: Path) -> None:
     text = re.sub(r"server ([a-z-]+):8000", r"server 127.0.0.1:8000", COMPOSE_CONF.read_text())
     text = text.replace("/var/cache/nginx", str(tmp_path)).replace("/var/run", str(tmp_path))
     text = text.replace("/dev/stdout", str(tmp_path / "access.log"))
+    # What the nginx image does at start: envsubst of the defined variables (only the key) into conf.d.
+    template = (COMPOSE_CONF.parent / "templates" / "service-key.conf.template").read_text()
+    rendered = string.Template(template).safe_substitute(OSOOL_SERVICE_KEY=secrets.token_urlsafe(24))
+    (tmp_path / "service-key.conf").write_text(rendered)
+    text = text.replace("/etc/nginx/conf.d/service-key.conf", str(tmp_path / "service-key.conf"))
     (tmp_path / "nginx.conf").write_text(text)
     result = subprocess.run(
         [str(binaries.nginx()), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from devstack.stack import LocalStack
+from devstack.testing import service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -33,7 +34,9 @@ def _worker_pids(master_pid: int) -> set[int]:
 async def test_metrics_count_requests_served_by_every_worker(stack: LocalStack) -> None:
     url = f"{stack.config.internal_url}/search"
     requests = 300
-    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=32)) as client:
+    async with httpx.AsyncClient(
+        timeout=10, limits=httpx.Limits(max_connections=32), headers=service_headers(stack)
+    ) as client:
         before = _route_count((await client.get(f"{url}/metrics")).text, "/openapi.json")
         responses = await asyncio.gather(*(client.get(f"{url}/openapi.json") for _ in range(requests)))
         # /metrics, whichever worker answers it, counts all of them.
@@ -53,7 +56,7 @@ async def test_metrics_count_requests_served_by_every_worker(stack: LocalStack) 
 
 def test_metrics_label_routes_by_template_not_raw_path(stack: LocalStack) -> None:
     for suffix in ("aaa", "bbb", "ccc"):
-        httpx.get(f"{stack.config.internal_url}/search/no/such/{suffix}")
+        httpx.get(f"{stack.config.internal_url}/search/no/such/{suffix}", headers=service_headers(stack))
     text = httpx.get(f"{stack.config.internal_url}/search/metrics").text
     assert "aaa" not in text and "/no/such" not in text
     assert _route_count(text, "<unmatched>", "404") >= 3

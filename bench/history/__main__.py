@@ -19,6 +19,7 @@ import psycopg
 from bench.common import private_stack, run_wrk, write_results
 from devstack.config import GatewayRates
 from devstack.envfile import read_env_file
+from osool_common.service_auth import HEADER as SERVICE_KEY_HEADER
 
 SESSIONS = 10_000
 MESSAGES_PER_SESSION = 100
@@ -80,9 +81,13 @@ def main() -> None:
         database_url = read_env_file(stack.config.env_file)["DATABASE_URL"]
         session_ids, load_seconds = _load(database_url)
         base = f"{stack.config.internal_url}/chat-history/api/history/internal/sessions"
+        # The internal routes answer our services only: wrk shows the stack's service key as they do.
+        key = read_env_file(stack.config.env_file)["OSOOL_SERVICE_KEY"]
         read_script = _lua_sessions(session_ids) + (
             "request = function()\n"
-            f'  return wrk.format("GET", "{base}/" .. sessions[math.random(#sessions)] .. "/messages?limit=20")\n'
+            f'  local headers = {{["{SERVICE_KEY_HEADER}"] = "{key}"}}\n'
+            f'  local path = "{base}/" .. sessions[math.random(#sessions)] .. "/messages?limit=20"\n'
+            '  return wrk.format("GET", path, headers)\n'
             "end\n"
         )
         body = json.dumps({"messages": [{"role": "user", "content": "Is the villa in Sheikh Zayed still available?"}]})
@@ -90,7 +95,7 @@ def main() -> None:
             "counter = 0\n"
             "request = function()\n"
             "  counter = counter + 1\n"
-            '  local headers = {["Content-Type"] = "application/json",'
+            f'  local headers = {{["Content-Type"] = "application/json", ["{SERVICE_KEY_HEADER}"] = "{key}",'
             ' ["Idempotency-Key"] = string.format("bench-%d-%d-%d", os.time(), math.random(1000000000), counter)}\n'
             f'  return wrk.format("POST", "{base}/" .. sessions[math.random(#sessions)] .. "/messages", headers,'
             f" {json.dumps(body)})\n"

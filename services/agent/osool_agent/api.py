@@ -15,6 +15,7 @@ from osool_agent.schemas import ChatRequest, ChatResponse, CostReport
 from osool_agent.service import Caller, ChatService
 from osool_common.auth import Principal, optional_principal, require_role
 from osool_common.errors import DomainError, error_body
+from osool_common.request_guard import MAX_JSON_DEPTH, json_too_deep
 
 router = APIRouter(tags=["chat"])
 
@@ -102,6 +103,8 @@ async def chat_socket(websocket: WebSocket) -> None:
         while True:
             raw = await websocket.receive_text()
             try:
+                if json_too_deep(raw):
+                    raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
                 payload = json.loads(raw)
                 if not isinstance(payload, dict):
                     raise ValueError("send a JSON object")

@@ -23,7 +23,9 @@ from osool_common.health import HealthRegistry, health_router
 from osool_common.http_client import ServiceClient, UpstreamCheck
 from osool_common.logging import configure_logging, get_logger
 from osool_common.metrics import RequestMetricsMiddleware, metrics_endpoint
+from osool_common.request_guard import RequestGuardMiddleware
 from osool_common.sentry import init_sentry
+from osool_common.service_auth import ServiceKeyMiddleware
 from osool_common.settings import CommonSettings
 
 log = get_logger(__name__)
@@ -114,13 +116,21 @@ def create_service_app(
         version=version,
         description=description,
         lifespan=lifespan,
+        # No redirect from /path/ to /path: its Location would name the internal host the gateway called (and say
+        # which routes exist); a path that is not a route is a 404.
+        redirect_slashes=False,
     )
     install_error_handlers(app)
     app.include_router(health_router())
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in routers:
         app.include_router(router)
-    # Added last, runs first: the request id exists before the metrics middleware logs the request.
+    # Added last, runs first: the request id exists before the metrics middleware logs the request, and both
+    # before a NUL in a URL or an over-deep JSON body is refused, or an internal route called without the
+    # service key (it gets the request id and is counted).
+    key = settings.osool_service_key.get_secret_value() if settings.osool_service_key else None
+    app.add_middleware(ServiceKeyMiddleware, key=key)
+    app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(RequestMetricsMiddleware, service=settings.service_name)
     app.add_middleware(
         CorrelationIdMiddleware,

@@ -12,6 +12,7 @@ import httpx
 from asgi_correlation_id import correlation_id
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from osool_common.service_auth import HEADER as SERVICE_KEY_HEADER
 from osool_common.settings import CommonSettings
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -34,6 +35,14 @@ async def _add_request_id(request: httpx.Request) -> None:
         request.headers["X-Request-ID"] = request_id
 
 
+def _headers(settings: CommonSettings) -> dict[str, str]:
+    headers = {"User-Agent": f"osool-{settings.service_name}"}
+    if settings.osool_service_key is not None:
+        # Our calls prove they are ours: the gateway's internal listener and internal routes check it.
+        headers[SERVICE_KEY_HEADER] = settings.osool_service_key.get_secret_value()
+    return headers
+
+
 class ServiceClient:
     """One shared httpx client per process; `request("search", "GET", "/api/properties/1")`."""
 
@@ -44,7 +53,7 @@ class ServiceClient:
             timeout=httpx.Timeout(settings.http_timeout_seconds, connect=1.0),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             event_hooks={"request": [_add_request_id]},
-            headers={"User-Agent": f"osool-{settings.service_name}"},
+            headers=_headers(settings),
             transport=transport,
         )
 

@@ -26,13 +26,16 @@ class CommonSettings(BaseSettings):
     # Each service sets these two class attributes in its own Settings subclass.
     service_name: ClassVar[str] = "service"
     # Secrets this service cannot run without (environment variable names, lower case).
-    required_secrets: ClassVar[tuple[str, ...]] = ("database_url", "redis_url")
+    required_secrets: ClassVar[tuple[str, ...]] = ("database_url", "redis_url", "osool_service_key")
 
     osool_env: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
     database_url: SecretStr | None = None
     redis_url: SecretStr | None = None
     sentry_dsn: SecretStr | None = None
+    # The per-deployment key every call between our services carries (osool_common.service_auth): internal routes
+    # and the gateway's internal listener refuse a caller without it.
+    osool_service_key: SecretStr | None = None
     gateway_internal_url: AnyHttpUrl = Field(default=AnyHttpUrl("http://127.0.0.1:8081"))
     http_timeout_seconds: float = 5.0
     http_retries: int = 2

@@ -19,7 +19,7 @@ import pytest
 
 from devstack.config import SERVICES
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ
+from devstack.testing import clean_environ, service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -32,7 +32,9 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def internal(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"{stack.config.internal_url}/chat-history", timeout=10) as client:
+    with httpx.Client(
+        base_url=f"{stack.config.internal_url}/chat-history", timeout=10, headers=service_headers(stack)
+    ) as client:
         yield client
 
 

@@ -10,6 +10,7 @@ from osool_common.settings import CommonSettings, ConfigurationError
 
 STRONG_DB = "postgresql://osool:Xq7vR2mZpL9wK4tN8sB1@db:5432/osool"
 STRONG_REDIS = "redis://:Jf8dK2nQ5wZ7xR3vL6pT@redis:6379/0"
+STRONG_SERVICE_KEY = "c2VydmljZS1rZXktZm9yLXRlc3Rz"
 
 
 class ExampleSettings(CommonSettings):
@@ -20,6 +21,24 @@ class ExampleSettings(CommonSettings):
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DATABASE_URL", "REDIS_URL", "OSOOL_ENV", "OSOOL_ENV_FILE", "SENTRY_DSN"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OSOOL_SERVICE_KEY", STRONG_SERVICE_KEY)
+
+
+def test_missing_service_key_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OSOOL_SERVICE_KEY")
+    monkeypatch.setenv("DATABASE_URL", STRONG_DB)
+    monkeypatch.setenv("REDIS_URL", STRONG_REDIS)
+    with pytest.raises(ConfigurationError, match="OSOOL_SERVICE_KEY is not set"):
+        ExampleSettings.load()
+
+
+def test_production_refuses_a_short_service_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OSOOL_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", STRONG_DB)
+    monkeypatch.setenv("REDIS_URL", STRONG_REDIS)
+    monkeypatch.setenv("OSOOL_SERVICE_KEY", "short")
+    with pytest.raises(ConfigurationError, match="OSOOL_SERVICE_KEY has a weak secret"):
+        ExampleSettings.load()
 
 
 def test_missing_database_url_is_named(monkeypatch: pytest.MonkeyPatch) -> None:

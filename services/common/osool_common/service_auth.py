@@ -1,0 +1,43 @@
+"""Service-to-service authentication: the per-deployment key our own calls carry, checked on every internal route.
+
+Who holds it: every service (`OSOOL_SERVICE_KEY`, generated into .env on the first local start) and the gateway,
+whose internal listener refuses a caller without it too (gateway/nginx/nginx.conf.j2). So a process on the host, or a
+pod in the cluster, that is not one of ours gets 401 on `/api/<area>/internal/...` whichever way it comes: through
+the internal listener or straight to a service's port. A shared key rather than tokens issued by auth: internal
+calls must not depend on auth being up, and the key rotates with a rolling restart (README, "Security").
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from osool_common.request_guard import ASGIApp, Receive, Scope, Send, send_error
+
+HEADER = "X-Osool-Service-Key"
+_HEADER_BYTES = HEADER.lower().encode()
+_INTERNAL_PATH = re.compile(r"^/api/[^/]+/internal(/|$)")
+
+
+def is_internal_path(path: str) -> bool:
+    return bool(_INTERNAL_PATH.match(path))
+
+
+class ServiceKeyMiddleware:
+    """Answers 401 to a request for an internal route that does not carry this deployment's service key."""
+
+    def __init__(self, app: ASGIApp, key: str | None) -> None:
+        self.app = app
+        # No key configured: no caller can prove it is one of ours, so internal routes refuse everyone.
+        self.key = key.encode() if key else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and is_internal_path(scope.get("path", "")):
+            presented = next((value for name, value in scope.get("headers", ()) if name == _HEADER_BYTES), b"")
+            if self.key is None or not hmac.compare_digest(presented, self.key):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                else:
+                    await send_error(send, 401, "internal route: only Osool services may call it", "unauthenticated")
+                return
+        await self.app(scope, receive, send)
