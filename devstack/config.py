@@ -25,6 +25,8 @@ def service_id(name: str) -> str:
 
 
 def free_port() -> int:
+    """A port free at this moment. Another process may bind it before you do: fine for a server started at once,
+    not for a stack's replicas, which start much later and restart (devstack.ports.reserve_port)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

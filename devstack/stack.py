@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import socket
@@ -16,8 +17,9 @@ from pathlib import Path
 from devstack import binaries, llm
 from devstack.config import SERVICES, StackConfig, free_port, service_id
 from devstack.envfile import ensure_env_file
+from devstack.ports import foreign_listeners, reserve_port
 from devstack.postgres import ensure_cluster, running_as_root
-from devstack.render import render_local_gateway, render_supervisord, render_valkey, write_private
+from devstack.render import render_local_gateway, render_supervisord, render_valkey, replica_program_name, write_private
 
 
 @dataclass
@@ -25,6 +27,19 @@ class ServiceHealth:
     service: str
     http_status: int
     status: str
+    # The `service` its answer names: another service's name means another server holds the route's port.
+    answered_as: str = ""
+
+
+@dataclass
+class ReplicaAnswer:
+    """What one replica's own port answered to /health/live."""
+
+    program: str  # as supervisor names it: search:search-1
+    service: str
+    port: int
+    http_status: int
+    answered_as: str = ""
 
 
 class StackError(RuntimeError):
@@ -38,6 +53,8 @@ class LocalStack:
         self.environ = environ
         self.env: dict[str, str] = {}
         self.process: subprocess.Popen[bytes] | None = None
+        # The replicas' ports, held from the moment they are chosen until supervisord holds them (ports.reserve_port).
+        self.reservations: list[socket.socket] = []
 
     # -- files -------------------------------------------------------------------------------------------
     @property
@@ -76,8 +93,11 @@ class LocalStack:
         created = ensure_cluster(self.config, self.env)
         if created:
             print(f"created PostgreSQL cluster in {state / 'postgres'}", flush=True)
+        self.release_reservations()
+        reserved = {service: [reserve_port() for _ in range(self.config.replicas_of(service))] for service in SERVICES}
+        self.reservations = [sock for socks in reserved.values() for sock in socks]
         self.config.replica_ports = {
-            service: [free_port() for _ in range(self.config.replicas_of(service))] for service in SERVICES
+            service: [sock.getsockname()[1] for sock in socks] for service, socks in reserved.items()
         }
         # No CHAIN_RPC_URL of the developer's own: the stack runs the embedded node and the replicas share it.
         self.config.chain_node_port = None if self.env.get("CHAIN_RPC_URL") else free_port()
@@ -147,11 +167,23 @@ class LocalStack:
             raise StackError(f"a stack is already running from {self.config.state_dir} (make down stops it)")
         self.prepare()
         argv = [str(binaries.supervisord()), "-c", str(self.supervisord_conf)]
-        if foreground:
-            argv.append("-n")
-            self.process = subprocess.Popen(argv, env=self.environ)
-        else:
-            subprocess.run(argv, check=True, env=self.environ)
+        # supervisord inherits the replicas' port reservations and keeps them for as long as the stack runs, so no
+        # other program takes a port while its replica starts or restarts (its children do not inherit them:
+        # supervisor closes every descriptor above 2 in a child; `supervisorctl reload` would drop them).
+        held = [sock.fileno() for sock in self.reservations]
+        try:
+            if foreground:
+                argv.append("-n")
+                self.process = subprocess.Popen(argv, env=self.environ, pass_fds=held)
+            else:
+                subprocess.run(argv, check=True, env=self.environ, pass_fds=held)
+        finally:
+            self.release_reservations()
+
+    def release_reservations(self) -> None:
+        for sock in self.reservations:
+            sock.close()
+        self.reservations = []
 
     def ctl(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -160,6 +192,7 @@ class LocalStack:
         )  # fmt: skip
 
     def stop(self, timeout: float = 60.0) -> None:
+        self.release_reservations()
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -180,13 +213,45 @@ class LocalStack:
             raise StackError(f"{name} is not running: {text}")
         return int(text)
 
+    def program_pids(self) -> dict[str, int]:
+        """The pid of every running program, by supervisor's name (search:search-1), from one status call."""
+        lines = self.ctl("status").stdout.splitlines()
+        matches = (re.match(r"(\S+)\s+\S+\s+pid (\d+),", line) for line in lines)
+        return {match[1]: int(match[2]) for match in matches if match}
+
+    def programs_by_port(self) -> dict[int, str]:
+        """Which supervisor program must be the one listening on each of the stack's ports."""
+        programs = {
+            self.config.public_port: "gateway",
+            self.config.internal_port: "gateway",
+            self.config.postgres_port: "postgres",
+            self.config.valkey_port: "valkey",
+        }
+        if self.config.chain_node_port:
+            programs[self.config.chain_node_port] = "chain-node"
+        for service in SERVICES:
+            for index, port in enumerate(self.config.replica_ports[service]):
+                programs[port] = f"{service}:{replica_program_name(service, index)}"
+        return programs
+
+    def foreign_holders(self) -> list[str]:
+        """Every port of the stack on which a process other than the program supervisor started for it listens
+        (a port taken before the program bound it, or shared with it through SO_REUSEPORT)."""
+        pids = self.program_pids()
+        problems = []
+        for port, program in self.programs_by_port().items():
+            others = foreign_listeners(port, pids.get(program))
+            if others:
+                problems.append(f"port {port} of {program} is held by {', '.join(others)}")
+        return problems
+
     # -- health ------------------------------------------------------------------------------------------
     def service_health(self, service: str, timeout: float = 3.0) -> ServiceHealth:
         url = f"{self.config.internal_url}/{service}/health"
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 body = json.loads(response.read())
-                return ServiceHealth(service, response.status, body.get("status", "?"))
+                return ServiceHealth(service, response.status, body.get("status", "?"), str(body.get("service", "")))
         except urllib.error.HTTPError as exc:
             try:
                 status = json.loads(exc.read()).get("status", "?")
@@ -196,17 +261,60 @@ class LocalStack:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             return ServiceHealth(service, 0, f"unreachable ({exc})")
 
+    def replica_live(self, service: str, index: int, port: int, timeout: float = 3.0) -> ReplicaAnswer:
+        answer = ReplicaAnswer(f"{service}:{replica_program_name(service, index)}", service, port, 0)
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=timeout) as response:
+                body = json.loads(response.read())
+                answer.http_status = response.status
+                answer.answered_as = str(body.get("service", "")) if isinstance(body, dict) else ""
+        except urllib.error.HTTPError as exc:
+            answer.http_status = exc.code
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        return answer
+
     def wait_healthy(self, timeout: float = 120.0) -> list[ServiceHealth]:
+        """Up means: every service healthy through the gateway, every replica answering /health/live on its own
+        port with its own service name, and every port of the stack held by the program started for it. A server
+        answering as another service, or another process on one of the ports, is refused at once: waiting would not
+        make it go away, and the stack would route one service's calls to another."""
         deadline = time.monotonic() + timeout
         while True:
             if self.process is not None and self.process.poll() is not None:
                 raise StackError(f"supervisord exited with {self.process.returncode}; see {self.config.state_dir}/logs")
+            replicas = [
+                self.replica_live(service, index, port)
+                for service in SERVICES
+                for index, port in enumerate(self.config.replica_ports[service])
+            ]
             results = [self.service_health(service) for service in SERVICES]
-            if all(result.http_status == 200 for result in results):
+            for answer in replicas:
+                if answer.answered_as and answer.answered_as != answer.service:
+                    raise StackError(
+                        f"port {answer.port} of {answer.program} answers as {answer.answered_as!r}: another server "
+                        "holds it"
+                    )
+            for result in results:
+                if result.answered_as and result.answered_as != result.service:
+                    raise StackError(
+                        f"{self.config.internal_url}/{result.service}/ answers as {result.answered_as!r}: another "
+                        "server holds the gateway's port or one of the service's"
+                    )
+            if all(r.http_status == 200 for r in results) and all(a.http_status == 200 for a in replicas):
+                # A program restarted between the status call and the look at its sockets would seem foreign: only
+                # what is still there a moment later counts.
+                if self.foreign_holders():
+                    time.sleep(1.0)
+                    if problems := self.foreign_holders():
+                        raise StackError(f"another process listens on the stack's ports: {'; '.join(problems)}")
                 return results
             if time.monotonic() > deadline:
-                failing = ", ".join(f"{r.service}={r.http_status}/{r.status}" for r in results if r.http_status != 200)
-                raise StackError(f"not healthy after {timeout:g}s: {failing}; see {self.config.state_dir}/logs")
+                failing = [f"{r.service}={r.http_status}/{r.status}" for r in results if r.http_status != 200]
+                failing += [f"{a.program} (port {a.port})={a.http_status}" for a in replicas if a.http_status != 200]
+                raise StackError(
+                    f"not healthy after {timeout:g}s: {', '.join(failing)}; see {self.config.state_dir}/logs"
+                )
             time.sleep(0.5)
 
     def addresses(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -59,15 +60,32 @@ def _serve(spec: ServiceSpec, settings: CommonSettings, args: argparse.Namespace
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+    bind = f"{args.host}:{args.port}"
+    if args.reuse_port:
+        listener = bind_beside_reservation(args.host, args.port)
+        bind = f"fd://{listener.fileno()}"
     argv = [
         sys.executable, "-m", "gunicorn",
         "-c", "python:osool_common.gunicorn_conf",
-        "--bind", f"{args.host}:{args.port}",
+        "--bind", bind,
         "--workers", str(args.workers),
         "--name", f"osool-{spec.name}",
         f"{spec.package}.main:create_app()",
     ]  # fmt: skip
     os.execv(sys.executable, argv)  # noqa: S606 - become gunicorn, so supervisor signals reach it directly
+
+
+def bind_beside_reservation(host: str, port: int) -> socket.socket:
+    """The replica's socket, bound with SO_REUSEPORT next to the socket by which the launcher reserves the port (no
+    other program can bind it). Bound here and handed to gunicorn as fd://N rather than through gunicorn's own
+    --reuse-port, which gives every worker a socket of its own: one shared socket keeps gunicorn's usual model, where
+    an idle worker takes the next connection and a worker's death loses nothing queued."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind((host, port))
+    listener.set_inheritable(True)
+    return listener
 
 
 def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
@@ -77,6 +95,11 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
+    serve.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="bind with SO_REUSEPORT beside the launcher's reservation of the port (devstack.ports)",
+    )
     commands.add_parser("migrate", help="apply this service's pending migrations and exit")
     commands.add_parser("check-config", help="validate the environment and exit")
     for name, extra in spec.extra_commands.items():
