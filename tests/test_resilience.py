@@ -7,11 +7,13 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
 from devstack.config import SERVICES
+from devstack.ports import foreign_listeners, process_tree
 from devstack.stack import LocalStack
 
 pytestmark = pytest.mark.stack
@@ -115,3 +117,37 @@ async def test_a_crashed_replica_only_costs_responses_already_on_the_wire(stack:
     assert all(failure == "RemoteProtocolError" for failure in failures), failures
     assert len(failures) <= 16
     _wait_restarted(stack, victim, old_pid)
+
+
+def _running(pid: int) -> bool:
+    """Neither gone nor a zombie (an orphan's parent becomes PID 1, which may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_replica_whose_master_is_killed_hard_comes_back(stack: LocalStack) -> None:
+    victim = "search:search-1"
+    port = stack.config.replica_ports["search"][0]
+    master = stack.program_pid(victim)
+    workers = process_tree(master) - {master}
+    assert len(workers) == stack.config.workers_of("search")
+    # SIGKILL to the master alone, as the OOM killer picks one process: its workers must not live on, serving
+    # unsupervised and holding the port the restarted master needs.
+    os.kill(master, signal.SIGKILL)
+    try:
+        deadline = time.monotonic() + 5
+        while orphans := {worker for worker in workers if _running(worker)}:
+            assert time.monotonic() < deadline, f"workers {sorted(orphans)} outlived their master by 5 s"
+            time.sleep(0.1)
+    finally:
+        for worker in workers:  # nothing left running when the assertion failed
+            try:
+                os.kill(worker, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    _wait_restarted(stack, victim, master)
+    assert httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=5).json()["service"] == "search"
+    # What answers is the new master's: nothing else listens on the port.
+    assert foreign_listeners(port, stack.program_pid(victim)) == []
