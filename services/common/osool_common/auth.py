@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +27,22 @@ ROLES = ("user", "agent", "admin")
 
 @dataclass(frozen=True)
 class Principal:
-    user_id: str
+    user_id: str  # a UUID in its canonical form: the verifier refuses any other `sub`
     role: str
     token_id: str
     expires_at: int
 
 
 KeyFetcher = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def _canonical_uuid(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
 
 
 class TokenVerifier:
@@ -105,9 +115,12 @@ class TokenVerifier:
             raise UnauthenticatedError("token expired") from None
         except jwt.PyJWTError:
             raise UnauthenticatedError("invalid token") from None
-        if claims["role"] not in ROLES:
+        # A signature proves who issued the claims, not that they are well-formed: a `sub` that is not a UUID, or a
+        # role outside ROLES, is refused here rather than left to break a query in some service.
+        user_id, role = _canonical_uuid(claims["sub"]), claims["role"]
+        if user_id is None or not isinstance(role, str) or role not in ROLES:
             raise UnauthenticatedError("invalid token")
-        return Principal(str(claims["sub"]), str(claims["role"]), str(claims["jti"]), int(claims["exp"]))
+        return Principal(user_id, role, str(claims["jti"]), int(claims["exp"]))
 
 
 def gateway_jwks_fetcher(client: ServiceClient) -> KeyFetcher:

@@ -121,6 +121,30 @@ async def test_the_shared_verifier_of_other_services_refuses_forgeries_and_accep
         await client.aclose()
 
 
+# What a bug in auth (or a key used elsewhere) could sign: valid signatures over claims no service can use.
+MALFORMED_CLAIMS = {
+    "sub_not_a_uuid": {"sub": "someone"},
+    "sub_sql": {"sub": "' OR '1'='1"},
+    "sub_empty": {"sub": ""},
+    "sub_not_a_string": {"sub": 12345},
+    "role_unknown": {"role": "root"},
+    "role_not_a_string": {"role": ["admin"]},
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_CLAIMS))
+def test_a_validly_signed_token_with_malformed_claims_gets_401_not_500(
+    api: httpx.Client, signing_key: Any, case: str
+) -> None:
+    claims = _claims(**MALFORMED_CLAIMS[case])
+    token = jwt.encode(claims, signing_key.private_key, algorithm="RS256", headers={"kid": signing_key.kid})
+    headers = {"Authorization": f"Bearer {token}"}
+    for method, path in (("GET", "/api/auth/me"), ("PATCH", "/api/auth/me"), ("GET", "/api/auth/admin/users")):
+        response = api.request(method, path, headers=headers, json={"display_name": "x"} if method == "PATCH" else None)
+        assert response.status_code == 401, (case, path, response.text)
+        assert response.json()["error"]["code"] == "unauthenticated" and response.json()["error"]["request_id"]
+
+
 def test_a_missing_or_malformed_authorization_header_is_a_401(api: httpx.Client) -> None:
     for header in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}, {"Authorization": "Token abc"}):
         response = api.get("/api/auth/me", headers=header)

@@ -156,3 +156,30 @@ async def test_verification_is_fast_with_cached_keys() -> None:
         await verifier.verify(token)
     # Generous bound (the real figure is in bench/auth): no network, no key parsing per call.
     assert (time.perf_counter() - started) / 200 < 0.005
+
+
+def _signed(issuer: TokenIssuer, **overrides: Any) -> str:
+    """A token with the issuer's real key and claims of the test's choosing (what a bug in auth could sign)."""
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": str(uuid.uuid4()), "role": "user", "jti": uuid.uuid4().hex,
+              "iat": now, "exp": now + 60, **overrides}  # fmt: skip
+    claims = {name: value for name, value in claims.items() if value is not None}
+    key = issuer.keys[0]
+    return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"sub": "someone"}, {"sub": ""}, {"sub": 42}, {"sub": "' OR '1'='1"}, {"role": "root"}, {"role": ["admin"]}],
+)
+async def test_a_validly_signed_token_with_a_malformed_subject_or_role_is_refused(claims: dict[str, Any]) -> None:
+    issuer = _issuer(generate_signing_key_entry("k1"))
+    with pytest.raises(UnauthenticatedError):
+        await _verifier(issuer).verify(_signed(issuer, **claims))
+
+
+async def test_the_subject_is_given_in_canonical_uuid_form() -> None:
+    issuer = _issuer(generate_signing_key_entry("k1"))
+    user_id = uuid.uuid4()
+    principal = await _verifier(issuer).verify(_signed(issuer, sub=user_id.hex.upper()))
+    assert principal.user_id == str(user_id)
