@@ -1,5 +1,6 @@
-"""Token verification with cached keys (the shared kit's verifier, as every other service runs it) and
-password sign-ins per second through the gateway's public listener.
+"""Token verification with cached keys (the shared kit's verifier, as every other service runs it, the deny list
+of ended sessions read from the stack's Valkey through its one-second cache) and password sign-ins per second
+through the gateway's public listener.
 
 Goal: verification p50 <= 0.2 ms. The verification baseline is PyJWT's bare RS256 decode of the same token
 in the same run; the sign-in baseline is argon2id verification alone in this process (a sign-in cannot beat it).
@@ -17,9 +18,11 @@ import time
 from typing import ClassVar
 
 import jwt
+from redis.asyncio import Redis
 
 from bench.common import private_stack, run_wrk, write_results
 from devstack.config import GatewayRates
+from devstack.envfile import read_env_file
 from devstack.testing import clean_environ
 from osool_auth.passwords import hash_password, verify_password
 from osool_common.auth import TokenVerifier, gateway_jwks_fetcher
@@ -41,13 +44,19 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _verification(internal_url: str, token: str) -> dict[str, float]:
+async def _verification(internal_url: str, redis_url: str, token: str) -> dict[str, float]:
     client = ServiceClient(BenchSettings(gateway_internal_url=internal_url))
-    verifier = TokenVerifier(gateway_jwks_fetcher(client), issuer="osool-auth", audience="osool")
+    redis = Redis.from_url(redis_url, decode_responses=True)
+    verifier = TokenVerifier(gateway_jwks_fetcher(client), issuer="osool-auth", audience="osool", redis=redis)
+    # The same, asking Redis on every call: what the one-second cache of the deny list saves.
+    uncached = TokenVerifier(
+        gateway_jwks_fetcher(client), issuer="osool-auth", audience="osool", redis=redis, revocation_cache_seconds=0
+    )
     await verifier.verify(token)  # the first call fetches the JWKS through the gateway; then keys are cached
+    await uncached.verify(token)
     header = jwt.get_unverified_header(token)
     key = verifier._keys[header["kid"]]
-    kit, bare = [], []
+    kit, bare, every_call = [], [], []
     for _ in range(VERIFICATIONS):
         started = time.perf_counter()
         await verifier.verify(token)
@@ -55,12 +64,17 @@ async def _verification(internal_url: str, token: str) -> dict[str, float]:
         started = time.perf_counter()
         jwt.decode(token, key, algorithms=["RS256"], audience="osool", issuer="osool-auth")
         bare.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        await uncached.verify(token)
+        every_call.append((time.perf_counter() - started) * 1000)
     await client.aclose()
+    await redis.aclose()
     return {
         "p50_ms": round(statistics.median(kit), 4),
         "p99_ms": round(_percentile(kit, 0.99), 4),
         "baseline_pyjwt_p50_ms": round(statistics.median(bare), 4),
         "ratio_to_baseline_p50": round(statistics.median(kit) / statistics.median(bare), 3),
+        "redis_every_call_p50_ms": round(statistics.median(every_call), 4),
     }
 
 
@@ -87,7 +101,8 @@ def main() -> None:
         pair = httpx.post(
             f"{stack.config.public_url}/api/auth/login", json={"email": "bench@osool-bench.eg", "password": PASSWORD}
         ).json()
-        verification = asyncio.run(_verification(stack.config.internal_url, pair["access_token"]))
+        redis_url = read_env_file(stack.config.env_file)["REDIS_URL"]
+        verification = asyncio.run(_verification(stack.config.internal_url, redis_url, pair["access_token"]))
         body = json.dumps({"email": "bench@osool-bench.eg", "password": PASSWORD})
         script = (
             f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -105,7 +120,8 @@ def main() -> None:
     print(
         f"token verification (kit, cached keys): p50 {verification['p50_ms']:.3f} ms, "
         f"p99 {verification['p99_ms']:.3f} ms (bare PyJWT {verification['baseline_pyjwt_p50_ms']:.3f} ms; "
-        f"x{verification['ratio_to_baseline_p50']})"
+        f"x{verification['ratio_to_baseline_p50']}; reading Redis on every call instead: "
+        f"p50 {verification['redis_every_call_p50_ms']:.3f} ms)"
     )
     print(
         f"login through the gateway: {login.requests_per_second:.1f} req/s, p50 {login.p50_ms:.1f} ms, "

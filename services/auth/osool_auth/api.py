@@ -150,6 +150,7 @@ async def refresh(body: RefreshRequest, auth: Auth) -> TokenPair:
 
 @router.post("/logout", status_code=204)
 async def logout(body: RefreshRequest, auth: Auth) -> Response:
+    """Ends the refresh token's session: its refresh tokens, and its access tokens in every service within ~1 s."""
     await auth.logout(body.refresh_token)
     return Response(status_code=204)
 

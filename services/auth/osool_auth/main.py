@@ -65,7 +65,9 @@ def create_app() -> FastAPI:
             return issuer.jwks()
 
         # auth verifies its own tokens from its own keys, without a round trip through the gateway.
-        app.state.verifier = TokenVerifier(own_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        app.state.verifier = TokenVerifier(
+            own_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, redis=resources.redis
+        )
         app.state.auth = AuthService(
             settings=settings,
             repository=repository,

@@ -230,10 +230,19 @@ class AuthRepository:
         )
         return int(status.split()[-1])
 
-    async def revoke_user_tokens(self, user_id: uuid.UUID) -> None:
-        await self.pool.execute(
-            "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL", user_id
+    async def revoke_user_tokens(self, user_id: uuid.UUID, *, issued_within_seconds: int) -> list[uuid.UUID]:
+        """Revoke every refresh token of the user; return the families that issued a token within the last
+        `issued_within_seconds` (an access token is issued with each refresh token, so theirs may still be live)."""
+        rows = await self.pool.fetch(
+            """WITH revoked AS (
+                   UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL
+               )
+               SELECT DISTINCT family_id FROM refresh_tokens
+               WHERE user_id = $1 AND created_at > now() - $2::int * interval '1 second'""",
+            user_id,
+            issued_within_seconds,
         )
+        return [row["family_id"] for row in rows]
 
     # -- outbox --------------------------------------------------------------------------------------------------
     async def insert_outbox(self, channel: str, recipient: str, subject: str | None, body: str) -> int:

@@ -23,7 +23,7 @@ from osool_auth.schemas import TokenPair, User
 from osool_auth.settings import Settings
 from osool_auth.siwe import SiweError, verify_siwe_message
 from osool_auth.tokens import TokenIssuer, hash_token, new_opaque_token
-from osool_common.auth import Principal
+from osool_common.auth import LEEWAY_SECONDS, Principal, revoke_sessions
 from osool_common.errors import (
     ConflictError,
     DomainError,
@@ -85,12 +85,11 @@ class AuthService:
 
     # -- tokens ---------------------------------------------------------------------------------------------------
     async def _sign_in(self, user: Record, method: str, family_id: uuid.UUID | None = None) -> TokenPair:
-        access = self.issuer.issue_access_token(user["id"], user["role"])
+        session_id = family_id or uuid.uuid4()
+        access = self.issuer.issue_access_token(user["id"], user["role"], session_id)
         refresh = new_opaque_token()
         expires_at = datetime.now(UTC) + timedelta(days=self.settings.refresh_token_days)
-        await self.repository.insert_refresh_token(
-            hash_token(refresh), family_id or uuid.uuid4(), user["id"], expires_at
-        )
+        await self.repository.insert_refresh_token(hash_token(refresh), session_id, user["id"], expires_at)
         metrics.TOKENS_ISSUED.labels("access").inc()
         metrics.TOKENS_ISSUED.labels("refresh").inc()
         if family_id is None:
@@ -109,6 +108,7 @@ class AuthService:
                 # A used (or revoked) token came back: it was stolen or replayed. End every session descended
                 # from that sign-in, the legitimate one included.
                 revoked = await self.repository.revoke_family(family_id)
+                await self._end_sessions([family_id])
                 metrics.REFRESH_REUSE.inc()
                 log.warning("auth.refresh_reuse", family_id=str(family_id), revoked=revoked)
             raise UnauthenticatedError("the refresh token is not valid; sign in again")
@@ -121,6 +121,21 @@ class AuthService:
         family_id = await self.repository.refresh_token_family(hash_token(refresh_token))
         if family_id is not None:
             await self.repository.revoke_family(family_id)
+            await self._end_sessions([family_id])
+
+    @property
+    def _access_token_lifetime(self) -> int:
+        # The longest an access token of a session can still be accepted: its lifetime, the verifiers' leeway on
+        # `exp`, and a margin for a clock that runs behind.
+        return self.settings.access_token_minutes * 60 + int(LEEWAY_SECONDS) + 5
+
+    async def _end_sessions(self, family_ids: list[uuid.UUID]) -> None:
+        """The access tokens of these sessions stop working in every service (their refresh tokens are revoked by
+        the caller): the sessions go on the deny list every verifier reads, for as long as such a token lives."""
+        if family_ids:
+            await revoke_sessions(
+                self.redis, [str(family_id) for family_id in family_ids], ttl_seconds=self._access_token_lifetime
+            )
 
     # -- email and password ---------------------------------------------------------------------------------------
     async def sign_up(self, email: str, password: str, display_name: str | None) -> None:
@@ -213,7 +228,10 @@ class AuthService:
             raise WeakPasswordError(problem)
         await self.repository.set_password_hash(user_id, await hash_password(new_password))
         await self.repository.mark_email_verified(user_id)  # the link proved the inbox is theirs
-        await self.repository.revoke_user_tokens(user_id)  # a reset ends every other session
+        # A reset ends every session, access tokens included.
+        await self._end_sessions(
+            await self.repository.revoke_user_tokens(user_id, issued_within_seconds=self._access_token_lifetime)
+        )
         await self.redis.delete(self._failure_key(f"login:{str(user['email']).lower()}"))
 
     async def _send_email_token(self, user: Record, purpose: str) -> None:

@@ -76,7 +76,8 @@ class TokenIssuer:
         self.audience = audience
         self.access_ttl_seconds = access_ttl_seconds
 
-    def issue_access_token(self, user_id: uuid.UUID, role: str) -> IssuedAccessToken:
+    def issue_access_token(self, user_id: uuid.UUID, role: str, session_id: uuid.UUID) -> IssuedAccessToken:
+        """`session_id` is the refresh-token family: revoking it (logout, reuse, reset) ends this token too."""
         now = int(time.time())
         token_id = uuid.uuid4().hex
         claims = {
@@ -85,6 +86,7 @@ class TokenIssuer:
             "sub": str(user_id),
             "role": role,
             "jti": token_id,
+            "sid": str(session_id),
             "iat": now,
             "exp": now + self.access_ttl_seconds,
         }

@@ -88,7 +88,9 @@ def create_service_app(
         db = await create_pool(settings)
         redis = create_redis(settings)
         http = ServiceClient(settings)
-        verifier = TokenVerifier(gateway_jwks_fetcher(http), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        verifier = TokenVerifier(
+            gateway_jwks_fetcher(http), issuer=settings.jwt_issuer, audience=settings.jwt_audience, redis=redis
+        )
         health.add("database", DatabaseCheck(db), critical=True)
         health.add("redis", RedisCheck(redis), critical=redis_critical)
         for upstream in settings.upstreams:

@@ -19,6 +19,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from redis.asyncio import Redis
 
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
@@ -51,7 +52,7 @@ def signing_key(stack: LocalStack) -> Any:
 def _claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
     return {"iss": "osool-auth", "aud": "osool", "sub": str(uuid.uuid4()), "role": "admin", "jti": uuid.uuid4().hex,
-            "iat": now, "exp": now + 600, **overrides}  # fmt: skip
+            "sid": str(uuid.uuid4()), "iat": now, "exp": now + 600, **overrides}  # fmt: skip
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -104,10 +105,11 @@ def test_forged_tokens_are_refused_by_the_auth_service(api: httpx.Client, signin
 
 
 async def test_the_shared_verifier_of_other_services_refuses_forgeries_and_accepts_real_tokens(
-    stack: LocalStack, api: httpx.Client, signing_key: Any
+    stack: LocalStack, stack_env: dict[str, str], api: httpx.Client, signing_key: Any
 ) -> None:
     client = ServiceClient(VerifierSettings(gateway_internal_url=stack.config.internal_url))  # type: ignore[arg-type]
-    verifier = TokenVerifier(gateway_jwks_fetcher(client), issuer="osool-auth", audience="osool")
+    redis = Redis.from_url(stack_env["REDIS_URL"], decode_responses=True)
+    verifier = TokenVerifier(gateway_jwks_fetcher(client), issuer="osool-auth", audience="osool", redis=redis)
     try:
         for attack, token in _forgeries(signing_key).items():
             with pytest.raises(UnauthenticatedError):
@@ -119,6 +121,7 @@ async def test_the_shared_verifier_of_other_services_refuses_forgeries_and_accep
         assert (await verifier.verify(real)).role == "agent"
     finally:
         await client.aclose()
+        await redis.aclose()
 
 
 # What a bug in auth (or a key used elsewhere) could sign: valid signatures over claims no service can use.
@@ -129,6 +132,7 @@ MALFORMED_CLAIMS = {
     "sub_not_a_string": {"sub": 12345},
     "role_unknown": {"role": "root"},
     "role_not_a_string": {"role": ["admin"]},
+    "sid_not_a_uuid": {"sid": "not-a-session"},
 }
 
 

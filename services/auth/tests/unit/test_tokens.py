@@ -35,30 +35,32 @@ def _verifier(issuer: TokenIssuer) -> TokenVerifier:
     async def keys() -> dict[str, Any]:
         return issuer.jwks()
 
-    return TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE)
+    return TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, redis=None)
 
 
 async def test_an_issued_token_verifies_with_the_published_keys() -> None:
     issuer = _issuer(generate_signing_key_entry("k1"))
     user_id = uuid.uuid4()
-    token = issuer.issue_access_token(user_id, "agent")
+    session_id = uuid.uuid4()
+    token = issuer.issue_access_token(user_id, "agent", session_id)
     principal = await _verifier(issuer).verify(token.token)
     assert principal.user_id == str(user_id) and principal.role == "agent" and principal.token_id == token.token_id
+    assert principal.session_id == str(session_id)
     header = jwt.get_unverified_header(token.token)
     assert header == {"alg": "RS256", "kid": "k1", "typ": "JWT"}
     claims = jwt.decode(token.token, options={"verify_signature": False})
-    assert claims["exp"] - claims["iat"] == 900 and set(claims) >= {"iss", "aud", "sub", "role", "jti"}
+    assert claims["exp"] - claims["iat"] == 900 and set(claims) >= {"iss", "aud", "sub", "role", "jti", "sid"}
 
 
 async def test_two_published_keys_let_keys_rotate_without_signing_anyone_out() -> None:
     old_entry, new_entry = generate_signing_key_entry("old"), generate_signing_key_entry("new")
     before = _issuer(old_entry)
-    token_from_old_key = before.issue_access_token(uuid.uuid4(), "user").token
+    token_from_old_key = before.issue_access_token(uuid.uuid4(), "user", uuid.uuid4()).token
     after = _issuer(new_entry, old_entry)  # the new key signs, the old one is still published
     assert [key["kid"] for key in after.jwks()["keys"]] == ["new", "old"]
     verifier = _verifier(after)
     assert (await verifier.verify(token_from_old_key)).role == "user"
-    assert jwt.get_unverified_header(after.issue_access_token(uuid.uuid4(), "user").token)["kid"] == "new"
+    assert jwt.get_unverified_header(after.issue_access_token(uuid.uuid4(), "user", uuid.uuid4()).token)["kid"] == "new"
 
 
 def test_jwks_publishes_public_keys_only() -> None:
@@ -104,14 +106,14 @@ async def test_expired_token_is_refused() -> None:
         parse_signing_keys(generate_signing_key_entry("k1")), issuer=ISSUER, audience=AUDIENCE, access_ttl_seconds=-60
     )
     with pytest.raises(UnauthenticatedError, match="expired"):
-        await _verifier(issuer).verify(issuer.issue_access_token(uuid.uuid4(), "user").token)
+        await _verifier(issuer).verify(issuer.issue_access_token(uuid.uuid4(), "user", uuid.uuid4()).token)
 
 
 async def test_token_of_another_issuer_key_with_the_same_kid_is_refused() -> None:
     genuine = _issuer(generate_signing_key_entry("k1"))
     forger = _issuer(generate_signing_key_entry("k1"))
     with pytest.raises(UnauthenticatedError, match="invalid token"):
-        await _verifier(genuine).verify(forger.issue_access_token(uuid.uuid4(), "admin").token)
+        await _verifier(genuine).verify(forger.issue_access_token(uuid.uuid4(), "admin", uuid.uuid4()).token)
 
 
 async def test_unknown_kids_cannot_make_the_verifier_hammer_auth() -> None:
@@ -123,8 +125,8 @@ async def test_unknown_kids_cannot_make_the_verifier_hammer_auth() -> None:
         fetches += 1
         return issuer.jwks()
 
-    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, refetch_interval_seconds=30)
-    stranger = _issuer(generate_signing_key_entry("k2")).issue_access_token(uuid.uuid4(), "user").token
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, redis=None, refetch_interval_seconds=30)
+    stranger = _issuer(generate_signing_key_entry("k2")).issue_access_token(uuid.uuid4(), "user", uuid.uuid4()).token
     for _ in range(5):
         with pytest.raises(UnauthenticatedError, match="unknown key"):
             await verifier.verify(stranger)
@@ -138,18 +140,18 @@ async def test_a_key_published_later_is_picked_up_by_a_refetch() -> None:
     async def keys() -> dict[str, Any]:
         return published.jwks()
 
-    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, refetch_interval_seconds=0.05)
-    await verifier.verify(published.issue_access_token(uuid.uuid4(), "user").token)
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, redis=None, refetch_interval_seconds=0.05)
+    await verifier.verify(published.issue_access_token(uuid.uuid4(), "user", uuid.uuid4()).token)
     published = _issuer(second, first)  # auth rotated: k2 signs now
     await asyncio.sleep(0.1)
-    principal = await verifier.verify(published.issue_access_token(uuid.uuid4(), "admin").token)
+    principal = await verifier.verify(published.issue_access_token(uuid.uuid4(), "admin", uuid.uuid4()).token)
     assert principal.role == "admin"
 
 
 async def test_verification_is_fast_with_cached_keys() -> None:
     issuer = _issuer(generate_signing_key_entry("k1"))
     verifier = _verifier(issuer)
-    token = issuer.issue_access_token(uuid.uuid4(), "user").token
+    token = issuer.issue_access_token(uuid.uuid4(), "user", uuid.uuid4()).token
     await verifier.verify(token)
     started = time.perf_counter()
     for _ in range(200):
@@ -162,7 +164,7 @@ def _signed(issuer: TokenIssuer, **overrides: Any) -> str:
     """A token with the issuer's real key and claims of the test's choosing (what a bug in auth could sign)."""
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": str(uuid.uuid4()), "role": "user", "jti": uuid.uuid4().hex,
-              "iat": now, "exp": now + 60, **overrides}  # fmt: skip
+              "sid": str(uuid.uuid4()), "iat": now, "exp": now + 60, **overrides}  # fmt: skip
     claims = {name: value for name, value in claims.items() if value is not None}
     key = issuer.keys[0]
     return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
@@ -170,9 +172,12 @@ def _signed(issuer: TokenIssuer, **overrides: Any) -> str:
 
 @pytest.mark.parametrize(
     "claims",
-    [{"sub": "someone"}, {"sub": ""}, {"sub": 42}, {"sub": "' OR '1'='1"}, {"role": "root"}, {"role": ["admin"]}],
-)
-async def test_a_validly_signed_token_with_a_malformed_subject_or_role_is_refused(claims: dict[str, Any]) -> None:
+    [{"sub": "someone"}, {"sub": ""}, {"sub": 42}, {"sub": "' OR '1'='1"}, {"role": "root"}, {"role": ["admin"]},
+     {"sid": "not-a-session"}, {"sid": None}],
+)  # fmt: skip
+async def test_a_validly_signed_token_with_a_malformed_subject_role_or_session_is_refused(
+    claims: dict[str, Any],
+) -> None:
     issuer = _issuer(generate_signing_key_entry("k1"))
     with pytest.raises(UnauthenticatedError):
         await _verifier(issuer).verify(_signed(issuer, **claims))
@@ -183,3 +188,11 @@ async def test_the_subject_is_given_in_canonical_uuid_form() -> None:
     user_id = uuid.uuid4()
     principal = await _verifier(issuer).verify(_signed(issuer, sub=user_id.hex.upper()))
     assert principal.user_id == str(user_id)
+
+
+async def test_expiry_leeway_is_one_second() -> None:
+    issuer = _issuer(generate_signing_key_entry("k1"))
+    verifier = _verifier(issuer)
+    assert (await verifier.verify(_signed(issuer, exp=int(time.time())))).role == "user"  # within the leeway
+    with pytest.raises(UnauthenticatedError, match="expired"):
+        await verifier.verify(_signed(issuer, exp=int(time.time()) - 2))
