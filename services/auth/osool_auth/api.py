@@ -74,8 +74,9 @@ async def verify_email(body: TokenRequest, auth: Auth) -> TokenPair:
 
 
 @router.post("/login", response_model=TokenPair)
-async def login(body: LoginRequest, auth: Auth) -> TokenPair:
-    return await auth.login(body.email, body.password)
+async def login(body: LoginRequest, request: Request, auth: Auth) -> TokenPair:
+    """Failures slow the address they come from; many from everywhere admit only addresses that signed in before."""
+    return await auth.login(body.email, body.password, client_ip(request))
 
 
 @router.post("/password/reset", status_code=202, response_model=Accepted)
@@ -85,8 +86,8 @@ async def request_password_reset(body: PasswordResetRequest, auth: Auth) -> Acce
 
 
 @router.post("/password/reset/confirm", response_model=Accepted)
-async def confirm_password_reset(body: PasswordResetConfirm, auth: Auth) -> Accepted:
-    await auth.confirm_password_reset(body.token, body.new_password)
+async def confirm_password_reset(body: PasswordResetConfirm, request: Request, auth: Auth) -> Accepted:
+    await auth.confirm_password_reset(body.token, body.new_password, client_ip(request))
     return Accepted(message="password changed; every other session was signed out")
 
 
@@ -103,15 +104,15 @@ async def send_otp(
 
 
 @router.post("/otp/verify", response_model=TokenPair)
-async def verify_otp_sign_in(body: OtpVerifyRequest, auth: Auth) -> TokenPair:
-    result = await auth.verify_otp(body.phone, body.code, "sign_in", None)
+async def verify_otp_sign_in(body: OtpVerifyRequest, request: Request, auth: Auth) -> TokenPair:
+    result = await auth.verify_otp(body.phone, body.code, "sign_in", None, client_ip(request))
     assert result is not None
     return result
 
 
 @router.post("/phone/verify", response_model=User)
-async def verify_phone(body: OtpVerifyRequest, principal: Me, auth: Auth) -> User:
-    await auth.verify_otp(body.phone, body.code, "verify_phone", principal)
+async def verify_phone(body: OtpVerifyRequest, request: Request, principal: Me, auth: Auth) -> User:
+    await auth.verify_otp(body.phone, body.code, "verify_phone", principal, client_ip(request))
     return await auth.me(principal)
 
 

@@ -13,6 +13,7 @@ from osool_auth.google import GoogleIdTokenVerifier
 from osool_auth.repository import AuthRepository
 from osool_auth.service import AuthService, OutboxDelivery
 from osool_auth.settings import Settings
+from osool_auth.throttle import FailureLog, KnownAddresses
 from osool_auth.tokens import TokenIssuer, parse_signing_keys
 from osool_common.app import Resources, create_service_app
 from osool_common.auth import TokenVerifier
@@ -77,6 +78,8 @@ def create_app() -> FastAPI:
             sms=sms,
             email=email,
             google=google,
+            failures=FailureLog(resources.redis),
+            known_addresses=KnownAddresses(resources.redis, days=settings.known_address_days),
         )
 
     return create_service_app(

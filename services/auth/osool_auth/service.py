@@ -22,6 +22,7 @@ from osool_auth.repository import AuthRepository, Record
 from osool_auth.schemas import TokenPair, User
 from osool_auth.settings import Settings
 from osool_auth.siwe import SiweError, verify_siwe_message
+from osool_auth.throttle import FailureLog, KnownAddresses, delay_after_failures, wait_until_below
 from osool_auth.tokens import TokenIssuer, hash_token, new_opaque_token
 from osool_common.auth import LEEWAY_SECONDS, Principal, revoke_sessions
 from osool_common.errors import (
@@ -82,6 +83,8 @@ class AuthService:
     sms: SmsSender
     email: EmailSender
     google: GoogleIdTokenVerifier | None
+    failures: FailureLog
+    known_addresses: KnownAddresses
 
     # -- tokens ---------------------------------------------------------------------------------------------------
     async def _sign_in(self, user: Record, method: str, family_id: uuid.UUID | None = None) -> TokenPair:
@@ -167,44 +170,51 @@ class AuthService:
         assert user is not None
         return await self._sign_in(user, "email_verification")
 
-    async def login(self, email: str, password: str) -> TokenPair:
-        key = f"login:{email.lower()}"
-        await self._check_login_delay(key)
+    async def login(self, email: str, password: str, client_ip: str) -> TokenPair:
+        account = email.lower()
+        from_here, everywhere = _login_failure_keys(account, client_ip)
+        await self._check_login_throttle(account, client_ip)
         user = await self.repository.user_by_email(email)
         # Unknown accounts are checked against a dummy hash and counted like known ones: same answer, same time.
         if not await verify_password(user["password_hash"] if user else None, password) or user is None:
-            await self.redis.zadd(self._failure_key(key), {uuid.uuid4().hex: datetime.now(UTC).timestamp()})
-            await self.redis.expire(self._failure_key(key), int(HOUR))
+            await self.failures.record(from_here, everywhere)
             metrics.SIGN_INS.labels("password", "failure").inc()
             raise UnauthenticatedError(WRONG_CREDENTIALS)
-        await self.redis.delete(self._failure_key(key))
+        # The account's failures from everywhere stay: the owner signing in does not reopen it to a distributed guess.
+        await self.failures.clear(from_here)
         if needs_rehash(user["password_hash"]):
             await self.repository.set_password_hash(user["id"], await hash_password(password))
         if user["email_verified_at"] is None:
             metrics.SIGN_INS.labels("password", "unverified").inc()
             await self._send_email_token(user, "verify_email")
             raise EmailNotVerifiedError("verify your email first: we sent you a new link")
+        await self.known_addresses.add(f"email:{account}", client_ip)
         return await self._sign_in(user, "password")
 
-    @staticmethod
-    def _failure_key(key: str) -> str:
-        return f"auth:failures:{key}"
-
-    async def _check_login_delay(self, key: str) -> None:
-        """After N failures within an hour, each attempt waits 2^(failures-N) s (capped) after the last failure."""
-        failures = await self.redis.zrange(self._failure_key(key), 0, -1, withscores=True)
+    async def _check_login_throttle(self, account: str, client_ip: str) -> None:
+        """The two rules of throttle.py, both before the password is looked at (a refusal says nothing of it)."""
+        from_here, everywhere = _login_failure_keys(account, client_ip)
         now = datetime.now(UTC).timestamp()
-        scores = [float(entry[1]) for entry in failures if isinstance(entry, (tuple, list))]
-        recent = [score for score in scores if now - score < HOUR]
-        excess = len(recent) - self.settings.login_failures_before_delay
-        if excess < 0:
-            return
-        delay = min(2.0**excess, float(self.settings.login_max_delay_seconds))
-        wait = max(recent) + delay - now
+        wait = delay_after_failures(
+            await self.failures.times(from_here),
+            now,
+            free=self.settings.login_failures_before_delay,
+            cap=float(self.settings.login_max_delay_seconds),
+        )
         if wait > 0:
             metrics.RATE_LIMITED.labels("login").inc()
+            retry = int(wait) + 1
+            raise RateLimitedError(f"too many failed sign-ins; try again in {retry} s", details={"retry_after": retry})
+        wait = wait_until_below(
+            await self.failures.times(everywhere), now, limit=self.settings.login_account_failures_before_known_only
+        )
+        if wait > 0 and not await self.known_addresses.contains(f"email:{account}", client_ip):
+            metrics.RATE_LIMITED.labels("login_account").inc()
+            retry = int(wait) + 1
             raise RateLimitedError(
-                f"too many failed sign-ins; try again in {int(wait) + 1} s", details={"retry_after": int(wait) + 1}
+                "too many failed sign-ins on this account: sign in from a device you have used before, reset your "
+                f"password, or try again in {retry} s",
+                details={"retry_after": retry},
             )
 
     async def request_password_reset(self, email: str) -> None:
@@ -216,7 +226,7 @@ class AuthService:
         if user is not None:
             await self._send_email_token(user, "reset_password")
 
-    async def confirm_password_reset(self, token: str, new_password: str) -> None:
+    async def confirm_password_reset(self, token: str, new_password: str, client_ip: str) -> None:
         token_hash = hash_token(token)
         user_id = await self.repository.consume_email_token(token_hash, "reset_password")
         if user_id is None:
@@ -232,7 +242,10 @@ class AuthService:
         await self._end_sessions(
             await self.repository.revoke_user_tokens(user_id, issued_within_seconds=self._access_token_lifetime)
         )
-        await self.redis.delete(self._failure_key(f"login:{str(user['email']).lower()}"))
+        # The old password's guesses are moot: the account opens again to every address, and this one is known.
+        account = str(user["email"]).lower()
+        await self.failures.clear(*_login_failure_keys(account, client_ip))
+        await self.known_addresses.add(f"email:{account}", client_ip)
 
     async def _send_email_token(self, user: Record, purpose: str) -> None:
         token = new_opaque_token()
@@ -265,8 +278,14 @@ class AuthService:
         phone = normalize_phone(raw_phone)
         if purpose == "verify_phone" and principal is None:
             raise UnauthenticatedError("sign in first to verify a phone on your account")
-        await self._limit(f"otp-ip:{client_ip}", self.settings.otp_sends_per_ip_per_hour, HOUR, "otp_ip")
-        await self._limit(f"otp-phone:{phone}", self.settings.otp_sends_per_phone_per_hour, HOUR, "otp_phone")
+        settings = self.settings
+        await self._limit(f"otp-ip:{client_ip}", settings.otp_sends_per_ip_per_hour, HOUR, "otp_ip")
+        await self._limit(
+            f"otp-phone-from:{client_ip}/{phone}", settings.otp_sends_per_phone_and_ip_per_hour, HOUR, "otp_phone_ip"
+        )
+        # The per-phone ceiling binds strangers only: the owner's own address cannot be starved by others' sends.
+        if not await self.known_addresses.contains(f"phone:{phone}", client_ip):
+            await self._limit(f"otp-phone:{phone}", settings.otp_sends_per_phone_per_hour, HOUR, "otp_phone")
         code = f"{secrets.randbelow(1_000_000):06d}"
         expires_at = datetime.now(UTC) + timedelta(seconds=self.settings.otp_ttl_seconds)
         user_id = uuid.UUID(principal.user_id) if principal else None
@@ -282,7 +301,7 @@ class AuthService:
         return self.settings.otp_ttl_seconds
 
     async def verify_otp(
-        self, raw_phone: str, code: str, purpose: str, principal: Principal | None
+        self, raw_phone: str, code: str, purpose: str, principal: Principal | None, client_ip: str
     ) -> TokenPair | None:
         phone = normalize_phone(raw_phone)
         attempt = await self.repository.count_otp_attempt(phone, purpose)
@@ -302,6 +321,7 @@ class AuthService:
         if not await self.repository.mark_otp_used(phone, purpose):
             raise InvalidCodeError("this code was already used")
         metrics.OTPS_VERIFIED.labels("success").inc()
+        await self.known_addresses.add(f"phone:{phone}", client_ip)  # the code reached this address: the owner's
         if purpose == "verify_phone":
             if principal is None or attempt["user_id"] is None or str(attempt["user_id"]) != principal.user_id:
                 raise PermissionDeniedError("this code was sent for another account")
@@ -425,6 +445,11 @@ class AuthService:
             return False
         retry = int(decision.retry_after_seconds) + 1
         raise RateLimitedError(f"too many requests; try again in {retry} s", details={"retry_after": retry})
+
+
+def _login_failure_keys(account: str, client_ip: str) -> tuple[str, str]:
+    """Failure-log keys: from this address (an address has no '/', an email always has an '@'), and from everywhere."""
+    return f"login-from:{client_ip}/{account}", f"login:{account}"
 
 
 def to_user(row: Any) -> User:

@@ -40,13 +40,20 @@ class Settings(CommonSettings):
     sendgrid_from_email: str | None = None
     sendgrid_host: str | None = None
 
-    # Abuse limits (OWASP ASVS 5.0 chapter V6).
+    # Abuse limits (OWASP ASVS 5.0 chapter V6), keyed so no third party can lock an owner out (see throttle.py).
     otp_ttl_seconds: int = 300
     otp_max_attempts: int = 5
-    otp_sends_per_phone_per_hour: int = 3
+    otp_sends_per_phone_and_ip_per_hour: int = 3
+    # The ceiling for one phone from every address that has not signed in with it before.
+    otp_sends_per_phone_per_hour: int = 10
     otp_sends_per_ip_per_hour: int = 20
+    # Per account and client address: the growing delay starts after this many failures in an hour.
     login_failures_before_delay: int = 5
     login_max_delay_seconds: int = 900
+    # Per account from every address: past this many failures in an hour, only known addresses may try.
+    login_account_failures_before_known_only: int = 20
+    # An address that signed in to an account (or with a phone) stays known for this long.
+    known_address_days: int = 30
     email_token_hours: int = 24
 
     @model_validator(mode="after")
