@@ -60,6 +60,9 @@ create-admin: install ## create the first administrator: make create-admin EMAIL
 	@test -n "$(EMAIL)" || { echo "usage: make create-admin EMAIL=you@example.com"; exit 2; }
 	OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_auth create-admin --email "$(EMAIL)"
 
+outbox: install ## development: the SMS and email that would have been sent (codes, links): make outbox [RECIPIENT=+2010...]
+	@OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_auth outbox $(if $(RECIPIENT),--recipient "$(RECIPIENT)")
+
 ingest: install ## validate and upsert a JSON or CSV export of listings: make ingest FILE=path (the stack must be up)
 	@test -n "$(FILE)" || { echo "usage: make ingest FILE=listings.json"; exit 2; }
 	OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_search ingest "$(FILE)"

@@ -74,6 +74,10 @@ def make_test_stack_config(root: Path) -> StackConfig:
     )
 
 
+# The stacks this process started, by public URL: a helper given a client of one finds the stack behind it.
+_RUNNING: dict[str, LocalStack] = {}
+
+
 @contextmanager
 def running_stack(config: StackConfig) -> Iterator[LocalStack]:
     """Start a stack in the background, wait until every service is healthy, and always stop it after,
@@ -82,8 +86,10 @@ def running_stack(config: StackConfig) -> Iterator[LocalStack]:
     try:
         local_stack.start(foreground=False)
         local_stack.wait_healthy(timeout=420)
+        _RUNNING[config.public_url] = local_stack
         yield local_stack
     finally:
+        _RUNNING.pop(config.public_url, None)
         local_stack.stop()
         _kill_leftovers(config.state_dir)
 
@@ -207,3 +213,24 @@ def service_headers(stack: LocalStack) -> dict[str, str]:
     from osool_common.service_auth import HEADER
 
     return {HEADER: read_env_file(stack.config.env_file)["OSOOL_SERVICE_KEY"]}
+
+
+_OUTBOX_READERS: dict[str, dict[str, str]] = {}
+
+
+def read_outbox(target: LocalStack | Any, recipient: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The development outbox as operators read it: the internal route, with the service key and an admin's token
+    (one administrator per stack, made on first use). `target`: the stack, or an httpx client of its public URL."""
+    import httpx
+
+    stack = target if isinstance(target, LocalStack) else _RUNNING[str(target.base_url).rstrip("/")]
+    key = str(stack.config.state_dir)
+    if key not in _OUTBOX_READERS:
+        _OUTBOX_READERS[key] = {**admin_headers(stack, "outbox-reader"), **service_headers(stack)}
+    response = httpx.get(
+        f"{stack.config.internal_url}/auth/api/auth/internal/dev/outbox",
+        params={"recipient": recipient, "limit": limit}, headers=_OUTBOX_READERS[key], timeout=30,
+    )  # fmt: skip
+    response.raise_for_status()
+    messages: list[dict[str, Any]] = response.json()
+    return messages

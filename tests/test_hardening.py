@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import socket
+import subprocess
+import sys
+import uuid
 
 import httpx
 import pytest
 from websockets.sync.client import connect
 
+from devstack.config import REPO_ROOT
+from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers, service_headers
+from devstack.testing import admin_headers, clean_environ, read_outbox, service_headers
 from osool_common.service_auth import HEADER
 
 pytestmark = pytest.mark.stack
@@ -73,17 +80,17 @@ def _raw_request(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]
 
 
 # -- NUL bytes and malformed requests: a 400 in the JSON envelope, never a 500 ------------------------------------
-def test_nul_in_a_query_is_a_400_not_a_database_error(stack: LocalStack) -> None:
+def test_nul_in_a_query_is_a_422_not_a_database_error(stack: LocalStack) -> None:
     headers = admin_headers(stack, "nul")
     for path in ("/api/history/search?q=a%00b", "/api/properties/search?q=a%00b", "/api/chain/listings?id=1%00"):
         response = httpx.get(f"{stack.config.public_url}{path}", headers=headers, timeout=30)
-        assert response.status_code == 400, (path, response.text[:300])
-        assert response.json()["error"]["code"] == "bad_request"
+        assert response.status_code == 422, (path, response.text[:300])
+        assert response.json()["error"]["code"] == "validation_error" and "NUL" in response.text
 
 
-def test_nul_escape_in_a_json_body_is_a_400(stack: LocalStack) -> None:
+def test_nul_escape_in_a_json_body_is_a_422(stack: LocalStack) -> None:
     response = httpx.post(f"{stack.config.public_url}/api/properties/search", json={"query": "villa\x00"}, timeout=30)
-    assert response.status_code == 400, response.text[:300]
+    assert response.status_code == 422, response.text[:300]
     assert "NUL" in response.json()["error"]["message"]
 
 
@@ -156,3 +163,72 @@ def test_a_service_port_refuses_internal_routes_without_the_key(stack: LocalStac
     assert wrong.status_code == 401
     allowed = httpx.get(f"http://127.0.0.1:{port}{path}", headers=service_headers(stack), timeout=30)
     assert allowed.status_code == 404  # past the key: the session does not exist
+
+
+# -- The development outbox: internal, for an administrator, absent in production -------------------------------
+def test_the_outbox_is_not_on_the_public_listener(stack: LocalStack) -> None:
+    headers = admin_headers(stack, "outbox-public")
+    for path in ("/api/auth/dev/outbox", "/api/auth/internal/dev/outbox"):
+        response = httpx.get(f"{stack.config.public_url}{path}", headers=headers, timeout=30)
+        assert response.status_code == 404, (path, response.text[:300])
+        assert "body" not in response.text
+
+
+def test_the_outbox_needs_the_service_key_and_an_admin(stack: LocalStack) -> None:
+    email = f"victim-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    httpx.post(f"{stack.config.public_url}/api/auth/signup", json={"email": email, "password": "a long passphrase!"})
+    url = f"{stack.config.internal_url}/auth/api/auth/internal/dev/outbox"
+    params = {"recipient": email}
+    key = service_headers(stack)
+    assert httpx.get(url, params=params, timeout=30).status_code == 401  # no key: the gateway refuses
+    assert httpx.get(url, params=params, headers=key, timeout=30).status_code == 401  # no token
+    user = _verified_user(stack)
+    assert httpx.get(url, params=params, headers={**key, **user}, timeout=30).status_code == 403
+    admin = httpx.get(url, params=params, headers={**key, **admin_headers(stack, "outbox")}, timeout=30)
+    assert admin.status_code == 200 and "token=" in admin.json()[0]["body"]
+
+
+def test_production_has_no_outbox_route(stack: LocalStack) -> None:
+    env = {
+        **clean_environ(),
+        **read_env_file(stack.config.env_file),
+        "OSOOL_ENV": "production",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        "TWILIO_FROM_NUMBER": "+201000000000",
+        "SENDGRID_API_KEY": "SG." + secrets.token_urlsafe(32),
+        "SENDGRID_FROM_EMAIL": "noreply@osool.example",
+    }
+    script = 'from osool_auth.main import create_app; print(sorted(create_app().openapi()["paths"]))'
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "/api/auth/login" in result.stdout and "outbox" not in result.stdout
+    development = subprocess.run(
+        [sys.executable, "-c", script], env={**env, "OSOOL_ENV": "development"}, capture_output=True, text=True
+    )
+    assert "/api/auth/internal/dev/outbox" in development.stdout, development.stderr[-2000:]
+
+
+def test_make_outbox_shows_a_developer_the_codes(stack: LocalStack) -> None:
+    phone = f"+2010{secrets.randbelow(10**8):08d}"
+    sent = httpx.post(f"{stack.config.public_url}/api/auth/otp/send", json={"phone": phone}, timeout=30)
+    assert sent.status_code == 200, sent.text
+    env = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "outbox", f"RECIPIENT={phone}"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"sms to {phone}" in result.stdout and re.search(r"\b\d{6}\b", result.stdout), result.stdout
+
+
+def _verified_user(stack: LocalStack) -> dict[str, str]:
+    email = f"user-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    signup = httpx.post(
+        f"{stack.config.public_url}/api/auth/signup", json={"email": email, "password": "a long passphrase!"}
+    )
+    assert signup.status_code == 202, signup.text
+    token = re.search(r"token=([A-Za-z0-9_\-]+)", read_outbox(stack, email)[0]["body"])
+    assert token
+    pair = httpx.post(f"{stack.config.public_url}/api/auth/verify-email", json={"token": token[1]}).json()
+    return {"Authorization": f"Bearer {pair['access_token']}"}

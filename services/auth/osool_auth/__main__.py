@@ -1,8 +1,8 @@
-"""`python -m osool_auth serve|migrate|check-config|create-admin`."""
+"""`python -m osool_auth serve|migrate|check-config|create-admin|outbox`."""
 
 from pathlib import Path
 
-from osool_auth import admin
+from osool_auth import admin, outbox
 from osool_auth.settings import Settings
 from osool_common.cli import ExtraCommand, ServiceSpec, main
 
@@ -16,7 +16,13 @@ SPEC = ServiceSpec(
             help="create the first administrator (or promote an existing account)",
             add_arguments=admin.add_arguments,
             run=admin.run,
-        )
+        ),
+        "outbox": ExtraCommand(
+            help="development: the SMS and email that would have been sent, newest first",
+            add_arguments=outbox.add_arguments,
+            run=outbox.run,
+            migrate_first=False,
+        ),
     },
 )
 

@@ -30,10 +30,16 @@ from osool_auth.schemas import (
 )
 from osool_auth.service import AuthService
 from osool_common.auth import Principal, current_principal, optional_principal, require_role
-from osool_common.errors import NotFoundError
+from osool_common.validation import PlainText
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 jwks_router = APIRouter(tags=["auth"])
+# Development only (never mounted in production), internal (the gateway's public listener answers 404 there).
+dev_router = APIRouter(prefix="/api/auth/internal/dev", tags=["auth (development)"])
+OUTBOX_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no service key, or no valid access token"},
+    403: {"description": "not an administrator"},
+}
 
 Me = Annotated[Principal, Depends(current_principal)]
 Admin = Annotated[Principal, Depends(require_role("admin"))]
@@ -182,15 +188,15 @@ async def set_role(user_id: uuid.UUID, body: RoleUpdate, _: Admin, auth: Auth) -
     return await auth.set_role(user_id, body.role)
 
 
-@router.get("/dev/outbox", response_model=list[OutboxMessage])
+@dev_router.get("/outbox", response_model=list[OutboxMessage], responses=OUTBOX_RESPONSES)
 async def dev_outbox(
-    request: Request,
+    _: Admin,
     auth: Auth,
-    recipient: Annotated[str | None, Query(max_length=254)] = None,
+    recipient: Annotated[PlainText | None, Query(max_length=254)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[OutboxMessage]:
-    """Development only: the SMS and email that would have been sent (no provider configured)."""
-    if request.app.state.settings.osool_env == "production":
-        raise NotFoundError("Not Found")
+    """Outside production only: the SMS and email that would have been sent (no provider configured). It holds
+    every user's codes and links, so it is an internal route (the service key) for an administrator's token, and
+    production does not mount it at all (main.py). Developers read it with `make outbox`."""
     rows = await auth.repository.list_outbox(recipient=recipient, limit=limit)
     return [OutboxMessage(**dict(row)) for row in rows]

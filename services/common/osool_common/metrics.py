@@ -81,11 +81,25 @@ def _route_template(scope: Scope) -> str:
     path = getattr(route, "path", None)
     if isinstance(path, str):
         return path
-    for candidate in getattr(scope.get("app"), "routes", ()):
-        match, _ = candidate.matches(scope)
-        if match == Match.FULL:
-            return str(candidate.path)
-    return UNMATCHED_ROUTE
+    # Requests a middleware answered before routing (the request guard, the service key) come this way too.
+    return _matching_template(getattr(scope.get("app"), "routes", ()), scope) or UNMATCHED_ROUTE
+
+
+def _matching_template(routes: Any, scope: Scope) -> str | None:
+    for candidate in routes:
+        # FastAPI keeps an included router as one route (_IncludedRouter) whose own routes hold the paths; if a
+        # FastAPI release changes that, such requests are counted as unmatched rather than failing.
+        nested = getattr(candidate, "effective_candidates", None)
+        if callable(nested):
+            found = _matching_template(nested(), scope)
+            if found is not None:
+                return found
+            continue
+        path = getattr(candidate, "path", None)
+        matches = getattr(candidate, "matches", None)
+        if isinstance(path, str) and callable(matches) and matches(scope)[0] == Match.FULL:
+            return path
+    return None
 
 
 def metrics_registry() -> CollectorRegistry:

@@ -67,14 +67,10 @@ def _is_json(scope: Scope) -> bool:
     return True
 
 
-def has_nul(scope: Scope) -> bool:
-    """A NUL in the decoded path or, percent-encoded, in the query string (nginx refuses a raw one itself)."""
-    return "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"")
-
-
 class RequestGuardMiddleware:
-    """Refuses a NUL in the URL with 400; reads a JSON body whole and refuses it with 400 when it nests deeper than
-    the limit, else replays it unchanged. WebSocket handshakes get the URL check; their messages are the route's."""
+    """Refuses a NUL in the path (400) or in a parameter or JSON value (422, as a field's validation would); reads a
+    JSON body whole and refuses it with 400 when it nests deeper than the limit, else replays it unchanged. WebSocket
+    handshakes get the URL check; their messages are the route's."""
 
     def __init__(self, app: ASGIApp, max_depth: int = MAX_JSON_DEPTH) -> None:
         self.app = app
@@ -84,11 +80,14 @@ class RequestGuardMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        if has_nul(scope):
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
-            else:
+            elif "\x00" in scope.get("path", ""):
                 await send_error(send, 400, "NUL characters are not allowed in a URL")
+            else:
+                # A value that is not acceptable, like a field's own validation would say (422, validation_error).
+                await send_error(send, 422, "NUL characters are not allowed in a parameter", "validation_error")
             return
         if scope["type"] != "http" or not _is_json(scope):
             await self.app(scope, receive, send)
@@ -108,7 +107,7 @@ class RequestGuardMiddleware:
             await send_error(send, 400, f"JSON nested deeper than {self.max_depth} levels")
             return
         if _JSON_NUL.search(body):
-            await send_error(send, 400, "NUL characters (\\u0000) are not allowed")
+            await send_error(send, 422, "NUL characters (\\u0000) are not allowed", "validation_error")
             return
         replay = iter(messages)
 

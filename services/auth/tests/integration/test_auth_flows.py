@@ -21,7 +21,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from devstack.stack import LocalStack
-from devstack.testing import TEST_OTP_SENDS_PER_IP, clean_environ
+from devstack.testing import TEST_OTP_SENDS_PER_IP, clean_environ, read_outbox
 from osool_auth.siwe import build_siwe_message
 
 pytestmark = pytest.mark.stack
@@ -43,10 +43,7 @@ def new_phone() -> str:
 
 
 def outbox(api: httpx.Client, recipient: str) -> list[dict[str, Any]]:
-    response = api.get("/api/auth/dev/outbox", params={"recipient": recipient})
-    assert response.status_code == 200, response.text
-    messages: list[dict[str, Any]] = response.json()
-    return messages
+    return read_outbox(api, recipient)
 
 
 def link_token(message: dict[str, Any]) -> str:

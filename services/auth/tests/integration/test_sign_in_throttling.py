@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from devstack.stack import LocalStack
+from devstack.testing import read_outbox
 from osool_auth.settings import Settings
 
 pytestmark = pytest.mark.stack
@@ -59,10 +60,7 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
 
 
 def outbox(api: httpx.Client, recipient: str) -> list[dict[str, Any]]:
-    response = api.get("/api/auth/dev/outbox", params={"recipient": recipient})
-    assert response.status_code == 200, response.text
-    messages: list[dict[str, Any]] = response.json()
-    return messages
+    return read_outbox(api, recipient)
 
 
 def link_token(api: httpx.Client, email: str, kind: str) -> str:

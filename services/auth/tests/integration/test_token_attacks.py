@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
+from devstack.testing import read_outbox
 from osool_auth.tokens import generate_signing_key_entry, parse_signing_keys
 from osool_common.auth import TokenVerifier, gateway_jwks_fetcher
 from osool_common.errors import UnauthenticatedError
@@ -185,7 +186,7 @@ def test_a_hostile_display_name_is_stored_as_text_not_run(api: httpx.Client) -> 
     api.post(
         "/api/auth/signup", json={"email": email, "password": "a long enough passphrase", "display_name": HOSTILE[2]}
     )
-    outbox = api.get("/api/auth/dev/outbox", params={"recipient": email}).json()
+    outbox = read_outbox(api, email)
     token = outbox[0]["body"].split("token=")[1].split()[0]
     pair = api.post("/api/auth/verify-email", json={"token": token}).json()
     headers = {"Authorization": f"Bearer {pair['access_token']}"}

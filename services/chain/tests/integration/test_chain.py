@@ -21,7 +21,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers
+from devstack.testing import admin_headers, read_outbox
 
 pytestmark = pytest.mark.stack
 PASSWORD = "a long enough passphrase"
@@ -50,7 +50,7 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
 def _verified(api: httpx.Client) -> dict[str, Any]:
     email = f"chain-{uuid.uuid4().hex[:12]}@osool-test.eg"
     assert api.post("/api/auth/signup", json={"email": email, "password": PASSWORD}).status_code == 202
-    body = api.get("/api/auth/dev/outbox", params={"recipient": email}).json()[0]["body"]
+    body = read_outbox(api, email)[0]["body"]
     token = re.search(r"token=([A-Za-z0-9_\-]+)", body)
     assert token
     pair: dict[str, Any] = api.post("/api/auth/verify-email", json={"token": token[1]}).json()

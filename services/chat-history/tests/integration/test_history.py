@@ -19,7 +19,7 @@ import pytest
 
 from devstack.config import SERVICES
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ, service_headers
+from devstack.testing import clean_environ, read_outbox, service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -44,7 +44,7 @@ def sign_in(api: httpx.Client) -> dict[str, str]:
     assert (
         api.post("/api/auth/signup", json={"email": email, "password": "a long enough passphrase"}).status_code == 202
     )
-    body = api.get("/api/auth/dev/outbox", params={"recipient": email}).json()[0]["body"]
+    body = read_outbox(api, email)[0]["body"]
     token = re.search(r"token=([A-Za-z0-9_\-]+)", body)
     assert token
     pair = api.post("/api/auth/verify-email", json={"token": token[1]}).json()
