@@ -19,6 +19,7 @@ import pytest
 
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
+from devstack.testing import read_outbox
 from osool_auth.tokens import parse_signing_keys
 
 pytestmark = pytest.mark.stack
@@ -35,7 +36,7 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
 
 
 def link_token(api: httpx.Client, email: str, kind: str) -> str:
-    messages = api.get("/api/auth/dev/outbox", params={"recipient": email}).json()
+    messages = read_outbox(api, email)
     match = re.search(r"token=([A-Za-z0-9_\-]+)", next(m["body"] for m in messages if f"{kind}?token=" in m["body"]))
     assert match
     return match[1]
