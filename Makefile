@@ -11,7 +11,7 @@ NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin ingest eval-search eval-agent test lint typecheck unit bench contracts gas-report gateway-config clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin ingest eval-search eval-agent test lint typecheck unit bench chaos contracts gas-report gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -81,7 +81,7 @@ typecheck: install ## mypy over the shared kit, every service, the launcher and 
 	$(VENV)/bin/mypy $(SERVICE_PACKAGES) devstack bench
 
 unit: install ## unit tests only (no servers)
-	$(PY) -m pytest -q -m "not stack" services/*/tests/unit devstack/tests
+	$(PY) -m pytest -q -m "not stack" services/*/tests/unit devstack/tests bench/tests
 
 test: install lint typecheck ## lint, types, then every test against real servers it starts itself
 	$(PY) -m pytest
@@ -92,6 +92,10 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.history
 	$(PY) -m bench.search
 	$(PY) -m bench.agent
+
+# Not part of bench or test: about 12 minutes of faults under load on a private stack.
+chaos: install ## mixed load through the gateway while replicas are killed and Valkey, PostgreSQL and the chain node fail; writes bench/results/chaos.json
+	$(PY) -m bench.chaos
 
 # The build needs only the standard library and Node.js, so any python3 runs it (no virtualenv needed).
 contracts: ## compile the property registry (Node.js + pinned solcjs) into services/chain/osool_chain/contract/PropertyRegistry.json
