@@ -11,7 +11,7 @@ NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin ingest eval-search eval-agent test lint typecheck unit bench chaos contracts gas-report gateway-config clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent test lint typecheck unit bench chaos contracts gas-report gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ unit: install ## unit tests only (no servers)
 
 test: install lint typecheck ## lint, types, then every test against real servers it starts itself
 	$(PY) -m pytest
+
+fuzz: install ## Schemathesis with every check against every service's OpenAPI, as a user and an admin, on a private stack; writes bench/results/fuzz.json
+	$(PY) -m devstack.fuzz
 
 bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.gateway

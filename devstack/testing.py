@@ -234,3 +234,21 @@ def read_outbox(target: LocalStack | Any, recipient: str, *, limit: int = 50) ->
     response.raise_for_status()
     messages: list[dict[str, Any]] = response.json()
     return messages
+
+
+def user_headers(stack: LocalStack, label: str = "user") -> dict[str, str]:
+    """A new user signed up by email and verified from the outbox, signed in: its bearer header."""
+    import re
+    import uuid
+
+    import httpx
+
+    email = f"{label}-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    signup = httpx.post(f"{stack.config.public_url}/api/auth/signup",
+                        json={"email": email, "password": "a long enough passphrase"}, timeout=30)  # fmt: skip
+    assert signup.status_code == 202, signup.text
+    token = re.search(r"token=([A-Za-z0-9_\-]+)", read_outbox(stack, email)[0]["body"])
+    assert token, "no verification link in the outbox"
+    pair = httpx.post(f"{stack.config.public_url}/api/auth/verify-email", json={"token": token[1]}, timeout=30)
+    assert pair.status_code == 200, pair.text
+    return {"Authorization": f"Bearer {pair.json()['access_token']}"}

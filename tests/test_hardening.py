@@ -17,7 +17,7 @@ from websockets.sync.client import connect
 from devstack.config import REPO_ROOT
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers, clean_environ, read_outbox, service_headers
+from devstack.testing import admin_headers, clean_environ, service_headers, user_headers
 from osool_common.service_auth import HEADER
 
 pytestmark = pytest.mark.stack
@@ -182,7 +182,7 @@ def test_the_outbox_needs_the_service_key_and_an_admin(stack: LocalStack) -> Non
     key = service_headers(stack)
     assert httpx.get(url, params=params, timeout=30).status_code == 401  # no key: the gateway refuses
     assert httpx.get(url, params=params, headers=key, timeout=30).status_code == 401  # no token
-    user = _verified_user(stack)
+    user = user_headers(stack)
     assert httpx.get(url, params=params, headers={**key, **user}, timeout=30).status_code == 403
     admin = httpx.get(url, params=params, headers={**key, **admin_headers(stack, "outbox")}, timeout=30)
     assert admin.status_code == 200 and "token=" in admin.json()[0]["body"]
@@ -220,15 +220,3 @@ def test_make_outbox_shows_a_developer_the_codes(stack: LocalStack) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"sms to {phone}" in result.stdout and re.search(r"\b\d{6}\b", result.stdout), result.stdout
-
-
-def _verified_user(stack: LocalStack) -> dict[str, str]:
-    email = f"user-{uuid.uuid4().hex[:8]}@osool-test.eg"
-    signup = httpx.post(
-        f"{stack.config.public_url}/api/auth/signup", json={"email": email, "password": "a long passphrase!"}
-    )
-    assert signup.status_code == 202, signup.text
-    token = re.search(r"token=([A-Za-z0-9_\-]+)", read_outbox(stack, email)[0]["body"])
-    assert token
-    pair = httpx.post(f"{stack.config.public_url}/api/auth/verify-email", json={"token": token[1]}).json()
-    return {"Authorization": f"Bearer {pair['access_token']}"}

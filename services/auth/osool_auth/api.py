@@ -36,6 +36,13 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 jwks_router = APIRouter(tags=["auth"])
 # Development only (never mounted in production), internal (the gateway's public listener answers 404 there).
 dev_router = APIRouter(prefix="/api/auth/internal/dev", tags=["auth (development)"])
+# What credential checks answer (documented for clients and the contract fuzzing; the kit adds 400/422/429).
+REFUSED: dict[int | str, dict[str, Any]] = {401: {"description": "the credentials, code, link or token are not valid"}}
+GOOGLE: dict[int | str, dict[str, Any]] = {
+    **REFUSED,
+    404: {"description": "Google sign-in is not enabled on this deployment (no GOOGLE_CLIENT_ID)"},
+    503: {"description": "Google's keys could not be fetched; try again shortly"},
+}
 OUTBOX_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "no service key, or no valid access token"},
     403: {"description": "not an administrator"},
@@ -74,12 +81,12 @@ async def sign_up(body: SignupRequest, auth: Auth) -> Accepted:
     return Accepted(message="check your inbox: we sent a link to verify your email")
 
 
-@router.post("/verify-email", response_model=TokenPair)
+@router.post("/verify-email", response_model=TokenPair, responses=REFUSED)
 async def verify_email(body: TokenRequest, auth: Auth) -> TokenPair:
     return await auth.verify_email(body.token)
 
 
-@router.post("/login", response_model=TokenPair)
+@router.post("/login", response_model=TokenPair, responses=REFUSED)
 async def login(body: LoginRequest, request: Request, auth: Auth) -> TokenPair:
     """Failures slow the address they come from; many from everywhere admit only addresses that signed in before."""
     return await auth.login(body.email, body.password, client_ip(request))
@@ -91,7 +98,7 @@ async def request_password_reset(body: PasswordResetRequest, auth: Auth) -> Acce
     return Accepted(message="if an account uses this email, a reset link is on its way")
 
 
-@router.post("/password/reset/confirm", response_model=Accepted)
+@router.post("/password/reset/confirm", response_model=Accepted, responses=REFUSED)
 async def confirm_password_reset(body: PasswordResetConfirm, request: Request, auth: Auth) -> Accepted:
     await auth.confirm_password_reset(body.token, body.new_password, client_ip(request))
     return Accepted(message="password changed; every other session was signed out")
@@ -109,20 +116,20 @@ async def send_otp(
     return OtpSent(expires_in=expires_in)
 
 
-@router.post("/otp/verify", response_model=TokenPair)
+@router.post("/otp/verify", response_model=TokenPair, responses=REFUSED)
 async def verify_otp_sign_in(body: OtpVerifyRequest, request: Request, auth: Auth) -> TokenPair:
     result = await auth.verify_otp(body.phone, body.code, "sign_in", None, client_ip(request))
     assert result is not None
     return result
 
 
-@router.post("/phone/verify", response_model=User)
+@router.post("/phone/verify", response_model=User, responses=REFUSED)
 async def verify_phone(body: OtpVerifyRequest, request: Request, principal: Me, auth: Auth) -> User:
     await auth.verify_otp(body.phone, body.code, "verify_phone", principal, client_ip(request))
     return await auth.me(principal)
 
 
-@router.post("/google", response_model=TokenPair)
+@router.post("/google", response_model=TokenPair, responses=GOOGLE)
 async def sign_in_with_google(body: GoogleSignInRequest, auth: Auth) -> TokenPair:
     return await auth.sign_in_with_google(body.id_token)
 
@@ -139,17 +146,17 @@ async def siwe_nonce(request: Request, auth: Auth) -> NonceResponse:
     )
 
 
-@router.post("/siwe/verify", response_model=TokenPair)
+@router.post("/siwe/verify", response_model=TokenPair, responses=REFUSED)
 async def siwe_verify(body: SiweRequest, auth: Auth) -> TokenPair:
     return await auth.sign_in_with_wallet(body.message, body.signature)
 
 
-@router.post("/wallet/link", response_model=User)
+@router.post("/wallet/link", response_model=User, responses=REFUSED)
 async def link_wallet(body: SiweRequest, principal: Me, auth: Auth) -> User:
     return await auth.link_wallet(principal, body.message, body.signature)
 
 
-@router.post("/token/refresh", response_model=TokenPair)
+@router.post("/token/refresh", response_model=TokenPair, responses=REFUSED)
 async def refresh(body: RefreshRequest, auth: Auth) -> TokenPair:
     """Trade a refresh token for a new pair. Each refresh token works once; a reused one ends its whole family."""
     return await auth.refresh(body.refresh_token)

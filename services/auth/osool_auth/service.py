@@ -45,6 +45,13 @@ WRONG_CREDENTIALS = "the email or the password is wrong"
 NONCE_ALPHABET = string.ascii_letters + string.digits
 
 
+class NotEnabledError(DomainError):
+    """A sign-in method this deployment has not configured (Google without GOOGLE_CLIENT_ID)."""
+
+    status_code = 404
+    code = "not_enabled"
+
+
 class InvalidCodeError(DomainError):
     status_code = 400
     code = "invalid_code"
@@ -339,7 +346,8 @@ class AuthService:
     # -- Google ---------------------------------------------------------------------------------------------------
     async def sign_in_with_google(self, id_token: str) -> TokenPair:
         if self.google is None:
-            raise UnavailableError("Google sign-in is not configured (GOOGLE_CLIENT_ID)")
+            # Not a failure of ours: the deployment has no Google sign-in, as if the route did not exist.
+            raise NotEnabledError("Google sign-in is not enabled on this deployment (GOOGLE_CLIENT_ID)")
         try:
             identity = await self.google.verify(id_token)
         except GoogleTokenError as exc:

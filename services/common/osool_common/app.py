@@ -15,6 +15,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from redis.asyncio import Redis
 
+from osool_common import openapi
 from osool_common.auth import TokenVerifier, gateway_jwks_fetcher
 from osool_common.cache import RedisCheck, create_redis
 from osool_common.db import DatabaseCheck, create_pool
@@ -127,6 +128,8 @@ def create_service_app(
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in routers:
         app.include_router(router)
+    # Every status the kit can answer (400, 401, 403, 404, 429, 503) and the security each route needs, documented.
+    openapi.install(app)
     # Added last, runs first: the request id exists before the metrics middleware logs the request, and both
     # before a NUL in a URL or an over-deep JSON body is refused, or an internal route called without the
     # service key (it gets the request id and is counted).

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from osool_common.logging import get_logger
+from osool_common.routes import allowed_methods
 
 log = get_logger(__name__)
 
@@ -117,12 +118,17 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.message, exc.code, exc.details)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     response = error_response(exc.status_code, message)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405:
+        # Every method of the path: one route per method, and Starlette's 405 names the first route's only.
+        methods = allowed_methods(request.app.routes, request.scope)
+        if methods:
+            response.headers["Allow"] = ", ".join(methods)
     return response
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from osool_common.logging import get_logger
+from osool_common.routes import route_template
 
 log = get_logger("osool.http")
 
@@ -82,24 +82,7 @@ def _route_template(scope: Scope) -> str:
     if isinstance(path, str):
         return path
     # Requests a middleware answered before routing (the request guard, the service key) come this way too.
-    return _matching_template(getattr(scope.get("app"), "routes", ()), scope) or UNMATCHED_ROUTE
-
-
-def _matching_template(routes: Any, scope: Scope) -> str | None:
-    for candidate in routes:
-        # FastAPI keeps an included router as one route (_IncludedRouter) whose own routes hold the paths; if a
-        # FastAPI release changes that, such requests are counted as unmatched rather than failing.
-        nested = getattr(candidate, "effective_candidates", None)
-        if callable(nested):
-            found = _matching_template(nested(), scope)
-            if found is not None:
-                return found
-            continue
-        path = getattr(candidate, "path", None)
-        matches = getattr(candidate, "matches", None)
-        if isinstance(path, str) and callable(matches) and matches(scope)[0] == Match.FULL:
-            return path
-    return None
+    return route_template(getattr(scope.get("app"), "routes", ()), scope) or UNMATCHED_ROUTE
 
 
 def metrics_registry() -> CollectorRegistry:

@@ -131,7 +131,15 @@ async def comparables(
     return model_response(await service.comparables(area, type, size_sqm, bedrooms, limit))
 
 
-@router.post("/api/properties/ingest", response_model=IngestReport, status_code=200)
+@router.post(
+    "/api/properties/ingest",
+    response_model=IngestReport,
+    status_code=200,
+    responses={
+        413: {"description": "the export is larger than the upload limit"},
+        415: {"description": "the body is neither JSON nor CSV"},
+    },
+)
 async def ingest(
     request: Request,
     service: Search,

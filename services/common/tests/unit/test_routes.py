@@ -1,4 +1,4 @@
-"""Metrics label a request by its route template, also when a middleware answered it before routing."""
+"""Routes through included routers: metrics labels (also for requests refused before routing), and 405 Allow."""
 
 from __future__ import annotations
 
@@ -39,3 +39,30 @@ def test_a_path_no_route_matches_is_one_label() -> None:
     app = app_with_an_included_router()
     assert label(app, "POST", "/api/things/x/y") == UNMATCHED_ROUTE
     assert label(app, "GET", "/secret-probe-123") == UNMATCHED_ROUTE
+
+
+def test_a_405_allows_every_method_of_the_path() -> None:
+    from fastapi.testclient import TestClient
+
+    from osool_common.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+    router = APIRouter(prefix="/api/sessions")
+
+    @router.post("")
+    async def create() -> dict[str, str]:
+        return {}
+
+    @router.get("")
+    async def listing() -> dict[str, str]:
+        return {}
+
+    @router.delete("")
+    async def delete() -> dict[str, str]:
+        return {}
+
+    app.include_router(router)
+    response = TestClient(app).options("/api/sessions")
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+    assert set(response.headers["allow"].split(", ")) >= {"GET", "POST", "DELETE"}
