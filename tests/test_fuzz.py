@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from devstack.fuzz import LAX_RATES, fuzz, print_summary, summary
 from devstack.stack import LocalStack
-from devstack.testing import make_test_stack_config, running_stack
+from devstack.testing import make_test_stack_config, running_stack, service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -23,6 +24,15 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]
     config.env_file.write_text("DEMO_LISTINGS=200\n")
     with running_stack(config) as stack:
         yield stack
+
+
+def test_google_sign_in_not_configured_is_a_documented_404(fuzz_stack: LocalStack) -> None:
+    response = httpx.post(f"{fuzz_stack.config.public_url}/api/auth/google", json={"id_token": "x" * 40}, timeout=30)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_enabled"
+    document = httpx.get(
+        f"{fuzz_stack.config.internal_url}/auth/openapi.json", headers=service_headers(fuzz_stack), timeout=30
+    ).json()
+    assert {"401", "404", "503"} <= set(document["paths"]["/api/auth/google"]["post"]["responses"])
 
 
 def test_every_service_honours_its_contract_under_fuzzing(fuzz_stack: LocalStack) -> None:

@@ -128,7 +128,7 @@ def test_paths_that_are_not_routes_are_404_without_a_location(stack: LocalStack,
 # -- Service-to-service authentication -------------------------------------------------------------------------
 INTERNAL_ROUTES = (
     "/chat-history/api/history/internal/sessions/00000000-0000-4000-8000-000000000000/messages",
-    "/search/api/properties/search?q=villa",
+    "/search/api/properties?q=villa",
     "/auth/openapi.json",
     "/chain/api/chain/listings?id=1",
 )
@@ -220,3 +220,16 @@ def test_make_outbox_shows_a_developer_the_codes(stack: LocalStack) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"sms to {phone}" in result.stdout and re.search(r"\b\d{6}\b", result.stdout), result.stdout
+
+
+# -- 405 names every method of the path --------------------------------------------------------------------------
+def test_a_405_allows_every_method_of_the_path(stack: LocalStack) -> None:
+    response = httpx.request("OPTIONS", f"{stack.config.public_url}/api/history/sessions", timeout=30)
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+    assert {"GET", "POST", "DELETE"} <= set(response.headers["allow"].split(", "))
+
+
+def test_the_gateways_own_405_is_json_with_allow(stack: LocalStack) -> None:
+    response = httpx.request("TRACE", f"{stack.config.public_url}/api/properties/search", timeout=30)
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in response.headers["allow"] and response.headers["x-content-type-options"] == "nosniff"

@@ -105,7 +105,9 @@ async def list_properties(
     return model_response(await service.list(filters, limit, cursor))
 
 
-@router.get("/api/properties/{property_id}", response_model=Property)
+# A UUID in the path itself: /api/properties/search is then the search route's (GET there is a 405 naming POST, not
+# an id that fails validation), and a path that is no listing's id is a 404.
+@router.get("/api/properties/{property_id:uuid}", response_model=Property)
 async def get_property(property_id: uuid.UUID, service: Search) -> Response:
     return model_response(await service.get(property_id))
 

@@ -258,7 +258,9 @@ def test_a_listing_is_read_by_id_and_an_unknown_id_is_a_404(api: httpx.Client) -
     }
     missing = api.get(f"/api/properties/{uuid.uuid4()}")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
-    assert api.get("/api/properties/not-a-uuid").status_code == 422
+    assert api.get("/api/properties/not-a-uuid").status_code == 404
+    wrong_method = api.get("/api/properties/search")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
 
 
 def test_listing_by_filters_pages_newest_first(api: httpx.Client) -> None:
