@@ -202,6 +202,8 @@ def load(plan: Path, work: Path) -> Iterator[Path]:
                 raise RuntimeError(f"locust did not start; see {log}:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
         yield records
+        if process.poll() is not None:
+            raise RuntimeError(f"locust stopped during the run ({process.returncode}):\n{log.read_text()[-3000:]}")
     finally:
         stop.touch()
         time.sleep(workload.REQUEST_TIMEOUT_SECONDS + 2)
@@ -291,6 +293,8 @@ def dependency(
     replicas = {faults.program_name(s, i) for s in SERVICES for i in range(len(stack.config.replica_ports[s]))}
     restarted = sorted(p for p in replicas if pids_before.get(p) != pids_after.get(p))
     readiness = report.readiness(poller.samples, stopped_at, returned_at)
+    for label, reasons in poller.reasons.items():
+        readiness["targets"][label]["failing_checks"] = dict(reasons.most_common())
     if also_ready:
         readiness["health_ready_meanwhile"] = report.always_ready(ready_poller.samples)
     return {

@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -31,9 +32,22 @@ def http_status(url: str, timeout: float = POLL_TIMEOUT_SECONDS) -> tuple[int, A
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
-        return exc.code, None
+        try:
+            return exc.code, json.loads(exc.read() or b"null")
+        except (OSError, ValueError):
+            return exc.code, None
     except (OSError, ValueError):
         return 0, None
+
+
+def failing_checks(body: Any) -> str:
+    """The checks a health answer names as failing, with the start of their message."""
+    checks = body.get("checks") if isinstance(body, dict) else None
+    if not isinstance(checks, dict):
+        return "no health report"
+    failing = [f"{name}: {str(check.get('message', ''))[:80]}" for name, check in sorted(checks.items())
+               if isinstance(check, dict) and check.get("status") != "healthy"]  # fmt: skip
+    return "; ".join(failing) or "none failing"
 
 
 def program_name(service: str, index: int) -> str:
@@ -94,14 +108,18 @@ class Poller:
     def __init__(self, targets: dict[str, str]) -> None:
         self.targets = targets
         self.samples: dict[str, list[tuple[float, int]]] = {label: [] for label in targets}
+        # Why each answer other than a 200 (or none) was not ready: the failing checks it named.
+        self.reasons: dict[str, Counter[str]] = {label: Counter() for label in targets}
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._poll, args=(label,), daemon=True) for label in targets]
 
     def _poll(self, label: str) -> None:
         while not self.stopping.is_set():
             started = time.monotonic()
-            status, _ = http_status(self.targets[label])
+            status, body = http_status(self.targets[label])
             self.samples[label].append((time.time(), status))
+            if status not in (0, 200):
+                self.reasons[label][failing_checks(body)] += 1
             self.stopping.wait(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
 
     def all_ready_since(self, since: float) -> bool:

@@ -94,6 +94,7 @@ def readiness(samples: Mapping[str, Sequence[Sample]], stopped_at: float, return
                 "not_ready_after_s": detected[label],
                 "ready_again_after_s": recovered[label],
                 "answers": answers(samples[label]),
+                "changes": changes(samples[label], stopped_at),
             }
             for label in sorted(samples)
         },
@@ -106,6 +107,15 @@ def _slowest(timings: Mapping[str, float | None]) -> float | None:
     if not values or any(value is None for value in values):
         return None
     return max(value for value in values if value is not None)
+
+
+def changes(series: Sequence[Sample], since: float) -> list[tuple[float, int]]:
+    """Each change of answer, as (seconds after `since`, status): a flicker shows as a short-lived change."""
+    found: list[tuple[float, int]] = []
+    for at, status in series:
+        if not found or found[-1][1] != status:
+            found.append((round(at - since, 2), status))
+    return found
 
 
 def answers(series: Sequence[Sample]) -> dict[str, int]:

@@ -78,6 +78,8 @@ def test_readiness_is_timed_to_the_first_503_and_to_200_for_good() -> None:
     assert report.ready_again_after(series, 110.0) == 2.0
     timings = report.readiness({"search-1": series, "auth-1": [(100.2, 503), (110.1, 200)]}, 100.0, 110.0)
     assert (timings["not_ready_after_s"], timings["ready_again_after_s"]) == (1.5, 2.0)
+    assert timings["targets"]["search-1"]["changes"] == [(-1.0, 200), (1.5, 503), (3.0, 0), (10.5, 503), (11.0, 200),
+                                                         (11.5, 503), (12.0, 200)]  # fmt: skip
     assert timings["never_not_ready"] == timings["never_ready_again"] == []
 
 
