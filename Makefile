@@ -96,7 +96,7 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.search
 	$(PY) -m bench.agent
 
-# Not part of bench or test: about 12 minutes of faults under load on a private stack.
+# Not part of bench or test: about 10 minutes of faults under load on a private stack.
 chaos: install ## mixed load through the gateway while replicas are killed and Valkey, PostgreSQL and the chain node fail; writes bench/results/chaos.json
 	$(PY) -m bench.chaos
 

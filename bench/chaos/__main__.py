@@ -17,7 +17,7 @@ in turn:
 Each fault's window runs from its start until the stack is whole again (the next fault starts only then); the
 requests that started in it are its figures. Afterwards every acknowledged write is looked up in PostgreSQL and on
 chain (bench/chaos/acknowledged.py). The figures, the goals and whether each was met go to bench/results/chaos.json.
-About 12 minutes on 2 cores, most of it the faults' windows; the stack's start takes 1 to 3.
+About 10 minutes on 2 cores, most of it the faults' windows; the stack's start takes 1 to 3.
 
 Locust runs in its own process (see locustfile.py): it monkey-patches its process with gevent, which the fault
 injector's threads, subprocesses and psycopg must not share.
