@@ -5,6 +5,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
+import redis.exceptions
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -141,6 +143,27 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "The request is not valid", "validation_error", details)
 
 
+# A dependency that is down or restarting (PostgreSQL, Valkey, a connection dropped or refused) is a 503 the caller can
+# retry, not a 500. Answered here, before Starlette's last-resort handler: that one also closes the connection, and the
+# gateway, finding a kept-alive connection reset, took the replica out and answered 502 for a while (make chaos).
+DEPENDENCY_DOWN: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+async def _dependency_down(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("request.dependency_unavailable", path=request.url.path, error=type(exc).__name__)
+    response = error_response(503, "A service this request needs is briefly unavailable; try again shortly")
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     # The stack trace goes to the log (and Sentry), never to the caller.
     log.error("request.unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
@@ -151,4 +174,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for kind in DEPENDENCY_DOWN:
+        app.add_exception_handler(kind, _dependency_down)
     app.add_exception_handler(Exception, _unhandled_error)

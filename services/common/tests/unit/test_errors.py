@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
+import redis.exceptions
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -101,3 +103,27 @@ def test_request_id_is_generated_when_missing_or_malformed(client: TestClient) -
 )  # fmt: skip
 def test_request_id_validator(value: str, valid: bool) -> None:
     assert is_valid_request_id(value) is valid
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6380. Connection refused."),
+        ConnectionRefusedError(111, "Connection refused"),
+        TimeoutError(),
+    ],
+)
+def test_a_dependency_down_is_a_503_to_retry_and_the_connection_stays_open(failure: Exception) -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/needs-the-database")
+    async def needs() -> None:
+        raise failure
+
+    response = TestClient(app, raise_server_exceptions=True).get("/needs-the-database")
+    # raise_server_exceptions: a 500 from Starlette's last-resort handler would raise here instead of answering.
+    assert response.status_code == 503 and response.headers["retry-after"] == "2"
+    assert response.json()["error"]["code"] == "unavailable"
