@@ -79,6 +79,21 @@ _RUNNING: dict[str, LocalStack] = {}
 
 
 @contextmanager
+def stack_root(prefix: str = "osool-test-stack-") -> Iterator[Path]:
+    """A stack's own directory under the system temp dir, removed afterwards. Not pytest's tmp_path: PostgreSQL's user
+    and nginx's workers must traverse every parent (o+x, devstack.postgres), and each new pytest session resets
+    /tmp/pytest-of-<user> to 0700, which broke the stack of any test run already going on the machine."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
 def running_stack(config: StackConfig) -> Iterator[LocalStack]:
     """Start a stack in the background, wait until every service is healthy, and always stop it after,
     killing anything left behind: tests and benchmarks leave nothing running."""
@@ -122,10 +137,14 @@ def fake_google() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, fake_google: Any) -> Iterator[LocalStack]:
+def stack(fake_google: Any) -> Iterator[LocalStack]:
+    with stack_root() as root:
+        yield from _session_stack(root, fake_google)
+
+
+def _session_stack(root: Path, fake_google: Any) -> Iterator[LocalStack]:
     from devstack.fakes import GOOGLE_CLIENT_ID
 
-    root = tmp_path_factory.mktemp("osool-stack")
     config = make_test_stack_config(root)
     config.env_file.parent.mkdir(parents=True, exist_ok=True)
     # Third parties the services talk to, as local fakes (kept by the env file writer like a developer's own).

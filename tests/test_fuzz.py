@@ -4,26 +4,26 @@ admin, on a private stack (it writes freely: listings, sessions, registry entrie
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from devstack.fuzz import LAX_RATES, fuzz, print_summary, summary
 from devstack.stack import LocalStack
-from devstack.testing import make_test_stack_config, running_stack, service_headers
+from devstack.testing import make_test_stack_config, running_stack, service_headers, stack_root
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    config = make_test_stack_config(Path(tmp_path_factory.mktemp("osool-fuzz")))
-    config.rates = LAX_RATES
-    config.env_file.parent.mkdir(parents=True, exist_ok=True)
-    config.env_file.write_text("DEMO_LISTINGS=200\n")
-    with running_stack(config) as stack:
-        yield stack
+def fuzz_stack() -> Iterator[LocalStack]:
+    with stack_root("osool-fuzz-stack-") as root:
+        config = make_test_stack_config(root)
+        config.rates = LAX_RATES
+        config.env_file.parent.mkdir(parents=True, exist_ok=True)
+        config.env_file.write_text("DEMO_LISTINGS=200\n")
+        with running_stack(config) as stack:
+            yield stack
 
 
 def test_google_sign_in_not_configured_is_a_documented_404(fuzz_stack: LocalStack) -> None:

@@ -26,7 +26,7 @@ from eth_utils import keccak
 from devstack.config import free_port
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers, make_test_stack_config, running_stack
+from devstack.testing import admin_headers, make_test_stack_config, running_stack, stack_root
 
 pytestmark = pytest.mark.stack
 HARDHAT_DIR = Path(__file__).resolve().parents[1] / "hardhat"
@@ -85,17 +85,18 @@ def hardhat() -> Iterator[Hardhat]:
 
 
 @pytest.fixture(scope="module")
-def hardhat_stack(hardhat: Hardhat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    config = make_test_stack_config(tmp_path_factory.mktemp("osool-hardhat-stack"))
-    config.workers = dict.fromkeys(config.workers, 1)
-    config.env_file.parent.mkdir(parents=True, exist_ok=True)
-    config.env_file.write_text(
-        f"CHAIN_RPC_URL={hardhat.url}\nCHAIN_PRIVATE_KEY={hardhat.private_key}\nCHAIN_CONFIRMATIONS={CONFIRMATIONS}\n"
-        # This stack is for the chain: no demo listings for search to load before it is healthy.
-        "DEMO_LISTINGS=0\n"
-    )
-    with running_stack(config) as local_stack:
-        yield local_stack
+def hardhat_stack(hardhat: Hardhat) -> Iterator[LocalStack]:
+    with stack_root("osool-hardhat-stack-") as root:
+        config = make_test_stack_config(root)
+        config.workers = dict.fromkeys(config.workers, 1)
+        config.env_file.parent.mkdir(parents=True, exist_ok=True)
+        config.env_file.write_text(
+            f"CHAIN_RPC_URL={hardhat.url}\nCHAIN_PRIVATE_KEY={hardhat.private_key}\nCHAIN_CONFIRMATIONS={CONFIRMATIONS}\n"
+            # This stack is for the chain: no demo listings for search to load before it is healthy.
+            "DEMO_LISTINGS=0\n"
+        )
+        with running_stack(config) as local_stack:
+            yield local_stack
 
 
 @pytest.fixture(scope="module")
