@@ -35,12 +35,20 @@ def test_openai_embeddings_come_back_in_order_normalised_with_384_dimensions() -
 
 def test_the_openai_provider_needs_a_key_and_names_its_model() -> None:
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
-        Settings(database_url="postgresql://x@h/d", redis_url="redis://h", embedding_provider="openai")
+        Settings(
+            database_url="postgresql://x@h/d",
+            redis_url="redis://h",
+            osool_service_key="k" * 24,
+            embedding_provider="openai",
+        )
     settings = Settings(
-        database_url="postgresql://x@h/d", redis_url="redis://h", embedding_provider="openai", openai_api_key="sk-1"
+        database_url="postgresql://x@h/d",
+        redis_url="redis://h",
+        osool_service_key="k" * 24,
+        embedding_provider="openai",
+        openai_api_key="sk-1",
     )
     embedder = create_embedder(settings)
     assert isinstance(embedder, OpenAIEmbedder) and embedder.model == "text-embedding-3-small"
-    assert create_embedder(Settings(database_url="postgresql://x@h/d", redis_url="redis://h")).model == (
-        "all-MiniLM-L6-v2"
-    )
+    local = Settings(database_url="postgresql://x@h/d", redis_url="redis://h", osool_service_key="k" * 24)
+    assert create_embedder(local).model == "all-MiniLM-L6-v2"
