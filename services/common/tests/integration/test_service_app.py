@@ -35,8 +35,13 @@ class FakeSentry:
         @app.post("/api/{project}/envelope/")
         async def envelope(project: str, request: Request) -> Response:
             raw = await request.body()
-            if request.headers.get("content-encoding") == "gzip":
+            encoding = request.headers.get("content-encoding")
+            if encoding == "gzip":
                 raw = gzip.decompress(raw)
+            elif encoding == "br":  # the SDK's choice whenever brotli is installed (locust brings it)
+                import brotli  # type: ignore[import-untyped,unused-ignore]
+
+                raw = brotli.decompress(raw)
             lines = raw.split(b"\n")
             for header, payload in zip(lines[1::2], lines[2::2], strict=False):
                 if json.loads(header).get("type") == "event":
@@ -65,6 +70,7 @@ async def kit_client(
     settings = KitSettings(
         database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
         redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
+        osool_service_key=stack_env["OSOOL_SERVICE_KEY"],  # type: ignore[arg-type]
         sentry_dsn=f"http://publickey@127.0.0.1:{fake_sentry.port}/42",  # type: ignore[arg-type]
         osool_env="test",
     )
@@ -135,6 +141,7 @@ async def test_a_background_task_runs_for_the_life_of_the_app_and_is_cancelled_b
     settings = KitSettings(
         database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
         redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
+        osool_service_key=stack_env["OSOOL_SERVICE_KEY"],  # type: ignore[arg-type]
         osool_env="test",
     )
     ticks: list[int] = []
@@ -177,6 +184,7 @@ async def test_only_a_stateless_service_skips_the_reset_of_a_released_connection
     settings = settings_class(
         database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
         redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
+        osool_service_key=stack_env["OSOOL_SERVICE_KEY"],  # type: ignore[arg-type]
         osool_env="test",
         db_pool_max_size=1,
     )
