@@ -41,6 +41,14 @@ class GatewayRates:
     bursts: dict[str, int] = field(default_factory=lambda: {"api": 100, "auth": 20, "login": 5, "otp": 2})
 
 
+# For load tools, fuzzers and benchmarks, whose every request comes from 127.0.0.1: the gateway's per-address limits
+# would answer 429 instead of the services (the limits themselves are tested apart).
+UNLIMITED_RATES = GatewayRates(
+    api="100000r/s", auth="100000r/s", login="100000r/s", otp="100000r/s",
+    bursts={"api": 100000, "auth": 100000, "login": 100000, "otp": 100000},
+)  # fmt: skip
+
+
 @dataclass
 class StackConfig:
     state_dir: Path

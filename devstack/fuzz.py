@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from devstack.config import REPO_ROOT, SERVICES, GatewayRates
+from devstack.config import REPO_ROOT, SERVICES, UNLIMITED_RATES
 from devstack.stack import LocalStack
 
 # The three goals and the Schemathesis failure types that count against each.
@@ -47,10 +47,6 @@ GOALS = {
 }
 RESULTS = REPO_ROOT / "bench" / "results" / "fuzz.json"
 # Lax limits: the fuzzer sends far more than a person from one address, and the per-address limits are tested apart.
-LAX_RATES = GatewayRates(
-    api="100000r/s", auth="100000r/s", login="100000r/s", otp="100000r/s",
-    bursts={"api": 100000, "auth": 100000, "login": 100000, "otp": 100000},
-)  # fmt: skip
 
 
 @dataclass
@@ -173,7 +169,7 @@ def main() -> int:
     parser.add_argument("--service", action="append", choices=SERVICES, help="only these services")
     args = parser.parse_args()
     services = tuple(args.service or SERVICES)
-    with private_stack(env_lines={"DEMO_LISTINGS": "300"}, rates=LAX_RATES) as stack:
+    with private_stack(env_lines={"DEMO_LISTINGS": "300"}, rates=UNLIMITED_RATES) as stack:
         runs = fuzz(stack, max_examples=args.max_examples, seed=args.seed, services=services)
     result = {"max_examples": args.max_examples, "seed": args.seed, **summary(runs)}
     print_summary(result)

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devstack.fuzz import LAX_RATES, fuzz, print_summary, summary
+from devstack.config import UNLIMITED_RATES
+from devstack.fuzz import fuzz, print_summary, summary
 from devstack.stack import LocalStack
 from devstack.testing import make_test_stack_config, running_stack, service_headers, stack_root
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.stack
 def fuzz_stack() -> Iterator[LocalStack]:
     with stack_root("osool-fuzz-stack-") as root:
         config = make_test_stack_config(root)
-        config.rates = LAX_RATES
+        config.rates = UNLIMITED_RATES
         config.env_file.parent.mkdir(parents=True, exist_ok=True)
         config.env_file.write_text("DEMO_LISTINGS=200\n")
         with running_stack(config) as stack:

@@ -48,7 +48,7 @@ import httpx
 
 from bench.common import LoadResult, median_result, private_stack, run_wrk, write_results
 from devstack import llm
-from devstack.config import SERVICES, GatewayRates, free_port
+from devstack.config import SERVICES, UNLIMITED_RATES, free_port
 from devstack.stack import LocalStack
 
 CONNECTIONS = 8
@@ -92,8 +92,6 @@ LOCAL_MESSAGES = (
     "how is the market for villas in Sheikh Zayed?",
     "محتاج فيلا في الشيخ زايد",
 )
-LAX = GatewayRates(api="100000r/s", auth="100000r/s", login="100000r/s", otp="100000r/s",
-                   bursts={"api": 100000, "auth": 100000, "login": 100000, "otp": 100000})  # fmt: skip
 
 
 # -- the scripted model, in its own process ------------------------------------------------------------------------
@@ -485,7 +483,7 @@ def main() -> None:
         # One agent replica with two workers, as `make run` has it; one search and one chain replica keep the
         # 2-core machine's other processes few.
         workers = {service: 2 for service in SERVICES}
-        with private_stack(env, rates=LAX, replicas={"search": 1, "chain": 1}, workers=workers) as stack:
+        with private_stack(env, rates=UNLIMITED_RATES, replicas={"search": 1, "chain": 1}, workers=workers) as stack:
             print(f"stack healthy after {time.monotonic() - started:.0f} s", flush=True)
             scripted = measure_scripted(stack, fake_url)
             memory_scripted = agent_workers_memory(stack)

@@ -21,7 +21,7 @@ import jwt
 from redis.asyncio import Redis
 
 from bench.common import private_stack, run_wrk, write_results
-from devstack.config import GatewayRates
+from devstack.config import UNLIMITED_RATES
 from devstack.envfile import read_env_file
 from devstack.testing import clean_environ
 from osool_auth.passwords import hash_password, verify_password
@@ -88,9 +88,7 @@ async def _argon2_per_second(seconds: float = 3.0) -> float:
 
 
 def main() -> None:
-    lax = GatewayRates(api="100000r/s", auth="100000r/s", login="100000r/s", otp="100000r/s",
-                       bursts={"api": 100000, "auth": 100000, "login": 100000, "otp": 100000})  # fmt: skip
-    with private_stack(rates=lax, workers={"auth": 2}) as stack:
+    with private_stack(rates=UNLIMITED_RATES, workers={"auth": 2}) as stack:
         env = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)}
         subprocess.run(
             [sys.executable, "-m", "osool_auth", "create-admin", "--email", "bench@osool-bench.eg", "--password-stdin"],

@@ -45,21 +45,13 @@ import psycopg
 import redis
 from bench.chaos import acknowledged, faults, report, workload
 from bench.common import private_stack, write_results
-from devstack.config import REPO_ROOT, SERVICES, GatewayRates
+from devstack.config import REPO_ROOT, SERVICES, UNLIMITED_RATES
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
 from devstack.testing import clean_environ
 from osool_common.service_auth import HEADER as SERVICE_KEY_HEADER
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
-# Every request comes from 127.0.0.1: the gateway's per-address limits would answer 429 instead of the services.
-LAX_RATES = GatewayRates(
-    api="100000r/s",
-    auth="100000r/s",
-    login="100000r/s",
-    otp="100000r/s",
-    bursts={"api": 100000, "auth": 100000, "login": 100000, "otp": 100000},
-)
 # Two replicas of each, so one can die while the other serves; one worker each to leave the 2 cores some room.
 REPLICAS = dict.fromkeys(SERVICES, 2)
 WORKERS = dict.fromkeys(SERVICES, 1)
@@ -423,7 +415,7 @@ def run(stack: LocalStack) -> tuple[list[dict[str, Any]], list[dict[str, Any]], 
 
 def main() -> None:
     started = time.monotonic()
-    with private_stack(STACK_ENV, rates=LAX_RATES, replicas=REPLICAS, workers=WORKERS) as stack:
+    with private_stack(STACK_ENV, rates=UNLIMITED_RATES, replicas=REPLICAS, workers=WORKERS) as stack:
         print(f"stack up in {time.monotonic() - started:.0f} s", flush=True)
         phases, records, writes = run(stack)
     for phase in phases:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 from bench.common import private_stack, run_wrk, write_results
-from devstack.config import GatewayRates
+from devstack.config import UNLIMITED_RATES
 from devstack.envfile import read_env_file
 from osool_common.service_auth import HEADER as SERVICE_KEY_HEADER
 
@@ -75,9 +75,7 @@ def _lua_sessions(session_ids: list[str]) -> str:
 
 
 def main() -> None:
-    lax = GatewayRates(api="100000r/s", auth="100000r/s", login="100000r/s", otp="100000r/s",
-                       bursts={"api": 100000, "auth": 100000, "login": 100000, "otp": 100000})  # fmt: skip
-    with private_stack(rates=lax, replicas={"search": 1, "chat-history": 2}) as stack:
+    with private_stack(rates=UNLIMITED_RATES, replicas={"search": 1, "chat-history": 2}) as stack:
         database_url = read_env_file(stack.config.env_file)["DATABASE_URL"]
         session_ids, load_seconds = _load(database_url)
         base = f"{stack.config.internal_url}/chat-history/api/history/internal/sessions"
