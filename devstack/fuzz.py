@@ -46,7 +46,6 @@ GOALS = {
     },
 }
 RESULTS = REPO_ROOT / "bench" / "results" / "fuzz.json"
-# Lax limits: the fuzzer sends far more than a person from one address, and the per-address limits are tested apart.
 
 
 @dataclass
