@@ -255,9 +255,19 @@ def read_outbox(target: LocalStack | Any, recipient: str, *, limit: int = 50) ->
     return messages
 
 
+def outbox_link_token(target: LocalStack | Any, recipient: str, kind: str = "") -> str:
+    """The token of the newest link of this kind ("verify-email", "reset-password"; any when empty) sent to
+    `recipient`, from the development outbox."""
+    import re
+
+    message = next(m for m in read_outbox(target, recipient) if f"{kind}?token=" in m["body"])
+    match = re.search(r"token=([A-Za-z0-9_\-]+)", message["body"])
+    assert match, message["body"]
+    return match[1]
+
+
 def user_headers(stack: LocalStack, label: str = "user") -> dict[str, str]:
     """A new user signed up by email and verified from the outbox, signed in: its bearer header."""
-    import re
     import uuid
 
     import httpx
@@ -266,8 +276,7 @@ def user_headers(stack: LocalStack, label: str = "user") -> dict[str, str]:
     signup = httpx.post(f"{stack.config.public_url}/api/auth/signup",
                         json={"email": email, "password": "a long enough passphrase"}, timeout=30)  # fmt: skip
     assert signup.status_code == 202, signup.text
-    token = re.search(r"token=([A-Za-z0-9_\-]+)", read_outbox(stack, email)[0]["body"])
-    assert token, "no verification link in the outbox"
-    pair = httpx.post(f"{stack.config.public_url}/api/auth/verify-email", json={"token": token[1]}, timeout=30)
+    token = outbox_link_token(stack, email, "verify-email")
+    pair = httpx.post(f"{stack.config.public_url}/api/auth/verify-email", json={"token": token}, timeout=30)
     assert pair.status_code == 200, pair.text
     return {"Authorization": f"Bearer {pair.json()['access_token']}"}

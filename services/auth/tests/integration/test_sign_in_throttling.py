@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from devstack.stack import LocalStack
-from devstack.testing import read_outbox
+from devstack.testing import outbox_link_token, read_outbox
 from osool_auth.settings import Settings
 
 pytestmark = pytest.mark.stack
@@ -63,17 +63,10 @@ def outbox(api: httpx.Client, recipient: str) -> list[dict[str, Any]]:
     return read_outbox(api, recipient)
 
 
-def link_token(api: httpx.Client, email: str, kind: str) -> str:
-    message = next(m for m in outbox(api, email) if f"{kind}?token=" in m["body"])
-    match = re.search(r"token=([A-Za-z0-9_\-]+)", message["body"])
-    assert match
-    return match[1]
-
-
 def verified_account(api: httpx.Client) -> str:
     email = f"owner-{uuid.uuid4().hex[:12]}@osool-test.eg"
     assert api.post("/api/auth/signup", json={"email": email, "password": PASSWORD}).status_code == 202
-    verified = api.post("/api/auth/verify-email", json={"token": link_token(api, email, "verify-email")})
+    verified = api.post("/api/auth/verify-email", json={"token": outbox_link_token(api, email, "verify-email")})
     assert verified.status_code == 200, verified.text
     return email
 
@@ -147,7 +140,7 @@ def test_guesses_from_many_addresses_admit_only_addresses_that_signed_in_before(
     new_password = "a brand new passphrase"
     confirm = api.post(
         "/api/auth/password/reset/confirm",
-        json={"token": link_token(api, email, "reset-password"), "new_password": new_password},
+        json={"token": outbox_link_token(api, email, "reset-password"), "new_password": new_password},
     )
     assert confirm.status_code == 200, confirm.text
     with client_at(stack) as travelling_owner:

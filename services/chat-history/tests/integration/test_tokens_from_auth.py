@@ -7,7 +7,6 @@ verifier and Redis, never from a call to auth.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import pytest
 
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
-from devstack.testing import read_outbox
+from devstack.testing import outbox_link_token
 from osool_auth.tokens import parse_signing_keys
 
 pytestmark = pytest.mark.stack
@@ -35,17 +34,10 @@ def api(stack: LocalStack) -> Iterator[httpx.Client]:
         yield client
 
 
-def link_token(api: httpx.Client, email: str, kind: str) -> str:
-    messages = read_outbox(api, email)
-    match = re.search(r"token=([A-Za-z0-9_\-]+)", next(m["body"] for m in messages if f"{kind}?token=" in m["body"]))
-    assert match
-    return match[1]
-
-
 def signed_up(api: httpx.Client) -> tuple[str, dict[str, Any]]:
     email = f"revoke-{uuid.uuid4().hex[:12]}@osool-test.eg"
     assert api.post("/api/auth/signup", json={"email": email, "password": PASSWORD}).status_code == 202
-    pair = api.post("/api/auth/verify-email", json={"token": link_token(api, email, "verify-email")})
+    pair = api.post("/api/auth/verify-email", json={"token": outbox_link_token(api, email, "verify-email")})
     assert pair.status_code == 200, pair.text
     return email, pair.json()
 
@@ -105,7 +97,7 @@ def test_a_password_reset_ends_every_session_in_chat_history(api: httpx.Client) 
     new_password = "a brand new passphrase"
     confirm = api.post(
         "/api/auth/password/reset/confirm",
-        json={"token": link_token(api, email, "reset-password"), "new_password": new_password},
+        json={"token": outbox_link_token(api, email, "reset-password"), "new_password": new_password},
     )
     assert confirm.status_code == 200, confirm.text
     refused_within(api, first)
