@@ -12,6 +12,8 @@ from osool_auth.schemas import (
     GoogleSignInRequest,
     LoginRequest,
     NonceResponse,
+    NotifyRequest,
+    NotifyResult,
     OtpSendRequest,
     OtpSent,
     OtpVerifyRequest,
@@ -27,6 +29,7 @@ from osool_auth.schemas import (
     TokenRequest,
     User,
     UserPage,
+    UserSummary,
 )
 from osool_auth.service import AuthService
 from osool_common.auth import Principal, current_principal, optional_principal, require_role
@@ -36,6 +39,8 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 jwks_router = APIRouter(tags=["auth"])
 # Development only (never mounted in production), internal (the gateway's public listener answers 404 there).
 dev_router = APIRouter(prefix="/api/auth/internal/dev", tags=["auth (development)"])
+# Service-to-service, in production too: the service key (the gateway's public listener answers 404 there).
+internal_router = APIRouter(prefix="/api/auth/internal", tags=["auth (internal)"])
 # What credential checks answer (documented for clients and the contract fuzzing; the kit adds 400/422/429).
 REFUSED: dict[int | str, dict[str, Any]] = {401: {"description": "the credentials, code, link or token are not valid"}}
 GOOGLE: dict[int | str, dict[str, Any]] = {
@@ -46,6 +51,15 @@ GOOGLE: dict[int | str, dict[str, Any]] = {
 OUTBOX_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "no service key, or no valid access token"},
     403: {"description": "not an administrator"},
+}
+INTERNAL_USER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no service key: only Osool services may call it"},
+    404: {"description": "no user with this id"},
+}
+NOTIFY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **INTERNAL_USER_RESPONSES,
+    409: {"description": "a notification with this dedupe_key is being sent right now; retry shortly"},
+    503: {"description": "no channel could be delivered (the providers failed); retry, with the same dedupe_key"},
 }
 
 Me = Annotated[Principal, Depends(current_principal)]
@@ -207,3 +221,17 @@ async def dev_outbox(
     production does not mount it at all (main.py). Developers read it with `make outbox`."""
     rows = await auth.repository.list_outbox(recipient=recipient, limit=limit)
     return [OutboxMessage(**dict(row)) for row in rows]
+
+
+@internal_router.post("/notify", response_model=NotifyResult, responses=NOTIFY_RESPONSES)
+async def notify(body: NotifyRequest, auth: Auth) -> NotifyResult:
+    """Send a user a message by email and/or SMS, to the verified address and phone only (any other channel is
+    `skipped` with its reason). With a `dedupe_key`, once per user and key: a repeat sends nothing and answers the
+    first result with `duplicate: true`."""
+    return await auth.notify(body.user_id, body.subject, body.text, body.channels, body.dedupe_key)
+
+
+@internal_router.get("/users/{user_id}", response_model=UserSummary, responses=INTERNAL_USER_RESPONSES)
+async def internal_user(user_id: uuid.UUID, auth: Auth) -> UserSummary:
+    """A user as another service may show them: role, name, and the email and phone only when verified."""
+    return await auth.user_summary(user_id)

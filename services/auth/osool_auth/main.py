@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from osool_auth import __version__
-from osool_auth.api import dev_router, jwks_router, router
+from osool_auth.api import dev_router, internal_router, jwks_router, router
 from osool_auth.delivery import EmailSender, SendGridEmailSender, SmsSender, TwilioSmsSender
 from osool_auth.google import GoogleIdTokenVerifier
 from osool_auth.repository import AuthRepository
@@ -87,7 +87,9 @@ def create_app() -> FastAPI:
         version=__version__,
         description="Identity: every way to sign in, tokens, JWKS, roles.",
         # The development outbox does not exist in production.
-        routers=[router, jwks_router] if settings.osool_env == "production" else [router, jwks_router, dev_router],
+        routers=[router, jwks_router, internal_router]
+        if settings.osool_env == "production"
+        else [router, jwks_router, internal_router, dev_router],
         redis_critical=True,
         setup=setup,
     )

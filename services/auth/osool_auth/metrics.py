@@ -8,3 +8,8 @@ OTPS_VERIFIED = Counter("osool_auth_otps_verified_total", "OTP verifications by 
 RATE_LIMITED = Counter("osool_auth_rate_limited_total", "Requests refused by a rate limit", ["limit"])
 TOKENS_ISSUED = Counter("osool_auth_tokens_issued_total", "Tokens issued", ["kind"])
 REFRESH_REUSE = Counter("osool_auth_refresh_reuse_total", "Reuse of an already-used refresh token (family revoked)")
+NOTIFICATIONS = Counter(
+    "osool_auth_notifications_total",
+    "Notifications to users (internal notify) by channel and outcome: sent, skipped, failed, duplicate",
+    ["channel", "outcome"],
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -13,6 +13,7 @@ USER_COLUMNS = (
     "display_name, role, created_at, updated_at"
 )
 Record = asyncpg.Record
+NotificationClaim = Literal["new", "sending"] | dict[str, Any]
 
 
 class AuthRepository:
@@ -261,6 +262,51 @@ class AuthRepository:
                WHERE $1::text IS NULL OR lower(recipient) = lower($1) ORDER BY id DESC LIMIT $2""",
             recipient,
             limit,
+        )
+
+    # -- notifications under a dedupe key -------------------------------------------------------------------------
+    async def claim_notification(
+        self, user_id: uuid.UUID, dedupe_key: str, *, stale_after_seconds: int
+    ) -> NotificationClaim:
+        """Claim the key. "new": go ahead and send; the stored result when it was sent before; "sending" when another
+        request is sending it now. A claim left sending longer than `stale_after_seconds` (its process died) is
+        taken over."""
+        row = await self.pool.fetchrow(
+            """WITH claimed AS (
+                   INSERT INTO notifications (user_id, dedupe_key, status) VALUES ($1, $2, 'sending')
+                   ON CONFLICT (user_id, dedupe_key) DO UPDATE SET started_at = now()
+                   WHERE notifications.status = 'sending'
+                       AND notifications.started_at < now() - make_interval(secs => $3)
+                   RETURNING 'new'::text AS outcome, NULL::jsonb AS result
+               )
+               SELECT outcome, result FROM claimed
+               UNION ALL
+               SELECT status, result FROM notifications
+               WHERE user_id = $1 AND dedupe_key = $2 AND NOT EXISTS (SELECT 1 FROM claimed)""",
+            user_id, dedupe_key, float(stale_after_seconds),
+        )  # fmt: skip
+        if row is None:  # a concurrent request with the same key committed its claim a moment ago
+            return "sending"
+        if row["outcome"] == "new":
+            return "new"
+        if row["outcome"] == "sent":
+            result: dict[str, Any] = row["result"]
+            return result
+        return "sending"
+
+    async def finish_notification(self, user_id: uuid.UUID, dedupe_key: str, result: dict[str, Any]) -> None:
+        await self.pool.execute(
+            """UPDATE notifications SET status = 'sent', result = $3, finished_at = now()
+               WHERE user_id = $1 AND dedupe_key = $2""",
+            user_id, dedupe_key, result,
+        )  # fmt: skip
+
+    async def release_notification(self, user_id: uuid.UUID, dedupe_key: str) -> None:
+        """Give the key up (nothing was sent): a retry with it sends."""
+        await self.pool.execute(
+            "DELETE FROM notifications WHERE user_id = $1 AND dedupe_key = $2 AND status = 'sending'",
+            user_id,
+            dedupe_key,
         )
 
 

@@ -6,11 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from osool_common.validation import PlainText
 
 Role = Literal["user", "agent", "admin"]
+Channel = Literal["email", "sms"]
+SkipReason = Literal["no_verified_email", "no_verified_phone", "delivery_failed"]
 
 
 class StrictModel(BaseModel):
@@ -124,3 +126,54 @@ class OutboxMessage(BaseModel):
     subject: str | None
     body: str
     created_at: datetime
+
+
+class NotifyRequest(StrictModel):
+    """What another service asks auth to send to one of its users (internal)."""
+
+    user_id: uuid.UUID
+    # One line: it becomes an email's Subject header and the start of the SMS.
+    subject: PlainText = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+    text: PlainText = Field(min_length=1, max_length=4000)
+    channels: list[Channel] = Field(min_length=1, max_length=2, json_schema_extra={"uniqueItems": True})
+    dedupe_key: PlainText | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="a repeat of the same key for the same user sends nothing and answers the first result",
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _each_channel_once(cls, channels: list[str]) -> list[str]:
+        if len(set(channels)) != len(channels):
+            raise ValueError("name each channel at most once")
+        return channels
+
+
+class NotificationSent(BaseModel):
+    channel: Channel
+    recipient_masked: str
+    reference: str
+
+
+class NotificationSkipped(BaseModel):
+    channel: Channel
+    reason: SkipReason
+
+
+class NotifyResult(BaseModel):
+    user_id: uuid.UUID
+    sent: list[NotificationSent]
+    skipped: list[NotificationSkipped]
+    duplicate: bool = False
+
+
+class UserSummary(BaseModel):
+    """A user as other services may show them: only a verified email or phone, else null."""
+
+    id: uuid.UUID
+    role: Role
+    display_name: str | None
+    email: str | None
+    phone: str | None

@@ -1,4 +1,4 @@
-"""The auth service's logic: sign-up and every way to sign in, tokens, OTP and login limits. No HTTP, no SQL."""
+"""The auth service's logic: sign-up and sign-in, tokens, OTP and login limits, notifying users. No HTTP, no SQL."""
 
 from __future__ import annotations
 
@@ -19,7 +19,16 @@ from osool_auth.google import GoogleIdTokenVerifier, GoogleTokenError
 from osool_auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from osool_auth.phones import normalize_phone
 from osool_auth.repository import AuthRepository, Record
-from osool_auth.schemas import TokenPair, User
+from osool_auth.schemas import (
+    Channel,
+    NotificationSent,
+    NotificationSkipped,
+    NotifyResult,
+    SkipReason,
+    TokenPair,
+    User,
+    UserSummary,
+)
 from osool_auth.settings import Settings
 from osool_auth.siwe import SiweError, verify_siwe_message
 from osool_auth.throttle import FailureLog, KnownAddresses, delay_after_failures, wait_until_below
@@ -43,6 +52,9 @@ log = get_logger(__name__)
 HOUR = 3600.0
 WRONG_CREDENTIALS = "the email or the password is wrong"
 NONCE_ALPHABET = string.ascii_letters + string.digits
+SMS_MAX_CHARACTERS = 480  # three concatenated GSM-7 segments (153 characters each) and change
+# Longer than any send can take (each provider call times out after 10 s): a claim this old was left by a dead process.
+NOTIFY_CLAIM_STALE_SECONDS = 120
 
 
 class NotEnabledError(DomainError):
@@ -443,6 +455,81 @@ class AuthService:
         next_cursor = encode_cursor(page[-1]["created_at"].isoformat(), page[-1]["id"]) if len(rows) > limit else None
         return [to_user(row) for row in page], next_cursor
 
+    # -- notifications for other services (internal) ------------------------------------------------------------
+    async def user_summary(self, user_id: uuid.UUID) -> UserSummary:
+        user = await self.repository.user_by_id(user_id)
+        if user is None:
+            raise NotFoundError("no such user")
+        return UserSummary(
+            id=user["id"],
+            role=user["role"],
+            display_name=user["display_name"],
+            email=verified_email(user),
+            phone=verified_phone(user),
+        )
+
+    async def notify(
+        self, user_id: uuid.UUID, subject: str, text: str, channels: list[Channel], dedupe_key: str | None
+    ) -> NotifyResult:
+        """Send to the user's verified email and phone. Under a dedupe key it is sent once: a repeat answers the
+        first result (`duplicate`), a repeat while the first is still sending is a conflict to retry."""
+        user = await self.repository.user_by_id(user_id)
+        if user is None:
+            raise NotFoundError("no such user")
+        if dedupe_key is not None:
+            claim = await self.repository.claim_notification(
+                user_id, dedupe_key, stale_after_seconds=NOTIFY_CLAIM_STALE_SECONDS
+            )
+            if claim == "sending":
+                raise ConflictError("a notification with this dedupe_key is being sent; try again shortly")
+            if claim != "new":
+                for channel in channels:
+                    metrics.NOTIFICATIONS.labels(channel, "duplicate").inc()
+                return NotifyResult.model_validate({**claim, "duplicate": True})
+        try:
+            result = await self._deliver(user, subject, text, channels)
+            if not result.sent and any(item.reason == "delivery_failed" for item in result.skipped):
+                raise UnavailableError("the notification could not be sent; try again shortly")
+        except Exception:
+            if dedupe_key is not None:
+                # The key stays free so that the caller's retry sends (a provider down is the usual cause).
+                await self.repository.release_notification(user_id, dedupe_key)
+            raise
+        if dedupe_key is not None:
+            await self.repository.finish_notification(user_id, dedupe_key, result.model_dump(mode="json"))
+        return result
+
+    async def _deliver(self, user: Record, subject: str, text: str, channels: list[Channel]) -> NotifyResult:
+        sent: list[NotificationSent] = []
+        skipped: list[NotificationSkipped] = []
+        for channel in channels:
+            recipient = verified_email(user) if channel == "email" else verified_phone(user)
+            if recipient is None:
+                reason: SkipReason = "no_verified_email" if channel == "email" else "no_verified_phone"
+                skipped.append(NotificationSkipped(channel=channel, reason=reason))
+                metrics.NOTIFICATIONS.labels(channel, "skipped").inc()
+                continue
+            masked = mask_email(recipient) if channel == "email" else mask_phone(recipient)
+            try:
+                if channel == "email":
+                    reference = await self.email.send_email(recipient, subject, text)
+                else:
+                    reference = await self.sms.send_sms(recipient, sms_text(subject, text))
+            except DeliveryError as exc:
+                log.error("auth.notify_failed", channel=channel, provider=exc.provider, status=exc.status)
+                skipped.append(NotificationSkipped(channel=channel, reason="delivery_failed"))
+                metrics.NOTIFICATIONS.labels(channel, "failed").inc()
+                continue
+            sent.append(NotificationSent(channel=channel, recipient_masked=masked, reference=reference))
+            metrics.NOTIFICATIONS.labels(channel, "sent").inc()
+        log.info(
+            "auth.notified",
+            user_id=str(user["id"]),
+            sent=[item.channel for item in sent],
+            skipped=[f"{item.channel}:{item.reason}" for item in skipped],
+        )
+        return NotifyResult(user_id=user["id"], sent=sent, skipped=skipped)
+
     # -- limits -------------------------------------------------------------------------------------------------
     async def _limit(self, key: str, limit: int, window: float, name: str, *, silent: bool = False) -> bool:
         decision = await self.limiter.hit(key, limit=limit, window_seconds=window)
@@ -458,6 +545,39 @@ class AuthService:
 def _login_failure_keys(account: str, client_ip: str) -> tuple[str, str]:
     """Failure-log keys: from this address (an address has no '/', an email always has an '@'), and from everywhere."""
     return f"login-from:{client_ip}/{account}", f"login:{account}"
+
+
+def verified_email(user: Any) -> str | None:
+    return str(user["email"]) if user["email"] and user["email_verified_at"] is not None else None
+
+
+def verified_phone(user: Any) -> str | None:
+    return str(user["phone"]) if user["phone"] and user["phone_verified_at"] is not None else None
+
+
+def mask_email(email: str) -> str:
+    """Enough for a person to recognise their own address, not enough to learn someone else's: m***@example.com."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(phone: str) -> str:
+    """The country code's start and the last digits of an E.164 number: +20*******678."""
+    head, tail = (3, 3) if len(phone) >= 10 else (1, 2)
+    return phone[:head] + "*" * max(len(phone) - head - tail, 0) + phone[-tail:]
+
+
+def sms_text(subject: str, text: str, limit: int = SMS_MAX_CHARACTERS) -> str:
+    """`subject: text`, cut at a word boundary to `limit` characters with "..." (ASCII, so a GSM-7 message stays
+    GSM-7: one non-GSM character would switch the whole SMS to UCS-2, 70 characters a segment)."""
+    body = f"{subject}: {text}"
+    if len(body) <= limit:
+        return body
+    cut = body[: limit - 3]
+    boundary = cut.rfind(" ")
+    if boundary > limit * 3 // 4:  # a word boundary near the end; else a very long word is cut where it stands
+        cut = cut[:boundary]
+    return cut.rstrip() + "..."
 
 
 def to_user(row: Any) -> User:
