@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from osool_auth.delivery import EmailAttachment
 from osool_auth.schemas import (
     Accepted,
     GoogleSignInRequest,
@@ -227,8 +228,9 @@ async def dev_outbox(
 async def notify(body: NotifyRequest, auth: Auth) -> NotifyResult:
     """Send a user a message by email and/or SMS, to the verified address and phone only (any other channel is
     `skipped` with its reason). With a `dedupe_key`, once per user and key: a repeat sends nothing and answers the
-    first result with `duplicate: true`."""
-    return await auth.notify(body.user_id, body.subject, body.text, body.channels, body.dedupe_key)
+    first result with `duplicate: true`. `attachments` (a calendar invitation) go with the email only."""
+    attachments = [EmailAttachment(a.filename, a.content_type, a.content()) for a in body.attachments]
+    return await auth.notify(body.user_id, body.subject, body.text, body.channels, body.dedupe_key, attachments)
 
 
 @internal_router.get("/users/{user_id}", response_model=UserSummary, responses=INTERNAL_USER_RESPONSES)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import http.client
 import json
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import Mail
+from sendgrid.helpers.mail import Attachment, Disposition, FileContent, FileName, FileType, Mail
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
@@ -44,9 +47,18 @@ class SmsSender(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A file sent with an email (a calendar invitation): its name, media type and bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
 class EmailSender(Protocol):
-    async def send_email(self, to: str, subject: str, text: str) -> str:
-        """Send a plain-text email; return the provider's message id."""
+    async def send_email(self, to: str, subject: str, text: str, attachments: Sequence[EmailAttachment] = ()) -> str:
+        """Send a plain-text email (with files attached, if any); return the provider's message id."""
         ...
 
 
@@ -142,16 +154,25 @@ class SendGridEmailSender:
         self._host = host or SENDGRID_DEFAULT_HOST
         self._timeout = timeout_seconds
 
-    async def send_email(self, to: str, subject: str, text: str) -> str:
+    async def send_email(self, to: str, subject: str, text: str, attachments: Sequence[EmailAttachment] = ()) -> str:
         # The SDK blocks on urllib; a thread keeps the event loop serving other requests meanwhile.
-        return await asyncio.to_thread(self._send, to, subject, text)
+        return await asyncio.to_thread(self._send, to, subject, text, attachments)
 
-    def _send(self, to: str, subject: str, text: str) -> str:
+    def _send(self, to: str, subject: str, text: str, attachments: Sequence[EmailAttachment] = ()) -> str:
         # A client per send: the SDK's client mutates its header dict on every call, so sharing one across the
         # threads above is not safe, and urllib keeps no connection that a shared client could reuse.
         client = SendGridAPIClient(api_key=self._api_key, host=self._host)
         client.client.timeout = self._timeout  # the SDK has no timeout argument; its HTTP client reads this one
         message = Mail(from_email=self._from_email, to_emails=to, subject=subject, plain_text_content=text)
+        for attachment in attachments:
+            message.add_attachment(
+                Attachment(
+                    FileContent(base64.b64encode(attachment.content).decode("ascii")),
+                    FileName(attachment.filename),
+                    FileType(attachment.content_type),
+                    Disposition("attachment"),
+                )
+            )
         try:
             response = client.send(message)
         except HTTPError as exc:

@@ -47,6 +47,8 @@ def run(settings: CommonSettings, args: argparse.Namespace) -> int:
             subject = f" — {message['subject']}" if message.get("subject") else ""
             print(f"{message['created_at']:%Y-%m-%d %H:%M:%S} {message['channel']} to {message['recipient']}{subject}")
             print(f"  {message['body']}")
+            for attachment in message.get("attachments") or []:  # type: ignore[attr-defined]
+                print(f"  attached: {attachment['filename']} ({attachment['content_type']})")
     if not messages:
         print("the outbox is empty" + (f" for {args.recipient}" if args.recipient else ""), file=sys.stderr)
     return 0

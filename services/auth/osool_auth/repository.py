@@ -246,19 +246,28 @@ class AuthRepository:
         return [row["family_id"] for row in rows]
 
     # -- outbox --------------------------------------------------------------------------------------------------
-    async def insert_outbox(self, channel: str, recipient: str, subject: str | None, body: str) -> int:
+    async def insert_outbox(
+        self,
+        channel: str,
+        recipient: str,
+        subject: str | None,
+        body: str,
+        attachments: list[dict[str, str]] | None = None,
+    ) -> int:
         value: int = await self.pool.fetchval(
-            "INSERT INTO outbox (channel, recipient, subject, body) VALUES ($1, $2, $3, $4) RETURNING id",
+            """INSERT INTO outbox (channel, recipient, subject, body, attachments) VALUES ($1, $2, $3, $4, $5)
+               RETURNING id""",
             channel,
             recipient,
             subject,
             body,
+            attachments,
         )
         return value
 
     async def list_outbox(self, *, recipient: str | None, limit: int) -> list[Record]:
         return await self.pool.fetch(
-            """SELECT id, channel, recipient, subject, body, created_at FROM outbox
+            """SELECT id, channel, recipient, subject, body, created_at, attachments FROM outbox
                WHERE $1::text IS NULL OR lower(recipient) = lower($1) ORDER BY id DESC LIMIT $2""",
             recipient,
             limit,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -119,6 +121,12 @@ class UserPage(BaseModel):
     next_cursor: str | None
 
 
+class OutboxAttachment(BaseModel):
+    filename: str
+    content_type: str
+    content_base64: str
+
+
 class OutboxMessage(BaseModel):
     id: int
     channel: Literal["sms", "email"]
@@ -126,6 +134,32 @@ class OutboxMessage(BaseModel):
     subject: str | None
     body: str
     created_at: datetime
+    attachments: list[OutboxAttachment] | None = Field(default=None, description="files sent with an email, if any")
+
+
+MAX_ATTACHMENT_BYTES = 100 * 1024
+
+
+class NotifyAttachment(StrictModel):
+    """A file sent with the email (a calendar invitation); SMS carries the text only."""
+
+    filename: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._ -]*$")
+    content_type: Literal["text/calendar"]
+    content_base64: str = Field(min_length=1, max_length=(MAX_ATTACHMENT_BYTES + 2) // 3 * 4)
+
+    @field_validator("content_base64")
+    @classmethod
+    def _base64_of_at_most_100_kb(cls, value: str) -> str:
+        try:
+            content = base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise ValueError("not base64") from None
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise ValueError(f"an attachment is at most {MAX_ATTACHMENT_BYTES // 1024} KB")
+        return value
+
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_base64)
 
 
 class NotifyRequest(StrictModel):
@@ -141,6 +175,9 @@ class NotifyRequest(StrictModel):
         min_length=1,
         max_length=200,
         description="a repeat of the same key for the same user sends nothing and answers the first result",
+    )
+    attachments: list[NotifyAttachment] = Field(
+        default_factory=list, max_length=2, description="files sent with the email (not the SMS), at most 100 KB each"
     )
 
     @field_validator("channels")
@@ -177,3 +214,4 @@ class UserSummary(BaseModel):
     display_name: str | None
     email: str | None
     phone: str | None
+    wallet_address: str | None = Field(default=None, description="the wallet the user signed in with (SIWE), if any")

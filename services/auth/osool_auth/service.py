@@ -7,6 +7,8 @@ import hmac
 import secrets
 import string
 import uuid
+from base64 import b64encode
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from osool_auth import metrics
-from osool_auth.delivery import DeliveryError, EmailSender, SmsSender
+from osool_auth.delivery import DeliveryError, EmailAttachment, EmailSender, SmsSender
 from osool_auth.google import GoogleIdTokenVerifier, GoogleTokenError
 from osool_auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from osool_auth.phones import normalize_phone
@@ -88,8 +90,12 @@ class OutboxDelivery:
     async def send_sms(self, to: str, body: str) -> str:
         return f"outbox-{await self.repository.insert_outbox('sms', to, None, body)}"
 
-    async def send_email(self, to: str, subject: str, text: str) -> str:
-        return f"outbox-{await self.repository.insert_outbox('email', to, subject, text)}"
+    async def send_email(self, to: str, subject: str, text: str, attachments: Sequence[EmailAttachment] = ()) -> str:
+        files = [
+            {"filename": a.filename, "content_type": a.content_type, "content_base64": b64encode(a.content).decode()}
+            for a in attachments
+        ]
+        return f"outbox-{await self.repository.insert_outbox('email', to, subject, text, files or None)}"
 
 
 @dataclass
@@ -466,10 +472,17 @@ class AuthService:
             display_name=user["display_name"],
             email=verified_email(user),
             phone=verified_phone(user),
+            wallet_address=user["wallet_address"],
         )
 
     async def notify(
-        self, user_id: uuid.UUID, subject: str, text: str, channels: list[Channel], dedupe_key: str | None
+        self,
+        user_id: uuid.UUID,
+        subject: str,
+        text: str,
+        channels: list[Channel],
+        dedupe_key: str | None,
+        attachments: Sequence[EmailAttachment] = (),
     ) -> NotifyResult:
         """Send to the user's verified email and phone. Under a dedupe key it is sent once: a repeat answers the
         first result (`duplicate`), a repeat while the first is still sending is a conflict to retry."""
@@ -487,7 +500,7 @@ class AuthService:
                     metrics.NOTIFICATIONS.labels(channel, "duplicate").inc()
                 return NotifyResult.model_validate({**claim, "duplicate": True})
         try:
-            result = await self._deliver(user, subject, text, channels)
+            result = await self._deliver(user, subject, text, channels, attachments)
             if not result.sent and any(item.reason == "delivery_failed" for item in result.skipped):
                 raise UnavailableError("the notification could not be sent; try again shortly")
         except Exception:
@@ -499,7 +512,9 @@ class AuthService:
             await self.repository.finish_notification(user_id, dedupe_key, result.model_dump(mode="json"))
         return result
 
-    async def _deliver(self, user: Record, subject: str, text: str, channels: list[Channel]) -> NotifyResult:
+    async def _deliver(
+        self, user: Record, subject: str, text: str, channels: list[Channel], attachments: Sequence[EmailAttachment]
+    ) -> NotifyResult:
         sent: list[NotificationSent] = []
         skipped: list[NotificationSkipped] = []
         for channel in channels:
@@ -512,7 +527,7 @@ class AuthService:
             masked = mask_email(recipient) if channel == "email" else mask_phone(recipient)
             try:
                 if channel == "email":
-                    reference = await self.email.send_email(recipient, subject, text)
+                    reference = await self.email.send_email(recipient, subject, text, attachments)
                 else:
                     reference = await self.sms.send_sms(recipient, sms_text(subject, text))
             except DeliveryError as exc:

@@ -205,6 +205,15 @@ class FakeSendGrid:
         content = payload.get("content")
         if not isinstance(content, list) or not content:
             return "Unless a valid template_id is provided, the content parameter is required.", "content"
+        for index, attachment in enumerate(payload.get("attachments") or []):
+            if not isinstance(attachment, dict) or not attachment.get("filename"):
+                return "The attachment filename parameter is required.", f"attachments.{index}.filename"
+            try:
+                base64.b64decode(attachment.get("content") or "", validate=True)
+            except (binascii.Error, ValueError):
+                return "The attachment content must be base64 encoded.", f"attachments.{index}.content"
+            if not attachment.get("content"):
+                return "The attachment content is required.", f"attachments.{index}.content"
         return None
 
     def __enter__(self) -> FakeSendGrid:

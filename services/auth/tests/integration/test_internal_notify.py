@@ -7,6 +7,7 @@ operators read it.
 
 from __future__ import annotations
 
+import base64
 import random
 import re
 import uuid
@@ -22,6 +23,7 @@ from devstack.testing import admin_headers, outbox_link_token, read_outbox, serv
 pytestmark = pytest.mark.stack
 PASSWORD = "a long enough passphrase"
 NOTIFY, USERS = "/api/auth/internal/notify", "/api/auth/internal/users"
+ICS = {"filename": "a.ics", "content_type": "text/calendar", "content_base64": "QQ=="}
 
 
 @pytest.fixture
@@ -210,6 +212,23 @@ def test_a_dedupe_key_sends_once(api: httpx.Client, internal: httpx.Client, stac
     assert not internal.post(NOTIFY, json={**body, "user_id": other["user"]["id"]}).json()["duplicate"]
 
 
+def test_a_calendar_attachment_goes_with_the_email_and_is_kept_in_the_outbox(
+    api: httpx.Client, internal: httpx.Client, stack: LocalStack
+) -> None:
+    user = signed_up(api)
+    invite = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    subject = f"Viewing {uuid.uuid4().hex[:8]}"
+    attachment = {"filename": "viewing.ics", "content_type": "text/calendar",
+                  "content_base64": base64.b64encode(invite).decode()}  # fmt: skip
+    body = notify_body(user["user"]["id"], subject=subject, channels=["email"], attachments=[attachment])
+    assert internal.post(NOTIFY, json=body).status_code == 200
+    [message] = messages_with(stack, user["email"], subject)
+    assert message["attachments"] == [attachment]
+    plain = notify_body(user["user"]["id"], subject=f"{subject} plain", channels=["email"])
+    assert internal.post(NOTIFY, json=plain).status_code == 200
+    assert messages_with(stack, user["email"], f"{subject} plain")[0]["attachments"] is None
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -222,6 +241,10 @@ def test_a_dedupe_key_sends_once(api: httpx.Client, internal: httpx.Client, stac
         ({"text": "x" * 4001}, "text"),
         ({"dedupe_key": ""}, "dedupe_key"),
         ({"user_id": "not-a-uuid"}, "user_id"),
+        ({"attachments": [{**ICS, "content_type": "text/html"}]}, "attachments"),
+        ({"attachments": [{**ICS, "content_base64": "%%"}]}, "attachments"),
+        ({"attachments": [{**ICS, "content_base64": base64.b64encode(bytes(100 * 1024 + 1)).decode()}]}, "attachments"),
+        ({"attachments": [ICS] * 3}, "attachments"),
     ],
 )
 def test_notify_refuses_a_bad_body(internal: httpx.Client, change: dict[str, Any], field: str) -> None:
@@ -251,6 +274,7 @@ def test_a_user_is_shown_with_verified_contacts_only(
     assert no_phone.status_code == 200, no_phone.text
     assert no_phone.json() == {
         "id": user["user"]["id"], "role": "user", "display_name": "Mona Agent", "email": user["email"], "phone": None,
+        "wallet_address": None,
     }  # fmt: skip
     phone = add_verified_phone(stack, user)
     assert internal.get(f"{USERS}/{user['user']['id']}").json()["phone"] == phone

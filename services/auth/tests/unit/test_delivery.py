@@ -6,13 +6,14 @@ The fakes come from tests/conftest.py as fixtures (importlib mode cannot import 
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from typing import Any
 
 import pytest
 
 from devstack.config import free_port
-from osool_auth.delivery import DeliveryError, SendGridEmailSender, TwilioSmsSender
+from osool_auth.delivery import DeliveryError, EmailAttachment, SendGridEmailSender, TwilioSmsSender
 
 FROM_NUMBER = "+15005550006"
 FROM_EMAIL = "no-reply@osool.test"
@@ -75,6 +76,20 @@ async def test_email_reaches_sendgrid_with_to_from_subject_and_text_and_returns_
         RESET_TEXT,
     )
     assert message_id and len(message_id) == 22
+
+
+async def test_an_attachment_reaches_sendgrid_base64_encoded_with_its_name_and_type(fake_sendgrid: Any) -> None:
+    invite = EmailAttachment("viewing.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    await _email_sender(fake_sendgrid).send_email("layla@example.com", "Your viewing", "See you there.", [invite])
+
+    [sent] = fake_sendgrid.messages
+    [attached] = sent.payload["attachments"]
+    assert (attached["filename"], attached["type"], attached["disposition"]) == (
+        "viewing.ics",
+        "text/calendar",
+        "attachment",
+    )
+    assert base64.b64decode(attached["content"]) == invite.content
 
 
 async def test_wrong_sendgrid_key_is_a_401_delivery_error(fake_sendgrid: Any) -> None:
