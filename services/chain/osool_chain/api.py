@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Annotated, Any
 
@@ -14,15 +15,24 @@ from osool_chain.schemas import (
     ListingStatuses,
     PriceUpdate,
     ReserveRequest,
+    ServiceReserveRequest,
     Transaction,
     Verification,
     VerifyRequest,
 )
 from osool_chain.service import ChainService, WriteResult
 from osool_common.auth import Principal, require_role
+from osool_common.errors import ConflictError
 from osool_common.responses import model_response
 
 router = APIRouter(prefix="/api/chain", tags=["chain"])
+# Service-to-service (the service key; the public listener answers 404): reservations the agent service makes.
+internal_router = APIRouter(prefix="/api/chain/internal", tags=["chain (internal)"])
+# Who the agent service's writes are recorded as (its writes are idempotent under their own keys).
+AGENT_SERVICE = Principal(
+    user_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "osool:service:agent")), role="service", token_id="none",  # noqa: S106
+    expires_at=0, session_id="service",
+)  # fmt: skip
 
 
 async def chain(request: Request) -> ChainService:
@@ -125,3 +135,25 @@ async def verify(body: VerifyRequest, service: Chain) -> Verification:
 async def transaction(tx_id: uuid.UUID, service: Chain) -> Transaction:
     """A write's progress: pending (outbox), sent, confirmed or failed, with its hash, block and gas."""
     return await service.transaction(tx_id)
+
+
+@internal_router.post("/reservations", status_code=202, response_model=Transaction,
+                      responses={**WRITE_RESPONSES, 401: {"description": "no service key"}})  # fmt: skip
+async def service_reserve(body: ServiceReserveRequest, service: Chain, key: IdempotencyKey = None) -> Response:
+    """The agent service records a buyer's reservation: the listing is registered first (its price and record hash)
+    when it never was, then reserved; both writes are idempotent under the key. 409 when it is reserved or sold."""
+    if not key:
+        return _accepted(await service.write("reserve", body.listing_id, {"buyer": body.buyer}, key, AGENT_SERVICE))
+    statuses = await service.statuses([body.listing_id])
+    if statuses[0].status == "not_registered" and statuses[0].pending_status is None:
+        args = {"document_hash": body.document_hash, "price": body.price_egp}
+        with contextlib.suppress(ConflictError):  # registered meanwhile by a concurrent reservation: reserve decides
+            await service.write("list", body.listing_id, args, f"{key}:list", AGENT_SERVICE)
+    return _accepted(await service.write("reserve", body.listing_id, {"buyer": body.buyer}, key, AGENT_SERVICE))
+
+
+@internal_router.post("/listings/{listing_id}/cancel", status_code=202, response_model=Transaction,
+                      responses={**WRITE_RESPONSES, 401: {"description": "no service key"}})  # fmt: skip
+async def service_cancel(listing_id: Ref, service: Chain, key: IdempotencyKey = None) -> Response:
+    """The agent service releases a reservation (expired or cancelled): the listing is available again."""
+    return _accepted(await service.write("cancelReservation", listing_id, {}, key, AGENT_SERVICE))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from osool_chain import __version__
-from osool_chain.api import router
+from osool_chain.api import internal_router, router
 from osool_chain.checks import IndexerCheck, NodeCheck, OutboxCheck
 from osool_chain.contract.codec import RegistryCodec
 from osool_chain.indexer import Indexer
@@ -47,7 +47,7 @@ def create_app() -> FastAPI:
         settings,
         version=__version__,
         description="The property registry on Ethereum: reservations, sales, document hashes.",
-        routers=[router],
+        routers=[router, internal_router],
         redis_critical=True,
         setup=setup,
     )

@@ -74,6 +74,15 @@ class ReserveRequest(_Strict):
     buyer: Address = Field(description="the buyer's wallet address, recorded on chain as the reserving buyer")
 
 
+class ServiceReserveRequest(_Strict):
+    """A reservation the agent service made for a buyer: registered on chain first when it never was."""
+
+    listing_id: ListingRef
+    buyer: Address
+    price_egp: PriceEgp = Field(description="the listing's price, used when it has to be registered first")
+    document_hash: DocumentHash = Field(description="the listing record's hash, used when it is registered first")
+
+
 class VerifyRequest(_Strict):
     listing_id: ListingRef
     document_hash: DocumentHash
