@@ -11,7 +11,7 @@ NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent test lint typecheck unit bench chaos contracts gas-report gateway-config clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,6 +72,12 @@ eval-search: install ## run the labelled search queries through the gateway; pri
 
 eval-agent: install ## send the labelled chat requests through the gateway; prints Amr's tool accuracy per brain and language
 	$(PY) -m osool_agent.evaluation --url http://127.0.0.1:$${GATEWAY_PUBLIC_PORT:-8080} --json bench/results/eval-agent.json
+
+eval-contracts: install ## the labelled contract clauses (English, Arabic) through the contract analyser; prints precision and recall (held-out too), fails below 0.90
+	$(PY) -m osool_agent.contracts_eval --json bench/results/contracts.json
+
+eval-leads: install ## the labelled buyer and seller utterances read by the lead rules (and the model's qualify_lead when configured); prints intent accuracy and slot F1
+	$(PY) -m osool_agent.leads.evaluation --url http://127.0.0.1:$${GATEWAY_PUBLIC_PORT:-8080} --json bench/results/eval-leads.json
 
 lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .

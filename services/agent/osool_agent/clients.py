@@ -1,4 +1,4 @@
-"""Typed HTTP clients of the services the agent uses (search, chat-history, chain), always through the gateway."""
+"""Typed HTTP clients of the services the agent uses (search, chat-history, chain, auth), always through the gateway."""
 
 from __future__ import annotations
 
@@ -146,7 +146,36 @@ class ChainClient:
         """Each listing's registry status in one call: available, reserved, sold, pending or not_registered."""
         params = [("id", listing_id) for listing_id in listing_ids]
         body = await _call(self.http, "chain", "GET", "/api/chain/listings", "the property registry", params=params)
-        return {item["listing_id"]: item["status"] for item in body["listings"]}
+        # A reservation or sale accepted but not yet mined counts already: such a unit is never offered as available.
+        return {
+            item["listing_id"]: item["pending_status"] if item.get("pending_status") in ("reserved", "sold")
+            else item["status"]
+            for item in body["listings"]
+        }  # fmt: skip
+
+    async def reserve(
+        self, listing_id: str, buyer: str, price_egp: int, document_hash: str, key: str
+    ) -> dict[str, Any]:
+        """Record a reservation (registering the listing first when it never was); the reserve transaction."""
+        body = {"listing_id": listing_id, "buyer": buyer, "price_egp": price_egp, "document_hash": document_hash}
+        result: dict[str, Any] = await _call(
+            self.http, "chain", "POST", "/api/chain/internal/reservations", "the property registry", json=body,
+            headers={"Idempotency-Key": key},
+        )  # fmt: skip
+        return result
+
+    async def release(self, listing_id: str, key: str) -> dict[str, Any]:
+        result: dict[str, Any] = await _call(
+            self.http, "chain", "POST", f"/api/chain/internal/listings/{listing_id}/cancel", "the property registry",
+            headers={"Idempotency-Key": key},
+        )  # fmt: skip
+        return result
+
+    async def transaction(self, tx_id: uuid.UUID) -> dict[str, Any]:
+        result: dict[str, Any] = await _call(
+            self.http, "chain", "GET", f"/api/chain/transactions/{tx_id}", "the property registry"
+        )
+        return result
 
     async def listing(self, listing_id: str) -> dict[str, Any] | None:
         """The on-chain record of a listing, or None when it was never registered."""
@@ -156,4 +185,34 @@ class ChainClient:
             )
         except NotFoundError:
             return None
+        return result
+
+
+class AuthClient:
+    """auth: a user's verified contact, and delivery (email and SMS, the outbox locally) to a user by id."""
+
+    def __init__(self, http: ServiceClient) -> None:
+        self.http = http
+
+    async def user(self, user_id: uuid.UUID) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = await _call(
+                self.http, "auth", "GET", f"/api/auth/internal/users/{user_id}", "the auth service"
+            )
+        except NotFoundError:
+            return None
+        return result
+
+    async def notify(
+        self, user_id: uuid.UUID, subject: str, text: str, channels: list[str], dedupe_key: str,
+        attachments: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """`attachments` ({"filename", "content_type", "content_base64"}) go with the email only."""
+        body: dict[str, Any] = {"user_id": str(user_id), "subject": subject, "text": text, "channels": channels,
+                                "dedupe_key": dedupe_key}  # fmt: skip
+        if attachments:
+            body["attachments"] = attachments
+        result: dict[str, Any] = await _call(
+            self.http, "auth", "POST", "/api/auth/internal/notify", "the auth service", json=body
+        )
         return result

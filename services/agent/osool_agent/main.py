@@ -1,5 +1,5 @@
 """create_app(): the agent service's FastAPI app: the kit, the clients of the other services, the brains, the breaker,
-the cost meter and the chat routes."""
+the cost meter, the lead workflow, contract review and the chat, lead and contract routes."""
 
 from __future__ import annotations
 
@@ -9,14 +9,22 @@ from typing import Any
 from fastapi import FastAPI
 
 from osool_agent import __version__
-from osool_agent.api import router
+from osool_agent.api import contracts_router, leads_router, reservations_router, router
 from osool_agent.brains import ModelBrain, is_model_failure, local_brain, openai_brain
-from osool_agent.clients import ChainClient, HistoryClient, SearchClient
+from osool_agent.clients import AuthClient, ChainClient, HistoryClient, SearchClient
+from osool_agent.contract_audit_repository import ContractAuditRepository
+from osool_agent.contract_audits import ContractAuditService
 from osool_agent.cost import CostMeter, load_price_file
-from osool_agent.repository import TurnRepository
+from osool_agent.leads.pipeline import LeadService
+from osool_agent.repository import LeadRepository, ReservationRepository, TurnRepository
+from osool_agent.reservations import ReservationService
 from osool_agent.service import ChatService
 from osool_agent.settings import Settings
 from osool_agent.tools.context import ToolContext
+from osool_agent.viewings.api import router as viewings_router
+from osool_agent.viewings.links import ViewingLinks
+from osool_agent.viewings.repository import ViewingRepository
+from osool_agent.viewings.service import ViewingService
 from osool_common.app import Resources, create_service_app
 from osool_common.breaker import CircuitBreaker
 from osool_common.logging import get_logger
@@ -53,15 +61,39 @@ def create_app() -> FastAPI:
                 f"breaker:{brain.name}", brain.breaker.health_check, critical=False, affects_readiness=False
             )
 
+        auth = AuthClient(resources.http)
+        reservations = ReservationService(settings, ReservationRepository(resources.db), search, chain, auth)
+        app.state.reservations = reservations
+        resources.run_in_background(reservations.run_sweeper(), "agent-reservation-sweeper")
+
+        assert settings.osool_service_key is not None  # a required secret
+        viewings = ViewingService(
+            settings, ViewingRepository(resources.db), search, auth,
+            ViewingLinks(settings.osool_service_key.get_secret_value(), settings.public_url),
+        )  # fmt: skip
+        app.state.viewings = viewings
+        # Every worker of every replica runs it; the reminders' claim and the notices' dedupe keys send each once.
+        resources.run_in_background(viewings.run_jobs(), "agent-viewing-reminders")
+
         def tools() -> ToolContext:
-            return ToolContext(search, chain, settings.listing_stale_after_days, settings.cards_per_reply)
+            return ToolContext(search, chain, settings.listing_stale_after_days, settings.cards_per_reply,
+                               reservations=reservations, viewings=viewings)  # fmt: skip
 
         cost = CostMeter(resources.redis, settings.llm_daily_budget_usd, load_price_file(settings.llm_price_file))
+        leads = LeadService(settings, LeadRepository(resources.db), search, auth, history)
         service = ChatService(
             settings, search, history, tools, TurnRepository(resources.db), RateLimiter(resources.redis, "agent:turns"),
-            cost, brains,
+            cost, brains, leads,
         )  # fmt: skip
         app.state.chat = service
+        app.state.leads = leads
+        app.state.contract_audits = ContractAuditService(
+            ContractAuditRepository(resources.db), RateLimiter(resources.redis, "agent:contract-audits"),
+            per_ip_per_minute=settings.contract_audits_per_minute_per_ip,
+            per_user_per_minute=settings.contract_audits_per_minute_per_user,
+        )  # fmt: skip
+        # Every worker of every replica runs it; locked rows make each reassignment happen once.
+        resources.run_in_background(leads.run_reassignment(), "agent-lead-reassignment")
         resources.background.push_async_callback(service.aclose)
 
         async def brain_check() -> str:
@@ -78,7 +110,7 @@ def create_app() -> FastAPI:
         settings,
         version=__version__,
         description="Amr, the AI property consultant: chat (JSON, server-sent events, WebSocket) over real listings.",
-        routers=[router],
+        routers=[router, leads_router, contracts_router, reservations_router, viewings_router],
         redis_critical=False,
         setup=setup,
     )

@@ -27,3 +27,36 @@ GROUNDING_REPAIRS = Counter(
 BRAIN_FALLBACKS = Counter(
     "osool_agent_brain_fallbacks_total", "Turns answered by the rules brain instead of a model, by reason", ["reason"]
 )
+# Leads: temperature changes, the time a turn spends on its lead, notifications, reassignments, first contact.
+LEAD_TRANSITIONS = Counter(
+    "osool_agent_lead_temperature_changes_total", "Leads reaching a temperature, by kind (buyer, seller)",
+    ["kind", "temperature"],
+)  # fmt: skip
+LEAD_SCORING_DURATION = Histogram(
+    "osool_agent_lead_scoring_seconds", "Reading, scoring and saving a turn's lead", buckets=TURN_BUCKETS
+)
+LEAD_UPDATE_FAILURES = Counter("osool_agent_lead_update_failures_total", "Turns whose lead could not be updated")
+LEAD_NOTIFICATIONS = Counter(
+    "osool_agent_lead_notifications_total", "HOT-lead notifications to agents, by outcome", ["outcome"]
+)
+LEAD_REASSIGNMENTS = Counter("osool_agent_lead_reassignments_total", "HOT leads reassigned for want of a first contact")
+LEAD_FIRST_CONTACT = Histogram(
+    "osool_agent_lead_first_contact_seconds", "From a lead turning HOT to its first contact",
+    buckets=(60, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600),
+)  # fmt: skip
+# Set from the database when /metrics or the leads list is read: the truth for every worker alike.
+LEADS = Gauge("osool_agent_leads", "Leads by temperature", ["temperature"], multiprocess_mode="max")
+SELLER_QUALIFICATION_RATE = Gauge(
+    "osool_agent_seller_qualification_rate", "Share of seller leads with all four answers", multiprocess_mode="max"
+)
+# Contract review: every finding of every review (the route's and the audit_contract tool's), by clause and severity.
+CONTRACT_FINDINGS = Counter(
+    "osool_agent_contract_findings_total", "Contract review findings, by clause and severity", ["clause", "severity"]
+)
+RESERVATIONS = Counter(
+    "osool_agent_reservations_total",
+    "Reservations by outcome (pending, confirmed, failed, conflict, cancelled, expired)",
+    ["outcome"],
+)
+# Viewings: booked, cancelled, rescheduled, and reminders sent (once each, whichever replica sends it).
+VIEWINGS = Counter("osool_agent_viewings_total", "Viewing events (booked, cancelled, rescheduled, reminded)", ["event"])

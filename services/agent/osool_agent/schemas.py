@@ -116,3 +116,147 @@ class CostReport(BaseModel):
     budget_used_pct: float | None
     over_budget: bool
     days: list[CostDay]
+
+
+# -- leads -------------------------------------------------------------------------------------------------------------
+LeadStatus = Literal["new", "contacted", "viewing", "negotiating", "won", "lost"]
+
+
+class ScoreReason(BaseModel):
+    factor: str
+    points: float
+    why: str
+
+
+class Lead(BaseModel):
+    """A lead as agents see it: the phone and email only when the buyer agreed to share them."""
+
+    id: uuid.UUID
+    kind: Literal["buyer", "seller"]
+    intent: str | None
+    user_id: uuid.UUID | None
+    session_ids: list[uuid.UUID]
+    budget_min: int | None
+    budget_max: int | None
+    areas: list[str]
+    types: list[str]
+    bedrooms: int | None
+    timeline: str | None
+    financing: str | None
+    purpose: str | None
+    motivation: str | None
+    condition: str | None
+    price_expectation: int | None
+    readiness_score: int | None = Field(description="a seller's financial readiness, 0-100")
+    commitment_score: int | None = Field(description="a seller's commitment, 0-100")
+    score: int = Field(ge=0, le=100)
+    temperature: Literal["HOT", "WARM", "COLD"]
+    reasons: list[ScoreReason]
+    contact_consent: bool | None = Field(description="null until the buyer answered Amr's question")
+    contact_phone: str | None = Field(description="shown only with the buyer's consent")
+    contact_email: str | None = Field(description="shown only with the buyer's consent")
+    has_contact: bool = Field(description="the lead left a phone or email (hidden without consent)")
+    listings_shown: list[str]
+    listings_asked: list[str]
+    turns: int
+    status: LeadStatus
+    assigned_agent_id: uuid.UUID | None
+    assigned_at: datetime | None
+    hot_at: datetime | None
+    notified_at: datetime | None
+    first_contact_at: datetime | None
+    seconds_to_first_contact: float | None
+    last_message: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Lead:
+        consent = row.get("contact_consent") is True
+        first, hot = row.get("first_contact_at"), row.get("hot_at")
+        return cls.model_validate({
+            **{name: row.get(name) for name in cls.model_fields if name in row},
+            "contact_phone": row.get("contact_phone") if consent else None,
+            "contact_email": row.get("contact_email") if consent else None,
+            "has_contact": bool(row.get("contact_phone") or row.get("contact_email")),
+            "seconds_to_first_contact": (first - hot).total_seconds() if first and hot else None,
+        })  # fmt: skip
+
+
+class LeadPage(BaseModel):
+    items: list[Lead]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last")
+
+
+class LeadEvent(BaseModel):
+    id: int
+    kind: str
+    actor: str
+    data: dict[str, Any]
+    at: datetime
+
+
+class ConversationLine(BaseModel):
+    session_id: uuid.UUID
+    role: Literal["user", "assistant"]
+    content: str
+    created_at: datetime | None
+
+
+class LeadDetail(BaseModel):
+    lead: Lead
+    score_history: list[LeadEvent] = Field(description="every score change with its reasons")
+    events: list[LeadEvent] = Field(description="the audit trail: status, assignment, notification, consent, merge")
+    conversation: list[ConversationLine]
+
+
+class LeadStatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: LeadStatus
+    note: PlainText | None = Field(default=None, max_length=1000)
+
+
+class LeadAssignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agent_id: uuid.UUID
+
+
+class DutyChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_duty: bool
+
+
+class SalesAgent(BaseModel):
+    agent_id: uuid.UUID
+    on_duty: bool
+    last_assigned_at: datetime | None
+    open_leads: int = 0
+
+
+# -- reservations ------------------------------------------------------------------------------------------------------
+class ReservationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    listing_id: uuid.UUID
+
+
+class Reservation(BaseModel):
+    id: uuid.UUID
+    listing_id: uuid.UUID
+    listing_title: str
+    price_egp: int
+    deposit_egp: int
+    status: Literal["pending", "confirmed", "failed", "cancelled", "expired"] = Field(
+        description="pending until the registry confirms (or refuses) it; cancelled by the buyer; expired when the "
+        "hold ran out (released on chain)"
+    )
+    buyer_address: str = Field(description="the buyer's wallet, or a pseudonymous address derived from their id")
+    chain_tx_id: uuid.UUID | None = Field(description="the reserve transaction: GET /api/chain/transactions/{id}")
+    release_tx_id: uuid.UUID | None
+    error: str | None
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime

@@ -37,6 +37,7 @@ from osool_agent.brains.rules import Reading, read_message, rules_model
 from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
 from osool_agent.cost import CostMeter
 from osool_agent.grounding import Facts, Violation, sentence_violations, split_sentences
+from osool_agent.leads.pipeline import ASKING_TOOLS, LeadService, TurnFacts
 from osool_agent.repository import TurnRepository
 from osool_agent.schemas import Card, ChatRequest
 from osool_agent.settings import Settings
@@ -84,6 +85,7 @@ class Session:
     id: uuid.UUID
     secret: str | None  # only when the session was made by this request (anonymous)
     new: bool = False
+    user_id: uuid.UUID | None = None  # the signed-in caller
 
 
 @dataclass
@@ -233,8 +235,10 @@ class ChatService:
         limiter: RateLimiter,
         cost: CostMeter,
         brains: dict[str, ModelBrain],
+        leads: LeadService | None = None,
     ) -> None:
         self.settings = settings
+        self.leads = leads
         self.search = search
         self.history = history
         self.tool_context = tools
@@ -254,11 +258,12 @@ class ChatService:
 
     # -- before a turn: who, which session, how often ---------------------------------------------------------
     async def open_session(self, request: ChatRequest, caller: Caller) -> Session:
+        user_id = uuid.UUID(caller.principal.user_id) if caller.principal is not None else None
         if caller.principal is not None:
             await self._limit(f"user:{caller.principal.user_id}", self.settings.turns_per_minute_per_user)
         if request.session_id is None:
             created = await self.history.create_session(caller.authorization, _title(request.message))
-            return Session(uuid.UUID(created["id"]), created.get("secret"), new=True)
+            return Session(uuid.UUID(created["id"]), created.get("secret"), new=True, user_id=user_id)
         if caller.principal is None and not caller.secret:
             # The same answer for every id, so it says nothing about which sessions exist.
             raise UnauthenticatedError("an anonymous session opens with its secret (X-Session-Secret); or sign in")
@@ -266,7 +271,7 @@ class ChatService:
         if caller.principal is not None and caller.secret and not session.get("owned"):
             await self.history.claim(request.session_id, caller.authorization or "", caller.secret)
         await self._limit(f"session:{request.session_id}", self.settings.turns_per_minute_per_session)
-        return Session(request.session_id, None)
+        return Session(request.session_id, None, user_id=user_id)
 
     async def _limit(self, key: str, per_minute: int) -> None:
         try:
@@ -368,6 +373,7 @@ class ChatService:
 
         gate = SentenceGate(facts, on_text)
         deps = TurnDeps(tools=self.tool_context(), facts=facts, emit=emit)
+        deps.tools.user_id, deps.tools.emit = session.user_id, emit
         brain_name, reason = await self._choose_brain()
         reading: Reading | None = None
         model_messages: list[ModelMessage] = []
@@ -407,7 +413,29 @@ class ChatService:
         outcome.tool_calls = [
             {"name": r.name, "arguments": r.arguments, "result": tool_content(r)} for r in deps.records
         ]
+        if self.leads is not None:
+            await self._follow_lead(session, message, reading, deps, outcome, emit)
         await self._store(session, key, message, deps, outcome)
+
+    async def _follow_lead(
+        self, session: Session, message: str, reading: Reading | None, deps: TurnDeps, outcome: TurnOutcome,
+        emit: Emit,
+    ) -> None:  # fmt: skip
+        """The lead learns from the turn; a seller's next question or a HOT buyer's consent ends the reply."""
+        assert self.leads is not None
+        facts = TurnFacts(
+            session_id=session.id, user_id=session.user_id, message=message,
+            parsed=reading.parsed if reading is not None else None,
+            shown=[listing.id for record in deps.records for listing in record.listings()],
+            asked=[listing.id for record in deps.records if record.name in ASKING_TOOLS
+                   for listing in record.listings()],
+            model_slots=next((r.arguments for r in deps.records if r.name == "qualify_lead" and r.ok), None),
+        )  # fmt: skip
+        question = await self.leads.observe_turn(facts)
+        if question:
+            addition = ("\n\n" if outcome.reply else "") + question
+            outcome.reply += addition
+            await emit("token", {"text": addition})
 
     async def _choose_brain(self) -> tuple[str, str | None]:
         name = self.default_brain
@@ -424,7 +452,9 @@ class ChatService:
             parsed = await self.search.parse(message[:500])
         except (UpstreamError, DomainError):
             parsed = {"filters": {}, "text": message, "understood": []}
-        return read_message(message, parsed, shown, language)
+        reading = read_message(message, parsed, shown, language)
+        reading.parsed = parsed
+        return reading
 
     async def _resolve(self, deps: TurnDeps, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """A mortgage or a yield on a listing already shown: the listing's price, as the search service has it."""

@@ -50,6 +50,42 @@ class Settings(CommonSettings):
     # A turn still marked running after this long was cut off (the process died): a retry may run it again.
     turn_stale_after_seconds: int = Field(default=600, ge=10)
 
+    # Leads: the temperatures' thresholds (the seed's: HOT at 50 or more, WARM 25-49), a seller's weights
+    # ("motivation=0.35,timeline=0.30,condition=0.20,price=0.15" when empty), and how long a HOT lead may wait for
+    # its first contact before it goes to the next agent on duty.
+    lead_hot_score: int = Field(default=50, ge=1, le=100)
+    lead_warm_score: int = Field(default=25, ge=0, le=99)
+    lead_seller_weights: str = Field(
+        default="",
+        pattern=r"^$|^(motivation|timeline|condition|price)=\d*\.?\d+"
+        r"(,(motivation|timeline|condition|price)=\d*\.?\d+)*$",
+    )
+    lead_reassign_after_seconds: int = Field(default=600, ge=1, le=7 * 86400)
+    lead_reassign_check_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Reservations: the deposit (a share of the price, at least a floor), how long the hold lasts before the job
+    # releases it on chain, how often that job runs, and how long a chat turn waits for the registry's confirmation.
+    reservation_deposit_pct: float = Field(default=1.0, gt=0, le=100)
+    reservation_min_deposit_egp: int = Field(default=50_000, ge=1)
+    reservation_hold_hours: float = Field(default=72.0, gt=0, le=24 * 90)
+    reservation_sweep_seconds: float = Field(default=15.0, gt=0, le=3600)
+    reservation_confirm_wait_seconds: float = Field(default=8.0, ge=0, le=60)
+    # Where the web client lives: links in notifications to agents.
+    public_url: str = "http://127.0.0.1:8080"
+
+    # Contract review (POST /api/contracts/audit): reviews a minute per address (anonymous callers, X-Real-IP) and per
+    # signed-in user.
+    contract_audits_per_minute_per_ip: int = Field(default=10, ge=1, le=10_000)
+    contract_audits_per_minute_per_user: int = Field(default=20, ge=1, le=10_000)
+
+    # Viewings: how often the scheduled job sends the reminders due (24 h before) and resends failed notices, and how
+    # far ahead the first bookable slot must be.
+    viewing_reminder_check_seconds: float = Field(default=60.0, gt=0, le=3600)
+    viewing_min_notice_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
+
+    def seller_weights(self) -> dict[str, float]:
+        return {name: float(value) for name, value in
+                (pair.split("=") for pair in self.lead_seller_weights.split(",") if pair)}  # fmt: skip
+
     def chosen_brain(self, local_installed: bool) -> Literal["openai", "local", "rules"]:
         if self.agent_brain != "auto":
             return self.agent_brain

@@ -110,3 +110,18 @@ def model_agent_factory(stack: LocalStack, fake_openai: FakeOpenAI) -> Iterator[
     yield make
     for agent in started:
         agent.stop()
+
+
+@pytest.fixture
+def agent_factory(stack: LocalStack) -> Iterator[Any]:
+    """Start agents with the rules brain and settings of the test's own (scheduled jobs with short periods)."""
+    started: list[AgentProcess] = []
+
+    def make(**env: str) -> AgentProcess:
+        agent = AgentProcess(stack, AGENT_BRAIN="rules", **env).start()
+        started.append(agent)
+        return agent
+
+    yield make
+    for agent in started:
+        agent.stop()

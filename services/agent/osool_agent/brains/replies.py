@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.rules import Reading
+from osool_agent.viewings.slots import wall_clock
 
 FALLBACK_NOTICE = {
     "en": "(Quick mode: the full assistant is briefly unavailable, so I am answering from our listings directly.)\n\n",
@@ -281,8 +283,51 @@ def _availability(content: dict[str, Any], ar: bool) -> str:
     return text
 
 
+def _reservation(content: dict[str, Any], ar: bool) -> str:
+    title, deposit, status = content.get("title"), egp(content.get("deposit_egp")), content.get("status")
+    if status == "confirmed":
+        return (f"تم! {title} محجوزة ليك ومسجلة على سجل العقارات. العربون: {deposit} جنيه." if ar else
+                f"Done: {title} is reserved for you and recorded on the property registry. "
+                f"Deposit: EGP {deposit}.")  # fmt: skip
+    return (f"سجلت حجزك لـ {title} (العربون {deposit} جنيه) ومستني تأكيد سجل العقارات؛ تقدر تتابعه من حجوزاتك." if ar
+            else f"Your reservation of {title} is recorded (deposit EGP {deposit}) and waiting for the property "
+            "registry to confirm it; you can follow it under your reservations.")  # fmt: skip
+
+
+def _viewing(content: dict[str, Any], ar: bool) -> str:
+    if content.get("viewing_id"):
+        when = wall_clock(datetime.fromisoformat(str(content["starts_at"])))
+        return (f"تمام، حجزتلك معاينة يوم {when} (بتوقيت القاهرة). هيوصلك تأكيد برسالة وإيميل فيه رابط للإلغاء أو "
+                "تغيير الميعاد." if ar else f"Booked: your viewing is on {when} (Cairo time). A confirmation with "
+                "links to cancel or reschedule is on its way by SMS and email.")  # fmt: skip
+    lines = [f"{index}. {slot['local_start']}" for index, slot in enumerate(content.get("slots") or [], start=1)]
+    head = "دي أقرب مواعيد معاينة فاضية (بتوقيت القاهرة):" if ar else "The next free viewing times (Cairo time):"
+    tail = "أنهي ميعاد يناسبك؟" if ar else "Which one suits you?"
+    return "\n".join([head, *lines, tail])
+
+
 def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool) -> str:
     error = content.get("error")
+    if name == "schedule_viewing":
+        if error == "sign_in_required":
+            return ("عشان أحجزلك معاينة سجل دخول الأول." if ar else
+                    "To book a viewing, please sign in first.")  # fmt: skip
+        if error == "no_slots":
+            return ("مفيش مواعيد معاينة فاضية الأسبوعين الجايين. تحب حد من مستشارينا يكلمك يحدد ميعاد؟" if ar else
+                    "There is no free viewing time in the next two weeks. Shall one of our consultants call you "
+                    "to arrange one?")  # fmt: skip
+        if error in ("slot_taken", "not_a_free_slot"):
+            return ("الميعاد ده مبقاش متاح. أوريك المواعيد الفاضية؟" if ar else
+                    "That time is no longer free. Shall I show you the free times?")  # fmt: skip
+    if name == "reserve_property":
+        if error == "sign_in_required":
+            return ("عشان تحجز وحدة لازم تسجل دخول الأول، وبعدها قولي وأنا أحجزهالك." if ar else
+                    "To reserve a unit, please sign in first; then ask me again and I will hold it "
+                    "for you.")  # fmt: skip
+        if error in ("unavailable", "failed"):
+            return ("للأسف الوحدة دي اتحجزت أو مبقتش متاحة. تحب أوريك وحدات شبهها؟" if ar else
+                    "Sorry, this unit has just been reserved or is no longer available. Shall I show you similar "
+                    "ones?")  # fmt: skip
     if error == "not_found":
         ref = reading.arguments.get("property_id")
         if ref and name in ("get_property", "check_availability", "compare_units"):
@@ -331,6 +376,8 @@ _WRITERS = {
     "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),
     "check_market_trends": lambda c, r, ar, seed: _trends(c, ar),
     "check_availability": lambda c, r, ar, seed: _availability(c, ar),
+    "reserve_property": lambda c, r, ar, seed: _reservation(c, ar),
+    "schedule_viewing": lambda c, r, ar, seed: _viewing(c, ar),
 }
 
 

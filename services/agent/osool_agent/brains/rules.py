@@ -87,6 +87,13 @@ COMPARE = _family("compare", "comparison", "versus", "vs", "difference between",
 DETAILS = _family("tell me about", "details", "more about", "more info", "info on", "what about", "show me the",
                   "describe", "تفاصيل", "احكيلي", "قولي عن", "اكتر عن", "أكتر عن", "عايز اعرف عن")  # fmt: skip
 # The listing just shown, named without an ordinal.
+# Reserving a unit already shown ("reserve it", "احجزهالي"), not booking a viewing of it ("احجز معاينة"). Written as a
+# pattern: "reserved" is a question about availability, not a request.
+RESERVE = re.compile(
+    r"\breserve\b(?!d)|\breservation\b|\b(?:put|pay|leave) (?:down )?(?:a |the )?deposit\b|\bhold (?:it|this|that)\b"
+    r"|(?:^|(?<=[\sوف]))احجز|(?:^|(?<=\s))(?:اعمل|عايز|عاوز) حجز|عربون"
+)
+VIEWING = _family("viewing", "visit", "see it in person", "tour", "appointment", "معاينه", "اشوفها", "زياره", "ميعاد")
 THIS = _family("this one", "that one", "this unit", "this listing", "this apartment", "this villa", "this property",
                "on it", "for it", "of it", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها")  # fmt: skip
 SEARCH = _family("show", "find", "looking for", "search", "want", "need", "any", "apartment", "villa", "flat",
@@ -169,6 +176,7 @@ class Reading:
     tool: str | None
     arguments: dict[str, Any] = field(default_factory=dict)
     smalltalk: str | None = None  # greeting, thanks, discovery
+    parsed: dict[str, Any] | None = None  # the search service's reading (the lead workflow reads it too)
 
 
 @dataclass(frozen=True)
@@ -267,6 +275,10 @@ def read_message(text: str, parsed: dict[str, Any], shown: Sequence[dict[str, An
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
         return Reading(language, "compare_units", {"property_ids": chosen[:4]})
+    if RESERVE.search(folded) and not VIEWING.search(folded) and (ids or referenced or shown):
+        return Reading(language, "reserve_property", {"property_id": listing_ref()})
+    if VIEWING.search(folded) and (ids or referenced or shown):
+        return Reading(language, "schedule_viewing", {"property_id": listing_ref()})
     if AVAILABILITY.search(folded) and (ids or referenced or (shown and not searching)):
         return Reading(language, "check_availability", {"property_id": listing_ref()})
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):

@@ -16,6 +16,7 @@ from osool_agent import metrics
 from osool_agent.grounding import Facts, ground_arguments
 from osool_agent.tools.chain import AvailabilityArgs, check_availability
 from osool_agent.tools.context import ListingFacts, ToolArgs, ToolContext, ToolOutcome
+from osool_agent.tools.contracts import AuditContractArgs, audit_contract
 from osool_agent.tools.finance import (
     MortgageArgs,
     RoiArgs,
@@ -26,6 +27,7 @@ from osool_agent.tools.finance import (
 from osool_agent.tools.finance import (
     calculate_mortgage as mortgage,
 )
+from osool_agent.tools.leads import QualifyLeadArgs, qualify_lead
 from osool_agent.tools.listings import (
     CompareArgs,
     GetPropertyArgs,
@@ -35,6 +37,8 @@ from osool_agent.tools.listings import (
     search_properties,
 )
 from osool_agent.tools.market import TrendsArgs, ValuationArgs, check_market_trends, run_valuation
+from osool_agent.tools.reservations import ReserveArgs, reserve_property
+from osool_agent.tools.viewings import ScheduleViewingArgs, schedule_viewing
 from osool_common.logging import get_logger
 
 log = get_logger(__name__)
@@ -77,6 +81,21 @@ TOOLS: tuple[ToolSpec, ...] = (
              "median price, by delivery year.", TrendsArgs, check_market_trends),
     ToolSpec("check_availability", "A listing's status on the blockchain property registry: available, reserved, "
              "sold or not registered.", AvailabilityArgs, check_availability),
+    ToolSpec("audit_contract", "Review a property contract (or clauses of it) the buyer pasted, English or Arabic: "
+             "the clauses an Egyptian buyer must see (payment schedule and its total, delivery date, late-delivery "
+             "penalty, maintenance deposit, finishing, area, registration, cancellation and refund, developer "
+             "obligations, disputes), each present, missing or risky, with why it matters.", AuditContractArgs,
+             audit_contract),
+    ToolSpec("qualify_lead", "Record what the buyer or seller stated about themselves: intent (buy, invest, rent, "
+             "sell), budget, areas, types, bedrooms, timeline, financing, purpose; a seller's motivation, condition "
+             "and price; a phone or email they gave. Only what they said; call it whenever they state any of it.",
+             QualifyLeadArgs, qualify_lead),
+    ToolSpec("reserve_property", "Reserve a listing already shown for the signed-in buyer who asked to reserve it: "
+             "a deposit holds it, recorded on the blockchain registry (pending, then confirmed or failed).",
+             ReserveArgs, reserve_property),
+    ToolSpec("schedule_viewing", "Viewings of a listing already shown: without starts_at, its next free slots (offer "
+             "only these); with the starts_at of the slot the buyer picked, book it for the signed-in buyer.",
+             ScheduleViewingArgs, schedule_viewing),
 )  # fmt: skip
 TOOLS_BY_NAME = {spec.name: spec for spec in TOOLS}
 
@@ -182,6 +201,15 @@ def summarise(record: ToolRecord) -> str:
         return f"{data.get('count')} listings, median {_money(data.get('median_price_per_sqm'))} EGP/m²"
     if record.name == "check_availability":
         return f"{data.get('title')}: {data.get('status')}"
+    if record.name == "reserve_property":
+        return f"reservation {data.get('status')}: {data.get('title')}"
+    if record.name == "schedule_viewing":
+        booked = data.get("viewing_id")
+        return f"viewing booked for {data['starts_at']}" if booked else f"{len(data['slots'])} free slots"
+    if record.name == "qualify_lead":
+        return f"noted: {', '.join(data['noted']) or 'nothing new'}"
+    if record.name == "audit_contract":
+        return f"{len(data['findings'])} findings: {data['summary'].get('high', 0)} high"
     return "done"
 
 

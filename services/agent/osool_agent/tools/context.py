@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from osool_agent.clients import ChainClient, SearchClient
+
+if TYPE_CHECKING:
+    from osool_agent.reservations import ReservationService
+    from osool_agent.viewings.service import ViewingService
 
 PropertyType = Literal[
     "Apartment", "Villa", "Townhouse", "Twinhouse", "Duplex", "Penthouse", "Studio", "Chalet", "Office", "Retail",
@@ -78,6 +84,12 @@ class ToolContext:
     stale_after_days: int
     cards_per_reply: int
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The signed-in caller (None when anonymous): the tools that act for a buyer (reserve, book) need one.
+    user_id: uuid.UUID | None = None
+    # The workflows the tools that act use (set by the app), and the turn's event stream (to show progress).
+    reservations: ReservationService | None = None
+    viewings: ViewingService | None = None
+    emit: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
 
     @property
     def today(self) -> date:

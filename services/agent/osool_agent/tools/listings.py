@@ -90,12 +90,16 @@ async def with_chain_status(ctx: ToolContext, listings: list[ListingFacts]) -> l
 
 async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome:
     """Listings that exist and match what the buyer asked for, best first."""
-    try:
-        body = await ctx.search.search(args.query, _filters(args) or None, min(args.limit, ctx.cards_per_reply))
+    wanted = min(args.limit, ctx.cards_per_reply)
+    try:  # a few more than shown: units reserved or sold on the registry are left out
+        body = await ctx.search.search(args.query, _filters(args) or None, min(wanted + 5, 50))
     except DomainError as exc:
         return SearchOutcome(ok=False, error="invalid" if exc.status_code < 500 else "unavailable", message=exc.message)
     listings = [ListingFacts.from_search(row, ctx.now, ctx.stale_after_days) for row in body["results"]]
-    return SearchOutcome(listings=await with_chain_status(ctx, listings), applied_filters=body["applied_filters"])
+    offered = [
+        item for item in await with_chain_status(ctx, listings) if item.on_chain_status not in ("reserved", "sold")
+    ]
+    return SearchOutcome(listings=offered[:wanted], applied_filters=body["applied_filters"])
 
 
 async def fetch_listing(ctx: ToolContext, property_id: str) -> ListingFacts | None:

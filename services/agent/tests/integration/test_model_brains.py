@@ -18,7 +18,7 @@ import pytest
 import redis
 from devstack.fakes import FakeOpenAI, Reply, ToolCall
 from devstack.stack import LocalStack
-from devstack.testing import read_sse
+from devstack.testing import admin_headers, read_sse
 
 pytestmark = pytest.mark.stack
 
@@ -91,7 +91,8 @@ def test_the_openai_client_drives_a_streamed_turn_with_fragmented_tool_calls(
     assert first["messages"][0]["role"] == "system" and first["messages"][0]["content"].startswith("You are Amr")
     assert {tool["function"]["name"] for tool in first["tools"]} == {
         "search_properties", "get_property", "compare_units", "calculate_mortgage", "calculate_investment_roi",
-        "run_valuation", "check_market_trends", "check_availability",
+        "run_valuation", "check_market_trends", "check_availability", "audit_contract", "qualify_lead",
+        "reserve_property", "schedule_viewing",
     }  # fmt: skip
     metrics = agent.metrics()
     tokens = r'osool_llm_tokens_total\{(?=[^}]*kind="input")(?=[^}]*model="gpt-4o-mini")[^}]*\} [1-9]'
@@ -248,3 +249,22 @@ def test_more_turns_than_the_session_limit_get_429_and_write_nothing(
     # Three turns stored whole; the refused one wrote nothing.
     assert [m["content"] for m in stored if m["role"] == "user"] == ["apartment in Maadi", *["and in Zamalek?"] * 2]
     assert stored[-1]["role"] == "assistant"
+
+
+def test_the_models_qualify_lead_call_fills_the_lead(
+    fake: FakeOpenAI, model_agent_factory: Agents, stack: LocalStack
+) -> None:
+    """What the model records with qualify_lead reaches the lead, over what the rules read (which knows no word here
+    for a practice or for patients)."""
+    agent = model_agent_factory()
+    fake.script(
+        Reply(tool_calls=[ToolCall("qualify_lead", {"intent": "buy", "purpose": "business", "types": ["Clinic"]})]),
+        Reply(text="A clinic for your practice: tell me the area and the budget and I will search."),
+    )
+    body = agent.chat("I'm a dentist and need somewhere to see my patients").json()
+    assert [call["name"] for call in body["tool_calls"]] == ["qualify_lead"]
+    assert body["tool_calls"][0]["result"]["noted"] == ["intent", "purpose", "types"]
+    admin = admin_headers(stack, "model-lead-admin")
+    page = httpx.get(f"{stack.config.public_url}/api/leads", params={"limit": 100}, headers=admin, timeout=30).json()
+    lead = next(item for item in page["items"] if body["session_id"] in item["session_ids"])
+    assert (lead["intent"], lead["purpose"], lead["types"]) == ("buy", "business", ["Clinic"])

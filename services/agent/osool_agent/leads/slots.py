@@ -1,0 +1,287 @@
+"""What one message says about the lead, read by rules: intent, budget, areas, types and rooms (the search service's
+query parser), timeline, financing, purpose, contact, consent and a seller's four answers. The model's qualify_lead
+tool fills the same names (LeadSlots), and `make eval-leads` scores both against one labelled set."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from osool_agent.brains.rules import ARABIC, fold
+from osool_agent.brains.rules import _family as family
+from osool_agent.grounding import normalise_digits, to_number
+
+Intent = Literal["buy", "sell", "rent", "invest"]
+Timeline = Literal["immediate", "within_3_months", "within_6_months", "within_year", "later", "exploring"]
+Financing = Literal["cash", "mortgage", "installments"]
+Purpose = Literal["live", "holiday", "invest", "business"]
+Motivation = Literal["relocating", "upgrading", "downsizing", "financial", "inheritance", "investment_exit", "other"]
+Condition = Literal["excellent", "good", "needs_work", "unfinished"]
+PropertyTypeName = Literal[
+    "Apartment", "Villa", "Townhouse", "Twinhouse", "Duplex", "Penthouse", "Studio", "Chalet", "Office", "Retail",
+    "Clinic",
+]  # fmt: skip
+SELLER_QUESTIONS = ("motivation", "timeline", "condition", "price_expectation")
+
+
+class LeadSlots(BaseModel):
+    """What a buyer or seller stated, each field only when stated (the qualify_lead tool's arguments)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: Intent | None = Field(default=None, description="buy (to live or use), invest (for return), rent, sell")
+    budget_min: int | None = Field(default=None, gt=0, le=10_000_000_000, description="EGP")
+    budget_max: int | None = Field(default=None, gt=0, le=10_000_000_000, description="EGP")
+    areas: list[str] = Field(default_factory=list, max_length=10, description="canonical area names")
+    types: list[PropertyTypeName] = Field(default_factory=list, max_length=11)
+    bedrooms: int | None = Field(default=None, ge=0, le=20)
+    timeline: Timeline | None = None
+    financing: Financing | None = None
+    purpose: Purpose | None = None
+    motivation: Motivation | None = Field(default=None, description="a seller's reason to sell")
+    condition: Condition | None = Field(default=None, description="a seller's property condition")
+    price_expectation: int | None = Field(default=None, gt=0, le=10_000_000_000, description="a seller's price, EGP")
+    contact_phone: str | None = Field(default=None, pattern=r"^\+201[0125]\d{8}$")
+    contact_email: str | None = Field(default=None, max_length=254)
+
+    def stated(self) -> dict[str, Any]:
+        """The slots the message stated, in the labelled set's form."""
+        return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+# -- keyword families (the folded form of rules.fold: one alef, ه for ة, ي for ى, ASCII digits, lower case) ----------
+BUY = family("buy", "buying", "purchase", "looking for", "searching for", "i want", "i need", "interested in", "اشتري",
+             "أشتري", "هشتري", "نشتري", "عايز", "عايزه", "عاوز", "محتاج", "بدور", "بندور", "ادور")  # fmt: skip
+# Owner words: the speaker has a property to sell or value. "for sale" alone is a buyer's word ("villa for sale").
+SELL = family(
+    "sell", "selling", "list my", "put my", "valuation", "value my", "appraise", "how much can i get",
+    "how much is my", "buyer for my", "ابيع", "أبيع", "هبيع", "نبيع", "هنبيع", "ببيع", "بيع شقتي", "بيع الفيلا",
+    "عرض شقتي", "تقييم", "يسوى", "تسوى", "تتباع", "يتباع", "اعرضها", "أعرضها", "اعرض شقتي",
+)  # fmt: skip
+INVEST = family(
+    "invest", "roi", "yield", "rental income", "rent it out", "rent out", "return on", "returns", "resale",
+    "resell", "flip", "capital gain", "appreciation", "استثمار", "استثمر", "أستثمر", "استثماري", "عائد", "اجرها",
+    "أجرها", "اأجرها", "هأجرها", "ابيعها بعدين", "أبيعها بعدين", "مكسب", "ربح",
+)  # fmt: skip
+RENT = family(
+    "rent", "renting", "for rent", "lease", "tenant", "monthly rent", "ايجار", "إيجار", "للايجار", "استأجر", "استاجر",
+    "أأجر", "اأجر", "مستأجر", "اجار",
+)  # fmt: skip
+TIMELINE: tuple[tuple[Timeline, re.Pattern[str]], ...] = (
+    ("exploring", family(
+        "just looking", "just browsing", "browsing", "exploring", "no rush", "no hurry", "not in a hurry",
+        "checking prices", "not sure when", "someday", "بتفرج", "بتفرج بس", "بشوف الاسعار", "مش مستعجل",
+        "مش مستعجله", "مش مستعجلين", "مفيش استعجال", "لسه بدور", "بدور بس", "مش دلوقتي", "على مهلي")),
+    ("immediate", family(
+        "immediately", "asap", "as soon as possible", "right away", "right now", "this month", "this week",
+        "next week", "next month", "urgent", "urgently", "ready to move", "move in now", "rtm", "within a month",
+        "in a month", "فوري", "فورا", "حالا", "دلوقتي", "على طول", "الشهر ده", "الشهر الجاي", "الاسبوع الجاي",
+        "مستعجل", "مستعجله", "مستعجلين", "استلام فوري", "خلال شهر", "في اسرع وقت", "بسرعه")),
+    ("within_3_months", family(
+        "two months", "2 months", "three months", "3 months", "couple of months", "couple months", "within 3 months",
+        "this quarter", "before summer", "شهرين", "تلات شهور", "3 شهور", "تلت شهور", "خلال 3 شهور")),
+    ("within_6_months", family(
+        "six months", "6 months", "half a year", "few months", "in the summer", "this summer", "end of summer",
+        "4 months", "5 months", "ست شهور", "6 شهور", "نص سنه", "كام شهر", "الصيف", "الصيف الجاي", "4 شهور", "5 شهور")),
+    ("within_year", family(
+        "this year", "within a year", "within the year", "12 months", "end of the year", "next year", "in a year",
+        "by the end of the year", "السنه دي", "خلال سنه", "السنه الجايه", "اخر السنه", "آخر السنة", "سنه من دلوقتي")),
+    ("later", family(
+        "two years", "2 years", "three years", "3 years", "couple of years", "few years", "later on", "long term",
+        "not before", "سنتين", "تلات سنين", "3 سنين", "كام سنه", "بعد سنه", "مش قبل")),
+)  # fmt: skip
+FINANCING: tuple[tuple[Financing, re.Pattern[str]], ...] = (
+    ("mortgage", family(
+        "mortgage", "bank loan", "bank financing", "home loan", "loan", "finance through", "financing from",
+        "تمويل عقاري", "التمويل العقاري", "قرض", "تمويل بنكي", "تمويل من البنك", "مبادره البنك المركزي")),
+    ("installments", family(
+        "installment", "instalment", "payment plan", "down payment", "pay over", "monthly payments", "quarterly",
+        "تقسيط", "قسط", "اقساط", "قسيط", "مقدم", "بالتقسيط", "على سنين", "اقساط ربع سنويه")),
+    ("cash", family(
+        "cash", "in full", "full payment", "pay upfront", "paid upfront", "كاش", "نقدي", "نقدا", "كاش بالكامل",
+        "دفعه واحده")),
+)  # fmt: skip
+PURPOSE: tuple[tuple[Purpose, re.Pattern[str]], ...] = (
+    ("business", family(
+        "my clinic", "my office", "my company", "my business", "my shop", "my practice", "for work", "for the company",
+        "dental practice", "my firm", "accounting firm", "law firm", "pharmacy", "my startup", "startup", "صيدليه",
+        "صيدلية", "عياده", "مكتب محاسبه", "شركه ناشئه",
+        "عيادتي", "مكتبي", "شركتي", "لشركتي", "للشركه", "محلي", "لشغلي", "للشغل")),
+    ("holiday", family(
+        "summer", "vacation", "holiday", "weekend", "getaway", "second home", "مصيف", "للمصيف", "الصيف", "اجازه",
+        "الاجازات", "الويك اند", "نصيف")),
+    ("invest", INVEST),
+    ("live", family(
+        "live in", "to live", "living", "for my family", "family home", "my family", "move in", "my kids",
+        "my children", "newly married", "getting married", "اسكن", "أسكن", "نسكن", "للسكن", "سكن", "اعيش", "نعيش",
+        "لعيلتي", "لاسرتي", "للعيله", "عيالي", "ولادي", "هتجوز", "متجوز", "جواز", "عريس")),
+)  # fmt: skip
+MOTIVATION: tuple[tuple[Motivation, re.Pattern[str]], ...] = (
+    ("inheritance", family("inherit", "inheritance", "heirs", "late father", "late mother", "ورث", "ورثه",
+                           "الورثه", "ميراث", "المرحوم", "المرحومه")),
+    ("relocating", family(
+        "moving abroad", "relocat", "moving to", "travel", "emigrat", "immigrat", "leaving egypt",
+        "leaving the country",
+        "job in", "transferred", "مسافر", "مسافره", "مسافرين", "هسافر", "هنسافر", "السفر", "هاجر", "هجره", "منقول",
+        "نقلي", "شغل بره", "بره مصر", "هنعزل", "عزلنا", "نعزل")),
+    ("financial", family(
+        "need the money", "need money", "need cash", "need liquidity", "debt", "debts", "pay off", "financial",
+        "tight", "محتاج فلوس", "محتاجين فلوس", "محتاج السيوله", "سيوله", "ديون", "دين", "ظروف", "ازمه", "عليا فلوس")),
+    ("upgrading", family("bigger", "larger", "upgrade", "upgrading", "more space", "more room", "اكبر", "أكبر", "اوسع",
+                         "أوسع", "مساحه اكبر")),
+    ("downsizing", family("smaller", "downsiz", "too big", "kids moved", "kids left", "اصغر", "أصغر", "كبيره علينا",
+                          "كبيره عليا", "العيال اتجوزوا")),
+    ("investment_exit", family(
+        "was an investment", "bought it as an investment", "take profit", "taking profit", "cash out", "exit",
+        "investment unit", "كانت استثمار", "اشتريتها استثمار", "استثمار", "اخد المكسب", "مكسب")),
+)  # fmt: skip
+# The negative and partial conditions go first: "not finished" also contains "finished".
+CONDITION: tuple[tuple[Condition, re.Pattern[str]], ...] = (
+    ("unfinished", family(
+        "core and shell", "core & shell", "semi finished", "semi-finished", "unfinished", "not finished",
+        "without finishing", "red brick", "نص تشطيب", "نصف تشطيب", "طوب احمر", "على الطوب", "بدون تشطيب",
+        "مش متشطبه", "مش متشطب", "من غير تشطيب", "محاره")),
+    ("needs_work", family(
+        "needs renovation", "needs work", "needs some work", "needs maintenance", "needs repairs", "renovate", "old",
+        "dated", "needs painting", "محتاجه صيانه", "محتاج صيانه", "محتاجه تجديد", "محتاجه شغل", "قديمه", "قديم",
+        "عايزه تشطيب", "محتاجه دهان", "عايزه صيانه")),
+    ("excellent", family(
+        "brand new", "never lived", "never used", "fully finished", "super lux", "ultra lux", "ultra super lux",
+        "excellent", "perfect condition", "mint", "like new", "lux", "لوكس", "سوبر لوكس", "الترا", "متشطبه بالكامل",
+        "تشطيب كامل", "جديده", "جديد", "محدش سكن", "محدش سكنها", "زيرو", "كامله التشطيب")),
+    ("good", family(
+        "good condition", "well kept", "well maintained", "good shape", "finished", "lived in", "clean", "decent",
+        "نضيفه", "نضيف", "كويسه", "حالتها كويسه", "متشطبه", "متشطب", "حالتها حلوه", "كويس")),
+)  # fmt: skip
+YES = family("yes", "yeah", "yep", "sure", "ok", "okay", "of course", "please do", "go ahead", "fine", "share it",
+             "اه", "ايوه", "أيوه", "ايوا", "تمام", "ماشي", "اكيد", "أكيد", "طبعا", "موافق", "ياريت", "يا ريت", "ابعته",
+             "اديله")  # fmt: skip
+NO = family("no", "nope", "not now", "don't", "do not", "rather not", "no thanks", "لا", "لأ", "مش عايز", "بلاش",
+            "مش دلوقتي", "متديش", "ماتديش")  # fmt: skip
+AROUND = family("around", "about", "approximately", "roughly", "حوالي", "حوالى", "تقريبا", "في حدود", "فى حدود")
+_PHONE = re.compile(r"(?<!\d)(?:\+?20|0020|0)?(1[0125]\d{8})(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_YEAR = re.compile(r"\b(20[2-4]\d)\b")
+_MONTHS = re.compile(r"\b(\d{1,2})\s*(?:months?|شهور|شهر)\b")
+_YEARS = re.compile(r"\b(\d{1,2})\s*(?:years?|سنين|سنوات)\b")
+_AMOUNT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(million|mil|m\b|مليون|billion|مليار|k\b|thousand|alf|الف|ألف)?", re.I)
+_SCALE = {"million": 1e6, "mil": 1e6, "m": 1e6, "مليون": 1e6, "billion": 1e9, "مليار": 1e9, "k": 1e3,
+          "thousand": 1e3, "alf": 1e3, "الف": 1e3, "ألف": 1e3}  # fmt: skip
+
+
+def _first(families: tuple[tuple[Any, re.Pattern[str]], ...], text: str) -> Any:
+    for value, pattern in families:
+        if pattern.search(text):
+            return value
+    return None
+
+
+def _timeline(text: str, today: date) -> Timeline | None:
+    named: Timeline | None = _first(TIMELINE, text)
+    if named is not None:
+        return named
+    if match := _MONTHS.search(text):
+        months = int(match.group(1))
+        return (
+            "immediate"
+            if months <= 1
+            else "within_3_months"
+            if months <= 3
+            else ("within_6_months" if months <= 6 else "within_year" if months <= 12 else "later")
+        )
+    # "over 8 years" with a payment plan is how long the instalments run, not when they buy.
+    if (match := _YEARS.search(text)) and _first(FINANCING, text) != "installments":
+        return "within_year" if int(match.group(1)) <= 1 else "later"
+    if match := _YEAR.search(text):  # a delivery year: this year's is within the year, any later one is later
+        ahead = int(match.group(1)) - today.year
+        if 0 <= ahead <= 6:
+            return "within_year" if ahead == 0 else "later"
+    return None
+
+
+def _amount(text: str) -> int | None:
+    """The largest sum of money the text names (a seller's price: "6 million", "6.5M", "٦ مليون", "900 الف")."""
+    best: float | None = None
+    for match in _AMOUNT.finditer(text):
+        number = to_number(match.group(1))
+        unit = (match.group(2) or "").lower()
+        if number is None:
+            continue
+        value = number * _SCALE.get(unit, 1)
+        if unit == "" and value < 100_000:  # a bare small number is rooms, a size or a year, not a price
+            continue
+        if _YEAR.fullmatch(match.group(1)):
+            continue
+        best = value if best is None else max(best, value)
+    return int(best) if best and best >= 50_000 else None
+
+
+def phone_number(text: str) -> str | None:
+    compact = re.sub(r"[\s\-()]", "", normalise_digits(text))
+    match = _PHONE.search(compact)
+    return f"+20{match.group(1)}" if match else None
+
+
+def read_slots(
+    message: str, parsed: dict[str, Any], *, context: str | None = None, today: date | None = None
+) -> LeadSlots:
+    """The slots one message states. `parsed` is the search service's reading of it (filters and the phrases it
+    understood); `context` is "seller" when the lead is a seller, or the question Amr asked last turn."""
+    text = fold(message)
+    filters: dict[str, Any] = parsed.get("filters") or {}
+    slots: dict[str, Any] = {}
+    seller = context is not None and (context == "seller" or context in SELLER_QUESTIONS)
+    if SELL.search(text) or seller:
+        slots["intent"] = "sell"
+    elif INVEST.search(text):
+        slots["intent"] = "invest"
+    elif RENT.search(text):
+        slots["intent"] = "rent"
+    elif BUY.search(text) or filters or _first(FINANCING, text) or _first(PURPOSE, text):
+        slots["intent"] = "buy"
+    if filters.get("locations"):
+        slots["areas"] = list(filters["locations"])
+    if filters.get("property_types"):
+        slots["types"] = list(filters["property_types"])
+    rooms = filters.get("bedrooms", filters.get("min_bedrooms"))
+    if rooms is not None:
+        slots["bedrooms"] = int(rooms)
+    low, high = filters.get("min_price"), filters.get("max_price")
+    around = any(AROUND.search(fold(phrase)) for phrase in parsed.get("understood") or [])
+    if around and low and high:  # "around 4 million": the parser's ±10 % band; the buyer said one figure
+        low, high = None, int(round((low + high) / 2, -3))
+    if slots.get("intent") == "sell":
+        price = high or low or _amount(normalise_digits(message))
+        if price:
+            slots["price_expectation"] = int(price)
+        slots["motivation"] = _first(MOTIVATION, text)
+        slots["condition"] = _first(CONDITION, text)
+    else:
+        if low:
+            slots["budget_min"] = int(low)
+        if high:
+            slots["budget_max"] = int(high)
+        slots["financing"] = _first(FINANCING, text)
+        slots["purpose"] = _first(PURPOSE, text)
+    slots["timeline"] = _timeline(text, today or date.today())
+    slots["contact_phone"] = phone_number(message)
+    if email := _EMAIL.search(message):
+        slots["contact_email"] = email.group(0).lower()
+    return LeadSlots.model_validate({key: value for key, value in slots.items() if value is not None})
+
+
+def consent_answer(message: str) -> bool | None:
+    """A reply to "may I share your number with a consultant?": True, False or None (not an answer)."""
+    text = fold(message)
+    if NO.search(text):
+        return False
+    if YES.search(text):
+        return True
+    return None
+
+
+def is_arabic(message: str) -> bool:
+    return bool(ARABIC.search(message))

@@ -1,0 +1,78 @@
+"""The schedule_viewing tool: the next free viewing slots of a listing (real ones, from the viewing workflow), or, with
+the time the buyer picked, the booking of that slot for the signed-in buyer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome
+from osool_agent.viewings.schemas import BookingIn
+from osool_agent.viewings.slots import local_day, wall_clock
+from osool_common.errors import DomainError
+
+MAX_SLOTS = 6
+LOOK_AHEAD_DAYS = 14
+
+
+class ScheduleViewingArgs(ToolArgs):
+    property_id: str = Field(min_length=1, max_length=100, description="the listing's id, as a tool result gave it")
+    starts_at: AwareDatetime | None = Field(
+        default=None, description="the slot the buyer picked (a starts_at from the offered slots); absent: list slots"
+    )
+
+
+class OfferedSlot(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    local_start: str = Field(description="Cairo wall-clock time")
+    agent_id: str
+
+
+class ViewingResult(ToolOutcome):
+    property_id: str | None = None
+    slots: list[OfferedSlot] = Field(default_factory=list, description="free slots to offer, when none was picked")
+    viewing_id: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    status: str | None = None
+
+
+async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseModel:
+    if ctx.viewings is None:
+        return ToolOutcome(ok=False, error="unavailable", message="viewings are not available here")
+    try:
+        listing_id = uuid.UUID(args.property_id)
+    except ValueError:
+        return ToolOutcome(ok=False, error="invalid", message="property_id: not a listing id")
+    try:
+        if args.starts_at is None:
+            return await _offer(ctx, listing_id)
+        if ctx.user_id is None:
+            return ToolOutcome(ok=False, error="sign_in_required",
+                               message="the buyer must sign in to book a viewing")  # fmt: skip
+        row = await ctx.viewings.book(ctx.user_id, BookingIn(listing_id=listing_id, starts_at=args.starts_at))
+    except DomainError as exc:
+        error = {404: "not_found", 409: "slot_taken", 422: "not_a_free_slot"}.get(exc.status_code, "unavailable")
+        return ToolOutcome(ok=False, error=error, message=exc.message)
+    return ViewingResult(property_id=str(listing_id), viewing_id=str(row["id"]), starts_at=row["starts_at"],
+                         ends_at=row["ends_at"], status=row["status"])  # fmt: skip
+
+
+async def _offer(ctx: ToolContext, listing_id: uuid.UUID) -> ViewingResult:
+    """The next free slots, at most six; a week with none looks at the week after."""
+    assert ctx.viewings is not None
+    first = local_day(ctx.now.astimezone(UTC))
+    offered = []
+    for week in range(0, LOOK_AHEAD_DAYS, 7):
+        offered = await ctx.viewings.free(listing_id, first + timedelta(days=week), 7, user_id=ctx.user_id)
+        if offered:
+            break
+    slots = [OfferedSlot(starts_at=o.slot.starts_at, ends_at=o.slot.ends_at, local_start=wall_clock(o.slot.starts_at),
+                         agent_id=str(o.slot.agent_id)) for o in offered[:MAX_SLOTS]]  # fmt: skip
+    if not slots:
+        return ViewingResult(ok=False, error="no_slots", property_id=str(listing_id),
+                             message="no free viewing slots in the next two weeks")  # fmt: skip
+    return ViewingResult(property_id=str(listing_id), slots=slots)

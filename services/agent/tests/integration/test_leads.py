@@ -1,0 +1,318 @@
+"""Leads through the gateway: conversations with Amr (the rules brain) keep a lead with its slots, score and history;
+a seller answers the four questions one at a time and becomes HOT; a HOT lead is assigned round robin and its agent is
+notified once (the outbox); contact details need consent; agents work leads through /api/leads; merging on sign-in;
+an uncontacted HOT lead is reassigned."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack.stack import LocalStack
+from devstack.testing import admin_headers, outbox_link_token, read_outbox, user_headers
+
+pytestmark = pytest.mark.stack
+BUYER_HOT = "3 bedroom apartment in New Cairo under 8M, paying cash, ready to move. My number is 0100 555 7788"
+
+
+@dataclass
+class Staff:
+    id: str
+    email: str
+    headers: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def api(stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def admin(stack: LocalStack) -> dict[str, str]:
+    return admin_headers(stack, "leads-admin")
+
+
+def make_agent(stack: LocalStack, api: httpx.Client, admin: dict[str, str], label: str = "agent") -> Staff:
+    """A user signed up and verified, given the agent role by an administrator, signed in again (the role is in the
+    token), and put on duty."""
+    email = f"{label}-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    password = "a long enough passphrase"
+    assert api.post("/api/auth/signup", json={"email": email, "password": password}).status_code == 202
+    token = outbox_link_token(stack, email, "verify-email")
+    first = api.post("/api/auth/verify-email", json={"token": token}).json()
+    me = api.get("/api/auth/me", headers={"Authorization": f"Bearer {first['access_token']}"}).json()
+    assert api.put(f"/api/auth/admin/users/{me['id']}/role", json={"role": "agent"}, headers=admin).status_code == 200
+    pair = api.post("/api/auth/login", json={"email": email, "password": password}).json()
+    staff = Staff(me["id"], email, {"Authorization": f"Bearer {pair['access_token']}"})
+    duty = api.put("/api/leads/agents/me/duty", json={"on_duty": True}, headers=staff.headers)
+    assert duty.status_code == 200 and duty.json()["on_duty"] is True, duty.text
+    return staff
+
+
+@pytest.fixture
+def roster(stack: LocalStack, api: httpx.Client, admin: dict[str, str]) -> Any:
+    """Agents on duty for one test alone: everyone else on the roster goes off duty first."""
+
+    def make(count: int) -> list[Staff]:
+        for agent in api.get("/api/leads/agents", headers=admin).json():
+            if agent["on_duty"]:
+                off = api.put(f"/api/leads/agents/{agent['agent_id']}/duty", json={"on_duty": False}, headers=admin)
+                assert off.status_code == 200, off.text
+        return [make_agent(stack, api, admin) for _ in range(count)]
+
+    return make
+
+
+def chat(api: httpx.Client, message: str, session: dict[str, str] | None = None, **headers: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message}
+    sent = {"Accept": "application/json", **headers}
+    if session:
+        body["session_id"] = session["session_id"]
+        if session.get("secret"):
+            sent["X-Session-Secret"] = session["secret"]
+    response = api.post("/api/chat", json=body, headers=sent)
+    assert response.status_code == 200, response.text
+    reply: dict[str, Any] = response.json()
+    if session is not None and reply.get("session_secret"):
+        session["secret"] = reply["session_secret"]
+    return reply
+
+
+def lead_of(api: httpx.Client, headers: dict[str, str], session_id: str) -> dict[str, Any]:
+    cursor = None
+    while True:
+        page = api.get("/api/leads", params={"limit": 100, **({"cursor": cursor} if cursor else {})}, headers=headers)
+        assert page.status_code == 200, page.text
+        for lead in page.json()["items"]:
+            if session_id in lead["session_ids"]:
+                return lead
+        cursor = page.json()["next_cursor"]
+        assert cursor, f"no lead names session {session_id}"
+
+
+def hot_notices(stack: LocalStack, agent: Staff, lead_id: str) -> list[dict[str, Any]]:
+    return [m for m in read_outbox(stack, agent.email) if lead_id in m["body"] and "HOT" in (m.get("subject") or "")]
+
+
+def test_a_hot_buyer_is_scored_assigned_notified_once_and_shares_contact_only_with_consent(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any
+) -> None:
+    [agent] = roster(1)
+    first = chat(api, BUYER_HOT)
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    # HOT on the first message, so Amr ends its reply asking to share the number.
+    assert first["reply"].endswith("share your phone number with one of our consultants so they can call you?")
+    lead = lead_of(api, admin, session["session_id"])
+    assert (lead["intent"], lead["kind"], lead["budget_max"], lead["areas"], lead["types"], lead["bedrooms"]) == (
+        "buy", "buyer", 8_000_000, ["New Cairo"], ["Apartment"], 3)  # fmt: skip
+    assert (lead["timeline"], lead["financing"]) == ("immediate", "cash")
+    assert lead["score"] >= 80 and lead["temperature"] == "HOT"
+    assert sum(reason["points"] for reason in lead["reasons"]) == pytest.approx(lead["score"], abs=0.5)
+    assert lead["assigned_agent_id"] == agent.id and lead["hot_at"] and lead["notified_at"]
+    assert len(lead["listings_shown"]) >= 1 and set(first_card["id"] for first_card in first["listings"]) <= set(
+        lead["listings_shown"])  # fmt: skip
+    # No consent yet: the agent sees that there is a phone, not the phone.
+    seen = api.get(f"/api/leads/{lead['id']}", headers=agent.headers)
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["lead"]["has_contact"] is True and seen.json()["lead"]["contact_phone"] is None
+    notices = hot_notices(stack, agent, lead["id"])
+    assert len(notices) == 1 and "/agents/leads/" + lead["id"] in notices[0]["body"]
+    assert "8,000,000" in notices[0]["body"] and "New Cairo" in notices[0]["body"]
+
+    chat(api, "yes please", session)
+    after = api.get(f"/api/leads/{lead['id']}", headers=agent.headers).json()
+    assert after["lead"]["contact_consent"] is True and after["lead"]["contact_phone"] == "+201005557788"
+    assert [e["kind"] for e in after["events"]].count("consent") == 1
+    # Still HOT on later turns, still one notification.
+    chat(api, "what about 4 bedrooms?", session)
+    assert len(hot_notices(stack, agent, lead["id"])) == 1
+    # The detail: score history with reasons, the audit trail, the conversation.
+    assert after["score_history"] and after["score_history"][0]["data"]["reasons"]
+    assert {"created", "assigned", "notified"} <= {event["kind"] for event in after["events"]}
+    said = [line["content"] for line in after["conversation"] if line["role"] == "user"]
+    assert said[:2] == [BUYER_HOT, "yes please"]
+    # The workflow's metrics: the notification, the temperature change, the time each turn spent on its lead.
+    text = httpx.get(f"{stack.config.internal_url}/agent/metrics", timeout=30).text
+    assert re.search(r'osool_agent_lead_notifications_total\{outcome="sent"\} [1-9]', text), text[-2000:]
+    assert re.search(r'osool_agent_lead_temperature_changes_total\{kind="buyer",temperature="HOT"\} [1-9]', text)
+    assert re.search(r"osool_agent_lead_scoring_seconds_count [1-9]", text)
+
+
+def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any
+) -> None:
+    [agent] = roster(1)
+    first = chat(api, "I want to sell my apartment in Sheikh Zayed")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    assert first["reply"].endswith("May I ask what is prompting the sale?")
+    second = chat(api, "we are moving abroad for work", session)
+    assert second["reply"].endswith("When would you like it sold?")
+    third = chat(api, "as soon as possible", session)
+    assert third["reply"].endswith("not finished yet?")
+    lead = lead_of(api, admin, session["session_id"])
+    assert (lead["kind"], lead["motivation"], lead["timeline"]) == ("seller", "relocating", "immediate")
+    assert lead["temperature"] == "HOT" and lead["commitment_score"] == 65
+    fourth = chat(api, "fully finished, we never lived in it", session)
+    assert fourth["reply"].endswith("What price do you have in mind for it?")
+    fifth = chat(api, "I'm hoping for 6 million", session)
+    lead = lead_of(api, admin, session["session_id"])
+    assert (lead["condition"], lead["price_expectation"]) == ("excellent", 6_000_000)
+    assert lead["commitment_score"] >= 85 and lead["readiness_score"] is not None
+    assert lead["temperature"] == "HOT" and lead["assigned_agent_id"] == agent.id
+    assert any("of the market's median" in reason["why"] for reason in lead["reasons"])
+    # After the four answers, the consent question, once.
+    assert fifth["reply"].endswith("so they can call you?")
+    assert "call you?" not in chat(api, "thanks", session)["reply"]  # asked once
+    notices = hot_notices(stack, agent, lead["id"])
+    assert len(notices) == 1 and "relocating" in notices[0]["body"]
+    detail = api.get(f"/api/leads/{lead['id']}", headers=admin).json()
+    history = [(event["data"]["score"], event["data"]["temperature"]) for event in detail["score_history"]]
+    assert history[:3] == [(35, "WARM"), (65, "HOT"), (85, "HOT")] and history[-1][0] >= 85
+
+
+def test_an_arabic_seller_is_asked_in_arabic(api: httpx.Client, admin: dict[str, str]) -> None:
+    first = chat(api, "عايز ابيع شقتي في الشيخ زايد")
+    assert first["reply"].endswith("ممكن أعرف إيه اللي مخليك تبيع؟")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    second = chat(api, "مسافر الشهر الجاي", session)
+    lead = lead_of(api, admin, session["session_id"])
+    assert (lead["kind"], lead["motivation"], lead["timeline"]) == ("seller", "relocating", "immediate")
+    # Both answered in one message: the next question is the condition, not the timeline.
+    assert second["reply"].endswith("ولا لسه مش متشطب؟")
+
+
+def test_hot_leads_go_round_robin_and_the_pipeline_records_first_contact(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any
+) -> None:
+    first_agent, second_agent = roster(2)
+    leads = []
+    for _ in range(2):
+        reply = chat(api, BUYER_HOT)
+        leads.append(lead_of(api, admin, reply["session_id"]))
+    assert {lead["assigned_agent_id"] for lead in leads} == {first_agent.id, second_agent.id}
+    mine = next(lead for lead in leads if lead["assigned_agent_id"] == first_agent.id)
+    theirs = next(lead for lead in leads if lead["assigned_agent_id"] == second_agent.id)
+    # An agent sees their own leads and the unassigned, not another agent's.
+    assert api.get(f"/api/leads/{theirs['id']}", headers=first_agent.headers).status_code == 404
+    listed = api.get("/api/leads", params={"assigned_to": "me", "limit": 100}, headers=first_agent.headers).json()
+    assert mine["id"] in [lead["id"] for lead in listed["items"]]
+    assert theirs["id"] not in [lead["id"] for lead in listed["items"]]
+    moved = api.put(f"/api/leads/{mine['id']}/status", json={"status": "contacted", "note": "called, viewing Sat"},
+                    headers=first_agent.headers)  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "contacted" and moved.json()["first_contact_at"]
+    assert 0 <= moved.json()["seconds_to_first_contact"] < 600
+    trail = api.get(f"/api/leads/{mine['id']}", headers=admin).json()["events"]
+    change = next(event for event in trail if event["kind"] == "status")
+    assert change["data"] == {"from": "new", "to": "contacted", "note": "called, viewing Sat"}
+    assert change["actor"] == first_agent.id
+    bad = api.put(f"/api/leads/{mine['id']}/status", json={"status": "closed"}, headers=first_agent.headers)
+    assert bad.status_code == 422 and bad.json()["error"]["code"]
+    # Reassigning by hand: an administrator, to an agent on the roster only.
+    stranger = str(uuid.uuid4())
+    refused = api.put(f"/api/leads/{mine['id']}/assignment", json={"agent_id": stranger}, headers=admin)
+    assert refused.status_code == 422
+    handed = api.put(f"/api/leads/{mine['id']}/assignment", json={"agent_id": second_agent.id}, headers=admin)
+    assert handed.status_code == 200 and handed.json()["assigned_agent_id"] == second_agent.id
+    assert api.get(f"/api/leads/{mine['id']}", headers=first_agent.headers).status_code == 404
+
+
+def test_who_may_read_leads(stack: LocalStack, api: httpx.Client) -> None:
+    assert api.get("/api/leads").status_code == 401
+    assert api.get("/api/leads", headers=user_headers(stack, "leads-buyer")).status_code == 403
+    assert api.get("/api/leads/export.csv").status_code == 401
+
+
+def test_list_pages_by_cursor_filters_and_sorts_by_score_and_exports_csv(
+    api: httpx.Client, admin: dict[str, str]
+) -> None:
+    for message in ("apartment in Maadi", "villa in New Cairo under 30 million, cash, immediately"):
+        chat(api, message)
+    seen: list[str] = []
+    cursor = None
+    for _ in range(200):
+        page = api.get("/api/leads", params={"limit": 2, **({"cursor": cursor} if cursor else {})}, headers=admin)
+        assert page.status_code == 200
+        items = page.json()["items"]
+        assert len(items) <= 2
+        seen.extend(item["id"] for item in items)
+        created = [item["created_at"] for item in items]
+        assert created == sorted(created, reverse=True)
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) >= 2
+    by_score = api.get("/api/leads", params={"sort": "score", "limit": 50}, headers=admin).json()["items"]
+    scores = [item["score"] for item in by_score]
+    assert scores == sorted(scores, reverse=True)
+    hot = api.get("/api/leads", params={"temperature": "HOT", "limit": 50}, headers=admin).json()["items"]
+    assert hot and all(item["temperature"] == "HOT" for item in hot)
+    assert api.get("/api/leads", params={"cursor": "not-a-cursor"}, headers=admin).status_code == 400
+    assert api.get("/api/leads", params={"limit": 0}, headers=admin).status_code == 422
+    assert api.get("/api/leads", params={"temperature": "TEPID"}, headers=admin).status_code == 422
+    export = api.get("/api/leads/export.csv", params={"temperature": "HOT"}, headers=admin)
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert {row["id"] for row in rows} == {item["id"] for item in hot} or len(rows) > len(hot)
+    assert all(row["temperature"] == "HOT" for row in rows)
+    # No consent, no phone in the export either.
+    assert all(row["contact_phone"] == "" for row in rows if row["contact_consent"] != "True")
+
+
+def test_signing_in_merges_the_anonymous_conversations_lead(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    first = chat(api, "looking for a villa in Sheikh Zayed")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    anonymous = lead_of(api, admin, session["session_id"])
+    assert anonymous["user_id"] is None
+    buyer = user_headers(stack, "leads-merge")
+    chat(api, "budget 20 million, cash", session, **buyer)
+    merged = lead_of(api, admin, session["session_id"])
+    assert merged["id"] == anonymous["id"] and merged["user_id"]
+    assert (merged["types"], merged["budget_max"], merged["financing"]) == (["Villa"], 20_000_000, "cash")
+    # A new conversation of the same user adds to the same lead.
+    other = chat(api, "also show me townhouses in Sheikh Zayed", None, **buyer)
+    again = lead_of(api, admin, other["session_id"])
+    assert again["id"] == merged["id"] and set(again["session_ids"]) == {session["session_id"], other["session_id"]}
+    assert again["types"] == ["Villa", "Townhouse"]
+
+
+def test_an_uncontacted_hot_lead_goes_to_the_next_agent(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any, agent_factory: Any
+) -> None:
+    first_agent, second_agent = roster(2)
+    agent = agent_factory(LEAD_REASSIGN_AFTER_SECONDS="2", LEAD_REASSIGN_CHECK_SECONDS="0.5")
+    reply = httpx.post(f"{agent.url}/api/chat", json={"message": BUYER_HOT}, timeout=60).json()
+    lead = lead_of(api, admin, reply["session_id"])
+    owner = lead["assigned_agent_id"]
+    other = second_agent if owner == first_agent.id else first_agent
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        lead = lead_of(api, admin, reply["session_id"])
+        if lead["assigned_agent_id"] != owner:
+            break
+        time.sleep(0.5)
+    assert lead["assigned_agent_id"] == other.id
+    events = api.get(f"/api/leads/{lead['id']}", headers=admin).json()["events"]
+    moved = [event for event in events if event["kind"] == "reassigned"]
+    assert len(moved) == 1 and moved[0]["data"]["from"] == owner
+    assert len(hot_notices(stack, other, lead["id"])) == 1
+    # Never back to an agent who already let it wait: with two agents on duty, it stays with the second.
+    time.sleep(3)
+    events = api.get(f"/api/leads/{lead['id']}", headers=admin).json()["events"]
+    assert [event["kind"] for event in events].count("reassigned") == 1
+    # A contacted lead stays where it is.
+    api.put(f"/api/leads/{lead['id']}/status", json={"status": "contacted"}, headers=other.headers)
+    time.sleep(3)
+    assert lead_of(api, admin, reply["session_id"])["assigned_agent_id"] == other.id

@@ -1,0 +1,143 @@
+"""Lead slots read by rules, the buyer score and a seller's scores, with their reasons and thresholds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from osool_agent.leads.pipeline import _merge, lead_summary
+from osool_agent.leads.scoring import Thresholds, buyer_score, seller_score
+from osool_agent.leads.slots import LeadSlots, consent_answer, phone_number, read_slots
+
+TODAY = date(2026, 11, 30)
+NEW_CAIRO = {
+    "filters": {"max_price": 5_000_000, "bedrooms": 3, "property_types": ["Apartment"], "locations": ["New Cairo"]},
+    "understood": ["3 bedroom", "apartment", "new cairo", "under 5 million"],
+}
+
+
+def slots(message: str, parsed: dict | None = None, context: str | None = None) -> dict:
+    return read_slots(message, parsed or {"filters": {}, "understood": []}, context=context, today=TODAY).stated()
+
+
+def test_a_buyer_states_budget_place_rooms_timeline_and_financing() -> None:
+    stated = slots("3 bedroom apartment in new cairo under 5 million, paying cash, ready to move", NEW_CAIRO)
+    assert stated == {"intent": "buy", "budget_max": 5_000_000, "areas": ["New Cairo"], "types": ["Apartment"],
+                      "bedrooms": 3, "timeline": "immediate", "financing": "cash"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("I want to sell my villa in Zayed", "sell"),
+        ("عايز ابيع شقتي", "sell"),
+        ("looking for a unit to invest, good rental yield", "invest"),
+        ("عايز شقة ايجار في المعادي", "rent"),
+        ("I want to buy a flat", "buy"),
+        ("محتاج شقة لعيلتي", "buy"),
+    ],
+)
+def test_intent(message: str, expected: str) -> None:
+    assert slots(message)["intent"] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "timeline"),
+    [
+        ("we need it asap", "immediate"),
+        ("استلام فوري", "immediate"),
+        ("in 2 months", "within_3_months"),
+        ("within six months", "within_6_months"),
+        ("by the end of the year", "within_year"),
+        ("delivery 2029 is fine", "later"),
+        ("just browsing for now", "exploring"),
+        ("بتفرج بس", "exploring"),
+    ],
+)
+def test_timeline(message: str, timeline: str) -> None:
+    assert slots(message).get("timeline") == timeline
+
+
+@pytest.mark.parametrize(
+    ("message", "financing"),
+    [("I'll pay cash", "cash"), ("with a bank mortgage", "mortgage"), ("على اقساط", "installments"),
+     ("هدفع كاش", "cash"), ("تمويل عقاري", "mortgage")],
+)  # fmt: skip
+def test_financing(message: str, financing: str) -> None:
+    assert slots(message).get("financing") == financing
+
+
+def test_around_a_figure_is_one_budget_not_the_parsers_band() -> None:
+    parsed = {"filters": {"min_price": 3_600_000, "max_price": 4_400_000}, "understood": ["around 4 million"]}
+    stated = slots("around 4 million", parsed)
+    assert stated["budget_max"] == 4_000_000 and "budget_min" not in stated
+
+
+def test_a_sellers_answers_read_in_the_context_of_the_question() -> None:
+    assert slots("we're moving to Dubai next month", context="motivation") == {
+        "intent": "sell", "motivation": "relocating", "timeline": "immediate"}  # fmt: skip
+    assert slots("it's fully finished, we never lived in it", context="condition")["condition"] == "excellent"
+    assert slots("not finished yet, core and shell", context="condition")["condition"] == "unfinished"
+    assert slots("محتاجة صيانة", context="condition")["condition"] == "needs_work"
+    # A price in a seller's conversation is what they ask, never a budget.
+    stated = slots("hoping for 6.5 million", context="price_expectation")
+    assert stated["price_expectation"] == 6_500_000 and "budget_max" not in stated
+    assert slots("عايز فيها ٦ مليون", context="price_expectation")["price_expectation"] == 6_000_000
+
+
+def test_contact_and_consent() -> None:
+    assert phone_number("call me on 0100 123 4567") == "+201001234567"
+    assert phone_number("رقمي ٠١٢٢٣٣٤٤٥٥٦") == "+201223344556"
+    assert phone_number("the unit is 120 m2 for 4500000") is None
+    assert slots("mail me at Buyer@Example.com")["contact_email"] == "buyer@example.com"
+    assert consent_answer("yes please") is True
+    assert consent_answer("ايوه ماشي") is True
+    assert consent_answer("no thanks") is False
+    assert consent_answer("لا مش دلوقتي") is False
+    assert consent_answer("what about the villa?") is None
+
+
+def test_buyer_score_adds_up_its_reasons_and_takes_the_seeds_thresholds() -> None:
+    thresholds = Thresholds()
+    lead = {"budget_max": 5_000_000, "areas": ["New Cairo"], "types": ["Apartment"], "bedrooms": 3,
+            "timeline": "immediate", "financing": "cash", "turns": 1, "listings_asked": []}  # fmt: skip
+    score = buyer_score(lead, thresholds)
+    assert score.score == 25 + 25 + 15 + 20 + 1 == 86
+    assert score.temperature == "HOT"
+    assert sum(reason["points"] for reason in score.reasons) == score.score
+    assert any("up to 5,000,000 EGP" in reason["why"] for reason in score.reasons)
+    vague = buyer_score({"areas": ["New Cairo"], "types": ["Apartment"], "turns": 1}, thresholds)
+    assert (vague.score, vague.temperature) == (15, "COLD")
+    warm = buyer_score({"budget_max": 3_000_000, "areas": ["Maadi"], "turns": 2}, thresholds)
+    assert (warm.score, warm.temperature) == (34, "WARM")
+    assert thresholds.temperature(50) == "HOT" and thresholds.temperature(49) == "WARM"
+    assert thresholds.temperature(25) == "WARM" and thresholds.temperature(24) == "COLD"
+
+
+def test_seller_scores_weigh_the_four_answers() -> None:
+    weights = {"motivation": 0.35, "timeline": 0.30, "condition": 0.20, "price": 0.15}
+    lead = {"motivation": "relocating", "timeline": "immediate", "condition": "excellent",
+            "price_expectation": 6_000_000}  # fmt: skip
+    realistic = seller_score(lead, Thresholds(), weights, market_price=6_000_000)
+    assert realistic.commitment == 100 and realistic.temperature == "HOT" and realistic.readiness == 100
+    greedy = seller_score(lead, Thresholds(), weights, market_price=4_000_000)  # asks 150 % of the market
+    assert greedy.commitment == round(35 + 30 + 20 + 15 * 0.2) == 88
+    assert greedy.readiness == round(100 * (0.7 * 0.2 + 0.3 * 1.0)) == 44
+    assert any("150%" in reason["why"] for reason in greedy.reasons)
+    unsure = seller_score({"motivation": "other", "timeline": "exploring"}, Thresholds(), weights, None)
+    assert unsure.score == 14 and unsure.temperature == "COLD" and unsure.readiness is None
+    # Other weights change the score: the configuration is used, not a constant.
+    tilted = seller_score({"motivation": "other", "timeline": "exploring"}, Thresholds(), {"motivation": 1.0}, None)
+    assert tilted.score == 40
+
+
+def test_merging_keeps_what_was_said_before_and_grows_lists() -> None:
+    lead = {"kind": "buyer", "intent": "buy", "areas": ["Maadi"], "types": [], "budget_max": 3_000_000}
+    changed = _merge(lead, LeadSlots(areas=["New Cairo"], bedrooms=2), answering=None)
+    assert lead["areas"] == ["Maadi", "New Cairo"] and lead["budget_max"] == 3_000_000 and lead["bedrooms"] == 2
+    assert set(changed) == {"areas", "bedrooms"}
+    seller = {"kind": "seller", "intent": "sell", "areas": [], "types": []}
+    _merge(seller, LeadSlots(intent="buy", timeline="immediate"), answering="timeline")
+    assert seller["kind"] == "seller" and seller["timeline"] == "immediate"
+    assert "budget up to 3,000,000 EGP" in lead_summary(lead)
