@@ -90,15 +90,18 @@ async def model_reading(item: dict[str, Any]) -> dict[str, Any]:
     from pydantic_ai.messages import ModelRequest, ToolCallPart, UserPromptPart
     from pydantic_ai.models import ModelRequestParameters
     from pydantic_ai.tools import ToolDefinition
+    from redis.asyncio import Redis
 
     from osool_agent.brains import local_brain, openai_brain
     from osool_agent.settings import Settings
     from osool_common.breaker import CircuitBreaker
 
     settings = Settings.load()
-    assert isinstance(settings, Settings)
+    assert isinstance(settings, Settings) and settings.redis_url is not None
     make = openai_brain if settings.openai_api_key is not None else local_brain
-    brain = make(settings, CircuitBreaker("eval", None, fail_max=1000, reset_timeout=1))
+    # The brains call through the shared breaker, which lives in Redis: a breaker of the evaluation's own.
+    redis = Redis.from_url(settings.redis_url.get_secret_value())
+    brain = make(settings, CircuitBreaker("eval-leads", redis, fail_max=1000, reset_timeout=1))
     tool = ToolDefinition(
         name="qualify_lead", parameters_json_schema=LeadSlots.model_json_schema(),
         description="Record what the buyer or seller stated: intent and every slot they stated, nothing else.",
@@ -106,7 +109,8 @@ async def model_reading(item: dict[str, Any]) -> dict[str, Any]:
     prefix = "(a seller answering Amr's question) " if item.get("context") else ""
     request = ModelRequest(parts=[UserPromptPart(prefix + item["text"])],
                            instructions="Call qualify_lead with what this message states.")  # fmt: skip
-    parameters = ModelRequestParameters(function_tools=[tool], allow_text_output=False)
+    # The local server calls tools only with tool_choice "auto" (its brain settings): text output stays allowed.
+    parameters = ModelRequestParameters(function_tools=[tool], allow_text_output=True)
     response = await model_request(
         brain.model, [request], model_settings=brain.settings, model_request_parameters=parameters
     )
