@@ -17,6 +17,7 @@ from osool_search.listing import Finishing, PropertyType
 from osool_search.schemas import (
     Comparables,
     IngestReport,
+    ListingChanges,
     MarketStats,
     ParsedQueryOut,
     ParseRequest,
@@ -29,6 +30,7 @@ from osool_search.service import SearchService
 from osool_search.sources import records_from_bytes
 
 router = APIRouter(tags=["properties"])
+internal_router = APIRouter(prefix="/api/properties/internal", tags=["properties (internal)"])
 
 MAX_INGEST_BYTES = 20 * 1024 * 1024
 
@@ -164,6 +166,16 @@ async def ingest(
     # A file that cannot be read at all raises IngestFileError (422 invalid_file) here, before anything is written.
     items = records_from_bytes(bytes(body), formats[media_type])
     return model_response(await service.ingest(items, source))
+
+
+@internal_router.get("/changes", response_model=ListingChanges, responses={401: {"description": "no service key"}})
+async def changes(
+    service: Search,
+    after: Annotated[int | None, Query(ge=0, description="the last seq seen; absent: where the log stands")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> Response:
+    """Other Osool services (the agent's saved-search alerts): new listings and price drops, in order, after a seq."""
+    return model_response(await service.changes(after, limit))
 
 
 def _canonical_area(location: str | None) -> str | None:

@@ -6,11 +6,12 @@ The same model is what the query parser produces, what a client sends explicitly
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from osool_common.listing_filters import FILTER_RULES
+from osool_common.listing_filters import violations as listing_violations
 from osool_common.validation import PlainText
 from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES
 from osool_search.listing import MAX_PRICE_EGP, MAX_SIZE_SQM, Finishing, PropertyType, SaleType
@@ -63,47 +64,9 @@ class SearchFilters(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
-@dataclass(frozen=True)
-class FilterRule:
-    """One filter: the listing column it constrains and how. A listing with no value in the column never passes
-    (SQL's NULL comparison does the same), except that a delivered listing meets any latest delivery year."""
-
-    column: str
-    op: Literal[">=", "<=", "=", "in"]
-    delivered_passes: bool = False
-
-
-# The one definition of every filter: the repository turns it into SQL, violations() into a Python check, so the
-# results the database returns and the evaluation's verdict on them cannot drift apart.
-FILTER_RULES: dict[str, FilterRule] = {
-    "min_price": FilterRule("price", ">="),
-    "max_price": FilterRule("price", "<="),
-    "bedrooms": FilterRule("bedrooms", "="),
-    "min_bedrooms": FilterRule("bedrooms", ">="),
-    "property_types": FilterRule("type", "in"),
-    "locations": FilterRule("location", "in"),
-    "compounds": FilterRule("compound", "in"),
-    "developers": FilterRule("developer", "in"),
-    "is_delivered": FilterRule("is_delivered", "="),
-    "delivery_year": FilterRule("delivery_year", "="),
-    "max_delivery_year": FilterRule("delivery_year", "<=", delivered_passes=True),
-    "min_installment_years": FilterRule("installment_years", ">="),
-    "max_down_payment_pct": FilterRule("down_payment_pct", "<="),
-    "max_monthly_installment": FilterRule("monthly_installment", "<="),
-    "min_size_sqm": FilterRule("size_sqm", ">="),
-    "max_size_sqm": FilterRule("size_sqm", "<="),
-    "finishing": FilterRule("finishing", "in"),
-    "sale_type": FilterRule("sale_type", "="),
-    "is_cash_only": FilterRule("is_cash_only", "="),
-}
+# The one definition of every filter lives in the shared kit (osool_common.listing_filters): the repository turns it
+# into SQL, violations() into a Python check, and the agent's alerts match with it, so none of them can drift apart.
 assert set(FILTER_RULES) == set(SearchFilters.model_fields), "every filter needs its rule"
-
-_CHECKS = {
-    ">=": lambda value, wanted: value >= wanted,
-    "<=": lambda value, wanted: value <= wanted,
-    "=": lambda value, wanted: value == wanted,
-    "in": lambda value, wanted: value in wanted,
-}
 
 
 def satisfies(listing: Mapping[str, Any], filters: SearchFilters) -> bool:
@@ -113,12 +76,4 @@ def satisfies(listing: Mapping[str, Any], filters: SearchFilters) -> bool:
 
 def violations(listing: Mapping[str, Any], filters: SearchFilters) -> list[str]:
     """The names of the filters a listing fails."""
-    failed = []
-    for name, wanted in filters.applied().items():
-        rule = FILTER_RULES[name]
-        if rule.delivered_passes and listing.get("is_delivered"):
-            continue
-        value = listing.get(rule.column)
-        if value is None or not _CHECKS[rule.op](value, wanted):
-            failed.append(name)
-    return failed
+    return listing_violations(listing, filters.applied())

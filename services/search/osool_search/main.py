@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from osool_common.app import Resources, create_service_app
 from osool_common.logging import get_logger
 from osool_search import __version__
-from osool_search.api import router
+from osool_search.api import internal_router, router
 from osool_search.embeddings import OpenAIEmbedder, create_embedder
 from osool_search.repository import ListingRepository
 from osool_search.service import SearchService
@@ -64,7 +64,7 @@ def create_app() -> FastAPI:
         settings,
         version=__version__,
         description="Verified listings: ingestion, hybrid semantic search with pgvector, market statistics.",
-        routers=[router],
+        routers=[router, internal_router],
         redis_critical=False,
         setup=setup,
     )

@@ -13,7 +13,8 @@ import asyncpg
 import numpy as np
 from asyncpg.pool import PoolConnectionProxy
 
-from osool_search.filters import FILTER_RULES, FilterRule, SearchFilters
+from osool_common.listing_filters import FILTER_RULES, FilterRule
+from osool_search.filters import SearchFilters
 
 # The listing's own fields, in table order; what ingestion writes and every read returns.
 LISTING_COLUMNS: tuple[str, ...] = (
@@ -332,6 +333,31 @@ class ListingRepository:
             report["embedded"],
             report["rejections"],
         )
+
+    # ---- the change log (written by triggers: migrations/0004_listing_changes.sql) ----
+
+    async def changes_after(self, after: int, limit: int) -> list[asyncpg.Record]:
+        """New listings and price drops after `after`, in order, each with the listing as it is now (a change whose
+        listing is gone is skipped)."""
+        listing = ", ".join(f"p.{column}" for column in READ_COLUMNS.split(", "))
+        return await self.db.fetch(
+            f"""
+            SELECT c.seq, c.kind, c.price AS change_price, c.previous_price, c.at, {listing}
+            FROM listing_changes c JOIN properties p ON p.id = c.listing_id
+            WHERE c.seq > $1 ORDER BY c.seq LIMIT $2
+            """,
+            after,
+            limit,
+        )
+
+    async def last_change(self) -> int:
+        return int(await self.db.fetchval("SELECT coalesce(max(seq), 0) FROM listing_changes"))
+
+    async def prune_changes(self, keep_days: int) -> int:
+        result = await self.db.execute(
+            "DELETE FROM listing_changes WHERE at < now() - make_interval(days => $1)", keep_days
+        )
+        return int(result.split()[-1])
 
     async def get_setting(self, key: str) -> str | None:
         return await self.db.fetchval("SELECT value FROM settings WHERE key = $1", key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +66,20 @@ class Property(BaseModel):
     embedding_model: str
     created_at: datetime
     updated_at: datetime
+
+
+class ListingChange(BaseModel):
+    seq: int = Field(description="the change's place in the log: ask for the ones after the last seq you saw")
+    kind: Literal["new", "price_drop"]
+    price: int = Field(description="the price the change set")
+    previous_price: int | None = Field(description="the price before a drop")
+    at: datetime
+    listing: Property = Field(description="the listing as it is now")
+
+
+class ListingChanges(BaseModel):
+    changes: list[ListingChange]
+    last_seq: int = Field(description="the newest seq in the log: a new follower starts here")
 
 
 class ScoredProperty(Property):

@@ -12,6 +12,7 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
+import asyncpg
 import numpy as np
 from cachetools import LRUCache
 from redis.asyncio import Redis
@@ -33,6 +34,8 @@ from osool_search.schemas import (
     Comparable,
     Comparables,
     IngestReport,
+    ListingChange,
+    ListingChanges,
     MarketStats,
     ParsedQueryOut,
     Property,
@@ -48,6 +51,11 @@ from osool_search.settings import Settings
 log = get_logger(__name__)
 
 GENERATION_KEY = "search:generation"
+# Published after an ingest that changed listings (the agent's alerts listen); the log itself is listing_changes.
+CHANGES_CHANNEL = "osool:listings:changed"
+# The change log keeps a month: a follower away longer than that starts again from the end.
+CHANGES_KEPT_DAYS = 30
+PROPERTY_FIELDS = tuple(Property.model_fields)
 QUERY_VECTOR_TTL = 86_400
 # Query vectors (and parsed queries) kept in each worker's memory as well: a query's vector never changes for one
 # model, 10,000 of them are about 15 MB, and a repeated query then costs no round trip to Redis.
@@ -229,6 +237,28 @@ class SearchService:
         except RedisError:
             log.warning("search.cache_invalidation_failed")
 
+    async def announce_changes(self, run: str) -> None:
+        """Wake the followers of the change log (the agent's alerts) now rather than at their next poll; the log in
+        PostgreSQL is the record, this is only a nudge, so a lost one costs a poll interval and nothing else."""
+        try:
+            await self.redis.publish(CHANGES_CHANNEL, run)
+            await self.repository.prune_changes(CHANGES_KEPT_DAYS)
+        except (RedisError, asyncpg.PostgresError, OSError):
+            log.warning("search.changes_announce_failed")
+
+    async def changes(self, after: int | None, limit: int) -> ListingChanges:
+        """The change log after `after`; without it, none, and where the log stands (a new follower starts there)."""
+        last = await self.repository.last_change()
+        if after is None:
+            return ListingChanges(changes=[], last_seq=last)
+        rows = await self.repository.changes_after(after, limit)
+        changes = [
+            ListingChange(seq=r["seq"], kind=r["kind"], price=r["change_price"], previous_price=r["previous_price"],
+                          at=r["at"], listing=Property(**{k: r[k] for k in PROPERTY_FIELDS}))
+            for r in rows
+        ]  # fmt: skip
+        return ListingChanges(changes=changes, last_seq=last)
+
     # ---- reads ----
 
     async def get(self, listing_id: uuid.UUID) -> Property:
@@ -318,6 +348,7 @@ class SearchService:
         run_id, tally, seconds = await self.ingestor.ingest(items, source, progress)
         if tally.inserted or tally.updated:
             await self.invalidate_cache()
+            await self.announce_changes(str(run_id))
         report: dict[str, Any] = tally.as_dict()
         report["rejections"] = [Rejection(**r) for r in tally.rejections]
         return IngestReport(run_id=run_id, source=source, seconds=round(seconds, 3), **report)

@@ -1,0 +1,72 @@
+"""The listing filter vocabulary: each filter's column and comparison, and whether a listing meets a set of filters.
+
+Search turns these rules into SQL and checks its results with them; the agent's saved-search alerts match new listings
+and price drops with them. One definition, so an alert and a search can never disagree about what matches."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class FilterRule:
+    """One filter: the listing column it constrains and how. A listing with no value in the column never passes
+    (SQL's NULL comparison does the same), except that a delivered listing meets any latest delivery year."""
+
+    column: str
+    op: Literal[">=", "<=", "=", "in"]
+    delivered_passes: bool = False
+
+
+FILTER_RULES: dict[str, FilterRule] = {
+    "min_price": FilterRule("price", ">="),
+    "max_price": FilterRule("price", "<="),
+    "bedrooms": FilterRule("bedrooms", "="),
+    "min_bedrooms": FilterRule("bedrooms", ">="),
+    "property_types": FilterRule("type", "in"),
+    "locations": FilterRule("location", "in"),
+    "compounds": FilterRule("compound", "in"),
+    "developers": FilterRule("developer", "in"),
+    "is_delivered": FilterRule("is_delivered", "="),
+    "delivery_year": FilterRule("delivery_year", "="),
+    "max_delivery_year": FilterRule("delivery_year", "<=", delivered_passes=True),
+    "min_installment_years": FilterRule("installment_years", ">="),
+    "max_down_payment_pct": FilterRule("down_payment_pct", "<="),
+    "max_monthly_installment": FilterRule("monthly_installment", "<="),
+    "min_size_sqm": FilterRule("size_sqm", ">="),
+    "max_size_sqm": FilterRule("size_sqm", "<="),
+    "finishing": FilterRule("finishing", "in"),
+    "sale_type": FilterRule("sale_type", "="),
+    "is_cash_only": FilterRule("is_cash_only", "="),
+}
+
+_CHECKS = {
+    ">=": lambda value, wanted: value >= wanted,
+    "<=": lambda value, wanted: value <= wanted,
+    "=": lambda value, wanted: value == wanted,
+    "in": lambda value, wanted: value in wanted,
+}
+
+
+def violations(listing: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
+    """The names of the filters (name -> wanted value, as search reports `applied_filters`) a listing (a dict with the
+    stored field names) fails. A filter this vocabulary does not know fails: nothing matches what it cannot check."""
+    failed = []
+    for name, wanted in applied.items():
+        rule = FILTER_RULES.get(name)
+        if rule is None:
+            failed.append(name)
+            continue
+        if rule.delivered_passes and listing.get("is_delivered"):
+            continue
+        value = listing.get(rule.column)
+        if value is None or not _CHECKS[rule.op](value, wanted):
+            failed.append(name)
+    return failed
+
+
+def satisfies(listing: Mapping[str, Any], applied: Mapping[str, Any]) -> bool:
+    """Whether a listing meets every filter."""
+    return not violations(listing, applied)
