@@ -67,6 +67,14 @@ class SearchClient:
         result: dict[str, Any] = await _call(self.http, "search", "POST", "/api/properties/parse", "search", json=body)
         return result
 
+    async def changes(self, after: int | None, limit: int) -> dict[str, Any]:
+        """The catalogue's change log (new listings, price drops) after a seq; without one, where it stands."""
+        params: dict[str, Any] = {"limit": limit} if after is None else {"after": after, "limit": limit}
+        result: dict[str, Any] = await _call(
+            self.http, "search", "GET", "/api/properties/internal/changes", "search", params=params
+        )
+        return result
+
     async def market_stats(self, location: str | None, property_type: str | None) -> dict[str, Any]:
         params = {key: value for key, value in (("location", location), ("type", property_type)) if value}
         result: dict[str, Any] = await _call(

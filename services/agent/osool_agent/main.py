@@ -1,5 +1,5 @@
 """create_app(): the agent service's FastAPI app: the kit, the clients of the other services, the brains, the breaker,
-the cost meter, the lead workflow, contract review and the chat, lead and contract routes."""
+the cost meter, the lead workflow, contract review, viewings, reservations, saved searches and their routes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from osool_agent import __version__
+from osool_agent.alerts.api import router as saved_searches_router
+from osool_agent.alerts.links import AlertLinks
+from osool_agent.alerts.repository import SavedSearchRepository
+from osool_agent.alerts.service import SavedSearchService
 from osool_agent.api import contracts_router, leads_router, reservations_router, router
 from osool_agent.brains import ModelBrain, is_model_failure, local_brain, openai_brain
 from osool_agent.clients import AuthClient, ChainClient, HistoryClient, SearchClient
@@ -75,9 +79,18 @@ def create_app() -> FastAPI:
         # Every worker of every replica runs it; the reminders' claim and the notices' dedupe keys send each once.
         resources.run_in_background(viewings.run_jobs(), "agent-viewing-reminders")
 
+        saved_searches = SavedSearchService(
+            settings, SavedSearchRepository(resources.db), search, auth,
+            AlertLinks(settings.osool_service_key.get_secret_value(), settings.public_url), resources.redis,
+        )  # fmt: skip
+        app.state.saved_searches = saved_searches
+        # Every worker of every replica runs it; the cursor's compare-and-set and the digest claims make each once.
+        resources.run_in_background(saved_searches.run_jobs(), "agent-alerts")
+
         def tools() -> ToolContext:
             return ToolContext(search, chain, settings.listing_stale_after_days, settings.cards_per_reply,
-                               reservations=reservations, viewings=viewings)  # fmt: skip
+                               reservations=reservations, viewings=viewings,
+                               saved_searches=saved_searches)  # fmt: skip
 
         cost = CostMeter(resources.redis, settings.llm_daily_budget_usd, load_price_file(settings.llm_price_file))
         leads = LeadService(settings, LeadRepository(resources.db), search, auth, history)
@@ -110,7 +123,7 @@ def create_app() -> FastAPI:
         settings,
         version=__version__,
         description="Amr, the AI property consultant: chat (JSON, server-sent events, WebSocket) over real listings.",
-        routers=[router, leads_router, contracts_router, reservations_router, viewings_router],
+        routers=[router, leads_router, contracts_router, reservations_router, viewings_router, saved_searches_router],
         redis_critical=False,
         setup=setup,
     )

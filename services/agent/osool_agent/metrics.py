@@ -60,3 +60,9 @@ RESERVATIONS = Counter(
 )
 # Viewings: booked, cancelled, rescheduled, and reminders sent (once each, whichever replica sends it).
 VIEWINGS = Counter("osool_agent_viewings_total", "Viewing events (booked, cancelled, rescheduled, reminded)", ["event"])
+# Saved searches and alerts: searches saved (by channel), listings found for buyers (match, price_drop), digests.
+SAVED_SEARCHES = Counter("osool_agent_saved_searches_total", "Saved searches created, by channel", ["channel"])
+ALERTS_FOUND = Counter("osool_agent_alerts_found_total", "Alert items found (match, price_drop)", ["kind"])
+ALERT_DIGESTS = Counter(
+    "osool_agent_alert_digests_total", "Alert digests, by channel and outcome (sent, skipped)", ["channel", "outcome"]
+)

@@ -82,6 +82,13 @@ class Settings(CommonSettings):
     viewing_reminder_check_seconds: float = Field(default=60.0, gt=0, le=3600)
     viewing_min_notice_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
 
+    # Saved searches and alerts: how often the matching reads the search service's change log when no ingest wakes
+    # it, the least time between two digests to one buyer on one channel (a day: "at most daily"), and how many
+    # active saved searches a buyer may keep.
+    alert_check_seconds: float = Field(default=60.0, gt=0, le=3600)
+    alert_digest_hours: float = Field(default=24.0, ge=0, le=24 * 30)
+    saved_searches_per_user: int = Field(default=20, ge=1, le=200)
+
     def seller_weights(self) -> dict[str, float]:
         return {name: float(value) for name, value in
                 (pair.split("=") for pair in self.lead_seller_weights.split(",") if pair)}  # fmt: skip

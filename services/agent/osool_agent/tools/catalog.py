@@ -14,6 +14,7 @@ from pydantic_ai import RunContext, Tool
 
 from osool_agent import metrics
 from osool_agent.grounding import Facts, ground_arguments
+from osool_agent.tools.alerts import SaveSearchArgs, save_search
 from osool_agent.tools.chain import AvailabilityArgs, check_availability
 from osool_agent.tools.context import ListingFacts, ToolArgs, ToolContext, ToolOutcome
 from osool_agent.tools.contracts import AuditContractArgs, audit_contract
@@ -96,6 +97,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("schedule_viewing", "Viewings of a listing already shown: without starts_at, its next free slots (offer "
              "only these); with the starts_at of the slot the buyer picked, book it for the signed-in buyer.",
              ScheduleViewingArgs, schedule_viewing),
+    ToolSpec("save_search", "When the buyer asks to be told when a listing like this appears: save their search "
+             "(signed-in buyers) so new matches and price drops reach them by email or SMS, at most once a day.",
+             SaveSearchArgs, save_search),
 )  # fmt: skip
 TOOLS_BY_NAME = {spec.name: spec for spec in TOOLS}
 
@@ -206,6 +210,8 @@ def summarise(record: ToolRecord) -> str:
     if record.name == "schedule_viewing":
         booked = data.get("viewing_id")
         return f"viewing booked for {data['starts_at']}" if booked else f"{len(data['slots'])} free slots"
+    if record.name == "save_search":
+        return f"search saved: {data.get('query')} ({data.get('channel')})"
     if record.name == "qualify_lead":
         return f"noted: {', '.join(data['noted']) or 'nothing new'}"
     if record.name == "audit_contract":

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from osool_agent.clients import ChainClient, SearchClient
 
 if TYPE_CHECKING:
+    from osool_agent.alerts.service import SavedSearchService
     from osool_agent.reservations import ReservationService
     from osool_agent.viewings.service import ViewingService
 
@@ -89,6 +90,7 @@ class ToolContext:
     # The workflows the tools that act use (set by the app), and the turn's event stream (to show progress).
     reservations: ReservationService | None = None
     viewings: ViewingService | None = None
+    saved_searches: SavedSearchService | None = None
     emit: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
 
     @property

@@ -14,9 +14,10 @@ Action = Literal["cancel", "reschedule"]
 LABEL = b"osool viewing links v1"
 
 
-def link_key(service_key: str) -> bytes:
-    """No secret of its own to provision: a key derived from the service key, useless for anything else."""
-    return hmac.new(service_key.encode(), LABEL, hashlib.sha256).digest()
+def link_key(service_key: str, label: bytes = LABEL) -> bytes:
+    """No secret of its own to provision: a key derived from the service key (one per label: viewing links, alert
+    links), useless for anything else."""
+    return hmac.new(service_key.encode(), label, hashlib.sha256).digest()
 
 
 class ViewingLinks:
