@@ -94,6 +94,7 @@ async def model_reading(item: dict[str, Any]) -> dict[str, Any]:
 
     from osool_agent.brains import local_brain, openai_brain
     from osool_agent.settings import Settings
+    from osool_agent.tools.catalog import tool_schema
     from osool_common.breaker import CircuitBreaker
 
     settings = Settings.load()
@@ -103,7 +104,7 @@ async def model_reading(item: dict[str, Any]) -> dict[str, Any]:
     redis = Redis.from_url(settings.redis_url.get_secret_value())
     brain = make(settings, CircuitBreaker("eval-leads", redis, fail_max=1000, reset_timeout=1))
     tool = ToolDefinition(
-        name="qualify_lead", parameters_json_schema=LeadSlots.model_json_schema(),
+        name="qualify_lead", parameters_json_schema=tool_schema(LeadSlots),
         description="Record what the buyer or seller stated: intent and every slot they stated, nothing else.",
     )  # fmt: skip
     prefix = "(a seller answering Amr's question) " if item.get("context") else ""
@@ -137,11 +138,13 @@ async def run(url: str, model_limit: int) -> dict[str, Any]:
     model_note = "not configured (set OPENAI_API_KEY or LOCAL_LLM_URL)"
     if model_limit and (os.environ.get("OPENAI_API_KEY") or os.environ.get("LOCAL_LLM_URL")):
         readers["model"] = defaultdict(Tally)
-        for item in items[:model_limit]:
+        # An even sample across the set (it is ordered by language and intent), not its first utterances.
+        sample = items[:: max(1, len(items) // model_limit)][:model_limit]
+        for item in sample:
             predicted = await model_reading(item)
             readers["model"]["all"].add(item, predicted)
             readers["model"][item["lang"]].add(item, predicted)
-        model_note = f"first {min(model_limit, len(items))} utterances"
+        model_note = f"an even sample of {len(sample)} utterances"
     report: dict[str, Any] = {"eval_set": str(EVAL_FILE.name), "utterances": len(items), "goal": GOAL,
                               "rules_ms_per_utterance": round(1000 * rules_seconds / len(items), 2),
                               "model": model_note, "readers": {}}  # fmt: skip

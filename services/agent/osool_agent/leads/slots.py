@@ -8,7 +8,7 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from osool_agent.brains.rules import ARABIC, fold
 from osool_agent.brains.rules import _family as family
@@ -25,6 +25,7 @@ PropertyTypeName = Literal[
     "Clinic",
 ]  # fmt: skip
 SELLER_QUESTIONS = ("motivation", "timeline", "condition", "price_expectation")
+EGYPTIAN_MOBILE = re.compile(r"\+201[0125]\d{8}")
 
 
 class LeadSlots(BaseModel):
@@ -44,8 +45,17 @@ class LeadSlots(BaseModel):
     motivation: Motivation | None = Field(default=None, description="a seller's reason to sell")
     condition: Condition | None = Field(default=None, description="a seller's property condition")
     price_expectation: int | None = Field(default=None, gt=0, le=10_000_000_000, description="a seller's price, EGP")
-    contact_phone: str | None = Field(default=None, pattern=r"^\+201[0125]\d{8}$")
+    # No `pattern` in the schema: llama.cpp cannot build its grammar from this one and the local server crashes
+    # (measured: "failed to parse grammar", then SIGSEGV); the validator below checks the same form.
+    contact_phone: str | None = Field(default=None, description="an Egyptian mobile as +201XXXXXXXXX")
     contact_email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _egyptian_mobile(cls, value: str | None) -> str | None:
+        if value is not None and not EGYPTIAN_MOBILE.fullmatch(value):
+            raise ValueError("an Egyptian mobile number as +201XXXXXXXXX (010, 011, 012 or 015)")
+        return value
 
     def stated(self) -> dict[str, Any]:
         """The slots the message stated, in the labelled set's form."""

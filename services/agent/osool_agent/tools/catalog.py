@@ -219,12 +219,32 @@ def summarise(record: ToolRecord) -> str:
     return "done"
 
 
+def tool_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The arguments' JSON schema as models are given it: without regular-expression `pattern`s and long string-length
+    bounds, which llama.cpp turns into grammars it cannot build (the local server then crashes: measured with the
+    phone pattern, PlainText's control-character class and a 20,000-character maxLength). The arguments are still
+    validated against the model itself when the tool runs."""
+
+    def dropped(key: str, value: Any) -> bool:
+        return key == "pattern" or (key in ("minLength", "maxLength") and isinstance(value, int) and value > 300)
+
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: strip(value) for key, value in node.items() if not dropped(key, value)}
+        if isinstance(node, list):
+            return [strip(value) for value in node]
+        return node
+
+    schema: dict[str, Any] = strip(model.model_json_schema())
+    return schema
+
+
 def _pydantic_tool(spec: ToolSpec) -> Tool[TurnDeps]:
     async def call(ctx: RunContext[TurnDeps], **arguments: Any) -> dict[str, Any]:
         record = await run_tool(ctx.deps, spec.name, arguments, ctx.tool_call_id or f"call_{spec.name}")
         return tool_content(record)
 
-    schema = spec.args_model.model_json_schema()
+    schema = tool_schema(spec.args_model)
     return Tool.from_schema(call, name=spec.name, description=spec.description, json_schema=schema, takes_ctx=True)
 
 

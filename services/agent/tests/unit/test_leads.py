@@ -141,3 +141,28 @@ def test_merging_keeps_what_was_said_before_and_grows_lists() -> None:
     _merge(seller, LeadSlots(intent="buy", timeline="immediate"), answering="timeline")
     assert seller["kind"] == "seller" and seller["timeline"] == "immediate"
     assert "budget up to 3,000,000 EGP" in lead_summary(lead)
+
+
+def test_the_tool_schemas_models_get_have_no_patterns_and_the_arguments_are_still_checked() -> None:
+    """llama.cpp's grammar builder fails on some regular expressions and the local server crashes: no schema a model
+    gets carries one, and what the patterns checked is checked when the tool runs."""
+    import json
+
+    import pytest
+    from pydantic import ValidationError
+
+    from osool_agent.leads.slots import LeadSlots
+    from osool_agent.tools.catalog import TOOLS, pydantic_tools, tool_schema
+    from osool_agent.tools.contracts import AuditContractArgs
+
+    assert "pattern" in json.dumps(AuditContractArgs.model_json_schema())  # PlainText's control-character class
+    for tool in pydantic_tools():
+        schema = json.dumps(tool.tool_def.parameters_json_schema)
+        assert "pattern" not in schema and '"maxLength": 20000' not in schema, tool.name
+    assert {tool.name for tool in pydantic_tools()} == {spec.name for spec in TOOLS}
+    assert tool_schema(LeadSlots)["properties"]["contact_phone"]["description"].startswith("an Egyptian mobile")
+    with pytest.raises(ValidationError):
+        AuditContractArgs(text="a contract with a bell \x07 character in it")
+    with pytest.raises(ValidationError):
+        LeadSlots(contact_phone="+2019999")
+    assert LeadSlots(contact_phone="+201512345678").contact_phone == "+201512345678"
