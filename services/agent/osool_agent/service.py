@@ -33,7 +33,7 @@ from redis.exceptions import RedisError
 from osool_agent import metrics
 from osool_agent.brains import ModelBrain
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, read_message, rules_model
+from osool_agent.brains.rules import Reading, ViewingOffer, last_search, read_message, rules_model, viewing_offer
 from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
 from osool_agent.cost import CostMeter
 from osool_agent.grounding import Facts, Violation, sentence_violations, split_sentences
@@ -356,7 +356,7 @@ class ChatService:
         # A session this request opened has no past: one call to chat-history saved.
         past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
-        shown = shown_listings(past)
+        shown, offer, last_query = shown_listings(past), viewing_offer(past), last_search(past)
         for item in past:
             if item["role"] == "user":
                 facts.add_user_text(item["content"])
@@ -381,7 +381,7 @@ class ChatService:
             brain = self.brains[brain_name]
             outcome.brain, outcome.model = brain.name, brain.model_name
             if brain.name == "local":
-                reading = await self._read(message, language, shown)
+                reading = await self._read(message, language, shown, offer, last_query)
                 deps.fill_arguments = _filler(reading)
             try:
                 model_messages = await self._run_model(brain, message, past, deps, gate, outcome)
@@ -397,7 +397,7 @@ class ChatService:
             outcome.fallback = reason
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
-            reading = reading or await self._read(message, language, shown)
+            reading = reading or await self._read(message, language, shown, offer, last_query)
             await self._run_rules(reading, message, deps, gate, notice=reason is not None, seed=key)
         await gate.finish()
         if gate.violations and brain_name != "rules" and not outcome.fallback:
@@ -447,12 +447,15 @@ class ChatService:
                 return (fallback, "budget") if fallback in self.brains else ("rules", "budget")
         return name, None
 
-    async def _read(self, message: str, language: str, shown: list[dict[str, Any]]) -> Reading:
+    async def _read(
+        self, message: str, language: str, shown: list[dict[str, Any]], offer: ViewingOffer | None = None,
+        last_query: str | None = None,
+    ) -> Reading:  # fmt: skip
         try:
             parsed = await self.search.parse(message[:500])
         except (UpstreamError, DomainError):
             parsed = {"filters": {}, "text": message, "understood": []}
-        reading = read_message(message, parsed, shown, language)
+        reading = read_message(message, parsed, shown, language, offer, last_query=last_query)
         reading.parsed = parsed
         return reading
 

@@ -7,11 +7,12 @@ import random
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.rules import Reading
-from osool_agent.viewings.slots import wall_clock
+from osool_agent.viewings.slots import CAIRO
 
 FALLBACK_NOTICE = {
     "en": "(Quick mode: the full assistant is briefly unavailable, so I am answering from our listings directly.)\n\n",
@@ -294,24 +295,66 @@ def _reservation(content: dict[str, Any], ar: bool) -> str:
             "registry to confirm it; you can follow it under your reservations.")  # fmt: skip
 
 
-def _viewing(content: dict[str, Any], ar: bool) -> str:
+WEEKDAY_NAMES = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "ar": ("الاتنين", "التلات", "الأربع", "الخميس", "الجمعة", "السبت", "الحد"),
+}
+MONTH_NAMES = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر",
+           "ديسمبر"),
+}  # fmt: skip
+
+
+def viewing_time(value: Any, ar: bool) -> str:
+    """A slot on the Cairo wall clock as people say it ("Tuesday 2 June at 11:00"): an instant, or the tool's
+    local_start (already Cairo time); the words are the ones the rules brain reads back when the buyer picks."""
+    moment = datetime.fromisoformat(str(value))
+    local = moment.astimezone(ZoneInfo(CAIRO)) if moment.tzinfo else moment
+    names = "ar" if ar else "en"
+    day, month = WEEKDAY_NAMES[names][local.weekday()], MONTH_NAMES[names][local.month - 1]
+    if ar:
+        return f"يوم {day} {local.day} {month} الساعة {local:%H:%M}"
+    return f"{day} {local.day} {month} at {local:%H:%M}"
+
+
+def _viewing(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     if content.get("viewing_id"):
-        when = wall_clock(datetime.fromisoformat(str(content["starts_at"])))
-        return (f"تمام، حجزتلك معاينة يوم {when} (بتوقيت القاهرة). هيوصلك تأكيد برسالة وإيميل فيه رابط للإلغاء أو "
-                "تغيير الميعاد." if ar else f"Booked: your viewing is on {when} (Cairo time). A confirmation with "
-                "links to cancel or reschedule is on its way by SMS and email.")  # fmt: skip
-    lines = [f"{index}. {slot['local_start']}" for index, slot in enumerate(content.get("slots") or [], start=1)]
-    head = "دي أقرب مواعيد معاينة فاضية (بتوقيت القاهرة):" if ar else "The next free viewing times (Cairo time):"
-    tail = "أنهي ميعاد يناسبك؟" if ar else "Which one suits you?"
+        when = viewing_time(content["starts_at"], ar)
+        return (f"تمام، حجزتلك المعاينة {when} (بتوقيت القاهرة). هيوصلك تأكيد بالإيميل وفي رسالة SMS، فيه دعوة "
+                "للتقويم ولينكات للإلغاء أو تغيير الميعاد." if ar else
+                f"Booked: your viewing is on {when} (Cairo time). A confirmation with a calendar invitation is on "
+                "its way to you by email and SMS, with links to cancel or reschedule.")  # fmt: skip
+    lines = [f"{index}. {viewing_time(slot['local_start'], ar)}"
+             for index, slot in enumerate(content.get("slots") or [], start=1)]  # fmt: skip
+    if reading.note == "which_time":  # the buyer's pick named none of them, or several
+        head = ("اختار ميعاد من المواعيد الفاضية دي (بتوقيت القاهرة):" if ar else
+                "Please pick one of these free viewing times (Cairo time):")  # fmt: skip
+    else:
+        head = "دي أقرب مواعيد معاينة فاضية (بتوقيت القاهرة):" if ar else "The next free viewing times (Cairo time):"
+    tail = ("أنهي ميعاد يناسبك؟ قولي رقمه أو اليوم والساعة." if ar else
+            "Which one suits you? Tell me its number, or its day and time.")  # fmt: skip
     return "\n".join([head, *lines, tail])
 
 
-def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool) -> str:
+def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, offered_after: bool = False) -> str:
     error = content.get("error")
     if name == "schedule_viewing":
+        picked = reading.arguments.get("starts_at") if reading.tool == name else None
+        when = viewing_time(picked, ar) if picked else None
+        if error == "sign_in_required" and when:
+            return (f"عشان أحجزلك المعاينة {when} سجل دخول الأول، وبعدها قولي وأنا أحجزهالك." if ar else
+                    f"To book your viewing on {when}, please sign in first; then tell me and I will book "
+                    "it.")  # fmt: skip
         if error == "sign_in_required":
             return ("عشان أحجزلك معاينة سجل دخول الأول." if ar else
                     "To book a viewing, please sign in first.")  # fmt: skip
+        if error in ("slot_taken", "not_a_free_slot") and when:
+            # The free times follow when they could be fetched again (or that there are none left).
+            if ar:
+                return f"للأسف ميعاد {when} اتحجز دلوقتي." + (" اختار ميعاد تاني من دول." if offered_after else "")
+            return f"Sorry, {when} has just been taken." + (" Please pick another one." if offered_after else "")
         if error == "no_slots":
             return ("مفيش مواعيد معاينة فاضية الأسبوعين الجايين. تحب حد من مستشارينا يكلمك يحدد ميعاد؟" if ar else
                     "There is no free viewing time in the next two weeks. Shall one of our consultants call you "
@@ -319,6 +362,17 @@ def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool) -> 
         if error in ("slot_taken", "not_a_free_slot"):
             return ("الميعاد ده مبقاش متاح. أوريك المواعيد الفاضية؟" if ar else
                     "That time is no longer free. Shall I show you the free times?")  # fmt: skip
+    if name == "save_search":
+        if error == "sign_in_required":
+            return ("عشان أبعتلك أول ما تنزل وحدة زي دي، سجل دخول الأول وبعدها قولي تاني." if ar else
+                    "To hear when a listing like this appears, please sign in first; then ask me again.")  # fmt: skip
+        if error == "too_many":
+            return ("عندك أقصى عدد من عمليات البحث المحفوظة. امسح واحدة الأول من صفحة البحث." if ar else
+                    "You already have the most saved searches allowed; delete one first.")  # fmt: skip
+        if error == "invalid":
+            return ("قولي بتدور على إيه بالظبط (المنطقة، النوع، الغرف أو الميزانية) وأنا أحفظ البحث." if ar else
+                    "Tell me what to watch for (an area, a type, rooms or a budget) and I will save "
+                    "it.")  # fmt: skip
     if name == "reserve_property":
         if error == "sign_in_required":
             return ("عشان تحجز وحدة لازم تسجل دخول الأول، وبعدها قولي وأنا أحجزهالك." if ar else
@@ -359,6 +413,10 @@ SMALLTALK = {
         "en": ["To value a property I need its area, its type and its size in m² (and bedrooms if you know)."],
         "ar": ["عشان أقيم الوحدة محتاج المنطقة والنوع والمساحة بالمتر (وعدد الغرف لو تعرفه)."],
     },
+    "alert_what": {
+        "en": ["Happy to let you know. What should I watch for: the area, the type, bedrooms and your budget?"],
+        "ar": ["أكيد هبلغك. قولي أدورلك على إيه: المنطقة والنوع وعدد الغرف والميزانية؟"],
+    },
     "discovery": {
         "en": ["Happy to help. Tell me what you are after: the area, the type of unit, bedrooms and your budget, or "
                "ask me about a mortgage, rental yield or what a property is worth."],
@@ -377,8 +435,24 @@ _WRITERS = {
     "check_market_trends": lambda c, r, ar, seed: _trends(c, ar),
     "check_availability": lambda c, r, ar, seed: _availability(c, ar),
     "reserve_property": lambda c, r, ar, seed: _reservation(c, ar),
-    "schedule_viewing": lambda c, r, ar, seed: _viewing(c, ar),
+    "schedule_viewing": lambda c, r, ar, seed: _viewing(c, r, ar),
+    "save_search": lambda c, r, ar, seed: _saved_search(c, ar),
 }
+
+
+def _saved_search(content: dict[str, Any], ar: bool) -> str:
+    query = content.get("query") or ""
+    by = ("رسالة SMS" if content.get("channel") == "sms" else "الإيميل") if ar else (
+        "SMS" if content.get("channel") == "sms" else "email")  # fmt: skip
+    if ar:
+        return (
+            f'تمام، حفظت البحث "{query}". أول ما تنزل وحدة مطابقة أو يقل سعر وحدة شفتها هبعتلك على {by}، '
+            "مرة واحدة في اليوم بالكتير، وتقدر توقف التنبيهات من اللينك اللي في الرسالة."
+        )
+    return (
+        f'Done: I saved your search "{query}". When a matching listing appears, or one you were shown drops in '
+        f"price, you will hear by {by}, at most once a day; every alert has a link to stop them."
+    )
 
 
 def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "", notice: bool = False) -> str:
@@ -387,10 +461,12 @@ def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "",
     if not returns:
         return prefix + _pick(SMALLTALK[reading.smalltalk or "discovery"]["ar" if ar else "en"], seed)
     texts = []
-    for part in returns:
+    for index, part in enumerate(returns):
         content = part.content if isinstance(part.content, dict) else {}
         if not content.get("ok", True):
-            texts.append(_failure(part.tool_name, content, reading, ar))
+            offered_after = any(isinstance(later.content, dict) and later.content.get("slots")
+                                for later in returns[index + 1 :])  # fmt: skip
+            texts.append(_failure(part.tool_name, content, reading, ar, offered_after))
         else:
             texts.append(_WRITERS[part.tool_name](content, reading, ar, seed))
     return prefix + "\n\n".join(texts)

@@ -4,16 +4,20 @@ language from the tool results alone."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from osool_agent.grounding import normalise_digits, to_number
+from osool_agent.viewings.slots import CAIRO, wall_clock
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 # One spelling of the Arabic letters people write several ways, without diacritics or tatweel, with ASCII digits and
@@ -94,6 +98,13 @@ RESERVE = re.compile(
     r"|(?:^|(?<=[\sوف]))احجز|(?:^|(?<=\s))(?:اعمل|عايز|عاوز) حجز|عربون"
 )
 VIEWING = _family("viewing", "visit", "see it in person", "tour", "appointment", "معاينه", "اشوفها", "زياره", "ميعاد")
+# "Tell me when one appears": a search saved for alerts (save_search), by SMS when the buyer says so.
+ALERT = _family("tell me when", "let me know when", "let me know if", "notify me", "alert me", "keep me posted",
+                "keep me updated", "email me when", "text me when", "save this search", "save the search",
+                "save my search", "بلغني", "عرفني لما", "عرفني اول ما", "ابعتلي لما", "ابعتلي اول ما", "قولي لما",
+                "قولي اول ما", "نبهني", "احفظ البحث", "احفظلي البحث")  # fmt: skip
+_ALERT_LEAD = re.compile(r"^(?:when|if|once|لما|اول ما)\s+")
+BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج")
 THIS = _family("this one", "that one", "this unit", "this listing", "this apartment", "this villa", "this property",
                "on it", "for it", "of it", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها")  # fmt: skip
 SEARCH = _family("show", "find", "looking for", "search", "want", "need", "any", "apartment", "villa", "flat",
@@ -177,6 +188,7 @@ class Reading:
     arguments: dict[str, Any] = field(default_factory=dict)
     smalltalk: str | None = None  # greeting, thanks, discovery
     parsed: dict[str, Any] | None = None  # the search service's reading (the lead workflow reads it too)
+    note: str | None = None  # why the reply says what it says: "which_time" (the times offered again, none picked)
 
 
 @dataclass(frozen=True)
@@ -240,13 +252,20 @@ def _property_type(folded: str) -> str | None:
     return min(found)[1] if found else None
 
 
-def read_message(text: str, parsed: dict[str, Any], shown: Sequence[dict[str, Any]], requested: str) -> Reading:
+def read_message(
+    text: str, parsed: dict[str, Any], shown: Sequence[dict[str, Any]], requested: str,
+    offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
+) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
-    ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first."""
+    ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
+    viewing times the previous turn offered (a message may pick one of them); `last_query` the conversation's last
+    search (what "tell me when one appears" saves)."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
     ids = explicit_ids(text)
+    if offer is not None and (reading := _viewing_pick(text, language, filters, ids, offer, today)) is not None:
+        return reading
     picks = _ordinals(folded)
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]
     deictic = not picks and bool(shown) and THIS.search(folded) is not None
@@ -272,6 +291,13 @@ def read_message(text: str, parsed: dict[str, Any], shown: Sequence[dict[str, An
             return None  # "apartments in New Cairo with bank financing" is a search: nothing to compute
         return Reading(language, "calculate_mortgage", arguments)
 
+    if ALERT.search(folded):
+        own = any(filters.get(key) is not None for key in _SEARCH_FILTERS) or filters.get("property_types")
+        query = _ALERT_LEAD.sub("", ALERT.sub(" ", folded).strip(" ,.?!؟")) if own else last_query
+        if not query:
+            return Reading(language, None, smalltalk="alert_what")
+        channel = "sms" if BY_SMS.search(folded) else "email"
+        return Reading(language, "save_search", {"query": " ".join(query.split())[:300], "channel": channel})
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
         return Reading(language, "compare_units", {"property_ids": chosen[:4]})
@@ -435,14 +461,278 @@ def _mortgage_arguments(
     return arguments
 
 
-# ---- the model: a pydantic-ai FunctionModel, so the rules brain runs through the same loop as the others ----
+# ---- a viewing time picked from the ones the previous turn offered ----
 
 
-def _last_request(messages: list[ModelMessage]) -> ModelRequest | None:
-    for message in reversed(messages):
-        if isinstance(message, ModelRequest):
-            return message
+@dataclass(frozen=True)
+class OfferedTime:
+    """A slot schedule_viewing offered: its instant exactly as the tool gave it, and its Cairo wall-clock time."""
+
+    starts_at: str
+    local: datetime  # naive, Africa/Cairo
+
+
+@dataclass(frozen=True)
+class ViewingOffer:
+    """The free viewing times of one listing the previous turn offered, in the order the reply listed them."""
+
+    property_id: str
+    times: tuple[OfferedTime, ...]
+    picked: str | None = None  # the time picked when the buyer was asked to sign in first
+
+
+def last_search(past: Sequence[dict[str, Any]]) -> str | None:
+    """The query of the conversation's last search_properties call (`past`: chat-history's messages), if any."""
+    for item in reversed(past):
+        if item.get("role") == "tool" and (call := _tool_call(item)) and call[0] == "search_properties":
+            query = call[1].get("query")
+            return str(query) if query else None
     return None
+
+
+def viewing_offer(past: Sequence[dict[str, Any]]) -> ViewingOffer | None:
+    """The viewing times the previous turn offered (`past`: chat-history's messages, oldest first), or None when that
+    turn did something else. A turn that only asked the buyer to sign in to book one leaves the offer standing."""
+    turns: list[list[dict[str, Any]]] = []
+    for item in past:
+        if item.get("role") == "user":
+            turns.append([])
+        elif turns:  # what comes before the first user message is a turn cut off by the history window
+            turns[-1].append(item)
+    picked: str | None = None
+    for turn in reversed(turns):
+        calls = [call for item in turn if item.get("role") == "tool" and (call := _tool_call(item))]
+        viewing = [call for call in calls if call[0] == "schedule_viewing"]
+        if not viewing:
+            return None
+        _, arguments, content = viewing[-1]
+        times = tuple(time for slot in content.get("slots") or [] if (time := _offered_time(slot)))
+        if content.get("ok", True) and times:
+            return ViewingOffer(str(content.get("property_id") or arguments.get("property_id")), times, picked)
+        if content.get("error") != "sign_in_required" or not arguments.get("starts_at"):
+            return None
+        picked = picked or str(arguments["starts_at"])
+    return None
+
+
+def _tool_call(item: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+    calls = item.get("tool_calls") or []
+    try:
+        content = json.loads(item["content"]) if isinstance(item.get("content"), str) else item.get("content")
+    except ValueError:
+        return None
+    if not calls or not isinstance(calls[0], dict) or not isinstance(content, dict):
+        return None
+    return str(calls[0].get("name")), dict(calls[0].get("arguments") or {}), content
+
+
+def _offered_time(slot: Any) -> OfferedTime | None:
+    try:
+        starts_at = str(slot["starts_at"])
+        local = slot.get("local_start") or wall_clock(datetime.fromisoformat(starts_at))
+        return OfferedTime(starts_at, datetime.fromisoformat(str(local)).replace(tzinfo=None))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+# What else a message may be about once times were offered: then it is not a pick ("compare the first two", "what
+# is the price of the second one", "show me villas in Zayed"). Arabic "احجز" books the viewing here, not the unit.
+_ELSEWHERE = (COMPARE, AVAILABILITY, LOAN, MONTHLY, ROI, VALUATION, TRENDS, PRICE_QUESTION,
+              _family("show", "find", "looking for", "search", "tell me about", "details", "more about", "more info",
+                      "describe", "price", "cost", "بدور", "ابحث", "دورلي", "وريني", "تفاصيل", "احكيلي", "قولي عن",
+                      "سعر", "تمن"),
+              re.compile(r"\breserv|\bdeposit\b|عربون"))  # fmt: skip
+WEEKDAYS: dict[str, int] = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2, "thursday": 3, "thu": 3,
+    "thur": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+    "الاتنين": 0, "الاثنين": 0, "التلات": 1, "التلاتاء": 1, "الثلاثاء": 1, "الثلاثا": 1, "الاربع": 2, "الاربعاء": 2,
+    "الخميس": 3, "الجمعه": 4, "السبت": 5, "الحد": 6, "الاحد": 6,
+}  # fmt: skip
+MONTHS: dict[str, int] = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7, "اغسطس": 8, "سبتمبر": 9,
+    "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+}  # fmt: skip
+_RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "النهارده": 0, "انهارده": 0, "بكره": 1, "بكرا": 1,
+                  "بعد بكره": 2, "بعد بكرا": 2}  # fmt: skip
+
+
+def _words_pattern(words: Sequence[str]) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+
+_WEEKDAY = re.compile(rf"(?<![\w])(?:[وب])?({_words_pattern(list(WEEKDAYS))})(?![\w])")
+_RELATIVE = re.compile(rf"(?<![\w])(?:[وب])?({_words_pattern(list(_RELATIVE_DAYS))})(?![\w])")
+_MONTH = _words_pattern(list(MONTHS))
+_DATE = re.compile(
+    rf"(?<![\d-])(\d{{4}})-(\d{{2}})-(\d{{2}})|(?<![\w])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})(?![\w])"
+    rf"|(?<![\w])({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\w])"
+)
+# Morning and evening as said after the hour; the words also count anywhere in the message ("Tuesday morning at 10").
+_AM_MARKS = ("am", "a.m.", "a.m")
+_PM_MARKS = ("pm", "p.m.", "p.m")
+_AM_WORDS = ("in the morning", "morning", "الصبح", "صباحا")
+_PM_WORDS = ("in the afternoon", "in the evening", "afternoon", "evening", "noon", "بعد الضهر", "الضهر", "الظهر",
+             "العصر", "المغرب", "بالليل", "بليل", "مساء", "مساءا")  # fmt: skip
+_AM, _PM = (*_AM_MARKS, *_AM_WORDS), (*_PM_MARKS, *_PM_WORDS)
+_CLOCK = re.compile(
+    r"(?P<lead>\bat\s+|\baround\s+|(?<![\w])(?:ال)?ساعه\s*|(?<![\w])(?:علي|ع)\s+)?(?<![\d:/-])(?<!\d[.,])"
+    r"(?P<hour>\d{1,2})(?::(?P<minute>[0-5]\d))?(?![\d:/]|[.,]\d)\s*(?P<half>و\s*نص|و\s*ربع|and a half)?\s*"
+    rf"(?P<meridiem>{_words_pattern([*_AM, *_PM])}|o'?clock)?(?![\w])"
+)
+_CLOCK_WORD = re.compile(r"\bnoon\b|\bmidday\b|(?<![\w])الضهر(?![\w])")
+_DAYTIME = re.compile(rf"(?<![\w])(?:{_words_pattern([*_AM_WORDS, *_PM_WORDS])})(?![\w])")
+# "the sixth", "the last one": places past the ordinals a list of listings needs.
+_MORE_PLACES = re.compile(
+    r"\b(sixth|6th|last)\b|(?<![\w])[وب]?(السادس|السادسه|الاخير|الاخيره|اخر واحد|اخر ميعاد)(?![\w])"
+)
+# "the first time" is not an ordinal of listings ("for the first time"), but it is one of times.
+_TIME_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:time|slot|option)\b")
+_BARE_NUMBER = re.compile(
+    r"(?:(?:option|slot|choice|time|number|no\.?|the|ميعاد|رقم)\s*)?#?(\d{1,2})\s*(?:please|pls|plz|لو سمحت|من فضلك)?"
+    r"\s*[.!؟?]*"
+)
+_CONFIRM = re.compile(
+    r"\b(?:yes|yeah|yep|yup|sure|ok|okay|fine|great|perfect|sounds good|that works|works for me|go ahead|confirm"
+    r"|please do|let'?s do it|book)\b"
+    r"|(?<![\w])[وف]?(?:ايوه|ايوا|اه|تمام|ماشي|اوك|اوكي|موافق|اكيد|اتفقنا|يلا|حلو|مناسب|يناسبني|احجز\w*|اكد\w*|ثبت\w*)"
+    r"(?![\w])"
+)
+_BOOKING_VERB = re.compile(r"\b(?:book|confirm)\b|(?<![\w])[وف]?(?:احجز\w*|اكد\w*|ثبت\w*)(?![\w])")
+_REFUSAL = re.compile(
+    r"\b(?:no|not|nope|don'?t|never|none|neither|another|other|different|later|instead)\b"
+    r"|(?<![\w])(?:لا|مش|مفيش|بلاش|غير|تاني|تانيه|بعدين)(?![\w])"
+)
+
+
+def pick_offered(text: str, offer: ViewingOffer, today: date | None = None) -> OfferedTime | Literal["unclear"] | None:
+    """The offered time a message picks: by its day and time ("Tuesday at 11", "11am", "يوم الثلاثاء الساعة 11"), by
+    its place in the list ("the second one", "التاني", "رقم 2", "2"), or by a yes when one time was offered or one
+    picked before signing in ("yes book it", "تمام احجزها"). "unclear" when the message picks but not one offered
+    time (several match, or none); None when it picks nothing."""
+    folded = fold(text)
+    times = list(offer.times)
+    clock = _clock(folded, len(times))
+    day = _days(folded, today or datetime.now(ZoneInfo(CAIRO)).date())
+    if clock is not None or day is not None:
+        matching = [time for time in times if _at(time.local, day, clock)]
+        return matching[0] if len(matching) == 1 else "unclear"
+    places = _places(folded, len(times))
+    if places:
+        return times[places[0] - 1] if len(places) == 1 and 0 < places[0] <= len(times) else "unclear"
+    agreed = _CONFIRM.search(folded) is not None and _REFUSAL.search(folded) is None
+    if agreed and (_BOOKING_VERB.search(folded) or not THANKS.search(folded)):  # "ok thanks" is thanks
+        chosen = [time for time in times if time.starts_at == offer.picked] or (times if len(times) == 1 else [])
+        return chosen[0] if chosen else "unclear"
+    return None
+
+
+def _at(local: datetime, day: NamedDay | None, clock: tuple[set[int], int] | None) -> bool:
+    if day is not None and not day.holds(local.date()):
+        return False
+    return clock is None or (local.hour in clock[0] and local.minute == clock[1])
+
+
+def _places(folded: str, count: int) -> list[int]:
+    """Places in the list of offered times a message names: "the second one", "رقم 2", a bare "2", "the last one"."""
+    places = _ordinals(folded) + [ORDINALS[m.group(1)] for m in _TIME_ORDINAL.finditer(folded)]
+    more = _MORE_PLACES.search(folded)
+    if more:
+        places.append(count if (more.group(1) == "last" or (more.group(2) or "").startswith(("الاخير", "اخر")))
+                      else 6)  # fmt: skip
+    bare = _BARE_NUMBER.fullmatch(folded.strip())
+    if not places and bare and int(bare.group(1)) <= count:
+        places.append(int(bare.group(1)))
+    return list(dict.fromkeys(places))
+
+
+def _clock(folded: str, count: int) -> tuple[set[int], int] | None:
+    """The hour (the hours it may be, when neither morning nor evening is said) and minute a message names."""
+    text = _DATE.sub(lambda m: " " * len(m.group(0)), folded)
+    # A bare number is a place in the list ("2") unless the list is shorter ("11").
+    bare = _BARE_NUMBER.fullmatch(folded.strip())
+    for match in _CLOCK.finditer(text):
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
+        if not (match["lead"] or match["minute"] or match["half"] or match["meridiem"] or (bare and count < hour)):
+            continue
+        if hour > 23 or (hour > 12 and match["meridiem"] in _AM):
+            continue
+        if match["half"]:
+            minute = 15 if "ربع" in match["half"] else 30
+        said = match["meridiem"] or next(iter(_DAYTIME.findall(text)), None)
+        if said in _AM:
+            return {hour % 12}, minute
+        if said in _PM:
+            return {hour % 12 + 12 if hour <= 12 else hour}, minute
+        return ({hour} if hour >= 12 or hour == 0 else {hour, hour + 12}), minute
+    if _CLOCK_WORD.search(folded):
+        return {12}, 0
+    return None
+
+
+@dataclass(frozen=True)
+class NamedDay:
+    """The day a message names: a date, a weekday or a day of a month (each may be unsaid)."""
+
+    exact: date | None = None
+    weekday: int | None = None
+    month_day: tuple[int, int] | None = None
+
+    def holds(self, day: date) -> bool:
+        return (
+            (self.exact is None or day == self.exact)
+            and (self.weekday is None or day.weekday() == self.weekday)
+            and (self.month_day is None or (day.month, day.day) == self.month_day)
+        )
+
+
+def _days(folded: str, today: date) -> NamedDay | None:
+    """The day a message names (a weekday, today or tomorrow, "2 June", "2026-06-02"), or None."""
+    exact, weekday, month_day = None, None, None
+    if match := _RELATIVE.search(folded):
+        exact = today + timedelta(days=_RELATIVE_DAYS[match.group(1)])
+    elif match := _WEEKDAY.search(folded):
+        weekday = WEEKDAYS[match.group(1)]
+    if match := _DATE.search(folded):
+        if match.group(1):
+            exact = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        else:
+            month_day = (MONTHS[match.group(5) or match.group(6)], int(match.group(4) or match.group(7)))
+    if exact is None and weekday is None and month_day is None:
+        return None
+    return NamedDay(exact, weekday, month_day)
+
+
+def _names_time(folded: str, count: int) -> bool:
+    return _clock(folded, count) is not None or _days(folded, date.min) is not None
+
+
+def _viewing_pick(
+    text: str, language: str, filters: dict[str, Any], ids: list[str], offer: ViewingOffer, today: date | None
+) -> Reading | None:
+    """Times were offered: the booking of the one the message picks, the times again when it is unclear which, or
+    None when the message is about something else (a new search, another question)."""
+    folded = fold(text)
+    if ids or any(filters.get(key) is not None for key in _SEARCH_FILTERS):
+        return None
+    if any(family.search(folded) for family in _ELSEWHERE):
+        return None
+    # "the second apartment" is a listing; "احجزلي الشقة الساعة 11" still a time.
+    if (filters.get("property_types") or _property_type(folded)) and not _names_time(folded, len(offer.times)):
+        return None
+    picked = pick_offered(text, offer, today)
+    offered = {"property_id": offer.property_id}
+    if picked is None:
+        # Asked for a viewing again: the times of the listing just offered, not of the first listing shown.
+        return Reading(language, "schedule_viewing", offered) if VIEWING.search(folded) else None
+    if picked == "unclear":
+        return Reading(language, "schedule_viewing", offered, note="which_time")
+    return Reading(language, "schedule_viewing", {**offered, "starts_at": picked.starts_at})
+
+
+# ---- the model: a pydantic-ai FunctionModel, so the rules brain runs through the same loop as the others ----
 
 
 Writer = Any  # osool_agent.brains.replies.write_reply, typed loosely to keep the import one-way
@@ -453,15 +743,29 @@ def rules_model(reading: Reading, write_reply: Writer, resolve: Any) -> Function
     `resolve(arguments)` turns a property_id the tool needs into the listing's price (mortgage and ROI on a listing)."""
 
     async def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        request = _last_request(messages)
-        returns = [part for part in (request.parts if request else []) if isinstance(part, ToolReturnPart)]
+        returns = [part for message in messages if isinstance(message, ModelRequest) for part in message.parts
+                   if isinstance(part, ToolReturnPart)]  # fmt: skip
         if returns:
+            again = _offer_again(reading, returns)
+            if again is not None:
+                return _call("schedule_viewing", again)
             return ModelResponse(parts=[TextPart(write_reply(reading, returns))])
         if reading.tool is None:
             return ModelResponse(parts=[TextPart(write_reply(reading, []))])
-        arguments = await resolve(reading.tool, dict(reading.arguments))
-        return ModelResponse(
-            parts=[ToolCallPart(reading.tool, arguments, tool_call_id=f"rules_{uuid.uuid4().hex[:12]}")]
-        )
+        return _call(reading.tool, await resolve(reading.tool, dict(reading.arguments)))
 
     return FunctionModel(respond, model_name="rules")
+
+
+def _call(tool: str, arguments: dict[str, Any]) -> ModelResponse:
+    return ModelResponse(parts=[ToolCallPart(tool, arguments, tool_call_id=f"rules_{uuid.uuid4().hex[:12]}")])
+
+
+def _offer_again(reading: Reading, returns: list[ToolReturnPart]) -> dict[str, Any] | None:
+    """The time picked was taken meanwhile: the listing's free times now, for the buyer to pick another."""
+    if reading.tool != "schedule_viewing" or "starts_at" not in reading.arguments or len(returns) != 1:
+        return None
+    content = returns[0].content if isinstance(returns[0].content, dict) else {}
+    if content.get("error") not in ("slot_taken", "not_a_free_slot"):
+        return None
+    return {"property_id": reading.arguments["property_id"]}

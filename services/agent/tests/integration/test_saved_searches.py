@@ -234,3 +234,25 @@ def test_amr_saves_the_search_when_the_buyer_asks_to_hear_of_new_ones(
                        Reply(text="Please sign in first."))  # fmt: skip
     refused = agent.chat("tell me when a villa in New Cairo appears").json()
     assert refused["tool_calls"][0]["result"]["error"] == "sign_in_required"
+
+
+def test_the_rules_brain_saves_the_last_search_when_asked_to_tell_of_new_ones(
+    stack: LocalStack, api: httpx.Client
+) -> None:
+    buyer = a_buyer(stack, api, "rules-saver")
+    headers = {**buyer.headers, "Accept": "application/json"}
+    first = api.post("/api/chat", json={"message": "townhouse in Sheikh Zayed under 30 million"}, headers=headers)
+    session = first.json()["session_id"]
+    turn = api.post("/api/chat", json={"message": "tell me when a new one appears", "session_id": session},
+                    headers=headers).json()  # fmt: skip
+    assert [call["name"] for call in turn["tool_calls"]] == ["save_search"], turn
+    assert 'saved your search "townhouse in Sheikh Zayed under 30 million"' in turn["reply"]
+    [saved] = api.get("/api/saved-searches", headers=buyer.headers).json()["items"]
+    assert saved["filters"] == {"property_types": ["Townhouse"], "locations": ["Sheikh Zayed"],
+                                "max_price": 30_000_000}  # fmt: skip
+    # Anonymous, in Arabic: asked to sign in, nothing saved.
+    anonymous = api.post("/api/chat", json={"message": "فيلا في الشيخ زايد"}, headers={"Accept": "application/json"})
+    secret = {"Accept": "application/json", "X-Session-Secret": anonymous.json()["session_secret"]}
+    body = {"message": "بلغني لما تنزل وحدة زي دي", "session_id": anonymous.json()["session_id"]}
+    again = api.post("/api/chat", json=body, headers=secret).json()
+    assert again["tool_calls"][0]["result"]["error"] == "sign_in_required" and "سجل دخول" in again["reply"], again

@@ -1,7 +1,8 @@
 """Viewings through the gateway: an agent publishes Cairo hours and exceptions, a listing's free slots come back as
 the right UTC instants, a buyer books one (confirmations with a calendar invitation to both), fifty concurrent
 bookings of one slot leave exactly one standing, cancel and reschedule by the signed link, one reminder a day before
-across two replicas, the refusals, and Amr's schedule_viewing tool over the same slots."""
+across two replicas, the refusals, and Amr's schedule_viewing tool over the same slots: the rules brain offers them
+and books the one the buyer picks."""
 
 from __future__ import annotations
 
@@ -367,7 +368,120 @@ def test_the_rules_brain_offers_the_free_times_of_a_listing_shown(
     offered = [datetime.fromisoformat(slot["starts_at"]) for slot in call["result"]["slots"]]
     assert offered and offered == free[: len(offered)]
     assert turn["reply"].startswith("The next free viewing times (Cairo time):")
-    assert call["result"]["slots"][0]["local_start"] in turn["reply"]
+    assert f"1. {said(call['result']['slots'][0]['local_start'])}" in turn["reply"]
     arabic = api.post("/api/chat", json={"message": "عايز اعمل معاينة للشقة دي", "session_id": first["session_id"]},
                       headers=secret).json()  # fmt: skip
     assert arabic["tool_calls"][0]["name"] == "schedule_viewing" and "مواعيد معاينة" in arabic["reply"]
+
+
+def said(local_start: str) -> str:
+    """A slot's local_start as the rules brain's English reply says it ("Tuesday 2 June at 11:00")."""
+    local = datetime.fromisoformat(local_start)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
+class Chat:
+    """One conversation with Amr through the gateway (the stack's agent runs the rules brain)."""
+
+    def __init__(self, api: httpx.Client, buyer: Person | None) -> None:
+        self.api, self.headers = api, {"Accept": "application/json", **(buyer.headers if buyer else {})}
+        self.session_id: str | None = None
+
+    def say(self, message: str) -> dict[str, Any]:
+        body = {"message": message, **({"session_id": self.session_id} if self.session_id else {})}
+        response = self.api.post("/api/chat", json=body, headers=self.headers)
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        if self.session_id is None:
+            self.session_id = answer["session_id"]
+            if answer.get("session_secret"):
+                self.headers["X-Session-Secret"] = answer["session_secret"]
+        return answer
+
+    def offer(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A search, then a viewing of the first listing asked for: the listing and the times offered."""
+        listing = self.say("apartment in New Cairo")["listings"][0]
+        [call] = self.say("can I visit the first one?")["tool_calls"]
+        assert (call["name"], call["arguments"]) == ("schedule_viewing", {"property_id": listing["id"]})
+        return listing, call["result"]["slots"]
+
+
+def viewings_of(api: httpx.Client, buyer: Person) -> list[tuple[str, str, datetime]]:
+    mine = api.get("/api/viewings/mine", headers=buyer.headers)
+    assert mine.status_code == 200, mine.text
+    return sorted((v["listing_id"], v["user_id"], datetime.fromisoformat(v["starts_at"])) for v in mine.json()
+                  if v["status"] == "booked")  # fmt: skip
+
+
+def test_the_rules_brain_books_the_time_the_buyer_picks_in_english_and_arabic(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    buyer = person(stack, api, "rules-picker")
+    chat = Chat(api, buyer)
+    listing, offered = chat.offer()
+    assert len(offered) >= 3
+    booked = chat.say("the second one")
+    [call] = booked["tool_calls"]
+    assert (call["name"], call["arguments"]) == (
+        "schedule_viewing", {"property_id": listing["id"], "starts_at": offered[1]["starts_at"]})  # fmt: skip
+    assert call["result"]["viewing_id"] and call["result"]["status"] == "booked"
+    picked = datetime.fromisoformat(offered[1]["starts_at"])
+    assert viewings_of(api, buyer) == [(listing["id"], buyer.id, picked)]
+    assert picked not in slots(api, listing["id"], cairo_today(), 7)
+    assert booked["reply"].startswith(f"Booked: your viewing is on {said(offered[1]['local_start'])} (Cairo time).")
+    assert "calendar invitation" in booked["reply"]
+
+    # In Arabic, another buyer: "التاني" is the second of the times offered to them (the first buyer's is gone).
+    other = person(stack, api, "rules-picker-ar")
+    arabic = Chat(api, other)
+    shown = arabic.say("apartment in New Cairo")["listings"][0]
+    [call] = arabic.say("عايز اعمل معاينة للشقة دي")["tool_calls"]
+    offered_ar = call["result"]["slots"]
+    assert offered_ar[1]["starts_at"] != offered[1]["starts_at"]
+    booked_ar = arabic.say("التاني")
+    [call] = booked_ar["tool_calls"]
+    assert call["arguments"] == {"property_id": shown["id"], "starts_at": offered_ar[1]["starts_at"]}
+    assert viewings_of(api, other) == [(shown["id"], other.id, datetime.fromisoformat(offered_ar[1]["starts_at"]))]
+    local = datetime.fromisoformat(offered_ar[1]["local_start"])
+    assert booked_ar["reply"].startswith("تمام، حجزتلك المعاينة يوم") and f"الساعة {local:%H:%M}" in booked_ar["reply"]
+
+    # And by day and hour, in Arabic: the weekday and hour of the third time now offered.
+    [call] = arabic.say("عايز ميعاد معاينة تاني للشقة دي")["tool_calls"]
+    third = call["result"]["slots"][2]
+    when = datetime.fromisoformat(third["local_start"])
+    weekday = ("الاتنين", "التلات", "الأربع", "الخميس", "الجمعة", "السبت", "الحد")[when.weekday()]
+    [call] = arabic.say(f"يوم {weekday} الساعة {when.hour}")["tool_calls"]
+    assert call["arguments"] == {"property_id": shown["id"], "starts_at": third["starts_at"]}, call
+    assert call["result"]["viewing_id"]
+    assert len(viewings_of(api, other)) == 2
+
+
+def test_an_anonymous_pick_is_asked_to_sign_in_and_a_time_taken_meanwhile_offers_the_others(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    anonymous = Chat(api, None)
+    listing, offered = anonymous.offer()
+    asked = anonymous.say("the second one")
+    [call] = asked["tool_calls"]
+    assert call["arguments"]["starts_at"] == offered[1]["starts_at"] and call["result"]["error"] == "sign_in_required"
+    assert asked["reply"].startswith(f"To book your viewing on {said(offered[1]['local_start'])}, please sign in first")
+    assert datetime.fromisoformat(offered[1]["starts_at"]) in slots(api, listing["id"], cairo_today(), 7)
+
+    buyer, rival = person(stack, api, "slow-picker"), person(stack, api, "quick-picker")
+    chat = Chat(api, buyer)
+    listing, offered = chat.offer()
+    assert book(api, rival, listing["id"], datetime.fromisoformat(offered[1]["starts_at"])).status_code == 201
+    taken = chat.say("the second one")
+    failed, again = taken["tool_calls"]
+    assert (failed["arguments"]["starts_at"], failed["result"]["error"]) == (offered[1]["starts_at"], "slot_taken")
+    assert (again["name"], again["arguments"]) == ("schedule_viewing", {"property_id": listing["id"]})
+    now_free = again["result"]["slots"]
+    assert offered[1]["starts_at"] not in [s["starts_at"] for s in now_free]
+    assert taken["reply"].startswith(f"Sorry, {said(offered[1]['local_start'])} has just been taken. Please pick "
+                                     "another one.\n\nThe next free viewing times (Cairo time):")  # fmt: skip
+    booked = chat.say("the second one")  # of the times offered again
+    [call] = booked["tool_calls"]
+    assert call["arguments"]["starts_at"] == now_free[1]["starts_at"] and call["result"]["viewing_id"]
+    assert viewings_of(api, buyer) == [(listing["id"], buyer.id, datetime.fromisoformat(now_free[1]["starts_at"]))]

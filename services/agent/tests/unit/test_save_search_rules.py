@@ -1,0 +1,56 @@
+"""The rules brain and "tell me when one appears": the search to save (the message's own, or the conversation's last),
+the channel, a question when there is nothing to save, the replies, and reading the last search from history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic_ai.messages import ToolReturnPart
+
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import last_search, read_message
+
+NOTHING: dict[str, Any] = {"filters": {}, "text": "", "understood": []}
+
+
+def test_an_alert_request_saves_the_last_search_or_its_own() -> None:
+    reading = read_message("tell me when one appears", NOTHING, [], "auto", last_query="villa in Sheikh Zayed")
+    assert (reading.tool, reading.arguments) == ("save_search", {"query": "villa in Sheikh Zayed", "channel": "email"})
+    arabic = read_message("ابعتلي لما تنزل حاجة زي دي في رسالة", NOTHING, [], "auto", last_query="فيلا في الشيخ زايد")
+    assert (arabic.language, arabic.tool, arabic.arguments["channel"]) == ("ar", "save_search", "sms")
+    parsed = {"filters": {"locations": ["New Cairo"], "property_types": ["Villa"]}, "text": "", "understood": []}
+    own = read_message("notify me when a villa in New Cairo comes up", parsed, [], "auto", last_query="chalet")
+    assert own.arguments["query"] == "a villa in new cairo comes up"
+
+
+def test_with_nothing_to_save_amr_asks_what_to_watch_for() -> None:
+    reading = read_message("let me know when something comes up", NOTHING, [], "auto")
+    assert reading.tool is None and reading.smalltalk == "alert_what"
+    assert "watch for" in write_reply(reading, [])
+    # Not an alert request: a plain search stays a search.
+    search = read_message("villa in New Cairo", {"filters": {"locations": ["New Cairo"]}}, [], "auto", last_query="x")
+    assert search.tool == "search_properties"
+
+
+def test_the_replies_say_what_was_saved_and_why_not() -> None:
+    reading = read_message("tell me when one appears", NOTHING, [], "en", last_query="villa in Sheikh Zayed")
+    done = ToolReturnPart("save_search", {"ok": True, "query": "villa in Sheikh Zayed", "channel": "email"}, "c1")
+    assert 'saved your search "villa in Sheikh Zayed"' in write_reply(reading, [done])
+    refused = ToolReturnPart("save_search", {"ok": False, "error": "sign_in_required"}, "c2")
+    assert "sign in" in write_reply(reading, [refused])
+    ar = read_message("بلغني لما تنزل", NOTHING, [], "auto", last_query="فيلا")
+    assert "سجل دخول" in write_reply(ar, [refused])
+
+
+def test_the_last_search_is_read_from_history() -> None:
+    def tool(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "tool", "tool_calls": [{"name": name, "arguments": arguments}], "content": json.dumps({})}
+
+    past = [{"role": "user", "content": "villas"}, tool("search_properties", {"query": "villa in Zayed"}),
+            {"role": "user", "content": "the first"}, tool("get_property", {"property_id": "x"}),
+            {"role": "user", "content": "chalets"}, tool("search_properties", {"query": "chalet in Sahel"}),
+            tool("check_availability", {"property_id": "y"})]  # fmt: skip
+    assert last_search(past) == "chalet in Sahel"
+    assert last_search(past[:2]) == "villa in Zayed"
+    assert last_search([{"role": "user", "content": "hi"}]) is None

@@ -1,0 +1,222 @@
+"""The rules brain books the viewing time a buyer picks from the ones the previous turn offered: by its place in the
+list, by its day and hour, or by a yes when one was offered, in English and Egyptian Arabic; a message about
+something else routes as before, and the replies say the booking, the sign-in it needs and a time taken meanwhile."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import ToolReturnPart
+
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import Reading, ViewingOffer, pick_offered, read_message, viewing_offer
+from osool_agent.grounding import Facts, ground_reply
+
+LISTING = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+SHOWN = [{"id": "00000000-0000-4000-8000-000000000001"}, {"id": "00000000-0000-4000-8000-000000000002"}]
+TODAY = date(2026, 5, 31)  # a Sunday: the times offered are Monday 1 and Tuesday 2 June, 09:00 to 11:00 each
+
+
+def slot(day: int, hour: int) -> dict[str, Any]:
+    """A slot as schedule_viewing returns it (Cairo is UTC+3 in June)."""
+    on = f"2026-06-{day:02d}"
+    return {"starts_at": f"{on}T{hour - 3:02d}:00:00Z", "ends_at": f"{on}T{hour - 2:02d}:00:00Z",
+            "local_start": f"{on}T{hour:02d}:00", "agent_id": "5f0c7d3e-0000-4000-8000-000000000009"}  # fmt: skip
+
+
+SLOTS = [slot(day, hour) for day in (1, 2) for hour in (9, 10, 11)]
+
+
+def turn(message: str, tool: str, arguments: dict[str, Any], content: dict[str, Any]) -> list[dict[str, Any]]:
+    """One turn as chat-history keeps it: the user's message, the tool call with its result, Amr's reply."""
+    return [
+        {"role": "user", "content": message},
+        {"role": "tool", "content": json.dumps(content), "tool_calls": [{"id": "c1", "name": tool,
+                                                                          "arguments": arguments}]},
+        {"role": "assistant", "content": "…"},
+    ]  # fmt: skip
+
+
+def offered(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    search = turn("apartment in New Cairo", "search_properties", {"query": "apartment in New Cairo"},
+                  {"ok": True, "listings": SHOWN})  # fmt: skip
+    viewing = turn("can I visit the first one?", "schedule_viewing", {"property_id": LISTING},
+                   {"ok": True, "property_id": LISTING, "slots": slots})  # fmt: skip
+    return search + viewing
+
+
+def read(message: str, offer: ViewingOffer | None) -> Reading:
+    return read_message(message, {"filters": {}}, SHOWN, "auto", offer, TODAY)
+
+
+def booking(place: int) -> dict[str, Any]:
+    return {"property_id": LISTING, "starts_at": SLOTS[place - 1]["starts_at"]}
+
+
+def test_the_offer_is_the_previous_turns_free_times_in_the_order_listed() -> None:
+    offer = viewing_offer(offered(SLOTS))
+    assert offer is not None and offer.property_id == LISTING and offer.picked is None
+    assert [time.starts_at for time in offer.times] == [s["starts_at"] for s in SLOTS]
+    assert offer.times[1].local == datetime(2026, 6, 1, 10)
+
+
+def test_there_is_no_offer_once_another_turn_came_between_or_none_was_made() -> None:
+    later = offered(SLOTS) + turn("3 bedroom villa in Zayed", "search_properties", {}, {"ok": True, "listings": []})
+    assert viewing_offer(later) is None
+    assert viewing_offer(offered([])) is None
+    assert viewing_offer([]) is None
+    no_tool = [*offered(SLOTS), {"role": "user", "content": "thanks"}, {"role": "assistant", "content": "welcome"}]
+    assert viewing_offer(no_tool) is None
+
+
+def test_a_turn_that_asked_to_sign_in_keeps_the_offer_and_the_time_picked() -> None:
+    asked = turn("the second one", "schedule_viewing", booking(2),
+                 {"ok": False, "error": "sign_in_required", "message": "sign in"})  # fmt: skip
+    offer = viewing_offer(offered(SLOTS) + asked)
+    assert offer is not None and offer.picked == SLOTS[1]["starts_at"] and len(offer.times) == 6
+    # The buyer signed in and says yes: the time they picked, not "which one?".
+    assert read("ok I signed in, book it", offer).arguments == booking(2)
+
+
+@pytest.mark.parametrize(
+    ("message", "place"),
+    [("the second one", 2), ("the second one please", 2), ("2", 2), ("option 3", 3), ("#4", 4), ("2nd", 2),
+     ("the first time works", 1), ("the last one", 6), ("التاني", 2), ("التانية لو سمحت", 2), ("رقم 2", 2),
+     ("رقم ٣", 3), ("الأولاني", 1), ("آخر ميعاد", 6), ("I want the third one", 3), ("عايز التالت", 3)],
+)  # fmt: skip
+def test_a_time_is_picked_by_its_place_in_the_list(message: str, place: int) -> None:
+    reading = read(message, viewing_offer(offered(SLOTS)))
+    assert (reading.tool, reading.arguments) == ("schedule_viewing", booking(place))
+
+
+@pytest.mark.parametrize(
+    ("message", "place"),
+    [("Tuesday at 11", 6), ("tuesday at 11am please", 6), ("Monday 10:00", 2), ("tomorrow at 9", 1),
+     ("can I come Tuesday morning at 10?", 5), ("2 June at 9", 4), ("June 1st at 11", 3), ("2026-06-02 10:00", 5),
+     ("يوم الثلاثاء الساعة ١١", 6), ("التلات الساعه 10 الصبح", 5), ("بكرة الساعة 9", 1), ("يوم الاتنين الساعة 11", 3),
+     ("احجزلي الشقة دي يوم التلات الساعة 9", 4), ("يوم التلات 2 يونيو الساعة 11:00", 6)],
+)  # fmt: skip
+def test_a_time_is_picked_by_its_day_and_hour(message: str, place: int) -> None:
+    reading = read(message, viewing_offer(offered(SLOTS)))
+    assert (reading.tool, reading.arguments) == ("schedule_viewing", booking(place))
+
+
+@pytest.mark.parametrize("message", ["11am", "at 11", "الساعة 11", "11"])
+def test_an_hour_alone_picks_when_one_offered_time_has_it(message: str) -> None:
+    times = [slot(1, 9), slot(1, 10), slot(2, 11)]
+    offer = viewing_offer(offered(times))
+    assert offer is not None
+    picked = pick_offered(message, offer, TODAY)
+    assert picked != "unclear" and picked is not None and picked.starts_at == times[2]["starts_at"]
+    # Two days at 11: which one is not clear, so the times are offered again.
+    assert pick_offered(message, viewing_offer(offered(SLOTS)) or offer, TODAY) == "unclear"
+
+
+@pytest.mark.parametrize("message", ["yes book it", "yes please", "ok", "sounds good, book it", "تمام احجزها",
+                                     "ايوه", "ماشي احجزهالي"])  # fmt: skip
+def test_a_yes_books_the_only_time_offered(message: str) -> None:
+    offer = viewing_offer(offered([slot(2, 10)]))
+    reading = read(message, offer)
+    assert reading.tool == "schedule_viewing"
+    assert reading.arguments == {"property_id": LISTING, "starts_at": slot(2, 10)["starts_at"]}
+
+
+@pytest.mark.parametrize("message", ["yes book it", "تمام احجزها", "Tuesday", "at 5pm", "the sixth one",
+                                     "can I book a viewing?", "عايز معاينة"])  # fmt: skip
+def test_a_pick_that_names_no_single_offered_time_offers_the_times_again(message: str) -> None:
+    offer = viewing_offer(offered(SLOTS[:5]))
+    reading = read(message, offer)
+    assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": LISTING})
+
+
+def test_without_times_offered_the_second_one_is_still_the_second_listing() -> None:
+    assert (read("the second one", None).tool, read("the second one", None).arguments) == (
+        "get_property", {"property_id": SHOWN[1]["id"]})  # fmt: skip
+    assert read("التاني", None).arguments == {"property_id": SHOWN[1]["id"]}
+    assert read("yes book it", None).tool is None
+    after_search = offered(SLOTS) + turn("villas in Zayed", "search_properties", {}, {"ok": True, "listings": SHOWN})
+    assert read("the second one", viewing_offer(after_search)).arguments == {"property_id": SHOWN[1]["id"]}
+
+
+@pytest.mark.parametrize(
+    ("message", "filters", "tool"),
+    [("3 bedroom apartment in New Cairo under 8M", {"locations": ["New Cairo"], "bedrooms": 3, "max_price": 8e6},
+      "search_properties"),
+     ("compare the first two", {}, "compare_units"), ("what is the price of the second one?", {}, "get_property"),
+     ("tell me about the second apartment", {}, "get_property"), ("reserve it", {}, "reserve_property"),
+     ("is the first one still available?", {}, "check_availability"),
+     ("monthly installment on the second one over 10 years", {}, "calculate_mortgage"),
+     ("thanks", {}, None), ("ok thanks", {}, None), ("hello", {}, None), ("no, none of these", {}, None)],
+)  # fmt: skip
+def test_a_message_about_something_else_routes_as_before(message: str, filters: dict[str, Any], tool: str) -> None:
+    offer = viewing_offer(offered(SLOTS))
+    with_offer = read_message(message, {"filters": filters}, SHOWN, "auto", offer, TODAY)
+    without = read_message(message, {"filters": filters}, SHOWN, "auto", None, TODAY)
+    assert with_offer.tool == tool
+    assert (with_offer.tool, with_offer.arguments, with_offer.smalltalk) == (
+        without.tool, without.arguments, without.smalltalk)  # fmt: skip
+
+
+# ---- the replies ----
+
+
+def reply(reading: Reading, *contents: dict[str, Any]) -> str:
+    returns = [ToolReturnPart("schedule_viewing", content, tool_call_id=f"c{n}") for n, content in enumerate(contents)]
+    text = write_reply(reading, returns, seed="s")
+    facts = Facts()
+    for content in contents:
+        facts.add_tool_result(content)
+    kept, violations = ground_reply(text, facts)
+    assert violations == [] and kept == text.strip(), violations
+    return text
+
+
+def picked(language: str) -> Reading:
+    return Reading(language, "schedule_viewing", booking(6))
+
+
+BOOKED = {"ok": True, "property_id": LISTING, "viewing_id": "0d4f5a8e-0000-4000-8000-00000000000b",
+          "starts_at": SLOTS[5]["starts_at"], "ends_at": SLOTS[5]["ends_at"], "status": "booked"}  # fmt: skip
+OFFER = {"ok": True, "property_id": LISTING, "slots": SLOTS[:5]}
+
+
+def test_the_booking_reply_names_the_cairo_time_and_the_invitation_on_its_way() -> None:
+    english = reply(picked("en"), BOOKED)
+    assert "Tuesday 2 June at 11:00 (Cairo time)" in english
+    assert "calendar invitation" in english and "email" in english and "SMS" in english
+    arabic = reply(picked("ar"), BOOKED)
+    assert "يوم التلات 2 يونيو الساعة 11:00 (بتوقيت القاهرة)" in arabic
+    assert "دعوة للتقويم" in arabic and "الإيميل" in arabic and "SMS" in arabic
+
+
+def test_the_offered_times_read_as_days_and_hours_the_buyer_can_say_back() -> None:
+    offer = viewing_offer(offered(SLOTS))
+    for language in ("en", "ar"):
+        text = reply(Reading(language, "schedule_viewing", {"property_id": LISTING}), OFFER)
+        lines = [line.split(". ", 1)[1] for line in text.splitlines() if line[:1].isdigit()]
+        assert len(lines) == 5
+        # Each line, said back, picks its own time.
+        for place, line in enumerate(lines, start=1):
+            assert read(line, offer).arguments == booking(place), line
+    asked = reply(Reading("en", "schedule_viewing", {"property_id": LISTING}, note="which_time"), OFFER)
+    assert asked.startswith("Please pick one of these free viewing times (Cairo time):")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_an_anonymous_pick_is_asked_to_sign_in_with_the_time_it_picked(language: str) -> None:
+    text = reply(picked(language), {"ok": False, "error": "sign_in_required", "message": "sign in"})
+    assert ("sign in" in text and "Tuesday 2 June at 11:00" in text) if language == "en" else (
+        "سجل دخول" in text and "يوم التلات 2 يونيو الساعة 11:00" in text)  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_time_taken_meanwhile_is_said_and_the_free_times_follow(language: str) -> None:
+    text = reply(picked(language), {"ok": False, "error": "slot_taken", "message": "taken"}, OFFER)
+    first, offer = text.split("\n\n")
+    assert ("has just been taken" in first and "pick another" in first) if language == "en" else (
+        "اتحجز" in first and "اختار ميعاد تاني" in first)  # fmt: skip
+    first_time = "1. Monday 1 June at 09:00" if language == "en" else "1. يوم الاتنين 1 يونيو الساعة 09:00"
+    assert offer.splitlines()[1] == first_time
