@@ -3,16 +3,24 @@ canonical fields, and a short human reason for every record that cannot be used.
 
 Decisions where exports are ambiguous:
 - Field names are compared case- and separator-insensitively ("priceEGP", "Price (EGP)", "price_egp" are one name);
-  unknown fields are ignored, so an export may carry columns we do not store.
+  unknown fields are ignored, so an export may carry columns we do not store. Arabic headers as Egyptian brokerages
+  write them (العنوان, النوع, المنطقة, السعر, المساحة, عدد الغرف, التشطيب, الاستلام, ...) are names like any other,
+  compared with hamza, ta marbuta, alef maqsura, tatweel, diacritics and direction marks folded away.
 - `area` is the size when its value is a number (with or without a unit: 150, "150 m²"), as Egyptian exports mostly
   mean it, and the location when it is text ("New Cairo"). An explicit size field (size, bua, sqm, ...) wins over it.
 - Location: among location-like fields (location, district, neighbourhood, area, region, city) the first that names a
   gazetteer area or compound wins, most specific field first; governorates ("Cairo", "Giza") only when nothing else
-  is given. Unknown places are kept as given (title-cased when written all in one case).
+  is given. A value may name several places ("Mivida, New Cairo", "التجمع الخامس - القاهرة"). Unknown places are kept
+  as given (title-cased when written all in one case).
 - A known compound fills in a missing location (its area) and a missing developer, from the gazetteer.
 - Down payment: "10%" and 10 are ten per cent; a bare number strictly between 0 and 1 (0.1) is a fraction, as
   spreadsheets store percentages. A bare 1 is one per cent: "1% down" offers are common; full payment is cash.
-- Prices: "8,500,000", "EGP 8.5M", "850K", "8.5 مليون" and Arabic-Indic digits are understood; for sizes "m" is metres.
+- Prices: "8,500,000", "EGP 8.5M", "850K", "8.5 مليون", "٤ مليون و ٨٠٠ ألف", "٣ مليون ونص", "3,200,000 جنيه" and
+  Arabic-Indic digits with the Arabic thousands and decimal separators (U+066C, U+066B) are understood; for sizes
+  "m" and "م" are metres.
+- Delivery: a year anywhere in the text ("Q3 2027", "ديسمبر ٢٠٢٦") is the delivery year; "RTM", "ready to move",
+  "استلام فوري", "جاهز", "تم الاستلام" and the like mean delivered, with no year.
+- Source ids keep their text but not their digit script: "١٢٣" is "123", so the listing answers at /source/123.
 - Values are converted where they can be; a value that cannot be read is passed on as given, so the reason names the
   field and shows the value ("price: not a number ('call us')").
 - Empty strings, "-", "N/A" and null mean the field is absent (its default applies, or it is reported as required).
@@ -35,7 +43,14 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from osool_common.errors import DomainError
-from osool_search.gazetteer import AREAS, DEVELOPERS, FINISHINGS, PROPERTY_TYPES, area_of_compound
+from osool_search.gazetteer import (
+    AREAS,
+    DEVELOPERS,
+    FINISHINGS,
+    PROPERTY_TYPES,
+    SALE_TYPE_PHRASES,
+    area_of_compound,
+)
 from osool_search.listing import ListingIn
 
 
@@ -226,19 +241,28 @@ def _unique_names(header: list[str]) -> list[str]:
 # ---- Field names -------------------------------------------------------------------------------------------------
 
 
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٬٫٪", "01234567890123456789,.%")
+# Direction marks that Arabic spreadsheets leave around numbers and words ("\u200f4,500,000"): invisible, meaningless.
+_BIDI_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+# Arabic diacritics (tashkeel) and the superscript alef: "شَقَّة" is "شقة".
+_DIACRITICS = "".join(map(chr, range(0x064B, 0x0660))) + "\u0670"
+_ARABIC_FOLD = str.maketrans("أإآٱةىیک", "ااااهييك", "ـ" + _BIDI_MARKS + _DIACRITICS)
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"
+_ASCII_DIGITS = str.maketrans(_ARABIC_DIGITS, "0123456789" * 2)
+# For numbers: Arabic-Indic and Persian digits, the Arabic thousands (٬) and decimal (٫) separators, the Arabic comma
+# (written as a thousands separator, "٤،٥٠٠،٠٠٠") and the Arabic percent sign.
+_DIGITS = str.maketrans(_ARABIC_DIGITS + "٬٫،٪", "0123456789" * 2 + ",.,%", _BIDI_MARKS)
 
 
 def _fold_arabic(text: str) -> str:
-    # Exports spell the same Arabic word with and without hamza, ta marbuta or tatweel.
+    # Exports spell the same Arabic word with and without hamza, ta marbuta, tatweel or diacritics.
     return text.translate(_ARABIC_FOLD)
 
 
 @lru_cache(maxsize=4096)  # an export repeats the same few dozen names on every record
 def _key(name: Any) -> str:
-    """A field name reduced to letters and digits, lower case: 'Price (EGP)', 'priceEGP', 'price_egp' -> 'priceegp'."""
-    text = _fold_arabic(str(name).casefold().replace("²", "2"))
+    """A field name reduced to letters and digits, lower case: 'Price (EGP)', 'priceEGP', 'price_egp' -> 'priceegp';
+    'السعر الإجمالي', 'السعر_الاجمالى' -> 'السعرالاجمالي'."""
+    text = _fold_arabic(unicodedata.normalize("NFKC", str(name)).casefold())
     return "".join(ch for ch in text if ch.isalnum())
 
 
@@ -258,10 +282,39 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "code",
         "كود",
         "الكود",
+        "كود الوحدة",
+        "كود الإعلان",
         "رقم الإعلان",
+        "المعرف",
+        "معرف",
+        "الرقم المرجعي",
+        "رقم المرجع",
     ),
-    "title": ("title", "name", "listing_title", "headline", "listing_name", "عنوان الإعلان"),
-    "description": ("description", "desc", "details", "body", "summary", "about", "الوصف", "التفاصيل"),
+    "title": (
+        "title",
+        "name",
+        "listing_title",
+        "headline",
+        "listing_name",
+        "العنوان",
+        "عنوان",
+        "عنوان الإعلان",
+        "اسم الإعلان",
+        "اسم الوحدة",
+    ),
+    "description": (
+        "description",
+        "desc",
+        "details",
+        "body",
+        "summary",
+        "about",
+        "الوصف",
+        "وصف",
+        "وصف الوحدة",
+        "التفاصيل",
+        "تفاصيل",
+    ),
     "type": (
         "type",
         "property_type",
@@ -270,11 +323,38 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "property_category",
         "kind",
         "النوع",
+        "نوع",
         "نوع الوحدة",
         "نوع العقار",
+        "الفئة",
     ),
-    "compound": ("compound", "compound_name", "project", "project_name", "development", "الكمبوند", "المشروع"),
-    "developer": ("developer", "developer_name", "builder", "developed_by", "المطور", "الشركة المطورة"),
+    "compound": (
+        "compound",
+        "compound_name",
+        "project",
+        "project_name",
+        "development",
+        "الكمبوند",
+        "كمبوند",
+        "الكومباوند",
+        "كومباوند",
+        "اسم الكمبوند",
+        "المشروع",
+        "مشروع",
+        "اسم المشروع",
+    ),
+    "developer": (
+        "developer",
+        "developer_name",
+        "builder",
+        "developed_by",
+        "المطور",
+        "مطور",
+        "المطور العقاري",
+        "اسم المطور",
+        "الشركة المطورة",
+        "شركة التطوير",
+    ),
     "price": (
         "price",
         "total_price",
@@ -284,7 +364,13 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "list_price",
         "price_le",
         "السعر",
+        "سعر",
         "السعر الإجمالي",
+        "إجمالي السعر",
+        "السعر بالجنيه",
+        "السعر جنيه",
+        "سعر الوحدة",
+        "السعر المطلوب",
     ),
     "price_per_sqm": (
         "price_per_sqm",
@@ -297,6 +383,8 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "sqm_price",
         "meter_price",
         "سعر المتر",
+        "سعر المتر المربع",
+        "سعر م2",
     ),
     "size_sqm": (
         "size_sqm",
@@ -313,7 +401,14 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "bua_sqm",
         "size_m2",
         "المساحة",
+        "مساحة",
         "مساحة الوحدة",
+        "المساحة بالمتر",
+        "المساحة بالمتر المربع",
+        "المساحة م2",
+        "المسطح",
+        "مسطح الوحدة",
+        "المساحة المبنية",
     ),
     "bedrooms": (
         "bedrooms",
@@ -326,8 +421,10 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "number_of_bedrooms",
         "num_bedrooms",
         "الغرف",
+        "غرف",
         "عدد الغرف",
         "غرف النوم",
+        "عدد غرف النوم",
     ),
     "bathrooms": (
         "bathrooms",
@@ -337,9 +434,21 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "no_of_bathrooms",
         "number_of_bathrooms",
         "الحمامات",
+        "حمامات",
         "عدد الحمامات",
     ),
-    "finishing": ("finishing", "finish", "finishing_type", "finish_type", "finishing_status", "التشطيب"),
+    "finishing": (
+        "finishing",
+        "finish",
+        "finishing_type",
+        "finish_type",
+        "finishing_status",
+        "التشطيب",
+        "تشطيب",
+        "نوع التشطيب",
+        "حالة التشطيب",
+        "مستوى التشطيب",
+    ),
     "delivery_year": (
         "delivery_year",
         "delivery_date",
@@ -352,11 +461,28 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "completion_year",
         "ready_by",
         "الاستلام",
+        "استلام",
         "موعد الاستلام",
         "سنة الاستلام",
+        "تاريخ الاستلام",
+        "التسليم",
+        "موعد التسليم",
+        "سنة التسليم",
+        "تاريخ التسليم",
     ),
-    "is_delivered": ("is_delivered", "delivered", "ready_to_move", "ready", "ready_to_move_in", "immediate_delivery"),
-    "sale_type": ("sale_type", "sales_type", "market", "listing_type", "نوع البيع"),
+    "is_delivered": (
+        "is_delivered",
+        "delivered",
+        "ready_to_move",
+        "ready",
+        "ready_to_move_in",
+        "immediate_delivery",
+        "rtm",
+        "استلام فوري",
+        "جاهز للاستلام",
+        "جاهز للسكن",
+    ),
+    "sale_type": ("sale_type", "sales_type", "market", "listing_type", "نوع البيع", "طريقة البيع"),
     "down_payment_pct": (
         "down_payment_pct",
         "down_payment",
@@ -365,6 +491,9 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "deposit",
         "dp",
         "المقدم",
+        "مقدم",
+        "نسبة المقدم",
+        "الدفعة المقدمة",
     ),
     "installment_years": (
         "installment_years",
@@ -375,7 +504,13 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "payment_years",
         "tenor",
         "سنوات التقسيط",
+        "سنين التقسيط",
+        "عدد سنوات التقسيط",
+        "عدد سنين التقسيط",
         "مدة التقسيط",
+        "فترة التقسيط",
+        "مدة السداد",
+        "سنوات السداد",
     ),
     "monthly_installment": (
         "monthly_installment",
@@ -384,8 +519,11 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "installment",
         "installment_amount",
         "القسط الشهري",
+        "القسط",
+        "قيمة القسط",
+        "قيمة القسط الشهري",
     ),
-    "is_cash_only": ("is_cash_only", "cash", "cash_only", "cash_payment", "كاش"),
+    "is_cash_only": ("is_cash_only", "cash", "cash_only", "cash_payment", "كاش", "كاش فقط", "نقدا"),
     "image_url": (
         "image_url",
         "image",
@@ -398,9 +536,27 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "main_image",
         "cover_image",
         "img",
+        "الصورة",
+        "صورة",
+        "الصور",
+        "رابط الصورة",
+        "صورة الوحدة",
     ),
-    "source_url": ("source_url", "url", "link", "listing_url", "permalink", "href", "web_url"),
-    "is_available": ("is_available", "available", "availability"),
+    "source_url": (
+        "source_url",
+        "url",
+        "link",
+        "listing_url",
+        "permalink",
+        "href",
+        "web_url",
+        "الرابط",
+        "رابط",
+        "رابط الإعلان",
+        "اللينك",
+        "لينك",
+    ),
+    "is_available": ("is_available", "available", "availability", "متاح", "الإتاحة"),
 }
 # Location-like fields, most specific first; `area` (when text) sits between the neighbourhood and the region.
 _LOCATION_ALIASES = (
@@ -413,12 +569,14 @@ _LOCATION_ALIASES = (
     "zone",
     "area_name",
     "الموقع",
+    "المكان",
     "الحي",
     "المنطقة",
     "area",
     "region",
     "city",
     "المدينة",
+    "المحافظة",
 )
 _PLAN_ALIASES = (
     "payment_plan",
@@ -428,9 +586,20 @@ _PLAN_ALIASES = (
     "payment",
     "payment_method",
     "طريقة الدفع",
+    "طريقة السداد",
+    "نظام السداد",
+    "نظام الدفع",
+    "خطة السداد",
 )
-_STATUS_ALIASES = ("status", "listing_status", "unit_status", "الحالة")
-_MONTHS_ALIASES = ("installment_months", "months", "installments_months", "tenor_months")
+_STATUS_ALIASES = ("status", "listing_status", "unit_status", "الحالة", "حالة الوحدة")
+_MONTHS_ALIASES = (
+    "installment_months",
+    "months",
+    "installments_months",
+    "tenor_months",
+    "شهور التقسيط",
+    "عدد شهور التقسيط",
+)
 
 _FIELD_OF_KEY: dict[str, str] = {
     _key(alias): canonical for canonical, aliases in _FIELD_ALIASES.items() for alias in aliases
@@ -445,6 +614,9 @@ _LOCATION_ALIAS_KEYS = [_key(alias) for alias in _LOCATION_ALIASES]
 _NAME_KEYS = frozenset({"name", "en", "nameen", "title", "value", "amount", "url", "src"})
 _SPECIAL_KEYS = frozenset(_LOCATION_RANK) | _PLAN_KEYS | _STATUS_KEYS | _MONTHS_KEYS
 assert not set(_FIELD_OF_KEY) & _SPECIAL_KEYS, "a field name must have one meaning"
+assert all(_FIELD_OF_KEY[_key(a)] == field for field, aliases in _FIELD_ALIASES.items() for a in aliases), (
+    "a field name must have one meaning"
+)
 assert set(_FIELD_ALIASES) | {"location"} == set(ListingIn.model_fields)
 
 
@@ -453,9 +625,10 @@ assert set(_FIELD_ALIASES) | {"location"} == set(ListingIn.model_fields)
 
 @lru_cache(maxsize=8192)  # types, places and finishings repeat from record to record
 def _phrase(text: str) -> str:
-    """Text reduced for matching names: case, Arabic spelling variants, punctuation and spacing folded."""
-    text = _fold_arabic(unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(re.sub(r"[-_/.,;:()'\"|+]+", " ", text).split())
+    """Text reduced for matching names: case, Arabic spelling variants, digit script ("٦ اكتوبر"), punctuation and
+    spacing folded."""
+    text = _fold_arabic(unicodedata.normalize("NFKC", text).casefold()).translate(_ASCII_DIGITS)
+    return " ".join(re.sub(r"[-_/.,;:()'\"|+،؛]+", " ", text).split())
 
 
 def _phrase_table(groups: Mapping[str, Iterable[str]]) -> dict[str, str]:
@@ -492,35 +665,82 @@ _EXTRA_TYPES: dict[str, tuple[str, ...]] = {
         "i villa",
         "ivilla",
     ),
-    "Twinhouse": ("twin villa", "semi detached", "semi detached villa", "twin"),
-    "Townhouse": ("town villa", "row house"),
-    "Apartment": ("serviced apartment", "hotel apartment", "garden apartment", "residential unit"),
+    "Twinhouse": ("twin villa", "semi detached", "semi detached villa", "twin", "توين فيلا"),
+    "Townhouse": ("town villa", "row house", "تاون فيلا"),
+    "Apartment": (
+        "serviced apartment",
+        "hotel apartment",
+        "garden apartment",
+        "residential unit",
+        "وحدة سكنية",
+        "ابارتمنت",
+    ),
     "Duplex": ("garden duplex", "roof duplex"),
-    "Retail": ("commercial", "showroom", "commercial shop"),
-    "Office": ("administrative", "admin", "administrative unit", "office space", "admin office"),
-    "Clinic": ("medical", "medical clinic", "medical office"),
+    "Studio": ("استديو",),
+    "Retail": ("commercial", "showroom", "commercial shop", "وحدة تجارية", "تجارية"),
+    "Office": (
+        "administrative",
+        "admin",
+        "administrative unit",
+        "office space",
+        "admin office",
+        "وحدة إدارية",
+        "إدارية",
+        "مقر إداري",
+    ),
+    "Clinic": ("medical", "medical clinic", "medical office", "وحدة طبية", "طبية"),
 }
 _TYPES = _phrase_table(
     {name: (name, *aliases, *_EXTRA_TYPES.get(name, ())) for name, aliases in PROPERTY_TYPES.items()}
 )
 _TYPES_BY_LENGTH = _longest_first(_TYPES)
 
+# The model has four finishings: "super lux" and "lux" are a grade of full finishing, "على المحارة" (plastered walls,
+# nothing more) is core and shell, a half-furnished unit is furnished.
 _EXTRA_FINISHINGS: dict[str, tuple[str, ...]] = {
-    "core_and_shell": ("core", "shell", "red brick", "without finishing", "no finishing"),
-    "semi_finished": ("semi", "semi finishing", "semi-finishing"),
-    "fully_finished": ("super lux", "super luxe", "ultra super lux", "lux", "fully finished with acs", "سوبر لوكس"),
-    "furnished": ("semi furnished", "furnished with appliances"),
+    "core_and_shell": (
+        "core",
+        "shell",
+        "red brick",
+        "without finishing",
+        "no finishing",
+        "على المحارة",
+        "ع المحارة",
+        "محارة",
+        "غير متشطب",
+        "مش متشطب",
+    ),
+    "semi_finished": ("semi", "semi finishing", "semi-finishing", "semi finish", "تشطيب نص", "نص", "نصف", "هاف فينش"),
+    "fully_finished": (
+        "super lux",
+        "super luxe",
+        "ultra super lux",
+        "lux",
+        "fully finished with acs",
+        "fully",
+        "full finishing",
+        "سوبر لوكس",
+        "لوكس",
+        "هاي لوكس",
+        "الترا لوكس",
+        "تشطيب لوكس",
+        "كامل",
+        "متشطب بالكامل",
+        "فول فينش",
+    ),
+    "furnished": ("semi furnished", "furnished with appliances", "مفروش بالكامل", "نص فرش", "فرش كامل"),
 }
 _FINISH_TABLE = _phrase_table(
     {name: (name, name.replace("_", " "), *aliases, *_EXTRA_FINISHINGS[name]) for name, aliases in FINISHINGS.items()}
 )
 _FINISH_BY_LENGTH = _longest_first(_FINISH_TABLE)
 
+_EXTRA_SALE_TYPES: dict[str, tuple[str, ...]] = {
+    "developer": ("new", "launch", "مطور", "المطور", "بريمري"),
+    "resale": ("secondary", "resell", "second hand", "owner", "ري سيل", "إعادة البيع", "المالك"),
+}
 _SALE_TYPES = _phrase_table(
-    {
-        "developer": ("developer", "primary", "new", "launch", "direct from developer", "from developer", "من المطور"),
-        "resale": ("resale", "re sale", "secondary", "resell", "second hand", "owner", "إعادة بيع", "ريسيل"),
-    }
+    {name: (name, *SALE_TYPE_PHRASES[name], *_EXTRA_SALE_TYPES[name]) for name in ("developer", "resale")}
 )
 _SALE_BY_LENGTH = _longest_first(_SALE_TYPES)
 
@@ -550,12 +770,46 @@ _GOVERNORATES = frozenset(
     )
 )
 
-_TRUE = frozenset({"true", "yes", "y", "t", "1", "نعم", "ايوه", "اه"})
-_FALSE = frozenset({"false", "no", "n", "f", "0", "لا"})
+_TRUE = frozenset({"true", "yes", "y", "t", "1", "نعم", "ايوه", "اه", "ايوا"})
+_FALSE = frozenset({"false", "no", "n", "f", "0", "لا", "لأ"})
 _DELIVERED_WORDS = _phrase_table(
     {
-        "yes": ("ready", "delivered", "ready to move", "ready to move in", "immediate", "immediate delivery"),
-        "no": ("off plan", "offplan", "under construction", "not delivered", "not ready"),
+        "yes": (
+            "ready",
+            "delivered",
+            "ready to move",
+            "ready to move in",
+            "move in ready",
+            "rtm",
+            "immediate",
+            "immediate delivery",
+            "handed over",
+            "استلام فوري",
+            "تسليم فوري",
+            "فوري",
+            "جاهز",
+            "جاهزة",
+            "جاهز للسكن",
+            "جاهزة للسكن",
+            "جاهز للاستلام",
+            "جاهزة للاستلام",
+            "تم الاستلام",
+            "تم التسليم",
+            "مستلم",
+            "مستلمة",
+        ),
+        "no": (
+            "off plan",
+            "offplan",
+            "under construction",
+            "not delivered",
+            "not ready",
+            "تحت الإنشاء",
+            "قيد الإنشاء",
+            "لم يتم الاستلام",
+            "غير جاهز",
+            "اوف بلان",
+        ),
     }
 )
 _AVAILABLE_WORDS = _phrase_table(
@@ -576,7 +830,7 @@ _AVAILABLE_WORDS = _phrase_table(
 )
 _CASH_WORDS = _phrase_table(
     {
-        "yes": ("cash", "cash only", "full payment", "كاش", "نقدا"),
+        "yes": ("cash", "cash only", "full payment", "كاش", "كاش فقط", "كاش بس", "نقدا", "نقدي", "نقدا فقط"),
         "no": ("installments", "installment", "instalments", "payment plan", "plan", "تقسيط", "اقساط", "بالتقسيط"),
     }
 )
@@ -595,16 +849,22 @@ _MONEY_WORDS = {
     "£": 1.0,
     "pounds": 1.0,
     "جنيه": 1.0,
+    "جنيه مصري": 1.0,
+    "جنيها": 1.0,
+    "جنيهات": 1.0,
+    "ج": 1.0,
     "جم": 1.0,
     "ج م": 1.0,
     "k": 1e3,
     "thousand": 1e3,
     "الف": 1e3,
+    "الاف": 1e3,
     "m": 1e6,
     "mn": 1e6,
     "mil": 1e6,
     "million": 1e6,
     "مليون": 1e6,
+    "ملايين": 1e6,
     "b": 1e9,
     "bn": 1e9,
     "billion": 1e9,
@@ -616,12 +876,13 @@ _SIZE_WORDS = dict.fromkeys(
     1.0,
 )
 _COUNT_WORDS = dict.fromkeys(
-    "|br|bed|beds|bedroom|bedrooms|room|rooms|bath|baths|bathroom|bathrooms|غرف|غرفه|غرفتين|حمام|حمامات".split("|"),
+    "|br|bed|beds|bedroom|bedrooms|room|rooms|bath|baths|bathroom|bathrooms"
+    "|غرف|غرفه|غرفتين|غرف نوم|غرفه نوم|حمام|حمامات".split("|"),
     1.0,
 )
 _YEAR_WORDS = {
-    **{w: 1.0 for w in ("", "y", "yr", "yrs", "year", "years", "سنه", "سنوات", "سنين")},
-    **{w: 1 / 12 for w in ("month", "months", "mo", "شهر", "شهور", "اشهر")},
+    **{w: 1.0 for w in ("", "y", "yr", "yrs", "year", "years", "سنه", "سنوات", "سنين", "عام", "اعوام")},
+    **{w: 1 / 12 for w in ("month", "months", "mo", "شهر", "شهرا", "شهور", "اشهر")},
 }
 _PERCENT_WORDS = {w: 1.0 for w in ("%", "percent", "pct", "down", "% down", "down payment", "% down payment", "مقدم")}
 
@@ -652,32 +913,79 @@ def _quantity(value: Any, words: Mapping[str, float], prefixes: Mapping[str, flo
         return float(value) if math.isfinite(value) else None
     if not isinstance(value, str):
         return None
-    text = unicodedata.normalize("NFKC", value).translate(_DIGITS).casefold().strip()
+    read = _number_and_unit(value, words, prefixes)
+    return None if read is None else read[0] * read[1]
+
+
+def _number_and_unit(
+    text: str, words: Mapping[str, float], prefixes: Mapping[str, float] | None = None
+) -> tuple[float, float] | None:
+    """(number, the factor of its unit words) from a text such as '4.5 مليون ج.م'; None when it is not one number."""
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS).casefold().strip()
     match = _NUMBER.fullmatch(text)
     if match is None:
         return None
     number = _number_from_text(match["num"])
     if number is None:
         return None
-    pre = " ".join(match["pre"].replace(".", " ").replace(":", " ").split())
+    pre = " ".join(_fold_arabic(match["pre"]).replace(".", " ").replace(":", " ").split())
     post = " ".join(_fold_arabic(match["post"]).replace(".", " ").split())
     prefix = (prefixes or {"": 1.0}).get(pre)
-    if prefix is None:
+    factor = _unit_factor(post, words)
+    if prefix is None or factor is None:
         return None
-    factor = 1.0
-    for word in re.findall(r"%|[^\s%]+", post) if post not in words else [post]:
-        if word not in words:
+    return number, factor * prefix
+
+
+def _unit_factor(text: str, words: Mapping[str, float]) -> float | None:
+    """The product of the unit words in `text`, longest first so that a unit of two words ("ج م", "متر مربع") is read
+    as one: 'مليون ج م' -> 1,000,000. None when a word is not a unit."""
+    tokens = re.findall(r"%|[^\s%]+", text)
+    factor, start = 1.0, 0
+    while start < len(tokens):
+        for end in range(len(tokens), start, -1):
+            unit = " ".join(tokens[start:end])
+            if unit in words:
+                factor *= words[unit]
+                start = end
+                break
+        else:
             return None
-        factor *= words[word]
-    return number * factor * prefix
+    return factor
 
 
-_MONEY_PREFIXES = {"": 1.0, "egp": 1.0, "le": 1.0, "l e": 1.0, "e£": 1.0, "£": 1.0, "~": 1.0, "approx": 1.0}
+_MONEY_PREFIXES = {
+    **dict.fromkeys(("", "egp", "le", "l e", "e£", "£", "~", "approx"), 1.0),
+    **dict.fromkeys(("جنيه", "ج م", "جم", "حوالي", "تقريبا"), 1.0),
+}
+# "٣ مليون ونص" is three and a half million, "٣ مليون وربع" three and a quarter.
+_FRACTION_WORDS = {"نص": 0.5, "نصف": 0.5, "ربع": 0.25}
 
 
 def _money(value: Any) -> Any:
     amount = _quantity(value, _MONEY_WORDS, _MONEY_PREFIXES)
+    if amount is None and isinstance(value, str):
+        amount = _amount_in_two_parts(value)
     return value if amount is None else round(amount)
+
+
+def _amount_in_two_parts(text: str) -> float | None:
+    """'٤ مليون و ٨٠٠ ألف', '4 million and 800 thousand', '٣ مليون ونص': an amount written as Egyptians say it, a
+    number of millions (or thousands) and then the rest, or a fraction of the same unit."""
+    parts = re.split(r"\s+(?:و|and)\s*", _fold_arabic(text.casefold()).strip(), maxsplit=1)
+    if len(parts) != 2:
+        return None
+    head = _number_and_unit(parts[0], _MONEY_WORDS, _MONEY_PREFIXES)
+    if head is None or head[1] < 1e3:  # "5 and 6" is not an amount; "5 million and 600 thousand" is
+        return None
+    number, unit = head
+    words = parts[1].split()
+    if words and words[0] in _FRACTION_WORDS and _unit_factor(" ".join(words[1:]), _MONEY_WORDS) == 1.0:
+        return (number + _FRACTION_WORDS[words[0]]) * unit
+    rest = _number_and_unit(parts[1], _MONEY_WORDS)
+    if rest is None or rest[0] * rest[1] >= unit:
+        return None
+    return number * unit + rest[0] * rest[1]
 
 
 def _size(value: Any) -> Any:
@@ -758,6 +1066,16 @@ def _text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+_ID_DIGITS = str.maketrans(_ARABIC_DIGITS, "0123456789" * 2, _BIDI_MARKS)
+
+
+def _source_id(value: Any) -> Any:
+    # "١٢٣٤" and "1234" are one listing to the brokerage that wrote it; ASCII digits make it one to us, and
+    # addressable at /api/properties/source/{id}.
+    value = _text(value)
+    return value.translate(_ID_DIGITS).strip() if isinstance(value, str) else value
+
+
 def _url(value: Any) -> Any:
     if isinstance(value, list):
         value = next((v for v in value if not _blank(v)), None)
@@ -804,11 +1122,16 @@ def _sale_type(value: Any) -> Any:
     return _match(value, _SALE_TYPES, _SALE_BY_LENGTH) or value.strip()
 
 
+# "Mivida, New Cairo", "التجمع الخامس - القاهرة": a place and the places around it. A dash only between spaces, since
+# names have hyphens ("Sidi Abdel-Rahman").
+_PLACE_SEPARATORS = re.compile(r"[,|/،]|\s[-–—]\s")
+
+
 def _place(candidates: list[tuple[int, str]]) -> tuple[str | None, str | None]:
     """(location, compound found among the location fields) from location-like values, most specific first."""
     compound_found: str | None = None
     for _, text in sorted(candidates, key=lambda c: c[0]):
-        for part in re.split(r"[,|/،]", text):
+        for part in _PLACE_SEPARATORS.split(text):
             phrase = _phrase(part)
             if phrase in _AREA_TABLE:
                 return _AREA_TABLE[phrase], compound_found
@@ -817,7 +1140,7 @@ def _place(candidates: list[tuple[int, str]]) -> tuple[str | None, str | None]:
     if compound_found is not None:
         return area_of_compound(compound_found), compound_found
     for _, text in sorted(candidates, key=lambda c: (_phrase(c[1]) in _GOVERNORATES, c[0])):
-        parts = [p.strip() for p in re.split(r"[,|/،]", text) if p.strip()]
+        parts = [p.strip() for p in _PLACE_SEPARATORS.split(text) if p.strip()]
         specific = [p for p in parts if _phrase(p) not in _GOVERNORATES] or parts
         if specific:
             return _title_case(specific[0]), None
@@ -825,7 +1148,7 @@ def _place(candidates: list[tuple[int, str]]) -> tuple[str | None, str | None]:
 
 
 _CONVERTERS: dict[str, Any] = {
-    "source_id": _text,
+    "source_id": _source_id,
     "title": _text,
     "description": _text,
     "type": _property_type,
@@ -1041,6 +1364,8 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"must be at least {_bound(ctx['ge'])}"
     if kind == "less_than_equal":
         return f"must be at most {_bound(ctx['le'])}"
+    if kind == "int_parsing" and loc and loc[0] == "delivery_year":
+        return f"not a year nor a word for delivered ({_shown(value)})"
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "finite_number"):
         return f"not a number ({_shown(value)})"
     if kind == "int_from_float":
