@@ -97,16 +97,22 @@ class SavedSearchRepository:
             f"SELECT {SEARCH_COLUMNS} FROM saved_searches WHERE active ORDER BY created_at, id"
         )
 
-    async def alert_recipients_shown(self, listing_id: uuid.UUID) -> list[Record]:
-        """The buyers who were shown this listing and get alerts (an active saved search): their newest search's
-        channel and language."""
-        return await self.pool.fetch(
-            """SELECT DISTINCT ON (s.user_id) s.user_id, s.channel, s.language, s.created_at
-               FROM leads l JOIN saved_searches s ON s.user_id = l.user_id AND s.active
-               WHERE $1::text = ANY(l.listings_shown)
-               ORDER BY s.user_id, s.created_at DESC""",
-            str(listing_id),
+    async def shown_to_alerted(self, listing_ids: Sequence[str]) -> dict[str, list[Record]]:
+        """For each listing, the buyers it was shown to (their lead's listings_shown) who get alerts (an active saved
+        search), with their newest search's channel and language. One statement for a whole page of changes, driven
+        from the active saved searches (few) to their buyers' leads (by the unique user_id)."""
+        rows = await self.pool.fetch(
+            """SELECT DISTINCT ON (shown.listing, s.user_id) shown.listing, s.user_id, s.channel, s.language
+               FROM saved_searches s JOIN leads l ON l.user_id = s.user_id
+               CROSS JOIN LATERAL unnest(l.listings_shown) AS shown (listing)
+               WHERE s.active AND shown.listing = ANY($1::text[])
+               ORDER BY shown.listing, s.user_id, s.created_at DESC""",
+            list(listing_ids),
         )
+        found: dict[str, list[Record]] = {}
+        for row in rows:
+            found.setdefault(row["listing"], []).append(row)
+        return found
 
     # ---- the matching's cursor and what it found ----
 

@@ -156,6 +156,9 @@ class SavedSearchService:
 
     async def _items(self, changes: Sequence[dict[str, Any]], searches: Sequence[Any]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
+        drops = [str(c["listing"]["id"]) for c in changes if c["kind"] == "price_drop"]
+        shown = await self.repository.shown_to_alerted(drops) if drops else {}
+        watched = [(search, SavedSearch.of(search).filters) for search in searches]
         for change in changes:
             listing = change["listing"]
             if not listing.get("is_available", True):
@@ -165,19 +168,18 @@ class SavedSearchService:
             now_listing = {**listing, "price": change["price"]}
             before = {**listing, "price": change["previous_price"]} if change["kind"] == "price_drop" else None
             seen: set[uuid.UUID] = set()
-            for search in searches:
+            for search, filters in watched:
                 # A search matches what appears after it was saved, and a price drop only when the old price did not
                 # match already (the buyer heard of it then, or it was not for them).
                 if search["user_id"] in seen or search["created_at"] > at:
                     continue
-                filters = SavedSearch.of(search).filters
                 if not satisfies(now_listing, filters) or (before is not None and satisfies(before, filters)):
                     continue
                 seen.add(search["user_id"])
                 items.append(_item(search["user_id"], search["id"], search["channel"], search["language"], "match",
                                    change, summary))  # fmt: skip
             if change["kind"] == "price_drop":
-                for buyer in await self.repository.alert_recipients_shown(uuid.UUID(listing["id"])):
+                for buyer in shown.get(str(listing["id"]), []):
                     items.append(_item(buyer["user_id"], None, buyer["channel"], buyer["language"], "price_drop",
                                        change, summary))  # fmt: skip
         return items

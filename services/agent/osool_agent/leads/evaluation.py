@@ -140,11 +140,17 @@ async def run(url: str, model_limit: int) -> dict[str, Any]:
         readers["model"] = defaultdict(Tally)
         # An even sample across the set (it is ordered by language and intent), not its first utterances.
         sample = items[:: max(1, len(items) // model_limit)][:model_limit]
+        failures = 0
         for item in sample:
-            predicted = await model_reading(item)
+            try:
+                predicted = await model_reading(item)
+            except Exception as exc:  # any failure of the model (a timeout, a crash) is a miss, counted and reported
+                failures += 1
+                print(f"model failed on {item['id']}: {type(exc).__name__}", file=sys.stderr)
+                predicted = {}
             readers["model"]["all"].add(item, predicted)
             readers["model"][item["lang"]].add(item, predicted)
-        model_note = f"an even sample of {len(sample)} utterances"
+        model_note = f"an even sample of {len(sample)} utterances ({failures} model calls failed, counted as misses)"
     report: dict[str, Any] = {"eval_set": str(EVAL_FILE.name), "utterances": len(items), "goal": GOAL,
                               "rules_ms_per_utterance": round(1000 * rules_seconds / len(items), 2),
                               "model": model_note, "readers": {}}  # fmt: skip

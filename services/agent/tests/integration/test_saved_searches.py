@@ -136,7 +136,7 @@ def test_a_buyer_saves_searches_and_only_they_can_change_them(
 def test_matches_and_price_drops_reach_the_buyer_once_a_period_and_the_link_unsubscribes(
     stack: LocalStack, api: httpx.Client, agent_factory: Any
 ) -> None:
-    window = 8.0  # seconds between two digests to one buyer (a day in production)
+    window = 20.0  # seconds between two digests to one buyer (a day in production)
     replicas = [agent_factory(ALERT_CHECK_SECONDS="0.5", ALERT_DIGEST_HOURS=str(window / 3600)) for _ in range(2)]
     env = read_env_file(stack.config.env_file)
 
@@ -167,7 +167,7 @@ def test_matches_and_price_drops_reach_the_buyer_once_a_period_and_the_link_unsu
     report = api.post("/api/properties/ingest", json=batch, headers=admin).json()
     assert (report["inserted"], report["updated"]) == (4, 1), report
 
-    [first] = wait_for(lambda: digests(stack, buyer))
+    [first] = wait_for(lambda: digests(stack, buyer), 90)
     body = first["body"]
     assert first["subject"] == "Osool: 3 new listing alerts", first
     assert f"Alert villa {tag} 1: 30,000,000 EGP ({SAVED})" in body and f"Alert villa {tag} 2: 45,000,000" in body
@@ -175,17 +175,16 @@ def test_matches_and_price_drops_reach_the_buyer_once_a_period_and_the_link_unsu
     assert "Price drops on listings you were shown:" in body
     assert f"Alert villa {tag} 0: 13,500,000 EGP (was 15,000,000)" in body
     assert f"/properties/{shown_id}" in body
-    sent_at = time.monotonic()
-    [sms] = wait_for(lambda: [m for m in read_outbox(stack, phone) if "أسول" in m["body"]])
+    [sms] = wait_for(lambda: [m for m in read_outbox(stack, phone) if "أسول" in m["body"]], 90)
     assert sms["channel"] == "sms" and "2 وحدة جديدة و0 تخفيض سعر" in sms["body"], sms
     assert f"Alert villa {tag} 1 30,000,000 EGP" in sms["body"] and "/alerts/unsubscribe?token=" in sms["body"]
     assert not [m for m in read_outbox(stack, texter.email) if (m["subject"] or "").startswith("Osool")]
 
     # Within the period a new match waits; after it, it comes alone. The replicas never send one twice.
     assert api.post("/api/properties/ingest", json=[villa(tag, 5, 20_000_000)], headers=admin).json()["inserted"] == 1
-    time.sleep(max(0.0, window - 3 - (time.monotonic() - sent_at)))
+    time.sleep(3)  # matched by now (a replica checks every 0.5 s), and held for the next digest
     assert len(digests(stack, buyer)) == 1
-    found = wait_for(lambda: len(m := digests(stack, buyer)) >= 2 and m)
+    found = wait_for(lambda: len(m := digests(stack, buyer)) >= 2 and m, 90)
     assert found, "the second digest never came"
     second = found[1]
     assert f"Alert villa {tag} 5: 20,000,000" in second["body"] and f"Alert villa {tag} 1" not in second["body"]
