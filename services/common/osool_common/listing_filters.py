@@ -13,10 +13,11 @@ from typing import Any, Literal
 @dataclass(frozen=True)
 class FilterRule:
     """One filter: the listing column it constrains and how. A listing with no value in the column never passes
-    (SQL's NULL comparison does the same), except that a delivered listing meets any latest delivery year."""
+    (SQL's NULL comparison does the same), except that a delivered listing meets any latest delivery year, and that
+    an exclusion ("not in") passes it: a listing with no compound is not "from compound X"."""
 
     column: str
-    op: Literal[">=", "<=", "=", "in"]
+    op: Literal[">=", "<=", "=", "in", "not in"]
     delivered_passes: bool = False
 
 
@@ -40,6 +41,12 @@ FILTER_RULES: dict[str, FilterRule] = {
     "finishing": FilterRule("finishing", "in"),
     "sale_type": FilterRule("sale_type", "="),
     "is_cash_only": FilterRule("is_cash_only", "="),
+    # What the buyer ruled out ("not a villa", "مش في الشيخ زايد", "nothing by Emaar").
+    "exclude_property_types": FilterRule("type", "not in"),
+    "exclude_locations": FilterRule("location", "not in"),
+    "exclude_compounds": FilterRule("compound", "not in"),
+    "exclude_developers": FilterRule("developer", "not in"),
+    "exclude_finishing": FilterRule("finishing", "not in"),
 }
 
 _CHECKS = {
@@ -47,6 +54,7 @@ _CHECKS = {
     "<=": lambda value, wanted: value <= wanted,
     "=": lambda value, wanted: value == wanted,
     "in": lambda value, wanted: value in wanted,
+    "not in": lambda value, wanted: value not in wanted,
 }
 
 
@@ -62,7 +70,8 @@ def violations(listing: Mapping[str, Any], applied: Mapping[str, Any]) -> list[s
         if rule.delivered_passes and listing.get("is_delivered"):
             continue
         value = listing.get(rule.column)
-        if value is None or not _CHECKS[rule.op](value, wanted):
+        # No value meets no requirement, and is not one of the values ruled out.
+        if not (rule.op == "not in" if value is None else _CHECKS[rule.op](value, wanted)):
             failed.append(name)
     return failed
 

@@ -2,7 +2,8 @@
 against the constraints the query states, and its page checked for fullness against how many listings match.
 
 `python -m osool_search.evaluation --url http://127.0.0.1:8080` (what `make eval-search` runs) prints the two
-shares the issue sets goals for (1.00 each) and exits non-zero when either is missed."""
+shares the issue sets goals for (1.00 each), then both by category of query (a labelled query's `category`, "general"
+when it has none), and exits non-zero when either share is missed."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from typing import Any
 
 import httpx
 
-from osool_search.filters import SearchFilters, violations
+from osool_search.filters import EXCLUSIONS, SearchFilters, violations
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "queries.jsonl"
 PAGE = 10
+GENERAL = "general"
 
 
 @dataclass
@@ -29,6 +31,7 @@ class QueryOutcome:
     satisfying: int
     matching: int  # listings that satisfy the constraints, counted up to a full page
     violations: list[str] = field(default_factory=list)
+    category: str = GENERAL
 
     @property
     def full_page_expected(self) -> bool:
@@ -45,13 +48,27 @@ class EvalReport:
 
     @property
     def satisfying_share(self) -> float:
-        results = sum(o.results for o in self.outcomes)
-        return sum(o.satisfying for o in self.outcomes) / results if results else 0.0
+        return _satisfying_share(self.outcomes)
 
     @property
     def full_page_share(self) -> float:
-        expected = [o for o in self.outcomes if o.full_page_expected]
-        return sum(1 for o in expected if o.full_page) / len(expected) if expected else 1.0
+        return _full_page_share(self.outcomes)
+
+    def by_category(self) -> dict[str, dict[str, Any]]:
+        """Each category's figures: its queries, results, precision (results satisfying the constraints) and share of
+        full pages."""
+        categories: dict[str, list[QueryOutcome]] = {}
+        for outcome in self.outcomes:
+            categories.setdefault(outcome.category, []).append(outcome)
+        return {
+            name: {
+                "queries": len(outcomes),
+                "results": sum(o.results for o in outcomes),
+                "satisfying_share": round(_satisfying_share(outcomes), 4),
+                "full_page_share": round(_full_page_share(outcomes), 4),
+            }
+            for name, outcomes in sorted(categories.items())
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,12 +77,30 @@ class EvalReport:
             "satisfying_share": round(self.satisfying_share, 4),
             "queries_expecting_a_full_page": sum(1 for o in self.outcomes if o.full_page_expected),
             "full_page_share": round(self.full_page_share, 4),
+            "by_category": self.by_category(),
             "failures": [
-                {"id": o.id, "query": o.query, "violations": o.violations, "results": o.results, "matching": o.matching}
+                {
+                    "id": o.id,
+                    "query": o.query,
+                    "violations": o.violations,
+                    "results": o.results,
+                    "matching": o.matching,
+                    "category": o.category,
+                }
                 for o in self.outcomes
                 if o.violations or (o.full_page_expected and not o.full_page)
             ],
         }
+
+
+def _satisfying_share(outcomes: list[QueryOutcome]) -> float:
+    results = sum(o.results for o in outcomes)
+    return sum(o.satisfying for o in outcomes) / results if results else 0.0
+
+
+def _full_page_share(outcomes: list[QueryOutcome]) -> float:
+    expected = [o for o in outcomes if o.full_page_expected]
+    return sum(1 for o in expected if o.full_page) / len(expected) if expected else 1.0
 
 
 def load_eval_set(path: Path = EVAL_FILE) -> list[dict[str, Any]]:
@@ -73,14 +108,25 @@ def load_eval_set(path: Path = EVAL_FILE) -> list[dict[str, Any]]:
 
 
 def _count_matching(client: httpx.Client, filters: SearchFilters) -> int:
-    """How many listings satisfy the constraints, up to a page, from the filter-only listing route (no ranking)."""
-    params: dict[str, Any] = {"limit": PAGE}
+    """How many listings satisfy the constraints, up to a page, from the filter-only listing route (no ranking). The
+    route takes no exclusions ("not a villa"): its listings are checked against them here, page after page."""
     names = {"locations": "location", "property_types": "type", "compounds": "compound", "developers": "developer"}
-    for key, value in filters.applied().items():
-        params[names.get(key, key)] = value
-    response = client.get("/api/properties", params=params)
-    response.raise_for_status()
-    return len(response.json()["results"])
+    applied = filters.applied()
+    excluding = any(key in EXCLUSIONS.values() for key in applied)
+    params: dict[str, Any] = {"limit": 100 if excluding else PAGE}
+    for key, value in applied.items():
+        if key not in EXCLUSIONS.values():
+            params[names.get(key, key)] = value
+    found = 0
+    for _ in range(50):
+        response = client.get("/api/properties", params=params)
+        response.raise_for_status()
+        page = response.json()
+        found += sum(1 for listing in page["results"] if not violations(listing, filters))
+        if found >= PAGE or not excluding or page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    return min(found, PAGE)
 
 
 def evaluate(base_url: str, eval_set: list[dict[str, Any]] | None = None) -> EvalReport:
@@ -94,7 +140,15 @@ def evaluate(base_url: str, eval_set: list[dict[str, Any]] | None = None) -> Eva
             broken = [f"{r['source_id']}: {', '.join(v)}" for r in results if (v := violations(r, constraints))]
             matching = _count_matching(client, constraints)
             outcomes.append(
-                QueryOutcome(item["id"], item["query"], len(results), len(results) - len(broken), matching, broken)
+                QueryOutcome(
+                    item["id"],
+                    item["query"],
+                    len(results),
+                    len(results) - len(broken),
+                    matching,
+                    broken,
+                    item.get("category", GENERAL),
+                )
             )
     return EvalReport(outcomes)
 
@@ -112,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         f"share of queries with a full page where at least {PAGE} listings match: {report.full_page_share:.2f} "
         f"(goal 1.00, {summary['queries_expecting_a_full_page']} such queries)"
     )
+    for name, figures in summary["by_category"].items():
+        print(f"  {name}: {figures['queries']} queries, {figures['results']} results, satisfying "
+              f"{figures['satisfying_share']:.2f}, full pages {figures['full_page_share']:.2f}")  # fmt: skip
     for failure in summary["failures"]:
         print(f"  {failure['id']} {failure['query']!r}: {failure['results']} results of {failure['matching']} "
               f"matching; {'; '.join(failure['violations'][:3])}")  # fmt: skip

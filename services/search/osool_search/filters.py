@@ -1,7 +1,8 @@
 """Search filters: what a buyer asked for, as structured constraints, and whether a listing satisfies them.
 
 The same model is what the query parser produces, what a client sends explicitly, what the response reports as
-`applied_filters`, and what the evaluation set labels each query with."""
+`applied_filters`, and what the evaluation set labels each query with. Each list filter has an exclusion beside it
+(`exclude_property_types`, ...): what the buyer ruled out; a listing with no value there is not ruled out."""
 
 from __future__ import annotations
 
@@ -15,6 +16,15 @@ from osool_common.listing_filters import violations as listing_violations
 from osool_common.validation import PlainText
 from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES
 from osool_search.listing import MAX_PRICE_EGP, MAX_SIZE_SQM, Finishing, PropertyType, SaleType
+
+# Each list filter and the filter of what the buyer ruled out of it.
+EXCLUSIONS: dict[str, str] = {
+    "property_types": "exclude_property_types",
+    "locations": "exclude_locations",
+    "compounds": "exclude_compounds",
+    "developers": "exclude_developers",
+    "finishing": "exclude_finishing",
+}
 
 
 class SearchFilters(BaseModel):
@@ -39,16 +49,27 @@ class SearchFilters(BaseModel):
     finishing: list[Finishing] | None = Field(default=None, min_length=1, max_length=4)
     sale_type: SaleType | None = None
     is_cash_only: bool | None = None
+    exclude_property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
+    exclude_locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    exclude_compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    exclude_developers: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    exclude_finishing: list[Finishing] | None = Field(default=None, min_length=1, max_length=4)
 
     @model_validator(mode="after")
     def _known_names_and_ranges(self) -> SearchFilters:
         for field, known in (("locations", AREA_NAMES), ("compounds", COMPOUND_NAMES), ("developers", DEVELOPER_NAMES)):
-            values = getattr(self, field)
-            if values:
-                # Names are matched case-insensitively against the gazetteer and stored in their canonical form, so a
-                # filter on "new cairo" finds "New Cairo" listings; an unknown name is kept as given (a newer area).
-                canonical = {name.casefold(): name for name in known}
-                setattr(self, field, [canonical.get(v.strip().casefold(), v.strip()) for v in values])
+            for name in (field, EXCLUSIONS[field]):
+                values = getattr(self, name)
+                if values:
+                    # Names are matched case-insensitively against the gazetteer and stored in their canonical form,
+                    # so a filter on "new cairo" finds "New Cairo" listings; an unknown name is kept as given (a newer
+                    # area).
+                    canonical = {known_name.casefold(): known_name for known_name in known}
+                    setattr(self, name, [canonical.get(v.strip().casefold(), v.strip()) for v in values])
+        for wanted, unwanted in EXCLUSIONS.items():
+            both = set(getattr(self, wanted) or ()) & set(getattr(self, unwanted) or ())
+            if both:
+                raise ValueError(f"{', '.join(sorted(both))} both in {wanted} and in {unwanted}")
         for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm")):
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and lo > hi:
@@ -56,9 +77,20 @@ class SearchFilters(BaseModel):
         return self
 
     def merged_over(self, parsed: SearchFilters) -> SearchFilters:
-        """Explicit filters (self) override what was parsed from the text, field by field."""
+        """Explicit filters (self) override what was parsed from the text, field by field; a value stated explicitly
+        also leaves the parsed opposite list (an explicit Villa is no longer a parsed exclusion, and the other way
+        round)."""
         explicit = self.model_dump(exclude_none=True)
-        return SearchFilters.model_validate({**parsed.model_dump(exclude_none=True), **explicit})
+        reading = parsed.model_dump(exclude_none=True)
+        for wanted, unwanted in EXCLUSIONS.items():
+            for stated, opposite in ((wanted, unwanted), (unwanted, wanted)):
+                if stated in explicit and opposite in reading:
+                    kept = [v for v in reading[opposite] if v not in explicit[stated]]
+                    if kept:
+                        reading[opposite] = kept
+                    else:
+                        del reading[opposite]
+        return SearchFilters.model_validate({**reading, **explicit})
 
     def applied(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)

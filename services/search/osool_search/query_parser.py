@@ -26,6 +26,16 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor.
 - Down payment: "10% down", "مقدم 10٪" → max_down_payment_pct 10; "no down payment" / "بدون مقدم" → 0; a down
   payment given as an amount is recognised but is no filter (the filter is a percentage).
+- Negation: a type, place, compound, developer or finishing after a cue ("not a villa", "no villas", "except",
+  "anything but", "other than", "excluding", "without", "not in Sheikh Zayed", "outside New Cairo", "nothing by Emaar",
+  "no compounds from Emaar", "مش عايز فيلا", "غير الفيلات", "ماعدا", "إلا", "بلاش", "من غير", "مش في الشيخ زايد",
+  "بعيد عن التجمع", "مش من اعمار") is ruled out (exclude_*) and never wanted, even when the query also names it
+  ("apartment or villa ... not a villa"). Between the cue and the phrase: articles (a type), "in" / "في" (a place),
+  "compounds from" / "من" (a developer). A joiner carries the cue on ("no villas or townhouses", "مش فيلا ولا تاون");
+  a comma ends it ("no villas, apartments"). A negated sale type or delivery state is the other one, "not cash" is
+  installments. A negated cue is no negation: "not far from New Cairo", "مش عايز غير شقة" (only an apartment). The
+  whole negation is one entry of `understood` ("not a villa"). Floors and features are not read: "anything but
+  ground floor" and "no pool" stay in the text.
 
 Everything runs on a normalised copy of the query of the same length (lower case, ASCII digits, one Arabic spelling
 of alef, taa marbuta and alef maqsura), so a recognised span maps straight back to the buyer's own words. Regexes are
@@ -38,13 +48,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from osool_search.filters import SearchFilters
+from osool_search.filters import EXCLUSIONS, SearchFilters
 from osool_search.gazetteer import AREAS, DEVELOPERS, FINISHINGS, PROPERTY_TYPES, SALE_TYPE_PHRASES
 
 
@@ -897,13 +908,158 @@ def _word_forms(word: str) -> list[str]:
     return forms
 
 
+# ---- negation: "not a villa", "مش في الشيخ زايد", "nothing by Emaar" ----
+
+# The words that rule out the phrase after them, as word sequences of the folded text ("don't" is "don", "t").
+_NEGATION_CUES = (
+    "not", "no", "non", "never", "none", "nothing", "without", "except", "except for", "excepting", "excluding",
+    "exclude", "anything but", "anywhere but", "everything but", "but not", "other than", "rather than", "instead of",
+    "outside", "outside of", "away from", "far from", "far away from", "avoid", "avoiding", "don't want", "dont want",
+    "do not want", "don't need", "do not need", "don't like", "dont like", "do not like", "not interested in",
+    "shouldn't be", "should not be",
+    "مش", "مش عايز", "مش عاوز", "مش عايزة", "مش عاوزة", "مش عايزين", "مش عاوزين", "مش محتاج", "مش محتاجة", "مش حابب",
+    "مش حابة", "مش بحب", "مابحبش", "ما بحبش", "ماعايزش", "ما عايزش", "مايكونش", "ما يكونش", "ميكونش", "غير", "ماعدا",
+    "ما عدا", "عدا", "إلا", "بلاش", "من غير", "بدون", "بعيد عن", "بعيدا عن", "بعيد من", "بره", "برة", "برا", "خارج",
+    "بدل", "بدل من", "بدال",
+)  # fmt: skip
+# Words that may stand between a cue and what it rules out, by what it rules out: "not *in* Sheikh Zayed", "no
+# *compounds from* Emaar". A type takes only articles: "no compound villas" is villas outside compounds.
+_NEGATION_GAP_WORDS = (
+    "a", "an", "the", "any", "to", "buy", "live", "اي", "أي", "حاجة", "اشتري", "اسكن", "يكون", "تكون",
+)  # fmt: skip
+_NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
+    "property_types": (),
+    "finishing": (),
+    "sale_type": (),
+    "is_delivered": (),
+    "payment": ("on", "by", "with", "ب"),
+    "locations": ("in", "at", "inside", "within", "from", "area", "city", "في", "فى", "ف", "ب", "من", "منطقة", "جوه"),
+    "compounds": (
+        "in", "at", "inside", "within", "from", "compound", "compounds", "project", "projects", "في", "فى", "ف", "من",
+        "كمبوند", "كومباوند", "كمباوند", "مشروع", "بتاع",
+    ),
+    "developers": (
+        "from", "by", "of", "developed", "built", "developer", "compounds", "compound", "projects", "project", "units",
+        "properties", "homes", "من", "بتاع", "بتاعة", "تبع", "شركة", "مشاريع", "مشروعات", "كمبوندات", "كمباوندات",
+        "وحدات",
+    ),
+}  # fmt: skip
+# Between a cue and a negation before it, which cancels it: "not *too* far from", "مش عايز *حاجة* غير".
+_BEFORE_CUE_WORDS = frozenset(
+    fold(w) for w in ("anything", "something", "any", "too", "so", "very", "حاجة", "اي", "أي", "اوي", "قوي")
+)
+# What carries a negation on to the next phrase of the same kind: "no villas or townhouses", "مش فيلا ولا تاون".
+_NEGATION_JOINERS = frozenset(fold(w) for w in ("or", "nor", "and", "ولا", "أو", "او", "و"))
+_NEGATABLE = (*EXCLUSIONS, "sale_type", "is_delivered", "payment")
+_NEGATION_GAP = re.compile(r"[ \-'’/]{1,3}")
+
+
+def _cue_keys() -> frozenset[tuple[str, ...]]:
+    keys = set()
+    for cue in _NEGATION_CUES:
+        key = _phrase_key(cue)
+        keys.add(key)
+        if _is_arabic(key[0]):  # "ومش", "وبلاش": "and" written onto the cue
+            keys.update((clitic + key[0], *key[1:]) for clitic in ("و", "ف"))
+    return frozenset(keys)
+
+
+_CUE_KEYS = _cue_keys()
+# A cheap test for the cues' first words anywhere in the text; most queries have none, and skip the word list.
+_MAY_NEGATE = re.compile("|".join(sorted({re.escape(key[0]) for key in _CUE_KEYS}, key=len, reverse=True))).search
+_CUE_LONGEST = max(len(key) for key in _CUE_KEYS)
+_FILLERS_BY_FIELD = {
+    field: frozenset(fold(w) for w in (*_NEGATION_GAP_WORDS, *words)) for field, words in _NEGATION_FILLERS.items()
+}
+
+
+class _Tokens:
+    """The words of the folded query with their positions, for reading back from a phrase to what negates it."""
+
+    __slots__ = ("ends", "starts", "texts")
+
+    def __init__(self, norm: str) -> None:
+        found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(norm)]
+        self.starts = [start for start, _, _ in found]
+        self.ends = [end for _, end, _ in found]
+        self.texts = [text for _, _, text in found]
+
+    def index_at(self, position: int) -> int:
+        """The index of the first word starting at or after `position`."""
+        return bisect_left(self.starts, position)
+
+
+def _joined(scan: _Scan, tokens: _Tokens, first: int, last: int, right: int) -> bool:
+    """Whether words first..last-1 and the text at `right` follow one another with only spaces (or a hyphen, an
+    apostrophe, a slash) between them, none of them claimed by an earlier pass (a price, a size)."""
+    for k in range(first, last):
+        follows = tokens.starts[k + 1] if k + 1 < last else right
+        if not _NEGATION_GAP.fullmatch(scan.norm, tokens.ends[k], follows):
+            return False
+    return first == last or _MASK not in scan.work[tokens.starts[first] : right]
+
+
+def _cue_ending(scan: _Scan, tokens: _Tokens, end: int, right: int) -> int | None:
+    """The index of the first word of the longest cue whose last word is word end-1, or None."""
+    for n in range(min(_CUE_LONGEST, end), 0, -1):
+        if tuple(tokens.texts[end - n : end]) in _CUE_KEYS and _joined(scan, tokens, end - n, end, right):
+            return end - n
+    return None
+
+
+def _negation_before(scan: _Scan, tokens: _Tokens, start: int, field: str) -> tuple[int, bool] | None:
+    """The cue before the phrase starting at `start`: where it begins, and whether it negates the phrase (None: no
+    cue). A cue negated in turn says the opposite: "not far from New Cairo", "مش عايز غير شقة" (only an apartment)."""
+    fillers = _FILLERS_BY_FIELD[field]
+    end, right = tokens.index_at(start), start
+    for _ in range(4):
+        cue = _cue_ending(scan, tokens, end, right)
+        if cue is not None:
+            before = cue
+            for _ in range(3):
+                outer = _cue_ending(scan, tokens, before, tokens.starts[before])
+                if outer is not None:
+                    return tokens.starts[outer], False
+                if before == 0 or tokens.texts[before - 1] not in _BEFORE_CUE_WORDS:
+                    break
+                if not _joined(scan, tokens, before - 1, before, tokens.starts[before]):
+                    break
+                before -= 1
+            return tokens.starts[cue], True
+        if end == 0 or tokens.texts[end - 1] not in fillers or not _joined(scan, tokens, end - 1, end, right):
+            return None
+        end, right = end - 1, tokens.starts[end - 1]
+    return None
+
+
+def _continues_negation(scan: _Scan, tokens: _Tokens, after: int, start: int, field: str, attached_and: bool) -> bool:
+    """Whether the phrase at `start` belongs to the list a negation ending at `after` began: a joiner and nothing but
+    joiners and the kind's filler words between ("not in Zayed or October", "مش عايز فيلا ولا تاون هاوس"). A comma
+    ends the list: "no villas, apartments" wants apartments."""
+    first, last = tokens.index_at(after), tokens.index_at(start)
+    if last - first > 4:
+        return False
+    between = tokens.texts[first:last]
+    fillers = _FILLERS_BY_FIELD[field]
+    if not all(w in _NEGATION_JOINERS or w in fillers for w in between):
+        return False
+    if not (attached_and or _NEGATION_JOINERS.intersection(between) or "/" in scan.norm[after:start]):
+        return False
+    gap_end = tokens.starts[first] if between else start
+    return bool(_NEGATION_GAP.fullmatch(scan.norm, after, gap_end)) and _joined(scan, tokens, first, last, start)
+
+
 def _read_phrases(scan: _Scan) -> None:
     text = scan.work
     words = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    tokens = _Tokens(scan.norm) if _MAY_NEGATE(scan.norm) else None
     claimed: list[tuple[int, int]] = []
+    # The last negation read: what it ruled out (its kind), where it ends, and its entry in `understood`.
+    negation: tuple[str, int, int] | None = None
+    lists: dict[int, int] = {}  # entries of `understood` that a list of negated phrases extends, to where it ends
     i = 0
     while i < len(words):
-        best: tuple[int, _Meaning] | None = None
+        best: tuple[int, _Meaning, str] | None = None
         for form in _word_forms(words[i][2]):
             longest = _LONGEST.get(form)
             if longest is None:
@@ -922,18 +1078,47 @@ def _read_phrases(scan: _Scan) -> None:
                 guard = _GUARD_KEYS.get(key)
                 if guard and i > 0 and words[i - 1][2] in guard:
                     continue
-                best = (n, meaning)
+                best = (n, meaning, form)
                 break
         if best is None:
             i += 1
             continue
-        n, meaning = best
+        n, meaning, form = best
         start, end = words[i][0], words[i + n - 1][1]
+        i += n
+        if tokens is not None and meaning.field in _NEGATABLE:
+            cue = _negation_before(scan, tokens, start, meaning.field)
+            if cue is not None and cue[1]:
+                _apply_negated_phrase(scan, meaning)
+                claimed.append((cue[0], end))
+                negation = (meaning.field, end, len(scan.understood))
+                if len(scan.understood) < _MAX_UNDERSTOOD:
+                    scan.understood.append((cue[0], scan.source[cue[0] : end]))
+                continue
+            if cue is not None:  # "nothing but villas": the phrase as the buyer put it
+                start = cue[0]
+            attached_and = form != words[i - n][2] and words[i - n][2].startswith("و") and not form.startswith("و")
+            if (
+                negation is not None
+                and negation[0] == meaning.field
+                and _continues_negation(scan, tokens, negation[1], start, meaning.field, attached_and)
+            ):
+                # One chip for the whole list: "not in Zayed or October".
+                _apply_negated_phrase(scan, meaning)
+                claimed.append((negation[1], end))
+                lists[negation[2]] = end
+                negation = (meaning.field, end, negation[2])
+                continue
         _apply_phrase(scan, meaning)
         claimed.append((start, end))
-        if meaning is not _FILLER and len(scan.understood) < _MAX_UNDERSTOOD:
-            scan.understood.append((start, scan.source[start:end]))
-        i += n
+        if meaning is not _FILLER:
+            negation = None
+            if len(scan.understood) < _MAX_UNDERSTOOD:
+                scan.understood.append((start, scan.source[start:end]))
+    for index, end in lists.items():
+        if index < len(scan.understood):
+            start = scan.understood[index][0]
+            scan.understood[index] = (start, scan.source[start:end])
     scan.spans.extend((start, end, True) for start, end in claimed)
 
 
@@ -944,6 +1129,20 @@ def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
         scan.flags.add(meaning.value)
     elif meaning.field != "filler":
         scan.set(meaning.field, meaning.value)
+
+
+def _apply_negated_phrase(scan: _Scan, meaning: _Meaning) -> None:
+    """A negated phrase never becomes the positive filter: a type, place, compound, developer or finishing is ruled
+    out; a sale type or a delivery state is the other one ("not resale" is from the developer); "not cash" is
+    installments and "no installments" is cash."""
+    if meaning.field in EXCLUSIONS:
+        scan.add(EXCLUSIONS[meaning.field], meaning.value)
+    elif meaning.field == "sale_type":
+        scan.set("sale_type", "developer" if meaning.value == "resale" else "resale")
+    elif meaning.field == "is_delivered":
+        scan.set("is_delivered", not meaning.value)
+    elif meaning.field == "payment":
+        scan.flags.add("installments" if meaning.value == "cash" else "cash")
 
 
 # ---- the remaining text ----
@@ -1037,6 +1236,12 @@ def _filters(scan: _Scan) -> SearchFilters:
             values[low], values[high] = values[high], values[low]
     if "bedrooms" in values:
         values.pop("min_bedrooms", None)
+    for wanted, unwanted in EXCLUSIONS.items():
+        # "apartment or villa ... not a villa": the exclusion is the buyer's last word on it.
+        if wanted in values and unwanted in values:
+            values[wanted] = [v for v in values[wanted] if v not in values[unwanted]]
+            if not values[wanted]:
+                del values[wanted]
     compounds = values.get("compounds", [])
     if compounds and "developers" in values:
         owners = {_COMPOUND_DEVELOPER[c] for c in compounds}

@@ -1,4 +1,5 @@
-"""The shared listing filter vocabulary: each comparison, a missing value, the delivered exception, unknown filters."""
+"""The shared listing filter vocabulary: each comparison, a missing value, the delivered exception, exclusions (which a
+missing value passes), unknown filters."""
 
 from __future__ import annotations
 
@@ -27,3 +28,25 @@ def test_a_missing_value_fails_except_a_delivered_listing_meets_any_latest_deliv
 def test_a_filter_it_does_not_know_never_matches() -> None:
     assert "view" not in FILTER_RULES
     assert violations(VILLA, {"view": "sea"}) == ["view"]
+
+
+def test_an_exclusion_fails_only_a_listing_with_a_ruled_out_value() -> None:
+    assert violations(VILLA, {"exclude_property_types": ["Apartment", "Studio"]}) == []
+    assert violations(VILLA, {"exclude_property_types": ["Villa"]}) == ["exclude_property_types"]
+    assert violations(VILLA, {"exclude_locations": ["Sheikh Zayed"], "exclude_developers": ["SODIC"]}) == [
+        "exclude_locations"
+    ]
+
+
+def test_a_listing_with_no_value_is_not_ruled_out_by_an_exclusion() -> None:
+    # A listing in no compound is not "from compound X"; a missing key reads the same as a stored NULL.
+    assert satisfies(VILLA, {"exclude_compounds": ["Allegria"], "exclude_developers": ["SODIC"]})
+    assert satisfies(VILLA, {"exclude_finishing": ["furnished"]})
+    assert violations({**VILLA, "compound": "Allegria"}, {"exclude_compounds": ["Allegria"]}) == ["exclude_compounds"]
+
+
+def test_every_exclusion_rule_reads_the_column_of_the_filter_it_excludes_from() -> None:
+    for name, rule in FILTER_RULES.items():
+        if rule.op == "not in":
+            assert FILTER_RULES[name.removeprefix("exclude_")].column == rule.column
+            assert FILTER_RULES[name.removeprefix("exclude_")].op == "in"
