@@ -103,7 +103,27 @@ ALERT = _family("tell me when", "let me know when", "let me know if", "notify me
                 "keep me updated", "email me when", "text me when", "save this search", "save the search",
                 "save my search", "بلغني", "عرفني لما", "عرفني اول ما", "ابعتلي لما", "ابعتلي اول ما", "قولي لما",
                 "قولي اول ما", "نبهني", "احفظ البحث", "احفظلي البحث")  # fmt: skip
-_ALERT_LEAD = re.compile(r"^(?:when|if|once|لما|اول ما)\s+")
+_ALERT_LEAD = re.compile(
+    r"^(?:(?:when|if|once|لما|اول ما|أول ما|تنزل|ينزل|تظهر|يظهر|يبقى فيه|يكون فيه|يتعرض|تتعرض)\s+)+", re.I
+)
+_ALERT_TAIL = re.compile(
+    r"(?:\s+(?:appears?|comes? (?:up|out)|is listed|gets listed|pops up|shows up|becomes available|is available|"
+    r"تنزل|ينزل|تظهر|يظهر|تتعرض|يتعرض|تبقى متاحه|تبقى متاحة))+\s*$",
+    re.I,
+)
+
+
+def _alert_query(text: str) -> str:
+    """The search in "tell me when a villa in Zayed under 30M appears": the request's words taken off, in the
+    buyer's own spelling (the folded text when the alert words were written another way)."""
+    raw = normalise_digits(text)
+    stripped = re.compile(ALERT.pattern, re.I).sub(" ", raw)
+    if stripped == raw:
+        stripped = ALERT.sub(" ", fold(text))
+    stripped = _ALERT_TAIL.sub("", _ALERT_LEAD.sub("", " ".join(stripped.split()).strip(" ,.?!؟")))
+    return stripped.strip(" ,.?!؟")
+
+
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج")
 THIS = _family("this one", "that one", "this unit", "this listing", "this apartment", "this villa", "this property",
                "on it", "for it", "of it", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها")  # fmt: skip
@@ -293,7 +313,7 @@ def read_message(
 
     if ALERT.search(folded):
         own = any(filters.get(key) is not None for key in _SEARCH_FILTERS) or filters.get("property_types")
-        query = _ALERT_LEAD.sub("", ALERT.sub(" ", folded).strip(" ,.?!؟")) if own else last_query
+        query = _alert_query(text) if own else last_query
         if not query:
             return Reading(language, None, smalltalk="alert_what")
         channel = "sms" if BY_SMS.search(folded) else "email"

@@ -21,7 +21,12 @@ def test_an_alert_request_saves_the_last_search_or_its_own() -> None:
     assert (arabic.language, arabic.tool, arabic.arguments["channel"]) == ("ar", "save_search", "sms")
     parsed = {"filters": {"locations": ["New Cairo"], "property_types": ["Villa"]}, "text": "", "understood": []}
     own = read_message("notify me when a villa in New Cairo comes up", parsed, [], "auto", last_query="chalet")
-    assert own.arguments["query"] == "a villa in new cairo comes up"
+    assert own.arguments["query"] == "a villa in New Cairo"
+    tail = read_message("tell me when a villa in New Cairo under 30 million appears", parsed, [], "auto")
+    assert tail.arguments["query"] == "a villa in New Cairo under 30 million"
+    zayed = {"filters": {"locations": ["Sheikh Zayed"], "property_types": ["Villa"]}, "text": "", "understood": []}
+    arabic_own = read_message("ابعتلي لما تنزل فيلا في الشيخ زايد", zayed, [], "auto", last_query="شقة")
+    assert arabic_own.arguments == {"query": "فيلا في الشيخ زايد", "channel": "email"}
 
 
 def test_with_nothing_to_save_amr_asks_what_to_watch_for() -> None:
