@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -160,14 +161,29 @@ async def run(url: str, model_limit: int) -> dict[str, Any]:
     return report
 
 
+def _local_stack_defaults() -> None:
+    """With `make up` running, the model path needs nothing set by hand: the settings come from the stack's .env and
+    the local model's address from the stack's supervisor file (its port is chosen at each start)."""
+    root = EVAL_FILE.parents[3]
+    if not os.environ.get("OSOOL_ENV_FILE") and (root / ".env").exists():
+        os.environ["OSOOL_ENV_FILE"] = str(root / ".env")
+    supervisor = root / ".osool" / "supervisord.conf"
+    if not os.environ.get("LOCAL_LLM_URL") and supervisor.exists():
+        found = re.search(r'LOCAL_LLM_URL="([^"]+)"', supervisor.read_text())
+        if found:
+            os.environ["LOCAL_LLM_URL"] = found[1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8080", help="the gateway's public address")
     parser.add_argument("--json", type=Path, help="write the report here")
     parser.add_argument("--model-limit", type=int, default=int(os.environ.get("EVAL_LEADS_MODEL_LIMIT", "0")),
-                        help="also ask the configured model (qualify_lead) about the first N utterances")  # fmt: skip
+                        help="also ask the configured model (qualify_lead) about an even sample of N utterances")  # fmt: skip
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
+    if args.model_limit:
+        _local_stack_defaults()
     try:
         report = asyncio.run(run(args.url, args.model_limit))
     except httpx.HTTPError as exc:
