@@ -179,7 +179,7 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8080", help="the gateway's public address")
     parser.add_argument("--json", type=Path, help="write the report here")
     parser.add_argument("--model-limit", type=int, default=int(os.environ.get("EVAL_LEADS_MODEL_LIMIT", "0")),
-                        help="also ask the configured model (qualify_lead) about an even sample of N utterances")  # fmt: skip
+                        help="also ask the model (qualify_lead) about an even sample of N utterances")  # fmt: skip
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
     if args.model_limit:
