@@ -27,6 +27,9 @@ WRITE_COLUMNS: tuple[str, ...] = (*LISTING_COLUMNS, "content_hash", "embedding_t
 READ_COLUMNS = ", ".join(("id", *LISTING_COLUMNS, "embedding_model", "created_at", "updated_at"))
 
 
+# The text branch ranks at most this many times k of a query's matches (see candidates()).
+TEXT_BOUND_FACTOR = 10
+
 # What runs a single statement: the pool, or one of its connections (or a plain connection).
 Queryable = asyncpg.Pool | asyncpg.Connection | PoolConnectionProxy
 
@@ -171,11 +174,16 @@ class ListingRepository:
         ctes = [f"nearest AS MATERIALIZED ({_nearest(filters, params, k, exact=exact)})"]
         pool_ids = "SELECT id FROM nearest"
         if text:
-            # Unordered: ranking a common word's every match would cost more than the search; fusion ranks these.
+            # Ranked within a bound: the first TEXT_BOUND_FACTOR * k matches are ordered by their full-text rank (then
+            # title similarity) and the best k kept. Ranking a common word's every match would cost more than the
+            # search; taking k unordered would keep whichever rows the index met first, not the best ones.
             ctes.append(
-                "matched AS MATERIALIZED (SELECT id FROM properties WHERE embedding_model = $2 AND "
-                f"{_where(filters, params)} AND (search @@ (websearch_to_tsquery('english', $3) || "
-                f"websearch_to_tsquery('arabic', $3)) OR $3 <% title) LIMIT {params(k)})"
+                "matched AS MATERIALIZED (SELECT id FROM (SELECT id, search, title FROM properties "
+                f"WHERE embedding_model = $2 AND {_where(filters, params)} AND "
+                "(search @@ (websearch_to_tsquery('english', $3) || websearch_to_tsquery('arabic', $3)) "
+                f"OR $3 <% title) LIMIT {params(TEXT_BOUND_FACTOR * k)}) bounded "
+                "ORDER BY ts_rank_cd(search, websearch_to_tsquery('english', $3) || "
+                f"websearch_to_tsquery('arabic', $3)) DESC, word_similarity($3, title) DESC LIMIT {params(k)})"
             )
             pool_ids += " UNION SELECT id FROM matched"
         sql = f"""

@@ -21,6 +21,9 @@ class Settings(CommonSettings):
     embedding_provider: Literal["local", "openai"] = "local"
     embedding_model: str | None = None
     embedding_batch_size: int = Field(default=64, ge=1, le=2048)
+    # Threads of the local model per worker process (onnxruntime's intra-op pool, or torch's in the fallback): one,
+    # because parallelism comes from the workers and a second thread per worker spins against the other workers'.
+    embedding_threads: int = Field(default=1, ge=1, le=64)
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
 
