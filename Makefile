@@ -21,6 +21,9 @@ $(STAMP): requirements-dev.txt $(PYPROJECTS)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
 	$(PY) -m devstack.pgvector_build
+	@# The search model exported to ONNX once, into ~/.cache/osool/models/ (nothing when there); search falls back to
+	@# sentence-transformers (slower, same vectors) when it cannot be made, so a failure does not stop the install.
+	$(PY) -m osool_search.embeddings export-onnx || true
 	@touch $(STAMP)
 
 install: $(STAMP) node-packages ## install what is missing (virtualenv, Python deps, PostgreSQL+pgvector, Valkey, nginx, Node.js packages); nothing when up to date
@@ -100,6 +103,7 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.auth
 	$(PY) -m bench.history
 	$(PY) -m bench.search
+	$(PY) -m bench.embedding
 	$(PY) -m bench.agent
 
 # Not part of bench or test: about 10 minutes of faults under load on a private stack.

@@ -278,6 +278,7 @@ def export_onnx(path: Path | None = None) -> Path:
         try:
             _export(Path(partial))
             agreement = _check_export(Path(partial))
+            os.chmod(partial, 0o644)  # mkstemp's 0600 would hide it from workers running as another user
             os.replace(partial, path)
         finally:
             Path(partial).unlink(missing_ok=True)
@@ -291,7 +292,10 @@ def _export(target: Path) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import torch
+    import transformers
     from transformers import AutoModel
+
+    transformers.utils.logging.disable_progress_bar()  # also for the check's sentence-transformers, in make's output
 
     # Eager attention traces into plain ONNX operators, which onnxruntime fuses itself when it loads the model.
     transformer = AutoModel.from_pretrained(str(model_dir()), attn_implementation="eager").eval()
