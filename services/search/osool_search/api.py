@@ -171,7 +171,9 @@ async def ingest(
 @internal_router.get("/changes", response_model=ListingChanges, responses={401: {"description": "no service key"}})
 async def changes(
     service: Search,
-    after: Annotated[int | None, Query(ge=0, description="the last seq seen; absent: where the log stands")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="the last seq seen; absent: where the log stands")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Response:
     """Other Osool services (the agent's saved-search alerts): new listings and price drops, in order, after a seq."""

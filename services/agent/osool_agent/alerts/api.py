@@ -22,6 +22,7 @@ from osool_common.auth import Principal, current_principal
 from osool_common.responses import model_response
 
 router = APIRouter(prefix="/api/saved-searches", tags=["saved searches"])
+# The id routes take a UUID in the path itself: PATCH /alerts is then a 405 naming the methods, not a bad id.
 
 
 async def saved_search_service(request: Request) -> SavedSearchService:
@@ -70,7 +71,7 @@ async def unsubscribe(body: UnsubscribeIn, service: SavedSearches) -> Unsubscrib
     return Unsubscribed(saved_search_ids=await service.unsubscribe(body.token))
 
 
-@router.patch("/{saved_search_id}", response_model=SavedSearch, responses=MINE)
+@router.patch("/{saved_search_id:uuid}", response_model=SavedSearch, responses=MINE)
 async def update(
     saved_search_id: uuid.UUID, body: SavedSearchPatch, service: SavedSearches, principal: SignedIn
 ) -> SavedSearch:
@@ -78,7 +79,7 @@ async def update(
     return await service.update(uuid.UUID(principal.user_id), saved_search_id, body)
 
 
-@router.delete("/{saved_search_id}", status_code=204, responses=MINE)
+@router.delete("/{saved_search_id:uuid}", status_code=204, responses=MINE)
 async def delete(saved_search_id: uuid.UUID, service: SavedSearches, principal: SignedIn) -> Response:
     await service.delete(uuid.UUID(principal.user_id), saved_search_id)
     return Response(status_code=204)
