@@ -251,3 +251,32 @@ def test_the_agent_reports_its_domain_metrics(stack: LocalStack) -> None:
     calls = r'osool_agent_tool_calls_total\{(?=[^}]*tool="search_properties")(?=[^}]*outcome="ok")[^}]*\} [1-9]'
     assert re.search(calls, text)
     assert "osool_agent_time_to_first_token_seconds_bucket" in text
+
+
+@pytest.mark.parametrize(
+    ("message", "wanted", "excluded"),
+    [
+        # Franco-Arabic: type, rooms, place and price in Latin letters and digits.
+        ("3ayez sha2a talat ghoraf fel tagamo3 a2al men 8 milyon",
+         {"location": "New Cairo", "property_type": "Apartment", "bedrooms": 3, "max_price": 8_000_000}, None),
+        # A misspelt type and place.
+        ("appartment in new caito", {"location": "New Cairo", "property_type": "Apartment"}, None),
+        # Mixed: an English type with an Arabic place.
+        ("villa في الشيخ زايد", {"location": "Sheikh Zayed", "property_type": "Villa"}, None),
+        # A negation: villas ruled out, never asked for.
+        ("something in New Cairo, not a villa", {"location": "New Cairo"}, "Villa"),
+    ],
+)  # fmt: skip
+def test_amr_understands_buyers_as_egyptians_type(
+    api: httpx.Client, message: str, wanted: dict[str, Any], excluded: str | None
+) -> None:
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties", body
+    assert {key: call["arguments"].get(key) for key in wanted} == wanted, call["arguments"]
+    assert call["arguments"].get("property_type") != excluded
+    assert body["listings"], body
+    for card in body["listings"]:
+        assert all(card[{"property_type": "type"}.get(k, k)] == v for k, v in wanted.items()
+                   if k in ("location", "property_type", "bedrooms")), card  # fmt: skip
+        assert card["type"] != excluded and card["price"] <= wanted.get("max_price", card["price"]), card
