@@ -76,9 +76,7 @@ class SavedSearchService:
                 "under 5 million'"
             )
         if body.channel == "sms":
-            profile = await self.auth.user(user_id)
-            if profile is None or not profile.get("phone"):
-                raise ValidationFailedError("channel: SMS alerts need a verified phone number; verify one or use email")
+            await self._has_phone(user_id)
         saved = await self.repository.create(
             user_id, body.query.strip(), filters, body.channel, language_of(body.query),
             self.settings.saved_searches_per_user,
@@ -95,6 +93,11 @@ class SavedSearchService:
     async def for_user(self, user_id: uuid.UUID) -> list[SavedSearch]:
         return [SavedSearch.of(row) for row in await self.repository.list_for(user_id)]
 
+    async def _has_phone(self, user_id: uuid.UUID) -> None:
+        profile = await self.auth.user(user_id)
+        if profile is None or not profile.get("phone"):
+            raise ValidationFailedError("channel: SMS alerts need a verified phone number; verify one or use email")
+
     async def _own(self, user_id: uuid.UUID, saved_search_id: uuid.UUID) -> None:
         row = await self.repository.get(saved_search_id)
         if row is None or row["user_id"] != user_id:
@@ -103,9 +106,7 @@ class SavedSearchService:
     async def update(self, user_id: uuid.UUID, saved_search_id: uuid.UUID, body: SavedSearchPatch) -> SavedSearch:
         await self._own(user_id, saved_search_id)
         if body.channel == "sms":
-            profile = await self.auth.user(user_id)
-            if profile is None or not profile.get("phone"):
-                raise ValidationFailedError("channel: SMS alerts need a verified phone number; verify one or use email")
+            await self._has_phone(user_id)
         try:
             row = await self.repository.update(saved_search_id, body.channel, body.active)
         except asyncpg.UniqueViolationError:
