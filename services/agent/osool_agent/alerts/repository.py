@@ -3,7 +3,6 @@ cursor in the search service's change log."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -44,7 +43,7 @@ class SavedSearchRepository:
             row = await connection.fetchrow(
                 f"""INSERT INTO saved_searches (user_id, query, filters, channel, language) VALUES ($1, $2, $3, $4, $5)
                     RETURNING {SEARCH_COLUMNS}""",
-                user_id, query, json.dumps(filters), channel, language,
+                user_id, query, filters, channel, language,
             )  # fmt: skip
             assert row is not None
             return row, True
@@ -143,7 +142,7 @@ class SavedSearchRepository:
                 [i["user_id"] for i in items], [i["saved_search_id"] for i in items], [i["channel"] for i in items],
                 [i["language"] for i in items], [i["kind"] for i in items], [i["listing_id"] for i in items],
                 [i["price"] for i in items], [i["previous_price"] for i in items],
-                [json.dumps(i["listing"]) for i in items],
+                [i["listing"] for i in items],
             )  # fmt: skip
             return len(rows)
 

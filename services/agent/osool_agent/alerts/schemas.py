@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any, Literal
@@ -43,10 +42,7 @@ class SavedSearch(BaseModel):
 
     @classmethod
     def of(cls, row: Any) -> SavedSearch:
-        data = dict(row)
-        if isinstance(data["filters"], str):
-            data["filters"] = json.loads(data["filters"])
-        return cls(**{k: v for k, v in data.items() if k in cls.model_fields})
+        return cls(**{k: v for k, v in dict(row).items() if k in cls.model_fields})
 
 
 class SavedSearchList(BaseModel):

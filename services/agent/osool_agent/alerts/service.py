@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +19,7 @@ from osool_agent import metrics
 from osool_agent.alerts.links import AlertLinks
 from osool_agent.alerts.repository import SavedSearchRepository
 from osool_agent.alerts.schemas import Alert, SavedSearch, SavedSearchIn, SavedSearchPatch
+from osool_agent.brains.rules import language_of
 from osool_agent.clients import AuthClient, SearchClient, UpstreamError
 from osool_agent.settings import Settings
 from osool_common.errors import (
@@ -40,15 +40,10 @@ CHANGES_PER_READ = 500
 ITEMS_PER_DIGEST = 30
 # What an alert says about a listing, kept with the item.
 LISTING_FIELDS = ("title", "type", "location", "compound", "bedrooms", "size_sqm")
-ARABIC_LETTER = range(0x0600, 0x0700)
 
 
 class InvalidLinkError(PermissionDeniedError):
     code = "invalid_link"
-
-
-def language_of(text: str) -> str:
-    return "ar" if any(ord(ch) in ARABIC_LETTER for ch in text) else "en"
 
 
 class SavedSearchService:
@@ -78,7 +73,7 @@ class SavedSearchService:
         if body.channel == "sms":
             await self._has_phone(user_id)
         saved = await self.repository.create(
-            user_id, body.query.strip(), filters, body.channel, language_of(body.query),
+            user_id, body.query.strip(), filters, body.channel, language_of(body.query, "auto"),
             self.settings.saved_searches_per_user,
         )  # fmt: skip
         if saved is None:
@@ -302,7 +297,7 @@ def _item(user_id: uuid.UUID, search_id: uuid.UUID | None, channel: str, languag
 
 
 def _listing(value: Any) -> dict[str, Any]:
-    return json.loads(value) if isinstance(value, str) else dict(value)
+    return dict(value)
 
 
 def _title(item: Any) -> str:

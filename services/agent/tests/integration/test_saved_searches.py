@@ -196,6 +196,12 @@ def test_matches_and_price_drops_reach_the_buyer_once_a_period_and_the_link_unsu
         ("match", "1"), ("match", "2"), ("match", "5"), ("price_drop", "0"),
     ]  # fmt: skip
     assert all(a["sent_at"] for a in alerts)
+    with psycopg.connect(env["DATABASE_URL"]) as connection:  # stored as JSON objects, not strings holding them
+        kinds = connection.execute(
+            "SELECT DISTINCT jsonb_typeof(s.filters), jsonb_typeof(i.listing) FROM agent.saved_searches s "
+            "JOIN agent.alert_items i ON i.saved_search_id = s.id WHERE s.id = %s", (saved["id"],),
+        ).fetchall()  # fmt: skip
+        assert kinds == [("object", "object")], kinds
 
     # The link in the digest switches the saved search off, without signing in; a forged one does nothing.
     match = re.search(rf"Stop alerts for \"{SAVED}\": \S+/alerts/unsubscribe\?token=([A-Za-z0-9_.\-]+)", body)
