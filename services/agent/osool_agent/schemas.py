@@ -48,6 +48,9 @@ class Card(BaseModel):
     updated_at: datetime
     stale: bool = Field(description="the data is older than LISTING_STALE_AFTER_DAYS: confirm before relying on it")
     image_url: str | None = None
+    features: list[str] = Field(
+        default_factory=list, description="what the listing has or is near: pool, sea_view, ..."
+    )
 
     @classmethod
     def from_listing(cls, listing: ListingFacts) -> Card:
@@ -55,7 +58,7 @@ class Card(BaseModel):
             **listing.model_dump(include={
                 "id", "source_id", "title", "price", "price_per_sqm", "size_sqm", "bedrooms", "type", "location",
                 "compound", "developer", "delivery_year", "is_delivered", "on_chain_status", "updated_at", "stale",
-                "image_url",
+                "image_url", "features",
             }),
             payment_plan=PaymentPlan(
                 down_payment_pct=listing.down_payment_pct, installment_years=listing.installment_years,

@@ -14,10 +14,11 @@ from typing import Any, Literal
 class FilterRule:
     """One filter: the listing column it constrains and how. A listing with no value in the column never passes
     (SQL's NULL comparison does the same), except that a delivered listing meets any latest delivery year, and that
-    an exclusion ("not in") passes it: a listing with no compound is not "from compound X"."""
+    an exclusion ("not in", "none") passes it: a listing with no compound is not "from compound X". "all" and "none"
+    compare a list column (a listing's features) with a list: it has every one, or none of them."""
 
     column: str
-    op: Literal[">=", "<=", "=", "in", "not in"]
+    op: Literal[">=", "<=", "=", "in", "not in", "all", "none"]
     delivered_passes: bool = False
 
 
@@ -47,6 +48,9 @@ FILTER_RULES: dict[str, FilterRule] = {
     "exclude_compounds": FilterRule("compound", "not in"),
     "exclude_developers": FilterRule("developer", "not in"),
     "exclude_finishing": FilterRule("finishing", "not in"),
+    # Features and amenities ("with a pool", "near the AUC"; "no garden").
+    "features": FilterRule("features", "all"),
+    "exclude_features": FilterRule("features", "none"),
 }
 
 _CHECKS = {
@@ -55,6 +59,8 @@ _CHECKS = {
     "=": lambda value, wanted: value == wanted,
     "in": lambda value, wanted: value in wanted,
     "not in": lambda value, wanted: value not in wanted,
+    "all": lambda value, wanted: set(wanted) <= set(value),
+    "none": lambda value, wanted: not set(wanted) & set(value),
 }
 
 
@@ -71,7 +77,7 @@ def violations(listing: Mapping[str, Any], applied: Mapping[str, Any]) -> list[s
             continue
         value = listing.get(rule.column)
         # No value meets no requirement, and is not one of the values ruled out.
-        if not (rule.op == "not in" if value is None else _CHECKS[rule.op](value, wanted)):
+        if not (rule.op in ("not in", "none") if value is None else _CHECKS[rule.op](value, wanted)):
             failed.append(name)
     return failed
 

@@ -13,7 +13,7 @@ from osool_common.errors import PayloadTooLargeError, UnsupportedMediaTypeError,
 from osool_common.responses import model_response
 from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
-from osool_search.listing import Finishing, PropertyType
+from osool_search.listing import Feature, Finishing, PropertyType
 from osool_search.schemas import (
     Comparables,
     IngestReport,
@@ -89,10 +89,19 @@ async def list_properties(
     finishing: Annotated[list[Finishing] | None, Query(max_length=4)] = None,
     is_cash_only: bool | None = None,
     max_monthly_installment: Annotated[int | None, Query(ge=0)] = None,
+    feature: Annotated[list[Feature] | None, Query(max_length=19)] = None,
+    exclude_type: Annotated[list[PropertyType] | None, Query(max_length=11)] = None,
+    exclude_location: Annotated[list[str] | None, Query(max_length=20)] = None,
+    exclude_compound: Annotated[list[str] | None, Query(max_length=20)] = None,
+    exclude_developer: Annotated[list[str] | None, Query(max_length=20)] = None,
+    exclude_finishing: Annotated[list[Finishing] | None, Query(max_length=4)] = None,
+    exclude_feature: Annotated[list[Feature] | None, Query(max_length=19)] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
-    """Listings that match the filters, newest first."""
+    """Listings that match the filters, newest first. `feature` asks for listings that have every feature named;
+    `exclude_*` rules listings out (`exclude_type=Villa`; a listing with no compound is not from the compound
+    excluded)."""
     try:
         filters = SearchFilters(
             locations=location, property_types=type, compounds=compound, developers=developer,
@@ -100,7 +109,9 @@ async def list_properties(
             is_delivered=is_delivered, delivery_year=delivery_year, max_delivery_year=max_delivery_year,
             min_installment_years=min_installment_years, max_down_payment_pct=max_down_payment_pct,
             min_size_sqm=min_size_sqm, max_size_sqm=max_size_sqm, sale_type=sale_type, finishing=finishing,
-            is_cash_only=is_cash_only, max_monthly_installment=max_monthly_installment,
+            is_cash_only=is_cash_only, max_monthly_installment=max_monthly_installment, features=feature,
+            exclude_property_types=exclude_type, exclude_locations=exclude_location, exclude_compounds=exclude_compound,
+            exclude_developers=exclude_developer, exclude_finishing=exclude_finishing, exclude_features=exclude_feature,
         )  # fmt: skip
     except ValidationError as exc:
         raise ValidationFailedError(_first_error(exc)) from None

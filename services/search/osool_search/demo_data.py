@@ -265,7 +265,7 @@ _UNIT_FEATURES = (
 _HOUSE_FEATURES = (
     "Private garden and a roof terrace.",
     "Basement and a maid's room.",
-    "Room for a private pool.",
+    "Private swimming pool.",
     "Double-height reception.",
     "Two covered parking spaces.",
     "Corner plot with a wide garden.",

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from osool_search.filters import EXCLUSIONS, SearchFilters, violations
+from osool_search.filters import SearchFilters, violations
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "queries.jsonl"
 PAGE = 10
@@ -108,25 +108,20 @@ def load_eval_set(path: Path = EVAL_FILE) -> list[dict[str, Any]]:
 
 
 def _count_matching(client: httpx.Client, filters: SearchFilters) -> int:
-    """How many listings satisfy the constraints, up to a page, from the filter-only listing route (no ranking). The
-    route takes no exclusions ("not a villa"): its listings are checked against them here, page after page."""
-    names = {"locations": "location", "property_types": "type", "compounds": "compound", "developers": "developer"}
-    applied = filters.applied()
-    excluding = any(key in EXCLUSIONS.values() for key in applied)
-    params: dict[str, Any] = {"limit": 100 if excluding else PAGE}
-    for key, value in applied.items():
-        if key not in EXCLUSIONS.values():
-            params[names.get(key, key)] = value
-    found = 0
-    for _ in range(50):
-        response = client.get("/api/properties", params=params)
-        response.raise_for_status()
-        page = response.json()
-        found += sum(1 for listing in page["results"] if not violations(listing, filters))
-        if found >= PAGE or not excluding or page["next_cursor"] is None:
-            break
-        params["cursor"] = page["next_cursor"]
-    return min(found, PAGE)
+    """How many listings satisfy the constraints, up to a page, from the filter-only listing route (no ranking)."""
+    names = {
+        "locations": "location", "property_types": "type", "compounds": "compound", "developers": "developer",
+        "features": "feature", "exclude_property_types": "exclude_type", "exclude_locations": "exclude_location",
+        "exclude_compounds": "exclude_compound", "exclude_developers": "exclude_developer",
+        "exclude_features": "exclude_feature",
+    }  # fmt: skip
+    params: dict[str, Any] = {"limit": PAGE}
+    for key, value in filters.applied().items():
+        params[names.get(key, key)] = value
+    response = client.get("/api/properties", params=params)
+    response.raise_for_status()
+    page = response.json()
+    return min(PAGE, sum(1 for listing in page["results"] if not violations(listing, filters)))
 
 
 def evaluate(base_url: str, eval_set: list[dict[str, Any]] | None = None) -> EvalReport:

@@ -15,7 +15,7 @@ from osool_common.listing_filters import FILTER_RULES
 from osool_common.listing_filters import violations as listing_violations
 from osool_common.validation import PlainText
 from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES
-from osool_search.listing import MAX_PRICE_EGP, MAX_SIZE_SQM, Finishing, PropertyType, SaleType
+from osool_search.listing import MAX_PRICE_EGP, MAX_SIZE_SQM, Feature, Finishing, PropertyType, SaleType
 
 # Each list filter and the filter of what the buyer ruled out of it.
 EXCLUSIONS: dict[str, str] = {
@@ -24,6 +24,7 @@ EXCLUSIONS: dict[str, str] = {
     "compounds": "exclude_compounds",
     "developers": "exclude_developers",
     "finishing": "exclude_finishing",
+    "features": "exclude_features",
 }
 
 
@@ -54,6 +55,10 @@ class SearchFilters(BaseModel):
     exclude_compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     exclude_developers: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     exclude_finishing: list[Finishing] | None = Field(default=None, min_length=1, max_length=4)
+    # Features and amenities a listing must have ("with a pool") or must not ("no garden"). A feature the query asks
+    # for that no listing has is not applied, and the search response says so (unmatched_features).
+    features: list[Feature] | None = Field(default=None, min_length=1, max_length=19)
+    exclude_features: list[Feature] | None = Field(default=None, min_length=1, max_length=19)
 
     @model_validator(mode="after")
     def _known_names_and_ranges(self) -> SearchFilters:

@@ -123,6 +123,59 @@ SALE_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Features and amenities a buyer asks for and a listing may have, with the words people use for them in English,
+# Egyptian Arabic and Franco-Arabic. The same words are read from a buyer's query (query_parser) and from a listing's
+# title and description at ingest (features.py). Furnished is a finishing (FINISHINGS), not a feature. "near_*" are
+# landmarks: naming one ("near the AUC", "قريب من المول") asks for a listing near it.
+FEATURES: dict[str, tuple[str, ...]] = {
+    "pool": (
+        "pool", "pools", "swimming pool", "swimming pools", "private pool", "حمام سباحة", "حمامات سباحة", "بيسين",
+        "بسين", "مسبح", "pisin", "bisin", "piscine", "7amam seba7a", "7ammam seba7a", "hammam sebaha",
+    ),
+    "garden": (
+        "garden", "private garden", "own garden", "yard", "backyard", "جنينة", "جنينة خاصة", "حديقة", "حديقة خاصة",
+        "جاردن", "gnena", "geneina", "genena", "gneina", "ganeena", "7ade2a", "hadika",
+    ),
+    "roof": (
+        "roof", "rooftop", "roof terrace", "private roof", "روف", "رووف", "سطح", "سطوح", "روف خاص",
+    ),
+    "parking": (
+        "parking", "parking space", "parking spaces", "covered parking", "garage", "car park", "جراج", "جراچ", "جراش",
+        "باركينج", "باركنج", "موقف سيارات", "جراچات", "garag", "garaj", "barking", "parkin",
+    ),
+    "sea_view": (
+        "sea view", "seaview", "view of the sea", "overlooking the sea", "direct sea view", "فيو بحر", "فيو البحر",
+        "فيو على البحر", "اطلالة على البحر", "اطلالة بحرية", "تطل على البحر", "view ba7r", "fyu ba7r", "view 3al ba7r",
+    ),
+    "lagoon_view": (
+        "lagoon view", "lagoon", "lagoons", "crystal lagoon", "crystal lagoons", "view of the lagoon",
+        "overlooking the lagoon", "لاجون", "فيو لاجون", "لاجون فيو", "فيو على اللاجون", "كريستال لاجون", "lagon",
+    ),
+    "corner": (
+        "corner", "corner unit", "corner plot", "كورنر", "ناصية", "على ناصية",
+        "korner", "nasya", "naseya",
+    ),
+    "balcony": (
+        "balcony", "balconies", "terrace", "بلكونة", "بلكونات", "تراس", "ترس", "balkona", "balakona", "teras",
+    ),
+    "elevator": ("elevator", "lift", "اسانسير", "أسانسير", "مصعد", "asansir", "asanseer"),
+    "security": ("security", "24/7 security", "gated", "gated community", "حراسة", "سيكيوريتي", "امن وحراسة"),
+    "maids_room": (
+        "maid's room", "maids room", "maid room", "nanny room", "غرفة دادة", "أوضة دادة", "غرفة خادمة", "اوضة شغالة",
+    ),
+    "basement": ("basement", "بدروم", "بيزمنت", "badrom"),
+    "near_beach": (
+        "beach", "the beach", "beachfront", "private beach", "first row", "الشاطئ", "شاطئ", "بيتش", "على البحر",
+        "قريب من البحر", "beech", "shat", "3al ba7r",
+    ),
+    "near_schools": ("school", "schools", "international schools", "مدرسة", "مدارس", "مدارس دولية", "madares"),
+    "near_mall": ("mall", "malls", "shopping mall", "مول", "المول", "مولات"),
+    "near_club": ("club house", "clubhouse", "club", "gym", "كلوب هاوس", "نادي", "جيم", "el nady", "nady"),
+    "near_metro": ("metro", "metro station", "monorail", "monorail station", "مترو", "مونوريل", "metro station"),
+    "near_airport": ("airport", "cairo airport", "مطار", "المطار", "matar"),
+    "near_auc": ("auc", "the auc", "american university", "الجامعة الامريكية", "الجامعة الأمريكية"),
+}  # fmt: skip
+
 DEVELOPERS: tuple[Developer, ...] = (
     Developer("Emaar Misr", ("emaar", "إعمار", "اعمار")),
     Developer("SODIC", ("sodic", "سوديك")),

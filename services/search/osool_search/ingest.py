@@ -17,6 +17,7 @@ import numpy as np
 from osool_common.logging import get_logger
 from osool_search import metrics
 from osool_search.embeddings import Embedder
+from osool_search.features import listing_features
 from osool_search.ingest_records import Rejection
 from osool_search.listing import ListingIn
 from osool_search.repository import LISTING_COLUMNS, ListingRepository
@@ -139,7 +140,9 @@ class Ingestor:
         model = self.embeddings.embedder.model
         existing = await self.repository.existing([listing.source_id for _, listing in chunk])
         changed: list[tuple[ListingIn, str, str]] = []
-        for _, listing in chunk:
+        for _, stated in chunk:
+            features = listing_features(stated.title, stated.description, stated.features)
+            listing = stated.model_copy(update={"features": features})
             text = listing.embedding_text()
             digest = content_hash(listing, text)
             before = existing.get(listing.source_id)

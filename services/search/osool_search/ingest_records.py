@@ -315,6 +315,18 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "التفاصيل",
         "تفاصيل",
     ),
+    "features": (
+        "features",
+        "amenities",
+        "facilities",
+        "extras",
+        "المميزات",
+        "مميزات",
+        "الخدمات",
+        "خدمات",
+        "الكماليات",
+        "المرافق",
+    ),
     "type": (
         "type",
         "property_type",
@@ -1069,6 +1081,15 @@ def _text(value: Any) -> Any:
 _ID_DIGITS = str.maketrans(_ARABIC_DIGITS, "0123456789" * 2, _BIDI_MARKS)
 
 
+def _features(value: Any) -> Any:
+    # "pool, garden" or ["pool", "garden"]: words, which ingestion reads into canonical names (features.py).
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value if v.strip()]
+    return value
+
+
 def _source_id(value: Any) -> Any:
     # "١٢٣٤" and "1234" are one listing to the brokerage that wrote it; ASCII digits make it one to us, and
     # addressable at /api/properties/source/{id}.
@@ -1169,6 +1190,7 @@ _CONVERTERS: dict[str, Any] = {
     "is_available": lambda v: _boolean(v, _AVAILABLE_WORDS),
     "image_url": _url,
     "source_url": _url,
+    "features": _features,
 }
 
 

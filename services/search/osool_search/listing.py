@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from osool_common.validation import PlainText
-from osool_search.gazetteer import NON_RESIDENTIAL_TYPES, PROPERTY_TYPES
+from osool_search.gazetteer import FEATURES, NON_RESIDENTIAL_TYPES, PROPERTY_TYPES
 
 PropertyType = Literal[
     "Apartment",
@@ -24,8 +24,14 @@ PropertyType = Literal[
 ]
 Finishing = Literal["core_and_shell", "semi_finished", "fully_finished", "furnished"]
 SaleType = Literal["developer", "resale"]
+Feature = Literal[
+    "pool", "garden", "roof", "parking", "sea_view", "lagoon_view", "corner", "balcony", "elevator", "security",
+    "maids_room", "basement", "near_beach", "near_schools", "near_mall", "near_club", "near_metro", "near_airport",
+    "near_auc",
+]  # fmt: skip
 
 assert set(PropertyType.__args__) == set(PROPERTY_TYPES)  # type: ignore[attr-defined]
+assert set(Feature.__args__) == set(FEATURES)  # type: ignore[attr-defined]
 
 # Bounds that no real Egyptian listing crosses; a value outside them is a data error, not a luxury home.
 MAX_PRICE_EGP = 2_000_000_000
@@ -60,6 +66,9 @@ class ListingIn(BaseModel):
     image_url: HttpUrl | None = None
     source_url: HttpUrl | None = None
     is_available: bool = True
+    # What the source states in a column of its own ("pool, garden", "حمام سباحة - جراج"); ingestion adds what the
+    # title and the description mention and stores the canonical names (features.py).
+    features: list[PlainText] = Field(default_factory=list, max_length=40)
 
     @model_validator(mode="after")
     def _consistent(self) -> ListingIn:

@@ -20,6 +20,7 @@ log = get_logger(__name__)
 
 DEMO_LOCK_KEY = "search:demo-load-lock"
 DEMO_DONE_SETTING = "demo_loaded"
+FEATURES_LOCK_KEY = "search:features-read-lock"
 
 
 def create_app() -> FastAPI:
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
             )
         if settings.demo_listings:
             resources.run_in_background(_load_demo_once(service, resources, settings.demo_listings), "search-demo")
+        resources.run_in_background(_read_unread_features(service, resources), "search-features")
 
     return create_service_app(
         settings,
@@ -68,6 +70,25 @@ def create_app() -> FastAPI:
         redis_critical=False,
         setup=setup,
     )
+
+
+async def _read_unread_features(service: SearchService, resources: Resources) -> None:
+    """Listings stored before features were read get theirs, by one worker at a time (the others find none left)."""
+    while True:
+        try:
+            if await resources.redis.set(FEATURES_LOCK_KEY, "1", nx=True, ex=600):
+                try:
+                    done = await service.read_unread_features()
+                    if done:
+                        log.info("features.read", listings=done)
+                finally:
+                    await resources.redis.delete(FEATURES_LOCK_KEY)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database or Redis not up yet: try again shortly
+            log.warning("features.read_retry", exc_info=True)
+        await asyncio.sleep(2)
 
 
 async def _load_demo_once(service: SearchService, resources: Resources, count: int) -> None:

@@ -13,6 +13,9 @@ RESULTS = Histogram("osool_search_results", "Results returned per search", bucke
 EXACT_FALLBACKS = Counter(
     "osool_search_exact_fallbacks_total", "Filtered searches the HNSW scan left short, answered by an exact scan"
 )
+UNMATCHED_FEATURES = Counter(
+    "osool_search_unmatched_features_total", "Features asked for that no listing passing the rest of a search has"
+)
 QUERY_EMBEDDING_CACHE = Counter(
     "osool_search_query_embedding_cache_total", "Query embeddings by cache result", ["result"]
 )

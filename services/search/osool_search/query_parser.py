@@ -64,7 +64,7 @@ from pydantic import ValidationError
 
 from osool_search import franco
 from osool_search.filters import EXCLUSIONS, SearchFilters
-from osool_search.gazetteer import AREAS, DEVELOPERS, FINISHINGS, PROPERTY_TYPES, SALE_TYPE_PHRASES
+from osool_search.gazetteer import AREAS, DEVELOPERS, FEATURES, FINISHINGS, PROPERTY_TYPES, SALE_TYPE_PHRASES
 from osool_search.spelling import SpellingIndex
 
 
@@ -889,11 +889,14 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
         put((finishing.replace("_", " "), *phrases), _Meaning("finishing", finishing))
     for sale_type, phrases in SALE_TYPE_PHRASES.items():
         put(phrases, _Meaning("sale_type", sale_type))
+    for feature, phrases in FEATURES.items():
+        put(phrases, _Meaning("features", feature))
     put(_READY_PHRASES, _Meaning("is_delivered", True))
     put(_OFF_PLAN_PHRASES, _Meaning("is_delivered", False))
     put(_CASH_PHRASES, _Meaning("payment", "cash"))
     put(_INSTALLMENT_PHRASES, _Meaning("payment", "installments"))
     put(_FILLER_PHRASES, _FILLER)
+    put(("garden view", "garden views", "فيو جاردن"), _FILLER)  # a view over a garden is not a garden
 
     table: dict[tuple[str, ...], _Meaning] = {}
     for key, by_field in meanings.items():
@@ -921,11 +924,13 @@ def _is_arabic(word: str) -> bool:
 # ---- names in Franco-Arabic and misspelt: "sha2a fel tagamo3", "appartment in new caito" ----
 
 # What a name read by its Franco spelling or corrected from a misspelling may be (see franco.py and spelling.py).
-_RESPELLABLE = frozenset({"locations", "compounds", "developers", "property_types", "finishing"})
+_RESPELLABLE = frozenset({"locations", "compounds", "developers", "property_types", "finishing", "features"})
 _NAME_FIELDS = frozenset({"locations", "compounds", "developers", "property_types"})
 _PHRASE_WORDS = frozenset(w for key in _PHRASES for w in key)
+# Features are read in Franco by their listed Latin spellings only: transliterated, their short Arabic words ("ترس",
+# "بسين", "كورنر") would read everyday English words ("trees", "basin", "coroner") as amenities.
 _FRANCO_INDEX = franco.FrancoIndex(
-    {w for key, m in _PHRASES.items() if m.field in _RESPELLABLE for w in key if _is_arabic(w)}
+    {w for key, m in _PHRASES.items() if m.field in _RESPELLABLE - {"features"} for w in key if _is_arabic(w)}
 )
 _SHORT_SPELLINGS = {latin: fold(arabic) for latin, arabic in franco.SHORT_SPELLINGS.items()}
 # Only the words of names are corrected (types, places, compounds, developers); a finishing is not a name.
@@ -1068,6 +1073,8 @@ _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
     "sale_type": (),
     "is_delivered": (),
     "payment": ("on", "by", "with", "ب"),
+    # "no private pool", "without a garden", "مش عايز جنينة", "من غير جراج", "not near the beach"
+    "features": ("private", "own", "near", "close to", "next to", "by", "خاص", "خاصة", "قريب من", "جنب", "ب"),
     "locations": (
         "in", "at", "inside", "within", "from", "area", "city", "في", "فى", "ف", "ب", "من", "منطقة", "جوه",
         *franco.LOCATION_FILLERS, *franco.ARTICLES,
@@ -1260,7 +1267,12 @@ def _read_phrases(scan: _Scan) -> None:
                 negation = (meaning.field, end, negation[2])
                 continue
         _apply_phrase(scan, meaning)
-        claimed.append((start, end))
+        if meaning.field == "features":
+            # A feature asked for stays in the text as well: if no listing has it (it is then not applied), its words
+            # still rank the listings that mention something like it.
+            scan.spans.append((start, end, False))
+        else:
+            claimed.append((start, end))
         if meaning is not _FILLER:
             negation = None
             if len(scan.understood) < _MAX_UNDERSTOOD:
@@ -1273,7 +1285,7 @@ def _read_phrases(scan: _Scan) -> None:
 
 
 def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
-    if meaning.field in {"locations", "compounds", "developers", "property_types", "finishing"}:
+    if meaning.field in {"locations", "compounds", "developers", "property_types", "finishing", "features"}:
         scan.add(meaning.field, meaning.value)
     elif meaning.field == "payment":
         scan.flags.add(meaning.value)

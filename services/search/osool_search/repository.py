@@ -21,10 +21,21 @@ LISTING_COLUMNS: tuple[str, ...] = (
     "source_id", "title", "description", "type", "location", "compound", "developer", "price", "price_per_sqm",
     "size_sqm", "bedrooms", "bathrooms", "finishing", "delivery_year", "is_delivered", "sale_type",
     "down_payment_pct", "installment_years", "monthly_installment", "is_cash_only", "image_url", "source_url",
-    "is_available",
+    "is_available", "features",
 )  # fmt: skip
 WRITE_COLUMNS: tuple[str, ...] = (*LISTING_COLUMNS, "content_hash", "embedding_text", "embedding_model", "embedding")
-READ_COLUMNS = ", ".join(("id", *LISTING_COLUMNS, "embedding_model", "created_at", "updated_at"))
+
+
+def _read_columns(alias: str = "") -> str:
+    # Features are NULL only until the service has read those of listings stored before migration 0005.
+    on = f"{alias}." if alias else ""
+    return ", ".join(
+        f"coalesce({on}{c}, '{{}}') AS {c}" if c == "features" else f"{on}{c}"
+        for c in ("id", *LISTING_COLUMNS, "embedding_model", "created_at", "updated_at")
+    )
+
+
+READ_COLUMNS = _read_columns()
 
 
 # The text branch ranks at most this many times k of a query's matches (see candidates()).
@@ -74,6 +85,10 @@ def _where(filters: SearchFilters, params: _Params, *, listing: str = "", profil
             condition = f"{column} = ANY({params(list(wanted))})"
         elif rule.op == "not in":  # a listing with no value is not one of those ruled out (as violations() reads it)
             condition = f"({column} IS NULL OR NOT ({column} = ANY({params(list(wanted))})))"
+        elif rule.op == "all":  # a list column holding every one (the GIN index answers @>)
+            condition = f"{column} @> {params(list(wanted))}::text[]"
+        elif rule.op == "none":
+            condition = f"({column} IS NULL OR NOT ({column} && {params(list(wanted))}::text[]))"
         else:
             condition = f"{column} {rule.op} {params(wanted)}"
         conditions.append(f"({on_listing}is_delivered OR {condition})" if rule.delivered_passes else condition)
@@ -154,6 +169,12 @@ class ListingRepository:
             f"{_where(filters, params)} LIMIT {params(cap)}) s"
         )
         return int(await self.db.fetchval(sql, *params.values))
+
+    async def any_matching(self, filters: SearchFilters, model: str) -> bool:
+        """Whether any listing passes the filters."""
+        params = _Params(model)
+        sql = f"SELECT EXISTS (SELECT 1 FROM properties WHERE embedding_model = $1 AND {_where(filters, params)})"
+        return bool(await self.db.fetchval(sql, *params.values))
 
     async def vector_candidates(
         self, filters: SearchFilters, model: str, vector: np.ndarray, k: int, *, exact: bool = False
@@ -293,6 +314,15 @@ class ListingRepository:
             # The new model makes new profile keys; their profiles are written before the deferred key check.
             await _insert_profiles(connection, "properties", [listing_id for listing_id, _ in items])
 
+    async def features_unread(self, limit: int) -> list[asyncpg.Record]:
+        """Listings stored before features were read (migration 0005), a batch at a time."""
+        return await self.db.fetch(
+            "SELECT id, title, description FROM properties WHERE features IS NULL ORDER BY id LIMIT $1", limit
+        )
+
+    async def set_features(self, items: Sequence[tuple[uuid.UUID, list[str]]]) -> None:
+        await self.db.executemany("UPDATE properties SET features = $2 WHERE id = $1 AND features IS NULL", list(items))
+
     async def prune_profiles(self) -> int:
         """Delete the profiles no listing has any more (left by a change of model or of a listing's attributes)."""
         result = await self.db.execute(
@@ -351,7 +381,7 @@ class ListingRepository:
     async def changes_after(self, after: int, limit: int) -> list[asyncpg.Record]:
         """New listings and price drops after `after`, in order, each with the listing as it is now (a change whose
         listing is gone is skipped)."""
-        listing = ", ".join(f"p.{column}" for column in READ_COLUMNS.split(", "))
+        listing = _read_columns("p")
         return await self.db.fetch(
             f"""
             SELECT c.seq, c.kind, c.price AS change_price, c.previous_price, c.at, {listing}

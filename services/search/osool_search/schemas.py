@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
-from osool_search.listing import Finishing, PropertyType, SaleType
+from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 
 
 class StrictModel(BaseModel):
@@ -63,6 +63,7 @@ class Property(BaseModel):
     image_url: str | None
     source_url: str | None
     is_available: bool
+    features: list[Feature] = Field(description="what the listing has or is near, read from its source at ingest")
     embedding_model: str
     created_at: datetime
     updated_at: datetime
@@ -94,6 +95,11 @@ class SearchResponse(BaseModel):
     applied_filters: dict[str, Any]
     # What was left of the query once the filters were taken out of it; it drives the text ranking.
     query_text: str
+    # The buyer's own phrases that were read (places, types, prices, features, exclusions such as "not a villa",
+    # corrections such as "appartment → Apartment"), in the order of the query: a client shows them as chips.
+    understood: list[str]
+    # Features the query asked for that no listing passing the rest of the search has: not applied, and said.
+    unmatched_features: list[Feature]
     next_cursor: str | None
 
 

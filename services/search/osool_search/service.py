@@ -23,6 +23,7 @@ from osool_common.logging import get_logger
 from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from osool_search import metrics
 from osool_search.embeddings import DIMENSIONS, Embedder
+from osool_search.features import listing_features
 from osool_search.filters import SearchFilters
 from osool_search.ingest import EmbeddingStore, Ingestor
 from osool_search.ingest_records import Rejection as RejectedRecord
@@ -125,6 +126,9 @@ class SearchService:
         metrics.STAGE_SECONDS.labels("embed").observe(time.perf_counter() - embed_started)
 
         query_started = time.perf_counter()
+        unmatched: list[str] = []
+        if filters.features:
+            filters, unmatched = await self._features_found(filters)
         results, more = await self._ranked_page(filters, vector, parsed.text, offset, request.limit)
         metrics.STAGE_SECONDS.labels("query").observe(time.perf_counter() - query_started)
         metrics.RESULTS.observe(len(results))
@@ -134,11 +138,30 @@ class SearchService:
             encode_cursor(next_offset, fingerprint) if more and next_offset < self.settings.search_max_depth else None
         )
         body = SearchResponse(
-            results=results, applied_filters=filters.applied(), query_text=parsed.text, next_cursor=next_cursor
+            results=results,
+            applied_filters=filters.applied(),
+            query_text=parsed.text,
+            understood=list(parsed.understood),
+            unmatched_features=unmatched,
+            next_cursor=next_cursor,
         ).model_dump_json()
         await self._cache_set(cache_key, body)
         metrics.STAGE_SECONDS.labels("total").observe(time.perf_counter() - started)
         return body
+
+    async def _features_found(self, filters: SearchFilters) -> tuple[SearchFilters, list[str]]:
+        """Features are soft preferences: each one asked for is kept when some listing that passes the other filters
+        (and the features kept before it) has it, and otherwise given back as unmatched, for the response to say,
+        rather than emptying the results."""
+        kept: list[str] = []
+        for feature in filters.features or ():
+            trial = filters.model_copy(update={"features": [*kept, feature]})
+            if await self.repository.any_matching(trial, self.embedder.model):
+                kept.append(feature)
+        unmatched = [feature for feature in filters.features or () if feature not in kept]
+        if unmatched:
+            metrics.UNMATCHED_FEATURES.inc(len(unmatched))
+        return filters.model_copy(update={"features": kept or None}), unmatched
 
     async def _ranked_page(
         self, filters: SearchFilters, vector: np.ndarray, text: str, offset: int, limit: int
@@ -352,6 +375,19 @@ class SearchService:
         report: dict[str, Any] = tally.as_dict()
         report["rejections"] = [Rejection(**r) for r in tally.rejections]
         return IngestReport(run_id=run_id, source=source, seconds=round(seconds, 3), **report)
+
+    async def read_unread_features(self, batch: int = 1000) -> int:
+        """Read the features of the listings stored before features were (migration 0005), batch by batch, with the
+        ingest's own reader; idempotent, so two workers doing it at once only repeat a batch."""
+        done = 0
+        while rows := await self.repository.features_unread(batch):
+            await self.repository.set_features(
+                [(row["id"], listing_features(row["title"], row["description"], ())) for row in rows]
+            )
+            done += len(rows)
+        if done:
+            await self.invalidate_cache()
+        return done
 
     async def reindex(self, batch: int, progress: Callable[[int], None] | None = None) -> int:
         """Re-embed every listing made by another model with the current one (through the cache), batch by batch;

@@ -106,8 +106,45 @@ def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None) ->
     return "، ".join(parts) + "." + _stale(listing, ar) if ar else ", ".join(parts) + "." + _stale(listing, ar)
 
 
+# How a reply names a feature search reports that no listing has (search's feature names).
+FEATURE_WORDS: dict[str, tuple[str, str]] = {
+    "pool": ("a pool", "حمام سباحة"),
+    "garden": ("a garden", "جنينة"),
+    "roof": ("a roof", "روف"),
+    "parking": ("parking", "جراج"),
+    "sea_view": ("a sea view", "فيو بحر"),
+    "lagoon_view": ("a lagoon view", "فيو لاجون"),
+    "corner": ("a corner position", "ناصية"),
+    "balcony": ("a balcony", "بلكونة"),
+    "elevator": ("an elevator", "أسانسير"),
+    "security": ("security", "أمن وحراسة"),
+    "maids_room": ("a maid's room", "أوضة دادة"),
+    "basement": ("a basement", "بدروم"),
+    "near_beach": ("being near the beach", "قربها من البحر"),
+    "near_schools": ("being near schools", "قربها من المدارس"),
+    "near_mall": ("being near a mall", "قربها من مول"),
+    "near_club": ("a club house nearby", "قربها من النادي"),
+    "near_metro": ("being near the metro", "قربها من المترو"),
+    "near_airport": ("being near the airport", "قربها من المطار"),
+    "near_auc": ("being near the AUC", "قربها من الجامعة الأمريكية"),
+}
+
+
+def _unmatched_line(content: dict[str, Any], ar: bool) -> str | None:
+    names = [
+        FEATURE_WORDS.get(f, (f.replace("_", " "), f.replace("_", " ")))
+        for f in content.get("unmatched_features") or []
+    ]
+    if not names:
+        return None
+    if ar:
+        return f"مفيش وحدة عندنا مكتوب فيها {' و'.join(n[1] for n in names)}، فدي أقرب الاختيارات من غيرها:"
+    return f"None of our listings mentions {' or '.join(n[0] for n in names)}, so these are the closest without it:"
+
+
 def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
     listings = content.get("listings") or []
+    unmatched = _unmatched_line(content, ar)
     if not listings:
         if ar:
             return ("ملقتش وحدات موجودة عندنا بالمواصفات دي بالظبط. تحب نوسع الميزانية شوية، أو ندور في منطقة "
@@ -117,7 +154,7 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
     intro_en = ["Here is what I found that matches:", "These listings match what you asked for:",
                 "I found these options for you:"]  # fmt: skip
     intro_ar = ["دي الوحدات اللي لقيتها مناسبة لطلبك:", "لقيتلك الاختيارات دي:", "دي الوحدات المتاحة بالمواصفات دي:"]
-    lines = [_pick(intro_ar if ar else intro_en, seed)]
+    lines = [unmatched or _pick(intro_ar if ar else intro_en, seed)]
     lines += [listing_line(listing, ar, i) for i, listing in enumerate(listings[:3], start=1)]
     if len(listings) > 3:
         lines.append(f"و{len(listings) - 3} وحدات تانية في الكروت." if ar else

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from osool_agent.clients import ChainClient, SearchClient
 
@@ -61,6 +61,8 @@ class ListingFacts(BaseModel):
     monthly_installment: int | None = None
     is_cash_only: bool = False
     is_available: bool = True
+    # What the listing has or is near, as search read it (pool, garden, sea_view, near_auc, ...).
+    features: list[str] = Field(default_factory=list)
     updated_at: datetime
     # True when the data is older than LISTING_STALE_AFTER_DAYS: say so rather than quote it as current.
     stale: bool = False

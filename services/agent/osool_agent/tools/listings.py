@@ -34,6 +34,8 @@ class SearchArgs(ToolArgs):
 class SearchOutcome(ToolOutcome):
     listings: list[ListingFacts] = Field(default_factory=list)
     applied_filters: dict[str, Any] = Field(default_factory=dict)
+    # Features the buyer asked for that no listing has (search did not apply them): say so, never claim them.
+    unmatched_features: list[str] = Field(default_factory=list)
 
 
 class GetPropertyArgs(ToolArgs):
@@ -99,7 +101,11 @@ async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome
     offered = [
         item for item in await with_chain_status(ctx, listings) if item.on_chain_status not in ("reserved", "sold")
     ]
-    return SearchOutcome(listings=offered[:wanted], applied_filters=body["applied_filters"])
+    return SearchOutcome(
+        listings=offered[:wanted],
+        applied_filters=body["applied_filters"],
+        unmatched_features=body.get("unmatched_features", []),
+    )
 
 
 async def fetch_listing(ctx: ToolContext, property_id: str) -> ListingFacts | None:

@@ -103,7 +103,7 @@ def test_a_name_added_in_arabic_is_read_in_franco_without_a_new_alias() -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["fully equipped", "file", "follow up", "made of stone", "same area", "feel free", "shallow pool"]
+    "query", ["fully equipped", "file", "follow up", "made of stone", "same area", "feel free", "shallow"]
 )
 def test_english_words_that_share_a_names_consonants_are_not_read_as_it(query: str) -> None:
     assert applied(query) == {}

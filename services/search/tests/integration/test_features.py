@@ -1,0 +1,177 @@
+"""Features and amenities through the gateway: read from a listing's description (English and Arabic) and from a
+column of its own at ingest, asked for in any script, ruled out by a negation, filterable on the listing route, said
+when no listing has them, and read for listings stored before there were features."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from devstack.stack import LocalStack
+from devstack.testing import admin_headers
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def api(stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture
+def place(stack: LocalStack, api: httpx.Client) -> tuple[str, str]:
+    """Six villas in a place of their own (an area the gazetteer does not know is kept as given): three with a pool
+    (said in English, in Arabic, and in the export's own amenities column), one whose description rules a pool out,
+    one with room for a pool, and one that says nothing of a pool but has a garden."""
+    tag = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))
+    location = f"Featureville {tag}"
+
+    def villa(n: int, **fields: Any) -> dict[str, Any]:
+        return {"id": f"FT-{tag}-{n}", "title": f"Villa {n} for sale", "type": "Villa", "location": location,
+                "price": 20_000_000 + n * 100_000, "size": 400, "bedrooms": 5, **fields}  # fmt: skip
+
+    export = [
+        villa(1, description="Private swimming pool and a roof terrace."),
+        villa(2, description="فيلا مستقلة بحمام سباحة خاص وجراج."),
+        villa(3, description="", amenities="pool, garden"),
+        villa(4, description="Quiet street, no pool."),
+        villa(5, description="Room for a private pool."),
+        villa(6, description="Corner plot with a wide garden. Near the AUC."),
+    ]
+    report = api.post("/api/properties/ingest", json=export, headers=admin_headers(stack, "features-admin")).json()
+    assert report["inserted"] == 6, report
+    return tag, location
+
+
+def _search(api: httpx.Client, query: str, location: str) -> dict[str, Any]:
+    request = {"query": query, "limit": 10, "filters": {"locations": [location]}}
+    response = api.post("/api/properties/search", json=request)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _ids(body: dict[str, Any], tag: str) -> set[int]:
+    return {int(r["source_id"].removeprefix(f"FT-{tag}-")) for r in body["results"]}
+
+
+def test_features_are_read_at_ingest_from_the_description_and_the_amenities_column(
+    api: httpx.Client, place: tuple[str, str]
+) -> None:
+    tag, _ = place
+    features = {n: api.get(f"/api/properties/source/FT-{tag}-{n}").json()["features"] for n in range(1, 7)}
+    assert features == {
+        1: ["pool", "roof"],
+        2: ["parking", "pool"],
+        3: ["garden", "pool"],
+        4: [],  # "no pool"
+        5: [],  # "room for a private pool" is a plot, not a pool
+        6: ["corner", "garden", "near_auc"],
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["villa with a swimming pool", "فيلا فيها حمام سباحة", "فيلا ببيسين", "fella b pisin", "villa with a pool pls"],
+)
+def test_a_pool_asked_for_in_any_script_returns_only_villas_with_one(
+    api: httpx.Client, place: tuple[str, str], query: str
+) -> None:
+    tag, location = place
+    body = _search(api, query, location)
+    assert _ids(body, tag) == {1, 2, 3}
+    assert body["applied_filters"]["features"] == ["pool"]
+    assert body["unmatched_features"] == []
+    assert len(body["understood"]) >= 2  # the type and the pool, as chips
+
+
+def test_two_features_rank_listings_with_both_and_a_landmark_is_a_feature(
+    api: httpx.Client, place: tuple[str, str]
+) -> None:
+    tag, location = place
+    assert _ids(_search(api, "villa with a pool and a garden", location), tag) == {3}
+    assert _ids(_search(api, "corner villa near the AUC", location), tag) == {6}
+    assert _ids(_search(api, "فيلا بجنينة", location), tag) == {3, 6}
+
+
+def test_a_feature_no_listing_has_is_said_and_not_applied(api: httpx.Client, place: tuple[str, str]) -> None:
+    tag, location = place
+    body = _search(api, "villa with a basement and a pool", location)
+    assert body["unmatched_features"] == ["basement"]
+    assert body["applied_filters"]["features"] == ["pool"]
+    assert _ids(body, tag) == {1, 2, 3}
+    alone = _search(api, "villa with a lagoon view", location)
+    assert alone["unmatched_features"] == ["lagoon_view"]
+    assert "features" not in alone["applied_filters"]
+    assert _ids(alone, tag) == {1, 2, 3, 4, 5, 6}  # the villas there are, not none
+
+
+def test_a_negated_feature_rules_listings_out(api: httpx.Client, place: tuple[str, str]) -> None:
+    tag, location = place
+    for query in ("villa, no pool", "فيلا من غير حمام سباحة", "villa without a pool"):
+        body = _search(api, query, location)
+        assert body["applied_filters"].get("exclude_features") == ["pool"], query
+        assert "features" not in body["applied_filters"], query
+        assert _ids(body, tag) == {4, 5, 6}, query
+
+
+def test_the_listing_route_filters_and_excludes_features_and_names(api: httpx.Client, place: tuple[str, str]) -> None:
+    tag, location = place
+
+    def listed(**params: Any) -> set[int]:
+        response = api.get("/api/properties", params={"location": location, "limit": 50, **params})
+        assert response.status_code == 200, response.text
+        return {int(r["source_id"].removeprefix(f"FT-{tag}-")) for r in response.json()["results"]}
+
+    assert listed(feature="pool") == {1, 2, 3}
+    assert listed(feature=["pool", "garden"]) == {3}
+    assert listed(exclude_feature="pool") == {4, 5, 6}
+    assert listed(exclude_type="Villa") == set()
+    assert listed(exclude_location="New Cairo", exclude_compound="Mivida") == {1, 2, 3, 4, 5, 6}
+    both_ways = api.get("/api/properties", params={"location": location, "exclude_location": location})
+    assert both_ways.status_code == 422
+    assert "both in locations and in exclude_locations" in both_ways.json()["error"]["message"]
+    for bad in ({"feature": "jacuzzi"}, {"exclude_feature": "moat"}, {"exclude_type": "Castle"}):
+        response = api.get("/api/properties", params={"location": location, **bad})
+        assert response.status_code == 422, bad
+        assert response.json()["error"]["code"] == "validation_error"
+    explicit = api.post("/api/properties/search", json={"query": "villa", "filters": {"features": ["jacuzzi"]}})
+    assert explicit.status_code == 422
+    both = {"features": ["pool"], "exclude_features": ["pool"]}
+    contradiction = api.post("/api/properties/search", json={"query": "villa", "filters": both})
+    assert contradiction.status_code == 422
+
+
+def test_listings_stored_before_features_get_them_when_the_service_starts(
+    stack: LocalStack, stack_env: dict[str, str], api: httpx.Client, place: tuple[str, str]
+) -> None:
+    tag, location = place
+    with psycopg.connect(stack_env["DATABASE_URL"], autocommit=True) as connection:
+        cleared = connection.execute(
+            "UPDATE search.properties SET features = NULL WHERE source_id LIKE %s", (f"FT-{tag}-%",)
+        ).rowcount
+    assert cleared == 6
+    # Until read, a listing has no features: it is not offered for a pool, and is not ruled out by "no pool".
+    assert api.get(f"/api/properties/source/FT-{tag}-1").json()["features"] == []
+    stack.ctl("restart", "search:*", check=True)
+    stack.wait_healthy(timeout=120)
+    for _ in range(60):
+        with psycopg.connect(stack_env["DATABASE_URL"]) as connection:
+            (unread,) = connection.execute(
+                "SELECT count(*) FROM search.properties WHERE features IS NULL"
+            ).fetchone() or (None,)
+        if unread == 0:
+            break
+        time.sleep(1)
+    assert unread == 0
+    assert api.get(f"/api/properties/source/FT-{tag}-2").json()["features"] == ["parking", "pool"]
+    # Read from the description only: the amenities column was not kept, so listing 3 has what its text says.
+    assert api.get(f"/api/properties/source/FT-{tag}-3").json()["features"] == []
+    assert _ids(_search(api, "villa with a pool", location), tag) == {1, 2}
