@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from devstack.config import REPO_ROOT, SERVICES, service_id
+from devstack.render import replica_program_name
 from devstack.stack import LocalStack
 from devstack.testing import clean_environ
 
@@ -74,6 +77,34 @@ def test_each_service_migrated_its_own_schema(stack: LocalStack, stack_env: dict
             assert sorted(row[0] for row in applied) == files
         extensions = {row[0] for row in connection.execute("SELECT extname FROM pg_extension").fetchall()}
         assert {"vector", "pg_trgm", "btree_gist"} <= extensions
+
+
+def _unix_socket_paths(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    paths = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8 and fields[6] in inodes:
+            paths.add(fields[7])
+    return paths
+
+
+@pytest.mark.stack
+def test_each_replica_is_one_gunicorn_in_its_serve_process_with_no_shared_control_socket(stack: LocalStack) -> None:
+    for service in SERVICES:
+        master = stack.program_pid(f"{service}:{replica_program_name(service, 0)}")
+        argv = Path(f"/proc/{master}/cmdline").read_bytes().split(b"\0")
+        # The serve command runs gunicorn in its own process with the app it imported (preloaded, forked into the
+        # workers), rather than exec'ing a gunicorn whose workers would each import the service again.
+        assert argv[1:4] == [b"-m", f"osool_{service_id(service)}".encode(), b"serve"], argv
+        workers = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+        assert len(workers) == stack.config.workers_of(service), (service, workers)
+        # Gunicorn's control socket would be one path for every master of this user.
+        assert not [p for p in _unix_socket_paths(master) if p.endswith("gunicorn.ctl")], service
 
 
 @pytest.mark.stack

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import FastAPI
 
-from osool_auth import __version__
+from osool_auth import __version__, siwe
 from osool_auth.api import dev_router, internal_router, jwks_router, router
 from osool_auth.delivery import EmailSender, SendGridEmailSender, SmsSender, TwilioSmsSender
 from osool_auth.google import GoogleIdTokenVerifier
@@ -18,6 +19,8 @@ from osool_auth.tokens import TokenIssuer, parse_signing_keys
 from osool_common.app import Resources, create_service_app
 from osool_common.auth import TokenVerifier
 from osool_common.ratelimit import RateLimiter
+
+WARM_UP_DELAY_SECONDS = 20
 
 
 def build_senders(settings: Settings, repository: AuthRepository) -> tuple[SmsSender, EmailSender]:
@@ -81,6 +84,7 @@ def create_app() -> FastAPI:
             failures=FailureLog(resources.redis),
             known_addresses=KnownAddresses(resources.redis, days=settings.known_address_days),
         )
+        resources.run_in_background(_warm_up_siwe(), "auth-siwe-warm-up")
 
     return create_service_app(
         settings,
@@ -93,3 +97,10 @@ def create_app() -> FastAPI:
         redis_critical=True,
         setup=setup,
     )
+
+
+async def _warm_up_siwe() -> None:
+    # Once the stack has started (the other services are importing meanwhile), in a thread: the event loop keeps
+    # answering while the signature libraries load.
+    await asyncio.sleep(WARM_UP_DELAY_SECONDS)
+    await asyncio.to_thread(siwe.warm_up)

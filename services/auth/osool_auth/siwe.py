@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_utils import is_checksum_address
-
 SiweReason = Literal[
     "malformed",
     "bad_address",
@@ -313,10 +309,21 @@ def build_siwe_message(
     return text
 
 
+def warm_up() -> None:
+    """Import what verifying a signature needs, so the first wallet sign-in does not wait for it."""
+    import eth_account.messages  # noqa: F401
+    import eth_utils  # noqa: F401
+
+
 def _recover_signer(text: str, signature: str) -> str:
     match = _SIGNATURE.fullmatch(signature)
     if match is None:
         raise SiweError("bad_signature", "the signature is not 65 bytes of hex")
+    # Imported on first use: eth-account pulls in py_ecc's BLS curves, most of a second of every auth worker's start
+    # for a sign-in method few use (warm_up() loads it in the background once the service is up).
+    from eth_account import Account
+    from eth_account.messages import encode_defunct
+
     try:
         return str(Account.recover_message(encode_defunct(text=text), signature=bytes.fromhex(match["hex"])))
     except Exception:
@@ -349,6 +356,8 @@ def verify_siwe_message(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
+    from eth_utils import is_checksum_address
+
     message = parse_siwe_message(text)
     if not is_checksum_address(message.address):
         raise SiweError("bad_address", "the address is not EIP-55 checksummed")

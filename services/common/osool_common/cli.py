@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import socket
@@ -64,15 +65,12 @@ def _serve(spec: ServiceSpec, settings: CommonSettings, args: argparse.Namespace
     if args.reuse_port:
         listener = bind_beside_reservation(args.host, args.port)
         bind = f"fd://{listener.fileno()}"
-    argv = [
-        sys.executable, "-m", "gunicorn",
-        "-c", "python:osool_common.gunicorn_conf",
-        "--bind", bind,
-        "--workers", str(args.workers),
-        "--name", f"osool-{spec.name}",
-        f"{spec.package}.main:create_app()",
-    ]  # fmt: skip
-    os.execv(sys.executable, argv)  # noqa: S606 - become gunicorn, so supervisor signals reach it directly
+    # This process becomes gunicorn's master (supervisor's signals reach it directly), with the app it has imported.
+    from osool_common.gunicorn_conf import EmbeddedGunicorn
+
+    main = importlib.import_module(f"{spec.package}.main")
+    options = {"bind": [bind], "workers": args.workers, "proc_name": f"osool-{spec.name}"}
+    EmbeddedGunicorn(main.create_app, options).run()
 
 
 def bind_beside_reservation(host: str, port: int) -> socket.socket:
