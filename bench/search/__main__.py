@@ -4,12 +4,13 @@ directly, and recall@10 of the HNSW search against an exact search with the same
 Each tier adds demo listings to the same private stack with the service's own `load-demo` command (the generator is
 prefix-stable, so a tier re-reads the smaller one as unchanged and embeds only what is new). Then:
 - cold: every request is a query never seen before (a varying budget), with the result cache off, so the query's
-  embedding is computed in the request, 4 connections at once: the figure the p50 <= 50 ms / p99 <= 150 ms goals
-  are about;
+  embedding is computed in the request, 4 connections at once: the figure the goals are about (at 100,000
+  listings p50 <= 35 ms and p99 <= 100 ms; at 1,000,000 p99 <= 200 ms);
 - warm embedding: a fixed set of queries whose vectors are cached, result cache still off, one connection: the
   service's own cost over its SQL, compared with the same statements (the service's repository calls) run one after
   another on one database connection in this process; the two are measured in five alternating turns and the
-  ratio is the median of the turns' ratios. The same queries at 4 connections are reported too;
+  ratio is the median of the turns' ratios (goal at 100,000: at most 1.3). The same queries at 4 connections are
+  reported too;
 - recall@10: the HNSW query (forced, even where the service would rank a small filtered set exactly) against the
   same filters ordered by exact distance. Like the service, it asks for 40 neighbours and keeps the 10 nearest; a
   listing at the same distance as the exact 10th counts as found (listings of one profile share one vector, so the
@@ -40,6 +41,13 @@ from devstack.testing import clean_environ
 
 TIERS = tuple(int(n) for n in os.environ.get("BENCH_TIERS", "3500,100000,1000000").split(","))
 GOAL_TIER = 100_000
+BIG_TIER = 1_000_000
+# The goals on this 2-core machine (issue: "Search: understand buyers as Egyptians actually type, and answer faster").
+GOAL_COLD_P50_MS = 35.0
+GOAL_COLD_P99_MS = 100.0
+GOAL_RATIO = 1.3
+GOAL_BIG_COLD_P99_MS = 200.0
+GOAL_RECALL = 0.95
 CONNECTIONS = 4
 SECONDS = 10
 RATIO_TURNS = 5
@@ -121,7 +129,10 @@ async def _direct(env: dict[str, str], queries: list[str], vectors: np.ndarray, 
             for query, vector in zip(queries, vectors, strict=True):
                 parsed = parse_query(query)
                 started = time.perf_counter()
-                await service._ranked_page(parsed.filters, vector, parsed.text, 0, 10)
+                filters = parsed.filters
+                if filters.features:  # which of the features asked for some listing has, as the service checks
+                    filters, _ = await service._features_found(filters)
+                await service._ranked_page(filters, vector, parsed.text, 0, 10)
                 if round_number:  # the first round prepares the statements, as the running service has
                     timings.append((time.perf_counter() - started) * 1000)
     finally:
@@ -167,6 +178,12 @@ async def _connect(env: dict[str, str], settings: Any) -> asyncpg.Connection:
 class _NoEmbedder:
     def __init__(self, model: str) -> None:
         self.model = model
+
+
+def _goal(value: float, *, at_most: float | None = None, at_least: float | None = None) -> dict[str, Any]:
+    met = (at_most is None or value <= at_most) and (at_least is None or value >= at_least)
+    bound = {"at_most": at_most} if at_most is not None else {"at_least": at_least}
+    return {"value": value, **bound, "met": met}
 
 
 def _median_load(results: Iterable[LoadResult]) -> LoadResult:
@@ -261,15 +278,23 @@ def main() -> None:
                 f"    recall@10 of the HNSW query {recall['mean']} (min {recall['min']}, {recall['queries']} queries)",
                 flush=True,
             )
+    goals: dict[str, Any] = {}
+    for tier in tiers:
+        if tier["listings"] >= GOAL_TIER:
+            goals[f"recall_at_10_at_{tier['listings']}"] = _goal(tier["recall_at_10"]["mean"], at_least=GOAL_RECALL)
     goal_tier = next((t for t in tiers if t["listings"] == GOAL_TIER), None)
-    goals: dict[str, Any] = {"recall_at_10_min_mean": min(t["recall_at_10"]["mean"] for t in tiers)}
     if goal_tier:
-        goals.update({
-            "p50_ms_at_100k": goal_tier["gateway_cold"].p50_ms, "p50_goal_ms": 50,
-            "p99_ms_at_100k": goal_tier["gateway_cold"].p99_ms, "p99_goal_ms": 150,
-            "service_over_sql_p50_at_100k": goal_tier["warm_over_direct_p50"], "ratio_goal": 1.5,
-        })  # fmt: skip
-    print("goals:", json.dumps(goals))
+        goals["cold_p50_ms_at_100000"] = _goal(goal_tier["gateway_cold"].p50_ms, at_most=GOAL_COLD_P50_MS)
+        goals["cold_p99_ms_at_100000"] = _goal(goal_tier["gateway_cold"].p99_ms, at_most=GOAL_COLD_P99_MS)
+        goals["service_over_sql_p50_at_100000"] = _goal(goal_tier["warm_over_direct_p50"], at_most=GOAL_RATIO)
+    big = next((t for t in tiers if t["listings"] == BIG_TIER), None)
+    if big:
+        goals["cold_p99_ms_at_1000000"] = _goal(big["gateway_cold"].p99_ms, at_most=GOAL_BIG_COLD_P99_MS)
+    for name, goal in goals.items():
+        print(
+            f"goal {name}: {goal['value']} ({'met' if goal['met'] else 'MISSED'}; "
+            f"{'at least' if 'at_least' in goal else 'at most'} {goal.get('at_least', goal.get('at_most'))})"
+        )
     path = write_results("search", {"tiers": tiers, "goals": goals, "connections": CONNECTIONS})
     print(f"wrote {path}")
 
