@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -72,44 +74,58 @@ def create_app() -> FastAPI:
     )
 
 
-async def _read_unread_features(service: SearchService, resources: Resources) -> None:
-    """Listings stored before features were read get theirs, by one worker at a time (the others find none left)."""
+async def _retrying(name: str, attempt: Callable[[], Awaitable[bool]]) -> None:
+    """Call `attempt` every 2 s until it says it is done; an error (the database or Redis not up yet) is logged and
+    tried again."""
     while True:
         try:
-            if await resources.redis.set(FEATURES_LOCK_KEY, "1", nx=True, ex=600):
-                try:
-                    done = await service.read_unread_features()
-                    if done:
-                        log.info("features.read", listings=done)
-                finally:
-                    await resources.redis.delete(FEATURES_LOCK_KEY)
-            return
+            if await attempt():
+                return
         except asyncio.CancelledError:
             raise
-        except Exception:  # the database or Redis not up yet: try again shortly
-            log.warning("features.read_retry", exc_info=True)
+        except Exception:
+            log.warning(f"{name}.retry", exc_info=True)
         await asyncio.sleep(2)
+
+
+@asynccontextmanager
+async def _holding(resources: Resources, key: str) -> AsyncIterator[bool]:
+    """A lock one worker of all replicas holds at a time (expiring should its holder die); yields whether it is ours."""
+    held = bool(await resources.redis.set(key, "1", nx=True, ex=600))
+    try:
+        yield held
+    finally:
+        if held:
+            await resources.redis.delete(key)
+
+
+async def _read_unread_features(service: SearchService, resources: Resources) -> None:
+    """Listings stored before features were read get theirs, by one worker at a time (the others find none left)."""
+
+    async def attempt() -> bool:
+        async with _holding(resources, FEATURES_LOCK_KEY) as held:
+            if held and (done := await service.read_unread_features()):
+                log.info("features.read", listings=done)
+        return True
+
+    await _retrying("features", attempt)
 
 
 async def _load_demo_once(service: SearchService, resources: Resources, count: int) -> None:
     """On a stack's first start, one worker of one replica loads the demo listings; the others wait for it. A load
     cut short (the stack stopped) is resumed on the next start: ingestion is idempotent by source_id."""
     repository = service.repository
-    while True:
-        try:
-            if await repository.get_setting(DEMO_DONE_SETTING):
-                return
-            if await resources.redis.set(DEMO_LOCK_KEY, "1", nx=True, ex=600):
-                try:
-                    log.info("demo.loading", count=count)
-                    report = await service.ingest(demo_records(count), f"demo:{count}")
-                    await repository.set_setting(DEMO_DONE_SETTING, str(count))
-                    log.info("demo.loaded", inserted=report.inserted, seconds=report.seconds)
-                finally:
-                    await resources.redis.delete(DEMO_LOCK_KEY)
-                return
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the database or Redis not up yet: try again shortly
-            log.warning("demo.load_retry", exc_info=True)
-        await asyncio.sleep(2)
+
+    async def attempt() -> bool:
+        if await repository.get_setting(DEMO_DONE_SETTING):
+            return True
+        async with _holding(resources, DEMO_LOCK_KEY) as held:
+            if not held:
+                return False  # another worker is loading them: wait for it
+            log.info("demo.loading", count=count)
+            report = await service.ingest(demo_records(count), f"demo:{count}")
+            await repository.set_setting(DEMO_DONE_SETTING, str(count))
+            log.info("demo.loaded", inserted=report.inserted, seconds=report.seconds)
+        return True
+
+    await _retrying("demo", attempt)
