@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import lru_cache
 from typing import Any, TextIO
 
 import structlog
@@ -19,10 +20,17 @@ def _add_request_id(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, An
     return event_dict
 
 
+@lru_cache(maxsize=4096)
+def _names_a_secret(key: str) -> bool:
+    # Log keys are a small, fixed vocabulary: each is checked once per process, not on every line.
+    lowered = key.lower()
+    return any(part in lowered for part in _SECRET_KEYS)
+
+
 def _redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     # A last line of defence: callers should never log secrets, but a key named like one is masked.
     for key in list(event_dict):
-        if any(part in key.lower() for part in _SECRET_KEYS):
+        if isinstance(key, str) and _names_a_secret(key):
             event_dict[key] = "***"
     return event_dict
 

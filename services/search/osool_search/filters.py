@@ -28,6 +28,15 @@ EXCLUSIONS: dict[str, str] = {
 }
 
 
+# Names are matched case-insensitively against the gazetteer and stored in their canonical form, so a filter on "new
+# cairo" finds "New Cairo" listings; an unknown name is kept as given (a newer area). Built once: every search validates
+# filters at least once.
+_CANONICAL_NAMES: dict[str, dict[str, str]] = {
+    field: {name.casefold(): name for name in known}
+    for field, known in (("locations", AREA_NAMES), ("compounds", COMPOUND_NAMES), ("developers", DEVELOPER_NAMES))
+}
+
+
 class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -62,14 +71,10 @@ class SearchFilters(BaseModel):
 
     @model_validator(mode="after")
     def _known_names_and_ranges(self) -> SearchFilters:
-        for field, known in (("locations", AREA_NAMES), ("compounds", COMPOUND_NAMES), ("developers", DEVELOPER_NAMES)):
+        for field, canonical in _CANONICAL_NAMES.items():
             for name in (field, EXCLUSIONS[field]):
                 values = getattr(self, name)
                 if values:
-                    # Names are matched case-insensitively against the gazetteer and stored in their canonical form,
-                    # so a filter on "new cairo" finds "New Cairo" listings; an unknown name is kept as given (a newer
-                    # area).
-                    canonical = {known_name.casefold(): known_name for known_name in known}
                     setattr(self, name, [canonical.get(v.strip().casefold(), v.strip()) for v in values])
         for wanted, unwanted in EXCLUSIONS.items():
             both = set(getattr(self, wanted) or ()) & set(getattr(self, unwanted) or ())

@@ -97,7 +97,7 @@ class SearchService:
             parsed = self.parsed_queries[query] = parse_query(query)
         metrics.STAGE_SECONDS.labels("parse").observe(time.perf_counter() - parse_started)
         try:
-            filters = (request.filters or SearchFilters()).merged_over(parsed.filters)
+            filters = parsed.filters if request.filters is None else request.filters.merged_over(parsed.filters)
         except ValueError as exc:
             raise ValidationFailedError(f"the filters contradict each other: {exc}") from None
         fingerprint = hashlib.sha256(
