@@ -46,6 +46,11 @@ LEAD_FIRST_CONTACT = Histogram(
 )  # fmt: skip
 # Set from the database when /metrics or the leads list is read: the truth for every worker alike.
 LEADS = Gauge("osool_agent_leads", "Leads by temperature", ["temperature"], multiprocess_mode="max")
+# What HotLeadsNotContacted reads: how long the longest-waiting HOT lead has gone without its first contact (0: none).
+OLDEST_UNCONTACTED_HOT_LEAD = Gauge(
+    "osool_agent_oldest_uncontacted_hot_lead_seconds", "Age of the oldest HOT lead not contacted yet",
+    multiprocess_mode="livemostrecent",
+)  # fmt: skip
 SELLER_QUALIFICATION_RATE = Gauge(
     "osool_agent_seller_qualification_rate", "Share of seller leads with all four answers", multiprocess_mode="max"
 )

@@ -284,7 +284,11 @@ class LeadRepository:
                       count(*) FILTER (WHERE temperature = 'COLD') AS cold,
                       count(*) FILTER (WHERE kind = 'seller') AS sellers,
                       count(*) FILTER (WHERE kind = 'seller' AND motivation IS NOT NULL AND timeline IS NOT NULL
-                                       AND condition IS NOT NULL AND price_expectation IS NOT NULL) AS sellers_qualified
+                                       AND condition IS NOT NULL AND price_expectation IS NOT NULL)
+                          AS sellers_qualified,
+                      COALESCE(EXTRACT(EPOCH FROM now() - min(hot_at) FILTER (
+                          WHERE hot_at IS NOT NULL AND first_contact_at IS NULL AND status = 'new')), 0)::float8
+                          AS oldest_uncontacted_hot_seconds
                FROM leads"""
         )
         return dict(row) if row else {}

@@ -19,3 +19,6 @@ INDEXER_LAG = Gauge("osool_chain_indexer_lag_blocks", "Latest block minus the la
                     multiprocess_mode="livemostrecent")  # fmt: skip
 OUTBOX_DEPTH = Gauge("osool_chain_outbox_depth", "Writes accepted but not yet taken by the node",
                      multiprocess_mode="livemostrecent")  # fmt: skip
+# Every call to the node (the sender's, the indexer's, the health check's) says whether it answered: ChainNodeDown.
+NODE_UP = Gauge("osool_chain_node_up", "1 when the chain node answered this worker's last call, 0 when it did not",
+                multiprocess_mode="livemostrecent")  # fmt: skip

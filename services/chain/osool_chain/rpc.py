@@ -12,6 +12,8 @@ from web3 import AsyncWeb3
 from web3.providers.rpc import AsyncHTTPProvider
 from web3.types import RPCEndpoint
 
+from osool_chain import metrics
+
 
 class NodeUnreachableError(Exception):
     """No answer (refused, timed out, not JSON-RPC): whether a sent transaction arrived is unknown."""
@@ -68,7 +70,9 @@ class ChainNode:
         try:
             response = await self.w3.provider.make_request(RPCEndpoint(method), params)
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+            metrics.NODE_UP.set(0)
             raise NodeUnreachableError(f"{type(exc).__name__}: {exc}".strip(": ")) from exc
+        metrics.NODE_UP.set(1)  # it answered, even if with an error
         error = response.get("error")
         if error:
             message = str(error.get("message", "")) if isinstance(error, dict) else str(error)

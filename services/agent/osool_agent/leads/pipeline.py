@@ -329,6 +329,7 @@ class LeadService:
             metrics.LEADS.labels(temperature).set(stats.get(temperature.lower(), 0))
         if stats.get("sellers"):
             metrics.SELLER_QUALIFICATION_RATE.set(stats["sellers_qualified"] / stats["sellers"])
+        metrics.OLDEST_UNCONTACTED_HOT_LEAD.set(stats.get("oldest_uncontacted_hot_seconds") or 0)
         return stats
 
     async def run_reassignment(self) -> None:

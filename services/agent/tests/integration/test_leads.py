@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -146,6 +147,12 @@ def test_a_hot_buyer_is_scored_assigned_notified_once_and_shares_contact_only_wi
     assert re.search(r'osool_agent_lead_notifications_total\{outcome="sent"\} [1-9]', text), text[-2000:]
     assert re.search(r'osool_agent_lead_temperature_changes_total\{kind="buyer",temperature="HOT"\} [1-9]', text)
     assert re.search(r"osool_agent_lead_scoring_seconds_count [1-9]", text)
+    # Not contacted yet: the oldest uncontacted HOT lead (this one, or an older one) has waited at least this long.
+    waited = (datetime.now(UTC) - datetime.fromisoformat(lead["hot_at"])).total_seconds()
+    api.get("/api/leads", headers=admin)  # the list publishes the lead gauges from the database
+    text = httpx.get(f"{stack.config.internal_url}/agent/metrics", timeout=30).text
+    oldest = re.search(r"^osool_agent_oldest_uncontacted_hot_lead_seconds (\S+)$", text, re.M)
+    assert oldest and float(oldest[1]) >= waited - 1, (oldest, waited)
 
 
 def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(

@@ -372,6 +372,7 @@ def test_metrics_count_transactions_gas_and_show_lag_and_outbox(stack: LocalStac
     assert re.search(r'^osool_chain_gas_used_sum\{function="deploy"\} [1-9]', text, re.M)
     assert re.search(r"^osool_chain_indexer_lag_blocks \d", text, re.M)
     assert re.search(r"^osool_chain_outbox_depth \d", text, re.M)
+    assert re.search(r"^osool_chain_node_up 1\.0$", text, re.M)
     assert re.search(r'^osool_chain_writes_total\{function="list",outcome="accepted"\} [1-9]', text, re.M)
 
 
@@ -407,6 +408,12 @@ def test_writes_made_while_the_node_is_down_are_accepted_and_all_land_once_it_is
         metrics = httpx.get(f"{stack.config.internal_url}/chain/metrics").text
         metrics += httpx.get(f"{stack.config.internal_url}/chain/metrics").text
         assert re.search(r"^osool_chain_outbox_depth [1-9]", metrics, re.M)
+        # What ChainNodeDown reads: the calls that timed out say so (both replicas, the gauge is the latest call's).
+        deadline = time.monotonic() + 30
+        while not re.search(r"^osool_chain_node_up 0\.0$", metrics, re.M):
+            assert time.monotonic() < deadline, "osool_chain_node_up did not fall to 0 while the node was frozen"
+            time.sleep(0.5)
+            metrics = httpx.get(f"{stack.config.internal_url}/chain/metrics").text
     finally:
         os.kill(node_pid, signal.SIGCONT)
     landed = [wait_tx(api, r.json()["tx_id"], timeout=60) for r in accepted]
