@@ -136,12 +136,17 @@ INTERNAL_ROUTES = (
 
 def test_the_internal_listener_refuses_a_caller_without_the_service_key(stack: LocalStack) -> None:
     for path in INTERNAL_ROUTES:
-        for headers in ({}, {HEADER: "not-the-key-at-all-0000"}, {HEADER: ""}):
+        for headers in ({}, {HEADER: "not-the-key-at-all-0000"}, {HEADER: ""}, {"Authorization": "Bearer wrong-key"},
+                        {"Authorization": f"Basic {service_headers(stack)[HEADER]}"}):  # fmt: skip
             response = httpx.get(f"{stack.config.internal_url}{path}", headers=headers, timeout=30)
             assert response.status_code == 401, (path, headers, response.text[:300])
             assert response.json()["error"]["code"] == "unauthenticated"
         with_key = httpx.get(f"{stack.config.internal_url}{path}", headers=service_headers(stack), timeout=30)
         assert with_key.status_code in (200, 404, 422), (path, with_key.text[:300])  # past the key
+        # The key as a bearer token (Alertmanager's webhook can send no other header) is the key too.
+        bearer = {"Authorization": f"Bearer {service_headers(stack)[HEADER]}"}
+        with_bearer = httpx.get(f"{stack.config.internal_url}{path}", headers=bearer, timeout=30)
+        assert with_bearer.status_code == with_key.status_code, (path, with_bearer.text[:300])
 
 
 def test_probes_and_scrapes_need_no_key(stack: LocalStack) -> None:
@@ -161,6 +166,10 @@ def test_a_service_port_refuses_internal_routes_without_the_key(stack: LocalStac
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
     wrong = httpx.get(f"http://127.0.0.1:{port}{path}", headers={HEADER: "x" * 32}, timeout=30)
     assert wrong.status_code == 401
+    wrong_bearer = httpx.get(f"http://127.0.0.1:{port}{path}", headers={"Authorization": "Bearer " + "x" * 32})
+    assert wrong_bearer.status_code == 401
+    bearer = {"Authorization": f"Bearer {service_headers(stack)[HEADER]}"}
+    assert httpx.get(f"http://127.0.0.1:{port}{path}", headers=bearer, timeout=30).status_code == 404
     allowed = httpx.get(f"http://127.0.0.1:{port}{path}", headers=service_headers(stack), timeout=30)
     assert allowed.status_code == 404  # past the key: the session does not exist
 

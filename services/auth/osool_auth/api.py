@@ -23,6 +23,7 @@ from osool_auth.schemas import (
     PasswordResetRequest,
     ProfileUpdate,
     RefreshRequest,
+    Role,
     RoleUpdate,
     SignupRequest,
     SiweRequest,
@@ -231,6 +232,12 @@ async def notify(body: NotifyRequest, auth: Auth) -> NotifyResult:
     first result with `duplicate: true`. `attachments` (a calendar invitation) go with the email only."""
     attachments = [EmailAttachment(a.filename, a.content_type, a.content()) for a in body.attachments]
     return await auth.notify(body.user_id, body.subject, body.text, body.channels, body.dedupe_key, attachments)
+
+
+@internal_router.get("/users", response_model=list[UserSummary])
+async def internal_users(auth: Auth, role: Role, limit: Annotated[int, Query(ge=1, le=100)] = 100) -> list[UserSummary]:
+    """Every user of a role, oldest first: the monitoring service notifies the administrators of an alert."""
+    return await auth.users_with_role(role, limit)
 
 
 @internal_router.get("/users/{user_id}", response_model=UserSummary, responses=INTERNAL_USER_RESPONSES)

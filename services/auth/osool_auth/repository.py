@@ -125,6 +125,12 @@ class AuthRepository:
             role,
         )
 
+    async def users_with_role(self, role: str, limit: int) -> list[Record]:
+        return await self.pool.fetch(
+            f"SELECT {USER_COLUMNS} FROM users WHERE role = $1 ORDER BY created_at, id LIMIT $2",  # noqa: S608
+            role, limit,
+        )  # fmt: skip
+
     async def list_users(self, *, limit: int, after: tuple[datetime, uuid.UUID] | None) -> list[Record]:
         if after is None:
             return await self.pool.fetch(

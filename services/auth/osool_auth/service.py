@@ -462,10 +462,18 @@ class AuthService:
         return [to_user(row) for row in page], next_cursor
 
     # -- notifications for other services (internal) ------------------------------------------------------------
+    async def users_with_role(self, role: str, limit: int) -> list[UserSummary]:
+        """Every user of a role (the oldest first), as other services may show them."""
+        return [self._summary(user) for user in await self.repository.users_with_role(role, limit)]
+
     async def user_summary(self, user_id: uuid.UUID) -> UserSummary:
         user = await self.repository.user_by_id(user_id)
         if user is None:
             raise NotFoundError("no such user")
+        return self._summary(user)
+
+    @staticmethod
+    def _summary(user: Record) -> UserSummary:
         return UserSummary(
             id=user["id"],
             role=user["role"],

@@ -16,6 +16,9 @@ from osool_common.request_guard import ASGIApp, Receive, Scope, Send, send_error
 
 HEADER = "X-Osool-Service-Key"
 _HEADER_BYTES = HEADER.lower().encode()
+# The same key as a bearer token, for callers that can send no header of their own: Alertmanager's webhook (its
+# http_config knows basic and bearer authorization only). A user's token on an internal route is just not the key.
+_BEARER_PREFIX = b"bearer "
 _INTERNAL_PATH = re.compile(r"^/api/[^/]+/internal(/|$)")
 
 
@@ -33,7 +36,13 @@ class ServiceKeyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and is_internal_path(scope.get("path", "")):
-            presented = next((value for name, value in scope.get("headers", ()) if name == _HEADER_BYTES), b"")
+            presented = b""
+            for name, value in scope.get("headers", ()):
+                if name == _HEADER_BYTES:
+                    presented = value
+                    break
+                if name == b"authorization" and value[:7].lower() == _BEARER_PREFIX:
+                    presented = value[7:].strip()
             if self.key is None or not hmac.compare_digest(presented, self.key):
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})

@@ -1,0 +1,70 @@
+"""Request and response bodies of the monitoring service: Alertmanager's webhook and the alerts it stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+LabelName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+LabelValue = Annotated[str, StringConstraints(max_length=4000)]
+Status = Literal["firing", "resolved"]
+
+
+class WebhookAlert(BaseModel):
+    """One alert as Alertmanager's webhook (version 4) sends it; fields it adds later are ignored."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    status: Status
+    labels: dict[LabelName, LabelValue] = Field(max_length=50)
+    annotations: dict[LabelName, LabelValue] = Field(default_factory=dict, max_length=50)
+    starts_at: datetime = Field(alias="startsAt")
+    ends_at: datetime | None = Field(default=None, alias="endsAt")
+    generator_url: str | None = Field(default=None, alias="generatorURL", max_length=4000)
+    fingerprint: str = Field(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")
+
+
+class AlertmanagerWebhook(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    version: Literal["4"]
+    status: Status
+    receiver: str = Field(max_length=200)
+    group_key: str = Field(default="", alias="groupKey", max_length=4000)
+    alerts: list[WebhookAlert] = Field(min_length=1, max_length=1000)
+
+
+class WebhookResult(BaseModel):
+    received: int
+    new: int
+    resolved: int
+    notified: int
+
+
+class StoredAlert(BaseModel):
+    id: int
+    fingerprint: str
+    alertname: str
+    severity: str | None
+    service: str | None
+    status: Status
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime | None
+    resolved_at: datetime | None
+    receipts: int = Field(description="deliveries of this occurrence (Alertmanager repeats a firing alert)")
+    first_received_at: datetime
+    last_received_at: datetime
+    notified_firing_at: datetime | None
+    notified_resolved_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> StoredAlert:
+        return cls(**{name: row[name] for name in cls.model_fields})
+
+
+class AlertList(BaseModel):
+    items: list[StoredAlert]
