@@ -73,6 +73,13 @@ class StackConfig:
     # Filled in by LocalStack.prepare() when the local model server starts: its port and the verified model file.
     llm_port: int | None = None
     llm_model_file: Path | None = None
+    # Prometheus (per host and global), Alertmanager and the exporters, supervised when installed: the developer's
+    # stack runs them (unless PROMETHEUS=off), a test stack only when its test asks. A port of 0 is a free one.
+    observability: bool = False
+    prometheus_port: int = 0
+    prometheus_global_port: int = 0
+    alertmanager_port: int = 0
+    scrape_interval: str = "15s"
 
     @property
     def chain_node_url(self) -> str | None:
@@ -122,4 +129,8 @@ class StackConfig:
             replicas={s: n for s, n in replicas.items() if n},
             workers={s: n for s, n in workers.items() if n},
             local_llm=environ.get("LOCAL_LLM", "").strip().lower() != "off",
+            observability=environ.get("PROMETHEUS", "").strip().lower() != "off",
+            prometheus_port=number("PROMETHEUS_PORT", 9090),
+            prometheus_global_port=number("PROMETHEUS_GLOBAL_PORT", 9091),
+            alertmanager_port=number("ALERTMANAGER_PORT", 9093),
         )

@@ -145,7 +145,8 @@ def replica_program_name(service: str, index: int) -> str:
     return f"{service}-{index + 1}"
 
 
-def render_supervisord(config: StackConfig) -> str:
+def render_supervisord(config: StackConfig, monitoring: Sequence[tuple[str, list[str], dict[str, str]]] = ()) -> str:
+    """Every program of the stack; `monitoring` adds Prometheus, Alertmanager and the exporters (name, command, env)."""
     state = config.state_dir
     logs = state / "logs"
     nginx_conf = state / "nginx" / "nginx.conf"
@@ -221,6 +222,12 @@ def render_supervisord(config: StackConfig) -> str:
                 },
             )
         )
+    for name, command, env in monitoring:
+        extra = {"startsecs": "1", "stopsignal": "TERM", "stopwaitsecs": "10"}
+        if env:
+            # Private like the rest of this file: the exporters' credentials.
+            extra["environment"] = ",".join(f'{key}="{value}"' for key, value in env.items())
+        sections.append(_program(name, command, priority=20, log_dir=logs, extra=extra))
     for service in SERVICES:
         package = f"osool_{service_id(service)}"
         environment = {

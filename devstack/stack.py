@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from devstack import binaries, llm
+from devstack import binaries, llm, observability
 from devstack.config import SERVICES, StackConfig, free_port, service_id
 from devstack.envfile import ensure_env_file
 from devstack.ports import foreign_listeners, reserve_port
@@ -55,6 +55,8 @@ class LocalStack:
         self.process: subprocess.Popen[bytes] | None = None
         # The replicas' ports, held from the moment they are chosen until supervisord holds them (ports.reserve_port).
         self.reservations: list[socket.socket] = []
+        # Set by prepare(): the monitoring programs to supervise, or None.
+        self.observed: observability.Observability | None = None
 
     # -- files -------------------------------------------------------------------------------------------
     @property
@@ -64,6 +66,11 @@ class LocalStack:
     @property
     def ports_file(self) -> Path:
         return self.config.state_dir / "ports.json"
+
+    @property
+    def observability_file(self) -> Path:
+        """Where Prometheus, its global instance and Alertmanager listen, for `make status` and the tests."""
+        return self.config.state_dir / "observability.json"
 
     @property
     def llm_file(self) -> Path:
@@ -78,6 +85,13 @@ class LocalStack:
             "POSTGRES_PORT": self.config.postgres_port,
             "VALKEY_PORT": self.config.valkey_port,
         }
+        if self.config.observability and observability.find("prometheus"):
+            wanted.update({
+                "PROMETHEUS_PORT": self.config.prometheus_port,
+                "PROMETHEUS_GLOBAL_PORT": self.config.prometheus_global_port,
+                "ALERTMANAGER_PORT": self.config.alertmanager_port,
+            })  # fmt: skip
+            wanted = {variable: port for variable, port in wanted.items() if port}
         for variable, port in wanted.items():
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
@@ -103,6 +117,7 @@ class LocalStack:
         self.config.chain_node_port = None if self.env.get("CHAIN_RPC_URL") else free_port()
         self.ports_file.write_text(json.dumps(self.config.replica_ports, indent=2))
         self.prepare_llm()
+        self.prepare_observability()
         # Prometheus multiprocess files of an earlier run would be counted again: wipe them at every start.
         shutil.rmtree(state / "metrics", ignore_errors=True)
         for service in SERVICES:
@@ -118,7 +133,24 @@ class LocalStack:
         # Private: it holds the service key.
         write_private(state / "nginx" / "nginx.conf", render_local_gateway(self.config, self.env["OSOOL_SERVICE_KEY"]))
         self.check_gateway_config()
-        write_private(self.supervisord_conf, render_supervisord(self.config))
+        programs = []
+        if self.observed is not None:
+            observability.write_configs(self.config, self.observed, self.env, write_private)
+            programs = observability.programs(self.config, self.observed, self.env)
+        write_private(self.supervisord_conf, render_supervisord(self.config, programs))
+
+    def prepare_observability(self) -> None:
+        """Plan Prometheus, Alertmanager and the exporters when they are installed and wanted; say how to install
+        them when they are not."""
+        self.observed = None
+        self.observability_file.unlink(missing_ok=True)
+        if not self.config.observability:
+            return
+        self.observed = observability.plan(self.config, free_port)
+        if self.observed is None:
+            print(f"Prometheus and Alertmanager not started (not installed): {observability.INSTALL_HINT}", flush=True)
+            return
+        self.observability_file.write_text(json.dumps(self.observed.ports))
 
     def prepare_llm(self) -> None:
         """Supervise the local model server when it is installed and wanted; the agent is told where it is."""
@@ -332,6 +364,12 @@ class LocalStack:
         if self.llm_file.exists():
             served = json.loads(self.llm_file.read_text())
             lines.append(f"  local model (program llm)  {served['url']}   model {served['model']}")
+        if self.observability_file.exists():
+            ports = json.loads(self.observability_file.read_text())
+            lines.append(f"  Prometheus (this host)     http://127.0.0.1:{ports['prometheus']}/")
+            lines.append(f"  Prometheus (global)        http://127.0.0.1:{ports['prometheus-global']}/")
+            if "alertmanager" in ports:
+                lines.append(f"  Alertmanager               http://127.0.0.1:{ports['alertmanager']}/")
         lines.append(f"  logs                       {self.config.state_dir / 'logs'}/")
         return "\n".join(lines)
 

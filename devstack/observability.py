@@ -1,0 +1,191 @@
+"""The local stack's Prometheus (per host and global), Alertmanager and exporters: their binaries, their configs
+rendered from infrastructure/ (the same rules, federation and routes as the compose deployment) and their programs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from devstack.config import REPO_ROOT, SERVICES, StackConfig
+
+PROMETHEUS_DIR = REPO_ROOT / "infrastructure" / "prometheus"
+ALERTMANAGER_CONFIG = REPO_ROOT / "infrastructure" / "alertmanager" / "alertmanager.yml"
+INSTALL_HINT = "apt-get install prometheus prometheus-alertmanager prometheus-postgres-exporter " \
+    "prometheus-redis-exporter prometheus-node-exporter"  # fmt: skip
+
+# Debian names them prometheus-<name>; upstream tarballs <name>. The first found wins.
+_NAMES = {
+    "prometheus": ("prometheus",),
+    "alertmanager": ("prometheus-alertmanager", "alertmanager"),
+    "postgres-exporter": ("prometheus-postgres-exporter", "postgres_exporter"),
+    "redis-exporter": ("prometheus-redis-exporter", "redis_exporter"),
+    "node-exporter": ("prometheus-node-exporter", "node_exporter"),
+}
+# The exporters' scrape jobs, as infrastructure/prometheus/prometheus.yml names them.
+EXPORTER_JOBS = {"postgres-exporter": "postgres", "redis-exporter": "valkey", "node-exporter": "node"}
+
+
+def find(program: str) -> str | None:
+    return next((path for name in _NAMES[program] if (path := shutil.which(name))), None)
+
+
+@dataclass
+class Observability:
+    """What prepare() decided: the binaries found and the loopback port of each program."""
+
+    binaries: dict[str, str]
+    ports: dict[str, int]
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['prometheus']}"
+
+    @property
+    def global_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['prometheus-global']}"
+
+    @property
+    def alertmanager_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.ports['alertmanager']}" if "alertmanager" in self.ports else None
+
+
+def plan(config: StackConfig, free_port: Callable[[], int]) -> Observability | None:
+    """None when Prometheus is not installed (the stack runs without it and says how to install it)."""
+    binaries = {name: path for name in _NAMES if (path := find(name))}
+    if "prometheus" not in binaries:
+        return None
+    ports = {"prometheus": config.prometheus_port or free_port(), "prometheus-global": config.prometheus_global_port
+             or free_port()}  # fmt: skip
+    if "alertmanager" in binaries:
+        ports["alertmanager"] = config.alertmanager_port or free_port()
+    for exporter in EXPORTER_JOBS:
+        if exporter in binaries:
+            ports[exporter] = free_port()
+    return Observability(binaries, ports)
+
+
+def _state(config: StackConfig) -> Path:
+    return config.state_dir / "observability"
+
+
+def render_targets(config: StackConfig) -> str:
+    """The file_sd targets of the per-host Prometheus: every replica of every service, by service and replica."""
+    groups = [
+        {"targets": [f"127.0.0.1:{port}"], "labels": {"service": service, "replica": str(index + 1)}}
+        for service in SERVICES
+        for index, port in enumerate(config.replica_ports[service])
+    ]
+    return json.dumps(groups, indent=2)
+
+
+def render_prometheus(config: StackConfig, plan: Observability) -> str:
+    """infrastructure/prometheus/prometheus.yml with this stack's addresses: the replicas from the targets file the
+    launcher writes, the exporters on their loopback ports, the rules from the repository."""
+    base: dict[str, Any] = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
+    base["global"].update(scrape_interval=config.scrape_interval, evaluation_interval=config.scrape_interval)
+    base["global"]["external_labels"] = {"stack": "osool-local", "host": socket.gethostname()}
+    base["rule_files"] = [str(PROMETHEUS_DIR / rule) for rule in base["rule_files"]]
+    if plan.alertmanager_url:
+        base["alerting"]["alertmanagers"] = [{"static_configs": [{"targets": [plan.alertmanager_url[7:]]}]}]
+    else:
+        del base["alerting"]
+    jobs = []
+    exporter_of_job = {job: exporter for exporter, job in EXPORTER_JOBS.items()}
+    for job in base["scrape_configs"]:
+        name = job["job_name"]
+        if name == "prometheus":
+            job["static_configs"] = [{"targets": [plan.prometheus_url[7:]]}]
+        elif name == "osool":
+            # The replicas' ports change at every start: a file the launcher rewrites, labels included.
+            del job["dns_sd_configs"], job["relabel_configs"]
+            job["file_sd_configs"] = [{"files": [str(_state(config) / "targets.json")], "refresh_interval": "5s"}]
+        elif name in exporter_of_job:
+            exporter = exporter_of_job[name]
+            if exporter not in plan.ports:
+                continue
+            job["static_configs"] = [{"targets": [f"127.0.0.1:{plan.ports[exporter]}"]}]
+        jobs.append(job)
+    base["scrape_configs"] = jobs
+    return "# Rendered by devstack from infrastructure/prometheus/prometheus.yml. Do not edit.\n" + yaml.safe_dump(
+        base, sort_keys=False
+    )
+
+
+def render_global(config: StackConfig, plan: Observability) -> str:
+    """infrastructure/prometheus/global.yml federating this host's Prometheus."""
+    base: dict[str, Any] = yaml.safe_load((PROMETHEUS_DIR / "global.yml").read_text())
+    base["global"].update(scrape_interval=config.scrape_interval, evaluation_interval=config.scrape_interval)
+    base["global"]["external_labels"] = {"stack": "osool-local", "tier": "global"}
+    base["rule_files"] = [str(PROMETHEUS_DIR / rule) for rule in base["rule_files"]]
+    for job in base["scrape_configs"]:
+        job["static_configs"] = [{"targets": [plan.prometheus_url[7:]]}]
+    return "# Rendered by devstack from infrastructure/prometheus/global.yml. Do not edit.\n" + yaml.safe_dump(
+        base, sort_keys=False
+    )
+
+
+def render_alertmanager(config: StackConfig) -> str:
+    """infrastructure/alertmanager/alertmanager.yml sending to this stack's internal gateway, with the service key
+    read from a private file."""
+    base: dict[str, Any] = yaml.safe_load(ALERTMANAGER_CONFIG.read_text())
+    for receiver in base["receivers"]:
+        for webhook in receiver.get("webhook_configs", []):
+            webhook["url"] = webhook["url"].replace("http://gateway:8081", config.internal_url)
+            webhook["http_config"]["authorization"]["credentials_file"] = str(_state(config) / "service-key")
+    return "# Rendered by devstack from infrastructure/alertmanager/alertmanager.yml. Do not edit.\n" + yaml.safe_dump(
+        base, sort_keys=False
+    )
+
+
+def write_configs(config: StackConfig, plan: Observability, env: dict[str, str], write_private: Any) -> None:
+    state = _state(config)
+    for sub in ("prometheus-data", "prometheus-global-data", "alertmanager-data"):
+        (state / sub).mkdir(parents=True, exist_ok=True)
+    (state / "targets.json").write_text(render_targets(config))
+    (state / "prometheus.yml").write_text(render_prometheus(config, plan))
+    (state / "global.yml").write_text(render_global(config, plan))
+    if plan.alertmanager_url:
+        write_private(state / "service-key", env["OSOOL_SERVICE_KEY"])
+        (state / "alertmanager.yml").write_text(render_alertmanager(config))
+
+
+def programs(
+    config: StackConfig, plan: Observability, env: dict[str, str]
+) -> list[tuple[str, list[str], dict[str, str]]]:
+    """(name, command, environment) of each program to supervise."""
+    state = _state(config)
+    binaries, ports = plan.binaries, plan.ports
+    listed: list[tuple[str, list[str], dict[str, str]]] = []
+    for name, conf, data in (("prometheus", "prometheus.yml", "prometheus-data"),
+                             ("prometheus-global", "global.yml", "prometheus-global-data")):  # fmt: skip
+        listed.append((name, [
+            binaries["prometheus"], f"--config.file={state / conf}", f"--storage.tsdb.path={state / data}",
+            f"--web.listen-address=127.0.0.1:{ports[name]}", "--storage.tsdb.retention.time=15d",
+        ], {}))  # fmt: skip
+    if "alertmanager" in ports:
+        listed.append(("alertmanager", [
+            binaries["alertmanager"], f"--config.file={state / 'alertmanager.yml'}",
+            f"--storage.path={state / 'alertmanager-data'}", f"--web.listen-address=127.0.0.1:{ports['alertmanager']}",
+            "--cluster.listen-address=",  # one instance: no gossip port
+        ], {}))  # fmt: skip
+    if "postgres-exporter" in ports:
+        listed.append(("postgres-exporter", [
+            binaries["postgres-exporter"], f"--web.listen-address=127.0.0.1:{ports['postgres-exporter']}",
+        ], {"DATA_SOURCE_NAME": env["DATABASE_URL"] + "?sslmode=disable"}))  # fmt: skip
+    if "redis-exporter" in ports:
+        listed.append(("redis-exporter", [
+            binaries["redis-exporter"], f"-redis.addr=redis://127.0.0.1:{config.valkey_port}",
+            f"-web.listen-address=127.0.0.1:{ports['redis-exporter']}",
+        ], {"REDIS_PASSWORD": env["REDIS_PASSWORD"]}))  # fmt: skip
+    if "node-exporter" in ports:
+        listed.append(("node-exporter", [
+            binaries["node-exporter"], f"--web.listen-address=127.0.0.1:{ports['node-exporter']}",
+        ], {}))  # fmt: skip
+    return listed

@@ -1,0 +1,171 @@
+"""The local stack's monitoring programs: the per-host Prometheus scrapes every replica (labelled by service and
+replica) and the exporters, the global one federates it, Alertmanager runs; all rendered from infrastructure/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack import observability
+from devstack.config import SERVICES
+from devstack.stack import LocalStack
+from devstack.testing import admin_headers, make_test_stack_config, read_outbox, running_stack, stack_root
+
+needs_prometheus = pytest.mark.skipif(
+    observability.find("prometheus") is None, reason=f"Prometheus is not installed: {observability.INSTALL_HINT}"
+)
+
+
+def query(url: str, promql: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{url}/api/v1/query", params={"query": promql}, timeout=10)
+    assert response.status_code == 200, response.text
+    result: list[dict[str, Any]] = response.json()["data"]["result"]
+    return result
+
+
+def wait_query(url: str, promql: str, done: Any, what: str, timeout: float = 90) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = query(url, promql)
+        if done(result):
+            return result
+        assert time.monotonic() < deadline, f"not within {timeout:g}s: {what}; last answer {result}"
+        time.sleep(1)
+
+
+@pytest.fixture(scope="module")
+def observed_stack() -> Iterator[tuple[LocalStack, observability.Observability]]:
+    with stack_root() as root:
+        config = make_test_stack_config(root)
+        config.observability = True
+        config.scrape_interval = "1s"
+        with running_stack(config) as stack:
+            assert stack.observed is not None
+            yield stack, stack.observed
+
+
+@needs_prometheus
+@pytest.mark.stack
+def test_the_global_prometheus_returns_the_request_rate_of_every_service(
+    observed_stack: tuple[LocalStack, observability.Observability],
+) -> None:
+    stack, observed = observed_stack
+    for _ in range(5):  # traffic for every service, through the internal gateway
+        for service in SERVICES:
+            assert httpx.get(f"{stack.config.internal_url}/{service}/health/live").status_code == 200
+    rates = wait_query(
+        observed.global_url, "service:osool_http_requests:rate5m",
+        lambda result: {r["metric"].get("service") for r in result if float(r["value"][1]) > 0} >= set(SERVICES),
+        "a request rate for every service on the global Prometheus",
+    )  # fmt: skip
+    assert {r["metric"]["service"] for r in rates} == set(SERVICES)
+    # Federated with its labels: the per-host instance's `host`, and each replica's own series.
+    replicas = query(observed.global_url, 'up{job="osool"}')
+    assert {(r["metric"]["service"], r["metric"]["replica"]) for r in replicas} == {
+        (service, str(index + 1)) for service in SERVICES for index in range(stack.config.replicas_of(service))
+    }
+    assert all(r["metric"].get("host") for r in replicas)
+
+
+@needs_prometheus
+@pytest.mark.stack
+def test_the_per_host_prometheus_scrapes_every_replica_and_the_exporters_and_loads_the_rules(
+    observed_stack: tuple[LocalStack, observability.Observability],
+) -> None:
+    stack, observed = observed_stack
+    up = wait_query(
+        observed.prometheus_url, "up", lambda result: len(result) >= sum(map(stack.config.replicas_of, SERVICES)) + 1,
+        "every target scraped",
+    )  # fmt: skip
+    assert all(r["value"][1] == "1" for r in up), [r["metric"] for r in up if r["value"][1] != "1"]
+    jobs = {r["metric"]["job"] for r in up}
+    assert {"osool", "prometheus"} <= jobs
+    if "postgres-exporter" in observed.ports:
+        wait_query(observed.prometheus_url, "pg_up == 1", bool, "PostgreSQL seen by its exporter")
+    if "redis-exporter" in observed.ports:
+        wait_query(observed.prometheus_url, "redis_up == 1", bool, "Valkey seen by its exporter")
+    rules = httpx.get(f"{observed.prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
+    alerts = {rule["name"] for group in rules for rule in group["rules"] if rule["type"] == "alerting"}
+    assert {"ServiceDown", "ReplicaDown", "PostgresDown", "ValkeyDown"} <= alerts and len(alerts) >= 20
+    if observed.alertmanager_url:
+        assert httpx.get(f"{observed.alertmanager_url}/-/ready", timeout=10).status_code == 200
+        targets = httpx.get(f"{observed.prometheus_url}/api/v1/alertmanagers", timeout=10).json()["data"]
+        assert [a["url"].split("/api/")[0] for a in targets["activeAlertmanagers"]] == [observed.alertmanager_url]
+    assert "Prometheus (global)" in stack.addresses()
+
+
+def wait_alert(stack: LocalStack, headers: dict[str, str], status: str, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        items = httpx.get(f"{stack.config.public_url}/api/monitoring/alerts", params={"status": status},
+                          headers=headers, timeout=10).json()["items"]  # fmt: skip
+        found = [a for a in items if a["alertname"] == "ServiceDown" and a["service"] == "chat-history"]
+        if found and found[0]["notified_" + status + "_at"]:
+            return dict(found[0])
+        assert time.monotonic() < deadline, f"no {status} ServiceDown for chat-history within {timeout:g}s"
+        time.sleep(2)
+
+
+@needs_prometheus
+@pytest.mark.stack
+def test_a_stopped_service_reaches_the_webhook_as_service_down_and_resolves_when_back(
+    observed_stack: tuple[LocalStack, observability.Observability],
+) -> None:
+    """The whole chain: Prometheus sees every replica of chat-history fail its scrape, ServiceDown fires after its
+    minute, Alertmanager delivers it to the monitoring service, which stores it and emails the administrators (the
+    outbox); started again, the alert resolves and that is stored and told too."""
+    stack, observed = observed_stack
+    if observed.alertmanager_url is None:
+        pytest.skip("Alertmanager is not installed: apt-get install prometheus-alertmanager")
+    headers = admin_headers(stack, "on-call")
+    email = httpx.get(f"{stack.config.public_url}/api/auth/me", headers=headers, timeout=30).json()["email"]
+    stack.ctl("stop", "chat-history:*", check=True)
+    try:
+        fired = wait_alert(stack, headers, "firing", timeout=150)  # `for: 1m`, then Alertmanager's group_wait
+    finally:
+        stack.ctl("start", "chat-history:*", check=True)
+    assert fired["severity"] == "critical" and fired["labels"]["alertname"] == "ServiceDown"
+    subjects = [m.get("subject", "") for m in read_outbox(stack, email)]
+    assert "[CRITICAL] ServiceDown: chat-history: no replica answers its scrape" in subjects, subjects
+    resolved = wait_alert(stack, headers, "resolved", timeout=150)
+    assert resolved["id"] == fired["id"] and resolved["resolved_at"] and resolved["ends_at"]
+    subjects = [m.get("subject", "") for m in read_outbox(stack, email)]
+    assert "[RESOLVED] ServiceDown: chat-history: no replica answers its scrape" in subjects, subjects
+
+
+@needs_prometheus
+def test_the_rendered_configs_pass_promtool_and_amtool(tmp_path: Path) -> None:
+    config = make_test_stack_config(tmp_path)
+    config.replica_ports = {service: [9000 + i, 9100 + i] for i, service in enumerate(SERVICES)}
+    plan = observability.plan(config, iter(range(20000, 20010)).__next__)
+    assert plan is not None
+    observability.write_configs(config, plan, {"OSOOL_SERVICE_KEY": "k" * 32}, lambda p, t: p.write_text(t))
+    state = config.state_dir / "observability"
+    for name in ("prometheus.yml", "global.yml"):
+        result = subprocess.run(["promtool", "check", "config", str(state / name)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    if plan.alertmanager_url:
+        result = subprocess.run(["amtool", "check-config", str(state / "alertmanager.yml")], capture_output=True,
+                                text=True)  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (
+            f"{config.internal_url}/monitoring/api/monitoring/internal/alerts"
+            in (state / "alertmanager.yml").read_text()
+        )
+    targets = (state / "targets.json").read_text()
+    assert '"service": "chat-history"' in targets and '"replica": "2"' in targets
+
+
+def test_without_prometheus_the_stack_plans_none_and_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    config = make_test_stack_config(Path("/nonexistent"))
+    config.observability = True
+    assert observability.plan(config, lambda: 1) is None
+    assert "apt-get install prometheus prometheus-alertmanager" in observability.INSTALL_HINT
