@@ -123,7 +123,6 @@ def render_global(config: StackConfig, plan: Observability) -> str:
     base: dict[str, Any] = yaml.safe_load((PROMETHEUS_DIR / "global.yml").read_text())
     base["global"].update(scrape_interval=config.scrape_interval, evaluation_interval=config.scrape_interval)
     base["global"]["external_labels"] = {"stack": "osool-local", "tier": "global"}
-    base["rule_files"] = [str(PROMETHEUS_DIR / rule) for rule in base["rule_files"]]
     for job in base["scrape_configs"]:
         job["static_configs"] = [{"targets": [plan.prometheus_url[7:]]}]
     return "# Rendered by devstack from infrastructure/prometheus/global.yml. Do not edit.\n" + yaml.safe_dump(

@@ -156,6 +156,6 @@ def test_prometheus_scrapes_every_replica_of_every_service(prometheus: dict[str,
 
 
 def test_prometheus_mounts_its_rules_next_to_its_config(compose: dict[str, Any]) -> None:
-    for name in ("prometheus", "prometheus-global"):
+    for name in ("prometheus",):
         volumes = compose["services"][name]["volumes"]
         assert "./infrastructure/prometheus/rules:/etc/prometheus/rules:ro" in volumes, name
