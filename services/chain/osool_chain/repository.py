@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import datetime
@@ -51,9 +52,14 @@ class ChainRepository:
 
     # -- locks -----------------------------------------------------------------------------------------------------
     @staticmethod
-    async def wait_for_lock(connection: asyncpg.Connection, key: int) -> None:
-        """Block until this session holds the advisory lock; it is released when the connection closes."""
-        await connection.execute("SELECT pg_advisory_lock($1)", key)
+    async def wait_for_lock(connection: asyncpg.Connection, key: int, poll_seconds: float) -> None:
+        """Return once this session holds the advisory lock (released when the connection closes), trying every
+        `poll_seconds`. Not pg_advisory_lock: a session blocked in it is a statement running for as long as it waits,
+        and its snapshot held back VACUUM's horizon for the whole cluster (no dead row of any service cleaned, no page
+        marked all-visible, so no index-only scan) for as long as another replica led, which is always."""
+        # Polling, not an event: the lock's release happens in another process, and Postgres tells no one.
+        while not await connection.fetchval("SELECT pg_try_advisory_lock($1)", key):  # noqa: ASYNC110
+            await asyncio.sleep(poll_seconds)
 
     # -- deployments -----------------------------------------------------------------------------------------------
     async def active_deployment(self, db: Executor | None = None) -> Record | None:

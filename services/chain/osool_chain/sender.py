@@ -1,7 +1,7 @@
 """The one writer: signs and sends the outbox, in order, with nonces that never collide and never skip.
 
-Every worker of every replica runs `Sender.run`; the one that holds a Postgres advisory lock leads, the others
-wait for it inside Postgres and take over the moment its connection goes. An advisory lock rather than a Redis
+Every worker of every replica runs `Sender.run`; the one that holds a Postgres advisory lock leads, the others try
+for it twice a second and take over within half a second of its connection going. An advisory lock rather than a Redis
 lock with a TTL: it lives exactly as long as the leader's database connection, so it can neither expire under a
 slow leader (two leaders, two transactions with one nonce) nor outlive a dead one; and every nonce the leader
 takes is written on that same connection, so a leader that lost its connection (and its lock) cannot take one.
@@ -32,6 +32,7 @@ from osool_common.logging import get_logger
 log = get_logger(__name__)
 
 SENDER_LOCK = 0x05_C4A1_5E4D  # pg advisory lock key: "chain sender"
+LEADER_POLL_SECONDS = 0.5
 GAS_HEADROOM = 1.25
 MAX_REFUSALS = 5
 _ALREADY_THERE = ("nonce too low", "already known", "known transaction", "alreadyknown", "invalid transaction nonce")
@@ -58,8 +59,8 @@ class Sender:
             connection: asyncpg.Connection | None = None
             try:
                 connection = await connect(self.settings)
-                # Waits inside Postgres until the leader's connection (and so its lock) goes: takeover is immediate.
-                await self.repository.wait_for_lock(connection, SENDER_LOCK)
+                # Tries until the leader's connection (and so its lock) goes: takeover within LEADER_POLL_SECONDS.
+                await self.repository.wait_for_lock(connection, SENDER_LOCK, LEADER_POLL_SECONDS)
                 log.info("chain.sender_leading", signer=self.signer)
                 await connection.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
                 await self._lead(connection)

@@ -376,6 +376,26 @@ def test_metrics_count_transactions_gas_and_show_lag_and_outbox(stack: LocalStac
     assert re.search(r'^osool_chain_writes_total\{function="list",outcome="accepted"\} [1-9]', text, re.M)
 
 
+def test_waiting_senders_do_not_hold_back_vacuum(stack: LocalStack, stack_env: dict[str, str]) -> None:
+    """Four senders (two replicas of two workers) compete for one lock; those waiting must not sit in a statement,
+    whose snapshot would keep VACUUM from cleaning any table of any service for as long as one leads."""
+    stack.wait_healthy()
+    time.sleep(1.5)  # every sender has tried at least twice
+    with psycopg.connect(stack_env["DATABASE_URL"]) as connection:
+        senders = connection.execute(
+            "SELECT state, backend_xmin IS NOT NULL AS holds_horizon, query FROM pg_stat_activity "
+            "WHERE application_name = 'chain-sender' AND pid <> pg_backend_pid()"
+        ).fetchall()
+        leading = connection.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'chain-sender'"
+        ).fetchone()
+    assert len(senders) >= 2, senders  # a leader and at least one waiting
+    assert leading is not None and leading[0] == 1
+    assert not [s for s in senders if s[0] == "active" and "pg_advisory_lock" in s[2]], senders
+    assert not [s for s in senders if s[0] == "active" and s[1] and "pg_try_advisory_lock" not in s[2]], senders
+
+
 # -- the node goes away -------------------------------------------------------------------------------------------
 def test_writes_made_while_the_node_is_down_are_accepted_and_all_land_once_it_is_back(
     api: httpx.Client, agent: dict[str, str], stack: LocalStack, stack_env: dict[str, str]
