@@ -17,7 +17,7 @@ def init_sentry(settings: CommonSettings, version: str) -> bool:
         environment=settings.osool_env,
         release=f"osool-{settings.service_name}@{version}",
         server_name=settings.service_name,
-        traces_sample_rate=0.0,
+        traces_sample_rate=settings.sentry_traces_sample_rate,
     )
     sentry_sdk.set_tag("service", settings.service_name)
     # The framework integration already reports unhandled errors; our log line of the same error would be a twin.

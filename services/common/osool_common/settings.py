@@ -33,6 +33,9 @@ class CommonSettings(BaseSettings):
     database_url: SecretStr | None = None
     redis_url: SecretStr | None = None
     sentry_dsn: SecretStr | None = None
+    # Share of requests traced to Sentry (performance); errors are always sent. 0 by default: tracing costs every
+    # request, so production turns it on knowingly (0.1 is the usual start).
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     # The per-deployment key every call between our services carries (osool_common.service_auth): internal routes
     # and the gateway's internal listener refuse a caller without it.
     osool_service_key: SecretStr | None = None

@@ -21,3 +21,5 @@ QUERY_EMBEDDING_CACHE = Counter(
 )
 INGESTED = Counter("osool_search_ingested_records_total", "Ingested records by outcome", ["outcome"])
 EMBEDDED_TEXTS = Counter("osool_search_embedded_texts_total", "Texts embedded by the model (cache misses)", ["model"])
+# Redis errors a search survives (the caches are skipped): counted here, logged at most once a minute per operation.
+REDIS_ERRORS = Counter("osool_search_redis_errors_total", "Redis errors searches survived, by operation", ["operation"])

@@ -58,6 +58,7 @@ CHANGES_CHANNEL = "osool:listings:changed"
 CHANGES_KEPT_DAYS = 30
 PROPERTY_FIELDS = tuple(Property.model_fields)
 QUERY_VECTOR_TTL = 86_400
+REDIS_LOG_INTERVAL = 60.0  # seconds between two log lines of one failing Redis operation
 # Query vectors (and parsed queries) kept in each worker's memory as well: a query's vector never changes for one
 # model, 10,000 of them are about 15 MB, and a repeated query then costs no round trip to Redis.
 LOCAL_ENTRIES = 10_000
@@ -74,6 +75,7 @@ class SearchService:
         # The parser is a pure function of the text and ParsedQuery is frozen: popular queries are parsed once.
         self.parsed_queries: LRUCache[str, ParsedQuery] = LRUCache(maxsize=LOCAL_ENTRIES)
         self.ingestor = Ingestor(repository, self.embeddings)
+        self._redis_logged: dict[str, float] = {}
 
     # ---- search ----
 
@@ -213,7 +215,8 @@ class SearchService:
             return None, None
         try:
             values = await self.redis.mget(keys)
-        except RedisError:
+        except RedisError as exc:
+            self._redis_failed("read", exc)
             return None, None  # an outage slows searches down; it never fails them
         generation = (_as_bytes(values[0]).decode() if values[0] else "0") if caching else None
         return generation, (values[-1] if vector_key else None)
@@ -231,8 +234,8 @@ class SearchService:
         vector = (await self.embedder.embed([query.casefold()]))[0]
         try:
             await self.redis.set(key, base64.b64encode(vector.astype(np.float32).tobytes()), ex=QUERY_VECTOR_TTL)
-        except RedisError:
-            pass
+        except RedisError as exc:
+            self._redis_failed("store_vector", exc)
         return vector
 
     # ---- the result cache: a generation number bumped by every ingest makes every older entry unreachable ----
@@ -242,7 +245,8 @@ class SearchService:
             return None
         try:
             value = await self.redis.get(key)
-        except RedisError:
+        except RedisError as exc:
+            self._redis_failed("cache_get", exc)
             return None  # a cache outage slows searches down; it never fails them
         return _as_bytes(value).decode() if value else None
 
@@ -251,8 +255,17 @@ class SearchService:
             return
         try:
             await self.redis.set(key, body, ex=self.settings.search_cache_ttl_seconds)
-        except RedisError:
-            pass
+        except RedisError as exc:
+            self._redis_failed("cache_set", exc)
+
+    def _redis_failed(self, operation: str, exc: RedisError) -> None:
+        """A Redis error a search survives: counted every time, logged at most once a minute per operation (an outage
+        would otherwise write a line per search)."""
+        metrics.REDIS_ERRORS.labels(operation).inc()
+        now = time.monotonic()
+        if now - self._redis_logged.get(operation, -REDIS_LOG_INTERVAL) >= REDIS_LOG_INTERVAL:
+            self._redis_logged[operation] = now
+            log.warning("search.redis_failed", operation=operation, error=f"{type(exc).__name__}: {exc}")
 
     async def invalidate_cache(self) -> None:
         try:

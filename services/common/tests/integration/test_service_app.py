@@ -30,6 +30,7 @@ class FakeSentry:
 
     def __init__(self) -> None:
         self.events: list[dict[str, object]] = []
+        self.transactions: list[dict[str, object]] = []
         app = FastAPI()
 
         @app.post("/api/{project}/envelope/")
@@ -42,10 +43,24 @@ class FakeSentry:
                 import brotli  # type: ignore[import-untyped,unused-ignore]
 
                 raw = brotli.decompress(raw)
-            lines = raw.split(b"\n")
-            for header, payload in zip(lines[1::2], lines[2::2], strict=False):
-                if json.loads(header).get("type") == "event":
+            # An envelope: its header line, then items, each a header line and a payload (of `length` bytes when
+            # the header says, else up to the next newline).
+            position = raw.index(b"\n") + 1
+            while position < len(raw):
+                end = raw.find(b"\n", position)
+                end = len(raw) if end < 0 else end
+                header = json.loads(raw[position:end])
+                position = end + 1
+                length = header.get("length")
+                if length is None:
+                    end = raw.find(b"\n", position)
+                    length = (len(raw) if end < 0 else end) - position
+                payload = raw[position : position + length]
+                position += length + 1
+                if header.get("type") == "event":
                     self.events.append(json.loads(payload))
+                elif header.get("type") == "transaction":
+                    self.transactions.append(json.loads(payload))
             return Response(content=b'{"id":"0"}', media_type="application/json")
 
         self.server = ThreadedServer(app)
@@ -64,14 +79,20 @@ def fake_sentry() -> Iterator[FakeSentry]:
 
 
 @pytest.fixture
+def traces_sample_rate() -> float:
+    return 0.0  # the default; a test overrides this fixture to trace
+
+
+@pytest.fixture
 async def kit_client(
-    stack: LocalStack, stack_env: dict[str, str], fake_sentry: FakeSentry
+    stack: LocalStack, stack_env: dict[str, str], fake_sentry: FakeSentry, traces_sample_rate: float
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = KitSettings(
         database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
         redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
         osool_service_key=stack_env["OSOOL_SERVICE_KEY"],  # type: ignore[arg-type]
         sentry_dsn=f"http://publickey@127.0.0.1:{fake_sentry.port}/42",  # type: ignore[arg-type]
+        sentry_traces_sample_rate=traces_sample_rate,
         osool_env="test",
     )
     router = APIRouter()
@@ -119,6 +140,24 @@ async def test_an_unhandled_error_is_a_500_envelope_and_reaches_sentry(
     assert exception["type"] == "ZeroDivisionError"
     assert event["tags"]["transaction_id"] == "kit-sentry-0001"  # type: ignore[index]
     assert event["release"] == "osool-kit-test@9.9.9" and event["environment"] == "test"
+    assert fake_sentry.transactions == []  # tracing is off unless SENTRY_TRACES_SAMPLE_RATE says otherwise
+
+
+@pytest.mark.parametrize("traces_sample_rate", [1.0])
+async def test_requests_are_traced_at_the_configured_rate(
+    kit_client: httpx.AsyncClient, fake_sentry: FakeSentry, traces_sample_rate: float
+) -> None:
+    for _ in range(3):
+        assert (await kit_client.get("/db-time")).status_code == 200
+    sentry_sdk.flush(timeout=5)
+    for _ in range(100):
+        if sum("/db-time" in str(t.get("request", {}).get("url", "")) for t in fake_sentry.transactions) >= 3:  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.05)
+    # The fake is an ASGI app in this process, so the SDK traces its own envelope posts too: only the kit's count.
+    ours = [t for t in fake_sentry.transactions if "/db-time" in str(t.get("request", {}).get("url", ""))]  # type: ignore[union-attr]
+    assert len(ours) == 3, [t.get("request") for t in fake_sentry.transactions[:5]]
+    assert all(t["transaction"] == "/db-time" for t in ours)
 
 
 async def test_the_pool_uses_the_service_schema_and_redis_answers(kit_client: httpx.AsyncClient) -> None:
