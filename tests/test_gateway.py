@@ -82,7 +82,7 @@ def test_internal_routes_are_not_reachable_on_the_public_listener(stack: LocalSt
 def test_public_api_areas_reach_their_service(stack: LocalStack) -> None:
     # A path no route of the owning service matches: the service itself answers its 404 envelope.
     for path in ("/api/market/nothing-here", "/api/auth/nothing-here", "/api/history/nothing-here", "/api/chain/tx/1",
-                 "/api/monitoring/alerts", "/api/leads/nothing/here", "/api/reservations/a/b/c"):  # fmt: skip
+                 "/api/monitoring/nothing-here", "/api/leads/nothing/here", "/api/reservations/a/b/c"):  # fmt: skip
         response = httpx.get(f"{stack.config.public_url}{path}")
         assert response.status_code == 404, path
         assert response.json()["error"]["message"] == "Not Found", path
