@@ -6,73 +6,26 @@ chat-history and chain services), and are called on their own ports: the gateway
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from devstack.config import free_port
 from devstack.fakes import FakeOpenAI
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ
+from devstack.testing import ServiceProcess
 
 
-class AgentProcess:
+class AgentProcess(ServiceProcess):
     """`python -m osool_agent serve` with its own settings; restartable, always stopped."""
 
     def __init__(self, stack: LocalStack, **env: str) -> None:
-        self.stack = stack
-        self.env = env
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.metrics_dir = Path(tempfile.mkdtemp(prefix="osool-agent-test-metrics-"))
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = Path(tempfile.mkdtemp(prefix="osool-agent-test-log-")) / "agent.log"
+        super().__init__(stack, "osool_agent", **env)
 
     def start(self) -> AgentProcess:
-        env = {
-            **clean_environ(),
-            "OSOOL_ENV_FILE": str(self.stack.config.env_file),
-            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
-            "PYTHONUNBUFFERED": "1",
-            **self.env,
-        }
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "osool_agent", "serve", "--port", str(self.port), "--workers", "1"],
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"agent on {self.port} did not start: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+        super().start()
+        return self
 
     def chat(self, message: str, **body: Any) -> httpx.Response:
         headers = body.pop("headers", {})

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from osool_common.auth import Principal, require_role
-from osool_monitoring.schemas import AlertList, AlertmanagerWebhook, WebhookResult
+from osool_common.auth import Principal, current_principal, require_role
+from osool_common.errors import PermissionDeniedError
+from osool_common.service_auth import HEADER
+from osool_monitoring.health import HealthHistory
+from osool_monitoring.schemas import (
+    AlertList,
+    AlertmanagerWebhook,
+    HealthOverview,
+    ServiceState,
+    StateChange,
+    WebhookResult,
+)
 from osool_monitoring.service import AlertService
 
 router = APIRouter(prefix="/api/monitoring", tags=["monitoring"])
+
+
+async def operator(request: Request) -> None:
+    """Our services and operators' tools with the service key (the internal listener), or an administrator's token
+    (the public listener routes /metrics/* here too): what these routes show is about the whole deployment."""
+    key = request.app.state.settings.osool_service_key
+    presented = request.headers.get(HEADER, "")
+    authorization = request.headers.get("authorization", "")
+    if not presented and authorization[:7].lower() == "bearer ":
+        presented = authorization[7:].strip()
+    if key is not None and presented and hmac.compare_digest(presented.encode(), key.get_secret_value().encode()):
+        return
+    principal = await current_principal(request)
+    if principal.role != "admin":
+        raise PermissionDeniedError("this needs the admin role or the service key")
+
+
+metrics_router = APIRouter(prefix="/metrics", tags=["monitoring (operators)"], dependencies=[Depends(operator)])
 # Reachable only with the service key (the gateway's internal listener; Alertmanager sends it as a bearer token).
 internal_router = APIRouter(prefix="/api/monitoring/internal", tags=["monitoring (internal)"])
 
@@ -41,3 +70,32 @@ async def list_alerts(
 ) -> AlertList:
     """Admin: the alerts received, most recently delivered first; `status=firing` for what is wrong now."""
     return AlertList(items=await alerts.recent(status, limit))
+
+
+async def health_history(request: Request) -> HealthHistory:
+    history: HealthHistory = request.app.state.health_history
+    return history
+
+
+History = Annotated[HealthHistory, Depends(health_history)]
+_RANK = {"healthy": 0, "degraded": 1, "unhealthy": 2, "unreachable": 3}
+
+
+async def _overview(history: HealthHistory) -> HealthOverview:
+    states = [ServiceState(**dict(row)) for row in await history.states()]
+    changes = [StateChange(**{k: row[k] for k in StateChange.model_fields}) for row in await history.recent_changes(20)]
+    worst = max(states, key=lambda state: _RANK[state.status]).status if states else "unknown"
+    return HealthOverview(status=worst, services=states, changes=changes)
+
+
+@metrics_router.get("/health", response_model=HealthOverview)
+async def metrics_health(history: History) -> HealthOverview:
+    """Every service's state from the health job (every MONITORING_HEALTH_INTERVAL_SECONDS), its checks, since
+    when, and the latest changes."""
+    return await _overview(history)
+
+
+@router.get("/status", response_model=HealthOverview)
+async def status(history: History, _: Admin) -> HealthOverview:
+    """Admin: the status overview (the same as /metrics/health on the internal listener)."""
+    return await _overview(history)

@@ -68,3 +68,27 @@ class StoredAlert(BaseModel):
 
 class AlertList(BaseModel):
     items: list[StoredAlert]
+
+
+class ServiceState(BaseModel):
+    service: str
+    status: Literal["healthy", "degraded", "unhealthy", "unreachable"]
+    since: datetime = Field(description="when the service entered this status")
+    checked_at: datetime
+    latency_ms: float | None
+    checks: dict[str, Any]
+
+
+class StateChange(BaseModel):
+    service: str
+    from_status: str | None
+    to_status: str
+    at: datetime
+
+
+class HealthOverview(BaseModel):
+    status: Literal["healthy", "degraded", "unhealthy", "unreachable", "unknown"] = Field(
+        description="the worst service's status; unknown before the first health run"
+    )
+    services: list[ServiceState]
+    changes: list[StateChange] = Field(description="the latest state changes, newest first")

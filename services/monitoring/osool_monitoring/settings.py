@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from osool_common.settings import CommonSettings
 
 
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "monitoring"
     upstream_services: str = ""
+    # The services whose /health the health job reads through the internal gateway.
+    monitored_services: str = "auth,search,chat-history,chain,monitoring,agent"
+    monitoring_health_interval_seconds: float = Field(default=15.0, ge=1.0, le=3600.0)
+    # Days of history kept (one partition a day; older ones are dropped whole).
+    monitoring_retention_days: int = Field(default=30, ge=1, le=3650)
+
+    @property
+    def monitored(self) -> list[str]:
+        return [name.strip() for name in self.monitored_services.split(",") if name.strip()]
