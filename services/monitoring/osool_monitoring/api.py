@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -39,7 +39,18 @@ async def operator(request: Request) -> None:
         raise PermissionDeniedError("this needs the admin role or the service key")
 
 
-metrics_router = APIRouter(prefix="/metrics", tags=["monitoring (operators)"], dependencies=[Depends(operator)])
+metrics_router = APIRouter(
+    prefix="/metrics",
+    tags=["monitoring (operators)"],
+    dependencies=[Depends(operator)],
+    responses={
+        401: {"description": "Neither the service key nor a valid access token"},
+        403: {"description": "The signed-in account is not an administrator"},
+        503: {"description": "The token keys are unavailable; try again shortly"},
+    },
+)
+# Either credential: the service key (the internal listener) or an administrator's token.
+OPERATOR_SECURITY: dict[str, Any] = {"security": [{"serviceKey": []}, {"accessToken": []}]}
 # Reachable only with the service key (the gateway's internal listener; Alertmanager sends it as a bearer token).
 internal_router = APIRouter(prefix="/api/monitoring/internal", tags=["monitoring (internal)"])
 
@@ -88,7 +99,7 @@ async def _overview(history: HealthHistory) -> HealthOverview:
     return HealthOverview(status=worst, services=states, changes=changes)
 
 
-@metrics_router.get("/health", response_model=HealthOverview)
+@metrics_router.get("/health", response_model=HealthOverview, openapi_extra=OPERATOR_SECURITY)
 async def metrics_health(history: History) -> HealthOverview:
     """Every service's state from the health job (every MONITORING_HEALTH_INTERVAL_SECONDS), its checks, since
     when, and the latest changes."""
