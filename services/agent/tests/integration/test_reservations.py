@@ -126,6 +126,12 @@ def test_an_expired_hold_is_released_on_chain(stack: LocalStack, api: httpx.Clie
     made = httpx.post(f"{agent.url}/api/reservations", json={"listing_id": listing["id"]}, headers=buyer, timeout=60)
     assert made.status_code == 201, made.text
     expired = settle(api, buyer, made.json()["id"], until={"expired", "failed"})
+    # The sweeper marks the hold expired, then asks the chain to release it and records that transaction: a moment
+    # apart, so wait for the second step (a failed release goes back to confirmed and is tried again).
+    deadline = time.monotonic() + 30
+    while expired["status"] == "expired" and not expired["release_tx_id"] and time.monotonic() < deadline:
+        time.sleep(0.3)
+        expired = api.get(f"/api/reservations/{made.json()['id']}", headers=buyer).json()
     assert expired["status"] == "expired" and expired["release_tx_id"], expired
     assert wait_chain(api, listing["id"], "available") == "available"
 
