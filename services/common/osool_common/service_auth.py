@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Iterable
 
 from osool_common.request_guard import ASGIApp, Receive, Scope, Send, send_error
 
@@ -26,6 +27,18 @@ def is_internal_path(path: str) -> bool:
     return bool(_INTERNAL_PATH.match(path))
 
 
+def carries_service_key(headers: Iterable[tuple[bytes, bytes]], key: bytes | None) -> bool:
+    """Whether ASGI headers carry the deployment's key: in X-Osool-Service-Key, or as a bearer token."""
+    presented = b""
+    for name, value in headers:
+        if name == _HEADER_BYTES:
+            presented = value
+            break
+        if name == b"authorization" and value[:7].lower() == _BEARER_PREFIX:
+            presented = value[7:].strip()
+    return key is not None and hmac.compare_digest(presented, key)
+
+
 class ServiceKeyMiddleware:
     """Answers 401 to a request for an internal route that does not carry this deployment's service key."""
 
@@ -36,14 +49,7 @@ class ServiceKeyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and is_internal_path(scope.get("path", "")):
-            presented = b""
-            for name, value in scope.get("headers", ()):
-                if name == _HEADER_BYTES:
-                    presented = value
-                    break
-                if name == b"authorization" and value[:7].lower() == _BEARER_PREFIX:
-                    presented = value[7:].strip()
-            if self.key is None or not hmac.compare_digest(presented, self.key):
+            if not carries_service_key(scope.get("headers", ()), self.key):
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
                 else:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from osool_common.auth import Principal, current_principal, require_role
 from osool_common.errors import PermissionDeniedError
-from osool_common.service_auth import HEADER
+from osool_common.service_auth import carries_service_key
 from osool_monitoring.health import HealthHistory
 from osool_monitoring.schemas import (
     AlertList,
@@ -28,11 +27,7 @@ async def operator(request: Request) -> None:
     """Our services and operators' tools with the service key (the internal listener), or an administrator's token
     (the public listener routes /metrics/* here too): what these routes show is about the whole deployment."""
     key = request.app.state.settings.osool_service_key
-    presented = request.headers.get(HEADER, "")
-    authorization = request.headers.get("authorization", "")
-    if not presented and authorization[:7].lower() == "bearer ":
-        presented = authorization[7:].strip()
-    if key is not None and presented and hmac.compare_digest(presented.encode(), key.get_secret_value().encode()):
+    if carries_service_key(request.scope["headers"], key.get_secret_value().encode() if key else None):
         return
     principal = await current_principal(request)
     if principal.role != "admin":
