@@ -172,6 +172,17 @@ async def chat_socket(websocket: WebSocket) -> None:
         return
 
 
+# Reachable only with the service key (the gateway's internal listener): the monitoring service's daily cost report.
+internal_router = APIRouter(prefix="/api/agent/internal", tags=["agent (internal)"])
+
+
+@internal_router.get("/costs", response_model=CostReport, responses={401: {"description": "no service key"}})
+async def internal_costs(service: Chat, days: Annotated[int, Query(ge=1, le=7)] = 7) -> dict[str, Any]:
+    """The cost report for our own services (the monitoring service's daily report): the same as /api/agent/costs."""
+    report: dict[str, Any] = await service.cost.report(days)
+    return report
+
+
 @router.get("/api/agent/costs", response_model=CostReport)
 async def costs(
     service: Chat,

@@ -13,7 +13,7 @@ from osool_agent.alerts.api import router as saved_searches_router
 from osool_agent.alerts.links import AlertLinks
 from osool_agent.alerts.repository import SavedSearchRepository
 from osool_agent.alerts.service import SavedSearchService
-from osool_agent.api import contracts_router, leads_router, reservations_router, router
+from osool_agent.api import contracts_router, internal_router, leads_router, reservations_router, router
 from osool_agent.brains import ModelBrain, is_model_failure, local_brain, openai_brain
 from osool_agent.clients import AuthClient, ChainClient, HistoryClient, SearchClient
 from osool_agent.contract_audit_repository import ContractAuditRepository
@@ -123,7 +123,7 @@ def create_app() -> FastAPI:
         settings,
         version=__version__,
         description="Amr, the AI property consultant: chat (JSON, server-sent events, WebSocket) over real listings.",
-        routers=[router, leads_router, contracts_router, reservations_router, viewings_router, saved_searches_router],
+        routers=[router, internal_router, leads_router, contracts_router, reservations_router, viewings_router, saved_searches_router],
         redis_critical=False,
         setup=setup,
     )
