@@ -18,12 +18,12 @@ from redis.asyncio import Redis
 from osool_common import openapi
 from osool_common.auth import TokenVerifier, gateway_jwks_fetcher
 from osool_common.cache import RedisCheck, create_redis
-from osool_common.db import DatabaseCheck, create_pool
+from osool_common.db import DatabaseCheck, PoolGauges, create_pool
 from osool_common.errors import install_error_handlers
 from osool_common.health import HealthRegistry, health_router
 from osool_common.http_client import ServiceClient, UpstreamCheck
 from osool_common.logging import configure_logging, get_logger
-from osool_common.metrics import RequestMetricsMiddleware, metrics_endpoint
+from osool_common.metrics import RequestMetricsMiddleware, ScrapeHook, metrics_endpoint
 from osool_common.request_guard import RequestGuardMiddleware
 from osool_common.sentry import init_sentry
 from osool_common.service_auth import ServiceKeyMiddleware
@@ -51,6 +51,8 @@ class Resources:
     verifier: TokenVerifier
     # Closed at shutdown before the pools: background tasks and whatever a service registers on it.
     background: AsyncExitStack = field(default_factory=AsyncExitStack)
+    # Run by /metrics before it answers: gauges that read the worker's own state (its pool, a file) bring it up to date.
+    scrape_hooks: list[ScrapeHook] = field(default_factory=list)
 
     def run_in_background(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """A task for the life of the app (a scheduled job, a sender loop), cancelled at shutdown."""
@@ -99,7 +101,10 @@ def create_service_app(
         resources = Resources(settings, db, redis, http, health, verifier)
         app.state.settings, app.state.db, app.state.redis = settings, db, redis
         app.state.http, app.state.health, app.state.resources = http, health, resources
-        app.state.verifier = verifier
+        app.state.verifier, app.state.scrape_hooks = verifier, resources.scrape_hooks
+        pool_gauges = PoolGauges(db, settings.service_name)
+        resources.scrape_hooks.append(pool_gauges.publish)
+        resources.run_in_background(pool_gauges.run(), "db-pool-gauges")
         if setup is not None:
             await setup(app, resources)
         log.info("service.started", version=version)

@@ -1,16 +1,78 @@
-"""The Redis (Valkey) client of a service, with short timeouts so a dead server is noticed fast."""
+"""The Redis (Valkey) client of a service, with short timeouts so a dead server is noticed fast, every command timed;
+and the timers of a cache's (de)serialization."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from typing import Any
+
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from osool_common.metrics import CACHE_SERIALIZATION, REDIS_COMMAND_DURATION, BoundedHistogram
 from osool_common.settings import CommonSettings
 
+# Command names come from the code, but execute_command takes any string: past this many, "other".
+MAX_COMMAND_LABELS = 100
 
-def create_redis(settings: CommonSettings) -> Redis:
+
+class TimedRedis(Redis):
+    """A Redis client whose commands are observed in osool_redis_command_duration_seconds{service,command}.
+
+    A subclass overriding execute_command, the one method every command of the client goes through, and pipeline(),
+    whose pipelines send their commands in execute() instead (timed as one PIPELINE, or MULTI for a transaction,
+    since that is one round trip). redis-py's own instrumentation (redis.observability) records to OpenTelemetry
+    only, which has no exporter for prometheus_client's multiprocess files; a connection-level hook would miss the
+    time waiting for a connection from the pool, which the caller waits too."""
+
+    commands: BoundedHistogram | None = None
+
+    def time_commands(self, service: str) -> TimedRedis:
+        self.commands = BoundedHistogram(REDIS_COMMAND_DURATION, service, MAX_COMMAND_LABELS)
+        return self
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await super().execute_command(*args, **options)
+        finally:
+            if self.commands is not None:
+                self.commands.observe(_command_name(args[0]), time.perf_counter() - started)
+
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
+        return TimedPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint, self.commands)
+
+
+class TimedPipeline(Pipeline):
+    def __init__(
+        self, connection_pool: Any, response_callbacks: Any, transaction: bool, shard_hint: str | None,
+        commands: BoundedHistogram | None,
+    ) -> None:  # fmt: skip
+        super().__init__(connection_pool, response_callbacks, transaction, shard_hint)
+        self.commands = commands
+
+    async def execute(self, raise_on_error: bool = True) -> list[Any]:
+        if self.commands is None or not self.command_stack:
+            return await super().execute(raise_on_error)
+        name = "MULTI" if self.is_transaction or self.explicit_transaction else "PIPELINE"
+        started = time.perf_counter()
+        try:
+            return await super().execute(raise_on_error)
+        finally:
+            self.commands.observe(name, time.perf_counter() - started)
+
+
+def _command_name(name: Any) -> str:
+    if isinstance(name, bytes):
+        name = name.decode(errors="replace")
+    return str(name).upper()
+
+
+def create_redis(settings: CommonSettings) -> TimedRedis:
     assert settings.redis_url is not None  # settings validation guarantees it
-    return Redis.from_url(
+    client = TimedRedis.from_url(
         settings.redis_url.get_secret_value(),
         socket_connect_timeout=1.0,
         socket_timeout=2.0,
@@ -18,6 +80,22 @@ def create_redis(settings: CommonSettings) -> Redis:
         decode_responses=True,
         client_name=settings.service_name,
     )
+    assert isinstance(client, TimedRedis)  # from_url builds the class it is called on
+    return client.time_commands(settings.service_name)
+
+
+@dataclass(frozen=True)
+class SerializationTimers:
+    """The time one cache of a service spends encoding values for Redis and decoding them back, in
+    osool_cache_serialization_seconds{service,cache,operation}: `with timers.serialize.time(): ...` (the histogram's
+    own timer)."""
+
+    serialize: Any
+    deserialize: Any
+
+
+def serialization_timers(service: str, cache: str) -> SerializationTimers:
+    return SerializationTimers(*(CACHE_SERIALIZATION.labels(service, cache, op) for op in ("serialize", "deserialize")))
 
 
 class RedisCheck:

@@ -1,12 +1,23 @@
-"""Prometheus RED metrics for every route, correct across worker processes, and the /metrics endpoint."""
+"""The kit's Prometheus metrics (HTTP routes, database pool and queries, Redis commands, cache serialization), correct
+across worker processes, and the /metrics endpoint."""
 
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +40,37 @@ HTTP_DURATION = Histogram(
     ["service", "route", "method"],
     buckets=LATENCY_BUCKETS,
 )
+
+# Database: the pool of each worker (summed over the live workers of a host), and every statement by its label
+# (osool_common.statement_labels), timed by asyncpg's query logger.
+DB_POOL_CONNECTIONS = Gauge(
+    "osool_db_pool_connections", "Database pool connections open, by state (in_use, idle)", ["service", "state"],
+    multiprocess_mode="livesum",
+)  # fmt: skip
+DB_POOL_MAX = Gauge(
+    "osool_db_pool_max_connections", "Database pool connections allowed (max size)", ["service"],
+    multiprocess_mode="livesum",
+)  # fmt: skip
+DB_QUERY_DURATION = Histogram(
+    "osool_db_query_duration_seconds",
+    "Database statement duration, by statement (verb and first table)",
+    ["service", "statement"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+REDIS_COMMAND_DURATION = Histogram(
+    "osool_redis_command_duration_seconds",
+    "Redis command duration as the caller waits it (pool, retries, round trip), by command; PIPELINE and MULTI for a "
+    "whole pipeline",
+    ["service", "command"],
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+CACHE_SERIALIZATION = Histogram(
+    "osool_cache_serialization_seconds",
+    "Time spent encoding values for a cache in Redis and decoding them back, by cache and operation",
+    ["service", "cache", "operation"],
+    buckets=(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+)
+OTHER_LABEL = "other"
 
 UNMATCHED_ROUTE = "<unmatched>"
 # Probes and scrapes are counted but logged at debug level, so the log shows real traffic.
@@ -85,6 +127,43 @@ def _route_template(scope: Scope) -> str:
     return route_template(getattr(scope.get("app"), "routes", ()), scope) or UNMATCHED_ROUTE
 
 
+class BoundedHistogram:
+    """The children of a histogram for one service, keyed by one more label whose values come from outside the code
+    (statements, commands): past `limit` distinct values, every new one is counted as "other", so a caller can
+    never grow the series without bound. The children are kept, which also saves `labels()` its lock and lookup on
+    every observation (this runs on every query and command)."""
+
+    def __init__(self, histogram: Histogram, service: str, limit: int) -> None:
+        self.histogram = histogram
+        self.service = service
+        self.limit = limit
+        self._children: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def observe(self, label: str, seconds: float) -> None:
+        child = self._children.get(label)
+        if child is None:
+            child = self._child(label)
+        child.observe(seconds)
+
+    def _child(self, label: str) -> Any:
+        with self._lock:
+            if label not in self._children:
+                if len(self._children) >= self.limit:
+                    return self._other()
+                self._children[label] = self.histogram.labels(self.service, label)
+            return self._children[label]
+
+    def _other(self) -> Any:
+        other = self._children.get(OTHER_LABEL)
+        if other is None:
+            other = self._children[OTHER_LABEL] = self.histogram.labels(self.service, OTHER_LABEL)
+        return other
+
+
+ScrapeHook = Callable[[], Awaitable[None]]
+
+
 def metrics_registry() -> CollectorRegistry:
     """A registry that reads every worker's files when the launcher set PROMETHEUS_MULTIPROC_DIR."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -96,5 +175,12 @@ def metrics_registry() -> CollectorRegistry:
     return REGISTRY
 
 
-async def metrics_endpoint(_: Request) -> Response:
+async def metrics_endpoint(request: Request) -> Response:
+    # Gauges read from this worker's state (the pool, an evaluation file) are brought up to date first; a hook that
+    # fails leaves its gauge as it was rather than failing the scrape.
+    for hook in getattr(request.app.state, "scrape_hooks", ()):
+        try:
+            await hook()
+        except Exception as exc:
+            log.warning("metrics.scrape_hook_failed", hook=getattr(hook, "__qualname__", repr(hook)), error=repr(exc))
     return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)
