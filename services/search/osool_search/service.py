@@ -18,6 +18,7 @@ from cachetools import LRUCache
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from osool_common.cache import serialization_timers
 from osool_common.errors import NotFoundError, ValidationFailedError
 from osool_common.logging import get_logger
 from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
@@ -76,6 +77,9 @@ class SearchService:
         self.parsed_queries: LRUCache[str, ParsedQuery] = LRUCache(maxsize=LOCAL_ENTRIES)
         self.ingestor = Ingestor(repository, self.embeddings)
         self._redis_logged: dict[str, float] = {}
+        # The two caches in Redis: response bodies (JSON text) and query vectors (float32 bytes, base64).
+        self.result_codec = serialization_timers(settings.service_name, "search_results")
+        self.vector_codec = serialization_timers(settings.service_name, "query_vectors")
 
     # ---- search ----
 
@@ -139,14 +143,15 @@ class SearchService:
         next_cursor = (
             encode_cursor(next_offset, fingerprint) if more and next_offset < self.settings.search_max_depth else None
         )
-        body = SearchResponse(
-            results=results,
-            applied_filters=filters.applied(),
-            query_text=parsed.text,
-            understood=list(parsed.understood),
-            unmatched_features=unmatched,
-            next_cursor=next_cursor,
-        ).model_dump_json()
+        with self.result_codec.serialize.time():  # the response and the cache entry are one text
+            body = SearchResponse(
+                results=results,
+                applied_filters=filters.applied(),
+                query_text=parsed.text,
+                understood=list(parsed.understood),
+                unmatched_features=unmatched,
+                next_cursor=next_cursor,
+            ).model_dump_json()
         await self._cache_set(cache_key, body)
         metrics.STAGE_SECONDS.labels("total").observe(time.perf_counter() - started)
         return body
@@ -222,18 +227,23 @@ class SearchService:
         return generation, (values[-1] if vector_key else None)
 
     async def _query_vector(self, query: str, key: str, stored: bytes | str | None) -> np.ndarray:
-        try:
-            # The shared client decodes replies as text, so the vector's bytes travel base64-encoded.
-            cached = np.frombuffer(base64.b64decode(stored), dtype=np.float32) if stored is not None else None
-        except ValueError:  # a damaged entry: embed the query again
-            cached = None
+        cached = None
+        if stored is not None:
+            try:
+                # The shared client decodes replies as text, so the vector's bytes travel base64-encoded.
+                with self.vector_codec.deserialize.time():
+                    cached = np.frombuffer(base64.b64decode(stored), dtype=np.float32)
+            except ValueError:  # a damaged entry: embed the query again
+                cached = None
         if cached is not None and cached.shape == (DIMENSIONS,):
             metrics.QUERY_EMBEDDING_CACHE.labels("hit").inc()
             return cached
         metrics.QUERY_EMBEDDING_CACHE.labels("miss").inc()
         vector = (await self.embedder.embed([query.casefold()]))[0]
+        with self.vector_codec.serialize.time():
+            encoded = base64.b64encode(vector.astype(np.float32).tobytes())
         try:
-            await self.redis.set(key, base64.b64encode(vector.astype(np.float32).tobytes()), ex=QUERY_VECTOR_TTL)
+            await self.redis.set(key, encoded, ex=QUERY_VECTOR_TTL)
         except RedisError as exc:
             self._redis_failed("store_vector", exc)
         return vector
@@ -248,7 +258,11 @@ class SearchService:
         except RedisError as exc:
             self._redis_failed("cache_get", exc)
             return None  # a cache outage slows searches down; it never fails them
-        return _as_bytes(value).decode() if value else None
+        if not value:
+            return None
+        # The entry is the response body itself: decoding is only the bytes to text, when the client gave bytes.
+        with self.result_codec.deserialize.time():
+            return value if isinstance(value, str) else value.decode()
 
     async def _cache_set(self, key: str | None, body: str) -> None:
         if key is None:
