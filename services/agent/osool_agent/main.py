@@ -19,6 +19,7 @@ from osool_agent.clients import AuthClient, ChainClient, HistoryClient, SearchCl
 from osool_agent.contract_audit_repository import ContractAuditRepository
 from osool_agent.contract_audits import ContractAuditService
 from osool_agent.cost import CostMeter, load_price_file
+from osool_agent.leads.accuracy import IntentAccuracy
 from osool_agent.leads.pipeline import LeadService
 from osool_agent.repository import LeadRepository, ReservationRepository, TurnRepository
 from osool_agent.reservations import ReservationService
@@ -108,6 +109,9 @@ def create_app() -> FastAPI:
         # Every worker of every replica runs it; locked rows make each reassignment happen once.
         resources.run_in_background(leads.run_reassignment(), "agent-lead-reassignment")
         resources.background.push_async_callback(service.aclose)
+        accuracy = IntentAccuracy(settings.intent_evaluation_file)
+        await accuracy.refresh()
+        resources.scrape_hooks.append(accuracy.refresh)
 
         async def brain_check() -> str:
             chosen = service.default_brain
@@ -123,7 +127,15 @@ def create_app() -> FastAPI:
         settings,
         version=__version__,
         description="Amr, the AI property consultant: chat (JSON, server-sent events, WebSocket) over real listings.",
-        routers=[router, internal_router, leads_router, contracts_router, reservations_router, viewings_router, saved_searches_router],
+        routers=[
+            router,
+            internal_router,
+            leads_router,
+            contracts_router,
+            reservations_router,
+            viewings_router,
+            saved_searches_router,
+        ],
         redis_critical=False,
         setup=setup,
     )

@@ -54,6 +54,15 @@ OLDEST_UNCONTACTED_HOT_LEAD = Gauge(
 SELLER_QUALIFICATION_RATE = Gauge(
     "osool_agent_seller_qualification_rate", "Share of seller leads with all four answers", multiprocess_mode="max"
 )
+# From the latest `make eval-leads` report (leads/accuracy.py): every worker reads the same file, the latest read wins.
+INTENT_ACCURACY = Gauge(
+    "osool_agent_intent_accuracy", "Intent accuracy of the latest labelled lead evaluation, by reader (rules, model) "
+    "and language (all, en, ar)", ["reader", "lang"], multiprocess_mode="livemostrecent",
+)  # fmt: skip
+INTENT_EVALUATION_TIME = Gauge(
+    "osool_agent_intent_evaluation_timestamp_seconds", "When the evaluation behind osool_agent_intent_accuracy ran",
+    multiprocess_mode="livemostrecent",
+)  # fmt: skip
 # Contract review: every finding of every review (the route's and the audit_contract tool's), by clause and severity.
 CONTRACT_FINDINGS = Counter(
     "osool_agent_contract_findings_total", "Contract review findings, by clause and severity", ["clause", "severity"]

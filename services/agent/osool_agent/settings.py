@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
 from osool_common.settings import CommonSettings
+
+# Where `make eval-leads` writes its report in a checkout (a container image has no bench/: no accuracy gauge there).
+DEFAULT_INTENT_EVALUATION = Path(__file__).resolve().parents[3] / "bench" / "results" / "eval-leads.json"
 
 
 class Settings(CommonSettings):
@@ -24,6 +28,8 @@ class Settings(CommonSettings):
     # A model call that takes longer counts as a failure of the model (the breaker's business).
     model_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     local_model_timeout_seconds: float = Field(default=180.0, gt=0, le=1800)
+    # The latest labelled lead evaluation's report, published as osool_agent_intent_accuracy.
+    intent_evaluation_file: Path = DEFAULT_INTENT_EVALUATION
     # Send one request at start so the local model's prompt prefix is cached before the first buyer (~40 s cold).
     local_llm_warmup: bool = True
     # Tool-calling rounds in one turn before Amr answers with what it has.

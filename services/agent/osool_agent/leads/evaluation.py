@@ -12,7 +12,7 @@ import re
 import sys
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,7 @@ async def run(url: str, model_limit: int) -> dict[str, Any]:
             readers["model"][item["lang"]].add(item, predicted)
         model_note = f"an even sample of {len(sample)} utterances ({failures} model calls failed, counted as misses)"
     report: dict[str, Any] = {"eval_set": str(EVAL_FILE.name), "utterances": len(items), "goal": GOAL,
+                              "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
                               "rules_ms_per_utterance": round(1000 * rules_seconds / len(items), 2),
                               "model": model_note, "readers": {}}  # fmt: skip
     for reader, tallies in readers.items():
