@@ -75,6 +75,17 @@ def _state(config: StackConfig) -> Path:
     return config.state_dir / "observability"
 
 
+def targets_file(config: StackConfig) -> Path:
+    """Every replica's address with its service and replica labels: Prometheus's file_sd and the monitoring
+    service's RED job read it (written at every start, with or without Prometheus)."""
+    return _state(config) / "targets.json"
+
+
+def write_targets(config: StackConfig) -> None:
+    targets_file(config).parent.mkdir(parents=True, exist_ok=True)
+    targets_file(config).write_text(render_targets(config))
+
+
 def render_targets(config: StackConfig) -> str:
     """The file_sd targets of the per-host Prometheus: every replica of every service, by service and replica."""
     groups = [
@@ -105,7 +116,7 @@ def render_prometheus(config: StackConfig, plan: Observability) -> str:
         elif name == "osool":
             # The replicas' ports change at every start: a file the launcher rewrites, labels included.
             del job["dns_sd_configs"], job["relabel_configs"]
-            job["file_sd_configs"] = [{"files": [str(_state(config) / "targets.json")], "refresh_interval": "5s"}]
+            job["file_sd_configs"] = [{"files": [str(targets_file(config))], "refresh_interval": "5s"}]
         elif name in exporter_of_job:
             exporter = exporter_of_job[name]
             if exporter not in plan.ports:
@@ -147,7 +158,7 @@ def write_configs(config: StackConfig, plan: Observability, env: dict[str, str],
     state = _state(config)
     for sub in ("prometheus-data", "prometheus-global-data", "alertmanager-data"):
         (state / sub).mkdir(parents=True, exist_ok=True)
-    (state / "targets.json").write_text(render_targets(config))
+    write_targets(config)
     (state / "prometheus.yml").write_text(render_prometheus(config, plan))
     (state / "global.yml").write_text(render_global(config, plan))
     if plan.alertmanager_url:

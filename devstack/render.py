@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from devstack import binaries, llm
+from devstack import binaries, llm, observability
 from devstack.config import REPO_ROOT, SERVICES, GatewayRates, StackConfig, service_id
 from devstack.postgres import OS_USER, running_as_root, server_command
 
@@ -232,17 +232,22 @@ def render_supervisord(config: StackConfig, monitoring: Sequence[tuple[str, list
         package = f"osool_{service_id(service)}"
         environment = {
             "OSOOL_ENV_FILE": str(config.env_file),
-            "PROMETHEUS_MULTIPROC_DIR": str(state / "metrics" / service),
             "PYTHONUNBUFFERED": "1",
         }
         if service == "chain" and config.chain_node_url:
             environment["CHAIN_RPC_URL"] = config.chain_node_url
+        if service == "monitoring":
+            # Every replica's /metrics for the RED job, from the file Prometheus reads too.
+            environment["MONITORING_TARGETS_FILE"] = str(observability.targets_file(config))
         if service == "agent" and config.llm_url:
             environment["LOCAL_LLM_URL"] = config.llm_url
             environment["LOCAL_LLM_MODEL"] = llm.MODEL_ALIAS
-        env_line = ",".join(f'{key}="{value}"' for key, value in environment.items())
         names = []
         for index, port in enumerate(config.replica_ports[service]):
+            # Each replica its own metrics files: a replica's /metrics is that replica's counters, so Prometheus and
+            # the RED job sum replicas without counting one twice.
+            metrics_dir = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir_of(config, service, index))}
+            env_line = ",".join(f'{key}="{value}"' for key, value in (environment | metrics_dir).items())
             name = replica_program_name(service, index)
             names.append(name)
             # --reuse-port: the port is reserved for the replica by a socket supervisord holds (devstack.ports).
@@ -271,6 +276,10 @@ def render_supervisord(config: StackConfig, monitoring: Sequence[tuple[str, list
             )
         sections.append(f"[group:{service}]\nprograms={','.join(names)}\npriority=50\n")
     return "\n".join(sections)
+
+
+def metrics_dir_of(config: StackConfig, service: str, index: int) -> Path:
+    return config.state_dir / "metrics" / service / str(index + 1)
 
 
 def write_private(path: Path, text: str) -> None:

@@ -19,7 +19,14 @@ from devstack.config import SERVICES, StackConfig, free_port, service_id
 from devstack.envfile import ensure_env_file
 from devstack.ports import foreign_listeners, reserve_port
 from devstack.postgres import ensure_cluster, running_as_root
-from devstack.render import render_local_gateway, render_supervisord, render_valkey, replica_program_name, write_private
+from devstack.render import (
+    metrics_dir_of,
+    render_local_gateway,
+    render_supervisord,
+    render_valkey,
+    replica_program_name,
+    write_private,
+)
 
 
 @dataclass
@@ -116,12 +123,14 @@ class LocalStack:
         # No CHAIN_RPC_URL of the developer's own: the stack runs the embedded node and the replicas share it.
         self.config.chain_node_port = None if self.env.get("CHAIN_RPC_URL") else free_port()
         self.ports_file.write_text(json.dumps(self.config.replica_ports, indent=2))
+        observability.write_targets(self.config)
         self.prepare_llm()
         self.prepare_observability()
         # Prometheus multiprocess files of an earlier run would be counted again: wipe them at every start.
         shutil.rmtree(state / "metrics", ignore_errors=True)
         for service in SERVICES:
-            (state / "metrics" / service).mkdir(parents=True)
+            for index in range(self.config.replicas_of(service)):
+                metrics_dir_of(self.config, service, index).mkdir(parents=True)
         access_log = state / "nginx" / "access.log"
         if access_log.exists():
             # One previous run's access log is kept; older ones go, so a laptop's disk does not fill up.

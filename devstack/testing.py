@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from devstack.config import SERVICES, GatewayRates, StackConfig, free_port
@@ -232,6 +233,14 @@ def service_headers(stack: LocalStack) -> dict[str, str]:
     from osool_common.service_auth import HEADER
 
     return {HEADER: read_env_file(stack.config.env_file)["OSOOL_SERVICE_KEY"]}
+
+
+def replica_metrics(stack: LocalStack, service: str) -> list[str]:
+    """Each replica's own /metrics, straight from its port (as Prometheus scrapes them): through the gateway, one
+    replica answers with its own counters only."""
+    return [
+        httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text for port in stack.config.replica_ports[service]
+    ]
 
 
 _OUTBOX_READERS: dict[str, dict[str, str]] = {}

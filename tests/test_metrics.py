@@ -1,4 +1,5 @@
-"""RED metrics through the gateway: every worker process of every replica is counted."""
+"""RED metrics: every worker process of a replica is counted in the replica's /metrics, and each replica keeps its own
+(Prometheus sums the replicas; a request is never counted twice)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from devstack.stack import LocalStack
-from devstack.testing import service_headers
+from devstack.testing import replica_metrics, service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -37,10 +38,13 @@ async def test_metrics_count_requests_served_by_every_worker(stack: LocalStack) 
     async with httpx.AsyncClient(
         timeout=10, limits=httpx.Limits(max_connections=32), headers=service_headers(stack)
     ) as client:
-        before = _route_count((await client.get(f"{url}/metrics")).text, "/openapi.json")
+        before = sum(_route_count(text, "/openapi.json") for text in replica_metrics(stack, "search"))
         responses = await asyncio.gather(*(client.get(f"{url}/openapi.json") for _ in range(requests)))
-        # /metrics, whichever worker answers it, counts all of them.
-        totals = [_route_count((await client.get(f"{url}/metrics")).text, "/openapi.json") for _ in range(3)]
+        # Each replica's /metrics, whichever of its workers answers it, counts all of that replica's requests; the
+        # replicas together count every request once.
+        totals = [
+            sum(_route_count(text, "/openapi.json") for text in replica_metrics(stack, "search")) for _ in range(3)
+        ]
     assert all(response.status_code == 200 for response in responses)
 
     # Several worker processes (2 replicas x 2 workers) served them: each keeps its own metrics file.
@@ -48,7 +52,7 @@ async def test_metrics_count_requests_served_by_every_worker(stack: LocalStack) 
     for replica in ("search:search-1", "search:search-2"):
         workers |= _worker_pids(stack.program_pid(replica))
     assert len(workers) == 4
-    files = {int(m.group(1)) for f in (stack.config.state_dir / "metrics" / "search").iterdir()
+    files = {int(m.group(1)) for f in (stack.config.state_dir / "metrics" / "search").glob("*/*")
              if (m := re.match(r"counter_(\d+)\.db", f.name))}  # fmt: skip
     assert len(workers & files) >= 2
     assert [total - before for total in totals] == [requests] * 3
@@ -57,7 +61,7 @@ async def test_metrics_count_requests_served_by_every_worker(stack: LocalStack) 
 def test_metrics_label_routes_by_template_not_raw_path(stack: LocalStack) -> None:
     for suffix in ("aaa", "bbb", "ccc"):
         httpx.get(f"{stack.config.internal_url}/search/no/such/{suffix}", headers=service_headers(stack))
-    text = httpx.get(f"{stack.config.internal_url}/search/metrics").text
+    text = "\n".join(replica_metrics(stack, "search"))
     assert "aaa" not in text and "/no/such" not in text
     assert _route_count(text, "<unmatched>", "404") >= 3
     assert "osool_http_request_duration_seconds_bucket" in text
