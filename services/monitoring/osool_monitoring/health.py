@@ -4,55 +4,28 @@ retention dropped whole) with each service's current state and every change of i
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import httpx
+from asyncpg.pool import PoolConnectionProxy
 
 from osool_common.http_client import ServiceClient
 from osool_common.logging import get_logger
+from osool_monitoring.partitions import DailyPartitions
 
 log = get_logger(__name__)
+Connection = asyncpg.Connection | PoolConnectionProxy
 STATES = ("healthy", "degraded", "unhealthy")
+# From least to most severe: an incident keeps the worst it reached.
+SEVERITY = ("degraded", "unhealthy", "unreachable")
 
 
 class HealthHistory:
     def __init__(self, pool: asyncpg.Pool, retention_days: int) -> None:
         self.pool = pool
-        self.retention_days = retention_days
-        self._partitions: set[date] = set()
-        self._pruned: date | None = None
-
-    async def ensure_partitions(self, today: date) -> None:
-        for day in (today, today + timedelta(days=1)):
-            if day in self._partitions:
-                continue
-            name = f"health_samples_{day:%Y%m%d}"
-            # Names and bounds are dates formatted here, never input.
-            await self.pool.execute(
-                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF health_samples "
-                f"FOR VALUES FROM ('{day.isoformat()}') TO ('{(day + timedelta(days=1)).isoformat()}')"
-            )
-            self._partitions.add(day)
-
-    async def prune(self, today: date) -> list[str]:
-        """Drop the partitions wholly older than the retention; once a day per process."""
-        if self._pruned == today:
-            return []
-        oldest = today - timedelta(days=self.retention_days)
-        rows = await self.pool.fetch(
-            """SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-               JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'health_samples'"""
-        )
-        dropped = []
-        for row in rows:
-            day = datetime.strptime(row["relname"].rsplit("_", 1)[1], "%Y%m%d").date()
-            if day < oldest:
-                await self.pool.execute(f"DROP TABLE IF EXISTS {row['relname']}")
-                dropped.append(row["relname"])
-        self._pruned = today
-        return dropped
+        self.partitions = DailyPartitions(pool, "health_samples", retention_days)
 
     async def record(self, readings: list[dict[str, Any]], at: datetime) -> list[tuple[str, str | None, str]]:
         """Store the readings and move each service's state; returns the changes (service, from, to)."""
@@ -84,6 +57,7 @@ class HealthHistory:
                         reading["service"], before, reading["status"], at, reading["checks"],
                     )  # fmt: skip
                     changes.append((reading["service"], before, reading["status"]))
+                await _move_incident(connection, reading, at)
         return changes
 
     async def states(self) -> list[asyncpg.Record]:
@@ -91,6 +65,42 @@ class HealthHistory:
 
     async def recent_changes(self, limit: int) -> list[asyncpg.Record]:
         return await self.pool.fetch("SELECT * FROM state_changes ORDER BY at DESC, id DESC LIMIT $1", limit)
+
+    async def incidents(self, open_only: bool, limit: int) -> list[asyncpg.Record]:
+        """The incidents, newest first, each with the alerts received about its service while it lasted."""
+        return await self.pool.fetch(
+            """SELECT i.*, COALESCE(i.ended_at, now()) - i.started_at AS lasted,
+                      COALESCE((SELECT jsonb_agg(jsonb_build_object('id', a.id, 'alertname', a.alertname,
+                                                'severity', a.severity, 'status', a.status, 'starts_at', a.starts_at)
+                                                ORDER BY a.starts_at)
+                                FROM alerts a WHERE a.service = i.service
+                                  AND a.starts_at BETWEEN i.started_at - interval '5 minutes'
+                                                      AND COALESCE(i.ended_at, now())), '[]') AS alerts
+               FROM incidents i WHERE NOT $1 OR i.ended_at IS NULL
+               ORDER BY i.started_at DESC, i.id DESC LIMIT $2""",
+            open_only, limit,
+        )  # fmt: skip
+
+
+async def _move_incident(connection: Connection, reading: dict[str, Any], at: datetime) -> None:
+    """An incident opens when a service leaves healthy, keeps the worst status it reached, and closes when it is
+    healthy again."""
+    if reading["status"] == "healthy":
+        await connection.execute(
+            "UPDATE incidents SET ended_at = $2 WHERE service = $1 AND ended_at IS NULL", reading["service"], at
+        )
+        return
+    await connection.execute(
+        """INSERT INTO incidents (service, started_at, worst_status, checks) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (service) WHERE ended_at IS NULL DO UPDATE SET
+               worst_status = CASE WHEN array_position($5::text[], EXCLUDED.worst_status)
+                                        > array_position($5::text[], incidents.worst_status)
+                                   THEN EXCLUDED.worst_status ELSE incidents.worst_status END,
+               checks = CASE WHEN array_position($5::text[], EXCLUDED.worst_status)
+                                  > array_position($5::text[], incidents.worst_status)
+                             THEN EXCLUDED.checks ELSE incidents.checks END""",
+        reading["service"], at, reading["status"], reading["checks"], list(SEVERITY),
+    )  # fmt: skip
 
 
 async def read_health(http: ServiceClient, service: str) -> dict[str, Any]:
@@ -115,8 +125,8 @@ async def read_health(http: ServiceClient, service: str) -> dict[str, Any]:
 
 async def check_every_service(http: ServiceClient, history: HealthHistory, services: list[str]) -> None:
     at = datetime.now(UTC)
-    await history.ensure_partitions(at.date())
+    await history.partitions.ensure(at.date())
     readings = [await read_health(http, service) for service in services]
     for service, before, after in await history.record(readings, at):
         log.warning("monitoring.service_state_changed", service=service, before=before, after=after)
-    await history.prune(at.date())
+    await history.partitions.prune(at.date())

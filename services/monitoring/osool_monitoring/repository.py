@@ -1,4 +1,5 @@
-"""The monitoring schema's SQL: alerts received, stored once per occurrence and updated by repeats and resolution."""
+"""The monitoring schema's SQL: alerts received (stored once per occurrence, updated by repeats and resolution) and
+the scheduled jobs' reports."""
 
 from __future__ import annotations
 
@@ -65,3 +66,42 @@ class AlertRepository:
             *args,
         )
         return rows
+
+
+class ReportRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def add(self, kind: str, duration_ms: float, summary: dict[str, Any], findings: list[Any]) -> Record:
+        row = await self.pool.fetchrow(
+            "INSERT INTO reports (kind, duration_ms, summary, findings) VALUES ($1, $2, $3, $4) RETURNING *",
+            kind, duration_ms, summary, findings,
+        )  # fmt: skip
+        assert row is not None
+        return row
+
+    async def latest(self, kind: str) -> Record | None:
+        row: Record | None = await self.pool.fetchrow(
+            "SELECT * FROM reports WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT 1", kind
+        )
+        return row
+
+    async def get(self, report_id: int) -> Record | None:
+        row: Record | None = await self.pool.fetchrow("SELECT * FROM reports WHERE id = $1", report_id)
+        return row
+
+    async def recent(self, kind: str | None, limit: int) -> list[Record]:
+        rows: list[Record] = await self.pool.fetch(
+            "SELECT id, kind, created_at, duration_ms, summary, jsonb_array_length(findings) AS finding_count "
+            "FROM reports WHERE $1::text IS NULL OR kind = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            kind, limit,
+        )  # fmt: skip
+        return rows
+
+    async def prune(self, keep_days: int) -> int:
+        deleted = await self.pool.fetchval(
+            "WITH gone AS (DELETE FROM reports WHERE created_at < now() - make_interval(days => $1) RETURNING 1) "
+            "SELECT count(*) FROM gone",
+            keep_days,
+        )
+        return int(deleted or 0)

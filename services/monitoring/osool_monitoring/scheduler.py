@@ -8,7 +8,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,13 +16,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from osool_common.logging import get_logger
 
 log = get_logger(__name__)
+# A failed run of a job longer than two of these is tried again after this many seconds, within its period.
+RETRY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
     interval_seconds: float
-    run: Callable[[], Awaitable[None]]
+    run: Callable[[], Awaitable[object]]
+    # False: every replica runs it (a replica's own state, such as the gauges it publishes), no lease.
+    leased: bool = True
 
     @property
     def key(self) -> str:
@@ -38,8 +42,13 @@ class Leases:
     async def claim(self, job: Job, now: float) -> int | None:
         """The period this replica won for the job, or None when another replica has it."""
         period = int(now // job.interval_seconds)
+        # A period whose run failed can be claimed again (the retry of a long job), never one that ran or runs.
         won = await self.pool.fetchval(
-            "INSERT INTO job_runs (job, period, runner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING period",
+            """INSERT INTO job_runs (job, period, runner) VALUES ($1, $2, $3)
+               ON CONFLICT (job, period) DO UPDATE SET runner = EXCLUDED.runner, started_at = now(),
+                   finished_at = NULL, error = NULL
+               WHERE job_runs.error IS NOT NULL
+               RETURNING period""",
             job.key, period, self.runner,
         )  # fmt: skip
         return int(won) if won is not None else None
@@ -50,26 +59,44 @@ class Leases:
         )
 
 
-async def run_once_per_period(leases: Leases, job: Job) -> None:
+async def run_in_this_replica(job: Job) -> None:
+    try:
+        await job.run()
+    except Exception as exc:  # the next period tries again
+        log.warning("monitoring.job_failed", job=job.name, error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+async def run_once_per_period(leases: Leases, job: Job) -> bool:
+    """Run the job if this replica wins its period; False when the run failed (recorded on the lease)."""
     period = await leases.claim(job, time.time())
     if period is None:
-        return
+        return True
     error = None
     try:
         await job.run()
-    except Exception as exc:  # a failed run is recorded; the next period tries again
+    except Exception as exc:  # a failed run is recorded; a retry or the next period tries again
         error = f"{type(exc).__name__}: {exc}"[:500]
         log.warning("monitoring.job_failed", job=job.name, error=error)
     await leases.finish(job, period, error)
+    return error is None
 
 
 def start(leases: Leases, jobs: list[Job]) -> AsyncIOScheduler:
     """Every job at its interval from now, one at a time per replica (a slow run skips, it does not pile up)."""
     scheduler = AsyncIOScheduler(timezone=UTC)
+
+    async def leased(job: Job) -> None:
+        # A long job that failed (a service not up yet at start) is tried again within its period, not a day later.
+        if not await run_once_per_period(leases, job) and job.interval_seconds > RETRY_SECONDS * 2:
+            scheduler.add_job(
+                leased, "date", args=[job], id=f"{job.key}-retry", replace_existing=True,
+                run_date=datetime.now(UTC) + timedelta(seconds=RETRY_SECONDS), misfire_grace_time=None,
+            )  # fmt: skip
+
     for job in jobs:
         scheduler.add_job(
-            run_once_per_period, "interval", args=[leases, job], seconds=job.interval_seconds, id=job.key,
-            next_run_time=datetime.now(UTC), max_instances=1, coalesce=True, misfire_grace_time=None,
+            leased if job.leased else run_in_this_replica, "interval", args=[job], seconds=job.interval_seconds,
+            id=job.key, next_run_time=datetime.now(UTC), max_instances=1, coalesce=True, misfire_grace_time=None,
         )  # fmt: skip
     scheduler.start()
     return scheduler

@@ -92,3 +92,88 @@ class HealthOverview(BaseModel):
     )
     services: list[ServiceState]
     changes: list[StateChange] = Field(description="the latest state changes, newest first")
+
+
+class JobStatus(BaseModel):
+    job: str
+    interval_seconds: float
+    runner: str = Field(description="host:pid of the replica that ran the latest period")
+    started_at: datetime
+    finished_at: datetime | None
+    error: str | None
+    overdue: bool = Field(description="no run began in the last two periods")
+
+
+class DetailedHealth(BaseModel):
+    status: Literal["healthy", "degraded", "unhealthy", "unreachable", "unknown"]
+    services: list[ServiceState]
+    jobs: list[JobStatus]
+    open_incidents: int
+
+
+class Incident(BaseModel):
+    id: int
+    service: str
+    started_at: datetime
+    ended_at: datetime | None = Field(description="null while it lasts")
+    lasted_seconds: float
+    worst_status: str
+    checks: dict[str, Any] = Field(description="the checks when it was at its worst")
+    alerts: list[dict[str, Any]] = Field(description="alerts received about the service while it lasted")
+
+
+class IncidentList(BaseModel):
+    items: list[Incident]
+
+
+ReportKind = Literal["database", "performance", "cache", "cost"]
+
+
+class ReportHeader(BaseModel):
+    id: int
+    kind: ReportKind
+    created_at: datetime
+    duration_ms: float
+    finding_count: int
+
+
+class ReportList(BaseModel):
+    items: list[ReportHeader]
+
+
+class Report(BaseModel):
+    id: int
+    kind: ReportKind
+    created_at: datetime
+    duration_ms: float
+    summary: dict[str, Any]
+    findings: list[dict[str, Any]] = Field(description="each with its kind, severity, object and recommendation")
+
+
+class PerformanceView(BaseModel):
+    window: dict[str, Any]
+    services: list[dict[str, Any]] = Field(description="RED per service: rate, errors, error ratio, mean, p50/p95/p99")
+    routes: list[dict[str, Any]] = Field(description="RED per service, route and method, with its 7-day baseline p95")
+    slowest: list[dict[str, Any]] = Field(description="the ten routes with the highest p95 (5 requests or more)")
+    recommendations: list[str]
+    analysis: dict[str, Any] | None = Field(description="the latest 6-hourly analysis against the 7-day baseline")
+
+
+class DatabaseOptimizationStatus(BaseModel):
+    report_id: int | None = None
+    last_run_at: datetime | None
+    duration_ms: float | None = None
+    next_run_in_seconds: int | None
+    pg_stat_statements: str | None = None
+    cache_hit_ratio: float | None = None
+    findings: int
+    by_kind: dict[str, int]
+    top: list[dict[str, Any]] = Field(description="the five first findings (most severe first), with recommendations")
+
+
+class CostView(BaseModel):
+    source: Literal["live", "report"] = Field(description="live from the agent's meter, or the latest daily report")
+    created_at: datetime | None
+    summary: dict[str, Any]
+    findings: list[dict[str, Any]]
+    unavailable: str | None = None

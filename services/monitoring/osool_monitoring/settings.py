@@ -18,6 +18,17 @@ class Settings(CommonSettings):
     # Days of history kept (one partition a day; older ones are dropped whole).
     monitoring_retention_days: int = Field(default=30, ge=1, le=3650)
 
+    # Prometheus file_sd targets (the launcher writes it): every replica's /metrics for the RED job; without it each
+    # service is read once through the internal gateway (one replica's counters a run).
+    monitoring_targets_file: str = ""
+    monitoring_red_interval_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
+    monitoring_database_report_interval_seconds: float = Field(default=3600.0, ge=1.0, le=86400.0)
+    monitoring_performance_interval_seconds: float = Field(default=21600.0, ge=1.0, le=604800.0)
+    monitoring_cache_report_interval_seconds: float = Field(default=21600.0, ge=1.0, le=604800.0)
+    monitoring_cost_report_interval_seconds: float = Field(default=86400.0, ge=1.0, le=604800.0)
+    # How often every replica reloads the routes' baselines into its gauge.
+    monitoring_baseline_publish_seconds: float = Field(default=300.0, ge=1.0, le=3600.0)
+
     @property
     def monitored(self) -> list[str]:
         return [name.strip() for name in self.monitored_services.split(",") if name.strip()]

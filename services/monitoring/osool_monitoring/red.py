@@ -1,0 +1,257 @@
+"""RED history: every replica's /metrics read each minute, the minute's requests, errors and latency per route kept,
+and the windows over it (RED per service and route, slowest routes, quantiles from summed histogram buckets)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from osool_common.http_client import ServiceClient
+from osool_common.logging import get_logger
+from osool_common.metrics import LATENCY_BUCKETS
+from osool_monitoring.partitions import DailyPartitions
+
+log = get_logger(__name__)
+# The kit's latency buckets and +Inf: a sample's `buckets` are cumulative counts at these upper bounds.
+BOUNDS = (*LATENCY_BUCKETS, math.inf)
+# Probes and scrapes: counted, but never "the slowest route" nor a recommendation.
+QUIET_ROUTES = frozenset({"/health", "/health/live", "/health/ready", "/metrics", "<unmatched>"})
+# Counters per route and method: requests, errors (5xx), duration sum, then one cumulative count per bound.
+Counters = dict[str, list[float]]
+
+
+@dataclass(frozen=True)
+class Target:
+    service: str
+    replica: str
+    url: str | None  # a replica's own /metrics, or None: the service through the internal gateway
+
+
+def load_targets(path: str, services: list[str]) -> list[Target]:
+    """Every replica of every monitored service from a Prometheus file_sd file (the launcher writes it with the
+    ports it chose); without one, each service once through the internal gateway (one replica's counters a run,
+    whichever the gateway picks, so with several replicas set MONITORING_TARGETS_FILE)."""
+    groups: list[dict[str, Any]] = []
+    if path:
+        try:
+            groups = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            log.warning("monitoring.targets_unreadable", path=path, error=str(exc))
+    targets = [
+        Target(group["labels"]["service"], str(group["labels"].get("replica", index)), f"http://{address}/metrics")
+        for group in groups
+        for index, address in enumerate(group.get("targets", []))
+        if group.get("labels", {}).get("service") in services
+    ]
+    found = {target.service for target in targets}
+    return targets + [Target(service, "gateway", None) for service in services if service not in found]
+
+
+def parse(text: str) -> Counters:
+    """The kit's HTTP metrics of one exposition, as counters per 'route method'."""
+    counters: Counters = defaultdict(lambda: [0.0] * (3 + len(BOUNDS)))
+    for family in text_string_to_metric_families(text):
+        if family.name == "osool_http_requests":
+            for sample in family.samples:
+                if sample.name == "osool_http_requests_total":
+                    row = counters[f"{sample.labels['route']} {sample.labels['method']}"]
+                    row[0] += sample.value
+                    if sample.labels.get("status", "").startswith("5"):
+                        row[1] += sample.value
+        elif family.name == "osool_http_request_duration_seconds":
+            for sample in family.samples:
+                row = counters[f"{sample.labels['route']} {sample.labels['method']}"]
+                if sample.name.endswith("_sum"):
+                    row[2] += sample.value
+                elif sample.name.endswith("_bucket"):
+                    bound = float(sample.labels["le"])
+                    if bound in BOUNDS:
+                        row[3 + BOUNDS.index(bound)] += sample.value
+    return dict(counters)
+
+
+def difference(now: Counters, before: Counters | None) -> Counters:
+    """What happened between two readings of one replica; a replica whose counters went down restarted, and its
+    new counters are what happened since."""
+    if before is None:
+        return {}
+    if any(key in before and any(n < b for n, b in zip(row, before[key], strict=False)) for key, row in now.items()):
+        return now
+    return {
+        key: [n - b for n, b in zip(row, before.get(key, [0.0] * len(row)), strict=False)] for key, row in now.items()
+    }
+
+
+def quantile(q: float, buckets: list[float]) -> float | None:
+    """histogram_quantile as Prometheus computes it: linear inside the bucket the rank falls in; the last finite
+    bound when it falls in +Inf."""
+    total = buckets[-1] if buckets else 0
+    if total <= 0:
+        return None
+    rank = q * total
+    for index, count in enumerate(buckets):
+        if count >= rank:
+            if BOUNDS[index] == math.inf:
+                return BOUNDS[-2]
+            lower = BOUNDS[index - 1] if index else 0.0
+            below = buckets[index - 1] if index else 0.0
+            inside = count - below
+            return lower + (BOUNDS[index] - lower) * ((rank - below) / inside if inside else 1.0)
+    return BOUNDS[-2]
+
+
+class RedHistory:
+    def __init__(self, pool: asyncpg.Pool, retention_days: int) -> None:
+        self.pool = pool
+        self.partitions = DailyPartitions(pool, "red_samples", retention_days)
+
+    async def record(self, readings: list[tuple[Target, Counters, datetime]], at: datetime) -> int:
+        """Store each replica's reading and the minute's differences summed per service, route and method; returns
+        the rows stored. A reading older than the stored one (another replica's job read later and stored first) is
+        dropped: taken as the newer, its lower counters would look like a restart."""
+        summed: dict[tuple[str, str, str], list[float]] = {}
+        seconds: dict[str, float] = {}
+        async with self.pool.acquire() as connection, connection.transaction():
+            for target, counters, read_at in readings:
+                before = await connection.fetchrow(
+                    "SELECT read_at, counters FROM red_readings WHERE service = $1 AND replica = $2 FOR UPDATE",
+                    target.service, target.replica,
+                )  # fmt: skip
+                if before is not None and before["read_at"] >= read_at:
+                    continue
+                await connection.execute(
+                    """INSERT INTO red_readings (service, replica, read_at, counters) VALUES ($1, $2, $3, $4)
+                       ON CONFLICT (service, replica) DO UPDATE SET read_at = $3, counters = $4""",
+                    target.service, target.replica, read_at, counters,
+                )  # fmt: skip
+                if before is None:
+                    continue
+                elapsed = (read_at - before["read_at"]).total_seconds()
+                seconds[target.service] = max(seconds.get(target.service, 0.0), elapsed)
+                for key, row in difference(counters, before["counters"]).items():
+                    route, method = key.rsplit(" ", 1)
+                    total = summed.setdefault((target.service, route, method), [0.0] * len(row))
+                    for index, value in enumerate(row):
+                        total[index] += value
+            rows = [
+                (at, service, route, method, seconds[service], round(row[0]), round(row[1]), row[2],
+                 [round(count) for count in row[3:]])
+                for (service, route, method), row in summed.items()
+                if row[0] > 0
+            ]  # fmt: skip
+            await connection.executemany(
+                "INSERT INTO red_samples (at, service, route, method, seconds, requests, errors, duration_sum, "
+                "buckets) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                rows,
+            )
+        return len(rows)
+
+    async def window(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Per service, route and method over (since, until]: requests, errors, duration sum and summed buckets."""
+        rows = await self.pool.fetch(
+            """WITH totals AS (
+                   SELECT service, route, method, sum(requests) AS requests, sum(errors) AS errors,
+                          sum(duration_sum) AS duration_sum
+                   FROM red_samples WHERE at > $1 AND at <= $2 GROUP BY 1, 2, 3),
+               bounds AS (
+                   SELECT service, route, method, i, sum(v) AS v
+                   FROM red_samples, unnest(buckets) WITH ORDINALITY AS b(v, i)
+                   WHERE at > $1 AND at <= $2 GROUP BY 1, 2, 3, 4)
+               SELECT t.*, (SELECT array_agg(b.v ORDER BY b.i) FROM bounds b
+                            WHERE (b.service, b.route, b.method) = (t.service, t.route, t.method)) AS buckets
+               FROM totals t""",
+            since, until,
+        )  # fmt: skip
+        return [
+            {
+                "service": row["service"], "route": row["route"], "method": row["method"],
+                "requests": int(row["requests"]), "errors": int(row["errors"]),
+                "duration_sum": float(row["duration_sum"]), "buckets": [float(v) for v in row["buckets"]],
+            }
+            for row in rows
+        ]  # fmt: skip
+
+
+async def read_text(http: ServiceClient, direct: httpx.AsyncClient, target: Target) -> str | None:
+    """One target's exposition, or None (logged) when it does not answer."""
+    try:
+        if target.url is None:
+            response = await http.get(target.service, "/metrics")
+        else:
+            response = await direct.get(target.url)
+        if response.status_code != 200:
+            raise httpx.HTTPStatusError(str(response.status_code), request=response.request, response=response)
+        return response.text
+    except httpx.HTTPError as exc:
+        log.info("monitoring.metrics_unreadable", service=target.service, replica=target.replica, error=str(exc))
+        return None
+
+
+async def read_metrics(http: ServiceClient, direct: httpx.AsyncClient, target: Target) -> Counters | None:
+    text = await read_text(http, direct, target)
+    try:
+        return parse(text) if text is not None else None
+    except ValueError as exc:
+        log.info("monitoring.metrics_unparsable", service=target.service, replica=target.replica, error=str(exc))
+        return None
+
+
+async def collect_red(
+    http: ServiceClient, direct: httpx.AsyncClient, history: RedHistory, targets_file: str, services: list[str]
+) -> int:
+    """The minute's job: every target's /metrics (a replica that does not answer is skipped: its next reading
+    covers the gap), stored as differences."""
+    at = datetime.now(UTC)
+    await history.partitions.ensure(at.date())
+    readings = []
+    for target in load_targets(targets_file, services):
+        counters = await read_metrics(http, direct, target)
+        if counters is not None:
+            readings.append((target, counters, datetime.now(UTC)))
+    stored = await history.record(readings, at)
+    await history.partitions.prune(at.date())
+    return stored
+
+
+def summarize(rows: list[dict[str, Any]], minutes: float) -> dict[str, Any]:
+    """The RED figures of a group of rows (a route, or a whole service): rate, error ratio, mean and quantiles."""
+    requests = sum(row["requests"] for row in rows)
+    errors = sum(row["errors"] for row in rows)
+    buckets = [sum(values) for values in zip(*(row["buckets"] for row in rows), strict=True)] if rows else []
+
+    def ms(value: float | None) -> float | None:
+        return round(value * 1000, 2) if value is not None else None
+
+    return {
+        "requests": requests,
+        "rate_per_second": round(requests / (minutes * 60), 4) if minutes else None,
+        "errors": errors,
+        "error_ratio": round(errors / requests, 4) if requests else None,
+        "mean_ms": ms(sum(row["duration_sum"] for row in rows) / requests) if requests else None,
+        "p50_ms": ms(quantile(0.5, buckets)),
+        "p95_ms": ms(quantile(0.95, buckets)),
+        "p99_ms": ms(quantile(0.99, buckets)),
+        "time_share": sum(row["duration_sum"] for row in rows),
+        "buckets": buckets,
+    }
+
+
+def share_slower_than(buckets: list[float], seconds: float) -> float | None:
+    """The share of requests slower than a bucket bound (from the cumulative counts)."""
+    if not buckets or not buckets[-1] or seconds not in BOUNDS:
+        return None
+    return 1 - buckets[BOUNDS.index(seconds)] / buckets[-1]
+
+
+def recent(minutes: float) -> tuple[datetime, datetime]:
+    until = datetime.now(UTC)
+    return until - timedelta(minutes=minutes), until

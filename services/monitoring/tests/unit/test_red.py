@@ -1,0 +1,71 @@
+"""The RED job's arithmetic: an exposition parsed into counters per route, the difference between two readings (and a
+restarted replica), and quantiles from cumulative buckets computed as Prometheus's histogram_quantile does."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+from osool_common.metrics import LATENCY_BUCKETS
+from osool_monitoring.red import BOUNDS, difference, parse, quantile, summarize
+
+
+def exposition(durations: list[float], statuses: list[str]) -> str:
+    registry = CollectorRegistry()
+    requests = Counter("osool_http_requests_total", "r", ["service", "route", "method", "status"], registry=registry)
+    latency = Histogram("osool_http_request_duration_seconds", "d", ["service", "route", "method"],
+                        buckets=LATENCY_BUCKETS, registry=registry)  # fmt: skip
+    for duration, status in zip(durations, statuses, strict=True):
+        requests.labels("search", "/api/properties", "GET", status).inc()
+        latency.labels("search", "/api/properties", "GET").observe(duration)
+    requests.labels("search", "/health", "GET", "200").inc()
+    return generate_latest(registry).decode()
+
+
+def test_an_exposition_becomes_counters_per_route_with_errors_and_buckets() -> None:
+    counters = parse(exposition([0.002, 0.02, 0.2, 3.0], ["200", "200", "503", "500"]))
+    row = counters["/api/properties GET"]
+    assert row[0] == 4 and row[1] == 2  # requests, 5xx
+    assert row[2] == pytest.approx(3.222)
+    buckets = row[3:]
+    assert len(buckets) == len(BOUNDS)
+    assert buckets[BOUNDS.index(0.0025)] == 1 and buckets[BOUNDS.index(0.025)] == 2
+    assert buckets[BOUNDS.index(0.25)] == 3 and buckets[BOUNDS.index(5.0)] == 4 and buckets[-1] == 4
+    assert counters["/health GET"][0] == 1
+
+
+def test_the_difference_of_two_readings_and_a_restarted_replica() -> None:
+    before = parse(exposition([0.002] * 3, ["200"] * 3))
+    after = parse(exposition([0.002] * 3 + [0.2] * 2, ["200"] * 4 + ["500"]))
+    delta = difference(after, before)["/api/properties GET"]
+    assert delta[0] == 2 and delta[1] == 1 and delta[3 + BOUNDS.index(0.25)] == 2
+    assert delta[3 + BOUNDS.index(0.0025)] == 0
+    assert difference(after, None) == {}  # a first reading has nothing to subtract from
+    restarted = parse(exposition([0.02], ["200"]))
+    assert difference(restarted, after)["/api/properties GET"][0] == 1  # counters went down: since the restart
+
+
+def test_quantiles_interpolate_inside_the_bucket_like_prometheus() -> None:
+    # 100 requests: 50 in (0, 0.001], 40 in (0.005, 0.01], 10 in (0.05, 0.1].
+    cumulative = [50, 50, 50, 90, 90, 90, 100, 100, 100, 100, 100, 100, 100, 100]
+    assert quantile(0.5, [float(c) for c in cumulative]) == pytest.approx(0.001)
+    # rank 95 falls in (0.05, 0.1] holding 90..100: 0.05 + 0.05 * (95 - 90) / 10.
+    assert quantile(0.95, [float(c) for c in cumulative]) == pytest.approx(0.075)
+    assert quantile(0.95, [0.0] * len(BOUNDS)) is None
+    # Beyond the last finite bound: that bound, as Prometheus answers.
+    assert quantile(0.99, [0.0] * (len(BOUNDS) - 1) + [5.0]) == BOUNDS[-2]
+    assert math.isinf(BOUNDS[-1])
+
+
+def test_a_window_summary_sums_routes_before_taking_quantiles() -> None:
+    fast = {"requests": 90, "errors": 0, "duration_sum": 0.09, "buckets": [90.0] * len(BOUNDS)}
+    slow = {"requests": 10, "errors": 5, "duration_sum": 2.0,
+            "buckets": [0.0] * BOUNDS.index(0.25) + [10.0] * (len(BOUNDS) - BOUNDS.index(0.25))}  # fmt: skip
+    figures = summarize([fast, slow], minutes=10)
+    assert figures["requests"] == 100 and figures["errors"] == 5 and figures["error_ratio"] == 0.05
+    assert figures["rate_per_second"] == pytest.approx(100 / 600, abs=1e-4)
+    assert figures["mean_ms"] == pytest.approx(20.9)
+    assert figures["p50_ms"] == pytest.approx(0.56, abs=0.01)  # rank 50 inside (0, 0.001]
+    assert 100 < figures["p95_ms"] <= 250  # rank 95 among the slow ten, in (0.1, 0.25]
