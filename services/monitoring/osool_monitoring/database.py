@@ -35,8 +35,10 @@ def _name(schema: str, name: str) -> str:
 class DatabaseReport:
     """Reads the statistics views of the database the service is connected to (every service's schema lives there)."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, unused_index_min_hours: float = 1.0) -> None:
         self.pool = pool
+        # An index is judged unused only after this much statistics: right after a start every index is "unused".
+        self.unused_index_min_hours = unused_index_min_hours
 
     async def run(self) -> tuple[dict[str, Any], list[dict[str, Any]], float]:
         started = time.perf_counter()
@@ -131,7 +133,14 @@ class DatabaseReport:
         summary["indexes"] = len(rows)
         findings = []
         observed = summary["observed_hours"]
-        for row in rows:
+        if observed < self.unused_index_min_hours:
+            summary["unused_indexes"] = (
+                f"not judged yet: {observed:.1f} h of statistics, {self.unused_index_min_hours:g} h needed"
+            )
+            rows_to_judge = []
+        else:
+            rows_to_judge = list(rows)
+        for row in rows_to_judge:
             if row["scans"] or row["is_unique"] or row["is_primary"] or row["backs_constraint"] or row["inherited"]:
                 continue
             if not row["bytes"]:

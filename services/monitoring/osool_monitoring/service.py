@@ -113,7 +113,9 @@ class ReportService:
 
     async def database_report(self) -> Record:
         with metrics.REPORT_SECONDS.labels("database").time():
-            summary, findings, duration = await DatabaseReport(self.pool).run()
+            summary, findings, duration = await DatabaseReport(
+                self.pool, self.settings.monitoring_unused_index_min_hours
+            ).run()
         row = await self.reports.add("database", duration, summary, findings)
         log.info("monitoring.database_report", findings=len(findings), ms=round(duration, 1))
         return row

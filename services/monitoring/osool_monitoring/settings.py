@@ -26,6 +26,8 @@ class Settings(CommonSettings):
     monitoring_performance_interval_seconds: float = Field(default=21600.0, ge=1.0, le=604800.0)
     monitoring_cache_report_interval_seconds: float = Field(default=21600.0, ge=1.0, le=604800.0)
     monitoring_cost_report_interval_seconds: float = Field(default=86400.0, ge=1.0, le=604800.0)
+    # Hours of statistics before an index never scanned is reported as unused (right after a start, all are).
+    monitoring_unused_index_min_hours: float = Field(default=1.0, ge=0.0, le=720.0)
     # How often every replica reloads the routes' baselines into its gauge.
     monitoring_baseline_publish_seconds: float = Field(default=300.0, ge=1.0, le=3600.0)
 

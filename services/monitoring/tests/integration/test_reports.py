@@ -43,7 +43,7 @@ def ops(stack: LocalStack) -> Iterator[ServiceProcess]:
         MONITORING_HEALTH_INTERVAL_SECONDS="1", MONITORING_RED_INTERVAL_SECONDS="2",
         MONITORING_DATABASE_REPORT_INTERVAL_SECONDS="4", MONITORING_PERFORMANCE_INTERVAL_SECONDS="4",
         MONITORING_CACHE_REPORT_INTERVAL_SECONDS="4", MONITORING_COST_REPORT_INTERVAL_SECONDS="4",
-        MONITORING_BASELINE_PUBLISH_SECONDS="2",
+        MONITORING_BASELINE_PUBLISH_SECONDS="2", MONITORING_UNUSED_INDEX_MIN_HOURS="0",
         MONITORING_TARGETS_FILE=str(observability.targets_file(stack.config)),
     ).start()  # fmt: skip
     yield process
@@ -362,3 +362,22 @@ def test_reports_are_listed_and_read_by_admins(stack: LocalStack, ops: ServicePr
     assert bad.status_code == 422
     forbidden = httpx.get(f"{stack.config.public_url}/api/monitoring/reports", headers=user_headers(stack))
     assert forbidden.status_code == 403
+
+
+async def test_indexes_are_not_called_unused_before_enough_statistics(
+    stack_env: dict[str, str], probe_table: str
+) -> None:
+    import asyncpg
+
+    from osool_monitoring.database import DatabaseReport
+
+    pool = await asyncpg.create_pool(stack_env["DATABASE_URL"], min_size=1, max_size=2)
+    try:
+        summary, findings, duration = await DatabaseReport(pool, unused_index_min_hours=10_000).run()
+        judged, _, _ = await DatabaseReport(pool, unused_index_min_hours=0).run()
+    finally:
+        await pool.close()
+    assert summary["unused_indexes"].startswith("not judged yet")
+    assert not [f for f in findings if f["kind"] == "unused_index"]
+    assert [f for f in findings if f["kind"] == "duplicate_index"]  # a duplicate needs no waiting
+    assert "unused_indexes" not in judged and duration > 0
