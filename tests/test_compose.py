@@ -159,3 +159,12 @@ def test_prometheus_mounts_its_rules_next_to_its_config(compose: dict[str, Any])
     for name in ("prometheus",):
         volumes = compose["services"][name]["volumes"]
         assert "./infrastructure/prometheus/rules:/etc/prometheus/rules:ro" in volumes, name
+
+
+def test_monitoring_reads_every_replica_through_compose_dns(compose: dict[str, Any]) -> None:
+    """The RED job resolves each service's name to all its replicas and reads their /metrics on the services' port,
+    the one Prometheus scrapes."""
+    monitoring = compose["services"]["monitoring"]["environment"]
+    assert monitoring["MONITORING_TARGETS_DNS_PORT"] == "8000"
+    assert monitoring["DATABASE_URL"] == compose["services"]["search"]["environment"]["DATABASE_URL"]
+    assert "MONITORING_TARGETS_DNS_PORT" not in compose["services"]["search"]["environment"]

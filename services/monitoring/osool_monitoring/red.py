@@ -3,8 +3,10 @@ and the windows over it (RED per service and route, slowest routes, quantiles fr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +36,25 @@ class Target:
     service: str
     replica: str
     url: str | None  # a replica's own /metrics, or None: the service through the internal gateway
+
+
+async def resolve_targets(services: list[str], port: int) -> list[Target]:
+    """Every replica of every service from DNS: compose's embedded DNS (and a Kubernetes headless Service) answers a
+    service's name with the address of each of its replicas."""
+    loop = asyncio.get_running_loop()
+    targets = []
+    for service in services:
+        try:
+            answers = await loop.getaddrinfo(service, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            log.info("monitoring.replicas_unresolved", service=service, error=str(exc))
+            continue
+        addresses = sorted({str(answer[4][0]) for answer in answers})
+        targets += [
+            Target(service, address, f"http://{f'[{address}]' if ':' in address else address}:{port}/metrics")
+            for address in addresses
+        ]
+    return targets
 
 
 def load_targets(path: str, services: list[str]) -> list[Target]:
@@ -205,15 +226,23 @@ async def read_metrics(http: ServiceClient, direct: httpx.AsyncClient, target: T
         return None
 
 
+async def find_targets(targets_file: str, dns_port: int | None, services: list[str]) -> list[Target]:
+    """The replicas to read: from DNS when a port is set (compose, Kubernetes), else the targets file, and each
+    service the first two do not know once through the gateway."""
+    found = await resolve_targets(services, dns_port) if dns_port else []
+    known = {target.service for target in found}
+    return found + load_targets(targets_file, [service for service in services if service not in known])
+
+
 async def collect_red(
-    http: ServiceClient, direct: httpx.AsyncClient, history: RedHistory, targets_file: str, services: list[str]
+    http: ServiceClient, direct: httpx.AsyncClient, history: RedHistory, targets: list[Target]
 ) -> int:
     """The minute's job: every target's /metrics (a replica that does not answer is skipped: its next reading
     covers the gap), stored as differences."""
     at = datetime.now(UTC)
     await history.partitions.ensure(at.date())
     readings = []
-    for target in load_targets(targets_file, services):
+    for target in targets:
         counters = await read_metrics(http, direct, target)
         if counters is not None:
             readings.append((target, counters, datetime.now(UTC)))

@@ -100,9 +100,8 @@ class ReportService:
 
     async def collect_red(self) -> int:
         with metrics.REPORT_SECONDS.labels("red").time():
-            stored = await red.collect_red(
-                self.http, self.direct, self.red, self.settings.monitoring_targets_file, self.settings.monitored
-            )
+            targets = await self._targets(self.settings.monitored)
+            stored = await red.collect_red(self.http, self.direct, self.red, targets)
         # Housekeeping rides on the minute's job: leases and reports past the retention.
         await self.pool.execute(
             "DELETE FROM job_runs WHERE started_at < now() - make_interval(days => $1)",
@@ -110,6 +109,11 @@ class ReportService:
         )
         await self.reports.prune(self.settings.monitoring_retention_days)
         return stored
+
+    async def _targets(self, services: list[str]) -> list[red.Target]:
+        return await red.find_targets(
+            self.settings.monitoring_targets_file, self.settings.monitoring_targets_dns_port, services
+        )
 
     async def database_report(self) -> Record:
         with metrics.REPORT_SECONDS.labels("database").time():
@@ -127,7 +131,7 @@ class ReportService:
     async def cache_report(self) -> Record:
         started = time.perf_counter()
         with metrics.REPORT_SECONDS.labels("cache").time():
-            targets = [t for t in red.load_targets(self.settings.monitoring_targets_file, ["search"])]
+            targets = await self._targets(["search"])
             texts = [text for t in targets if (text := await red.read_text(self.http, self.direct, t)) is not None]
             previous = await self.reports.latest("cache")
             summary, findings, _ = await caches.cache_report(

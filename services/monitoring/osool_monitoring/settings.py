@@ -21,6 +21,8 @@ class Settings(CommonSettings):
     # Prometheus file_sd targets (the launcher writes it): every replica's /metrics for the RED job; without it each
     # service is read once through the internal gateway (one replica's counters a run).
     monitoring_targets_file: str = ""
+    # Compose and Kubernetes: the replicas are every address DNS gives for a service's name, on this port.
+    monitoring_targets_dns_port: int | None = Field(default=None, ge=1, le=65535)
     monitoring_red_interval_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
     monitoring_database_report_interval_seconds: float = Field(default=3600.0, ge=1.0, le=86400.0)
     monitoring_performance_interval_seconds: float = Field(default=21600.0, ge=1.0, le=604800.0)

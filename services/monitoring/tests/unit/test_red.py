@@ -3,13 +3,15 @@ restarted replica), and quantiles from cumulative buckets computed as Prometheus
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 from osool_common.metrics import LATENCY_BUCKETS
-from osool_monitoring.red import BOUNDS, difference, parse, quantile, summarize
+from osool_monitoring.red import BOUNDS, difference, find_targets, parse, quantile, summarize
 
 
 def exposition(durations: list[float], statuses: list[str]) -> str:
@@ -69,3 +71,24 @@ def test_a_window_summary_sums_routes_before_taking_quantiles() -> None:
     assert figures["mean_ms"] == pytest.approx(20.9)
     assert figures["p50_ms"] == pytest.approx(0.56, abs=0.01)  # rank 50 inside (0, 0.001]
     assert 100 < figures["p95_ms"] <= 250  # rank 95 among the slow ten, in (0.1, 0.25]
+
+
+async def test_replicas_come_from_dns_then_the_targets_file_then_the_gateway(tmp_path: Path) -> None:
+    targets_file = tmp_path / "targets.json"
+    targets_file.write_text(json.dumps([
+        {"targets": ["127.0.0.1:9101"], "labels": {"service": "search.invalid", "replica": "1"}},
+        {"targets": ["127.0.0.1:9102"], "labels": {"service": "search.invalid", "replica": "2"}},
+        {"targets": ["127.0.0.1:9103"], "labels": {"service": "not-monitored", "replica": "1"}},
+    ]))  # fmt: skip
+    found = await find_targets(str(targets_file), None, ["search.invalid", "auth"])
+    assert [(t.service, t.replica, t.url) for t in found] == [
+        ("search.invalid", "1", "http://127.0.0.1:9101/metrics"), ("search.invalid", "2", "http://127.0.0.1:9102/metrics"),
+        ("auth", "gateway", None),
+    ]  # fmt: skip
+    # With a DNS port, a name that resolves gives one target per address; one that does not falls back.
+    found = await find_targets(str(targets_file), 8000, ["localhost", "search.invalid", "no-such-host.invalid"])
+    assert ("localhost", "http://127.0.0.1:8000/metrics") in [(t.service, t.url) for t in found]
+    assert [t.url for t in found if t.service == "search.invalid"] == [
+        "http://127.0.0.1:9101/metrics", "http://127.0.0.1:9102/metrics"
+    ]  # fmt: skip
+    assert next(t for t in found if t.service == "no-such-host.invalid").url is None
