@@ -24,6 +24,7 @@ from osool_common.health import HealthRegistry, health_router
 from osool_common.http_client import ServiceClient, UpstreamCheck
 from osool_common.logging import configure_logging, get_logger
 from osool_common.metrics import RequestMetricsMiddleware, ScrapeHook, metrics_endpoint
+from osool_common.replicas import ReadPool, create_read_pool
 from osool_common.request_guard import RequestGuardMiddleware
 from osool_common.sentry import init_sentry
 from osool_common.service_auth import ServiceKeyMiddleware
@@ -49,6 +50,9 @@ class Resources:
     http: ServiceClient
     health: HealthRegistry
     verifier: TokenVerifier
+    # Where read-heavy queries go: a replica within the lag limit, else the primary (the primary itself without
+    # DATABASE_REPLICA_URLS). Writes, transactions and reads of the caller's own writes use `db`.
+    db_read: ReadPool
     # Closed at shutdown before the pools: background tasks and whatever a service registers on it.
     background: AsyncExitStack = field(default_factory=AsyncExitStack)
     # Run by /metrics before it answers: gauges that read the worker's own state (its pool, a file) bring it up to date.
@@ -89,22 +93,30 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         health = HealthRegistry(settings.service_name, version, settings.health_check_timeout_seconds)
         db = await create_pool(settings)
+        db_read = await create_read_pool(settings, db)
         redis = create_redis(settings)
         http = ServiceClient(settings)
         verifier = TokenVerifier(
             gateway_jwks_fetcher(http), issuer=settings.jwt_issuer, audience=settings.jwt_audience, redis=redis
         )
         health.add("database", DatabaseCheck(db), critical=True)
+        for replica in db_read.replicas:
+            # The primary serves a replica's reads while it is down or behind: degraded, still ready.
+            health.add(
+                f"database-replica:{replica.name}", db_read.check(replica), critical=False, affects_readiness=False
+            )
         health.add("redis", RedisCheck(redis), critical=redis_critical)
         for upstream in settings.upstreams:
             health.add(f"service:{upstream}", UpstreamCheck(http, upstream), critical=False)
-        resources = Resources(settings, db, redis, http, health, verifier)
-        app.state.settings, app.state.db, app.state.redis = settings, db, redis
+        resources = Resources(settings, db, redis, http, health, verifier, db_read)
+        app.state.settings, app.state.db, app.state.db_read, app.state.redis = settings, db, db_read, redis
         app.state.http, app.state.health, app.state.resources = http, health, resources
         app.state.verifier, app.state.scrape_hooks = verifier, resources.scrape_hooks
         pool_gauges = PoolGauges(db, settings.service_name)
         resources.scrape_hooks.append(pool_gauges.publish)
         resources.run_in_background(pool_gauges.run(), "db-pool-gauges")
+        if db_read.replicas:
+            resources.run_in_background(db_read.run(), "db-replica-lag")
         if setup is not None:
             await setup(app, resources)
         log.info("service.started", version=version)
@@ -116,6 +128,7 @@ def create_service_app(
                 await teardown(app)
             await http.aclose()
             await redis.aclose()
+            await db_read.close()
             await db.close()
             log.info("service.stopped")
 

@@ -1,14 +1,17 @@
-"""The Redis (Valkey) client of a service, with short timeouts so a dead server is noticed fast, every command timed;
-and the timers of a cache's (de)serialization."""
+"""The Redis (Valkey) client of a service, straight from REDIS_URL or through Sentinel, with short timeouts so a dead
+server is noticed fast, every command timed; and the timers of a cache's (de)serialization."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.connection import parse_url
+from redis.asyncio.sentinel import Sentinel
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from osool_common.metrics import CACHE_SERIALIZATION, REDIS_COMMAND_DURATION, BoundedHistogram
@@ -28,10 +31,17 @@ class TimedRedis(Redis):
     time waiting for a connection from the pool, which the caller waits too."""
 
     commands: BoundedHistogram | None = None
+    # Through Sentinel: the Sentinels' own clients, closed with this one (master_for leaves them to the caller).
+    sentinels: Sentinel | None = None
 
     def time_commands(self, service: str) -> TimedRedis:
         self.commands = BoundedHistogram(REDIS_COMMAND_DURATION, service, MAX_COMMAND_LABELS)
         return self
+
+    async def aclose(self, close_connection_pool: bool | None = None) -> None:
+        await super().aclose(close_connection_pool)
+        if self.sentinels is not None:
+            await self.sentinels.aclose()
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
         started = time.perf_counter()
@@ -70,17 +80,53 @@ def _command_name(name: Any) -> str:
     return str(name).upper()
 
 
+# Every client alike, direct or through Sentinel.
+CLIENT_OPTIONS: dict[str, Any] = {
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 2.0,
+    "health_check_interval": 15,
+    "decode_responses": True,
+}
+
+
 def create_redis(settings: CommonSettings) -> TimedRedis:
     assert settings.redis_url is not None  # settings validation guarantees it
+    if settings.sentinel_addresses:
+        return _through_sentinel(settings, settings.redis_url.get_secret_value())
     client = TimedRedis.from_url(
-        settings.redis_url.get_secret_value(),
-        socket_connect_timeout=1.0,
-        socket_timeout=2.0,
-        health_check_interval=15,
-        decode_responses=True,
-        client_name=settings.service_name,
+        settings.redis_url.get_secret_value(), **CLIENT_OPTIONS, client_name=settings.service_name
     )
     assert isinstance(client, TimedRedis)  # from_url builds the class it is called on
+    return client.time_commands(settings.service_name)
+
+
+def _through_sentinel(settings: CommonSettings, url: str) -> TimedRedis:
+    """The master of REDIS_SENTINEL_MASTER as the Sentinels name it: redis-py's SentinelConnectionPool asks them for its
+    address before each new connection and drops its connections when the address changes, and a connection to a
+    demoted master fails its next write (READONLY) and reconnects; so after a failover the client finds the promoted
+    replica by itself. REDIS_URL gives the password, user and database; its host is not used."""
+    given = parse_url(url)
+    sentinel_password = settings.redis_sentinel_password
+    sentinel = Sentinel(
+        settings.sentinel_addresses,
+        sentinel_kwargs={
+            "socket_connect_timeout": CLIENT_OPTIONS["socket_connect_timeout"],
+            "socket_timeout": CLIENT_OPTIONS["socket_timeout"],
+            "password": sentinel_password.get_secret_value() if sentinel_password else None,
+        },
+    )
+    client = sentinel.master_for(
+        settings.redis_sentinel_master,
+        redis_class=TimedRedis,
+        username=given.get("username"),
+        password=given.get("password"),
+        db=given.get("db", 0),
+        ssl=urlsplit(url).scheme == "rediss",
+        client_name=settings.service_name,
+        **CLIENT_OPTIONS,
+    )
+    assert isinstance(client, TimedRedis)  # master_for builds redis_class
+    client.sentinels = sentinel
     return client.time_commands(settings.service_name)
 
 

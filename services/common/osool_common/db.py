@@ -65,23 +65,36 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 
 async def create_pool(settings: CommonSettings) -> asyncpg.Pool:
     assert settings.database_url is not None  # settings validation guarantees it
+    return await create_pool_for(settings, settings.database_url.get_secret_value(), settings.db_pool_max_size)
+
+
+async def create_pool_for(settings: CommonSettings, url: str, max_size: int, **connect: Any) -> asyncpg.Pool:
+    """A pool of the service's connections to one server (the primary, or a read replica): the same schema first, the
+    same codecs, session settings and statement timer on every server. `connect`: more of asyncpg.connect's options
+    (a replica's short connect timeout)."""
     # min_size=0: a worker starts even while Postgres is down, reports it in /health, and recovers by itself.
     pool = await asyncpg.create_pool(
-        settings.database_url.get_secret_value(),
+        url,
         min_size=0,
-        max_size=settings.db_pool_max_size,
+        max_size=max_size,
         max_inactive_connection_lifetime=300,
         command_timeout=30,
         init=_connection_init(QueryTimer(settings.service_name)),
         reset=_keep_session if settings.stateless_sessions else None,
-        server_settings={
-            "search_path": f"{settings.schema_name},public",
-            "application_name": settings.service_name,
-            **settings.database_session_settings(),
-        },
+        server_settings=session_settings(settings),
+        **connect,
     )
     assert pool is not None
     return pool
+
+
+def session_settings(settings: CommonSettings) -> dict[str, str]:
+    """What every connection of the service sets at start (search path, application name, the service's own)."""
+    return {
+        "search_path": f"{settings.schema_name},public",
+        "application_name": settings.service_name,
+        **settings.database_session_settings(),
+    }
 
 
 class PoolGauges:

@@ -6,7 +6,7 @@ import os
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that mean "somebody copied the example file": refused in production.
@@ -44,11 +44,37 @@ class CommonSettings(BaseSettings):
     http_retries: int = 2
     health_check_timeout_seconds: float = 1.0
     db_pool_max_size: int = 10
+    # Read replicas (streaming standbys of DATABASE_URL's server), comma-separated URLs; none by default. What a
+    # service reads through its read pool goes to one whose replication lag is within the limit, else to the primary
+    # (osool_common.replicas). Secret: the URLs carry passwords.
+    database_replica_urls: SecretStr | None = None
+    database_replica_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600)
+    db_replica_pool_max_size: int = Field(default=5, ge=1, le=1000)
+    # Redis through Sentinel: the Sentinels' host:port, comma-separated. Set, the client asks them for the master of
+    # REDIS_SENTINEL_MASTER before each new connection, so a failover needs no restart; REDIS_URL then gives only the
+    # password, user name and database number (its host and port are not used).
+    redis_sentinels: str = ""
+    redis_sentinel_master: str = Field(default="osool", min_length=1)
+    # The Sentinels' own password (their requirepass), when they have one; the master's comes from REDIS_URL.
+    redis_sentinel_password: SecretStr | None = None
     # Access tokens: who signs them and for whom (not secrets; the keys come from the auth service's JWKS).
     jwt_issuer: str = "osool-auth"
     jwt_audience: str = "osool"
     # Which upstream services /health/ready checks through the gateway (comma-separated names).
     upstream_services: str = ""
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _replica_urls_are_postgres_urls(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _split_replica_urls(value.get_secret_value())  # raises, naming the entry (never its password)
+        return value
+
+    @field_validator("redis_sentinels")
+    @classmethod
+    def _sentinels_are_host_port(cls, value: str) -> str:
+        _split_sentinels(value)
+        return value
 
     @model_validator(mode="after")
     def _secrets_present_and_strong(self) -> CommonSettings:
@@ -63,6 +89,14 @@ class CommonSettings(BaseSettings):
                 weak = _weak_part(secret)
                 if weak is not None:
                     raise ValueError(f"{name.upper()} has a weak secret ({weak}); set a strong one in production")
+            for number, url in enumerate(self.replica_urls, start=1):
+                weak = _weak_part(url)
+                if weak is not None:
+                    raise ValueError(f"DATABASE_REPLICA_URLS entry {number} has a weak secret ({weak})")
+            if self.redis_sentinel_password is not None:
+                weak = _weak_part(self.redis_sentinel_password.get_secret_value())
+                if weak is not None:
+                    raise ValueError(f"REDIS_SENTINEL_PASSWORD is weak ({weak}); set a strong one in production")
         return self
 
     # True for a service whose queries never leave session state on a connection (no SET, LISTEN, advisory lock,
@@ -77,6 +111,20 @@ class CommonSettings(BaseSettings):
     def schema_name(self) -> str:
         """The Postgres schema this service owns (chat-history -> chat_history)."""
         return self.service_name.replace("-", "_")
+
+    @property
+    def replica_urls(self) -> list[str]:
+        """DATABASE_REPLICA_URLS as a list (empty: no replicas)."""
+        return (
+            []
+            if self.database_replica_urls is None
+            else _split_replica_urls(self.database_replica_urls.get_secret_value())
+        )
+
+    @property
+    def sentinel_addresses(self) -> list[tuple[str, int]]:
+        """REDIS_SENTINELS as (host, port) pairs (empty: Redis straight from REDIS_URL)."""
+        return _split_sentinels(self.redis_sentinels)
 
     @property
     def upstreams(self) -> list[str]:
@@ -105,6 +153,38 @@ def _weak_part(secret: str) -> str | None:
     if len(candidate) < _MIN_PRODUCTION_SECRET_LENGTH:
         return f"shorter than {_MIN_PRODUCTION_SECRET_LENGTH} characters"
     return None
+
+
+def _split_replica_urls(value: str) -> list[str]:
+    urls = [entry.strip() for entry in value.split(",") if entry.strip()]
+    seen: dict[tuple[str, int], int] = {}  # a replica is known by its host and port (metrics, health checks)
+    for number, url in enumerate(urls, start=1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+            raise ValueError(
+                f"entry {number} is not a postgresql://user:password@host:port/database URL (comma-separated URLs)"
+            )
+        try:
+            address = (parts.hostname, parts.port or 5432)
+        except ValueError:
+            raise ValueError(f"entry {number} has a port that is not a number") from None
+        if address in seen:
+            raise ValueError(f"entry {number} names the same host and port as entry {seen[address]}")
+        seen[address] = number
+    return urls
+
+
+def _split_sentinels(value: str) -> list[tuple[str, int]]:
+    addresses = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        host, _, port = entry.rpartition(":")
+        host = host.strip("[]")  # an IPv6 address is written [::1]:26379
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{entry!r} is not host:port (comma-separated Sentinels, e.g. sentinel-1:26379)")
+        addresses.append((host, int(port)))
+    return addresses
 
 
 def _describe(exc: ValidationError) -> str:
