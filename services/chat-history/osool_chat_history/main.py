@@ -18,7 +18,7 @@ def create_app() -> FastAPI:
     assert isinstance(settings, Settings)
 
     async def setup(app: FastAPI, resources: Resources) -> None:
-        service = HistoryService(settings, HistoryRepository(resources.db))
+        service = HistoryService(settings, HistoryRepository(resources.db, resources.db_read))
         app.state.history = service
         resources.run_in_background(purge_periodically(service, resources.redis), "history-purge")
 

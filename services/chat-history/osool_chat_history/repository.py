@@ -1,4 +1,5 @@
-"""Every SQL statement of the chat-history service."""
+"""Every SQL statement of the chat-history service, each on the server it belongs on (lists and searches on the read
+pool)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 import asyncpg
 
+from osool_common.replicas import ReadPool
+
 SESSION_COLUMNS = "id, owner_id, secret_hash, title, message_count, created_at, last_activity_at"
 MESSAGE_COLUMNS = (
     "id, session_id, role, content, property_ids, tool_calls, prompt_tokens, completion_tokens, created_at"
@@ -16,8 +19,17 @@ Record = asyncpg.Record
 
 
 class HistoryRepository:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    """`reads`: the service's read pool, for a user's lists of sessions and messages and their search, which may be a
+    few seconds behind. The rest runs on the primary: writes, and the reads that decide access or feed the agent's
+    next turn (each says why)."""
+
+    def __init__(self, pool: asyncpg.Pool, reads: ReadPool | asyncpg.Pool | None = None) -> None:
         self.pool = pool
+        self.reads = pool if reads is None else reads
+
+    def on_primary(self) -> HistoryRepository:
+        """This repository with its reads on the primary too, for a caller that must see the latest writes."""
+        return HistoryRepository(self.pool)
 
     async def insert_session(
         self, session_id: uuid.UUID, owner_id: uuid.UUID | None, secret_hash: bytes | None, title: str | None
@@ -31,19 +43,21 @@ class HistoryRepository:
         return record
 
     async def session(self, session_id: uuid.UUID) -> Record | None:
+        # Primary: it decides who may open the session. A replica behind would still open a session just deleted, or
+        # with the secret a claim has just revoked, and not find one just created (the agent's next turn, a second on).
         return await self.pool.fetchrow(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1", session_id)  # noqa: S608
 
     async def sessions_of(
         self, owner_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
     ) -> list[Record]:
         if after is None:
-            return await self.pool.fetch(
+            return await self.reads.fetch(
                 f"""SELECT {SESSION_COLUMNS} FROM sessions WHERE owner_id = $1
                     ORDER BY last_activity_at DESC, id DESC LIMIT $2""",  # noqa: S608
                 owner_id,
                 limit,
             )
-        return await self.pool.fetch(
+        return await self.reads.fetch(
             f"""SELECT {SESSION_COLUMNS} FROM sessions WHERE owner_id = $1 AND (last_activity_at, id) < ($3, $4)
                 ORDER BY last_activity_at DESC, id DESC LIMIT $2""",  # noqa: S608
             owner_id,
@@ -113,7 +127,7 @@ class HistoryRepository:
             return rows
 
     async def latest_messages(self, session_id: uuid.UUID, *, limit: int, before_id: int | None) -> list[Record]:
-        rows: list[Record] = await self.pool.fetch(
+        rows: list[Record] = await self.reads.fetch(
             f"""SELECT {MESSAGE_COLUMNS} FROM messages
                 WHERE session_id = $1 AND ($3::bigint IS NULL OR id < $3)
                 ORDER BY id DESC LIMIT $2""",  # noqa: S608
@@ -125,7 +139,7 @@ class HistoryRepository:
 
     async def search(self, owner_id: uuid.UUID, query: str, *, limit: int) -> list[Record]:
         prefixed = ", ".join(f"m.{column.strip()}" for column in MESSAGE_COLUMNS.split(","))
-        rows: list[Record] = await self.pool.fetch(
+        rows: list[Record] = await self.reads.fetch(
             f"""WITH q AS (SELECT websearch_to_tsquery('english', $2) || websearch_to_tsquery('arabic', $2) AS q)
                 SELECT {prefixed}, s.title AS session_title, ts_rank(m.search, q.q) AS rank
                 FROM messages m JOIN sessions s ON s.id = m.session_id, q

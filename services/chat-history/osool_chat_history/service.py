@@ -129,7 +129,10 @@ class HistoryService:
         if caller is not None:
             await self._readable(session_id, caller)
         before = _decode_message_cursor(cursor) if cursor else None
-        rows = await self.repository.latest_messages(session_id, limit=limit + 1, before_id=before)
+        # A user's page may come from a replica a few seconds behind. The agent's reads the primary: it is the
+        # conversation's memory for the next turn, which may come a second after the agent appended the last one.
+        repository = self.repository if caller is not None else self.repository.on_primary()
+        rows = await repository.latest_messages(session_id, limit=limit + 1, before_id=before)
         # The agent's route asks whether the session exists only when there is nothing to show (one query, not two).
         if caller is None and not rows and await self.repository.session(session_id) is None:
             raise NotFoundError("no such session")

@@ -31,7 +31,7 @@ def create_app() -> FastAPI:
 
     async def setup(app: FastAPI, resources: Resources) -> None:
         embedder = create_embedder(settings, resources.redis)
-        repository = ListingRepository(resources.db)
+        repository = ListingRepository(resources.db, resources.db_read)
         service = SearchService(settings, repository, embedder, resources.redis)
         app.state.search = service
         resources.background.push_async_callback(embedder.close)  # after the tasks below are cancelled (LIFO)

@@ -1,4 +1,5 @@
-"""Every SQL statement of the search service: listings, vectors, the embedding cache, ingest runs, market figures."""
+"""Every SQL statement of the search service: listings, vectors, the embedding cache, ingest runs, market figures;
+each on the server it belongs on (the reads of searches, listings and market figures on the read pool)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 import numpy as np
 from asyncpg.pool import PoolConnectionProxy
 
 from osool_common.listing_filters import FILTER_RULES, FilterRule
+from osool_common.replicas import ReadConnection, ReadPool
 from osool_search.filters import SearchFilters
 
 # The listing's own fields, in table order; what ingestion writes and every read returns.
@@ -43,6 +45,8 @@ TEXT_BOUND_FACTOR = 10
 
 # What runs a single statement: the pool, or one of its connections (or a plain connection).
 Queryable = asyncpg.Pool | asyncpg.Connection | PoolConnectionProxy
+# What runs a read: the above, or the read pool (a replica within the lag limit, else the primary) or one of its.
+Readable: TypeAlias = asyncpg.Pool | asyncpg.Connection | PoolConnectionProxy | ReadPool | ReadConnection
 
 
 class _Params:
@@ -122,30 +126,36 @@ class ExistingListing:
 
 
 class ListingRepository:
-    def __init__(self, pool: asyncpg.Pool, db: Queryable | None = None) -> None:
+    """`reads`: the service's read pool. What buyers and the agent read (searches, listings, market figures) goes
+    there, a few seconds behind the primary at most, which a listing read or a market figure can be. The rest stays on
+    the primary: writes, and the reads of ingestion, reindexing, the change log and the settings, which must see what
+    was just written (each says why)."""
+
+    def __init__(self, pool: asyncpg.Pool, reads: Readable | None = None) -> None:
         self.pool = pool  # transactions acquire from it
-        self.db: Queryable = pool if db is None else db  # single statements run on it
+        self.db: Queryable = pool  # single statements on the primary run on it
+        self.reads: Readable = pool if reads is None else reads
 
     @asynccontextmanager
     async def on_one_connection(self) -> AsyncIterator[ListingRepository]:
-        """This repository with its statements on one connection, acquired once (a search runs two statements, and
-        an acquire and release cost about 0.25 ms each, measured)."""
-        if not isinstance(self.db, asyncpg.Pool):
+        """This repository with its reads on one connection, acquired once (a search runs two statements, and an
+        acquire and release cost about 0.25 ms each, measured)."""
+        if not isinstance(self.reads, asyncpg.Pool | ReadPool):
             yield self
             return
-        async with self.db.acquire() as connection:
+        async with self.reads.acquire() as connection:
             yield ListingRepository(self.pool, connection)
 
-    # ---- reads ----
+    # ---- reads (on the read pool) ----
 
     async def get(self, listing_id: uuid.UUID) -> asyncpg.Record | None:
-        return await self.db.fetchrow(f"SELECT {READ_COLUMNS} FROM properties WHERE id = $1", listing_id)
+        return await self.reads.fetchrow(f"SELECT {READ_COLUMNS} FROM properties WHERE id = $1", listing_id)
 
     async def get_by_source(self, source_id: str) -> asyncpg.Record | None:
-        return await self.db.fetchrow(f"SELECT {READ_COLUMNS} FROM properties WHERE source_id = $1", source_id)
+        return await self.reads.fetchrow(f"SELECT {READ_COLUMNS} FROM properties WHERE source_id = $1", source_id)
 
     async def get_many(self, ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
-        return await self.db.fetch(f"SELECT {READ_COLUMNS} FROM properties WHERE id = ANY($1::uuid[])", list(ids))
+        return await self.reads.fetch(f"SELECT {READ_COLUMNS} FROM properties WHERE id = ANY($1::uuid[])", list(ids))
 
     async def list_page(
         self, filters: SearchFilters, limit: int, after: tuple[datetime, uuid.UUID] | None
@@ -159,7 +169,7 @@ class ListingRepository:
             f"SELECT {READ_COLUMNS} FROM properties WHERE {where} "
             f"ORDER BY created_at DESC, id DESC LIMIT {params(limit)}"
         )
-        return await self.db.fetch(sql, *params.values)
+        return await self.reads.fetch(sql, *params.values)
 
     async def count_matching(self, filters: SearchFilters, model: str, cap: int) -> int:
         """How many listings match, counted up to `cap` (enough to know whether a page can be full)."""
@@ -168,20 +178,20 @@ class ListingRepository:
             f"SELECT count(*) FROM (SELECT 1 FROM properties WHERE embedding_model = $1 AND "
             f"{_where(filters, params)} LIMIT {params(cap)}) s"
         )
-        return int(await self.db.fetchval(sql, *params.values))
+        return int(await self.reads.fetchval(sql, *params.values))
 
     async def any_matching(self, filters: SearchFilters, model: str) -> bool:
         """Whether any listing passes the filters."""
         params = _Params(model)
         sql = f"SELECT EXISTS (SELECT 1 FROM properties WHERE embedding_model = $1 AND {_where(filters, params)})"
-        return bool(await self.db.fetchval(sql, *params.values))
+        return bool(await self.reads.fetchval(sql, *params.values))
 
     async def vector_candidates(
         self, filters: SearchFilters, model: str, vector: np.ndarray, k: int, *, exact: bool = False
     ) -> list[tuple[uuid.UUID, float]]:
         """The k nearest listings that pass the filters (see _nearest); for recall measurement."""
         params = _Params(vector, model)
-        rows = await self.db.fetch(_nearest(filters, params, k, exact=exact), *params.values)
+        rows = await self.reads.fetch(_nearest(filters, params, k, exact=exact), *params.values)
         return [(row["id"], float(row["distance"])) for row in rows]
 
     async def candidates(
@@ -215,7 +225,7 @@ class ListingRepository:
                    CASE WHEN $3 = '' THEN NULL ELSE word_similarity($3, title) END AS title_similarity
             FROM properties p WHERE p.id IN ({pool_ids})
         """
-        rows = await self.db.fetch(sql, *params.values)
+        rows = await self.reads.fetch(sql, *params.values)
         found = [Candidate(r["id"], float(r["distance"]), r["text_rank"], r["title_similarity"]) for r in rows]
         return found, sum(1 for r in rows if r["is_nearest"])
 
@@ -227,7 +237,7 @@ class ListingRepository:
             ),
             params,
         )
-        overall = await self.db.fetchrow(
+        overall = await self.reads.fetchrow(
             f"""
             SELECT count(*) AS count,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) AS median_price_per_sqm,
@@ -238,7 +248,7 @@ class ListingRepository:
             """,
             *params.values,
         )
-        by_year = await self.db.fetch(
+        by_year = await self.reads.fetch(
             f"""
             SELECT delivery_year, count(*) AS count,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) AS median_price_per_sqm,
@@ -263,11 +273,12 @@ class ListingRepository:
             f"SELECT {READ_COLUMNS}, abs(size_sqm - {size}) AS size_gap FROM properties WHERE {where} "
             f"ORDER BY {', '.join(order)} LIMIT {params(limit)}"
         )
-        return await self.db.fetch(sql, *params.values)
+        return await self.reads.fetch(sql, *params.values)
 
-    # ---- writes ----
+    # ---- writes, and the reads of ingestion, on the primary ----
 
     async def existing(self, source_ids: Sequence[str]) -> dict[str, ExistingListing]:
+        # Primary: ingestion decides from it what to write; a replica a chunk behind would have it embed and write anew.
         rows = await self.db.fetch(
             "SELECT source_id, content_hash, embedding_model FROM properties WHERE source_id = ANY($1::text[])",
             list(source_ids),
@@ -301,6 +312,7 @@ class ListingRepository:
         return inserted, len(results) - inserted
 
     async def texts_to_reindex(self, model: str, limit: int) -> list[asyncpg.Record]:
+        # Primary, as features_unread: the loop reads until what it wrote is gone; a replica would hand a batch again.
         return await self.db.fetch(
             "SELECT id, embedding_text FROM properties WHERE embedding_model <> $1 ORDER BY id LIMIT $2", model, limit
         )
@@ -315,7 +327,8 @@ class ListingRepository:
             await _insert_profiles(connection, "properties", [listing_id for listing_id, _ in items])
 
     async def features_unread(self, limit: int) -> list[asyncpg.Record]:
-        """Listings stored before features were read (migration 0005), a batch at a time."""
+        """Listings stored before features were read (migration 0005), a batch at a time. On the primary: the loop
+        stops when the batch it wrote is no longer found, which a replica behind it would find again."""
         return await self.db.fetch(
             "SELECT id, title, description FROM properties WHERE features IS NULL ORDER BY id LIMIT $1", limit
         )
@@ -331,6 +344,7 @@ class ListingRepository:
         return int(result.split()[-1])
 
     async def count_by_model(self) -> dict[str, int]:
+        # Primary: the listings health check (and reindex's count) report what is stored, not a replica's view of it.
         rows = await self.db.fetch("SELECT embedding_model, count(*) AS n FROM properties GROUP BY embedding_model")
         return {r["embedding_model"]: int(r["n"]) for r in rows}
 
@@ -340,6 +354,7 @@ class ListingRepository:
     # ---- embedding cache ----
 
     async def cached_embeddings(self, model: str, hashes: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        # Primary: read by ingestion right after the chunk before wrote its vectors; a miss costs an embedding (money).
         rows = await self.db.fetch(
             "SELECT text_sha256, embedding FROM embedding_cache WHERE model = $1 AND text_sha256 = ANY($2::bytea[])",
             model,
@@ -380,7 +395,8 @@ class ListingRepository:
 
     async def changes_after(self, after: int, limit: int) -> list[asyncpg.Record]:
         """New listings and price drops after `after`, in order, each with the listing as it is now (a change whose
-        listing is gone is skipped)."""
+        listing is gone is skipped). On the primary, with last_change: a follower reads them when an ingest's nudge
+        says there are new ones, a moment after the commit, which a replica may not have replayed yet."""
         listing = _read_columns("p")
         return await self.db.fetch(
             f"""
@@ -402,6 +418,7 @@ class ListingRepository:
         return int(result.split()[-1])
 
     async def get_setting(self, key: str) -> str | None:
+        # Primary: the demo load's flag is read by the workers waiting for the one that writes it.
         return await self.db.fetchval("SELECT value FROM settings WHERE key = $1", key)
 
     async def set_setting(self, key: str, value: str) -> None:

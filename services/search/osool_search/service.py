@@ -22,6 +22,7 @@ from osool_common.cache import serialization_timers
 from osool_common.errors import NotFoundError, ValidationFailedError
 from osool_common.logging import get_logger
 from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
+from osool_common.replicas import staleness_bound
 from osool_search import metrics
 from osool_search.embeddings import DIMENSIONS, Embedder
 from osool_search.features import listing_features
@@ -53,6 +54,8 @@ from osool_search.settings import Settings
 log = get_logger(__name__)
 
 GENERATION_KEY = "search:generation"
+# When the generation last changed (epoch seconds): with read replicas, results are not cached for a moment after.
+GENERATION_AT_KEY = "search:generation:at"
 # Published after an ingest that changed listings (the agent's alerts listen); the log itself is listing_changes.
 CHANGES_CHANNEL = "osool:listings:changed"
 # The change log keeps a month: a follower away longer than that starts again from the end.
@@ -80,6 +83,10 @@ class SearchService:
         # The two caches in Redis: response bodies (JSON text) and query vectors (float32 bytes, base64).
         self.result_codec = serialization_timers(settings.service_name, "search_results")
         self.vector_codec = serialization_timers(settings.service_name, "query_vectors")
+        # Searches read a replica, which may be this many seconds behind: for that long after an ingest bumped the
+        # generation, a search may still see the listings before it, so its body is not cached (it would be served
+        # under the new generation for the cache's whole TTL). 0 without replicas.
+        self.replica_staleness = staleness_bound(settings)
 
     # ---- search ----
 
@@ -215,7 +222,9 @@ class SearchService:
         """The result cache's generation (None when results are not cached, or Redis is out) and the stored vector
         of the query (when a key is given), if any: in one round trip, or none when neither is needed."""
         caching = self.settings.search_cache_ttl_seconds > 0
-        keys = ([GENERATION_KEY] if caching else []) + ([vector_key] if vector_key else [])
+        fresh_window = caching and self.replica_staleness > 0
+        keys = ([GENERATION_KEY] if caching else []) + ([GENERATION_AT_KEY] if fresh_window else [])
+        keys += [vector_key] if vector_key else []
         if not keys:
             return None, None
         try:
@@ -224,6 +233,8 @@ class SearchService:
             self._redis_failed("read", exc)
             return None, None  # an outage slows searches down; it never fails them
         generation = (_as_bytes(values[0]).decode() if values[0] else "0") if caching else None
+        if fresh_window and values[1] and time.time() - float(values[1]) < self.replica_staleness:
+            generation = None  # a replica may not have the ingest yet: answer, but neither read nor fill the cache
         return generation, (values[-1] if vector_key else None)
 
     async def _query_vector(self, query: str, key: str, stored: bytes | str | None) -> np.ndarray:
@@ -283,7 +294,10 @@ class SearchService:
 
     async def invalidate_cache(self) -> None:
         try:
-            await self.redis.incr(GENERATION_KEY)
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(GENERATION_KEY)
+                pipe.set(GENERATION_AT_KEY, time.time(), ex=3600)
+                await pipe.execute()
         except RedisError:
             log.warning("search.cache_invalidation_failed")
 
