@@ -74,7 +74,11 @@ REPLICA_UP = Gauge(
 def replica_failed(exc: BaseException) -> bool:
     """The replica could not run the read, and the primary can: the connection failed or was closed, the server is
     shutting down or starting, it has no connection left, or replay cancelled the statement (a recovery conflict).
-    Any other error (bad SQL, a timeout of the statement itself) would fail on the primary too, and is raised."""
+    Any other error (bad SQL, a timeout of the statement itself) would fail on the primary too, and is raised.
+
+    asyncpg's InternalClientError is one of them: a server shutting down (pg_ctl stop -m fast) sends its FATAL error
+    to every idle connection, and a connection the pool hands out before the socket closes refuses the query with
+    "cannot switch to state 12; another operation (2) is in progress" (seen under load in the tests)."""
     failures = (
         OSError,
         TimeoutError,
@@ -84,6 +88,7 @@ def replica_failed(exc: BaseException) -> bool:
         asyncpg.exceptions.CannotConnectNowError,
         asyncpg.exceptions.TooManyConnectionsError,
         asyncpg.exceptions.SerializationError,
+        asyncpg.exceptions.InternalClientError,
     )
     if isinstance(exc, failures):
         return True
@@ -318,6 +323,11 @@ class ReadConnection:
                 if not replica_failed(exc):
                     raise
                 self._reads.failed(self._replica, exc)
+                if not isinstance(exc, asyncpg.exceptions.SerializationError):
+                    # Broken, or about to be: closed now, so the pool opens a new one rather than lend it again (a
+                    # connection the server closed is already back in the pool, and says so).
+                    with contextlib.suppress(asyncpg.InterfaceError):
+                        self._connection.terminate()
                 await self.close()
                 await self._on_primary("replica_error")
             else:
