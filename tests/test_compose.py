@@ -76,7 +76,7 @@ def test_every_build_context_and_dockerfile_exists(compose: dict[str, Any]) -> N
         build = compose["services"][name]["build"]
         context = REPO_ROOT / build["context"]
         assert context.is_dir(), f"{name}: build context {build['context']} is not a directory"
-        assert build["dockerfile"] == f"services/{name}/Dockerfile"
+        assert build["dockerfile"] == "services/Dockerfile" and build["args"] == {"SERVICE": name}
         assert (context / build["dockerfile"]).is_file(), f"{name}: {build['dockerfile']} does not exist"
 
 
