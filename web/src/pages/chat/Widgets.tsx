@@ -1,0 +1,179 @@
+// Amr's numbers as small widgets, from the tools' full results: a mortgage, a rental yield, a comparison with the
+// true cost of each plan; each with the assumptions the tool made (in the tool's words, English).
+import type { ComponentChildren } from 'preact';
+import { date, egp, num, percent, t } from '../../i18n';
+import type { ComparisonResult, MortgageResult, RoiResult, Widget } from './tools';
+
+function Assumptions({ items, title }: { items: string[]; title: string }) {
+  if (items.length === 0) return null;
+  return (
+    <details class="assumptions">
+      <summary>{title}</summary>
+      <ul lang="en" dir="ltr">
+        {items.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function Figures({ rows }: { rows: Array<[string, ComponentChildren] | null> }) {
+  return (
+    <dl class="widget-figures">
+      {rows.map((row) =>
+        row ? (
+          <div key={row[0]}>
+            <dt>{row[0]}</dt>
+            <dd>{row[1]}</dd>
+          </div>
+        ) : null,
+      )}
+    </dl>
+  );
+}
+
+function Mortgage({ result }: { result: MortgageResult }) {
+  const m = t.value;
+  const f = m.finance;
+  const affordability = result.affordability;
+  return (
+    <section class="widget" aria-label={f.mortgageTitle}>
+      <h3>{f.mortgageTitle}</h3>
+      <p class="widget-headline">{f.monthly(egp(result.monthly_payment))}</p>
+      <Figures
+        rows={[
+          [f.loan, egp(result.loan_amount)],
+          result.down_payment ? [f.downPayment, egp(result.down_payment)] : null,
+          [f.term, f.years(result.years)],
+          [f.rate, percent(result.annual_rate_pct)],
+          [f.programme, <span dir="auto">{result.programme.name}</span>],
+          [f.totalInterest, egp(result.total_interest)],
+          [f.totalPaid, egp(result.total_paid)],
+          result.total_cost_with_down_payment ? [f.totalWithDown, egp(result.total_cost_with_down_payment)] : null,
+          affordability
+            ? [
+                f.affordability,
+                `${percent(affordability.payment_to_income_pct)} — ${affordability.within_limit ? f.withinLimit : f.overLimit}`,
+              ]
+            : null,
+        ]}
+      />
+      {result.warnings.length > 0 ? (
+        <div class="widget-warnings">
+          <p>{f.warnings}</p>
+          <ul lang="en" dir="ltr">
+            {result.warnings.map((warning) => (
+              <li key={warning}>{warning}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <Assumptions items={result.assumptions} title={f.assumptions} />
+      <p class="widget-note">{f.asOf(date(result.as_of))}</p>
+    </section>
+  );
+}
+
+function Roi({ result }: { result: RoiResult }) {
+  const f = t.value.finance;
+  return (
+    <section class="widget" aria-label={f.roiTitle}>
+      <h3>{f.roiTitle}</h3>
+      <p class="widget-headline">
+        {f.netYield}: {percent(result.net_yield_pct)} <span class="badge">{f.grades[result.grade] ?? result.grade}</span>
+      </p>
+      <Figures
+        rows={[
+          [f.grossYield, percent(result.gross_yield_pct)],
+          [f.annualRent, egp(result.annual_rent)],
+          [f.annualCosts, `${egp(result.annual_costs)} (${percent(result.annual_costs_pct)})`],
+          [f.netIncome, egp(result.net_annual_income)],
+          [f.breakEven, result.break_even_years ? f.breakEvenYears(num(result.break_even_years, 1)) : f.never],
+          result.total_return_pct != null ? [f.totalReturn, percent(result.total_return_pct)] : null,
+        ]}
+      />
+      <Assumptions items={result.assumptions} title={f.assumptions} />
+    </section>
+  );
+}
+
+function Comparison({ result }: { result: ComparisonResult }) {
+  const m = t.value;
+  const f = m.finance;
+  const winnersOf = (id: string) =>
+    Object.entries(result.winners)
+      .filter(([, winner]) => winner === id)
+      .map(([key]) => f.winners[key] ?? key);
+  return (
+    <section class="widget widget-wide" aria-label={f.comparisonTitle}>
+      <h3>{f.comparisonTitle}</h3>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={m.compare.caption}>
+        <table class="compare-table">
+          <thead>
+            <tr>
+              <td />
+              {result.units.map((unit) => (
+                <th scope="col" key={unit.id} dir="auto">
+                  {unit.title}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">{m.card.price}</th>
+              {result.units.map((unit) => (
+                <td key={unit.id}>{egp(unit.price)}</td>
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">{m.card.pricePerSqm}</th>
+              {result.units.map((unit) => (
+                <td key={unit.id}>{egp(unit.price_per_sqm)}</td>
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">{m.card.paymentPlan}</th>
+              {result.units.map((unit) => (
+                <td key={unit.id} lang="en" dir="ltr">
+                  {unit.plan}
+                </td>
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">{f.trueCost}</th>
+              {result.units.map((unit) => (
+                <td key={unit.id}>{egp(unit.true_cost.present_value)}</td>
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">{f.savingVsCash}</th>
+              {result.units.map((unit) => (
+                <td key={unit.id}>{egp(unit.true_cost.saving_vs_cash)}</td>
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">{m.compare.best}</th>
+              {result.units.map((unit) => (
+                <td key={unit.id}>{winnersOf(unit.id).join(', ')}</td>
+              ))}
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      <Assumptions items={result.assumptions} title={f.assumptions} />
+    </section>
+  );
+}
+
+export function WidgetView({ widget }: { widget: Widget }) {
+  switch (widget.kind) {
+    case 'mortgage':
+      return <Mortgage result={widget.result} />;
+    case 'roi':
+      return <Roi result={widget.result} />;
+    case 'comparison':
+      return <Comparison result={widget.result} />;
+  }
+}

@@ -1,0 +1,121 @@
+// What the agent's tools return, as the chat shows it: listing cards and the finance widgets
+// (osool_agent/tools/finance.py: MortgageResult, RoiResult, Comparison), read from the turn's stored tool results.
+import type { Card, ListingFacts } from '../../api/types';
+
+export interface MortgageResult {
+  property_price?: number | null;
+  loan_amount: number;
+  down_payment?: number | null;
+  monthly_payment: number;
+  total_interest: number;
+  total_paid: number;
+  total_cost_with_down_payment?: number | null;
+  years: number;
+  months: number;
+  annual_rate_pct: number;
+  programme: { id: string; name: string; annual_rate_pct: number; as_of: string; source: string };
+  affordability?: {
+    max_payment_for_income: number;
+    max_loan_for_income: number;
+    payment_to_income_pct: number;
+    within_limit: boolean;
+    lender_share_pct: number;
+  } | null;
+  assumptions: string[];
+  warnings: string[];
+  as_of: string;
+}
+
+export interface RoiResult {
+  property_price: number;
+  annual_rent: number;
+  annual_costs: number;
+  annual_costs_pct: number;
+  net_annual_income: number;
+  gross_yield_pct: number;
+  net_yield_pct: number;
+  break_even_years?: number | null;
+  grade: string;
+  price_growth_pct?: number | null;
+  total_return_pct?: number | null;
+  assumptions: string[];
+}
+
+export interface UnitComparison {
+  id: string;
+  title: string;
+  price: number;
+  price_per_sqm: number;
+  size_sqm: number;
+  delivery: string;
+  plan: string;
+  monthly?: number | null;
+  true_cost: { present_value: number; nominal_total: number; saving_vs_cash: number };
+}
+
+export interface ComparisonResult {
+  units: UnitComparison[];
+  winners: Record<string, string | null>;
+  discount_rate_pct: number;
+  as_of: string;
+  assumptions: string[];
+}
+
+export type Widget =
+  | { kind: 'mortgage'; result: MortgageResult }
+  | { kind: 'roi'; result: RoiResult }
+  | { kind: 'comparison'; result: ComparisonResult };
+
+/** The tools whose full result is worth a widget (the stream carries only a one-line summary of each). */
+export const WIDGET_TOOLS = new Set(['calculate_mortgage', 'calculate_investment_roi', 'compare_units']);
+
+export function widgetFrom(name: string, content: Record<string, unknown>): Widget | null {
+  if (content.ok === false) return null;
+  if (name === 'calculate_mortgage' && typeof content.monthly_payment === 'number') {
+    return { kind: 'mortgage', result: content as unknown as MortgageResult };
+  }
+  if (name === 'calculate_investment_roi' && typeof content.net_yield_pct === 'number') {
+    return { kind: 'roi', result: content as unknown as RoiResult };
+  }
+  if (name === 'compare_units' && content.comparison && typeof content.comparison === 'object') {
+    return { kind: 'comparison', result: content.comparison as ComparisonResult };
+  }
+  return null;
+}
+
+/** The listings a stored tool result carries (search, get, compare, a valuation's comparables). */
+export function listingsOf(content: Record<string, unknown>): ListingFacts[] {
+  const many = (content.listings ?? content.comparables) as ListingFacts[] | undefined;
+  const one = content.listing as ListingFacts | undefined;
+  return [...(Array.isArray(many) ? many : []), ...(one ? [one] : [])];
+}
+
+/** A card as the agent builds it (osool_agent.schemas.Card.from_listing), from a stored tool result. */
+export function cardFromListing(listing: ListingFacts): Card {
+  return {
+    id: listing.id,
+    source_id: listing.source_id,
+    title: listing.title,
+    price: listing.price,
+    price_per_sqm: listing.price_per_sqm,
+    size_sqm: listing.size_sqm,
+    bedrooms: listing.bedrooms ?? null,
+    type: listing.type,
+    location: listing.location,
+    compound: listing.compound ?? null,
+    developer: listing.developer ?? null,
+    delivery_year: listing.delivery_year ?? null,
+    is_delivered: listing.is_delivered ?? false,
+    payment_plan: {
+      down_payment_pct: listing.down_payment_pct ?? null,
+      installment_years: listing.installment_years ?? null,
+      monthly_installment: listing.monthly_installment ?? null,
+      is_cash_only: listing.is_cash_only ?? false,
+    },
+    on_chain_status: listing.on_chain_status ?? null,
+    updated_at: listing.updated_at,
+    stale: listing.stale ?? false,
+    image_url: listing.image_url ?? null,
+    features: listing.features ?? [],
+  };
+}

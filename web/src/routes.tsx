@@ -1,0 +1,82 @@
+// Every page of the client: its path, its component, who may open it, and its place in the header.
+// To add a page: a folder under pages/, a lazy() import here, its strings in i18n/en.ts and ar.ts, and its path in
+// the gateway's list of client routes only if it collides with a gateway location (see web/README.md).
+import type { ComponentType } from 'preact';
+import { lazy } from 'preact-iso';
+import type { Role } from './api/types';
+import type { Messages } from './i18n';
+import { ChatPage } from './pages/chat/ChatPage';
+import { comingSoon } from './pages/ComingSoonPage';
+
+/** Who may open a page: anyone, a signed-in person, or the given roles. */
+export type Audience = 'everyone' | 'signed-in' | Role[];
+
+export interface PageRoute {
+  path: string;
+  component: ComponentType<any>;
+  title: (m: Messages) => string;
+  audience: Audience;
+  /** Shown in the header's navigation (to the people of its audience) when set. */
+  nav?: (m: Messages) => string;
+}
+
+// The chat is the home page and ships in the first bundle; every other page loads when first opened.
+const SignInPage = lazy(() => import('./pages/auth/SignInPage').then((module) => module.SignInPage));
+const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((module) => module.VerifyEmailPage));
+const ResetPasswordPage = lazy(() =>
+  import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
+);
+
+export const ROUTES: PageRoute[] = [
+  { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
+  {
+    path: '/search',
+    component: comingSoon((m) => m.nav.search),
+    title: (m) => m.nav.search,
+    audience: 'everyone',
+    nav: (m) => m.nav.search,
+  },
+  {
+    path: '/listings/:id',
+    component: comingSoon((m) => m.card.details),
+    title: (m) => m.card.details,
+    audience: 'everyone',
+  },
+  {
+    path: '/history',
+    component: comingSoon((m) => m.nav.history),
+    title: (m) => m.nav.history,
+    audience: 'signed-in',
+    nav: (m) => m.nav.history,
+  },
+  {
+    path: '/agents',
+    component: comingSoon((m) => m.nav.agents),
+    title: (m) => m.nav.agents,
+    audience: ['agent', 'admin'],
+    nav: (m) => m.nav.agents,
+  },
+  {
+    path: '/admin/listings',
+    component: comingSoon((m) => m.nav.listingsUpload),
+    title: (m) => m.nav.listingsUpload,
+    audience: ['admin'],
+    nav: (m) => m.nav.listingsUpload,
+  },
+  {
+    path: '/operations',
+    component: comingSoon((m) => m.nav.operations),
+    title: (m) => m.nav.operations,
+    audience: ['admin'],
+    nav: (m) => m.nav.operations,
+  },
+  { path: '/signin', component: SignInPage, title: (m) => m.auth.signInTitle, audience: 'everyone' },
+  { path: '/verify-email', component: VerifyEmailPage, title: (m) => m.auth.verifyTitle, audience: 'everyone' },
+  { path: '/reset-password', component: ResetPasswordPage, title: (m) => m.auth.resetTitle, audience: 'everyone' },
+];
+
+export function allowed(audience: Audience, role: Role | null): boolean {
+  if (audience === 'everyone') return true;
+  if (role === null) return false;
+  return audience === 'signed-in' || audience.includes(role);
+}
