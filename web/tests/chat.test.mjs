@@ -1,0 +1,151 @@
+// The chat page against the test stack's agent (the rules brain: real listings, no model): replies stream on screen
+// in English and Arabic, tool activity in words, cards of listings that exist, the comparison, the mortgage widget,
+// and a conversation that follows the person when they sign in.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  assertStreamed,
+  BASE,
+  cardIds,
+  chat,
+  DESKTOP,
+  expectAccessible,
+  launch,
+  open,
+  PHONE,
+  screenshot,
+  verifiedAccount,
+} from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('an English question streams a reply with listing cards that exist, and two of them compare', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  await page.getByRole('heading', { level: 1, name: 'Chat with Amr' }).waitFor();
+  await expectAccessible(page, 'chat (empty)');
+  await screenshot(page, 'chat-empty-en-desktop');
+
+  const { reply, growth } = await chat(page, '3 bedroom apartment in New Cairo under 8M');
+  assertStreamed(growth);
+  const search = reply.locator('.tool[data-tool="search_properties"]');
+  assert.match(await search.innerText(), /Searching New Cairo .*under EGP\s?8M…/);
+  assert.match(await search.innerText(), /done/);
+  const ids = await cardIds(reply);
+  assert.ok(ids.length >= 2, `expected at least two cards, got ${ids.length}`);
+  // The card says what the listing is, with its price as the search service has it.
+  const listing = await (await fetch(`${BASE}/api/properties/${ids[0]}`)).json();
+  const first = reply.locator('article.listing-card').first();
+  assert.equal(await first.getByRole('heading').innerText(), listing.title);
+  assert.match(await first.innerText(), new RegExp(listing.price.toLocaleString('en-US')));
+  assert.match(await first.innerText(), /per m²/);
+  assert.match(await first.innerText(), /Payment plan/);
+  await expectAccessible(page, 'chat (a reply with cards)');
+
+  // Pick two cards, open the comparison.
+  const cards = reply.locator('article.listing-card');
+  await cards.nth(0).getByRole('checkbox', { name: /Compare/ }).check();
+  await page.getByText('1 listing selected').waitFor();
+  await cards.nth(1).getByRole('checkbox', { name: /Compare/ }).check();
+  await page.getByRole('region', { name: 'Compare listings' }).getByRole('button', { name: 'Compare' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Compare listings' });
+  await dialog.waitFor();
+  const columns = await dialog.locator('thead th').allInnerTexts();
+  const titles = await cards.locator('h3').allInnerTexts();
+  assert.deepEqual(columns.map((text) => text.replace('×', '').trim()), titles.slice(0, 2));
+  assert.ok((await dialog.locator('tbody tr').count()) >= 8);
+  await dialog.getByRole('row', { name: /Price per m²/ }).waitFor();
+  await expectAccessible(page, 'comparison dialog');
+  await screenshot(page, 'compare-en-desktop', { fullPage: false });
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+
+  await screenshot(page, 'chat-en-desktop');
+  await page.setViewportSize(PHONE);
+  await screenshot(page, 'chat-en-phone');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the language switch turns the page Arabic and right to left, and an Arabic question streams its reply', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  await page.getByRole('button', { name: /Switch the language to Arabic/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'تحدث مع عمرو' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  await expectAccessible(page, 'chat in Arabic (empty)');
+
+  const { reply, growth } = await chat(page, 'شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون');
+  assertStreamed(growth);
+  const text = await reply.locator('.message-text').innerText();
+  assert.match(text, /[\u0600-\u06FF]/, 'the reply is not in Arabic');
+  assert.match(await reply.locator('.tool[data-tool="search_properties"]').innerText(), /جارٍ البحث عن/);
+  const ids = await cardIds(reply);
+  assert.ok(ids.length >= 1);
+  // Prices in Arabic digits and the Egyptian pound.
+  assert.match(await reply.locator('article.listing-card').first().innerText(), /[٠-٩]/);
+  // The layout is mirrored: a card's start edge is on the right.
+  const box = await reply.locator('article.listing-card').first().boundingBox();
+  const log = await reply.locator('.listing-grid').boundingBox();
+  assert.ok(box.x + box.width > log.x + log.width - 4, 'the first card does not start on the right');
+  await expectAccessible(page, 'chat in Arabic (a reply with cards)');
+
+  await screenshot(page, 'chat-ar-desktop');
+  await page.setViewportSize(PHONE);
+  await screenshot(page, 'chat-ar-phone');
+  await page.setViewportSize(DESKTOP);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a mortgage question shows the widget with its numbers and assumptions', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  const { reply } = await chat(page, 'mortgage on 5 million over 10 years with 20% down at 12% interest');
+  assert.match(await reply.locator('.tool[data-tool="calculate_mortgage"]').innerText(), /Calculating a mortgage on EGP\s?5M over 10 years/);
+  const widget = reply.getByRole('region', { name: 'Mortgage' });
+  await widget.waitFor();
+  assert.match(await widget.innerText(), /EGP\s?57,388 a month/);
+  assert.match(await widget.innerText(), /EGP\s?4,000,000/);
+  await expectAccessible(page, 'chat (mortgage widget)');
+  await screenshot(page, 'mortgage-en-desktop');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an anonymous conversation follows the person when they sign in', async () => {
+  const account = await verifiedAccount('web-claim');
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  const { reply } = await chat(page, 'villa in Sheikh Zayed between 25 and 40 million');
+  const ids = await cardIds(reply);
+  await page.getByText('You are chatting without an account').waitFor();
+  await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${BASE}/`);
+  await page.getByText('villa in Sheikh Zayed between 25 and 40 million').waitFor();
+  // A reload: the conversation comes back from chat-history, opened by the user's token (the secret is gone).
+  await page.reload();
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.getByText('villa in Sheikh Zayed between 25 and 40 million').waitFor();
+  const restored = await page.locator('.message-amr article.listing-card').evaluateAll((cards) =>
+    cards.map((card) => card.dataset.listingId),
+  );
+  assert.deepEqual(restored, ids);
+  assert.equal(await page.evaluate(() => JSON.parse(window.localStorage.getItem('osool.conversation')).secret), null);
+  // The next turn continues the same conversation as the user.
+  const { reply: next } = await chat(page, 'compare the first two');
+  await next.locator('.tool[data-tool="compare_units"]').waitFor();
+  await next.getByRole('region', { name: 'Comparison by Amr' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
