@@ -71,9 +71,9 @@ def _without_pg_stat_statements(key: str, value: str) -> str | None:
     return value
 
 
-def server_flags(config: StackConfig) -> list[str]:
-    """database/postgresql.conf as -c flags (without pg_stat_statements' settings when the library is not built), then
-    the local stack's own address (loopback, TCP only)."""
+def settings_flags() -> list[str]:
+    """database/postgresql.conf as -c flags, without pg_stat_statements' settings when the library is not built: for
+    any server of this machine's PostgreSQL (the local stack's, a test's primary or replica), before its own address."""
     with_statistics = statement_statistics_available()
     flags: list[str] = []
     for line in SETTINGS_FILE.read_text().splitlines():
@@ -84,13 +84,19 @@ def server_flags(config: StackConfig) -> list[str]:
             kept = value if with_statistics else _without_pg_stat_statements(key, value)
             if kept is not None:
                 flags += ["-c", f"{key}={kept}"]
-    flags += [
+    return flags
+
+
+def server_flags(config: StackConfig) -> list[str]:
+    """database/postgresql.conf's settings (`settings_flags`), then the local stack's own address (loopback, TCP
+    only)."""
+    return [
+        *settings_flags(),
         "-c", "listen_addresses=127.0.0.1",
         "-c", f"port={config.postgres_port}",
         "-c", "unix_socket_directories=",
         "-c", "max_connections=300",
     ]  # fmt: skip
-    return flags
 
 
 def server_command(config: StackConfig) -> list[str]:
