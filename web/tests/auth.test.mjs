@@ -78,6 +78,26 @@ test('a wrong password is said plainly; the right one signs in, and signing out 
   await context.close();
 });
 
+test('too many tries: the page says how long to wait, from Retry-After', async () => {
+  const { context, page, problems } = await open(browser);
+  // The gateway's and auth's own limits are tested where they live; here only what the page makes of a 429.
+  await page.route('**/api/auth/login', (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '7' },
+      body: JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests; slow down', request_id: 'x' } }),
+    }),
+  );
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill('someone@osool-test.eg');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'Too many tries, wait 7 s.' }).waitFor();
+  assert.doesNotMatch(await page.locator('main').innerText(), /rate_limited|request_id|\{/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a signed-in person stays signed in across a reload (the refresh token rotates)', async () => {
   const account = await verifiedAccount('web-reload');
   const { context, page, problems } = await open(browser);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   assertStreamed,
+  assertVisibleFocus,
   BASE,
   cardIds,
   chat,
@@ -14,6 +15,7 @@ import {
   open,
   PHONE,
   screenshot,
+  tabTo,
   verifiedAccount,
 } from './helpers.mjs';
 
@@ -146,6 +148,84 @@ test('an anonymous conversation follows the person when they sign in', async () 
   const { reply: next } = await chat(page, 'compare the first two');
   await next.locator('.tool[data-tool="compare_units"]').waitFor();
   await next.getByRole('region', { name: 'Comparison by Amr' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('with the keyboard alone: skip link, send, pick two cards, compare, close', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  await page.getByRole('heading', { level: 1, name: 'Chat with Amr' }).waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  await assertVisibleFocus(page);
+  await page.keyboard.press('Enter');
+  await tabTo(page, '#chat-message');
+  await assertVisibleFocus(page);
+  await page.keyboard.type('2 bedroom apartment in Maadi');
+  await page.keyboard.press('Enter');
+  await page.locator('.message-amr[data-state="done"] article.listing-card').first().waitFor();
+  // Back from the message box to the cards: the first compare box met going backwards is the last card's.
+  await tabTo(page, 'input[type="checkbox"]', { backwards: true });
+  await assertVisibleFocus(page);
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Shift+Tab');
+  await tabTo(page, 'input[type="checkbox"]', { backwards: true });
+  await page.keyboard.press('Space');
+  await page.getByText('2 listings selected').waitFor();
+  await tabTo(page, '.compare-bar .button:not(.button-quiet)');
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Compare listings' });
+  await dialog.waitFor();
+  assert.ok(await dialog.evaluate((element) => element.contains(document.activeElement)), 'focus is not in the dialog');
+  assert.equal(await dialog.locator('thead th').count(), 2);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  // Focus comes back to the button that opened it.
+  assert.ok(await page.evaluate(() => document.activeElement?.matches('.compare-bar .button')));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('offline, the page says so, and a message that cannot leave says why', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  await page.getByRole('heading', { level: 1, name: 'Chat with Amr' }).waitFor();
+  await context.setOffline(true);
+  await page.getByText('You are offline. Messages will not send until you are back online.').waitFor();
+  const box = page.getByRole('textbox', { name: 'Your message to Amr' });
+  await box.fill('apartment in Zamalek');
+  await box.press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'You are offline. Check your connection and try again.' }).waitFor();
+  await context.setOffline(false);
+  await page.getByText('You are offline. Messages will not send').waitFor({ state: 'hidden' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a session ended elsewhere: the next message says to sign in again', async () => {
+  const account = await verifiedAccount('web-expired');
+  const { context, page, problems } = await open(browser);
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${BASE}/`);
+  // Signing out on another device ends the session: its refresh token and, within about a second, its access tokens.
+  const refreshToken = await page.evaluate(() => window.localStorage.getItem('osool.refresh_token'));
+  const logout = await fetch(`${BASE}/api/auth/logout`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refresh_token: refreshToken }),
+  });
+  assert.ok(logout.ok, await logout.text());
+  await new Promise((done) => setTimeout(done, 1500));
+  const box = page.getByRole('textbox', { name: 'Your message to Amr' });
+  await box.fill('apartment in Zamalek');
+  await box.press('Enter');
+  await page.getByText('Your session has ended. Sign in again.').waitFor();
+  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+  await expectAccessible(page, 'chat after the session ended');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -152,6 +152,24 @@ export async function chat(page, message) {
   return { reply, growth };
 }
 
+/** Presses Tab (or Shift+Tab) until the focused element matches the CSS selector; fails after `max` presses. */
+export async function tabTo(page, selector, { backwards = false, max = 80 } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((css) => document.activeElement?.matches(css) ?? false, selector)) return;
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+  }
+  assert.fail(`no ${selector} within ${max} presses of Tab`);
+}
+
+/** The focused element draws a visible focus ring. */
+export async function assertVisibleFocus(page) {
+  const style = await page.evaluate(() => {
+    const css = getComputedStyle(document.activeElement);
+    return { outline: css.outlineStyle, width: parseFloat(css.outlineWidth) };
+  });
+  assert.ok(style.outline !== 'none' && style.width >= 2, `focus is not visible: ${JSON.stringify(style)}`);
+}
+
 /** The listing ids on the cards of a reply, each checked against the search service (it exists). */
 export async function cardIds(reply) {
   const ids = await reply.locator('article.listing-card').evaluateAll((cards) => cards.map((card) => card.dataset.listingId));
