@@ -54,7 +54,13 @@ export function ChatPage() {
             <ul class="chat-examples" aria-labelledby="examples-label">
               {m.chat.examples.map((example) => (
                 <li key={example}>
-                  <button type="button" class="example" dir="auto" onClick={() => submit(example)}>
+                  <button
+                    type="button"
+                    class="example"
+                    dir="auto"
+                    lang={/[\u0600-\u06FF]/.test(example) ? 'ar' : 'en'}
+                    onClick={() => submit(example)}
+                  >
                     {example}
                   </button>
                 </li>
