@@ -1,0 +1,28 @@
+"""The chat page's JavaScript stays under 100 KB gzipped: the built entry script and every module index.html preloads
+with it (pages loaded later, on their first visit, are not counted)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+
+import pytest
+
+from devstack.config import REPO_ROOT
+
+DIST = REPO_ROOT / "web" / "dist"
+BUDGET_BYTES = 100 * 1024
+
+
+def test_the_chat_page_ships_under_100_kb_of_gzipped_javascript() -> None:
+    if not (DIST / "index.html").is_file():
+        if shutil.which("npm") is None:
+            pytest.skip("npm is not installed: the web client is not built")
+        pytest.fail("the web client is not built (web/dist): run make install")
+    page = (DIST / "index.html").read_text()
+    scripts = re.findall(r'<script type="module"[^>]*src="/([^"]+)"', page)
+    preloads = re.findall(r'<link rel="modulepreload"[^>]*href="/([^"]+)"', page)
+    assert scripts, page
+    sizes = {name: len(gzip.compress((DIST / name).read_bytes(), 9)) for name in scripts + preloads}
+    assert sum(sizes.values()) < BUDGET_BYTES, sizes
