@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -29,6 +30,21 @@ ERROR_PAGES = [
 ]
 
 
+@dataclass(frozen=True)
+class GatewayTls:
+    """HTTPS on the public listener (its `public_listen`), with HTTP/2; `redirect_listen` answers plain HTTP with a
+    redirect to it. `https_port` is the port clients reach HTTPS on (443 is left out of the redirect's URL)."""
+
+    certificate: str
+    certificate_key: str
+    redirect_listen: str
+    https_port: int = 443
+
+    @property
+    def port_suffix(self) -> str:
+        return "" if self.https_port == 443 else f":{self.https_port}"
+
+
 def render_gateway(
     *,
     target: str,
@@ -44,9 +60,11 @@ def render_gateway(
     temp_dir: str | None = None,
     service_key: str | None = None,
     service_key_include: str | None = None,
+    tls: GatewayTls | None = None,
 ) -> str:
     """The gateway's nginx.conf. The service key is written into it (a private file) or, for an image whose config
-    is committed, read from `service_key_include`, a file rendered at container start."""
+    is committed, read from `service_key_include`, a file rendered at container start. With `tls`, the public
+    listener speaks HTTPS and HTTP/2, and a second one redirects plain HTTP to it."""
     if service_key is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,}", service_key):
         # An empty or odd key in the map would let callers without one in, or break the config.
         raise ValueError("OSOOL_SERVICE_KEY must be 16 or more URL-safe characters")
@@ -75,6 +93,7 @@ def render_gateway(
         error_pages=ERROR_PAGES,
         service_key=service_key,
         service_key_include=service_key_include,
+        tls=tls,
     )
 
 
@@ -98,12 +117,19 @@ def render_local_gateway(config: StackConfig, service_key: str) -> str:
 COMPOSE_PORT = 8000
 
 
+# Where docker-compose.scale.yml mounts the certificate (gateway/nginx/ssl/, or the operator's TLS_CERT_DIR).
+COMPOSE_TLS = GatewayTls(
+    certificate="/etc/nginx/ssl/server.crt", certificate_key="/etc/nginx/ssl/server.key", redirect_listen="8080"
+)
+
+
 def render_compose_gateway() -> str:
-    """The gateway of docker-compose.scale.yml: each service name resolves to all of its replicas."""
+    """The gateway of docker-compose.scale.yml: each service name resolves to all of its replicas; HTTPS on 8443
+    (published on 443), plain HTTP on 8080 (published on 80) only redirects."""
     return render_gateway(
         target="docker-compose.scale.yml",
         upstreams={s: [f"{s}:{COMPOSE_PORT}"] for s in SERVICES},
-        public_listen="8080",
+        public_listen="8443",
         internal_listen="8081",
         state_dir="/var/run",
         temp_dir="/var/cache/nginx",
@@ -113,6 +139,7 @@ def render_compose_gateway() -> str:
         error_log="stderr",
         access_log="/dev/stdout",
         service_key_include="/etc/nginx/conf.d/service-key.conf",
+        tls=COMPOSE_TLS,
     )
 
 

@@ -109,6 +109,15 @@ def test_nginx_accepts_the_compose_gateway_config(tmp_path: Path) -> None:
     rendered = string.Template(template).safe_substitute(OSOOL_SERVICE_KEY=secrets.token_urlsafe(24))
     (tmp_path / "service-key.conf").write_text(rendered)
     text = text.replace("/etc/nginx/conf.d/service-key.conf", str(tmp_path / "service-key.conf"))
+    # nginx -t loads the certificate: one from gateway/nginx/ssl's script, where compose mounts the directory.
+    made = subprocess.run(
+        ["/bin/sh", str(COMPOSE_CONF.parent / "ssl" / "make-local-certificates.sh")],
+        env={"PATH": "/usr/bin:/bin", "SSL_DIR": str(tmp_path / "ssl")},
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    text = text.replace("/etc/nginx/ssl/", f"{tmp_path}/ssl/")
     (tmp_path / "nginx.conf").write_text(text)
     result = subprocess.run(
         [str(binaries.nginx()), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
