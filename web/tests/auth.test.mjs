@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  assertNoSideScroll,
   BASE,
   DESKTOP,
   emailLink,
@@ -150,6 +151,7 @@ test('the sign-in page in English and Arabic, desktop and phone: screenshots, RT
       assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr');
       assert.equal(await page.getAttribute('html', 'lang'), lang);
       await expectAccessible(page, `sign in (${lang}, ${size})`);
+      await assertNoSideScroll(page);
       await screenshot(page, `signin-${lang}-${size}`);
       assert.deepEqual(problems, []);
       await context.close();

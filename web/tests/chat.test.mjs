@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  assertNoSideScroll,
   assertStreamed,
   assertVisibleFocus,
   BASE,
@@ -70,6 +71,7 @@ test('an English question streams a reply with listing cards that exist, and two
 
   await screenshot(page, 'chat-en-desktop');
   await page.setViewportSize(PHONE);
+  await assertNoSideScroll(page);
   await screenshot(page, 'chat-en-phone');
   assert.deepEqual(problems, []);
   await context.close();
@@ -101,6 +103,7 @@ test('the language switch turns the page Arabic and right to left, and an Arabic
 
   await screenshot(page, 'chat-ar-desktop');
   await page.setViewportSize(PHONE);
+  await assertNoSideScroll(page);
   await screenshot(page, 'chat-ar-phone');
   await page.setViewportSize(DESKTOP);
   assert.deepEqual(problems, []);

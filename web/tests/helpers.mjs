@@ -161,6 +161,15 @@ export async function tabTo(page, selector, { backwards = false, max = 80 } = {}
   assert.fail(`no ${selector} within ${max} presses of Tab`);
 }
 
+/** Nothing sticks out sideways: the page is no wider than the viewport (a phone never scrolls sideways). */
+export async function assertNoSideScroll(page) {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  assert.ok(scroll <= width, `the page is ${scroll}px wide in a ${width}px viewport`);
+}
+
 /** The focused element draws a visible focus ring. */
 export async function assertVisibleFocus(page) {
   const style = await page.evaluate(() => {
