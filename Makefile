@@ -11,7 +11,7 @@ NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config backup restore clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -123,6 +123,13 @@ gas-report: install ## gas per function of the property registry on the in-proce
 
 gateway-config: install ## render the compose gateway config (gateway/nginx/nginx.compose.conf)
 	$(PY) -m devstack gateway-config --out gateway/nginx/nginx.compose.conf
+
+backup: install ## back up the local stack's database (pg_dump, custom format) into backups/ (BACKUP_DIR=...); the stack must be up
+	$(PY) -m devstack.backups backup
+
+restore: install ## replace the local stack's database with a backup: make restore FILE=backups/osool-<time>.dump (asks first, CONFIRM=yes does not; the replaced one is kept)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/osool-<time>.dump"; exit 2; }
+	$(PY) -m devstack.backups restore "$(FILE)"
 
 clean: down ## stop and delete local state (.osool/ and .env: data and secrets)
 	rm -rf .osool .env
