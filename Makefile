@@ -6,12 +6,15 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYPROJECTS := $(wildcard services/*/pyproject.toml)
 CONTRACTS_DIR := services/chain/contracts
-# Node.js packages: the pinned solc of the contract build, and hardhat for the chain's real-node test.
-NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat
+# Node.js packages: the pinned solc of the contract build, hardhat for the chain's real-node test, and the web client.
+NODE_DIRS := $(CONTRACTS_DIR) services/chain/tests/hardhat web
+# The web client's build (web/dist) is made again when one of these is newer than its index.html.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package-lock.json \
+  web/tsconfig.json web/vite.config.ts
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config backup restore clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config web backup restore clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,14 +34,25 @@ $(STAMP): requirements-dev.txt $(PYPROJECTS) devstack/pg_stat_statements_build.p
 
 install: $(STAMP) node-packages ## install what is missing (virtualenv, Python deps, PostgreSQL+pgvector, Valkey, nginx, Node.js packages); nothing when up to date
 
-# npm ci where a package-lock.json is newer than what node_modules holds; without npm the tests that need it say so.
+# npm ci where a package-lock.json is newer than what node_modules holds, then the web client's build when a source
+# changed; without npm the tests that need it say so, and the gateway's / says how to build the client.
 node-packages:
 	@if command -v npm >/dev/null; then \
 	  for dir in $(NODE_DIRS); do \
 	    test $$dir/node_modules/.package-lock.json -nt $$dir/package-lock.json \
 	      || npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; \
 	  done; \
-	else echo "npm not found: the contract build check and the hardhat test will be skipped"; fi
+	  $(MAKE) -s -f $(firstword $(MAKEFILE_LIST)) web/dist/index.html || exit 1; \
+	else echo "npm not found: the contract build check, the hardhat test and the browser tests will be skipped, and the web client is not built"; fi
+
+web: ## build the web client into web/dist (npm ci first when its lock file changed); nothing when up to date
+	@test web/node_modules/.package-lock.json -nt web/package-lock.json \
+	  || npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@$(MAKE) -s -f $(firstword $(MAKEFILE_LIST)) web/dist/index.html
+
+# Type-checks (tsc), then Vite writes index.html and the hashed assets/ (the gateway serves them).
+web/dist/index.html: $(WEB_SOURCES)
+	npm run build --prefix web --silent
 
 # Not part of install or test: CI and the tests never need the local model.
 llm: $(STAMP) ## the agent's local model: llama-cpp-python[server] (built once, ~11 min) and the verified Qwen2.5-Coder 1.5B weights, cached in ~/.cache/osool; nothing when installed
