@@ -1,0 +1,95 @@
+"""The monitoring bench's /proc reading and arithmetic without a stack: stat lines parsed, a tree's CPU summed with
+what exited children used, windows compared in pairs, seldom jobs spread over their period."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.monitoring import figures, proc
+from bench.monitoring.figures import Window
+
+
+def stat_line(pid: int, comm: str, ppid: int, utime: int, stime: int, cutime: int = 0, cstime: int = 0) -> str:
+    # proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+    # cstime priority nice ...
+    return f"{pid} ({comm}) S {ppid} {pid} {pid} 0 -1 4194560 100 0 0 0 {utime} {stime} {cutime} {cstime} 20 0 1 0\n"
+
+
+def test_a_command_name_with_spaces_and_parentheses_does_not_shift_the_fields() -> None:
+    parsed = proc.parse_stat(stat_line(42, "postgres: osool (idle) x", 7, utime=30, stime=12, cutime=5, cstime=1))
+    assert (parsed.pid, parsed.ppid, parsed.own_ticks, parsed.children_ticks, parsed.ticks) == (42, 7, 42, 6, 48)
+
+
+def test_the_tree_counts_every_descendant_and_nothing_beside_it() -> None:
+    processes = {
+        p.pid: p
+        for p in (
+            proc.parse_stat(stat_line(1, "init", 0, 1000, 1000)),
+            proc.parse_stat(stat_line(10, "supervisord", 1, 5, 5, cutime=40)),  # 40: a replica that was restarted
+            proc.parse_stat(stat_line(11, "postgres", 10, 100, 20)),
+            proc.parse_stat(stat_line(12, "postgres: backend", 11, 7, 3)),
+            proc.parse_stat(stat_line(13, "python", 10, 50, 10)),
+            proc.parse_stat(stat_line(20, "someone else", 1, 900, 90)),
+        )
+    }
+    assert proc.descendants(processes, [10]) == {10, 11, 12, 13}
+    assert proc.tree_ticks(processes, [10]) == 50 + 120 + 10 + 60
+    assert proc.tree_ticks(processes, [99]) == 0
+
+
+def test_a_process_that_exits_between_readings_still_counts_through_its_parent() -> None:
+    before = {10: proc.ProcessCpu(10, 1, 10, 0), 11: proc.ProcessCpu(11, 10, 30, 0)}
+    # 11 used 5 more ticks, exited and was waited for: its 35 are in its parent's children figure.
+    after = {10: proc.ProcessCpu(10, 1, 12, 35)}
+    assert proc.tree_ticks(after, [10]) - proc.tree_ticks(before, [10]) == 2 + 5
+
+
+def test_this_process_tree_is_read_from_the_real_proc(tmp_path: Path) -> None:
+    (tmp_path / "5").mkdir()
+    (tmp_path / "5" / "stat").write_text(stat_line(5, "a", 1, 100, 100))
+    (tmp_path / "self").mkdir()
+    assert proc.tree_cpu_seconds([5], tmp_path) == 200 / proc.TICKS_PER_SECOND
+    assert proc.tree_cpu_seconds([os.getpid()]) > 0
+
+
+def test_windows_are_compared_in_pairs_either_way_round_and_the_median_taken() -> None:
+    windows = [
+        Window(True, 61.0, 60.0), Window(False, 60.0, 60.0),
+        Window(False, 60.0, 60.0), Window(True, 66.0, 60.0),
+        Window(True, 60.0, 60.0), Window(False, 60.0, 60.0),
+    ]  # fmt: skip
+    assert figures.paired_ratios(windows) == pytest.approx([61 / 60, 1.1, 1.0])
+    assert figures.median_ratio(windows) == pytest.approx(61 / 60)
+    # Seldom jobs amortised to 0.01 cores on the "with" side of every pair.
+    assert figures.median_ratio(windows, 0.01) == pytest.approx((61 / 60 + 0.01) / 1.0)
+    assert figures.added_share(1.018) == pytest.approx(0.018)
+    with pytest.raises(ValueError):
+        figures.paired_ratios(windows[:3])
+    with pytest.raises(ValueError):
+        figures.paired_ratios(windows[1:5])
+
+
+def test_a_seldom_job_costs_its_window_less_the_idle_stack_and_is_spread_over_its_period() -> None:
+    # 30 s in which the job ran 10 times used 4.5 CPU s; the stack idle uses 0.05 cores: 1.5 s of it is not the job's.
+    per_run = figures.cpu_per_run(4.5, 30.0, 0.05, 10)
+    assert per_run == pytest.approx(0.3)
+    assert figures.amortised_cores(per_run, 3600.0) == pytest.approx(0.3 / 3600)
+    assert figures.amortised_cores(-0.001, 3600.0) == 0.0
+    with pytest.raises(ValueError):
+        figures.cpu_per_run(4.5, 30.0, 0.1, 0)
+
+
+def test_the_cost_is_located_by_program_from_medians_of_the_windows() -> None:
+    windows = [
+        (True, 60.0, {"prometheus": 1.2, "search": 12.0, "postgres": 6.0}),
+        (False, 60.0, {"search": 11.4, "postgres": 6.0}),
+        (True, 60.0, {"prometheus": 1.8, "search": 12.6, "postgres": 6.6}),
+        (False, 60.0, {"search": 12.0, "postgres": 6.6}),
+    ]
+    found = figures.cores_by_group(windows)
+    assert found["prometheus"] == {"with_cores": 0.025, "without_cores": 0.0, "added_cores": 0.025}
+    assert found["search"]["added_cores"] == pytest.approx(0.01)
+    assert found["postgres"]["added_cores"] == 0.0
