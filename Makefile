@@ -14,7 +14,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config web backup restore clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config kubernetes web backup restore clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -138,6 +138,9 @@ gas-report: install ## gas per function of the property registry on the in-proce
 
 gateway-config: install ## render the compose gateway config (gateway/nginx/nginx.compose.conf)
 	$(PY) -m devstack gateway-config --out gateway/nginx/nginx.compose.conf
+
+kubernetes: install ## write infrastructure/kubernetes/base/generated/ (the gateway's nginx.conf and the mounted files) from their sources; commit the result
+	$(PY) infrastructure/kubernetes/generate.py
 
 backup: install ## back up the local stack's database (pg_dump, custom format) into backups/ (BACKUP_DIR=...); the stack must be up
 	$(PY) -m devstack.backups backup
