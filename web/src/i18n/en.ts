@@ -227,7 +227,7 @@ export const en = {
     resetDone: 'Your password is changed and every other session is signed out. Sign in with the new password.',
   },
   signin: {
-    phoneTitle: 'With your phone',
+    phoneTitle: 'With a code by SMS',
     phoneLabel: 'Mobile number',
     phoneHint: 'An Egyptian mobile like 010 1234 5678, or + and the country code.',
     sendCode: 'Send me a code',
