@@ -151,6 +151,7 @@ def _session_stack(root: Path, fake_google: Any) -> Iterator[LocalStack]:
     # Third parties the services talk to, as local fakes (kept by the env file writer like a developer's own).
     config.env_file.write_text(
         f"GOOGLE_CLIENT_ID={GOOGLE_CLIENT_ID}\nGOOGLE_JWKS_URL={fake_google.jwks_url}\n"
+        f"GOOGLE_AUTHORIZATION_URL={fake_google.authorization_url}\n"
         # Every test signs in from 127.0.0.1; the per-address OTP limit is tested from its own address.
         f"OTP_SENDS_PER_IP_PER_HOUR={TEST_OTP_SENDS_PER_IP}\n"
         # The scheduled purge of old anonymous sessions runs every second, so its effect can be watched.

@@ -26,6 +26,7 @@ const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((
 const ResetPasswordPage = lazy(() =>
   import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
 );
+const GoogleReturnPage = lazy(() => import('./pages/auth/GoogleReturnPage').then((module) => module.GoogleReturnPage));
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -71,6 +72,7 @@ export const ROUTES: PageRoute[] = [
     nav: (m) => m.nav.operations,
   },
   { path: '/signin', component: SignInPage, title: (m) => m.auth.signInTitle, audience: 'everyone' },
+  { path: '/signin/google', component: GoogleReturnPage, title: (m) => m.signin.googleTitle, audience: 'everyone' },
   { path: '/verify-email', component: VerifyEmailPage, title: (m) => m.auth.verifyTitle, audience: 'everyone' },
   { path: '/reset-password', component: ResetPasswordPage, title: (m) => m.auth.resetTitle, audience: 'everyone' },
 ];
