@@ -26,6 +26,10 @@ const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((
 const ResetPasswordPage = lazy(() =>
   import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
 );
+// The agents' pages: the pipeline, a lead, the calendar.
+const AgentsPage = lazy(() => import('./pages/agents/AgentsPage').then((module) => module.AgentsPage));
+const LeadPage = lazy(() => import('./pages/agents/LeadPage').then((module) => module.LeadPage));
+const ViewingsPage = lazy(() => import('./pages/agents/ViewingsPage').then((module) => module.ViewingsPage));
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -49,13 +53,9 @@ export const ROUTES: PageRoute[] = [
     audience: 'signed-in',
     nav: (m) => m.nav.history,
   },
-  {
-    path: '/agents',
-    component: comingSoon((m) => m.nav.agents),
-    title: (m) => m.nav.agents,
-    audience: ['agent', 'admin'],
-    nav: (m) => m.nav.agents,
-  },
+  { path: '/agents', component: AgentsPage, title: (m) => m.nav.agents, audience: ['agent', 'admin'], nav: (m) => m.nav.agents },
+  { path: '/agents/leads/:id', component: LeadPage, title: (m) => m.leads.detailTitle, audience: ['agent', 'admin'] },
+  { path: '/agents/viewings', component: ViewingsPage, title: (m) => m.viewings.title, audience: ['agent', 'admin'] },
   {
     path: '/admin/listings',
     component: comingSoon((m) => m.nav.listingsUpload),
