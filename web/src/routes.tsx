@@ -26,10 +26,13 @@ const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((
 const ResetPasswordPage = lazy(() =>
   import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
 );
-// The agents' pages: the pipeline, a lead, the calendar.
+// The agents' pages share one chunk (the pipeline, a lead, the calendar); the upload page has its own.
 const AgentsPage = lazy(() => import('./pages/agents/AgentsPage').then((module) => module.AgentsPage));
 const LeadPage = lazy(() => import('./pages/agents/LeadPage').then((module) => module.LeadPage));
 const ViewingsPage = lazy(() => import('./pages/agents/ViewingsPage').then((module) => module.ViewingsPage));
+const ListingsUploadPage = lazy(() =>
+  import('./pages/ingest/ListingsUploadPage').then((module) => module.ListingsUploadPage),
+);
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -58,8 +61,8 @@ export const ROUTES: PageRoute[] = [
   { path: '/agents/viewings', component: ViewingsPage, title: (m) => m.viewings.title, audience: ['agent', 'admin'] },
   {
     path: '/admin/listings',
-    component: comingSoon((m) => m.nav.listingsUpload),
-    title: (m) => m.nav.listingsUpload,
+    component: ListingsUploadPage,
+    title: (m) => m.ingest.title,
     audience: ['admin'],
     nav: (m) => m.nav.listingsUpload,
   },
