@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -32,6 +35,20 @@ def _absent() -> str | None:
     return None
 
 
+def _staff_admin(stack: LocalStack) -> tuple[str, str]:
+    """An administrator made as an operator makes one (`create-admin`), whose password the browser tests know: the
+    staff pages' tests sign in with it (and give the agent role through it), getting fresh tokens when they need."""
+    email = f"web-admin-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    password = secrets.token_urlsafe(16)
+    created = subprocess.run(
+        [sys.executable, "-m", "osool_auth", "create-admin", "--email", email, "--password-stdin"],
+        input=f"{password}\n", env={**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    return email, password
+
+
 @pytest.fixture(scope="module")
 def browser_env(stack: LocalStack) -> dict[str, str]:
     reason = _absent()
@@ -42,11 +59,14 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
     assert (WEB / "dist" / "index.html").is_file(), "the web client is not built (web/dist): run make install"
     # What read_outbox uses: the service key and an administrator's token, for the internal outbox route.
     outbox = {**admin_headers(stack, "web-outbox"), **service_headers(stack)}
+    admin_email, admin_password = _staff_admin(stack)
     return {
         **clean_environ(),
         "OSOOL_WEB_URL": stack.config.public_url,
         "OSOOL_INTERNAL_URL": stack.config.internal_url,
         "OSOOL_OUTBOX_HEADERS": json.dumps(outbox),
+        "OSOOL_ADMIN_EMAIL": admin_email,
+        "OSOOL_ADMIN_PASSWORD": admin_password,
         "OSOOL_SCREENSHOTS": str(SCREENSHOTS),
         "OSOOL_CHROMIUM": str(CHROMIUM),
     }
