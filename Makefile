@@ -14,7 +14,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config kubernetes web backup restore clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos rehearse-scale contracts gas-report gateway-config kubernetes web backup restore clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -128,6 +128,10 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 # Not part of bench or test: about 10 minutes of faults under load on a private stack.
 chaos: install ## mixed load through the gateway while replicas are killed and Valkey, PostgreSQL and the chain node fail; writes bench/results/chaos.json
 	$(PY) -m bench.chaos
+
+# Not part of bench (tests/test_rehearsal.py runs a shorter one in make test): about 4 minutes, 1 of them starting.
+rehearse-scale: install ## the compose topology natively on loopback (PostgreSQL + replica, Valkey + 3 Sentinels, 2 replicas each, TLS gateway): Valkey failover, replica stop, lag, backup restore; writes bench/results/rehearsal.json
+	$(PY) -m bench.rehearsal
 
 # The build needs only the standard library and Node.js, so any python3 runs it (no virtualenv needed).
 contracts: ## compile the property registry (Node.js + pinned solcjs) into services/chain/osool_chain/contract/PropertyRegistry.json
