@@ -53,6 +53,8 @@ def _migrate(spec: ServiceSpec, settings: CommonSettings) -> None:
 
 
 def _serve(spec: ServiceSpec, settings: CommonSettings, args: argparse.Namespace) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        empty_metrics_dir(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
     _migrate(spec, settings)
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Run alone (not from the launcher): a fresh, private metrics directory for this process tree.
@@ -71,6 +73,16 @@ def _serve(spec: ServiceSpec, settings: CommonSettings, args: argparse.Namespace
     main = importlib.import_module(f"{spec.package}.main")
     options = {"bind": [bind], "workers": args.workers, "proc_name": f"osool-{spec.name}"}
     EmbeddedGunicorn(main.create_app, options).run()
+
+
+def empty_metrics_dir(path: Path) -> None:
+    """The replica's metrics directory, emptied of an earlier start's files (before any worker forks): every /metrics
+    reads every file in it, so those of processes long gone were read at each scrape for as long as the replica ran,
+    and their live gauges (a killed master never marks its workers dead) counted as if alive. A container's tmpfs or
+    emptyDir starts empty the same way; Prometheus and the RED job read the counters' fall as the restart it is."""
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):
+        old.unlink(missing_ok=True)
 
 
 def bind_beside_reservation(host: str, port: int) -> socket.socket:

@@ -6,22 +6,21 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
-    CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     generate_latest,
-    multiprocess,
 )
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from osool_common.exposition import MultiProcessText
 from osool_common.logging import get_logger
 from osool_common.routes import route_template
 
@@ -164,15 +163,22 @@ class BoundedHistogram:
 ScrapeHook = Callable[[], Awaitable[None]]
 
 
-def metrics_registry() -> CollectorRegistry:
-    """A registry that reads every worker's files when the launcher set PROMETHEUS_MULTIPROC_DIR."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return registry
-    from prometheus_client import REGISTRY
+_multiprocess_text: MultiProcessText | None = None
 
-    return REGISTRY
+
+def render_metrics(names: Collection[str] = ()) -> bytes:
+    """The exposition: every worker's files through MultiProcessText (what it parsed kept between scrapes) under
+    PROMETHEUS_MULTIPROC_DIR, else this process's registry; `names` keeps only those samples (name[] as in
+    prometheus_client's own handler), which the monitoring service's RED job asks for."""
+    global _multiprocess_text
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        from prometheus_client import REGISTRY
+
+        return generate_latest(REGISTRY.restricted_registry(names) if names else REGISTRY)
+    if _multiprocess_text is None or _multiprocess_text.path != path:
+        _multiprocess_text = MultiProcessText(path)
+    return _multiprocess_text.render(names)
 
 
 async def metrics_endpoint(request: Request) -> Response:
@@ -183,4 +189,4 @@ async def metrics_endpoint(request: Request) -> Response:
             await hook()
         except Exception as exc:
             log.warning("metrics.scrape_hook_failed", hook=getattr(hook, "__qualname__", repr(hook)), error=repr(exc))
-    return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)
+    return Response(render_metrics(request.query_params.getlist("name[]")), media_type=CONTENT_TYPE_LATEST)

@@ -130,3 +130,15 @@ async def test_redis_commands_and_pipelines_are_timed_by_command(kit: Kit) -> No
 async def test_a_failing_scrape_hook_leaves_the_scrape_answering(kit: Kit) -> None:
     response = await kit.client.get("/metrics")
     assert response.status_code == 200 and "osool_db_pool_max_connections" in response.text
+
+
+async def test_name_filters_keep_only_those_samples(kit: Kit) -> None:
+    assert (await kit.client.get("/health/live")).status_code == 200
+
+    response = await kit.client.get(
+        "/metrics", params={"name[]": ["osool_http_requests_total", "osool_http_request_duration_seconds_sum"]}
+    )
+
+    assert response.status_code == 200
+    names = {s.name for family in text_string_to_metric_families(response.text) for s in family.samples}
+    assert names == {"osool_http_requests_total", "osool_http_request_duration_seconds_sum"}
