@@ -32,7 +32,8 @@ def _absent() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
+# Per suite, not per module: an access token lives 15 minutes, and every suite gets its administrator's token fresh.
+@pytest.fixture
 def browser_env(stack: LocalStack) -> dict[str, str]:
     reason = _absent()
     if reason:
@@ -40,13 +41,16 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
     # With node present, a missing build or package is a broken install, not a reason to skip.
     assert (WEB / "node_modules" / "playwright-core").is_dir(), "web/node_modules is missing: run make install"
     assert (WEB / "dist" / "index.html").is_file(), "the web client is not built (web/dist): run make install"
-    # What read_outbox uses: the service key and an administrator's token, for the internal outbox route.
-    outbox = {**admin_headers(stack, "web-outbox"), **service_headers(stack)}
+    # What read_outbox uses: the service key and an administrator's token, for the internal outbox route. The token
+    # alone is what a test uses to act as an administrator through the public gateway (registering a listing on chain).
+    admin = admin_headers(stack, "web-admin")
+    outbox = {**admin, **service_headers(stack)}
     return {
         **clean_environ(),
         "OSOOL_WEB_URL": stack.config.public_url,
         "OSOOL_INTERNAL_URL": stack.config.internal_url,
         "OSOOL_OUTBOX_HEADERS": json.dumps(outbox),
+        "OSOOL_ADMIN_HEADERS": json.dumps(admin),
         "OSOOL_SCREENSHOTS": str(SCREENSHOTS),
         "OSOOL_CHROMIUM": str(CHROMIUM),
     }
