@@ -425,7 +425,12 @@ export function SearchPage() {
           </ul>
         </div>
       ) : (
-        <section class="search-results" aria-labelledby="search-results-title" aria-busy={loading}>
+        <section
+          class="search-results"
+          aria-labelledby="search-results-title"
+          aria-busy={loading}
+          data-shown={current?.key ?? ''}
+        >
           <h2 id="search-results-title" class="visually-hidden">
             {s.resultsLabel}
           </h2>
