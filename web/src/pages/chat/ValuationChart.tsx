@@ -1,14 +1,14 @@
 // A valuation as a small inline SVG (no chart library in the chat's bundle): the likely range (low to high) as a band,
 // the estimate as a mark on it, and each comparable listing as a dot at its price per m² times the valued size.
-import { egpShort, t } from '../../i18n';
+import { egpShort, lang, t } from '../../i18n';
 import type { ValuationResult } from './tools';
 
 const WIDTH = 320;
-const HEIGHT = 128;
+const HEIGHT = 138;
 const PAD = 14;
 const BAND_Y = 34;
 const BAND_H = 22;
-const DOTS_Y = 86;
+const DOTS_Y = 110;
 const LANE = 9;
 const DOT_R = 4;
 
@@ -38,9 +38,16 @@ export function ValuationChart({ result }: { result: ValuationResult }) {
   const low = x(result.low);
   const high = x(result.high);
   const estimate = x(result.estimate);
-  // Labels at the band's ends sit outside it, and inside the chart however near an edge the band is.
-  const lowAnchor = low - PAD < 60 ? 'start' : 'end';
-  const highAnchor = WIDTH - PAD - high < 60 ? 'end' : 'start';
+  // Each end's label on a row of its own (they never overlap), outside the band where it fits, inside it near an edge
+  // (a label's width estimated from its length: 10-unit text averages under 6 units a character).
+  const lowText = `${v.low}: ${egpShort(result.low)}`;
+  const highText = `${v.high}: ${egpShort(result.high)}`;
+  const lowAnchor = low - PAD < lowText.length * 6 ? 'start' : 'end';
+  const highAnchor = WIDTH - PAD - high < highText.length * 6 ? 'end' : 'start';
+  // The scale runs left to right in both languages, as a number line; Arabic labels keep their own direction, in
+  // which text-anchor's start is the right-hand end.
+  const rtl = lang.value === 'ar';
+  const anchor = (side: 'start' | 'end') => (rtl ? (side === 'start' ? 'end' : 'start') : side);
   return (
     <svg
       class="valuation-chart"
@@ -52,7 +59,6 @@ export function ValuationChart({ result }: { result: ValuationResult }) {
         egpShort(result.high),
         result.comparables.length,
       )}
-      dir="ltr"
     >
       <line class="valuation-axis" x1={PAD} x2={WIDTH - PAD} y1={BAND_Y + BAND_H / 2} y2={BAND_Y + BAND_H / 2} />
       <rect class="valuation-range" x={low} y={BAND_Y} width={Math.max(2, high - low)} height={BAND_H} rx={4} />
@@ -60,18 +66,28 @@ export function ValuationChart({ result }: { result: ValuationResult }) {
       <text class="valuation-label valuation-label-strong" x={clamp(estimate)} y={BAND_Y - 13} text-anchor="middle">
         {egpShort(result.estimate)}
       </text>
-      <text class="valuation-label" x={low - 4 * (lowAnchor === 'end' ? 1 : -1)} y={BAND_Y + BAND_H + 16} text-anchor={lowAnchor}>
-        {v.low}: {egpShort(result.low)}
+      <text
+        class="valuation-label valuation-low"
+        x={low - 4 * (lowAnchor === 'end' ? 1 : -1)}
+        y={BAND_Y + BAND_H + 14}
+        text-anchor={anchor(lowAnchor)}
+      >
+        {lowText}
       </text>
-      <text class="valuation-label" x={high + 4 * (highAnchor === 'start' ? 1 : -1)} y={BAND_Y + BAND_H + 16} text-anchor={highAnchor}>
-        {v.high}: {egpShort(result.high)}
+      <text
+        class="valuation-label valuation-high"
+        x={high + 4 * (highAnchor === 'start' ? 1 : -1)}
+        y={BAND_Y + BAND_H + 37}
+        text-anchor={anchor(highAnchor)}
+      >
+        {highText}
       </text>
       {order.map((dot, i) => (
         <circle
           key={dot.index}
           class="valuation-dot"
           cx={x(dot.value)}
-          cy={DOTS_Y + (laneOf[i] ?? 0) * LANE + 12}
+          cy={DOTS_Y + (laneOf[i] ?? 0) * LANE}
           r={DOT_R}
         />
       ))}
