@@ -92,6 +92,17 @@ test('the words become chips, removing one searches again without it, and the UR
   assert.deepEqual(again.chips, first.chips);
   assert.deepEqual(again.ids, first.ids);
 
+  // The next page joins the first: the same search's next listings, none twice.
+  await page.getByRole('button', { name: 'Show more' }).click();
+  await page.locator('article.result-card').nth(first.ids.length).waitFor();
+  const more = await page.locator('article.result-card').evaluateAll((cards) => cards.map((card) => card.dataset.listingId));
+  assert.deepEqual(more.slice(0, first.ids.length), first.ids);
+  assert.equal(new Set(more).size, more.length, 'a listing shows twice');
+  for (const id of more.slice(first.ids.length)) {
+    const listing = await json(`/api/properties/${id}`);
+    assert.ok(listing.type === 'Apartment' && listing.location === 'New Cairo', listing.title);
+  }
+
   // The address is the search: a new visitor opening it sees the same.
   const other = await open(browser);
   await other.page.goto('/search?q=apartment+in+New+Cairo+not+a+villa');

@@ -279,6 +279,7 @@ export const ar: Messages = {
     sourceId: 'رقمها في ملف المصدر',
     source: 'المصدر',
     sourceLink: 'الإعلان الأصلي',
+    newTab: '(يفتح في علامة تبويب جديدة)',
     added: 'أُضيفت',
     updated: 'آخر تحديث',
     stale: (date: string) => `آخر تحديث للبيانات ${date}: تأكد منها قبل الاعتماد عليها.`,

@@ -268,6 +268,7 @@ export const en = {
     sourceId: 'Id in the source export',
     source: 'Source',
     sourceLink: 'The original listing',
+    newTab: '(opens in a new tab)',
     added: 'Added',
     updated: 'Last updated',
     stale: (date: string) => `The data was last updated ${date}: confirm it before relying on it.`,

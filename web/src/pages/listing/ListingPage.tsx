@@ -113,6 +113,7 @@ function Details({ listing }: { listing: Property }) {
           <Fact name={l.source}>
             <a href={listing.source_url} rel="noopener noreferrer" target="_blank">
               {l.sourceLink}
+              <span class="visually-hidden"> {l.newTab}</span>
             </a>
           </Fact>
         ) : null}
