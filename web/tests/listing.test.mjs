@@ -223,11 +223,16 @@ test('a document is checked against the hash an administrator registered, on thi
   await context.close();
 });
 
-test('a listing that does not exist says so, and offers the search', async () => {
+test('a listing opens by its source id too; one that does not exist says so, and offers the search', async () => {
+  const [listing] = (await json('/api/properties?location=Madinaty&limit=1')).results;
   const { context, page, problems } = await open(browser);
-  await page.goto('/listings/00000000-0000-4000-8000-000000000000');
-  await page.getByRole('heading', { level: 1, name: 'Listing not found' }).waitFor();
-  await page.getByRole('main').getByRole('link', { name: 'Search listings' }).waitFor();
+  await page.goto(`/listings/${listing.source_id}`);
+  await page.getByRole('heading', { level: 1, name: listing.title }).waitFor();
+  for (const missing of ['00000000-0000-4000-8000-000000000000', 'NO-SUCH-LISTING']) {
+    await page.goto(`/listings/${missing}`);
+    await page.getByRole('heading', { level: 1, name: 'Listing not found' }).waitFor();
+    await page.getByRole('main').getByRole('link', { name: 'Search listings' }).waitFor();
+  }
   await expectAccessible(page, 'listing not found');
   assert.deepEqual(problems, []);
   await context.close();

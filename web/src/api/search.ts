@@ -102,6 +102,11 @@ export function getProperty(id: string, signal?: AbortSignal): Promise<Property>
   return api(`/api/properties/${encodeURIComponent(id)}`, signalOf(signal));
 }
 
+/** A listing by the id its source export gave it ("NC-003223"). */
+export function getPropertyBySource(sourceId: string, signal?: AbortSignal): Promise<Property> {
+  return api(`/api/properties/source/${encodeURIComponent(sourceId)}`, signalOf(signal));
+}
+
 export function searchProperties(
   query: string,
   filters: SearchFilters,

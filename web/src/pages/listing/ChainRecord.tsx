@@ -110,7 +110,6 @@ function Registered({ listing, record }: { listing: Property; record: ChainListi
   const statusWord = (value: string) => l.chainStatuses[value] ?? value;
   return (
     <>
-      {status === null ? <p class="notice">{l.chainPending}</p> : null}
       <dl class="listing-page-facts chain-facts">
         <div>
           <dt>{l.chainStatus}</dt>

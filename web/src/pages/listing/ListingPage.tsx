@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useRoute } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../api/errors';
-import { comparables, getProperty, type Property } from '../../api/search';
+import { comparables, getProperty, getPropertyBySource, type Property } from '../../api/search';
 import { area, date, egp, num, percent, t, type Messages, year } from '../../i18n';
 import { ChainRecord } from './ChainRecord';
 import { gap, median, typeName } from './figures';
@@ -14,6 +14,7 @@ import { useLoad } from './useLoad';
 
 /** A listing not updated for this long is flagged, as the agent flags it on a card (LISTING_STALE_AFTER_DAYS). */
 const STALE_AFTER_DAYS = 30;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Comparables asked for: ten, and one more since the listing itself is usually among them. */
 const COMPARABLES = 10;
 
@@ -198,7 +199,8 @@ export function ListingPage() {
   const l = m.listing;
   const { params } = useRoute();
   const id = params.id ?? '';
-  const load = useLoad(id, (signal) => getProperty(id, signal));
+  // Osool's id (what the chat and the search link to), or the source export's ("/listings/NC-003223").
+  const load = useLoad(id, (signal) => (UUID.test(id) ? getProperty(id, signal) : getPropertyBySource(id, signal)));
 
   if (load.state === 'loading') {
     return (
