@@ -30,6 +30,10 @@ async function json(path) {
   return response.json();
 }
 
+function resultIds(page) {
+  return page.locator('article.result-card').evaluateAll((cards) => cards.map((card) => card.dataset.listingId));
+}
+
 /** Waits for the search to answer, then returns the chips (by group) and the listings shown, each from the API. */
 async function shown(page) {
   // The results of the address shown (the section says which search its results answer).
@@ -41,7 +45,7 @@ async function shown(page) {
     const texts = await group.locator('.chip bdi').allInnerTexts();
     chips[await group.locator('.chip-group-title').innerText()] = texts.map((text) => text.replace(/\s/g, ' '));
   }
-  const ids = await page.locator('article.result-card').evaluateAll((cards) => cards.map((card) => card.dataset.listingId));
+  const ids = await resultIds(page);
   const listings = await Promise.all(ids.map((id) => json(`/api/properties/${id}`)));
   return { chips, ids, listings };
 }
@@ -95,7 +99,7 @@ test('the words become chips, removing one searches again without it, and the UR
   // The next page joins the first: the same search's next listings, none twice.
   await page.getByRole('button', { name: 'Show more' }).click();
   await page.locator('article.result-card').nth(first.ids.length).waitFor();
-  const more = await page.locator('article.result-card').evaluateAll((cards) => cards.map((card) => card.dataset.listingId));
+  const more = await resultIds(page);
   assert.deepEqual(more.slice(0, first.ids.length), first.ids);
   assert.equal(new Set(more).size, more.length, 'a listing shows twice');
   for (const id of more.slice(first.ids.length)) {
@@ -171,7 +175,8 @@ test('in Arabic, right to left: the words as chips, removed with the keyboard al
   await page.keyboard.type('شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون مش فيلا');
   await page.keyboard.press('Enter');
   const before = await shown(page);
-  assert.deepEqual(before.chips, { 'من كلماتك': ['شقة', '٣ غرف', 'التجمع الخامس', 'بأقل من ٨ مليون', 'مش فيلا'] });
+  const words = 'من كلماتك';
+  assert.deepEqual(before.chips, { [words]: ['شقة', '٣ غرف', 'التجمع الخامس', 'بأقل من ٨ مليون', 'مش فيلا'] });
   for (const listing of before.listings) {
     assert.equal(listing.bedrooms, 3);
     assert.ok(listing.price <= 8_000_000, `${listing.price}`);
@@ -189,9 +194,10 @@ test('in Arabic, right to left: the words as chips, removed with the keyboard al
   await assertVisibleFocus(page);
   await page.keyboard.press('Enter');
   const after = await shown(page);
-  assert.deepEqual(after.chips, { 'من كلماتك': ['شقة', '٣ غرف', 'التجمع الخامس', 'مش فيلا'] });
+  assert.deepEqual(after.chips, { [words]: ['شقة', '٣ غرف', 'التجمع الخامس', 'مش فيلا'] });
   assert.equal(new URL(page.url()).searchParams.get('q'), 'شقة ٣ غرف في التجمع الخامس مش فيلا');
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'إزالة «مش فيلا»');
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  assert.equal(focused, 'إزالة «مش فيلا»');
   assert.ok(after.listings.every((listing) => listing.bedrooms === 3 && listing.location === 'New Cairo'));
   assert.notDeepEqual(after.ids, before.ids);
   assert.deepEqual(problems, []);

@@ -83,7 +83,12 @@ export type Widget =
   | { kind: 'comparison'; result: ComparisonResult };
 
 /** The tools whose full result is worth a widget (the stream carries only a one-line summary of each). */
-export const WIDGET_TOOLS = new Set(['calculate_mortgage', 'calculate_investment_roi', 'compare_units', 'run_valuation']);
+export const WIDGET_TOOLS = new Set([
+  'calculate_mortgage',
+  'calculate_investment_roi',
+  'compare_units',
+  'run_valuation',
+]);
 
 export function widgetFrom(name: string, content: Record<string, unknown>): Widget | null {
   if (content.ok === false) return null;

@@ -70,7 +70,9 @@ function Details({ listing }: { listing: Property }) {
         <Fact name={l.size}>{area(listing.size_sqm)}</Fact>
         <Fact name={l.bedrooms}>{listing.bedrooms === null ? unknown : num(listing.bedrooms)}</Fact>
         <Fact name={l.bathrooms}>{listing.bathrooms === null ? unknown : num(listing.bathrooms)}</Fact>
-        <Fact name={l.finishing}>{listing.finishing ? (f.finishing[listing.finishing] ?? listing.finishing) : unknown}</Fact>
+        <Fact name={l.finishing}>
+          {listing.finishing ? (f.finishing[listing.finishing] ?? listing.finishing) : unknown}
+        </Fact>
         <Fact name={l.delivery}>{deliveryOf(listing, m)}</Fact>
         <Fact name={l.saleType}>{f.saleTypes[listing.sale_type] ?? listing.sale_type}</Fact>
         <Fact name={l.cashOnly}>{listing.is_cash_only ? l.yes : l.no}</Fact>

@@ -11,9 +11,10 @@ function pythonNumber(value: number, isFloat: boolean): string {
   return isFloat && Number.isInteger(value) ? `${text}.0` : text;
 }
 
-/** A string as json.dumps writes it with ensure_ascii: DEL and every character beyond ASCII as a lower-case \uXXXX escape. */
+/** A string as json.dumps writes it (ensure_ascii): DEL and all beyond ASCII as lower-case \uXXXX escapes. */
 function pythonString(value: string): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, escape);
 }
 
 /**

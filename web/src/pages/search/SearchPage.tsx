@@ -98,7 +98,12 @@ function ChipList({ title, chips, onRemove }: { title: string; chips: Chip[]; on
           <li key={chip.key} class="chip">
             <bdi>{chip.label}</bdi>
             {chip.without ? (
-              <button type="button" class="chip-remove" aria-label={s.remove(chip.label)} onClick={() => onRemove(chip)}>
+              <button
+                type="button"
+                class="chip-remove"
+                aria-label={s.remove(chip.label)}
+                onClick={() => onRemove(chip)}
+              >
                 <span aria-hidden="true">×</span>
               </button>
             ) : null}
@@ -160,7 +165,7 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
     setPriceError(null);
     let location = draft.location.trim() || null;
     if (location && location !== state.location) {
-      // The search's own reading of a place ("التجمع الخامس", "tagamo3", "new cairo") gives its canonical name.
+      // The search's own reading of a place ("التجمع الخامس", "tagamo3", "new cairo") gives its name.
       setWorking(true);
       try {
         location = (await parseQuery(location)).filters.locations?.[0] ?? location;
@@ -389,7 +394,9 @@ export function SearchPage() {
     try {
       const page = await fetchPage(state, current.next);
       setResults((shown) =>
-        shown && shown.key === key ? { ...shown, listings: [...shown.listings, ...page.listings], next: page.next } : shown,
+        shown?.key === key
+          ? { ...shown, listings: [...shown.listings, ...page.listings], next: page.next }
+          : shown,
       );
       setMore({ busy: false, error: null });
     } catch (failure) {

@@ -111,7 +111,7 @@ function asciiDigits(text: string): string {
 
 /**
  * A price as people type it: "8500000", "8,500,000", "8.5M", "8.5 million", "750k", "EGP 8M", "٨ مليون",
- * "٨٬٥٠٠٬٠٠٠ جنيه". Whole pounds; null when the text is no price, undefined when it is empty (no price asked for).
+ * "٨٬٥٠٠٬٠٠٠ جنيه". Whole pounds; null when the text is no price, undefined when empty (no price asked for).
  */
 export function parsePrice(text: string): number | null | undefined {
   const folded = asciiDigits(text.trim().toLowerCase())
