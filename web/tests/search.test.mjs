@@ -204,6 +204,26 @@ test('in Arabic, right to left: the words as chips, removed with the keyboard al
   await context.close();
 });
 
+test('on a phone the filters fold away until opened, so the results come first', async () => {
+  const { context, page, problems } = await open(browser, { viewport: PHONE });
+  await page.goto('/search?q=villa+in+Sheikh+Zayed');
+  await shown(page);
+  const filters = page.locator('details.search-filters-box');
+  assert.equal(await filters.getAttribute('open'), null);
+  assert.equal(await page.getByLabel('Type').isVisible(), false);
+  const first = await page.locator('article.result-card').first().boundingBox();
+  assert.ok(first.y < PHONE.height, `the first result starts at ${first.y}px`);
+  await page.locator('details.search-filters-box > summary').click();
+  await page.getByLabel('Type').selectOption('Villa');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(`${BASE}/search?q=villa+in+Sheikh+Zayed&type=Villa`);
+  await shown(page);
+  await page.locator('summary', { hasText: 'Filters (1 set)' }).waitFor();
+  await assertNoSideScroll(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('offline, a search says why it cannot run', async () => {
   const { context, page, problems } = await open(browser);
   await page.goto('/search');

@@ -378,6 +378,7 @@ export const ar: Messages = {
     queryHint: 'بالعربية أو الإنجليزية، مثلًا «شقة في التجمع الخامس بأقل من ٨ مليون مش فيلا».',
     submit: 'ابحث',
     filters: 'عوامل التصفية',
+    filtersSet: (n: number) => (n === 0 ? 'عوامل التصفية' : `عوامل التصفية (${digits(n)})`),
     type: 'النوع',
     anyType: 'أي نوع',
     location: 'المنطقة',

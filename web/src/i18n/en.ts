@@ -369,6 +369,7 @@ export const en = {
     queryHint: 'In English or Arabic, for example “apartment in New Cairo under 8M, not a villa”.',
     submit: 'Search',
     filters: 'Filters',
+    filtersSet: (n: number) => (n === 0 ? 'Filters' : `Filters (${n} set)`),
     type: 'Type',
     anyType: 'Any type',
     location: 'Area',

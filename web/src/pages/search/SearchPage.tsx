@@ -149,6 +149,12 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
     setPriceError(null);
   }, [key]);
   const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
+  const chosen = [state.type, state.location, state.minPrice, state.maxPrice, state.bedrooms];
+  const setCount = chosen.filter((value) => value !== null).length + state.features.length;
+  // Open at first on a wide screen, or when a filter is set; on a phone the results come first. After that, the
+  // person opens and closes them (never toggled by a render).
+  const [filtersOpen] = useState(() => setCount > 0 || window.matchMedia('(min-width: 40rem)').matches);
+  const [featuresOpen] = useState(() => state.features.length > 0);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -209,129 +215,132 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
       <p class="field-hint" id="search-q-hint">
         {s.queryHint}
       </p>
-      <fieldset class="search-filters">
-        <legend>{s.filters}</legend>
-        <div class="search-filter-grid">
-          <div class="field">
-            <label for="search-type">{s.type}</label>
-            <select
-              id="search-type"
-              value={draft.type}
-              onChange={(event) => set({ type: event.currentTarget.value })}
-            >
-              <option value="">{s.anyType}</option>
-              {Object.keys(m.listingFields.types).map((type) => (
-                <option key={type} value={type}>
-                  {typeName(type, m)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="search-location">{s.location}</label>
-            <input
-              id="search-location"
-              type="text"
-              dir="auto"
-              value={draft.location}
-              onInput={(event) => set({ location: event.currentTarget.value })}
-              aria-describedby="search-location-hint"
-              maxLength={100}
-            />
-            <p class="field-hint" id="search-location-hint">
-              {s.locationHint}
-            </p>
-          </div>
-          <fieldset class="search-price" aria-describedby="search-price-hint">
-            <legend>{s.price}</legend>
-            <div class="search-price-inputs">
-              <div class="field">
-                <label for="search-min">{s.minPrice}</label>
-                <input
-                  id="search-min"
-                  type="text"
-                  inputMode="decimal"
-                  dir="auto"
-                  value={draft.minPrice}
-                  onInput={(event) => set({ minPrice: event.currentTarget.value })}
-                  aria-invalid={priceError ? true : undefined}
-                />
-              </div>
-              <div class="field">
-                <label for="search-max">{s.maxPrice}</label>
-                <input
-                  id="search-max"
-                  type="text"
-                  inputMode="decimal"
-                  dir="auto"
-                  value={draft.maxPrice}
-                  onInput={(event) => set({ maxPrice: event.currentTarget.value })}
-                  aria-invalid={priceError ? true : undefined}
-                />
-              </div>
+      <details class="search-filters-box" open={filtersOpen}>
+        <summary>{s.filtersSet(setCount)}</summary>
+        <fieldset class="search-filters">
+          <legend class="visually-hidden">{s.filters}</legend>
+          <div class="search-filter-grid">
+            <div class="field">
+              <label for="search-type">{s.type}</label>
+              <select
+                id="search-type"
+                value={draft.type}
+                onChange={(event) => set({ type: event.currentTarget.value })}
+              >
+                <option value="">{s.anyType}</option>
+                {Object.keys(m.listingFields.types).map((type) => (
+                  <option key={type} value={type}>
+                    {typeName(type, m)}
+                  </option>
+                ))}
+              </select>
             </div>
-            <p class="field-hint" id="search-price-hint">
-              {s.priceHint}
-            </p>
-            {priceError ? (
-              <p class="notice notice-error" role="alert">
-                {priceError}
+            <div class="field">
+              <label for="search-location">{s.location}</label>
+              <input
+                id="search-location"
+                type="text"
+                dir="auto"
+                value={draft.location}
+                onInput={(event) => set({ location: event.currentTarget.value })}
+                aria-describedby="search-location-hint"
+                maxLength={100}
+              />
+              <p class="field-hint" id="search-location-hint">
+                {s.locationHint}
               </p>
-            ) : null}
-          </fieldset>
-          <div class="field">
-            <label for="search-bedrooms">{s.bedrooms}</label>
-            <select
-              id="search-bedrooms"
-              value={draft.bedrooms}
-              onChange={(event) => set({ bedrooms: event.currentTarget.value })}
-            >
-              <option value="">{s.anyBedrooms}</option>
-              {[1, 2, 3, 4, 5, 6].map((n) => (
-                <option key={n} value={String(n)}>
-                  {num(n)}
-                </option>
-              ))}
-            </select>
+            </div>
+            <fieldset class="search-price" aria-describedby="search-price-hint">
+              <legend>{s.price}</legend>
+              <div class="search-price-inputs">
+                <div class="field">
+                  <label for="search-min">{s.minPrice}</label>
+                  <input
+                    id="search-min"
+                    type="text"
+                    inputMode="decimal"
+                    dir="auto"
+                    value={draft.minPrice}
+                    onInput={(event) => set({ minPrice: event.currentTarget.value })}
+                    aria-invalid={priceError ? true : undefined}
+                  />
+                </div>
+                <div class="field">
+                  <label for="search-max">{s.maxPrice}</label>
+                  <input
+                    id="search-max"
+                    type="text"
+                    inputMode="decimal"
+                    dir="auto"
+                    value={draft.maxPrice}
+                    onInput={(event) => set({ maxPrice: event.currentTarget.value })}
+                    aria-invalid={priceError ? true : undefined}
+                  />
+                </div>
+              </div>
+              <p class="field-hint" id="search-price-hint">
+                {s.priceHint}
+              </p>
+              {priceError ? (
+                <p class="notice notice-error" role="alert">
+                  {priceError}
+                </p>
+              ) : null}
+            </fieldset>
+            <div class="field">
+              <label for="search-bedrooms">{s.bedrooms}</label>
+              <select
+                id="search-bedrooms"
+                value={draft.bedrooms}
+                onChange={(event) => set({ bedrooms: event.currentTarget.value })}
+              >
+                <option value="">{s.anyBedrooms}</option>
+                {[1, 2, 3, 4, 5, 6].map((n) => (
+                  <option key={n} value={String(n)}>
+                    {num(n)}
+                  </option>
+                ))}
+              </select>
+            </div>
           </div>
+          <details class="search-features" open={featuresOpen}>
+            <summary>{s.featuresChosen(draft.features.length)}</summary>
+            <fieldset>
+              <legend class="visually-hidden">{s.features}</legend>
+              <ul class="feature-choices">
+                {Object.keys(featureNames).map((feature) => (
+                  <li key={feature}>
+                    <label>
+                      <input
+                        type="checkbox"
+                        name="feature"
+                        value={feature}
+                        checked={draft.features.includes(feature)}
+                        onChange={(event) =>
+                          set({
+                            features: event.currentTarget.checked
+                              ? [...draft.features, feature]
+                              : draft.features.filter((other) => other !== feature),
+                          })
+                        }
+                      />
+                      {featureNames[feature]}
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            </fieldset>
+          </details>
+        </fieldset>
+        <div class="search-actions">
+          <button type="submit" class="button" disabled={working}>
+            {s.apply}
+          </button>
+          <a class="button button-quiet" href="/search">
+            {s.clear}
+          </a>
         </div>
-        <details class="search-features" open={draft.features.length > 0}>
-          <summary>{s.featuresChosen(draft.features.length)}</summary>
-          <fieldset>
-            <legend class="visually-hidden">{s.features}</legend>
-            <ul class="feature-choices">
-              {Object.keys(featureNames).map((feature) => (
-                <li key={feature}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      name="feature"
-                      value={feature}
-                      checked={draft.features.includes(feature)}
-                      onChange={(event) =>
-                        set({
-                          features: event.currentTarget.checked
-                            ? [...draft.features, feature]
-                            : draft.features.filter((other) => other !== feature),
-                        })
-                      }
-                    />
-                    {featureNames[feature]}
-                  </label>
-                </li>
-              ))}
-            </ul>
-          </fieldset>
-        </details>
-      </fieldset>
-      <div class="search-actions">
-        <button type="submit" class="button" disabled={working}>
-          {s.apply}
-        </button>
-        <a class="button button-quiet" href="/search">
-          {s.clear}
-        </a>
-      </div>
+      </details>
     </form>
   );
 }
