@@ -49,7 +49,8 @@ def _staff_admin(stack: LocalStack) -> tuple[str, str]:
     return email, password
 
 
-@pytest.fixture(scope="module")
+# Per suite, not per module: an access token lives 15 minutes, and every suite gets its administrator's token fresh.
+@pytest.fixture
 def browser_env(stack: LocalStack) -> dict[str, str]:
     reason = _absent()
     if reason:
@@ -58,12 +59,18 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
     assert (WEB / "node_modules" / "playwright-core").is_dir(), "web/node_modules is missing: run make install"
     assert (WEB / "dist" / "index.html").is_file(), "the web client is not built (web/dist): run make install"
     admin_email, admin_password = _staff_admin(stack)
+    # What read_outbox uses: the service key and an administrator's token, for the internal outbox route. The token
+    # alone is what a test uses to act as an administrator through the public gateway (registering a listing on chain).
+    admin = admin_headers(stack, "web-admin")
+    outbox = {**admin, **service_headers(stack)}
     return {
         **clean_environ(),
         "OSOOL_WEB_URL": stack.config.public_url,
         "OSOOL_INTERNAL_URL": stack.config.internal_url,
         "OSOOL_ADMIN_EMAIL": admin_email,
         "OSOOL_ADMIN_PASSWORD": admin_password,
+        "OSOOL_OUTBOX_HEADERS": json.dumps(outbox),
+        "OSOOL_ADMIN_HEADERS": json.dumps(admin),
         "OSOOL_SCREENSHOTS": str(SCREENSHOTS),
         "OSOOL_CHROMIUM": str(CHROMIUM),
     }
@@ -71,13 +78,9 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("suite", SUITES)
-def test_browser_suite_passes(stack: LocalStack, browser_env: dict[str, str], suite: str) -> None:
-    # What helpers.outbox uses: the service key and an administrator's token for the internal outbox route, made for
-    # each suite: an access token lives 15 minutes, and the suites together run longer.
-    outbox = {**admin_headers(stack, "web-outbox"), **service_headers(stack)}
+def test_browser_suite_passes(browser_env: dict[str, str], suite: str) -> None:
     result = subprocess.run(
         ["node", str(WEB / "tests" / "run.mjs"), f"{suite}.test.mjs"],
-        cwd=WEB, env={**browser_env, "OSOOL_OUTBOX_HEADERS": json.dumps(outbox)}, capture_output=True, text=True,
-        timeout=580,
+        cwd=WEB, env=browser_env, capture_output=True, text=True, timeout=580,
     )  # fmt: skip
     assert result.returncode == 0, f"node web/tests/run.mjs {suite}.test.mjs failed:\n{result.stdout}\n{result.stderr}"

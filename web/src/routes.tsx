@@ -34,19 +34,21 @@ const ViewingsPage = lazy(() => import('./pages/agents/ViewingsPage').then((modu
 const ListingsUploadPage = lazy(() =>
   import('./pages/ingest/ListingsUploadPage').then((module) => module.ListingsUploadPage),
 );
+const SearchPage = lazy(() => import('./pages/search/SearchPage').then((module) => module.SearchPage));
+const ListingPage = lazy(() => import('./pages/listing/ListingPage').then((module) => module.ListingPage));
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
   {
     path: '/search',
-    component: comingSoon((m) => m.nav.search),
-    title: (m) => m.nav.search,
+    component: SearchPage,
+    title: (m) => m.search.title,
     audience: 'everyone',
     nav: (m) => m.nav.search,
   },
   {
     path: '/listings/:id',
-    component: comingSoon((m) => m.card.details),
+    component: ListingPage,
     title: (m) => m.card.details,
     audience: 'everyone',
   },

@@ -1,6 +1,169 @@
-// The search service's routes the staff pages use: an administrator's ingest of a listings export, and one listing
-// by id (services/search/README.md; osool_search.schemas is the contract).
+// The search service's routes the client uses (services/search/README.md): listings, search, the query parser, the
+// market figures and an administrator's ingest of a listings export, with the shapes they answer (its OpenAPI
+// document is the contract).
 import { api, upload } from './client';
+
+export type Finishing = 'core_and_shell' | 'semi_finished' | 'fully_finished' | 'furnished';
+
+/** search: GET /api/properties/{id}, and every result of a search or a listing page. */
+export interface Property {
+  id: string;
+  source_id: string;
+  title: string;
+  description: string;
+  type: string;
+  location: string;
+  compound: string | null;
+  developer: string | null;
+  price: number;
+  price_per_sqm: number;
+  size_sqm: number;
+  bedrooms: number | null;
+  bathrooms: number | null;
+  finishing: Finishing | null;
+  delivery_year: number | null;
+  is_delivered: boolean;
+  sale_type: 'developer' | 'resale';
+  down_payment_pct: number | null;
+  installment_years: number | null;
+  monthly_installment: number | null;
+  is_cash_only: boolean;
+  image_url: string | null;
+  source_url: string | null;
+  is_available: boolean;
+  features: string[];
+  embedding_model: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The filters a search applies (osool_search.filters.SearchFilters); the client sends the ones a person set. */
+export interface SearchFilters {
+  property_types?: string[];
+  locations?: string[];
+  min_price?: number;
+  max_price?: number;
+  bedrooms?: number;
+  features?: string[];
+  [name: string]: unknown;
+}
+
+export interface SearchResponse {
+  results: Array<Property & { score: number; similarity: number }>;
+  applied_filters: Record<string, unknown>;
+  query_text: string;
+  /** The buyer's phrases that were read, in order ("not a villa", "appartment → Apartment"): the chips. */
+  understood: string[];
+  unmatched_features: string[];
+  next_cursor: string | null;
+}
+
+export interface PropertyPage {
+  results: Property[];
+  next_cursor: string | null;
+}
+
+export interface ParsedQuery {
+  filters: SearchFilters;
+  text: string;
+  understood: string[];
+}
+
+export interface YearStats {
+  delivery_year: number | null;
+  count: number;
+  median_price_per_sqm: number | null;
+  mean_price_per_sqm: number | null;
+}
+
+export interface MarketStats {
+  location: string | null;
+  type: string | null;
+  count: number;
+  median_price_per_sqm: number | null;
+  mean_price_per_sqm: number | null;
+  median_price: number | null;
+  min_price: number | null;
+  max_price: number | null;
+  by_delivery_year: YearStats[];
+}
+
+export interface Comparables {
+  location: string;
+  type: string;
+  size_sqm: number;
+  estimated_price: number | null;
+  median_price_per_sqm: number | null;
+  comparables: Array<Property & { size_gap_sqm: number }>;
+}
+
+const signalOf = (signal?: AbortSignal) => (signal ? { signal } : {});
+
+export function getProperty(id: string, signal?: AbortSignal): Promise<Property> {
+  return api(`/api/properties/${encodeURIComponent(id)}`, signalOf(signal));
+}
+
+/** A listing by the id its source export gave it ("NC-003223"). */
+export function getPropertyBySource(sourceId: string, signal?: AbortSignal): Promise<Property> {
+  return api(`/api/properties/source/${encodeURIComponent(sourceId)}`, signalOf(signal));
+}
+
+export function searchProperties(
+  query: string,
+  filters: SearchFilters,
+  cursor: string | null,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<SearchResponse> {
+  const body: Record<string, unknown> = { query, limit };
+  if (Object.keys(filters).length > 0) body.filters = filters;
+  if (cursor) body.cursor = cursor;
+  return api('/api/properties/search', { body, ...signalOf(signal) });
+}
+
+/** Listings that match the filters, newest first (no words to rank by). */
+export function listProperties(
+  filters: SearchFilters,
+  cursor: string | null,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<PropertyPage> {
+  const params = new URLSearchParams();
+  for (const type of filters.property_types ?? []) params.append('type', type);
+  for (const location of filters.locations ?? []) params.append('location', location);
+  for (const feature of filters.features ?? []) params.append('feature', feature);
+  for (const key of ['min_price', 'max_price', 'bedrooms'] as const) {
+    const value = filters[key];
+    if (value !== undefined) params.set(key, String(value));
+  }
+  params.set('limit', String(limit));
+  if (cursor) params.set('cursor', cursor);
+  return api(`/api/properties?${params}`, signalOf(signal));
+}
+
+export function parseQuery(query: string, signal?: AbortSignal): Promise<ParsedQuery> {
+  return api('/api/properties/parse', { body: { query }, ...signalOf(signal) });
+}
+
+export function marketStats(location: string, type: string, signal?: AbortSignal): Promise<MarketStats> {
+  const params = new URLSearchParams({ location, type });
+  return api(`/api/market/stats?${params}`, signalOf(signal));
+}
+
+export function comparables(
+  listing: Pick<Property, 'location' | 'type' | 'size_sqm' | 'bedrooms'>,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<Comparables> {
+  const params = new URLSearchParams({
+    location: listing.location,
+    type: listing.type,
+    size_sqm: String(listing.size_sqm),
+    limit: String(limit),
+  });
+  if (listing.bedrooms !== null) params.set('bedrooms', String(listing.bedrooms));
+  return api(`/api/market/comparables?${params}`, signalOf(signal));
+}
 
 /** The public gateway's body limit (devstack/render.py `public_body_limit`): larger exports go through `make ingest`. */
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
@@ -55,16 +218,9 @@ export function ingestExport(
   });
 }
 
-/** What the staff pages show of a listing (the full listing has every field of the export). */
-export interface ListingSummary {
-  id: string;
-  source_id: string;
-  title: string;
-  location: string;
-  compound: string | null;
-  price: number;
-}
+/** What the staff pages show of a listing. */
+export type ListingSummary = Pick<Property, 'id' | 'source_id' | 'title' | 'location' | 'compound' | 'price'>;
 
 export function getListing(id: string, signal?: AbortSignal): Promise<ListingSummary> {
-  return api<ListingSummary>(`/api/properties/${encodeURIComponent(id)}`, { signal });
+  return getProperty(id, signal);
 }

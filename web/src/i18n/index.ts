@@ -85,6 +85,12 @@ export function date(value: string | Date): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(when);
 }
 
+/** A moment with its time of day: "1 Dec 2026, 10:53" / "١ ديسمبر ٢٠٢٦، ١٠:٥٣ ص". */
+export function dateTime(value: string | Date): string {
+  const when = typeof value === 'string' ? new Date(value) : value;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(when);
+}
+
 /** A year written in the language's digits, without a thousands separator. */
 export function year(value: number): string {
   return numberFormat('year', { useGrouping: false }).format(value);

@@ -1,8 +1,10 @@
 // Amr's numbers as small widgets, from the tools' full results: a mortgage, a rental yield, a comparison with the
-// true cost of each plan; each with the assumptions the tool made (in the tool's words, English).
+// true cost of each plan, a valuation as a range chart; each with the assumptions the tool made (in the tool's words,
+// English).
 import type { ComponentChildren } from 'preact';
-import { date, egp, num, percent, t } from '../../i18n';
-import type { ComparisonResult, MortgageResult, RoiResult, Widget } from './tools';
+import { area, date, egp, num, percent, t } from '../../i18n';
+import type { ComparisonResult, MortgageResult, RoiResult, ValuationResult, Widget } from './tools';
+import { ValuationChart } from './ValuationChart';
 
 function Assumptions({ items, title }: { items: string[]; title: string }) {
   if (items.length === 0) return null;
@@ -167,6 +169,36 @@ function Comparison({ result }: { result: ComparisonResult }) {
   );
 }
 
+function Valuation({ result }: { result: ValuationResult }) {
+  const m = t.value;
+  const v = m.valuation;
+  const type = (m.listingFields.types[result.property_type] ?? result.property_type).toLowerCase();
+  return (
+    <section class="widget widget-valuation" aria-label={v.title}>
+      <h3>{v.title}</h3>
+      <p class="widget-note" dir="auto">
+        {v.subject(area(result.size_sqm), type, result.location)}
+      </p>
+      <p class="widget-headline">{v.headline(egp(result.estimate))}</p>
+      <ValuationChart result={result} />
+      <ul class="chart-legend" aria-hidden="true">
+        <li class="chart-key chart-key-range">{v.range}</li>
+        <li class="chart-key chart-key-estimate">{v.estimate}</li>
+        <li class="chart-key chart-key-dot">{v.comparables}</li>
+      </ul>
+      <Figures
+        rows={[
+          [v.range, `${egp(result.low)} – ${egp(result.high)}`],
+          [v.perSqm, egp(result.median_price_per_sqm)],
+          [v.comparables, num(result.comparables_count)],
+          [v.confidence, v.confidences[result.confidence] ?? result.confidence],
+        ]}
+      />
+      <Assumptions items={result.method ? [result.method] : []} title={v.method} />
+    </section>
+  );
+}
+
 export function WidgetView({ widget }: { widget: Widget }) {
   switch (widget.kind) {
     case 'mortgage':
@@ -175,5 +207,7 @@ export function WidgetView({ widget }: { widget: Widget }) {
       return <Roi result={widget.result} />;
     case 'comparison':
       return <Comparison result={widget.result} />;
+    case 'valuation':
+      return <Valuation result={widget.result} />;
   }
 }

@@ -1,5 +1,5 @@
-// What the agent's tools return, as the chat shows it: listing cards and the finance widgets
-// (osool_agent/tools/finance.py: MortgageResult, RoiResult, Comparison), read from the turn's stored tool results.
+// What the agent's tools return, as the chat shows it: listing cards and the widgets (osool_agent/tools/finance.py:
+// MortgageResult, RoiResult, Comparison; tools/market.py: ValuationOutcome), read from the turn's stored tool results.
 import type { Card, ListingFacts } from '../../api/types';
 
 export interface MortgageResult {
@@ -61,13 +61,34 @@ export interface ComparisonResult {
   assumptions: string[];
 }
 
+/** osool_agent.tools.market.ValuationOutcome: an estimate from comparable listings, with its interquartile range. */
+export interface ValuationResult {
+  location: string;
+  property_type: string;
+  size_sqm: number;
+  estimate: number;
+  low: number;
+  high: number;
+  median_price_per_sqm: number;
+  comparables_count: number;
+  confidence: 'high' | 'medium' | 'low' | 'none';
+  comparables: ListingFacts[];
+  method: string;
+}
+
 export type Widget =
   | { kind: 'mortgage'; result: MortgageResult }
+  | { kind: 'valuation'; result: ValuationResult }
   | { kind: 'roi'; result: RoiResult }
   | { kind: 'comparison'; result: ComparisonResult };
 
 /** The tools whose full result is worth a widget (the stream carries only a one-line summary of each). */
-export const WIDGET_TOOLS = new Set(['calculate_mortgage', 'calculate_investment_roi', 'compare_units']);
+export const WIDGET_TOOLS = new Set([
+  'calculate_mortgage',
+  'calculate_investment_roi',
+  'compare_units',
+  'run_valuation',
+]);
 
 export function widgetFrom(name: string, content: Record<string, unknown>): Widget | null {
   if (content.ok === false) return null;
@@ -76,6 +97,14 @@ export function widgetFrom(name: string, content: Record<string, unknown>): Widg
   }
   if (name === 'calculate_investment_roi' && typeof content.net_yield_pct === 'number') {
     return { kind: 'roi', result: content as unknown as RoiResult };
+  }
+  if (
+    name === 'run_valuation' &&
+    typeof content.estimate === 'number' &&
+    typeof content.low === 'number' &&
+    typeof content.high === 'number'
+  ) {
+    return { kind: 'valuation', result: content as unknown as ValuationResult };
   }
   if (name === 'compare_units' && content.comparison && typeof content.comparison === 'object') {
     return { kind: 'comparison', result: content.comparison as ComparisonResult };

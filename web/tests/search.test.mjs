@@ -1,0 +1,241 @@
+// The search page against the test stack: the words become chips, removing one searches again without it, the URL
+// holds the state (a new visitor opening it sees the same, the back button returns), the filters narrow the results
+// as the search service's own listing route does, Arabic right to left, the keyboard alone, and offline.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  assertNoSideScroll,
+  assertVisibleFocus,
+  BASE,
+  DESKTOP,
+  expectAccessible,
+  launch,
+  open,
+  PHONE,
+  screenshot,
+  tabTo,
+} from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function json(path) {
+  const response = await fetch(`${BASE}${path}`);
+  assert.ok(response.ok, `${path}: ${response.status}`);
+  return response.json();
+}
+
+function resultIds(page) {
+  return page.locator('article.result-card').evaluateAll((cards) => cards.map((card) => card.dataset.listingId));
+}
+
+/** Waits for the search to answer, then returns the chips (by group) and the listings shown, each from the API. */
+async function shown(page) {
+  // The results of the address shown (the section says which search its results answer).
+  const { pathname, search } = new URL(page.url());
+  await page.locator(`.search-results[aria-busy="false"][data-shown="${pathname}${search}"]`).waitFor();
+  const chips = {};
+  for (const group of await page.locator('.chip-group').all()) {
+    // Intl writes "EGP 20M" with a no-break space.
+    const texts = await group.locator('.chip bdi').allInnerTexts();
+    chips[await group.locator('.chip-group-title').innerText()] = texts.map((text) => text.replace(/\s/g, ' '));
+  }
+  const ids = await resultIds(page);
+  const listings = await Promise.all(ids.map((id) => json(`/api/properties/${id}`)));
+  return { chips, ids, listings };
+}
+
+test('the words become chips, removing one searches again without it, and the URL keeps every step', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/search');
+  await page.getByRole('heading', { level: 1, name: 'Search listings' }).waitFor();
+  await expectAccessible(page, 'search (empty)');
+  const box = page.getByRole('searchbox', { name: 'What are you looking for?' });
+  await box.fill('apartment in New Cairo not a villa');
+  await box.press('Enter');
+  await page.waitForURL(`${BASE}/search?q=apartment+in+New+Cairo+not+a+villa`);
+  const first = await shown(page);
+  assert.deepEqual(first.chips, { 'From your words': ['apartment', 'New Cairo', 'not a villa'] });
+  assert.ok(first.listings.length >= 10, `${first.listings.length} results`);
+  for (const listing of first.listings) {
+    assert.equal(listing.type, 'Apartment', listing.title);
+    assert.equal(listing.location, 'New Cairo', listing.title);
+  }
+  // Each result links to its listing's page.
+  const link = page.locator('article.result-card').first().getByRole('link');
+  assert.equal(await link.getAttribute('href'), `/listings/${first.ids[0]}`);
+  await expectAccessible(page, 'search with chips and results');
+  await screenshot(page, 'search-en-desktop');
+  await page.setViewportSize(PHONE);
+  await assertNoSideScroll(page);
+  await screenshot(page, 'search-en-phone');
+  await page.setViewportSize(DESKTOP);
+
+  // Without "New Cairo": apartments anywhere, and still never a villa.
+  await page.getByRole('button', { name: 'Remove “New Cairo”' }).click();
+  await page.waitForURL(`${BASE}/search?q=apartment+in+not+a+villa`);
+  const wider = await shown(page);
+  assert.deepEqual(wider.chips, { 'From your words': ['apartment', 'not a villa'] });
+  assert.ok(wider.listings.every((listing) => listing.type === 'Apartment'));
+  assert.ok(
+    wider.listings.some((listing) => listing.location !== 'New Cairo'),
+    `still only New Cairo: ${wider.listings.map((listing) => listing.location)}`,
+  );
+  assert.notDeepEqual(wider.ids, first.ids);
+  assert.equal(await box.inputValue(), 'apartment in not a villa');
+
+  // The back button returns to the first search, chips and results.
+  await page.goBack();
+  await page.waitForURL(`${BASE}/search?q=apartment+in+New+Cairo+not+a+villa`);
+  const again = await shown(page);
+  assert.deepEqual(again.chips, first.chips);
+  assert.deepEqual(again.ids, first.ids);
+
+  // The next page joins the first: the same search's next listings, none twice.
+  await page.getByRole('button', { name: 'Show more' }).click();
+  await page.locator('article.result-card').nth(first.ids.length).waitFor();
+  const more = await resultIds(page);
+  assert.deepEqual(more.slice(0, first.ids.length), first.ids);
+  assert.equal(new Set(more).size, more.length, 'a listing shows twice');
+  for (const id of more.slice(first.ids.length)) {
+    const listing = await json(`/api/properties/${id}`);
+    assert.ok(listing.type === 'Apartment' && listing.location === 'New Cairo', listing.title);
+  }
+
+  // The address is the search: a new visitor opening it sees the same.
+  const other = await open(browser);
+  await other.page.goto('/search?q=apartment+in+New+Cairo+not+a+villa');
+  const shared = await shown(other.page);
+  assert.deepEqual(shared.chips, first.chips);
+  assert.deepEqual(shared.ids, first.ids);
+  await other.context.close();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the filters narrow the results as the listing route does, and each comes off as a chip', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/search');
+  await page.getByLabel('Type').selectOption('Villa');
+  // An area in Arabic: the search's parser gives its name.
+  await page.getByLabel('Area').fill('الشيخ زايد');
+  await page.getByLabel('From', { exact: true }).fill('20M');
+  await page.getByLabel('To', { exact: true }).fill('60,000,000');
+  await page.getByLabel('Bedrooms').selectOption('4');
+  await page.locator('summary', { hasText: 'Features' }).click();
+  await page.getByLabel('Swimming pool').check();
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  const filters = 'type=Villa&location=Sheikh+Zayed&min_price=20000000&max_price=60000000&bedrooms=4';
+  await page.waitForURL(`${BASE}/search?${filters}&feature=pool`);
+  const narrow = await shown(page);
+  assert.deepEqual(narrow.chips, {
+    'From the filters': ['Villa', 'Sheikh Zayed', 'from EGP 20M', 'up to EGP 60M', '4 bedrooms', 'Swimming pool'],
+  });
+  const expected = await json(`/api/properties?${filters}&feature=pool&limit=12`);
+  assert.deepEqual(narrow.ids, expected.results.map((listing) => listing.id));
+  assert.ok(narrow.ids.length >= 1, 'no Sheikh Zayed villa with a pool in the demo listings');
+  for (const listing of narrow.listings) assert.ok(listing.features.includes('pool'), listing.title);
+  // The form shows what the URL holds.
+  assert.equal(await page.getByLabel('Area').inputValue(), 'Sheikh Zayed');
+  assert.equal(await page.getByLabel('From', { exact: true }).inputValue(), '20,000,000');
+  await expectAccessible(page, 'search with filters');
+
+  // Without the pool: more villas, all still within the other filters.
+  await page.getByRole('button', { name: 'Remove “Swimming pool”' }).click();
+  await page.waitForURL(`${BASE}/search?${filters}`);
+  const wider = await shown(page);
+  const widerExpected = await json(`/api/properties?${filters}&limit=12`);
+  assert.deepEqual(wider.ids, widerExpected.results.map((listing) => listing.id));
+  assert.ok(wider.ids.length > narrow.ids.length, `${wider.ids.length} results without the pool`);
+  assert.equal(await page.getByLabel('Swimming pool').isChecked(), false);
+
+  // A price that is no price is said, and nothing is searched.
+  await page.getByLabel('From', { exact: true }).fill('a lot');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Write a price such as 8M or 8,500,000.' }).waitFor();
+  assert.equal(page.url(), `${BASE}/search?${filters}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('in Arabic, right to left: the words as chips, removed with the keyboard alone', async () => {
+  const { context, page, problems } = await open(browser, { lang: 'ar' });
+  await page.goto('/search');
+  await page.getByRole('heading', { level: 1, name: 'ابحث في الوحدات' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter'); // the skip link
+  await tabTo(page, '#search-q');
+  await assertVisibleFocus(page);
+  await page.keyboard.type('شقة ٣ غرف في التجمع الخامس بأقل من ٨ مليون مش فيلا');
+  await page.keyboard.press('Enter');
+  const before = await shown(page);
+  const words = 'من كلماتك';
+  assert.deepEqual(before.chips, { [words]: ['شقة', '٣ غرف', 'التجمع الخامس', 'بأقل من ٨ مليون', 'مش فيلا'] });
+  for (const listing of before.listings) {
+    assert.equal(listing.bedrooms, 3);
+    assert.ok(listing.price <= 8_000_000, `${listing.price}`);
+  }
+  assert.match(await page.locator('article.result-card .listing-price strong').first().innerText(), /[٠-٩]/);
+  await expectAccessible(page, 'search in Arabic');
+  await screenshot(page, 'search-ar-desktop');
+  await page.setViewportSize(PHONE);
+  await assertNoSideScroll(page);
+  await screenshot(page, 'search-ar-phone');
+  await page.setViewportSize(DESKTOP);
+
+  // To the budget's chip and off with Enter: the search runs without it, and focus moves to the chip now there.
+  await tabTo(page, 'button[aria-label="إزالة «بأقل من ٨ مليون»"]');
+  await assertVisibleFocus(page);
+  await page.keyboard.press('Enter');
+  const after = await shown(page);
+  assert.deepEqual(after.chips, { [words]: ['شقة', '٣ غرف', 'التجمع الخامس', 'مش فيلا'] });
+  assert.equal(new URL(page.url()).searchParams.get('q'), 'شقة ٣ غرف في التجمع الخامس مش فيلا');
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+  assert.equal(focused, 'إزالة «مش فيلا»');
+  assert.ok(after.listings.every((listing) => listing.bedrooms === 3 && listing.location === 'New Cairo'));
+  assert.notDeepEqual(after.ids, before.ids);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('on a phone the filters fold away until opened, so the results come first', async () => {
+  const { context, page, problems } = await open(browser, { viewport: PHONE });
+  await page.goto('/search?q=villa+in+Sheikh+Zayed');
+  await shown(page);
+  const filters = page.locator('details.search-filters-box');
+  assert.equal(await filters.getAttribute('open'), null);
+  assert.equal(await page.getByLabel('Type').isVisible(), false);
+  const first = await page.locator('article.result-card').first().boundingBox();
+  assert.ok(first.y < PHONE.height, `the first result starts at ${first.y}px`);
+  await page.locator('details.search-filters-box > summary').click();
+  await page.getByLabel('Type').selectOption('Villa');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(`${BASE}/search?q=villa+in+Sheikh+Zayed&type=Villa`);
+  await shown(page);
+  await page.locator('summary', { hasText: 'Filters (1 set)' }).waitFor();
+  await assertNoSideScroll(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('offline, a search says why it cannot run', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/search');
+  await page.getByRole('heading', { level: 1, name: 'Search listings' }).waitFor();
+  await context.setOffline(true);
+  const box = page.getByRole('searchbox', { name: 'What are you looking for?' });
+  await box.fill('villa in Sheikh Zayed');
+  await box.press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'You are offline. Check your connection and try again.' }).waitFor();
+  await context.setOffline(false);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  assert.ok((await shown(page)).ids.length > 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
