@@ -32,7 +32,8 @@ def _absent() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
+# Per suite, not per module: the administrator's access token lives 15 minutes, less than all the suites together.
+@pytest.fixture
 def browser_env(stack: LocalStack) -> dict[str, str]:
     reason = _absent()
     if reason:

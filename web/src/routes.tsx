@@ -26,6 +26,7 @@ const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((
 const ResetPasswordPage = lazy(() =>
   import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
 );
+const ViewingPage = lazy(() => import('./pages/viewings/ViewingPage').then((module) => module.ViewingPage));
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -70,6 +71,8 @@ export const ROUTES: PageRoute[] = [
     audience: ['admin'],
     nav: (m) => m.nav.operations,
   },
+  // The page the links of a viewing's emails open (cancel or reschedule, no sign-in needed with the link).
+  { path: '/viewings/:id', component: ViewingPage, title: (m) => m.viewingPage.title, audience: 'everyone' },
   { path: '/signin', component: SignInPage, title: (m) => m.auth.signInTitle, audience: 'everyone' },
   { path: '/verify-email', component: VerifyEmailPage, title: (m) => m.auth.verifyTitle, audience: 'everyone' },
   { path: '/reset-password', component: ResetPasswordPage, title: (m) => m.auth.resetTitle, audience: 'everyone' },

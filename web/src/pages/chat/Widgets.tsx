@@ -1,8 +1,11 @@
 // Amr's numbers as small widgets, from the tools' full results: a mortgage, a rental yield, a comparison with the
-// true cost of each plan; each with the assumptions the tool made (in the tool's words, English).
+// true cost of each plan; each with the assumptions the tool made (in the tool's words, English). Viewings and
+// reservations have their own (Viewing.tsx, Reservation.tsx).
 import type { ComponentChildren } from 'preact';
 import { date, egp, num, percent, t } from '../../i18n';
+import { ReservationWidgetView } from './Reservation';
 import type { ComparisonResult, MortgageResult, RoiResult, Widget } from './tools';
+import { ViewingWidgetView } from './Viewing';
 
 function Assumptions({ items, title }: { items: string[]; title: string }) {
   if (items.length === 0) return null;
@@ -175,5 +178,9 @@ export function WidgetView({ widget }: { widget: Widget }) {
       return <Roi result={widget.result} />;
     case 'comparison':
       return <Comparison result={widget.result} />;
+    case 'viewing':
+      return <ViewingWidgetView widget={widget} />;
+    case 'reservation':
+      return <ReservationWidgetView widget={widget} />;
   }
 }
