@@ -26,6 +26,7 @@ const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((
 const ResetPasswordPage = lazy(() =>
   import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
 );
+const HistoryPage = lazy(() => import('./pages/history/HistoryPage').then((module) => module.HistoryPage));
 const ViewingPage = lazy(() => import('./pages/viewings/ViewingPage').then((module) => module.ViewingPage));
 
 export const ROUTES: PageRoute[] = [
@@ -45,8 +46,8 @@ export const ROUTES: PageRoute[] = [
   },
   {
     path: '/history',
-    component: comingSoon((m) => m.nav.history),
-    title: (m) => m.nav.history,
+    component: HistoryPage,
+    title: (m) => m.history.title,
     audience: 'signed-in',
     nav: (m) => m.nav.history,
   },

@@ -279,6 +279,14 @@ export async function claimAnonymousConversation(): Promise<void> {
   }
 }
 
+/** Another of the user's conversations (from the History page): the chat page shows it and the next message
+ * continues it. */
+export function openConversation(sessionId: string): void {
+  messages.value = [];
+  selected.value = [];
+  keep({ id: sessionId, secret: null });
+}
+
 /** The title of a listing shown in this conversation (a reservation event names only its id). */
 export function listingTitle(listingId: string): string {
   for (const message of messages.value) {
