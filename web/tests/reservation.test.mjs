@@ -39,7 +39,9 @@ async function freeCard(reply) {
   const ids = await cardIds(reply);
   const query = ids.map((id) => `id=${id}`).join('&');
   const statuses = (await apiCall(`/api/chain/listings?${query}`)).body.listings;
-  const free = new Set(statuses.filter((s) => s.status !== 'reserved' && s.status !== 'sold' && !s.pending_status).map((s) => s.listing_id));
+  // Free now and once every write the chain service accepted has landed (pending_status: the state it is heading to).
+  const held = (status) => status === 'reserved' || status === 'sold';
+  const free = new Set(statuses.filter((s) => !held(s.status) && !held(s.pending_status)).map((s) => s.listing_id));
   const id = ids.find((candidate) => free.has(candidate));
   assert.ok(id, 'no card of a unit free on the registry');
   return { id, card: reply.locator(`article.listing-card[data-listing-id="${id}"]`) };

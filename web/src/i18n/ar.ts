@@ -246,6 +246,7 @@ export const ar: Messages = {
     booking: 'جارٍ حجز المعاينة…',
     bookedTitle: 'تم حجز المعاينة',
     bookedFor: (title: string) => `معاينة ${title}`,
+    viewingTitle: 'معاينتك',
     bookedWhen: (day: string, from: string, to: string) => `${day}، من ${from} إلى ${to} (بتوقيت القاهرة)`,
     invitation: 'دعوة التقويم في طريقها إلى بريدك الإلكتروني، والوكيل يعرف موعد حضورك.',
     cancel: 'إلغاء هذه المعاينة',

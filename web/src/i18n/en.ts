@@ -234,6 +234,7 @@ export const en = {
     booking: 'Booking your viewing…',
     bookedTitle: 'Your viewing is booked',
     bookedFor: (title: string) => `Viewing of ${title}`,
+    viewingTitle: 'Your viewing',
     bookedWhen: (day: string, from: string, to: string) => `${day}, ${from} – ${to} (Cairo time)`,
     invitation: 'A calendar invitation is on its way to your email, and the agent knows you are coming.',
     cancel: 'Cancel this viewing',

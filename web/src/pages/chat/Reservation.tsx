@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/errors';
 import type { Card } from '../../api/types';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Isolated } from '../../components/Isolated';
 import { egp, t } from '../../i18n';
 import { cairoDateTime } from '../../i18n/cairo';
 import { user } from '../../state/session';
@@ -135,8 +136,10 @@ export function ReserveAction({ card }: { card: Card }) {
       ) : null}
       {step === 'confirm' || step === 'working' ? (
         <div class="reserve-confirm" role="group" aria-labelledby={`${id}-title`}>
-          <p id={`${id}-title`} class="reserve-confirm-title" dir="auto">
-            <strong>{r.confirmTitle(card.title)}</strong>
+          <p id={`${id}-title`} class="reserve-confirm-title">
+            <strong>
+              <Isolated text={r.confirmTitle} value={card.title} />
+            </strong>
           </p>
           <p class="widget-note">{r.confirmText}</p>
           <div class="reserve-buttons">
@@ -175,7 +178,12 @@ export function ReservationWidgetView({ widget }: { widget: ReservationWidget })
   };
   return (
     <section class="widget" aria-label={r.title}>
-      <h3 dir="auto">{view.title ? `${r.title}: ${view.title}` : r.title}</h3>
+      <h3>{r.title}</h3>
+      {view.title ? (
+        <p class="widget-listing" dir="auto">
+          {view.title}
+        </p>
+      ) : null}
       <ReservationStatus view={view} />
     </section>
   );

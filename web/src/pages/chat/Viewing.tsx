@@ -173,10 +173,17 @@ export function ViewingWidgetView({ widget }: { widget: ViewingWidget }) {
 
   const days = byDay(slots);
   const picked = widget.signInFor && Date.parse(widget.signInFor) > Date.now() ? widget.signInFor : null;
-  const heading = booked ? (title ? v.bookedFor(title) : v.bookedTitle) : title ? v.slotsFor(title) : v.slotsTitle;
+  // The region's name says which listing; the heading shows it on a line of its own, so an English title in an Arabic
+  // sentence (or the reverse) keeps its own direction.
+  const label = booked ? (title ? v.bookedFor(title) : v.bookedTitle) : title ? v.slotsFor(title) : v.slotsTitle;
   return (
-    <section class="widget viewing" aria-label={heading} data-listing-id={widget.listingId}>
-      <h3 dir="auto">{heading}</h3>
+    <section class="widget viewing" aria-label={label} data-listing-id={widget.listingId}>
+      <h3>{booked ? v.viewingTitle : v.slotsTitle}</h3>
+      {title ? (
+        <p class="widget-listing" dir="auto">
+          {title}
+        </p>
+      ) : null}
       {booked ? (
         <Booked viewing={booked} onCancel={() => void cancel()} cancelling={working === 'cancelling'} />
       ) : (

@@ -1,6 +1,7 @@
 // History: the signed-in user's conversations with Amr (chat-history), most recently active first; continue any of
 // them here or on another device, delete one or all, and search what was said (chat-history's full-text index over
 // the user's own messages, English and Arabic; the tools' JSON results are left out of the hits).
+import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
@@ -12,6 +13,7 @@ import {
   type SessionSummary,
 } from '../../api/history';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Isolated } from '../../components/Isolated';
 import { lang, t } from '../../i18n';
 import { conversation, openConversation, resetConversation } from '../chat/conversation';
 
@@ -144,9 +146,9 @@ export function HistoryPage() {
     }
   };
 
-  const confirmation = (target: Confirming, question: string, yes: string) => (
-    <div class="confirm" role="group" aria-label={question}>
-      <p dir="auto">{question}</p>
+  const confirmation = (target: Confirming, label: string, question: ComponentChildren, yes: string) => (
+    <div class="confirm" role="group" aria-label={label}>
+      <p>{question}</p>
       <div class="confirm-buttons">
         <button
           type="button"
@@ -180,7 +182,7 @@ export function HistoryPage() {
         ) : null}
       </div>
       <p>{h.intro}</p>
-      {confirming?.id === 'all' ? confirmation({ id: 'all' }, h.deleteAllConfirm, h.deleteAllYes) : null}
+      {confirming?.id === 'all' ? confirmation({ id: 'all' }, h.deleteAllConfirm, h.deleteAllConfirm, h.deleteAllYes) : null}
       <form class="history-search" role="search" onSubmit={search}>
         <label for="history-q">{h.searchLabel}</label>
         <div class="history-search-row">
@@ -256,7 +258,12 @@ export function HistoryPage() {
                   </button>
                 </div>
                 {confirming?.id === session.id
-                  ? confirmation({ id: session.id }, h.deleteConfirm(titleOf(session.title)), h.deleteYes)
+                  ? confirmation(
+                      { id: session.id },
+                      h.deleteConfirm(titleOf(session.title)),
+                      <Isolated text={h.deleteConfirm} value={titleOf(session.title)} />,
+                      h.deleteYes,
+                    )
                   : null}
               </li>
             ))}
