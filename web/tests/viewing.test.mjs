@@ -197,6 +197,33 @@ test('in Arabic with the keyboard alone: a time taken a moment before is said, a
   await context.close();
 });
 
+test('a time picked in words is booked by Amr: his reply shows the booking, which cancels', async () => {
+  const account = await verifiedAccount('web-viewer-words');
+  const { context, page, problems } = await open(browser);
+  await page.goto('/signin');
+  await signInHere(page, account, '/');
+  await chat(page, 'apartment in New Cairo');
+  const { reply: offer } = await chat(page, 'can I visit the first one?');
+  // The times come a moment after the reply (read from the stored turn).
+  await offer.locator('button.slot').nth(1).waitFor();
+  const times = await offer.locator('button.slot').evaluateAll((all) => all.map((b) => b.dataset.startsAt));
+  const { reply } = await chat(page, 'the second one');
+  assert.match(await reply.locator('.tool[data-tool="schedule_viewing"]').innerText(), /Booking the viewing/);
+  const booked = reply.locator('.viewing-booked');
+  await booked.getByText('Your viewing is booked').waitFor();
+  const token = await tokenOf(account);
+  const [viewing] = await bookedViewings(token);
+  assert.equal(Date.parse(viewing.starts_at), Date.parse(times[1]));
+  assert.equal(await booked.getAttribute('data-viewing-id'), viewing.id);
+  // The offer above now shows the same booking: it is this listing's.
+  await offer.locator(`.viewing-booked[data-viewing-id="${viewing.id}"]`).waitFor();
+  await booked.getByRole('button', { name: 'Cancel this viewing' }).click();
+  await reply.getByText('Your viewing is cancelled.').waitFor();
+  assert.deepEqual(await bookedViewings(token), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 /** The cancel and reschedule links of the booking email to `email` for this viewing (waiting for it a little). */
 async function viewingLinks(email, viewingId) {
   const deadline = Date.now() + 15_000;

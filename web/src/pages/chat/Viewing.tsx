@@ -67,6 +67,22 @@ export function SlotList({ slots, label, onPick, disabled, picked = null }: Slot
   );
 }
 
+function amrBooking(widget: ViewingWidget): Viewing | undefined {
+  const booked = widget.booked;
+  if (!booked) return undefined;
+  return {
+    ...booked,
+    listing_id: widget.listingId,
+    agent_id: '',
+    user_id: '',
+    status: 'booked',
+    sequence: 0,
+    created_at: '',
+    cancelled_at: null,
+    rescheduled_at: null,
+  };
+}
+
 const slotTaken = (error: unknown) =>
   error instanceof ApiError && (error.code === 'slot_taken' || error.code === 'not_a_free_slot');
 
@@ -102,7 +118,8 @@ export function ViewingWidgetView({ widget }: { widget: ViewingWidget }) {
   const [own, setOwn] = useState<Viewing | null>(null);
   const list = viewingList.value;
   const known = own ? (list?.find((x) => x.id === own.id) ?? own) : null;
-  const fromAmr = widget.booked ? list?.find((x) => x.id === widget.booked?.id) : undefined;
+  // Booked by Amr in the turn: as the buyer's list has it now (cancelled since, perhaps), else as the turn said.
+  const fromAmr = widget.booked ? (list?.find((x) => x.id === widget.booked?.id) ?? amrBooking(widget)) : undefined;
   const shown = known ?? fromAmr ?? bookedViewingOf(widget.listingId, list);
   const booked = shown && shown.status === 'booked' ? shown : null;
   const title = listingTitle(widget.listingId);

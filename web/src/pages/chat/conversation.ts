@@ -8,6 +8,7 @@ import { claimSession, sessionMessages } from '../../api/history';
 import type { Card, ChatEvents, HistoryMessage } from '../../api/types';
 import { noteLive, noteStored, type ReservationView } from './reservations';
 import { cardFromListing, listingsOf, type ReservationWidget, WIDGET_TOOLS, type Widget, widgetFrom } from './tools';
+import { loadMyViewings } from './viewings';
 
 export type ToolState = 'running' | 'ok' | 'failed';
 
@@ -206,6 +207,8 @@ async function loadWidgets(reply: ChatMessage): Promise<void> {
       if (widget) widgets.push(widget);
     }
     reply.widgets.value = widgets;
+    // Amr booked a viewing: the buyer's list learns it, so every offer of that listing shows the booking.
+    if (widgets.some((widget) => widget.kind === 'viewing' && widget.booked)) void loadMyViewings();
   } catch {
     // The reply's words already say the numbers; the widget is a nicety.
   }
