@@ -149,3 +149,22 @@ test('History in Arabic: right to left, Arabic digits, an Arabic search', async 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a session ended on another device: the chat, reading two things at once, says to sign in again', async () => {
+  const account = await verifiedAccount('web-history-ended');
+  const { context, page, problems } = await open(browser);
+  await page.goto('/signin');
+  await signInHere(page, account, '/');
+  await page.getByRole('navigation').getByRole('link', { name: 'History' }).click();
+  await page.getByText('No conversations yet.').waitFor();
+  const refreshToken = await page.evaluate(() => window.localStorage.getItem('osool.refresh_token'));
+  const logout = await apiCall('/api/auth/logout', { method: 'POST', body: { refresh_token: refreshToken } });
+  assert.equal(logout.status, 204, logout.text);
+  await new Promise((done) => setTimeout(done, 1500));
+  // The chat reads the buyer's reservations and viewings together: both refused, the notice stays.
+  await page.getByRole('navigation').getByRole('link', { name: 'Chat' }).click();
+  await page.locator('.page-notices').getByText('Your session has ended. Sign in again.').waitFor();
+  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
