@@ -36,6 +36,8 @@ const ListingsUploadPage = lazy(() =>
 );
 const SearchPage = lazy(() => import('./pages/search/SearchPage').then((module) => module.SearchPage));
 const ListingPage = lazy(() => import('./pages/listing/ListingPage').then((module) => module.ListingPage));
+const HistoryPage = lazy(() => import('./pages/history/HistoryPage').then((module) => module.HistoryPage));
+const ViewingPage = lazy(() => import('./pages/viewings/ViewingPage').then((module) => module.ViewingPage));
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -54,8 +56,8 @@ export const ROUTES: PageRoute[] = [
   },
   {
     path: '/history',
-    component: comingSoon((m) => m.nav.history),
-    title: (m) => m.nav.history,
+    component: HistoryPage,
+    title: (m) => m.history.title,
     audience: 'signed-in',
     nav: (m) => m.nav.history,
   },
@@ -76,6 +78,8 @@ export const ROUTES: PageRoute[] = [
     audience: ['admin'],
     nav: (m) => m.nav.operations,
   },
+  // The page the links of a viewing's emails open (cancel or reschedule, no sign-in needed with the link).
+  { path: '/viewings/:id', component: ViewingPage, title: (m) => m.viewingPage.title, audience: 'everyone' },
   { path: '/signin', component: SignInPage, title: (m) => m.auth.signInTitle, audience: 'everyone' },
   { path: '/signin/google', component: GoogleReturnPage, title: (m) => m.signin.googleTitle, audience: 'everyone' },
   { path: '/verify-email', component: VerifyEmailPage, title: (m) => m.auth.verifyTitle, audience: 'everyone' },

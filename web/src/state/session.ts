@@ -90,7 +90,8 @@ function endLocally(expired: boolean): void {
   storeRefreshToken(null);
   user.value = null;
   if (wasSignedIn) resetConversation();
-  sessionEnded.value = expired && wasSignedIn;
+  // Two requests refused at once both end the session: the second (already signed out) keeps the notice standing.
+  if (wasSignedIn || !expired) sessionEnded.value = expired && wasSignedIn;
 }
 
 connectAuth({

@@ -5,6 +5,8 @@ import { restoring, user } from '../../state/session';
 import { CompareBar, CompareDialog } from './CompareTable';
 import { busy, loadingHistory, messages, resetConversation, restoreConversation, send } from './conversation';
 import { MessageView } from './MessageView';
+import { forgetReservations, loadMyReservations } from './reservations';
+import { forgetViewings, loadMyViewings } from './viewings';
 
 export function ChatPage() {
   const m = t.value;
@@ -18,6 +20,18 @@ export function ChatPage() {
     // Once the session is known (a signed-in user's conversation needs the token): the stored conversation again.
     if (!restoring.value) void restoreConversation();
   }, [restoring.value, user.value]);
+
+  useEffect(() => {
+    // The buyer's own reservations and viewings: what the cards and widgets show is their state now.
+    if (restoring.value) return;
+    if (user.value) {
+      void loadMyReservations();
+      void loadMyViewings();
+    } else {
+      forgetReservations();
+      forgetViewings();
+    }
+  }, [restoring.value, user.value?.id]);
 
   useEffect(() => {
     // A new message: its reply streams below it, in view.

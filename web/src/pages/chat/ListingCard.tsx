@@ -1,9 +1,11 @@
 // One listing as a card: photo (or its placeholder), title, price and price per m², size, bedrooms, compound,
-// delivery, payment plan and the on-chain status, with a box to pick it for the comparison.
+// delivery, payment plan and the on-chain status, with a box to pick it for the comparison and a way to reserve it.
 import { useId, useState } from 'preact/hooks';
 import type { Card } from '../../api/types';
 import { area, date, egp, num, percent, t, year, type Messages } from '../../i18n';
 import { MAX_COMPARE, selected, toggleSelected } from './conversation';
+import { ReserveAction } from './Reservation';
+import { reservationOfListing } from './reservations';
 
 export function planText(card: Card, m: Messages): string {
   const plan = card.payment_plan;
@@ -52,7 +54,9 @@ export function ListingCard({ card }: { card: Card }) {
   const titleId = useId();
   const picked = selected.value.some((c) => c.id === card.id);
   const full = !picked && selected.value.length >= MAX_COMPARE;
-  const status = card.on_chain_status ?? 'unknown';
+  // The buyer's own confirmed reservation is newer than the status the card was built with.
+  const mine = reservationOfListing.value[card.id];
+  const status = mine?.status === 'confirmed' ? 'reserved' : (card.on_chain_status ?? 'unknown');
   return (
     <article class="listing-card" aria-labelledby={titleId} data-listing-id={card.id}>
       <ListingPhoto card={card} />
@@ -90,7 +94,7 @@ export function ListingCard({ card }: { card: Card }) {
             <dd>{planText(card, m)}</dd>
           </div>
         </dl>
-        <p class={`badge badge-${status}`}>{chainText(card, m)}</p>
+        <p class={`badge badge-${status}`}>{chainText({ ...card, on_chain_status: status }, m)}</p>
         {card.stale ? <p class="listing-stale">{m.card.stale(date(card.updated_at))}</p> : null}
         <div class="listing-actions">
           <label class="compare-toggle">
@@ -114,6 +118,7 @@ export function ListingCard({ card }: { card: Card }) {
             <span class="visually-hidden"> {card.title}</span>
           </a>
         </div>
+        <ReserveAction card={card} />
       </div>
     </article>
   );

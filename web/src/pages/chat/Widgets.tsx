@@ -1,10 +1,12 @@
 // Amr's numbers as small widgets, from the tools' full results: a mortgage, a rental yield, a comparison with the
 // true cost of each plan, a valuation as a range chart; each with the assumptions the tool made (in the tool's words,
-// English).
+// English). Viewings and reservations have their own (Viewing.tsx, Reservation.tsx).
 import type { ComponentChildren } from 'preact';
 import { area, date, egp, num, percent, t } from '../../i18n';
+import { ReservationWidgetView } from './Reservation';
 import type { ComparisonResult, MortgageResult, RoiResult, ValuationResult, Widget } from './tools';
 import { ValuationChart } from './ValuationChart';
+import { ViewingWidgetView } from './Viewing';
 
 function Assumptions({ items, title }: { items: string[]; title: string }) {
   if (items.length === 0) return null;
@@ -209,5 +211,9 @@ export function WidgetView({ widget }: { widget: Widget }) {
       return <Comparison result={widget.result} />;
     case 'valuation':
       return <Valuation result={widget.result} />;
+    case 'viewing':
+      return <ViewingWidgetView widget={widget} />;
+    case 'reservation':
+      return <ReservationWidgetView widget={widget} />;
   }
 }

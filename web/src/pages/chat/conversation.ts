@@ -6,7 +6,9 @@ import { hasAccessToken } from '../../api/client';
 import { ApiError, apiErrorFrom } from '../../api/errors';
 import { claimSession, sessionMessages } from '../../api/history';
 import type { Card, ChatEvents, HistoryMessage } from '../../api/types';
-import { cardFromListing, listingsOf, WIDGET_TOOLS, type Widget, widgetFrom } from './tools';
+import { noteLive, noteStored, type ReservationView } from './reservations';
+import { cardFromListing, listingsOf, type ReservationWidget, WIDGET_TOOLS, type Widget, widgetFrom } from './tools';
+import { loadMyViewings } from './viewings';
 
 export type ToolState = 'running' | 'ok' | 'failed';
 
@@ -135,9 +137,23 @@ function onEvent<K extends keyof ChatEvents>(reply: ChatMessage, name: K, data: 
       reply.state.value = 'failed';
       return;
     }
-    case 'reservation':
-      // A reservation made in the turn, pending then confirmed or failed: the reservation widget (to come) shows it.
+    case 'reservation': {
+      // A reservation Amr made in the turn, pending then confirmed or failed: shown in the reply, followed live.
+      const made = data as ChatEvents['reservation'];
+      const widget: ReservationWidget = {
+        kind: 'reservation',
+        id: made.reservation_id,
+        listingId: made.property_id,
+        title: listingTitle(made.property_id),
+        status: made.status as ReservationWidget['status'],
+        depositEgp: made.deposit_egp,
+        expiresAt: made.expires_at,
+      };
+      const others = reply.widgets.value.filter((w) => !(w.kind === 'reservation' && w.id === widget.id));
+      reply.widgets.value = [...others, widget];
+      noteLive(reservationView(widget));
       return;
+    }
   }
 }
 
@@ -170,22 +186,29 @@ export async function send(text: string): Promise<void> {
   }
 }
 
-/** The full results behind a reply's mortgage, yield and comparison (the stream carries a one-line summary only),
- * read from the turn as chat-history stored it. */
+type StoredCall = { id?: string; name?: string; arguments?: Record<string, unknown> };
+
+/** The full results behind a reply's mortgage, yield, comparison and viewing times (the stream carries a one-line
+ * summary only), read from the turn as chat-history stored it. */
 async function loadWidgets(reply: ChatMessage): Promise<void> {
-  const wanted = new Set(reply.tools.value.filter((t) => WIDGET_TOOLS.has(t.name) && t.state === 'ok').map((t) => t.id));
+  // A viewing that needs a sign-in is a failed call with a widget all the same (the time picked, and the way in).
+  const shown = (t: ToolActivity) => WIDGET_TOOLS.has(t.name) && (t.state === 'ok' || t.name === 'schedule_viewing');
+  const wanted = new Set(reply.tools.value.filter(shown).map((t) => t.id));
   const current = conversation.value;
   if (wanted.size === 0 || !current) return;
   try {
     const page = await sessionMessages(current.id, current.secret, 20);
-    const widgets: Widget[] = [];
+    // A reservation's widget came with its events during the turn; it stays.
+    const widgets: Widget[] = reply.widgets.value.filter((widget) => widget.kind === 'reservation');
     for (const stored of page.messages) {
-      const call = stored.tool_calls?.[0] as { id?: string; name?: string } | undefined;
+      const call = stored.tool_calls?.[0] as StoredCall | undefined;
       if (stored.role !== 'tool' || !call?.id || !call.name || !wanted.has(call.id)) continue;
-      const widget = widgetFrom(call.name, parse(stored.content));
+      const widget = widgetFrom(call.name, parse(stored.content), call.arguments ?? {});
       if (widget) widgets.push(widget);
     }
     reply.widgets.value = widgets;
+    // Amr booked a viewing: the buyer's list learns it, so every offer of that listing shows the booking.
+    if (widgets.some((widget) => widget.kind === 'viewing' && widget.booked)) void loadMyViewings();
   } catch {
     // The reply's words already say the numbers; the widget is a nicety.
   }
@@ -215,8 +238,9 @@ export function messagesFromHistory(stored: HistoryMessage[]): ChatMessage[] {
       const name = call.name ?? 'tool';
       tools.push({ id: call.id ?? `${name}-${tools.length}`, name, args: call.arguments ?? {}, state: content.ok === false ? 'failed' : 'ok', summary: '' });
       for (const listing of listingsOf(content)) listings.set(listing.id, cardFromListing(listing));
-      const widget = widgetFrom(name, content);
+      const widget = widgetFrom(name, content, call.arguments ?? {});
       if (widget) widgets.push(widget);
+      if (widget?.kind === 'reservation') noteStored(reservationView(widget));
     } else {
       const reply = newMessage('assistant', item.content, 'done');
       reply.tools.value = tools;
@@ -256,6 +280,36 @@ export async function claimAnonymousConversation(): Promise<void> {
     if (error instanceof ApiError && error.status === 404) keep(null);
     // Otherwise the secret is kept: the next turn sends it with the token, and the agent claims the session then.
   }
+}
+
+/** Another of the user's conversations (from the History page): the chat page shows it and the next message
+ * continues it. */
+export function openConversation(sessionId: string): void {
+  messages.value = [];
+  selected.value = [];
+  keep({ id: sessionId, secret: null });
+}
+
+/** The title of a listing shown in this conversation (a reservation event names only its id). */
+export function listingTitle(listingId: string): string {
+  for (const message of messages.value) {
+    const card = message.cards.value.find((c) => c.id === listingId);
+    if (card) return card.title;
+  }
+  return '';
+}
+
+function reservationView(widget: ReservationWidget): ReservationView {
+  return {
+    id: widget.id,
+    listingId: widget.listingId,
+    title: widget.title,
+    status: widget.status,
+    depositEgp: widget.depositEgp,
+    expiresAt: widget.expiresAt,
+    error: null,
+    made: Date.now(),
+  };
 }
 
 /** A new conversation; also what signing out does (the next person at this browser sees nothing of it). */

@@ -1,6 +1,9 @@
 // What the agent's tools return, as the chat shows it: listing cards and the widgets (osool_agent/tools/finance.py:
-// MortgageResult, RoiResult, Comparison; tools/market.py: ValuationOutcome), read from the turn's stored tool results.
+// MortgageResult, RoiResult, Comparison; tools/market.py: ValuationOutcome), the viewing times Amr offered or booked
+// (tools/viewings.py) and the reservation he made (tools/reservations.py), read from the turn's stored tool results.
+import type { ReservationStatus } from '../../api/reservations';
 import type { Card, ListingFacts } from '../../api/types';
+import type { ViewingSlot } from '../../api/viewings';
 
 export interface MortgageResult {
   property_price?: number | null;
@@ -76,21 +79,85 @@ export interface ValuationResult {
   method: string;
 }
 
+/** Amr's schedule_viewing: the times he offered, the viewing he booked, or the time an anonymous buyer picked. */
+export interface ViewingWidget {
+  kind: 'viewing';
+  listingId: string;
+  slots: ViewingSlot[];
+  booked: { id: string; starts_at: string; ends_at: string } | null;
+  /** The time picked while signed out (the tool answered sign_in_required). */
+  signInFor: string | null;
+}
+
+/** A reservation made in the conversation, as far as the turn knew it (the live status comes from the API). */
+export interface ReservationWidget {
+  kind: 'reservation';
+  id: string;
+  listingId: string;
+  title: string;
+  status: ReservationStatus;
+  depositEgp: number;
+  expiresAt: string;
+}
+
 export type Widget =
   | { kind: 'mortgage'; result: MortgageResult }
   | { kind: 'valuation'; result: ValuationResult }
   | { kind: 'roi'; result: RoiResult }
-  | { kind: 'comparison'; result: ComparisonResult };
+  | { kind: 'comparison'; result: ComparisonResult }
+  | ViewingWidget
+  | ReservationWidget;
 
-/** The tools whose full result is worth a widget (the stream carries only a one-line summary of each). */
+/** The tools whose full result is worth a widget (the stream carries only a one-line summary of each; a reservation
+ * arrives whole in its own events, so it is not read back after the turn). */
 export const WIDGET_TOOLS = new Set([
   'calculate_mortgage',
   'calculate_investment_roi',
   'compare_units',
   'run_valuation',
+  'schedule_viewing',
 ]);
 
-export function widgetFrom(name: string, content: Record<string, unknown>): Widget | null {
+const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
+
+function viewingWidgetFrom(content: Record<string, unknown>, args: Record<string, unknown>): ViewingWidget | null {
+  const listingId = str(content.property_id) ?? str(args.property_id);
+  if (!listingId) return null;
+  const base = { kind: 'viewing' as const, listingId, slots: [], booked: null, signInFor: null };
+  if (content.ok === false) {
+    const picked = str(args.starts_at);
+    return content.error === 'sign_in_required' && picked ? { ...base, signInFor: picked } : null;
+  }
+  const id = str(content.viewing_id);
+  const startsAt = str(content.starts_at);
+  const endsAt = str(content.ends_at);
+  if (id && startsAt && endsAt) return { ...base, booked: { id, starts_at: startsAt, ends_at: endsAt } };
+  const slots = Array.isArray(content.slots) ? (content.slots as ViewingSlot[]) : [];
+  return slots.length > 0 ? { ...base, slots } : null;
+}
+
+function reservationWidgetFrom(content: Record<string, unknown>): ReservationWidget | null {
+  const id = str(content.reservation_id);
+  const listingId = str(content.property_id);
+  if (!id || !listingId) return null;
+  return {
+    kind: 'reservation',
+    id,
+    listingId,
+    title: str(content.title) ?? '',
+    status: (str(content.status) ?? 'pending') as ReservationStatus,
+    depositEgp: typeof content.deposit_egp === 'number' ? content.deposit_egp : 0,
+    expiresAt: str(content.expires_at) ?? '',
+  };
+}
+
+export function widgetFrom(
+  name: string,
+  content: Record<string, unknown>,
+  args: Record<string, unknown> = {},
+): Widget | null {
+  if (name === 'schedule_viewing') return viewingWidgetFrom(content, args);
+  if (name === 'reserve_property') return reservationWidgetFrom(content);
   if (content.ok === false) return null;
   if (name === 'calculate_mortgage' && typeof content.monthly_payment === 'number') {
     return { kind: 'mortgage', result: content as unknown as MortgageResult };
