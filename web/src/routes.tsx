@@ -26,6 +26,9 @@ const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((
 const ResetPasswordPage = lazy(() =>
   import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
 );
+const OperationsPage = lazy(() =>
+  import('./pages/operations/OperationsPage').then((module) => module.OperationsPage),
+);
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -65,7 +68,7 @@ export const ROUTES: PageRoute[] = [
   },
   {
     path: '/operations',
-    component: comingSoon((m) => m.nav.operations),
+    component: OperationsPage,
     title: (m) => m.nav.operations,
     audience: ['admin'],
     nav: (m) => m.nav.operations,
