@@ -38,6 +38,17 @@ function colour(styles: CSSStyleDeclaration, index: number): string {
   return styles.getPropertyValue(`--chart-${(index % 8) + 1}`).trim() || '#0f4c5c';
 }
 
+/** The indices of the values with no value on either side. */
+function lonely(values: ArrayLike<number | null | undefined> | undefined): number[] {
+  const found: number[] = [];
+  if (!values) return found;
+  for (let i = 0; i < values.length; i++) {
+    const present = (index: number) => values[index] !== null && values[index] !== undefined;
+    if (present(i) && !present(i - 1) && !present(i + 1)) found.push(i);
+  }
+  return found;
+}
+
 function axisSize(values: string[] | null): number {
   const longest = Math.max(0, ...(values ?? []).map((value) => value.length));
   return Math.max(40, longest * 7 + 16);
@@ -68,7 +79,8 @@ function options(latest: { current: ChartProps }, width: number, styles: CSSStyl
         stroke,
         width: 2,
         dash: bars ? [6, 4] : (DASHES[index % DASHES.length] ?? []),
-        points: { show: props.x.length < 3 },
+        // A value alone between gaps draws no line: it is drawn as a dot.
+        points: { show: true, size: 6, filter: (u, seriesIndex) => lonely(u.data[seriesIndex]) },
       };
     }),
   ];
