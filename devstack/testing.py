@@ -206,14 +206,12 @@ def read_sse(response: Any) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
-    """A new administrator made as an operator makes one (`create-admin`), signed in for real: its bearer header."""
+def admin_account(stack: LocalStack, label: str = "admin") -> tuple[str, str]:
+    """A new administrator made as an operator makes one (`create-admin`): its email and password."""
     import secrets
     import subprocess
     import sys
     import uuid
-
-    import httpx
 
     email = f"{label}-{uuid.uuid4().hex[:8]}@osool-test.eg"
     password = secrets.token_urlsafe(16)
@@ -223,6 +221,14 @@ def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
+    return email, password
+
+
+def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
+    """A new administrator made as an operator makes one (`create-admin`), signed in for real: its bearer header."""
+    import httpx
+
+    email, password = admin_account(stack, label)
     pair = httpx.post(f"{stack.config.public_url}/api/auth/login", json={"email": email, "password": password},
                       timeout=30).json()  # fmt: skip
     return {"Authorization": f"Bearer {pair['access_token']}"}

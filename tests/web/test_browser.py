@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from devstack import binaries
 from devstack.config import REPO_ROOT
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers, clean_environ, service_headers
+from devstack.testing import admin_account, admin_headers, clean_environ, service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -42,11 +43,18 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
     assert (WEB / "dist" / "index.html").is_file(), "the web client is not built (web/dist): run make install"
     # What read_outbox uses: the service key and an administrator's token, for the internal outbox route.
     outbox = {**admin_headers(stack, "web-outbox"), **service_headers(stack)}
+    # An administrator who signs in through the pages (the operations page), and the stack's supervisorctl, with
+    # which the operations test stops a service and starts it again (it waits until the service is healthy).
+    admin_email, admin_password = admin_account(stack, "web-admin")
+    ctl = [str(binaries.supervisorctl()), "-c", str(stack.supervisord_conf)]
     return {
         **clean_environ(),
         "OSOOL_WEB_URL": stack.config.public_url,
         "OSOOL_INTERNAL_URL": stack.config.internal_url,
         "OSOOL_OUTBOX_HEADERS": json.dumps(outbox),
+        "OSOOL_ADMIN_EMAIL": admin_email,
+        "OSOOL_ADMIN_PASSWORD": admin_password,
+        "OSOOL_STACK_CTL": json.dumps(ctl),
         "OSOOL_SCREENSHOTS": str(SCREENSHOTS),
         "OSOOL_CHROMIUM": str(CHROMIUM),
     }
