@@ -14,7 +14,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 SERVICE_PACKAGES := $(patsubst %/__init__.py,%,$(wildcard services/*/osool_*/__init__.py))
 
 .DEFAULT_GOAL := help
-.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos contracts gas-report gateway-config web backup restore clean
+.PHONY: help install node-packages llm run up down status logs migrate create-admin outbox fuzz ingest eval-search eval-agent eval-leads eval-contracts test lint typecheck unit bench chaos rehearse-scale contracts gas-report gateway-config kubernetes web backup restore clean
 
 help: ## list the commands
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -123,10 +123,15 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.embedding
 	$(PY) -m bench.agent
 	$(PY) -m bench.monitoring
+	$(PY) -m bench.web
 
 # Not part of bench or test: about 10 minutes of faults under load on a private stack.
 chaos: install ## mixed load through the gateway while replicas are killed and Valkey, PostgreSQL and the chain node fail; writes bench/results/chaos.json
 	$(PY) -m bench.chaos
+
+# Not part of bench (tests/test_rehearsal.py runs a shorter one in make test): about 4 minutes, 1 of them starting.
+rehearse-scale: install ## the compose topology natively on loopback (PostgreSQL + replica, Valkey + 3 Sentinels, 2 replicas each, TLS gateway): Valkey failover, replica stop, lag, backup restore; writes bench/results/rehearsal.json
+	$(PY) -m bench.rehearsal
 
 # The build needs only the standard library and Node.js, so any python3 runs it (no virtualenv needed).
 contracts: ## compile the property registry (Node.js + pinned solcjs) into services/chain/osool_chain/contract/PropertyRegistry.json
@@ -138,6 +143,9 @@ gas-report: install ## gas per function of the property registry on the in-proce
 
 gateway-config: install ## render the compose gateway config (gateway/nginx/nginx.compose.conf)
 	$(PY) -m devstack gateway-config --out gateway/nginx/nginx.compose.conf
+
+kubernetes: install ## write infrastructure/kubernetes/base/generated/ (the gateway's nginx.conf and the mounted files) from their sources; commit the result
+	$(PY) infrastructure/kubernetes/generate.py
 
 backup: install ## back up the local stack's database (pg_dump, custom format) into backups/ (BACKUP_DIR=...); the stack must be up
 	$(PY) -m devstack.backups backup

@@ -105,6 +105,39 @@ def private_stack(env_lines: dict[str, str] | None = None, **overrides: object) 
             yield stack
 
 
+def create_admins(env_file: Path, count: int, label: str) -> list[dict[str, str]]:
+    """Accounts made as an operator makes them (`create-admin`, against the stack of `env_file`), in parallel: sign-up
+    would mail a link through auth's outbox. Their email and password, to sign in with."""
+    import secrets
+    import sys
+    import uuid
+
+    from devstack.testing import clean_environ
+
+    accounts = [
+        {"email": f"{label}-{n}-{uuid.uuid4().hex[:8]}@osool-test.eg", "password": secrets.token_urlsafe(16)}
+        for n in range(count)
+    ]
+    environ = {**clean_environ(), "OSOOL_ENV_FILE": str(env_file)}
+    argv = [sys.executable, "-m", "osool_auth", "create-admin", "--password-stdin", "--email"]
+    processes = [
+        subprocess.Popen(
+            [*argv, account["email"]],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environ,
+        )
+        for account in accounts
+    ]
+    for process, account in zip(processes, accounts, strict=True):
+        _, error = process.communicate(f"{account['password']}\n", timeout=180)
+        if process.returncode != 0:
+            raise RuntimeError(f"create-admin failed: {error}")
+    return accounts
+
+
 def write_results(name: str, payload: dict[str, object]) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"

@@ -20,6 +20,10 @@ from devstack.config import REPO_ROOT, StackConfig
 from devstack.envfile import read_env_file
 
 BACKUP_SCRIPT = REPO_ROOT / "database" / "backup.sh"
+TABLES_SQL = (
+    "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+    "AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"
+)
 DEFAULT_BACKUP_DIR = REPO_ROOT / "backups"
 DATABASE = "osool"
 
@@ -57,6 +61,18 @@ def superuser_url(env: dict[str, str], database: str) -> str:
     """The local stack's superuser on the server of DATABASE_URL (restoring creates extensions: pgvector needs it)."""
     address = urlsplit(env["DATABASE_URL"])
     return f"postgresql://postgres:{env['POSTGRES_SUPERUSER_PASSWORD']}@{address.hostname}:{address.port}/{database}"
+
+
+def row_counts(url: str) -> dict[str, int]:
+    """Exact rows of every table of the database at `url`, by schema.table: what a restore is compared by."""
+    counts = {}
+    with psycopg.connect(url) as connection:
+        for schema, table in connection.execute(TABLES_SQL).fetchall():
+            query = sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+            row = connection.execute(query).fetchone()
+            assert row is not None
+            counts[f"{schema}.{table}"] = int(row[0])
+    return counts
 
 
 def restore_into_new_database(env: dict[str, str], file: Path, database: str) -> None:

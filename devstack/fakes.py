@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import html
 import itertools
 import json
 import re
@@ -12,11 +14,12 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from jwt.algorithms import RSAAlgorithm
 
 from devstack.testing import ThreadedServer
@@ -26,13 +29,49 @@ GOOGLE_CLIENT_ID = "osool-test.apps.googleusercontent.com"
 
 
 class FakeGoogle:
-    """Google's published signing keys (the oauth2/v3/certs document), and a way to mint ID tokens with them."""
+    """Google's published signing keys (the oauth2/v3/certs document), a way to mint ID tokens with them, and its
+    OpenID Connect authorization endpoint for the implicit flow a browser goes through (response_type=id_token):
+    a page to choose an account by email, then back to redirect_uri with #id_token=...&state=... (or
+    #error=access_denied&state=... when the person cancels). Like Google, it refuses another client id, a response
+    type other than id_token, no nonce, and a redirect URI that is not registered (here: loopback only)."""
 
     def __init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "fake-google-1"
         self.hits = 0
         app = FastAPI()
+
+        @app.get("/o/oauth2/v2/auth")
+        async def authorize(request: Request) -> Response:
+            query = request.query_params
+            problem = _authorization_problem(query)
+            if problem:
+                return HTMLResponse(_google_page("Error 400: invalid_request", f"<p>{html.escape(problem)}</p>"), 400)
+            hidden = "".join(
+                f'<input type="hidden" name="{name}" value="{html.escape(query.get(name, ""))}">'
+                for name in ("redirect_uri", "state", "nonce")
+            )
+            form = (
+                '<form method="get" action="/o/oauth2/v2/auth/approve">'
+                f"{hidden}<label for=email>Email</label> <input id=email name=email type=email required> "
+                '<button name="decision" value="allow">Continue</button> '
+                '<button name="decision" value="deny" formnovalidate>Cancel</button></form>'
+            )
+            return HTMLResponse(_google_page("Choose an account", form))
+
+        @app.get("/o/oauth2/v2/auth/approve")
+        async def approve(
+            redirect_uri: str, state: str = "", nonce: str = "", email: str = "", decision: str = "deny"
+        ) -> Response:
+            if _redirect_problem(redirect_uri):
+                return HTMLResponse(_google_page("Error 400: redirect_uri_mismatch", ""), 400)
+            if decision != "allow" or not email:
+                fragment = urlencode({"error": "access_denied", "state": state})
+            else:
+                subject = hashlib.sha256(email.lower().encode()).hexdigest()[:21]
+                token = self.id_token(subject, email=email, nonce=nonce, name=email.split("@")[0])
+                fragment = urlencode({"id_token": token, "state": state, "authuser": "0"})
+            return RedirectResponse(f"{redirect_uri}#{fragment}", status_code=302)
 
         @app.get("/oauth2/v3/certs")
         async def certs(response: Response) -> dict[str, Any]:
@@ -46,6 +85,10 @@ class FakeGoogle:
     @property
     def jwks_url(self) -> str:
         return f"{self.server.url}/oauth2/v3/certs"
+
+    @property
+    def authorization_url(self) -> str:
+        return f"{self.server.url}/o/oauth2/v2/auth"
 
     def id_token(self, subject: str, *, email: str | None = None, email_verified: bool = True, **claims: Any) -> str:
         now = int(time.time())
@@ -61,6 +104,32 @@ class FakeGoogle:
             **claims,
         }
         return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+
+def _redirect_problem(redirect_uri: str) -> str | None:
+    parts = urlsplit(redirect_uri)
+    if parts.scheme not in ("http", "https") or parts.hostname not in ("127.0.0.1", "localhost") or parts.fragment:
+        return "redirect_uri is not registered for this client"
+    return None
+
+
+def _authorization_problem(query: Any) -> str | None:
+    if query.get("client_id") != GOOGLE_CLIENT_ID:
+        return "The OAuth client was not found (client_id)."
+    if query.get("response_type") != "id_token":
+        return "Only response_type=id_token is enabled for this client."
+    if "openid" not in query.get("scope", "").split():
+        return "Missing scope openid."
+    if not query.get("nonce"):
+        return "Missing required parameter: nonce."
+    return _redirect_problem(query.get("redirect_uri", ""))
+
+
+def _google_page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} - Google Accounts (fake)</title>'
+        f"</head><body><main><h1>{title}</h1>{body}</main></body></html>"
+    )
 
 
 @dataclass

@@ -97,9 +97,12 @@ def render_gateway(
     )
 
 
-def render_local_gateway(config: StackConfig, service_key: str) -> str:
+def render_local_gateway(config: StackConfig, service_key: str, *, target: str = "local stack",
+                         tls: GatewayTls | None = None) -> str:  # fmt: skip
+    """The gateway of a stack on loopback (the local stack's; with `tls`, the native rehearsal's of the compose
+    topology, devstack.scale)."""
     return render_gateway(
-        target="local stack",
+        target=target,
         upstreams={s: [f"127.0.0.1:{port}" for port in config.replica_ports[s]] for s in SERVICES},
         public_listen=f"127.0.0.1:{config.public_port}",
         internal_listen=f"127.0.0.1:{config.internal_port}",
@@ -111,6 +114,7 @@ def render_local_gateway(config: StackConfig, service_key: str) -> str:
         worker_processes="1",
         error_log="stderr",
         service_key=service_key,
+        tls=tls,
     )
 
 

@@ -151,6 +151,7 @@ def _session_stack(root: Path, fake_google: Any) -> Iterator[LocalStack]:
     # Third parties the services talk to, as local fakes (kept by the env file writer like a developer's own).
     config.env_file.write_text(
         f"GOOGLE_CLIENT_ID={GOOGLE_CLIENT_ID}\nGOOGLE_JWKS_URL={fake_google.jwks_url}\n"
+        f"GOOGLE_AUTHORIZATION_URL={fake_google.authorization_url}\n"
         # Every test signs in from 127.0.0.1; the per-address OTP limit is tested from its own address.
         f"OTP_SENDS_PER_IP_PER_HOUR={TEST_OTP_SENDS_PER_IP}\n"
         # The scheduled purge of old anonymous sessions runs every second, so its effect can be watched.
@@ -206,12 +207,14 @@ def read_sse(response: Any) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-def admin_account(stack: LocalStack, label: str = "admin") -> tuple[str, str]:
-    """A new administrator made as an operator makes one (`create-admin`): its email and password."""
+def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
+    """A new administrator made as an operator makes one (`create-admin`), signed in for real: its bearer header."""
     import secrets
     import subprocess
     import sys
     import uuid
+
+    import httpx
 
     email = f"{label}-{uuid.uuid4().hex[:8]}@osool-test.eg"
     password = secrets.token_urlsafe(16)
@@ -221,14 +224,6 @@ def admin_account(stack: LocalStack, label: str = "admin") -> tuple[str, str]:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
-    return email, password
-
-
-def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
-    """A new administrator made as an operator makes one (`create-admin`), signed in for real: its bearer header."""
-    import httpx
-
-    email, password = admin_account(stack, label)
     pair = httpx.post(f"{stack.config.public_url}/api/auth/login", json={"email": email, "password": password},
                       timeout=30).json()  # fmt: skip
     return {"Authorization": f"Bearer {pair['access_token']}"}

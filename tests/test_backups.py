@@ -15,55 +15,39 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from devstack import backups, binaries
-from devstack.config import free_port
-from devstack.postgres import settings_flags
-from devstack.replication import _as_server_user, _initdb, _private_dir
+from devstack import backups
+from devstack.backups import row_counts
+from devstack.replication import PostgresServer, create_osool_database, pg_bindir, postgres_cluster
 from devstack.stack import LocalStack
 
-PG_BINDIR = binaries.postgres_bin("pg_dump").parent
-TABLES_SQL = (
-    "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-    "AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"
-)
+PG_BINDIR = pg_bindir()
 
 
 @dataclass
 class Cluster:
     """A fresh PostgreSQL cluster on a free loopback port, with the stack's role (osool) and no database of it."""
 
-    root: Path
-    port: int
-    superuser_password: str
+    server: PostgresServer
     password: str
 
+    @property
+    def root(self) -> Path:
+        return self.server.root
+
     def url(self, database: str, *, superuser: bool = False) -> str:
-        user, password = ("postgres", self.superuser_password) if superuser else ("osool", self.password)
-        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
+        if superuser:
+            return self.server.superuser_url(database)
+        return f"postgresql://osool:{self.password}@127.0.0.1:{self.server.port}/{database}"
 
     @property
     def env(self) -> dict[str, str]:
         """What devstack.backups reads from a stack's env file."""
-        return {"DATABASE_URL": self.url("osool"), "POSTGRES_SUPERUSER_PASSWORD": self.superuser_password}
+        return {"DATABASE_URL": self.url("osool"), "POSTGRES_SUPERUSER_PASSWORD": self.server.superuser_password}
 
     def databases(self) -> set[str]:
-        with psycopg.connect(self.url("postgres", superuser=True)) as connection:
-            rows = connection.execute("SELECT datname FROM pg_database WHERE NOT datistemplate").fetchall()
+        rows = self.server.rows("SELECT datname FROM pg_database WHERE NOT datistemplate", database="postgres")
         return {row[0] for row in rows}
-
-
-def row_counts(url: str) -> dict[str, int]:
-    """Exact rows of every table, by schema.table."""
-    counts = {}
-    with psycopg.connect(url) as connection:
-        for schema, table in connection.execute(TABLES_SQL).fetchall():
-            query = sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-            row = connection.execute(query).fetchone()
-            assert row is not None
-            counts[f"{schema}.{table}"] = int(row[0])
-    return counts
 
 
 def run_backup_script(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -75,25 +59,10 @@ def run_backup_script(*args: str, env: dict[str, str]) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    root = _private_dir("osool-backup-cluster-")
-    fresh = Cluster(root, free_port(), "super-" + os.urandom(12).hex(), "osool-" + os.urandom(12).hex())
-    data = root / "data"
-    pg_ctl = str(PG_BINDIR / "pg_ctl")
-    flags = [*settings_flags(), "-c", "listen_addresses=127.0.0.1", "-c", f"port={fresh.port}",
-             "-c", "unix_socket_directories=", "-c", "shared_buffers=32MB", "-c", "fsync=off"]  # fmt: skip
-    try:
-        _initdb(data, fresh.superuser_password)
-        started = subprocess.run(
-            _as_server_user([pg_ctl, "-D", str(data), "-o", " ".join(flags), "-l", str(root / "log"), "-w", "start"]),
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        assert started.returncode == 0, started.stderr
-        with psycopg.connect(fresh.url("postgres", superuser=True), autocommit=True) as connection:
-            connection.execute(sql.SQL("CREATE ROLE osool LOGIN PASSWORD {}").format(sql.Literal(fresh.password)))
+    with postgres_cluster("osool-backup-cluster-") as server:
+        fresh = Cluster(server, "osool-" + os.urandom(12).hex())
+        create_osool_database(server, fresh.password, database=False)
         yield fresh
-    finally:
-        subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

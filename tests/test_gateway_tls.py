@@ -11,28 +11,17 @@ import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from devstack import binaries
 from devstack.config import REPO_ROOT, SERVICES, GatewayRates, free_port
 from devstack.render import COMPOSE_TLS, GatewayTls, render_gateway
+from devstack.scale import CERTIFICATE_SCRIPT, make_certificates, nginx_gateway
 
-SCRIPT = REPO_ROOT / "gateway" / "nginx" / "ssl" / "make-local-certificates.sh"
-
-
-def make_certificates(directory: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["/bin/sh", str(SCRIPT)],
-        env={"PATH": "/usr/bin:/bin", "SSL_DIR": str(directory), **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+SCRIPT = CERTIFICATE_SCRIPT  # gateway/nginx/ssl/make-local-certificates.sh
 
 
 def openssl(*args: str) -> str:
@@ -109,23 +98,8 @@ def tls_gateway(certificates: Path, tmp_path_factory: pytest.TempPathFactory) ->
         service_key=secrets.token_urlsafe(24),
         tls=tls,
     ).replace("\nworker_processes", "\nuser root;\nworker_processes")
-    (state / "nginx.conf").write_text(config)
-    process = subprocess.Popen(
-        [str(binaries.nginx()), "-p", str(state), "-c", str(state / "nginx.conf"), "-g", "daemon off;"]
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{http_port}/healthz")
-                break
-            except httpx.TransportError:
-                assert process.poll() is None and time.monotonic() < deadline, (state / "error.log").read_text()
-                time.sleep(0.05)
+    with nginx_gateway(config, state, f"http://127.0.0.1:{http_port}/healthz"):
         yield https_port, http_port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_plain_http_is_redirected_to_https_with_path_and_query(tls_gateway: tuple[int, int]) -> None:

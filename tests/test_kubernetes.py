@@ -147,7 +147,7 @@ def test_generated_files_are_current() -> None:
         if path.is_file()
     }
     stale = sorted(name for name in expected.keys() | on_disk.keys() if expected.get(name) != on_disk.get(name))
-    assert not stale, f"run `.venv/bin/python infrastructure/kubernetes/generate.py` and commit: {stale}"
+    assert not stale, f"run `make kubernetes` and commit: {stale}"
 
 
 def test_no_secret_generator_and_no_secret_file_in_the_repository() -> None:

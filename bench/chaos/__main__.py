@@ -43,12 +43,12 @@ import httpx
 import psycopg
 
 import redis
+from bench import common
 from bench.chaos import acknowledged, faults, report, workload
 from bench.common import private_stack, write_results
 from devstack.config import REPO_ROOT, SERVICES, UNLIMITED_RATES
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
-from devstack.testing import clean_environ
 from osool_common.service_auth import HEADER as SERVICE_KEY_HEADER
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -73,30 +73,8 @@ CHAIN_READ_LISTINGS = 8
 
 # -- setup ----------------------------------------------------------------------------------------------------------
 def create_admins(stack: LocalStack, count: int) -> list[dict[str, str]]:
-    """Accounts made as an operator makes them (`create-admin`), in parallel: sign-up mails a link through auth's
-    outbox, and the admin role lets the staff account write to the chain."""
-    accounts = [
-        {"email": f"chaos-{n}-{uuid.uuid4().hex[:8]}@osool-test.eg", "password": secrets.token_urlsafe(16)}
-        for n in range(count)
-    ]
-    environ = {**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)}
-    argv = [sys.executable, "-m", "osool_auth", "create-admin", "--password-stdin", "--email"]
-    processes = [
-        subprocess.Popen(
-            [*argv, account["email"]],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=environ,
-        )
-        for account in accounts
-    ]
-    for process, account in zip(processes, accounts, strict=True):
-        _, error = process.communicate(f"{account['password']}\n", timeout=180)
-        if process.returncode != 0:
-            raise RuntimeError(f"create-admin failed: {error}")
-    return accounts
+    """The admin role lets the staff account write to the chain (bench.common.create_admins)."""
+    return common.create_admins(stack.config.env_file, count, "chaos")
 
 
 def prepare(stack: LocalStack, env: dict[str, str], work: Path) -> Path:

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ import pytest
 from devstack import binaries
 from devstack.config import REPO_ROOT
 from devstack.stack import LocalStack
-from devstack.testing import admin_account, admin_headers, clean_environ, service_headers
+from devstack.testing import admin_headers, clean_environ, service_headers
 
 pytestmark = pytest.mark.stack
 
@@ -33,6 +36,20 @@ def _absent() -> str | None:
     return None
 
 
+def _staff_admin(stack: LocalStack) -> tuple[str, str]:
+    """An administrator made as an operator makes one (`create-admin`), whose password the browser tests know: the
+    staff pages' tests sign in with it (and give the agent role through it), getting fresh tokens when they need."""
+    email = f"web-admin-{uuid.uuid4().hex[:8]}@osool-test.eg"
+    password = secrets.token_urlsafe(16)
+    created = subprocess.run(
+        [sys.executable, "-m", "osool_auth", "create-admin", "--email", email, "--password-stdin"],
+        input=f"{password}\n", env={**clean_environ(), "OSOOL_ENV_FILE": str(stack.config.env_file)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    return email, password
+
+
 @pytest.fixture(scope="module")
 def browser_env(stack: LocalStack) -> dict[str, str]:
     reason = _absent()
@@ -41,17 +58,14 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
     # With node present, a missing build or package is a broken install, not a reason to skip.
     assert (WEB / "node_modules" / "playwright-core").is_dir(), "web/node_modules is missing: run make install"
     assert (WEB / "dist" / "index.html").is_file(), "the web client is not built (web/dist): run make install"
-    # What read_outbox uses: the service key and an administrator's token, for the internal outbox route.
-    outbox = {**admin_headers(stack, "web-outbox"), **service_headers(stack)}
-    # An administrator who signs in through the pages (the operations page), and the stack's supervisorctl, with
-    # which the operations test stops a service and starts it again (it waits until the service is healthy).
-    admin_email, admin_password = admin_account(stack, "web-admin")
+    admin_email, admin_password = _staff_admin(stack)
+    # The stack's supervisorctl: the operations test stops a service with it and starts it again (then waits until
+    # the service is healthy).
     ctl = [str(binaries.supervisorctl()), "-c", str(stack.supervisord_conf)]
     return {
         **clean_environ(),
         "OSOOL_WEB_URL": stack.config.public_url,
         "OSOOL_INTERNAL_URL": stack.config.internal_url,
-        "OSOOL_OUTBOX_HEADERS": json.dumps(outbox),
         "OSOOL_ADMIN_EMAIL": admin_email,
         "OSOOL_ADMIN_PASSWORD": admin_password,
         "OSOOL_STACK_CTL": json.dumps(ctl),
@@ -62,9 +76,13 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("suite", SUITES)
-def test_browser_suite_passes(browser_env: dict[str, str], suite: str) -> None:
+def test_browser_suite_passes(stack: LocalStack, browser_env: dict[str, str], suite: str) -> None:
+    # What helpers.outbox uses: the service key and an administrator's token for the internal outbox route, made for
+    # each suite: an access token lives 15 minutes, and the suites together run longer.
+    outbox = {**admin_headers(stack, "web-outbox"), **service_headers(stack)}
     result = subprocess.run(
         ["node", str(WEB / "tests" / "run.mjs"), f"{suite}.test.mjs"],
-        cwd=WEB, env=browser_env, capture_output=True, text=True, timeout=580,
+        cwd=WEB, env={**browser_env, "OSOOL_OUTBOX_HEADERS": json.dumps(outbox)}, capture_output=True, text=True,
+        timeout=580,
     )  # fmt: skip
     assert result.returncode == 0, f"node web/tests/run.mjs {suite}.test.mjs failed:\n{result.stdout}\n{result.stderr}"

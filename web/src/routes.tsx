@@ -29,6 +29,14 @@ const ResetPasswordPage = lazy(() =>
 const OperationsPage = lazy(() =>
   import('./pages/operations/OperationsPage').then((module) => module.OperationsPage),
 );
+const GoogleReturnPage = lazy(() => import('./pages/auth/GoogleReturnPage').then((module) => module.GoogleReturnPage));
+// The agents' pages share one chunk (the pipeline, a lead, the calendar); the upload page has its own.
+const AgentsPage = lazy(() => import('./pages/agents/AgentsPage').then((module) => module.AgentsPage));
+const LeadPage = lazy(() => import('./pages/agents/LeadPage').then((module) => module.LeadPage));
+const ViewingsPage = lazy(() => import('./pages/agents/ViewingsPage').then((module) => module.ViewingsPage));
+const ListingsUploadPage = lazy(() =>
+  import('./pages/ingest/ListingsUploadPage').then((module) => module.ListingsUploadPage),
+);
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -52,17 +60,13 @@ export const ROUTES: PageRoute[] = [
     audience: 'signed-in',
     nav: (m) => m.nav.history,
   },
-  {
-    path: '/agents',
-    component: comingSoon((m) => m.nav.agents),
-    title: (m) => m.nav.agents,
-    audience: ['agent', 'admin'],
-    nav: (m) => m.nav.agents,
-  },
+  { path: '/agents', component: AgentsPage, title: (m) => m.nav.agents, audience: ['agent', 'admin'], nav: (m) => m.nav.agents },
+  { path: '/agents/leads/:id', component: LeadPage, title: (m) => m.leads.detailTitle, audience: ['agent', 'admin'] },
+  { path: '/agents/viewings', component: ViewingsPage, title: (m) => m.viewings.title, audience: ['agent', 'admin'] },
   {
     path: '/admin/listings',
-    component: comingSoon((m) => m.nav.listingsUpload),
-    title: (m) => m.nav.listingsUpload,
+    component: ListingsUploadPage,
+    title: (m) => m.ingest.title,
     audience: ['admin'],
     nav: (m) => m.nav.listingsUpload,
   },
@@ -74,6 +78,7 @@ export const ROUTES: PageRoute[] = [
     nav: (m) => m.nav.operations,
   },
   { path: '/signin', component: SignInPage, title: (m) => m.auth.signInTitle, audience: 'everyone' },
+  { path: '/signin/google', component: GoogleReturnPage, title: (m) => m.signin.googleTitle, audience: 'everyone' },
   { path: '/verify-email', component: VerifyEmailPage, title: (m) => m.auth.verifyTitle, audience: 'everyone' },
   { path: '/reset-password', component: ResetPasswordPage, title: (m) => m.auth.resetTitle, audience: 'everyone' },
 ];

@@ -19,26 +19,21 @@ import {
   screenshot,
   tabTo,
 } from './helpers.mjs';
+import { adminAccount, logIn, signIn } from './staff.mjs';
 
-const ADMIN = { email: process.env.OSOOL_ADMIN_EMAIL, password: process.env.OSOOL_ADMIN_PASSWORD };
 const INTERNAL = process.env.OSOOL_INTERNAL_URL;
 const SERVICE_KEY = JSON.parse(process.env.OSOOL_OUTBOX_HEADERS ?? '{}')['X-Osool-Service-Key'];
 const CTL = process.env.OSOOL_STACK_CTL ? JSON.parse(process.env.OSOOL_STACK_CTL) : null;
-// The service the second test stops: one replica, nothing else of this suite needs it meanwhile.
+// The service the last test stops: one replica, nothing else of this suite needs it meanwhile.
 const STOPPED = 'chat-history';
 
 let browser;
 let token;
+let admin;
 before(async () => {
-  assert.ok(ADMIN.email && ADMIN.password, 'OSOOL_ADMIN_EMAIL and OSOOL_ADMIN_PASSWORD are not set (test_browser.py)');
+  admin = adminAccount();
   browser = await launch();
-  const login = await fetch(`${BASE}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  assert.equal(login.status, 200, await login.clone().text());
-  token = (await login.json()).access_token;
+  token = await logIn(admin);
 });
 after(async () => {
   await browser?.close();
@@ -67,14 +62,6 @@ async function everyServiceHealthy() {
     const names = status.services.map((service) => service.service);
     return status.services.length > 0 && status.services.every((service) => service.status === 'healthy') && names;
   });
-}
-
-async function signIn(page) {
-  await page.goto('/signin');
-  await page.locator('#main input[type="email"]').fill(ADMIN.email);
-  await page.locator('#main input[type="password"]').fill(ADMIN.password);
-  await page.locator('#main form button[type="submit"]').click();
-  await page.waitForURL(`${BASE}/`);
 }
 
 /** An alert as Alertmanager's webhook delivers it (version 4), with the service key as its bearer token. */
@@ -120,7 +107,7 @@ test('an administrator sees every service healthy, an alert firing, traffic, AI 
   const costs = await adminGet('/api/agent/costs?days=7');
   try {
     const { context, page, problems } = await open(browser);
-    await signIn(page);
+    await signIn(page, admin, '/');
     await page.getByRole('banner').getByRole('link', { name: 'Operations' }).click();
     await page.getByRole('heading', { level: 1, name: 'Operations' }).waitFor();
 
@@ -201,8 +188,7 @@ test('an administrator sees every service healthy, an alert firing, traffic, AI 
     // Arabic: right to left, the same figures in Arabic words and digits.
     for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       const arabic = await open(browser, { viewport, lang: 'ar' });
-      await signIn(arabic.page);
-      await arabic.page.goto('/operations');
+      await signIn(arabic.page, admin, '/operations');
       await arabic.page.getByRole('heading', { level: 1, name: 'التشغيل' }).waitFor();
       assert.equal(await arabic.page.locator('html').getAttribute('dir'), 'rtl');
       await arabic.page.locator('.ops-summary').filter({ hasText: 'الخدمات كلها سليمة' }).waitFor();
@@ -223,8 +209,7 @@ test('an administrator sees every service healthy, an alert firing, traffic, AI 
 
 test('a reading that fails keeps the figures from before and says why, in words', async () => {
   const { context, page, problems } = await open(browser);
-  await signIn(page);
-  await page.goto('/operations');
+  await signIn(page, admin, '/operations');
   await page.locator('.ops-card').first().waitFor();
   const cards = await page.locator('.ops-card').count();
   // What the page makes of the gateway's answers (the limits and outages themselves are tested where they live).
@@ -266,8 +251,7 @@ test('a stopped service turns unreachable on the page without a reload, and heal
   const services = await everyServiceHealthy();
   assert.ok(services.includes(STOPPED));
   const { context, page, problems } = await open(browser);
-  await signIn(page);
-  await page.goto('/operations');
+  await signIn(page, admin, '/operations');
   await page.locator('.ops-summary').filter({ hasText: `All ${services.length} services are healthy.` }).waitFor();
   const card = page.locator(`.ops-card[data-service="${STOPPED}"]`);
   assert.equal(await card.getAttribute('data-status'), 'healthy');

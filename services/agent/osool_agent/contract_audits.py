@@ -133,6 +133,7 @@ class ContractAuditService:
             raise RateLimitedError(
                 f"too many contract reviews; try again in {decision.retry_after_seconds:.0f} s",
                 details={"retry_after_seconds": round(decision.retry_after_seconds, 1)},
+                retry_after=decision.retry_after_seconds,
             )
 
     async def pdf_text(self, data: bytes) -> str:

@@ -283,6 +283,7 @@ class ChatService:
             raise RateLimitedError(
                 f"too many messages; try again in {decision.retry_after_seconds:.0f} s",
                 details={"retry_after_seconds": round(decision.retry_after_seconds, 1)},
+                retry_after=decision.retry_after_seconds,
             )
 
     # -- a turn ----------------------------------------------------------------------------------------------------

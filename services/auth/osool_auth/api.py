@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from osool_auth.delivery import EmailAttachment
 from osool_auth.schemas import (
     Accepted,
+    GoogleMethod,
     GoogleSignInRequest,
     LoginRequest,
     NonceResponse,
@@ -25,6 +26,7 @@ from osool_auth.schemas import (
     RefreshRequest,
     Role,
     RoleUpdate,
+    SignInMethods,
     SignupRequest,
     SiweRequest,
     TokenPair,
@@ -143,6 +145,20 @@ async def verify_otp_sign_in(body: OtpVerifyRequest, request: Request, auth: Aut
 async def verify_phone(body: OtpVerifyRequest, request: Request, principal: Me, auth: Auth) -> User:
     await auth.verify_otp(body.phone, body.code, "verify_phone", principal, client_ip(request))
     return await auth.me(principal)
+
+
+@router.get("/methods", response_model=SignInMethods)
+async def sign_in_methods(request: Request, response: Response) -> SignInMethods:
+    """The optional sign-in methods of this deployment, for the client to show only those that work. Public values
+    only: a Google client id is in every authorization URL anyway."""
+    settings = request.app.state.settings
+    response.headers["Cache-Control"] = "public, max-age=300"
+    google = (
+        GoogleMethod(client_id=settings.google_client_id, authorization_url=settings.google_authorization_url)
+        if settings.google_client_id
+        else None
+    )
+    return SignInMethods(google=google)
 
 
 @router.post("/google", response_model=TokenPair, responses=GOOGLE)

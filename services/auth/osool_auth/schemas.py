@@ -77,6 +77,19 @@ class RoleUpdate(StrictModel):
     role: Role
 
 
+class GoogleMethod(BaseModel):
+    """What a client needs to send someone to Google and back with an ID token (OpenID Connect implicit flow)."""
+
+    client_id: str
+    authorization_url: str
+
+
+class SignInMethods(BaseModel):
+    """The sign-in methods a client shows beyond email, phone and wallet (always on): each null when not configured."""
+
+    google: GoogleMethod | None
+
+
 class NonceResponse(BaseModel):
     nonce: str
     domain: str

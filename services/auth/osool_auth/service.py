@@ -229,7 +229,9 @@ class AuthService:
         if wait > 0:
             metrics.RATE_LIMITED.labels("login").inc()
             retry = int(wait) + 1
-            raise RateLimitedError(f"too many failed sign-ins; try again in {retry} s", details={"retry_after": retry})
+            raise RateLimitedError(
+                f"too many failed sign-ins; try again in {retry} s", details={"retry_after": retry}, retry_after=retry
+            )
         wait = wait_until_below(
             await self.failures.times(everywhere), now, limit=self.settings.login_account_failures_before_known_only
         )
@@ -240,6 +242,7 @@ class AuthService:
                 "too many failed sign-ins on this account: sign in from a device you have used before, reset your "
                 f"password, or try again in {retry} s",
                 details={"retry_after": retry},
+                retry_after=retry,
             )
 
     async def request_password_reset(self, email: str) -> None:
@@ -562,7 +565,9 @@ class AuthService:
         if silent:
             return False
         retry = int(decision.retry_after_seconds) + 1
-        raise RateLimitedError(f"too many requests; try again in {retry} s", details={"retry_after": retry})
+        raise RateLimitedError(
+            f"too many requests; try again in {retry} s", details={"retry_after": retry}, retry_after=retry
+        )
 
 
 def _login_failure_keys(account: str, client_ip: str) -> tuple[str, str]:

@@ -24,6 +24,8 @@ class Settings(CommonSettings):
     # Google sign-in (off when GOOGLE_CLIENT_ID is unset).
     google_client_id: str | None = None
     google_jwks_url: str = "https://www.googleapis.com/oauth2/v3/certs"
+    # Where the web client sends people to choose their Google account (OpenID Connect, response_type=id_token).
+    google_authorization_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
 
     # Sign-In with Ethereum: what a message must name to be accepted.
     siwe_domain: str = "127.0.0.1:8080"

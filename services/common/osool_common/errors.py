@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -69,8 +70,15 @@ class UnauthenticatedError(DomainError):
 
 
 class RateLimitedError(DomainError):
+    """Too many requests. `retry_after` (seconds) becomes the standard Retry-After header, rounded up to whole seconds,
+    so HTTP clients and proxies that know the header back off without reading our envelope."""
+
     status_code = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, details: Any = None, retry_after: float | None = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
 
 
 class UnavailableError(DomainError):
@@ -117,7 +125,10 @@ def error_response(status: int, message: str, code: str | None = None, details: 
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return error_response(exc.status_code, exc.message, exc.code, exc.details)
+    response = error_response(exc.status_code, exc.message, exc.code, exc.details)
+    if isinstance(exc, RateLimitedError) and exc.retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -42,7 +42,13 @@ def apply_migrations(settings: CommonSettings, migrations_dir: Path) -> list[str
     database_url = settings.database_url.get_secret_value()
     schema = settings.schema_name
     with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        try:
+            connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        except psycopg.errors.UniqueViolation:
+            # IF NOT EXISTS is checked before the catalog row is written, so a replica starting at the same moment
+            # can write it first: the schema is there, which is all this statement is for (seen in the native rehearsal
+            # of the compose topology, whose replicas start together on a new database).
+            pass
     backend = get_backend(_yoyo_url(database_url, schema))
     migrations = read_migrations(str(migrations_dir))
     with backend.lock(timeout=60):

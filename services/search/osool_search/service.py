@@ -361,6 +361,19 @@ class SearchService:
         return PropertyPage(results=page, next_cursor=next_cursor)
 
     async def market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
+        """The area's figures, kept in the result cache until the next ingest: the medians sort every matching
+        listing, seconds for a whole market of a million, and listing pages and valuations ask for the same areas."""
+        generation, _ = await self._read(None)
+        area = hashlib.sha256(json.dumps([location, property_type]).encode()).hexdigest()[:16]
+        cache_key = None if generation is None else f"search:stats:{generation}:{area}"
+        cached = await self._cache_get(cache_key)
+        if cached is not None:
+            return MarketStats.model_validate_json(cached)
+        stats = await self._compute_market_stats(location, property_type)
+        await self._cache_set(cache_key, stats.model_dump_json())
+        return stats
+
+    async def _compute_market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
         figures = await self.repository.market_stats(location, property_type)
         overall = figures["overall"]
         return MarketStats(

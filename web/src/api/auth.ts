@@ -1,4 +1,4 @@
-// The auth service's routes the client uses (services/auth/README.md). Phone OTP, Google and wallet sign-in go here too.
+// The auth service's routes the client uses (services/auth/README.md): every way of signing in, tokens, the account.
 import { api } from './client';
 import type { TokenPair, User } from './types';
 
@@ -38,4 +38,46 @@ export function logOut(refreshToken: string): Promise<unknown> {
 
 export function me(): Promise<User> {
   return api('/api/auth/me');
+}
+
+/** auth: GET /api/auth/methods, the optional ways in; each null when this deployment has not configured it. */
+export interface SignInMethods {
+  google: { client_id: string; authorization_url: string } | null;
+}
+
+/** auth: GET /api/auth/siwe/nonce, what a Sign-In with Ethereum message must name. */
+export interface SiweNonce {
+  nonce: string;
+  domain: string;
+  uri: string;
+  chain_id: number;
+  expires_in: number;
+}
+
+export function signInMethods(): Promise<SignInMethods> {
+  return api('/api/auth/methods', NO_TOKEN);
+}
+
+/** An SMS with a 6-digit code; a resend replaces the code. Answers the code's life in seconds. */
+export function sendPhoneCode(phone: string): Promise<{ expires_in: number }> {
+  return api('/api/auth/otp/send', { body: { phone, purpose: 'sign_in' }, ...NO_TOKEN });
+}
+
+/** Signs in by phone, creating the account on first use. */
+export function verifyPhoneCode(phone: string, code: string): Promise<TokenPair> {
+  return api('/api/auth/otp/verify', { body: { phone, code }, ...NO_TOKEN });
+}
+
+/** The ID token Google handed back (OpenID Connect), verified by auth against Google's keys. */
+export function signInWithGoogle(idToken: string): Promise<TokenPair> {
+  return api('/api/auth/google', { body: { id_token: idToken }, ...NO_TOKEN });
+}
+
+export function siweNonce(): Promise<SiweNonce> {
+  return api('/api/auth/siwe/nonce', NO_TOKEN);
+}
+
+/** An EIP-4361 message and the wallet's personal_sign signature of it; the nonce works once. */
+export function signInWithWallet(message: string, signature: string): Promise<TokenPair> {
+  return api('/api/auth/siwe/verify', { body: { message, signature }, ...NO_TOKEN });
 }

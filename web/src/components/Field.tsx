@@ -6,14 +6,17 @@ interface FieldProps {
   hint?: string;
   value: string;
   onInput: (value: string) => void;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'tel';
   autoComplete?: string;
   required?: boolean;
   minLength?: number;
+  maxLength?: number;
+  inputMode?: 'numeric' | 'tel';
   dir?: 'auto' | 'ltr';
 }
 
-export function Field({ label, hint, value, onInput, type = 'text', autoComplete, required, minLength, dir }: FieldProps) {
+export function Field(props: FieldProps) {
+  const { label, hint, value, onInput, type = 'text', autoComplete, required, minLength, maxLength, inputMode, dir } = props;
   const id = useId();
   const hintId = `${id}-hint`;
   return (
@@ -28,6 +31,8 @@ export function Field({ label, hint, value, onInput, type = 'text', autoComplete
         autoComplete={autoComplete}
         required={required}
         minLength={minLength}
+        maxLength={maxLength}
+        inputMode={inputMode}
         dir={dir}
         aria-describedby={hint ? hintId : undefined}
       />

@@ -136,5 +136,7 @@ window.addEventListener('storage', (event) => {
 });
 
 export function displayName(person: User): string {
-  return person.display_name || person.email || person.phone || person.wallet_address || person.id.slice(0, 8);
+  // A wallet is known by the start and end of its address, as wallets show it.
+  const wallet = person.wallet_address && `${person.wallet_address.slice(0, 6)}…${person.wallet_address.slice(-4)}`;
+  return person.display_name || person.email || person.phone || wallet || person.id.slice(0, 8);
 }

@@ -193,6 +193,7 @@ def test_the_eleventh_review_a_minute_from_one_address_is_429(api: httpx.Client)
     assert refused.status_code == 429, refused.text
     error = refused.json()["error"]
     assert error["code"] == "rate_limited" and error["details"]["retry_after_seconds"] > 0
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60  # through the gateway: the standard header, whole seconds
 
 
 def test_a_signed_in_user_is_limited_per_user_not_per_address(stack: LocalStack) -> None:

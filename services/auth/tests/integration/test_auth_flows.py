@@ -1,7 +1,7 @@
 """Every way in, through the gateway's public listener, against the real auth service of the test stack.
 
 SMS and email go to the outbox (no provider configured outside production), read back through the
-development endpoint, as a developer would on a laptop. Google is a local fake of its key endpoint.
+development endpoint, as a developer would on a laptop. Google is a local fake of its key and authorization endpoints.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -21,7 +22,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from devstack.stack import LocalStack
-from devstack.testing import TEST_OTP_SENDS_PER_IP, clean_environ, read_outbox
+from devstack.testing import TEST_OTP_SENDS_PER_IP, ServiceProcess, clean_environ, read_outbox
 from osool_auth.siwe import build_siwe_message
 
 pytestmark = pytest.mark.stack
@@ -274,6 +275,51 @@ def test_google_sign_in_links_the_account_that_owns_the_verified_email(api: http
         "/api/auth/google", json={"id_token": fake_google.id_token(f"g-{uuid.uuid4().hex}", email=email)}
     )
     assert response.json()["user"]["id"] == pair["user"]["id"]
+
+
+def test_sign_in_methods_give_the_google_client_a_browser_needs(api: httpx.Client, fake_google: Any) -> None:
+    from devstack.fakes import GOOGLE_CLIENT_ID
+
+    response = api.get("/api/auth/methods")
+    assert response.status_code == 200
+    assert response.json() == {
+        "google": {"client_id": GOOGLE_CLIENT_ID, "authorization_url": fake_google.authorization_url}
+    }
+
+
+def test_sign_in_methods_say_google_is_off_without_a_client_id(stack: LocalStack) -> None:
+    process = ServiceProcess(stack, "osool_auth", GOOGLE_CLIENT_ID="").start()
+    try:
+        assert httpx.get(f"{process.url}/api/auth/methods", timeout=10).json() == {"google": None}
+        refused = httpx.post(f"{process.url}/api/auth/google", json={"id_token": "x" * 40}, timeout=10)
+        assert refused.status_code == 404 and refused.json()["error"]["code"]
+    finally:
+        process.stop()
+
+
+def test_the_id_token_of_googles_redirect_signs_in(api: httpx.Client) -> None:
+    """The browser's way (OpenID Connect implicit flow) through the fake: authorize, choose an account, come back to
+    the client's page with the ID token in the fragment, hand it to auth."""
+    google = api.get("/api/auth/methods").json()["google"]
+    email, back = new_email(), f"{api.base_url}/signin/google"
+    params = {"client_id": google["client_id"], "redirect_uri": back, "response_type": "id_token",
+              "scope": "openid email profile", "nonce": "n-0123456789", "state": "s-0123456789"}  # fmt: skip
+    assert httpx.get(google["authorization_url"], params=params, timeout=10).status_code == 200
+    assert httpx.get(google["authorization_url"], params={**params, "nonce": ""}, timeout=10).status_code == 400
+    approved = httpx.get(
+        f"{google['authorization_url']}/approve",
+        params={"redirect_uri": back, "state": "s-0123456789", "nonce": "n-0123456789", "email": email,
+                "decision": "allow"},
+        timeout=10,
+    )  # fmt: skip
+    assert approved.status_code == 302
+    location = urlsplit(approved.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == back
+    fragment = parse_qs(location.fragment)
+    assert fragment["state"] == ["s-0123456789"]
+    signed_in = api.post("/api/auth/google", json={"id_token": fragment["id_token"][0]})
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["user"]["email"] == email and signed_in.json()["user"]["google_linked"]
 
 
 @pytest.mark.parametrize("claims", [{"aud": "someone-else"}, {"iss": "https://evil.example"}, {"exp": 1000}])

@@ -83,6 +83,8 @@ def retry_after(response: httpx.Response) -> int:
     assert error["code"] == "rate_limited" and error["request_id"]
     value = error["details"]["retry_after"]
     assert isinstance(value, int) and value >= 1
+    # The standard header says the same, for clients and proxies that do not read the envelope.
+    assert response.headers["Retry-After"] == str(value)
     return value
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from osool_common.app import is_valid_request_id
-from osool_common.errors import ConflictError, NotFoundError, install_error_handlers
+from osool_common.errors import ConflictError, NotFoundError, RateLimitedError, install_error_handlers
 
 
 class Order(BaseModel):
@@ -30,6 +30,10 @@ def _app() -> FastAPI:
             raise ConflictError("thing 1 is taken", details={"holder": "someone"})
         if thing_id == 2:
             raise RuntimeError("database password is hunter2")
+        if thing_id == 3:
+            raise RateLimitedError("slow down", details={"retry_after_seconds": 2.2}, retry_after=2.2)
+        if thing_id == 4:
+            raise RateLimitedError("too many wrong codes; ask for a new code")
         return {"id": thing_id}
 
     @app.post("/orders")
@@ -127,3 +131,12 @@ def test_a_dependency_down_is_a_503_to_retry_and_the_connection_stays_open(failu
     # raise_server_exceptions: a 500 from Starlette's last-resort handler would raise here instead of answering.
     assert response.status_code == 503 and response.headers["retry-after"] == "2"
     assert response.json()["error"]["code"] == "unavailable"
+
+
+def test_rate_limited_says_when_to_retry_in_the_standard_header(client: TestClient) -> None:
+    response = client.get("/things/3")
+    assert response.status_code == 429 and response.json()["error"]["code"] == "rate_limited"
+    assert response.headers["Retry-After"] == "3"  # whole seconds, rounded up: never sooner than the limiter allows
+    assert response.json()["error"]["details"] == {"retry_after_seconds": 2.2}
+    # Without a known wait (a new code is needed, not time) there is no header to promise one.
+    assert "retry-after" not in client.get("/things/4").headers

@@ -299,6 +299,24 @@ def test_market_stats_are_computed_from_the_listings(api: httpx.Client) -> None:
     assert api.get("/api/properties", params={"location": "New\x00Cairo"}).status_code == 422
 
 
+def test_market_stats_are_cached_until_the_next_ingest(
+    api: httpx.Client, admin: dict[str, str], stack_env: dict[str, str]
+) -> None:
+    """Served from the result cache (the medians sort every listing of the area), and an ingest into the area shows
+    at once: the generation it bumps makes the cached figures unreachable."""
+    wanted = {"location": "Maadi", "type": "Duplex"}
+    before = api.get("/api/market/stats", params=wanted).json()
+    assert api.get("/api/market/stats", params=wanted).json() == before
+    assert redis.Redis.from_url(stack_env["REDIS_URL"]).keys("search:stats:*"), "the figures were not cached"
+    listing = {"id": f"stats-cache-{uuid.uuid4().hex[:8]}", "title": "Duplex in Maadi, stats cache test",
+               "description": "A duplex in Maadi for the market stats cache test.", "type": "Duplex",
+               "location": "Maadi", "price": 123_456_789, "size": 300, "bedrooms": 4}  # fmt: skip
+    report = api.post("/api/properties/ingest", json=[listing], headers=admin).json()
+    assert report["inserted"] == 1, report
+    after = api.get("/api/market/stats", params=wanted).json()
+    assert after["count"] == before["count"] + 1 and after["max_price"] == 123_456_789
+
+
 def test_comparables_are_the_nearest_in_size_and_value_the_unit(api: httpx.Client) -> None:
     wanted = {"location": "New Cairo", "type": "Apartment", "size_sqm": 150, "limit": 8}
     body = api.get("/api/market/comparables", params=wanted).json()

@@ -1,23 +1,69 @@
-// The other ways to sign in, shown under the email form: phone OTP, Google (only when configured) and a wallet
-// (EIP-1193 + Sign-In with Ethereum) are added here, each a component that ends in acceptSignIn(pair).
+// The other ways to sign in, shown under the email form: phone OTP, Google (only when auth says it is configured:
+// GET /api/auth/methods) and a wallet (EIP-1193 + Sign-In with Ethereum). Each ends in acceptSignIn(pair).
 import type { ComponentType } from 'preact';
+import { useLocation } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
+import { type SignInMethods, signInMethods } from '../../api/auth';
 import { t } from '../../i18n';
+import { googleAuthorizationUrl } from './google';
+import { nextPath } from './next';
+import { PhoneSignIn } from './PhoneSignIn';
+import { WalletSignIn } from './WalletSignIn';
+
+interface MethodProps {
+  onSignedIn: () => void;
+  /** What auth offers; null until known (or when it could not be asked): the optional methods stay hidden. */
+  methods: SignInMethods | null;
+}
 
 export interface SignInMethod {
   id: string;
-  Component: ComponentType<{ onSignedIn: () => void }>;
+  Component: ComponentType<MethodProps>;
 }
 
-/** Empty for now; e.g. `{ id: 'phone', Component: PhoneSignIn }` (auth: POST /api/auth/otp/send, /otp/verify). */
-export const SIGN_IN_METHODS: SignInMethod[] = [];
+/** A full-page trip to Google's account chooser and back to /signin/google (GoogleReturnPage). */
+function GoogleSignIn({ methods }: MethodProps) {
+  const m = t.value;
+  const { query } = useLocation();
+  const google = methods?.google;
+  if (!google) return null;
+  return (
+    <div class="signin-method">
+      <button
+        type="button"
+        class="button button-quiet signin-provider"
+        data-method="google"
+        onClick={() => window.location.assign(googleAuthorizationUrl(google, nextPath(query)))}
+      >
+        {m.signin.googleButton}
+      </button>
+    </div>
+  );
+}
+
+export const SIGN_IN_METHODS: SignInMethod[] = [
+  { id: 'phone', Component: PhoneSignIn },
+  { id: 'google', Component: GoogleSignIn },
+  { id: 'wallet', Component: WalletSignIn },
+];
 
 export function OtherSignInMethods({ onSignedIn }: { onSignedIn: () => void }) {
-  if (SIGN_IN_METHODS.length === 0) return null;
+  const [methods, setMethods] = useState<SignInMethods | null>(null);
+  useEffect(() => {
+    let live = true;
+    // Not knowing hides only what needs configuring (Google); phone and wallet work regardless.
+    signInMethods()
+      .then((answer) => live && setMethods(answer))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
   return (
     <section class="auth-methods" aria-labelledby="auth-methods-title">
       <h2 id="auth-methods-title">{t.value.auth.otherMethods}</h2>
       {SIGN_IN_METHODS.map(({ id, Component }) => (
-        <Component key={id} onSignedIn={onSignedIn} />
+        <Component key={id} onSignedIn={onSignedIn} methods={methods} />
       ))}
     </section>
   );
