@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from devstack import binaries
 from devstack.config import REPO_ROOT
 from devstack.stack import LocalStack
 from devstack.testing import admin_headers, clean_environ, service_headers
@@ -63,6 +64,9 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
     # alone is what a test uses to act as an administrator through the public gateway (registering a listing on chain).
     admin = admin_headers(stack, "web-admin")
     outbox = {**admin, **service_headers(stack)}
+    # The stack's supervisorctl: the operations test stops a service with it and starts it again (then waits until
+    # the service is healthy).
+    ctl = [str(binaries.supervisorctl()), "-c", str(stack.supervisord_conf)]
     return {
         **clean_environ(),
         "OSOOL_WEB_URL": stack.config.public_url,
@@ -71,6 +75,7 @@ def browser_env(stack: LocalStack) -> dict[str, str]:
         "OSOOL_ADMIN_PASSWORD": admin_password,
         "OSOOL_OUTBOX_HEADERS": json.dumps(outbox),
         "OSOOL_ADMIN_HEADERS": json.dumps(admin),
+        "OSOOL_STACK_CTL": json.dumps(ctl),
         "OSOOL_SCREENSHOTS": str(SCREENSHOTS),
         "OSOOL_CHROMIUM": str(CHROMIUM),
     }

@@ -26,6 +26,9 @@ const VerifyEmailPage = lazy(() => import('./pages/auth/VerifyEmailPage').then((
 const ResetPasswordPage = lazy(() =>
   import('./pages/auth/ResetPasswordPage').then((module) => module.ResetPasswordPage),
 );
+const OperationsPage = lazy(() =>
+  import('./pages/operations/OperationsPage').then((module) => module.OperationsPage),
+);
 const GoogleReturnPage = lazy(() => import('./pages/auth/GoogleReturnPage').then((module) => module.GoogleReturnPage));
 // The agents' pages share one chunk (the pipeline, a lead, the calendar); the upload page has its own.
 const AgentsPage = lazy(() => import('./pages/agents/AgentsPage').then((module) => module.AgentsPage));
@@ -73,7 +76,7 @@ export const ROUTES: PageRoute[] = [
   },
   {
     path: '/operations',
-    component: comingSoon((m) => m.nav.operations),
+    component: OperationsPage,
     title: (m) => m.nav.operations,
     audience: ['admin'],
     nav: (m) => m.nav.operations,

@@ -21,6 +21,7 @@ from osool_monitoring.schemas import (
     Incident,
     IncidentList,
     JobStatus,
+    PerformanceSeries,
     PerformanceView,
     Report,
     ReportHeader,
@@ -176,6 +177,13 @@ async def metrics_database(reports: Reports) -> Report:
 async def performance(reports: Reports, _: Admin, minutes: Minutes = 60) -> PerformanceView:
     """Admin: the same as /metrics/performance."""
     return PerformanceView(**await reports.performance.view(minutes))
+
+
+@router.get("/performance/series", response_model=PerformanceSeries)
+async def performance_series(reports: Reports, _: Admin, minutes: Minutes = 60) -> PerformanceSeries:
+    """Admin: requests, rate, 5xx errors and p95 per service over time (bins of whole minutes, at most 120 over the
+    window), for charts; probes and scrapes left out."""
+    return PerformanceSeries(**await reports.performance.series(minutes))
 
 
 @router.get("/database", response_model=Report, responses=NO_REPORT)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,9 @@ BASELINE_WINDOW = timedelta(days=7)
 # Enough requests for a quantile to mean something: below this a route is listed but never judged.
 MIN_REQUESTS = 20
 MIN_BASELINE_REQUESTS = 50
+# A chart's worth of points: the series of a window has at most this many bins (of whole minutes).
+SERIES_POINTS = 120
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -68,6 +72,51 @@ class Performance:
             "slowest": [_public(r) for r in slowest],
             "recommendations": recommendations,
             "analysis": _analysis(analysis),
+        }
+
+    async def series(self, minutes: float) -> dict[str, Any]:
+        """RED per service over time for charts: every bin of the window (whole minutes, at most SERIES_POINTS),
+        requests, rate, 5xx errors and p95, probes and scrapes left out; null where no reading reached the bin (the
+        RED job did not run), zero requests where it read other services but not this one (it was down)."""
+        until = datetime.now(UTC)
+        since = until - timedelta(minutes=minutes)
+        step = series_step(minutes)
+        rows = await self.history.series(since, until, step)
+        first = EPOCH + step * ((since - EPOCH) // step)
+        times = [first + step * index for index in range(int((until - first) // step) + 1)]
+        slot = {when: index for index, when in enumerate(times)}
+        observed = {row["bin"] for row in rows}
+        by_service: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
+        for row in rows:
+            by_service[row["service"]][row["bin"]] = row
+        services = []
+        for name, bins in sorted(by_service.items()):
+            requests: list[int | None] = [0 if when in observed else None for when in times]
+            errors: list[int | None] = list(requests)
+            rate: list[float | None] = [0.0 if when in observed else None for when in times]
+            p95: list[float | None] = [None] * len(times)
+            for when, row in bins.items():
+                index = slot[when]
+                requests[index], errors[index] = row["requests"], row["errors"]
+                rate[index] = round(row["requests"] / (row["seconds"] or step.total_seconds()), 4)
+                p95[index] = _ms(quantile(0.95, row["buckets"])) if row["requests"] else None
+            total = sum(row["requests"] for row in bins.values())
+            failed = sum(row["errors"] for row in bins.values())
+            seconds = sum(row["seconds"] for row in bins.values())
+            buckets = [sum(values) for values in zip(*(row["buckets"] for row in bins.values() if row["buckets"]),
+                                                     strict=True)]  # fmt: skip
+            services.append({
+                "service": name, "requests": requests, "rate_per_second": rate, "errors": errors, "p95_ms": p95,
+                "total": {
+                    "requests": total, "rate_per_second": round(total / seconds, 4) if seconds else None,
+                    "errors": failed, "error_ratio": round(failed / total, 4) if total else None,
+                    "p95_ms": _ms(quantile(0.95, buckets)) if buckets else None,
+                },
+            })  # fmt: skip
+        return {
+            "window": {"from": since, "to": until, "minutes": minutes, "step_seconds": step.total_seconds()},
+            "times": times,
+            "services": services,
         }
 
     async def analyse(self) -> dict[str, Any]:
@@ -147,6 +196,11 @@ class Performance:
         return metrics.publish_baselines(
             {(row["service"], row["route"], row["method"]): row["p95_seconds"] for row in rows}
         )
+
+
+def series_step(minutes: float) -> timedelta:
+    """The bin of a window's series: whole minutes, as few as keep the bins to SERIES_POINTS."""
+    return timedelta(minutes=max(1, math.ceil(minutes / SERIES_POINTS)))
 
 
 def _by_route(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:

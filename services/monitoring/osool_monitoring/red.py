@@ -201,6 +201,42 @@ class RedHistory:
             for row in rows
         ]  # fmt: skip
 
+    async def series(self, since: datetime, until: datetime, step: timedelta) -> list[dict[str, Any]]:
+        """Per time bin of `step` (aligned to the epoch, so a bin is the same at every call) and service over
+        (since, until]: the seconds of traffic the bin's readings cover, and the requests, errors and summed buckets
+        of every route but the probes and scrapes (QUIET_ROUTES). A service read in a bin with no other request has
+        its row with zero requests; a bin no reading reached has no row."""
+        rows = await self.pool.fetch(
+            """WITH binned AS (
+                   SELECT date_bin($3, at, TIMESTAMPTZ 'epoch') AS bin, at, service, route = ANY($4) AS quiet,
+                          seconds, requests, errors, buckets
+                   FROM red_samples WHERE at > $1 AND at <= $2),
+               covered AS (
+                   SELECT bin, service, sum(seconds) AS seconds
+                   FROM (SELECT DISTINCT bin, at, service, seconds FROM binned) AS readings GROUP BY 1, 2),
+               totals AS (
+                   SELECT bin, service, sum(requests) AS requests, sum(errors) AS errors
+                   FROM binned WHERE NOT quiet GROUP BY 1, 2),
+               bounds AS (
+                   SELECT bin, service, i, sum(v) AS v
+                   FROM binned, unnest(buckets) WITH ORDINALITY AS b(v, i) WHERE NOT quiet GROUP BY 1, 2, 3)
+               SELECT c.bin, c.service, c.seconds, COALESCE(t.requests, 0) AS requests,
+                      COALESCE(t.errors, 0) AS errors,
+                      (SELECT array_agg(b.v ORDER BY b.i) FROM bounds b
+                       WHERE (b.bin, b.service) = (c.bin, c.service)) AS buckets
+               FROM covered c LEFT JOIN totals t USING (bin, service)
+               ORDER BY c.bin, c.service""",
+            since, until, step, sorted(QUIET_ROUTES),
+        )  # fmt: skip
+        return [
+            {
+                "bin": row["bin"], "service": row["service"], "seconds": float(row["seconds"]),
+                "requests": int(row["requests"]), "errors": int(row["errors"]),
+                "buckets": [float(v) for v in row["buckets"]] if row["buckets"] else [],
+            }
+            for row in rows
+        ]  # fmt: skip
+
 
 async def read_text(http: ServiceClient, direct: httpx.AsyncClient, target: Target) -> str | None:
     """One target's exposition, or None (logged) when it does not answer."""

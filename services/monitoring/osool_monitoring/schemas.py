@@ -159,6 +159,29 @@ class PerformanceView(BaseModel):
     analysis: dict[str, Any] | None = Field(description="the latest 6-hourly analysis against the 7-day baseline")
 
 
+class ServiceTotals(BaseModel):
+    requests: int
+    rate_per_second: float | None
+    errors: int = Field(description="answers with a 5xx status")
+    error_ratio: float | None
+    p95_ms: float | None
+
+
+class ServiceSeries(BaseModel):
+    service: str
+    requests: list[int | None] = Field(description="per bin of `times`; null where no RED reading reached the bin")
+    rate_per_second: list[float | None]
+    errors: list[int | None]
+    p95_ms: list[float | None] = Field(description="null where the bin had no request")
+    total: ServiceTotals = Field(description="the whole window")
+
+
+class PerformanceSeries(BaseModel):
+    window: dict[str, Any] = Field(description="from, to, minutes, step_seconds (the width of a bin)")
+    times: list[datetime] = Field(description="the start of every bin of the window, oldest first")
+    services: list[ServiceSeries] = Field(description="health probes and metric scrapes left out")
+
+
 class DatabaseOptimizationStatus(BaseModel):
     report_id: int | None = None
     last_run_at: datetime | None

@@ -4,6 +4,7 @@ routes that show them to operators (service key or admin) and to nobody else."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import time
@@ -115,6 +116,45 @@ def test_red_counts_every_request_of_a_route_across_replicas(
     assert httpx.get(public, timeout=10).status_code == 401
     assert httpx.get(public, headers=user_headers(stack), timeout=10).status_code == 403
     bad = httpx.get(public, params={"minutes": 0}, headers=admin_headers(stack), timeout=10)
+    assert bad.status_code == 422 and bad.json()["error"]["code"]
+
+
+def test_the_series_gives_each_services_traffic_per_minute_without_the_probes(
+    stack: LocalStack, ops: ServiceProcess, db: psycopg.Connection[Any]
+) -> None:
+    started = datetime.now(UTC)
+    wait_for(lambda: finished_runs(db, "red@2s", started) >= 1, what="a RED run")
+    after_first = datetime.now(UTC)
+    for _ in range(7):
+        httpx.get(f"{stack.config.public_url}/api/market/stats", timeout=10)
+    wait_for(lambda: finished_runs(db, "red@2s", after_first) >= 2, what="two more RED runs")
+    admin = admin_headers(stack)
+    answer = httpx.get(f"{ops.url}/api/monitoring/performance/series", params={"minutes": 10}, headers=admin,
+                       timeout=10)  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["window"]["step_seconds"] == 60
+    times = [datetime.fromisoformat(value) for value in body["times"]]
+    assert len(times) in (10, 11) and all(b - a == timedelta(minutes=1) for a, b in itertools.pairwise(times))
+    assert times[0].second == 0 and times[0].microsecond == 0  # minute bins on the clock, the same at every call
+    search = next(s for s in body["services"] if s["service"] == "search")
+    assert all(len(search[key]) == len(times) for key in ("requests", "rate_per_second", "errors", "p95_ms"))
+    assert search["total"]["requests"] >= 7 and search["total"]["requests"] == sum(n or 0 for n in search["requests"])
+    assert search["total"]["p95_ms"] and search["total"]["rate_per_second"]
+    assert all(p95 for n, p95 in zip(search["requests"], search["p95_ms"], strict=True) if n)
+    # Probes and scrapes are left out: the total is what the samples hold for search's other routes, to the row.
+    row = db.execute(
+        "SELECT sum(requests) FILTER (WHERE route NOT IN ('/health', '/health/live', '/health/ready', '/metrics', "
+        "'<unmatched>')), sum(requests) FROM monitoring.red_samples WHERE service = 'search' AND at > %s AND at <= %s",
+        (datetime.fromisoformat(body["window"]["from"]), datetime.fromisoformat(body["window"]["to"])),
+    ).fetchone()
+    assert row is not None and search["total"]["requests"] == row[0] < row[1]
+
+    public = f"{stack.config.public_url}/api/monitoring/performance/series"
+    assert httpx.get(public, headers=admin, timeout=10).status_code == 200
+    assert httpx.get(public, timeout=10).status_code == 401
+    assert httpx.get(public, headers=user_headers(stack), timeout=10).status_code == 403
+    bad = httpx.get(public, params={"minutes": 20000}, headers=admin, timeout=10)
     assert bad.status_code == 422 and bad.json()["error"]["code"]
 
 

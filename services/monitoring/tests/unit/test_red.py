@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 from osool_common.metrics import LATENCY_BUCKETS
+from osool_monitoring.performance import series_step
 from osool_monitoring.red import BOUNDS, difference, find_targets, parse, quantile, summarize
 
 
@@ -92,3 +94,9 @@ async def test_replicas_come_from_dns_then_the_targets_file_then_the_gateway(tmp
         "http://127.0.0.1:9101/metrics", "http://127.0.0.1:9102/metrics"
     ]  # fmt: skip
     assert next(t for t in found if t.service == "no-such-host.invalid").url is None
+
+
+@pytest.mark.parametrize(("minutes", "step"), [(1, 1), (60, 1), (120, 1), (121, 2), (1440, 12), (10080, 84)])
+def test_a_series_has_whole_minute_bins_and_at_most_120_of_them(minutes: float, step: int) -> None:
+    assert series_step(minutes) == timedelta(minutes=step)
+    assert minutes / step <= 120
