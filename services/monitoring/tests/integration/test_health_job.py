@@ -50,7 +50,7 @@ def test_two_replicas_run_the_job_once_per_period_and_one_takes_over(
     periods = [period for period, _, _ in before]
     assert len(periods) == len(set(periods))  # the lease: never two runs of one period
     # Every run reads each service once, and no period runs twice: over a window that starts and ends between two
-    # runs, the readings are exactly one per service per run (the stack's own replica runs its 15 s job too).
+    # runs, the readings are exactly one per service per run (the stack's own replica runs its minute's job too).
     start = int(time.time()) + 1.5
     time.sleep(start + 4 - time.time() + 1)
     with psycopg.connect(stack_env["DATABASE_URL"]) as connection:
