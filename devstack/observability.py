@@ -4,6 +4,7 @@ rendered from infrastructure/ (the same rules, federation and routes as the comp
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 from collections.abc import Callable
@@ -30,6 +31,8 @@ _NAMES = {
 }
 # The exporters' scrape jobs, as infrastructure/prometheus/prometheus.yml names them.
 EXPORTER_JOBS = {"postgres-exporter": "postgres", "redis-exporter": "valkey", "node-exporter": "node"}
+NODE_COLLECTORS = ("--collector.disable-defaults", "--collector.filesystem", "--collector.cpu", "--collector.meminfo",
+                   "--collector.loadavg")  # fmt: skip
 
 
 def find(program: str) -> str | None:
@@ -129,10 +132,20 @@ def render_prometheus(config: StackConfig, plan: Observability) -> str:
     )
 
 
+def twice(interval: str) -> str:
+    """A Prometheus duration of one unit, doubled: 30s -> 60s."""
+    match = re.fullmatch(r"(\d+)(ms|s|m|h)", interval)
+    if not match:
+        raise ValueError(f"not a duration of one unit: {interval!r}")
+    return f"{int(match[1]) * 2}{match[2]}"
+
+
 def render_global(config: StackConfig, plan: Observability) -> str:
     """infrastructure/prometheus/global.yml federating this host's Prometheus."""
     base: dict[str, Any] = yaml.safe_load((PROMETHEUS_DIR / "global.yml").read_text())
-    base["global"].update(scrape_interval=config.scrape_interval, evaluation_interval=config.scrape_interval)
+    # As in the compose file: twice the per-host interval (global.yml says why).
+    federation = twice(config.scrape_interval)
+    base["global"].update(scrape_interval=federation, evaluation_interval=federation)
     base["global"]["external_labels"] = {"stack": "osool-local", "tier": "global"}
     for job in base["scrape_configs"]:
         job["static_configs"] = [{"targets": [plan.prometheus_url[7:]]}]
@@ -195,7 +208,10 @@ def programs(
             f"-web.listen-address=127.0.0.1:{ports['redis-exporter']}",
         ], {"REDIS_PASSWORD": env["REDIS_PASSWORD"]}))  # fmt: skip
     if "node-exporter" in ports:
+        # The host's disks (DiskSpaceLow), CPU, memory and load; the thirty-odd other default collectors (network
+        # classes, hardware sensors, ...) are read by no rule or dashboard and were most of its CPU.
         listed.append(("node-exporter", [
             binaries["node-exporter"], f"--web.listen-address=127.0.0.1:{ports['node-exporter']}",
+            *NODE_COLLECTORS,
         ], {}))  # fmt: skip
     return listed

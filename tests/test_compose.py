@@ -355,8 +355,8 @@ def test_prometheus_is_published_on_loopback_only(compose: dict[str, Any]) -> No
 
 
 def test_prometheus_scrapes_every_replica_of_every_service(prometheus: dict[str, Any]) -> None:
-    assert prometheus["global"]["scrape_interval"] == "15s"
-    assert prometheus["global"]["evaluation_interval"] == "15s"
+    assert prometheus["global"]["scrape_interval"] == "30s"
+    assert prometheus["global"]["evaluation_interval"] == "30s"
     jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
     assert set(jobs) == {"prometheus", "osool", "postgres", "valkey", "node"}
     osool = jobs["osool"]

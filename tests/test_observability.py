@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from devstack import observability
 from devstack.config import SERVICES
@@ -93,6 +94,9 @@ def test_the_per_host_prometheus_scrapes_every_replica_and_the_exporters_and_loa
         wait_query(observed.prometheus_url, "pg_up == 1", bool, "PostgreSQL seen by its exporter")
     if "redis-exporter" in observed.ports:
         wait_query(observed.prometheus_url, "redis_up == 1", bool, "Valkey seen by its exporter")
+    if "node-exporter" in observed.ports:
+        # Among the few collectors it runs (observability.NODE_COLLECTORS): the disks DiskSpaceLow reads.
+        wait_query(observed.prometheus_url, "node_filesystem_avail_bytes", bool, "the disks seen by its exporter")
     rules = httpx.get(f"{observed.prometheus_url}/api/v1/rules", timeout=10).json()["data"]["groups"]
     alerts = {rule["name"] for group in rules for rule in group["rules"] if rule["type"] == "alerting"}
     assert {"ServiceDown", "ReplicaDown", "PostgresDown", "ValkeyDown"} <= alerts and len(alerts) >= 20
@@ -163,6 +167,11 @@ def test_the_rendered_configs_pass_promtool_and_amtool(tmp_path: Path) -> None:
         )
     targets = (state / "targets.json").read_text()
     assert '"service": "chat-history"' in targets and '"replica": "2"' in targets
+    # Every replica scraped at the stack's interval; the global federates at twice it.
+    per_host, federating = (
+        yaml.safe_load((state / name).read_text())["global"] for name in ("prometheus.yml", "global.yml")
+    )
+    assert (per_host["scrape_interval"], federating["scrape_interval"]) == ("30s", "60s")
 
 
 def test_without_prometheus_the_stack_plans_none_and_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
