@@ -10,8 +10,8 @@ One private stack with Prometheus, the global Prometheus, Alertmanager and the e
   its default intervals. "Without": those programs stopped and the monitoring replica restarted with every job's
   interval at the maximum its settings allow, so no job runs in the window (the replica stays up: its idle cost is
   not counted as monitoring's). The replica is restarted before every
-  window of either kind, the switch is followed by a settling time, and the window is placed so the 15-second health
-  job runs 4 times and the minute's RED job once in it (counted from monitoring.job_runs and reported). CPU: user +
+  window of either kind, the switch is followed by a settling time, and the window is placed so the health and RED
+  jobs (every minute) run once each in it (counted from monitoring.job_runs and reported). CPU: user +
   system seconds of every process under supervisord (PostgreSQL, Valkey, nginx, every replica and its workers, the
   chain node, Prometheus, Alertmanager, the exporters), from /proc, with what exited children used, in all and by
   program; the ratio is the median of the pairs' (with over without);
@@ -66,8 +66,8 @@ WINDOW_SECONDS = 60
 # Unmeasured load before the first window: the replicas' caches and PostgreSQL's buffers as in the later windows.
 WARM_UP_SECONDS = 20
 # After a switch: the restarted replica's start-up jobs and Prometheus's start are over, and (with MARGIN_SECONDS)
-# the window opens about 22 s after the replica's scheduler started: health runs at 30, 45, 60, 75 s and RED at 60 s
-# fall in it, the ones at 15 and 90 s do not.
+# the window opens about 22 s after the replica's scheduler started: the health and RED runs at 60 s fall in it, those
+# at 0 and 120 s do not.
 SETTLE_SECONDS = 18
 MARGIN_SECONDS = 4
 JOB_INTERVAL_SECONDS = 2.0
@@ -525,7 +525,8 @@ def main() -> None:
             "cpu": "user+system seconds of every process under the stack's supervisord, from /proc/<pid>/stat "
             "(utime+stime, and cutime+cstime for children that exited), read at a window's start and end",
             "with": "Prometheus, the global Prometheus, Alertmanager, the PostgreSQL, Valkey and node exporters "
-            "running (scrape and rule interval 15 s); the monitoring replica at its default job intervals",
+            "running (scrape and rule interval 30 s, the per-route alerts every minute); the monitoring replica at its "
+            "default job intervals",
             "without": "those programs stopped (supervisorctl stop); the monitoring replica restarted with every job "
             "interval at its settings' maximum, so no job runs in the window; the replica itself stays up",
             "switch": f"the monitoring replica restarted before every window of both kinds, then {SETTLE_SECONDS} s "
