@@ -158,6 +158,9 @@ def _session_stack(root: Path, fake_google: Any) -> Iterator[LocalStack]:
         "PURGE_INTERVAL_SECONDS=1\n"
         # The demo listings a new user gets, so the search evaluation runs on what `make run` serves.
         "DEMO_LISTINGS=3500\n"
+        # The health job every 15 s rather than its minute, so the operations page's browser test sees a stopped
+        # service turn unreachable within its wait.
+        "MONITORING_HEALTH_INTERVAL_SECONDS=15\n"
     )
     with running_stack(config) as local_stack:
         yield local_stack

@@ -26,7 +26,7 @@ export interface StateChange {
   at: string;
 }
 
-/** GET /api/monitoring/status: every service's state from the health job (every 15 s) and the latest changes. */
+/** GET /api/monitoring/status: every service's state from the health job (every minute) and the latest changes. */
 export interface HealthOverview {
   status: HealthStatus | 'unknown';
   services: ServiceState[];
