@@ -257,12 +257,16 @@ def read_outbox(target: LocalStack | Any, recipient: str, *, limit: int = 50) ->
 
     stack = target if isinstance(target, LocalStack) else _RUNNING[str(target.base_url).rstrip("/")]
     key = str(stack.config.state_dir)
-    if key not in _OUTBOX_READERS:
-        _OUTBOX_READERS[key] = {**admin_headers(stack, "outbox-reader"), **service_headers(stack)}
-    response = httpx.get(
-        f"{stack.config.internal_url}/auth/api/auth/internal/dev/outbox",
-        params={"recipient": recipient, "limit": limit}, headers=_OUTBOX_READERS[key], timeout=30,
-    )  # fmt: skip
+    for attempt in range(2):
+        if key not in _OUTBOX_READERS:
+            _OUTBOX_READERS[key] = {**admin_headers(stack, "outbox-reader"), **service_headers(stack)}
+        response = httpx.get(
+            f"{stack.config.internal_url}/auth/api/auth/internal/dev/outbox",
+            params={"recipient": recipient, "limit": limit}, headers=_OUTBOX_READERS[key], timeout=30,
+        )  # fmt: skip
+        if response.status_code != 401 or attempt:
+            break
+        del _OUTBOX_READERS[key]  # the administrator's access token (15 minutes) ended in a long run: a new one
     response.raise_for_status()
     messages: list[dict[str, Any]] = response.json()
     return messages

@@ -144,7 +144,8 @@ test('the agent sees the HOT lead with its score and reasons, filters by tempera
 
 test('a lead opens with its conversation, contact, score history and audit trail; a note goes with a status', async () => {
   const { context, page, problems } = await open(browser);
-  await signIn(page, agent, '/agents');
+  // The agent's own leads: on a stack other tests share, every unassigned lead would come before it in the tab order.
+  await signIn(page, agent, '/agents?assigned=me');
   // The keyboard alone: from the pipeline into the lead.
   await page.locator(`[data-lead-id="${hot.id}"]`).waitFor();
   await tabTo(page, `#lead-${hot.id}`);

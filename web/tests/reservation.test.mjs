@@ -110,7 +110,7 @@ test('Amr reserves on request; his reply shows the reservation reaching confirme
   const { reply } = await chat(page, 'reserve the second one');
   assert.match(await reply.locator('.tool[data-tool="reserve_property"]').innerText(), /جارٍ حجز الوحدة/);
   const widget = reply.getByRole('region', { name: 'الحجز' });
-  await widget.waitFor();
+  await widget.waitFor({ timeout: 60_000 });
   await widget.locator('.reservation[data-status="confirmed"]').waitFor({ timeout: 60_000 });
   assert.match(await widget.getByRole('status').innerText(), /محجوزة لك/);
   assert.match(await widget.locator('.reservation-terms').innerText(), /العربون .*[٠-٩]/);
