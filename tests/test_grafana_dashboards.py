@@ -32,8 +32,8 @@ GRAFANA_DIR = REPO_ROOT / "infrastructure" / "grafana"
 DASHBOARD_FILES = sorted((GRAFANA_DIR / "dashboards").glob("*.json"))
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
 PANEL_TYPES = {"timeseries", "stat", "table", "gauge"}
-# Grafana's own variables as a Grafana with the datasource's 15 s timeInterval would fill them in over the last hour.
-GRAFANA_BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__interval_ms": "15000", "__range": "1h",
+# Grafana's own variables as a Grafana with the datasource's 1 m timeInterval would fill them in over the last hour.
+GRAFANA_BUILTINS = {"__rate_interval": "4m", "__interval": "1m", "__interval_ms": "60000", "__range": "1h",
                     "__range_s": "3600", "__range_ms": "3600000"}  # fmt: skip
 LABEL_VALUES = re.compile(r"^label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*,\s*([a-zA-Z_]\w*)\s*\)$")
 VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)")
@@ -151,6 +151,10 @@ def test_the_provisioning_reads_the_global_prometheus_and_loads_the_dashboards_f
     host, port = re.fullmatch(r"http://([\w-]+):(\d+)", source["url"]).groups()  # type: ignore[union-attr]
     assert any("infrastructure/prometheus/global.yml" in volume for volume in compose[host]["volumes"])
     assert port == "9090"
+    # Grafana's $__rate_interval is four of the datasource's timeInterval: it must be the global's own interval, or a
+    # rate's window could hold a single federated point and a panel stay empty.
+    federating = yaml.safe_load((REPO_ROOT / "infrastructure" / "prometheus" / "global.yml").read_text())["global"]
+    assert source["jsonData"]["timeInterval"] == federating["scrape_interval"]
     providers = yaml.safe_load((GRAFANA_DIR / "provisioning" / "dashboards" / "osool.yml").read_text())["providers"]
     assert [(p["type"], p["options"]["path"]) for p in providers] == [("file", "/var/lib/grafana/dashboards/osool")]
 
