@@ -87,7 +87,8 @@ function ctl(...args) {
 
 test('an administrator sees every service healthy, an alert firing, traffic, AI spend, the database report', async () => {
   const services = await everyServiceHealthy();
-  // Traffic to chart: the RED job reads every replica each minute, and the second reading gives the first figures.
+  // Traffic to chart: the RED job reads every replica (every 20 s on the test stack), and the second reading gives
+  // the first figures.
   for (let i = 0; i < 25; i++) await fetch(`${BASE}/api/market/stats`);
   await waitFor(
     'search traffic in the RED history',

@@ -77,6 +77,9 @@ class Sender:
     async def _lead(self, connection: asyncpg.Connection) -> None:
         while True:
             self._wake.clear()
+            # Before the round too: a round waits on the node (up to its RPC timeout when it hangs), and the depth
+            # must show the writes queueing meanwhile, not only once the node has answered or timed out.
+            await self._update_outbox_gauge(connection)
             try:
                 delay = await self.round(connection)
                 self._failures = 0

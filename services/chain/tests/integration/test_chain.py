@@ -425,9 +425,12 @@ def test_writes_made_while_the_node_is_down_are_accepted_and_all_land_once_it_is
         assert health.json()["checks"]["outbox"]["message"].startswith("4 writes waiting")
         ready = httpx.get(f"{stack.config.internal_url}/chain/health/ready", timeout=10)
         assert ready.status_code == 200, "the node being down must not take the replicas out of rotation"
-        metrics = httpx.get(f"{stack.config.internal_url}/chain/metrics").text
-        metrics += httpx.get(f"{stack.config.internal_url}/chain/metrics").text
-        assert re.search(r"^osool_chain_outbox_depth [1-9]", metrics, re.M)
+        # The depth is the leading sender's (one worker of one replica): read until the leader's replica answers.
+        deadline = time.monotonic() + 10
+        metrics = ""
+        while not re.search(r"^osool_chain_outbox_depth [1-9]", metrics, re.M):
+            assert time.monotonic() < deadline, "osool_chain_outbox_depth did not show the writes queued"
+            metrics = httpx.get(f"{stack.config.internal_url}/chain/metrics").text
         # What ChainNodeDown reads: the calls that timed out say so (both replicas, the gauge is the latest call's).
         deadline = time.monotonic() + 30
         while not re.search(r"^osool_chain_node_up 0\.0$", metrics, re.M):
