@@ -192,6 +192,10 @@ test('wallet: declining in the wallet, and having no wallet, are said in words',
 test('Google: to the (fake) Google account chooser and back, signed in and sent where the person was going', async () => {
   const { context, page, problems } = await open(browser);
   const email = `web-google-${Math.random().toString(16).slice(2, 10)}@osool-test.eg`;
+  let idToken = null;
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/auth/google')) idToken = JSON.parse(request.postData() ?? '{}').id_token;
+  });
   await page.goto('/signin?next=/history');
   await page.getByRole('button', { name: 'Continue with Google' }).click();
   // The fake speaks Google's side of OpenID Connect: it refuses a request without our client id, nonce or loopback
@@ -200,6 +204,7 @@ test('Google: to the (fake) Google account chooser and back, signed in and sent 
   const asked = new URL(page.url());
   assert.equal(asked.searchParams.get('response_type'), 'id_token');
   assert.equal(asked.searchParams.get('redirect_uri'), `${BASE}/signin/google`);
+  assert.match(asked.searchParams.get('nonce') ?? '', /^osool-/, 'the nonce is one auth issued');
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForURL(`${BASE}/history`);
@@ -208,6 +213,14 @@ test('Google: to the (fake) Google account chooser and back, signed in and sent 
   assert.match(await header.innerText(), new RegExp(email.split('@')[0]));
   // The state and nonce this tab kept for the trip are used up: the same return cannot sign in twice.
   assert.equal(await page.evaluate(() => sessionStorage.getItem('osool.google-signin')), null);
+  // Nor can the token itself, taken from this browser's history: auth has used its nonce up.
+  assert.ok(idToken, 'the client handed auth the ID token');
+  const replayed = await fetch(`${BASE}/api/auth/google`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id_token: idToken }),
+  });
+  assert.equal(replayed.status, 401);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -11,6 +11,7 @@ from osool_auth.delivery import EmailAttachment
 from osool_auth.schemas import (
     Accepted,
     GoogleMethod,
+    GoogleNonceResponse,
     GoogleSignInRequest,
     LoginRequest,
     NonceResponse,
@@ -164,6 +165,16 @@ async def sign_in_methods(request: Request, response: Response) -> SignInMethods
 @router.post("/google", response_model=TokenPair, responses=GOOGLE)
 async def sign_in_with_google(body: GoogleSignInRequest, auth: Auth) -> TokenPair:
     return await auth.sign_in_with_google(body.id_token)
+
+
+@router.get("/google/nonce", response_model=GoogleNonceResponse, responses={404: GOOGLE[404]})
+async def google_nonce(request: Request, response: Response, auth: Auth) -> GoogleNonceResponse:
+    """A nonce for Google's authorization request (`nonce=`): the ID token that comes back names it, and
+    POST /api/auth/google accepts that token once, within `expires_in` seconds."""
+    response.headers["Cache-Control"] = "no-store"
+    return GoogleNonceResponse(
+        nonce=await auth.new_google_nonce(), expires_in=request.app.state.settings.google_nonce_ttl_seconds
+    )
 
 
 @router.get("/siwe/nonce", response_model=NonceResponse)

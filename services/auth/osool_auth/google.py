@@ -59,6 +59,7 @@ class GoogleIdentity:
     email: str | None
     email_verified: bool
     name: str | None
+    nonce: str | None = None
 
 
 class GoogleIdTokenVerifier:
@@ -228,6 +229,7 @@ def _identity(claims: dict[str, Any]) -> GoogleIdentity:
     email = claims.get("email")
     email = email if isinstance(email, str) and email else None
     name = claims.get("name")
+    nonce = claims.get("nonce")
     # Google's tokeninfo endpoint has sent the flag as the string "true"; accept both spellings, nothing else.
     verified = claims.get("email_verified") in (True, "true")
     return GoogleIdentity(
@@ -235,6 +237,7 @@ def _identity(claims: dict[str, Any]) -> GoogleIdentity:
         email=email,
         email_verified=email is not None and verified,
         name=name if isinstance(name, str) and name else None,
+        nonce=nonce if isinstance(nonce, str) and nonce else None,
     )
 
 

@@ -98,6 +98,14 @@ class NonceResponse(BaseModel):
     expires_in: int
 
 
+class GoogleNonceResponse(BaseModel):
+    """A nonce to name in Google's authorization request: the ID token that comes back carries it, and auth accepts
+    a token naming one of its nonces once, within `expires_in` seconds of issuing it."""
+
+    nonce: str
+    expires_in: int
+
+
 class User(BaseModel):
     id: uuid.UUID
     email: str | None

@@ -54,6 +54,9 @@ log = get_logger(__name__)
 HOUR = 3600.0
 WRONG_CREDENTIALS = "the email or the password is wrong"
 NONCE_ALPHABET = string.ascii_letters + string.digits
+# Our Google nonces say whose they are: a token naming one must name a live one, once. A token with another nonce
+# (or none: a mobile app's Google SDK) is checked as before, so clients that never asked for one keep working.
+GOOGLE_NONCE_PREFIX = "osool-"
 SMS_MAX_CHARACTERS = 480  # three concatenated GSM-7 segments (153 characters each) and change
 # Longer than any send can take (each provider call times out after 10 s): a claim this old was left by a dead process.
 NOTIFY_CLAIM_STALE_SECONDS = 120
@@ -376,6 +379,12 @@ class AuthService:
             if exc.reason == "keys_unavailable":
                 raise UnavailableError("Google's keys could not be fetched; try again shortly") from None
             raise UnauthenticatedError("the Google sign-in is not valid") from None
+        if identity.nonce is not None and identity.nonce.startswith(GOOGLE_NONCE_PREFIX):
+            # Single use, like SIWE's: the first request that deletes the nonce wins; the same token replayed (from
+            # a browser's history, a log, a proxy) or a token naming a nonce we never issued finds nothing.
+            if not await self.redis.delete(f"auth:google-nonce:{identity.nonce}"):
+                metrics.SIGN_INS.labels("google", "failure").inc()
+                raise UnauthenticatedError("the Google sign-in is not valid (unknown, expired or used nonce)")
         user = await self.repository.user_by_google_subject(identity.subject)
         if user is None and identity.email and identity.email_verified:
             # Google vouches for the address: link it to the account that already uses it.
@@ -395,6 +404,13 @@ class AuthService:
                 user = await self.repository.user_by_google_subject(identity.subject)
         assert user is not None
         return await self._sign_in(user, "google")
+
+    async def new_google_nonce(self) -> str:
+        if self.google is None:
+            raise NotEnabledError("Google sign-in is not enabled on this deployment (GOOGLE_CLIENT_ID)")
+        nonce = GOOGLE_NONCE_PREFIX + "".join(secrets.choice(NONCE_ALPHABET) for _ in range(32))
+        await self.redis.set(f"auth:google-nonce:{nonce}", "1", ex=self.settings.google_nonce_ttl_seconds)
+        return nonce
 
     # -- Ethereum wallet (SIWE) -------------------------------------------------------------------------------------
     async def new_siwe_nonce(self) -> str:

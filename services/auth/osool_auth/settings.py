@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from osool_common.settings import CommonSettings
 
@@ -26,6 +26,8 @@ class Settings(CommonSettings):
     google_jwks_url: str = "https://www.googleapis.com/oauth2/v3/certs"
     # Where the web client sends people to choose their Google account (OpenID Connect, response_type=id_token).
     google_authorization_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    # How long a nonce from GET /api/auth/google/nonce waits for the ID token naming it (choosing an account).
+    google_nonce_ttl_seconds: int = Field(default=600, ge=30, le=3600)
 
     # Sign-In with Ethereum: what a message must name to be accepted.
     siwe_domain: str = "127.0.0.1:8080"

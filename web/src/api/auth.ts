@@ -73,6 +73,11 @@ export function signInWithGoogle(idToken: string): Promise<TokenPair> {
   return api('/api/auth/google', { body: { id_token: idToken }, ...NO_TOKEN });
 }
 
+/** auth: GET /api/auth/google/nonce, for Google's authorization request; the token naming it signs in once. */
+export function googleNonce(): Promise<{ nonce: string; expires_in: number }> {
+  return api('/api/auth/google/nonce', NO_TOKEN);
+}
+
 export function siweNonce(): Promise<SiweNonce> {
   return api('/api/auth/siwe/nonce', NO_TOKEN);
 }

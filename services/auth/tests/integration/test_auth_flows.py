@@ -291,6 +291,7 @@ def test_sign_in_methods_say_google_is_off_without_a_client_id(stack: LocalStack
     process = ServiceProcess(stack, "osool_auth", GOOGLE_CLIENT_ID="").start()
     try:
         assert httpx.get(f"{process.url}/api/auth/methods", timeout=10).json() == {"google": None}
+        assert httpx.get(f"{process.url}/api/auth/google/nonce", timeout=10).status_code == 404
         refused = httpx.post(f"{process.url}/api/auth/google", json={"id_token": "x" * 40}, timeout=10)
         assert refused.status_code == 404 and refused.json()["error"]["code"]
     finally:
@@ -298,18 +299,22 @@ def test_sign_in_methods_say_google_is_off_without_a_client_id(stack: LocalStack
 
 
 def test_the_id_token_of_googles_redirect_signs_in(api: httpx.Client) -> None:
-    """The browser's way (OpenID Connect implicit flow) through the fake: authorize, choose an account, come back to
-    the client's page with the ID token in the fragment, hand it to auth."""
+    """The browser's way (OpenID Connect implicit flow) through the fake: a nonce from auth, authorize, choose an
+    account, come back to the client's page with the ID token in the fragment, hand it to auth: once."""
     google = api.get("/api/auth/methods").json()["google"]
+    issued = api.get("/api/auth/google/nonce")
+    assert issued.status_code == 200 and issued.headers["cache-control"] == "no-store"
+    nonce = issued.json()["nonce"]
+    assert nonce.startswith("osool-") and len(nonce) >= 32 and issued.json()["expires_in"] == 600
+    assert api.get("/api/auth/google/nonce").json()["nonce"] != nonce
     email, back = new_email(), f"{api.base_url}/signin/google"
     params = {"client_id": google["client_id"], "redirect_uri": back, "response_type": "id_token",
-              "scope": "openid email profile", "nonce": "n-0123456789", "state": "s-0123456789"}  # fmt: skip
+              "scope": "openid email profile", "nonce": nonce, "state": "s-0123456789"}  # fmt: skip
     assert httpx.get(google["authorization_url"], params=params, timeout=10).status_code == 200
     assert httpx.get(google["authorization_url"], params={**params, "nonce": ""}, timeout=10).status_code == 400
     approved = httpx.get(
         f"{google['authorization_url']}/approve",
-        params={"redirect_uri": back, "state": "s-0123456789", "nonce": "n-0123456789", "email": email,
-                "decision": "allow"},
+        params={"redirect_uri": back, "state": "s-0123456789", "nonce": nonce, "email": email, "decision": "allow"},
         timeout=10,
     )  # fmt: skip
     assert approved.status_code == 302
@@ -320,6 +325,19 @@ def test_the_id_token_of_googles_redirect_signs_in(api: httpx.Client) -> None:
     signed_in = api.post("/api/auth/google", json={"id_token": fragment["id_token"][0]})
     assert signed_in.status_code == 200, signed_in.text
     assert signed_in.json()["user"]["email"] == email and signed_in.json()["user"]["google_linked"]
+    # The same token again (from the browser's history, a log): its nonce is used up.
+    replayed = api.post("/api/auth/google", json={"id_token": fragment["id_token"][0]})
+    assert replayed.status_code == 401 and "nonce" in replayed.json()["error"]["message"]
+
+
+def test_a_google_token_naming_a_nonce_auth_never_issued_is_refused(api: httpx.Client, fake_google: Any) -> None:
+    subject = f"g-{uuid.uuid4().hex}"
+    forged = fake_google.id_token(subject, email=new_email(), nonce="osool-" + "a" * 32)
+    refused = api.post("/api/auth/google", json={"id_token": forged})
+    assert refused.status_code == 401 and "nonce" in refused.json()["error"]["message"]
+    # A client that never asked auth for a nonce (a mobile app's Google SDK names its own) signs in as before.
+    own = fake_google.id_token(subject, email=new_email(), nonce="sdk-0123456789")
+    assert api.post("/api/auth/google", json={"id_token": own}).status_code == 200
 
 
 @pytest.mark.parametrize("claims", [{"aud": "someone-else"}, {"iss": "https://evil.example"}, {"exp": 1000}])

@@ -17,9 +17,16 @@ function randomToken(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** Where to send the person: Google's account chooser, for an ID token naming our nonce, back to this origin. */
-export function googleAuthorizationUrl(google: NonNullable<SignInMethods['google']>, next: string): string {
-  const pending: Pending = { state: randomToken(), nonce: randomToken(), next };
+/**
+ * Where to send the person: Google's account chooser, for an ID token naming auth's nonce (which auth accepts once:
+ * the token cannot be replayed from this browser's history), back to this origin.
+ */
+export function googleAuthorizationUrl(
+  google: NonNullable<SignInMethods['google']>,
+  nonce: string,
+  next: string,
+): string {
+  const pending: Pending = { state: randomToken(), nonce, next };
   sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   const url = new URL(google.authorization_url);
   url.search = new URLSearchParams({
@@ -53,7 +60,7 @@ function nonceOf(idToken: string): string | null {
 /**
  * What Google sent back in the fragment, checked: the state must be the one this tab stored (no sign-in someone
  * else started), the ID token's nonce the one we asked for (no token replayed from elsewhere). The pending entry is
- * used up either way. Auth checks the token's signature, audience, issuer and expiry.
+ * used up either way. Auth checks the token's signature, audience, issuer and expiry, and uses its nonce up.
  */
 export function readGoogleReturn(fragment: string): GoogleReturn {
   const params = new URLSearchParams(fragment.replace(/^#/, ''));

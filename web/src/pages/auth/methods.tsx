@@ -3,7 +3,8 @@
 import type { ComponentType } from 'preact';
 import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
-import { type SignInMethods, signInMethods } from '../../api/auth';
+import { googleNonce, type SignInMethods, signInMethods } from '../../api/auth';
+import { ErrorNotice } from '../../components/ErrorNotice';
 import { t } from '../../i18n';
 import { googleAuthorizationUrl } from './google';
 import { nextPath } from './next';
@@ -25,18 +26,33 @@ export interface SignInMethod {
 function GoogleSignIn({ methods }: MethodProps) {
   const m = t.value;
   const { query } = useLocation();
+  const [working, setWorking] = useState(false);
+  const [error, setError] = useState<unknown>(null);
   const google = methods?.google;
   if (!google) return null;
+  const start = async () => {
+    setError(null);
+    setWorking(true);
+    try {
+      const { nonce } = await googleNonce();
+      window.location.assign(googleAuthorizationUrl(google, nonce, nextPath(query)));
+    } catch (failure) {
+      setError(failure);
+      setWorking(false);
+    }
+  };
   return (
     <div class="signin-method">
       <button
         type="button"
         class="button button-quiet signin-provider"
         data-method="google"
-        onClick={() => window.location.assign(googleAuthorizationUrl(google, nextPath(query)))}
+        onClick={() => void start()}
+        disabled={working}
       >
         {m.signin.googleButton}
       </button>
+      <ErrorNotice error={error} />
     </div>
   );
 }
