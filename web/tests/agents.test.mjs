@@ -17,7 +17,7 @@ import {
   tabTo,
   verifiedAccount,
 } from './helpers.mjs';
-import { addDays, cairoDay, call, everyoneOffDuty, logIn, makeAgent, saturdayOf, signIn } from './staff.mjs';
+import { addDays, cairoDay, call, everyoneOffDuty, logIn, makeAgent, saturdayOf, signIn } from './people.mjs';
 
 const BUYER_HOT = '3 bedroom apartment in New Cairo under 8M, paying cash, ready to move. My number is 0100 555 7788';
 const BROWSING = 'Just looking around, what do you have in Maadi?';

@@ -16,7 +16,7 @@ import {
   tabTo,
   verifiedAccount,
 } from './helpers.mjs';
-import { apiCall, signInHere, tokenOf } from './people.mjs';
+import { apiCall, signInHere, logIn } from './people.mjs';
 
 let browser;
 before(async () => {
@@ -44,7 +44,7 @@ test('two conversations on one device are in History on another after signing in
   await chat(first.page, VILLA);
   await first.page.getByRole('button', { name: 'New conversation' }).click();
   await chat(first.page, MAADI);
-  const token = await tokenOf(account);
+  const token = await logIn(account);
   const [maadi, villa] = await sessionsOf(token);
   assert.deepEqual([maadi.title, villa.title], [MAADI, VILLA]);
 

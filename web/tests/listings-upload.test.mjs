@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertNoSideScroll, DESKTOP, expectAccessible, launch, open, PHONE, screenshot } from './helpers.mjs';
-import { adminAccount, call, signIn } from './staff.mjs';
+import { adminAccount, call, signIn } from './people.mjs';
 
 let browser;
 before(async () => {

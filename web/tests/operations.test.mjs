@@ -19,7 +19,7 @@ import {
   screenshot,
   tabTo,
 } from './helpers.mjs';
-import { adminAccount, logIn, signIn } from './staff.mjs';
+import { adminAccount, logIn, signIn } from './people.mjs';
 
 const INTERNAL = process.env.OSOOL_INTERNAL_URL;
 const SERVICE_KEY = JSON.parse(process.env.OSOOL_OUTBOX_HEADERS ?? '{}')['X-Osool-Service-Key'];

@@ -16,7 +16,7 @@ import {
   screenshot,
   verifiedAccount,
 } from './helpers.mjs';
-import { apiCall, signInHere, tokenOf } from './people.mjs';
+import { apiCall, signInHere, logIn } from './people.mjs';
 
 let browser;
 before(async () => {
@@ -77,7 +77,7 @@ test('a buyer reserves from a card: pending, then confirmed live without a reloa
   await screenshot(page, 'reservation-pending-en-desktop');
   await card.locator('.reservation[data-status="confirmed"]').waitFor({ timeout: 60_000 });
   assert.match(await status.getByRole('status').innerText(), /Reserved for you/);
-  const token = await tokenOf(account);
+  const token = await logIn(account);
   const [mine] = (await apiCall('/api/reservations', { token })).body;
   assert.equal(mine.listing_id, id);
   assert.equal(mine.status, 'confirmed');
@@ -118,7 +118,7 @@ test('Amr reserves on request; his reply shows the reservation reaching confirme
   await widget.locator('.reservation[data-status="confirmed"]').waitFor({ timeout: 60_000 });
   assert.match(await widget.getByRole('status').innerText(), /محجوزة لك/);
   assert.match(await widget.locator('.reservation-terms').innerText(), /العربون .*[٠-٩]/);
-  const [mine] = (await apiCall('/api/reservations', { token: await tokenOf(account) })).body;
+  const [mine] = (await apiCall('/api/reservations', { token: await logIn(account) })).body;
   assert.equal(mine.listing_id, freeId);
   assert.equal(mine.status, 'confirmed');
   // The card of the same unit says it too.
@@ -151,7 +151,7 @@ test('signed out, Reserve offers to sign in; a unit reserved by someone else a m
   const { reply } = await chat(page, 'townhouse in Sheikh Zayed');
   const { id, card } = await freeCard(reply);
   const rival = await verifiedAccount('web-quick-reserver');
-  const rivalToken = await tokenOf(rival);
+  const rivalToken = await logIn(rival);
   const taken = await apiCall('/api/reservations', { method: 'POST', token: rivalToken, body: { listing_id: id } });
   assert.equal(taken.status, 201, taken.text);
   await card.getByRole('button', { name: /^Reserve / }).click();

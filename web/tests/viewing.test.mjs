@@ -3,7 +3,7 @@
 // it is booked; the confirmation says the day and time in Cairo, and the buyer can cancel it. In Arabic, with the
 // keyboard alone, and a time someone else took a moment before. The page the confirmation email's links open.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import {
   assertNoSideScroll,
   assertVisibleFocus,
@@ -18,12 +18,20 @@ import {
   screenshot,
   verifiedAccount,
 } from './helpers.mjs';
-import { agentOnDuty, apiCall, signInHere, tokenOf } from './people.mjs';
+import { agentOnDuty, apiCall, signInHere, logIn } from './people.mjs';
 
 let browser;
 before(async () => {
   browser = await launch();
   await agentOnDuty('web-viewing-agent');
+});
+// Slots start on the hour and must be VIEWING_MIN_NOTICE_MINUTES ahead: at each hour the first free one stops being
+// free. A test reads the free times and books one within seconds; one that began in the last minutes of an hour waits
+// for the next, so the time it read is still free when it books.
+beforeEach(async () => {
+  const now = new Date();
+  const left = (60 - now.getUTCMinutes()) * 60_000 - now.getUTCSeconds() * 1000 - now.getUTCMilliseconds();
+  if (left < 3 * 60_000) await new Promise((done) => setTimeout(done, left + 5_000));
 });
 after(async () => {
   await browser?.close();
@@ -110,7 +118,7 @@ test('signed out, a picked time asks to sign in; back in the same conversation i
   assert.ok(when.startsWith(weekdayOf(second.local_start)), when);
   assert.match(when, timePattern(second.local_start));
   assert.match(when, /\(Cairo time\)$/);
-  const token = await tokenOf(account);
+  const token = await logIn(account);
   const viewings = await bookedViewings(token);
   assert.deepEqual(
     viewings.map((v) => [v.listing_id, Date.parse(v.starts_at)]),
@@ -161,7 +169,7 @@ test('in Arabic with the keyboard alone: a time taken a moment before is said, a
   // Someone else books the first time through the API while the buyer looks.
   const taken = await apiCall('/api/viewings', {
     method: 'POST',
-    token: await tokenOf(rival),
+    token: await logIn(rival),
     body: { listing_id: listingId, starts_at: free[0].starts_at },
   });
   assert.equal(taken.status, 201, taken.text);
@@ -186,7 +194,7 @@ test('in Arabic with the keyboard alone: a time taken a moment before is said, a
   const when = await booked.locator('.viewing-when').innerText();
   assert.match(when, timePattern(free[1].local_start, 'ar'));
   assert.match(when, /بتوقيت القاهرة/);
-  const mine = await bookedViewings(await tokenOf(account));
+  const mine = await bookedViewings(await logIn(account));
   assert.deepEqual(mine.map((v) => Date.parse(v.starts_at)), [Date.parse(free[1].starts_at)]);
   await expectAccessible(page, 'viewing booked in Arabic');
   await screenshot(page, 'viewing-booked-ar-desktop');
@@ -211,7 +219,7 @@ test('a time picked in words is booked by Amr: his reply shows the booking, whic
   assert.match(await reply.locator('.tool[data-tool="schedule_viewing"]').innerText(), /Booking the viewing/);
   const booked = reply.locator('.viewing-booked');
   await booked.getByText('Your viewing is booked').waitFor();
-  const token = await tokenOf(account);
+  const token = await logIn(account);
   const [viewing] = await bookedViewings(token);
   assert.equal(Date.parse(viewing.starts_at), Date.parse(times[1]));
   assert.equal(await booked.getAttribute('data-viewing-id'), viewing.id);
@@ -240,7 +248,7 @@ async function viewingLinks(email, viewingId) {
 
 test('the links of the confirmation email, signed out: move the viewing to another time, cancel it; a changed link is refused', async () => {
   const account = await verifiedAccount('web-viewing-links');
-  const token = await tokenOf(account);
+  const token = await logIn(account);
   const listing = (await apiCall('/api/properties/search', { method: 'POST', body: { query: 'apartment in Maadi', limit: 1 } })).body.results[0];
   const free = await freeSlots(listing.id);
   const made = await apiCall('/api/viewings', { method: 'POST', token, body: { listing_id: listing.id, starts_at: free[0].starts_at } });
