@@ -48,8 +48,26 @@ def cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "osool"
 
 
+# llama.cpp's build defaults to -march=native, which compiles in every instruction the CPU reports. A virtual machine
+# may report one its hypervisor does not let a program use: here the CPU lists AMX, the native build's first
+# completion died on `tilezero` (SIGILL) although the server imported and started. So the build names its
+# instructions: AVX2, FMA, F16C and BMI2 (every x86-64 CPU since 2013), AVX-512 and AMX off; a cached wheel is then
+# also good on another machine. CMAKE_ARGS in the environment wins, for a builder who knows their CPU.
+BUILD_FLAVOUR = "avx2"
+CMAKE_ARGS = (
+    "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON "
+    "-DGGML_AVX512=OFF -DGGML_AVX_VNNI=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+)
+
+
 def wheel_dir() -> Path:
-    return cache_dir() / "wheels"
+    """Per build flavour: a wheel of another build (the native one of earlier releases) is never picked up."""
+    return cache_dir() / "wheels" / BUILD_FLAVOUR
+
+
+def build_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The environment pip builds llama-cpp-python in: our CMAKE_ARGS unless the caller set their own."""
+    return {**environ, "CMAKE_ARGS": environ.get("CMAKE_ARGS") or CMAKE_ARGS}
 
 
 def model_path() -> Path:
@@ -225,8 +243,17 @@ def _cached_wheel() -> Path | None:
     return found[-1] if found else None
 
 
+def _installed_stamp(python: str) -> Path:
+    """Which wheel flavour `make llm` installed into that interpreter's environment (next to its bin/)."""
+    return Path(python).parent.parent / f".osool-llama-cpp-{BUILD_FLAVOUR}"
+
+
 def install_server(python: str) -> None:
-    if _installed_version(python) == LLAMA_CPP_VERSION and server_importable(python):
+    if (
+        _installed_version(python) == LLAMA_CPP_VERSION
+        and _installed_stamp(python).is_file()
+        and server_importable(python)
+    ):
         print(f"server: llama-cpp-python[server] {LLAMA_CPP_VERSION} is installed in {Path(python).parent.parent}")
         return
     wheel = _cached_wheel()
@@ -240,12 +267,15 @@ def install_server(python: str) -> None:
                 "-m",
                 "pip",
                 "wheel",
+                # pip's own cache keeps built wheels by source, not by CMAKE_ARGS: it would hand back another build.
+                "--no-cache-dir",
                 "--no-deps",
                 "-w",
                 str(wheel_dir()),
                 f"llama-cpp-python=={LLAMA_CPP_VERSION}",
             ],
             check=True,
+            env=build_environment(),
         )
         print(f"server: built in {time.monotonic() - started:.0f}s")
         wheel = _cached_wheel()
@@ -254,9 +284,17 @@ def install_server(python: str) -> None:
     # --only-binary: the cached wheel or nothing; never a silent second 11-minute build from the PyPI source.
     subprocess.run(
         [python, "-m", "pip", "install", "--quiet", "--find-links", str(wheel_dir()),
+         "--only-binary", "llama-cpp-python", "--force-reinstall", "--no-deps",
+         f"llama-cpp-python=={LLAMA_CPP_VERSION}"],
+        check=True,
+    )  # fmt: skip
+    # Its dependencies (the server's among them) as usual: --force-reinstall above replaces an earlier build only.
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--find-links", str(wheel_dir()),
          "--only-binary", "llama-cpp-python", f"llama-cpp-python[server]=={LLAMA_CPP_VERSION}"],
         check=True,
     )  # fmt: skip
+    _installed_stamp(python).write_text(json.dumps({"version": LLAMA_CPP_VERSION, "cmake_args": CMAKE_ARGS}))
     if not server_importable(python):
         raise ModelError(
             f"llama_cpp.server does not import with {python}; a wheel built on another CPU may use instructions this "
@@ -265,11 +303,35 @@ def install_server(python: str) -> None:
     print(f"server: installed llama-cpp-python[server] {LLAMA_CPP_VERSION} from {wheel}")
 
 
+def check_generation(python: str, model: Path) -> None:
+    """One token from the model, in a process of its own: an import and a started server do not prove the library
+    runs on this CPU (the native build's SIGILL came with the first completion)."""
+    script = (
+        "import sys; from llama_cpp import Llama; "
+        f"m = Llama(model_path=sys.argv[1], n_ctx=128, n_threads={THREADS}, verbose=False); "
+        "print(repr(m('Cairo is', max_tokens=1)['choices'][0]['text']))"
+    )
+    started = time.monotonic()
+    result = subprocess.run([python, "-c", script, str(model)], capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        # The build is no good here: forget it, so the next `make llm` builds again instead of trusting it.
+        _installed_stamp(python).unlink(missing_ok=True)
+        for wheel in wheel_dir().glob(f"llama_cpp_python-{LLAMA_CPP_VERSION}-*.whl"):
+            wheel.unlink()
+        how = f"signal {-result.returncode}" if result.returncode < 0 else f"exit {result.returncode}"
+        raise ModelError(
+            f"the model did not generate a token ({how}; {result.stderr.strip()[-300:]}); the build was removed: run "
+            "`make llm` again, with CMAKE_ARGS naming the instructions this CPU really runs if the defaults fail"
+        )
+    print(f"check: the model generated {result.stdout.strip()} in {time.monotonic() - started:.1f}s")
+
+
 def install(python: str = sys.executable) -> int:
     """`make llm`: nothing to do when both are in place."""
     try:
         install_server(python)
         model = install_model(python)
+        check_generation(python, model)
     except (ModelError, subprocess.CalledProcessError) as exc:
         print(f"osool: make llm failed: {exc}", file=sys.stderr)
         return 1

@@ -132,3 +132,24 @@ def test_a_model_server_of_the_developers_own_is_used_instead_of_starting_ours(
     conf = rendered(config, tmp_path, monkeypatch, installed=True, env={"LOCAL_LLM_URL": "http://10.0.0.5:8000/v1"})
     # The agent reads LOCAL_LLM_URL from the env file itself; the launcher neither starts nor overrides anything.
     assert "[program:llm]" not in conf and "LOCAL_LLM" not in conf
+
+
+def test_the_server_is_built_for_named_instructions_not_for_whatever_the_cpu_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """-march=native compiled in AMX, which this VM lists but its hypervisor refuses (SIGILL at the first token)."""
+    built = llm.build_environment({"PATH": "/usr/bin"})
+    assert "-DGGML_NATIVE=OFF" in built["CMAKE_ARGS"] and "-DGGML_AVX2=ON" in built["CMAKE_ARGS"]
+    assert "-DGGML_AMX_INT8=OFF" in built["CMAKE_ARGS"] and "-DGGML_AVX512=OFF" in built["CMAKE_ARGS"]
+    assert built["PATH"] == "/usr/bin"
+    assert llm.build_environment({"CMAKE_ARGS": "-DGGML_NATIVE=ON"})["CMAKE_ARGS"] == "-DGGML_NATIVE=ON"
+    # A wheel of another flavour (the native build's, in the folder above) is never the cached one.
+    monkeypatch.setenv("OSOOL_CACHE_DIR", str(tmp_path))
+    native = tmp_path / "wheels" / f"llama_cpp_python-{llm.LLAMA_CPP_VERSION}-cp311-cp311-linux_x86_64.whl"
+    native.parent.mkdir(parents=True)
+    native.write_bytes(b"")
+    assert llm.wheel_dir() == tmp_path / "wheels" / llm.BUILD_FLAVOUR and llm._cached_wheel() is None
+    (llm.wheel_dir()).mkdir()
+    ours = llm.wheel_dir() / native.name
+    ours.write_bytes(b"")
+    assert llm._cached_wheel() == ours
