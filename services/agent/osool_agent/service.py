@@ -179,6 +179,12 @@ def replay_events(outcome: TurnOutcome) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
+class SkippedToolError(Exception):
+    """The local model answered a request that needs a tool (a search, a mortgage...) without calling one: what it
+    wrote is made up (measured: four invented apartments with sizes for "3 bedroom apartment in New Cairo under
+    8M"), so none of it leaves, and the rules brain, which calls the tool, answers the turn."""
+
+
 class SentenceGate:
     """Text leaves the service a sentence at a time, and only once the sentence is grounded. After the first
     ungrounded sentence everything is held back for the one correction the model gets."""
@@ -381,13 +387,19 @@ class ChatService:
         if brain_name != "rules":
             brain = self.brains[brain_name]
             outcome.brain, outcome.model = brain.name, brain.model_name
+            expected_tool = None
             if brain.name == "local":
                 reading = await self._read(message, language, shown, offer, last_query)
                 deps.fill_arguments = _filler(reading)
+                expected_tool = reading.tool
             try:
-                model_messages = await self._run_model(brain, message, past, deps, gate, outcome)
+                model_messages = await self._run_model(brain, message, past, deps, gate, outcome, expected_tool)
             except Exception as exc:  # the model failed: the rules brain answers this turn, and says so
-                reason = "breaker_open" if isinstance(exc, CircuitOpenError) else "model_error"
+                reason = (
+                    "breaker_open" if isinstance(exc, CircuitOpenError)
+                    else "model_skipped_tool" if isinstance(exc, SkippedToolError)
+                    else "model_error"
+                )  # fmt: skip
                 log.warning("agent.model_failed", brain=brain.name, error=type(exc).__name__, detail=str(exc)[:200])
                 if gate.sent:  # part of an answer already left: keep it, say the rest is missing
                     raise
@@ -399,7 +411,9 @@ class ChatService:
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
             reading = reading or await self._read(message, language, shown, offer, last_query)
-            await self._run_rules(reading, message, deps, gate, notice=reason is not None, seed=key)
+            # No "briefly unavailable" notice when the model was there but skipped the tool: it is not unavailable.
+            notice = reason is not None and reason != "model_skipped_tool"
+            await self._run_rules(reading, message, deps, gate, notice=notice, seed=key)
         await gate.finish()
         if gate.violations and brain_name != "rules" and not outcome.fallback:
             await self._correct(self.brains[brain_name], model_messages, gate, outcome)
@@ -484,8 +498,10 @@ class ChatService:
 
     async def _run_model(
         self, brain: ModelBrain, message: str, past: list[dict[str, Any]], deps: TurnDeps, gate: SentenceGate,
-        outcome: TurnOutcome,
+        outcome: TurnOutcome, expected_tool: str | None = None,
     ) -> list[ModelMessage]:  # fmt: skip
+        """`expected_tool`: the tool the rules brain would call (the local brain's turns); a first answer without any
+        tool call then raises SkippedToolError before a word of it is fed to the gate."""
         history = to_model_messages(past)
         run_messages: list[ModelMessage] = []
         async with self.agent.iter(
@@ -503,7 +519,10 @@ class ChatService:
                                 await gate.feed(event.delta.content_delta)
                 elif Agent.is_call_tools_node(node):
                     if not brain.stream:
-                        text = "".join(p.content for p in node.model_response.parts if isinstance(p, TextPart))
+                        parts = node.model_response.parts
+                        if expected_tool and not deps.records and not any(isinstance(p, ToolCallPart) for p in parts):
+                            raise SkippedToolError(f"answered without calling {expected_tool}")
+                        text = "".join(p.content for p in parts if isinstance(p, TextPart))
                         await gate.feed(text)
                     # A text part before a tool call is the model thinking aloud ("Let me search..."): keep it.
             usage = run.usage

@@ -235,6 +235,26 @@ def test_the_local_models_bare_function_reply_becomes_the_call_it_meant(
     )
 
 
+def test_a_local_model_that_answers_a_search_without_searching_is_not_believed(
+    fake: FakeOpenAI, model_agent_factory: Agents
+) -> None:
+    """What the real Qwen 1.5B did here: no tool call, four apartments of its own with sizes. None of it leaves; the
+    rules brain runs the search and answers from real listings."""
+    agent = model_agent_factory(AGENT_BRAIN="local", LOCAL_LLM_URL=fake.base_url, LOCAL_LLM_MODEL="qwen-test",
+                                LOCAL_LLM_WARMUP="false")  # fmt: skip
+    invented = "Here are some listings: 1. **Apartment 101** - 3 bedrooms, 750 sqft. 2. **Apartment 202** - 800 sqft."
+    fake.responder = lambda body: invented
+    for message, language in (("3 bedroom apartment in New Cairo under 8 million", "en"),
+                              ("عايز شقة ٣ غرف في التجمع تحت ٨ مليون", "ar")):  # fmt: skip
+        body = agent.chat(message, headers={"Accept": "application/json"}).json()
+        assert body["brain"] == "rules" and body["usage"]["fallback"] == "model_skipped_tool", body
+        assert "Apartment 101" not in body["reply"] and "750" not in body["reply"]
+        assert body["tool_calls"][0]["name"] == "search_properties" and body["listings"], body
+        assert body["listings"][0]["title"] in body["reply"] or f"{body['listings'][0]['price']:,}" in body["reply"]
+        assert "Quick mode" not in body["reply"] and "وضع سريع" not in body["reply"], language
+    assert re.search(r'osool_agent_brain_fallbacks_total\{reason="model_skipped_tool"\} 2\.0', agent.metrics())
+
+
 def test_more_turns_than_the_session_limit_get_429_and_write_nothing(
     fake: FakeOpenAI, model_agent_factory: Agents, stack: LocalStack
 ) -> None:
