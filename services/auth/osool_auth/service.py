@@ -382,7 +382,7 @@ class AuthService:
         if identity.nonce is not None and identity.nonce.startswith(GOOGLE_NONCE_PREFIX):
             # Single use, like SIWE's: the first request that deletes the nonce wins; the same token replayed (from
             # a browser's history, a log, a proxy) or a token naming a nonce we never issued finds nothing.
-            if not await self.redis.delete(f"auth:google-nonce:{identity.nonce}"):
+            if not await self._use_nonce("google-nonce", identity.nonce):
                 metrics.SIGN_INS.labels("google", "failure").inc()
                 raise UnauthenticatedError("the Google sign-in is not valid (unknown, expired or used nonce)")
         user = await self.repository.user_by_google_subject(identity.subject)
@@ -408,15 +408,21 @@ class AuthService:
     async def new_google_nonce(self) -> str:
         if self.google is None:
             raise NotEnabledError("Google sign-in is not enabled on this deployment (GOOGLE_CLIENT_ID)")
-        nonce = GOOGLE_NONCE_PREFIX + "".join(secrets.choice(NONCE_ALPHABET) for _ in range(32))
-        await self.redis.set(f"auth:google-nonce:{nonce}", "1", ex=self.settings.google_nonce_ttl_seconds)
+        return await self._issue_nonce("google-nonce", GOOGLE_NONCE_PREFIX, 32, self.settings.google_nonce_ttl_seconds)
+
+    # -- single-use nonces (Google, SIWE) ---------------------------------------------------------------------------
+    async def _issue_nonce(self, kind: str, prefix: str, length: int, ttl_seconds: int) -> str:
+        nonce = prefix + "".join(secrets.choice(NONCE_ALPHABET) for _ in range(length))
+        await self.redis.set(f"auth:{kind}:{nonce}", "1", ex=ttl_seconds)
         return nonce
+
+    async def _use_nonce(self, kind: str, nonce: str) -> bool:
+        """Single use: the first request that deletes the nonce wins; a replay, or a nonce never issued, finds none."""
+        return bool(await self.redis.delete(f"auth:{kind}:{nonce}"))
 
     # -- Ethereum wallet (SIWE) -------------------------------------------------------------------------------------
     async def new_siwe_nonce(self) -> str:
-        nonce = "".join(secrets.choice(NONCE_ALPHABET) for _ in range(17))
-        await self.redis.set(f"auth:siwe:{nonce}", "1", ex=self.settings.siwe_nonce_ttl_seconds)
-        return nonce
+        return await self._issue_nonce("siwe", "", 17, self.settings.siwe_nonce_ttl_seconds)
 
     async def _verified_wallet(self, message: str, signature: str) -> str:
         try:
@@ -431,8 +437,7 @@ class AuthService:
         except SiweError as exc:
             metrics.SIGN_INS.labels("wallet", "failure").inc()
             raise UnauthenticatedError(f"the wallet sign-in is not valid ({exc.reason})") from None
-        # Single use: the first request that deletes the nonce wins; a replay finds nothing.
-        if not await self.redis.delete(f"auth:siwe:{parsed.nonce}"):
+        if not await self._use_nonce("siwe", parsed.nonce):
             metrics.SIGN_INS.labels("wallet", "failure").inc()
             raise UnauthenticatedError("the wallet sign-in is not valid (unknown or used nonce)")
         return parsed.address
