@@ -32,7 +32,7 @@ class AlertLinks:
         return f"{self.public_url}/alerts/unsubscribe?token={self.token(user_id, saved_search_id)}"
 
     def listing_url(self, listing_id: str) -> str:
-        return f"{self.public_url}/properties/{listing_id}"
+        return f"{self.public_url}/listings/{listing_id}"
 
     def read(self, token: str) -> Unsubscribe | None:
         """What a token unsubscribes, or None when it was not signed here (tampered with, or another kind)."""

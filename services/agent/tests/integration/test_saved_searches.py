@@ -174,7 +174,7 @@ def test_matches_and_price_drops_reach_the_buyer_once_a_period_and_the_link_unsu
     assert f"Alert villa {tag} 3" not in body and f"Alert apartment {tag} 4" not in body  # over budget; not a villa
     assert "Price drops on listings you were shown:" in body
     assert f"Alert villa {tag} 0: 13,500,000 EGP (was 15,000,000)" in body
-    assert f"/properties/{shown_id}" in body
+    assert f"/listings/{shown_id}" in body  # the web client's listing page
     [sms] = wait_for(lambda: [m for m in read_outbox(stack, phone) if "أسول" in m["body"]], 90)
     assert sms["channel"] == "sms" and "2 وحدة جديدة و0 تخفيض سعر" in sms["body"], sms
     assert f"Alert villa {tag} 1 30,000,000 EGP" in sms["body"] and "/alerts/unsubscribe?token=" in sms["body"]
