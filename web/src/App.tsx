@@ -48,7 +48,9 @@ function Header() {
   const m = t.value;
   const { path, route } = useLocation();
   const who = user.value;
-  const links = ROUTES.filter((page) => page.nav && allowed(page.audience, role.value));
+  const shown = (page: PageRoute) =>
+    allowed(page.audience, role.value) && (!page.navFor || (role.value !== null && page.navFor.includes(role.value)));
+  const links = ROUTES.filter((page) => page.nav && shown(page));
   const other = lang.value === 'en' ? 'ar' : 'en';
   return (
     <header class="site-header">

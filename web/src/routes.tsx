@@ -18,6 +18,8 @@ export interface PageRoute {
   audience: Audience;
   /** Shown in the header's navigation (to the people of its audience) when set. */
   nav?: (m: Messages) => string;
+  /** Who sees the header's link when not everyone of the audience should (the buyers' pages: not agents). */
+  navFor?: Role[];
 }
 
 // The chat is the home page and ships in the first bundle; every other page loads when first opened.
@@ -41,6 +43,10 @@ const SearchPage = lazy(() => import('./pages/search/SearchPage').then((module) 
 const ListingPage = lazy(() => import('./pages/listing/ListingPage').then((module) => module.ListingPage));
 const HistoryPage = lazy(() => import('./pages/history/HistoryPage').then((module) => module.HistoryPage));
 const ViewingPage = lazy(() => import('./pages/viewings/ViewingPage').then((module) => module.ViewingPage));
+const SavedSearchesPage = lazy(() =>
+  import('./pages/saved/SavedSearchesPage').then((module) => module.SavedSearchesPage),
+);
+const UnsubscribePage = lazy(() => import('./pages/alerts/UnsubscribePage').then((module) => module.UnsubscribePage));
 
 export const ROUTES: PageRoute[] = [
   { path: '/', component: ChatPage, title: (m) => m.chat.title, audience: 'everyone', nav: (m) => m.nav.chat },
@@ -64,6 +70,14 @@ export const ROUTES: PageRoute[] = [
     audience: 'signed-in',
     nav: (m) => m.nav.history,
   },
+  {
+    path: '/saved-searches',
+    component: SavedSearchesPage,
+    title: (m) => m.savedSearches.title,
+    audience: 'signed-in',
+    nav: (m) => m.nav.savedSearches,
+    navFor: ['user'],
+  },
   { path: '/agents', component: AgentsPage, title: (m) => m.nav.agents, audience: ['agent', 'admin'], nav: (m) => m.nav.agents },
   { path: '/agents/leads/:id', component: LeadPage, title: (m) => m.leads.detailTitle, audience: ['agent', 'admin'] },
   { path: '/agents/viewings', component: ViewingsPage, title: (m) => m.viewings.title, audience: ['agent', 'admin'] },
@@ -83,6 +97,8 @@ export const ROUTES: PageRoute[] = [
   },
   // The page the links of a viewing's emails open (cancel or reschedule, no sign-in needed with the link).
   { path: '/viewings/:id', component: ViewingPage, title: (m) => m.viewingPage.title, audience: 'everyone' },
+  // The page the unsubscribe links of alert messages open (services/agent/osool_agent/alerts/links.py).
+  { path: '/alerts/unsubscribe', component: UnsubscribePage, title: (m) => m.unsubscribe.title, audience: 'everyone' },
   { path: '/signin', component: SignInPage, title: (m) => m.auth.signInTitle, audience: 'everyone' },
   { path: '/signin/google', component: GoogleReturnPage, title: (m) => m.signin.googleTitle, audience: 'everyone' },
   { path: '/verify-email', component: VerifyEmailPage, title: (m) => m.auth.verifyTitle, audience: 'everyone' },

@@ -1,6 +1,6 @@
 // The search page (/search): free text plus filters, its state in the URL (shareable; the back button steps through
 // searches). What the search understood of the words, and each filter set, show as chips; removing one searches
-// again without it. Results page on with "Show more".
+// again without it. Results page on with "Show more". The words can be saved for alerts (SaveSearch).
 import { useLocation } from 'preact-iso';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
@@ -14,6 +14,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { egpShort, num, t } from '../../i18n';
 import { typeName } from '../listing/figures';
 import { ResultCard } from './ResultCard';
+import { SaveSearch } from './SaveSearch';
 import {
   EMPTY,
   filtersOf,
@@ -453,6 +454,10 @@ export function SearchPage() {
           <p class="search-status" role="status">
             {loading ? s.searching : current ? s.found(current.listings.length, current.next !== null) : ''}
           </p>
+          {/* Alerts follow words (the agent saves what its parser reads in them); a search of filters alone has none. */}
+          {state.q ? (
+            <SaveSearch query={state.q} filtersSet={urlOf({ ...EMPTY, q: state.q }) !== key} here={key} />
+          ) : null}
           {error ? (
             <div class="retry-notice">
               <ErrorNotice error={error} />
