@@ -98,7 +98,8 @@ export function describeError(error: unknown, m: Messages): string {
     case 404:
       return m.errors.notFound;
     case 409:
-      return m.errors.turnInProgress;
+      // Any 409 but the chat's (a turn still being answered: the chat says so itself) is a state that changed meanwhile.
+      return m.errors.conflict;
     case 413:
       return m.errors.tooLarge;
     case 400:

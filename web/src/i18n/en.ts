@@ -38,6 +38,7 @@ export const en = {
     invalidLink: 'This link does not work any more. Ask for a new one.',
     conversationGone: 'This conversation is no longer available. Send your message again to start a new one.',
     turnInProgress: 'Amr is still answering your last message. Try again in a moment.',
+    conflict: 'That can no longer be done: something changed meanwhile. Reload the page and try again.',
     generic: (code: string) => `Something went wrong (${code}). Try again.`,
   },
   offlineBanner: 'You are offline. Messages will not send until you are back online.',

@@ -4,7 +4,7 @@ import { describeError, SessionExpiredError } from '../../api/errors';
 import { StreamedText } from '../../components/StreamedText';
 import { lang, t } from '../../i18n';
 import { describeTool } from './activity';
-import { type ChatMessage, ConversationGoneError, type ToolActivity } from './conversation';
+import { type ChatMessage, ConversationGoneError, type ToolActivity, TurnInProgressError } from './conversation';
 import { ListingCard } from './ListingCard';
 import { WidgetView } from './Widgets';
 
@@ -30,7 +30,12 @@ function Tools({ tools }: { tools: ToolActivity[] }) {
 function Failure({ error }: { error: unknown }) {
   const m = t.value;
   if (!error) return null;
-  const words = error instanceof ConversationGoneError ? m.errors.conversationGone : describeError(error, m);
+  const words =
+    error instanceof ConversationGoneError
+      ? m.errors.conversationGone
+      : error instanceof TurnInProgressError
+        ? m.errors.turnInProgress
+        : describeError(error, m);
   return (
     <p class="notice notice-error" role="alert">
       {words}

@@ -48,6 +48,14 @@ export class ConversationGoneError extends Error {
   }
 }
 
+/** The agent's 409 on a turn: the conversation's previous turn is still being answered (another tab or device). */
+export class TurnInProgressError extends Error {
+  constructor() {
+    super('turn in progress');
+    this.name = 'TurnInProgressError';
+  }
+}
+
 const STORAGE_KEY = 'osool.conversation';
 export const MAX_COMPARE = 4;
 
@@ -177,6 +185,8 @@ export async function send(text: string): Promise<void> {
       // The session is gone or no longer opens with what we hold: the next message starts a new conversation.
       keep(null);
       reply.error.value = new ConversationGoneError();
+    } else if (error instanceof ApiError && error.status === 409) {
+      reply.error.value = new TurnInProgressError();
     } else {
       reply.error.value = error;
     }
