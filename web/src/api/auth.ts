@@ -40,6 +40,26 @@ export function me(): Promise<User> {
   return api('/api/auth/me');
 }
 
+/** PATCH /api/auth/me takes the display name only (null or empty clears it; at most 100 characters). */
+export function updateMe(displayName: string | null): Promise<User> {
+  return api('/api/auth/me', { method: 'PATCH', body: { display_name: displayName } });
+}
+
+/** Signed in: a code by SMS to a number to add to the account (POST /api/auth/otp/send, purpose verify_phone). */
+export function sendAccountPhoneCode(phone: string): Promise<{ expires_in: number }> {
+  return api('/api/auth/otp/send', { body: { phone, purpose: 'verify_phone' } });
+}
+
+/** Signed in: the code makes the number the account's verified phone. 409: the number is another account's. */
+export function verifyAccountPhone(phone: string, code: string): Promise<User> {
+  return api('/api/auth/phone/verify', { body: { phone, code, purpose: 'verify_phone' } });
+}
+
+/** Signed in: an EIP-4361 message signed by the wallet links it to the account. 409: linked to another account. */
+export function linkWallet(message: string, signature: string): Promise<User> {
+  return api('/api/auth/wallet/link', { body: { message, signature } });
+}
+
 /** auth: GET /api/auth/methods, the optional ways in; each null when this deployment has not configured it. */
 export interface SignInMethods {
   google: { client_id: string; authorization_url: string } | null;

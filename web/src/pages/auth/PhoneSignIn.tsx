@@ -1,4 +1,5 @@
-// Signing in (or up) by phone: a 6-digit code by SMS (auth: POST /api/auth/otp/send), then the code (/otp/verify).
+// A phone number proved by a 6-digit code by SMS (auth: POST /api/auth/otp/send, then the code): PhoneCodeForm, used to
+// sign in (or up) by phone (PhoneSignIn: /otp/verify) and by the account page to add a phone (/phone/verify).
 import { useRef, useState } from 'preact/hooks';
 import { sendPhoneCode, verifyPhoneCode } from '../../api/auth';
 import { ApiError } from '../../api/errors';
@@ -26,7 +27,37 @@ function phoneProblem(error: unknown, step: 'send' | 'verify'): string | null {
   return null;
 }
 
+interface PhoneCodeFormProps {
+  /** The form's heading and the id that labels its section. */
+  title: string;
+  headingId: string;
+  /** Sends the code to the number (ASCII digits); answers its life in seconds. */
+  send: (phone: string) => Promise<{ expires_in: number }>;
+  /** Uses the code; resolves when the number is proved (and whatever follows is done). */
+  verify: (phone: string, code: string) => Promise<void>;
+  /** The button that sends the code in. */
+  verifyLabel: string;
+  /** What this use says of an error beyond the common ones (the account page: a number of another account). */
+  problemOf?: (error: unknown) => string | null;
+}
+
 export function PhoneSignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const m = t.value;
+  return (
+    <PhoneCodeForm
+      title={m.signin.phoneTitle}
+      headingId="signin-phone-title"
+      send={sendPhoneCode}
+      verify={async (phone, code) => {
+        await acceptSignIn(await verifyPhoneCode(phone, code));
+        onSignedIn();
+      }}
+      verifyLabel={m.signin.verifyCode}
+    />
+  );
+}
+
+export function PhoneCodeForm({ title, headingId, send: sendCode, verify: check, verifyLabel, problemOf }: PhoneCodeFormProps) {
   const m = t.value;
   const [phone, setPhone] = useState('');
   const [code, setCode] = useState('');
@@ -44,7 +75,7 @@ export function PhoneSignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setShort(false);
     setWorking(true);
     try {
-      const answer = await sendPhoneCode(number);
+      const answer = await sendCode(number);
       setSent({ phone: number, minutes: Math.max(1, Math.round(answer.expires_in / 60)) });
       setCode('');
       // The next thing to type is the code: focus follows.
@@ -68,8 +99,7 @@ export function PhoneSignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setError(null);
     setWorking(true);
     try {
-      await acceptSignIn(await verifyPhoneCode(sent.phone, code.trim()));
-      onSignedIn();
+      await check(sent.phone, code.trim());
     } catch (failure) {
       setError({ error: failure, step: 'verify' });
     } finally {
@@ -77,7 +107,11 @@ export function PhoneSignIn({ onSignedIn }: { onSignedIn: () => void }) {
     }
   };
 
-  const problem = short ? m.signin.codeLength : error ? phoneProblem(error.error, error.step) : null;
+  const problem = short
+    ? m.signin.codeLength
+    : error
+      ? (problemOf?.(error.error) ?? phoneProblem(error.error, error.step))
+      : null;
   const notice = problem ? (
     <p class="notice notice-error" role="alert">
       {problem}
@@ -87,8 +121,8 @@ export function PhoneSignIn({ onSignedIn }: { onSignedIn: () => void }) {
   );
 
   return (
-    <section class="signin-method" aria-labelledby="signin-phone-title">
-      <h3 id="signin-phone-title">{m.signin.phoneTitle}</h3>
+    <section class="signin-method" aria-labelledby={headingId}>
+      <h3 id={headingId}>{title}</h3>
       {sent === null ? (
         <form class="form" onSubmit={send}>
           <Field
@@ -127,7 +161,7 @@ export function PhoneSignIn({ onSignedIn }: { onSignedIn: () => void }) {
           </div>
           {notice}
           <button type="submit" class="button" disabled={working}>
-            {working ? m.auth.working : m.signin.verifyCode}
+            {working ? m.auth.working : verifyLabel}
           </button>
           <p class="signin-actions">
             <button type="button" class="link-button" onClick={() => void send()} disabled={working}>

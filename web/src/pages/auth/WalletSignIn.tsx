@@ -6,7 +6,8 @@ import { t } from '../../i18n';
 import { acceptSignIn } from '../../state/session';
 import { signInWithEthereum, WalletError } from './wallet';
 
-function walletProblem(error: unknown): string | null {
+/** A wallet's refusal or auth's 401 in words; null for what ErrorNotice says (the account page adds its 409). */
+export function walletProblem(error: unknown): string | null {
   const m = t.value.signin;
   if (error instanceof WalletError) {
     return { no_wallet: m.noWallet, declined: m.walletDeclined, busy: m.walletBusy, failed: m.walletFailed }[

@@ -1,7 +1,7 @@
 // Sign-In with Ethereum from the browser: the wallet (an EIP-1193 provider), the EIP-4361 message, its signature.
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { siweNonce, signInWithWallet } from '../../api/auth';
-import type { TokenPair } from '../../api/types';
+import { linkWallet, siweNonce, signInWithWallet } from '../../api/auth';
+import type { TokenPair, User } from '../../api/types';
 
 /** EIP-1193: what an injected wallet (window.ethereum) offers. */
 export interface Eip1193Provider {
@@ -95,9 +95,12 @@ async function ask<T>(provider: Eip1193Provider, method: string, params?: unknow
   }
 }
 
-/** Asks the wallet for its account, has it sign a fresh message with a nonce from auth, and signs in with it.
+/** Asks the wallet for its account and has it sign a fresh EIP-4361 message naming a nonce from auth: what both
+ * signing in (POST /siwe/verify) and linking the wallet to an account (POST /wallet/link) send.
  * Auth's errors (ApiError, NetworkError) pass through; the wallet's become WalletError. */
-export async function signInWithEthereum(provider: Eip1193Provider | null = walletProvider()): Promise<TokenPair> {
+export async function signedSiweMessage(
+  provider: Eip1193Provider | null = walletProvider(),
+): Promise<{ message: string; signature: string; address: string }> {
   if (!provider) throw new WalletError('no_wallet');
   const accounts = await ask<unknown>(provider, 'eth_requestAccounts');
   const first = Array.isArray(accounts) ? accounts[0] : undefined;
@@ -116,5 +119,17 @@ export async function signInWithEthereum(provider: Eip1193Provider | null = wall
   });
   const signature = await ask<unknown>(provider, 'personal_sign', [utf8Hex(message), address]);
   if (typeof signature !== 'string') throw new WalletError('failed');
+  return { message, signature, address };
+}
+
+/** Signs in (or up) with the wallet's signed message. */
+export async function signInWithEthereum(provider: Eip1193Provider | null = walletProvider()): Promise<TokenPair> {
+  const { message, signature } = await signedSiweMessage(provider);
   return signInWithWallet(message, signature);
+}
+
+/** Links the wallet to the signed-in account; the account as auth has it then. */
+export async function linkEthereumWallet(provider: Eip1193Provider | null = walletProvider()): Promise<User> {
+  const { message, signature } = await signedSiweMessage(provider);
+  return linkWallet(message, signature);
 }
