@@ -75,10 +75,12 @@ function Header() {
         </button>
         {who ? (
           <>
-            <span class="user-name" dir="auto">
+            {/* The account page, for every role: the name is its link. */}
+            <a class="user-name" href="/account" dir="auto" aria-current={path === '/account' ? 'page' : undefined}>
               <span class="visually-hidden">{m.nav.signedInAs('')}</span>
               {displayName(who)}
-            </span>
+              <span class="visually-hidden"> ({m.nav.account})</span>
+            </a>
             <button
               type="button"
               class="button button-quiet"

@@ -46,6 +46,7 @@ const ViewingPage = lazy(() => import('./pages/viewings/ViewingPage').then((modu
 const SavedSearchesPage = lazy(() =>
   import('./pages/saved/SavedSearchesPage').then((module) => module.SavedSearchesPage),
 );
+const AccountPage = lazy(() => import('./pages/account/AccountPage').then((module) => module.AccountPage));
 const UnsubscribePage = lazy(() => import('./pages/alerts/UnsubscribePage').then((module) => module.UnsubscribePage));
 
 export const ROUTES: PageRoute[] = [
@@ -78,6 +79,8 @@ export const ROUTES: PageRoute[] = [
     nav: (m) => m.nav.savedSearches,
     navFor: ['user'],
   },
+  // Every signed-in role's; the header links it from the person's name (App.tsx), not from the navigation.
+  { path: '/account', component: AccountPage, title: (m) => m.account.title, audience: 'signed-in' },
   { path: '/agents', component: AgentsPage, title: (m) => m.nav.agents, audience: ['agent', 'admin'], nav: (m) => m.nav.agents },
   { path: '/agents/leads/:id', component: LeadPage, title: (m) => m.leads.detailTitle, audience: ['agent', 'admin'] },
   { path: '/agents/viewings', component: ViewingsPage, title: (m) => m.viewings.title, audience: ['agent', 'admin'] },

@@ -24,7 +24,7 @@ function ActionError({ error }: { error: unknown }) {
   if (error instanceof ApiError && error.status === 422 && error.message.startsWith('channel')) {
     return (
       <p class="notice notice-error" role="alert">
-        {m.saveSearch.smsNeedsPhone}
+        {m.saveSearch.smsNeedsPhone} <a href="/account">{m.saveSearch.addPhone}</a>
       </p>
     );
   }

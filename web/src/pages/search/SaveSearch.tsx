@@ -57,7 +57,13 @@ function SaveError({ error }: { error: unknown }) {
   if (error instanceof ApiError && error.status === 422) {
     return (
       <p class="notice notice-error" role="alert">
-        {error.message.startsWith('channel') ? s.smsNeedsPhone : s.nothingToMatch}
+        {error.message.startsWith('channel') ? (
+          <>
+            {s.smsNeedsPhone} <a href="/account">{s.addPhone}</a>
+          </>
+        ) : (
+          s.nothingToMatch
+        )}
       </p>
     );
   }
