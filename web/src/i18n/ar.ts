@@ -32,7 +32,10 @@ export const ar: Messages = {
   errors: {
     offline: 'أنت غير متصل بالإنترنت. تحقق من الاتصال وحاول مرة أخرى.',
     unreachable: 'تعذّر الوصول إلى أصول. تحقق من الاتصال وحاول مرة أخرى.',
-    rateLimited: (seconds: number) => `محاولات كثيرة، انتظر ${count(seconds, 'ثانية', 'ثانيتين', 'ثوانٍ', 'ثانية')}.`,
+    rateLimited: (seconds: number) =>
+      seconds < 90
+        ? `محاولات كثيرة، انتظر ${count(seconds, 'ثانية', 'ثانيتين', 'ثوانٍ', 'ثانية')}.`
+        : `محاولات كثيرة، انتظر ${count(Math.ceil(seconds / 60), 'دقيقة واحدة', 'دقيقتين', 'دقائق', 'دقيقة')}.`,
     rateLimitedShort: 'محاولات كثيرة؛ انتظر قليلًا ثم حاول مرة أخرى.',
     sessionExpired: 'انتهت جلستك. سجّل الدخول مرة أخرى.',
     signInAgain: 'سجّل الدخول مرة أخرى',

@@ -24,7 +24,9 @@ export const en = {
   errors: {
     offline: 'You are offline. Check your connection and try again.',
     unreachable: 'Osool could not be reached. Check your connection and try again.',
-    rateLimited: (seconds: number) => `Too many tries, wait ${seconds} s.`,
+    // Seconds for a short wait, whole minutes (rounded up) from 90 s: an hour's limit read "wait 3600 s".
+    rateLimited: (seconds: number) =>
+      seconds < 90 ? `Too many tries, wait ${seconds} s.` : `Too many tries, wait ${Math.ceil(seconds / 60)} min.`,
     rateLimitedShort: 'Too many tries; wait a moment and try again.',
     sessionExpired: 'Your session has ended. Sign in again.',
     signInAgain: 'Sign in again',
