@@ -46,6 +46,7 @@ const ViewingPage = lazy(() => import('./pages/viewings/ViewingPage').then((modu
 const SavedSearchesPage = lazy(() =>
   import('./pages/saved/SavedSearchesPage').then((module) => module.SavedSearchesPage),
 );
+const BookingsPage = lazy(() => import('./pages/bookings/BookingsPage').then((module) => module.BookingsPage));
 const UnsubscribePage = lazy(() => import('./pages/alerts/UnsubscribePage').then((module) => module.UnsubscribePage));
 
 export const ROUTES: PageRoute[] = [
@@ -76,6 +77,14 @@ export const ROUTES: PageRoute[] = [
     title: (m) => m.savedSearches.title,
     audience: 'signed-in',
     nav: (m) => m.nav.savedSearches,
+    navFor: ['user'],
+  },
+  {
+    path: '/bookings',
+    component: BookingsPage,
+    title: (m) => m.bookings.title,
+    audience: 'signed-in',
+    nav: (m) => m.nav.bookings,
     navFor: ['user'],
   },
   { path: '/agents', component: AgentsPage, title: (m) => m.nav.agents, audience: ['agent', 'admin'], nav: (m) => m.nav.agents },
