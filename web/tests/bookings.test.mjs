@@ -141,10 +141,26 @@ test('a buyer sees the viewings and reservations made through the real stack, op
       assert.equal(await title.getAttribute('href'), `/listings/${reservation.listing_id}`);
       assert.ok(reservation.chain_tx_id, 'a confirmed reservation has its chain transaction');
       const registry = row.getByRole('link', { name: /Its record on the property registry/ });
-      assert.equal(await registry.getAttribute('href'), `/listings/${reservation.listing_id}#chain-title`);
+      assert.equal(await registry.getAttribute('href'), `/listings/${reservation.listing_id}#registry`);
     }
     await expectAccessible(page, 'bookings with a viewing and reservations');
     await screenshot(page, 'bookings-en-desktop');
+
+    // The registry link opens the listing's page at its registry section, which shows the reservation.
+    await reservations
+      .locator(`li[data-reservation-id="${toCancel.id}"]`)
+      .getByRole('link', { name: /Its record on the property registry/ })
+      .click();
+    await page.waitForURL((url) => url.pathname === `/listings/${toCancel.listing_id}` && url.hash === '#registry');
+    const registrySection = page.locator('section#registry');
+    await registrySection.getByRole('heading', { level: 2, name: 'On the property registry' }).waitFor();
+    await page.waitForFunction(() => {
+      const top = document.getElementById('chain-title')?.getBoundingClientRect().top ?? -1;
+      return top >= 0 && top < window.innerHeight / 2;
+    });
+    assert.match(await registrySection.innerText(), /Reserved/);
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Your bookings' }).waitFor();
 
     // The viewing's link opens its page, where it is cancelled or moved.
     await item.getByRole('link', { name: /^Cancel or move it\s?:/ }).click();

@@ -209,7 +209,7 @@ function ReservationItem({
       {reservation.status === 'failed' ? <p class="notice notice-error">{b.failed}</p> : null}
       {reservation.chain_tx_id ? (
         <p class="booking-line">
-          <a href={`${listingPath(reservation.listing_id)}#chain-title`}>
+          <a href={`${listingPath(reservation.listing_id)}#registry`}>
             {b.registry}
             <span class="visually-hidden">: {title}</span>
           </a>
