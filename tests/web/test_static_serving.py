@@ -30,7 +30,7 @@ CSP = (
 )
 CLIENT_ROUTES = ["/", "/listings/4f1c2d3e", "/search", "/signin", "/verify-email?token=abc",
                  "/reset-password?token=abc", "/history", "/agents", "/admin/listings", "/operations",
-                 "/saved-searches", "/alerts/unsubscribe?token=abc", "/account",
+                 "/saved-searches", "/bookings", "/alerts/unsubscribe?token=abc", "/account",
                  "/some/page/the/client/may/add"]  # fmt: skip
 
 

@@ -47,6 +47,7 @@ const SavedSearchesPage = lazy(() =>
   import('./pages/saved/SavedSearchesPage').then((module) => module.SavedSearchesPage),
 );
 const AccountPage = lazy(() => import('./pages/account/AccountPage').then((module) => module.AccountPage));
+const BookingsPage = lazy(() => import('./pages/bookings/BookingsPage').then((module) => module.BookingsPage));
 const UnsubscribePage = lazy(() => import('./pages/alerts/UnsubscribePage').then((module) => module.UnsubscribePage));
 
 export const ROUTES: PageRoute[] = [
@@ -81,6 +82,14 @@ export const ROUTES: PageRoute[] = [
   },
   // Every signed-in role's; the header links it from the person's name (App.tsx), not from the navigation.
   { path: '/account', component: AccountPage, title: (m) => m.account.title, audience: 'signed-in' },
+  {
+    path: '/bookings',
+    component: BookingsPage,
+    title: (m) => m.bookings.title,
+    audience: 'signed-in',
+    nav: (m) => m.nav.bookings,
+    navFor: ['user'],
+  },
   { path: '/agents', component: AgentsPage, title: (m) => m.nav.agents, audience: ['agent', 'admin'], nav: (m) => m.nav.agents },
   { path: '/agents/leads/:id', component: LeadPage, title: (m) => m.leads.detailTitle, audience: ['agent', 'admin'] },
   { path: '/agents/viewings', component: ViewingsPage, title: (m) => m.viewings.title, audience: ['agent', 'admin'] },

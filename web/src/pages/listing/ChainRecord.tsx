@@ -1,7 +1,7 @@
 // A listing's record on the blockchain registry (GET /api/chain/listings/{id}): status, owner, price and document
 // hash, the transactions that changed it, the writes on their way; and its verification (POST /api/chain/verify):
 // the hash of the listing's record as shown here, and of any file the visitor holds, against the hash on chain.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/errors';
 import { type ChainListing, chainListing, type Verification, verifyDocument } from '../../api/chain';
 import type { Property } from '../../api/search';
@@ -262,13 +262,26 @@ function functionEvent(name: string): string {
 export function ChainRecord({ listing }: { listing: Property }) {
   const l = t.value.listing;
   const load = useLoad(listing.id, (signal) => recordOf(listing.id, signal));
+  const section = useRef<HTMLElement>(null);
+  const loaded = load.state !== 'loading';
+  useEffect(() => {
+    // /listings/<id>#registry (a reservation's link on /bookings) opens here: the client's router does not scroll to
+    // a fragment, and the section has its height only once the record is read.
+    if (loaded && window.location.hash === '#registry') section.current?.scrollIntoView({ block: 'start' });
+  }, [loaded]);
   let body;
   if (load.state === 'loading') body = <p role="status">{l.chainLoading}</p>;
   else if (load.state === 'failed') body = <RetryNotice error={load.error} retry={load.retry} />;
   else if (load.data === null) body = <p class="listing-muted chain-none">{l.chainNotRegistered}</p>;
   else body = <Registered listing={listing} record={load.data} />;
   return (
-    <section class="listing-section" aria-labelledby="chain-title" aria-busy={load.state === 'loading'}>
+    <section
+      id="registry"
+      ref={section}
+      class="listing-section"
+      aria-labelledby="chain-title"
+      aria-busy={load.state === 'loading'}
+    >
       <h2 id="chain-title">{l.chainTitle}</h2>
       {body}
     </section>
