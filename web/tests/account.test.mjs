@@ -4,12 +4,12 @@
 // kept across a reload (too long refused before sending); a wallet linked through an injected EIP-1193 provider, one
 // linked to another account refused in words, and no wallet explained; Arabic on a phone with axe.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   BASE,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -18,13 +18,7 @@ import {
 import { newPhone, openWithWallet, smsCode, testWallet } from './devices.mjs';
 import { call, logIn, signIn } from './people.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 // Words the search service reads as filters: a search an alert can follow (as in saved-searches.test.mjs).
 const WORDS = 'twinhouse in New Capital under 9 million';

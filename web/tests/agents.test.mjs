@@ -3,14 +3,14 @@
 // filters by temperature, moves it along, opens its conversation, and finds the viewing the buyer booked on the
 // calendar's next week. English and Arabic, desktop and phone, axe on every page, the keyboard alone where it matters.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import {
   assertNoSideScroll,
   assertVisibleFocus,
   BASE,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -22,7 +22,7 @@ import { addDays, cairoDay, call, everyoneOffDuty, logIn, makeAgent, saturdayOf,
 const BUYER_HOT = '3 bedroom apartment in New Cairo under 8M, paying cash, ready to move. My number is 0100 555 7788';
 const BROWSING = 'Just looking around, what do you have in Maadi?';
 
-let browser;
+const browser = suiteBrowser();
 let agent;
 let hot; // the HOT lead, as the API gives it
 let browsing; // a lead that is not HOT, unassigned
@@ -44,7 +44,6 @@ async function leadOfSession(token, sessionId) {
 }
 
 before(async () => {
-  browser = await launch();
   await everyoneOffDuty();
   agent = await makeAgent('web-agent');
   const agentToken = await logIn(agent);
@@ -91,9 +90,6 @@ before(async () => {
   assert.equal(viewing.lead_id, hot.id);
 });
 
-after(async () => {
-  await browser?.close();
-});
 
 test('the agent sees the HOT lead with its score and reasons, filters by temperature and moves it along', async () => {
   const { context, page, problems } = await open(browser);

@@ -1,13 +1,13 @@
 // Signing up by email with the link from the outbox, signing in and out, the reset page; each page checked by axe.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   BASE,
   DESKTOP,
   emailLink,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PASSWORD,
   PHONE,
@@ -16,13 +16,7 @@ import {
   verifiedAccount,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 test('a visitor signs up by email, opens the verification link from the outbox and is signed in', async () => {
   const { context, page, problems } = await open(browser);

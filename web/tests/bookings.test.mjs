@@ -3,12 +3,12 @@
 // shown with their details; the viewing's link opens its page; a confirmed reservation cancelled from the page (asked
 // first), and one cancelled meanwhile refused in words; a new buyer's empty page; Arabic on a phone; axe.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import {
   assertNoSideScroll,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -16,13 +16,9 @@ import {
 } from './helpers.mjs';
 import { agentOnDuty, apiCall, call, logIn, signIn, signInHere } from './people.mjs';
 
-let browser;
+const browser = suiteBrowser();
 before(async () => {
-  browser = await launch();
   await agentOnDuty('web-bookings-agent');
-});
-after(async () => {
-  await browser?.close();
 });
 
 const ARABIC_DIGITS = '٠١٢٣٤٥٦٧٨٩';

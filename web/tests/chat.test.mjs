@@ -2,7 +2,7 @@
 // in English and Arabic, tool activity in words, cards of listings that exist, the comparison, the mortgage widget,
 // and a conversation that follows the person when they sign in.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   assertStreamed,
@@ -12,7 +12,7 @@ import {
   chat,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -20,13 +20,7 @@ import {
   verifiedAccount,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 test('an English question streams a reply with listing cards that exist, and two of them compare', async () => {
   const { context, page, problems } = await open(browser);

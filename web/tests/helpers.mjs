@@ -1,6 +1,7 @@
 // What every browser test shares: Debian's chromium through playwright-core, a page per test with its console
 // watched (a CSP violation or an uncaught error fails the test), axe, screenshots, the outbox, and API calls.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,26 @@ export async function launch() {
     chromiumSandbox: typeof process.getuid === 'function' && process.getuid() !== 0,
     args: ['--disable-dev-shm-usage'],
   });
+}
+
+/**
+ * The suite's one browser: launched before its first test and closed after its last (node:test's hooks of the file
+ * that calls this at its top level). The handle works from the first test on; `open` takes it.
+ */
+export function suiteBrowser() {
+  let launched = null;
+  before(async () => {
+    launched = await launch();
+  });
+  after(async () => {
+    await launched?.close();
+  });
+  return {
+    newContext: (options) => {
+      assert.ok(launched, 'the browser is launched in before(): use it inside a test or a later hook');
+      return launched.newContext(options);
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // History: conversations had while signed in, seen from a second browser (another device) after signing in there,
 // searched, continued, deleted one by one and all at once; in English and Arabic, with the keyboard.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   assertVisibleFocus,
@@ -9,7 +9,7 @@ import {
   chat,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -18,13 +18,7 @@ import {
 } from './helpers.mjs';
 import { apiCall, signInHere, logIn } from './people.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 const VILLA = 'villa in Sheikh Zayed between 25 and 40 million';
 const MAADI = 'apartment in Maadi under 5 million';

@@ -4,14 +4,14 @@
 // registered, a listing that does not exist, and the way there from a chat card with the keyboard alone.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   BASE,
   chat,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -19,13 +19,7 @@ import {
   verifiedAccount,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 async function json(path, init = {}) {
   const response = await fetch(`${BASE}${path}`, init);

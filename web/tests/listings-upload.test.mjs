@@ -3,17 +3,11 @@
 // reason), finds the new listing through search, and uploads the same file again (nothing changes). Files the page
 // refuses before sending; English and Arabic, desktop and phone, axe.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { assertNoSideScroll, DESKTOP, expectAccessible, launch, open, PHONE, screenshot } from './helpers.mjs';
+import { test } from 'node:test';
+import { assertNoSideScroll, DESKTOP, expectAccessible, suiteBrowser, open, PHONE, screenshot } from './helpers.mjs';
 import { adminAccount, call, signIn } from './people.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 /** A word no listing has, letters only, so the parser reads no number or size in it. */
 function uniqueWord() {

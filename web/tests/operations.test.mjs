@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import {
   assertNoSideScroll,
   assertVisibleFocus,
   BASE,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -27,16 +27,12 @@ const CTL = process.env.OSOOL_STACK_CTL ? JSON.parse(process.env.OSOOL_STACK_CTL
 // The service the last test stops: one replica, nothing else of this suite needs it meanwhile.
 const STOPPED = 'chat-history';
 
-let browser;
+const browser = suiteBrowser();
 let token;
 let admin;
 before(async () => {
   admin = adminAccount();
-  browser = await launch();
   token = await logIn(admin);
-});
-after(async () => {
-  await browser?.close();
 });
 
 async function adminGet(path) {

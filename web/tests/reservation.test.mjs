@@ -3,14 +3,14 @@
 // Amr reserving on request with the same status in his reply; signed out, a way to sign in; a unit someone else
 // reserved a moment before, said plainly.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   cardIds,
   chat,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -18,13 +18,7 @@ import {
 } from './helpers.mjs';
 import { apiCall, signInHere, logIn } from './people.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 async function signedIn(label, options = {}) {
   const account = await verifiedAccount(label);

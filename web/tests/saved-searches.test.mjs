@@ -4,12 +4,12 @@
 // open the listing and the unsubscribe page, which stops nothing until confirmed; an altered or missing token said
 // as such. English and Arabic, desktop and phone, axe on every page.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   BASE,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   outbox,
   PHONE,
@@ -18,13 +18,7 @@ import {
 } from './helpers.mjs';
 import { adminAccount, apiCall, call, logIn, signIn, signInHere } from './people.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 // Words the search service reads as filters (Twinhouse, New Capital, at most 9 million): what an alert must meet.
 const WORDS = 'twinhouse in New Capital under 9 million';

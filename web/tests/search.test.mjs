@@ -2,27 +2,21 @@
 // holds the state (a new visitor opening it sees the same, the back button returns), the filters narrow the results
 // as the search service's own listing route does, Arabic right to left, the keyboard alone, and offline.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   assertVisibleFocus,
   BASE,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
   tabTo,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 async function json(path) {
   const response = await fetch(`${BASE}${path}`);

@@ -3,14 +3,14 @@
 // redirect flow, a cancel, a forged return) and its button hidden when auth says Google is off; axe, keyboard and
 // screenshots in English and Arabic, desktop and phone.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertNoSideScroll,
   assertVisibleFocus,
   BASE,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   PHONE,
   screenshot,
@@ -18,13 +18,7 @@ import {
 } from './helpers.mjs';
 import { newPhone, openWithWallet, smsCode, testWallet } from './devices.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = suiteBrowser();
 
 test('phone: a code by SMS, a wrong one said plainly, the right one signs in (keyboard only)', async () => {
   const { context, page, problems } = await open(browser);

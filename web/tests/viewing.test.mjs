@@ -3,7 +3,7 @@
 // it is booked; the confirmation says the day and time in Cairo, and the buyer can cancel it. In Arabic, with the
 // keyboard alone, and a time someone else took a moment before. The page the confirmation email's links open.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { before, beforeEach, test } from 'node:test';
 import {
   assertNoSideScroll,
   assertVisibleFocus,
@@ -11,7 +11,7 @@ import {
   chat,
   DESKTOP,
   expectAccessible,
-  launch,
+  suiteBrowser,
   open,
   outbox,
   PHONE,
@@ -20,9 +20,8 @@ import {
 } from './helpers.mjs';
 import { agentOnDuty, apiCall, signInHere, logIn } from './people.mjs';
 
-let browser;
+const browser = suiteBrowser();
 before(async () => {
-  browser = await launch();
   await agentOnDuty('web-viewing-agent');
 });
 // Slots start on the hour and must be VIEWING_MIN_NOTICE_MINUTES ahead: at each hour the first free one stops being
@@ -32,9 +31,6 @@ beforeEach(async () => {
   const now = new Date();
   const left = (60 - now.getUTCMinutes()) * 60_000 - now.getUTCSeconds() * 1000 - now.getUTCMilliseconds();
   if (left < 3 * 60_000) await new Promise((done) => setTimeout(done, left + 5_000));
-});
-after(async () => {
-  await browser?.close();
 });
 
 const ARABIC_DIGITS = '٠١٢٣٤٥٦٧٨٩';
