@@ -40,7 +40,7 @@ export interface Saved {
 
 const path = (id: string) => `/api/saved-searches/${encodeURIComponent(id)}`;
 
-/** Saves the words (signed in). 409: the most allowed already; 422: nothing to match on, or SMS without a phone. */
+/** Saves the words (signed in). 409: the most allowed already; 422: nothing to match on, or SMS without a phone (code phone_required). */
 export async function saveSearch(query: string, channel: AlertChannel): Promise<Saved> {
   // Not api(): whether it is new (201) or the same search again (200) is in the status.
   const response = await request('/api/saved-searches', { body: { query, channel } });

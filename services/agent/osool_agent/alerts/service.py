@@ -34,6 +34,14 @@ from osool_common.logging import get_logger
 
 log = get_logger(__name__)
 
+
+class PhoneRequiredError(ValidationFailedError):
+    """SMS alerts asked of an account without a verified phone: a code of its own, so a client can send the buyer to
+    where a phone is added rather than read the message."""
+
+    code = "phone_required"
+
+
 # The search service publishes here after an ingest that changed listings (a nudge; the log is the record).
 CHANGES_CHANNEL = "osool:listings:changed"
 CHANGES_PER_READ = 500
@@ -91,7 +99,7 @@ class SavedSearchService:
     async def _has_phone(self, user_id: uuid.UUID) -> None:
         profile = await self.auth.user(user_id)
         if profile is None or not profile.get("phone"):
-            raise ValidationFailedError("channel: SMS alerts need a verified phone number; verify one or use email")
+            raise PhoneRequiredError("channel: SMS alerts need a verified phone number; verify one or use email")
 
     async def _own(self, user_id: uuid.UUID, saved_search_id: uuid.UUID) -> None:
         row = await self.repository.get(saved_search_id)

@@ -21,7 +21,7 @@ import { EMPTY, urlOf } from '../search/query';
 function ActionError({ error }: { error: unknown }) {
   const m = t.value;
   if (!error) return null;
-  if (error instanceof ApiError && error.status === 422 && error.message.startsWith('channel')) {
+  if (error instanceof ApiError && error.code === 'phone_required') {
     return (
       <p class="notice notice-error" role="alert">
         {m.saveSearch.smsNeedsPhone} <a href="/account">{m.saveSearch.addPhone}</a>

@@ -57,7 +57,7 @@ function SaveError({ error }: { error: unknown }) {
   if (error instanceof ApiError && error.status === 422) {
     return (
       <p class="notice notice-error" role="alert">
-        {error.message.startsWith('channel') ? (
+        {error.code === 'phone_required' ? (
           <>
             {s.smsNeedsPhone} <a href="/account">{s.addPhone}</a>
           </>
