@@ -454,6 +454,8 @@ def test_a_change_of_model_is_followed_by_reindex_and_two_models_are_never_compa
         "profiles:text-embedding-3-small": moved["profiles:text-embedding-3-small"],
     }  # every listing re-embedded, and the old model's profiles deleted with nothing left pointing to them
     assert fake.requests and all(r["body"]["model"] == "text-embedding-3-small" for r in fake.requests)
+    # The listings health check counts them from the model's index, exactly, and still answers healthy.
+    assert _listings_check(stack).endswith(f"; {{'text-embedding-3-small': {listings}}} need `reindex`")
     # The running service still uses MiniLM: listings of another model are left out, never compared.
     assert search(api, "3 bedroom apartment in New Cairo under 8M").json()["results"] == []
     back = _reindex(stack)  # MiniLM again: every text is in the embedding cache
@@ -461,6 +463,18 @@ def test_a_change_of_model_is_followed_by_reindex_and_two_models_are_never_compa
     # Profiles no listing had any more (left by listings that changed kind) went with the other model's.
     assert 0 < back["profiles:all-MiniLM-L6-v2"] <= before["profiles:all-MiniLM-L6-v2"]
     assert len(search(api, "3 bedroom apartment in New Cairo under 8M").json()["results"]) == 10
+    # Without a count(*): the statistics' live rows, an estimate once autovacuum has analysed the updated table.
+    message = _listings_check(stack)
+    assert re.fullmatch(r"about \d+ listings", message), message
+    assert abs(int(message.split()[1]) - listings) <= listings * 0.25, (message, listings)
+
+
+def _listings_check(stack: LocalStack) -> str:
+    response = httpx.get(f"{stack.config.internal_url}/search/health", timeout=10)
+    assert response.status_code == 200, response.text
+    check = response.json()["checks"]["listings"]
+    assert check["status"] == "healthy", check
+    return str(check["message"])
 
 
 # -- what the agent reads with ------------------------------------------------------------------------------------
