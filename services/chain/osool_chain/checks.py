@@ -3,21 +3,53 @@ with the node down it still accepts writes into the outbox."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from asyncpg import Record
 
 from osool_chain.repository import ChainRepository
-from osool_chain.rpc import ChainNode
 from osool_chain.settings import Settings
 
 
 @dataclass
+class ChainHead:
+    """The node's head block and the active deployment, read once for the checks of one health run. The node and
+    indexer checks both need them and run at the same time; each reading its own was two RPCs and two queries a run
+    (every 15 s from the monitoring job, every 10 s from a pod's readiness probe) where one of each answers.
+    `ChainHead(node.block_number, repository.active_deployment)`."""
+
+    block_number: Callable[[], Awaitable[int]]
+    active_deployment: Callable[[], Awaitable[Record | None]]
+    _reading: asyncio.Task[tuple[int, Record | None]] | None = field(default=None, init=False)
+
+    async def read(self) -> tuple[int, Record | None]:
+        """The reading under way if there is one, else a new one: never an old answer."""
+        if self._reading is None:
+            self._reading = asyncio.create_task(self._read())
+            self._reading.add_done_callback(self._forget)
+        # Shielded: a check that times out stops waiting without cancelling the reading the other check awaits.
+        return await asyncio.shield(self._reading)
+
+    def _forget(self, reading: asyncio.Task[tuple[int, Record | None]]) -> None:
+        if self._reading is reading:
+            self._reading = None
+        if not reading.cancelled():
+            reading.exception()  # retrieved: a failed reading is reported by the checks that awaited it
+
+    async def _read(self) -> tuple[int, Record | None]:
+        block = await self.block_number()
+        return block, await self.active_deployment()
+
+
+@dataclass
 class NodeCheck:
-    node: ChainNode
+    head: ChainHead
     repository: ChainRepository
 
     async def __call__(self) -> str:
-        block = await self.node.block_number()
-        deployment = await self.repository.active_deployment()
+        block, deployment = await self.head.read()
         if deployment is None:
             return f"block {block}; the registry is not deployed yet"
         if deployment["address"] is None:
@@ -36,12 +68,10 @@ class NodeCheck:
 @dataclass
 class IndexerCheck:
     settings: Settings
-    node: ChainNode
-    repository: ChainRepository
+    head: ChainHead
 
     async def __call__(self) -> str:
-        deployment = await self.repository.active_deployment()
-        head = await self.node.block_number()
+        head, deployment = await self.head.read()
         if deployment is None or deployment["last_indexed_block"] is None:
             return f"nothing to index yet (block {head})"
         lag = head - int(deployment["last_indexed_block"])

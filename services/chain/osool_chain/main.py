@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from osool_chain import __version__
 from osool_chain.api import internal_router, router
-from osool_chain.checks import IndexerCheck, NodeCheck, OutboxCheck
+from osool_chain.checks import ChainHead, IndexerCheck, NodeCheck, OutboxCheck
 from osool_chain.contract.codec import RegistryCodec
 from osool_chain.indexer import Indexer
 from osool_chain.repository import ChainRepository
@@ -34,8 +34,9 @@ def create_app() -> FastAPI:
         codec = RegistryCodec()
         app.state.chain = ChainService(settings, repository)
         health = resources.health
-        health.add("chain-node", NodeCheck(node, repository), critical=False, affects_readiness=False)
-        health.add("indexer", IndexerCheck(settings, node, repository), critical=False, affects_readiness=False)
+        head = ChainHead(node.block_number, repository.active_deployment)
+        health.add("chain-node", NodeCheck(head, repository), critical=False, affects_readiness=False)
+        health.add("indexer", IndexerCheck(settings, head), critical=False, affects_readiness=False)
         health.add("outbox", OutboxCheck(settings, repository), critical=False, affects_readiness=False)
         resources.background.push_async_callback(node.close)
         sender = Sender(settings, repository, node, codec)
