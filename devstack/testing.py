@@ -158,9 +158,6 @@ def _session_stack(root: Path, fake_google: Any) -> Iterator[LocalStack]:
         "PURGE_INTERVAL_SECONDS=1\n"
         # The demo listings a new user gets, so the search evaluation runs on what `make run` serves.
         "DEMO_LISTINGS=3500\n"
-        # The health job every 15 s rather than its minute, so the operations page's browser test sees a stopped
-        # service turn unreachable within its wait.
-        "MONITORING_HEALTH_INTERVAL_SECONDS=15\n"
         # The RED job every 20 s rather than its minute: the page's traffic chart has figures after two readings.
         "MONITORING_RED_INTERVAL_SECONDS=20\n"
     )
