@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,12 @@ def cores_by_group(windows: Sequence[tuple[bool, float, Mapping[str, float]]]) -
         )
         found[group] = {"with_cores": round(on, 4), "without_cores": round(off, 4), "added_cores": round(on - off, 4)}
     return found
+
+
+def itemised_cores(programs: Mapping[str, float], amortised: Mapping[str, float]) -> dict[str, Any]:
+    """Monitoring's cost item by item, in cores: its own programs (Prometheus, the exporters, ...) as measured in the
+    windows with it, plus what each scrape round and each job costs the programs that answer it, spread over its
+    period. A negative item (cheaper than the idle stack's noise) counts as nothing."""
+    items = {**{name: max(cores, 0.0) for name, cores in programs.items()},
+             **{name: max(cores, 0.0) for name, cores in amortised.items()}}  # fmt: skip
+    return {"cores": round(sum(items.values()), 6), "items": {name: round(v, 6) for name, v in items.items()}}

@@ -1,5 +1,5 @@
 """The monitoring bench's /proc reading and arithmetic without a stack: stat lines parsed, a tree's CPU summed with
-what exited children used, windows compared in pairs, seldom jobs spread over their period."""
+what exited children used, windows compared in pairs, seldom jobs spread over their period, the itemised cost."""
 
 from __future__ import annotations
 
@@ -93,3 +93,17 @@ def test_the_cost_is_located_by_program_from_medians_of_the_windows() -> None:
     assert found["prometheus"] == {"with_cores": 0.025, "without_cores": 0.0, "added_cores": 0.025}
     assert found["search"]["added_cores"] == pytest.approx(0.01)
     assert found["postgres"]["added_cores"] == 0.0
+
+
+def test_the_itemised_cost_adds_the_programs_and_the_spread_jobs_and_counts_noise_below_zero_as_nothing() -> None:
+    found = figures.itemised_cores(
+        {"prometheus": 0.003, "node-exporter": 0.0002}, {"scrapes": 0.0006, "health": 0.003, "red": -0.0001}
+    )
+    assert found["cores"] == pytest.approx(0.0068)
+    assert found["items"]["red"] == 0.0 and found["items"]["health"] == 0.003
+
+
+def test_a_prometheus_duration_is_read_in_seconds() -> None:
+    from bench.monitoring.__main__ import parse_interval
+
+    assert (parse_interval("30s"), parse_interval("1m"), parse_interval("2h")) == (30.0, 60.0, 7200.0)
