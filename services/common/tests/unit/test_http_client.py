@@ -1,10 +1,12 @@
-"""The service client: request id passed on, idempotent calls retried, POST never sent twice.
+"""The service client: request id passed on, idempotent calls retried, POST never sent twice; the upstream health
+check probes only an upstream that has not answered lately.
 
 The peer is a real HTTP server on a free loopback port (uvicorn in a thread), standing in for the gateway.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -14,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 
 from devstack.config import free_port
 from devstack.testing import ThreadedServer
-from osool_common.http_client import ServiceClient
+from osool_common.http_client import ServiceClient, UpstreamCheck
 from osool_common.settings import CommonSettings
 
 
@@ -105,5 +107,39 @@ async def test_connection_refused_is_retried_then_raised() -> None:
     try:
         with pytest.raises(httpx.ConnectError):
             await client.get("search", "/health/live")
+    finally:
+        await client.aclose()
+
+
+async def test_an_upstream_that_just_answered_a_call_is_not_probed_again(peer: Peer) -> None:
+    client = _client(peer.port)
+    check = UpstreamCheck(client, "search")
+    try:
+        assert await check() == "live"  # nothing called search yet: it is asked
+        assert await client.get("search", "/api/properties/7") is not None
+        assert (await check()).startswith("answered ")  # the call just made says it answers
+        assert [path for _, path, _ in peer.calls] == ["/search/health/live", "/search/api/properties/7"]
+        # Another upstream is asked for itself.
+        assert await UpstreamCheck(client, "auth")() == "live"
+        assert peer.calls[-1][1] == "/auth/health/live"
+    finally:
+        await client.aclose()
+
+
+async def test_a_gateway_without_a_replica_or_an_old_answer_makes_the_check_ask_again(peer: Peer) -> None:
+    client = _client(peer.port, retries=0)
+    check = UpstreamCheck(client, "search")
+    try:
+        peer.failures_left = 2
+        assert (await client.get("search", "/api/properties/7")).status_code == 503
+        with pytest.raises(RuntimeError, match="503"):
+            await check()  # a 503 is the gateway's (no replica), not the service's: probed, and still down
+        assert await check() == "live"  # the probe's own answer counts from now on
+        assert (await check()).startswith("answered ")
+        check.FRESH_SECONDS = 0.05
+        await asyncio.sleep(0.1)
+        probes = sum(path == "/search/health/live" for _, path, _ in peer.calls)
+        assert await check() == "live"
+        assert sum(path == "/search/health/live" for _, path, _ in peer.calls) == probes + 1
     finally:
         await client.aclose()
