@@ -674,8 +674,8 @@ def main() -> None:
         "ratios_with_seldom_jobs": [round(r, 4) for r in figures.paired_ratios(windows, amortised)],
         "ratio_median": round(overall, 4),
         "monitoring_cores": round(with_cores + amortised - without_cores, 4),
-        # The stack's CPU without monitoring above which monitoring (as measured here) adds under the goal's share.
-        "break_even_stack_cores": round((with_cores + amortised - without_cores) / GOAL_ADDED_CPU, 3),
+        # The stack's CPU without monitoring above which monitoring (itemised) adds under the goal's share.
+        "break_even_stack_cores": round(itemised["cores"] / GOAL_ADDED_CPU, 3),
         "cores_by_program": by_program,
         "scrapes": scrapes,
         # Monitoring's cost item by item: its programs as they ran in the windows with it, and what its scrapes and
