@@ -139,7 +139,9 @@ def test_an_expired_hold_is_released_on_chain(stack: LocalStack, api: httpx.Clie
 def test_amr_reserves_for_a_signed_in_buyer_and_streams_its_progress(
     stack: LocalStack, api: httpx.Client, fake_openai: FakeOpenAI, model_agent_factory: Any
 ) -> None:
-    agent = model_agent_factory()
+    # The turn waits for the registry's confirmation: 8 s by default, which a full `make test` on two cores once
+    # exceeded (the stream then ends at pending, as it should). This test is about the progress events, not that budget.
+    agent = model_agent_factory(RESERVATION_CONFIRM_WAIT_SECONDS="45")
     listing = a_listing(api, "townhouse")
     fake_openai.replies.clear()
     fake_openai.responder = None
