@@ -160,6 +160,8 @@ def _session_stack(root: Path, fake_google: Any) -> Iterator[LocalStack]:
         "DEMO_LISTINGS=3500\n"
         # The RED job every 20 s rather than its minute: the page's traffic chart has figures after two readings.
         "MONITORING_RED_INTERVAL_SECONDS=20\n"
+        # An upstream's answer spares the services' checks a probe for 5 s, not 40: the request-id test waits for one.
+        "UPSTREAM_FRESH_SECONDS=5\n"
     )
     with running_stack(config) as local_stack:
         yield local_stack

@@ -57,7 +57,7 @@ from bench.search.__main__ import _load_tier
 from devstack import observability
 from devstack.envfile import read_env_file
 from devstack.stack import LocalStack
-from osool_common.http_client import UpstreamCheck
+from osool_common.settings import CommonSettings
 from osool_monitoring.database import DatabaseReport
 from osool_monitoring.scheduler import Job
 from osool_monitoring.settings import Settings
@@ -79,10 +79,15 @@ SETTLE_SECONDS = 18
 MARGIN_SECONDS = 4
 JOB_INTERVAL_SECONDS = 2.0
 JOB_WINDOW_SECONDS = 20
-# The health job further apart than the upstream checks' freshness (UpstreamCheck.FRESH_SECONDS): at 2 s the agent's
-# check would find every upstream answered its previous probe and send none, as it does not at the job's 15 s.
-SLOW_JOBS = {"health": UpstreamCheck.FRESH_SECONDS + 1.0}
+# The services whose health asks upstream services (UPSTREAM_SERVICES by default): an answer spares their checks a
+# probe for UPSTREAM_FRESH_SECONDS (40 s), so at the health job's 15 s one run in three sends the probes. Timed every
+# 2 s they would send none; for the job phase these services run with the freshness that makes every third run at 2 s
+# send them (figures.freshness_for), so a run costs what it costs at its period.
+UPSTREAM_CALLERS = ("agent", "chain", "chat-history")
 JOB_SETTLE_SECONDS = 8
+# After the upstream callers restart: their start-up work (the agent's intent evaluation, the chain's deployment
+# check) is over before the first idle window.
+UPSTREAM_RESTART_SETTLE_SECONDS = 30
 REPORT_RUNS = 5
 # The scrape rounds: every target's /metrics this many times, between idle readings of as long.
 SCRAPE_ROUNDS = 40
@@ -251,6 +256,17 @@ class Bench:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"monitoring did not come back; see {self.stack.config.state_dir}/logs")
             time.sleep(0.2)
+
+    def upstream_freshness(self, seconds: float) -> None:
+        """Restart the services that probe upstream services with this UPSTREAM_FRESH_SECONDS."""
+        path = self.stack.config.env_file
+        kept = [line for line in path.read_text().splitlines() if line.partition("=")[0] != "UPSTREAM_FRESH_SECONDS"]
+        path.write_text("\n".join([*kept, f"UPSTREAM_FRESH_SECONDS={seconds:g}"]) + "\n")
+        result = self.stack.ctl("restart", *(f"{service}:*" for service in UPSTREAM_CALLERS))
+        if result.returncode != 0 or "ERROR" in result.stdout:
+            raise RuntimeError(f"restarting {UPSTREAM_CALLERS}: {result.stdout} {result.stderr}")
+        self.stack.wait_healthy(timeout=180)
+        time.sleep(UPSTREAM_RESTART_SETTLE_SECONDS)
 
     def observability(self, on: bool) -> None:
         result = self.stack.ctl("start" if on else "stop", *self.observability_programs)
@@ -424,6 +440,9 @@ def job_costs(bench: Bench) -> dict[str, Any]:
     are measured the same way to say which of them costs what."""
     bench.observability(False)
     quiet = bench.quiet()
+    every = figures.probe_every(CommonSettings.model_fields["upstream_fresh_seconds"].default,
+                                bench.intervals["health"][0])  # fmt: skip
+    bench.upstream_freshness(figures.freshness_for(every, JOB_INTERVAL_SECONDS))
 
     def idle() -> float:
         bench.monitoring_intervals(quiet)
@@ -434,7 +453,7 @@ def job_costs(bench: Bench) -> dict[str, Any]:
     baselines = [idle()]
     costs: dict[str, Any] = {}
     for job in JOB_SETTINGS:
-        interval = SLOW_JOBS.get(job, JOB_INTERVAL_SECONDS)
+        interval = JOB_INTERVAL_SECONDS
         bench.monitoring_intervals({**quiet, job: interval})
         time.sleep(JOB_SETTLE_SECONDS)
         cpu, seconds, wall = bench.idle_window(round(JOB_WINDOW_SECONDS * interval / JOB_INTERVAL_SECONDS))
@@ -646,8 +665,8 @@ def main() -> None:
             "cpu": "user+system seconds of every process under the stack's supervisord, from /proc/<pid>/stat "
             "(utime+stime, and cutime+cstime for children that exited), read at a window's start and end",
             "with": "Prometheus, the global Prometheus, Alertmanager, the PostgreSQL, Valkey and node exporters "
-            "running (scrape and rule interval 30 s, the per-route alerts every minute); the monitoring replica at its "
-            "default job intervals (health every 15 s, RED every minute)",
+            "running (scrapes and the availability alerts every 30 s, the other rules every minute); the monitoring "
+            "replica at its default job intervals (health every 15 s, RED every minute)",
             "scrapes": f"every target's /metrics {SCRAPE_ROUNDS} times at rest with both Prometheus stopped, less the "
             f"idle stack in {SCRAPE_IDLE_SECONDS} s before and after; the CPU of every program but the observability "
             "ones (counted in the windows) per round, over the scrape interval",
@@ -662,8 +681,9 @@ def main() -> None:
             "embedded in the request), 2 of the 200 evaluation queries (vector and results cached), 3 listings by "
             "id, a filtered list and the market stats; 3,500 demo listings",
             "jobs": f"each alone in the monitoring replica every {JOB_INTERVAL_SECONDS:g} s for "
-            f"{JOB_WINDOW_SECONDS} s (health every {SLOW_JOBS['health']:g} s for ten runs' time, past the upstream "
-            "checks' freshness) with no load and observability off, less the idle windows (every job quiet) "
+            f"{JOB_WINDOW_SECONDS} s (the agent, chain and chat-history restarted first with the upstream freshness "
+            "that makes every third health run send their probes, as at the job's 15 s with the default 40 s) with "
+            "no load and observability off, less the idle windows (every job quiet) "
             "before and after it, divided by its runs (monitoring.job_runs; publish-baselines, unleased, from its "
             "interval); CPU per run over its default period, added to the with side for the seldom jobs (not health "
             "and RED, whose runs the windows hold); a negative figure is noise and counts as nothing",

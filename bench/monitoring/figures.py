@@ -3,6 +3,7 @@ cost of a job that runs too seldom to fall in a window, per run and spread over 
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,18 @@ def cpu_per_run(job_cpu_seconds: float, job_seconds: float, idle_cores: float, r
     if runs < 1:
         raise ValueError("the job did not run in its window")
     return (job_cpu_seconds - idle_cores * job_seconds) / runs
+
+
+def probe_every(fresh_seconds: float, period_seconds: float) -> int:
+    """Every how many runs of a job every `period_seconds` the upstream checks send their probes, when an answer
+    spares them a probe for `fresh_seconds` (the probe's own answer included): 40 s and 15 s, every third run."""
+    return math.floor(fresh_seconds / period_seconds) + 1
+
+
+def freshness_for(every: int, interval_seconds: float) -> float:
+    """The freshness that makes a job run every `interval_seconds` probe every `every` runs, as the default freshness
+    does at the job's own period: half an interval from both edges, so a run a little early or late changes nothing."""
+    return interval_seconds * (every - 1) + interval_seconds / 2
 
 
 def amortised_cores(cpu_seconds_per_run: float, period_seconds: float) -> float:

@@ -107,7 +107,9 @@ def create_service_app(
             )
         health.add("redis", RedisCheck(redis), critical=redis_critical)
         for upstream in settings.upstreams:
-            health.add(f"service:{upstream}", UpstreamCheck(http, upstream), critical=False)
+            health.add(
+                f"service:{upstream}", UpstreamCheck(http, upstream, settings.upstream_fresh_seconds), critical=False
+            )
         resources = Resources(settings, db, redis, http, health, verifier, db_read)
         app.state.settings, app.state.db, app.state.db_read, app.state.redis = settings, db, db_read, redis
         app.state.http, app.state.health, app.state.resources = http, health, resources

@@ -61,12 +61,19 @@ class ServiceClient:
         )
 
     async def request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self._note(service, await self._request(service, method, path, **kwargs))
+        except httpx.TransportError:
+            self.answered.pop(service, None)
+            raise
+
+    async def _request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = f"/{service}{path}"
         method = method.upper()
         # A write that carries an Idempotency-Key is safe to send again: a repeat is answered with the first write.
         keyed = any(name.lower() == "idempotency-key" for name in (kwargs.get("headers") or {}))
         if method not in IDEMPOTENT_METHODS and not keyed:
-            return self._note(service, await self._client.request(method, url, **kwargs))
+            return await self._client.request(method, url, **kwargs)
         response: httpx.Response | None = None
         try:
             async for attempt in AsyncRetrying(
@@ -82,11 +89,14 @@ class ServiceClient:
         except RetryableStatusError as exc:
             return exc.response
         assert response is not None
-        return self._note(service, response)
+        return response
 
     def _note(self, service: str, response: httpx.Response) -> httpx.Response:
-        # Any answer but the gateway's 502/503/504 (no replica answered) came from the service itself.
-        if response.status_code not in RETRYABLE_STATUS:
+        # Any answer but the gateway's 502/503/504 (no replica answered) came from the service itself; those, and a
+        # call that got no answer at all, mean it may be down: its check asks at once.
+        if response.status_code in RETRYABLE_STATUS:
+            self.answered.pop(service, None)
+        else:
             self.answered[service] = time.monotonic()
         return response
 
@@ -106,19 +116,19 @@ class ServiceClient:
 
 class UpstreamCheck:
     """Health check: the upstream service answers through the gateway. A service this one is calling anyway has
-    answered within FRESH_SECONDS, and then no probe is sent (the passive check of a service mesh's outlier
-    detection): every /health and /health/ready (the monitoring job's every 15 s, a pod's readiness probe every 10 s)
-    asked each upstream's /health/live, two requests through the gateway per upstream per check, most of the agent's
-    health CPU. Otherwise it asks /health/live."""
+    answered within `fresh_seconds` (UPSTREAM_FRESH_SECONDS), and then no probe is sent (the passive check of a service
+    mesh's outlier detection); a call that failed since (no answer, or the gateway's 502/503/504) makes the next check
+    probe. Every /health and /health/ready (the monitoring job's every 15 s, a pod's readiness probe every 10 s) asked
+    each upstream's /health/live, two requests through the gateway per upstream per check, most of the agent's health
+    CPU. Otherwise it asks /health/live."""
 
-    FRESH_SECONDS = 5.0
-
-    def __init__(self, client: ServiceClient, service: str) -> None:
+    def __init__(self, client: ServiceClient, service: str, fresh_seconds: float) -> None:
         self.client = client
         self.service = service
+        self.fresh_seconds = fresh_seconds
 
     async def __call__(self) -> str:
-        age = self.client.answered_within(self.service, self.FRESH_SECONDS)
+        age = self.client.answered_within(self.service, self.fresh_seconds)
         if age is not None:
             return f"answered {age:.1f}s ago"
         response = await self.client.get(self.service, "/health/live")

@@ -62,6 +62,11 @@ class CommonSettings(BaseSettings):
     jwt_audience: str = "osool"
     # Which upstream services /health/ready checks through the gateway (comma-separated names).
     upstream_services: str = ""
+    # An upstream that answered one of this service's calls within this many seconds is not probed by its check
+    # (osool_common.http_client.UpstreamCheck); a failed call forgets the answer, so the next check probes. Past two
+    # periods of the monitoring job's 15 s: at most every third run of it sends the probes (they were half the
+    # stack's CPU for a run, bench/monitoring), and a silent upstream shows in its own /health at every run.
+    upstream_fresh_seconds: float = Field(default=40.0, ge=0.0, le=300.0)
 
     @field_validator("database_replica_urls")
     @classmethod

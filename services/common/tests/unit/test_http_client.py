@@ -7,6 +7,7 @@ The peer is a real HTTP server on a free loopback port (uvicorn in a thread), st
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -111,16 +112,32 @@ async def test_connection_refused_is_retried_then_raised() -> None:
         await client.aclose()
 
 
+async def test_a_call_that_got_no_answer_forgets_the_last_one() -> None:
+    import httpx
+
+    client = _client(free_port(), retries=0)
+    check = UpstreamCheck(client, "search", 40.0)
+    try:
+        client.answered["search"] = time.monotonic()  # as if search had answered a call just now
+        assert (await check()).startswith("answered ")
+        with pytest.raises(httpx.ConnectError):
+            await client.get("search", "/api/properties/7")
+        with pytest.raises(httpx.ConnectError):
+            await check()  # probed at once, not trusted for the rest of the 40 s
+    finally:
+        await client.aclose()
+
+
 async def test_an_upstream_that_just_answered_a_call_is_not_probed_again(peer: Peer) -> None:
     client = _client(peer.port)
-    check = UpstreamCheck(client, "search")
+    check = UpstreamCheck(client, "search", 40.0)
     try:
         assert await check() == "live"  # nothing called search yet: it is asked
         assert await client.get("search", "/api/properties/7") is not None
         assert (await check()).startswith("answered ")  # the call just made says it answers
         assert [path for _, path, _ in peer.calls] == ["/search/health/live", "/search/api/properties/7"]
         # Another upstream is asked for itself.
-        assert await UpstreamCheck(client, "auth")() == "live"
+        assert await UpstreamCheck(client, "auth", 40.0)() == "live"
         assert peer.calls[-1][1] == "/auth/health/live"
     finally:
         await client.aclose()
@@ -128,7 +145,7 @@ async def test_an_upstream_that_just_answered_a_call_is_not_probed_again(peer: P
 
 async def test_a_gateway_without_a_replica_or_an_old_answer_makes_the_check_ask_again(peer: Peer) -> None:
     client = _client(peer.port, retries=0)
-    check = UpstreamCheck(client, "search")
+    check = UpstreamCheck(client, "search", 40.0)
     try:
         peer.failures_left = 2
         assert (await client.get("search", "/api/properties/7")).status_code == 503
@@ -136,7 +153,12 @@ async def test_a_gateway_without_a_replica_or_an_old_answer_makes_the_check_ask_
             await check()  # a 503 is the gateway's (no replica), not the service's: probed, and still down
         assert await check() == "live"  # the probe's own answer counts from now on
         assert (await check()).startswith("answered ")
-        check.FRESH_SECONDS = 0.05
+        peer.failures_left = 1
+        assert (await client.get("search", "/api/properties/7")).status_code == 503
+        probes = sum(path == "/search/health/live" for _, path, _ in peer.calls)
+        assert await check() == "live"  # the gateway's 503 since forgot the answer: asked again, and up now
+        assert sum(path == "/search/health/live" for _, path, _ in peer.calls) == probes + 1
+        check.fresh_seconds = 0.05
         await asyncio.sleep(0.1)
         probes = sum(path == "/search/health/live" for _, path, _ in peer.calls)
         assert await check() == "live"
