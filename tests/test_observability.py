@@ -64,7 +64,8 @@ def test_the_global_prometheus_returns_the_request_rate_of_every_service(
     rates = wait_query(
         observed.global_url, "service:osool_http_requests:rate5m",
         lambda result: {r["metric"].get("service") for r in result if float(r["value"][1]) > 0} >= set(SERVICES),
-        "a request rate for every service on the global Prometheus",
+        # Recorded every minute (the group's own interval, whatever the stack's scrape interval), then federated.
+        "a request rate for every service on the global Prometheus", timeout=150,
     )  # fmt: skip
     # One series per service: each host's recording, federated with its host label (the global records nothing again).
     assert sorted(r["metric"]["service"] for r in rates) == sorted(SERVICES)
