@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from osool_common.metrics import LATENCY_BUCKETS
 from osool_monitoring.performance import series_step
-from osool_monitoring.red import BOUNDS, difference, find_targets, parse, quantile, summarize
+from osool_monitoring.red import BOUNDS, RED_SAMPLES, difference, find_targets, parse, quantile, summarize
 
 
 def exposition(durations: list[float], statuses: list[str]) -> str:
@@ -38,6 +39,54 @@ def test_an_exposition_becomes_counters_per_route_with_errors_and_buckets() -> N
     assert buckets[BOUNDS.index(0.0025)] == 1 and buckets[BOUNDS.index(0.025)] == 2
     assert buckets[BOUNDS.index(0.25)] == 3 and buckets[BOUNDS.index(5.0)] == 4 and buckets[-1] == 4
     assert counters["/health GET"][0] == 1
+
+
+def library_parse(text: str) -> dict[str, list[float]]:
+    """The same counters read with prometheus_client's own parser: what `parse` must agree with."""
+    counters: dict[str, list[float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name not in RED_SAMPLES:
+                continue
+            row = counters.setdefault(f"{sample.labels['route']} {sample.labels['method']}", [0.0] * (3 + len(BOUNDS)))
+            if sample.name == "osool_http_requests_total":
+                row[0] += sample.value
+                row[1] += sample.value if sample.labels["status"].startswith("5") else 0.0
+            elif sample.name.endswith("_sum"):
+                row[2] += sample.value
+            elif float(sample.labels["le"]) in BOUNDS:
+                row[3 + BOUNDS.index(float(sample.labels["le"]))] += sample.value
+    return counters
+
+
+def test_the_counters_are_those_prometheus_client_reads_from_the_same_text() -> None:
+    text = exposition([0.002, 0.02, 0.2, 3.0, 0.0004], ["200", "404", "503", "500", "200"])
+    assert parse(text) == library_parse(text)
+    # Routes as templates (braces), a label value with an escaped quote, backslash and newline, other families of the
+    # same prefix, a timestamp, a trailing comma: all as the text format allows.
+    odd = (
+        "# HELP osool_http_requests_total r\n# TYPE osool_http_requests_total counter\n"
+        'osool_http_requests_total{method="GET",route="/api/properties/{listing_id}",service="search",status="200"} 7\n'
+        'osool_http_requests_total{method="POST",route="/a\\"b\\\\c\\nd",status="502",} 2 1700000000000\n'
+        'osool_http_requests_in_flight{service="search"} 3\n'
+        "# TYPE osool_http_request_duration_seconds histogram\n"
+        'osool_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/properties/{listing_id}"} 4\n'
+        'osool_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/api/properties/{listing_id}"} 7\n'
+        'osool_http_request_duration_seconds_count{method="GET",route="/api/properties/{listing_id}"} 7\n'
+        'osool_http_request_duration_seconds_sum{method="GET",route="/api/properties/{listing_id}"} 0.125\n'
+    )
+    counters = parse(odd)
+    assert counters == library_parse(odd)
+    assert counters['/a"b\\c\nd POST'][:2] == [2.0, 2.0]
+    row = counters["/api/properties/{listing_id} GET"]
+    assert row[:3] == [7.0, 0.0, 0.125] and row[3 + BOUNDS.index(0.005)] == 4 and row[-1] == 7
+
+
+def test_an_unreadable_red_line_is_an_error_not_a_silent_zero() -> None:
+    with pytest.raises(ValueError, match="unreadable"):
+        parse('osool_http_requests_total{route="/x",method="GET" 3\n')
+    with pytest.raises(ValueError, match="unreadable"):
+        parse('osool_http_requests_total{route="/x" method="GET"} 3\n')
 
 
 def test_the_difference_of_two_readings_and_a_restarted_replica() -> None:
