@@ -116,9 +116,7 @@ def render_prometheus(config: StackConfig, plan: Observability) -> str:
     exporter_of_job = {job: exporter for exporter, job in EXPORTER_JOBS.items()}
     for job in base["scrape_configs"]:
         name = job["job_name"]
-        if name == "prometheus":
-            job["static_configs"] = [{"targets": [plan.prometheus_url[7:]]}]
-        elif name == "osool":
+        if name == "osool":
             # The replicas' ports change at every start: a file the launcher rewrites, labels included.
             del job["dns_sd_configs"], job["relabel_configs"]
             job["file_sd_configs"] = [{"files": [str(targets_file(config))], "refresh_interval": "5s"}]
@@ -143,7 +141,7 @@ def twice(interval: str) -> str:
 
 
 def render_global(config: StackConfig, plan: Observability) -> str:
-    """infrastructure/prometheus/global.yml federating this host's Prometheus."""
+    """infrastructure/prometheus/global.yml federating this host's Prometheus and scraping its own metrics."""
     base: dict[str, Any] = yaml.safe_load((PROMETHEUS_DIR / "global.yml").read_text())
     # As in the compose file: twice the per-host interval (global.yml says why).
     federation = twice(config.scrape_interval)

@@ -358,7 +358,8 @@ def test_prometheus_scrapes_every_replica_of_every_service(prometheus: dict[str,
     assert prometheus["global"]["scrape_interval"] == "30s"
     assert prometheus["global"]["evaluation_interval"] == "30s"
     jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
-    assert set(jobs) == {"prometheus", "osool", "postgres", "valkey", "node"}
+    # Not itself: the global Prometheus scrapes it (global.yml).
+    assert set(jobs) == {"osool", "postgres", "valkey", "node"}
     osool = jobs["osool"]
     assert osool.get("metrics_path", "/metrics") == "/metrics"
     # Every replica of every service through Docker's DNS, labelled with its service (the DNS name) and replica.
