@@ -52,6 +52,14 @@ def _int(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
+# How long an idle connection to the node waits for the next call. web3's provider, left to itself, opens a
+# connection for every call (its session's connector has force_close=True): with the sender and the indexer polling
+# every second, ten new TCP connections a second to the dev node, and a TLS handshake each to a remote one. Under the
+# keep-alive of the servers in front of nodes (uvicorn's 5 s, the dev node's; nginx's 75 s), so a connection the node
+# is closing is not picked for a call.
+KEEPALIVE_SECONDS = 4.0
+
+
 class ChainNode:
     def __init__(self, url: str, timeout_seconds: float) -> None:
         # No retries inside web3: the sender decides when to try again, and a health check must fail fast.
@@ -62,11 +70,24 @@ class ChainNode:
         )
         self.w3 = AsyncWeb3(provider)
         self.url = url
+        self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
-        await self.w3.provider.disconnect()
+        await self.w3.provider.disconnect()  # closes the session it was given too
+
+    async def _keep_connections(self) -> None:
+        """Give the provider a session whose connections stay open between calls (KEEPALIVE_SECONDS); made in the
+        running loop, at the first call. web3 keys its sessions by event loop: another loop gets web3's own."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                raise_for_status=True, connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
+            )
+            provider = self.w3.provider
+            assert isinstance(provider, AsyncHTTPProvider)
+            await provider.cache_async_session(self._session)
 
     async def request(self, method: str, params: list[Any]) -> Any:
+        await self._keep_connections()
         try:
             response = await self.w3.provider.make_request(RPCEndpoint(method), params)
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
