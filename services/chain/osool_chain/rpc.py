@@ -79,12 +79,17 @@ class ChainNode:
         """Give the provider a session whose connections stay open between calls (KEEPALIVE_SECONDS); made in the
         running loop, at the first call. web3 keys its sessions by event loop: another loop gets web3's own."""
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
+            session = self._session = aiohttp.ClientSession(
                 raise_for_status=True, connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS)
             )
             provider = self.w3.provider
             assert isinstance(provider, AsyncHTTPProvider)
-            await provider.cache_async_session(self._session)
+            cached = await provider.cache_async_session(session)
+            if cached is not session:
+                # A call that did not wait for ours (web3 takes its cache lock in a thread) cached web3's own first:
+                # ours is closed rather than left open, and that one serves.
+                await session.close()
+                self._session = cached
 
     async def request(self, method: str, params: list[Any]) -> Any:
         await self._keep_connections()

@@ -42,10 +42,6 @@ HTTP_DURATION = Histogram(
 
 # Database: the pool of each worker (summed over the live workers of a host), and every statement by its label
 # (osool_common.statement_labels), timed by asyncpg's query logger.
-# The three histograms below are series per statement, command or cache, times buckets: together over a third of every
-# series the stack exports, each one scraped, stored, federated and stored again by the global Prometheus
-# (bench/monitoring). Their bounds are the ones a p95 per statement or command can be told apart by (roughly a
-# factor of 2 to 4 between neighbours, where the figures fall), not every step of the default ladder.
 DB_POOL_CONNECTIONS = Gauge(
     "osool_db_pool_connections", "Database pool connections open, by state (in_use, idle)", ["service", "state"],
     multiprocess_mode="livesum",
@@ -54,6 +50,10 @@ DB_POOL_MAX = Gauge(
     "osool_db_pool_max_connections", "Database pool connections allowed (max size)", ["service"],
     multiprocess_mode="livesum",
 )  # fmt: skip
+# This histogram and the two below it are series per statement, command or cache, times buckets: together over a
+# third of every series the stack exports, each one scraped, stored, federated and stored again by the global Prometheus
+# (bench/monitoring). Their bounds are the ones a p95 per statement or command can be told apart by (roughly a
+# factor of 2 to 4 between neighbours, where the figures fall), not every step of the default ladder.
 DB_QUERY_DURATION = Histogram(
     "osool_db_query_duration_seconds",
     "Database statement duration, by statement (verb and first table)",

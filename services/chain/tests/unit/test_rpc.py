@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import uvicorn
 from aiohttp import web
 
 from osool_chain.rpc import KEEPALIVE_SECONDS, ChainNode, NodeUnreachableError
@@ -62,7 +63,9 @@ async def test_an_idle_connection_is_let_go_before_a_server_would_close_it(
     node: tuple[Node, str, web.AppRunner],
 ) -> None:
     fake, url, _ = node
-    assert KEEPALIVE_SECONDS < 5  # uvicorn's keep-alive, the dev node's server
+    # Under the keep-alive of uvicorn, the dev node's server (its default): the node never closes a connection the
+    # client could still pick.
+    assert KEEPALIVE_SECONDS < uvicorn.Config(app=None).timeout_keep_alive
     client = ChainNode(url, timeout_seconds=3.0)
     try:
         await client.block_number()
@@ -96,3 +99,18 @@ async def test_a_node_that_went_away_is_unreachable_and_one_that_came_back_answe
     finally:
         await client.close()
     assert fake.calls == 2 and len(fake.peers) == 2  # one connection before, a new one after
+
+
+async def test_concurrent_first_calls_leave_one_session_and_it_keeps_connections(
+    node: tuple[Node, str, web.AppRunner],
+) -> None:
+    fake, url, _ = node
+    client = ChainNode(url, timeout_seconds=3.0)
+    try:
+        await asyncio.gather(*(client.block_number() for _ in range(8)))
+        blocks = [await client.block_number() for _ in range(10)]
+        assert client._session is not None and not client._session.closed
+    finally:
+        await client.close()
+    assert blocks == list(range(9, 19))
+    assert len(fake.peers) <= 8, fake.peers  # the ten calls after reused what the first eight opened
