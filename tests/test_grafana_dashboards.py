@@ -142,6 +142,50 @@ def test_every_osool_series_a_dashboard_reads_is_declared_by_a_service_or_record
     assert not unknown, "\n".join(sorted(unknown))
 
 
+def federated(series: dict[str, str]) -> bool:
+    """Whether the global Prometheus's federation (global.yml's match[]) takes a series with these labels: some
+    selector whose every matcher holds (each one a label, an operator among = != =~ !~, and a quoted value)."""
+    config = yaml.safe_load((REPO_ROOT / "infrastructure" / "prometheus" / "global.yml").read_text())
+    [federation] = [job for job in config["scrape_configs"] if job.get("metrics_path") == "/federate"]
+    tests: dict[str, Callable[[str, str], bool]] = {
+        "=": lambda v, x: v == x,
+        "!=": lambda v, x: v != x,
+        "=~": lambda v, x: re.fullmatch(x, v) is not None,
+        "!~": lambda v, x: re.fullmatch(x, v) is None,
+    }
+    return any(
+        all(tests[op](series.get(label, ""), value)
+            for label, op, value in re.findall(r'(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"', selector))
+        for selector in federation["params"]["match[]"]
+    )  # fmt: skip
+
+
+def test_the_global_prometheus_takes_every_series_a_dashboard_reads_and_no_histogram_bucket() -> None:
+    """The dashboards read the global Prometheus, which federates a selection (global.yml says why): every raw series
+    a panel names is in it; the buckets and the runtime series, a /federate's main cost, are not."""
+    jobs = {"osool": "osool", "pg": "postgres", "redis": "valkey", "node": "node"}
+    missing = set()
+    for name, panel, target in every_target():
+        for metric in re.findall(r"(?<![:\w])((?:osool|pg)_[a-z0-9_]+|up)(?![:\w])", target["expr"]):
+            if not federated({"__name__": metric, "job": jobs.get(metric.split("_")[0], "osool")}):
+                missing.add(f"{name} {panel['title']!r}: {metric}")
+        for rule in re.findall(r"(?<![\w:])([a-z_]+:[a-z0-9_]+:[a-z0-9_]+)", target["expr"]):
+            if not federated({"__name__": rule, "service": "search"}):
+                missing.add(f"{name} {panel['title']!r}: {rule}")
+    assert not missing, "read by a dashboard, not federated:\n" + "\n".join(sorted(missing))
+    for series in ({"__name__": "osool_http_request_duration_seconds_bucket", "job": "osool"},
+                   {"__name__": "osool_db_query_duration_seconds_bucket", "job": "osool"},
+                   {"__name__": "python_gc_objects_collected_total", "job": "osool"},
+                   {"__name__": "process_cpu_seconds_total", "job": "osool"},
+                   {"__name__": "go_goroutines", "job": "postgres"},
+                   {"__name__": "pg_settings_shared_buffers_bytes", "job": "postgres"},
+                   {"__name__": "redis_latency_percentiles_usec", "job": "valkey"}):  # fmt: skip
+        assert not federated(series), series
+    for series in ({"__name__": "up", "job": "valkey"}, {"__name__": "osool_http_requests_total", "job": "osool"},
+                   {"__name__": "osool_db_query_duration_seconds_count", "job": "osool"}):  # fmt: skip
+        assert federated(series), series
+
+
 def test_the_provisioning_reads_the_global_prometheus_and_loads_the_dashboards_folder() -> None:
     datasources = yaml.safe_load((GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml").read_text())
     [source] = datasources["datasources"]

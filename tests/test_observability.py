@@ -76,6 +76,10 @@ def test_the_global_prometheus_returns_the_request_rate_of_every_service(
         (service, str(index + 1)) for service in SERVICES for index in range(stack.config.replicas_of(service))
     }
     assert all(r["metric"].get("host") for r in replicas)
+    # A selection, not everything (global.yml): the histogram buckets and the runtime series stay on the host.
+    assert query(observed.prometheus_url, 'count({__name__=~".+_bucket", job="osool"})')
+    assert query(observed.global_url, 'osool_http_requests_total{job="osool"}')
+    assert not query(observed.global_url, '{__name__=~".+_bucket|python_.+|go_.+|process_.+", job!="prometheus"}')
 
 
 @needs_prometheus
