@@ -68,3 +68,51 @@ def test_service_spec_points_at_its_own_migrations_and_settings(service: str) ->
     assert spec.migrations_dir == SERVICES_DIR / service / "migrations"
     assert spec.settings_class.service_name == service
     assert callable(importlib.import_module(f"{package}.main").create_app)
+
+
+# What a query can leave on its session past its transaction: asyncpg's reset query (unlock, close, unlisten, reset
+# all) undoes it on release, and a service whose settings say stateless_sessions skips that reset.
+SESSION_STATE = re.compile(
+    r"pg_(try_)?advisory_lock(_shared)?\(|add_listener\(|[\"']LISTEN |set_config\([^)]*false\)"
+    r"|execute\(\s*f?[\"']SET (?!LOCAL)|WITH HOLD|PREPARE TRANSACTION"
+    r"|CREATE TEMP(ORARY)? TABLE(?![^\"']*ON COMMIT DROP)"
+)
+# Session state held on a connection of its own (osool_chain.repository.connect), never one of the pool's: the chain
+# sender's leader lock, and the LISTEN that wakes it.
+OWN_CONNECTION = {("chain", "sender.py", "add_listener("), ("chain", "repository.py", "pg_try_advisory_lock(")}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_skips_the_reset_of_its_pool_and_leaves_no_session_state(service: str) -> None:
+    package = f"osool_{service.replace('-', '_')}"
+    # Each of ours is: its pool skips the reset query, a round trip on every release (on every request).
+    assert importlib.import_module(f"{package}.settings").Settings.stateless_sessions
+    found = [
+        (path.name, match.group(0))
+        for path in (SERVICES_DIR / service / package).rglob("*.py")
+        for match in SESSION_STATE.finditer(path.read_text())
+    ]
+    assert [hit for hit in found if (service, *hit) not in OWN_CONNECTION] == []
+
+
+LEAVES_STATE = (
+    '"SELECT pg_advisory_lock($1)"',
+    '"LISTEN outbox"',
+    "await connection.add_listener(",
+    'execute("SET statement_timeout = 0")',
+    '"CREATE TEMP TABLE x AS SELECT 1"',
+    "\"SELECT set_config('a', 'b', false)\"",
+)
+LEAVES_NONE = (
+    '"SELECT pg_advisory_xact_lock($1)"',
+    '"UPDATE t SET a = 1"',
+    '"DO UPDATE "\n "SET x = 1"',
+    "# we listen",
+    '"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT 1"',
+    'execute("SET LOCAL lock_timeout = 1")',
+)
+
+
+def test_the_session_state_finder_finds_what_it_must() -> None:
+    assert [text for text in LEAVES_STATE if not SESSION_STATE.search(text)] == []
+    assert [text for text in LEAVES_NONE if SESSION_STATE.search(text)] == []

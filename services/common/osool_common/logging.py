@@ -46,7 +46,9 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
         _redact_secrets,
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # The level first: an event under it (a probe's or a scrape's debug line, on every /health and /metrics of
+        # every service) is dropped before the time is stamped and the context merged, not after, by the logger.
+        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
