@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import yaml
 
@@ -102,6 +103,14 @@ def test_the_per_host_prometheus_scrapes_every_replica_and_the_exporters_and_loa
     assert query(observed.global_url, 'prometheus_rule_evaluations_total{job="prometheus"}')
     if "postgres-exporter" in observed.ports:
         wait_query(observed.prometheus_url, "pg_up == 1", bool, "PostgreSQL seen by its exporter")
+        # Of the settings, the one a rule reads (postgres-exporter-queries.yml), with the server's value.
+        settings = query(observed.prometheus_url, '{__name__=~"pg_settings_.+", job="postgres"}')
+        with psycopg.connect(stack.env["DATABASE_URL"]) as connection:
+            row = connection.execute("SELECT current_setting('max_connections')::float").fetchone()
+        assert row is not None
+        assert [(r["metric"]["__name__"], float(r["value"][1])) for r in settings] == [
+            ("pg_settings_max_connections", row[0])
+        ]
     if "redis-exporter" in observed.ports:
         wait_query(observed.prometheus_url, "redis_up == 1", bool, "Valkey seen by its exporter")
     if "node-exporter" in observed.ports:

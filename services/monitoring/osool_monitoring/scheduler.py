@@ -3,6 +3,7 @@ lets exactly one of them run it; a runner that dies loses nothing but its period
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -83,6 +84,10 @@ async def run_once_per_period(leases: Leases, job: Job) -> bool:
 
 def start(leases: Leases, jobs: list[Job]) -> AsyncIOScheduler:
     """Every job at its interval from now, one at a time per replica (a slow run skips, it does not pile up)."""
+    # APScheduler says at INFO that each job is running and ran (two lines a run, eight a minute from the health job
+    # alone, each rendered as JSON); a run's failure is logged by run_once_per_period, a missed or skipped one by
+    # APScheduler at WARNING.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = AsyncIOScheduler(timezone=UTC)
 
     async def leased(job: Job) -> None:

@@ -83,6 +83,9 @@ def test_two_replicas_run_the_job_once_per_period_and_one_takes_over(
     assert not [runner for _, runner, _ in after if any(runner.endswith(p) for p in victim_pids)], (after, victim_pids)
     assert all(finished is not None for _, _, finished in after[:-1])  # each run finished, none left half-done
     assert runners  # who ran before the kill, for the message of a failure above
+    # A run is logged only when it fails: no line from APScheduler for each of these runs.
+    log = replicas[1 - victim_index].log.read_text()
+    assert '"service.started"' in log and "Running job" not in log and "executed successfully" not in log
 
 
 def test_every_service_state_and_a_change_recorded(
