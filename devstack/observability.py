@@ -18,8 +18,8 @@ from devstack.config import REPO_ROOT, SERVICES, StackConfig
 
 PROMETHEUS_DIR = REPO_ROOT / "infrastructure" / "prometheus"
 ALERTMANAGER_CONFIG = REPO_ROOT / "infrastructure" / "alertmanager" / "alertmanager.yml"
-# The one PostgreSQL setting a rule reads, instead of the exporter's every setting (see the file).
-POSTGRES_EXPORTER_QUERIES = REPO_ROOT / "infrastructure" / "prometheus" / "postgres-exporter-queries.yml"
+# What the rules and dashboards read from the exporter's settings and database collectors, for less (see the file).
+POSTGRES_EXPORTER_QUERIES = PROMETHEUS_DIR / "postgres-exporter-queries.yml"
 INSTALL_HINT = "apt-get install prometheus prometheus-alertmanager prometheus-postgres-exporter " \
     "prometheus-redis-exporter prometheus-node-exporter"  # fmt: skip
 
@@ -206,7 +206,7 @@ def programs(
     if "postgres-exporter" in ports:
         listed.append(("postgres-exporter", [
             binaries["postgres-exporter"], f"--web.listen-address=127.0.0.1:{ports['postgres-exporter']}",
-            "--disable-settings-metrics", f"--extend.query-path={POSTGRES_EXPORTER_QUERIES}",
+            "--disable-settings-metrics", "--no-collector.database", f"--extend.query-path={POSTGRES_EXPORTER_QUERIES}",
         ], {"DATA_SOURCE_NAME": env["DATABASE_URL"] + "?sslmode=disable", **GO_ENV}))  # fmt: skip
     if "redis-exporter" in ports:
         listed.append(("redis-exporter", [

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -111,6 +112,10 @@ def test_the_per_host_prometheus_scrapes_every_replica_and_the_exporters_and_loa
         assert [(r["metric"]["__name__"], float(r["value"][1])) for r in settings] == [
             ("pg_settings_max_connections", row[0])
         ]
+        # The databases' sizes but the templates'.
+        sizes = query(observed.prometheus_url, 'pg_database_size_bytes{job="postgres"}')
+        assert urlsplit(stack.env["DATABASE_URL"]).path.strip("/") in {r["metric"]["datname"] for r in sizes}
+        assert not [r for r in sizes if r["metric"]["datname"].startswith("template") or float(r["value"][1]) <= 0]
     if "redis-exporter" in observed.ports:
         wait_query(observed.prometheus_url, "redis_up == 1", bool, "Valkey seen by its exporter")
     if "node-exporter" in observed.ports:
