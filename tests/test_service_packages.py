@@ -85,7 +85,7 @@ OWN_CONNECTION = {("chain", "sender.py", "add_listener("), ("chain", "repository
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_service_skips_the_reset_of_its_pool_and_leaves_no_session_state(service: str) -> None:
     package = f"osool_{service.replace('-', '_')}"
-    # Each of ours is: its pool skips the reset query, a round trip on every release (on every request).
+    # Each of ours is (the kit's default): its pool skips the reset query, a round trip on every release.
     assert importlib.import_module(f"{package}.settings").Settings.stateless_sessions
     found = [
         (path.name, match.group(0))

@@ -15,7 +15,6 @@ DEFAULT_INTENT_EVALUATION = Path(__file__).resolve().parents[3] / "bench" / "res
 
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "agent"
-    stateless_sessions: ClassVar[bool] = True
     upstream_services: str = "search,chat-history,chain,auth"
 
     # Which brain answers: auto picks OpenAI when a key is set, else the local model when installed, else rules.

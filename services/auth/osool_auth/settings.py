@@ -11,7 +11,6 @@ from osool_common.settings import CommonSettings
 
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "auth"
-    stateless_sessions: ClassVar[bool] = True
     required_secrets: ClassVar[tuple[str, ...]] = ("database_url", "redis_url", "auth_jwt_keys")
 
     upstream_services: str = ""

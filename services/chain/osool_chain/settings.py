@@ -15,8 +15,6 @@ _PRIVATE_KEY = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "chain"
-    # The sender's leader lock and the listener that wakes it hold a connection of their own, never the pool's.
-    stateless_sessions: ClassVar[bool] = True
     required_secrets: ClassVar[tuple[str, ...]] = ("database_url", "redis_url", "chain_private_key")
     upstream_services: str = "auth"
 

@@ -9,7 +9,6 @@ from osool_common.settings import CommonSettings
 
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "chat-history"
-    stateless_sessions: ClassVar[bool] = True
     upstream_services: str = "auth"
 
     message_max_chars: int = 16_000

@@ -104,9 +104,11 @@ class CommonSettings(BaseSettings):
                     raise ValueError(f"REDIS_SENTINEL_PASSWORD is weak ({weak}); set a strong one in production")
         return self
 
-    # True for a service whose queries never leave session state on a connection (no SET, LISTEN, advisory lock,
-    # cursor or prepared transaction): its pool then skips asyncpg's reset query, a round trip per release.
-    stateless_sessions: ClassVar[bool] = False
+    # True while the service's queries never leave session state on a pooled connection (no SET, LISTEN, advisory
+    # lock, cursor or prepared transaction): its pool then skips asyncpg's reset query, a round trip per release. None
+    # of ours does (tests/test_service_packages.py reads their code for it; the chain sender's leader lock and its
+    # listener hold a connection of their own); a service that must, sets False.
+    stateless_sessions: ClassVar[bool] = True
 
     def database_session_settings(self) -> dict[str, str]:
         """Extra Postgres settings for every connection of the service's pool (e.g. pgvector's scan settings)."""

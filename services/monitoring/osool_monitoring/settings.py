@@ -11,7 +11,6 @@ from osool_common.settings import CommonSettings
 
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "monitoring"
-    stateless_sessions: ClassVar[bool] = True
     upstream_services: str = ""
     # The services whose /health the health job reads through the internal gateway.
     monitored_services: str = "auth,search,chat-history,chain,monitoring,agent"

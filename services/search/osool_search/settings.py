@@ -13,7 +13,6 @@ DEFAULT_MODELS = {"local": "all-MiniLM-L6-v2", "openai": "text-embedding-3-small
 
 class Settings(CommonSettings):
     service_name: ClassVar[str] = "search"
-    stateless_sessions: ClassVar[bool] = True
 
     upstream_services: str = ""
 

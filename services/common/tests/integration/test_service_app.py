@@ -209,12 +209,12 @@ async def test_a_background_task_runs_for_the_life_of_the_app_and_is_cancelled_b
     assert len(ticks) == count
 
 
-class StatelessKitSettings(CommonSettings):
+class StatefulKitSettings(CommonSettings):
     service_name: ClassVar[str] = "kit-test"
-    stateless_sessions: ClassVar[bool] = True
+    stateless_sessions: ClassVar[bool] = False
 
 
-@pytest.mark.parametrize(("settings_class", "survives"), [(KitSettings, False), (StatelessKitSettings, True)])
+@pytest.mark.parametrize(("settings_class", "survives"), [(StatefulKitSettings, False), (KitSettings, True)])
 async def test_only_a_stateless_service_skips_the_reset_of_a_released_connection(
     stack_env: dict[str, str], settings_class: type[CommonSettings], survives: bool
 ) -> None:
