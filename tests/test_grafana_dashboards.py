@@ -386,6 +386,9 @@ def test_every_panel_shows_data_from_the_global_prometheus_after_real_traffic(
     dashboard_stack: tuple[LocalStack, observability.Observability, FakeOpenAI],
 ) -> None:
     stack, observed, fake = dashboard_stack
+    # The database and Valkey panels read the exporters' series: without an exporter they could only be empty.
+    missing = {"postgres-exporter", "redis-exporter"} - set(observed.ports)
+    assert not missing, f"{sorted(missing)} not installed: {observability.INSTALL_HINT}"
     drive_traffic(stack, fake)
     url = observed.global_url  # where the datasource points: every series the dashboards read is federated
     # Every query with each value its variables can take (each service for $service).
