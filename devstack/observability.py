@@ -4,6 +4,7 @@ rendered from infrastructure/ (the same rules, federation and routes as the comp
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -35,6 +36,8 @@ _NAMES = {
 EXPORTER_JOBS = {"postgres-exporter": "postgres", "redis-exporter": "valkey", "node-exporter": "node"}
 # The environment of every observability program (see programs()).
 GO_ENV = {"GOMAXPROCS": "1"}
+# How often Prometheus re-reads the targets file besides its inotify events (render_prometheus).
+TARGETS_REFRESH = "5m"
 NODE_COLLECTORS = ("--collector.disable-defaults", "--collector.filesystem", "--collector.cpu", "--collector.meminfo",
                    "--collector.loadavg")  # fmt: skip
 
@@ -89,8 +92,16 @@ def targets_file(config: StackConfig) -> Path:
 
 
 def write_targets(config: StackConfig) -> None:
-    targets_file(config).parent.mkdir(parents=True, exist_ok=True)
-    targets_file(config).write_text(render_targets(config))
+    replace_file(targets_file(config), render_targets(config))
+
+
+def replace_file(path: Path, text: str) -> None:
+    """The file's new text in one rename: Prometheus's file_sd (on its inotify event) and the RED job never read it
+    half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staged.write_text(text)
+    os.replace(staged, path)
 
 
 def render_targets(config: StackConfig) -> str:
@@ -119,9 +130,12 @@ def render_prometheus(config: StackConfig, plan: Observability) -> str:
     for job in base["scrape_configs"]:
         name = job["job_name"]
         if name == "osool":
-            # The replicas' ports change at every start: a file the launcher rewrites, labels included.
+            # The replicas' ports change at every start: a file the launcher rewrites, labels included. Prometheus
+            # watches it (inotify) and reads a new one at once; the refresh is the fallback, at its default. At 5 s
+            # it re-read the file and re-synced every target twelve times a minute for nothing (its
+            # prometheus_target_sync_length_seconds_count), CPU that counted against monitoring (bench/monitoring).
             del job["dns_sd_configs"], job["relabel_configs"]
-            job["file_sd_configs"] = [{"files": [str(targets_file(config))], "refresh_interval": "5s"}]
+            job["file_sd_configs"] = [{"files": [str(targets_file(config))], "refresh_interval": TARGETS_REFRESH}]
         elif name in exporter_of_job:
             exporter = exporter_of_job[name]
             if exporter not in plan.ports:

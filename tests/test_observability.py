@@ -3,6 +3,7 @@ replica) and the exporters, the global one federates it, Alertmanager runs; all 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -129,6 +130,40 @@ def test_the_per_host_prometheus_scrapes_every_replica_and_the_exporters_and_loa
         targets = httpx.get(f"{observed.prometheus_url}/api/v1/alertmanagers", timeout=10).json()["data"]
         assert [a["url"].split("/api/")[0] for a in targets["activeAlertmanagers"]] == [observed.alertmanager_url]
     assert "Prometheus (global)" in stack.addresses()
+
+
+@needs_prometheus
+@pytest.mark.stack
+def test_a_rewritten_targets_file_is_scraped_at_once_though_prometheus_rereads_it_only_every_five_minutes(
+    observed_stack: tuple[LocalStack, observability.Observability],
+) -> None:
+    """The launcher rewrites the targets file when the replicas change; Prometheus's watch sees the new one at once,
+    so it need not re-read the file (and re-sync every target) every few seconds."""
+    stack, observed = observed_stack
+    rendered = yaml.safe_load((stack.config.state_dir / "observability" / "prometheus.yml").read_text())
+    [sd] = next(job for job in rendered["scrape_configs"] if job["job_name"] == "osool")["file_sd_configs"]
+    assert sd["refresh_interval"] == observability.TARGETS_REFRESH == "5m"
+    path = observability.targets_file(stack.config)
+    written = path.read_text()
+    extra = {"targets": ["127.0.0.1:9"], "labels": {"service": "rewritten", "replica": "1"}}
+
+    def rewritten_targets() -> list[dict[str, Any]]:
+        active = httpx.get(f"{observed.prometheus_url}/api/v1/targets", timeout=10).json()["data"]["activeTargets"]
+        return [t for t in active if t["labels"].get("service") == "rewritten"]
+
+    observability.replace_file(path, json.dumps([*json.loads(written), extra]))
+    try:
+        deadline = time.monotonic() + 30
+        while not rewritten_targets():
+            assert time.monotonic() < deadline, "the rewritten targets file was not read within 30 s"
+            time.sleep(0.5)
+    finally:
+        observability.replace_file(path, written)
+    deadline = time.monotonic() + 30
+    while rewritten_targets():
+        assert time.monotonic() < deadline, "the restored targets file was not read within 30 s"
+        time.sleep(0.5)
+    assert not list(path.parent.glob(".targets.json.*")), "a staged file was left behind"
 
 
 def wait_alert(stack: LocalStack, headers: dict[str, str], status: str, timeout: float) -> dict[str, Any]:
