@@ -69,6 +69,7 @@ def test_the_rules_unit_tests_fail_when_an_alert_is_lost(tmp_path: Path) -> None
     for group in groups["groups"]:
         group["rules"] = [rule for rule in group["rules"] if rule.get("alert") != "ServiceDown"]
     (tmp_path / "alerts.yml").write_text(yaml.safe_dump(groups))
+    shutil.copy(RULES / "recording.yml", tmp_path / "recording.yml")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "alerts_test.yml").write_text((RULES / "tests" / "alerts_test.yml").read_text())
     result = subprocess.run(
