@@ -1,0 +1,92 @@
+"""The health job's record, one statement against the real database: samples kept, each service's state and since,
+a change logged only when the state moves, and an incident that opens on leaving healthy, keeps the worst status it
+reached and closes when healthy again."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+
+from osool_monitoring.health import HealthHistory
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+async def history(stack_env: dict[str, str]) -> AsyncIterator[HealthHistory]:
+    async def init(connection: asyncpg.Connection) -> None:
+        await connection.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+    pool = await asyncpg.create_pool(
+        stack_env["DATABASE_URL"], min_size=1, max_size=2, init=init, server_settings={"search_path": "monitoring"}
+    )
+    assert pool is not None
+    try:
+        yield HealthHistory(pool, retention_days=30)
+    finally:
+        await pool.close()
+
+
+def reading(service: str, status: str, checks: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"service": service, "status": status, "http_status": 200 if status == "healthy" else 503,
+            "latency_ms": 1.5, "checks": checks or {"database": {"status": status}}}  # fmt: skip
+
+
+async def test_states_changes_and_incidents_move_with_the_readings(history: HealthHistory) -> None:
+    one, other = f"probe-{uuid.uuid4().hex[:8]}", f"probe-{uuid.uuid4().hex[:8]}"
+    start = datetime.now(UTC).replace(microsecond=0)
+    steps = [
+        ("healthy", "healthy"),
+        ("degraded", "healthy"),
+        ("unhealthy", "healthy"),
+        ("degraded", "unreachable"),
+        ("healthy", "unreachable"),
+    ]
+    changes = []
+    for index, (first, second) in enumerate(steps):
+        at = start + timedelta(seconds=15 * index)
+        await history.partitions.ensure(at.date())
+        changes.append(await history.record([reading(one, first, {"step": index}), reading(other, second)], at))
+    assert changes == [
+        [(one, None, "healthy"), (other, None, "healthy")],
+        [(one, "healthy", "degraded")],
+        [(one, "degraded", "unhealthy")],
+        [(one, "unhealthy", "degraded"), (other, "healthy", "unreachable")],
+        [(one, "degraded", "healthy")],
+    ]
+    pool = history.pool
+    samples = await pool.fetch(
+        "SELECT service, status, http_status, checks FROM health_samples WHERE service = $1 ORDER BY checked_at", one
+    )
+    assert [(r["status"], r["http_status"], r["checks"]) for r in samples] == [
+        (status, 200 if status == "healthy" else 503, {"step": i}) for i, (status, _) in enumerate(steps)
+    ]
+    state = await pool.fetchrow("SELECT * FROM service_states WHERE service = $1", one)
+    assert state is not None and state["status"] == "healthy" and state["since"] == start + timedelta(seconds=60)
+    assert state["checks"] == {"step": 4}
+    still = await pool.fetchrow("SELECT * FROM service_states WHERE service = $1", other)
+    assert still is not None and still["since"] == start + timedelta(seconds=45)  # unreachable since its change
+    logged = await pool.fetch("SELECT from_status, to_status FROM state_changes WHERE service = $1 ORDER BY id", one)
+    assert [(r["from_status"], r["to_status"]) for r in logged] == [
+        (None, "healthy"), ("healthy", "degraded"), ("degraded", "unhealthy"), ("unhealthy", "degraded"),
+        ("degraded", "healthy"),
+    ]  # fmt: skip
+    incidents = await pool.fetch(
+        "SELECT * FROM incidents WHERE service = ANY($1::text[]) ORDER BY service", [one, other]
+    )
+    by_service = {r["service"]: r for r in incidents}
+    closed = by_service[one]
+    # Opened when it left healthy, kept the worst (unhealthy, and the checks of that reading), closed when healthy.
+    assert closed["started_at"] == start + timedelta(seconds=15)
+    assert (closed["worst_status"], closed["checks"]) == ("unhealthy", {"step": 2})
+    assert closed["ended_at"] == start + timedelta(seconds=60)
+    open_one = by_service[other]
+    assert (open_one["worst_status"], open_one["ended_at"]) == ("unreachable", None)
+    await pool.execute("DELETE FROM incidents WHERE service = ANY($1::text[])", [one, other])
+    await pool.execute("DELETE FROM service_states WHERE service = ANY($1::text[])", [one, other])
