@@ -38,8 +38,26 @@ def reading(service: str, status: str, checks: dict[str, Any] | None = None) -> 
             "latency_ms": 1.5, "checks": checks or {"database": {"status": status}}}  # fmt: skip
 
 
-async def test_states_changes_and_incidents_move_with_the_readings(history: HealthHistory) -> None:
-    one, other = f"probe-{uuid.uuid4().hex[:8]}", f"probe-{uuid.uuid4().hex[:8]}"
+@pytest.fixture
+async def probes(history: HealthHistory) -> AsyncIterator[tuple[str, str]]:
+    """Two service names of this test's own (changes come back ordered by service), gone from every table after it:
+    the stack is shared, and a probe left unreachable would keep the status page from ever being all healthy."""
+    tag = uuid.uuid4().hex[:8]
+    names = [f"probe-{tag}-1", f"probe-{tag}-2"]
+    yield names[0], names[1]
+    for statement in (
+        "DELETE FROM incidents WHERE service = ANY($1::text[])",
+        "DELETE FROM service_states WHERE service = ANY($1::text[])",
+        "DELETE FROM state_changes WHERE service = ANY($1::text[])",
+        "DELETE FROM health_samples WHERE service = ANY($1::text[])",
+    ):
+        await history.pool.execute(statement, names)
+
+
+async def test_states_changes_and_incidents_move_with_the_readings(
+    history: HealthHistory, probes: tuple[str, str]
+) -> None:
+    one, other = probes
     start = datetime.now(UTC).replace(microsecond=0)
     steps = [
         ("healthy", "healthy"),
@@ -88,5 +106,3 @@ async def test_states_changes_and_incidents_move_with_the_readings(history: Heal
     assert closed["ended_at"] == start + timedelta(seconds=60)
     open_one = by_service[other]
     assert (open_one["worst_status"], open_one["ended_at"]) == ("unreachable", None)
-    await pool.execute("DELETE FROM incidents WHERE service = ANY($1::text[])", [one, other])
-    await pool.execute("DELETE FROM service_states WHERE service = ANY($1::text[])", [one, other])
