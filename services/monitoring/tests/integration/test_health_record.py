@@ -4,29 +4,30 @@ reached and closes when healthy again."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 
+from osool_common.db import create_pool_for
 from osool_monitoring.health import HealthHistory
+from osool_monitoring.settings import Settings
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
 async def history(stack_env: dict[str, str]) -> AsyncIterator[HealthHistory]:
-    async def init(connection: asyncpg.Connection) -> None:
-        await connection.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
-
-    pool = await asyncpg.create_pool(
-        stack_env["DATABASE_URL"], min_size=1, max_size=2, init=init, server_settings={"search_path": "monitoring"}
+    """The monitoring service's own pool, from the kit: its schema, its json codecs."""
+    settings = Settings(
+        database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
+        redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
+        osool_service_key=stack_env["OSOOL_SERVICE_KEY"],  # type: ignore[arg-type]
+        osool_env="test",
     )
-    assert pool is not None
+    pool = await create_pool_for(settings, stack_env["DATABASE_URL"], 2)
     try:
         yield HealthHistory(pool, retention_days=30)
     finally:
