@@ -9,29 +9,17 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 
-from osool_common.db import create_pool_for
 from osool_monitoring.health import HealthHistory
-from osool_monitoring.settings import Settings
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
-async def history(stack_env: dict[str, str]) -> AsyncIterator[HealthHistory]:
-    """The monitoring service's own pool, from the kit: its schema, its json codecs."""
-    settings = Settings(
-        database_url=stack_env["DATABASE_URL"],  # type: ignore[arg-type]
-        redis_url=stack_env["REDIS_URL"],  # type: ignore[arg-type]
-        osool_service_key=stack_env["OSOOL_SERVICE_KEY"],  # type: ignore[arg-type]
-        osool_env="test",
-    )
-    pool = await create_pool_for(settings, stack_env["DATABASE_URL"], 2)
-    try:
-        yield HealthHistory(pool, retention_days=30)
-    finally:
-        await pool.close()
+def history(monitoring_pool: asyncpg.Pool) -> HealthHistory:
+    return HealthHistory(monitoring_pool, retention_days=30)
 
 
 def reading(service: str, status: str, checks: dict[str, Any] | None = None) -> dict[str, Any]:
