@@ -36,7 +36,8 @@ async def _add_request_id(request: httpx.Request) -> None:
         request.headers["X-Request-ID"] = request_id
 
 
-def _headers(settings: CommonSettings) -> dict[str, str]:
+def service_headers(settings: CommonSettings) -> dict[str, str]:
+    """The headers of every call of ours: who calls, and the deployment's service key."""
     headers = {"User-Agent": f"osool-{settings.service_name}"}
     if settings.osool_service_key is not None:
         # Our calls prove they are ours: the gateway's internal listener and internal routes check it.
@@ -56,7 +57,7 @@ class ServiceClient:
             timeout=httpx.Timeout(settings.http_timeout_seconds, connect=1.0),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             event_hooks={"request": [_add_request_id]},
-            headers=_headers(settings),
+            headers=service_headers(settings),
             transport=transport,
         )
 

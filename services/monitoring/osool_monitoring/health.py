@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import httpx
 
-from osool_common.http_client import ServiceClient
 from osool_common.logging import get_logger
 from osool_monitoring.partitions import DailyPartitions
+from osool_monitoring.reader import Answer, Reader, ReadError
 
 log = get_logger(__name__)
 STATES = ("healthy", "degraded", "unhealthy")
@@ -100,30 +99,30 @@ class HealthHistory:
         )  # fmt: skip
 
 
-async def read_health(http: ServiceClient, service: str) -> dict[str, Any]:
+async def read_health(reader: Reader, service: str) -> dict[str, Any]:
     """One service's /health through the internal gateway: its status and checks, or unreachable."""
     started = time.perf_counter()
     try:
-        response = await http.get(service, "/health")
-        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
-    except (httpx.HTTPError, ValueError):
-        response, body = None, {}
+        answer: Answer | None = await reader.service(service, "/health")
+        body = json.loads(answer.text) if answer is not None and answer.content_type == "application/json" else {}
+    except (ReadError, ValueError):
+        answer, body = None, {}
     latency = round((time.perf_counter() - started) * 1000, 2)
     status = body.get("status") if isinstance(body, dict) else None
     checks = body.get("checks") if isinstance(body, dict) and isinstance(body.get("checks"), dict) else {}
     return {
         "service": service,
         "status": status if status in STATES else "unreachable",
-        "http_status": response.status_code if response is not None else None,
+        "http_status": answer.status if answer is not None else None,
         "latency_ms": latency,
         "checks": checks,
     }
 
 
-async def check_every_service(http: ServiceClient, history: HealthHistory, services: list[str]) -> None:
+async def check_every_service(reader: Reader, history: HealthHistory, services: list[str]) -> None:
     at = datetime.now(UTC)
     await history.partitions.ensure(at.date())
-    readings = [await read_health(http, service) for service in services]
+    readings = [await read_health(reader, service) for service in services]
     for service, before, after in await history.record(readings, at):
         log.warning("monitoring.service_state_changed", service=service, before=before, after=after)
     await history.partitions.prune(at.date())

@@ -17,6 +17,7 @@ from osool_monitoring import caches, costs, metrics, red
 from osool_monitoring.database import DatabaseReport
 from osool_monitoring.notifications import Operators
 from osool_monitoring.performance import Performance
+from osool_monitoring.reader import Reader
 from osool_monitoring.red import RedHistory
 from osool_monitoring.repository import AlertRepository, Record, ReportRepository
 from osool_monitoring.schemas import AlertmanagerWebhook, StoredAlert, WebhookResult
@@ -86,14 +87,14 @@ class ReportService:
     """The scheduled reports (database, performance, cache, cost) and the views over them and over the jobs."""
 
     def __init__(
-        self, settings: Settings, pool: asyncpg.Pool, redis: Redis, http: ServiceClient, direct: httpx.AsyncClient,
+        self, settings: Settings, pool: asyncpg.Pool, redis: Redis, http: ServiceClient, reader: Reader,
         reports: ReportRepository, red: RedHistory, performance: Performance,
     ) -> None:  # fmt: skip
         self.settings = settings
         self.pool = pool
         self.redis = redis
         self.http = http
-        self.direct = direct
+        self.reader = reader
         self.reports = reports
         self.red = red
         self.performance = performance
@@ -101,7 +102,7 @@ class ReportService:
     async def collect_red(self) -> int:
         with metrics.REPORT_SECONDS.labels("red").time():
             targets = await self._targets(self.settings.monitored)
-            stored = await red.collect_red(self.http, self.direct, self.red, targets)
+            stored = await red.collect_red(self.reader, self.red, targets)
         # Housekeeping rides on the minute's job: leases and reports past the retention.
         await self.pool.execute(
             "DELETE FROM job_runs WHERE started_at < now() - make_interval(days => $1)",
@@ -132,7 +133,7 @@ class ReportService:
         started = time.perf_counter()
         with metrics.REPORT_SECONDS.labels("cache").time():
             targets = await self._targets(["search"])
-            texts = [text for t in targets if (text := await red.read_text(self.http, self.direct, t)) is not None]
+            texts = [text for t in targets if (text := await red.read_text(self.reader, t)) is not None]
             previous = await self.reports.latest("cache")
             summary, findings, _ = await caches.cache_report(
                 self.redis, texts, previous["summary"] if previous else None
