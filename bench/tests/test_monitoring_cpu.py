@@ -122,3 +122,24 @@ def test_a_prometheus_duration_is_read_in_seconds() -> None:
     from bench.monitoring.__main__ import parse_interval
 
     assert (parse_interval("30s"), parse_interval("1m"), parse_interval("2h")) == (30.0, 60.0, 7200.0)
+
+
+def test_health_and_red_are_timed_every_second_the_settings_accept_and_probe_every_third_run() -> None:
+    from annotated_types import Ge
+
+    from bench.monitoring.__main__ import JOB_SETTINGS, job_interval
+    from osool_monitoring.settings import Settings
+
+    assert job_interval("health") == job_interval("red") == 1.0
+    assert job_interval("cache-report") == 2.0  # a cache report can take more than a second
+    for job in JOB_SETTINGS:
+        # The replica restarts with the interval in its environment: one its settings refuse would stop the bench.
+        minimum = next(m.ge for m in Settings.model_fields[JOB_SETTINGS[job]].metadata if isinstance(m, Ge))
+        assert job_interval(job) >= minimum, job  # type: ignore[operator]
+    fresh = figures.freshness_for(figures.probe_every(40.0, 15.0), job_interval("health"))
+    last, probes = None, []
+    for at in (0.0, 1.05, 1.95, 3.1, 4.0, 4.9, 6.05):
+        probe = last is None or at - last > fresh
+        probes.append(probe)
+        last = at if probe else last
+    assert probes == [True, False, False, True, False, False, True]
