@@ -15,8 +15,8 @@ class Settings(CommonSettings):
     # The services whose /health the health job reads through the internal gateway.
     monitored_services: str = "auth,search,chat-history,chain,monitoring,agent"
     # A run asks every service's /health, which asks its database, Valkey and (one run in three, UPSTREAM_FRESH_SECONDS)
-    # its upstreams: 22 ms of CPU across the stack a run (bench/monitoring), the costliest of the jobs after
-    # Prometheus; the operations page and the incidents see a failing service within 15 s.
+    # its upstreams: 22 ms of CPU across the stack a run (bench/monitoring), 1.5 millicores at 15 s, the costliest item
+    # of monitoring; the operations page and the incidents see a failing service within 15 s.
     monitoring_health_interval_seconds: float = Field(default=15.0, ge=1.0, le=3600.0)
     # Days of history kept (one partition a day; older ones are dropped whole).
     monitoring_retention_days: int = Field(default=30, ge=1, le=3650)
