@@ -103,18 +103,24 @@ def test_the_itemised_cost_adds_the_programs_and_the_spread_jobs_and_counts_nois
     assert found["items"]["red"] == 0.0 and found["items"]["health"] == 0.003
 
 
+def probes_sent(runs: tuple[float, ...], fresh: float) -> list[bool]:
+    """At each run's time, whether an upstream check probes: only when the last answer is older than `fresh`
+    (osool_common.http_client.UpstreamCheck)."""
+    last, probes = None, []
+    for at in runs:
+        probe = last is None or at - last > fresh
+        probes.append(probe)
+        last = at if probe else last
+    return probes
+
+
 def test_the_health_job_timed_every_2_s_probes_as_often_as_at_its_period() -> None:
     every = figures.probe_every(40.0, 15.0)
     assert every == 3  # probes at 0 s, then 45 s: the runs at 15 and 30 s find the answer fresh
     fresh = figures.freshness_for(every, 2.0)
     assert fresh == 5.0
     # Runs every 2 s, a little late or early: a probe, two runs spared, a probe.
-    last, probes = None, []
-    for at in (0.0, 2.1, 3.9, 6.05, 8.0, 9.95, 12.1):
-        probe = last is None or at - last > fresh
-        probes.append(probe)
-        last = at if probe else last
-    assert probes == [True, False, False, True, False, False, True]
+    assert probes_sent((0.0, 2.1, 3.9, 6.05, 8.0, 9.95, 12.1), fresh) == [True, False, False, True, False, False, True]
     assert figures.probe_every(5.0, 15.0) == 1  # the old 5 s: every run probed
 
 
@@ -137,9 +143,5 @@ def test_health_and_red_are_timed_every_second_the_settings_accept_and_probe_eve
         minimum = next(m.ge for m in Settings.model_fields[JOB_SETTINGS[job]].metadata if isinstance(m, Ge))
         assert job_interval(job) >= minimum, job  # type: ignore[operator]
     fresh = figures.freshness_for(figures.probe_every(40.0, 15.0), job_interval("health"))
-    last, probes = None, []
-    for at in (0.0, 1.05, 1.95, 3.1, 4.0, 4.9, 6.05):
-        probe = last is None or at - last > fresh
-        probes.append(probe)
-        last = at if probe else last
-    assert probes == [True, False, False, True, False, False, True]
+    # Runs every second, a little late or early: the same schedule.
+    assert probes_sent((0.0, 1.05, 1.95, 3.1, 4.0, 4.9, 6.05), fresh) == [True, False, False, True, False, False, True]
