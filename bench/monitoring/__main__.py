@@ -73,8 +73,8 @@ WINDOW_SECONDS = 60
 # Unmeasured load before the first window: the replicas' caches and PostgreSQL's buffers as in the later windows.
 WARM_UP_SECONDS = 20
 # After a switch: the restarted replica's start-up jobs and Prometheus's start are over, and (with MARGIN_SECONDS)
-# the window opens about 22 s after the replica's scheduler started: the health runs at 30, 45, 60 and 75 s and the RED
-# run at 60 s fall in it, those at 0 and 120 s do not.
+# the window opens about 22 s after the replica's scheduler started, past its start-up runs; the jobs fire as their
+# periods open on the clock, so a 60 s window holds four health runs and one RED run wherever it falls.
 SETTLE_SECONDS = 18
 MARGIN_SECONDS = 4
 JOB_INTERVAL_SECONDS = 2.0

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from osool_common.logging import get_logger
 
@@ -82,8 +83,18 @@ async def run_once_per_period(leases: Leases, job: Job) -> bool:
     return error is None
 
 
+def period_trigger(job: Job, now: float) -> IntervalTrigger:
+    """Fires at the start of each of the job's periods (the hourly report at the top of the hour), whenever the replica
+    started: every replica asks for a period's lease as it opens, and the status says when the next run begins. Fired
+    from the replica's start instead, a period ran at the offset the replica happened to start at (a restart at 05:45
+    put the hourly report at 06:45, 07:45...) while the status counted an hour from the last run."""
+    opened = now // job.interval_seconds * job.interval_seconds
+    return IntervalTrigger(seconds=job.interval_seconds, start_date=datetime.fromtimestamp(opened, UTC), timezone=UTC)
+
+
 def start(leases: Leases, jobs: list[Job]) -> AsyncIOScheduler:
-    """Every job at its interval from now, one at a time per replica (a slow run skips, it does not pile up)."""
+    """Every job now (its current period, unless another replica ran it) and at the start of every later period, one
+    at a time per replica (a slow run skips, it does not pile up)."""
     # APScheduler says at INFO that each job is running and ran (two lines a run, eight a minute from the health job
     # alone, each rendered as JSON); a run's failure is logged by run_once_per_period, a missed or skipped one by
     # APScheduler at WARNING.
@@ -100,8 +111,8 @@ def start(leases: Leases, jobs: list[Job]) -> AsyncIOScheduler:
 
     for job in jobs:
         scheduler.add_job(
-            leased if job.leased else run_in_this_replica, "interval", args=[job], seconds=job.interval_seconds,
-            id=job.key, next_run_time=datetime.now(UTC), max_instances=1, coalesce=True, misfire_grace_time=None,
+            leased if job.leased else run_in_this_replica, period_trigger(job, time.time()), args=[job], id=job.key,
+            next_run_time=datetime.now(UTC), max_instances=1, coalesce=True, misfire_grace_time=None,
         )  # fmt: skip
     scheduler.start()
     return scheduler

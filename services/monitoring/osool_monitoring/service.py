@@ -3,6 +3,7 @@ and the scheduled reports with the views over them."""
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -188,10 +189,10 @@ class ReportService:
         for finding in latest["findings"]:
             by_kind[finding["kind"]] = by_kind.get(finding["kind"], 0) + 1
         interval = self.settings.monitoring_database_report_interval_seconds
-        elapsed = time.time() - latest["created_at"].timestamp()
         return {
             "report_id": latest["id"], "last_run_at": latest["created_at"], "duration_ms": latest["duration_ms"],
-            "next_run_in_seconds": max(0, round(interval - elapsed)),
+            # The job runs as each period opens (scheduler.period_trigger).
+            "next_run_in_seconds": math.ceil(interval - time.time() % interval),
             "pg_stat_statements": latest["summary"].get("pg_stat_statements"),
             "cache_hit_ratio": latest["summary"].get("cache_hit_ratio"),
             "findings": len(latest["findings"]), "by_kind": by_kind,

@@ -21,6 +21,7 @@ from devstack import observability
 from devstack.fakes import FakeOpenAI
 from devstack.stack import LocalStack
 from devstack.testing import ServiceProcess, admin_headers, service_headers, user_headers
+from osool_monitoring.settings import Settings
 
 pytestmark = pytest.mark.stack
 T = TypeVar("T")
@@ -227,9 +228,16 @@ def test_the_database_report_names_real_findings_with_recommendations(
         f"{stack.config.internal_url}/monitoring/metrics/database", headers=service_headers(stack), timeout=10
     )
     assert latest.status_code == 200 and latest.json()["kind"] == "database" and latest.json()["findings"]
+    asked = time.time()
     status = httpx.get(f"{stack.config.public_url}/api/monitoring/database-optimization/status",
                        headers=admin_headers(stack), timeout=10)  # fmt: skip
+    answered = time.time()
     assert status.status_code == 200, status.text
+    # The next run begins as the next period opens (the jobs fire at their periods' starts): the stack's replica
+    # answers, at its default hour.
+    upcoming = status.json()["next_run_in_seconds"]
+    hour = Settings.model_fields["monitoring_database_report_interval_seconds"].default
+    assert 0 < upcoming <= hour and (answered + upcoming) % hour < 1 + answered - asked, (asked, answered, upcoming)
     assert status.json()["last_run_at"] and status.json()["findings"] >= 4 and status.json()["top"]
     assert all(item["recommendation"] for item in status.json()["top"])
     assert httpx.get(f"{stack.config.public_url}/api/monitoring/database-optimization/status",
