@@ -61,6 +61,7 @@ def create_app() -> FastAPI:
         if settings.local_llm_url:
             brains["local"] = local_brain(settings, breaker("local-llm"))
         for brain in brains.values():
+            resources.background.push_async_callback(brain.client.close)
             # Every replica shares the breaker: an open one degrades /health, but must not take every replica out.
             resources.health.add(
                 f"breaker:{brain.name}", brain.breaker.health_check, critical=False, affects_readiness=False

@@ -9,8 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import aiohttp
 import httpx
 from asgi_correlation_id import correlation_id
+from httpx_aiohttp import AiohttpTransport
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from osool_common.service_auth import HEADER as SERVICE_KEY_HEADER
@@ -36,6 +38,27 @@ async def _add_request_id(request: httpx.Request) -> None:
         request.headers["X-Request-ID"] = request_id
 
 
+class _AiohttpTransport(AiohttpTransport):
+    """httpx-aiohttp's transport with aiohttp's connection errors named by their cause: its 0.2 maps every one of
+    them to httpx.ConnectTimeout, a refused connection and a dropped one alike, which callers and logs would then read
+    as a timeout."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.TransportError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, TimeoutError):
+                raise
+            if isinstance(cause, aiohttp.ClientConnectorError):
+                raise httpx.ConnectError(str(cause), request=request) from cause
+            if isinstance(cause, aiohttp.ServerDisconnectedError):
+                raise httpx.RemoteProtocolError(str(cause), request=request) from cause
+            if isinstance(cause, aiohttp.ClientOSError):
+                raise httpx.ReadError(str(cause), request=request) from cause
+            raise
+
+
 def service_headers(settings: CommonSettings) -> dict[str, str]:
     """The headers of every call of ours: who calls, and the deployment's service key."""
     headers = {"User-Agent": f"osool-{settings.service_name}"}
@@ -52,13 +75,16 @@ class ServiceClient:
         self.retries = settings.http_retries
         # When each service last answered one of our calls (monotonic seconds): UpstreamCheck reads it.
         self.answered: dict[str, float] = {}
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self._client = httpx.AsyncClient(
             base_url=str(settings.gateway_internal_url).rstrip("/"),
             timeout=httpx.Timeout(settings.http_timeout_seconds, connect=1.0),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=limits,
             event_hooks={"request": [_add_request_id]},
             headers=service_headers(settings),
-            transport=transport,
+            # httpx's API over aiohttp's connections (httpx-aiohttp) rather than httpx's own transport (httpcore on
+            # anyio): about half the caller's CPU a call (bench/gateway), and the agent makes several calls a turn.
+            transport=transport if transport is not None else _AiohttpTransport(limits=limits),
         )
 
     async def request(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAioHttpClient
 from pydantic_ai.exceptions import ModelHTTPError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models import Model, ModelRequestParameters, StreamedResponse
@@ -152,11 +152,18 @@ class ModelBrain:
     settings: ModelSettings
     # The local server streams, but its tool calls come back best whole: its turns use plain requests.
     stream: bool
+    # The model server's client, closed when the service stops (its aiohttp session holds the connections).
+    client: AsyncOpenAI
 
 
 def _client(base_url: str | None, api_key: str, timeout: float) -> AsyncOpenAI:
     # No retries inside the client: a failed call is one failure for the breaker, and the rules brain answers at once.
-    return AsyncOpenAI(base_url=base_url, api_key=api_key, max_retries=0, timeout=timeout)
+    # Over aiohttp (the SDK's own DefaultAioHttpClient, httpx's API on aiohttp's connections) rather than httpx's
+    # default transport (httpcore on anyio): half the client's CPU a call (bench/gateway), and at 8 turns at once the
+    # agent's workers are CPU-bound.
+    return AsyncOpenAI(
+        base_url=base_url, api_key=api_key, max_retries=0, timeout=timeout, http_client=DefaultAioHttpClient()
+    )
 
 
 def openai_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
@@ -165,7 +172,7 @@ def openai_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
                      settings.model_timeout_seconds)  # fmt: skip
     model = OpenAIChatModel(settings.agent_model, provider=OpenAIProvider(openai_client=client))
     return ModelBrain("openai", "openai", settings.agent_model, GuardedModel(model, breaker), breaker,
-                      ModelSettings(temperature=0.3, max_tokens=700), stream=True)  # fmt: skip
+                      ModelSettings(temperature=0.3, max_tokens=700), stream=True, client=client)  # fmt: skip
 
 
 def local_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
@@ -175,4 +182,4 @@ def local_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
     # llama.cpp's function-calling chat format only calls tools when asked with tool_choice "auto".
     model_settings = ModelSettings(temperature=0.1, max_tokens=400, tool_choice="auto", parallel_tool_calls=False)
     return ModelBrain("local", "local", settings.local_llm_model, LocalModel(model, breaker), breaker,
-                      model_settings, stream=False)  # fmt: skip
+                      model_settings, stream=False, client=client)  # fmt: skip

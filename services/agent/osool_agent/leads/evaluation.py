@@ -113,9 +113,13 @@ async def model_reading(item: dict[str, Any]) -> dict[str, Any]:
                            instructions="Call qualify_lead with what this message states.")  # fmt: skip
     # The local server calls tools only with tool_choice "auto" (its brain settings): text output stays allowed.
     parameters = ModelRequestParameters(function_tools=[tool], allow_text_output=True)
-    response = await model_request(
-        brain.model, [request], model_settings=brain.settings, model_request_parameters=parameters
-    )
+    try:
+        response = await model_request(
+            brain.model, [request], model_settings=brain.settings, model_request_parameters=parameters
+        )
+    finally:  # a brain (and its connections) per item
+        await brain.client.close()
+        await redis.aclose()
     for part in response.parts:
         if isinstance(part, ToolCallPart):
             try:

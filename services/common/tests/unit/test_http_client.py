@@ -165,3 +165,29 @@ async def test_a_gateway_without_a_replica_or_an_old_answer_makes_the_check_ask_
         assert sum(path == "/search/health/live" for _, path, _ in peer.calls) == probes + 1
     finally:
         await client.aclose()
+
+
+async def test_a_peer_that_hangs_up_without_answering_fails_the_post_once() -> None:
+    """A gateway that reads a POST and closes the connection: the call fails at once as no answer, and the POST (no
+    Idempotency-Key) is not sent again."""
+    import httpx
+
+    accepted = 0
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal accepted
+        accepted += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = _client(port, retries=0)
+    try:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.request("agent", "POST", "/api/leads", json={})
+        assert accepted == 1  # a POST without an Idempotency-Key is never sent twice
+    finally:
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
