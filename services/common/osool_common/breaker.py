@@ -14,6 +14,7 @@ timed by the Redis server's clock so replicas with skewed clocks agree on every 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 import uuid
@@ -63,8 +64,9 @@ BREAKER_REDIS_ERRORS = Counter(
     ["dependency"],
 )
 
-# After a Redis error the in-process breaker answers for this long before Redis is asked again, so an outage costs
-# one connection timeout per second per process, not one per call.
+# After a Redis error the in-process breaker answers, and Redis is asked again (a PING in the background, one per
+# process) this often: an outage costs one connection attempt per second per process, not one per call, and no
+# caller waits on it.
 REDIS_RETRY_SECONDS = 1.0
 
 # What a caller refused while another caller probes is told to wait, at most.
@@ -302,6 +304,7 @@ class CircuitBreaker:
         self._local = _LocalBreaker()
         self._redis_retry_at = 0.0  # monotonic; until then the local breaker answers without asking Redis
         self._on_local = False
+        self._redis_check: asyncio.Task[None] | None = None
 
     # ---- the call path ----
 
@@ -409,18 +412,30 @@ class CircuitBreaker:
         local: Callable[[float], T],
         parse: Callable[[Any], T],
     ) -> T:
-        if time.monotonic() >= self._redis_retry_at:
+        if not self._on_local:
             try:
-                reply = parse(await script(keys=[self.key], args=args))
+                return parse(await script(keys=[self.key], args=args))
             except (RedisError, OSError) as exc:
                 self._redis_failed(exc)
-            else:
-                if self._on_local:
-                    self._on_local = False
-                    self._local = _LocalBreaker()  # Redis holds the truth again; the next outage starts afresh
-                    log.info("breaker.redis_recovered", dependency=self.dependency)
-                return reply
+        elif time.monotonic() >= self._redis_retry_at and self._redis_check is None:
+            # Redis is asked again apart from the callers: had this caller waited for the answer (a connection attempt
+            # and the client's retries), its decision would come late, after others had decided in memory: while the
+            # probe ran, or after it had closed the breaker, and fifty callers at once would each have tried Redis.
+            self._redis_retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+            self._redis_check = asyncio.create_task(self._check_redis(), name=f"breaker-redis-{self.dependency}")
         return local(time.monotonic())
+
+    async def _check_redis(self) -> None:
+        try:
+            await self.redis.ping()
+        except (RedisError, OSError) as exc:
+            self._redis_failed(exc)
+        else:
+            self._on_local = False
+            self._local = _LocalBreaker()  # Redis holds the truth again; the next outage starts afresh
+            log.info("breaker.redis_recovered", dependency=self.dependency)
+        finally:
+            self._redis_check = None
 
     def _redis_failed(self, exc: BaseException) -> None:
         BREAKER_REDIS_ERRORS.labels(self.dependency).inc()

@@ -182,6 +182,39 @@ async def test_after_the_reset_timeout_fifty_concurrent_callers_let_exactly_one_
     assert await breaker.state() == "closed"
 
 
+async def test_while_redis_is_out_asking_it_again_delays_no_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Redis that hangs (it takes connections and never answers) is due to be asked again just as fifty callers come
+    after the reset timeout: they all decide in memory at once (Redis is asked in the background), so exactly one
+    probes. Had each first waited out its own attempt, they would have decided after the probe closed the breaker,
+    and been let through."""
+    import socket
+
+    import osool_common.breaker as breaker_module
+
+    monkeypatch.setattr(breaker_module, "REDIS_RETRY_SECONDS", 0.05)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(200)  # the kernel completes the connections; nothing ever reads or answers
+        port = silent.getsockname()[1]
+        client = Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=0.5, socket_timeout=0.5)
+        try:
+            breaker = CircuitBreaker(f"test-{uuid.uuid4().hex[:8]}", client, reset_timeout=RESET)
+            await _open(breaker)
+            await asyncio.sleep(RESET + 0.1)  # past the reset timeout and the retry interval both
+
+            dependency = Dependency()
+            dependency.delay = 0.1
+            started = time.monotonic()
+            outcomes = await asyncio.gather(*(breaker.call(dependency) for _ in range(50)), return_exceptions=True)
+            assert time.monotonic() - started < 0.4  # the probe's 0.1 s; nobody waited for Redis's 0.5 s timeout
+            assert dependency.calls == 1
+            assert outcomes.count("answer") == 1
+            assert sum(isinstance(outcome, CircuitOpenError) for outcome in outcomes) == 49
+            await asyncio.sleep(0.6)  # the background PING times out meanwhile
+        finally:
+            await client.aclose()
+
+
 async def test_a_successful_probe_closes_the_breaker(make_breaker: MakeBreaker) -> None:
     breaker = make_breaker()
     await _open(breaker)
