@@ -40,12 +40,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench import proc
 from bench.common import LoadResult, median_result, private_stack, run_wrk, write_results
 from devstack import llm
 from devstack.config import SERVICES, UNLIMITED_RATES, free_port
@@ -55,6 +56,8 @@ CONNECTIONS = 8
 ROUNDS = 4
 SECONDS = 8
 RULES_SECONDS = 10
+# The first rounds of a fresh agent spent more CPU a turn than the later ones (87, 70, 60, 54 ms after 3 s of warm-up).
+WARM_UP_SECONDS = 10
 LOCAL_TURNS = int(os.environ.get("BENCH_AGENT_LOCAL_TURNS", "5"))
 GOAL_OWN_P50_MS = 25.0
 GOAL_OWN_P99_MS = 80.0
@@ -129,14 +132,17 @@ def serve_fake_model(port: int) -> None:
         return scripted_reply(body)
 
     fake.responder = respond
+    cpu_since = time.process_time()
 
     @fake.app.get("/bench/stats")
     async def stats() -> dict[str, float]:
-        return served
+        return {**served, "cpu_seconds": time.process_time() - cpu_since}
 
     @fake.app.post("/bench/reset")
     async def reset() -> None:
+        nonlocal cpu_since
         served.update(calls=0, seconds=0.0)
+        cpu_since = time.process_time()
 
     async def timed(scope: Any, receive: Any, send: Any) -> None:
         # From the request to the last byte of the (streamed) answer: the fake's own cost within a turn.
@@ -304,6 +310,79 @@ class AgentCpu:
         return round(1000 * spent / max(1, requests), 1)
 
 
+# The parts a turn needs whichever way the agent is written: the search it makes (its service and Postgres), the
+# gateway, Valkey, the scripted model and the load generator, all on the same two cores.
+NEEDED_PARTS = ("search", "postgres", "valkey", "gateway", "scripted model", "wrk")
+
+
+class StackCpu:
+    """CPU time every process of the run spent during a load, by part (each supervisor program's process tree by its
+    program, supervisord itself, the scripted model, wrk), per request.
+
+    On a machine of C cores, N requests at once that each need T of CPU cannot average less than N x T / C (Little's
+    law: no more than C / T of them finish a second), whichever process the CPU went to. With the agent's workers left
+    out, that bound says how long a turn would take at the least if the agent's own code cost nothing."""
+
+    def __init__(self, stack: LocalStack, fake_url: str) -> None:
+        self.fake_url = fake_url
+        self.programs = stack.program_pids()
+        self.supervisord = int((stack.config.state_dir / "supervisord.pid").read_text())
+        self.start = self._sample()
+        self.waited_start = _waited_children_seconds()  # wrk, once it has been waited for
+        self.machine_start = _machine_busy_seconds()
+
+    def _sample(self) -> dict[str, float]:
+        return cpu_by_part(proc.read_processes(), self.programs, self.supervisord)
+
+    def ms_per(self, requests: int) -> dict[str, Any]:
+        """Milliseconds of CPU per request by part, their total, and the machine's busy time per request."""
+        end = self._sample()
+        parts = {part: spent - self.start.get(part, 0.0) for part, spent in end.items()}
+        parts["scripted model"] = _fake_stats(self.fake_url)["cpu_seconds"]
+        parts["wrk"] = _waited_children_seconds() - self.waited_start
+        machine = _machine_busy_seconds() - self.machine_start
+        count = max(1, requests)
+        by_part = {part: round(1000 * spent / count, 2) for part, spent in sorted(parts.items(), key=lambda p: -p[1])}
+        return {
+            "by_part": by_part,
+            "total": round(sum(by_part.values()), 2),
+            "machine_busy": round(1000 * machine / count, 2),
+        }
+
+
+def cpu_by_part(
+    processes: Mapping[int, proc.ProcessCpu], programs: Mapping[str, int], supervisord: int
+) -> dict[str, float]:
+    """CPU seconds so far of each supervisor program's tree, every replica of a service together (agent:agent-1 and
+    agent:agent-2 are "agent"), and supervisord's own work (it reads every program's output), not its tree's."""
+    parts = proc.cpu_seconds_by_group(processes, programs, lambda name: name.partition(":")[0])
+    if supervisord in processes:
+        parts["supervisord"] = processes[supervisord].own_ticks / proc.TICKS_PER_SECOND
+    return parts
+
+
+def _waited_children_seconds() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+def _machine_busy_seconds() -> float:
+    """All the machine's CPUs, busy time since boot (/proc/stat: everything but idle and iowait)."""
+    jiffies = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(jiffies) - jiffies[3] - jiffies[4]) / proc.TICKS_PER_SECOND
+
+
+def own_time_floor(
+    cpu: dict[str, Any], search_p50_ms: float, *, cores: int | None = None, parts: Iterable[str] | None = None
+) -> float:
+    """The least the agent's own time can average at CONNECTIONS turns at once on `cores` (this machine's) if the
+    agent's workers (or, given `parts`, everything but those parts) cost nothing: Little's law over the CPU the
+    remaining parts spent per turn, less the search's p50 the own time subtracts."""
+    kept = cpu["by_part"] if parts is None else {part: cpu["by_part"].get(part, 0.0) for part in parts}
+    others = sum(spent for part, spent in kept.items() if part != "agent")
+    return round(CONNECTIONS * others / (cores or os.cpu_count() or 1) - search_p50_ms, 1)
+
+
 def _floor_note(result: LoadResult) -> str:
     # wrk gives up on a request after 2 s and leaves it out of the percentiles: with any errors, p99 is a floor.
     return f", {result.errors} errors/timeouts (p99 is a floor)" if result.errors else ""
@@ -325,18 +404,21 @@ def measure_scripted(stack: LocalStack, fake_url: str) -> dict[str, Any]:
         "/api/properties/search",
         [{"query": q, "limit": 5, "filters": {"locations": [LOCATION]}} for q in QUERIES],
     )
-    run_wrk("warm-up", f"{url}/api/chat", connections=CONNECTIONS, seconds=3, script=turn_script)
+    run_wrk("warm-up", f"{url}/api/chat", connections=CONNECTIONS, seconds=WARM_UP_SECONDS, script=turn_script)
     run_wrk("warm-up", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=3, script=search_script)
     turns: list[LoadResult] = []
     searches: list[LoadResult] = []
     fake_ms: list[float] = []
     cpu_ms: list[float] = []
+    stack_cpu: list[dict[str, Any]] = []
     for round_number in range(ROUNDS):
         httpx.post(f"{fake_url}/bench/reset", timeout=10)
         cpu = AgentCpu(stack)
+        every_part = StackCpu(stack, fake_url)
         turns.append(run_wrk("turn", f"{url}/api/chat", connections=CONNECTIONS, seconds=SECONDS,
                              script=turn_script))  # fmt: skip
         cpu_ms.append(cpu.ms_per(turns[-1].requests))
+        stack_cpu.append(every_part.ms_per(turns[-1].requests))
         stats = _fake_stats(fake_url)
         fake_ms.append(1000 * stats["seconds"] / max(1, stats["calls"]))
         searches.append(run_wrk("search", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
@@ -344,16 +426,25 @@ def measure_scripted(stack: LocalStack, fake_url: str) -> dict[str, Any]:
         print(f"  round {round_number + 1}: turn p50 {turns[-1].p50_ms:.1f} p99 {turns[-1].p99_ms:.1f} ms "
               f"({turns[-1].requests_per_second:.1f}/s, errors {turns[-1].errors}); search p50 "
               f"{searches[-1].p50_ms:.1f} p99 {searches[-1].p99_ms:.1f} ms; agent CPU {cpu_ms[-1]} ms/turn; "
-              f"fake model {fake_ms[-1]:.1f} ms/call",
+              f"fake model {fake_ms[-1]:.1f} ms/call; every process {stack_cpu[-1]['total']} ms/turn "
+              f"(machine {stack_cpu[-1]['machine_busy']})",
               flush=True)  # fmt: skip
     own_p50 = statistics.median(t.p50_ms - s.p50_ms for t, s in zip(turns, searches, strict=True))
     own_p99 = statistics.median(t.p99_ms - s.p99_ms for t, s in zip(turns, searches, strict=True))
-    rounds = [
+    floor_free = [own_time_floor(every, s.p50_ms) for every, s in zip(stack_cpu, searches, strict=True)]
+    floor_needed = [
+        own_time_floor(every, s.p50_ms, parts=NEEDED_PARTS) for every, s in zip(stack_cpu, searches, strict=True)
+    ]
+    rounds: list[dict[str, Any]] = [
         {"turn_p50_ms": t.p50_ms, "turn_p99_ms": t.p99_ms, "search_p50_ms": s.p50_ms, "search_p99_ms": s.p99_ms,
          "own_p50_ms": round(t.p50_ms - s.p50_ms, 2), "own_p99_ms": round(t.p99_ms - s.p99_ms, 2),
-         "turns_per_second": t.requests_per_second, "errors": t.errors + s.errors, "agent_cpu_ms_per_turn": c}
-        for t, s, c in zip(turns, searches, cpu_ms, strict=True)
+         "turns_per_second": t.requests_per_second, "errors": t.errors + s.errors, "agent_cpu_ms_per_turn": c,
+         "cpu_ms_per_turn": every, "own_floor_if_agent_free_ms": free, "own_floor_needed_parts_only_ms": needed}
+        for t, s, c, every, free, needed in zip(turns, searches, cpu_ms, stack_cpu, floor_free, floor_needed,
+                                                strict=True)
     ]  # fmt: skip
+    by_part = {part: statistics.median(every["by_part"].get(part, 0.0) for every in stack_cpu)
+               for part in stack_cpu[0]["by_part"]}  # fmt: skip
     return {
         "check_turn": {"brain": answer["brain"], "cards": len(answer["listings"]), "reply": answer["reply"]},
         "turn": median_result("turn", turns),
@@ -361,6 +452,11 @@ def measure_scripted(stack: LocalStack, fake_url: str) -> dict[str, Any]:
         "own_p50_ms": round(own_p50, 1),
         "own_p99_ms": round(own_p99, 1),
         "agent_cpu_ms_per_turn": statistics.median(cpu_ms),
+        "cpu_ms_per_turn_by_part": by_part,
+        "cpu_ms_per_turn_total": statistics.median(every["total"] for every in stack_cpu),
+        "machine_busy_ms_per_turn": statistics.median(every["machine_busy"] for every in stack_cpu),
+        "own_floor_if_agent_free_ms": statistics.median(floor_free),
+        "own_floor_needed_parts_only_ms": statistics.median(floor_needed),
         "fake_model_ms_per_call": round(statistics.median(fake_ms), 2),
         "model_calls_per_turn": 2,
         "rounds": rounds,
@@ -522,6 +618,12 @@ def main() -> None:
     print(f"  {'agent own time (turn - search)':<34} {scripted['own_p50_ms']:8.1f} {scripted['own_p99_ms']:8.1f}")
     print(f"  agent workers' CPU per turn: {scripted['agent_cpu_ms_per_turn']} ms; fake model "
           f"{scripted['fake_model_ms_per_call']} ms per call, 2 calls per turn (not subtracted)")  # fmt: skip
+    parts = ", ".join(f"{part} {ms:.1f}" for part, ms in scripted["cpu_ms_per_turn_by_part"].items() if ms >= 0.05)
+    print(f"  CPU per turn of every process, {scripted['cpu_ms_per_turn_total']} ms (the machine was busy "
+          f"{scripted['machine_busy_ms_per_turn']} ms a turn): {parts}")  # fmt: skip
+    print(f"  own time at {CONNECTIONS} at once on {os.cpu_count()} cores, at the least (mean, Little's law): "
+          f"{scripted['own_floor_if_agent_free_ms']} ms if the agent's workers cost nothing; "
+          f"{scripted['own_floor_needed_parts_only_ms']} ms with only {', '.join(NEEDED_PARTS)} left")  # fmt: skip
     for connections in (1, CONNECTIONS):
         result = rules[str(connections)]
         label = f"rules-brain turn, {connections} at once"

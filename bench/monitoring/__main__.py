@@ -50,8 +50,9 @@ import httpx
 import psycopg
 from annotated_types import Le
 
+from bench import proc
 from bench.common import LoadResult, private_stack, run_wrk, write_results
-from bench.monitoring import figures, proc
+from bench.monitoring import figures
 from bench.monitoring.figures import Window
 from bench.search.__main__ import _load_tier
 from devstack import observability

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.monitoring import figures, proc
+from bench import proc
+from bench.monitoring import figures
 from bench.monitoring.figures import Window
 
 
