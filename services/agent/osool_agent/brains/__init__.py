@@ -3,6 +3,7 @@ or the rules brain, all pydantic-ai models run through the same agent loop; mode
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.settings import ModelSettings
+from pydantic_ai.tools import ToolDefinition
 
 from osool_agent.settings import Settings
 from osool_common.breaker import CircuitBreaker
@@ -108,7 +110,27 @@ def repair_bare_call(response: ModelResponse, tool_names: set[str]) -> ModelResp
     )
 
 
-class LocalChatModel(OpenAIChatModel):
+class StableToolSchemas(OpenAIChatModel):
+    """An OpenAI chat model that transforms each tool's JSON schema for the API once, not on every request.
+
+    pydantic-ai's `customize_request_parameters` (its documented hook for a vendor's schema rules) walks and
+    deep-copies every tool's schema into OpenAI's strict form on each request; Amr sends the same 13 tools every time,
+    and that walk was about 5% of the agent's CPU a turn over the scripted model (py-spy, bench/agent). Here each
+    tool's transformed definition is kept with a copy of the definition it was made from, and used again only while the
+    tool's definition is equal to that copy in every field; anything else (a changed schema, a new tool) is transformed
+    by the library as before. Whatever else the hook does to the request, it still does."""
+
+    def customize_request_parameters(self, model_request_parameters: ModelRequestParameters) -> ModelRequestParameters:
+        cache: dict[str, tuple[ToolDefinition, ToolDefinition]] = self.__dict__.setdefault("_tool_schemas", {})
+        tools = model_request_parameters.function_tools
+        fresh = [tool for tool in tools if (kept := cache.get(tool.name)) is None or kept[0] != tool]
+        customized = super().customize_request_parameters(replace(model_request_parameters, function_tools=fresh))
+        for tool, done in zip(fresh, customized.function_tools, strict=True):
+            cache[tool.name] = (copy.deepcopy(tool), done)
+        return replace(customized, function_tools=[cache[tool.name][1] for tool in tools])
+
+
+class LocalChatModel(StableToolSchemas):
     """What llama-cpp-python's server (chatml-function-calling) needs, measured on 0.3.36: an assistant message whose
     content is null (a tool-call turn) gets a 500, so it carries an empty string; and `tool` messages never reach the
     model's prompt, so a tool's result is sent as the user's turn, quoted as the tool's output."""
@@ -170,7 +192,7 @@ def openai_brain(settings: Settings, breaker: CircuitBreaker) -> ModelBrain:
     assert settings.openai_api_key is not None
     client = _client(settings.openai_base_url, settings.openai_api_key.get_secret_value(),
                      settings.model_timeout_seconds)  # fmt: skip
-    model = OpenAIChatModel(settings.agent_model, provider=OpenAIProvider(openai_client=client))
+    model = StableToolSchemas(settings.agent_model, provider=OpenAIProvider(openai_client=client))
     return ModelBrain("openai", "openai", settings.agent_model, GuardedModel(model, breaker), breaker,
                       ModelSettings(temperature=0.3, max_tokens=700), stream=True, client=client)  # fmt: skip
 

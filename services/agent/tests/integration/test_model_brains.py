@@ -89,6 +89,8 @@ def test_the_openai_client_drives_a_streamed_turn_with_fragmented_tool_calls(
     assert requests[0]["authorization"] == "Bearer sk-test-osool"
     first = requests[0]["body"]
     assert first["messages"][0]["role"] == "system" and first["messages"][0]["content"].startswith("You are Amr")
+    # The tools' schemas are transformed once and kept (StableToolSchemas): the second request sends them unchanged.
+    assert requests[1]["body"]["tools"] == first["tools"]
     assert {tool["function"]["name"] for tool in first["tools"]} == {
         "search_properties", "get_property", "compare_units", "calculate_mortgage", "calculate_investment_roi",
         "run_valuation", "check_market_trends", "check_availability", "audit_contract", "qualify_lead",
