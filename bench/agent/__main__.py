@@ -383,6 +383,20 @@ def own_time_floor(
     return round(CONNECTIONS * others / (cores or os.cpu_count() or 1) - search_p50_ms, 1)
 
 
+def cores_for_goal(by_part: dict[str, float], search_p50_ms: float) -> dict[str, float]:
+    """How many cores CONNECTIONS turns at once would need for their mean own time to reach the p50 goal, by Little's
+    law over the CPU a turn took: as run, if the agent's workers cost nothing, and with only NEEDED_PARTS."""
+
+    def cores(ms_per_turn: float) -> float:
+        return round(CONNECTIONS * ms_per_turn / (GOAL_OWN_P50_MS + search_p50_ms), 1)
+
+    return {
+        "as_run": cores(sum(by_part.values())),
+        "agent_free": cores(sum(ms for part, ms in by_part.items() if part != "agent")),
+        "needed_parts_only": cores(sum(by_part.get(part, 0.0) for part in NEEDED_PARTS)),
+    }
+
+
 def _floor_note(result: LoadResult) -> str:
     # wrk gives up on a request after 2 s and leaves it out of the percentiles: with any errors, p99 is a floor.
     return f", {result.errors} errors/timeouts (p99 is a floor)" if result.errors else ""
@@ -443,7 +457,7 @@ def measure_scripted(stack: LocalStack, fake_url: str) -> dict[str, Any]:
         for t, s, c, every, free, needed in zip(turns, searches, cpu_ms, stack_cpu, floor_free, floor_needed,
                                                 strict=True)
     ]  # fmt: skip
-    by_part = {part: statistics.median(every["by_part"].get(part, 0.0) for every in stack_cpu)
+    by_part = {part: round(statistics.median(every["by_part"].get(part, 0.0) for every in stack_cpu), 2)
                for part in stack_cpu[0]["by_part"]}  # fmt: skip
     return {
         "check_turn": {"brain": answer["brain"], "cards": len(answer["listings"]), "reply": answer["reply"]},
@@ -451,12 +465,13 @@ def measure_scripted(stack: LocalStack, fake_url: str) -> dict[str, Any]:
         "search": median_result("search", searches),
         "own_p50_ms": round(own_p50, 1),
         "own_p99_ms": round(own_p99, 1),
-        "agent_cpu_ms_per_turn": statistics.median(cpu_ms),
+        "agent_cpu_ms_per_turn": round(statistics.median(cpu_ms), 1),
         "cpu_ms_per_turn_by_part": by_part,
-        "cpu_ms_per_turn_total": statistics.median(every["total"] for every in stack_cpu),
-        "machine_busy_ms_per_turn": statistics.median(every["machine_busy"] for every in stack_cpu),
-        "own_floor_if_agent_free_ms": statistics.median(floor_free),
-        "own_floor_needed_parts_only_ms": statistics.median(floor_needed),
+        "cpu_ms_per_turn_total": round(statistics.median(every["total"] for every in stack_cpu), 1),
+        "machine_busy_ms_per_turn": round(statistics.median(every["machine_busy"] for every in stack_cpu), 1),
+        "own_floor_if_agent_free_ms": round(statistics.median(floor_free), 1),
+        "own_floor_needed_parts_only_ms": round(statistics.median(floor_needed), 1),
+        "cores_for_own_p50_goal": cores_for_goal(by_part, median_result("search", searches).p50_ms),
         "fake_model_ms_per_call": round(statistics.median(fake_ms), 2),
         "model_calls_per_turn": 2,
         "rounds": rounds,
@@ -624,6 +639,10 @@ def main() -> None:
     print(f"  own time at {CONNECTIONS} at once on {os.cpu_count()} cores, at the least (mean, Little's law): "
           f"{scripted['own_floor_if_agent_free_ms']} ms if the agent's workers cost nothing; "
           f"{scripted['own_floor_needed_parts_only_ms']} ms with only {', '.join(NEEDED_PARTS)} left")  # fmt: skip
+    cores = scripted["cores_for_own_p50_goal"]
+    print(f"  cores the {GOAL_OWN_P50_MS:g} ms goal would take at this CPU a turn (mean, Little's law): "
+          f"{cores['as_run']} as run, {cores['agent_free']} if the agent cost nothing, "
+          f"{cores['needed_parts_only']} for the needed parts alone")  # fmt: skip
     for connections in (1, CONNECTIONS):
         result = rules[str(connections)]
         label = f"rules-brain turn, {connections} at once"

@@ -46,3 +46,12 @@ def test_the_floor_leaves_the_agent_out_and_subtracts_the_search() -> None:
     assert own_time_floor(cpu, 5.0, cores=2, parts=NEEDED_PARTS) == 35.0
     # Four times the cores, a quarter of the queue.
     assert own_time_floor(cpu, 5.0, cores=8) == 10.0
+
+
+def test_the_cores_the_goal_would_take() -> None:
+    from bench.agent.__main__ import GOAL_OWN_P50_MS, cores_for_goal
+
+    by_part = {"agent": 50.0, "chat-history": 5.0, "search": 4.0, "postgres": 6.0}
+    # 8 turns at once, each 65 ms of CPU: a mean of 25 ms over a 7 ms search takes 8 x 65 / 32 = 16.25 cores.
+    assert GOAL_OWN_P50_MS == 25.0
+    assert cores_for_goal(by_part, 7.0) == {"as_run": 16.2, "agent_free": 3.8, "needed_parts_only": 2.5}
