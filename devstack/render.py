@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shlex
@@ -43,6 +44,15 @@ class GatewayTls:
     @property
     def port_suffix(self) -> str:
         return "" if self.https_port == 443 else f":{self.https_port}"
+
+
+def retry_after_seconds(rate: str) -> int:
+    """The Retry-After of a 429 from a limit of this rate ("50r/s", "10r/m"): how long until it lets one more request
+    through, in whole seconds, at least 1."""
+    match = re.fullmatch(r"(\d+)r/([sm])", rate)
+    if match is None or int(match[1]) == 0:
+        raise ValueError(f"a gateway rate is N r/s or N r/m, N at least 1, not {rate!r}")
+    return max(1, math.ceil((1 if match[2] == "s" else 60) / int(match[1])))
 
 
 def render_gateway(
@@ -90,6 +100,7 @@ def render_gateway(
         internal_body_limit="50m",
         rates=rates,
         bursts=rates.bursts,
+        retry_after={zone: retry_after_seconds(getattr(rates, zone)) for zone in ("api", "auth", "login", "otp")},
         error_pages=ERROR_PAGES,
         service_key=service_key,
         service_key_include=service_key_include,

@@ -359,3 +359,34 @@ class ServiceProcess:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+@contextmanager
+def standalone_gateway(
+    state: Path, upstream_port: int, rates: GatewayRates, web_root: Path | None = None
+) -> Iterator[str]:
+    """nginx alone on the rendered template, every service's upstream at one port (a test's own server), its files in
+    `state`; yields its public URL, stops it after."""
+    import secrets
+
+    from devstack.config import REPO_ROOT
+    from devstack.render import render_gateway
+    from devstack.scale import nginx_gateway
+
+    public_port = free_port()
+    (state / "temp").mkdir(parents=True, exist_ok=True)
+    config = render_gateway(
+        target="test",
+        upstreams={service: [f"127.0.0.1:{upstream_port}"] for service in SERVICES},
+        public_listen=f"127.0.0.1:{public_port}",
+        internal_listen=f"127.0.0.1:{free_port()}",
+        state_dir=str(state),
+        web_root=str(web_root or REPO_ROOT / "web"),
+        rates=rates,
+        worker_processes="1",
+        error_log=str(state / "error.log"),
+        service_key=secrets.token_urlsafe(24),
+    ).replace("\nworker_processes", "\nuser root;\nworker_processes")
+    url = f"http://127.0.0.1:{public_port}"
+    with nginx_gateway(config, state, f"{url}/healthz"):
+        yield url

@@ -150,6 +150,7 @@ def test_login_is_rate_limited_strictly(stack: LocalStack) -> None:
     # The test stack allows 120/min with a burst of 40: a quick series of 60 gets about 41 through.
     assert statuses.count(429) >= 15
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert limited.headers["retry-after"] == "1"  # 120 a minute: one more in half a second, said in whole seconds
     # The API's own limit is far looser: the same burst of reads is not refused.
     assert httpx.get(f"{stack.config.public_url}/api/market/nothing-here").status_code == 404
 

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
 from devstack import binaries
-from devstack.config import REPO_ROOT, SERVICES, GatewayRates, free_port
-from devstack.render import render_compose_gateway, render_gateway
-from devstack.testing import ThreadedServer
+from devstack.config import REPO_ROOT, GatewayRates
+from devstack.render import render_compose_gateway, retry_after_seconds
+from devstack.testing import ThreadedServer, standalone_gateway
+from osool_common.gateway_client import gateway_client
 
 COMPOSE_CONF = REPO_ROOT / "gateway" / "nginx" / "nginx.compose.conf"
 
@@ -46,38 +47,8 @@ class SlowEventSource:
 @pytest.fixture
 def gateway_over_event_source(tmp_path: Path) -> Iterator[str]:
     upstream = SlowEventSource()
-    with upstream.server:
-        public_port = free_port()
-        (tmp_path / "temp").mkdir()
-        config = render_gateway(
-            target="test",
-            upstreams={service: [f"127.0.0.1:{upstream.port}"] for service in SERVICES},
-            public_listen=f"127.0.0.1:{public_port}",
-            internal_listen=f"127.0.0.1:{free_port()}",
-            state_dir=str(tmp_path),
-            web_root=str(REPO_ROOT / "web"),
-            rates=GatewayRates(),
-            worker_processes="1",
-            error_log=str(tmp_path / "error.log"),
-            service_key=secrets.token_urlsafe(24),
-        ).replace("\nworker_processes", "\nuser root;\nworker_processes")
-        (tmp_path / "nginx.conf").write_text(config)
-        process = subprocess.Popen(
-            [str(binaries.nginx()), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"]
-        )
-        try:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    httpx.get(f"http://127.0.0.1:{public_port}/healthz")
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, (tmp_path / "error.log").read_text()
-                    time.sleep(0.05)
-            yield f"http://127.0.0.1:{public_port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with upstream.server, standalone_gateway(tmp_path, upstream.port, GatewayRates()) as url:
+        yield url
 
 
 def test_sse_events_pass_the_gateway_as_they_are_written(gateway_over_event_source: str) -> None:
@@ -132,3 +103,45 @@ def test_default_rate_limits_are_strict_for_sign_in_and_otp() -> None:
     text = COMPOSE_CONF.read_text()
     assert "zone=osool_login:10m rate=10r/m" in text and "zone=osool_otp:10m rate=3r/m" in text
     assert re.search(r"location ~ \^/api/auth/\(login\|password\).*?limit_req zone=osool_login", text, re.DOTALL)
+
+
+def test_a_limits_retry_after_is_the_time_it_lets_one_more_request_through() -> None:
+    assert [retry_after_seconds(rate) for rate in ("50r/s", "1r/s", "30r/m", "10r/m", "3r/m", "120r/m")] == [
+        1, 1, 2, 6, 20, 1,
+    ]  # fmt: skip
+    for rate in ("5r/h", "0r/s", "fast"):
+        with pytest.raises(ValueError, match="gateway rate"):
+            retry_after_seconds(rate)
+
+
+def test_the_gateways_429_says_when_to_come_back_by_the_limit_that_refused(tmp_path: Path) -> None:
+    # Each limit lets two requests through (one and a burst of one), then refuses: its 429 names its own wait.
+    rates = GatewayRates(api="2r/s", auth="30r/m", login="10r/m", otp="3r/m",
+                         bursts={"api": 1, "auth": 1, "login": 1, "otp": 1})  # fmt: skip
+    upstream = ThreadedServer(FastAPI())  # every route a 404: only the gateway's own answers matter here
+    with upstream, standalone_gateway(tmp_path, upstream.port, rates) as url, httpx.Client(base_url=url) as client:
+        for path, wait in (("/api/properties?q=1", "1"), ("/api/auth/me", "2"), ("/api/auth/login", "6"),
+                           ("/api/auth/otp/send", "20")):  # fmt: skip
+            answers = [client.post(path, json={}) for _ in range(4)]
+            refused = [answer for answer in answers if answer.status_code == 429]
+            assert refused, [answer.status_code for answer in answers]
+            assert all(answer.headers["retry-after"] == wait for answer in refused), (path, refused[0].headers)
+            assert refused[0].json()["error"]["code"] == "rate_limited"
+            assert refused[0].headers["x-content-type-options"] == "nosniff"  # the public headers are kept
+            passed = [answer for answer in answers if answer.status_code != 429]
+            assert passed and "retry-after" not in passed[0].headers
+
+
+def test_the_evaluations_client_waits_out_the_gateways_limit(tmp_path: Path) -> None:
+    # 2 a second with a burst of 1: six quick searches meet 429s, which the client waits out (Retry-After: 1).
+    rates = GatewayRates(api="2r/s", bursts={"api": 1, "auth": 1, "login": 1, "otp": 1})
+    upstream = ThreadedServer(FastAPI())
+    with upstream, standalone_gateway(tmp_path, upstream.port, rates) as url:
+        started = time.monotonic()
+        with gateway_client(url, timeout=10) as client:
+            statuses = [client.post("/api/properties/search", json={}).status_code for _ in range(6)]
+        elapsed = time.monotonic() - started
+    assert statuses == [404] * 6  # each reached the service (here, one without routes)
+    assert elapsed >= 1.9  # six at 2 a second after a burst of two: at least two seconds of waiting
+    access = (tmp_path / "access.log").read_text()
+    assert '"status":429' in access or '"status": 429' in access, "the gateway did refuse some on the way"

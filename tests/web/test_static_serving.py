@@ -4,9 +4,6 @@ of the test's own over a temporary web root and a stand-in upstream; no stack ne
 
 from __future__ import annotations
 
-import secrets
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 
-from devstack import binaries
-from devstack.config import SERVICES, GatewayRates, free_port
-from devstack.render import render_gateway
-from devstack.testing import ThreadedServer
+from devstack.config import GatewayRates
+from devstack.testing import ThreadedServer, standalone_gateway
 
 INDEX = (
     '<!doctype html><html><head><title>Osool test build</title><script type="module" src="/assets/app-Ab12Cd34.js">'
@@ -42,33 +37,11 @@ def gateway(web_root: Path, tmp_path: Path) -> Iterator[str]:
     async def anything(path: str, request: Request) -> dict[str, str]:
         return {"upstream": request.url.path}
 
-    with ThreadedServer(app) as upstream:
-        port = free_port()
-        state = tmp_path / "nginx"
-        (state / "temp").mkdir(parents=True)
-        config = render_gateway(
-            target="test", upstreams={service: [f"127.0.0.1:{upstream.port}"] for service in SERVICES},
-            public_listen=f"127.0.0.1:{port}", internal_listen=f"127.0.0.1:{free_port()}", state_dir=str(state),
-            web_root=str(web_root), rates=GatewayRates(), worker_processes="1", error_log=str(state / "error.log"),
-            service_key=secrets.token_urlsafe(24),
-        ).replace("\nworker_processes", "\nuser root;\nworker_processes")  # fmt: skip
-        (state / "nginx.conf").write_text(config)
-        process = subprocess.Popen(
-            [str(binaries.nginx()), "-p", str(state), "-c", str(state / "nginx.conf"), "-g", "daemon off;"]
-        )
-        try:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/healthz")
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, (state / "error.log").read_text()
-                    time.sleep(0.05)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with (
+        ThreadedServer(app) as upstream,
+        standalone_gateway(tmp_path / "nginx", upstream.port, GatewayRates(), web_root) as url,
+    ):
+        yield url
 
 
 @pytest.fixture

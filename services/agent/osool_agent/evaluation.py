@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from osool_common.gateway_client import async_gateway_client
+
 EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "requests.jsonl"
 # A number among these that the request does not expect was invented: the call is wrong even if the rest is right.
 NUMERIC_ARGUMENTS = (
@@ -212,7 +214,7 @@ async def evaluate(
     turn_seconds: float = 180,
 ) -> EvalReport:
     limit = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=base_url, timeout=turn_seconds) as client:
+    async with async_gateway_client(base_url, timeout=turn_seconds) as client:
         gateway = Gateway(client)
         done = 0
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from osool_common.gateway_client import gateway_client
 from osool_search.filters import SearchFilters, violations
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "queries.jsonl"
@@ -126,7 +127,7 @@ def _count_matching(client: httpx.Client, filters: SearchFilters) -> int:
 
 def evaluate(base_url: str, eval_set: list[dict[str, Any]] | None = None) -> EvalReport:
     outcomes = []
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+    with gateway_client(base_url, timeout=30) as client:
         for item in eval_set or load_eval_set():
             constraints = SearchFilters.model_validate(item["constraints"])
             response = client.post("/api/properties/search", json={"query": item["query"], "limit": PAGE})

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from osool_agent.leads.slots import LeadSlots, read_slots
+from osool_common.gateway_client import async_gateway_client
 
 EVAL_FILE = Path(__file__).resolve().parents[2] / "eval" / "leads.jsonl"
 GOAL = 0.90
@@ -75,11 +76,7 @@ class Tally:
 
 
 async def rules_reading(client: httpx.AsyncClient, item: dict[str, Any], today: date) -> dict[str, Any]:
-    for _ in range(10):  # the gateway's per-address limit (50 requests a second locally): wait and go on
-        response = await client.post("/api/properties/parse", json={"query": item["text"][:500]})
-        if response.status_code != 429:
-            break
-        await asyncio.sleep(float(response.headers.get("retry-after") or 1))
+    response = await client.post("/api/properties/parse", json={"query": item["text"][:500]})
     response.raise_for_status()
     context = item.get("context")
     return read_slots(item["text"], response.json(), context=context, today=today).stated()
@@ -134,7 +131,7 @@ async def run(url: str, model_limit: int) -> dict[str, Any]:
     today = date.today()
     readers: dict[str, dict[str, Tally]] = {"rules": defaultdict(Tally)}
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+    async with async_gateway_client(url, timeout=30) as client:
         for item in items:
             predicted = await rules_reading(client, item, today)
             readers["rules"]["all"].add(item, predicted)
