@@ -21,8 +21,10 @@ the local model's time to first token and turn time, and the memory of each agen
 - Memory: RSS, PSS and USS (smaps_rollup) of each agent worker after the scripted-model load and after the rules
   load; the model servers are other processes, not counted.
 
-- CPU: the agent workers' CPU time per turn (/proc), steadier than latency on a shared machine and what bounds the
-  turns per second of two cores: at 8 turns at once the own time is mostly turns queueing for the CPU.
+- CPU: every process's CPU time per turn (/proc: each supervisor program's tree, the agent's master and workers
+  together; supervisord; the scripted model; wrk), steadier than latency on a shared machine and what bounds the turns
+  per second of two cores: at 8 turns at once the own time is mostly turns queueing for the CPU. From it, by Little's
+  law, the least own time if the agent cost nothing, and the cores the goal would take.
 
 wrk, not a Python client, generates the load: on a 2-core machine a Python client would be a bottleneck itself. wrk
 gives up on a request after 2 s and leaves it out of the percentiles, so a run with errors prints its p99 as a floor.
@@ -40,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -247,26 +249,6 @@ def _rotating_post(path: str, bodies: list[dict[str, Any]]) -> str:
 # -- memory -------------------------------------------------------------------------------------------------------
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # The parent pid is the 2nd field after the parenthesised command name (which may hold spaces).
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rpartition(")")[2].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def _memory_of(pid: int) -> dict[str, float]:
     fields: dict[str, float] = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
@@ -279,35 +261,14 @@ def _memory_of(pid: int) -> dict[str, float]:
 def agent_workers(stack: LocalStack) -> list[int]:
     """Every agent replica's gunicorn workers: the processes under the master supervisord started that have no
     children of their own (the master forks the workers)."""
-    workers = []
-    for index in range(stack.config.replicas_of("agent")):
-        master = stack.program_pid(f"agent:agent-{index + 1}")
-        pending = [master]
-        while pending:
-            pid = pending.pop()
-            children = _children(pid)
-            if children:
-                pending += children
-            elif pid != master:
-                workers.append(pid)
-    return workers
+    processes = proc.read_processes()
+    parents = {process.ppid for process in processes.values()}
+    masters = [stack.program_pid(f"agent:agent-{index + 1}") for index in range(stack.config.replicas_of("agent"))]
+    return sorted(pid for pid in proc.descendants(processes, masters) if pid not in masters and pid not in parents)
 
 
 def agent_workers_memory(stack: LocalStack) -> list[dict[str, float]]:
     return [_memory_of(pid) for pid in agent_workers(stack)]
-
-
-class AgentCpu:
-    """CPU time the agent's workers spent during a run, per request: steadier than latency on a shared machine,
-    and what bounds the turns per second of two cores."""
-
-    def __init__(self, stack: LocalStack) -> None:
-        self.pids = agent_workers(stack)
-        self.start = sum(_cpu_seconds(pid) for pid in self.pids)
-
-    def ms_per(self, requests: int) -> float:
-        spent = sum(_cpu_seconds(pid) for pid in self.pids) - self.start
-        return round(1000 * spent / max(1, requests), 1)
 
 
 # The parts a turn needs whichever way the agent is written: the search it makes (its service and Postgres), the
@@ -317,13 +278,14 @@ NEEDED_PARTS = ("search", "postgres", "valkey", "gateway", "scripted model", "wr
 
 class StackCpu:
     """CPU time every process of the run spent during a load, by part (each supervisor program's process tree by its
-    program, supervisord itself, the scripted model, wrk), per request.
+    program, supervisord itself, the scripted model when there is one, wrk), per request: steadier than latency on a
+    shared machine, and what bounds the turns per second of two cores.
 
     On a machine of C cores, N requests at once that each need T of CPU cannot average less than N x T / C (Little's
     law: no more than C / T of them finish a second), whichever process the CPU went to. With the agent's workers left
     out, that bound says how long a turn would take at the least if the agent's own code cost nothing."""
 
-    def __init__(self, stack: LocalStack, fake_url: str) -> None:
+    def __init__(self, stack: LocalStack, fake_url: str | None = None) -> None:
         self.fake_url = fake_url
         self.programs = stack.program_pids()
         self.supervisord = int((stack.config.state_dir / "supervisord.pid").read_text())
@@ -338,7 +300,8 @@ class StackCpu:
         """Milliseconds of CPU per request by part, their total, and the machine's busy time per request."""
         end = self._sample()
         parts = {part: spent - self.start.get(part, 0.0) for part, spent in end.items()}
-        parts["scripted model"] = _fake_stats(self.fake_url)["cpu_seconds"]
+        if self.fake_url is not None:
+            parts["scripted model"] = _fake_stats(self.fake_url)["cpu_seconds"]
         parts["wrk"] = _waited_children_seconds() - self.waited_start
         machine = _machine_busy_seconds() - self.machine_start
         count = max(1, requests)
@@ -372,28 +335,27 @@ def _machine_busy_seconds() -> float:
     return (sum(jiffies) - jiffies[3] - jiffies[4]) / proc.TICKS_PER_SECOND
 
 
-def own_time_floor(
-    cpu: dict[str, Any], search_p50_ms: float, *, cores: int | None = None, parts: Iterable[str] | None = None
-) -> float:
-    """The least the agent's own time can average at CONNECTIONS turns at once on `cores` (this machine's) if the
-    agent's workers (or, given `parts`, everything but those parts) cost nothing: Little's law over the CPU the
-    remaining parts spent per turn, less the search's p50 the own time subtracts."""
-    kept = cpu["by_part"] if parts is None else {part: cpu["by_part"].get(part, 0.0) for part in parts}
-    others = sum(spent for part, spent in kept.items() if part != "agent")
-    return round(CONNECTIONS * others / (cores or os.cpu_count() or 1) - search_p50_ms, 1)
+def cpu_ms(by_part: Mapping[str, float], which: str) -> float:
+    """CPU a turn, in ms: "as_run" every part, "agent_free" all but the agent's, "needed_parts_only" NEEDED_PARTS."""
+    if which == "as_run":
+        return sum(by_part.values())
+    if which == "agent_free":
+        return sum(ms for part, ms in by_part.items() if part != "agent")
+    return sum(by_part.get(part, 0.0) for part in NEEDED_PARTS)
 
 
-def cores_for_goal(by_part: dict[str, float], search_p50_ms: float) -> dict[str, float]:
+def own_time_floor(by_part: Mapping[str, float], search_p50_ms: float, which: str, cores: int | None = None) -> float:
+    """The least the agent's own time can average at CONNECTIONS turns at once on `cores` (this machine's) with only
+    the CPU `which` counts spent a turn (Little's law), less the search's p50 the own time subtracts."""
+    return round(CONNECTIONS * cpu_ms(by_part, which) / (cores or os.cpu_count() or 1) - search_p50_ms, 1)
+
+
+def cores_for_goal(by_part: Mapping[str, float], search_p50_ms: float) -> dict[str, float]:
     """How many cores CONNECTIONS turns at once would need for their mean own time to reach the p50 goal, by Little's
     law over the CPU a turn took: as run, if the agent's workers cost nothing, and with only NEEDED_PARTS."""
-
-    def cores(ms_per_turn: float) -> float:
-        return round(CONNECTIONS * ms_per_turn / (GOAL_OWN_P50_MS + search_p50_ms), 1)
-
     return {
-        "as_run": cores(sum(by_part.values())),
-        "agent_free": cores(sum(ms for part, ms in by_part.items() if part != "agent")),
-        "needed_parts_only": cores(sum(by_part.get(part, 0.0) for part in NEEDED_PARTS)),
+        which: round(CONNECTIONS * cpu_ms(by_part, which) / (GOAL_OWN_P50_MS + search_p50_ms), 1)
+        for which in ("as_run", "agent_free", "needed_parts_only")
     }
 
 
@@ -427,12 +389,11 @@ def measure_scripted(stack: LocalStack, fake_url: str) -> dict[str, Any]:
     stack_cpu: list[dict[str, Any]] = []
     for round_number in range(ROUNDS):
         httpx.post(f"{fake_url}/bench/reset", timeout=10)
-        cpu = AgentCpu(stack)
         every_part = StackCpu(stack, fake_url)
         turns.append(run_wrk("turn", f"{url}/api/chat", connections=CONNECTIONS, seconds=SECONDS,
                              script=turn_script))  # fmt: skip
-        cpu_ms.append(cpu.ms_per(turns[-1].requests))
         stack_cpu.append(every_part.ms_per(turns[-1].requests))
+        cpu_ms.append(stack_cpu[-1]["by_part"]["agent"])
         stats = _fake_stats(fake_url)
         fake_ms.append(1000 * stats["seconds"] / max(1, stats["calls"]))
         searches.append(run_wrk("search", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
@@ -445,9 +406,12 @@ def measure_scripted(stack: LocalStack, fake_url: str) -> dict[str, Any]:
               flush=True)  # fmt: skip
     own_p50 = statistics.median(t.p50_ms - s.p50_ms for t, s in zip(turns, searches, strict=True))
     own_p99 = statistics.median(t.p99_ms - s.p99_ms for t, s in zip(turns, searches, strict=True))
-    floor_free = [own_time_floor(every, s.p50_ms) for every, s in zip(stack_cpu, searches, strict=True)]
+    floor_free = [
+        own_time_floor(every["by_part"], s.p50_ms, "agent_free") for every, s in zip(stack_cpu, searches, strict=True)
+    ]
     floor_needed = [
-        own_time_floor(every, s.p50_ms, parts=NEEDED_PARTS) for every, s in zip(stack_cpu, searches, strict=True)
+        own_time_floor(every["by_part"], s.p50_ms, "needed_parts_only")
+        for every, s in zip(stack_cpu, searches, strict=True)
     ]
     rounds: list[dict[str, Any]] = [
         {"turn_p50_ms": t.p50_ms, "turn_p99_ms": t.p99_ms, "search_p50_ms": s.p50_ms, "search_p99_ms": s.p99_ms,
@@ -487,11 +451,11 @@ def measure_rules(stack: LocalStack) -> dict[str, Any]:
     run_wrk("warm-up", f"{url}/api/chat", connections=CONNECTIONS, seconds=3, script=script)
     figures: dict[str, Any] = {}
     for connections in (1, CONNECTIONS):
-        cpu = AgentCpu(stack)
+        cpu = StackCpu(stack)
         result = run_wrk(f"rules x{connections}", f"{url}/api/chat", connections=connections,
                          threads=min(2, connections), seconds=RULES_SECONDS, script=script)  # fmt: skip
         figures[str(connections)] = result
-        figures[f"agent_cpu_ms_per_turn_{connections}"] = cpu.ms_per(result.requests)
+        figures[f"agent_cpu_ms_per_turn_{connections}"] = round(cpu.ms_per(result.requests)["by_part"]["agent"], 1)
         print(f"  rules x{connections}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
               f"{result.requests_per_second:.1f} turns/s, agent CPU {figures[f'agent_cpu_ms_per_turn_{connections}']} "
               f"ms/turn{_floor_note(result)}", flush=True)  # fmt: skip
@@ -631,7 +595,7 @@ def main() -> None:
     print(f"  {'the same search alone':<34} {search.p50_ms:8.1f} {search.p99_ms:8.1f} "
           f"{search.requests_per_second:7.1f}")  # fmt: skip
     print(f"  {'agent own time (turn - search)':<34} {scripted['own_p50_ms']:8.1f} {scripted['own_p99_ms']:8.1f}")
-    print(f"  agent workers' CPU per turn: {scripted['agent_cpu_ms_per_turn']} ms; fake model "
+    print(f"  the agent's CPU per turn: {scripted['agent_cpu_ms_per_turn']} ms; fake model "
           f"{scripted['fake_model_ms_per_call']} ms per call, 2 calls per turn (not subtracted)")  # fmt: skip
     parts = ", ".join(f"{part} {ms:.1f}" for part, ms in scripted["cpu_ms_per_turn_by_part"].items() if ms >= 0.05)
     print(f"  CPU per turn of every process, {scripted['cpu_ms_per_turn_total']} ms (the machine was busy "

@@ -39,19 +39,21 @@ def test_every_process_counts_once_in_the_part_of_its_program() -> None:
 
 
 def test_the_floor_leaves_the_agent_out_and_subtracts_the_search() -> None:
-    cpu = {"by_part": {"agent": 60.0, "chat-history": 5.0, "search": 4.0, "postgres": 5.0, "gateway": 1.0}}
+    by_part = {"agent": 60.0, "chat-history": 5.0, "search": 4.0, "postgres": 5.0, "gateway": 1.0}
     # 8 turns at once on 2 cores, 15 ms of others' CPU a turn: at least 8 x 15 / 2 = 60 ms a turn, less 5 ms of search.
-    assert own_time_floor(cpu, 5.0, cores=2) == 55.0
+    assert own_time_floor(by_part, 5.0, "agent_free", cores=2) == 55.0
     # Only the parts a turn needs whichever way the agent is written: chat-history left out too.
-    assert own_time_floor(cpu, 5.0, cores=2, parts=NEEDED_PARTS) == 35.0
-    # Four times the cores, a quarter of the queue.
-    assert own_time_floor(cpu, 5.0, cores=8) == 10.0
+    assert set(NEEDED_PARTS) >= {"search", "postgres", "gateway"} and "chat-history" not in NEEDED_PARTS
+    assert own_time_floor(by_part, 5.0, "needed_parts_only", cores=2) == 35.0
+    # Four times the cores, a quarter of the queue; and as run, the agent counted.
+    assert own_time_floor(by_part, 5.0, "agent_free", cores=8) == 10.0
+    assert own_time_floor(by_part, 5.0, "as_run", cores=2) == 8 * 75 / 2 - 5
 
 
 def test_the_cores_the_goal_would_take() -> None:
     from bench.agent.__main__ import GOAL_OWN_P50_MS, cores_for_goal
 
     by_part = {"agent": 50.0, "chat-history": 5.0, "search": 4.0, "postgres": 6.0}
-    # 8 turns at once, each 65 ms of CPU: a mean of 25 ms over a 7 ms search takes 8 x 65 / 32 = 16.25 cores.
-    assert GOAL_OWN_P50_MS == 25.0
+    # 8 turns at once, each 65 ms of CPU: a mean of 25 ms (the goal) over a 7 ms search takes 8 x 65 / 32 = 16.25 cores.
+    assert GOAL_OWN_P50_MS == 25.0  # the figures below are worked out for it
     assert cores_for_goal(by_part, 7.0) == {"as_run": 16.2, "agent_free": 3.8, "needed_parts_only": 2.5}
