@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import threading
 import time
@@ -14,8 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack.config import SERVICES, GatewayRates, StackConfig, free_port
+from devstack.config import REPO_ROOT, SERVICES, GatewayRates, StackConfig, free_port
 from devstack.envfile import read_env_file
+from devstack.render import GatewayTls, render_gateway
 from devstack.stack import LocalStack
 
 # Variables a developer may have exported for their own stack; the test stack must not inherit them.
@@ -361,21 +363,18 @@ class ServiceProcess:
         self.start()
 
 
-@contextmanager
-def standalone_gateway(
-    state: Path, upstream_port: int, rates: GatewayRates, web_root: Path | None = None
-) -> Iterator[str]:
-    """nginx alone on the rendered template, every service's upstream at one port (a test's own server), its files in
-    `state`; yields its public URL, stops it after."""
-    import secrets
-
-    from devstack.config import REPO_ROOT
-    from devstack.render import render_gateway
-    from devstack.scale import nginx_gateway
-
-    public_port = free_port()
+def render_standalone_gateway(
+    state: Path,
+    upstream_port: int,
+    rates: GatewayRates,
+    public_port: int,
+    web_root: Path | None = None,
+    tls: GatewayTls | None = None,
+) -> str:
+    """The rendered template for nginx alone (run as root, one worker), every service's upstream at one port (a
+    test's own server), its files in `state`, its public listener on `public_port` (HTTPS with `tls`)."""
     (state / "temp").mkdir(parents=True, exist_ok=True)
-    config = render_gateway(
+    return render_gateway(
         target="test",
         upstreams={service: [f"127.0.0.1:{upstream_port}"] for service in SERVICES},
         public_listen=f"127.0.0.1:{public_port}",
@@ -386,7 +385,19 @@ def standalone_gateway(
         worker_processes="1",
         error_log=str(state / "error.log"),
         service_key=secrets.token_urlsafe(24),
+        tls=tls,
     ).replace("\nworker_processes", "\nuser root;\nworker_processes")
+
+
+@contextmanager
+def standalone_gateway(
+    state: Path, upstream_port: int, rates: GatewayRates, web_root: Path | None = None
+) -> Iterator[str]:
+    """nginx alone on the rendered template (render_standalone_gateway); yields its public URL, stops it after."""
+    from devstack.scale import nginx_gateway
+
+    public_port = free_port()
     url = f"http://127.0.0.1:{public_port}"
-    with nginx_gateway(config, state, f"{url}/healthz"):
+    with nginx_gateway(render_standalone_gateway(state, upstream_port, rates, public_port, web_root), state,
+                       f"{url}/healthz"):  # fmt: skip
         yield url

@@ -5,7 +5,6 @@ HSTS on its public listener and redirects plain HTTP there."""
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 import socket
 import ssl
@@ -17,9 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack.config import REPO_ROOT, SERVICES, GatewayRates, free_port
-from devstack.render import COMPOSE_TLS, GatewayTls, render_gateway
+from devstack.config import REPO_ROOT, GatewayRates, free_port
+from devstack.render import COMPOSE_TLS, GatewayTls
 from devstack.scale import CERTIFICATE_SCRIPT, make_certificates, nginx_gateway
+from devstack.testing import render_standalone_gateway
 
 SCRIPT = CERTIFICATE_SCRIPT  # gateway/nginx/ssl/make-local-certificates.sh
 
@@ -77,7 +77,6 @@ def test_private_keys_are_never_committed() -> None:
 def tls_gateway(certificates: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
     """The template with TLS on loopback ports (the native rehearsal's shape): (HTTPS port, plain HTTP port)."""
     state = tmp_path_factory.mktemp("gateway")
-    (state / "temp").mkdir()
     https_port, http_port = free_port(), free_port()
     tls = GatewayTls(
         certificate=str(certificates / "server.crt"),
@@ -85,19 +84,8 @@ def tls_gateway(certificates: Path, tmp_path_factory: pytest.TempPathFactory) ->
         redirect_listen=f"127.0.0.1:{http_port}",
         https_port=https_port,
     )
-    config = render_gateway(
-        target="test",
-        upstreams={service: [f"127.0.0.1:{free_port()}"] for service in SERVICES},
-        public_listen=f"127.0.0.1:{https_port}",
-        internal_listen=f"127.0.0.1:{free_port()}",
-        state_dir=str(state),
-        web_root=str(REPO_ROOT / "web"),
-        rates=GatewayRates(),
-        worker_processes="1",
-        error_log=str(state / "error.log"),
-        service_key=secrets.token_urlsafe(24),
-        tls=tls,
-    ).replace("\nworker_processes", "\nuser root;\nworker_processes")
+    # Every upstream at a port nothing listens on: these tests meet the gateway alone.
+    config = render_standalone_gateway(state, free_port(), GatewayRates(), https_port, tls=tls)
     with nginx_gateway(config, state, f"http://127.0.0.1:{http_port}/healthz"):
         yield https_port, http_port
 

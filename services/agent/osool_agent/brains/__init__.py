@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from openai import AsyncOpenAI, DefaultAioHttpClient
@@ -120,8 +121,13 @@ class StableToolSchemas(OpenAIChatModel):
     tool's definition is equal to that copy in every field; anything else (a changed schema, a new tool) is transformed
     by the library as before. Whatever else the hook does to the request, it still does."""
 
+    @cached_property
+    def _tool_schemas(self) -> dict[str, tuple[ToolDefinition, ToolDefinition]]:
+        """By tool name: (a copy of the definition as it came, the definition the library made of it)."""
+        return {}
+
     def customize_request_parameters(self, model_request_parameters: ModelRequestParameters) -> ModelRequestParameters:
-        cache: dict[str, tuple[ToolDefinition, ToolDefinition]] = self.__dict__.setdefault("_tool_schemas", {})
+        cache = self._tool_schemas
         tools = model_request_parameters.function_tools
         fresh = [tool for tool in tools if (kept := cache.get(tool.name)) is None or kept[0] != tool]
         customized = super().customize_request_parameters(replace(model_request_parameters, function_tools=fresh))
