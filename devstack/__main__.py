@@ -18,20 +18,35 @@ from devstack.stack import LocalStack, StackError, package_of
 def _run(stack: LocalStack) -> int:
     started = time.monotonic()
     stack.start(foreground=True)
-    # Ctrl-C reaches supervisord too (same process group); it stops every program, then we return.
-    signal.signal(signal.SIGINT, lambda *_: None)
+    assert stack.process is not None
+    supervisord = stack.process
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        # Ctrl-C in a terminal reaches supervisord too (same process group), but a signal sent to this process alone
+        # (kill, a process manager, a closed terminal) would leave supervisord and every program running without
+        # us: it is passed on as SIGTERM (supervisord reads SIGHUP as "reload"), and we return once all stopped.
+        nonlocal stopping
+        stopping = True
+        if supervisord.poll() is None:
+            supervisord.send_signal(signal.SIGTERM)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     try:
         stack.wait_healthy()
     except StackError as exc:
+        if stopping:  # stopped while starting: supervisord's exit is what was asked for, not a failure
+            return supervisord.wait()
         print(f"osool: {exc}", file=sys.stderr)
         stack.stop()
         return 1
-    print(
-        f"\nOsool is up in {time.monotonic() - started:.1f}s. Ctrl-C stops everything.\n{stack.addresses()}\n",
-        flush=True,
-    )
-    assert stack.process is not None
-    return stack.process.wait()
+    if not stopping:
+        print(
+            f"\nOsool is up in {time.monotonic() - started:.1f}s. Ctrl-C stops everything.\n{stack.addresses()}\n",
+            flush=True,
+        )
+    return supervisord.wait()
 
 
 def _up(stack: LocalStack) -> int:
