@@ -88,8 +88,14 @@ def period_trigger(job: Job, now: float) -> IntervalTrigger:
     started: every replica asks for a period's lease as it opens, and the status says when the next run begins. Fired
     from the replica's start instead, a period ran at the offset the replica happened to start at (a restart at 05:45
     put the hourly report at 06:45, 07:45...) while the status counted an hour from the last run."""
-    opened = now // job.interval_seconds * job.interval_seconds
+    opened = next_period_opens(job.interval_seconds, now) - job.interval_seconds
     return IntervalTrigger(seconds=job.interval_seconds, start_date=datetime.fromtimestamp(opened, UTC), timezone=UTC)
+
+
+def next_period_opens(interval_seconds: float, now: float) -> float:
+    """When the period after the one `now` is in opens (epoch seconds): when a job next fires (period_trigger), and
+    what the status reports say of it."""
+    return (now // interval_seconds + 1) * interval_seconds
 
 
 def start(leases: Leases, jobs: list[Job]) -> AsyncIOScheduler:

@@ -21,6 +21,7 @@ from osool_monitoring.performance import Performance
 from osool_monitoring.reader import Reader
 from osool_monitoring.red import RedHistory
 from osool_monitoring.repository import AlertRepository, Record, ReportRepository
+from osool_monitoring.scheduler import next_period_opens
 from osool_monitoring.schemas import AlertmanagerWebhook, StoredAlert, WebhookResult
 from osool_monitoring.settings import Settings
 
@@ -188,11 +189,10 @@ class ReportService:
         by_kind: dict[str, int] = {}
         for finding in latest["findings"]:
             by_kind[finding["kind"]] = by_kind.get(finding["kind"], 0) + 1
-        interval = self.settings.monitoring_database_report_interval_seconds
+        interval, now = self.settings.monitoring_database_report_interval_seconds, time.time()
         return {
             "report_id": latest["id"], "last_run_at": latest["created_at"], "duration_ms": latest["duration_ms"],
-            # The job runs as each period opens (scheduler.period_trigger).
-            "next_run_in_seconds": math.ceil(interval - time.time() % interval),
+            "next_run_in_seconds": math.ceil(next_period_opens(interval, now) - now),
             "pg_stat_statements": latest["summary"].get("pg_stat_statements"),
             "cache_hit_ratio": latest["summary"].get("cache_hit_ratio"),
             "findings": len(latest["findings"]), "by_kind": by_kind,
