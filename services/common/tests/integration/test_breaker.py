@@ -168,13 +168,16 @@ async def test_a_success_between_failures_starts_the_count_again(make_breaker: M
 async def test_after_the_reset_timeout_fifty_concurrent_callers_let_exactly_one_probe_through(
     make_breaker: MakeBreaker,
 ) -> None:
-    breaker = make_breaker()
+    # The probe's lease and its call are long, so that on a loaded machine every caller asks while it is in flight:
+    # with the lease at its default (the 0.3 s reset), a stall of the test process between two callers let the later
+    # one take over an expired lease and call too, and the others' round trips to Valkey may outlast a short call.
+    breaker = make_breaker(probe_timeout=30.0)
     await _open(breaker)
     await asyncio.sleep(RESET + 0.05)
     assert await breaker.state() == "half_open"  # reported so once the timeout has passed, before any call
 
     dependency = Dependency()
-    dependency.delay = 0.1  # the probe is still in flight while the others ask
+    dependency.delay = 1.0  # the probe is still in flight while the others ask
     outcomes = await asyncio.gather(*(breaker.call(dependency) for _ in range(50)), return_exceptions=True)
     assert dependency.calls == 1
     assert outcomes.count("answer") == 1
