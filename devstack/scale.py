@@ -187,7 +187,7 @@ def _status(url: str) -> int:
 
 
 def _kill_leftovers(root: Path) -> None:
-    from devstack.testing import _kill_leftovers as kill
+    from devstack.testing import kill_leftovers as kill
 
     kill(root)
 

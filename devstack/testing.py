@@ -109,12 +109,14 @@ def running_stack(config: StackConfig) -> Iterator[LocalStack]:
     finally:
         _RUNNING.pop(config.public_url, None)
         local_stack.stop()
-        _kill_leftovers(config.state_dir)
+        kill_leftovers(config.state_dir)
 
 
-def _kill_leftovers(state_dir: Path) -> None:
-    """Anything still running from this stack's directory after shutdown is killed: tests leave nothing behind."""
+def processes_of(state_dir: Path) -> dict[int, str]:
+    """Every process (but this one) whose command line or environment names the stack's directory, by pid: its
+    command line."""
     marker = str(state_dir)
+    found = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit() or int(proc.name) == os.getpid():
             continue
@@ -124,10 +126,17 @@ def _kill_leftovers(state_dir: Path) -> None:
         except OSError:
             continue
         if marker in cmdline or marker in environ:
-            try:
-                os.kill(int(proc.name), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            found[int(proc.name)] = cmdline
+    return found
+
+
+def kill_leftovers(state_dir: Path) -> None:
+    """Anything still running from this stack's directory after shutdown is killed: tests leave nothing behind."""
+    for pid in processes_of(state_dir):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -15,7 +13,7 @@ import httpx
 import pytest
 
 from devstack.config import REPO_ROOT, SERVICES, free_port, service_id
-from devstack.testing import clean_environ, stack_root
+from devstack.testing import clean_environ, kill_leftovers, processes_of, stack_root
 
 
 def _launcher_env(root: Path) -> dict[str, str]:
@@ -36,31 +34,11 @@ def _launcher_env(root: Path) -> dict[str, str]:
     }
 
 
-def _processes_of(state_dir: Path) -> list[str]:
-    """Every process whose command line names the stack's directory (supervisord, PostgreSQL, nginx, ...)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            if str(state_dir) in cmdline:
-                found.append(f"{proc.name}: {cmdline[:120]}")
-    return found
-
-
 @pytest.fixture
 def launcher_root() -> Iterator[Path]:
     with stack_root("osool-run-") as root:
         yield root
-        _kill(root)  # a failed test leaves nothing behind either
-
-
-def _kill(state_dir: Path) -> None:
-    for line in _processes_of(state_dir):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(int(line.split(":")[0]), signal.SIGKILL)
+        kill_leftovers(root)  # a failed test leaves nothing behind either
 
 
 def _start(env: dict[str, str]) -> subprocess.Popen[str]:
@@ -76,15 +54,15 @@ def _wait_stopped(launcher: subprocess.Popen[str], state_dir: Path) -> tuple[str
     try:
         stdout, stderr = launcher.communicate(timeout=90)
     except subprocess.TimeoutExpired:
-        left = _processes_of(state_dir)
+        left = list(processes_of(state_dir).values())
         launcher.kill()
-        _kill(state_dir)  # they hold the launcher's stdout: communicate() would wait for them
+        kill_leftovers(state_dir)  # they hold the launcher's stdout: communicate() would wait for them
         launcher.communicate()
         pytest.fail(f"the launcher did not exit after the signal; still running: {left}")
     deadline = time.monotonic() + 10
-    while _processes_of(state_dir) and time.monotonic() < deadline:
+    while processes_of(state_dir) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _processes_of(state_dir) == [], "programs of the stack outlived the launcher"
+    assert processes_of(state_dir) == {}, "programs of the stack outlived the launcher"
     return stdout, stderr
 
 
@@ -97,7 +75,7 @@ def test_sigterm_to_the_launcher_of_a_healthy_stack_stops_every_program(launcher
             break
     else:
         pytest.fail(f"the stack did not come up: {launcher.wait()} {launcher.stderr.read() if launcher.stderr else ''}")
-    supervised = _processes_of(launcher_root)
+    supervised = processes_of(launcher_root).values()
     assert any("supervisord" in line for line in supervised) and any("postgres" in line for line in supervised)
     internal = f"http://127.0.0.1:{env['GATEWAY_INTERNAL_PORT']}"
     assert all(httpx.get(f"{internal}/{service}/health/live").status_code == 200 for service in SERVICES)
