@@ -26,16 +26,16 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor.
 - Down payment: "10% down", "مقدم 10٪" → max_down_payment_pct 10; "no down payment" / "بدون مقدم" → 0; a down
   payment given as an amount is recognised but is no filter (the filter is a percentage).
-- Negation: a type, place, compound, developer or finishing after a cue ("not a villa", "no villas", "except",
-  "anything but", "other than", "excluding", "without", "not in Sheikh Zayed", "outside New Cairo", "nothing by Emaar",
-  "no compounds from Emaar", "مش عايز فيلا", "غير الفيلات", "ماعدا", "إلا", "بلاش", "من غير", "مش في الشيخ زايد",
-  "بعيد عن التجمع", "مش من اعمار") is ruled out (exclude_*) and never wanted, even when the query also names it
-  ("apartment or villa ... not a villa"). Between the cue and the phrase: articles (a type), "in" / "في" (a place),
-  "compounds from" / "من" (a developer). A joiner carries the cue on ("no villas or townhouses", "مش فيلا ولا تاون");
-  a comma ends it ("no villas, apartments"). A negated sale type or delivery state is the other one, "not cash" is
-  installments. A negated cue is no negation: "not far from New Cairo", "مش عايز غير شقة" (only an apartment). The
-  whole negation is one entry of `understood` ("not a villa"). Floors and features are not read: "anything but
-  ground floor" and "no pool" stay in the text.
+- Negation: a type, place, compound, developer or finishing after a cue ("not a villa", "no villas", "except", "anything
+  but", "other than", "excluding", "without", "not in Sheikh Zayed", "outside New Cairo", "nothing by Emaar", "no
+  compounds from Emaar", "مش عايز فيلا", "غير الفيلات", "ماعدا", "إلا", "بلاش", "من غير", "مش في الشيخ زايد", "بعيد عن
+  التجمع", "مش من اعمار") is ruled out (exclude_*) and never wanted, even when the query also names it ("apartment or
+  villa ... not a villa"). Between the cue and the phrase: articles (a type), "in" / "في" (a place), "compounds from" /
+  "من" / "in a" / "في كمبوند" (a developer). A joiner carries the cue on ("no villas or townhouses", "مش فيلا ولا
+  تاون"); a comma ends it ("no villas, apartments"). A negated sale type or delivery state is the other one, "not cash"
+  is installments. A negated cue is no negation: "not far from New Cairo", "مش عايز غير شقة" (only an apartment). The
+  whole negation is one entry of `understood` ("not a villa"). Floors and features are not read: "anything but ground
+  floor" and "no pool" stay in the text.
 
 - Franco-Arabic and misspellings: a Latin word is read as an Arabic name of the gazetteer it spells ("tagamo3 el
   5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py); such a
@@ -1083,10 +1083,13 @@ _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
         "in", "at", "inside", "within", "from", "compound", "compounds", "project", "projects", "في", "فى", "ف", "من",
         "كمبوند", "كومباوند", "كمباوند", "مشروع", "بتاع", *franco.LOCATION_FILLERS, *franco.ARTICLES,
     ),
+    # "nothing by Emaar", "no compounds from Emaar", and the place-like "not in a Palm Hills compound", "مش في كمبوند
+    # بالم هيلز", "mesh fe compound palm hills": without these the developer after the cue was read as wanted.
     "developers": (
         "from", "by", "of", "developed", "built", "developer", "compounds", "compound", "projects", "project", "units",
-        "properties", "homes", "من", "بتاع", "بتاعة", "تبع", "شركة", "مشاريع", "مشروعات", "كمبوندات", "كمباوندات",
-        "وحدات",
+        "properties", "homes", "in", "at", "inside", "within", "من", "بتاع", "بتاعة", "تبع", "شركة", "مشاريع",
+        "مشروعات", "كمبوندات", "كمباوندات", "وحدات", "في", "فى", "ف", "كمبوند", "كومباوند", "كمباوند", "مشروع",
+        *franco.LOCATION_FILLERS, *franco.ARTICLES,
     ),
 }  # fmt: skip
 # Between a cue and a negation before it, which cancels it: "not *too* far from", "مش عايز *حاجة* غير".

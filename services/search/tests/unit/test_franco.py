@@ -92,6 +92,10 @@ def test_a_whole_franco_query_leaves_no_words_and_shows_the_names_it_read() -> N
 def test_franco_negations_are_exclusions() -> None:
     assert applied("mesh 3ayez fella") == {"exclude_property_types": [V]}
     assert applied("sha2a msh fel tagamo3") == {"property_types": [A], "exclude_locations": [NC]}
+    # A developer ruled out as a place is: the name after the cue is never read as wanted.
+    assert applied("sha2a fel tagamo3 mesh fe compound palm hills") == {
+        "property_types": [A], "locations": [NC], "exclude_developers": ["Palm Hills Developments"],
+    }  # fmt: skip
 
 
 def test_a_name_added_in_arabic_is_read_in_franco_without_a_new_alias() -> None:

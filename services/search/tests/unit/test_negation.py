@@ -44,6 +44,9 @@ def applied(query: str) -> dict[str, Any]:
         ("no compounds from Emaar", {"exclude_developers": ["Emaar Misr"]}),
         ("nothing by Emaar", {"exclude_developers": ["Emaar Misr"]}),
         ("excluding Palm Hills", {"exclude_developers": ["Palm Hills Developments"]}),
+        # A developer ruled out as a place ("in" before it), never read as wanted.
+        ("not in Palm Hills", {"exclude_developers": ["Palm Hills Developments"]}),
+        ("not in a Palm Hills", {"exclude_developers": ["Palm Hills Developments"]}),
         ("not furnished", {"exclude_finishing": ["furnished"]}),
         ("non-furnished", {"exclude_finishing": ["furnished"]}),
     ],
@@ -79,6 +82,7 @@ def test_an_english_negation_before_a_type_place_compound_or_developer_excludes_
         ("مش في ميفيدا", {"exclude_compounds": ["Mivida"]}),
         ("مش من اعمار", {"exclude_developers": ["Emaar Misr"]}),
         ("مش عايز حاجة من إعمار", {"exclude_developers": ["Emaar Misr"]}),
+        ("مش في كمبوند بالم هيلز", {"exclude_developers": ["Palm Hills Developments"]}),
         ("مش مفروشة", {"exclude_finishing": ["furnished"]}),
     ],
 )
@@ -125,6 +129,14 @@ def test_an_arabic_negation_before_a_type_place_compound_or_developer_excludes_i
         # Mixed languages in one query.
         ("apartment in التجمع مش ميفيدا", {"property_types": [A], "locations": [NC], "exclude_compounds": ["Mivida"]}),
         ("شقة in Zayed not in Allegria", {"property_types": [A], "locations": [SZ], "exclude_compounds": ["Allegria"]}),
+        (
+            "apartment in New Cairo not inside a Palm Hills project",
+            {"property_types": [A], "locations": [NC], "exclude_developers": ["Palm Hills Developments"]},
+        ),
+        (
+            "شقة في التجمع مش في كمبوند بالم هيلز",
+            {"property_types": [A], "locations": [NC], "exclude_developers": ["Palm Hills Developments"]},
+        ),
         (
             "villa في الشيخ زايد, nothing by SODIC",
             {"property_types": [V], "locations": [SZ], "exclude_developers": ["SODIC"]},
