@@ -33,9 +33,10 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   villa ... not a villa"). Between the cue and the phrase: articles (a type), "in" / "في" (a place), "compounds from" /
   "من" / "in a" / "في كمبوند" (a developer). A joiner carries the cue on ("no villas or townhouses", "مش فيلا ولا
   تاون"); a comma ends it ("no villas, apartments"). A negated sale type or delivery state is the other one, "not cash"
-  is installments. A negated cue is no negation: "not far from New Cairo", "مش عايز غير شقة" (only an apartment). The
-  whole negation is one entry of `understood` ("not a villa"). Floors and features are not read: "anything but ground
-  floor" and "no pool" stay in the text.
+  is installments. A finishing right after a negated type is what is ruled out, the type is wanted ("مش عايز شقة
+  مفروشة", Arabic's adjective after its noun, reads as "not a furnished apartment"). A negated cue is no negation: "not
+  far from New Cairo", "مش عايز غير شقة" (only an apartment). The whole negation is one entry of `understood` ("not a
+  villa"). Floors and features are not read: "anything but ground floor" and "no pool" stay in the text.
 
 - Franco-Arabic and misspellings: a Latin word is read as an Arabic name of the gazetteer it spells ("tagamo3 el
   5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py); such a
@@ -1100,6 +1101,7 @@ _BEFORE_CUE_WORDS = frozenset(
 _NEGATION_JOINERS = frozenset(fold(w) for w in ("or", "nor", "and", "ولا", "أو", "او", "و"))
 _NEGATABLE = (*EXCLUSIONS, "sale_type", "is_delivered", "payment")
 _NEGATION_GAP = re.compile(r"[ \-'’/]{1,3}")
+_ADJECTIVE_GAP = re.compile(r" {1,2}")  # a noun and the adjective after it: nothing but a space between them
 _KNOWN_WORDS = _known_words()
 
 
@@ -1203,8 +1205,8 @@ def _read_phrases(scan: _Scan) -> None:
     words = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     tokens = _Tokens(scan.norm) if _MAY_NEGATE(scan.norm) else None
     claimed: list[tuple[int, int]] = []
-    # The last negation read: what it ruled out (its kind), where it ends, and its entry in `understood`.
-    negation: tuple[str, int, int] | None = None
+    # The last negation read: what it ruled out (its kind), where it ends, its entry in `understood`, and the value.
+    negation: tuple[str, int, int, str] | None = None
     lists: dict[int, int] = {}  # entries of `understood` that a list of negated phrases extends, to where it ends
     i = 0
     while i < len(words):
@@ -1251,13 +1253,29 @@ def _read_phrases(scan: _Scan) -> None:
             if cue is not None and cue[1]:
                 _apply_negated_phrase(scan, meaning)
                 claimed.append((cue[0], end))
-                negation = (meaning.field, end, len(scan.understood))
+                negation = (meaning.field, end, len(scan.understood), meaning.value)
                 if len(scan.understood) < _MAX_UNDERSTOOD:
                     scan.understood.append((cue[0], scan.source[cue[0] : end] + shown))
                 continue
             if cue is not None:  # "nothing but villas": the phrase as the buyer put it
                 start = cue[0]
             attached_and = form != words[i - n][2] and words[i - n][2].startswith("و") and not form.startswith("و")
+            if (
+                negation is not None
+                and negation[0] == "property_types"
+                and meaning.field == "finishing"
+                and _ADJECTIVE_GAP.fullmatch(scan.norm, negation[1], start)
+            ):
+                # Arabic puts the adjective after its noun: "مش عايز شقة مفروشة" is "not a furnished apartment", an
+                # apartment that is not furnished, as English reads it. The finishing is never wanted; after a list
+                # ("مش فيلا ولا تاون مفروشة") the types stay ruled out too.
+                if negation[2] not in lists:
+                    _unexclude_type(scan, negation[3])
+                _apply_negated_phrase(scan, meaning)
+                claimed.append((negation[1], end))
+                lists[negation[2]] = end
+                negation = (meaning.field, end, negation[2], meaning.value)
+                continue
             if (
                 negation is not None
                 and negation[0] == meaning.field
@@ -1267,7 +1285,7 @@ def _read_phrases(scan: _Scan) -> None:
                 _apply_negated_phrase(scan, meaning)
                 claimed.append((negation[1], end))
                 lists[negation[2]] = end
-                negation = (meaning.field, end, negation[2])
+                negation = (meaning.field, end, negation[2], meaning.value)
                 continue
         _apply_phrase(scan, meaning)
         if meaning.field == "features":
@@ -1294,6 +1312,16 @@ def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
         scan.flags.add(meaning.value)
     elif meaning.field != "filler":
         scan.set(meaning.field, meaning.value)
+
+
+def _unexclude_type(scan: _Scan, value: str) -> None:
+    """The type a negation ruled out turns out to be wanted (the negation was of its adjective): it moves over."""
+    excluded = scan.values.get("exclude_property_types", [])
+    if value in excluded:
+        excluded.remove(value)
+        if not excluded:
+            del scan.values["exclude_property_types"]
+    scan.add("property_types", value)
 
 
 def _apply_negated_phrase(scan: _Scan, meaning: _Meaning) -> None:

@@ -148,6 +148,30 @@ def test_what_is_wanted_and_what_is_ruled_out_are_read_together(query: str, expe
 
 
 @pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # The adjective after its noun (Arabic order) is what is ruled out, as "not a furnished apartment" reads.
+        ("مش عايز شقة مفروشة", {"property_types": [A], "exclude_finishing": ["furnished"]}),
+        ("مش عايز شقة نص تشطيب", {"property_types": [A], "exclude_finishing": ["semi_finished"]}),
+        ("mesh 3ayez sha2a mafrosha", {"property_types": [A], "exclude_finishing": ["furnished"]}),
+        (
+            "مش عايز شقة مفروشة ولا نص تشطيب",
+            {"property_types": [A], "exclude_finishing": ["furnished", "semi_finished"]},
+        ),
+        ("not a semi finished apartment", {"property_types": [A], "exclude_finishing": ["semi_finished"]}),
+        # After a list of types the adjective is ruled out with them: never wanted.
+        ("مش فيلا ولا تاون مفروشة", {"exclude_property_types": [V, "Townhouse"], "exclude_finishing": ["furnished"]}),
+        # A comma parts them: the type is ruled out, the finishing asked for.
+        ("مش عايز فيلا، مفروشة", {"exclude_property_types": [V], "finishing": ["furnished"]}),
+    ],
+)
+def test_a_negated_type_with_its_finishing_after_it_rules_out_the_finishing(
+    query: str, expected: dict[str, Any]
+) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "apartment or villa in New Cairo not a villa",
