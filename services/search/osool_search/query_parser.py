@@ -1068,6 +1068,12 @@ _NEGATION_CUES = (
 _NEGATION_GAP_WORDS = (
     "a", "an", "the", "any", "to", "buy", "live", "اي", "أي", "حاجة", "اشتري", "اسكن", "يكون", "تكون",
 )  # fmt: skip
+# A compound, and a developer as a buyer names it by its compounds: "not in Mivida", "not in a Palm Hills compound",
+# "مش في كمبوند بالم هيلز", "mesh fe compound palm hills".
+_IN_A_PROJECT = (
+    "in", "at", "inside", "within", "from", "compound", "compounds", "project", "projects", "في", "فى", "ف", "من",
+    "كمبوند", "كومباوند", "كمباوند", "مشروع", "بتاع", *franco.LOCATION_FILLERS, *franco.ARTICLES,
+)  # fmt: skip
 _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
     "property_types": (),
     "finishing": (),
@@ -1080,17 +1086,11 @@ _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
         "in", "at", "inside", "within", "from", "area", "city", "في", "فى", "ف", "ب", "من", "منطقة", "جوه",
         *franco.LOCATION_FILLERS, *franco.ARTICLES,
     ),
-    "compounds": (
-        "in", "at", "inside", "within", "from", "compound", "compounds", "project", "projects", "في", "فى", "ف", "من",
-        "كمبوند", "كومباوند", "كمباوند", "مشروع", "بتاع", *franco.LOCATION_FILLERS, *franco.ARTICLES,
-    ),
-    # "nothing by Emaar", "no compounds from Emaar", and the place-like "not in a Palm Hills compound", "مش في كمبوند
-    # بالم هيلز", "mesh fe compound palm hills": without these the developer after the cue was read as wanted.
+    "compounds": _IN_A_PROJECT,
+    # "nothing by Emaar", "no compounds from Emaar", "مش من اعمار", and whatever may stand before a compound
     "developers": (
-        "from", "by", "of", "developed", "built", "developer", "compounds", "compound", "projects", "project", "units",
-        "properties", "homes", "in", "at", "inside", "within", "من", "بتاع", "بتاعة", "تبع", "شركة", "مشاريع",
-        "مشروعات", "كمبوندات", "كمباوندات", "وحدات", "في", "فى", "ف", "كمبوند", "كومباوند", "كمباوند", "مشروع",
-        *franco.LOCATION_FILLERS, *franco.ARTICLES,
+        *_IN_A_PROJECT, "by", "of", "developed", "built", "developer", "units", "properties", "homes", "بتاعة", "تبع",
+        "شركة", "مشاريع", "مشروعات", "كمبوندات", "كمباوندات", "وحدات",
     ),
 }  # fmt: skip
 # Between a cue and a negation before it, which cancels it: "not *too* far from", "مش عايز *حاجة* غير".
