@@ -51,6 +51,7 @@ class Card(BaseModel):
     features: list[str] = Field(
         default_factory=list, description="what the listing has or is near: pool, sea_view, ..."
     )
+    floor: int | None = Field(default=None, description="the unit's floor: 0 the ground floor, -1 a basement")
 
     @classmethod
     def from_listing(cls, listing: ListingFacts) -> Card:
@@ -58,7 +59,7 @@ class Card(BaseModel):
             **listing.model_dump(include={
                 "id", "source_id", "title", "price", "price_per_sqm", "size_sqm", "bedrooms", "type", "location",
                 "compound", "developer", "delivery_year", "is_delivered", "on_chain_status", "updated_at", "stale",
-                "image_url", "features",
+                "image_url", "features", "floor",
             }),
             payment_plan=PaymentPlan(
                 down_payment_pct=listing.down_payment_pct, installment_years=listing.installment_years,

@@ -42,12 +42,17 @@ FILTER_RULES: dict[str, FilterRule] = {
     "finishing": FilterRule("finishing", "in"),
     "sale_type": FilterRule("sale_type", "="),
     "is_cash_only": FilterRule("is_cash_only", "="),
+    # A unit's floor: "ground floor", "الدور التالت" (floors); "a high floor" (min_floor); "up to the 3rd" (max_floor).
+    "floors": FilterRule("floor", "in"),
+    "min_floor": FilterRule("floor", ">="),
+    "max_floor": FilterRule("floor", "<="),
     # What the buyer ruled out ("not a villa", "مش في الشيخ زايد", "nothing by Emaar").
     "exclude_property_types": FilterRule("type", "not in"),
     "exclude_locations": FilterRule("location", "not in"),
     "exclude_compounds": FilterRule("compound", "not in"),
     "exclude_developers": FilterRule("developer", "not in"),
     "exclude_finishing": FilterRule("finishing", "not in"),
+    "exclude_floors": FilterRule("floor", "not in"),  # "anything but ground floor": a house has no floor to rule out
     # Features and amenities ("with a pool", "near the AUC"; "no garden").
     "features": FilterRule("features", "all"),
     "exclude_features": FilterRule("features", "none"),

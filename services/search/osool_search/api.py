@@ -96,12 +96,17 @@ async def list_properties(
     exclude_developer: Annotated[list[str] | None, Query(max_length=20)] = None,
     exclude_finishing: Annotated[list[Finishing] | None, Query(max_length=4)] = None,
     exclude_feature: Annotated[list[Feature] | None, Query(max_length=19)] = None,
+    floor: Annotated[list[int] | None, Query(max_length=20)] = None,
+    min_floor: int | None = None,
+    max_floor: int | None = None,
+    exclude_floor: Annotated[list[int] | None, Query(max_length=20)] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
     """Listings that match the filters, newest first. `feature` asks for listings that have every feature named;
     `exclude_*` rules listings out (`exclude_type=Villa`; a listing with no compound is not from the compound
-    excluded)."""
+    excluded). `floor` is a unit's floor (0 the ground floor, -1 a basement): `exclude_floor=0` rules ground floors
+    out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor` need it known."""
     try:
         filters = SearchFilters(
             locations=location, property_types=type, compounds=compound, developers=developer,
@@ -112,6 +117,7 @@ async def list_properties(
             is_cash_only=is_cash_only, max_monthly_installment=max_monthly_installment, features=feature,
             exclude_property_types=exclude_type, exclude_locations=exclude_location, exclude_compounds=exclude_compound,
             exclude_developers=exclude_developer, exclude_finishing=exclude_finishing, exclude_features=exclude_feature,
+            floors=floor, min_floor=min_floor, max_floor=max_floor, exclude_floors=exclude_floor,
         )  # fmt: skip
     except ValidationError as exc:
         raise ValidationFailedError(_first_error(exc)) from None

@@ -13,13 +13,24 @@ import csv
 import json
 import random
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Literal
 
-from osool_search.gazetteer import AREAS, CITY_TYPES, DEVELOPERS, FINISHINGS, NON_RESIDENTIAL_TYPES, Area, Compound
+from osool_search.gazetteer import (
+    AR_ORDINALS,
+    AREAS,
+    CITY_TYPES,
+    DEVELOPERS,
+    FINISHINGS,
+    HOUSE_TYPES,
+    NON_RESIDENTIAL_TYPES,
+    Area,
+    Compound,
+    digit_ordinal,
+)
 
 # Share of the listings each area holds: New Cairo and the west lead the market, the coast is seasonal.
 _AREA_WEIGHTS: dict[str, float] = {
@@ -139,7 +150,23 @@ _STANDALONE_FACTOR = 0.72
 # Resale asks less than the developer's current price list, which carries the cost of a long installment plan.
 _RESALE_FACTOR = 0.9
 
-_HOUSES = frozenset({"Villa", "Townhouse", "Twinhouse"})
+# Floors (a decision): (share on the ground floor, lowest and highest floor above it) by type. Compound buildings are
+# low and their ground units have gardens; city buildings rise to twelve floors; shops are on the street; a penthouse
+# tops a tower. Apartments, studios, offices and clinics leave the floor unstated now and then, and a few city shops
+# and clinics are in the basement. Houses have no floor.
+_FLOORS: dict[str, tuple[float, int, int]] = {
+    "Apartment": (0.25, 1, 5),
+    "Duplex": (0.5, 3, 6),
+    "Penthouse": (0.0, 4, 14),
+    "Studio": (1 / 9, 1, 8),
+    "Chalet": (0.5, 1, 2),
+    "Office": (0.0, 1, 12),
+    "Clinic": (0.0, 1, 12),
+    "Retail": (0.85, 1, 1),
+}
+_CITY_APARTMENT_FLOORS = (0.12, 1, 12)
+_FLOOR_UNSTATED = frozenset({"Apartment", "Studio", "Office", "Clinic"})
+_BASEMENT_TYPES = frozenset({"Retail", "Clinic"})
 _FIN = ("core_and_shell", "semi_finished", "fully_finished", "furnished")
 assert set(_FIN) == set(FINISHINGS)
 
@@ -323,7 +350,7 @@ def _listing(rng: random.Random, i: int) -> dict[str, Any]:
     elif bedrooms == 2:
         bathrooms = 1 + (r() < 0.6)
     else:
-        bathrooms = bedrooms - 1 + int(r() * 3) if ptype in _HOUSES else bedrooms - 1 + int(r() * 2)
+        bathrooms = bedrooms - 1 + int(r() * 3) if ptype in HOUSE_TYPES else bedrooms - 1 + int(r() * 2)
 
     # Sale, delivery, finishing.
     if compound is not None:
@@ -346,7 +373,7 @@ def _listing(rng: random.Random, i: int) -> dict[str, Any]:
         if compound is None:
             year = min(year, 2028)
     delivered = year <= 2025
-    group = "commercial" if not residential else "house" if ptype in _HOUSES else "unit"
+    group = "commercial" if not residential else "house" if ptype in HOUSE_TYPES else "unit"
     if group == "commercial":
         finishing = _FINISHING_PICK["any", "commercial"].pick(r())
     elif area.coastal:
@@ -405,7 +432,7 @@ def _listing(rng: random.Random, i: int) -> dict[str, Any]:
         pool: Sequence[str] = _COMMERCIAL_FEATURES[ptype]
     elif area.coastal:
         pool = _COASTAL_FEATURES
-    elif ptype in _HOUSES:
+    elif ptype in HOUSE_TYPES:
         pool = _HOUSE_FEATURES
     elif compound is not None and r() < 0.5:
         pool = _CITY_FEATURES
@@ -432,6 +459,11 @@ def _listing(rng: random.Random, i: int) -> dict[str, Any]:
 
     code = place.code
     source_id = f"{code}-{i:06d}"
+    # Drawn in the order they always were, so that the floor, drawn last, leaves every other field as it was.
+    image_url = f"https://images.osool.example/listings/{code.lower()}/{i:06d}-1.jpg" if r() < 0.95 else None
+    source_url = f"https://listings.osool.example/{place.slug}/{source_id.lower()}"
+    is_available = r() < 0.97
+    floor = _floor(r, ptype, in_city=compound is None)
     return {
         "source_id": source_id,
         "title": title,
@@ -445,6 +477,7 @@ def _listing(rng: random.Random, i: int) -> dict[str, Any]:
         "size_sqm": float(size),
         "bedrooms": bedrooms,
         "bathrooms": bathrooms,
+        "floor": floor,
         "finishing": finishing,
         "delivery_year": year,
         "is_delivered": delivered,
@@ -453,10 +486,24 @@ def _listing(rng: random.Random, i: int) -> dict[str, Any]:
         "installment_years": plan_years,
         "monthly_installment": monthly,
         "is_cash_only": cash_only,
-        "image_url": f"https://images.osool.example/listings/{code.lower()}/{i:06d}-1.jpg" if r() < 0.95 else None,
-        "source_url": f"https://listings.osool.example/{place.slug}/{source_id.lower()}",
-        "is_available": r() < 0.97,
+        "image_url": image_url,
+        "source_url": source_url,
+        "is_available": is_available,
     }
+
+
+def _floor(r: Callable[[], float], ptype: str, in_city: bool) -> int | None:
+    if ptype in HOUSE_TYPES:
+        return None
+    if ptype in _FLOOR_UNSTATED and r() < 0.03:
+        return None
+    if ptype in _BASEMENT_TYPES and in_city and r() < 0.05:
+        return -1
+    ground, low, high = _CITY_APARTMENT_FLOORS if ptype == "Apartment" and in_city else _FLOORS[ptype]
+    u = r()
+    if u < ground:
+        return 0
+    return min(high, low + int((u - ground) / (1 - ground) * (high - low + 1)))
 
 
 def _arabic_phrase(u: float, delivered: bool, finishing: str, cash: bool, down: int, years: int, coast: bool) -> str:
@@ -507,6 +554,23 @@ def _pick(options: Sequence[str], i: int) -> str:
     return options[i % len(options)]
 
 
+def _floor_text(floor: int, i: int) -> int | str:
+    """A floor as exports write it: a number, "3rd", "Floor 3", "الدور التالت", "G", "أرضي", "بدروم"."""
+    options: tuple[int | str, ...]
+    if floor == 0:
+        options = ("Ground", "G", 0, "أرضي", "GF", "الدور الأرضي", "ground floor")
+    elif floor == -1:
+        options = ("Basement", "بدروم", -1, "B", "Lower Ground")
+    else:
+        # The standard Arabic ordinal after "الدور", the Egyptian one (the second spelling) after "دور".
+        ordinals = AR_ORDINALS.get(floor, (str(floor),))
+        msa = "ال" + ordinals[0] if floor in AR_ORDINALS else ordinals[0]
+        egyptian = ordinals[min(1, len(ordinals) - 1)]
+        options = (floor, digit_ordinal(floor), f"الدور {msa}", str(floor), f"Floor {floor}", f"دور {egyptian}",
+                   f"{digit_ordinal(floor)} floor", f"الدور {str(floor).translate(_ARABIC_DIGITS)}")  # fmt: skip
+    return options[i % len(options)]
+
+
 def _alias_json(rec: Mapping[str, Any], i: int) -> dict[str, Any]:
     """A record as a portal's JSON export would carry it: camelCase, nested payment plan, formatted numbers."""
     out: dict[str, Any] = {"id": rec["source_id"], "name": rec["title"], "details": rec["description"]}
@@ -531,6 +595,8 @@ def _alias_json(rec: Mapping[str, Any], i: int) -> dict[str, Any]:
     if rec["bedrooms"] is not None:
         out["beds"] = rec["bedrooms"] if i % 4 else str(rec["bedrooms"])
     out["baths"] = rec["bathrooms"]
+    if rec["floor"] is not None:
+        out["floor"] = _floor_text(rec["floor"], i)
     if rec["finishing"]:
         out["finish"] = _pick(_FINISHING_VARIANTS[rec["finishing"]], i)
     year = rec["delivery_year"]
@@ -569,6 +635,7 @@ _CSV_HEADER = (
     "BUA (m²)",
     "Bedrooms",
     "Bathrooms",
+    "Floor",
     "Finishing",
     "Delivery",
     "Ready to Move",
@@ -603,6 +670,7 @@ def _alias_csv(rec: Mapping[str, Any], i: int) -> list[str]:
         f"{rec['size_sqm']:g}",
         "" if bedrooms is None else str(bedrooms),
         str(rec["bathrooms"]),
+        "" if rec["floor"] is None else str(_floor_text(rec["floor"], i // 2)),
         _pick(_FINISHING_VARIANTS[rec["finishing"]], i) if rec["finishing"] else "",
         (str(year), f"Q{i % 4 + 1} {year}")[i % 2],
         (("Yes", "نعم") if rec["is_delivered"] else ("No", "لا"))[i % 2],

@@ -7,7 +7,7 @@ The same model is what the query parser produces, what a client sends explicitly
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -15,7 +15,18 @@ from osool_common.listing_filters import FILTER_RULES
 from osool_common.listing_filters import violations as listing_violations
 from osool_common.validation import PlainText
 from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES
-from osool_search.listing import MAX_PRICE_EGP, MAX_SIZE_SQM, Feature, Finishing, PropertyType, SaleType
+from osool_search.listing import (
+    MAX_FLOOR,
+    MAX_PRICE_EGP,
+    MAX_SIZE_SQM,
+    MIN_FLOOR,
+    Feature,
+    Finishing,
+    PropertyType,
+    SaleType,
+)
+
+FloorNumber = Annotated[int, Field(ge=MIN_FLOOR, le=MAX_FLOOR)]
 
 # Each list filter and the filter of what the buyer ruled out of it.
 EXCLUSIONS: dict[str, str] = {
@@ -25,6 +36,7 @@ EXCLUSIONS: dict[str, str] = {
     "developers": "exclude_developers",
     "finishing": "exclude_finishing",
     "features": "exclude_features",
+    "floors": "exclude_floors",
 }
 
 
@@ -59,11 +71,17 @@ class SearchFilters(BaseModel):
     finishing: list[Finishing] | None = Field(default=None, min_length=1, max_length=4)
     sale_type: SaleType | None = None
     is_cash_only: bool | None = None
+    # A unit's floor (0 the ground floor, -1 a basement): one of these, at least, at most. A listing whose floor is not
+    # known meets none of them; an excluded floor rules out only the listings known to be on it.
+    floors: list[FloorNumber] | None = Field(default=None, min_length=1, max_length=20)
+    min_floor: int | None = Field(default=None, ge=MIN_FLOOR, le=MAX_FLOOR)
+    max_floor: int | None = Field(default=None, ge=MIN_FLOOR, le=MAX_FLOOR)
     exclude_property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
     exclude_locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     exclude_compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     exclude_developers: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     exclude_finishing: list[Finishing] | None = Field(default=None, min_length=1, max_length=4)
+    exclude_floors: list[FloorNumber] | None = Field(default=None, min_length=1, max_length=20)
     # Features and amenities a listing must have ("with a pool") or must not ("no garden"). A feature the query asks
     # for that no listing has is not applied, and the search response says so (unmatched_features).
     features: list[Feature] | None = Field(default=None, min_length=1, max_length=19)
@@ -79,8 +97,8 @@ class SearchFilters(BaseModel):
         for wanted, unwanted in EXCLUSIONS.items():
             both = set(getattr(self, wanted) or ()) & set(getattr(self, unwanted) or ())
             if both:
-                raise ValueError(f"{', '.join(sorted(both))} both in {wanted} and in {unwanted}")
-        for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm")):
+                raise ValueError(f"{', '.join(map(str, sorted(both)))} both in {wanted} and in {unwanted}")
+        for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_floor", "max_floor")):
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and lo > hi:
                 raise ValueError(f"{low} is greater than {high}")

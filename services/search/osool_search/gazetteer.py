@@ -63,6 +63,8 @@ PROPERTY_TYPES: dict[str, tuple[str, ...]] = {
 
 # Types with no bedrooms to speak of.
 NON_RESIDENTIAL_TYPES = frozenset({"Office", "Retail", "Clinic"})
+# Whole houses: the listing is the building, so it has no floor of one.
+HOUSE_TYPES = frozenset({"Villa", "Townhouse", "Twinhouse"})
 
 # Canonical finishing values, as stored, with the words people use for them.
 FINISHINGS: dict[str, tuple[str, ...]] = {
@@ -175,6 +177,97 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "near_airport": ("airport", "cairo airport", "مطار", "المطار", "matar"),
     "near_auc": ("auc", "the auc", "american university", "الجامعة الامريكية", "الجامعة الأمريكية"),
 }  # fmt: skip
+
+# A unit's floor as buyers name it, by number (0 the ground floor): "ground floor", "3rd floor", "third floor", "floor
+# 3", "الدور التالت", "دور تالت", "الطابق الثالث", "الدور 3". Written from the first word of the floor ("دور") on,
+# because the parser reads an Arabic word without its article ("الدور" is "دور"); Franco spellings ("el dor el talet")
+# are read from the Arabic ones. A basement is the feature of that name (a villa's), not a floor.
+_FLOOR_WORDS = ("floor", "level")
+EN_ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+    "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+    "twentieth",
+)  # fmt: skip
+_AR_FLOOR_WORDS = ("دور", "طابق")
+# Arabic ordinals without their article, the standard spelling first and then the Egyptian one ("تالت" for "ثالث");
+# 11 to 19 add "عشر" ("الحادي عشر"), and Egyptians also say them in one word ("الحداشر"). Ingestion reads floor columns
+# with them, the parser a buyer's floor, the demo data writes them.
+AR_ORDINALS: dict[int, tuple[str, ...]] = {
+    1: ("أول",), 2: ("ثاني", "تاني"), 3: ("ثالث", "تالت"), 4: ("رابع",), 5: ("خامس",), 6: ("سادس",), 7: ("سابع",),
+    8: ("ثامن", "تامن"), 9: ("تاسع",), 10: ("عاشر",), 11: ("حادي عشر", "حداشر"), 12: ("ثاني عشر", "تاني عشر", "اتناشر"),
+    13: ("ثالث عشر", "تالت عشر", "تلتاشر"), 14: ("رابع عشر", "اربعتاشر"), 15: ("خامس عشر", "خمستاشر"),
+    16: ("سادس عشر", "ستاشر"), 17: ("سابع عشر", "سبعتاشر"), 18: ("ثامن عشر", "تامن عشر", "تمنتاشر"),
+    19: ("تاسع عشر", "تسعتاشر"), 20: ("عشرين", "عشرون"),
+}  # fmt: skip
+# "High" and "low" floors, as a decision: the fifth floor up is high (most Cairo buildings have five to twelve), the
+# second floor down is low. A pair (field, value): min_floor or max_floor.
+FLOOR_HEIGHTS: dict[tuple[str, int], tuple[str, ...]] = {
+    ("min_floor", 5): (
+        "high floor", "higher floor", "high floors", "upper floor", "upper floors", "دور عالي", "ادوار عالية",
+        "أدوار عليا", "ادوار عليا", "دور علوي", "طابق عالي", "طابق مرتفع",
+    ),
+    ("max_floor", 2): ("low floor", "lower floor", "low floors", "دور واطي", "ادوار واطية", "دور قريب", "ادوار قريبة"),
+}  # fmt: skip
+
+
+def digit_ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _with_article(ordinals: tuple[str, ...]) -> tuple[str, ...]:
+    """Each ordinal as written after "دور" (bare: "دور تالت") and after "الدور" (with the article: "الدور التالت")."""
+    return (*ordinals, *("ال" + o for o in ordinals))
+
+
+def _floor_phrases() -> dict[int, tuple[str, ...]]:
+    phrases: dict[int, list[str]] = {
+        0: [
+            "ground floor", "ground-floor", "groundfloor", "ground level", "دور أرضي", "دور الأرضي", "أرضي",
+            "طابق أرضي", "طابق الأرضي", "دور ارضي", "ارضي",
+        ]
+    }  # fmt: skip
+    for n in range(1, 31):
+        words = phrases.setdefault(n, [])
+        words += [f"{digit_ordinal(n)} {w}" for w in _FLOOR_WORDS] + [
+            f"floor {n}",
+            f"floor no {n}",
+            f"floor number {n}",
+        ]
+        words += [f"{w} {n}" for w in _AR_FLOOR_WORDS] + [f"{w} رقم {n}" for w in _AR_FLOOR_WORDS]
+        if n <= len(EN_ORDINALS):
+            words += [f"{EN_ORDINALS[n - 1]} {w}" for w in _FLOOR_WORDS]
+        words += [f"{w} {o}" for w in _AR_FLOOR_WORDS for o in _with_article(AR_ORDINALS.get(n, ()))]
+    return {n: tuple(words) for n, words in phrases.items()}
+
+
+FLOORS: dict[int, tuple[str, ...]] = _floor_phrases()
+
+
+def _floor_pairs() -> dict[tuple[int, int], tuple[str, ...]]:
+    """Two next floors named with one floor word: "ground or first floor", "1st or 2nd floor", "الدور الأول أو التاني"
+    (floors further apart are named each with its own: "first floor or fifth floor")."""
+    english = {0: ("ground",), **{n: (EN_ORDINALS[n - 1], digit_ordinal(n)) for n in range(1, 11)}}
+    arabic = {0: ("الأرضي", "أرضي"), **{n: _with_article(AR_ORDINALS[n]) for n in range(1, 11)}}
+    pairs: dict[tuple[int, int], tuple[str, ...]] = {}
+    for low in range(10):
+        high = low + 1
+        words = [
+            f"{a} {j} {b} {w}" for a in english[low] for b in english[high] for j in ("or", "and") for w in _FLOOR_WORDS
+        ]
+        words += [
+            f"{f} {a} {j} {b}"
+            for f in _AR_FLOOR_WORDS
+            for a in arabic[low]
+            for b in arabic[high]
+            for j in ("أو", "ولا")
+        ]
+        pairs[low, high] = tuple(words)
+    return pairs
+
+
+FLOOR_PAIRS: dict[tuple[int, int], tuple[str, ...]] = _floor_pairs()
+
 
 DEVELOPERS: tuple[Developer, ...] = (
     Developer("Emaar Misr", ("emaar", "إعمار", "اعمار")),

@@ -20,6 +20,9 @@ Decisions where exports are ambiguous:
   "m" and "م" are metres.
 - Delivery: a year anywhere in the text ("Q3 2027", "ديسمبر ٢٠٢٦") is the delivery year; "RTM", "ready to move",
   "استلام فوري", "جاهز", "تم الاستلام" and the like mean delivered, with no year.
+- Floors: 0 is the ground floor ("G", "GF", "أرضي"), -1 a basement or lower ground ("B", "LG", "بدروم"); numbers, "3rd",
+  "third floor", "الدور التالت", "الطابق الثالث", "دور ٣" are read. A floor that names no number ("roof", "typical",
+  "الأخير", "ميزانين") is absent, not an error: the listing is still good, its floor unknown.
 - Source ids keep their text but not their digit script: "١٢٣" is "123", so the listing answers at /source/123.
 - Values are converted where they can be; a value that cannot be read is passed on as given, so the reason names the
   field and shows the value ("price: not a number ('call us')").
@@ -44,9 +47,12 @@ from pydantic import ValidationError
 
 from osool_common.errors import DomainError
 from osool_search.gazetteer import (
+    AR_ORDINALS,
     AREAS,
     DEVELOPERS,
+    EN_ORDINALS,
     FINISHINGS,
+    HOUSE_TYPES,
     PROPERTY_TYPES,
     SALE_TYPE_PHRASES,
     area_of_compound,
@@ -448,6 +454,20 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "الحمامات",
         "حمامات",
         "عدد الحمامات",
+    ),
+    "floor": (
+        "floor",
+        "floor_no",
+        "floor_number",
+        "floor no.",
+        "level",
+        "unit_floor",
+        "الدور",
+        "دور",
+        "الطابق",
+        "طابق",
+        "رقم الدور",
+        "رقم الطابق",
     ),
     "finishing": (
         "finishing",
@@ -1018,6 +1038,78 @@ def _count(value: Any, studio_is_zero: bool = False) -> Any:
     return int(number) if number.is_integer() else number  # 2.5 bedrooms stays a fraction, for validation to refuse
 
 
+# Floors are read by hand from a table: no library knows Egyptian floor words ("التالت", "دور تاني", "بدروم", "GF").
+# A value is folded like a phrase, the words that only say "floor" are dropped ("الدور التالت" -> "التالت", "3rd floor"
+# -> "3rd"), and what is left is a word in the table or a number ("3", "3rd", "B1").
+_FLOOR_NOUNS = frozenset(
+    {"floor", "flr", "fl", "level", "lvl", "no", "number", "الدور", "دور", "الطابق", "طابق", "رقم"}
+)
+_FLOOR_GROUND = ("g", "gf", "g f", "ground", "grnd", "upper ground", "ug", "u g", "أرضي", "أرضي مرتفع")
+_FLOOR_BASEMENT = ("b", "basement", "lower ground", "lg", "l g", "semi basement", "بدروم", "نص بدروم", "بيزمنت")
+# Words for a floor with no number: a roof unit, "typical" (any of the middle floors), the last floor, a mezzanine.
+_FLOOR_UNSTATED = (
+    "roof", "rooftop", "typical", "last", "top", "mezzanine", "mezz", "روف", "متكرر", "أخير", "آخر", "ميزانين",
+)  # fmt: skip
+
+
+# A minus before a digit at the start of a word is a sign ("-1", "floor -1"); anywhere else it separates ("G-F").
+_FLOOR_PUNCTUATION = re.compile(r"(?P<sign>(?<!\S)-(?=\d))|[-_/.,;:()'\"|+#،؛]")
+# What is left of a floor once its words for "floor" are gone: a number, "3rd", "B1" (the first basement).
+_FLOOR_NUMBER = re.compile(r"(?P<basement>b\s*)?(?P<number>-?\d{1,3})(?:\s*(?:st|nd|rd|th))?")
+
+
+def _floor_phrase(text: str) -> str:
+    """A floor value folded for the table: case, Arabic spelling, digit script and punctuation; 'the floor' words
+    dropped."""
+    text = _fold_arabic(unicodedata.normalize("NFKC", text).casefold()).translate(_ASCII_DIGITS).replace("\u2212", "-")
+    text = _FLOOR_PUNCTUATION.sub(lambda m: "-" if m["sign"] else " ", text)
+    return " ".join(word for word in text.split() if word not in _FLOOR_NOUNS)
+
+
+def _floor_table() -> dict[str, int | None]:
+    groups: dict[int | None, list[str]] = {0: [*_FLOOR_GROUND], -1: [*_FLOOR_BASEMENT], None: [*_FLOOR_UNSTATED]}
+    for n, word in enumerate(EN_ORDINALS, start=1):
+        groups.setdefault(n, []).append(word)
+    for n, ordinals in AR_ORDINALS.items():
+        groups.setdefault(n, []).extend(ordinals)
+    table: dict[str, int | None] = {}
+    for floor, words in groups.items():
+        for word in words:
+            phrase = _floor_phrase(word)
+            table[phrase] = floor
+            if "\u0600" <= phrase[:1] <= "\u06ff":  # "الأرضي", "البدروم", "الحادي عشر": the article on the first word
+                table.setdefault("ال" + phrase, floor)
+    return table
+
+
+_FLOOR_TABLE = _floor_table()
+
+
+# A unit on two floors ("G+1", "1st & 2nd", "أرضي وأول": a duplex) is on the lower one; the Arabic "and" is a prefix.
+_FLOOR_JOINS = re.compile(r"\+|&|\band\b|(?<=\s)و", re.IGNORECASE)
+
+
+def _floor(value: Any) -> Any:
+    """The floor a value names: 0 the ground floor, -1 a basement, None when it names none ("roof", "typical"). A
+    value that is no floor at all is passed on as given, for validation to report."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, str):
+        return value
+    floors: list[int] = []
+    for part in _FLOOR_JOINS.split(value):
+        phrase = _floor_phrase(part)
+        number = _FLOOR_NUMBER.fullmatch(phrase)
+        if phrase in _FLOOR_TABLE:
+            floor = _FLOOR_TABLE[phrase]
+            floors += [] if floor is None else [floor]
+        elif number is not None:
+            floors.append(-int(number["number"]) if number["basement"] else int(number["number"]))
+        else:
+            return value
+    return min(floors, default=None)
+
+
 def _years(value: Any, per_year: float = 1.0) -> Any:
     number = _quantity(value, _YEAR_WORDS)
     if number is None:
@@ -1181,6 +1273,7 @@ _CONVERTERS: dict[str, Any] = {
     "size_sqm": _size,
     "bedrooms": lambda v: _count(v, studio_is_zero=True),
     "bathrooms": _count,
+    "floor": _floor,
     "finishing": _finishing,
     "sale_type": _sale_type,
     "down_payment_pct": _percent,
@@ -1287,6 +1380,10 @@ def normalise_record(raw: Mapping[Any, Any]) -> dict[str, Any]:
             out[name] = _CONVERTERS[name](value)
     if delivered_hint is not None:
         out.setdefault("is_delivered", delivered_hint)
+    if out.get("type") in HOUSE_TYPES:
+        # A house's floor column counts its storeys ("G+1", "أرضي وأول") if it says anything: never a reason to refuse
+        # the house, which has no floor of its own (ListingIn drops one given directly).
+        out.pop("floor", None)
 
     if "size_sqm" not in out and got.numeric_area is not None:
         out["size_sqm"] = _size(got.numeric_area)
@@ -1388,6 +1485,8 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"must be at most {_bound(ctx['le'])}"
     if kind == "int_parsing" and loc and loc[0] == "delivery_year":
         return f"not a year nor a word for delivered ({_shown(value)})"
+    if kind == "int_parsing" and loc and loc[0] == "floor":
+        return f"not a floor ({_shown(value)})"
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "finite_number"):
         return f"not a number ({_shown(value)})"
     if kind == "int_from_float":

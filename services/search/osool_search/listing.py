@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from osool_common.validation import PlainText
-from osool_search.gazetteer import FEATURES, NON_RESIDENTIAL_TYPES, PROPERTY_TYPES
+from osool_search.gazetteer import FEATURES, HOUSE_TYPES, NON_RESIDENTIAL_TYPES, PROPERTY_TYPES
 
 PropertyType = Literal[
     "Apartment",
@@ -36,6 +36,8 @@ assert set(Feature.__args__) == set(FEATURES)  # type: ignore[attr-defined]
 # Bounds that no real Egyptian listing crosses; a value outside them is a data error, not a luxury home.
 MAX_PRICE_EGP = 2_000_000_000
 MAX_SIZE_SQM = 20_000
+MIN_FLOOR = -1  # a basement or lower ground floor
+MAX_FLOOR = 100  # the tallest Egyptian tower has 77 floors
 
 
 class ListingIn(BaseModel):
@@ -55,6 +57,9 @@ class ListingIn(BaseModel):
     size_sqm: float = Field(gt=0, le=MAX_SIZE_SQM)
     bedrooms: int | None = Field(default=None, ge=0, le=20)
     bathrooms: int | None = Field(default=None, ge=0, le=20)
+    # The unit's floor in its building: 0 is the ground floor, -1 a basement or lower ground floor ("بدروم"), None
+    # where the source does not say or a floor means nothing (a villa, a townhouse: the whole house).
+    floor: int | None = Field(default=None, ge=MIN_FLOOR, le=MAX_FLOOR)
     finishing: Finishing | None = None
     delivery_year: int | None = Field(default=None, ge=1950, le=2045)
     is_delivered: bool = False
@@ -78,6 +83,9 @@ class ListingIn(BaseModel):
             self.bedrooms = None if self.bedrooms in (None, 0) else self.bedrooms
         elif self.bedrooms is None:
             raise ValueError("bedrooms is required for a residential listing")
+        if self.type in HOUSE_TYPES:
+            # Exports fill a floor column for every row ("Ground" for a villa); a whole house has no floor to filter on.
+            self.floor = None
         if self.is_cash_only:
             if self.installment_years:
                 raise ValueError("a cash-only listing has no installment plan")

@@ -36,7 +36,14 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   is installments. A finishing right after a negated type is what is ruled out, the type is wanted ("مش عايز شقة
   مفروشة", Arabic's adjective after its noun, reads as "not a furnished apartment"). A negated cue is no negation: "not
   far from New Cairo", "مش عايز غير شقة" (only an apartment). The whole negation is one entry of `understood` ("not a
-  villa"). Floors and features are not read: "anything but ground floor" and "no pool" stay in the text.
+  villa"). A negated feature ("no pool", "من غير جنينة") is ruled out the same way (exclude_features).
+- Floors: "ground floor", "3rd floor", "floor 3", "الدور التالت", "الطابق الثالث", "الدور 3", "أرضي", "el dor el
+  talet" → floors; two next floors with one floor word ("ground or first floor", "الدور الأول أو التاني") are both.
+  "anything but ground floor", "مش دور أرضي", "mesh dor ardy", "not on the ground or first floor" → exclude_floors (a
+  listing whose floor is not known, a house, is not ruled out). "high floor" / "دور عالي" → min_floor 5 and "low floor"
+  / "دور واطي" → max_floor 2 (a decision: most Cairo buildings have five to twelve floors); negated, the other side
+  ("not a high floor" → max_floor 4). "Basement" / "بدروم" is the feature (a villa's), and "top floor" / "الدور الأخير"
+  is no filter (a listing does not say how high its building is): both stay in the text.
 
 - Franco-Arabic and misspellings: a Latin word is read as an Arabic name of the gazetteer it spells ("tagamo3 el
   5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py); such a
@@ -65,7 +72,17 @@ from pydantic import ValidationError
 
 from osool_search import franco
 from osool_search.filters import EXCLUSIONS, SearchFilters
-from osool_search.gazetteer import AREAS, DEVELOPERS, FEATURES, FINISHINGS, PROPERTY_TYPES, SALE_TYPE_PHRASES
+from osool_search.gazetteer import (
+    AREAS,
+    DEVELOPERS,
+    FEATURES,
+    FINISHINGS,
+    FLOOR_HEIGHTS,
+    FLOOR_PAIRS,
+    FLOORS,
+    PROPERTY_TYPES,
+    SALE_TYPE_PHRASES,
+)
 from osool_search.spelling import SpellingIndex
 
 
@@ -344,7 +361,7 @@ class _Scan:
         # The first statement of a constraint wins; later ones are still read (and removed from the text).
         self.values.setdefault(name, value)
 
-    def add(self, name: str, value: str) -> None:
+    def add(self, name: str, value: Any) -> None:
         values = self.values.setdefault(name, [])
         if value not in values and len(values) < 20:
             values.append(value)
@@ -892,6 +909,12 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
         put(phrases, _Meaning("sale_type", sale_type))
     for feature, phrases in FEATURES.items():
         put(phrases, _Meaning("features", feature))
+    for floor, phrases in FLOORS.items():
+        put(phrases, _Meaning("floors", floor))
+    for pair, phrases in FLOOR_PAIRS.items():
+        put(phrases, _Meaning("floors", pair))
+    for (bound, floor), phrases in FLOOR_HEIGHTS.items():
+        put(phrases, _Meaning(bound, floor))
     put(_READY_PHRASES, _Meaning("is_delivered", True))
     put(_OFF_PLAN_PHRASES, _Meaning("is_delivered", False))
     put(_CASH_PHRASES, _Meaning("payment", "cash"))
@@ -925,7 +948,19 @@ def _is_arabic(word: str) -> bool:
 # ---- names in Franco-Arabic and misspelt: "sha2a fel tagamo3", "appartment in new caito" ----
 
 # What a name read by its Franco spelling or corrected from a misspelling may be (see franco.py and spelling.py).
-_RESPELLABLE = frozenset({"locations", "compounds", "developers", "property_types", "finishing", "features"})
+_RESPELLABLE = frozenset(
+    {
+        "locations",
+        "compounds",
+        "developers",
+        "property_types",
+        "finishing",
+        "features",
+        "floors",
+        "min_floor",
+        "max_floor",
+    }
+)
 _NAME_FIELDS = frozenset({"locations", "compounds", "developers", "property_types"})
 _PHRASE_WORDS = frozenset(w for key in _PHRASES for w in key)
 # Features are read in Franco by their listed Latin spellings only: transliterated, their short Arabic words ("ترس",
@@ -1030,6 +1065,11 @@ def _respelt_phrase(text: str, words: list[tuple[int, int, str]], i: int) -> tup
 
 
 def _canonical(meaning: _Meaning) -> str:
+    if meaning.field == "floors":
+        floors = meaning.value if isinstance(meaning.value, tuple) else (meaning.value,)
+        return " or ".join("ground floor" if floor == 0 else f"floor {floor}" for floor in floors)
+    if meaning.field in ("min_floor", "max_floor"):
+        return f"floor {meaning.value} or {'higher' if meaning.field == 'min_floor' else 'lower'}"
     return str(meaning.value).replace("_", " ")
 
 
@@ -1074,12 +1114,31 @@ _IN_A_PROJECT = (
     "in", "at", "inside", "within", "from", "compound", "compounds", "project", "projects", "في", "فى", "ف", "من",
     "كمبوند", "كومباوند", "كمباوند", "مشروع", "بتاع", *franco.LOCATION_FILLERS, *franco.ARTICLES,
 )  # fmt: skip
+_ON_A_FLOOR = (
+    "on",
+    "in",
+    "at",
+    "في",
+    "فى",
+    "ف",
+    "ب",
+    "على",
+    "ع",
+    *franco.LOCATION_FILLERS,
+    *franco.ARTICLES,
+    "3ala",
+    "3al",
+)
 _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
     "property_types": (),
     "finishing": (),
     "sale_type": (),
     "is_delivered": (),
     "payment": ("on", "by", "with", "ب"),
+    # "not on the ground floor", "مش في الدور الأرضي", "mesh fel dor el ardy", "not a high floor"
+    "floors": _ON_A_FLOOR,
+    "min_floor": _ON_A_FLOOR,
+    "max_floor": _ON_A_FLOOR,
     # "no private pool", "without a garden", "مش عايز جنينة", "من غير جراج", "not near the beach"
     "features": ("private", "own", "near", "close to", "next to", "by", "خاص", "خاصة", "قريب من", "جنب", "ب"),
     "locations": (
@@ -1099,7 +1158,7 @@ _BEFORE_CUE_WORDS = frozenset(
 )
 # What carries a negation on to the next phrase of the same kind: "no villas or townhouses", "مش فيلا ولا تاون".
 _NEGATION_JOINERS = frozenset(fold(w) for w in ("or", "nor", "and", "ولا", "أو", "او", "و"))
-_NEGATABLE = (*EXCLUSIONS, "sale_type", "is_delivered", "payment")
+_NEGATABLE = (*EXCLUSIONS, "sale_type", "is_delivered", "payment", "min_floor", "max_floor")
 _NEGATION_GAP = re.compile(r"[ \-'’/]{1,3}")
 _ADJECTIVE_GAP = re.compile(r" {1,2}")  # a noun and the adjective after it: nothing but a space between them
 _KNOWN_WORDS = _known_words()
@@ -1306,8 +1365,9 @@ def _read_phrases(scan: _Scan) -> None:
 
 
 def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
-    if meaning.field in {"locations", "compounds", "developers", "property_types", "finishing", "features"}:
-        scan.add(meaning.field, meaning.value)
+    if meaning.field in EXCLUSIONS:
+        for value in meaning.value if isinstance(meaning.value, tuple) else (meaning.value,):  # "1st or 2nd floor"
+            scan.add(meaning.field, value)
     elif meaning.field == "payment":
         scan.flags.add(meaning.value)
     elif meaning.field != "filler":
@@ -1329,13 +1389,18 @@ def _apply_negated_phrase(scan: _Scan, meaning: _Meaning) -> None:
     out; a sale type or a delivery state is the other one ("not resale" is from the developer); "not cash" is
     installments and "no installments" is cash."""
     if meaning.field in EXCLUSIONS:
-        scan.add(EXCLUSIONS[meaning.field], meaning.value)
+        for value in meaning.value if isinstance(meaning.value, tuple) else (meaning.value,):
+            scan.add(EXCLUSIONS[meaning.field], value)
     elif meaning.field == "sale_type":
         scan.set("sale_type", "developer" if meaning.value == "resale" else "resale")
     elif meaning.field == "is_delivered":
         scan.set("is_delivered", not meaning.value)
     elif meaning.field == "payment":
         scan.flags.add("installments" if meaning.value == "cash" else "cash")
+    elif meaning.field == "min_floor":  # "not a high floor": below it
+        scan.set("max_floor", meaning.value - 1)
+    elif meaning.field == "max_floor":  # "not a low floor": above it
+        scan.set("min_floor", meaning.value + 1)
 
 
 # ---- the remaining text ----

@@ -23,7 +23,7 @@ LISTING_COLUMNS: tuple[str, ...] = (
     "source_id", "title", "description", "type", "location", "compound", "developer", "price", "price_per_sqm",
     "size_sqm", "bedrooms", "bathrooms", "finishing", "delivery_year", "is_delivered", "sale_type",
     "down_payment_pct", "installment_years", "monthly_installment", "is_cash_only", "image_url", "source_url",
-    "is_available", "features",
+    "is_available", "features", "floor",
 )  # fmt: skip
 WRITE_COLUMNS: tuple[str, ...] = (*LISTING_COLUMNS, "content_hash", "embedding_text", "embedding_model", "embedding")
 

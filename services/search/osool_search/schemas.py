@@ -64,6 +64,7 @@ class Property(BaseModel):
     source_url: str | None
     is_available: bool
     features: list[Feature] = Field(description="what the listing has or is near, read from its source at ingest")
+    floor: int | None = Field(description="the unit's floor: 0 the ground floor, -1 a basement; null if not known")
     embedding_model: str
     created_at: datetime
     updated_at: datetime

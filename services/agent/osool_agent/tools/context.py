@@ -63,6 +63,8 @@ class ListingFacts(BaseModel):
     is_available: bool = True
     # What the listing has or is near, as search read it (pool, garden, sea_view, near_auc, ...).
     features: list[str] = Field(default_factory=list)
+    # The unit's floor: 0 the ground floor, -1 a basement; None when not stated, or a house.
+    floor: int | None = None
     updated_at: datetime
     # True when the data is older than LISTING_STALE_AFTER_DAYS: say so rather than quote it as current.
     stale: bool = False

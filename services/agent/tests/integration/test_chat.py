@@ -282,6 +282,19 @@ def test_amr_understands_buyers_as_egyptians_type(
         assert card["type"] != excluded and card["price"] <= wanted.get("max_price", card["price"]), card
 
 
+@pytest.mark.parametrize("message", ["sha2a fel maadi mesh dor ardy", "شقة في المعادي مش دور أرضي"])
+def test_amr_never_offers_a_floor_the_buyer_ruled_out(api: httpx.Client, message: str) -> None:
+    body = chat(api, message).json()
+    assert body["tool_calls"][0]["name"] == "search_properties", body
+    assert body["listings"], body
+    for card in body["listings"]:
+        assert card["type"] == "Apartment" and card["location"] == "Maadi", card
+        assert card["floor"] != 0, card
+    # The demo catalogue has ground-floor flats in Maadi: without the negation some would be offered.
+    floors = [card["floor"] for card in chat(api, "sha2a fel maadi dor ardy").json()["listings"]]
+    assert floors and set(floors) == {0}, floors
+
+
 def test_amr_offers_listings_with_the_feature_asked_for_and_says_when_none_has_it(api: httpx.Client) -> None:
     body = chat(api, "عايز فيلا في الشيخ زايد فيها حمام سباحة").json()
     assert body["listings"], body

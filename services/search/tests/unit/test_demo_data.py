@@ -107,6 +107,35 @@ def test_type_mix_by_place(listings: list[dict[str, Any]]) -> None:
     assert not {"Villa", "Townhouse", "Twinhouse", "Chalet"} & set(standalone)
 
 
+def test_floors_fit_the_type_and_the_place(listings: list[dict[str, Any]]) -> None:
+    def floors(kind: str, in_compound: bool | None = None) -> list[int | None]:
+        return [
+            r["floor"]
+            for r in listings
+            if r["type"] == kind and (in_compound is None or (r["compound"] is not None) == in_compound)
+        ]
+
+    for house in ("Villa", "Townhouse", "Twinhouse"):
+        assert set(floors(house)) == {None}
+    compound_flats, city_flats = floors("Apartment", True), floors("Apartment", False)
+    assert {f for f in compound_flats if f is not None} == set(range(6))
+    assert {f for f in city_flats if f is not None} == set(range(13))
+    # Ground floors: a quarter of the compound flats (they have gardens), an eighth of the city ones.
+    assert 0.18 < compound_flats.count(0) / len(compound_flats) < 0.32
+    assert 0.06 < city_flats.count(0) / len(city_flats) < 0.18
+    assert 0 < compound_flats.count(None) < 0.06 * len(compound_flats)
+    assert {f for f in floors("Penthouse")} <= set(range(4, 15))
+    assert {f for f in floors("Duplex")} <= {0, 3, 4, 5, 6}
+    assert {f for f in floors("Chalet")} == {0, 1, 2}
+    retail = floors("Retail")
+    assert retail.count(0) > 0.7 * len(retail)
+    basements = [r for r in listings if r["floor"] == -1]
+    assert basements and all(r["type"] in ("Retail", "Clinic") and r["compound"] is None for r in basements)
+    offices = floors("Office")
+    assert {f for f in offices if f is not None} == set(range(1, 13))
+    assert 0 < offices.count(None) < 0.08 * len(offices)
+
+
 def test_prices_are_rounded_and_consistent(listings: list[dict[str, Any]]) -> None:
     for r in listings:
         assert r["price"] % 10_000 == 0
@@ -238,6 +267,21 @@ def test_a_demo_export_in_alias_style_ingests_back_to_the_same_listings(tmp_path
     assert rejected == []
     expected = [ListingIn.model_validate(r) for r in generate_listings(count, seed=11)]
     assert [r.model_dump() for r in results if isinstance(r, ListingIn)] == [e.model_dump() for e in expected]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_demo_floors_in_every_spelling_come_back_from_the_export(tmp_path: Path, fmt: str) -> None:
+    count = 2000
+    expected = [r["floor"] for r in generate_listings(count)]
+    assert {-1, 0, None} < set(expected)
+    path = tmp_path / f"demo.{fmt}"
+    write_demo_file(path, count, fmt=fmt)
+    text = path.read_text(encoding="utf-8-sig")
+    # The exports spell floors as brokerages do, not only as numbers.
+    for spelling in ("أرضي", "الدور ال", "دور ت", "th floor", "Floor ", "Ground"):
+        assert spelling in text, spelling
+    results = [validate_record(raw.data, raw.position) for raw in read_records(path.read_bytes(), path.name)]
+    assert [r.floor if isinstance(r, ListingIn) else r for r in results] == expected
 
 
 def test_an_unknown_demo_file_format_is_refused(tmp_path: Path) -> None:

@@ -125,6 +125,21 @@ def test_a_brokerage_csv_with_arabic_headers_and_digits_is_read_row_by_row() -> 
     ]
 
 
+def test_the_floor_column_of_a_brokerage_csv_is_read_and_houses_have_none() -> None:
+    items = records_from_file(EXPORT, None)
+    floors = {item.source_id: item.floor for item in items if isinstance(item, ListingIn)}
+    assert floors == {
+        "EG-101": 3,  # "الدور التالت"
+        "EG-102": None,  # a villa, "أرضي وأول"
+        "EG-103": None,  # a townhouse, no floor written
+        "EG-104": None,  # a twin house, "٣ أدوار": its storeys, not a floor, and no reason to refuse it
+        "EG-105": 0,  # "أرضي"
+        "EG-106": 12,  # "الدور ١٢"
+        "EG-107": -1,  # "بدروم"
+        "EG-108": 0,  # "ارضي"
+    }
+
+
 def test_an_arabic_export_saved_by_excel_on_arabic_windows_with_semicolons_is_read() -> None:
     # Windows-1256 has no Arabic-Indic digits: such files carry Western ones.
     text = (
@@ -168,6 +183,11 @@ def test_a_csv_whose_arabic_headers_name_no_listing_field_is_still_refused() -> 
         ("الغرف", "٣", "bedrooms", 3),
         ("الحمامات", "٢", "bathrooms", 2),
         ("عدد الحمامات", "٢", "bathrooms", 2),
+        ("الدور", "التالت", "floor", 3),
+        ("دور", "٣", "floor", 3),
+        ("الطابق", "الثالث", "floor", 3),
+        ("طابق", "أرضي", "floor", 0),
+        ("رقم الدور", "٣", "floor", 3),
         ("التشطيب", "نص تشطيب", "finishing", "semi_finished"),
         ("الاستلام", "٢٠٢٧", "delivery_year", 2027),
         ("سنة الاستلام", "٢٠٢٧", "delivery_year", 2027),
@@ -278,6 +298,74 @@ def test_sizes_with_arabic_digits_and_units(text: str, expected: float) -> None:
 @pytest.mark.parametrize(("text", "expected"), [("٣", 3), ("٣ غرف", 3), ("٣ غرف نوم", 3), ("ستوديو", 0)])
 def test_room_counts_in_arabic(text: str, expected: int) -> None:
     assert normalise_record({"عدد الغرف": text})["bedrooms"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("٣", 3),
+        ("۳", 3),  # Persian digits
+        ("٠٣", 3),
+        ("الدور ٣", 3),
+        ("دور ٣", 3),
+        ("الدور 3", 3),
+        ("الطابق ٧", 7),
+        ("الأول", 1),
+        ("الاول", 1),
+        ("أول", 1),
+        ("دور أول", 1),
+        ("الثاني", 2),
+        ("التاني", 2),
+        ("دور تاني", 2),
+        ("الثالث", 3),
+        ("التالت", 3),
+        ("الدور التالت", 3),
+        ("الطابق الثالث", 3),
+        ("تالت", 3),
+        ("الرابع", 4),
+        ("الخامس", 5),
+        ("السادس", 6),
+        ("السابع", 7),
+        ("الثامن", 8),
+        ("الدور التامن", 8),
+        ("التاسع", 9),
+        ("العاشر", 10),
+        ("الحادي عشر", 11),
+        ("الحداشر", 11),
+        ("الثاني عشر", 12),
+        ("الدور التاني عشر", 12),
+        ("التالت عشر", 13),
+        ("التاسع عشر", 19),
+        ("العشرين", 20),
+        ("أرضي", 0),
+        ("أرضى", 0),
+        ("ارضي", 0),
+        ("الأرضي", 0),
+        ("الدور الأرضي", 0),
+        ("دور أرضي", 0),
+        ("الطابق الأرضي", 0),
+        ("بدروم", -1),
+        ("البدروم", -1),
+        ("الدور البدروم", -1),
+        ("أرضي وأول", 0),  # a duplex on two floors is on the lower one
+        ("الدور الأول و التاني", 1),
+    ],
+)
+def test_floors_as_egyptians_write_them(text: str, expected: int) -> None:
+    assert normalise_record({"الدور": text})["floor"] == expected
+    assert _valid({**ARABIC_BASE, "الدور": text}).floor == expected
+
+
+@pytest.mark.parametrize("text", ["روف", "الروف", "متكرر", "دور متكرر", "الأخير", "الدور الأخير", "آخر دور", "ميزانين"])
+def test_an_arabic_floor_that_names_no_number_leaves_the_floor_unknown(text: str) -> None:
+    assert normalise_record({"الدور": text})["floor"] is None
+    assert _valid({**ARABIC_BASE, "الدور": text}).floor is None
+
+
+def test_an_arabic_floor_that_is_no_floor_is_rejected_with_its_value() -> None:
+    result = validate_record({**ARABIC_BASE, "الدور": "قريب من البحر"}, 3)
+    assert isinstance(result, Rejection)
+    assert result.reason == "floor: not a floor ('قريب من البحر')"
 
 
 # ---- Delivery ------------------------------------------------------------------------------------------------------

@@ -89,6 +89,16 @@ def _rejected(raw: Any) -> Rejection:
         ("BR", "3BR", "bedrooms", 3),
         ("baths", "2", "bathrooms", 2),
         ("Bathrooms", 2, "bathrooms", 2),
+        ("floor", 3, "floor", 3),
+        ("Floor", "3", "floor", 3),
+        ("floor_no", "3rd", "floor", 3),
+        ("Floor No.", "3", "floor", 3),
+        ("floor_number", "03", "floor", 3),
+        ("Floor Number", "Floor 3", "floor", 3),
+        ("floorNumber", 3.0, "floor", 3),
+        ("level", "Ground", "floor", 0),
+        ("unit_floor", "B", "floor", -1),
+        ("unitFloor", "G", "floor", 0),
         ("finish", "Semi-Finished", "finishing", "semi_finished"),
         ("finishing_type", "Core & Shell", "finishing", "core_and_shell"),
         ("Finishing", "Fully Finished", "finishing", "fully_finished"),
@@ -135,6 +145,90 @@ def test_a_canonical_name_wins_over_an_alias_of_the_same_field() -> None:
 def test_unknown_fields_are_dropped_so_extra_columns_do_not_reject_a_record() -> None:
     listing = _valid({**BASE, "agent_phone": "+20100", "Broker Notes": "call after 5"})
     assert listing.source_id == "NC-1"
+
+
+# ---- Floors --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3", 3),
+        ("03", 3),
+        (" 7 ", 7),
+        ("1st", 1),
+        ("2nd", 2),
+        ("3rd", 3),
+        ("10th", 10),
+        ("11th", 11),
+        ("21st", 21),
+        ("Floor 3", 3),
+        ("floor 3", 3),
+        ("3rd floor", 3),
+        ("3rd Floor", 3),
+        ("Floor No. 7", 7),
+        ("Level 4", 4),
+        ("first", 1),
+        ("First Floor", 1),
+        ("second", 2),
+        ("third floor", 3),
+        ("tenth", 10),
+        ("twelfth", 12),
+        ("twentieth", 20),
+        ("0", 0),
+        ("G", 0),
+        ("GF", 0),
+        ("G.F", 0),
+        ("G/F", 0),
+        ("Ground", 0),
+        ("ground floor", 0),
+        ("Upper Ground", 0),
+        ("-1", -1),
+        ("floor -1", -1),
+        ("B", -1),
+        ("B1", -1),
+        ("basement", -1),
+        ("Lower Ground", -1),
+        ("LG", -1),
+        ("semi basement", -1),
+        ("Semi-Basement", -1),
+        ("G+1", 0),  # a duplex on two floors is on the lower one
+        ("1st & 2nd floor", 1),
+        ("ground and first", 0),
+    ],
+)
+def test_floors_in_english_and_digits(text: str, expected: int) -> None:
+    assert normalise_record({"floor": text})["floor"] == expected
+    assert _valid({**BASE, "floor": text}).floor == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["roof", "Roof", "rooftop", "typical", "Typical Floor", "last floor", "top floor", "mezzanine"]
+)
+def test_a_floor_that_names_no_number_leaves_the_floor_unknown_and_the_listing_valid(text: str) -> None:
+    assert normalise_record({"floor": text})["floor"] is None
+    assert _valid({**BASE, "floor": text}).floor is None
+
+
+@pytest.mark.parametrize("empty", ["", "-", "N/A", None])
+def test_an_empty_floor_is_absent(empty: Any) -> None:
+    assert "floor" not in normalise_record({**BASE, "floor": empty})
+    assert _valid({**BASE, "floor": empty}).floor is None
+
+
+@pytest.mark.parametrize("house", ["Villa", "Townhouse", "Twinhouse", "Twin House", "Stand Alone Villa"])
+def test_a_house_has_no_floor(house: str) -> None:
+    assert _valid({**BASE, "type": house, "floor": 3}).floor is None
+    assert _valid({**BASE, "type": house, "floor": "Ground"}).floor is None
+    # A house's floor column often counts its storeys: no floor, and no reason to refuse the house.
+    assert _valid({**BASE, "type": house, "floor": "3 floors"}).floor is None
+
+
+def test_a_floor_given_to_a_house_directly_is_dropped_but_a_flat_keeps_its_own() -> None:
+    record = {**BASE, "size_sqm": 400, "floor": 2}
+    assert ListingIn.model_validate({**record, "type": "Villa"}).floor is None
+    assert ListingIn.model_validate({**record, "type": "Apartment"}).floor == 2
+    assert ListingIn.model_validate({**record, "type": "Duplex"}).floor == 2
 
 
 # ---- "area": size or place ------------------------------------------------------------------------------------------
@@ -351,6 +445,13 @@ def test_nested_objects_give_their_name_to_the_field_they_sit_under() -> None:
         ({**BASE, "title": "ab"}, "title: too short (at least 3 characters)"),
         ({**BASE, "bedrooms": 2.5}, "bedrooms: must be a whole number (2.5)"),
         ({**BASE, "is_cash_only": True, "installment_years": 8}, "a cash-only listing has no installment plan"),
+        ({**BASE, "floor": "abc"}, "floor: not a floor ('abc')"),
+        ({**BASE, "floor": "3.5"}, "floor: not a floor ('3.5')"),
+        ({**BASE, "floor": "floor"}, "floor: not a floor ('floor')"),
+        ({**BASE, "floor": 3.5}, "floor: must be a whole number (3.5)"),
+        ({**BASE, "floor": "101st"}, "floor: must be at most 100"),
+        ({**BASE, "floor": -2}, "floor: must be at least -1"),
+        ({**BASE, "floor": "B2"}, "floor: must be at least -1"),
     ],
 )
 def test_rejection_reasons_name_the_field_and_the_problem(raw: dict[str, Any], reason: str) -> None:

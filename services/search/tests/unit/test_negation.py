@@ -261,17 +261,6 @@ def test_a_negation_about_something_else_excludes_nothing(query: str, expected: 
     assert parsed.text == text
 
 
-def test_floors_are_not_read_and_stay_in_the_text() -> None:
-    # There is no floor column: the words are left for the text search, and nothing is excluded.
-    for query in ("anything but ground floor", "مش الدور الأرضي"):
-        parsed = parse_query(query)
-        assert parsed.filters.applied() == {}
-        assert parsed.text == query
-    parsed = parse_query("apartment in New Cairo, anything but ground floor")
-    assert parsed.filters.applied() == {"property_types": [A], "locations": [NC]}
-    assert parsed.text == "anything but ground floor"
-
-
 def test_a_negated_sale_type_delivery_state_or_payment_is_the_other_one() -> None:
     assert applied("villa not resale") == {"property_types": [V], "sale_type": "developer"}
     assert applied("not from the developer") == {"sale_type": "resale"}

@@ -295,8 +295,8 @@ def test_a_view_is_a_feature_not_the_compound_or_the_developer() -> None:
 
 def test_the_fifth_floor_is_not_the_fifth_settlement() -> None:
     parsed = parse_query("شقة الدور الخامس في مدينة نصر")
-    assert parsed.filters.applied() == {"property_types": [A], "locations": ["Nasr City"]}
-    assert parsed.text == "الدور الخامس"
+    assert parsed.filters.applied() == {"property_types": [A], "locations": ["Nasr City"], "floors": [5]}
+    assert parsed.understood == ("شقة", "الدور الخامس", "مدينة نصر")
     assert applied("شقة في الخامس") == {"property_types": [A], "locations": [NC]}
 
 

@@ -1,0 +1,135 @@
+"""Floors: "anything but ground floor", "مش دور أرضي", "mesh dor ardy", "الدور التالت", "a high floor" are read into
+floor filters in English, Egyptian Arabic and Franco-Arabic; a ruled-out floor is never wanted; the filters model
+and its reference check read a unit's floor as the SQL does (an unknown floor meets no wanted floor and is not ruled
+out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from osool_search.filters import SearchFilters, violations
+from osool_search.gazetteer import FLOORS
+from osool_search.query_parser import parse_query
+
+A, V = "Apartment", "Villa"
+NC, MAADI = "New Cairo", "Maadi"
+
+
+def applied(query: str) -> dict[str, Any]:
+    return parse_query(query).filters.applied()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "apartment in maadi anything but ground floor",
+            {"property_types": [A], "locations": [MAADI], "exclude_floors": [0]},
+        ),
+        ("not on the ground floor", {"exclude_floors": [0]}),
+        ("apartment not on the ground or first floor", {"property_types": [A], "exclude_floors": [0, 1]}),
+        ("شقة في المعادي مش دور أرضي", {"property_types": [A], "locations": [MAADI], "exclude_floors": [0]}),
+        ("مش في الدور الأرضي", {"exclude_floors": [0]}),
+        ("شقة مش في الدور الأرضي ولا الأول", {"property_types": [A], "exclude_floors": [0, 1]}),
+        ("أي دور غير الأرضي", {"exclude_floors": [0]}),
+        ("sha2a fel maadi mesh dor ardy", {"property_types": [A], "locations": [MAADI], "exclude_floors": [0]}),
+        ("mesh el dor el ardy", {"exclude_floors": [0]}),
+        ("not a high floor", {"max_floor": 4}),
+        ("مش دور واطي", {"min_floor": 3}),
+    ],
+)
+def test_a_ruled_out_floor_is_excluded_in_every_script(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apartment on the 3rd floor in New Cairo", {"property_types": [A], "locations": [NC], "floors": [3]}),
+        ("third floor flat", {"property_types": [A], "floors": [3]}),
+        ("floor 12", {"floors": [12]}),
+        ("flat on the first or second floor", {"property_types": [A], "floors": [1, 2]}),
+        ("1st or 2nd floor apartment under 5M", {"max_price": 5_000_000, "property_types": [A], "floors": [1, 2]}),
+        ("شقة بالدور التالت", {"property_types": [A], "floors": [3]}),
+        ("شقة الطابق الثالث", {"property_types": [A], "floors": [3]}),
+        ("الدور ٧", {"floors": [7]}),
+        ("الدور الأول أو التاني", {"floors": [1, 2]}),
+        ("شقة أرضي بجنينة", {"property_types": [A], "floors": [0], "features": ["garden"]}),
+        ("sha2a fel dor el talet", {"property_types": [A], "floors": [3]}),
+        ("dor 5ames", {"floors": [5]}),
+        ("high floor apartment", {"property_types": [A], "min_floor": 5}),
+        ("شقة دور عالي", {"property_types": [A], "min_floor": 5}),
+        ("low floor", {"max_floor": 2}),
+    ],
+)
+def test_a_wanted_floor_is_read_in_every_script(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_a_floor_is_understood_with_its_canonical_name() -> None:
+    assert parse_query("sha2a mesh dor ardy").understood == ("sha2a → Apartment", "mesh dor ardy → ground floor")
+    assert parse_query("apartment anything but ground floor").understood == ("apartment", "anything but ground floor")
+    assert parse_query("el dor el talet").understood == ("el dor el talet → floor 3",)
+
+
+def test_a_ruled_out_floor_is_never_wanted() -> None:
+    for query in ("anything but ground floor", "مش دور أرضي", "mesh dor ardy", "not on the first or second floor"):
+        filters = parse_query(query).filters
+        assert filters.floors is None and filters.min_floor is None
+        assert filters.exclude_floors
+
+
+def test_the_fifth_floor_is_not_the_fifth_settlement_and_the_fifth_settlement_stays() -> None:
+    assert applied("شقة الدور الخامس") == {"property_types": [A], "floors": [5]}
+    assert applied("شقة في الخامس") == {"property_types": [A], "locations": [NC]}
+    assert applied("tagamo3 el 5ames") == {"locations": [NC]}
+
+
+def test_ordinary_words_are_not_floors() -> None:
+    # "first" alone, "level" of finishing, a ground plot and the basement feature are not floors.
+    assert applied("first home in New Cairo") == {"locations": [NC]}
+    assert applied("villa with a basement") == {"property_types": [V], "features": ["basement"]}
+    assert "floors" not in applied("3 floors villa")
+
+
+def test_every_floor_phrase_reads_back_as_its_floor() -> None:
+    for floor, phrases in FLOORS.items():
+        for phrase in phrases:
+            assert applied(phrase) == {"floors": [floor]}, phrase
+
+
+@pytest.mark.parametrize(
+    ("filters", "listing", "failed"),
+    [
+        ({"exclude_floors": [0]}, {"floor": 0}, ["exclude_floors"]),
+        ({"exclude_floors": [0]}, {"floor": 3}, []),
+        ({"exclude_floors": [0]}, {"floor": None}, []),  # a house, or a floor not stated: not ruled out
+        ({"floors": [3]}, {"floor": None}, ["floors"]),
+        ({"floors": [0, 1]}, {"floor": 1}, []),
+        ({"min_floor": 5}, {"floor": 4}, ["min_floor"]),
+        ({"min_floor": 5}, {"floor": 5}, []),
+        ({"max_floor": 2}, {"floor": -1}, []),
+        ({"max_floor": 2}, {"floor": None}, ["max_floor"]),
+    ],
+)
+def test_a_floor_filter_reads_a_listing_as_the_sql_does(
+    filters: dict[str, Any], listing: dict[str, Any], failed: list[str]
+) -> None:
+    assert violations({**listing, "is_available": True}, SearchFilters(**filters)) == failed
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"floors": [0], "exclude_floors": [0]}, {"min_floor": 5, "max_floor": 2}, {"floors": [101]}, {"min_floor": -2}],
+)
+def test_contradictory_or_impossible_floors_are_refused(filters: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        SearchFilters(**filters)
+
+
+def test_an_explicit_floor_wins_over_the_parsed_opposite() -> None:
+    parsed = parse_query("anything but ground floor").filters
+    assert SearchFilters(floors=[0]).merged_over(parsed).applied() == {"floors": [0]}
