@@ -21,7 +21,10 @@ from osool_search.sources import demo_records
 log = get_logger(__name__)
 
 DEMO_LOCK_KEY = "search:demo-load-lock"
-DEMO_DONE_SETTING = "demo_loaded"
+# The demo generator's edition. A stack whose demo listings an older edition wrote loads them again on its next start
+# (by source_id and content hash, so only what changed is written: edition 2 added floors).
+DEMO_EDITION = 2
+DEMO_DONE_SETTING = f"demo_loaded:{DEMO_EDITION}"
 FEATURES_LOCK_KEY = "search:features-read-lock"
 
 
