@@ -42,8 +42,12 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   "anything but ground floor", "مش دور أرضي", "mesh dor ardy", "not on the ground or first floor" → exclude_floors (a
   listing whose floor is not known, a house, is not ruled out). "high floor" / "دور عالي" → min_floor 5 and "low floor"
   / "دور واطي" → max_floor 2 (a decision: most Cairo buildings have five to twelve floors); negated, the other side
-  ("not a high floor" → max_floor 4). "Basement" / "بدروم" is the feature (a villa's), and "top floor" / "الدور الأخير"
-  is no filter (a listing does not say how high its building is): both stay in the text.
+  ("not a high floor" → max_floor 4). A bound before or after one floor makes it a range: "above the 3rd floor" / "فوق
+  الدور التالت" / "fo2 el dor el talet" → min_floor 4, "below the 5th" → max_floor 4, "up to the 3rd" / "لحد الدور
+  التالت" / "3rd floor or lower" / "الدور التالت او اقل" → max_floor 3, "from the 3rd" / "3rd floor or higher" /
+  "الدور التالت وطالع" → min_floor 3; "not above the 2nd floor" → max_floor 2. "Basement" / "بدروم" is the feature
+  (a villa's), and "top floor" / "الدور الأخير" is no filter (a listing does not say how high its building is): both
+  stay in the text.
 
 - Franco-Arabic and misspellings: a Latin word is read as an Arabic name of the gazetteer it spells ("tagamo3 el
   5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py); such a
@@ -1259,6 +1263,45 @@ def _continues_negation(scan: _Scan, tokens: _Tokens, after: int, start: int, fi
     return bool(_NEGATION_GAP.fullmatch(scan.norm, after, gap_end)) and _joined(scan, tokens, first, last, start)
 
 
+# ---- a floor with a bound: "above the 3rd floor", "فوق الدور التالت", "up to the 5th", "3rd floor or higher" ----
+
+_FLOOR_ABOVE = _words(
+    "above", "over", "higher than", "more than", "beyond", "فوق", "أعلى من", "اعلى من", "fo2", "foo2", "fou2",
+    "a3la men", "a3la mn",
+)  # fmt: skip
+_FLOOR_BELOW = _words("below", "under", "lower than", "less than", "تحت", "أقل من", "اقل من", "أوطى من", "ta7t")
+_FLOOR_UP_TO = _words(
+    "up to", "upto", "until", "till", "at most", "max", "maximum", "لحد", "لغاية", "حتى", "بالكتير", "le7ad", "l7ad",
+)  # fmt: skip
+_FLOOR_FROM = _words("at least", "from", "starting from", "على الأقل", "من أول", "من اول", "min", "minimum")
+_FLOOR_BEFORE = _compile(
+    rf"(?:(?P<above>{_FLOOR_ABOVE})|(?P<below>{_FLOOR_BELOW})|(?P<up_to>{_FLOOR_UP_TO})|(?P<from>{_FLOOR_FROM}))"
+    rf"(?: (?:the|a|{_fold_pattern('في|ف|على')}))? $"
+)
+_FLOOR_AFTER = re.compile(
+    _fold_pattern(
+        r"(?: ?(?:(?P<up>or above|or higher|and above|and up|or more|\+|وطالع|و طالع|أو أعلى|او اعلى|وفوق|و فوق"
+        r"|w tale3)|(?P<down>or below|or lower|and below|and down|أو أقل|او اقل|ونازل|و نازل|وأقل|واقل)))(?!\w)"
+    )
+)
+
+
+def _floor_bound(scan: _Scan, start: int, end: int, floor: int) -> tuple[int, int, _Meaning] | None:
+    """A floor with a bound before or after it, as the floors it allows: "above the 3rd floor" is the 4th up, "below
+    the 5th" the 4th down, "up to the 3rd" and "3rd floor or lower" the 3rd down, "from the 3rd" and "3rd floor or
+    higher" the 3rd up. The span grows over the bound's words."""
+    before = _FLOOR_BEFORE.search(scan.work, max(0, start - 30), start)
+    if before is not None and before.end() == start:
+        kind = before.lastgroup
+        bound = {"above": ("min_floor", floor + 1), "below": ("max_floor", floor - 1), "up_to": ("max_floor", floor),
+                 "from": ("min_floor", floor)}[kind or ""]  # fmt: skip
+        return before.start(), end, _Meaning(*bound)
+    after = _FLOOR_AFTER.match(scan.work, end)
+    if after is not None:
+        return start, after.end(), _Meaning("min_floor" if after.group("up") else "max_floor", floor)
+    return None
+
+
 def _read_phrases(scan: _Scan) -> None:
     text = scan.work
     words = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
@@ -1307,6 +1350,12 @@ def _read_phrases(scan: _Scan) -> None:
             shown = ""
         start, end = words[i][0], words[i + n - 1][1]
         i += n
+        if meaning.field == "floors" and isinstance(meaning.value, int):
+            bounded = _floor_bound(scan, start, end, meaning.value)
+            if bounded is not None:
+                start, end, meaning = bounded
+                while i < len(words) and words[i][0] < end:  # the bound's words after the floor are read
+                    i += 1
         if tokens is not None and meaning.field in _NEGATABLE:
             cue = _negation_before(scan, tokens, start, meaning.field)
             if cue is not None and cue[1]:

@@ -81,7 +81,14 @@ def test_a_ruled_out_floor_never_comes_back_and_an_unknown_floor_stays(
 
 @pytest.mark.parametrize(
     ("query", "wanted"),
-    [("الدور التالت", {3}), ("sha2a fel dor el talet", {3}), ("ground or first floor", {1, 2}), ("high floor", {4})],
+    [
+        ("الدور التالت", {3}),
+        ("sha2a fel dor el talet", {3}),
+        ("ground or first floor", {1, 2}),
+        ("high floor", {4}),
+        ("above the 2nd floor", {3, 4}),
+        ("لحد الدور الأول", {1, 2, 5}),
+    ],
 )
 def test_a_wanted_floor_returns_only_units_on_it(
     api: httpx.Client, building: tuple[str, str], query: str, wanted: set[int]

@@ -69,6 +69,34 @@ def test_a_wanted_floor_is_read_in_every_script(query: str, expected: dict[str, 
     assert applied(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apartment above the 3rd floor", {"property_types": [A], "min_floor": 4}),
+        ("higher than the 4th floor", {"min_floor": 5}),
+        ("شقة فوق الدور التالت", {"property_types": [A], "min_floor": 4}),
+        ("sha2a fo2 el dor el talet", {"property_types": [A], "min_floor": 4}),
+        ("below the 5th floor", {"max_floor": 4}),
+        ("up to the 3rd floor", {"max_floor": 3}),
+        ("لحد الدور التالت", {"max_floor": 3}),
+        ("الدور الخامس او اقل", {"max_floor": 5}),
+        ("from the 3rd floor", {"min_floor": 3}),
+        ("3rd floor or higher in zayed", {"locations": ["Sheikh Zayed"], "min_floor": 3}),
+        ("الدور التالت وطالع", {"min_floor": 3}),
+        ("ground floor or above", {"min_floor": 0}),
+        ("apartment under 5M above the third floor", {"max_price": 5_000_000, "property_types": [A], "min_floor": 4}),
+        # Negated, the other side of the bound.
+        ("not above the 2nd floor", {"max_floor": 2}),
+        ("not below the 5th floor", {"min_floor": 5}),
+        ("mesh fo2 el dor el talet", {"max_floor": 3}),
+    ],
+)
+def test_a_bound_before_or_after_a_floor_makes_it_a_range(query: str, expected: dict[str, Any]) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert parsed.text == ""  # the bound's words were read with the floor
+
+
 def test_a_floor_is_understood_with_its_canonical_name() -> None:
     assert parse_query("sha2a mesh dor ardy").understood == ("sha2a → Apartment", "mesh dor ardy → ground floor")
     assert parse_query("apartment anything but ground floor").understood == ("apartment", "anything but ground floor")
