@@ -4,6 +4,7 @@ workers that die with their master; and the embedded gunicorn that `serve` runs 
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -78,4 +79,11 @@ class EmbeddedGunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return self.factory()
+        app = self.factory()
+        # `serve` built the app with the collector off (cli._serve): what exists now lives as long as the process, so
+        # it moves to the permanent generation, which no collection scans (the CPython recipe for a forking server:
+        # no pass over it in any worker, and no copy-on-write of the pages its headers sit on), and collection of
+        # what the workers make comes back on.
+        gc.freeze()
+        gc.enable()
+        return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from osool_common import gunicorn_conf
@@ -26,3 +27,21 @@ def test_the_embedded_gunicorn_takes_the_shared_settings_and_preloads_the_app() 
     assert built == []  # nothing is built before gunicorn asks for the app
     assert server.wsgi() == "the app" and built == [1]
     assert server.wsgi() == "the app" and built == [1]  # once
+
+
+def test_the_app_built_without_the_collector_is_frozen_and_collection_comes_back_on() -> None:
+    seen: list[bool] = []
+
+    def factory() -> Any:
+        seen.append(gc.isenabled())
+        return ["an app", {"that": "lives"}]
+
+    gc.disable()  # as `serve` does before importing and building the app
+    try:
+        app = EmbeddedGunicorn(factory, {"bind": ["127.0.0.1:0"]}).wsgi()
+        assert seen == [False]
+        assert gc.isenabled()  # the workers forked after this collect what they make
+        assert gc.get_freeze_count() > 0 and gc.is_tracked(app)
+    finally:
+        gc.unfreeze()
+        gc.enable()
