@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from osool_auth import admin, outbox
 from osool_auth.settings import Settings
 from osool_common.cli import ExtraCommand, ServiceSpec, main
 
@@ -14,13 +13,13 @@ SPEC = ServiceSpec(
     extra_commands={
         "create-admin": ExtraCommand(
             help="create the first administrator (or promote an existing account)",
-            add_arguments=admin.add_arguments,
-            run=admin.run,
+            add_arguments="osool_auth.admin:add_arguments",
+            run="osool_auth.admin:run",
         ),
         "outbox": ExtraCommand(
             help="development: the SMS and email that would have been sent, newest first",
-            add_arguments=outbox.add_arguments,
-            run=outbox.run,
+            add_arguments="osool_auth.outbox:add_arguments",
+            run="osool_auth.outbox:run",
             migrate_first=False,
         ),
     },

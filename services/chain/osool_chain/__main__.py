@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from osool_chain import node
 from osool_chain.settings import Settings
 from osool_common.cli import ExtraCommand, ServiceSpec, main
 
@@ -14,8 +13,8 @@ SPEC = ServiceSpec(
     extra_commands={
         "node": ExtraCommand(
             help="run the embedded Ethereum node (py-evm in memory) on CHAIN_RPC_URL's port, funding the signer",
-            add_arguments=node.add_arguments,
-            run=node.run,
+            add_arguments="osool_chain.node:add_arguments",
+            run="osool_chain.node:run",
             migrate_first=False,
         )
     },

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from osool_chat_history import purge
 from osool_chat_history.settings import Settings
 from osool_common.cli import ExtraCommand, ServiceSpec, main
 
@@ -14,8 +13,8 @@ SPEC = ServiceSpec(
     extra_commands={
         "purge": ExtraCommand(
             help="delete anonymous sessions idle longer than PURGE_ANONYMOUS_AFTER_DAYS, once",
-            add_arguments=purge.add_arguments,
-            run=purge.run,
+            add_arguments="osool_chat_history.purge:add_arguments",
+            run="osool_chat_history.purge:run",
         )
     },
 )

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from osool_common.cli import ExtraCommand, ServiceSpec, main
-from osool_search import commands
 from osool_search.settings import Settings
 
 SPEC = ServiceSpec(
@@ -14,20 +13,20 @@ SPEC = ServiceSpec(
     extra_commands={
         "ingest": ExtraCommand(
             help="validate a JSON or CSV export and upsert its listings by source_id; prints the report",
-            add_arguments=commands.add_ingest_arguments,
-            run=commands.run_ingest,
+            add_arguments="osool_search.commands:add_ingest_arguments",
+            run="osool_search.commands:run_ingest",
             migrate_first=False,  # the command migrates after sending its logs to stderr
         ),
         "load-demo": ExtraCommand(
             help="generate and ingest the deterministic demo listings (idempotent)",
-            add_arguments=commands.add_demo_arguments,
-            run=commands.run_load_demo,
+            add_arguments="osool_search.commands:add_demo_arguments",
+            run="osool_search.commands:run_load_demo",
             migrate_first=False,
         ),
         "reindex": ExtraCommand(
             help="re-embed every listing made by another embedding model with the current one",
-            add_arguments=commands.add_reindex_arguments,
-            run=commands.run_reindex,
+            add_arguments="osool_search.commands:add_reindex_arguments",
+            run="osool_search.commands:run_reindex",
             migrate_first=False,
         ),
     },
