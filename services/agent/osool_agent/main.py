@@ -14,7 +14,7 @@ from osool_agent.alerts.links import AlertLinks
 from osool_agent.alerts.repository import SavedSearchRepository
 from osool_agent.alerts.service import SavedSearchService
 from osool_agent.api import contracts_router, internal_router, leads_router, reservations_router, router
-from osool_agent.brains import ModelBrain, is_model_failure, local_brain, openai_brain
+from osool_agent.brains import ModelBrain, is_model_failure
 from osool_agent.clients import AuthClient, ChainClient, HistoryClient, SearchClient
 from osool_agent.contract_audit_repository import ContractAuditRepository
 from osool_agent.contract_audits import ContractAuditService
@@ -41,6 +41,9 @@ log = get_logger(__name__)
 def create_app() -> FastAPI:
     settings = Settings.load()
     assert isinstance(settings, Settings)
+    # The openai SDK only when a model server is configured, imported here, in the master, once for every worker.
+    if settings.openai_api_key is not None or settings.local_llm_url:
+        from osool_agent.brains import openai_compatible
 
     async def setup(app: FastAPI, resources: Resources) -> None:
         search, history, chain = (
@@ -57,9 +60,9 @@ def create_app() -> FastAPI:
 
         brains: dict[str, ModelBrain] = {}
         if settings.openai_api_key is not None:
-            brains["openai"] = openai_brain(settings, breaker("openai"))
+            brains["openai"] = openai_compatible.openai_brain(settings, breaker("openai"))
         if settings.local_llm_url:
-            brains["local"] = local_brain(settings, breaker("local-llm"))
+            brains["local"] = openai_compatible.local_brain(settings, breaker("local-llm"))
         for brain in brains.values():
             resources.background.push_async_callback(brain.client.close)
             # Every replica shares the breaker: an open one degrades /health, but must not take every replica out.

@@ -90,7 +90,7 @@ async def model_reading(item: dict[str, Any]) -> dict[str, Any]:
     from pydantic_ai.tools import ToolDefinition
     from redis.asyncio import Redis
 
-    from osool_agent.brains import local_brain, openai_brain
+    from osool_agent.brains.openai_compatible import local_brain, openai_brain
     from osool_agent.settings import Settings
     from osool_agent.tools.catalog import tool_schema
     from osool_common.breaker import CircuitBreaker

@@ -8,7 +8,7 @@ from pydantic_ai.messages import ModelResponse, ToolCallPart
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 
-from osool_agent.brains import LocalChatModel
+from osool_agent.brains.openai_compatible import LocalChatModel
 from osool_agent.cost import CostMeter, Price
 
 

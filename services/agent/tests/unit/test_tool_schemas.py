@@ -11,7 +11,7 @@ from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.tools import ToolDefinition
 
-from osool_agent.brains import LocalChatModel, StableToolSchemas
+from osool_agent.brains.openai_compatible import LocalChatModel, StableToolSchemas
 from osool_agent.tools.catalog import pydantic_tools
 
 PROVIDER = OpenAIProvider(base_url="http://127.0.0.1:9/v1", api_key="sk-test")
