@@ -116,6 +116,10 @@ def test_the_listing_route_filters_floors_and_refuses_impossible_ones(
         response = api.get("/api/properties", params={"location": location, **bad})
         assert response.status_code == 422, bad
         assert response.json()["error"]["code"] == "validation_error"
+    # The error names the parameter sent and the value refused, not the filter it fills.
+    for param in ("floor", "exclude_floor"):
+        error = api.get("/api/properties", params={param: 200}).json()["error"]
+        assert error["message"].startswith(f"{param}: ") and "200" in error["message"], error
     refused = api.post("/api/properties/search", json={"query": "apartment", "filters": {"floors": ["ground"]}})
     assert refused.status_code == 422
 
