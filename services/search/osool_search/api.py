@@ -12,7 +12,7 @@ from osool_common.auth import Principal, require_role
 from osool_common.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError
 from osool_common.responses import model_response
 from osool_common.validation import PlainText
-from osool_search.filters import SearchFilters
+from osool_search.filters import LISTING_PARAMETERS, SearchFilters
 from osool_search.listing import Feature, Finishing, PropertyType
 from osool_search.schemas import (
     Comparables,
@@ -207,22 +207,13 @@ def _canonical_area(location: str | None) -> str | None:
     return locations[0] if locations else location
 
 
-# The query parameters of the listing routes by the filter each one fills: an error names what the client sent
-# (`floor=200` is refused as "floor", not as the filters' "floors.0").
-QUERY_PARAMETERS = {
-    "locations": "location", "property_types": "type", "compounds": "compound", "developers": "developer",
-    "features": "feature", "floors": "floor", "exclude_property_types": "exclude_type",
-    "exclude_locations": "exclude_location", "exclude_compounds": "exclude_compound",
-    "exclude_developers": "exclude_developer", "exclude_features": "exclude_feature", "exclude_floors": "exclude_floor",
-}  # fmt: skip
-
-
 def _first_error(exc: ValidationError) -> str:
-    """The first thing wrong with the filters, named as the query parameter it came from, with the value refused."""
+    """The first thing wrong with the filters, named as the query parameter it came from (`floor=200` is refused as
+    "floor", not as the filters' "floors.0"), with the value refused."""
     error = exc.errors()[0]
     if not error["loc"]:  # the filters together (a contradiction)
         return f"filters: {error['msg']}"
     name = str(error["loc"][0])
     refused = error.get("input")
     shown = f" ({str(refused)[:60]!r} refused)" if isinstance(refused, str | int | float) else ""
-    return f"{QUERY_PARAMETERS.get(name, name)}: {error['msg']}{shown}"
+    return f"{LISTING_PARAMETERS.get(name, name)}: {error['msg']}{shown}"

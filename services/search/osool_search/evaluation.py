@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from osool_common.gateway_client import gateway_client
-from osool_search.filters import SearchFilters, violations
+from osool_search.filters import LISTING_PARAMETERS, SearchFilters, violations
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "queries.jsonl"
 PAGE = 10
@@ -110,15 +110,9 @@ def load_eval_set(path: Path = EVAL_FILE) -> list[dict[str, Any]]:
 
 def _count_matching(client: httpx.Client, filters: SearchFilters) -> int:
     """How many listings satisfy the constraints, up to a page, from the filter-only listing route (no ranking)."""
-    names = {
-        "locations": "location", "property_types": "type", "compounds": "compound", "developers": "developer",
-        "features": "feature", "exclude_property_types": "exclude_type", "exclude_locations": "exclude_location",
-        "exclude_compounds": "exclude_compound", "exclude_developers": "exclude_developer",
-        "exclude_features": "exclude_feature",
-    }  # fmt: skip
     params: dict[str, Any] = {"limit": PAGE}
     for key, value in filters.applied().items():
-        params[names.get(key, key)] = value
+        params[LISTING_PARAMETERS.get(key, key)] = value
     response = client.get("/api/properties", params=params)
     response.raise_for_status()
     page = response.json()

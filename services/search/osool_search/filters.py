@@ -28,6 +28,15 @@ from osool_search.listing import (
 
 FloorNumber = Annotated[int, Field(ge=MIN_FLOOR, le=MAX_FLOOR)]
 
+# The query parameter of the listing route (GET /api/properties) that fills each filter whose name differs: a
+# parameter names one value and may repeat (`type=Villa&type=Duplex`); every other filter is its own parameter.
+LISTING_PARAMETERS: dict[str, str] = {
+    "locations": "location", "property_types": "type", "compounds": "compound", "developers": "developer",
+    "features": "feature", "floors": "floor", "exclude_property_types": "exclude_type",
+    "exclude_locations": "exclude_location", "exclude_compounds": "exclude_compound",
+    "exclude_developers": "exclude_developer", "exclude_features": "exclude_feature", "exclude_floors": "exclude_floor",
+}  # fmt: skip
+
 # Each list filter and the filter of what the buyer ruled out of it.
 EXCLUSIONS: dict[str, str] = {
     "property_types": "exclude_property_types",

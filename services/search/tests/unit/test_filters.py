@@ -41,3 +41,16 @@ def test_a_delivered_listing_meets_any_latest_delivery_year_but_a_missing_value_
     assert violations(no_plan, SearchFilters(min_installment_years=0, min_bedrooms=0)) == [
         "min_bedrooms", "min_installment_years",
     ]  # fmt: skip
+
+
+def test_every_filter_has_its_query_parameter_on_the_listing_route() -> None:
+    # LISTING_PARAMETERS names the route's parameters in errors and in the evaluation's filter-only counts: a filter
+    # added without its parameter, or a parameter renamed, would be named wrongly there (floors was missing once).
+    import inspect
+
+    from osool_search.api import list_properties
+    from osool_search.filters import LISTING_PARAMETERS
+
+    parameters = set(inspect.signature(list_properties).parameters) - {"service", "limit", "cursor"}
+    assert {LISTING_PARAMETERS.get(name, name) for name in SearchFilters.model_fields} == parameters
+    assert set(LISTING_PARAMETERS) <= set(SearchFilters.model_fields)
