@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 import subprocess
 import sys
@@ -68,6 +69,11 @@ def test_service_spec_points_at_its_own_migrations_and_settings(service: str) ->
     assert spec.migrations_dir == SERVICES_DIR / service / "migrations"
     assert spec.settings_class.service_name == service
     assert callable(importlib.import_module(f"{package}.main").create_app)
+    # A service's own commands are named "module:function" (imported only when run): each name must resolve, or the
+    # command would fail only when someone runs it.
+    for name, command in spec.extra_commands.items():
+        for function in (command.add_arguments, command.run):
+            assert callable(pkgutil.resolve_name(function)), f"{service} {name}: {function}"
 
 
 # What a query can leave on its session past its transaction: asyncpg's reset query (unlock, close, unlisten, reset
