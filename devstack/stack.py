@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import shutil
@@ -11,8 +12,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import xmlrpc.client
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from supervisor.xmlrpc import SupervisorTransport
 
 from devstack import binaries, llm, observability
 from devstack.config import SERVICES, StackConfig, free_port, service_id
@@ -220,6 +225,11 @@ class LocalStack:
                 subprocess.run(argv, check=True, env=self.environ, pass_fds=held)
         finally:
             self.release_reservations()
+        # A daemon's parent has exited by now, having opened the socket (its pid file may not be written yet).
+        process = self.process
+        wake_supervisord(
+            self.config.state_dir / "supervisor.sock", alive=lambda: process is None or process.poll() is None
+        )
 
     def release_reservations(self) -> None:
         for sock in self.reservations:
@@ -381,6 +391,27 @@ class LocalStack:
                 lines.append(f"  Alertmanager               http://127.0.0.1:{ports['alertmanager']}/")
         lines.append(f"  logs                       {self.config.state_dir / 'logs'}/")
         return "\n".join(lines)
+
+
+def wake_supervisord(socket_path: Path, alive: Callable[[], bool], timeout: float = 3.0) -> bool:
+    """Start supervisord's programs now rather than a second from now; True when supervisord answered.
+
+    supervisord spawns its programs in the pass of its main loop that follows a poll of its sockets, and that poll
+    waits a whole second when nothing happens (supervisor 4 hard-codes the timeout): every start of the stack spent
+    that second with both cores idle. A request on its socket is something happening: asked for its state as soon
+    as the socket takes connections, it spawns the programs in the same pass as it answers. The socket is there
+    before a daemon's parent exits; a foreground supervisord opens it a moment after it starts, hence the retries.
+    A supervisord that never answers only loses the second: wait_healthy's own checks report it."""
+    deadline = time.monotonic() + timeout
+    while alive() and time.monotonic() < deadline:
+        # A new transport for each try: one whose connection failed refuses every later request.
+        transport = SupervisorTransport("", "", f"unix://{socket_path}")
+        try:
+            xmlrpc.client.ServerProxy("http://localhost", transport=transport).supervisor.getState()
+            return True
+        except (OSError, http.client.HTTPException, xmlrpc.client.Error):
+            time.sleep(0.02)
+    return False
 
 
 def package_of(service: str) -> str:
