@@ -124,6 +124,7 @@ bench: install ## benchmarks: print figures and write JSON under bench/results/
 	$(PY) -m bench.agent
 	$(PY) -m bench.monitoring
 	$(PY) -m bench.web
+	$(PY) -m bench.startup
 
 # Not part of bench or test: about 10 minutes of faults under load on a private stack.
 chaos: install ## mixed load through the gateway while replicas are killed and Valkey, PostgreSQL and the chain node fail; writes bench/results/chaos.json
