@@ -33,6 +33,8 @@ def _run(stack: LocalStack) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, stop)
+    # Only now: a signal while waiting for supervisord's socket must find the handlers above.
+    stack.wake()
     try:
         stack.wait_healthy()
     except StackError as exc:

@@ -225,9 +225,15 @@ class LocalStack:
                 subprocess.run(argv, check=True, env=self.environ, pass_fds=held)
         finally:
             self.release_reservations()
-        # A daemon's parent has exited by now, having opened the socket (its pid file may not be written yet).
+        if not foreground:
+            # The daemon's parent has exited, after opening the socket (the pid file may not be written yet). In the
+            # foreground, the caller wakes supervisord once it has set up its signal handlers (devstack run).
+            self.wake()
+
+    def wake(self) -> bool:
+        """Have supervisord spawn its programs now (wake_supervisord); True when it answered."""
         process = self.process
-        wake_supervisord(
+        return wake_supervisord(
             self.config.state_dir / "supervisor.sock", alive=lambda: process is None or process.poll() is None
         )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -410,3 +412,24 @@ def standalone_gateway(
     with nginx_gateway(render_standalone_gateway(state, upstream_port, rates, public_port, web_root), state,
                        f"{url}/healthz"):  # fmt: skip
         yield url
+
+
+def spawn_delay(supervisord_log: Path, program: str, timeout: float = 10.0) -> float:
+    """Seconds from supervisord's start to the spawn of `program`, as its log says (waiting for the spawn's line).
+    Left alone, supervisord spawns a whole poll (1 s) after it starts; woken (devstack.stack.wake_supervisord), at
+    once."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = supervisord_log.read_text() if supervisord_log.exists() else ""
+        if f"spawned: '{program}'" in text:
+            break
+        time.sleep(0.05)
+
+    def stamp(pattern: str) -> datetime:
+        # The last start in the log: a stack's log file is appended to by every start.
+        found = re.findall(rf"^(\S+ \S+) INFO {pattern}", text, re.MULTILINE)
+        assert found, f"no line like {pattern!r} in {supervisord_log}:\n{text[-3000:]}"
+        return datetime.strptime(found[-1], "%Y-%m-%d %H:%M:%S,%f")
+
+    return (stamp(f"spawned: '{program}'") - stamp("supervisord started")).total_seconds()

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from devstack.config import REPO_ROOT, SERVICES, free_port, service_id
-from devstack.testing import clean_environ, kill_leftovers, processes_of, stack_root
+from devstack.testing import clean_environ, kill_leftovers, processes_of, spawn_delay, stack_root
 
 
 def _launcher_env(root: Path) -> dict[str, str]:
@@ -79,6 +79,8 @@ def test_sigterm_to_the_launcher_of_a_healthy_stack_stops_every_program(launcher
     assert any("supervisord" in line for line in supervised) and any("postgres" in line for line in supervised)
     internal = f"http://127.0.0.1:{env['GATEWAY_INTERNAL_PORT']}"
     assert all(httpx.get(f"{internal}/{service}/health/live").status_code == 200 for service in SERVICES)
+    # The launcher woke supervisord: its programs were spawned at once, not a whole poll (1 s) after it started.
+    assert spawn_delay(launcher_root / "state" / "logs" / "supervisord.log", "postgres") < 0.5
 
     launcher.send_signal(signal.SIGTERM)
     _, stderr = _wait_stopped(launcher, launcher_root)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 import xmlrpc.client
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from supervisor.xmlrpc import SupervisorTransport
 
 from devstack import binaries
 from devstack.stack import wake_supervisord
+from devstack.testing import spawn_delay
 
 # supervisor 4's main loop polls its sockets for up to this long before the pass that spawns the programs.
 POLL_SECONDS = 1.0
@@ -31,23 +30,6 @@ def _config(state: Path) -> Path:
         "[program:sleeper]\ncommand=sleep 60\nstartsecs=0\nautostart=true\nautorestart=false\n"
     )
     return conf
-
-
-def _stamp(log: str, pattern: str) -> datetime:
-    match = re.search(rf"^(\S+ \S+) INFO {pattern}", log, re.MULTILINE)
-    assert match, f"no line like {pattern!r} in supervisord's log:\n{log}"
-    return datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f")
-
-
-def _spawn_delay(state: Path) -> float:
-    """Seconds from supervisord's start to its program's spawn, as its own log says."""
-    deadline = time.monotonic() + 10
-    while True:
-        log = (state / "supervisord.log").read_text() if (state / "supervisord.log").exists() else ""
-        if "spawned: 'sleeper'" in log or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    return (_stamp(log, "spawned: 'sleeper'") - _stamp(log, "supervisord started")).total_seconds()
 
 
 @pytest.fixture
@@ -70,14 +52,14 @@ def test_a_daemon_spawns_its_programs_as_soon_as_it_is_asked(state: Path) -> Non
     subprocess.run([str(binaries.supervisord()), "-c", str(_config(state))], check=True)
     assert wake_supervisord(state / "supervisor.sock", alive=lambda: True)
     # Left alone, the spawn comes a whole poll after the start; woken, within the same pass.
-    assert _spawn_delay(state) < POLL_SECONDS / 2
+    assert spawn_delay(state / "supervisord.log", "sleeper") < POLL_SECONDS / 2
 
 
 def test_a_foreground_supervisord_is_woken_once_its_socket_exists(state: Path) -> None:
     process = subprocess.Popen([str(binaries.supervisord()), "-n", "-c", str(_config(state))])
     try:
         assert wake_supervisord(state / "supervisor.sock", alive=lambda: process.poll() is None)
-        assert _spawn_delay(state) < POLL_SECONDS / 2
+        assert spawn_delay(state / "supervisord.log", "sleeper") < POLL_SECONDS / 2
     finally:
         process.terminate()
         process.wait(timeout=10)
