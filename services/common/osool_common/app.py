@@ -86,7 +86,7 @@ def create_service_app(
     teardown: Teardown | None = None,
 ) -> FastAPI:
     """Build the app. `redis_critical=False` makes a Redis outage degrade the service instead of failing it."""
-    configure_logging(settings.service_name, settings.log_level)
+    configure_logging(settings.service_name, settings.log_level, flush_seconds=settings.log_flush_seconds)
     init_sentry(settings, version)
 
     @asynccontextmanager

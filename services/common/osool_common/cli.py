@@ -131,7 +131,10 @@ def main(spec: ServiceSpec, argv: list[str] | None = None) -> None:
     args = parser.parse_args(arguments)
 
     settings = load_settings_or_exit(spec)
-    configure_logging(spec.name, settings.log_level)
+    # A server's lines are written in batches; a command's as they come.
+    configure_logging(
+        spec.name, settings.log_level, flush_seconds=settings.log_flush_seconds if args.command == "serve" else 0.0
+    )
     if args.command == "serve":
         _serve(spec, settings, args)
     elif args.command == "migrate":

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
+import threading
+import time
+import weakref
 from functools import lru_cache
 from typing import Any, TextIO
 
 import structlog
 from asgi_correlation_id import correlation_id
 
+# A buffered handler writes once its lines reach this many characters, if its interval has not come first.
+MAX_BUFFERED_CHARS = 64 * 1024
 _SECRET_KEYS = ("password", "secret", "token", "otp", "authorization", "dsn", "api_key")
 
 
@@ -35,9 +42,95 @@ def _redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, An
     return event_dict
 
 
-def configure_logging(service: str, level: str = "INFO", stream: TextIO | None = None) -> None:
+class BufferedStreamHandler(logging.StreamHandler):
+    """Writes its lines in batches: every `flush_seconds`, when 64 KiB are waiting, and at once (with every line
+    before it) for a warning or worse; at exit and before a fork too.
+
+    A server logs a line for every request, and a line written alone costs a system call and, under the local stack,
+    a wake-up of supervisord, which reads the pipe and writes the line to its file (0.23 ms of its CPU per request,
+    measured on a search: more than the line's own rendering). nginx's access log here does the same
+    (buffer=64k flush=1s). Lines are rendered when logged, so their time and request id are the event's: the standard
+    library's MemoryHandler keeps records and renders them at its flush, and has no interval. An abrupt end (SIGKILL)
+    loses at most the last `flush_seconds` of info lines."""
+
+    def __init__(self, stream: TextIO, flush_seconds: float) -> None:
+        super().__init__(stream)
+        self.flush_seconds = flush_seconds
+        self._pending: list[str] = []
+        self._size = 0
+        self._flusher_pid = 0  # the process whose flusher thread runs (a forked worker starts its own)
+        self._closed = False
+        _BUFFERED.add(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return
+        self._pending.append(line)
+        self._size += len(line)
+        if record.levelno >= logging.WARNING or self._size >= MAX_BUFFERED_CHARS:
+            self._write()
+        elif self._flusher_pid != os.getpid():
+            self._start_flusher()
+
+    def flush(self) -> None:
+        with self.lock or threading.Lock():
+            self._write()
+
+    def close(self) -> None:
+        self.flush()
+        self._closed = True
+        super().close()
+
+    def _write(self) -> None:
+        """Write what is waiting (the caller holds the handler's lock)."""
+        if not self._pending:
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
+        self._size = 0
+        # A closed or broken stream (ValueError, OSError): the lines are lost, as a plain StreamHandler's would be.
+        with contextlib.suppress(ValueError, OSError):
+            self.stream.write(text)
+            self.stream.flush()
+
+    def _start_flusher(self) -> None:
+        self._flusher_pid = os.getpid()
+        handler = weakref.ref(self)
+        interval = self.flush_seconds
+
+        def run() -> None:
+            while True:
+                time.sleep(interval)
+                current = handler()
+                if current is None or current._closed:
+                    return
+                current.flush()
+                del current
+
+        threading.Thread(target=run, name="log-flusher", daemon=True).start()
+
+
+_BUFFERED: weakref.WeakSet[BufferedStreamHandler] = weakref.WeakSet()
+
+
+def _flush_before_fork() -> None:
+    # A line waiting in the parent would otherwise be written by it and by every child it forks.
+    for handler in list(_BUFFERED):
+        handler.flush()
+
+
+os.register_at_fork(before=_flush_before_fork)
+
+
+def configure_logging(
+    service: str, level: str = "INFO", stream: TextIO | None = None, flush_seconds: float = 0.0
+) -> None:
     """Send every log line to stdout (or `stream`: commands whose output is data log to stderr) as one JSON object
-    with service, level, time and request id."""
+    with service, level, time and request id. With `flush_seconds` (servers), lines are written in batches
+    (BufferedStreamHandler); without, each as it is logged."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -61,7 +154,8 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
             structlog.processors.JSONRenderer(),
         ],
     )
-    handler = logging.StreamHandler(stream or sys.stdout)
+    out = stream or sys.stdout
+    handler = BufferedStreamHandler(out, flush_seconds) if flush_seconds > 0 else logging.StreamHandler(out)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

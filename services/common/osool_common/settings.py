@@ -30,6 +30,9 @@ class CommonSettings(BaseSettings):
 
     osool_env: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
+    # A server writes its log lines in batches this often (warnings and errors at once): see
+    # osool_common.logging.BufferedStreamHandler. 0 writes each line as it is logged.
+    log_flush_seconds: float = Field(default=0.5, ge=0.0, le=10.0)
     database_url: SecretStr | None = None
     redis_url: SecretStr | None = None
     sentry_dsn: SecretStr | None = None

@@ -5,7 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
 
 import pytest
 import structlog
@@ -58,3 +65,77 @@ def test_a_library_line_through_the_standard_library_is_rendered_the_same_way(st
     (line,) = stream.getvalue().splitlines()
     event = json.loads(line)
     assert (event["event"], event["level"], event["service"]) == ("disk /data nearly full", "warning", "kit-test")
+
+
+def _events(text: str) -> list[str]:
+    return [json.loads(line)["event"] for line in text.splitlines()]
+
+
+def _configure_buffered(out: TextIO, flush_seconds: float) -> kit_logging.BufferedStreamHandler:
+    kit_logging.configure_logging("kit-test", "INFO", stream=out, flush_seconds=flush_seconds)
+    (handler,) = logging.getLogger().handlers
+    assert isinstance(handler, kit_logging.BufferedStreamHandler)
+    return handler
+
+
+def test_a_servers_lines_are_written_in_batches_and_a_warning_at_once_after_those_before_it(
+    stream: io.StringIO,
+) -> None:
+    out = io.StringIO()
+    _configure_buffered(out, flush_seconds=0.3)
+    log = structlog.stdlib.get_logger("kit-test")
+    log.info("first")
+    log.info("second", request_id_of_its_own="r1")
+    assert out.getvalue() == ""  # waiting for the interval, not written one by one
+    log.warning("trouble")
+    assert _events(out.getvalue()) == ["first", "second", "trouble"]
+    log.info("after")
+    assert _events(out.getvalue()) == ["first", "second", "trouble"]
+    deadline = time.monotonic() + 5
+    while "after" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _events(out.getvalue())[-1] == "after"  # the interval's flush, with nothing else logged
+
+
+def test_a_line_keeps_the_time_and_request_id_of_its_event_not_of_its_write(stream: io.StringIO) -> None:
+    out = io.StringIO()
+    handler = _configure_buffered(out, flush_seconds=60)
+    structlog.contextvars.bind_contextvars(request_id="req-1")
+    logging.getLogger("some.library").info("library line")  # rendered by the standard library's chain
+    structlog.contextvars.unbind_contextvars("request_id")
+    logged_at = time.time()
+    time.sleep(1.1)
+    handler.flush()
+    (line,) = out.getvalue().splitlines()
+    event = json.loads(line)
+    assert event["request_id"] == "req-1"
+    written = datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00")).timestamp()
+    assert abs(written - logged_at) < 0.5
+
+
+def test_lines_waiting_when_a_server_forks_its_workers_are_written_once(stream: io.StringIO, tmp_path: Path) -> None:
+    with (tmp_path / "log").open("w") as out:
+        _configure_buffered(out, flush_seconds=60)
+        log = structlog.stdlib.get_logger("kit-test")
+        log.info("before the fork")
+        pid = os.fork()
+        if pid == 0:  # the worker: its own line, written at its exit
+            try:
+                log.info("in the worker")
+                logging.shutdown()
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        log.info("in the parent")
+        logging.getLogger().handlers[0].flush()
+    assert sorted(_events((tmp_path / "log").read_text())) == ["before the fork", "in the parent", "in the worker"]
+
+
+def test_a_server_ending_normally_writes_the_lines_still_waiting() -> None:
+    code = (
+        "import structlog; from osool_common.logging import configure_logging;"
+        "configure_logging('kit-test', 'INFO', flush_seconds=60);"
+        "structlog.stdlib.get_logger('kit-test').info('last words')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert _events(result.stdout) == ["last words"]
