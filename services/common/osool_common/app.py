@@ -22,7 +22,7 @@ from osool_common.db import DatabaseCheck, PoolGauges, create_pool
 from osool_common.errors import install_error_handlers
 from osool_common.health import HealthRegistry, health_router
 from osool_common.http_client import ServiceClient, UpstreamCheck
-from osool_common.logging import configure_logging, get_logger
+from osool_common.logging import configure_logging, flush_logs, get_logger
 from osool_common.metrics import RequestMetricsMiddleware, ScrapeHook, metrics_endpoint
 from osool_common.replicas import ReadPool, create_read_pool
 from osool_common.request_guard import RequestGuardMiddleware
@@ -133,6 +133,7 @@ def create_service_app(
             await db_read.close()
             await db.close()
             log.info("service.stopped")
+            flush_logs()
 
     app = FastAPI(
         title=f"Osool {settings.service_name}",

@@ -125,6 +125,13 @@ def _flush_before_fork() -> None:
 os.register_at_fork(before=_flush_before_fork)
 
 
+def flush_logs() -> None:
+    """Write the lines this process's handlers keep waiting. A server's worker calls it last as it stops: uvicorn ends
+    it with the signal it was stopped by, once its shutdown is done, so the exit's own flush never runs."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+
 def configure_logging(
     service: str, level: str = "INFO", stream: TextIO | None = None, flush_seconds: float = 0.0
 ) -> None:
