@@ -165,6 +165,8 @@ def configure_logging(
     handler = BufferedStreamHandler(out, flush_seconds) if flush_seconds > 0 else logging.StreamHandler(out)
     handler.setFormatter(formatter)
     root = logging.getLogger()
+    for replaced in root.handlers:
+        replaced.flush()  # a server configures again as its app is built: the lines its first handler kept are written
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error", "gunicorn.error"):

@@ -139,3 +139,12 @@ def test_a_server_ending_normally_writes_the_lines_still_waiting() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert _events(result.stdout) == ["last words"]
+
+
+def test_lines_waiting_when_logging_is_configured_again_are_written(stream: io.StringIO) -> None:
+    # A server configures logging as its command starts, and again as its app is built.
+    out = io.StringIO()
+    _configure_buffered(out, flush_seconds=60)
+    structlog.stdlib.get_logger("kit-test").info("as the command started")
+    _configure_buffered(out, flush_seconds=60)
+    assert _events(out.getvalue()) == ["as the command started"]
