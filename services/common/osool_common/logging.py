@@ -59,7 +59,7 @@ class BufferedStreamHandler(logging.StreamHandler):
         self._pending: list[str] = []
         self._size = 0
         self._flusher_pid = 0  # the process whose flusher thread runs (a forked worker starts its own)
-        self._closed = False
+        self._ended = False  # closed: its flusher thread stops (Handler's own flag is private, and untyped)
         _BUFFERED.add(self)
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -76,12 +76,15 @@ class BufferedStreamHandler(logging.StreamHandler):
             self._start_flusher()
 
     def flush(self) -> None:
-        with self.lock or threading.Lock():
+        self.acquire()
+        try:
             self._write()
+        finally:
+            self.release()
 
     def close(self) -> None:
         self.flush()
-        self._closed = True
+        self._ended = True
         super().close()
 
     def _write(self) -> None:
@@ -105,7 +108,7 @@ class BufferedStreamHandler(logging.StreamHandler):
             while True:
                 time.sleep(interval)
                 current = handler()
-                if current is None or current._closed:
+                if current is None or current._ended:
                     return
                 current.flush()
                 del current
