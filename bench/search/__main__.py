@@ -7,10 +7,14 @@ prefix-stable, so a tier re-reads the smaller one as unchanged and embeds only w
   embedding is computed in the request, 4 connections at once: the figure the goals are about (at 100,000
   listings p50 <= 35 ms and p99 <= 100 ms; at 1,000,000 p99 <= 200 ms);
 - warm embedding: a fixed set of queries whose vectors are cached, result cache still off, one connection: the
-  service's own cost over its SQL, compared with the same statements (the service's repository calls) run one after
-  another on one database connection in this process; the two are measured in five alternating turns and the
-  ratio is the median of the turns' ratios (goal at 100,000: at most 1.3). The same queries at 4 connections are
-  reported too;
+  service's own cost over its SQL, compared with the same statements (the service's repository calls) run on one
+  database connection in this process. The two are paired query by query: in each of five rounds every query is
+  sent through the gateway and its statements run directly, one right after the other in a random order, so both
+  halves of a pair see the same moment of this shared machine; the ratio is the median of the rounds' p50 ratios
+  (goal at 100,000: at most 1.3). The gateway half is timed by a plain Python HTTP client (keep-alive), whose own
+  CPU counts against the service, and it finds nginx and the worker idle, as a lone buyer's search does, where wrk's
+  back-to-back requests keep them awake (at 3,500 listings wrk's p50 at one connection was 9.0 ms against the
+  paired 9.8). wrk's figures at 1 and 4 connections are reported too;
 - recall@10: the HNSW query (forced, even where the service would rank a small filtered set exactly) against the
   same filters ordered by exact distance. Like the service, it asks for 40 neighbours and keeps the 10 nearest; a
   listing at the same distance as the exact 10th counts as found (listings of one profile share one vector, so the
@@ -21,21 +25,23 @@ prefix-stable, so a tier re-reads the smaller one as unchanged and embeds only w
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import numpy as np
 
-from bench.common import LoadResult, private_stack, run_wrk, write_results
+from bench.common import private_stack, run_wrk, write_results
 from devstack.config import UNLIMITED_RATES
 from devstack.envfile import read_env_file
 from devstack.testing import clean_environ
@@ -51,8 +57,7 @@ GOAL_BIG_COLD_P99_MS = 200.0
 GOAL_RECALL = 0.95
 CONNECTIONS = 4
 SECONDS = 10
-RATIO_TURNS = 5
-RATIO_TURN_SECONDS = 4
+PAIRED_ROUNDS = 5
 # Listings of one profile share a vector: distances this close are the same distance.
 TIE = 1e-6
 EVAL_FILE = Path(__file__).resolve().parents[2] / "services" / "search" / "eval" / "queries.jsonl"
@@ -109,9 +114,12 @@ def _load_tier(env_file: Path, count: int) -> dict[str, Any]:
     }
 
 
-async def _direct(env: dict[str, str], queries: list[str], vectors: np.ndarray, rounds: int) -> dict[str, Any]:
-    """The SQL of a search (the service's own repository calls, same session settings) run directly: one
-    connection, no pool, no HTTP."""
+async def _paired(
+    url: str, env: dict[str, str], queries: list[str], vectors: np.ndarray, rounds: int
+) -> dict[str, Any]:
+    """Each query through the gateway and as the SQL of its search run directly (the service's own repository calls,
+    same session settings: one connection, no pool, no HTTP), one right after the other in a random order, every
+    query once a round. Times in ms; the ratio is the median of the rounds' p50 ratios."""
     from osool_search.query_parser import parse_query
     from osool_search.repository import ListingRepository
     from osool_search.service import SearchService
@@ -124,21 +132,68 @@ async def _direct(env: dict[str, str], queries: list[str], vectors: np.ndarray, 
     # The search statements only call fetch and fetchval, which a connection has as a pool does.
     repository = ListingRepository(cast(asyncpg.Pool, connection))
     service = SearchService(settings, repository, cast(Any, _NoEmbedder(settings.model_name)), cast(Any, None))
-    timings = []
+    parsed = [parse_query(query) for query in queries]  # the service caches its parses too
+    bodies = [json.dumps({"query": query, "limit": 10}).encode() for query in queries]
+    address = urlsplit(url)
+    client = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=30)
+
+    def through_gateway(index: int) -> float:
+        started = time.perf_counter()
+        client.request("POST", "/api/properties/search", bodies[index], {"Content-Type": "application/json"})
+        response = client.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"search answered {response.status} for {queries[index]!r}")
+        return (time.perf_counter() - started) * 1000
+
+    async def direct(index: int) -> float:
+        started = time.perf_counter()
+        filters = parsed[index].filters
+        if filters.features:  # which of the features asked for some listing has, as the service checks
+            filters, _ = await service._features_found(filters)
+        await service._ranked_page(filters, vectors[index], parsed[index].text, 0, 10)
+        return (time.perf_counter() - started) * 1000
+
+    chance = random.Random(17)
+    gateway: list[list[float]] = []
+    sql: list[list[float]] = []
     try:
-        for round_number in range(rounds + 1):
-            for query, vector in zip(queries, vectors, strict=True):
-                parsed = parse_query(query)
-                started = time.perf_counter()
-                filters = parsed.filters
-                if filters.features:  # which of the features asked for some listing has, as the service checks
-                    filters, _ = await service._features_found(filters)
-                await service._ranked_page(filters, vector, parsed.text, 0, 10)
-                if round_number:  # the first round prepares the statements, as the running service has
-                    timings.append((time.perf_counter() - started) * 1000)
+        for index in range(len(queries)):  # prepare the statements on this connection, as the service's are
+            await direct(index)
+        for _ in range(rounds):
+            order = list(range(len(queries)))
+            chance.shuffle(order)
+            pairs = []
+            for index in order:
+                if chance.random() < 0.5:
+                    gateway_ms = through_gateway(index)
+                    pairs.append((gateway_ms, await direct(index)))
+                else:
+                    direct_ms = await direct(index)
+                    pairs.append((through_gateway(index), direct_ms))
+            gateway.append([g for g, _ in pairs])
+            sql.append([d for _, d in pairs])
     finally:
+        client.close()
         await connection.close()
-    return _percentiles(timings)
+    every_gateway = [t for turn in gateway for t in turn]
+    every_sql = [t for turn in sql for t in turn]
+    differences = [g - d for g, d in zip(every_gateway, every_sql, strict=True)]
+    rounds_out = [
+        {
+            "gateway_p50_ms": round(statistics.median(g), 2),
+            "direct_p50_ms": round(statistics.median(d), 2),
+            "ratio": round(statistics.median(g) / statistics.median(d), 2),
+        }
+        for g, d in zip(gateway, sql, strict=True)
+    ]
+    return {
+        "gateway": _percentiles(every_gateway),
+        "direct": _percentiles(every_sql),
+        "ratio": round(statistics.median(r["ratio"] for r in rounds_out), 2),
+        "median_difference_ms": round(statistics.median(differences), 2),
+        "rounds": rounds_out,
+    }
 
 
 async def _recall(env: dict[str, str], eval_set: list[dict[str, Any]], vectors: np.ndarray) -> dict[str, Any]:
@@ -187,19 +242,6 @@ def _goal(value: float, *, at_most: float | None = None, at_least: float | None 
     return {"value": value, **bound, "met": met}
 
 
-def _median_load(results: Iterable[LoadResult]) -> LoadResult:
-    """The turns of one measurement as one result: the median of their percentiles, the sum of their counts."""
-    turns = list(results)
-    return LoadResult(
-        turns[0].label,
-        round(statistics.median(r.requests_per_second for r in turns), 1),
-        statistics.median(r.p50_ms for r in turns),
-        statistics.median(r.p99_ms for r in turns),
-        sum(r.requests for r in turns),
-        sum(r.errors for r in turns),
-    )
-
-
 def _percentiles(timings: list[float]) -> dict[str, Any]:
     ordered = sorted(timings)
     return {
@@ -239,17 +281,10 @@ def main() -> None:
                     assert client.post("/api/properties/search", json={"query": query}).status_code == 200
             cold = run_wrk("cold", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
                            script=COLD_SCRIPT)  # fmt: skip
-            # One connection, like the direct SQL: the ratio compares the two at the same concurrency. The two
-            # are measured in turns (this machine is shared and noisy) and the ratio is the median of the turns'.
-            turns = []
-            for _ in range(RATIO_TURNS):
-                through_gateway = run_wrk("warm", f"{url}/api/properties/search", connections=1, threads=1,
-                                          seconds=RATIO_TURN_SECONDS, script=_warm_script(warm_queries))  # fmt: skip
-                direct_turn = asyncio.run(_direct(env, warm_queries, vectors, rounds=1))
-                turns.append((through_gateway, direct_turn))
-            warm = _median_load(turns[i][0] for i in range(RATIO_TURNS))
-            direct = {key: statistics.median(t[1][key] for t in turns) for key in ("p50_ms", "p99_ms")}
-            ratio = statistics.median(g.p50_ms / d["p50_ms"] for g, d in turns)
+            # One connection, like the direct SQL: the ratio compares the two at the same concurrency.
+            paired = asyncio.run(_paired(url, env, warm_queries, vectors, PAIRED_ROUNDS))
+            warm = run_wrk("warm", f"{url}/api/properties/search", connections=1, threads=1, seconds=SECONDS,
+                           script=_warm_script(warm_queries))  # fmt: skip
             warm_loaded = run_wrk("warm-4", f"{url}/api/properties/search", connections=CONNECTIONS,
                                   seconds=SECONDS, script=_warm_script(warm_queries))  # fmt: skip
             recall = asyncio.run(_recall(env, eval_set, vectors))
@@ -259,24 +294,23 @@ def main() -> None:
                 "gateway_cold": cold,
                 "gateway_warm_embedding": warm,
                 "gateway_warm_embedding_4_connections": warm_loaded,
-                "direct_sql": direct,
-                "warm_over_direct_p50": round(ratio, 2),
-                "ratio_turns": [
-                    {
-                        "gateway_p50_ms": g.p50_ms,
-                        "direct_p50_ms": d["p50_ms"],
-                        "ratio": round(g.p50_ms / d["p50_ms"], 2),
-                    }
-                    for g, d in turns
-                ],
+                "direct_sql": paired["direct"],
+                "gateway_paired": paired["gateway"],
+                "warm_over_direct_p50": paired["ratio"],
+                "paired_median_difference_ms": paired["median_difference_ms"],
+                "ratio_rounds": paired["rounds"],
                 "recall_at_10": recall,
             }
             tiers.append(tier)
             print(
                 f"    cold (embedding in the request, {CONNECTIONS} conns): p50 {cold.p50_ms:.1f} ms, "
                 f"p99 {cold.p99_ms:.1f} ms, {cold.requests_per_second:.0f} req/s, errors {cold.errors}\n"
-                f"    warm embedding, 1 conn: p50 {warm.p50_ms:.1f} ms, p99 {warm.p99_ms:.1f} ms; direct SQL p50 "
-                f"{direct['p50_ms']} ms, p99 {direct['p99_ms']} ms; ratio {tier['warm_over_direct_p50']}x\n"
+                f"    warm embedding, paired query by query: through the gateway p50 {paired['gateway']['p50_ms']} ms, "
+                f"direct SQL p50 {paired['direct']['p50_ms']} ms, p99 {paired['direct']['p99_ms']} ms; ratio "
+                f"{paired['ratio']}x (rounds {', '.join(str(r['ratio']) for r in paired['rounds'])}), "
+                f"{paired['median_difference_ms']} ms apart at the median\n"
+                f"    warm embedding, 1 conn (wrk): p50 {warm.p50_ms:.1f} ms, p99 {warm.p99_ms:.1f} ms, "
+                f"{warm.requests_per_second:.0f} req/s\n"
                 f"    warm embedding, {CONNECTIONS} conns: p50 {warm_loaded.p50_ms:.1f} ms, "
                 f"p99 {warm_loaded.p99_ms:.1f} ms, {warm_loaded.requests_per_second:.0f} req/s\n"
                 f"    recall@10 of the HNSW query {recall['mean']} (min {recall['min']}, {recall['queries']} queries)",
