@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -148,3 +149,16 @@ def test_lines_waiting_when_logging_is_configured_again_are_written(stream: io.S
     structlog.stdlib.get_logger("kit-test").info("as the command started")
     _configure_buffered(out, flush_seconds=60)
     assert _events(out.getvalue()) == ["as the command started"]
+
+
+def test_a_closed_handlers_flusher_thread_stops() -> None:
+    # The handler is still referenced here, so only its closed flag can end the thread.
+    before = set(threading.enumerate())
+    handler = kit_logging.BufferedStreamHandler(io.StringIO(), flush_seconds=0.05)
+    handler.handle(logging.LogRecord("kit-test", logging.INFO, __file__, 1, "a line", None, None))
+    (flusher,) = [t for t in threading.enumerate() if t not in before and t.name == "log-flusher"]
+    assert handler.stream.getvalue() == ""  # waiting for its interval
+    handler.close()
+    assert handler.stream.getvalue() == "a line\n"  # closing writes what waited
+    flusher.join(timeout=5)
+    assert not flusher.is_alive()
