@@ -13,8 +13,8 @@ prefix-stable, so a tier re-reads the smaller one as unchanged and embeds only w
   halves of a pair see the same moment of this shared machine; the ratio is the median of the rounds' p50 ratios
   (goal at 100,000: at most 1.3). The gateway half is timed by a plain Python HTTP client (keep-alive), whose own
   CPU counts against the service, and it finds nginx and the worker idle, as a lone buyer's search does, where wrk's
-  back-to-back requests keep them awake (at 3,500 listings wrk's p50 at one connection was 9.0 ms against the
-  paired 9.8). wrk's figures at 1 and 4 connections are reported too;
+  back-to-back requests keep them awake (wrk's p50 at one connection is a little lower). wrk's figures at 1 and 4
+  connections are reported too;
 - recall@10: the HNSW query (forced, even where the service would rank a small filtered set exactly) against the
   same filters ordered by exact distance. Like the service, it asks for 40 neighbours and keeps the 10 nearest; a
   listing at the same distance as the exact 10th counts as found (listings of one profile share one vector, so the
@@ -135,6 +135,8 @@ async def _paired(
     parsed = [parse_query(query) for query in queries]  # the service caches its parses too
     bodies = [json.dumps({"query": query, "limit": 10}).encode() for query in queries]
     address = urlsplit(url)
+    # The standard library's client, not httpx: its own CPU per request, on the two cores the stack shares, is part
+    # of the gateway's time, and a blocking client with one connection does the least per request (no pool, no loop).
     client = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=30)
 
     def through_gateway(index: int) -> float:
