@@ -21,12 +21,6 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.config.public_url, timeout=30) as client:
-        yield client
-
-
-@pytest.fixture
 def internal(stack: LocalStack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=f"{stack.config.internal_url}/search", headers=service_headers(stack), timeout=30) as c:
         yield c

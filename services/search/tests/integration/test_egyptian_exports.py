@@ -7,7 +7,6 @@ import json
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,6 @@ from devstack.testing import admin_headers, clean_environ
 pytestmark = pytest.mark.stack
 
 EXPORT = Path(__file__).parents[1] / "data" / "egyptian_export.csv"
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.config.public_url, timeout=30) as client:
-        yield client
 
 
 def _export_tagged() -> tuple[str, bytes]:

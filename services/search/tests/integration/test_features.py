@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,12 +16,6 @@ from devstack.stack import LocalStack
 from devstack.testing import admin_headers
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
-        yield client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ floor is not known is not ruled out by one."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,12 +16,6 @@ from devstack.testing import admin_headers
 from osool_search.filters import SearchFilters, violations
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
-        yield client
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ route reports what was ruled out and the buyer's phrase for it."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,12 +15,6 @@ from devstack.testing import admin_headers
 from osool_search.filters import SearchFilters, violations
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.config.public_url, timeout=30) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

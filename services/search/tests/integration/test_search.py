@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +43,6 @@ EXAMPLES = {
         "max_price": 8_000_000,
     },
 }  # fmt: skip
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.config.public_url, timeout=30) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

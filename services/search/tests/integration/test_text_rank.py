@@ -4,7 +4,6 @@ the ones the word describes best are kept, not whichever the index met first."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,12 +12,6 @@ from devstack.stack import LocalStack
 from devstack.testing import admin_headers
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def api(stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
-        yield client
 
 
 def test_the_best_text_match_is_found_among_more_matches_than_the_branch_takes(
