@@ -16,6 +16,11 @@ EXACT_FALLBACKS = Counter(
 UNMATCHED_FEATURES = Counter(
     "osool_search_unmatched_features_total", "Features asked for that no listing passing the rest of a search has"
 )
+RELAXED_SEARCHES = Counter(
+    "osool_search_empty_searches_total",
+    "Searches whose first page was empty, by whether giving up one group of their filters would find listings",
+    ["relaxation"],
+)
 QUERY_EMBEDDING_CACHE = Counter(
     "osool_search_query_embedding_cache_total", "Query embeddings by cache result", ["result"]
 )

@@ -63,6 +63,8 @@ class _Params:
 # What a profile fixes (see migration 0003): a filter on one of these is checked on the profile, once for all of its
 # listings, when the query joins profiles (an exclusion too: a profile's NULL compound is its listings' NULL). The
 # latest-delivery-year rule also reads delivery_year, a listing column.
+# A search's cheapest match is found among this many read through the filters' own index, else by the price index.
+CHEAPEST_SCAN = 5_000
 PROFILE_COLUMNS = ("bedrooms", "type", "location", "compound", "developer", "finishing", "is_delivered", "sale_type")
 
 
@@ -179,6 +181,41 @@ class ListingRepository:
             f"{_where(filters, params)} LIMIT {params(cap)}) s"
         )
         return int(await self.reads.fetchval(sql, *params.values))
+
+    async def counts_matching(self, variants: Sequence[SearchFilters], model: str, cap: int) -> list[int]:
+        """For each set of filters, how many listings pass it, counted up to `cap`, in one statement (what a search
+        that found nothing would find with one group of its filters given up)."""
+        params = _Params(model)
+        columns = [
+            f"(SELECT count(*) FROM (SELECT 1 FROM properties WHERE embedding_model = $1 AND {_where(filters, params)} "
+            f"LIMIT {params(cap)}) s)"
+            for filters in variants
+        ]
+        if not columns:
+            return []
+        row = await self.reads.fetchrow(f"SELECT {', '.join(columns)}", *params.values)
+        assert row is not None
+        return [int(count) for count in row.values()]
+
+    async def cheapest_matching(self, filters: SearchFilters, model: str, scan: int = CHEAPEST_SCAN) -> int | None:
+        """The lowest price among the listings that pass the filters. Up to `scan` of them are read first, through the
+        index of what the filters name, and their prices compared: for a few expensive matches (villas in New Cairo),
+        the planner's own choice walks the price index from the bottom and reads most of the table before the first.
+        More matches than that are common enough that the walk from the cheapest listing up meets one early."""
+        params = _Params(model)
+        where = _where(filters, params)
+        row = await self.reads.fetchrow(
+            f"SELECT count(*) AS found, min(price) AS cheapest FROM (SELECT price FROM properties "
+            f"WHERE embedding_model = $1 AND {where} LIMIT {params(scan)}) s",
+            *params.values,
+        )
+        assert row is not None
+        cheapest = row["cheapest"]
+        if row["found"] >= scan:
+            params = _Params(model)
+            sql = f"SELECT min(price) FROM properties WHERE embedding_model = $1 AND {_where(filters, params)}"
+            cheapest = await self.reads.fetchval(sql, *params.values)
+        return None if cheapest is None else int(cheapest)
 
     async def any_matching(self, filters: SearchFilters, model: str) -> bool:
         """Whether any listing passes the filters."""

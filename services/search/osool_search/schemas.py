@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
 from osool_search.listing import Feature, Finishing, PropertyType, SaleType
+from osool_search.relaxation import RelaxableGroup
 
 
 class StrictModel(BaseModel):
@@ -91,6 +92,20 @@ class ScoredProperty(Property):
     similarity: float
 
 
+class Relaxation(BaseModel):
+    """What a search that found nothing would find with one group of its filters given up."""
+
+    # The group given up (price: its floor and ceiling; bedrooms; location; exclusions: every "not ..."; ...).
+    group: RelaxableGroup
+    # The filters of this search that the group takes out, as named in applied_filters.
+    without: list[str]
+    # How many listings pass the rest, counted up to `at_most`; 0 never appears (such a group is not listed).
+    count: int
+    at_most: int
+    # For the price group: the lowest price among them (EGP), what the budget would have to reach; else null.
+    cheapest_price: int | None = None
+
+
 class SearchResponse(BaseModel):
     results: list[ScoredProperty]
     applied_filters: dict[str, Any]
@@ -101,6 +116,9 @@ class SearchResponse(BaseModel):
     understood: list[str]
     # Features the query asked for that no listing passing the rest of the search has: not applied, and said.
     unmatched_features: list[Feature]
+    # When the first page is empty: each group of filters whose absence alone would bring listings back, the most
+    # listings first (empty otherwise). A client offers them ("without the price limit: 14, from EGP 9.2M").
+    relaxations: list[Relaxation] = []
     next_cursor: str | None
 
 

@@ -32,6 +32,7 @@ from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
 from osool_search.query_parser import ParsedQuery, parse_query
 from osool_search.ranking import fuse
+from osool_search.relaxation import relaxed_variants
 from osool_search.repository import ListingRepository, narrows_profiles
 from osool_search.schemas import (
     Comparable,
@@ -44,6 +45,7 @@ from osool_search.schemas import (
     Property,
     PropertyPage,
     Rejection,
+    Relaxation,
     ScoredProperty,
     SearchRequest,
     SearchResponse,
@@ -66,6 +68,8 @@ REDIS_LOG_INTERVAL = 60.0  # seconds between two log lines of one failing Redis 
 # Query vectors (and parsed queries) kept in each worker's memory as well: a query's vector never changes for one
 # model, 10,000 of them are about 15 MB, and a repeated query then costs no round trip to Redis.
 LOCAL_ENTRIES = 10_000
+# A search that found nothing counts what each group of its filters, given up, would bring back up to this many.
+RELAXATION_CAP = 100
 
 
 class SearchService:
@@ -143,6 +147,7 @@ class SearchService:
         if filters.features:
             filters, unmatched = await self._features_found(filters)
         results, more = await self._ranked_page(filters, vector, parsed.text, offset, request.limit)
+        relaxations = await self._relaxations(filters) if not results and offset == 0 else []
         metrics.STAGE_SECONDS.labels("query").observe(time.perf_counter() - query_started)
         metrics.RESULTS.observe(len(results))
 
@@ -157,6 +162,7 @@ class SearchService:
                 query_text=parsed.text,
                 understood=list(parsed.understood),
                 unmatched_features=unmatched,
+                relaxations=relaxations,
                 next_cursor=next_cursor,
             ).model_dump_json()
         await self._cache_set(cache_key, body)
@@ -176,6 +182,27 @@ class SearchService:
         if unmatched:
             metrics.UNMATCHED_FEATURES.inc(len(unmatched))
         return filters.model_copy(update={"features": kept or None}), unmatched
+
+    async def _relaxations(self, filters: SearchFilters) -> list[Relaxation]:
+        """A search that found nothing says which group of its filters, given up alone, would bring listings back,
+        and for the budget the cheapest listing without it. Only when the first page is empty, so no other search
+        pays for it: one statement counts every group, one more finds the cheapest."""
+        variants = relaxed_variants(filters)
+        if not variants:
+            return []
+        model = self.embedder.model
+        counts = await self.repository.counts_matching([relaxed for _, _, relaxed in variants], model, RELAXATION_CAP)
+        relaxations = []
+        for (group, without, relaxed), count in zip(variants, counts, strict=True):
+            if count == 0:
+                continue
+            cheapest = await self.repository.cheapest_matching(relaxed, model) if group == "price" else None
+            relaxations.append(
+                Relaxation(group=group, without=without, count=count, at_most=RELAXATION_CAP, cheapest_price=cheapest)
+            )
+        metrics.RELAXED_SEARCHES.labels("offered" if relaxations else "none").inc()
+        # The most listings first; the groups' own order (what a buyer usually gives up first) breaks ties.
+        return sorted(relaxations, key=lambda relaxation: -relaxation.count)
 
     async def _ranked_page(
         self, filters: SearchFilters, vector: np.ndarray, text: str, offset: int, limit: int
