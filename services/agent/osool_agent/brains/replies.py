@@ -142,10 +142,59 @@ def _unmatched_line(content: dict[str, Any], ar: bool) -> str | None:
     return f"None of our listings mentions {' or '.join(n[0] for n in names)}, so these are the closest without it:"
 
 
+# What a search would find with one group of its filters given up, as the buyer would say it.
+RELAXED = {
+    "price": ("without the budget limit", "من غير حد الميزانية"),
+    "bedrooms": ("with any number of bedrooms", "بأي عدد غرف"),
+    "size": ("in any size", "بأي مساحة"),
+    "floor": ("on any floor", "في أي دور"),
+    "finishing": ("with any finishing", "بأي تشطيب"),
+    "delivery": ("with any delivery date", "بأي ميعاد استلام"),
+    "payment": ("with any payment terms", "بأي نظام سداد"),
+    "features": ("without the amenities you asked for", "من غير المميزات اللي طلبتها"),
+    "compound": ("in any compound", "في أي كمبوند"),
+    "developer": ("from any developer", "من أي مطور"),
+    "property_type": ("of any type", "من أي نوع"),
+    "location": ("in any area", "في أي منطقة"),
+    "exclusions": ("including what you ruled out", "لو رجعنا اللي استبعدته"),
+}
+
+
+def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
+    """Nothing matched: the two groups of filters that, given up alone, would find the most, with the cheapest price
+    for the budget ("Without the budget limit there are 2, the cheapest at EGP 20,000,000")."""
+    parts = []
+    for relaxation in (content.get("relaxations") or [])[:2]:
+        words = RELAXED.get(relaxation.get("group", ""))
+        count, at_most = relaxation.get("count") or 0, relaxation.get("at_most") or 0
+        if words is None or count <= 0:
+            continue
+        many = f"{count}+" if at_most and count >= at_most else str(count)
+        cheapest = relaxation.get("cheapest_price")
+        if ar:
+            part = f"{words[1]} فيه {many}" + (f"، أرخصهم بـ{egp(cheapest)} جنيه" if cheapest else "")
+        else:
+            part = f"{words[0]} there are {many}" + (f", the cheapest at EGP {egp(cheapest)}" if cheapest else "")
+        parts.append(part)
+    if not parts:
+        return None
+    # No yes-or-no question: the rules brain reads each message on its own, so the buyer is told what to say.
+    budget_first = (content.get("relaxations") or [{}])[0].get("group") == "price"
+    if ar:
+        ask = "قولي ميزانية من عند الرقم ده" if budget_first else "قولي تحب تغير إيه"
+        return f"ملقتش وحدات عندنا بالمواصفات دي كلها. {'، و'.join(parts)}. {ask} وأنا أدورلك تاني."
+    joined = "; ".join(parts)
+    ask = "Tell me a budget from there" if budget_first else "Tell me what to change"
+    return f"Nothing we have matches all of that. {joined[0].upper()}{joined[1:]}. {ask} and I will search again."
+
+
 def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
     listings = content.get("listings") or []
     unmatched = _unmatched_line(content, ar)
     if not listings:
+        relaxed = _relaxed_line(content, ar)
+        if relaxed:
+            return relaxed
         if ar:
             return ("ملقتش وحدات موجودة عندنا بالمواصفات دي بالظبط. تحب نوسع الميزانية شوية، أو ندور في منطقة "
                     "قريبة، أو نغير عدد الغرف؟")  # fmt: skip

@@ -36,6 +36,9 @@ class SearchOutcome(ToolOutcome):
     applied_filters: dict[str, Any] = Field(default_factory=dict)
     # Features the buyer asked for that no listing has (search did not apply them): say so, never claim them.
     unmatched_features: list[str] = Field(default_factory=list)
+    # When nothing matched: each group of filters whose absence alone would find listings (group, without, count,
+    # at_most, cheapest_price for the budget), the most listings first. Offer one; never present it as a match.
+    relaxations: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class GetPropertyArgs(ToolArgs):
@@ -105,6 +108,7 @@ async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome
         listings=offered[:wanted],
         applied_filters=body["applied_filters"],
         unmatched_features=body.get("unmatched_features", []),
+        relaxations=body.get("relaxations", []),
     )
 
 

@@ -295,6 +295,23 @@ def test_amr_never_offers_a_floor_the_buyer_ruled_out(api: httpx.Client, message
     assert floors and set(floors) == {0}, floors
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("villa in New Cairo under 1 million", "Without the budget limit there are"),
+     ("عايز فيلا في التجمع بأقل من مليون", "من غير حد الميزانية فيه")],
+)  # fmt: skip
+def test_when_nothing_matches_amr_says_what_the_budget_would_have_to_reach(
+    api: httpx.Client, message: str, said: str
+) -> None:
+    search = api.post("/api/properties/search", json={"query": message}).json()
+    assert search["results"] == [], search
+    budget = {relaxation["group"]: relaxation for relaxation in search["relaxations"]}["price"]
+    body = chat(api, message).json()
+    assert body["tool_calls"][0]["name"] == "search_properties" and body["listings"] == [], body
+    # The cheapest villa in New Cairo, as search found it: a real figure, not a general "widen the budget".
+    assert said in body["reply"] and f"{budget['cheapest_price']:,}" in body["reply"], body["reply"]
+
+
 def test_amr_offers_listings_with_the_feature_asked_for_and_says_when_none_has_it(api: httpx.Client) -> None:
     body = chat(api, "عايز فيلا في الشيخ زايد فيها حمام سباحة").json()
     assert body["listings"], body

@@ -100,3 +100,27 @@ def test_a_not_found_result_is_said_honestly_in_both_languages() -> None:
 def test_the_stand_in_says_the_full_assistant_is_unavailable() -> None:
     text = write_reply(Reading("en", None, smalltalk="greeting"), [], notice=True)
     assert text.startswith("(Quick mode: the full assistant is briefly unavailable")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_when_nothing_matches_the_reply_offers_what_giving_up_one_filter_finds(language: str) -> None:
+    relaxations = [
+        {"group": "price", "without": ["max_price"], "count": 100, "at_most": 100, "cheapest_price": 14_400_000},
+        {"group": "property_type", "without": ["property_types"], "count": 6, "at_most": 100, "cheapest_price": None},
+        {"group": "location", "without": ["locations"], "count": 2, "at_most": 100, "cheapest_price": None},
+    ]
+    content = {"ok": True, "listings": [], "relaxations": relaxations}
+    text = reply("search_properties", content, language)
+    # The two that find the most, the budget's with its cheapest listing; the count at the cap said as "100+".
+    assert "14,400,000" in text and "100+" in text and " 6" in text
+    if language == "en":
+        assert text.startswith("Nothing we have matches all of that. Without the budget limit there are 100+")
+        assert "of any type there are 6" in text and "any area" not in text
+        assert text.endswith("Tell me a budget from there and I will search again.")
+    else:
+        assert "من غير حد الميزانية فيه 100+" in text and "من أي نوع فيه 6" in text and "أي منطقة" not in text
+        assert "قولي ميزانية من عند الرقم ده" in text
+    grounded(text, content)
+    # Nothing that would find anything: the general question, as before.
+    plain = reply("search_properties", {"ok": True, "listings": [], "relaxations": []}, language)
+    assert ("widen the budget" in plain) if language == "en" else ("نوسع الميزانية" in plain)
