@@ -198,6 +198,35 @@ test('in Arabic, right to left: the words as chips, removed with the keyboard al
   await context.close();
 });
 
+test('a search that finds nothing says what each filter given up would find, as the API counts it', async () => {
+  const { context, page, problems } = await open(browser);
+  const q = 'villa in New Cairo under 1 million';
+  await page.goto(`/search?q=${encodeURIComponent(q).replace(/%20/g, '+')}`);
+  const nothing = await shown(page);
+  assert.deepEqual(nothing.ids, []);
+  const response = await fetch(`${BASE}/api/properties/search`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: q, limit: 12 }),
+  });
+  const { relaxations } = await response.json();
+  assert.ok(relaxations.some((relaxation) => relaxation.group === 'price'), JSON.stringify(relaxations));
+  const items = page.locator('.search-relaxed li');
+  assert.deepEqual(
+    await items.evaluateAll((lis) => lis.map((li) => li.dataset.group)),
+    relaxations.map((relaxation) => relaxation.group),
+  );
+  const budget = relaxations.find((relaxation) => relaxation.group === 'price');
+  const line = (await page.locator('.search-relaxed li[data-group="price"]').innerText()).replace(/\s/g, ' ');
+  const many = budget.count >= budget.at_most ? `${budget.count}+ listings` : `${budget.count} listings`;
+  // The cheapest New Cairo villa, in the page's short form (EGP 14.4M).
+  const cheapest = `EGP ${Number((budget.cheapest_price / 1e6).toFixed(1))}M`;
+  assert.equal(line, `without the budget: ${many}, from ${cheapest}`);
+  await expectAccessible(page, 'search that found nothing');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('on a phone the filters fold away until opened, so the results come first', async () => {
   const { context, page, problems } = await open(browser, { viewport: PHONE });
   await page.goto('/search?q=villa+in+Sheikh+Zayed');

@@ -48,6 +48,18 @@ export interface SearchFilters {
   [name: string]: unknown;
 }
 
+/** What a search that found nothing would find with one group of its filters given up (the most listings first). */
+export interface Relaxation {
+  group: string;
+  /** The applied filters the group takes out. */
+  without: string[];
+  /** Counted up to at_most. */
+  count: number;
+  at_most: number;
+  /** For the price group: the cheapest listing without the budget (EGP). */
+  cheapest_price: number | null;
+}
+
 export interface SearchResponse {
   results: Array<Property & { score: number; similarity: number }>;
   applied_filters: Record<string, unknown>;
@@ -55,6 +67,7 @@ export interface SearchResponse {
   /** The buyer's phrases that were read, in order ("not a villa", "appartment → Apartment"): the chips. */
   understood: string[];
   unmatched_features: string[];
+  relaxations: Relaxation[];
   next_cursor: string | null;
 }
 

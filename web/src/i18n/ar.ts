@@ -416,6 +416,26 @@ export const ar: Messages = {
         : `${count(n, 'وحدة واحدة', 'وحدتان', 'وحدات', 'وحدة')}${more ? '، والمزيد أدناه' : ''}`,
     resultsLabel: 'النتائج',
     none: 'لا توجد وحدة تطابق كل هذا. أزل أحد الاختيارات أو عوامل التصفية لتوسيع البحث.',
+    noneButRelaxed: 'لا توجد وحدة تطابق كل هذا. أزل أحد الاختيارات أو عوامل التصفية: بدون واحد من هذه يجد البحث',
+    relaxed: {
+      price: 'الميزانية',
+      bedrooms: 'عدد الغرف',
+      size: 'المساحة',
+      floor: 'الدور',
+      finishing: 'التشطيب',
+      delivery: 'موعد الاستلام',
+      payment: 'نظام السداد',
+      features: 'المميزات المطلوبة',
+      compound: 'الكمبوند',
+      developer: 'المطور',
+      property_type: 'نوع الوحدة',
+      location: 'المنطقة',
+      exclusions: 'ما استبعدته',
+    } as Record<string, string>,
+    relaxedFinds: (what: string, n: number, more: boolean, cheapest: string | null) =>
+      `بدون ${what}: ${more ? `${n} وحدة أو أكثر` : count(n, 'وحدة واحدة', 'وحدتان', 'وحدات', 'وحدة')}${
+        cheapest ? `، تبدأ من ${cheapest}` : ''
+      }`,
     unmatched: (features: string) => `لا توجد وحدة تطابق باقي البحث وتذكر ${features}؛ هذه الأقرب.`,
     more: 'اعرض المزيد',
     loadingMore: 'جارٍ تحميل المزيد…',

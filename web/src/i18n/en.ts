@@ -404,6 +404,26 @@ export const en = {
       n === 0 ? 'No listings found' : `${n === 1 ? '1 listing' : `${n} listings`}${more ? ', more below' : ''}`,
     resultsLabel: 'Results',
     none: 'No listing matches all of this. Remove a chip or a filter to widen the search.',
+    noneButRelaxed: 'No listing matches all of this. Remove a chip or a filter: without one of these, the search finds',
+    relaxed: {
+      price: 'the budget',
+      bedrooms: 'the number of bedrooms',
+      size: 'the size',
+      floor: 'the floor',
+      finishing: 'the finishing',
+      delivery: 'the delivery date',
+      payment: 'the payment terms',
+      features: 'the amenities',
+      compound: 'the compound',
+      developer: 'the developer',
+      property_type: 'the property type',
+      location: 'the area',
+      exclusions: 'what you ruled out',
+    } as Record<string, string>,
+    relaxedFinds: (what: string, n: number, more: boolean, cheapest: string | null) =>
+      `without ${what}: ${more ? `${n}+ listings` : n === 1 ? '1 listing' : `${n} listings`}${
+        cheapest ? `, from ${cheapest}` : ''
+      }`,
     unmatched: (features: string) =>
       `No listing that matches the rest mentions ${features}; these are the closest.`,
     more: 'Show more',

@@ -7,6 +7,7 @@ import {
   listProperties,
   parseQuery,
   type Property,
+  type Relaxation,
   searchProperties,
   type SearchResponse,
 } from '../../api/search';
@@ -33,6 +34,7 @@ interface Results {
   listings: Property[];
   understood: string[];
   unmatched: string[];
+  relaxations: Relaxation[];
   next: string | null;
 }
 
@@ -45,11 +47,12 @@ async function fetchPage(state: SearchState, cursor: string | null, signal?: Abo
       listings: answer.results,
       understood: answer.understood,
       unmatched: answer.unmatched_features,
+      relaxations: answer.relaxations ?? [],
       next: answer.next_cursor,
     };
   }
   const page = await listProperties(filters, cursor, PAGE, signal);
-  return { listings: page.results, understood: [], unmatched: [], next: page.next_cursor };
+  return { listings: page.results, understood: [], unmatched: [], relaxations: [], next: page.next_cursor };
 }
 
 interface Chip {
@@ -467,7 +470,27 @@ export function SearchPage() {
             </div>
           ) : null}
           {unmatched.length > 0 ? <p class="notice">{s.unmatched(unmatched.join(', '))}</p> : null}
-          {current && current.listings.length === 0 ? <p class="notice">{s.none}</p> : null}
+          {current && current.listings.length === 0 ? (
+            current.relaxations.length > 0 ? (
+              <div class="notice search-relaxed">
+                <p>{s.noneButRelaxed}</p>
+                <ul>
+                  {current.relaxations.map((relaxation) => (
+                    <li key={relaxation.group} data-group={relaxation.group}>
+                      {s.relaxedFinds(
+                        s.relaxed[relaxation.group] ?? relaxation.group,
+                        relaxation.count,
+                        relaxation.count >= relaxation.at_most,
+                        relaxation.cheapest_price === null ? null : egpShort(relaxation.cheapest_price),
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : (
+              <p class="notice">{s.none}</p>
+            )
+          ) : null}
           {current && current.listings.length > 0 ? (
             <ul class="listing-grid">
               {current.listings.map((listing) => (
