@@ -47,7 +47,8 @@ class SearchClient:
         self.http = http
 
     async def search(self, query: str, filters: dict[str, Any] | None, limit: int) -> dict[str, Any]:
-        body: dict[str, Any] = {"query": query, "limit": limit}
+        # Amr says what giving up a filter would find when nothing matches (relaxations): asked for explicitly.
+        body: dict[str, Any] = {"query": query, "limit": limit, "explain_empty": True}
         if filters:
             body["filters"] = filters
         result: dict[str, Any] = await _call(self.http, "search", "POST", "/api/properties/search", "search", json=body)

@@ -24,6 +24,10 @@ class SearchRequest(StrictModel):
     filters: SearchFilters | None = None
     limit: int = Field(default=10, ge=1, le=10_000)
     cursor: str | None = Field(default=None, max_length=500)
+    # When the first page is empty, say which filters given up would find listings (`relaxations`): a few more
+    # statements, tens of milliseconds on a large catalogue, so only for the clients that show them (the web client,
+    # Amr). Off, the response's relaxations are always empty.
+    explain_empty: bool = False
 
 
 class ParseRequest(StrictModel):
@@ -116,8 +120,9 @@ class SearchResponse(BaseModel):
     understood: list[str]
     # Features the query asked for that no listing passing the rest of the search has: not applied, and said.
     unmatched_features: list[Feature]
-    # When the first page is empty: each group of filters whose absence alone would bring listings back, the most
-    # listings first (empty otherwise). A client offers them ("without the price limit: 14, from EGP 9.2M").
+    # When the first page is empty and the request asked (explain_empty): each group of filters whose absence alone
+    # would bring listings back, the most listings first (empty otherwise). A client offers them ("without the
+    # budget: 14 listings, from EGP 9.2M").
     relaxations: list[Relaxation] = []
     next_cursor: str | None
 

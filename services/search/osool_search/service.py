@@ -126,7 +126,11 @@ class SearchService:
         vector_key = f"search:qvec:b64:{self.embedder.model}:{hashlib.sha256(query.casefold().encode()).hexdigest()}"
         local_vector = self.query_vectors.get(vector_key)
         generation, stored_vector = await self._read(None if local_vector is not None else vector_key)
-        cache_key = None if generation is None else f"search:result:{generation}:{fingerprint}:{offset}:{request.limit}"
+        cache_key = (
+            None
+            if generation is None
+            else f"search:result:{generation}:{fingerprint}:{offset}:{request.limit}:{int(request.explain_empty)}"
+        )
         cached = await self._cache_get(cache_key)
         if cached is not None:
             metrics.SEARCHES.labels("hit").inc()
@@ -147,7 +151,8 @@ class SearchService:
         if filters.features:
             filters, unmatched = await self._features_found(filters)
         results, more = await self._ranked_page(filters, vector, parsed.text, offset, request.limit)
-        relaxations = await self._relaxations(filters) if not results and offset == 0 else []
+        explain = request.explain_empty and not results and offset == 0
+        relaxations = await self._relaxations(filters) if explain else []
         metrics.STAGE_SECONDS.labels("query").observe(time.perf_counter() - query_started)
         metrics.RESULTS.observe(len(results))
 

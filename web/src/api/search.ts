@@ -128,7 +128,8 @@ export function searchProperties(
   limit: number,
   signal?: AbortSignal,
 ): Promise<SearchResponse> {
-  const body: Record<string, unknown> = { query, limit };
+  // explain_empty: an empty search says what each filter given up would find (shown under the notice).
+  const body: Record<string, unknown> = { query, limit, explain_empty: true };
   if (Object.keys(filters).length > 0) body.filters = filters;
   if (cursor) body.cursor = cursor;
   return api('/api/properties/search', { body, ...signalOf(signal) });

@@ -303,7 +303,7 @@ def test_amr_never_offers_a_floor_the_buyer_ruled_out(api: httpx.Client, message
 def test_when_nothing_matches_amr_says_what_the_budget_would_have_to_reach(
     api: httpx.Client, message: str, said: str
 ) -> None:
-    search = api.post("/api/properties/search", json={"query": message}).json()
+    search = api.post("/api/properties/search", json={"query": message, "explain_empty": True}).json()
     assert search["results"] == [], search
     budget = {relaxation["group"]: relaxation for relaxation in search["relaxations"]}["price"]
     body = chat(api, message).json()

@@ -42,8 +42,11 @@ def place(stack: LocalStack, api: httpx.Client) -> str:
     return location
 
 
-def _search(api: httpx.Client, filters: dict[str, Any], query: str = "a home for my family") -> dict[str, Any]:
-    response = api.post("/api/properties/search", json={"query": query, "limit": 10, "filters": filters})
+def _search(
+    api: httpx.Client, filters: dict[str, Any], query: str = "a home for my family", explain: bool = True
+) -> dict[str, Any]:
+    request = {"query": query, "limit": 10, "filters": filters, "explain_empty": explain}
+    response = api.post("/api/properties/search", json=request)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -63,6 +66,11 @@ def test_an_empty_search_says_which_filter_to_give_up_and_what_the_budget_would_
     assert "property_type" not in by_group and "bedrooms" not in by_group
     counts = [relaxation["count"] for relaxation in body["relaxations"]]
     assert counts == sorted(counts, reverse=True) and all(count > 0 for count in counts)
+    # Only when asked: a client that does not show them pays nothing for them (and a cached answer without them is
+    # not served to one that asks, nor the other way round).
+    filters = {"locations": [place], "property_types": ["Villa"], "max_price": 5_000_000, "bedrooms": 5}
+    assert _search(api, filters, explain=False)["relaxations"] == []
+    assert _search(api, filters)["relaxations"] == body["relaxations"]
 
 
 def test_giving_up_the_type_or_the_rooms_is_offered_when_it_finds_listings(api: httpx.Client, place: str) -> None:
