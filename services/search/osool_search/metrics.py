@@ -16,7 +16,7 @@ EXACT_FALLBACKS = Counter(
 UNMATCHED_FEATURES = Counter(
     "osool_search_unmatched_features_total", "Features asked for that no listing passing the rest of a search has"
 )
-RELAXED_SEARCHES = Counter(
+EMPTY_SEARCHES = Counter(
     "osool_search_empty_searches_total",
     "Searches whose first page was empty, by whether giving up one group of their filters would find listings",
     ["relaxation"],

@@ -63,9 +63,11 @@ class _Params:
 # What a profile fixes (see migration 0003): a filter on one of these is checked on the profile, once for all of its
 # listings, when the query joins profiles (an exclusion too: a profile's NULL compound is its listings' NULL). The
 # latest-delivery-year rule also reads delivery_year, a listing column.
+PROFILE_COLUMNS = ("bedrooms", "type", "location", "compound", "developer", "finishing", "is_delivered", "sale_type")
+
+
 # A search's cheapest match is found among this many read through the filters' own index, else by the price index.
 CHEAPEST_SCAN = 5_000
-PROFILE_COLUMNS = ("bedrooms", "type", "location", "compound", "developer", "finishing", "is_delivered", "sale_type")
 
 
 def _on_profile(rule: FilterRule) -> bool:
@@ -77,6 +79,14 @@ def narrows_profiles(filters: SearchFilters) -> bool:
     ranked exactly, which costs less than walking the HNSW graph past every profile the filters reject. An exclusion
     alone ("not a villa") leaves most profiles, which the index walks past more cheaply than an exact ranking."""
     return any(_on_profile(rule) and rule.op != "not in" for rule in (FILTER_RULES[name] for name in filters.applied()))
+
+
+def _capped_count(filters: SearchFilters, params: _Params, cap: int) -> str:
+    """A subquery counting the listings that pass the filters up to `cap` (it stops reading there); $1 is the model."""
+    return (
+        f"SELECT count(*) FROM (SELECT 1 FROM properties WHERE embedding_model = $1 AND {_where(filters, params)} "
+        f"LIMIT {params(cap)}) s"
+    )
 
 
 def _where(filters: SearchFilters, params: _Params, *, listing: str = "", profile: str | None = None) -> str:
@@ -176,21 +186,13 @@ class ListingRepository:
     async def count_matching(self, filters: SearchFilters, model: str, cap: int) -> int:
         """How many listings match, counted up to `cap` (enough to know whether a page can be full)."""
         params = _Params(model)
-        sql = (
-            f"SELECT count(*) FROM (SELECT 1 FROM properties WHERE embedding_model = $1 AND "
-            f"{_where(filters, params)} LIMIT {params(cap)}) s"
-        )
-        return int(await self.reads.fetchval(sql, *params.values))
+        return int(await self.reads.fetchval(_capped_count(filters, params, cap), *params.values))
 
     async def counts_matching(self, variants: Sequence[SearchFilters], model: str, cap: int) -> list[int]:
         """For each set of filters, how many listings pass it, counted up to `cap`, in one statement (what a search
         that found nothing would find with one group of its filters given up)."""
         params = _Params(model)
-        columns = [
-            f"(SELECT count(*) FROM (SELECT 1 FROM properties WHERE embedding_model = $1 AND {_where(filters, params)} "
-            f"LIMIT {params(cap)}) s)"
-            for filters in variants
-        ]
+        columns = [f"({_capped_count(filters, params, cap)})" for filters in variants]
         if not columns:
             return []
         row = await self.reads.fetchrow(f"SELECT {', '.join(columns)}", *params.values)
@@ -211,10 +213,9 @@ class ListingRepository:
         )
         assert row is not None
         cheapest = row["cheapest"]
-        if row["found"] >= scan:
-            params = _Params(model)
-            sql = f"SELECT min(price) FROM properties WHERE embedding_model = $1 AND {_where(filters, params)}"
-            cheapest = await self.reads.fetchval(sql, *params.values)
+        if row["found"] >= scan:  # the same conditions; the scan's limit was the last parameter
+            sql = f"SELECT min(price) FROM properties WHERE embedding_model = $1 AND {where}"
+            cheapest = await self.reads.fetchval(sql, *params.values[:-1])
         return None if cheapest is None else int(cheapest)
 
     async def any_matching(self, filters: SearchFilters, model: str) -> bool:

@@ -205,7 +205,7 @@ class SearchService:
             relaxations.append(
                 Relaxation(group=group, without=without, count=count, at_most=RELAXATION_CAP, cheapest_price=cheapest)
             )
-        metrics.RELAXED_SEARCHES.labels("offered" if relaxations else "none").inc()
+        metrics.EMPTY_SEARCHES.labels("offered" if relaxations else "none").inc()
         # The most listings first; the groups' own order (what a buyer usually gives up first) breaks ties.
         return sorted(relaxations, key=lambda relaxation: -relaxation.count)
 

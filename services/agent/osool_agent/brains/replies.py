@@ -163,12 +163,13 @@ RELAXED = {
 def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
     """Nothing matched: the two groups of filters that, given up alone, would find the most, with the cheapest price
     for the budget ("Without the budget limit there are 2, the cheapest at EGP 20,000,000")."""
-    parts = []
+    parts, groups = [], []
     for relaxation in (content.get("relaxations") or [])[:2]:
         words = RELAXED.get(relaxation.get("group", ""))
         count, at_most = relaxation.get("count") or 0, relaxation.get("at_most") or 0
         if words is None or count <= 0:
             continue
+        groups.append(relaxation["group"])
         many = f"{count}+" if at_most and count >= at_most else str(count)
         cheapest = relaxation.get("cheapest_price")
         if ar:
@@ -179,7 +180,7 @@ def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
     if not parts:
         return None
     # No yes-or-no question: the rules brain reads each message on its own, so the buyer is told what to say.
-    budget_first = (content.get("relaxations") or [{}])[0].get("group") == "price"
+    budget_first = groups[0] == "price"
     if ar:
         ask = "قولي ميزانية من عند الرقم ده" if budget_first else "قولي تحب تغير إيه"
         return f"ملقتش وحدات عندنا بالمواصفات دي كلها. {'، و'.join(parts)}. {ask} وأنا أدورلك تاني."
