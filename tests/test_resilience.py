@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import time
 from collections.abc import Callable
@@ -17,6 +18,13 @@ from devstack.ports import foreign_listeners, process_tree
 from devstack.stack import LocalStack
 
 pytestmark = pytest.mark.stack
+
+
+def _gateway_fail_timeout() -> int:
+    """How long the gateway sets a replica aside after a failed request, in seconds (its upstreams' template)."""
+    found = re.search(r"fail_timeout=(\d+)s", (Path(__file__).parents[1] / "gateway/nginx/nginx.conf.j2").read_text())
+    assert found is not None
+    return int(found[1])
 
 
 def _statuses(stack: LocalStack) -> dict[str, tuple[int, str]]:
@@ -74,8 +82,8 @@ async def _flow_requests_while(stack: LocalStack, action: Callable[[], None]) ->
 
 
 def _wait_restarted(stack: LocalStack, program: str, old_pid: int) -> None:
-    """Supervisor has a new process for the program, and the replica answers on its own port again (a test that
-    kills the other replica next must not find both down)."""
+    """Supervisor has a new process for the program, the replica answers on its own port again, and the gateway has
+    taken it back (a test that kills the other replica next must not find both down)."""
     deadline = time.monotonic() + 60
     while True:
         status = stack.ctl("status", program).stdout.split()
@@ -88,11 +96,17 @@ def _wait_restarted(stack: LocalStack, program: str, old_pid: int) -> None:
     while True:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=2).status_code == 200:
-                return
+                break
         except httpx.HTTPError:
             pass
         assert time.monotonic() < deadline, f"{program} does not answer on port {port}"
         time.sleep(0.3)
+    # The gateway takes the replica back only once its last failure there is fail_timeout old (nginx counts whole
+    # seconds), and then through one probing request at a time until one succeeds: a test that kills the other
+    # replica sooner finds no live upstream and gets 502s, as two replicas failing at once would in production.
+    time.sleep(_gateway_fail_timeout() + 1)
+    for _ in range(6):  # least_conn sends one of these serial requests to the replica taken back, probing it
+        assert httpx.get(f"{stack.config.internal_url}/{service}/health/live", timeout=5).status_code == 200
 
 
 async def test_killing_a_replica_while_requests_flow_fails_no_request(stack: LocalStack) -> None:
