@@ -332,6 +332,11 @@ def generate_listings(count: int, seed: int = 2026) -> Iterator[dict[str, Any]]:
         yield _listing(rng, i)
 
 
+def listing_at(i: int, seed: int = 2026) -> dict[str, Any]:
+    """Record i of `generate_listings(count, seed)` for any count > i, alone."""
+    return _listing(random.Random(f"{seed}:{i}"), i)  # noqa: S311 - demo data, not secrets
+
+
 def _listing(rng: random.Random, i: int) -> dict[str, Any]:
     r = rng.random
     place: _Place = _PLACES[_PLACE_PICK.pick(r())]

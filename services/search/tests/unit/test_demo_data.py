@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from osool_search.demo_data import generate_listings, write_demo_file
+from osool_search.demo_data import generate_listings, listing_at, write_demo_file
 from osool_search.filters import SearchFilters, satisfies
 from osool_search.gazetteer import AREAS, NON_RESIDENTIAL_TYPES, area_of_compound
 from osool_search.ingest_records import Rejection, read_records, validate_record
@@ -48,6 +48,12 @@ def test_a_smaller_run_is_the_prefix_of_a_larger_one() -> None:
     large = list(generate_listings(1000))
     assert list(generate_listings(250)) == large[:250]
     assert list(generate_listings(0)) == []
+
+
+def test_one_record_regenerated_alone_is_the_record_of_the_run() -> None:
+    run = list(generate_listings(400, seed=9))
+    assert [listing_at(i, seed=9) for i in (0, 7, 399)] == [run[0], run[7], run[399]]
+    assert listing_at(7) != run[7]  # the seed is part of it
 
 
 def test_every_record_validates_and_validation_changes_nothing(listings: list[dict[str, Any]]) -> None:

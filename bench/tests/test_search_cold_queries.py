@@ -1,0 +1,39 @@
+"""The cold search benchmark's queries: distinct, in both languages, and each one understood as asking for the listing
+it was written from (so the benchmark times searches that find something)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bench.search.queries import cold_queries
+from osool_search.filters import violations
+from osool_search.query_parser import parse_query
+
+WRITTEN_FROM = {"max_price", "bedrooms", "property_types", "locations", "min_size_sqm", "max_size_sqm"}
+
+
+def test_each_query_asks_for_its_listing_and_nothing_else() -> None:
+    queries = cold_queries(100_000, 1500)
+    for query, listing in queries:
+        applied = parse_query(query).filters.applied()
+        assert set(applied) <= WRITTEN_FROM, (query, applied)
+        assert {"max_price", "property_types", "locations", "min_size_sqm"} <= set(applied), (query, applied)
+        assert violations(listing, parse_query(query).filters) == [], (query, listing)
+        assert applied["max_price"] <= 1.5 * listing["price"] + 1_000_000  # a budget near the price, not any
+    assert len({query for query, _ in queries}) == len(queries)
+
+
+def test_the_queries_cover_the_tier_in_both_languages() -> None:
+    queries = cold_queries(100_000, 1500)
+    arabic = sum(bool(re.search(r"[\u0600-\u06FF]", query)) for query, _ in queries)
+    assert 250 <= arabic <= 350  # one template in five
+    types = Counter(listing["type"] for _, listing in queries)
+    assert len(types) >= 8 and types.most_common(1)[0][0] == "Apartment"
+    # Drawn across the whole tier, not its first records.
+    assert max(int(listing["source_id"].rsplit("-", 1)[1]) for _, listing in queries) > 90_000
+
+
+def test_the_same_seed_gives_the_same_queries() -> None:
+    assert cold_queries(3500, 50) == cold_queries(3500, 50)
+    assert cold_queries(3500, 50) != cold_queries(3500, 50, seed=18)
