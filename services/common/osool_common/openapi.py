@@ -3,7 +3,9 @@
 A route declares its own outcomes (its model, a 409 it raises); what the kit adds around every route is documented
 here once, so clients and the contract fuzzing (`make fuzz`) see every status a route can answer:
 - 400: a body that is not JSON or nests too deep, a NUL in the path, a cursor this service did not give out;
-- 422: request validation (FastAPI's own, kept), a NUL in a parameter or value;
+- 422: request validation, a NUL in a parameter or value: the envelope, which replaces FastAPI's own documentation of
+  its 422 (`{"detail": [...]}`, a body the kit's handler never sends);
+- every error a route describes in words only (its 404, 409, ...) is documented with the envelope's schema too;
 - 401 / 403: the access token (a route that reads one; an invalid token is refused even where none is needed), the
   role a route requires, and the service key of internal routes;
 - 404: a path naming something that does not exist (any path with a parameter);
@@ -13,6 +15,7 @@ here once, so clients and the contract fuzzing (`make fuzz`) see every status a 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -41,6 +44,8 @@ ERROR_ENVELOPE = {
     },
 }
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+# FastAPI's own 422 body and its item, documented for every route with a parameter.
+_FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -64,9 +69,13 @@ def _access(route: Any) -> str | None:
 
 
 def _add(responses: dict[str, Any], status: int, description: str) -> None:
-    responses.setdefault(
-        str(status), {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}}
-    )
+    responses.setdefault(str(status), {"description": description})
+    _envelope_if_unsaid(responses[str(status)])
+
+
+def _envelope_if_unsaid(response: dict[str, Any]) -> None:
+    """An error a route describes in words only (`responses={409: {"description": ...}}`) is the envelope too."""
+    response.setdefault("content", {"application/json": {"schema": _ERROR_REF}})
 
 
 def document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
@@ -87,6 +96,8 @@ def document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             _add(responses, 400, "The request is malformed: not JSON, nested too deep, a NUL in the path, or a cursor "
                  "this service did not give out")  # fmt: skip
+            if _refers(responses.get("422"), _FASTAPI_VALIDATION[0]):
+                del responses["422"]
             _add(responses, 422, "The request is not valid (the details name each field)")
             if "{" in path:
                 _add(responses, 404, "Nothing exists at this path")
@@ -111,7 +122,21 @@ def document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
                     security = [token]
             if security:
                 operation["security"] = security
+            for status, response in responses.items():
+                if status[:1] in ("4", "5"):
+                    _envelope_if_unsaid(response)
+    schemas = components["schemas"]
+    for name in _FASTAPI_VALIDATION:
+        if not any(_refers(value, name) for key, value in schemas.items() if key != name) and not _refers(
+            schema.get("paths"), name
+        ):
+            schemas.pop(name, None)
     return schema
+
+
+def _refers(part: Any, name: str) -> bool:
+    """Whether a part of the document refers to the component schema `name`."""
+    return f'"#/components/schemas/{name}"' in json.dumps(part)
 
 
 def install(app: FastAPI) -> None:
