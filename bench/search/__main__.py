@@ -278,11 +278,10 @@ def main() -> None:
             ingest = _load_tier(stack.config.env_file, count)
             print(f"[{count:>9,} listings] ingest {ingest['seconds']} s "
                   f"({ingest['inserted']} new, {ingest['embedded_texts']} texts embedded)", flush=True)  # fmt: skip
+            cold_set = [query for query, _ in cold_queries(count, COLD_QUERIES + COLD_SAMPLE)]
             with httpx.Client(base_url=url, timeout=30) as client:
                 for query in warm_queries:  # cache the query vectors and warm Postgres' buffers
                     assert client.post("/api/properties/search", json={"query": query}).status_code == 200
-            cold_set = [query for query, _ in cold_queries(count, COLD_QUERIES + COLD_SAMPLE)]
-            with httpx.Client(base_url=url, timeout=30) as client:
                 cold_found = _found(client, cold_set[COLD_QUERIES:])
             cold = run_wrk("cold", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
                            script=_bodies_script(cold_set[:COLD_QUERIES]))  # fmt: skip

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from typing import Any
 
 from osool_search.demo_data import listing_at
 from osool_search.gazetteer import AREAS, PROPERTY_TYPES
+from osool_search.query_parser import is_arabic
 
-_ARABIC = re.compile(r"[\u0600-\u06FF]")
 # The first Arabic name of each area and type in the gazetteer, as the Arabic template writes them.
-_AREA_AR = {area.name: next(a for a in area.aliases if _ARABIC.search(a)) for area in AREAS}
-_TYPE_AR = {name: next(a for a in aliases if _ARABIC.search(a)) for name, aliases in PROPERTY_TYPES.items()}
+_AREA_AR = {area.name: next(a for a in area.aliases if is_arabic(a)) for area in AREAS}
+_TYPE_AR = {name: next(a for a in aliases if is_arabic(a)) for name, aliases in PROPERTY_TYPES.items()}
 
 # With rooms (b), a budget in millions (m) and a size in square metres (s); one in five is Arabic.
 _WITH_ROOMS = (

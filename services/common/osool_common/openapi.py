@@ -69,13 +69,9 @@ def _access(route: Any) -> str | None:
 
 
 def _add(responses: dict[str, Any], status: int, description: str) -> None:
-    responses.setdefault(str(status), {"description": description})
-    _envelope_if_unsaid(responses[str(status)])
-
-
-def _envelope_if_unsaid(response: dict[str, Any]) -> None:
-    """An error a route describes in words only (`responses={409: {"description": ...}}`) is the envelope too."""
-    response.setdefault("content", {"application/json": {"schema": _ERROR_REF}})
+    responses.setdefault(
+        str(status), {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}}
+    )
 
 
 def document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
@@ -123,13 +119,13 @@ def document(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
             if security:
                 operation["security"] = security
             for status, response in responses.items():
-                if status[:1] in ("4", "5"):
-                    _envelope_if_unsaid(response)
+                if status[:1] in ("4", "5"):  # an error a route describes in words only is the envelope too
+                    response.setdefault("content", {"application/json": {"schema": _ERROR_REF}})
+    # FastAPI's 422 body, then its item, once nothing refers to them any more.
     schemas = components["schemas"]
     for name in _FASTAPI_VALIDATION:
-        if not any(_refers(value, name) for key, value in schemas.items() if key != name) and not _refers(
-            schema.get("paths"), name
-        ):
+        others = {key: value for key, value in schemas.items() if key != name}
+        if not _refers(schema.get("paths"), name) and not _refers(others, name):
             schemas.pop(name, None)
     return schema
 

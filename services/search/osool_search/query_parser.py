@@ -945,7 +945,8 @@ _CLITICS = tuple(sorted({"و", "ف", "ب", "ك", "ل", "وب", "ول", "فب", "
 _COMPOUND_DEVELOPER = {c.name: c.developer for area in AREAS for c in area.compounds}
 
 
-def _is_arabic(word: str) -> bool:
+def is_arabic(word: str) -> bool:
+    """Whether the text starts in Arabic script."""
     return "\u0600" <= word[0] <= "\u06ff"
 
 
@@ -970,7 +971,7 @@ _PHRASE_WORDS = frozenset(w for key in _PHRASES for w in key)
 # Features are read in Franco by their listed Latin spellings only: transliterated, their short Arabic words ("ترس",
 # "بسين", "كورنر") would read everyday English words ("trees", "basin", "coroner") as amenities.
 _FRANCO_INDEX = franco.FrancoIndex(
-    {w for key, m in _PHRASES.items() if m.field in _RESPELLABLE - {"features"} for w in key if _is_arabic(w)}
+    {w for key, m in _PHRASES.items() if m.field in _RESPELLABLE - {"features"} for w in key if is_arabic(w)}
 )
 _SHORT_SPELLINGS = {latin: fold(arabic) for latin, arabic in franco.SHORT_SPELLINGS.items()}
 # Only the words of names are corrected (types, places, compounds, developers); a finishing is not a name.
@@ -1013,7 +1014,7 @@ def _respellings(word: str, within: bool = False) -> tuple[tuple[str, ...], bool
     if word in _KNOWN_WORDS:
         return (), False
     found: list[str] = []
-    if _is_arabic(word):
+    if is_arabic(word):
         for form in _word_forms(word):
             if form in _PHRASE_WORDS:
                 found.append(form)
@@ -1080,7 +1081,7 @@ def _canonical(meaning: _Meaning) -> str:
 def _word_forms(word: str) -> list[str]:
     """The word, and for an Arabic word the forms without an attached particle or article."""
     forms = [word]
-    if not _is_arabic(word):
+    if not is_arabic(word):
         return forms
     stems = [word] + [word[len(c) :] for c in _CLITICS if word.startswith(c) and len(word) - len(c) >= 2]
     for stem in stems:
@@ -1173,7 +1174,7 @@ def _cue_keys() -> frozenset[tuple[str, ...]]:
     for cue in _NEGATION_CUES:
         key = _phrase_key(cue)
         keys.add(key)
-        if _is_arabic(key[0]):  # "ومش", "وبلاش": "and" written onto the cue
+        if is_arabic(key[0]):  # "ومش", "وبلاش": "and" written onto the cue
             keys.update((clitic + key[0], *key[1:]) for clitic in ("و", "ف"))
     return frozenset(keys)
 
