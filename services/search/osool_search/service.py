@@ -68,6 +68,9 @@ REDIS_LOG_INTERVAL = 60.0  # seconds between two log lines of one failing Redis 
 # Query vectors (and parsed queries) kept in each worker's memory as well: a query's vector never changes for one
 # model, 10,000 of them are about 15 MB, and a repeated query then costs no round trip to Redis.
 LOCAL_ENTRIES = 10_000
+# A search whose filters rule out profiles reads the listings of at most this many of the nearest that pass before it
+# ranks every listing that passes instead (repository._nearest_by_profile).
+NEAREST_PROFILES = 200
 # A search that found nothing counts what each group of its filters, given up, would bring back up to this many.
 RELAXATION_CAP = 100
 
@@ -215,16 +218,21 @@ class SearchService:
         model = self.embedder.model
         need = offset + limit
         depth = max(2 * need, 40)
-        exact = narrows_profiles(filters)
+        # Filters that rule out profiles leave few enough to rank exactly, each joined to its listings in turn
+        # (repository._nearest_by_profile); otherwise the HNSW index over profiles finds the nearest.
+        profiles = NEAREST_PROFILES if narrows_profiles(filters) else None
         async with self.repository.on_one_connection() as repository:
-            candidates, nearest = await repository.candidates(filters, model, vector, text, depth, exact=exact)
-            if not exact and nearest < depth:
-                # The HNSW scan stops at hnsw.max_scan_tuples; when the filters are so selective that it came back
-                # short of listings that exist, the filtered set is small and an exact scan over it is cheap.
+            candidates, nearest, complete = await repository.candidates(
+                filters, model, vector, text, depth, profiles=profiles
+            )
+            if nearest < depth and not complete:
+                # Both can come back short of listings that exist: the HNSW scan stops at hnsw.max_scan_tuples, and
+                # the nearest profiles may hold too few listings that pass (a rare feature, a narrow price). Then the
+                # filtered set is small, and an exact scan over every listing in it is cheap.
                 matching = await repository.count_matching(filters, model, depth)
                 if matching > nearest:
                     metrics.EXACT_FALLBACKS.inc()
-                    candidates, _ = await repository.candidates(filters, model, vector, text, depth, exact=True)
+                    candidates, _, _ = await repository.candidates(filters, model, vector, text, depth, exact=True)
             ranked = fuse(candidates)
             page = ranked[offset:need]
             rows = {row["id"]: row for row in await repository.get_many([r.id for r in page])} if page else {}
