@@ -143,7 +143,7 @@ async def _paired(
         filters = parsed[index].filters
         if filters.features:  # which of the features asked for some listing has, as the service checks
             filters, _ = await service._features_found(filters)
-        await service._ranked_page(filters, vectors[index], parsed[index].text, 0, 10)
+        await service._ranked_page(filters, vectors[index], parsed[index].ranking_text(filters), 0, 10)
         return (time.perf_counter() - started) * 1000
 
     chance = random.Random(17)

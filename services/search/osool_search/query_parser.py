@@ -98,6 +98,18 @@ class ParsedQuery:
     # The buyer's own phrases that were recognised, in the order they were read (also those that filter nothing,
     # such as "cash"), for logs and for an "I understood" line in a client.
     understood: tuple[str, ...] = ()
+    # The text without the words of the features asked for: what ranks the listings once every one of those features
+    # is a filter (each listing then has them, and matching their words again would only cost a scan).
+    text_without_features: str | None = None
+
+    def ranking_text(self, applied: SearchFilters) -> str:
+        """The words the full-text branch matches, given the filters the search applies: a feature's words stay while
+        some feature this query asked for is not among them (no listing passing the rest has it, or the request's
+        own filters replaced the parsed ones), so listings that mention something like it still rank first."""
+        asked = set(self.filters.features or ())
+        if self.text_without_features is not None and asked <= set(applied.features or ()):
+            return self.text_without_features
+        return self.text
 
 
 # ---- normalisation ----
@@ -329,7 +341,7 @@ _MAX_UNDERSTOOD = 40
 class _Scan:
     """One query being read: the folded text with every claimed span masked, and what was found so far."""
 
-    __slots__ = ("flags", "norm", "source", "spans", "understood", "values", "work")
+    __slots__ = ("features", "flags", "norm", "source", "spans", "understood", "values", "work")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -337,6 +349,8 @@ class _Scan:
         self.work = self.norm
         # (start, end, remove): remove=False keeps the words in the text but stops later passes reading them.
         self.spans: list[tuple[int, int, bool]] = []
+        # The spans of the features asked for (kept in the text; see ParsedQuery.text_without_features).
+        self.features: list[tuple[int, int]] = []
         self.values: dict[str, Any] = {}
         self.understood: list[tuple[int, str]] = []
         self.flags: set[str] = set()
@@ -1401,6 +1415,7 @@ def _read_phrases(scan: _Scan) -> None:
             # A feature asked for stays in the text as well: if no listing has it (it is then not applied), its words
             # still rank the listings that mention something like it.
             scan.spans.append((start, end, False))
+            scan.features.append((start, end))
         else:
             claimed.append((start, end))
         if meaning is not _FILLER:
@@ -1469,8 +1484,8 @@ _CONNECTORS = frozenset(
 _TEXT_TOKEN = re.compile(r"\w+|[^\w\s]+")
 
 
-def _remaining_text(scan: _Scan) -> str:
-    removed = sorted((s, e) for s, e, remove in scan.spans if remove)
+def _remaining_text(scan: _Scan, *, without_features: bool = False) -> str:
+    removed = sorted([(s, e) for s, e, remove in scan.spans if remove] + (scan.features if without_features else []))
     segments, last = [], 0
     for start, end in removed:
         if start > last:
@@ -1536,7 +1551,12 @@ def parse_query(text: str) -> ParsedQuery:
     _read_phrases(scan)
     filters = _filters(scan)
     scan.understood.sort(key=lambda item: item[0])
-    return ParsedQuery(filters=filters, text=_remaining_text(scan), understood=tuple(p for _, p in scan.understood))
+    return ParsedQuery(
+        filters=filters,
+        text=_remaining_text(scan),
+        understood=tuple(p for _, p in scan.understood),
+        text_without_features=_remaining_text(scan, without_features=True) if scan.features else None,
+    )
 
 
 def _filters(scan: _Scan) -> SearchFilters:

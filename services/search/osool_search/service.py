@@ -153,7 +153,8 @@ class SearchService:
         unmatched: list[str] = []
         if filters.features:
             filters, unmatched = await self._features_found(filters)
-        results, more = await self._ranked_page(filters, vector, parsed.text, offset, request.limit)
+        text = parsed.ranking_text(filters)
+        results, more = await self._ranked_page(filters, vector, text, offset, request.limit)
         explain = request.explain_empty and not results and offset == 0
         relaxations = await self._relaxations(filters) if explain else []
         metrics.STAGE_SECONDS.labels("query").observe(time.perf_counter() - query_started)
@@ -167,7 +168,7 @@ class SearchService:
             body = SearchResponse(
                 results=results,
                 applied_filters=filters.applied(),
-                query_text=parsed.text,
+                query_text=text,
                 understood=list(parsed.understood),
                 unmatched_features=unmatched,
                 relaxations=relaxations,

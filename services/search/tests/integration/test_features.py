@@ -83,6 +83,8 @@ def test_a_pool_asked_for_in_any_script_returns_only_villas_with_one(
     assert body["applied_filters"]["features"] == ["pool"]
     assert body["unmatched_features"] == []
     assert len(body["understood"]) >= 2  # the type and the pool, as chips
+    # Every villa ranked has a pool: the word is a filter, not text to match again.
+    assert not any(word in body["query_text"] for word in ("pool", "سباحة", "بيسين", "pisin")), body["query_text"]
 
 
 def test_two_features_rank_listings_with_both_and_a_landmark_is_a_feature(
@@ -100,8 +102,10 @@ def test_a_feature_no_listing_has_is_said_and_not_applied(api: httpx.Client, pla
     assert body["unmatched_features"] == ["basement"]
     assert body["applied_filters"]["features"] == ["pool"]
     assert _ids(body, tag) == {1, 2, 3}
+    assert body["query_text"] == "basement and a pool"  # a feature not applied: its words still rank
     alone = _search(api, "villa with a lagoon view", location)
     assert alone["unmatched_features"] == ["lagoon_view"]
+    assert alone["query_text"] == "lagoon view"
     assert "features" not in alone["applied_filters"]
     assert _ids(alone, tag) == {1, 2, 3, 4, 5, 6}  # the villas there are, not none
 

@@ -9,6 +9,7 @@ import pytest
 
 from osool_common.listing_filters import satisfies
 from osool_search.features import extract_features, listing_features
+from osool_search.filters import SearchFilters
 from osool_search.gazetteer import FEATURES
 from osool_search.query_parser import parse_query
 
@@ -86,6 +87,23 @@ def test_a_feature_asked_for_stays_in_the_text_and_a_negated_one_leaves_it() -> 
     assert parse_query("villa with a pool in Sheikh Zayed").text == "pool"
     assert "pool" not in parse_query("villa in Sheikh Zayed, no pool").text
     assert "pool" in parse_query("villa with a pool").understood
+
+
+def test_the_ranking_text_leaves_out_the_features_once_every_one_is_a_filter() -> None:
+    parsed = parse_query("quiet villa with a pool and a garden in Sheikh Zayed")
+    assert parsed.text == "quiet pool and a garden"
+    both = SearchFilters(property_types=["Villa"], features=["pool", "garden"])
+    assert parsed.ranking_text(both) == "quiet"
+    # One of them not applied (no listing has it, or the request's own filters replaced the parsed ones): the words
+    # of every feature stay, so listings that mention something like it rank first.
+    assert parsed.ranking_text(both.model_copy(update={"features": ["pool"]})) == parsed.text
+    assert parsed.ranking_text(SearchFilters(property_types=["Villa"])) == parsed.text
+    # A query without features ranks by its own text whatever the filters.
+    plain = parse_query("quiet villa in Sheikh Zayed")
+    assert plain.ranking_text(both) == plain.text == "quiet"
+    # Arabic and Franco-Arabic alike.
+    assert parse_query("فيلا بحمام سباحة").ranking_text(SearchFilters(features=["pool"])) == ""
+    assert parse_query("shale view ba7r fel sa7el").ranking_text(SearchFilters(features=["sea_view"])) == ""
 
 
 def test_the_shared_filter_rules_check_features_as_sets() -> None:
