@@ -1482,6 +1482,12 @@ _CONNECTORS = frozenset(
     )
 )  # fmt: skip
 _TEXT_TOKEN = re.compile(r"\w+|[^\w\s]+")
+# Words that only lead to a feature ("near the AUC", "overlooking the club house", "قريبة من المول"): once the feature
+# is a filter they rank nothing, and a word this common costs the full-text branch a scan of every listing it filters.
+_FEATURE_CUES = frozenset(
+    fold(w)
+    for w in ("near", "nearby", "close", "next", "beside", "overlooking", "facing", "قريب", "قريبة", "جنب", "بجوار")
+)
 
 
 def _remaining_text(scan: _Scan, *, without_features: bool = False) -> str:
@@ -1495,17 +1501,17 @@ def _remaining_text(scan: _Scan, *, without_features: bool = False) -> str:
     kept: list[str] = []
     for seg_start, seg_end in segments:
         tokens = [(m.start(), m.end()) for m in _TEXT_TOKEN.finditer(scan.norm, seg_start, seg_end)]
-        while tokens and _is_joiner(scan.norm[tokens[0][0] : tokens[0][1]]):
+        while tokens and _is_joiner(scan.norm[tokens[0][0] : tokens[0][1]], cues=without_features):
             tokens.pop(0)
-        while tokens and _is_joiner(scan.norm[tokens[-1][0] : tokens[-1][1]]):
+        while tokens and _is_joiner(scan.norm[tokens[-1][0] : tokens[-1][1]], cues=without_features):
             tokens.pop()
         if tokens:
             kept.append(scan.source[tokens[0][0] : tokens[-1][1]])
     return " ".join(kept)
 
 
-def _is_joiner(token: str) -> bool:
-    return token in _CONNECTORS or not any(c.isalnum() for c in token)
+def _is_joiner(token: str, *, cues: bool = False) -> bool:
+    return token in _CONNECTORS or (cues and token in _FEATURE_CUES) or not any(c.isalnum() for c in token)
 
 
 # ---- assembly ----

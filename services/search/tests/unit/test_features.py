@@ -104,6 +104,13 @@ def test_the_ranking_text_leaves_out_the_features_once_every_one_is_a_filter() -
     # Arabic and Franco-Arabic alike.
     assert parse_query("فيلا بحمام سباحة").ranking_text(SearchFilters(features=["pool"])) == ""
     assert parse_query("shale view ba7r fel sa7el").ranking_text(SearchFilters(features=["sea_view"])) == ""
+    # The words that only lead to a feature go with it ("near", "overlooking", "قريبة من"); "quiet" stays.
+    assert parse_query("apartment near the AUC").ranking_text(SearchFilters(features=["near_auc"])) == ""
+    assert parse_query("شقة قريبة من المول في التجمع").ranking_text(SearchFilters(features=["near_mall"])) == ""
+    club = parse_query("apartment overlooking the club house")
+    assert club.ranking_text(SearchFilters(features=["near_club"])) == ""
+    assert club.text == "overlooking the club house"  # kept while the feature is not a filter
+    assert parse_query("quiet villa near a pool").ranking_text(SearchFilters(features=["pool"])) == "quiet"
 
 
 def test_the_shared_filter_rules_check_features_as_sets() -> None:
