@@ -286,7 +286,7 @@ class ListingRepository:
         params = _Params(vector, model, text)
         if profiles is None:
             nearest = _nearest(filters, params, k, exact=exact)
-            passing = "NULL::bigint"
+            passing = "NULL::boolean"
         else:
             nearest = _nearest_by_profile(filters, params, k, profiles)
             passing = f"(SELECT max(passing) FROM nearest) <= {params(profiles)}"
