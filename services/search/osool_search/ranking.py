@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from osool_search.repository import Candidate
 
@@ -14,30 +14,33 @@ RRF_K = 60
 WEIGHTS = {"semantic": 1.0, "text": 1.0, "title": 0.5}
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
     id: uuid.UUID
     score: float
     similarity: float
 
 
-def _ranks(values: dict[uuid.UUID, float], *, descending: bool) -> dict[uuid.UUID, int]:
-    ordered = sorted(values.items(), key=lambda item: ((-item[1] if descending else item[1]), str(item[0])))
-    return {listing_id: position for position, (listing_id, _) in enumerate(ordered, start=1)}
-
-
 def fuse(candidates: Sequence[Candidate]) -> list[Ranked]:
-    """Best first; ties broken by similarity, then id, so the order is the same on every replica and every page."""
-    semantic = _ranks({c.id: c.distance for c in candidates if c.distance is not None}, descending=False)
-    text = _ranks({c.id: c.text_rank for c in candidates if c.text_rank}, descending=True)
-    title = _ranks({c.id: c.title_similarity for c in candidates if c.title_similarity}, descending=True)
-    ranked = []
-    for c in candidates:
-        score = 0.0
-        for name, ranks in (("semantic", semantic), ("text", text), ("title", title)):
-            if c.id in ranks:
-                score += WEIGHTS[name] / (RRF_K + ranks[c.id])
-        similarity = 1.0 - c.distance if c.distance is not None else 0.0
-        ranked.append(Ranked(c.id, round(score, 6), round(similarity, 4)))
-    ranked.sort(key=lambda r: (-r.score, -r.similarity, str(r.id)))
+    """Best first; ties broken by similarity, then id, so the order is the same on every replica and every page.
+
+    Within each ranking, equal values (the listings of one profile share a vector, so their distance) are ordered by
+    id too. Written for the 40 to 80 candidates of every search: each id is turned into text once, and each ranking
+    is one sort of plain tuples (a search spent 0.5 ms here when every comparison built its key again)."""
+    keys = {c.id: str(c.id) for c in candidates}
+    scores = dict.fromkeys(keys, 0.0)
+    rankings = (
+        ("semantic", [(c.distance, keys[c.id], c.id) for c in candidates if c.distance is not None]),
+        ("text", [(-c.text_rank, keys[c.id], c.id) for c in candidates if c.text_rank]),
+        ("title", [(-c.title_similarity, keys[c.id], c.id) for c in candidates if c.title_similarity]),
+    )
+    for name, ranking in rankings:
+        weight = WEIGHTS[name]
+        ranking.sort()  # by value, then by the id's text: ids are unique, so the tuples' ids are never compared
+        for position, (_, _, listing_id) in enumerate(ranking, start=1):
+            scores[listing_id] += weight / (RRF_K + position)
+    ranked = [
+        Ranked(c.id, round(scores[c.id], 6), round(1.0 - c.distance, 4) if c.distance is not None else 0.0)
+        for c in candidates
+    ]
+    ranked.sort(key=lambda r: (-r.score, -r.similarity, keys[r.id]))
     return ranked

