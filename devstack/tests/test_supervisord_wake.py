@@ -27,7 +27,10 @@ def _config(state: Path) -> Path:
         f"childlogdir={state}\nloglevel=info\n"
         f"[unix_http_server]\nfile={state / 'supervisor.sock'}\nchmod=0700\n"
         "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
-        "[program:sleeper]\ncommand=sleep 60\nstartsecs=0\nautostart=true\nautorestart=false\n"
+        # stopwaitsecs: a stop that comes right after the spawn can reach the child between its fork and its exec,
+        # where supervisord's own handler takes the SIGTERM and `sleep` never sees it; supervisord then waits this
+        # long before its SIGKILL (10 s by default, as long as the teardown waited: a CI run failed so).
+        "[program:sleeper]\ncommand=sleep 60\nstartsecs=0\nstopwaitsecs=1\nautostart=true\nautorestart=false\n"
     )
     return conf
 
