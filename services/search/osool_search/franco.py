@@ -98,6 +98,9 @@ ENGLISH_LOOKALIKES = frozenset(
         "shrug", "sonic", "sore", "spores", "stare", "stares", "starters", "states", "statutes", "stoke", "stokes",
         "stole", "stone", "stones", "stops", "stories", "storm", "storms", "story", "stove", "studies", "study",
         "swore", "tore", "villages", "villains", "ville", "viola", "violate", "violet", "weston",
+        # near the places without demo listings (gazetteer.PLACES): Sharm, El Gouna, Alexandria, Obour
+        "alexandra", "alexandre", "charm", "chrome", "gonna", "harm", "sham", "share", "shark", "sharma", "sharp",
+        "swarm", "wilbur",
     }
 )  # fmt: skip
 

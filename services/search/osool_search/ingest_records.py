@@ -48,6 +48,7 @@ from pydantic import ValidationError
 from osool_common.errors import DomainError
 from osool_search.gazetteer import (
     AR_ORDINALS,
+    AREA_SPELLINGS,
     AREAS,
     DEVELOPERS,
     EN_ORDINALS,
@@ -776,7 +777,7 @@ _SALE_TYPES = _phrase_table(
 )
 _SALE_BY_LENGTH = _longest_first(_SALE_TYPES)
 
-_AREA_TABLE = _phrase_table({area.name: (area.name, *area.aliases) for area in AREAS})
+_AREA_TABLE = _phrase_table(AREA_SPELLINGS)
 _COMPOUND_TABLE = _phrase_table({c.name: (c.name, *c.aliases) for area in AREAS for c in area.compounds})
 _DEVELOPER_TABLE = _phrase_table({d.name: (d.name, *d.aliases) for d in DEVELOPERS})
 _DEVELOPER_OF = {c.name: c.developer for area in AREAS for c in area.compounds}
@@ -1205,7 +1206,7 @@ def _url(value: Any) -> Any:
 
 
 def _title_case(text: str) -> str:
-    # "el rehab city" and "EL REHAB CITY" -> "El Rehab City"; mixed case ("O West") was written on purpose.
+    # "hadayek el ahram" and "HADAYEK EL AHRAM" -> "Hadayek El Ahram"; mixed case ("O West") was written on purpose.
     if text == text.lower() or text == text.upper():
         return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
     return " ".join(text.split())

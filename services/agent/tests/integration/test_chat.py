@@ -282,6 +282,21 @@ def test_amr_understands_buyers_as_egyptians_type(
         assert card["type"] != excluded and card["price"] <= wanted.get("max_price", card["price"]), card
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("shale fel ghardaa", "In any area there are"), ("شاليه في الغردقة", "في أي منطقة فيه")],
+)
+def test_amr_offers_nothing_elsewhere_for_a_place_without_listings(api: httpx.Client, message: str, said: str) -> None:
+    # Hurghada is a place the parser knows (gazetteer.PLACES) where the demo catalogue has no listing: Amr searches
+    # there, offers no chalet from another coast as if it were there, and says what giving up the place would find.
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties", body
+    assert (call["arguments"].get("location"), call["arguments"].get("property_type")) == ("Hurghada", "Chalet"), call
+    assert body["listings"] == [], body
+    assert said in body["reply"], body["reply"]
+
+
 @pytest.mark.parametrize("message", ["sha2a fel maadi mesh dor ardy", "شقة في المعادي مش دور أرضي"])
 def test_amr_never_offers_a_floor_the_buyer_ruled_out(api: httpx.Client, message: str) -> None:
     body = chat(api, message).json()

@@ -59,7 +59,8 @@ CANONICAL_AREAS = {
 }
 # The canonical area names of the search service's gazetteer (services/search/osool_search/gazetteer.py), copied
 # rather than imported: services do not import each other. A label must be both, so that search can act on it
-# (the gazetteer spells some differently: "New Administrative Capital", "Shorouk City"; "New Zayed" is an alias).
+# (the gazetteer spells some differently: "New Administrative Capital", "Shorouk City", "Rehab City", "Obour City";
+# "New Zayed" is an alias).
 GAZETTEER_AREAS = {
     "New Cairo",
     "Mostakbal City",
@@ -73,6 +74,22 @@ GAZETTEER_AREAS = {
     "Nasr City",
     "North Coast",
     "Ain Sokhna",
+    # gazetteer.PLACES: known by name, without demo listings
+    "Zamalek",
+    "Mohandessin",
+    "Dokki",
+    "Mokattam",
+    "Rehab City",
+    "Obour City",
+    "Alexandria",
+    "Hurghada",
+    "El Gouna",
+    "Sahl Hasheesh",
+    "Soma Bay",
+    "Makadi Bay",
+    "Marsa Alam",
+    "Sharm El Sheikh",
+    "Ras Sudr",
 }
 AREAS = CANONICAL_AREAS & GAZETTEER_AREAS
 
