@@ -513,7 +513,7 @@ PLACES: tuple[Place, ...] = (
     ),
     Place("Hurghada", ("hurghada", "hurgada", "ghardaqa", "el ghardaqa", "الغردقة", "غردقة")),
     Place("El Gouna", ("el gouna", "gouna", "al gouna", "الجونة")),
-    Place("Sahl Hasheesh", ("sahl hasheesh", "sahl hashish", "سهل حشيش")),
+    Place("Sahl Hasheesh", ("sahl hasheesh", "sahl hashish", "sahel hasheesh", "sahel hashish", "سهل حشيش")),
     Place("Soma Bay", ("soma bay", "سوما باي")),
     Place("Makadi Bay", ("makadi bay", "makadi", "مكادي", "مكادي باي")),
     Place("Marsa Alam", ("marsa alam", "مرسى علم", "مرسي علم", "مرسا علم")),

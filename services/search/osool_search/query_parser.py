@@ -1032,9 +1032,11 @@ def _respellings(word: str, within: bool = False) -> tuple[tuple[str, ...], bool
         digits = str(_WORD_NUMBER_VALUES[word])
         return ((digits,), True) if digits in _PHRASE_WORDS else ((), False)
     if word in _PHRASE_WORDS:
-        # A Latin alias may also spell an Arabic word of a longer name: "tagamo3" and "el 5ames".
+        # A Latin alias may also spell an Arabic word of a longer name: "tagamo3" and "el 5ames". A listed short
+        # spelling that is no name by itself is a respelling, though a longer name starts with it: "sahl" is الساحل,
+        # and the first word of "Sahl Hasheesh" (which wins where it is written whole).
         spelled = _FRANCO_INDEX.spelled(word, _SHORT_SPELLINGS, within) if word.isascii() else ()
-        return (word, *spelled), False
+        return (word, *spelled), bool(spelled) and word in _SHORT_SPELLINGS and (word,) not in _PHRASES
     if word in _KNOWN_WORDS:
         return (), False
     found: list[str] = []
@@ -1079,12 +1081,16 @@ def _respelt_phrase(text: str, words: list[tuple[int, int, str]], i: int) -> tup
         k += 1
     if not respelt:
         return None
+    exact = 0
     for n in range(len(options), 0, -1):
+        if n < exact:
+            return None  # the longer name as written wins: "sahl hasheesh" is not "sahl" (الساحل) and a word
         for key in product(*(forms for _, forms in options[:n])):
             meaning = _PHRASES.get(key)
             if meaning is None or meaning.field not in _RESPELLABLE:
                 continue
             if all(words[k][2] == form for (k, _), form in zip(options[:n], key, strict=True)):
+                exact = n
                 continue  # read as written: the exact reading has it
             guard = _GUARD_KEYS.get(key)
             if guard and i > 0 and words[i - 1][2] in guard:

@@ -287,6 +287,10 @@ def test_every_spelling_of_a_place_without_demo_listings_is_that_place(place: Pl
         ),
         ("apartment not in zamalek", {"property_types": [A], "exclude_locations": ["Zamalek"]}),
         ("مش عايز الجونة", {"exclude_locations": ["El Gouna"]}),
+        # "sahl" alone is still the North Coast (الساحل in Franco); written whole, the longer name wins.
+        ("villa fel sahl", {"property_types": ["Villa"], "locations": ["North Coast"]}),
+        ("villa fel sahl hashish", {"property_types": ["Villa"], "locations": ["Sahl Hasheesh"]}),
+        ("shale fel sahel hasheesh", {"property_types": ["Chalet"], "locations": ["Sahl Hasheesh"]}),
         # English words near these names stay English.
         ("apartment to share in zayed", {"property_types": [A], "locations": [SZ]}),
         ("gonna buy a villa with charm", {"property_types": ["Villa"]}),
