@@ -47,6 +47,36 @@ AROUND = (
     "7adod", "7dod", "7odod", "7odood", "7dood", "fe 7dod", "fi 7dod", "f 7dod", "fi 7odod", "fe 7odod", "fi 7odood",
     "fe 7odood", "fi 7adod", "fe 7adod", "f 7odod", "7awaly", "7awali", "7waly", "ta2riban", "ta2reban", "t2reban",
 )  # fmt: skip
+# Payment plans, down payments, monthly amounts and sizes: "ta2seet 3ala 8 sneen", "bedon mo2addam", "mo2addam 10%",
+# "2est 30 alf fel shahr", "150 metr".
+INSTALLMENTS = (
+    "ta2seet", "ta2set", "taqseet", "taqset", "tassit", "bel ta2seet", "bel ta2set", "bl ta2seet", "bel taqseet",
+    "2a2sat", "a2sat", "el 2a2sat", "3ala 2a2sat", "nezam sadad", "nezam ta2seet",
+)  # fmt: skip
+TERM_PREPOSITIONS = ("3ala", "3la", "3al", "3ala modar", "3la modar", "le modet", "lmodet", "le7ad", "l7ad", "la7ad")
+YEARS = ("sneen", "snin", "seneen", "senin", "sanawat", "snawat", "sana")
+TWO_YEARS = ("santen", "sanaten", "sanateen", "sanatein", "sentein")
+_DOWN = ("mo2addam", "mo2adam", "mo2dam", "moqaddam", "moqadam", "mokadam", "mokaddam")
+DOWN_PAYMENT = (*_DOWN, *(f"el {d}" for d in _DOWN), *(f"b {d}" for d in _DOWN), *(f"b{d}" for d in _DOWN))
+NO_DOWN_PAYMENT = (
+    *(f"{cue} {d}" for cue in ("bedon", "bdon", "bedoon", "bdoon", "men gher", "mn gher", "men 8er", "mn 8er",
+                               "mafish", "mafeesh", "mfesh", "mfish", "mn ghir") for d in _DOWN),
+    *(f"{d} {zero}" for d in _DOWN for zero in ("sefr", "0")),
+)  # fmt: skip
+PERCENT = ("fel meya", "fel mya", "fel miya", "f el meya", "fl meya", "fl mya", "bel meya", "fel maya")
+MONTHLY_BEFORE = ("2est", "2st", "el 2est", "2est shahry", "2est shahri", "el 2est el shahry", "2esto")
+MONTHLY_AFTER = ("fel shahr", "fl shahr", "f el shahr", "bel shahr", "kol shahr", "shahry", "shahri", "shahreyan")
+SIZE_UNITS = ("metr", "metra", "mitr", "metr mraba3", "metr morabba3", "metr mrb3", "mtr mraba3")
+DELIVERY = (
+    "estlam", "el estlam", "estelam", "el estelam", "2stlam", "tasleem", "el tasleem", "mo3ad el estlam",
+    "me3ad el estlam", "ma3ad el estlam",
+)  # fmt: skip
+READY = (
+    "estlam fawry", "estlam fawri", "estelam fawry", "estelam fawri", "tasleem fawry", "gahez", "gahza",
+    "gahez lel sakan", "gahza lel sakan", "gahza lel estlam", "gahez lel estlam", "metsallem", "metsalma",
+)  # fmt: skip
+OFF_PLAN = ("ta7t el ensha2", "ta7t el insha2", "ta7t el tanfeez", "mesh gahza", "msh gahza", "mesh gahez", "msh gahez")
+CASH = ("kash", "bel kash", "cash bas", "kash bas")
 ROOM_WORDS = (
     "ghorfa", "ghorfet", "ghoraf", "ghorf", "8orfa", "8oraf", "ghorfa nom", "ghorfet nom", "ghoraf nom", "8oraf nom",
     "owad", "ewad", "oad", "2owad", "oda", "ouda", "2oda", "odda", "owad nom", "oad nom",
@@ -59,7 +89,7 @@ ONE_ROOM = ("ghorfa wa7da", "ghorfa wahda", "oda wa7da", "ouda wa7da", "oda wahd
 FILLERS = (
     "3ayez", "3awez", "3ayz", "3awz", "3ayza", "3awza", "3ayzeen", "3awzeen", "ana 3ayez", "ana 3awez", "ana 3ayz",
     "ana 3awz", "me7tag", "mehtag", "m7tag", "ana me7tag", "law sama7t", "lw sm7t", "lel be3", "lel bee3", "lel bei3",
-    "badawar 3ala", "bdawar 3la", "bdwr 3la", "momken", "mumkin",
+    "badawar 3ala", "bdawar 3la", "bdwr 3la", "momken", "mumkin", "el ba2y", "w el ba2y", "wel ba2y", "we el ba2y",
 )  # fmt: skip
 # Little words that joined a phrase to the rest ("fi", "men", "b"): dropped from the edges of the leftover text.
 CONNECTORS = (

@@ -402,14 +402,15 @@ def _whole(match: re.Match[str], remove: bool = True) -> _Take:
 
 # ---- down payment ----
 
-_PERCENT = r" ?(?:%|percent|per cent|pct|في الميه|في المية|فى الميه|بالمية|في المائة)(?!\w)"
+_PERCENT = rf" ?(?:%|{_words('percent', 'per cent', 'pct', 'في الميه', 'في المية', 'فى الميه', 'بالمية', 'في المائة', *franco.PERCENT, attached=True)})(?!\w)"  # noqa: E501
 _DOWN_WORDS = _words(
     "down payment", "down payments", "downpayment", "down", "dp", "deposit", "مقدم", "المقدم", "بمقدم", "ومقدم",
-    "دفعة مقدمة", "دفعة أولى", "الدفعة الأولى", "أوفر",
+    "دفعة مقدمة", "دفعة أولى", "الدفعة الأولى", "أوفر", *franco.DOWN_PAYMENT,
 )  # fmt: skip
 _NO_DOWN = _words(
     "no down payment", "zero down payment", "without down payment", "no down", "zero down", "0 down", "no dp",
     "بدون مقدم", "من غير مقدم", "مفيش مقدم", "بلا مقدم", "مقدم صفر", "بدون أوفر", "بدون دفعة مقدمة",
+    *franco.NO_DOWN_PAYMENT,
 )  # fmt: skip
 
 
@@ -528,11 +529,11 @@ def _read_down_payment(match: re.Match[str], scan: _Scan) -> _Take:
 _MONTHLY_BEFORE = _words(
     "monthly", "monthly installment", "monthly installments", "monthly payment", "monthly payments", "installments of",
     "installment of", "per month", "قسط", "قسط شهري", "القسط", "القسط الشهري", "أقساط شهرية", "قسط الشهر", "شهري",
-    "شهريا", "الشهري",
+    "شهريا", "الشهري", *franco.MONTHLY_BEFORE,
 )  # fmt: skip
 _MONTHLY_AFTER = _words(
     "monthly", "per month", "a month", "/month", "/ month", "/mo", "a mo", "pm", "شهري", "شهريا", "في الشهر",
-    "فى الشهر", "بالشهر", "كل شهر", "monthly installment", "monthly installments",
+    "فى الشهر", "بالشهر", "كل شهر", "monthly installment", "monthly installments", *franco.MONTHLY_AFTER,
 )  # fmt: skip
 _MONTHLY = _compile(
     rf"{_MONTHLY_BEFORE}(?: ?(?:(?P<pmax>{_MAX})|(?P<pabout>{_AROUND})))?{_THE} ?{_amount('p')}(?: ?{_MONTHLY_AFTER})?"
@@ -558,15 +559,18 @@ def _read_monthly(match: re.Match[str], scan: _Scan) -> _Take:
 _INSTALLMENT_WORDS = _words(
     "installments", "installment", "instalments", "instalment", "monthly installments", "payment plan", "payment",
     "payments", "plan", "pay", "paying", "تقسيط", "بالتقسيط", "التقسيط", "قسط", "أقساط", "الأقساط", "سداد", "السداد",
-    "على أقساط", "خطة سداد",
+    "على أقساط", "خطة سداد", *franco.INSTALLMENTS,
 )  # fmt: skip
 _TERM_PREPOSITION = _words(
     "over", "up to", "upto", "for", "on", "across", "spread over", "of", "in", "within", "على", "على مدار", "على مدى",
-    "لمدة", "لحد", "حتى", "إلى", "مدة", "في", "لغاية", "ل",
+    "لمدة", "لحد", "حتى", "إلى", "مدة", "في", "لغاية", "ل", *franco.TERM_PREPOSITIONS,
 )  # fmt: skip
-_TERM_ALONE = _words("over", "up to", "upto", "spread over", "across", "على", "على مدار", "على مدى", "لمدة")
-_YEARS_UNIT = _words("years", "year", "yrs", "yr", "سنين", "سنوات", "سنة", "أعوام", "عام", attached=True)
-_TWO_YEARS = _words("سنتين", "عامين")
+_TERM_ALONE = _words(
+    "over", "up to", "upto", "spread over", "across", "على", "على مدار", "على مدى", "لمدة", "3ala", "3la", "3ala modar",
+    "3la modar", "le modet", "lmodet",
+)  # fmt: skip
+_YEARS_UNIT = _words("years", "year", "yrs", "yr", "سنين", "سنوات", "سنة", "أعوام", "عام", *franco.YEARS, attached=True)
+_TWO_YEARS = _words("سنتين", "عامين", *franco.TWO_YEARS)
 # A number of years after these words is a delivery date or an age, not a payment plan.
 _NOT_A_TERM_NEAR = frozenset(
     fold(w)
@@ -614,7 +618,7 @@ def _read_term(match: re.Match[str], scan: _Scan) -> _Take:
 _DELIVERY = _words(
     "delivery", "delivered", "deliver", "delivering", "handover", "hand over", "handed over", "receiving", "receive",
     "ready", "completion", "delivery date", "استلام", "الاستلام", "تسليم", "التسليم", "يستلم", "تستلم", "هتستلم",
-    "جاهز", "جاهزة", "جاهزه", "ميعاد الاستلام", "موعد الاستلام", "معاد الاستلام",
+    "جاهز", "جاهزة", "جاهزه", "ميعاد الاستلام", "موعد الاستلام", "معاد الاستلام", *franco.DELIVERY,
 )  # fmt: skip
 _MONTH = _words(
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
@@ -752,8 +756,9 @@ def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
 # ---- size ----
 
 _SIZE_UNIT = _fold_pattern(
-    r"(?:sqm|sq\.? ?m(?:eters?|etres?)?|square ?met(?:er|re)s?|m2|meters?|metres?|mtrs?|mt"
-    r"|متر مربع|متر|مترات|أمتار|امتار|م2|م)(?!\w)"
+    r"(?:sqm|sq\.? ?m(?:eters?|etres?)?|square ?met(?:er|re)s?|m2|meters?|metres?|"
+    + "|".join(sorted(franco.SIZE_UNITS, key=len, reverse=True))
+    + r"|mtrs?|mt|متر مربع|متر|مترات|أمتار|امتار|م2|م)(?!\w)"
 )
 _SIZE_WORD = rf"(?:{_words('size', 'area', 'bua', 'built up area', 'مساحة', 'بمساحة', 'المساحة', 'مساحتها', 'مساحته')}(?: of| is|:)? ?)?"  # noqa: E501
 _RANGE_BETWEEN = _words("between", "ما بين", "بين")
@@ -866,20 +871,20 @@ _READY_PHRASES = (
     "ready to move", "ready to move in", "ready to live", "ready for living", "ready", "immediate delivery",
     "immediate", "delivered", "move in now", "move-in ready", "ready for delivery", "already delivered",
     "استلام فوري", "تسليم فوري", "جاهز للسكن", "جاهزة للسكن", "جاهز", "جاهزة", "جاهزة للاستلام", "جاهز للاستلام",
-    "متسلم", "متسلمة", "فوري",
+    "متسلم", "متسلمة", "فوري", *franco.READY,
 )  # fmt: skip
 _OFF_PLAN_PHRASES = (
     "under construction", "off plan", "offplan", "not delivered", "not ready", "not yet delivered", "تحت الإنشاء",
-    "قيد الإنشاء", "تحت التنفيذ", "مش جاهز", "مش جاهزة", "غير جاهز", "أوف بلان",
+    "قيد الإنشاء", "تحت التنفيذ", "مش جاهز", "مش جاهزة", "غير جاهز", "أوف بلان", *franco.OFF_PLAN,
 )  # fmt: skip
 _CASH_PHRASES = (
     "cash", "full cash", "cash payment", "cash only", "pay cash", "paying cash", "in cash", "all cash", "كاش",
-    "نقدي", "نقدا", "كاش فقط", "دفع كاش", "بالكاش",
+    "نقدي", "نقدا", "كاش فقط", "دفع كاش", "بالكاش", *franco.CASH,
 )  # fmt: skip
 _INSTALLMENT_PHRASES = (
     "installments", "installment", "instalments", "instalment", "on installments", "with installments",
     "payment plan", "payment plans", "تقسيط", "بالتقسيط", "التقسيط", "أقساط", "قسط", "بالقسط", "نظام سداد",
-    "خطة سداد", "على أقساط",
+    "خطة سداد", "على أقساط", *franco.INSTALLMENTS,
 )  # fmt: skip
 _FILLER_PHRASES = (
     "for sale", "to buy", "for buying", "i want", "i need", "i am looking for", "i'm looking for", "im looking for",
@@ -1015,7 +1020,9 @@ def _known_words() -> frozenset[str]:
         words.update(w for p in phrases for w in _phrase_key(p))
     for phrases in _NEGATION_FILLERS.values():
         words.update(w for p in phrases for w in _phrase_key(p))
-    lexicon = (*franco.AT_MOST, *franco.AT_LEAST, *franco.AROUND, *franco.MILLIONS, *franco.THOUSANDS)
+    lexicon = (*franco.AT_MOST, *franco.AT_LEAST, *franco.AROUND, *franco.MILLIONS, *franco.THOUSANDS,
+               *franco.INSTALLMENTS, *franco.YEARS, *franco.TWO_YEARS, *franco.DOWN_PAYMENT, *franco.PERCENT,
+               *franco.MONTHLY_BEFORE, *franco.MONTHLY_AFTER, *franco.SIZE_UNITS)  # fmt: skip
     words.update(w for p in lexicon for w in _phrase_key(p))
     words.update(fold(w) for w in franco.CONNECTORS)
     words.update(fold(w) for w in franco.ENGLISH_LOOKALIKES)
@@ -1081,17 +1088,15 @@ def _respelt_phrase(text: str, words: list[tuple[int, int, str]], i: int) -> tup
         k += 1
     if not respelt:
         return None
-    exact = 0
     for n in range(len(options), 0, -1):
-        if n < exact:
-            return None  # the longer name as written wins: "sahl hasheesh" is not "sahl" (الساحل) and a word
         for key in product(*(forms for _, forms in options[:n])):
             meaning = _PHRASES.get(key)
             if meaning is None or meaning.field not in _RESPELLABLE:
                 continue
             if all(words[k][2] == form for (k, _), form in zip(options[:n], key, strict=True)):
-                exact = n
-                continue  # read as written: the exact reading has it
+                # Read as written, the exact reading has the longest name here: "sahl hasheesh" is not "sahl"
+                # (الساحل) and a word, and "fel maadi" stays "maadi".
+                return None
             guard = _GUARD_KEYS.get(key)
             if guard and i > 0 and words[i - 1][2] in guard:
                 continue
@@ -1551,10 +1556,12 @@ _HAS_MONEY_WORD = _has("مليون", "million", *franco.MILLIONS)
 # term before money ("10% down", "over 8 years"), a monthly amount before a price, a year before a bare number,
 # bedrooms and sizes before money ("150 sqm").
 _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Match[str], _Scan], _Take]], ...] = (
-    (_has("down", "dp", "deposit", "%", "percent", "pct", "مقدم", "أوفر", "دفعة", "المية", "الميه", "المائة"),
-     _DOWN_PAYMENT, _read_down_payment),
-    (_has("year", "yr", "سنين", "سنوات", "سنة", "سنتين", "عام", "أعوام"), _TERM, _read_term),
-    (_has("month", "/mo", "pm", "قسط", "شهر", "أقساط", "installment"), _MONTHLY, _read_monthly),
+    (_has("down", "dp", "deposit", "%", "percent", "pct", "مقدم", "أوفر", "دفعة", "المية", "الميه", "المائة", "mo2",
+          "moq", "mok", "meya", "mya", "miya", "maya"), _DOWN_PAYMENT, _read_down_payment),
+    (_has("year", "yr", "سنين", "سنوات", "سنة", "سنتين", "عام", "أعوام", "sneen", "snin", "senin", "seneen", "sana",
+          "snawat", "santen", "sentein"), _TERM, _read_term),
+    (_has("month", "/mo", "pm", "قسط", "شهر", "أقساط", "installment", "2est", "2st", "shahr"), _MONTHLY,
+     _read_monthly),
     (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "ghor", "8or", "owad", "ewad", "oad", "oda", "ouda",
           "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),

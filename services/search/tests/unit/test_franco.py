@@ -82,6 +82,32 @@ def test_franco_prices(query: str, expected: dict[str, Any]) -> None:
     assert applied(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Payment plans, down payments and monthly amounts.
+        ("ta2seet 3ala 8 sneen", {"min_installment_years": 8}), ("3ala 7 snin", {"min_installment_years": 7}),
+        ("bel ta2seet 3ala santen", {"min_installment_years": 2}), ("ta2seet", {"is_cash_only": False}),
+        ("bedon mo2addam", {"max_down_payment_pct": 0.0}), ("men gher mo2adam", {"max_down_payment_pct": 0.0}),
+        ("mo2addam 10%", {"max_down_payment_pct": 10.0}), ("mo2adam 15 fel meya", {"max_down_payment_pct": 15.0}),
+        ("10% mo2addam w el ba2y 3ala 6 sneen", {"max_down_payment_pct": 10.0, "min_installment_years": 6}),
+        ("2est 30 alf fel shahr", {"max_monthly_installment": 30_000}),
+        ("2est a2al men 40 alf", {"max_monthly_installment": 40_000}),
+        # Delivery.
+        ("estlam 2027", {"delivery_year": 2027}), ("estlam fawry", {"is_delivered": True}),
+        ("gahza lel sakan", {"is_delivered": True}), ("ta7t el ensha2", {"is_delivered": False}),
+        ("mesh gahza", {"is_delivered": False}),
+        # Sizes.
+        ("150 metr", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("200 metr mraba3", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),
+    ],
+)  # fmt: skip
+def test_franco_payment_delivery_and_size(query: str, expected: dict[str, Any]) -> None:
+    parsed = parse_query(f"sha2a {query}")
+    assert parsed.filters.applied() == {"property_types": [A], **expected}
+    assert parsed.text == ""  # every word read
+
+
 def test_a_whole_franco_query_leaves_no_words_and_shows_the_names_it_read() -> None:
     parsed = parse_query("ana 3ayez sha2a talat ghoraf fel tagamo3 a2al men 8 milyon")
     assert parsed.filters.applied() == {"property_types": [A], "bedrooms": 3, "locations": [NC], "max_price": 8_000_000}
