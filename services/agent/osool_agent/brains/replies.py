@@ -82,6 +82,16 @@ def _stale(listing: dict[str, Any], ar: bool) -> str:
     return f" Note: this listing was last updated on {day}, so its price needs confirming before you rely on it."
 
 
+def _rooms(rooms: int, ar: bool) -> str:
+    """A listing's bedrooms as said aloud: "1 bedroom", "3 bedrooms"; Arabic counts its nouns: "غرفة واحدة", "غرفتين",
+    "3 غرف", "11 غرفة". A studio's none is not said (its type says it)."""
+    if not ar:
+        return f"{rooms} bedroom" if rooms == 1 else f"{rooms} bedrooms"
+    if rooms <= 2:
+        return "غرفة واحدة" if rooms == 1 else "غرفتين"
+    return f"{rooms} غرف" if rooms <= 10 else f"{rooms} غرفة"
+
+
 def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None) -> str:
     lead = f"{index}. " if index is not None else ""
     rooms = listing.get("bedrooms")
@@ -90,13 +100,13 @@ def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None) ->
         kind = TYPE_AR.get(listing["type"], listing["type"])
         parts = [f"{lead}{listing['title']} ({kind} في {_where(listing)}): {egp(listing['price'])} جنيه",
                  f"{_m2(listing['size_sqm'])} متر ({egp(listing['price_per_sqm'])} جنيه للمتر)"]  # fmt: skip
-        if rooms is not None:
-            parts.append(f"{rooms} غرف")
+        if rooms:
+            parts.append(_rooms(rooms, ar))
     else:
         parts = [f"{lead}{listing['title']} ({listing['type']} in {_where(listing)}): EGP {egp(listing['price'])}",
                  f"{_m2(listing['size_sqm'])} m² (EGP {egp(listing['price_per_sqm'])}/m²)"]  # fmt: skip
-        if rooms is not None:
-            parts.append(f"{rooms} bedrooms")
+        if rooms:
+            parts.append(_rooms(rooms, ar))
     parts.append(_delivery(listing, ar))
     if plan:
         parts.append(plan)

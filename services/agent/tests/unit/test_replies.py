@@ -124,3 +124,25 @@ def test_when_nothing_matches_the_reply_offers_what_giving_up_one_filter_finds(l
     # Nothing that would find anything: the general question, as before.
     plain = reply("search_properties", {"ok": True, "listings": [], "relaxations": []}, language)
     assert ("widen the budget" in plain) if language == "en" else ("نوسع الميزانية" in plain)
+
+
+@pytest.mark.parametrize(
+    ("rooms", "english", "arabic"),
+    [
+        (1, "1 bedroom,", "غرفة واحدة"),
+        (2, "2 bedrooms", "غرفتين"),
+        (3, "3 bedrooms", "3 غرف"),
+        (11, "11 bedrooms", "11 غرفة"),
+    ],
+)
+def test_a_listings_bedrooms_are_counted_as_people_say_them(rooms: int, english: str, arabic: str) -> None:
+    content = {"listings": [listing(1, bedrooms=rooms).model_dump(mode="json")]}
+    assert english in reply("search_properties", content, "en")
+    assert arabic in reply("search_properties", content, "ar")
+    grounded(reply("search_properties", content, "en"), content)
+
+
+def test_a_studios_zero_bedrooms_are_not_said() -> None:
+    content = {"listings": [listing(1, type="Studio", bedrooms=0).model_dump(mode="json")]}
+    assert "0 bedrooms" not in reply("search_properties", content, "en")
+    assert "0 غرف" not in reply("search_properties", content, "ar")
