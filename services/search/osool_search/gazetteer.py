@@ -95,7 +95,21 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
         "سوبر لوكس",
         "الترا سوبر لوكس",
     ),
-    "furnished": ("furnished", "fully furnished", "مفروش", "مفروشة", "مفروشة بالكامل"),
+    "furnished": (
+        "furnished",
+        "fully furnished",
+        "with furniture",
+        "furniture included",
+        "مفروش",
+        "مفروشة",
+        "مفروشة بالكامل",
+        "بالعفش",
+        "العفش",
+        "عفش",
+        "بعفشها",
+        "بعفشه",
+        "بفرشها",
+    ),
 }
 
 SALE_TYPES = ("developer", "resale")

@@ -320,6 +320,20 @@ def test_no_labelled_message_is_read_as_a_place_without_demo_listings() -> None:
     assert read == {}
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("شقة بالعفش في المعادي", {"property_types": [A], "locations": ["Maadi"], "finishing": ["furnished"]}),
+        ("شقة بعفشها", {"property_types": [A], "finishing": ["furnished"]}),
+        ("apartment with furniture", {"property_types": [A], "finishing": ["furnished"]}),
+        ("sha2a bel 3afsh", {"property_types": [A], "finishing": ["furnished"]}),
+        ("شقة من غير عفش", {"property_types": [A], "exclude_finishing": ["furnished"]}),
+    ],
+)
+def test_furniture_as_egyptians_say_it_is_furnished(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
 def test_a_name_that_is_both_an_area_and_a_compound_is_the_area() -> None:
     assert applied("Madinaty") == {"locations": ["Madinaty"]}
     assert applied("مدينتي") == {"locations": ["Madinaty"]}
