@@ -722,7 +722,7 @@ _ONE_ROOM = (
     + _words(*franco.ONE_ROOM)
 )
 _BEDROOMS = _compile(
-    rf"{_number('ba')} ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{_BED_WORD}"
+    rf"{_number('ba')}(?: ?-? ?{_BED_WORD})? ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{_BED_WORD}"
     rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{_BED_WORD}"
     rf"(?: ?(?P<post>{_BED_POST_MIN}))?"
     rf"|(?P<two>{_TWO_ROOMS})(?: ?(?P<post2>{_BED_POST_MIN}))?"

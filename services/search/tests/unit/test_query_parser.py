@@ -163,6 +163,8 @@ def test_contradicting_bounds_are_swapped_rather_than_refused() -> None:
         ("3 bedrooms or more", {"min_bedrooms": 3}),
         ("more than 3 bedrooms", {"min_bedrooms": 4}),
         ("2-3 bedrooms", {"min_bedrooms": 2}),
+        ("2 bedrooms or 3 bedrooms", {"min_bedrooms": 2}),
+        ("٢ غرف أو ٣ غرف", {"min_bedrooms": 2}),
         ("٣ غرف", {"bedrooms": 3}),
         ("3 غرف", {"bedrooms": 3}),
         ("ثلاث غرف", {"bedrooms": 3}),
