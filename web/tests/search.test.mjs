@@ -157,6 +157,21 @@ test('the filters narrow the results as the listing route does, and each comes o
   await context.close();
 });
 
+test('a bedrooms chip counts as people say it, in English and in Arabic', async () => {
+  for (const [lang, expected] of [
+    ['en', { 'From the filters': ['Maadi', '1 bedroom'] }],
+    ['ar', { 'من عوامل التصفية': ['Maadi', 'غرفة نوم واحدة'] }],
+  ]) {
+    const { context, page, problems } = await open(browser, { lang });
+    await page.goto('/search?location=Maadi&bedrooms=1');
+    const { chips, listings } = await shown(page);
+    assert.deepEqual(chips, expected);
+    assert.ok(listings.length > 0 && listings.every((listing) => listing.bedrooms === 1), `${listings.length}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('in Arabic, right to left: the words as chips, removed with the keyboard alone', async () => {
   const { context, page, problems } = await open(browser, { lang: 'ar' });
   await page.goto('/search');

@@ -408,7 +408,7 @@ export const ar: Messages = {
     remove: (what: string) => `إزالة «${what}»`,
     chipFrom: (price: string) => `من ${price}`,
     chipUpTo: (price: string) => `حتى ${price}`,
-    chipBedrooms: (n: string) => `${n} غرف نوم`,
+    chipBedrooms: (n: number) => count(n, 'غرفة نوم واحدة', 'غرفتا نوم', 'غرف نوم', 'غرفة نوم'),
     searching: 'جارٍ البحث…',
     found: (n: number, more: boolean) =>
       n === 0

@@ -398,7 +398,7 @@ export const en = {
     remove: (what: string) => `Remove “${what}”`,
     chipFrom: (price: string) => `from ${price}`,
     chipUpTo: (price: string) => `up to ${price}`,
-    chipBedrooms: (n: string) => `${n} bedrooms`,
+    chipBedrooms: (n: number) => (n === 1 ? '1 bedroom' : `${n} bedrooms`),
     searching: 'Searching…',
     found: (n: number, more: boolean) =>
       n === 0 ? 'No listings found' : `${n === 1 ? '1 listing' : `${n} listings`}${more ? ', more below' : ''}`,

@@ -79,7 +79,7 @@ function chipsOf(state: SearchState, understood: string[]): { words: Chip[]; fil
     filters.push({ key: 'max', label: s.chipUpTo(egpShort(state.maxPrice)), without: { ...state, maxPrice: null } });
   }
   if (state.bedrooms !== null) {
-    filters.push({ key: 'rooms', label: s.chipBedrooms(num(state.bedrooms)), without: { ...state, bedrooms: null } });
+    filters.push({ key: 'rooms', label: s.chipBedrooms(state.bedrooms), without: { ...state, bedrooms: null } });
   }
   for (const feature of state.features) {
     filters.push({
