@@ -67,6 +67,11 @@ PERCENT = ("fel meya", "fel mya", "fel miya", "f el meya", "fl meya", "fl mya", 
 MONTHLY_BEFORE = ("2est", "2st", "el 2est", "2est shahry", "2est shahri", "el 2est el shahry", "2esto")
 MONTHLY_AFTER = ("fel shahr", "fl shahr", "f el shahr", "bel shahr", "kol shahr", "shahry", "shahri", "shahreyan")
 SIZE_UNITS = ("metr", "metra", "mitr", "metr mraba3", "metr morabba3", "metr mrb3", "mtr mraba3")
+SIZE_WORDS = (
+    "masa7a", "mesa7a", "masaha", "mesaha", "masa7t", "masa7etha", "masa7to", "el masa7a", "b masa7a", "bmasa7a",
+)  # fmt: skip
+BIGGER = ("akbar men", "akbar mn", "akbar min", "2akbar men", "awsa3 men", "awsa3 mn", "2awsa3 men")
+SMALLER = ("as8ar men", "as8ar mn", "asghar men", "asghar mn", "as3'ar men", "2as8ar men")
 DELIVERY = (
     "estlam", "el estlam", "estelam", "el estelam", "2stlam", "tasleem", "el tasleem", "mo3ad el estlam",
     "me3ad el estlam", "ma3ad el estlam",

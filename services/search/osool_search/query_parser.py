@@ -3,8 +3,10 @@ left over for full-text and semantic matching.
 
 How it reads what the wording leaves open (each choice is pinned by a test):
 - Money: "8M", "8.5 million", "500k", "8,000,000 EGP", "8 مليون ونص", "2 مليون و500 ألف". A bare amount is a maximum
-  budget; "around 6M" / "في حدود 6 مليون" is a ±10% band. An English "m" after a number always means millions
-  ("150m" is 150 million): sizes need a size unit ("150 m2", "150 sqm", "150 meters", "150 متر", "150 م"). A number
+  budget; "around 6M" / "في حدود 6 مليون" is a ±10% band. An English "m" after a number means millions
+  ("150m" is 150 million): sizes need a size unit ("150 m2", "150 sqm", "150 meters", "150 متر", "150 م"), unless a
+  size word or a comparison only a size takes comes first ("size 300m", "مساحة 200", "bigger than 300m", "أكبر من
+  150"): then "m" is metres and the unit may be left out, and a money unit after the number keeps it money. A number
   without a unit counts as money only from 10,000 up (1,000 up for a monthly amount), or right after "budget" /
   "ميزانية", where a number under 100 means millions.
 - Monthly amounts ("monthly under 50k", "40k a month", "قسط شهري أقل من 50 ألف") set max_monthly_installment only.
@@ -760,7 +762,10 @@ _SIZE_UNIT = _fold_pattern(
     + "|".join(sorted(franco.SIZE_UNITS, key=len, reverse=True))
     + r"|mtrs?|mt|متر مربع|متر|مترات|أمتار|امتار|م2|م)(?!\w)"
 )
-_SIZE_WORD = rf"(?:{_words('size', 'area', 'bua', 'built up area', 'مساحة', 'بمساحة', 'المساحة', 'مساحتها', 'مساحته')}(?: of| is|:)? ?)?"  # noqa: E501
+_SIZE_NOUN = _words(
+    "size", "area", "bua", "built up area", "مساحة", "بمساحة", "المساحة", "مساحتها", "مساحته", *franco.SIZE_WORDS
+)  # fmt: skip
+_SIZE_WORD = rf"(?:{_SIZE_NOUN}(?: of| is|:)? ?)?"
 _RANGE_BETWEEN = _words("between", "ما بين", "بين")
 _RANGE_FROM = _words("from", "من")
 _RANGE_TO = _words("-", "to", "till", "until", "إلى", "الى", "لحد", "لغاية", "حتى", "ل")
@@ -793,9 +798,45 @@ def _read_size(match: re.Match[str], scan: _Scan) -> _Take:
     elif match.group("pmin") or match.group("smin") or match.group("plus"):
         scan.set("min_size_sqm", size)
     else:
-        low, high = math.floor(size * 0.85), math.ceil(size * 1.15)  # a stated size is an approximate one
-        scan.set("min_size_sqm", float(low))
-        scan.set("max_size_sqm", float(high))
+        _set_about(scan, size)
+    return _whole(match)
+
+
+def _set_about(scan: _Scan, size: float) -> None:
+    low, high = math.floor(size * 0.85), math.ceil(size * 1.15)  # a stated size is an approximate one
+    scan.set("min_size_sqm", float(low))
+    scan.set("max_size_sqm", float(high))
+
+
+# A size said by its word or by a comparison only a size takes ("size 300m", "masa7a 200", "bigger than 300m", "أكبر
+# من 150"): here "m" is metres and the unit may be left out. A money unit after the number leaves it to money ("bigger
+# than 5 million"), as does a number too small or too large to be a floor area.
+_BIGGER = _words("bigger than", "larger than", "wider than", "أكبر من", "أوسع من", *franco.BIGGER)
+_SMALLER = _words("smaller than", "أصغر من", *franco.SMALLER)
+_MONEY_UNIT = _words(
+    "million", "millions", "mill", "mil", "mn", "mio", "k", "thousand", "thousands", "ألف", "الف", "آلاف", "الاف",
+    "مليون", "ملايين", "ميلون", "egp", "le", "l.e", "pounds", "pound", "جنيه", "جنيها", "جنيهات", *franco.MILLIONS,
+    *franco.THOUSANDS, attached=True,
+)  # fmt: skip
+_NOT_MONEY = rf"(?! ?{_MONEY_UNIT})"
+_SIZE_CUED = _compile(
+    rf"(?:(?P<bigger>{_BIGGER})|(?P<smaller>{_SMALLER})|{_SIZE_NOUN}(?: of| is|:)?"
+    rf"(?: ?(?:(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})))?){_THE} ?{_number('n')}"
+    rf"(?: ?(?P<plus>\+))?(?: ?(?:{_SIZE_UNIT}|m(?!\w)))?{_NOT_MONEY}"
+    rf"(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?(?!\w)"
+)
+
+
+def _read_cued_size(match: re.Match[str], scan: _Scan) -> _Take:
+    size = _to_number(match.group("n"))
+    if size is None or not _MIN_SQM <= size <= _MAX_SQM:
+        return None
+    if match.group("smaller") or match.group("pmax") or match.group("smax"):
+        scan.set("max_size_sqm", size)
+    elif match.group("bigger") or match.group("pmin") or match.group("smin") or match.group("plus"):
+        scan.set("min_size_sqm", size)
+    else:
+        _set_about(scan, size)
     return _whole(match)
 
 
@@ -1566,6 +1607,8 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "ghor", "8or", "owad", "ewad", "oad", "oda", "ouda",
           "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
+    (_both(_HAS_DIGIT, _has("size", "area", "bua", "bigger", "larger", "wider", "smaller", "م", "masa", "mesa",
+                            "akbar", "awsa3", "as8ar", "asghar", "as3'ar")), _SIZE_CUED, _read_cued_size),
     (lambda text: _HAS_DIGIT(text) or _HAS_MONEY_WORD(text), _MONEY, _read_money),
     (_HAS_YEAR, _BARE_YEAR, _read_bare_year),
 )  # fmt: skip

@@ -265,6 +265,9 @@ def test_the_agent_reports_its_domain_metrics(stack: LocalStack) -> None:
         ("villa في الشيخ زايد", {"location": "Sheikh Zayed", "property_type": "Villa"}, None),
         # A negation: villas ruled out, never asked for.
         ("something in New Cairo, not a villa", {"location": "New Cairo"}, "Villa"),
+        # A size by its comparison, its "m" metres and not millions.
+        ("villa bigger than 300m fel sheikh zayed",
+         {"location": "Sheikh Zayed", "property_type": "Villa", "min_size_sqm": 300}, None),
     ],
 )  # fmt: skip
 def test_amr_understands_buyers_as_egyptians_type(
@@ -280,6 +283,7 @@ def test_amr_understands_buyers_as_egyptians_type(
         assert all(card[{"property_type": "type"}.get(k, k)] == v for k, v in wanted.items()
                    if k in ("location", "property_type", "bedrooms")), card  # fmt: skip
         assert card["type"] != excluded and card["price"] <= wanted.get("max_price", card["price"]), card
+        assert card["size_sqm"] >= wanted.get("min_size_sqm", 0), card
 
 
 @pytest.mark.parametrize(

@@ -529,6 +529,47 @@ def test_an_english_m_after_a_number_is_millions_not_metres() -> None:
     assert applied("150m") == {"max_price": 150_000_000}
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("villa bigger than 300m", {"property_types": ["Villa"], "min_size_sqm": 300.0}),
+        ("larger than 200 in zayed", {"locations": ["Sheikh Zayed"], "min_size_sqm": 200.0}),
+        ("smaller than 120m", {"max_size_sqm": 120.0}),
+        ("size 300m", {"min_size_sqm": 255.0, "max_size_sqm": 345.0}),
+        ("area under 200m", {"max_size_sqm": 200.0}),
+        ("size 200m or more", {"min_size_sqm": 200.0}),
+        ("شقة أكبر من ١٥٠", {"property_types": ["Apartment"], "min_size_sqm": 150.0}),
+        ("مساحة ٢٠٠", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),
+        ("أصغر من ١٠٠م", {"max_size_sqm": 100.0}),
+        ("masa7a 200m", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),
+        ("sha2a akbar men 150", {"property_types": ["Apartment"], "min_size_sqm": 150.0}),
+        # The size and the budget in one query, each with its "m".
+        (
+            "apartment bigger than 150m under 5m",
+            {"property_types": ["Apartment"], "min_size_sqm": 150.0, "max_price": 5_000_000},
+        ),
+    ],
+)
+def test_a_size_word_or_a_size_comparison_makes_the_number_metres(query: str, expected: dict[str, Any]) -> None:
+    # "m" after such a number is metres and the unit may be left out; alone, "150m" stays 150 million (above).
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("bigger than 5 million", {"min_price": 5_000_000}),
+        ("أكبر من ٥ مليون", {"min_price": 5_000_000}),
+        ("villa bigger than 5m", {"property_types": ["Villa"], "min_price": 5_000_000}),  # no 5 m² villa
+        ("bigger than 10,000,000", {"min_price": 10_000_000}),  # no floor area is that large
+    ],
+)
+def test_a_money_unit_or_an_impossible_area_leaves_a_compared_number_to_money(
+    query: str, expected: dict[str, Any]
+) -> None:
+    assert applied(query) == expected
+
+
 # ---- finishing and sale type ----
 
 
