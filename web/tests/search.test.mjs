@@ -172,6 +172,24 @@ test('a bedrooms chip counts as people say it, in English and in Arabic', async 
   }
 });
 
+test('bathrooms asked for in any script are a chip, and every card shows at least that many', async () => {
+  for (const [lang, query, chip, label] of [
+    ['en', 'apartment in Maadi with 3 bathrooms', '3 bathrooms', 'Bathrooms'],
+    ['ar', 'شقة في المعادي فيها ٣ حمامات', '٣ حمامات', 'الحمامات'],
+  ]) {
+    const { context, page, problems } = await open(browser, { lang });
+    await page.goto(`/search?${new URLSearchParams({ q: query })}`);
+    const { chips, listings } = await shown(page);
+    assert.ok(Object.values(chips).flat().includes(chip), JSON.stringify(chips));
+    assert.ok(listings.length > 0 && listings.every((listing) => listing.bathrooms >= 3), `${listings.length}`);
+    // The card says it: the fact's label, then the number as the page writes numbers.
+    const facts = await page.locator('.result-card').first().locator('.listing-facts dt').allInnerTexts();
+    assert.ok(facts.includes(label), facts.join(', '));
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('in Arabic, right to left: the words as chips, removed with the keyboard alone', async () => {
   const { context, page, problems } = await open(browser, { lang: 'ar' });
   await page.goto('/search');

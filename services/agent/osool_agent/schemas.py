@@ -37,6 +37,7 @@ class Card(BaseModel):
     price_per_sqm: int
     size_sqm: float
     bedrooms: int | None
+    bathrooms: int | None = None
     type: str
     location: str
     compound: str | None
@@ -57,9 +58,9 @@ class Card(BaseModel):
     def from_listing(cls, listing: ListingFacts) -> Card:
         return cls(
             **listing.model_dump(include={
-                "id", "source_id", "title", "price", "price_per_sqm", "size_sqm", "bedrooms", "type", "location",
-                "compound", "developer", "delivery_year", "is_delivered", "on_chain_status", "updated_at", "stale",
-                "image_url", "features", "floor",
+                "id", "source_id", "title", "price", "price_per_sqm", "size_sqm", "bedrooms", "bathrooms", "type",
+                "location", "compound", "developer", "delivery_year", "is_delivered", "on_chain_status", "updated_at",
+                "stale", "image_url", "features", "floor",
             }),
             payment_plan=PaymentPlan(
                 down_payment_pct=listing.down_payment_pct, installment_years=listing.installment_years,

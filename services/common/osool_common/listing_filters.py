@@ -27,6 +27,8 @@ FILTER_RULES: dict[str, FilterRule] = {
     "max_price": FilterRule("price", "<="),
     "bedrooms": FilterRule("bedrooms", "="),
     "min_bedrooms": FilterRule("bedrooms", ">="),
+    # "2 bathrooms" is at least two: nobody turns a flat down for a third.
+    "min_bathrooms": FilterRule("bathrooms", ">="),
     "property_types": FilterRule("type", "in"),
     "locations": FilterRule("location", "in"),
     "compounds": FilterRule("compound", "in"),

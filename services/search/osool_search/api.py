@@ -78,6 +78,7 @@ async def list_properties(
     max_price: Annotated[int | None, Query(ge=0)] = None,
     bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
     min_bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    min_bathrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
     is_delivered: bool | None = None,
     delivery_year: Annotated[int | None, Query(ge=1950, le=2045)] = None,
     max_delivery_year: Annotated[int | None, Query(ge=1950, le=2045)] = None,
@@ -111,7 +112,8 @@ async def list_properties(
         filters = SearchFilters(
             locations=location, property_types=type, compounds=compound, developers=developer,
             min_price=min_price, max_price=max_price, bedrooms=bedrooms, min_bedrooms=min_bedrooms,
-            is_delivered=is_delivered, delivery_year=delivery_year, max_delivery_year=max_delivery_year,
+            min_bathrooms=min_bathrooms, is_delivered=is_delivered, delivery_year=delivery_year,
+            max_delivery_year=max_delivery_year,
             min_installment_years=min_installment_years, max_down_payment_pct=max_down_payment_pct,
             min_size_sqm=min_size_sqm, max_size_sqm=max_size_sqm, sale_type=sale_type, finishing=finishing,
             is_cash_only=is_cash_only, max_monthly_installment=max_monthly_installment, features=feature,

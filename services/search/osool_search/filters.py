@@ -65,6 +65,7 @@ class SearchFilters(BaseModel):
     max_price: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
     bedrooms: int | None = Field(default=None, ge=0, le=20)
     min_bedrooms: int | None = Field(default=None, ge=0, le=20)
+    min_bathrooms: int | None = Field(default=None, ge=0, le=20)
     property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
     locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)

@@ -90,6 +90,10 @@ TWO_ROOMS = (
     "ghorfeteen", "ghorftein", "ghorfetin", "ghorfteen", "ghorfetein", "8orfeteen", "oodteen", "odteen", "oodtein",
     "odtein", "2odteen", "ouodteen", "odteen nom", "oodteen nom", "ghorfeteen nom",
 )  # fmt: skip
+BATH_WORDS = (
+    "7amam", "7mam", "7ammam", "7amamat", "7amammat", "7mamat", "hammam", "hamam", "hammamat", "hamamat",
+)  # fmt: skip
+TWO_BATHS = ("7amamen", "7amameen", "7amamein", "7mamen", "7mameen", "hamamen", "hammamein")
 ONE_ROOM = ("ghorfa wa7da", "ghorfa wahda", "oda wa7da", "ouda wa7da", "oda wahda", "ghorfet nom wa7da")
 FILLERS = (
     "3ayez", "3awez", "3ayz", "3awz", "3ayza", "3awza", "3ayzeen", "3awzeen", "ana 3ayez", "ana 3awez", "ana 3ayz",

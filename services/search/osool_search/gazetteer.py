@@ -148,6 +148,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "pool": (
         "pool", "pools", "swimming pool", "swimming pools", "private pool", "حمام سباحة", "حمامات سباحة", "بيسين",
         "بسين", "مسبح", "pisin", "bisin", "piscine", "7amam seba7a", "7ammam seba7a", "hammam sebaha",
+        "7amam sba7a", "7amam saba7a", "7amam sebaha", "hamam seba7a",
     ),
     "garden": (
         "garden", "private garden", "own garden", "yard", "backyard", "جنينة", "جنينة خاصة", "حديقة", "حديقة خاصة",

@@ -755,6 +755,35 @@ def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
     return _whole(match)
 
 
+# ---- bathrooms ----
+
+# A count of bathrooms is a minimum ("2 bathrooms", "٢ حمام", "talat 7amamat", "حمامين"): more is never a reason to
+# turn a home down. "bath" alone is the room, so only a number or the dual names a count.
+_BATH_WORD = _fold_pattern(
+    r"(?:bath ?rooms?|baths?|wcs?|toilets?|حمام|حمامات|حمامه|دورة مياه|دوره مياه|دورات مياه|دورات المياه"
+    rf"|{'|'.join(re.escape(w) for w in sorted(franco.BATH_WORDS, key=len, reverse=True))})(?!\w)"
+    r"(?! ?(?:سباحة|سباحه|seba7a|sba7a|saba7a|sebaha))"  # a swimming pool ("حمام سباحة") is a feature
+)
+_TWO_BATHS = _fold_pattern(r"(?:حمامين|حمامان|دورتين مياه)(?!\w)") + "|" + _words(*franco.TWO_BATHS)
+_BATHROOMS = _compile(
+    rf"{_number('ba')}(?: ?-? ?{_BATH_WORD})? ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{_BATH_WORD}"
+    rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?\+? ?-? ?{_BATH_WORD}"
+    rf"(?: ?{_BED_POST_MIN})?"
+    rf"|(?P<two>{_TWO_BATHS})(?: ?{_BED_POST_MIN})?"
+)
+
+
+def _read_bathrooms(match: re.Match[str], scan: _Scan) -> _Take:
+    if match.group("two"):
+        scan.set("min_bathrooms", 2)
+        return _whole(match)
+    count = _to_number(match.group("ba") or match.group("bx"))
+    if count is None or count != int(count) or not 1 <= count <= 20:
+        return None
+    scan.set("min_bathrooms", int(count) + (1 if match.group("more") else 0))
+    return _whole(match)
+
+
 # ---- size ----
 
 _SIZE_UNIT = _fold_pattern(
@@ -1604,6 +1633,7 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_has("month", "/mo", "pm", "قسط", "شهر", "أقساط", "installment", "2est", "2st", "shahr"), _MONTHLY,
      _read_monthly),
     (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),
+    (_has("bath", "wc", "toilet", "حمام", "مياه", "7mam", "7amam", "hamam", "hammam"), _BATHROOMS, _read_bathrooms),
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "ghor", "8or", "owad", "ewad", "oad", "oda", "ouda",
           "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),

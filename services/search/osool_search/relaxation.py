@@ -9,6 +9,7 @@ from osool_search.filters import SearchFilters
 RelaxableGroup = Literal[
     "price",
     "bedrooms",
+    "bathrooms",
     "property_type",
     "location",
     "compound",
@@ -27,6 +28,7 @@ RelaxableGroup = Literal[
 GROUPS: dict[RelaxableGroup, tuple[str, ...]] = {
     "price": ("min_price", "max_price"),
     "bedrooms": ("bedrooms", "min_bedrooms"),
+    "bathrooms": ("min_bathrooms",),
     "size": ("min_size_sqm", "max_size_sqm"),
     "floor": ("floors", "min_floor", "max_floor"),
     "finishing": ("finishing",),

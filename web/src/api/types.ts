@@ -41,6 +41,7 @@ export interface Card {
   price_per_sqm: number;
   size_sqm: number;
   bedrooms: number | null;
+  bathrooms?: number | null;
   type: string;
   location: string;
   compound: string | null;

@@ -129,6 +129,7 @@ export const ar: Messages = {
     chainStatus: 'الحالة على البلوكتشين',
     size: 'المساحة',
     bedrooms: 'غرف النوم',
+    bathrooms: 'الحمامات',
     compound: 'الكمبوند',
     area: 'المنطقة',
     developer: 'المطوّر',
@@ -420,6 +421,7 @@ export const ar: Messages = {
     relaxed: {
       price: 'الميزانية',
       bedrooms: 'عدد الغرف',
+      bathrooms: 'عدد الحمامات',
       size: 'المساحة',
       floor: 'الدور',
       finishing: 'التشطيب',

@@ -121,6 +121,7 @@ export const en = {
     chainStatus: 'On-chain status',
     size: 'Size',
     bedrooms: 'Bedrooms',
+    bathrooms: 'Bathrooms',
     compound: 'Compound',
     area: 'Area',
     developer: 'Developer',
@@ -408,6 +409,7 @@ export const en = {
     relaxed: {
       price: 'the budget',
       bedrooms: 'the number of bedrooms',
+      bathrooms: 'the number of bathrooms',
       size: 'the size',
       floor: 'the floor',
       finishing: 'the finishing',

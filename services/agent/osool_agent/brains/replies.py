@@ -92,9 +92,20 @@ def _rooms(rooms: int, ar: bool) -> str:
     return f"{rooms} غرف" if rooms <= 10 else f"{rooms} غرفة"
 
 
-def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None) -> str:
+def _baths(baths: int, ar: bool) -> str:
+    """A listing's bathrooms as said aloud: "1 bathroom", "2 bathrooms"; "حمام واحد", "حمامين", "3 حمامات"."""
+    if not ar:
+        return f"{baths} bathroom" if baths == 1 else f"{baths} bathrooms"
+    if baths <= 2:
+        return "حمام واحد" if baths == 1 else "حمامين"
+    return f"{baths} حمامات" if baths <= 10 else f"{baths} حمام"
+
+
+def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None, *, baths: bool = False) -> str:
+    """One listing said in a line; `baths` adds its bathrooms (when the buyer asked for a number of them)."""
     lead = f"{index}. " if index is not None else ""
     rooms = listing.get("bedrooms")
+    bathrooms = listing.get("bathrooms") if baths else None
     plan = _plan(listing, ar)
     if ar:
         kind = TYPE_AR.get(listing["type"], listing["type"])
@@ -102,11 +113,15 @@ def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None) ->
                  f"{_m2(listing['size_sqm'])} متر ({egp(listing['price_per_sqm'])} جنيه للمتر)"]  # fmt: skip
         if rooms:
             parts.append(_rooms(rooms, ar))
+        if bathrooms:
+            parts.append(_baths(bathrooms, ar))
     else:
         parts = [f"{lead}{listing['title']} ({listing['type']} in {_where(listing)}): EGP {egp(listing['price'])}",
                  f"{_m2(listing['size_sqm'])} m² (EGP {egp(listing['price_per_sqm'])}/m²)"]  # fmt: skip
         if rooms:
             parts.append(_rooms(rooms, ar))
+        if bathrooms:
+            parts.append(_baths(bathrooms, ar))
     parts.append(_delivery(listing, ar))
     if plan:
         parts.append(plan)
@@ -156,6 +171,7 @@ def _unmatched_line(content: dict[str, Any], ar: bool) -> str | None:
 RELAXED = {
     "price": ("without the budget limit", "من غير حد الميزانية"),
     "bedrooms": ("with any number of bedrooms", "بأي عدد غرف"),
+    "bathrooms": ("with any number of bathrooms", "بأي عدد حمامات"),
     "size": ("in any size", "بأي مساحة"),
     "floor": ("on any floor", "في أي دور"),
     "finishing": ("with any finishing", "بأي تشطيب"),
@@ -215,7 +231,8 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
                 "I found these options for you:"]  # fmt: skip
     intro_ar = ["دي الوحدات اللي لقيتها مناسبة لطلبك:", "لقيتلك الاختيارات دي:", "دي الوحدات المتاحة بالمواصفات دي:"]
     lines = [unmatched or _pick(intro_ar if ar else intro_en, seed)]
-    lines += [listing_line(listing, ar, i) for i, listing in enumerate(listings[:3], start=1)]
+    baths = "min_bathrooms" in (content.get("applied_filters") or {})
+    lines += [listing_line(listing, ar, i, baths=baths) for i, listing in enumerate(listings[:3], start=1)]
     if len(listings) > 3:
         lines.append(f"و{len(listings) - 3} وحدات تانية في الكروت." if ar else
                      f"{len(listings) - 3} more are on the cards below.")  # fmt: skip

@@ -301,6 +301,35 @@ def test_amr_offers_nothing_elsewhere_for_a_place_without_listings(api: httpx.Cl
     assert said in body["reply"], body["reply"]
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("sha2a 3 ghoraf w talat 7amamat fel tagamo3", "3 bathrooms"), ("شقة ٣ غرف و٣ حمامات في التجمع", "3 حمامات")],
+)  # fmt: skip
+def test_amr_offers_only_homes_with_the_bathrooms_asked_for(api: httpx.Client, message: str, said: str) -> None:
+    body = chat(api, message).json()
+    assert said in body["reply"], body["reply"]
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties", body
+    assert call["result"]["applied_filters"]["min_bathrooms"] == 3, call["result"]["applied_filters"]
+    assert body["listings"], body
+    for card in body["listings"]:
+        assert (card["type"], card["location"], card["bedrooms"]) == ("Apartment", "New Cairo", 3), card
+        assert card["bathrooms"] >= 3, card
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("apartment in Maadi with 7 bathrooms", "with any number of bathrooms"),
+     ("شقة في المعادي فيها ٧ حمامات", "بأي عدد حمامات")],
+)  # fmt: skip
+def test_when_no_home_has_the_bathrooms_amr_says_what_any_number_would_find(
+    api: httpx.Client, message: str, said: str
+) -> None:
+    body = chat(api, message).json()
+    assert body["tool_calls"][0]["name"] == "search_properties" and body["listings"] == [], body
+    assert said in body["reply"].lower(), body["reply"]
+
+
 @pytest.mark.parametrize("message", ["sha2a fel maadi mesh dor ardy", "شقة في المعادي مش دور أرضي"])
 def test_amr_never_offers_a_floor_the_buyer_ruled_out(api: httpx.Client, message: str) -> None:
     body = chat(api, message).json()

@@ -146,3 +146,21 @@ def test_a_studios_zero_bedrooms_are_not_said() -> None:
     content = {"listings": [listing(1, type="Studio", bedrooms=0).model_dump(mode="json")]}
     assert "0 bedrooms" not in reply("search_properties", content, "en")
     assert "0 غرف" not in reply("search_properties", content, "ar")
+
+
+@pytest.mark.parametrize(
+    ("baths", "english", "arabic"),
+    [(1, "1 bathroom,", "حمام واحد"), (2, "2 bathrooms", "حمامين"), (3, "3 bathrooms", "3 حمامات")],
+)
+def test_a_listings_bathrooms_are_said_when_the_buyer_asked_for_a_number_of_them(
+    baths: int, english: str, arabic: str
+) -> None:
+    asked = {"applied_filters": {"min_bathrooms": 1}, "listings": [listing(1, bathrooms=baths).model_dump(mode="json")]}
+    assert english in reply("search_properties", asked, "en")
+    assert arabic in reply("search_properties", asked, "ar")
+    grounded(reply("search_properties", asked, "en"), asked)
+    grounded(reply("search_properties", asked, "ar"), asked)
+    # Not asked for: the line keeps to what buyers usually weigh.
+    unasked = {**asked, "applied_filters": {}}
+    assert "bathroom" not in reply("search_properties", unasked, "en")
+    assert "حمام" not in reply("search_properties", unasked, "ar")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from osool_common.listing_filters import FILTER_RULES, satisfies, violations
 
-VILLA = {"type": "Villa", "location": "Sheikh Zayed", "price": 30_000_000, "bedrooms": 4, "is_delivered": True,
-         "delivery_year": 2030, "compound": None}  # fmt: skip
+VILLA = {"type": "Villa", "location": "Sheikh Zayed", "price": 30_000_000, "bedrooms": 4, "bathrooms": 3,
+         "is_delivered": True, "delivery_year": 2030, "compound": None}  # fmt: skip
 
 
 def test_a_listing_meets_filters_by_each_rule() -> None:
@@ -17,6 +17,12 @@ def test_a_listing_meets_filters_by_each_rule() -> None:
         "min_price",
         "property_types",
     ]
+
+
+def test_a_number_of_bathrooms_is_a_minimum() -> None:
+    assert satisfies(VILLA, {"min_bathrooms": 3}) and satisfies(VILLA, {"min_bathrooms": 2})
+    assert violations(VILLA, {"min_bathrooms": 4}) == ["min_bathrooms"]
+    assert violations({**VILLA, "bathrooms": None}, {"min_bathrooms": 1}) == ["min_bathrooms"]
 
 
 def test_a_missing_value_fails_except_a_delivered_listing_meets_any_latest_delivery_year() -> None:

@@ -186,7 +186,43 @@ def test_bedrooms_in_every_wording(query: str, expected: dict[str, Any]) -> None
 
 
 def test_bathrooms_are_not_bedrooms() -> None:
-    assert applied("3 bedrooms 2 bathrooms") == {"bedrooms": 3}
+    assert applied("3 bedrooms 2 bathrooms") == {"bedrooms": 3, "min_bathrooms": 2}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apartment 3 bed 2 bath", {"property_types": ["Apartment"], "bedrooms": 3, "min_bathrooms": 2}),
+        ("villa with 4 baths", {"property_types": ["Villa"], "min_bathrooms": 4}),
+        ("at least 2 bathrooms", {"min_bathrooms": 2}),
+        ("more than 2 bathrooms", {"min_bathrooms": 3}),
+        ("2-3 bathrooms", {"min_bathrooms": 2}),
+        ("two bathrooms", {"min_bathrooms": 2}),
+        ("2 wc", {"min_bathrooms": 2}),
+        ("شقة ٣ غرف و ٢ حمام", {"property_types": ["Apartment"], "bedrooms": 3, "min_bathrooms": 2}),
+        ("شقة 3 غرف وحمامين", {"property_types": ["Apartment"], "bedrooms": 3, "min_bathrooms": 2}),
+        ("شقة فيها 2 دورة مياه", {"property_types": ["Apartment"], "min_bathrooms": 2}),
+        ("تلات حمامات", {"min_bathrooms": 3}),
+        ("sha2a 3 ghoraf w 2 7amam", {"property_types": ["Apartment"], "bedrooms": 3, "min_bathrooms": 2}),
+        ("talat 7amamat", {"min_bathrooms": 3}),
+        ("7amamen", {"min_bathrooms": 2}),
+    ],
+)
+def test_a_number_of_bathrooms_is_a_minimum(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apartment with bathroom", {"property_types": ["Apartment"]}),  # the room, not a count
+        ("فيلا فيها 2 حمام سباحة", {"property_types": ["Villa"], "features": ["pool"]}),
+        ("villa b 7amam saba7a", {"property_types": ["Villa"], "features": ["pool"]}),
+        ("villa 2 bathrooms swimming pool", {"property_types": ["Villa"], "min_bathrooms": 2, "features": ["pool"]}),
+    ],
+)
+def test_a_swimming_pool_is_no_bathroom(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
 
 
 def test_rooms_plus_a_reception_are_that_many_bedrooms_not_a_minimum() -> None:

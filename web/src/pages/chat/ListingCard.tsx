@@ -1,5 +1,6 @@
-// One listing as a card: photo (or its placeholder), title, price and price per m², size, bedrooms, compound,
-// delivery, payment plan and the on-chain status, with a box to pick it for the comparison and a way to reserve it.
+// One listing as a card: photo (or its placeholder), title, price and price per m², size, bedrooms, bathrooms,
+// compound, delivery, payment plan and the on-chain status, with a box to pick it for the comparison and a way to
+// reserve it.
 import { useId, useState } from 'preact/hooks';
 import type { Card } from '../../api/types';
 import { area, date, egp, num, percent, t, year, type Messages } from '../../i18n';
@@ -81,6 +82,12 @@ export function ListingCard({ card }: { card: Card }) {
             <dt>{m.card.bedrooms}</dt>
             <dd>{card.bedrooms === null ? m.card.unknown : num(card.bedrooms)}</dd>
           </div>
+          {card.bathrooms != null ? (
+            <div>
+              <dt>{m.card.bathrooms}</dt>
+              <dd>{num(card.bathrooms)}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>{m.card.compound}</dt>
             <dd dir="auto">{card.compound ?? m.card.unknown}</dd>

@@ -1,5 +1,5 @@
 // One search result: photo (or its placeholder), the title as the link to the listing's page, place, price and price
-// per m², size, bedrooms, delivery, finishing and the features it names.
+// per m², size, bedrooms, bathrooms, delivery, finishing and the features it names.
 import { useState } from 'preact/hooks';
 import type { Property } from '../../api/search';
 import { area, egp, num, t, year } from '../../i18n';
@@ -61,6 +61,12 @@ export function ResultCard({ listing }: { listing: Property }) {
             <dt>{m.card.bedrooms}</dt>
             <dd>{listing.bedrooms === null ? m.card.unknown : num(listing.bedrooms)}</dd>
           </div>
+          {listing.bathrooms !== null ? (
+            <div>
+              <dt>{m.card.bathrooms}</dt>
+              <dd>{num(listing.bathrooms)}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>{m.card.delivery}</dt>
             <dd>{delivery}</dd>
