@@ -27,7 +27,8 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   dropped as redundant (scraped listings do not always carry the developer). "lake view" / "mountain view" after
   "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor.
 - Down payment: "10% down", "مقدم 10٪" → max_down_payment_pct 10; "no down payment" / "بدون مقدم" → 0; a down
-  payment given as an amount is recognised but is no filter (the filter is a percentage).
+  payment given as an amount, before or after its words ("down payment 500k", "500 ألف مقدم"), is recognised but is no
+  filter (the filter is a percentage), and never the budget.
 - Negation: a type, place, compound, developer or finishing after a cue ("not a villa", "no villas", "except", "anything
   but", "other than", "excluding", "without", "not in Sheikh Zayed", "outside New Cairo", "nothing by Emaar", "no
   compounds from Emaar", "مش عايز فيلا", "غير الفيلات", "ماعدا", "إلا", "بلاش", "من غير", "مش في الشيخ زايد", "بعيد عن
@@ -507,6 +508,10 @@ _DOWN_PAYMENT = _compile(
     rf"|(?:(?P<cmax>{_MAX}) ?)?{_number('pa')}{_PERCENT} ?{_DOWN_WORDS}"
     rf"|{_DOWN_WORDS}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))? ?{_number('pb')}{_PERCENT}"
     rf"|(?P<amount>{_DOWN_WORDS}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))?{_THE} ?{_amount('d')})"
+    # The amount before its words ("500k down payment", "500 ألف مقدم"), unless the words go on to an amount of their
+    # own: in "6 مليون مقدم مليون" the first amount is the price.
+    rf"|(?P<before>{_amount('e')} ?(?>{_DOWN_WORDS}))"  # atomic: "down payment 300k" does not fall back to "down"
+    rf"(?!(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))?{_THE} ?(?:[0-9]|{_words('مليون', 'million', 'نص مليون')}))"
 )
 
 
@@ -514,10 +519,11 @@ def _read_down_payment(match: re.Match[str], scan: _Scan) -> _Take:
     if match.group("zero"):
         scan.set("max_down_payment_pct", 0.0)
         return _whole(match)
-    if match.group("amount"):
+    if match.group("amount") or match.group("before"):
         # A down payment in pounds is no filter (the filter is a percentage); claiming it keeps the money pass from
         # reading "500k" as a budget.
-        return _whole(match) if _price_value(_money(match, "d"), 1_000) is not None else None
+        tag = "d" if match.group("amount") else "e"
+        return _whole(match) if _price_value(_money(match, tag), 1_000) is not None else None
     raw = match.group("pa") or match.group("pb")
     pct = _to_number(raw)
     if pct is None or not 0 <= pct <= 100:

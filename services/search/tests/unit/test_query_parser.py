@@ -534,6 +534,30 @@ def test_a_down_payment_in_pounds_is_not_read_as_the_budget() -> None:
     assert applied("villa with down payment 500k") == {"property_types": ["Villa"]}
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apartment with 500k down payment", {"property_types": ["Apartment"]}),
+        ("شقة 500 ألف مقدم", {"property_types": ["Apartment"]}),
+        ("500k dp", {}),
+        ("apartment 6m with 1m down", {"property_types": ["Apartment"], "max_price": 6_000_000}),
+        ("villa 20m, 2m downpayment", {"property_types": ["Villa"], "max_price": 20_000_000}),
+        # The down words go on to an amount of their own: the first amount is the price.
+        ("شقة ب 6 مليون مقدم مليون", {"property_types": ["Apartment"], "max_price": 6_000_000}),
+        ("apartment 3m down payment 300k", {"property_types": ["Apartment"], "max_price": 3_000_000}),
+        ("شقة 3 مليون ومقدم 300 ألف", {"property_types": ["Apartment"], "max_price": 3_000_000}),
+        (
+            "apartment 5m 10% down",
+            {"property_types": ["Apartment"], "max_price": 5_000_000, "max_down_payment_pct": 10.0},
+        ),
+    ],
+)
+def test_a_down_payment_in_pounds_before_its_words_is_not_the_budget_either(
+    query: str, expected: dict[str, Any]
+) -> None:
+    assert applied(query) == expected
+
+
 # ---- size ----
 
 
