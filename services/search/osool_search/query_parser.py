@@ -19,7 +19,8 @@ How it reads what the wording leaves open (each choice is pinned by a test):
 - Installment terms: "8 years installments", "over 8 years", "up to 10 years", "على 8 سنين", and a bare "8 years"
   (Egyptian shorthand for the plan) → min_installment_years 8; not after delivery words ("delivery in 3 years").
 - Delivery: "by 2027" / "by end of 2027" / "before 2028" → max_delivery_year 2027; "after 2027" is recognised but is
-  no filter (there is no minimum year); a lone year 2024-2040 is a delivery year. "October 2026" is a date,
+  no filter (there is no minimum year); a lone year 2024-2040 is a delivery year. Counted from now, "delivery in 2
+  years" / "استلام بعد سنتين" / "delivery next year" → max_delivery_year this year + 2 (+ 1). "October 2026" is a date,
   "6 October" and "in October" are the city.
 - Places: the longest phrase wins across areas, compounds and developers ("Palm Hills October" is the compound, not
   the developer plus the city). A phrase naming both an area and a compound ("Madinaty") is the area; one naming a
@@ -71,6 +72,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from itertools import product
 from typing import Any
@@ -584,7 +586,7 @@ _NOT_A_TERM_NEAR = frozenset(
     fold(w)
     for w in (
         "delivery", "delivered", "deliver", "handover", "ready", "receive", "استلام", "الاستلام", "تسليم", "التسليم",
-        "جاهز", "جاهزة", "after", "within", "بعد", "خلال",
+        "جاهز", "جاهزة", "after", "within", "بعد", "خلال", *franco.DELIVERY, *franco.WITHIN,
     )
 )  # fmt: skip
 _NOT_A_TERM_AFTER = frozenset(fold(w) for w in ("in", "since", "في", "فى", "من", "عمر", "عمرها", "عمره", "age"))
@@ -657,6 +659,38 @@ _DELIVERY_YEAR = _compile(
     rf"|{_MONTH_PART}{_year('c')} ?{_DELIVERY}"
     rf"|(?P<month>{_MONTH}) ?{_year('d')}"
 )
+# Delivery counted from now ("delivery in 2 years", "استلام بعد سنتين", "estlam el sana el gaya"): a latest year,
+# this year plus the years said (a delivered unit meets it, as it meets "by 2028").
+_WITHIN = _words(
+    "in", "within", "in the next", "within the next", "over the next", "after", "بعد", "خلال", "في خلال", "فى خلال",
+    "في", "كمان", *franco.WITHIN,
+)  # fmt: skip
+_RELATIVE_DELIVERY = _compile(
+    rf"{_DELIVERY} ?(?:{_WITHIN} ?)?(?:{_number('n')} ?-? ?{_YEARS_UNIT}|(?P<two>{_TWO_YEARS})"
+    rf"|(?P<one>{_words('a year', 'one year', 'سنة', 'سنه', 'عام', 'sana')}))"
+    rf"(?! ?(?:[0-9]|{_words('ago', 'old', 'back', 'قديم', 'فاتت', 'فاتوا', 'فات')}))"
+    rf"|{_DELIVERY}{_THE} ?(?P<next>{_words('next year', 'السنة الجاية', 'السنة الجاي', 'السنة اللي جاية', 'العام القادم', 'العام الجاي', 'العام المقبل', *franco.NEXT_YEAR)})"  # noqa: E501
+    rf"|{_DELIVERY}{_THE} ?(?P<this>{_words('this year', 'السنة دي', 'هذا العام', 'العام ده', 'العام الحالي', *franco.THIS_YEAR)})"  # noqa: E501
+)
+_MAX_YEARS_AHEAD = 10
+
+
+def _read_relative_delivery(match: re.Match[str], scan: _Scan) -> _Take:
+    if match.group("this"):
+        years = 0.0
+    elif match.group("next") or match.group("one"):
+        years = 1.0
+    elif match.group("two"):
+        years = 2.0
+    else:
+        number = _to_number(match.group("n"))
+        if number is None or number != int(number) or not 1 <= number <= _MAX_YEARS_AHEAD:
+            return None
+        years = number
+    scan.set("max_delivery_year", date.today().year + int(years))
+    return _whole(match)
+
+
 _OCTOBER = ("october", "oct", fold("أكتوبر"))
 _CITY_BEFORE_OCTOBER = re.compile(_fold_pattern(r"(?:6|6th|6th of|sixth of|of|السادس من|مدينة) $"))
 
@@ -1638,6 +1672,8 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
           "snawat", "santen", "sentein"), _TERM, _read_term),
     (_has("month", "/mo", "pm", "قسط", "شهر", "أقساط", "installment", "2est", "2st", "shahr"), _MONTHLY,
      _read_monthly),
+    (_has("year", "yr", "سنين", "سنوات", "سنة", "سنه", "سنتين", "عام", "sneen", "snin", "senin", "seneen", "sana",
+          "snawat", "santen", "sentein", "3am"), _RELATIVE_DELIVERY, _read_relative_delivery),
     (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),
     (_has("bath", "wc", "toilet", "حمام", "مياه", "7mam", "7amam", "hamam", "hammam"), _BATHROOMS, _read_bathrooms),
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "ghor", "8or", "owad", "ewad", "oad", "oda", "ouda",

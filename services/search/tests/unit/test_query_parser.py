@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -528,6 +529,43 @@ def test_paying_cash_filters_nothing_because_any_listing_can_be_bought_for_cash(
 @pytest.mark.parametrize("query", ["delivery in 3 years", "5 years old", "استلام بعد سنتين", "عمرها ٥ سنين"])
 def test_years_after_delivery_words_or_of_age_are_not_a_payment_plan(query: str) -> None:
     assert "min_installment_years" not in applied(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "years"),
+    [
+        ("delivery in 2 years", 2),
+        ("ready in 3 years", 3),
+        ("delivery within a year", 1),
+        ("apartment delivery next year", 1),
+        ("delivery this year", 0),
+        ("استلام بعد سنتين", 2),
+        ("تسليم خلال سنة", 1),
+        ("استلام بعد ٣ سنين", 3),
+        ("شقة استلام السنة الجاية", 1),
+        ("estlam ba3d sanateen", 2),
+        ("estlam el sana el gaya", 1),
+    ],
+)
+def test_a_delivery_counted_from_now_is_a_latest_year(query: str, years: int) -> None:
+    assert applied(query)["max_delivery_year"] == date.today().year + years
+    assert "min_installment_years" not in applied(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("استلام سنة 2027", {"delivery_year": 2027}),  # "سنة" there is "the year"
+        ("delivered 5 years ago", {"is_delivered": True}),
+        ("delivery within 15 years", {}),
+        (
+            "installments over 5 years delivery in 2 years",
+            {"min_installment_years": 5, "max_delivery_year": date.today().year + 2},
+        ),
+    ],
+)
+def test_a_delivery_counted_from_now_is_not_read_into_other_years(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
 
 
 def test_a_down_payment_in_pounds_is_not_read_as_the_budget() -> None:
