@@ -126,7 +126,20 @@ test('a listing shows every field, its comparables and its market, in English an
   const price = await article.locator('.listing-page-price strong').innerText();
   assert.match(price, /[٠-٩]/);
   assert.match(price, /ج\.م/);
-  await page.getByRole('region', { name: 'سوق الشقق في New Cairo' }).waitFor();
+  // Places by their Arabic names, as search's gazetteer gives them.
+  await page.getByRole('region', { name: 'سوق الشقق في القاهرة الجديدة' }).waitFor();
+  const detailsAr = page.getByRole('region', { name: 'بيانات الوحدة' });
+  const factAr = async (name) => {
+    const pair = detailsAr.locator('div').filter({ has: page.getByText(name, { exact: true }) });
+    return (await pair.locator('dd').first().innerText()).trim();
+  };
+  assert.equal(listing.location_ar, 'القاهرة الجديدة');
+  assert.equal(await factAr('المنطقة'), 'القاهرة الجديدة');
+  if (listing.compound) {
+    assert.ok(listing.compound_ar, `${listing.compound} has no Arabic name`);
+    assert.equal(await factAr('الكمبوند'), listing.compound_ar);
+  }
+  assert.doesNotMatch(await article.locator('.listing-page-head .listing-place').innerText(), /New Cairo/);
   const comparablesAr = page.getByRole('region', { name: 'وحدات مشابهة', exact: true });
   await comparablesAr.locator('tbody tr').first().waitFor();
   await expectAccessible(page, 'listing page in Arabic');

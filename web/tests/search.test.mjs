@@ -209,6 +209,14 @@ test('in Arabic, right to left: the words as chips, removed with the keyboard al
     assert.ok(listing.price <= 8_000_000, `${listing.price}`);
   }
   assert.match(await page.locator('article.result-card .listing-price strong').first().innerText(), /[٠-٩]/);
+  // Each card names its place (and compound) in Arabic: "شقة · ميفيدا · القاهرة الجديدة".
+  const places = await page.locator('article.result-card .listing-place').allInnerTexts();
+  assert.equal(places.length, before.listings.length);
+  places.forEach((place, i) => {
+    const listing = before.listings[i];
+    assert.ok(place.endsWith('القاهرة الجديدة') && !place.includes('New Cairo'), place);
+    if (listing.compound) assert.ok(place.includes(listing.compound_ar), `${place} / ${listing.compound}`);
+  });
   await expectAccessible(page, 'search in Arabic');
   await screenshot(page, 'search-ar-desktop');
   await page.setViewportSize(PHONE);

@@ -42,6 +42,9 @@ class Card(BaseModel):
     location: str
     compound: str | None
     developer: str | None
+    location_ar: str | None = Field(default=None, description="the place's Arabic name, when search knows it")
+    compound_ar: str | None = None
+    developer_ar: str | None = None
     delivery_year: int | None
     is_delivered: bool
     payment_plan: PaymentPlan
@@ -59,8 +62,8 @@ class Card(BaseModel):
         return cls(
             **listing.model_dump(include={
                 "id", "source_id", "title", "price", "price_per_sqm", "size_sqm", "bedrooms", "bathrooms", "type",
-                "location", "compound", "developer", "delivery_year", "is_delivered", "on_chain_status", "updated_at",
-                "stale", "image_url", "features", "floor",
+                "location", "compound", "developer", "location_ar", "compound_ar", "developer_ar", "delivery_year",
+                "is_delivered", "on_chain_status", "updated_at", "stale", "image_url", "features", "floor",
             }),
             payment_plan=PaymentPlan(
                 down_payment_pct=listing.down_payment_pct, installment_years=listing.installment_years,

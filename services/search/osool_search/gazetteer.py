@@ -546,6 +546,34 @@ COMPOUND_NAMES: tuple[str, ...] = tuple(compound.name for area in AREAS for comp
 DEVELOPER_NAMES: tuple[str, ...] = tuple(developer.name for developer in DEVELOPERS)
 
 
+# How a page or a reply in Arabic names each area, place, compound and developer: its first Arabic spelling, unless
+# the fuller name below (an Arabic short name is how buyers type a brand, "اي سيتي", not how to show it).
+_ARABIC_DISPLAY = {
+    "Mountain View iCity": "ماونتن فيو آي سيتي",
+    "ZED West": "زد ويست",
+    "Il Monte Galala": "إل مونت جلالة",
+    "Telal East": "تلال إيست",
+    "Emaar Misr": "إعمار مصر",
+    "Talaat Moustafa Group": "مجموعة طلعت مصطفى",
+}
+
+
+def _arabic_of(name: str, aliases: tuple[str, ...]) -> str | None:
+    return _ARABIC_DISPLAY.get(name) or next((a for a in aliases if "\u0600" <= a[0] <= "\u06ff"), None)
+
+
+ARABIC_NAMES: dict[str, str] = {
+    name: arabic
+    for name, arabic in (
+        *((area.name, _arabic_of(area.name, area.aliases)) for area in AREAS),
+        *((place.name, _arabic_of(place.name, place.aliases)) for place in PLACES),
+        *((c.name, _arabic_of(c.name, c.aliases)) for area in AREAS for c in area.compounds),
+        *((d.name, _arabic_of(d.name, d.aliases)) for d in DEVELOPERS),
+    )
+    if arabic is not None
+}
+
+
 def area_of_compound(compound: str) -> str | None:
     for area in AREAS:
         if any(c.name == compound for c in area.compounds):

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
+from osool_search.gazetteer import ARABIC_NAMES
 from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 from osool_search.relaxation import RelaxableGroup
 
@@ -73,6 +74,23 @@ class Property(BaseModel):
     embedding_model: str
     created_at: datetime
     updated_at: datetime
+
+    # The gazetteer's Arabic names of the listing's place, compound and developer, for a page or a reply in Arabic;
+    # null for a name it does not know (a brokerage's own place), which is then shown as written.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def location_ar(self) -> str | None:
+        return ARABIC_NAMES.get(self.location)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def compound_ar(self) -> str | None:
+        return ARABIC_NAMES.get(self.compound) if self.compound else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def developer_ar(self) -> str | None:
+        return ARABIC_NAMES.get(self.developer) if self.developer else None
 
 
 class ListingChange(BaseModel):
@@ -150,6 +168,12 @@ class MarketStats(BaseModel):
     max_price: int | None
     by_delivery_year: list[YearStats]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def location_ar(self) -> str | None:
+        """The area's Arabic name (null for the whole market or a place the gazetteer does not know)."""
+        return ARABIC_NAMES.get(self.location) if self.location else None
+
 
 class Comparable(Property):
     size_gap_sqm: float
@@ -163,6 +187,11 @@ class Comparables(BaseModel):
     estimated_price: int | None
     median_price_per_sqm: float | None
     comparables: list[Comparable]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def location_ar(self) -> str | None:
+        return ARABIC_NAMES.get(self.location)
 
 
 class Rejection(BaseModel):

@@ -15,6 +15,10 @@ export interface Property {
   location: string;
   compound: string | null;
   developer: string | null;
+  /** The gazetteer's Arabic names of the place, compound and developer; null for a name it does not know. */
+  location_ar?: string | null;
+  compound_ar?: string | null;
+  developer_ar?: string | null;
   price: number;
   price_per_sqm: number;
   size_sqm: number;
@@ -233,7 +237,10 @@ export function ingestExport(
 }
 
 /** What the staff pages show of a listing. */
-export type ListingSummary = Pick<Property, 'id' | 'source_id' | 'title' | 'location' | 'compound' | 'price'>;
+export type ListingSummary = Pick<
+  Property,
+  'id' | 'source_id' | 'title' | 'location' | 'compound' | 'location_ar' | 'compound_ar' | 'price'
+>;
 
 export function getListing(id: string, signal?: AbortSignal): Promise<ListingSummary> {
   return getProperty(id, signal);

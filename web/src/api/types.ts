@@ -46,6 +46,9 @@ export interface Card {
   location: string;
   compound: string | null;
   developer: string | null;
+  location_ar?: string | null;
+  compound_ar?: string | null;
+  developer_ar?: string | null;
   delivery_year: number | null;
   is_delivered: boolean;
   payment_plan: PaymentPlan;
@@ -65,6 +68,10 @@ export interface ListingFacts {
   location: string;
   compound?: string | null;
   developer?: string | null;
+  location_ar?: string | null;
+  compound_ar?: string | null;
+  developer_ar?: string | null;
+  bathrooms?: number | null;
   price: number;
   price_per_sqm: number;
   size_sqm: number;

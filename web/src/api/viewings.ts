@@ -78,6 +78,8 @@ export interface ViewedListing {
   title: string;
   location: string;
   compound: string | null;
+  location_ar?: string | null;
+  compound_ar?: string | null;
 }
 
 export function viewedListing(listingId: string): Promise<ViewedListing> {

@@ -91,6 +91,27 @@ export function dateTime(value: string | Date): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(when);
 }
 
+/** A place, compound or developer in the page's language: in Arabic the name search's gazetteer gives it, else (and
+ * for a place it does not know) as the listing writes it. */
+export function placeName(name: string, arabic?: string | null): string {
+  return lang.value === 'ar' && arabic ? arabic : name;
+}
+
+/** Where a listing is, compound then place, each in the page's language. */
+export function placesOf(listing: Placed): string[] {
+  const places = [placeName(listing.location, listing.location_ar)];
+  if (listing.compound) places.unshift(placeName(listing.compound, listing.compound_ar));
+  return places;
+}
+
+/** The names a listing's place is given by (search's Property, the agent's Card, a viewed listing). */
+export interface Placed {
+  location: string;
+  compound?: string | null;
+  location_ar?: string | null;
+  compound_ar?: string | null;
+}
+
 /** A year written in the language's digits, without a thousands separator. */
 export function year(value: number): string {
   return numberFormat('year', { useGrouping: false }).format(value);

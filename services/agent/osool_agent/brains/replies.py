@@ -46,8 +46,15 @@ def _pick(options: Sequence[str], seed: str) -> str:
     return random.Random(seed).choice(list(options))  # noqa: S311 - wording, not security
 
 
-def _where(listing: dict[str, Any]) -> str:
-    return f"{listing['compound']}, {listing['location']}" if listing.get("compound") else str(listing["location"])
+def _where(listing: dict[str, Any], ar: bool) -> str:
+    """The listing's compound and place; in Arabic by their Arabic names where search knows them ("ميفيدا، القاهرة
+    الجديدة"), else as written."""
+    location = (ar and listing.get("location_ar")) or listing["location"]
+    if not listing.get("compound"):
+        return str(location)
+    if ar:
+        return f"{listing.get('compound_ar') or listing['compound']}، {location}"
+    return f"{listing['compound']}, {location}"
 
 
 def _delivery(listing: dict[str, Any], ar: bool) -> str:
@@ -109,14 +116,14 @@ def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None, *,
     plan = _plan(listing, ar)
     if ar:
         kind = TYPE_AR.get(listing["type"], listing["type"])
-        parts = [f"{lead}{listing['title']} ({kind} في {_where(listing)}): {egp(listing['price'])} جنيه",
+        parts = [f"{lead}{listing['title']} ({kind} في {_where(listing, ar)}): {egp(listing['price'])} جنيه",
                  f"{_m2(listing['size_sqm'])} متر ({egp(listing['price_per_sqm'])} جنيه للمتر)"]  # fmt: skip
         if rooms:
             parts.append(_rooms(rooms, ar))
         if bathrooms:
             parts.append(_baths(bathrooms, ar))
     else:
-        parts = [f"{lead}{listing['title']} ({listing['type']} in {_where(listing)}): EGP {egp(listing['price'])}",
+        parts = [f"{lead}{listing['title']} ({listing['type']} in {_where(listing, ar)}): EGP {egp(listing['price'])}",
                  f"{_m2(listing['size_sqm'])} m² (EGP {egp(listing['price_per_sqm'])}/m²)"]  # fmt: skip
         if rooms:
             parts.append(_rooms(rooms, ar))
@@ -348,8 +355,9 @@ def _roi(content: dict[str, Any], ar: bool) -> str:
 
 def _valuation(content: dict[str, Any], ar: bool) -> str:
     if ar:
+        where = content.get("location_ar") or content["location"]
         return (
-            f"على أساس {content['comparables_count']} وحدات مشابهة في {content['location']}: القيمة التقديرية "
+            f"على أساس {content['comparables_count']} وحدات مشابهة في {where}: القيمة التقديرية "
             f"حوالي {egp(content['estimate'])} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
             f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {content['confidence']}.\n"
             "ده تقدير من إعلانات حقيقية مش تثمين رسمي. تحب نعرضها للبيع بالسعر ده؟"
@@ -363,7 +371,9 @@ def _valuation(content: dict[str, Any], ar: bool) -> str:
 
 
 def _trends(content: dict[str, Any], ar: bool) -> str:
-    where = content.get("location") or ("السوق كله" if ar else "the whole market")
+    where = (
+        (ar and content.get("location_ar")) or content.get("location") or ("السوق كله" if ar else "the whole market")
+    )
     kind = content.get("property_type") or ""
     years = [year for year in content.get("by_delivery_year", []) if year.get("delivery_year")][:4]
     if ar:

@@ -47,6 +47,10 @@ class ListingFacts(BaseModel):
     location: str
     compound: str | None = None
     developer: str | None = None
+    # Their Arabic names, from search's gazetteer (None for a place it does not know): how a reply in Arabic names them.
+    location_ar: str | None = None
+    compound_ar: str | None = None
+    developer_ar: str | None = None
     price: int
     price_per_sqm: int
     size_sqm: float

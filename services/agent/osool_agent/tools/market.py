@@ -20,6 +20,7 @@ class ValuationArgs(ToolArgs):
 
 class ValuationOutcome(ToolOutcome):
     location: str | None = None
+    location_ar: str | None = None  # the area's Arabic name, from search's gazetteer
     property_type: str | None = None
     size_sqm: float | None = None
     estimate: int | None = None
@@ -45,6 +46,7 @@ class YearFigures(BaseModel):
 
 class TrendsOutcome(ToolOutcome):
     location: str | None = None
+    location_ar: str | None = None
     property_type: str | None = None
     count: int = 0
     median_price_per_sqm: int | None = None
@@ -83,7 +85,8 @@ async def run_valuation(ctx: ToolContext, args: ValuationArgs) -> ValuationOutco
         code = "invalid" if exc.status_code < 500 else "unavailable"
         return ValuationOutcome(ok=False, error=code, message=exc.message)
     comparables = [ListingFacts.from_search(row, ctx.now, ctx.stale_after_days) for row in body["comparables"]]
-    base = {"location": body["location"], "property_type": args.property_type, "size_sqm": args.size_sqm}
+    base = {"location": body["location"], "location_ar": body.get("location_ar"), "property_type": args.property_type,
+            "size_sqm": args.size_sqm}  # fmt: skip
     if not comparables:
         return ValuationOutcome(
             ok=False, error="not_found", message="no comparable listings in this area and type", **base
@@ -122,6 +125,7 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
         )  # fmt: skip
     return TrendsOutcome(
         location=stats["location"],
+        location_ar=stats.get("location_ar"),
         property_type=stats["type"],
         count=stats["count"],
         median_price_per_sqm=whole(stats["median_price_per_sqm"]),

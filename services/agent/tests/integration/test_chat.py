@@ -301,6 +301,16 @@ def test_amr_offers_nothing_elsewhere_for_a_place_without_listings(api: httpx.Cl
     assert said in body["reply"], body["reply"]
 
 
+def test_amr_names_places_in_arabic_when_the_buyer_writes_arabic(api: httpx.Client) -> None:
+    body = chat(api, "شقة في ميفيدا").json()
+    assert body["listings"], body
+    for card in body["listings"]:
+        assert (card["location_ar"], card["compound_ar"]) == ("القاهرة الجديدة", "ميفيدا"), card
+    assert "(شقة في ميفيدا، القاهرة الجديدة)" in body["reply"] and "New Cairo)" not in body["reply"], body["reply"]
+    english = chat(api, "apartment in Mivida").json()["reply"]
+    assert "(Apartment in Mivida, New Cairo)" in english, english
+
+
 @pytest.mark.parametrize(
     ("message", "said"),
     [("sha2a 3 ghoraf w talat 7amamat fel tagamo3", "3 bathrooms"), ("شقة ٣ غرف و٣ حمامات في التجمع", "3 حمامات")],

@@ -60,6 +60,20 @@ def test_market_trends_are_the_real_aggregates(api: httpx.Client) -> None:
     assert f"{result['median_price_per_sqm']:,}" in body["reply"] and f"{stats['count']}" in body["reply"]
 
 
+@pytest.mark.parametrize(
+    ("message", "tool", "said"),
+    [("أسعار الشقق في التجمع", "check_market_trends", "في القاهرة الجديدة"),
+     ("فيلا ٢٠٠ متر في الشيخ زايد تمنها كام؟", "run_valuation", "وحدات مشابهة في الشيخ زايد")],
+)  # fmt: skip
+def test_market_replies_in_arabic_name_the_area_in_arabic(
+    api: httpx.Client, message: str, tool: str, said: str
+) -> None:
+    body = turn(api, message)
+    assert body["tool_calls"][0]["name"] == tool, body
+    assert said in body["reply"], body["reply"]
+    assert "New Cairo" not in body["reply"] and "Sheikh Zayed" not in body["reply"], body["reply"]
+
+
 def test_an_investment_yield_is_graded_by_its_net_yield(api: httpx.Client) -> None:
     body = turn(api, "if I rent it at 15000 a month, what is the ROI on a 3M apartment?")
     call = body["tool_calls"][0]

@@ -164,3 +164,14 @@ def test_a_listings_bathrooms_are_said_when_the_buyer_asked_for_a_number_of_them
     unasked = {**asked, "applied_filters": {}}
     assert "bathroom" not in reply("search_properties", unasked, "en")
     assert "حمام" not in reply("search_properties", unasked, "ar")
+
+
+def test_an_arabic_reply_names_the_place_and_compound_in_arabic_where_search_knows_them() -> None:
+    known = listing(1, location_ar="القاهرة الجديدة", compound_ar="ميفيدا")
+    unknown = listing(2, location="Hadayek El Ahram", compound=None)  # a brokerage's own place: as written
+    content = {"listings": [known.model_dump(mode="json"), unknown.model_dump(mode="json")]}
+    arabic, english = reply("search_properties", content, "ar"), reply("search_properties", content, "en")
+    assert "(شقة في ميفيدا، القاهرة الجديدة)" in arabic and "New Cairo" not in arabic
+    assert "(شقة في Hadayek El Ahram)" in arabic
+    assert "(Apartment in Mivida, New Cairo)" in english and "القاهرة" not in english
+    grounded(arabic, content)

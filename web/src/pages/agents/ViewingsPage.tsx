@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { listViewings, type Viewing } from '../../api/leads';
 import { getListing, type ListingSummary } from '../../api/search';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { num, t } from '../../i18n';
+import { num, placesOf, t } from '../../i18n';
 import { role, user } from '../../state/session';
 import { addDays, cairoDay, cairoTimeRange, dayHeading, isDay, weekHeading, weekStart } from './format';
 import { StaffNav } from './parts';
@@ -39,7 +39,7 @@ function ViewingItem({ viewing, title }: { viewing: Viewing; title: ListingSumma
         </a>
         {title ? (
           <span class="week-viewing-place" dir="auto">
-            {title.compound ? `${title.compound}, ${title.location}` : title.location}
+            {placesOf(title).join(', ')}
           </span>
         ) : null}
       </p>

@@ -6,7 +6,7 @@ import { ApiError } from '../../api/errors';
 import { cancelReservation, myReservations, type Reservation } from '../../api/reservations';
 import { myViewings, type ViewedListing, viewedListing, type Viewing } from '../../api/viewings';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { date, egp, t } from '../../i18n';
+import { date, egp, placesOf, t } from '../../i18n';
 import { cairoDateTime, cairoDay, cairoTime } from '../../i18n/cairo';
 
 const listingPath = (id: string) => `/listings/${encodeURIComponent(id)}`;
@@ -28,7 +28,7 @@ function ViewingItem({ viewing, listing }: { viewing: Viewing; listing: ViewedLi
       </h4>
       {listing ? (
         <p class="booking-meta booking-terms">
-          {[listing.compound, listing.location].filter(Boolean).map((part) => (
+          {placesOf(listing).map((part) => (
             <span key={part} dir="auto">
               {part}
             </span>

@@ -3,7 +3,7 @@
 // reserve it.
 import { useId, useState } from 'preact/hooks';
 import type { Card } from '../../api/types';
-import { area, date, egp, num, percent, t, year, type Messages } from '../../i18n';
+import { area, date, egp, num, percent, placesOf, t, year, type Messages } from '../../i18n';
 import { MAX_COMPARE, selected, toggleSelected } from './conversation';
 import { ReserveAction } from './Reservation';
 import { reservationOfListing } from './reservations';
@@ -66,7 +66,7 @@ export function ListingCard({ card }: { card: Card }) {
           {card.title}
         </h3>
         <p class="listing-place" dir="auto">
-          {[card.compound, card.location].filter(Boolean).join(' · ')}
+          {placesOf(card).join(' · ')}
         </p>
         <p class="listing-price">
           <span class="visually-hidden">{m.card.price}: </span>

@@ -5,7 +5,7 @@ import { useRoute } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../api/errors';
 import { comparables, getProperty, getPropertyBySource, type Property } from '../../api/search';
-import { area, date, egp, num, percent, t, type Messages, year } from '../../i18n';
+import { area, date, egp, num, percent, placeName, placesOf, t, type Messages, year } from '../../i18n';
 import { ChainRecord } from './ChainRecord';
 import { gap, median, typeName } from './figures';
 import { MarketSection } from './MarketSection';
@@ -63,10 +63,14 @@ function Details({ listing }: { listing: Property }) {
       <dl class="listing-page-facts">
         <Fact name={l.type}>{typeName(listing.type, m)}</Fact>
         <Fact name={l.location}>
-          <span dir="auto">{listing.location}</span>
+          <span dir="auto">{placeName(listing.location, listing.location_ar)}</span>
         </Fact>
-        <Fact name={l.compound}>{listing.compound ? <span dir="auto">{listing.compound}</span> : unknown}</Fact>
-        <Fact name={l.developer}>{listing.developer ? <span dir="auto">{listing.developer}</span> : unknown}</Fact>
+        <Fact name={l.compound}>
+          {listing.compound ? <span dir="auto">{placeName(listing.compound, listing.compound_ar)}</span> : unknown}
+        </Fact>
+        <Fact name={l.developer}>
+          {listing.developer ? <span dir="auto">{placeName(listing.developer, listing.developer_ar)}</span> : unknown}
+        </Fact>
         <Fact name={l.size}>{area(listing.size_sqm)}</Fact>
         <Fact name={l.bedrooms}>{listing.bedrooms === null ? unknown : num(listing.bedrooms)}</Fact>
         <Fact name={l.bathrooms}>{listing.bathrooms === null ? unknown : num(listing.bathrooms)}</Fact>
@@ -184,7 +188,9 @@ function ComparablesSection({ listing }: { listing: Property }) {
   return (
     <section class="listing-section" aria-labelledby="comparables-title" aria-busy={load.state === 'loading'}>
       <h2 id="comparables-title">{l.comparablesTitle}</h2>
-      <p class="listing-muted">{l.comparablesIntro(m.types[listing.type] ?? listing.type, listing.location)}</p>
+      <p class="listing-muted">
+        {l.comparablesIntro(m.types[listing.type] ?? listing.type, placeName(listing.location, listing.location_ar))}
+      </p>
       {body}
     </section>
   );
@@ -240,7 +246,7 @@ export function ListingPage() {
             {listing.title}
           </h1>
           <p class="listing-place" dir="auto">
-            {[listing.compound, listing.location].filter(Boolean).join(' · ')}
+            {placesOf(listing).join(' · ')}
           </p>
           <p class="listing-page-price">
             <span class="visually-hidden">{l.price}: </span>

@@ -5,7 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { marketStats, type MarketStats, type Property } from '../../api/search';
-import { egp, egpShort, lang, num, t, year } from '../../i18n';
+import { egp, egpShort, lang, num, placeName, t, year } from '../../i18n';
 import { gap } from './figures';
 import { RetryNotice } from './RetryNotice';
 import { useLoad } from './useLoad';
@@ -164,7 +164,9 @@ export function MarketSection({ listing }: { listing: Property }) {
   }
   return (
     <section class="listing-section" aria-labelledby="market-title" aria-busy={load.state === 'loading'}>
-      <h2 id="market-title">{l.marketTitle(m.types[listing.type] ?? listing.type, listing.location)}</h2>
+      <h2 id="market-title">
+        {l.marketTitle(m.types[listing.type] ?? listing.type, placeName(listing.location, listing.location_ar))}
+      </h2>
       {body}
     </section>
   );

@@ -2,7 +2,7 @@
 // per m², size, bedrooms, bathrooms, delivery, finishing and the features it names.
 import { useState } from 'preact/hooks';
 import type { Property } from '../../api/search';
-import { area, egp, num, t, year } from '../../i18n';
+import { area, egp, num, placesOf, t, year } from '../../i18n';
 import { typeName } from '../listing/figures';
 
 function Photo({ listing }: { listing: Property }) {
@@ -45,7 +45,7 @@ export function ResultCard({ listing }: { listing: Property }) {
           </a>
         </h3>
         <p class="listing-place" dir="auto">
-          {[typeName(listing.type, m), listing.compound, listing.location].filter(Boolean).join(' · ')}
+          {[typeName(listing.type, m), ...placesOf(listing)].join(' · ')}
         </p>
         <p class="listing-price">
           <span class="visually-hidden">{m.card.price}: </span>

@@ -14,7 +14,7 @@ import {
   type Viewing,
   type ViewingSlot,
 } from '../../api/viewings';
-import { t } from '../../i18n';
+import { placesOf, t } from '../../i18n';
 import { cairoDay, cairoTime } from '../../i18n/cairo';
 import { restoring, user } from '../../state/session';
 import { SlotList } from '../chat/Viewing';
@@ -145,7 +145,7 @@ export function ViewingPage() {
           <h2 dir="auto">{listing ? listing.title : p.listing}</h2>
           {listing ? (
             <p class="listing-place" dir="auto">
-              {[listing.compound, listing.location].filter(Boolean).join(' · ')}{' '}
+              {placesOf(listing).join(' · ')}{' '}
               <a href={`/listings/${encodeURIComponent(listing.id)}`}>{m.card.details}</a>
             </p>
           ) : null}
