@@ -157,13 +157,19 @@ test('the filters narrow the results as the listing route does, and each comes o
   await context.close();
 });
 
-test('a bedrooms chip counts as people say it, in English and in Arabic', async () => {
-  for (const [lang, expected] of [
-    ['en', { 'From the filters': ['Maadi', '1 bedroom'] }],
-    ['ar', { 'من عوامل التصفية': ['Maadi', 'غرفة نوم واحدة'] }],
+test('a bedrooms chip counts as people say it, and the place is named in the page language', async () => {
+  for (const [lang, expected, place] of [
+    ['en', { 'From the filters': ['Maadi', '1 bedroom'] }, 'Maadi'],
+    ['ar', { 'من عوامل التصفية': ['المعادي', 'غرفة نوم واحدة'] }, 'المعادي'],
   ]) {
     const { context, page, problems } = await open(browser, { lang });
     await page.goto('/search?location=Maadi&bedrooms=1');
+    // The names arrive once per page load (GET /api/properties/names); the chip and the field then use them, and the
+    // field suggests every area in the page's language.
+    await page.locator('.chip bdi', { hasText: place }).waitFor();
+    assert.equal(await page.locator('#search-location').inputValue(), place);
+    const suggested = await page.locator('#search-places option').evaluateAll((options) => options.map((o) => o.value));
+    assert.ok(suggested.includes(place) && suggested.length >= 20, suggested.join(', '));
     const { chips, listings } = await shown(page);
     assert.deepEqual(chips, expected);
     assert.ok(listings.length > 0 && listings.every((listing) => listing.bedrooms === 1), `${listings.length}`);

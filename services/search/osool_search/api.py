@@ -15,8 +15,10 @@ from osool_common.validation import PlainText
 from osool_search.filters import LISTING_PARAMETERS, SearchFilters
 from osool_search.listing import Feature, Finishing, PropertyType
 from osool_search.schemas import (
+    KNOWN,
     Comparables,
     IngestReport,
+    KnownNames,
     ListingChanges,
     MarketStats,
     ParsedQueryOut,
@@ -57,6 +59,15 @@ async def search(body: SearchRequest, service: Search) -> Response:
 async def parse(body: ParseRequest, service: Search) -> ParsedQueryOut:
     """What the search understands of a request: its filters, the words left over and the phrases recognised."""
     return service.parse(body.query)
+
+
+@router.get("/api/properties/names", response_model=KnownNames)
+async def known_names() -> Response:
+    """The areas, compounds and developers the search knows, each with its Arabic name: a client's suggestions and
+    its labels in Arabic. They change only with a release, so a client (and a cache) may keep them an hour."""
+    response = model_response(KNOWN)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @router.get("/api/properties/source/{source_id}", response_model=Property)

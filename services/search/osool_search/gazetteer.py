@@ -574,6 +574,15 @@ ARABIC_NAMES: dict[str, str] = {
 }
 
 
+# Every name the search knows, for a client's suggestions and Arabic labels: (kind, name, Arabic name, its area).
+KNOWN_NAMES: tuple[tuple[str, str, str, str | None], ...] = (
+    *(("area", area.name, ARABIC_NAMES[area.name], None) for area in AREAS),
+    *(("area", place.name, ARABIC_NAMES[place.name], None) for place in PLACES),
+    *(("compound", c.name, ARABIC_NAMES[c.name], area.name) for area in AREAS for c in area.compounds),
+    *(("developer", d.name, ARABIC_NAMES[d.name], None) for d in DEVELOPERS),
+)
+
+
 def area_of_compound(compound: str) -> str | None:
     for area in AREAS:
         if any(c.name == compound for c in area.compounds):

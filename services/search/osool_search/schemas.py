@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
-from osool_search.gazetteer import ARABIC_NAMES
+from osool_search.gazetteer import ARABIC_NAMES, KNOWN_NAMES
 from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 from osool_search.relaxation import RelaxableGroup
 
@@ -91,6 +91,24 @@ class Property(BaseModel):
     @property
     def developer_ar(self) -> str | None:
         return ARABIC_NAMES.get(self.developer) if self.developer else None
+
+
+class KnownName(BaseModel):
+    kind: Literal["area", "compound", "developer"]
+    name: str = Field(description="the name filters and listings use")
+    arabic: str = Field(description="how a page or a reply in Arabic names it")
+    area: str | None = Field(description="a compound's area; null otherwise")
+
+
+class KnownNames(BaseModel):
+    """The areas, compounds and developers the search knows by name (and by every spelling of them)."""
+
+    names: list[KnownName]
+
+
+KNOWN = KnownNames(
+    names=[KnownName(kind=kind, name=name, arabic=arabic, area=area) for kind, name, arabic, area in KNOWN_NAMES]
+)
 
 
 class ListingChange(BaseModel):

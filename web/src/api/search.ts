@@ -1,6 +1,7 @@
 // The search service's routes the client uses (services/search/README.md): listings, search, the query parser, the
 // market figures and an administrator's ingest of a listings export, with the shapes they answer (its OpenAPI
 // document is the contract).
+import { signal } from '@preact/signals';
 import { api, upload } from './client';
 
 export type Finishing = 'core_and_shell' | 'semi_finished' | 'fully_finished' | 'furnished';
@@ -234,6 +235,37 @@ export function ingestExport(
     contentType: format === 'json' ? 'application/json' : 'text/csv',
     ...progress,
   });
+}
+
+/** search: GET /api/properties/names, a name the search knows with its Arabic name. */
+export interface KnownName {
+  kind: 'area' | 'compound' | 'developer';
+  name: string;
+  arabic: string;
+  area: string | null;
+}
+
+/** The names the search knows, fetched once per page load (they change only with a release): empty until they
+ * arrive, or when they cannot (then a place shows as the filter names it). */
+export const knownNames = signal<KnownName[]>([]);
+let namesAsked = false;
+
+export function loadKnownNames(): void {
+  if (namesAsked) return;
+  namesAsked = true;
+  api<{ names: KnownName[] }>('/api/properties/names', { auth: 'none' }).then(
+    (body) => {
+      knownNames.value = body.names;
+    },
+    () => {
+      namesAsked = false; // asked again by the next page that needs them
+    },
+  );
+}
+
+/** A known name's Arabic name; null for a name the search does not know. */
+export function arabicOf(name: string): string | null {
+  return knownNames.value.find((known) => known.name === name)?.arabic ?? null;
 }
 
 /** What the staff pages show of a listing. */

@@ -487,3 +487,18 @@ def test_a_listing_is_found_by_its_source_id(api: httpx.Client) -> None:
     assert found.status_code == 200 and found.json()["id"] == listing["id"]
     assert api.get("/api/properties/source/NOPE-999999").status_code == 404
     assert api.get("/api/properties/source/bad%20id").status_code == 422
+
+
+def test_the_known_names_come_with_their_arabic_names_and_may_be_cached(api: httpx.Client) -> None:
+    response = api.get("/api/properties/names")
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "public, max-age=3600"
+    names = {(row["kind"], row["name"]): row for row in response.json()["names"]}
+    assert names[("area", "New Cairo")]["arabic"] == "القاهرة الجديدة"
+    assert names[("area", "Hurghada")]["arabic"] == "الغردقة"  # a place without demo listings is known too
+    assert (names[("compound", "Mivida")]["arabic"], names[("compound", "Mivida")]["area"]) == ("ميفيدا", "New Cairo")
+    assert names[("developer", "Emaar Misr")]["arabic"] == "إعمار مصر"
+    # Every place a demo listing is in is a known area, with the Arabic name its listings carry.
+    page = api.get("/api/properties", params={"limit": 100}).json()["results"]
+    for listing in page:
+        assert names[("area", listing["location"])]["arabic"] == listing["location_ar"], listing["location"]

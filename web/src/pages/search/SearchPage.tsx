@@ -4,7 +4,10 @@
 import { useLocation } from 'preact-iso';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
+  arabicOf,
+  knownNames,
   listProperties,
+  loadKnownNames,
   parseQuery,
   type Property,
   type Relaxation,
@@ -12,7 +15,7 @@ import {
   type SearchResponse,
 } from '../../api/search';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { egpShort, num, t } from '../../i18n';
+import { egpShort, num, placeName, t } from '../../i18n';
 import { typeName } from '../listing/figures';
 import { ResultCard } from './ResultCard';
 import { SaveSearch } from './SaveSearch';
@@ -71,7 +74,10 @@ function chipsOf(state: SearchState, understood: string[]): { words: Chip[]; fil
   });
   const filters: Chip[] = [];
   if (state.type) filters.push({ key: 'type', label: typeName(state.type, m), without: { ...state, type: null } });
-  if (state.location) filters.push({ key: 'location', label: state.location, without: { ...state, location: null } });
+  if (state.location) {
+    const label = placeName(state.location, arabicOf(state.location));
+    filters.push({ key: 'location', label, without: { ...state, location: null } });
+  }
   if (state.minPrice !== null) {
     filters.push({ key: 'min', label: s.chipFrom(egpShort(state.minPrice)), without: { ...state, minPrice: null } });
   }
@@ -133,7 +139,7 @@ function draftOf(state: SearchState): Draft {
   return {
     q: state.q,
     type: state.type ?? '',
-    location: state.location ?? '',
+    location: state.location ? placeName(state.location, arabicOf(state.location)) : '',
     minPrice: state.minPrice === null ? '' : num(state.minPrice),
     maxPrice: state.maxPrice === null ? '' : num(state.maxPrice),
     bedrooms: state.bedrooms === null ? '' : String(state.bedrooms),
@@ -152,6 +158,13 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
     setDraft(draftOf(state));
     setPriceError(null);
   }, [key]);
+  // The known names arrive after the first render: the place field, untouched, then shows its name in the language.
+  const names = knownNames.value;
+  useEffect(() => {
+    const place = state.location;
+    if (!place) return;
+    setDraft((current) => (current.location === place ? { ...current, location: draftOf(state).location } : current));
+  }, [names]);
   const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
   const chosen = [state.type, state.location, state.minPrice, state.maxPrice, state.bedrooms];
   const setCount = chosen.filter((value) => value !== null).length + state.features.length;
@@ -249,7 +262,15 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
                 onInput={(event) => set({ location: event.currentTarget.value })}
                 aria-describedby="search-location-hint"
                 maxLength={100}
+                list="search-places"
               />
+              <datalist id="search-places">
+                {knownNames.value
+                  .filter((known) => known.kind === 'area')
+                  .map((known) => (
+                    <option key={known.name} value={placeName(known.name, known.arabic)} />
+                  ))}
+              </datalist>
               <p class="field-hint" id="search-location-hint">
                 {s.locationHint}
               </p>
@@ -361,6 +382,7 @@ export function SearchPage() {
   const [attempt, setAttempt] = useState(0);
   const focusChip = useRef<number | null>(null);
   const section = useRef<HTMLElement>(null);
+  useEffect(loadKnownNames, []);
 
   useEffect(() => {
     setError(null);
