@@ -127,6 +127,7 @@ SHORT_SPELLINGS: dict[str, str] = {
     "tagamu": "التجمع", "tagmo3": "التجمع", "tagamo3": "التجمع",
     "dor": "دور", "dour": "دور", "door": "دور", "ardy": "ارضي", "ardi": "ارضي", "ardey": "ارضي", "ar4y": "ارضي",
     "tany": "تاني", "tani": "تاني", "awel": "اول", "awal": "اول", "2awel": "اول", "awl": "اول",
+    "nos": "نص", "noss": "نص", "nus": "نص", "shaa": "شقة",
 }  # fmt: skip
 # English words that would be read as a name, by their Franco letters or as a misspelling ("story" is not "store"):
 # never read as one. tests/unit/test_franco.py finds them in an English word list.

@@ -78,8 +78,23 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
         "طوب احمر",
         "بدون تشطيب",
         "كور اند شيل",
+        # Plastered walls and nothing more.
+        "على المحارة",
+        "ع المحارة",
+        "red brick",
     ),
-    "semi_finished": ("semi finished", "semi-finished", "half finished", "نص تشطيب", "نصف تشطيب"),
+    "semi_finished": (
+        "semi finished",
+        "semi-finished",
+        "half finished",
+        "نص تشطيب",
+        "نصف تشطيب",
+        "semi finishing",
+        "semi-finishing",
+        "semi finish",
+        "تشطيب نص",
+        "هاف فينش",
+    ),
     "fully_finished": (
         "fully finished",
         "fully-finished",
@@ -94,6 +109,14 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
         "تشطيب سوبر لوكس",
         "سوبر لوكس",
         "الترا سوبر لوكس",
+        "super luxe",
+        "full finishing",
+        "هاي لوكس",
+        "الترا لوكس",
+        "تشطيب لوكس",
+        "متشطب بالكامل",
+        "متشطبة بالكامل",
+        "فول فينش",
     ),
     "furnished": (
         "furnished",
@@ -109,6 +132,7 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
         "بعفشها",
         "بعفشه",
         "بفرشها",
+        "فرش كامل",
     ),
 }
 

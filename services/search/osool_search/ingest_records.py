@@ -731,37 +731,12 @@ _TYPES_BY_LENGTH = _longest_first(_TYPES)
 # The model has four finishings: "super lux" and "lux" are a grade of full finishing, "على المحارة" (plastered walls,
 # nothing more) is core and shell, a half-furnished unit is furnished.
 _EXTRA_FINISHINGS: dict[str, tuple[str, ...]] = {
-    "core_and_shell": (
-        "core",
-        "shell",
-        "red brick",
-        "without finishing",
-        "no finishing",
-        "على المحارة",
-        "ع المحارة",
-        "محارة",
-        "غير متشطب",
-        "مش متشطب",
-    ),
-    "semi_finished": ("semi", "semi finishing", "semi-finishing", "semi finish", "تشطيب نص", "نص", "نصف", "هاف فينش"),
-    "fully_finished": (
-        "super lux",
-        "super luxe",
-        "ultra super lux",
-        "lux",
-        "fully finished with acs",
-        "fully",
-        "full finishing",
-        "سوبر لوكس",
-        "لوكس",
-        "هاي لوكس",
-        "الترا لوكس",
-        "تشطيب لوكس",
-        "كامل",
-        "متشطب بالكامل",
-        "فول فينش",
-    ),
-    "furnished": ("semi furnished", "furnished with appliances", "مفروش بالكامل", "نص فرش", "فرش كامل"),
+    # Words that name a finishing only in a finishing column (free text has the gazetteer's own phrases).
+    # In a query "غير متشطبة" rules full finishing out (a negation); in a column it is core and shell.
+    "core_and_shell": ("core", "shell", "without finishing", "no finishing", "محارة", "مش متشطب", "غير متشطب"),
+    "semi_finished": ("semi", "نص", "نصف"),
+    "fully_finished": ("lux", "fully finished with acs", "fully", "لوكس", "كامل"),
+    "furnished": ("semi furnished", "furnished with appliances", "نص فرش"),
 }
 _FINISH_TABLE = _phrase_table(
     {name: (name, name.replace("_", " "), *aliases, *_EXTRA_FINISHINGS[name]) for name, aliases in FINISHINGS.items()}
