@@ -311,6 +311,7 @@ _MAX = _words(
     "maximum of", "up to", "upto", "within", "not more than", "no more than", "not over", "not exceeding", "at most",
     "<", "<=", "≤", "بأقل من", "أقل من", "اقل من", "تحت", "لحد", "لغاية", "حتى", "بحد أقصى", "حد أقصى", "كحد أقصى",
     "ماكس", "مش أكتر من", "مش أكثر من", "ما يزيدش عن", "مايزيدش عن", "لا يزيد عن", "أصغر من", *franco.AT_MOST,
+    "max price", "maximum price", "max price of", "price max", "highest price", "أقصى سعر", "أعلى سعر",
 )  # fmt: skip
 _BUDGET = _words(
     "budget", "budget of", "budget is", "my budget is", "budget up to", "budget max", "max budget", "maximum budget",
@@ -322,6 +323,7 @@ _MIN = _words(
     "minimum", "min of", "minimum of", "not less than", "no less than", "starting from", "starting at", "starts from",
     "from", ">", ">=", "≥", "أكتر من", "أكثر من", "فوق", "على الأقل", "من أول", "ابتداء من", "يبدأ من", "لا يقل عن",
     "مش أقل من", "ما يقلش عن", "أكبر من", "من", *franco.AT_LEAST,
+    "min price", "minimum price", "min price of", "price min", "lowest price", "starting price", "أقل سعر",
 )  # fmt: skip
 _AROUND = _words(
     "around", "about", "approximately", "approx", "roughly", "circa", "~", "something like", "in the range of",
@@ -755,7 +757,7 @@ _BED_MORE = _words("more than", "over", "above", "أكتر من", "أكثر من
 _BED_POST_MIN = _words(
     # Not "+" or "plus": "2 rooms + reception" is two bedrooms and a living room.
     "or more", "and above", "and more", "or bigger", "أو أكتر", "أو أكثر", "فأكثر", "فأكتر", "وأكتر", "على الأقل",
-    "وانت طالع",
+    "وانت طالع", "at least", "at minimum",
 )  # fmt: skip
 _TWO_ROOMS = _fold_pattern(r"(?:غرفتين|غرفتان|اوضتين|أوضتين|حجرتين)(?: ?نوم)?(?!\w)") + "|" + _words(*franco.TWO_ROOMS)
 _ONE_ROOM = (

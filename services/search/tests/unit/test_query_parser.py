@@ -186,6 +186,26 @@ def test_bedrooms_in_every_wording(query: str, expected: dict[str, Any]) -> None
     assert applied(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("3 bedrooms at least", {"min_bedrooms": 3}),
+        ("apartment, 3 rooms at least", {"property_types": ["Apartment"], "min_bedrooms": 3}),
+        ("2 bathrooms at least", {"min_bathrooms": 2}),
+        ("min price 5m", {"min_price": 5_000_000}),
+        ("minimum price 3 million", {"min_price": 3_000_000}),
+        ("أقل سعر 3 مليون", {"min_price": 3_000_000}),
+        ("3 bedrooms min price 5m", {"bedrooms": 3, "min_price": 5_000_000}),
+        (
+            "apartment min price 3m max price 6m",
+            {"property_types": ["Apartment"], "min_price": 3_000_000, "max_price": 6_000_000},
+        ),
+    ],
+)
+def test_a_bound_said_after_the_rooms_or_before_the_word_price(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
 def test_bathrooms_are_not_bedrooms() -> None:
     assert applied("3 bedrooms 2 bathrooms") == {"bedrooms": 3, "min_bathrooms": 2}
 
