@@ -15,10 +15,11 @@ class FilterRule:
     """One filter: the listing column it constrains and how. A listing with no value in the column never passes
     (SQL's NULL comparison does the same), except that a delivered listing meets any latest delivery year, and that
     an exclusion ("not in", "none") passes it: a listing with no compound is not "from compound X". "all" and "none"
-    compare a list column (a listing's features) with a list: it has every one, or none of them."""
+    compare a list column (a listing's features) with a list: it has every one, or none of them. "present" asks
+    whether the column has a value at all (true) or none (false): a listing in a compound, or outside any."""
 
     column: str
-    op: Literal[">=", "<=", "=", "in", "not in", "all", "none"]
+    op: Literal[">=", "<=", "=", "in", "not in", "all", "none", "present"]
     delivered_passes: bool = False
 
 
@@ -32,6 +33,8 @@ FILTER_RULES: dict[str, FilterRule] = {
     "property_types": FilterRule("type", "in"),
     "locations": FilterRule("location", "in"),
     "compounds": FilterRule("compound", "in"),
+    # In a compound (any) or outside every compound: "apartment in a compound", "مش في كمبوند".
+    "in_compound": FilterRule("compound", "present"),
     "developers": FilterRule("developer", "in"),
     "is_delivered": FilterRule("is_delivered", "="),
     "delivery_year": FilterRule("delivery_year", "="),
@@ -83,6 +86,10 @@ def violations(listing: Mapping[str, Any], applied: Mapping[str, Any]) -> list[s
         if rule.delivered_passes and listing.get("is_delivered"):
             continue
         value = listing.get(rule.column)
+        if rule.op == "present":
+            if (value is not None) != wanted:
+                failed.append(name)
+            continue
         # No value meets no requirement, and is not one of the values ruled out.
         if not (rule.op in ("not in", "none") if value is None else _CHECKS[rule.op](value, wanted)):
             failed.append(name)

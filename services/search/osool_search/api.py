@@ -84,6 +84,7 @@ async def list_properties(
     location: Annotated[list[str] | None, Query(max_length=20)] = None,
     type: Annotated[list[PropertyType] | None, Query(max_length=11)] = None,
     compound: Annotated[list[str] | None, Query(max_length=20)] = None,
+    in_compound: bool | None = None,
     developer: Annotated[list[str] | None, Query(max_length=20)] = None,
     min_price: Annotated[int | None, Query(ge=0)] = None,
     max_price: Annotated[int | None, Query(ge=0)] = None,
@@ -121,7 +122,7 @@ async def list_properties(
     out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor` need it known."""
     try:
         filters = SearchFilters(
-            locations=location, property_types=type, compounds=compound, developers=developer,
+            locations=location, property_types=type, compounds=compound, in_compound=in_compound, developers=developer,
             min_price=min_price, max_price=max_price, bedrooms=bedrooms, min_bedrooms=min_bedrooms,
             min_bathrooms=min_bathrooms, is_delivered=is_delivered, delivery_year=delivery_year,
             max_delivery_year=max_delivery_year,

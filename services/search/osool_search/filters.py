@@ -69,6 +69,8 @@ class SearchFilters(BaseModel):
     property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
     locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    # In some compound (true) or in none (false).
+    in_compound: bool | None = None
     developers: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     is_delivered: bool | None = None
     delivery_year: int | None = Field(default=None, ge=1950, le=2045)
@@ -108,6 +110,8 @@ class SearchFilters(BaseModel):
             both = set(getattr(self, wanted) or ()) & set(getattr(self, unwanted) or ())
             if both:
                 raise ValueError(f"{', '.join(map(str, sorted(both)))} both in {wanted} and in {unwanted}")
+        if self.in_compound is False and self.compounds:
+            raise ValueError("compounds named, and in_compound is false")
         for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_floor", "max_floor")):
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and lo > hi:

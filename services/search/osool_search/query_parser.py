@@ -41,6 +41,9 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   مفروشة", Arabic's adjective after its noun, reads as "not a furnished apartment"). A negated cue is no negation: "not
   far from New Cairo", "مش عايز غير شقة" (only an apartment). The whole negation is one entry of `understood` ("not a
   villa"). A negated feature ("no pool", "من غير جنينة") is ruled out the same way (exclude_features).
+- Compounds: "in a compound" / "في كمبوند" / "fe compound" → in_compound (any compound; the words stay in the text);
+  "not in a compound" / "برة الكمبوند" / "no compound villas" → outside every compound. A name after the words is the
+  negation's: "مش في كمبوند بالم هيلز" rules the developer out and says nothing of compounds in general.
 - Floors: "ground floor", "3rd floor", "floor 3", "الدور التالت", "الطابق الثالث", "الدور 3", "أرضي", "el dor el
   talet" → floors; two next floors with one floor word ("ground or first floor", "الدور الأول أو التاني") are both.
   "anything but ground floor", "مش دور أرضي", "mesh dor ardy", "not on the ground or first floor" → exclude_floors (a
@@ -797,6 +800,37 @@ def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
     return _whole(match)
 
 
+# ---- in a compound, or outside ----
+
+# "in a compound", "في كمبوند", "fe compound" → in_compound; "not in a compound", "برة الكمبوند" → outside any. Read
+# after the names, so a compound or developer after the words is the negation's ("مش في كمبوند بالم هيلز", "not in a
+# compound from Emaar" rule them out).
+_COMPOUND_WORD = _words("compound", "compounds", "كمبوند", "كومباوند", "كمباوند", "الكمبوند",
+                        "الكومباوند", "kompawnd", "kombawnd")  # fmt: skip
+_IN_A = _words(
+    "in a", "in", "inside a", "inside", "within a", "في", "فى", "جوه", "جوا", "داخل", "ب", "fe", "fi", "f", "fel",
+    "gowa", "goa",
+)  # fmt: skip
+_OUT_OF = _words(
+    "not in a", "not in", "outside a", "outside", "outside of", "out of a", "out of", "not a", "no", "مش في", "مش فى",
+    "مش", "برة", "بره", "خارج", "من غير", "mesh fe", "msh fe", "msh f", "mesh f", "bara", "barra",
+)  # fmt: skip
+_COMPOUND_PRESENCE = _compile(
+    rf"(?:(?:(?P<out>{_OUT_OF})|{_IN_A}) ?{_COMPOUND_WORD}|{_words('بكمبوند', 'بكومباوند', 'بكمباوند')})"
+    rf"(?! ?(?:{_words('from', 'by', 'of', 'built by', 'من', 'بتاع', 'لشركة', 'men', 'mn', 'bta3')}))"
+)
+
+
+def _read_compound_presence(match: re.Match[str], scan: _Scan) -> _Take:
+    if any(start == match.start() for start, _ in scan.understood):
+        return None  # the start of a negation already read ("مش في كمبوند بالم هيلز" rules the developer out)
+    outside = bool(match.group("out"))
+    scan.set("in_compound", not outside)
+    # "in a compound" stays in the text too (a name after it, "in Compound Zed Towers", is matched by its words);
+    # "not in a compound" would draw listings in compounds to the text branch, so it goes.
+    return _whole(match, remove=outside)
+
+
 # ---- bathrooms ----
 
 # A count of bathrooms is a minimum ("2 bathrooms", "٢ حمام", "talat 7amamat", "حمامين"): more is never a reason to
@@ -1374,7 +1408,7 @@ def _negation_before(scan: _Scan, tokens: _Tokens, start: int, field: str) -> tu
     cue). A cue negated in turn says the opposite: "not far from New Cairo", "مش عايز غير شقة" (only an apartment)."""
     fillers = _FILLERS_BY_FIELD[field]
     end, right = tokens.index_at(start), start
-    for _ in range(4):
+    for _ in range(5):  # a cue, then up to four filler words: "not in a compound from Emaar"
         cue = _cue_ending(scan, tokens, end, right)
         if cue is not None:
             before = cue
@@ -1686,6 +1720,7 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (lambda text: _HAS_DIGIT(text) or _HAS_MONEY_WORD(text), _MONEY, _read_money),
     (_HAS_YEAR, _BARE_YEAR, _read_bare_year),
 )  # fmt: skip
+_HAS_COMPOUND_WORD = _has("compound", "كمبوند", "كومباوند", "كمباوند", "kompawnd", "kombawnd")
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -1695,6 +1730,9 @@ def parse_query(text: str) -> ParsedQuery:
         if hint(scan.work):
             scan.run(pattern, handler)
     _read_phrases(scan)
+    # After the names: "مش في كمبوند بالم هيلز" rules the developer out; only a bare "in a compound" is left here.
+    if _HAS_COMPOUND_WORD(scan.work):
+        scan.run(_COMPOUND_PRESENCE, _read_compound_presence)
     filters = _filters(scan)
     scan.understood.sort(key=lambda item: item[0])
     return ParsedQuery(

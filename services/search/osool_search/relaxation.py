@@ -41,7 +41,7 @@ GROUPS: dict[RelaxableGroup, tuple[str, ...]] = {
         "sale_type",
     ),
     "features": ("features",),
-    "compound": ("compounds",),
+    "compound": ("compounds", "in_compound"),
     "developer": ("developers",),
     "property_type": ("property_types",),
     "location": ("locations",),

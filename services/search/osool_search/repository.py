@@ -78,7 +78,11 @@ def narrows_profiles(filters: SearchFilters) -> bool:
     """Whether the filters rule out profiles (not only some listings of a profile): then the few profiles left are
     ranked exactly, which costs less than walking the HNSW graph past every profile the filters reject. An exclusion
     alone ("not a villa") leaves most profiles, which the index walks past more cheaply than an exact ranking."""
-    return any(_on_profile(rule) and rule.op != "not in" for rule in (FILTER_RULES[name] for name in filters.applied()))
+    # Being in some compound leaves most profiles too; being in none is a few.
+    return any(
+        _on_profile(rule) and rule.op != "not in" and not (rule.op == "present" and wanted)
+        for rule, wanted in ((FILTER_RULES[name], wanted) for name, wanted in filters.applied().items())
+    )
 
 
 def _capped_count(filters: SearchFilters, params: _Params, cap: int) -> str:
@@ -113,6 +117,8 @@ def _conditions(
         elif rule.op == "all":  # a list column holding every one (the GIN index answers @>)
             target = column if indexed else f"coalesce({column}, '{{}}')"
             condition = f"{target} @> {params(list(wanted))}::text[]"
+        elif rule.op == "present":  # no parameter: the wanted value picks the test
+            condition = f"{column} IS NOT NULL" if wanted else f"{column} IS NULL"
         elif rule.op == "none":
             condition = f"({column} IS NULL OR NOT ({column} && {params(list(wanted))}::text[]))"
         else:

@@ -193,12 +193,17 @@ RELAXED = {
 }
 
 
+IN_OR_OUT_OF_A_COMPOUND = ("in or out of a compound", "جوه الكمبوند أو براه")
+
+
 def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
     """Nothing matched: the two groups of filters that, given up alone, would find the most, with the cheapest price
     for the budget ("Without the budget limit there are 2, the cheapest at EGP 20,000,000")."""
     parts, groups = [], []
     for relaxation in (content.get("relaxations") or [])[:2]:
         words = RELAXED.get(relaxation.get("group", ""))
+        if relaxation.get("group") == "compound" and "compounds" not in (relaxation.get("without") or []):
+            words = IN_OR_OUT_OF_A_COMPOUND  # the buyer asked to be in a compound, or outside one, and named none
         count, at_most = relaxation.get("count") or 0, relaxation.get("at_most") or 0
         if words is None or count <= 0:
             continue

@@ -195,8 +195,8 @@ _DOWN = re.compile(
     r"|(?:down ?payment|deposit|مقدم|دفعه اولي)\s*(?:of|=|:|is)?\s*(\d{1,2}(?:\.\d+)?)\s*%"
 )
 # Filters that make a message a search of its own rather than a question about a listing already shown.
-_SEARCH_FILTERS = ("locations", "compounds", "developers", "bedrooms", "min_bedrooms", "min_bathrooms", "min_price",
-                   "max_price", "min_size_sqm", "max_size_sqm")  # fmt: skip
+_SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "min_bathrooms",
+                   "min_price", "max_price", "min_size_sqm", "max_size_sqm")  # fmt: skip
 
 
 @dataclass

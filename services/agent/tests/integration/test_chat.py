@@ -301,6 +301,23 @@ def test_amr_offers_nothing_elsewhere_for_a_place_without_listings(api: httpx.Cl
     assert said in body["reply"], body["reply"]
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("apartment in a compound in Maadi", "in or out of a compound"),
+     ("شقة في كمبوند في المعادي", "جوه الكمبوند أو براه")],
+)  # fmt: skip
+def test_amr_keeps_to_compounds_when_asked_and_says_what_outside_them_would_find(
+    api: httpx.Client, message: str, said: str
+) -> None:
+    # Maadi's demo listings are all outside compounds: none is offered as if it were in one.
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties" and call["result"]["applied_filters"]["in_compound"] is True, call
+    assert body["listings"] == [] and said in body["reply"].lower(), body["reply"]
+    inside = chat(api, "شقة في كمبوند في التجمع").json()
+    assert inside["listings"] and all(card["compound"] for card in inside["listings"]), inside
+
+
 def test_amr_names_places_in_arabic_when_the_buyer_writes_arabic(api: httpx.Client) -> None:
     body = chat(api, "شقة في ميفيدا").json()
     assert body["listings"], body

@@ -175,3 +175,19 @@ def test_an_arabic_reply_names_the_place_and_compound_in_arabic_where_search_kno
     assert "(شقة في Hadayek El Ahram)" in arabic
     assert "(Apartment in Mivida, New Cairo)" in english and "القاهرة" not in english
     grounded(arabic, content)
+
+
+@pytest.mark.parametrize(
+    ("without", "english", "arabic"),
+    [
+        (["in_compound"], "in or out of a compound there are 4", "جوه الكمبوند أو براه فيه 4"),
+        (["compounds", "in_compound"], "in any compound there are 4", "في أي كمبوند فيه 4"),
+    ],
+)
+def test_giving_up_being_in_a_compound_is_said_as_in_or_out_of_one(
+    without: list[str], english: str, arabic: str
+) -> None:
+    relaxations = [{"group": "compound", "without": without, "count": 4, "at_most": 100, "cheapest_price": None}]
+    content = {"ok": True, "listings": [], "relaxations": relaxations}
+    assert english in reply("search_properties", content, "en").lower()
+    assert arabic in reply("search_properties", content, "ar")

@@ -19,6 +19,12 @@ def test_a_listing_meets_filters_by_each_rule() -> None:
     ]
 
 
+def test_in_a_compound_is_any_compound_and_outside_is_none() -> None:
+    in_one, outside = {**VILLA, "compound": "Allegria"}, VILLA  # VILLA has no compound
+    assert satisfies(in_one, {"in_compound": True}) and violations(outside, {"in_compound": True}) == ["in_compound"]
+    assert satisfies(outside, {"in_compound": False}) and violations(in_one, {"in_compound": False}) == ["in_compound"]
+
+
 def test_a_number_of_bathrooms_is_a_minimum() -> None:
     assert satisfies(VILLA, {"min_bathrooms": 3}) and satisfies(VILLA, {"min_bathrooms": 2})
     assert violations(VILLA, {"min_bathrooms": 4}) == ["min_bathrooms"]

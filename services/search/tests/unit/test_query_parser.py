@@ -206,6 +206,38 @@ def test_a_bound_said_after_the_rooms_or_before_the_word_price(query: str, expec
     assert applied(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("apartment in a compound in october", {"property_types": ["Apartment"], "locations": ["6th of October"],
+                                                "in_compound": True}),
+        ("شقة في كمبوند", {"property_types": ["Apartment"], "in_compound": True}),
+        ("شقة بكمبوند في زايد", {"property_types": ["Apartment"], "locations": ["Sheikh Zayed"], "in_compound": True}),
+        ("sha2a fe compound fel tagamo3", {"property_types": ["Apartment"], "locations": ["New Cairo"],
+                                           "in_compound": True}),
+        ("apartment not in a compound", {"property_types": ["Apartment"], "in_compound": False}),
+        ("شقة برة الكمبوند", {"property_types": ["Apartment"], "in_compound": False}),
+        ("شقة مش في كمبوند في المعادي", {"property_types": ["Apartment"], "locations": ["Maadi"],
+                                        "in_compound": False}),
+        ("no compound villas", {"property_types": ["Villa"], "in_compound": False}),
+        # A name after the words: the negation rules it out, and says nothing of compounds in general.
+        ("مش في كمبوند بالم هيلز", {"exclude_developers": ["Palm Hills Developments"]}),
+        ("not in a compound from Emaar", {"exclude_developers": ["Emaar Misr"]}),
+        ("not in compound Allegria", {"exclude_compounds": ["Allegria"]}),
+        ("apartment in compound Mivida", {"property_types": ["Apartment"], "compounds": ["Mivida"],
+                                          "in_compound": True}),
+    ],
+)  # fmt: skip
+def test_in_a_compound_or_outside_one(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_in_a_compound_stays_in_the_text_and_outside_one_does_not() -> None:
+    # An unknown compound's name after the words is matched by its words.
+    assert parse_query("villa in Compound Lotus Towers").text == "Compound Lotus Towers"
+    assert parse_query("apartment not in a compound").text == ""
+
+
 def test_bathrooms_are_not_bedrooms() -> None:
     assert applied("3 bedrooms 2 bathrooms") == {"bedrooms": 3, "min_bathrooms": 2}
 
