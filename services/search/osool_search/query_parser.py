@@ -6,7 +6,9 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   budget; "around 6M" / "في حدود 6 مليون" is a ±10% band. An English "m" after a number means millions
   ("150m" is 150 million): sizes need a size unit ("150 m2", "150 sqm", "150 meters", "150 متر", "150 م"), unless a
   size word or a comparison only a size takes comes first ("size 300m", "مساحة 200", "bigger than 300m", "أكبر من
-  150"): then "m" is metres and the unit may be left out, and a money unit after the number keeps it money. A number
+  150"): then "m" is metres and the unit may be left out, and a money unit after the number keeps it money. A bare
+  "m" is metres too where millions cannot be meant: from 250 ("villa 300m"), or when the budget is said in words
+  ("villa 200m under 30 million"); "budget 300m" stays money. A number
   without a unit counts as money only from 10,000 up (1,000 up for a monthly amount), or right after "budget" /
   "ميزانية", where a number under 100 means millions.
 - Monthly amounts ("monthly under 50k", "40k a month", "قسط شهري أقل من 50 ألف") set max_monthly_installment only.
@@ -932,13 +934,33 @@ _SIZE_CUED = _compile(
 )
 
 
+# A bare "300m" is millions, unless it cannot be: from 250 up (no home sells for 250 million or more, and 250 m² is an
+# everyday villa), or when the query names its budget in words ("villa 400m under 30 million").
+_M_METRES_FROM = 250
+_BARE_M = _compile(
+    rf"(?:(?:(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})){_THE} ?)?{_number('n')} ?m(?!\w)"
+    rf"(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?(?!\w)"
+)
+_AFTER_BUDGET = re.compile(_fold_pattern(rf"{_BUDGET}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))? ?$"))
+
+
+def _read_bare_m(match: re.Match[str], scan: _Scan) -> _Take:
+    size = _to_number(match.group("n"))
+    if size is None or not _MIN_SQM <= size <= _MAX_SQM or _AFTER_BUDGET.search(scan.before(match.start())):
+        return None
+    if size < _M_METRES_FROM and not _HAS_MONEY_WORD(scan.work):
+        return None
+    return _read_cued_size(match, scan)
+
+
 def _read_cued_size(match: re.Match[str], scan: _Scan) -> _Take:
     size = _to_number(match.group("n"))
     if size is None or not _MIN_SQM <= size <= _MAX_SQM:
         return None
-    if match.group("smaller") or match.group("pmax") or match.group("smax"):
+    groups = match.groupdict()
+    if groups.get("smaller") or match.group("pmax") or match.group("smax"):
         scan.set("max_size_sqm", size)
-    elif match.group("bigger") or match.group("pmin") or match.group("smin") or match.group("plus"):
+    elif groups.get("bigger") or match.group("pmin") or match.group("smin") or groups.get("plus"):
         scan.set("min_size_sqm", size)
     else:
         _set_about(scan, size)
@@ -1717,6 +1739,7 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
     (_both(_HAS_DIGIT, _has("size", "area", "bua", "bigger", "larger", "wider", "smaller", "م", "masa", "mesa",
                             "akbar", "awsa3", "as8ar", "asghar", "as3'ar")), _SIZE_CUED, _read_cued_size),
+    (_both(_HAS_DIGIT, _has("m")), _BARE_M, _read_bare_m),
     (lambda text: _HAS_DIGIT(text) or _HAS_MONEY_WORD(text), _MONEY, _read_money),
     (_HAS_YEAR, _BARE_YEAR, _read_bare_year),
 )  # fmt: skip

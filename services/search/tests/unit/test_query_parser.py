@@ -682,6 +682,27 @@ def test_an_english_m_after_a_number_is_millions_not_metres() -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
+        ("villa 300m", {"property_types": ["Villa"], "min_size_sqm": 255.0, "max_size_sqm": 345.0}),
+        ("villa land 500 m", {"property_types": ["Villa"], "min_size_sqm": 425.0, "max_size_sqm": 575.0}),
+        ("villa under 300m", {"property_types": ["Villa"], "max_size_sqm": 300.0}),
+        ("villa 250m+", {"property_types": ["Villa"], "min_size_sqm": 250.0}),
+        # The budget in words: the other "m" is the size.
+        (
+            "apartment 120m 5 million",
+            {"property_types": ["Apartment"], "max_price": 5_000_000, "min_size_sqm": 102.0, "max_size_sqm": 138.0},
+        ),
+        # Money still: after "budget", and below 250 with no budget in words.
+        ("budget 300m", {"max_price": 300_000_000}),
+        ("villa 20m", {"property_types": ["Villa"], "max_price": 20_000_000}),
+    ],
+)
+def test_an_m_that_cannot_be_millions_is_metres(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
         ("villa bigger than 300m", {"property_types": ["Villa"], "min_size_sqm": 300.0}),
         ("larger than 200 in zayed", {"locations": ["Sheikh Zayed"], "min_size_sqm": 200.0}),
         ("smaller than 120m", {"max_size_sqm": 120.0}),
