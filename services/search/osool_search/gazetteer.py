@@ -578,6 +578,9 @@ _ARABIC_DISPLAY = {
     "Il Monte Galala": "إل مونت جلالة",
     "Telal East": "تلال إيست",
     "Emaar Misr": "إعمار مصر",
+    "Allegria": "أليجريا",
+    "O West": "أو ويست",
+    "Mountain View Chillout Park": "ماونتن فيو تشيل أوت بارك",
     "Talaat Moustafa Group": "مجموعة طلعت مصطفى",
 }
 

@@ -29,6 +29,7 @@ def test_a_fuller_name_is_shown_where_buyers_type_a_short_one() -> None:
     # Buyers type "اي سيتي" and "إعمار"; a page says the whole name.
     assert ARABIC_NAMES["Mountain View iCity"] == "ماونتن فيو آي سيتي"
     assert ARABIC_NAMES["Emaar Misr"] == "إعمار مصر"
+    assert ARABIC_NAMES["Allegria"] == "أليجريا"  # with its hamza, as a page writes it
     assert ARABIC_NAMES["New Cairo"] == "القاهرة الجديدة" and ARABIC_NAMES["Hurghada"] == "الغردقة"
 
 
