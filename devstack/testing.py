@@ -246,6 +246,31 @@ def admin_headers(stack: LocalStack, label: str = "admin") -> dict[str, str]:
     return {"Authorization": f"Bearer {pair['access_token']}"}
 
 
+def ingest_own_place(stack: LocalStack, prefix: str, rows: list[dict[str, Any]]) -> tuple[str, str]:
+    """Listings of a place no other listing is in, ingested through the gateway by an administrator: each row gets the
+    place and the id f"{prefix}-{tag}-{n}" (n from 1, in order). Returns the tag and the place."""
+    tag = "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))  # letters only: never a number or a size
+    location = f"{prefix}ville {tag}"
+    export = [{**row, "id": f"{prefix}-{tag}-{n}", "location": location} for n, row in enumerate(rows, start=1)]
+    headers = admin_headers(stack, f"{prefix.lower()}-admin")
+    response = httpx.post(f"{stack.config.public_url}/api/properties/ingest", json=export, headers=headers, timeout=60)
+    assert response.status_code == 200 and response.json()["inserted"] == len(rows), response.text
+    return tag, location
+
+
+def own_numbers(results: list[dict[str, Any]], prefix: str, tag: str) -> set[int]:
+    """The numbers n of the results that are listings of ingest_own_place's (f"{prefix}-{tag}-{n}")."""
+    return {int(r["source_id"].removeprefix(f"{prefix}-{tag}-")) for r in results if r["source_id"].startswith(prefix)}
+
+
+def own_listed(api: httpx.Client, prefix: str, place: tuple[str, str], **params: Any) -> set[int]:
+    """The numbers of ingest_own_place's listings the listing route returns for these parameters, in that place."""
+    tag, location = place
+    response = api.get("/api/properties", params={"location": location, "limit": 50, **params})
+    assert response.status_code == 200, response.text
+    return own_numbers(response.json()["results"], prefix, tag)
+
+
 def service_headers(stack: LocalStack) -> dict[str, str]:
     """What our services send on the internal listener and internal routes: this stack's service key."""
     from osool_common.service_auth import HEADER

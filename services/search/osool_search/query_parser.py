@@ -770,13 +770,20 @@ _ONE_ROOM = (
     + "|"
     + _words(*franco.ONE_ROOM)
 )
-_BEDROOMS = _compile(
-    rf"{_number('ba')}(?: ?-? ?{_BED_WORD})? ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{_BED_WORD}"
-    rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{_BED_WORD}"
-    rf"(?: ?(?P<post>{_BED_POST_MIN}))?"
-    rf"|(?P<two>{_TWO_ROOMS})(?: ?(?P<post2>{_BED_POST_MIN}))?"
-    rf"|(?P<one>{_ONE_ROOM})"
-)
+
+
+def _counted(word: str, two: str, one: str | None = None) -> re.Pattern[str]:
+    """A count of rooms of a kind (bedrooms, bathrooms): "2-3 rooms", "at least 3 rooms", "3+ rooms", "3 rooms or
+    more", the dual ("غرفتين", "حمامين"), and one said in words ("غرفة واحدة")."""
+    return _compile(
+        rf"{_number('ba')}(?: ?-? ?{word})? ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{word}"
+        rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{word}"
+        rf"(?: ?(?P<post>{_BED_POST_MIN}))?"
+        rf"|(?P<two>{two})(?: ?(?P<post2>{_BED_POST_MIN}))?" + (rf"|(?P<one>{one})" if one else "")
+    )
+
+
+_BEDROOMS = _counted(_BED_WORD, _TWO_ROOMS, _ONE_ROOM)
 
 
 def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
@@ -843,12 +850,7 @@ _BATH_WORD = _fold_pattern(
     r"(?! ?(?:سباحة|سباحه|seba7a|sba7a|saba7a|sebaha))"  # a swimming pool ("حمام سباحة") is a feature
 )
 _TWO_BATHS = _fold_pattern(r"(?:حمامين|حمامان|دورتين مياه)(?!\w)") + "|" + _words(*franco.TWO_BATHS)
-_BATHROOMS = _compile(
-    rf"{_number('ba')}(?: ?-? ?{_BATH_WORD})? ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{_BATH_WORD}"
-    rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?\+? ?-? ?{_BATH_WORD}"
-    rf"(?: ?{_BED_POST_MIN})?"
-    rf"|(?P<two>{_TWO_BATHS})(?: ?{_BED_POST_MIN})?"
-)
+_BATHROOMS = _counted(_BATH_WORD, _TWO_BATHS)
 
 
 def _read_bathrooms(match: re.Match[str], scan: _Scan) -> _Take:

@@ -4,14 +4,13 @@ on listings of a place of the test's own."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import httpx
 import pytest
 
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers
+from devstack.testing import ingest_own_place, own_listed, own_numbers
 
 pytestmark = pytest.mark.stack
 
@@ -19,23 +18,17 @@ pytestmark = pytest.mark.stack
 @pytest.fixture(scope="module")
 def place(stack: LocalStack) -> tuple[str, str]:
     """Three 3-bedroom apartments with 1, 2 and 3 bathrooms and a villa with 5, in a place no other listing is in."""
-    tag = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))
-    location = f"Bathville {tag}"
 
     def listing(n: int, kind: str, bedrooms: int, bathrooms: int) -> dict[str, Any]:
-        return {"id": f"BA-{tag}-{n}", "title": f"{kind} {n} for sale", "type": kind, "location": location,
-                "price": 5_000_000 * n, "size": 160, "bedrooms": bedrooms, "bathrooms": bathrooms}  # fmt: skip
+        return {"title": f"{kind} {n} for sale", "type": kind, "price": 5_000_000 * n, "size": 160,
+                "bedrooms": bedrooms, "bathrooms": bathrooms}  # fmt: skip
 
-    export = [listing(1, "Apartment", 3, 1), listing(2, "Apartment", 3, 2), listing(3, "Apartment", 3, 3)]
-    export.append(listing(4, "Villa", 5, 5))
-    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
-        response = client.post("/api/properties/ingest", json=export, headers=admin_headers(stack, "bath-admin"))
-    assert response.json()["inserted"] == 4, response.text
-    return tag, location
+    rows = [listing(1, "Apartment", 3, 1), listing(2, "Apartment", 3, 2), listing(3, "Apartment", 3, 3)]
+    return ingest_own_place(stack, "BA", [*rows, listing(4, "Villa", 5, 5)])
 
 
 def _numbers(results: list[dict[str, Any]], tag: str) -> set[int]:
-    return {int(row["source_id"].removeprefix(f"BA-{tag}-")) for row in results}
+    return own_numbers(results, "BA", tag)
 
 
 @pytest.mark.parametrize(
@@ -61,12 +54,8 @@ def test_a_search_returns_only_listings_with_at_least_the_bathrooms_asked_for(
 def test_the_listing_route_filters_bathrooms_and_refuses_impossible_ones(
     api: httpx.Client, place: tuple[str, str]
 ) -> None:
-    tag, location = place
-
     def listed(**params: Any) -> set[int]:
-        response = api.get("/api/properties", params={"location": location, "limit": 50, **params})
-        assert response.status_code == 200, response.text
-        return _numbers(response.json()["results"], tag)
+        return own_listed(api, "BA", place, **params)
 
     assert listed(min_bathrooms=3) == {3, 4}
     assert listed(min_bathrooms=2, type="Apartment") == {2, 3}

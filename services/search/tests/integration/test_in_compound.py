@@ -4,14 +4,14 @@ listings of a place of the test's own."""
 
 from __future__ import annotations
 
-import random
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers
+from devstack.testing import ingest_own_place, own_listed, own_numbers
 
 pytestmark = pytest.mark.stack
 
@@ -19,24 +19,19 @@ pytestmark = pytest.mark.stack
 @pytest.fixture(scope="module")
 def place(stack: LocalStack) -> tuple[str, str]:
     """Two apartments in a compound of the brokerage's own, two outside any, and a villa outside any."""
-    tag = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))
-    location = f"Gateville {tag}"
+    compound = f"Palmera {uuid.uuid4().hex[:8]}"
 
-    def listing(n: int, kind: str, compound: str | None) -> dict[str, Any]:
-        row = {"id": f"GC-{tag}-{n}", "title": f"{kind} {n} for sale", "type": kind, "location": location,
-               "price": 4_000_000 + n * 100_000, "size": 150, "bedrooms": 3}  # fmt: skip
-        return {**row, "compound": compound} if compound else row
+    def listing(n: int, kind: str, inside: bool) -> dict[str, Any]:
+        row = {"title": f"{kind} {n} for sale", "type": kind, "price": 4_000_000 + n * 100_000, "size": 150,
+               "bedrooms": 3}  # fmt: skip
+        return {**row, "compound": compound} if inside else row
 
-    export = [listing(1, "Apartment", f"Palmera {tag}"), listing(2, "Apartment", f"Palmera {tag}")]
-    export += [listing(3, "Apartment", None), listing(4, "Apartment", None), listing(5, "Villa", None)]
-    with httpx.Client(base_url=stack.config.public_url, timeout=60) as client:
-        response = client.post("/api/properties/ingest", json=export, headers=admin_headers(stack, "compound-admin"))
-    assert response.json()["inserted"] == 5, response.text
-    return tag, location
+    rows = [listing(1, "Apartment", True), listing(2, "Apartment", True), listing(3, "Apartment", False)]
+    return ingest_own_place(stack, "GC", [*rows, listing(4, "Apartment", False), listing(5, "Villa", False)])
 
 
 def _numbers(results: list[dict[str, Any]], tag: str) -> set[int]:
-    return {int(row["source_id"].removeprefix(f"GC-{tag}-")) for row in results}
+    return own_numbers(results, "GC", tag)
 
 
 @pytest.mark.parametrize(
@@ -62,19 +57,15 @@ def test_a_search_in_a_compound_or_outside_one(
 def test_the_listing_route_filters_by_compound_and_refuses_a_contradiction(
     api: httpx.Client, place: tuple[str, str]
 ) -> None:
-    tag, location = place
-
     def listed(**params: Any) -> set[int]:
-        response = api.get("/api/properties", params={"location": location, "limit": 50, **params})
-        assert response.status_code == 200, response.text
-        return _numbers(response.json()["results"], tag)
+        return own_listed(api, "GC", place, **params)
 
     assert listed(in_compound="true") == {1, 2}
     assert listed(in_compound="false") == {3, 4, 5}
     assert api.get("/api/properties", params={"in_compound": "maybe"}).status_code == 422
     refused = api.post(
         "/api/properties/search",
-        json={"query": "apartment", "filters": {"in_compound": False, "compounds": [f"Palmera {tag}"]}},
+        json={"query": "apartment", "filters": {"in_compound": False, "compounds": ["Palmera"]}},
     )
     assert refused.status_code == 422, refused.text
     assert "in_compound is false" in refused.json()["error"]["details"][0]["message"], refused.text
