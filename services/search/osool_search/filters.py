@@ -58,6 +58,10 @@ _CANONICAL_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+# The bounds that must not cross (low ≤ high).
+_RANGES = (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_floor", "max_floor"))
+
+
 class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,7 +116,7 @@ class SearchFilters(BaseModel):
                 raise ValueError(f"{', '.join(map(str, sorted(both)))} both in {wanted} and in {unwanted}")
         if self.in_compound is False and self.compounds:
             raise ValueError("compounds named, and in_compound is false")
-        for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_floor", "max_floor")):
+        for low, high in _RANGES:
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and lo > hi:
                 raise ValueError(f"{low} is greater than {high}")
@@ -121,7 +125,7 @@ class SearchFilters(BaseModel):
     def merged_over(self, parsed: SearchFilters) -> SearchFilters:
         """Explicit filters (self) override what was parsed from the text, field by field; a value stated explicitly
         also leaves the parsed opposite list (an explicit Villa is no longer a parsed exclusion, and the other way
-        round)."""
+        round), and so does an explicit compound or bound the reading contradicts."""
         explicit = self.model_dump(exclude_none=True)
         reading = parsed.model_dump(exclude_none=True)
         for wanted, unwanted in EXCLUSIONS.items():
@@ -132,6 +136,18 @@ class SearchFilters(BaseModel):
                         reading[opposite] = kept
                     else:
                         del reading[opposite]
+        # An explicit compound wins over a parsed "not in a compound", an explicit in_compound over parsed compounds
+        # (whichever way round), and an explicit bound over a parsed opposite bound it contradicts: what the client
+        # states is never a 422 because of what the text seemed to say.
+        if "compounds" in explicit and reading.get("in_compound") is False:
+            del reading["in_compound"]
+        if explicit.get("in_compound") is False:
+            reading.pop("compounds", None)
+        for low, high in _RANGES:
+            if low in explicit and high not in explicit and explicit[low] > reading.get(high, explicit[low]):
+                del reading[high]
+            if high in explicit and low not in explicit and reading.get(low, explicit[high]) > explicit[high]:
+                del reading[low]
         return SearchFilters.model_validate({**reading, **explicit})
 
     def applied(self) -> dict[str, Any]:

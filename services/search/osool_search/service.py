@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 import numpy as np
 from cachetools import LRUCache
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -118,8 +119,9 @@ class SearchService:
         metrics.STAGE_SECONDS.labels("parse").observe(time.perf_counter() - parse_started)
         try:
             filters = parsed.filters if request.filters is None else request.filters.merged_over(parsed.filters)
-        except ValueError as exc:
-            raise ValidationFailedError(f"the filters contradict each other: {exc}") from None
+        except ValidationError as exc:
+            reasons = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
+            raise ValidationFailedError(f"the filters contradict each other: {reasons}") from None
         fingerprint = hashlib.sha256(
             json.dumps([self.embedder.model, query.casefold(), filters.applied()], sort_keys=True).encode()
         ).hexdigest()[:16]

@@ -119,3 +119,18 @@ def test_an_explicit_filter_overrides_a_parsed_exclusion_and_a_contradiction_is_
         json={"query": "home", "filters": {"property_types": ["Villa"], "exclude_property_types": ["Villa"]}},
     )
     assert refused.status_code == 422, refused.text
+    # The text says "not in a compound", the client names one: the client wins, rather than a 422.
+    body = search(api, "apartment not in a compound in New Cairo", filters={"compounds": ["mivida"]})
+    assert body["applied_filters"] == {
+        "property_types": ["Apartment"], "locations": ["New Cairo"], "compounds": ["Mivida"],
+    }  # fmt: skip
+    assert body["results"] and {r["compound"] for r in body["results"]} == {"Mivida"}
+    # The text says "under 2 million", the client asks from 3 million: the client's bound stands alone.
+    body = search(api, "apartment under 2 million", filters={"min_price": 3_000_000})
+    assert body["applied_filters"] == {"property_types": ["Apartment"], "min_price": 3_000_000}
+    assert body["results"] and min(r["price"] for r in body["results"]) >= 3_000_000
+    # Stated together by the client, the same contradictions are still refused.
+    for filters in ({"compounds": ["Mivida"], "in_compound": False}, {"min_price": 3_000_000, "max_price": 2_000_000}):
+        refused = api.post("/api/properties/search", json={"query": "home", "filters": filters})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "validation_error", refused.text

@@ -322,6 +322,23 @@ def test_an_explicit_filter_wins_over_the_parsed_opposite() -> None:
     assert merged.applied() == {"property_types": ["Townhouse"], "locations": [SZ], "exclude_property_types": [V]}
 
 
+def test_an_explicit_compound_or_bound_wins_over_a_contradicting_reading() -> None:
+    parsed = parse_query("apartment not in a compound in New Cairo").filters
+    assert parsed.in_compound is False
+    merged = SearchFilters(compounds=["mivida"]).merged_over(parsed)
+    assert merged.applied() == {"property_types": [A], "locations": [NC], "compounds": ["Mivida"]}
+    parsed = parse_query("apartment in Mivida").filters
+    merged = SearchFilters(in_compound=False).merged_over(parsed)
+    assert merged.applied() == {"property_types": [A], "in_compound": False}
+    parsed = parse_query("apartment under 2 million over 100 sqm").filters
+    merged = SearchFilters(min_price=3_000_000, max_size_sqm=150).merged_over(parsed)
+    assert merged.applied() == {
+        "property_types": [A], "min_price": 3_000_000, "min_size_sqm": 100, "max_size_sqm": 150,
+    }  # fmt: skip
+    merged = SearchFilters(max_size_sqm=80).merged_over(parsed)
+    assert merged.applied() == {"property_types": [A], "max_price": 2_000_000, "max_size_sqm": 80}
+
+
 LISTING: dict[str, Any] = {
     "type": A, "location": NC, "compound": None, "developer": None, "finishing": None, "price": 5_000_000,
 }  # fmt: skip
