@@ -521,11 +521,14 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "down_payment",
         "down_payment_percent",
         "down_payment_percentage",
+        "down_payment_amount",
+        "down_payment_egp",
         "deposit",
         "dp",
         "المقدم",
         "مقدم",
         "نسبة المقدم",
+        "قيمة المقدم",
         "الدفعة المقدمة",
     ),
     "installment_years": (
@@ -1104,6 +1107,13 @@ def _percent(value: Any) -> Any:
     return round(number * 100, 6) if 0 < number < 1 else number
 
 
+def _percent_or_pounds(value: Any) -> Any:
+    """A down payment column: a share ("10%", "0.1", "10") or pounds ("EGP 450,000", "٤٥٠ ألف"; normalise_record
+    turns those into the share of the price they are)."""
+    share = _percent(value)
+    return _money(value) if isinstance(share, str) else share
+
+
 def _delivery(value: Any) -> tuple[Any, bool | None]:
     """(delivery year or the raw value, delivered flag when the value says "Ready")."""
     if isinstance(value, bool):
@@ -1252,7 +1262,7 @@ _CONVERTERS: dict[str, Any] = {
     "floor": _floor,
     "finishing": _finishing,
     "sale_type": _sale_type,
-    "down_payment_pct": _percent,
+    "down_payment_pct": _percent_or_pounds,
     "installment_years": _years,
     "is_delivered": lambda v: _boolean(v, _DELIVERED_WORDS),
     "is_cash_only": lambda v: _boolean(v, _CASH_WORDS),
@@ -1363,6 +1373,7 @@ def normalise_record(raw: Mapping[Any, Any]) -> dict[str, Any]:
 
     if "size_sqm" not in out and got.numeric_area is not None:
         out["size_sqm"] = _size(got.numeric_area)
+    _down_payment_in_pounds(got.values.get("down_payment_pct"), out)
 
     location, compound_in_place = _place(got.places)
     if location is not None:
@@ -1383,6 +1394,17 @@ def normalise_record(raw: Mapping[Any, Any]) -> dict[str, Any]:
     for text in got.plan_texts:
         _read_plan_text(text, out)
     return out
+
+
+def _down_payment_in_pounds(raw: Any, out: dict[str, Any]) -> None:
+    """A down payment column in pounds ("المقدم: 500,000", as brokerages often export it) becomes the share of the
+    price it is: a share is never over 100, a down payment in pounds never under 100. One marked as a percentage
+    ("150%") or over the price stays as read, for validation to refuse."""
+    share, price = out.get("down_payment_pct"), out.get("price")
+    if isinstance(raw, str) and re.search(r"[%٪]|percent|pct", raw.casefold()):
+        return
+    if isinstance(share, int | float) and isinstance(price, int | float) and 0 < price and 100 < share <= price:
+        out["down_payment_pct"] = round(share / price * 100, 4)
 
 
 def _read_plan_text(text: str, out: dict[str, Any]) -> None:

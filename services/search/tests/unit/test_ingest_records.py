@@ -295,6 +295,30 @@ def test_a_bare_one_is_one_percent_down_not_the_whole_price() -> None:
 
 
 @pytest.mark.parametrize(
+    ("column", "value", "share"),
+    [
+        ("down_payment", 850_000, 10.0),
+        ("المقدم", "850,000", 10.0),
+        ("down_payment_amount", "EGP 1,275,000", 15.0),
+        ("قيمة المقدم", "٨٥٠ ألف", 10.0),
+        ("deposit", "1.7M", 20.0),
+    ],
+)
+def test_a_down_payment_in_pounds_is_read_as_the_share_of_the_price(column: str, value: Any, share: float) -> None:
+    # Brokerages often export the down payment as an amount: 850,000 of 8,500,000 is 10%.
+    listing = _valid({**BASE, column: value, "installment_years": 8})
+    assert listing.down_payment_pct == pytest.approx(share)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("150%", "down_payment_pct: must be at most 100"), (9_000_000, "down_payment_pct: must be at most 100")],
+)
+def test_a_share_over_100_or_pounds_over_the_price_are_refused(value: Any, reason: str) -> None:
+    assert reason in _rejected({**BASE, "down_payment": value, "installment_years": 8}).reason
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Apartment", "Apartment"),
