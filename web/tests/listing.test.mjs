@@ -52,9 +52,11 @@ async function chainRecord(id, ready) {
 }
 
 test('a listing shows every field, its comparables and its market, in English and in Arabic', async () => {
-  // A listing that names features, so that they show too.
-  const [listing] = (await json('/api/properties?location=New%20Cairo&type=Apartment&feature=balcony&limit=1')).results;
-  assert.ok(listing, 'no New Cairo apartment with a balcony in the demo listings');
+  // A listing that names features, so that they show too, and whose plan asks a down payment.
+  const listing = (
+    await json('/api/properties?location=New%20Cairo&type=Apartment&feature=balcony&is_cash_only=false&limit=20')
+  ).results.find((candidate) => candidate.down_payment_pct > 0);
+  assert.ok(listing, 'no New Cairo apartment with a balcony and a down payment in the demo listings');
   const { context, page, problems } = await open(browser);
   await page.goto(`/listings/${listing.id}`);
   await page.getByRole('heading', { level: 1, name: listing.title }).waitFor();
@@ -76,6 +78,10 @@ test('a listing shows every field, its comparables and its market, in English an
   assert.equal(await fact('Compound'), listing.compound ?? 'Not stated');
   assert.equal(await fact('Sale'), listing.sale_type === 'resale' ? 'Resale' : 'From the developer');
   assert.equal(await fact('Cash only'), listing.is_cash_only ? 'Yes' : 'No');
+  // The down payment's share, and the pounds it comes to (the search service's figure: the price times the share).
+  assert.equal(listing.down_payment, Math.round((listing.price * listing.down_payment_pct) / 100));
+  const downPayment = new RegExp(`^${listing.down_payment_pct}% \\(${egp(listing.down_payment)}\\)$`);
+  assert.match(await fact('Down payment'), downPayment);
   assert.equal(await fact('Osool listing id'), listing.id);
   assert.equal(await fact('Id in the source export'), listing.source_id);
   const description = listing.description.trim().slice(0, 60);

@@ -22,6 +22,7 @@ class ChatRequest(BaseModel):
 
 class PaymentPlan(BaseModel):
     down_payment_pct: float | None
+    down_payment: int | None = Field(default=None, description="what the buyer pays up front, EGP")
     installment_years: int | None
     monthly_installment: int | None
     is_cash_only: bool
@@ -66,7 +67,8 @@ class Card(BaseModel):
                 "is_delivered", "on_chain_status", "updated_at", "stale", "image_url", "features", "floor",
             }),
             payment_plan=PaymentPlan(
-                down_payment_pct=listing.down_payment_pct, installment_years=listing.installment_years,
+                down_payment_pct=listing.down_payment_pct, down_payment=listing.down_payment,
+                installment_years=listing.installment_years,
                 monthly_installment=listing.monthly_installment, is_cash_only=listing.is_cash_only,
             ),
         )  # fmt: skip

@@ -5,7 +5,7 @@ and price drops with them. One definition, so an alert and a search can never di
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,6 +42,8 @@ FILTER_RULES: dict[str, FilterRule] = {
     "min_installment_years": FilterRule("installment_years", ">="),
     "max_down_payment_pct": FilterRule("down_payment_pct", "<="),
     "max_monthly_installment": FilterRule("monthly_installment", "<="),
+    # What the buyer has for the down payment, in pounds ("500k down payment", "مقدم نص مليون"): DERIVED below.
+    "max_down_payment": FilterRule("down_payment", "<="),
     "min_size_sqm": FilterRule("size_sqm", ">="),
     "max_size_sqm": FilterRule("size_sqm", "<="),
     "finishing": FilterRule("finishing", "in"),
@@ -62,6 +64,28 @@ FILTER_RULES: dict[str, FilterRule] = {
     "features": FilterRule("features", "all"),
     "exclude_features": FilterRule("features", "none"),
 }
+
+# Values a listing does not store but a filter reads, each computed from stored columns the same way in SQL (the
+# expression, `{t}` the table alias with its dot) and in Python, so that the two agree to the last bit: both compute in
+# double precision, and neither rounds. A listing's down payment in pounds is its price times its down payment share (a
+# cash-only listing's share is 100%: ingest sets it); computed rather than stored, a price drop moves it at once.
+DERIVED: dict[str, tuple[str, Callable[[Mapping[str, Any]], float | None]]] = {
+    "down_payment": (
+        "({t}price * {t}down_payment_pct / 100)",
+        lambda listing: (
+            None
+            if listing.get("price") is None or listing.get("down_payment_pct") is None
+            else float(listing["price"]) * float(listing["down_payment_pct"]) / 100
+        ),
+    ),
+}
+
+
+def column_sql(column: str, alias: str = "") -> str:
+    """A filter's column as SQL: the column of the table aliased `alias`, or the expression of a DERIVED value."""
+    on = f"{alias}." if alias else ""
+    return DERIVED[column][0].format(t=on) if column in DERIVED else f"{on}{column}"
+
 
 _CHECKS = {
     ">=": lambda value, wanted: value >= wanted,
@@ -85,7 +109,7 @@ def violations(listing: Mapping[str, Any], applied: Mapping[str, Any]) -> list[s
             continue
         if rule.delivered_passes and listing.get("is_delivered"):
             continue
-        value = listing.get(rule.column)
+        value = DERIVED[rule.column][1](listing) if rule.column in DERIVED else listing.get(rule.column)
         if rule.op == "present":
             if (value is not None) != wanted:
                 failed.append(name)

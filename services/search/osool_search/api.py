@@ -96,6 +96,7 @@ async def list_properties(
     max_delivery_year: Annotated[int | None, Query(ge=1950, le=2045)] = None,
     min_installment_years: Annotated[int | None, Query(ge=0, le=30)] = None,
     max_down_payment_pct: Annotated[float | None, Query(ge=0, le=100)] = None,
+    max_down_payment: Annotated[int | None, Query(ge=0)] = None,
     min_size_sqm: Annotated[float | None, Query(ge=0)] = None,
     max_size_sqm: Annotated[float | None, Query(ge=0)] = None,
     sale_type: Annotated[str | None, Query(pattern="^(developer|resale)$")] = None,
@@ -119,7 +120,9 @@ async def list_properties(
     """Listings that match the filters, newest first. `feature` asks for listings that have every feature named;
     `exclude_*` rules listings out (`exclude_type=Villa`; a listing with no compound is not from the compound
     excluded). `floor` is a unit's floor (0 the ground floor, -1 a basement): `exclude_floor=0` rules ground floors
-    out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor` need it known."""
+    out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor` need it known.
+    `max_down_payment` is in pounds: a listing's price times its down payment share (all of it for a cash-only
+    listing)."""
     try:
         filters = SearchFilters(
             locations=location, property_types=type, compounds=compound, in_compound=in_compound, developers=developer,
@@ -127,6 +130,7 @@ async def list_properties(
             min_bathrooms=min_bathrooms, is_delivered=is_delivered, delivery_year=delivery_year,
             max_delivery_year=max_delivery_year,
             min_installment_years=min_installment_years, max_down_payment_pct=max_down_payment_pct,
+            max_down_payment=max_down_payment,
             min_size_sqm=min_size_sqm, max_size_sqm=max_size_sqm, sale_type=sale_type, finishing=finishing,
             is_cash_only=is_cash_only, max_monthly_installment=max_monthly_installment, features=feature,
             exclude_property_types=exclude_type, exclude_locations=exclude_location, exclude_compounds=exclude_compound,

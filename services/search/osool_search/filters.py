@@ -81,6 +81,8 @@ class SearchFilters(BaseModel):
     max_delivery_year: int | None = Field(default=None, ge=1950, le=2045)
     min_installment_years: int | None = Field(default=None, ge=0, le=30)
     max_down_payment_pct: float | None = Field(default=None, ge=0, le=100)
+    # The most the buyer pays up front, in pounds: a listing's price times its down payment share.
+    max_down_payment: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
     max_monthly_installment: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
     min_size_sqm: float | None = Field(default=None, ge=0, le=MAX_SIZE_SQM)
     max_size_sqm: float | None = Field(default=None, ge=0, le=MAX_SIZE_SQM)

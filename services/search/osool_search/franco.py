@@ -32,6 +32,9 @@ NUMBERS: dict[str, int] = {
     "3ashra": 10, "3ashara": 10, "3ashar": 10,
 }  # fmt: skip
 MILLIONS = ("milyon", "mlyon", "malyon", "melyon", "milion", "mlion", "malayeen", "malayen")
+# A million, two, or half of one said as a word, with no number before it: "ta7t milyon", "milyoneen", "nos milyon".
+A_MILLION = ("milyon", "mlyon", "malyon", "melyon", "milion", "mlion")
+TWO_MILLIONS = ("milyoneen", "malyoneen", "melyoneen", "milyonen", "malyonen")
 THOUSANDS = ("alf", "alaf", "aalaf", "2alf", "2alaf")
 HALVES = ("nos", "noss", "nus")
 AT_MOST = (

@@ -30,8 +30,8 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   dropped as redundant (scraped listings do not always carry the developer). "lake view" / "mountain view" after
   "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor.
 - Down payment: "10% down", "مقدم 10٪" → max_down_payment_pct 10; "no down payment" / "بدون مقدم" → 0; a down
-  payment given as an amount, before or after its words ("down payment 500k", "500 ألف مقدم"), is recognised but is no
-  filter (the filter is a percentage), and never the budget.
+  payment given as an amount, before or after its words ("down payment 500k", "500 ألف مقدم", "mo2adam nos milyon")
+  → max_down_payment (pounds: a listing's price times its share), never the budget; "about 500k" is up to 550k.
 - Negation: a type, place, compound, developer or finishing after a cue ("not a villa", "no villas", "except", "anything
   but", "other than", "excluding", "without", "not in Sheikh Zayed", "outside New Cairo", "nothing by Emaar", "no
   compounds from Emaar", "مش عايز فيلا", "غير الفيلات", "ماعدا", "إلا", "بلاش", "من غير", "مش في الشيخ زايد", "بعيد عن
@@ -284,7 +284,11 @@ _WORD_NUMBERS: dict[str, int] = {
 _WORD_NUMBER_VALUES = {fold(k): v for k, v in _WORD_NUMBERS.items()}
 # Digits start only where a digit run starts (the look-behind), which keeps a long run of digits linear. A comma
 # followed by exactly three digits groups thousands; followed by one or two it is a decimal comma ("8,5 million").
-_DIGITS = r"(?<![0-9.])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+|,[0-9]{1,2}(?![0-9]))?"
+# Not after a Latin letter, where the digit is a letter of Franco-Arabic ("tagamo3 milyon" is no 3 million), except
+# a currency written onto the number ("egp5m").
+_DIGITS = (
+    r"(?<![0-9.])(?:(?<![a-z])|(?<=egp)|(?<=le))(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+|,[0-9]{1,2}(?![0-9]))?"
+)
 _NUMBER_WORDS = _words(*_WORD_NUMBERS)
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])")
 
@@ -417,6 +421,7 @@ def _whole(match: re.Match[str], remove: bool = True) -> _Take:
 _PERCENT = rf" ?(?:%|{_words('percent', 'per cent', 'pct', 'في الميه', 'في المية', 'فى الميه', 'بالمية', 'في المائة', *franco.PERCENT, attached=True)})(?!\w)"  # noqa: E501
 _DOWN_WORDS = _words(
     "down payment", "down payments", "downpayment", "down", "dp", "deposit", "مقدم", "المقدم", "بمقدم", "ومقدم",
+    "كمقدم", "للمقدم",
     "دفعة مقدمة", "دفعة أولى", "الدفعة الأولى", "أوفر", *franco.DOWN_PAYMENT,
 )  # fmt: skip
 _NO_DOWN = _words(
@@ -432,7 +437,7 @@ def _amount(tag: str) -> str:
                   "آلاف", "الاف", "مليون", "ملايين", "ميلون", *franco.MILLIONS, *franco.THOUSANDS,
                   attached=True)  # fmt: skip
     half = _words("نص", "نصف", "ربع", "a half", "half", "a quarter", "quarter", *franco.HALVES, attached=True)
-    word = _words("مليونين", "مليون", "million", "a million", "نص مليون", "half a million", "half million")
+    word = _words(*_WORD_AMOUNTS)
     currency = _words("egp", "le", "l.e", "l.e.", "pounds", "pound", "egyptian pounds", "جنيه", "جنيها", "جنيهات",
                       "جنيه مصري", "ج.م", "ج م", "ج.م.", attached=True)  # fmt: skip
     thousands = _words("ألف", "الف", "k", "thousand", *franco.THOUSANDS, attached=True)
@@ -441,7 +446,7 @@ def _amount(tag: str) -> str:
         rf"(?:{_number('n' + tag)} ?(?:(?P<m{tag}>{mult})"
         rf"(?: ?(?:و|and|w|we) ?(?P<f{tag}>{half}))?"
         rf"(?: ?(?:و|and)? ?(?P<k{tag}>[0-9]{{1,3}}) ?{thousands})?)?"
-        rf"|(?P<w{tag}>{word})(?: ?(?:و|and) ?(?P<g{tag}>{half}))?)"
+        rf"|(?P<w{tag}>{word})(?: ?(?:و|and|w|we) ?(?P<g{tag}>{half}))?)"
         rf"(?: ?(?P<c{tag}>{currency}))?"
     )
 
@@ -466,6 +471,9 @@ _WORD_AMOUNTS = {
     "نص مليون": 5e5,
     "half a million": 5e5,
     "half million": 5e5,
+    **dict.fromkeys(franco.TWO_MILLIONS, 2e6),
+    **dict.fromkeys(franco.A_MILLION, 1e6),
+    **{f"{half} {million}": 5e5 for half in franco.HALVES for million in franco.A_MILLION},
 }
 
 
@@ -516,11 +524,12 @@ _DOWN_PAYMENT = _compile(
     rf"(?P<zero>{_NO_DOWN})"
     rf"|(?:(?P<cmax>{_MAX}) ?)?{_number('pa')}{_PERCENT} ?{_DOWN_WORDS}"
     rf"|{_DOWN_WORDS}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))? ?{_number('pb')}{_PERCENT}"
-    rf"|(?P<amount>{_DOWN_WORDS}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))?{_THE} ?{_amount('d')})"
+    rf"|(?P<amount>{_DOWN_WORDS}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|(?P<dabout>{_AROUND})))?{_THE} ?{_amount('d')})"
     # The amount before its words ("500k down payment", "500 ألف مقدم"), unless the words go on to an amount of their
-    # own: in "6 مليون مقدم مليون" the first amount is the price.
-    rf"|(?P<before>{_amount('e')} ?(?>{_DOWN_WORDS}))"  # atomic: "down payment 300k" does not fall back to "down"
-    rf"(?!(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))?{_THE} ?(?:[0-9]|{_words('مليون', 'million', 'نص مليون')}))"
+    # own: in "6 مليون مقدم مليون" the first amount is the price; "3 million for the down payment", "مليون كمقدم" too.
+    # Atomic: "down payment 300k" does not fall back to "down".
+    rf"|(?P<before>(?:(?P<eabout>{_AROUND}){_THE} ?)?{_amount('e')} ?(?:(?:for|as) (?:the |a |my )?)?(?>{_DOWN_WORDS}))"
+    rf"(?!(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))?{_THE} ?(?:[0-9]|{_words(*_WORD_AMOUNTS)}))"
 )
 
 
@@ -529,10 +538,13 @@ def _read_down_payment(match: re.Match[str], scan: _Scan) -> _Take:
         scan.set("max_down_payment_pct", 0.0)
         return _whole(match)
     if match.group("amount") or match.group("before"):
-        # A down payment in pounds is no filter (the filter is a percentage); claiming it keeps the money pass from
-        # reading "500k" as a budget.
+        # The most the buyer pays up front, never the budget ("about 500k" up to 550k, as a monthly amount).
         tag = "d" if match.group("amount") else "e"
-        return _whole(match) if _price_value(_money(match, tag), 1_000) is not None else None
+        value = _price_value(_money(match, tag), 1_000)
+        if value is None:
+            return None
+        scan.set("max_down_payment", _band(value, 10)[1] if match.group(tag + "about") else value)
+        return _whole(match)
     raw = match.group("pa") or match.group("pb")
     pct = _to_number(raw)
     if pct is None or not 0 <= pct <= 100:
@@ -1791,6 +1803,7 @@ def _filters(scan: _Scan) -> SearchFilters:
         "min_installment_years" in values
         or "max_monthly_installment" in values
         or values.get("max_down_payment_pct", 100) < 100
+        or "max_down_payment" in values
     )
     if "installments" in scan.flags and not plan_stated:
         values["is_cash_only"] = False

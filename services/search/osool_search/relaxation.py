@@ -36,6 +36,7 @@ GROUPS: dict[RelaxableGroup, tuple[str, ...]] = {
     "payment": (
         "min_installment_years",
         "max_down_payment_pct",
+        "max_down_payment",
         "max_monthly_installment",
         "is_cash_only",
         "sale_type",

@@ -14,7 +14,7 @@ import asyncpg
 import numpy as np
 from asyncpg.pool import PoolConnectionProxy
 
-from osool_common.listing_filters import FILTER_RULES, FilterRule
+from osool_common.listing_filters import FILTER_RULES, FilterRule, column_sql
 from osool_common.replicas import ReadConnection, ReadPool
 from osool_search.filters import SearchFilters
 
@@ -109,7 +109,7 @@ def _conditions(
     for name, wanted in filters.applied().items():
         rule = FILTER_RULES[name]  # constant column names and operators only; values are parameters
         on_profile = profile is not None and _on_profile(rule)
-        column = f"{profile}.{rule.column}" if on_profile else f"{on_listing}{rule.column}"
+        column = column_sql(rule.column, profile if on_profile else listing)
         if rule.op == "in":
             condition = f"{column} = ANY({params(list(wanted))})"
         elif rule.op == "not in":  # a listing with no value is not one of those ruled out (as violations() reads it)

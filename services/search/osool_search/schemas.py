@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from osool_common.listing_filters import DERIVED
 from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
 from osool_search.gazetteer import ARABIC_NAMES, KNOWN_NAMES
@@ -91,6 +92,13 @@ class Property(BaseModel):
     @property
     def developer_ar(self) -> str | None:
         return ARABIC_NAMES.get(self.developer) if self.developer else None
+
+    # What the buyer pays up front, in pounds: what the max_down_payment filter reads (to the pound here).
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def down_payment(self) -> int | None:
+        value = DERIVED["down_payment"][1]({"price": self.price, "down_payment_pct": self.down_payment_pct})
+        return None if value is None else round(value)
 
 
 class KnownName(BaseModel):

@@ -30,6 +30,8 @@ export interface Property {
   is_delivered: boolean;
   sale_type: 'developer' | 'resale';
   down_payment_pct: number | null;
+  /** What the buyer pays up front, EGP: the price times down_payment_pct (all of it when cash only). */
+  down_payment?: number | null;
   installment_years: number | null;
   monthly_installment: number | null;
   is_cash_only: boolean;

@@ -27,6 +27,8 @@ export interface TokenPair {
 
 export interface PaymentPlan {
   down_payment_pct: number | null;
+  /** EGP paid up front (absent from cards saved before it existed). */
+  down_payment?: number | null;
   installment_years: number | null;
   monthly_installment: number | null;
   is_cash_only: boolean;

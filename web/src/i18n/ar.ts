@@ -139,9 +139,9 @@ export const ar: Messages = {
     unknown: 'غير مذكور',
     paymentPlan: 'خطة السداد',
     cashOnly: 'كاش فقط',
-    plan: (down: string | null, term: number | null, monthly: string | null) =>
+    plan: (down: string | null, amount: string | null, term: number | null, monthly: string | null) =>
       [
-        down ? `مقدم ${down}` : null,
+        down ? `مقدم ${down}${amount ? ` (${amount})` : ''}` : null,
         term ? years(term) : null,
         monthly ? `${monthly} شهريًا` : null,
       ]

@@ -131,8 +131,12 @@ export const en = {
     unknown: 'Not stated',
     paymentPlan: 'Payment plan',
     cashOnly: 'Cash only',
-    plan: (down: string | null, years: number | null, monthly: string | null) =>
-      [down ? `${down} down` : null, years ? `${years} years` : null, monthly ? `${monthly} a month` : null]
+    plan: (down: string | null, amount: string | null, years: number | null, monthly: string | null) =>
+      [
+        down ? `${down} down${amount ? ` (${amount})` : ''}` : null,
+        years ? `${years} years` : null,
+        monthly ? `${monthly} a month` : null,
+      ]
         .filter(Boolean)
         .join(', ') || 'Instalments (terms not stated)',
     chain: {

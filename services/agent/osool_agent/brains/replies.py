@@ -66,17 +66,21 @@ def _delivery(listing: dict[str, Any], ar: bool) -> str:
     return f"استلام {year}" if ar else f"delivery {year}"
 
 
-def _plan(listing: dict[str, Any], ar: bool) -> str:
+def _plan(listing: dict[str, Any], ar: bool, amount: bool = False) -> str:
+    """The payment plan in words; `amount` adds the down payment in pounds (when the buyer said what they have)."""
     if listing.get("is_cash_only"):
         return "كاش بس" if ar else "cash only"
     years, down = listing.get("installment_years"), listing.get("down_payment_pct")
     monthly = listing.get("monthly_installment")
+    pounds = listing.get("down_payment") if amount else None
     if not years:
         return ""
     if ar:
-        text = f"مقدم {down:g}% وتقسيط على {years} سنين" if down is not None else f"تقسيط على {years} سنين"
+        text = f"مقدم {down:g}%" + (f" ({egp(pounds)} جنيه)" if pounds else "") if down is not None else ""
+        text = f"{text} وتقسيط على {years} سنين" if text else f"تقسيط على {years} سنين"
         return text + (f" (حوالي {egp(monthly)} جنيه في الشهر)" if monthly else "")
-    text = f"{down:g}% down, {years} years of instalments" if down is not None else f"{years} years of instalments"
+    text = f"{down:g}% down" + (f" (EGP {egp(pounds)})" if pounds else "") if down is not None else ""
+    text = f"{text}, {years} years of instalments" if text else f"{years} years of instalments"
     return text + (f" (EGP {egp(monthly)} a month)" if monthly else "")
 
 
@@ -108,12 +112,15 @@ def _baths(baths: int, ar: bool) -> str:
     return f"{baths} حمامات" if baths <= 10 else f"{baths} حمام"
 
 
-def listing_line(listing: dict[str, Any], ar: bool, index: int | None = None, *, baths: bool = False) -> str:
-    """One listing said in a line; `baths` adds its bathrooms (when the buyer asked for a number of them)."""
+def listing_line(
+    listing: dict[str, Any], ar: bool, index: int | None = None, *, baths: bool = False, down: bool = False
+) -> str:
+    """One listing said in a line; `baths` adds its bathrooms (when the buyer asked for a number of them), `down` its
+    down payment in pounds (when the buyer said how much they have)."""
     lead = f"{index}. " if index is not None else ""
     rooms = listing.get("bedrooms")
     bathrooms = listing.get("bathrooms") if baths else None
-    plan = _plan(listing, ar)
+    plan = _plan(listing, ar, down)
     if ar:
         kind = TYPE_AR.get(listing["type"], listing["type"])
         parts = [f"{lead}{listing['title']} ({kind} في {_where(listing, ar)}): {egp(listing['price'])} جنيه",
@@ -243,8 +250,9 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
                 "I found these options for you:"]  # fmt: skip
     intro_ar = ["دي الوحدات اللي لقيتها مناسبة لطلبك:", "لقيتلك الاختيارات دي:", "دي الوحدات المتاحة بالمواصفات دي:"]
     lines = [unmatched or _pick(intro_ar if ar else intro_en, seed)]
-    baths = "min_bathrooms" in (content.get("applied_filters") or {})
-    lines += [listing_line(listing, ar, i, baths=baths) for i, listing in enumerate(listings[:3], start=1)]
+    applied = content.get("applied_filters") or {}
+    baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
+    lines += [listing_line(listing, ar, i, baths=baths, down=down) for i, listing in enumerate(listings[:3], start=1)]
     if len(listings) > 3:
         lines.append(f"و{len(listings) - 3} وحدات تانية في الكروت." if ar else
                      f"{len(listings) - 3} more are on the cards below.")  # fmt: skip

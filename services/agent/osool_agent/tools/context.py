@@ -61,6 +61,8 @@ class ListingFacts(BaseModel):
     is_delivered: bool = False
     sale_type: str | None = None
     down_payment_pct: float | None = None
+    # What the buyer pays up front, in pounds (search computes it: the price times the share).
+    down_payment: int | None = None
     installment_years: int | None = None
     monthly_installment: int | None = None
     is_cash_only: bool = False

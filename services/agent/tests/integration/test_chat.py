@@ -345,6 +345,34 @@ def test_amr_offers_only_homes_with_the_bathrooms_asked_for(api: httpx.Client, m
 
 
 @pytest.mark.parametrize(
+    ("message", "arabic"),
+    [("apartment in New Cairo with 500k down payment", False), ("sha2a fel tagamo3 mo2adam nos milyon", False),
+     ("شقة في التجمع معايا مقدم نص مليون", True)],
+)  # fmt: skip
+def test_amr_offers_only_homes_within_the_down_payment_and_says_it_in_pounds(
+    api: httpx.Client, message: str, arabic: bool
+) -> None:
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties", body
+    assert call["result"]["applied_filters"]["max_down_payment"] == 500_000, call["result"]["applied_filters"]
+    assert "max_price" not in call["result"]["applied_filters"], "a down payment is not the budget"
+    assert body["listings"], body
+    for card in body["listings"]:
+        assert (card["type"], card["location"]) == ("Apartment", "New Cairo"), card
+        plan = card["payment_plan"]
+        assert plan["down_payment"] is not None and plan["down_payment"] <= 500_000, card
+        assert abs(plan["down_payment"] - card["price"] * (plan["down_payment_pct"] or 0) / 100) <= 1, card
+    # The reply says each plan's down payment in pounds (a 0% one and a cash-only price need no second figure).
+    plans = [card["payment_plan"] for card in body["listings"][:3]]
+    amounts = [plan["down_payment"] for plan in plans if not plan["is_cash_only"] and plan["down_payment"]]
+    assert amounts, plans
+    for amount in amounts:
+        said = f"({egp(amount)} جنيه)" if arabic else f"(EGP {egp(amount)})"
+        assert said in body["reply"], body["reply"]
+
+
+@pytest.mark.parametrize(
     ("message", "said"),
     [("apartment in Maadi with 7 bathrooms", "with any number of bathrooms"),
      ("شقة في المعادي فيها ٧ حمامات", "بأي عدد حمامات")],

@@ -28,6 +28,9 @@ LISTING: dict[str, Any] = {
         ({"min_installment_years": 10, "max_down_payment_pct": 10}, ["min_installment_years"]),
         ({"max_monthly_installment": 50_000, "finishing": ["semi_finished"]}, ["max_monthly_installment"]),
         ({"min_size_sqm": 100, "max_size_sqm": 150, "sale_type": "resale"}, ["max_size_sqm", "sale_type"]),
+        # Its down payment in pounds is 10% of 7,500,000.
+        ({"max_down_payment": 750_000}, []),
+        ({"max_down_payment": 749_999}, ["max_down_payment"]),
     ],
 )
 def test_a_listing_fails_exactly_the_filters_it_does_not_meet(filters: dict[str, Any], failed: list[str]) -> None:
@@ -41,6 +44,18 @@ def test_a_delivered_listing_meets_any_latest_delivery_year_but_a_missing_value_
     assert violations(no_plan, SearchFilters(min_installment_years=0, min_bedrooms=0)) == [
         "min_bedrooms", "min_installment_years",
     ]  # fmt: skip
+
+
+def test_a_down_payment_in_pounds_follows_the_price_and_needs_the_share() -> None:
+    # Computed, not stored: the price a price drop brings moves it at once (the agent's alerts read the new price).
+    assert violations({**LISTING, "price": 5_000_000}, SearchFilters(max_down_payment=500_000)) == []
+    assert violations({**LISTING, "down_payment_pct": None}, SearchFilters(max_down_payment=10**9)) == [
+        "max_down_payment"
+    ]
+    # A cash-only listing's share is 100% (ingest sets it): its whole price is paid up front.
+    cash = {**LISTING, "is_cash_only": True, "down_payment_pct": 100.0, "price": 900_000}
+    assert violations(cash, SearchFilters(max_down_payment=1_000_000)) == []
+    assert violations(cash, SearchFilters(max_down_payment=899_999)) == ["max_down_payment"]
 
 
 def test_every_filter_has_its_query_parameter_on_the_listing_route() -> None:

@@ -76,9 +76,27 @@ def test_franco_rooms(query: str, expected: dict[str, Any]) -> None:
         ("7adod 6 milyon", {"min_price": 5_400_000, "max_price": 6_600_000}),
         ("a2al men 900 alf", {"max_price": 900_000}), ("talat milyon", {"max_price": 3_000_000}),
         ("ta7t 4 milyon w nos", {"max_price": 4_500_000}),
+        # A million said as a word, with no number: one, two, one and a half, half of one.
+        ("ta7t milyon", {"max_price": 1_000_000}), ("a2al men milyoneen", {"max_price": 2_000_000}),
+        ("b milyon w nos", {"max_price": 1_500_000}), ("le7ad nos milyon", {"max_price": 500_000}),
     ],
 )  # fmt: skip
 def test_franco_prices(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # The 3 of "tagamo3" is a letter: no 3 million there.
+        ("sha2a tagamo3 milyon", {"property_types": [A], "locations": ["New Cairo"], "max_price": 1_000_000}),
+        ("fella tagamo3 مليون", {"property_types": ["Villa"], "locations": ["New Cairo"], "max_price": 1_000_000}),
+        ("awsa3 mn", {}),
+        # A currency written onto the number is still money.
+        ("villa egp5m", {"property_types": ["Villa"], "max_price": 5_000_000}),
+    ],
+)
+def test_a_digit_inside_a_franco_word_is_no_number(query: str, expected: dict[str, Any]) -> None:
     assert applied(query) == expected
 
 
@@ -93,6 +111,8 @@ def test_franco_prices(query: str, expected: dict[str, Any]) -> None:
         ("10% mo2addam w el ba2y 3ala 6 sneen", {"max_down_payment_pct": 10.0, "min_installment_years": 6}),
         ("2est 30 alf fel shahr", {"max_monthly_installment": 30_000}),
         ("2est a2al men 40 alf", {"max_monthly_installment": 40_000}),
+        ("mo2adam nos milyon", {"max_down_payment": 500_000}), ("b mo2adam 300 alf", {"max_down_payment": 300_000}),
+        ("mo2addam milyon w nos", {"max_down_payment": 1_500_000}),
         # Delivery.
         ("estlam 2027", {"delivery_year": 2027}), ("estlam fawry", {"is_delivered": True}),
         ("gahza lel sakan", {"is_delivered": True}), ("ta7t el ensha2", {"is_delivered": False}),

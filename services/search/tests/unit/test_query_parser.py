@@ -620,29 +620,54 @@ def test_a_delivery_counted_from_now_is_not_read_into_other_years(query: str, ex
     assert applied(query) == expected
 
 
-def test_a_down_payment_in_pounds_is_not_read_as_the_budget() -> None:
-    assert applied("villa with down payment 500k") == {"property_types": ["Villa"]}
+def test_a_down_payment_in_pounds_is_the_most_paid_up_front_not_the_budget() -> None:
+    assert applied("villa with down payment 500k") == {"property_types": ["Villa"], "max_down_payment": 500_000}
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("apartment with 500k down payment", {"property_types": ["Apartment"]}),
-        ("شقة 500 ألف مقدم", {"property_types": ["Apartment"]}),
-        ("500k dp", {}),
-        ("apartment 6m with 1m down", {"property_types": ["Apartment"], "max_price": 6_000_000}),
-        ("villa 20m, 2m downpayment", {"property_types": ["Villa"], "max_price": 20_000_000}),
+        ("apartment with 500k down payment", {"property_types": ["Apartment"], "max_down_payment": 500_000}),
+        ("شقة 500 ألف مقدم", {"property_types": ["Apartment"], "max_down_payment": 500_000}),
+        ("500k dp", {"max_down_payment": 500_000}),
+        (
+            "apartment 6m with 1m down",
+            {"property_types": ["Apartment"], "max_price": 6_000_000, "max_down_payment": 1_000_000},
+        ),
+        (
+            "villa 20m, 2m downpayment",
+            {"property_types": ["Villa"], "max_price": 20_000_000, "max_down_payment": 2_000_000},
+        ),
         # The down words go on to an amount of their own: the first amount is the price.
-        ("شقة ب 6 مليون مقدم مليون", {"property_types": ["Apartment"], "max_price": 6_000_000}),
-        ("apartment 3m down payment 300k", {"property_types": ["Apartment"], "max_price": 3_000_000}),
-        ("شقة 3 مليون ومقدم 300 ألف", {"property_types": ["Apartment"], "max_price": 3_000_000}),
+        (
+            "شقة ب 6 مليون مقدم مليون",
+            {"property_types": ["Apartment"], "max_price": 6_000_000, "max_down_payment": 1_000_000},
+        ),
+        (
+            "apartment 3m down payment 300k",
+            {"property_types": ["Apartment"], "max_price": 3_000_000, "max_down_payment": 300_000},
+        ),
+        (
+            "شقة 3 مليون ومقدم 300 ألف",
+            {"property_types": ["Apartment"], "max_price": 3_000_000, "max_down_payment": 300_000},
+        ),
         (
             "apartment 5m 10% down",
             {"property_types": ["Apartment"], "max_price": 5_000_000, "max_down_payment_pct": 10.0},
         ),
+        # Colloquial amounts and Franco-Arabic; "about" allows 10% more, as for a monthly amount.
+        ("معايا مقدم نص مليون", {"max_down_payment": 500_000}),
+        ("مقدم مليون ونص", {"max_down_payment": 1_500_000}),
+        ("بمقدم ٣٠٠ الف وقسط ١٠ آلاف", {"max_down_payment": 300_000, "max_monthly_installment": 10_000}),
+        ("sha2a mo2adam 500 alf", {"property_types": ["Apartment"], "max_down_payment": 500_000}),
+        ("down payment around 500k", {"max_down_payment": 550_000}),
+        ("حوالي نص مليون مقدم", {"max_down_payment": 550_000}),
+        # A down payment in pounds already says how the buyer pays (a cash-only listing's down payment is its whole
+        # price), so "installments" adds no is_cash_only.
+        ("apartment installments 500k down", {"property_types": ["Apartment"], "max_down_payment": 500_000}),
     ],
 )
-def test_a_down_payment_in_pounds_before_its_words_is_not_the_budget_either(
+def test_a_down_payment_in_pounds_before_or_after_its_words_is_not_the_budget(
     query: str, expected: dict[str, Any]
 ) -> None:
     assert applied(query) == expected

@@ -13,6 +13,7 @@ export function planText(card: Card, m: Messages): string {
   if (plan.is_cash_only) return m.card.cashOnly;
   return m.card.plan(
     plan.down_payment_pct === null ? null : percent(plan.down_payment_pct),
+    plan.down_payment ? egp(plan.down_payment) : null,
     plan.installment_years,
     plan.monthly_installment ? egp(plan.monthly_installment) : null,
   );

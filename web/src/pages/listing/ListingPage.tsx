@@ -81,7 +81,10 @@ function Details({ listing }: { listing: Property }) {
         <Fact name={l.saleType}>{f.saleTypes[listing.sale_type] ?? listing.sale_type}</Fact>
         <Fact name={l.cashOnly}>{listing.is_cash_only ? l.yes : l.no}</Fact>
         <Fact name={l.downPayment}>
-          {listing.down_payment_pct === null ? unknown : percent(listing.down_payment_pct)}
+          {listing.down_payment_pct === null
+            ? unknown
+            : percent(listing.down_payment_pct) +
+              (listing.down_payment && !listing.is_cash_only ? ` (${egp(listing.down_payment)})` : '')}
         </Fact>
         <Fact name={l.installmentYears}>
           {listing.installment_years ? m.finance.years(listing.installment_years) : unknown}
