@@ -168,12 +168,19 @@ def clean_query(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).translate(_DROP).split())
 
 
+# An apostrophe inside a Latin word is Franco's other hamza ("sha'a", "mo'adam", "ta'seet" are "sha2a", "mo2adam",
+# "ta2seet"), except in an English contraction or possessive ("don't", "maid's", "we're", "I'm", "you'll").
+_FRANCO_APOSTROPHE = re.compile(r"(?<=[a-z])['’](?=[a-z])(?!(?:t|s|re|m|ll|ve|d)(?![a-z]))")
+
+
 def fold(text: str) -> str:
     """Matching form of cleaned text, character for character: lower case, ASCII digits, one Arabic spelling (alef
-    with hamza or madda → bare alef, taa marbuta → haa, alef maqsura → yaa)."""
+    with hamza or madda → bare alef, taa marbuta → haa, alef maqsura → yaa), Franco's apostrophe as its 2."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters lower to two characters ("İ"); keep those as they are
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if "'" in lowered or "’" in lowered:
+        lowered = _FRANCO_APOSTROPHE.sub("2", lowered)
     return lowered.translate(_FOLD)
 
 

@@ -86,6 +86,24 @@ def test_franco_prices(query: str, expected: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "expected", "said"),
+    [
+        ("sha'a fel tagamo3", {"property_types": [A], "locations": ["New Cairo"]}, "sha'a → Apartment"),
+        ("sha’a b mo'adam nos milyon", {"property_types": [A], "max_down_payment": 500_000}, "b mo'adam nos milyon"),
+        ("fella a'al men 10 milyon", {"property_types": ["Villa"], "max_price": 10_000_000}, "a'al men 10 milyon"),
+        # English contractions and possessives keep their apostrophe.
+        ("don't want a villa in zayed", {"locations": ["Sheikh Zayed"], "exclude_property_types": ["Villa"]},
+         "don't want a villa"),
+        ("apartment with a maid's room", {"property_types": [A], "features": ["maids_room"]}, "maid's room"),
+    ],
+)  # fmt: skip
+def test_an_apostrophe_inside_a_franco_word_is_its_hamza(query: str, expected: dict[str, Any], said: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert said in parsed.understood
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         # The 3 of "tagamo3" is a letter: no 3 million there.
