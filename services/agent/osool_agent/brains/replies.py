@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic_ai.messages import ToolReturnPart
 
-from osool_agent.brains.rules import Reading
+from osool_agent.brains.rules import Reading, fold
+from osool_agent.leads.slots import INVEST, RENT, SELL
 from osool_agent.viewings.slots import CAIRO
 
 FALLBACK_NOTICE = {
@@ -77,11 +78,20 @@ def _plan(listing: dict[str, Any], ar: bool, amount: bool = False) -> str:
         return ""
     if ar:
         text = f"مقدم {down:g}%" + (f" ({egp(pounds)} جنيه)" if pounds else "") if down is not None else ""
-        text = f"{text} وتقسيط على {years} سنين" if text else f"تقسيط على {years} سنين"
+        term = f"تقسيط على {_years_ar(years)}"
+        text = f"{text} و{term}" if text else term
         return text + (f" (حوالي {egp(monthly)} جنيه في الشهر)" if monthly else "")
     text = f"{down:g}% down" + (f" (EGP {egp(pounds)})" if pounds else "") if down is not None else ""
-    text = f"{text}, {years} years of instalments" if text else f"{years} years of instalments"
+    term = "1 year of instalments" if years == 1 else f"{years} years of instalments"
+    text = f"{text}, {term}" if text else term
     return text + (f" (EGP {egp(monthly)} a month)" if monthly else "")
+
+
+def _years_ar(years: int) -> str:
+    """A number of years as said in Arabic: "سنة", "سنتين", "3 سنين", "15 سنة"."""
+    if years <= 2:
+        return "سنة" if years == 1 else "سنتين"
+    return f"{years} سنين" if years <= 10 else f"{years} سنة"
 
 
 def _stale(listing: dict[str, Any], ar: bool) -> str:
@@ -232,6 +242,17 @@ def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
     joined = "; ".join(parts)
     ask = "Tell me a budget from there" if budget_first else "Tell me what to change"
     return f"Nothing we have matches all of that. {joined[0].upper()}{joined[1:]}. {ask} and I will search again."
+
+
+def _sale_only(reading: Reading, ar: bool) -> str:
+    """What Amr says first to someone who asked to rent a home (a tenant, not a landlord renting one out): Osool lists
+    homes for sale only, so what follows is for sale, never offered as a rental."""
+    text = fold(str(reading.arguments.get("query", "")))
+    if not RENT.search(text) or INVEST.search(text) or SELL.search(text):
+        return ""
+    if ar:
+        return "إحنا بنعرض وحدات للبيع بس، مش للإيجار. لو الشرا وارد عندك، دي الوحدات المعروضة للبيع بالمواصفات دي.\n"
+    return "We list homes for sale only, not for rent. If buying is an option for you, here is what is for sale.\n"
 
 
 def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
@@ -563,7 +584,7 @@ SMALLTALK = {
 }  # fmt: skip
 
 _WRITERS = {
-    "search_properties": lambda c, r, ar, seed: _search(c, r, ar, seed),
+    "search_properties": lambda c, r, ar, seed: _sale_only(r, ar) + _search(c, r, ar, seed),
     "get_property": lambda c, r, ar, seed: _property(c, ar),
     "compare_units": lambda c, r, ar, seed: _compare(c, ar),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, ar),

@@ -345,6 +345,20 @@ def test_amr_offers_only_homes_with_the_bathrooms_asked_for(api: httpx.Client, m
 
 
 @pytest.mark.parametrize(
+    ("message", "said"),
+    [("apartment for rent in Maadi", "We list homes for sale only, not for rent."),
+     ("عايز شقة ايجار في المعادي", "إحنا بنعرض وحدات للبيع بس، مش للإيجار.")],
+)  # fmt: skip
+def test_someone_who_wants_to_rent_hears_that_osool_lists_homes_for_sale(
+    api: httpx.Client, message: str, said: str
+) -> None:
+    body = chat(api, message).json()
+    assert body["tool_calls"][0]["name"] == "search_properties", body
+    assert body["reply"].startswith(said), body["reply"]
+    assert body["listings"] and all(card["location"] == "Maadi" for card in body["listings"]), body["listings"]
+
+
+@pytest.mark.parametrize(
     ("message", "arabic"),
     [("apartment in New Cairo with 500k down payment", False), ("sha2a fel tagamo3 mo2adam nos milyon", False),
      ("شقة في التجمع معايا مقدم نص مليون", True)],

@@ -166,6 +166,48 @@ def test_a_listings_bathrooms_are_said_when_the_buyer_asked_for_a_number_of_them
     assert "حمام" not in reply("search_properties", unasked, "ar")
 
 
+@pytest.mark.parametrize(
+    ("years", "english", "arabic"),
+    [(1, "1 year of instalments", "تقسيط على سنة"), (2, "2 years of instalments", "تقسيط على سنتين"),
+     (7, "7 years of instalments", "تقسيط على 7 سنين"), (12, "12 years of instalments", "تقسيط على 12 سنة")],
+)  # fmt: skip
+def test_a_plans_years_are_counted_as_people_say_them(years: int, english: str, arabic: str) -> None:
+    content = {"listings": [listing(1, installment_years=years).model_dump(mode="json")]}
+    assert english in reply("search_properties", content, "en")
+    assert arabic in reply("search_properties", content, "ar")
+    grounded(reply("search_properties", content, "en"), content)
+    grounded(reply("search_properties", content, "ar"), content)
+
+
+def test_the_down_payment_in_pounds_is_said_when_the_buyer_gave_one() -> None:
+    item = listing(1, down_payment=525_000).model_dump(mode="json")
+    asked = {"applied_filters": {"max_down_payment": 600_000}, "listings": [item]}
+    assert "10% down (EGP 525,000)" in reply("search_properties", asked, "en")
+    assert "مقدم 10% (525,000 جنيه)" in reply("search_properties", asked, "ar")
+    grounded(reply("search_properties", asked, "en"), asked)
+    grounded(reply("search_properties", asked, "ar"), asked)
+    unasked = {**asked, "applied_filters": {}}
+    assert "525,000" not in reply("search_properties", unasked, "en")
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [("apartment for rent in Maadi", "We list homes for sale only, not for rent."),
+     ("عايز شقة ايجار في المعادي", "إحنا بنعرض وحدات للبيع بس، مش للإيجار."),
+     ("apartment in Maadi to buy and rent it out", None), ("apartment in Maadi", None)],
+)  # fmt: skip
+def test_someone_who_asked_to_rent_hears_first_that_the_listings_are_for_sale(query: str, said: str | None) -> None:
+    content = {"listings": [listing(1).model_dump(mode="json")]}
+    for language in ("en", "ar"):
+        part = ToolReturnPart("search_properties", content, tool_call_id="call_1")
+        text = write_reply(Reading(language, "search_properties", {"query": query}), [part], seed="s")
+        if said is None:
+            assert "rent" not in text and "إيجار" not in text, text
+        elif (language == "ar") == ("إحنا" in said):
+            assert text.startswith(said), text
+            assert listing(1).title in text  # what is for sale still follows
+
+
 def test_an_arabic_reply_names_the_place_and_compound_in_arabic_where_search_knows_them() -> None:
     known = listing(1, location_ar="القاهرة الجديدة", compound_ar="ميفيدا")
     unknown = listing(2, location="Hadayek El Ahram", compound=None)  # a brokerage's own place: as written
