@@ -102,8 +102,8 @@ class SearchFilters(BaseModel):
     exclude_floors: list[FloorNumber] | None = Field(default=None, min_length=1, max_length=20)
     # Features and amenities a listing must have ("with a pool") or must not ("no garden"). A feature the query asks
     # for that no listing has is not applied, and the search response says so (unmatched_features).
-    features: list[Feature] | None = Field(default=None, min_length=1, max_length=19)
-    exclude_features: list[Feature] | None = Field(default=None, min_length=1, max_length=19)
+    features: list[Feature] | None = Field(default=None, min_length=1, max_length=20)
+    exclude_features: list[Feature] | None = Field(default=None, min_length=1, max_length=20)
 
     @model_validator(mode="after")
     def _known_names_and_ranges(self) -> SearchFilters:

@@ -193,6 +193,13 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "lagoon view", "lagoon", "lagoons", "crystal lagoon", "crystal lagoons", "view of the lagoon",
         "overlooking the lagoon", "لاجون", "فيو لاجون", "لاجون فيو", "فيو على اللاجون", "كريستال لاجون", "lagon",
     ),
+    # Cairo's premium view (Maadi, Zamalek, Garden City, the towers of the Corniche). Not "on the Nile" or "النيل"
+    # alone: "on the Nile Corniche", "Nile University", "شارع النيل" are places, not a view.
+    "nile_view": (
+        "nile view", "view of the nile", "overlooking the nile", "nile front", "nilefront", "direct nile view",
+        "فيو النيل", "فيو نيل", "فيو على النيل", "اطلالة على النيل", "إطلالة على النيل", "تطل على النيل",
+        "على النيل مباشرة", "view nile", "view el nil", "view el neel", "fyu el nil", "view 3al nil",
+    ),
     "corner": (
         "corner", "corner unit", "corner plot", "كورنر", "ناصية", "على ناصية",
         "korner", "nasya", "naseya",

@@ -232,6 +232,7 @@ export const ar: Messages = {
       parking: 'جراج',
       sea_view: 'إطلالة على البحر',
       lagoon_view: 'إطلالة على اللاجون',
+      nile_view: 'إطلالة على النيل',
       corner: 'وحدة ناصية',
       balcony: 'بلكونة',
       elevator: 'أسانسير',

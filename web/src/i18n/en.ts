@@ -224,6 +224,7 @@ export const en = {
       parking: 'Parking',
       sea_view: 'Sea view',
       lagoon_view: 'Lagoon view',
+      nile_view: 'Nile view',
       corner: 'Corner unit',
       balcony: 'Balcony',
       elevator: 'Elevator',

@@ -163,6 +163,7 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "parking": ("parking", "جراج"),
     "sea_view": ("a sea view", "فيو بحر"),
     "lagoon_view": ("a lagoon view", "فيو لاجون"),
+    "nile_view": ("a Nile view", "فيو النيل"),
     "corner": ("a corner position", "ناصية"),
     "balcony": ("a balcony", "بلكونة"),
     "elevator": ("an elevator", "أسانسير"),

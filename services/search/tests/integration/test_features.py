@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from devstack.stack import LocalStack
-from devstack.testing import admin_headers
+from devstack.testing import admin_headers, ingest_own_place, own_numbers
 
 pytestmark = pytest.mark.stack
 
@@ -103,11 +103,13 @@ def test_a_feature_no_listing_has_is_said_and_not_applied(api: httpx.Client, pla
     assert body["applied_filters"]["features"] == ["pool"]
     assert _ids(body, tag) == {1, 2, 3}
     assert body["query_text"] == "basement and a pool"  # a feature not applied: its words still rank
-    alone = _search(api, "villa with a lagoon view", location)
-    assert alone["unmatched_features"] == ["lagoon_view"]
-    assert alone["query_text"] == "lagoon view"
-    assert "features" not in alone["applied_filters"]
-    assert _ids(alone, tag) == {1, 2, 3, 4, 5, 6}  # the villas there are, not none
+    for query, feature, words in (("villa with a lagoon view", "lagoon_view", "lagoon view"),
+                                  ("فيلا فيو النيل", "nile_view", "فيو النيل")):  # fmt: skip
+        alone = _search(api, query, location)
+        assert alone["unmatched_features"] == [feature]
+        assert alone["query_text"] == words
+        assert "features" not in alone["applied_filters"]
+        assert _ids(alone, tag) == {1, 2, 3, 4, 5, 6}  # the villas there are, not none
 
 
 def test_a_negated_feature_rules_listings_out(api: httpx.Client, place: tuple[str, str]) -> None:
@@ -172,3 +174,22 @@ def test_listings_stored_before_features_get_them_when_the_service_starts(
     # Read from the description only: the amenities column was not kept, so listing 3 has what its text says.
     assert api.get(f"/api/properties/source/FT-{tag}-3").json()["features"] == []
     assert _ids(_search(api, "villa with a pool", location), tag) == {1, 2}
+
+
+@pytest.mark.parametrize("query", ["apartment with a Nile view", "شقة فيو النيل", "sha2a view el nil"])
+def test_a_nile_view_is_a_feature_and_the_nile_as_a_place_is_not(
+    stack: LocalStack, api: httpx.Client, query: str
+) -> None:
+    rows = [
+        {"title": "Apartment for sale", "type": "Apartment", "price": 9_000_000, "size": 180, "bedrooms": 3,
+         "description": "Direct Nile view from every room."},
+        {"title": "شقة للبيع", "type": "Apartment", "price": 8_000_000, "size": 170, "bedrooms": 3,
+         "description": "شقة تطل على النيل مباشرة"},
+        {"title": "Apartment for sale", "type": "Apartment", "price": 7_000_000, "size": 160, "bedrooms": 3,
+         "description": "Near Nile University, on the Nile Corniche road."},
+    ]  # fmt: skip
+    tag, location = ingest_own_place(stack, "NV", rows)
+    body = _search(api, query, location)
+    assert body["applied_filters"]["features"] == ["nile_view"], body["applied_filters"]
+    assert own_numbers(body["results"], "NV", tag) == {1, 2}
+    assert all("nile_view" in row["features"] for row in body["results"])

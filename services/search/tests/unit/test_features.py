@@ -31,6 +31,10 @@ from osool_search.query_parser import parse_query
         ("فيلا بحمام سباحة وجنينة وروف", ["garden", "pool", "roof"]),
         ("شقة كورنر فيو بحر قريبة من المول", ["corner", "near_mall", "sea_view"]),
         ("شاليه لاجون فيو على البحر", ["lagoon_view", "near_beach"]),
+        ("Apartment with a direct Nile view in Zamalek.", ["nile_view"]),
+        ("شقة تطل على النيل مباشرة", ["nile_view"]),
+        # The Nile named as a place is no view.
+        ("Near Nile University. On the Nile Corniche. في شارع النيل", []),
         # Ruled out, or not the feature: none of these is a pool, a garden or a parking space.
         ("Room for a private pool.", []),
         ("Quiet street, no pool, without a garden.", []),
@@ -68,6 +72,9 @@ def test_every_feature_has_english_and_arabic_words_and_no_word_means_two_featur
         ("fella b pisin w gnena", ["pool", "garden"], None),
         ("شاليه فيو بحر", ["sea_view"], None),
         ("chalet with lagoon view in Sahel", ["lagoon_view"], None),
+        ("شقة فيو النيل في المعادي", ["nile_view"], None),
+        ("sha2a view el nil fel maadi", ["nile_view"], None),
+        ("apartment in Zamalek, not a Nile view", None, ["nile_view"]),
         ("apartment near the AUC with parking", ["near_auc", "parking"], None),
         ("penthouse with a private roof", ["roof"], None),
         ("villa, no pool", None, ["pool"]),
