@@ -862,9 +862,10 @@ def _read_compound_presence(match: re.Match[str], scan: _Scan) -> _Take:
 # ---- bathrooms ----
 
 # A count of bathrooms is a minimum ("2 bathrooms", "٢ حمام", "talat 7amamat", "حمامين"): more is never a reason to
-# turn a home down. "bath" alone is the room, so only a number or the dual names a count.
+# turn a home down. "bath" alone is the room, so only a number or the dual names a count. "ba" is the listings'
+# shorthand, written onto its number ("3br 2ba").
 _BATH_WORD = _fold_pattern(
-    r"(?:bath ?rooms?|baths?|wcs?|toilets?|حمام|حمامات|حمامه|دورة مياه|دوره مياه|دورات مياه|دورات المياه"
+    r"(?:bath ?rooms?|baths?|(?<=[0-9])ba|wcs?|toilets?|حمام|حمامات|حمامه|دورة مياه|دوره مياه|دورات مياه|دورات المياه"
     rf"|{'|'.join(re.escape(w) for w in sorted(franco.BATH_WORDS, key=len, reverse=True))})(?!\w)"
     r"(?! ?(?:سباحة|سباحه|seba7a|sba7a|saba7a|sebaha))"  # a swimming pool ("حمام سباحة") is a feature
 )
@@ -1736,6 +1737,11 @@ def _both(first: Callable[[str], object], second: Callable[[str], object]) -> Ca
     return lambda text: bool(first(text)) and bool(second(text))
 
 
+def _either(first: Callable[[str], object], second: Callable[[str], object]) -> Callable[[str], bool]:
+    return lambda text: bool(first(text)) or bool(second(text))
+
+
+_ATTACHED_BA = re.compile(r"[0-9]ba(?!\w)").search
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _HAS_YEAR = re.compile(r"[12][0-9][0-9][0-9]").search
 _HAS_MONEY_WORD = _has("مليون", "million", *franco.MILLIONS)
@@ -1754,7 +1760,8 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_has("year", "yr", "سنين", "سنوات", "سنة", "سنه", "سنتين", "عام", "sneen", "snin", "senin", "seneen", "sana",
           "snawat", "santen", "sentein", "3am"), _RELATIVE_DELIVERY, _read_relative_delivery),
     (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),
-    (_has("bath", "wc", "toilet", "حمام", "مياه", "7mam", "7amam", "hamam", "hammam"), _BATHROOMS, _read_bathrooms),
+    (_either(_has("bath", "wc", "toilet", "حمام", "مياه", "7mam", "7amam", "hamam", "hammam"), _ATTACHED_BA),
+     _BATHROOMS, _read_bathrooms),
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "ghor", "8or", "owad", "ewad", "oad", "oda", "ouda",
           "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),

@@ -259,6 +259,10 @@ def test_bathrooms_are_not_bedrooms() -> None:
         ("sha2a 3 ghoraf w 2 7amam", {"property_types": ["Apartment"], "bedrooms": 3, "min_bathrooms": 2}),
         ("talat 7amamat", {"min_bathrooms": 3}),
         ("7amamen", {"min_bathrooms": 2}),
+        # The listings' shorthand, written onto the number; apart, "ba" is no bathroom.
+        ("apartment 3br 2ba", {"property_types": ["Apartment"], "bedrooms": 3, "min_bathrooms": 2}),
+        ("villa 5br/4ba", {"property_types": ["Villa"], "bedrooms": 5, "min_bathrooms": 4}),
+        ("apartment 2 ba", {"property_types": ["Apartment"]}),
     ],
 )
 def test_a_number_of_bathrooms_is_a_minimum(query: str, expected: dict[str, Any]) -> None:
