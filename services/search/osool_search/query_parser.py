@@ -113,6 +113,8 @@ class ParsedQuery:
     # The text without the words of the features asked for: what ranks the listings once every one of those features
     # is a filter (each listing then has them, and matching their words again would only cost a scan).
     text_without_features: str | None = None
+    # The order by price the words ask for ("the cheapest": price_asc, "أغلى": price_desc); None for relevance.
+    order: str | None = None
 
     def ranking_text(self, applied: SearchFilters) -> str:
         """The words the full-text branch matches, given the filters the search applies: a feature's words stay while
@@ -1076,6 +1078,17 @@ _INSTALLMENT_PHRASES = (
     "payment plan", "payment plans", "تقسيط", "بالتقسيط", "التقسيط", "أقساط", "قسط", "بالقسط", "نظام سداد",
     "خطة سداد", "على أقساط", *franco.INSTALLMENTS,
 )  # fmt: skip
+# The order a buyer asks for by price: "the cheapest villa", "أرخص شقة", "ar5as sha2a" (cheapest first), "أغلى فيلا"
+# (dearest first). Not a filter: the words go, and the search lists the matching listings by price.
+_CHEAPEST_PHRASES = (
+    "cheapest", "the cheapest", "cheapest first", "cheap", "lowest price", "lowest prices", "least expensive",
+    "inexpensive", "affordable", "low cost", "أرخص", "الأرخص", "أرخص حاجة", "رخيص", "رخيصة", "رخيصه", "الرخيص",
+    "ar5as", "2ar5as", "el ar5as", "arkhas", "re5ees", "re5isa", "rekhisa", "rkhees",
+)  # fmt: skip
+_DEAREST_PHRASES = (
+    "most expensive", "the most expensive", "priciest", "highest price", "highest prices", "أغلى", "الأغلى",
+    "a8la", "el a8la", "aghla", "a4la",
+)  # fmt: skip
 _FILLER_PHRASES = (
     "for sale", "to buy", "for buying", "i want", "i need", "i am looking for", "i'm looking for", "im looking for",
     "looking for", "searching for", "search for", "show me", "find me", "get me", "please", "pls", "want", "need",
@@ -1135,6 +1148,8 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
     put(_OFF_PLAN_PHRASES, _Meaning("is_delivered", False))
     put(_CASH_PHRASES, _Meaning("payment", "cash"))
     put(_INSTALLMENT_PHRASES, _Meaning("payment", "installments"))
+    put(_CHEAPEST_PHRASES, _Meaning("order", "price_asc"))
+    put(_DEAREST_PHRASES, _Meaning("order", "price_desc"))
     put(_FILLER_PHRASES, _FILLER)
     put(("garden view", "garden views", "فيو جاردن"), _FILLER)  # a view over a garden is not a garden
 
@@ -1365,6 +1380,7 @@ _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
     "sale_type": (),
     "is_delivered": (),
     "payment": ("on", "by", "with", "ب"),
+    "order": ("the", "one", "حاجة"),  # "not the cheapest", "مش أرخص حاجة"
     # "not on the ground floor", "مش في الدور الأرضي", "mesh fel dor el ardy", "not a high floor"
     "floors": _ON_A_FLOOR,
     "min_floor": _ON_A_FLOOR,
@@ -1388,7 +1404,7 @@ _BEFORE_CUE_WORDS = frozenset(
 )
 # What carries a negation on to the next phrase of the same kind: "no villas or townhouses", "مش فيلا ولا تاون".
 _NEGATION_JOINERS = frozenset(fold(w) for w in ("or", "nor", "and", "ولا", "أو", "او", "و"))
-_NEGATABLE = (*EXCLUSIONS, "sale_type", "is_delivered", "payment", "min_floor", "max_floor")
+_NEGATABLE = (*EXCLUSIONS, "sale_type", "is_delivered", "payment", "min_floor", "max_floor", "order")
 _NEGATION_GAP = re.compile(r"[ \-'’/]{1,3}")
 _ADJECTIVE_GAP = re.compile(r" {1,2}")  # a noun and the adjective after it: nothing but a space between them
 _KNOWN_WORDS = _known_words()
@@ -1646,6 +1662,8 @@ def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
             scan.add(meaning.field, value)
     elif meaning.field == "payment":
         scan.flags.add(meaning.value)
+    elif meaning.field == "order":
+        scan.values.setdefault("_order", meaning.value)  # the first order said; not a filter (see parse_query)
     elif meaning.field != "filler":
         scan.set(meaning.field, meaning.value)
 
@@ -1673,6 +1691,7 @@ def _apply_negated_phrase(scan: _Scan, meaning: _Meaning) -> None:
         scan.set("is_delivered", not meaning.value)
     elif meaning.field == "payment":
         scan.flags.add("installments" if meaning.value == "cash" else "cash")
+    # "not the cheapest": no order at all (relevance), and the words go.
     elif meaning.field == "min_floor":  # "not a high floor": below it
         scan.set("max_floor", meaning.value - 1)
     elif meaning.field == "max_floor":  # "not a low floor": above it
@@ -1784,10 +1803,12 @@ def parse_query(text: str) -> ParsedQuery:
     # After the names: "مش في كمبوند بالم هيلز" rules the developer out; only a bare "in a compound" is left here.
     if _HAS_COMPOUND_WORD(scan.work):
         scan.run(_COMPOUND_PRESENCE, _read_compound_presence)
+    order = scan.values.pop("_order", None)
     filters = _filters(scan)
     scan.understood.sort(key=lambda item: item[0])
     return ParsedQuery(
         filters=filters,
+        order=order,
         text=_remaining_text(scan),
         understood=tuple(p for _, p in scan.understood),
         text_without_features=_remaining_text(scan, without_features=True) if scan.features else None,

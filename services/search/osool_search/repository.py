@@ -258,6 +258,44 @@ class ListingRepository:
             cheapest = await self.reads.fetchval(sql, *params.values[:-1])
         return None if cheapest is None else int(cheapest)
 
+    async def by_price(
+        self,
+        filters: SearchFilters,
+        model: str,
+        vector: np.ndarray,
+        k: int,
+        *,
+        descending: bool = False,
+        scan: int = CHEAPEST_SCAN,
+    ) -> list[tuple[uuid.UUID, float]]:
+        """The k cheapest (or dearest) listings that pass the filters, in price order with ties by id, each with its
+        profile's distance to the vector. As in cheapest_matching, up to `scan` of them are read first through the
+        index of what the filters name and sorted (walking the price index to a few expensive matches reads most of
+        the table); when that many match, the walk along the price index meets them early and runs instead."""
+        direction = "DESC" if descending else "ASC"
+
+        def statement(bounded: bool) -> tuple[str, list[Any]]:
+            params = _Params(vector, model)
+            matching = (
+                f"SELECT p.id, p.price, p.profile_key FROM properties p "
+                f"WHERE p.embedding_model = $2 AND {_where(filters, params, listing='p')}"
+            )
+            if bounded:
+                matching += f" LIMIT {params(scan)}"
+            found = "(SELECT count(*) FROM s)" if bounded else "0"
+            sql = (
+                f"WITH s AS ({matching}) SELECT s.id, f.embedding <=> $1 AS distance, {found} AS found "
+                f"FROM s JOIN profiles f ON f.key = s.profile_key ORDER BY s.price {direction}, s.id LIMIT {params(k)}"
+            )
+            return sql, params.values
+
+        sql, values = statement(True)
+        rows = await self.reads.fetch(sql, *values)
+        if rows and rows[0]["found"] >= scan:  # the walk along the price index, unbounded (the CTE is inlined)
+            sql, values = statement(False)
+            rows = await self.reads.fetch(sql, *values)
+        return [(row["id"], float(row["distance"])) for row in rows]
+
     async def any_matching(self, filters: SearchFilters, model: str) -> bool:
         """Whether any listing passes the filters."""
         params = _Params(model)

@@ -15,6 +15,8 @@ from osool_search.gazetteer import ARABIC_NAMES, KNOWN_NAMES
 from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 from osool_search.relaxation import RelaxableGroup
 
+Order = Literal["relevance", "price_asc", "price_desc"]
+
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -30,6 +32,9 @@ class SearchRequest(StrictModel):
     # statements, tens of milliseconds on a large catalogue, so only for the clients that show them (the web client,
     # Amr). Off, the response's relaxations are always empty.
     explain_empty: bool = False
+    # The order of the results: by relevance, or by price (cheapest or dearest first, ties by id). Absent: what the
+    # words ask for ("the cheapest", "أرخص", "أغلى"), else relevance.
+    order: Order | None = None
 
 
 class ParseRequest(StrictModel):
@@ -43,6 +48,8 @@ class ParsedQueryOut(BaseModel):
     text: str
     # The buyer's own phrases that were recognised, in reading order.
     understood: list[str]
+    # The order by price the words ask for ("the cheapest": price_asc), else relevance.
+    order: Order = "relevance"
 
 
 class Property(BaseModel):
@@ -134,7 +141,8 @@ class ListingChanges(BaseModel):
 
 
 class ScoredProperty(Property):
-    # Reciprocal-rank fusion of the semantic, full-text and title rankings (higher is better).
+    # Reciprocal-rank fusion of the semantic, full-text and title rankings (higher is better); under a price order,
+    # the similarity below (the page is in price order, not by score).
     score: float
     # Cosine similarity of the listing to the query (1 = same meaning).
     similarity: float
@@ -162,6 +170,8 @@ class SearchResponse(BaseModel):
     # The buyer's own phrases that were read (places, types, prices, features, exclusions such as "not a villa",
     # corrections such as "appartment → Apartment"), in the order of the query: a client shows them as chips.
     understood: list[str]
+    # The order the results are in: the request's, else the one the words asked for, else relevance.
+    order: Order = "relevance"
     # Features the query asked for that no listing passing the rest of the search has: not applied, and said.
     unmatched_features: list[Feature]
     # When the first page is empty and the request asked (explain_empty): each group of filters whose absence alone

@@ -122,8 +122,9 @@ class SearchService:
         except ValidationError as exc:
             reasons = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
             raise ValidationFailedError(f"the filters contradict each other: {reasons}") from None
+        order = request.order or parsed.order or "relevance"
         fingerprint = hashlib.sha256(
-            json.dumps([self.embedder.model, query.casefold(), filters.applied()], sort_keys=True).encode()
+            json.dumps([self.embedder.model, query.casefold(), filters.applied(), order], sort_keys=True).encode()
         ).hexdigest()[:16]
         offset = self._offset(request.cursor, fingerprint)
         # One round trip for what Redis may already know: the cache generation and the query's vector (unless this
@@ -156,7 +157,10 @@ class SearchService:
         if filters.features:
             filters, unmatched = await self._features_found(filters)
         text = parsed.ranking_text(filters)
-        results, more = await self._ranked_page(filters, vector, text, offset, request.limit)
+        if order == "relevance":
+            results, more = await self._ranked_page(filters, vector, text, offset, request.limit)
+        else:
+            results, more = await self._priced_page(filters, vector, offset, request.limit, order == "price_desc")
         explain = request.explain_empty and not results and offset == 0
         relaxations = await self._relaxations(filters) if explain else []
         metrics.STAGE_SECONDS.labels("query").observe(time.perf_counter() - query_started)
@@ -172,6 +176,7 @@ class SearchService:
                 applied_filters=filters.applied(),
                 query_text=text,
                 understood=list(parsed.understood),
+                order=order,
                 unmatched_features=unmatched,
                 relaxations=relaxations,
                 next_cursor=next_cursor,
@@ -247,6 +252,25 @@ class SearchService:
             if r.id in rows
         ]
         return results, len(ranked) > need
+
+    async def _priced_page(
+        self, filters: SearchFilters, vector: np.ndarray, offset: int, limit: int, descending: bool
+    ) -> tuple[list[ScoredProperty], bool]:
+        """A page of the listings that pass the filters in price order ("the cheapest", "أغلى"): every one of them,
+        not the cheapest of the most relevant; each scored by its similarity to the query."""
+        need = offset + limit
+        async with self.repository.on_one_connection() as repository:
+            priced = await repository.by_price(filters, self.embedder.model, vector, need + 1, descending=descending)
+            page = priced[offset:need]
+            rows = {row["id"]: row for row in await repository.get_many([id_ for id_, _ in page])} if page else {}
+        results = [
+            ScoredProperty.model_validate(
+                {**rows[id_], "score": round(1 - distance, 4), "similarity": round(1 - distance, 4)}
+            )
+            for id_, distance in page
+            if id_ in rows
+        ]
+        return results, len(priced) > need
 
     def _offset(self, cursor: str | None, fingerprint: str) -> int:
         if cursor is None:
@@ -388,8 +412,9 @@ class SearchService:
         if parsed is None:
             parsed = self.parsed_queries[query] = parse_query(query)
         return ParsedQueryOut(
-            filters=parsed.filters.model_dump(exclude_none=True), text=parsed.text, understood=list(parsed.understood)
-        )
+            filters=parsed.filters.model_dump(exclude_none=True), text=parsed.text, understood=list(parsed.understood),
+            order=parsed.order or "relevance",
+        )  # fmt: skip
 
     async def list(self, filters: SearchFilters, limit: int, cursor: str | None) -> PropertyPage:
         after = None

@@ -256,6 +256,16 @@ def _sale_only(reading: Reading, ar: bool) -> str:
     return "We list homes for sale only, not for rent. If buying is an option for you, here is what is for sale.\n"
 
 
+# A search in price order says so ("the cheapest", "أغلى"): (English, Arabic).
+_ORDER_INTROS = {
+    "price_asc": ("These match what you asked for, cheapest first:", "دي الوحدات المناسبة لطلبك، من الأرخص للأغلى:"),
+    "price_desc": (
+        "These match what you asked for, most expensive first:",
+        "دي الوحدات المناسبة لطلبك، من الأغلى للأرخص:",
+    ),
+}
+
+
 def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
     listings = content.get("listings") or []
     unmatched = _unmatched_line(content, ar)
@@ -271,7 +281,8 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
     intro_en = ["Here is what I found that matches:", "These listings match what you asked for:",
                 "I found these options for you:"]  # fmt: skip
     intro_ar = ["دي الوحدات اللي لقيتها مناسبة لطلبك:", "لقيتلك الاختيارات دي:", "دي الوحدات المتاحة بالمواصفات دي:"]
-    lines = [unmatched or _pick(intro_ar if ar else intro_en, seed)]
+    by_price = _ORDER_INTROS.get(str(content.get("order")))
+    lines = [unmatched or (by_price[ar] if by_price else _pick(intro_ar if ar else intro_en, seed))]
     applied = content.get("applied_filters") or {}
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
     lines += [listing_line(listing, ar, i, baths=baths, down=down) for i, listing in enumerate(listings[:3], start=1)]

@@ -39,6 +39,8 @@ class SearchOutcome(ToolOutcome):
     # When nothing matched: each group of filters whose absence alone would find listings (group, without, count,
     # at_most, cheapest_price for the budget), the most listings first. Offer one; never present it as a match.
     relaxations: list[dict[str, Any]] = Field(default_factory=list)
+    # The listings' order: relevance, or price_asc / price_desc when the buyer asked for the cheapest or the dearest.
+    order: str = "relevance"
 
 
 class GetPropertyArgs(ToolArgs):
@@ -109,6 +111,7 @@ async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome
         applied_filters=body["applied_filters"],
         unmatched_features=body.get("unmatched_features", []),
         relaxations=body.get("relaxations", []),
+        order=body.get("order", "relevance"),
     )
 
 

@@ -345,6 +345,34 @@ def test_amr_offers_only_homes_with_the_bathrooms_asked_for(api: httpx.Client, m
 
 
 @pytest.mark.parametrize(
+    ("message", "said", "descending"),
+    [("cheapest apartment in Maadi", "cheapest first", False), ("أرخص شقة في المعادي", "من الأرخص للأغلى", False),
+     ("أغلى شقة في المعادي", "من الأغلى للأرخص", True)],
+)  # fmt: skip
+def test_amr_offers_the_cheapest_or_dearest_first_when_asked(
+    api: httpx.Client, message: str, said: str, descending: bool
+) -> None:
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties" and call["result"]["order"] == (
+        "price_desc" if descending else "price_asc"
+    )
+    assert said in body["reply"].split("\n")[0], body["reply"]
+    prices = [card["price"] for card in body["listings"]]
+    assert len(prices) >= 3 and prices == sorted(prices, reverse=descending), prices
+    # Every apartment in Maadi, not the cheapest of the most relevant: none cheaper (dearer) than the first exists.
+    others: list[int] = []
+    params: dict[str, Any] = {"location": "Maadi", "type": "Apartment", "limit": 100}
+    while True:
+        listed = api.get("/api/properties", params=params).json()
+        others += [row["price"] for row in listed["results"]]
+        if not listed["next_cursor"]:
+            break
+        params["cursor"] = listed["next_cursor"]
+    assert (max(others) if descending else min(others)) == prices[0], (prices[0], others)
+
+
+@pytest.mark.parametrize(
     ("message", "said"),
     [("apartment for rent in Maadi", "We list homes for sale only, not for rent."),
      ("عايز شقة ايجار في المعادي", "إحنا بنعرض وحدات للبيع بس، مش للإيجار.")],

@@ -984,3 +984,27 @@ def test_a_megabyte_query_is_read_in_linear_time(shape: str) -> None:
     parse_query(query)
     # Catastrophic backtracking would take hours; a linear pass takes a few seconds even on a busy machine.
     assert time.perf_counter() - started < 30
+
+
+@pytest.mark.parametrize(
+    ("query", "order", "expected"),
+    [
+        ("cheapest apartment in New Cairo", "price_asc", {"property_types": ["Apartment"], "locations": ["New Cairo"]}),
+        ("أرخص شقة في التجمع", "price_asc", {"property_types": ["Apartment"], "locations": ["New Cairo"]}),
+        ("شقة رخيصة في أكتوبر", "price_asc", {"property_types": ["Apartment"], "locations": ["6th of October"]}),
+        ("ar5as fella fe zayed", "price_asc", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}),
+        ("أغلى فيلا في زايد", "price_desc", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}),
+        ("the most expensive penthouse", "price_desc", {"property_types": ["Penthouse"]}),
+        # A bound is a filter, not an order; a negated order is none.
+        ("apartment cheaper than 5m", None, {"property_types": ["Apartment"], "max_price": 5_000_000}),
+        ("villa, not the cheapest", None, {"property_types": ["Villa"]}),
+        ("مش عايز أرخص حاجة", None, {}),
+    ],
+)
+def test_the_cheapest_or_dearest_first_is_an_order_not_a_filter(
+    query: str, order: str | None, expected: dict[str, Any]
+) -> None:
+    parsed = parse_query(query)
+    assert parsed.order == order
+    assert parsed.filters.applied() == expected
+    assert parsed.text == ""  # the words are read, not left to rank by
