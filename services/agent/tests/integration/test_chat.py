@@ -288,15 +288,17 @@ def test_amr_understands_buyers_as_egyptians_type(
 
 @pytest.mark.parametrize(
     ("message", "said"),
-    [("shale fel ghardaa", "In any area there are"), ("شاليه في الغردقة", "في أي منطقة فيه")],
+    [("shale fe soma bay", "In any area there are"), ("شاليه في سوما باي", "في أي منطقة فيه")],
 )
 def test_amr_offers_nothing_elsewhere_for_a_place_without_listings(api: httpx.Client, message: str, said: str) -> None:
-    # Hurghada is a place the parser knows (gazetteer.PLACES) where the demo catalogue has no listing: Amr searches
-    # there, offers no chalet from another coast as if it were there, and says what giving up the place would find.
+    # Soma Bay is a place the parser knows (gazetteer.PLACES) where the demo catalogue has no listing, and no test
+    # ingests one (Hurghada was, by the search tests' brokerage export, when they ran first on the same stack): Amr
+    # searches there, offers no chalet from another coast as if it were there, and says what giving up the place
+    # would find.
     body = chat(api, message).json()
     call = body["tool_calls"][0]
     assert call["name"] == "search_properties", body
-    assert (call["arguments"].get("location"), call["arguments"].get("property_type")) == ("Hurghada", "Chalet"), call
+    assert (call["arguments"].get("location"), call["arguments"].get("property_type")) == ("Soma Bay", "Chalet"), call
     assert body["listings"] == [], body
     assert said in body["reply"], body["reply"]
 
