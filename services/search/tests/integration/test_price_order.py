@@ -66,7 +66,8 @@ def test_the_words_ask_for_every_match_in_price_order(
     assert said in body["understood"], body["understood"]
     assert body["applied_filters"]["property_types"] == ["Apartment"]  # the villa, cheaper still, is not one
     assert _numbers(body, place) == expected
-    assert all(0 <= row["similarity"] <= 1 for row in body["results"])
+    # Scored by the cosine similarity to the query (-1 to 1: a short query may point away from every listing).
+    assert all(-1 <= row["similarity"] <= 1 and row["score"] == row["similarity"] for row in body["results"])
 
 
 def test_a_price_order_pages_on_by_cursor(api: httpx.Client, place: tuple[str, str]) -> None:
