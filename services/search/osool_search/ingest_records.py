@@ -1097,8 +1097,13 @@ def _years(value: Any, per_year: float = 1.0) -> Any:
     return round(years) if abs(years - round(years)) < 1e-6 else years
 
 
+def _marked_percent(value: Any) -> bool:
+    """Whether a value says it is a percentage ("10%", "10٪", "10 percent")."""
+    return isinstance(value, str) and re.search(r"[%٪]|percent|pct", value.casefold()) is not None
+
+
 def _percent(value: Any) -> Any:
-    if isinstance(value, str) and re.search(r"[%٪]|percent|pct", value.casefold()):
+    if _marked_percent(value):
         number = _quantity(value, _PERCENT_WORDS)
         return value if number is None else round(number, 6)
     number = _quantity(value, _PERCENT_WORDS)
@@ -1401,7 +1406,7 @@ def _down_payment_in_pounds(raw: Any, out: dict[str, Any]) -> None:
     price it is: a share is never over 100, a down payment in pounds never under 100. One marked as a percentage
     ("150%") or over the price stays as read, for validation to refuse."""
     share, price = out.get("down_payment_pct"), out.get("price")
-    if isinstance(raw, str) and re.search(r"[%٪]|percent|pct", raw.casefold()):
+    if _marked_percent(raw):
         return
     if isinstance(share, int | float) and isinstance(price, int | float) and 0 < price and 100 < share <= price:
         out["down_payment_pct"] = round(share / price * 100, 4)

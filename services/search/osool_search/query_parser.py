@@ -368,7 +368,7 @@ _MAX_UNDERSTOOD = 40
 class _Scan:
     """One query being read: the folded text with every claimed span masked, and what was found so far."""
 
-    __slots__ = ("features", "flags", "norm", "source", "spans", "understood", "values", "work")
+    __slots__ = ("features", "flags", "norm", "order", "source", "spans", "understood", "values", "work")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -381,6 +381,8 @@ class _Scan:
         self.values: dict[str, Any] = {}
         self.understood: list[tuple[int, str]] = []
         self.flags: set[str] = set()
+        # The order by price the words ask for, the first said ("the cheapest": price_asc); not a filter.
+        self.order: str | None = None
 
     def run(self, pattern: re.Pattern[str], handler: Callable[[re.Match[str], _Scan], _Take]) -> None:
         claimed: list[tuple[int, int]] = []
@@ -1663,7 +1665,7 @@ def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
     elif meaning.field == "payment":
         scan.flags.add(meaning.value)
     elif meaning.field == "order":
-        scan.values.setdefault("_order", meaning.value)  # the first order said; not a filter (see parse_query)
+        scan.order = scan.order or meaning.value
     elif meaning.field != "filler":
         scan.set(meaning.field, meaning.value)
 
@@ -1691,7 +1693,8 @@ def _apply_negated_phrase(scan: _Scan, meaning: _Meaning) -> None:
         scan.set("is_delivered", not meaning.value)
     elif meaning.field == "payment":
         scan.flags.add("installments" if meaning.value == "cash" else "cash")
-    # "not the cheapest": no order at all (relevance), and the words go.
+    elif meaning.field == "order":
+        pass  # "not the cheapest": no order at all (relevance), and the words go
     elif meaning.field == "min_floor":  # "not a high floor": below it
         scan.set("max_floor", meaning.value - 1)
     elif meaning.field == "max_floor":  # "not a low floor": above it
@@ -1803,12 +1806,11 @@ def parse_query(text: str) -> ParsedQuery:
     # After the names: "مش في كمبوند بالم هيلز" rules the developer out; only a bare "in a compound" is left here.
     if _HAS_COMPOUND_WORD(scan.work):
         scan.run(_COMPOUND_PRESENCE, _read_compound_presence)
-    order = scan.values.pop("_order", None)
     filters = _filters(scan)
     scan.understood.sort(key=lambda item: item[0])
     return ParsedQuery(
         filters=filters,
-        order=order,
+        order=scan.order,
         text=_remaining_text(scan),
         understood=tuple(p for _, p in scan.understood),
         text_without_features=_remaining_text(scan, without_features=True) if scan.features else None,
