@@ -46,11 +46,15 @@ class SearchClient:
     def __init__(self, http: ServiceClient) -> None:
         self.http = http
 
-    async def search(self, query: str, filters: dict[str, Any] | None, limit: int) -> dict[str, Any]:
+    async def search(
+        self, query: str, filters: dict[str, Any] | None, limit: int, *, order: str | None = None
+    ) -> dict[str, Any]:
         # Amr says what giving up a filter would find when nothing matches (relaxations): asked for explicitly.
         body: dict[str, Any] = {"query": query, "limit": limit, "explain_empty": True}
         if filters:
             body["filters"] = filters
+        if order is not None:  # without one, the order the buyer's words ask for ("the cheapest"), else relevance
+            body["order"] = order
         result: dict[str, Any] = await _call(self.http, "search", "POST", "/api/properties/search", "search", json=body)
         return result
 

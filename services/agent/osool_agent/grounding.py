@@ -203,6 +203,7 @@ GROUNDED_ARGUMENTS: dict[str, RepairKind] = {
     "bedrooms": "argument", "min_price": "argument", "max_price": "argument", "min_size_sqm": "argument",
     "max_size_sqm": "argument", "size_sqm": "argument", "property_price": "argument", "loan_amount": "argument",
     "monthly_income": "argument", "annual_rent": "argument", "monthly_rent": "argument",
+    "max_down_payment": "argument",
 }  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -28,6 +28,12 @@ class SearchArgs(ToolArgs):
     min_size_sqm: float | None = Field(default=None, ge=0, le=20_000)
     max_size_sqm: float | None = Field(default=None, ge=0, le=20_000)
     compound: str | None = Field(default=None, max_length=150)
+    max_down_payment: int | None = Field(
+        default=None, ge=0, description="EGP, the most the buyer can pay up front; only when the buyer said it"
+    )
+    order: Literal["relevance", "price_asc", "price_desc"] | None = Field(
+        default=None, description="price_asc when the buyer asks for the cheapest first, price_desc for the dearest"
+    )
     limit: int = Field(default=5, ge=1, le=10)
 
 
@@ -77,7 +83,7 @@ def _filters(args: SearchArgs) -> dict[str, Any]:
         filters["property_types"] = [args.property_type]
     if args.compound:
         filters["compounds"] = [args.compound]
-    for name in ("bedrooms", "min_price", "max_price", "min_size_sqm", "max_size_sqm"):
+    for name in ("bedrooms", "min_price", "max_price", "min_size_sqm", "max_size_sqm", "max_down_payment"):
         value = getattr(args, name)
         if value is not None:
             filters[name] = value
@@ -99,7 +105,7 @@ async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome
     """Listings that exist and match what the buyer asked for, best first."""
     wanted = min(args.limit, ctx.cards_per_reply)
     try:  # a few more than shown: units reserved or sold on the registry are left out
-        body = await ctx.search.search(args.query, _filters(args) or None, min(wanted + 5, 50))
+        body = await ctx.search.search(args.query, _filters(args) or None, min(wanted + 5, 50), order=args.order)
     except DomainError as exc:
         return SearchOutcome(ok=False, error="invalid" if exc.status_code < 500 else "unavailable", message=exc.message)
     listings = [ListingFacts.from_search(row, ctx.now, ctx.stale_after_days) for row in body["results"]]

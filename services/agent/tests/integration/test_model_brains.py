@@ -47,9 +47,11 @@ def tool_results(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(m["content"]) for m in body["messages"] if m["role"] == "tool"]
 
 
-def consultant(search_arguments: dict[str, Any] | None = None, *, extra: str = "") -> Callable[[dict[str, Any]], Any]:
-    """A scripted model: a search for the buyer's words (after a whitespace-only text part, which trips pydantic-ai's
-    run_stream()), then a reply quoting the first listing as the tool returned it."""
+def consultant(
+    search_arguments: dict[str, Any] | None = None, *, extra: str = "", query: str | None = None
+) -> Callable[[dict[str, Any]], Any]:
+    """A scripted model: a search for the buyer's words, or the `query` given (after a whitespace-only text part,
+    which trips pydantic-ai's run_stream()), then a reply quoting the first listing as the tool returned it."""
 
     def respond(body: dict[str, Any]) -> Any:
         if body["messages"][-1]["role"] == "tool":
@@ -57,7 +59,7 @@ def consultant(search_arguments: dict[str, Any] | None = None, *, extra: str = "
             return Reply(text=f"The best match is {listing['title']} at EGP {listing['price']:,}. {extra}".strip())
         if "Rewrite" in last_user_text(body):
             return Reply(text=extra or "Nothing more.")
-        arguments = {"query": last_user_text(body), **(search_arguments or {})}
+        arguments = {"query": query or last_user_text(body), **(search_arguments or {})}
         return Reply(text="\n\n", tool_calls=[ToolCall("search_properties", arguments)])
 
     return respond
@@ -140,6 +142,28 @@ def test_tool_arguments_the_user_never_stated_are_dropped(fake: FakeOpenAI, mode
     )
     assert stated.json()["tool_calls"][0]["arguments"] | {"max_price": 5_000_000, "bedrooms": 2} == \
         stated.json()["tool_calls"][0]["arguments"]  # fmt: skip
+
+
+def test_a_down_payment_and_a_price_order_the_model_passes_as_arguments_reach_search(
+    fake: FakeOpenAI, model_agent_factory: Agents
+) -> None:
+    """The model may carry a refinement as arguments rather than in the query's words: search applies them (the query
+    below names neither), and a down payment nobody stated is dropped like any other invented number."""
+    agent = model_agent_factory()
+    wanted = {"location": "New Cairo", "property_type": "Apartment", "max_down_payment": 500_000, "order": "price_asc"}
+    fake.responder = consultant(wanted, query="apartment in New Cairo")
+    body = agent.chat("ones I can start with 500k down, cheapest first", headers={"Accept": "application/json"}).json()
+    call = body["tool_calls"][0]
+    assert call["arguments"] | wanted == call["arguments"], call["arguments"]
+    assert call["result"]["applied_filters"]["max_down_payment"] == 500_000 and call["result"]["order"] == "price_asc"
+    cards = body["listings"]
+    assert len(cards) >= 2, body
+    assert all(card["payment_plan"]["down_payment"] <= 500_000 for card in cards), cards
+    assert [card["price"] for card in cards] == sorted(card["price"] for card in cards), cards
+    fake.responder = consultant({"location": "New Cairo", "max_down_payment": 300_000}, query="apartment in New Cairo")
+    unstated = agent.chat("apartment in New Cairo", headers={"Accept": "application/json"}).json()["tool_calls"][0]
+    assert "max_down_payment" not in unstated["arguments"], unstated["arguments"]
+    assert "max_down_payment" not in unstated["result"]["applied_filters"]
 
 
 def test_the_breaker_opens_after_three_failures_for_every_replica_and_closes_after_a_probe(
