@@ -171,6 +171,14 @@ class Candidate(NamedTuple):
     title_similarity: float | None
 
 
+class Priced(NamedTuple):
+    """A listing in a price order, with its profile's distance to the query (None when no query was given)."""
+
+    id: uuid.UUID
+    price: int
+    distance: float | None
+
+
 @dataclass(frozen=True)
 class ExistingListing:
     content_hash: str
@@ -240,52 +248,43 @@ class ListingRepository:
         return [int(count) for count in row.values()]
 
     async def cheapest_matching(self, filters: SearchFilters, model: str, scan: int = CHEAPEST_SCAN) -> int | None:
-        """The lowest price among the listings that pass the filters. Up to `scan` of them are read first, through the
-        index of what the filters name, and their prices compared: for a few expensive matches (villas in New Cairo),
-        the planner's own choice walks the price index from the bottom and reads most of the table before the first.
-        More matches than that are common enough that the walk from the cheapest listing up meets one early."""
-        params = _Params(model)
-        where = _where(filters, params)
-        row = await self.reads.fetchrow(
-            f"SELECT count(*) AS found, min(price) AS cheapest FROM (SELECT price FROM properties "
-            f"WHERE embedding_model = $1 AND {where} LIMIT {params(scan)}) s",
-            *params.values,
-        )
-        assert row is not None
-        cheapest = row["cheapest"]
-        if row["found"] >= scan:  # the same conditions; the scan's limit was the last parameter
-            sql = f"SELECT min(price) FROM properties WHERE embedding_model = $1 AND {where}"
-            cheapest = await self.reads.fetchval(sql, *params.values[:-1])
-        return None if cheapest is None else int(cheapest)
+        """The lowest price among the listings that pass the filters (by_price's first, without a vector)."""
+        cheapest = await self.by_price(filters, model, None, 1, scan=scan)
+        return cheapest[0].price if cheapest else None
 
     async def by_price(
         self,
         filters: SearchFilters,
         model: str,
-        vector: np.ndarray,
+        vector: np.ndarray | None,
         k: int,
         *,
         descending: bool = False,
         scan: int = CHEAPEST_SCAN,
-    ) -> list[tuple[uuid.UUID, float]]:
+    ) -> list[Priced]:
         """The k cheapest (or dearest) listings that pass the filters, in price order with ties by id, each with its
-        profile's distance to the vector. As in cheapest_matching, up to `scan` of them are read first through the
-        index of what the filters name and sorted (walking the price index to a few expensive matches reads most of
-        the table); when that many match, the walk along the price index meets them early and runs instead."""
+        profile's distance to the vector (None without one). Up to `scan` of them are read first, through the index of
+        what the filters name, and sorted: for a few expensive matches (villas in New Cairo), the planner's own choice
+        walks the price index from the bottom and reads most of the table before the first. When that many match, the
+        walk along the price index meets them early, and runs instead."""
         direction = "DESC" if descending else "ASC"
 
         def statement(bounded: bool) -> tuple[str, list[Any]]:
-            params = _Params(vector, model)
+            params = _Params(model)
             matching = (
                 f"SELECT p.id, p.price, p.profile_key FROM properties p "
-                f"WHERE p.embedding_model = $2 AND {_where(filters, params, listing='p')}"
+                f"WHERE p.embedding_model = $1 AND {_where(filters, params, listing='p')}"
             )
             if bounded:
                 matching += f" LIMIT {params(scan)}"
             found = "(SELECT count(*) FROM s)" if bounded else "0"
+            if vector is None:
+                distance, join = "NULL::float8", ""
+            else:
+                distance, join = f"f.embedding <=> {params(vector)}", " JOIN profiles f ON f.key = s.profile_key"
             sql = (
-                f"WITH s AS ({matching}) SELECT s.id, f.embedding <=> $1 AS distance, {found} AS found "
-                f"FROM s JOIN profiles f ON f.key = s.profile_key ORDER BY s.price {direction}, s.id LIMIT {params(k)}"
+                f"WITH s AS ({matching}) SELECT s.id, s.price, {distance} AS distance, {found} AS found "
+                f"FROM s{join} ORDER BY s.price {direction}, s.id LIMIT {params(k)}"
             )
             return sql, params.values
 
@@ -294,7 +293,10 @@ class ListingRepository:
         if rows and rows[0]["found"] >= scan:  # the walk along the price index, unbounded (the CTE is inlined)
             sql, values = statement(False)
             rows = await self.reads.fetch(sql, *values)
-        return [(row["id"], float(row["distance"])) for row in rows]
+        return [
+            Priced(row["id"], int(row["price"]), None if row["distance"] is None else float(row["distance"]))
+            for row in rows
+        ]
 
     async def any_matching(self, filters: SearchFilters, model: str) -> bool:
         """Whether any listing passes the filters."""

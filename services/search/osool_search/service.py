@@ -243,14 +243,7 @@ class SearchService:
                     candidates, _, _ = await repository.candidates(filters, model, vector, text, depth, exact=True)
             ranked = fuse(candidates)
             page = ranked[offset:need]
-            rows = {row["id"]: row for row in await repository.get_many([r.id for r in page])} if page else {}
-        results = [
-            # Validated although the rows are our own table's: pydantic-core's validation takes half the time of
-            # model_construct, which is Python (0.12 against 0.24 ms for a page of 10, measured), for the same JSON.
-            ScoredProperty.model_validate({**rows[r.id], "score": r.score, "similarity": r.similarity})
-            for r in page
-            if r.id in rows
-        ]
+            results = await _scored(repository, [(r.id, r.score, r.similarity) for r in page])
         return results, len(ranked) > need
 
     async def _priced_page(
@@ -261,15 +254,8 @@ class SearchService:
         need = offset + limit
         async with self.repository.on_one_connection() as repository:
             priced = await repository.by_price(filters, self.embedder.model, vector, need + 1, descending=descending)
-            page = priced[offset:need]
-            rows = {row["id"]: row for row in await repository.get_many([id_ for id_, _ in page])} if page else {}
-        results = [
-            ScoredProperty.model_validate(
-                {**rows[id_], "score": round(1 - distance, 4), "similarity": round(1 - distance, 4)}
-            )
-            for id_, distance in page
-            if id_ in rows
-        ]
+            similar = [(p.id, round(1 - (p.distance or 0.0), 4)) for p in priced[offset:need]]
+            results = await _scored(repository, [(id_, similarity, similarity) for id_, similarity in similar])
         return results, len(priced) > need
 
     def _offset(self, cursor: str | None, fingerprint: str) -> int:
@@ -527,6 +513,21 @@ class SearchService:
             await self.repository.prune_profiles()
             await self.invalidate_cache()
         return done
+
+
+async def _scored(
+    repository: ListingRepository, page: list[tuple[uuid.UUID, float, float | None]]
+) -> list[ScoredProperty]:
+    """A page's listings, in its order, each with its (id, score, similarity); one that went away meanwhile is left
+    out."""
+    rows = {row["id"]: row for row in await repository.get_many([id_ for id_, _, _ in page])} if page else {}
+    return [
+        # Validated although the rows are our own table's: pydantic-core's validation takes half the time of
+        # model_construct, which is Python (0.12 against 0.24 ms for a page of 10, measured), for the same JSON.
+        ScoredProperty.model_validate({**rows[id_], "score": score, "similarity": similarity})
+        for id_, score, similarity in page
+        if id_ in rows
+    ]
 
 
 def _round(value: Any) -> float | None:

@@ -113,7 +113,8 @@ def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
             found = await repository.by_price(
                 filters, row["model"], row["embedding"], 4, descending=descending, scan=scan
             )
-            ids = [id_ for id_, _ in found]
+            ids = [priced.id for priced in found]
+            assert all(priced.distance is not None for priced in found)
             rows = await connection.fetch("SELECT id, source_id FROM properties WHERE id = ANY($1::uuid[])", ids)
             names = {r["id"]: r["source_id"] for r in rows}
             return [names[id_] for id_ in ids]
