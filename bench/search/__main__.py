@@ -20,6 +20,8 @@ prefix-stable, so a tier re-reads the smaller one as unchanged and embeds only w
   CPU counts against the service, and it finds nginx and the worker idle, as a lone buyer's search does, where wrk's
   back-to-back requests keep them awake (wrk's p50 at one connection is a little lower). wrk's figures at 1 and 4
   connections are reported too;
+- price order: the warm queries again, every other one cheapest first and the rest dearest first (every listing that
+  passes in price order, not the most relevant reordered), 4 connections; reported beside the relevance figures;
 - recall@10: the HNSW query (forced, even where the service would rank a small filtered set exactly) against the
   same filters ordered by exact distance. Like the service, it asks for 40 neighbours and keeps the 10 nearest; a
   listing at the same distance as the exact 10th counts as found (listings of one profile share one vector, so the
@@ -75,9 +77,13 @@ COLD_QUERIES = 6000
 COLD_SAMPLE = 100
 
 
-def _bodies_script(queries: list[str]) -> str:
-    """wrk's Lua: the queries' search bodies, one after the other, in order."""
-    bodies = ",\n".join(json.dumps(json.dumps({"query": q, "limit": 10})) for q in queries)
+def _bodies_script(queries: list[str], *, by_price: bool = False) -> str:
+    """wrk's Lua: the queries' search bodies, one after the other, in order; `by_price`: every other one cheapest
+    first, the rest dearest first."""
+    orders = [{"order": "price_asc" if i % 2 == 0 else "price_desc"} if by_price else {} for i in range(len(queries))]
+    bodies = ",\n".join(
+        json.dumps(json.dumps({"query": q, "limit": 10, **order})) for q, order in zip(queries, orders, strict=True)
+    )
     return (
         "local bodies = {\n" + bodies + "\n}\nlocal n = 0\nrequest = function()\n  n = n + 1\n"
         '  return wrk.format("POST", "/api/properties/search", {["Content-Type"] = "application/json"}, '
@@ -315,6 +321,9 @@ def main() -> None:
                            script=_bodies_script(warm_queries))  # fmt: skip
             warm_loaded = run_wrk("warm-4", f"{url}/api/properties/search", connections=CONNECTIONS,
                                   seconds=SECONDS, script=_bodies_script(warm_queries))  # fmt: skip
+            # The same queries in price order (every listing that passes, cheapest or dearest first), 4 connections.
+            priced = run_wrk("price-4", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
+                             script=_bodies_script(warm_queries, by_price=True))  # fmt: skip
             recall = asyncio.run(_recall(env, eval_set, vectors))
             tier = {
                 "listings": count,
@@ -323,6 +332,7 @@ def main() -> None:
                 "cold_queries_finding_listings": cold_found,
                 "gateway_warm_embedding": warm,
                 "gateway_warm_embedding_4_connections": warm_loaded,
+                "gateway_price_order_4_connections": priced,
                 "direct_sql": paired["direct"],
                 "search_core": paired["core"],
                 "gateway_paired": paired["gateway"],
@@ -347,6 +357,8 @@ def main() -> None:
                 f"{warm.requests_per_second:.0f} req/s\n"
                 f"    warm embedding, {CONNECTIONS} conns: p50 {warm_loaded.p50_ms:.1f} ms, "
                 f"p99 {warm_loaded.p99_ms:.1f} ms, {warm_loaded.requests_per_second:.0f} req/s\n"
+                f"    the same in price order, {CONNECTIONS} conns: p50 {priced.p50_ms:.1f} ms, "
+                f"p99 {priced.p99_ms:.1f} ms, {priced.requests_per_second:.0f} req/s, errors {priced.errors}\n"
                 f"    recall@10 of the HNSW query {recall['mean']} (min {recall['min']}, {recall['queries']} queries)",
                 flush=True,
             )

@@ -3,8 +3,10 @@ it was written from (so the benchmark times searches that find something)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
+from bench.search.__main__ import _bodies_script
 from bench.search.queries import cold_queries
 from osool_search.filters import violations
 from osool_search.query_parser import is_arabic, parse_query
@@ -37,3 +39,12 @@ def test_the_queries_cover_the_tier_in_both_languages() -> None:
 def test_the_same_seed_gives_the_same_queries() -> None:
     assert cold_queries(3500, 50) == cold_queries(3500, 50)
     assert cold_queries(3500, 50) != cold_queries(3500, 50, seed=18)
+
+
+def test_the_price_order_run_asks_for_both_orders_in_turn() -> None:
+    script = _bodies_script(["villa in New Cairo", "شقة في المعادي", "chalet in Sahel"], by_price=True)
+    bodies = [json.loads(json.loads(line.rstrip(","))) for line in script.splitlines() if line.startswith('"')]
+    assert [body.get("order") for body in bodies] == ["price_asc", "price_desc", "price_asc"]
+    assert [body["query"] for body in bodies] == ["villa in New Cairo", "شقة في المعادي", "chalet in Sahel"]
+    plain = _bodies_script(["villa in New Cairo"])
+    assert "order" not in json.loads(json.loads(plain.splitlines()[1].rstrip(",")))
