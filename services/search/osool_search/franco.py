@@ -147,6 +147,11 @@ ENGLISH_LOOKALIKES = frozenset(
         # near the places without demo listings (gazetteer.PLACES): Sharm, El Gouna, Alexandria, Obour
         "alexandra", "alexandre", "charm", "chrome", "gonna", "harm", "sham", "share", "shark", "sharma", "sharp",
         "swarm", "wilbur",
+        # near the places and neighbourhoods added on 5 December (Faisal, Manial, Garden City, Korba, Helwan, Haram,
+        # El Lotus, Shubra, El Dabaa, El Narges, Marsa Matrouh); "visla" is a misspelt villa or vista, not Faisal
+        "arden", "barges", "chopra", "corp", "curb", "dhabi", "emanuel", "emmanuel", "energies", "garde", "guardian",
+        "halloween", "hara", "harden", "hiram", "korea", "lots", "mandal", "mania", "manila", "manual", "manuel",
+        "motorway", "vessel", "visla", "visual", "visually", "warden",
     }
 )  # fmt: skip
 

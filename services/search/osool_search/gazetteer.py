@@ -542,7 +542,7 @@ class Place:
 # Arabic ones (franco.py), misspellings from the English ones (spelling.py); the English words that came near them
 # are in franco.ENGLISH_LOOKALIKES ("share", "charm", "gonna"). The demo generator does not read these, so adding them
 # changed no demo listing. Places inside an area of AREAS (El Alamein on the North Coast, Katameya in New Cairo) are
-# not listed: a listing there is filed under its area, and a filter on the smaller place would miss it.
+# not listed: they are AREA_PARTS, read as their area.
 PLACES: tuple[Place, ...] = (
     Place("Zamalek", ("zamalek", "el zamalek", "الزمالك", "زمالك")),
     Place("Mohandessin", ("mohandessin", "mohandeseen", "mohandesin", "el mohandessin", "el mohandeseen", "المهندسين")),
@@ -565,11 +565,58 @@ PLACES: tuple[Place, ...] = (
     Place("Marsa Alam", ("marsa alam", "مرسى علم", "مرسي علم", "مرسا علم")),
     Place("Sharm El Sheikh", ("sharm el sheikh", "sharm el-sheikh", "sharm", "شرم الشيخ", "شرم")),
     Place("Ras Sudr", ("ras sudr", "ras sedr", "راس سدر", "رأس سدر")),
+    Place("Dahab", ("dahab", "دهب")),
+    # Not "Matrouh" alone: the governorate, which an export's city column names for the North Coast too.
+    Place("Marsa Matrouh", ("marsa matrouh", "marsa matruh", "مرسى مطروح", "مرسي مطروح")),
+    Place("Ras El Bar", ("ras el bar", "ras elbar", "راس البر", "رأس البر")),
+    Place("New Damietta", ("new damietta", "damietta el gedida", "دمياط الجديدة")),
+    # Cairo and Giza's older districts, where most resale flats are.
+    Place("Garden City", ("garden city", "جاردن سيتي", "جاردن ستي", "جاردن سيتى")),
+    # Not "downtown" alone: the New Capital has one too.
+    Place("Downtown Cairo", ("downtown cairo", "wust el balad", "west el balad", "وسط البلد", "وسط القاهرة")),
+    Place("Manial", ("manial", "el manial", "manyal", "el manyal", "المنيل")),
+    Place("Agouza", ("agouza", "el agouza", "العجوزة")),
+    # "El Haram", never "haram" alone: Franco for "forbidden", and Egyptian for "a crime" ("el as3ar di haram").
+    Place("El Haram", ("al haram", "haram street", "haram district", "الهرم", "شارع الهرم")),
+    Place("Faisal", ("faisal", "faisal street", "feisal", "فيصل", "شارع فيصل")),
+    Place(
+        "Hadayek El Ahram",
+        ("hadayek el ahram", "hadaek el ahram", "pyramids gardens", "حدائق الأهرام", "حدائق الاهرام"),
+    ),
+    Place("Helwan", ("helwan", "حلوان")),
+    Place("Shubra", ("shubra", "shoubra", "shobra", "شبرا")),
+    Place("Ain Shams", ("ain shams", "ein shams", "عين شمس")),
+    Place("Badr City", ("badr city", "el badr city", "مدينة بدر")),
+    Place("10th of Ramadan", ("10th of ramadan", "tenth of ramadan", "العاشر من رمضان", "مدينة العاشر من رمضان")),
 )
+
+# Neighbourhoods, streets and resorts inside an area of AREAS, which buyers name instead of it: a listing there is
+# filed under its area (a filter on the smaller place would miss the listings filed under the area), so each reads
+# as its area, in a query and in an export's location column. Not the areas' own aliases, which the demo generator
+# draws from: adding one here changes no demo listing.
+AREA_PARTS: dict[str, tuple[str, ...]] = {
+    "New Cairo": (
+        "katameya", "kattameya", "katamya", "el katameya", "القطامية", "first settlement", "1st settlement",
+        "التجمع الأول", "التجمع الاول", "third settlement", "التجمع الثالث", "el narges", "narges", "النرجس",
+        "el yasmeen", "yasmeen", "الياسمين", "el banafseg", "banafseg", "البنفسج", "90th street", "north 90th",
+        "south 90th", "شارع التسعين", "التسعين الشمالي", "التسعين الجنوبي", "el lotus", "اللوتس", "beit el watan",
+        "بيت الوطن",
+    ),
+    "North Coast": (
+        "el alamein", "alamein", "new alamein", "el alamein el gedida", "العلمين", "العلمين الجديدة",
+        "sidi abdel rahman", "sidi abdelrahman", "سيدي عبد الرحمن", "sidi heneish", "سيدي حنيش", "el dabaa", "dabaa",
+        "الضبعة", "marina el alamein", "marina alamein", "مارينا العلمين",  # not "marina" alone: Hurghada has one
+    ),
+    "6th of October": ("hadayek october", "hadaek october", "حدائق أكتوبر", "حدائق اكتوبر"),
+    "Heliopolis": ("korba", "el korba", "الكوربة", "sheraton", "شيراتون", "el nozha", "nozha", "النزهة"),
+    "Nasr City": ("abbas el akkad", "عباس العقاد", "makram ebeid", "مكرم عبيد", "el hay el asher", "الحي العاشر"),
+    "Maadi": ("zahraa el maadi", "زهراء المعادي", "sarayat el maadi", "سرايات المعادي", "cornish el maadi",
+              "كورنيش المعادي"),
+}  # fmt: skip
 
 # Every place's canonical name and its spellings: the demo's areas, then the other places.
 AREA_SPELLINGS: dict[str, tuple[str, ...]] = {
-    **{area.name: (area.name, *area.aliases) for area in AREAS},
+    **{area.name: (area.name, *area.aliases, *AREA_PARTS.get(area.name, ())) for area in AREAS},
     **{place.name: (place.name, *place.aliases) for place in PLACES},
 }
 AREA_NAMES: tuple[str, ...] = tuple(AREA_SPELLINGS)

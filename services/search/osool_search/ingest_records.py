@@ -1196,7 +1196,7 @@ def _url(value: Any) -> Any:
 
 
 def _title_case(text: str) -> str:
-    # "hadayek el ahram" and "HADAYEK EL AHRAM" -> "Hadayek El Ahram"; mixed case ("O West") was written on purpose.
+    # "abu rawash" and "ABU RAWASH" -> "Abu Rawash"; mixed case ("O West") was written on purpose.
     if text == text.lower() or text == text.upper():
         return " ".join(w[:1].upper() + w[1:].lower() for w in text.split())
     return " ".join(text.split())

@@ -1293,17 +1293,26 @@ def _respelt_phrase(text: str, words: list[tuple[int, int, str]], i: int) -> tup
         options.append((k, forms))
         respelt = respelt or changed
         k += 1
-    if not respelt:
+    # "fel", "bel", "lel", "wel": a preposition fused with the article, which a name may keep ("fel haram" is "el
+    # haram", where "haram" alone is not the place).
+    fused = first != i and words[i][2] != "el"
+    if not respelt and not fused:
         return None
     for n in range(len(options), 0, -1):
         for key in product(*(forms for _, forms in options[:n])):
+            as_written = all(words[k][2] == form for (k, _), form in zip(options[:n], key, strict=True))
             meaning = _PHRASES.get(key)
-            if meaning is None or meaning.field not in _RESPELLABLE:
-                continue
-            if all(words[k][2] == form for (k, _), form in zip(options[:n], key, strict=True)):
+            if meaning is not None and as_written:
                 # Read as written, the exact reading has the longest name here: "sahl hasheesh" is not "sahl"
                 # (الساحل) and a word, and "fel maadi" stays "maadi".
                 return None
+            if fused and as_written:
+                key = ("el", *key)
+                meaning = _PHRASES.get(key)
+            elif not respelt:
+                continue
+            if meaning is None or meaning.field not in _RESPELLABLE:
+                continue
             guard = _GUARD_KEYS.get(key)
             if guard and i > 0 and words[i - 1][2] in guard:
                 continue

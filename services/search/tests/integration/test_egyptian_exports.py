@@ -116,6 +116,9 @@ def test_a_brokerages_listings_where_the_demo_has_none_are_found_by_their_place(
         f'PL{tag}-1,Chalet with a sea view,Chalet,"Hurghada, Red Sea",3500000,90,2,Sea view chalet near the marina\n'
         f"PL{tag}-2,Lagoon villa,Villa,الجونة,25000000,350,4,Lagoon villa with a private pool\n"
         f"PL{tag}-3,Family apartment,Apartment,el rehab city,4200000,140,3,Near the market and the club\n"
+        f"PL{tag}-4,Flat with high ceilings,Apartment,جاردن سيتي,9000000,200,3,A classic building by the Nile\n"
+        f'PL{tag}-5,Flat on the main street,Apartment,"الهرم، الجيزة",1800000,110,2,Close to the metro\n'
+        f'PL{tag}-6,Golf villa,Villa,"Katameya, Cairo",30000000,600,5,Overlooking the golf course\n'
     )
     response = api.post(
         "/api/properties/ingest",
@@ -123,9 +126,10 @@ def test_a_brokerages_listings_where_the_demo_has_none_are_found_by_their_place(
         headers={**admin_headers(stack, "places-admin"), "Content-Type": "text/csv"},
     )
     assert response.status_code == 200, response.text
-    assert (response.json()["inserted"], response.json()["rejected"]) == (3, 0)
-    places = [_listing(api, f"PL{tag}-{n}")["location"] for n in (1, 2, 3)]
-    assert places == ["Hurghada", "El Gouna", "Rehab City"]
+    assert (response.json()["inserted"], response.json()["rejected"]) == (6, 0)
+    places = [_listing(api, f"PL{tag}-{n}")["location"] for n in (1, 2, 3, 4, 5, 6)]
+    # Katameya is a neighbourhood of New Cairo (gazetteer.AREA_PARTS): filed under its area.
+    assert places == ["Hurghada", "El Gouna", "Rehab City", "Garden City", "El Haram", "New Cairo"]
 
     def search(query: str, explain: bool = False) -> dict[str, Any]:
         found = api.post("/api/properties/search", json={"query": query, "limit": 10, "explain_empty": explain})
@@ -141,12 +145,21 @@ def test_a_brokerages_listings_where_the_demo_has_none_are_found_by_their_place(
         ("فيلا في الجونة", "El Gouna", 2),
         ("sha2a fel re7ab", "Rehab City", 3),
         ("apartment in al rehab", "Rehab City", 3),
+        # A place, not a garden: "garden" alone once asked for a garden anywhere.
+        ("apartment in garden city", "Garden City", 4),
+        ("شقة في جاردن سيتي", "Garden City", 4),
+        ("sha2a fel haram", "El Haram", 5),
+        ("شقة في الهرم", "El Haram", 5),
     ]:
         body = search(query)
         assert body["applied_filters"]["locations"] == [place], (query, body["understood"])
         # Until the place was known, its name was only words to rank by: listings elsewhere filled the page.
         assert body["results"] and {r["location"] for r in body["results"]} == {place}, (query, body["results"])
         assert f"PL{tag}-{number}" in {r["source_id"] for r in body["results"]}, query
+        assert not body["applied_filters"].get("features"), query
+    body = search("villa fel katamya")
+    assert body["applied_filters"]["locations"] == ["New Cairo"], body["understood"]
+    assert body["results"] and {r["location"] for r in body["results"]} == {"New Cairo"}
 
     # A known place with no listings: nothing elsewhere is offered as if it were there, and the response says what
     # giving up the place would find.

@@ -114,7 +114,7 @@ def test_a_brokerage_csv_with_arabic_headers_and_digits_is_read_row_by_row() -> 
     shop = listings["EG-108"]  # a place the gazetteer does not know is kept as written
     assert (shop.type, shop.location, shop.price, shop.size_sqm, shop.finishing) == (
         "Retail",
-        "حدائق الأهرام",
+        "أبو رواش",
         2_800_000,
         45.0,
         "core_and_shell",
@@ -519,7 +519,10 @@ def test_cash_only_in_arabic(text: str, expected: bool) -> None:
         ("الساحل الشمالي", "North Coast"),
         ("الرحاب", "Rehab City"),  # a place without demo listings (gazetteer.PLACES)
         ("الغردقة، البحر الأحمر", "Hurghada"),
-        ("حدائق الأهرام", "حدائق الأهرام"),  # not in the gazetteer: kept as written
+        ("حدائق الأهرام", "Hadayek El Ahram"),
+        ("القطامية", "New Cairo"),  # a neighbourhood filed under its area (gazetteer.AREA_PARTS)
+        ("العلمين الجديدة، مطروح", "North Coast"),
+        ("أبو رواش", "أبو رواش"),  # not in the gazetteer: kept as written
     ],
 )
 def test_arabic_place_names_become_the_gazetteer_area(text: str, expected: str) -> None:

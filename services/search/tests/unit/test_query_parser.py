@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from osool_search.filters import SearchFilters
-from osool_search.gazetteer import PLACES, Place
+from osool_search.gazetteer import AREA_PARTS, PLACES, Place
 from osool_search.query_parser import clean_query, parse_query
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "eval" / "queries.jsonl"
@@ -386,12 +386,45 @@ def test_every_spelling_of_a_place_without_demo_listings_is_that_place(place: Pl
         ("villa fel sahl", {"property_types": ["Villa"], "locations": ["North Coast"]}),
         ("villa fel sahl hashish", {"property_types": ["Villa"], "locations": ["Sahl Hasheesh"]}),
         ("shale fel sahel hasheesh", {"property_types": ["Chalet"], "locations": ["Sahl Hasheesh"]}),
+        # Cairo and Giza's older districts: a place, never a feature ("garden") or the leftover text.
+        ("apartment in garden city", {"property_types": [A], "locations": ["Garden City"]}),
+        ("شقة في جاردن سيتي", {"property_types": [A], "locations": ["Garden City"]}),
+        ("sha2a fel haram", {"property_types": [A], "locations": ["El Haram"]}),
+        ("el as3ar di haram", {}),  # "a crime": no place
+        ("شقة في فيصل تحت ٢ مليون", {"property_types": [A], "locations": ["Faisal"], "max_price": 2_000_000}),
+        ("sha2a fe shobra", {"property_types": [A], "locations": ["Shubra"]}),
+        ("شقة في وسط البلد", {"property_types": [A], "locations": ["Downtown Cairo"]}),
+        # The New Capital's downtown and Hurghada's marina are not Cairo's downtown or the North Coast's Marina.
+        ("office in downtown new capital", {"property_types": ["Office"], "locations": ["New Administrative Capital"]}),
+        ("chalet near the marina in hurghada", {"property_types": ["Chalet"], "locations": ["Hurghada"]}),
         # English words near these names stay English.
         ("apartment to share in zayed", {"property_types": [A], "locations": [SZ]}),
         ("gonna buy a villa with charm", {"property_types": ["Villa"]}),
     ],
 )
 def test_places_without_demo_listings_in_every_script(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize("area", AREA_PARTS)
+def test_a_neighbourhood_inside_an_area_reads_as_its_area(area: str) -> None:
+    for spelling in AREA_PARTS[area]:
+        assert applied(f"apartment in {spelling}") == {"property_types": [A], "locations": [area]}, spelling
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("villa fel katamya", {"property_types": ["Villa"], "locations": [NC]}),  # Franco and misspelt
+        ("sha2a fel narges", {"property_types": [A], "locations": [NC]}),
+        ("شقة ٣ غرف في التجمع الاول", {"property_types": [A], "locations": [NC], "bedrooms": 3}),
+        ("chalet in marina el alamein", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
+        ("شاليه في العلمين الجديدة", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
+        ("شقة في حدائق أكتوبر", {"property_types": [A], "locations": ["6th of October"]}),
+        ("apartment in zahraa el maadi", {"property_types": [A], "locations": ["Maadi"]}),
+    ],
+)
+def test_neighbourhoods_in_every_script(query: str, expected: dict[str, Any]) -> None:
     assert applied(query) == expected
 
 
