@@ -66,8 +66,9 @@ class _Params:
 PROFILE_COLUMNS = ("bedrooms", "type", "location", "compound", "developer", "finishing", "is_delivered", "sale_type")
 
 
-# A search's cheapest match is found among this many read through the filters' own index, else by the price index.
-CHEAPEST_SCAN = 5_000
+# A price order without one type or compound sorts this many matches read through the filters' own index, or walks
+# the price index when they are more (repository.by_price).
+CHEAPEST_SCAN = 1_000
 
 
 def _on_profile(rule: FilterRule) -> bool:
@@ -110,7 +111,11 @@ def _conditions(
         rule = FILTER_RULES[name]  # constant column names and operators only; values are parameters
         on_profile = profile is not None and _on_profile(rule)
         column = column_sql(rule.column, profile if on_profile else listing)
-        if rule.op == "in":
+        if rule.op == "in" and len(wanted) == 1:
+            # One value as an equality: the planner walks a (location, type, price) index in price order for it,
+            # where "= ANY" of one value read the price index from the bottom (60 ms against 0.1, measured).
+            condition = f"{column} = {params(wanted[0])}"
+        elif rule.op == "in":
             condition = f"{column} = ANY({params(list(wanted))})"
         elif rule.op == "not in":  # a listing with no value is not one of those ruled out (as violations() reads it)
             condition = f"({column} IS NULL OR NOT ({column} = ANY({params(list(wanted))})))"
@@ -260,37 +265,51 @@ class ListingRepository:
         k: int,
         *,
         descending: bool = False,
+        after: tuple[int, uuid.UUID] | None = None,
         scan: int = CHEAPEST_SCAN,
     ) -> list[Priced]:
         """The k cheapest (or dearest) listings that pass the filters, in price order with ties by id, each with its
-        profile's distance to the vector (None without one). Up to `scan` of them are read first, through the index of
-        what the filters name, and sorted: for a few expensive matches (villas in New Cairo), the planner's own choice
-        walks the price index from the bottom and reads most of the table before the first. When that many match, the
-        walk along the price index meets them early, and runs instead."""
+        profile's distance to the vector (None without one); with `after` (a price and an id), those past it in that
+        order (a keyset page).
+
+        Filters that name one type or one compound walk that column's price index (migrations 0002 and 0010) and
+        check the rest on each row: the type's own listings, in price order. Others (a place alone, a feature, a
+        developer) read up to `scan` matches first, through the index of what they name, and sort them: walking the
+        price index from the bottom reads the cheap listings of every other kind before a few expensive matches. When
+        that many match, they are common enough for the walk along the price index to meet them early, and it runs.
+        Only the page's k rows are joined to their profiles for the distance."""
         direction = "DESC" if descending else "ASC"
 
         def statement(bounded: bool) -> tuple[str, list[Any]]:
             params = _Params(model)
-            matching = (
-                f"SELECT p.id, p.price, p.profile_key FROM properties p "
-                f"WHERE p.embedding_model = $1 AND {_where(filters, params, listing='p')}"
-            )
+            where = _where(filters, params, listing="p")
+            if after is not None:
+                price, last = params(after[0]), params(after[1])
+                where += f" AND (p.price {'<' if descending else '>'} {price} OR (p.price = {price} AND p.id > {last}))"
+            matching = f"SELECT p.id, p.price, p.profile_key FROM properties p WHERE p.embedding_model = $1 AND {where}"
+            order = f"ORDER BY t.price {direction}, t.id"
             if bounded:
-                matching += f" LIMIT {params(scan)}"
-            found = "(SELECT count(*) FROM s)" if bounded else "0"
-            if vector is None:
-                distance, join = "NULL::float8", ""
+                page = (
+                    f"WITH s AS ({matching} LIMIT {params(scan)}) SELECT t.*, (SELECT count(*) FROM s) AS found "
+                    f"FROM s t {order} LIMIT {params(k)}"
+                )
             else:
-                distance, join = f"f.embedding <=> {params(vector)}", " JOIN profiles f ON f.key = s.profile_key"
+                page = f"SELECT t.*, 0 AS found FROM ({matching}) t {order} LIMIT {params(k)}"
+            if vector is None:
+                return f"SELECT t.id, t.price, NULL::float8 AS distance, t.found FROM ({page}) t {order}", params.values
+            distance = f"f.embedding <=> {params(vector)}"
             sql = (
-                f"WITH s AS ({matching}) SELECT s.id, s.price, {distance} AS distance, {found} AS found "
-                f"FROM s{join} ORDER BY s.price {direction}, s.id LIMIT {params(k)}"
+                f"SELECT t.id, t.price, {distance} AS distance, t.found FROM ({page}) t "
+                f"JOIN profiles f ON f.key = t.profile_key {order}"
             )
             return sql, params.values
 
-        sql, values = statement(True)
-        rows = await self.reads.fetch(sql, *values)
-        if rows and rows[0]["found"] >= scan:  # the walk along the price index, unbounded (the CTE is inlined)
+        pinned = len(filters.property_types or ()) == 1 or len(filters.compounds or ()) == 1
+        rows: list[asyncpg.Record] = []
+        if not pinned:
+            sql, values = statement(True)
+            rows = await self.reads.fetch(sql, *values)
+        if pinned or (rows and rows[0]["found"] >= scan):
             sql, values = statement(False)
             rows = await self.reads.fetch(sql, *values)
         return [

@@ -93,9 +93,63 @@ def test_the_request_order_wins_and_a_wrong_one_is_refused(api: httpx.Client, pl
     assert parsed["order"] == "price_asc" and parsed["text"] == ""
 
 
-def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
-    stack_env: dict[str, str], place: tuple[str, str]
+def _listed_pages(api: httpx.Client, location: str, **params: Any) -> list[list[dict[str, Any]]]:
+    pages: list[list[dict[str, Any]]] = []
+    cursor = None
+    while True:
+        query = {"location": location, **params, **({"cursor": cursor} if cursor else {})}
+        response = api.get("/api/properties", params=query)
+        assert response.status_code == 200, response.text
+        pages.append(response.json()["results"])
+        cursor = response.json()["next_cursor"]
+        if cursor is None or len(pages) > 10:
+            return pages
+
+
+def test_the_listing_pages_without_words_come_in_price_order_too(
+    api: httpx.Client, stack: LocalStack, place: tuple[str, str]
 ) -> None:
+    """The client's sort without words to rank by: the listing route in price order, paged by a keyset cursor that
+    holds the price and the id, so listings at one price are neither skipped nor repeated across pages."""
+    tag, location = place
+    pages = _listed_pages(api, location, type="Apartment", order="price_asc", limit=2)
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [int(r["source_id"].removeprefix(f"PO-{tag}-")) for page in pages for r in page] == CHEAPEST_FIRST
+    dearest = _listed_pages(api, location, order="price_desc", limit=4)  # the villa too, the cheapest of all
+    assert [int(r["source_id"].removeprefix(f"PO-{tag}-")) for page in dearest for r in page] == [
+        *CHEAPEST_FIRST[::-1],
+        6,
+    ]
+    # Five listings at one price, one a page: each once, by id.
+    _, tie_place = ingest_own_place(
+        stack,
+        "PT",
+        [
+            {"title": f"Apartment {n}", "type": "Apartment", "price": 6_000_000, "size": 120, "bedrooms": 2}
+            for n in range(5)
+        ],
+    )
+    for order in ("price_asc", "price_desc"):
+        ties = [r["id"] for page in _listed_pages(api, tie_place, order=order, limit=1) for r in page]
+        assert len(ties) == 5 and ties == sorted(ties), (order, ties)
+    # A cursor belongs to its order; an order the route does not know is refused.
+    first = api.get("/api/properties", params={"location": location, "order": "price_asc", "limit": 2}).json()
+    crossed = api.get(
+        "/api/properties", params={"location": location, "order": "price_desc", "cursor": first["next_cursor"]}
+    )
+    assert crossed.status_code == 400 and crossed.json()["error"]["code"] == "invalid_cursor", crossed.text
+    newest = api.get("/api/properties", params={"location": location, "cursor": first["next_cursor"]})
+    assert newest.status_code == 400, newest.text
+    refused = api.get("/api/properties", params={"location": location, "order": "cheapest"})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "validation_error", refused.text
+
+
+@pytest.mark.parametrize("one_type", [False, True], ids=["a place alone", "one type"])
+def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
+    stack_env: dict[str, str], place: tuple[str, str], one_type: bool
+) -> None:
+    """A place alone: up to `scan` matches sorted, or past that the walk along the price index; one type: the walk
+    along the type's price index, whatever the scan."""
     tag, location = place
 
     async def ordered(scan: int, descending: bool) -> list[str]:
@@ -109,7 +163,7 @@ def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
             )
             assert row is not None
             repository = ListingRepository(connection)  # type: ignore[arg-type]  # fetch, as on a pool
-            filters = SearchFilters(locations=[location], property_types=["Apartment"])
+            filters = SearchFilters(locations=[location], property_types=["Apartment"] if one_type else None)
             found = await repository.by_price(
                 filters, row["model"], row["embedding"], 4, descending=descending, scan=scan
             )
@@ -121,7 +175,8 @@ def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
         finally:
             await connection.close()
 
+    cheapest_first = CHEAPEST_FIRST if one_type else [6, *CHEAPEST_FIRST]  # the villa is the cheapest of all
     for descending in (False, True):
-        expected = [f"PO-{tag}-{n}" for n in (CHEAPEST_FIRST[::-1] if descending else CHEAPEST_FIRST)[:4]]
-        assert asyncio.run(ordered(100, descending)) == expected  # five matches, under the scan
+        expected = [f"PO-{tag}-{n}" for n in (cheapest_first[::-1] if descending else cheapest_first)[:4]]
+        assert asyncio.run(ordered(100, descending)) == expected  # every match under the scan
         assert asyncio.run(ordered(2, descending)) == expected  # past the scan: the price index
