@@ -20,6 +20,7 @@ from osool_search.schemas import (
     IngestReport,
     KnownNames,
     ListingChanges,
+    ListOrder,
     MarketStats,
     ParsedQueryOut,
     ParseRequest,
@@ -114,10 +115,12 @@ async def list_properties(
     min_floor: int | None = None,
     max_floor: int | None = None,
     exclude_floor: Annotated[list[int] | None, Query(max_length=20)] = None,
+    order: ListOrder = "newest",
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
-    """Listings that match the filters, newest first. `feature` asks for listings that have every feature named;
+    """Listings that match the filters, newest first, or `order=price_asc` / `price_desc` (ties by id; a cursor
+    belongs to the order it was given out for). `feature` asks for listings that have every feature named;
     `exclude_*` rules listings out (`exclude_type=Villa`; a listing with no compound is not from the compound
     excluded). `floor` is a unit's floor (0 the ground floor, -1 a basement): `exclude_floor=0` rules ground floors
     out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor` need it known.
@@ -139,7 +142,7 @@ async def list_properties(
         )  # fmt: skip
     except ValidationError as exc:
         raise ValidationFailedError(_first_error(exc)) from None
-    return model_response(await service.list(filters, limit, cursor))
+    return model_response(await service.list(filters, limit, cursor, order))
 
 
 # A UUID in the path itself: /api/properties/search is then the search route's (GET there is a 405 naming POST, not

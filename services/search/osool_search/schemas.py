@@ -16,6 +16,8 @@ from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 from osool_search.relaxation import RelaxableGroup
 
 Order = Literal["relevance", "price_asc", "price_desc"]
+# The order of a listing page without words to rank by: the newest first, or by price.
+ListOrder = Literal["newest", "price_asc", "price_desc"]
 
 
 class StrictModel(BaseModel):

@@ -41,6 +41,7 @@ from osool_search.schemas import (
     IngestReport,
     ListingChange,
     ListingChanges,
+    ListOrder,
     MarketStats,
     ParsedQueryOut,
     Property,
@@ -402,7 +403,13 @@ class SearchService:
             order=parsed.order or "relevance",
         )  # fmt: skip
 
-    async def list(self, filters: SearchFilters, limit: int, cursor: str | None) -> PropertyPage:
+    async def list(
+        self, filters: SearchFilters, limit: int, cursor: str | None, order: ListOrder = "newest"
+    ) -> PropertyPage:
+        """A page of the listings that pass the filters, newest first or in price order (ties by id), keyset-paginated:
+        the cursor holds the last listing's sort key, and the order it was given out for."""
+        if order != "newest":
+            return await self._list_by_price(filters, limit, cursor, order)
         after = None
         if cursor is not None:
             created, listing_id = decode_cursor(cursor, 2)
@@ -413,6 +420,27 @@ class SearchService:
         rows = await self.repository.list_page(filters, limit + 1, after)
         page = [Property(**dict(row)) for row in rows[:limit]]
         next_cursor = encode_cursor(page[-1].created_at.isoformat(), page[-1].id) if len(rows) > limit else None
+        return PropertyPage(results=page, next_cursor=next_cursor)
+
+    async def _list_by_price(self, filters: SearchFilters, limit: int, cursor: str | None, order: str) -> PropertyPage:
+        after = None
+        if cursor is not None:
+            cursor_order, price, listing_id = decode_cursor(cursor, 3)
+            if cursor_order != order:
+                raise InvalidCursorError("the cursor belongs to another order")
+            try:
+                after = (int(price), uuid.UUID(listing_id))
+            except ValueError:
+                raise InvalidCursorError("the cursor is not one this service gave out") from None
+        descending = order == "price_desc"
+        async with self.repository.on_one_connection() as repository:
+            priced = await repository.by_price(
+                filters, self.embedder.model, None, limit + 1, descending=descending, after=after
+            )
+            rows = {row["id"]: row for row in await repository.get_many([p.id for p in priced[:limit]])}
+        page = [Property(**dict(rows[p.id])) for p in priced[:limit] if p.id in rows]
+        last = priced[limit - 1] if len(priced) > limit else None
+        next_cursor = encode_cursor(order, last.price, last.id) if last is not None else None
         return PropertyPage(results=page, next_cursor=next_cursor)
 
     async def market_stats(self, location: str | None, property_type: str | None) -> MarketStats:

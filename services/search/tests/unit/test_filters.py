@@ -66,6 +66,11 @@ def test_every_filter_has_its_query_parameter_on_the_listing_route() -> None:
     from osool_search.api import list_properties
     from osool_search.filters import LISTING_PARAMETERS
 
-    parameters = set(inspect.signature(list_properties).parameters) - {"service", "limit", "cursor"}
+    parameters = set(inspect.signature(list_properties).parameters) - {
+        "service",
+        "limit",
+        "cursor",
+        "order",
+    }  # not filters
     assert {LISTING_PARAMETERS.get(name, name) for name in SearchFilters.model_fields} == parameters
     assert set(LISTING_PARAMETERS) <= set(SearchFilters.model_fields)
