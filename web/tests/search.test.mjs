@@ -157,6 +157,55 @@ test('the filters narrow the results as the listing route does, and each comes o
   await context.close();
 });
 
+test('the sort orders by price with words or without, keeps its choice in the URL, and pages on in that order', async () => {
+  const { context, page, problems } = await open(browser);
+  const ordered = (prices, descending) =>
+    prices.every((price, i) => i === 0 || (descending ? prices[i - 1] >= price : prices[i - 1] <= price));
+  // With words: best match, until the person sorts by price.
+  await page.goto('/search?q=apartment+in+New+Cairo');
+  await shown(page);
+  const sort = page.getByLabel('Sort by');
+  assert.equal(await sort.inputValue(), 'relevance');
+  await sort.selectOption({ label: 'Price: low to high' });
+  await page.waitForURL(`${BASE}/search?q=apartment+in+New+Cairo&sort=price_asc`);
+  const cheapest = await shown(page);
+  const prices = cheapest.listings.map((listing) => listing.price);
+  assert.equal(prices.length, 12);
+  assert.ok(ordered(prices, false), `${prices}`);
+  const response = await fetch(`${BASE}/api/properties/search`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query: 'apartment in New Cairo', limit: 12, order: 'price_asc' }),
+  });
+  assert.deepEqual(cheapest.ids, (await response.json()).results.map((listing) => listing.id));
+  // The next page carries on from the last price shown.
+  await page.getByRole('button', { name: 'Show more' }).click();
+  await page.locator('article.result-card').nth(12).waitFor();
+  const all = await Promise.all((await resultIds(page)).map(async (id) => (await json(`/api/properties/${id}`)).price));
+  assert.ok(all.length > 12 && ordered(all, false), `${all}`);
+  // Words that ask for the cheapest show that order before any choice.
+  await page.goto('/search?q=the+cheapest+villa+in+Sheikh+Zayed');
+  await shown(page);
+  assert.equal(await page.getByLabel('Sort by').inputValue(), 'price_asc');
+  // Without words: the newest, or by price as the listing route orders them.
+  await page.goto('/search?type=Villa&location=New+Cairo');
+  await shown(page);
+  assert.equal(await page.getByLabel('Sort by').inputValue(), 'newest');
+  await page.getByLabel('Sort by').selectOption({ label: 'Price: high to low' });
+  await page.waitForURL(`${BASE}/search?type=Villa&location=New+Cairo&sort=price_desc`);
+  const dearest = await shown(page);
+  const expected = await json('/api/properties?type=Villa&location=New+Cairo&order=price_desc&limit=12');
+  assert.deepEqual(dearest.ids, expected.results.map((listing) => listing.id));
+  assert.ok(ordered(dearest.listings.map((listing) => listing.price), true));
+  await expectAccessible(page, 'search sorted by price');
+  // A new visitor opening the address sees the same order; the back button returns to the newest.
+  await page.goBack();
+  await page.waitForURL(`${BASE}/search?type=Villa&location=New+Cairo`);
+  assert.equal(await page.getByLabel('Sort by').inputValue(), 'newest');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a bedrooms chip counts as people say it, and the place is named in the page language', async () => {
   for (const [lang, expected, place] of [
     ['en', { 'From the filters': ['Maadi', '1 bedroom'] }, 'Maadi'],

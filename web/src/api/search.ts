@@ -67,6 +67,11 @@ export interface Relaxation {
   cheapest_price: number | null;
 }
 
+/** A search's order (the words' own, "the cheapest", unless the client asks for one). */
+export type SearchOrder = 'relevance' | 'price_asc' | 'price_desc';
+/** A listing page's order without words to rank by. */
+export type ListOrder = 'newest' | 'price_asc' | 'price_desc';
+
 export interface SearchResponse {
   results: Array<Property & { score: number; similarity: number }>;
   applied_filters: Record<string, unknown>;
@@ -75,6 +80,8 @@ export interface SearchResponse {
   understood: string[];
   unmatched_features: string[];
   relaxations: Relaxation[];
+  /** The order the results are in: the request's, else the one the words asked for, else relevance. */
+  order: SearchOrder;
   next_cursor: string | null;
 }
 
@@ -134,22 +141,26 @@ export function searchProperties(
   cursor: string | null,
   limit: number,
   signal?: AbortSignal,
+  order?: SearchOrder,
 ): Promise<SearchResponse> {
   // explain_empty: an empty search says what each filter given up would find (shown under the notice).
   const body: Record<string, unknown> = { query, limit, explain_empty: true };
   if (Object.keys(filters).length > 0) body.filters = filters;
+  if (order) body.order = order;
   if (cursor) body.cursor = cursor;
   return api('/api/properties/search', { body, ...signalOf(signal) });
 }
 
-/** Listings that match the filters, newest first (no words to rank by). */
+/** Listings that match the filters, newest first or by price (no words to rank by). */
 export function listProperties(
   filters: SearchFilters,
   cursor: string | null,
   limit: number,
   signal?: AbortSignal,
+  order: ListOrder = 'newest',
 ): Promise<PropertyPage> {
   const params = new URLSearchParams();
+  if (order !== 'newest') params.set('order', order);
   for (const type of filters.property_types ?? []) params.append('type', type);
   for (const location of filters.locations ?? []) params.append('location', location);
   for (const feature of filters.features ?? []) params.append('feature', feature);

@@ -409,6 +409,11 @@ export const en = {
     found: (n: number, more: boolean) =>
       n === 0 ? 'No listings found' : `${n === 1 ? '1 listing' : `${n} listings`}${more ? ', more below' : ''}`,
     resultsLabel: 'Results',
+    sortLabel: 'Sort by',
+    sortRelevance: 'Best match',
+    sortNewest: 'Newest',
+    sortPriceAsc: 'Price: low to high',
+    sortPriceDesc: 'Price: high to low',
     none: 'No listing matches all of this. Remove a chip or a filter to widen the search.',
     noneButRelaxed: 'No listing matches all of this. Remove a chip or a filter: without one of these, the search finds',
     relaxed: {

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   arabicOf,
   knownNames,
+  type ListOrder,
   listProperties,
   loadKnownNames,
   parseQuery,
@@ -25,6 +26,7 @@ import {
   isEmpty,
   parsePrice,
   type SearchState,
+  type Sort,
   stateFromUrl,
   urlOf,
   withoutPhrase,
@@ -39,23 +41,56 @@ interface Results {
   unmatched: string[];
   relaxations: Relaxation[];
   next: string | null;
+  /** The order the listings are in (the sort's value that shows it). */
+  order: Sort;
 }
 
-/** One page of results: ranked by the words when there are words, else the newest that pass the filters. */
+/**
+ * One page of results: ranked by the words when there are words, else the newest that pass the filters; in price
+ * order when the person chose it (or, with words and no choice, when the words asked for it: "the cheapest").
+ */
 async function fetchPage(state: SearchState, cursor: string | null, signal?: AbortSignal) {
   const filters = filtersOf(state);
+  const sort = state.sort;
   if (state.q) {
-    const answer: SearchResponse = await searchProperties(state.q, filters, cursor, PAGE, signal);
+    const order = sort === 'newest' || sort === null ? undefined : sort;
+    const answer: SearchResponse = await searchProperties(state.q, filters, cursor, PAGE, signal, order);
     return {
       listings: answer.results,
       understood: answer.understood,
       unmatched: answer.unmatched_features,
       relaxations: answer.relaxations ?? [],
       next: answer.next_cursor,
+      order: answer.order ?? 'relevance',
     };
   }
-  const page = await listProperties(filters, cursor, PAGE, signal);
-  return { listings: page.results, understood: [], unmatched: [], relaxations: [], next: page.next_cursor };
+  const order: ListOrder = sort === 'price_asc' || sort === 'price_desc' ? sort : 'newest';
+  const page = await listProperties(filters, cursor, PAGE, signal, order);
+  return { listings: page.results, understood: [], unmatched: [], relaxations: [], next: page.next_cursor, order };
+}
+
+/** How the listings are ordered, chosen at once (no submit): best match or the newest, or by price either way. */
+function SortChoice({ state, shown, onSort }: { state: SearchState; shown: Sort; onSort: (sort: Sort) => void }) {
+  const s = t.value.search;
+  const first: Sort = state.q ? 'relevance' : 'newest';
+  const options: Array<[Sort, string]> = [
+    [first, state.q ? s.sortRelevance : s.sortNewest],
+    ['price_asc', s.sortPriceAsc],
+    ['price_desc', s.sortPriceDesc],
+  ];
+  const value = shown === 'relevance' || shown === 'newest' ? first : shown;
+  return (
+    <div class="field search-sort">
+      <label for="search-sort">{s.sortLabel}</label>
+      <select id="search-sort" value={value} onChange={(event) => onSort(event.currentTarget.value as Sort)}>
+        {options.map(([sort, label]) => (
+          <option key={sort} value={sort}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 interface Chip {
@@ -206,6 +241,7 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
       maxPrice: maxPrice ?? null,
       bedrooms: draft.bedrooms ? Number(draft.bedrooms) : null,
       features: draft.features,
+      sort: state.sort,
     });
   }
 
@@ -476,12 +512,23 @@ export function SearchPage() {
           <h2 id="search-results-title" class="visually-hidden">
             {s.resultsLabel}
           </h2>
-          <p class="search-status" role="status">
-            {loading ? s.searching : current ? s.found(current.listings.length, current.next !== null) : ''}
-          </p>
+          <div class="search-results-head">
+            <p class="search-status" role="status">
+              {loading ? s.searching : current ? s.found(current.listings.length, current.next !== null) : ''}
+            </p>
+            <SortChoice
+              state={state}
+              shown={state.sort ?? current?.order ?? (state.q ? 'relevance' : 'newest')}
+              onSort={(sort) => route(urlOf({ ...state, sort }))}
+            />
+          </div>
           {/* Alerts follow words (the agent saves what its parser reads in them); a search of filters alone has none. */}
           {state.q ? (
-            <SaveSearch query={state.q} filtersSet={urlOf({ ...EMPTY, q: state.q }) !== key} here={key} />
+            <SaveSearch
+              query={state.q}
+              filtersSet={urlOf({ ...EMPTY, q: state.q, sort: state.sort }) !== key}
+              here={key}
+            />
           ) : null}
           {error ? (
             <div class="retry-notice">

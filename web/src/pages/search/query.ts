@@ -2,6 +2,10 @@
 // and the filters a person set; how a chip's phrase leaves the words; and prices as people type them.
 import type { SearchFilters } from '../../api/search';
 
+/** The order a person chose; null: the words' own (relevance, or "the cheapest"), or the newest without words. */
+export type Sort = 'relevance' | 'newest' | 'price_asc' | 'price_desc';
+const SORTS: readonly string[] = ['relevance', 'newest', 'price_asc', 'price_desc'];
+
 export interface SearchState {
   q: string;
   type: string | null;
@@ -10,6 +14,7 @@ export interface SearchState {
   maxPrice: number | null;
   bedrooms: number | null;
   features: string[];
+  sort: Sort | null;
 }
 
 export const EMPTY: SearchState = {
@@ -20,6 +25,7 @@ export const EMPTY: SearchState = {
   maxPrice: null,
   bedrooms: null,
   features: [],
+  sort: null,
 };
 
 function whole(value: string | null): number | null {
@@ -38,6 +44,7 @@ export function stateFromUrl(search: string): SearchState {
     maxPrice: whole(params.get('max_price')),
     bedrooms: whole(params.get('bedrooms')),
     features: [...new Set(params.getAll('feature').filter(Boolean))],
+    sort: SORTS.includes(params.get('sort') ?? '') ? (params.get('sort') as Sort) : null,
   };
 }
 
@@ -50,6 +57,7 @@ export function urlOf(state: SearchState): string {
   if (state.maxPrice !== null) params.set('max_price', String(state.maxPrice));
   if (state.bedrooms !== null) params.set('bedrooms', String(state.bedrooms));
   for (const feature of state.features) params.append('feature', feature);
+  if (state.sort) params.set('sort', state.sort);
   const query = params.toString();
   return query ? `/search?${query}` : '/search';
 }
