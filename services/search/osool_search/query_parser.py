@@ -87,6 +87,7 @@ from pydantic import ValidationError
 from osool_search import franco
 from osool_search.filters import EXCLUSIONS, SearchFilters
 from osool_search.gazetteer import (
+    AREA_PARTS,
     AREA_SPELLINGS,
     AREAS,
     DEVELOPERS,
@@ -1165,6 +1166,7 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
 
 
 _PHRASES = _build_phrases()
+_AREA_PART_KEYS = frozenset(_phrase_key(part) for parts in AREA_PARTS.values() for part in parts)
 _LONGEST: dict[str, int] = {}
 for _key in _PHRASES:
     _LONGEST[_key[0]] = max(_LONGEST.get(_key[0], 0), len(_key))
@@ -1600,7 +1602,9 @@ def _read_phrases(scan: _Scan) -> None:
             continue
         else:
             n, meaning, form = best
-            shown = ""
+            # A neighbourhood is read as its area: said, as the search covers all of it ("katameya → New Cairo").
+            part = meaning.field == "locations" and (form, *(w for _, _, w in words[i + 1 : i + n])) in _AREA_PART_KEYS
+            shown = f" → {meaning.value}" if part else ""
         start, end = words[i][0], words[i + n - 1][1]
         i += n
         if meaning.field == "floors" and isinstance(meaning.value, int):

@@ -428,6 +428,14 @@ def test_neighbourhoods_in_every_script(query: str, expected: dict[str, Any]) ->
     assert applied(query) == expected
 
 
+def test_a_neighbourhood_read_as_its_area_says_so() -> None:
+    assert parse_query("villa in katameya").understood == ("villa", "katameya → New Cairo")
+    assert parse_query("شقة في النرجس").understood == ("شقة", "النرجس → New Cairo")
+    assert parse_query("sha2a fel narges").understood == ("sha2a → Apartment", "narges → New Cairo")
+    assert parse_query("sha2a fel haram").understood == ("sha2a → Apartment", "fel haram → El Haram")
+    assert parse_query("villa in new cairo").understood == ("villa", "new cairo")  # the area itself, as written
+
+
 def test_no_labelled_message_is_read_as_a_place_without_demo_listings() -> None:
     # Their Arabic names lie a letter from everyday words ("المقدم", the down payment, and "المقطم"; "ألاقي", I find,
     # and "الدقي"): none of the labelled queries, chat requests or lead messages names one of these places, so none may
