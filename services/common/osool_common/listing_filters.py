@@ -9,6 +9,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# The order of a search's results: relevance, or every listing that passes in price order (ties by id). The search
+# service answers in it and the agent asks for it.
+SearchOrder = Literal["relevance", "price_asc", "price_desc"]
+
 
 @dataclass(frozen=True)
 class FilterRule:

@@ -8,14 +8,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from osool_common.listing_filters import DERIVED
+from osool_common.listing_filters import DERIVED, SearchOrder
 from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
 from osool_search.gazetteer import ARABIC_NAMES, KNOWN_NAMES
 from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 from osool_search.relaxation import RelaxableGroup
 
-Order = Literal["relevance", "price_asc", "price_desc"]
 # The order of a listing page without words to rank by: the newest first, or by price.
 ListOrder = Literal["newest", "price_asc", "price_desc"]
 
@@ -36,7 +35,7 @@ class SearchRequest(StrictModel):
     explain_empty: bool = False
     # The order of the results: by relevance, or by price (cheapest or dearest first, ties by id). Absent: what the
     # words ask for ("the cheapest", "أرخص", "أغلى"), else relevance.
-    order: Order | None = None
+    order: SearchOrder | None = None
 
 
 class ParseRequest(StrictModel):
@@ -51,7 +50,7 @@ class ParsedQueryOut(BaseModel):
     # The buyer's own phrases that were recognised, in reading order.
     understood: list[str]
     # The order by price the words ask for ("the cheapest": price_asc), else relevance.
-    order: Order = "relevance"
+    order: SearchOrder = "relevance"
 
 
 class Property(BaseModel):
@@ -173,7 +172,7 @@ class SearchResponse(BaseModel):
     # corrections such as "appartment → Apartment"), in the order of the query: a client shows them as chips.
     understood: list[str]
     # The order the results are in: the request's, else the one the words asked for, else relevance.
-    order: Order = "relevance"
+    order: SearchOrder = "relevance"
     # Features the query asked for that no listing passing the rest of the search has: not applied, and said.
     unmatched_features: list[Feature]
     # When the first page is empty and the request asked (explain_empty): each group of filters whose absence alone

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -14,6 +14,7 @@ from osool_agent.tools.context import ListingFacts, PropertyType, ToolArgs, Tool
 from osool_agent.tools.finance import Comparison, UnitTerms
 from osool_agent.tools.finance import compare_units as compare_terms
 from osool_common.errors import DomainError, NotFoundError
+from osool_common.listing_filters import SearchOrder
 
 _ID = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
@@ -31,7 +32,7 @@ class SearchArgs(ToolArgs):
     max_down_payment: int | None = Field(
         default=None, ge=0, description="EGP, the most the buyer can pay up front; only when the buyer said it"
     )
-    order: Literal["relevance", "price_asc", "price_desc"] | None = Field(
+    order: SearchOrder | None = Field(
         default=None, description="price_asc when the buyer asks for the cheapest first, price_desc for the dearest"
     )
     limit: int = Field(default=5, ge=1, le=10)
@@ -46,7 +47,7 @@ class SearchOutcome(ToolOutcome):
     # at_most, cheapest_price for the budget), the most listings first. Offer one; never present it as a match.
     relaxations: list[dict[str, Any]] = Field(default_factory=list)
     # The listings' order: relevance, or price_asc / price_desc when the buyer asked for the cheapest or the dearest.
-    order: str = "relevance"
+    order: SearchOrder = "relevance"
 
 
 class GetPropertyArgs(ToolArgs):
