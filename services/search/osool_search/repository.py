@@ -293,9 +293,10 @@ class ListingRepository:
         def statement(bounded: bool) -> tuple[str, list[Any]]:
             params = _Params(model)
             where = _where(filters, params, listing="p", equality=True)
-            if after is not None:
+            if after is not None:  # past the last row shown; the bound on the price alone lets an index seek to it
                 price, last = params(after[0]), params(after[1])
-                where += f" AND (p.price {'<' if descending else '>'} {price} OR (p.price = {price} AND p.id > {last}))"
+                past, bound = ("<", "<=") if descending else (">", ">=")
+                where += f" AND p.price {bound} {price} AND (p.price {past} {price} OR p.id > {last})"
             matching = f"SELECT p.id, p.price, p.profile_key FROM properties p WHERE p.embedding_model = $1 AND {where}"
             order = f"ORDER BY t.price {direction}, t.id"
             if bounded:
