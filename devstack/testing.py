@@ -343,15 +343,22 @@ class ServiceProcess:
     brain), on its own port, with the stack's database, Valkey and internal gateway; restartable, always stopped."""
 
     def __init__(self, stack: LocalStack, package: str, **env: str) -> None:
+        import shutil
         import tempfile
+        import weakref
 
         self.stack = stack
         self.package = package
         self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.metrics_dir = Path(tempfile.mkdtemp(prefix=f"{package}-test-metrics-"))
-        self.log = Path(tempfile.mkdtemp(prefix=f"{package}-test-log-")) / "service.log"
+        # Its metrics and log in one temporary directory, removed with the object (or when the tests' process ends):
+        # each run of the suite left some 80 such directories behind.
+        self.directory = Path(tempfile.mkdtemp(prefix=f"{package}-test-"))
+        weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
+        self.metrics_dir = self.directory / "metrics"
+        self.metrics_dir.mkdir()
+        self.log = self.directory / "service.log"
         self.process: Any = None
 
     def start(self) -> ServiceProcess:
