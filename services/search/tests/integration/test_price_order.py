@@ -1,11 +1,14 @@
 """The cheapest (or dearest) first, when the buyer asks ("the cheapest apartment", "أرخص شقة", "أغلى فيلا") or the
 client does (`order`): every listing that passes the filters in price order, not the cheapest of the most relevant,
-paged by cursor; through the gateway, on listings of a place of the test's own, and the same order whether read
-through the filters' own index or by walking the price index."""
+paged by cursor; through the gateway, on listings of places of the test's own, and the same order however the
+repository reads it (walks per type, per place and type or per compound, merged; the planner's or the profiles' walks
+when a walk stops short)."""
 
 from __future__ import annotations
 
 import asyncio
+import random
+import uuid
 from typing import Any
 
 import asyncpg
@@ -15,7 +18,8 @@ from pgvector.asyncpg import register_vector
 
 from devstack.stack import LocalStack
 from devstack.testing import ingest_own_place
-from osool_search.filters import SearchFilters
+from osool_search.filters import SearchFilters, satisfies
+from osool_search.gazetteer import PROPERTY_TYPES
 from osool_search.repository import ListingRepository
 
 pytestmark = pytest.mark.stack
@@ -145,14 +149,14 @@ def test_the_listing_pages_without_words_come_in_price_order_too(
 
 
 @pytest.mark.parametrize("one_type", [False, True], ids=["a place alone", "one type"])
-def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
+def test_a_price_order_with_a_vector_gives_each_row_its_distance(
     stack_env: dict[str, str], place: tuple[str, str], one_type: bool
 ) -> None:
-    """A place alone: up to `scan` matches sorted, or past that the walk along the price index; one type: the walk
-    along the type's price index, whatever the scan."""
+    """With the query's vector, each row with its profile's distance; a place alone (a walk per type, merged) or one
+    type (one walk), whatever the rows a walk may read."""
     tag, location = place
 
-    async def ordered(scan: int, descending: bool) -> list[str]:
+    async def ordered(walk_rows: int, descending: bool) -> list[str]:
         connection = await asyncpg.connect(stack_env["DATABASE_URL"], server_settings={"search_path": "search,public"})
         await register_vector(connection)
         try:
@@ -165,7 +169,7 @@ def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
             repository = ListingRepository(connection)  # type: ignore[arg-type]  # fetch, as on a pool
             filters = SearchFilters(locations=[location], property_types=["Apartment"] if one_type else None)
             found = await repository.by_price(
-                filters, row["model"], row["embedding"], 4, descending=descending, scan=scan
+                filters, row["model"], row["embedding"], 4, descending=descending, walk_rows=walk_rows
             )
             ids = [priced.id for priced in found]
             assert all(priced.distance is not None for priced in found)
@@ -178,5 +182,105 @@ def test_the_order_is_the_same_through_the_filters_index_or_the_price_index(
     cheapest_first = CHEAPEST_FIRST if one_type else [6, *CHEAPEST_FIRST]  # the villa is the cheapest of all
     for descending in (False, True):
         expected = [f"PO-{tag}-{n}" for n in (cheapest_first[::-1] if descending else cheapest_first)[:4]]
-        assert asyncio.run(ordered(100, descending)) == expected  # every match under the scan
-        assert asyncio.run(ordered(2, descending)) == expected  # past the scan: the price index
+        assert asyncio.run(ordered(100, descending)) == expected
+        assert asyncio.run(ordered(2, descending)) == expected
+
+
+# Two places of the test's own, 40 listings each of five types, prices drawn from few values (ties across types and
+# places), a pool on one in three, two compounds.
+WALK_TYPES = ("Apartment", "Villa", "Townhouse", "Duplex", "Chalet")
+
+
+@pytest.fixture(scope="module")
+def two_places(stack: LocalStack) -> tuple[list[str], list[str]]:
+    draw = random.Random(20261205)
+    compounds = [f"Walk Gardens {draw.randrange(10**8)}", f"Walk Heights {draw.randrange(10**8)}"]
+    locations = []
+    for _ in range(2):
+        rows = [
+            {"title": f"Listing {n}", "type": draw.choice(WALK_TYPES), "price": draw.randrange(1, 9) * 1_000_000,
+             "size": draw.choice((90, 150, 240)), "bedrooms": draw.randrange(2, 5),
+             "amenities": "pool" if n % 3 == 0 else "",
+             **({"compound": compounds[n % 2]} if n % 4 < 2 else {})}
+            for n in range(40)
+        ]  # fmt: skip
+        locations.append(ingest_own_place(stack, "PW", rows)[1])
+    return locations, compounds
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "one place",
+        "one place, no villas or townhouses",
+        "two places, two types",
+        "two places",
+        "four places (walks by type only)",
+        "one place with a pool",
+        "two places, three bedrooms, at least 150 m², no chalets",
+        "two compounds",
+        "one compound, apartments",
+        "one place, a price bound",
+        "every type ruled out",
+    ],
+)
+def test_the_merged_walks_give_every_match_in_price_order_page_by_page(
+    stack_env: dict[str, str], two_places: tuple[list[str], list[str]], case: str
+) -> None:
+    """Whatever the walks merged (per type, per place and type, per compound), and whether they meet their matches
+    (1,000 rows each) or stop short after 2 rows, so that the planner's walks (a feature) or the profiles' walks (the
+    rest) give the page: page after page by keyset, the matches in price order with ties by id, each once; against
+    the same listings read whole and filtered in Python (satisfies)."""
+    (here, there), (gardens, heights) = two_places
+    filters = {
+        "one place": SearchFilters(locations=[here]),
+        "one place, no villas or townhouses": SearchFilters(
+            locations=[here], exclude_property_types=["Villa", "Townhouse"]
+        ),
+        "two places, two types": SearchFilters(locations=[here, there], property_types=["Apartment", "Chalet"]),
+        "two places": SearchFilters(locations=[here, there]),
+        "four places (walks by type only)": SearchFilters(
+            locations=[here, there, "Nowhere One", "Nowhere Two"], exclude_property_types=["Duplex"]
+        ),
+        "one place with a pool": SearchFilters(locations=[here], features=["pool"]),
+        "two places, three bedrooms, at least 150 m², no chalets": SearchFilters(
+            locations=[here, there], bedrooms=3, min_size_sqm=150, exclude_property_types=["Chalet"]
+        ),
+        "two compounds": SearchFilters(compounds=[gardens, heights]),
+        "one compound, apartments": SearchFilters(compounds=[gardens], property_types=["Apartment"]),
+        "one place, a price bound": SearchFilters(locations=[there], min_price=3_000_000, max_price=6_000_000),
+        "every type ruled out": SearchFilters(locations=[here], exclude_property_types=list(PROPERTY_TYPES)),
+    }[case]
+
+    async def read() -> None:
+        connection = await asyncpg.connect(stack_env["DATABASE_URL"], server_settings={"search_path": "search,public"})
+        await register_vector(connection)
+        try:
+            model = await connection.fetchval("SELECT embedding_model FROM properties WHERE location = $1", here)
+            rows = await connection.fetch(
+                "SELECT * FROM properties WHERE location = ANY($1::text[]) AND is_available", [here, there]
+            )
+            passing = [dict(row) for row in rows if satisfies(dict(row), filters)]
+            assert case == "every type ruled out" or len(passing) >= 3, (case, len(passing))
+            repository = ListingRepository(connection)  # type: ignore[arg-type]  # fetch, as on a pool
+            for descending in (False, True):
+                expected = [
+                    row["id"]
+                    for row in sorted(passing, key=lambda r: ((-r["price"] if descending else r["price"]), r["id"]))
+                ]
+                for walk_rows in (2, 1_000):
+                    seen: list[uuid.UUID] = []
+                    after = None
+                    while True:
+                        page = await repository.by_price(
+                            filters, model, None, 4, descending=descending, after=after, walk_rows=walk_rows
+                        )
+                        seen += [priced.id for priced in page]
+                        if len(page) < 4:
+                            break
+                        after = (page[-1].price, page[-1].id)
+                    assert seen == expected, (case, descending, walk_rows)
+        finally:
+            await connection.close()
+
+    asyncio.run(read())

@@ -100,22 +100,25 @@ def test_a_search_with_results_or_with_nothing_anywhere_offers_nothing(api: http
     assert nothing["results"] == [] and nothing["relaxations"] == []
 
 
-def test_the_cheapest_match_is_the_same_whether_read_through_the_filters_or_the_price_index(
+def test_the_cheapest_match_is_the_same_whether_a_walk_meets_it_or_stops_short(
     stack_env: dict[str, str], place: str
 ) -> None:
-    """cheapest_matching reads up to `scan` matches through the filters' index, and past that walks the price index:
-    both ways find the same listing."""
+    """cheapest_matching walks the place's villas in price order, checking the rest on each row, up to `walk_rows`;
+    a walk that stops short before a match gives way to the profiles' walks: both ways find the same listing."""
 
-    async def cheapest(filters: SearchFilters, scan: int) -> int | None:
+    async def cheapest(filters: SearchFilters, walk_rows: int) -> int | None:
         connection = await asyncpg.connect(stack_env["DATABASE_URL"], server_settings={"search_path": "search,public"})
         try:
             model = await connection.fetchval("SELECT embedding_model FROM properties LIMIT 1")
             repository = ListingRepository(connection)  # type: ignore[arg-type]  # fetchrow/fetchval, as on a pool
-            return await repository.cheapest_matching(filters, model, scan=scan)
+            return await repository.cheapest_matching(filters, model, walk_rows=walk_rows)
         finally:
             await connection.close()
 
     villas = SearchFilters(locations=[place], property_types=["Villa"])
-    assert asyncio.run(cheapest(villas, scan=100)) == 20_000_000  # three matches, under the scan
-    assert asyncio.run(cheapest(villas, scan=2)) == 20_000_000  # past the scan: the price index
-    assert asyncio.run(cheapest(SearchFilters(locations=[place], min_price=30_000_000), scan=2)) is None
+    assert asyncio.run(cheapest(villas, walk_rows=1)) == 20_000_000  # the index answers every filter
+    four_bedrooms = SearchFilters(locations=[place], property_types=["Villa"], bedrooms=4)
+    assert asyncio.run(cheapest(four_bedrooms, walk_rows=100)) == 21_000_000  # the walk meets it, second
+    assert asyncio.run(cheapest(four_bedrooms, walk_rows=1)) == 21_000_000  # stopped at the first: the profiles
+    assert asyncio.run(cheapest(SearchFilters(locations=[place], min_price=30_000_000), walk_rows=1)) is None
+    assert asyncio.run(cheapest(SearchFilters(locations=[place], bedrooms=6), walk_rows=1)) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -74,3 +75,16 @@ def test_every_filter_has_its_query_parameter_on_the_listing_route() -> None:
     }  # not filters
     assert {LISTING_PARAMETERS.get(name, name) for name in SearchFilters.model_fields} == parameters
     assert set(LISTING_PARAMETERS) <= set(SearchFilters.model_fields)
+
+
+def test_the_database_holds_a_listing_to_the_types_the_service_knows() -> None:
+    """A price order merges one walk per type (repository._price_walks); migration 0011's check is what makes those
+    walks every listing, so its list and gazetteer.PROPERTY_TYPES must be the same."""
+    from pathlib import Path
+
+    from osool_search.gazetteer import PROPERTY_TYPES
+
+    migration = (Path(__file__).parents[2] / "migrations" / "0011_property_type_check.sql").read_text()
+    checked = re.search(r"type IN \(([^)]*)\)", migration)
+    assert checked is not None
+    assert re.findall(r"'([^']+)'", checked.group(1)) == list(PROPERTY_TYPES)
