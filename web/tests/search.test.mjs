@@ -217,6 +217,8 @@ test('a bedrooms chip counts as people say it, and the place is named in the pag
     // field suggests every area in the page's language.
     await page.locator('.chip bdi', { hasText: place }).waitFor();
     assert.equal(await page.locator('#search-location').inputValue(), place);
+    // The suggestions are rendered on their own after the names arrive: read them once they are there.
+    await page.waitForFunction(() => document.querySelectorAll('#search-places option').length >= 20);
     const suggested = await page.locator('#search-places option').evaluateAll((options) => options.map((o) => o.value));
     assert.ok(suggested.includes(place) && suggested.length >= 20, suggested.join(', '));
     const { chips, listings } = await shown(page);
