@@ -68,13 +68,10 @@ PROFILE_COLUMNS = ("bedrooms", "type", "location", "compound", "developer", "fin
 
 
 # The most rows a price order's walk reads when its index does not answer every filter; past them, a walk that has
-# not met its matches gives way to sorting every match (repository.by_price).
+# not met its matches gives way to another reading of the page (repository.by_price).
 WALK_ROWS = 1_000
 # The most walks one price order merges (see _price_walks): a walk per type is eleven, per place and type two places.
 MAX_PRICE_WALKS = 24
-# The filters a walk's own index answers: the type's (or the place and type's) price index, and the compound's.
-_TYPE_WALK_FILTERS = frozenset({"property_types", "exclude_property_types", "min_price", "max_price"})
-_COMPOUND_WALK_FILTERS = frozenset({"compounds", "min_price", "max_price"})
 
 
 def _on_profile(rule: FilterRule) -> bool:
@@ -92,42 +89,51 @@ def narrows_profiles(filters: SearchFilters) -> bool:
     )
 
 
-def _price_walks(filters: SearchFilters) -> tuple[list[SearchFilters], bool]:
-    """The filters of each walk a price order merges, and whether the walks' indexes answer every filter (then a walk
-    reads only matches). A few compounds: a walk per compound, along its (compound, price) index. Otherwise a walk per
-    type the filters leave (every type a listing can have, as migration 0011 holds them to), along the (type, price)
-    index, or along (location, type, price) per place and type when the filters name a few places: a type's listings
-    in price order hold its matches spread through them, where the price index of every type holds the cheap
-    apartments before any villa and the dear villas after every apartment. No walk: no type is left."""
-    applied = set(filters.applied())
+class _Walk(NamedTuple):
+    """One walk of a price order: the filters its rows must pass, and those its index answers as it walks."""
+
+    filters: SearchFilters
+    on_index: SearchFilters
+
+
+def _price_walks(filters: SearchFilters) -> list[_Walk]:
+    """The walks a price order merges. A few compounds: a walk per compound, along its (compound, price) index.
+    Otherwise a walk per type the filters leave (every type a listing can have, as migration 0011 holds them to),
+    along the (type, price) index, or along (location, type, price) per place and type when the filters name a few
+    places: a type's listings in price order hold its matches spread through them, where the price index of every
+    type holds the cheap apartments before any villa and the dear villas after every apartment. No walk: no type is
+    left."""
+    prices = {"min_price": filters.min_price, "max_price": filters.max_price}
     if filters.compounds and len(filters.compounds) <= MAX_PRICE_WALKS:
-        walks = [filters.model_copy(update={"compounds": [compound]}) for compound in filters.compounds]
-        return walks, applied <= _COMPOUND_WALK_FILTERS
+        return [
+            _Walk(filters.model_copy(update={"compounds": [compound]}), SearchFilters(compounds=[compound], **prices))
+            for compound in filters.compounds
+        ]
     excluded = set(filters.exclude_property_types or ())
     types = [t for t in (filters.property_types or PROPERTY_TYPES) if t not in excluded]
-    one_type = filters.model_copy(update={"exclude_property_types": None})
     places: list[str | None] = [None]
-    answered = _TYPE_WALK_FILTERS
     if filters.locations and len(filters.locations) * len(types) <= MAX_PRICE_WALKS:
-        places, answered = list(filters.locations), answered | {"locations"}
-    walks = [
-        one_type.model_copy(update={"property_types": [ptype], **({"locations": [place]} if place else {})})
-        for place in places
-        for ptype in types
-    ]
-    return walks, applied <= answered
+        places = list(filters.locations)
+    walks = []
+    for place in places:
+        for ptype in types:
+            on_index = {"property_types": [ptype], **({"locations": [place]} if place else {})}
+            walks.append(
+                _Walk(
+                    filters.model_copy(update={"exclude_property_types": None, **on_index}),
+                    SearchFilters(**on_index, **prices),
+                )
+            )
+    return walks
 
 
-def _walked(walk: SearchFilters) -> SearchFilters:
-    """What a walk's index answers of its filters (see _price_walks): its one type, place or compound, and the price
-    (a list of places when the walks are per type is checked on the rows, as the rest is)."""
-    kept = {
-        name: value
-        for name, value in walk.applied().items()
-        if name in ("min_price", "max_price")
-        or (name in ("property_types", "locations", "compounds") and len(value) == 1)
-    }
-    return SearchFilters.model_construct(**kept)
+def _profile_and_listing(
+    filters: SearchFilters, params: _Params, *, equality: bool = False
+) -> tuple[list[str], list[str]]:
+    """The filters' conditions on a profile (alias f) and on a listing (alias p), a listing's features checked on the
+    rows read rather than through their index (see _nearest_by_profile)."""
+    conditions = _conditions(filters, params, listing="p", profile="f", indexed=False, equality=equality)
+    return [c for profile, c in conditions if profile], [c for profile, c in conditions if not profile]
 
 
 def _capped_count(filters: SearchFilters, params: _Params, cap: int) -> str:
@@ -209,9 +215,9 @@ def _nearest_by_profile(filters: SearchFilters, params: _Params, k: int, profile
     pool to its profile (1,900 at 100,000 listings, ten times as many at 1,000,000). Features are checked on the
     rows read, not through their index: the planner, which takes two features as independent (a basement and a
     maid's room come together), would otherwise read the whole feature index once for every profile."""
-    conditions = _conditions(filters, params, listing="p", profile="f", indexed=False)
-    on_profile = " AND ".join(["f.model = $2"] + [c for profile, c in conditions if profile])
-    on_listing = " AND ".join(["p.profile_key = d.key"] + [c for profile, c in conditions if not profile])
+    profile_conditions, listing_conditions = _profile_and_listing(filters, params)
+    on_profile = " AND ".join(["f.model = $2", *profile_conditions])
+    on_listing = " AND ".join(["p.profile_key = d.key", *listing_conditions])
     # `passing`: how many profiles pass in all; no more than `profiles` means every listing that passes was read.
     return (
         "SELECT l.id, d.distance, d.passing FROM (SELECT f.key, f.embedding <=> $1 AS distance, count(*) OVER () "
@@ -357,12 +363,12 @@ class ListingRepository:
                 f"WHERE p.embedding_model = $1 AND {where}"
             )
 
-        def bounded(params: _Params, walk: SearchFilters, limit: str, rows: str) -> str:
+        def bounded(params: _Params, walk: _Walk, limit: str, rows: str) -> str:
             # The walk's own rows (what its index answers) in order, up to `rows`, each marked whether it passes
             # every filter; the matches and, when the walk reads that far, its last row (`stopped`): past it, the walk
             # has not looked.
-            on_index = _where(_walked(walk), params, listing="p", equality=True) + past_after(params)
-            passes = _where(walk, params, listing="p", equality=True)
+            on_index = _where(walk.on_index, params, listing="p", equality=True) + past_after(params)
+            passes = _where(walk.filters, params, listing="p", equality=True)
             return (
                 f"SELECT id, price, profile_key, ok, walked = {rows} AS stopped FROM (SELECT p.id, p.price, "
                 f"p.profile_key, ({passes}) AS ok, "
@@ -374,9 +380,9 @@ class ListingRepository:
         def by_profiles(params: _Params) -> str:
             # Each profile that passes, its listings in price order from the profile's covering index (migration
             # 0009) up to its k-th match; the profiles' firsts merged.
-            conditions = _conditions(filters, params, listing="p", profile="f", indexed=False, equality=True)
-            on_profile = " AND ".join(["f.model = $1"] + [c for profile, c in conditions if profile])
-            on_listing = " AND ".join(["p.profile_key = f.key"] + [c for profile, c in conditions if not profile])
+            profile_conditions, listing_conditions = _profile_and_listing(filters, params, equality=True)
+            on_profile = " AND ".join(["f.model = $1", *profile_conditions])
+            on_listing = " AND ".join(["p.profile_key = f.key", *listing_conditions])
             limit = params(k)
             return (
                 "SELECT l.id, l.price, f.key AS profile_key, true AS ok, false AS stopped FROM profiles f "
@@ -385,7 +391,7 @@ class ListingRepository:
                 f"ORDER BY l.price {direction}, l.id LIMIT {limit}"
             )
 
-        def statement(walks: list[SearchFilters] | None, capped: bool) -> tuple[str, list[Any]]:
+        def statement(walks: list[_Walk] | None, capped: bool) -> tuple[str, list[Any]]:
             params = _Params(model)
             if walks is None:
                 page = by_profiles(params)
@@ -395,7 +401,7 @@ class ListingRepository:
                 merged = " UNION ALL ".join(
                     f"({bounded(params, walk, limit, rows)})"
                     if capped
-                    else f"({matching(params, walk)} ORDER BY p.price {direction}, p.id LIMIT {limit})"
+                    else f"({matching(params, walk.filters)} ORDER BY p.price {direction}, p.id LIMIT {limit})"
                     for walk in walks
                 )
                 page = f"SELECT * FROM ({merged}) t {order} LIMIT {limit}"
@@ -411,9 +417,11 @@ class ListingRepository:
             )
             return sql, params.values
 
-        walks, answered = _price_walks(filters)
+        walks = _price_walks(filters)
         if not walks:
             return []
+        # When every walk's index answers all its filters, every row it reads is a match: nothing to cap.
+        answered = all(walk.filters.applied().keys() == walk.on_index.applied().keys() for walk in walks)
         sql, values = statement(walks, capped=not answered)
         rows = await self.reads.fetch(sql, *values)
         # The matches in order up to the first row where a walk stopped: past it, that walk has not looked.
