@@ -12,7 +12,7 @@ from osool_common.auth import Principal, require_role
 from osool_common.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError
 from osool_common.responses import model_response
 from osool_common.validation import PlainText
-from osool_search.filters import LISTING_PARAMETERS, SearchFilters
+from osool_search.filters import LISTING_PARAMETERS, MAX_PLACES, SearchFilters, region_named
 from osool_search.listing import Feature, Finishing, PropertyType
 from osool_search.schemas import (
     KNOWN,
@@ -82,7 +82,7 @@ async def get_property_by_source(
 @router.get("/api/properties", response_model=PropertyPage)
 async def list_properties(
     service: Search,
-    location: Annotated[list[str] | None, Query(max_length=20)] = None,
+    location: Annotated[list[str] | None, Query(max_length=MAX_PLACES)] = None,
     type: Annotated[list[PropertyType] | None, Query(max_length=11)] = None,
     compound: Annotated[list[str] | None, Query(max_length=20)] = None,
     in_compound: bool | None = None,
@@ -106,7 +106,7 @@ async def list_properties(
     max_monthly_installment: Annotated[int | None, Query(ge=0)] = None,
     feature: Annotated[list[Feature] | None, Query(max_length=20)] = None,
     exclude_type: Annotated[list[PropertyType] | None, Query(max_length=11)] = None,
-    exclude_location: Annotated[list[str] | None, Query(max_length=20)] = None,
+    exclude_location: Annotated[list[str] | None, Query(max_length=MAX_PLACES)] = None,
     exclude_compound: Annotated[list[str] | None, Query(max_length=20)] = None,
     exclude_developer: Annotated[list[str] | None, Query(max_length=20)] = None,
     exclude_finishing: Annotated[list[Finishing] | None, Query(max_length=4)] = None,
@@ -155,7 +155,7 @@ async def get_property(property_id: uuid.UUID, service: Search) -> Response:
 @router.get("/api/market/stats", response_model=MarketStats)
 async def market_stats(service: Search, location: Name = None, type: PropertyType | None = None) -> Response:
     """Count, median and mean price per m², price range, and the same by delivery year."""
-    return model_response(await service.market_stats(_canonical_area(location), type))
+    return model_response(await service.market_stats(_canonical_area(location, region=True), type))
 
 
 @router.get("/api/market/comparables", response_model=Comparables)
@@ -218,9 +218,18 @@ async def changes(
     return model_response(await service.changes(after, limit))
 
 
-def _canonical_area(location: str | None) -> str | None:
+def _canonical_area(location: str | None, *, region: bool = False) -> str | None:
+    """A place's canonical name; a region's ("Giza"), where the figures may cover all its places (market statistics),
+    else a 422 asking for one of them (a valuation compares listings of one place)."""
     if location is None:
         return None
+    named = region_named(location)
+    if named is not None:
+        if region:
+            return named.name
+        raise ValidationFailedError(
+            f"location: {named.name} is a region of {len(named.places)} places; name one: {', '.join(named.places)}"
+        )
     try:
         locations = SearchFilters(locations=[location]).locations
     except ValidationError as exc:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from osool_common.listing_filters import FILTER_RULES
 from osool_common.listing_filters import violations as listing_violations
 from osool_common.validation import PlainText
-from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES
+from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES, REGIONS, Region
 from osool_search.listing import (
     MAX_FLOOR,
     MAX_PRICE_EGP,
@@ -58,6 +58,35 @@ _CANONICAL_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+# A region by its name or any of its spellings ("Giza", "east cairo", "الجيزة"): a filter on it is a filter on its
+# places, in the order the gazetteer lists them. A name that is also a place's is the place (none is today).
+_REGIONS: dict[str, Region] = {
+    spelling.casefold(): region for region in REGIONS for spelling in (region.name, *region.aliases)
+}
+# A location list may name every known place (a region expands to up to 27).
+MAX_PLACES = 60
+
+
+def _places(values: list[str]) -> tuple[list[str], set[str]]:
+    """Canonical place names, with each region replaced by its places; and the places only a region brought."""
+    canonical = _CANONICAL_NAMES["locations"]
+    named: list[str] = []
+    regional: list[str] = []
+    for value in values:
+        key = value.strip().casefold()
+        if key in canonical or key not in _REGIONS:
+            named.append(canonical.get(key, value.strip()))
+        else:
+            regional.extend(_REGIONS[key].places)
+    return list(dict.fromkeys([*named, *regional])), set(regional) - set(named)
+
+
+def region_named(name: str) -> Region | None:
+    """The region a name or spelling names ("giza", "شرق القاهرة"); None for a place or an unknown name."""
+    key = name.strip().casefold()
+    return None if key in _CANONICAL_NAMES["locations"] else _REGIONS.get(key)
+
+
 # The bounds that must not cross (low ≤ high).
 _RANGES = (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_floor", "max_floor"))
 
@@ -71,7 +100,8 @@ class SearchFilters(BaseModel):
     min_bedrooms: int | None = Field(default=None, ge=0, le=20)
     min_bathrooms: int | None = Field(default=None, ge=0, le=20)
     property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
-    locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    # Places; a region ("Giza", "East Cairo") stands for its places and is replaced by them.
+    locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=MAX_PLACES)
     compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     # In some compound (true) or in none (false).
     in_compound: bool | None = None
@@ -95,7 +125,7 @@ class SearchFilters(BaseModel):
     min_floor: int | None = Field(default=None, ge=MIN_FLOOR, le=MAX_FLOOR)
     max_floor: int | None = Field(default=None, ge=MIN_FLOOR, le=MAX_FLOOR)
     exclude_property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
-    exclude_locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
+    exclude_locations: list[PlainText] | None = Field(default=None, min_length=1, max_length=MAX_PLACES)
     exclude_compounds: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     exclude_developers: list[PlainText] | None = Field(default=None, min_length=1, max_length=20)
     exclude_finishing: list[Finishing] | None = Field(default=None, min_length=1, max_length=4)
@@ -107,7 +137,16 @@ class SearchFilters(BaseModel):
 
     @model_validator(mode="after")
     def _known_names_and_ranges(self) -> SearchFilters:
+        if self.exclude_locations:
+            self.exclude_locations = _places(self.exclude_locations)[0]
+        if self.locations:
+            # "Giza, not Dokki": a place a region brought and the buyer ruled out is left out, not a contradiction.
+            places, regional = _places(self.locations)
+            excluded = set(self.exclude_locations or ())
+            self.locations = [p for p in places if p not in regional or p not in excluded] or None
         for field, canonical in _CANONICAL_NAMES.items():
+            if field == "locations":
+                continue
             for name in (field, EXCLUSIONS[field]):
                 values = getattr(self, name)
                 if values:

@@ -130,13 +130,14 @@ SHORT_SPELLINGS: dict[str, str] = {
     "tagamu": "التجمع", "tagmo3": "التجمع", "tagamo3": "التجمع",
     "dor": "دور", "dour": "دور", "door": "دور", "ardy": "ارضي", "ardi": "ارضي", "ardey": "ارضي", "ar4y": "ارضي",
     "tany": "تاني", "tani": "تاني", "awel": "اول", "awal": "اول", "2awel": "اول", "awl": "اول",
-    "nos": "نص", "noss": "نص", "nus": "نص", "shaa": "شقة",
+    "nos": "نص", "noss": "نص", "nus": "نص", "shaa": "شقة", "sheqa": "شقة", "she2a": "شقة",
+    "geeza": "الجيزة", "geza": "الجيزة", "gizah": "الجيزة", "sina": "سيناء", "seena": "سيناء",
 }  # fmt: skip
 # English words that would be read as a name, by their Franco letters or as a misspelling ("story" is not "store"):
 # never read as one. tests/unit/test_franco.py finds them in an English word list.
 ENGLISH_LOOKALIKES = frozenset(
     {
-        "officer", "clinical", "stored", "storey", "spur",
+        "officer", "clinical", "stored", "storey", "spur", "admit", "dammit",
         "affiliate", "allergic", "anarchy", "aston", "baroque", "borough", "chalmers", "della", "department",
         "departments", "detail", "easton", "estate", "estimate", "estimates", "estonia", "fatima", "flags", "flaps",
         "flaws", "floats", "hesitate", "lowest", "mahal", "mediation", "offences", "officers", "owes", "retailer",

@@ -614,6 +614,71 @@ AREA_PARTS: dict[str, tuple[str, ...]] = {
               "كورنيش المعادي"),
 }  # fmt: skip
 
+
+@dataclass(frozen=True)
+class Region:
+    """A name buyers give a group of places ("Giza", "East Cairo", "البحر الأحمر"): a search there is a search in every
+    one of its places. Never a listing's place: the ingest reads a governorate in an export's city column apart
+    (ingest_records)."""
+
+    name: str
+    aliases: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+_CAIRO_EAST = (
+    "New Cairo", "Mostakbal City", "Madinaty", "Shorouk City", "New Administrative Capital", "Rehab City", "Badr City",
+)  # fmt: skip
+_CAIRO = (
+    *_CAIRO_EAST, "Maadi", "Heliopolis", "Nasr City", "Zamalek", "Mokattam", "Garden City", "Downtown Cairo", "Manial",
+    "Helwan", "Shubra", "Ain Shams",
+)  # fmt: skip
+_GIZA = (
+    "Sheikh Zayed", "6th of October", "Mohandessin", "Dokki", "Agouza", "El Haram", "Faisal", "Hadayek El Ahram",
+)  # fmt: skip
+
+# Governorates and the regions brokers sell by, as decisions: Cairo is its governorate with the new cities of its east
+# (the New Capital among them, as buyers count it; Obour is Qalyubia's); East Cairo is those new cities and Obour
+# (not Heliopolis or Nasr City, older districts brokers sell apart); West Cairo is Sheikh Zayed and 6th of October;
+# Greater Cairo is Cairo, Giza and Obour. The Red Sea is its governorate's resorts (not Ain Sokhna, which is Suez's);
+# Sinai is South Sinai's (the only Sinai places known); Matrouh is its governorate: the North Coast and Marsa Matrouh.
+# Not "Alexandria": a place of its own. The Arabic names are spelt out; Franco and misspellings come from them and
+# from the English ones, as for every name (query_parser).
+REGIONS: tuple[Region, ...] = (
+    Region("Cairo", ("cairo", "cairo governorate", "القاهرة", "محافظة القاهرة"), _CAIRO),
+    Region("Giza", ("giza", "el giza", "al giza", "giza governorate", "الجيزة", "جيزة", "محافظة الجيزة"), _GIZA),
+    Region(
+        "Greater Cairo",
+        ("greater cairo", "grand cairo", "cairo and giza", "القاهرة الكبرى", "القاهرة والجيزة", "القاهرة الكبري"),
+        (*_CAIRO, *_GIZA, "Obour City"),
+    ),
+    Region("East Cairo", ("east cairo", "eastern cairo", "شرق القاهرة"), (*_CAIRO_EAST, "Obour City")),
+    Region("West Cairo", ("west cairo", "western cairo", "غرب القاهرة"), ("Sheikh Zayed", "6th of October")),
+    Region(
+        "Red Sea",
+        ("red sea", "the red sea", "red sea governorate", "البحر الأحمر", "البحر الاحمر"),
+        ("Hurghada", "El Gouna", "Sahl Hasheesh", "Soma Bay", "Makadi Bay", "Marsa Alam"),
+    ),
+    Region(
+        "South Sinai",
+        ("south sinai", "sinai", "جنوب سيناء", "سيناء"),
+        ("Sharm El Sheikh", "Dahab", "Ras Sudr"),
+    ),
+    # Not "مطروح" alone: "المطروح" is "on offer" ("السعر المطروح", the asking price).
+    Region("Matrouh", ("matrouh", "matruh", "matrouh governorate", "محافظة مطروح"), ("North Coast", "Marsa Matrouh")),
+    Region("Damietta", ("damietta", "دمياط"), ("New Damietta", "Ras El Bar")),
+)
+REGION_PLACES: dict[str, tuple[str, ...]] = {region.name: region.places for region in REGIONS}
+
+# Phrases that name a region or a place without being in it: roads between cities ("the Cairo-Alex desert road",
+# "طريق مصر اسكندرية") and landmarks named after a city ("Cairo University" is in Giza). The parser leaves them in the
+# text, never reads them as places.
+LANDMARKS: tuple[str, ...] = (
+    "cairo alex", "cairo alexandria", "cairo-alex", "alex desert road", "alexandria desert road", "cairo suez",
+    "cairo ismailia", "مصر اسكندرية", "مصر الاسكندرية", "مصر إسكندرية", "مصر الإسكندرية", "القاهرة السويس",
+    "القاهرة الاسماعيلية", "القاهرة الإسماعيلية", "cairo university", "جامعة القاهرة",
+)  # fmt: skip
+
 # Every place's canonical name and its spellings: the demo's areas, then the other places.
 AREA_SPELLINGS: dict[str, tuple[str, ...]] = {
     **{area.name: (area.name, *area.aliases, *AREA_PARTS.get(area.name, ())) for area in AREAS},
@@ -636,6 +701,7 @@ _ARABIC_DISPLAY = {
     "O West": "أو ويست",
     "Mountain View Chillout Park": "ماونتن فيو تشيل أوت بارك",
     "Talaat Moustafa Group": "مجموعة طلعت مصطفى",
+    "Matrouh": "مطروح",
 }
 
 
@@ -650,6 +716,7 @@ ARABIC_NAMES: dict[str, str] = {
         *((place.name, _arabic_of(place.name, place.aliases)) for place in PLACES),
         *((c.name, _arabic_of(c.name, c.aliases)) for area in AREAS for c in area.compounds),
         *((d.name, _arabic_of(d.name, d.aliases)) for d in DEVELOPERS),
+        *((region.name, _arabic_of(region.name, region.aliases)) for region in REGIONS),
     )
     if arabic is not None
 }
@@ -659,6 +726,7 @@ ARABIC_NAMES: dict[str, str] = {
 KNOWN_NAMES: tuple[tuple[str, str, str, str | None], ...] = (
     *(("area", area.name, ARABIC_NAMES[area.name], None) for area in AREAS),
     *(("area", place.name, ARABIC_NAMES[place.name], None) for place in PLACES),
+    *(("region", region.name, ARABIC_NAMES[region.name], None) for region in REGIONS),
     *(("compound", c.name, ARABIC_NAMES[c.name], area.name) for area in AREAS for c in area.compounds),
     *(("developer", d.name, ARABIC_NAMES[d.name], None) for d in DEVELOPERS),
 )

@@ -28,7 +28,10 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   the developer plus the city). A phrase naming both an area and a compound ("Madinaty") is the area; one naming a
   compound and a developer ("Hyde Park") is the compound; a developer named beside one of its own compounds is
   dropped as redundant (scraped listings do not always carry the developer). "lake view" / "mountain view" after
-  "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor.
+  "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor. A region
+  ("Giza", "شرق القاهرة", "fel geeza") is a location the filters replace by its places; named beside one of its own
+  places it only says where that place is ("Dokki, Giza" is Dokki). A road or landmark named after a city ("the
+  Cairo-Alex road", "جامعة القاهرة") is read over: its words stay in the text and are no place.
 - Down payment: "10% down", "مقدم 10٪" → max_down_payment_pct 10; "no down payment" / "بدون مقدم" → 0; a down
   payment given as an amount, before or after its words ("down payment 500k", "500 ألف مقدم", "mo2adam nos milyon")
   → max_down_payment (pounds: a listing's price times its share), never the budget; "about 500k" is up to 550k.
@@ -96,8 +99,11 @@ from osool_search.gazetteer import (
     FLOOR_HEIGHTS,
     FLOOR_PAIRS,
     FLOORS,
+    LANDMARKS,
     PLACES,
     PROPERTY_TYPES,
+    REGION_PLACES,
+    REGIONS,
     SALE_TYPE_PHRASES,
 )
 from osool_search.spelling import SpellingIndex
@@ -116,6 +122,8 @@ class ParsedQuery:
     text_without_features: str | None = None
     # The order by price the words ask for ("the cheapest": price_asc, "أغلى": price_desc); None for relevance.
     order: str | None = None
+    # The regions the words ask for ("Giza", "شرق القاهرة"), whose places filters.locations lists among its own.
+    regions: tuple[str, ...] = ()
 
     def ranking_text(self, applied: SearchFilters) -> str:
         """The words the full-text branch matches, given the filters the search applies: a feature's words stay while
@@ -1059,6 +1067,9 @@ class _Meaning:
 
 
 _FILLER = _Meaning("filler", None)
+# A road or landmark named after a place ("Cairo-Alex road", "جامعة القاهرة"): read over, so that its words stay in the
+# text and are never a place.
+_LANDMARK = _Meaning("landmark", None)
 # The order in which one phrase with several meanings is read (see the module docstring).
 _PRECEDENCE = ("locations", "compounds", "developers")
 
@@ -1128,6 +1139,9 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
 
     for name, spellings in AREA_SPELLINGS.items():
         put(spellings, _Meaning("locations", name))
+    for region in REGIONS:  # a location the filters replace by its places (filters.SearchFilters)
+        put((region.name, *region.aliases), _Meaning("locations", region.name))
+    put(LANDMARKS, _LANDMARK)
     for area in AREAS:
         for compound in area.compounds:
             put((compound.name, *compound.aliases), _Meaning("compounds", compound.name))
@@ -1208,7 +1222,7 @@ _SHORT_SPELLINGS = {latin: fold(arabic) for latin, arabic in franco.SHORT_SPELLI
 # The Arabic names of the places without demo listings are read as written (and in Franco), never corrected into:
 # they lie a letter from everyday words of a buyer's message, "المقدم" (the down payment) from "المقطم", "ألاقي" (I
 # find) from "الدقي", which the labelled leads caught. A word they share with another name ("مدينة") still is.
-_PLACE_NAMES = frozenset(place.name for place in PLACES)
+_PLACE_NAMES = frozenset((*(place.name for place in PLACES), *REGION_PLACES))
 _UNCORRECTED = frozenset(
     w for key, m in _PHRASES.items() if m.field == "locations" and m.value in _PLACE_NAMES for w in key if is_arabic(w)
 ) - {w for key, m in _PHRASES.items() if m.field in _NAME_FIELDS and m.value not in _PLACE_NAMES for w in key}
@@ -1607,6 +1621,8 @@ def _read_phrases(scan: _Scan) -> None:
             shown = f" → {meaning.value}" if part else ""
         start, end = words[i][0], words[i + n - 1][1]
         i += n
+        if meaning is _LANDMARK:
+            continue
         if meaning.field == "floors" and isinstance(meaning.value, int):
             bounded = _floor_bound(scan, start, end, meaning.value)
             if bounded is not None:
@@ -1824,6 +1840,7 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(
         filters=filters,
         order=scan.order,
+        regions=tuple(r for r in scan.values.get("locations", ()) if r in REGION_PLACES) if filters.locations else (),
         text=_remaining_text(scan),
         understood=tuple(p for _, p in scan.understood),
         text_without_features=_remaining_text(scan, without_features=True) if scan.features else None,
@@ -1843,6 +1860,11 @@ def _filters(scan: _Scan) -> SearchFilters:
             values[wanted] = [v for v in values[wanted] if v not in values[unwanted]]
             if not values[wanted]:
                 del values[wanted]
+    places = values.get("locations", [])
+    if any(p in REGION_PLACES for p in places):
+        # "Dokki, Giza": a region named beside one of its own places only says where that place is.
+        within = {p for region in places if region in REGION_PLACES for p in REGION_PLACES[region] if p in places}
+        values["locations"] = [p for p in places if not (p in REGION_PLACES and set(REGION_PLACES[p]) & within)]
     compounds = values.get("compounds", [])
     if compounds and "developers" in values:
         owners = {_COMPOUND_DEVELOPER[c] for c in compounds}

@@ -510,13 +510,10 @@ class ListingRepository:
         complete = exact or bool(rows and rows[0]["complete"])
         return found, sum(1 for r in rows if r["is_nearest"]), complete
 
-    async def market_stats(self, location: str | None, property_type: str | None) -> dict[str, Any]:
+    async def market_stats(self, locations: list[str] | None, property_type: str | None) -> dict[str, Any]:
         params = _Params()
         where = _where(
-            SearchFilters(
-                locations=[location] if location else None, property_types=[property_type] if property_type else None
-            ),
-            params,
+            SearchFilters(locations=locations, property_types=[property_type] if property_type else None), params
         )
         overall = await self.reads.fetchrow(
             f"""

@@ -51,6 +51,8 @@ class ParsedQueryOut(BaseModel):
     understood: list[str]
     # The order by price the words ask for ("the cheapest": price_asc), else relevance.
     order: SearchOrder = "relevance"
+    # The regions the words name ("Giza", "East Cairo"): filters.locations lists their places.
+    regions: list[str] = Field(default_factory=list)
 
 
 class Property(BaseModel):
@@ -110,14 +112,15 @@ class Property(BaseModel):
 
 
 class KnownName(BaseModel):
-    kind: Literal["area", "compound", "developer"]
+    # A region ("Giza") is a filter on all its places.
+    kind: Literal["area", "region", "compound", "developer"]
     name: str = Field(description="the name filters and listings use")
     arabic: str = Field(description="how a page or a reply in Arabic names it")
     area: str | None = Field(description="a compound's area; null otherwise")
 
 
 class KnownNames(BaseModel):
-    """The areas, compounds and developers the search knows by name (and by every spelling of them)."""
+    """The areas, regions, compounds and developers the search knows by name (and by every spelling of them)."""
 
     names: list[KnownName]
 
@@ -195,7 +198,9 @@ class YearStats(BaseModel):
 
 
 class MarketStats(BaseModel):
+    # A place, a region ("Giza": the figures cover its places, listed in `places`) or null for the whole market.
     location: str | None
+    places: list[str] | None = None
     type: str | None
     count: int
     median_price_per_sqm: float | None

@@ -28,6 +28,7 @@ from osool_search import metrics
 from osool_search.embeddings import DIMENSIONS, Embedder
 from osool_search.features import listing_features
 from osool_search.filters import SearchFilters
+from osool_search.gazetteer import REGION_PLACES
 from osool_search.ingest import EmbeddingStore, Ingestor
 from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
@@ -400,7 +401,7 @@ class SearchService:
             parsed = self.parsed_queries[query] = parse_query(query)
         return ParsedQueryOut(
             filters=parsed.filters.model_dump(exclude_none=True), text=parsed.text, understood=list(parsed.understood),
-            order=parsed.order or "relevance",
+            order=parsed.order or "relevance", regions=list(parsed.regions),
         )  # fmt: skip
 
     async def list(
@@ -458,10 +459,12 @@ class SearchService:
         return stats
 
     async def _compute_market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
-        figures = await self.repository.market_stats(location, property_type)
+        places = list(REGION_PLACES[location]) if location in REGION_PLACES else None
+        figures = await self.repository.market_stats(places or ([location] if location else None), property_type)
         overall = figures["overall"]
         return MarketStats(
             location=location,
+            places=places,
             type=property_type,
             count=overall.get("count", 0),
             median_price_per_sqm=_round(overall.get("median_price_per_sqm")),

@@ -498,6 +498,7 @@ def test_the_known_names_come_with_their_arabic_names_and_may_be_cached(api: htt
     assert names[("area", "Hurghada")]["arabic"] == "الغردقة"  # a place without demo listings is known too
     assert (names[("compound", "Mivida")]["arabic"], names[("compound", "Mivida")]["area"]) == ("ميفيدا", "New Cairo")
     assert names[("developer", "Emaar Misr")]["arabic"] == "إعمار مصر"
+    assert names[("region", "Giza")]["arabic"] == "الجيزة"  # a filter on all its places
     # A listing in a known area carries that area's Arabic name; one in a place of a brokerage's own (other tests
     # ingest some) carries none.
     page = api.get("/api/properties", params={"limit": 100}).json()["results"]

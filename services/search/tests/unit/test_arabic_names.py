@@ -11,6 +11,7 @@ from osool_search.gazetteer import (
     AREA_NAMES,
     COMPOUND_NAMES,
     DEVELOPER_NAMES,
+    REGION_PLACES,
 )
 from osool_search.schemas import Property
 
@@ -20,7 +21,7 @@ def _arabic(text: str) -> bool:
 
 
 def test_every_name_of_the_gazetteer_has_an_arabic_name_in_arabic_letters() -> None:
-    names = {*AREA_NAMES, *COMPOUND_NAMES, *DEVELOPER_NAMES}
+    names = {*AREA_NAMES, *COMPOUND_NAMES, *DEVELOPER_NAMES, *REGION_PLACES}
     assert names - set(ARABIC_NAMES) == set()
     assert all(_arabic(ARABIC_NAMES[name]) for name in names), {n: ARABIC_NAMES[n] for n in names}
 

@@ -6,8 +6,10 @@ import re
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from osool_search.filters import SearchFilters, violations
+from osool_search.gazetteer import REGION_PLACES
 
 LISTING: dict[str, Any] = {
     "price": 7_500_000, "bedrooms": 3, "type": "Apartment", "location": "New Cairo", "compound": "Mivida",
@@ -88,3 +90,21 @@ def test_the_database_holds_a_listing_to_the_types_the_service_knows() -> None:
     checked = re.search(r"type IN \(([^)]*)\)", migration)
     assert checked is not None
     assert re.findall(r"'([^']+)'", checked.group(1)) == list(PROPERTY_TYPES)
+
+
+def test_a_region_stands_for_its_places_in_explicit_filters() -> None:
+    giza = list(REGION_PLACES["Giza"])
+    assert SearchFilters(locations=["Giza"]).locations == giza
+    assert SearchFilters(locations=["الجيزة"]).locations == giza
+    assert SearchFilters(locations=["east cairo", "new cairo"]).locations == list(REGION_PLACES["East Cairo"])
+    assert SearchFilters(exclude_locations=["Red Sea"]).exclude_locations == list(REGION_PLACES["Red Sea"])
+    # A place the region brought and the client ruled out is left out; a place named and ruled out is a contradiction.
+    both = SearchFilters(locations=["Giza"], exclude_locations=["Dokki"])
+    assert both.locations == [p for p in giza if p != "Dokki"] and both.exclude_locations == ["Dokki"]
+    with pytest.raises(ValidationError, match="Dokki both in locations and in exclude_locations"):
+        SearchFilters(locations=["Giza", "Dokki"], exclude_locations=["Dokki"])
+    # Expanded, the filters still validate as they are (a response's applied filters are sent back as they are).
+    greater = SearchFilters(locations=["Greater Cairo"])
+    assert len(greater.locations or ()) == 27
+    assert SearchFilters.model_validate(greater.model_dump()) == greater
+    assert SearchFilters(locations=["Atlantis"]).locations == ["Atlantis"]  # unknown: kept as given

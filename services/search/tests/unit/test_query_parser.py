@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from osool_search.filters import SearchFilters
-from osool_search.gazetteer import AREA_PARTS, PLACES, Place
+from osool_search.gazetteer import AREA_NAMES, AREA_PARTS, PLACES, REGION_PLACES, REGIONS, Place, Region
 from osool_search.query_parser import clean_query, parse_query
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "eval" / "queries.jsonl"
@@ -434,6 +434,78 @@ def test_a_neighbourhood_read_as_its_area_says_so() -> None:
     assert parse_query("sha2a fel narges").understood == ("sha2a → Apartment", "narges → New Cairo")
     assert parse_query("sha2a fel haram").understood == ("sha2a → Apartment", "fel haram → El Haram")
     assert parse_query("villa in new cairo").understood == ("villa", "new cairo")  # the area itself, as written
+
+
+GIZA = list(REGION_PLACES["Giza"])
+CAIRO = list(REGION_PLACES["Cairo"])
+
+
+def test_every_region_is_made_of_known_places_and_names_none_of_its_own() -> None:
+    for region in REGIONS:
+        assert region.places and set(region.places) <= set(AREA_NAMES), region.name
+        assert len(set(region.places)) == len(region.places), region.name
+        assert region.name not in AREA_NAMES, region.name
+    assert set(REGION_PLACES["East Cairo"]) - set(CAIRO) == {"Obour City"}
+    assert set(REGION_PLACES["Greater Cairo"]) == {*CAIRO, *GIZA, "Obour City"}
+
+
+@pytest.mark.parametrize("region", REGIONS, ids=lambda region: region.name)
+def test_every_spelling_of_a_region_searches_all_its_places(region: Region) -> None:
+    for spelling in (region.name, *region.aliases):
+        assert applied(f"apartment in {spelling}") == {"property_types": [A], "locations": list(region.places)}, (
+            spelling
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("شقة في الجيزة", {"property_types": [A], "locations": GIZA}),
+        ("sha2a fel geeza 3 ghoraf", {"property_types": [A], "locations": GIZA, "bedrooms": 3}),  # Franco
+        ("sheqa fel giza", {"property_types": [A], "locations": GIZA}),
+        ("apartment in gizah", {"property_types": [A], "locations": GIZA}),
+        ("fella fel qahera", {"property_types": ["Villa"], "locations": CAIRO}),
+        ("villa in east ciaro", {"property_types": ["Villa"], "locations": list(REGION_PLACES["East Cairo"])}),
+        ("apartment في الجيزة", {"property_types": [A], "locations": GIZA}),  # mixed
+        ("shale fe sina", {"property_types": ["Chalet"], "locations": ["Sharm El Sheikh", "Dahab", "Ras Sudr"]}),
+        # Two regions are both; a region named beside one of its own places only says where that place is.
+        ("apartment in cairo or giza", {"property_types": [A], "locations": CAIRO + GIZA}),
+        ("apartment in Dokki, Giza", {"property_types": [A], "locations": ["Dokki"]}),
+        ("شقة في اكتوبر الجيزة", {"property_types": [A], "locations": [OCT]}),
+        ("villa in new cairo or anywhere in giza", {"property_types": ["Villa"], "locations": [NC, *GIZA]}),
+        # Ruled out: the whole region, or one of its places.
+        ("villa anywhere but Giza", {"property_types": ["Villa"], "exclude_locations": GIZA}),
+        ("مش عايز الجيزة", {"exclude_locations": GIZA}),
+        (
+            "apartment in Giza not in Dokki",
+            {"property_types": [A], "locations": [p for p in GIZA if p != "Dokki"], "exclude_locations": ["Dokki"]},
+        ),
+        (
+            "شقة في القاهرة مش في التجمع",
+            {"property_types": [A], "locations": [p for p in CAIRO if p != NC], "exclude_locations": [NC]},
+        ),
+        # Roads and landmarks named after a city are not in it, and not a place at all.
+        ("villa on the Cairo-Alex desert road", {"property_types": ["Villa"]}),
+        ("فيلا على طريق مصر اسكندرية الصحراوي", {"property_types": ["Villa"]}),
+        ("apartment near cairo university", {"property_types": [A]}),
+        ("شقة قريبة من جامعة القاهرة", {"property_types": [A]}),
+        ("villa in alex", {"property_types": ["Villa"], "locations": ["Alexandria"]}),
+        # "المطروح" is "on offer", not the governorate; "new cairo" and "downtown cairo" are places, not Cairo.
+        ("السعر المطروح 3 مليون", {"max_price": 3_000_000}),
+        ("villa in new cairo", {"property_types": ["Villa"], "locations": [NC]}),
+        ("apartment in downtown cairo", {"property_types": [A], "locations": ["Downtown Cairo"]}),
+    ],
+)
+def test_regions_in_every_script(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+def test_a_region_is_understood_as_written_and_its_landmark_words_stay_in_the_text() -> None:
+    assert parse_query("apartment in Giza").understood == ("apartment", "Giza")
+    assert parse_query("sha2a fel geeza").understood == ("sha2a → Apartment", "fel geeza → Giza")
+    assert parse_query("villa not in east cairo").understood == ("villa", "not in east cairo")
+    assert parse_query("villa on the Cairo-Alex desert road").text == "Cairo-Alex desert road"
+    assert parse_query("apartment near cairo university").text == "near cairo university"
 
 
 def test_no_labelled_message_is_read_as_a_place_without_demo_listings() -> None:

@@ -1,0 +1,93 @@
+"""Regions through the gateway: "Giza", "شرق القاهرة", "not in Giza" search, list, count and value over the places they
+are made of, on the demo listings of the test stack (Sheikh Zayed and 6th of October are Giza's; the New Cairo side
+East Cairo's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from osool_search.gazetteer import REGION_PLACES
+
+pytestmark = pytest.mark.stack
+
+GIZA = list(REGION_PLACES["Giza"])
+EAST = list(REGION_PLACES["East Cairo"])
+
+
+def _all_listings(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
+    listings: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = api.get("/api/properties", params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        listings += page.json()["results"]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            return listings
+
+
+@pytest.mark.parametrize("query", ["apartment in Giza", "شقة في الجيزة", "sha2a fel geeza"])
+def test_a_search_in_a_region_finds_listings_in_its_places_and_nowhere_else(api: httpx.Client, query: str) -> None:
+    body = api.post("/api/properties/search", json={"query": query, "limit": 30}).json()
+    assert body["applied_filters"]["locations"] == GIZA
+    found = {r["location"] for r in body["results"]}
+    assert len(body["results"]) == 30 and found <= set(GIZA)
+    assert body["understood"][-1] in ("Giza", "الجيزة", "fel geeza → Giza")
+
+
+def test_a_region_ruled_out_leaves_none_of_its_places_and_a_place_ruled_out_leaves_the_rest(
+    api: httpx.Client,
+) -> None:
+    body = api.post("/api/properties/search", json={"query": "villa anywhere but Giza", "limit": 50}).json()
+    assert body["applied_filters"]["exclude_locations"] == GIZA
+    assert body["results"] and not {r["location"] for r in body["results"]} & set(GIZA)
+    body = api.post("/api/properties/search", json={"query": "villa in Giza not in Sheikh Zayed", "limit": 20}).json()
+    assert {r["location"] for r in body["results"]} == {"6th of October"}
+    # Cheapest first over a region: every listing of the page is in it, in price order.
+    body = api.post("/api/properties/search", json={"query": "cheapest villa in east cairo", "limit": 20}).json()
+    prices = [r["price"] for r in body["results"]]
+    assert len(prices) == 20 and prices == sorted(prices) and {r["location"] for r in body["results"]} <= set(EAST)
+
+
+def test_a_region_is_a_filter_of_the_listing_route_and_of_an_explicit_search(api: httpx.Client) -> None:
+    in_giza = _all_listings(api, location="Giza", type="Villa")
+    by_place = [
+        *_all_listings(api, location="Sheikh Zayed", type="Villa"),
+        *_all_listings(api, location="6th of October", type="Villa"),
+    ]
+    assert sorted(r["id"] for r in in_giza) == sorted(r["id"] for r in by_place) and len(in_giza) > 10
+    explicit = api.post(
+        "/api/properties/search", json={"query": "villa", "filters": {"locations": ["الجيزة"]}, "limit": 10}
+    ).json()
+    assert explicit["applied_filters"]["locations"] == GIZA
+    assert {r["location"] for r in explicit["results"]} <= set(GIZA)
+
+
+def test_market_stats_over_a_region_count_every_listing_of_its_places(api: httpx.Client) -> None:
+    stats = api.get("/api/market/stats", params={"location": "giza", "type": "Villa"}).json()
+    assert stats["location"] == "Giza" and stats["location_ar"] == "الجيزة" and stats["places"] == GIZA
+    listings = _all_listings(api, location="Giza", type="Villa")
+    assert stats["count"] == len(listings) > 10
+    assert stats["min_price"] == min(r["price"] for r in listings)
+    assert stats["max_price"] == max(r["price"] for r in listings)
+    zayed = api.get("/api/market/stats", params={"location": "Sheikh Zayed", "type": "Villa"}).json()
+    assert zayed["places"] is None and 0 < zayed["count"] < stats["count"]
+
+
+def test_a_valuation_needs_a_place_not_a_region(api: httpx.Client) -> None:
+    response = api.get("/api/market/comparables", params={"location": "Giza", "type": "Apartment", "size_sqm": 150})
+    assert response.status_code == 422
+    assert "Giza is a region of 8 places" in response.json()["error"]["message"]
+    assert "Sheikh Zayed" in response.json()["error"]["message"]
+
+
+def test_the_parse_route_names_the_regions_it_read(api: httpx.Client) -> None:
+    body = api.post("/api/properties/parse", json={"query": "villa in east cairo or giza"}).json()
+    assert body["regions"] == ["East Cairo", "Giza"] and body["filters"]["locations"] == [*EAST, *GIZA]
+    body = api.post("/api/properties/parse", json={"query": "apartment in Dokki, Giza"}).json()
+    assert body["regions"] == [] and body["filters"]["locations"] == ["Dokki"]
+    body = api.post("/api/properties/parse", json={"query": "villa on the Cairo-Alex desert road"}).json()
+    assert "locations" not in body["filters"] and body["text"] == "Cairo-Alex desert road"
