@@ -291,7 +291,13 @@ def read_message(
     deictic = not picks and bool(shown) and THIS.search(folded) is not None
     if deictic:
         referenced = [shown[0]["id"]]
-    location = (filters.get("locations") or [None])[0]
+    locations: list[str] = filters.get("locations") or []
+    regions: list[str] = parsed.get("regions") or []
+    # One place: what a valuation compares within, and a search's or the market figures' location. A region ("Giza",
+    # its places in `locations`) is the figures' location; several places are left to the search, which reads them
+    # from the words (an explicit location would replace them).
+    location = locations[0] if len(locations) == 1 else None
+    area = location or (regions[0] if len(regions) == 1 else None)
     ptype = (filters.get("property_types") or [None])[0]
     owned_type = ptype or _property_type(folded)
     bedrooms = filters.get("bedrooms") or filters.get("min_bedrooms")
@@ -299,7 +305,7 @@ def read_message(
     amounts = amounts_in(folded)
     searching = any(filters.get(key) is not None for key in _SEARCH_FILTERS)
     budget = any(filters.get(key) is not None for key in ("min_price", "max_price"))
-    searching_place = bool(location or filters.get("compounds") or filters.get("developers"))
+    searching_place = bool(locations or filters.get("compounds") or filters.get("developers"))
 
     def listing_ref() -> str | None:
         return (ids or referenced or [None])[0] if (ids or referenced) else (shown[0]["id"] if shown else None)
@@ -335,7 +341,7 @@ def read_message(
         arguments = _roi_arguments(folded, amounts, filters, listing_ref())
         if arguments is not None:
             return Reading(language, "calculate_investment_roi", arguments)
-    instalment = MONTHLY.search(folded) and (amounts or referenced or ids) and not location
+    instalment = MONTHLY.search(folded) and (amounts or referenced or ids) and not locations
     if (MORTGAGE.search(folded) or (instalment and not filters.get("max_monthly_installment"))) and (
         reading := mortgage()
     ):
@@ -347,17 +353,17 @@ def read_message(
             if bedrooms is not None:
                 arguments["bedrooms"] = bedrooms
             return Reading(language, "run_valuation", arguments)
-        if OWNER.search(folded) and (location or owned_type or size):
+        if OWNER.search(folded) and (locations or owned_type or size):
             return Reading(language, None, smalltalk="valuation_details")
     if TRENDS.search(folded) and not (bedrooms or budget or referenced or ids):
-        if location or owned_type or WHOLE_MARKET.search(folded):
-            pairs = (("location", location), ("property_type", owned_type))
+        if area or owned_type or WHOLE_MARKET.search(folded):
+            pairs = (("location", area), ("property_type", owned_type))
             arguments = {key: value for key, value in pairs if value}
             return Reading(language, "check_market_trends", arguments)
     if ids or (referenced and (DETAILS.search(folded) or not (searching or deictic))):
         return Reading(language, "get_property", {"property_id": (ids or referenced)[0]})
     if filters or SEARCH.search(folded):
-        if not filters and not (location or ptype) and len(folded.split()) <= 3 and GREETING.search(folded):
+        if not filters and not (locations or ptype) and len(folded.split()) <= 3 and GREETING.search(folded):
             return Reading(language, None, smalltalk="greeting")
         return Reading(language, "search_properties", _search_arguments(text, filters, location, ptype))
     if VALUATION.search(folded):

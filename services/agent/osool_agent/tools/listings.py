@@ -21,7 +21,9 @@ _ID = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
 class SearchArgs(ToolArgs):
     query: str = Field(min_length=1, max_length=500, description="what the buyer asked for, in their own words")
-    location: str | None = Field(default=None, max_length=100, description="area, e.g. New Cairo, Sheikh Zayed")
+    location: str | None = Field(
+        default=None, max_length=100, description="one place (New Cairo, Sheikh Zayed) or region (Giza, East Cairo)"
+    )
     property_type: PropertyType | None = None
     bedrooms: int | None = Field(default=None, ge=0, le=20, description="only when the buyer said it")
     min_price: int | None = Field(default=None, ge=0, description="EGP, only when the buyer said it")

@@ -12,7 +12,9 @@ from osool_common.errors import DomainError
 
 
 class ValuationArgs(ToolArgs):
-    location: str = Field(min_length=1, max_length=100, description="area of the property")
+    location: str = Field(
+        min_length=1, max_length=100, description="the property's place, e.g. Sheikh Zayed (not a region such as Giza)"
+    )
     property_type: PropertyType
     size_sqm: float = Field(gt=0, le=20_000, description="built-up area in m², as the owner or buyer said it")
     bedrooms: int | None = Field(default=None, ge=0, le=20)
@@ -34,7 +36,11 @@ class ValuationOutcome(ToolOutcome):
 
 
 class TrendsArgs(ToolArgs):
-    location: str | None = Field(default=None, max_length=100, description="area; none for the whole market")
+    location: str | None = Field(
+        default=None,
+        max_length=100,
+        description="a place (New Cairo) or a region (Giza, East Cairo); none for the whole market",
+    )
     property_type: PropertyType | None = None
 
 

@@ -286,6 +286,27 @@ def test_amr_understands_buyers_as_egyptians_type(
         assert card["size_sqm"] >= wanted.get("min_size_sqm", 0), card
 
 
+GIZA = {"Sheikh Zayed", "6th of October", "Mohandessin", "Dokki", "Agouza", "El Haram", "Faisal", "Hadayek El Ahram"}
+
+
+@pytest.mark.parametrize(
+    ("message", "places"),
+    [
+        ("villa in Giza", GIZA),
+        ("sha2a fel geeza", GIZA),
+        ("فيلا في الجيزة", GIZA),
+        # Several places are all searched, not the first one named.
+        ("villa in New Cairo or Sheikh Zayed", {"New Cairo", "Sheikh Zayed"}),
+    ],
+)
+def test_amr_searches_every_place_of_a_region_or_of_a_list(api: httpx.Client, message: str, places: set[str]) -> None:
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties" and "location" not in call["arguments"], call
+    assert set(call["result"]["applied_filters"]["locations"]) == places, call["result"]["applied_filters"]
+    assert body["listings"] and {card["location"] for card in body["listings"]} <= places, body["listings"]
+
+
 @pytest.mark.parametrize(
     ("message", "said"),
     [("shale fe soma bay", "In any area there are"), ("شاليه في سوما باي", "في أي منطقة فيه")],

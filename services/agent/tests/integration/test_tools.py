@@ -74,6 +74,25 @@ def test_market_replies_in_arabic_name_the_area_in_arabic(
     assert "New Cairo" not in body["reply"] and "Sheikh Zayed" not in body["reply"], body["reply"]
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("villa prices in Giza", "Giza Villa: "), ("أسعار الفلل في الجيزة", "في الجيزة")],
+)
+def test_market_trends_over_a_region_cover_all_its_places(api: httpx.Client, message: str, said: str) -> None:
+    body = turn(api, message)
+    call = body["tool_calls"][0]
+    assert call["name"] == "check_market_trends" and call["arguments"]["location"] == "Giza", call
+    stats = api.get("/api/market/stats", params={"location": "Giza", "type": "Villa"}).json()
+    zayed = api.get("/api/market/stats", params={"location": "Sheikh Zayed", "type": "Villa"}).json()
+    assert call["result"]["count"] == stats["count"] > zayed["count"] > 0
+    assert said in body["reply"] and f"{stats['count']}" in body["reply"], body["reply"]
+
+
+def test_a_valuation_asked_for_a_region_asks_for_the_place(api: httpx.Client) -> None:
+    body = turn(api, "I own a 200 sqm villa in Giza, what is it worth?")
+    assert not body["tool_calls"] or body["tool_calls"][0]["name"] != "run_valuation", body
+
+
 def test_an_investment_yield_is_graded_by_its_net_yield(api: httpx.Client) -> None:
     body = turn(api, "if I rent it at 15000 a month, what is the ROI on a 3M apartment?")
     call = body["tool_calls"][0]
