@@ -229,6 +229,31 @@ test('a bedrooms chip counts as people say it, and the place is named in the pag
   }
 });
 
+test('a region typed in the area field searches all its places, and is suggested and named as such', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/search');
+  await page.getByLabel('Type').selectOption('Villa');
+  // "Giza" in Arabic: the parser names the region, not the first of its places.
+  await page.getByLabel('Area').fill('الجيزة');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(`${BASE}/search?type=Villa&location=Giza`);
+  const { chips, ids, listings } = await shown(page);
+  assert.deepEqual(chips, { 'From the filters': ['Villa', 'Giza'] });
+  const expected = await json('/api/properties?type=Villa&location=Giza&limit=12');
+  assert.deepEqual(ids, expected.results.map((listing) => listing.id));
+  const { names } = await json('/api/properties/names');
+  const giza = names.find((known) => known.kind === 'region' && known.name === 'Giza');
+  assert.equal(giza?.arabic, 'الجيزة');
+  const places = ['Sheikh Zayed', '6th of October', 'Mohandessin', 'Dokki', 'Agouza', 'El Haram', 'Faisal'];
+  const where = listings.map((listing) => listing.location);
+  assert.ok(where.length === 12 && where.every((place) => [...places, 'Hadayek El Ahram'].includes(place)), `${where}`);
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('#search-places option')].some((option) => option.value === 'Giza'),
+  );
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('bathrooms asked for in any script are a chip, and every card shows at least that many', async () => {
   for (const [lang, query, chip, label] of [
     ['en', 'apartment in Maadi with 3 bathrooms', '3 bathrooms', 'Bathrooms'],

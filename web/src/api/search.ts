@@ -94,6 +94,8 @@ export interface ParsedQuery {
   filters: SearchFilters;
   text: string;
   understood: string[];
+  /** The regions the words name ("Giza", "East Cairo"): filters.locations lists their places. */
+  regions: string[];
 }
 
 export interface YearStats {
@@ -250,9 +252,10 @@ export function ingestExport(
   });
 }
 
-/** search: GET /api/properties/names, a name the search knows with its Arabic name. */
+/** search: GET /api/properties/names, a name the search knows with its Arabic name. A region ("Giza") is a filter
+ * on all its places. */
 export interface KnownName {
-  kind: 'area' | 'compound' | 'developer';
+  kind: 'area' | 'region' | 'compound' | 'developer';
   name: string;
   arabic: string;
   area: string | null;

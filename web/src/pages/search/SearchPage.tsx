@@ -223,10 +223,12 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
     setPriceError(null);
     let location = draft.location.trim() || null;
     if (location && location !== state.location) {
-      // The search's own reading of a place ("التجمع الخامس", "tagamo3", "new cairo") gives its name.
+      // The search's own reading of a place ("التجمع الخامس", "tagamo3", "new cairo") gives its name; of a region
+      // ("الجيزة", "east cairo"), the region's, which the search reads as all its places.
       setWorking(true);
       try {
-        location = (await parseQuery(location)).filters.locations?.[0] ?? location;
+        const read = await parseQuery(location);
+        location = read.regions[0] ?? read.filters.locations?.[0] ?? location;
       } catch {
         // kept as typed: the search matches names case-insensitively, and says so if it knows none
       } finally {
@@ -302,7 +304,7 @@ function SearchForm({ state, onSearch }: { state: SearchState; onSearch: (next: 
               />
               <datalist id="search-places">
                 {knownNames.value
-                  .filter((known) => known.kind === 'area')
+                  .filter((known) => known.kind === 'area' || known.kind === 'region')
                   .map((known) => (
                     <option key={known.name} value={placeName(known.name, known.arabic)} />
                   ))}
