@@ -608,6 +608,9 @@ AREA_PARTS: dict[str, tuple[str, ...]] = {
         "الضبعة", "marina el alamein", "marina alamein", "مارينا العلمين",  # not "marina" alone: Hurghada has one
     ),
     "6th of October": ("hadayek october", "hadaek october", "حدائق أكتوبر", "حدائق اكتوبر"),
+    # The areas' longer names, which the demo's own aliases leave out (the generator draws from those).
+    "Sheikh Zayed": ("sheikh zayed city", "el sheikh zayed city", "zayed city", "مدينة الشيخ زايد"),
+    "Ain Sokhna": ("ain el sokhna", "ein el sokhna", "ein sokhna", "el ain el sokhna"),
     "Heliopolis": ("korba", "el korba", "الكوربة", "sheraton", "شيراتون", "el nozha", "nozha", "النزهة"),
     "Nasr City": ("abbas el akkad", "عباس العقاد", "makram ebeid", "مكرم عبيد", "el hay el asher", "الحي العاشر"),
     "Maadi": ("zahraa el maadi", "زهراء المعادي", "sarayat el maadi", "سرايات المعادي", "cornish el maadi",
