@@ -198,7 +198,8 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "nile_view": (
         "nile view", "view of the nile", "overlooking the nile", "nile front", "nilefront", "direct nile view",
         "فيو النيل", "فيو نيل", "فيو على النيل", "اطلالة على النيل", "إطلالة على النيل", "تطل على النيل",
-        "على النيل مباشرة", "view nile", "view el nil", "view el neel", "fyu el nil", "view 3al nil",
+        "على النيل مباشرة", "view nile", "view el nil", "view el neel", "fyu el nil", "view 3al nil", "view nil",
+        "view neel", "fyu nil",
     ),
     "corner": (
         "corner", "corner unit", "corner plot", "كورنر", "ناصية", "على ناصية",

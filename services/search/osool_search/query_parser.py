@@ -1108,7 +1108,8 @@ _FILLER_PHRASES = (
     "looking for", "searching for", "search for", "show me", "find me", "get me", "please", "pls", "want", "need",
     "available", "property", "properties", "unit", "units", "للبيع", "للشراء", "عايز", "عاوز", "عايزة", "عاوزة",
     "محتاج", "محتاجة", "ابحث عن", "بدور على", "بدور", "بحث عن", "لو سمحت", "ممكن", "اريد", "أريد", "نفسي في",
-    "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception", *franco.FILLERS,
+    "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception", "ابغى", "ابغي", "أبغى", "ابغا", "بغيت",
+    *franco.FILLERS,
 )  # fmt: skip
 # Phrases that are a view or a floor rather than a place when the word before them is one of these.
 _GUARDS: dict[str, frozenset[str]] = {

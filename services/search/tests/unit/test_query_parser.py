@@ -500,6 +500,22 @@ def test_regions_in_every_script(query: str, expected: dict[str, Any]) -> None:
     assert applied(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A Gulf buyer's "I want" is filler, as the Egyptian "عايز" is.
+        ("ابغى شقة في القاهرة الجديدة", {"property_types": [A], "locations": [NC]}),
+        ("ابغي فيلا في الشيخ زايد", {"property_types": ["Villa"], "locations": [SZ]}),
+        ("sha2a fel zamalek view nil?", {"property_types": [A], "locations": ["Zamalek"], "features": ["nile_view"]}),
+        ("chalet in ain el sokhna", {"property_types": ["Chalet"], "locations": ["Ain Sokhna"]}),
+        ("apartment in el sheikh zayed city", {"property_types": [A], "locations": [SZ]}),
+    ],
+)
+def test_buyers_words_from_a_second_battery(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+    assert parse_query(query).text in ("", "view nil")
+
+
 def test_a_region_is_understood_as_written_and_its_landmark_words_stay_in_the_text() -> None:
     assert parse_query("apartment in Giza").understood == ("apartment", "Giza")
     assert parse_query("sha2a fel geeza").understood == ("sha2a → Apartment", "fel geeza → Giza")
