@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from osool_common.listing_filters import FILTER_RULES
 from osool_common.listing_filters import violations as listing_violations
 from osool_common.validation import PlainText
-from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES, REGIONS, Region
+from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES, REGION_LOCATIONS, REGIONS, Region
 from osool_search.listing import (
     MAX_FLOOR,
     MAX_PRICE_EGP,
@@ -59,16 +59,21 @@ _CANONICAL_NAMES: dict[str, dict[str, str]] = {
 
 
 # A region by its name or any of its spellings ("Giza", "east cairo", "الجيزة"): a filter on it is a filter on its
-# places, in the order the gazetteer lists them. A name that is also a place's is the place (none is today).
+# places, in the order the gazetteer lists them, and on the listings filed under the region's own name
+# (gazetteer.REGION_LOCATIONS). A name that is also a place's is the place (none is today).
 _REGIONS: dict[str, Region] = {
     spelling.casefold(): region for region in REGIONS for spelling in (region.name, *region.aliases)
 }
-# A location list may name every known place (a region expands to up to 27).
+# A location list may name every known place (a region expands to up to 32 names).
 MAX_PLACES = 60
 
 
+_REGION_ORDER = {region.name: i for i, region in enumerate(REGIONS)}
+
+
 def _places(values: list[str]) -> tuple[list[str], set[str]]:
-    """Canonical place names, with each region replaced by its places; and the places only a region brought."""
+    """Canonical place names, with each region replaced by its places and the region names it matches (those last,
+    in the gazetteer's order, so that the list read again is the same list); and the names only a region brought."""
     canonical = _CANONICAL_NAMES["locations"]
     named: list[str] = []
     regional: list[str] = []
@@ -77,8 +82,10 @@ def _places(values: list[str]) -> tuple[list[str], set[str]]:
         if key in canonical or key not in _REGIONS:
             named.append(canonical.get(key, value.strip()))
         else:
-            regional.extend(_REGIONS[key].places)
-    return list(dict.fromkeys([*named, *regional])), set(regional) - set(named)
+            regional.extend(REGION_LOCATIONS[_REGIONS[key].name])
+    regions = sorted({name for name in regional if name in _REGION_ORDER}, key=_REGION_ORDER.__getitem__)
+    places = [name for name in regional if name not in _REGION_ORDER]
+    return list(dict.fromkeys([*named, *places, *regions])), set(regional) - set(named)
 
 
 def region_named(name: str) -> Region | None:

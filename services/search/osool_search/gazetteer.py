@@ -673,6 +673,12 @@ REGIONS: tuple[Region, ...] = (
     Region("Damietta", ("damietta", "دمياط"), ("New Damietta", "Ras El Bar")),
 )
 REGION_PLACES: dict[str, tuple[str, ...]] = {region.name: region.places for region in REGIONS}
+# What a filter on a region matches: its places, then the listings filed under the region itself or under a region
+# inside it (an export whose only place is "الجيزة" or "Giza Governorate" is filed as "Giza": ingest_records).
+REGION_LOCATIONS: dict[str, tuple[str, ...]] = {
+    region.name: (*region.places, *(other.name for other in REGIONS if set(other.places) <= set(region.places)))
+    for region in REGIONS
+}
 
 # Phrases that name a region or a place without being in it: roads between cities ("the Cairo-Alex desert road",
 # "طريق مصر اسكندرية") and landmarks named after a city ("Cairo University" is in Giza). The parser leaves them in the

@@ -10,7 +10,8 @@ Decisions where exports are ambiguous:
   mean it, and the location when it is text ("New Cairo"). An explicit size field (size, bua, sqm, ...) wins over it.
 - Location: among location-like fields (location, district, neighbourhood, area, region, city) the first that names a
   gazetteer area or compound wins, most specific field first; governorates ("Cairo", "Giza") only when nothing else
-  is given. A value may name several places ("Mivida, New Cairo", "التجمع الخامس - القاهرة"). Unknown places are kept
+  is given, and then a region of the gazetteer is filed under its name ("الجيزة", "Giza Governorate": "Giza"), which a
+  search in the region matches. A value may name several places ("Mivida, New Cairo", "التجمع الخامس - القاهرة"). Unknown places are kept
   as given (title-cased when written all in one case).
 - A known compound fills in a missing location (its area) and a missing developer, from the gazetteer.
 - Down payment: "10%" and 10 are ten per cent; a bare number strictly between 0 and 1 (0.1) is a fraction, as
@@ -55,6 +56,7 @@ from osool_search.gazetteer import (
     FINISHINGS,
     HOUSE_TYPES,
     PROPERTY_TYPES,
+    REGIONS,
     SALE_TYPE_PHRASES,
     area_of_compound,
 )
@@ -759,6 +761,7 @@ _AREA_TABLE = _phrase_table(AREA_SPELLINGS)
 _COMPOUND_TABLE = _phrase_table({c.name: (c.name, *c.aliases) for area in AREAS for c in area.compounds})
 _DEVELOPER_TABLE = _phrase_table({d.name: (d.name, *d.aliases) for d in DEVELOPERS})
 _DEVELOPER_OF = {c.name: c.developer for area in AREAS for c in area.compounds}
+_REGION_TABLE = _phrase_table({region.name: (region.name, *region.aliases) for region in REGIONS})
 _GOVERNORATES = frozenset(
     _phrase(name)
     for name in (
@@ -1247,7 +1250,8 @@ def _place(candidates: list[tuple[int, str]]) -> tuple[str | None, str | None]:
         parts = [p.strip() for p in _PLACE_SEPARATORS.split(text) if p.strip()]
         specific = [p for p in parts if _phrase(p) not in _GOVERNORATES] or parts
         if specific:
-            return _title_case(specific[0]), None
+            # A region alone ("الجيزة", "Giza Governorate") is filed under its name, which a search there matches.
+            return _REGION_TABLE.get(_phrase(specific[0])) or _title_case(specific[0]), None
     return None, None
 
 

@@ -198,7 +198,8 @@ class YearStats(BaseModel):
 
 
 class MarketStats(BaseModel):
-    # A place, a region ("Giza": the figures cover its places, listed in `places`) or null for the whole market.
+    # A place, a region ("Giza": the figures cover its places, listed in `places`, and the listings filed under the
+    # region's own name) or null for the whole market.
     location: str | None
     places: list[str] | None = None
     type: str | None

@@ -28,7 +28,7 @@ from osool_search import metrics
 from osool_search.embeddings import DIMENSIONS, Embedder
 from osool_search.features import listing_features
 from osool_search.filters import SearchFilters
-from osool_search.gazetteer import REGION_PLACES
+from osool_search.gazetteer import REGION_LOCATIONS, REGION_PLACES
 from osool_search.ingest import EmbeddingStore, Ingestor
 from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
@@ -460,7 +460,8 @@ class SearchService:
 
     async def _compute_market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
         places = list(REGION_PLACES[location]) if location in REGION_PLACES else None
-        figures = await self.repository.market_stats(places or ([location] if location else None), property_type)
+        where = list(REGION_LOCATIONS[location]) if places else [location] if location else None
+        figures = await self.repository.market_stats(where, property_type)
         overall = figures["overall"]
         return MarketStats(
             location=location,

@@ -4,17 +4,23 @@ East Cairo's)."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import httpx
 import pytest
 
-from osool_search.gazetteer import REGION_PLACES
+from devstack.stack import LocalStack
+from devstack.testing import admin_headers
+from osool_search.filters import SearchFilters
+from osool_search.gazetteer import REGION_LOCATIONS, REGION_PLACES
 
 pytestmark = pytest.mark.stack
 
-GIZA = list(REGION_PLACES["Giza"])
-EAST = list(REGION_PLACES["East Cairo"])
+# What a filter on each matches: the places, then the region's own name and West Cairo's (inside Giza), under which an
+# export may file a listing.
+GIZA = list(REGION_LOCATIONS["Giza"])
+EAST = list(REGION_LOCATIONS["East Cairo"])
 
 
 def _all_listings(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
@@ -68,7 +74,8 @@ def test_a_region_is_a_filter_of_the_listing_route_and_of_an_explicit_search(api
 
 def test_market_stats_over_a_region_count_every_listing_of_its_places(api: httpx.Client) -> None:
     stats = api.get("/api/market/stats", params={"location": "giza", "type": "Villa"}).json()
-    assert stats["location"] == "Giza" and stats["location_ar"] == "الجيزة" and stats["places"] == GIZA
+    assert stats["location"] == "Giza" and stats["location_ar"] == "الجيزة"
+    assert stats["places"] == list(REGION_PLACES["Giza"])
     listings = _all_listings(api, location="Giza", type="Villa")
     assert stats["count"] == len(listings) > 10
     assert stats["min_price"] == min(r["price"] for r in listings)
@@ -86,8 +93,32 @@ def test_a_valuation_needs_a_place_not_a_region(api: httpx.Client) -> None:
 
 def test_the_parse_route_names_the_regions_it_read(api: httpx.Client) -> None:
     body = api.post("/api/properties/parse", json={"query": "villa in east cairo or giza"}).json()
-    assert body["regions"] == ["East Cairo", "Giza"] and body["filters"]["locations"] == [*EAST, *GIZA]
+    assert body["regions"] == ["East Cairo", "Giza"]
+    assert body["filters"]["locations"] == SearchFilters(locations=["East Cairo", "Giza"]).locations
+    assert set(body["filters"]["locations"]) == {*EAST, *GIZA}
     body = api.post("/api/properties/parse", json={"query": "apartment in Dokki, Giza"}).json()
     assert body["regions"] == [] and body["filters"]["locations"] == ["Dokki"]
     body = api.post("/api/properties/parse", json={"query": "villa on the Cairo-Alex desert road"}).json()
     assert "locations" not in body["filters"] and body["text"] == "Cairo-Alex desert road"
+
+
+def test_a_listing_an_export_files_under_a_region_alone_is_found_there(api: httpx.Client, stack: LocalStack) -> None:
+    """A brokerage's row whose only place is the governorate ("الجيزة") is filed under the region, shown with its Arabic
+    name, and found by a search, the listing route and the figures of the region, not by those of one of its places."""
+    word = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+    row = {"id": f"region-only-{word}", "title": f"Villa {word} in Giza", "description": f"A villa, {word}.",
+           "type": "Villa", "location": "الجيزة", "price": 987_654_321, "size": 900, "bedrooms": 7}  # fmt: skip
+    before = api.get("/api/market/stats", params={"location": "Giza", "type": "Villa"}).json()["count"]
+    report = api.post("/api/properties/ingest", json=[row], headers=admin_headers(stack, "search-admin")).json()
+    assert report["inserted"] == 1, report
+    stored = api.get(f"/api/properties/source/{row['id']}")
+    assert stored.status_code == 200, stored.text
+    assert (stored.json()["location"], stored.json()["location_ar"]) == ("Giza", "الجيزة")
+    found = api.post("/api/properties/search", json={"query": f"villa in Giza {word}", "limit": 5}).json()
+    assert found["results"][0]["source_id"] == row["id"]
+    assert row["id"] in {
+        r["source_id"] for r in _all_listings(api, location="Giza", type="Villa", min_price=900_000_000)
+    }
+    assert api.get("/api/market/stats", params={"location": "Giza", "type": "Villa"}).json()["count"] == before + 1
+    zayed = api.post("/api/properties/search", json={"query": f"villa in Sheikh Zayed {word}", "limit": 50}).json()
+    assert row["id"] not in {r["source_id"] for r in zayed["results"]}
