@@ -11,8 +11,8 @@ Decisions where exports are ambiguous:
 - Location: among location-like fields (location, district, neighbourhood, area, region, city) the first that names a
   gazetteer area or compound wins, most specific field first; governorates ("Cairo", "Giza") only when nothing else
   is given, and then a region of the gazetteer is filed under its name ("الجيزة", "Giza Governorate": "Giza"), which a
-  search in the region matches. A value may name several places ("Mivida, New Cairo", "التجمع الخامس - القاهرة"). Unknown places are kept
-  as given (title-cased when written all in one case).
+  search in the region matches. A value may name several places ("Mivida, New Cairo", "التجمع الخامس - القاهرة").
+  Unknown places are kept as given (title-cased when written all in one case).
 - A known compound fills in a missing location (its area) and a missing developer, from the gazetteer.
 - Down payment: "10%" and 10 are ten per cent; a bare number strictly between 0 and 1 (0.1) is a fraction, as
   spreadsheets store percentages. A bare 1 is one per cent: "1% down" offers are common; full payment is cash.
