@@ -102,6 +102,7 @@ from osool_search.gazetteer import (
     LANDMARKS,
     PLACES,
     PROPERTY_TYPES,
+    REGION_LOCATIONS,
     REGION_PLACES,
     REGIONS,
     SALE_TYPE_PHRASES,
@@ -1220,9 +1221,10 @@ _FRANCO_INDEX = franco.FrancoIndex(
     {w for key, m in _PHRASES.items() if m.field in _RESPELLABLE - {"features"} for w in key if is_arabic(w)}
 )
 _SHORT_SPELLINGS = {latin: fold(arabic) for latin, arabic in franco.SHORT_SPELLINGS.items()}
-# The Arabic names of the places without demo listings are read as written (and in Franco), never corrected into:
-# they lie a letter from everyday words of a buyer's message, "المقدم" (the down payment) from "المقطم", "ألاقي" (I
-# find) from "الدقي", which the labelled leads caught. A word they share with another name ("مدينة") still is.
+# The Arabic names of the places without demo listings and of the regions are read as written (and in Franco), never
+# corrected into: they lie a letter from everyday words of a buyer's message, "المقدم" (the down payment) from
+# "المقطم", "ألاقي" (I find) from "الدقي", which the labelled leads caught. A word they share with another name
+# ("مدينة") still is.
 _PLACE_NAMES = frozenset((*(place.name for place in PLACES), *REGION_PLACES))
 _UNCORRECTED = frozenset(
     w for key, m in _PHRASES.items() if m.field == "locations" and m.value in _PLACE_NAMES for w in key if is_arabic(w)
@@ -1861,6 +1863,12 @@ def _filters(scan: _Scan) -> SearchFilters:
             values[wanted] = [v for v in values[wanted] if v not in values[unwanted]]
             if not values[wanted]:
                 del values[wanted]
+    if "locations" in values and "exclude_locations" in values:
+        # "Dokki, not Giza": a place inside a region ruled out is ruled out with it.
+        ruled_out = {n for v in values["exclude_locations"] for n in REGION_LOCATIONS.get(v, (v,))}
+        values["locations"] = [v for v in values["locations"] if v in REGION_PLACES or v not in ruled_out]
+        if not values["locations"]:
+            del values["locations"]
     places = values.get("locations", [])
     if any(p in REGION_PLACES for p in places):
         # "Dokki, Giza": a region named beside one of its own places only says where that place is.
@@ -1885,7 +1893,14 @@ def _filters(scan: _Scan) -> SearchFilters:
     except ValidationError as exc:
         # Every value was range-checked when read, so this is a combination the model refuses; keep what it accepts.
         bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        kept = {k: v for k, v in values.items() if k not in bad}
         try:
-            return SearchFilters.model_validate({k: v for k, v in values.items() if k not in bad})
+            return SearchFilters.model_validate(kept)
         except ValidationError:
+            # Two fields contradict each other (the model names neither): one of them goes, the rest stay.
+            for key in kept:
+                try:
+                    return SearchFilters.model_validate({k: v for k, v in kept.items() if k != key})
+                except ValidationError:
+                    continue
             return SearchFilters()

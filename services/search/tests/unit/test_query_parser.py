@@ -23,6 +23,7 @@ from osool_search.gazetteer import (
     Place,
     Region,
 )
+from osool_search import query_parser as qp
 from osool_search.query_parser import clean_query, parse_query
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "eval" / "queries.jsonl"
@@ -498,6 +499,9 @@ def test_every_spelling_of_a_region_searches_all_its_places(region: Region) -> N
         ("villa in new cairo or anywhere in giza", {"property_types": ["Villa"], "locations": [NC, *GIZA]}),
         # Ruled out: the whole region, or one of its places.
         ("villa anywhere but Giza", {"property_types": ["Villa"], "exclude_locations": GIZA}),
+        # A place inside a region ruled out is ruled out with it (the rest of the query stands).
+        ("apartment in Dokki not in Giza", {"property_types": [A], "exclude_locations": GIZA}),
+        ("شقة في الدقي مش في الجيزة", {"property_types": [A], "exclude_locations": GIZA}),
         ("مش عايز الجيزة", {"exclude_locations": GIZA}),
         (
             "apartment in Giza not in Dokki",
@@ -537,6 +541,13 @@ def test_regions_in_every_script(query: str, expected: dict[str, Any]) -> None:
 def test_buyers_words_from_a_second_battery(query: str, expected: dict[str, Any]) -> None:
     assert applied(query) == expected
     assert parse_query(query).text in ("", "view nil")
+
+
+def test_two_readings_that_contradict_each_other_lose_one_of_them_not_the_whole_query() -> None:
+    # Defensive: no wording is known to reach it now ("apartment in Dokki not in Giza" did, and lost its type too).
+    scan = qp._Scan("x")
+    scan.values.update({"property_types": ["Villa"], "compounds": ["Mivida"], "in_compound": False, "max_price": 9})
+    assert qp._filters(scan).applied() == {"property_types": ["Villa"], "in_compound": False, "max_price": 9}
 
 
 def test_a_region_is_understood_as_written_and_its_landmark_words_stay_in_the_text() -> None:
