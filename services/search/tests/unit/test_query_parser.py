@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from osool_search import query_parser as qp
 from osool_search.filters import SearchFilters
 from osool_search.gazetteer import (
     AREA_NAMES,
@@ -23,7 +24,6 @@ from osool_search.gazetteer import (
     Place,
     Region,
 )
-from osool_search import query_parser as qp
 from osool_search.query_parser import clean_query, parse_query
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "eval" / "queries.jsonl"
