@@ -12,7 +12,7 @@ from osool_common.auth import Principal, require_role
 from osool_common.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError
 from osool_common.responses import model_response
 from osool_common.validation import PlainText
-from osool_search.filters import LISTING_PARAMETERS, MAX_PLACES, SearchFilters, region_named
+from osool_search.filters import LISTING_PARAMETERS, SearchFilters, region_named
 from osool_search.listing import Feature, Finishing, PropertyType
 from osool_search.schemas import (
     KNOWN,
@@ -82,7 +82,7 @@ async def get_property_by_source(
 @router.get("/api/properties", response_model=PropertyPage)
 async def list_properties(
     service: Search,
-    location: Annotated[list[str] | None, Query(max_length=MAX_PLACES)] = None,
+    location: Annotated[list[str] | None, Query(max_length=20)] = None,
     type: Annotated[list[PropertyType] | None, Query(max_length=11)] = None,
     compound: Annotated[list[str] | None, Query(max_length=20)] = None,
     in_compound: bool | None = None,
@@ -106,7 +106,7 @@ async def list_properties(
     max_monthly_installment: Annotated[int | None, Query(ge=0)] = None,
     feature: Annotated[list[Feature] | None, Query(max_length=20)] = None,
     exclude_type: Annotated[list[PropertyType] | None, Query(max_length=11)] = None,
-    exclude_location: Annotated[list[str] | None, Query(max_length=MAX_PLACES)] = None,
+    exclude_location: Annotated[list[str] | None, Query(max_length=20)] = None,
     exclude_compound: Annotated[list[str] | None, Query(max_length=20)] = None,
     exclude_developer: Annotated[list[str] | None, Query(max_length=20)] = None,
     exclude_finishing: Annotated[list[Finishing] | None, Query(max_length=4)] = None,

@@ -88,6 +88,17 @@ def _places(values: list[str]) -> tuple[list[str], set[str]]:
     return list(dict.fromkeys([*named, *places, *regions])), set(regional) - set(named)
 
 
+def folded_into_regions(names: list[str]) -> list[str]:
+    """The reverse of a region's expansion, for a query string (the listing route takes at most 20 places): every
+    region whose names are all present stands in for them, the largest first."""
+    left = list(names)
+    for region in sorted(REGIONS, key=lambda r: len(REGION_LOCATIONS[r.name]), reverse=True):
+        covered = REGION_LOCATIONS[region.name]
+        if set(covered) <= set(left):
+            left = [region.name, *(name for name in left if name not in covered)]
+    return left
+
+
 def region_named(name: str) -> Region | None:
     """The region a name or spelling names ("giza", "شرق القاهرة"); None for a place or an unknown name."""
     key = name.strip().casefold()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from osool_search.filters import SearchFilters, violations
+from osool_search.filters import SearchFilters, folded_into_regions, violations
 from osool_search.gazetteer import REGION_LOCATIONS
 
 LISTING: dict[str, Any] = {
@@ -108,3 +108,16 @@ def test_a_region_stands_for_its_places_in_explicit_filters() -> None:
     assert len(greater.locations or ()) == 27 + 5  # its places, itself and the four regions inside it
     assert SearchFilters.model_validate(greater.model_dump()) == greater
     assert SearchFilters(locations=["Atlantis"]).locations == ["Atlantis"]  # unknown: kept as given
+
+
+def test_a_list_of_places_folds_back_into_the_regions_it_covers() -> None:
+    greater = SearchFilters(locations=["Greater Cairo"]).locations or []
+    assert folded_into_regions(greater) == ["Greater Cairo"]
+    giza_but_dokki = SearchFilters(locations=["Giza"], exclude_locations=["Dokki"]).locations or []
+    folded = folded_into_regions(giza_but_dokki)  # not all of Giza: its places stay, West Cairo's fold
+    assert "Dokki" not in folded and "West Cairo" in folded and len(folded) < len(giza_but_dokki)
+    # Read with the exclusion it came with (the listing route gets both), it is the same filter.
+    again = SearchFilters(locations=folded, exclude_locations=["Dokki"]).locations or ()
+    assert set(again) == set(giza_but_dokki)
+    assert folded_into_regions(["Maadi", *REGION_LOCATIONS["Giza"]]) == ["Giza", "Maadi"]
+    assert SearchFilters(locations=folded_into_regions(greater)).locations == greater
