@@ -161,7 +161,10 @@ class SearchFilters(BaseModel):
             # "Giza, not Dokki": a place a region brought and the buyer ruled out is left out, not a contradiction.
             places, regional = _places(self.locations)
             excluded = set(self.exclude_locations or ())
-            self.locations = [p for p in places if p not in regional or p not in excluded] or None
+            kept = [p for p in places if p not in regional or p not in excluded]
+            if not kept:  # "Giza" and "not Giza": as much a contradiction as a place wanted and ruled out
+                raise ValueError(f"{', '.join(self.locations)} ruled out whole by exclude_locations")
+            self.locations = kept
         for field, canonical in _CANONICAL_NAMES.items():
             if field == "locations":
                 continue

@@ -101,6 +101,8 @@ def test_a_region_stands_for_its_places_in_explicit_filters() -> None:
     # A place the region brought and the client ruled out is left out; a place named and ruled out is a contradiction.
     both = SearchFilters(locations=["Giza"], exclude_locations=["Dokki"])
     assert both.locations == [p for p in giza if p != "Dokki"] and both.exclude_locations == ["Dokki"]
+    with pytest.raises(ValidationError, match="Giza ruled out whole by exclude_locations"):
+        SearchFilters(locations=["Giza"], exclude_locations=["Giza"])
     with pytest.raises(ValidationError, match="Dokki both in locations and in exclude_locations"):
         SearchFilters(locations=["Giza", "Dokki"], exclude_locations=["Dokki"])
     # Expanded, the filters still validate as they are (a response's applied filters are sent back as they are).
