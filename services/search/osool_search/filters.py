@@ -6,7 +6,7 @@ The same model is what the query parser produces, what a client sends explicitly
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -14,7 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from osool_common.listing_filters import FILTER_RULES
 from osool_common.listing_filters import violations as listing_violations
 from osool_common.validation import PlainText
-from osool_search.gazetteer import AREA_NAMES, COMPOUND_NAMES, DEVELOPER_NAMES, REGION_LOCATIONS, REGIONS, Region
+from osool_search.gazetteer import (
+    ARABIC_NAMES,
+    AREA_SPELLINGS,
+    AREAS,
+    DEVELOPERS,
+    REGION_LOCATIONS,
+    REGIONS,
+    Region,
+    name_key,
+)
 from osool_search.listing import (
     MAX_FLOOR,
     MAX_PRICE_EGP,
@@ -49,21 +58,26 @@ EXCLUSIONS: dict[str, str] = {
 }
 
 
-# Names are matched case-insensitively against the gazetteer and stored in their canonical form, so a filter on "new
-# cairo" finds "New Cairo" listings; an unknown name is kept as given (a newer area). Built once: every search validates
-# filters at least once.
+# Names are matched against every spelling the gazetteer knows and the Arabic name a page shows (which a client may
+# send back), case and Arabic letter variants aside (gazetteer.name_key), and stored in their canonical form, so a
+# filter on "new cairo" or "التجمع الخامس" finds "New Cairo" listings; an unknown name is kept as given (a newer
+# area). Built once: every search validates filters at least once. No spelling names two things of one kind
+# (test_filters).
+def _spelt(named: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    return {name_key(s): name for name, spellings in named for s in (name, *spellings, ARABIC_NAMES.get(name, name))}
+
+
 _CANONICAL_NAMES: dict[str, dict[str, str]] = {
-    field: {name.casefold(): name for name in known}
-    for field, known in (("locations", AREA_NAMES), ("compounds", COMPOUND_NAMES), ("developers", DEVELOPER_NAMES))
+    "locations": _spelt(AREA_SPELLINGS.items()),
+    "compounds": _spelt((c.name, c.aliases) for area in AREAS for c in area.compounds),
+    "developers": _spelt((d.name, d.aliases) for d in DEVELOPERS),
 }
 
 
-# A region by its name or any of its spellings ("Giza", "east cairo", "الجيزة"): a filter on it is a filter on its
+# A region by its name or any of its spellings ("Giza", "east cairo", "الجيزه"): a filter on it is a filter on its
 # places, in the order the gazetteer lists them, and on the listings filed under the region's own name
 # (gazetteer.REGION_LOCATIONS). A name that is also a place's is the place (none is today).
-_REGIONS: dict[str, Region] = {
-    spelling.casefold(): region for region in REGIONS for spelling in (region.name, *region.aliases)
-}
+_REGIONS: dict[str, Region] = {key: r for r in REGIONS for key in _spelt([(r.name, r.aliases)])}
 # A location list may name every known place (a region expands to up to 32 names).
 MAX_PLACES = 60
 
@@ -78,7 +92,7 @@ def _places(values: list[str]) -> tuple[list[str], set[str]]:
     named: list[str] = []
     regional: list[str] = []
     for value in values:
-        key = value.strip().casefold()
+        key = name_key(value)
         if key in canonical or key not in _REGIONS:
             named.append(canonical.get(key, value.strip()))
         else:
@@ -101,7 +115,7 @@ def folded_into_regions(names: list[str]) -> list[str]:
 
 def region_named(name: str) -> Region | None:
     """The region a name or spelling names ("giza", "شرق القاهرة"); None for a place or an unknown name."""
-    key = name.strip().casefold()
+    key = name_key(name)
     return None if key in _CANONICAL_NAMES["locations"] else _REGIONS.get(key)
 
 
@@ -171,7 +185,7 @@ class SearchFilters(BaseModel):
             for name in (field, EXCLUSIONS[field]):
                 values = getattr(self, name)
                 if values:
-                    setattr(self, name, [canonical.get(v.strip().casefold(), v.strip()) for v in values])
+                    setattr(self, name, [canonical.get(name_key(v), v.strip()) for v in values])
         for wanted, unwanted in EXCLUSIONS.items():
             both = set(getattr(self, wanted) or ()) & set(getattr(self, unwanted) or ())
             if both:

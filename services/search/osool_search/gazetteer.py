@@ -4,6 +4,7 @@ the demo generator to write listings."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 
@@ -740,6 +741,21 @@ KNOWN_NAMES: tuple[tuple[str, str, str, str | None], ...] = (
     *(("compound", c.name, ARABIC_NAMES[c.name], area.name) for area in AREAS for c in area.compounds),
     *(("developer", d.name, ARABIC_NAMES[d.name], None) for d in DEVELOPERS),
 )
+
+
+# How a name a client sends is looked up among the spellings above: compatibility forms unified, lower case, tatweel,
+# diacritics and direction marks dropped, one spelling of the letters Egyptians write either way (أ إ آ ٱ → ا,
+# ة → ه, ى → ي) and single spaces, so "الجيزه", "El  Giza" and "التجمع الخامس" each find their name.
+_NAME_FOLD = str.maketrans(
+    "أإآٱةىیک",
+    "ااااهييك",
+    "\u0640\u0670\u200b\u200c\u200d\u200e\u200f\ufeff" + "".join(map(chr, range(0x064B, 0x0660))),
+)
+
+
+def name_key(name: str) -> str:
+    """The form a name is matched in (above); two spellings with the same key are the same name."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().translate(_NAME_FOLD).split())
 
 
 def area_of_compound(compound: str) -> str | None:

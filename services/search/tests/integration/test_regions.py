@@ -72,6 +72,20 @@ def test_a_region_is_a_filter_of_the_listing_route_and_of_an_explicit_search(api
     assert {r["location"] for r in explicit["results"]} <= set(GIZA)
 
 
+def test_a_place_sent_in_any_of_its_spellings_is_the_place(api: httpx.Client) -> None:
+    # The Arabic name, written with ه for ة and a stray tatweel, or a neighbourhood of the area: the same listings.
+    in_zayed = sorted(r["id"] for r in _all_listings(api, location="Sheikh Zayed", type="Villa"))
+    assert in_zayed
+    for spelling in ("الشيخ زايد", "الشيخ زايـد", "sheikh zayed city"):
+        assert sorted(r["id"] for r in _all_listings(api, location=spelling, type="Villa")) == in_zayed, spelling
+    giza = api.post(
+        "/api/properties/search", json={"query": "villa", "filters": {"locations": ["الجيزه"]}, "limit": 10}
+    ).json()
+    assert giza["applied_filters"]["locations"] == GIZA and {r["location"] for r in giza["results"]} <= set(GIZA)
+    stats = api.get("/api/market/stats", params={"location": "التجمع", "type": "Apartment"}).json()
+    assert stats["location"] == "New Cairo" and stats["count"] > 0
+
+
 def test_market_stats_over_a_region_count_every_listing_of_its_places(api: httpx.Client) -> None:
     stats = api.get("/api/market/stats", params={"location": "giza", "type": "Villa"}).json()
     assert stats["location"] == "Giza" and stats["location_ar"] == "الجيزة"

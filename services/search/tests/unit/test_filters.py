@@ -9,7 +9,15 @@ import pytest
 from pydantic import ValidationError
 
 from osool_search.filters import SearchFilters, folded_into_regions, violations
-from osool_search.gazetteer import REGION_LOCATIONS
+from osool_search.gazetteer import (
+    ARABIC_NAMES,
+    AREA_SPELLINGS,
+    AREAS,
+    DEVELOPERS,
+    REGION_LOCATIONS,
+    REGIONS,
+    name_key,
+)
 
 LISTING: dict[str, Any] = {
     "price": 7_500_000, "bedrooms": 3, "type": "Apartment", "location": "New Cairo", "compound": "Mivida",
@@ -110,6 +118,38 @@ def test_a_region_stands_for_its_places_in_explicit_filters() -> None:
     assert len(greater.locations or ()) == 27 + 5  # its places, itself and the four regions inside it
     assert SearchFilters.model_validate(greater.model_dump()) == greater
     assert SearchFilters(locations=["Atlantis"]).locations == ["Atlantis"]  # unknown: kept as given
+
+
+def test_an_explicit_name_is_found_by_any_of_its_spellings() -> None:
+    # Arabic spellings, Egyptian letter variants (ة/ه, أ/ا, ى/ي), tatweel, diacritics, case and spacing.
+    assert SearchFilters(locations=["التجمع الخامس"]).locations == ["New Cairo"]
+    assert SearchFilters(locations=["  el   SHEIKH zayed city "]).locations == ["Sheikh Zayed"]
+    assert SearchFilters(locations=["الجيزه"]).locations == list(REGION_LOCATIONS["Giza"])
+    assert SearchFilters(exclude_locations=["القـاهرة الجديدة"]).exclude_locations == ["New Cairo"]
+    assert SearchFilters(locations=["مَدِينَتي"]).locations == ["Madinaty"]
+    assert SearchFilters(compounds=["ماونتن فيو اي سيتي"]).compounds == ["Mountain View iCity"]
+    assert SearchFilters(developers=["اعمار"]).developers == ["Emaar Misr"]
+    assert SearchFilters(locations=["مطروح"]).locations == list(REGION_LOCATIONS["Matrouh"])  # its shown name
+    # A neighbourhood reads as the area its listings are filed under, as in a query.
+    assert SearchFilters(locations=["Katameya"]).locations == ["New Cairo"]
+    with pytest.raises(ValidationError, match="New Cairo both in locations and in exclude_locations"):
+        SearchFilters(locations=["new cairo"], exclude_locations=["التجمع"])
+
+
+def test_no_spelling_names_two_things_of_one_kind() -> None:
+    places = [(s, name) for name, spellings in AREA_SPELLINGS.items() for s in spellings]
+    kinds = {
+        "places": places,
+        "compounds": [(s, c.name) for area in AREAS for c in area.compounds for s in (c.name, *c.aliases)],
+        "developers": [(s, d.name) for d in DEVELOPERS for s in (d.name, *d.aliases)],
+        "places and regions": [*places, *((s, r.name) for r in REGIONS for s in (r.name, *r.aliases))],
+    }
+    kinds = {kind: [*spellings, *((ARABIC_NAMES[n], n) for _, n in spellings)] for kind, spellings in kinds.items()}
+    for kind, spellings in kinds.items():
+        named: dict[str, set[str]] = {}
+        for spelling, name in spellings:
+            named.setdefault(name_key(spelling), set()).add(name)
+        assert {key: names for key, names in named.items() if len(names) > 1} == {}, kind
 
 
 def test_a_list_of_places_folds_back_into_the_regions_it_covers() -> None:
