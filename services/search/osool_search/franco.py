@@ -223,7 +223,12 @@ def skeleton(word: str) -> Skeleton | None:
     return Skeleton("".join(consonants), tuple(vowels))
 
 
+# A final ي may have been an alef maqsura, said "a", before the parser's fold made it one ("الكبرى" is "el kobra").
+_FINAL_YAA = _WRITTEN_AS["ي"] | _WRITTEN_AS["ى"]
+
+
 def _fits(latin: Skeleton, arabic: Skeleton) -> bool:
+    last = len(arabic.vowels) - 1
     for place, (written, long_vowels) in enumerate(zip(latin.vowels, arabic.vowels, strict=True)):
         wanted = [v for v in long_vowels if v in _WRITTEN_AS]
         if not wanted:
@@ -231,7 +236,9 @@ def _fits(latin: Skeleton, arabic: Skeleton) -> bool:
         if place == 0 and wanted[0] == "ا":  # an initial alef carried a hamza of any vowel (folded away)
             if not _ANY_VOWEL.intersection(written):
                 return False
-        elif not any(_WRITTEN_AS[v].intersection(written) for v in wanted):
+        elif not any(
+            (_FINAL_YAA if place == last and v == "ي" else _WRITTEN_AS[v]).intersection(written) for v in wanted
+        ):
             return False
     return True
 

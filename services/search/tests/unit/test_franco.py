@@ -170,6 +170,16 @@ def test_a_name_added_in_arabic_is_read_in_franco_without_a_new_alias() -> None:
     assert skeleton("sha2a") == skeleton("shaqa") and skeleton("sha2a") is not None
 
 
+def test_a_final_alef_maqsura_folded_into_yaa_is_still_said_a() -> None:
+    # The parser folds ى into ي: "الكبرى" is indexed as "الكبري", which Franco writes "el kobra" (and "el kobry").
+    index = FrancoIndex({"الكبري", "المعادي"})
+    assert index.spelled("kobra", {}) == index.spelled("kobry", {}) == ("الكبري",)
+    assert index.spelled("kobro", {}) == ()  # a final long vowel is still written
+    for query in ("sha2a fel qahera el kobra", "shaqa fi al qahira al kubra", "sha2a fel 2ahera el kobry"):
+        parsed = parse_query(query)
+        assert parsed.regions == ("Greater Cairo",) and parsed.text == "", query  # not Cairo and Korba (Heliopolis)
+
+
 @pytest.mark.parametrize(
     "query", ["fully equipped", "file", "follow up", "made of stone", "same area", "feel free", "shallow"]
 )
