@@ -38,6 +38,25 @@ def egp(value: float | None) -> str:
     return "?" if value is None else f"{value:,.0f}"
 
 
+def counted(n: int, singular: str, plural: str) -> str:
+    """An English count and its noun: "1 listing", "3 listings"."""
+    return f"{n:,} {singular if n == 1 else plural}"
+
+
+def counted_ar(n: int, one: str, two: str, few: str, many: str) -> str:
+    """An Arabic count and its noun, as Arabic agrees them: the noun alone for one and two ("وحدة واحدة", "وحدتين"),
+    the plural after 3 to 10 ("5 وحدات") and the singular after 11 and more ("25 وحدة"); the web client's count()."""
+    if n in (1, 2):
+        return one if n == 1 else two
+    return f"{n:,} {few if 3 <= n % 100 <= 10 else many}"
+
+
+def _units_ar(n: int, *, other: bool = False) -> str:
+    if other:
+        return counted_ar(n, "وحدة تانية", "وحدتين تانيين", "وحدات تانية", "وحدة تانية")
+    return counted_ar(n, "وحدة واحدة", "وحدتين", "وحدات", "وحدة")
+
+
 def _m2(value: float | None) -> str:
     return "?" if value is None else f"{value:,.0f}"
 
@@ -89,9 +108,7 @@ def _plan(listing: dict[str, Any], ar: bool, amount: bool = False) -> str:
 
 def _years_ar(years: int) -> str:
     """A number of years as said in Arabic: "سنة", "سنتين", "3 سنين", "15 سنة"."""
-    if years <= 2:
-        return "سنة" if years == 1 else "سنتين"
-    return f"{years} سنين" if years <= 10 else f"{years} سنة"
+    return counted_ar(years, "سنة", "سنتين", "سنين", "سنة")
 
 
 def _stale(listing: dict[str, Any], ar: bool) -> str:
@@ -106,20 +123,12 @@ def _stale(listing: dict[str, Any], ar: bool) -> str:
 def _rooms(rooms: int, ar: bool) -> str:
     """A listing's bedrooms as said aloud: "1 bedroom", "3 bedrooms"; Arabic counts its nouns: "غرفة واحدة", "غرفتين",
     "3 غرف", "11 غرفة". A studio's none is not said (its type says it)."""
-    if not ar:
-        return f"{rooms} bedroom" if rooms == 1 else f"{rooms} bedrooms"
-    if rooms <= 2:
-        return "غرفة واحدة" if rooms == 1 else "غرفتين"
-    return f"{rooms} غرف" if rooms <= 10 else f"{rooms} غرفة"
+    return counted_ar(rooms, "غرفة واحدة", "غرفتين", "غرف", "غرفة") if ar else counted(rooms, "bedroom", "bedrooms")
 
 
 def _baths(baths: int, ar: bool) -> str:
     """A listing's bathrooms as said aloud: "1 bathroom", "2 bathrooms"; "حمام واحد", "حمامين", "3 حمامات"."""
-    if not ar:
-        return f"{baths} bathroom" if baths == 1 else f"{baths} bathrooms"
-    if baths <= 2:
-        return "حمام واحد" if baths == 1 else "حمامين"
-    return f"{baths} حمامات" if baths <= 10 else f"{baths} حمام"
+    return counted_ar(baths, "حمام واحد", "حمامين", "حمامات", "حمام") if ar else counted(baths, "bathroom", "bathrooms")
 
 
 def listing_line(
@@ -287,10 +296,14 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
     lines += [listing_line(listing, ar, i, baths=baths, down=down) for i, listing in enumerate(listings[:3], start=1)]
     if len(listings) > 3:
-        lines.append(f"و{len(listings) - 3} وحدات تانية في الكروت." if ar else
-                     f"{len(listings) - 3} more are on the cards below.")  # fmt: skip
+        more = len(listings) - 3
+        lines.append(f"و{_units_ar(more, other=True)} في الكروت." if ar else
+                     f"{more} more {'is' if more == 1 else 'are'} on the cards below.")  # fmt: skip
     reserved = sum(1 for listing in listings if listing.get("on_chain_status") == "reserved")
-    if reserved:
+    if reserved == 1:
+        lines.append("خد بالك: واحدة من دول محجوزة بالفعل على السجل." if ar else
+                     "Worth knowing: one of these is already reserved on the registry.")  # fmt: skip
+    elif reserved:
         lines.append(f"خد بالك: {reserved} من دول محجوزين بالفعل على السجل." if ar else
                      f"Worth knowing: {reserved} of these are already reserved on the registry.")  # fmt: skip
     closing_en = ["Shall I check one of them on the registry, or compare two side by side?",
@@ -400,16 +413,18 @@ def _roi(content: dict[str, Any], ar: bool) -> str:
 
 
 def _valuation(content: dict[str, Any], ar: bool) -> str:
+    n = int(content["comparables_count"])
     if ar:
         where = content.get("location_ar") or content["location"]
+        similar = counted_ar(n, "وحدة واحدة مشابهة", "وحدتين مشابهتين", "وحدات مشابهة", "وحدة مشابهة")
         return (
-            f"على أساس {content['comparables_count']} وحدات مشابهة في {where}: القيمة التقديرية "
+            f"على أساس {similar} في {where}: القيمة التقديرية "
             f"حوالي {egp(content['estimate'])} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
             f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {content['confidence']}.\n"
             "ده تقدير من إعلانات حقيقية مش تثمين رسمي. تحب نعرضها للبيع بالسعر ده؟"
         )
     return (
-        f"From {content['comparables_count']} comparable listings in {content['location']}: about "
+        f"From {counted(n, 'comparable listing', 'comparable listings')} in {content['location']}: about "
         f"EGP {egp(content['estimate'])} (range EGP {egp(content['low'])} to EGP {egp(content['high'])}), at a "
         f"median of EGP {egp(content['median_price_per_sqm'])}/m². Confidence: {content['confidence']}.\n"
         "This is an estimate from real listings, not a formal appraisal. Shall we talk about listing it?"
@@ -424,19 +439,20 @@ def _trends(content: dict[str, Any], ar: bool) -> str:
     years = [year for year in content.get("by_delivery_year", []) if year.get("delivery_year")][:4]
     if ar:
         lines = [
-            f"في {where} {TYPE_AR.get(kind, kind)}: {content['count']} وحدة معروضة، متوسط سعر المتر "
+            f"في {where} {TYPE_AR.get(kind, kind)}: {_units_ar(content['count'])} معروضة، متوسط سعر المتر "
             f"{egp(content['median_price_per_sqm'])} جنيه، ومتوسط السعر {egp(content['median_price'])} جنيه "
             f"(من {egp(content['min_price'])} لـ {egp(content['max_price'])})."
         ]
-        lines += [f"- استلام {y['delivery_year']}: {y['count']} وحدة، {egp(y['median_price_per_sqm'])} جنيه للمتر"
+        lines += [f"- استلام {y['delivery_year']}: {_units_ar(y['count'])}، {egp(y['median_price_per_sqm'])} جنيه للمتر"
                   for y in years]  # fmt: skip
         lines.append("تحب أوريك وحدات في المنطقة دي؟")
     else:
-        lines = [f"{where} {kind}: {content['count']} listings, median EGP {egp(content['median_price_per_sqm'])}/m², "
+        listings = counted(content["count"], "listing", "listings")
+        lines = [f"{where} {kind}: {listings}, median EGP {egp(content['median_price_per_sqm'])}/m², "
                  f"median price EGP {egp(content['median_price'])} (from EGP {egp(content['min_price'])} to "
                  f"EGP {egp(content['max_price'])})."]  # fmt: skip
-        lines += [f"- delivery {y['delivery_year']}: {y['count']} listings at EGP {egp(y['median_price_per_sqm'])}/m²"
-                  for y in years]  # fmt: skip
+        lines += [f"- delivery {y['delivery_year']}: {counted(y['count'], 'listing', 'listings')} at "
+                  f"EGP {egp(y['median_price_per_sqm'])}/m²" for y in years]  # fmt: skip
         lines.append("Shall I show you listings there?")
     return "\n".join(lines)
 

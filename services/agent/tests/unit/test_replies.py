@@ -179,6 +179,41 @@ def test_a_plans_years_are_counted_as_people_say_them(years: int, english: str, 
     grounded(reply("search_properties", content, "ar"), content)
 
 
+@pytest.mark.parametrize(
+    ("count", "english", "arabic"),
+    [(1, "1 listing,", "وحدة واحدة معروضة"), (2, "2 listings,", "وحدتين معروضة"), (7, "7 listings,", "7 وحدات"),
+     (25, "25 listings,", "25 وحدة"), (1_203, "1,203 listings,", "1,203 وحدات")],
+)  # fmt: skip
+def test_market_figures_count_their_listings_as_people_say_them(count: int, english: str, arabic: str) -> None:
+    year = {"delivery_year": 2027, "count": count, "median_price_per_sqm": 41_000, "median_price": 6_000_000}
+    content = {"ok": True, "location": "New Cairo", "location_ar": "التجمع الخامس", "property_type": "Apartment",
+               "count": count, "median_price_per_sqm": 41_000, "median_price": 6_000_000, "min_price": 2_000_000,
+               "max_price": 9_000_000, "by_delivery_year": [year]}  # fmt: skip
+    en, ar = reply("check_market_trends", content, "en"), reply("check_market_trends", content, "ar")
+    assert english in en and f"delivery 2027: {english[:-1]} at" in en and arabic in ar
+    grounded(en, content)
+    valuation = {"ok": True, "location": "New Cairo", "location_ar": "التجمع الخامس", "property_type": "Apartment",
+                 "size_sqm": 150, "estimate": 6_150_000, "low": 5_500_000, "high": 6_800_000,
+                 "median_price_per_sqm": 41_000, "comparables_count": count, "confidence": "low"}  # fmt: skip
+    said = reply("run_valuation", valuation, "en")
+    assert f"From {english[:-1].replace('listing', 'comparable listing')} in New Cairo" in said
+    grounded(said, valuation)
+
+
+def test_more_listings_on_the_cards_and_those_reserved_are_counted_in_both_languages() -> None:
+    four = [
+        listing(n, on_chain_status="reserved" if n == 1 else "available").model_dump(mode="json") for n in range(1, 5)
+    ]
+    content = {"listings": four}
+    en, ar = reply("search_properties", content, "en"), reply("search_properties", content, "ar")
+    assert "1 more is on the cards below." in en and "one of these is already reserved" in en
+    assert "ووحدة تانية في الكروت." in ar and "واحدة من دول محجوزة" in ar
+    five = [listing(n, on_chain_status="reserved").model_dump(mode="json") for n in range(1, 6)]
+    en, ar = reply("search_properties", {"listings": five}, "en"), reply("search_properties", {"listings": five}, "ar")
+    assert "2 more are on the cards below." in en and "5 of these are already reserved" in en
+    assert "ووحدتين تانيين في الكروت." in ar
+
+
 def test_the_down_payment_in_pounds_is_said_when_the_buyer_gave_one() -> None:
     item = listing(1, down_payment=525_000).model_dump(mode="json")
     asked = {"applied_filters": {"max_down_payment": 600_000}, "listings": [item]}
