@@ -105,6 +105,7 @@ FILLERS = (
     "3ayez", "3awez", "3ayz", "3awz", "3ayza", "3awza", "3ayzeen", "3awzeen", "ana 3ayez", "ana 3awez", "ana 3ayz",
     "ana 3awz", "me7tag", "mehtag", "m7tag", "ana me7tag", "law sama7t", "lw sm7t", "lel be3", "lel bee3", "lel bei3",
     "badawar 3ala", "bdawar 3la", "bdwr 3la", "momken", "mumkin", "el ba2y", "w el ba2y", "wel ba2y", "we el ba2y",
+    "ashtery", "ashtry", "ashtri", "a4tery", "neshtery", "2ashtery",
 )  # fmt: skip
 # Little words that joined a phrase to the rest ("fi", "men", "b"): dropped from the edges of the leftover text.
 CONNECTORS = (
@@ -264,8 +265,8 @@ class FrancoIndex:
         """The vocabulary's Arabic words that the Latin word spells (empty when none). `within` a longer name, a
         word of two consonants without a Franco digit is read too: the rest of the name must follow."""
         listed = short_spellings.get(latin)
-        if listed is not None:
-            return (listed,) if listed in self._words else ()
+        if listed is not None:  # and with its article, which a name may write on it ("التجمع الاول": "el awal")
+            return tuple(w for w in (listed, f"ال{listed}") if w in self._words)
         if latin in ENGLISH_LOOKALIKES or latin.isdigit():
             return ()
         has_franco_digit = bool(FRANCO_DIGITS.intersection(latin))

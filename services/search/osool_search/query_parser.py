@@ -1110,6 +1110,7 @@ _FILLER_PHRASES = (
     "available", "property", "properties", "unit", "units", "للبيع", "للشراء", "عايز", "عاوز", "عايزة", "عاوزة",
     "محتاج", "محتاجة", "ابحث عن", "بدور على", "بدور", "بحث عن", "لو سمحت", "ممكن", "اريد", "أريد", "نفسي في",
     "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception", "ابغى", "ابغي", "أبغى", "ابغا", "بغيت",
+    "اشتري", "أشتري", "نشتري", "هشتري", "حابب اشتري", "بشتري", "i want to buy", "buy", "buying",
     *franco.FILLERS,
 )  # fmt: skip
 # Phrases that are a view or a floor rather than a place when the word before them is one of these.

@@ -47,7 +47,7 @@ def test_franco_property_types(query: str, expected: list[str]) -> None:
         ("el sa7el", "North Coast"),
         ("sa7el", "North Coast"), ("el 3asema", NAC), ("el 3asema el edareya", NAC), ("el 3ashma el edareya", NAC),
         ("ma3adi", "Maadi"), ("el maadi", "Maadi"), ("masr el gedida", "Heliopolis"), ("madinaty", "Madinaty"),
-        ("el shorouk", "Shorouk City"),
+        ("el shorouk", "Shorouk City"), ("el tagamo3 el awal", NC), ("tagamo3 el awel", NC),
     ],
 )  # fmt: skip
 def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
@@ -146,11 +146,22 @@ def test_franco_payment_delivery_and_size(query: str, expected: dict[str, Any]) 
     assert parsed.text == ""  # every word read
 
 
+@pytest.mark.parametrize(
+    "query", ["3ayez ashtery sha2a fel rehab", "عايز اشتري شقة في الرحاب", "I want to buy an apartment in Rehab"]
+)
+def test_wanting_to_buy_is_said_not_searched_for(query: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == {"property_types": [A], "locations": ["Rehab City"]} and parsed.text == ""
+
+
 def test_a_whole_franco_query_leaves_no_words_and_shows_the_names_it_read() -> None:
     parsed = parse_query("ana 3ayez sha2a talat ghoraf fel tagamo3 a2al men 8 milyon")
     assert parsed.filters.applied() == {"property_types": [A], "bedrooms": 3, "locations": [NC], "max_price": 8_000_000}
     assert parsed.text == ""
     assert parsed.understood == ("sha2a → Apartment", "talat ghoraf", "tagamo3", "a2al men 8 milyon")
+    # A short spelling a name writes with its article: "el awal" is "الاول" of "التجمع الاول" (First Settlement).
+    first = parse_query("villa fel tagamo3 el awal")
+    assert first.text == "" and first.understood == ("villa", "fel tagamo3 el awal → New Cairo")
 
 
 def test_franco_negations_are_exclusions() -> None:
