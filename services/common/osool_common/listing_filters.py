@@ -30,6 +30,9 @@ class FilterRule:
 FILTER_RULES: dict[str, FilterRule] = {
     "min_price": FilterRule("price", ">="),
     "max_price": FilterRule("price", "<="),
+    # The price of a square metre, as a listing states it ("المتر ب 30 ألف", "40k per sqm"): how Egyptians compare.
+    "min_price_per_sqm": FilterRule("price_per_sqm", ">="),
+    "max_price_per_sqm": FilterRule("price_per_sqm", "<="),
     "bedrooms": FilterRule("bedrooms", "="),
     "min_bedrooms": FilterRule("bedrooms", ">="),
     # "2 bathrooms" is at least two: nobody turns a flat down for a third.

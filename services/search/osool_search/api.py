@@ -89,6 +89,8 @@ async def list_properties(
     developer: Annotated[list[str] | None, Query(max_length=20)] = None,
     min_price: Annotated[int | None, Query(ge=0)] = None,
     max_price: Annotated[int | None, Query(ge=0)] = None,
+    min_price_per_sqm: Annotated[int | None, Query(ge=0)] = None,
+    max_price_per_sqm: Annotated[int | None, Query(ge=0)] = None,
     bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
     min_bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
     min_bathrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
@@ -125,11 +127,12 @@ async def list_properties(
     excluded). `floor` is a unit's floor (0 the ground floor, -1 a basement): `exclude_floor=0` rules ground floors
     out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor` need it known.
     `max_down_payment` is in pounds: a listing's price times its down payment share (all of it for a cash-only
-    listing)."""
+    listing). `min_price_per_sqm` / `max_price_per_sqm` bound the price of a square metre the listing states."""
     try:
         filters = SearchFilters(
             locations=location, property_types=type, compounds=compound, in_compound=in_compound, developers=developer,
-            min_price=min_price, max_price=max_price, bedrooms=bedrooms, min_bedrooms=min_bedrooms,
+            min_price=min_price, max_price=max_price, min_price_per_sqm=min_price_per_sqm,
+            max_price_per_sqm=max_price_per_sqm, bedrooms=bedrooms, min_bedrooms=min_bedrooms,
             min_bathrooms=min_bathrooms, is_delivered=is_delivered, delivery_year=delivery_year,
             max_delivery_year=max_delivery_year,
             min_installment_years=min_installment_years, max_down_payment_pct=max_down_payment_pct,

@@ -120,7 +120,12 @@ def region_named(name: str) -> Region | None:
 
 
 # The bounds that must not cross (low ≤ high).
-_RANGES = (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_floor", "max_floor"))
+_RANGES = (
+    ("min_price", "max_price"),
+    ("min_price_per_sqm", "max_price_per_sqm"),
+    ("min_size_sqm", "max_size_sqm"),
+    ("min_floor", "max_floor"),
+)
 
 
 class SearchFilters(BaseModel):
@@ -128,6 +133,9 @@ class SearchFilters(BaseModel):
 
     min_price: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
     max_price: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
+    # The price of a square metre (a listing's price_per_sqm): "سعر المتر 30 ألف", "under 40k per sqm".
+    min_price_per_sqm: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
+    max_price_per_sqm: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
     bedrooms: int | None = Field(default=None, ge=0, le=20)
     min_bedrooms: int | None = Field(default=None, ge=0, le=20)
     min_bathrooms: int | None = Field(default=None, ge=0, le=20)

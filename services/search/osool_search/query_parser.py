@@ -604,6 +604,54 @@ def _read_monthly(match: re.Match[str], scan: _Scan) -> _Take:
     return _whole(match)
 
 
+# ---- the price of a square metre ----
+
+# How Egyptians compare prices: "سعر المتر 30 ألف", "المتر ب 35", "40k per sqm", "under 45,000 EGP/m2", "el metr b 30
+# alf". Read before sizes and money, whose words these share: the amount is a bound on the listing's price_per_sqm,
+# not a price or a size. A single amount is the most ("المتر ب 30 ألف", as a price is), "around" a band of 10%. A
+# number under 1,000 with no unit is thousands ("المتر ب 35"), as the price of a metre is said; outside 1,000 to
+# 1,000,000 pounds it is no price of a metre, and the pass leaves the words to the others.
+_PER_SQM_BEFORE = _words(
+    "price per meter", "price per metre", "price per sqm", "price per m2", "price per square meter",
+    "price per square metre", "price/m2", "price/sqm", "price / m2", "meter price", "metre price", "sqm price",
+    "m2 price", "price of the meter", "price of a meter", "سعر المتر", "المتر", "المتر ب", "سعر المتر ب",
+    "متوسط سعر المتر", "se3r el metr", "si3r el metr", "el metr", "el metr b", "el metr be",
+)  # fmt: skip
+_PER_SQM_AFTER = _words(
+    "per meter", "per metre", "per sqm", "per m2", "per square meter", "per square metre", "a meter", "a metre",
+    "/m2", "/ m2", "/sqm", "/ sqm", "/meter", "/metre", "للمتر", "المتر", "ل المتر", "lel metr", "el metr",
+    "fel metr", "per mtr", "/mtr",
+)  # fmt: skip
+_PER_SQM = _compile(
+    rf"{_PER_SQM_BEFORE}(?: ?(?:of|is|:|=))?(?: ?(?:(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})))?"
+    rf"{_THE} ?{_amount('p')}(?: ?{_PER_SQM_AFTER})?"
+    rf"(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?(?!\w)"
+    rf"|(?:(?:(?P<xmax>{_MAX})|(?P<xmin>{_MIN})|(?P<xabout>{_AROUND})){_THE} ?)?{_amount('x')} ?{_PER_SQM_AFTER}"
+    rf"(?: ?(?:(?P<tmax>{_POST_MAX})|(?P<tmin>{_POST_MIN})|(?P<tabout>{_POST_AROUND})))?(?!\w)"
+)
+_PER_SQM_RANGE = (1_000, 1_000_000)
+
+
+def _read_price_per_sqm(match: re.Match[str], scan: _Scan) -> _Take:
+    tag = "p" if _amount_matched(match, "p") else "x"
+    money = _money(match, tag)
+    if money is None:
+        return None
+    value = round(money.value if money.marked or money.value >= 1_000 else money.value * 1_000)
+    if not _PER_SQM_RANGE[0] <= value <= _PER_SQM_RANGE[1]:
+        return None
+    said = {kind for kind in ("max", "min", "about") for g in "pstx" if match.groupdict().get(g + kind)}
+    if "min" in said:
+        scan.set("min_price_per_sqm", value)
+    elif "about" in said:
+        low, high = _band(value, 10)
+        scan.set("min_price_per_sqm", low)
+        scan.set("max_price_per_sqm", high)
+    else:
+        scan.set("max_price_per_sqm", value)
+    return _whole(match)
+
+
 # ---- installment term ----
 
 _INSTALLMENT_WORDS = _words(
@@ -1812,6 +1860,7 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
           "snawat", "santen", "sentein"), _TERM, _read_term),
     (_has("month", "/mo", "pm", "قسط", "شهر", "أقساط", "installment", "2est", "2st", "shahr"), _MONTHLY,
      _read_monthly),
+    (_both(_HAS_DIGIT, _has("متر", "meter", "metre", "sqm", "m2", "metr", "mtr")), _PER_SQM, _read_price_per_sqm),
     (_has("year", "yr", "سنين", "سنوات", "سنة", "سنه", "سنتين", "عام", "sneen", "snin", "senin", "seneen", "sana",
           "snawat", "santen", "sentein", "3am"), _RELATIVE_DELIVERY, _read_relative_delivery),
     (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),

@@ -26,7 +26,7 @@ RelaxableGroup = Literal[
 # Each filter belongs to one group, and a group is given up whole: a budget's floor and ceiling together, the
 # delivery's state and years together. In the order a buyer usually gives things up, which breaks ties.
 GROUPS: dict[RelaxableGroup, tuple[str, ...]] = {
-    "price": ("min_price", "max_price"),
+    "price": ("min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm"),  # the budget, whole or per m²
     "bedrooms": ("bedrooms", "min_bedrooms"),
     "bathrooms": ("min_bathrooms",),
     "size": ("min_size_sqm", "max_size_sqm"),

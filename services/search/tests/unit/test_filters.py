@@ -23,7 +23,7 @@ LISTING: dict[str, Any] = {
     "price": 7_500_000, "bedrooms": 3, "type": "Apartment", "location": "New Cairo", "compound": "Mivida",
     "developer": "Emaar Misr", "is_delivered": False, "delivery_year": 2027, "installment_years": 8,
     "down_payment_pct": 10.0, "monthly_installment": 70_000, "size_sqm": 160.0, "finishing": "semi_finished",
-    "sale_type": "developer", "is_cash_only": False,
+    "sale_type": "developer", "is_cash_only": False, "price_per_sqm": 46_875,
 }  # fmt: skip
 
 
@@ -32,6 +32,9 @@ LISTING: dict[str, Any] = {
     [
         ({"max_price": 8_000_000, "bedrooms": 3, "locations": ["new cairo"]}, []),
         ({"max_price": 7_000_000, "min_price": 1}, ["max_price"]),
+        ({"max_price_per_sqm": 46_875, "min_price_per_sqm": 40_000}, []),
+        ({"max_price_per_sqm": 45_000}, ["max_price_per_sqm"]),
+        ({"min_price_per_sqm": 47_000}, ["min_price_per_sqm"]),
         ({"bedrooms": 2, "min_bedrooms": 4}, ["bedrooms", "min_bedrooms"]),
         ({"property_types": ["Villa", "Townhouse"], "compounds": ["Mivida"]}, ["property_types"]),
         ({"max_delivery_year": 2026}, ["max_delivery_year"]),

@@ -139,6 +139,35 @@ def test_monthly_amounts_cap_the_installment_not_the_price(query: str, expected:
 
 
 @pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("شقة سعر المتر 30 الف", {"property_types": [A], "max_price_per_sqm": 30_000}),
+        ("سعر المتر ب ٣٥ ألف", {"max_price_per_sqm": 35_000}),
+        ("شقة في التجمع المتر ب 35", {"property_types": [A], "locations": [NC], "max_price_per_sqm": 35_000}),
+        ("30 ألف للمتر", {"max_price_per_sqm": 30_000}),
+        ("اقل من 40 الف للمتر", {"max_price_per_sqm": 40_000}),
+        ("سعر المتر من 25 الف", {"min_price_per_sqm": 25_000}),
+        ("under 45,000 EGP/m²", {"max_price_per_sqm": 45_000}),
+        ("price per sqm around 40k", {"min_price_per_sqm": 36_000, "max_price_per_sqm": 44_000}),
+        ("40k per meter or less", {"max_price_per_sqm": 40_000}),
+        ("el metr b 30 alf", {"max_price_per_sqm": 30_000}),
+        # With a size and a price of their own: each is read as what it is.
+        ("شقة 150 متر المتر ب 30 الف", {"property_types": [A], "min_size_sqm": 127.0, "max_size_sqm": 173.0,
+                                       "max_price_per_sqm": 30_000}),
+        ("apartment 150 sqm under 5m, 35k per sqm", {"property_types": [A], "min_size_sqm": 127.0,
+                                                     "max_size_sqm": 173.0, "max_price": 5_000_000,
+                                                     "max_price_per_sqm": 35_000}),
+        # Not the price of a metre: a size and a price, or an amount no metre costs (left to money).
+        ("شقة 150 متر ب 3 مليون", {"property_types": [A], "min_size_sqm": 127.0, "max_size_sqm": 173.0,
+                                  "max_price": 3_000_000}),
+        ("شقة المتر 3 مليون", {"property_types": [A], "max_price": 3_000_000}),
+    ],
+)  # fmt: skip
+def test_the_price_of_a_metre_bounds_it_not_the_price_or_the_size(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
     "query", ["2 bathrooms", "floor 3", "10 minutes from AUC", "road 9", "under 50", "5th settlement"]
 )
 def test_small_numbers_without_a_unit_are_not_money(query: str) -> None:
