@@ -53,6 +53,9 @@ class ParsedQueryOut(BaseModel):
     order: SearchOrder = "relevance"
     # The regions the words name ("Giza", "East Cairo"): filters.locations lists their places.
     regions: list[str] = Field(default_factory=list)
+    # filters.locations as the words name them: each region whose places are all there stands for them ("Greater
+    # Cairo", not its 32 names), for a summary of what the buyer asked for (a lead's areas).
+    places: list[str] = Field(default_factory=list)
 
 
 class Property(BaseModel):

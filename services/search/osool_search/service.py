@@ -27,7 +27,7 @@ from osool_common.replicas import staleness_bound
 from osool_search import metrics
 from osool_search.embeddings import DIMENSIONS, Embedder
 from osool_search.features import listing_features
-from osool_search.filters import SearchFilters
+from osool_search.filters import SearchFilters, folded_into_regions
 from osool_search.gazetteer import REGION_LOCATIONS, REGION_PLACES
 from osool_search.ingest import EmbeddingStore, Ingestor
 from osool_search.ingest_records import Rejection as RejectedRecord
@@ -402,6 +402,7 @@ class SearchService:
         return ParsedQueryOut(
             filters=parsed.filters.model_dump(exclude_none=True), text=parsed.text, understood=list(parsed.understood),
             order=parsed.order or "relevance", regions=list(parsed.regions),
+            places=folded_into_regions(parsed.filters.locations or []),
         )  # fmt: skip
 
     async def list(

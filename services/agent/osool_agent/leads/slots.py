@@ -252,8 +252,10 @@ def read_slots(
         slots["intent"] = "rent"
     elif BUY.search(text) or filters or _first(FINANCING, text) or _first(PURPOSE, text):
         slots["intent"] = "buy"
-    if filters.get("locations"):
-        slots["areas"] = list(filters["locations"])
+    # As the buyer named them: a region ("Greater Cairo") and not the places the search lists for it. A lead keeps at
+    # most ten areas: of a longer list ("Cairo but not New Cairo", 17 places and the region), the last ten.
+    if places := parsed.get("places") or filters.get("locations"):
+        slots["areas"] = list(places)[-10:]
     if filters.get("property_types"):
         slots["types"] = list(filters["property_types"])
     rooms = filters.get("bedrooms", filters.get("min_bedrooms"))

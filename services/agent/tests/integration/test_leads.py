@@ -198,6 +198,24 @@ def test_an_arabic_seller_is_asked_in_arabic(api: httpx.Client, admin: dict[str,
     assert second["reply"].endswith("ولا لسه مش متشطب؟")
 
 
+@pytest.mark.parametrize(
+    ("message", "areas"),
+    [("villa fel qahera el kobra", ["Greater Cairo"]), ("شقة في القاهرة مش في التجمع", None)],
+)
+def test_a_buyer_asking_for_a_region_is_answered_and_the_lead_keeps_the_regions_name(
+    api: httpx.Client, admin: dict[str, str], message: str, areas: list[str] | None
+) -> None:
+    # The search reads a region as all its places (32 for Greater Cairo); the lead keeps what the buyer named, at most
+    # ten areas, where it used to refuse the list and fail the turn.
+    reply = chat(api, message)
+    assert reply["listings"], reply["reply"]
+    lead = lead_of(api, admin, reply["session_id"])
+    if areas is not None:
+        assert lead["areas"] == areas
+    else:  # Cairo but not New Cairo: its 17 other places and the region, the last ten of them
+        assert len(lead["areas"]) == 10 and "New Cairo" not in lead["areas"] and lead["areas"][-1] == "Cairo"
+
+
 def test_hot_leads_go_round_robin_and_the_pipeline_records_first_contact(
     stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any
 ) -> None:

@@ -27,6 +27,15 @@ def test_a_buyer_states_budget_place_rooms_timeline_and_financing() -> None:
                       "bedrooms": 3, "timeline": "immediate", "financing": "cash"}  # fmt: skip
 
 
+def test_a_region_is_kept_by_its_name_and_a_long_list_of_places_is_cut_to_ten() -> None:
+    places = [f"Place {n}" for n in range(1, 32)]
+    region = {"filters": {"locations": [*places, "Greater Cairo"]}, "understood": [], "places": ["Greater Cairo"]}
+    assert slots("villa in greater cairo", region)["areas"] == ["Greater Cairo"]
+    # From a search service that does not fold its places: the last ten, never a refused turn.
+    unfolded = {"filters": {"locations": [*places, "Greater Cairo"]}, "understood": []}
+    assert slots("villa in greater cairo", unfolded)["areas"] == [*places[-9:], "Greater Cairo"]
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [

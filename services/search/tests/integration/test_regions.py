@@ -110,8 +110,12 @@ def test_the_parse_route_names_the_regions_it_read(api: httpx.Client) -> None:
     assert body["regions"] == ["East Cairo", "Giza"]
     assert body["filters"]["locations"] == SearchFilters(locations=["East Cairo", "Giza"]).locations
     assert set(body["filters"]["locations"]) == {*EAST, *GIZA}
+    assert sorted(body["places"]) == ["East Cairo", "Giza"]  # the list as the buyer named it
     body = api.post("/api/properties/parse", json={"query": "apartment in Dokki, Giza"}).json()
-    assert body["regions"] == [] and body["filters"]["locations"] == ["Dokki"]
+    assert body["regions"] == [] and body["filters"]["locations"] == body["places"] == ["Dokki"]
+    body = api.post("/api/properties/parse", json={"query": "apartment in Giza but not Dokki"}).json()
+    assert "Dokki" not in body["places"] and {"West Cairo", "Mohandessin"} <= set(body["places"])  # Zayed, October
+    assert len(body["places"]) == len(body["filters"]["locations"]) - 2
     body = api.post("/api/properties/parse", json={"query": "villa on the Cairo-Alex desert road"}).json()
     assert "locations" not in body["filters"] and body["text"] == "Cairo-Alex desert road"
 
