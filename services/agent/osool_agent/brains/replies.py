@@ -436,7 +436,10 @@ def _trends(content: dict[str, Any], ar: bool) -> str:
         (ar and content.get("location_ar")) or content.get("location") or ("السوق كله" if ar else "the whole market")
     )
     kind = content.get("property_type") or ""
-    years = [year for year in content.get("by_delivery_year", []) if year.get("delivery_year")][:4]
+    # The four latest delivery years (the coming ones, or the last delivered), not the oldest: 1995's handful of
+    # resales says little of today's prices.
+    years = sorted((y for y in content.get("by_delivery_year", []) if y.get("delivery_year")),
+                   key=lambda y: y["delivery_year"])[-4:]  # fmt: skip
     if ar:
         lines = [
             f"في {where} {TYPE_AR.get(kind, kind)}: {_units_ar(content['count'])} معروضة، متوسط سعر المتر "

@@ -196,7 +196,10 @@ _DOWN = re.compile(
 )
 # Filters that make a message a search of its own rather than a question about a listing already shown.
 _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "min_bathrooms",
-                   "min_price", "max_price", "min_size_sqm", "max_size_sqm")  # fmt: skip
+                   "min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm", "min_size_sqm",
+                   "max_size_sqm")  # fmt: skip
+# A budget, whole or per m²: "سعر المتر 55 ألف" with an amount is what the buyer will pay, not a question about prices.
+_BUDGET_FILTERS = ("min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm")
 
 
 @dataclass
@@ -304,7 +307,7 @@ def read_message(
     size = _size(filters)
     amounts = amounts_in(folded)
     searching = any(filters.get(key) is not None for key in _SEARCH_FILTERS)
-    budget = any(filters.get(key) is not None for key in ("min_price", "max_price"))
+    budget = any(filters.get(key) is not None for key in _BUDGET_FILTERS)
     searching_place = bool(locations or filters.get("compounds") or filters.get("developers"))
 
     def listing_ref() -> str | None:

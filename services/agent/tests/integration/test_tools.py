@@ -88,6 +88,24 @@ def test_market_trends_over_a_region_cover_all_its_places(api: httpx.Client, mes
     assert said in body["reply"] and f"{stats['count']}" in body["reply"], body["reply"]
 
 
+@pytest.mark.parametrize(
+    ("message", "tool"),
+    [("عايز شقة في التجمع سعر المتر 55 الف", "search_properties"),
+     ("متوسط سعر المتر في التجمع", "check_market_trends"),
+     ("apartments in New Cairo under 55k per sqm", "search_properties"),
+     ("price per meter in New Cairo", "check_market_trends")],
+)  # fmt: skip
+def test_a_price_of_a_metre_with_an_amount_is_a_search_and_without_one_a_question_about_prices(
+    api: httpx.Client, message: str, tool: str
+) -> None:
+    body = turn(api, message)
+    call = body["tool_calls"][0]
+    assert call["name"] == tool, body
+    if tool == "search_properties":
+        assert call["result"]["applied_filters"]["max_price_per_sqm"] == 55_000, call["result"]["applied_filters"]
+        assert body["listings"] and all(listing["price_per_sqm"] <= 55_000 for listing in body["listings"])
+
+
 def test_a_valuation_asked_for_a_region_asks_for_the_place(api: httpx.Client) -> None:
     body = turn(api, "I own a 200 sqm villa in Giza, what is it worth?")
     assert not body["tool_calls"] or body["tool_calls"][0]["name"] != "run_valuation", body

@@ -200,6 +200,20 @@ def test_market_figures_count_their_listings_as_people_say_them(count: int, engl
     grounded(said, valuation)
 
 
+def test_market_figures_by_delivery_year_show_the_latest_four() -> None:
+    years = [
+        {"delivery_year": y, "count": 3, "median_price_per_sqm": 40_000 + y}
+        for y in (2031, 1995, 2026, 2029, 2027, 2012)
+    ]
+    content = {"ok": True, "location": "New Cairo", "property_type": "Apartment", "count": 18,
+               "median_price_per_sqm": 41_000, "median_price": 6_000_000, "min_price": 2_000_000,
+               "max_price": 9_000_000, "by_delivery_year": years}  # fmt: skip
+    said = [
+        line.split(":")[0] for line in reply("check_market_trends", content, "en").splitlines() if line.startswith("- ")
+    ]
+    assert said == ["- delivery 2026", "- delivery 2027", "- delivery 2029", "- delivery 2031"]
+
+
 def test_more_listings_on_the_cards_and_those_reserved_are_counted_in_both_languages() -> None:
     four = [
         listing(n, on_chain_status="reserved" if n == 1 else "available").model_dump(mode="json") for n in range(1, 5)
