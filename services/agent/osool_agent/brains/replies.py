@@ -149,7 +149,11 @@ def listing_line(
         if bathrooms:
             parts.append(_baths(bathrooms, ar))
     else:
-        parts = [f"{lead}{listing['title']} ({listing['type']} in {_where(listing, ar)}): EGP {egp(listing['price'])}",
+        # What it is and where, unless its title already says so ("3BR Apartment for sale in Mivida, New Cairo").
+        said = all(str(name).casefold() in listing["title"].casefold()
+                   for name in (listing["type"], listing["location"], listing.get("compound") or ""))  # fmt: skip
+        what = "" if said else f" ({listing['type']} in {_where(listing, ar)})"
+        parts = [f"{lead}{listing['title']}{what}: EGP {egp(listing['price'])}",
                  f"{_m2(listing['size_sqm'])} m² (EGP {egp(listing['price_per_sqm'])}/m²)"]  # fmt: skip
         if rooms:
             parts.append(_rooms(rooms, ar))

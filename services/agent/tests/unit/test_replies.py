@@ -268,6 +268,11 @@ def test_an_arabic_reply_names_the_place_and_compound_in_arabic_where_search_kno
     assert "(شقة في Abu Rawash)" in arabic
     assert "(Apartment in Mivida, New Cairo)" in english and "القاهرة" not in english
     grounded(arabic, content)
+    # In English, a title that already says what and where is not followed by it again; in Arabic it always is.
+    titled = listing(3, title="3BR Apartment for sale in Mivida, New Cairo").model_dump(mode="json")
+    english = reply("search_properties", {"listings": [titled]}, "en")
+    assert "1. 3BR Apartment for sale in Mivida, New Cairo: EGP" in english and "(Apartment in" not in english
+    assert "(شقة في Mivida، New Cairo)" in reply("search_properties", {"listings": [titled]}, "ar")
 
 
 @pytest.mark.parametrize(
