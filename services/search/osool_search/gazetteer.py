@@ -217,7 +217,8 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "basement": ("basement", "بدروم", "بيزمنت", "badrom"),
     "near_beach": (
         "beach", "the beach", "beachfront", "private beach", "first row", "الشاطئ", "شاطئ", "بيتش", "على البحر",
-        "قريب من البحر", "beech", "shat", "3al ba7r",
+        "قريب من البحر", "beech", "shat", "3al ba7r", "صف اول", "صف أول", "الصف الأول", "الصف الاول", "صف أول بحر",
+        "3ala el ba7r", "3la el ba7r", "3ala el bahr",
     ),
     "near_schools": ("school", "schools", "international schools", "مدرسة", "مدارس", "مدارس دولية", "madares"),
     "near_mall": ("mall", "malls", "shopping mall", "مول", "المول", "مولات"),

@@ -835,7 +835,7 @@ def _read_bare_year(match: re.Match[str], scan: _Scan) -> _Take:
 
 _BED_WORD = _fold_pattern(
     r"(?:bed ?rooms?|bedroomed|beds?|brs?|bdrs?|bdrms?|bd|rooms?"
-    r"|(?:غرف|غرفة|غرفه|أوض|اوض|أوضة|اوضة|اوضه|حجرات|حجرة)(?: ?نوم)?"
+    r"|(?:غرف|غرفة|غرفه|أوض|اوض|أوضة|اوضة|اوضه|حجرات|حجرة)(?: ?نوم)?|نوم"  # "3 نوم", the listings' shorthand
     rf"|{'|'.join(re.escape(w) for w in sorted(franco.ROOM_WORDS, key=len, reverse=True))})(?!\w)"
 )
 _BED_MIN = _words("at least", "min", "minimum", "no less than", "not less than", "على الأقل", "مش أقل من")
@@ -1866,8 +1866,8 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_HAS_YEAR, _DELIVERY_YEAR, _read_delivery_year),
     (_either(_has("bath", "wc", "toilet", "حمام", "مياه", "7mam", "7amam", "hamam", "hammam"), _ATTACHED_BA),
      _BATHROOMS, _read_bathrooms),
-    (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "ghor", "8or", "owad", "ewad", "oad", "oda", "ouda",
-          "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),
+    (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "نوم", "ghor", "8or", "owad", "ewad", "oad", "oda",
+          "ouda", "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
     (_both(_HAS_DIGIT, _has("size", "area", "bua", "bigger", "larger", "wider", "smaller", "م", "masa", "mesa",
                             "akbar", "awsa3", "as8ar", "asghar", "as3'ar")), _SIZE_CUED, _read_cued_size),

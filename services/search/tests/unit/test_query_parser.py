@@ -212,6 +212,8 @@ def test_contradicting_bounds_are_swapped_rather_than_refused() -> None:
         ("غرفتين", {"bedrooms": 2}),
         ("اوضتين نوم", {"bedrooms": 2}),
         ("٣ أوض نوم", {"bedrooms": 3}),
+        ("2 نوم", {"bedrooms": 2}),  # the listings' shorthand
+        ("٣ نوم و٢ حمام", {"bedrooms": 3, "min_bathrooms": 2}),
         ("3 اوض", {"bedrooms": 3}),
         ("أربع غرف نوم", {"bedrooms": 4}),
         ("غرفة نوم واحدة", {"bedrooms": 1}),
