@@ -97,7 +97,8 @@ RESERVE = re.compile(
     r"\breserve\b(?!d)|\breservation\b|\b(?:put|pay|leave) (?:down )?(?:a |the )?deposit\b|\bhold (?:it|this|that)\b"
     r"|(?:^|(?<=[\sوف]))احجز|(?:^|(?<=\s))(?:اعمل|عايز|عاوز) حجز|عربون"
 )
-VIEWING = _family("viewing", "visit", "see it in person", "tour", "appointment", "معاينه", "اشوفها", "زياره", "ميعاد")
+VIEWING = _family("viewing", "visit", "see it in person", "tour", "appointment", "معاينه", "اشوفها", "زياره", "ميعاد",
+                  "اعاين", "نعاين", "هعاين", "اعاينها", "نعاينها")  # fmt: skip
 # "Tell me when one appears": a search saved for alerts (save_search), by SMS when the buyer says so.
 ALERT = _family("tell me when", "let me know when", "let me know if", "notify me", "alert me", "keep me posted",
                 "keep me updated", "email me when", "text me when", "save this search", "save the search",
@@ -153,6 +154,8 @@ ORDINALS: dict[str, int] = {
     "الثاني": 2, "التالته": 3, "الثالثه": 3, "التالت": 3, "الثالث": 3, "الرابعه": 4, "الرابع": 4, "الخامسه": 5,
     "الخامس": 5,
 }  # fmt: skip
+# "for the first one": ل before the article writes "للاولي", "للتانيه" (the article's alef goes).
+ORDINALS |= {f"لل{word[2:]}": n for word, n in ORDINALS.items() if word.startswith("ال")}
 _ORDINAL = re.compile(
     r"(?<!الدور )(?<!التجمع )(?<![\w])(?:[وب]?)("
     + "|".join(map(re.escape, sorted(ORDINALS, key=len, reverse=True)))

@@ -220,3 +220,16 @@ def test_a_time_taken_meanwhile_is_said_and_the_free_times_follow(language: str)
         "اتحجز" in first and "اختار ميعاد تاني" in first)  # fmt: skip
     first_time = "1. Monday 1 June at 09:00" if language == "en" else "1. يوم الاتنين 1 يونيو الساعة 09:00"
     assert offer.splitlines()[1] == first_time
+
+
+@pytest.mark.parametrize(
+    ("message", "tool", "place"),
+    [("عايز اعاين التانية", "schedule_viewing", 2), ("ممكن نعاين الأولى؟", "schedule_viewing", 1),
+     ("احسبلي القسط للأولى", "calculate_mortgage", 1), ("احسب القسط للتانية", "calculate_mortgage", 2)],
+)  # fmt: skip
+def test_a_listing_shown_is_named_by_its_place_for_a_viewing_or_its_instalment(
+    message: str, tool: str, place: int
+) -> None:
+    # The parser reads "القسط" as wanting installments: the message is still about a listing shown, not a new search.
+    reading = read_message(message, {"filters": {"is_cash_only": False}}, SHOWN, "auto", None, TODAY)
+    assert (reading.tool, reading.arguments.get("property_id")) == (tool, SHOWN[place - 1]["id"])
