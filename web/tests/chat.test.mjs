@@ -119,6 +119,24 @@ test('a mortgage question shows the widget with its numbers and assumptions', as
   await context.close();
 });
 
+test('in Arabic, the mortgage widget states its assumptions in Arabic', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  await page.getByRole('button', { name: /Switch the language to Arabic/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'تحدث مع عمرو' }).waitFor();
+  const { reply } = await chat(page, 'تمويل عقاري لشقة ب 5 مليون على 10 سنين');
+  const widget = reply.getByRole('region', { name: 'التمويل العقاري' });
+  await widget.waitFor();
+  const list = widget.locator('.assumptions ul');
+  assert.equal(await list.getAttribute('lang'), 'ar');
+  assert.equal(await list.getAttribute('dir'), 'rtl');
+  const said = await list.textContent(); // the list sits in a closed <details>
+  assert.match(said, /مقدم 20% \(افتراضي\)/);
+  assert.doesNotMatch(said, /default|market rate/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('an anonymous conversation follows the person when they sign in', async () => {
   const account = await verifiedAccount('web-claim');
   const { context, page, problems } = await open(browser);

@@ -331,15 +331,22 @@ def _property(content: dict[str, Any], ar: bool) -> str:
     return f"{text}{more}\nShall I work out the monthly payment, or compare it with another unit?"
 
 
+def assumptions_of(content: dict[str, Any], ar: bool) -> list[str]:
+    """A calculation's assumptions in the reply's language (the finance tools state them in both)."""
+    return [str(item) for item in (ar and content.get("assumptions_ar")) or content.get("assumptions") or []]
+
+
 def _compare(content: dict[str, Any], ar: bool) -> str:
     listings = {item["id"]: item for item in content.get("listings", [])}
     comparison = content.get("comparison") or {}
     units = comparison.get("units", [])
+    # Each unit by its number in the comparison: two listings may share a title, and an id means nothing to a buyer.
+    number = {unit.get("id"): n for n, unit in enumerate(units, start=1)}
     lines = ["مقارنة الوحدات:" if ar else "Side by side:"]
     for unit in units:
         listing = listings.get(unit.get("id"), {})
         if listing:
-            lines.append("- " + listing_line(listing, ar))
+            lines.append(listing_line(listing, ar, number[unit.get("id")]))
         cost = unit.get("true_cost") or {}
         if cost.get("present_value") is not None and not cost.get("is_cash"):
             lines.append(
@@ -351,7 +358,11 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
 
     def title(key: str) -> str | None:
         winner = (comparison.get("winners") or {}).get(key)
-        return listings.get(winner, {}).get("title") if winner else None
+        if not winner or winner not in number:
+            return None
+        name = listings.get(winner, {}).get("title")
+        said = f"رقم {number[winner]}" if ar else f"number {number[winner]}"
+        return f"{said} ({name})" if name else said
 
     labels = (("best_value_per_sqm", "Best value per m²", "أرخص سعر للمتر"), ("longest_plan", "Longest plan",
               "أطول تقسيط"), ("lowest_monthly", "Lowest monthly", "أقل قسط شهري"),
@@ -360,8 +371,10 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
         name = title(key)
         if name:
             lines.append(f"{arabic}: {name}." if ar else f"{en}: {name}.")
-    for assumption in comparison.get("assumptions", [])[:3]:
-        lines.append(("افتراض: " if ar else "Assumption: ") + str(assumption))
+    for assumption in assumptions_of(comparison, ar)[:3]:
+        for unit_id, n in number.items():  # "7645e8ac-…: delivery taken as mid-2028" names the unit by its number
+            assumption = assumption.replace(f"{unit_id}:", f"رقم {n}:" if ar else f"number {n}:")
+        lines.append(("افتراض: " if ar else "Assumption: ") + assumption)
     lines.append("تحب أتأكد إن أحسن واحدة لسه متاحة؟" if ar else "Shall I check the best one is still available?")
     return "\n".join(lines)
 
@@ -390,7 +403,7 @@ def _mortgage(content: dict[str, Any], ar: bool) -> str:
             f"With your income a lender accepts an instalment up to EGP {egp(afford['max_payment_for_income'])}, "
             f"so a loan of up to EGP {egp(afford['max_loan_for_income'])}."
         )  # fmt: skip
-    lines += [("افتراض: " if ar else "Assumption: ") + str(item) for item in content.get("assumptions", [])]
+    lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
     lines.append("تحب أدورلك على وحدات في الحدود دي؟" if ar else "Shall I look for listings within that budget?")
     return "\n".join(lines)
 
@@ -411,7 +424,7 @@ def _roi(content: dict[str, Any], ar: bool) -> str:
         if content.get("break_even_years"):
             lines.append(f"It pays for itself in about {content['break_even_years']:g} years. "
                          f"Grade: {content['grade']}.")  # fmt: skip
-    lines += [("افتراض: " if ar else "Assumption: ") + str(item) for item in content.get("assumptions", [])]
+    lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
     lines.append("تحب أقارنها بوحدة تانية؟" if ar else "Shall I compare it with another unit?")
     return "\n".join(lines)
 

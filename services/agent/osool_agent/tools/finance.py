@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -117,6 +118,23 @@ def _egp(amount: int) -> str:
     return f"EGP {amount:,}"
 
 
+def _egp_ar(amount: int) -> str:
+    return f"{amount:,} جنيه"
+
+
+@dataclass
+class _Said:
+    """Every default a calculation used, in plain English and in Egyptian Arabic (a reply states them in the buyer's
+    language): `assumptions` and `assumptions_ar` of the results, one for one."""
+
+    en: list[str] = field(default_factory=list)
+    ar: list[str] = field(default_factory=list)
+
+    def add(self, en: str, ar: str) -> None:
+        self.en.append(en)
+        self.ar.append(ar)
+
+
 def _amortised_payment(loan: Decimal, annual_rate_pct: Decimal, months: int) -> Decimal:
     """M = P·r·(1+r)^n / ((1+r)^n - 1) with r the monthly rate; P/n when the rate is zero."""
     r = annual_rate_pct / 1200
@@ -228,6 +246,7 @@ class MortgageResult(BaseModel):
     programme: ProgrammeInfo
     affordability: Affordability | None
     assumptions: list[str] = Field(description="Every default used, in plain words.")
+    assumptions_ar: list[str] = Field(default_factory=list, description="The same, in Egyptian Arabic.")
     warnings: list[str]
     as_of: date = Field(description="The date of the rates and programmes used.")
 
@@ -263,7 +282,7 @@ def _programme_warnings(programme: MortgageProgramme, args: MortgageArgs) -> lis
 
 
 def _choose_rate(
-    args: MortgageArgs, data: FinanceData, assumptions: list[str], warnings: list[str]
+    args: MortgageArgs, data: FinanceData, said: _Said, warnings: list[str]
 ) -> tuple[ProgrammeInfo, MortgageProgramme | None]:
     market = data.market
     market_info = ProgrammeInfo(
@@ -274,6 +293,7 @@ def _choose_rate(
         source=market.source,
     )
     market_text = f"rate {_pct(market.annual_rate_pct)}% a year: market rate as of {market.as_of.isoformat()}"
+    market_ar = f"فايدة {_pct(market.annual_rate_pct)}% في السنة: سعر السوق في {market.as_of.isoformat()}"
 
     if args.annual_rate_pct is not None:
         if args.programme is not None:
@@ -287,29 +307,37 @@ def _choose_rate(
         ), None
 
     if args.programme == "market":
-        assumptions.append(market_text)
+        said.add(market_text, market_ar)
         return market_info, None
 
     if args.programme is not None:
         chosen = data.programme(args.programme)
         warnings.extend(_programme_warnings(chosen, args))
-        reason = "the programme you named"
+        reason, reason_ar = "the programme you named", "البرنامج اللي انت اخترته"
     elif args.monthly_income is not None and args.property_price is not None:
         income, price = args.monthly_income, args.property_price
         fitting = [p for p in data.programmes if _fits(p, args, price, income)]
         if not fitting:
-            assumptions.append(f"{market_text} (no subsidised programme's income and price limits fit)")
+            said.add(
+                f"{market_text} (no subsidised programme's income and price limits fit)",
+                f"{market_ar} (مفيش برنامج مدعوم حدود الدخل والسعر بتاعته مناسبة)",
+            )
             return market_info, None
         # The lowest rate wins; on a tie the smaller down payment, then the file's order (min keeps the first).
         chosen = min(fitting, key=lambda p: (p.annual_rate_pct, p.min_down_payment_pct))
         reason = f"chosen because income {_egp(income)} a month and price {_egp(price)} are within its limits"
+        reason_ar = f"اتختار لأن الدخل {_egp_ar(income)} في الشهر والسعر {_egp_ar(price)} جوه حدوده"
     else:
         # Subsidised programmes are means-tested on both income and unit price: without both, none can be offered.
-        assumptions.append(f"{market_text} (subsidised programmes need both income and price to check)")
+        said.add(
+            f"{market_text} (subsidised programmes need both income and price to check)",
+            f"{market_ar} (البرامج المدعومة محتاجة الدخل والسعر الاتنين عشان نتأكد منها)",
+        )
         return market_info, None
 
-    assumptions.append(
-        f"rate {_pct(chosen.annual_rate_pct)}% a year: {chosen.name} as of {chosen.as_of.isoformat()}, {reason}"
+    said.add(
+        f"rate {_pct(chosen.annual_rate_pct)}% a year: {chosen.name} as of {chosen.as_of.isoformat()}, {reason}",
+        f"فايدة {_pct(chosen.annual_rate_pct)}% في السنة: {chosen.name} في {chosen.as_of.isoformat()}، {reason_ar}",
     )
     return ProgrammeInfo(
         id=chosen.id,
@@ -323,19 +351,19 @@ def _choose_rate(
 def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
     """Monthly instalment, total interest and affordability of a mortgage, with every default stated."""
     data = load_finance_data()
-    assumptions: list[str] = []
+    said = _Said()
     warnings: list[str] = []
-    programme_info, programme = _choose_rate(args, data, assumptions, warnings)
+    programme_info, programme = _choose_rate(args, data, said, warnings)
     rate = _dec(programme_info.annual_rate_pct)
 
     if args.years is not None:
         years = args.years
     elif programme is not None:
         years = programme.max_years
-        assumptions.append(f"term {years} years (the programme's longest)")
+        said.add(f"term {years} years (the programme's longest)", f"المدة {years} سنة (أطول مدة في البرنامج)")
     else:
         years = data.market.default_years
-        assumptions.append(f"term {years} years (default)")
+        said.add(f"term {years} years (default)", f"المدة {years} سنة (افتراضي)")
     months = years * 12
 
     income = args.monthly_income
@@ -352,16 +380,22 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
             down_pct = args.down_payment_pct
         elif programme is not None:
             down_pct = programme.min_down_payment_pct
-            assumptions.append(f"down payment {_pct(down_pct)}% (the programme's minimum)")
+            said.add(
+                f"down payment {_pct(down_pct)}% (the programme's minimum)",
+                f"مقدم {_pct(down_pct)}% (أقل مقدم في البرنامج)",
+            )
         else:
             down_pct = data.market.default_down_payment_pct
-            assumptions.append(f"down payment {_pct(down_pct)}% (default)")
+            said.add(f"down payment {_pct(down_pct)}% (default)", f"مقدم {_pct(down_pct)}% (افتراضي)")
         down_payment = _pounds(_dec(args.property_price) * _dec(down_pct) / 100)
         loan = args.property_price - down_payment
     else:
         assert budget is not None  # the args validator guarantees income when there is neither price nor loan
         loan = int(_loan_for_payment(budget, rate, months).to_integral_value(rounding=ROUND_FLOOR))
-        assumptions.append("no price or loan given: the loan is the largest your income supports")
+        said.add(
+            "no price or loan given: the loan is the largest your income supports",
+            "مفيش سعر ولا قيمة قرض: القرض هو أكبر قرض دخلك يسمح بيه",
+        )
     if loan <= 0:
         raise ValueError("the loan comes to nothing: the down payment covers the whole price")
 
@@ -378,9 +412,10 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
             within_limit=payment <= budget,
             lender_share_pct=float(share),
         )
-        assumptions.append(
+        said.add(
             f"lender allows an instalment up to {_pct(float(share))}% of net income "
-            f"(as of {data.lender_share.as_of.isoformat()})"
+            f"(as of {data.lender_share.as_of.isoformat()})",
+            f"البنك بيسمح بقسط لحد {_pct(float(share))}% من صافي الدخل (في {data.lender_share.as_of.isoformat()})",
         )
 
     return MortgageResult(
@@ -397,7 +432,8 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
         annual_rate_pct=programme_info.annual_rate_pct,
         programme=programme_info,
         affordability=affordability,
-        assumptions=assumptions,
+        assumptions=said.en,
+        assumptions_ar=said.ar,
         warnings=warnings,
         as_of=data.as_of,
     )
@@ -446,26 +482,34 @@ class RoiResult(BaseModel):
     price_growth_pct: float | None
     total_return_pct: float | None = Field(description="Net yield plus price growth, one year, when growth was given.")
     assumptions: list[str]
+    assumptions_ar: list[str] = Field(default_factory=list, description="The same, in Egyptian Arabic.")
 
 
 def calculate_investment_roi(args: RoiArgs) -> RoiResult:
     """Gross and net rental yield, years to break even, and a grade."""
-    assumptions: list[str] = []
+    said = _Said()
     price = _dec(args.property_price)
     if args.annual_rent is not None:
         rent = args.annual_rent
     elif args.monthly_rent is not None:
         rent = args.monthly_rent * 12
-        assumptions.append(f"annual rent {_egp(rent)}: {_egp(args.monthly_rent)} a month times 12")
+        said.add(
+            f"annual rent {_egp(rent)}: {_egp(args.monthly_rent)} a month times 12",
+            f"الإيجار السنوي {_egp_ar(rent)}: {_egp_ar(args.monthly_rent)} في الشهر × 12",
+        )
     else:
         rent = _pounds(price * _dec(DEFAULT_RENT_YIELD_PCT) / 100)
-        assumptions.append(f"rent {_pct(DEFAULT_RENT_YIELD_PCT)}% of the price a year ({_egp(rent)}, default)")
+        said.add(
+            f"rent {_pct(DEFAULT_RENT_YIELD_PCT)}% of the price a year ({_egp(rent)}, default)",
+            f"إيجار {_pct(DEFAULT_RENT_YIELD_PCT)}% من السعر في السنة ({_egp_ar(rent)}، افتراضي)",
+        )
     if args.annual_costs_pct is not None:
         costs_pct = args.annual_costs_pct
     else:
         costs_pct = DEFAULT_ANNUAL_COSTS_PCT
-        assumptions.append(
-            f"costs {_pct(costs_pct)}% of the price a year for maintenance, service charge and vacancy (default)"
+        said.add(
+            f"costs {_pct(costs_pct)}% of the price a year for maintenance, service charge and vacancy (default)",
+            f"مصاريف {_pct(costs_pct)}% من السعر في السنة للصيانة والخدمات والشهور اللي تفضل فاضية (افتراضي)",
         )
     costs = _pounds(price * _dec(costs_pct) / 100)
     net = rent - costs
@@ -491,7 +535,8 @@ def calculate_investment_roi(args: RoiArgs) -> RoiResult:
         grade=grade,
         price_growth_pct=growth,
         total_return_pct=_places(net_yield + _dec(growth), 2) if growth is not None else None,
-        assumptions=assumptions,
+        assumptions=said.en,
+        assumptions_ar=said.ar,
     )
 
 
@@ -545,6 +590,7 @@ class PlanCost(BaseModel):
     discount_rate_pct: float
     maintenance_pct: float
     assumptions: list[str]
+    assumptions_ar: list[str] = Field(default_factory=list, description="The same, in Egyptian Arabic.")
 
 
 class _Line:
@@ -574,34 +620,46 @@ def _present_value(lines: list[_Line], monthly_factor: Decimal) -> Decimal:
     )
 
 
-def _delivery_month(unit: UnitTerms, today: date, assumptions: list[str]) -> int:
+def _delivery_month(unit: UnitTerms, today: date, said: _Said) -> int:
     if unit.is_delivered:
         return 0
     if unit.delivery_year is None:
-        assumptions.append(f"{unit.id}: no delivery date given, so handover payments are counted as due today")
+        said.add(
+            f"{unit.id}: no delivery date given, so handover payments are counted as due today",
+            f"{unit.id}: مفيش ميعاد استلام، فدفعات الاستلام محسوبة على النهارده",
+        )
         return 0
     # Mid-year (1 July) when only the year is known; whole months, the day of the month ignored.
     months = (unit.delivery_year - today.year) * 12 + (7 - today.month)
     if months <= 0:
-        assumptions.append(f"{unit.id}: delivery year {unit.delivery_year} has passed, so handover is counted as today")
+        said.add(
+            f"{unit.id}: delivery year {unit.delivery_year} has passed, so handover is counted as today",
+            f"{unit.id}: سنة الاستلام {unit.delivery_year} عدت، فالاستلام محسوب النهارده",
+        )
         return 0
-    assumptions.append(f"{unit.id}: delivery taken as mid-{unit.delivery_year}, {months} months from today")
+    said.add(
+        f"{unit.id}: delivery taken as mid-{unit.delivery_year}, {months} months from today",
+        f"{unit.id}: الاستلام محسوب في نص {unit.delivery_year}، بعد {months} شهر من النهارده",
+    )
     return months
 
 
-def _resolve_rates(
-    discount_rate_pct: float | None, maintenance_pct: float | None, assumptions: list[str]
-) -> tuple[float, float]:
+def _resolve_rates(discount_rate_pct: float | None, maintenance_pct: float | None, said: _Said) -> tuple[float, float]:
     if discount_rate_pct is None:
         deposit = load_finance_data().deposit_rate
         discount_rate_pct = deposit.annual_rate_pct
-        assumptions.append(
+        said.add(
             f"money discounted at {_pct(discount_rate_pct)}% a year: what your cash would earn in a bank deposit "
-            f"(CBE overnight deposit rate as of {deposit.as_of.isoformat()})"
+            f"(CBE overnight deposit rate as of {deposit.as_of.isoformat()})",
+            f"الفلوس مخصومة بـ{_pct(discount_rate_pct)}% في السنة: اللي كاشك كان هيكسبه في وديعة بنك "
+            f"(سعر الإيداع لليلة واحدة في البنك المركزي في {deposit.as_of.isoformat()})",
         )
     if maintenance_pct is None:
         maintenance_pct = DEFAULT_MAINTENANCE_PCT
-        assumptions.append(f"maintenance deposit {_pct(maintenance_pct)}% of the price, paid at handover (default)")
+        said.add(
+            f"maintenance deposit {_pct(maintenance_pct)}% of the price, paid at handover (default)",
+            f"وديعة صيانة {_pct(maintenance_pct)}% من السعر، بتتدفع عند الاستلام (افتراضي)",
+        )
     if not 0 <= discount_rate_pct <= 100:
         raise ValueError("discount_rate_pct must be between 0 and 100")
     if not 0 <= maintenance_pct <= 50:
@@ -617,14 +675,17 @@ def plan_true_cost(
     Discounting: the annual rate is an effective yearly rate, compounded monthly, so a payment m months away is
     divided by (1 + rate) ** (m / 12), i.e. by the monthly factor (1 + rate) ** (1/12) once per month.
     """
-    assumptions: list[str] = []
-    discount_rate_pct, maintenance_pct = _resolve_rates(discount_rate_pct, maintenance_pct, assumptions)
+    said = _Said()
+    discount_rate_pct, maintenance_pct = _resolve_rates(discount_rate_pct, maintenance_pct, said)
     price = _dec(unit.price)
-    delivery = _delivery_month(unit, today, assumptions)
+    delivery = _delivery_month(unit, today, said)
     maintenance = price * _dec(maintenance_pct) / 100
     is_cash = unit.is_cash_only or not unit.installment_years
     if not unit.is_cash_only and not unit.installment_years:
-        assumptions.append(f"{unit.id}: the listing states no instalment period, so it is costed as cash")
+        said.add(
+            f"{unit.id}: the listing states no instalment period, so it is costed as cash",
+            f"{unit.id}: الإعلان مش ذاكر مدة تقسيط، فمحسوبة كاش",
+        )
 
     cash_lines = [_Line("cash_price", 0, 1, price)]
     if maintenance > 0:
@@ -643,13 +704,19 @@ def plan_true_cost(
             down_pct = unit.down_payment_pct
         else:
             down_pct = DEFAULT_PLAN_DOWN_PAYMENT_PCT
-            assumptions.append(f"{unit.id}: down payment {_pct(down_pct)}% (typical; the listing gives none)")
+            said.add(
+                f"{unit.id}: down payment {_pct(down_pct)}% (typical; the listing gives none)",
+                f"{unit.id}: مقدم {_pct(down_pct)}% (المعتاد؛ الإعلان مش ذاكره)",
+            )
         down = price * _dec(down_pct) / 100
         if unit.monthly_installment:
             monthly = _dec(unit.monthly_installment)
         else:
             monthly = (price - down) / months
-            assumptions.append(f"{unit.id}: equal monthly instalments of the price less the down payment")
+            said.add(
+                f"{unit.id}: equal monthly instalments of the price less the down payment",
+                f"{unit.id}: أقساط شهرية متساوية للسعر بعد المقدم",
+            )
         # Whatever the down payment and instalments leave of the price falls due at handover; below half a pound
         # it is Decimal's rounding of equal instalments, not a payment.
         handover = price - down - monthly * months
@@ -684,7 +751,8 @@ def plan_true_cost(
         saving_vs_cash=_pounds(cash_pv - plan_pv),
         discount_rate_pct=discount_rate_pct,
         maintenance_pct=maintenance_pct,
-        assumptions=assumptions,
+        assumptions=said.en,
+        assumptions_ar=said.ar,
     )
 
 
@@ -716,6 +784,7 @@ class Comparison(BaseModel):
     maintenance_pct: float
     as_of: date
     assumptions: list[str]
+    assumptions_ar: list[str] = Field(default_factory=list, description="The same, in Egyptian Arabic.")
 
 
 def _plan_summary(cost: PlanCost) -> str:
@@ -742,12 +811,13 @@ def compare_units(
         raise ValueError(f"compare 2 to 4 units, not {len(units)}")
     if len({unit.id for unit in units}) != len(units):
         raise ValueError("each unit must appear once")
-    assumptions: list[str] = []
-    discount_rate_pct, maintenance_pct = _resolve_rates(discount_rate_pct, maintenance_pct, assumptions)
+    said = _Said()
+    discount_rate_pct, maintenance_pct = _resolve_rates(discount_rate_pct, maintenance_pct, said)
     rows = []
     for unit in units:
         cost = plan_true_cost(unit, discount_rate_pct=discount_rate_pct, maintenance_pct=maintenance_pct, today=today)
-        assumptions.extend(cost.assumptions)
+        said.en.extend(cost.assumptions)
+        said.ar.extend(cost.assumptions_ar)
         rows.append(
             UnitComparison(
                 id=unit.id,
@@ -775,5 +845,6 @@ def compare_units(
         discount_rate_pct=discount_rate_pct,
         maintenance_pct=maintenance_pct,
         as_of=load_finance_data().as_of,
-        assumptions=assumptions,
+        assumptions=said.en,
+        assumptions_ar=said.ar,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -539,6 +540,11 @@ def test_a_comparison_states_its_default_discount_rate() -> None:
     comparison = compare_units(three_units(), discount_rate_pct=None, maintenance_pct=None, today=date(2026, 11, 30))
     assert (comparison.discount_rate_pct, comparison.maintenance_pct, comparison.as_of) == (20, 8, AS_OF)
     assert any("what your cash would earn in a bank deposit" in a for a in comparison.assumptions)
+    # Each in Arabic too, one for one, with the same figures and the same unit named first.
+    assert len(comparison.assumptions_ar) == len(comparison.assumptions) > 3
+    for english, arabic in zip(comparison.assumptions, comparison.assumptions_ar, strict=True):
+        assert re.findall(r"\d+(?:\.\d+)?", english) == re.findall(r"\d+(?:\.\d+)?", arabic), (english, arabic)
+        assert english.split(":")[0] == arabic.split(":")[0] or ":" not in english.split(" ")[0]
 
 
 @pytest.mark.parametrize("count", [0, 1, 5])

@@ -65,6 +65,9 @@ def test_a_comparison_names_the_winners_and_each_plans_true_cost(language: str) 
     for unit in comparison.units:
         assert f"{unit.true_cost.present_value:,}" in text
     assert text.count("Flat number 2") >= 2  # in the table, and as a winner (lowest price per m², longest plan)
+    # Winners and assumptions name each unit by its number in the comparison, never by its id.
+    assert ("رقم 2 (Flat number 2)" if language == "ar" else "number 2 (Flat number 2)") in text
+    assert not any(item.id in text for item in listings), text
     grounded(text, content)
 
 
@@ -74,7 +77,9 @@ def test_a_mortgage_reply_says_the_payment_and_every_assumption(language: str) -
     content = {"ok": True, **result.model_dump(mode="json")}
     text = reply("calculate_mortgage", content, language)
     assert f"{result.monthly_payment:,}" in text and f"{result.total_interest:,}" in text
-    assert all(assumption in text for assumption in result.assumptions)
+    said, other = (result.assumptions_ar, result.assumptions) if language == "ar" else (result.assumptions, [])
+    assert len(said) == len(result.assumptions) >= 1 and all(assumption in text for assumption in said)
+    assert not any(assumption in text for assumption in other)  # an Arabic reply states them in Arabic
     grounded(text, content)
 
 
@@ -84,7 +89,10 @@ def test_a_yield_reply_gives_the_grade_and_the_assumptions(language: str) -> Non
     content = {"ok": True, **result.model_dump(mode="json")}
     text = reply("calculate_investment_roi", content, language)
     assert result.grade in text and f"{result.net_yield_pct:g}%" in text
-    assert all(assumption in text for assumption in result.assumptions)
+    said, other = (result.assumptions_ar, result.assumptions) if language == "ar" else (result.assumptions, [])
+    assert len(said) == len(result.assumptions) == 2 and all(assumption in text for assumption in said)
+    assert not any(assumption in text for assumption in other)
+    grounded(text, content)
 
 
 def test_a_not_found_result_is_said_honestly_in_both_languages() -> None:

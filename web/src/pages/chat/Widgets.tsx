@@ -1,19 +1,26 @@
 // Amr's numbers as small widgets, from the tools' full results: a mortgage, a rental yield, a comparison with the
-// true cost of each plan, a valuation as a range chart; each with the assumptions the tool made (in the tool's words,
-// English). Viewings and reservations have their own (Viewing.tsx, Reservation.tsx).
+// true cost of each plan, a valuation as a range chart; each with the assumptions the tool made (in the page's
+// language: the finance tools state them in English and in Arabic). Viewings and reservations have their own
+// (Viewing.tsx, Reservation.tsx).
 import type { ComponentChildren } from 'preact';
-import { area, date, egp, num, percent, t } from '../../i18n';
+import { area, date, egp, lang, num, percent, t } from '../../i18n';
 import { ReservationWidgetView } from './Reservation';
 import type { ComparisonResult, MortgageResult, RoiResult, ValuationResult, Widget } from './tools';
 import { ValuationChart } from './ValuationChart';
 import { ViewingWidgetView } from './Viewing';
 
-function Assumptions({ items, title }: { items: string[]; title: string }) {
+/** A finance result's assumptions in the page's language, where the tool gave them in it. */
+function stated(result: { assumptions: string[]; assumptions_ar?: string[] }): { items: string[]; arabic: boolean } {
+  const arabic = lang.value === 'ar' && (result.assumptions_ar?.length ?? 0) > 0;
+  return { items: arabic ? (result.assumptions_ar ?? []) : result.assumptions, arabic };
+}
+
+function Assumptions({ items, title, arabic = false }: { items: string[]; title: string; arabic?: boolean }) {
   if (items.length === 0) return null;
   return (
     <details class="assumptions">
       <summary>{title}</summary>
-      <ul lang="en" dir="ltr">
+      <ul lang={arabic ? 'ar' : 'en'} dir={arabic ? 'rtl' : 'ltr'}>
         {items.map((item) => (
           <li key={item}>{item}</li>
         ))}
@@ -73,7 +80,7 @@ function Mortgage({ result }: { result: MortgageResult }) {
           </ul>
         </div>
       ) : null}
-      <Assumptions items={result.assumptions} title={f.assumptions} />
+      <Assumptions {...stated(result)} title={f.assumptions} />
       <p class="widget-note">{f.asOf(date(result.as_of))}</p>
     </section>
   );
@@ -97,7 +104,7 @@ function Roi({ result }: { result: RoiResult }) {
           result.total_return_pct != null ? [f.totalReturn, percent(result.total_return_pct)] : null,
         ]}
       />
-      <Assumptions items={result.assumptions} title={f.assumptions} />
+      <Assumptions {...stated(result)} title={f.assumptions} />
     </section>
   );
 }
@@ -166,7 +173,7 @@ function Comparison({ result }: { result: ComparisonResult }) {
           </tbody>
         </table>
       </div>
-      <Assumptions items={result.assumptions} title={f.assumptions} />
+      <Assumptions {...stated(result)} title={f.assumptions} />
     </section>
   );
 }

@@ -25,6 +25,7 @@ export interface MortgageResult {
     lender_share_pct: number;
   } | null;
   assumptions: string[];
+  assumptions_ar?: string[];
   warnings: string[];
   as_of: string;
 }
@@ -42,6 +43,7 @@ export interface RoiResult {
   price_growth_pct?: number | null;
   total_return_pct?: number | null;
   assumptions: string[];
+  assumptions_ar?: string[];
 }
 
 export interface UnitComparison {
@@ -62,6 +64,7 @@ export interface ComparisonResult {
   discount_rate_pct: number;
   as_of: string;
   assumptions: string[];
+  assumptions_ar?: string[];
 }
 
 /** osool_agent.tools.market.ValuationOutcome: an estimate from comparable listings, with its interquartile range. */
