@@ -162,7 +162,12 @@ test('an anonymous conversation follows the person when they sign in', async () 
   // The next turn continues the same conversation as the user.
   const { reply: next } = await chat(page, 'compare the first two');
   await next.locator('.tool[data-tool="compare_units"]').waitFor();
-  await next.getByRole('region', { name: 'Comparison by Amr' }).waitFor();
+  const comparison = next.getByRole('region', { name: 'Comparison by Amr' });
+  await comparison.waitFor();
+  // An assumption about one unit names it by its title, never by the listing's id.
+  const assumed = await comparison.locator('.assumptions ul').textContent();
+  assert.match(assumed, /delivery taken as mid-\d{4}|delivered|costed as cash|handover/);
+  for (const id of ids) assert.ok(!assumed.includes(id), `a listing id in the assumptions: ${assumed}`);
   assert.deepEqual(problems, []);
   await context.close();
 });

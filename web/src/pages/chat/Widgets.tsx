@@ -116,6 +116,14 @@ function Comparison({ result }: { result: ComparisonResult }) {
     Object.entries(result.winners)
       .filter(([, winner]) => winner === id)
       .map(([key]) => f.winners[key] ?? key);
+  // An assumption about one unit starts with its id ("7645e8ac-…: delivery taken as mid-2028"): named by its title.
+  const said = stated(result);
+  const unitsNamed = {
+    ...said,
+    items: said.items.map((item) =>
+      result.units.reduce((text, unit) => text.replace(`${unit.id}:`, `${unit.title}:`), item),
+    ),
+  };
   return (
     <section class="widget widget-wide" aria-label={f.comparisonTitle}>
       <h3>{f.comparisonTitle}</h3>
@@ -173,7 +181,7 @@ function Comparison({ result }: { result: ComparisonResult }) {
           </tbody>
         </table>
       </div>
-      <Assumptions {...stated(result)} title={f.assumptions} />
+      <Assumptions {...unitsNamed} title={f.assumptions} />
     </section>
   );
 }
