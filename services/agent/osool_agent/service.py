@@ -619,7 +619,10 @@ def _title(message: str) -> str:
 
 
 def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The listings the conversation showed, last shown first (for "the first one", "compare the two")."""
+    """The listings the conversation showed, for "the first one", "compare the two": the last list shown, then past
+    its end the same places of the lists before it, so "the third" after a comparison of two is the third of the
+    search before it (not, silently, the first of the two)."""
+    lists: list[list[dict[str, Any]]] = []
     for item in reversed(past):
         if item["role"] != "tool":
             continue
@@ -628,9 +631,11 @@ def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
         except ValueError:
             continue
         listings = content.get("listings") or ([content["listing"]] if content.get("listing") else [])
-        if listings:
-            return [listing for listing in listings if isinstance(listing, dict) and "id" in listing]
-    return []
+        listed = [listing for listing in listings if isinstance(listing, dict) and "id" in listing]
+        if listed:
+            lists.append(listed)
+    longest = max((len(listed) for listed in lists), default=0)
+    return [next(listed[place] for listed in lists if len(listed) > place) for place in range(longest)]
 
 
 def to_model_messages(past: list[dict[str, Any]]) -> list[ModelMessage]:

@@ -379,12 +379,18 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
     return "\n".join(lines)
 
 
+# The names an Arabic reply gives the rates the finance tool did not take from a named programme, and the yield grades.
+PROGRAMME_AR = {"market": "سعر السوق في البنوك", "custom": "الفايدة اللي انت قلتها"}
+GRADE_AR = {"Excellent": "ممتاز", "Good": "كويس", "Fair": "مقبول"}
+
+
 def _mortgage(content: dict[str, Any], ar: bool) -> str:
     rate = content.get("annual_rate_pct")
     programme = (content.get("programme") or {}).get("name", "")
     if ar:
+        programme = PROGRAMME_AR.get((content.get("programme") or {}).get("id", ""), programme)
         lines = [
-            f"على قرض {egp(content['loan_amount'])} جنيه لمدة {content['years']} سنة بفايدة {rate:g}% "
+            f"على قرض {egp(content['loan_amount'])} جنيه لمدة {_years_ar(content['years'])} بفايدة {rate:g}% "
             f"({programme}): القسط الشهري {egp(content['monthly_payment'])} جنيه، إجمالي الفوايد "
             f"{egp(content['total_interest'])} جنيه، وإجمالي الأقساط {egp(content['total_paid'])} جنيه."
         ]
@@ -416,7 +422,8 @@ def _roi(content: dict[str, Any], ar: bool) -> str:
             f"{egp(content['annual_costs'])} جنيه في السنة."
         ]
         if content.get("break_even_years"):
-            lines.append(f"ترجع تمنها في حوالي {content['break_even_years']:g} سنة. التقييم: {content['grade']}.")
+            grade = GRADE_AR.get(content["grade"], content["grade"])
+            lines.append(f"ترجع تمنها في حوالي {content['break_even_years']:g} سنة. التقييم: {grade}.")
     else:
         lines = [f"At EGP {egp(content['property_price'])} with EGP {egp(content['annual_rent'])} of rent a year: "
                  f"{content['gross_yield_pct']:g}% gross yield and {content['net_yield_pct']:g}% net after "

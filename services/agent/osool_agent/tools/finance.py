@@ -122,6 +122,11 @@ def _egp_ar(amount: int) -> str:
     return f"{amount:,} جنيه"
 
 
+def _years_ar(years: int) -> str:
+    # Arabic counts 3 to 10 with the plural ("10 سنين"), the rest with the singular ("15 سنة", "1 سنة" is rare here).
+    return f"{years} سنين" if 3 <= years % 100 <= 10 else f"{years} سنة"
+
+
 @dataclass
 class _Said:
     """Every default a calculation used, in plain English and in Egyptian Arabic (a reply states them in the buyer's
@@ -360,10 +365,10 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
         years = args.years
     elif programme is not None:
         years = programme.max_years
-        said.add(f"term {years} years (the programme's longest)", f"المدة {years} سنة (أطول مدة في البرنامج)")
+        said.add(f"term {years} years (the programme's longest)", f"المدة {_years_ar(years)} (أطول مدة في البرنامج)")
     else:
         years = data.market.default_years
-        said.add(f"term {years} years (default)", f"المدة {years} سنة (افتراضي)")
+        said.add(f"term {years} years (default)", f"المدة {_years_ar(years)} (افتراضي)")
     months = years * 12
 
     income = args.monthly_income

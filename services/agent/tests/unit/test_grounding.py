@@ -114,3 +114,8 @@ def test_history_becomes_the_models_context_with_each_tool_call_and_result() -> 
     kinds = [type(part).__name__ for message in messages for part in message.parts]
     assert kinds == ["UserPromptPart", "ToolCallPart", "ToolReturnPart", "TextPart"]
     assert [listing["id"] for listing in shown_listings(past)] == ["a", "b"]
+    # A comparison of two shown after it: "the first" is the comparison's, "the third" still the search's third.
+    searched = [{"role": "tool", "content": '{"listings": [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}]}'}]
+    compared = [{"role": "tool", "content": '{"listings": [{"id": "d"}, {"id": "b"}]}'},
+                {"role": "tool", "content": '{"ok": true, "gross_yield_pct": 5.2}'}]  # fmt: skip
+    assert [listing["id"] for listing in shown_listings(searched + compared)] == ["d", "b", "c", "d"]

@@ -77,6 +77,7 @@ def test_a_mortgage_reply_says_the_payment_and_every_assumption(language: str) -
     content = {"ok": True, **result.model_dump(mode="json")}
     text = reply("calculate_mortgage", content, language)
     assert f"{result.monthly_payment:,}" in text and f"{result.total_interest:,}" in text
+    assert ("لمدة 10 سنين بفايدة 12% (الفايدة اللي انت قلتها)" if language == "ar" else "over 10 years at 12%") in text
     said, other = (result.assumptions_ar, result.assumptions) if language == "ar" else (result.assumptions, [])
     assert len(said) == len(result.assumptions) >= 1 and all(assumption in text for assumption in said)
     assert not any(assumption in text for assumption in other)  # an Arabic reply states them in Arabic
@@ -88,7 +89,9 @@ def test_a_yield_reply_gives_the_grade_and_the_assumptions(language: str) -> Non
     result = calculate_investment_roi(RoiArgs(property_price=3_000_000))
     content = {"ok": True, **result.model_dump(mode="json")}
     text = reply("calculate_investment_roi", content, language)
-    assert result.grade in text and f"{result.net_yield_pct:g}%" in text
+    grade = {"Fair": "مقبول"}[result.grade] if language == "ar" else result.grade
+    assert f"التقييم: {grade}." in text if language == "ar" else f"Grade: {grade}." in text
+    assert f"{result.net_yield_pct:g}%" in text
     said, other = (result.assumptions_ar, result.assumptions) if language == "ar" else (result.assumptions, [])
     assert len(said) == len(result.assumptions) == 2 and all(assumption in text for assumption in said)
     assert not any(assumption in text for assumption in other)
