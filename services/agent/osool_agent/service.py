@@ -33,7 +33,15 @@ from redis.exceptions import RedisError
 from osool_agent import metrics
 from osool_agent.brains import ModelBrain
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, ViewingOffer, last_search, read_message, rules_model, viewing_offer
+from osool_agent.brains.rules import (
+    Reading,
+    ViewingOffer,
+    last_focus,
+    last_search,
+    read_message,
+    rules_model,
+    viewing_offer,
+)
 from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
 from osool_agent.cost import CostMeter
 from osool_agent.grounding import Facts, Violation, sentence_violations, split_sentences
@@ -364,6 +372,7 @@ class ChatService:
         past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
         shown, offer, last_query = shown_listings(past), viewing_offer(past), last_search(past)
+        focus = last_focus(past)
         for item in past:
             if item["role"] == "user":
                 facts.add_user_text(item["content"])
@@ -389,7 +398,7 @@ class ChatService:
             outcome.brain, outcome.model = brain.name, brain.model_name
             expected_tool = None
             if brain.name == "local":
-                reading = await self._read(message, language, shown, offer, last_query)
+                reading = await self._read(message, language, shown, offer, last_query, focus)
                 deps.fill_arguments = _filler(reading)
                 expected_tool = reading.tool
             try:
@@ -410,7 +419,7 @@ class ChatService:
             outcome.fallback = reason
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
-            reading = reading or await self._read(message, language, shown, offer, last_query)
+            reading = reading or await self._read(message, language, shown, offer, last_query, focus)
             # No "briefly unavailable" notice when the model was there but skipped the tool: it is not unavailable.
             notice = reason is not None and reason != "model_skipped_tool"
             await self._run_rules(reading, message, deps, gate, notice=notice, seed=key)
@@ -464,13 +473,13 @@ class ChatService:
 
     async def _read(
         self, message: str, language: str, shown: list[dict[str, Any]], offer: ViewingOffer | None = None,
-        last_query: str | None = None,
+        last_query: str | None = None, focus: str | None = None,
     ) -> Reading:  # fmt: skip
         try:
             parsed = await self.search.parse(message[:500])
         except (UpstreamError, DomainError):
             parsed = {"filters": {}, "text": message, "understood": []}
-        reading = read_message(message, parsed, shown, language, offer, last_query=last_query)
+        reading = read_message(message, parsed, shown, language, offer, last_query=last_query, focus=focus)
         reading.parsed = parsed
         return reading
 

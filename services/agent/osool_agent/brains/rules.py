@@ -281,11 +281,13 @@ def _property_type(folded: str) -> str | None:
 def read_message(
     text: str, parsed: dict[str, Any], shown: Sequence[dict[str, Any]], requested: str,
     offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
+    focus: str | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
     viewing times the previous turn offered (a message may pick one of them); `last_query` the conversation's last
-    search (what "tell me when one appears" saves)."""
+    search (what "tell me when one appears" saves); `focus` the listing the last turns were about (last_focus), which
+    "it" names before the first listing shown."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -296,7 +298,7 @@ def read_message(
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]
     deictic = not picks and bool(shown) and THIS.search(folded) is not None
     if deictic:
-        referenced = [shown[0]["id"]]
+        referenced = [focus or shown[0]["id"]]
     locations: list[str] = filters.get("locations") or []
     regions: list[str] = parsed.get("regions") or []
     # One place: what a valuation compares within, and a search's or the market figures' location. A region ("Giza",
@@ -314,7 +316,9 @@ def read_message(
     searching_place = bool(locations or filters.get("compounds") or filters.get("developers"))
 
     def listing_ref() -> str | None:
-        return (ids or referenced or [None])[0] if (ids or referenced) else (shown[0]["id"] if shown else None)
+        return (
+            (ids or referenced or [None])[0] if (ids or referenced) else (focus or (shown[0]["id"] if shown else None))
+        )
 
     def mortgage() -> Reading | None:
         listing = listing_ref() if ids or referenced or not searching_place else None
@@ -519,6 +523,22 @@ def last_search(past: Sequence[dict[str, Any]]) -> str | None:
         if item.get("role") == "tool" and (call := _tool_call(item)) and call[0] == "search_properties":
             query = call[1].get("query")
             return str(query) if query else None
+    return None
+
+
+def last_focus(past: Sequence[dict[str, Any]]) -> str | None:
+    """The listing the conversation's last turns were about ("book a viewing of the second one", then "reserve it"):
+    the listing of the last tool call that named one, unless a list of listings was shown after it."""
+    for item in reversed(past):
+        if item.get("role") != "tool" or not (call := _tool_call(item)):
+            continue
+        _, arguments, content = call
+        if arguments.get("property_id"):
+            listing = content.get("listing")
+            named = listing.get("id") if isinstance(listing, dict) else None
+            return str(named or content.get("property_id") or arguments["property_id"])
+        if content.get("listings"):
+            return None
     return None
 
 

@@ -12,7 +12,7 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, ViewingOffer, pick_offered, read_message, viewing_offer
+from osool_agent.brains.rules import Reading, ViewingOffer, last_focus, pick_offered, read_message, viewing_offer
 from osool_agent.grounding import Facts, ground_reply
 
 LISTING = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -233,3 +233,17 @@ def test_a_listing_shown_is_named_by_its_place_for_a_viewing_or_its_instalment(
     # The parser reads "القسط" as wanting installments: the message is still about a listing shown, not a new search.
     reading = read_message(message, {"filters": {"is_cash_only": False}}, SHOWN, "auto", None, TODAY)
     assert (reading.tool, reading.arguments.get("property_id")) == (tool, SHOWN[place - 1]["id"])
+
+
+def test_it_is_the_listing_the_last_turns_were_about() -> None:
+    searched = turn("villas in Zayed", "search_properties", {"query": "villas in Zayed"}, {"listings": SHOWN})
+    viewing = turn("book a viewing for the second one", "schedule_viewing", {"property_id": SHOWN[1]["id"]},
+                   {"ok": True, "property_id": SHOWN[1]["id"], "slots": []})  # fmt: skip
+    focus = last_focus(searched + viewing)
+    assert focus == SHOWN[1]["id"]
+    reading = read_message("reserve it", {"filters": {}}, SHOWN, "auto", None, TODAY, focus=focus)
+    assert (reading.tool, reading.arguments) == ("reserve_property", {"property_id": SHOWN[1]["id"]})
+    # A list shown after it: "it" is that list's first again.
+    assert last_focus(searched + viewing + searched) is None
+    reading = read_message("reserve it", {"filters": {}}, SHOWN, "auto", None, TODAY, focus=None)
+    assert reading.arguments == {"property_id": SHOWN[0]["id"]}
