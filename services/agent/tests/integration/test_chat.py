@@ -491,3 +491,25 @@ def test_amr_offers_listings_with_the_feature_asked_for_and_says_when_none_has_i
     body = chat(api, "villa in Sheikh Zayed with a lagoon view").json()
     assert "None of our listings mentions a lagoon view" in body["reply"], body["reply"]
     assert body["listings"] and all(card["type"] == "Villa" for card in body["listings"]), body
+
+
+def test_it_and_an_ordinal_name_the_listings_the_conversation_was_about(api: httpx.Client) -> None:
+    first = chat(api, "3 bedroom apartment in new cairo under 9m").json()
+    cards = [card["id"] for card in first["listings"]]
+    assert len(cards) >= 3, first
+    session, secret = first["session_id"], first["session_secret"]
+
+    def call(message: str) -> dict[str, Any]:
+        body = chat(api, message, secret, session_id=session).json()
+        assert body["tool_calls"], body
+        return dict(body["tool_calls"][0])
+
+    compared = call("compare 1 and 2")
+    assert compared["name"] == "compare_units" and compared["arguments"]["property_ids"] == cards[:2]
+    # "The third" after comparing two is the search's third; "it" after a viewing of the second is the second.
+    mortgage = call("mortgage on the third")
+    assert mortgage["name"] == "calculate_mortgage", mortgage
+    assert mortgage["arguments"]["property_price"] == first["listings"][2]["price"], mortgage
+    assert call("book a viewing for the second one")["arguments"]["property_id"] == cards[1]
+    reserve = call("reserve it")
+    assert (reserve["name"], reserve["arguments"]["property_id"]) == ("reserve_property", cards[1])
