@@ -382,6 +382,7 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
 # The names an Arabic reply gives the rates the finance tool did not take from a named programme, and the yield grades.
 PROGRAMME_AR = {"market": "سعر السوق في البنوك", "custom": "الفايدة اللي انت قلتها"}
 GRADE_AR = {"Excellent": "ممتاز", "Good": "كويس", "Fair": "مقبول"}
+CONFIDENCE_AR = {"high": "عالية", "medium": "متوسطة", "low": "ضعيفة", "none": "مفيش مقارنات كفاية"}
 
 
 def _mortgage(content: dict[str, Any], ar: bool) -> str:
@@ -441,10 +442,11 @@ def _valuation(content: dict[str, Any], ar: bool) -> str:
     if ar:
         where = content.get("location_ar") or content["location"]
         similar = counted_ar(n, "وحدة واحدة مشابهة", "وحدتين مشابهتين", "وحدات مشابهة", "وحدة مشابهة")
+        trust = CONFIDENCE_AR.get(content["confidence"], content["confidence"])
         return (
             f"على أساس {similar} في {where}: القيمة التقديرية "
             f"حوالي {egp(content['estimate'])} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
-            f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {content['confidence']}.\n"
+            f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {trust}.\n"
             "ده تقدير من إعلانات حقيقية مش تثمين رسمي. تحب نعرضها للبيع بالسعر ده؟"
         )
     return (

@@ -126,6 +126,9 @@ def _alert_query(text: str) -> str:
 
 
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج")
+# "one like this", "فيلا زي دي": the alert is for the search the buyer just made, not for these words.
+LIKE_THESE = _family("like this", "like these", "like that", "like those", "similar", "زي دي", "زي ده", "زيها",
+                     "زي كده", "زي دول", "شبهها", "شبه دي", "مشابهه", "مشابهة")  # fmt: skip
 THIS = _family("this one", "that one", "this unit", "this listing", "this apartment", "this villa", "this property",
                "on it", "for it", "of it", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها")  # fmt: skip
 SEARCH = _family("show", "find", "looking for", "search", "want", "need", "any", "apartment", "villa", "flat",
@@ -329,7 +332,8 @@ def read_message(
 
     if ALERT.search(folded):
         own = any(filters.get(key) is not None for key in _SEARCH_FILTERS) or filters.get("property_types")
-        query = _alert_query(text) if own else last_query
+        like_before = last_query and (LIKE_THESE.search(folded) or not own)
+        query = last_query if like_before else _alert_query(text) if own else None
         if not query:
             return Reading(language, None, smalltalk="alert_what")
         channel = "sms" if BY_SMS.search(folded) else "email"

@@ -206,6 +206,7 @@ def test_market_figures_count_their_listings_as_people_say_them(count: int, engl
     valuation = {"ok": True, "location": "New Cairo", "location_ar": "التجمع الخامس", "property_type": "Apartment",
                  "size_sqm": 150, "estimate": 6_150_000, "low": 5_500_000, "high": 6_800_000,
                  "median_price_per_sqm": 41_000, "comparables_count": count, "confidence": "low"}  # fmt: skip
+    assert "درجة الثقة: ضعيفة." in reply("run_valuation", valuation, "ar")
     said = reply("run_valuation", valuation, "en")
     assert f"From {english[:-1].replace('listing', 'comparable listing')} in New Cairo" in said
     grounded(said, valuation)

@@ -27,6 +27,12 @@ def test_an_alert_request_saves_the_last_search_or_its_own() -> None:
     zayed = {"filters": {"locations": ["Sheikh Zayed"], "property_types": ["Villa"]}, "text": "", "understood": []}
     arabic_own = read_message("ابعتلي لما تنزل فيلا في الشيخ زايد", zayed, [], "auto", last_query="شقة")
     assert arabic_own.arguments == {"query": "فيلا في الشيخ زايد", "channel": "email"}
+    # "A villa like this one": the type is named, but the search meant is the one just made.
+    villa = {"filters": {"property_types": ["Villa"]}, "text": "", "understood": []}
+    like = read_message("ابعتلي لما تنزل فيلا زي دي", villa, [], "auto", last_query="فيلا في الساحل بحري")
+    assert like.arguments == {"query": "فيلا في الساحل بحري", "channel": "email"}
+    similar = read_message("tell me when a similar villa comes up", villa, [], "auto", last_query="villa in Zayed")
+    assert similar.arguments["query"] == "villa in Zayed"
 
 
 def test_with_nothing_to_save_amr_asks_what_to_watch_for() -> None:
