@@ -1028,11 +1028,16 @@ _BARE_M = _compile(
 _AFTER_BUDGET = re.compile(_fold_pattern(rf"{_BUDGET}(?: ?(?:of|is|:|=))?(?: ?(?:{_MAX}|{_AROUND}))? ?$"))
 
 
+# Another bare "m" in the query too small to be a floor area ("apartment 150 m 5m"): that one is the budget.
+_OTHER_BARE_M = re.compile(r"(?<![\w.,])([0-9]+(?:\.[0-9]+)?) ?m(?!\w)")
+
+
 def _read_bare_m(match: re.Match[str], scan: _Scan) -> _Take:
     size = _to_number(match.group("n"))
     if size is None or not _MIN_SQM <= size <= _MAX_SQM or _AFTER_BUDGET.search(scan.before(match.start())):
         return None
-    if size < _M_METRES_FROM and not _HAS_MONEY_WORD(scan.work):
+    budget_elsewhere = any(float(m.group(1)) < _MIN_SQM for m in _OTHER_BARE_M.finditer(scan.work))
+    if size < _M_METRES_FROM and not _HAS_MONEY_WORD(scan.work) and not budget_elsewhere:
         return None
     return _read_cued_size(match, scan)
 

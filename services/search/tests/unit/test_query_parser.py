@@ -915,6 +915,15 @@ def test_an_english_m_after_a_number_is_millions_not_metres() -> None:
             "apartment 120m 5 million",
             {"property_types": ["Apartment"], "max_price": 5_000_000, "min_size_sqm": 102.0, "max_size_sqm": 138.0},
         ),
+        # Another "m" too small to be a floor area is the budget: this one is the size.
+        (
+            "apartment 150 m 5m",
+            {"property_types": ["Apartment"], "max_price": 5_000_000, "min_size_sqm": 127.0, "max_size_sqm": 173.0},
+        ),
+        (
+            "apartment 3.5m 90m",
+            {"property_types": ["Apartment"], "max_price": 3_500_000, "min_size_sqm": 76.0, "max_size_sqm": 104.0},
+        ),
         # Money still: after "budget", and below 250 with no budget in words.
         ("budget 300m", {"max_price": 300_000_000}),
         ("villa 20m", {"property_types": ["Villa"], "max_price": 20_000_000}),
