@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from osool_search.gazetteer import FEATURES
-from osool_search.query_parser import clean_query, fold
+from osool_search.normalise import clean_query, fold
 
 # Every phrase of every feature, longest first so "roof terrace" is read before "terrace"; words only (a phrase inside
 # a longer word, "pool" in "Liverpool", is not one). Arabic phrases may carry an attached particle or article.

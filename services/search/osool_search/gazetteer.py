@@ -4,8 +4,9 @@ the demo generator to write listings."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
+
+from osool_search.normalise import clean_query, fold
 
 
 @dataclass(frozen=True)
@@ -744,19 +745,11 @@ KNOWN_NAMES: tuple[tuple[str, str, str, str | None], ...] = (
 )
 
 
-# How a name a client sends is looked up among the spellings above: compatibility forms unified, lower case, tatweel,
-# diacritics and direction marks dropped, one spelling of the letters Egyptians write either way (أ إ آ ٱ → ا,
-# ة → ه, ى → ي) and single spaces, so "الجيزه", "El  Giza" and "التجمع الخامس" each find their name.
-_NAME_FOLD = str.maketrans(
-    "أإآٱةىیک",
-    "ااااهييك",
-    "\u0640\u0670\u200b\u200c\u200d\u200e\u200f\ufeff" + "".join(map(chr, range(0x064B, 0x0660))),
-)
-
-
 def name_key(name: str) -> str:
-    """The form a name is matched in (above); two spellings with the same key are the same name."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().translate(_NAME_FOLD).split())
+    """How a name a client sends is looked up among the spellings above: normalised as the parser reads a query
+    (normalise.py: case, tatweel, diacritics, one spelling of hamza'd alef, taa marbuta and alef maqsura), so
+    "الجيزه", "El  Giza" and "التجمع الخامس" each find their name; two spellings with the same key are the same name."""
+    return fold(clean_query(name))
 
 
 def area_of_compound(compound: str) -> str | None:
