@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.rules import Reading, fold
+from osool_agent.counting import counted, counted_ar
 from osool_agent.leads.slots import INVEST, RENT, SELL
 from osool_agent.viewings.slots import CAIRO
 
@@ -36,19 +37,6 @@ STATUS = {
 
 def egp(value: float | None) -> str:
     return "?" if value is None else f"{value:,.0f}"
-
-
-def counted(n: int, singular: str, plural: str) -> str:
-    """An English count and its noun: "1 listing", "3 listings"."""
-    return f"{n:,} {singular if n == 1 else plural}"
-
-
-def counted_ar(n: int, one: str, two: str, few: str, many: str) -> str:
-    """An Arabic count and its noun, as Arabic agrees them: the noun alone for one and two ("وحدة واحدة", "وحدتين"),
-    the plural after 3 to 10 ("5 وحدات") and the singular after 11 and more ("25 وحدة"); the web client's count()."""
-    if n in (1, 2):
-        return one if n == 1 else two
-    return f"{n:,} {few if 3 <= n % 100 <= 10 else many}"
 
 
 def _units_ar(n: int, *, other: bool = False) -> str:

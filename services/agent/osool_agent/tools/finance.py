@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from osool_agent.counting import counted_ar
+
 DATA_FILE = Path(__file__).parent / "data" / "mortgage_programmes.json"
 
 # Conventions of the Egyptian market rather than dated figures, so they live here and not in the data file.
@@ -123,8 +125,7 @@ def _egp_ar(amount: int) -> str:
 
 
 def _years_ar(years: int) -> str:
-    # Arabic counts 3 to 10 with the plural ("10 سنين"), the rest with the singular ("15 سنة", "1 سنة" is rare here).
-    return f"{years} سنين" if 3 <= years % 100 <= 10 else f"{years} سنة"
+    return counted_ar(years, "سنة", "سنتين", "سنين", "سنة")
 
 
 @dataclass
