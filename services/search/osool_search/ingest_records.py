@@ -61,6 +61,7 @@ from osool_search.gazetteer import (
     area_of_compound,
 )
 from osool_search.listing import ListingIn
+from osool_search.normalise import fold_letters
 
 
 class IngestFileError(DomainError):
@@ -252,9 +253,6 @@ def _unique_names(header: list[str]) -> list[str]:
 
 # Direction marks that Arabic spreadsheets leave around numbers and words ("\u200f4,500,000"): invisible, meaningless.
 _BIDI_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-# Arabic diacritics (tashkeel) and the superscript alef: "شَقَّة" is "شقة".
-_DIACRITICS = "".join(map(chr, range(0x064B, 0x0660))) + "\u0670"
-_ARABIC_FOLD = str.maketrans("أإآٱةىیک", "ااااهييك", "ـ" + _BIDI_MARKS + _DIACRITICS)
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"
 _ASCII_DIGITS = str.maketrans(_ARABIC_DIGITS, "0123456789" * 2)
 # For numbers: Arabic-Indic and Persian digits, the Arabic thousands (٬) and decimal (٫) separators, the Arabic comma
@@ -262,16 +260,11 @@ _ASCII_DIGITS = str.maketrans(_ARABIC_DIGITS, "0123456789" * 2)
 _DIGITS = str.maketrans(_ARABIC_DIGITS + "٬٫،٪", "0123456789" * 2 + ",.,%", _BIDI_MARKS)
 
 
-def _fold_arabic(text: str) -> str:
-    # Exports spell the same Arabic word with and without hamza, ta marbuta, tatweel or diacritics.
-    return text.translate(_ARABIC_FOLD)
-
-
 @lru_cache(maxsize=4096)  # an export repeats the same few dozen names on every record
 def _key(name: Any) -> str:
     """A field name reduced to letters and digits, lower case: 'Price (EGP)', 'priceEGP', 'price_egp' -> 'priceegp';
     'السعر الإجمالي', 'السعر_الاجمالى' -> 'السعرالاجمالي'."""
-    text = _fold_arabic(unicodedata.normalize("NFKC", str(name)).casefold())
+    text = fold_letters(unicodedata.normalize("NFKC", str(name)).casefold())
     return "".join(ch for ch in text if ch.isalnum())
 
 
@@ -665,7 +658,7 @@ assert set(_FIELD_ALIASES) | {"location"} == set(ListingIn.model_fields)
 def _phrase(text: str) -> str:
     """Text reduced for matching names: case, Arabic spelling variants, digit script ("٦ اكتوبر"), punctuation and
     spacing folded."""
-    text = _fold_arabic(unicodedata.normalize("NFKC", text).casefold()).translate(_ASCII_DIGITS)
+    text = fold_letters(unicodedata.normalize("NFKC", text).casefold()).translate(_ASCII_DIGITS)
     return " ".join(re.sub(r"[-_/.,;:()'\"|+،؛]+", " ", text).split())
 
 
@@ -942,8 +935,8 @@ def _number_and_unit(
     number = _number_from_text(match["num"])
     if number is None:
         return None
-    pre = " ".join(_fold_arabic(match["pre"]).replace(".", " ").replace(":", " ").split())
-    post = " ".join(_fold_arabic(match["post"]).replace(".", " ").split())
+    pre = " ".join(fold_letters(match["pre"]).replace(".", " ").replace(":", " ").split())
+    post = " ".join(fold_letters(match["post"]).replace(".", " ").split())
     prefix = (prefixes or {"": 1.0}).get(pre)
     factor = _unit_factor(post, words)
     if prefix is None or factor is None:
@@ -986,7 +979,7 @@ def _money(value: Any) -> Any:
 def _amount_in_two_parts(text: str) -> float | None:
     """'٤ مليون و ٨٠٠ ألف', '4 million and 800 thousand', '٣ مليون ونص': an amount written as Egyptians say it, a
     number of millions (or thousands) and then the rest, or a fraction of the same unit."""
-    parts = re.split(r"\s+(?:و|and)\s*", _fold_arabic(text.casefold()).strip(), maxsplit=1)
+    parts = re.split(r"\s+(?:و|and)\s*", fold_letters(text.casefold()).strip(), maxsplit=1)
     if len(parts) != 2:
         return None
     head = _number_and_unit(parts[0], _MONEY_WORDS, _MONEY_PREFIXES)
@@ -1043,7 +1036,7 @@ _FLOOR_NUMBER = re.compile(r"(?P<basement>b\s*)?(?P<number>-?\d{1,3})(?:\s*(?:st
 def _floor_phrase(text: str) -> str:
     """A floor value folded for the table: case, Arabic spelling, digit script and punctuation; 'the floor' words
     dropped."""
-    text = _fold_arabic(unicodedata.normalize("NFKC", text).casefold()).translate(_ASCII_DIGITS).replace("\u2212", "-")
+    text = fold_letters(unicodedata.normalize("NFKC", text).casefold()).translate(_ASCII_DIGITS).replace("\u2212", "-")
     text = _FLOOR_PUNCTUATION.sub(lambda m: "-" if m["sign"] else " ", text)
     return " ".join(word for word in text.split() if word not in _FLOOR_NOUNS)
 
@@ -1424,7 +1417,7 @@ def _read_plan_text(text: str, out: dict[str, Any]) -> None:
         return
     digits = text.translate(_DIGITS).casefold()
     down = re.search(r"(\d+(?:\.\d+)?)\s*%", digits)
-    years = re.search(r"(\d+)\s*(?:years?|yrs?|سنوات|سنين|سنه)", _fold_arabic(digits))
+    years = re.search(r"(\d+)\s*(?:years?|yrs?|سنوات|سنين|سنه)", fold_letters(digits))
     if down:
         out.setdefault("down_payment_pct", float(down[1]))
     if years:

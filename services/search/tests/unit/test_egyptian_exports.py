@@ -223,6 +223,9 @@ def test_arabic_headers_map_to_listing_fields(header: str, value: Any, field: st
         "السعـــر الاجمالي",  # tatweel
         "السِّعْر الإجْمالي",  # diacritics
         "\u200fالسعر الاجمالي",  # a right-to-left mark from the spreadsheet
+        "\u061cالسعر الاجمالي",  # an Arabic letter mark
+        "السعر\u200c الاجمالي",  # a zero-width non-joiner from a Persian keyboard
+        "الســعر الاجمالی",  # Persian yeh
     ],
 )
 def test_arabic_headers_are_compared_with_spelling_variants_folded(header: str) -> None:
@@ -478,6 +481,7 @@ def test_finishing_as_brokers_spell_it(text: str, expected: str) -> None:
         ("chalet", "Chalet"),
         ("stand alone villa", "Villa"),
         ("standalone", "Villa"),
+        ("\u200bشقة\u200b", "Apartment"),  # zero-width spaces pasted from a web page
     ],
 )
 def test_property_types_in_arabic_and_common_spellings(text: str, expected: str) -> None:
