@@ -164,10 +164,14 @@ test('an anonymous conversation follows the person when they sign in', async () 
   await next.locator('.tool[data-tool="compare_units"]').waitFor();
   const comparison = next.getByRole('region', { name: 'Comparison by Amr' });
   await comparison.waitFor();
-  // An assumption about one unit names it by its title, never by the listing's id.
-  const assumed = await comparison.locator('.assumptions ul').textContent();
-  assert.match(assumed, /delivery taken as mid-\d{4}|delivered|costed as cash|handover/);
-  for (const id of ids) assert.ok(!assumed.includes(id), `a listing id in the assumptions: ${assumed}`);
+  // The comparison's own defaults, then each unit's, named by its title (never by the listing's id).
+  const titles = await comparison.locator('thead th').allTextContents();
+  const assumed = await comparison.locator('.assumptions li').allTextContents();
+  assert.ok(assumed.some((item) => /bank deposit/.test(item)), assumed.join(' | '));
+  const perUnit = assumed.filter((item) => /: (delivery|down payment|equal monthly|the listing|no delivery)/.test(item));
+  assert.ok(perUnit.length > 0, assumed.join(' | '));
+  for (const item of perUnit) assert.ok(titles.some((title) => item.startsWith(`${title}: `)), item);
+  for (const id of ids) assert.ok(!assumed.join(' ').includes(id), `a listing id in the assumptions: ${assumed}`);
   assert.deepEqual(problems, []);
   await context.close();
 });

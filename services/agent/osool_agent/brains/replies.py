@@ -343,6 +343,9 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
                 f"  True cost of the plan in today's money: EGP {egp(cost['present_value'])} against "
                 f"EGP {egp(cost.get('cash_present_value'))} paying cash."
             )  # fmt: skip
+        own = assumptions_of(cost, ar)  # this unit's defaults: its delivery month, a typical down payment
+        if own:
+            lines.append(f"  افتراضات: {'؛ '.join(own)}." if ar else f"  Assumed: {'; '.join(own)}.")
 
     def title(key: str) -> str | None:
         winner = (comparison.get("winners") or {}).get(key)
@@ -359,10 +362,7 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
         name = title(key)
         if name:
             lines.append(f"{arabic}: {name}." if ar else f"{en}: {name}.")
-    for assumption in assumptions_of(comparison, ar)[:3]:
-        for unit_id, n in number.items():  # "7645e8ac-…: delivery taken as mid-2028" names the unit by its number
-            assumption = assumption.replace(f"{unit_id}:", f"رقم {n}:" if ar else f"number {n}:")
-        lines.append(("افتراض: " if ar else "Assumption: ") + assumption)
+    lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(comparison, ar)]
     lines.append("تحب أتأكد إن أحسن واحدة لسه متاحة؟" if ar else "Shall I check the best one is still available?")
     return "\n".join(lines)
 

@@ -631,21 +631,21 @@ def _delivery_month(unit: UnitTerms, today: date, said: _Said) -> int:
         return 0
     if unit.delivery_year is None:
         said.add(
-            f"{unit.id}: no delivery date given, so handover payments are counted as due today",
-            f"{unit.id}: مفيش ميعاد استلام، فدفعات الاستلام محسوبة على النهارده",
+            "no delivery date given, so handover payments are counted as due today",
+            "مفيش ميعاد استلام، فدفعات الاستلام محسوبة على النهارده",
         )
         return 0
     # Mid-year (1 July) when only the year is known; whole months, the day of the month ignored.
     months = (unit.delivery_year - today.year) * 12 + (7 - today.month)
     if months <= 0:
         said.add(
-            f"{unit.id}: delivery year {unit.delivery_year} has passed, so handover is counted as today",
-            f"{unit.id}: سنة الاستلام {unit.delivery_year} عدت، فالاستلام محسوب النهارده",
+            f"delivery year {unit.delivery_year} has passed, so handover is counted as today",
+            f"سنة الاستلام {unit.delivery_year} عدت، فالاستلام محسوب النهارده",
         )
         return 0
     said.add(
-        f"{unit.id}: delivery taken as mid-{unit.delivery_year}, {months} months from today",
-        f"{unit.id}: الاستلام محسوب في نص {unit.delivery_year}، بعد {months} شهر من النهارده",
+        f"delivery taken as mid-{unit.delivery_year}, {months} months from today",
+        f"الاستلام محسوب في نص {unit.delivery_year}، بعد {months} شهر من النهارده",
     )
     return months
 
@@ -689,8 +689,8 @@ def plan_true_cost(
     is_cash = unit.is_cash_only or not unit.installment_years
     if not unit.is_cash_only and not unit.installment_years:
         said.add(
-            f"{unit.id}: the listing states no instalment period, so it is costed as cash",
-            f"{unit.id}: الإعلان مش ذاكر مدة تقسيط، فمحسوبة كاش",
+            "the listing states no instalment period, so it is costed as cash",
+            "الإعلان مش ذاكر مدة تقسيط، فمحسوبة كاش",
         )
 
     cash_lines = [_Line("cash_price", 0, 1, price)]
@@ -711,8 +711,8 @@ def plan_true_cost(
         else:
             down_pct = DEFAULT_PLAN_DOWN_PAYMENT_PCT
             said.add(
-                f"{unit.id}: down payment {_pct(down_pct)}% (typical; the listing gives none)",
-                f"{unit.id}: مقدم {_pct(down_pct)}% (المعتاد؛ الإعلان مش ذاكره)",
+                f"down payment {_pct(down_pct)}% (typical; the listing gives none)",
+                f"مقدم {_pct(down_pct)}% (المعتاد؛ الإعلان مش ذاكره)",
             )
         down = price * _dec(down_pct) / 100
         if unit.monthly_installment:
@@ -720,8 +720,8 @@ def plan_true_cost(
         else:
             monthly = (price - down) / months
             said.add(
-                f"{unit.id}: equal monthly instalments of the price less the down payment",
-                f"{unit.id}: أقساط شهرية متساوية للسعر بعد المقدم",
+                "equal monthly instalments of the price less the down payment",
+                "أقساط شهرية متساوية للسعر بعد المقدم",
             )
         # Whatever the down payment and instalments leave of the price falls due at handover; below half a pound
         # it is Decimal's rounding of equal instalments, not a payment.
@@ -789,7 +789,9 @@ class Comparison(BaseModel):
     discount_rate_pct: float
     maintenance_pct: float
     as_of: date
-    assumptions: list[str]
+    assumptions: list[str] = Field(
+        description="The defaults the whole comparison used; each unit's own are in its true_cost."
+    )
     assumptions_ar: list[str] = Field(default_factory=list, description="The same, in Egyptian Arabic.")
 
 
@@ -822,8 +824,6 @@ def compare_units(
     rows = []
     for unit in units:
         cost = plan_true_cost(unit, discount_rate_pct=discount_rate_pct, maintenance_pct=maintenance_pct, today=today)
-        said.en.extend(cost.assumptions)
-        said.ar.extend(cost.assumptions_ar)
         rows.append(
             UnitComparison(
                 id=unit.id,

@@ -540,11 +540,19 @@ def test_a_comparison_states_its_default_discount_rate() -> None:
     comparison = compare_units(three_units(), discount_rate_pct=None, maintenance_pct=None, today=date(2026, 11, 30))
     assert (comparison.discount_rate_pct, comparison.maintenance_pct, comparison.as_of) == (20, 8, AS_OF)
     assert any("what your cash would earn in a bank deposit" in a for a in comparison.assumptions)
-    # Each in Arabic too, one for one, with the same figures and the same unit named first.
-    assert len(comparison.assumptions_ar) == len(comparison.assumptions) > 3
-    for english, arabic in zip(comparison.assumptions, comparison.assumptions_ar, strict=True):
-        assert re.findall(r"\d+(?:\.\d+)?", english) == re.findall(r"\d+(?:\.\d+)?", arabic), (english, arabic)
-        assert english.split(":")[0] == arabic.split(":")[0] or ":" not in english.split(" ")[0]
+    # The comparison's own defaults (discount rate, maintenance) once; each unit's in its own true cost, not repeated.
+    assert len(comparison.assumptions) == 2
+    assert not any("delivery" in a or "down payment" in a for a in comparison.assumptions)
+    own = {row.id: row.true_cost.assumptions for row in comparison.units}
+    assert own["a"] == []  # delivered, paid cash: nothing assumed
+    assert any(a.startswith("delivery taken as mid-2028") for a in own["b"]), own
+    assert not any(a.startswith("b:") for a in own["b"])  # the unit is its row, not a prefix
+    # Each in Arabic too, one for one, with the same figures.
+    pairs = [(comparison.assumptions, comparison.assumptions_ar)]
+    pairs += [(row.true_cost.assumptions, row.true_cost.assumptions_ar) for row in comparison.units]
+    for english_list, arabic_list in pairs:
+        for english, arabic in zip(english_list, arabic_list, strict=True):
+            assert re.findall(r"\d+(?:\.\d+)?", english) == re.findall(r"\d+(?:\.\d+)?", arabic), (english, arabic)
 
 
 @pytest.mark.parametrize("count", [0, 1, 5])

@@ -68,6 +68,16 @@ def test_a_comparison_names_the_winners_and_each_plans_true_cost(language: str) 
     # Winners and assumptions name each unit by its number in the comparison, never by its id.
     assert ("رقم 2 (Flat number 2)" if language == "ar" else "number 2 (Flat number 2)") in text
     assert not any(item.id in text for item in listings), text
+    # Each unit's own defaults under that unit, the comparison's after the winners, all in the reply's language.
+    lines = text.splitlines()
+    for n, unit in enumerate(comparison.units, start=1):
+        own = unit.true_cost.assumptions_ar if language == "ar" else unit.true_cost.assumptions
+        assert own, unit  # delivery in 2027 is taken as mid-2027
+        block = lines[lines.index(next(line for line in lines if f"Flat number {n}" in line)) :][:3]
+        assert any(all(item in line for item in own) for line in block), (own, block)
+    general = comparison.assumptions_ar if language == "ar" else comparison.assumptions
+    assert general and all(item in text for item in general)
+    assert "mid-2027" not in text if language == "ar" else "mid-2027" in text
     grounded(text, content)
 
 

@@ -116,13 +116,12 @@ function Comparison({ result }: { result: ComparisonResult }) {
     Object.entries(result.winners)
       .filter(([, winner]) => winner === id)
       .map(([key]) => f.winners[key] ?? key);
-  // An assumption about one unit starts with its id ("7645e8ac-…: delivery taken as mid-2028"): named by its title.
-  const said = stated(result);
+  // The comparison's own defaults, then each unit's (in its true cost), named by the unit's title.
+  const general = stated(result);
+  const perUnit = result.units.map((unit) => ({ unit, ...stated(unit.true_cost) }));
   const unitsNamed = {
-    ...said,
-    items: said.items.map((item) =>
-      result.units.reduce((text, unit) => text.replace(`${unit.id}:`, `${unit.title}:`), item),
-    ),
+    items: [...general.items, ...perUnit.flatMap(({ unit, items }) => items.map((item) => `${unit.title}: ${item}`))],
+    arabic: lang.value === 'ar' && [general, ...perUnit].every((part) => part.items.length === 0 || part.arabic),
   };
   return (
     <section class="widget widget-wide" aria-label={f.comparisonTitle}>

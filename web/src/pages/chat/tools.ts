@@ -55,7 +55,14 @@ export interface UnitComparison {
   delivery: string;
   plan: string;
   monthly?: number | null;
-  true_cost: { present_value: number; nominal_total: number; saving_vs_cash: number };
+  true_cost: {
+    present_value: number;
+    nominal_total: number;
+    saving_vs_cash: number;
+    /** This unit's own defaults (its delivery month, a typical down payment). */
+    assumptions: string[];
+    assumptions_ar?: string[];
+  };
 }
 
 export interface ComparisonResult {
@@ -63,6 +70,7 @@ export interface ComparisonResult {
   winners: Record<string, string | null>;
   discount_rate_pct: number;
   as_of: string;
+  /** The defaults of the whole comparison (the discount rate, the maintenance deposit). */
   assumptions: string[];
   assumptions_ar?: string[];
 }
