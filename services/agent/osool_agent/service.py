@@ -630,7 +630,8 @@ def _title(message: str) -> str:
 def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The listings the conversation showed, for "the first one", "compare the two": the last list shown, then past
     its end the same places of the lists before it, so "the third" after a comparison of two is the third of the
-    search before it (not, silently, the first of the two)."""
+    search before it (not, silently, the first of the two). One listing looked at since (its details, a viewing) is
+    not a list: "the first one" after "does the third have a garden?" is still the first of the search."""
     lists: list[list[dict[str, Any]]] = []
     for item in reversed(past):
         if item["role"] != "tool":
@@ -639,8 +640,7 @@ def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
             content = json.loads(item["content"])
         except ValueError:
             continue
-        listings = content.get("listings") or ([content["listing"]] if content.get("listing") else [])
-        listed = [listing for listing in listings if isinstance(listing, dict) and "id" in listing]
+        listed = [listing for listing in content.get("listings") or [] if isinstance(listing, dict) and "id" in listing]
         if listed:
             lists.append(listed)
     longest = max((len(listed) for listed in lists), default=0)

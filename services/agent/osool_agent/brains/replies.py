@@ -308,15 +308,73 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
     return "\n".join(lines)
 
 
-def _property(content: dict[str, Any], ar: bool) -> str:
+def _property(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     listing = content["listing"]
     status = STATUS["ar" if ar else "en"].get(str(listing.get("on_chain_status")), "")
     text = listing_line(listing, ar)
+    answers = _answers(listing, reading.asked, ar)
+    if answers:
+        text = f"{answers}\n{text}"
     if ar:
         more = f" الوحدة {status}." if status else ""
         return f"{text}{more}\nتحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟"
     more = f" It is {status}." if status else ""
     return f"{text}{more}\nShall I work out the monthly payment, or compare it with another unit?"
+
+
+FINISHING_WORDS = {
+    "core_and_shell": ("core and shell", "على الطوب"), "semi_finished": ("semi-finished", "نص تشطيب"),
+    "fully_finished": ("fully finished", "متشطبة"), "furnished": ("furnished", "مفروشة"),
+}  # fmt: skip
+
+
+def _floor_words(floor: int, ar: bool) -> str:
+    if floor == 0:
+        return "في الدور الأرضي" if ar else "on the ground floor"
+    if floor < 0:
+        return "في البدروم" if ar else "in the basement"
+    return f"في الدور {floor}" if ar else f"on floor {floor}"
+
+
+def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> str:
+    """The answer to what a question asked the listing has ("does it have a garden?", "is it furnished?", "is it on
+    the ground floor?"), from its listing alone: a feature is mentioned or not (not mentioned is not "no")."""
+    lines = []
+    wanted = asked.get("features") or []
+    if wanted:
+        names = {f: FEATURE_WORDS.get(f, (f.replace("_", " "),) * 2)[1 if ar else 0] for f in wanted}
+        has = [names[f] for f in wanted if f in (listing.get("features") or [])]
+        lacks = [names[f] for f in wanted if names[f] not in has]
+        join = " و".join if ar else " and ".join
+        if has and lacks:
+            lines.append(f"الإعلان ذاكر {join(has)}، بس مش ذاكر {join(lacks)}." if ar else
+                         f"Its listing mentions {join(has)}, but not {join(lacks)}.")  # fmt: skip
+        elif has:
+            lines.append(f"أيوه، الإعلان ذاكر {join(has)}." if ar else f"Yes: its listing mentions {join(has)}.")
+        else:
+            lines.append(f"الإعلان مش ذاكر {join(lacks)}." if ar else f"Its listing does not mention {join(lacks)}.")
+    finishings = [f for f in asked.get("finishing") or [] if f in FINISHING_WORDS]
+    if finishings:
+        actual = listing.get("finishing")
+        said = " أو ".join if ar else " or ".join
+        wanted_words = said([FINISHING_WORDS[f][1 if ar else 0] for f in finishings])
+        if actual not in FINISHING_WORDS:
+            lines.append("الإعلان مش ذاكر التشطيب." if ar else "Its listing does not say how it is finished.")
+        elif actual in finishings:
+            lines.append(f"أيوه، {FINISHING_WORDS[actual][1]}." if ar else f"Yes, it is {FINISHING_WORDS[actual][0]}.")
+        else:
+            lines.append(f"لا، {FINISHING_WORDS[actual][1]} مش {wanted_words}." if ar else
+                         f"No: it is {FINISHING_WORDS[actual][0]}, not {wanted_words}.")  # fmt: skip
+    floors, lowest, highest = (asked.get(key) or [] for key in ("floors", "min_floor", "max_floor"))
+    if floors or lowest or highest:
+        floor = listing.get("floor")
+        if floor is None:
+            lines.append("الإعلان مش ذاكر الدور." if ar else "Its listing does not state a floor.")
+        elif (not floors or floor in floors) and all(floor >= n for n in lowest) and all(floor <= n for n in highest):
+            lines.append(f"أيوه، هي {_floor_words(floor, ar)}." if ar else f"Yes, it is {_floor_words(floor, ar)}.")
+        else:
+            lines.append(f"لا، هي {_floor_words(floor, ar)}." if ar else f"No, it is {_floor_words(floor, ar)}.")
+    return " ".join(lines)
 
 
 def assumptions_of(content: dict[str, Any], ar: bool) -> list[str]:
@@ -630,7 +688,7 @@ SMALLTALK = {
 
 _WRITERS = {
     "search_properties": lambda c, r, ar, seed: _sale_only(r, ar) + _search(c, r, ar, seed),
-    "get_property": lambda c, r, ar, seed: _property(c, ar),
+    "get_property": lambda c, r, ar, seed: _property(c, r, ar),
     "compare_units": lambda c, r, ar, seed: _compare(c, ar),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, ar),

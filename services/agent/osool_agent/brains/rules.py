@@ -159,10 +159,16 @@ ORDINALS: dict[str, int] = {
 }  # fmt: skip
 # "for the first one": ل before the article writes "للاولي", "للتانيه" (the article's alef goes).
 ORDINALS |= {f"لل{word[2:]}": n for word, n in ORDINALS.items() if word.startswith("ال")}
+# In Franco-Arabic, with the article only: "tany" alone is "again" or "other", "awel ma" is "as soon as".
+ORDINALS |= {
+    "el awel": 1, "el awal": 1, "el awelany": 1, "el awalany": 1, "el awelanya": 1, "el awalanya": 1, "el ola": 1,
+    "el oula": 1, "el ula": 1, "el tany": 2, "el tanya": 2, "el tania": 2, "el talet": 3, "el talta": 3,
+    "el taleta": 3, "el rabe3": 4, "el rab3a": 4, "el khames": 5, "el 5ames": 5, "el khamsa": 5, "el 5amsa": 5,
+}  # fmt: skip
 _ORDINAL = re.compile(
-    r"(?<!الدور )(?<!التجمع )(?<![\w])(?:[وب]?)("
+    r"(?<!الدور )(?<!التجمع )(?<!الحي )(?<!dor )(?<!tagamo3 )(?<!tagamoa )(?<!7ay )(?<!hay )(?<![\w])(?:[وب]?)("
     + "|".join(map(re.escape, sorted(ORDINALS, key=len, reverse=True)))
-    + r")(?![\w])(?!\s*(?:floor|settlement|time|of all|مره|ما\b))"
+    + r")(?![\w])(?!\s*(?:floor|settlement|time|of all|مره|ما\b|dor\b|marra\b))"
 )
 _PAIR = re.compile(
     r"\b([1-5])\s*(?:and|&|,|و|vs|مع|ولا|or)\s*([1-5])\b"
@@ -200,6 +206,13 @@ _DOWN = re.compile(
     r"(\d{1,2}(?:\.\d+)?)\s*%\s*(?:down|deposit|مقدم|دفعه اولي)"
     r"|(?:down ?payment|deposit|مقدم|دفعه اولي)\s*(?:of|=|:|is)?\s*(\d{1,2}(?:\.\d+)?)\s*%"
 )
+# "does it have a garden?", "is it furnished?", "فيها جراج؟", "هي متشطبة؟", "fiha asanseer?": a question about the
+# listing the conversation is on, not a search ("في شقة فيها جنينة؟", "is there one with a garden?" are searches).
+IT_QUESTION = re.compile(
+    r"^(?:(?:does|is|has) (?:it|this|that)|(?:هل )?(?:فيها|هي|هيا|دي)|(?:fiha|feha|fyha|heya|hya|hia|dy|di))(?![\w])"
+)
+# What such a question may ask a listing has.
+_ASKED = ("features", "finishing", "floors", "min_floor", "max_floor")
 # Filters that make a message a search of its own rather than a question about a listing already shown.
 _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "min_bathrooms",
                    "min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm", "min_size_sqm",
@@ -218,6 +231,10 @@ class Reading:
     smalltalk: str | None = None  # greeting, thanks, discovery
     parsed: dict[str, Any] | None = None  # the search service's reading (the lead workflow reads it too)
     note: str | None = None  # why the reply says what it says: "which_time" (the times offered again, none picked)
+    # What a question about one listing asks it has, in the parser's filters, each a list: {"features": ["garden"]},
+    # {"finishing": ["furnished"]}, {"floors": [0]}, {"min_floor": [5]} ("does the third one have a garden?",
+    # "هي مفروشة؟", "is it on a high floor?").
+    asked: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -299,7 +316,7 @@ def read_message(
         return reading
     picks = _ordinals(folded)
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]
-    deictic = not picks and bool(shown) and THIS.search(folded) is not None
+    deictic = not picks and bool(shown or focus) and THIS.search(folded) is not None
     if deictic:
         referenced = [focus or shown[0]["id"]]
     locations: list[str] = filters.get("locations") or []
@@ -341,11 +358,12 @@ def read_message(
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
         return Reading(language, "compare_units", {"property_ids": chosen[:4]})
-    if RESERVE.search(folded) and not VIEWING.search(folded) and (ids or referenced or shown):
+    named = bool(ids or referenced or shown or focus)  # a listing the message may be about
+    if RESERVE.search(folded) and not VIEWING.search(folded) and named:
         return Reading(language, "reserve_property", {"property_id": listing_ref()})
-    if VIEWING.search(folded) and (ids or referenced or shown):
+    if VIEWING.search(folded) and named:
         return Reading(language, "schedule_viewing", {"property_id": listing_ref()})
-    if AVAILABILITY.search(folded) and (ids or referenced or (shown and not searching)):
+    if AVAILABILITY.search(folded) and (ids or referenced or ((shown or focus) and not searching)):
         return Reading(language, "check_availability", {"property_id": listing_ref()})
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
         return reading
@@ -374,6 +392,11 @@ def read_message(
             pairs = (("location", area), ("property_type", owned_type))
             arguments = {key: value for key, value in pairs if value}
             return Reading(language, "check_market_trends", arguments)
+    asked = {key: list(value) if isinstance(value, list) else [value]
+             for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip
+    about = listing_ref() if ids or referenced or IT_QUESTION.search(folded) else None
+    if about and asked and not (searching or filters.get("property_types") or LIKE_THESE.search(folded)):
+        return Reading(language, "get_property", {"property_id": about}, asked=asked)
     if ids or (referenced and (DETAILS.search(folded) or not (searching or deictic))):
         return Reading(language, "get_property", {"property_id": (ids or referenced)[0]})
     if filters or SEARCH.search(folded):

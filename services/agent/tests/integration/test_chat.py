@@ -513,3 +513,39 @@ def test_it_and_an_ordinal_name_the_listings_the_conversation_was_about(api: htt
     assert call("book a viewing for the second one")["arguments"]["property_id"] == cards[1]
     reserve = call("reserve it")
     assert (reserve["name"], reserve["arguments"]["property_id"]) == ("reserve_property", cards[1])
+
+
+def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client) -> None:
+    first = chat(api, "apartment in new cairo under 9m").json()
+    cards = first["listings"]
+    assert len(cards) >= 3, first
+    session, secret = first["session_id"], first["session_secret"]
+
+    def ask(message: str) -> tuple[dict[str, Any], str]:
+        body = chat(api, message, secret, session_id=session).json()
+        assert [call["name"] for call in body["tool_calls"]] == ["get_property"], body
+        return body["tool_calls"][0]["arguments"], body["reply"]
+
+    arguments, reply = ask("does the third one have a garden?")
+    assert arguments["property_id"] == cards[2]["id"]
+    said = "Yes: its listing mentions a garden." if "garden" in cards[2]["features"] else "does not mention a garden"
+    assert said in reply.splitlines()[0], reply
+    # "The first" after looking at the third is still the search's first; its finishing from its listing.
+    arguments, reply = ask("is the first one furnished?")
+    assert arguments["property_id"] == cards[0]["id"]
+    finishing = api.get(f"/api/properties/{cards[0]['id']}").json()["finishing"]
+    assert reply.splitlines()[0] == (
+        "Yes, it is furnished." if finishing == "furnished" else
+        f"No: it is {finishing.replace('_', ' ').replace('semi ', 'semi-')}, not furnished." if finishing else
+        "Its listing does not say how it is finished."
+    ), reply  # fmt: skip
+    # Franco-Arabic ordinal, and then "it" in Arabic: the listing the conversation is on, answered in Arabic.
+    arguments, reply = ask("el tanya fiha asanseer?")
+    assert arguments["property_id"] == cards[1]["id"]
+    assert ("mentions an elevator" if "elevator" in cards[1]["features"] else "not mention an elevator") in reply
+    arguments, reply = ask("هي في الدور الأرضي؟")
+    assert arguments["property_id"] == cards[1]["id"]
+    floor = cards[1]["floor"]
+    expected = ("الإعلان مش ذاكر الدور." if floor is None else "أيوه، هي في الدور الأرضي." if floor == 0 else
+                "لا، هي في البدروم." if floor < 0 else f"لا، هي في الدور {floor}.")  # fmt: skip
+    assert reply.splitlines()[0] == expected, reply

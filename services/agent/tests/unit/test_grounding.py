@@ -119,3 +119,6 @@ def test_history_becomes_the_models_context_with_each_tool_call_and_result() -> 
     compared = [{"role": "tool", "content": '{"listings": [{"id": "d"}, {"id": "b"}]}'},
                 {"role": "tool", "content": '{"ok": true, "gross_yield_pct": 5.2}'}]  # fmt: skip
     assert [listing["id"] for listing in shown_listings(searched + compared)] == ["d", "b", "c", "d"]
+    # One listing looked at since ("does the third have a garden?") is not a list: "the first" is still the first.
+    looked = [{"role": "tool", "content": '{"ok": true, "listing": {"id": "c"}}'}]
+    assert [listing["id"] for listing in shown_listings(searched + looked)] == ["a", "b", "c", "d"]

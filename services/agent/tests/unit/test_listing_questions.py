@@ -1,0 +1,106 @@
+"""Questions about a listing already shown ("does the third one have a garden?", "هي مفروشة؟", "el tanya fiha
+asanseer?"): the rules brain looks that listing up and the reply answers from its listing alone, in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import ToolReturnPart
+
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import Reading, read_message
+
+SHOWN = [{"id": f"SHOWN-{i}"} for i in range(1, 6)]
+
+
+def read(text: str, filters: dict[str, Any], focus: str | None = None, shown: list[dict[str, Any]] = SHOWN) -> Reading:
+    return read_message(text, {"filters": filters, "text": text, "understood": []}, shown, "auto", focus=focus)
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "listing", "asked"),
+    [
+        ("does the third one have a garden?", {"features": ["garden"]}, "SHOWN-3", {"features": ["garden"]}),
+        ("is the first one furnished?", {"finishing": ["furnished"]}, "SHOWN-1", {"finishing": ["furnished"]}),
+        ("التانية فيها جراج؟", {"features": ["parking"]}, "SHOWN-2", {"features": ["parking"]}),
+        ("el tanya fiha asanseer?", {"features": ["elevator"]}, "SHOWN-2", {"features": ["elevator"]}),
+        ("el talta fiha garden?", {"features": ["garden"]}, "SHOWN-3", {"features": ["garden"]}),
+        ("el rab3a mafrosha?", {"finishing": ["furnished"]}, "SHOWN-4", {"finishing": ["furnished"]}),
+        ("is the second one on a high floor?", {"min_floor": 5}, "SHOWN-2", {"min_floor": [5]}),
+        # "it" is the listing the conversation is on, else the first shown
+        ("does it have a pool and a sea view?", {"features": ["pool", "sea_view"]}, "SHOWN-4",
+         {"features": ["pool", "sea_view"]}),
+        ("هي في الدور الأرضي؟", {"floors": [0]}, "SHOWN-4", {"floors": [0]}),
+        ("fiha balcona?", {"features": ["balcony"]}, "SHOWN-4", {"features": ["balcony"]}),
+    ],
+)  # fmt: skip
+def test_a_question_about_a_shown_listing_looks_it_up_with_what_it_asks(
+    text: str, filters: dict[str, Any], listing: str, asked: dict[str, list[Any]]
+) -> None:
+    reading = read(text, filters, focus="SHOWN-4" if "SHOWN-4" == listing else None)
+    assert (reading.tool, reading.arguments, reading.asked) == ("get_property", {"property_id": listing}, asked)
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [
+        ("is there one with a garden?", {"features": ["garden"]}),
+        ("في شقة فيها جنينة؟", {"features": ["garden"], "property_types": ["Apartment"]}),
+        ("any furnished ones?", {"finishing": ["furnished"]}),
+        ("does it have a garden in Maadi?", {"features": ["garden"], "locations": ["Maadi"]}),
+        ("something like this one with a pool", {"features": ["pool"]}),
+        ("villas with a pool", {"features": ["pool"], "property_types": ["Villa"]}),
+        ("el dor el talet", {"floors": [3]}),  # the third floor, not the third listing
+        ("fel tagamo3 el khames fiha garden", {"features": ["garden"], "locations": ["New Cairo"]}),
+    ],
+)
+def test_a_search_for_a_feature_stays_a_search(text: str, filters: dict[str, Any]) -> None:
+    assert read(text, filters).tool == "search_properties"
+
+
+def test_with_no_listing_shown_a_question_about_it_is_a_search() -> None:
+    assert read("does it have a garden?", {"features": ["garden"]}, shown=[]).tool == "search_properties"
+
+
+def listing(**changes: Any) -> dict[str, Any]:
+    fields = {"id": "SHOWN-1", "title": "Flat in Mivida", "type": "Apartment", "location": "New Cairo",
+              "compound": "Mivida", "price": 5_000_000, "price_per_sqm": 40_000, "size_sqm": 125.0, "bedrooms": 2,
+              "is_delivered": True, "features": ["garden", "parking"], "finishing": "fully_finished",
+              "floor": 0}  # fmt: skip
+    return fields | changes
+
+
+def answer(asked: dict[str, list[Any]], language: str, **changes: Any) -> str:
+    part = ToolReturnPart("get_property", {"ok": True, "listing": listing(**changes)}, tool_call_id="call_1")
+    reading = Reading(language, "get_property", {"property_id": "SHOWN-1"}, asked=asked)
+    return write_reply(reading, [part], seed="s").splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("asked", "changes", "english", "arabic"),
+    [
+        ({"features": ["garden"]}, {}, "Yes: its listing mentions a garden.", "أيوه، الإعلان ذاكر جنينة."),
+        ({"features": ["pool"]}, {}, "Its listing does not mention a pool.", "الإعلان مش ذاكر حمام سباحة."),
+        ({"features": ["garden", "pool"]}, {}, "Its listing mentions a garden, but not a pool.",
+         "الإعلان ذاكر جنينة، بس مش ذاكر حمام سباحة."),
+        ({"finishing": ["fully_finished"]}, {}, "Yes, it is fully finished.", "أيوه، متشطبة."),
+        ({"finishing": ["furnished"]}, {}, "No: it is fully finished, not furnished.", "لا، متشطبة مش مفروشة."),
+        ({"finishing": ["furnished"]}, {"finishing": None}, "Its listing does not say how it is finished.",
+         "الإعلان مش ذاكر التشطيب."),
+        ({"floors": [0]}, {}, "Yes, it is on the ground floor.", "أيوه، هي في الدور الأرضي."),
+        ({"floors": [0]}, {"floor": 3}, "No, it is on floor 3.", "لا، هي في الدور 3."),
+        ({"min_floor": [5]}, {"floor": 7}, "Yes, it is on floor 7.", "أيوه، هي في الدور 7."),
+        ({"max_floor": [2]}, {"floor": -1}, "Yes, it is in the basement.", "أيوه، هي في البدروم."),
+        ({"min_floor": [5]}, {"floor": None}, "Its listing does not state a floor.", "الإعلان مش ذاكر الدور."),
+    ],
+)  # fmt: skip
+def test_the_reply_answers_from_the_listing_first(
+    asked: dict[str, list[Any]], changes: dict[str, Any], english: str, arabic: str
+) -> None:
+    assert answer(asked, "en", **changes) == english
+    assert answer(asked, "ar", **changes) == arabic
+
+
+def test_a_lookup_without_a_question_answers_nothing_extra() -> None:
+    assert answer({}, "en").startswith("Flat in Mivida")
