@@ -203,6 +203,12 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "على النيل مباشرة", "view nile", "view el nil", "view el neel", "fyu el nil", "view 3al nil", "view nil",
         "view neel", "fyu nil",
     ),
+    # Facing north, where Cairo's summer breeze comes from: the first thing an Egyptian buyer asks of a flat ("شقة
+    # بحري"). "بحرية" is not it: "اطلالة بحرية" is a sea view.
+    "north_facing": (
+        "north facing", "north-facing", "facing north", "faces north", "northern exposure", "بحري", "واجهة بحري",
+        "وش بحري", "بحري صريح", "ba7ary", "ba7ari", "ba7ry", "bahary", "bahari", "bahry",
+    ),
     "corner": (
         "corner", "corner unit", "corner plot", "كورنر", "ناصية", "على ناصية",
         "korner", "nasya", "naseya",
@@ -219,6 +225,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "near_beach": (
         "beach", "the beach", "beachfront", "private beach", "first row", "الشاطئ", "شاطئ", "بيتش", "على البحر",
         "قريب من البحر", "beech", "shat", "3al ba7r", "صف اول", "صف أول", "الصف الأول", "الصف الاول", "صف أول بحر",
+        "صف أول بحري",
         "3ala el ba7r", "3la el ba7r", "3ala el bahr",
     ),
     "near_schools": ("school", "schools", "international schools", "مدرسة", "مدارس", "مدارس دولية", "madares"),

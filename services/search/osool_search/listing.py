@@ -25,9 +25,9 @@ PropertyType = Literal[
 Finishing = Literal["core_and_shell", "semi_finished", "fully_finished", "furnished"]
 SaleType = Literal["developer", "resale"]
 Feature = Literal[
-    "pool", "garden", "roof", "parking", "sea_view", "lagoon_view", "nile_view", "corner", "balcony", "elevator",
-    "security", "maids_room", "basement", "near_beach", "near_schools", "near_mall", "near_club", "near_metro",
-    "near_airport", "near_auc",
+    "pool", "garden", "roof", "parking", "sea_view", "lagoon_view", "nile_view", "north_facing", "corner", "balcony",
+    "elevator", "security", "maids_room", "basement", "near_beach", "near_schools", "near_mall", "near_club",
+    "near_metro", "near_airport", "near_auc",
 ]  # fmt: skip
 
 assert set(PropertyType.__args__) == set(PROPERTY_TYPES)  # type: ignore[attr-defined]

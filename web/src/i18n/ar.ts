@@ -233,6 +233,7 @@ export const ar: Messages = {
       sea_view: 'إطلالة على البحر',
       lagoon_view: 'إطلالة على اللاجون',
       nile_view: 'إطلالة على النيل',
+      north_facing: 'بحري',
       corner: 'وحدة ناصية',
       balcony: 'بلكونة',
       elevator: 'أسانسير',

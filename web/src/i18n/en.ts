@@ -225,6 +225,7 @@ export const en = {
       sea_view: 'Sea view',
       lagoon_view: 'Lagoon view',
       nile_view: 'Nile view',
+      north_facing: 'North-facing',
       corner: 'Corner unit',
       balcony: 'Balcony',
       elevator: 'Elevator',

@@ -165,6 +165,7 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "sea_view": ("a sea view", "فيو بحر"),
     "lagoon_view": ("a lagoon view", "فيو لاجون"),
     "nile_view": ("a Nile view", "فيو النيل"),
+    "north_facing": ("facing north", "إنها بحري"),
     "corner": ("a corner position", "ناصية"),
     "balcony": ("a balcony", "بلكونة"),
     "elevator": ("an elevator", "أسانسير"),

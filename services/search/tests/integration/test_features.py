@@ -193,3 +193,19 @@ def test_a_nile_view_is_a_feature_and_the_nile_as_a_place_is_not(
     assert body["applied_filters"]["features"] == ["nile_view"], body["applied_filters"]
     assert own_numbers(body["results"], "NV", tag) == {1, 2}
     assert all("nile_view" in row["features"] for row in body["results"])
+
+
+@pytest.mark.parametrize("query", ["north facing apartment", "شقة بحري", "sha2a bahary"])
+def test_north_facing_is_a_feature_and_a_sea_view_is_not_it(stack: LocalStack, api: httpx.Client, query: str) -> None:
+    rows = [
+        {"title": "شقة بحري للبيع", "type": "Apartment", "price": 6_000_000, "size": 150, "bedrooms": 3,
+         "description": "شقة بحري صريح في الدور التالت"},
+        {"title": "Apartment for sale", "type": "Apartment", "price": 6_500_000, "size": 155, "bedrooms": 3,
+         "description": "North-facing, catches the breeze all summer."},
+        {"title": "شقة للبيع", "type": "Apartment", "price": 5_500_000, "size": 140, "bedrooms": 3,
+         "description": "اطلالة بحرية على الكورنيش"},
+    ]  # fmt: skip
+    tag, location = ingest_own_place(stack, "NF", rows)
+    body = _search(api, query, location)
+    assert body["applied_filters"]["features"] == ["north_facing"], body["applied_filters"]
+    assert own_numbers(body["results"], "NF", tag) == {1, 2}

@@ -33,6 +33,10 @@ from osool_search.query_parser import parse_query
         ("شاليه لاجون فيو على البحر", ["lagoon_view", "near_beach"]),
         ("Apartment with a direct Nile view in Zamalek.", ["nile_view"]),
         ("شقة تطل على النيل مباشرة", ["nile_view"]),
+        ("شقة بحري صريح، الدور التالت", ["north_facing"]),
+        ("North-facing apartment with a balcony.", ["balcony", "north_facing"]),
+        # A sea view is not facing north.
+        ("شاليه اطلالة بحرية", ["sea_view"]),
         # The Nile named as a place is no view.
         ("Near Nile University. On the Nile Corniche. في شارع النيل", []),
         # Ruled out, or not the feature: none of these is a pool, a garden or a parking space.
@@ -76,6 +80,11 @@ def test_every_feature_has_english_and_arabic_words_and_no_word_means_two_featur
         ("chalet with lagoon view in Sahel", ["lagoon_view"], None),
         ("شقة فيو النيل في المعادي", ["nile_view"], None),
         ("sha2a view el nil fel maadi", ["nile_view"], None),
+        ("شقة بحري في التجمع", ["north_facing"], None),
+        ("3ayez sha2a bahary fel tagamo3 b 5 milyon", ["north_facing"], None),
+        ("north facing flat in Maadi", ["north_facing"], None),
+        ("شقة مش بحري", None, ["north_facing"]),
+        ("فيلا في العلمين صف اول بحري", ["near_beach"], None),  # the first row to the sea, on the coast
         ("apartment in Zamalek, not a Nile view", None, ["nile_view"]),
         ("apartment near the AUC with parking", ["near_auc", "parking"], None),
         ("penthouse with a private roof", ["roof"], None),
