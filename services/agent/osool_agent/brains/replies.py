@@ -375,6 +375,17 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
             lines.append(f"أيوه، هي {_floor_words(floor, ar)}." if ar else f"Yes, it is {_floor_words(floor, ar)}.")
         else:
             lines.append(f"لا، هي {_floor_words(floor, ar)}." if ar else f"No, it is {_floor_words(floor, ar)}.")
+    cash_only = asked.get("is_cash_only") or []
+    if cash_only:
+        plan = _plan(listing, ar)
+        if listing.get("is_cash_only"):
+            said = "أيوه، كاش بس." if ar else "Yes, it is cash only."
+            lines.append(said if cash_only[0] else ("لا، دي كاش بس." if ar else "No: it is for cash only."))
+        elif plan:
+            lines.append(f"{'لا، ' if cash_only[0] else 'أيوه، '}{plan}." if ar else
+                         f"{'No' if cash_only[0] else 'Yes'}: {plan}.")  # fmt: skip
+        else:
+            lines.append("الإعلان مش ذاكر خطة سداد." if ar else "Its listing states no payment plan.")
     return " ".join(lines)
 
 

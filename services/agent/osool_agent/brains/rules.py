@@ -130,7 +130,9 @@ BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "�
 LIKE_THESE = _family("like this", "like these", "like that", "like those", "similar", "زي دي", "زي ده", "زيها",
                      "زي كده", "زي دول", "شبهها", "شبه دي", "مشابهه", "مشابهة")  # fmt: skip
 THIS = _family("this one", "that one", "this unit", "this listing", "this apartment", "this villa", "this property",
-               "on it", "for it", "of it", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها")  # fmt: skip
+               "on it", "for it", "of it", "its monthly", "its instalment", "its installment", "its down payment",
+               "its mortgage", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها", "قسطها", "قسطه", "مقدمها", "مقدمه",
+               "تمويلها", "تمويله")  # fmt: skip
 SEARCH = _family("show", "find", "looking for", "search", "want", "need", "any", "apartment", "villa", "flat",
                  "house", "home", "unit", "عايز", "عاوز", "محتاج", "بدور", "ابحث", "دور", "شقه", "شقة", "فيلا", "بيت",
                  "وحده", "وحدة", "دوبلكس", "شاليه")  # fmt: skip
@@ -212,7 +214,7 @@ IT_QUESTION = re.compile(
     r"^(?:(?:does|is|has) (?:it|this|that)|(?:هل )?(?:فيها|هي|هيا|دي)|(?:fiha|feha|fyha|heya|hya|hia|dy|di))(?![\w])"
 )
 # What such a question may ask a listing has.
-_ASKED = ("features", "finishing", "floors", "min_floor", "max_floor")
+_ASKED = ("features", "finishing", "floors", "min_floor", "max_floor", "is_cash_only")
 # Filters that make a message a search of its own rather than a question about a listing already shown.
 _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "min_bathrooms",
                    "min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm", "min_size_sqm",
@@ -232,8 +234,8 @@ class Reading:
     parsed: dict[str, Any] | None = None  # the search service's reading (the lead workflow reads it too)
     note: str | None = None  # why the reply says what it says: "which_time" (the times offered again, none picked)
     # What a question about one listing asks it has, in the parser's filters, each a list: {"features": ["garden"]},
-    # {"finishing": ["furnished"]}, {"floors": [0]}, {"min_floor": [5]} ("does the third one have a garden?",
-    # "هي مفروشة؟", "is it on a high floor?").
+    # {"finishing": ["furnished"]}, {"floors": [0]}, {"min_floor": [5]}, {"is_cash_only": [False]} ("does the third
+    # one have a garden?", "هي مفروشة؟", "is it on a high floor?", "التانية عليها تقسيط؟").
     asked: dict[str, list[Any]] = field(default_factory=dict)
 
 

@@ -33,6 +33,8 @@ def read(text: str, filters: dict[str, Any], focus: str | None = None, shown: li
          {"features": ["pool", "sea_view"]}),
         ("هي في الدور الأرضي؟", {"floors": [0]}, "SHOWN-4", {"floors": [0]}),
         ("fiha balcona?", {"features": ["balcony"]}, "SHOWN-4", {"features": ["balcony"]}),
+        ("طب التانية عليها تقسيط؟", {"is_cash_only": False}, "SHOWN-2", {"is_cash_only": [False]}),
+        ("does it come with installments?", {"is_cash_only": False}, "SHOWN-4", {"is_cash_only": [False]}),
     ],
 )  # fmt: skip
 def test_a_question_about_a_shown_listing_looks_it_up_with_what_it_asks(
@@ -57,6 +59,18 @@ def test_a_question_about_a_shown_listing_looks_it_up_with_what_it_asks(
 )
 def test_a_search_for_a_feature_stays_a_search(text: str, filters: dict[str, Any]) -> None:
     assert read(text, filters).tool == "search_properties"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["احسبلي قسطها لو دفعت 20% مقدم", "what would its monthly payment be with 20% down?", "ومقدمها 20% يبقى قسطه كام؟"],
+)
+def test_its_instalment_is_the_instalment_of_the_listing_the_conversation_is_on(text: str) -> None:
+    reading = read(text, {"max_down_payment_pct": 20}, focus="SHOWN-4")
+    assert (reading.tool, reading.arguments) == (
+        "calculate_mortgage",
+        {"property_id": "SHOWN-4", "down_payment_pct": 20.0},
+    )
 
 
 def test_with_no_listing_shown_a_question_about_it_is_a_search() -> None:
@@ -93,6 +107,10 @@ def answer(asked: dict[str, list[Any]], language: str, **changes: Any) -> str:
         ({"min_floor": [5]}, {"floor": 7}, "Yes, it is on floor 7.", "أيوه، هي في الدور 7."),
         ({"max_floor": [2]}, {"floor": -1}, "Yes, it is in the basement.", "أيوه، هي في البدروم."),
         ({"min_floor": [5]}, {"floor": None}, "Its listing does not state a floor.", "الإعلان مش ذاكر الدور."),
+        ({"is_cash_only": [False]}, {}, "Its listing states no payment plan.", "الإعلان مش ذاكر خطة سداد."),
+        ({"is_cash_only": [False]}, {"is_cash_only": True}, "No: it is for cash only.", "لا، دي كاش بس."),
+        ({"is_cash_only": [False]}, {"down_payment_pct": 10, "installment_years": 7},
+         "Yes: 10% down, 7 years of instalments.", "أيوه، مقدم 10% وتقسيط على 7 سنين."),
     ],
 )  # fmt: skip
 def test_the_reply_answers_from_the_listing_first(
