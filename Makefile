@@ -76,9 +76,9 @@ logs: ## follow every log of the local stack
 migrate: install ## apply every service's pending migrations (the stack must be up)
 	$(PY) -m devstack migrate
 
-create-admin: install ## create the first administrator: make create-admin EMAIL=you@example.com (asks the password)
-	@test -n "$(EMAIL)" || { echo "usage: make create-admin EMAIL=you@example.com"; exit 2; }
-	OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_auth create-admin --email "$(EMAIL)"
+create-admin: install ## create the first administrator: make create-admin EMAIL=you@example.com (asks the password); ROLE=agent for a sales agent
+	@test -n "$(EMAIL)" || { echo "usage: make create-admin EMAIL=you@example.com [ROLE=agent]"; exit 2; }
+	OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_auth create-admin --email "$(EMAIL)" --role "$(or $(ROLE),admin)"
 
 outbox: install ## development: the SMS and email that would have been sent (codes, links): make outbox [RECIPIENT=+2010...]
 	@OSOOL_ENV_FILE=$${OSOOL_ENV_FILE:-$(CURDIR)/.env} $(PY) -m osool_auth outbox $(if $(RECIPIENT),--recipient "$(RECIPIENT)")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from devstack.config import SERVICES, StackConfig
+from devstack.demo_agent import DemoAgentError, ensure_demo_agent
 from devstack.render import render_compose_gateway
 from devstack.stack import LocalStack, StackError, package_of
 
@@ -44,11 +45,21 @@ def _run(stack: LocalStack) -> int:
         stack.stop()
         return 1
     if not stopping:
+        _demo_agent(stack)
         print(
             f"\nOsool is up in {time.monotonic() - started:.1f}s. Ctrl-C stops everything.\n{stack.addresses()}\n",
             flush=True,
         )
     return supervisord.wait()
+
+
+def _demo_agent(stack: LocalStack) -> None:
+    """The demo sales agent, on the first start with demo listings; a stack without one still runs."""
+    try:
+        ensure_demo_agent(stack)
+    except (DemoAgentError, OSError, subprocess.SubprocessError, ValueError) as exc:
+        print(f"osool: no demo sales agent ({exc}); viewings offer no times until an agent publishes hours",
+              file=sys.stderr)  # fmt: skip
 
 
 def _up(stack: LocalStack) -> int:
@@ -59,6 +70,7 @@ def _up(stack: LocalStack) -> int:
     except StackError as exc:
         print(f"osool: {exc}", file=sys.stderr)
         return 1
+    _demo_agent(stack)
     print(f"Osool is up in {time.monotonic() - started:.1f}s (background; `make down` stops it).\n{stack.addresses()}")
     return 0
 

@@ -52,9 +52,18 @@ def ensure_env_file(config: StackConfig) -> dict[str, str]:
     values["DATABASE_URL"] = f"postgresql://osool:{values['POSTGRES_PASSWORD']}@127.0.0.1:{config.postgres_port}/osool"
     values["REDIS_URL"] = f"redis://:{values['REDIS_PASSWORD']}@127.0.0.1:{config.valkey_port}/0"
     values["GATEWAY_INTERNAL_URL"] = config.internal_url
-    config.env_file.parent.mkdir(parents=True, exist_ok=True)
+    _write(config.env_file, values)
+    return values
+
+
+def set_env_values(path: Path, **changes: str) -> None:
+    """Add or replace some values of the env file, keeping every other one (a demo account made after the start)."""
+    _write(path, {**read_env_file(path), **changes})
+
+
+def _write(path: Path, values: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     body = HEADER + "".join(f"{key}={value}\n" for key, value in values.items())
-    fd = os.open(config.env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(body)
-    return values

@@ -21,7 +21,7 @@ from supervisor.xmlrpc import SupervisorTransport
 
 from devstack import binaries, llm, observability
 from devstack.config import SERVICES, StackConfig, free_port, service_id
-from devstack.envfile import ensure_env_file
+from devstack.envfile import ensure_env_file, read_env_file
 from devstack.ports import foreign_listeners, reserve_port
 from devstack.postgres import ensure_cluster, running_as_root
 from devstack.render import (
@@ -395,6 +395,9 @@ class LocalStack:
             lines.append(f"  Prometheus (global)        http://127.0.0.1:{ports['prometheus-global']}/")
             if "alertmanager" in ports:
                 lines.append(f"  Alertmanager               http://127.0.0.1:{ports['alertmanager']}/")
+        demo_agent = read_env_file(env_file).get("DEMO_AGENT_EMAIL")
+        if demo_agent:
+            lines.append(f"  demo sales agent           {demo_agent} (DEMO_AGENT_PASSWORD in {env_file})")
         lines.append(f"  logs                       {self.config.state_dir / 'logs'}/")
         return "\n".join(lines)
 

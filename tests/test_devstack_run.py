@@ -1,4 +1,5 @@
-"""`make run` (python -m devstack run) stops the whole stack on a signal sent to it alone, not only on Ctrl-C."""
+"""`make run` (python -m devstack run) stops the whole stack on a signal sent to it alone, not only on Ctrl-C; with demo
+listings, its first start makes the demo sales agent, so a buyer asking to visit a listing is offered times."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack.config import REPO_ROOT, SERVICES, free_port, service_id
+from devstack.config import REPO_ROOT, SERVICES, StackConfig, free_port, service_id
+from devstack.demo_agent import ensure_demo_agent
+from devstack.envfile import read_env_file
+from devstack.stack import LocalStack
 from devstack.testing import clean_environ, kill_leftovers, processes_of, spawn_delay, stack_root
 
 
-def _launcher_env(root: Path) -> dict[str, str]:
+def _launcher_env(root: Path, demo_listings: int = 0) -> dict[str, str]:
     (root / "state").mkdir()
     env_file = root / "state" / ".env"
-    env_file.write_text("DEMO_LISTINGS=0\n")
+    env_file.write_text(f"DEMO_LISTINGS={demo_listings}\n")
     return {
         **clean_environ(),
         "OSOOL_STATE_DIR": str(root / "state"),
@@ -67,7 +71,7 @@ def _wait_stopped(launcher: subprocess.Popen[str], state_dir: Path) -> tuple[str
 
 
 def test_sigterm_to_the_launcher_of_a_healthy_stack_stops_every_program(launcher_root: Path) -> None:
-    env = _launcher_env(launcher_root)
+    env = _launcher_env(launcher_root, demo_listings=40)
     launcher = _start(env)
     assert launcher.stdout is not None
     for line in launcher.stdout:
@@ -75,6 +79,12 @@ def test_sigterm_to_the_launcher_of_a_healthy_stack_stops_every_program(launcher
             break
     else:
         pytest.fail(f"the stack did not come up: {launcher.wait()} {launcher.stderr.read() if launcher.stderr else ''}")
+    addresses = ""
+    for line in launcher.stdout:  # the addresses, down to the logs' line
+        addresses += line
+        if line.startswith("  logs"):
+            break
+    _the_demo_agent_offers_viewings(env, addresses)
     supervised = processes_of(launcher_root).values()
     assert any("supervisord" in line for line in supervised) and any("postgres" in line for line in supervised)
     internal = f"http://127.0.0.1:{env['GATEWAY_INTERNAL_PORT']}"
@@ -98,3 +108,30 @@ def test_a_hangup_while_starting_stops_what_started_without_an_error(launcher_ro
     launcher.send_signal(signal.SIGHUP)
     _, stderr = _wait_stopped(launcher, launcher_root)
     assert launcher.returncode == 0 and "osool:" not in stderr, stderr
+
+
+def _the_demo_agent_offers_viewings(env: dict[str, str], addresses: str) -> None:
+    env_file = Path(env["OSOOL_ENV_FILE"])
+    made = read_env_file(env_file)
+    email, password = made["DEMO_AGENT_EMAIL"], made["DEMO_AGENT_PASSWORD"]
+    assert f"demo sales agent           {email}" in addresses, addresses
+    public = f"http://127.0.0.1:{env['GATEWAY_PUBLIC_PORT']}"
+    with httpx.Client(base_url=public, timeout=60) as api:
+        pair = api.post("/api/auth/login", json={"email": email, "password": password}).json()
+        headers = {"Authorization": f"Bearer {pair['access_token']}"}
+        assert api.get("/api/auth/me", headers=headers).json()["role"] == "agent"
+        hours = api.get("/api/viewings/availability", headers=headers).json()["weekly"]
+        assert sorted(row["weekday"] for row in hours) == [0, 1, 2, 3, 5, 6]  # Saturday to Thursday
+        assert any(agent["on_duty"] for agent in api.get("/api/leads/agents", headers=headers).json())
+        # A buyer asking to visit a listing is offered the agent's times.
+        first = api.post("/api/chat", json={"message": "apartment"}).json()
+        assert first["listings"], first
+        secret = {"X-Session-Secret": first["session_secret"]}
+        visit = api.post("/api/chat", json={"message": "I'd like to visit the first one",
+                                             "session_id": first["session_id"]}, headers=secret).json()  # fmt: skip
+        [call] = visit["tool_calls"]
+        assert call["name"] == "schedule_viewing" and call["result"]["slots"], visit
+    # Made once: a later start finds it and keeps its password.
+    config = StackConfig.from_environ(env)
+    assert ensure_demo_agent(LocalStack(config, env)) == email
+    assert read_env_file(env_file)["DEMO_AGENT_PASSWORD"] == password

@@ -1,4 +1,5 @@
-"""`python -m osool_auth create-admin`: the first administrator, created or promoted from the command line."""
+"""`python -m osool_auth create-admin`: the first administrator (or, with `--role agent`, a sales agent), created or
+promoted from the command line."""
 
 from __future__ import annotations
 
@@ -19,25 +20,28 @@ from osool_common.settings import CommonSettings
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", required=True, help="the administrator's email address")
     parser.add_argument(
+        "--role", choices=("admin", "agent"), default="admin", help="admin (the default), or agent for a sales agent"
+    )
+    parser.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input (else: prompt)"
     )
 
 
-async def _create_or_promote(settings: CommonSettings, email: str, password: str) -> str:
+async def _create_or_promote(settings: CommonSettings, email: str, password: str, role: str = "admin") -> str:
     pool = await create_pool(settings)
     try:
         repository = AuthRepository(pool)
         existing = await repository.user_by_email(email)
         if existing is not None:
-            await repository.set_role(existing["id"], "admin")
+            await repository.set_role(existing["id"], role)
             await repository.set_password_hash(existing["id"], await hash_password(password))
             await repository.mark_email_verified(existing["id"])
-            return f"promoted {email} to admin"
+            return f"promoted {email} to {role}"
         user = await repository.insert_user(
-            email=email, password_hash=await hash_password(password), email_verified=True, role="admin"
+            email=email, password_hash=await hash_password(password), email_verified=True, role=role
         )
         assert user is not None
-        return f"created admin {email}"
+        return f"created {role} {email}"
     finally:
         await pool.close()
 
@@ -51,7 +55,7 @@ def run(settings: CommonSettings, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     elif os.isatty(0):
-        password = getpass.getpass("password for the admin: ")
+        password = getpass.getpass(f"password for the {args.role}: ")
     else:
         print("osool-auth: give the password on standard input with --password-stdin", file=sys.stderr)
         return 2
@@ -59,5 +63,5 @@ def run(settings: CommonSettings, args: argparse.Namespace) -> int:
     if problem:
         print(f"osool-auth: password refused: {problem}", file=sys.stderr)
         return 2
-    print(asyncio.run(_create_or_promote(settings, email, password)))
+    print(asyncio.run(_create_or_promote(settings, email, password, args.role)))
     return 0

@@ -379,8 +379,8 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
     if cash_only:
         plan = _plan(listing, ar)
         if listing.get("is_cash_only"):
-            said = "أيوه، كاش بس." if ar else "Yes, it is cash only."
-            lines.append(said if cash_only[0] else ("لا، دي كاش بس." if ar else "No: it is for cash only."))
+            yes = "أيوه، كاش بس." if ar else "Yes, it is cash only."
+            lines.append(yes if cash_only[0] else ("لا، دي كاش بس." if ar else "No: it is for cash only."))
         elif plan:
             lines.append(f"{'لا، ' if cash_only[0] else 'أيوه، '}{plan}." if ar else
                          f"{'No' if cash_only[0] else 'Yes'}: {plan}.")  # fmt: skip

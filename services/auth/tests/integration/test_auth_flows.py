@@ -413,6 +413,15 @@ def test_first_admin_from_the_command_line_manages_roles(api: httpx.Client, stac
     assert f"created admin {admin_email}" in created.stdout
     admin = api.post("/api/auth/login", json={"email": admin_email, "password": "an admin passphrase"}).json()
     assert admin["user"]["role"] == "admin"
+    # The same command makes a sales agent (--role agent), created verified and able to sign in.
+    agent_email = new_email()
+    made = subprocess.run(
+        [sys.executable, "-m", "osool_auth", "create-admin", "--role", "agent", "--email", agent_email,
+         "--password-stdin"], input="an agent passphrase\n", env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert made.returncode == 0 and f"created agent {agent_email}" in made.stdout, made.stderr
+    agent = api.post("/api/auth/login", json={"email": agent_email, "password": "an agent passphrase"}).json()
+    assert agent["user"]["role"] == "agent"
 
     _, user = verified_account(api)
     assert api.get("/api/auth/admin/users", headers=bearer(user)).status_code == 403
