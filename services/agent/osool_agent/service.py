@@ -38,6 +38,7 @@ from osool_agent.brains.rules import (
     ViewingOffer,
     last_focus,
     last_search,
+    last_valuation,
     read_message,
     rules_model,
     viewing_offer,
@@ -372,7 +373,7 @@ class ChatService:
         past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
         shown, offer, last_query = shown_listings(past), viewing_offer(past), last_search(past)
-        focus = last_focus(past)
+        focus, valued = last_focus(past), last_valuation(past)
         for item in past:
             if item["role"] == "user":
                 facts.add_user_text(item["content"])
@@ -398,7 +399,7 @@ class ChatService:
             outcome.brain, outcome.model = brain.name, brain.model_name
             expected_tool = None
             if brain.name == "local":
-                reading = await self._read(message, language, shown, offer, last_query, focus)
+                reading = await self._read(message, language, shown, offer, last_query, focus, valued)
                 deps.fill_arguments = _filler(reading)
                 expected_tool = reading.tool
             try:
@@ -419,7 +420,7 @@ class ChatService:
             outcome.fallback = reason
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
-            reading = reading or await self._read(message, language, shown, offer, last_query, focus)
+            reading = reading or await self._read(message, language, shown, offer, last_query, focus, valued)
             # No "briefly unavailable" notice when the model was there but skipped the tool: it is not unavailable.
             notice = reason is not None and reason != "model_skipped_tool"
             await self._run_rules(reading, message, deps, gate, notice=notice, seed=key)
@@ -473,13 +474,15 @@ class ChatService:
 
     async def _read(
         self, message: str, language: str, shown: list[dict[str, Any]], offer: ViewingOffer | None = None,
-        last_query: str | None = None, focus: str | None = None,
+        last_query: str | None = None, focus: str | None = None, valued: int | None = None,
     ) -> Reading:  # fmt: skip
         try:
             parsed = await self.search.parse(message[:500])
         except (UpstreamError, DomainError):
             parsed = {"filters": {}, "text": message, "understood": []}
-        reading = read_message(message, parsed, shown, language, offer, last_query=last_query, focus=focus)
+        reading = read_message(
+            message, parsed, shown, language, offer, last_query=last_query, focus=focus, valued=valued
+        )
         reading.parsed = parsed
         return reading
 

@@ -303,13 +303,14 @@ def _property_type(folded: str) -> str | None:
 def read_message(
     text: str, parsed: dict[str, Any], shown: Sequence[dict[str, Any]], requested: str,
     offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
-    focus: str | None = None,
+    focus: str | None = None, valued: int | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
     viewing times the previous turn offered (a message may pick one of them); `last_query` the conversation's last
     search (what "tell me when one appears" saves); `focus` the listing the last turns were about (last_focus), which
-    "it" names before the first listing shown."""
+    "it" names before the first listing shown; `valued` the estimate of the valuation the previous turn made
+    (last_valuation), the price "what would it rent for?" asks about."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -370,9 +371,15 @@ def read_message(
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
         return reading
     rent = _rent(folded, amounts)
-    if (ROI.search(folded) or (RENT.search(folded) and rent)) and (rent or ids or referenced or not searching_place):
+    # "what would it rent for?", "لو أجرتها؟" with no rent said: the yield of the home just valued, or of the listing
+    # the conversation is on (at the usual rent, which the reply states as assumed).
+    renting_it = RENT.search(folded) and not searching and (valued or ids or referenced or focus)
+    if (ROI.search(folded) or (RENT.search(folded) and rent) or renting_it) and (
+        rent or ids or referenced or not searching_place
+    ):
         # "invest 5 million in the North Coast" with no rent and no listing is a search with a budget
-        arguments = _roi_arguments(folded, amounts, filters, listing_ref())
+        own = valued if valued and not (ids or referenced) else None  # the home just valued, not a listing shown
+        arguments = _roi_arguments(folded, amounts, filters, None if own else listing_ref(), own)
         if arguments is not None:
             return Reading(language, "calculate_investment_roi", arguments)
     instalment = MONTHLY.search(folded) and (amounts or referenced or ids) and not locations
@@ -475,10 +482,10 @@ def _price(amounts: list[Amount], taken: list[Amount | None], filters: dict[str,
 
 
 def _roi_arguments(
-    folded: str, amounts: list[Amount], filters: dict[str, Any], listing: str | None
+    folded: str, amounts: list[Amount], filters: dict[str, Any], listing: str | None, valued: int | None = None
 ) -> dict[str, Any] | None:
     rent = _rent(folded, amounts)
-    price = _price(amounts, [rent, _income(folded, amounts)], filters)
+    price = _price(amounts, [rent, _income(folded, amounts)], filters) or valued
     arguments: dict[str, Any] = {}
     if price:
         arguments["property_price"] = price
@@ -552,6 +559,16 @@ def last_search(past: Sequence[dict[str, Any]]) -> str | None:
         if item.get("role") == "tool" and (call := _tool_call(item)) and call[0] == "search_properties":
             query = call[1].get("query")
             return str(query) if query else None
+    return None
+
+
+def last_valuation(past: Sequence[dict[str, Any]]) -> int | None:
+    """The estimate of the home valued when the conversation's last tool call was a valuation ("عندي شقة ... بكام",
+    then "وقد ايه لو أجرتها؟"), else None."""
+    for item in reversed(past):
+        if item.get("role") == "tool" and (call := _tool_call(item)):
+            estimate = call[2].get("estimate") if call[0] == "run_valuation" else None
+            return int(estimate) if isinstance(estimate, int | float) and estimate > 0 else None
     return None
 
 

@@ -549,3 +549,14 @@ def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client
     expected = ("الإعلان مش ذاكر الدور." if floor is None else "أيوه، هي في الدور الأرضي." if floor == 0 else
                 "لا، هي في البدروم." if floor < 0 else f"لا، هي في الدور {floor}.")  # fmt: skip
     assert reply.splitlines()[0] == expected, reply
+
+
+def test_renting_out_the_home_just_valued_gives_its_yield(api: httpx.Client) -> None:
+    first = chat(api, "عندي شقة في مدينة نصر 140 متر عايز ابيعها بكام").json()
+    [valuation] = first["tool_calls"]
+    assert valuation["name"] == "run_valuation", first
+    estimate = valuation["result"]["estimate"]
+    body = chat(api, "وقد ايه لو أجرتها؟", first["session_secret"], session_id=first["session_id"]).json()
+    [roi] = body["tool_calls"]
+    assert (roi["name"], roi["arguments"]) == ("calculate_investment_roi", {"property_price": estimate}), body
+    assert f"{egp(estimate)} جنيه" in body["reply"] and "افتراضي" in body["reply"], body["reply"]

@@ -1,21 +1,27 @@
 """Questions about a listing already shown ("does the third one have a garden?", "هي مفروشة؟", "el tanya fiha
-asanseer?"): the rules brain looks that listing up and the reply answers from its listing alone, in both languages."""
+asanseer?"): the rules brain looks that listing up and the reply answers from its listing alone, in both languages.
+And "what would it rent for?" after a valuation: the yield of the home just valued."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, read_message
+from osool_agent.brains.rules import Reading, last_valuation, read_message
 
 SHOWN = [{"id": f"SHOWN-{i}"} for i in range(1, 6)]
 
 
-def read(text: str, filters: dict[str, Any], focus: str | None = None, shown: list[dict[str, Any]] = SHOWN) -> Reading:
-    return read_message(text, {"filters": filters, "text": text, "understood": []}, shown, "auto", focus=focus)
+def read(
+    text: str, filters: dict[str, Any], focus: str | None = None, shown: list[dict[str, Any]] = SHOWN,
+    valued: int | None = None,
+) -> Reading:  # fmt: skip
+    parsed = {"filters": filters, "text": text, "understood": []}
+    return read_message(text, parsed, shown, "auto", focus=focus, valued=valued)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +128,34 @@ def test_the_reply_answers_from_the_listing_first(
 
 def test_a_lookup_without_a_question_answers_nothing_extra() -> None:
     assert answer({}, "en").startswith("Flat in Mivida")
+
+
+@pytest.mark.parametrize(
+    ("text", "arguments"),
+    [
+        ("وقد ايه لو أجرتها؟", {"property_price": 4_234_650}),
+        ("and what would it rent for?", {"property_price": 4_234_650}),
+        ("is it a good investment?", {"property_price": 4_234_650}),
+        ("ولو أجرتها 20 الف في الشهر؟", {"property_price": 4_234_650, "monthly_rent": 20_000}),
+    ],
+)
+def test_renting_out_the_home_just_valued_is_its_yield(text: str, arguments: dict[str, Any]) -> None:
+    reading = read(text, {}, shown=[], valued=4_234_650)
+    assert (reading.tool, reading.arguments) == ("calculate_investment_roi", arguments)
+
+
+def test_renting_out_a_listing_named_is_the_listings_yield_even_after_a_valuation() -> None:
+    reading = read("what would the second one rent for?", {}, valued=4_234_650)
+    assert (reading.tool, reading.arguments) == ("calculate_investment_roi", {"property_id": "SHOWN-2"})
+
+
+def test_only_the_last_tool_call_being_a_valuation_makes_a_home_just_valued() -> None:
+    def tool(name: str, content: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "tool", "content": json.dumps(content), "tool_calls": [{"name": name, "arguments": {}}]}
+
+    valuation = tool("run_valuation", {"ok": True, "estimate": 4_234_650, "low": 4_064_970, "high": 4_450_740})
+    search = tool("search_properties", {"ok": True, "listings": [{"id": "a"}]})
+    assert last_valuation([search, valuation, {"role": "assistant", "content": "..."}]) == 4_234_650
+    assert last_valuation([valuation, search]) is None
+    assert last_valuation([tool("run_valuation", {"ok": False, "error": "no comparables"})]) is None
+    assert last_valuation([]) is None
