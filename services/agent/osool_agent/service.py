@@ -34,10 +34,12 @@ from osool_agent import metrics
 from osool_agent.brains import ModelBrain
 from osool_agent.brains.replies import write_reply
 from osool_agent.brains.rules import (
+    LastSearch,
     Reading,
     ViewingOffer,
     last_focus,
     last_search,
+    last_search_call,
     last_valuation,
     read_message,
     rules_model,
@@ -373,7 +375,7 @@ class ChatService:
         past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
         shown, offer, last_query = shown_listings(past), viewing_offer(past), last_search(past)
-        focus, valued = last_focus(past), last_valuation(past)
+        focus, valued, previous = last_focus(past), last_valuation(past), last_search_call(past)
         for item in past:
             if item["role"] == "user":
                 facts.add_user_text(item["content"])
@@ -399,7 +401,7 @@ class ChatService:
             outcome.brain, outcome.model = brain.name, brain.model_name
             expected_tool = None
             if brain.name == "local":
-                reading = await self._read(message, language, shown, offer, last_query, focus, valued)
+                reading = await self._read(message, language, shown, offer, last_query, focus, valued, previous)
                 deps.fill_arguments = _filler(reading)
                 expected_tool = reading.tool
             try:
@@ -420,7 +422,7 @@ class ChatService:
             outcome.fallback = reason
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
-            reading = reading or await self._read(message, language, shown, offer, last_query, focus, valued)
+            reading = reading or await self._read(message, language, shown, offer, last_query, focus, valued, previous)
             # No "briefly unavailable" notice when the model was there but skipped the tool: it is not unavailable.
             notice = reason is not None and reason != "model_skipped_tool"
             await self._run_rules(reading, message, deps, gate, notice=notice, seed=key)
@@ -475,13 +477,22 @@ class ChatService:
     async def _read(
         self, message: str, language: str, shown: list[dict[str, Any]], offer: ViewingOffer | None = None,
         last_query: str | None = None, focus: str | None = None, valued: int | None = None,
+        previous: LastSearch | None = None,
     ) -> Reading:  # fmt: skip
         try:
             parsed = await self.search.parse(message[:500])
         except (UpstreamError, DomainError):
             parsed = {"filters": {}, "text": message, "understood": []}
         reading = read_message(
-            message, parsed, shown, language, offer, last_query=last_query, focus=focus, valued=valued
+            message,
+            parsed,
+            shown,
+            language,
+            offer,
+            last_query=last_query,
+            focus=focus,
+            valued=valued,
+            previous=previous,
         )
         reading.parsed = parsed
         return reading

@@ -268,9 +268,29 @@ _ORDER_INTROS = {
 }
 
 
+# The last search continued ("show me more", "any cheaper ones?", "bigger?"): how the reply opens, and what it says
+# when the search has nothing more (indexed by "in Arabic").
+CONTINUED_INTROS = {
+    "more": ("More that match the same search:", "دي اختيارات تانية بنفس المواصفات:"),
+    "cheaper": ("Cheaper ones that match the same search:", "دي وحدات أرخص بنفس المواصفات:"),
+    "bigger": ("Bigger ones that match the same search:", "دي وحدات أكبر بنفس المواصفات:"),
+}
+CONTINUED_NONE = {
+    "more": ("That is everything we have that matches this search. Tell me what to change (the area, the budget, the "
+             "type) and I will look again.",
+             "دي كل الوحدات اللي عندنا بالمواصفات دي. قولي تحب تغير إيه (المنطقة، الميزانية، النوع) وأدورلك تاني."),
+    "cheaper": ("Nothing cheaper matches this search. Shall I look in a nearby area, or at a smaller unit?",
+                "مفيش حاجة أرخص بنفس المواصفات. تحب أدور في منطقة قريبة، أو على وحدة أصغر؟"),
+    "bigger": ("Nothing bigger matches this search. Shall I look with a higher budget, or in a nearby area?",
+               "مفيش حاجة أكبر بنفس المواصفات. تحب أدور بميزانية أعلى، أو في منطقة قريبة؟"),
+}  # fmt: skip
+
+
 def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
     listings = content.get("listings") or []
     unmatched = _unmatched_line(content, ar)
+    if not listings and reading.note in CONTINUED_NONE:
+        return CONTINUED_NONE[reading.note][ar]
     if not listings:
         relaxed = _relaxed_line(content, ar)
         if relaxed:
@@ -284,7 +304,9 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
                 "I found these options for you:"]  # fmt: skip
     intro_ar = ["دي الوحدات اللي لقيتها مناسبة لطلبك:", "لقيتلك الاختيارات دي:", "دي الوحدات المتاحة بالمواصفات دي:"]
     by_price = _ORDER_INTROS.get(str(content.get("order")))
-    lines = [unmatched or (by_price[ar] if by_price else _pick(intro_ar if ar else intro_en, seed))]
+    continued = CONTINUED_INTROS.get(reading.note or "")
+    intro = continued[ar] if continued else by_price[ar] if by_price else _pick(intro_ar if ar else intro_en, seed)
+    lines = [unmatched or intro]
     applied = content.get("applied_filters") or {}
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
     lines += [listing_line(listing, ar, i, baths=baths, down=down) for i, listing in enumerate(listings[:3], start=1)]

@@ -125,6 +125,18 @@ def _alert_query(text: str) -> str:
     return stripped.strip(" ,.?!؟")
 
 
+# Asking for more of the last search, or for cheaper or bigger ones than it showed: the same search, the listings shown
+# left out, or its budget brought under the cheapest shown, or its size over the largest. Only a message that states no
+# search of its own ("more in Maadi" is a new search).
+MORE = _family("show me more", "show more", "see more", "more options", "more results", "more of them", "any more",
+               "anymore", "anything else", "what else", "other options", "other ones", "others", "next page",
+               "more please", "كمان", "غيرهم", "غير دول", "غير كده", "اختيارات تانيه", "وحدات تانيه", "حاجات تانيه",
+               "فيه تاني", "في تاني", "kaman", "ghirhom", "gherhom", "ghero", "7agat tanya", "tanyeen")  # fmt: skip
+CHEAPER = _family("cheaper", "less expensive", "more affordable", "lower price", "lower budget", "ارخص من كده",
+                  "ارخص من دول", "ارخص من دي", "حاجه ارخص", "حاجات ارخص", "في ارخص", "فيه ارخص", "اوفر",
+                  "arkhas", "ar5as", "ar5as men keda")  # fmt: skip
+BIGGER = _family("bigger", "larger", "more space", "more spacious", "roomier", "اكبر من كده", "اكبر من دول",
+                 "مساحه اكبر", "مساحات اكبر", "حاجه اكبر", "اوسع", "akbar men keda", "awsa3")  # fmt: skip
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج")
 # "one like this", "فيلا زي دي": the alert is for the search the buyer just made, not for these words.
 LIKE_THESE = _family("like this", "like these", "like that", "like those", "similar", "زي دي", "زي ده", "زيها",
@@ -240,6 +252,17 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class LastSearch:
+    """The conversation's last search: its arguments, and what it showed (with the listings shown before it by the
+    same search, for "show me more" again)."""
+
+    arguments: dict[str, Any]
+    shown: tuple[str, ...]
+    prices: tuple[int, ...]
+    sizes: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Amount:
     """A sum of money the text states, where it stands in the folded text."""
 
@@ -303,14 +326,15 @@ def _property_type(folded: str) -> str | None:
 def read_message(
     text: str, parsed: dict[str, Any], shown: Sequence[dict[str, Any]], requested: str,
     offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
-    focus: str | None = None, valued: int | None = None,
+    focus: str | None = None, valued: int | None = None, previous: LastSearch | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
     viewing times the previous turn offered (a message may pick one of them); `last_query` the conversation's last
     search (what "tell me when one appears" saves); `focus` the listing the last turns were about (last_focus), which
     "it" names before the first listing shown; `valued` the estimate of the valuation the previous turn made
-    (last_valuation), the price "what would it rent for?" asks about."""
+    (last_valuation), the price "what would it rent for?" asks about; `previous` the last search (last_search_call),
+    which "show me more", "any cheaper ones?" and "the cheapest?" continue."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -401,6 +425,8 @@ def read_message(
             pairs = (("location", area), ("property_type", owned_type))
             arguments = {key: value for key, value in pairs if value}
             return Reading(language, "check_market_trends", arguments)
+    if previous is not None and not ids and not picks and (reading := _continued(folded, parsed, language, previous)):
+        return reading
     asked = {key: list(value) if isinstance(value, list) else [value]
              for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip
     about = listing_ref() if ids or referenced or IT_QUESTION.search(folded) else None
@@ -419,6 +445,35 @@ def read_message(
     if GREETING.search(folded):
         return Reading(language, None, smalltalk="greeting")
     return Reading(language, None, smalltalk="discovery")
+
+
+def _continued(folded: str, parsed: dict[str, Any], language: str, previous: LastSearch) -> Reading | None:
+    """The last search again, continued: more of it, cheaper or bigger than what it showed, or in the order asked
+    ("the cheapest?"); None when the message asks for none of these or states a search of its own."""
+    if parsed.get("filters") or parsed.get("regions"):
+        return None
+    arguments = {key: value for key, value in previous.arguments.items() if key != "exclude_ids"}
+    order = parsed.get("order")
+    if CHEAPER.search(folded) and previous.prices:
+        arguments["max_price"] = min(previous.prices) - 1
+        if (arguments.get("min_price") or 0) > arguments["max_price"]:
+            arguments.pop("min_price")
+        return Reading(language, "search_properties", arguments, note="cheaper")
+    if BIGGER.search(folded) and previous.sizes:
+        arguments["min_size_sqm"] = float(max(previous.sizes) + 1)
+        if (arguments.get("max_size_sqm") or 0) and arguments["max_size_sqm"] < arguments["min_size_sqm"]:
+            arguments.pop("max_size_sqm")
+        return Reading(language, "search_properties", arguments, note="bigger")
+    if MORE.search(folded):
+        arguments["exclude_ids"] = list(previous.shown[-_MOST_EXCLUDED:])
+        return Reading(language, "search_properties", arguments, note="more")
+    if order in ("price_asc", "price_desc") and len(folded.split()) <= 6:
+        return Reading(language, "search_properties", arguments | {"order": order})
+    return None
+
+
+# How many listings "show me more" leaves out at most (nine pages of five).
+_MOST_EXCLUDED = 45
 
 
 def _search_arguments(text: str, filters: dict[str, Any], location: str | None, ptype: str | None) -> dict[str, Any]:
@@ -559,6 +614,27 @@ def last_search(past: Sequence[dict[str, Any]]) -> str | None:
         if item.get("role") == "tool" and (call := _tool_call(item)) and call[0] == "search_properties":
             query = call[1].get("query")
             return str(query) if query else None
+    return None
+
+
+def last_search_call(past: Sequence[dict[str, Any]]) -> LastSearch | None:
+    """The conversation's last search_properties call that went through, and what it showed."""
+    for item in reversed(past):
+        if item.get("role") != "tool" or not (call := _tool_call(item)) or call[0] != "search_properties":
+            continue
+        arguments, content = call[1], call[2]
+        if not arguments.get("query") or content.get("ok") is False:
+            return None
+        listings = [listing for listing in content.get("listings") or [] if isinstance(listing, dict)]
+        before = [str(ref) for ref in arguments.get("exclude_ids") or []]
+        return LastSearch(
+            arguments=dict(arguments),
+            shown=tuple(dict.fromkeys([*before, *(str(listing["id"]) for listing in listings if "id" in listing)])),
+            prices=tuple(int(listing["price"]) for listing in listings if isinstance(listing.get("price"), int)),
+            sizes=tuple(
+                float(listing["size_sqm"]) for listing in listings if isinstance(listing.get("size_sqm"), int | float)
+            ),
+        )
     return None
 
 

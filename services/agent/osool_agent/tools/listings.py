@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
@@ -38,6 +38,10 @@ class SearchArgs(ToolArgs):
         default=None, description="price_asc when the buyer asks for the cheapest first, price_desc for the dearest"
     )
     limit: int = Field(default=5, ge=1, le=10)
+    exclude_ids: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list, max_length=50,
+        description="ids of listings this search already showed, when the buyer asks for more: left out",
+    )  # fmt: skip
 
 
 class SearchOutcome(ToolOutcome):
@@ -107,11 +111,15 @@ async def with_chain_status(ctx: ToolContext, listings: list[ListingFacts]) -> l
 async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome:
     """Listings that exist and match what the buyer asked for, best first."""
     wanted = min(args.limit, ctx.cards_per_reply)
-    try:  # a few more than shown: units reserved or sold on the registry are left out
-        body = await ctx.search.search(args.query, _filters(args) or None, min(wanted + 5, 50), order=args.order)
+    shown = set(args.exclude_ids)
+    try:  # a few more than shown: units reserved or sold on the registry are left out, and those shown before
+        body = await ctx.search.search(
+            args.query, _filters(args) or None, min(wanted + 5 + len(shown), 100), order=args.order
+        )
     except DomainError as exc:
         return SearchOutcome(ok=False, error="invalid" if exc.status_code < 500 else "unavailable", message=exc.message)
-    listings = [ListingFacts.from_search(row, ctx.now, ctx.stale_after_days) for row in body["results"]]
+    rows = [row for row in body["results"] if str(row["id"]) not in shown]
+    listings = [ListingFacts.from_search(row, ctx.now, ctx.stale_after_days) for row in rows]
     offered = [
         item for item in await with_chain_status(ctx, listings) if item.on_chain_status not in ("reserved", "sold")
     ]

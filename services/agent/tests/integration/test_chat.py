@@ -560,3 +560,22 @@ def test_renting_out_the_home_just_valued_gives_its_yield(api: httpx.Client) -> 
     [roi] = body["tool_calls"]
     assert (roi["name"], roi["arguments"]) == ("calculate_investment_roi", {"property_price": estimate}), body
     assert f"{egp(estimate)} جنيه" in body["reply"] and "افتراضي" in body["reply"], body["reply"]
+
+
+def test_show_me_more_and_cheaper_continue_the_last_search(api: httpx.Client) -> None:
+    first = chat(api, "apartment in new cairo under 9m").json()
+    session, secret = first["session_id"], first["session_secret"]
+    shown = {card["id"] for card in first["listings"]}
+    assert len(shown) == 5, first
+    more = chat(api, "show me more", secret, session_id=session).json()
+    [call] = more["tool_calls"]
+    assert call["arguments"]["exclude_ids"] == [card["id"] for card in first["listings"]], call
+    assert more["reply"].startswith("More that match the same search:"), more["reply"]
+    cards = more["listings"]
+    assert cards and not shown & {card["id"] for card in cards}
+    assert all(card["type"] == "Apartment" and card["price"] <= 9_000_000 for card in cards), cards
+    cheapest_shown = min(card["price"] for card in cards)
+    cheaper = chat(api, "فيه حاجة ارخص؟", secret, session_id=session).json()
+    assert cheaper["tool_calls"][0]["arguments"]["max_price"] == cheapest_shown - 1, cheaper["tool_calls"]
+    assert cheaper["listings"] and all(card["price"] < cheapest_shown for card in cheaper["listings"]), cheaper
+    assert cheaper["reply"].startswith("دي وحدات أرخص بنفس المواصفات:"), cheaper["reply"]

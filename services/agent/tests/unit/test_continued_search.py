@@ -1,0 +1,106 @@
+"""The last search continued: "show me more" leaves out what it showed, "any cheaper ones?" brings its budget under
+the cheapest shown, "bigger?" its size over the largest, "the cheapest?" orders it; a message with a search of its own
+is that search. And the reply says so, or that the search has nothing more."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import ToolReturnPart
+
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import LastSearch, Reading, last_search_call, read_message
+
+ARGUMENTS = {"query": "apartment in new cairo under 5 million", "location": "New Cairo",
+             "property_type": "Apartment", "max_price": 5_000_000}  # fmt: skip
+PREVIOUS = LastSearch(ARGUMENTS, ("a", "b", "c"), (4_540_000, 4_620_000, 4_880_000), (94.0, 112.0, 102.0))
+SHOWN = [{"id": ref} for ref in "abc"]
+
+
+def read(text: str, parsed: dict[str, Any] | None = None) -> Reading:
+    parsed = {"filters": {}, "text": text, "understood": [], **(parsed or {})}
+    return read_message(text, parsed, SHOWN, "auto", previous=PREVIOUS)
+
+
+@pytest.mark.parametrize("text", ["show me more", "any more?", "other options?", "وريني كمان", "فيه غيرهم؟", "kaman"])
+def test_more_is_the_same_search_without_what_it_showed(text: str) -> None:
+    reading = read(text)
+    assert (reading.tool, reading.note) == ("search_properties", "more")
+    assert reading.arguments == ARGUMENTS | {"exclude_ids": ["a", "b", "c"]}
+
+
+@pytest.mark.parametrize("text", ["any cheaper ones?", "فيه حاجة ارخص؟", "ارخص من كده", "something more affordable"])
+def test_cheaper_is_the_same_search_under_the_cheapest_shown(text: str) -> None:
+    reading = read(text)
+    assert (reading.tool, reading.note) == ("search_properties", "cheaper")
+    assert reading.arguments == ARGUMENTS | {"max_price": 4_539_999}
+
+
+@pytest.mark.parametrize("text", ["bigger?", "anything larger?", "عايز اوسع", "مساحة اكبر"])
+def test_bigger_is_the_same_search_over_the_largest_shown(text: str) -> None:
+    reading = read(text)
+    assert (reading.tool, reading.note) == ("search_properties", "bigger")
+    assert reading.arguments == ARGUMENTS | {"min_size_sqm": 113.0}
+
+
+def test_the_cheapest_orders_the_same_search() -> None:
+    reading = read("the cheapest?", {"order": "price_asc"})
+    assert (reading.tool, reading.arguments) == ("search_properties", ARGUMENTS | {"order": "price_asc"})
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("more in Maadi", {"filters": {"locations": ["Maadi"]}}),
+        ("show me more villas", {"filters": {"property_types": ["Villa"]}}),
+        ("anything cheaper in Giza?", {"filters": {"locations": ["Dokki"]}, "regions": ["Giza"]}),
+    ],
+)
+def test_a_message_with_a_search_of_its_own_is_that_search(text: str, parsed: dict[str, Any]) -> None:
+    reading = read(text, parsed)
+    assert reading.tool == "search_properties" and reading.note is None
+    assert reading.arguments["query"] == text and "exclude_ids" not in reading.arguments
+
+
+def test_more_about_a_listing_named_is_not_more_listings() -> None:
+    assert read("tell me more about the second one").tool == "get_property"
+
+
+def test_the_last_search_is_what_it_showed_with_what_it_left_out_before() -> None:
+    def tool(name: str, arguments: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "tool", "content": json.dumps(content), "tool_calls": [{"name": name, "arguments": arguments}]}
+
+    listed = [{"id": "a", "price": 4_540_000, "size_sqm": 94.0}, {"id": "b", "price": 4_620_000, "size_sqm": 112}]
+    first = tool("search_properties", ARGUMENTS, {"ok": True, "listings": listed})
+    more = tool("search_properties", ARGUMENTS | {"exclude_ids": ["a", "b"]},
+                {"ok": True, "listings": [{"id": "c", "price": 4_900_000, "size_sqm": 115.0}]})  # fmt: skip
+    looked = tool("get_property", {"property_id": "c"}, {"ok": True, "listing": {"id": "c"}})
+    assert last_search_call([first]) == LastSearch(ARGUMENTS, ("a", "b"), (4_540_000, 4_620_000), (94.0, 112.0))
+    found = last_search_call([first, more, looked])
+    assert found is not None and (found.shown, found.prices) == (("a", "b", "c"), (4_900_000,))
+    failed = tool("search_properties", ARGUMENTS, {"ok": False, "error": "unavailable"})
+    assert last_search_call([first, failed]) is None and last_search_call([]) is None
+
+
+@pytest.mark.parametrize(
+    ("note", "english", "arabic"),
+    [
+        ("more", "More that match the same search:", "دي اختيارات تانية بنفس المواصفات:"),
+        ("cheaper", "Cheaper ones that match the same search:", "دي وحدات أرخص بنفس المواصفات:"),
+    ],
+)
+def test_the_reply_says_it_continues_the_search_or_that_it_has_nothing_more(
+    note: str, english: str, arabic: str
+) -> None:
+    listing = {"id": "d", "title": "Flat", "type": "Apartment", "location": "New Cairo", "price": 4_100_000,
+               "price_per_sqm": 41_000, "size_sqm": 100.0, "is_delivered": True}  # fmt: skip
+
+    def reply(listings: list[dict[str, Any]], language: str) -> str:
+        part = ToolReturnPart("search_properties", {"ok": True, "listings": listings}, tool_call_id="call_1")
+        return write_reply(Reading(language, "search_properties", note=note), [part], seed="s")
+
+    assert reply([listing], "en").startswith(english) and reply([listing], "ar").startswith(arabic)
+    assert reply([], "en").startswith("That is everything" if note == "more" else "Nothing cheaper")
+    assert reply([], "ar").startswith("دي كل الوحدات" if note == "more" else "مفيش حاجة أرخص")
