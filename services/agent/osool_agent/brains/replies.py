@@ -190,8 +190,11 @@ def _unmatched_line(content: dict[str, Any], ar: bool) -> str | None:
     if not names:
         return None
     if ar:
-        return f"مفيش وحدة عندنا مكتوب فيها {' و'.join(n[1] for n in names)}، فدي أقرب الاختيارات من غيرها:"
-    return f"None of our listings mentions {' or '.join(n[0] for n in names)}, so these are the closest without it:"
+        return (
+            f"مفيش وحدة بباقي المواصفات دي مكتوب فيها {' و'.join(n[1] for n in names)}، فدي أقرب الاختيارات من غيرها:"
+        )
+    return (f"None of the listings that match the rest mentions {' or '.join(n[0] for n in names)}, so these are the "
+            "closest without it:")  # fmt: skip
 
 
 # What a search would find with one group of its filters given up, as the buyer would say it.

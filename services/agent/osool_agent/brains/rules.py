@@ -427,6 +427,10 @@ def read_message(
             return Reading(language, "check_market_trends", arguments)
     if previous is not None and not ids and not picks and (reading := _continued(folded, parsed, language, previous)):
         return reading
+    if previous is not None and not ids and not picks and not IT_QUESTION.search(folded):
+        refined = _refined(text, folded, filters, regions, language, previous)
+        if refined is not None:
+            return refined
     asked = {key: list(value) if isinstance(value, list) else [value]
              for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip
     about = listing_ref() if ids or referenced or IT_QUESTION.search(folded) else None
@@ -470,6 +474,54 @@ def _continued(folded: str, parsed: dict[str, Any], language: str, previous: Las
     if order in ("price_asc", "price_desc") and len(folded.split()) <= 6:
         return Reading(language, "search_properties", arguments | {"order": order})
     return None
+
+
+# "what about in Sheikh Zayed?", "و في المعادي؟", "only ready to move", "same but villas": the last search with what
+# the message changes, everything else it asked kept.
+REFINE = re.compile(
+    r"^(?:and |but |so |ok |okay )?(?:what about|how about|what if|and|only|just|same|but|instead|then)\b"
+    r"|\binstead\b|\bonly\b|\b(?:same|the same) (?:but|in|with)\b"
+    r"|^(?:طب |طيب )?(?:بس|ولو|لو|نفس)(?![\w])|^(?:طب|طيب|و|وفي|وفى)(?![\w])|(?<![\w])بس[\s?؟]*$"
+    r"|^(?:w|tab|tayeb|taib) |^(?:fel|fi|f) |(?<![\w])bas[\s?]*$"
+)
+# What a refinement's own words replace of the last search's arguments, by the filters it states.
+_REPLACED = (
+    (("locations", "compounds", "developers", "in_compound"), ("location", "compound")),
+    (("property_types",), ("property_type",)),
+    (("bedrooms", "min_bedrooms"), ("bedrooms",)),
+    (("min_price", "max_price"), ("min_price", "max_price")),
+    (("min_size_sqm", "max_size_sqm"), ("min_size_sqm", "max_size_sqm")),
+    (("max_down_payment",), ("max_down_payment",)),
+)
+
+
+def _refined(
+    text: str, folded: str, filters: dict[str, Any], regions: list[str], language: str, previous: LastSearch
+) -> Reading | None:
+    """The last search with what the message changes ("what about in Sheikh Zayed?"): its arguments with the groups
+    the message states replaced, and its words followed by the message's (so the filters only the words carry, a pool
+    or "ready to move", stay and add up). None unless the message states some filter and reads as a change: a cue
+    ("what about", "و في", "only", "بس") or a few words naming no property type."""
+    if not filters and not regions:
+        return None
+    if not REFINE.search(folded) and (len(folded.split()) > 4 or filters.get("property_types")):
+        return None
+    places = filters.get("locations") or []
+    if len(places) > 1 and len(regions) != 1:
+        return None  # "Maadi or Zayed": the words name the places, which the last search's location would replace
+    arguments = {key: value for key, value in previous.arguments.items() if key not in ("exclude_ids", "query")}
+    for stated, replaced in _REPLACED:
+        if any(filters.get(key) not in (None, []) for key in stated) or (stated[0] == "locations" and regions):
+            for key in replaced:
+                arguments.pop(key, None)
+    location = regions[0] if len(regions) == 1 else places[0] if len(places) == 1 else None
+    ptype = (filters.get("property_types") or [None])[0]
+    own = _search_arguments(text, filters, location, ptype)
+    said = [*str(previous.arguments.get("query", "")).split(", "), own.pop("query")]
+    while len(said) > 1 and len(", ".join(said)) > 500:  # the earliest changes go first; the latest always stays
+        said.pop(0)
+    query = ", ".join(part for part in said if part)[:500]
+    return Reading(language, "search_properties", {"query": query, **arguments, **own}, note="refined")
 
 
 # How many listings "show me more" leaves out at most (nine pages of five).

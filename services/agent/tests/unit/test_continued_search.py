@@ -53,9 +53,11 @@ def test_the_cheapest_orders_the_same_search() -> None:
 @pytest.mark.parametrize(
     ("text", "parsed"),
     [
-        ("more in Maadi", {"filters": {"locations": ["Maadi"]}}),
         ("show me more villas", {"filters": {"property_types": ["Villa"]}}),
-        ("anything cheaper in Giza?", {"filters": {"locations": ["Dokki"]}, "regions": ["Giza"]}),
+        (
+            "any cheaper villas in Sheikh Zayed?",
+            {"filters": {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}},
+        ),
     ],
 )
 def test_a_message_with_a_search_of_its_own_is_that_search(text: str, parsed: dict[str, Any]) -> None:
@@ -104,3 +106,58 @@ def test_the_reply_says_it_continues_the_search_or_that_it_has_nothing_more(
     assert reply([listing], "en").startswith(english) and reply([listing], "ar").startswith(arabic)
     assert reply([], "en").startswith("That is everything" if note == "more" else "Nothing cheaper")
     assert reply([], "ar").startswith("دي كل الوحدات" if note == "more" else "مفيش حاجة أرخص")
+
+
+def refine(text: str, filters: dict[str, Any], regions: list[str] | None = None) -> Reading:
+    return read(text, {"filters": filters, "regions": regions or []})
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "regions", "changed"),
+    [
+        ("what about in Sheikh Zayed?", {"locations": ["Sheikh Zayed"]}, [], {"location": "Sheikh Zayed"}),
+        ("more in Maadi", {"locations": ["Maadi"]}, [], {"location": "Maadi"}),
+        ("و في المعادي؟", {"locations": ["Maadi"]}, [], {"location": "Maadi"}),
+        ("and in Giza?", {"locations": ["Dokki", "Sheikh Zayed", "6th of October"]}, ["Giza"], {"location": "Giza"}),
+        ("under 4 million", {"max_price": 4_000_000}, [], {"max_price": 4_000_000}),
+        ("same but villas", {"property_types": ["Villa"]}, [], {"property_type": "Villa"}),
+        ("بس 2 غرف", {"bedrooms": 2}, [], {"bedrooms": 2}),
+        # Filters only the words carry stay in the words: the search reads them from the query.
+        ("only ready to move", {"is_delivered": True}, [], {}),
+        ("with a garden", {"features": ["garden"]}, [], {}),
+    ],
+)
+def test_a_change_is_the_last_search_with_that_change(
+    text: str, filters: dict[str, Any], regions: list[str], changed: dict[str, Any]
+) -> None:
+    reading = refine(text, filters, regions)
+    assert (reading.tool, reading.note) == ("search_properties", "refined")
+    kept = {key: value for key, value in ARGUMENTS.items() if key != "query"}
+    if "location" in changed or "max_price" in changed or "property_type" in changed:
+        kept = {key: value for key, value in kept.items() if key not in changed}
+    assert reading.arguments == {"query": f"{ARGUMENTS['query']}, {text}", **kept, **changed}
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [
+        ("villas in Sheikh Zayed under 30 million", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"],
+                                                     "max_price": 30_000_000}),
+        ("شقة في التجمع", {"property_types": ["Apartment"], "locations": ["New Cairo"]}),
+        ("does it have a garden?", {"features": ["garden"]}),
+        ("in Maadi or Zayed", {"locations": ["Maadi", "Sheikh Zayed"]}),
+    ],
+)  # fmt: skip
+def test_a_new_search_a_question_or_several_places_are_not_a_change(text: str, filters: dict[str, Any]) -> None:
+    reading = refine(text, filters)
+    assert reading.note != "refined"
+    if reading.tool == "search_properties":
+        assert reading.arguments["query"] == text
+
+
+def test_the_words_of_many_changes_keep_the_latest_within_the_limit() -> None:
+    long = LastSearch(ARGUMENTS | {"query": ", ".join(["with a garden near the club house"] * 15)}, (), (), ())
+    parsed = {"filters": {"locations": ["Maadi"]}, "text": "", "understood": [], "regions": []}
+    reading = read_message("و في المعادي؟", parsed, SHOWN, "auto", previous=long)
+    query = reading.arguments["query"]
+    assert len(query) <= 500 and query.endswith(", و في المعادي؟") and query.startswith("with a garden")
