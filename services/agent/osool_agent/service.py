@@ -37,6 +37,7 @@ from osool_agent.brains.rules import (
     LastSearch,
     Reading,
     ViewingOffer,
+    last_calculation,
     last_focus,
     last_search,
     last_search_call,
@@ -376,6 +377,7 @@ class ChatService:
         facts = Facts()
         shown, offer, last_query = shown_listings(past), viewing_offer(past), last_search(past)
         focus, valued, previous = last_focus(past), last_valuation(past), last_search_call(past)
+        calculation = last_calculation(past)
         for item in past:
             if item["role"] == "user":
                 facts.add_user_text(item["content"])
@@ -401,7 +403,9 @@ class ChatService:
             outcome.brain, outcome.model = brain.name, brain.model_name
             expected_tool = None
             if brain.name == "local":
-                reading = await self._read(message, language, shown, offer, last_query, focus, valued, previous)
+                reading = await self._read(
+                    message, language, shown, offer, last_query, focus, valued, previous, calculation
+                )
                 deps.fill_arguments = _filler(reading)
                 expected_tool = reading.tool
             try:
@@ -422,7 +426,9 @@ class ChatService:
             outcome.fallback = reason
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
-            reading = reading or await self._read(message, language, shown, offer, last_query, focus, valued, previous)
+            reading = reading or await self._read(
+                message, language, shown, offer, last_query, focus, valued, previous, calculation
+            )
             # No "briefly unavailable" notice when the model was there but skipped the tool: it is not unavailable.
             notice = reason is not None and reason != "model_skipped_tool"
             await self._run_rules(reading, message, deps, gate, notice=notice, seed=key)
@@ -477,7 +483,7 @@ class ChatService:
     async def _read(
         self, message: str, language: str, shown: list[dict[str, Any]], offer: ViewingOffer | None = None,
         last_query: str | None = None, focus: str | None = None, valued: int | None = None,
-        previous: LastSearch | None = None,
+        previous: LastSearch | None = None, calculation: tuple[str, dict[str, Any]] | None = None,
     ) -> Reading:  # fmt: skip
         try:
             parsed = await self.search.parse(message[:500])
@@ -493,6 +499,7 @@ class ChatService:
             focus=focus,
             valued=valued,
             previous=previous,
+            calculation=calculation,
         )
         reading.parsed = parsed
         return reading

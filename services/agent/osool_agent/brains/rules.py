@@ -327,6 +327,7 @@ def read_message(
     text: str, parsed: dict[str, Any], shown: Sequence[dict[str, Any]], requested: str,
     offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
     focus: str | None = None, valued: int | None = None, previous: LastSearch | None = None,
+    calculation: tuple[str, dict[str, Any]] | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
@@ -334,7 +335,8 @@ def read_message(
     search (what "tell me when one appears" saves); `focus` the listing the last turns were about (last_focus), which
     "it" names before the first listing shown; `valued` the estimate of the valuation the previous turn made
     (last_valuation), the price "what would it rent for?" asks about; `previous` the last search (last_search_call),
-    which "show me more", "any cheaper ones?" and "the cheapest?" continue."""
+    which "show me more", "any cheaper ones?" and "the cheapest?" continue; `calculation` the mortgage or yield the
+    previous turn computed (last_calculation), which "and over 20 years?" computes again with that change."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -382,6 +384,11 @@ def read_message(
             return Reading(language, None, smalltalk="alert_what")
         channel = "sms" if BY_SMS.search(folded) else "email"
         return Reading(language, "save_search", {"query": " ".join(query.split())[:300], "channel": channel})
+    # A change to the mortgage or yield just computed comes before any listing the words might name.
+    if calculation is not None and not (ids or picks or searching_place or ptype):
+        recomputed = _recomputed(folded, amounts, filters, language, calculation)
+        if recomputed is not None:
+            return recomputed
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
         return Reading(language, "compare_units", {"property_ids": chosen[:4]})
@@ -522,6 +529,40 @@ def _refined(
         said.pop(0)
     query = ", ".join(part for part in said if part)[:500]
     return Reading(language, "search_properties", {"query": query, **arguments, **own}, note="refined")
+
+
+def _recomputed(
+    folded: str, amounts: list[Amount], filters: dict[str, Any], language: str, calculation: tuple[str, dict[str, Any]]
+) -> Reading | None:
+    """The previous turn's mortgage or yield again with what the message changes ("and over 20 years?", "ولو بمقدم
+    30%؟", "what if the rent is 20k a month?"); None unless the message reads as a change and states one."""
+    if not REFINE.search(folded) and len(folded.split()) > 6:
+        return None
+    tool, before = calculation
+    if tool == "calculate_mortgage":
+        change = _mortgage_arguments(folded, amounts, filters, None)
+        if "property_price" in change or "loan_amount" in change:
+            before = {k: v for k, v in before.items() if k not in ("property_price", "loan_amount", "property_id")}
+    elif tool == "calculate_investment_roi" and amounts:
+        # A new rent (monthly or yearly, judged against the price) or a new price; the rest as before.
+        change = _roi_arguments(folded, amounts, filters, None, before.get("property_price")) or {}
+        if "monthly_rent" in change or "annual_rent" in change:
+            before = {k: v for k, v in before.items() if k not in ("monthly_rent", "annual_rent")}
+    else:
+        return None
+    if not change or all(before.get(key) == value for key, value in change.items()):
+        return None
+    return Reading(language, tool, {**before, **change})
+
+
+def last_calculation(past: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    """The mortgage or yield the conversation's last tool call computed, with its arguments, else None."""
+    for item in reversed(past):
+        if item.get("role") == "tool" and (call := _tool_call(item)):
+            name, arguments, content = call
+            done = name in ("calculate_mortgage", "calculate_investment_roi") and content.get("ok", True) is not False
+            return (name, dict(arguments)) if done else None
+    return None
 
 
 # How many listings "show me more" leaves out at most (nine pages of five).

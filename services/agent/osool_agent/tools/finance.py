@@ -306,7 +306,7 @@ def _choose_rate(
             warnings.append(f"your rate of {_pct(args.annual_rate_pct)}% was used instead of the {args.programme} rate")
         return ProgrammeInfo(
             id="custom",
-            name="The rate you gave",
+            name="Your rate",
             annual_rate_pct=args.annual_rate_pct,
             as_of=data.as_of,
             source="given in the conversation",

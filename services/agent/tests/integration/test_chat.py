@@ -593,3 +593,16 @@ def test_a_change_keeps_everything_else_the_last_search_asked(api: httpx.Client)
     for card in ready["listings"]:
         assert (card["location"], card["bedrooms"]) == ("Maadi", 3) and card["price"] <= 8_000_000, card
         assert api.get(f"/api/properties/{card['id']}").json()["is_delivered"], card
+
+
+def test_a_change_to_the_last_calculation_computes_it_again(api: httpx.Client) -> None:
+    first = chat(api, "مرتبي 40 الف اقدر اشتري شقة بكام؟").json()
+    session, secret = first["session_id"], first["session_secret"]
+    [loan] = first["tool_calls"]
+    assert (loan["name"], loan["arguments"]) == ("calculate_mortgage", {"monthly_income": 40_000}), first
+    longer = chat(api, "ولو على 20 سنة؟", secret, session_id=session).json()
+    [again] = longer["tool_calls"]
+    assert (again["name"], again["arguments"]) == ("calculate_mortgage", {"monthly_income": 40_000, "years": 20})
+    # The same payment over twice the years borrows more.
+    assert again["result"]["loan_amount"] > loan["result"]["loan_amount"], (again, loan)
+    assert f"{egp(again['result']['loan_amount'])} جنيه لمدة 20 سنة" in longer["reply"], longer["reply"]

@@ -11,7 +11,7 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import LastSearch, Reading, last_search_call, read_message
+from osool_agent.brains.rules import LastSearch, Reading, last_calculation, last_search_call, read_message
 
 ARGUMENTS = {"query": "apartment in new cairo under 5 million", "location": "New Cairo",
              "property_type": "Apartment", "max_price": 5_000_000}  # fmt: skip
@@ -161,3 +161,55 @@ def test_the_words_of_many_changes_keep_the_latest_within_the_limit() -> None:
     reading = read_message("و في المعادي؟", parsed, SHOWN, "auto", previous=long)
     query = reading.arguments["query"]
     assert len(query) <= 500 and query.endswith(", و في المعادي؟") and query.startswith("with a garden")
+
+
+MORTGAGE = ("calculate_mortgage", {"monthly_income": 40_000})
+ROI = ("calculate_investment_roi", {"property_price": 3_000_000, "monthly_rent": 15_000})
+
+
+def recompute(text: str, calculation: tuple[str, dict[str, Any]], filters: dict[str, Any] | None = None) -> Reading:
+    parsed = {"filters": filters or {}, "text": text, "understood": []}
+    return read_message(text, parsed, SHOWN, "auto", previous=PREVIOUS, calculation=calculation)
+
+
+@pytest.mark.parametrize(
+    ("text", "calculation", "filters", "arguments"),
+    [
+        ("ولو على 20 سنة؟", MORTGAGE, {"installment_years": 20}, {"monthly_income": 40_000, "years": 20}),
+        ("what if the rate is 18%?", MORTGAGE, {}, {"monthly_income": 40_000, "annual_rate_pct": 18.0}),
+        ("and with 30% down?", MORTGAGE, {"max_down_payment_pct": 30}, {"monthly_income": 40_000,
+                                                                         "down_payment_pct": 30.0}),
+        ("ولو أجرتها 20 الف؟", ROI, {"max_price": 20_000}, {"property_price": 3_000_000, "monthly_rent": 20_000}),
+        ("and if I buy it for 2.5 million?", ROI, {"max_price": 2_500_000},
+         {"property_price": 2_500_000, "monthly_rent": 15_000}),
+        ("what if the rent is 250k a year?", ROI, {}, {"property_price": 3_000_000, "annual_rent": 250_000}),
+    ],
+)  # fmt: skip
+def test_a_change_to_the_last_calculation_computes_it_again(
+    text: str, calculation: tuple[str, dict[str, Any]], filters: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    reading = recompute(text, calculation, filters)
+    assert (reading.tool, reading.arguments) == (calculation[0], arguments)
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [
+        ("3 bedroom apartments in Maadi under 5 million", {"locations": ["Maadi"], "property_types": ["Apartment"]}),
+        ("and in Sheikh Zayed?", {"locations": ["Sheikh Zayed"]}),  # a change to the search, not the loan
+        ("thanks", {}),
+    ],
+)
+def test_what_changes_no_figure_of_the_calculation_is_not_a_recomputation(text: str, filters: dict[str, Any]) -> None:
+    assert recompute(text, MORTGAGE, filters).tool != "calculate_mortgage"
+
+
+def test_the_last_calculation_is_the_last_tool_call_only() -> None:
+    def tool(name: str, arguments: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "tool", "content": json.dumps(content), "tool_calls": [{"name": name, "arguments": arguments}]}
+
+    mortgage = tool("calculate_mortgage", {"monthly_income": 40_000}, {"ok": True, "monthly_payment": 16_000})
+    search = tool("search_properties", ARGUMENTS, {"ok": True, "listings": []})
+    assert last_calculation([search, mortgage]) == MORTGAGE
+    assert last_calculation([mortgage, search]) is None
+    assert last_calculation([tool("calculate_mortgage", {}, {"ok": False, "error": "invalid"})]) is None
