@@ -400,6 +400,16 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
             lines.append(f"أيوه، هي {_floor_words(floor, ar)}." if ar else f"Yes, it is {_floor_words(floor, ar)}.")
         else:
             lines.append(f"لا، هي {_floor_words(floor, ar)}." if ar else f"No, it is {_floor_words(floor, ar)}.")
+    in_compound = asked.get("in_compound") or []
+    if in_compound:
+        compound = (ar and listing.get("compound_ar")) or listing.get("compound")
+        if compound:
+            lines.append(f"{'أيوه' if in_compound[0] else 'لا'}، في كمبوند {compound}." if ar else
+                         f"{'Yes' if in_compound[0] else 'No'}: it is in {compound}.")  # fmt: skip
+        elif ar:
+            lines.append("لا، مش في كمبوند." if in_compound[0] else "أيوه، مش في كمبوند.")
+        else:
+            lines.append("No, it is not in a compound." if in_compound[0] else "Yes, it is not in a compound.")
     cash_only = asked.get("is_cash_only") or []
     if cash_only:
         plan = _plan(listing, ar)

@@ -226,7 +226,7 @@ IT_QUESTION = re.compile(
     r"^(?:(?:does|is|has) (?:it|this|that)|(?:هل )?(?:فيها|هي|هيا|دي)|(?:fiha|feha|fyha|heya|hya|hia|dy|di))(?![\w])"
 )
 # What such a question may ask a listing has.
-_ASKED = ("features", "finishing", "floors", "min_floor", "max_floor", "is_cash_only")
+_ASKED = ("features", "finishing", "floors", "min_floor", "max_floor", "is_cash_only", "in_compound")
 # Filters that make a message a search of its own rather than a question about a listing already shown.
 _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "min_bathrooms",
                    "min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm", "min_size_sqm",
@@ -441,7 +441,8 @@ def read_message(
     asked = {key: list(value) if isinstance(value, list) else [value]
              for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip
     about = listing_ref() if ids or referenced or IT_QUESTION.search(folded) else None
-    if about and asked and not (searching or filters.get("property_types") or LIKE_THESE.search(folded)):
+    searching_more = any(filters.get(key) is not None for key in _SEARCH_FILTERS if key not in _ASKED)
+    if about and asked and not (searching_more or filters.get("property_types") or LIKE_THESE.search(folded)):
         return Reading(language, "get_property", {"property_id": about}, asked=asked)
     if ids or (referenced and (DETAILS.search(folded) or not (searching or deictic))):
         return Reading(language, "get_property", {"property_id": (ids or referenced)[0]})
@@ -490,6 +491,10 @@ REFINE = re.compile(
     r"|\binstead\b|\bonly\b|\b(?:same|the same) (?:but|in|with)\b"
     r"|^(?:طب |طيب )?(?:بس|ولو|لو|نفس)(?![\w])|^(?:طب|طيب|و|وفي|وفى)(?![\w])|(?<![\w])بس[\s?؟]*$"
     r"|^(?:w|tab|tayeb|taib) |^(?:fel|fi|f) |(?<![\w])bas[\s?]*$"
+    # Asking which of the listings shown has something: those of the same search that have it.
+    r"|\bwhich (?:one|ones|of them|of these)\b|\b(?:any|do any|does any) of (?:them|these)\b"
+    r"|(?<![\w])(?:انهي|اني|مين|اي) (?:واحده|وحده|واحد|فيهم|منهم)|(?<![\w])فيهم(?![\w])"
+    r"|\b(?:anhy|anhi|meen|min) (?:wa7da|fehom|fihom)\b|\bfehom\b|\bfihom\b"
 )
 # What a refinement's own words replace of the last search's arguments, by the filters it states.
 _REPLACED = (

@@ -125,6 +125,10 @@ def refine(text: str, filters: dict[str, Any], regions: list[str] | None = None)
         # Filters only the words carry stay in the words: the search reads them from the query.
         ("only ready to move", {"is_delivered": True}, [], {}),
         ("with a garden", {"features": ["garden"]}, [], {}),
+        # Which of those shown has something: those of the same search that have it.
+        ("which one has the biggest garden?", {"features": ["garden"]}, [], {}),
+        ("do any of them have a pool?", {"features": ["pool"]}, [], {}),
+        ("انهي واحدة فيهم فيها جراج؟", {"features": ["parking"]}, [], {}),
     ],
 )
 def test_a_change_is_the_last_search_with_that_change(

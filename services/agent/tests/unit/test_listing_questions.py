@@ -41,6 +41,7 @@ def read(
         ("fiha balcona?", {"features": ["balcony"]}, "SHOWN-4", {"features": ["balcony"]}),
         ("طب التانية عليها تقسيط؟", {"is_cash_only": False}, "SHOWN-2", {"is_cash_only": [False]}),
         ("does it come with installments?", {"is_cash_only": False}, "SHOWN-4", {"is_cash_only": [False]}),
+        ("is the second one in a compound?", {"in_compound": True}, "SHOWN-2", {"in_compound": [True]}),
     ],
 )  # fmt: skip
 def test_a_question_about_a_shown_listing_looks_it_up_with_what_it_asks(
@@ -114,6 +115,10 @@ def answer(asked: dict[str, list[Any]], language: str, **changes: Any) -> str:
         ({"max_floor": [2]}, {"floor": -1}, "Yes, it is in the basement.", "أيوه، هي في البدروم."),
         ({"min_floor": [5]}, {"floor": None}, "Its listing does not state a floor.", "الإعلان مش ذاكر الدور."),
         ({"is_cash_only": [False]}, {}, "Its listing states no payment plan.", "الإعلان مش ذاكر خطة سداد."),
+        ({"in_compound": [True]}, {}, "Yes: it is in Mivida.", "أيوه، في كمبوند Mivida."),
+        ({"in_compound": [True]}, {"compound_ar": "ميفيدا"}, "Yes: it is in Mivida.", "أيوه، في كمبوند ميفيدا."),
+        ({"in_compound": [True]}, {"compound": None}, "No, it is not in a compound.", "لا، مش في كمبوند."),
+        ({"in_compound": [False]}, {"compound": None}, "Yes, it is not in a compound.", "أيوه، مش في كمبوند."),
         ({"is_cash_only": [False]}, {"is_cash_only": True}, "No: it is for cash only.", "لا، دي كاش بس."),
         ({"is_cash_only": [False]}, {"down_payment_pct": 10, "installment_years": 7},
          "Yes: 10% down, 7 years of instalments.", "أيوه، مقدم 10% وتقسيط على 7 سنين."),
