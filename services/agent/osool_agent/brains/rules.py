@@ -513,14 +513,15 @@ def _refined(
     """The last search with what the message changes ("what about in Sheikh Zayed?"): its arguments with the groups
     the message states replaced, and its words followed by the message's (so the filters only the words carry, a pool
     or "ready to move", stay and add up). None unless the message states some filter and reads as a change: a cue
-    ("what about", "و في", "only", "بس") or a few words naming no property type."""
+    ("what about", "و في", "only", "بس") or up to six words naming no property type."""
     if not filters and not regions:
         return None
-    if not REFINE.search(folded) and (len(folded.split()) > 4 or filters.get("property_types")):
+    if not REFINE.search(folded) and (len(folded.split()) > 6 or filters.get("property_types")):
         return None
     places = filters.get("locations") or []
-    if len(places) > 1 and len(regions) != 1:
-        return None  # "Maadi or Zayed": the words name the places, which the last search's location would replace
+    # "Maadi or Zayed": the places are read from the message's words alone (the last search's words would add its own
+    # place to them, and an explicit location would replace them); what its arguments state stays.
+    several = len(places) > 1 and len(regions) != 1
     arguments = {key: value for key, value in previous.arguments.items() if key not in ("exclude_ids", "query")}
     for stated, replaced in _REPLACED:
         if any(filters.get(key) not in (None, []) for key in stated) or (stated[0] == "locations" and regions):
@@ -529,7 +530,7 @@ def _refined(
     location = regions[0] if len(regions) == 1 else places[0] if len(places) == 1 else None
     ptype = (filters.get("property_types") or [None])[0]
     own = _search_arguments(text, filters, location, ptype)
-    said = [*str(previous.arguments.get("query", "")).split(", "), own.pop("query")]
+    said = [*([] if several else str(previous.arguments.get("query", "")).split(", ")), own.pop("query")]
     while len(said) > 1 and len(", ".join(said)) > 500:  # the earliest changes go first; the latest always stays
         said.pop(0)
     query = ", ".join(part for part in said if part)[:500]

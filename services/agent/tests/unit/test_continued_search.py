@@ -149,7 +149,6 @@ def test_a_change_is_the_last_search_with_that_change(
                                                      "max_price": 30_000_000}),
         ("شقة في التجمع", {"property_types": ["Apartment"], "locations": ["New Cairo"]}),
         ("does it have a garden?", {"features": ["garden"]}),
-        ("in Maadi or Zayed", {"locations": ["Maadi", "Sheikh Zayed"]}),
     ],
 )  # fmt: skip
 def test_a_new_search_a_question_or_several_places_are_not_a_change(text: str, filters: dict[str, Any]) -> None:
@@ -157,6 +156,13 @@ def test_a_new_search_a_question_or_several_places_are_not_a_change(text: str, f
     assert reading.note != "refined"
     if reading.tool == "search_properties":
         assert reading.arguments["query"] == text
+
+
+def test_several_places_are_read_from_the_messages_words_with_the_rest_of_the_last_search() -> None:
+    reading = refine("في اكتوبر او الشيخ زايد", {"locations": ["6th of October", "Sheikh Zayed"]})
+    assert (reading.tool, reading.note) == ("search_properties", "refined")
+    kept = {key: value for key, value in ARGUMENTS.items() if key not in ("query", "location")}
+    assert reading.arguments == {"query": "في اكتوبر او الشيخ زايد", **kept}
 
 
 def test_the_words_of_many_changes_keep_the_latest_within_the_limit() -> None:
