@@ -337,15 +337,39 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
 def _property(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     listing = content["listing"]
     status = STATUS["ar" if ar else "en"].get(str(listing.get("on_chain_status")), "")
-    text = listing_line(listing, ar)
-    answers = _answers(listing, reading.asked, ar)
-    if answers:
-        text = f"{answers}\n{text}"
-    if ar:
-        more = f" الوحدة {status}." if status else ""
-        return f"{text}{more}\nتحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟"
-    more = f" It is {status}." if status else ""
-    return f"{text}{more}\nShall I work out the monthly payment, or compare it with another unit?"
+    more = (f" الوحدة {status}." if ar else f" It is {status}.") if status else ""
+    lines = [_answers(listing, reading.asked, ar), listing_line(listing, ar) + more, _details(listing, ar)]
+    lines.append("تحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟" if ar else
+                 "Shall I work out the monthly payment, or compare it with another unit?")  # fmt: skip
+    return "\n".join(line for line in lines if line)
+
+
+def _details(listing: dict[str, Any], ar: bool) -> str:
+    """What one listing's line leaves out, for a buyer who asked about it: the developer, bathrooms, finishing, floor,
+    whether it is a resale, and its features."""
+    parts = []
+    developer = (ar and listing.get("developer_ar")) or listing.get("developer")
+    if developer:
+        parts.append(f"المطور {developer}" if ar else f"developer {developer}")
+    if listing.get("bathrooms"):
+        parts.append(_baths(int(listing["bathrooms"]), ar))
+    finishing = FINISHING_WORDS.get(str(listing.get("finishing")))
+    if finishing:
+        parts.append(finishing[1] if ar else finishing[0])
+    if listing.get("floor") is not None:
+        parts.append(_floor_words(int(listing["floor"]), ar))
+    if listing.get("sale_type") in ("resale", "developer"):
+        resale = listing["sale_type"] == "resale"
+        parts.append(("ريسيل" if resale else "من المطور") if ar else ("resale" if resale else "from the developer"))
+    named = [FEATURE_WORDS[f][1 if ar else 0] for f in listing.get("features") or [] if f in FEATURE_WORDS]
+    has = [word for word in named if not word.startswith(("being ", "قربها"))]
+    near = [word.removeprefix("being ").replace("قربها من", "قريبة من") for word in named if word not in has]
+    if has:
+        parts.append(("فيها " + " و".join(has)) if ar else "with " + ", ".join(has))
+    parts += near
+    if not parts:
+        return ""
+    return ("التفاصيل: " + "، ".join(parts) + ".") if ar else ("Details: " + "; ".join(parts) + ".")
 
 
 FINISHING_WORDS = {

@@ -164,3 +164,24 @@ def test_only_the_last_tool_call_being_a_valuation_makes_a_home_just_valued() ->
     assert last_valuation([valuation, search]) is None
     assert last_valuation([tool("run_valuation", {"ok": False, "error": "no comparables"})]) is None
     assert last_valuation([]) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "details"),
+    [
+        ("en", "Details: developer Emaar Misr; 2 bathrooms; fully finished; on the ground floor; resale; "
+               "with a garden, parking; near the AUC."),
+        ("ar", "التفاصيل: المطور إعمار مصر، حمامين، متشطبة، في الدور الأرضي، ريسيل، فيها جنينة وجراج، قريبة من "
+               "الجامعة الأمريكية."),
+    ],
+)  # fmt: skip
+def test_a_listing_looked_at_says_what_its_line_leaves_out(language: str, details: str) -> None:
+    looked = listing(developer="Emaar Misr", developer_ar="إعمار مصر", bathrooms=2, sale_type="resale",
+                     features=["garden", "parking", "near_auc"])  # fmt: skip
+    part = ToolReturnPart("get_property", {"ok": True, "listing": looked}, tool_call_id="call_1")
+    lines = write_reply(Reading(language, "get_property", {"property_id": "SHOWN-1"}), [part], seed="s").splitlines()
+    assert lines[0].startswith("Flat in Mivida") and lines[1] == details, lines
+    # A listing that states none of it has no details line.
+    bare = listing(features=[], finishing=None, floor=None)
+    part = ToolReturnPart("get_property", {"ok": True, "listing": bare}, tool_call_id="call_1")
+    assert len(write_reply(Reading(language, "get_property", {}), [part], seed="s").splitlines()) == 2
