@@ -605,6 +605,15 @@ def _trends(content: dict[str, Any], ar: bool) -> str:
 
 def _availability(content: dict[str, Any], ar: bool) -> str:
     status = STATUS["ar" if ar else "en"].get(str(content.get("status")), str(content.get("status")))
+    title = content.get("title")
+    if content.get("listed") is False and content.get("status") in ("not_registered", "available"):
+        return f"{title} مبقتش معروضة للبيع." if ar else f"{title} is no longer listed for sale."
+    if content.get("status") == "not_registered":
+        # Not on the registry is not "unavailable": the listing is offered, and no reservation of it is recorded.
+        return (f"{title} لسه معروضة للبيع، ومش متسجلة على سجل البلوكتشين لسه، يعني مفيش حجز ليها متسجل هناك. تحب "
+                "نحجز معاد معاينة، ولا تحجزها (والحجز بيسجلها)؟" if ar else
+                f"{title} is still listed for sale, and not on the blockchain registry yet, so no reservation of it "
+                "is recorded there. Shall we book a viewing, or reserve it (reserving registers it)?")  # fmt: skip
     if ar:
         text = f"{content['title']}: {status}."
         if content.get("status") == "available":

@@ -18,6 +18,8 @@ class AvailabilityOutcome(ToolOutcome):
     title: str | None = None
     # available, reserved, sold (as the registry recorded them), or not_registered
     status: str | None = None
+    # Whether the listing itself is still offered for sale (the brokerage's data), whatever the registry says.
+    listed: bool | None = None
     pending_status: str | None = None
     document_hash: str | None = None
     on_chain_price_egp: int | None = None
@@ -35,10 +37,13 @@ async def check_availability(ctx: ToolContext, args: AvailabilityArgs) -> Availa
     except DomainError as exc:
         return AvailabilityOutcome(ok=False, error="unavailable", message=exc.message)
     if record is None:
-        return AvailabilityOutcome(property_id=listing.id, title=listing.title, status="not_registered")
+        return AvailabilityOutcome(
+            property_id=listing.id, title=listing.title, status="not_registered", listed=listing.is_available
+        )
     return AvailabilityOutcome(
         property_id=listing.id,
         title=listing.title,
+        listed=listing.is_available,
         status=record.get("status") or "pending",
         pending_status=record.get("pending_status"),
         document_hash=record.get("document_hash"),

@@ -129,6 +129,9 @@ def test_availability_follows_the_registry(api: httpx.Client, stack: LocalStack)
     before = turn(api, f"is listing {listing['source_id']} still available?")
     assert before["tool_calls"][0]["name"] == "check_availability"
     assert before["tool_calls"][0]["result"]["status"] == "not_registered"
+    assert before["tool_calls"][0]["result"]["listed"] is True
+    # Not on the registry is said as still listed, with nothing reserved there, not as unavailable.
+    assert f"{listing['title']} is still listed for sale" in before["reply"], before["reply"]
     admin = admin_headers(stack, "agent-chain")
     registered = api.post("/api/chain/listings", headers={**admin, "Idempotency-Key": uuid.uuid4().hex},
                           json={"listing_id": listing["id"], "document_hash": "0x" + "ab" * 32,

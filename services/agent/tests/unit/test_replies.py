@@ -311,3 +311,24 @@ def test_giving_up_being_in_a_compound_is_said_as_in_or_out_of_one(
     content = {"ok": True, "listings": [], "relaxations": relaxations}
     assert english in reply("search_properties", content, "en").lower()
     assert arabic in reply("search_properties", content, "ar")
+
+
+@pytest.mark.parametrize(
+    ("content", "english", "arabic"),
+    [
+        ({"status": "not_registered", "listed": True}, "Flat is still listed for sale, and not on the blockchain",
+         "Flat لسه معروضة للبيع"),
+        ({"status": "not_registered", "listed": False}, "Flat is no longer listed for sale.",
+         "Flat مبقتش معروضة للبيع."),
+        ({"status": "reserved", "listed": True}, "Flat is already reserved on the registry.",
+         "Flat: محجوزة بالفعل على السجل."),
+        ({"status": "available", "listed": True}, "Flat is available on the registry. Shall we book a viewing?",
+         "Flat: متاحة على السجل. تحب نحجز معاد معاينة؟"),
+    ],
+)  # fmt: skip
+def test_availability_is_said_from_the_registry_and_the_listing(
+    content: dict[str, Any], english: str, arabic: str
+) -> None:
+    content = {"ok": True, "property_id": "p", "title": "Flat", **content}
+    assert reply("check_availability", content, "en").startswith(english)
+    assert reply("check_availability", content, "ar").startswith(arabic)
