@@ -574,6 +574,13 @@ def _valuation(content: dict[str, Any], ar: bool) -> str:
     )
 
 
+TYPE_PLURAL = {
+    "Apartment": "apartments", "Villa": "villas", "Townhouse": "townhouses", "Twinhouse": "twin houses",
+    "Duplex": "duplexes", "Penthouse": "penthouses", "Studio": "studios", "Chalet": "chalets", "Office": "offices",
+    "Retail": "shops", "Clinic": "clinics",
+}  # fmt: skip
+
+
 def _trends(content: dict[str, Any], ar: bool) -> str:
     where = (
         (ar and content.get("location_ar")) or content.get("location") or ("السوق كله" if ar else "the whole market")
@@ -584,8 +591,9 @@ def _trends(content: dict[str, Any], ar: bool) -> str:
     years = sorted((y for y in content.get("by_delivery_year", []) if y.get("delivery_year")),
                    key=lambda y: y["delivery_year"])[-4:]  # fmt: skip
     if ar:
+        heading = " ".join(part for part in ("في", where, TYPE_AR.get(kind, kind)) if part)
         lines = [
-            f"في {where} {TYPE_AR.get(kind, kind)}: {_units_ar(content['count'])} معروضة، متوسط سعر المتر "
+            f"{heading}: {_units_ar(content['count'])} معروضة، متوسط سعر المتر "
             f"{egp(content['median_price_per_sqm'])} جنيه، ومتوسط السعر {egp(content['median_price'])} جنيه "
             f"(من {egp(content['min_price'])} لـ {egp(content['max_price'])})."
         ]
@@ -594,7 +602,10 @@ def _trends(content: dict[str, Any], ar: bool) -> str:
         lines.append("تحب أوريك وحدات في المنطقة دي؟")
     else:
         listings = counted(content["count"], "listing", "listings")
-        lines = [f"{where} {kind}: {listings}, median EGP {egp(content['median_price_per_sqm'])}/m², "
+        place = f"in {where}" if content.get("location") else "across the market"
+        heading = f"{TYPE_PLURAL.get(kind, kind)} {place}" if kind else str(where)
+        heading = heading[0].upper() + heading[1:]
+        lines = [f"{heading}: {listings}, median EGP {egp(content['median_price_per_sqm'])}/m², "
                  f"median price EGP {egp(content['median_price'])} (from EGP {egp(content['min_price'])} to "
                  f"EGP {egp(content['max_price'])})."]  # fmt: skip
         lines += [f"- delivery {y['delivery_year']}: {counted(y['count'], 'listing', 'listings')} at "

@@ -77,11 +77,15 @@ VALUATION = _family("worth", "valuation", "value my", "value of my", "appraise",
 OWNER = _family("my ", "mine", "i own", "i have a", "عندي", "بتاعتي", "بتاعي", "شقتي", "فيلتي", "ابيع", "أبيع",
                 "هبيع", "sell")  # fmt: skip
 PRICE_QUESTION = _family("how much", "what price", "كام", "بكام")
-TRENDS = _family("market", "trend", "average price", "prices", "price per meter", "price per m", "per square meter",
-                 "median", "going up", "going down", "appreciat", "السوق", "سعر المتر", "اسعار", "أسعار", "متوسط",
-                 "بتزيد", "بتقل", "بتغلى", "غليت", "ارتفاع")  # fmt: skip
+TRENDS = _family("market", "trend", "average price", "prices", "price per meter", "good time to buy",
+                 "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
+                 "استني ولا اشتري", "price per m", "per square meter", "median", "going up", "going down",
+                 "appreciat", "السوق", "سعر المتر", "اسعار", "أسعار", "متوسط", "بتزيد", "بتقل", "بتغلى",
+                 "غليت", "ارتفاع")  # fmt: skip
 # Asked with no area or type at all, only these make a question about the whole market.
-WHOLE_MARKET = _family("market", "trend", "price per meter", "السوق", "سعر المتر", "متوسط سعر")
+WHOLE_MARKET = _family("market", "trend", "price per meter", "السوق", "سعر المتر", "متوسط سعر", "good time to buy",
+                       "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
+                       "استني ولا اشتري")  # fmt: skip
 AVAILABILITY = _family("available", "availability", "reserved", "still for sale", "still there", "blockchain",
                        "on chain", "on-chain", "registry", "sold", "taken", "متاح", "محجوز", "لسه موجود", "اتباع",
                        "اتحجز", "البلوكتشين", "بلوك تشين")  # fmt: skip
@@ -335,8 +339,9 @@ def read_message(
     search (what "tell me when one appears" saves); `focus` the listing the last turns were about (last_focus), which
     "it" names before the first listing shown; `valued` the estimate of the valuation the previous turn made
     (last_valuation), the price "what would it rent for?" asks about; `previous` the last search (last_search_call),
-    which "show me more", "any cheaper ones?" and "the cheapest?" continue; `calculation` the mortgage or yield the
-    previous turn computed (last_calculation), which "and over 20 years?" computes again with that change."""
+    which "show me more", "any cheaper ones?" and "the cheapest?" continue; `calculation` the mortgage, yield or
+    market figures the previous turn computed (last_calculation), which "and over 20 years?" or "and in Zayed?"
+    computes again with that change."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -384,8 +389,12 @@ def read_message(
             return Reading(language, None, smalltalk="alert_what")
         channel = "sms" if BY_SMS.search(folded) else "email"
         return Reading(language, "save_search", {"query": " ".join(query.split())[:300], "channel": channel})
-    # A change to the mortgage or yield just computed comes before any listing the words might name.
-    if calculation is not None and not (ids or picks or searching_place or ptype):
+    # A change to the mortgage, yield or market figures just computed comes before any listing the words might name.
+    if calculation is not None and calculation[0] == "check_market_trends" and not (ids or picks or budget):
+        changed = {key: value for key, value in (("location", area), ("property_type", owned_type)) if value}
+        if changed and not bedrooms and (REFINE.search(folded) or len(folded.split()) <= 6):
+            return Reading(language, "check_market_trends", {**calculation[1], **changed})
+    elif calculation is not None and not (ids or picks or searching_place or ptype):
         recomputed = _recomputed(folded, amounts, filters, language, calculation)
         if recomputed is not None:
             return recomputed
@@ -562,11 +571,13 @@ def _recomputed(
 
 
 def last_calculation(past: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
-    """The mortgage or yield the conversation's last tool call computed, with its arguments, else None."""
+    """The mortgage, yield or market figures the conversation's last tool call computed, with its arguments, else
+    None ("and in Zayed?" after the figures of New Cairo asks for Zayed's)."""
+    computed = ("calculate_mortgage", "calculate_investment_roi", "check_market_trends")
     for item in reversed(past):
         if item.get("role") == "tool" and (call := _tool_call(item)):
             name, arguments, content = call
-            done = name in ("calculate_mortgage", "calculate_investment_roi") and content.get("ok", True) is not False
+            done = name in computed and content.get("ok", True) is not False
             return (name, dict(arguments)) if done else None
     return None
 

@@ -223,3 +223,34 @@ def test_the_last_calculation_is_the_last_tool_call_only() -> None:
     assert last_calculation([search, mortgage]) == MORTGAGE
     assert last_calculation([mortgage, search]) is None
     assert last_calculation([tool("calculate_mortgage", {}, {"ok": False, "error": "invalid"})]) is None
+
+
+TRENDS = ("check_market_trends", {"location": "New Cairo"})
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "arguments"),
+    [
+        ("and in zayed?", {"locations": ["Sheikh Zayed"]}, {"location": "Sheikh Zayed"}),
+        ("and villas?", {"property_types": ["Villa"]}, {"location": "New Cairo", "property_type": "Villa"}),
+        ("و الشقق في المعادي؟", {"locations": ["Maadi"], "property_types": ["Apartment"]},
+         {"location": "Maadi", "property_type": "Apartment"}),
+    ],
+)  # fmt: skip
+def test_a_change_to_the_market_figures_gives_those_figures(
+    text: str, filters: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    reading = recompute(text, TRENDS, filters)
+    assert (reading.tool, reading.arguments) == ("check_market_trends", arguments)
+
+
+def test_a_budget_after_the_market_figures_is_a_search() -> None:
+    reading = recompute("villas in zayed under 30 million", TRENDS, {"locations": ["Sheikh Zayed"],
+                        "property_types": ["Villa"], "max_price": 30_000_000})  # fmt: skip
+    assert reading.tool == "search_properties"
+
+
+@pytest.mark.parametrize("text", ["is it a good time to buy?", "هل ده وقت مناسب اشتري؟"])
+def test_whether_to_buy_now_is_answered_with_the_whole_markets_figures(text: str) -> None:
+    reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.arguments) == ("check_market_trends", {})

@@ -222,6 +222,25 @@ def test_market_figures_count_their_listings_as_people_say_them(count: int, engl
     grounded(said, valuation)
 
 
+@pytest.mark.parametrize(
+    ("place", "kind", "english", "arabic"),
+    [
+        ("New Cairo", "Apartment", "Apartments in New Cairo: 18 listings", "في التجمع الخامس شقة: 18 وحدة"),
+        ("New Cairo", None, "New Cairo: 18 listings", "في التجمع الخامس: 18 وحدة"),
+        (None, "Villa", "Villas across the market: 18 listings", "في السوق كله فيلا: 18 وحدة"),
+        (None, None, "The whole market: 18 listings", "في السوق كله: 18 وحدة"),
+    ],
+)
+def test_market_figures_open_with_what_they_are_of(
+    place: str | None, kind: str | None, english: str, arabic: str
+) -> None:
+    content = {"ok": True, "location": place, "location_ar": "التجمع الخامس" if place else None,
+               "property_type": kind, "count": 18, "median_price_per_sqm": 41_000, "median_price": 6_000_000,
+               "min_price": 2_000_000, "max_price": 9_000_000, "by_delivery_year": []}  # fmt: skip
+    assert reply("check_market_trends", content, "en").startswith(english)
+    assert reply("check_market_trends", content, "ar").startswith(arabic)
+
+
 def test_market_figures_by_delivery_year_show_the_latest_four() -> None:
     years = [
         {"delivery_year": y, "count": 3, "median_price_per_sqm": 40_000 + y}
