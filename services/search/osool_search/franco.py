@@ -39,6 +39,7 @@ THOUSANDS = ("alf", "alaf", "aalaf", "2alf", "2alaf")
 HALVES = ("nos", "noss", "nus")
 AT_MOST = (
     "a2al men", "a2al mn", "a2al min", "2a2al men", "2a2al mn", "b a2al men", "ba2al men", "b2al men", "a2al",
+    "b2a2al men", "b2a2al mn", "b 2a2al men", "b 2a2al mn", "be2a2al men", "bi2a2al men", "b2a2al min",
     "mesh aktar men", "msh aktar mn", "mesh aktar mn", "msh aktar men", "mish aktar min", "mesh aktar min",
     "ta7t", "ta7t el", "tah t", "le7ad", "l7ad", "la7ad", "le7d", "lehad", "lghayet", "le8ayet", "bel kteer",
 )  # fmt: skip
@@ -46,6 +47,11 @@ AT_LEAST = (
     "aktar men", "aktar mn", "aktar min", "akbar men", "akbar mn", "fo2", "foo2", "fou2", "mesh a2al men",
     "msh a2al mn", "mesh a2al mn", "msh a2al men", "3ala el a2al", "3al a2al", "men", "mn",
 )  # fmt: skip
+# Ranges: "men 3 le 5 milyon", "bein 3 w 5 milyon", "men 100 l 150 metr".
+RANGE_BETWEEN = ("bein", "ben", "beyn", "bain", "ma bein", "ma ben", "mabein")
+RANGE_FROM = ("men", "mn", "min")
+RANGE_TO = ("le", "l", "lel", "la", "ela", "ila", "le7ad", "l7ad", "la7ad", "lghayet", "le8ayet")
+RANGE_AND = ("w", "we", "wa", "le", "l", "ela", "ila")
 AROUND = (
     "7adod", "7dod", "7odod", "7odood", "7dood", "fe 7dod", "fi 7dod", "f 7dod", "fi 7odod", "fe 7odod", "fi 7odood",
     "fe 7odood", "fi 7adod", "fe 7adod", "f 7odod", "7awaly", "7awali", "7waly", "ta2riban", "ta2reban", "t2reban",

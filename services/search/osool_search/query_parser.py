@@ -900,10 +900,10 @@ _SIZE_NOUN = _words(
     "size", "area", "bua", "built up area", "مساحة", "بمساحة", "المساحة", "مساحتها", "مساحته", *franco.SIZE_WORDS
 )  # fmt: skip
 _SIZE_WORD = rf"(?:{_SIZE_NOUN}(?: of| is|:)? ?)?"
-_RANGE_BETWEEN = _words("between", "ما بين", "بين")
-_RANGE_FROM = _words("from", "من")
-_RANGE_TO = _words("-", "to", "till", "until", "إلى", "الى", "لحد", "لغاية", "حتى", "ل")
-_RANGE_AND = _words("and", "و", "-", "to", "إلى", "الى", "ل")
+_RANGE_BETWEEN = _words("between", "ما بين", "بين", *franco.RANGE_BETWEEN)
+_RANGE_FROM = _words("from", "من", *franco.RANGE_FROM)
+_RANGE_TO = _words("-", "to", "till", "until", "إلى", "الى", "لحد", "لغاية", "حتى", "ل", *franco.RANGE_TO)
+_RANGE_AND = _words("and", "و", "-", "to", "إلى", "الى", "ل", *franco.RANGE_AND)
 _SIZE = _compile(
     rf"{_SIZE_WORD}(?:{_RANGE_BETWEEN} ?{_number('sa')} ?(?:{_SIZE_UNIT} ?)?{_RANGE_AND} ?{_number('sb')} ?{_SIZE_UNIT}"
     rf"|(?:{_RANGE_FROM} ?)?{_number('sc')} ?(?:{_SIZE_UNIT} ?)?{_RANGE_TO} ?{_number('sd')} ?{_SIZE_UNIT}"

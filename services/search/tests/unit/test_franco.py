@@ -79,6 +79,12 @@ def test_franco_rooms(query: str, expected: dict[str, Any]) -> None:
         # A million said as a word, with no number: one, two, one and a half, half of one.
         ("ta7t milyon", {"max_price": 1_000_000}), ("a2al men milyoneen", {"max_price": 2_000_000}),
         ("b milyon w nos", {"max_price": 1_500_000}), ("le7ad nos milyon", {"max_price": 500_000}),
+        # "For less than" with its b attached, and ranges: "from 3 to 5", "between 3 and 5".
+        ("b2a2al men 20 milyon", {"max_price": 20_000_000}), ("b 2a2al mn 5 milyon", {"max_price": 5_000_000}),
+        ("men 3 le 5 milyon", {"min_price": 3_000_000, "max_price": 5_000_000}),
+        ("mn 3 l 5 milyon", {"min_price": 3_000_000, "max_price": 5_000_000}),
+        ("bein 3 w 5 milyon", {"min_price": 3_000_000, "max_price": 5_000_000}),
+        ("ma bein 800 alf we 1.2 milyon", {"min_price": 800_000, "max_price": 1_200_000}),
     ],
 )  # fmt: skip
 def test_franco_prices(query: str, expected: dict[str, Any]) -> None:
