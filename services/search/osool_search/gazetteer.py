@@ -52,6 +52,12 @@ PROPERTY_TYPES: dict[str, tuple[str, ...]] = {
         "فلل",
         "فيلات",
         "ستاند الون",
+        # "فيلا مستقلة": standalone, as opposed to a townhouse or twin house.
+        "مستقلة",
+        "mostakela",
+        "mosta2ela",
+        "mosta2la",
+        "mostakla",
     ),
     "Townhouse": ("townhouse", "townhouses", "town house", "town houses", "تاون هاوس", "تاون"),
     "Twinhouse": ("twinhouse", "twinhouses", "twin house", "twin houses", "توين هاوس", "توين"),
@@ -163,6 +169,11 @@ SALE_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
         "من المطور",
         "من الشركة",
         "برايمري",
+        "men el motawer",
+        "mn el motawer",
+        "men el sherka",
+        "mn el sherka",
+        "men el developer",
     ),
 }
 
@@ -433,6 +444,7 @@ AREAS: tuple[Area, ...] = (
             "new capital",
             "nac",
             "the capital",
+            "el capital",
             "العاصمة الإدارية الجديدة",
             "العاصمة الادارية الجديدة",
             "العاصمة الإدارية",

@@ -33,6 +33,8 @@ def applied(query: str) -> dict[str, Any]:
         ("shalih", [C]), ("shaleh", [C]), ("dobleks", ["Duplex"]), ("dublex", ["Duplex"]), ("studio", ["Studio"]),
         ("town house", ["Townhouse"]), ("twin house", ["Twinhouse"]), ("penthouse", ["Penthouse"]),
         ("3ayez sha2a", [A]), ("ana 3awez fella", [V]),
+        # Standalone ("مستقلة"), never misread as Mostakbal City.
+        ("fella mostakela", [V]), ("fella mosta2ela", [V]),
     ],
 )  # fmt: skip
 def test_franco_property_types(query: str, expected: list[str]) -> None:
@@ -48,6 +50,7 @@ def test_franco_property_types(query: str, expected: list[str]) -> None:
         ("sa7el", "North Coast"), ("el 3asema", NAC), ("el 3asema el edareya", NAC), ("el 3ashma el edareya", NAC),
         ("ma3adi", "Maadi"), ("el maadi", "Maadi"), ("masr el gedida", "Heliopolis"), ("madinaty", "Madinaty"),
         ("el shorouk", "Shorouk City"), ("el tagamo3 el awal", NC), ("tagamo3 el awel", NC),
+        ("el capital", NAC),
     ],
 )  # fmt: skip
 def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
@@ -141,6 +144,8 @@ def test_a_digit_inside_a_franco_word_is_no_number(query: str, expected: dict[st
         ("estlam 2027", {"delivery_year": 2027}), ("estlam fawry", {"is_delivered": True}),
         ("gahza lel sakan", {"is_delivered": True}), ("ta7t el ensha2", {"is_delivered": False}),
         ("mesh gahza", {"is_delivered": False}),
+        # Who sells it.
+        ("men el motawer", {"sale_type": "developer"}), ("mn el sherka", {"sale_type": "developer"}),
         # Sizes.
         ("150 metr", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
         ("200 metr mraba3", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),
