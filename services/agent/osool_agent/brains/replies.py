@@ -424,6 +424,14 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
             lines.append(f"أيوه، هي {_floor_words(floor, ar)}." if ar else f"Yes, it is {_floor_words(floor, ar)}.")
         else:
             lines.append(f"لا، هي {_floor_words(floor, ar)}." if ar else f"No, it is {_floor_words(floor, ar)}.")
+    if asked.get("plan"):
+        plan = _plan(listing, ar, amount=True)
+        if plan:
+            lines.append(
+                f"خطة السداد: {plan}. ولو عايز تمويل بنكي بدل كده، قولي وأحسبهولك."
+                if ar
+                else f"Its payment plan: {plan}. A bank mortgage instead? Say so and I will work it out."
+            )
     in_compound = asked.get("in_compound") or []
     if in_compound:
         compound = (ar and listing.get("compound_ar")) or listing.get("compound")

@@ -59,7 +59,8 @@ LOAN = _family("mortgage", "loan", "borrow", "financing", "تمويل", "قرض"
 MORTGAGE = _family("mortgage", "loan", "borrow", "financing", "finance", "bank", "interest", "amortization",
                    "تمويل", "قرض", "رهن", "البنك", "بنك", "فايده", "فائدة", "فوايد", "فوائد", "اقترض")  # fmt: skip
 # Asking what a month of a loan costs (not "with installments", which is a payment plan to search by).
-MONTHLY = _family("monthly payment", "monthly installment", "monthly instalment", "pay monthly", "pay per month",
+MONTHLY = _family("monthly payment", "monthly installment", "monthly instalment", "the monthly", "pay monthly",
+                  "pay per month",
                   "pay a month", "the installment", "the instalment", "installment be", "قسط", "القسط",
                   "هدفع كام في الشهر", "هدفع كام شهري")  # fmt: skip
 INCOME = _family("salary", "income", "earn", "make", "مرتبي", "مرتب", "دخلي", "دخل", "راتبي", "راتب", "بقبض")
@@ -400,6 +401,12 @@ def read_message(
             return recomputed
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
+        order = parsed.get("order")
+        if chosen is not ids and chosen is not referenced and order in ("price_asc", "price_desc"):
+            # "compare the cheapest two": of the listings just shown, by price
+            priced = [s for s in shown[:_CARDS] if isinstance(s.get("price"), int | float)]
+            ranked = sorted(priced, key=lambda s: s["price"], reverse=order == "price_desc")
+            chosen = [s["id"] for s in ranked[:2]] if len(ranked) >= 2 else chosen
         return Reading(language, "compare_units", {"property_ids": chosen[:4]})
     named = bool(ids or referenced or shown or focus)  # a listing the message may be about
     if RESERVE.search(folded) and not VIEWING.search(folded) and named:
@@ -422,6 +429,10 @@ def read_message(
         arguments = _roi_arguments(folded, amounts, filters, None if own else listing_ref(), own)
         if arguments is not None:
             return Reading(language, "calculate_investment_roi", arguments)
+    # "what's the monthly on the second?" of a listing sold on instalments: its own plan, not a bank loan on its price.
+    planned = [s for s in shown if s["id"] in referenced and s.get("installment_years")] if referenced else []
+    if MONTHLY.search(folded) and planned and not (LOAN.search(folded) or MORTGAGE.search(folded) or amounts):
+        return Reading(language, "get_property", {"property_id": planned[0]["id"]}, asked={"plan": [True]})
     instalment = MONTHLY.search(folded) and (amounts or referenced or ids) and not locations
     if (MORTGAGE.search(folded) or (instalment and not filters.get("max_monthly_installment"))) and (
         reading := mortgage()
@@ -582,6 +593,8 @@ def last_calculation(past: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any
     return None
 
 
+# The listings a reply shows as cards: "the cheapest two" are picked among them.
+_CARDS = 5
 # How many listings "show me more" leaves out at most (nine pages of five).
 _MOST_EXCLUDED = 45
 

@@ -185,3 +185,47 @@ def test_a_listing_looked_at_says_what_its_line_leaves_out(language: str, detail
     bare = listing(features=[], finishing=None, floor=None)
     part = ToolReturnPart("get_property", {"ok": True, "listing": bare}, tool_call_id="call_1")
     assert len(write_reply(Reading(language, "get_property", {}), [part], seed="s").splitlines()) == 2
+
+
+PLANNED = [
+    {"id": "SHOWN-1", "price": 9_480_000, "installment_years": None},
+    {"id": "SHOWN-2", "price": 9_300_000, "installment_years": 6, "down_payment_pct": 20},
+    {"id": "SHOWN-3", "price": 7_040_000, "installment_years": 2},
+]
+
+
+@pytest.mark.parametrize("text", ["what's the monthly on the second?", "التانية قسطها كام؟"])
+def test_the_monthly_of_a_listing_on_instalments_is_its_own_plan(text: str) -> None:
+    reading = read(text, {}, shown=PLANNED)
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["what's the monthly on the first?", "mortgage on the second", "loan for the third"])
+def test_a_loan_or_a_listing_paid_cash_is_a_bank_mortgage(text: str) -> None:
+    assert read(text, {}, shown=PLANNED).tool == "calculate_mortgage"
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "chosen"),
+    [("compare the cheapest two", "price_asc", ["SHOWN-3", "SHOWN-2"]),
+     ("قارن اغلى اتنين", "price_desc", ["SHOWN-1", "SHOWN-2"]),
+     ("compare them", None, ["SHOWN-1", "SHOWN-2"])],
+)  # fmt: skip
+def test_the_cheapest_two_are_compared_by_price(text: str, order: str | None, chosen: list[str]) -> None:
+    parsed = {"filters": {}, "text": text, "understood": [], "order": order or "relevance"}
+    reading = read_message(text, parsed, PLANNED, "auto")
+    assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": chosen})
+
+
+def test_the_plan_is_said_with_the_down_payment_in_pounds() -> None:
+    planned = {"down_payment_pct": 20.0, "down_payment": 1_000_000, "installment_years": 6,
+               "monthly_installment": 55_600}  # fmt: skip
+    assert answer({"plan": [True]}, "en", **planned) == (
+        "Its payment plan: 20% down (EGP 1,000,000), 6 years of instalments (EGP 55,600 a month). A bank mortgage "
+        "instead? Say so and I will work it out."
+    )
+    assert answer({"plan": [True]}, "ar", **planned).startswith(
+        "خطة السداد: مقدم 20% (1,000,000 جنيه) وتقسيط على 6 سنين (حوالي 55,600 جنيه في الشهر)."
+    )
