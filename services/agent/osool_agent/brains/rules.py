@@ -401,8 +401,14 @@ def read_message(
             return recomputed
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
+        if len(referenced) == 1 and not ids:
+            # "compare it with the third": the listing the conversation is on (else the first shown) and that one
+            other = focus if focus and focus != referenced[0] else next(
+                (s["id"] for s in shown if s["id"] != referenced[0]), None
+            )  # fmt: skip
+            chosen = [other, referenced[0]] if other else chosen
         order = parsed.get("order")
-        if chosen is not ids and chosen is not referenced and order in ("price_asc", "price_desc"):
+        if len(ids) < 2 and not referenced and order in ("price_asc", "price_desc"):
             # "compare the cheapest two": of the listings just shown, by price
             priced = [s for s in shown[:_CARDS] if isinstance(s.get("price"), int | float)]
             ranked = sorted(priced, key=lambda s: s["price"], reverse=order == "price_desc")

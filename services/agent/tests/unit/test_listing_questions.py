@@ -229,3 +229,17 @@ def test_the_plan_is_said_with_the_down_payment_in_pounds() -> None:
     assert answer({"plan": [True]}, "ar", **planned).startswith(
         "خطة السداد: مقدم 20% (1,000,000 جنيه) وتقسيط على 6 سنين (حوالي 55,600 جنيه في الشهر)."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "focus", "chosen"),
+    [("ok compare it with the third", "SHOWN-1", ["SHOWN-1", "SHOWN-3"]),
+     ("قارنها بالتالتة", "SHOWN-2", ["SHOWN-2", "SHOWN-3"]),
+     ("compare with the third", None, ["SHOWN-1", "SHOWN-3"]),
+     ("compare the first with the third", None, ["SHOWN-1", "SHOWN-3"])],
+)  # fmt: skip
+def test_it_compared_with_one_named_is_the_listing_the_conversation_is_on_and_that_one(
+    text: str, focus: str | None, chosen: list[str]
+) -> None:
+    reading = read(text, {}, focus=focus, shown=PLANNED)
+    assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": chosen})
