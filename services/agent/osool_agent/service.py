@@ -375,9 +375,7 @@ class ChatService:
         # A session this request opened has no past: one call to chat-history saved.
         past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
-        shown, offer, last_query = shown_listings(past), viewing_offer(past), last_search(past)
-        focus, valued, previous = last_focus(past), last_valuation(past), last_search_call(past)
-        calculation = last_calculation(past)
+        context = Context.of(past)
         for item in past:
             if item["role"] == "user":
                 facts.add_user_text(item["content"])
@@ -403,9 +401,7 @@ class ChatService:
             outcome.brain, outcome.model = brain.name, brain.model_name
             expected_tool = None
             if brain.name == "local":
-                reading = await self._read(
-                    message, language, shown, offer, last_query, focus, valued, previous, calculation
-                )
+                reading = await self._read(message, language, context)
                 deps.fill_arguments = _filler(reading)
                 expected_tool = reading.tool
             try:
@@ -426,9 +422,7 @@ class ChatService:
             outcome.fallback = reason
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
-            reading = reading or await self._read(
-                message, language, shown, offer, last_query, focus, valued, previous, calculation
-            )
+            reading = reading or await self._read(message, language, context)
             # No "briefly unavailable" notice when the model was there but skipped the tool: it is not unavailable.
             notice = reason is not None and reason != "model_skipped_tool"
             await self._run_rules(reading, message, deps, gate, notice=notice, seed=key)
@@ -480,27 +474,15 @@ class ChatService:
                 return (fallback, "budget") if fallback in self.brains else ("rules", "budget")
         return name, None
 
-    async def _read(
-        self, message: str, language: str, shown: list[dict[str, Any]], offer: ViewingOffer | None = None,
-        last_query: str | None = None, focus: str | None = None, valued: int | None = None,
-        previous: LastSearch | None = None, calculation: tuple[str, dict[str, Any]] | None = None,
-    ) -> Reading:  # fmt: skip
+    async def _read(self, message: str, language: str, context: Context) -> Reading:
         try:
             parsed = await self.search.parse(message[:500])
         except (UpstreamError, DomainError):
             parsed = {"filters": {}, "text": message, "understood": []}
         reading = read_message(
-            message,
-            parsed,
-            shown,
-            language,
-            offer,
-            last_query=last_query,
-            focus=focus,
-            valued=valued,
-            previous=previous,
-            calculation=calculation,
-        )
+            message, parsed, context.shown, language, context.offer, last_query=context.last_query,
+            focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
+        )  # fmt: skip
         reading.parsed = parsed
         return reading
 
@@ -646,6 +628,29 @@ def _nothing_to_say(reading: Reading | None, language: str, message: str) -> str
 
 def _title(message: str) -> str:
     return " ".join(message.split())[:80]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation so far gives the next message to refer to, read once from chat-history's messages: the
+    listings shown ("the second one"), the viewing times offered, the last search and its query, the listing the last
+    turns were about ("it"), the estimate of a home just valued, and the mortgage, yield or figures just computed."""
+
+    shown: list[dict[str, Any]]
+    offer: ViewingOffer | None
+    last_query: str | None
+    focus: str | None
+    valued: int | None
+    previous: LastSearch | None
+    calculation: tuple[str, dict[str, Any]] | None
+
+    @classmethod
+    def of(cls, past: list[dict[str, Any]]) -> Context:
+        return cls(
+            shown=shown_listings(past), offer=viewing_offer(past), last_query=last_search(past),
+            focus=last_focus(past), valued=last_valuation(past), previous=last_search_call(past),
+            calculation=last_calculation(past),
+        )  # fmt: skip
 
 
 def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
