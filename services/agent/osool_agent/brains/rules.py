@@ -591,12 +591,10 @@ def last_calculation(past: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any
     """The mortgage, yield or market figures the conversation's last tool call computed, with its arguments, else
     None ("and in Zayed?" after the figures of New Cairo asks for Zayed's)."""
     computed = ("calculate_mortgage", "calculate_investment_roi", "check_market_trends")
-    for item in reversed(past):
-        if item.get("role") == "tool" and (call := _tool_call(item)):
-            name, arguments, content = call
-            done = name in computed and content.get("ok", True) is not False
-            return (name, dict(arguments)) if done else None
-    return None
+    call = _last_call(past)
+    if call is None or call[0] not in computed or call[2].get("ok", True) is False:
+        return None
+    return call[0], dict(call[1])
 
 
 # The listings a reply shows as cards: "the cheapest two" are picked among them.
@@ -737,44 +735,48 @@ class ViewingOffer:
     picked: str | None = None  # the time picked when the buyer was asked to sign in first
 
 
-def last_search(past: Sequence[dict[str, Any]]) -> str | None:
-    """The query of the conversation's last search_properties call (`past`: chat-history's messages), if any."""
+def _last_call(
+    past: Sequence[dict[str, Any]], name: str | None = None
+) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+    """The conversation's last tool call (of `name` when given) with its arguments and result (`past`: chat-history's
+    messages), if any."""
     for item in reversed(past):
-        if item.get("role") == "tool" and (call := _tool_call(item)) and call[0] == "search_properties":
-            query = call[1].get("query")
-            return str(query) if query else None
+        if item.get("role") == "tool" and (call := _tool_call(item)) and name in (None, call[0]):
+            return call
     return None
+
+
+def last_search(past: Sequence[dict[str, Any]]) -> str | None:
+    """The query of the conversation's last search_properties call, if any."""
+    call = _last_call(past, "search_properties")
+    query = call[1].get("query") if call else None
+    return str(query) if query else None
 
 
 def last_search_call(past: Sequence[dict[str, Any]]) -> LastSearch | None:
     """The conversation's last search_properties call that went through, and what it showed."""
-    for item in reversed(past):
-        if item.get("role") != "tool" or not (call := _tool_call(item)) or call[0] != "search_properties":
-            continue
-        arguments, content = call[1], call[2]
-        if not arguments.get("query") or content.get("ok") is False:
-            return None
-        listings = [listing for listing in content.get("listings") or [] if isinstance(listing, dict)]
-        before = [str(ref) for ref in arguments.get("exclude_ids") or []]
-        return LastSearch(
-            arguments=dict(arguments),
-            shown=tuple(dict.fromkeys([*before, *(str(listing["id"]) for listing in listings if "id" in listing)])),
-            prices=tuple(int(listing["price"]) for listing in listings if isinstance(listing.get("price"), int)),
-            sizes=tuple(
-                float(listing["size_sqm"]) for listing in listings if isinstance(listing.get("size_sqm"), int | float)
-            ),
-        )
-    return None
+    call = _last_call(past, "search_properties")
+    if call is None or not call[1].get("query") or call[2].get("ok") is False:
+        return None
+    arguments, content = call[1], call[2]
+    listings = [listing for listing in content.get("listings") or [] if isinstance(listing, dict)]
+    before = [str(ref) for ref in arguments.get("exclude_ids") or []]
+    return LastSearch(
+        arguments=dict(arguments),
+        shown=tuple(dict.fromkeys([*before, *(str(listing["id"]) for listing in listings if "id" in listing)])),
+        prices=tuple(int(listing["price"]) for listing in listings if isinstance(listing.get("price"), int)),
+        sizes=tuple(
+            float(listing["size_sqm"]) for listing in listings if isinstance(listing.get("size_sqm"), int | float)
+        ),
+    )
 
 
 def last_valuation(past: Sequence[dict[str, Any]]) -> int | None:
     """The estimate of the home valued when the conversation's last tool call was a valuation ("عندي شقة ... بكام",
     then "وقد ايه لو أجرتها؟"), else None."""
-    for item in reversed(past):
-        if item.get("role") == "tool" and (call := _tool_call(item)):
-            estimate = call[2].get("estimate") if call[0] == "run_valuation" else None
-            return int(estimate) if isinstance(estimate, int | float) and estimate > 0 else None
-    return None
+    call = _last_call(past)
+    estimate = call[2].get("estimate") if call and call[0] == "run_valuation" else None
+    return int(estimate) if isinstance(estimate, int | float) and estimate > 0 else None
 
 
 def last_focus(past: Sequence[dict[str, Any]]) -> str | None:
