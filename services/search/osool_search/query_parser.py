@@ -7,8 +7,8 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   ("150m" is 150 million): sizes need a size unit ("150 m2", "150 sqm", "150 meters", "150 متر", "150 م"), unless a
   size word or a comparison only a size takes comes first ("size 300m", "مساحة 200", "bigger than 300m", "أكبر من
   150"): then "m" is metres and the unit may be left out, and a money unit after the number keeps it money. A bare
-  "m" is metres too where millions cannot be meant: from 250 ("villa 300m"), or when the budget is said in words
-  ("villa 200m under 30 million"); "budget 300m" stays money. A number
+  "m" is metres too where millions cannot be meant: from 250 ("villa 300m"), from 50 for a flat ("apartment 90m"),
+  or when the budget is said in words ("villa 200m under 30 million"); "budget 300m" stays money. A number
   without a unit counts as money only from 10,000 up (1,000 up for a monthly amount), or right after "budget" /
   "ميزانية", where a number under 100 means millions.
 - Monthly amounts ("monthly under 50k", "40k a month", "قسط شهري أقل من 50 ألف") set max_monthly_installment only.
@@ -962,8 +962,21 @@ _SIZE_CUED = _compile(
 
 
 # A bare "300m" is millions, unless it cannot be: from 250 up (no home sells for 250 million or more, and 250 m² is an
-# everyday villa), or when the query names its budget in words ("villa 400m under 30 million").
+# everyday villa), from 50 up when the query asks for a flat, a chalet or a unit in a building (a flat of 50 million is
+# the rarest top of the market, one of 50 to 250 m² an everyday flat: "apartment 90m" is 90 m²), or when the query
+# names its budget in words ("villa 400m under 30 million").
 _M_METRES_FROM = 250
+_M_METRES_FROM_FLAT = 50
+_FLAT_TYPES = ("Apartment", "Studio", "Duplex", "Penthouse", "Chalet", "Office", "Clinic", "Retail")
+_FLAT_WORDS = frozenset(fold(word) for ptype in _FLAT_TYPES for word in PROPERTY_TYPES[ptype])
+_WORD = re.compile(r"\w+")
+
+
+def _names_a_flat(text: str) -> bool:
+    """Whether a word of the text is a flat's type as written, in Franco or misspelt ("sha2a", "appartment")."""
+    return any(_FLAT_WORDS.intersection(_respellings(word)[0]) for word in _WORD.findall(text) if not word.isdigit())
+
+
 _BARE_M = _compile(
     rf"(?:(?:(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})){_THE} ?)?{_number('n')} ?m(?!\w)"
     rf"(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?(?!\w)"
@@ -980,7 +993,12 @@ def _read_bare_m(match: re.Match[str], scan: _Scan) -> _Take:
     if size is None or not _MIN_SQM <= size <= _MAX_SQM or _AFTER_BUDGET.search(scan.before(match.start())):
         return None
     budget_elsewhere = any(float(m.group(1)) < _MIN_SQM for m in _OTHER_BARE_M.finditer(scan.work))
-    if size < _M_METRES_FROM and not _HAS_MONEY_WORD(scan.work) and not budget_elsewhere:
+    if (
+        size < _M_METRES_FROM
+        and not _HAS_MONEY_WORD(scan.work)
+        and not budget_elsewhere
+        and (size < _M_METRES_FROM_FLAT or not _names_a_flat(scan.work))
+    ):
         return None
     return _read_cued_size(match, scan)
 

@@ -924,9 +924,18 @@ def test_an_english_m_after_a_number_is_millions_not_metres() -> None:
             "apartment 3.5m 90m",
             {"property_types": ["Apartment"], "max_price": 3_500_000, "min_size_sqm": 76.0, "max_size_sqm": 104.0},
         ),
-        # Money still: after "budget", and below 250 with no budget in words.
+        # A flat, a chalet or a unit in a building never sells for 50 million or more: from 50 its "m" is metres.
+        ("apartment 150m", {"property_types": ["Apartment"], "min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("sha2a 90m", {"property_types": ["Apartment"], "min_size_sqm": 76.0, "max_size_sqm": 104.0}),
+        ("شقة 120m", {"property_types": ["Apartment"], "min_size_sqm": 102.0, "max_size_sqm": 138.0}),
+        ("studio 50m", {"property_types": ["Studio"], "min_size_sqm": 42.0, "max_size_sqm": 58.0}),
+        # Money still: after "budget", below 250 for a house and below 50 for a flat with no budget in words.
         ("budget 300m", {"max_price": 300_000_000}),
         ("villa 20m", {"property_types": ["Villa"], "max_price": 20_000_000}),
+        ("villa 150m", {"property_types": ["Villa"], "max_price": 150_000_000}),
+        ("apartment 8m", {"property_types": ["Apartment"], "max_price": 8_000_000}),
+        ("appartment 150m", {"property_types": ["Apartment"], "min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("apartment 40m", {"property_types": ["Apartment"], "max_price": 40_000_000}),
     ],
 )
 def test_an_m_that_cannot_be_millions_is_metres(query: str, expected: dict[str, Any]) -> None:
