@@ -45,6 +45,7 @@ from osool_agent.brains.rules import (
     read_message,
     rules_model,
     viewing_offer,
+    without_contact,
 )
 from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
 from osool_agent.cost import CostMeter
@@ -475,13 +476,15 @@ class ChatService:
         return name, None
 
     async def _read(self, message: str, language: str, context: Context) -> Reading:
+        text, contact = without_contact(message)
         try:
-            parsed = await self.search.parse(message[:500])
+            parsed = await self.search.parse(text[:500])
         except (UpstreamError, DomainError):
-            parsed = {"filters": {}, "text": message, "understood": []}
+            parsed = {"filters": {}, "text": text, "understood": []}
         reading = read_message(
-            message, parsed, context.shown, language, context.offer, last_query=context.last_query,
+            text, parsed, context.shown, language, context.offer, last_query=context.last_query,
             focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
+            contact=contact,
         )  # fmt: skip
         reading.parsed = parsed
         return reading

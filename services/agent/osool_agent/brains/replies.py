@@ -777,6 +777,10 @@ SMALLTALK = {
         "en": ["Happy to let you know. What should I watch for: the area, the type, bedrooms and your budget?"],
         "ar": ["أكيد هبلغك. قولي أدورلك على إيه: المنطقة والنوع وعدد الغرف والميزانية؟"],
     },
+    "contact_noted": {
+        "en": ["Thank you, I have noted your contact details."],
+        "ar": ["شكرًا، سجلت بيانات التواصل بتاعتك."],
+    },
     "discovery": {
         "en": ["Happy to help. Tell me what you are after: the area, the type of unit, bedrooms and your budget, or "
                "ask me about a mortgage, rental yield or what a property is worth."],

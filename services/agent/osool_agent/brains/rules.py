@@ -247,7 +247,7 @@ class Reading:
     language: str
     tool: str | None
     arguments: dict[str, Any] = field(default_factory=dict)
-    smalltalk: str | None = None  # greeting, thanks, discovery
+    smalltalk: str | None = None  # greeting, thanks, discovery, contact_noted, ...
     parsed: dict[str, Any] | None = None  # the search service's reading (the lead workflow reads it too)
     note: str | None = None  # why the reply says what it says: "which_time" (the times offered again, none picked)
     # What a question about one listing asks it has, in the parser's filters, each a list: {"features": ["garden"]},
@@ -274,6 +274,19 @@ class Amount:
     start: int
     end: int
     value: float
+
+
+# A phone number or an email in a message is how to reach the buyer (the lead workflow reads it from the message as
+# written), never an amount or a search word: "I'm Ahmed, 010 1234 5678" names no budget of a billion.
+_CONTACT = re.compile(r"(?<![\w+])(?:(?:\+|00)20[\s-]?0?|0)1[0125](?:[\s-]?\d){8}(?!\d)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def without_contact(text: str) -> tuple[str, bool]:
+    """The message with its phone numbers and emails taken out, and whether it had any."""
+    spans = [match.span() for match in _CONTACT.finditer(normalise_digits(text))]  # the same length: spans hold
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return (" ".join(text.split()), True) if spans else (text, False)
 
 
 def language_of(text: str, requested: str) -> str:
@@ -332,7 +345,7 @@ def read_message(
     text: str, parsed: dict[str, Any], shown: Sequence[dict[str, Any]], requested: str,
     offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
     focus: str | None = None, valued: int | None = None, previous: LastSearch | None = None,
-    calculation: tuple[str, dict[str, Any]] | None = None,
+    calculation: tuple[str, dict[str, Any]] | None = None, contact: bool = False,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
@@ -342,7 +355,8 @@ def read_message(
     (last_valuation), the price "what would it rent for?" asks about; `previous` the last search (last_search_call),
     which "show me more", "any cheaper ones?" and "the cheapest?" continue; `calculation` the mortgage, yield or
     market figures the previous turn computed (last_calculation), which "and over 20 years?" or "and in Zayed?"
-    computes again with that change."""
+    computes again with that change; `contact` whether the buyer's phone or email was taken out of the text
+    (without_contact): a message that asks nothing else is thanked for it."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -478,6 +492,8 @@ def read_message(
         return Reading(language, "search_properties", _search_arguments(text, filters, location, ptype))
     if VALUATION.search(folded):
         return Reading(language, None, smalltalk="valuation_details")
+    if contact:
+        return Reading(language, None, smalltalk="contact_noted")
     if THANKS.search(folded):
         return Reading(language, None, smalltalk="thanks")
     if GREETING.search(folded):

@@ -16,6 +16,7 @@ import asyncpg
 from asyncpg import Record
 
 from osool_agent import metrics
+from osool_agent.brains.rules import without_contact
 from osool_agent.clients import AuthClient, HistoryClient, SearchClient, UpstreamError
 from osool_agent.leads.scoring import DEFAULT_SELLER_WEIGHTS, Thresholds, buyer_score, seller_score
 from osool_agent.leads.slots import SELLER_QUESTIONS, LeadSlots, consent_answer, is_arabic, read_slots
@@ -131,7 +132,7 @@ class LeadService:
         parsed = turn.parsed
         if parsed is None:
             try:
-                parsed = await self.search.parse(turn.message[:500])
+                parsed = await self.search.parse(without_contact(turn.message)[0][:500])
             except (UpstreamError, DomainError):
                 parsed = {"filters": {}, "understood": []}
         notify: dict[str, Any] | None = None
@@ -178,7 +179,7 @@ class LeadService:
                                                     {"agent_id": str(agent), "by": "round_robin"})  # fmt: skip
                 if lead.get("assigned_agent_id") is not None:
                     notify = dict(lead)
-            question = self._next_question(lead)
+            question = self._next_question(lead, volunteered=bool({"contact_phone", "contact_email"} & set(changed)))
             lead["pending_question"] = question
             if question and question not in lead["questions_asked"]:
                 lead["questions_asked"] = [*lead["questions_asked"], question]
@@ -258,13 +259,14 @@ class LeadService:
         median = stats.get("median_price")
         return int(median) if median else None
 
-    def _next_question(self, lead: dict[str, Any]) -> str | None:
-        """One question a turn: a seller's next unanswered one (each asked once), then a HOT lead's consent."""
+    def _next_question(self, lead: dict[str, Any], *, volunteered: bool = False) -> str | None:
+        """One question a turn: a seller's next unanswered one (each asked once), then the consent of a HOT lead or of
+        one who has just given a phone or an email unasked (a number typed into a chat is not yet leave to call)."""
         if lead["kind"] == "seller":
             for name in SELLER_QUESTIONS:
                 if lead.get(name) is None and name not in lead["questions_asked"]:
                     return name
-        if lead["temperature"] == "HOT" and lead.get("contact_consent") is None:
+        if (lead["temperature"] == "HOT" or volunteered) and lead.get("contact_consent") is None:
             if "consent" not in lead["questions_asked"]:
                 return "consent"
         return None

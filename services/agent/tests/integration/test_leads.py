@@ -155,6 +155,29 @@ def test_a_hot_buyer_is_scored_assigned_notified_once_and_shares_contact_only_wi
     assert oldest and float(oldest[1]) >= waited - 1, (oldest, waited)
 
 
+def test_a_number_given_unasked_is_thanked_for_kept_out_of_the_search_and_shared_only_with_consent(
+    api: httpx.Client, admin: dict[str, str]
+) -> None:
+    first = chat(api, "2 bedroom apartment in Sheikh Zayed under 6M")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    given = chat(api, "I'm Ahmed, my number is 010 1234 5678", session)
+    # Not a refinement with a budget of a billion: no search, the number noted and leave to share it asked.
+    assert given["tool_calls"] == [] and given["listings"] == []
+    assert given["reply"] == (
+        "Thank you, I have noted your contact details.\n\n"
+        "Would you like me to share your phone number with one of our consultants so they can call you?"
+    )
+    lead = lead_of(api, admin, session["session_id"])
+    assert lead["budget_max"] == 6_000_000 and lead["areas"] == ["Sheikh Zayed"]
+    assert lead["has_contact"] is True and lead["contact_consent"] is None and lead["contact_phone"] is None
+    chat(api, "yes", session)
+    after = api.get(f"/api/leads/{lead['id']}", headers=admin).json()["lead"]
+    assert (after["contact_consent"], after["contact_phone"]) == (True, "+201012345678")
+    # Asked once: the next turn with the number again asks nothing more.
+    again = chat(api, "apartments in Sheikh Zayed, call me on 01012345678", session)
+    assert again["tool_calls"][0]["name"] == "search_properties" and "consultants" not in again["reply"]
+
+
 def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
     stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any
 ) -> None:
