@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -679,6 +679,35 @@ def viewing_time(value: Any, ar: bool) -> str:
     return f"{day} {local.day} {month} at {local:%H:%M}"
 
 
+def viewing_day(value: Any, ar: bool) -> str:
+    """A day as the buyer hears it ("Saturday 12 December", "يوم السبت 12 ديسمبر")."""
+    day = date.fromisoformat(str(value)[:10])
+    names = "ar" if ar else "en"
+    weekday, month = WEEKDAY_NAMES[names][day.weekday()], MONTH_NAMES[names][day.month - 1]
+    return f"يوم {weekday} {day.day} {month}" if ar else f"{weekday} {day.day} {month}"
+
+
+def _asked_head(content: dict[str, Any], ar: bool) -> str | None:
+    """What the reply says of the day and time the buyer asked for, before the times offered (None: nothing asked)."""
+    day, at, free = content.get("asked_day"), content.get("asked_time"), content.get("asked_free")
+    if not (day or at):
+        return None
+    nearest = "دي أقرب المواعيد الفاضية (بتوقيت القاهرة):" if ar else "The nearest free viewing times (Cairo time):"
+    if free and at:
+        return None  # the one slot offered is the time asked for: the reply asks to book it
+    if free:
+        return (f"دي المواعيد الفاضية من {viewing_day(day, ar)} (بتوقيت القاهرة):" if ar else
+                f"The free viewing times from {viewing_day(day, ar)} (Cairo time):")  # fmt: skip
+    if at and day:
+        asked = f"{viewing_day(day, ar)} الساعة {at}" if ar else f"{viewing_day(day, ar)} at {at}"
+    elif at:
+        asked = f"الساعة {at}" if ar else at
+    else:
+        return (f"مفيش مواعيد فاضية {viewing_day(day, ar)}. {nearest}" if ar else
+                f"There is no free viewing time on {viewing_day(day, ar)}. {nearest}")  # fmt: skip
+    return f"ميعاد {asked} مش فاضي. {nearest}" if ar else f"{asked} is not free. {nearest}"
+
+
 def _viewing(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     if content.get("viewing_id"):
         when = viewing_time(content["starts_at"], ar)
@@ -688,7 +717,14 @@ def _viewing(content: dict[str, Any], reading: Reading, ar: bool) -> str:
                 "its way to you by email and SMS, with links to cancel or reschedule.")  # fmt: skip
     lines = [f"{index}. {viewing_time(slot['local_start'], ar)}"
              for index, slot in enumerate(content.get("slots") or [], start=1)]  # fmt: skip
-    if reading.note == "which_time":  # the buyer's pick named none of them, or several
+    if content.get("asked_free") and content.get("asked_time") and len(lines) == 1:
+        when = viewing_time(content["slots"][0]["local_start"], ar)
+        return (
+            f"ميعاد {when} فاضي (بتوقيت القاهرة). أحجزهولك؟" if ar else f"{when} is free (Cairo time). Shall I book it?"
+        )
+    if (asked := _asked_head(content, ar)) is not None:
+        head = asked
+    elif reading.note == "which_time":  # the buyer's pick named none of them, or several
         head = ("اختار ميعاد من المواعيد الفاضية دي (بتوقيت القاهرة):" if ar else
                 "Please pick one of these free viewing times (Cairo time):")  # fmt: skip
     else:

@@ -102,8 +102,14 @@ RESERVE = re.compile(
     r"\breserve\b(?!d)|\breservation\b|\b(?:put|pay|leave) (?:down )?(?:a |the )?deposit\b|\bhold (?:it|this|that)\b"
     r"|(?:^|(?<=[\sوف]))احجز|(?:^|(?<=\s))(?:اعمل|عايز|عاوز) حجز|عربون"
 )
-VIEWING = _family("viewing", "visit", "see it in person", "tour", "appointment", "معاينه", "اشوفها", "زياره", "ميعاد",
-                  "اعاين", "نعاين", "هعاين", "اعاينها", "نعاينها")  # fmt: skip
+VIEWING = re.compile(
+    _family("viewing", "visit", "see it in person", "tour", "appointment", "in person", "come see", "come and see",
+            "go see", "معاينه", "اشوفها", "اشوفه", "نشوفها", "نشوفه", "اتفرج عليها", "اتفرج عليه", "زياره", "ميعاد",
+            "اعاين", "نعاين", "هعاين", "اعاينها", "نعاينها").pattern
+    # "can I see it on Saturday?", but not "see its price"
+    + r"|\b(?:see|view|check out) (?:it|this one|that one|this|that|the (?:unit|apartment|flat|villa|place|property"
+    r"|house|chalet|duplex|penthouse|townhouse|twinhouse|studio|office|shop|clinic))\b(?!')"
+)  # fmt: skip
 # "Tell me when one appears": a search saved for alerts (save_search), by SMS when the buyer says so.
 ALERT = _family("tell me when", "let me know when", "let me know if", "notify me", "alert me", "keep me posted",
                 "keep me updated", "email me when", "text me when", "save this search", "save the search",
@@ -432,7 +438,8 @@ def read_message(
     if RESERVE.search(folded) and not VIEWING.search(folded) and named:
         return Reading(language, "reserve_property", {"property_id": listing_ref()})
     if VIEWING.search(folded) and named:
-        return Reading(language, "schedule_viewing", {"property_id": listing_ref()})
+        asked = asked_when(folded, today or cairo_today(), 0)
+        return Reading(language, "schedule_viewing", {"property_id": listing_ref(), **asked})
     if AVAILABILITY.search(folded) and (ids or referenced or ((shown or focus) and not searching)):
         return Reading(language, "check_availability", {"property_id": listing_ref()})
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
@@ -936,7 +943,7 @@ def pick_offered(text: str, offer: ViewingOffer, today: date | None = None) -> O
     folded = fold(text)
     times = list(offer.times)
     clock = _clock(folded, len(times))
-    day = _days(folded, today or datetime.now(ZoneInfo(CAIRO)).date())
+    day = _days(folded, today or cairo_today())
     if clock is not None or day is not None:
         matching = [time for time in times if _at(time.local, day, clock)]
         return matching[0] if len(matching) == 1 else "unclear"
@@ -1001,6 +1008,22 @@ class NamedDay:
     weekday: int | None = None
     month_day: tuple[int, int] | None = None
 
+    def next_from(self, today: date) -> date | None:
+        """The first day from today the message may mean (None for a date that does not exist, "30 February")."""
+        if self.exact is not None:
+            return self.exact if self.holds(self.exact) else None
+        if self.month_day is not None:
+            for year in (today.year, today.year + 1):
+                try:
+                    day = date(year, *self.month_day)
+                except ValueError:
+                    return None
+                if day >= today:
+                    return day if self.holds(day) else None
+            return None
+        assert self.weekday is not None
+        return today + timedelta(days=(self.weekday - today.weekday()) % 7)
+
     def holds(self, day: date) -> bool:
         return (
             (self.exact is None or day == self.exact)
@@ -1026,6 +1049,25 @@ def _days(folded: str, today: date) -> NamedDay | None:
     return NamedDay(exact, weekday, month_day)
 
 
+def cairo_today() -> date:
+    return datetime.now(ZoneInfo(CAIRO)).date()
+
+
+def asked_when(folded: str, today: date, count: int) -> dict[str, str]:
+    """The day and time of day a message asks a viewing for, as schedule_viewing takes them ({"day": "2026-12-12",
+    "time": "17:00"}, either left out when unsaid): a weekday is the next one from today, a day of a month this year's
+    or, when past, next year's; an hour said without morning or evening is the one in viewing hours ("at 5" is 17:00,
+    "at 10" 10:00). `count` is the number of times offered (a bare number up to it is a place in that list)."""
+    asked: dict[str, str] = {}
+    if (named := _days(folded, today)) is not None and (day := named.next_from(today)) is not None:
+        asked["day"] = day.isoformat()
+    if (clock := _clock(folded, count)) is not None:
+        hours, minute = clock
+        hour = min((h for h in hours if 8 <= h <= 21), default=min(hours))
+        asked["time"] = f"{hour:02d}:{minute:02d}"
+    return asked
+
+
 def _names_time(folded: str, count: int) -> bool:
     return _clock(folded, count) is not None or _days(folded, date.min) is not None
 
@@ -1043,8 +1085,14 @@ def _viewing_pick(
     # "the second apartment" is a listing; "احجزلي الشقة الساعة 11" still a time.
     if (filters.get("property_types") or _property_type(folded)) and not _names_time(folded, len(offer.times)):
         return None
-    picked = pick_offered(text, offer, today)
     offered = {"property_id": offer.property_id}
+    # A day or a time none of the times offered is on ("Saturday at 5pm" when Sunday and Monday were offered): the
+    # free times nearest it.
+    today = today or cairo_today()
+    clock, day = _clock(folded, len(offer.times)), _days(folded, today)
+    if (clock is not None or day is not None) and not any(_at(time.local, day, clock) for time in offer.times):
+        return Reading(language, "schedule_viewing", {**offered, **asked_when(folded, today, len(offer.times))})
+    picked = pick_offered(text, offer, today)
     if picked is None:
         # Asked for a viewing again: the times of the listing just offered, not of the first listing shown.
         return Reading(language, "schedule_viewing", offered) if VIEWING.search(folded) else None

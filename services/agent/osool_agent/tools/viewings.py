@@ -1,10 +1,11 @@
-"""The schedule_viewing tool: the next free viewing slots of a listing (real ones, from the viewing workflow), or, with
-the time the buyer picked, the booking of that slot for the signed-in buyer."""
+"""The schedule_viewing tool: the next free viewing slots of a listing (real ones, from the viewing workflow), those
+nearest the day and time the buyer asked for first, or, with the time the buyer picked, the booking of that slot for
+the signed-in buyer."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -22,6 +23,14 @@ class ScheduleViewingArgs(ToolArgs):
     starts_at: AwareDatetime | None = Field(
         default=None, description="the slot the buyer picked (a starts_at from the offered slots); absent: list slots"
     )
+    day: date | None = Field(
+        default=None, description="without starts_at: the Cairo day the buyer asked for (its free slots come first)"
+    )
+    time: str | None = Field(
+        default=None,
+        pattern=r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="without starts_at: the Cairo time of day the buyer asked for, HH:MM (the nearest slots first)",
+    )
 
 
 class OfferedSlot(BaseModel):
@@ -38,6 +47,11 @@ class ViewingResult(ToolOutcome):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     status: str | None = None
+    asked_day: date | None = Field(default=None, description="the day the buyer asked for (from today at the earliest)")
+    asked_time: str | None = Field(default=None, description="the time of day the buyer asked for")
+    asked_free: bool | None = Field(
+        default=None, description="whether the day and time asked for are free (a free time is the one slot offered)"
+    )
 
 
 async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseModel:
@@ -49,7 +63,7 @@ async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseM
         return ToolOutcome(ok=False, error="invalid", message="property_id: not a listing id")
     try:
         if args.starts_at is None:
-            return await _offer(ctx, listing_id)
+            return await _offer(ctx, listing_id, args.day, args.time)
         if ctx.user_id is None:
             return ToolOutcome(ok=False, error="sign_in_required",
                                message="the buyer must sign in to book a viewing")  # fmt: skip
@@ -61,18 +75,35 @@ async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseM
                          ends_at=row["ends_at"], status=row["status"])  # fmt: skip
 
 
-async def _offer(ctx: ToolContext, listing_id: uuid.UUID) -> ViewingResult:
-    """The next free slots, at most six; a week with none looks at the week after."""
+async def _offer(ctx: ToolContext, listing_id: uuid.UUID, day: date | None, at: str | None) -> ViewingResult:
+    """The free slots, at most six: from the day asked for (else today), a week with none looking at the week after;
+    those on the day asked for and nearest the time asked for first. A time asked for that is free is offered alone."""
     assert ctx.viewings is not None
-    first = local_day(ctx.now.astimezone(UTC))
-    offered = []
+    today = local_day(ctx.now.astimezone(UTC))
+    first = max(day, today) if day else today
+    found = []
     for week in range(0, LOOK_AHEAD_DAYS, 7):
-        offered = await ctx.viewings.free(listing_id, first + timedelta(days=week), 7, user_id=ctx.user_id)
-        if offered:
+        found = await ctx.viewings.free(listing_id, first + timedelta(days=week), 7, user_id=ctx.user_id)
+        if found:
             break
     slots = [OfferedSlot(starts_at=o.slot.starts_at, ends_at=o.slot.ends_at, local_start=wall_clock(o.slot.starts_at),
-                         agent_id=str(o.slot.agent_id)) for o in offered[:MAX_SLOTS]]  # fmt: skip
+                         agent_id=str(o.slot.agent_id)) for o in found]  # fmt: skip
+    asked = {"asked_day": first if day else None, "asked_time": at}
     if not slots:
         return ViewingResult(ok=False, error="no_slots", property_id=str(listing_id),
-                             message="no free viewing slots in the next two weeks")  # fmt: skip
-    return ViewingResult(property_id=str(listing_id), slots=slots)
+                             message="no free viewing slots in the next two weeks", **asked)  # fmt: skip
+    if day is None and at is None:
+        return ViewingResult(property_id=str(listing_id), slots=slots[:MAX_SLOTS])
+    minutes = int(at[:2]) * 60 + int(at[3:]) if at else None
+
+    def distance(slot: OfferedSlot) -> tuple[int, int, datetime]:
+        local = datetime.fromisoformat(slot.local_start)
+        days = (local.date() - first).days if day else 0
+        return days, abs(local.hour * 60 + local.minute - minutes) if minutes is not None else 0, slot.starts_at
+
+    slots.sort(key=distance)
+    nearest = datetime.fromisoformat(slots[0].local_start)
+    free = (day is None or nearest.date() == first) and (at is None or f"{nearest:%H:%M}" == at)
+    if free and at is not None:
+        return ViewingResult(property_id=str(listing_id), slots=slots[:1], asked_free=True, **asked)
+    return ViewingResult(property_id=str(listing_id), slots=slots[:MAX_SLOTS], asked_free=free, **asked)

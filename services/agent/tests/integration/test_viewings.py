@@ -485,3 +485,34 @@ def test_an_anonymous_pick_is_asked_to_sign_in_and_a_time_taken_meanwhile_offers
     [call] = booked["tool_calls"]
     assert call["arguments"]["starts_at"] == now_free[1]["starts_at"] and call["result"]["viewing_id"]
     assert viewings_of(api, buyer) == [(listing["id"], buyer.id, datetime.fromisoformat(now_free[1]["starts_at"]))]
+
+
+def test_the_rules_brain_offers_the_day_and_time_the_buyer_asks_for_and_books_it_on_a_yes(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    buyer = person(stack, api, "asks-a-time")
+    chat = Chat(api, buyer)
+    listing = chat.say("apartment in New Cairo")["listings"][0]
+    day = cairo_today() + timedelta(days=3)
+    weekday = f"{day:%A}"
+    asked = chat.say(f"can I visit the first one on {weekday} at 10am?")
+    [call] = asked["tool_calls"]
+    assert call["arguments"] == {"property_id": listing["id"], "day": day.isoformat(), "time": "10:00"}
+    assert call["result"]["asked_free"] is True
+    assert [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]] == [at(day, 10)]
+    assert asked["reply"] == f"{said(call['result']['slots'][0]['local_start'])} is free (Cairo time). Shall I book it?"
+    booked = chat.say("yes please")
+    [call] = booked["tool_calls"]
+    assert datetime.fromisoformat(call["arguments"]["starts_at"]) == at(day, 10)
+    assert call["result"]["viewing_id"]
+    assert viewings_of(api, buyer) == [(listing["id"], buyer.id, at(day, 10))]
+
+    # Outside the agent's hours: said so, and that day's free times nearest 17:00 (10:00 is now taken) come first.
+    late = chat.say(f"and can I see it on {weekday} at 5pm?")
+    [call] = late["tool_calls"]
+    assert call["arguments"] == {"property_id": listing["id"], "day": day.isoformat(), "time": "17:00"}
+    offered = [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]]
+    assert call["result"]["asked_free"] is False and offered[:2] == [at(day, 11), at(day, 9)]
+    assert late["reply"].startswith(f"{weekday} {day.day} {day:%B} at 17:00 is not free. The nearest free viewing "
+                                    f"times (Cairo time):\n1. {weekday} {day.day} {day:%B} at 11:00\n")  # fmt: skip

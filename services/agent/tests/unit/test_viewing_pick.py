@@ -124,12 +124,76 @@ def test_a_yes_books_the_only_time_offered(message: str) -> None:
     assert reading.arguments == {"property_id": LISTING, "starts_at": slot(2, 10)["starts_at"]}
 
 
-@pytest.mark.parametrize("message", ["yes book it", "تمام احجزها", "Tuesday", "at 5pm", "the sixth one",
+@pytest.mark.parametrize("message", ["yes book it", "تمام احجزها", "Tuesday", "the sixth one",
                                      "can I book a viewing?", "عايز معاينة"])  # fmt: skip
 def test_a_pick_that_names_no_single_offered_time_offers_the_times_again(message: str) -> None:
     offer = viewing_offer(offered(SLOTS[:5]))
     reading = read(message, offer)
     assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": LISTING})
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [("at 5pm", {"time": "17:00"}), ("Saturday at 5", {"day": "2026-06-06", "time": "17:00"}),
+     ("wednesday", {"day": "2026-06-03"}), ("يوم الخميس الساعة ١٢", {"day": "2026-06-04", "time": "12:00"}),
+     ("Tuesday at 3", {"day": "2026-06-02", "time": "15:00"}), ("11", {"time": "11:00"})],
+)  # fmt: skip
+def test_a_day_or_time_none_offered_is_on_asks_for_the_times_nearest_it(message: str, asked: dict[str, str]) -> None:
+    # Offered: Monday 1 June 09:00-11:00, Tuesday 2 June 09:00-10:00 (and, for "11", Monday's 11:00 is not offered).
+    offer = viewing_offer(offered([s for s in SLOTS[:5] if s["local_start"] != "2026-06-01T11:00"]))
+    reading = read(message, offer)
+    assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": LISTING, **asked})
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [("can I visit the first one on Saturday at 5pm?", {"day": "2026-06-06", "time": "17:00"}),
+     ("I'd like to see it tomorrow morning at 10", {"day": "2026-06-01", "time": "10:00"}),
+     ("can I see it?", {}), ("view the apartment on 3 June", {"day": "2026-06-03"}),
+     ("عايز اعاين الشقة دي يوم السبت الساعة 5", {"day": "2026-06-06", "time": "17:00"}),
+     ("ممكن اشوفها النهارده بالليل الساعة 8", {"day": "2026-05-31", "time": "20:00"}),
+     ("can we come see it on sunday?", {"day": "2026-05-31"}), ("visit it on 30 February", {})],
+)  # fmt: skip
+def test_a_viewing_asked_for_a_day_and_time_carries_them(message: str, asked: dict[str, str]) -> None:
+    reading = read(message, None)
+    assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": SHOWN[0]["id"], **asked})
+
+
+@pytest.mark.parametrize("message", ["let me see its price", "can I see the price of the first?", "see more"])
+def test_seeing_a_price_or_more_listings_is_no_viewing(message: str) -> None:
+    assert read(message, None).tool != "schedule_viewing"
+
+
+def asked_reply(content: dict[str, Any], ar: bool = False) -> str:
+    reading = Reading("ar" if ar else "en", "schedule_viewing", {"property_id": LISTING})
+    part = ToolReturnPart("schedule_viewing", {"ok": True, "property_id": LISTING, **content}, "c1")
+    return write_reply(reading, [part])
+
+
+def test_the_reply_says_whether_the_time_asked_for_is_free() -> None:
+    one = asked_reply({"slots": [slot(6, 17)], "asked_day": "2026-06-06", "asked_time": "17:00", "asked_free": True})
+    assert one == "Saturday 6 June at 17:00 is free (Cairo time). Shall I book it?"
+    ar = asked_reply({"slots": [slot(6, 17)], "asked_day": "2026-06-06", "asked_time": "17:00", "asked_free": True},
+                     ar=True)  # fmt: skip
+    assert ar == "ميعاد يوم السبت 6 يونيو الساعة 17:00 فاضي (بتوقيت القاهرة). أحجزهولك؟"
+    taken = asked_reply({"slots": [slot(6, 16), slot(6, 18)], "asked_day": "2026-06-06", "asked_time": "17:00",
+                         "asked_free": False})  # fmt: skip
+    assert taken.startswith("Saturday 6 June at 17:00 is not free. The nearest free viewing times (Cairo time):\n"
+                            "1. Saturday 6 June at 16:00\n2. Saturday 6 June at 18:00\n")  # fmt: skip
+    off = asked_reply({"slots": [slot(7, 10)], "asked_day": "2026-06-05", "asked_free": False})
+    assert off.startswith("There is no free viewing time on Friday 5 June. The nearest free viewing times")
+    day = asked_reply({"slots": [slot(6, 10), slot(6, 11)], "asked_day": "2026-06-06", "asked_free": True})
+    assert day.startswith("The free viewing times from Saturday 6 June (Cairo time):\n1. Saturday 6 June at 10:00")
+    hour = asked_reply({"slots": [slot(6, 16)], "asked_time": "17:00", "asked_free": False})
+    assert hour.startswith("17:00 is not free. The nearest free viewing times (Cairo time):\n1. Saturday 6 June")
+
+
+def test_a_yes_after_the_one_time_asked_for_books_it() -> None:
+    only = offered([slot(6, 17)])
+    only[-2]["content"] = json.dumps({"ok": True, "property_id": LISTING, "slots": [slot(6, 17)], "asked_free": True,
+                                      "asked_day": "2026-06-06", "asked_time": "17:00"})  # fmt: skip
+    reading = read("yes please", viewing_offer(only))
+    assert reading.arguments == {"property_id": LISTING, "starts_at": slot(6, 17)["starts_at"]}
 
 
 def test_without_times_offered_the_second_one_is_still_the_second_listing() -> None:
