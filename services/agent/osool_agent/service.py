@@ -50,7 +50,8 @@ from osool_agent.brains.rules import (
 from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
 from osool_agent.cost import CostMeter
 from osool_agent.grounding import Facts, Violation, sentence_violations, split_sentences
-from osool_agent.leads.pipeline import ASKING_TOOLS, LeadService, TurnFacts
+from osool_agent.leads.pipeline import ASKING_TOOLS, QUESTIONS, LeadService, TurnFacts
+from osool_agent.leads.slots import consent_answer
 from osool_agent.repository import TurnRepository
 from osool_agent.schemas import Card, ChatRequest
 from osool_agent.settings import Settings
@@ -486,6 +487,8 @@ class ChatService:
             focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
             contact=contact,
         )  # fmt: skip
+        if context.consent_asked and reading.tool is None and (consent := consent_answer(message)) is not None:
+            reading.smalltalk = "consent_given" if consent else "consent_refused"  # the answer the lead records
         reading.parsed = parsed
         return reading
 
@@ -646,13 +649,16 @@ class Context:
     valued: int | None
     previous: LastSearch | None
     calculation: tuple[str, dict[str, Any]] | None
+    consent_asked: bool = False  # the last reply asked leave to share the buyer's contact with a consultant
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
+        said = next((item.get("content") for item in reversed(past) if item.get("role") == "assistant"), None)
         return cls(
             shown=shown_listings(past), offer=viewing_offer(past), last_query=last_search(past),
             focus=last_focus(past), valued=last_valuation(past), previous=last_search_call(past),
             calculation=last_calculation(past),
+            consent_asked=isinstance(said, str) and said.rstrip().endswith(QUESTIONS["consent"]),
         )  # fmt: skip
 
 

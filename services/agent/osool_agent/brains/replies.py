@@ -717,16 +717,17 @@ def _viewing(content: dict[str, Any], reading: Reading, ar: bool) -> str:
                 "its way to you by email and SMS, with links to cancel or reschedule.")  # fmt: skip
     lines = [f"{index}. {viewing_time(slot['local_start'], ar)}"
              for index, slot in enumerate(content.get("slots") or [], start=1)]  # fmt: skip
-    if content.get("asked_free") and content.get("asked_time") and len(lines) == 1:
+    which = reading.note == "which_time"  # the buyer's pick named none of the times offered, or several
+    if content.get("asked_free") and content.get("asked_time") and len(lines) == 1 and not which:
         when = viewing_time(content["slots"][0]["local_start"], ar)
         return (
             f"ميعاد {when} فاضي (بتوقيت القاهرة). أحجزهولك؟" if ar else f"{when} is free (Cairo time). Shall I book it?"
         )
-    if (asked := _asked_head(content, ar)) is not None:
-        head = asked
-    elif reading.note == "which_time":  # the buyer's pick named none of them, or several
+    if which:
         head = ("اختار ميعاد من المواعيد الفاضية دي (بتوقيت القاهرة):" if ar else
                 "Please pick one of these free viewing times (Cairo time):")  # fmt: skip
+    elif (asked := _asked_head(content, ar)) is not None:
+        head = asked
     else:
         head = "دي أقرب مواعيد معاينة فاضية (بتوقيت القاهرة):" if ar else "The next free viewing times (Cairo time):"
     tail = ("أنهي ميعاد يناسبك؟ قولي رقمه أو اليوم والساعة." if ar else
@@ -816,6 +817,14 @@ SMALLTALK = {
     "contact_noted": {
         "en": ["Thank you, I have noted your contact details."],
         "ar": ["شكرًا، سجلت بيانات التواصل بتاعتك."],
+    },
+    "consent_given": {
+        "en": ["Thank you. One of our consultants will call you soon; meanwhile, I am here for anything else."],
+        "ar": ["شكرًا. حد من مستشارينا هيكلمك قريب، ولحد ما يكلمك أنا موجود لأي حاجة تانية."],
+    },
+    "consent_refused": {
+        "en": ["No problem, nobody will call you. Tell me whenever there is something else I can look up."],
+        "ar": ["ولا يهمك، محدش هيكلمك. قولي لو في أي حاجة تانية أدورلك عليها."],
     },
     "discovery": {
         "en": ["Happy to help. Tell me what you are after: the area, the type of unit, bedrooms and your budget, or "

@@ -108,7 +108,8 @@ VIEWING = re.compile(
             "اعاين", "نعاين", "هعاين", "اعاينها", "نعاينها").pattern
     # "can I see it on Saturday?", but not "see its price"
     + r"|\b(?:see|view|check out) (?:it|this one|that one|this|that|the (?:unit|apartment|flat|villa|place|property"
-    r"|house|chalet|duplex|penthouse|townhouse|twinhouse|studio|office|shop|clinic))\b(?!')"
+    r"|house|chalet|duplex|penthouse|townhouse|twinhouse|studio|office|shop|clinic|first|second|third|fourth|fifth"
+    r"|last|1st|2nd|3rd|4th|5th)(?: one)?)\b(?!')(?!(?: one)? (?:price|cost|plan|details|size|photos|pictures))"
 )  # fmt: skip
 # "Tell me when one appears": a search saved for alerts (save_search), by SMS when the buyer says so.
 ALERT = _family("tell me when", "let me know when", "let me know if", "notify me", "alert me", "keep me posted",
@@ -438,8 +439,8 @@ def read_message(
     if RESERVE.search(folded) and not VIEWING.search(folded) and named:
         return Reading(language, "reserve_property", {"property_id": listing_ref()})
     if VIEWING.search(folded) and named:
-        asked = asked_when(folded, today or cairo_today(), 0)
-        return Reading(language, "schedule_viewing", {"property_id": listing_ref(), **asked})
+        when = asked_when(folded, today or cairo_today(), 0)
+        return Reading(language, "schedule_viewing", {"property_id": listing_ref(), **when})
     if AVAILABILITY.search(folded) and (ids or referenced or ((shown or focus) and not searching)):
         return Reading(language, "check_availability", {"property_id": listing_ref()})
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
@@ -756,6 +757,7 @@ class ViewingOffer:
     property_id: str
     times: tuple[OfferedTime, ...]
     picked: str | None = None  # the time picked when the buyer was asked to sign in first
+    asked: tuple[tuple[str, str], ...] = ()  # the day and time the offer was for, which offering it again keeps
 
 
 def _last_call(
@@ -836,7 +838,8 @@ def viewing_offer(past: Sequence[dict[str, Any]]) -> ViewingOffer | None:
         _, arguments, content = viewing[-1]
         times = tuple(time for slot in content.get("slots") or [] if (time := _offered_time(slot)))
         if content.get("ok", True) and times:
-            return ViewingOffer(str(content.get("property_id") or arguments.get("property_id")), times, picked)
+            asked = tuple((key, str(arguments[key])) for key in ("day", "time") if arguments.get(key))
+            return ViewingOffer(str(content.get("property_id") or arguments.get("property_id")), times, picked, asked)
         if content.get("error") != "sign_in_required" or not arguments.get("starts_at"):
             return None
         picked = picked or str(arguments["starts_at"])
@@ -1093,11 +1096,12 @@ def _viewing_pick(
     if (clock is not None or day is not None) and not any(_at(time.local, day, clock) for time in offer.times):
         return Reading(language, "schedule_viewing", {**offered, **asked_when(folded, today, len(offer.times))})
     picked = pick_offered(text, offer, today)
+    again = {**offered, **dict(offer.asked)}  # the same times in the same order
     if picked is None:
         # Asked for a viewing again: the times of the listing just offered, not of the first listing shown.
-        return Reading(language, "schedule_viewing", offered) if VIEWING.search(folded) else None
+        return Reading(language, "schedule_viewing", again) if VIEWING.search(folded) else None
     if picked == "unclear":
-        return Reading(language, "schedule_viewing", offered, note="which_time")
+        return Reading(language, "schedule_viewing", again, note="which_time")
     return Reading(language, "schedule_viewing", {**offered, "starts_at": picked.starts_at})
 
 

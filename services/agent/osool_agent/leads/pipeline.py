@@ -142,9 +142,11 @@ class LeadService:
             lead = dict(record)
             before = (lead["score"], lead["temperature"])
             answering = lead.get("pending_question")
+            call_back = False
             if answering == "consent" and (consent := consent_answer(turn.message)) is not None:
                 lead["contact_consent"], lead["consent_at"] = consent, datetime.now(UTC)
                 await self.repository.event(connection, lead["id"], "consent", "buyer", {"consent": consent})
+                call_back = consent
             context = answering if answering in SELLER_QUESTIONS else ("seller" if lead["kind"] == "seller" else None)
             slots = read_slots(turn.message, parsed, context=context, today=datetime.now(UTC).date())
             if turn.model_slots:  # the model's qualify_lead call: what it read wins over the rules' reading
@@ -169,8 +171,12 @@ class LeadService:
                 })  # fmt: skip
                 if lead["temperature"] != before[1]:
                     metrics.LEAD_TRANSITIONS.labels(lead["kind"], lead["temperature"]).inc()
+            reason = None
             if lead["temperature"] == "HOT" and lead.get("hot_at") is None:
-                lead["hot_at"] = datetime.now(UTC)
+                lead["hot_at"], reason = datetime.now(UTC), "hot"
+            elif call_back and lead["temperature"] != "HOT":
+                reason = "callback"  # not HOT, but asked to be called: an agent calls, as for a HOT lead
+            if reason:
                 if lead.get("assigned_agent_id") is None:
                     agent = await self.repository.next_agent(connection, exclude=[])
                     if agent is not None:
@@ -184,8 +190,8 @@ class LeadService:
             if question and question not in lead["questions_asked"]:
                 lead["questions_asked"] = [*lead["questions_asked"], question]
             await self.repository.save(connection, lead["id"], lead)
-        if notify is not None:
-            await self.notify_agent(notify, reason="hot")
+        if notify is not None and reason:
+            await self.notify_agent(notify, reason=reason)
         if question is None:
             return None
         english, arabic = QUESTIONS[question]
@@ -273,15 +279,17 @@ class LeadService:
 
     # -- the agent on duty ----------------------------------------------------------------------------------------
     async def notify_agent(self, lead: dict[str, Any], *, reason: str) -> bool:
-        """Tell the assigned agent about a HOT lead, once per lead and agent (the auth service de-duplicates)."""
+        """Tell the assigned agent about a HOT lead or one who asked to be called ("callback"), once per lead and agent
+        (the auth service de-duplicates)."""
         agent = lead["assigned_agent_id"]
         link = f"{self.settings.public_url.rstrip('/')}/agents/leads/{lead['id']}"
-        verb = "was reassigned to you" if reason == "reassigned" else "is HOT"
+        verb = {"reassigned": "was reassigned to you", "callback": "asks to be called"}.get(reason, "is HOT")
         text = (f"A lead {verb} (score {lead['score']}): {lead_summary(lead)}. "
                 f"Call within {self.settings.lead_reassign_after_seconds // 60 or 1} minutes: {link}")  # fmt: skip
+        subject = "Call requested" if reason == "callback" else "HOT lead"
         try:
             sent = await self.auth.notify(
-                agent, f"HOT lead: {lead['kind']}, score {lead['score']}", text, ["email", "sms"],
+                agent, f"{subject}: {lead['kind']}, score {lead['score']}", text, ["email", "sms"],
                 dedupe_key=f"lead-hot:{lead['id']}:{agent}",
             )  # fmt: skip
         except (UpstreamError, DomainError) as exc:

@@ -156,9 +156,10 @@ def test_a_hot_buyer_is_scored_assigned_notified_once_and_shares_contact_only_wi
 
 
 def test_a_number_given_unasked_is_thanked_for_kept_out_of_the_search_and_shared_only_with_consent(
-    api: httpx.Client, admin: dict[str, str]
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any
 ) -> None:
-    first = chat(api, "2 bedroom apartment in Sheikh Zayed under 6M")
+    [agent] = roster(1)
+    first = chat(api, "apartments in Sheikh Zayed")
     session = {"session_id": first["session_id"], "secret": first["session_secret"]}
     given = chat(api, "I'm Ahmed, my number is 010 1234 5678", session)
     # Not a refinement with a budget of a billion: no search, the number noted and leave to share it asked.
@@ -168,11 +169,18 @@ def test_a_number_given_unasked_is_thanked_for_kept_out_of_the_search_and_shared
         "Would you like me to share your phone number with one of our consultants so they can call you?"
     )
     lead = lead_of(api, admin, session["session_id"])
-    assert lead["budget_max"] == 6_000_000 and lead["areas"] == ["Sheikh Zayed"]
+    assert lead["budget_max"] is None and lead["areas"] == ["Sheikh Zayed"]
     assert lead["has_contact"] is True and lead["contact_consent"] is None and lead["contact_phone"] is None
-    chat(api, "yes", session)
+    assert lead["temperature"] != "HOT" and lead["assigned_agent_id"] is None
+    # Yes: thanked, and though not HOT the lead goes to the agent on duty, told once that the buyer asks for a call.
+    agreed = chat(api, "yes", session)
+    assert agreed["tool_calls"] == [] and agreed["reply"].startswith("Thank you. One of our consultants will call you")
     after = api.get(f"/api/leads/{lead['id']}", headers=admin).json()["lead"]
     assert (after["contact_consent"], after["contact_phone"]) == (True, "+201012345678")
+    assert after["assigned_agent_id"] == agent.id and after["notified_at"]
+    notices = [m for m in read_outbox(stack, agent.email) if lead["id"] in m["body"]]
+    assert [m["subject"].split(":")[0] for m in notices] == ["Call requested"]
+    assert "asks to be called" in notices[0]["body"] and "Sheikh Zayed" in notices[0]["body"]
     # Asked once: the next turn with the number again asks nothing more.
     again = chat(api, "apartments in Sheikh Zayed, call me on 01012345678", session)
     assert again["tool_calls"][0]["name"] == "search_properties" and "consultants" not in again["reply"]

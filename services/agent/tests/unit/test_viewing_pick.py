@@ -152,14 +152,17 @@ def test_a_day_or_time_none_offered_is_on_asks_for_the_times_nearest_it(message:
      ("can I see it?", {}), ("view the apartment on 3 June", {"day": "2026-06-03"}),
      ("عايز اعاين الشقة دي يوم السبت الساعة 5", {"day": "2026-06-06", "time": "17:00"}),
      ("ممكن اشوفها النهارده بالليل الساعة 8", {"day": "2026-05-31", "time": "20:00"}),
-     ("can we come see it on sunday?", {"day": "2026-05-31"}), ("visit it on 30 February", {})],
+     ("can we come see it on sunday?", {"day": "2026-05-31"}), ("visit it on 30 February", {}),
+     ("can I see the first on saturday at 5pm?", {"day": "2026-06-06", "time": "17:00"})],
 )  # fmt: skip
 def test_a_viewing_asked_for_a_day_and_time_carries_them(message: str, asked: dict[str, str]) -> None:
     reading = read(message, None)
     assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": SHOWN[0]["id"], **asked})
 
 
-@pytest.mark.parametrize("message", ["let me see its price", "can I see the price of the first?", "see more"])
+@pytest.mark.parametrize(
+    "message", ["let me see its price", "can I see the price of the first?", "see more", "see the first one details"]
+)
 def test_seeing_a_price_or_more_listings_is_no_viewing(message: str) -> None:
     assert read(message, None).tool != "schedule_viewing"
 
@@ -186,6 +189,20 @@ def test_the_reply_says_whether_the_time_asked_for_is_free() -> None:
     assert day.startswith("The free viewing times from Saturday 6 June (Cairo time):\n1. Saturday 6 June at 10:00")
     hour = asked_reply({"slots": [slot(6, 16)], "asked_time": "17:00", "asked_free": False})
     assert hour.startswith("17:00 is not free. The nearest free viewing times (Cairo time):\n1. Saturday 6 June")
+
+
+def test_an_unclear_pick_offers_the_times_asked_for_again_in_the_same_order() -> None:
+    history = offered(SLOTS[:4])
+    history[-2]["tool_calls"][0]["arguments"] = {"property_id": LISTING, "day": "2026-06-01", "time": "10:00"}
+    reading = read("yes", viewing_offer(history))
+    assert (reading.tool, reading.note) == ("schedule_viewing", "which_time")
+    assert reading.arguments == {"property_id": LISTING, "day": "2026-06-01", "time": "10:00"}
+    again = asked_reply({"slots": SLOTS[:4], "asked_day": "2026-06-01", "asked_time": "10:00", "asked_free": True})
+    assert not again.startswith("Please pick")
+    reading.note = "which_time"
+    part = ToolReturnPart("schedule_viewing", {"ok": True, "property_id": LISTING, "slots": SLOTS[:1],
+                                               "asked_time": "10:00", "asked_free": True}, "c1")  # fmt: skip
+    assert write_reply(reading, [part]).startswith("Please pick one of these free viewing times (Cairo time):\n1. ")
 
 
 def test_a_yes_after_the_one_time_asked_for_books_it() -> None:
