@@ -459,6 +459,9 @@ class ChatService:
             asked=[listing.id for record in deps.records if record.name in ASKING_TOOLS
                    for listing in record.listings()],
             model_slots=next((r.arguments for r in deps.records if r.name == "qualify_lead" and r.ok), None),
+            # The reply offered one viewing time to book with a yes: a consent question now would share that yes.
+            awaits_yes=any(r.name == "schedule_viewing" and len(getattr(r.result, "slots", None) or []) == 1
+                           for r in deps.records),
         )  # fmt: skip
         question = await self.leads.observe_turn(facts)
         if question:

@@ -458,10 +458,18 @@ def read_message(
         if arguments is not None:
             return Reading(language, "calculate_investment_roi", arguments)
     # "what's the monthly on the second?" of a listing sold on instalments: its own plan, not a bank loan on its price.
-    planned = [s for s in shown if s["id"] in referenced and s.get("installment_years")] if referenced else []
-    if MONTHLY.search(folded) and planned and not (LOAN.search(folded) or MORTGAGE.search(folded) or amounts):
+    # "القسط كام؟" of the listing the conversation is on too; "over 10 years" asks for a term its plan may not have.
+    about_plan = referenced or ([focus] if focus and not (ids or searching) else [])
+    planned = [s for s in shown if s["id"] in about_plan and s.get("installment_years")]
+    if (
+        MONTHLY.search(folded)
+        and planned
+        and not (LOAN.search(folded) or MORTGAGE.search(folded) or amounts or _YEARS.search(folded))
+    ):
         return Reading(language, "get_property", {"property_id": planned[0]["id"]}, asked={"plan": [True]})
-    instalment = MONTHLY.search(folded) and (amounts or referenced or ids) and not locations
+    # "what would the instalment be over 10 years?" of the listing the conversation is on (not a new search)
+    instalment = MONTHLY.search(folded) and (amounts or referenced or ids or (focus and not searching))
+    instalment = instalment and not locations
     if (MORTGAGE.search(folded) or (instalment and not filters.get("max_monthly_installment"))) and (
         reading := mortgage()
     ):

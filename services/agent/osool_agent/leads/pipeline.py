@@ -52,6 +52,7 @@ class TurnFacts:
     shown: list[str]
     asked: list[str]
     model_slots: dict[str, Any] | None = None
+    awaits_yes: bool = False  # the reply asks a yes-or-no of its own: no question of the lead's this turn
 
 
 def _merge(lead: dict[str, Any], slots: LeadSlots, *, answering: str | None) -> list[str]:
@@ -185,7 +186,8 @@ class LeadService:
                                                     {"agent_id": str(agent), "by": "round_robin"})  # fmt: skip
                 if lead.get("assigned_agent_id") is not None:
                     notify = dict(lead)
-            question = self._next_question(lead, volunteered=bool({"contact_phone", "contact_email"} & set(changed)))
+            volunteered = bool({"contact_phone", "contact_email"} & set(changed))
+            question = None if turn.awaits_yes else self._next_question(lead, volunteered=volunteered)
             lead["pending_question"] = question
             if question and question not in lead["questions_asked"]:
                 lead["questions_asked"] = [*lead["questions_asked"], question]

@@ -516,3 +516,26 @@ def test_the_rules_brain_offers_the_day_and_time_the_buyer_asks_for_and_books_it
     assert call["result"]["asked_free"] is False and offered[:2] == [at(day, 11), at(day, 9)]
     assert late["reply"].startswith(f"{weekday} {day.day} {day:%B} at 17:00 is not free. The nearest free viewing "
                                     f"times (Cairo time):\n1. {weekday} {day.day} {day:%B} at 11:00\n")  # fmt: skip
+
+
+def test_a_yes_to_the_one_time_offered_books_it_and_is_not_taken_as_leave_to_share_the_number(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    buyer = person(stack, api, "number-and-time")
+    chat = Chat(api, buyer)
+    listing = chat.say("apartment in New Cairo")["listings"][0]
+    day = cairo_today() + timedelta(days=2)
+    asked = chat.say(f"my number is 010 2233 4455, can I see the first one on {day:%A} at 9am?")
+    # The reply asks one yes-or-no, its own: the question to share the number waits.
+    assert asked["reply"].endswith("Shall I book it?"), asked["reply"]
+    booked = chat.say("yes please")
+    assert booked["tool_calls"][0]["result"]["viewing_id"]
+    assert viewings_of(api, buyer) == [(listing["id"], buyer.id, at(day, 9))]
+    lead, cursor = None, None
+    while lead is None:
+        page = api.get("/api/leads", params={"limit": 100, **({"cursor": cursor} if cursor else {})}, headers=admin)
+        lead = next((item for item in page.json()["items"] if chat.session_id in item["session_ids"]), None)
+        cursor = page.json()["next_cursor"]
+        assert lead or cursor, "no lead for the conversation"
+    assert lead["has_contact"] is True and lead["contact_consent"] is None

@@ -202,6 +202,24 @@ def test_the_monthly_of_a_listing_on_instalments_is_its_own_plan(text: str) -> N
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("text", ["القسط كام؟", "what's the monthly payment?", "how much is the installment?"])
+def test_the_monthly_of_the_listing_the_conversation_is_on_is_its_own_plan(text: str) -> None:
+    reading = read(text, {}, focus="SHOWN-2", shown=PLANNED)
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [("ولو قسطت على 10 سنين القسط هيبقى كام؟", 10), ("what would the monthly payment be over 15 years?", 15),
+     ("what's the monthly on the second over 20 years?", 20)],
+)  # fmt: skip
+def test_a_term_its_plan_does_not_have_is_a_bank_mortgage_over_that_term(text: str, years: int) -> None:
+    reading = read(text, {"installment_years": years}, focus="SHOWN-2", shown=PLANNED)
+    assert (reading.tool, reading.arguments) == ("calculate_mortgage", {"property_id": "SHOWN-2", "years": years})
+
+
 @pytest.mark.parametrize("text", ["what's the monthly on the first?", "mortgage on the second", "loan for the third"])
 def test_a_loan_or_a_listing_paid_cash_is_a_bank_mortgage(text: str) -> None:
     assert read(text, {}, shown=PLANNED).tool == "calculate_mortgage"
