@@ -44,6 +44,7 @@ from osool_agent.brains.rules import (
     last_valuation,
     read_message,
     rules_model,
+    seller_answer,
     viewing_offer,
     without_contact,
 )
@@ -51,7 +52,7 @@ from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
 from osool_agent.cost import CostMeter
 from osool_agent.grounding import Facts, Violation, sentence_violations, split_sentences
 from osool_agent.leads.pipeline import ASKING_TOOLS, QUESTIONS, LeadService, TurnFacts
-from osool_agent.leads.slots import consent_answer
+from osool_agent.leads.slots import SELLER_QUESTIONS, consent_answer
 from osool_agent.repository import TurnRepository
 from osool_agent.schemas import Card, ChatRequest
 from osool_agent.settings import Settings
@@ -491,7 +492,15 @@ class ChatService:
             contact=contact,
         )  # fmt: skip
         if context.consent_asked and reading.tool is None and (consent := consent_answer(message)) is not None:
-            reading.smalltalk = "consent_given" if consent else "consent_refused"  # the answer the lead records
+            # The answer the lead records; a yes with no number to call yet asks for it.
+            given = "number_please" if context.number_asked and not contact else "consent_given"
+            reading.smalltalk = given if consent else "consent_refused"
+        elif context.number_asked and contact and reading.tool is None:
+            reading.smalltalk = "consent_given"  # asked whether a consultant may call, the buyer left a number
+        elif context.seller_question and (
+            answer := seller_answer(text, reading, context.seller_question, context.valued)
+        ):
+            reading = answer  # "I'm relocating", "fully finished", "12 million": the answer the lead records
         reading.parsed = parsed
         return reading
 
@@ -653,15 +662,20 @@ class Context:
     previous: LastSearch | None
     calculation: tuple[str, dict[str, Any]] | None
     consent_asked: bool = False  # the last reply asked leave to share the buyer's contact with a consultant
+    number_asked: bool = False  # ... with no contact to share yet: whether a consultant may call, on which number
+    seller_question: str | None = None  # the seller's question the last reply ended with ("motivation", ...)
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
         said = next((item.get("content") for item in reversed(past) if item.get("role") == "assistant"), None)
+        said = said.rstrip() if isinstance(said, str) else ""
         return cls(
             shown=shown_listings(past), offer=viewing_offer(past), last_query=last_search(past),
             focus=last_focus(past), valued=last_valuation(past), previous=last_search_call(past),
             calculation=last_calculation(past),
-            consent_asked=isinstance(said, str) and said.rstrip().endswith(QUESTIONS["consent"]),
+            consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
+            number_asked=said.endswith(QUESTIONS["callback"]),
+            seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
         )  # fmt: skip
 
 

@@ -818,10 +818,13 @@ SMALLTALK = {
         "en": ["Thank you, I have noted your contact details."],
         "ar": ["شكرًا، سجلت بيانات التواصل بتاعتك."],
     },
+    "seller_noted": {"en": ["Thank you, noted."], "ar": ["تمام، سجلت ده."]},
     "consent_given": {
         "en": ["Thank you. One of our consultants will call you soon; meanwhile, I am here for anything else."],
         "ar": ["شكرًا. حد من مستشارينا هيكلمك قريب، ولحد ما يكلمك أنا موجود لأي حاجة تانية."],
     },
+    "number_please": {"en": ["Happy to arrange it. What phone number should they call you on?"],
+                      "ar": ["تحت أمرك. يكلموك على رقم كام؟"]},
     "consent_refused": {
         "en": ["No problem, nobody will call you. Tell me whenever there is something else I can look up."],
         "ar": ["ولا يهمك، محدش هيكلمك. قولي لو في أي حاجة تانية أدورلك عليها."],
@@ -864,9 +867,30 @@ def _saved_search(content: dict[str, Any], ar: bool) -> str:
     )
 
 
+def _asking_price(arguments: dict[str, Any], ar: bool) -> str:
+    """A seller's asking price, noted and set against the estimate just made from comparable listings."""
+    asking, estimate = arguments["asking"], arguments.get("estimate")
+    noted = f"تمام، سجلت السعر: {egp(asking)} جنيه." if ar else f"Noted: EGP {egp(asking)}."
+    if not estimate:
+        return noted
+    gap = round((asking - estimate) / estimate * 100)
+    basis = f"التقدير ({egp(estimate)} جنيه من وحدات مشابهة)" if ar else (
+        f"the estimate of EGP {egp(estimate)} from comparable listings")  # fmt: skip
+    if abs(gap) <= 10:
+        return f"{noted} ده في حدود {basis}." if ar else f"{noted} That is in line with {basis}."
+    if gap > 0:
+        return (f"{noted} ده أعلى من {basis} بـ{gap}%، ولو السعر أقرب للتقدير غالبًا هتتباع أسرع." if ar else
+                f"{noted} That is {gap}% above {basis}; priced nearer the estimate it would likely sell "
+                "sooner.")  # fmt: skip
+    return (f"{noted} ده أقل من {basis} بـ{-gap}%، فممكن تطلب أكتر." if ar else
+            f"{noted} That is {-gap}% below {basis}, so you may be able to ask for more.")  # fmt: skip
+
+
 def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "", notice: bool = False) -> str:
     ar = reading.language == "ar"
     prefix = FALLBACK_NOTICE["ar" if ar else "en"] if notice else ""
+    if not returns and reading.smalltalk == "seller_price":
+        return prefix + _asking_price(reading.arguments, ar)
     if not returns:
         return prefix + _pick(SMALLTALK[reading.smalltalk or "discovery"]["ar" if ar else "en"], seed)
     texts = []

@@ -517,6 +517,23 @@ def read_message(
     return Reading(language, None, smalltalk="discovery")
 
 
+def seller_answer(text: str, reading: Reading, question: str, valued: int | None) -> Reading | None:
+    """The reading of a seller's answer to the question the last reply asked (motivation, timeline, condition or
+    price_expectation): thanks for it, and an asking price set against the estimate just made (`valued`). None when
+    the message asks for something else (a tool other than a search, or a search naming a place or a type)."""
+    filters = (reading.parsed or {}).get("filters") or {}
+    named = any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+    if reading.tool not in (None, "search_properties") or named or reading.smalltalk == "contact_noted":
+        return None
+    answer = Reading(reading.language, None, smalltalk="seller_noted", parsed=reading.parsed)
+    if question == "price_expectation":
+        amounts = [a.value for a in amounts_in(fold(text))] or [float(v) for v in (filters.get("max_price"),) if v]
+        if amounts:
+            answer.smalltalk = "seller_price"
+            answer.arguments = {"asking": int(max(amounts)), **({"estimate": valued} if valued else {})}
+    return answer
+
+
 def _continued(folded: str, parsed: dict[str, Any], language: str, previous: LastSearch) -> Reading | None:
     """The last search again, continued: more of it, cheaper or bigger than what it showed, or in the order asked
     ("the cheapest?"); None when the message asks for none of these or states a search of its own."""

@@ -35,6 +35,9 @@ QUESTIONS = {
     "price_expectation": ("What price do you have in mind for it?", "في سعر معين في بالك؟"),
     "consent": ("Would you like me to share your phone number with one of our consultants so they can call you?",
                 "تحب أدي رقمك لحد من مستشارينا عشان يكلمك؟"),
+    # The consent question when the lead left no number or email: answered with a number, that is the consent.
+    "callback": ("Would you like one of our consultants to call you? If so, leave me your phone number.",
+                 "تحب حد من مستشارينا يكلمك؟ لو حابب سيبلي رقم موبايلك."),
 }  # fmt: skip
 # Tools whose listing the buyer asked about by name (not just saw in a list of results).
 ASKING_TOOLS = {"get_property", "compare_units", "check_availability", "calculate_mortgage", "calculate_investment_roi"}
@@ -143,17 +146,19 @@ class LeadService:
             lead = dict(record)
             before = (lead["score"], lead["temperature"])
             answering = lead.get("pending_question")
-            call_back = False
-            if answering == "consent" and (consent := consent_answer(turn.message)) is not None:
-                lead["contact_consent"], lead["consent_at"] = consent, datetime.now(UTC)
-                await self.repository.event(connection, lead["id"], "consent", "buyer", {"consent": consent})
-                call_back = consent
             context = answering if answering in SELLER_QUESTIONS else ("seller" if lead["kind"] == "seller" else None)
             slots = read_slots(turn.message, parsed, context=context, today=datetime.now(UTC).date())
             if turn.model_slots:  # the model's qualify_lead call: what it read wins over the rules' reading
                 with contextlib.suppress(ValueError):
                     merged = {**slots.stated(), **LeadSlots.model_validate(turn.model_slots).stated()}
                     slots = LeadSlots.model_validate(merged)
+            if answering == "consent":
+                consent = consent_answer(turn.message)
+                if consent is None and (slots.contact_phone or slots.contact_email):
+                    consent = True  # asked whether a consultant may call, the buyer answered with a number
+                if consent is not None:
+                    lead["contact_consent"], lead["consent_at"] = consent, datetime.now(UTC)
+                    await self.repository.event(connection, lead["id"], "consent", "buyer", {"consent": consent})
             changed = _merge(lead, slots, answering=answering if answering in SELLER_QUESTIONS else None)
             if turn.user_id is not None and not (lead.get("contact_phone") or lead.get("contact_email")):
                 profile = await self._profile(turn.user_id)
@@ -173,10 +178,16 @@ class LeadService:
                 if lead["temperature"] != before[1]:
                     metrics.LEAD_TRANSITIONS.labels(lead["kind"], lead["temperature"]).inc()
             reason = None
+            reachable = bool(lead.get("contact_phone") or lead.get("contact_email"))
             if lead["temperature"] == "HOT" and lead.get("hot_at") is None:
                 lead["hot_at"], reason = datetime.now(UTC), "hot"
-            elif call_back and lead["temperature"] != "HOT":
-                reason = "callback"  # not HOT, but asked to be called: an agent calls, as for a HOT lead
+            elif (
+                lead["temperature"] != "HOT"
+                and lead.get("contact_consent")
+                and reachable
+                and not lead.get("notified_at")
+            ):
+                reason = "callback"  # not HOT, but asked to be called and left a number: an agent calls, as for HOT
             if reason:
                 if lead.get("assigned_agent_id") is None:
                     agent = await self.repository.next_agent(connection, exclude=[])
@@ -196,6 +207,8 @@ class LeadService:
             await self.notify_agent(notify, reason=reason)
         if question is None:
             return None
+        if question == "consent" and not (lead.get("contact_phone") or lead.get("contact_email")):
+            question = "callback"  # no number to share yet: whether a consultant may call, and on which number
         english, arabic = QUESTIONS[question]
         return arabic if is_arabic(turn.message) else english
 

@@ -194,22 +194,32 @@ def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
     session = {"session_id": first["session_id"], "secret": first["session_secret"]}
     assert first["reply"].endswith("May I ask what is prompting the sale?")
     second = chat(api, "we are moving abroad for work", session)
-    assert second["reply"].endswith("When would you like it sold?")
+    # Each answer is thanked for (not read as a search), and the next question follows.
+    assert second["reply"] == "Thank you, noted.\n\nWhen would you like it sold?" and second["tool_calls"] == []
     third = chat(api, "as soon as possible", session)
-    assert third["reply"].endswith("not finished yet?")
+    assert third["reply"].startswith("Thank you, noted.") and third["reply"].endswith("not finished yet?")
     lead = lead_of(api, admin, session["session_id"])
     assert (lead["kind"], lead["motivation"], lead["timeline"]) == ("seller", "relocating", "immediate")
     assert lead["temperature"] == "HOT" and lead["commitment_score"] == 65
     fourth = chat(api, "fully finished, we never lived in it", session)
-    assert fourth["reply"].endswith("What price do you have in mind for it?")
+    assert fourth["reply"] == "Thank you, noted.\n\nWhat price do you have in mind for it?"
+    assert fourth["tool_calls"] == []  # "fully finished" answers the question, it is no search
     fifth = chat(api, "I'm hoping for 6 million", session)
+    assert fifth["reply"].startswith("Noted: EGP 6,000,000.") and fifth["tool_calls"] == []
     lead = lead_of(api, admin, session["session_id"])
     assert (lead["condition"], lead["price_expectation"]) == ("excellent", 6_000_000)
     assert lead["commitment_score"] >= 85 and lead["readiness_score"] is not None
     assert lead["temperature"] == "HOT" and lead["assigned_agent_id"] == agent.id
     assert any("of the market's median" in reason["why"] for reason in lead["reasons"])
-    # After the four answers, the consent question, once.
-    assert fifth["reply"].endswith("so they can call you?")
+    # After the four answers, the consent question, once; with no number left yet, whether a consultant may call.
+    assert fifth["reply"].endswith(
+        "Would you like one of our consultants to call you? If so, leave me your phone number."
+    )
+    assert chat(api, "yes", session)["reply"] == "Happy to arrange it. What phone number should they call you on?"
+    left = chat(api, "0122 333 4444", session)
+    assert left["tool_calls"] == [] and left["reply"] == "Thank you, I have noted your contact details."
+    seen = api.get(f"/api/leads/{lead['id']}", headers=agent.headers).json()["lead"]
+    assert (seen["contact_consent"], seen["contact_phone"]) == (True, "+201223334444")
     assert "call you?" not in chat(api, "thanks", session)["reply"]  # asked once
     notices = hot_notices(stack, agent, lead["id"])
     assert len(notices) == 1 and "relocating" in notices[0]["body"]
