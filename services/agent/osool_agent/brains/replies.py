@@ -330,7 +330,11 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
     closing_ar = ["تحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟",
                   "تحب أحسبلك التكلفة الحقيقية لخطة السداد، ولا أقارن بين اتنين منهم؟",
                   "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."]  # fmt: skip
-    lines.append(_pick(closing_ar if ar else closing_en, seed + "close"))
+    if reading.note == "invest":  # a budget to invest, no rent said: the yield of one of these is the next step
+        lines.append("قولي الإيجار اللي متوقعه لواحدة منهم وأنا أحسبلك العائد بتاعها." if ar else
+                     "Tell me the rent you expect for one of them and I will work out its yield.")  # fmt: skip
+    else:
+        lines.append(_pick(closing_ar if ar else closing_en, seed + "close"))
     return "\n".join(lines)
 
 

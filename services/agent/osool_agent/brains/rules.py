@@ -149,6 +149,9 @@ CHEAPER = _family("cheaper", "less expensive", "more affordable", "lower price",
                   "arkhas", "ar5as", "ar5as men keda")  # fmt: skip
 BIGGER = _family("bigger", "larger", "more space", "more spacious", "roomier", "اكبر من كده", "اكبر من دول",
                  "مساحه اكبر", "مساحات اكبر", "حاجه اكبر", "اوسع", "akbar men keda", "awsa3")  # fmt: skip
+# Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
+HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
+                      "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه")  # fmt: skip
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج")
 # "one like this", "فيلا زي دي": the alert is for the search the buyer just made, not for these words.
 LIKE_THESE = _family("like this", "like these", "like that", "like those", "similar", "زي دي", "زي ده", "زيها",
@@ -449,8 +452,17 @@ def read_message(
     # "what would it rent for?", "لو أجرتها؟" with no rent said: the yield of the home just valued, or of the listing
     # the conversation is on (at the usual rent, which the reply states as assumed).
     renting_it = RENT.search(folded) and not searching and (valued or ids or referenced or focus)
-    if (ROI.search(folded) or (RENT.search(folded) and rent) or renting_it) and (
-        rent or ids or referenced or not searching_place
+    # "I have 5 million to invest": a budget, no rent and no listing, is a search within it (the yield needs a rent).
+    investing = (
+        ROI.search(folded)
+        and budget
+        and (HAVE_BUDGET.search(folded) or searching_place)
+        and not (rent or ids or referenced or deictic or renting_it)
+    )
+    if (
+        (ROI.search(folded) or (RENT.search(folded) and rent) or renting_it)
+        and not investing
+        and (rent or ids or referenced or not searching_place)
     ):
         # "invest 5 million in the North Coast" with no rent and no listing is a search with a budget
         own = valued if valued and not (ids or referenced) else None  # the home just valued, not a listing shown
@@ -505,7 +517,8 @@ def read_message(
     if filters or SEARCH.search(folded):
         if not filters and not (locations or ptype) and len(folded.split()) <= 3 and GREETING.search(folded):
             return Reading(language, None, smalltalk="greeting")
-        return Reading(language, "search_properties", _search_arguments(text, filters, location, ptype))
+        note = "invest" if investing else None
+        return Reading(language, "search_properties", _search_arguments(text, filters, location, ptype), note=note)
     if VALUATION.search(folded):
         return Reading(language, None, smalltalk="valuation_details")
     if contact:

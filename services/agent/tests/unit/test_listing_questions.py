@@ -261,3 +261,31 @@ def test_it_compared_with_one_named_is_the_listing_the_conversation_is_on_and_th
 ) -> None:
     reading = read(text, {}, focus=focus, shown=PLANNED)
     assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": chosen})
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("I have 5 million to invest, what gives the best rental yield?", {"max_price": 5_000_000}),
+     ("معايا ٥ مليون عايز استثمرهم في عقار", {"max_price": 5_000_000}),
+     ("invest 5 million in the North Coast", {"max_price": 5_000_000, "locations": ["North Coast"]})],
+)  # fmt: skip
+def test_a_budget_to_invest_is_a_search_within_it_and_the_reply_asks_for_a_rent(
+    text: str, filters: dict[str, Any]
+) -> None:
+    reading = read(text, filters, shown=[])
+    assert (reading.tool, reading.note, reading.arguments["max_price"]) == ("search_properties", "invest", 5_000_000)
+    listing = {"id": "x", "title": "2BR Apartment in Madinaty", "type": "Apartment", "location": "Madinaty",
+               "price": 4_900_000, "price_per_sqm": 40_833, "size_sqm": 120, "bedrooms": 2}  # fmt: skip
+    reply = write_reply(reading, [ToolReturnPart("search_properties", {"ok": True, "listings": [listing]}, "c1")])
+    assert reply.endswith(("I will work out its yield.", "وأنا أحسبلك العائد بتاعها."))
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "arguments"),
+    [("what's the ROI on a 4M apartment?", {"max_price": 4_000_000}, {"property_price": 4_000_000}),
+     ("I have 5 million, what yield if I rent it at 25k a month?", {"max_price": 5_000_000},
+      {"property_price": 5_000_000, "monthly_rent": 25_000})],
+)  # fmt: skip
+def test_a_price_or_a_rent_is_still_a_yield(text: str, filters: dict[str, Any], arguments: dict[str, Any]) -> None:
+    reading = read(text, filters, shown=[])
+    assert (reading.tool, reading.arguments) == ("calculate_investment_roi", arguments)
