@@ -42,6 +42,8 @@ from osool_agent.brains.rules import (
     last_search,
     last_search_call,
     last_valuation,
+    loan_budget,
+    offered_next,
     read_message,
     rules_model,
     seller_answer,
@@ -489,7 +491,7 @@ class ChatService:
         reading = read_message(
             text, parsed, context.shown, language, context.offer, last_query=context.last_query,
             focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
-            contact=contact,
+            contact=contact, offered=context.offered, within=context.budget,
         )  # fmt: skip
         if context.consent_asked and reading.tool is None and (consent := consent_answer(message)) is not None:
             # The answer the lead records; a yes with no number to call yet asks for it.
@@ -664,6 +666,8 @@ class Context:
     consent_asked: bool = False  # the last reply asked leave to share the buyer's contact with a consultant
     number_asked: bool = False  # ... with no contact to share yet: whether a consultant may call, on which number
     seller_question: str | None = None  # the seller's question the last reply ended with ("motivation", ...)
+    offered: tuple[str, dict[str, Any]] | None = None  # the tool call the last reply offered, which a yes makes
+    budget: int | None = None  # the price the last mortgage computed puts within reach ("what can I afford?")
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -676,6 +680,7 @@ class Context:
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith(QUESTIONS["callback"]),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
+            offered=offered_next(past, said), budget=loan_budget(past),
         )  # fmt: skip
 
 

@@ -105,7 +105,9 @@ RESERVE = re.compile(
 VIEWING = re.compile(
     _family("viewing", "visit", "see it in person", "tour", "appointment", "in person", "come see", "come and see",
             "go see", "معاينه", "اشوفها", "اشوفه", "نشوفها", "نشوفه", "اتفرج عليها", "اتفرج عليه", "زياره", "ميعاد",
-            "اعاين", "نعاين", "هعاين", "اعاينها", "نعاينها").pattern
+            "اعاين", "نعاين", "هعاين", "اعاينها", "نعاينها", "a3ayn", "a3ayen", "n3ayn", "n3ayen", "mo3ayna",
+            "mo3ayana", "mo3aina", "m3ayna", "ashofha", "ashoofha", "ashofo", "nshofha", "zeyara", "ziyara", "me3ad",
+            "mi3ad").pattern
     # "can I see it on Saturday?", but not "see its price"
     + r"|\b(?:see|view|check out) (?:it|this one|that one|this|that|the (?:unit|apartment|flat|villa|place|property"
     r"|house|chalet|duplex|penthouse|townhouse|twinhouse|studio|office|shop|clinic|first|second|third|fourth|fifth"
@@ -356,6 +358,7 @@ def read_message(
     offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
     focus: str | None = None, valued: int | None = None, previous: LastSearch | None = None,
     calculation: tuple[str, dict[str, Any]] | None = None, contact: bool = False,
+    offered: tuple[str, dict[str, Any]] | None = None, within: int | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
@@ -366,13 +369,17 @@ def read_message(
     which "show me more", "any cheaper ones?" and "the cheapest?" continue; `calculation` the mortgage, yield or
     market figures the previous turn computed (last_calculation), which "and over 20 years?" or "and in Zayed?"
     computes again with that change; `contact` whether the buyer's phone or email was taken out of the text
-    (without_contact): a message that asks nothing else is thanked for it."""
+    (without_contact): a message that asks nothing else is thanked for it; `offered` the tool call the last reply
+    offered to make (offered_next), which a yes makes; `within` the price the last mortgage computed puts within reach
+    (loan_budget), which "show me what I can afford" searches under."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
     ids = explicit_ids(text)
     if offer is not None and (reading := _viewing_pick(text, language, filters, ids, offer, today)) is not None:
         return reading
+    if offered is not None and not ids and _is_yes(folded) and not any(filters.get(k) for k in _SEARCH_FILTERS):
+        return Reading(language, offered[0], dict(offered[1]))
     picks = _ordinals(folded)
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]
     deictic = not picks and bool(shown or focus) and THIS.search(folded) is not None
@@ -419,7 +426,8 @@ def read_message(
         changed = {key: value for key, value in (("location", area), ("property_type", owned_type)) if value}
         if changed and not bedrooms and (REFINE.search(folded) or len(folded.split()) <= 6):
             return Reading(language, "check_market_trends", {**calculation[1], **changed})
-    elif calculation is not None and not (ids or picks or searching_place or ptype):
+    elif calculation is not None and not (ids or picks or searching_place or (ptype and not REFINE.search(folded))):
+        # "and with 20% down on a 5M apartment?" changes the mortgage; "and villas?" changes nothing in it
         recomputed = _recomputed(folded, amounts, filters, language, calculation)
         if recomputed is not None:
             return recomputed
@@ -518,7 +526,10 @@ def read_message(
         if not filters and not (locations or ptype) and len(folded.split()) <= 3 and GREETING.search(folded):
             return Reading(language, None, smalltalk="greeting")
         note = "invest" if investing else None
-        return Reading(language, "search_properties", _search_arguments(text, filters, location, ptype), note=note)
+        arguments = _search_arguments(text, filters, location, ptype)
+        if within and AFFORD.search(folded) and not budget:
+            arguments["max_price"] = within  # "show me apartments I can afford": within the mortgage just computed
+        return Reading(language, "search_properties", arguments, note=note)
     if VALUATION.search(folded):
         return Reading(language, None, smalltalk="valuation_details")
     if contact:
@@ -809,6 +820,55 @@ def _last_call(
     return None
 
 
+# The questions a reply ends with that a yes answers by one tool call (replies.py writes them), by what they offer.
+OFFERS = {
+    "Shall I look for listings within that budget?": "budget", "تحب أدورلك على وحدات في الحدود دي؟": "budget",
+    "Shall I show you listings there?": "there", "تحب أوريك وحدات في المنطقة دي؟": "there",
+    "Shall we book a viewing?": "viewing", "تحب نحجز معاد معاينة؟": "viewing",
+    "Shall I show you the free times?": "viewing", "أوريك المواعيد الفاضية؟": "viewing",
+}  # fmt: skip
+
+
+def loan_budget(past: Sequence[dict[str, Any]]) -> int | None:
+    """The price the conversation's last mortgage puts within reach: the price it was computed on, else the loan with
+    its down payment (the largest loan the buyer's income supports, when only the income was given)."""
+    call = _last_call(past)
+    if call is None or call[0] != "calculate_mortgage" or call[2].get("ok", True) is False:
+        return None
+    result = call[2]
+    price = result.get("property_price") or call[1].get("property_price")
+    if not price and result.get("loan_amount"):
+        price = float(result["loan_amount"]) + float(result.get("down_payment") or 0)
+    return int(price) if price else None
+
+
+def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[str, Any]] | None:
+    """The tool call the last reply (`said`) offered to make, which a yes asks for: listings within the budget the
+    mortgage just computed, listings where the market figures were, a viewing of the listing just checked."""
+    kind = next((kind for question, kind in OFFERS.items() if said.rstrip().endswith(question)), None)
+    call = _last_call(past)
+    if kind is None or call is None:
+        return None
+    if kind == "budget" and (budget := loan_budget(past)):
+        return "search_properties", {"query": f"homes up to EGP {budget:,}", "max_price": budget}
+    if kind == "there" and call[0] == "check_market_trends":
+        area, ptype = call[1].get("location"), call[1].get("property_type")
+        query = " ".join(part for part in ((ptype or "homes").lower(), f"in {area}" if area else "") if part)
+        return "search_properties", {
+            "query": query,
+            **{k: v for k, v in call[1].items() if k in ("location", "property_type")},
+        }
+    if kind == "viewing" and (focus := last_focus(past)):
+        return "schedule_viewing", {"property_id": focus}
+    return None
+
+
+def _is_yes(folded: str) -> bool:
+    """A short yes ("yes please", "sure", "ايوه", "tamam"): agreeing to what the last reply offered."""
+    agreed = _CONFIRM.search(folded) is not None and _REFUSAL.search(folded) is None
+    return len(folded.split()) <= 5 and agreed and not THANKS.search(folded)  # "ok thanks" closes instead
+
+
 def last_search(past: Sequence[dict[str, Any]]) -> str | None:
     """The query of the conversation's last search_properties call, if any."""
     call = _last_call(past, "search_properties")
@@ -916,6 +976,10 @@ WEEKDAYS: dict[str, int] = {
     "thur": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
     "الاتنين": 0, "الاثنين": 0, "التلات": 1, "التلاتاء": 1, "الثلاثاء": 1, "الثلاثا": 1, "الاربع": 2, "الاربعاء": 2,
     "الخميس": 3, "الجمعه": 4, "السبت": 5, "الحد": 6, "الاحد": 6,
+    # Franco, with the article where the bare word is also a number ("talat" is three, "arba3" four)
+    "el etnen": 0, "el itnein": 0, "etnen": 0, "el talat": 1, "el tlat": 1, "el arba3": 2, "el arb3": 2,
+    "el khamis": 3, "khamis": 3, "el 5amis": 3, "el gom3a": 4, "gom3a": 4, "el sabt": 5, "sabt": 5, "el had": 6,
+    "el 7ad": 6,
 }  # fmt: skip
 MONTHS: dict[str, int] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
@@ -925,7 +989,8 @@ MONTHS: dict[str, int] = {
     "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
 }  # fmt: skip
 _RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "النهارده": 0, "انهارده": 0, "بكره": 1, "بكرا": 1,
-                  "بعد بكره": 2, "بعد بكرا": 2}  # fmt: skip
+                  "بعد بكره": 2, "بعد بكرا": 2, "el naharda": 0, "ennaharda": 0, "naharda": 0, "bokra": 1,
+                  "bokara": 1, "bukra": 1, "ba3d bokra": 2}  # fmt: skip
 
 
 def _words_pattern(words: Sequence[str]) -> str:
@@ -942,12 +1007,14 @@ _DATE = re.compile(
 # Morning and evening as said after the hour; the words also count anywhere in the message ("Tuesday morning at 10").
 _AM_MARKS = ("am", "a.m.", "a.m")
 _PM_MARKS = ("pm", "p.m.", "p.m")
-_AM_WORDS = ("in the morning", "morning", "الصبح", "صباحا")
+_AM_WORDS = ("in the morning", "morning", "الصبح", "صباحا", "el sob7", "sob7", "saba7an")
 _PM_WORDS = ("in the afternoon", "in the evening", "afternoon", "evening", "noon", "بعد الضهر", "الضهر", "الظهر",
-             "العصر", "المغرب", "بالليل", "بليل", "مساء", "مساءا")  # fmt: skip
+             "العصر", "المغرب", "بالليل", "بليل", "مساء", "مساءا", "ba3d el dohr", "ba3d el zohr", "el dohr",
+             "el 3asr", "el maghrib", "bel leil", "bel lel", "bellel", "masa2an")  # fmt: skip
 _AM, _PM = (*_AM_MARKS, *_AM_WORDS), (*_PM_MARKS, *_PM_WORDS)
 _CLOCK = re.compile(
-    r"(?P<lead>\bat\s+|\baround\s+|(?<![\w])(?:ال)?ساعه\s*|(?<![\w])(?:علي|ع)\s+)?(?<![\d:/-])(?<!\d[.,])"
+    r"(?P<lead>\bat\s+|\baround\s+|(?<![\w])(?:ال)?ساعه\s*|\b(?:el ?)?sa3a\s*|(?<![\w])(?:علي|ع)\s+)?"
+    r"(?<![\d:/-])(?<!\d[.,])"
     r"(?P<hour>\d{1,2})(?::(?P<minute>[0-5]\d))?(?![\d:/]|[.,]\d)\s*(?P<half>و\s*نص|و\s*ربع|and a half)?\s*"
     rf"(?P<meridiem>{_words_pattern([*_AM, *_PM])}|o'?clock)?(?![\w])"
 )
@@ -965,13 +1032,13 @@ _BARE_NUMBER = re.compile(
 )
 _CONFIRM = re.compile(
     r"\b(?:yes|yeah|yep|yup|sure|ok|okay|fine|great|perfect|sounds good|that works|works for me|go ahead|confirm"
-    r"|please do|let'?s do it|book)\b"
+    r"|please do|let'?s do it|book|tamam|tmam|mashy|mashi|aywa|aiwa|aywah|akid|akeed|yalla|e7gez\w*|a7gez\w*)\b"
     r"|(?<![\w])[وف]?(?:ايوه|ايوا|اه|تمام|ماشي|اوك|اوكي|موافق|اكيد|اتفقنا|يلا|حلو|مناسب|يناسبني|احجز\w*|اكد\w*|ثبت\w*)"
     r"(?![\w])"
 )
-_BOOKING_VERB = re.compile(r"\b(?:book|confirm)\b|(?<![\w])[وف]?(?:احجز\w*|اكد\w*|ثبت\w*)(?![\w])")
+_BOOKING_VERB = re.compile(r"\b(?:book|confirm|e7gez\w*|a7gez\w*)\b|(?<![\w])[وف]?(?:احجز\w*|اكد\w*|ثبت\w*)(?![\w])")
 _REFUSAL = re.compile(
-    r"\b(?:no|not|nope|don'?t|never|none|neither|another|other|different|later|instead)\b"
+    r"\b(?:no|not|nope|don'?t|never|none|neither|another|other|different|later|instead|la2|msh|mesh|ba3deen)\b"
     r"|(?<![\w])(?:لا|مش|مفيش|بلاش|غير|تاني|تانيه|بعدين)(?![\w])"
 )
 

@@ -168,9 +168,9 @@ CONDITION: tuple[tuple[Condition, re.Pattern[str]], ...] = (
 )  # fmt: skip
 YES = family("yes", "yeah", "yep", "sure", "ok", "okay", "of course", "please do", "go ahead", "fine", "share it",
              "اه", "ايوه", "أيوه", "ايوا", "تمام", "ماشي", "اكيد", "أكيد", "طبعا", "موافق", "ياريت", "يا ريت", "ابعته",
-             "اديله")  # fmt: skip
+             "اديله", "aywa", "aiwa", "tamam", "tmam", "akid", "akeed", "mashy", "mashi", "ya reet")  # fmt: skip
 NO = family("no", "nope", "not now", "don't", "do not", "rather not", "no thanks", "لا", "لأ", "مش عايز", "بلاش",
-            "مش دلوقتي", "متديش", "ماتديش")  # fmt: skip
+            "مش دلوقتي", "متديش", "ماتديش", "la2", "msh delwa2ty", "mesh delwa2ty", "balash")  # fmt: skip
 AROUND = family("around", "about", "approximately", "roughly", "حوالي", "حوالى", "تقريبا", "في حدود", "فى حدود")
 _PHONE = re.compile(r"(?<!\d)(?:\+?20|0020|0)?(1[0125]\d{8})(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -104,6 +104,15 @@ def test_a_time_is_picked_by_its_day_and_hour(message: str, place: int) -> None:
     assert (reading.tool, reading.arguments) == ("schedule_viewing", booking(place))
 
 
+@pytest.mark.parametrize(
+    ("message", "place"),
+    [("el etnen el sa3a 10", 2), ("bokra el sa3a 9 el sob7", 1), ("el talat el sa3a 11", 6), ("tamam el tanya", 2)],
+)
+def test_a_time_is_picked_in_franco(message: str, place: int) -> None:
+    reading = read(message, viewing_offer(offered(SLOTS)))
+    assert (reading.tool, reading.arguments) == ("schedule_viewing", booking(place))
+
+
 @pytest.mark.parametrize("message", ["11am", "at 11", "الساعة 11", "11"])
 def test_an_hour_alone_picks_when_one_offered_time_has_it(message: str) -> None:
     times = [slot(1, 9), slot(1, 10), slot(2, 11)]
@@ -118,6 +127,14 @@ def test_an_hour_alone_picks_when_one_offered_time_has_it(message: str) -> None:
 @pytest.mark.parametrize("message", ["yes book it", "yes please", "ok", "sounds good, book it", "تمام احجزها",
                                      "ايوه", "ماشي احجزهالي"])  # fmt: skip
 def test_a_yes_books_the_only_time_offered(message: str) -> None:
+    offer = viewing_offer(offered([slot(2, 10)]))
+    reading = read(message, offer)
+    assert reading.tool == "schedule_viewing"
+    assert reading.arguments == {"property_id": LISTING, "starts_at": slot(2, 10)["starts_at"]}
+
+
+@pytest.mark.parametrize("message", ["tamam", "aywa e7gezha", "mashy", "ok tamam"])
+def test_a_franco_yes_books_the_only_time_offered(message: str) -> None:
     offer = viewing_offer(offered([slot(2, 10)]))
     reading = read(message, offer)
     assert reading.tool == "schedule_viewing"
@@ -153,7 +170,10 @@ def test_a_day_or_time_none_offered_is_on_asks_for_the_times_nearest_it(message:
      ("عايز اعاين الشقة دي يوم السبت الساعة 5", {"day": "2026-06-06", "time": "17:00"}),
      ("ممكن اشوفها النهارده بالليل الساعة 8", {"day": "2026-05-31", "time": "20:00"}),
      ("can we come see it on sunday?", {"day": "2026-05-31"}), ("visit it on 30 February", {}),
-     ("can I see the first on saturday at 5pm?", {"day": "2026-06-06", "time": "17:00"})],
+     ("can I see the first on saturday at 5pm?", {"day": "2026-06-06", "time": "17:00"}),
+     ("momken a3aynha bokra el sa3a 11?", {"day": "2026-06-01", "time": "11:00"}),
+     ("3ayez mo3ayna yom el sabt el sa3a 5 ba3d el dohr", {"day": "2026-06-06", "time": "17:00"}),
+     ("ashofha el khamis", {"day": "2026-06-04"})],
 )  # fmt: skip
 def test_a_viewing_asked_for_a_day_and_time_carries_them(message: str, asked: dict[str, str]) -> None:
     reading = read(message, None)

@@ -1,0 +1,86 @@
+"""A yes to what the last reply offered makes that call: listings within the budget the mortgage just computed,
+listings where the market figures were, a viewing of the listing just checked; "what can I afford?" searches within
+that budget; a change to the mortgage just computed that names a type ("on a 5M apartment") changes it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from osool_agent.brains.rules import loan_budget, offered_next, read_message
+
+LISTING = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+
+def turn(tool: str, arguments: dict[str, Any], content: dict[str, Any], said: str) -> list[dict[str, Any]]:
+    return [
+        {"role": "user", "content": "…"},
+        {"role": "tool", "content": json.dumps(content), "tool_calls": [{"id": "c1", "name": tool,
+                                                                          "arguments": arguments}]},
+        {"role": "assistant", "content": said},
+    ]  # fmt: skip
+
+
+INCOME = turn("calculate_mortgage", {"monthly_income": 60_000},
+              {"ok": True, "loan_amount": 1_088_529, "monthly_payment": 24_000, "years": 10},
+              "On a loan of EGP 1,088,529 ...\nShall I look for listings within that budget?")  # fmt: skip
+PRICED = turn("calculate_mortgage", {"property_price": 5_000_000, "down_payment_pct": 20},
+              {"ok": True, "property_price": 5_000_000, "loan_amount": 4_000_000, "down_payment": 1_000_000},
+              "...\nتحب أدورلك على وحدات في الحدود دي؟")  # fmt: skip
+TRENDS = turn("check_market_trends", {"location": "Sheikh Zayed", "property_type": "Villa"},
+              {"ok": True, "count": 40}, "Villas in Sheikh Zayed: ...\nShall I show you listings there?")  # fmt: skip
+CHECKED = turn("check_availability", {"property_id": LISTING}, {"ok": True, "property_id": LISTING,
+               "status": "available"}, "3BR Apartment is available. Shall we book a viewing?")  # fmt: skip
+
+
+def read(text: str, past: list[dict[str, Any]], filters: dict[str, Any] | None = None) -> Any:
+    said = past[-1]["content"]
+    parsed = {"filters": filters or {}, "text": text, "understood": []}
+    return read_message(text, parsed, [], "auto", offered=offered_next(past, said), within=loan_budget(past))
+
+
+@pytest.mark.parametrize(
+    ("past", "tool", "arguments"),
+    [(INCOME, "search_properties", {"query": "homes up to EGP 1,088,529", "max_price": 1_088_529}),
+     (PRICED, "search_properties", {"query": "homes up to EGP 5,000,000", "max_price": 5_000_000}),
+     (TRENDS, "search_properties", {"query": "villa in Sheikh Zayed", "location": "Sheikh Zayed",
+                                    "property_type": "Villa"}),
+     (CHECKED, "schedule_viewing", {"property_id": LISTING})],
+)  # fmt: skip
+@pytest.mark.parametrize("yes", ["yes", "yes please", "sure", "ايوه", "تمام", "tamam", "ok go ahead"])
+def test_a_yes_makes_the_call_the_last_reply_offered(
+    past: list[dict[str, Any]], tool: str, arguments: dict[str, Any], yes: str
+) -> None:
+    reading = read(yes, past)
+    assert (reading.tool, reading.arguments) == (tool, arguments)
+
+
+@pytest.mark.parametrize("text", ["no thanks", "ok thanks", "لا شكرا", "not now"])
+def test_a_no_or_a_thanks_makes_nothing(text: str) -> None:
+    assert read(text, TRENDS).tool is None
+
+
+def test_an_offer_followed_by_another_question_is_no_offer() -> None:
+    past = [*TRENDS[:-1], {"role": "assistant", "content": TRENDS[-1]["content"] + "\n\nWould you like me to share "
+                                                                                  "your phone number?"}]  # fmt: skip
+    assert offered_next(past, past[-1]["content"]) is None
+
+
+def test_what_i_can_afford_is_within_the_budget_the_mortgage_computed() -> None:
+    reading = read("show me apartments I can afford in october", INCOME,
+                   {"property_types": ["Apartment"], "locations": ["6th of October"]})  # fmt: skip
+    assert reading.tool == "search_properties" and reading.arguments["max_price"] == 1_088_529
+    assert read("apartments I can afford under 3M", INCOME, {"max_price": 3_000_000}).arguments["max_price"] == 3e6
+
+
+def test_a_change_naming_a_type_changes_the_mortgage_just_computed() -> None:
+    text = "and with 20% down on a 5M apartment?"
+    parsed = {"filters": {"property_types": ["Apartment"], "max_price": 5_000_000, "max_down_payment_pct": 20}}
+    reading = read_message(text, parsed, [], "auto", calculation=("calculate_mortgage", {"monthly_income": 60_000}))
+    expected = {"monthly_income": 60_000, "property_price": 5_000_000, "down_payment_pct": 20.0}
+    assert (reading.tool, reading.arguments) == ("calculate_mortgage", expected)
+    villas = read_message("and villas?", {"filters": {"property_types": ["Villa"]}}, [], "auto",
+                          calculation=("calculate_mortgage", {"monthly_income": 60_000}))  # fmt: skip
+    assert villas.tool == "search_properties"
