@@ -826,6 +826,9 @@ OFFERS = {
     "Shall I show you listings there?": "there", "تحب أوريك وحدات في المنطقة دي؟": "there",
     "Shall we book a viewing?": "viewing", "تحب نحجز معاد معاينة؟": "viewing",
     "Shall I show you the free times?": "viewing", "أوريك المواعيد الفاضية؟": "viewing",
+    # "A viewing, or reserve it?": a bare yes takes the first, the step that commits to nothing
+    "Shall we book a viewing, or reserve it (reserving registers it)?": "viewing",
+    "تحب نحجز معاد معاينة، ولا تحجزها (والحجز بيسجلها)؟": "viewing",
 }  # fmt: skip
 
 

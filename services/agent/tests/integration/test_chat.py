@@ -606,3 +606,31 @@ def test_a_change_to_the_last_calculation_computes_it_again(api: httpx.Client) -
     # The same payment over twice the years borrows more.
     assert again["result"]["loan_amount"] > loan["result"]["loan_amount"], (again, loan)
     assert f"{egp(again['result']['loan_amount'])} جنيه لمدة 20 سنة" in longer["reply"], longer["reply"]
+
+
+def test_a_yes_makes_what_the_last_reply_offered_and_afford_keeps_to_the_mortgage(api: httpx.Client) -> None:
+    figures = chat(api, "villa prices in sheikh zayed").json()
+    session, secret = figures["session_id"], figures["session_secret"]
+    assert figures["tool_calls"][0]["name"] == "check_market_trends"
+    assert figures["reply"].endswith("Shall I show you listings there?")
+    shown = chat(api, "yes please", secret, session_id=session).json()
+    [search] = shown["tool_calls"]
+    assert (search["name"], search["arguments"]["location"], search["arguments"]["property_type"]) == (
+        "search_properties", "Sheikh Zayed", "Villa")  # fmt: skip
+    assert shown["listings"] and {c["location"] for c in shown["listings"]} == {"Sheikh Zayed"}
+    assert {c["type"] for c in shown["listings"]} == {"Villa"}
+
+    # After a mortgage on a price: "what can I afford" in a place is within that price, and "and with 30% down on
+    # a 6M apartment?" is the mortgage again, on that price.
+    loan = chat(api, "mortgage on a 5M apartment with 20% down").json()
+    session, secret = loan["session_id"], loan["session_secret"]
+    assert loan["tool_calls"][0]["name"] == "calculate_mortgage"
+    afford = chat(api, "show me apartments I can afford in new cairo", secret, session_id=session).json()
+    [search] = afford["tool_calls"]
+    assert search["name"] == "search_properties" and search["arguments"]["max_price"] == 5_000_000
+    assert afford["listings"] and all(c["price"] <= 5_000_000 for c in afford["listings"])
+    chat(api, "mortgage on a 5M apartment with 20% down", secret, session_id=session)
+    again = chat(api, "and with 30% down on a 6M apartment?", secret, session_id=session).json()
+    [call] = again["tool_calls"]
+    assert call["name"] == "calculate_mortgage" and call["arguments"]["property_price"] == 6_000_000
+    assert call["arguments"]["down_payment_pct"] == 30

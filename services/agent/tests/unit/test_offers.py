@@ -47,7 +47,10 @@ def read(text: str, past: list[dict[str, Any]], filters: dict[str, Any] | None =
      (PRICED, "search_properties", {"query": "homes up to EGP 5,000,000", "max_price": 5_000_000}),
      (TRENDS, "search_properties", {"query": "villa in Sheikh Zayed", "location": "Sheikh Zayed",
                                     "property_type": "Villa"}),
-     (CHECKED, "schedule_viewing", {"property_id": LISTING})],
+     (CHECKED, "schedule_viewing", {"property_id": LISTING}),
+     ([*CHECKED[:-1], {"role": "assistant", "content": "It is still listed for sale. Shall we book a viewing, or "
+                                                       "reserve it (reserving registers it)?"}],
+      "schedule_viewing", {"property_id": LISTING})],
 )  # fmt: skip
 @pytest.mark.parametrize("yes", ["yes", "yes please", "sure", "ايوه", "تمام", "tamam", "ok go ahead"])
 def test_a_yes_makes_the_call_the_last_reply_offered(
