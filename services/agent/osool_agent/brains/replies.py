@@ -436,6 +436,28 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
                 if ar
                 else f"Its payment plan: {plan}. A bank mortgage instead? Say so and I will work it out."
             )
+    if asked.get("developer"):
+        developer = listing.get("developer")
+        lines.append((f"المطور: {developer}." if ar else f"Its developer is {developer}.") if developer else
+                     ("الإعلان مش ذاكر مطور." if ar else "Its listing does not name a developer."))  # fmt: skip
+    if asked.get("negotiable"):
+        lines.append(f"{egp(listing.get('price'))} جنيه ده السعر اللي البايع طالبه؛ التفاوض عليه قرار البايع، "
+                     "ومستشارينا بيتفاوضوا بالنيابة عنك لما تكون جاد في وحدة." if ar else
+                     f"EGP {egp(listing.get('price'))} is the seller's asking price; whether it comes down is the "
+                     "seller's call, and our consultants negotiate on your behalf once you are serious about a "
+                     "unit.")  # fmt: skip
+    if asked.get("photos"):
+        link = listing.get("source_url")
+        if listing.get("image_url"):
+            lines.append("صورتها في الكارت تحت." if ar else "Its photo is on its card below.")
+        else:
+            lines.append("الإعلان لسه مفيهوش صور." if ar else "Its listing has no photos yet.")
+        if link:
+            lines.append(f"الإعلان كامل: {link}" if ar else f"The full listing: {link}")
+    if asked.get("distance"):
+        place = ((ar and listing.get("location_ar")) or listing.get("location")) or ""
+        lines.append(f"معنديش مسافات أو مدة الطريق للوحدات، بس مكانها: {place}." if ar else
+                     f"I have no distances or travel times for listings, only where they are: {place}.")  # fmt: skip
     in_compound = asked.get("in_compound") or []
     if in_compound:
         compound = (ar and listing.get("compound_ar")) or listing.get("compound")

@@ -151,6 +151,18 @@ CHEAPER = _family("cheaper", "less expensive", "more affordable", "lower price",
                   "arkhas", "ar5as", "ar5as men keda")  # fmt: skip
 BIGGER = _family("bigger", "larger", "more space", "more spacious", "roomier", "اكبر من كده", "اكبر من دول",
                  "مساحه اكبر", "مساحات اكبر", "حاجه اكبر", "اوسع", "akbar men keda", "awsa3")  # fmt: skip
+# Questions about one listing that its listing answers, or says it cannot: who built it, whether its price moves, its
+# photos, how far it is from somewhere (there are no distances: its place, and any landmark its listing names).
+LISTING_QUESTIONS = {
+    "developer": _family("developer", "who built", "who is building", "built by", "المطور", "مطورها", "مين بانيها",
+                         "مين باني", "شركه ايه", "el developer", "el motawer", "motawer"),
+    "negotiable": _family("negotiable", "negotiate", "negotiation", "discount", "best price", "last price",
+                          "final price", "lower the price", "come down", "للتفاوض", "تفاوض", "خصم", "اخر سعر",
+                          "آخر سعر", "اخر كلام", "ينزل", "تنزل", "fe5 5asm", "a5er se3r", "a5r se3r"),
+    "photos": _family("photo", "picture", "pics", "images", "صور", "صوره", "sowar", "sora"),
+    "distance": _family("how far", "distance", "minutes from", "mins from", "how long to", "المسافه", "بعيده عن",
+                        "بعيد عن", "قد ايه من", "كام دقيقه", "ب3eda", "b3eed 3an", "b3eda 3an"),
+}  # fmt: skip
 # Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
 HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
                       "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه")  # fmt: skip
@@ -454,6 +466,14 @@ def read_message(
         return Reading(language, "schedule_viewing", {"property_id": listing_ref(), **when})
     if AVAILABILITY.search(folded) and (ids or referenced or ((shown or focus) and not searching)):
         return Reading(language, "check_availability", {"property_id": listing_ref()})
+    # "who is the developer of the second?", "is the price negotiable?", "any pictures?", "how far is it from the
+    # airport?": answered from the listing (or said that it does not say) rather than read as a search.
+    questions = [kind for kind, family in LISTING_QUESTIONS.items() if family.search(folded)]
+    if questions and named and not (ptype or searching_place or budget):
+        asked_about: dict[str, list[Any]] = {kind: [True] for kind in questions}
+        if "distance" in questions and filters.get("features"):
+            asked_about["features"] = list(filters["features"])
+        return Reading(language, "get_property", {"property_id": listing_ref()}, asked=asked_about)
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
         return reading
     rent = _rent(folded, amounts)

@@ -289,3 +289,41 @@ def test_a_budget_to_invest_is_a_search_within_it_and_the_reply_asks_for_a_rent(
 def test_a_price_or_a_rent_is_still_a_yield(text: str, filters: dict[str, Any], arguments: dict[str, Any]) -> None:
     reading = read(text, filters, shown=[])
     assert (reading.tool, reading.arguments) == ("calculate_investment_roi", arguments)
+
+
+LISTING = {"id": "SHOWN-2", "title": "3BR Apartment in Palm Hills New Cairo", "type": "Apartment",
+           "location": "New Cairo", "location_ar": "التجمع الخامس", "price": 8_030_000, "price_per_sqm": 53_179,
+           "size_sqm": 151, "bedrooms": 3, "developer": "Palm Hills Developments",
+           "image_url": "https://img.example/1.jpg", "source_url": "https://broker.example/l/1"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [("who is the developer of the second?", "developer", "Its developer is Palm Hills Developments."),
+     ("is the price negotiable?", "negotiable", "EGP 8,030,000 is the seller's asking price; whether it comes down"),
+     ("can I see pictures of it?", "photos", "Its photo is on its card below. The full listing: https://broker"),
+     ("how far is it from the airport?", "distance", "I have no distances or travel times for listings, only where "
+                                                      "they are: New Cairo."),
+     ("التانية مين المطور بتاعها؟", "developer", "المطور: Palm Hills Developments."),
+     ("فيه صور للشقة دي؟", "photos", "صورتها في الكارت تحت."),
+     ("ممكن السعر ينزل؟", "negotiable", "8,030,000 جنيه ده السعر اللي البايع طالبه")],
+)  # fmt: skip
+def test_a_question_its_listing_answers_or_says_it_cannot(text: str, kind: str, said: str) -> None:
+    reading = read(text, {}, focus="SHOWN-2")
+    assert (reading.tool, reading.arguments) == ("get_property", {"property_id": "SHOWN-2"})
+    assert reading.asked.get(kind) == [True]
+    reply = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": LISTING}, "c1")])
+    assert reply.startswith(said), reply
+
+
+def test_what_a_listing_does_not_say_is_said_as_not_said() -> None:
+    bare = {**LISTING, "developer": None, "image_url": None, "source_url": None}
+    reading = read("who built it and are there photos?", {}, focus="SHOWN-2")
+    reply = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": bare}, "c1")])
+    assert reply.startswith("Its listing does not name a developer. Its listing has no photos yet.")
+
+
+@pytest.mark.parametrize("text", ["villas with a discount in zayed", "apartments in new cairo with photos"])
+def test_a_search_naming_a_type_or_place_stays_a_search(text: str) -> None:
+    filters = {"property_types": ["Villa" if "villa" in text else "Apartment"]}
+    assert read(text, filters, focus="SHOWN-2").tool == "search_properties"
