@@ -1687,6 +1687,9 @@ def _read_phrases(scan: _Scan) -> None:
                 negation = (meaning.field, end, negation[2], meaning.value)
                 continue
         _apply_phrase(scan, meaning)
+        if meaning.field == "property_types" and meaning.value == "Villa":
+            standalone = _phrase_key(scan.source[start:end]) in _STANDALONE_KEYS
+            scan.flags.add("villa_by_standalone" if standalone else "villa_named")
         if meaning.field == "features":
             # A feature asked for stays in the text as well: if no listing has it (it is then not applied), its words
             # still rank the listings that mention something like it.
@@ -1866,8 +1869,19 @@ def parse_query(text: str) -> ParsedQuery:
     )
 
 
+# "Standalone" names a villa only when no other type is asked for: "شقة مستقلة" is an apartment of its own.
+_STANDALONE_KEYS = frozenset(
+    _phrase_key(word)
+    for word in ("standalone", "stand alone", "stand-alone", "ستاند الون", "مستقلة", "mostakela", "mosta2ela",
+                 "mosta2la", "mostakla")
+)  # fmt: skip
+
+
 def _filters(scan: _Scan) -> SearchFilters:
     values = scan.values
+    types = values.get("property_types", [])
+    if "villa_by_standalone" in scan.flags and "villa_named" not in scan.flags and len(types) > 1:
+        types.remove("Villa")
     for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm")):
         if low in values and high in values and values[low] > values[high]:
             values[low], values[high] = values[high], values[low]

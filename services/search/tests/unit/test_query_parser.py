@@ -1221,3 +1221,15 @@ def test_the_cheapest_or_dearest_first_is_an_order_not_a_filter(
     assert parsed.order == order
     assert parsed.filters.applied() == expected
     assert parsed.text == ""  # the words are read, not left to rank by
+
+
+@pytest.mark.parametrize(
+    ("query", "types"),
+    [("فيلا مستقلة", ["Villa"]), ("mostakela fel tagamo3", ["Villa"]), ("standalone in zayed", ["Villa"]),
+     ("standalone villa", ["Villa"]),
+     # Beside another type, "standalone" describes that one: "شقة مستقلة" is an apartment of its own.
+     ("شقة مستقلة", ["Apartment"]), ("sha2a mostakela", ["Apartment"]), ("standalone apartment", ["Apartment"]),
+     ("شقة او فيلا مستقلة", ["Apartment", "Villa"])],
+)  # fmt: skip
+def test_standalone_is_a_villa_unless_another_type_is_asked_for(query: str, types: list[str]) -> None:
+    assert parse_query(query).filters.property_types == types
