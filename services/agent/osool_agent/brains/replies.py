@@ -805,6 +805,20 @@ def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, off
             return ("للأسف الوحدة دي اتحجزت أو مبقتش متاحة. تحب أوريك وحدات شبهها؟" if ar else
                     "Sorry, this unit has just been reserved or is no longer available. Shall I show you similar "
                     "ones?")  # fmt: skip
+    if error == "not_found" and name == "run_valuation":
+        where = (ar and content.get("location_ar")) or content.get("location") or reading.arguments.get("location")
+        kind = content.get("property_type") or reading.arguments.get("property_type") or ""
+        return (f"معنديش إعلانات مشابهة في {where} أقارن بيها، فمش هقدر أقيمها من أسعار حقيقية. حد من مستشارينا "
+                "يقدر يقيمها في زيارة لو تحب." if ar else
+                f"I have no comparable {TYPE_PLURAL.get(kind, 'listings')} in {where} to value it against, "
+                "so I cannot estimate it from real prices. One of our consultants can value it on a visit if you "
+                "like.")  # fmt: skip
+    if error == "not_found" and name == "check_market_trends":
+        where = (ar and content.get("location_ar")) or content.get("location") or reading.arguments.get("location")
+        if where:
+            return (f"معنديش إعلانات في {where} دلوقتي عشان أديك أرقامها. تحب أرقام منطقة تانية أو السوق كله؟" if ar
+                    else f"I have no listings in {where} right now to give its figures. Another area, or the whole "
+                    "market?")  # fmt: skip
     if error == "not_found":
         ref = reading.arguments.get("property_id")
         if ref and name in ("get_property", "check_availability", "compare_units"):

@@ -351,3 +351,20 @@ def test_availability_is_said_from_the_registry_and_the_listing(
     content = {"ok": True, "property_id": "p", "title": "Flat", **content}
     assert reply("check_availability", content, "en").startswith(english)
     assert reply("check_availability", content, "ar").startswith(arabic)
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "language", "said"),
+    [("run_valuation", {"location": "Rehab City", "property_type": "Apartment", "size_sqm": 120}, "en",
+      "I have no comparable apartments in Rehab City to value it against, so I cannot estimate it from real prices."),
+     ("run_valuation", {"location": "Rehab City", "property_type": "Apartment", "size_sqm": 120}, "ar",
+      "معنديش إعلانات مشابهة في الرحاب أقارن بيها"),
+     ("check_market_trends", {"location": "Rehab City"}, "en",
+      "I have no listings in Rehab City right now to give its figures.")],
+)  # fmt: skip
+def test_a_place_without_listings_is_said_for_what_was_asked(
+    tool: str, arguments: dict[str, Any], language: str, said: str
+) -> None:
+    content = {"ok": False, "error": "not_found", "location": "Rehab City", "location_ar": "الرحاب", **arguments}
+    reply = write_reply(Reading(language, tool, arguments), [ToolReturnPart(tool, content, "c1")])
+    assert reply.startswith(said), reply
