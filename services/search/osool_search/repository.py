@@ -510,7 +510,9 @@ class ListingRepository:
         complete = exact or bool(rows and rows[0]["complete"])
         return found, sum(1 for r in rows if r["is_nearest"]), complete
 
-    async def market_stats(self, locations: list[str] | None, property_type: str | None) -> dict[str, Any]:
+    async def market_stats(
+        self, locations: list[str] | None, property_type: str | None, *, by_location: bool = False
+    ) -> dict[str, Any]:
         params = _Params()
         where = _where(
             SearchFilters(locations=locations, property_types=[property_type] if property_type else None), params
@@ -535,7 +537,23 @@ class ListingRepository:
             """,
             *params.values,
         )
-        return {"overall": dict(overall) if overall else {}, "by_delivery_year": [dict(row) for row in by_year]}
+        by_place = await self.reads.fetch(
+            f"""
+            SELECT location, count(*) AS count,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) AS median_price_per_sqm,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) FILTER (WHERE is_delivered)
+                       AS ready_median_price_per_sqm,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) FILTER (WHERE NOT is_delivered)
+                       AS off_plan_median_price_per_sqm
+            FROM properties WHERE {where} GROUP BY location ORDER BY count(*) DESC, location
+            """,
+            *params.values,
+        ) if by_location else []  # fmt: skip
+        return {
+            "overall": dict(overall) if overall else {},
+            "by_delivery_year": [dict(row) for row in by_year],
+            "by_location": [dict(row) for row in by_place],
+        }
 
     async def comparables(
         self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int

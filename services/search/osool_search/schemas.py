@@ -200,6 +200,21 @@ class YearStats(BaseModel):
     mean_price_per_sqm: float | None
 
 
+class PlaceStats(BaseModel):
+    """One place's figures within a region or the whole market: ready homes against off-plan ones per m²."""
+
+    location: str
+    count: int
+    median_price_per_sqm: float | None
+    ready_median_price_per_sqm: float | None = Field(description="of the listings delivered (ready to move in)")
+    off_plan_median_price_per_sqm: float | None = Field(description="of the listings not delivered yet")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def location_ar(self) -> str | None:
+        return ARABIC_NAMES.get(self.location)
+
+
 class MarketStats(BaseModel):
     # A place, a region ("Giza": the figures cover its places, listed in `places`, and the listings filed under the
     # region's own name) or null for the whole market.
@@ -213,6 +228,8 @@ class MarketStats(BaseModel):
     min_price: int | None
     max_price: int | None
     by_delivery_year: list[YearStats]
+    # For the whole market or a region, each of its places with listings, the most listings first.
+    by_location: list[PlaceStats] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

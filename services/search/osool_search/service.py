@@ -45,6 +45,7 @@ from osool_search.schemas import (
     ListOrder,
     MarketStats,
     ParsedQueryOut,
+    PlaceStats,
     Property,
     PropertyPage,
     Rejection,
@@ -462,7 +463,8 @@ class SearchService:
     async def _compute_market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
         places = list(REGION_PLACES[location]) if location in REGION_PLACES else None
         where = list(REGION_LOCATIONS[location]) if places else [location] if location else None
-        figures = await self.repository.market_stats(where, property_type)
+        # A region or the whole market: its places' figures too ("which area?").
+        figures = await self.repository.market_stats(where, property_type, by_location=location is None or bool(places))
         overall = figures["overall"]
         return MarketStats(
             location=location,
@@ -482,6 +484,16 @@ class SearchService:
                     mean_price_per_sqm=_round(row["mean_price_per_sqm"]),
                 )
                 for row in figures["by_delivery_year"]
+            ],
+            by_location=[
+                PlaceStats(
+                    location=row["location"],
+                    count=row["count"],
+                    median_price_per_sqm=_round(row["median_price_per_sqm"]),
+                    ready_median_price_per_sqm=_round(row["ready_median_price_per_sqm"]),
+                    off_plan_median_price_per_sqm=_round(row["off_plan_median_price_per_sqm"]),
+                )
+                for row in figures["by_location"]
             ],
         )
 

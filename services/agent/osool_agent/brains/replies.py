@@ -615,7 +615,53 @@ TYPE_PLURAL = {
 }  # fmt: skip
 
 
-def _trends(content: dict[str, Any], ar: bool) -> str:
+def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
+    """A region's or the whole market's places (the most listings first), and for "which area?" where ready homes
+    sell furthest above off-plan ones per m²: what delivery has added there, said as no promise."""
+    places = content.get("by_location") or []
+    if not places:
+        return []
+    lines = ["حسب المنطقة:" if ar else "By place:"]
+    for place in places[:6]:
+        name = (ar and place.get("location_ar")) or place["location"]
+        ready, off_plan = place.get("ready_median_price_per_sqm"), place.get("off_plan_median_price_per_sqm")
+        if ar:
+            split = f" (الجاهز {egp(ready)}، تحت الإنشاء {egp(off_plan)})" if ready and off_plan else ""
+            lines.append(
+                f"- {name}: {_units_ar(place['count'])}، {egp(place['median_price_per_sqm'])} جنيه للمتر{split}"
+            )
+        else:
+            split = f" (ready EGP {egp(ready)}, off-plan EGP {egp(off_plan)})" if ready and off_plan else ""
+            lines.append(f"- {name}: {counted(place['count'], 'listing', 'listings')}, "
+                         f"EGP {egp(place['median_price_per_sqm'])}/m²{split}")  # fmt: skip
+    if reading.note != "which_area":
+        return lines
+    gaps = sorted(
+        ((round((p["ready_median_price_per_sqm"] / p["off_plan_median_price_per_sqm"] - 1) * 100),
+          (ar and p.get("location_ar")) or p["location"])
+         for p in places
+         if p.get("ready_median_price_per_sqm") and p.get("off_plan_median_price_per_sqm") and p["count"] >= 5),
+        reverse=True,
+    )  # fmt: skip
+    if not gaps:  # no place has both ready and off-plan listings to set side by side
+        return lines
+    gaps = [(gap, name) for gap, name in gaps if gap >= 3][:3]  # a gap of a point or two is noise, not a premium
+    if not gaps:
+        lines.append("مفيش مكان الجاهز فيه أغلى بوضوح من تحت الإنشاء في سعر المتر دلوقتي، يعني الاستلام مزودش قيمة "
+                     "واضحة في أي حتة. أسعار النهارده مش ضمان لأسعار بكره." if ar else
+                     "Nowhere do ready homes sell clearly above off-plan ones per m² right now: delivery has added no "
+                     "clear premium anywhere. Today's prices promise nothing about tomorrow's.")  # fmt: skip
+    else:
+        listed = "، ".join if ar else ", ".join
+        said = listed([f"{name} ({gap:+d}%)" for gap, name in gaps])
+        lines.append(f"أكتر أماكن الجاهز فيها أغلى من تحت الإنشاء في سعر المتر (يعني الاستلام زود قيمتها): {said}. "
+                     "أسعار النهارده مش ضمان لأسعار بكره." if ar else
+                     f"Where ready homes sell furthest above off-plan ones per m² (what delivery has added there): "
+                     f"{said}. Today's prices promise nothing about tomorrow's.")  # fmt: skip
+    return lines
+
+
+def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     where = (
         (ar and content.get("location_ar")) or content.get("location") or ("السوق كله" if ar else "the whole market")
     )
@@ -633,6 +679,7 @@ def _trends(content: dict[str, Any], ar: bool) -> str:
         ]
         lines += [f"- استلام {y['delivery_year']}: {_units_ar(y['count'])}، {egp(y['median_price_per_sqm'])} جنيه للمتر"
                   for y in years]  # fmt: skip
+        lines += _places(content, reading, ar)
         lines.append("تحب أوريك وحدات في المنطقة دي؟")
     else:
         listings = counted(content["count"], "listing", "listings")
@@ -644,6 +691,7 @@ def _trends(content: dict[str, Any], ar: bool) -> str:
                  f"EGP {egp(content['max_price'])})."]  # fmt: skip
         lines += [f"- delivery {y['delivery_year']}: {counted(y['count'], 'listing', 'listings')} at "
                   f"EGP {egp(y['median_price_per_sqm'])}/m²" for y in years]  # fmt: skip
+        lines += _places(content, reading, ar)
         lines.append("Shall I show you listings there?")
     return "\n".join(lines)
 
@@ -884,7 +932,7 @@ _WRITERS = {
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, ar),
     "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),
-    "check_market_trends": lambda c, r, ar, seed: _trends(c, ar),
+    "check_market_trends": lambda c, r, ar, seed: _trends(c, r, ar),
     "check_availability": lambda c, r, ar, seed: _availability(c, ar),
     "reserve_property": lambda c, r, ar, seed: _reservation(c, ar),
     "schedule_viewing": lambda c, r, ar, seed: _viewing(c, r, ar),

@@ -163,6 +163,12 @@ LISTING_QUESTIONS = {
     "distance": _family("how far", "distance", "minutes from", "mins from", "how long to", "المسافه", "بعيده عن",
                         "بعيد عن", "قد ايه من", "كام دقيقه", "ب3eda", "b3eed 3an", "b3eda 3an"),
 }  # fmt: skip
+# Asking where to buy or invest: the places of the market (or of a region) side by side.
+WHICH_AREA = _family("which area", "which place", "which city", "best area", "best place to buy",
+                     "best place to invest", "where should i buy", "where should i invest", "where to invest",
+                     "where to buy", "compare areas", "cheapest area", "احسن منطقه", "انهي منطقه", "انهى منطقه",
+                     "ارخص منطقه", "اشتري فين", "استثمر فين", "فين احسن", "a7san mante2a", "anhy mante2a",
+                     "anhi mante2a", "ashtery fein", "asthmer fein")  # fmt: skip
 # Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
 HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
                       "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه")  # fmt: skip
@@ -437,7 +443,8 @@ def read_message(
     if calculation is not None and calculation[0] == "check_market_trends" and not (ids or picks or budget):
         changed = {key: value for key, value in (("location", area), ("property_type", owned_type)) if value}
         if changed and not bedrooms and (REFINE.search(folded) or len(folded.split()) <= 6):
-            return Reading(language, "check_market_trends", {**calculation[1], **changed})
+            note = "which_area" if WHICH_AREA.search(folded) else None
+            return Reading(language, "check_market_trends", {**calculation[1], **changed}, note=note)
     elif calculation is not None and not (ids or picks or searching_place or (ptype and not REFINE.search(folded))):
         # "and with 20% down on a 5M apartment?" changes the mortgage; "and villas?" changes nothing in it
         recomputed = _recomputed(folded, amounts, filters, language, calculation)
@@ -523,6 +530,12 @@ def read_message(
             return Reading(language, "run_valuation", arguments)
         if OWNER.search(folded) and (locations or owned_type or size):
             return Reading(language, None, smalltalk="valuation_details")
+    places_only_of_a_region = bool(regions) and not (filters.get("compounds") or filters.get("developers"))
+    if WHICH_AREA.search(folded) and not (
+        bedrooms or budget or referenced or ids or location or (searching_place and not places_only_of_a_region)
+    ):
+        pairs = (("location", regions[0] if len(regions) == 1 else None), ("property_type", owned_type))
+        return Reading(language, "check_market_trends", {k: v for k, v in pairs if v}, note="which_area")
     if TRENDS.search(folded) and not (bedrooms or budget or referenced or ids):
         if area or owned_type or WHOLE_MARKET.search(folded):
             pairs = (("location", area), ("property_type", owned_type))

@@ -50,6 +50,17 @@ class YearFigures(BaseModel):
     median_price_per_sqm: int | None
 
 
+class PlaceFigures(BaseModel):
+    """One place of a region or of the whole market: its listings, and its median per m², ready against off-plan."""
+
+    location: str
+    location_ar: str | None = None
+    count: int
+    median_price_per_sqm: int | None
+    ready_median_price_per_sqm: int | None = None
+    off_plan_median_price_per_sqm: int | None = None
+
+
 class TrendsOutcome(ToolOutcome):
     location: str | None = None
     location_ar: str | None = None
@@ -60,6 +71,12 @@ class TrendsOutcome(ToolOutcome):
     min_price: int | None = None
     max_price: int | None = None
     by_delivery_year: list[YearFigures] = Field(default_factory=list)
+    by_location: list[PlaceFigures] = Field(
+        default_factory=list, description="for a region or the whole market: its places, the most listings first"
+    )
+
+
+MAX_PLACES = 12  # a region's places, or the whole market's with the most listings: enough to compare, few to read
 
 
 def confidence_for(count: int, spread: float) -> Literal["high", "medium", "low", "none"]:
@@ -114,7 +131,8 @@ async def run_valuation(ctx: ToolContext, args: ValuationArgs) -> ValuationOutco
 
 
 async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutcome:
-    """Real aggregates of the listings: count, median price per m² and price, by delivery year."""
+    """Real aggregates of the listings: count, median price per m² and price, by delivery year, and for a region or
+    the whole market by place."""
     try:
         stats = await ctx.search.market_stats(args.location, args.property_type)
     except DomainError as exc:
@@ -146,4 +164,15 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
             )
             for year in stats["by_delivery_year"]
         ],
+        by_location=[
+            PlaceFigures(
+                location=place["location"],
+                location_ar=place.get("location_ar"),
+                count=place["count"],
+                median_price_per_sqm=whole(place["median_price_per_sqm"]),
+                ready_median_price_per_sqm=whole(place.get("ready_median_price_per_sqm")),
+                off_plan_median_price_per_sqm=whole(place.get("off_plan_median_price_per_sqm")),
+            )
+            for place in stats.get("by_location") or []
+        ][:MAX_PLACES],
     )

@@ -634,3 +634,19 @@ def test_a_yes_makes_what_the_last_reply_offered_and_afford_keeps_to_the_mortgag
     [call] = again["tool_calls"]
     assert call["name"] == "calculate_mortgage" and call["arguments"]["property_price"] == 6_000_000
     assert call["arguments"]["down_payment_pct"] == 30
+
+
+def test_which_area_sets_the_markets_places_side_by_side(api: httpx.Client) -> None:
+    answer = chat(api, "which area is best to invest in?").json()
+    [call] = answer["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {})
+    places = call["result"]["by_location"]
+    assert len(places) > 3 and sum(p["count"] for p in places) <= call["result"]["count"]
+    first = places[0]
+    assert f"- {first['location']}: {egp(first['count'])} listings, EGP {egp(first['median_price_per_sqm'])}/m²" in (
+        answer["reply"])  # fmt: skip
+    assert "Today's prices promise nothing about tomorrow's." in answer["reply"]
+    arabic = chat(api, "انهي منطقة احسن للفلل؟").json()
+    [call] = arabic["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {"property_type": "Villa"})
+    assert f"- {call['result']['by_location'][0]['location_ar']}:" in arabic["reply"]

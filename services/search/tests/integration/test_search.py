@@ -287,6 +287,25 @@ def test_market_stats_are_computed_from_the_listings(api: httpx.Client) -> None:
     assert stats["median_price_per_sqm"] == pytest.approx(median, abs=0.1)
     assert stats["min_price"] == min(r["price"] for r in listings)
     assert sum(year["count"] for year in stats["by_delivery_year"]) == stats["count"]
+    assert stats["by_location"] == []  # one place: no breakdown by place
+    # A region: each of its places with listings, the most first, ready against off-plan per m².
+    west = api.get("/api/market/stats", params={"location": "West Cairo", "type": "Villa"}).json()
+    places = west["by_location"]
+    assert {p["location"] for p in places} <= set(west["places"]) and sum(p["count"] for p in places) == west["count"]
+    assert [p["count"] for p in places] == sorted((p["count"] for p in places), reverse=True)
+    [zayed] = [p for p in places if p["location"] == "Sheikh Zayed"]
+    assert (zayed["count"], zayed["median_price_per_sqm"]) == (stats["count"], stats["median_price_per_sqm"])
+    assert zayed["location_ar"] == "الشيخ زايد"
+    for delivered, key in ((True, "ready_median_price_per_sqm"), (False, "off_plan_median_price_per_sqm")):
+        chosen = sorted(r["price_per_sqm"] for r in listings if r["is_delivered"] is delivered)
+        if chosen:
+            half = len(chosen) // 2
+            expected = chosen[half] if len(chosen) % 2 else (chosen[half - 1] + chosen[half]) / 2
+            assert zayed[key] == pytest.approx(expected, abs=0.1), key
+        else:
+            assert zayed[key] is None
+    whole = api.get("/api/market/stats").json()
+    assert sum(p["count"] for p in whole["by_location"]) == whole["count"] and len(whole["by_location"]) > 10
     assert api.get("/api/market/stats", params={"type": "Castle"}).status_code == 422
     assert api.get("/api/market/stats", params={"location": "New\x00Cairo"}).status_code == 422
     assert api.get("/api/properties", params={"location": "New\x00Cairo"}).status_code == 422

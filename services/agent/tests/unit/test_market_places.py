@@ -1,0 +1,84 @@
+""" "Which area should I buy in?" is the market's places side by side: each place's median per m², ready against
+off-plan, and where ready homes sell furthest above off-plan ones, said as no promise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import ToolReturnPart
+
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import Reading, read_message
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed", "arguments"),
+    [("which area is best to invest in now?", {}, {}),
+     ("ايه احسن منطقة استثمار دلوقتي؟", {}, {}),
+     ("where should I buy a villa?", {"filters": {"property_types": ["Villa"]}}, {"property_type": "Villa"}),
+     ("a7san mante2a fel qahera el kobra?", {"filters": {"locations": ["New Cairo", "Maadi"]},
+                                            "regions": ["Greater Cairo"]}, {"location": "Greater Cairo"})],
+)  # fmt: skip
+def test_which_area_is_the_markets_places_side_by_side(
+    text: str, parsed: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    reading = read_message(text, {"filters": {}, **parsed}, [], "auto")
+    assert (reading.tool, reading.arguments, reading.note) == ("check_market_trends", arguments, "which_area")
+
+
+@pytest.mark.parametrize("text", ["which area is the first one in?", "best area for a villa under 10M"])
+def test_which_area_of_a_listing_or_within_a_budget_is_no_market_question(text: str) -> None:
+    filters = {"max_price": 10_000_000, "property_types": ["Villa"]} if "10M" in text else {}
+    reading = read_message(text, {"filters": filters}, [{"id": "a"}], "auto")
+    assert reading.tool != "check_market_trends"
+
+
+MARKET = {
+    "ok": True, "location": None, "property_type": None, "count": 900, "median_price_per_sqm": 50_000,
+    "median_price": 8_000_000, "min_price": 1_000_000, "max_price": 90_000_000, "by_delivery_year": [],
+    "by_location": [
+        {"location": "New Cairo", "location_ar": "التجمع الخامس", "count": 300, "median_price_per_sqm": 60_000,
+         "ready_median_price_per_sqm": 66_000, "off_plan_median_price_per_sqm": 55_000},
+        {"location": "Sheikh Zayed", "location_ar": "الشيخ زايد", "count": 200, "median_price_per_sqm": 55_000,
+         "ready_median_price_per_sqm": 57_750, "off_plan_median_price_per_sqm": 55_000},
+        {"location": "Maadi", "location_ar": "المعادي", "count": 100, "median_price_per_sqm": 45_000,
+         "ready_median_price_per_sqm": 45_000, "off_plan_median_price_per_sqm": None},
+    ],
+}  # fmt: skip
+
+
+def reply(note: str | None, language: str = "en") -> str:
+    reading = Reading(language, "check_market_trends", {}, note=note)
+    return write_reply(reading, [ToolReturnPart("check_market_trends", MARKET, "c1")])
+
+
+def test_the_places_are_listed_with_ready_against_off_plan() -> None:
+    text = reply(None)
+    assert "By place:\n- New Cairo: 300 listings, EGP 60,000/m² (ready EGP 66,000, off-plan EGP 55,000)\n" in text
+    assert "- Maadi: 100 listings, EGP 45,000/m²\n" in text
+    assert "furthest above" not in text  # only when asked which area
+
+
+def test_which_area_says_where_delivery_added_most_as_no_promise() -> None:
+    text = reply("which_area")
+    assert ("Where ready homes sell furthest above off-plan ones per m² (what delivery has added there): New Cairo "
+            "(+20%), Sheikh Zayed (+5%). Today's prices promise nothing about tomorrow's.") in text  # fmt: skip
+    arabic = reply("which_area", "ar")
+    assert "التجمع الخامس (+20%)، الشيخ زايد (+5%)" in arabic and "- المعادي: 100 وحدة" in arabic
+
+
+def test_no_clear_premium_anywhere_is_said_so() -> None:
+    flat = [{**place, "ready_median_price_per_sqm": place["off_plan_median_price_per_sqm"]}
+            for place in MARKET["by_location"]]  # fmt: skip
+    reading = Reading("en", "check_market_trends", {}, note="which_area")
+    text = write_reply(reading, [ToolReturnPart("check_market_trends", {**MARKET, "by_location": flat}, "c1")])
+    assert "Nowhere do ready homes sell clearly above off-plan ones per m² right now" in text
+    assert "furthest above" not in text
+
+
+def test_a_change_of_type_after_the_figures_keeps_asking_which_area() -> None:
+    reading = read_message("which area is best for villas?", {"filters": {"property_types": ["Villa"]}}, [], "auto",
+                           calculation=("check_market_trends", {}))  # fmt: skip
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "check_market_trends", {"property_type": "Villa"}, "which_area")  # fmt: skip
