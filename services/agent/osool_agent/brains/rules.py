@@ -78,11 +78,14 @@ VALUATION = _family("worth", "valuation", "value my", "value of my", "appraise",
 OWNER = _family("my ", "mine", "i own", "i have a", "عندي", "بتاعتي", "بتاعي", "شقتي", "فيلتي", "ابيع", "أبيع",
                 "هبيع", "sell")  # fmt: skip
 PRICE_QUESTION = _family("how much", "what price", "كام", "بكام")
-TRENDS = _family("market", "trend", "average price", "prices", "price per meter", "good time to buy",
+TRENDS = _family("market", "trend", "average price", "prices", "price per meter", "per meter", "per metre",
+                 "per sqm", "a meter", "بكام المتر", "المتر بكام", "el metr b kam", "good time to buy",
                  "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
                  "استني ولا اشتري", "price per m", "per square meter", "median", "going up", "going down",
                  "appreciat", "السوق", "سعر المتر", "اسعار", "أسعار", "متوسط", "بتزيد", "بتقل", "بتغلى",
                  "غليت", "ارتفاع")  # fmt: skip
+# "There": the place the conversation is on (the last search's).
+THERE = _family("there", "هناك", "هنا", "فيها", "henak", "hnak", "hena")
 # Asked with no area or type at all, only these make a question about the whole market.
 WHOLE_MARKET = _family("market", "trend", "price per meter", "السوق", "سعر المتر", "متوسط سعر", "good time to buy",
                        "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
@@ -537,6 +540,11 @@ def read_message(
         pairs = (("location", regions[0] if len(regions) == 1 else None), ("property_type", owned_type))
         return Reading(language, "check_market_trends", {k: v for k, v in pairs if v}, note="which_area")
     if TRENDS.search(folded) and not (bedrooms or budget or referenced or ids):
+        # "بكام المتر هناك؟", "price per meter there?", "how much a meter?": the place and type of the last search
+        last = previous.arguments if previous is not None and not (area or owned_type) else {}
+        there = {key: last[key] for key in ("location", "property_type") if last.get(key)}
+        if there and (THERE.search(folded) or (len(folded.split()) <= 4 and not WHOLE_MARKET.search(folded))):
+            return Reading(language, "check_market_trends", there)
         if area or owned_type or WHOLE_MARKET.search(folded):
             pairs = (("location", area), ("property_type", owned_type))
             arguments = {key: value for key, value in pairs if value}

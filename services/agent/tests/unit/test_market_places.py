@@ -9,7 +9,7 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, read_message
+from osool_agent.brains.rules import LastSearch, Reading, read_message
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,16 @@ def test_a_change_of_type_after_the_figures_keeps_asking_which_area() -> None:
                            calculation=("check_market_trends", {}))  # fmt: skip
     assert (reading.tool, reading.arguments, reading.note) == (
         "check_market_trends", {"property_type": "Villa"}, "which_area")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text", ["بكام المتر هناك؟", "what's the price per meter there?", "how much a meter?", "el metr b kam henak?"]
+)
+def test_the_price_per_meter_there_is_the_last_searchs_place_and_type(text: str) -> None:
+    previous = LastSearch({"query": "فيلا في الشيخ زايد", "location": "Sheikh Zayed", "property_type": "Villa"},
+                          ("a",), (25_000_000,), (400.0,))  # fmt: skip
+    reading = read_message(text, {"filters": {}}, [{"id": "a"}], "auto", previous=previous)
+    assert (reading.tool, reading.arguments) == (
+        "check_market_trends", {"location": "Sheikh Zayed", "property_type": "Villa"})  # fmt: skip
+    # The whole market still, when asked of it.
+    assert read_message("is it a good time to buy?", {"filters": {}}, [], "auto", previous=previous).arguments == {}
