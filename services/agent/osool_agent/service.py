@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from osool_agent import metrics
 from osool_agent.brains import ModelBrain
-from osool_agent.brains.replies import write_reply
+from osool_agent.brains.replies import SMALLTALK, write_reply
 from osool_agent.brains.rules import (
     LastSearch,
     Reading,
@@ -650,6 +650,10 @@ def _title(message: str) -> str:
     return " ".join(message.split())[:80]
 
 
+# "What number should they call you on?": the reply to a yes when no number was left yet.
+NUMBER_PLEASE = (*SMALLTALK["number_please"]["en"], *SMALLTALK["number_please"]["ar"])
+
+
 @dataclass(frozen=True)
 class Context:
     """What the conversation so far gives the next message to refer to, read once from chat-history's messages: the
@@ -678,7 +682,7 @@ class Context:
             focus=last_focus(past), valued=last_valuation(past), previous=last_search_call(past),
             calculation=last_calculation(past),
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
-            number_asked=said.endswith(QUESTIONS["callback"]),
+            number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
             offered=offered_next(past, said), budget=loan_budget(past),
         )  # fmt: skip
