@@ -269,6 +269,8 @@ _ASKED = ("features", "finishing", "floors", "min_floor", "max_floor", "is_cash_
 _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "min_bathrooms",
                    "min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm", "min_size_sqm",
                    "max_size_sqm")  # fmt: skip
+# What makes a short yes a new request of its own ("ok, villas then"), not a yes to what the last reply offered.
+_YES_BUT_NEW = (*_SEARCH_FILTERS, "property_types", "features", "finishing")
 # A budget, whole or per m²: "سعر المتر 55 ألف" with an amount is what the buyer will pay, not a question about prices.
 _BUDGET_FILTERS = ("min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm")
 
@@ -399,7 +401,7 @@ def read_message(
     ids = explicit_ids(text)
     if offer is not None and (reading := _viewing_pick(text, language, filters, ids, offer, today)) is not None:
         return reading
-    if offered is not None and not ids and _is_yes(folded) and not any(filters.get(k) for k in _SEARCH_FILTERS):
+    if offered is not None and not ids and _is_yes(folded) and not any(filters.get(k) for k in _YES_BUT_NEW):
         return Reading(language, offered[0], dict(offered[1]))
     picks = _ordinals(folded)
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]

@@ -87,3 +87,8 @@ def test_a_change_naming_a_type_changes_the_mortgage_just_computed() -> None:
     villas = read_message("and villas?", {"filters": {"property_types": ["Villa"]}}, [], "auto",
                           calculation=("calculate_mortgage", {"monthly_income": 60_000}))  # fmt: skip
     assert villas.tool == "search_properties"
+
+
+def test_a_yes_with_a_request_of_its_own_is_that_request() -> None:
+    reading = read("ok villas then", TRENDS, {"property_types": ["Villa"]})
+    assert reading.tool == "search_properties" and reading.arguments["property_type"] == "Villa"
