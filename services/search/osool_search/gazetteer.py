@@ -84,6 +84,11 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
         "not finished",
         "unfinished",
         "طوب احمر",
+        "الطوب الاحمر",
+        "ع الطوب",
+        "toob a7mar",
+        "toob ahmar",
+        "toob el a7mar",
         "بدون تشطيب",
         "كور اند شيل",
         # Plastered walls and nothing more.

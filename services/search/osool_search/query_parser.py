@@ -1421,7 +1421,7 @@ _ON_A_FLOOR = (
 )
 _NEGATION_FILLERS: dict[str, tuple[str, ...]] = {
     "property_types": (),
-    "finishing": (),
+    "finishing": ("على", "ع", "3ala", "3al", "on"),  # "مش على الطوب الاحمر", "not on red brick"
     "sale_type": (),
     "is_delivered": (),
     "payment": ("on", "by", "with", "ب"),

@@ -1233,3 +1233,18 @@ def test_the_cheapest_or_dearest_first_is_an_order_not_a_filter(
 )  # fmt: skip
 def test_standalone_is_a_villa_unless_another_type_is_asked_for(query: str, types: list[str]) -> None:
     assert parse_query(query).filters.property_types == types
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("شقة على الطوب الاحمر", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
+     ("شقة ع الطوب", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
+     ("sha2a 3al toob el a7mar", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
+     # Ruled out across "على": a finished flat, not one on red brick or plaster.
+     ("شقة متشطبة مش على الطوب الاحمر",
+      {"property_types": ["Apartment"], "finishing": ["fully_finished"], "exclude_finishing": ["core_and_shell"]}),
+     ("مش على المحارة", {"exclude_finishing": ["core_and_shell"]}),
+     ("not on red brick", {"exclude_finishing": ["core_and_shell"]})],
+)  # fmt: skip
+def test_red_brick_with_its_article_and_in_franco_is_core_and_shell(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
