@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic_ai.messages import ToolReturnPart
 
-from osool_agent.brains.rules import Reading, fold
+from osool_agent.brains.rules import Reading, fold, offer_question
 from osool_agent.counting import counted, counted_ar
 from osool_agent.leads.slots import INVEST, RENT, SELL
 from osool_agent.viewings.slots import CAIRO
@@ -562,7 +562,7 @@ def _mortgage(content: dict[str, Any], ar: bool) -> str:
             f"so a loan of up to EGP {egp(afford['max_loan_for_income'])}."
         )  # fmt: skip
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
-    lines.append("تحب أدورلك على وحدات في الحدود دي؟" if ar else "Shall I look for listings within that budget?")
+    lines.append(offer_question("budget", ar))
     return "\n".join(lines)
 
 
@@ -680,7 +680,7 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         lines += [f"- استلام {y['delivery_year']}: {_units_ar(y['count'])}، {egp(y['median_price_per_sqm'])} جنيه للمتر"
                   for y in years]  # fmt: skip
         lines += _places(content, reading, ar)
-        lines.append("تحب أوريك وحدات في المنطقة دي؟")
+        lines.append(offer_question("there", ar))
     else:
         listings = counted(content["count"], "listing", "listings")
         place = f"in {where}" if content.get("location") else "across the market"
@@ -692,7 +692,7 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         lines += [f"- delivery {y['delivery_year']}: {counted(y['count'], 'listing', 'listings')} at "
                   f"EGP {egp(y['median_price_per_sqm'])}/m²" for y in years]  # fmt: skip
         lines += _places(content, reading, ar)
-        lines.append("Shall I show you listings there?")
+        lines.append(offer_question("there", ar))
     return "\n".join(lines)
 
 
@@ -703,18 +703,18 @@ def _availability(content: dict[str, Any], ar: bool) -> str:
         return f"{title} مبقتش معروضة للبيع." if ar else f"{title} is no longer listed for sale."
     if content.get("status") == "not_registered":
         # Not on the registry is not "unavailable": the listing is offered, and no reservation of it is recorded.
-        return (f"{title} لسه معروضة للبيع، ومش متسجلة على سجل البلوكتشين لسه، يعني مفيش حجز ليها متسجل هناك. تحب "
-                "نحجز معاد معاينة، ولا تحجزها (والحجز بيسجلها)؟" if ar else
-                f"{title} is still listed for sale, and not on the blockchain registry yet, so no reservation of it "
-                "is recorded there. Shall we book a viewing, or reserve it (reserving registers it)?")  # fmt: skip
+        said = (f"{title} لسه معروضة للبيع، ومش متسجلة على سجل البلوكتشين لسه، يعني مفيش حجز ليها متسجل هناك." if ar
+                else f"{title} is still listed for sale, and not on the blockchain registry yet, so no reservation of "
+                "it is recorded there.")  # fmt: skip
+        return said + " " + offer_question("viewing_or_reserve", ar)
     if ar:
         text = f"{content['title']}: {status}."
         if content.get("status") == "available":
-            text += " تحب نحجز معاد معاينة؟"
+            text += " " + offer_question("viewing", ar)
         return text
     text = f"{content['title']} is {status}."
     if content.get("status") == "available":
-        text += " Shall we book a viewing?"
+        text += " " + offer_question("viewing", ar)
     return text
 
 
@@ -831,8 +831,9 @@ def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, off
                     "There is no free viewing time in the next two weeks. Shall one of our consultants call you "
                     "to arrange one?")  # fmt: skip
         if error in ("slot_taken", "not_a_free_slot"):
-            return ("الميعاد ده مبقاش متاح. أوريك المواعيد الفاضية؟" if ar else
-                    "That time is no longer free. Shall I show you the free times?")  # fmt: skip
+            return ("الميعاد ده مبقاش متاح. " if ar else "That time is no longer free. ") + offer_question(
+                "free_times", ar
+            )
     if name == "save_search":
         if error == "sign_in_required":
             return ("عشان أبعتلك أول ما تنزل وحدة زي دي، سجل دخول الأول وبعدها قولي تاني." if ar else

@@ -863,16 +863,24 @@ def _last_call(
     return None
 
 
-# The questions a reply ends with that a yes answers by one tool call (replies.py writes them), by what they offer.
-OFFERS = {
-    "Shall I look for listings within that budget?": "budget", "تحب أدورلك على وحدات في الحدود دي؟": "budget",
-    "Shall I show you listings there?": "there", "تحب أوريك وحدات في المنطقة دي؟": "there",
-    "Shall we book a viewing?": "viewing", "تحب نحجز معاد معاينة؟": "viewing",
-    "Shall I show you the free times?": "viewing", "أوريك المواعيد الفاضية؟": "viewing",
+# The questions a reply ends with that a yes answers by one tool call, by what they offer, in English and Arabic.
+# replies.py asks them from here (offer_question) and offered_next reads a yes against them, so the two cannot drift.
+OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
+    "budget": ("Shall I look for listings within that budget?", "تحب أدورلك على وحدات في الحدود دي؟"),
+    "there": ("Shall I show you listings there?", "تحب أوريك وحدات في المنطقة دي؟"),
+    "viewing": ("Shall we book a viewing?", "تحب نحجز معاد معاينة؟"),
+    "free_times": ("Shall I show you the free times?", "أوريك المواعيد الفاضية؟"),
     # "A viewing, or reserve it?": a bare yes takes the first, the step that commits to nothing
-    "Shall we book a viewing, or reserve it (reserving registers it)?": "viewing",
-    "تحب نحجز معاد معاينة، ولا تحجزها (والحجز بيسجلها)؟": "viewing",
+    "viewing_or_reserve": ("Shall we book a viewing, or reserve it (reserving registers it)?",
+                           "تحب نحجز معاد معاينة، ولا تحجزها (والحجز بيسجلها)؟"),
 }  # fmt: skip
+_OFFER_KIND = {"free_times": "viewing", "viewing_or_reserve": "viewing"}
+OFFERS = {question: _OFFER_KIND.get(key, key) for key, both in OFFER_QUESTIONS.items() for question in both}
+
+
+def offer_question(key: str, ar: bool) -> str:
+    """The question offering `key` (a name in OFFER_QUESTIONS), in the reply's language."""
+    return OFFER_QUESTIONS[key][1 if ar else 0]
 
 
 def loan_budget(past: Sequence[dict[str, Any]]) -> int | None:

@@ -8,8 +8,10 @@ import json
 from typing import Any
 
 import pytest
+from pydantic_ai.messages import ToolReturnPart
 
-from osool_agent.brains.rules import loan_budget, offered_next, read_message
+from osool_agent.brains.replies import write_reply
+from osool_agent.brains.rules import Reading, loan_budget, offered_next, read_message
 
 LISTING = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
@@ -92,3 +94,28 @@ def test_a_change_naming_a_type_changes_the_mortgage_just_computed() -> None:
 def test_a_yes_with_a_request_of_its_own_is_that_request() -> None:
     reading = read("ok villas then", TRENDS, {"property_types": ["Villa"]})
     assert reading.tool == "search_properties" and reading.arguments["property_type"] == "Villa"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize(
+    ("past", "tool"),
+    [(INCOME, "search_properties"), (PRICED, "search_properties"), (TRENDS, "search_properties"),
+     (CHECKED, "schedule_viewing"),
+     (turn("check_availability", {"property_id": LISTING}, {"ok": True, "property_id": LISTING, "title": "3BR",
+                                                             "status": "not_registered", "listed": True}, ""),
+      "schedule_viewing")],
+)  # fmt: skip
+def test_the_offer_the_reply_writer_asks_is_the_one_a_yes_takes(
+    past: list[dict[str, Any]], tool: str, language: str
+) -> None:
+    """The reply as written (not a copy of its last sentence): a rewording of the question in replies.py that a yes no
+    longer recognised would leave the buyer's "yes" unanswered."""
+    call = past[1]["tool_calls"][0]
+    content = {"count": 40, "median_price_per_sqm": 60_000, "median_price": 9_000_000, "min_price": 4_000_000,
+               "max_price": 20_000_000, "location": "Sheikh Zayed", "by_delivery_year": [], "monthly_payment": 24_000,
+               "years": 10, "annual_rate_pct": 20.0, "total_interest": 1_800_000, "total_paid": 2_880_000, "title": "3BR", **json.loads(past[1]["content"])}  # fmt: skip
+    reading = Reading(language, call["name"], call["arguments"])
+    said = write_reply(reading, [ToolReturnPart(call["name"], content, "c1")])
+    written = [*past[:-1], {"role": "assistant", "content": said}]
+    offered = offered_next(written, said)
+    assert offered is not None and offered[0] == tool, said
