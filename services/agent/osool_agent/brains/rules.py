@@ -311,14 +311,24 @@ class Amount:
     value: float
 
 
-# A phone number or an email in a message is how to reach the buyer (the lead workflow reads it from the message as
-# written), never an amount or a search word: "I'm Ahmed, 010 1234 5678" names no budget of a billion.
-_CONTACT = re.compile(r"(?<![\w+])(?:(?:\+|00)20[\s-]?0?|0)1[0125](?:[\s-]?\d){8}(?!\d)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A phone number or an email in a message is how to reach the buyer (the lead workflow reads them from here too),
+# never an amount or a search word: "I'm Ahmed, 010 1234 5678" names no budget of a billion. An Egyptian mobile number
+# starts with its 0 or the country code (+20, 0020, "+20 (0)"), its digits grouped by spaces, dashes or brackets
+# ("(010) 1234-5678"); ten bare digits ("villa under 1012345678") are an amount.
+PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?20[\s-]?(?:\(0\)|0)?[\s-]?|\(?0)1[0125]\)?(?:[\s-]?\d){8}(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def phone_number(text: str) -> str | None:
+    """The first mobile number the text gives, written +20 and its ten digits."""
+    match = PHONE.search(normalise_digits(text))
+    return "+20" + re.sub(r"\D", "", match.group(0))[-10:] if match else None
 
 
 def without_contact(text: str) -> tuple[str, bool]:
     """The message with its phone numbers and emails taken out, and whether it had any."""
-    spans = [match.span() for match in _CONTACT.finditer(normalise_digits(text))]  # the same length: spans hold
+    digits = normalise_digits(text)  # the same length: spans hold
+    spans = sorted(match.span() for pattern in (PHONE, EMAIL) for match in pattern.finditer(digits))
     for start, end in reversed(spans):
         text = text[:start] + " " + text[end:]
     return (" ".join(text.split()), True) if spans else (text, False)
@@ -919,8 +929,7 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
 
 def _is_yes(folded: str) -> bool:
     """A short yes ("yes please", "sure", "ايوه", "tamam"): agreeing to what the last reply offered."""
-    agreed = _CONFIRM.search(folded) is not None and _REFUSAL.search(folded) is None
-    return len(folded.split()) <= 5 and agreed and not THANKS.search(folded)  # "ok thanks" closes instead
+    return len(folded.split()) <= 5 and agreement(folded) is True and not THANKS.search(folded)  # "ok thanks" closes
 
 
 def last_search(past: Sequence[dict[str, Any]]) -> str | None:
@@ -1084,17 +1093,35 @@ _BARE_NUMBER = re.compile(
     r"(?:(?:option|slot|choice|time|number|no\.?|the|ميعاد|رقم)\s*)?#?(\d{1,2})\s*(?:please|pls|plz|لو سمحت|من فضلك)?"
     r"\s*[.!؟?]*"
 )
-_CONFIRM = re.compile(
+# Agreeing and refusing, one vocabulary for every short answer Amr reads (a yes to what the last reply offered, to an
+# offered time, to "may I share your number?"), so a word a buyer agrees with is a yes wherever it is said. Whole words
+# only: "now" is no "no", "اهلا" no "اه".
+_AGREE = re.compile(
     r"\b(?:yes|yeah|yep|yup|sure|ok|okay|fine|great|perfect|sounds good|that works|works for me|go ahead|confirm"
-    r"|please do|let'?s do it|book|tamam|tmam|mashy|mashi|aywa|aiwa|aywah|akid|akeed|yalla|e7gez\w*|a7gez\w*)\b"
-    r"|(?<![\w])[وف]?(?:ايوه|ايوا|اه|تمام|ماشي|اوك|اوكي|موافق|اكيد|اتفقنا|يلا|حلو|مناسب|يناسبني|احجز\w*|اكد\w*|ثبت\w*)"
-    r"(?![\w])"
+    r"|please do|let'?s do it|book|of course|share it|send it|tamam|tmam|mashy|mashi|aywa|aiwa|aywah|akid|akeed|yalla"
+    r"|ya ?reet|e7gez\w*|a7gez\w*)\b"
+    r"|(?<![\w])[وف]?(?:ايوه|ايوا|اه|تمام|ماشي|اوك|اوكي|موافق|اكيد|اتفقنا|يلا|حلو|مناسب|يناسبني|طبعا|ياريت|يا ريت|ابعته"
+    r"|ابعتهوله|اديله|احجز\w*|اكد\w*|ثبت\w*)(?![\w])"
 )
 _BOOKING_VERB = re.compile(r"\b(?:book|confirm|e7gez\w*|a7gez\w*)\b|(?<![\w])[وف]?(?:احجز\w*|اكد\w*|ثبت\w*)(?![\w])")
 _REFUSAL = re.compile(
-    r"\b(?:no|not|nope|don'?t|never|none|neither|another|other|different|later|instead|la2|msh|mesh|ba3deen)\b"
-    r"|(?<![\w])(?:لا|مش|مفيش|بلاش|غير|تاني|تانيه|بعدين)(?![\w])"
+    r"\b(?:no|not|nope|don'?t|never|none|neither|another|other|different|later|instead|la2|msh|mesh|ba3deen|balash)\b"
+    r"|(?<![\w])[وف]?(?:لا|مش|مفيش|بلاش|غير|تاني|تانيه|بعدين|متديش|ماتديش)(?![\w])"
 )
+# "No problem" agrees, though it says "no".
+_NO_PROBLEM = re.compile(
+    r"\b(?:no problem|no worries|not a problem|(?:msh|mesh|mafeesh|mafish) (?:moshkela|mushkila|moshkla))\b"
+    r"|(?<![\w])(?:مش|مفيش|ولا) مشكله(?![\w])"
+)
+
+
+def agreement(folded: str) -> bool | None:
+    """Whether a (folded) answer agrees: True for a yes ("sure", "ايوه", "tamam", "no problem"), False for a no ("no
+    thanks", "لا مش دلوقتي", "later"), None when it says neither. A yes with a no in it ("yes but not now") is a no."""
+    folded = _NO_PROBLEM.sub(" ok ", folded)
+    if _REFUSAL.search(folded):
+        return False
+    return True if _AGREE.search(folded) else None
 
 
 def pick_offered(text: str, offer: ViewingOffer, today: date | None = None) -> OfferedTime | Literal["unclear"] | None:
@@ -1112,8 +1139,9 @@ def pick_offered(text: str, offer: ViewingOffer, today: date | None = None) -> O
     places = _places(folded, len(times))
     if places:
         return times[places[0] - 1] if len(places) == 1 and 0 < places[0] <= len(times) else "unclear"
-    agreed = _CONFIRM.search(folded) is not None and _REFUSAL.search(folded) is None
-    if agreed and (_BOOKING_VERB.search(folded) or not THANKS.search(folded)):  # "ok thanks" is thanks
+    if agreement(folded) is True and (
+        _BOOKING_VERB.search(folded) or not THANKS.search(folded)
+    ):  # "ok thanks" is thanks
         chosen = [time for time in times if time.starts_at == offer.picked] or (times if len(times) == 1 else [])
         return chosen[0] if chosen else "unclear"
     return None

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from osool_agent.brains.rules import ARABIC, fold
+from osool_agent.brains.rules import ARABIC, EMAIL, agreement, fold, phone_number
 from osool_agent.brains.rules import _family as family
 from osool_agent.grounding import normalise_digits, to_number
 
@@ -166,14 +166,7 @@ CONDITION: tuple[tuple[Condition, re.Pattern[str]], ...] = (
         "good condition", "well kept", "well maintained", "good shape", "finished", "lived in", "clean", "decent",
         "نضيفه", "نضيف", "كويسه", "حالتها كويسه", "متشطبه", "متشطب", "حالتها حلوه", "كويس")),
 )  # fmt: skip
-YES = family("yes", "yeah", "yep", "sure", "ok", "okay", "of course", "please do", "go ahead", "fine", "share it",
-             "اه", "ايوه", "أيوه", "ايوا", "تمام", "ماشي", "اكيد", "أكيد", "طبعا", "موافق", "ياريت", "يا ريت", "ابعته",
-             "اديله", "aywa", "aiwa", "tamam", "tmam", "akid", "akeed", "mashy", "mashi", "ya reet")  # fmt: skip
-NO = family("no", "nope", "not now", "don't", "do not", "rather not", "no thanks", "لا", "لأ", "مش عايز", "بلاش",
-            "مش دلوقتي", "متديش", "ماتديش", "la2", "msh delwa2ty", "mesh delwa2ty", "balash")  # fmt: skip
 AROUND = family("around", "about", "approximately", "roughly", "حوالي", "حوالى", "تقريبا", "في حدود", "فى حدود")
-_PHONE = re.compile(r"(?<!\d)(?:\+?20|0020|0)?(1[0125]\d{8})(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
 _MONTHS = re.compile(r"\b(\d{1,2})\s*(?:months?|شهور|شهر)\b")
 _YEARS = re.compile(r"\b(\d{1,2})\s*(?:years?|سنين|سنوات)\b")
@@ -229,12 +222,6 @@ def _amount(text: str) -> int | None:
     return int(best) if best and best >= 50_000 else None
 
 
-def phone_number(text: str) -> str | None:
-    compact = re.sub(r"[\s\-()]", "", normalise_digits(text))
-    match = _PHONE.search(compact)
-    return f"+20{match.group(1)}" if match else None
-
-
 def read_slots(
     message: str, parsed: dict[str, Any], *, context: str | None = None, today: date | None = None
 ) -> LeadSlots:
@@ -280,19 +267,14 @@ def read_slots(
         slots["purpose"] = _first(PURPOSE, text)
     slots["timeline"] = _timeline(text, today or date.today())
     slots["contact_phone"] = phone_number(message)
-    if email := _EMAIL.search(message):
+    if email := EMAIL.search(message):
         slots["contact_email"] = email.group(0).lower()
     return LeadSlots.model_validate({key: value for key, value in slots.items() if value is not None})
 
 
 def consent_answer(message: str) -> bool | None:
     """A reply to "may I share your number with a consultant?": True, False or None (not an answer)."""
-    text = fold(message)
-    if NO.search(text):
-        return False
-    if YES.search(text):
-        return True
-    return None
+    return agreement(fold(message))
 
 
 def is_arabic(message: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import LastSearch, read_message, without_contact
+from osool_agent.brains.rules import LastSearch, phone_number, read_message, without_contact
 
 PREVIOUS = LastSearch({"query": "apartment in zayed", "location": "Sheikh Zayed"}, ("a",), (5_000_000,), (120.0,))
 
@@ -21,6 +21,8 @@ PREVIOUS = LastSearch({"query": "apartment in zayed", "location": "Sheikh Zayed"
         ("+20 10 1234 5678", ""),
         ("reach me at 00201112345678 or ahmed.f@example.com", "reach me at or"),
         ("رقمي ٠١٢٢٣٤٥٦٧٨٩", "رقمي"),
+        ("my number (010) 1234-5678 thanks", "my number thanks"),
+        ("+20 (0)10 1234 5678", ""),
     ],
 )
 def test_phones_and_emails_are_taken_out(message: str, left: str) -> None:
@@ -30,6 +32,16 @@ def test_phones_and_emails_are_taken_out(message: str, left: str) -> None:
 @pytest.mark.parametrize("message", ["villa under 1012345678", "apartment 3 bedrooms 2025", "budget 15000000"])
 def test_amounts_and_years_are_no_phone(message: str) -> None:
     assert without_contact(message) == (message, False)
+    assert phone_number(message) is None  # the lead reads the same numbers the reply leaves out
+
+
+@pytest.mark.parametrize(
+    ("message", "phone"),
+    [("my number (010) 1234-5678 thanks", "+201012345678"), ("+20 (0)10 1234 5678", "+201012345678"),
+     ("0020 111 234 5678", "+201112345678"), ("رقمي ٠١٢٢٣٤٥٦٧٨٩", "+201223456789")],
+)  # fmt: skip
+def test_the_number_taken_out_is_the_number_the_lead_keeps(message: str, phone: str) -> None:
+    assert without_contact(message)[1] is True and phone_number(message) == phone
 
 
 def read(text: str, contact: bool, filters: dict[str, Any] | None = None) -> Any:

@@ -105,6 +105,14 @@ def test_contact_and_consent() -> None:
     assert consent_answer("no thanks") is False
     assert consent_answer("لا مش دلوقتي") is False
     assert consent_answer("what about the villa?") is None
+    # One vocabulary with the rest of Amr: whole words, and "no problem" agrees
+    assert consent_answer("yes call me now") is True  # "now" is no "no"
+    assert consent_answer("اهلا") is None  # "hello" is no "اه"
+    assert consent_answer("no problem") is True
+    assert consent_answer("مفيش مشكله ابعته") is True
+    assert consent_answer("of course") is True
+    assert consent_answer("yes but not now") is False
+    assert slots("villa under 1012345678").get("contact_phone") is None  # ten bare digits are an amount
 
 
 def test_buyer_score_adds_up_its_reasons_and_takes_the_seeds_thresholds() -> None:

@@ -54,7 +54,9 @@ def read(text: str, past: list[dict[str, Any]], filters: dict[str, Any] | None =
                                                        "reserve it (reserving registers it)?"}],
       "schedule_viewing", {"property_id": LISTING})],
 )  # fmt: skip
-@pytest.mark.parametrize("yes", ["yes", "yes please", "sure", "ايوه", "تمام", "tamam", "ok go ahead"])
+@pytest.mark.parametrize(
+    "yes", ["yes", "yes please", "sure", "ايوه", "تمام", "tamam", "ok go ahead", "no problem", "طبعا"]
+)
 def test_a_yes_makes_the_call_the_last_reply_offered(
     past: list[dict[str, Any]], tool: str, arguments: dict[str, Any], yes: str
 ) -> None:
@@ -113,7 +115,8 @@ def test_the_offer_the_reply_writer_asks_is_the_one_a_yes_takes(
     call = past[1]["tool_calls"][0]
     content = {"count": 40, "median_price_per_sqm": 60_000, "median_price": 9_000_000, "min_price": 4_000_000,
                "max_price": 20_000_000, "location": "Sheikh Zayed", "by_delivery_year": [], "monthly_payment": 24_000,
-               "years": 10, "annual_rate_pct": 20.0, "total_interest": 1_800_000, "total_paid": 2_880_000, "title": "3BR", **json.loads(past[1]["content"])}  # fmt: skip
+               "years": 10, "annual_rate_pct": 20.0, "total_interest": 1_800_000, "total_paid": 2_880_000,
+               "title": "3BR", **json.loads(past[1]["content"])}  # fmt: skip
     reading = Reading(language, call["name"], call["arguments"])
     said = write_reply(reading, [ToolReturnPart(call["name"], content, "c1")])
     written = [*past[:-1], {"role": "assistant", "content": said}]
