@@ -35,6 +35,8 @@ FILTER_RULES: dict[str, FilterRule] = {
     "max_price_per_sqm": FilterRule("price_per_sqm", "<="),
     "bedrooms": FilterRule("bedrooms", "="),
     "min_bedrooms": FilterRule("bedrooms", ">="),
+    # "up to 2 bedrooms", "2-3 bedrooms", "studio or 1 bedroom" (a studio has none).
+    "max_bedrooms": FilterRule("bedrooms", "<="),
     # "2 bathrooms" is at least two: nobody turns a flat down for a third.
     "min_bathrooms": FilterRule("bathrooms", ">="),
     "property_types": FilterRule("type", "in"),

@@ -125,6 +125,7 @@ _RANGES = (
     ("min_price_per_sqm", "max_price_per_sqm"),
     ("min_size_sqm", "max_size_sqm"),
     ("min_floor", "max_floor"),
+    ("min_bedrooms", "max_bedrooms"),
 )
 
 
@@ -138,6 +139,7 @@ class SearchFilters(BaseModel):
     max_price_per_sqm: int | None = Field(default=None, ge=0, le=MAX_PRICE_EGP)
     bedrooms: int | None = Field(default=None, ge=0, le=20)
     min_bedrooms: int | None = Field(default=None, ge=0, le=20)
+    max_bedrooms: int | None = Field(default=None, ge=0, le=20)
     min_bathrooms: int | None = Field(default=None, ge=0, le=20)
     property_types: list[PropertyType] | None = Field(default=None, min_length=1, max_length=11)
     # Places; a region ("Giza", "East Cairo") stands for its places and is replaced by them.

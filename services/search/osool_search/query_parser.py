@@ -13,8 +13,9 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   "ميزانية", where a number under 100 means millions.
 - Monthly amounts ("monthly under 50k", "40k a month", "قسط شهري أقل من 50 ألف") set max_monthly_installment only.
 - Sizes: a bare size ("150 sqm") or "around 150 sqm" is a ±15% band widened to whole metres (127-173).
-- Bedrooms: "3+", "at least 3", "3 or more" → min_bedrooms 3; "more than 3" → min 4; "2-3 bedrooms" → min 2 (there
-  is no maximum-bedrooms filter).
+- Bedrooms: "3+", "at least 3", "3 or more" → min_bedrooms 3; "more than 3" → min 4; "2-3 bedrooms" → min 2, max 3;
+  "up to 2", "2 or less" → max_bedrooms 2; "less than 3" → max 2. A studio has no bedroom: "studio or 1 bedroom" is
+  studios and flats of at most one bedroom (Studio and Apartment, max_bedrooms 1).
 - Cash: "cash" / "كاش" is how the buyer pays, and any listing can be bought for cash, so it filters nothing
   (is_cash_only describes listings that refuse installments). "installments" / "تقسيط" with no term sets
   is_cash_only=False, unless a term, a monthly amount or a down payment already rules cash-only listings out.
@@ -788,6 +789,12 @@ _BED_POST_MIN = _words(
     "or more", "and above", "and more", "or bigger", "أو أكتر", "أو أكثر", "فأكثر", "فأكتر", "وأكتر", "على الأقل",
     "وانت طالع", "at least", "at minimum",
 )  # fmt: skip
+_BED_LESS = _words("less than", "fewer than", "أقل من", "اقل من", "a2al men", "a2al mn", "a2al min")
+_BED_MOST = _words(
+    "up to", "at most", "max", "maximum", "no more than", "not more than", "لحد", "لغاية", "بحد أقصى", "بالكتير",
+    "مش أكتر من", "مش أكثر من", "mesh aktar men", "msh aktar mn", "mesh aktar mn", "msh aktar men", "le7ad", "la7ad",
+)  # fmt: skip
+_BED_POST_MAX = _words("or less", "or fewer", "at most", "max", "أو أقل", "او اقل", "بالكتير", "bel kteer", "aw a2al")
 _TWO_ROOMS = _fold_pattern(r"(?:غرفتين|غرفتان|اوضتين|أوضتين|حجرتين)(?: ?نوم)?(?!\w)") + "|" + _words(*franco.TWO_ROOMS)
 _ONE_ROOM = (
     _fold_pattern(r"(?:غرفة|غرفه|أوضة|اوضة|اوضه|حجرة)(?: ?نوم)? ?(?:واحدة|واحده|واحد)(?!\w)")
@@ -796,18 +803,22 @@ _ONE_ROOM = (
 )
 
 
-def _counted(word: str, two: str, one: str | None = None) -> re.Pattern[str]:
+def _counted(word: str, two: str, one: str | None = None, *, at_most: bool = False) -> re.Pattern[str]:
     """A count of rooms of a kind (bedrooms, bathrooms): "2-3 rooms", "at least 3 rooms", "3+ rooms", "3 rooms or
-    more", the dual ("غرفتين", "حمامين"), and one said in words ("غرفة واحدة")."""
+    more", the dual ("غرفتين", "حمامين"), and one said in words ("غرفة واحدة"); `at_most` bounds too ("up to 2
+    rooms", "less than 3 rooms", "2 rooms or less"), for bedrooms: nobody caps the bathrooms they get."""
+    most = rf"|(?P<less>{_BED_LESS})|(?P<most>{_BED_MOST})" if at_most else ""
+    post_most = rf"|(?P<postmax>{_BED_POST_MAX})" if at_most else ""
+    post_most2 = rf"|(?P<postmax2>{_BED_POST_MAX})" if at_most else ""
     return _compile(
         rf"{_number('ba')}(?: ?-? ?{word})? ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{word}"
-        rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE})) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{word}"
-        rf"(?: ?(?P<post>{_BED_POST_MIN}))?"
-        rf"|(?P<two>{two})(?: ?(?P<post2>{_BED_POST_MIN}))?" + (rf"|(?P<one>{one})" if one else "")
+        rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE}){most}) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{word}"
+        rf"(?: ?(?:(?P<post>{_BED_POST_MIN}){post_most}))?"
+        rf"|(?P<two>{two})(?: ?(?:(?P<post2>{_BED_POST_MIN}){post_most2}))?" + (rf"|(?P<one>{one})" if one else "")
     )
 
 
-_BEDROOMS = _counted(_BED_WORD, _TWO_ROOMS, _ONE_ROOM)
+_BEDROOMS = _counted(_BED_WORD, _TWO_ROOMS, _ONE_ROOM, at_most=True)
 
 
 def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
@@ -815,7 +826,9 @@ def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
         scan.set("bedrooms", 1)
         return _whole(match)
     if match.group("two"):
-        scan.set("min_bedrooms" if match.group("post2") else "bedrooms", 2)
+        scan.set(
+            "min_bedrooms" if match.group("post2") else "max_bedrooms" if match.group("postmax2") else "bedrooms", 2
+        )
         return _whole(match)
     low = match.group("ba")
     count = _to_number(low or match.group("bx"))
@@ -823,7 +836,17 @@ def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
         return None
     n = int(count)
     if low is not None:
-        scan.set("min_bedrooms", n)  # "2-3 bedrooms": there is no maximum-bedrooms filter
+        high = _to_number(match.group("bb"))
+        if high is None or high != int(high) or not 0 <= high <= 20:
+            return None
+        scan.set("min_bedrooms", min(n, int(high)))  # "2-3 bedrooms", "2 or 3 rooms"
+        scan.set("max_bedrooms", max(n, int(high)))
+    elif match.group("less"):
+        if n == 0:
+            return None
+        scan.set("max_bedrooms", n - 1)
+    elif match.group("most") or match.group("postmax"):
+        scan.set("max_bedrooms", n)
     elif match.group("more"):
         scan.set("min_bedrooms", n + 1)
     elif match.group("least") or match.group("plus") or match.group("post"):
@@ -1882,11 +1905,19 @@ def _filters(scan: _Scan) -> SearchFilters:
     types = values.get("property_types", [])
     if "villa_by_standalone" in scan.flags and "villa_named" not in scan.flags and len(types) > 1:
         types.remove("Villa")
-    for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm")):
+    for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_bedrooms", "max_bedrooms")):
         if low in values and high in values and values[low] > values[high]:
             values[low], values[high] = values[high], values[low]
+    if "Studio" in types and values.get("bedrooms"):
+        # "studio or 1 bedroom": a studio has no bedroom, so the count bounds the other units, and a count with only a
+        # studio named is of flats ("ستوديو او غرفة واحدة").
+        values["max_bedrooms"] = values.pop("bedrooms")
+        values.pop("min_bedrooms", None)
+        if types == ["Studio"]:
+            types.append("Apartment")
     if "bedrooms" in values:
         values.pop("min_bedrooms", None)
+        values.pop("max_bedrooms", None)
     for wanted, unwanted in EXCLUSIONS.items():
         # "apartment or villa ... not a villa": the exclusion is the buyer's last word on it.
         if wanted in values and unwanted in values:

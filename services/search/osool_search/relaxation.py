@@ -27,7 +27,7 @@ RelaxableGroup = Literal[
 # delivery's state and years together. In the order a buyer usually gives things up, which breaks ties.
 GROUPS: dict[RelaxableGroup, tuple[str, ...]] = {
     "price": ("min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm"),  # the budget, whole or per m²
-    "bedrooms": ("bedrooms", "min_bedrooms"),
+    "bedrooms": ("bedrooms", "min_bedrooms", "max_bedrooms"),
     "bathrooms": ("min_bathrooms",),
     "size": ("min_size_sqm", "max_size_sqm"),
     "floor": ("floors", "min_floor", "max_floor"),

@@ -266,8 +266,8 @@ IT_QUESTION = re.compile(
 # What such a question may ask a listing has.
 _ASKED = ("features", "finishing", "floors", "min_floor", "max_floor", "is_cash_only", "in_compound")
 # Filters that make a message a search of its own rather than a question about a listing already shown.
-_SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "min_bathrooms",
-                   "min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm", "min_size_sqm",
+_SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedrooms", "min_bedrooms", "max_bedrooms",
+                   "min_bathrooms", "min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm", "min_size_sqm",
                    "max_size_sqm")  # fmt: skip
 # What makes a short yes a new request of its own ("ok, villas then"), not a yes to what the last reply offered.
 _YES_BUT_NEW = (*_SEARCH_FILTERS, "property_types", "features", "finishing")
@@ -579,7 +579,7 @@ def read_message(
         if not filters and not (locations or ptype) and len(folded.split()) <= 3 and GREETING.search(folded):
             return Reading(language, None, smalltalk="greeting")
         note = "invest" if investing else None
-        arguments = _search_arguments(text, filters, location, ptype)
+        arguments = _search_arguments(text, filters, location)
         if within and AFFORD.search(folded) and not budget:
             arguments["max_price"] = within  # "show me apartments I can afford": within the mortgage just computed
         return Reading(language, "search_properties", arguments, note=note)
@@ -652,7 +652,7 @@ REFINE = re.compile(
 _REPLACED = (
     (("locations", "compounds", "developers", "in_compound"), ("location", "compound")),
     (("property_types",), ("property_type",)),
-    (("bedrooms", "min_bedrooms"), ("bedrooms",)),
+    (("bedrooms", "min_bedrooms", "max_bedrooms"), ("bedrooms",)),
     (("min_price", "max_price"), ("min_price", "max_price")),
     (("min_size_sqm", "max_size_sqm"), ("min_size_sqm", "max_size_sqm")),
     (("max_down_payment",), ("max_down_payment",)),
@@ -673,15 +673,14 @@ def _refined(
     places = filters.get("locations") or []
     # "Maadi or Zayed": the places are read from the message's words alone (the last search's words would add its own
     # place to them, and an explicit location would replace them); what its arguments state stays.
-    several = len(places) > 1 and len(regions) != 1
+    several = (len(places) > 1 and len(regions) != 1) or len(filters.get("property_types") or []) > 1
     arguments = {key: value for key, value in previous.arguments.items() if key not in ("exclude_ids", "query")}
     for stated, replaced in _REPLACED:
         if any(filters.get(key) not in (None, []) for key in stated) or (stated[0] == "locations" and regions):
             for key in replaced:
                 arguments.pop(key, None)
     location = regions[0] if len(regions) == 1 else places[0] if len(places) == 1 else None
-    ptype = (filters.get("property_types") or [None])[0]
-    own = _search_arguments(text, filters, location, ptype)
+    own = _search_arguments(text, filters, location)
     said = [*([] if several else str(previous.arguments.get("query", "")).split(", ")), own.pop("query")]
     while len(said) > 1 and len(", ".join(said)) > 500:  # the earliest changes go first; the latest always stays
         said.pop(0)
@@ -729,8 +728,13 @@ _CARDS = 5
 _MOST_EXCLUDED = 45
 
 
-def _search_arguments(text: str, filters: dict[str, Any], location: str | None, ptype: str | None) -> dict[str, Any]:
+def _search_arguments(text: str, filters: dict[str, Any], location: str | None) -> dict[str, Any]:
+    """The search_properties call for what the message states. A type goes as an argument only when it is the one named:
+    an explicit type replaces what the search reads in the words, so "villa or townhouse" leaves both to the words (as
+    "studio or 1 bedroom" leaves its bound on the bedrooms, which no argument carries)."""
     arguments: dict[str, Any] = {"query": text.strip()[:500]}
+    types = filters.get("property_types") or []
+    ptype = types[0] if len(types) == 1 else None
     for key, value in (("location", location), ("property_type", ptype), ("bedrooms", filters.get("bedrooms")),
                        ("min_price", filters.get("min_price")), ("max_price", filters.get("max_price")),
                        ("compound", (filters.get("compounds") or [None])[0])):  # fmt: skip

@@ -286,6 +286,26 @@ def test_amr_understands_buyers_as_egyptians_type(
         assert card["size_sqm"] >= wanted.get("min_size_sqm", 0), card
 
 
+@pytest.mark.parametrize(
+    ("message", "types", "most_bedrooms"),
+    [("villa or townhouse in New Cairo", {"Villa", "Townhouse"}, None),
+     ("studio or 1 bedroom in New Cairo", {"Studio", "Apartment"}, 1),
+     ("ستوديو او شقة غرفة واحدة في التجمع", {"Studio", "Apartment"}, 1)],
+)  # fmt: skip
+def test_amr_searches_every_type_named_and_a_studio_with_small_flats(
+    api: httpx.Client, message: str, types: set[str], most_bedrooms: int | None
+) -> None:
+    """Two types are both searched, not the first one named; a studio has no bedroom, so "studio or 1 bedroom" is
+    studios and one-bedroom flats, not nothing."""
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties" and "property_type" not in call["arguments"], call
+    applied = call["result"]["applied_filters"]
+    assert set(applied["property_types"]) == types and applied.get("max_bedrooms") == most_bedrooms, applied
+    assert body["listings"] and {card["type"] for card in body["listings"]} <= types, body["listings"]
+    assert all(card["bedrooms"] <= (most_bedrooms if most_bedrooms is not None else 20) for card in body["listings"])
+
+
 # Giza's places, and the names an export may file a listing under: the region's own and West Cairo's, inside it.
 GIZA = {"Sheikh Zayed", "6th of October", "Mohandessin", "Dokki", "Agouza", "El Haram", "Faisal", "Hadayek El Ahram",
         "Giza", "West Cairo"}  # fmt: skip

@@ -36,6 +36,8 @@ LISTING: dict[str, Any] = {
         ({"max_price_per_sqm": 45_000}, ["max_price_per_sqm"]),
         ({"min_price_per_sqm": 47_000}, ["min_price_per_sqm"]),
         ({"bedrooms": 2, "min_bedrooms": 4}, ["bedrooms", "min_bedrooms"]),
+        ({"min_bedrooms": 2, "max_bedrooms": 3}, []),
+        ({"max_bedrooms": 2}, ["max_bedrooms"]),
         ({"property_types": ["Villa", "Townhouse"], "compounds": ["Mivida"]}, ["property_types"]),
         ({"max_delivery_year": 2026}, ["max_delivery_year"]),
         ({"delivery_year": 2027, "is_delivered": True}, ["is_delivered"]),
@@ -166,3 +168,10 @@ def test_a_list_of_places_folds_back_into_the_regions_it_covers() -> None:
     assert set(again) == set(giza_but_dokki)
     assert folded_into_regions(["Maadi", *REGION_LOCATIONS["Giza"]]) == ["Giza", "Maadi"]
     assert SearchFilters(locations=folded_into_regions(greater)).locations == greater
+
+
+def test_a_bedroom_range_upside_down_is_refused_and_a_studio_meets_an_upper_bound() -> None:
+    with pytest.raises(ValidationError, match="min_bedrooms is greater than max_bedrooms"):
+        SearchFilters(min_bedrooms=3, max_bedrooms=2)
+    studio = {**LISTING, "type": "Studio", "bedrooms": 0}
+    assert violations(studio, SearchFilters(property_types=["Studio", "Apartment"], max_bedrooms=1)) == []

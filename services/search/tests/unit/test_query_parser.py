@@ -202,9 +202,18 @@ def test_contradicting_bounds_are_swapped_rather_than_refused() -> None:
         ("at least 3 bedrooms", {"min_bedrooms": 3}),
         ("3 bedrooms or more", {"min_bedrooms": 3}),
         ("more than 3 bedrooms", {"min_bedrooms": 4}),
-        ("2-3 bedrooms", {"min_bedrooms": 2}),
-        ("2 bedrooms or 3 bedrooms", {"min_bedrooms": 2}),
-        ("٢ غرف أو ٣ غرف", {"min_bedrooms": 2}),
+        ("2-3 bedrooms", {"min_bedrooms": 2, "max_bedrooms": 3}),
+        ("2 bedrooms or 3 bedrooms", {"min_bedrooms": 2, "max_bedrooms": 3}),
+        ("٢ غرف أو ٣ غرف", {"min_bedrooms": 2, "max_bedrooms": 3}),
+        ("3-2 bedrooms", {"min_bedrooms": 2, "max_bedrooms": 3}),
+        ("up to 2 bedrooms", {"max_bedrooms": 2}),
+        ("at most 2 bedrooms", {"max_bedrooms": 2}),
+        ("2 bedrooms or less", {"max_bedrooms": 2}),
+        ("less than 3 bedrooms", {"max_bedrooms": 2}),
+        ("مش أكتر من ٣ غرف", {"max_bedrooms": 3}),
+        ("غرفتين او اقل", {"max_bedrooms": 2}),
+        ("la7ad 2 ghoraf", {"max_bedrooms": 2}),
+        ("up to 3 bathrooms", {"min_bathrooms": 3}),  # nobody caps their bathrooms
         ("٣ غرف", {"bedrooms": 3}),
         ("3 غرف", {"bedrooms": 3}),
         ("ثلاث غرف", {"bedrooms": 3}),
@@ -221,6 +230,11 @@ def test_contradicting_bounds_are_swapped_rather_than_refused() -> None:
         ("٣ غرف او اكتر", {"min_bedrooms": 3}),
         ("على الأقل ٣ غرف", {"min_bedrooms": 3}),
         ("studio", {"property_types": ["Studio"]}),
+        # A studio has no bedroom: the count bounds the flats named with it, or implied by it
+        ("studio or 1 bedroom", {"property_types": ["Studio", "Apartment"], "max_bedrooms": 1}),
+        ("1 bedroom apartment or studio", {"property_types": ["Apartment", "Studio"], "max_bedrooms": 1}),
+        ("ستوديو او غرفة واحدة", {"property_types": ["Studio", "Apartment"], "max_bedrooms": 1}),
+        ("studio or 2 bedroom duplex", {"property_types": ["Studio", "Duplex"], "max_bedrooms": 2}),
     ],
 )
 def test_bedrooms_in_every_wording(query: str, expected: dict[str, Any]) -> None:
