@@ -648,6 +648,9 @@ REFINE = re.compile(
     r"|(?<![\w])(?:انهي|اني|مين|اي) (?:واحده|وحده|واحد|فيهم|منهم)|(?<![\w])فيهم(?![\w])"
     r"|\b(?:anhy|anhi|meen|min) (?:wa7da|fehom|fihom)\b|\bfehom\b|\bfihom\b"
 )
+# How the buyer will pay: a message stating only this changes the last search, whatever its length.
+_PAYING = frozenset({"min_price", "max_price", "max_monthly_installment", "max_down_payment", "max_down_payment_pct",
+                     "min_installment_years"})  # fmt: skip
 # What a refinement's own words replace of the last search's arguments, by the filters it states.
 _REPLACED = (
     (("locations", "compounds", "developers", "in_compound"), ("location", "compound")),
@@ -665,10 +668,13 @@ def _refined(
     """The last search with what the message changes ("what about in Sheikh Zayed?"): its arguments with the groups
     the message states replaced, and its words followed by the message's (so the filters only the words carry, a pool
     or "ready to move", stay and add up). None unless the message states some filter and reads as a change: a cue
-    ("what about", "و في", "only", "بس") or up to six words naming no property type."""
+    ("what about", "و في", "only", "بس"), up to six words naming no property type, or only what the buyer will pay,
+    however said ("I don't want to pay more than 50k a month", "مش عايز ادفع اكتر من 50 الف في الشهر": the homes
+    the buyer was looking at, within it, not any office that fits the figure)."""
     if not filters and not regions:
         return None
-    if not REFINE.search(folded) and (len(folded.split()) > 6 or filters.get("property_types")):
+    paying = not regions and set(filters) <= _PAYING
+    if not REFINE.search(folded) and not paying and (len(folded.split()) > 6 or filters.get("property_types")):
         return None
     places = filters.get("locations") or []
     # "Maadi or Zayed": the places are read from the message's words alone (the last search's words would add its own

@@ -120,6 +120,16 @@ def refine(text: str, filters: dict[str, Any], regions: list[str] | None = None)
         ("و في المعادي؟", {"locations": ["Maadi"]}, [], {"location": "Maadi"}),
         ("and in Giza?", {"locations": ["Dokki", "Sheikh Zayed", "6th of October"]}, ["Giza"], {"location": "Giza"}),
         ("under 4 million", {"max_price": 4_000_000}, [], {"max_price": 4_000_000}),
+        # Only what the buyer will pay, however many words: the homes they were looking at, within it.
+        ("I don't want to pay more than 50k a month for it", {"max_monthly_installment": 50_000}, [], {}),
+        ("مش عايز ادفع اكتر من ٥٠ الف في الشهر", {"max_monthly_installment": 50_000}, [], {}),
+        ("the most I can put down is 1.5 million and no more than that", {"max_down_payment": 1_500_000}, [], {}),
+        (
+            "my budget is actually four and a half million at most",
+            {"max_price": 4_500_000},
+            [],
+            {"max_price": 4_500_000},
+        ),
         ("same but villas", {"property_types": ["Villa"]}, [], {"property_type": "Villa"}),
         ("بس 2 غرف", {"bedrooms": 2}, [], {"bedrooms": 2}),
         # Filters only the words carry stay in the words: the search reads them from the query.
