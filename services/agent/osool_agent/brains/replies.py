@@ -975,11 +975,21 @@ def _asking_price(arguments: dict[str, Any], ar: bool) -> str:
             f"{noted} That is {-gap}% below {basis}, so you may be able to ask for more.")  # fmt: skip
 
 
+def _valued_again(estimate: int, ar: bool) -> str:
+    """The estimate just made, said again when the seller asks what the home is worth."""
+    return (f"تقديري ليها حوالي {egp(estimate)} جنيه، من الوحدات المشابهة اللي فوق. لو المساحة أو المنطقة مختلفة قولي "
+            "وأقيمها تاني." if ar else
+            f"My estimate is about EGP {egp(estimate)}, from the comparable listings above. If its size or area "
+            "differ, tell me and I will value it again.")  # fmt: skip
+
+
 def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "", notice: bool = False) -> str:
     ar = reading.language == "ar"
     prefix = FALLBACK_NOTICE["ar" if ar else "en"] if notice else ""
     if not returns and reading.smalltalk == "seller_price":
         return prefix + _asking_price(reading.arguments, ar)
+    if not returns and reading.smalltalk == "valued_again":
+        return prefix + _valued_again(reading.arguments["estimate"], ar)
     if not returns:
         return prefix + _pick(SMALLTALK[reading.smalltalk or "discovery"]["ar" if ar else "en"], seed)
     texts = []

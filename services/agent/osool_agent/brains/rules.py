@@ -73,11 +73,16 @@ VALUATION = _family("worth", "valuation", "value my", "value of my", "appraise",
                     "how much is my", "how much can i sell", "sell", "price my", "get for it", "تقييم", "يسوى", "تسوى",
                     "يساوي", "تساوي", "قيمة", "تمنها", "تمنه", "ابيع", "أبيع", "هبيع", "اقيم", "أقيم", "قيم", "قيملي",
                     "يجيب كام", "تجيب كام", "تيجي كام", "يجي كام", "تتباع بكام", "يتباع بكام", "بعته",
-                    "بعتها")  # fmt: skip
+                    "بعتها", "هتجيب كام", "هيجيب كام", "بكام تتباع", "بكام يتباع", "هتتباع بكام", "هيتباع بكام",
+                    "تتباع كام")  # fmt: skip
 # The owner of the property speaking (a valuation, not a search, even when the size is missing).
 OWNER = _family("my ", "mine", "i own", "i have a", "عندي", "بتاعتي", "بتاعي", "شقتي", "فيلتي", "ابيع", "أبيع",
                 "هبيع", "sell")  # fmt: skip
 PRICE_QUESTION = _family("how much", "what price", "كام", "بكام")
+# A seller naming the price they want, whatever Amr asked last: "I want 6 million for it", "عايز فيها ٦ مليون".
+ASKING = _family("want", "asking", "ask for", "sell it for", "sell for", "my price", "price is", "expect", "عايز فيها",
+                 "عايز فيه", "عاوز فيها", "عاوز فيه", "طالب فيها", "طالب فيه", "سعري", "سعرها", "هبيعها ب", "ابيعها ب",
+                 "3ayez fiha", "3ayez feha", "3ayez fih", "3awez fiha")  # fmt: skip
 TRENDS = _family("market", "trend", "average price", "prices", "price per meter", "per meter", "per metre",
                  "per sqm", "a meter", "بكام المتر", "المتر بكام", "el metr b kam", "good time to buy",
                  "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
@@ -537,6 +542,9 @@ def read_message(
     ):
         return reading
     valuing = VALUATION.search(folded) or (OWNER.search(folded) and PRICE_QUESTION.search(folded))
+    if valuing and valued and not (budget or referenced or ids or location or owned_type or size):
+        # "how much is it worth?" right after the valuation: its estimate again, not a request for the details
+        return Reading(language, None, smalltalk="valued_again", arguments={"estimate": valued})
     if valuing and not budget and not referenced:
         if location and owned_type and size:
             arguments = {"location": location, "property_type": owned_type, "size_sqm": size}
@@ -600,11 +608,18 @@ def seller_answer(text: str, reading: Reading, question: str, valued: int | None
     the message asks for something else (a tool other than a search, or a search naming a place or a type)."""
     filters = (reading.parsed or {}).get("filters") or {}
     named = any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
-    if reading.tool not in (None, "search_properties") or named or reading.smalltalk == "contact_noted":
+    if (
+        reading.tool not in (None, "search_properties")
+        or named
+        or reading.smalltalk in ("contact_noted", "valued_again")
+    ):
         return None
     answer = Reading(reading.language, None, smalltalk="seller_noted", parsed=reading.parsed)
-    if question == "price_expectation":
-        amounts = [a.value for a in amounts_in(fold(text))] or [float(v) for v in (filters.get("max_price"),) if v]
+    folded = fold(text)
+    if question == "price_expectation" or ASKING.search(folded):  # "I want 6 million for it", whatever was asked
+        amounts = [a.value for a in amounts_in(folded) if a.value >= 100_000] or [
+            float(v) for v in (filters.get("max_price"),) if v
+        ]
         if amounts:
             answer.smalltalk = "seller_price"
             answer.arguments = {"asking": int(max(amounts)), **({"estimate": valued} if valued else {})}

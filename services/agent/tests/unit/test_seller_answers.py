@@ -64,3 +64,35 @@ def test_another_request_is_that_request(text: str, filters: dict[str, Any]) -> 
     reading = reading_of(text, filters, valued=7_851_420)
     assert reading.tool in ("calculate_investment_roi", "search_properties")
     assert seller_answer(text, reading, "timeline", 7_851_420) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [("I want 6 million for it", "timeline"), ("عايز فيها ٦ مليون", "motivation"), ("my price is 6M", "condition")],
+)
+def test_an_asking_price_said_out_of_turn_is_still_the_asking_price(text: str, question: str) -> None:
+    answer = seller_answer(text, reading_of(text, {"max_price": 6_000_000}), question, 5_915_325)
+    assert answer is not None and answer.smalltalk == "seller_price"
+    assert answer.arguments == {"asking": 6_000_000, "estimate": 5_915_325}
+
+
+def test_a_sum_that_is_no_asking_price_is_only_noted() -> None:
+    # Money spent on the home is not what the seller asks for it, unless asked for the price.
+    text = "we spent 500k on the finishing last year"
+    answer = seller_answer(text, reading_of(text, {"max_price": 500_000}), "condition", 5_915_325)
+    assert answer is not None and answer.smalltalk == "seller_noted"
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [("how much is it worth?", "My estimate is about EGP 5,915,325, from the comparable listings above. If its size "
+                               "or area differ, tell me and I will value it again."),
+     ("هتجيب كام؟", "تقديري ليها حوالي 5,915,325 جنيه، من الوحدات المشابهة اللي فوق. لو المساحة أو المنطقة مختلفة "
+                   "قولي وأقيمها تاني.")],
+)  # fmt: skip
+def test_what_it_is_worth_right_after_the_valuation_is_its_estimate_again(text: str, reply: str) -> None:
+    reading = reading_of(text, valued=5_915_325)
+    assert (reading.tool, reading.smalltalk) == (None, "valued_again")
+    assert seller_answer(text, reading, "motivation", 5_915_325) is None  # a question, not the answer asked for
+    assert write_reply(reading, []) == reply
+    assert reading_of(text).smalltalk == "valuation_details"  # with nothing valued, the details are asked for
