@@ -761,17 +761,32 @@ def viewing_day(value: Any, ar: bool) -> str:
     return f"يوم {weekday} {day.day} {month}" if ar else f"{weekday} {day.day} {month}"
 
 
+PERIOD_WORDS = {"morning": ("morning", "الصبح"), "afternoon": ("afternoon", "بعد الضهر"),
+                "evening": ("evening", "بالليل")}  # fmt: skip
+
+
 def _asked_head(content: dict[str, Any], ar: bool) -> str | None:
     """What the reply says of the day and time the buyer asked for, before the times offered (None: nothing asked)."""
     day, at, free = content.get("asked_day"), content.get("asked_time"), content.get("asked_free")
-    if not (day or at):
+    period = PERIOD_WORDS.get(str(content.get("asked_period")))
+    if not (day or at or period):
         return None
     nearest = "دي أقرب المواعيد الفاضية (بتوقيت القاهرة):" if ar else "The nearest free viewing times (Cairo time):"
     if free and at:
         return None  # the one slot offered is the time asked for: the reply asks to book it
+    if free and period:
+        when = (f" {viewing_day(day, ar)}" if ar else f" from {viewing_day(day, ar)}") if day else ""
+        return (f"دي المواعيد الفاضية {period[1]}{when} (بتوقيت القاهرة):" if ar else
+                f"The free {period[0]} viewing times{when} (Cairo time):")  # fmt: skip
     if free:
         return (f"دي المواعيد الفاضية من {viewing_day(day, ar)} (بتوقيت القاهرة):" if ar else
                 f"The free viewing times from {viewing_day(day, ar)} (Cairo time):")  # fmt: skip
+    if period:
+        if ar:
+            return f"مفيش مواعيد فاضية{f' {viewing_day(day, ar)}' if day else ''} {period[1]}. {nearest}"
+        return (
+            f"There is no free viewing time{f' on {viewing_day(day, ar)}' if day else ''} in the {period[0]}. {nearest}"
+        )
     if at and day:
         asked = f"{viewing_day(day, ar)} الساعة {at}" if ar else f"{viewing_day(day, ar)} at {at}"
     elif at:

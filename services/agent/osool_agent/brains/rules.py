@@ -17,7 +17,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from osool_agent.grounding import normalise_digits, to_number
-from osool_agent.viewings.slots import CAIRO, wall_clock
+from osool_agent.viewings.slots import CAIRO, PERIODS, wall_clock
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 # One spelling of the Arabic letters people write several ways, without diacritics or tatweel, with ASCII digits and
@@ -884,7 +884,7 @@ class ViewingOffer:
     property_id: str
     times: tuple[OfferedTime, ...]
     picked: str | None = None  # the time picked when the buyer was asked to sign in first
-    asked: tuple[tuple[str, str], ...] = ()  # the day and time the offer was for, which offering it again keeps
+    asked: tuple[tuple[str, str], ...] = ()  # the day, time or part of day the offer was for, kept when offered again
 
 
 def _last_call(
@@ -1024,7 +1024,7 @@ def viewing_offer(past: Sequence[dict[str, Any]]) -> ViewingOffer | None:
         _, arguments, content = viewing[-1]
         times = tuple(time for slot in content.get("slots") or [] if (time := _offered_time(slot)))
         if content.get("ok", True) and times:
-            asked = tuple((key, str(arguments[key])) for key in ("day", "time") if arguments.get(key))
+            asked = tuple((key, str(arguments[key])) for key in ("day", "time", "period") if arguments.get(key))
             return ViewingOffer(str(content.get("property_id") or arguments.get("property_id")), times, picked, asked)
         if content.get("error") != "sign_in_required" or not arguments.get("starts_at"):
             return None
@@ -1106,8 +1106,17 @@ _CLOCK = re.compile(
     r"(?P<hour>\d{1,2})(?::(?P<minute>[0-5]\d))?(?![\d:/]|[.,]\d)\s*(?P<half>و\s*نص|و\s*ربع|and a half)?\s*"
     rf"(?P<meridiem>{_words_pattern([*_AM, *_PM])}|o'?clock)?(?![\w])"
 )
-_CLOCK_WORD = re.compile(r"\bnoon\b|\bmidday\b|(?<![\w])الضهر(?![\w])")
+_CLOCK_WORD = re.compile(r"\bnoon\b|\bmidday\b|(?<![\w])(?<!بعد )(?<!بعد ال)(?:ال)?[ضظ]هر(?![\w])")  # not "بعد الضهر"
 _DAYTIME = re.compile(rf"(?<![\w])(?:{_words_pattern([*_AM_WORDS, *_PM_WORDS])})(?![\w])")
+# A part of the day said without a clock ("Thursday afternoon", "بكرة بالليل"), by the hours it spans (PERIODS).
+_PERIOD_WORDS = (
+    ("morning", _AM_WORDS),
+    ("afternoon", ("in the afternoon", "afternoon", "بعد الضهر", "بعد الظهر", "العصر", "ba3d el dohr", "ba3d el zohr",
+                   "el 3asr")),
+    ("evening", ("in the evening", "evening", "tonight", "المغرب", "بالليل", "بليل", "مساء", "مساءا", "بالمسا",
+                 "el maghrib", "bel leil", "bel lel", "bellel", "masa2an")),
+)  # fmt: skip
+_PERIOD = [(name, re.compile(rf"(?<![\w])(?:{_words_pattern(list(words))})(?![\w])")) for name, words in _PERIOD_WORDS]
 # "the sixth", "the last one": places past the ordinals a list of listings needs.
 _MORE_PLACES = re.compile(
     r"\b(sixth|6th|last)\b|(?<![\w])[وب]?(السادس|السادسه|الاخير|الاخيره|اخر واحد|اخر ميعاد)(?![\w])"
@@ -1156,10 +1165,10 @@ def pick_offered(text: str, offer: ViewingOffer, today: date | None = None) -> O
     time (several match, or none); None when it picks nothing."""
     folded = fold(text)
     times = list(offer.times)
-    clock = _clock(folded, len(times))
+    clock, period = _clock(folded, len(times)), _period(folded, len(times))
     day = _days(folded, today or cairo_today())
-    if clock is not None or day is not None:
-        matching = [time for time in times if _at(time.local, day, clock)]
+    if clock is not None or day is not None or period is not None:
+        matching = [time for time in times if _at(time.local, day, clock, period)]
         return matching[0] if len(matching) == 1 else "unclear"
     places = _places(folded, len(times))
     if places:
@@ -1172,10 +1181,19 @@ def pick_offered(text: str, offer: ViewingOffer, today: date | None = None) -> O
     return None
 
 
-def _at(local: datetime, day: NamedDay | None, clock: tuple[set[int], int] | None) -> bool:
+def _at(local: datetime, day: NamedDay | None, clock: tuple[set[int], int] | None, period: str | None = None) -> bool:
     if day is not None and not day.holds(local.date()):
         return False
+    if period is not None and not PERIODS[period][0] <= local.hour < PERIODS[period][1]:
+        return False
     return clock is None or (local.hour in clock[0] and local.minute == clock[1])
+
+
+def _period(folded: str, count: int) -> str | None:
+    """The part of the day a message names without a clock ("afternoon", "بالليل"); None when it names an hour."""
+    if _clock(folded, count) is not None:
+        return None
+    return next((name for name, pattern in _PERIOD if pattern.search(folded)), None)
 
 
 def _places(folded: str, count: int) -> list[int]:
@@ -1270,9 +1288,10 @@ def cairo_today() -> date:
 
 def asked_when(folded: str, today: date, count: int) -> dict[str, str]:
     """The day and time of day a message asks a viewing for, as schedule_viewing takes them ({"day": "2026-12-12",
-    "time": "17:00"}, either left out when unsaid): a weekday is the next one from today, a day of a month this year's
-    or, when past, next year's; an hour said without morning or evening is the one in viewing hours ("at 5" is 17:00,
-    "at 10" 10:00). `count` is the number of times offered (a bare number up to it is a place in that list)."""
+    "time": "17:00"}, or a part of the day with no clock, {"period": "afternoon"}; each left out when unsaid): a
+    weekday is the next one from today, a day of a month this year's or, when past, next year's; an hour said without
+    morning or evening is the one in viewing hours ("at 5" is 17:00, "at 10" 10:00). `count` is the number of times
+    offered (a bare number up to it is a place in that list)."""
     asked: dict[str, str] = {}
     if (named := _days(folded, today)) is not None and (day := named.next_from(today)) is not None:
         asked["day"] = day.isoformat()
@@ -1280,11 +1299,13 @@ def asked_when(folded: str, today: date, count: int) -> dict[str, str]:
         hours, minute = clock
         hour = min((h for h in hours if 8 <= h <= 21), default=min(hours))
         asked["time"] = f"{hour:02d}:{minute:02d}"
+    elif (period := _period(folded, count)) is not None:
+        asked["period"] = period
     return asked
 
 
 def _names_time(folded: str, count: int) -> bool:
-    return _clock(folded, count) is not None or _days(folded, date.min) is not None
+    return any(found is not None for found in (_clock(folded, count), _days(folded, date.min), _period(folded, count)))
 
 
 def _viewing_pick(
@@ -1304,9 +1325,14 @@ def _viewing_pick(
     # A day or a time none of the times offered is on ("Saturday at 5pm" when Sunday and Monday were offered): the
     # free times nearest it.
     today = today or cairo_today()
-    clock, day = _clock(folded, len(offer.times)), _days(folded, today)
-    if (clock is not None or day is not None) and not any(_at(time.local, day, clock) for time in offer.times):
-        return Reading(language, "schedule_viewing", {**offered, **asked_when(folded, today, len(offer.times))})
+    clock, day, period = _clock(folded, len(offer.times)), _days(folded, today), _period(folded, len(offer.times))
+    named = clock is not None or day is not None or period is not None
+    if named and not any(_at(time.local, day, clock, period) for time in offer.times):
+        # "at 3" after the times of Thursday were offered: Thursday at 3, the day asked for before kept
+        before = {key: value for key, value in offer.asked if key == "day" and day is None}
+        return Reading(
+            language, "schedule_viewing", {**offered, **before, **asked_when(folded, today, len(offer.times))}
+        )
     picked = pick_offered(text, offer, today)
     again = {**offered, **dict(offer.asked)}  # the same times in the same order
     if picked is None:

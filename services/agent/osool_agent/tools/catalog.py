@@ -95,9 +95,9 @@ TOOLS: tuple[ToolSpec, ...] = (
              "a deposit holds it, recorded on the blockchain registry (pending, then confirmed or failed).",
              ReserveArgs, reserve_property),
     ToolSpec("schedule_viewing", "Viewings of a listing already shown: without starts_at, its next free slots (offer "
-             "only these), those nearest the day and time the buyer asked for first when you pass them (asked_free "
-             "says whether that time is free); with the starts_at of the slot the buyer picked, book it for the "
-             "signed-in buyer.",
+             "only these), those nearest the day and time (or in the part of the day) the buyer asked for first "
+             "when you pass them (asked_free says whether that time is free); with the starts_at of the slot the "
+             "buyer picked, book it for the signed-in buyer.",
              ScheduleViewingArgs, schedule_viewing),
     ToolSpec("save_search", "When the buyer asks to be told when a listing like this appears: save their search "
              "(signed-in buyers) so new matches and price drops reach them by email or SMS, at most once a day.",

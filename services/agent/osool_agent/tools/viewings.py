@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome
 from osool_agent.viewings.schemas import BookingIn
-from osool_agent.viewings.slots import local_day, wall_clock
+from osool_agent.viewings.slots import PERIODS, local_day, wall_clock
 from osool_common.errors import DomainError
 
 MAX_SLOTS = 6
@@ -31,6 +32,11 @@ class ScheduleViewingArgs(ToolArgs):
         pattern=r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$",
         description="without starts_at: the Cairo time of day the buyer asked for, HH:MM (the nearest slots first)",
     )
+    period: Literal["morning", "afternoon", "evening"] | None = Field(
+        default=None,
+        description="without starts_at or time: the part of the day the buyer asked for (before 12:00, 12:00 to "
+        "17:00, from 17:00), its slots first",
+    )
 
 
 class OfferedSlot(BaseModel):
@@ -49,6 +55,7 @@ class ViewingResult(ToolOutcome):
     status: str | None = None
     asked_day: date | None = Field(default=None, description="the day the buyer asked for (from today at the earliest)")
     asked_time: str | None = Field(default=None, description="the time of day the buyer asked for")
+    asked_period: str | None = Field(default=None, description="the part of the day the buyer asked for")
     asked_free: bool | None = Field(
         default=None, description="whether the day and time asked for are free (a free time is the one slot offered)"
     )
@@ -63,7 +70,7 @@ async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseM
         return ToolOutcome(ok=False, error="invalid", message="property_id: not a listing id")
     try:
         if args.starts_at is None:
-            return await _offer(ctx, listing_id, args.day, args.time)
+            return await _offer(ctx, listing_id, args.day, args.time, None if args.time else args.period)
         if ctx.user_id is None:
             return ToolOutcome(ok=False, error="sign_in_required",
                                message="the buyer must sign in to book a viewing")  # fmt: skip
@@ -75,9 +82,12 @@ async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseM
                          ends_at=row["ends_at"], status=row["status"])  # fmt: skip
 
 
-async def _offer(ctx: ToolContext, listing_id: uuid.UUID, day: date | None, at: str | None) -> ViewingResult:
+async def _offer(
+    ctx: ToolContext, listing_id: uuid.UUID, day: date | None, at: str | None, period: str | None = None
+) -> ViewingResult:
     """The free slots, at most six: from the day asked for (else today), a week with none looking at the week after;
-    those on the day asked for and nearest the time asked for first. A time asked for that is free is offered alone."""
+    those on the day asked for and nearest the time asked for first. A time asked for that is free is offered alone, a
+    part of the day with free times only its times (that day's, when a day is asked for too)."""
     assert ctx.viewings is not None
     today = local_day(ctx.now.astimezone(UTC))
     first = max(day, today) if day else today
@@ -88,22 +98,31 @@ async def _offer(ctx: ToolContext, listing_id: uuid.UUID, day: date | None, at: 
             break
     slots = [OfferedSlot(starts_at=o.slot.starts_at, ends_at=o.slot.ends_at, local_start=wall_clock(o.slot.starts_at),
                          agent_id=str(o.slot.agent_id)) for o in found]  # fmt: skip
-    asked = {"asked_day": first if day else None, "asked_time": at}
+    asked = {"asked_day": first if day else None, "asked_time": at, "asked_period": period}
     if not slots:
         return ViewingResult(ok=False, error="no_slots", property_id=str(listing_id),
                              message="no free viewing slots in the next two weeks", **asked)  # fmt: skip
-    if day is None and at is None:
+    if day is None and at is None and period is None:
         return ViewingResult(property_id=str(listing_id), slots=slots[:MAX_SLOTS])
     minutes = int(at[:2]) * 60 + int(at[3:]) if at else None
+    hours = PERIODS[period] if period else None
 
-    def distance(slot: OfferedSlot) -> tuple[int, int, datetime]:
+    def within(local: datetime) -> bool:
+        return hours is None or hours[0] <= local.hour < hours[1]
+
+    def distance(slot: OfferedSlot) -> tuple[int, int, int, datetime]:
+        # The day asked for first, then those in the part of the day asked for, then the nearest to the time asked for.
         local = datetime.fromisoformat(slot.local_start)
         days = (local.date() - first).days if day else 0
-        return days, abs(local.hour * 60 + local.minute - minutes) if minutes is not None else 0, slot.starts_at
+        off = abs(local.hour * 60 + local.minute - minutes) if minutes is not None else 0
+        return days, 0 if within(local) else 1, off, slot.starts_at
 
     slots.sort(key=distance)
     nearest = datetime.fromisoformat(slots[0].local_start)
-    free = (day is None or nearest.date() == first) and (at is None or f"{nearest:%H:%M}" == at)
+    free = (day is None or nearest.date() == first) and (at is None or f"{nearest:%H:%M}" == at) and within(nearest)
     if free and at is not None:
         return ViewingResult(property_id=str(listing_id), slots=slots[:1], asked_free=True, **asked)
+    if free and hours is not None:  # the part of the day has free times: only those are offered
+        slots = [slot for slot in slots if within(local := datetime.fromisoformat(slot.local_start))
+                 and (day is None or local.date() == first)]  # fmt: skip
     return ViewingResult(property_id=str(listing_id), slots=slots[:MAX_SLOTS], asked_free=free, **asked)

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 CAIRO = "Africa/Cairo"
+# The parts of a day a buyer may ask a viewing in, by the local hours they span: [from, to).
+PERIODS: dict[str, tuple[int, int]] = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
 Interval = tuple[int, int]  # minutes since local midnight, [start, end)
 
 

@@ -518,6 +518,32 @@ def test_the_rules_brain_offers_the_day_and_time_the_buyer_asks_for_and_books_it
                                     f"times (Cairo time):\n1. {weekday} {day.day} {day:%B} at 11:00\n")  # fmt: skip
 
 
+def test_a_part_of_the_day_asked_for_offers_its_free_times_or_says_it_has_none(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    day = cairo_today() + timedelta(days=4)
+    weekday = f"{day:%A}"
+    morning = Chat(api, person(stack, api, "asks-a-morning"))
+    listing = morning.say("apartment in New Cairo")["listings"][0]
+    asked = morning.say(f"can I visit the first one on {weekday} morning?")
+    [call] = asked["tool_calls"]
+    assert call["arguments"] == {"property_id": listing["id"], "day": day.isoformat(), "period": "morning"}
+    offered = [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]]
+    assert call["result"]["asked_free"] is True and offered == [at(day, 9), at(day, 10), at(day, 11)]  # only those
+    assert asked["reply"].startswith(f"The free morning viewing times from {weekday} {day.day} {day:%B} (Cairo time):")
+    # The agent's hours end at noon: no afternoon, said so, and the nearest free times that day follow.
+    evening = Chat(api, person(stack, api, "asks-an-afternoon"))
+    evening.say("apartment in New Cairo")
+    late = evening.say(f"can I see the first one {weekday} afternoon?")
+    [call] = late["tool_calls"]
+    assert call["arguments"]["period"] == "afternoon" and call["result"]["asked_free"] is False
+    assert [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]][:3] == [at(day, 9), at(day, 10),
+                                                                                             at(day, 11)]  # fmt: skip
+    assert late["reply"].startswith(f"There is no free viewing time on {weekday} {day.day} {day:%B} in the "
+                                    "afternoon. The nearest free viewing times (Cairo time):")  # fmt: skip
+
+
 def test_a_yes_to_the_one_time_offered_books_it_and_is_not_taken_as_leave_to_share_the_number(
     stack: LocalStack, api: httpx.Client, admin: dict[str, str]
 ) -> None:

@@ -153,7 +153,8 @@ def test_a_pick_that_names_no_single_offered_time_offers_the_times_again(message
     ("message", "asked"),
     [("at 5pm", {"time": "17:00"}), ("Saturday at 5", {"day": "2026-06-06", "time": "17:00"}),
      ("wednesday", {"day": "2026-06-03"}), ("يوم الخميس الساعة ١٢", {"day": "2026-06-04", "time": "12:00"}),
-     ("Tuesday at 3", {"day": "2026-06-02", "time": "15:00"}), ("11", {"time": "11:00"})],
+     ("Tuesday at 3", {"day": "2026-06-02", "time": "15:00"}), ("11", {"time": "11:00"}),
+     ("Monday afternoon", {"day": "2026-06-01", "period": "afternoon"}), ("بالليل", {"period": "evening"})],
 )  # fmt: skip
 def test_a_day_or_time_none_offered_is_on_asks_for_the_times_nearest_it(message: str, asked: dict[str, str]) -> None:
     # Offered: Monday 1 June 09:00-11:00, Tuesday 2 June 09:00-10:00 (and, for "11", Monday's 11:00 is not offered).
@@ -173,7 +174,14 @@ def test_a_day_or_time_none_offered_is_on_asks_for_the_times_nearest_it(message:
      ("can I see the first on saturday at 5pm?", {"day": "2026-06-06", "time": "17:00"}),
      ("momken a3aynha bokra el sa3a 11?", {"day": "2026-06-01", "time": "11:00"}),
      ("3ayez mo3ayna yom el sabt el sa3a 5 ba3d el dohr", {"day": "2026-06-06", "time": "17:00"}),
-     ("ashofha el khamis", {"day": "2026-06-04"})],
+     ("ashofha el khamis", {"day": "2026-06-04"}),
+     # A part of the day without a clock: its times first
+     ("can I visit the first one on Thursday afternoon?", {"day": "2026-06-04", "period": "afternoon"}),
+     ("عايز اعاينها بكرة بالليل", {"day": "2026-06-01", "period": "evening"}),
+     ("a3ayenha el sob7", {"period": "morning"}),
+     ("book a viewing in the evening at 7", {"time": "19:00"}),
+     ("ممكن اعاين الاولى يوم الخميس بعد الضهر؟", {"day": "2026-06-04", "period": "afternoon"}),  # not noon
+     ("اعاينها الخميس الظهر", {"day": "2026-06-04", "time": "12:00"})],
 )  # fmt: skip
 def test_a_viewing_asked_for_a_day_and_time_carries_them(message: str, asked: dict[str, str]) -> None:
     reading = read(message, None)
@@ -348,3 +356,42 @@ def test_it_is_the_listing_the_last_turns_were_about() -> None:
     assert last_focus(searched + viewing + searched) is None
     reading = read_message("reserve it", {"filters": {}}, SHOWN, "auto", None, TODAY, focus=None)
     assert reading.arguments == {"property_id": SHOWN[0]["id"]}
+
+
+def test_a_part_of_the_day_picks_the_one_offered_time_in_it() -> None:
+    # Offered: Monday 09:00 and 13:00; "the afternoon one" is 13:00, "Monday morning" is 09:00.
+    offer = viewing_offer(offered([slot(1, 9), slot(1, 13)]))
+    assert offer is not None
+    assert pick_offered("the afternoon one please", offer, TODAY) == offer.times[1]
+    assert pick_offered("Monday morning", offer, TODAY) == offer.times[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "ar", "head"),
+    [({"asked_day": "2026-06-04", "asked_period": "afternoon", "asked_free": True}, False,
+      "The free afternoon viewing times from Thursday 4 June (Cairo time):"),
+     ({"asked_period": "evening", "asked_free": True}, False, "The free evening viewing times (Cairo time):"),
+     ({"asked_day": "2026-06-04", "asked_period": "afternoon", "asked_free": False}, False,
+      "There is no free viewing time on Thursday 4 June in the afternoon. The nearest free viewing times "
+      "(Cairo time):"),
+     ({"asked_period": "evening", "asked_free": False}, True,
+      "مفيش مواعيد فاضية بالليل. دي أقرب المواعيد الفاضية (بتوقيت القاهرة):")],
+)  # fmt: skip
+def test_the_reply_says_whether_the_part_of_the_day_asked_for_has_free_times(
+    content: dict[str, Any], ar: bool, head: str
+) -> None:
+    assert asked_reply({"slots": [slot(4, 13), slot(4, 14)], **content}, ar=ar).split("\n")[0] == head
+
+
+def test_a_time_alone_after_the_times_of_a_day_asked_for_is_on_that_day() -> None:
+    # "Thursday at 12:00 is free. Shall I book it?" then "at 3": Thursday at 3, not the next 3 o'clock.
+    viewing = turn("can I visit it on Thursday at noon?", "schedule_viewing",
+                   {"property_id": LISTING, "day": "2026-06-04", "time": "12:00"},
+                   {"ok": True, "property_id": LISTING, "slots": [slot(4, 12)], "asked_free": True})  # fmt: skip
+    offer = viewing_offer(viewing)
+    assert offer is not None
+    for message in ("at 3", "الساعة ٣", "what about 3pm?"):
+        reading = read(message, offer)
+        assert reading.arguments == {"property_id": LISTING, "day": "2026-06-04", "time": "15:00"}, message
+    other = read("Friday at 3", offer)
+    assert other.arguments == {"property_id": LISTING, "day": "2026-06-05", "time": "15:00"}
