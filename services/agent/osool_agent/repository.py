@@ -154,10 +154,12 @@ class LeadRepository:
         )  # fmt: skip
         return agent
 
-    async def uncontacted_hot(self, connection: Executor, older_than_seconds: float, limit: int) -> list[Record]:
-        """HOT leads assigned longer ago than the limit and not contacted yet; rows locked so one replica takes each."""
+    async def uncontacted_waiting(self, connection: Executor, older_than_seconds: float, limit: int) -> list[Record]:
+        """Leads waiting for a call (HOT, or not HOT but asked to be called) assigned longer ago than the limit and not
+        contacted yet; rows locked so one replica takes each."""
         rows: list[Record] = await connection.fetch(
-            """SELECT * FROM leads WHERE hot_at IS NOT NULL AND first_contact_at IS NULL AND status = 'new'
+            """SELECT * FROM leads WHERE (hot_at IS NOT NULL OR contact_consent) AND first_contact_at IS NULL
+                   AND status = 'new'
                    AND assigned_at < now() - make_interval(secs => $1)
                ORDER BY assigned_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
             older_than_seconds, limit,

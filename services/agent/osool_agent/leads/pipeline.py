@@ -298,10 +298,12 @@ class LeadService:
         (the auth service de-duplicates)."""
         agent = lead["assigned_agent_id"]
         link = f"{self.settings.public_url.rstrip('/')}/agents/leads/{lead['id']}"
-        verb = {"reassigned": "was reassigned to you", "callback": "asks to be called"}.get(reason, "is HOT")
+        hot = lead.get("hot_at") is not None  # else one who asked to be called
+        verb = {"reassigned": "was reassigned to you" if hot else "asks to be called and was reassigned to you",
+                "callback": "asks to be called"}.get(reason, "is HOT")  # fmt: skip
         text = (f"A lead {verb} (score {lead['score']}): {lead_summary(lead)}. "
                 f"Call within {self.settings.lead_reassign_after_seconds // 60 or 1} minutes: {link}")  # fmt: skip
-        subject = "Call requested" if reason == "callback" else "HOT lead"
+        subject = "HOT lead" if hot else "Call requested"
         try:
             sent = await self.auth.notify(
                 agent, f"{subject}: {lead['kind']}, score {lead['score']}", text, ["email", "sms"],
@@ -321,11 +323,11 @@ class LeadService:
         return True
 
     async def reassign_uncontacted(self) -> int:
-        """Hand HOT leads nobody contacted in time to the next agent on duty, and tell that agent. Safe on every
-        replica at once: the rows are locked while they are moved."""
+        """Hand HOT leads, and those who asked to be called, that nobody contacted in time to the next agent on duty,
+        and tell that agent. Safe on every replica at once: the rows are locked while they are moved."""
         moved: list[dict[str, Any]] = []
         async with self.repository.pool.acquire() as connection, connection.transaction():
-            rows = await self.repository.uncontacted_hot(connection, self.settings.lead_reassign_after_seconds, 20)
+            rows = await self.repository.uncontacted_waiting(connection, self.settings.lead_reassign_after_seconds, 20)
             for row in rows:
                 previous = row["assigned_agent_id"]
                 # Never back to an agent who already had it: the lead goes round the roster once.

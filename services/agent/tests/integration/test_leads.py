@@ -382,3 +382,35 @@ def test_an_uncontacted_hot_lead_goes_to_the_next_agent(
     api.put(f"/api/leads/{lead['id']}/status", json={"status": "contacted"}, headers=other.headers)
     time.sleep(3)
     assert lead_of(api, admin, reply["session_id"])["assigned_agent_id"] == other.id
+
+
+def test_a_buyer_who_asked_to_be_called_and_was_not_goes_to_the_next_agent(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any, agent_factory: Any
+) -> None:
+    """ "Call within N minutes" holds for a buyer who is not HOT but asked for a call, as for a HOT one."""
+    first_agent, second_agent = roster(2)
+    agent = agent_factory(LEAD_REASSIGN_AFTER_SECONDS="2", LEAD_REASSIGN_CHECK_SECONDS="0.5")
+
+    def say(message: str, session: dict[str, str] | None = None) -> dict[str, Any]:
+        headers = {"X-Session-Secret": session["secret"]} if session else {}
+        body = {"message": message, **({"session_id": session["session_id"]} if session else {})}
+        response = httpx.post(f"{agent.url}/api/chat", json=body, headers=headers, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    first = say("apartments in Sheikh Zayed")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    say("my number is 010 9876 5432", session)
+    say("yes", session)
+    lead = lead_of(api, admin, session["session_id"])
+    assert lead["temperature"] != "HOT" and lead["contact_consent"] is True, lead
+    owner = lead["assigned_agent_id"]
+    other = second_agent if owner == first_agent.id else first_agent
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and lead["assigned_agent_id"] == owner:
+        time.sleep(0.5)
+        lead = lead_of(api, admin, session["session_id"])
+    assert lead["assigned_agent_id"] == other.id
+    notices = [m for m in read_outbox(stack, other.email) if lead["id"] in m["body"]]
+    assert [m["subject"].split(":")[0] for m in notices] == ["Call requested"], notices
+    assert "asks to be called and was reassigned to you" in notices[0]["body"]
