@@ -120,14 +120,24 @@ def _baths(baths: int, ar: bool) -> str:
 
 
 def listing_line(
-    listing: dict[str, Any], ar: bool, index: int | None = None, *, baths: bool = False, down: bool = False
+    listing: dict[str, Any],
+    ar: bool,
+    index: int | None = None,
+    *,
+    baths: bool = False,
+    down: bool = False,
+    finish: bool = False,
 ) -> str:
     """One listing said in a line; `baths` adds its bathrooms (when the buyer asked for a number of them), `down` its
-    down payment in pounds (when the buyer said how much they have)."""
+    down payment in pounds (when the buyer said how much they have), `finish` its finishing (when the buyer asked for
+    one, or ruled one out), unless its title says it."""
     lead = f"{index}. " if index is not None else ""
     rooms = listing.get("bedrooms")
     bathrooms = listing.get("bathrooms") if baths else None
     plan = _plan(listing, ar, down)
+    finishing = FINISHING_WORDS.get(str(listing.get("finishing"))) if finish else None
+    if finishing and not ar and finishing[0].replace("-", " ") in listing["title"].casefold().replace("-", " "):
+        finishing = None
     if ar:
         kind = TYPE_AR.get(listing["type"], listing["type"])
         parts = [f"{lead}{listing['title']} ({kind} في {_where(listing, ar)}): {egp(listing['price'])} جنيه",
@@ -147,6 +157,8 @@ def listing_line(
             parts.append(_rooms(rooms, ar))
         if bathrooms:
             parts.append(_baths(bathrooms, ar))
+    if finishing:
+        parts.append(finishing[1] if ar else finishing[0])
     parts.append(_delivery(listing, ar))
     if plan:
         parts.append(plan)
@@ -312,7 +324,9 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
     lines = [unmatched or intro]
     applied = content.get("applied_filters") or {}
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
-    lines += [listing_line(listing, ar, i, baths=baths, down=down) for i, listing in enumerate(listings[:3], start=1)]
+    finish = "finishing" in applied or "exclude_finishing" in applied
+    lines += [listing_line(listing, ar, i, baths=baths, down=down, finish=finish)
+              for i, listing in enumerate(listings[:3], start=1)]  # fmt: skip
     if len(listings) > 3:
         more = len(listings) - 3
         lines.append(f"و{_units_ar(more, other=True)} في الكروت." if ar else

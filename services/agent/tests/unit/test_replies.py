@@ -188,6 +188,24 @@ def test_a_listings_bathrooms_are_said_when_the_buyer_asked_for_a_number_of_them
 
 
 @pytest.mark.parametrize(
+    ("finishing", "english", "arabic"),
+    [("fully_finished", "fully finished", "متشطبة"), ("semi_finished", "semi-finished", "نص تشطيب"),
+     ("core_and_shell", "core and shell", "على الطوب")],
+)  # fmt: skip
+def test_a_listings_finishing_is_said_when_the_buyer_asked_for_one(finishing: str, english: str, arabic: str) -> None:
+    shown = [listing(1, finishing=finishing).model_dump(mode="json")]
+    asked = {"applied_filters": {"finishing": [finishing]}, "listings": shown}
+    assert f"bedrooms, {english}, " in reply("search_properties", asked, "en")
+    assert f"، {arabic}، " in reply("search_properties", asked, "ar")
+    ruled_out = {"applied_filters": {"exclude_finishing": ["furnished"]}, "listings": shown}
+    assert f", {english}, " in reply("search_properties", ruled_out, "en")
+    assert english not in reply("search_properties", {**asked, "applied_filters": {}}, "en")
+    # Its title saying it already ("Fully finished 3BR ..."), the line does not say it twice.
+    titled = [listing(1, finishing=finishing, title=f"{english.capitalize()} 3BR Apartment").model_dump(mode="json")]
+    assert reply("search_properties", {**asked, "listings": titled}, "en").casefold().count(english) == 1
+
+
+@pytest.mark.parametrize(
     ("years", "english", "arabic"),
     [(1, "1 year of instalments", "تقسيط على سنة"), (2, "2 years of instalments", "تقسيط على سنتين"),
      (7, "7 years of instalments", "تقسيط على 7 سنين"), (12, "12 years of instalments", "تقسيط على 12 سنة")],
