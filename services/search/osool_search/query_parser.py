@@ -31,7 +31,8 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   dropped as redundant (scraped listings do not always carry the developer). "lake view" / "mountain view" after
   "with" / "a" / "nice" are views, not the compound or the developer; "الخامس" after "الدور" is a floor. A region
   ("Giza", "شرق القاهرة", "fel geeza") is a location the filters replace by its places; named beside one of its own
-  places it only says where that place is ("Dokki, Giza" is Dokki). A road or landmark named after a city ("the
+  places it only says where that place is ("Dokki, Giza" is Dokki). A place and one of its own compounds offered as
+  alternatives ("Sokhna or Galala", "الساحل ولا مراسي") are the whole place. A road or landmark named after a city ("the
   Cairo-Alex road", "جامعة القاهرة") is read over: its words stay in the text and are no place.
 - Down payment: "10% down", "مقدم 10٪" → max_down_payment_pct 10; "no down payment" / "بدون مقدم" → 0; a down
   payment given as an amount, before or after its words ("down payment 500k", "500 ألف مقدم", "mo2adam nos milyon")
@@ -75,6 +76,7 @@ so every pass is linear in the length of the query.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from bisect import bisect_left
@@ -322,7 +324,7 @@ _MAX_UNDERSTOOD = 40
 class _Scan:
     """One query being read: the folded text with every claimed span masked, and what was found so far."""
 
-    __slots__ = ("features", "flags", "norm", "order", "source", "spans", "understood", "values", "work")
+    __slots__ = ("features", "flags", "named", "norm", "order", "source", "spans", "understood", "values", "work")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -337,6 +339,8 @@ class _Scan:
         self.flags: set[str] = set()
         # The order by price the words ask for, the first said ("the cheapest": price_asc); not a filter.
         self.order: str | None = None
+        # The places and compounds asked for, where they stand: (start, end, field, name).
+        self.named: list[tuple[int, int, str, str]] = []
 
     def run(self, pattern: re.Pattern[str], handler: Callable[[re.Match[str], _Scan], _Take]) -> None:
         claimed: list[tuple[int, int]] = []
@@ -1710,6 +1714,8 @@ def _read_phrases(scan: _Scan) -> None:
                 negation = (meaning.field, end, negation[2], meaning.value)
                 continue
         _apply_phrase(scan, meaning)
+        if meaning.field in ("locations", "compounds"):
+            scan.named.append((start, end, meaning.field, meaning.value))
         if meaning.field == "property_types" and meaning.value == "Villa":
             standalone = _phrase_key(scan.source[start:end]) in _STANDALONE_KEYS
             scan.flags.add("villa_by_standalone" if standalone else "villa_named")
@@ -1900,6 +1906,28 @@ _STANDALONE_KEYS = frozenset(
 )  # fmt: skip
 
 
+_COMPOUND_AREA = {c.name: area.name for area in AREAS for c in area.compounds}
+# Between a place and a compound offered as alternatives: "Sokhna or Galala", "الساحل او مراسي", "zayed walla allegria".
+_OR_BETWEEN = re.compile(r"[\s,]*(?:or|او|ولا|walla|wala|aw)\s+(?:(?:in|at|fe|fi|fel|في|ف)\s+)?")
+
+
+def _place_or_its_compound(scan: _Scan, values: dict[str, Any]) -> None:
+    """A place and one of its own compounds named as alternatives ("chalet in Sokhna or Galala") ask for the whole
+    place: the compound is dropped. Named together ("Mivida, New Cairo", "Galala in Sokhna") the compound stays."""
+    named = sorted(scan.named)
+    covered: set[str] = set()
+    for (_, end, field, name), (start, _, other_field, other) in itertools.pairwise(named):
+        if {field, other_field} != {"locations", "compounds"} or not _OR_BETWEEN.fullmatch(scan.norm[end:start]):
+            continue
+        place, compound = (name, other) if field == "locations" else (other, name)
+        if _COMPOUND_AREA.get(compound) == place:
+            covered.add(compound)
+    if covered:
+        values["compounds"] = [c for c in values["compounds"] if c not in covered]
+        if not values["compounds"]:
+            del values["compounds"]
+
+
 def _filters(scan: _Scan) -> SearchFilters:
     values = scan.values
     types = values.get("property_types", [])
@@ -1935,6 +1963,8 @@ def _filters(scan: _Scan) -> SearchFilters:
         # "Dokki, Giza": a region named beside one of its own places only says where that place is.
         within = {p for region in places if region in REGION_PLACES for p in REGION_PLACES[region] if p in places}
         values["locations"] = [p for p in places if not (p in REGION_PLACES and set(REGION_PLACES[p]) & within)]
+    if values.get("compounds") and values.get("locations"):
+        _place_or_its_compound(scan, values)
     compounds = values.get("compounds", [])
     if compounds and "developers" in values:
         owners = {_COMPOUND_DEVELOPER[c] for c in compounds}

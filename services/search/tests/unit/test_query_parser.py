@@ -540,6 +540,18 @@ def test_every_spelling_of_a_region_searches_all_its_places(region: Region) -> N
             {"property_types": [A], "locations": [*CAIRO[:-1], *GIZA[:-2], "Cairo", "Giza", "West Cairo"]},
         ),
         ("apartment in Dokki, Giza", {"property_types": [A], "locations": ["Dokki"]}),
+        # A place or one of its own compounds, as alternatives, is the whole place; named together, the compound.
+        ("chalet in Sokhna or Galala", {"property_types": ["Chalet"], "locations": ["Ain Sokhna"]}),
+        ("شاليه في الجلالة او السخنة", {"property_types": ["Chalet"], "locations": ["Ain Sokhna"]}),
+        ("shale fel sokhna walla galala", {"property_types": ["Chalet"], "locations": ["Ain Sokhna"]}),
+        (
+            "chalet in Galala, Ain Sokhna",
+            {"property_types": ["Chalet"], "locations": ["Ain Sokhna"], "compounds": ["Il Monte Galala"]},
+        ),
+        (
+            "villa in Mivida or Hyde Park in New Cairo",
+            {"property_types": ["Villa"], "locations": [NC], "compounds": ["Mivida", "Hyde Park New Cairo"]},
+        ),
         ("شقة في اكتوبر الجيزة", {"property_types": [A], "locations": [OCT]}),
         ("villa in new cairo or anywhere in giza", {"property_types": ["Villa"], "locations": [NC, *GIZA]}),
         # Ruled out: the whole region, or one of its places.
