@@ -88,7 +88,8 @@ TRENDS = _family("market", "trend", "average price", "prices", "price per meter"
                  "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
                  "استني ولا اشتري", "price per m", "per square meter", "median", "going up", "going down",
                  "appreciat", "السوق", "سعر المتر", "اسعار", "أسعار", "متوسط", "بتزيد", "بتقل", "بتغلى",
-                 "غليت", "ارتفاع")  # fmt: skip
+                 "غليت", "ارتفاع", "price range", "range of prices", "how expensive", "رينج الاسعار",
+                 "رينج الأسعار")  # fmt: skip
 # "There": the place the conversation is on (the last search's).
 THERE = _family("there", "هناك", "هنا", "فيها", "henak", "hnak", "hena")
 # Asked with no area or type at all, only these make a question about the whole market.
@@ -563,6 +564,10 @@ def read_message(
         # "بكام المتر هناك؟", "price per meter there?", "how much a meter?": the place and type of the last search
         last = previous.arguments if previous is not None and not (area or owned_type) else {}
         there = {key: last[key] for key in ("location", "property_type") if last.get(key)}
+        if "location" not in there and not (area or owned_type) and THERE.search(folded):
+            # A search named no place but everything it showed is in one ("4 rooms with a garden": all in Madinaty)
+            places = {str(listing.get("location")) for listing in shown[:_CARDS] if listing.get("location")}
+            there |= {"location": places.pop()} if len(places) == 1 else {}
         if there and (THERE.search(folded) or (len(folded.split()) <= 4 and not WHOLE_MARKET.search(folded))):
             return Reading(language, "check_market_trends", there)
         if area or owned_type or WHOLE_MARKET.search(folded):

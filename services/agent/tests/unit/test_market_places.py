@@ -95,3 +95,15 @@ def test_the_price_per_meter_there_is_the_last_searchs_place_and_type(text: str)
         "check_market_trends", {"location": "Sheikh Zayed", "property_type": "Villa"})  # fmt: skip
     # The whole market still, when asked of it.
     assert read_message("is it a good time to buy?", {"filters": {}}, [], "auto", previous=previous).arguments == {}
+
+
+@pytest.mark.parametrize("text", ["what's the price range there?", "الأسعار هناك عاملة ازاي؟", "prices there?"])
+def test_prices_there_after_a_search_of_no_place_are_of_the_one_place_it_showed(text: str) -> None:
+    previous = LastSearch({"query": "4 rooms with a garden", "bedrooms": 4}, ("a", "b"), (13_840_000, 19_490_000),
+                          (288.0, 367.0))  # fmt: skip
+    one_place = [{"id": "a", "location": "Madinaty"}, {"id": "b", "location": "Madinaty"}]
+    reading = read_message(text, {"filters": {}}, one_place, "auto", previous=previous)
+    assert (reading.tool, reading.arguments) == ("check_market_trends", {"location": "Madinaty"})
+    # Shown in several places, "there" names none of them: not a guess.
+    two_places = [{"id": "a", "location": "Madinaty"}, {"id": "b", "location": "New Cairo"}]
+    assert read_message(text, {"filters": {}}, two_places, "auto", previous=previous).arguments.get("location") is None
