@@ -501,7 +501,14 @@ def assumptions_of(content: dict[str, Any], ar: bool) -> list[str]:
     return [str(item) for item in (ar and content.get("assumptions_ar")) or content.get("assumptions") or []]
 
 
-def _compare(content: dict[str, Any], ar: bool) -> str:
+WINNER_LABELS = {
+    "best_value_per_sqm": ("Best value per m²", "أرخص سعر للمتر"), "longest_plan": ("Longest plan", "أطول تقسيط"),
+    "lowest_monthly": ("Lowest monthly", "أقل قسط شهري"), "lowest_true_cost": ("Lowest true cost", "أقل تكلفة حقيقية"),
+    "lowest_down_payment": ("Lowest down payment", "أقل مقدم"),
+}  # fmt: skip
+
+
+def _compare(content: dict[str, Any], ar: bool, asked: str | None = None) -> str:
     listings = {item["id"]: item for item in content.get("listings", [])}
     comparison = content.get("comparison") or {}
     units = comparison.get("units", [])
@@ -532,12 +539,12 @@ def _compare(content: dict[str, Any], ar: bool) -> str:
         said = f"رقم {number[winner]}" if ar else f"number {number[winner]}"
         return f"{said} ({name})" if name else said
 
-    labels = (("best_value_per_sqm", "Best value per m²", "أرخص سعر للمتر"), ("longest_plan", "Longest plan",
-              "أطول تقسيط"), ("lowest_monthly", "Lowest monthly", "أقل قسط شهري"),
-              ("lowest_true_cost", "Lowest true cost", "أقل تكلفة حقيقية"))  # fmt: skip
-    for key, en, arabic in labels:
+    for key, (en, arabic) in WINNER_LABELS.items():
         name = title(key)
-        if name:
+        if name and key == asked:
+            # The question the comparison answers goes first: "Of these, the lowest down payment: number 2 (...)."
+            lines.insert(0, f"من دول، {arabic}: {name}." if ar else f"Of these, {en.lower()}: {name}.")
+        elif name and key != "lowest_down_payment":
             lines.append(f"{arabic}: {name}." if ar else f"{en}: {name}.")
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(comparison, ar)]
     lines.append("تحب أتأكد إن أحسن واحدة لسه متاحة؟" if ar else "Shall I check the best one is still available?")
@@ -958,7 +965,7 @@ SMALLTALK = {
 _WRITERS = {
     "search_properties": lambda c, r, ar, seed: _sale_only(r, ar) + _search(c, r, ar, seed),
     "get_property": lambda c, r, ar, seed: _property(c, r, ar),
-    "compare_units": lambda c, r, ar, seed: _compare(c, ar),
+    "compare_units": lambda c, r, ar, seed: _compare(c, ar, r.note),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, ar),
     "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),

@@ -102,6 +102,21 @@ AVAILABILITY = _family("available", "availability", "reserved", "still for sale"
 COMPARE = _family("compare", "comparison", "versus", "vs", "difference between", "which is better", "which one is",
                   "side by side", "against each other", "جنب بعض", "قصاد بعض", "قارن", "مقارنه", "مقارنة", "الفرق",
                   "أحسن واحده", "احسن واحده", "انهي احسن", "أنهي أحسن")  # fmt: skip
+# "Which of them has the lowest down payment?": the listings shown side by side, that one named first (Winners' keys).
+BEST_OF = (
+    ("lowest_down_payment", _family("lowest down payment", "smallest down payment", "least down payment",
+                                    "lowest deposit", "less down payment", "اقل مقدم", "مقدمها اقل", "مقدم اقل",
+                                    "a2al mo2adam", "mo2adam a2al", "a2al mokadam")),
+    ("longest_plan", _family("longest plan", "longest payment plan", "longest instalment", "longest installment",
+                             "most years", "longer plan", "اطول تقسيط", "تقسيطها اطول", "اطول فتره سداد",
+                             "اكتر سنين", "atwal ta2seet", "atwal ta2sit")),
+    ("lowest_monthly", _family("lowest monthly", "smallest monthly", "cheapest monthly", "lowest instalment",
+                               "lowest installment", "اقل قسط", "قسطها اقل", "قسط اقل", "a2al 2est", "a2al qest")),
+    ("best_value_per_sqm", _family("cheapest per meter", "cheapest per metre", "cheapest per m", "cheapest per sqm",
+                                   "lowest price per meter", "lowest price per m", "best value", "ارخص متر",
+                                   "ارخص سعر متر", "سعر المتر فيها اقل", "ar5as metr")),
+    ("lowest_true_cost", _family("lowest true cost", "cheapest overall", "lowest total cost", "اقل تكلفه")),
+)  # fmt: skip
 DETAILS = _family("tell me about", "details", "more about", "more info", "info on", "what about", "show me the",
                   "describe", "تفاصيل", "احكيلي", "قولي عن", "اكتر عن", "أكتر عن", "عايز اعرف عن")  # fmt: skip
 # The listing just shown, named without an ordinal.
@@ -471,6 +486,10 @@ def read_message(
         recomputed = _recomputed(folded, amounts, filters, language, calculation)
         if recomputed is not None:
             return recomputed
+    best = next((key for key, pattern in BEST_OF if pattern.search(folded)), None)
+    if best and len(shown) >= 2 and not (ids or searching or filters.get("property_types")):  # "انهي واحدة" is no 1st
+        # "which has the lowest down payment?": the first listings shown side by side, the one asked about named
+        return Reading(language, "compare_units", {"property_ids": [s["id"] for s in shown[:4]]}, note=best)
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
         if len(referenced) == 1 and not ids:

@@ -781,6 +781,7 @@ class Winners(BaseModel):
     longest_plan: str | None
     lowest_monthly: str | None
     lowest_true_cost: str
+    lowest_down_payment: str = Field(description="The least paid today, in pounds (a cash unit's is its price).")
 
 
 class Comparison(BaseModel):
@@ -844,6 +845,7 @@ def compare_units(
         longest_plan=max(with_plan, key=lambda row: row.true_cost.installment_months).id if with_plan else None,
         lowest_monthly=min(with_plan, key=lambda row: row.monthly or 0).id if with_plan else None,
         lowest_true_cost=min(rows, key=lambda row: row.true_cost.present_value).id,
+        lowest_down_payment=min(rows, key=lambda row: row.true_cost.down_payment).id,
     )
     return Comparison(
         units=rows,

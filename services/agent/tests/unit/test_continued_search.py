@@ -264,3 +264,23 @@ def test_a_budget_after_the_market_figures_is_a_search() -> None:
 def test_whether_to_buy_now_is_answered_with_the_whole_markets_figures(text: str) -> None:
     reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto")
     assert (reading.tool, reading.arguments) == ("check_market_trends", {})
+
+
+SHOWN_FOUR = [{"id": ref} for ref in "abcde"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [("which has the lowest down payment?", "lowest_down_payment"), ("انهي واحدة مقدمها اقل؟", "lowest_down_payment"),
+     ("ok and the longest plan?", "longest_plan"), ("which one has the lowest monthly instalment?", "lowest_monthly"),
+     ("a2al 2est fehom?", "lowest_monthly"), ("which is cheapest per meter?", "best_value_per_sqm")],
+)  # fmt: skip
+def test_which_of_those_shown_has_the_best_plan_compares_them_naming_that_one(text: str, asked: str) -> None:
+    reading = read_message(text, {"filters": {}, "text": text, "understood": []}, SHOWN_FOUR, "auto", previous=PREVIOUS)
+    assert (reading.tool, reading.arguments, reading.note) == ("compare_units", {"property_ids": list("abcd")}, asked)
+
+
+def test_a_search_for_the_lowest_down_payment_is_a_search() -> None:
+    text = "villas in Zayed with the lowest down payment"
+    parsed = {"filters": {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}, "text": text, "understood": []}
+    assert read_message(text, parsed, SHOWN_FOUR, "auto", previous=PREVIOUS).tool == "search_properties"

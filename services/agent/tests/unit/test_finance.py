@@ -525,6 +525,7 @@ def test_a_comparison_names_a_winner_for_each_measure() -> None:
     winners = comparison.winners
     assert (winners.best_value_per_sqm, winners.longest_plan) == ("a", "b")
     assert (winners.lowest_monthly, winners.lowest_true_cost) == ("b", "c")
+    assert winners.lowest_down_payment == "b"  # 250,000 today, against c's 400,000 and a's whole price
     assert comparison.units[1].plan == "EGP 250,000 down, then EGP 18,750 a month for 10 years"
 
 

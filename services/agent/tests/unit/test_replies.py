@@ -53,6 +53,27 @@ def test_search_results_are_quoted_exactly_and_the_stale_ones_flagged(language: 
     grounded(text, content)
 
 
+@pytest.mark.parametrize(
+    ("language", "head"),
+    [
+        ("en", "Of these, lowest down payment: number 2 (Flat number 2)."),
+        ("ar", "من دول، أقل مقدم: رقم 2 (Flat number 2)."),
+    ],
+)
+def test_which_has_the_lowest_down_payment_is_answered_first_then_side_by_side(language: str, head: str) -> None:
+    listings = [listing(1, down_payment_pct=20.0), listing(2, down_payment_pct=5.0)]
+    units = [UnitTerms(**item.model_dump(include=set(UnitTerms.model_fields))) for item in listings]
+    comparison = compare_terms(units, discount_rate_pct=20, maintenance_pct=None, today=date(2026, 11, 30))
+    content = {"ok": True, "listings": [i.model_dump(mode="json") for i in listings],
+               "comparison": comparison.model_dump(mode="json")}  # fmt: skip
+    part = ToolReturnPart("compare_units", content, tool_call_id="call_1")
+    text = write_reply(Reading(language, "compare_units", note="lowest_down_payment"), [part], seed="s")
+    assert text.splitlines()[0] == head
+    grounded(text, content)
+    # Not asked: the lowest down payment is no winner line of its own
+    assert "down payment:" not in reply("compare_units", content, "en")
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_comparison_names_the_winners_and_each_plans_true_cost(language: str) -> None:
     listings = [listing(1), listing(2, installment_years=10, price_per_sqm=39_000)]
