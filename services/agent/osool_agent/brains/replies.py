@@ -127,10 +127,12 @@ def listing_line(
     baths: bool = False,
     down: bool = False,
     finish: bool = False,
+    wanted: Sequence[str] = (),
 ) -> str:
     """One listing said in a line; `baths` adds its bathrooms (when the buyer asked for a number of them), `down` its
     down payment in pounds (when the buyer said how much they have), `finish` its finishing (when the buyer asked for
-    one, or ruled one out), unless its title says it."""
+    one, or ruled one out) unless its title says it, and `wanted` the features asked for that it has ("with a
+    pool")."""
     lead = f"{index}. " if index is not None else ""
     rooms = listing.get("bedrooms")
     bathrooms = listing.get("bathrooms") if baths else None
@@ -159,6 +161,7 @@ def listing_line(
             parts.append(_baths(bathrooms, ar))
     if finishing:
         parts.append(finishing[1] if ar else finishing[0])
+    parts += [_having(f, ar) for f in wanted if f in (listing.get("features") or []) and f in FEATURE_WORDS]
     parts.append(_delivery(listing, ar))
     if plan:
         parts.append(plan)
@@ -192,6 +195,14 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "near_airport": ("being near the airport", "قربها من المطار"),
     "near_auc": ("being near the AUC", "قربها من الجامعة الأمريكية"),
 }
+
+
+def _having(feature: str, ar: bool) -> str:
+    """A feature a listing has, said in its line: "with a pool", "near the AUC", "فيها جنينة", "قريبة من المترو"."""
+    english, arabic = FEATURE_WORDS[feature]
+    if ar:
+        return arabic.replace("قربها من", "قريبة من") if arabic.startswith("قربها") else f"فيها {arabic}"
+    return english.removeprefix("being ") if english.startswith("being ") else f"with {english}"
 
 
 def _unmatched_line(content: dict[str, Any], ar: bool) -> str | None:
@@ -325,7 +336,8 @@ def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> s
     applied = content.get("applied_filters") or {}
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
     finish = "finishing" in applied or "exclude_finishing" in applied
-    lines += [listing_line(listing, ar, i, baths=baths, down=down, finish=finish)
+    wanted = list(applied.get("features") or [])
+    lines += [listing_line(listing, ar, i, baths=baths, down=down, finish=finish, wanted=wanted)
               for i, listing in enumerate(listings[:3], start=1)]  # fmt: skip
     if len(listings) > 3:
         more = len(listings) - 3

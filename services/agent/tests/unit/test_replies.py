@@ -208,6 +208,19 @@ def test_a_listings_bathrooms_are_said_when_the_buyer_asked_for_a_number_of_them
     assert "حمام" not in reply("search_properties", unasked, "ar")
 
 
+def test_the_features_asked_for_are_said_of_each_listing_that_has_them() -> None:
+    shown = [listing(1, features=["pool", "garden", "near_auc"]).model_dump(mode="json"),
+             listing(2, features=["garden"]).model_dump(mode="json")]  # fmt: skip
+    asked = {"applied_filters": {"features": ["pool", "near_auc"]}, "listings": shown}
+    english = reply("search_properties", asked, "en").splitlines()
+    assert ", with a pool, near the AUC, " in english[1] and "pool" not in english[2]
+    assert "garden" not in english[1]  # what was not asked for is not said
+    arabic = reply("search_properties", asked, "ar").splitlines()
+    assert "، فيها حمام سباحة، قريبة من الجامعة الأمريكية، " in arabic[1]
+    grounded(reply("search_properties", asked, "en"), asked)
+    assert "pool" not in reply("search_properties", {**asked, "applied_filters": {}}, "en")
+
+
 @pytest.mark.parametrize(
     ("finishing", "english", "arabic"),
     [("fully_finished", "fully finished", "متشطبة"), ("semi_finished", "semi-finished", "نص تشطيب"),
