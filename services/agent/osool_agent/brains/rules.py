@@ -963,7 +963,13 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
     if kind is None or call is None:
         return None
     if kind == "budget" and (budget := loan_budget(past)):
-        return "search_properties", {"query": f"homes up to EGP {budget:,}", "max_price": budget}
+        # Of the type the buyer asked the mortgage for ("how much of an apartment can I afford on 40k a month?")
+        asked = next((str(item.get("content") or "") for item in reversed(past) if item.get("role") == "user"), "")
+        ptype = _property_type(fold(asked))
+        what = {"property_type": ptype} if ptype else {}
+        kind_of = (ptype or "home").lower()
+        plural = kind_of + ("es" if kind_of.endswith("x") else "s")  # "duplexes"
+        return "search_properties", {"query": f"{plural} up to EGP {budget:,}", "max_price": budget, **what}
     if kind == "there" and call[0] == "check_market_trends":
         area, ptype = call[1].get("location"), call[1].get("property_type")
         query = " ".join(part for part in ((ptype or "homes").lower(), f"in {area}" if area else "") if part)

@@ -122,3 +122,18 @@ def test_the_offer_the_reply_writer_asks_is_the_one_a_yes_takes(
     written = [*past[:-1], {"role": "assistant", "content": said}]
     offered = offered_next(written, said)
     assert offered is not None and offered[0] == tool, said
+
+
+@pytest.mark.parametrize(
+    ("asked", "query", "kind"),
+    [("how much of an apartment can I afford on 60k a month?", "apartments up to EGP 1,088,529", "Apartment"),
+     ("مرتبي ٦٠ الف، اقدر اشتري شقة بكام؟", "apartments up to EGP 1,088,529", "Apartment"),
+     ("what duplex can I afford with 60k income?", "duplexes up to EGP 1,088,529", "Duplex")],
+)  # fmt: skip
+def test_a_yes_to_listings_within_the_budget_keeps_the_type_the_mortgage_was_asked_for(
+    asked: str, query: str, kind: str
+) -> None:
+    past = [{**INCOME[0], "content": asked}, *INCOME[1:]]
+    reading = read("yes", past)
+    assert (reading.tool, reading.arguments) == (
+        "search_properties", {"query": query, "max_price": 1_088_529, "property_type": kind})  # fmt: skip
