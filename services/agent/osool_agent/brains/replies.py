@@ -480,6 +480,24 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
             lines.append("الإعلان لسه مفيهوش صور." if ar else "Its listing has no photos yet.")
         if link:
             lines.append(f"الإعلان كامل: {link}" if ar else f"The full listing: {link}")
+    if asked.get("maintenance"):
+        lines.append("الإعلان مش ذاكر وديعة الصيانة ولا مصاريف الخدمة؛ مستشارنا يأكدهالك مع البايع قبل ما تلتزم." if ar
+                     else "Its listing does not state a maintenance deposit or service charge; our consultant will "
+                     "confirm it with the seller before you commit.")  # fmt: skip
+    if asked.get("delivery"):
+        when = asked["delivery"] == ["when"]  # "when is it delivered?" rather than "is it delivered?"
+        if listing.get("is_delivered"):
+            lines.append(("جاهزة للاستلام فورًا." if when else "أيوه، جاهزة للاستلام فورًا.") if ar else
+                         ("It is ready to move in now." if when else "Yes: it is ready to move in."))  # fmt: skip
+        elif listing.get("delivery_year"):
+            year = listing["delivery_year"]
+            lines.append(
+                (f"استلامها سنة {year}." if when else f"لا، استلامها سنة {year}.")
+                if ar
+                else (f"It is due for delivery in {year}." if when else f"No: it is due for delivery in {year}.")
+            )
+        else:
+            lines.append("الإعلان مش ذاكر ميعاد الاستلام." if ar else "Its listing does not say when it is delivered.")
     if asked.get("distance"):
         place = ((ar and listing.get("location_ar")) or listing.get("location")) or ""
         lines.append(f"معنديش مسافات أو مدة الطريق للوحدات، بس مكانها: {place}." if ar else

@@ -186,7 +186,16 @@ LISTING_QUESTIONS = {
     "photos": _family("photo", "picture", "pics", "images", "صور", "صوره", "sowar", "sora"),
     "distance": _family("how far", "distance", "minutes from", "mins from", "how long to", "المسافه", "بعيده عن",
                         "بعيد عن", "قد ايه من", "كام دقيقه", "ب3eda", "b3eed 3an", "b3eda 3an"),
+    "maintenance": _family("maintenance", "service charge", "service fee", "الصيانه", "صيانه", "وديعه",
+                           "siana", "seyana", "syana"),
+    # Only of a listing pointed at ("is the first one delivered?", "هتتسلم امتى؟"): "only ready to move" is a search.
+    "delivery": _family("delivered", "delivery", "handover", "hand over", "ready to move", "move in", "اتسلمت",
+                        "استلام", "استلامها", "تسليم", "تسليمها", "هتتسلم", "هستلم", "هستلمها", "جاهزه", "este2lam",
+                        "estelam", "tasleem", "gahza"),
 }  # fmt: skip
+_WHEN = _family("when", "what year", "امتى", "إمتى", "سنه كام", "emta", "imta", "amta")
+# The listing questions that need the message to point at a listing ("the second", "it") to be one.
+_POINTED_QUESTIONS = frozenset({"delivery"})
 # Asking where to buy or invest: the places of the market (or of a region) side by side.
 WHICH_AREA = _family("which area", "which place", "which city", "best area", "best place to buy",
                      "best place to invest", "where should i buy", "where should i invest", "where to invest",
@@ -515,9 +524,13 @@ def read_message(
         return Reading(language, "check_availability", {"property_id": listing_ref()})
     # "who is the developer of the second?", "is the price negotiable?", "any pictures?", "how far is it from the
     # airport?": answered from the listing (or said that it does not say) rather than read as a search.
-    questions = [kind for kind, family in LISTING_QUESTIONS.items() if family.search(folded)]
+    pointed = bool(ids or referenced or deictic or IT_QUESTION.search(folded))
+    questions = [kind for kind, family in LISTING_QUESTIONS.items()
+                 if family.search(folded) and (pointed or kind not in _POINTED_QUESTIONS)]  # fmt: skip
     if questions and named and not (ptype or searching_place or budget):
         asked_about: dict[str, list[Any]] = {kind: [True] for kind in questions}
+        if "delivery" in questions and _WHEN.search(folded):
+            asked_about["delivery"] = ["when"]  # "when is it delivered?" is answered with the year, not a yes or no
         if "distance" in questions and filters.get("features"):
             asked_about["features"] = list(filters["features"])
         return Reading(language, "get_property", {"property_id": listing_ref()}, asked=asked_about)

@@ -293,7 +293,7 @@ def test_a_price_or_a_rent_is_still_a_yield(text: str, filters: dict[str, Any], 
 
 LISTING = {"id": "SHOWN-2", "title": "3BR Apartment in Palm Hills New Cairo", "type": "Apartment",
            "location": "New Cairo", "location_ar": "التجمع الخامس", "price": 8_030_000, "price_per_sqm": 53_179,
-           "size_sqm": 151, "bedrooms": 3, "developer": "Palm Hills Developments",
+           "size_sqm": 151, "bedrooms": 3, "developer": "Palm Hills Developments", "delivery_year": 2028,
            "image_url": "https://img.example/1.jpg", "source_url": "https://broker.example/l/1"}  # fmt: skip
 
 
@@ -306,12 +306,19 @@ LISTING = {"id": "SHOWN-2", "title": "3BR Apartment in Palm Hills New Cairo", "t
                                                       "they are: New Cairo."),
      ("التانية مين المطور بتاعها؟", "developer", "المطور: Palm Hills Developments."),
      ("فيه صور للشقة دي؟", "photos", "صورتها في الكارت تحت."),
-     ("ممكن السعر ينزل؟", "negotiable", "8,030,000 جنيه ده السعر اللي البايع طالبه")],
+     ("ممكن السعر ينزل؟", "negotiable", "8,030,000 جنيه ده السعر اللي البايع طالبه"),
+     ("what's the maintenance fee on the second one?", "maintenance",
+      "Its listing does not state a maintenance deposit or service charge"),
+     ("وديعة الصيانة كام؟", "maintenance", "الإعلان مش ذاكر وديعة الصيانة"),
+     ("is the second one delivered?", "delivery", "No: it is due for delivery in 2028."),
+     ("التانية هتتسلم؟", "delivery", "لا، استلامها سنة 2028."),
+     ("when is the second one delivered?", "delivery", "It is due for delivery in 2028."),
+     ("التانية استلامها امتى؟", "delivery", "استلامها سنة 2028.")],
 )  # fmt: skip
 def test_a_question_its_listing_answers_or_says_it_cannot(text: str, kind: str, said: str) -> None:
     reading = read(text, {}, focus="SHOWN-2")
     assert (reading.tool, reading.arguments) == ("get_property", {"property_id": "SHOWN-2"})
-    assert reading.asked.get(kind) == [True]
+    assert reading.asked.get(kind) in ([True], ["when"])
     reply = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": LISTING}, "c1")])
     assert reply.startswith(said), reply
 
@@ -327,3 +334,12 @@ def test_what_a_listing_does_not_say_is_said_as_not_said() -> None:
 def test_a_search_naming_a_type_or_place_stays_a_search(text: str) -> None:
     filters = {"property_types": ["Villa" if "villa" in text else "Apartment"]}
     assert read(text, filters, focus="SHOWN-2").tool == "search_properties"
+
+
+def test_ready_to_move_is_a_question_of_a_listing_pointed_at_and_else_a_change_of_the_search() -> None:
+    reading = read("is it ready to move in?", {"is_delivered": True}, focus="SHOWN-2")
+    assert (reading.tool, reading.asked.get("delivery")) == ("get_property", [True])
+    ready = {**LISTING, "is_delivered": True}
+    reply = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": ready}, "c1")])
+    assert reply.startswith("Yes: it is ready to move in.")
+    assert read("only ready to move", {"is_delivered": True}, focus="SHOWN-2").asked.get("delivery") is None
