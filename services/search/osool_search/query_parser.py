@@ -128,6 +128,8 @@ class ParsedQuery:
     order: str | None = None
     # The regions the words ask for ("Giza", "شرق القاهرة"), whose places filters.locations lists among its own.
     regions: tuple[str, ...] = ()
+    # A sum said in another currency ("under 100k dollars"): its code (USD, EUR, ...); it filters nothing.
+    currency: str | None = None
 
     def ranking_text(self, applied: SearchFilters) -> str:
         """The words the full-text branch matches, given the filters the search applies: a feature's words stay while
@@ -1055,6 +1057,38 @@ _MONEY = _compile(
 )
 _PRICE_THRESHOLD = 10_000
 
+# ---- a sum in another currency ----
+
+# Listings are priced in Egyptian pounds: a sum said in another currency ("under 100k dollars", "$200,000", "١٠٠ الف
+# دولار", "500 alf riyal") is no budget in pounds. It is claimed before any other reading, so it never becomes one, and
+# the currency is reported for the reply to say so; converting it would need a rate this service does not keep.
+FOREIGN_CURRENCIES: dict[str, tuple[str, ...]] = {
+    "USD": ("dollars", "dollar", "usd", "us dollars", "bucks", "دولار", "دولارات", "الدولار", "dolar", "dolarat"),
+    "EUR": ("euros", "euro", "eur", "يورو", "اليورو"),
+    "GBP": ("pounds sterling", "sterling", "gbp", "استرليني", "جنيه استرليني"),
+    "SAR": ("riyals", "riyal", "sar", "ريال", "ريالات", "ريال سعودي", "riyal", "rial"),
+    "AED": ("dirhams", "dirham", "aed", "درهم", "دراهم"),
+    "KWD": ("kuwaiti dinars", "kuwaiti dinar", "kwd", "دينار كويتي", "دينار"),
+}  # fmt: skip
+_SIGNS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP"}
+_CURRENCY_OF = {fold(word): code for code, words in FOREIGN_CURRENCIES.items() for word in words} | _SIGNS
+_FOREIGN_WORD = _words(*(word for words in FOREIGN_CURRENCIES.values() for word in words), attached=True)
+_FOREIGN = re.compile(
+    _fold_pattern(
+        rf"(?:{_PHRASE_START}(?:{_BUDGET}|{_MAX}|{_MIN}|{_AROUND}) ?)?"  # "under", "budget", "أقل من": its cue too
+        rf"(?:(?P<sign>\$|us\$|€|£) ?{_amount('y')}|{_PHRASE_START}(?:{_amount('z')} ?(?P<word>{_FOREIGN_WORD})))"
+    )
+)
+
+
+def _read_foreign(match: re.Match[str], scan: _Scan) -> _Take:
+    said = match.group("sign") or match.group("word")
+    code = _CURRENCY_OF.get(fold(said).strip())
+    if code is None or (match.group("word") is None and not _amount_matched(match, "y")):
+        return None
+    scan.flags.add(f"currency:{code}")
+    return match.start(), match.start() + len(match.group(0).rstrip()), True
+
 
 def _amount_matched(match: re.Match[str], tag: str) -> bool:
     return match.group("n" + tag) is not None or match.group("w" + tag) is not None
@@ -1852,6 +1886,7 @@ _HAS_MONEY_WORD = _has("مليون", "million", *franco.MILLIONS)
 # term before money ("10% down", "over 8 years"), a monthly amount before a price, a year before a bare number,
 # bedrooms and sizes before money ("150 sqm").
 _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Match[str], _Scan], _Take]], ...] = (
+    (_both(_either(_HAS_DIGIT, _HAS_MONEY_WORD), _has("$", "€", "£", *_CURRENCY_OF)), _FOREIGN, _read_foreign),
     (_has("down", "dp", "deposit", "%", "percent", "pct", "مقدم", "أوفر", "دفعة", "المية", "الميه", "المائة", "mo2",
           "moq", "mok", "meya", "mya", "miya", "maya"), _DOWN_PAYMENT, _read_down_payment),
     (_has("year", "yr", "سنين", "سنوات", "سنة", "سنتين", "عام", "أعوام", "sneen", "snin", "senin", "seneen", "sana",
@@ -1895,6 +1930,7 @@ def parse_query(text: str) -> ParsedQuery:
         text=_remaining_text(scan),
         understood=tuple(p for _, p in scan.understood),
         text_without_features=_remaining_text(scan, without_features=True) if scan.features else None,
+        currency=next((flag.split(":")[1] for flag in sorted(scan.flags) if flag.startswith("currency:")), None),
     )
 
 

@@ -56,6 +56,9 @@ class ParsedQueryOut(BaseModel):
     # filters.locations as the words name them: each region whose places are all there stands for them ("Greater
     # Cairo", not its 32 names), for a summary of what the buyer asked for (a lead's areas).
     places: list[str] = Field(default_factory=list)
+    # A sum the words say in another currency ("under 100k dollars"): its code; listings are priced in pounds, so it
+    # filters nothing, and a client says so.
+    currency: str | None = None
 
 
 class Property(BaseModel):
@@ -186,6 +189,8 @@ class SearchResponse(BaseModel):
     # budget: 14 listings, from EGP 9.2M").
     relaxations: list[Relaxation] = []
     next_cursor: str | None
+    # A budget the query said in another currency (USD, EUR, ...): left out, as listings are priced in pounds.
+    currency: str | None = None
 
 
 class PropertyPage(BaseModel):

@@ -183,6 +183,7 @@ class SearchService:
                 unmatched_features=unmatched,
                 relaxations=relaxations,
                 next_cursor=next_cursor,
+                currency=parsed.currency,
             ).model_dump_json()
         await self._cache_set(cache_key, body)
         metrics.STAGE_SECONDS.labels("total").observe(time.perf_counter() - started)
@@ -403,7 +404,7 @@ class SearchService:
         return ParsedQueryOut(
             filters=parsed.filters.model_dump(exclude_none=True), text=parsed.text, understood=list(parsed.understood),
             order=parsed.order or "relevance", regions=list(parsed.regions),
-            places=folded_into_regions(parsed.filters.locations or []),
+            places=folded_into_regions(parsed.filters.locations or []), currency=parsed.currency,
         )  # fmt: skip
 
     async def list(

@@ -312,7 +312,23 @@ CONTINUED_NONE = {
 }  # fmt: skip
 
 
+def _currency_line(content: dict[str, Any], ar: bool) -> str | None:
+    """A budget said in another currency, left out of the search: listings are priced in pounds."""
+    code = content.get("currency")
+    if not code:
+        return None
+    return (f"أسعارنا بالجنيه المصري، فدورت من غير الميزانية اللي بالـ{code}؛ قولهالي بالجنيه وأنا أضيّق البحث." if ar
+            else f"Our prices are in Egyptian pounds, so I searched without your budget in {code}; tell me it in "
+            "pounds and I will narrow the search.")  # fmt: skip
+
+
 def _search(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
+    text = _search_text(content, reading, ar, seed)
+    currency = _currency_line(content, ar)
+    return f"{currency}\n{text}" if currency else text
+
+
+def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str) -> str:
     listings = content.get("listings") or []
     unmatched = _unmatched_line(content, ar)
     if not listings and reading.note in CONTINUED_NONE:
@@ -983,6 +999,12 @@ SMALLTALK = {
     "consent_refused": {
         "en": ["No problem, nobody will call you. Tell me whenever there is something else I can look up."],
         "ar": ["ولا يهمك، محدش هيكلمك. قولي لو في أي حاجة تانية أدورلك عليها."],
+    },
+    "currency": {
+        "en": ["Our listings are priced in Egyptian pounds. Paying in dollars or another currency is agreed with the "
+               "seller; one of our consultants can ask for you. Tell me your budget in pounds and I will search."],
+        "ar": ["أسعار الوحدات عندنا بالجنيه المصري. الدفع بالدولار أو بعملة تانية بيتفق عليه مع البايع، وممكن حد من "
+               "مستشارينا يسأله لك. قولي ميزانيتك بالجنيه وأنا أدورلك."],
     },
     "discovery": {
         "en": ["Happy to help. Tell me what you are after: the area, the type of unit, bedrooms and your budget, or "

@@ -194,6 +194,9 @@ LISTING_QUESTIONS = {
                         "estelam", "tasleem", "gahza"),
 }  # fmt: skip
 _WHEN = _family("when", "what year", "امتى", "إمتى", "سنه كام", "emta", "imta", "amta")
+# Another currency than the pound ("can I pay in dollars?", "بالدولار").
+CURRENCY = _family("dollar", "usd", "euro", "currency", "foreign currency", "sterling", "riyal", "dirham", "دولار",
+                   "يورو", "عمله", "ريال", "درهم", "dolar")  # fmt: skip
 # The listing questions that need the message to point at a listing ("the second", "it") to be one.
 _POINTED_QUESTIONS = frozenset({"delivery"})
 # Asking where to buy or invest: the places of the market (or of a region) side by side.
@@ -632,6 +635,8 @@ def read_message(
         return Reading(language, None, smalltalk="valuation_details")
     if contact:
         return Reading(language, None, smalltalk="contact_noted")
+    if CURRENCY.search(folded):
+        return Reading(language, None, smalltalk="currency")  # "can I pay in dollars?"
     if THANKS.search(folded):
         return Reading(language, None, smalltalk="thanks")
     if GREETING.search(folded):

@@ -54,6 +54,9 @@ class SearchOutcome(ToolOutcome):
     relaxations: list[dict[str, Any]] = Field(default_factory=list)
     # The listings' order: relevance, or price_asc / price_desc when the buyer asked for the cheapest or the dearest.
     order: SearchOrder = "relevance"
+    # A budget the buyer said in another currency (USD, EUR, ...): not applied, as listings are priced in pounds; say
+    # so and ask for it in pounds.
+    currency: str | None = None
 
 
 class GetPropertyArgs(ToolArgs):
@@ -128,6 +131,7 @@ async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome
         applied_filters=body["applied_filters"],
         unmatched_features=body.get("unmatched_features", []),
         relaxations=body.get("relaxations", []),
+        currency=body.get("currency"),
         order=body.get("order", "relevance"),
     )
 

@@ -306,6 +306,22 @@ def test_amr_searches_every_type_named_and_a_studio_with_small_flats(
     assert all(card["bedrooms"] <= (most_bedrooms if most_bedrooms is not None else 20) for card in body["listings"])
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("apartment in New Cairo under 100k dollars", "Our prices are in Egyptian pounds, so I searched without your "
+                                                   "budget in USD"),
+     ("شقة في التجمع ميزانيتي ٢٠٠ الف دولار", "أسعارنا بالجنيه المصري")],
+)  # fmt: skip
+def test_a_budget_in_dollars_is_not_taken_for_pounds_and_amr_says_so(
+    api: httpx.Client, message: str, said: str
+) -> None:
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties" and "max_price" not in call["arguments"], call
+    assert call["result"]["currency"] == "USD" and body["listings"], call["result"]
+    assert body["reply"].startswith(said), body["reply"]
+
+
 # Giza's places, and the names an export may file a listing under: the region's own and West Cairo's, inside it.
 GIZA = {"Sheikh Zayed", "6th of October", "Mohandessin", "Dokki", "Agouza", "El Haram", "Faisal", "Hadayek El Ahram",
         "Giza", "West Cairo"}  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading
+from osool_agent.brains.rules import Reading, read_message
 from osool_agent.grounding import Facts, ground_reply
 from osool_agent.tools.context import ListingFacts
 from osool_agent.tools.finance import MortgageArgs, RoiArgs, UnitTerms, calculate_investment_roi, calculate_mortgage
@@ -420,3 +420,11 @@ def test_a_place_without_listings_is_said_for_what_was_asked(
     content = {"ok": False, "error": "not_found", "location": "Rehab City", "location_ar": "الرحاب", **arguments}
     reply = write_reply(Reading(language, tool, arguments), [ToolReturnPart(tool, content, "c1")])
     assert reply.startswith(said), reply
+
+
+def test_can_i_pay_in_dollars_is_answered_in_pounds() -> None:
+    for text, language, said in (("can I pay in dollars?", "en", "Our listings are priced in Egyptian pounds."),
+                                 ("ينفع ادفع بالدولار؟", "ar", "أسعار الوحدات عندنا بالجنيه المصري.")):  # fmt: skip
+        reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto")
+        assert (reading.smalltalk, reading.language) == ("currency", language), text
+        assert write_reply(reading, []).startswith(said)

@@ -92,6 +92,19 @@ def test_explicit_filters_override_what_the_query_says(api: httpx.Client) -> Non
     assert {r["bedrooms"] for r in body.json()["results"]} == {2}
 
 
+def test_a_budget_in_another_currency_filters_nothing_and_is_reported(api: httpx.Client) -> None:
+    """Listings are priced in pounds: "under 100k dollars" is no budget of EGP 100,000 (which would find nothing or
+    the wrong homes); the search runs without it and says which currency it left out."""
+    body = api.post("/api/properties/search", json={"query": "apartment in New Cairo under 100k dollars"}).json()
+    assert body["currency"] == "USD" and "max_price" not in body["applied_filters"], body["applied_filters"]
+    assert body["results"] and all(row["price"] > 100_000 for row in body["results"])
+    assert "under 100k dollars" in body["understood"]
+    parsed = api.post("/api/properties/parse", json={"query": "شقة ب ١٠٠ الف دولار"}).json()
+    assert (parsed["currency"], parsed["filters"]) == ("USD", {"property_types": ["Apartment"]})
+    pounds = api.post("/api/properties/search", json={"query": "apartment in New Cairo under 8 million"}).json()
+    assert pounds["currency"] is None and pounds["applied_filters"]["max_price"] == 8_000_000
+
+
 def test_a_filter_so_narrow_that_the_index_scan_runs_dry_still_fills_the_page(api: httpx.Client) -> None:
     # One compound, one type: a few dozen listings among 3,500, the case iterative scans (and the exact fallback)
     # exist for.

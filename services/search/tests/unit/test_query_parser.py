@@ -1274,3 +1274,25 @@ def test_standalone_is_a_villa_unless_another_type_is_asked_for(query: str, type
 )  # fmt: skip
 def test_red_brick_with_its_article_and_in_franco_is_core_and_shell(query: str, expected: dict[str, Any]) -> None:
     assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "currency", "chip"),
+    [("apartment under 100k dollars", {"property_types": ["Apartment"]}, "USD", "under 100k dollars"),
+     ("villa in zayed under $200,000", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}, "USD",
+      "under $200,000"),
+     ("شقة في التجمع ميزانيتي ٢٠٠ الف دولار", {"property_types": ["Apartment"], "locations": ["New Cairo"]}, "USD",
+      "ميزانيتي ٢٠٠ الف دولار"),
+     ("sha2a b 500 alf riyal", {"property_types": ["Apartment"]}, "SAR", "500 alf riyal"),
+     ("€150,000 apartment", {"property_types": ["Apartment"]}, "EUR", "€150,000"),
+     # Pounds are the listings' own currency: a budget as ever
+     ("apartment under 2 million pounds", {"property_types": ["Apartment"], "max_price": 2_000_000}, None,
+      "under 2 million pounds"),
+     ("villa 5M EGP", {"property_types": ["Villa"], "max_price": 5_000_000}, None, "5M EGP")],
+)  # fmt: skip
+def test_a_sum_in_another_currency_is_no_budget_in_pounds(
+    query: str, expected: dict[str, Any], currency: str | None, chip: str
+) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert parsed.currency == currency and chip in parsed.understood and parsed.text == ""
