@@ -274,6 +274,22 @@ test('bathrooms asked for in any script are a chip, and every card shows at leas
   }
 });
 
+test('a budget in dollars is said to be left out, not taken for pounds', async () => {
+  for (const [lang, query, said] of [
+    ['en', 'apartment in New Cairo under 100k dollars', 'Listings are priced in Egyptian pounds, so the budget in USD'],
+    ['ar', 'شقة في التجمع ميزانيتي ٢٠٠ الف دولار', 'أسعار الوحدات بالجنيه المصري'],
+  ]) {
+    const { context, page, problems } = await open(browser, { lang });
+    await page.goto(`/search?${new URLSearchParams({ q: query })}`);
+    const { listings } = await shown(page);
+    assert.ok((await page.locator('.search-currency').innerText()).startsWith(said));
+    // Not a budget of EGP 100,000 (which no home here is under): the homes of the rest of the words.
+    assert.ok(listings.length >= 10 && listings.every((listing) => listing.price > 200_000), `${listings.length}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('in Arabic, right to left: the words as chips, removed with the keyboard alone', async () => {
   const { context, page, problems } = await open(browser, { lang: 'ar' });
   await page.goto('/search');

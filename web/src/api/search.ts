@@ -83,6 +83,8 @@ export interface SearchResponse {
   /** The order the results are in: the request's, else the one the words asked for, else relevance. */
   order: SearchOrder;
   next_cursor: string | null;
+  /** A budget the words said in another currency (USD, EUR, ...): left out, as listings are priced in pounds. */
+  currency?: string | null;
 }
 
 export interface PropertyPage {

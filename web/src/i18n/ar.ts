@@ -446,6 +446,8 @@ export const ar: Messages = {
         cheapest ? `، تبدأ من ${cheapest}` : ''
       }`,
     unmatched: (features: string) => `لا توجد وحدة تطابق باقي البحث وتذكر ${features}؛ هذه الأقرب.`,
+    currency: (code: string) =>
+      `أسعار الوحدات بالجنيه المصري، لذلك لم تُحتسب الميزانية المكتوبة بالـ${code}: اكتبها بالجنيه لتضييق البحث.`,
     more: 'اعرض المزيد',
     loadingMore: 'جارٍ تحميل المزيد…',
     intro:

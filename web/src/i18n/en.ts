@@ -439,6 +439,8 @@ export const en = {
       }`,
     unmatched: (features: string) =>
       `No listing that matches the rest mentions ${features}; these are the closest.`,
+    currency: (code: string) =>
+      `Listings are priced in Egyptian pounds, so the budget in ${code} is left out: write it in pounds to narrow the search.`,
     more: 'Show more',
     loadingMore: 'Loading more…',
     intro:

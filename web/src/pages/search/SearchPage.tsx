@@ -39,6 +39,8 @@ interface Results {
   listings: Property[];
   understood: string[];
   unmatched: string[];
+  /** A budget said in another currency, which the search left out (listings are priced in pounds). */
+  currency: string | null;
   relaxations: Relaxation[];
   next: string | null;
   /** The order the listings are in (the sort's value that shows it). */
@@ -59,6 +61,7 @@ async function fetchPage(state: SearchState, cursor: string | null, signal?: Abo
       listings: answer.results,
       understood: answer.understood,
       unmatched: answer.unmatched_features,
+      currency: answer.currency ?? null,
       relaxations: answer.relaxations ?? [],
       next: answer.next_cursor,
       order: answer.order ?? 'relevance',
@@ -66,7 +69,15 @@ async function fetchPage(state: SearchState, cursor: string | null, signal?: Abo
   }
   const order: ListOrder = sort === 'price_asc' || sort === 'price_desc' ? sort : 'newest';
   const page = await listProperties(filters, cursor, PAGE, signal, order);
-  return { listings: page.results, understood: [], unmatched: [], relaxations: [], next: page.next_cursor, order };
+  return {
+    listings: page.results,
+    understood: [],
+    unmatched: [],
+    currency: null,
+    relaxations: [],
+    next: page.next_cursor,
+    order,
+  };
 }
 
 /** How the listings are ordered, chosen at once (no submit): best match or the newest, or by price either way. */
@@ -540,6 +551,7 @@ export function SearchPage() {
               </button>
             </div>
           ) : null}
+          {current?.currency ? <p class="notice search-currency">{s.currency(current.currency)}</p> : null}
           {unmatched.length > 0 ? <p class="notice">{s.unmatched(unmatched.join(', '))}</p> : null}
           {current && current.listings.length === 0 ? (
             current.relaxations.length > 0 ? (
