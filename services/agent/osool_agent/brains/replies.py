@@ -665,13 +665,16 @@ def _valuation(content: dict[str, Any], ar: bool) -> str:
             f"على أساس {similar} في {where}: القيمة التقديرية "
             f"حوالي {egp(content['estimate'])} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
             f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {trust}.\n"
-            "ده تقدير من إعلانات حقيقية مش تثمين رسمي. تحب نعرضها للبيع بالسعر ده؟"
+            "ده تقدير من إعلانات حقيقية مش تثمين رسمي، ومستشارينا يقدروا يعرضوها للبيع بالسعر اللي تختاره."
         )
     return (
         f"From {counted(n, 'comparable listing', 'comparable listings')} in {content['location']}: about "
         f"EGP {egp(content['estimate'])} (range EGP {egp(content['low'])} to EGP {egp(content['high'])}), at a "
         f"median of EGP {egp(content['median_price_per_sqm'])}/m². Confidence: {content['confidence']}.\n"
-        "This is an estimate from real listings, not a formal appraisal. Shall we talk about listing it?"
+        # A statement, not a question: the seller's own questions follow (what prompts the sale, ...), and a reply
+        # asking two things at once leaves a "yes" answering neither.
+        "This is an estimate from real listings, not a formal appraisal; our consultants can list it for you at the "
+        "price you choose."
     )
 
 

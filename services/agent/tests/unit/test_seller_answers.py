@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
 from osool_agent.brains.rules import Reading, read_message, seller_answer
@@ -96,3 +97,12 @@ def test_what_it_is_worth_right_after_the_valuation_is_its_estimate_again(text: 
     assert seller_answer(text, reading, "motivation", 5_915_325) is None  # a question, not the answer asked for
     assert write_reply(reading, []) == reply
     assert reading_of(text).smalltalk == "valuation_details"  # with nothing valued, the details are asked for
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_valuation_asks_no_question_of_its_own_before_the_sellers_questions(language: str) -> None:
+    content = {"ok": True, "comparables_count": 10, "location": "Maadi", "estimate": 5_915_325, "low": 5_520_938,
+               "high": 5_941_950, "median_price_per_sqm": 39_436, "confidence": "high"}  # fmt: skip
+    reading = Reading(language, "run_valuation", {"location": "Maadi"})
+    text = write_reply(reading, [ToolReturnPart("run_valuation", content, "c1")])
+    assert "5,915,325" in text and "?" not in text and "؟" not in text
