@@ -931,6 +931,13 @@ def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, off
                     "Tell me what to watch for (an area, a type, rooms or a budget) and I will save "
                     "it.")  # fmt: skip
     if name == "reserve_property":
+        if error == "sign_in_required" and content.get("deposit_egp"):
+            # What it would take, before signing in: the deposit and how long the hold lasts.
+            hours = int(content.get("hold_hours") or 0)
+            return (f"حجزها بعربون {egp(content['deposit_egp'])} جنيه بيثبتهالك {hours} ساعة. عشان تحجزها سجل دخول "
+                    "الأول، وبعدها قولي وأنا أحجزهالك." if ar else
+                    f"Reserving it takes a deposit of EGP {egp(content['deposit_egp'])} and holds it for you for "
+                    f"{hours} hours. Please sign in first; then ask me again and I will hold it for you.")  # fmt: skip
         if error == "sign_in_required":
             return ("عشان تحجز وحدة لازم تسجل دخول الأول، وبعدها قولي وأنا أحجزهالك." if ar else
                     "To reserve a unit, please sign in first; then ask me again and I will hold it "

@@ -9,6 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome
+from osool_agent.tools.listings import fetch_listing
 from osool_common.errors import DomainError
 
 
@@ -24,6 +25,7 @@ class ReservationResult(ToolOutcome):
     deposit_egp: int | None = None
     price: int | None = None
     expires_at: datetime | None = None
+    hold_hours: float | None = Field(default=None, description="how long a reservation holds the unit")
 
 
 def event_of(row: dict[str, object]) -> dict[str, object]:
@@ -35,7 +37,13 @@ async def reserve_property(ctx: ToolContext, args: ReserveArgs) -> BaseModel:
     if ctx.reservations is None:
         return ToolOutcome(ok=False, error="unavailable", message="reservations are not available here")
     if ctx.user_id is None:
-        return ToolOutcome(ok=False, error="sign_in_required", message="the buyer must sign in to reserve a unit")
+        # What reserving it would take, said before the buyer signs in: the deposit and how long it holds the unit.
+        listing = await fetch_listing(ctx, args.property_id)
+        terms = {"property_id": listing.id, "title": listing.title, "price": listing.price,
+                 "deposit_egp": ctx.reservations.deposit(listing.price),
+                 "hold_hours": ctx.reservations.settings.reservation_hold_hours} if listing else {}  # fmt: skip
+        return ReservationResult(ok=False, error="sign_in_required", message="the buyer must sign in to reserve a unit",
+                                 **terms)  # fmt: skip
     try:
         listing_id = uuid.UUID(args.property_id)
     except ValueError:

@@ -185,5 +185,11 @@ def test_the_rules_brain_reserves_a_unit_shown_for_a_signed_in_buyer(stack: Loca
     secret = {"Accept": "application/json", "X-Session-Secret": anonymous["session_secret"]}
     refused = api.post("/api/chat", json={"message": "احجزهالي", "session_id": anonymous["session_id"]},
                        headers=secret).json()  # fmt: skip
-    assert refused["tool_calls"][0]["result"]["error"] == "sign_in_required"
-    assert "تسجل دخول" in refused["reply"]
+    result = refused["tool_calls"][0]["result"]
+    assert result["error"] == "sign_in_required"
+    # What reserving would take is said before signing in: its deposit (1% of the price, at least EGP 50,000) and
+    # the hold, and nothing is reserved.
+    expected = max(50_000, round(anonymous["listings"][0]["price"] / 100))
+    assert (result["deposit_egp"], result["hold_hours"]) == (expected, 72.0), result
+    assert f"{expected:,} جنيه" in refused["reply"] and "72 ساعة" in refused["reply"] and "سجل دخول" in refused["reply"]
+    assert chain_status(api, anonymous["listings"][0]["id"]) in ("not_registered", "available")

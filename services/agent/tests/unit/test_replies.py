@@ -428,3 +428,19 @@ def test_can_i_pay_in_dollars_is_answered_in_pounds() -> None:
         reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto")
         assert (reading.smalltalk, reading.language) == ("currency", language), text
         assert write_reply(reading, []).startswith(said)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Reserving it takes a deposit of EGP 109,900 and holds it for you for 72 hours. Please sign in first"),
+     ("ar", "حجزها بعربون 109,900 جنيه بيثبتهالك 72 ساعة. عشان تحجزها سجل دخول الأول")],
+)  # fmt: skip
+def test_a_reservation_before_signing_in_says_its_deposit_and_hold(language: str, said: str) -> None:
+    content = {"ok": False, "error": "sign_in_required", "property_id": "p1", "title": "3BR Penthouse",
+               "price": 10_990_000, "deposit_egp": 109_900, "hold_hours": 72.0}  # fmt: skip
+    text = reply("reserve_property", content, language)
+    assert text.startswith(said), text
+    grounded(text, content)
+    # Without the listing's terms (it could not be fetched): only the sign-in.
+    bare = reply("reserve_property", {"ok": False, "error": "sign_in_required"}, language)
+    assert "109,900" not in bare and ("sign in" in bare or "تسجل دخول" in bare)
