@@ -106,7 +106,9 @@ BATH_WORDS = (
     "7amam", "7mam", "7ammam", "7amamat", "7amammat", "7mamat", "hammam", "hamam", "hammamat", "hamamat",
 )  # fmt: skip
 TWO_BATHS = ("7amamen", "7amameen", "7amamein", "7mamen", "7mameen", "hamamen", "hammamein")
-ONE_ROOM = ("ghorfa wa7da", "ghorfa wahda", "oda wa7da", "ouda wa7da", "oda wahda", "ghorfet nom wa7da")
+ONE_ROOM = ("ghorfa wa7da", "ghorfa wahda", "oda wa7da", "ouda wa7da", "oda wahda", "ghorfet nom wa7da",
+            "oda w sala", "oda we sala", "ouda w sala", "ooda w sala", "ghorfa w sala", "ghorfa we sala",
+            "ghorfa w reception", "oda w reception")  # fmt: skip
 FILLERS = (
     "3ayez", "3awez", "3ayz", "3awz", "3ayza", "3awza", "3ayzeen", "3awzeen", "ana 3ayez", "ana 3awez", "ana 3ayz",
     "ana 3awz", "me7tag", "mehtag", "m7tag", "ana me7tag", "law sama7t", "lw sm7t", "lel be3", "lel bee3", "lel bei3",

@@ -804,6 +804,11 @@ _BED_POST_MAX = _words("or less", "or fewer", "at most", "max", "أو أقل", "
 _TWO_ROOMS = _fold_pattern(r"(?:غرفتين|غرفتان|اوضتين|أوضتين|حجرتين)(?: ?نوم)?(?!\w)") + "|" + _words(*franco.TWO_ROOMS)
 _ONE_ROOM = (
     _fold_pattern(r"(?:غرفة|غرفه|أوضة|اوضة|اوضه|حجرة)(?: ?نوم)? ?(?:واحدة|واحده|واحد)(?!\w)")
+    # "غرفة وصالة" (a room and a living room), "شقة أوضة": a one-bedroom flat, as it is advertised
+    + "|"
+    + _fold_pattern(r"(?:غرفة|غرفه|أوضة|اوضة|اوضه|حجرة)(?: ?نوم)? ?و ?(?:صالة|صاله|ريسبشن)(?!\w)")
+    + "|"
+    + _fold_pattern(r"(?<=شقه )(?:غرفة|غرفه|أوضة|اوضة|اوضه)(?: ?نوم)?(?! ?[0-9])(?!\w)")
     + "|"
     + _words(*franco.ONE_ROOM)
 )

@@ -226,6 +226,13 @@ def test_contradicting_bounds_are_swapped_rather_than_refused() -> None:
         ("3 اوض", {"bedrooms": 3}),
         ("أربع غرف نوم", {"bedrooms": 4}),
         ("غرفة نوم واحدة", {"bedrooms": 1}),
+        # A one-bedroom flat as it is advertised: "a room and a living room", "a one-room flat"
+        ("شقة غرفة وصالة", {"property_types": ["Apartment"], "bedrooms": 1}),
+        ("شقة اوضة", {"property_types": ["Apartment"], "bedrooms": 1}),
+        ("شقة غرفة نوم و٢ حمام", {"property_types": ["Apartment"], "bedrooms": 1, "min_bathrooms": 2}),
+        ("sha2a oda w sala", {"property_types": ["Apartment"], "bedrooms": 1}),
+        ("غرفة في شقة", {"property_types": ["Apartment"]}),  # a room in a flat is no flat of one room
+        ("عايز ستوديو او شقة غرفة", {"property_types": ["Studio", "Apartment"], "max_bedrooms": 1}),
         ("٣غرف", {"bedrooms": 3}),
         ("٣ غرف او اكتر", {"min_bedrooms": 3}),
         ("على الأقل ٣ غرف", {"min_bedrooms": 3}),
