@@ -245,7 +245,8 @@ def read_slots(
         slots["areas"] = list(places)[-10:]
     if filters.get("property_types"):
         slots["types"] = list(filters["property_types"])
-    rooms = filters.get("bedrooms", filters.get("min_bedrooms"))
+    # A count, else the least ("3+"), else the most asked for ("up to 2", "studio or 1 bedroom")
+    rooms = filters.get("bedrooms", filters.get("min_bedrooms", filters.get("max_bedrooms")))
     if rooms is not None:
         slots["bedrooms"] = int(rooms)
     low, high = filters.get("min_price"), filters.get("max_price")

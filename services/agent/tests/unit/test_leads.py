@@ -95,6 +95,12 @@ def test_a_sellers_answers_read_in_the_context_of_the_question() -> None:
     assert slots("عايز فيها ٦ مليون", context="price_expectation")["price_expectation"] == 6_000_000
 
 
+def test_a_ceiling_on_the_bedrooms_is_the_leads_bedrooms() -> None:
+    studio = {"filters": {"property_types": ["Studio", "Apartment"], "max_bedrooms": 1}, "understood": []}
+    assert slots("studio or 1 bedroom", studio)["bedrooms"] == 1
+    assert slots("2-3 bedrooms", {"filters": {"min_bedrooms": 2, "max_bedrooms": 3}, "understood": []})["bedrooms"] == 2
+
+
 def test_contact_and_consent() -> None:
     assert phone_number("call me on 0100 123 4567") == "+201001234567"
     assert phone_number("رقمي ٠١٢٢٣٣٤٤٥٥٦") == "+201223344556"
