@@ -1089,7 +1089,7 @@ _FOREIGN = re.compile(
 def _read_foreign(match: re.Match[str], scan: _Scan) -> _Take:
     said = match.group("sign") or match.group("word")
     code = _CURRENCY_OF.get(fold(said).strip())
-    if code is None or (match.group("word") is None and not _amount_matched(match, "y")):
+    if code is None:
         return None
     scan.flags.add(f"currency:{code}")
     return match.start(), match.start() + len(match.group(0).rstrip()), True

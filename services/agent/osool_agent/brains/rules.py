@@ -1144,9 +1144,12 @@ _DATE = re.compile(
 _AM_MARKS = ("am", "a.m.", "a.m")
 _PM_MARKS = ("pm", "p.m.", "p.m")
 _AM_WORDS = ("in the morning", "morning", "الصبح", "صباحا", "el sob7", "sob7", "saba7an")
-_PM_WORDS = ("in the afternoon", "in the evening", "afternoon", "evening", "noon", "بعد الضهر", "الضهر", "الظهر",
-             "العصر", "المغرب", "بالليل", "بليل", "مساء", "مساءا", "ba3d el dohr", "ba3d el zohr", "el dohr",
-             "el 3asr", "el maghrib", "bel leil", "bel lel", "bellel", "masa2an")  # fmt: skip
+# The parts of the day after noon, by name: each reads an hour said with it as pm, and alone asks for its hours.
+_AFTERNOON_WORDS = ("in the afternoon", "afternoon", "بعد الضهر", "بعد الظهر", "العصر", "ba3d el dohr", "ba3d el zohr",
+                    "el 3asr")  # fmt: skip
+_EVENING_WORDS = ("in the evening", "evening", "tonight", "المغرب", "بالليل", "بليل", "مساء", "مساءا", "بالمسا",
+                  "el maghrib", "bel leil", "bel lel", "bellel", "masa2an")  # fmt: skip
+_PM_WORDS = (*_AFTERNOON_WORDS, *_EVENING_WORDS, "noon", "الضهر", "الظهر", "el dohr")
 _AM, _PM = (*_AM_MARKS, *_AM_WORDS), (*_PM_MARKS, *_PM_WORDS)
 _CLOCK = re.compile(
     r"(?P<lead>\bat\s+|\baround\s+|(?<![\w])(?:ال)?ساعه\s*|\b(?:el ?)?sa3a\s*|(?<![\w])(?:علي|ع)\s+)?"
@@ -1157,13 +1160,7 @@ _CLOCK = re.compile(
 _CLOCK_WORD = re.compile(r"\bnoon\b|\bmidday\b|(?<![\w])(?<!بعد )(?<!بعد ال)(?:ال)?[ضظ]هر(?![\w])")  # not "بعد الضهر"
 _DAYTIME = re.compile(rf"(?<![\w])(?:{_words_pattern([*_AM_WORDS, *_PM_WORDS])})(?![\w])")
 # A part of the day said without a clock ("Thursday afternoon", "بكرة بالليل"), by the hours it spans (PERIODS).
-_PERIOD_WORDS = (
-    ("morning", _AM_WORDS),
-    ("afternoon", ("in the afternoon", "afternoon", "بعد الضهر", "بعد الظهر", "العصر", "ba3d el dohr", "ba3d el zohr",
-                   "el 3asr")),
-    ("evening", ("in the evening", "evening", "tonight", "المغرب", "بالليل", "بليل", "مساء", "مساءا", "بالمسا",
-                 "el maghrib", "bel leil", "bel lel", "bellel", "masa2an")),
-)  # fmt: skip
+_PERIOD_WORDS = (("morning", _AM_WORDS), ("afternoon", _AFTERNOON_WORDS), ("evening", _EVENING_WORDS))
 _PERIOD = [(name, re.compile(rf"(?<![\w])(?:{_words_pattern(list(words))})(?![\w])")) for name, words in _PERIOD_WORDS]
 # "the sixth", "the last one": places past the ordinals a list of listings needs.
 _MORE_PLACES = re.compile(
