@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from osool_search.repository import Candidate
@@ -45,3 +46,17 @@ def fuse(candidates: Sequence[Candidate]) -> list[Ranked]:
     ]
     ranked.sort(key=lambda r: (-r.score, -r.similarity, keys[r.id]))
     return ranked
+
+
+def spread_over_places(ranked: Sequence[Ranked], places: Mapping[uuid.UUID, str]) -> list[Ranked]:
+    """A search over several places, each place's best listing first (in the order of their ranks), then each one's
+    second best, and so on: "an apartment in Giza" shows Sheikh Zayed and 6th of October side by side rather than a
+    page of whichever place's listings are worded nearest the query. Within a place the fused order stands."""
+    taken: Counter[str] = Counter()
+    turns = []
+    for position, listing in enumerate(ranked):
+        place = places.get(listing.id, "")
+        turns.append((taken[place], position, listing))
+        taken[place] += 1
+    turns.sort(key=lambda turn: turn[:2])
+    return [listing for _, _, listing in turns]

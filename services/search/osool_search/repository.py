@@ -194,10 +194,18 @@ def _conditions(
     return conditions
 
 
-def _nearest(filters: SearchFilters, params: _Params, k: int, *, exact: bool) -> str:
+def _nearest(filters: SearchFilters, params: _Params, k: int, *, exact: bool, spread: bool = False) -> str:
     """The k nearest listings that pass the filters, as (id, distance): profiles in order of distance to the vector
     in $1 among those of the model in $2 (the HNSW index with an iterative scan; `exact` orders by the computed
-    distance instead), each joined to its listings."""
+    distance instead), each joined to its listings. `spread` (exact only): the nearest of each place first, then the
+    second nearest of each, and so on (see _nearest_by_profile)."""
+    if spread and exact:
+        return (
+            "SELECT id, distance FROM (SELECT p.id, f.embedding <=> $1 AS distance, row_number() OVER (PARTITION BY "
+            "p.location ORDER BY f.embedding <=> $1, p.id) AS in_place FROM profiles f JOIN properties p ON "
+            f"p.profile_key = f.key WHERE f.model = $2 AND {_where(filters, params, listing='p', profile='f')}) s "
+            f"ORDER BY in_place, distance LIMIT {params(k)}"
+        )
     order = "(f.embedding <=> $1) + 0" if exact else "f.embedding <=> $1"
     return (
         "SELECT p.id, f.embedding <=> $1 AS distance FROM profiles f JOIN properties p ON p.profile_key = f.key "
@@ -206,7 +214,7 @@ def _nearest(filters: SearchFilters, params: _Params, k: int, *, exact: bool) ->
     )
 
 
-def _nearest_by_profile(filters: SearchFilters, params: _Params, k: int, profiles: int) -> str:
+def _nearest_by_profile(filters: SearchFilters, params: _Params, k: int, profiles: int, *, spread: bool = False) -> str:
     """The k nearest listings that pass the filters among those of the `profiles` nearest profiles that pass the
     profile's filters: those profiles ranked exactly, then each one's listings read in turn through the profile
     index, until k pass the listing's own filters (a feature, a price). The same answer as the exact _nearest when k
@@ -219,6 +227,16 @@ def _nearest_by_profile(filters: SearchFilters, params: _Params, k: int, profile
     on_profile = " AND ".join(["f.model = $2", *profile_conditions])
     on_listing = " AND ".join(["p.profile_key = d.key", *listing_conditions])
     # `passing`: how many profiles pass in all; no more than `profiles` means every listing that passes was read.
+    if spread:
+        return (
+            "SELECT id, distance, passing FROM (SELECT l.id, d.distance, d.passing, row_number() OVER (PARTITION BY "
+            "d.location ORDER BY d.distance, l.id) AS in_place FROM (SELECT key, location, distance, passing FROM "
+            "(SELECT f.key, f.location, f.embedding <=> $1 AS distance, count(*) OVER () AS passing, row_number() "
+            f"OVER (PARTITION BY f.location ORDER BY f.embedding <=> $1) AS in_place FROM profiles f WHERE {on_profile}"
+            f") ranked ORDER BY in_place, distance LIMIT {params(profiles)}) d "
+            f"CROSS JOIN LATERAL (SELECT p.id FROM properties p WHERE {on_listing} LIMIT {params(k)}) l) s "
+            f"ORDER BY in_place, distance LIMIT {params(k)}"
+        )
     return (
         "SELECT l.id, d.distance, d.passing FROM (SELECT f.key, f.embedding <=> $1 AS distance, count(*) OVER () "
         f"AS passing FROM profiles f WHERE {on_profile} ORDER BY 2 LIMIT {params(profiles)}) d "
@@ -234,6 +252,7 @@ class Candidate(NamedTuple):
     distance: float | None
     text_rank: float | None
     title_similarity: float | None
+    location: str = ""
 
 
 class Priced(NamedTuple):
@@ -466,6 +485,7 @@ class ListingRepository:
         *,
         exact: bool = False,
         profiles: int | None = None,
+        spread: bool = False,
     ) -> tuple[list[Candidate], int, bool]:
         """One statement for the ranking's inputs: the k nearest listings that pass the filters (as in
         vector_candidates; with `profiles`, among the listings of that many nearest profiles, _nearest_by_profile),
@@ -473,13 +493,14 @@ class ListingRepository:
         (trigrams, for misspelt names), and every signal of each. Returns the candidates and how many the
         nearest-neighbour part found (short of k: the HNSW scan stopped before the filters let k through, or the
         nearest profiles had fewer listings that pass) and whether that is every listing that passes (an exact
-        ranking, or every profile that passes was among the nearest read)."""
+        ranking, or every profile that passes was among the nearest read). `spread`: the nearest listings of each of
+        the filters' places in turn rather than of all of them (_nearest_by_profile; ranked exactly, _nearest)."""
         params = _Params(vector, model, text)
         if profiles is None:
-            nearest = _nearest(filters, params, k, exact=exact)
+            nearest = _nearest(filters, params, k, exact=exact, spread=spread)
             passing = "NULL::boolean"
         else:
-            nearest = _nearest_by_profile(filters, params, k, profiles)
+            nearest = _nearest_by_profile(filters, params, k, profiles, spread=spread)
             passing = f"(SELECT max(passing) FROM nearest) <= {params(profiles)}"
         ctes = [f"nearest AS MATERIALIZED ({nearest})"]
         pool_ids = "SELECT id FROM nearest"
@@ -498,7 +519,7 @@ class ListingRepository:
             pool_ids += " UNION SELECT id FROM matched"
         sql = f"""
             WITH {", ".join(ctes)}
-            SELECT p.id, p.id IN (SELECT id FROM nearest) AS is_nearest, p.embedding <=> $1 AS distance,
+            SELECT p.id, p.location, p.id IN (SELECT id FROM nearest) AS is_nearest, p.embedding <=> $1 AS distance,
                    CASE WHEN $3 = '' THEN NULL ELSE ts_rank_cd(search,
                         websearch_to_tsquery('english', $3) || websearch_to_tsquery('arabic', $3)) END AS text_rank,
                    CASE WHEN $3 = '' THEN NULL ELSE word_similarity($3, title) END AS title_similarity,
@@ -506,7 +527,9 @@ class ListingRepository:
             FROM properties p WHERE p.id IN ({pool_ids})
         """
         rows = await self.reads.fetch(sql, *params.values)
-        found = [Candidate(r["id"], float(r["distance"]), r["text_rank"], r["title_similarity"]) for r in rows]
+        found = [
+            Candidate(r["id"], float(r["distance"]), r["text_rank"], r["title_similarity"], r["location"]) for r in rows
+        ]
         complete = exact or bool(rows and rows[0]["complete"])
         return found, sum(1 for r in rows if r["is_nearest"]), complete
 

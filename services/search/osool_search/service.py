@@ -33,7 +33,7 @@ from osool_search.ingest import EmbeddingStore, Ingestor
 from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
 from osool_search.query_parser import ParsedQuery, parse_query
-from osool_search.ranking import fuse
+from osool_search.ranking import fuse, spread_over_places
 from osool_search.relaxation import relaxed_variants
 from osool_search.repository import ListingRepository, narrows_profiles
 from osool_search.schemas import (
@@ -233,9 +233,12 @@ class SearchService:
         # Filters that rule out profiles leave few enough to rank exactly, each joined to its listings in turn
         # (repository._nearest_by_profile); otherwise the HNSW index over profiles finds the nearest.
         profiles = NEAREST_PROFILES if narrows_profiles(filters) else None
+        # Several places ("Giza", "Zayed or October"): each place's nearest listings in turn (see
+        # repository._nearest_by_profile and ranking.spread_over_places).
+        spread = len(filters.locations or ()) > 1
         async with self.repository.on_one_connection() as repository:
             candidates, nearest, complete = await repository.candidates(
-                filters, model, vector, text, depth, profiles=profiles
+                filters, model, vector, text, depth, profiles=profiles, spread=spread
             )
             if nearest < depth and not complete:
                 # Both can come back short of listings that exist: the HNSW scan stops at hnsw.max_scan_tuples, and
@@ -244,8 +247,12 @@ class SearchService:
                 matching = await repository.count_matching(filters, model, depth)
                 if matching > nearest:
                     metrics.EXACT_FALLBACKS.inc()
-                    candidates, _, _ = await repository.candidates(filters, model, vector, text, depth, exact=True)
+                    candidates, _, _ = await repository.candidates(
+                        filters, model, vector, text, depth, exact=True, spread=spread
+                    )
             ranked = fuse(candidates)
+            if spread:
+                ranked = spread_over_places(ranked, {c.id: c.location for c in candidates})
             page = ranked[offset:need]
             results = await _scored(repository, [(r.id, r.score, r.similarity) for r in page])
         return results, len(ranked) > need

@@ -128,3 +128,50 @@ def test_a_search_finds_the_nearest_listings_that_pass_when_the_nearest_profiles
     ids = [r["source_id"] for r in body["results"]]
     assert len(ids) == 10 and not any(i.startswith(f"NP-{tag}-0-") for i in ids), ids
     assert all("pool" in r["features"] for r in body["results"])
+
+
+@pytest.fixture
+def two_places(stack: LocalStack, api: httpx.Client) -> tuple[str, str, str]:
+    """Two places of the test's own, four compounds of four villas each in both."""
+    tag = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))
+    near, far = f"Sunridge {tag}", f"Ironmoor {tag}"
+    export = [
+        {"id": f"SP-{tag}-{p}-{c}-{n}", "title": f"Villa {p}{c}-{n}", "type": "Villa", "location": place,
+         "compound": f"{'Sunrise Gardens' if p == 0 else 'Quarry Heights'} {c} {tag}",
+         "price": 20_000_000 + n * 100_000, "size": 400, "bedrooms": 5}
+        for p, place in enumerate((near, far)) for c in range(4) for n in range(PER_COMPOUND)
+    ]  # fmt: skip
+    report = api.post("/api/properties/ingest", json=export, headers=admin_headers(stack, "spread-admin")).json()
+    assert report["inserted"] == len(export), report
+    return tag, near, far
+
+
+def test_spread_takes_the_nearest_listings_of_each_place_in_turn(
+    stack_env: dict[str, str], two_places: tuple[str, str, str]
+) -> None:
+    tag, near, far = two_places
+    both = SearchFilters(locations=[near, far], property_types=["Villa"])
+    k = 8
+
+    async def run() -> None:
+        connection = await _connect(stack_env)
+        try:
+            repository = ListingRepository(connection)  # type: ignore[arg-type]  # fetch, as on a pool
+            model, vector = await _vector_of(connection, f"SP-{tag}-0-0-0")
+
+            async def places(**options: Any) -> list[str]:
+                found, nearest, _ = await repository.candidates(both, model, vector, "", k, **options)
+                assert nearest == k
+                assert all(c.location in (near, far) for c in found)
+                return sorted(c.location for c in found)
+
+            # Unspread, the near place's listings are the k nearest; spread, each place gives half of them, both by
+            # the nearest profiles and by the exact ranking.
+            assert await places(profiles=200) == [near] * k
+            assert await places(exact=True) == [near] * k
+            assert await places(profiles=200, spread=True) == sorted([near, far] * (k // 2))
+            assert await places(exact=True, spread=True) == sorted([near, far] * (k // 2))
+        finally:
+            await connection.close()
+
+    asyncio.run(run())

@@ -44,6 +44,20 @@ def test_a_search_in_a_region_finds_listings_in_its_places_and_nowhere_else(api:
     assert body["understood"][-1] in ("Giza", "الجيزة", "fel geeza → Giza")
 
 
+@pytest.mark.parametrize("query", ["apartment in Giza", "villa in East Cairo", "apartment in Zayed or October"])
+def test_a_search_over_several_places_takes_them_in_turn(api: httpx.Client, query: str) -> None:
+    """Each place's best listing, then each one's second: not a page of the one place whose listings are worded
+    nearest the query (every apartment of "apartment in Giza" was Sheikh Zayed's, although October has 189)."""
+    body = api.post("/api/properties/search", json={"query": query, "limit": 12}).json()
+    places = [r["location"] for r in body["results"]]
+    assert len(places) == 12
+    assert len(set(places)) >= 2, places
+    # Each listing's turn (how many of its place came before it) never goes back: every place's first, then every
+    # place's second (a place whose listings ran out drops out), ...
+    turns = [places[:n].count(place) for n, place in enumerate(places)]
+    assert turns == sorted(turns) and turns[:2] == [0, 0], places
+
+
 def test_a_region_ruled_out_leaves_none_of_its_places_and_a_place_ruled_out_leaves_the_rest(
     api: httpx.Client,
 ) -> None:
