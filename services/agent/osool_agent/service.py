@@ -47,6 +47,8 @@ from osool_agent.brains.rules import (
     read_message,
     rules_model,
     seller_answer,
+    valuation_continued,
+    valuation_pending,
     viewing_offer,
     without_contact,
 )
@@ -493,6 +495,9 @@ class ChatService:
             focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
             contact=contact, offered=context.offered, within=context.budget,
         )  # fmt: skip
+        reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
+        if context.valuing and (continued := await self._valuation_continued(text, parsed, reading, context)):
+            return continued
         if context.consent_asked and reading.tool is None and (consent := consent_answer(message)) is not None:
             # The answer the lead records; a yes with no number to call yet asks for it.
             given = "number_please" if context.number_asked and not contact else "consent_given"
@@ -503,8 +508,28 @@ class ChatService:
             answer := seller_answer(text, reading, context.seller_question, context.valued)
         ):
             reading = answer  # "I'm relocating", "fully finished", "12 million": the answer the lead records
-        reading.parsed = parsed
         return reading
+
+    async def _valuation_continued(
+        self, text: str, parsed: dict[str, Any], reading: Reading, context: Context
+    ) -> Reading | None:
+        """The reading of a seller's details given after a valuation asked for them, read with the messages since
+        (rules.valuation_continued); None when the message is not such an answer. One more parse, only then."""
+        if reading.tool not in (None, "search_properties"):
+            return None
+        # The message that asked for a valuation, the last two since and this one, each cut short: within the parser's
+        # 500 characters.
+        said = [context.valuing[0], *context.valuing[1:][-2:], text]
+        joined = ". ".join(part[:120] for part in said)
+        try:
+            combined_parsed = await self.search.parse(joined)
+        except (UpstreamError, DomainError):
+            return None
+        combined = read_message(joined, combined_parsed, context.shown, reading.language)
+        if not valuation_continued(text, parsed, reading, combined):
+            return None
+        combined.parsed = parsed
+        return combined
 
     async def _resolve(self, deps: TurnDeps, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """A mortgage or a yield on a listing already shown: the listing's price, as the search service has it."""
@@ -672,6 +697,8 @@ class Context:
     seller_question: str | None = None  # the seller's question the last reply ended with ("motivation", ...)
     offered: tuple[str, dict[str, Any]] | None = None  # the tool call the last reply offered, which a yes makes
     budget: int | None = None  # the price the last mortgage computed puts within reach ("what can I afford?")
+    # The seller's messages since a reply asked for a valuation's details (none made since), the asking one first.
+    valuing: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -684,7 +711,7 @@ class Context:
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
-            offered=offered_next(past, said), budget=loan_budget(past),
+            offered=offered_next(past, said), budget=loan_budget(past), valuing=tuple(valuation_pending(past)),
         )  # fmt: skip
 
 

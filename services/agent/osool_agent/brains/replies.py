@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic_ai.messages import ToolReturnPart
 
-from osool_agent.brains.rules import Reading, fold, offer_question
+from osool_agent.brains.rules import VALUATION_ASKED, Reading, fold, offer_question
 from osool_agent.counting import counted, counted_ar
 from osool_agent.leads.slots import INVEST, RENT, SELL
 from osool_agent.viewings.slots import CAIRO
@@ -1081,6 +1081,26 @@ def _valued_again(estimate: int, ar: bool) -> str:
             "differ, tell me and I will value it again.")  # fmt: skip
 
 
+# What a valuation needs, each named as the reply asks for it.
+_VALUATION_NEEDS = {
+    "location": ("its area", "المنطقة"),
+    "property_type": ("its type (apartment, villa, ...)", "النوع (شقة، فيلا، ...)"),
+    "size_sqm": ("its size in m²", "المساحة بالمتر"),
+}
+
+
+def _valuation_details(missing: Sequence[str], ar: bool, seed: str) -> str:
+    """The details a valuation still needs: only those the seller has not given ("To value it I still need its size in
+    m²" after "I want to sell my apartment in New Cairo")."""
+    if not missing or len(missing) == len(_VALUATION_NEEDS):
+        return _pick(SMALLTALK["valuation_details"]["ar" if ar else "en"], seed)
+    needs = [_VALUATION_NEEDS[name][1 if ar else 0] for name in missing]
+    if ar:
+        return f"{VALUATION_ASKED[1]}ها لسه محتاج {' و'.join(needs)} (وعدد الغرف لو تعرفه)."
+    listed = needs[0] if len(needs) == 1 else f"{', '.join(needs[:-1])} and {needs[-1]}"
+    return f"{VALUATION_ASKED[0]}it I still need {listed} (and bedrooms if you know)."
+
+
 def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "", notice: bool = False) -> str:
     ar = reading.language == "ar"
     prefix = FALLBACK_NOTICE["ar" if ar else "en"] if notice else ""
@@ -1088,6 +1108,8 @@ def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "",
         return prefix + _asking_price(reading.arguments, ar)
     if not returns and reading.smalltalk == "valued_again":
         return prefix + _valued_again(reading.arguments["estimate"], ar)
+    if not returns and reading.smalltalk == "valuation_details":
+        return prefix + _valuation_details(reading.arguments.get("missing") or (), ar, seed)
     if not returns:
         return prefix + _pick(SMALLTALK[reading.smalltalk or "discovery"]["ar" if ar else "en"], seed)
     texts = []

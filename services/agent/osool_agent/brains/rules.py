@@ -219,6 +219,9 @@ THIS = _family("this one", "that one", "this unit", "this listing", "this apartm
 SEARCH = _family("show", "find", "looking for", "search", "want", "need", "any", "apartment", "villa", "flat",
                  "house", "home", "unit", "عايز", "عاوز", "محتاج", "بدور", "ابحث", "دور", "شقه", "شقة", "فيلا", "بيت",
                  "وحده", "وحدة", "دوبلكس", "شاليه")  # fmt: skip
+# A buyer's request to be shown listings, which a seller's details never are ("show me", "looking for", "عايز اشوف").
+SHOW_ME = _family("show", "find", "looking for", "search", "any ", "وريني", "ورينى", "اعرض", "بدور", "ابحث",
+                  "عايز اشوف", "عاوز اشوف", "عايز اشتري", "عاوز اشتري", "buy")  # fmt: skip
 # Types the parser may miss in an owner's or a market question ("شقتي", "للفلل"); used there only, and only when the
 # parser found none (a search keeps to the parser's reading).
 TYPE_WORDS: dict[str, tuple[str, ...]] = {
@@ -587,8 +590,9 @@ def read_message(
             if bedrooms is not None:
                 arguments["bedrooms"] = bedrooms
             return Reading(language, "run_valuation", arguments)
-        if OWNER.search(folded) and (locations or owned_type or size):
-            return Reading(language, None, smalltalk="valuation_details")
+        # "I want to sell my property": nothing known yet, but a seller's, not a search for "property"
+        if OWNER.search(folded) and (locations or owned_type or size or not filters):
+            return _valuation_details(language, location, owned_type, size)
     places_only_of_a_region = bool(regions) and not (filters.get("compounds") or filters.get("developers"))
     if WHICH_AREA.search(folded) and not (
         bedrooms or budget or referenced or ids or location or (searching_place and not places_only_of_a_region)
@@ -632,7 +636,7 @@ def read_message(
             arguments["max_price"] = within  # "show me apartments I can afford": within the mortgage just computed
         return Reading(language, "search_properties", arguments, note=note)
     if VALUATION.search(folded):
-        return Reading(language, None, smalltalk="valuation_details")
+        return _valuation_details(language, location, owned_type, size)
     if contact:
         return Reading(language, None, smalltalk="contact_noted")
     if CURRENCY.search(folded):
@@ -642,6 +646,64 @@ def read_message(
     if GREETING.search(folded):
         return Reading(language, None, smalltalk="greeting")
     return Reading(language, None, smalltalk="discovery")
+
+
+def _valuation_details(language: str, location: str | None, owned_type: str | None, size: float | None) -> Reading:
+    """The details a valuation still needs, asked for: the place, the type, the size, whichever the message left out."""
+    missing = [name for name, known in (("location", location), ("property_type", owned_type), ("size_sqm", size))
+               if not known]  # fmt: skip
+    return Reading(language, None, {"missing": missing}, smalltalk="valuation_details")
+
+
+# What a message may name in answer to the valuation's details: the seller's place, type, size and rooms.
+_VALUATION_PARTS = ("locations", "property_types", "bedrooms", "min_bedrooms", "min_size_sqm", "max_size_sqm")
+
+
+# How every request for a valuation's details begins, in either language (replies.SMALLTALK and _valuation_details
+# write them so): how a later message is known to answer it.
+VALUATION_ASKED = ("To value ", "عشان أقيم")
+# The most messages a seller's valuation details are gathered from after they were asked for.
+_VALUATION_TURNS = 4
+
+
+def valuation_pending(past: Sequence[dict[str, Any]]) -> list[str]:
+    """The seller's messages since a reply asked for a valuation's details, starting with the one it answered ("I want
+    to sell my apartment in New Cairo"), when no valuation was made since; asked again since ("a villa in Sheikh
+    Zayed" after "I want to sell my property"), from the first ask. At most _VALUATION_TURNS messages since the ask
+    count: asked longer ago, none."""
+    said: list[str] = []  # the user's messages, last first
+    asked_after = None  # how many of them came after the earliest ask seen
+    for item in reversed(past):
+        content = item.get("content")
+        if item.get("role") == "tool" and (call := _tool_call(item)) and call[0] == "run_valuation":
+            break
+        if item.get("role") == "user" and isinstance(content, str):
+            if len(said) == _VALUATION_TURNS + 1:
+                break
+            said.append(content)
+        elif (
+            item.get("role") == "assistant" and isinstance(content, str) and any(m in content for m in VALUATION_ASKED)
+        ):
+            asked_after = len(said)
+    if asked_after is None or asked_after == len(said):  # no ask, or no message before it within reach
+        return []
+    return list(reversed(said[: asked_after + 1]))
+
+
+def valuation_continued(text: str, parsed: dict[str, Any], reading: Reading, combined: Reading) -> bool:
+    """Whether a message answers the details a valuation asked for a few turns ago: `combined` is the reading of the
+    messages since the ask with this one. Taken when together they make the valuation ("I want to sell my apartment
+    in New Cairo", then "150 m²" whatever Amr asked in between), or when this one names some details still missing
+    and asks for nothing else ("in New Cairo" is then the seller's place, not a search). A message with a tool of its
+    own other than a search, or asking to be shown listings, keeps its own reading."""
+    if reading.tool not in (None, "search_properties") or (reading.tool and SHOW_ME.search(fold(text))):
+        return False
+    if combined.tool == "run_valuation":
+        return True
+    filters = {key: value for key, value in (parsed.get("filters") or {}).items() if value not in (None, [], "")}
+    return (
+        combined.smalltalk == "valuation_details" and bool(filters) and all(key in _VALUATION_PARTS for key in filters)
+    )
 
 
 def seller_answer(text: str, reading: Reading, question: str, valued: int | None) -> Reading | None:

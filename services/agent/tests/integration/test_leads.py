@@ -228,6 +228,34 @@ def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
     assert history[:3] == [(35, "WARM"), (65, "HOT"), (85, "HOT")] and history[-1][0] >= 85
 
 
+def test_a_sellers_details_given_turns_later_make_the_valuation(api: httpx.Client) -> None:
+    """Only the missing details are asked for; given a turn later, whatever Amr asked in between, they make the
+    valuation with those said before; a request to be shown listings is still that request."""
+    first = chat(api, "I want to sell my apartment in New Cairo")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    assert first["reply"].startswith("To value it I still need its size in m² (and bedrooms if you know).")
+    assert chat(api, "we are moving abroad", session)["reply"].startswith("Thank you, noted.")
+    valued = chat(api, "3 bedrooms, 150 square meters", session)
+    assert [call["name"] for call in valued["tool_calls"]] == ["run_valuation"], valued["reply"]
+    assert valued["tool_calls"][0]["arguments"] == {
+        "location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0, "bedrooms": 3,
+    }  # fmt: skip
+    assert "comparable listings in New Cairo" in valued["reply"]
+    # A seller asked a question who asks to see listings is shown them, not thanked for an answer.
+    shown = chat(api, "show me apartments in Maadi", session)
+    assert [call["name"] for call in shown["tool_calls"]] == ["search_properties"] and shown["listings"]
+    assert {listing["location"] for listing in shown["listings"]} == {"Maadi"}
+    # Nothing known at first: everything asked for, then a place and a type are the seller's, not a search.
+    first = chat(api, "I want to sell my property")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    assert first["tool_calls"] == [] and first["reply"].startswith("To value a property I need its area, its type")
+    second = chat(api, "a villa in Sheikh Zayed", session)
+    assert second["tool_calls"] == [] and second["reply"].startswith("To value it I still need its size in m²")
+    third = chat(api, "about 400 meters", session)
+    assert [call["name"] for call in third["tool_calls"]] == ["run_valuation"], third["reply"]
+    assert third["tool_calls"][0]["arguments"]["location"] == "Sheikh Zayed"
+
+
 def test_an_arabic_seller_is_asked_in_arabic(api: httpx.Client, admin: dict[str, str]) -> None:
     first = chat(api, "عايز ابيع شقتي في الشيخ زايد")
     assert first["reply"].endswith("ممكن أعرف إيه اللي مخليك تبيع؟")

@@ -10,7 +10,14 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, read_message, seller_answer
+from osool_agent.brains.rules import (
+    VALUATION_ASKED,
+    Reading,
+    read_message,
+    seller_answer,
+    valuation_continued,
+    valuation_pending,
+)
 
 
 def reading_of(text: str, filters: dict[str, Any] | None = None, valued: int | None = None) -> Reading:
@@ -106,3 +113,82 @@ def test_a_valuation_asks_no_question_of_its_own_before_the_sellers_questions(la
     reading = Reading(language, "run_valuation", {"location": "Maadi"})
     text = write_reply(reading, [ToolReturnPart("run_valuation", content, "c1")])
     assert "5,915,325" in text and "?" not in text and "؟" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "missing", "reply"),
+    [("I want to sell my apartment in New Cairo", {"property_types": ["Apartment"], "locations": ["New Cairo"]},
+      ["size_sqm"], "To value it I still need its size in m² (and bedrooms if you know)."),
+     ("I want to sell my villa", {"property_types": ["Villa"]}, ["location", "size_sqm"],
+      "To value it I still need its area and its size in m² (and bedrooms if you know)."),
+     ("عايز أبيع شقتي في التجمع", {"property_types": ["Apartment"], "locations": ["New Cairo"]}, ["size_sqm"],
+      "عشان أقيمها لسه محتاج المساحة بالمتر (وعدد الغرف لو تعرفه)."),
+     ("I want to sell my property", {}, ["location", "property_type", "size_sqm"],
+      "To value a property I need its area, its type and its size in m² (and bedrooms if you know).")],
+)  # fmt: skip
+def test_a_valuation_asks_only_for_the_details_not_given(
+    text: str, filters: dict[str, Any], missing: list[str], reply: str
+) -> None:
+    reading = reading_of(text, filters)
+    assert (reading.tool, reading.smalltalk, reading.arguments) == (None, "valuation_details", {"missing": missing})
+    assert write_reply(reading, []) == reply
+    assert reply.startswith(VALUATION_ASKED)  # how the next turns know the details were asked for
+
+
+def _turns(*messages: str) -> list[dict[str, Any]]:
+    """A conversation: user and assistant messages alternating, the first the user's."""
+    return [{"role": "user" if n % 2 == 0 else "assistant", "content": m} for n, m in enumerate(messages)]
+
+
+def test_the_messages_since_the_details_were_asked_are_pending_until_a_valuation() -> None:
+    asked = (
+        "To value it I still need its size in m² (and bedrooms if you know).\n\nMay I ask what is prompting the sale?"
+    )
+    past = _turns("hello", "Welcome!", "I want to sell my apartment in New Cairo", asked, "relocating",
+                  "Thank you, noted.\n\nWhen would you like it sold?")  # fmt: skip
+    assert valuation_pending(past) == ["I want to sell my apartment in New Cairo", "relocating"]
+    valued = {"role": "tool", "content": '{"ok": true, "estimate": 8000000}',
+              "tool_calls": [{"name": "run_valuation", "arguments": {"location": "New Cairo"}}]}  # fmt: skip
+    assert valuation_pending([*past, {"role": "user", "content": "150 m2"}, valued]) == []
+    assert valuation_pending(_turns("hello", "Welcome!")) == []
+    # Four of the seller's messages since are still pending; five are too long ago.
+    later = [*past, *_turns("a", "b", "c", "d", "e", "f")]
+    assert valuation_pending(later) == ["I want to sell my apartment in New Cairo", "relocating", "a", "c", "e"]
+    assert valuation_pending([*later, *_turns("g", "h")]) == []
+    # Asked again since: from the first ask.
+    again = _turns("I want to sell my property", "To value a property I need its area, its type and its size in m².",
+                   "a villa in Sheikh Zayed", "To value it I still need its size in m².")  # fmt: skip
+    assert valuation_pending(again) == ["I want to sell my property", "a villa in Sheikh Zayed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "combined_filters", "taken"),
+    [
+        # With the ask, the size makes the valuation, whatever Amr asked in between.
+        ("3 bedrooms, 150 square meters", {"bedrooms": 3, "min_size_sqm": 128, "max_size_sqm": 172},
+         {"bedrooms": 3, "min_size_sqm": 128, "max_size_sqm": 172, "property_types": ["Apartment"],
+          "locations": ["New Cairo"]}, "run_valuation"),
+        # A place and a type only, after "I want to sell my property": still the seller's, the size asked for.
+        ("a villa in Sheikh Zayed", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]},
+         {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}, "valuation_details"),
+        # A buyer's request, or an answer that names no detail, keeps its own reading.
+        ("show me apartments in Maadi", {"property_types": ["Apartment"], "locations": ["Maadi"]},
+         {"property_types": ["Apartment"], "locations": ["New Cairo", "Maadi"]}, None),
+        ("as soon as possible", {}, {"property_types": ["Apartment"], "locations": ["New Cairo"]}, None),
+        ("fully finished", {"finishing": ["fully_finished"]},
+         {"property_types": ["Apartment"], "locations": ["New Cairo"], "finishing": ["fully_finished"]}, None),
+    ],
+)  # fmt: skip
+def test_details_given_later_continue_the_valuation(
+    text: str, filters: dict[str, Any], combined_filters: dict[str, Any], taken: str | None
+) -> None:
+    asker = "I want to sell my property" if "Sheikh Zayed" in text else "I want to sell my apartment in New Cairo"
+    joined = f"{asker}. {text}"
+    combined = reading_of(joined, combined_filters)
+    continued = valuation_continued(text, {"filters": filters}, reading_of(text, filters), combined)
+    assert continued == (taken is not None)
+    if taken:
+        assert (combined.tool or combined.smalltalk) == taken
+    if taken == "run_valuation":
+        assert combined.arguments == {"location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0,
+                                      "bedrooms": 3}  # fmt: skip
