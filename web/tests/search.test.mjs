@@ -157,6 +157,30 @@ test('the filters narrow the results as the listing route does, and each comes o
   await context.close();
 });
 
+test('words that ask for the biggest show that order, the sort offers size with words only, and keeps it in the URL', async () => {
+  const { context, page, problems } = await open(browser);
+  const sizes = (found) => found.listings.map((listing) => listing.size_sqm);
+  const ordered = (values, descending) =>
+    values.every((value, i) => i === 0 || (descending ? values[i - 1] >= value : values[i - 1] <= value));
+  await page.goto('/search?q=the+biggest+villa+in+New+Cairo');
+  const biggest = await shown(page);
+  const sort = page.getByLabel('Sort by');
+  assert.equal(await sort.inputValue(), 'size_desc');
+  assert.ok(biggest.ids.length >= 10 && ordered(sizes(biggest), true), `${sizes(biggest)}`);
+  await sort.selectOption({ label: 'Size: smallest first' });
+  await page.waitForURL(`${BASE}/search?q=the+biggest+villa+in+New+Cairo&sort=size_asc`);
+  const smallest = await shown(page);
+  assert.ok(ordered(sizes(smallest), false), `${sizes(smallest)}`);
+  assert.ok(sizes(smallest)[0] < sizes(biggest)[0]);
+  // Without words the listing route orders by date or price only: no size in the choice.
+  await page.goto('/search?type=Villa&location=New+Cairo');
+  await shown(page);
+  const labels = await page.getByLabel('Sort by').locator('option').allInnerTexts();
+  assert.deepEqual(labels, ['Newest', 'Price: low to high', 'Price: high to low']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the sort orders by price with words or without, keeps its choice in the URL, and pages on in that order', async () => {
   const { context, page, problems } = await open(browser);
   const ordered = (prices, descending) =>

@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-# The order of a search's results: relevance, or every listing that passes in price order (ties by id). The search
-# service answers in it and the agent asks for it.
-SearchOrder = Literal["relevance", "price_asc", "price_desc"]
+# The order of a search's results: relevance, or every listing that passes in price order or in size order, the
+# biggest or the smallest first (ties by id). The search service answers in it and the agent asks for it.
+SearchOrder = Literal["relevance", "price_asc", "price_desc", "size_desc", "size_asc"]
 
 
 @dataclass(frozen=True)

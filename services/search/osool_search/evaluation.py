@@ -1,5 +1,6 @@
 """The search evaluation: every labelled query of eval/queries.jsonl sent through the gateway, its results checked
-against the constraints the query states, and its page checked for fullness against how many listings match.
+against the constraints the query states (and the order it asks for: "the biggest villa" biggest first), and its page
+checked for fullness against how many listings match.
 
 `python -m osool_search.evaluation --url http://127.0.0.1:8080` (what `make eval-search` runs) prints the two
 shares the issue sets goals for (1.00 each), then both by category of query (a labelled query's `category`, "general"
@@ -8,6 +9,7 @@ when it has none), and exits non-zero when either share is missed."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from dataclasses import dataclass, field
@@ -121,6 +123,24 @@ def _count_matching(client: httpx.Client, filters: SearchFilters) -> int:
     return min(PAGE, sum(1 for listing in page["results"] if not violations(listing, filters)))
 
 
+# What each order sorts by, and whether the greatest comes first.
+ORDERS = {"price_asc": ("price", False), "price_desc": ("price", True), "size_asc": ("size_sqm", False),
+          "size_desc": ("size_sqm", True)}  # fmt: skip
+
+
+def _out_of_order(results: list[dict[str, Any]], order: str | None) -> list[str]:
+    """The results a labelled order ("the biggest villa": size_desc) finds out of place: each one that comes after
+    one it should precede."""
+    if order is None:
+        return []
+    key, descending = ORDERS[order]
+    return [
+        f"{later['source_id']}: {key} {later[key]} after {earlier[key]} ({order})"
+        for earlier, later in itertools.pairwise(results)
+        if (later[key] > earlier[key] if descending else later[key] < earlier[key])
+    ]
+
+
 def evaluate(base_url: str, eval_set: list[dict[str, Any]] | None = None) -> EvalReport:
     outcomes = []
     with gateway_client(base_url, timeout=30) as client:
@@ -130,6 +150,7 @@ def evaluate(base_url: str, eval_set: list[dict[str, Any]] | None = None) -> Eva
             response.raise_for_status()
             results = response.json()["results"]
             broken = [f"{r['source_id']}: {', '.join(v)}" for r in results if (v := violations(r, constraints))]
+            broken += _out_of_order(results, item.get("order"))
             matching = _count_matching(client, constraints)
             outcomes.append(
                 QueryOutcome(

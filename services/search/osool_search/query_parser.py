@@ -124,7 +124,8 @@ class ParsedQuery:
     # The text without the words of the features asked for: what ranks the listings once every one of those features
     # is a filter (each listing then has them, and matching their words again would only cost a scan).
     text_without_features: str | None = None
-    # The order by price the words ask for ("the cheapest": price_asc, "أغلى": price_desc); None for relevance.
+    # The order the words ask for ("the cheapest": price_asc, "أغلى": price_desc, "the biggest": size_desc, "أصغر":
+    # size_asc); None for relevance.
     order: str | None = None
     # The regions the words ask for ("Giza", "شرق القاهرة"), whose places filters.locations lists among its own.
     regions: tuple[str, ...] = ()
@@ -339,7 +340,8 @@ class _Scan:
         self.values: dict[str, Any] = {}
         self.understood: list[tuple[int, str]] = []
         self.flags: set[str] = set()
-        # The order by price the words ask for, the first said ("the cheapest": price_asc); not a filter.
+        # The order the words ask for, the first said ("the cheapest": price_asc, "the biggest": size_desc); not a
+        # filter.
         self.order: str | None = None
         # The places and compounds asked for, where they stand: (start, end, field, name).
         self.named: list[tuple[int, int, str, str]] = []
@@ -1184,6 +1186,17 @@ _DEAREST_PHRASES = (
     "most expensive", "the most expensive", "priciest", "highest price", "highest prices", "أغلى", "الأغلى",
     "a8la", "el a8la", "aghla", "a4la",
 )  # fmt: skip
+# The biggest or the smallest first ("the biggest villa", "أكبر شقة في المعادي", "akbar fella"). "Bigger than 200m"
+# and "أكبر من ١٥٠" are sizes, read before any phrase.
+_BIGGEST_PHRASES = (
+    "biggest", "the biggest", "largest", "the largest", "biggest first", "largest first", "most spacious",
+    "biggest size", "largest size", "largest area", "biggest area", "أكبر", "الأكبر", "أكبر مساحة", "أوسع",
+    "الأوسع", "أوسع مساحة", "akbar", "el akbar", "2akbar", "akbar masa7a", "awsa3",
+)  # fmt: skip
+_SMALLEST_PHRASES = (
+    "smallest", "the smallest", "smallest first", "smallest size", "أصغر", "الأصغر", "أصغر مساحة", "as8ar",
+    "asghar", "el as8ar",
+)  # fmt: skip
 _FILLER_PHRASES = (
     "for sale", "to buy", "for buying", "i want", "i need", "i am looking for", "i'm looking for", "im looking for",
     "looking for", "searching for", "search for", "show me", "find me", "get me", "please", "pls", "want", "need",
@@ -1250,6 +1263,8 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
     put(_INSTALLMENT_PHRASES, _Meaning("payment", "installments"))
     put(_CHEAPEST_PHRASES, _Meaning("order", "price_asc"))
     put(_DEAREST_PHRASES, _Meaning("order", "price_desc"))
+    put(_BIGGEST_PHRASES, _Meaning("order", "size_desc"))
+    put(_SMALLEST_PHRASES, _Meaning("order", "size_asc"))
     put(_FILLER_PHRASES, _FILLER)
     put(("garden view", "garden views", "فيو جاردن"), _FILLER)  # a view over a garden is not a garden
 

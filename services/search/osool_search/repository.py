@@ -461,6 +461,22 @@ class ListingRepository:
             for row in met
         ]
 
+    async def by_size(
+        self, filters: SearchFilters, model: str, vector: np.ndarray, k: int, *, descending: bool = True
+    ) -> list[tuple[uuid.UUID, float]]:
+        """The k biggest (or smallest) listings that pass the filters, ties by id, each with its profile's distance to
+        the vector. One sort of the listings that pass, where the price order walks its indexes: no index keeps the
+        sizes in order, and a buyer asks for the biggest within a place or a type, which its own index narrows (an
+        index per size order would cost every write for the rarer question)."""
+        params = _Params(vector, model)
+        direction = "DESC" if descending else "ASC"
+        sql = (
+            "SELECT s.id, f.embedding <=> $1 AS distance FROM (SELECT id, size_sqm, profile_key FROM properties "
+            f"WHERE embedding_model = $2 AND {_where(filters, params)} ORDER BY size_sqm {direction}, id "
+            f"LIMIT {params(k)}) s JOIN profiles f ON f.key = s.profile_key ORDER BY s.size_sqm {direction}, s.id"
+        )
+        return [(row["id"], float(row["distance"])) for row in await self.reads.fetch(sql, *params.values)]
+
     async def any_matching(self, filters: SearchFilters, model: str) -> bool:
         """Whether any listing passes the filters."""
         params = _Params(model)

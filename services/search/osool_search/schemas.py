@@ -33,8 +33,9 @@ class SearchRequest(StrictModel):
     # statements, tens of milliseconds on a large catalogue, so only for the clients that show them (the web client,
     # Amr). Off, the response's relaxations are always empty.
     explain_empty: bool = False
-    # The order of the results: by relevance, or by price (cheapest or dearest first, ties by id). Absent: what the
-    # words ask for ("the cheapest", "أرخص", "أغلى"), else relevance.
+    # The order of the results: by relevance, by price (cheapest or dearest first) or by size (biggest or smallest
+    # first), ties by id. Absent: what the words ask for ("the cheapest", "أرخص", "أغلى", "the biggest"), else
+    # relevance.
     order: SearchOrder | None = None
 
 
@@ -49,7 +50,7 @@ class ParsedQueryOut(BaseModel):
     text: str
     # The buyer's own phrases that were recognised, in reading order.
     understood: list[str]
-    # The order by price the words ask for ("the cheapest": price_asc), else relevance.
+    # The order the words ask for ("the cheapest": price_asc, "the biggest": size_desc), else relevance.
     order: SearchOrder = "relevance"
     # The regions the words name ("Giza", "East Cairo"): filters.locations lists their places.
     regions: list[str] = Field(default_factory=list)

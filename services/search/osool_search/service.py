@@ -162,6 +162,8 @@ class SearchService:
         text = parsed.ranking_text(filters)
         if order == "relevance":
             results, more = await self._ranked_page(filters, vector, text, offset, request.limit)
+        elif order in ("size_desc", "size_asc"):
+            results, more = await self._sized_page(filters, vector, offset, request.limit, order == "size_desc")
         else:
             results, more = await self._priced_page(filters, vector, offset, request.limit, order == "price_desc")
         explain = request.explain_empty and not results and offset == 0
@@ -268,6 +270,18 @@ class SearchService:
             similar = [(p.id, round(1 - (p.distance or 0.0), 4)) for p in priced[offset:need]]
             results = await _scored(repository, [(id_, similarity, similarity) for id_, similarity in similar])
         return results, len(priced) > need
+
+    async def _sized_page(
+        self, filters: SearchFilters, vector: np.ndarray, offset: int, limit: int, biggest: bool
+    ) -> tuple[list[ScoredProperty], bool]:
+        """A page of the listings that pass the filters in size order ("the biggest villa", "أصغر شقة"), each scored
+        by its similarity to the query."""
+        need = offset + limit
+        async with self.repository.on_one_connection() as repository:
+            sized = await repository.by_size(filters, self.embedder.model, vector, need + 1, descending=biggest)
+            similar = [(id_, round(1 - distance, 4)) for id_, distance in sized[offset:need]]
+            results = await _scored(repository, [(id_, similarity, similarity) for id_, similarity in similar])
+        return results, len(sized) > need
 
     def _offset(self, cursor: str | None, fingerprint: str) -> int:
         if cursor is None:

@@ -67,8 +67,8 @@ export interface Relaxation {
   cheapest_price: number | null;
 }
 
-/** A search's order (the words' own, "the cheapest", unless the client asks for one). */
-export type SearchOrder = 'relevance' | 'price_asc' | 'price_desc';
+/** A search's order (the words' own, "the cheapest", "the biggest", unless the client asks for one). */
+export type SearchOrder = 'relevance' | 'price_asc' | 'price_desc' | 'size_desc' | 'size_asc';
 /** A listing page's order without words to rank by. */
 export type ListOrder = 'newest' | 'price_asc' | 'price_desc';
 

@@ -415,6 +415,8 @@ export const en = {
     sortNewest: 'Newest',
     sortPriceAsc: 'Price: low to high',
     sortPriceDesc: 'Price: high to low',
+    sortSizeDesc: 'Size: largest first',
+    sortSizeAsc: 'Size: smallest first',
     none: 'No listing matches all of this. Remove a chip or a filter to widen the search.',
     noneButRelaxed: 'No listing matches all of this. Remove a chip or a filter: without one of these, the search finds',
     relaxed: {

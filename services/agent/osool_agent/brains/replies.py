@@ -284,8 +284,16 @@ def _sale_only(reading: Reading, ar: bool) -> str:
     return "We list homes for sale only, not for rent. If buying is an option for you, here is what is for sale.\n"
 
 
-# A search in price order says so ("the cheapest", "أغلى"): (English, Arabic).
+# A search in price or size order says so ("the cheapest", "أغلى", "the biggest"): (English, Arabic).
 _ORDER_INTROS = {
+    "size_desc": (
+        "These match what you asked for, biggest first:",
+        "دي الوحدات المناسبة لطلبك، من الأكبر مساحة للأصغر:",
+    ),
+    "size_asc": (
+        "These match what you asked for, smallest first:",
+        "دي الوحدات المناسبة لطلبك، من الأصغر مساحة للأكبر:",
+    ),
     "price_asc": ("These match what you asked for, cheapest first:", "دي الوحدات المناسبة لطلبك، من الأرخص للأغلى:"),
     "price_desc": (
         "These match what you asked for, most expensive first:",

@@ -35,7 +35,9 @@ class SearchArgs(ToolArgs):
         default=None, ge=0, description="EGP, the most the buyer can pay up front; only when the buyer said it"
     )
     order: SearchOrder | None = Field(
-        default=None, description="price_asc when the buyer asks for the cheapest first, price_desc for the dearest"
+        default=None,
+        description="price_asc when the buyer asks for the cheapest first, price_desc for the dearest, size_desc for "
+        "the biggest, size_asc for the smallest",
     )
     limit: int = Field(default=5, ge=1, le=10)
     exclude_ids: list[Annotated[str, Field(max_length=100)]] = Field(
@@ -52,7 +54,8 @@ class SearchOutcome(ToolOutcome):
     # When nothing matched: each group of filters whose absence alone would find listings (group, without, count,
     # at_most, cheapest_price for the budget), the most listings first. Offer one; never present it as a match.
     relaxations: list[dict[str, Any]] = Field(default_factory=list)
-    # The listings' order: relevance, or price_asc / price_desc when the buyer asked for the cheapest or the dearest.
+    # The listings' order: relevance, or price_asc / price_desc / size_desc / size_asc when the buyer asked for the
+    # cheapest, the dearest, the biggest or the smallest.
     order: SearchOrder = "relevance"
     # A budget the buyer said in another currency (USD, EUR, ...): not applied, as listings are priced in pounds; say
     # so and ask for it in pounds.

@@ -435,6 +435,34 @@ def test_amr_offers_the_cheapest_or_dearest_first_when_asked(
 
 
 @pytest.mark.parametrize(
+    ("message", "said", "descending"),
+    [("biggest villa in New Cairo", "biggest first", True), ("أكبر شقة في المعادي", "من الأكبر مساحة للأصغر", True),
+     ("smallest apartment in Maadi", "smallest first", False)],
+)  # fmt: skip
+def test_amr_offers_the_biggest_or_smallest_first_when_asked(
+    api: httpx.Client, message: str, said: str, descending: bool
+) -> None:
+    body = chat(api, message).json()
+    call = body["tool_calls"][0]
+    assert call["name"] == "search_properties"
+    assert call["result"]["order"] == ("size_desc" if descending else "size_asc")
+    assert said in body["reply"].split("\n")[0], body["reply"]
+    sizes = [card["size_sqm"] for card in body["listings"]]
+    assert len(sizes) >= 3 and sizes == sorted(sizes, reverse=descending), sizes
+    # Every listing of that type and place, not the biggest of the most relevant.
+    place, kind = ("New Cairo", "Villa") if "villa" in message else ("Maadi", "Apartment")
+    others: list[float] = []
+    params: dict[str, Any] = {"location": place, "type": kind, "limit": 100}
+    while True:
+        listed = api.get("/api/properties", params=params).json()
+        others += [row["size_sqm"] for row in listed["results"]]
+        if not listed["next_cursor"]:
+            break
+        params["cursor"] = listed["next_cursor"]
+    assert (max(others) if descending else min(others)) == sizes[0], (sizes[0], others)
+
+
+@pytest.mark.parametrize(
     ("message", "said"),
     [("apartment for rent in Maadi", "We list homes for sale only, not for rent."),
      ("عايز شقة ايجار في المعادي", "إحنا بنعرض وحدات للبيع بس، مش للإيجار.")],

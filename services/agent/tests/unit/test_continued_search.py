@@ -45,9 +45,27 @@ def test_bigger_is_the_same_search_over_the_largest_shown(text: str) -> None:
     assert reading.arguments == ARGUMENTS | {"min_size_sqm": 113.0}
 
 
-def test_the_cheapest_orders_the_same_search() -> None:
-    reading = read("the cheapest?", {"order": "price_asc"})
-    assert (reading.tool, reading.arguments) == ("search_properties", ARGUMENTS | {"order": "price_asc"})
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [("the cheapest?", "price_asc"), ("the biggest?", "size_desc"), ("الأصغر؟", "size_asc"), ("el akbar", "size_desc")],
+)
+def test_the_cheapest_or_the_biggest_orders_the_same_search(text: str, order: str) -> None:
+    reading = read(text, {"order": order})
+    assert (reading.tool, reading.arguments) == ("search_properties", ARGUMENTS | {"order": order})
+
+
+@pytest.mark.parametrize(
+    ("order", "intro"),
+    [("size_desc", "These match what you asked for, biggest first:"),
+     ("size_asc", "These match what you asked for, smallest first:"),
+     ("price_asc", "These match what you asked for, cheapest first:")],
+)  # fmt: skip
+def test_a_search_in_an_order_says_so(order: str, intro: str) -> None:
+    listing = {"id": "a", "title": "Villa", "type": "Villa", "location": "New Cairo", "price": 30_000_000,
+               "size_sqm": 600.0, "price_per_sqm": 50_000, "bedrooms": 5}  # fmt: skip
+    content = {"ok": True, "listings": [listing], "order": order}
+    reply = write_reply(Reading("en", "search_properties"), [ToolReturnPart("search_properties", content, "c")])
+    assert reply.startswith(intro), reply
 
 
 @pytest.mark.parametrize(

@@ -1257,6 +1257,33 @@ def test_the_cheapest_or_dearest_first_is_an_order_not_a_filter(
 
 
 @pytest.mark.parametrize(
+    ("query", "order", "expected"),
+    [
+        ("biggest villa in New Cairo", "size_desc", {"property_types": ["Villa"], "locations": ["New Cairo"]}),
+        ("the largest apartment", "size_desc", {"property_types": ["Apartment"]}),
+        ("أكبر شقة في المعادي", "size_desc", {"property_types": ["Apartment"], "locations": ["Maadi"]}),
+        ("شقة أوسع مساحة في زايد", "size_desc", {"property_types": ["Apartment"], "locations": ["Sheikh Zayed"]}),
+        ("akbar fella fel tagamo3", "size_desc", {"property_types": ["Villa"], "locations": ["New Cairo"]}),
+        ("smallest apartment in Zayed", "size_asc", {"property_types": ["Apartment"], "locations": ["Sheikh Zayed"]}),
+        ("أصغر شقة", "size_asc", {"property_types": ["Apartment"]}),
+        # The first order said wins; a bound on the size is a filter; a negated order is none.
+        ("cheapest biggest villa", "price_asc", {"property_types": ["Villa"]}),
+        ("apartment bigger than 200m", None, {"property_types": ["Apartment"], "min_size_sqm": 200}),
+        ("شقة أكبر من ١٥٠ متر", None, {"property_types": ["Apartment"], "min_size_sqm": 150}),
+        ("akbar men 200 metr", None, {"min_size_sqm": 200}),
+        ("villa, not the biggest", None, {"property_types": ["Villa"]}),
+    ],
+)
+def test_the_biggest_or_smallest_first_is_an_order_not_a_filter(
+    query: str, order: str | None, expected: dict[str, Any]
+) -> None:
+    parsed = parse_query(query)
+    assert parsed.order == order
+    assert parsed.filters.applied() == expected
+    assert parsed.text == ""
+
+
+@pytest.mark.parametrize(
     ("query", "types"),
     [("فيلا مستقلة", ["Villa"]), ("mostakela fel tagamo3", ["Villa"]), ("standalone in zayed", ["Villa"]),
      ("standalone villa", ["Villa"]),

@@ -80,7 +80,8 @@ async function fetchPage(state: SearchState, cursor: string | null, signal?: Abo
   };
 }
 
-/** How the listings are ordered, chosen at once (no submit): best match or the newest, or by price either way. */
+/** How the listings are ordered, chosen at once (no submit): best match or the newest, or by price either way; with
+ * words, also by size (the listing route without words has no size order). */
 function SortChoice({ state, shown, onSort }: { state: SearchState; shown: Sort; onSort: (sort: Sort) => void }) {
   const s = t.value.search;
   const first: Sort = state.q ? 'relevance' : 'newest';
@@ -88,6 +89,12 @@ function SortChoice({ state, shown, onSort }: { state: SearchState; shown: Sort;
     [first, state.q ? s.sortRelevance : s.sortNewest],
     ['price_asc', s.sortPriceAsc],
     ['price_desc', s.sortPriceDesc],
+    ...(state.q
+      ? ([
+          ['size_desc', s.sortSizeDesc],
+          ['size_asc', s.sortSizeAsc],
+        ] as Array<[Sort, string]>)
+      : []),
   ];
   const value = shown === 'relevance' || shown === 'newest' ? first : shown;
   return (
