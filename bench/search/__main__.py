@@ -77,10 +77,10 @@ COLD_QUERIES = 6000
 COLD_SAMPLE = 100
 
 
-def _bodies_script(queries: list[str], *, by_price: bool = False) -> str:
-    """wrk's Lua: the queries' search bodies, one after the other, in order; `by_price`: every other one cheapest
-    first, the rest dearest first."""
-    orders = [{"order": "price_asc" if i % 2 == 0 else "price_desc"} if by_price else {} for i in range(len(queries))]
+def _bodies_script(queries: list[str], *, orders_of: tuple[str, str] | None = None) -> str:
+    """wrk's Lua: the queries' search bodies, one after the other, in order; `orders_of`: every other one in the first
+    order (price_asc, the cheapest first), the rest in the second (price_desc)."""
+    orders = [{"order": orders_of[i % 2]} if orders_of else {} for i in range(len(queries))]
     bodies = ",\n".join(
         json.dumps(json.dumps({"query": q, "limit": 10, **order})) for q, order in zip(queries, orders, strict=True)
     )
@@ -323,7 +323,10 @@ def main() -> None:
                                   seconds=SECONDS, script=_bodies_script(warm_queries))  # fmt: skip
             # The same queries in price order (every listing that passes, cheapest or dearest first), 4 connections.
             priced = run_wrk("price-4", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
-                             script=_bodies_script(warm_queries, by_price=True))  # fmt: skip
+                             script=_bodies_script(warm_queries, orders_of=("price_asc", "price_desc")))  # fmt: skip
+            # And in size order (the biggest or the smallest first): one sort of the listings that pass.
+            sized = run_wrk("size-4", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
+                            script=_bodies_script(warm_queries, orders_of=("size_desc", "size_asc")))  # fmt: skip
             recall = asyncio.run(_recall(env, eval_set, vectors))
             tier = {
                 "listings": count,
@@ -333,6 +336,7 @@ def main() -> None:
                 "gateway_warm_embedding": warm,
                 "gateway_warm_embedding_4_connections": warm_loaded,
                 "gateway_price_order_4_connections": priced,
+                "gateway_size_order_4_connections": sized,
                 "direct_sql": paired["direct"],
                 "search_core": paired["core"],
                 "gateway_paired": paired["gateway"],
@@ -359,6 +363,8 @@ def main() -> None:
                 f"p99 {warm_loaded.p99_ms:.1f} ms, {warm_loaded.requests_per_second:.0f} req/s\n"
                 f"    the same in price order, {CONNECTIONS} conns: p50 {priced.p50_ms:.1f} ms, "
                 f"p99 {priced.p99_ms:.1f} ms, {priced.requests_per_second:.0f} req/s, errors {priced.errors}\n"
+                f"    the same in size order, {CONNECTIONS} conns: p50 {sized.p50_ms:.1f} ms, "
+                f"p99 {sized.p99_ms:.1f} ms, {sized.requests_per_second:.0f} req/s, errors {sized.errors}\n"
                 f"    recall@10 of the HNSW query {recall['mean']} (min {recall['min']}, {recall['queries']} queries)",
                 flush=True,
             )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
+
 from bench.search.__main__ import _bodies_script
 from bench.search.queries import cold_queries
 from osool_search.filters import violations
@@ -41,10 +43,11 @@ def test_the_same_seed_gives_the_same_queries() -> None:
     assert cold_queries(3500, 50) != cold_queries(3500, 50, seed=18)
 
 
-def test_the_price_order_run_asks_for_both_orders_in_turn() -> None:
-    script = _bodies_script(["villa in New Cairo", "شقة في المعادي", "chalet in Sahel"], by_price=True)
+@pytest.mark.parametrize("orders", [("price_asc", "price_desc"), ("size_desc", "size_asc")])
+def test_an_order_run_asks_for_both_orders_in_turn(orders: tuple[str, str]) -> None:
+    script = _bodies_script(["villa in New Cairo", "شقة في المعادي", "chalet in Sahel"], orders_of=orders)
     bodies = [json.loads(json.loads(line.rstrip(","))) for line in script.splitlines() if line.startswith('"')]
-    assert [body.get("order") for body in bodies] == ["price_asc", "price_desc", "price_asc"]
+    assert [body.get("order") for body in bodies] == [orders[0], orders[1], orders[0]]
     assert [body["query"] for body in bodies] == ["villa in New Cairo", "شقة في المعادي", "chalet in Sahel"]
     plain = _bodies_script(["villa in New Cairo"])
     assert "order" not in json.loads(json.loads(plain.splitlines()[1].rstrip(",")))
