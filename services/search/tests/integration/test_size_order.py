@@ -4,13 +4,20 @@ cursor; through the gateway, on listings of a place of the test's own."""
 
 from __future__ import annotations
 
+import asyncio
+import random
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+from pgvector.asyncpg import register_vector
 
 from devstack.stack import LocalStack
 from devstack.testing import ingest_own_place
+from osool_search.filters import SearchFilters, satisfies
+from osool_search.gazetteer import PROPERTY_TYPES
+from osool_search.repository import ListingRepository
 
 pytestmark = pytest.mark.stack
 
@@ -77,3 +84,79 @@ def test_pages_continue_the_order_and_the_client_may_ask_for_it(api: httpx.Clien
 def test_an_order_it_does_not_know_is_refused(api: httpx.Client) -> None:
     response = api.post("/api/properties/search", json={"query": "villa", "order": "size"})
     assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error", response.text
+
+
+WALK_TYPES = ("Apartment", "Villa", "Chalet", "Duplex")
+
+
+@pytest.fixture(scope="module")
+def two_places(stack: LocalStack) -> tuple[list[str], list[str]]:
+    draw = random.Random(20261206)
+    compounds = [f"Size Gardens {draw.randrange(10**8)}", f"Size Heights {draw.randrange(10**8)}"]
+    locations = []
+    for _ in range(2):
+        rows = [
+            {"title": f"Listing {n}", "type": draw.choice(WALK_TYPES), "price": draw.randrange(1, 9) * 1_000_000,
+             "size": draw.choice((90, 150, 240, 410)), "bedrooms": draw.randrange(2, 5),
+             "amenities": "pool" if n % 3 == 0 else "", **({"compound": compounds[n % 2]} if n % 4 < 2 else {})}
+            for n in range(40)
+        ]  # fmt: skip
+        locations.append(ingest_own_place(stack, "SW", rows)[1])
+    return locations, compounds
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["one place", "two places, two types", "two places", "four places (walks by type only)", "one place with a pool",
+     "two places, three bedrooms, no chalets", "two compounds", "one place, a price bound", "every type ruled out"],
+)  # fmt: skip
+def test_the_merged_walks_give_every_match_in_size_order(
+    stack_env: dict[str, str], two_places: tuple[list[str], list[str]], case: str
+) -> None:
+    """Whatever the walks merged (per place and type, per type) or a few compounds sorted whole: the matches in size
+    order with ties by id, each once, against the same listings read whole and filtered in Python (satisfies)."""
+    (here, there), (gardens, heights) = two_places
+    filters = {
+        "one place": SearchFilters(locations=[here]),
+        "two places, two types": SearchFilters(locations=[here, there], property_types=["Apartment", "Chalet"]),
+        "two places": SearchFilters(locations=[here, there]),
+        "four places (walks by type only)": SearchFilters(
+            locations=[here, there, "Nowhere One", "Nowhere Two"], exclude_property_types=["Duplex"]
+        ),
+        "one place with a pool": SearchFilters(locations=[here], features=["pool"]),
+        "two places, three bedrooms, no chalets": SearchFilters(
+            locations=[here, there], bedrooms=3, exclude_property_types=["Chalet"]
+        ),
+        "two compounds": SearchFilters(compounds=[gardens, heights]),
+        "one place, a price bound": SearchFilters(locations=[there], min_price=3_000_000, max_price=6_000_000),
+        "every type ruled out": SearchFilters(locations=[here], exclude_property_types=list(PROPERTY_TYPES)),
+    }[case]
+
+    async def read() -> None:
+        connection = await asyncpg.connect(stack_env["DATABASE_URL"], server_settings={"search_path": "search,public"})
+        await register_vector(connection)
+        try:
+            model = await connection.fetchval("SELECT embedding_model FROM properties WHERE location = $1", here)
+            rows = await connection.fetch(
+                "SELECT * FROM properties WHERE location = ANY($1::text[]) AND is_available", [here, there]
+            )
+            passing = [dict(row) for row in rows if satisfies(dict(row), filters)]
+            assert case == "every type ruled out" or len(passing) >= 3, (case, len(passing))
+            repository = ListingRepository(connection)  # type: ignore[arg-type]  # fetch, as on a pool
+            vector = rows[0]["embedding"].to_numpy()
+            for descending in (True, False):
+                expected = [
+                    row["id"]
+                    for row in sorted(
+                        passing, key=lambda r: ((-r["size_sqm"] if descending else r["size_sqm"]), r["id"])
+                    )
+                ]
+                found = await repository.by_size(filters, model, vector, len(passing) + 1, descending=descending)
+                assert [id_ for id_, _ in found] == expected, (case, descending)
+                assert all(0 <= distance <= 2 for _, distance in found)
+                first = await repository.by_size(filters, model, vector, 3, descending=descending)
+                assert [id_ for id_, _ in first] == expected[:3]
+        finally:
+            await connection.close()
+
+    asyncio.run(read())
