@@ -151,11 +151,17 @@ def test_the_merged_walks_give_every_match_in_size_order(
                         passing, key=lambda r: ((-r["size_sqm"] if descending else r["size_sqm"]), r["id"])
                     )
                 ]
-                found = await repository.by_size(filters, model, vector, len(passing) + 1, descending=descending)
-                assert [id_ for id_, _ in found] == expected, (case, descending)
-                assert all(0 <= distance <= 2 for _, distance in found)
-                first = await repository.by_size(filters, model, vector, 3, descending=descending)
-                assert [id_ for id_, _ in first] == expected[:3]
+                # Walks that meet their matches (1,000 rows each), or stop short after 2 rows (every match sorted).
+                for walk_rows in (2, 1_000):
+                    found = await repository.by_size(
+                        filters, model, vector, len(passing) + 1, descending=descending, walk_rows=walk_rows
+                    )
+                    assert [id_ for id_, _ in found] == expected, (case, descending, walk_rows)
+                    assert all(0 <= distance <= 2 for _, distance in found)
+                    first = await repository.by_size(
+                        filters, model, vector, 3, descending=descending, walk_rows=walk_rows
+                    )
+                    assert [id_ for id_, _ in first] == expected[:3], (case, descending, walk_rows)
         finally:
             await connection.close()
 
