@@ -127,6 +127,29 @@ def _price_walks(filters: SearchFilters) -> list[_Walk]:
     return walks
 
 
+def _capped_walk(column: str, direction: str, model: str, walked: str, passes: str, limit: str, rows: str) -> str:
+    """One walk of an order by `column` (price, size_sqm): the rows its index answers (`walked`) in that order, up to
+    `rows`, each marked whether it passes every filter (`passes`); the matches and, when the walk reads that far, its
+    last row (`stopped`): past it, the walk has not looked. `model` is the model's parameter."""
+    return (
+        f"SELECT id, {column}, profile_key, ok, walked = {rows} AS stopped FROM (SELECT p.id, p.{column}, "
+        f"p.profile_key, ({passes}) AS ok, row_number() OVER (ORDER BY p.{column} {direction}, p.id) AS walked "
+        f"FROM properties p WHERE p.embedding_model = {model} AND {walked} ORDER BY p.{column} {direction}, p.id "
+        f"LIMIT {rows}) w WHERE ok OR walked = {rows} ORDER BY {column} {direction}, id LIMIT {limit}"
+    )
+
+
+def _met_before_a_stop(rows: Sequence[asyncpg.Record]) -> tuple[list[asyncpg.Record], bool]:
+    """Merged walks' rows in order: the matches up to the first row where a walk stopped (past it, that walk has not
+    looked), and whether one did."""
+    met: list[asyncpg.Record] = []
+    for row in rows:
+        met += [row] if row["ok"] else []
+        if row["stopped"]:
+            return met, True
+    return met, False
+
+
 def _profile_and_listing(
     filters: SearchFilters, params: _Params, *, equality: bool = False
 ) -> tuple[list[str], list[str]]:
@@ -391,18 +414,10 @@ class ListingRepository:
             )
 
         def bounded(params: _Params, walk: _Walk, limit: str, rows: str) -> str:
-            # The walk's own rows (what its index answers) in order, up to `rows`, each marked whether it passes
-            # every filter; the matches and, when the walk reads that far, its last row (`stopped`): past it, the walk
-            # has not looked.
+            # What the walk's index answers, past the last row shown (see _capped_walk).
             on_index = _where(walk.on_index, params, listing="p", equality=True) + past_after(params)
             passes = _where(walk.filters, params, listing="p", equality=True)
-            return (
-                f"SELECT id, price, profile_key, ok, walked = {rows} AS stopped FROM (SELECT p.id, p.price, "
-                f"p.profile_key, ({passes}) AS ok, "
-                f"row_number() OVER (ORDER BY p.price {direction}, p.id) AS walked FROM properties p "
-                f"WHERE p.embedding_model = $1 AND {on_index} ORDER BY p.price {direction}, p.id LIMIT {rows}) w "
-                f"WHERE ok OR walked = {rows} ORDER BY price {direction}, id LIMIT {limit}"
-            )
+            return _capped_walk("price", direction, "$1", on_index, passes, limit, rows)
 
         def by_profiles(params: _Params) -> str:
             # Each profile that passes, its listings in price order from the profile's covering index (migration
@@ -450,15 +465,7 @@ class ListingRepository:
         # When every walk's index answers all its filters, every row it reads is a match: nothing to cap.
         answered = all(walk.filters.applied().keys() == walk.on_index.applied().keys() for walk in walks)
         sql, values = statement(walks, capped=not answered)
-        rows = await self.reads.fetch(sql, *values)
-        # The matches in order up to the first row where a walk stopped: past it, that walk has not looked.
-        met: list[asyncpg.Record] = []
-        stopped = False
-        for row in rows:
-            met += [row] if row["ok"] else []
-            if row["stopped"]:
-                stopped = True
-                break
+        met, stopped = _met_before_a_stop(await self.reads.fetch(sql, *values))
         if stopped and len(met) < k:
             # A feature asked for: the planner's choice for each walk with every filter (its GIN index, when the
             # feature is rare); otherwise the profiles' walks, whose index holds the other listing filters' columns.
@@ -491,18 +498,12 @@ class ListingRepository:
         order = f"ORDER BY t.size_sqm {direction}, t.id"
 
         def bounded(params: _Params, walk: _Walk, limit: str, rows: str) -> str:
-            # As by_price's: the walk's own rows in size order up to `rows`, each marked whether it passes every
-            # filter; the matches and, when the walk reads that far, its last row (`stopped`). The budget is checked
-            # on the rows, not on the walk: the size index does not hold it.
+            # As by_price's (_capped_walk). The budget is checked on the rows, not on the walk: the size index does
+            # not hold it.
             on_index = walk.on_index.model_copy(update={"min_price": None, "max_price": None})
             walked = _where(on_index, params, listing="p", equality=True)
             passes = _where(walk.filters, params, listing="p", equality=True)
-            return (
-                f"SELECT id, size_sqm, profile_key, ok, walked = {rows} AS stopped FROM (SELECT p.id, p.size_sqm, "
-                f"p.profile_key, ({passes}) AS ok, row_number() OVER (ORDER BY p.size_sqm {direction}, p.id) AS walked "
-                f"FROM properties p WHERE p.embedding_model = $2 AND {walked} ORDER BY p.size_sqm {direction}, p.id "
-                f"LIMIT {rows}) w WHERE ok OR walked = {rows} ORDER BY size_sqm {direction}, id LIMIT {limit}"
-            )
+            return _capped_walk("size_sqm", direction, "$2", walked, passes, limit, rows)
 
         def statement(walks: list[_Walk] | None) -> tuple[str, list[Any]]:
             params = _Params(vector, model)
@@ -535,18 +536,11 @@ class ListingRepository:
         walks = None if filters.compounds else _price_walks(filters)
         if walks == []:
             return []  # every type ruled out
-        rows: list[asyncpg.Record] = []
-        if walks:
-            sql, values = statement(walks)
-            rows = await self.reads.fetch(sql, *values)
-        # The matches in order up to the first row where a walk stopped: past it, that walk has not looked.
         met: list[asyncpg.Record] = []
         stopped = walks is None
-        for row in rows:
-            met += [row] if row["ok"] else []
-            if row["stopped"]:
-                stopped = True
-                break
+        if walks:
+            sql, values = statement(walks)
+            met, stopped = _met_before_a_stop(await self.reads.fetch(sql, *values))
         if stopped and len(met) < k:
             sql, values = statement(None)
             met = await self.reads.fetch(sql, *values)
