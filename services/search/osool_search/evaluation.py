@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from osool_common.gateway_client import gateway_client
+from osool_common.listing_filters import ORDER_KEYS
 from osool_search.filters import LISTING_PARAMETERS, SearchFilters, folded_into_regions, violations
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "queries.jsonl"
@@ -123,17 +124,12 @@ def _count_matching(client: httpx.Client, filters: SearchFilters) -> int:
     return min(PAGE, sum(1 for listing in page["results"] if not violations(listing, filters)))
 
 
-# What each order sorts by, and whether the greatest comes first.
-ORDERS = {"price_asc": ("price", False), "price_desc": ("price", True), "size_asc": ("size_sqm", False),
-          "size_desc": ("size_sqm", True)}  # fmt: skip
-
-
 def _out_of_order(results: list[dict[str, Any]], order: str | None) -> list[str]:
     """The results a labelled order ("the biggest villa": size_desc) finds out of place: each one that comes after
     one it should precede."""
     if order is None:
         return []
-    key, descending = ORDERS[order]
+    key, descending = ORDER_KEYS[order]
     return [
         f"{later['source_id']}: {key} {later[key]} after {earlier[key]} ({order})"
         for earlier, later in itertools.pairwise(results)

@@ -18,6 +18,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from osool_agent.grounding import normalise_digits, to_number
 from osool_agent.viewings.slots import CAIRO, PERIODS, wall_clock
+from osool_common.listing_filters import ORDER_KEYS
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 # One spelling of the Arabic letters people write several ways, without diacritics or tatweel, with ASCII digits and
@@ -219,10 +220,6 @@ THIS = _family("this one", "that one", "this unit", "this listing", "this apartm
 SEARCH = _family("show", "find", "looking for", "search", "want", "need", "any", "apartment", "villa", "flat",
                  "house", "home", "unit", "عايز", "عاوز", "محتاج", "بدور", "ابحث", "دور", "شقه", "شقة", "فيلا", "بيت",
                  "وحده", "وحدة", "دوبلكس", "شاليه")  # fmt: skip
-# The orders the search answers in besides relevance: what a listing shown is ranked by for each, and whether the
-# greatest comes first ("compare the cheapest two", "the biggest two").
-_ORDER_KEYS = {"price_asc": ("price", False), "price_desc": ("price", True), "size_desc": ("size_sqm", True),
-               "size_asc": ("size_sqm", False)}  # fmt: skip
 # A buyer's request to be shown listings, which a seller's details never are ("show me", "looking for", "عايز اشوف").
 SHOW_ME = _family("show", "find", "looking for", "search", "any ", "وريني", "ورينى", "اعرض", "بدور", "ابحث",
                   "عايز اشوف", "عاوز اشوف", "عايز اشتري", "عاوز اشتري", "buy")  # fmt: skip
@@ -518,9 +515,9 @@ def read_message(
             )  # fmt: skip
             chosen = [other, referenced[0]] if other else chosen
         order = parsed.get("order")
-        if len(ids) < 2 and not referenced and order in _ORDER_KEYS:
+        if len(ids) < 2 and not referenced and order in ORDER_KEYS:
             # "compare the cheapest two", "the biggest two": of the listings just shown, by price or by size
-            key, descending = _ORDER_KEYS[order]
+            key, descending = ORDER_KEYS[order]
             measured = [s for s in shown[:_CARDS] if isinstance(s.get(key), int | float)]
             ranked = sorted(measured, key=lambda s: s[key], reverse=descending)
             chosen = [s["id"] for s in ranked[:2]] if len(ranked) >= 2 else chosen
@@ -755,7 +752,7 @@ def _continued(folded: str, parsed: dict[str, Any], language: str, previous: Las
     if MORE.search(folded):
         arguments["exclude_ids"] = list(previous.shown[-_MOST_EXCLUDED:])
         return Reading(language, "search_properties", arguments, note="more")
-    if order in _ORDER_KEYS and len(folded.split()) <= 6:  # "the cheapest?", "the biggest?"
+    if order in ORDER_KEYS and len(folded.split()) <= 6:  # "the cheapest?", "the biggest?"
         return Reading(language, "search_properties", arguments | {"order": order})
     return None
 

@@ -3,7 +3,9 @@ missing value passes), unknown filters."""
 
 from __future__ import annotations
 
-from osool_common.listing_filters import FILTER_RULES, satisfies, violations
+from typing import get_args
+
+from osool_common.listing_filters import FILTER_RULES, ORDER_KEYS, SearchOrder, satisfies, violations
 
 VILLA = {"type": "Villa", "location": "Sheikh Zayed", "price": 30_000_000, "bedrooms": 4, "bathrooms": 3,
          "is_delivered": True, "delivery_year": 2030, "compound": None}  # fmt: skip
@@ -62,3 +64,11 @@ def test_every_exclusion_rule_reads_the_column_of_the_filter_it_excludes_from() 
         if rule.op == "not in":
             assert FILTER_RULES[name.removeprefix("exclude_")].column == rule.column
             assert FILTER_RULES[name.removeprefix("exclude_")].op == "in"
+
+
+def test_every_order_but_relevance_says_what_it_sorts_by() -> None:
+    assert set(ORDER_KEYS) == set(get_args(SearchOrder)) - {"relevance"}
+    assert {column for column, _ in ORDER_KEYS.values()} == {"price", "size_sqm"}
+    assert [ORDER_KEYS[order][1] for order in ("price_asc", "price_desc", "size_asc", "size_desc")] == [
+        False, True, False, True,
+    ]  # fmt: skip
