@@ -65,8 +65,9 @@ How it reads what the wording leaves open (each choice is pinned by a test):
 
 - Franco-Arabic and misspellings: a Latin word is read as an Arabic name of the gazetteer it spells ("tagamo3 el
   5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py); such a
-  name is one entry of `understood` with an arrow to its canonical name ("appartment → Apartment"). A known word, an
-  everyday English word or a word as near to two names is never respelt.
+  name is one entry of `understood` with an arrow to its canonical name ("appartment → Apartment"; "mesh fella → not
+  Villa" when it is ruled out). A known word, an everyday English word or a word as near to two names is never
+  respelt.
 
 Everything runs on a normalised copy of the query of the same length (lower case, ASCII digits, one Arabic spelling
 of alef, taa marbuta and alef maqsura), so a recognised span maps straight back to the buyer's own words. Regexes are
@@ -1735,7 +1736,9 @@ def _read_phrases(scan: _Scan) -> None:
                 claimed.append((cue[0], end))
                 negation = (meaning.field, end, len(scan.understood), meaning.value)
                 if len(scan.understood) < _MAX_UNDERSTOOD:
-                    scan.understood.append((cue[0], scan.source[cue[0] : end] + shown))
+                    # A correction of what is ruled out says so: "mesh dor ardy → not ground floor".
+                    said = shown.replace(" → ", " → not ", 1)
+                    scan.understood.append((cue[0], scan.source[cue[0] : end] + said))
                 continue
             if cue is not None:  # "nothing but villas": the phrase as the buyer put it
                 start = cue[0]

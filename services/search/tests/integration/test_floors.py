@@ -122,7 +122,7 @@ def test_the_parse_route_reports_the_floor_in_the_buyers_words(api: httpx.Client
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["filters"]["exclude_floors"] == [0]
-    assert "mesh dor ardy → ground floor" in body["understood"]
+    assert "mesh dor ardy → not ground floor" in body["understood"]
 
 
 def test_the_demo_listings_have_floors_and_a_ruled_out_floor_is_gone(api: httpx.Client) -> None:

@@ -98,7 +98,7 @@ def test_a_bound_before_or_after_a_floor_makes_it_a_range(query: str, expected: 
 
 
 def test_a_floor_is_understood_with_its_canonical_name() -> None:
-    assert parse_query("sha2a mesh dor ardy").understood == ("sha2a → Apartment", "mesh dor ardy → ground floor")
+    assert parse_query("sha2a mesh dor ardy").understood == ("sha2a → Apartment", "mesh dor ardy → not ground floor")
     assert parse_query("apartment anything but ground floor").understood == ("apartment", "anything but ground floor")
     assert parse_query("el dor el talet").understood == ("el dor el talet → floor 3",)
 

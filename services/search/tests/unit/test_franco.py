@@ -263,7 +263,7 @@ def test_ambiguous_short_and_everyday_words_are_not_corrected(query: str) -> Non
 def test_a_corrected_negated_name_is_an_exclusion_shown_with_its_correction() -> None:
     parsed = parse_query("apartment not in sheikh zayd")
     assert parsed.filters.applied() == {"property_types": [A], "exclude_locations": [SZ]}
-    assert parsed.understood == ("apartment", "not in sheikh zayd → Sheikh Zayed")
+    assert parsed.understood == ("apartment", "not in sheikh zayd → not Sheikh Zayed")
 
 
 def test_the_distance_counts_a_swap_as_one_edit_and_stops_at_its_limit() -> None:

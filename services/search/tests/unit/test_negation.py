@@ -285,6 +285,9 @@ def test_each_exclusion_is_understood_as_the_buyers_own_phrase() -> None:
     # A list is one phrase: the chip a client shows reads as the buyer wrote it.
     assert parse_query("مش عايز فيلا ولا تاون هاوس").understood == ("مش عايز فيلا ولا تاون هاوس",)
     assert parse_query("not in Zayed or October, apartment").understood == ("not in Zayed or October", "apartment")
+    # A corrected word that is ruled out says it is: the arrow never reads as the thing asked for.
+    assert parse_query("mesh fella").understood == ("mesh fella → not Villa",)
+    assert parse_query("sha2a mesh mafrosha").understood == ("sha2a → Apartment", "mesh mafrosha → not furnished")
 
 
 def test_the_negation_leaves_the_text_and_the_rest_stays() -> None:
