@@ -173,7 +173,14 @@ MORE = _family("show me more", "show more", "see more", "more options", "more re
                "فيه تاني", "في تاني", "kaman", "ghirhom", "gherhom", "ghero", "7agat tanya", "tanyeen")  # fmt: skip
 CHEAPER = _family("cheaper", "less expensive", "more affordable", "lower price", "lower budget", "ارخص من كده",
                   "ارخص من دول", "ارخص من دي", "حاجه ارخص", "حاجات ارخص", "في ارخص", "فيه ارخص", "اوفر",
-                  "arkhas", "ar5as", "ar5as men keda")  # fmt: skip
+                  "arkhas", "ar5as", "ar5as men keda", "سعر اقل", "se3r a2al")  # fmt: skip
+# "Less than this" with nothing else said ("في أقل من كده؟", "fe a2al men keda?"): the price, as the listings just shown
+# were priced. With a measure named ("قسط أقل من كده", "a smaller size") it is that measure's, not this.
+LESS_THAN_THESE = re.compile(
+    r"^(?:(?:في|فيه|حاجه|حاجات|عايز|fe|fi|feh|fih|7aga|7agat|any|anything|something|is there|are there)\s+)*"
+    r"(?:اقل من (?:كده|كدا|دول|دي|ده)|a2al men (?:keda|kda|kede|dol|di|da)|less than (?:that|this|these|those))"
+    r"[\s?؟!.]*$"
+)
 BIGGER = _family("bigger", "larger", "more space", "more spacious", "roomier", "اكبر من كده", "اكبر من دول",
                  "مساحه اكبر", "مساحات اكبر", "حاجه اكبر", "اوسع", "akbar men keda", "awsa3")  # fmt: skip
 # Questions about one listing that its listing answers, or says it cannot: who built it, whether its price moves, its
@@ -739,7 +746,7 @@ def _continued(folded: str, parsed: dict[str, Any], language: str, previous: Las
         return None
     arguments = {key: value for key, value in previous.arguments.items() if key != "exclude_ids"}
     order = parsed.get("order")
-    if CHEAPER.search(folded) and previous.prices:
+    if (CHEAPER.search(folded) or LESS_THAN_THESE.search(folded)) and previous.prices:
         arguments["max_price"] = min(previous.prices) - 1
         if (arguments.get("min_price") or 0) > arguments["max_price"]:
             arguments.pop("min_price")

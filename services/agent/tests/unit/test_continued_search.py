@@ -31,11 +31,20 @@ def test_more_is_the_same_search_without_what_it_showed(text: str) -> None:
     assert reading.arguments == ARGUMENTS | {"exclude_ids": ["a", "b", "c"]}
 
 
-@pytest.mark.parametrize("text", ["any cheaper ones?", "فيه حاجة ارخص؟", "ارخص من كده", "something more affordable"])
+@pytest.mark.parametrize(
+    "text",
+    ["any cheaper ones?", "فيه حاجة ارخص؟", "ارخص من كده", "something more affordable", "في أقل من كده؟",
+     "fe a2al men keda?", "anything less than that?", "في سعر أقل؟"],
+)  # fmt: skip
 def test_cheaper_is_the_same_search_under_the_cheapest_shown(text: str) -> None:
     reading = read(text)
     assert (reading.tool, reading.note) == ("search_properties", "cheaper")
     assert reading.arguments == ARGUMENTS | {"max_price": 4_539_999}
+
+
+@pytest.mark.parametrize("text", ["قسط أقل من كده", "مساحة أقل من كده", "a2al men 3 million"])
+def test_less_than_this_with_a_measure_or_a_figure_is_not_the_price_of_what_was_shown(text: str) -> None:
+    assert read(text).note != "cheaper"
 
 
 @pytest.mark.parametrize("text", ["bigger?", "anything larger?", "عايز اوسع", "مساحة اكبر"])
