@@ -55,31 +55,45 @@ def _family(*words: str) -> re.Pattern[str]:
 GREETING = _family("hi", "hello", "hey", "good morning", "good evening", "salam", "السلام", "اهلا", "أهلا", "ازيك",
                    "إزيك", "صباح الخير", "مساء الخير", "هاي")  # fmt: skip
 THANKS = _family("thanks", "thank you", "thx", "appreciate", "شكرا", "متشكر", "تسلم", "ميرسي", "الف شكر")
-# A loan named outright; MORTGAGE adds the words that may also sit in another question (a bank, interest).
-LOAN = _family("mortgage", "loan", "borrow", "financing", "تمويل", "قرض", "رهن", "اقترض", "اتمول")
+# A loan named outright; MORTGAGE adds the words that may also sit in another question (a bank, interest). The
+# calculators' words are read in Franco-Arabic too ("tamweel", "fayda", "el 2est kam", "mortabi", "3a2ed", "egar",
+# "a2ayem"), as the search reads listings' words: an Egyptian buyer who types Franco asks these questions in it.
+LOAN = _family("mortgage", "loan", "borrow", "financing", "تمويل", "قرض", "رهن", "اقترض", "اتمول", "tamweel",
+               "tamwil", "tamweil", "2ard bank", "2ard mn el bank", "2ard men el bank")  # fmt: skip
 MORTGAGE = _family("mortgage", "loan", "borrow", "financing", "finance", "bank", "interest", "amortization",
-                   "تمويل", "قرض", "رهن", "البنك", "بنك", "فايده", "فائدة", "فوايد", "فوائد", "اقترض")  # fmt: skip
+                   "تمويل", "قرض", "رهن", "البنك", "بنك", "فايده", "فائدة", "فوايد", "فوائد", "اقترض", "tamweel",
+                   "tamwil", "tamweil", "fayda", "fayde", "fay2da", "fa2da", "fa2eda", "fawayed", "fawa2ed",
+                   "2ard bank", "2ard mn el bank", "2ard men el bank")  # fmt: skip
 # Asking what a month of a loan costs (not "with installments", which is a payment plan to search by).
 MONTHLY = _family("monthly payment", "monthly installment", "monthly instalment", "the monthly", "pay monthly",
                   "pay per month",
                   "pay a month", "the installment", "the instalment", "installment be", "قسط", "القسط",
-                  "هدفع كام في الشهر", "هدفع كام شهري")  # fmt: skip
-INCOME = _family("salary", "income", "earn", "make", "مرتبي", "مرتب", "دخلي", "دخل", "راتبي", "راتب", "بقبض")
-AFFORD = _family("afford", "borrow", "qualify", "eligible", "اقدر", "أقدر", "اشتري", "أشتري", "استحق")
+                  "هدفع كام في الشهر", "هدفع كام شهري", "el 2est", "el qest", "el ist", "2est kam", "qest kam",
+                  "2esto kam", "2estaha kam", "hadfa3 kam", "hadfa kam", "ha2sat kam")  # fmt: skip
+INCOME = _family("salary", "income", "earn", "make", "مرتبي", "مرتب", "دخلي", "دخل", "راتبي", "راتب", "بقبض",
+                 "mortabi", "mortaby", "moratabi", "mortab", "morattab", "da5li", "da5ly", "dakhli", "ratbi",
+                 "ba2bad")  # fmt: skip
+AFFORD = _family("afford", "borrow", "qualify", "eligible", "اقدر", "أقدر", "اشتري", "أشتري", "استحق", "a2dar",
+                 "a2der", "as7a2")  # fmt: skip
 ROI = _family("roi", "yield", "return", "rent it", "rent out", "rental", "invest", "cash flow", "payback",
-              "عائد", "استثمار", "أستثمر", "استثمر", "يستاهل استثمار", "تنفع استثمار")  # fmt: skip
+              "عائد", "استثمار", "أستثمر", "استثمر", "يستاهل استثمار", "تنفع استثمار", "3a2ed", "3aed", "3ayed",
+              "esteshmar", "estesmar", "estethmar", "asteshmer", "astasmer")  # fmt: skip
 RENT = _family("rent", "lease", "let it", "tenant", "ايجار", "إيجار", "اجرت", "أجرت", "اجرها", "أجرها", "هأجر",
-               "أأجر", "اأجر", "مؤجر", "مأجر", "اجره")  # fmt: skip
+               "أأجر", "اأجر", "مؤجر", "مأجر", "اجره", "egar", "igar", "eigar", "2egar", "agart", "a2gart", "2agart",
+               "agarha", "a2agarha", "2agarha", "ha2agar", "ha2agarha", "mo2agar", "m2agar")  # fmt: skip
 VALUATION = _family("worth", "valuation", "value my", "value of my", "appraise", "appraisal", "estimate",
                     "how much is my", "how much can i sell", "sell", "price my", "get for it", "تقييم", "يسوى", "تسوى",
                     "يساوي", "تساوي", "قيمة", "تمنها", "تمنه", "ابيع", "أبيع", "هبيع", "اقيم", "أقيم", "قيم", "قيملي",
                     "يجيب كام", "تجيب كام", "تيجي كام", "يجي كام", "تتباع بكام", "يتباع بكام", "بعته",
                     "بعتها", "هتجيب كام", "هيجيب كام", "بكام تتباع", "بكام يتباع", "هتتباع بكام", "هيتباع بكام",
-                    "تتباع كام")  # fmt: skip
+                    "تتباع كام", "ta2yeem", "te2yeem", "taqyeem", "ta2yim", "a2ayem", "a2ayim", "2ayemly", "2ayemli",
+                    "teswa kam", "tesswa kam", "yeswa kam", "tegeeb kam", "tegib kam", "tegeb kam", "hatgeeb kam",
+                    "tetba3 b kam", "tetba3 be kam", "abe3", "abee3", "habe3", "habee3")  # fmt: skip
 # The owner of the property speaking (a valuation, not a search, even when the size is missing).
 OWNER = _family("my ", "mine", "i own", "i have a", "عندي", "بتاعتي", "بتاعي", "شقتي", "فيلتي", "ابيع", "أبيع",
-                "هبيع", "sell")  # fmt: skip
-PRICE_QUESTION = _family("how much", "what price", "كام", "بكام")
+                "هبيع", "sell", "3andi", "3andy", "beta3ti", "beta3ty", "beta3i", "sha2ti", "sha2eti", "abe3",
+                "abee3", "habe3", "habee3")  # fmt: skip
+PRICE_QUESTION = _family("how much", "what price", "كام", "بكام", "b kam", "bkam", "be kam", "teswa kam", "tegeeb kam")
 # A seller naming the price they want, whatever Amr asked last: "I want 6 million for it", "عايز فيها ٦ مليون".
 ASKING = _family("want", "asking", "ask for", "sell it for", "sell for", "my price", "price is", "expect", "عايز فيها",
                  "عايز فيه", "عاوز فيها", "عاوز فيه", "طالب فيها", "طالب فيه", "سعري", "سعرها", "هبيعها ب", "ابيعها ب",
@@ -90,11 +104,13 @@ TRENDS = _family("market", "trend", "average price", "prices", "price per meter"
                  "استني ولا اشتري", "price per m", "per square meter", "median", "going up", "going down",
                  "appreciat", "السوق", "سعر المتر", "اسعار", "أسعار", "متوسط", "بتزيد", "بتقل", "بتغلى",
                  "غليت", "ارتفاع", "price range", "range of prices", "how expensive", "رينج الاسعار",
-                 "رينج الأسعار")  # fmt: skip
+                 "رينج الأسعار", "as3ar", "se3r el metr", "se3r el meter", "el metr bkam", "el metr be kam",
+                 "el so2", "el soo2")  # fmt: skip
 # "There": the place the conversation is on (the last search's).
 THERE = _family("there", "هناك", "هنا", "فيها", "henak", "hnak", "hena")
 # Asked with no area or type at all, only these make a question about the whole market.
-WHOLE_MARKET = _family("market", "trend", "price per meter", "السوق", "سعر المتر", "متوسط سعر", "good time to buy",
+WHOLE_MARKET = _family("market", "trend", "price per meter", "السوق", "سعر المتر", "متوسط سعر", "se3r el metr",
+                       "el so2", "el soo2", "good time to buy",
                        "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
                        "استني ولا اشتري")  # fmt: skip
 AVAILABILITY = _family("available", "availability", "reserved", "still for sale", "still there", "blockchain",
@@ -230,11 +246,24 @@ SEARCH = _family("show", "find", "looking for", "search", "want", "need", "any",
 # A buyer's request to be shown listings, which a seller's details never are ("show me", "looking for", "عايز اشوف").
 SHOW_ME = _family("show", "find", "looking for", "search", "any ", "وريني", "ورينى", "اعرض", "بدور", "ابحث",
                   "عايز اشوف", "عاوز اشوف", "عايز اشتري", "عاوز اشتري", "buy")  # fmt: skip
-# Types the parser may miss in an owner's or a market question ("شقتي", "للفلل"); used there only, and only when the
-# parser found none (a search keeps to the parser's reading).
+# Types the parser may miss in an owner's or a market question ("شقتي", "sha2ti", "للفلل"); used there only, and only
+# when the parser found none (a search keeps to the parser's reading).
 TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "Apartment": ("apartment", "flat", "شقه", "شقتي", "شقتنا", "شقق"),
-    "Villa": ("villa", "فيلا", "فيلتي", "فلل", "فيلل"),
+    "Apartment": (
+        "apartment",
+        "flat",
+        "شقه",
+        "شقتي",
+        "شقتنا",
+        "شقق",
+        "sha2ti",
+        "sha2ety",
+        "sha2eti",
+        "sha2etna",
+        "sha2tna",
+        "sha2a2",
+    ),
+    "Villa": ("villa", "فيلا", "فيلتي", "فلل", "فيلل", "felti", "fellti", "felal"),
     "Townhouse": ("townhouse", "town house", "تاون هاوس", "تاون"),
     "Twinhouse": ("twinhouse", "twin house", "توين هاوس", "توين"),
     "Duplex": ("duplex", "دوبلكس"),
@@ -271,9 +300,11 @@ _PAIR = re.compile(
     r"(?!\s*(?:m\b|mn|mil|million|مليون|الف|k\b|bed|br\b|غرف|اوض|years|سنين|سنه|%|sq|m2|متر))"
 )
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "الف": 1e3, "الاف": 1e3, "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6,
-                "مليون": 1e6, "ملايين": 1e6}  # fmt: skip
+                "مليون": 1e6, "ملايين": 1e6, "alf": 1e3, "alaf": 1e3, "aalaf": 1e3, "milyon": 1e6, "malyon": 1e6,
+                "melyon": 1e6, "mlyon": 1e6, "millyon": 1e6, "malayeen": 1e6}  # fmt: skip
 _AMOUNT = re.compile(
-    r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s*(thousand|million|mil|mn|k|m|الاف|الف|مليون|ملايين)?(?![a-z\u0621-\u064a²\d])"
+    r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s*(thousand|million|milyon|millyon|malyon|melyon|mlyon|malayeen|mil|mn|k|m|"
+    r"alaf|aalaf|alf|الاف|الف|مليون|ملايين)?(?![a-z\u0621-\u064a²\d])"
     r"(\s*(?:و\s?نص|and a half))?"
 )
 _WORD_AMOUNT = re.compile(r"(?<![\w])[وبل]?(مليونين|نص مليون|ربع مليون|a million|one million|مليون)(?![\w])")
@@ -282,25 +313,31 @@ _WORD_AMOUNTS = {"مليونين": 2e6, "نص مليون": 5e5, "ربع مليو
 _CURRENCY = r"(?:egp|le|l\.e\.?|pounds?|جنيه|ج\.?م)?"
 _PER_MONTH = re.compile(
     rf"\s*{_CURRENCY}\s*(?:a month|per month|/ ?month|/ ?mo\b|monthly|a mo\b|every month|each month|في الشهر|"
-    r"فى الشهر|بالشهر|شهري|كل شهر)"
+    r"فى الشهر|بالشهر|شهري|كل شهر|fel shahr|fi el shahr|fe el shahr|fel sha7r|bel shahr|shahreyan|shahriyan|"
+    r"shahry|shahri|kol shahr)"
 )
 _PER_YEAR = re.compile(
     rf"\s*{_CURRENCY}\s*(?:a year|per year|/ ?year|/ ?yr|yearly|annually|per annum|every year|each year|في السنه|"
-    r"فى السنه|بالسنه|سنوي|كل سنه|في العام)"
+    r"فى السنه|بالسنه|سنوي|كل سنه|في العام|fel sana|fi el sana|bel sana|sanaweyan|sanawiyan|kol sana)"
 )
 _AFTER_LOAN = re.compile(
     r"(?:loan|borrow|قرض|اقترض|سلفه)\s*(?:of|for|amount of|worth|بقيمه|قيمته|ب|بمبلغ)?\s*(?:egp|le|جنيه)?\s*$"
 )
+_INTEREST = r"(?:interest|rate|apr|فايده|فائده|فوايد|فوائد|fayda|fayde|fay2da|fa2da|fa2eda|fawayed|fawa2ed)"
 _RATE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*%\s*(?:a year |yearly |annual |سنوي )?(?:interest|rate|apr|فايده|فائده|فوايد|فوائد)"
-    r"|(?:interest|rate|apr|فايده|فائده|فوايد|فوائد)\s*(?:rate)?\s*(?:of|=|:|at|is|بتاعها|هي)?\s*(\d+(?:\.\d+)?)\s*%"
+    rf"(\d+(?:\.\d+)?)\s*%\s*(?:a year |yearly |annual |سنوي |sanawy |sanawi )?{_INTEREST}"
+    rf"|{_INTEREST}\s*(?:rate)?\s*(?:of|=|:|at|is|بتاعها|هي|b|be|bta3etha)?\s*(\d+(?:\.\d+)?)\s*%"
     r"|\bat\s*(\d+(?:\.\d+)?)\s*%(?!\s*(?:down|deposit))"
 )
-_INCOME_AFTER = re.compile(r"\s*(?:egp |جنيه )?(?:a month |monthly |في الشهر )?(?:salary|income|net|مرتب|دخل|راتب)")
-_YEARS = re.compile(r"(\d{1,2})\s*(?:years?|yrs?|سنين|سنه|سنوات|عام|اعوام)")
+_INCOME_AFTER = re.compile(
+    r"\s*(?:egp |جنيه )?(?:a month |monthly |في الشهر |fel shahr )?"
+    r"(?:salary|income|net|مرتب|دخل|راتب|mortab|da5l|dakhl)"
+)
+_YEARS = re.compile(r"(\d{1,2})\s*(?:years?|yrs?|سنين|سنه|سنوات|عام|اعوام|snin|sneen|senin|seneen|sana|sanawat)\b")
+_DOWN_WORDS = r"(?:down ?payment|deposit|مقدم|دفعه اولي|mo2adam|mo2dam|mokadam|moqadam|m2adam)"
 _DOWN = re.compile(
-    r"(\d{1,2}(?:\.\d+)?)\s*%\s*(?:down|deposit|مقدم|دفعه اولي)"
-    r"|(?:down ?payment|deposit|مقدم|دفعه اولي)\s*(?:of|=|:|is)?\s*(\d{1,2}(?:\.\d+)?)\s*%"
+    rf"(\d{{1,2}}(?:\.\d+)?)\s*%\s*(?:down|{_DOWN_WORDS})"
+    rf"|{_DOWN_WORDS}\s*(?:of|=|:|is)?\s*(\d{{1,2}}(?:\.\d+)?)\s*%"
 )
 # "does it have a garden?", "is it furnished?", "فيها جراج؟", "هي متشطبة؟", "fiha asanseer?": a question about the
 # listing the conversation is on, not a search ("في شقة فيها جنينة؟", "is there one with a garden?" are searches).

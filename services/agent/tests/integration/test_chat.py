@@ -114,6 +114,17 @@ def test_a_mortgage_is_computed_to_the_pound(api: httpx.Client) -> None:
     assert "57,388" in body["reply"] and "4,000,000" in body["reply"]
 
 
+def test_a_mortgage_asked_in_franco_arabic_is_computed_to_the_pound(api: httpx.Client) -> None:
+    body = chat(api, "law 3ayez a2sat sha2a b 5 milyon 3ala 10 snin b fayda 12%, el 2est kam?").json()
+    call = body["tool_calls"][0]
+    assert (call["name"], call["arguments"]) == (
+        "calculate_mortgage",
+        {"property_price": 5_000_000, "years": 10, "annual_rate_pct": 12.0},
+    )
+    # The same loan as above at the default 20% down: 4,000,000 at 1% a month for 120 months.
+    assert call["result"]["monthly_payment"] == 57_388 and "57,388" in body["reply"]
+
+
 def test_an_unknown_property_gets_an_honest_answer_and_no_card(api: httpx.Client) -> None:
     body = chat(api, "Tell me about property 999999").json()
     call = body["tool_calls"][0]

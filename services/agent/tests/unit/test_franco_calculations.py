@@ -1,0 +1,59 @@
+"""The calculators asked in Franco-Arabic: a loan, an income, a rate, a term, a down payment and a rent written as an
+Egyptian buyer types them in Latin letters ("b fayda 20%", "3ala 10 snin", "mortabi 30 alf", "agartha 15 alf fel
+shahr") are read as their Arabic and English forms are, and words that only look like them stay searches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from osool_agent.brains.rules import Reading, read_message
+
+
+def read(text: str, filters: dict[str, Any] | None = None) -> Reading:
+    return read_message(text, {"filters": filters or {}, "text": text, "understood": []}, [], "auto")
+
+
+@pytest.mark.parametrize(
+    ("text", "arguments"),
+    [
+        ("law 3ayez a2sat sha2a b 4 milyon 3ala 10 snin b fayda 20%, el 2est kam?",
+         {"property_price": 4_000_000, "years": 10, "annual_rate_pct": 20.0}),
+        ("tamweel 3a2ary le sha2a 3 milyon mo2adam 10% 3ala 20 sana",
+         {"property_price": 3_000_000, "years": 20, "down_payment_pct": 10.0}),
+        ("mortabi 30 alf, a2dar a5od 2ard mn el bank b kam?", {"monthly_income": 30_000}),
+        ("da5li 50 alf fel shahr, a2dar ashtery sha2a b 5 milyon b tamweel?",
+         {"monthly_income": 50_000, "property_price": 5_000_000}),
+        ("el 2est kam 3ala sha2a b 2.5 milyon 15 sana fayda 18%",
+         {"property_price": 2_500_000, "years": 15, "annual_rate_pct": 18.0}),
+    ],
+)  # fmt: skip
+def test_a_franco_loan_question_is_a_mortgage_with_its_figures(text: str, arguments: dict[str, Any]) -> None:
+    reading = read(text)
+    assert (reading.tool, reading.arguments) == ("calculate_mortgage", arguments)
+
+
+@pytest.mark.parametrize(
+    ("text", "arguments"),
+    [
+        ("law eshtarait sha2a b 3 milyon w agartha 15 alf fel shahr el 3a2ed kam?",
+         {"property_price": 3_000_000, "monthly_rent": 15_000}),
+        ("3a2ed el esteshmar le shaleh b 5 milyon egaro 400 alf fel sana",
+         {"property_price": 5_000_000, "annual_rent": 400_000}),
+    ],
+)  # fmt: skip
+def test_a_franco_yield_question_is_the_return_on_its_price_and_rent(text: str, arguments: dict[str, Any]) -> None:
+    reading = read(text)
+    assert (reading.tool, reading.arguments) == ("calculate_investment_roi", arguments)
+
+
+def test_a_franco_owner_asking_the_worth_of_their_home_is_asked_for_its_details() -> None:
+    reading = read("3ayez a2ayem sha2ti")
+    assert (reading.tool, reading.smalltalk) == (None, "valuation_details")
+    assert reading.arguments == {"missing": ["location", "size_sqm"]}  # "sha2ti" is an apartment
+
+
+@pytest.mark.parametrize("text", ["2ard fel sahel", "3ayez sha2a egar fel tagamo3", "el sha2a el ola"])
+def test_words_that_only_look_like_a_calculation_are_not_one(text: str) -> None:
+    assert read(text).tool not in ("calculate_mortgage", "calculate_investment_roi")
