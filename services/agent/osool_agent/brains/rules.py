@@ -115,10 +115,12 @@ WHOLE_MARKET = _family("market", "trend", "price per meter", "السوق", "سع
                        "استني ولا اشتري")  # fmt: skip
 AVAILABILITY = _family("available", "availability", "reserved", "still for sale", "still there", "blockchain",
                        "on chain", "on-chain", "registry", "sold", "taken", "متاح", "محجوز", "لسه موجود", "اتباع",
-                       "اتحجز", "البلوكتشين", "بلوك تشين")  # fmt: skip
+                       "اتحجز", "البلوكتشين", "بلوك تشين", "mota7", "mot7a", "lessa mawgod", "lesa mawgod",
+                       "lessa mawgoud", "et7agaz", "etba3", "ma7gouz", "ma7gooz", "ma7goz")  # fmt: skip
 COMPARE = _family("compare", "comparison", "versus", "vs", "difference between", "which is better", "which one is",
                   "side by side", "against each other", "جنب بعض", "قصاد بعض", "قارن", "مقارنه", "مقارنة", "الفرق",
-                  "أحسن واحده", "احسن واحده", "انهي احسن", "أنهي أحسن")  # fmt: skip
+                  "أحسن واحده", "احسن واحده", "انهي احسن", "أنهي أحسن", "2aren", "2arin", "qaren", "qarin",
+                  "mo2arna", "mo2arana", "moqarna", "el far2", "a7san wa7da", "anhy a7san", "anhi a7san")  # fmt: skip
 # "Which of them has the lowest down payment?": the listings shown side by side, that one named first (Winners' keys).
 BEST_OF = (
     ("lowest_down_payment", _family("lowest down payment", "smallest down payment", "least down payment",
@@ -142,6 +144,8 @@ DETAILS = _family("tell me about", "details", "more about", "more info", "info o
 RESERVE = re.compile(
     r"\breserve\b(?!d)|\breservation\b|\b(?:put|pay|leave) (?:down )?(?:a |the )?deposit\b|\bhold (?:it|this|that)\b"
     r"|(?:^|(?<=[\sوف]))احجز|(?:^|(?<=\s))(?:اعمل|عايز|عاوز) حجز|عربون"
+    # Franco-Arabic: "a7gezha", "3ayez a7gez", "a3mel 7agz", "3arboon"
+    r"|\b(?:a7gez|a7gaz|ha7gez|n7gez|ne7gez|e7gez)|\b(?:a3mel|3ayez|3awez|3ayz) 7agz\b|\b3arbo+u?n"
 )
 VIEWING = re.compile(
     _family("viewing", "visit", "see it in person", "tour", "appointment", "in person", "come see", "come and see",
@@ -290,6 +294,9 @@ ORDINALS |= {
     "el oula": 1, "el ula": 1, "el tany": 2, "el tanya": 2, "el tania": 2, "el talet": 3, "el talta": 3,
     "el taleta": 3, "el rabe3": 4, "el rab3a": 4, "el khames": 5, "el 5ames": 5, "el khamsa": 5, "el 5amsa": 5,
 }  # fmt: skip
+# "and the second", "for the second", "with the second" are one word in Franco as in Arabic ("wel tanya", "lel tanya",
+# "bel tanya": "والتانية", "للتانية", "بالتانية").
+ORDINALS |= {f"{particle}{word}": n for word, n in ORDINALS.items() if word.startswith("el ") for particle in "wlb"}
 _ORDINAL = re.compile(
     r"(?<!الدور )(?<!التجمع )(?<!الحي )(?<!dor )(?<!tagamo3 )(?<!tagamoa )(?<!7ay )(?<!hay )(?<![\w])(?:[وب]?)("
     + "|".join(map(re.escape, sorted(ORDINALS, key=len, reverse=True)))
@@ -492,7 +499,21 @@ def read_message(
     ids = explicit_ids(text)
     if offer is not None and (reading := _viewing_pick(text, language, filters, ids, offer, today)) is not None:
         return reading
-    if offered is not None and not ids and _is_yes(folded) and not any(filters.get(k) for k in _YES_BUT_NEW):
+    # A yes that names another step than the one offered is that step: "عايز احجزها" / "3ayez a7gezha" to "Shall we
+    # book a viewing, or reserve it?" reserves, it does not book the viewing.
+    other_step = (
+        (RESERVE.search(folded) and not VIEWING.search(folded) and offered[0] != "reserve_property")
+        or (VIEWING.search(folded) and offered[0] != "schedule_viewing")
+        if offered is not None
+        else False
+    )
+    if (
+        offered is not None
+        and not ids
+        and not other_step
+        and _is_yes(folded)
+        and not any(filters.get(k) for k in _YES_BUT_NEW)
+    ):
         return Reading(language, offered[0], dict(offered[1]))
     picks = _ordinals(folded)
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]

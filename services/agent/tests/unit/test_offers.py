@@ -64,6 +64,15 @@ def test_a_yes_makes_the_call_the_last_reply_offered(
     assert (reading.tool, reading.arguments) == (tool, arguments)
 
 
+@pytest.mark.parametrize("text", ["عايز احجزها", "3ayez a7gezha", "yes, reserve it", "ok I want to reserve it"])
+def test_a_yes_that_names_reserving_reserves_rather_than_booking_the_viewing_offered(text: str) -> None:
+    past = [*CHECKED[:-1], {"role": "assistant", "content": "It is still listed for sale. Shall we book a viewing, or "
+                                                            "reserve it (reserving registers it)?"}]  # fmt: skip
+    parsed = {"filters": {}, "text": text, "understood": []}
+    reading = read_message(text, parsed, [], "auto", offered=offered_next(past, past[-1]["content"]), focus=LISTING)
+    assert (reading.tool, reading.arguments) == ("reserve_property", {"property_id": LISTING})
+
+
 @pytest.mark.parametrize("text", ["no thanks", "ok thanks", "لا شكرا", "not now"])
 def test_a_no_or_a_thanks_makes_nothing(text: str) -> None:
     assert read(text, TRENDS).tool is None

@@ -1,6 +1,7 @@
-"""The calculators asked in Franco-Arabic: a loan, an income, a rate, a term, a down payment and a rent written as an
-Egyptian buyer types them in Latin letters ("b fayda 20%", "3ala 10 snin", "mortabi 30 alf", "agartha 15 alf fel
-shahr") are read as their Arabic and English forms are, and words that only look like them stay searches."""
+"""Requests in Franco-Arabic: a loan, an income, a rate, a term, a down payment and a rent written as an Egyptian buyer
+types them in Latin letters ("b fayda 20%", "3ala 10 snin", "mortabi 30 alf", "agartha 15 alf fel shahr"), and the
+steps on listings shown ("2arenly el ola wel tanya", "el tanya mota7a?", "3ayez a7gezha") are read as their Arabic and
+English forms are; words that only look like them stay what they are."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import pytest
 
 from osool_agent.brains.rules import Reading, read_message
 
+SHOWN = [{"id": f"listing-{n}", "price": 5_000_000 + n} for n in range(1, 4)]
 
-def read(text: str, filters: dict[str, Any] | None = None) -> Reading:
-    return read_message(text, {"filters": filters or {}, "text": text, "understood": []}, [], "auto")
+
+def read(text: str, filters: dict[str, Any] | None = None, shown: list[dict[str, Any]] | None = None) -> Reading:
+    return read_message(text, {"filters": filters or {}, "text": text, "understood": []}, shown or [], "auto")
 
 
 @pytest.mark.parametrize(
@@ -57,3 +60,25 @@ def test_a_franco_owner_asking_the_worth_of_their_home_is_asked_for_its_details(
 @pytest.mark.parametrize("text", ["2ard fel sahel", "3ayez sha2a egar fel tagamo3", "el sha2a el ola"])
 def test_words_that_only_look_like_a_calculation_are_not_one(text: str) -> None:
     assert read(text).tool not in ("calculate_mortgage", "calculate_investment_roi")
+
+
+@pytest.mark.parametrize(
+    "text", ["2arenly el ola wel tanya", "qaren el awel w el tanya", "eh el far2 ben el ola wel tanya"]
+)
+def test_a_franco_comparison_of_two_shown_compares_them(text: str) -> None:
+    reading = read(text, shown=SHOWN)
+    assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": ["listing-1", "listing-2"]})
+
+
+@pytest.mark.parametrize("text", ["el tanya mota7a?", "el tanya lessa mawgoda?", "hya el tanya et7agazet?"])
+def test_a_franco_availability_question_checks_the_listing_named(text: str) -> None:
+    reading = read(text, shown=SHOWN)
+    assert (reading.tool, reading.arguments) == ("check_availability", {"property_id": "listing-2"})
+
+
+@pytest.mark.parametrize(("text", "tool"), [("3ayez a7gez el tanya", "reserve_property"),
+                                            ("a3mel 7agz lel tanya", "reserve_property"),
+                                            ("3ayez a7gez mo3ayna lel tanya", "schedule_viewing")])  # fmt: skip
+def test_franco_reserving_is_a_reservation_unless_it_books_a_viewing(text: str, tool: str) -> None:
+    reading = read(text, shown=SHOWN)
+    assert reading.tool == tool and reading.arguments["property_id"] == "listing-2"
