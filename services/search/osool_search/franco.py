@@ -10,7 +10,8 @@ only the long vowels of the Arabic name must be there in the Latin word's vowels
 o/u/w, ي as i/e/y; an initial ا as any vowel; ع as "3" or anything). A word without a Franco digit (2, 3, 5, 7, 8, 9)
 must also have three consonants or more: "fill", "file" and "fellow" share the skeleton of فيلا, so the short Franco
 spellings of everyday words are listed (`SHORT_SPELLINGS`) rather than guessed, and the English words that happen to
-fit an Arabic name are never read as one (`ENGLISH_LOOKALIKES`, checked by a test against an English word list).
+fit an Arabic name are never read as one (`ENGLISH_LOOKALIKES`, checked by a test against an English word list), nor
+are everyday Franco words that do ("3omara", a building, is not Emaar: `EVERYDAY_LOOKALIKES`).
 """  # noqa: RUF002
 
 from __future__ import annotations
@@ -164,6 +165,16 @@ ENGLISH_LOOKALIKES = frozenset(
         "motorway", "vessel", "visla", "visual", "visually", "warden",
     }
 )  # fmt: skip
+# Everyday Franco words that fit a name's letters, or lie a letter from one: never read as one. "3omara" is عمارة (a
+# building: "sha2a fi 3omara gdida"), not إعمار (Emaar); "hadya" is هادية (quiet), not Badya; "daye2a" is ضيقة (narrow),
+# not الدقي (Dokki).
+EVERYDAY_LOOKALIKES = frozenset(
+    {
+        "3omara", "3emara", "3amara", "3omarat", "3emarat", "3amarat", "3omaret", "3emaret",
+        "hadya", "hadia", "hadyaa", "hady", "hadi", "hadye",
+        "daye2a", "daye2", "dayqa", "dayya2a", "day2a",
+    }
+)  # fmt: skip
 
 # ---- the transliteration ----
 
@@ -275,7 +286,7 @@ class FrancoIndex:
         listed = short_spellings.get(latin)
         if listed is not None:  # and with its article, which a name may write on it ("التجمع الاول": "el awal")
             return tuple(w for w in (listed, f"ال{listed}") if w in self._words)
-        if latin in ENGLISH_LOOKALIKES or latin.isdigit():
+        if latin in ENGLISH_LOOKALIKES or latin in EVERYDAY_LOOKALIKES or latin.isdigit():
             return ()
         has_franco_digit = bool(FRANCO_DIGITS.intersection(latin))
         if not has_franco_digit and not latin.isalpha():

@@ -480,9 +480,16 @@ def _money(match: re.Match[str], tag: str) -> _Money | None:
     return _Money(value, multiplier, marked)
 
 
+_FEWEST_POUNDS = 1_000
+
+
 def _price_value(money: _Money | None, threshold: float) -> int | None:
-    """The amount in EGP when it reads as money: a unit, a currency, or big enough to be a price on its own."""
+    """The amount in EGP when it reads as money: a unit, a currency, or big enough to be a price on its own. A few
+    pounds with no unit are no sum a buyer names, currency or not: "le 3eyalna" is "for our kids" in Franco ("le" also
+    writes L.E.), not LE 3."""
     if money is None or not (money.marked or money.value >= threshold):
+        return None
+    if money.multiplier is None and money.value < _FEWEST_POUNDS:
         return None
     value = round(money.value)
     return value if 0 < value <= 2_000_000_000 else None
@@ -1348,7 +1355,7 @@ def _known_words() -> frozenset[str]:
                *franco.MONTHLY_BEFORE, *franco.MONTHLY_AFTER, *franco.SIZE_UNITS)  # fmt: skip
     words.update(w for p in lexicon for w in _phrase_key(p))
     words.update(fold(w) for w in franco.CONNECTORS)
-    words.update(fold(w) for w in franco.ENGLISH_LOOKALIKES)
+    words.update(fold(w) for w in (*franco.ENGLISH_LOOKALIKES, *franco.EVERYDAY_LOOKALIKES))
     return frozenset(words - _PHRASE_WORDS)
 
 

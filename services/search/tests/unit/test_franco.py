@@ -121,6 +121,12 @@ def test_an_apostrophe_inside_a_franco_word_is_its_hamza(query: str, expected: d
         ("awsa3 mn", {}),
         # A currency written onto the number is still money.
         ("villa egp5m", {"property_types": ["Villa"], "max_price": 5_000_000}),
+        # "le" before a Franco word is "for", not L.E.: "for our kids", "for something", "for my clinic".
+        ("sha2a le 3eyalna", {"property_types": [A]}),
+        ("villa le 7aga", {"property_types": ["Villa"]}),
+        ("3eyada fel ma3adi le 3eyadti", {"property_types": ["Clinic"], "locations": ["Maadi"]}),
+        ("apartment le 3 milyon", {"property_types": [A], "max_price": 3_000_000}),
+        ("apartment LE 3,000,000", {"property_types": [A], "max_price": 3_000_000}),
     ],
 )
 def test_a_digit_inside_a_franco_word_is_no_number(query: str, expected: dict[str, Any]) -> None:
@@ -258,6 +264,21 @@ def test_ambiguous_short_and_everyday_words_are_not_corrected(query: str) -> Non
     parsed = parse_query(query)
     assert not any("→" in entry for entry in parsed.understood), parsed.understood
     assert "property_types" not in parsed.filters.applied() or query == "شقة غالية"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sha2a fi 3omara gdida",  # a building (عمارة), not Emaar (إعمار)
+        "sha2a fi 3emara",
+        "sha2a hadya",  # quiet, a letter from Badya
+        "sha2a daye2a",  # narrow (ضيقة), the letters of Dokki (الدقي)
+    ],
+)
+def test_everyday_franco_words_that_fit_a_name_are_not_read_as_it(query: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == {"property_types": [A]}
+    assert parsed.understood == ("sha2a → Apartment",)
 
 
 def test_a_corrected_negated_name_is_an_exclusion_shown_with_its_correction() -> None:
