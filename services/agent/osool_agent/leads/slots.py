@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from osool_agent.brains.rules import ARABIC, EMAIL, agreement, fold, phone_number
 from osool_agent.brains.rules import _family as family
+from osool_agent.brains.rules import _property_type as owned_type
 from osool_agent.grounding import normalise_digits, to_number
 
 Intent = Literal["buy", "sell", "rent", "invest"]
@@ -63,116 +64,149 @@ class LeadSlots(BaseModel):
 
 
 # -- keyword families (the folded form of rules.fold: one alef, ه for ة, ي for ى, ASCII digits, lower case) ----------
+# Each in English, Egyptian Arabic and Franco-Arabic ("3ayez abee3 sha2ti", "msafer bara masr", "nos tashteeb"): the
+# search's parser reads a Franco message's areas, types, rooms and budget, and these read the rest of it.
 BUY = family("buy", "buying", "purchase", "looking for", "searching for", "i want", "i need", "interested in", "اشتري",
-             "أشتري", "هشتري", "نشتري", "عايز", "عايزه", "عاوز", "محتاج", "بدور", "بندور", "ادور")  # fmt: skip
+             "أشتري", "هشتري", "نشتري", "عايز", "عايزه", "عاوز", "محتاج", "بدور", "بندور", "ادور", "3ayez", "3ayza",
+             "3awez", "3ayz", "ashtery", "ashtry", "ashtri", "hashtery", "neshtery", "badawar", "bdawar", "me7tag",
+             "me7taga")  # fmt: skip
 # Owner words: the speaker has a property to sell or value. "for sale" alone is a buyer's word ("villa for sale").
 SELL = family(
     "sell", "selling", "list my", "put my", "valuation", "value my", "appraise", "how much can i get",
     "how much is my", "buyer for my", "ابيع", "أبيع", "هبيع", "نبيع", "هنبيع", "ببيع", "بيع شقتي", "بيع الفيلا",
-    "عرض شقتي", "تقييم", "يسوى", "تسوى", "تتباع", "يتباع", "اعرضها", "أعرضها", "اعرض شقتي",
+    "عرض شقتي", "تقييم", "يسوى", "تسوى", "تتباع", "يتباع", "اعرضها", "أعرضها", "اعرض شقتي", "abee3", "abe3",
+    "habee3", "habe3", "nbee3", "hanbee3", "babee3", "bbee3", "te2yeem", "ta2yeem", "teswa", "tetba3", "a3redha",
+    "a3red sha2ti",
 )  # fmt: skip
 INVEST = family(
     "invest", "roi", "yield", "rental income", "rent it out", "rent out", "return on", "returns", "resale",
     "resell", "flip", "capital gain", "appreciation", "استثمار", "استثمر", "أستثمر", "استثماري", "عائد", "اجرها",
-    "أجرها", "اأجرها", "هأجرها", "ابيعها بعدين", "أبيعها بعدين", "مكسب", "ربح",
+    "أجرها", "اأجرها", "هأجرها", "ابيعها بعدين", "أبيعها بعدين", "مكسب", "ربح", "esteshmar", "estesmar",
+    "asteshmer", "astasmer", "3a2ed", "agarha", "a2agarha", "ha2agarha", "maksab", "rab7",
 )  # fmt: skip
 RENT = family(
     "rent", "renting", "for rent", "lease", "tenant", "monthly rent", "ايجار", "إيجار", "للايجار", "استأجر", "استاجر",
-    "أأجر", "اأجر", "مستأجر", "اجار",
+    "أأجر", "اأجر", "مستأجر", "اجار", "egar", "igar", "lel egar", "asta2ger", "mosta2ger",
 )  # fmt: skip
 TIMELINE: tuple[tuple[Timeline, re.Pattern[str]], ...] = (
     ("exploring", family(
         "just looking", "just browsing", "browsing", "exploring", "no rush", "no hurry", "not in a hurry",
         "checking prices", "not sure when", "someday", "بتفرج", "بتفرج بس", "بشوف الاسعار", "مش مستعجل",
-        "مش مستعجله", "مش مستعجلين", "مفيش استعجال", "لسه بدور", "بدور بس", "مش دلوقتي", "على مهلي")),
+        "مش مستعجله", "مش مستعجلين", "مفيش استعجال", "لسه بدور", "بدور بس", "مش دلوقتي", "على مهلي", "batfarag",
+        "batfarrag", "mesh mesta3gel", "msh mesta3gel", "mesh mestaegel", "lessa badawar", "badawar bas",
+        "mesh dlwa2ty", "msh dlwa2ty", "mesh delwa2ty")),
     ("immediate", family(
         "immediately", "asap", "as soon as possible", "right away", "right now", "this month", "this week",
         "next week", "next month", "urgent", "urgently", "ready to move", "move in now", "rtm", "within a month",
         "in a month", "فوري", "فورا", "حالا", "دلوقتي", "على طول", "الشهر ده", "الشهر الجاي", "الاسبوع الجاي",
-        "مستعجل", "مستعجله", "مستعجلين", "استلام فوري", "خلال شهر", "في اسرع وقت", "بسرعه")),
+        "مستعجل", "مستعجله", "مستعجلين", "استلام فوري", "خلال شهر", "في اسرع وقت", "بسرعه", "7alan", "fawran",
+        "dlwa2ty", "delwa2ty", "3ala tool", "el shahr da", "el shahr el gay", "mesta3gel", "mesta3gela",
+        "estelam fawry", "besor3a", "bsor3a")),
     ("within_3_months", family(
         "two months", "2 months", "three months", "3 months", "couple of months", "couple months", "within 3 months",
-        "this quarter", "before summer", "شهرين", "تلات شهور", "3 شهور", "تلت شهور", "خلال 3 شهور")),
+        "this quarter", "before summer", "شهرين", "تلات شهور", "3 شهور", "تلت شهور", "خلال 3 شهور", "shahreen",
+        "shahrein", "talat shohor", "3 shohor")),
     ("within_6_months", family(
         "six months", "6 months", "half a year", "few months", "in the summer", "this summer", "end of summer",
-        "4 months", "5 months", "ست شهور", "6 شهور", "نص سنه", "كام شهر", "الصيف", "الصيف الجاي", "4 شهور", "5 شهور")),
+        "4 months", "5 months", "ست شهور", "6 شهور", "نص سنه", "كام شهر", "الصيف", "الصيف الجاي", "4 شهور", "5 شهور",
+        "set shohor", "6 shohor", "nos sana", "kam shahr", "el seif", "el sef")),
     ("within_year", family(
         "this year", "within a year", "within the year", "12 months", "end of the year", "next year", "in a year",
-        "by the end of the year", "السنه دي", "خلال سنه", "السنه الجايه", "اخر السنه", "آخر السنة", "سنه من دلوقتي")),
+        "by the end of the year", "السنه دي", "خلال سنه", "السنه الجايه", "اخر السنه", "آخر السنة", "سنه من دلوقتي",
+        "el sana di", "el sana de", "sana di", "sana de", "5elal sana", "sana el gaya", "sana el gayya",
+        "a5er el sana", "a5er sana")),
     ("later", family(
         "two years", "2 years", "three years", "3 years", "couple of years", "few years", "later on", "long term",
-        "not before", "سنتين", "تلات سنين", "3 سنين", "كام سنه", "بعد سنه", "مش قبل")),
+        "not before", "سنتين", "تلات سنين", "3 سنين", "كام سنه", "بعد سنه", "مش قبل", "sanateen", "sanatein",
+        "talat snin", "3 snin", "kam sana", "ba3d sana")),
 )  # fmt: skip
 FINANCING: tuple[tuple[Financing, re.Pattern[str]], ...] = (
     ("mortgage", family(
         "mortgage", "bank loan", "bank financing", "home loan", "loan", "finance through", "financing from",
-        "تمويل عقاري", "التمويل العقاري", "قرض", "تمويل بنكي", "تمويل من البنك", "مبادره البنك المركزي")),
+        "تمويل عقاري", "التمويل العقاري", "قرض", "تمويل بنكي", "تمويل من البنك", "مبادره البنك المركزي", "tamweel",
+        "tamwil", "2ard bank", "2ard mn el bank")),
     ("installments", family(
         "installment", "instalment", "payment plan", "down payment", "pay over", "monthly payments", "quarterly",
-        "تقسيط", "قسط", "اقساط", "قسيط", "مقدم", "بالتقسيط", "على سنين", "اقساط ربع سنويه")),
+        "تقسيط", "قسط", "اقساط", "قسيط", "مقدم", "بالتقسيط", "على سنين", "اقساط ربع سنويه", "ta2seet", "ta2sit",
+        "a2sat", "2est", "mo2adam", "mokadam", "3ala snin")),
     ("cash", family(
         "cash", "in full", "full payment", "pay upfront", "paid upfront", "كاش", "نقدي", "نقدا", "كاش بالكامل",
-        "دفعه واحده")),
+        "دفعه واحده", "kash", "na2dy", "na2di", "dof3a wa7da", "dofa wa7da")),
 )  # fmt: skip
 PURPOSE: tuple[tuple[Purpose, re.Pattern[str]], ...] = (
     ("business", family(
         "my clinic", "my office", "my company", "my business", "my shop", "my practice", "for work", "for the company",
         "dental practice", "my firm", "accounting firm", "law firm", "pharmacy", "my startup", "startup", "صيدليه",
         "صيدلية", "عياده", "مكتب محاسبه", "شركه ناشئه",
-        "عيادتي", "مكتبي", "شركتي", "لشركتي", "للشركه", "محلي", "لشغلي", "للشغل")),
+        "عيادتي", "مكتبي", "شركتي", "لشركتي", "للشركه", "محلي", "لشغلي", "للشغل", "3eyadti", "3eyadty", "maktabi",
+        "maktaby", "sherketi", "sherkety", "lel sho3'l", "lel shoghl")),
     ("holiday", family(
         "summer", "vacation", "holiday", "weekend", "getaway", "second home", "مصيف", "للمصيف", "الصيف", "اجازه",
-        "الاجازات", "الويك اند", "نصيف")),
+        "الاجازات", "الويك اند", "نصيف", "masyaf", "lel masyaf", "agaza", "agazat", "el weekend", "nsayaf")),
     ("invest", INVEST),
     ("live", family(
         "live in", "to live", "living", "for my family", "family home", "my family", "move in", "my kids",
         "my children", "newly married", "getting married", "اسكن", "أسكن", "نسكن", "للسكن", "سكن", "اعيش", "نعيش",
-        "لعيلتي", "لاسرتي", "للعيله", "عيالي", "ولادي", "هتجوز", "متجوز", "جواز", "عريس")),
+        "لعيلتي", "لاسرتي", "للعيله", "عيالي", "ولادي", "هتجوز", "متجوز", "جواز", "عريس", "askon", "noskon",
+        "lel sakan", "a3eesh", "ne3eesh", "3eelti", "3elti", "welady", "wlady", "3eyali", "hatgawez", "metgawez",
+        "gawaz", "3aris", "3arees")),
 )  # fmt: skip
 MOTIVATION: tuple[tuple[Motivation, re.Pattern[str]], ...] = (
     ("inheritance", family("inherit", "inheritance", "heirs", "late father", "late mother", "ورث", "ورثه",
-                           "الورثه", "ميراث", "المرحوم", "المرحومه")),
+                           "الورثه", "ميراث", "المرحوم", "المرحومه", "wers", "wirs", "meras", "mirath",
+                           "el mar7oom", "el mar7ooma")),
     ("relocating", family(
         "moving abroad", "relocat", "moving to", "travel", "emigrat", "immigrat", "leaving egypt",
         "leaving the country",
         "job in", "transferred", "مسافر", "مسافره", "مسافرين", "هسافر", "هنسافر", "السفر", "هاجر", "هجره", "منقول",
-        "نقلي", "شغل بره", "بره مصر", "هنعزل", "عزلنا", "نعزل")),
+        "نقلي", "شغل بره", "بره مصر", "هنعزل", "عزلنا", "نعزل", "msafer", "mesafer", "msafra", "hasafer",
+        "hansafer", "el safar", "bara masr", "barra masr", "sho3'l bara", "ha3zel", "han3zel")),
     ("financial", family(
         "need the money", "need money", "need cash", "need liquidity", "debt", "debts", "pay off", "financial",
-        "tight", "محتاج فلوس", "محتاجين فلوس", "محتاج السيوله", "سيوله", "ديون", "دين", "ظروف", "ازمه", "عليا فلوس")),
+        "tight", "محتاج فلوس", "محتاجين فلوس", "محتاج السيوله", "سيوله", "ديون", "دين", "ظروف", "ازمه", "عليا فلوس",
+        "me7tag felos", "me7tag flos", "m7tag flos", "me7tagin felos", "deyoon", "dyoun", "zorof", "azma",
+        "3alaya felos")),
     ("upgrading", family("bigger", "larger", "upgrade", "upgrading", "more space", "more room", "اكبر", "أكبر", "اوسع",
-                         "أوسع", "مساحه اكبر")),
+                         "أوسع", "مساحه اكبر", "akbar", "awsa3", "masa7a akbar")),
     ("downsizing", family("smaller", "downsiz", "too big", "kids moved", "kids left", "اصغر", "أصغر", "كبيره علينا",
-                          "كبيره عليا", "العيال اتجوزوا")),
+                          "كبيره عليا", "العيال اتجوزوا", "asghar", "as8ar", "kebira 3alena", "kbira 3alena",
+                          "el 3eyal etgawezo")),
     ("investment_exit", family(
         "was an investment", "bought it as an investment", "take profit", "taking profit", "cash out", "exit",
-        "investment unit", "كانت استثمار", "اشتريتها استثمار", "استثمار", "اخد المكسب", "مكسب")),
+        "investment unit", "كانت استثمار", "اشتريتها استثمار", "استثمار", "اخد المكسب", "مكسب", "kanet esteshmar",
+        "esteshmar", "a5od el maksab", "maksab")),
 )  # fmt: skip
 # The negative and partial conditions go first: "not finished" also contains "finished".
 CONDITION: tuple[tuple[Condition, re.Pattern[str]], ...] = (
     ("unfinished", family(
         "core and shell", "core & shell", "semi finished", "semi-finished", "unfinished", "not finished",
         "without finishing", "red brick", "نص تشطيب", "نصف تشطيب", "طوب احمر", "على الطوب", "بدون تشطيب",
-        "مش متشطبه", "مش متشطب", "من غير تشطيب", "محاره")),
+        "مش متشطبه", "مش متشطب", "من غير تشطيب", "محاره", "nos tashteeb", "nos tashtib", "noss tashteeb",
+        "toob a7mar", "tob a7mar", "mn gheir tashteeb", "men gher tashteeb", "mesh metshatba", "msh metshatba")),
     ("needs_work", family(
         "needs renovation", "needs work", "needs some work", "needs maintenance", "needs repairs", "renovate", "old",
         "dated", "needs painting", "محتاجه صيانه", "محتاج صيانه", "محتاجه تجديد", "محتاجه شغل", "قديمه", "قديم",
-        "عايزه تشطيب", "محتاجه دهان", "عايزه صيانه")),
+        "عايزه تشطيب", "محتاجه دهان", "عايزه صيانه", "me7taga seyana", "me7taga syana", "me7taga tagdeed",
+        "me7taga shoghl", "2adeema", "2adima", "adima", "3ayza tashteeb", "3ayza seyana")),
     ("excellent", family(
         "brand new", "never lived", "never used", "fully finished", "super lux", "ultra lux", "ultra super lux",
         "excellent", "perfect condition", "mint", "like new", "lux", "لوكس", "سوبر لوكس", "الترا", "متشطبه بالكامل",
-        "تشطيب كامل", "جديده", "جديد", "محدش سكن", "محدش سكنها", "زيرو", "كامله التشطيب")),
+        "تشطيب كامل", "جديده", "جديد", "محدش سكن", "محدش سكنها", "زيرو", "كامله التشطيب", "metshatba bel kamel",
+        "tashteeb kamel", "gedida", "gdida", "ma7adesh sakan", "zero")),
     ("good", family(
         "good condition", "well kept", "well maintained", "good shape", "finished", "lived in", "clean", "decent",
-        "نضيفه", "نضيف", "كويسه", "حالتها كويسه", "متشطبه", "متشطب", "حالتها حلوه", "كويس")),
+        "نضيفه", "نضيف", "كويسه", "حالتها كويسه", "متشطبه", "متشطب", "حالتها حلوه", "كويس", "nedifa", "ndifa",
+        "kwayesa", "7aletha kwayesa", "metshatba", "metshatab", "7aletha 7elwa", "kwayes")),
 )  # fmt: skip
 AROUND = family("around", "about", "approximately", "roughly", "حوالي", "حوالى", "تقريبا", "في حدود", "فى حدود")
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
-_MONTHS = re.compile(r"\b(\d{1,2})\s*(?:months?|شهور|شهر)\b")
-_YEARS = re.compile(r"\b(\d{1,2})\s*(?:years?|سنين|سنوات)\b")
-_AMOUNT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(million|mil|m\b|مليون|billion|مليار|k\b|thousand|alf|الف|ألف)?", re.I)
-_SCALE = {"million": 1e6, "mil": 1e6, "m": 1e6, "مليون": 1e6, "billion": 1e9, "مليار": 1e9, "k": 1e3,
-          "thousand": 1e3, "alf": 1e3, "الف": 1e3, "ألف": 1e3}  # fmt: skip
+_MONTHS = re.compile(r"\b(\d{1,2})\s*(?:months?|شهور|شهر|shohor|shhor|shahr)\b")
+_YEARS = re.compile(r"\b(\d{1,2})\s*(?:years?|سنين|سنوات|snin|sneen|senin)\b")
+_AMOUNT = re.compile(
+    r"(\d+(?:[.,]\d+)*)\s*(million|milyon|malyon|melyon|mil|m\b|مليون|billion|مليار|k\b|thousand|alf|الف|ألف)?", re.I
+)
+_SCALE = {"million": 1e6, "milyon": 1e6, "malyon": 1e6, "melyon": 1e6, "mil": 1e6, "m": 1e6, "مليون": 1e6,
+          "billion": 1e9, "مليار": 1e9, "k": 1e3, "thousand": 1e3, "alf": 1e3, "الف": 1e3, "ألف": 1e3}  # fmt: skip
 
 
 def _first(families: tuple[tuple[Any, re.Pattern[str]], ...], text: str) -> Any:
@@ -245,6 +279,8 @@ def read_slots(
         slots["areas"] = list(places)[-10:]
     if filters.get("property_types"):
         slots["types"] = list(filters["property_types"])
+    elif slots.get("intent") == "sell" and (owned := owned_type(text)):
+        slots["types"] = [owned]  # the seller's own, which the parser does not read: "شقتي", "sha2ti", "فيلتي"
     # A count, else the least ("3+"), else the most asked for ("up to 2", "studio or 1 bedroom")
     rooms = filters.get("bedrooms", filters.get("min_bedrooms", filters.get("max_bedrooms")))
     if rooms is not None:

@@ -45,6 +45,10 @@ def test_a_region_is_kept_by_its_name_and_a_long_list_of_places_is_cut_to_ten() 
         ("عايز شقة ايجار في المعادي", "rent"),
         ("I want to buy a flat", "buy"),
         ("محتاج شقة لعيلتي", "buy"),
+        ("3ayez abee3 sha2ti", "sell"),
+        ("3ayez esteshmar w a2agarha", "invest"),
+        ("3ayez sha2a egar", "rent"),
+        ("me7tag sha2a", "buy"),
     ],
 )
 def test_intent(message: str, expected: str) -> None:
@@ -62,6 +66,11 @@ def test_intent(message: str, expected: str) -> None:
         ("delivery 2029 is fine", "later"),
         ("just browsing for now", "exploring"),
         ("بتفرج بس", "exploring"),
+        ("mesh mesta3gel", "exploring"),
+        ("3ayzenha 7alan", "immediate"),
+        ("fe 5elal shahreen", "within_3_months"),
+        ("fel sana el gaya", "within_year"),
+        ("ba3d sanateen", "later"),
     ],
 )
 def test_timeline(message: str, timeline: str) -> None:
@@ -71,7 +80,8 @@ def test_timeline(message: str, timeline: str) -> None:
 @pytest.mark.parametrize(
     ("message", "financing"),
     [("I'll pay cash", "cash"), ("with a bank mortgage", "mortgage"), ("على اقساط", "installments"),
-     ("هدفع كاش", "cash"), ("تمويل عقاري", "mortgage")],
+     ("هدفع كاش", "cash"), ("تمويل عقاري", "mortgage"), ("hadfa3 kash", "cash"), ("b tamweel 3a2ary", "mortgage"),
+     ("bel ta2seet", "installments")],
 )  # fmt: skip
 def test_financing(message: str, financing: str) -> None:
     assert slots(message).get("financing") == financing
@@ -93,6 +103,21 @@ def test_a_sellers_answers_read_in_the_context_of_the_question() -> None:
     stated = slots("hoping for 6.5 million", context="price_expectation")
     assert stated["price_expectation"] == 6_500_000 and "budget_max" not in stated
     assert slots("عايز فيها ٦ مليون", context="price_expectation")["price_expectation"] == 6_000_000
+
+
+def test_a_sellers_answers_in_franco_arabic() -> None:
+    assert slots("msafer bara masr el shahr el gay", context="motivation") == {
+        "intent": "sell", "motivation": "relocating", "timeline": "immediate"}  # fmt: skip
+    assert slots("el sha2a wers men el mar7oom", context="motivation")["motivation"] == "inheritance"
+    assert slots("hya lessa nos tashteeb", context="condition")["condition"] == "unfinished"
+    assert slots("me7taga seyana", context="condition")["condition"] == "needs_work"
+    assert slots("3ayez fiha 7 milyon", context="price_expectation")["price_expectation"] == 7_000_000
+
+
+def test_a_sellers_own_home_is_its_type_though_the_parser_does_not_read_it() -> None:
+    assert slots("عايز ابيع شقتي")["types"] == ["Apartment"]
+    assert slots("3ayez abee3 sha2ti")["types"] == ["Apartment"]
+    assert "types" not in slots("3ayez ashtery")  # a buyer's type is the parser's reading alone
 
 
 def test_a_ceiling_on_the_bedrooms_is_the_leads_bedrooms() -> None:
