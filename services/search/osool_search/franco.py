@@ -98,6 +98,7 @@ CASH = ("kash", "bel kash", "cash bas", "kash bas")
 ROOM_WORDS = (
     "ghorfa", "ghorfet", "ghoraf", "ghorf", "8orfa", "8oraf", "ghorfa nom", "ghorfet nom", "ghoraf nom", "8oraf nom",
     "owad", "ewad", "oad", "2owad", "oda", "ouda", "2oda", "odda", "owad nom", "oad nom",
+    "nom",  # "3 nom", as listings write "٣ نوم": three bedrooms
 )  # fmt: skip
 TWO_ROOMS = (
     "ghorfeteen", "ghorftein", "ghorfetin", "ghorfteen", "ghorfetein", "8orfeteen", "oodteen", "odteen", "oodtein",

@@ -227,7 +227,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
     ),
     "corner": (
         "corner", "corner unit", "corner plot", "كورنر", "ناصية", "على ناصية",
-        "korner", "nasya", "naseya",
+        "korner", "kornar", "nasya", "naseya",
     ),
     "balcony": (
         "balcony", "balconies", "terrace", "بلكونة", "بلكونات", "تراس", "ترس", "balkona", "balakona", "teras",

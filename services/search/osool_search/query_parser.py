@@ -1930,7 +1930,7 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_either(_has("bath", "wc", "toilet", "حمام", "مياه", "7mam", "7amam", "hamam", "hammam"), _ATTACHED_BA),
      _BATHROOMS, _read_bathrooms),
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "نوم", "ghor", "8or", "owad", "ewad", "oad", "oda",
-          "ouda", "odt", "oodt", "odda"), _BEDROOMS, _read_bedrooms),
+          "ouda", "odt", "oodt", "odda", "nom"), _BEDROOMS, _read_bedrooms),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
     (_both(_HAS_DIGIT, _has("size", "area", "bua", "bigger", "larger", "wider", "smaller", "م", "masa", "mesa",
                             "akbar", "awsa3", "as8ar", "asghar", "as3'ar")), _SIZE_CUED, _read_cued_size),

@@ -63,6 +63,9 @@ def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
         ("ghorfa wa7da", {"bedrooms": 1}), ("ghorfeteen", {"bedrooms": 2}), ("oodteen", {"bedrooms": 2}),
         ("2 owad", {"bedrooms": 2}), ("3 ghoraf", {"bedrooms": 3}), ("talat ghoraf", {"bedrooms": 3}),
         ("arba3 ghoraf", {"bedrooms": 4}), ("3 ghoraf nom", {"bedrooms": 3}),
+        ("3 nom", {"bedrooms": 3}),  # as listings write "٣ نوم"
+        ("sha2a kornar", {"property_types": ["Apartment"], "features": ["corner"]}),
+        ("apartment 3 nominal", {"property_types": ["Apartment"]}),
     ],
 )  # fmt: skip
 def test_franco_rooms(query: str, expected: dict[str, Any]) -> None:
