@@ -157,7 +157,7 @@ test('the filters narrow the results as the listing route does, and each comes o
   await context.close();
 });
 
-test('words that ask for the biggest show that order, the sort offers size with words only, and keeps it in the URL', async () => {
+test('words that ask for the biggest show that order, the sort offers size with words or without, and keeps it in the URL', async () => {
   const { context, page, problems } = await open(browser);
   const sizes = (found) => found.listings.map((listing) => listing.size_sqm);
   const ordered = (values, descending) =>
@@ -172,11 +172,23 @@ test('words that ask for the biggest show that order, the sort offers size with 
   const smallest = await shown(page);
   assert.ok(ordered(sizes(smallest), false), `${sizes(smallest)}`);
   assert.ok(sizes(smallest)[0] < sizes(biggest)[0]);
-  // Without words the listing route orders by date or price only: no size in the choice.
+  // Without words the listing route orders by size too, and pages on in that order.
   await page.goto('/search?type=Villa&location=New+Cairo');
   await shown(page);
   const labels = await page.getByLabel('Sort by').locator('option').allInnerTexts();
-  assert.deepEqual(labels, ['Newest', 'Price: low to high', 'Price: high to low']);
+  assert.deepEqual(labels, [
+    'Newest',
+    'Price: low to high',
+    'Price: high to low',
+    'Size: largest first',
+    'Size: smallest first',
+  ]);
+  await page.getByLabel('Sort by').selectOption({ label: 'Size: largest first' });
+  await page.waitForURL(`${BASE}/search?type=Villa&location=New+Cairo&sort=size_desc`);
+  const listed = await shown(page);
+  const expected = await json('/api/properties?type=Villa&location=New+Cairo&order=size_desc&limit=12');
+  assert.deepEqual(listed.ids, expected.results.map((listing) => listing.id));
+  assert.ok(listed.ids.length >= 10 && ordered(sizes(listed), true), `${sizes(listed)}`);
   assert.deepEqual(problems, []);
   await context.close();
 });

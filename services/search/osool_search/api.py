@@ -122,11 +122,12 @@ async def list_properties(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
-    """Listings that match the filters, newest first, or `order=price_asc` / `price_desc` (ties by id; a cursor
-    belongs to the order it was given out for). `feature` asks for listings that have every feature named;
-    `exclude_*` rules listings out (`exclude_type=Villa`; a listing with no compound is not from the compound
-    excluded). `floor` is a unit's floor (0 the ground floor, -1 a basement): `exclude_floor=0` rules ground floors
-    out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor` need it known.
+    """Listings that match the filters, newest first, or `order=price_asc` / `price_desc` / `size_desc` (biggest
+    first) / `size_asc` (ties by id; a cursor belongs to the order it was given out for). `feature` asks for listings
+    that have every feature named; `exclude_*` rules listings out (`exclude_type=Villa`; a listing with no compound is
+    not from the compound excluded). `floor` is a unit's floor (0 the ground floor, -1 a basement): `exclude_floor=0`
+    rules ground floors out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor`
+    need it known.
     `max_down_payment` is in pounds: a listing's price times its down payment share (all of it for a cash-only
     listing). `min_price_per_sqm` / `max_price_per_sqm` bound the price of a square metre the listing states."""
     try:

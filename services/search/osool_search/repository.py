@@ -294,6 +294,14 @@ class Priced(NamedTuple):
     distance: float | None
 
 
+class Sized(NamedTuple):
+    """A listing in a size order, with its profile's distance to the query (None when no query was given)."""
+
+    id: uuid.UUID
+    size_sqm: float
+    distance: float | None
+
+
 @dataclass(frozen=True)
 class ExistingListing:
     content_hash: str
@@ -480,56 +488,70 @@ class ListingRepository:
         self,
         filters: SearchFilters,
         model: str,
-        vector: np.ndarray,
+        vector: np.ndarray | None,
         k: int,
         *,
         descending: bool = True,
+        after: tuple[float, uuid.UUID] | None = None,
         walk_rows: int = WALK_ROWS,
-    ) -> list[tuple[uuid.UUID, float]]:
+    ) -> list[Sized]:
         """The k biggest (or smallest) listings that pass the filters, ties by id, each with its profile's distance to
-        the vector. Walks merged as a price order's (_price_walks): one per place and type along (location, type,
-        size_sqm), or per type along (type, size_sqm) (migration 0012), each reading its listings in size order and
-        checking the rest of the filters on them, `walk_rows` at most. When a walk stops short of its matches (a
-        budget walks past every bigger listing: "3 bedrooms in New Cairo under 5 million", biggest first, read 100,000
-        rows for 450 ms at 1,000,000 listings), or compounds are named (a few hundred listings, and no index of theirs
-        by size), every match is sorted: those of the profiles that pass from the profiles' covering index when the
-        filters rule out profiles (a type, a place, rooms), else from the index the planner picks for the filters."""
+        the vector (None without one); with `after` (a size and an id), those past it in that order (a keyset page).
+        Walks merged as a price order's (_price_walks): one per place and type along (location, type, size_sqm), or
+        per type along (type, size_sqm) (migration 0012), each reading its listings in size order and checking the
+        rest of the filters on them, `walk_rows` at most. When a walk stops short of its matches (a budget walks past
+        every bigger listing: "3 bedrooms in New Cairo under 5 million", biggest first, read 100,000 rows for 450 ms
+        at 1,000,000 listings), or compounds are named (a few hundred listings, and no index of theirs by size), every
+        match is sorted: those of the profiles that pass from the profiles' covering index when the filters rule out
+        profiles (a type, a place, rooms), else from the index the planner picks for the filters."""
         direction = "DESC" if descending else "ASC"
         order = f"ORDER BY t.size_sqm {direction}, t.id"
+
+        def past_after(params: _Params) -> str:
+            if after is None:
+                return ""
+            # Past the last row shown; the bound on the size alone lets an index seek to it.
+            size, last = params(after[0]), params(after[1])
+            past, bound = ("<", "<=") if descending else (">", ">=")
+            return f" AND p.size_sqm {bound} {size} AND (p.size_sqm {past} {size} OR p.id > {last})"
 
         def bounded(params: _Params, walk: _Walk, limit: str, rows: str) -> str:
             # As by_price's (_capped_walk). The budget is checked on the rows, not on the walk: the size index does
             # not hold it.
             on_index = walk.on_index.model_copy(update={"min_price": None, "max_price": None})
-            walked = _where(on_index, params, listing="p", equality=True)
+            walked = _where(on_index, params, listing="p", equality=True) + past_after(params)
             passes = _where(walk.filters, params, listing="p", equality=True)
-            return _capped_walk("size_sqm", direction, "$2", walked, passes, limit, rows)
+            return _capped_walk("size_sqm", direction, "$1", walked, passes, limit, rows)
 
         def statement(walks: list[_Walk] | None) -> tuple[str, list[Any]]:
-            params = _Params(vector, model)
+            params = _Params(model)
             limit = params(k)
             if walks is None and narrows_profiles(filters):
                 # The profiles that pass, each one's listings read from the profile's covering index (migration
                 # 0009), which holds the size and the other listing filters' columns: no listing row is read.
                 profile_conditions, listing_conditions = _profile_and_listing(filters, params)
-                on = " AND ".join(["f.model = $2", "p.profile_key = f.key", *profile_conditions, *listing_conditions])
+                on = " AND ".join(["f.model = $1", "p.profile_key = f.key", *profile_conditions, *listing_conditions])
                 page = (
                     "SELECT p.id, p.size_sqm, p.profile_key, true AS ok, false AS stopped FROM profiles f JOIN "
-                    f"properties p ON p.profile_key = f.key WHERE {on} "
+                    f"properties p ON p.profile_key = f.key WHERE {on}{past_after(params)} "
                     f"ORDER BY p.size_sqm {direction}, p.id LIMIT {limit}"
                 )
             elif walks is None:
                 page = (
                     "SELECT p.id, p.size_sqm, p.profile_key, true AS ok, false AS stopped FROM properties p WHERE "
-                    f"p.embedding_model = $2 AND {_where(filters, params, listing='p')} "
+                    f"p.embedding_model = $1 AND {_where(filters, params, listing='p')}{past_after(params)} "
                     f"ORDER BY p.size_sqm {direction}, p.id LIMIT {limit}"
                 )
             else:
                 rows = params(walk_rows)
                 page = " UNION ALL ".join(f"({bounded(params, walk, limit, rows)})" for walk in walks)
+            page = f"SELECT * FROM ({page}) t {order} LIMIT {limit}"
+            if vector is None:
+                sql = f"SELECT t.id, t.size_sqm, t.ok, t.stopped, NULL::float8 AS distance FROM ({page}) t {order}"
+                return sql, params.values
             sql = (
-                f"SELECT t.id, t.ok, t.stopped, f.embedding <=> $1 AS distance FROM (SELECT * FROM ({page}) t {order} "
-                f"LIMIT {limit}) t JOIN profiles f ON f.key = t.profile_key {order}"
+                f"SELECT t.id, t.size_sqm, t.ok, t.stopped, f.embedding <=> {params(vector)} AS distance FROM ({page}) "
+                f"t JOIN profiles f ON f.key = t.profile_key {order}"
             )
             return sql, params.values
 
@@ -544,7 +566,10 @@ class ListingRepository:
         if stopped and len(met) < k:
             sql, values = statement(None)
             met = await self.reads.fetch(sql, *values)
-        return [(row["id"], float(row["distance"])) for row in met]
+        return [
+            Sized(row["id"], float(row["size_sqm"]), None if row["distance"] is None else float(row["distance"]))
+            for row in met
+        ]
 
     async def any_matching(self, filters: SearchFilters, model: str) -> bool:
         """Whether any listing passes the filters."""

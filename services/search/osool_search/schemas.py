@@ -16,7 +16,7 @@ from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 from osool_search.relaxation import RelaxableGroup
 
 # The order of a listing page without words to rank by: the newest first, or by price.
-ListOrder = Literal["newest", "price_asc", "price_desc"]
+ListOrder = Literal["newest", "price_asc", "price_desc", "size_desc", "size_asc"]
 
 
 class StrictModel(BaseModel):

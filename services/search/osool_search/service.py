@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -279,7 +280,7 @@ class SearchService:
         need = offset + limit
         async with self.repository.on_one_connection() as repository:
             sized = await repository.by_size(filters, self.embedder.model, vector, need + 1, descending=biggest)
-            similar = [(id_, round(1 - distance, 4)) for id_, distance in sized[offset:need]]
+            similar = [(s.id, round(1 - (s.distance or 0.0), 4)) for s in sized[offset:need]]
             results = await _scored(repository, [(id_, similarity, similarity) for id_, similarity in similar])
         return results, len(sized) > need
 
@@ -431,8 +432,10 @@ class SearchService:
     async def list(
         self, filters: SearchFilters, limit: int, cursor: str | None, order: ListOrder = "newest"
     ) -> PropertyPage:
-        """A page of the listings that pass the filters, newest first or in price order (ties by id), keyset-paginated:
-        the cursor holds the last listing's sort key, and the order it was given out for."""
+        """A page of the listings that pass the filters, newest first or in price or size order (ties by id),
+        keyset-paginated: the cursor holds the last listing's sort key, and the order it was given out for."""
+        if order in ("size_desc", "size_asc"):
+            return await self._list_by_size(filters, limit, cursor, order)
         if order != "newest":
             return await self._list_by_price(filters, limit, cursor, order)
         after = None
@@ -467,6 +470,30 @@ class SearchService:
             page = [Property(**dict(row)) for row in await _in_order(repository, [p.id for p in priced[:limit]])]
         last = priced[limit - 1] if len(priced) > limit else None
         next_cursor = encode_cursor(order, last.price, last.id) if last is not None else None
+        return PropertyPage(results=page, next_cursor=next_cursor)
+
+    async def _list_by_size(
+        self, filters: SearchFilters, limit: int, cursor: str | None, order: ListOrder
+    ) -> PropertyPage:
+        after = None
+        if cursor is not None:
+            cursor_order, size, listing_id = decode_cursor(cursor, 3)
+            if cursor_order != order:
+                raise InvalidCursorError("the cursor belongs to another order")
+            try:
+                after = (float(size), uuid.UUID(listing_id))
+            except ValueError:
+                raise InvalidCursorError("the cursor is not one this service gave out") from None
+            if not math.isfinite(after[0]):
+                raise InvalidCursorError("the cursor is not one this service gave out")
+        async with self.repository.on_one_connection() as repository:
+            sized = await repository.by_size(
+                filters, self.embedder.model, None, limit + 1, descending=order == "size_desc", after=after
+            )
+            page = [Property(**dict(row)) for row in await _in_order(repository, [s.id for s in sized[:limit]])]
+        last = sized[limit - 1] if len(sized) > limit else None
+        # The size as the database holds it (a real), written so that it reads back to the same number.
+        next_cursor = encode_cursor(order, repr(last.size_sqm), last.id) if last is not None else None
         return PropertyPage(results=page, next_cursor=next_cursor)
 
     async def market_stats(self, location: str | None, property_type: str | None) -> MarketStats:

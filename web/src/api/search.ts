@@ -70,7 +70,7 @@ export interface Relaxation {
 /** A search's order (the words' own, "the cheapest", "the biggest", unless the client asks for one). */
 export type SearchOrder = 'relevance' | 'price_asc' | 'price_desc' | 'size_desc' | 'size_asc';
 /** A listing page's order without words to rank by. */
-export type ListOrder = 'newest' | 'price_asc' | 'price_desc';
+export type ListOrder = 'newest' | 'price_asc' | 'price_desc' | 'size_desc' | 'size_asc';
 
 export interface SearchResponse {
   results: Array<Property & { score: number; similarity: number }>;

@@ -81,6 +81,52 @@ def test_pages_continue_the_order_and_the_client_may_ask_for_it(api: httpx.Clien
     assert all(0 < row["similarity"] <= 1 for row in body["results"])
 
 
+def test_the_listing_route_without_words_pages_in_size_order(
+    api: httpx.Client, stack: LocalStack, place: tuple[str, str]
+) -> None:
+    """The client's sort without words: GET /api/properties biggest or smallest first, paged by a keyset cursor that
+    holds the size and the id, so listings of one size are neither skipped nor repeated across pages."""
+    tag, location = place
+
+    def pages(where: str, **params: Any) -> list[list[dict[str, Any]]]:
+        found: list[list[dict[str, Any]]] = []
+        cursor = None
+        while len(found) <= 10:
+            query = {"location": where, **params, **({"cursor": cursor} if cursor else {})}
+            response = api.get("/api/properties", params=query)
+            assert response.status_code == 200, response.text
+            found.append(response.json()["results"])
+            if (cursor := response.json()["next_cursor"]) is None:
+                break
+        return found
+
+    def numbers(found: list[list[dict[str, Any]]]) -> list[int]:
+        return [int(row["source_id"].removeprefix(f"SO-{tag}-")) for page in found for row in page]
+
+    biggest = pages(location, type="Apartment", max_price=10_000_000, order="size_desc", limit=2)
+    assert [len(page) for page in biggest] == [2, 2, 1] and numbers(biggest) == BIGGEST_FIRST
+    smallest = pages(location, order="size_asc", limit=3)  # every listing: the villa and the dear apartment too
+    assert numbers(smallest) == sorted(SIZES, key=SIZES.__getitem__)
+    # Five listings of one size, one a page: each once, by id.
+    _, tie_place = ingest_own_place(
+        stack,
+        "ST",
+        [
+            {"title": f"Apartment {n}", "type": "Apartment", "price": 4_000_000 + n, "size": 133.3, "bedrooms": 2}
+            for n in range(5)
+        ],
+    )
+    for order in ("size_desc", "size_asc"):
+        ties = [row["id"] for page in pages(tie_place, order=order, limit=1) for row in page]
+        assert len(ties) == 5 and ties == sorted(ties), (order, ties)
+    # A cursor belongs to its order.
+    first = api.get("/api/properties", params={"location": location, "order": "size_desc", "limit": 2}).json()
+    crossed = api.get(
+        "/api/properties", params={"location": location, "order": "price_desc", "cursor": first["next_cursor"]}
+    )
+    assert crossed.status_code == 400 and crossed.json()["error"]["code"] == "invalid_cursor", crossed.text
+
+
 def test_an_order_it_does_not_know_is_refused(api: httpx.Client) -> None:
     response = api.post("/api/properties/search", json={"query": "villa", "order": "size"})
     assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error", response.text
@@ -156,12 +202,23 @@ def test_the_merged_walks_give_every_match_in_size_order(
                     found = await repository.by_size(
                         filters, model, vector, len(passing) + 1, descending=descending, walk_rows=walk_rows
                     )
-                    assert [id_ for id_, _ in found] == expected, (case, descending, walk_rows)
-                    assert all(0 <= distance <= 2 for _, distance in found)
+                    assert [s.id for s in found] == expected, (case, descending, walk_rows)
+                    assert all(s.distance is not None and 0 <= s.distance <= 2 for s in found)
                     first = await repository.by_size(
                         filters, model, vector, 3, descending=descending, walk_rows=walk_rows
                     )
-                    assert [id_ for id_, _ in first] == expected[:3], (case, descending, walk_rows)
+                    assert [s.id for s in first] == expected[:3], (case, descending, walk_rows)
+                    # Without a query, and a keyset page past the second: the same order, no distance.
+                    unranked = await repository.by_size(
+                        filters, model, None, 3, descending=descending, walk_rows=walk_rows
+                    )
+                    assert [s.id for s in unranked] == expected[:3] and all(s.distance is None for s in unranked)
+                    if len(found) > 2:
+                        past = (found[1].size_sqm, found[1].id)
+                        rest = await repository.by_size(
+                            filters, model, None, len(passing), descending=descending, after=past, walk_rows=walk_rows
+                        )
+                        assert [s.id for s in rest] == expected[2:], (case, descending, walk_rows)
         finally:
             await connection.close()
 

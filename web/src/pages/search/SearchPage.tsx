@@ -67,7 +67,7 @@ async function fetchPage(state: SearchState, cursor: string | null, signal?: Abo
       order: answer.order ?? 'relevance',
     };
   }
-  const order: ListOrder = sort === 'price_asc' || sort === 'price_desc' ? sort : 'newest';
+  const order: ListOrder = sort === null || sort === 'relevance' ? 'newest' : sort;
   const page = await listProperties(filters, cursor, PAGE, signal, order);
   return {
     listings: page.results,
@@ -80,8 +80,8 @@ async function fetchPage(state: SearchState, cursor: string | null, signal?: Abo
   };
 }
 
-/** How the listings are ordered, chosen at once (no submit): best match or the newest, or by price either way; with
- * words, also by size (the listing route without words has no size order). */
+/** How the listings are ordered, chosen at once (no submit): best match (with words) or the newest (without), or by
+ * price or by size either way. */
 function SortChoice({ state, shown, onSort }: { state: SearchState; shown: Sort; onSort: (sort: Sort) => void }) {
   const s = t.value.search;
   const first: Sort = state.q ? 'relevance' : 'newest';
@@ -89,12 +89,8 @@ function SortChoice({ state, shown, onSort }: { state: SearchState; shown: Sort;
     [first, state.q ? s.sortRelevance : s.sortNewest],
     ['price_asc', s.sortPriceAsc],
     ['price_desc', s.sortPriceDesc],
-    ...(state.q
-      ? ([
-          ['size_desc', s.sortSizeDesc],
-          ['size_asc', s.sortSizeAsc],
-        ] as Array<[Sort, string]>)
-      : []),
+    ['size_desc', s.sortSizeDesc],
+    ['size_asc', s.sortSizeAsc],
   ];
   const value = shown === 'relevance' || shown === 'newest' ? first : shown;
   return (
