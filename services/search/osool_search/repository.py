@@ -139,6 +139,17 @@ def _capped_walk(column: str, direction: str, model: str, walked: str, passes: s
     )
 
 
+def _past(column: str, after: tuple[float, uuid.UUID] | None, descending: bool, params: _Params) -> str:
+    """The condition of a keyset page of an order by `column` (price, size_sqm) with ties by id: the rows past the
+    last one shown (`after`, its value and id), or nothing for the first page. The bound on the column alone lets an
+    index seek to it."""
+    if after is None:
+        return ""
+    value, last = params(after[0]), params(after[1])
+    past, bound = ("<", "<=") if descending else (">", ">=")
+    return f" AND p.{column} {bound} {value} AND (p.{column} {past} {value} OR p.id > {last})"
+
+
 def _met_before_a_stop(rows: Sequence[asyncpg.Record]) -> tuple[list[asyncpg.Record], bool]:
     """Merged walks' rows in order: the matches up to the first row where a walk stopped (past it, that walk has not
     looked), and whether one did."""
@@ -407,12 +418,7 @@ class ListingRepository:
         order = f"ORDER BY t.price {direction}, t.id"
 
         def past_after(params: _Params) -> str:
-            if after is None:
-                return ""
-            # Past the last row shown; the bound on the price alone lets an index seek to it.
-            price, last = params(after[0]), params(after[1])
-            past, bound = ("<", "<=") if descending else (">", ">=")
-            return f" AND p.price {bound} {price} AND (p.price {past} {price} OR p.id > {last})"
+            return _past("price", after, descending, params)
 
         def matching(params: _Params, walk: SearchFilters) -> str:
             where = _where(walk, params, listing="p", equality=True) + past_after(params)
@@ -508,12 +514,7 @@ class ListingRepository:
         order = f"ORDER BY t.size_sqm {direction}, t.id"
 
         def past_after(params: _Params) -> str:
-            if after is None:
-                return ""
-            # Past the last row shown; the bound on the size alone lets an index seek to it.
-            size, last = params(after[0]), params(after[1])
-            past, bound = ("<", "<=") if descending else (">", ">=")
-            return f" AND p.size_sqm {bound} {size} AND (p.size_sqm {past} {size} OR p.id > {last})"
+            return _past("size_sqm", after, descending, params)
 
         def bounded(params: _Params, walk: _Walk, limit: str, rows: str) -> str:
             # As by_price's (_capped_walk). The budget is checked on the rows, not on the walk: the size index does

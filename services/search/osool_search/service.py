@@ -8,7 +8,7 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from statistics import median
 from typing import Any
@@ -36,7 +36,7 @@ from osool_search.listing import ListingIn
 from osool_search.query_parser import ParsedQuery, parse_query
 from osool_search.ranking import fuse, spread_over_places
 from osool_search.relaxation import relaxed_variants
-from osool_search.repository import ListingRepository, narrows_profiles
+from osool_search.repository import ListingRepository, Priced, Sized, narrows_profiles
 from osool_search.schemas import (
     Comparable,
     Comparables,
@@ -434,10 +434,8 @@ class SearchService:
     ) -> PropertyPage:
         """A page of the listings that pass the filters, newest first or in price or size order (ties by id),
         keyset-paginated: the cursor holds the last listing's sort key, and the order it was given out for."""
-        if order in ("size_desc", "size_asc"):
-            return await self._list_by_size(filters, limit, cursor, order)
         if order != "newest":
-            return await self._list_by_price(filters, limit, cursor, order)
+            return await self._list_ordered(filters, limit, cursor, order)
         after = None
         if cursor is not None:
             created, listing_id = decode_cursor(cursor, 2)
@@ -450,51 +448,38 @@ class SearchService:
         next_cursor = encode_cursor(page[-1].created_at.isoformat(), page[-1].id) if len(rows) > limit else None
         return PropertyPage(results=page, next_cursor=next_cursor)
 
-    async def _list_by_price(
+    async def _list_ordered(
         self, filters: SearchFilters, limit: int, cursor: str | None, order: ListOrder
     ) -> PropertyPage:
+        """A page in price or size order, ties by id; the cursor holds the last listing's price or size, its id and
+        the order it was given out for."""
+        by_size = order in ("size_desc", "size_asc")
         after = None
         if cursor is not None:
-            cursor_order, price, listing_id = decode_cursor(cursor, 3)
+            cursor_order, key, listing_id = decode_cursor(cursor, 3)
             if cursor_order != order:
                 raise InvalidCursorError("the cursor belongs to another order")
             try:
-                after = (int(price), uuid.UUID(listing_id))
-            except ValueError:
-                raise InvalidCursorError("the cursor is not one this service gave out") from None
-        descending = order == "price_desc"
-        async with self.repository.on_one_connection() as repository:
-            priced = await repository.by_price(
-                filters, self.embedder.model, None, limit + 1, descending=descending, after=after
-            )
-            page = [Property(**dict(row)) for row in await _in_order(repository, [p.id for p in priced[:limit]])]
-        last = priced[limit - 1] if len(priced) > limit else None
-        next_cursor = encode_cursor(order, last.price, last.id) if last is not None else None
-        return PropertyPage(results=page, next_cursor=next_cursor)
-
-    async def _list_by_size(
-        self, filters: SearchFilters, limit: int, cursor: str | None, order: ListOrder
-    ) -> PropertyPage:
-        after = None
-        if cursor is not None:
-            cursor_order, size, listing_id = decode_cursor(cursor, 3)
-            if cursor_order != order:
-                raise InvalidCursorError("the cursor belongs to another order")
-            try:
-                after = (float(size), uuid.UUID(listing_id))
+                after = (float(key) if by_size else int(key), uuid.UUID(listing_id))
             except ValueError:
                 raise InvalidCursorError("the cursor is not one this service gave out") from None
             if not math.isfinite(after[0]):
                 raise InvalidCursorError("the cursor is not one this service gave out")
+        descending = order in ("price_desc", "size_desc")
+        model = self.embedder.model
         async with self.repository.on_one_connection() as repository:
-            sized = await repository.by_size(
-                filters, self.embedder.model, None, limit + 1, descending=order == "size_desc", after=after
+            found: Sequence[Priced | Sized] = await (
+                repository.by_size(filters, model, None, limit + 1, descending=descending, after=after)
+                if by_size
+                else repository.by_price(filters, model, None, limit + 1, descending=descending, after=after)
             )
-            page = [Property(**dict(row)) for row in await _in_order(repository, [s.id for s in sized[:limit]])]
-        last = sized[limit - 1] if len(sized) > limit else None
-        # The size as the database holds it (a real), written so that it reads back to the same number.
-        next_cursor = encode_cursor(order, repr(last.size_sqm), last.id) if last is not None else None
-        return PropertyPage(results=page, next_cursor=next_cursor)
+            page = [Property(**dict(row)) for row in await _in_order(repository, [f.id for f in found[:limit]])]
+        last = found[limit - 1] if len(found) > limit else None
+        if last is None:
+            return PropertyPage(results=page, next_cursor=None)
+        # A size as the database holds it (a real), written so that it reads back to the same number.
+        key_text = repr(last.size_sqm) if isinstance(last, Sized) else str(last.price)
+        return PropertyPage(results=page, next_cursor=encode_cursor(order, key_text, last.id))
 
     async def market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
         """The area's figures, kept in the result cache until the next ingest: the medians sort every matching
