@@ -1183,16 +1183,18 @@ _INSTALLMENT_PHRASES = (
     "payment plan", "payment plans", "تقسيط", "بالتقسيط", "التقسيط", "أقساط", "قسط", "بالقسط", "نظام سداد",
     "خطة سداد", "على أقساط", *franco.INSTALLMENTS,
 )  # fmt: skip
-# The order a buyer asks for by price: "the cheapest villa", "أرخص شقة", "ar5as sha2a" (cheapest first), "أغلى فيلا"
-# (dearest first). Not a filter: the words go, and the search lists the matching listings by price.
+# The order a buyer asks for by price: "the cheapest villa", "أرخص شقة", "ar5as sha2a", "أقل سعر" (cheapest first),
+# "أغلى فيلا" (dearest first). Not "أقل حاجة": "at the least" as often as "the cheapest" ("أقل حاجة ٣ أوض"). Not a
+# filter: the words go, and the search lists the matching listings by price.
 _CHEAPEST_PHRASES = (
     "cheapest", "the cheapest", "cheapest first", "cheap", "lowest price", "lowest prices", "least expensive",
     "inexpensive", "affordable", "low cost", "أرخص", "الأرخص", "أرخص حاجة", "رخيص", "رخيصة", "رخيصه", "الرخيص",
-    "ar5as", "2ar5as", "el ar5as", "arkhas", "re5ees", "re5isa", "rekhisa", "rkhees",
+    "ar5as", "2ar5as", "el ar5as", "arkhas", "re5ees", "re5isa", "rekhisa", "rkhees", "أقل سعر", "بأقل سعر",
+    "أقل الأسعار", "a2al se3r", "b a2al se3r", "ba2al se3r",
 )  # fmt: skip
 _DEAREST_PHRASES = (
     "most expensive", "the most expensive", "priciest", "highest price", "highest prices", "أغلى", "الأغلى",
-    "a8la", "el a8la", "aghla", "a4la",
+    "a8la", "el a8la", "aghla", "a4la", "أعلى سعر", "a3la se3r",
 )  # fmt: skip
 # The biggest or the smallest first ("the biggest villa", "أكبر شقة في المعادي", "akbar fella"). "Bigger than 200m"
 # and "أكبر من ١٥٠" are sizes, read before any phrase.

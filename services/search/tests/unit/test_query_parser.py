@@ -1241,6 +1241,9 @@ def test_a_megabyte_query_is_read_in_linear_time(shape: str) -> None:
         ("ar5as fella fe zayed", "price_asc", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}),
         ("أغلى فيلا في زايد", "price_desc", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}),
         ("the most expensive penthouse", "price_desc", {"property_types": ["Penthouse"]}),
+        ("شقة بأقل سعر في زايد", "price_asc", {"property_types": ["Apartment"], "locations": ["Sheikh Zayed"]}),
+        ("a2al se3r fel zayed", "price_asc", {"locations": ["Sheikh Zayed"]}),
+        ("أعلى سعر فيلا", "price_desc", {"property_types": ["Villa"]}),
         # A bound is a filter, not an order; a negated order is none.
         ("apartment cheaper than 5m", None, {"property_types": ["Apartment"], "max_price": 5_000_000}),
         ("villa, not the cheapest", None, {"property_types": ["Villa"]}),
