@@ -798,12 +798,19 @@ _BED_WORD = _fold_pattern(
     r"|(?:غرف|غرفة|غرفه|أوض|اوض|أوضة|اوضة|اوضه|حجرات|حجرة)(?: ?نوم)?|نوم"  # "3 نوم", the listings' shorthand
     rf"|{'|'.join(re.escape(w) for w in sorted(franco.ROOM_WORDS, key=len, reverse=True))})(?!\w)"
 )
-_BED_MIN = _words("at least", "min", "minimum", "no less than", "not less than", "على الأقل", "مش أقل من")
-_BED_MORE = _words("more than", "over", "above", "أكتر من", "أكثر من", "فوق")
+_BED_MIN = _words(
+    "at least", "min", "minimum", "no less than", "not less than", "على الأقل", "مش أقل من", "أقل حاجة",
+    "3al a2al", "3ala el a2al", "3la el a2al", "msh a2al men", "msh a2al mn", "mesh a2al men", "mesh a2al mn",
+    "mish a2al min", "a2al 7aga",
+)  # fmt: skip
+_BED_MORE = _words(
+    "more than", "over", "above", "أكتر من", "أكثر من", "فوق", "aktar men", "aktar mn", "akter men", "fo2"
+)
 _BED_POST_MIN = _words(
     # Not "+" or "plus": "2 rooms + reception" is two bedrooms and a living room.
     "or more", "and above", "and more", "or bigger", "أو أكتر", "أو أكثر", "فأكثر", "فأكتر", "وأكتر", "على الأقل",
-    "وانت طالع", "at least", "at minimum",
+    "وانت طالع", "at least", "at minimum", "aw aktar", "aw akter", "w aktar", "we aktar", "w enta tale3",
+    "we enta tale3", "wenta tale3", "w tale3", "3al a2al", "3ala el a2al", "3la el a2al",
 )  # fmt: skip
 _BED_LESS = _words("less than", "fewer than", "أقل من", "اقل من", "a2al men", "a2al mn", "a2al min")
 _BED_MOST = _words(

@@ -64,6 +64,12 @@ def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
         ("2 owad", {"bedrooms": 2}), ("3 ghoraf", {"bedrooms": 3}), ("talat ghoraf", {"bedrooms": 3}),
         ("arba3 ghoraf", {"bedrooms": 4}), ("3 ghoraf nom", {"bedrooms": 3}),
         ("3 nom", {"bedrooms": 3}),  # as listings write "٣ نوم"
+        # Bounds: "not less than 3" is at least 3, never fewer ("a2al men 3" alone is).
+        ("msh a2al men 3 ghoraf", {"min_bedrooms": 3}), ("a2al men 3 ghoraf", {"max_bedrooms": 2}),
+        ("3 ghoraf 3al a2al", {"min_bedrooms": 3}), ("3 ghoraf aw aktar", {"min_bedrooms": 3}),
+        ("3 ghoraf w enta tale3", {"min_bedrooms": 3}), ("aktar men 2 ghoraf", {"min_bedrooms": 3}),
+        ("a2al 7aga 3 ghoraf", {"min_bedrooms": 3}), ("أقل حاجة ٣ أوض", {"min_bedrooms": 3}),
+        ("2 7amam 3al a2al", {"min_bathrooms": 2}),
         ("sha2a kornar", {"property_types": ["Apartment"], "features": ["corner"]}),
         ("apartment 3 nominal", {"property_types": ["Apartment"]}),
     ],
