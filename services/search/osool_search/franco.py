@@ -142,6 +142,7 @@ SHORT_SPELLINGS: dict[str, str] = {
     "dor": "دور", "dour": "دور", "door": "دور", "ardy": "ارضي", "ardi": "ارضي", "ardey": "ارضي", "ar4y": "ارضي",
     "tany": "تاني", "tani": "تاني", "awel": "اول", "awal": "اول", "2awel": "اول", "awl": "اول",
     "nos": "نص", "noss": "نص", "nus": "نص", "shaa": "شقة", "sheqa": "شقة", "she2a": "شقة",
+    "aw": "أو", "walla": "ولا", "wala": "ولا",  # inside a name only: "el dor el awal aw el tany"
     "geeza": "الجيزة", "geza": "الجيزة", "gizah": "الجيزة", "sina": "سيناء", "seena": "سيناء",
 }  # fmt: skip
 # English words that would be read as a name, by their Franco letters or as a misspelling ("story" is not "store"):

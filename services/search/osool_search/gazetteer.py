@@ -278,9 +278,14 @@ AR_ORDINALS: dict[int, tuple[str, ...]] = {
 FLOOR_HEIGHTS: dict[tuple[str, int], tuple[str, ...]] = {
     ("min_floor", 5): (
         "high floor", "higher floor", "high floors", "upper floor", "upper floors", "دور عالي", "ادوار عالية",
-        "أدوار عليا", "ادوار عليا", "دور علوي", "طابق عالي", "طابق مرتفع",
+        "أدوار عليا", "ادوار عليا", "دور علوي", "طابق عالي", "طابق مرتفع", "dor 3aly", "dor 3ali", "dor 3aley",
+        "dor 3aali", "dor 3aaly", "door 3aly", "adwar 3alya", "adwar 3olya", "dor 3olwy", "dor el 3aly",
+        "dor el 3ali", "el dor el 3aly", "el dor el 3ali",
     ),
-    ("max_floor", 2): ("low floor", "lower floor", "low floors", "دور واطي", "ادوار واطية", "دور قريب", "ادوار قريبة"),
+    ("max_floor", 2): (
+        "low floor", "lower floor", "low floors", "دور واطي", "ادوار واطية", "دور قريب", "ادوار قريبة", "dor wa6y",
+        "dor wa6i", "dor waty", "dor wati", "adwar wa6ya", "dor 2orayeb", "dor el wa6y", "el dor el wa6y",
+    ),
 }  # fmt: skip
 
 

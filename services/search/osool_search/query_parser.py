@@ -1383,7 +1383,8 @@ def _respellings(word: str, within: bool = False) -> tuple[tuple[str, ...], bool
         # and the first word of "Sahl Hasheesh" (which wins where it is written whole).
         spelled = _FRANCO_INDEX.spelled(word, _SHORT_SPELLINGS, within) if word.isascii() else ()
         return (word, *spelled), bool(spelled) and word in _SHORT_SPELLINGS and (word,) not in _PHRASES
-    if word in _KNOWN_WORDS:
+    if word in _KNOWN_WORDS and not (within and word in _SHORT_SPELLINGS):
+        # A known little word may still be a name's inner word: "aw" is the "أو" of "el dor el awal aw el tany".
         return (), False
     found: list[str] = []
     if is_arabic(word):
