@@ -309,13 +309,14 @@ _AROUND = _words(
 )  # fmt: skip
 _POST_MAX = _words(
     "max", "maximum", "or less", "or below", "or under", "tops", "at most", "at max", "بالكتير", "أو أقل", "او اقل",
-    "كحد أقصى", "بحد أقصى", "ماكس",
+    "كحد أقصى", "بحد أقصى", "ماكس", "aw a2al", "bel kteer", "bel kitir", "ka7ad a2sa",
 )  # fmt: skip
 _POST_MIN = _words(
     "or more", "or above", "and above", "and up", "and more", "plus", "+", "or bigger", "أو أكتر", "أو أكثر",
-    "وأكتر", "فأكثر", "فأكتر", "وفوق", "على الأقل",
+    "وأكتر", "فأكثر", "فأكتر", "وفوق", "على الأقل", "aw aktar", "aw akter", "w aktar", "we aktar", "w enta tale3",
+    "we enta tale3", "wenta tale3", "w tale3", "w fo2", "3al a2al", "3ala el a2al", "3la el a2al",
 )  # fmt: skip
-_POST_AROUND = _words("or so", "ish", "-ish", "تقريبا", "بالتقريب")
+_POST_AROUND = _words("or so", "ish", "-ish", "تقريبا", "بالتقريب", "ta2riban", "ta2reban", "t2reban")
 _THE = r"(?: ?ال)?"  # "تحت الـ ٨ مليون": the tatweel is gone, the article stays
 
 

@@ -87,6 +87,11 @@ def test_franco_rooms(query: str, expected: dict[str, Any]) -> None:
         ("aktar men 10 milyon", {"min_price": 10_000_000}),
         ("7adod 6 milyon", {"min_price": 5_400_000, "max_price": 6_600_000}),
         ("a2al men 900 alf", {"max_price": 900_000}), ("talat milyon", {"max_price": 3_000_000}),
+        # A bound after the figure: "or more", "or less", "at least", "roughly".
+        ("5 milyon aw aktar", {"min_price": 5_000_000}), ("5 milyon aw a2al", {"max_price": 5_000_000}),
+        ("2 milyon 3al a2al", {"min_price": 2_000_000}), ("5 milyon bel kteer", {"max_price": 5_000_000}),
+        ("20 milyon ta2riban", {"min_price": 18_000_000, "max_price": 22_000_000}),
+        ("150 metr aw aktar", {"min_size_sqm": 150.0}),
         ("ta7t 4 milyon w nos", {"max_price": 4_500_000}),
         # A million said as a word, with no number: one, two, one and a half, half of one.
         ("ta7t milyon", {"max_price": 1_000_000}), ("a2al men milyoneen", {"max_price": 2_000_000}),
