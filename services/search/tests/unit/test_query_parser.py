@@ -1303,6 +1303,9 @@ def test_standalone_is_a_villa_unless_another_type_is_asked_for(query: str, type
     [("شقة على الطوب الاحمر", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
      ("شقة ع الطوب", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
      ("sha2a 3al toob el a7mar", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
+     ("شقة على الطوب", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
+     ("sha2a 3al toob", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
+     ("sha2a core w shell", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
      # Ruled out across "على": a finished flat, not one on red brick or plaster.
      ("شقة متشطبة مش على الطوب الاحمر",
       {"property_types": ["Apartment"], "finishing": ["fully_finished"], "exclude_finishing": ["core_and_shell"]}),
