@@ -162,13 +162,18 @@ VIEWING = re.compile(
 ALERT = _family("tell me when", "let me know when", "let me know if", "notify me", "alert me", "keep me posted",
                 "keep me updated", "email me when", "text me when", "save this search", "save the search",
                 "save my search", "بلغني", "عرفني لما", "عرفني اول ما", "ابعتلي لما", "ابعتلي اول ما", "قولي لما",
-                "قولي اول ما", "نبهني", "احفظ البحث", "احفظلي البحث")  # fmt: skip
+                "قولي اول ما", "نبهني", "احفظ البحث", "احفظلي البحث", "2olli lama", "2oly lama", "2oli lama",
+                "olli lama", "2olli awel ma", "ballaghni", "ballaghny", "balla8ni", "3arrafni lama", "3arafni lama",
+                "eb3atli lama", "eb3atly lama", "ab3atli lama", "nabbehni", "nabahni", "e7faz el ba7s",
+                "e7fazli el ba7s")  # fmt: skip
 _ALERT_LEAD = re.compile(
-    r"^(?:(?:when|if|once|لما|اول ما|أول ما|تنزل|ينزل|تظهر|يظهر|يبقى فيه|يكون فيه|يتعرض|تتعرض)\s+)+", re.I
+    r"^(?:(?:when|if|once|لما|اول ما|أول ما|تنزل|ينزل|تظهر|يظهر|يبقى فيه|يكون فيه|يتعرض|تتعرض|lama|awel ma|yenzel|"
+    r"tenzel|yeb2a feh|yekon feh)\s+)+",
+    re.I,
 )
 _ALERT_TAIL = re.compile(
     r"(?:\s+(?:appears?|comes? (?:up|out)|is listed|gets listed|pops up|shows up|becomes available|is available|"
-    r"تنزل|ينزل|تظهر|يظهر|تتعرض|يتعرض|تبقى متاحه|تبقى متاحة))+\s*$",
+    r"تنزل|ينزل|تظهر|يظهر|تتعرض|يتعرض|تبقى متاحه|تبقى متاحة|yenzel|tenzel|tenzal))+\s*$",
     re.I,
 )
 
@@ -236,10 +241,11 @@ WHICH_AREA = _family("which area", "which place", "which city", "best area", "be
 # Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
 HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
                       "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه")  # fmt: skip
-BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج")
+BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج", "resala", "risala", "masg")
 # "one like this", "فيلا زي دي": the alert is for the search the buyer just made, not for these words.
 LIKE_THESE = _family("like this", "like these", "like that", "like those", "similar", "زي دي", "زي ده", "زيها",
-                     "زي كده", "زي دول", "شبهها", "شبه دي", "مشابهه", "مشابهة")  # fmt: skip
+                     "زي كده", "زي دول", "شبهها", "شبه دي", "مشابهه", "مشابهة", "zay di", "zay dy", "zay de",
+                     "zay keda", "zay kda", "zay dol", "zayaha", "zayeha", "shabah di", "shabahha")  # fmt: skip
 THIS = _family("this one", "that one", "this unit", "this listing", "this apartment", "this villa", "this property",
                "on it", "for it", "of it", "its monthly", "its instalment", "its installment", "its down payment",
                "its mortgage", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها", "قسطها", "قسطه", "مقدمها", "مقدمه",

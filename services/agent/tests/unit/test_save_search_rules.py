@@ -33,6 +33,15 @@ def test_an_alert_request_saves_the_last_search_or_its_own() -> None:
     assert like.arguments == {"query": "فيلا في الساحل بحري", "channel": "email"}
     similar = read_message("tell me when a similar villa comes up", villa, [], "auto", last_query="villa in Zayed")
     assert similar.arguments["query"] == "villa in Zayed"
+    # In Franco-Arabic: "tell me when something like this comes up", "let me know when a villa in Zayed comes up".
+    franco = read_message("2olli lama yenzel 7aga zay keda", NOTHING, [], "auto", last_query="villa fel sahel")
+    assert franco.arguments == {"query": "villa fel sahel", "channel": "email"}
+    franco_own = read_message("ballaghni lama tenzel villa fel sheikh zayed", zayed, [], "auto", last_query="sha2a")
+    assert franco_own.arguments == {"query": "villa fel sheikh zayed", "channel": "email"}
+    franco_like = read_message(
+        "eb3atli lama yenzel villa zay di fi resala", villa, [], "auto", last_query="villa fel sahel"
+    )
+    assert franco_like.arguments == {"query": "villa fel sahel", "channel": "sms"}
 
 
 def test_with_nothing_to_save_amr_asks_what_to_watch_for() -> None:
