@@ -143,6 +143,7 @@ SHORT_SPELLINGS: dict[str, str] = {
     "tany": "تاني", "tani": "تاني", "awel": "اول", "awal": "اول", "2awel": "اول", "awl": "اول",
     "nos": "نص", "noss": "نص", "nus": "نص", "shaa": "شقة", "sheqa": "شقة", "she2a": "شقة",
     "aw": "أو", "walla": "ولا", "wala": "ولا",  # inside a name only: "el dor el awal aw el tany"
+    "ras": "راس", "raas": "راس",  # "ras el 7ekma", "ras sedr"
     "geeza": "الجيزة", "geza": "الجيزة", "gizah": "الجيزة", "sina": "سيناء", "seena": "سيناء",
 }  # fmt: skip
 # English words that would be read as a name, by their Franco letters or as a misspelling ("story" is not "store"):

@@ -646,7 +646,9 @@ AREA_PARTS: dict[str, tuple[str, ...]] = {
     ),
     "6th of October": ("hadayek october", "hadaek october", "حدائق أكتوبر", "حدائق اكتوبر"),
     # The areas' longer names, which the demo's own aliases leave out (the generator draws from those).
-    "Sheikh Zayed": ("sheikh zayed city", "el sheikh zayed city", "zayed city", "مدينة الشيخ زايد"),
+    "Sheikh Zayed": ("sheikh zayed city", "el sheikh zayed city", "zayed city", "مدينة الشيخ زايد", "new sheikh zayed",
+                     "زايد الجديدة", "الشيخ زايد الجديدة", "zayed el gedida", "sheikh zayed el gedida",
+                     "el sheikh zayed el gedida"),
     "Ain Sokhna": ("ain el sokhna", "ein el sokhna", "ein sokhna", "el ain el sokhna"),
     "Heliopolis": ("korba", "el korba", "الكوربة", "sheraton", "شيراتون", "el nozha", "nozha", "النزهة"),
     "Nasr City": ("abbas el akkad", "عباس العقاد", "makram ebeid", "مكرم عبيد", "el hay el asher", "الحي العاشر"),

@@ -484,6 +484,9 @@ def test_a_neighbourhood_inside_an_area_reads_as_its_area(area: str) -> None:
         ("شاليه في العلمين الجديدة", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
         ("شقة في حدائق أكتوبر", {"property_types": [A], "locations": ["6th of October"]}),
         ("apartment in zahraa el maadi", {"property_types": [A], "locations": ["Maadi"]}),
+        ("فيلا في زايد الجديدة", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}),
+        ("villa fe zayed el gedida", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}),
+        ("shaleh fe ras el 7ekma", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
     ],
 )
 def test_neighbourhoods_in_every_script(query: str, expected: dict[str, Any]) -> None:
