@@ -37,6 +37,7 @@ from osool_agent.brains.rules import (
     LastSearch,
     Reading,
     ViewingOffer,
+    answers_nothing,
     last_calculation,
     last_focus,
     last_search,
@@ -56,7 +57,7 @@ from osool_agent.clients import HistoryClient, SearchClient, UpstreamError
 from osool_agent.cost import CostMeter
 from osool_agent.grounding import Facts, Violation, sentence_violations, split_sentences
 from osool_agent.leads.pipeline import ASKING_TOOLS, QUESTIONS, LeadService, TurnFacts
-from osool_agent.leads.slots import SELLER_QUESTIONS, consent_answer
+from osool_agent.leads.slots import SELLER_QUESTIONS, consent_answer, read_slots
 from osool_agent.repository import TurnRepository
 from osool_agent.schemas import Card, ChatRequest
 from osool_agent.settings import Settings
@@ -508,6 +509,11 @@ class ChatService:
             answer := seller_answer(text, reading, context.seller_question, context.valued)
         ):
             reading = answer  # "I'm relocating", "fully finished", "12 million": the answer the lead records
+            if reading.smalltalk == "seller_noted" and answers_nothing(text):
+                # "yes", "ok", "not sure" to "When would you like it sold?": nothing to note; said so, and moved on.
+                stated = read_slots(message, parsed, context=context.seller_question).stated()
+                if context.seller_question not in stated:
+                    reading.smalltalk = "seller_skipped"
         return reading
 
     async def _valuation_continued(

@@ -1008,6 +1008,7 @@ SMALLTALK = {
         "ar": ["شكرًا، سجلت بيانات التواصل بتاعتك."],
     },
     "seller_noted": {"en": ["Thank you, noted."], "ar": ["تمام، سجلت ده."]},
+    "seller_skipped": {"en": ["No problem, we can leave that for now."], "ar": ["ولا يهمك، نسيبها دلوقتي."]},
     "consent_given": {
         "en": ["Thank you. One of our consultants will call you soon; meanwhile, I am here for anything else."],
         "ar": ["شكرًا. حد من مستشارينا هيكلمك قريب، ولحد ما يكلمك أنا موجود لأي حاجة تانية."],

@@ -1329,6 +1329,18 @@ _NO_PROBLEM = re.compile(
 )
 
 
+UNSURE = _family("not sure", "dont know", "don't know", "no idea", "maybe", "depends", "مش عارف", "معرفش",
+                 "مش متاكد", "لسه مش عارف", "مش فارقه", "يمكن", "على حسب", "mesh 3aref", "msh 3aref", "ma3rafsh",
+                 "mesh mot2aked", "msh mot2aked", "mesh far2a", "3ala 7asab")  # fmt: skip
+
+
+def answers_nothing(text: str) -> bool:
+    """A reply that gives no answer to an open question: a bare yes or no ("yes", "ok", "لا"), or not knowing ("not
+    sure", "مش عارف", "mesh 3aref")."""
+    folded = fold(text)
+    return len(folded.split()) <= 6 and (agreement(folded) is not None or bool(UNSURE.search(folded)))
+
+
 def agreement(folded: str) -> bool | None:
     """Whether a (folded) answer agrees: True for a yes ("sure", "ايوه", "tamam", "no problem"), False for a no ("no
     thanks", "لا مش دلوقتي", "later"), None when it says neither. A yes with a no in it ("yes but not now") is a no."""

@@ -228,6 +228,18 @@ def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
     assert history[:3] == [(35, "WARM"), (65, "HOT"), (85, "HOT")] and history[-1][0] >= 85
 
 
+def test_a_seller_who_answers_nothing_is_not_told_it_was_noted(api: httpx.Client, admin: dict[str, str]) -> None:
+    first = chat(api, "I want to sell my apartment in Sheikh Zayed")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    assert chat(api, "we are moving abroad", session)["reply"].endswith("When would you like it sold?")
+    skipped = chat(api, "yes", session)
+    assert skipped["reply"].startswith("No problem, we can leave that for now.") and skipped["tool_calls"] == []
+    assert skipped["reply"].endswith("not finished yet?")  # the next question, the timing left unknown
+    lead = lead_of(api, admin, session["session_id"])
+    assert (lead["motivation"], lead["timeline"]) == ("relocating", None)
+    assert chat(api, "mesh 3aref", session)["reply"].startswith("No problem")
+
+
 def test_a_sellers_details_given_turns_later_make_the_valuation(api: httpx.Client) -> None:
     """Only the missing details are asked for; given a turn later, whatever Amr asked in between, they make the
     valuation with those said before; a request to be shown listings is still that request."""

@@ -13,6 +13,7 @@ from osool_agent.brains.replies import write_reply
 from osool_agent.brains.rules import (
     VALUATION_ASKED,
     Reading,
+    answers_nothing,
     read_message,
     seller_answer,
     valuation_continued,
@@ -37,6 +38,21 @@ def test_an_answer_is_thanked_for(text: str, filters: dict[str, Any], question: 
     answer = seller_answer(text, reading_of(text, filters), question, 7_851_420)
     assert answer is not None and (answer.tool, answer.smalltalk) == (None, "seller_noted")
     assert write_reply(answer, []) == ("تمام، سجلت ده." if answer.language == "ar" else "Thank you, noted.")
+
+
+@pytest.mark.parametrize("text", ["yes", "ok", "sure", "لا", "not sure", "مش عارف", "mesh 3aref", "maybe"])
+def test_a_bare_yes_or_not_knowing_answers_nothing(text: str) -> None:
+    assert answers_nothing(text)
+
+
+@pytest.mark.parametrize("text", ["as soon as possible", "we are moving abroad", "fully finished", "6 million"])
+def test_an_answer_is_not_taken_for_nothing(text: str) -> None:
+    assert not answers_nothing(text)
+
+
+def test_nothing_to_note_is_said_so() -> None:
+    assert write_reply(Reading("en", None, smalltalk="seller_skipped"), []) == "No problem, we can leave that for now."
+    assert write_reply(Reading("ar", None, smalltalk="seller_skipped"), []) == "ولا يهمك، نسيبها دلوقتي."
 
 
 @pytest.mark.parametrize(
