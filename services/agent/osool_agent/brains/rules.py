@@ -224,7 +224,8 @@ LISTING_QUESTIONS = {
     # Only of a listing pointed at ("is the first one delivered?", "هتتسلم امتى؟"): "only ready to move" is a search.
     "delivery": _family("delivered", "delivery", "handover", "hand over", "ready to move", "move in", "اتسلمت",
                         "استلام", "استلامها", "تسليم", "تسليمها", "هتتسلم", "هستلم", "هستلمها", "جاهزه", "este2lam",
-                        "estelam", "tasleem", "gahza"),
+                        "estelam", "tasleem", "gahza", "tetsallem", "betetsallem", "hatetsallem", "tetsalem",
+                        "betetsalem", "hatetsalem", "etsallemet", "tasleemha", "estelamha"),
 }  # fmt: skip
 _WHEN = _family("when", "what year", "امتى", "إمتى", "سنه كام", "emta", "imta", "amta")
 # Another currency than the pound ("can I pay in dollars?", "بالدولار").
@@ -300,9 +301,9 @@ ORDINALS |= {
     "el oula": 1, "el ula": 1, "el tany": 2, "el tanya": 2, "el tania": 2, "el talet": 3, "el talta": 3,
     "el taleta": 3, "el rabe3": 4, "el rab3a": 4, "el khames": 5, "el 5ames": 5, "el khamsa": 5, "el 5amsa": 5,
 }  # fmt: skip
-# "and the second", "for the second", "with the second" are one word in Franco as in Arabic ("wel tanya", "lel tanya",
-# "bel tanya": "والتانية", "للتانية", "بالتانية").
-ORDINALS |= {f"{particle}{word}": n for word, n in ORDINALS.items() if word.startswith("el ") for particle in "wlb"}
+# "and the second", "for the second", "with the second", "in the second" are one word in Franco as in Arabic ("wel
+# tanya", "lel tanya", "bel tanya", "fel tanya": "والتانية", "للتانية", "بالتانية", "فالتانية").
+ORDINALS |= {f"{particle}{word}": n for word, n in ORDINALS.items() if word.startswith("el ") for particle in "wlbf"}
 _ORDINAL = re.compile(
     r"(?<!الدور )(?<!التجمع )(?<!الحي )(?<!dor )(?<!tagamo3 )(?<!tagamoa )(?<!7ay )(?<!hay )(?<![\w])(?:[وب]?)("
     + "|".join(map(re.escape, sorted(ORDINALS, key=len, reverse=True)))

@@ -82,3 +82,19 @@ def test_a_franco_availability_question_checks_the_listing_named(text: str) -> N
 def test_franco_reserving_is_a_reservation_unless_it_books_a_viewing(text: str, tool: str) -> None:
     reading = read(text, shown=SHOWN)
     assert reading.tool == tool and reading.arguments["property_id"] == "listing-2"
+
+
+def test_franco_questions_about_a_listing_shown_are_answered_from_it() -> None:
+    planned = [{**listing, "installment_years": 8} for listing in SHOWN]
+    when = read_message("el ola betetsallem emta?", {"filters": {}, "text": "", "understood": []}, planned, "auto")
+    assert (when.tool, when.arguments, when.asked) == (
+        "get_property",
+        {"property_id": "listing-1"},
+        {"delivery": ["when"]},
+    )
+    monthly = read_message("el 2est kam fel tanya?", {"filters": {}, "text": "", "understood": []}, planned, "auto")
+    assert (monthly.tool, monthly.arguments, monthly.asked) == (
+        "get_property",
+        {"property_id": "listing-2"},
+        {"plan": [True]},
+    )
