@@ -458,12 +458,17 @@ def _ordinals(folded: str) -> list[int]:
         return [1, 2]
     if re.search(r"\b(?:first|top)\s+(?:three|3)\b|(?:اول تلاته|اول تلات|اول 3|التلاته الاولانيين)", folded):
         return [1, 2, 3]
+    # "the three", "all three", "التلاتة", "el talata" (not "يوم التلات", "yom el talata": Tuesday)
+    if re.search(r"\b(?:the|all|all the)\s+(?:three|3)\b|(?<!يوم )(?<!يوم )\bالتلاته\b|(?<!yom )\bel talata\b", folded):
+        return [1, 2, 3]
     found = [(m.start(), ORDINALS[m.group(1)]) for m in _ORDINAL.finditer(folded)]
     numbers = [(m.start(), int(m.group(1))) for m in re.finditer(r"(?:#|\bno\.?|\bnumber|رقم)\s*([1-9])\b", folded)]
     pair = _PAIR.search(folded)
     if pair:
         numbers += [(pair.start(1), int(pair.group(1))), (pair.start(2), int(pair.group(2)))]
-    if not found and not numbers and re.search(r"\b(?:both|the two|them all|all of them)\b|(?:الاتنين|كلهم)", folded):
+    if not found and not numbers and re.search(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم", folded):
+        return [1, 2, 3, 4]  # every card shown, as many as a comparison takes
+    if not found and not numbers and re.search(r"\b(?:both|the two|el etnen|el etneen)\b|الاتنين", folded):
         return [1, 2]
     return list(dict.fromkeys(n for _, n in sorted(found + numbers)))
 
@@ -1251,7 +1256,9 @@ WEEKDAYS: dict[str, int] = {
     # Franco, with the article where the bare word is also a number ("talat" is three, "arba3" four)
     "el etnen": 0, "el itnein": 0, "etnen": 0, "el talat": 1, "el tlat": 1, "el arba3": 2, "el arb3": 2,
     "el khamis": 3, "khamis": 3, "el 5amis": 3, "el gom3a": 4, "gom3a": 4, "el sabt": 5, "sabt": 5, "el had": 6,
-    "el 7ad": 6,
+    "el 7ad": 6, "el 5amees": 3, "el khamees": 3, "el a7ad": 6,
+    # "the three", "the four" too, so only after "yom" (day): "yom el talata", "yom el arba3a"
+    "yom el talata": 1, "yom el tala2": 1, "yom el arba3a": 2, "yom el arb3a": 2,
 }  # fmt: skip
 MONTHS: dict[str, int] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,

@@ -5,6 +5,7 @@ English forms are; words that only look like them stay what they are."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -98,3 +99,24 @@ def test_franco_questions_about_a_listing_shown_are_answered_from_it() -> None:
         {"property_id": "listing-2"},
         {"plan": [True]},
     )
+
+
+@pytest.mark.parametrize("text", ["compare the three", "compare all three", "compare them all", "قارن التلاتة",
+                                  "2arenly el talata", "qaren kollohom"])  # fmt: skip
+def test_the_three_or_all_of_them_compares_every_card_shown(text: str) -> None:
+    reading = read(text, shown=SHOWN)
+    assert (reading.tool, reading.arguments) == (
+        "compare_units",
+        {"property_ids": ["listing-1", "listing-2", "listing-3"]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("mo3ayna yom el talata", "2026-12-08"), ("mo3ayna yom el arba3a", "2026-12-09"),
+     ("mo3ayna yom el 5amees", "2026-12-10")],
+)  # fmt: skip
+def test_a_franco_weekday_said_with_its_day_word_is_that_day_not_a_count(text: str, day: str) -> None:
+    parsed = {"filters": {}, "text": text, "understood": []}
+    reading = read_message(text, parsed, SHOWN, "auto", focus="listing-2", today=date(2026, 12, 6))
+    assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": "listing-2", "day": day})
