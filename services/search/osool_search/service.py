@@ -80,6 +80,10 @@ NEAREST_PROFILES = 200
 RELAXATION_CAP = 100
 
 
+# Past any price (2,000,000,000 at most) or size a listing holds, and within a real's and a bigint's range.
+_MOST_ORDER_KEY = 10**12
+
+
 class SearchService:
     def __init__(self, settings: Settings, repository: ListingRepository, embedder: Embedder, redis: Redis) -> None:
         self.settings = settings
@@ -463,7 +467,8 @@ class SearchService:
                 after = (float(key) if by_size else int(key), uuid.UUID(listing_id))
             except ValueError:
                 raise InvalidCursorError("the cursor is not one this service gave out") from None
-            if not math.isfinite(after[0]):
+            # A price or a size no listing has (a forged cursor) would overflow its column's type: refused as such.
+            if not (math.isfinite(after[0]) and 0 <= after[0] <= _MOST_ORDER_KEY):
                 raise InvalidCursorError("the cursor is not one this service gave out")
         descending = order in ("price_desc", "size_desc")
         model = self.embedder.model

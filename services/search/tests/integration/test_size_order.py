@@ -15,6 +15,7 @@ from pgvector.asyncpg import register_vector
 
 from devstack.stack import LocalStack
 from devstack.testing import ingest_own_place
+from osool_common.pagination import encode_cursor
 from osool_search.filters import SearchFilters, satisfies
 from osool_search.gazetteer import PROPERTY_TYPES
 from osool_search.repository import ListingRepository
@@ -125,6 +126,12 @@ def test_the_listing_route_without_words_pages_in_size_order(
         "/api/properties", params={"location": location, "order": "price_desc", "cursor": first["next_cursor"]}
     )
     assert crossed.status_code == 400 and crossed.json()["error"]["code"] == "invalid_cursor", crossed.text
+    # A forged cursor whose size or price no listing has is refused, not a server error.
+    listing_id = first["results"][0]["id"]
+    for order, key in (("size_desc", "1e308"), ("size_asc", "-5"), ("size_desc", "nan"), ("price_asc", "99" * 12)):
+        forged = encode_cursor(order, key, listing_id)
+        response = api.get("/api/properties", params={"location": location, "order": order, "cursor": forged})
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_cursor", response.text
 
 
 def test_an_order_it_does_not_know_is_refused(api: httpx.Client) -> None:
