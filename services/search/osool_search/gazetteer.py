@@ -4,6 +4,7 @@ the demo generator to write listings."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from osool_search.normalise import clean_query, fold
@@ -328,13 +329,12 @@ FLOORS: dict[int, tuple[str, ...]] = _floor_phrases()
 
 
 def _floor_pairs() -> dict[tuple[int, int], tuple[str, ...]]:
-    """Two next floors named with one floor word: "ground or first floor", "1st or 2nd floor", "الدور الأول أو التاني"
-    (floors further apart are named each with its own: "first floor or fifth floor")."""
+    """Two floors named with one floor word, from the ground to the tenth: "ground or first floor", "1st or 2nd floor",
+    "first or fifth floor", "الدور الأول أو التاني", "الدور التاني أو الخامس" (where "الخامس" alone is New Cairo)."""
     english = {0: ("ground",), **{n: (EN_ORDINALS[n - 1], digit_ordinal(n)) for n in range(1, 11)}}
     arabic = {0: ("الأرضي", "أرضي"), **{n: _with_article(AR_ORDINALS[n]) for n in range(1, 11)}}
     pairs: dict[tuple[int, int], tuple[str, ...]] = {}
-    for low in range(10):
-        high = low + 1
+    for low, high in itertools.combinations(range(11), 2):
         words = [
             f"{a} {j} {b} {w}" for a in english[low] for b in english[high] for j in ("or", "and") for w in _FLOOR_WORDS
         ]

@@ -52,7 +52,8 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   "not in a compound" / "برة الكمبوند" / "no compound villas" → outside every compound. A name after the words is the
   negation's: "مش في كمبوند بالم هيلز" rules the developer out and says nothing of compounds in general.
 - Floors: "ground floor", "3rd floor", "floor 3", "الدور التالت", "الطابق الثالث", "الدور 3", "أرضي", "el dor el
-  talet" → floors; two next floors with one floor word ("ground or first floor", "الدور الأول أو التاني") are both.
+  talet" → floors; two floors with one floor word ("ground or first floor", "first or fifth floor", "الدور التاني أو
+  الخامس") are both.
   "anything but ground floor", "مش دور أرضي", "mesh dor ardy", "not on the ground or first floor" → exclude_floors (a
   listing whose floor is not known, a house, is not ruled out). "high floor" / "دور عالي" → min_floor 5 and "low floor"
   / "دور واطي" → max_floor 2 (a decision: most Cairo buildings have five to twelve floors); negated, the other side

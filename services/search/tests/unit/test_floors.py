@@ -61,6 +61,12 @@ def test_a_ruled_out_floor_is_excluded_in_every_script(query: str, expected: dic
         ("الدور الأول أو التاني", {"floors": [1, 2]}),
         ("el dor el awal aw el tany", {"floors": [1, 2]}),
         ("sha2a dor awal walla tany", {"property_types": [A], "floors": [1, 2]}),
+        # Floors further apart with one floor word: "الخامس" after "أو" is still a floor, not New Cairo.
+        ("first or fifth floor", {"floors": [1, 5]}),
+        ("ground or 3rd floor", {"floors": [0, 3]}),
+        ("الدور التاني او الخامس", {"floors": [2, 5]}),
+        ("el dor el awal aw el 5ames", {"floors": [1, 5]}),
+        ("sha2a el dor el tany walla el 5ames", {"property_types": [A], "floors": [2, 5]}),
         ("sha2a dor 3aly", {"property_types": [A], "min_floor": 5}),  # high, not the first ("awal")
         ("sha2a fel dor el wa6y", {"property_types": [A], "max_floor": 2}),
         ("شقة أرضي بجنينة", {"property_types": [A], "floors": [0], "features": ["garden"]}),
@@ -120,6 +126,8 @@ def test_the_fifth_floor_is_not_the_fifth_settlement_and_the_fifth_settlement_st
     assert applied("شقة الدور الخامس") == {"property_types": [A], "floors": [5]}
     assert applied("شقة في الخامس") == {"property_types": [A], "locations": [NC]}
     assert applied("tagamo3 el 5ames") == {"locations": [NC]}
+    assert applied("شقة الدور التاني أو الخامس") == {"property_types": [A], "floors": [2, 5]}
+    assert applied("شقة الدور التاني في الخامس") == {"property_types": [A], "locations": [NC], "floors": [2]}
 
 
 def test_ordinary_words_are_not_floors() -> None:

@@ -87,6 +87,8 @@ def test_franco_rooms(query: str, expected: dict[str, Any]) -> None:
         ("aktar men 10 milyon", {"min_price": 10_000_000}),
         ("7adod 6 milyon", {"min_price": 5_400_000, "max_price": 6_600_000}),
         ("a2al men 900 alf", {"max_price": 900_000}), ("talat milyon", {"max_price": 3_000_000}),
+        ("b 2 millyon", {"max_price": 2_000_000}), ("ta7t millyon", {"max_price": 1_000_000}),
+        ("a2al men 3 milyoon", {"max_price": 3_000_000}), ("3 malayeen", {"max_price": 3_000_000}),
         # A bound after the figure: "or more", "or less", "at least", "roughly".
         ("5 milyon aw aktar", {"min_price": 5_000_000}), ("5 milyon aw a2al", {"max_price": 5_000_000}),
         ("2 milyon 3al a2al", {"min_price": 2_000_000}), ("5 milyon bel kteer", {"max_price": 5_000_000}),
