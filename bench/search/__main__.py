@@ -327,6 +327,10 @@ def main() -> None:
             # And in size order (the biggest or the smallest first): one sort of the listings that pass.
             sized = run_wrk("size-4", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
                             script=_bodies_script(warm_queries, orders_of=("size_desc", "size_asc")))  # fmt: skip
+            # And by the price of a square metre ("أقل سعر للمتر"), its walks along migration 0013's indexes.
+            per_sqm = run_wrk("per-sqm-4", f"{url}/api/properties/search", connections=CONNECTIONS, seconds=SECONDS,
+                              script=_bodies_script(warm_queries,
+                                                    orders_of=("price_per_sqm_asc", "price_per_sqm_desc")))  # fmt: skip
             recall = asyncio.run(_recall(env, eval_set, vectors))
             tier = {
                 "listings": count,
@@ -337,6 +341,7 @@ def main() -> None:
                 "gateway_warm_embedding_4_connections": warm_loaded,
                 "gateway_price_order_4_connections": priced,
                 "gateway_size_order_4_connections": sized,
+                "gateway_price_per_sqm_order_4_connections": per_sqm,
                 "direct_sql": paired["direct"],
                 "search_core": paired["core"],
                 "gateway_paired": paired["gateway"],
@@ -365,6 +370,8 @@ def main() -> None:
                 f"p99 {priced.p99_ms:.1f} ms, {priced.requests_per_second:.0f} req/s, errors {priced.errors}\n"
                 f"    the same in size order, {CONNECTIONS} conns: p50 {sized.p50_ms:.1f} ms, "
                 f"p99 {sized.p99_ms:.1f} ms, {sized.requests_per_second:.0f} req/s, errors {sized.errors}\n"
+                f"    the same by price per m², {CONNECTIONS} conns: p50 {per_sqm.p50_ms:.1f} ms, "
+                f"p99 {per_sqm.p99_ms:.1f} ms, {per_sqm.requests_per_second:.0f} req/s, errors {per_sqm.errors}\n"
                 f"    recall@10 of the HNSW query {recall['mean']} (min {recall['min']}, {recall['queries']} queries)",
                 flush=True,
             )

@@ -43,7 +43,9 @@ def test_the_same_seed_gives_the_same_queries() -> None:
     assert cold_queries(3500, 50) != cold_queries(3500, 50, seed=18)
 
 
-@pytest.mark.parametrize("orders", [("price_asc", "price_desc"), ("size_desc", "size_asc")])
+@pytest.mark.parametrize(
+    "orders", [("price_asc", "price_desc"), ("size_desc", "size_asc"), ("price_per_sqm_asc", "price_per_sqm_desc")]
+)
 def test_an_order_run_asks_for_both_orders_in_turn(orders: tuple[str, str]) -> None:
     script = _bodies_script(["villa in New Cairo", "شقة في المعادي", "chalet in Sahel"], orders_of=orders)
     bodies = [json.loads(json.loads(line.rstrip(","))) for line in script.splitlines() if line.startswith('"')]

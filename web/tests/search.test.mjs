@@ -182,6 +182,8 @@ test('words that ask for the biggest show that order, the sort offers size with 
     'Price: high to low',
     'Size: largest first',
     'Size: smallest first',
+    'Price per m²: low to high',
+    'Price per m²: high to low',
   ]);
   await page.getByLabel('Sort by').selectOption({ label: 'Size: largest first' });
   await page.waitForURL(`${BASE}/search?type=Villa&location=New+Cairo&sort=size_desc`);
@@ -189,6 +191,14 @@ test('words that ask for the biggest show that order, the sort offers size with 
   const expected = await json('/api/properties?type=Villa&location=New+Cairo&order=size_desc&limit=12');
   assert.deepEqual(listed.ids, expected.results.map((listing) => listing.id));
   assert.ok(listed.ids.length >= 10 && ordered(sizes(listed), true), `${sizes(listed)}`);
+  // The price of a square metre, as Egyptians compare: the cheapest metre first.
+  await page.getByLabel('Sort by').selectOption({ label: 'Price per m²: low to high' });
+  await page.waitForURL(`${BASE}/search?type=Villa&location=New+Cairo&sort=price_per_sqm_asc`);
+  const perMetre = await shown(page);
+  const metres = await json('/api/properties?type=Villa&location=New+Cairo&order=price_per_sqm_asc&limit=12');
+  assert.deepEqual(perMetre.ids, metres.results.map((listing) => listing.id));
+  const rates = metres.results.map((listing) => listing.price_per_sqm);
+  assert.ok(perMetre.ids.length >= 10 && ordered(rates, false), `${rates}`);
   assert.deepEqual(problems, []);
   await context.close();
 });

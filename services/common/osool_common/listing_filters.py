@@ -9,14 +9,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-# The order of a search's results: relevance, or every listing that passes in price order or in size order, the
-# biggest or the smallest first (ties by id). The search service answers in it and the agent asks for it.
-SearchOrder = Literal["relevance", "price_asc", "price_desc", "size_desc", "size_asc"]
+# The order of a search's results: relevance, or every listing that passes in price order, in size order (the
+# biggest or the smallest first) or in order of its price per square metre ("أقل سعر للمتر"), ties by id. The search
+# service answers in it and the agent asks for it.
+SearchOrder = Literal[
+    "relevance", "price_asc", "price_desc", "size_desc", "size_asc", "price_per_sqm_asc", "price_per_sqm_desc"
+]
 # What each order other than relevance sorts the listings by, and whether the greatest comes first: what a client
 # checks a page against, or picks from listings already shown ("compare the cheapest two", "the biggest two").
 ORDER_KEYS: dict[str, tuple[str, bool]] = {
     "price_asc": ("price", False), "price_desc": ("price", True), "size_desc": ("size_sqm", True),
-    "size_asc": ("size_sqm", False),
+    "size_asc": ("size_sqm", False), "price_per_sqm_asc": ("price_per_sqm", False),
+    "price_per_sqm_desc": ("price_per_sqm", True),
 }  # fmt: skip
 
 

@@ -123,7 +123,8 @@ async def list_properties(
     cursor: Cursor = None,
 ) -> Response:
     """Listings that match the filters, newest first, or `order=price_asc` / `price_desc` / `size_desc` (biggest
-    first) / `size_asc` (ties by id; a cursor belongs to the order it was given out for). `feature` asks for listings
+    first) / `size_asc` / `price_per_sqm_asc` (the cheapest square metre first) / `price_per_sqm_desc` (ties by id; a
+    cursor belongs to the order it was given out for). `feature` asks for listings
     that have every feature named; `exclude_*` rules listings out (`exclude_type=Villa`; a listing with no compound is
     not from the compound excluded). `floor` is a unit's floor (0 the ground floor, -1 a basement): `exclude_floor=0`
     rules ground floors out and keeps listings whose floor is not known (houses); `floor`, `min_floor` and `max_floor`

@@ -1205,6 +1205,25 @@ _DEAREST_PHRASES = (
     "most expensive", "the most expensive", "priciest", "highest price", "highest prices", "أغلى", "الأغلى",
     "a8la", "el a8la", "aghla", "a4la", "أعلى سعر", "a3la se3r",
 )  # fmt: skip
+# The cheapest (or the dearest) square metre first: "أقل سعر للمتر في التجمع", "cheapest per sqm", "ar5as metr". Read
+# before "أقل سعر" alone (the longer phrase wins), which is the cheapest listing.
+_PER_SQM_WORDS = (
+    "per meter", "per metre", "per sqm", "per m2", "per square meter", "per square metre", "a meter", "a metre",
+    "للمتر", "المتر", "متر", "ل المتر", "lel metr", "el metr", "metr", "l metr", "lel meter", "el meter", "lel mitr",
+)  # fmt: skip
+_CHEAPEST_PER_SQM_PHRASES = (
+    *(f"{cheapest} {per}" for cheapest in ("cheapest", "the cheapest", "cheapest price", "lowest price", "lowest",
+      "least expensive", "أرخص", "الأرخص", "أرخص سعر", "أقل سعر", "بأقل سعر", "ar5as", "arkhas", "ar5as se3r",
+      "a2al se3r", "b a2al se3r", "ba2al se3r") for per in _PER_SQM_WORDS),
+    "lowest meter price", "lowest metre price", "lowest sqm price", "cheapest meter", "cheapest metre",
+    "cheapest sqm", "lowest price/m2", "lowest price/sqm",
+)  # fmt: skip
+_DEAREST_PER_SQM_PHRASES = (
+    *(f"{dearest} {per}" for dearest in ("most expensive", "the most expensive", "highest price", "highest",
+      "priciest", "أغلى", "الأغلى", "أغلى سعر", "أعلى سعر", "a8la", "aghla", "a8la se3r", "a3la se3r")
+      for per in _PER_SQM_WORDS),
+    "highest meter price", "highest metre price", "highest sqm price", "priciest meter", "priciest sqm",
+)  # fmt: skip
 # The biggest or the smallest first ("the biggest villa", "أكبر شقة في المعادي", "akbar fella"). "Bigger than 200m"
 # and "أكبر من ١٥٠" are sizes, read before any phrase.
 _BIGGEST_PHRASES = (
@@ -1284,6 +1303,8 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
     put(_DEAREST_PHRASES, _Meaning("order", "price_desc"))
     put(_BIGGEST_PHRASES, _Meaning("order", "size_desc"))
     put(_SMALLEST_PHRASES, _Meaning("order", "size_asc"))
+    put(_CHEAPEST_PER_SQM_PHRASES, _Meaning("order", "price_per_sqm_asc"))
+    put(_DEAREST_PER_SQM_PHRASES, _Meaning("order", "price_per_sqm_desc"))
     put(_FILLER_PHRASES, _FILLER)
     put(("garden view", "garden views", "فيو جاردن"), _FILLER)  # a view over a garden is not a garden
 

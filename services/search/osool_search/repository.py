@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 import asyncpg
 import numpy as np
@@ -128,9 +128,9 @@ def _price_walks(filters: SearchFilters) -> list[_Walk]:
 
 
 def _capped_walk(column: str, direction: str, model: str, walked: str, passes: str, limit: str, rows: str) -> str:
-    """One walk of an order by `column` (price, size_sqm): the rows its index answers (`walked`) in that order, up to
-    `rows`, each marked whether it passes every filter (`passes`); the matches and, when the walk reads that far, its
-    last row (`stopped`): past it, the walk has not looked. `model` is the model's parameter."""
+    """One walk of an order by `column` (price, size_sqm, price_per_sqm): the rows its index answers (`walked`) in that
+    order, up to `rows`, each marked whether it passes every filter (`passes`); the matches and, when the walk reads
+    that far, its last row (`stopped`): past it, the walk has not looked. `model` is the model's parameter."""
     return (
         f"SELECT id, {column}, profile_key, ok, walked = {rows} AS stopped FROM (SELECT p.id, p.{column}, "
         f"p.profile_key, ({passes}) AS ok, row_number() OVER (ORDER BY p.{column} {direction}, p.id) AS walked "
@@ -140,9 +140,9 @@ def _capped_walk(column: str, direction: str, model: str, walked: str, passes: s
 
 
 def _past(column: str, after: tuple[float, uuid.UUID] | None, descending: bool, params: _Params) -> str:
-    """The condition of a keyset page of an order by `column` (price, size_sqm) with ties by id: the rows past the
-    last one shown (`after`, its value and id), or nothing for the first page. The bound on the column alone lets an
-    index seek to it."""
+    """The condition of a keyset page of an order by `column` (price, size_sqm, price_per_sqm) with ties by id: the
+    rows past the last one shown (`after`, its value and id), or nothing for the first page. The bound on the column
+    alone lets an index seek to it."""
     if after is None:
         return ""
     value, last = params(after[0]), params(after[1])
@@ -306,10 +306,11 @@ class Priced(NamedTuple):
 
 
 class Sized(NamedTuple):
-    """A listing in a size order, with its profile's distance to the query (None when no query was given)."""
+    """A listing in a size order, or in order of its price per square metre: its size or that price (`key`), with its
+    profile's distance to the query (None when no query was given)."""
 
     id: uuid.UUID
-    size_sqm: float
+    key: float
     distance: float | None
 
 
@@ -500,9 +501,11 @@ class ListingRepository:
         descending: bool = True,
         after: tuple[float, uuid.UUID] | None = None,
         walk_rows: int = WALK_ROWS,
+        column: Literal["size_sqm", "price_per_sqm"] = "size_sqm",
     ) -> list[Sized]:
         """The k biggest (or smallest) listings that pass the filters, ties by id, each with its profile's distance to
         the vector (None without one); with `after` (a size and an id), those past it in that order (a keyset page).
+        `column` price_per_sqm: the same, in order of the price of a square metre (its indexes: migration 0013).
         Walks merged as a price order's (_price_walks): one per place and type along (location, type, size_sqm), or
         per type along (type, size_sqm) (migration 0012), each reading its listings in size order and checking the
         rest of the filters on them, `walk_rows` at most. When a walk stops short of its matches (a budget walks past
@@ -511,10 +514,10 @@ class ListingRepository:
         match is sorted: those of the profiles that pass from the profiles' covering index when the filters rule out
         profiles (a type, a place, rooms), else from the index the planner picks for the filters."""
         direction = "DESC" if descending else "ASC"
-        order = f"ORDER BY t.size_sqm {direction}, t.id"
+        order = f"ORDER BY t.{column} {direction}, t.id"
 
         def past_after(params: _Params) -> str:
-            return _past("size_sqm", after, descending, params)
+            return _past(column, after, descending, params)
 
         def bounded(params: _Params, walk: _Walk, limit: str, rows: str) -> str:
             # As by_price's (_capped_walk). The budget is checked on the rows, not on the walk: the size index does
@@ -522,7 +525,7 @@ class ListingRepository:
             on_index = walk.on_index.model_copy(update={"min_price": None, "max_price": None})
             walked = _where(on_index, params, listing="p", equality=True) + past_after(params)
             passes = _where(walk.filters, params, listing="p", equality=True)
-            return _capped_walk("size_sqm", direction, "$1", walked, passes, limit, rows)
+            return _capped_walk(column, direction, "$1", walked, passes, limit, rows)
 
         def statement(walks: list[_Walk] | None) -> tuple[str, list[Any]]:
             params = _Params(model)
@@ -533,25 +536,25 @@ class ListingRepository:
                 profile_conditions, listing_conditions = _profile_and_listing(filters, params)
                 on = " AND ".join(["f.model = $1", "p.profile_key = f.key", *profile_conditions, *listing_conditions])
                 page = (
-                    "SELECT p.id, p.size_sqm, p.profile_key, true AS ok, false AS stopped FROM profiles f JOIN "
+                    f"SELECT p.id, p.{column}, p.profile_key, true AS ok, false AS stopped FROM profiles f JOIN "
                     f"properties p ON p.profile_key = f.key WHERE {on}{past_after(params)} "
-                    f"ORDER BY p.size_sqm {direction}, p.id LIMIT {limit}"
+                    f"ORDER BY p.{column} {direction}, p.id LIMIT {limit}"
                 )
             elif walks is None:
                 page = (
-                    "SELECT p.id, p.size_sqm, p.profile_key, true AS ok, false AS stopped FROM properties p WHERE "
+                    f"SELECT p.id, p.{column}, p.profile_key, true AS ok, false AS stopped FROM properties p WHERE "
                     f"p.embedding_model = $1 AND {_where(filters, params, listing='p')}{past_after(params)} "
-                    f"ORDER BY p.size_sqm {direction}, p.id LIMIT {limit}"
+                    f"ORDER BY p.{column} {direction}, p.id LIMIT {limit}"
                 )
             else:
                 rows = params(walk_rows)
                 page = " UNION ALL ".join(f"({bounded(params, walk, limit, rows)})" for walk in walks)
             page = f"SELECT * FROM ({page}) t {order} LIMIT {limit}"
             if vector is None:
-                sql = f"SELECT t.id, t.size_sqm, t.ok, t.stopped, NULL::float8 AS distance FROM ({page}) t {order}"
+                sql = f"SELECT t.id, t.{column}, t.ok, t.stopped, NULL::float8 AS distance FROM ({page}) t {order}"
                 return sql, params.values
             sql = (
-                f"SELECT t.id, t.size_sqm, t.ok, t.stopped, f.embedding <=> {params(vector)} AS distance FROM ({page}) "
+                f"SELECT t.id, t.{column}, t.ok, t.stopped, f.embedding <=> {params(vector)} AS distance FROM ({page}) "
                 f"t JOIN profiles f ON f.key = t.profile_key {order}"
             )
             return sql, params.values
@@ -568,7 +571,7 @@ class ListingRepository:
             sql, values = statement(None)
             met = await self.reads.fetch(sql, *values)
         return [
-            Sized(row["id"], float(row["size_sqm"]), None if row["distance"] is None else float(row["distance"]))
+            Sized(row["id"], float(row[column]), None if row["distance"] is None else float(row["distance"]))
             for row in met
         ]
 

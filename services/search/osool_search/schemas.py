@@ -15,8 +15,10 @@ from osool_search.gazetteer import ARABIC_NAMES, KNOWN_NAMES
 from osool_search.listing import Feature, Finishing, PropertyType, SaleType
 from osool_search.relaxation import RelaxableGroup
 
-# The order of a listing page without words to rank by: the newest first, or by price.
-ListOrder = Literal["newest", "price_asc", "price_desc", "size_desc", "size_asc"]
+# The order of a listing page without words to rank by: the newest first, or by price, size or price per square metre.
+ListOrder = Literal[
+    "newest", "price_asc", "price_desc", "size_desc", "size_asc", "price_per_sqm_asc", "price_per_sqm_desc"
+]
 
 
 class StrictModel(BaseModel):

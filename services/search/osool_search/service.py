@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from statistics import median
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import numpy as np
@@ -82,6 +82,11 @@ RELAXATION_CAP = 100
 
 # Past any price (2,000,000,000 at most) or size a listing holds, and within a real's and a bigint's range.
 _MOST_ORDER_KEY = 10**12
+# The orders repository.by_size answers: the column each walks and whether the greatest comes first.
+_MEASURED: dict[str, tuple[Literal["size_sqm", "price_per_sqm"], bool]] = {
+    "size_desc": ("size_sqm", True), "size_asc": ("size_sqm", False), "price_per_sqm_asc": ("price_per_sqm", False),
+    "price_per_sqm_desc": ("price_per_sqm", True),
+}  # fmt: skip
 
 
 class SearchService:
@@ -167,8 +172,8 @@ class SearchService:
         text = parsed.ranking_text(filters)
         if order == "relevance":
             results, more = await self._ranked_page(filters, vector, text, offset, request.limit)
-        elif order in ("size_desc", "size_asc"):
-            results, more = await self._sized_page(filters, vector, offset, request.limit, order == "size_desc")
+        elif order in _MEASURED:
+            results, more = await self._sized_page(filters, vector, offset, request.limit, order)
         else:
             results, more = await self._priced_page(filters, vector, offset, request.limit, order == "price_desc")
         explain = request.explain_empty and not results and offset == 0
@@ -277,13 +282,16 @@ class SearchService:
         return results, len(priced) > need
 
     async def _sized_page(
-        self, filters: SearchFilters, vector: np.ndarray, offset: int, limit: int, biggest: bool
+        self, filters: SearchFilters, vector: np.ndarray, offset: int, limit: int, order: str
     ) -> tuple[list[ScoredProperty], bool]:
-        """A page of the listings that pass the filters in size order ("the biggest villa", "أصغر شقة"), each scored
-        by its similarity to the query."""
+        """A page of the listings that pass the filters in size order ("the biggest villa", "أصغر شقة") or in order of
+        their price per square metre ("أقل سعر للمتر"), each scored by its similarity to the query."""
         need = offset + limit
+        column, descending = _MEASURED[order]
         async with self.repository.on_one_connection() as repository:
-            sized = await repository.by_size(filters, self.embedder.model, vector, need + 1, descending=biggest)
+            sized = await repository.by_size(
+                filters, self.embedder.model, vector, need + 1, descending=descending, column=column
+            )
             similar = [(s.id, round(1 - (s.distance or 0.0), 4)) for s in sized[offset:need]]
             results = await _scored(repository, [(id_, similarity, similarity) for id_, similarity in similar])
         return results, len(sized) > need
@@ -455,8 +463,8 @@ class SearchService:
     async def _list_ordered(
         self, filters: SearchFilters, limit: int, cursor: str | None, order: ListOrder
     ) -> PropertyPage:
-        """A page in price or size order, ties by id; the cursor holds the last listing's price or size, its id and
-        the order it was given out for."""
+        """A page in price, size or price-per-square-metre order, ties by id; the cursor holds the last listing's price,
+        size or price per square metre, its id and the order it was given out for."""
         by_size = order in ("size_desc", "size_asc")
         after = None
         if cursor is not None:
@@ -470,12 +478,14 @@ class SearchService:
             # A price or a size no listing has (a forged cursor) would overflow its column's type: refused as such.
             if not (math.isfinite(after[0]) and 0 <= after[0] <= _MOST_ORDER_KEY):
                 raise InvalidCursorError("the cursor is not one this service gave out")
-        descending = order in ("price_desc", "size_desc")
+        descending = order in ("price_desc", "size_desc", "price_per_sqm_desc")
         model = self.embedder.model
         async with self.repository.on_one_connection() as repository:
             found: Sequence[Priced | Sized] = await (
-                repository.by_size(filters, model, None, limit + 1, descending=descending, after=after)
-                if by_size
+                repository.by_size(
+                    filters, model, None, limit + 1, descending=descending, after=after, column=_MEASURED[order][0]
+                )
+                if order in _MEASURED
                 else repository.by_price(filters, model, None, limit + 1, descending=descending, after=after)
             )
             page = [Property(**dict(row)) for row in await _in_order(repository, [f.id for f in found[:limit]])]
@@ -483,7 +493,7 @@ class SearchService:
         if last is None:
             return PropertyPage(results=page, next_cursor=None)
         # A size as the database holds it (a real), written so that it reads back to the same number.
-        key_text = repr(last.size_sqm) if isinstance(last, Sized) else str(last.price)
+        key_text = (repr(last.key) if by_size else str(int(last.key))) if isinstance(last, Sized) else str(last.price)
         return PropertyPage(results=page, next_cursor=encode_cursor(order, key_text, last.id))
 
     async def market_stats(self, location: str | None, property_type: str | None) -> MarketStats:

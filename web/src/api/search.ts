@@ -68,9 +68,23 @@ export interface Relaxation {
 }
 
 /** A search's order (the words' own, "the cheapest", "the biggest", unless the client asks for one). */
-export type SearchOrder = 'relevance' | 'price_asc' | 'price_desc' | 'size_desc' | 'size_asc';
+export type SearchOrder =
+  | 'relevance'
+  | 'price_asc'
+  | 'price_desc'
+  | 'size_desc'
+  | 'size_asc'
+  | 'price_per_sqm_asc'
+  | 'price_per_sqm_desc';
 /** A listing page's order without words to rank by. */
-export type ListOrder = 'newest' | 'price_asc' | 'price_desc' | 'size_desc' | 'size_asc';
+export type ListOrder =
+  | 'newest'
+  | 'price_asc'
+  | 'price_desc'
+  | 'size_desc'
+  | 'size_asc'
+  | 'price_per_sqm_asc'
+  | 'price_per_sqm_desc';
 
 export interface SearchResponse {
   results: Array<Property & { score: number; similarity: number }>;

@@ -417,6 +417,8 @@ export const en = {
     sortPriceDesc: 'Price: high to low',
     sortSizeDesc: 'Size: largest first',
     sortSizeAsc: 'Size: smallest first',
+    sortPerSqmAsc: 'Price per m²: low to high',
+    sortPerSqmDesc: 'Price per m²: high to low',
     none: 'No listing matches all of this. Remove a chip or a filter to widen the search.',
     noneButRelaxed: 'No listing matches all of this. Remove a chip or a filter: without one of these, the search finds',
     relaxed: {

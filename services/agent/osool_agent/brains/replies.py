@@ -284,7 +284,8 @@ def _sale_only(reading: Reading, ar: bool) -> str:
     return "We list homes for sale only, not for rent. If buying is an option for you, here is what is for sale.\n"
 
 
-# A search in price or size order says so ("the cheapest", "أغلى", "the biggest"): (English, Arabic).
+# A search in price, size or price-per-metre order says so ("the cheapest", "أغلى", "the biggest", "أقل سعر للمتر"):
+# (English, Arabic).
 _ORDER_INTROS = {
     "size_desc": (
         "These match what you asked for, biggest first:",
@@ -298,6 +299,14 @@ _ORDER_INTROS = {
     "price_desc": (
         "These match what you asked for, most expensive first:",
         "دي الوحدات المناسبة لطلبك، من الأغلى للأرخص:",
+    ),
+    "price_per_sqm_asc": (
+        "These match what you asked for, the cheapest price per square metre first:",
+        "دي الوحدات المناسبة لطلبك، من أقل سعر للمتر لأعلى سعر:",
+    ),
+    "price_per_sqm_desc": (
+        "These match what you asked for, the highest price per square metre first:",
+        "دي الوحدات المناسبة لطلبك، من أعلى سعر للمتر لأقل سعر:",
     ),
 }
 

@@ -468,7 +468,13 @@ def _ordinals(folded: str) -> list[int]:
         numbers += [(pair.start(1), int(pair.group(1))), (pair.start(2), int(pair.group(2)))]
     if not found and not numbers and re.search(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم", folded):
         return [1, 2, 3, 4]  # every card shown, as many as a comparison takes
-    if not found and not numbers and re.search(r"\b(?:both|the two|el etnen|el etneen)\b|الاتنين", folded):
+    # "the two cheapest", "the two with the biggest garden": two picked by the words after, not the first two shown.
+    two = r"\b(?:both|the two|el etnen|el etneen)\b|الاتنين"
+    picked = (
+        r"(?!\s+(?:cheapest|biggest|largest|smallest|dearest|priciest|most|least|with|ar5as|akbar|as8ar|a8la"
+        r"|(?:ال)?(?:ارخص|اكبر|اصغر|اغلى)|اللي))"
+    )
+    if not found and not numbers and re.search(f"(?:{two}){picked}", folded):
         return [1, 2]
     return list(dict.fromkeys(n for _, n in sorted(found + numbers)))
 

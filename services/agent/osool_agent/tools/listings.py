@@ -37,7 +37,8 @@ class SearchArgs(ToolArgs):
     order: SearchOrder | None = Field(
         default=None,
         description="price_asc when the buyer asks for the cheapest first, price_desc for the dearest, size_desc for "
-        "the biggest, size_asc for the smallest",
+        "the biggest, size_asc for the smallest, price_per_sqm_asc for the cheapest price per square metre, "
+        "price_per_sqm_desc for the highest",
     )
     limit: int = Field(default=5, ge=1, le=10)
     exclude_ids: list[Annotated[str, Field(max_length=100)]] = Field(
@@ -54,8 +55,9 @@ class SearchOutcome(ToolOutcome):
     # When nothing matched: each group of filters whose absence alone would find listings (group, without, count,
     # at_most, cheapest_price for the budget), the most listings first. Offer one; never present it as a match.
     relaxations: list[dict[str, Any]] = Field(default_factory=list)
-    # The listings' order: relevance, or price_asc / price_desc / size_desc / size_asc when the buyer asked for the
-    # cheapest, the dearest, the biggest or the smallest.
+    # The listings' order: relevance, or price_asc / price_desc / size_desc / size_asc / price_per_sqm_asc /
+    # price_per_sqm_desc when the buyer asked for the cheapest, the dearest, the biggest, the smallest or the cheapest
+    # or dearest square metre.
     order: SearchOrder = "relevance"
     # A budget the buyer said in another currency (USD, EUR, ...): not applied, as listings are priced in pounds; say
     # so and ask for it in pounds.

@@ -67,7 +67,8 @@ def test_the_cheapest_or_the_biggest_orders_the_same_search(text: str, order: st
     ("order", "intro"),
     [("size_desc", "These match what you asked for, biggest first:"),
      ("size_asc", "These match what you asked for, smallest first:"),
-     ("price_asc", "These match what you asked for, cheapest first:")],
+     ("price_asc", "These match what you asked for, cheapest first:"),
+     ("price_per_sqm_asc", "These match what you asked for, the cheapest price per square metre first:")],
 )  # fmt: skip
 def test_a_search_in_an_order_says_so(order: str, intro: str) -> None:
     listing = {"id": "a", "title": "Villa", "type": "Villa", "location": "New Cairo", "price": 30_000_000,

@@ -188,10 +188,11 @@ def test_a_listing_looked_at_says_what_its_line_leaves_out(language: str, detail
 
 
 PLANNED = [
-    {"id": "SHOWN-1", "price": 9_480_000, "size_sqm": 160.0, "installment_years": None},
-    {"id": "SHOWN-2", "price": 9_300_000, "size_sqm": 210.0, "installment_years": 6, "down_payment_pct": 20},
-    {"id": "SHOWN-3", "price": 7_040_000, "size_sqm": 140.0, "installment_years": 2},
-]
+    {"id": "SHOWN-1", "price": 9_480_000, "size_sqm": 160.0, "price_per_sqm": 59_250, "installment_years": None},
+    {"id": "SHOWN-2", "price": 9_300_000, "size_sqm": 210.0, "price_per_sqm": 44_286, "installment_years": 6,
+     "down_payment_pct": 20},
+    {"id": "SHOWN-3", "price": 7_040_000, "size_sqm": 140.0, "price_per_sqm": 50_286, "installment_years": 2},
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", ["what's the monthly on the second?", "التانية قسطها كام؟"])
@@ -231,6 +232,10 @@ def test_a_loan_or_a_listing_paid_cash_is_a_bank_mortgage(text: str) -> None:
      ("قارن اغلى اتنين", "price_desc", ["SHOWN-1", "SHOWN-2"]),
      ("compare the biggest two", "size_desc", ["SHOWN-2", "SHOWN-1"]),
      ("قارن اصغر اتنين", "size_asc", ["SHOWN-3", "SHOWN-1"]),
+     ("compare the two with the highest price per meter", "price_per_sqm_desc", ["SHOWN-1", "SHOWN-3"]),
+     ("compare the two cheapest", "price_asc", ["SHOWN-3", "SHOWN-2"]),
+     ("قارن الاتنين الاكبر", "size_desc", ["SHOWN-2", "SHOWN-1"]),
+     ("compare the two", None, ["SHOWN-1", "SHOWN-2"]),
      ("compare them", None, ["SHOWN-1", "SHOWN-2"])],
 )  # fmt: skip
 def test_the_cheapest_two_are_compared_by_price(text: str, order: str | None, chosen: list[str]) -> None:

@@ -68,7 +68,6 @@ def test_every_exclusion_rule_reads_the_column_of_the_filter_it_excludes_from() 
 
 def test_every_order_but_relevance_says_what_it_sorts_by() -> None:
     assert set(ORDER_KEYS) == set(get_args(SearchOrder)) - {"relevance"}
-    assert {column for column, _ in ORDER_KEYS.values()} == {"price", "size_sqm"}
-    assert [ORDER_KEYS[order][1] for order in ("price_asc", "price_desc", "size_asc", "size_desc")] == [
-        False, True, False, True,
-    ]  # fmt: skip
+    assert {column for column, _ in ORDER_KEYS.values()} == {"price", "size_sqm", "price_per_sqm"}
+    orders = ("price_asc", "price_desc", "size_asc", "size_desc", "price_per_sqm_asc", "price_per_sqm_desc")
+    assert [ORDER_KEYS[order][1] for order in orders] == [False, True, False, True, False, True]

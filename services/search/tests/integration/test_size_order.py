@@ -5,6 +5,7 @@ cursor; through the gateway, on listings of a place of the test's own."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from typing import Any
 
@@ -167,7 +168,8 @@ def test_the_merged_walks_give_every_match_in_size_order(
     stack_env: dict[str, str], two_places: tuple[list[str], list[str]], case: str
 ) -> None:
     """Whatever the walks merged (per place and type, per type) or a few compounds sorted whole: the matches in size
-    order with ties by id, each once, against the same listings read whole and filtered in Python (satisfies)."""
+    order, or in order of the price of a square metre, with ties by id, each once, against the same listings read
+    whole and filtered in Python (satisfies)."""
     (here, there), (gardens, heights) = two_places
     filters = {
         "one place": SearchFilters(locations=[here]),
@@ -197,36 +199,126 @@ def test_the_merged_walks_give_every_match_in_size_order(
             assert case == "every type ruled out" or len(passing) >= 3, (case, len(passing))
             repository = ListingRepository(connection)  # type: ignore[arg-type]  # fetch, as on a pool
             vector = rows[0]["embedding"].to_numpy()
-            for descending in (True, False):
+            for column, descending in itertools.product(("size_sqm", "price_per_sqm"), (True, False)):
                 expected = [
                     row["id"]
-                    for row in sorted(
-                        passing, key=lambda r: ((-r["size_sqm"] if descending else r["size_sqm"]), r["id"])
-                    )
+                    for row in sorted(passing, key=lambda r: ((-r[column] if descending else r[column]), r["id"]))
                 ]
                 # Walks that meet their matches (1,000 rows each), or stop short after 2 rows (every match sorted).
                 for walk_rows in (2, 1_000):
                     found = await repository.by_size(
-                        filters, model, vector, len(passing) + 1, descending=descending, walk_rows=walk_rows
+                        filters,
+                        model,
+                        vector,
+                        len(passing) + 1,
+                        descending=descending,
+                        walk_rows=walk_rows,
+                        column=column,
                     )
-                    assert [s.id for s in found] == expected, (case, descending, walk_rows)
+                    assert [s.id for s in found] == expected, (case, column, descending, walk_rows)
                     assert all(s.distance is not None and 0 <= s.distance <= 2 for s in found)
                     first = await repository.by_size(
-                        filters, model, vector, 3, descending=descending, walk_rows=walk_rows
+                        filters, model, vector, 3, descending=descending, walk_rows=walk_rows, column=column
                     )
-                    assert [s.id for s in first] == expected[:3], (case, descending, walk_rows)
+                    assert [s.id for s in first] == expected[:3], (case, column, descending, walk_rows)
                     # Without a query, and a keyset page past the second: the same order, no distance.
                     unranked = await repository.by_size(
-                        filters, model, None, 3, descending=descending, walk_rows=walk_rows
+                        filters, model, None, 3, descending=descending, walk_rows=walk_rows, column=column
                     )
                     assert [s.id for s in unranked] == expected[:3] and all(s.distance is None for s in unranked)
                     if len(found) > 2:
-                        past = (found[1].size_sqm, found[1].id)
+                        past = (found[1].key, found[1].id)
                         rest = await repository.by_size(
-                            filters, model, None, len(passing), descending=descending, after=past, walk_rows=walk_rows
+                            filters,
+                            model,
+                            None,
+                            len(passing),
+                            descending=descending,
+                            after=past,
+                            walk_rows=walk_rows,
+                            column=column,
                         )
-                        assert [s.id for s in rest] == expected[2:], (case, descending, walk_rows)
+                        assert [s.id for s in rest] == expected[2:], (case, column, descending, walk_rows)
         finally:
             await connection.close()
 
     asyncio.run(read())
+
+
+# n -> (price, size): five apartments whose price per square metre orders them otherwise than their price or size, a
+# villa with the cheapest metre of all, and an apartment with a cheap metre over the budget.
+PER_SQM_ROWS = {1: (3_000_000, 100), 2: (4_000_000, 200), 3: (2_500_000, 50), 4: (6_000_000, 150), 5: (9_000_000, 360),
+                6: (8_000_000, 800), 7: (30_000_000, 2_000)}  # fmt: skip
+CHEAPEST_METRE_FIRST = [2, 5, 1, 4, 3]  # 20,000, 25,000, 30,000, 40,000, 50,000 a metre
+
+
+@pytest.fixture(scope="module")
+def metre_place(stack: LocalStack) -> tuple[str, str]:
+    rows = [
+        {"title": f"{'Villa' if n == 6 else 'Apartment'} {n} for sale", "type": "Villa" if n == 6 else "Apartment",
+         "price": price, "size": size, "bedrooms": 3}
+        for n, (price, size) in PER_SQM_ROWS.items()
+    ]  # fmt: skip
+    return ingest_own_place(stack, "SM", rows)
+
+
+@pytest.mark.parametrize(
+    ("query", "said", "order", "expected"),
+    [
+        ("apartment with the lowest price per sqm", "lowest price per sqm", "price_per_sqm_asc", CHEAPEST_METRE_FIRST),
+        ("شقة أقل سعر للمتر", "أقل سعر للمتر", "price_per_sqm_asc", CHEAPEST_METRE_FIRST),
+        ("sha2a ar5as metr", "ar5as metr", "price_per_sqm_asc", CHEAPEST_METRE_FIRST),
+        ("شقة أغلى سعر متر", "أغلى سعر متر", "price_per_sqm_desc", CHEAPEST_METRE_FIRST[::-1]),
+        # "أقل سعر" alone is the cheapest listing, not the cheapest metre.
+        ("شقة أقل سعر", "أقل سعر", "price_asc", [3, 1, 2, 4, 5]),
+    ],
+)
+def test_the_words_ask_for_every_match_by_the_price_of_a_metre(
+    api: httpx.Client, metre_place: tuple[str, str], query: str, said: str, order: str, expected: list[int]
+) -> None:
+    body = _search(api, metre_place, query)
+    assert body["order"] == order and said in body["understood"], body["understood"]
+    assert body["applied_filters"]["property_types"] == ["Apartment"]
+    numbers = [int(row["source_id"].removeprefix(f"SM-{metre_place[0]}-")) for row in body["results"]]
+    assert numbers == expected  # the villa and the apartment over budget left out
+
+
+def test_the_client_may_order_by_the_price_of_a_metre_with_words_or_without(
+    api: httpx.Client, metre_place: tuple[str, str]
+) -> None:
+    tag, location = metre_place
+
+    def numbers(rows: list[dict[str, Any]]) -> list[int]:
+        return [int(row["source_id"].removeprefix(f"SM-{tag}-")) for row in rows]
+
+    first = _search(api, metre_place, "apartment", order="price_per_sqm_asc", limit=2)
+    second = _search(api, metre_place, "apartment", order="price_per_sqm_asc", limit=3, cursor=first["next_cursor"])
+    assert numbers(first["results"]) + numbers(second["results"]) == CHEAPEST_METRE_FIRST
+    assert second["next_cursor"] is None
+    # The listing route pages every listing of the place by a keyset cursor holding the price of a metre.
+    listed: list[int] = []
+    cursor = None
+    for _ in range(10):
+        page = {
+            "location": location,
+            "order": "price_per_sqm_desc",
+            "limit": 3,
+            **({"cursor": cursor} if cursor else {}),
+        }
+        response = api.get("/api/properties", params=page)
+        assert response.status_code == 200, response.text
+        listed += numbers(response.json()["results"])
+        if (cursor := response.json()["next_cursor"]) is None:
+            break
+    rate = {n: price / size for n, (price, size) in PER_SQM_ROWS.items()}
+    assert listed == sorted(PER_SQM_ROWS, key=lambda n: -rate[n])
+    # A cursor of the price-per-metre order belongs to it; a forged one with no such price is refused.
+    first_page = api.get("/api/properties", params={"location": location, "order": "price_per_sqm_asc", "limit": 2})
+    crossed = api.get(
+        "/api/properties",
+        params={"location": location, "order": "size_asc", "cursor": first_page.json()["next_cursor"]},
+    )
+    assert crossed.status_code == 400 and crossed.json()["error"]["code"] == "invalid_cursor", crossed.text
+    forged = encode_cursor("price_per_sqm_asc", "99" * 12, first_page.json()["results"][0]["id"])
+    response = api.get("/api/properties", params={"location": location, "order": "price_per_sqm_asc", "cursor": forged})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_cursor", response.text

@@ -1278,6 +1278,22 @@ def test_the_cheapest_or_dearest_first_is_an_order_not_a_filter(
         ("شقة أكبر من ١٥٠ متر", None, {"property_types": ["Apartment"], "min_size_sqm": 150}),
         ("akbar men 200 metr", None, {"min_size_sqm": 200}),
         ("villa, not the biggest", None, {"property_types": ["Villa"]}),
+        # The price of a square metre, as Egyptians compare: its own order, not the cheapest listing.
+        ("أقل سعر للمتر في التجمع", "price_per_sqm_asc", {"locations": ["New Cairo"]}),
+        ("a2al se3r lel metr fel tagamo3", "price_per_sqm_asc", {"locations": ["New Cairo"]}),
+        (
+            "lowest price per sqm apartment in maadi",
+            "price_per_sqm_asc",
+            {"property_types": ["Apartment"], "locations": ["Maadi"]},
+        ),
+        ("cheapest per square meter", "price_per_sqm_asc", {}),
+        ("أرخص متر في زايد", "price_per_sqm_asc", {"locations": ["Sheikh Zayed"]}),
+        ("ar5as metr fel sheikh zayed", "price_per_sqm_asc", {"locations": ["Sheikh Zayed"]}),
+        ("شقة أغلى سعر متر", "price_per_sqm_desc", {"property_types": ["Apartment"]}),
+        ("highest price per meter villa", "price_per_sqm_desc", {"property_types": ["Villa"]}),
+        ("a2al se3r fel zayed", "price_asc", {"locations": ["Sheikh Zayed"]}),
+        # A price per metre as a figure stays a filter.
+        ("el metr b 30 alf", None, {"max_price_per_sqm": 30_000}),
     ],
 )
 def test_the_biggest_or_smallest_first_is_an_order_not_a_filter(

@@ -81,7 +81,7 @@ async function fetchPage(state: SearchState, cursor: string | null, signal?: Abo
 }
 
 /** How the listings are ordered, chosen at once (no submit): best match (with words) or the newest (without), or by
- * price or by size either way. */
+ * price, size or price per square metre either way. */
 function SortChoice({ state, shown, onSort }: { state: SearchState; shown: Sort; onSort: (sort: Sort) => void }) {
   const s = t.value.search;
   const first: Sort = state.q ? 'relevance' : 'newest';
@@ -91,6 +91,8 @@ function SortChoice({ state, shown, onSort }: { state: SearchState; shown: Sort;
     ['price_desc', s.sortPriceDesc],
     ['size_desc', s.sortSizeDesc],
     ['size_asc', s.sortSizeAsc],
+    ['price_per_sqm_asc', s.sortPerSqmAsc],
+    ['price_per_sqm_desc', s.sortPerSqmDesc],
   ];
   const value = shown === 'relevance' || shown === 'newest' ? first : shown;
   return (

@@ -3,8 +3,25 @@
 import type { SearchFilters } from '../../api/search';
 
 /** The order a person chose; null: the words' own (relevance, or "the cheapest"), or the newest without words. */
-export type Sort = 'relevance' | 'newest' | 'price_asc' | 'price_desc' | 'size_desc' | 'size_asc';
-const SORTS: readonly string[] = ['relevance', 'newest', 'price_asc', 'price_desc', 'size_desc', 'size_asc'];
+export type Sort =
+  | 'relevance'
+  | 'newest'
+  | 'price_asc'
+  | 'price_desc'
+  | 'size_desc'
+  | 'size_asc'
+  | 'price_per_sqm_asc'
+  | 'price_per_sqm_desc';
+const SORTS: readonly string[] = [
+  'relevance',
+  'newest',
+  'price_asc',
+  'price_desc',
+  'size_desc',
+  'size_asc',
+  'price_per_sqm_asc',
+  'price_per_sqm_desc',
+];
 
 export interface SearchState {
   q: string;
