@@ -32,13 +32,6 @@ NUMBERS: dict[str, int] = {
     "tes3a": 9, "tis3a": 9, "tesa3": 9,
     "3ashra": 10, "3ashara": 10, "3ashar": 10,
 }  # fmt: skip
-MILLIONS = ("milyon", "mlyon", "malyon", "melyon", "milion", "mlion", "millyon", "milyoon", "malyoon", "malayeen",
-            "malayen")  # fmt: skip
-# A million, two, or half of one said as a word, with no number before it: "ta7t milyon", "milyoneen", "nos milyon".
-A_MILLION = ("milyon", "mlyon", "malyon", "melyon", "milion", "mlion", "millyon", "milyoon", "malyoon")
-TWO_MILLIONS = ("milyoneen", "malyoneen", "melyoneen", "milyonen", "malyonen")
-THOUSANDS = ("alf", "alaf", "aalaf", "2alf", "2alaf")
-HALVES = ("nos", "noss", "nus")
 AT_MOST = (
     "a2al men", "a2al mn", "a2al min", "2a2al men", "2a2al mn", "b a2al men", "ba2al men", "b2al men", "a2al",
     "b2a2al men", "b2a2al mn", "b 2a2al men", "b 2a2al mn", "be2a2al men", "bi2a2al men", "b2a2al min",

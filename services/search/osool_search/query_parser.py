@@ -91,6 +91,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from osool_common import money_words
 from osool_search import franco
 from osool_search.filters import EXCLUSIONS, SearchFilters
 from osool_search.gazetteer import (
@@ -410,13 +411,13 @@ _NO_DOWN = _words(
 def _amount(tag: str) -> str:
     """A sum of money: "8M", "8.5 million", "500k", "EGP 8,000,000", "٨ مليون ونص", "٢ مليون و٥٠٠ ألف", "مليونين"."""
     mult = _words("million", "millions", "mill", "mil", "mn", "mio", "m", "k", "thousand", "thousands", "ألف", "الف",
-                  "آلاف", "الاف", "مليون", "ملايين", "ميلون", *franco.MILLIONS, *franco.THOUSANDS,
+                  "آلاف", "الاف", "مليون", "ملايين", "ميلون", *money_words.MILLIONS, *money_words.THOUSANDS,
                   attached=True)  # fmt: skip
-    half = _words("نص", "نصف", "ربع", "a half", "half", "a quarter", "quarter", *franco.HALVES, attached=True)
+    half = _words("نص", "نصف", "ربع", "a half", "half", "a quarter", "quarter", *money_words.HALVES, attached=True)
     word = _words(*_WORD_AMOUNTS)
     currency = _words("egp", "le", "l.e", "l.e.", "pounds", "pound", "egyptian pounds", "جنيه", "جنيها", "جنيهات",
                       "جنيه مصري", "ج.م", "ج م", "ج.م.", attached=True)  # fmt: skip
-    thousands = _words("ألف", "الف", "k", "thousand", *franco.THOUSANDS, attached=True)
+    thousands = _words("ألف", "الف", "k", "thousand", *money_words.THOUSANDS, attached=True)
     return (
         rf"(?:(?P<c0{tag}>{_words('egp', 'le', 'l.e')}) ?)?"
         rf"(?:{_number('n' + tag)} ?(?:(?P<m{tag}>{mult})"
@@ -433,11 +434,11 @@ _MULTIPLIER = {
     "thousands": 1e3,
     "الف": 1e3,
     "الاف": 1e3,
-    **dict.fromkeys(franco.THOUSANDS, 1e3),
+    **dict.fromkeys(money_words.THOUSANDS, 1e3),
 }
 _HALVES = {
     "نص": 0.5, "نصف": 0.5, "a half": 0.5, "half": 0.5, "ربع": 0.25, "a quarter": 0.25, "quarter": 0.25,
-    **dict.fromkeys(franco.HALVES, 0.5),
+    **dict.fromkeys(money_words.HALVES, 0.5),
 }  # fmt: skip
 _WORD_AMOUNTS = {
     "مليونين": 2e6,
@@ -447,9 +448,9 @@ _WORD_AMOUNTS = {
     "نص مليون": 5e5,
     "half a million": 5e5,
     "half million": 5e5,
-    **dict.fromkeys(franco.TWO_MILLIONS, 2e6),
-    **dict.fromkeys(franco.A_MILLION, 1e6),
-    **{f"{half} {million}": 5e5 for half in franco.HALVES for million in franco.A_MILLION},
+    **dict.fromkeys(money_words.TWO_MILLIONS, 2e6),
+    **dict.fromkeys(money_words.A_MILLION, 1e6),
+    **{f"{half} {million}": 5e5 for half in money_words.HALVES for million in money_words.A_MILLION},
 }
 
 
@@ -1002,8 +1003,8 @@ _BIGGER = _words("bigger than", "larger than", "wider than", "أكبر من", "�
 _SMALLER = _words("smaller than", "أصغر من", *franco.SMALLER)
 _MONEY_UNIT = _words(
     "million", "millions", "mill", "mil", "mn", "mio", "k", "thousand", "thousands", "ألف", "الف", "آلاف", "الاف",
-    "مليون", "ملايين", "ميلون", "egp", "le", "l.e", "pounds", "pound", "جنيه", "جنيها", "جنيهات", *franco.MILLIONS,
-    *franco.THOUSANDS, attached=True,
+    "مليون", "ملايين", "ميلون", "egp", "le", "l.e", "pounds", "pound", "جنيه", "جنيها", "جنيهات", *money_words.MILLIONS,
+    *money_words.THOUSANDS, attached=True,
 )  # fmt: skip
 _NOT_MONEY = rf"(?! ?{_MONEY_UNIT})"
 _SIZE_CUED = _compile(
@@ -1382,7 +1383,7 @@ def _known_words() -> frozenset[str]:
         words.update(w for p in phrases for w in _phrase_key(p))
     for phrases in _NEGATION_FILLERS.values():
         words.update(w for p in phrases for w in _phrase_key(p))
-    lexicon = (*franco.AT_MOST, *franco.AT_LEAST, *franco.AROUND, *franco.MILLIONS, *franco.THOUSANDS,
+    lexicon = (*franco.AT_MOST, *franco.AT_LEAST, *franco.AROUND, *money_words.MILLIONS, *money_words.THOUSANDS,
                *franco.INSTALLMENTS, *franco.YEARS, *franco.TWO_YEARS, *franco.DOWN_PAYMENT, *franco.PERCENT,
                *franco.MONTHLY_BEFORE, *franco.MONTHLY_AFTER, *franco.SIZE_UNITS)  # fmt: skip
     words.update(w for p in lexicon for w in _phrase_key(p))
@@ -1942,7 +1943,7 @@ def _either(first: Callable[[str], object], second: Callable[[str], object]) -> 
 _ATTACHED_BA = re.compile(r"[0-9]ba(?!\w)").search
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _HAS_YEAR = re.compile(r"[12][0-9][0-9][0-9]").search
-_HAS_MONEY_WORD = _has("مليون", "million", *franco.MILLIONS)
+_HAS_MONEY_WORD = _has("مليون", "million", *money_words.MILLIONS)
 
 # The passes in the order they claim words, each with a cheap test that skips it when its words cannot be there (a
 # pass costs a regex scan; most queries state three or four things). The order settles overlaps: a down payment or a

@@ -18,6 +18,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from osool_agent.grounding import normalise_digits, to_number
 from osool_agent.viewings.slots import CAIRO, PERIODS, wall_clock
+from osool_common import money_words
 from osool_common.listing_filters import ORDER_KEYS
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -313,17 +314,23 @@ _PAIR = re.compile(
     r"\b([1-5])\s*(?:and|&|,|و|vs|مع|ولا|or)\s*([1-5])\b"
     r"(?!\s*(?:m\b|mn|mil|million|مليون|الف|k\b|bed|br\b|غرف|اوض|years|سنين|سنه|%|sq|m2|متر))"
 )
+# The units of a sum after its number: English and Arabic (folded) here, Franco-Arabic from the shared vocabulary.
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "الف": 1e3, "الاف": 1e3, "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6,
-                "مليون": 1e6, "ملايين": 1e6, "alf": 1e3, "alaf": 1e3, "aalaf": 1e3, "milyon": 1e6, "malyon": 1e6,
-                "melyon": 1e6, "mlyon": 1e6, "millyon": 1e6, "malayeen": 1e6}  # fmt: skip
+                "millions": 1e6, "مليون": 1e6, "ملايين": 1e6, **money_words.SCALE}  # fmt: skip
+_UNITS = "|".join(map(re.escape, sorted(_MULTIPLIERS, key=len, reverse=True)))
+_HALF_AFTER = "|".join(rf"(?:w|we|wi|wa) ?{half}" for half in money_words.HALVES)
 _AMOUNT = re.compile(
-    r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s*(thousand|million|milyon|millyon|malyon|melyon|mlyon|malayeen|mil|mn|k|m|"
-    r"alaf|aalaf|alf|الاف|الف|مليون|ملايين)?(?![a-z\u0621-\u064a²\d])"
-    r"(\s*(?:و\s?نص|and a half))?"
+    rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s*({_UNITS})?(?![a-z\u0621-\u064a²\d])"
+    rf"(\s*(?:و\s?نص|and a half|{_HALF_AFTER})(?![a-z]))?"
 )
-_WORD_AMOUNT = re.compile(r"(?<![\w])[وبل]?(مليونين|نص مليون|ربع مليون|a million|one million|مليون)(?![\w])")
-_WORD_AMOUNTS = {"مليونين": 2e6, "نص مليون": 5e5, "ربع مليون": 2.5e5, "a million": 1e6, "one million": 1e6,
-                 "مليون": 1e6}  # fmt: skip
+_WORD_AMOUNTS = {
+    "مليونين": 2e6, "نص مليون": 5e5, "ربع مليون": 2.5e5, "a million": 1e6, "one million": 1e6, "مليون": 1e6,
+    **dict.fromkeys(money_words.TWO_MILLIONS, 2e6), **dict.fromkeys(money_words.A_MILLION, 1e6),
+    **{f"{half} {million}": 5e5 for half in money_words.HALVES for million in money_words.A_MILLION},
+}  # fmt: skip
+_WORD_AMOUNT = re.compile(
+    r"(?<![\w])[وبل]?(" + "|".join(map(re.escape, sorted(_WORD_AMOUNTS, key=len, reverse=True))) + r")(?![\w])"
+)
 _CURRENCY = r"(?:egp|le|l\.e\.?|pounds?|جنيه|ج\.?م)?"
 _PER_MONTH = re.compile(
     rf"\s*{_CURRENCY}\s*(?:a month|per month|/ ?month|/ ?mo\b|monthly|a mo\b|every month|each month|في الشهر|"

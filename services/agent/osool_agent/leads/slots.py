@@ -14,6 +14,7 @@ from osool_agent.brains.rules import ARABIC, EMAIL, agreement, fold, phone_numbe
 from osool_agent.brains.rules import _family as family
 from osool_agent.brains.rules import _property_type as owned_type
 from osool_agent.grounding import normalise_digits, to_number
+from osool_common import money_words
 
 Intent = Literal["buy", "sell", "rent", "invest"]
 Timeline = Literal["immediate", "within_3_months", "within_6_months", "within_year", "later", "exploring"]
@@ -202,11 +203,13 @@ AROUND = family("around", "about", "approximately", "roughly", "حوالي", "ح
 _YEAR = re.compile(r"\b(20[2-4]\d)\b")
 _MONTHS = re.compile(r"\b(\d{1,2})\s*(?:months?|شهور|شهر|shohor|shhor|shahr)\b")
 _YEARS = re.compile(r"\b(\d{1,2})\s*(?:years?|سنين|سنوات|snin|sneen|senin)\b")
+# A sum's units: English and Arabic here, Franco-Arabic ("3 malayeen", "900 alf") from the shared vocabulary.
+_SCALE = {"million": 1e6, "millions": 1e6, "mil": 1e6, "mn": 1e6, "m": 1e6, "مليون": 1e6, "ملايين": 1e6,
+          "billion": 1e9, "مليار": 1e9, "k": 1e3, "thousand": 1e3, "الف": 1e3, "ألف": 1e3, "الاف": 1e3, "آلاف": 1e3,
+          **money_words.SCALE}  # fmt: skip
 _AMOUNT = re.compile(
-    r"(\d+(?:[.,]\d+)*)\s*(million|milyon|malyon|melyon|mil|m\b|مليون|billion|مليار|k\b|thousand|alf|الف|ألف)?", re.I
+    r"(\d+(?:[.,]\d+)*)\s*(" + "|".join(map(re.escape, sorted(_SCALE, key=len, reverse=True))) + r")?(?![a-z\d²])", re.I
 )
-_SCALE = {"million": 1e6, "milyon": 1e6, "malyon": 1e6, "melyon": 1e6, "mil": 1e6, "m": 1e6, "مليون": 1e6,
-          "billion": 1e9, "مليار": 1e9, "k": 1e3, "thousand": 1e3, "alf": 1e3, "الف": 1e3, "ألف": 1e3}  # fmt: skip
 
 
 def _first(families: tuple[tuple[Any, re.Pattern[str]], ...], text: str) -> Any:

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from osool_agent.brains.rules import Reading, read_message
+from osool_agent.brains.rules import Reading, amounts_in, read_message
+from osool_agent.leads.slots import _amount
+from osool_common import money_words
 
 SHOWN = [{"id": f"listing-{n}", "price": 5_000_000 + n} for n in range(1, 4)]
 
@@ -120,3 +122,25 @@ def test_a_franco_weekday_said_with_its_day_word_is_that_day_not_a_count(text: s
     parsed = {"filters": {}, "text": text, "understood": []}
     reading = read_message(text, parsed, SHOWN, "auto", focus="listing-2", today=date(2026, 12, 6))
     assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": "listing-2", "day": day})
+
+
+@pytest.mark.parametrize(
+    ("unit", "scale"), [(w, 1e6) for w in money_words.MILLIONS] + [(w, 1e3) for w in money_words.THOUSANDS]
+)
+def test_every_franco_unit_of_money_is_read_by_the_calculators_and_the_lead_slots(unit: str, scale: float) -> None:
+    """One vocabulary with search's parser (osool_common.money_words): "3 malayen", "500 2alf" (the 2 a hamza, not a
+    second number), "3 milyon w nos"."""
+    number = 3 if scale == 1e6 else 500
+    assert [amount.value for amount in amounts_in(f"mortgage on {number} {unit}")] == [number * scale]
+    assert _amount(f"3ayez fiha {number} {unit}") == number * scale
+    if scale == 1e6:
+        assert [amount.value for amount in amounts_in(f"{number} {unit} w nos")] == [(number + 0.5) * scale]
+
+
+@pytest.mark.parametrize(("words", "value"), [("milyoneen", 2e6), ("nos milyon", 5e5), ("malyoon", 1e6)])
+def test_a_franco_million_said_without_a_number(words: str, value: float) -> None:
+    assert [amount.value for amount in amounts_in(f"tamweel le sha2a b {words}")] == [value]
+
+
+def test_a_size_is_not_a_sum_of_money() -> None:
+    assert _amount("el masa7a 120 m2") is None and _amount("120 m²") is None

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from osool_common import money_words
 from osool_search import franco
 from osool_search import query_parser as qp
 from osool_search.franco import FrancoIndex, skeleton
@@ -351,3 +352,14 @@ def test_every_english_word_that_would_read_as_a_name_is_listed() -> None:
             read_as_names.append(word)
     assert read_as_names == [], f"add to franco.ENGLISH_LOOKALIKES: {read_as_names}"
     assert not intended & franco.ENGLISH_LOOKALIKES
+
+
+@pytest.mark.parametrize(
+    ("unit", "scale"), [(w, 1e6) for w in money_words.MILLIONS] + [(w, 1e3) for w in money_words.THOUSANDS]
+)
+def test_every_franco_unit_of_money_is_a_budget(unit: str, scale: float) -> None:
+    """The vocabulary the agent's calculators and lead slots read too (osool_common.money_words)."""
+    number = 3 if scale == 1e6 else 500
+    assert parse_query(f"sha2a ta7t {number} {unit}").filters.applied() == {
+        "property_types": ["Apartment"], "max_price": number * scale,
+    }  # fmt: skip
