@@ -168,6 +168,15 @@ SALE_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
         "ريسيل",
         "إعادة بيع",
         "من المالك",
+        "من صاحبها",
+        "من صاحب الشقة",
+        "men el malek",
+        "mn el malek",
+        "mn sa7bha",
+        "men sa7bha",
+        "mn sa7b el sha2a",
+        "risel",
+        "reseal",
     ),
     "developer": (
         "from developer",
@@ -184,6 +193,14 @@ SALE_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
         "men el sherka",
         "mn el sherka",
         "men el developer",
+        "mn el developer",
+        "men el devloper",
+        "mn el devloper",
+        "direct mn el developer",
+        "direct men el sherka",
+        "mn el sharka",
+        "men el sharka",
+        "primary mn el developer",
     ),
 }
 
@@ -237,7 +254,9 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "balcony": (
         "balcony", "balconies", "terrace", "بلكونة", "بلكونات", "تراس", "ترس", "balkona", "balakona", "teras",
     ),
-    "elevator": ("elevator", "lift", "اسانسير", "أسانسير", "مصعد", "asansir", "asanseer"),
+    "elevator": (
+        "elevator", "lift", "اسانسير", "أسانسير", "مصعد", "asansir", "asanseer", "asanser", "asanseir", "asansour",
+    ),
     "security": ("security", "24/7 security", "gated", "gated community", "حراسة", "سيكيوريتي", "امن وحراسة"),
     "maids_room": (
         "maid's room", "maids room", "maid room", "nanny room", "غرفة دادة", "أوضة دادة", "غرفة خادمة", "اوضة شغالة",

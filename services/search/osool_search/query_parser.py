@@ -409,7 +409,8 @@ _NO_DOWN = _words(
 
 
 def _amount(tag: str) -> str:
-    """A sum of money: "8M", "8.5 million", "500k", "EGP 8,000,000", "٨ مليون ونص", "٢ مليون و٥٠٠ ألف", "مليونين"."""
+    """A sum of money: "8M", "8.5 million", "500k", "EGP 8,000,000", "٨ مليون ونص", "٢ ونص مليون", "2 and a half
+    million", "٢ مليون و٥٠٠ ألف", "مليونين"."""
     mult = _words("million", "millions", "mill", "mil", "mn", "mio", "m", "k", "thousand", "thousands", "ألف", "الف",
                   "آلاف", "الاف", "مليون", "ملايين", "ميلون", *money_words.MILLIONS, *money_words.THOUSANDS,
                   attached=True)  # fmt: skip
@@ -420,7 +421,7 @@ def _amount(tag: str) -> str:
     thousands = _words("ألف", "الف", "k", "thousand", *money_words.THOUSANDS, attached=True)
     return (
         rf"(?:(?P<c0{tag}>{_words('egp', 'le', 'l.e')}) ?)?"
-        rf"(?:{_number('n' + tag)} ?(?:(?P<m{tag}>{mult})"
+        rf"(?:{_number('n' + tag)} ?(?:(?:(?:و|and|w|we) ?(?P<h{tag}>{half}) ?)?(?P<m{tag}>{mult})"
         rf"(?: ?(?:و|and|w|we) ?(?P<f{tag}>{half}))?"
         rf"(?: ?(?:و|and)? ?(?P<k{tag}>[0-9]{{1,3}}) ?{thousands})?)?"
         rf"|(?P<w{tag}>{word})(?: ?(?:و|and|w|we) ?(?P<g{tag}>{half}))?)"
@@ -473,8 +474,8 @@ def _money(match: re.Match[str], tag: str) -> _Money | None:
     unit = match.group("m" + tag)
     multiplier = None if unit is None else _MULTIPLIER.get(unit, 1e6)
     value = number * (multiplier or 1)
-    if multiplier is not None and match.group("f" + tag):
-        value += _HALVES[match.group("f" + tag)] * multiplier
+    if multiplier is not None and (half := match.group("f" + tag) or match.group("h" + tag)):
+        value += _HALVES[half] * multiplier  # "3 milyon w nos", or before the unit: "2 w nos milyon", "٢ ونص مليون"
     if multiplier == 1e6 and match.group("k" + tag):
         value += int(match.group("k" + tag)) * 1e3
     marked = multiplier is not None or bool(match.group("c0" + tag) or match.group("c" + tag))
@@ -900,7 +901,10 @@ _IN_A = _words(
 )  # fmt: skip
 _OUT_OF = _words(
     "not in a", "not in", "outside a", "outside", "outside of", "out of a", "out of", "not a", "no", "مش في", "مش فى",
-    "مش", "برة", "بره", "خارج", "من غير", "mesh fe", "msh fe", "msh f", "mesh f", "bara", "barra",
+    "مش", "برة", "بره", "برا", "خارج", "من غير", "بدون", "مش عايز", "مش عاوز", "مش عايزة", "مش عاوزة", "مش عايز في",
+    "mesh fe", "msh fe", "msh f", "mesh f", "mesh fel", "msh fel", "mesh fi", "msh fi", "mish fe", "mish fel", "bara",
+    "barra", "bara el", "barra el", "men gher", "mn gher", "men 8er", "mn 8er", "bedon", "bdon", "mesh 3ayez",
+    "msh 3ayez", "mesh 3ayz", "msh 3ayz", "mesh 3awez", "msh 3awez", "mesh 3ayza", "msh 3ayza",
 )  # fmt: skip
 _COMPOUND_PRESENCE = _compile(
     rf"(?:(?:(?P<out>{_OUT_OF})|{_IN_A}) ?{_COMPOUND_WORD}|{_words('بكمبوند', 'بكومباوند', 'بكمباوند')})"

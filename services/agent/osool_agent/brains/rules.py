@@ -318,10 +318,11 @@ _PAIR = re.compile(
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "الف": 1e3, "الاف": 1e3, "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6,
                 "millions": 1e6, "مليون": 1e6, "ملايين": 1e6, **money_words.SCALE}  # fmt: skip
 _UNITS = "|".join(map(re.escape, sorted(_MULTIPLIERS, key=len, reverse=True)))
-_HALF_AFTER = "|".join(rf"(?:w|we|wi|wa) ?{half}" for half in money_words.HALVES)
+# A half after the unit ("3 milyon w nos", "٣ مليون ونص") or before it ("2 w nos milyon", "٢ ونص مليون").
+_HALF = "|".join(("و\\s?نص", "and a half", *(rf"(?:w|we|wi|wa) ?{half}" for half in money_words.HALVES)))
 _AMOUNT = re.compile(
-    rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s*({_UNITS})?(?![a-z\u0621-\u064a²\d])"
-    rf"(\s*(?:و\s?نص|and a half|{_HALF_AFTER})(?![a-z]))?"
+    rf"(?<![\w.,])(?P<number>\d+(?:[.,]\d+)*)\s*(?:(?P<half_before>{_HALF})\s*(?=(?:{_UNITS})(?![a-z])))?"
+    rf"(?P<unit>{_UNITS})?(?![a-z\u0621-\u064a²\d])(?P<half>\s*(?:{_HALF})(?![a-z]))?"
 )
 _WORD_AMOUNTS = {
     "مليونين": 2e6, "نص مليون": 5e5, "ربع مليون": 2.5e5, "a million": 1e6, "one million": 1e6, "مليون": 1e6,
@@ -443,15 +444,17 @@ def language_of(text: str, requested: str) -> str:
 
 
 def amounts_in(folded: str) -> list[Amount]:
-    """Sums of money in order: a number with a unit ("4M", "25k", "3 مليون", "مليونين") or a bare number from 10,000."""
+    """Sums of money in order: a number with a unit ("4M", "25k", "3 مليون", "2 w nos milyon", "مليونين") or a bare
+    number from 10,000."""
     found: list[Amount] = []
     for match in _AMOUNT.finditer(folded):
-        value = to_number(match.group(1))
+        value = to_number(match.group("number"))
         if value is None:
             continue
-        unit = match.group(2)
+        unit = match.group("unit")
         if unit:
-            value = (value + (0.5 if match.group(3) else 0.0)) * _MULTIPLIERS[unit]
+            half = match.group("half") or match.group("half_before")
+            value = (value + (0.5 if half else 0.0)) * _MULTIPLIERS[unit]
         if value >= (1_000 if unit else 10_000):
             found.append(Amount(match.start(), match.end(), value))
     for match in _WORD_AMOUNT.finditer(folded):

@@ -144,3 +144,10 @@ def test_a_franco_million_said_without_a_number(words: str, value: float) -> Non
 
 def test_a_size_is_not_a_sum_of_money() -> None:
     assert _amount("el masa7a 120 m2") is None and _amount("120 m²") is None
+
+
+@pytest.mark.parametrize(
+    "said", ["2 w nos milyon", "2 we nos malayeen", "٢ ونص مليون", "2 and a half million", "2 milyon w nos", "2.5m"]
+)
+def test_a_half_before_or_after_the_unit_is_half_of_it(said: str) -> None:
+    assert [amount.value for amount in amounts_in(f"tamweel le sha2a b {said}")] == [2_500_000]

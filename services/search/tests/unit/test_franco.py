@@ -72,6 +72,7 @@ def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
         ("a2al 7aga 3 ghoraf", {"min_bedrooms": 3}), ("أقل حاجة ٣ أوض", {"min_bedrooms": 3}),
         ("2 7amam 3al a2al", {"min_bathrooms": 2}),
         ("sha2a kornar", {"property_types": ["Apartment"], "features": ["corner"]}),
+        ("sha2a fiha asanser", {"property_types": ["Apartment"], "features": ["elevator"]}),
         ("apartment 3 nominal", {"property_types": ["Apartment"]}),
     ],
 )  # fmt: skip
@@ -89,6 +90,9 @@ def test_franco_rooms(query: str, expected: dict[str, Any]) -> None:
         ("7adod 6 milyon", {"min_price": 5_400_000, "max_price": 6_600_000}),
         ("a2al men 900 alf", {"max_price": 900_000}), ("talat milyon", {"max_price": 3_000_000}),
         ("b 2 millyon", {"max_price": 2_000_000}), ("ta7t millyon", {"max_price": 1_000_000}),
+        # A half before the unit, as often as after it ("two and a half million").
+        ("b 2 w nos milyon", {"max_price": 2_500_000}), ("ta7t 4 we nos malayeen", {"max_price": 4_500_000}),
+        ("ta7t 4 milyon w nos", {"max_price": 4_500_000}),
         ("a2al men 3 milyoon", {"max_price": 3_000_000}), ("3 malayeen", {"max_price": 3_000_000}),
         # A bound after the figure: "or more", "or less", "at least", "roughly".
         ("5 milyon aw aktar", {"min_price": 5_000_000}), ("5 milyon aw a2al", {"max_price": 5_000_000}),
@@ -169,6 +173,8 @@ def test_a_digit_inside_a_franco_word_is_no_number(query: str, expected: dict[st
         ("mesh gahza", {"is_delivered": False}),
         # Who sells it.
         ("men el motawer", {"sale_type": "developer"}), ("mn el sherka", {"sale_type": "developer"}),
+        ("mn el developer", {"sale_type": "developer"}), ("mn sa7bha", {"sale_type": "resale"}),
+        ("mn el malek", {"sale_type": "resale"}), ("risel", {"sale_type": "resale"}),
         # Sizes.
         ("150 metr", {"min_size_sqm": 127.0, "max_size_sqm": 173.0}),
         ("200 metr mraba3", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),

@@ -108,6 +108,8 @@ def test_english_example_parses_the_same_as_the_arabic_one() -> None:
         ("مليون ونص", {"max_price": 1_500_000}),
         ("٤ مليون ونص", {"max_price": 4_500_000}),
         ("ب٤ مليون ونص", {"max_price": 4_500_000}),
+        ("ب ٢ ونص مليون", {"max_price": 2_500_000}),
+        ("under 2 and a half million", {"max_price": 2_500_000}),
         ("٢ مليون و٥٠٠ ألف", {"max_price": 2_500_000}),
         ("مليونين", {"max_price": 2_000_000}),
         ("تلاتة مليون", {"max_price": 3_000_000}),
@@ -282,6 +284,14 @@ def test_a_bound_said_after_the_rooms_or_before_the_word_price(query: str, expec
         ("شقة مش في كمبوند في المعادي", {"property_types": ["Apartment"], "locations": ["Maadi"],
                                         "in_compound": False}),
         ("no compound villas", {"property_types": ["Villa"], "in_compound": False}),
+        # Negated as Egyptians type it: never the positive filter ("mesh fel compound" read as in a compound).
+        ("sha2a mesh fel compound", {"property_types": ["Apartment"], "in_compound": False}),
+        ("مش عايز كمبوند", {"in_compound": False}), ("برا الكمبوند", {"in_compound": False}),
+        ("بدون كمبوند", {"in_compound": False}), ("bara el compound", {"in_compound": False}),
+        ("msh 3ayz compound fel tagamo3", {"locations": ["New Cairo"], "in_compound": False}),
+        ("villa men gher compound fe zayed", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"],
+                                              "in_compound": False}),
+        ("sha2a fel compound", {"property_types": ["Apartment"], "in_compound": True}),
         # A name after the words: the negation rules it out, and says nothing of compounds in general.
         ("مش في كمبوند بالم هيلز", {"exclude_developers": ["Palm Hills Developments"]}),
         ("not in a compound from Emaar", {"exclude_developers": ["Emaar Misr"]}),
