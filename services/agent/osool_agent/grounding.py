@@ -10,12 +10,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from osool_common import money_words
+
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
 # Written by hand (not the search parser): the agent only needs to know which numbers a text states, in any unit.
+# Franco-Arabic units ("3 malayeen", "900 alf") from the shared vocabulary, as the rules brain reads them.
 _MULTIPLIERS = {
-    "k": 1e3, "thousand": 1e3, "alf": 1e3, "الف": 1e3, "ألف": 1e3, "آلاف": 1e3, "الاف": 1e3, "ألاف": 1e3,
-    "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6, "millions": 1e6, "milyon": 1e6, "مليون": 1e6, "ملايين": 1e6,
-    "b": 1e9, "bn": 1e9, "billion": 1e9, "مليار": 1e9,
+    "k": 1e3, "thousand": 1e3, "الف": 1e3, "ألف": 1e3, "آلاف": 1e3, "الاف": 1e3, "ألاف": 1e3,
+    "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6, "millions": 1e6, "مليون": 1e6, "ملايين": 1e6,
+    "b": 1e9, "bn": 1e9, "billion": 1e9, "مليار": 1e9, **money_words.SCALE,
 }  # fmt: skip
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -24,7 +27,13 @@ _NUMBER_WORDS = {
     "غرفتين": 2, "اوضتين": 2, "أوضتين": 2, "bedroom": 1,
 }  # fmt: skip
 _UNIT = "|".join(sorted((re.escape(word) for word in _MULTIPLIERS), key=len, reverse=True))
-_NUMBER = re.compile(rf"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:({_UNIT})(?![a-z]))?(\s*(?:و\s*نص|ونص|and a half))?", re.I)
+# A half after the unit ("3 مليون ونص", "3 milyon w nos") or before it ("٣ ونص مليون", "3 w nos milyon").
+_HALF = "|".join(("و\\s*نص", "and a half", *(rf"(?:w|we|wi|wa) ?{half}" for half in money_words.HALVES)))
+_NUMBER = re.compile(
+    rf"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:({_HALF})\s*(?=(?:{_UNIT})(?![a-z])))?(?:({_UNIT})(?![a-z]))?"
+    rf"(\s*(?:{_HALF})(?![a-z]))?",
+    re.I,
+)
 _WORD = re.compile(r"[\w']+")
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
 # Source ids as brokerages' exports write them (e.g. NCA-000123): letters, a dash, digits.
@@ -71,8 +80,8 @@ def stated_numbers(text: str) -> set[float]:
         if value is None:
             continue
         values.add(value)
-        multiplier = _MULTIPLIERS.get((match.group(2) or "").lower())
-        half = 0.5 if match.group(3) else 0.0
+        multiplier = _MULTIPLIERS.get((match.group(3) or "").lower())
+        half = 0.5 if match.group(2) or match.group(4) else 0.0
         if multiplier:
             values.add((value + half) * multiplier)
         for mult in wide:  # a unit said once for a range: "between 25 and 40 million"

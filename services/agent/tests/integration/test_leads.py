@@ -454,3 +454,17 @@ def test_a_buyer_who_asked_to_be_called_and_was_not_goes_to_the_next_agent(
     notices = [m for m in read_outbox(stack, other.email) if lead["id"] in m["body"]]
     assert [m["subject"].split(":")[0] for m in notices] == ["Call requested"], notices
     assert "asks to be called and was reassigned to you" in notices[0]["body"]
+
+
+def test_a_seller_in_franco_arabic_states_the_price_with_its_half_before_the_unit(
+    api: httpx.Client, admin: dict[str, str]
+) -> None:
+    """"4 w nos milyon" is 4,500,000 to the rules brain, the lead and the grounding check alike: the reply that says
+    it was refused as a number nobody stated ("Sorry, I could not answer that accurately")."""
+    first = chat(api, "3ayez abee3 sha2ti fel sheikh zayed")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    assert first["reply"].endswith("May I ask what is prompting the sale?")
+    priced = chat(api, "3ayez fiha 4 w nos milyon", session)
+    assert priced["reply"].startswith("Noted: EGP 4,500,000.") and priced["tool_calls"] == [], priced["reply"]
+    lead = lead_of(api, admin, session["session_id"])
+    assert (lead["kind"], lead["price_expectation"], lead["types"]) == ("seller", 4_500_000, ["Apartment"])

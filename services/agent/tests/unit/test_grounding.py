@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart
 
 from osool_agent.brains import repair_bare_call
@@ -31,6 +32,16 @@ def test_arabic_digits_and_words_are_read() -> None:
     assert {8e6, 8.5e6} <= stated_numbers("شقة ب ٨ مليون ونص")
     assert 3.0 in stated_numbers("تلات غرف")
     assert 500_000.0 in stated_numbers("500k down")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("3ayez fiha 4 w nos milyon", 4.5e6), ("٤ ونص مليون", 4.5e6), ("2 and a half million", 2.5e6),
+     ("3 malayeen", 3e6), ("500 2alf", 500_000.0), ("3 milyon w nos", 3.5e6)],
+)  # fmt: skip
+def test_a_sum_said_in_franco_or_with_its_half_before_the_unit_is_stated(text: str, value: float) -> None:
+    """A seller's "3ayez fiha 4 w nos milyon" answered "Noted: EGP 4,500,000" was refused as a number nobody said."""
+    assert value in stated_numbers(text)
 
 
 def test_exact_and_rounded_tool_numbers_pass_in_english_and_arabic() -> None:
