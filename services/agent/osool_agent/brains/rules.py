@@ -481,7 +481,7 @@ def _ordinals(folded: str) -> list[int]:
     # "the two cheapest", "the two with the biggest garden": two picked by the words after, not the first two shown.
     two = r"\b(?:both|the two|el etnen|el etneen)\b|الاتنين"
     picked = (
-        r"(?!\s+(?:cheapest|biggest|largest|smallest|dearest|priciest|most|least|with|ar5as|akbar|as8ar|a8la"
+        r"(?!\s+(?:el )?(?:cheapest|biggest|largest|smallest|dearest|priciest|most|least|with|ar5as|akbar|as8ar|a8la"
         r"|(?:ال)?(?:ارخص|اكبر|اصغر|اغلى)|اللي))"
     )
     if not found and not numbers and re.search(f"(?:{two}){picked}", folded):

@@ -234,6 +234,7 @@ def test_a_loan_or_a_listing_paid_cash_is_a_bank_mortgage(text: str) -> None:
      ("قارن اصغر اتنين", "size_asc", ["SHOWN-3", "SHOWN-1"]),
      ("compare the two with the highest price per meter", "price_per_sqm_desc", ["SHOWN-1", "SHOWN-3"]),
      ("compare the two cheapest", "price_asc", ["SHOWN-3", "SHOWN-2"]),
+     ("2arenly el etnen el ar5as", "price_asc", ["SHOWN-3", "SHOWN-2"]),
      ("قارن الاتنين الاكبر", "size_desc", ["SHOWN-2", "SHOWN-1"]),
      ("compare the two", None, ["SHOWN-1", "SHOWN-2"]),
      ("compare them", None, ["SHOWN-1", "SHOWN-2"])],
