@@ -208,7 +208,9 @@ LESS_THAN_THESE = re.compile(
     r"[\s?؟!.]*$"
 )
 BIGGER = _family("bigger", "larger", "more space", "more spacious", "roomier", "اكبر من كده", "اكبر من دول",
-                 "مساحه اكبر", "مساحات اكبر", "حاجه اكبر", "اوسع", "akbar men keda", "awsa3")  # fmt: skip
+                 "مساحه اكبر", "مساحات اكبر", "حاجه اكبر", "اوسع", "akbar men keda", "awsa3", "في اكبر", "فيه اكبر",
+                 "اكبر شويه", "fe akbar", "fi akbar", "feh akbar", "fih akbar", "7aga akbar", "masa7a akbar",
+                 "akbar shwaya", "akbar shewaya")  # fmt: skip
 # Questions about one listing that its listing answers, or says it cannot: who built it, whether its price moves, its
 # photos, how far it is from somewhere (there are no distances: its place, and any landmark its listing names).
 LISTING_QUESTIONS = {
@@ -1170,10 +1172,25 @@ def last_search(past: Sequence[dict[str, Any]]) -> str | None:
 
 
 def last_search_call(past: Sequence[dict[str, Any]]) -> LastSearch | None:
-    """The conversation's last search_properties call that went through, and what it showed."""
-    call = _last_call(past, "search_properties")
-    if call is None or not call[1].get("query") or call[2].get("ok") is False:
+    """The conversation's last search_properties call that went through, and what it showed. When it found nothing
+    and continued an earlier one (the same query: "any cheaper?" answered "nothing cheaper"), the earlier one that
+    showed listings: "any bigger?" or "show me more" then is of the listings still on the screen."""
+    calls = [
+        call
+        for item in reversed(past)
+        if item.get("role") == "tool" and (call := _tool_call(item)) and call[0] == "search_properties"
+    ]
+    if not calls or not calls[0][1].get("query") or calls[0][2].get("ok") is False:
         return None
+    call = calls[0]
+    if not call[2].get("listings"):
+        query = call[1]["query"]
+        for earlier in calls[1:]:
+            if earlier[1].get("query") != query or earlier[2].get("ok") is False:
+                break
+            if earlier[2].get("listings"):
+                call = earlier
+                break
     arguments, content = call[1], call[2]
     listings = [listing for listing in content.get("listings") or [] if isinstance(listing, dict)]
     before = [str(ref) for ref in arguments.get("exclude_ids") or []]

@@ -47,7 +47,7 @@ def test_less_than_this_with_a_measure_or_a_figure_is_not_the_price_of_what_was_
     assert read(text).note != "cheaper"
 
 
-@pytest.mark.parametrize("text", ["bigger?", "anything larger?", "عايز اوسع", "مساحة اكبر"])
+@pytest.mark.parametrize("text", ["bigger?", "anything larger?", "عايز اوسع", "مساحة اكبر", "fe akbar?", "في أكبر؟"])
 def test_bigger_is_the_same_search_over_the_largest_shown(text: str) -> None:
     reading = read(text)
     assert (reading.tool, reading.note) == ("search_properties", "bigger")
@@ -112,6 +112,13 @@ def test_the_last_search_is_what_it_showed_with_what_it_left_out_before() -> Non
     assert found is not None and (found.shown, found.prices) == (("a", "b", "c"), (4_900_000,))
     failed = tool("search_properties", ARGUMENTS, {"ok": False, "error": "unavailable"})
     assert last_search_call([first, failed]) is None and last_search_call([]) is None
+    # "Any cheaper?" found nothing: "any bigger?", "show me more" are of the listings still on the screen.
+    cheaper = tool("search_properties", ARGUMENTS | {"max_price": 4_539_999}, {"ok": True, "listings": []})
+    assert last_search_call([first, cheaper]) == last_search_call([first])
+    # A search of its own that found nothing is the last search: nothing on the screen is of it.
+    other = {"query": "villa in maadi", "location": "Maadi", "property_type": "Villa"}
+    empty = tool("search_properties", other, {"ok": True, "listings": []})
+    assert last_search_call([first, empty]) == LastSearch(other, (), (), ())
 
 
 @pytest.mark.parametrize(
