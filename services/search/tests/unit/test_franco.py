@@ -73,6 +73,7 @@ def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
         ("2 7amam 3al a2al", {"min_bathrooms": 2}),
         ("sha2a kornar", {"property_types": ["Apartment"], "features": ["corner"]}),
         ("sha2a fiha asanser", {"property_types": ["Apartment"], "features": ["elevator"]}),
+        ("shale fel s7el", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
         ("apartment 3 nominal", {"property_types": ["Apartment"]}),
     ],
 )  # fmt: skip
