@@ -67,24 +67,20 @@ export interface Relaxation {
   cheapest_price: number | null;
 }
 
+/** The orders by a listing's own figures, the same for a search and a listing page: price, size, price per m². */
+export const MEASURED_ORDERS = [
+  'price_asc',
+  'price_desc',
+  'size_desc',
+  'size_asc',
+  'price_per_sqm_asc',
+  'price_per_sqm_desc',
+] as const;
+export type MeasuredOrder = (typeof MEASURED_ORDERS)[number];
 /** A search's order (the words' own, "the cheapest", "the biggest", unless the client asks for one). */
-export type SearchOrder =
-  | 'relevance'
-  | 'price_asc'
-  | 'price_desc'
-  | 'size_desc'
-  | 'size_asc'
-  | 'price_per_sqm_asc'
-  | 'price_per_sqm_desc';
+export type SearchOrder = 'relevance' | MeasuredOrder;
 /** A listing page's order without words to rank by. */
-export type ListOrder =
-  | 'newest'
-  | 'price_asc'
-  | 'price_desc'
-  | 'size_desc'
-  | 'size_asc'
-  | 'price_per_sqm_asc'
-  | 'price_per_sqm_desc';
+export type ListOrder = 'newest' | MeasuredOrder;
 
 export interface SearchResponse {
   results: Array<Property & { score: number; similarity: number }>;

@@ -1,27 +1,10 @@
 // The search page's state as it lives in the URL (shareable, and the back button steps through searches): the words,
 // and the filters a person set; how a chip's phrase leaves the words; and prices as people type them.
-import type { SearchFilters } from '../../api/search';
+import { MEASURED_ORDERS, type MeasuredOrder, type SearchFilters } from '../../api/search';
 
 /** The order a person chose; null: the words' own (relevance, or "the cheapest"), or the newest without words. */
-export type Sort =
-  | 'relevance'
-  | 'newest'
-  | 'price_asc'
-  | 'price_desc'
-  | 'size_desc'
-  | 'size_asc'
-  | 'price_per_sqm_asc'
-  | 'price_per_sqm_desc';
-const SORTS: readonly string[] = [
-  'relevance',
-  'newest',
-  'price_asc',
-  'price_desc',
-  'size_desc',
-  'size_asc',
-  'price_per_sqm_asc',
-  'price_per_sqm_desc',
-];
+export type Sort = 'relevance' | 'newest' | MeasuredOrder;
+const SORTS: readonly string[] = ['relevance', 'newest', ...MEASURED_ORDERS];
 
 export interface SearchState {
   q: string;
