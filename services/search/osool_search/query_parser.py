@@ -835,6 +835,13 @@ _ONE_ROOM = (
 )
 
 
+# Two counts of rooms: "2-3", "3 or 4", "٣ أو ٤", "من ٣ ل ٤", and in Franco "3 aw 4", "men 3 le 4", "bein 3 w 4",
+# "talat walla arba3".
+_RANGE_START = _words("between", "from", "بين", "ما بين", "من", "bein", "ben", "beyn", "ma bein", "men", "mn", "min")
+_RANGE_JOIN = _words("-", "to", "or", "and", "أو", "او", "ل", "إلى", "الى", "و", "aw", "walla", "wala", "le", "l",
+                     "ela", "ila", "w", "we", "wa")  # fmt: skip
+
+
 def _counted(word: str, two: str, one: str | None = None, *, at_most: bool = False) -> re.Pattern[str]:
     """A count of rooms of a kind (bedrooms, bathrooms): "2-3 rooms", "at least 3 rooms", "3+ rooms", "3 rooms or
     more", the dual ("غرفتين", "حمامين"), and one said in words ("غرفة واحدة"); `at_most` bounds too ("up to 2
@@ -843,7 +850,7 @@ def _counted(word: str, two: str, one: str | None = None, *, at_most: bool = Fal
     post_most = rf"|(?P<postmax>{_BED_POST_MAX})" if at_most else ""
     post_most2 = rf"|(?P<postmax2>{_BED_POST_MAX})" if at_most else ""
     return _compile(
-        rf"{_number('ba')}(?: ?-? ?{word})? ?(?:-|to|or|أو|ل|إلى|الى|و) ?{_number('bb')} ?-? ?{word}"
+        rf"(?:{_RANGE_START} ?)?{_number('ba')}(?: ?-? ?{word})? ?{_RANGE_JOIN} ?{_number('bb')} ?-? ?{word}"
         rf"|(?:(?:(?P<least>{_BED_MIN})|(?P<more>{_BED_MORE}){most}) ?)?{_number('bx')} ?(?P<plus>\+)? ?-? ?{word}"
         rf"(?: ?(?:(?P<post>{_BED_POST_MIN}){post_most}))?"
         rf"|(?P<two>{two})(?: ?(?:(?P<post2>{_BED_POST_MIN}){post_most2}))?" + (rf"|(?P<one>{one})" if one else "")

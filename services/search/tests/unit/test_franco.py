@@ -71,6 +71,12 @@ def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
         ("3 ghoraf w enta tale3", {"min_bedrooms": 3}), ("aktar men 2 ghoraf", {"min_bedrooms": 3}),
         ("a2al 7aga 3 ghoraf", {"min_bedrooms": 3}), ("أقل حاجة ٣ أوض", {"min_bedrooms": 3}),
         ("2 7amam 3al a2al", {"min_bathrooms": 2}),
+        # Two counts: "men 3 le 4 ghoraf" was 4 bedrooms, "2 aw 3 ghoraf" 3.
+        ("men 3 le 4 ghoraf", {"min_bedrooms": 3, "max_bedrooms": 4}),
+        ("2 aw 3 ghoraf", {"min_bedrooms": 2, "max_bedrooms": 3}),
+        ("bein 3 w 4 ghoraf", {"min_bedrooms": 3, "max_bedrooms": 4}),
+        ("talat walla arba3 ghoraf", {"min_bedrooms": 3, "max_bedrooms": 4}),
+        ("3 ghoraf w 2 7amam", {"bedrooms": 3, "min_bathrooms": 2}),
         ("sha2a kornar", {"property_types": ["Apartment"], "features": ["corner"]}),
         ("sha2a fiha asanser", {"property_types": ["Apartment"], "features": ["elevator"]}),
         ("shale fel s7el", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
