@@ -1025,6 +1025,13 @@ _SIZE_CUED = _compile(
     rf"(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?(?!\w)"
 )
 
+# A range after the size's word, the unit left out: "size 100 to 150", "size between 100 and 150", "مساحة من ١٠٠ ل
+# ١٥٠", "masa7a men 100 le 150" (with a unit, _SIZE reads it).
+_SIZE_CUED_RANGE = _compile(
+    rf"{_SIZE_NOUN}(?: of| is|:)? ?(?:{_RANGE_BETWEEN} ?{_number('sa')} ?{_RANGE_AND} ?{_number('sb')}"
+    rf"|(?:{_RANGE_FROM} ?)?{_number('sc')} ?{_RANGE_TO} ?{_number('sd')})"
+    rf"(?: ?(?:{_SIZE_UNIT}|m(?!\w)))?{_NOT_MONEY}(?!\w)"
+)
 
 # A bare "300m" is millions, unless it cannot be: from 250 up (no home sells for 250 million or more, and 250 m² is an
 # everyday villa), from 50 up when the query asks for a flat, a chalet or a unit in a building (a flat of 50 million is
@@ -1977,6 +1984,7 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "نوم", "ghor", "8or", "owad", "ewad", "oad", "oda",
           "ouda", "odt", "oodt", "odda", "nom"), _BEDROOMS, _read_bedrooms),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
+    (_both(_HAS_DIGIT, _has("size", "area", "bua", "م", "masa", "mesa")), _SIZE_CUED_RANGE, _read_size),
     (_both(_HAS_DIGIT, _has("size", "area", "bua", "bigger", "larger", "wider", "smaller", "م", "masa", "mesa",
                             "akbar", "awsa3", "as8ar", "asghar", "as3'ar")), _SIZE_CUED, _read_cued_size),
     (_both(_HAS_DIGIT, _has("m")), _BARE_M, _read_bare_m),

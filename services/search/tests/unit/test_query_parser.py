@@ -1002,6 +1002,12 @@ def test_an_m_that_cannot_be_millions_is_metres(query: str, expected: dict[str, 
         ("أصغر من ١٠٠م", {"max_size_sqm": 100.0}),
         ("masa7a 200m", {"min_size_sqm": 170.0, "max_size_sqm": 230.0}),
         ("sha2a akbar men 150", {"property_types": ["Apartment"], "min_size_sqm": 150.0}),
+        # A range after the size's word, the unit left out (it read the first number only, or nothing).
+        ("size 100 to 150", {"min_size_sqm": 100.0, "max_size_sqm": 150.0}),
+        ("size between 100 and 150", {"min_size_sqm": 100.0, "max_size_sqm": 150.0}),
+        ("مساحة من ١٠٠ ل ١٥٠", {"min_size_sqm": 100.0, "max_size_sqm": 150.0}),
+        ("masa7a men 100 le 150", {"min_size_sqm": 100.0, "max_size_sqm": 150.0}),
+        ("masa7a 3 le 5 milyon", {"min_price": 3_000_000, "max_price": 5_000_000}),  # money, not a size
         # The size and the budget in one query, each with its "m".
         (
             "apartment bigger than 150m under 5m",
