@@ -579,14 +579,21 @@ _PER_SQM_BEFORE = _words(
     "price per meter", "price per metre", "price per sqm", "price per m2", "price per square meter",
     "price per square metre", "price/m2", "price/sqm", "price / m2", "meter price", "metre price", "sqm price",
     "m2 price", "price of the meter", "price of a meter", "سعر المتر", "المتر", "المتر ب", "سعر المتر ب",
-    "متوسط سعر المتر", "se3r el metr", "si3r el metr", "el metr", "el metr b", "el metr be",
+    "متوسط سعر المتر", "se3r el metr", "si3r el metr", "el metr", "el metr b", "el metr be", "سعر للمتر",
+    "السعر للمتر", "se3r lel metr", "el se3r lel metr", "si3r lel metr",
 )  # fmt: skip
+# The cheapest or dearest before it ("أقل سعر للمتر 30 ألف", "cheapest price per meter 40k"): the order by the price
+# of a metre too, as those words alone ask for it (_CHEAPEST_PER_SQM_PHRASES).
+_PER_SQM_LOWEST = _words("أقل", "اقل", "بأقل", "أرخص", "ارخص", "lowest", "the lowest", "cheapest", "the cheapest",
+                         "a2al", "b a2al", "ba2al", "ar5as", "arkhas")  # fmt: skip
+_PER_SQM_HIGHEST = _words("أعلى", "اعلى", "أغلى", "اغلى", "highest", "the highest", "a3la", "a8la", "aghla")
 _PER_SQM_AFTER = _words(
     "per meter", "per metre", "per sqm", "per m2", "per square meter", "per square metre", "a meter", "a metre",
     "/m2", "/ m2", "/sqm", "/ sqm", "/meter", "/metre", "للمتر", "المتر", "ل المتر", "lel metr", "el metr",
     "fel metr", "per mtr", "/mtr",
 )  # fmt: skip
 _PER_SQM = _compile(
+    rf"(?:(?:(?P<lowest>{_PER_SQM_LOWEST})|(?P<highest>{_PER_SQM_HIGHEST})) ?)?"
     rf"{_PER_SQM_BEFORE}(?: ?(?:of|is|:|=))?(?: ?(?:(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})))?"
     rf"{_THE} ?{_amount('p')}(?: ?{_PER_SQM_AFTER})?"
     rf"(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?(?!\w)"
@@ -613,6 +620,8 @@ def _read_price_per_sqm(match: re.Match[str], scan: _Scan) -> _Take:
         scan.set("max_price_per_sqm", high)
     else:
         scan.set("max_price_per_sqm", value)
+    if match.group("lowest") or match.group("highest"):
+        scan.order = scan.order or ("price_per_sqm_asc" if match.group("lowest") else "price_per_sqm_desc")
     return _whole(match)
 
 

@@ -1308,8 +1308,13 @@ def test_the_cheapest_or_dearest_first_is_an_order_not_a_filter(
         ("شقة أغلى سعر متر", "price_per_sqm_desc", {"property_types": ["Apartment"]}),
         ("highest price per meter villa", "price_per_sqm_desc", {"property_types": ["Villa"]}),
         ("a2al se3r fel zayed", "price_asc", {"locations": ["Sheikh Zayed"]}),
-        # A price per metre as a figure stays a filter.
+        # A price per metre as a figure stays a filter; after the cheapest, both ("أقل سعر للمتر 30 ألف" was a budget
+        # of 30,000 pounds on the price).
         ("el metr b 30 alf", None, {"max_price_per_sqm": 30_000}),
+        ("أقل سعر للمتر 30 الف", "price_per_sqm_asc", {"max_price_per_sqm": 30_000}),
+        ("cheapest price per meter 40k", "price_per_sqm_asc", {"max_price_per_sqm": 40_000}),
+        ("سعر للمتر 30 الف", None, {"max_price_per_sqm": 30_000}),
+        ("el se3r lel metr 25 alf fel tagamo3", None, {"locations": ["New Cairo"], "max_price_per_sqm": 25_000}),
     ],
 )
 def test_the_biggest_or_smallest_first_is_an_order_not_a_filter(
