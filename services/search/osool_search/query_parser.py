@@ -841,6 +841,8 @@ _ONE_ROOM = (
     + _fold_pattern(r"(?<=شقه )(?:غرفة|غرفه|أوضة|اوضة|اوضه)(?: ?نوم)?(?! ?[0-9])(?!\w)")
     + "|"
     + _words(*franco.ONE_ROOM)
+    + "|"
+    + r"(?<=sha2a )(?:ghorfa|ghorfah|oda|ouda|odda)(?: ?nom)?(?! ?[0-9])(?!\w)"  # "sha2a ghorfa", as "شقة أوضة"
 )
 
 

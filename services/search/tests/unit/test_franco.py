@@ -77,6 +77,9 @@ def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
         ("bein 3 w 4 ghoraf", {"min_bedrooms": 3, "max_bedrooms": 4}),
         ("talat walla arba3 ghoraf", {"min_bedrooms": 3, "max_bedrooms": 4}),
         ("3 ghoraf w 2 7amam", {"bedrooms": 3, "min_bathrooms": 2}),
+        # A one-room flat, as "شقة أوضة" is advertised.
+        ("sha2a ghorfa fel ma3adi", {"property_types": ["Apartment"], "locations": ["Maadi"], "bedrooms": 1}),
+        ("studio aw sha2a ghorfa", {"property_types": ["Studio", "Apartment"], "max_bedrooms": 1}),
         ("sha2a kornar", {"property_types": ["Apartment"], "features": ["corner"]}),
         ("sha2a fiha asanser", {"property_types": ["Apartment"], "features": ["elevator"]}),
         ("shale fel s7el", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
