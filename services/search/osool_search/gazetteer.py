@@ -257,7 +257,10 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "elevator": (
         "elevator", "lift", "اسانسير", "أسانسير", "مصعد", "asansir", "asanseer", "asanser", "asanseir", "asansour",
     ),
-    "security": ("security", "24/7 security", "gated", "gated community", "حراسة", "سيكيوريتي", "امن وحراسة"),
+    "security": (
+        "security", "24/7 security", "gated", "gated community", "حراسة", "سيكيوريتي", "امن وحراسة", "أمن وحراسة",
+        "حراسة 24 ساعة", "amn w 7erasa", "amn we 7erasa", "7erasa", "7arasa", "7erasa 24 sa3a", "security 24 sa3a",
+    ),
     "maids_room": (
         "maid's room", "maids room", "maid room", "nanny room", "غرفة دادة", "أوضة دادة", "غرفة خادمة", "اوضة شغالة",
     ),

@@ -82,6 +82,7 @@ def test_franco_places_and_their_short_names(query: str, expected: str) -> None:
         ("studio aw sha2a ghorfa", {"property_types": ["Studio", "Apartment"], "max_bedrooms": 1}),
         ("sha2a kornar", {"property_types": ["Apartment"], "features": ["corner"]}),
         ("sha2a fiha asanser", {"property_types": ["Apartment"], "features": ["elevator"]}),
+        ("sha2a fiha amn w 7erasa", {"property_types": ["Apartment"], "features": ["security"]}),
         ("shale fel s7el", {"property_types": ["Chalet"], "locations": ["North Coast"]}),
         ("apartment 3 nominal", {"property_types": ["Apartment"]}),
     ],
