@@ -369,10 +369,25 @@ class LocalStack:
             if time.monotonic() > deadline:
                 failing = [f"{r.service}={r.http_status}/{r.status}" for r in results if r.http_status != 200]
                 failing += [f"{a.program} (port {a.port})={a.http_status}" for a in replicas if a.http_status != 200]
+                programs = {a.program.split(":")[-1] for a in replicas if a.http_status != 200} | {"supervisord"}
                 raise StackError(
                     f"not healthy after {timeout:g}s: {', '.join(failing)}; see {self.config.state_dir}/logs"
+                    + self._log_tails(programs)
                 )
             time.sleep(0.5)
+
+    def _log_tails(self, programs: set[str], lines: int = 20) -> str:
+        """The last lines of these programs' logs (search-1, supervisord), for an error raised before the stack's
+        directory is removed (a test stack's goes with it, and "see the logs" then points nowhere)."""
+        tails = []
+        for program in sorted(programs):
+            log = self.config.state_dir / "logs" / f"{program}.log"
+            try:
+                text = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+            except OSError:
+                continue
+            tails.append(f"\n--- {log.name} ---\n" + "\n".join(text))
+        return "".join(tails)
 
     def addresses(self) -> str:
         ports = json.loads(self.ports_file.read_text()) if self.ports_file.exists() else {}

@@ -99,13 +99,13 @@ def stack_root(prefix: str = "osool-test-stack-") -> Iterator[Path]:
 
 
 @contextmanager
-def running_stack(config: StackConfig) -> Iterator[LocalStack]:
+def running_stack(config: StackConfig, *, timeout: float = 420) -> Iterator[LocalStack]:
     """Start a stack in the background, wait until every service is healthy, and always stop it after,
     killing anything left behind: tests and benchmarks leave nothing running."""
     local_stack = LocalStack(config, environ=clean_environ())
     try:
         local_stack.start(foreground=False)
-        local_stack.wait_healthy(timeout=420)
+        local_stack.wait_healthy(timeout=timeout)
         _RUNNING[config.public_url] = local_stack
         yield local_stack
     finally:
@@ -176,7 +176,9 @@ def _session_stack(root: Path, fake_google: Any) -> Iterator[LocalStack]:
         # An upstream's answer spares the services' checks a probe for 5 s, not 40: the request-id test waits for one.
         "UPSTREAM_FRESH_SECONDS=5\n"
     )
-    with running_stack(config) as local_stack:
+    # Given up before pytest's own timeout (300 s a test, its fixtures' setup included), so the error names what did
+    # not come up and shows its log, rather than only "Timeout".
+    with running_stack(config, timeout=270) as local_stack:
         yield local_stack
 
 

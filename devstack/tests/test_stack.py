@@ -84,3 +84,14 @@ def test_the_stack_is_not_up_while_another_service_answers_on_a_replica_port(sta
         finally:
             os.killpg(impostor.pid, signal.SIGKILL)
             impostor.wait(timeout=10)
+
+
+def test_a_stack_that_does_not_come_up_says_which_program_and_shows_its_log(stack: LocalStack) -> None:
+    """A test stack's directory goes when the session ends, so "see the logs" points nowhere: the error carries the
+    end of the log of each program that did not answer, and of supervisord's."""
+    with replica_stopped(stack, VICTIM):
+        with pytest.raises(StackError) as failed:
+            stack.wait_healthy(timeout=2)
+    message = str(failed.value)
+    assert f"{VICTIM} (port" in message and "--- monitoring-1.log ---" in message
+    assert "--- supervisord.log ---" in message and "monitoring-1" in message.split("--- supervisord.log ---")[1]
