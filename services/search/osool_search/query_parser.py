@@ -924,8 +924,15 @@ _OUT_OF = _words(
     "barra", "bara el", "barra el", "men gher", "mn gher", "men 8er", "mn 8er", "bedon", "bdon", "mesh 3ayez",
     "msh 3ayez", "mesh 3ayz", "msh 3ayz", "mesh 3awez", "msh 3awez", "mesh 3ayza", "msh 3ayza",
 )  # fmt: skip
+# A type written just before or after the word is a home in a compound: "شقة كمبوند", "sha2a compound", "compound
+# villas".
+_COMPOUND_TYPES = ("شقة", "شقق", "فيلا", "فلل", "شاليه", "دوبلكس", "تاون هاوس", "sha2a", "villa", "villas", "fella",
+                   "apartment", "apartments", "chalet", "chalets", "duplex", "townhouse", "townhouses")  # fmt: skip
+_TYPE_BEFORE = "|".join(f"(?<={fold(word)} )" for word in _COMPOUND_TYPES)
+_TYPE_AFTER = "|".join(re.escape(fold(word)) for word in _COMPOUND_TYPES)
 _COMPOUND_PRESENCE = _compile(
-    rf"(?:(?:(?P<out>{_OUT_OF})|{_IN_A}) ?{_COMPOUND_WORD}|{_words('بكمبوند', 'بكومباوند', 'بكمباوند')})"
+    rf"(?:(?:(?P<out>{_OUT_OF})|{_IN_A}) ?{_COMPOUND_WORD}|{_words('بكمبوند', 'بكومباوند', 'بكمباوند')}"
+    rf"|(?:{_TYPE_BEFORE}){_COMPOUND_WORD}|{_COMPOUND_WORD}(?= (?:{_TYPE_AFTER})(?!\w)))"
     rf"(?! ?(?:{_words('from', 'by', 'of', 'built by', 'من', 'بتاع', 'لشركة', 'men', 'mn', 'bta3')}))"
 )
 

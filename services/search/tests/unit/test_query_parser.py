@@ -292,6 +292,11 @@ def test_a_bound_said_after_the_rooms_or_before_the_word_price(query: str, expec
         ("villa men gher compound fe zayed", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"],
                                               "in_compound": False}),
         ("sha2a fel compound", {"property_types": ["Apartment"], "in_compound": True}),
+        # A type next to the word: a home in a compound ("شقة كمبوند" was a flat anywhere).
+        ("شقة كمبوند في زايد", {"property_types": ["Apartment"], "locations": ["Sheikh Zayed"], "in_compound": True}),
+        ("sha2a compound fel tagamo3", {"property_types": ["Apartment"], "locations": ["New Cairo"],
+                                        "in_compound": True}),
+        ("compound villas in zayed", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"], "in_compound": True}),
         # A name after the words: the negation rules it out, and says nothing of compounds in general.
         ("مش في كمبوند بالم هيلز", {"exclude_developers": ["Palm Hills Developments"]}),
         ("not in a compound from Emaar", {"exclude_developers": ["Emaar Misr"]}),
