@@ -27,11 +27,12 @@ _NUMBER_WORDS = {
     "غرفتين": 2, "اوضتين": 2, "أوضتين": 2, "bedroom": 1,
 }  # fmt: skip
 _UNIT = "|".join(sorted((re.escape(word) for word in _MULTIPLIERS), key=len, reverse=True))
-# A half after the unit ("3 مليون ونص", "3 milyon w nos") or before it ("٣ ونص مليون", "3 w nos milyon").
-_HALF = "|".join(("و\\s*نص", "and a half", *(rf"(?:w|we|wi|wa) ?{half}" for half in money_words.HALVES)))
+# A half after the unit ("3 مليون ونص", "3 milyon w nos") or before it ("٣ ونص مليون", "3 w nos milyon"); the rules
+# brain reads sums with it too.
+HALF = "|".join(("و\\s*نص", "and a half", *(rf"(?:w|we|wi|wa) ?{half}" for half in money_words.HALVES)))
 _NUMBER = re.compile(
-    rf"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:({_HALF})\s*(?=(?:{_UNIT})(?![a-z])))?(?:({_UNIT})(?![a-z]))?"
-    rf"(\s*(?:{_HALF})(?![a-z]))?",
+    rf"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:({HALF})\s*(?=(?:{_UNIT})(?![a-z])))?(?:({_UNIT})(?![a-z]))?"
+    rf"(\s*(?:{HALF})(?![a-z]))?",
     re.I,
 )
 _WORD = re.compile(r"[\w']+")

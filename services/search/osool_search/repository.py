@@ -305,6 +305,10 @@ class Priced(NamedTuple):
     distance: float | None
 
 
+# The columns an order other than the price's walks (repository.by_size): written into its SQL, so never free text.
+MeasuredColumn = Literal["size_sqm", "price_per_sqm"]
+
+
 class Sized(NamedTuple):
     """A listing in a size order, or in order of its price per square metre: its size or that price (`key`), with its
     profile's distance to the query (None when no query was given)."""
@@ -501,7 +505,7 @@ class ListingRepository:
         descending: bool = True,
         after: tuple[float, uuid.UUID] | None = None,
         walk_rows: int = WALK_ROWS,
-        column: Literal["size_sqm", "price_per_sqm"] = "size_sqm",
+        column: MeasuredColumn = "size_sqm",
     ) -> list[Sized]:
         """The k biggest (or smallest) listings that pass the filters, ties by id, each with its profile's distance to
         the vector (None without one); with `after` (a size and an id), those past it in that order (a keyset page).

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from statistics import median
-from typing import Any, Literal
+from typing import Any, cast
 
 import asyncpg
 import numpy as np
@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from osool_common.cache import serialization_timers
 from osool_common.errors import NotFoundError, ValidationFailedError
+from osool_common.listing_filters import ORDER_KEYS
 from osool_common.logging import get_logger
 from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cursor
 from osool_common.replicas import staleness_bound
@@ -36,7 +37,7 @@ from osool_search.listing import ListingIn
 from osool_search.query_parser import ParsedQuery, parse_query
 from osool_search.ranking import fuse, spread_over_places
 from osool_search.relaxation import relaxed_variants
-from osool_search.repository import ListingRepository, Priced, Sized, narrows_profiles
+from osool_search.repository import ListingRepository, MeasuredColumn, Priced, Sized, narrows_profiles
 from osool_search.schemas import (
     Comparable,
     Comparables,
@@ -82,11 +83,13 @@ RELAXATION_CAP = 100
 
 # Past any price (2,000,000,000 at most) or size a listing holds, and within a real's and a bigint's range.
 _MOST_ORDER_KEY = 10**12
-# The orders repository.by_size answers: the column each walks and whether the greatest comes first.
-_MEASURED: dict[str, tuple[Literal["size_sqm", "price_per_sqm"], bool]] = {
-    "size_desc": ("size_sqm", True), "size_asc": ("size_sqm", False), "price_per_sqm_asc": ("price_per_sqm", False),
-    "price_per_sqm_desc": ("price_per_sqm", True),
-}  # fmt: skip
+# The orders repository.by_size answers (every order of the shared kit's but the price's): the column each walks and
+# whether the greatest comes first.
+_MEASURED: dict[str, tuple[MeasuredColumn, bool]] = {
+    order: (cast(MeasuredColumn, column), descending)
+    for order, (column, descending) in ORDER_KEYS.items()
+    if column != "price"
+}
 
 
 class SearchService:
@@ -478,7 +481,7 @@ class SearchService:
             # A price or a size no listing has (a forged cursor) would overflow its column's type: refused as such.
             if not (math.isfinite(after[0]) and 0 <= after[0] <= _MOST_ORDER_KEY):
                 raise InvalidCursorError("the cursor is not one this service gave out")
-        descending = order in ("price_desc", "size_desc", "price_per_sqm_desc")
+        descending = ORDER_KEYS[order][1]
         model = self.embedder.model
         async with self.repository.on_one_connection() as repository:
             found: Sequence[Priced | Sized] = await (

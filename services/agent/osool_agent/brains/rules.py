@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from osool_agent.grounding import normalise_digits, to_number
+from osool_agent.grounding import HALF, normalise_digits, to_number
 from osool_agent.viewings.slots import CAIRO, PERIODS, wall_clock
 from osool_common import money_words
 from osool_common.listing_filters import ORDER_KEYS
@@ -320,11 +320,11 @@ _PAIR = re.compile(
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "الف": 1e3, "الاف": 1e3, "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6,
                 "millions": 1e6, "مليون": 1e6, "ملايين": 1e6, **money_words.SCALE}  # fmt: skip
 _UNITS = "|".join(map(re.escape, sorted(_MULTIPLIERS, key=len, reverse=True)))
-# A half after the unit ("3 milyon w nos", "٣ مليون ونص") or before it ("2 w nos milyon", "٢ ونص مليون").
-_HALF = "|".join(("و\\s?نص", "and a half", *(rf"(?:w|we|wi|wa) ?{half}" for half in money_words.HALVES)))
+# A half after the unit ("3 milyon w nos", "٣ مليون ونص") or before it ("2 w nos milyon", "٢ ونص مليون"), as grounding
+# reads it.
 _AMOUNT = re.compile(
-    rf"(?<![\w.,])(?P<number>\d+(?:[.,]\d+)*)\s*(?:(?P<half_before>{_HALF})\s*(?=(?:{_UNITS})(?![a-z])))?"
-    rf"(?P<unit>{_UNITS})?(?![a-z\u0621-\u064a²\d])(?P<half>\s*(?:{_HALF})(?![a-z]))?"
+    rf"(?<![\w.,])(?P<number>\d+(?:[.,]\d+)*)\s*(?:(?P<half_before>{HALF})\s*(?=(?:{_UNITS})(?![a-z])))?"
+    rf"(?P<unit>{_UNITS})?(?![a-z\u0621-\u064a²\d])(?P<half>\s*(?:{HALF})(?![a-z]))?"
 )
 _WORD_AMOUNTS = {
     "مليونين": 2e6, "نص مليون": 5e5, "ربع مليون": 2.5e5, "a million": 1e6, "one million": 1e6, "مليون": 1e6,
