@@ -65,7 +65,8 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   stay in the text.
 
 - Franco-Arabic and misspellings: a Latin word is read as an Arabic name of the gazetteer it spells ("tagamo3 el
-  5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py); such a
+  5ames", franco.py), a misspelt name's word as the one name word nearest to it ("appartment", spelling.py), a
+  misspelt Latin word of a feature or finishing likewise unless it is an English word ("balcny", not "tools"); such a
   name is one entry of `understood` with an arrow to its canonical name ("appartment → Apartment"; "mesh fella → not
   Villa" when it is ruled out). A known word, an everyday English word or a word as near to two names is never
   respelt.
@@ -113,7 +114,7 @@ from osool_search.gazetteer import (
     SALE_TYPE_PHRASES,
 )
 from osool_search.normalise import FOLD, clean_query, fold
-from osool_search.spelling import SpellingIndex
+from osool_search.spelling import SpellingIndex, english_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -1407,6 +1408,15 @@ _SPELLING = SpellingIndex(
     (w for key, m in _PHRASES.items() if m.field in _NAME_FIELDS for w in key if w not in _UNCORRECTED),
     {key[0]: f"{m.field}:{m.value}" for key, m in _PHRASES.items() if m.field in _NAME_FIELDS and len(key) == 1},
 )
+# The Latin words of features and finishings are corrected too ("balcny", "semi finshed", "swiming pool", "gnena"), but
+# only a word that is no English word: "tools" is not "pools", "each" not "beach", "speaking" not "parking". Their
+# Arabic words are not: short and common ("روف", "جراج", "فرش"), each lies a letter from everyday words.
+_AMENITY_FIELDS = ("features", "finishing")
+_AMENITY_SPELLING = SpellingIndex(
+    {w for key, m in _PHRASES.items() if m.field in _AMENITY_FIELDS for w in key if w.isascii()},
+    {key[0]: f"{m.field}:{m.value}" for key, m in _PHRASES.items() if m.field in _AMENITY_FIELDS and len(key) == 1},
+)
+_ENGLISH_WORDS = english_words()
 _ARTICLES = frozenset(franco.ARTICLES)
 _RESPELL_LONGEST = max(len(key) for key in _PHRASES)
 
@@ -1459,6 +1469,8 @@ def _respellings(word: str, within: bool = False) -> tuple[tuple[str, ...], bool
     elif word.isascii():
         found.extend(_FRANCO_INDEX.spelled(word, _SHORT_SPELLINGS, within))
         if word.isalpha() and (corrected := _SPELLING.correct(word)) is not None:
+            found.append(corrected)
+        elif word.isalpha() and word not in _ENGLISH_WORDS and (corrected := _AMENITY_SPELLING.correct(word)):
             found.append(corrected)
     unique = tuple(dict.fromkeys(found))[:4]
     return unique, bool(unique)

