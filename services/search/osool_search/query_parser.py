@@ -13,9 +13,9 @@ How it reads what the wording leaves open (each choice is pinned by a test):
   "ميزانية", where a number under 100 means millions.
 - Monthly amounts ("monthly under 50k", "40k a month", "قسط شهري أقل من 50 ألف") set max_monthly_installment only.
 - Sizes: a bare size ("150 sqm") or "around 150 sqm" is a ±15% band widened to whole metres (127-173).
-- Bedrooms: "3+", "at least 3", "3 or more" → min_bedrooms 3; "more than 3" → min 4; "2-3 bedrooms" → min 2, max 3;
-  "up to 2", "2 or less" → max_bedrooms 2; "less than 3" → max 2. A studio has no bedroom: "studio or 1 bedroom" is
-  studios and flats of at most one bedroom (Studio and Apartment, max_bedrooms 1).
+- Bedrooms: "3+", "at least 3", "3 or more" → min_bedrooms 3; "more than 3" → min 4; "2-3 bedrooms", "2 bedrooms or
+  3" → min 2, max 3; "up to 2", "2 or less" → max_bedrooms 2; "less than 3" → max 2. A studio has no bedroom: "studio
+  or 1 bedroom" is studios and flats of at most one bedroom (Studio and Apartment, max_bedrooms 1).
 - Cash: "cash" / "كاش" is how the buyer pays, and any listing can be bought for cash, so it filters nothing
   (is_cash_only describes listings that refuse installments). "installments" / "تقسيط" with no term sets
   is_cash_only=False, unless a term, a monthly amount or a down payment already rules cash-only listings out.
@@ -877,6 +877,8 @@ def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
         scan.set("bedrooms", 1)
         return _whole(match)
     if match.group("two"):
+        if not (match.group("post2") or match.group("postmax2")) and (other := _count_after(match, scan)):
+            return _bedroom_range(match, scan, 2, other)
         scan.set(
             "min_bedrooms" if match.group("post2") else "max_bedrooms" if match.group("postmax2") else "bedrooms", 2
         )
@@ -902,9 +904,29 @@ def _read_bedrooms(match: re.Match[str], scan: _Scan) -> _Take:
         scan.set("min_bedrooms", n + 1)
     elif match.group("least") or match.group("plus") or match.group("post"):
         scan.set("min_bedrooms", n)
+    elif other := _count_after(match, scan):
+        return _bedroom_range(match, scan, n, other)
     else:
         scan.set("bedrooms", n)
     return _whole(match)
+
+
+def _count_after(match: re.Match[str], scan: _Scan) -> tuple[int, int] | None:
+    """A second count after the rooms' word, "3 bedrooms or 4", "3 غرف أو 4", "ghorfeten aw 3": (the count, where its
+    words end); not "or 4 million" nor "or 4 m²" (read by later passes), nor "or 4 bathrooms" (read before)."""
+    after = _OR_COUNT.match(scan.work, match.end())
+    if after is None:
+        return None
+    count = _to_number(after.group("cnt"))
+    if count is None or count != int(count) or not 0 <= count <= 20:
+        return None
+    return int(count), after.end()
+
+
+def _bedroom_range(match: re.Match[str], scan: _Scan, n: int, other: tuple[int, int]) -> _Take:
+    scan.set("min_bedrooms", min(n, other[0]))
+    scan.set("max_bedrooms", max(n, other[0]))
+    return match.start(), other[1], True
 
 
 # ---- in a compound, or outside ----
@@ -1037,6 +1059,13 @@ _MONEY_UNIT = _words(
     *money_words.THOUSANDS, attached=True,
 )  # fmt: skip
 _NOT_MONEY = rf"(?! ?{_MONEY_UNIT})"
+# The second count of "3 bedrooms or 4" (see _count_after): a count alone, not a sum, a size or a number going on.
+_OR_COUNT = re.compile(  # from the end of the rooms' word: not _compile, whose match starts a word
+    _fold_pattern(
+        rf" ?{_words('or', 'أو', 'او', 'ولا', 'aw', 'walla', 'wala')} ?{_number('cnt')}(?![0-9.,%/])"
+        rf"(?! ?(?:{_MONEY_UNIT}|{_SIZE_UNIT}|m(?!\w)|[0-9]))"
+    )
+)
 _SIZE_CUED = _compile(
     rf"(?:(?P<bigger>{_BIGGER})|(?P<smaller>{_SMALLER})|{_SIZE_NOUN}(?: of| is|:)?"
     rf"(?: ?(?:(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})))?){_THE} ?{_number('n')}"
