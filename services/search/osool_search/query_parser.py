@@ -411,7 +411,7 @@ _NO_DOWN = _words(
 
 def _amount(tag: str) -> str:
     """A sum of money: "8M", "8.5 million", "500k", "EGP 8,000,000", "٨ مليون ونص", "٢ ونص مليون", "2 and a half
-    million", "٢ مليون و٥٠٠ ألف", "مليونين"."""
+    million", "٢ مليون و٥٠٠ ألف", "مليونين", and a range's first sum without its unit, "2 ونص" (to 3 million)."""
     mult = _words("million", "millions", "mill", "mil", "mn", "mio", "m", "k", "thousand", "thousands", "ألف", "الف",
                   "آلاف", "الاف", "مليون", "ملايين", "ميلون", *money_words.MILLIONS, *money_words.THOUSANDS,
                   attached=True)  # fmt: skip
@@ -422,7 +422,7 @@ def _amount(tag: str) -> str:
     thousands = _words("ألف", "الف", "k", "thousand", *money_words.THOUSANDS, attached=True)
     return (
         rf"(?:(?P<c0{tag}>{_words('egp', 'le', 'l.e')}) ?)?"
-        rf"(?:{_number('n' + tag)} ?(?:(?:(?:و|and|w|we) ?(?P<h{tag}>{half}) ?)?(?P<m{tag}>{mult})"
+        rf"(?:{_number('n' + tag)}(?: ?(?:و|and|w|we) ?(?P<h{tag}>{half}))?(?: ?(?P<m{tag}>{mult})"
         rf"(?: ?(?:و|and|w|we) ?(?P<f{tag}>{half}))?"
         rf"(?: ?(?:و|and)? ?(?P<k{tag}>[0-9]{{1,3}}) ?{thousands})?)?"
         rf"|(?P<w{tag}>{word})(?: ?(?:و|and|w|we) ?(?P<g{tag}>{half}))?)"
@@ -475,8 +475,10 @@ def _money(match: re.Match[str], tag: str) -> _Money | None:
     unit = match.group("m" + tag)
     multiplier = None if unit is None else _MULTIPLIER.get(unit, 1e6)
     value = number * (multiplier or 1)
-    if multiplier is not None and (half := match.group("f" + tag) or match.group("h" + tag)):
-        value += _HALVES[half] * multiplier  # "3 milyon w nos", or before the unit: "2 w nos milyon", "٢ ونص مليون"
+    if half := match.group("f" + tag) or match.group("h" + tag):
+        # "3 milyon w nos", or before the unit: "2 w nos milyon", "٢ ونص مليون"; with no unit, a half of the unit
+        # the sum borrows ("من 2 ونص ل 3 ونص مليون", "budget 2 w nos"), as "2.5" would.
+        value += _HALVES[half] * (multiplier or 1)
     if multiplier == 1e6 and match.group("k" + tag):
         value += int(match.group("k" + tag)) * 1e3
     marked = multiplier is not None or bool(match.group("c0" + tag) or match.group("c" + tag))

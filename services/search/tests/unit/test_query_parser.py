@@ -110,6 +110,13 @@ def test_english_example_parses_the_same_as_the_arabic_one() -> None:
         ("ب٤ مليون ونص", {"max_price": 4_500_000}),
         ("ب ٢ ونص مليون", {"max_price": 2_500_000}),
         ("under 2 and a half million", {"max_price": 2_500_000}),
+        # A range's first sum takes its half without the unit, as "2.5" would borrow the second's
+        ("من 2 ونص ل 3 ونص مليون", {"min_price": 2_500_000, "max_price": 3_500_000}),
+        ("بين 2 ونص و 3 ونص مليون", {"min_price": 2_500_000, "max_price": 3_500_000}),
+        ("from 2 and a half to 3 and a half million", {"min_price": 2_500_000, "max_price": 3_500_000}),
+        ("men 2 w nos le 3 w nos milyon", {"min_price": 2_500_000, "max_price": 3_500_000}),
+        ("budget 2 w nos", {"max_price": 2_500_000}),
+        ("شقة 2 ونص", {"property_types": ["Apartment"]}),  # no unit and no cue: not a sum
         ("٢ مليون و٥٠٠ ألف", {"max_price": 2_500_000}),
         ("مليونين", {"max_price": 2_000_000}),
         ("تلاتة مليون", {"max_price": 3_000_000}),
