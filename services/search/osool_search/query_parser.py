@@ -129,7 +129,7 @@ class ParsedQuery:
     # is a filter (each listing then has them, and matching their words again would only cost a scan).
     text_without_features: str | None = None
     # The order the words ask for ("the cheapest": price_asc, "أغلى": price_desc, "the biggest": size_desc, "أصغر":
-    # size_asc); None for relevance.
+    # size_asc, "cheapest per sqm", "أرخص شقة للمتر": price_per_sqm_asc); None for relevance.
     order: str | None = None
     # The regions the words ask for ("Giza", "شرق القاهرة"), whose places filters.locations lists among its own.
     regions: tuple[str, ...] = ()
@@ -1280,6 +1280,23 @@ _PER_SQM_WORDS = (
     "per meter", "per metre", "per sqm", "per m2", "per square meter", "per square metre", "a meter", "a metre",
     "للمتر", "المتر", "متر", "ل المتر", "lel metr", "el metr", "metr", "l metr", "lel meter", "el meter", "lel mitr",
 )  # fmt: skip
+# "cheapest 3 bedroom apartment per sqm", "أرخص شقة للمتر", "ar5as sha2a lel metr": a price order with the per-metre
+# words apart from it (read after the phrases) is the order by price per m². Not a bare "متر" or "meter", which a size
+# or a distance says.
+_PER_SQM_APART = _compile(
+    _words("per meter", "per metre", "per sqm", "per m2", "per square meter", "per square metre", "للمتر", "ل المتر",
+           "lel metr", "lel meter", "lel mitr", "l metr")
+)  # fmt: skip
+_PER_SQM_ORDER_OF = {"price_asc": "price_per_sqm_asc", "price_desc": "price_per_sqm_desc"}
+
+
+def _read_per_sqm_apart(match: re.Match[str], scan: _Scan) -> _Take:
+    if scan.order not in _PER_SQM_ORDER_OF:  # one such phrase turns the order
+        return None
+    scan.order = _PER_SQM_ORDER_OF[scan.order]
+    return _whole(match)
+
+
 _CHEAPEST_PER_SQM_PHRASES = (
     *(f"{cheapest} {per}" for cheapest in ("cheapest", "the cheapest", "cheapest price", "lowest price", "lowest",
       "least expensive", "أرخص", "الأرخص", "أرخص سعر", "أقل سعر", "بأقل سعر", "ar5as", "arkhas", "ar5as se3r",
@@ -2062,6 +2079,8 @@ def parse_query(text: str) -> ParsedQuery:
         if hint(scan.work):
             scan.run(pattern, handler)
     _read_phrases(scan)
+    if scan.order in _PER_SQM_ORDER_OF:
+        scan.run(_PER_SQM_APART, _read_per_sqm_apart)
     # After the names: "مش في كمبوند بالم هيلز" rules the developer out; only a bare "in a compound" is left here.
     if _HAS_COMPOUND_WORD(scan.work):
         scan.run(_COMPOUND_PRESENCE, _read_compound_presence)

@@ -1287,6 +1287,15 @@ def test_a_megabyte_query_is_read_in_linear_time(shape: str) -> None:
         ("the most expensive penthouse", "price_desc", {"property_types": ["Penthouse"]}),
         ("شقة بأقل سعر في زايد", "price_asc", {"property_types": ["Apartment"], "locations": ["Sheikh Zayed"]}),
         ("a2al se3r fel zayed", "price_asc", {"locations": ["Sheikh Zayed"]}),
+        # The per-metre words apart from the cheapest or dearest turn that order; a bare "per sqm" orders nothing.
+        ("cheapest 3 bedroom apartment per sqm", "price_per_sqm_asc", {"property_types": ["Apartment"], "bedrooms": 3}),
+        (
+            "أرخص شقة للمتر في التجمع",
+            "price_per_sqm_asc",
+            {"property_types": ["Apartment"], "locations": ["New Cairo"]},
+        ),
+        ("ar5as sha2a lel metr", "price_per_sqm_asc", {"property_types": ["Apartment"]}),
+        ("most expensive villa per sqm", "price_per_sqm_desc", {"property_types": ["Villa"]}),
         ("أعلى سعر فيلا", "price_desc", {"property_types": ["Villa"]}),
         # A bound is a filter, not an order; a negated order is none.
         ("apartment cheaper than 5m", None, {"property_types": ["Apartment"], "max_price": 5_000_000}),
@@ -1349,6 +1358,12 @@ def test_the_biggest_or_smallest_first_is_an_order_not_a_filter(
     assert parsed.order == order
     assert parsed.filters.applied() == expected
     assert parsed.text == ""
+
+
+@pytest.mark.parametrize("query", ["villa per sqm", "newest villa per sqm", "biggest villa per sqm"])
+def test_per_metre_words_without_a_price_order_order_nothing_by_them(query: str) -> None:
+    assert parse_query(query).order in (None, "size_desc")
+    assert "per sqm" in parse_query(query).text
 
 
 @pytest.mark.parametrize(
