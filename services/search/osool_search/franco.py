@@ -109,7 +109,7 @@ FILLERS = (
     "3ayez", "3awez", "3ayz", "3awz", "3ayza", "3awza", "3ayzeen", "3awzeen", "ana 3ayez", "ana 3awez", "ana 3ayz",
     "ana 3awz", "me7tag", "mehtag", "m7tag", "ana me7tag", "law sama7t", "lw sm7t", "lel be3", "lel bee3", "lel bei3",
     "badawar 3ala", "bdawar 3la", "bdwr 3la", "momken", "mumkin", "el ba2y", "w el ba2y", "wel ba2y", "we el ba2y",
-    "ashtery", "ashtry", "ashtri", "a4tery", "neshtery", "2ashtery",
+    "ashtery", "ashtry", "ashtri", "a4tery", "neshtery", "2ashtery", "tamleek", "tamlik", "lel tamleek",
 )  # fmt: skip
 # Little words that joined a phrase to the rest ("fi", "men", "b"): dropped from the edges of the leftover text.
 CONNECTORS = (

@@ -1324,8 +1324,9 @@ _SMALLEST_PHRASES = (
 _FILLER_PHRASES = (
     "for sale", "to buy", "for buying", "i want", "i need", "i am looking for", "i'm looking for", "im looking for",
     "looking for", "searching for", "search for", "show me", "find me", "get me", "please", "pls", "want", "need",
-    "available", "property", "properties", "unit", "units", "للبيع", "للشراء", "عايز", "عاوز", "عايزة", "عاوزة",
-    "محتاج", "محتاجة", "ابحث عن", "بدور على", "بدور", "بحث عن", "لو سمحت", "ممكن", "اريد", "أريد", "نفسي في",
+    "available", "property", "properties", "unit", "units", "للبيع", "للشراء", "تمليك", "للتمليك", "عايز", "عاوز",
+    "عايزة", "عاوزة", "محتاج", "محتاجة", "ابحث عن", "بدور على", "بدور", "بحث عن", "لو سمحت", "ممكن", "اريد", "أريد",
+    "نفسي في",
     "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception", "ابغى", "ابغي", "أبغى", "ابغا", "بغيت",
     "اشتري", "أشتري", "نشتري", "هشتري", "حابب اشتري", "بشتري", "i want to buy", "buy", "buying",
     *franco.FILLERS,

@@ -1148,6 +1148,8 @@ def test_whole_queries_mixing_every_kind_of_constraint(query: str, expected: dic
         ("apartment with garden in New Cairo under 8M", "garden"),
         ("I want a sea view chalet in Sahel", "sea view"),
         ("looking for a 3 bedroom apartment for sale in new cairo", ""),
+        ("شقة تمليك في مدينة نصر", ""),  # freehold, as every listing here is: no word to rank by
+        ("sha2a tamleek fel maadi", ""),
         ("شقة بجنينة في التجمع", "بجنينة"),
         ("عايز شاليه فيو بحر في الساحل", "فيو بحر"),
         ("Apartment in New Cairo, close to the AUC, with a garden", "close to the AUC, with a garden"),
