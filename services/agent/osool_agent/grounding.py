@@ -85,8 +85,8 @@ def stated_numbers(text: str) -> set[float]:
         half = 0.5 if match.group(2) or match.group(4) else 0.0
         if multiplier:
             values.add((value + half) * multiplier)
-        for mult in wide:  # a unit said once for a range: "between 25 and 40 million"
-            values.add(value * mult)
+        for mult in wide:  # a unit said once for a range: "between 25 and 40 million", "من 2 ونص ل 3 ونص مليون"
+            values.update((value * mult, (value + half) * mult))
     for word in _WORD.findall(folded):
         if word in _NUMBER_WORDS:
             values.add(float(_NUMBER_WORDS[word]))

@@ -26,6 +26,9 @@ def facts() -> Facts:
 
 def test_a_range_with_one_unit_states_both_ends_in_that_unit() -> None:
     assert {25.0, 40.0, 25e6, 40e6} <= stated_numbers("villa between 25 and 40 million")
+    # the first end's half without the unit, as the search reads it
+    assert {2.5e6, 3.5e6} <= stated_numbers("شقة في التجمع من 2 ونص ل 3 ونص مليون")
+    assert {2.5e6, 3.5e6} <= stated_numbers("men 2 w nos le 3 w nos milyon")
 
 
 def test_arabic_digits_and_words_are_read() -> None:
