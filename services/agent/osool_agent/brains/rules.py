@@ -377,6 +377,7 @@ _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedro
 # What makes a short yes a new request of its own ("ok, villas then"), not a yes to what the last reply offered.
 _YES_BUT_NEW = (*_SEARCH_FILTERS, "property_types", "features", "finishing")
 # A budget, whole or per m²: "سعر المتر 55 ألف" with an amount is what the buyer will pay, not a question about prices.
+_PER_SQM_ORDERS = frozenset({"price_per_sqm_asc", "price_per_sqm_desc"})
 _BUDGET_FILTERS = ("min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm")
 
 
@@ -696,8 +697,11 @@ def read_message(
     ):
         pairs = (("location", regions[0] if len(regions) == 1 else None), ("property_type", owned_type))
         return Reading(language, "check_market_trends", {k: v for k, v in pairs if v}, note="which_area")
-    if TRENDS.search(folded) and not (bedrooms or budget or referenced or ids):
+    if TRENDS.search(folded) and not (
+        bedrooms or budget or referenced or ids or parsed.get("order") in _PER_SQM_ORDERS
+    ):
         # "بكام المتر هناك؟", "price per meter there?", "how much a meter?": the place and type of the last search
+        # ("the cheapest per sqm" asks for listings in that order, not the market's figures)
         last = previous.arguments if previous is not None and not (area or owned_type) else {}
         there = {key: last[key] for key in ("location", "property_type") if last.get(key)}
         if "location" not in there and not (area or owned_type) and THERE.search(folded):

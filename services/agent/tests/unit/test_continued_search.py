@@ -64,6 +64,20 @@ def test_the_cheapest_or_the_biggest_orders_the_same_search(text: str, order: st
 
 
 @pytest.mark.parametrize(
+    ("text", "order"),
+    [("cheapest one per sqm", "price_per_sqm_asc"), ("أرخص واحدة للمتر؟", "price_per_sqm_asc"),
+     ("the priciest per meter?", "price_per_sqm_desc")],
+)  # fmt: skip
+def test_the_cheapest_per_metre_orders_the_same_search_rather_than_quoting_the_market(text: str, order: str) -> None:
+    reading = read(text, {"order": order})
+    assert (reading.tool, reading.arguments) == ("search_properties", ARGUMENTS | {"order": order})
+
+
+def test_the_price_per_metre_there_is_still_the_market() -> None:
+    assert read("price per meter there?").tool == "check_market_trends"
+
+
+@pytest.mark.parametrize(
     ("order", "intro"),
     [("size_desc", "These match what you asked for, biggest first:"),
      ("size_asc", "These match what you asked for, smallest first:"),
