@@ -122,7 +122,8 @@ ARTICLES = frozenset({"el", "al", "il", "fel", "bel", "lel", "wel"})
 NEGATION_CUES = (
     "mesh", "msh", "mish", "mosh", "mesh 3ayez", "msh 3ayez", "mesh 3awez", "msh 3awez", "msh 3ayz", "mesh 3ayz",
     "msh 3awz", "mesh 3awz", "ma3ada", "ma3da", "ma 3ada", "gher", "ghir", "8er", "men gher", "mn gher", "men 8er",
-    "mn 8er", "balash", "ba3ed 3an", "b3ed 3n", "b3eed 3an", "ba3id 3an",
+    "mn 8er", "balash", "ba3ed 3an", "b3ed 3n", "b3eed 3an", "ba3id 3an", "bedon", "bdon", "bedoon", "bidon",
+    "min gher",
 )  # fmt: skip
 LOCATION_FILLERS = ("fi", "f", "fe", "fy", "b", "men", "mn", "mante2et", "mant2a")
 # Short Franco spellings (two consonants or fewer, no digit), each with the Arabic word it spells.

@@ -88,6 +88,8 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
         "الطوب الاحمر",
         "ع الطوب",
         "على الطوب",
+        "على الطوب الاحمر",
+        "ع الطوب الاحمر",
         "3al toob",
         "3ala el toob",
         "core w shell",
@@ -104,6 +106,7 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
     "semi_finished": (
         "semi finished",
         "semi-finished",
+        "semifinished",
         "half finished",
         "نص تشطيب",
         "نصف تشطيب",
@@ -116,6 +119,7 @@ FINISHINGS: dict[str, tuple[str, ...]] = {
     "fully_finished": (
         "fully finished",
         "fully-finished",
+        "fullyfinished",
         "finished",
         "super lux",
         "ultra super lux",

@@ -1242,6 +1242,11 @@ _LANDMARK = _Meaning("landmark", None)
 # The order in which one phrase with several meanings is read (see the module docstring).
 _PRECEDENCE = ("locations", "compounds", "developers")
 
+# A word that is its own negation: "unfurnished" is "not furnished" (a listing that is furnished is ruled out, one
+# fully finished is not). "without furniture" and "بدون فرش" read so too: "furniture" and "فرش" alone are no finishing.
+_UNFURNISHED = ("unfurnished", "un-furnished", "non furnished", "non-furnished", "without furniture", "no furniture",
+                "بدون فرش", "من غير فرش")  # fmt: skip
+_EXCLUDED = frozenset(EXCLUSIONS.values())
 _READY_PHRASES = (
     "ready to move", "ready to move in", "ready to live", "ready for living", "ready", "immediate delivery",
     "immediate", "delivered", "move in now", "move-in ready", "ready for delivery", "already delivered",
@@ -1372,6 +1377,7 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
         put((ptype, *aliases), _Meaning("property_types", ptype))
     for finishing, phrases in FINISHINGS.items():
         put((finishing.replace("_", " "), *phrases), _Meaning("finishing", finishing))
+    put(_UNFURNISHED, _Meaning("exclude_finishing", "furnished"))
     for sale_type, phrases in SALE_TYPE_PHRASES.items():
         put(phrases, _Meaning("sale_type", sale_type))
     for feature, phrases in FEATURES.items():
@@ -1933,7 +1939,7 @@ def _read_phrases(scan: _Scan) -> None:
 
 
 def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:
-    if meaning.field in EXCLUSIONS:
+    if meaning.field in EXCLUSIONS or meaning.field in _EXCLUDED:
         for value in meaning.value if isinstance(meaning.value, tuple) else (meaning.value,):  # "1st or 2nd floor"
             scan.add(meaning.field, value)
     elif meaning.field == "payment":

@@ -218,6 +218,8 @@ def test_a_whole_franco_query_leaves_no_words_and_shows_the_names_it_read() -> N
 def test_franco_negations_are_exclusions() -> None:
     assert applied("mesh 3ayez fella") == {"exclude_property_types": [V]}
     assert applied("sha2a msh fel tagamo3") == {"property_types": [A], "exclude_locations": [NC]}
+    assert applied("sha2a bedon 3afsh") == {"property_types": [A], "exclude_finishing": ["furnished"]}  # not furnished
+    assert applied("fella bedoon genena") == {"property_types": [V], "exclude_features": ["garden"]}
     # A developer ruled out as a place is: the name after the cue is never read as wanted.
     assert applied("sha2a fel tagamo3 mesh fe compound palm hills") == {
         "property_types": [A], "locations": [NC], "exclude_developers": ["Palm Hills Developments"],

@@ -1090,6 +1090,16 @@ def test_a_money_unit_or_an_impossible_area_leaves_a_compared_number_to_money(
         ("sha2a nos tashteeb", {"property_types": ["Apartment"], "finishing": ["semi_finished"]}),
         ("shaa fel maadi", {"property_types": ["Apartment"], "locations": ["Maadi"]}),
         ("semi finished or fully finished", {"finishing": ["semi_finished", "fully_finished"]}),
+        ("semifinished apartment", {"property_types": ["Apartment"], "finishing": ["semi_finished"]}),
+        ("fullyfinished villa", {"property_types": ["Villa"], "finishing": ["fully_finished"]}),
+        ("شقة على الطوب الأحمر", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
+        # A word that is its own negation rules furnished out: a fully finished flat is still wanted
+        (
+            "unfurnished apartment in maadi",
+            {"property_types": ["Apartment"], "locations": ["Maadi"], "exclude_finishing": ["furnished"]},
+        ),
+        ("apartment without furniture", {"property_types": ["Apartment"], "exclude_finishing": ["furnished"]}),
+        ("شقة بدون فرش", {"property_types": ["Apartment"], "exclude_finishing": ["furnished"]}),
         ("resale", {"sale_type": "resale"}),
         ("re-sale", {"sale_type": "resale"}),
         ("from developer", {"sale_type": "developer"}),
