@@ -332,7 +332,9 @@ _MAX_UNDERSTOOD = 40
 class _Scan:
     """One query being read: the folded text with every claimed span masked, and what was found so far."""
 
-    __slots__ = ("features", "flags", "named", "norm", "order", "source", "spans", "understood", "values", "work")
+    __slots__ = (
+        "features", "flags", "named", "norm", "order", "source", "spans", "types", "understood", "values", "work",
+    )  # fmt: skip
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -350,6 +352,8 @@ class _Scan:
         self.order: str | None = None
         # The places and compounds asked for, where they stand: (start, end, field, name).
         self.named: list[tuple[int, int, str, str]] = []
+        # The types asked for, where they stand: (start, end, type).
+        self.types: list[tuple[int, int, str]] = []
 
     def run(self, pattern: re.Pattern[str], handler: Callable[[re.Match[str], _Scan], _Take]) -> None:
         claimed: list[tuple[int, int]] = []
@@ -1917,6 +1921,8 @@ def _read_phrases(scan: _Scan) -> None:
         _apply_phrase(scan, meaning)
         if meaning.field in ("locations", "compounds"):
             scan.named.append((start, end, meaning.field, meaning.value))
+        if meaning.field == "property_types":
+            scan.types.append((start, end, meaning.value))
         if meaning.field == "property_types" and meaning.value == "Villa":
             standalone = _phrase_key(scan.source[start:end]) in _STANDALONE_KEYS
             scan.flags.add("villa_by_standalone" if standalone else "villa_named")
@@ -2134,10 +2140,30 @@ def _place_or_its_compound(scan: _Scan, values: dict[str, Any]) -> None:
             del values["compounds"]
 
 
+def _house_villas(scan: _Scan) -> bool:
+    """Every villa named is one word of a house's name: "فيلا تاون هاوس", "twin house villa" (a townhouse or twin house
+    is a kind of villa, so the buyer asked for that kind, not for standalone villas too; "villa or townhouse" asks for
+    both)."""
+    villas = [(start, end) for start, end, kind in scan.types if kind == "Villa"]
+    houses = [(start, end) for start, end, kind in scan.types if kind in _ATTACHED_VILLAS]
+
+    def adjacent(one: tuple[int, int], other: tuple[int, int]) -> bool:
+        first, second = sorted((one, other))
+        return _ADJACENT.fullmatch(scan.norm, first[1], second[0]) is not None
+
+    return bool(villas and houses) and all(any(adjacent(villa, house) for house in houses) for villa in villas)
+
+
+_ATTACHED_VILLAS = frozenset({"Townhouse", "Twinhouse"})
+_ADJACENT = re.compile(r"[\s-]*")
+
+
 def _filters(scan: _Scan) -> SearchFilters:
     values = scan.values
     types = values.get("property_types", [])
     if "villa_by_standalone" in scan.flags and "villa_named" not in scan.flags and len(types) > 1:
+        types.remove("Villa")
+    if "Villa" in types and _house_villas(scan):
         types.remove("Villa")
     for low, high in (("min_price", "max_price"), ("min_size_sqm", "max_size_sqm"), ("min_bedrooms", "max_bedrooms")):
         if low in values and high in values and values[low] > values[high]:

@@ -1391,6 +1391,18 @@ def test_standalone_is_a_villa_unless_another_type_is_asked_for(query: str, type
 
 
 @pytest.mark.parametrize(
+    ("query", "types"),
+    [("فيلا تاون هاوس في زايد", ["Townhouse"]), ("twin house villa", ["Twinhouse"]),
+     ("fella town house", ["Townhouse"]), ("villa-townhouse in mivida", ["Townhouse"]),
+     # Offered as alternatives, both are asked for.
+     ("villa or twin house", ["Villa", "Twinhouse"]), ("فيلا او تاون هاوس", ["Villa", "Townhouse"]),
+     ("villa and townhouse", ["Villa", "Townhouse"]), ("villa, townhouse", ["Villa", "Townhouse"])],
+)  # fmt: skip
+def test_a_villa_named_with_a_house_is_that_kind_of_villa(query: str, types: list[str]) -> None:
+    assert parse_query(query).filters.property_types == types
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [("شقة على الطوب الاحمر", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
      ("شقة ع الطوب", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
