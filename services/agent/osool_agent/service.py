@@ -43,6 +43,7 @@ from osool_agent.brains.rules import (
     last_search,
     last_search_call,
     last_valuation,
+    last_valuation_arguments,
     loan_budget,
     offered_next,
     read_message,
@@ -50,6 +51,7 @@ from osool_agent.brains.rules import (
     seller_answer,
     valuation_continued,
     valuation_pending,
+    valuation_refined,
     viewing_offer,
     without_contact,
 )
@@ -505,6 +507,8 @@ class ChatService:
             reading.smalltalk = given if consent else "consent_refused"
         elif context.number_asked and contact and reading.tool is None:
             reading.smalltalk = "consent_given"  # asked whether a consultant may call, the buyer left a number
+        elif context.valuation and (refined := valuation_refined(text, reading, context.valuation)):
+            reading = refined  # "3 ghoraf, metshatba" after the valuation: valued again with the rooms
         elif context.seller_question and (
             answer := seller_answer(text, reading, context.seller_question, context.valued)
         ):
@@ -705,6 +709,7 @@ class Context:
     budget: int | None = None  # the price the last mortgage computed puts within reach ("what can I afford?")
     # The seller's messages since a reply asked for a valuation's details (none made since), the asking one first.
     valuing: tuple[str, ...] = ()
+    valuation: dict[str, Any] | None = None  # the home valued, when the last tool call was its valuation
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -718,6 +723,7 @@ class Context:
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
             offered=offered_next(past, said), budget=loan_budget(past), valuing=tuple(valuation_pending(past)),
+            valuation=last_valuation_arguments(past),
         )  # fmt: skip
 
 

@@ -1216,6 +1216,28 @@ def last_valuation(past: Sequence[dict[str, Any]]) -> int | None:
     return int(estimate) if isinstance(estimate, int | float) and estimate > 0 else None
 
 
+def last_valuation_arguments(past: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The home valued (place, type, size, rooms) when the conversation's last tool call was a valuation, else None."""
+    call = _last_call(past)
+    return dict(call[1]) if call and call[0] == "run_valuation" else None
+
+
+def valuation_refined(text: str, reading: Reading, valuation: dict[str, Any]) -> Reading | None:
+    """The home just valued, valued again with the rooms the seller's next message gives ("3 ghoraf, metshatba, el dor
+    el talet" after a valuation of 150 m² in New Cairo): comparables with that many bedrooms make a closer estimate.
+    None when the message gives no count of rooms, the valuation had it already, or the message is something else: a
+    tool of its own, listings asked to be shown, another place or type."""
+    filters = (reading.parsed or {}).get("filters") or {}
+    rooms = filters.get("bedrooms")
+    if rooms is None or valuation.get("bedrooms") == rooms or reading.tool not in (None, "search_properties"):
+        return None
+    if SHOW_ME.search(fold(text)) or any(filters.get(key) for key in ("locations", "compounds", "developers")):
+        return None
+    if filters.get("property_types") not in (None, [], [valuation.get("property_type")]):
+        return None
+    return Reading(reading.language, "run_valuation", {**valuation, "bedrooms": int(rooms)}, parsed=reading.parsed)
+
+
 def last_focus(past: Sequence[dict[str, Any]]) -> str | None:
     """The listing the conversation's last turns were about ("book a viewing of the second one", then "reserve it"):
     the listing of the last tool call that named one, unless a list of listings was shown after it."""

@@ -456,6 +456,22 @@ def test_a_buyer_who_asked_to_be_called_and_was_not_goes_to_the_next_agent(
     assert "asks to be called and was reassigned to you" in notices[0]["body"]
 
 
+def test_the_rooms_said_after_a_valuation_value_the_home_again_with_them(api: httpx.Client) -> None:
+    """ "3 ghoraf, metshatba" after the valuation of a 150 m² flat: the same home valued against comparables with three
+    bedrooms, not thanked for as the answer to what prompts the sale."""
+    first = chat(api, "3ayez abee3 sha2a fel tagamo3 150 metr")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    assert [call["name"] for call in first["tool_calls"]] == ["run_valuation"], first["reply"]
+    again = chat(api, "3 ghoraf, metshatba, el dor el talet", session)
+    assert [call["name"] for call in again["tool_calls"]] == ["run_valuation"], again["reply"]
+    assert again["tool_calls"][0]["arguments"] == {
+        "location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0, "bedrooms": 3,
+    }  # fmt: skip
+    assert "comparable listings in New Cairo" in again["reply"]
+    # The rooms said once more are an answer, not a third valuation.
+    assert chat(api, "3 ghoraf", session)["tool_calls"] == []
+
+
 def test_a_seller_in_franco_arabic_states_the_price_with_its_half_before_the_unit(
     api: httpx.Client, admin: dict[str, str]
 ) -> None:

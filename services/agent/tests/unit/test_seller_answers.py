@@ -18,6 +18,7 @@ from osool_agent.brains.rules import (
     seller_answer,
     valuation_continued,
     valuation_pending,
+    valuation_refined,
 )
 
 
@@ -208,3 +209,31 @@ def test_details_given_later_continue_the_valuation(
     if taken == "run_valuation":
         assert combined.arguments == {"location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0,
                                       "bedrooms": 3}  # fmt: skip
+
+
+VALUED = {"location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("3 ghoraf, metshatba", {"bedrooms": 3, "finishing": ["fully_finished"]}), ("3 bedrooms", {"bedrooms": 3}),
+     ("شقة 3 غرف", {"bedrooms": 3, "property_types": ["Apartment"]})],
+)  # fmt: skip
+def test_rooms_said_after_a_valuation_value_the_home_again(text: str, filters: dict[str, Any]) -> None:
+    refined = valuation_refined(text, reading_of(text, filters), VALUED)
+    assert refined is not None and (refined.tool, refined.arguments) == ("run_valuation", VALUED | {"bedrooms": 3})
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "valued"),
+    [("3 bedrooms", {"bedrooms": 3}, VALUED | {"bedrooms": 3}),  # already valued with them
+     ("fully finished", {"finishing": ["fully_finished"]}, VALUED),  # no rooms
+     ("show me 3 bedroom apartments", {"bedrooms": 3, "property_types": ["Apartment"]}, VALUED),
+     ("3 bedroom apartment in Maadi", {"bedrooms": 3, "property_types": ["Apartment"], "locations": ["Maadi"]},
+      VALUED),
+     ("3 bedroom villa", {"bedrooms": 3, "property_types": ["Villa"]}, VALUED)],
+)  # fmt: skip
+def test_a_message_that_is_not_the_valued_homes_rooms_keeps_its_reading(
+    text: str, filters: dict[str, Any], valued: dict[str, Any]
+) -> None:
+    assert valuation_refined(text, reading_of(text, filters), valued) is None
