@@ -926,6 +926,9 @@ def _recomputed(
         change = _mortgage_arguments(folded, amounts, filters, None)
         if "property_price" in change or "loan_amount" in change:
             before = {k: v for k, v in before.items() if k not in ("property_price", "loan_amount", "property_id")}
+        # One way of saying the down payment at a time: a sum replaces the percent said before, and the other way round
+        if "down_payment" in change or "down_payment_pct" in change or "loan_amount" in change:
+            before = {k: v for k, v in before.items() if k not in ("down_payment", "down_payment_pct")}
     elif tool == "calculate_investment_roi" and amounts:
         # A new rent (monthly or yearly, judged against the price) or a new price; the rest as before.
         change = _roi_arguments(folded, amounts, filters, None, before.get("property_price")) or {}
@@ -1048,14 +1051,19 @@ def _mortgage_arguments(
     arguments: dict[str, Any] = {}
     income = _income(folded, amounts)
     loan = next((a for a in amounts if _AFTER_LOAN.search(folded[: a.start]) and a is not income), None)
-    price = _price(amounts, [income, loan, _rent(folded, amounts) if RENT.search(folded) else None], filters)
+    # "مقدم مليون", "1 million down": a down payment in pounds (the search reads it so), never the price
+    stated_down = filters.get("max_down_payment")
+    down_sum = next((a for a in amounts if stated_down and a.value == stated_down and a not in (income, loan)), None)
+    price = _price(amounts, [income, loan, down_sum, _rent(folded, amounts) if RENT.search(folded) else None], filters)
     if price:
         arguments["property_price"] = price
     if loan:
         arguments["loan_amount"] = int(loan.value)
+    elif down_sum is not None and not _DOWN.search(folded):
+        arguments["down_payment"] = int(down_sum.value)
     if income:
         arguments["monthly_income"] = int(income.value)
-    if not arguments and listing:
+    if not (arguments.keys() - {"down_payment"}) and listing:
         arguments["property_id"] = listing
     years = _YEARS.search(folded)
     if years and 0 < int(years.group(1)) <= 30:

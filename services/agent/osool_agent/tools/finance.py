@@ -182,6 +182,13 @@ class MortgageArgs(BaseModel):
         le=10_000_000_000,
         description="Loan in EGP. When given it is used as is, instead of price minus down payment.",
     )
+    down_payment: int | None = Field(
+        default=None,
+        gt=0,
+        le=10_000_000_000,
+        description="Down payment in EGP, when the buyer says a sum ('1 million down') rather than a percent; needs "
+        "property_price, and the loan is the price minus it. Give this or down_payment_pct or loan_amount.",
+    )
     years: int | None = Field(
         default=None, ge=1, le=30, description="Loan term in years (1-30). Omit for the programme's or market default."
     )
@@ -219,6 +226,13 @@ class MortgageArgs(BaseModel):
             raise ValueError("give at least one of property_price, loan_amount or monthly_income")
         if self.property_price is not None and self.loan_amount is not None and self.loan_amount > self.property_price:
             raise ValueError("loan_amount cannot be larger than property_price")
+        if self.down_payment is not None:
+            if self.loan_amount is not None or self.down_payment_pct is not None:
+                raise ValueError("give one of down_payment, down_payment_pct or loan_amount")
+            if self.property_price is None or self.down_payment >= self.property_price:
+                raise ValueError("down_payment needs a property_price above it")
+            # The loan the sum leaves: everything after this reads the loan, as if it had been given.
+            self.loan_amount = self.property_price - self.down_payment
         return self
 
 

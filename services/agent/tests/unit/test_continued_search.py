@@ -248,6 +248,11 @@ def recompute(text: str, calculation: tuple[str, dict[str, Any]], filters: dict[
         ("what if the rate is 18%?", MORTGAGE, {}, {"monthly_income": 40_000, "annual_rate_pct": 18.0}),
         ("and with 30% down?", MORTGAGE, {"max_down_payment_pct": 30}, {"monthly_income": 40_000,
                                                                          "down_payment_pct": 30.0}),
+        # A sum down replaces the share said before, and the other way round
+        ("and with 1 million down?", ("calculate_mortgage", {"property_price": 5_000_000, "down_payment_pct": 20.0}),
+         {"max_down_payment": 1_000_000}, {"property_price": 5_000_000, "down_payment": 1_000_000}),
+        ("ولو المقدم 30%؟", ("calculate_mortgage", {"property_price": 5_000_000, "down_payment": 1_000_000}),
+         {"max_down_payment_pct": 30}, {"property_price": 5_000_000, "down_payment_pct": 30.0}),
         ("ولو أجرتها 20 الف؟", ROI, {"max_price": 20_000}, {"property_price": 3_000_000, "monthly_rent": 20_000}),
         ("and if I buy it for 2.5 million?", ROI, {"max_price": 2_500_000},
          {"property_price": 2_500_000, "monthly_rent": 15_000}),

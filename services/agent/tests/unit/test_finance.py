@@ -120,6 +120,30 @@ def test_price_and_down_payment_set_the_loan() -> None:
     assert result.total_cost_with_down_payment == 3_082_477
 
 
+def test_a_down_payment_in_pounds_sets_the_loan_as_the_same_share_would() -> None:
+    # 500,000 down on 2,000,000 is the 25% above: the same loan, instalment and totals
+    result = calculate_mortgage(
+        MortgageArgs(property_price=2_000_000, down_payment=500_000, annual_rate_pct=12, years=10)
+    )
+    assert (result.down_payment, result.loan_amount) == (500_000, 1_500_000)
+    assert result.monthly_payment == 21_521
+    assert result.total_cost_with_down_payment == 3_082_477
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [({"property_price": 2_000_000, "down_payment": 2_000_000}, "property_price above it"),
+     ({"loan_amount": 1_000_000, "down_payment": 500_000}, "one of down_payment"),
+     ({"property_price": 2_000_000, "down_payment": 500_000, "down_payment_pct": 25}, "one of down_payment"),
+     ({"monthly_income": 30_000, "down_payment": 500_000}, "property_price above it")],
+)  # fmt: skip
+def test_a_down_payment_in_pounds_needs_a_price_above_it_and_no_second_way_of_saying_it(
+    arguments: dict[str, int], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        MortgageArgs(**arguments)
+
+
 def test_defaults_are_stated_in_plain_words() -> None:
     # Market terms: 20% down of 1,000,000 = 200,000, loan 800,000, 24% a year (r = 0.02), 10 years:
     # (1.02)^120 = 10.76516303, M = 800,000 x 0.02 x 10.76516303 / 9.76516303 = 17,638.48

@@ -80,6 +80,20 @@ def test_its_instalment_is_the_instalment_of_the_listing_the_conversation_is_on(
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["لو دفعت مقدم مليون القسط هيبقى كام على 10 سنين؟", "what would the monthly be over 10 years with 1 million down?",
+     "law dafa3t mo2adam milyon el 2est kam 3ala 10 sneen?"],
+)  # fmt: skip
+def test_a_down_payment_in_pounds_on_its_instalment_is_no_price(text: str) -> None:
+    """ "مقدم مليون" of the listing the conversation is on: its price with a million down, not a home of a million."""
+    reading = read(text, {"max_down_payment": 1_000_000, "min_installment_years": 10}, focus="SHOWN-4")
+    assert (reading.tool, reading.arguments) == (
+        "calculate_mortgage",
+        {"property_id": "SHOWN-4", "down_payment": 1_000_000, "years": 10},
+    )
+
+
 def test_with_no_listing_shown_a_question_about_it_is_a_search() -> None:
     assert read("does it have a garden?", {"features": ["garden"]}, shown=[]).tool == "search_properties"
 
