@@ -933,7 +933,9 @@ def _recomputed(
         # A new rent (monthly or yearly, judged against the price) or a new price; the rest as before.
         change = _roi_arguments(folded, amounts, filters, None, before.get("property_price")) or {}
         if "monthly_rent" in change or "annual_rent" in change:
-            before = {k: v for k, v in before.items() if k not in ("monthly_rent", "annual_rent")}
+            before = {k: v for k, v in before.items() if k not in ("monthly_rent", "annual_rent", "months_let")}
+    elif tool == "calculate_investment_roi" and before.get("monthly_rent") and (months := _months_let(folded)):
+        change = {"months_let": months}  # "and if it is let in the summer only?": the same rent, for those months
     else:
         return None
     if not change or all(before.get(key) == value for key, value in change.items()):
@@ -1042,7 +1044,24 @@ def _roi_arguments(
         else:
             monthly = rent.value < (price_floor(price) if price else 500_000)
         arguments["monthly_rent" if monthly else "annual_rent"] = int(rent.value)
+        if monthly and (months := _months_let(folded)) is not None:
+            arguments["months_let"] = months
     return arguments
+
+
+# A rent for part of the year: "for 3 months", "٤ شهور في السنة", "summer only", "في الصيف بس" (a North Coast chalet
+# is let for the season: three months, July to September, unless the months are said).
+_MONTHS_LET = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:months?|شهور|اشهر|شهر|shohor|shhor|sho7or|shoor)\b")
+_SEASON = _family("summer", "season", "الصيف", "صيف", "الموسم", "موسم", "el seif", "el sef", "el sayf", "seif",
+                  "sayf", "el mosem", "mosem", "mawsem")  # fmt: skip
+_SEASON_MONTHS = 3
+
+
+def _months_let(folded: str) -> int | None:
+    said = _MONTHS_LET.search(folded)
+    if said is not None and 1 <= int(said.group(1)) <= 11:
+        return int(said.group(1))
+    return _SEASON_MONTHS if _SEASON.search(folded) else None
 
 
 def _mortgage_arguments(

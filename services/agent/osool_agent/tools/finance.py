@@ -472,6 +472,13 @@ class RoiArgs(BaseModel):
     monthly_rent: int | None = Field(
         default=None, ge=0, le=100_000_000, description="Rent in EGP a month. Give this or annual_rent, not both."
     )
+    months_let: int | None = Field(
+        default=None,
+        ge=1,
+        le=12,
+        description="Months a year the unit is let at monthly_rent, when not all year: a North Coast chalet let for "
+        "the summer only is let about 3. Default 12.",
+    )
     annual_costs_pct: float | None = Field(
         default=None,
         ge=0,
@@ -486,6 +493,8 @@ class RoiArgs(BaseModel):
     def _one_rent(self) -> RoiArgs:
         if self.annual_rent is not None and self.monthly_rent is not None:
             raise ValueError("give annual_rent or monthly_rent, not both")
+        if self.months_let is not None and self.monthly_rent is None:
+            raise ValueError("months_let counts the months of monthly_rent: give monthly_rent with it")
         return self
 
 
@@ -512,10 +521,13 @@ def calculate_investment_roi(args: RoiArgs) -> RoiResult:
     if args.annual_rent is not None:
         rent = args.annual_rent
     elif args.monthly_rent is not None:
-        rent = args.monthly_rent * 12
+        months = args.months_let or 12
+        rent = args.monthly_rent * months
         said.add(
-            f"annual rent {_egp(rent)}: {_egp(args.monthly_rent)} a month times 12",
-            f"الإيجار السنوي {_egp_ar(rent)}: {_egp_ar(args.monthly_rent)} في الشهر × 12",
+            f"annual rent {_egp(rent)}: {_egp(args.monthly_rent)} a month times {months}"
+            + (" (the months it is let; empty the rest of the year)" if months < 12 else ""),
+            f"الإيجار السنوي {_egp_ar(rent)}: {_egp_ar(args.monthly_rent)} في الشهر × {months}"
+            + (" (الشهور اللي بتتأجر فيها، وباقي السنة فاضية)" if months < 12 else ""),
         )
     else:
         rent = _pounds(price * _dec(DEFAULT_RENT_YIELD_PCT) / 100)

@@ -257,6 +257,13 @@ def recompute(text: str, calculation: tuple[str, dict[str, Any]], filters: dict[
         ("and if I buy it for 2.5 million?", ROI, {"max_price": 2_500_000},
          {"property_price": 2_500_000, "monthly_rent": 15_000}),
         ("what if the rent is 250k a year?", ROI, {}, {"property_price": 3_000_000, "annual_rent": 250_000}),
+        # Let for part of the year: the season's three months unless the months are said
+        ("and if it's let in the summer only?", ROI, {},
+         {"property_price": 3_000_000, "monthly_rent": 15_000, "months_let": 3}),
+        ("ولو أجرتها 40 ألف في الشهر في الصيف بس؟", ROI, {"max_price": 40_000},
+         {"property_price": 3_000_000, "monthly_rent": 40_000, "months_let": 3}),
+        ("what if I rent it 50k a month for 4 months?", ROI, {"max_price": 50_000},
+         {"property_price": 3_000_000, "monthly_rent": 50_000, "months_let": 4}),
     ],
 )  # fmt: skip
 def test_a_change_to_the_last_calculation_computes_it_again(

@@ -358,6 +358,17 @@ def test_a_monthly_rent_is_counted_twelve_times() -> None:
     assert "annual rent EGP 120,000: EGP 10,000 a month times 12" in result.assumptions
 
 
+def test_a_monthly_rent_for_the_season_only_is_counted_for_its_months() -> None:
+    # A summer chalet: 40,000 x 3 = 120,000 on 1,500,000: gross 8%; costs 30,000; net 90,000 = 6%
+    result = calculate_investment_roi(RoiArgs(property_price=1_500_000, monthly_rent=40_000, months_let=3))
+    assert (result.annual_rent, result.net_yield_pct) == (120_000, 6.0)
+    assert result.assumptions[0].startswith("annual rent EGP 120,000: EGP 40,000 a month times 3 (the months it is let")
+    with pytest.raises(ValidationError, match="give monthly_rent with it"):
+        RoiArgs(property_price=1_500_000, annual_rent=120_000, months_let=3)
+    with pytest.raises(ValidationError):
+        RoiArgs(property_price=1_500_000, monthly_rent=40_000, months_let=13)
+
+
 def test_costs_above_the_rent_never_break_even() -> None:
     # Rent 30,000, costs 5% = 50,000: net -20,000 = -2%
     result = calculate_investment_roi(RoiArgs(property_price=1_000_000, annual_rent=30_000, annual_costs_pct=5))
