@@ -1017,6 +1017,12 @@ SMALLTALK = {
         "ar": ["شكرًا، سجلت بيانات التواصل بتاعتك."],
     },
     "seller_noted": {"en": ["Thank you, noted."], "ar": ["تمام، سجلت ده."]},
+    "nothing_shown": {
+        "en": ["I have not shown you any listings yet, so there is none to look at. Tell me the area, the type or the "
+               "budget you have in mind and I will search."],
+        "ar": ["لسه ماعرضتش عليك أي وحدات، فمفيش واحدة أشوفها. قولي المنطقة أو النوع أو الميزانية اللي في بالك وأنا "
+               "أدورلك."],
+    },
     "seller_skipped": {"en": ["No problem, we can leave that for now."], "ar": ["ولا يهمك، نسيبها دلوقتي."]},
     "consent_given": {
         "en": ["Thank you. One of our consultants will call you soon; meanwhile, I am here for anything else."],

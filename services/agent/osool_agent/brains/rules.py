@@ -566,6 +566,11 @@ def read_message(
     searching = any(filters.get(key) is not None for key in _SEARCH_FILTERS)
     budget = any(filters.get(key) is not None for key in _BUDGET_FILTERS)
     searching_place = bool(locations or filters.get("compounds") or filters.get("developers"))
+    floored = any(filters.get(key) is not None for key in ("floors", "min_floor", "max_floor"))
+    if picks and not (shown or focus or ids or searching or ptype or floored):
+        # "does the second one have a garage?" when no listing was shown (the search found none): none to look at,
+        # rather than a search for the question's words ("el dor el tany" is a floor, a search of its own)
+        return Reading(language, None, smalltalk="nothing_shown")
 
     def listing_ref() -> str | None:
         return (

@@ -94,6 +94,31 @@ def test_a_down_payment_in_pounds_on_its_instalment_is_no_price(text: str) -> No
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("el tanya fiha garage?", {"features": ["parking"]}), ("is the first one available?", {}),
+     ("التالتة مفروشة؟", {"finishing": ["furnished"]})],
+)  # fmt: skip
+def test_a_listing_named_by_its_place_when_none_was_shown_is_said_to_be_none(
+    text: str, filters: dict[str, Any]
+) -> None:
+    """After a search that found nothing, "the second one" is no listing: said so, not searched for by its words."""
+    reading = read(text, filters, shown=[])
+    assert (reading.tool, reading.smalltalk) == (None, "nothing_shown")
+    assert write_reply(reading, []).startswith(
+        "لسه ماعرضتش عليك أي وحدات" if reading.language == "ar" else "I have not shown you any listings yet"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("el dor el tany", {"floors": [2]}), ("the first one in Maadi", {"locations": ["Maadi"]}),
+     ("first row chalet", {"property_types": ["Chalet"]})],
+)  # fmt: skip
+def test_an_ordinal_of_a_search_of_its_own_is_still_a_search(text: str, filters: dict[str, Any]) -> None:
+    assert read(text, filters, shown=[]).tool == "search_properties"
+
+
 def test_with_no_listing_shown_a_question_about_it_is_a_search() -> None:
     assert read("does it have a garden?", {"features": ["garden"]}, shown=[]).tool == "search_properties"
 
