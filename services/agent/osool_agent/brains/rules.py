@@ -738,6 +738,13 @@ def read_message(
             return Reading(language, None, smalltalk="greeting")
         note = "invest" if investing else None
         arguments = _search_arguments(text, filters, location)
+        if filters.get("max_monthly_installment") and _tenant(folded):
+            # "a flat in Maadi for 20k a month" to rent: that is rent, not what an instalment plan may cost nor a
+            # price (the reply says the listings are for sale); the listings of the rest are searched
+            arguments["query"] = " ".join(_MONTHLY_SUM.sub(" ", arguments["query"]).split()) or arguments["query"]
+            for bound in ("min_price", "max_price"):
+                if arguments.get(bound, _RENT_CEILING) < _RENT_CEILING:
+                    del arguments[bound]
         if within and AFFORD.search(folded) and not budget:
             arguments["max_price"] = within  # "show me apartments I can afford": within the mortgage just computed
         return Reading(language, "search_properties", arguments, note=note)
@@ -962,6 +969,28 @@ def last_calculation(past: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any
 _CARDS = 5
 # How many listings "show me more" leaves out at most (nine pages of five).
 _MOST_EXCLUDED = 45
+
+
+# No home sells for less: a price under it in a tenant's message is the rent they have in mind.
+_RENT_CEILING = 500_000
+
+
+def _tenant(folded: str) -> bool:
+    """Someone asking to rent a home (as replies._sale_only answers them), not a landlord or an investor."""
+    from osool_agent.leads import slots  # the lead's words for the intents; slots reads this module's, so not above
+
+    return bool(slots.RENT.search(folded)) and not (slots.INVEST.search(folded) or slots.SELL.search(folded))
+
+
+# A sum a month, or two: "20k a month", "20 الف في الشهر", "15 alf fel shahr", "60,000 to 80,000 EGP monthly".
+_AMOUNT_WORDS = r"\d[\d.,]*\s*(?:k|alf|الف|ألف|آلاف|thousand)?\s*"
+_MONTHLY_SUM = re.compile(
+    rf"(?<!\w)(?:(?:شهريا|شهري|monthly)\s*)?(?:ب\s*|for\s+|b\s+|from\s+|من\s*)?(?:{_AMOUNT_WORDS}(?:to|-|ل|لـ|le|و)\s*)?"
+    rf"{_AMOUNT_WORDS}"
+    r"(?:egp|le|جنيه|pounds?)?\s*(?:a month|per month|monthly|/month|/mo|في الشهر|فى الشهر|بالشهر|شهريا|شهري"
+    r"|fel shahr|f el shahr|fi el shahr|kol shahr)",
+    re.I,
+)
 
 
 def _search_arguments(text: str, filters: dict[str, Any], location: str | None) -> dict[str, Any]:

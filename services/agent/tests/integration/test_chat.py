@@ -476,7 +476,10 @@ def test_amr_offers_the_biggest_or_smallest_first_when_asked(
 @pytest.mark.parametrize(
     ("message", "said"),
     [("apartment for rent in Maadi", "We list homes for sale only, not for rent."),
-     ("عايز شقة ايجار في المعادي", "إحنا بنعرض وحدات للبيع بس، مش للإيجار.")],
+     ("عايز شقة ايجار في المعادي", "إحنا بنعرض وحدات للبيع بس، مش للإيجار."),
+     # The rent they have in mind is no instalment a listing's plan must stay under, nor a price
+     ("I want to rent an apartment in Maadi for 20k a month", "We list homes for sale only, not for rent."),
+     ("عايز اأجر شقة في المعادي ب 20 الف في الشهر", "إحنا بنعرض وحدات للبيع بس، مش للإيجار.")],
 )  # fmt: skip
 def test_someone_who_wants_to_rent_hears_that_osool_lists_homes_for_sale(
     api: httpx.Client, message: str, said: str

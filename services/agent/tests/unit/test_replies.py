@@ -333,6 +333,35 @@ def test_the_down_payment_in_pounds_is_said_when_the_buyer_gave_one() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "filters", "query"),
+    [("I want to rent an apartment in Maadi for 20k a month",
+      {"locations": ["Maadi"], "property_types": ["Apartment"], "max_monthly_installment": 20_000},
+      "I want to rent an apartment in Maadi"),
+     ("عايز اأجر شقة في المعادي ب 20 الف في الشهر",
+      {"locations": ["Maadi"], "property_types": ["Apartment"], "max_monthly_installment": 20_000},
+      "عايز اأجر شقة في المعادي"),
+     ("I want to rent a villa in October, 60,000 to 80,000 EGP monthly",
+      {"locations": ["6th of October"], "property_types": ["Villa"], "max_price": 60_000,
+       "max_monthly_installment": 80_000},
+      "I want to rent a villa in October,"),
+     # A buyer's instalment, and a landlord's rent, stay in the search
+     ("apartment in Maadi with installments 20k a month",
+      {"locations": ["Maadi"], "property_types": ["Apartment"], "max_monthly_installment": 20_000},
+      "apartment in Maadi with installments 20k a month"),
+     ("apartment in Maadi to rent out for 20k a month",
+      {"locations": ["Maadi"], "property_types": ["Apartment"], "max_monthly_installment": 20_000},
+      "apartment in Maadi to rent out for 20k a month")],
+)  # fmt: skip
+def test_a_tenants_monthly_rent_is_no_instalment_or_price_of_the_search(
+    text: str, filters: dict[str, Any], query: str
+) -> None:
+    reading = read_message(text, {"filters": filters, "text": "", "understood": []}, [], "auto")
+    assert reading.tool == "search_properties"
+    assert reading.arguments["query"] == query
+    assert "max_price" not in reading.arguments
+
+
+@pytest.mark.parametrize(
     ("query", "language", "said"),
     [("apartment for rent in Maadi", "en", "We list homes for sale only, not for rent."),
      ("عايز شقة ايجار في المعادي", "ar", "إحنا بنعرض وحدات للبيع بس، مش للإيجار."),
