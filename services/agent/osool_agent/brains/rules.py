@@ -121,7 +121,12 @@ AVAILABILITY = _family("available", "availability", "reserved", "still for sale"
 COMPARE = _family("compare", "comparison", "versus", "vs", "difference between", "which is better", "which one is",
                   "side by side", "against each other", "جنب بعض", "قصاد بعض", "قارن", "مقارنه", "مقارنة", "الفرق",
                   "أحسن واحده", "احسن واحده", "انهي احسن", "أنهي أحسن", "2aren", "2arin", "qaren", "qarin",
-                  "mo2arna", "mo2arana", "moqarna", "el far2", "a7san wa7da", "anhy a7san", "anhi a7san")  # fmt: skip
+                  "mo2arna", "mo2arana", "moqarna", "el far2", "a7san wa7da", "anhy a7san", "anhi a7san", "karen",
+                  "karin", "anhy fehom a7san", "anhi fehom a7san", "anhy fihom a7san", "انهي فيهم احسن",
+                  "which of them is better", "which of them is best", "which of them is the best",
+                  "which of these is better", "which of these is the best")  # fmt: skip
+# "which of them is the best investment?", "انهي فيهم احسن؟": every listing shown side by side, not the first two.
+OF_THEM = _family("of them", "of these", "fehom", "fihom", "فيهم", "منهم")
 # "Which of them has the lowest down payment?": the listings shown side by side, that one named first (Winners' keys).
 BEST_OF = (
     ("lowest_down_payment", _family("lowest down payment", "smallest down payment", "least down payment",
@@ -606,9 +611,11 @@ def read_message(
     best = next((key for key, pattern in BEST_OF if pattern.search(folded)), None)
     if best and len(shown) >= 2 and not (ids or searching or filters.get("property_types")):  # "انهي واحدة" is no 1st
         # "which has the lowest down payment?": the first listings shown side by side, the one asked about named
-        return Reading(language, "compare_units", {"property_ids": [s["id"] for s in shown[:4]]}, note=best)
+        return Reading(language, "compare_units", {"property_ids": _first_four(shown)}, note=best)
     if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
+        if not (ids or referenced) and OF_THEM.search(folded):
+            chosen = _first_four(shown)
         if len(referenced) == 1 and not ids:
             # "compare it with the third": the listing the conversation is on (else the first shown) and that one
             other = focus if focus and focus != referenced[0] else next(
@@ -973,6 +980,12 @@ _MOST_EXCLUDED = 45
 
 # No home sells for less: a price under it in a tenant's message is the rent they have in mind.
 _RENT_CEILING = 500_000
+
+
+def _first_four(shown: list[dict[str, Any]]) -> list[str]:
+    """The listings shown, as many as a comparison takes: after a comparison of two, the search's others follow them
+    (shown_listings), each once."""
+    return list(dict.fromkeys(str(s["id"]) for s in shown))[:4]
 
 
 def _tenant(folded: str) -> bool:

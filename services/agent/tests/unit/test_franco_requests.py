@@ -66,11 +66,31 @@ def test_words_that_only_look_like_a_calculation_are_not_one(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2arenly el ola wel tanya", "qaren el awel w el tanya", "eh el far2 ben el ola wel tanya"]
+    "text",
+    [
+        "2arenly el ola wel tanya",
+        "qaren el awel w el tanya",
+        "eh el far2 ben el ola wel tanya",
+        "karen el awel w el tanya",
+    ],
 )
 def test_a_franco_comparison_of_two_shown_compares_them(text: str) -> None:
     reading = read(text, shown=SHOWN)
     assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": ["listing-1", "listing-2"]})
+
+
+@pytest.mark.parametrize(
+    "text", ["anhy fehom a7san estesmar?", "انهي فيهم احسن استثمار؟", "which of them is the best investment?"]
+)
+def test_which_of_them_is_best_compares_every_listing_shown(text: str) -> None:
+    """Not the yield of the first one: the listings side by side, which the comparison ranks; after a comparison of
+    the first and the third, the search's listings follow them, each once."""
+    reading = read(text, shown=SHOWN)
+    assert (reading.tool, reading.arguments) == (
+        "compare_units", {"property_ids": ["listing-1", "listing-2", "listing-3"]}
+    )  # fmt: skip
+    after = read(text, shown=[SHOWN[0], SHOWN[2], SHOWN[2], {"id": "listing-4"}, {"id": "listing-5"}])
+    assert after.arguments == {"property_ids": ["listing-1", "listing-3", "listing-4", "listing-5"]}
 
 
 @pytest.mark.parametrize("text", ["el tanya mota7a?", "el tanya lessa mawgoda?", "hya el tanya et7agazet?"])
