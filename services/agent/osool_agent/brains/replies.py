@@ -496,7 +496,7 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
                 else f"Its payment plan: {plan}. A bank mortgage instead? Say so and I will work it out."
             )
     if asked.get("developer"):
-        developer = listing.get("developer")
+        developer = (ar and listing.get("developer_ar")) or listing.get("developer")  # as its details name it
         lines.append((f"المطور: {developer}." if ar else f"Its developer is {developer}.") if developer else
                      ("الإعلان مش ذاكر مطور." if ar else "Its listing does not name a developer."))  # fmt: skip
     if asked.get("negotiable"):

@@ -370,6 +370,13 @@ def test_a_question_its_listing_answers_or_says_it_cannot(text: str, kind: str, 
     assert reply.startswith(said), reply
 
 
+def test_an_arabic_reply_names_the_developer_in_arabic_as_its_details_do() -> None:
+    reading = read("التانية مين المطور بتاعها؟", {}, focus="SHOWN-2")
+    listing = {**LISTING, "developer_ar": "بالم هيلز"}
+    reply = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": listing}, "c1")])
+    assert reply.startswith("المطور: بالم هيلز."), reply
+
+
 def test_what_a_listing_does_not_say_is_said_as_not_said() -> None:
     bare = {**LISTING, "developer": None, "image_url": None, "source_url": None}
     reading = read("who built it and are there photos?", {}, focus="SHOWN-2")
