@@ -982,7 +982,7 @@ _MOST_EXCLUDED = 45
 _RENT_CEILING = 500_000
 
 
-def _first_four(shown: list[dict[str, Any]]) -> list[str]:
+def _first_four(shown: Sequence[dict[str, Any]]) -> list[str]:
     """The listings shown, as many as a comparison takes: after a comparison of two, the search's others follow them
     (shown_listings), each once."""
     return list(dict.fromkeys(str(s["id"]) for s in shown))[:4]
