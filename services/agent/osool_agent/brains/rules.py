@@ -690,6 +690,18 @@ def read_message(
         reading := mortgage()
     ):
         return reading
+    terms = filters.get("max_down_payment_pct") is not None or filters.get("min_installment_years") is not None
+    if MONTHLY.search(folded) and terms and previous is not None and not (searching or ptype or referenced or ids):
+        # "what's the monthly if I pay 20% down over 8 years?" after a search: the monthly on the budget searched
+        # under (else on the first listing shown), not a search for plans of those terms
+        budgeted = previous.arguments.get("max_price")
+        arguments = _mortgage_arguments(folded, amounts, filters, None if budgeted else listing_ref())
+        if budgeted and "property_price" not in arguments:
+            arguments["property_price"] = int(budgeted)
+        years = filters.get("min_installment_years")
+        if years and "years" not in arguments and 0 < years <= 30:
+            arguments["years"] = int(years)
+        return Reading(language, "calculate_mortgage", arguments)
     valuing = VALUATION.search(folded) or (OWNER.search(folded) and PRICE_QUESTION.search(folded))
     if valuing and valued and not (budget or referenced or ids or location or owned_type or size):
         # "how much is it worth?" right after the valuation: its estimate again, not a request for the details

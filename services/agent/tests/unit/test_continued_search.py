@@ -64,6 +64,21 @@ def test_the_cheapest_or_the_biggest_orders_the_same_search(text: str, order: st
 
 
 @pytest.mark.parametrize(
+    ("text", "filters"),
+    [("what's the monthly if I pay 20% down over 8 years?", {"max_down_payment_pct": 20, "min_installment_years": 8}),
+     ("القسط هيبقى كام لو دفعت 20% مقدم على 8 سنين؟", {"max_down_payment_pct": 20, "min_installment_years": 8})],
+)  # fmt: skip
+def test_the_monthly_on_terms_after_a_search_is_the_mortgage_on_its_budget(text: str, filters: dict[str, Any]) -> None:
+    """Not a search for plans of those terms: the monthly on the budget searched under."""
+    reading = read(text, {"filters": filters})
+    assert (reading.tool, reading.arguments) == (
+        "calculate_mortgage", {"property_price": 5_000_000, "down_payment_pct": 20.0, "years": 8}
+    )  # fmt: skip
+    # Plans of those terms asked for are still searched for
+    assert read("only ones with 10% down", {"filters": {"max_down_payment_pct": 10}}).tool == "search_properties"
+
+
+@pytest.mark.parametrize(
     ("text", "order"),
     [("cheapest one per sqm", "price_per_sqm_asc"), ("أرخص واحدة للمتر؟", "price_per_sqm_asc"),
      ("the priciest per meter?", "price_per_sqm_desc")],
