@@ -58,7 +58,7 @@ def _where(listing: dict[str, Any], ar: bool) -> str:
     """The listing's compound and place; in Arabic by their Arabic names where search knows them ("ميفيدا، القاهرة
     الجديدة"), else as written."""
     location = (ar and listing.get("location_ar")) or listing["location"]
-    if not listing.get("compound"):
+    if not listing.get("compound") or listing["compound"] == listing["location"]:  # Madinaty in Madinaty: once
         return str(location)
     if ar:
         return f"{listing.get('compound_ar') or listing['compound']}، {location}"

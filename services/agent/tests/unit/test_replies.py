@@ -388,6 +388,9 @@ def test_an_arabic_reply_names_the_place_and_compound_in_arabic_where_search_kno
     arabic, english = reply("search_properties", content, "ar"), reply("search_properties", content, "en")
     assert "(شقة في ميفيدا، القاهرة الجديدة)" in arabic and "New Cairo" not in arabic
     assert "(شقة في Abu Rawash)" in arabic
+    # A compound named as its place (Madinaty in Madinaty) is said once
+    same = listing(4, location="Madinaty", location_ar="مدينتي", compound="Madinaty", compound_ar="مدينتي")
+    assert "(شقة في مدينتي)" in reply("search_properties", {"listings": [same.model_dump(mode="json")]}, "ar")
     assert "(Apartment in Mivida, New Cairo)" in english and "القاهرة" not in english
     grounded(arabic, content)
     # In English, a title that already says what and where is not followed by it again; in Arabic it always is.
