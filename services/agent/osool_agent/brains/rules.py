@@ -121,8 +121,9 @@ AVAILABILITY = _family("available", "availability", "reserved", "still for sale"
 COMPARE = _family("compare", "comparison", "versus", "vs", "difference between", "which is better", "which one is",
                   "side by side", "against each other", "جنب بعض", "قصاد بعض", "قارن", "مقارنه", "مقارنة", "الفرق",
                   "أحسن واحده", "احسن واحده", "انهي احسن", "أنهي أحسن", "2aren", "2arin", "qaren", "qarin",
-                  "mo2arna", "mo2arana", "moqarna", "el far2", "a7san wa7da", "anhy a7san", "anhi a7san", "karen",
-                  "karin", "anhy fehom a7san", "anhi fehom a7san", "anhy fihom a7san", "انهي فيهم احسن",
+                  "mo2arna", "mo2arana", "moqarna", "el far2", "a7san wa7da", "anhy a7san", "anhi a7san", "karen el",
+                  "karen ben", "karen bein", "karenly", "kareny", "karin el", "anhy fehom a7san", "anhi fehom a7san",
+                  "anhy fihom a7san", "انهي فيهم احسن",
                   "which of them is better", "which of them is best", "which of them is the best",
                   "which of these is better", "which of these is the best")  # fmt: skip
 # "which of them is the best investment?", "انهي فيهم احسن؟": every listing shown side by side, not the first two.
@@ -381,8 +382,9 @@ _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedro
                    "max_size_sqm")  # fmt: skip
 # What makes a short yes a new request of its own ("ok, villas then"), not a yes to what the last reply offered.
 _YES_BUT_NEW = (*_SEARCH_FILTERS, "property_types", "features", "finishing")
-# A budget, whole or per m²: "سعر المتر 55 ألف" with an amount is what the buyer will pay, not a question about prices.
+# The orders by the price of a square metre: listings asked for in that order, not the market's figures.
 _PER_SQM_ORDERS = frozenset({"price_per_sqm_asc", "price_per_sqm_desc"})
+# A budget, whole or per m²: "سعر المتر 55 ألف" with an amount is what the buyer will pay, not a question about prices.
 _BUDGET_FILTERS = ("min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm")
 
 
