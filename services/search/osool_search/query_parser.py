@@ -1313,6 +1313,13 @@ _CHEAPEST_PER_SQM_PHRASES = (
     "lowest meter price", "lowest metre price", "lowest sqm price", "cheapest meter", "cheapest metre",
     "cheapest sqm", "lowest price/m2", "lowest price/sqm",
 )  # fmt: skip
+# "شقة لقطة", "a bargain", "below market price": a home cheap for what it is, and what it is comes in square metres,
+# so the best value per m² first (a decision: "لقطة" in a broker's description is praise, not a fact to rank by).
+_BARGAIN_PHRASES = (
+    "لقطة", "لقطه", "لقطة بجد", "lo2ta", "lu2ta", "la2ta", "lo2taa", "bargain", "a bargain", "good deal", "a good deal",
+    "great deal", "best deal", "best value", "best value for money", "value for money", "below market",
+    "below market price", "under market price", "تحت سعر السوق", "اقل من سعر السوق", "أقل من سعر السوق",
+)  # fmt: skip
 _DEAREST_PER_SQM_PHRASES = (
     *(f"{dearest} {per}" for dearest in ("most expensive", "the most expensive", "highest price", "highest",
       "priciest", "أغلى", "الأغلى", "أغلى سعر", "أعلى سعر", "a8la", "aghla", "a8la se3r", "a3la se3r")
@@ -1401,6 +1408,7 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
     put(_BIGGEST_PHRASES, _Meaning("order", "size_desc"))
     put(_SMALLEST_PHRASES, _Meaning("order", "size_asc"))
     put(_CHEAPEST_PER_SQM_PHRASES, _Meaning("order", "price_per_sqm_asc"))
+    put(_BARGAIN_PHRASES, _Meaning("order", "price_per_sqm_asc"))
     put(_DEAREST_PER_SQM_PHRASES, _Meaning("order", "price_per_sqm_desc"))
     put(_FILLER_PHRASES, _FILLER)
     put(("garden view", "garden views", "فيو جاردن"), _FILLER)  # a view over a garden is not a garden

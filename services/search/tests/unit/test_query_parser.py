@@ -1308,6 +1308,16 @@ def test_a_megabyte_query_is_read_in_linear_time(shape: str) -> None:
         ),
         ("ar5as sha2a lel metr", "price_per_sqm_asc", {"property_types": ["Apartment"]}),
         ("most expensive villa per sqm", "price_per_sqm_desc", {"property_types": ["Villa"]}),
+        # A bargain is a home cheap for its size: the best value per m² first
+        ("شقة لقطة في التجمع", "price_per_sqm_asc", {"property_types": ["Apartment"], "locations": ["New Cairo"]}),
+        ("sha2a lo2ta fel rehab", "price_per_sqm_asc", {"property_types": ["Apartment"], "locations": ["Rehab City"]}),
+        (
+            "best value villa in zayed",
+            "price_per_sqm_asc",
+            {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]},
+        ),
+        ("شقة تحت سعر السوق", "price_per_sqm_asc", {"property_types": ["Apartment"]}),
+        ("not a bargain", None, {}),
         ("أعلى سعر فيلا", "price_desc", {"property_types": ["Villa"]}),
         # A bound is a filter, not an order; a negated order is none.
         ("apartment cheaper than 5m", None, {"property_types": ["Apartment"], "max_price": 5_000_000}),
