@@ -1009,13 +1009,12 @@ def _tenant(folded: str) -> bool:
     return bool(slots.RENT.search(folded)) and not (slots.INVEST.search(folded) or slots.SELL.search(folded))
 
 
-# A sum a month, or two: "20k a month", "20 الف في الشهر", "15 alf fel shahr", "60,000 to 80,000 EGP monthly".
+# A sum a month, or two: "20k a month", "20 الف في الشهر", "15 alf fel shahr", "60,000 to 80,000 EGP monthly" (the
+# month's words are _PER_MONTH's, which reads a rent so).
 _AMOUNT_WORDS = r"\d[\d.,]*\s*(?:k|alf|الف|ألف|آلاف|thousand)?\s*"
 _MONTHLY_SUM = re.compile(
     rf"(?<!\w)(?:(?:شهريا|شهري|monthly)\s*)?(?:ب\s*|for\s+|b\s+|from\s+|من\s*)?(?:{_AMOUNT_WORDS}(?:to|-|ل|لـ|le|و)\s*)?"
-    rf"{_AMOUNT_WORDS}"
-    r"(?:egp|le|جنيه|pounds?)?\s*(?:a month|per month|monthly|/month|/mo|في الشهر|فى الشهر|بالشهر|شهريا|شهري"
-    r"|fel shahr|f el shahr|fi el shahr|kol shahr)",
+    rf"{_AMOUNT_WORDS}(?:{_PER_MONTH.pattern})",
     re.I,
 )
 
