@@ -1249,7 +1249,7 @@ _PRECEDENCE = ("locations", "compounds", "developers")
 # A word that is its own negation: "unfurnished" is "not furnished" (a listing that is furnished is ruled out, one
 # fully finished is not). "without furniture" and "بدون فرش" read so too: "furniture" and "فرش" alone are no finishing.
 _UNFURNISHED = ("unfurnished", "un-furnished", "non furnished", "non-furnished", "without furniture", "no furniture",
-                "بدون فرش", "من غير فرش")  # fmt: skip
+                "بدون فرش", "من غير فرش", "فاضية", "فاضي", "fadya", "fadia", "fadyah")  # fmt: skip
 _EXCLUDED = frozenset(EXCLUSIONS.values())
 _READY_PHRASES = (
     "ready to move", "ready to move in", "ready to live", "ready for living", "ready", "immediate delivery",
@@ -1835,6 +1835,9 @@ def _read_phrases(scan: _Scan) -> None:
     # The last negation read: what it ruled out (its kind), where it ends, its entry in `understood`, and the value.
     negation: tuple[str, int, int, str] | None = None
     lists: dict[int, int] = {}  # entries of `understood` that a list of negated phrases extends, to where it ends
+    # Every phrase read, where it stands (a negated one from its cue) and whether it was negated, for _either_way.
+    readings: list[tuple[int, int, _Meaning, bool]] = []
+    either: list[tuple[int, int, _Meaning]] = []  # phrases offered either way: (start, end, meaning)
     i = 0
     while i < len(words):
         best: tuple[int, _Meaning, str] | None = None
@@ -1887,8 +1890,15 @@ def _read_phrases(scan: _Scan) -> None:
                     i += 1
         if tokens is not None and meaning.field in _NEGATABLE:
             cue = _negation_before(scan, tokens, start, meaning.field)
+            if cue is not None and cue[1] and readings:
+                # "بجنينة او من غير في زايد": the "without" offers the garden either way; Zayed is wanted.
+                without = _without_after_or(scan, readings[-1], cue[0], meaning)
+                if without is not None:
+                    either.append((readings[-1][0], without, readings[-1][2]))
+                    cue = None
             if cue is not None and cue[1]:
                 _apply_negated_phrase(scan, meaning)
+                readings.append((cue[0], end, meaning, True))
                 claimed.append((cue[0], end))
                 negation = (meaning.field, end, len(scan.understood), meaning.value)
                 if len(scan.understood) < _MAX_UNDERSTOOD:
@@ -1911,6 +1921,7 @@ def _read_phrases(scan: _Scan) -> None:
                 if negation[2] not in lists:
                     _unexclude_type(scan, negation[3])
                 _apply_negated_phrase(scan, meaning)
+                readings.append((start, end, meaning, True))
                 claimed.append((negation[1], end))
                 lists[negation[2]] = end
                 negation = (meaning.field, end, negation[2], meaning.value)
@@ -1922,11 +1933,14 @@ def _read_phrases(scan: _Scan) -> None:
             ):
                 # One chip for the whole list: "not in Zayed or October".
                 _apply_negated_phrase(scan, meaning)
+                readings.append((start, end, meaning, True))
                 claimed.append((negation[1], end))
                 lists[negation[2]] = end
                 negation = (meaning.field, end, negation[2], meaning.value)
                 continue
         _apply_phrase(scan, meaning)
+        if meaning.field != "filler":
+            readings.append((start, end, meaning, meaning.field in _EXCLUDED))
         if meaning.field in ("locations", "compounds"):
             scan.named.append((start, end, meaning.field, meaning.value))
         if meaning.field == "property_types":
@@ -1950,6 +1964,92 @@ def _read_phrases(scan: _Scan) -> None:
             start = scan.understood[index][0]
             scan.understood[index] = (start, scan.source[start:end])
     scan.spans.extend((start, end, True) for start, end in claimed)
+    if either or len(readings) > 1 or (readings and _MAY_BE_EITHER(scan.norm)):
+        _either_way(scan, readings, either)
+
+
+# ---- either way: "furnished or unfurnished", "ready or off plan", "with or without a garden", "مفروشة ولا لأ" ----
+
+_OR_WORDS = r"(?:or|او|ولا|walla|wala|willa|aw|/)"
+# Between a phrase and its opposite offered as alternatives: "furnished or unfurnished", "مفروشة او مش مفروشة".
+_EITHER_GAP = re.compile(rf"[\s,]*{_OR_WORDS}[\s,]*")
+# Before a phrase's negation that offers both: "with or without a garden", "ب او من غير جنينة".
+_WITH_OR = re.compile(rf"(?<!\w)(?:with|ب|مع|b|bi|ma3)\s+{_OR_WORDS}\s+$")
+# After a phrase, offering it or not, with nothing after but the end or a stop: "furnished or not", "مفروشة ولا لأ",
+# "bi garden walla la2", "بجنينة او من غير".
+_OR_NOT = re.compile(
+    _fold_pattern(
+        rf"[\s,]*{_OR_WORDS}\s*(?:(?:not|no|without|لا|مش|من غير|بدون|la|mesh|msh|men gher|mn gher|min gher|bedon"
+        r"|bdon)(?=\s*(?:$|[^\w\s]))|(?:لأ|لاء|la2|laa|nope)(?!\w))"
+    )
+)
+_WITHOUT = re.compile(
+    _fold_pattern(r"(?:without|من غير|بدون|men gher|mn gher|min gher|men 8er|mn 8er|bedon|bdon|bedoon|bidon)(?!\w)")
+)
+_WANTED_OF = {excluded: wanted for wanted, excluded in EXCLUSIONS.items()}  # "exclude_finishing": "finishing"
+_MAY_BE_EITHER = re.compile(rf"(?<!\w){_OR_WORDS}(?!\w)").search
+
+
+def _opposite(one: _Meaning, one_negated: bool, other: _Meaning, other_negated: bool) -> bool:
+    """Whether two phrases ask for opposite things: a value and its negation ("furnished", "unfurnished"), or the two
+    sides of a yes-or-no ("ready", "off plan"; "resale", "from the developer"; "cash", "installments")."""
+    if one.field in ("is_delivered", "sale_type", "payment"):
+        return one.field == other.field and (one.value != other.value) != (one_negated != other_negated)
+    field, other_field = _WANTED_OF.get(one.field, one.field), _WANTED_OF.get(other.field, other.field)
+    return field in EXCLUSIONS and field == other_field and one.value == other.value and one_negated != other_negated
+
+
+def _undo(scan: _Scan, meaning: _Meaning) -> None:
+    """Take back what a phrase asked for, negated or not: the buyer takes it either way."""
+    field = _WANTED_OF.get(meaning.field, meaning.field)
+    if field in EXCLUSIONS:
+        for name in (field, EXCLUSIONS[field]):
+            values = scan.values.get(name)
+            for value in meaning.value if isinstance(meaning.value, tuple) else (meaning.value,):
+                if values and value in values:
+                    values.remove(value)
+            if name in scan.values and not scan.values[name]:
+                del scan.values[name]
+    elif field == "payment":
+        scan.flags.difference_update(("cash", "installments"))
+    elif field in ("is_delivered", "sale_type"):
+        scan.values.pop(field, None)
+
+
+def _without_after_or(scan: _Scan, last: tuple[int, int, _Meaning, bool], cue: int, meaning: _Meaning) -> int | None:
+    """Where "or without" ends when it follows the phrase read last and stands before a phrase of another kind
+    ("بجنينة او من غير في زايد", "with a garden or without in Zayed"): it offers that phrase either way and does not
+    negate the next one. None otherwise."""
+    _, end, last_meaning, negated = last
+    if negated or last_meaning.field == meaning.field or not _EITHER_GAP.fullmatch(scan.norm, end, cue):
+        return None
+    without = _WITHOUT.match(scan.norm, cue)
+    return without.end() if without is not None else None
+
+
+def _either_way(
+    scan: _Scan, readings: list[tuple[int, int, _Meaning, bool]], either: list[tuple[int, int, _Meaning]]
+) -> None:
+    """A phrase offered with its opposite asks for nothing: "furnished or unfurnished" filters no finishing, "ready or
+    off plan" no delivery state, "with or without a garden" no garden, "furnished or not" nothing. What the buyer
+    said is shown as one understood phrase, "→ either way"."""
+    for (start, end, meaning, negated), (next_start, next_end, other, other_negated) in itertools.pairwise(readings):
+        if _opposite(meaning, negated, other, other_negated) and _EITHER_GAP.fullmatch(scan.norm, end, next_start):
+            either.append((start, next_end, meaning))
+    for start, end, meaning, negated in readings:
+        if negated:
+            with_or = _WITH_OR.search(scan.norm, max(0, start - 12), start)
+            if with_or is not None:
+                either.append((with_or.start(), end, meaning))
+        elif not negated:
+            or_not = _OR_NOT.match(scan.norm, end)
+            if or_not is not None:
+                either.append((start, or_not.end(), meaning))
+    for start, end, meaning in either:
+        _undo(scan, meaning)
+        scan.spans.append((start, end, True))
+        scan.understood = [(s, said) for s, said in scan.understood if not start <= s < end]
+        scan.understood.append((start, scan.source[start:end] + " → either way"))
 
 
 def _apply_phrase(scan: _Scan, meaning: _Meaning) -> None:

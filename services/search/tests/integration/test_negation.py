@@ -134,3 +134,32 @@ def test_an_explicit_filter_overrides_a_parsed_exclusion_and_a_contradiction_is_
         refused = api.post("/api/properties/search", json={"query": "home", "filters": filters})
         assert refused.status_code == 422, refused.text
         assert refused.json()["error"]["code"] == "validation_error", refused.text
+
+
+def test_a_phrase_offered_with_its_opposite_returns_both_kinds(api: httpx.Client, admin: dict[str, str]) -> None:
+    tag = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+    records = [
+        {"id": f"EIT-{tag}-1", "title": f"Bright flat {tag}", "type": "Apartment", "location": "Maadi",
+         "finishing": "furnished", "price": 6_000_000, "size": 140, "bedrooms": 3},
+        {"id": f"EIT-{tag}-2", "title": f"Bright flat {tag} on the corner", "type": "Apartment", "location": "Maadi",
+         "finishing": "fully_finished", "price": 6_000_000, "size": 140, "bedrooms": 3},
+    ]  # fmt: skip
+    report = api.post("/api/properties/ingest", json=records, headers=admin)
+    assert report.status_code == 200 and report.json()["inserted"] == 2, report.text
+
+    def found(query: str) -> tuple[set[str], dict[str, Any]]:
+        body = search(api, query, limit=50)
+        return {r["source_id"] for r in body["results"] if tag in r["title"]}, body["applied_filters"]
+
+    both = {f"EIT-{tag}-1", f"EIT-{tag}-2"}
+    assert found(f"bright flat {tag} in Maadi, unfurnished") == (
+        {f"EIT-{tag}-2"}, {"property_types": ["Apartment"], "locations": ["Maadi"], "exclude_finishing": ["furnished"]}
+    )  # fmt: skip
+    assert found(f"bright flat {tag} in Maadi, furnished") == (
+        {f"EIT-{tag}-1"}, {"property_types": ["Apartment"], "locations": ["Maadi"], "finishing": ["furnished"]}
+    )  # fmt: skip
+    for query in (
+        f"bright flat {tag} in Maadi, furnished or unfurnished",
+        f"bright flat {tag} في المعادي مفروشة ولا لأ",
+    ):
+        assert found(query) == (both, {"property_types": ["Apartment"], "locations": ["Maadi"]}), query

@@ -1450,3 +1450,56 @@ def test_a_sum_in_another_currency_is_no_budget_in_pounds(
     parsed = parse_query(query)
     assert parsed.filters.applied() == expected
     assert parsed.currency == currency and chip in parsed.understood and parsed.text == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "said"),
+    [
+        ("furnished or unfurnished apartment in maadi", {"property_types": ["Apartment"], "locations": ["Maadi"]},
+         "furnished or unfurnished → either way"),
+        ("شقة مفروشة او مش مفروشة", {"property_types": ["Apartment"]}, "مفروشة او مش مفروشة → either way"),
+        ("شقة مفروشة او فاضية في المعادي", {"property_types": ["Apartment"], "locations": ["Maadi"]},
+         "مفروشة او فاضية → either way"),
+        ("with or without furniture apartment", {"property_types": ["Apartment"]},
+         "with or without furniture → either way"),
+        ("apartment in maadi, furnished or not", {"property_types": ["Apartment"], "locations": ["Maadi"]},
+         "furnished or not → either way"),
+        ("شقة مفروشة ولا لأ في المعادي", {"property_types": ["Apartment"], "locations": ["Maadi"]},
+         "مفروشة ولا لأ → either way"),
+        ("sha2a mafrousha walla la2 fel maadi", {"property_types": ["Apartment"], "locations": ["Maadi"]},
+         "mafrousha walla la2 → either way"),
+        ("ready or off plan villa in zayed", {"property_types": ["Villa"], "locations": [SZ]},
+         "ready or off plan → either way"),
+        ("resale or from developer villa", {"property_types": ["Villa"]}, "resale or from developer → either way"),
+        ("villa with or without a pool in zayed", {"property_types": ["Villa"], "locations": [SZ]},
+         "with or without a pool → either way"),
+        # "or without" before a place offers the garden either way; the place is still wanted
+        ("شقة بجنينة او من غير في زايد", {"property_types": ["Apartment"], "locations": [SZ]},
+         "بجنينة او من غير → either way"),
+    ],
+)  # fmt: skip
+def test_a_phrase_offered_with_its_opposite_filters_neither(query: str, expected: dict[str, Any], said: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert said in parsed.understood
+    assert parsed.text == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Alternatives of one kind, and a negation after a comma, are not "either way"
+        ("semi finished or fully finished", {"finishing": ["semi_finished", "fully_finished"]}),
+        ("apartment or villa, not a villa", {"property_types": ["Apartment"], "exclude_property_types": ["Villa"]}),
+        ("apartment in zayed, not furnished",
+         {"property_types": ["Apartment"], "locations": [SZ], "exclude_finishing": ["furnished"]}),
+        ("شقة في زايد من غير جنينة",
+         {"property_types": ["Apartment"], "locations": [SZ], "exclude_features": ["garden"]}),
+        ("شقة فاضية في المعادي",
+         {"property_types": ["Apartment"], "locations": ["Maadi"], "exclude_finishing": ["furnished"]}),
+        ("cash or installments apartment", {"property_types": ["Apartment"]}),
+        ("apartment on installments", {"property_types": ["Apartment"], "is_cash_only": False}),
+    ],
+)  # fmt: skip
+def test_a_choice_between_two_of_a_kind_still_filters(query: str, expected: dict[str, Any]) -> None:
+    assert applied(query) == expected
