@@ -12,7 +12,7 @@ from osool_common.auth import Principal, require_role
 from osool_common.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError
 from osool_common.responses import model_response
 from osool_common.validation import PlainText
-from osool_search.filters import LISTING_PARAMETERS, SearchFilters, region_named
+from osool_search.filters import LISTING_PARAMETERS, MAX_PRICE_EGP, SearchFilters, region_named
 from osool_search.listing import Feature, Finishing, PropertyType
 from osool_search.schemas import (
     KNOWN,
@@ -160,9 +160,15 @@ async def get_property(property_id: uuid.UUID, service: Search) -> Response:
 
 
 @router.get("/api/market/stats", response_model=MarketStats)
-async def market_stats(service: Search, location: Name = None, type: PropertyType | None = None) -> Response:
-    """Count, median and mean price per m², price range, and the same by delivery year."""
-    return model_response(await service.market_stats(_canonical_area(location, region=True), type))
+async def market_stats(
+    service: Search,
+    location: Name = None,
+    type: PropertyType | None = None,
+    max_price: Annotated[int | None, Query(gt=0, le=MAX_PRICE_EGP)] = None,
+) -> Response:
+    """Count, median and mean price per m², price range, and the same by delivery year (and by place for a region or
+    the whole market); with `max_price`, of the listings at or under that budget only ("which area for 4 million?")."""
+    return model_response(await service.market_stats(_canonical_area(location, region=True), type, max_price))
 
 
 @router.get("/api/market/comparables", response_model=Comparables)

@@ -652,12 +652,13 @@ class ListingRepository:
         return found, sum(1 for r in rows if r["is_nearest"]), complete
 
     async def market_stats(
-        self, locations: list[str] | None, property_type: str | None, *, by_location: bool = False
+        self, locations: list[str] | None, property_type: str | None, max_price: int | None, *, by_location: bool
     ) -> dict[str, Any]:
         params = _Params()
-        where = _where(
-            SearchFilters(locations=locations, property_types=[property_type] if property_type else None), params
+        wanted = SearchFilters(
+            locations=locations, property_types=[property_type] if property_type else None, max_price=max_price
         )
+        where = _where(wanted, params)
         overall = await self.reads.fetchrow(
             f"""
             SELECT count(*) AS count,
@@ -682,6 +683,7 @@ class ListingRepository:
             f"""
             SELECT location, count(*) AS count,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) AS median_price_per_sqm,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY size_sqm) AS median_size_sqm,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) FILTER (WHERE is_delivered)
                        AS ready_median_price_per_sqm,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_sqm) FILTER (WHERE NOT is_delivered)

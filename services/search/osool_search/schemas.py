@@ -214,6 +214,7 @@ class PlaceStats(BaseModel):
     location: str
     count: int
     median_price_per_sqm: float | None
+    median_size_sqm: float | None = Field(default=None, description="the middle size of its listings, in m²")
     ready_median_price_per_sqm: float | None = Field(description="of the listings delivered (ready to move in)")
     off_plan_median_price_per_sqm: float | None = Field(description="of the listings not delivered yet")
 
@@ -229,6 +230,8 @@ class MarketStats(BaseModel):
     location: str | None
     places: list[str] | None = None
     type: str | None
+    # The budget asked about: the figures are then of the listings at or under it only.
+    budget: int | None = None
     count: int
     median_price_per_sqm: float | None
     mean_price_per_sqm: float | None

@@ -499,29 +499,36 @@ class SearchService:
         key_text = (repr(last.key) if by_size else str(int(last.key))) if isinstance(last, Sized) else str(last.price)
         return PropertyPage(results=page, next_cursor=encode_cursor(order, key_text, last.id))
 
-    async def market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
+    async def market_stats(
+        self, location: str | None, property_type: str | None, max_price: int | None = None
+    ) -> MarketStats:
         """The area's figures, kept in the result cache until the next ingest: the medians sort every matching
         listing, seconds for a whole market of a million, and listing pages and valuations ask for the same areas."""
         generation, _ = await self._read(None)
-        area = hashlib.sha256(json.dumps([location, property_type]).encode()).hexdigest()[:16]
+        area = hashlib.sha256(json.dumps([location, property_type, max_price]).encode()).hexdigest()[:16]
         cache_key = None if generation is None else f"search:stats:{generation}:{area}"
         cached = await self._cache_get(cache_key)
         if cached is not None:
             return MarketStats.model_validate_json(cached)
-        stats = await self._compute_market_stats(location, property_type)
+        stats = await self._compute_market_stats(location, property_type, max_price)
         await self._cache_set(cache_key, stats.model_dump_json())
         return stats
 
-    async def _compute_market_stats(self, location: str | None, property_type: str | None) -> MarketStats:
+    async def _compute_market_stats(
+        self, location: str | None, property_type: str | None, max_price: int | None
+    ) -> MarketStats:
         places = list(REGION_PLACES[location]) if location in REGION_PLACES else None
         where = list(REGION_LOCATIONS[location]) if places else [location] if location else None
         # A region or the whole market: its places' figures too ("which area?").
-        figures = await self.repository.market_stats(where, property_type, by_location=location is None or bool(places))
+        figures = await self.repository.market_stats(
+            where, property_type, max_price, by_location=location is None or bool(places)
+        )
         overall = figures["overall"]
         return MarketStats(
             location=location,
             places=places,
             type=property_type,
+            budget=max_price,
             count=overall.get("count", 0),
             median_price_per_sqm=_round(overall.get("median_price_per_sqm")),
             mean_price_per_sqm=_round(overall.get("mean_price_per_sqm")),
@@ -542,6 +549,7 @@ class SearchService:
                     location=row["location"],
                     count=row["count"],
                     median_price_per_sqm=_round(row["median_price_per_sqm"]),
+                    median_size_sqm=_round(row["median_size_sqm"]),
                     ready_median_price_per_sqm=_round(row["ready_median_price_per_sqm"]),
                     off_plan_median_price_per_sqm=_round(row["off_plan_median_price_per_sqm"]),
                 )

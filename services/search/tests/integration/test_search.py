@@ -539,3 +539,36 @@ def test_the_known_names_come_with_their_arabic_names_and_may_be_cached(api: htt
         known = names.get(("area", listing["location"])) or names.get(("region", listing["location"]))
         assert listing["location_ar"] == (known["arabic"] if known else None), listing["location"]
     assert any(listing["location_ar"] == "المعادي" for listing in page)
+
+
+def test_market_stats_under_a_budget_count_only_the_listings_at_or_under_it(api: httpx.Client) -> None:
+    """ "Which area for 4 million?": each place's listings at or under the budget, with the middle size they have."""
+    budget = 4_000_000
+    whole = api.get("/api/market/stats", params={"location": "East Cairo", "type": "Apartment"}).json()
+    under = api.get(
+        "/api/market/stats", params={"location": "East Cairo", "type": "Apartment", "max_price": budget}
+    ).json()
+    assert under["budget"] == budget and whole["budget"] is None
+    assert 0 < under["count"] < whole["count"] and under["max_price"] <= budget
+    assert sum(p["count"] for p in under["by_location"]) == under["count"]
+    [place, *_] = under["by_location"]
+    listings = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"location": place["location"], "type": "Apartment", "max_price": budget,
+                                  "limit": 100}  # fmt: skip
+        if cursor:
+            params["cursor"] = cursor
+        page = api.get("/api/properties", params=params).json()
+        listings += page["results"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert place["count"] == len(listings) and all(r["price"] <= budget for r in listings)
+    sizes = sorted(r["size_sqm"] for r in listings)
+    half = len(sizes) // 2
+    assert place["median_size_sqm"] == pytest.approx(
+        sizes[half] if len(sizes) % 2 else (sizes[half - 1] + sizes[half]) / 2, abs=0.1
+    )
+    for bad in (0, -5, "four million", 10**13):
+        assert api.get("/api/market/stats", params={"max_price": bad}).status_code == 422, bad
