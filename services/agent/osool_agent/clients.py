@@ -80,8 +80,11 @@ class SearchClient:
         )
         return result
 
-    async def market_stats(self, location: str | None, property_type: str | None) -> dict[str, Any]:
-        params = {key: value for key, value in (("location", location), ("type", property_type)) if value}
+    async def market_stats(
+        self, location: str | None, property_type: str | None, max_price: int | None = None
+    ) -> dict[str, Any]:
+        pairs = (("location", location), ("type", property_type), ("max_price", max_price))
+        params = {key: value for key, value in pairs if value}
         result: dict[str, Any] = await _call(
             self.http, "search", "GET", "/api/market/stats", "market statistics", params=params
         )

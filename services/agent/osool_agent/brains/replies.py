@@ -708,6 +708,8 @@ def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
     places = content.get("by_location") or []
     if not places:
         return []
+    if content.get("budget"):  # what the budget buys where, rather than what delivery adds
+        return _places_in_budget(places, content["budget"], ar)
     lines = ["حسب المنطقة:" if ar else "By place:"]
     for place in places[:6]:
         name = (ar and place.get("location_ar")) or place["location"]
@@ -748,6 +750,41 @@ def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
     return lines
 
 
+def _places_in_budget(places: list[dict[str, Any]], budget: int, ar: bool) -> list[str]:
+    """Each place's listings within the budget and the size they typically have, and where it buys the most space
+    (of the places with a few listings in it: one cheap flat is no pattern)."""
+    lines = [f"بـ {egp(budget)} جنيه أو أقل، حسب المنطقة:" if ar else f"At or under EGP {egp(budget)}, by place:"]
+    for place in places[:6]:
+        name = (ar and place.get("location_ar")) or place["location"]
+        size = place.get("median_size_sqm")
+        if ar:
+            typical = f"، في المتوسط {_m2(size)} متر" if size else ""
+            lines.append(f"- {name}: {_units_ar(place['count'])}{typical}، {egp(place['median_price_per_sqm'])} جنيه "
+                         "للمتر")  # fmt: skip
+        else:
+            typical = f", typically {_m2(size)} m²" if size else ""
+            lines.append(f"- {name}: {counted(place['count'], 'listing', 'listings')}{typical}, "
+                         f"EGP {egp(place['median_price_per_sqm'])}/m²")  # fmt: skip
+    roomy = sorted(
+        (p for p in places if p.get("median_size_sqm") and p["count"] >= 3),
+        key=lambda p: (-p["median_size_sqm"], p["location"]),
+    )[:3]
+    if roomy:
+        listed = "، ".join if ar else ", ".join
+        said = listed(
+            f"{(ar and p.get('location_ar')) or p['location']} ({_m2(p['median_size_sqm'])} {'متر' if ar else 'm²'})"
+            for p in roomy
+        )
+        lines.append(f"ميزانيتك بتجيب أكبر مساحة في: {said}. الأرقام من الإعلانات المعروضة دلوقتي." if ar else
+                     f"Your budget buys the most space in: {said}. These are today's listed prices.")  # fmt: skip
+    return lines
+
+
+def _offer_after_trends(content: dict[str, Any], ar: bool) -> str:
+    """Listings in the place of the figures; after a whole market's or a region's under a budget, within it."""
+    return offer_question("budget" if content.get("budget") and content.get("by_location") else "there", ar)
+
+
 def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     where = (
         (ar and content.get("location_ar")) or content.get("location") or ("السوق كله" if ar else "the whole market")
@@ -757,8 +794,12 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     # resales says little of today's prices.
     years = sorted((y for y in content.get("by_delivery_year", []) if y.get("delivery_year")),
                    key=lambda y: y["delivery_year"])[-4:]  # fmt: skip
+    if content.get("budget") and content.get("by_location"):
+        years = []  # "which area for 4 million?" asks where: the places say it, the years would bury them
     if ar:
         heading = " ".join(part for part in ("في", where, TYPE_AR.get(kind, kind)) if part)
+        if content.get("budget"):
+            heading += f" بـ {egp(content['budget'])} جنيه أو أقل"
         lines = [
             f"{heading}: {_units_ar(content['count'])} معروضة، متوسط سعر المتر "
             f"{egp(content['median_price_per_sqm'])} جنيه، ومتوسط السعر {egp(content['median_price'])} جنيه "
@@ -767,19 +808,21 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         lines += [f"- استلام {y['delivery_year']}: {_units_ar(y['count'])}، {egp(y['median_price_per_sqm'])} جنيه للمتر"
                   for y in years]  # fmt: skip
         lines += _places(content, reading, ar)
-        lines.append(offer_question("there", ar))
+        lines.append(_offer_after_trends(content, ar))
     else:
         listings = counted(content["count"], "listing", "listings")
         place = f"in {where}" if content.get("location") else "across the market"
         heading = f"{TYPE_PLURAL.get(kind, kind)} {place}" if kind else str(where)
         heading = heading[0].upper() + heading[1:]
+        if content.get("budget"):
+            heading += f" at or under EGP {egp(content['budget'])}"
         lines = [f"{heading}: {listings}, median EGP {egp(content['median_price_per_sqm'])}/m², "
                  f"median price EGP {egp(content['median_price'])} (from EGP {egp(content['min_price'])} to "
                  f"EGP {egp(content['max_price'])})."]  # fmt: skip
         lines += [f"- delivery {y['delivery_year']}: {counted(y['count'], 'listing', 'listings')} at "
                   f"EGP {egp(y['median_price_per_sqm'])}/m²" for y in years]  # fmt: skip
         lines += _places(content, reading, ar)
-        lines.append(offer_question("there", ar))
+        lines.append(_offer_after_trends(content, ar))
     return "\n".join(lines)
 
 
@@ -973,6 +1016,13 @@ def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, off
                 "like.")  # fmt: skip
     if error == "not_found" and name == "check_market_trends":
         where = (ar and content.get("location_ar")) or content.get("location") or reading.arguments.get("location")
+        if content.get("budget"):
+            kind = content.get("property_type") or reading.arguments.get("property_type") or ""
+            there = (f" في {where}" if ar else f" in {where}") if where else ""
+            return (f"معنديش {TYPE_AR.get(kind, 'وحدات')}{there} بـ {egp(content['budget'])} جنيه أو أقل "
+                    "دلوقتي. تحب أشوف بميزانية أعلى شوية، أو نوع تاني؟" if ar else
+                    f"I have no {TYPE_PLURAL.get(kind, 'listings')}{there} at or under EGP {egp(content['budget'])} "
+                    "right now. Shall I look with a somewhat higher budget, or at another type?")  # fmt: skip
         if where:
             return (f"معنديش إعلانات في {where} دلوقتي عشان أديك أرقامها. تحب أرقام منطقة تانية أو السوق كله؟" if ar
                     else f"I have no listings in {where} right now to give its figures. Another area, or the whole "

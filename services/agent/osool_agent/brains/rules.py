@@ -572,6 +572,12 @@ def read_message(
     amounts = amounts_in(folded)
     searching = any(filters.get(key) is not None for key in _SEARCH_FILTERS)
     budget = any(filters.get(key) is not None for key in _BUDGET_FILTERS)
+    # A budget that is only a ceiling ("for 4 million", "under 4M"): what the market figures can be taken under.
+    ceiling = (
+        filters.get("max_price")
+        if [k for k in _BUDGET_FILTERS if filters.get(k) is not None] == ["max_price"]
+        else None
+    )
     searching_place = bool(locations or filters.get("compounds") or filters.get("developers"))
     floored = any(filters.get(key) is not None for key in ("floors", "min_floor", "max_floor"))
     if picks and not (shown or focus or ids or searching or ptype or floored):
@@ -600,8 +606,19 @@ def read_message(
         channel = "sms" if BY_SMS.search(folded) else "email"
         return Reading(language, "save_search", {"query": " ".join(query.split())[:300], "channel": channel})
     # A change to the mortgage, yield or market figures just computed comes before any listing the words might name.
-    if calculation is not None and calculation[0] == "check_market_trends" and not (ids or picks or budget):
-        changed = {key: value for key, value in (("location", area), ("property_type", owned_type)) if value}
+    under_budget = calculation is not None and "max_price" in calculation[1] and ceiling
+    if (
+        calculation is not None
+        and calculation[0] == "check_market_trends"
+        and not (ids or picks or (budget and not under_budget) or SHOW_ME.search(folded))
+    ):
+        # "and for 6 million?" after the places a budget buys in: the same figures under the new one
+        asked_again = (
+            ("location", area),
+            ("property_type", owned_type),
+            ("max_price", ceiling if under_budget else None),
+        )
+        changed = {key: value for key, value in asked_again if value}
         if changed and not bedrooms and (REFINE.search(folded) or len(folded.split()) <= 6):
             note = "which_area" if WHICH_AREA.search(folded) else None
             return Reading(language, "check_market_trends", {**calculation[1], **changed}, note=note)
@@ -719,10 +736,20 @@ def read_message(
             return _valuation_details(language, location, owned_type, size)
     places_only_of_a_region = bool(regions) and not (filters.get("compounds") or filters.get("developers"))
     if WHICH_AREA.search(folded) and not (
-        bedrooms or budget or referenced or ids or location or (searching_place and not places_only_of_a_region)
+        bedrooms
+        or (budget and not ceiling)
+        or referenced
+        or ids
+        or location
+        or (searching_place and not places_only_of_a_region)
     ):
-        pairs = (("location", regions[0] if len(regions) == 1 else None), ("property_type", owned_type))
-        return Reading(language, "check_market_trends", {k: v for k, v in pairs if v}, note="which_area")
+        # "ايه احسن منطقة اشتري فيها شقة بـ 4 مليون؟": the places side by side, of the listings within the budget
+        wanted = (
+            ("location", regions[0] if len(regions) == 1 else None),
+            ("property_type", owned_type),
+            ("max_price", ceiling),
+        )
+        return Reading(language, "check_market_trends", {k: v for k, v in wanted if v}, note="which_area")
     if TRENDS.search(folded) and not (
         bedrooms or budget or referenced or ids or parsed.get("order") in _PER_SQM_ORDERS
     ):
@@ -1238,12 +1265,13 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
         kind_of = (ptype or "home").lower()
         plural = kind_of + ("es" if kind_of.endswith("x") else "s")  # "duplexes"
         return "search_properties", {"query": f"{plural} up to EGP {budget:,}", "max_price": budget, **what}
-    if kind == "there" and call[0] == "check_market_trends":
-        area, ptype = call[1].get("location"), call[1].get("property_type")
-        query = " ".join(part for part in ((ptype or "homes").lower(), f"in {area}" if area else "") if part)
+    if kind in ("there", "budget") and call[0] == "check_market_trends":
+        # The listings of the figures: in their place, and within the budget they were taken under
+        area, ptype, ceiling = (call[1].get(key) for key in ("location", "property_type", "max_price"))
+        words = ((ptype or "homes").lower(), f"in {area}" if area else "", f"up to EGP {ceiling:,}" if ceiling else "")
         return "search_properties", {
-            "query": query,
-            **{k: v for k, v in call[1].items() if k in ("location", "property_type")},
+            "query": " ".join(part for part in words if part),
+            **{k: v for k, v in call[1].items() if k in ("location", "property_type", "max_price")},
         }
     if kind == "viewing" and (focus := last_focus(past)):
         return "schedule_viewing", {"property_id": focus}

@@ -42,6 +42,12 @@ class TrendsArgs(ToolArgs):
         description="a place (New Cairo) or a region (Giza, East Cairo); none for the whole market",
     )
     property_type: PropertyType | None = None
+    max_price: int | None = Field(
+        default=None,
+        gt=0,
+        le=2_000_000_000,  # search's bound on a price (its MAX_PRICE_EGP): above it the route refuses the budget
+        description="a budget in EGP: the figures of the listings at or under it only, e.g. which area for 4 million",
+    )
 
 
 class YearFigures(BaseModel):
@@ -57,6 +63,7 @@ class PlaceFigures(BaseModel):
     location_ar: str | None = None
     count: int
     median_price_per_sqm: int | None
+    median_size_sqm: int | None = None
     ready_median_price_per_sqm: int | None = None
     off_plan_median_price_per_sqm: int | None = None
 
@@ -65,6 +72,7 @@ class TrendsOutcome(ToolOutcome):
     location: str | None = None
     location_ar: str | None = None
     property_type: str | None = None
+    budget: int | None = Field(default=None, description="the budget asked about: the listings at or under it only")
     count: int = 0
     median_price_per_sqm: int | None = None
     median_price: int | None = None
@@ -134,7 +142,7 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
     """Real aggregates of the listings: count, median price per m² and price, by delivery year, and for a region or
     the whole market by place."""
     try:
-        stats = await ctx.search.market_stats(args.location, args.property_type)
+        stats = await ctx.search.market_stats(args.location, args.property_type, args.max_price)
     except DomainError as exc:
         code = "invalid" if exc.status_code < 500 else "unavailable"
         return TrendsOutcome(ok=False, error=code, message=exc.message)
@@ -144,13 +152,15 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
 
     if not stats["count"]:
         return TrendsOutcome(
-            ok=False, error="not_found", message="no listings for this area and type",
-            location=stats["location"], property_type=stats["type"],
+            ok=False, error="not_found",
+            message="no listings for this area and type" + (" within this budget" if args.max_price else ""),
+            location=stats["location"], property_type=stats["type"], budget=args.max_price,
         )  # fmt: skip
     return TrendsOutcome(
         location=stats["location"],
         location_ar=stats.get("location_ar"),
         property_type=stats["type"],
+        budget=args.max_price,
         count=stats["count"],
         median_price_per_sqm=whole(stats["median_price_per_sqm"]),
         median_price=whole(stats["median_price"]),
@@ -170,6 +180,7 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
                 location_ar=place.get("location_ar"),
                 count=place["count"],
                 median_price_per_sqm=whole(place["median_price_per_sqm"]),
+                median_size_sqm=whole(place.get("median_size_sqm")),
                 ready_median_price_per_sqm=whole(place.get("ready_median_price_per_sqm")),
                 off_plan_median_price_per_sqm=whole(place.get("off_plan_median_price_per_sqm")),
             )

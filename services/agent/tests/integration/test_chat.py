@@ -728,3 +728,32 @@ def test_which_area_sets_the_markets_places_side_by_side(api: httpx.Client) -> N
     [call] = arabic["tool_calls"]
     assert (call["name"], call["arguments"]) == ("check_market_trends", {"property_type": "Villa"})
     assert f"- {call['result']['by_location'][0]['location_ar']}:" in arabic["reply"]
+
+
+def test_which_area_for_a_budget_is_what_it_buys_in_each_place_and_a_yes_shows_those_listings(
+    api: httpx.Client,
+) -> None:
+    first = chat(api, "ايه احسن منطقة اشتري فيها شقة بـ 4 مليون؟")
+    assert first.status_code == 200, first.text
+    answer = first.json()
+    [call] = answer["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {"property_type": "Apartment",
+                                                                        "max_price": 4_000_000})  # fmt: skip
+    result = call["result"]
+    assert result["budget"] == 4_000_000 and 0 < result["count"] and result["max_price"] <= 4_000_000
+    place = result["by_location"][0]
+    assert place["median_size_sqm"] > 0
+    assert f"- {place['location_ar']}: " in answer["reply"] and f"في المتوسط {egp(place['median_size_sqm'])} متر" in (
+        answer["reply"])  # fmt: skip
+    assert "ميزانيتك بتجيب أكبر مساحة في:" in answer["reply"]
+    session, secret = answer["session_id"], answer["session_secret"]
+    # A higher budget: the same places' figures under it
+    more = chat(api, "وب 6 مليون؟", secret, session_id=session).json()
+    [call] = more["tool_calls"]
+    assert call["arguments"] == {"property_type": "Apartment", "max_price": 6_000_000}
+    assert call["result"]["count"] > result["count"]
+    # A yes: the listings within that budget
+    shown = chat(api, "ايوه", secret, session_id=session).json()
+    [search] = shown["tool_calls"]
+    assert search["name"] == "search_properties" and search["arguments"]["max_price"] == 6_000_000
+    assert shown["listings"] and all(c["price"] <= 6_000_000 and c["type"] == "Apartment" for c in shown["listings"])

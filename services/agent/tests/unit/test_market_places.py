@@ -27,11 +27,80 @@ def test_which_area_is_the_markets_places_side_by_side(
     assert (reading.tool, reading.arguments, reading.note) == ("check_market_trends", arguments, "which_area")
 
 
-@pytest.mark.parametrize("text", ["which area is the first one in?", "best area for a villa under 10M"])
-def test_which_area_of_a_listing_or_within_a_budget_is_no_market_question(text: str) -> None:
-    filters = {"max_price": 10_000_000, "property_types": ["Villa"]} if "10M" in text else {}
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("which area is the first one in?", {}),
+     # A floor under the price, or rooms, is a search: the figures are taken under a ceiling only
+     ("best area for a villa between 8 and 10M", {"min_price": 8_000_000, "max_price": 10_000_000,
+                                                  "property_types": ["Villa"]}),
+     ("best area for a 3 bedroom apartment", {"bedrooms": 3, "property_types": ["Apartment"]})],
+)  # fmt: skip
+def test_which_area_of_a_listing_or_of_a_search_is_no_market_question(text: str, filters: dict[str, Any]) -> None:
     reading = read_message(text, {"filters": filters}, [{"id": "a"}], "auto")
     assert reading.tool != "check_market_trends"
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "arguments"),
+    [("best area for a villa under 10M", {"max_price": 10_000_000, "property_types": ["Villa"]},
+      {"property_type": "Villa", "max_price": 10_000_000}),
+     ("ايه احسن منطقة اشتري فيها شقة بـ 4 مليون؟", {"max_price": 4_000_000, "property_types": ["Apartment"]},
+      {"property_type": "Apartment", "max_price": 4_000_000}),
+     ("I have 5 million, where should I invest?", {"max_price": 5_000_000}, {"max_price": 5_000_000})],
+)  # fmt: skip
+def test_which_area_within_a_budget_is_the_places_of_the_listings_under_it(
+    text: str, filters: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    reading = read_message(text, {"filters": filters}, [], "auto")
+    assert (reading.tool, reading.arguments, reading.note) == ("check_market_trends", arguments, "which_area")
+    # "and for 6 million?" takes the same figures under the new budget; "show me the ones in Shorouk" is listings
+    again = read_message("and for 6 million?", {"filters": {"max_price": 6_000_000}}, [], "auto",
+                         calculation=("check_market_trends", arguments))  # fmt: skip
+    assert (again.tool, again.arguments) == ("check_market_trends", {**arguments, "max_price": 6_000_000})
+    shorouk = {"filters": {"locations": ["Shorouk City"]}}
+    shown = read_message(
+        "show me the ones in Shorouk", shorouk, [], "auto", calculation=("check_market_trends", arguments)
+    )
+    assert shown.tool == "search_properties"
+
+
+BUDGET = {
+    "ok": True, "location": None, "property_type": "Apartment", "budget": 4_000_000, "count": 83,
+    "median_price_per_sqm": 31_322, "median_price": 3_650_000, "min_price": 2_390_000, "max_price": 4_000_000,
+    "by_delivery_year": [{"delivery_year": 2027, "count": 5, "median_price_per_sqm": 36_875}],
+    "by_location": [
+        {"location": "Nasr City", "location_ar": "مدينة نصر", "count": 27, "median_price_per_sqm": 30_153,
+         "median_size_sqm": 112},
+        {"location": "Shorouk City", "location_ar": "الشروق", "count": 13, "median_price_per_sqm": 25_736,
+         "median_size_sqm": 129},
+        {"location": "Maadi", "location_ar": "المعادي", "count": 5, "median_price_per_sqm": 38_000,
+         "median_size_sqm": 93},
+        {"location": "Obour", "location_ar": "العبور", "count": 2, "median_price_per_sqm": 20_000,
+         "median_size_sqm": 180},
+    ],
+}  # fmt: skip
+
+
+def test_the_places_within_a_budget_say_what_it_buys_there_and_where_it_buys_most() -> None:
+    reading = Reading("en", "check_market_trends", {"property_type": "Apartment", "max_price": 4_000_000},
+                      note="which_area")  # fmt: skip
+    text = write_reply(reading, [ToolReturnPart("check_market_trends", BUDGET, "c1")])
+    assert text.startswith("Apartments across the market at or under EGP 4,000,000: 83 listings")
+    assert "At or under EGP 4,000,000, by place:\n- Nasr City: 27 listings, typically 112 m², EGP 30,153/m²\n" in text
+    # Two listings are no pattern: Obour is listed but not named as where the budget goes furthest
+    assert "Your budget buys the most space in: Shorouk City (129 m²), Nasr City (112 m²), Maadi (93 m²)." in text
+    assert "delivery 2027" not in text and "furthest above" not in text
+    assert text.endswith("Shall I look for listings within that budget?")
+    arabic = write_reply(Reading("ar", reading.tool, reading.arguments, note="which_area"),
+                         [ToolReturnPart("check_market_trends", BUDGET, "c1")])  # fmt: skip
+    assert "بـ 4,000,000 جنيه أو أقل، حسب المنطقة:" in arabic and "- الشروق: 13 وحدة، في المتوسط 129 متر" in arabic
+    assert "ميزانيتك بتجيب أكبر مساحة في: الشروق (129 متر)" in arabic
+    nothing = {"ok": False, "error": "not_found", "message": "…", "location": None, "property_type": "Villa",
+               "budget": 4_000_000}  # fmt: skip
+    none = write_reply(Reading("en", reading.tool, {"property_type": "Villa", "max_price": 4_000_000}),
+                       [ToolReturnPart("check_market_trends", nothing, "c1")])  # fmt: skip
+    assert none == ("I have no villas at or under EGP 4,000,000 right now. Shall I look with a somewhat higher "
+                    "budget, or at another type?")  # fmt: skip
 
 
 MARKET = {

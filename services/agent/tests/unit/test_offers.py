@@ -33,6 +33,10 @@ PRICED = turn("calculate_mortgage", {"property_price": 5_000_000, "down_payment_
               "...\nتحب أدورلك على وحدات في الحدود دي؟")  # fmt: skip
 TRENDS = turn("check_market_trends", {"location": "Sheikh Zayed", "property_type": "Villa"},
               {"ok": True, "count": 40}, "Villas in Sheikh Zayed: ...\nShall I show you listings there?")  # fmt: skip
+IN_BUDGET = turn("check_market_trends", {"property_type": "Apartment", "max_price": 4_000_000},
+                 {"ok": True, "count": 83, "budget": 4_000_000},
+                 "Apartments across the market at or under EGP 4,000,000: ...\nShall I look for listings within that "
+                 "budget?")  # fmt: skip
 CHECKED = turn("check_availability", {"property_id": LISTING}, {"ok": True, "property_id": LISTING,
                "status": "available"}, "3BR Apartment is available. Shall we book a viewing?")  # fmt: skip
 
@@ -49,6 +53,8 @@ def read(text: str, past: list[dict[str, Any]], filters: dict[str, Any] | None =
      (PRICED, "search_properties", {"query": "homes up to EGP 5,000,000", "max_price": 5_000_000}),
      (TRENDS, "search_properties", {"query": "villa in Sheikh Zayed", "location": "Sheikh Zayed",
                                     "property_type": "Villa"}),
+     (IN_BUDGET, "search_properties", {"query": "apartment up to EGP 4,000,000", "property_type": "Apartment",
+                                       "max_price": 4_000_000}),
      (CHECKED, "schedule_viewing", {"property_id": LISTING}),
      ([*CHECKED[:-1], {"role": "assistant", "content": "It is still listed for sale. Shall we book a viewing, or "
                                                        "reserve it (reserving registers it)?"}],
