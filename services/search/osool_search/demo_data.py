@@ -412,7 +412,7 @@ def _listing(rng: random.Random, i: int) -> dict[str, Any]:
     # Words.
     district = place.districts[int(r() * len(place.districts))] if place.districts and r() < 0.7 else None
     where = compound.name if compound else district
-    place_text = f"{where}, {area.name}" if where else area.name
+    place_text = f"{where}, {area.name}" if where and where != area.name else area.name  # not "Madinaty, Madinaty"
     label = f"{bedrooms}BR {ptype}" if residential and bedrooms else ptype
     t = r()
     if t < 0.45:

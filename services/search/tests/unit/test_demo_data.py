@@ -293,3 +293,12 @@ def test_demo_floors_in_every_spelling_come_back_from_the_export(tmp_path: Path,
 def test_an_unknown_demo_file_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="xml"):
         write_demo_file(tmp_path / "demo.xml", 3, fmt="xml")
+
+
+def test_a_compound_named_like_its_city_is_named_once_in_a_title(listings: list[dict[str, Any]]) -> None:
+    madinaty = [r for r in listings if r.get("compound") == "Madinaty"]
+    assert madinaty, "no listing in the Madinaty compound to check"
+    assert all("Madinaty, Madinaty" not in r["title"] + r["description"] for r in madinaty)
+    assert all("Madinaty" in r["title"] for r in madinaty)
+    # A compound with a name of its own is still named with its city
+    assert any(", New Cairo" in r["title"] and r.get("compound") for r in listings)
