@@ -786,10 +786,14 @@ def read_message(
             return Reading(language, None, smalltalk="greeting")
         note = "invest" if investing else None
         arguments = _search_arguments(text, filters, location)
-        if filters.get("max_monthly_installment") and _tenant(folded):
-            # "a flat in Maadi for 20k a month" to rent: that is rent, not what an instalment plan may cost nor a
-            # price (the reply says the listings are for sale); the listings of the rest are searched
-            arguments["query"] = " ".join(_MONTHLY_SUM.sub(" ", arguments["query"]).split()) or arguments["query"]
+        rent_sum = any(filters.get(bound, _RENT_CEILING) < _RENT_CEILING for bound in ("min_price", "max_price"))
+        if (filters.get("max_monthly_installment") or rent_sum) and _tenant(folded):
+            # "a flat in Maadi for 20k a month" to rent, or "for 20k" with no month said: that is rent, not what an
+            # instalment plan may cost nor a price (the reply says the listings are for sale); the listings of the
+            # rest are searched
+            query = _MONTHLY_SUM.sub(" ", arguments["query"])
+            query = _RENT_SUM.sub(lambda m: " " if _rent_sized(m) else m.group(), query)
+            arguments["query"] = " ".join(query.split()) or arguments["query"]
             for bound in ("min_price", "max_price"):
                 if arguments.get(bound, _RENT_CEILING) < _RENT_CEILING:
                     del arguments[bound]
@@ -1044,6 +1048,23 @@ _MONTHLY_SUM = re.compile(
     rf"{_AMOUNT_WORDS}(?:{_PER_MONTH.pattern})",
     re.I,
 )
+
+
+# A sum with no month said ("for 20k", "ب 20 الف", "budget 15000"), which in a tenant's message is the rent when it
+# is under _RENT_CEILING (_rent_sized): a number under a thousand with no unit ("2 bedrooms") is none.
+_RENT_SUM = re.compile(
+    r"(?<!\w)(?:(?:for|at|around|about|budget|under|max|up to|ب|بـ|بحوالي|حوالي|لحد|ميزانية|b)\s*)?"
+    r"(?P<number>\d[\d.,]*)\s*(?P<unit>k|alf|الف|ألف|آلاف|thousand)?(?:\s*(?:egp|le|جنيه|pounds?))?(?!\w)",
+    re.I,
+)
+
+
+def _rent_sized(match: re.Match[str]) -> bool:
+    value = to_number(normalise_digits(match.group("number")))
+    if value is None:
+        return False
+    value *= 1_000 if match.group("unit") else 1
+    return (match.group("unit") is not None or value >= 1_000) and value < _RENT_CEILING
 
 
 def _search_arguments(text: str, filters: dict[str, Any], location: str | None) -> dict[str, Any]:

@@ -332,6 +332,9 @@ def test_the_down_payment_in_pounds_is_said_when_the_buyer_gave_one() -> None:
     assert "525,000" not in reply("search_properties", unasked, "en")
 
 
+ZAYED_FLAT = {"locations": ["Sheikh Zayed"], "property_types": ["Apartment"], "max_price": 20_000}
+
+
 @pytest.mark.parametrize(
     ("text", "filters", "query"),
     [("I want to rent an apartment in Maadi for 20k a month",
@@ -344,6 +347,14 @@ def test_the_down_payment_in_pounds_is_said_when_the_buyer_gave_one() -> None:
       {"locations": ["6th of October"], "property_types": ["Villa"], "max_price": 60_000,
        "max_monthly_installment": 80_000},
       "I want to rent a villa in October,"),
+     # A rent with no month said: under what any home sells for, it is no price either
+     ("apartment for rent in zayed for 20k", ZAYED_FLAT,
+      "apartment for rent in zayed"),
+     ("عايز شقة ايجار في زايد ب ٢٠ الف", ZAYED_FLAT,
+      "عايز شقة ايجار في زايد"),
+     ("I want to rent a 2 bedroom flat in maadi, budget 15000",
+      {"locations": ["Maadi"], "property_types": ["Apartment"], "bedrooms": 2, "max_price": 15_000},
+      "I want to rent a 2 bedroom flat in maadi,"),
      # A buyer's instalment, and a landlord's rent, stay in the search
      ("apartment in Maadi with installments 20k a month",
       {"locations": ["Maadi"], "property_types": ["Apartment"], "max_monthly_installment": 20_000},
@@ -359,6 +370,18 @@ def test_a_tenants_monthly_rent_is_no_instalment_or_price_of_the_search(
     assert reading.tool == "search_properties"
     assert reading.arguments["query"] == query
     assert "max_price" not in reading.arguments
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("apartment in zayed for 20k", ZAYED_FLAT),
+     ("I want to rent a villa in zayed, I can pay 5 million to buy",
+      {"locations": ["Sheikh Zayed"], "property_types": ["Villa"], "max_price": 5_000_000})],
+)  # fmt: skip
+def test_a_buyers_sum_or_a_price_any_home_sells_for_stays_in_the_search(text: str, filters: dict[str, Any]) -> None:
+    reading = read_message(text, {"filters": filters, "text": "", "understood": []}, [], "auto")
+    assert (reading.tool, reading.arguments["query"]) == ("search_properties", text)
+    assert reading.arguments["max_price"] == filters["max_price"]
 
 
 @pytest.mark.parametrize(
