@@ -89,7 +89,9 @@ VALUATION = _family("worth", "valuation", "value my", "value of my", "appraise",
                     "بعتها", "هتجيب كام", "هيجيب كام", "بكام تتباع", "بكام يتباع", "هتتباع بكام", "هيتباع بكام",
                     "تتباع كام", "ta2yeem", "te2yeem", "taqyeem", "ta2yim", "a2ayem", "a2ayim", "2ayemly", "2ayemli",
                     "teswa kam", "tesswa kam", "yeswa kam", "tegeeb kam", "tegib kam", "tegeb kam", "hatgeeb kam",
-                    "tetba3 b kam", "tetba3 be kam", "abe3", "abee3", "habe3", "habee3")  # fmt: skip
+                    "tetba3 b kam", "tetba3 be kam", "abe3", "abee3", "habe3", "habee3", "ba3 b kam", "ba3 be kam",
+                    "yetba3 b kam", "hatetba3 b kam", "betetba3 b kam", "باع بكام", "باعت بكام", "بتتباع بكام",
+                    "بيتباع بكام")  # fmt: skip
 # The owner of the property speaking (a valuation, not a search, even when the size is missing).
 OWNER = _family("my ", "mine", "i own", "i have a", "عندي", "بتاعتي", "بتاعي", "شقتي", "فيلتي", "ابيع", "أبيع",
                 "هبيع", "sell", "3andi", "3andy", "beta3ti", "beta3ty", "beta3i", "sha2ti", "sha2eti", "abe3",
@@ -721,7 +723,12 @@ def read_message(
         if years and "years" not in arguments and 0 < years <= 30:
             arguments["years"] = int(years)
         return Reading(language, "calculate_mortgage", arguments)
-    valuing = VALUATION.search(folded) or (OWNER.search(folded) and PRICE_QUESTION.search(folded))
+    valuing = bool(
+        VALUATION.search(folded)
+        or (OWNER.search(folded) and PRICE_QUESTION.search(folded))
+        # "how much?", "بكام؟" right after a valuation, naming nothing else: of the home just valued
+        or (valued and PRICE_QUESTION.search(folded) and len(folded.split()) <= 3 and not filters)
+    )
     if valuing and valued and not (budget or referenced or ids or location or owned_type or size):
         # "how much is it worth?" right after the valuation: its estimate again, not a request for the details
         return Reading(language, None, smalltalk="valued_again", arguments={"estimate": valued})
@@ -866,6 +873,10 @@ def valuation_continued(text: str, parsed: dict[str, Any], reading: Reading, com
     if combined.tool == "run_valuation":
         return True
     filters = {key: value for key, value in (parsed.get("filters") or {}).items() if value not in (None, [], "")}
+    if combined.smalltalk == "valuation_details" and (
+        reading.smalltalk == "valuation_details" or (not filters and PRICE_QUESTION.search(fold(text)))
+    ):
+        return True  # "ba3 b kam?", "how much?" before the details are all in: what is still missing, asked again
     return (
         combined.smalltalk == "valuation_details" and bool(filters) and all(key in _VALUATION_PARTS for key in filters)
     )
@@ -877,14 +888,15 @@ def seller_answer(text: str, reading: Reading, question: str, valued: int | None
     the message asks for something else (a tool other than a search, or a search naming a place or a type)."""
     filters = (reading.parsed or {}).get("filters") or {}
     named = any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+    folded = fold(text)
     if (
         reading.tool not in (None, "search_properties")
         or named
-        or reading.smalltalk in ("contact_noted", "valued_again")
+        or reading.smalltalk in ("contact_noted", "valued_again", "valuation_details")
+        or (PRICE_QUESTION.search(folded) and not amounts_in(folded) and "?" in text.replace("؟", "?"))
     ):
-        return None
+        return None  # "how much would it sell for?", "بكام؟": a question of the seller's own, not an answer
     answer = Reading(reading.language, None, smalltalk="seller_noted", parsed=reading.parsed)
-    folded = fold(text)
     if question == "price_expectation" or ASKING.search(folded):  # "I want 6 million for it", whatever was asked
         amounts = [a.value for a in amounts_in(folded) if a.value >= 100_000] or [
             float(v) for v in (filters.get("max_price"),) if v

@@ -41,6 +41,11 @@ def test_an_answer_is_thanked_for(text: str, filters: dict[str, Any], question: 
     assert write_reply(answer, []) == ("تمام، سجلت ده." if answer.language == "ar" else "Thank you, noted.")
 
 
+@pytest.mark.parametrize("text", ["ba3 b kam?", "how much would it sell for?", "بكام؟", "هتتباع بكام؟", "how much?"])
+def test_a_sellers_question_of_what_it_sells_for_is_no_answer(text: str) -> None:
+    assert seller_answer(text, reading_of(text), "motivation", None) is None
+
+
 @pytest.mark.parametrize("text", ["yes", "ok", "sure", "لا", "not sure", "مش عارف", "mesh 3aref", "maybe"])
 def test_a_bare_yes_or_not_knowing_answers_nothing(text: str) -> None:
     assert answers_nothing(text)
@@ -116,6 +121,8 @@ def test_a_sum_that_is_no_asking_price_is_only_noted() -> None:
                    "قولي وأقيمها تاني.")],
 )  # fmt: skip
 def test_what_it_is_worth_right_after_the_valuation_is_its_estimate_again(text: str, reply: str) -> None:
+    for short in ("how much?", "بكام؟"):  # bare, right after it
+        assert reading_of(short, valued=5_915_325).smalltalk == "valued_again", short
     reading = reading_of(text, valued=5_915_325)
     assert (reading.tool, reading.smalltalk) == (None, "valued_again")
     assert seller_answer(text, reading, "motivation", 5_915_325) is None  # a question, not the answer asked for
@@ -192,6 +199,9 @@ def test_the_messages_since_the_details_were_asked_are_pending_until_a_valuation
         ("show me apartments in Maadi", {"property_types": ["Apartment"], "locations": ["Maadi"]},
          {"property_types": ["Apartment"], "locations": ["New Cairo", "Maadi"]}, None),
         ("as soon as possible", {}, {"property_types": ["Apartment"], "locations": ["New Cairo"]}, None),
+        # Asking what it sells for before the details are in: what is still missing, asked again
+        ("ba3 b kam?", {}, {"property_types": ["Apartment"], "locations": ["New Cairo"]}, "valuation_details"),
+        ("بكام؟", {}, {"property_types": ["Apartment"], "locations": ["New Cairo"]}, "valuation_details"),
         ("fully finished", {"finishing": ["fully_finished"]},
          {"property_types": ["Apartment"], "locations": ["New Cairo"], "finishing": ["fully_finished"]}, None),
     ],
