@@ -385,7 +385,7 @@ _SEARCH_FILTERS = ("locations", "compounds", "in_compound", "developers", "bedro
 # What makes a short yes a new request of its own ("ok, villas then"), not a yes to what the last reply offered.
 _YES_BUT_NEW = (*_SEARCH_FILTERS, "property_types", "features", "finishing")
 # The orders by the price of a square metre: listings asked for in that order, not the market's figures.
-_PER_SQM_ORDERS = frozenset({"price_per_sqm_asc", "price_per_sqm_desc"})
+_PER_SQM_ORDERS = frozenset(order for order, (column, _) in ORDER_KEYS.items() if column == "price_per_sqm")
 # A budget, whole or per m²: "سعر المتر 55 ألف" with an amount is what the buyer will pay, not a question about prices.
 _BUDGET_FILTERS = ("min_price", "max_price", "min_price_per_sqm", "max_price_per_sqm")
 
