@@ -364,7 +364,8 @@ class _Scan:
             start, end, _ = take
             claimed.append((start, end))
             self.spans.append(take)
-            if len(self.understood) < _MAX_UNDERSTOOD:
+            said = self.understood and self.understood[-1][0] == start  # the handler said it its own way
+            if len(self.understood) < _MAX_UNDERSTOOD and not said:
                 self.understood.append((start, self.source[start:end]))
         if claimed:
             pieces: list[str] = []
@@ -1008,8 +1009,13 @@ _SIZE_UNIT = _fold_pattern(
     + "|".join(sorted(franco.SIZE_UNITS, key=len, reverse=True))
     + r"|mtrs?|mt|متر مربع|متر|مترات|أمتار|امتار|م2|م)(?!\w)"
 )
+# The built-up area is the size a listing states: "bua 300", "built up 300", "مباني 300", "مسطح المباني 300".
+_BUILT_UP = (
+    "bua", "built up", "built-up", "builtup", "built up area", "built-up area", "built area", "مباني", "المباني",
+    "مسطح مباني", "مسطح المباني", "مساحة المباني", "مسطح", "mabany", "mabani", "el mabany",
+)  # fmt: skip
 _SIZE_NOUN = _words(
-    "size", "area", "bua", "built up area", "مساحة", "بمساحة", "المساحة", "مساحتها", "مساحته", *franco.SIZE_WORDS
+    "size", "area", "مساحة", "بمساحة", "المساحة", "مساحتها", "مساحته", *_BUILT_UP, *franco.SIZE_WORDS
 )  # fmt: skip
 _SIZE_WORD = rf"(?:{_SIZE_NOUN}(?: of| is|:)? ?)?"
 _RANGE_BETWEEN = _words("between", "ما بين", "بين", *franco.RANGE_BETWEEN)
@@ -1086,6 +1092,27 @@ _SIZE_CUED_RANGE = _compile(
     rf"|(?:{_RANGE_FROM} ?)?{_number('sc')} ?{_RANGE_TO} ?{_number('sd')})"
     rf"(?: ?(?:{_SIZE_UNIT}|m(?!\w)))?{_NOT_MONEY}(?!\w)"
 )
+
+# A plot's size ("land 600", "ارض 500 متر", "500 متر ارض", "on a 600 sqm plot", "2ard 400"): a villa's land is not its
+# built-up area, which is the size listings state; read over, so that neither becomes the size nor stays in the text.
+_LAND_WORD = _words(
+    "land", "land area", "plot", "plot area", "plot of", "ارض", "أرض", "الارض", "الأرض", "مساحة الارض", "مساحة الأرض",
+    "على ارض", "على أرض", "ع ارض", "قطعة ارض", "قطعة أرض", "ard", "2ard", "el ard", "ardh",
+)  # fmt: skip
+_LAND = _compile(
+    rf"{_LAND_WORD}(?: of| is|:)? ?{_number('n')}(?: ?(?:{_SIZE_UNIT}|m(?!\w)))?{_NOT_MONEY}"
+    rf"|{_number('m')} ?(?:{_SIZE_UNIT}|m(?!\w))? ?{_LAND_WORD}(?!\w)"
+)
+
+
+def _read_land(match: re.Match[str], scan: _Scan) -> _Take:
+    size = _to_number(match.group("n") or match.group("m"))
+    if size is None or not _MIN_SQM <= size <= 100_000:
+        return None
+    if len(scan.understood) < _MAX_UNDERSTOOD:  # said as read: the land, which no size filter takes
+        scan.understood.append((match.start(), scan.source[match.start() : match.end()] + " → land, not built-up"))
+    return _whole(match)
+
 
 # A bare "300m" is millions, unless it cannot be: from 250 up (no home sells for 250 million or more, and 250 m² is an
 # everyday villa), from 50 up when the query asks for a flat, a chalet or a unit in a building (a flat of 50 million is
@@ -1345,6 +1372,7 @@ _FILLER_PHRASES = (
     "نفسي في",
     "متاح", "متاحة", "وحدة", "وحدات", "عقار", "عقارات", "صالة", "reception", "ابغى", "ابغي", "أبغى", "ابغا", "بغيت",
     "اشتري", "أشتري", "نشتري", "هشتري", "حابب اشتري", "بشتري", "i want to buy", "buy", "buying",
+    *_BUILT_UP,  # after a size read ("300 متر مباني", "300 sqm bua")
     *franco.FILLERS,
 )  # fmt: skip
 # Phrases that are a view or a floor rather than a place when the word before them is one of these.
@@ -2182,9 +2210,12 @@ _PASSES: tuple[tuple[Callable[[str], object], re.Pattern[str], Callable[[re.Matc
      _BATHROOMS, _read_bathrooms),
     (_has("bed", "br", "bd", "room", "غرف", "أوض", "اوض", "حجر", "نوم", "ghor", "8or", "owad", "ewad", "oad", "oda",
           "ouda", "odt", "oodt", "odda", "nom"), _BEDROOMS, _read_bedrooms),
+    (_both(_HAS_DIGIT, _has("land", "plot", "ارض", "أرض", "ard")), _LAND, _read_land),
     (_both(_HAS_DIGIT, _has("sq", "m2", "met", "mt", "م")), _SIZE, _read_size),
-    (_both(_HAS_DIGIT, _has("size", "area", "bua", "م", "masa", "mesa")), _SIZE_CUED_RANGE, _read_size),
-    (_both(_HAS_DIGIT, _has("size", "area", "bua", "bigger", "larger", "wider", "smaller", "م", "masa", "mesa",
+    (_both(_HAS_DIGIT, _has("size", "area", "bua", "built", "maban", "م", "masa", "mesa")), _SIZE_CUED_RANGE,
+     _read_size),
+    (_both(_HAS_DIGIT, _has("size", "area", "bua", "built", "maban", "bigger", "larger", "wider", "smaller", "م",
+                            "masa", "mesa",
                             "akbar", "awsa3", "as8ar", "asghar", "as3'ar")), _SIZE_CUED, _read_cued_size),
     (_both(_HAS_DIGIT, _has("m")), _BARE_M, _read_bare_m),
     (lambda text: _HAS_DIGIT(text) or _HAS_MONEY_WORD(text), _MONEY, _read_money),

@@ -978,7 +978,7 @@ def test_an_english_m_after_a_number_is_millions_not_metres() -> None:
     ("query", "expected"),
     [
         ("villa 300m", {"property_types": ["Villa"], "min_size_sqm": 255.0, "max_size_sqm": 345.0}),
-        ("villa land 500 m", {"property_types": ["Villa"], "min_size_sqm": 425.0, "max_size_sqm": 575.0}),
+        ("villa 500 m", {"property_types": ["Villa"], "min_size_sqm": 425.0, "max_size_sqm": 575.0}),
         ("villa under 300m", {"property_types": ["Villa"], "max_size_sqm": 300.0}),
         ("villa 250m+", {"property_types": ["Villa"], "min_size_sqm": 250.0}),
         # The budget in words: the other "m" is the size.
@@ -1503,3 +1503,42 @@ def test_a_phrase_offered_with_its_opposite_filters_neither(query: str, expected
 )  # fmt: skip
 def test_a_choice_between_two_of_a_kind_still_filters(query: str, expected: dict[str, Any]) -> None:
     assert applied(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "land"),
+    [
+        ("فيلا ارض 500 متر مباني 300", {"property_types": ["Villa"], "min_size_sqm": 255.0, "max_size_sqm": 345.0},
+         "ارض 500 متر → land, not built-up"),
+        ("فيلا 500 متر ارض و 300 متر مباني", {"property_types": ["Villa"], "min_size_sqm": 255.0,
+                                              "max_size_sqm": 345.0}, "500 متر ارض → land, not built-up"),
+        ("villa land 600 built up 350", {"property_types": ["Villa"], "min_size_sqm": 297.0, "max_size_sqm": 403.0},
+         "land 600 → land, not built-up"),
+        ("villa on a 600 sqm plot, bua 350", {"property_types": ["Villa"], "min_size_sqm": 297.0,
+                                              "max_size_sqm": 403.0}, "600 sqm plot → land, not built-up"),
+        ("villa 2ard 400 mabany 250", {"property_types": ["Villa"], "min_size_sqm": 212.0, "max_size_sqm": 288.0},
+         "2ard 400 → land, not built-up"),
+        # The land alone: no size, as no listing states its plot
+        ("فيلا على ارض 1000 متر", {"property_types": ["Villa"]}, "على ارض 1000 متر → land, not built-up"),
+    ],
+)  # fmt: skip
+def test_a_plots_size_is_no_built_up_size(query: str, expected: dict[str, Any], land: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert land in parsed.understood
+    assert parsed.text == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("townhouse built-up area 250 sqm", {"property_types": ["Townhouse"], "min_size_sqm": 212.0,
+                                             "max_size_sqm": 288.0}),
+        ("شقة 150 متر مباني", {"property_types": ["Apartment"], "min_size_sqm": 127.0, "max_size_sqm": 173.0}),
+        ("villa built in 2020", {"property_types": ["Villa"]}),
+    ],
+)  # fmt: skip
+def test_the_built_up_area_is_the_size(query: str, expected: dict[str, Any]) -> None:
+    parsed = parse_query(query)
+    assert parsed.filters.applied() == expected
+    assert parsed.text in ("", "built in 2020")
