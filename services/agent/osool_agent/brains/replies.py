@@ -392,6 +392,9 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     if reading.note == "invest":  # a budget to invest, no rent said: the yield of one of these is the next step
         lines.append("قولي الإيجار اللي متوقعه لواحدة منهم وأنا أحسبلك العائد بتاعها." if ar else
                      "Tell me the rent you expect for one of them and I will work out its yield.")  # fmt: skip
+    elif len(listings) == 1:  # one listing: nothing to compare it with among these
+        lines.append("تحب أتأكد إنها متاحة على السجل، ولا أحسبلك التمويل، ولا نحجز معاد معاينة؟" if ar else
+                     "Shall I check it on the registry, work out its mortgage, or book a viewing?")  # fmt: skip
     else:
         lines.append(_pick(closing_ar if ar else closing_en, seed + "close"))
     return "\n".join(lines)
@@ -1147,6 +1150,28 @@ def _asking_price(arguments: dict[str, Any], ar: bool) -> str:
             f"{noted} That is {-gap}% below {basis}, so you may be able to ask for more.")  # fmt: skip
 
 
+_EN_ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth",
+               10: "tenth"}  # fmt: skip
+_AR_ORDINAL = {2: "تانية", 3: "تالتة", 4: "رابعة", 5: "خامسة", 6: "سادسة", 7: "سابعة", 8: "تامنة", 9: "تاسعة",
+               10: "عاشرة"}  # fmt: skip
+
+
+def _beyond_shown(shown: int, asked: int, ar: bool) -> str:
+    """An ordinal past the listings shown ("the second" when one was): how many there are, and what to do next."""
+    if ar:
+        which = f"ال{_AR_ORDINAL[asked]}" if asked in _AR_ORDINAL else f"رقم {asked}"
+        if shown == 1:
+            return f"عرضت عليك وحدة واحدة بس، فمفيش {which}. تقصد دي، ولا أدورلك تاني بميزانية أو منطقة أوسع؟"
+        return (f"عرضت عليك {_units_ar(shown)} بس، فمفيش {which}. تقصد أنهي واحدة فيهم، ولا أدورلك تاني بميزانية أو "
+                "منطقة أوسع؟")  # fmt: skip
+    which = f"{_EN_ORDINAL[asked]} one" if asked in _EN_ORDINAL else f"number {asked}"
+    if shown == 1:
+        return (f"I showed you only one listing, so there is no {which}. Do you mean that one, or shall I search again "
+                "with a wider budget or area?")  # fmt: skip
+    return (f"I showed you {shown} listings, so there is no {which}. Which of them do you mean, or shall I search "
+            "again with a wider budget or area?")  # fmt: skip
+
+
 def _valued_again(estimate: int, ar: bool) -> str:
     """The estimate just made, said again when the seller asks what the home is worth."""
     return (f"تقديري ليها حوالي {egp(estimate)} جنيه، من الوحدات المشابهة اللي فوق. لو المساحة أو المنطقة مختلفة قولي "
@@ -1182,6 +1207,8 @@ def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "",
         return prefix + _asking_price(reading.arguments, ar)
     if not returns and reading.smalltalk == "valued_again":
         return prefix + _valued_again(reading.arguments["estimate"], ar)
+    if not returns and reading.smalltalk == "beyond_shown":
+        return prefix + _beyond_shown(reading.arguments["shown"], reading.arguments["asked"], ar)
     if not returns and reading.smalltalk == "valuation_details":
         return prefix + _valuation_details(reading.arguments.get("missing") or (), ar, seed)
     if not returns:

@@ -309,7 +309,8 @@ ORDINALS |= {f"لل{word[2:]}": n for word, n in ORDINALS.items() if word.starts
 # In Franco-Arabic, with the article only: "tany" alone is "again" or "other", "awel ma" is "as soon as".
 ORDINALS |= {
     "el awel": 1, "el awal": 1, "el awelany": 1, "el awalany": 1, "el awelanya": 1, "el awalanya": 1, "el ola": 1,
-    "el oula": 1, "el ula": 1, "el tany": 2, "el tanya": 2, "el tania": 2, "el talet": 3, "el talta": 3,
+    "el oula": 1, "el ula": 1, "el awla": 1, "el 2awla": 1, "el oola": 1, "el 2ola": 1, "el 2oula": 1, "el 2awel": 1,
+    "el 2awal": 1, "el tany": 2, "el tanya": 2, "el tania": 2, "el talet": 3, "el talta": 3,
     "el taleta": 3, "el rabe3": 4, "el rab3a": 4, "el khames": 5, "el 5ames": 5, "el khamsa": 5, "el 5amsa": 5,
 }  # fmt: skip
 # "and the second", "for the second", "with the second", "in the second" are one word in Franco as in Arabic ("wel
@@ -475,6 +476,9 @@ def amounts_in(folded: str) -> list[Amount]:
     return sorted(found, key=lambda amount: amount.start)
 
 
+_ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
+
+
 def _ordinals(folded: str) -> list[int]:
     if re.search(r"\b(?:first|top)\s+(?:two|2)\b|(?:الاتنين الاولين|الاتنين الاولانيين|اول اتنين|اول 2)", folded):
         return [1, 2]
@@ -488,7 +492,7 @@ def _ordinals(folded: str) -> list[int]:
     pair = _PAIR.search(folded)
     if pair:
         numbers += [(pair.start(1), int(pair.group(1))), (pair.start(2), int(pair.group(2)))]
-    if not found and not numbers and re.search(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم", folded):
+    if not found and not numbers and _ALL_OF_THEM.search(folded):
         return [1, 2, 3, 4]  # every card shown, as many as a comparison takes
     # "the two cheapest", "the two with the biggest garden": two picked by the words after, not the first two shown.
     two = r"\b(?:both|the two|el etnen|el etneen)\b|الاتنين"
@@ -586,6 +590,10 @@ def read_message(
         # "does the second one have a garage?" when no listing was shown (the search found none): none to look at,
         # rather than a search for the question's words ("el dor el tany" is a floor, a search of its own)
         return Reading(language, None, smalltalk="nothing_shown")
+    beyond = [n for n in picks if n > len(shown)] if not _ALL_OF_THEM.search(folded) else []
+    if beyond and shown and not (ids or searching or ptype or floored):
+        # "the second" when one listing was shown: said so, rather than taking the one there is (or another) for it
+        return Reading(language, None, smalltalk="beyond_shown", arguments={"shown": len(shown), "asked": max(beyond)})
 
     def listing_ref() -> str | None:
         return (

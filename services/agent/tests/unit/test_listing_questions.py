@@ -111,6 +111,24 @@ def test_a_listing_named_by_its_place_when_none_was_shown_is_said_to_be_none(
 
 
 @pytest.mark.parametrize(
+    ("text", "shown", "said"),
+    [("a2arn el awla wel tanya", 1, "I showed you only one listing, so there is no second one. Do you mean that one, "
+                                    "or shall I search again with a wider budget or area?"),
+     ("3ayez a3ayen el tanya", 1, "I showed you only one listing, so there is no second one."),
+     ("is the fifth one available?", 3, "I showed you 3 listings, so there is no fifth one. Which of them do you "
+                                        "mean, or shall I search again with a wider budget or area?"),
+     ("قارن بين التانية والتالتة", 2, "عرضت عليك وحدتين بس، فمفيش التالتة.")],
+)  # fmt: skip
+def test_a_listing_named_past_those_shown_is_said_to_be_none(text: str, shown: int, said: str) -> None:
+    """ "The second one" when one listing was shown: said so, rather than the one there is viewed or compared."""
+    reading = read(text, {}, shown=SHOWN[:shown])
+    assert (reading.tool, reading.smalltalk) == (None, "beyond_shown")
+    assert write_reply(reading, []).startswith(said)
+    # Within those shown, the listing it names
+    assert read("el 2est kam lel awla?", {}, shown=SHOWN[:shown]).arguments == {"property_id": "SHOWN-1"}
+
+
+@pytest.mark.parametrize(
     ("text", "filters"),
     [("el dor el tany", {"floors": [2]}), ("the first one in Maadi", {"locations": ["Maadi"]}),
      ("first row chalet", {"property_types": ["Chalet"]})],

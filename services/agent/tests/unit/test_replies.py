@@ -499,3 +499,16 @@ def test_a_reservation_before_signing_in_says_its_deposit_and_hold(language: str
     # Without the listing's terms (it could not be fetched): only the sign-in.
     bare = reply("reserve_property", {"ok": False, "error": "sign_in_required"}, language)
     assert "109,900" not in bare and ("sign in" in bare or "تسجل دخول" in bare)
+
+
+@pytest.mark.parametrize(
+    ("language", "closing"),
+    [("en", "Shall I check it on the registry, work out its mortgage, or book a viewing?"),
+     ("ar", "تحب أتأكد إنها متاحة على السجل، ولا أحسبلك التمويل، ولا نحجز معاد معاينة؟")],
+)  # fmt: skip
+def test_one_listing_found_is_offered_no_comparison_among_them(language: str, closing: str) -> None:
+    for seed in ("a", "b", "c", "d"):  # whichever closing the seed would pick for several
+        content = {"listings": [listing(1).model_dump(mode="json")]}
+        text = write_reply(Reading(language, "search_properties", {"query": "x"}),
+                           [ToolReturnPart("search_properties", content, "c1")], seed=seed)  # fmt: skip
+        assert text.endswith(closing) and "compar" not in text and "أقارن" not in text
