@@ -653,7 +653,7 @@ def _mortgage(content: dict[str, Any], ar: bool) -> str:
     return "\n".join(lines)
 
 
-def _roi(content: dict[str, Any], ar: bool) -> str:
+def _roi(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     if ar:
         lines = [
             f"على سعر {egp(content['property_price'])} جنيه وإيجار {egp(content['annual_rent'])} جنيه في السنة: "
@@ -671,7 +671,10 @@ def _roi(content: dict[str, Any], ar: bool) -> str:
             lines.append(f"It pays for itself in about {content['break_even_years']:g} years. "
                          f"Grade: {content['grade']}.")  # fmt: skip
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
-    lines.append("تحب أقارنها بوحدة تانية؟" if ar else "Shall I compare it with another unit?")
+    if "property_id" in reading.arguments:  # a listing's yield
+        lines.append("تحب أقارنها بوحدة تانية؟" if ar else "Shall I compare it with another unit?")
+    elif reading.note != "own_home":  # a price the buyer named: the listings at it are the next step
+        lines.append(offer_question("budget", ar))
     return "\n".join(lines)
 
 
@@ -1106,7 +1109,7 @@ _WRITERS = {
     "get_property": lambda c, r, ar, seed: _property(c, r, ar),
     "compare_units": lambda c, r, ar, seed: _compare(c, ar, r.note),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, ar),
-    "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, ar),
+    "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, r, ar),
     "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),
     "check_market_trends": lambda c, r, ar, seed: _trends(c, r, ar),
     "check_availability": lambda c, r, ar, seed: _availability(c, ar),

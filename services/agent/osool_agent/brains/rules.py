@@ -699,9 +699,14 @@ def read_message(
     ):
         # "invest 5 million in the North Coast" with no rent and no listing is a search with a budget
         own = valued if valued and not (ids or referenced) else None  # the home just valued, not a listing shown
+        note = "own_home" if own else None
+        if own is None and calculation is not None and not (ids or referenced):
+            # "ايه العائد لو أجرتها ب 15 الف في الشهر؟" after a yield or a mortgage: on the price just computed
+            computed = calculation[1].get("property_price")
+            own = int(computed) if calculation[0] != "check_market_trends" and computed else None
         arguments = _roi_arguments(folded, amounts, filters, None if own else listing_ref(), own)
         if arguments is not None:
-            return Reading(language, "calculate_investment_roi", arguments)
+            return Reading(language, "calculate_investment_roi", arguments, note=note)
     # "what's the monthly on the second?" of a listing sold on instalments: its own plan, not a bank loan on its price.
     # "القسط كام؟" of the listing the conversation is on too; "over 10 years" asks for a term its plan may not have.
     about_plan = referenced or ([focus] if focus and not (ids or searching) else [])
@@ -946,7 +951,7 @@ REFINE = re.compile(
     r"^(?:and |but |so |ok |okay )?(?:what about|how about|what if|and|only|just|same|but|instead|then)\b"
     r"|\binstead\b|\bonly\b|\b(?:same|the same) (?:but|in|with)\b"
     r"|^(?:طب |طيب )?(?:بس|ولو|لو|نفس)(?![\w])|^(?:طب|طيب|و|وفي|وفى)(?![\w])|(?<![\w])بس[\s?؟]*$"
-    r"|^(?:w|tab|tayeb|taib) |^(?:fel|fi|f) |(?<![\w])bas[\s?]*$"
+    r"|^(?:w|tab|tayeb|taib) |^(?:fel|fi|f) |(?<![\w])bas[\s?]*$|^(?:w |tab |tayeb )?(?:law|lw|walaw|wlaw) "
     # Asking which of the listings shown has something: those of the same search that have it.
     r"|\bwhich (?:one|ones|of them|of these)\b|\b(?:any|do any|does any) of (?:them|these)\b"
     r"|(?<![\w])(?:انهي|اني|مين|اي) (?:واحده|وحده|واحد|فيهم|منهم)|(?<![\w])فيهم(?![\w])"
@@ -1016,6 +1021,11 @@ def _recomputed(
     elif tool == "calculate_investment_roi" and amounts:
         # A new rent (monthly or yearly, judged against the price) or a new price; the rest as before.
         change = _roi_arguments(folded, amounts, filters, None, before.get("property_price")) or {}
+        said_rent = next((key for key in ("monthly_rent", "annual_rent") if before.get(key)), None)
+        sums = [a for a in amounts if a.value < price_floor(before.get("property_price")) * 10]
+        if said_rent and not {"monthly_rent", "annual_rent"} & set(change) and len(sums) == len(amounts) == 1:
+            # "and at 20k?", "طب ولو ب 20 الف؟" after a yield on a rent: a sum no home sells for is the new rent
+            change = {said_rent: int(sums[0].value)}
         if "monthly_rent" in change or "annual_rent" in change:
             before = {k: v for k, v in before.items() if k not in ("monthly_rent", "annual_rent", "months_let")}
     elif tool == "calculate_investment_roi" and before.get("monthly_rent") and (months := _months_let(folded)):
@@ -1298,10 +1308,14 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
     call = _last_call(past)
     if kind is None or call is None:
         return None
-    if kind == "budget" and (budget := loan_budget(past)):
-        # Of the type the buyer asked the mortgage for ("how much of an apartment can I afford on 40k a month?")
-        asked = next((str(item.get("content") or "") for item in reversed(past) if item.get("role") == "user"), "")
-        ptype = _property_type(fold(asked))
+    budget = loan_budget(past) if kind == "budget" else None
+    if kind == "budget" and not budget and call[0] == "calculate_investment_roi" and call[1].get("property_price"):
+        budget = int(call[1]["property_price"])  # the yield of a price the buyer named: homes at that price
+    if kind == "budget" and budget:
+        # Of the type the buyer asked the mortgage or the yield for ("how much of an apartment can I afford on 40k a
+        # month?", "the yield on a 3 million apartment", then "and at 20k?"): the last of the three messages naming one
+        asked = [str(item.get("content") or "") for item in reversed(past) if item.get("role") == "user"][:3]
+        ptype = next((found for said in asked if (found := _property_type(fold(said)))), None)
         what = {"property_type": ptype} if ptype else {}
         kind_of = (ptype or "home").lower()
         plural = kind_of + ("es" if kind_of.endswith("x") else "s")  # "duplexes"

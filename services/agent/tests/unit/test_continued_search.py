@@ -279,6 +279,16 @@ def recompute(text: str, calculation: tuple[str, dict[str, Any]], filters: dict[
          {"property_price": 3_000_000, "monthly_rent": 40_000, "months_let": 3}),
         ("what if I rent it 50k a month for 4 months?", ROI, {"max_price": 50_000},
          {"property_price": 3_000_000, "monthly_rent": 50_000, "months_let": 4}),
+        # A bare sum no home sells for, after a yield on a rent: the new rent, monthly as before
+        ("طب ولو ب 20 الف؟", ROI, {"max_price": 20_000}, {"property_price": 3_000_000, "monthly_rent": 20_000}),
+        ("and at 20k?", ROI, {"max_price": 20_000}, {"property_price": 3_000_000, "monthly_rent": 20_000}),
+        ("and at 250k?", ("calculate_investment_roi", {"property_price": 3_000_000, "annual_rent": 180_000}),
+         {"max_price": 250_000}, {"property_price": 3_000_000, "annual_rent": 250_000}),
+        ("law agartha b 20 alf fel shahr?", ROI, {"max_monthly_installment": 20_000},
+         {"property_price": 3_000_000, "monthly_rent": 20_000}),
+        # A question in more words, on the price of the yield at the assumed rent
+        ("ايه العائد لو أجرتها ب 15 الف في الشهر؟", ("calculate_investment_roi", {"property_price": 3_000_000}),
+         {"max_monthly_installment": 15_000}, {"property_price": 3_000_000, "monthly_rent": 15_000}),
     ],
 )  # fmt: skip
 def test_a_change_to_the_last_calculation_computes_it_again(
@@ -286,6 +296,15 @@ def test_a_change_to_the_last_calculation_computes_it_again(
 ) -> None:
     reading = recompute(text, calculation, filters)
     assert (reading.tool, reading.arguments) == (calculation[0], arguments)
+
+
+def test_the_yield_asked_after_a_mortgage_is_on_its_price() -> None:
+    text = "what's the yield if I rent it out for 20k a month?"
+    reading = recompute(
+        text, ("calculate_mortgage", {"property_price": 5_000_000}), {"max_monthly_installment": 20_000}
+    )
+    assert (reading.tool, reading.arguments) == (
+        "calculate_investment_roi", {"property_price": 5_000_000, "monthly_rent": 20_000})  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -203,12 +203,13 @@ def test_a_lookup_without_a_question_answers_nothing_extra() -> None:
 )
 def test_renting_out_the_home_just_valued_is_its_yield(text: str, arguments: dict[str, Any]) -> None:
     reading = read(text, {}, shown=[], valued=4_234_650)
-    assert (reading.tool, reading.arguments) == ("calculate_investment_roi", arguments)
+    assert (reading.tool, reading.arguments, reading.note) == ("calculate_investment_roi", arguments, "own_home")
 
 
 def test_renting_out_a_listing_named_is_the_listings_yield_even_after_a_valuation() -> None:
     reading = read("what would the second one rent for?", {}, valued=4_234_650)
     assert (reading.tool, reading.arguments) == ("calculate_investment_roi", {"property_id": "SHOWN-2"})
+    assert reading.note is None
 
 
 def test_only_the_last_tool_call_being_a_valuation_makes_a_home_just_valued() -> None:

@@ -37,6 +37,9 @@ IN_BUDGET = turn("check_market_trends", {"property_type": "Apartment", "max_pric
                  {"ok": True, "count": 83, "budget": 4_000_000},
                  "Apartments across the market at or under EGP 4,000,000: ...\nShall I look for listings within that "
                  "budget?")  # fmt: skip
+YIELD = turn("calculate_investment_roi", {"property_price": 3_000_000, "monthly_rent": 15_000},
+             {"ok": True, "property_price": 3_000_000, "annual_rent": 180_000},
+             "At EGP 3,000,000 ...\nShall I look for listings within that budget?")  # fmt: skip
 CHECKED = turn("check_availability", {"property_id": LISTING}, {"ok": True, "property_id": LISTING,
                "status": "available"}, "3BR Apartment is available. Shall we book a viewing?")  # fmt: skip
 
@@ -55,6 +58,7 @@ def read(text: str, past: list[dict[str, Any]], filters: dict[str, Any] | None =
                                     "property_type": "Villa"}),
      (IN_BUDGET, "search_properties", {"query": "apartment up to EGP 4,000,000", "property_type": "Apartment",
                                        "max_price": 4_000_000}),
+     (YIELD, "search_properties", {"query": "homes up to EGP 3,000,000", "max_price": 3_000_000}),
      (CHECKED, "schedule_viewing", {"property_id": LISTING}),
      ([*CHECKED[:-1], {"role": "assistant", "content": "It is still listed for sale. Shall we book a viewing, or "
                                                        "reserve it (reserving registers it)?"}],
@@ -152,3 +156,25 @@ def test_a_yes_to_listings_within_the_budget_keeps_the_type_the_mortgage_was_ask
     reading = read("yes", past)
     assert (reading.tool, reading.arguments) == (
         "search_properties", {"query": query, "max_price": 1_088_529, "property_type": kind})  # fmt: skip
+
+
+def test_a_yes_after_a_yield_searches_the_type_asked_a_message_before() -> None:
+    first = turn(
+        "calculate_investment_roi",
+        {"property_price": 3_000_000, "monthly_rent": 15_000},
+        {"ok": True, "property_price": 3_000_000},
+        "...\nShall I look for listings within that budget?",
+    )
+    first[0]["content"] = "what's the yield on a 3 million apartment rented at 15k a month?"
+    again = turn(
+        "calculate_investment_roi",
+        {"property_price": 3_000_000, "monthly_rent": 20_000},
+        {"ok": True, "property_price": 3_000_000},
+        "...\nShall I look for listings within that budget?",
+    )
+    again[0]["content"] = "and at 20k?"
+    past = [*first, *again]
+    assert offered_next(past, past[-1]["content"]) == (
+        "search_properties",
+        {"query": "apartments up to EGP 3,000,000", "max_price": 3_000_000, "property_type": "Apartment"},
+    )  # fmt: skip

@@ -512,3 +512,21 @@ def test_one_listing_found_is_offered_no_comparison_among_them(language: str, cl
         text = write_reply(Reading(language, "search_properties", {"query": "x"}),
                            [ToolReturnPart("search_properties", content, "c1")], seed=seed)  # fmt: skip
         assert text.endswith(closing) and "compar" not in text and "أقارن" not in text
+
+
+ROI_RESULT = {"ok": True, "property_price": 3_000_000, "annual_rent": 180_000, "gross_yield_pct": 6.0,
+              "net_yield_pct": 4.0, "annual_costs": 60_000, "break_even_years": 25.0, "grade": "fair"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arguments", "note", "closing"),
+    [({"property_price": 3_000_000}, None, "Shall I look for listings within that budget?"),
+     ({"property_id": "SHOWN-1"}, None, "Shall I compare it with another unit?"),
+     ({"property_price": 3_000_000}, "own_home", "Grade: fair.")],
+)  # fmt: skip
+def test_a_yield_ends_with_the_step_that_follows_it(arguments: dict[str, Any], note: str | None, closing: str) -> None:
+    """A price the buyer named: the listings at it; a listing's: another to compare; the seller's own home: nothing
+    (the seller's questions follow)."""
+    reading = Reading("en", "calculate_investment_roi", arguments, note=note)
+    text = write_reply(reading, [ToolReturnPart("calculate_investment_roi", ROI_RESULT, "c1")])
+    assert text.splitlines()[-1].endswith(closing), text
