@@ -1295,6 +1295,9 @@ _CASH_PHRASES = (
 _INSTALLMENT_PHRASES = (
     "installments", "installment", "instalments", "instalment", "on installments", "with installments",
     "payment plan", "payment plans", "تقسيط", "بالتقسيط", "التقسيط", "أقساط", "قسط", "بالقسط", "نظام سداد",
+    # a developer's plan carries no interest: "interest-free" asks for one
+    "interest free", "interest-free", "without interest", "no interest", "0% interest", "من غير فوايد",
+    "من غير فوائد", "بدون فوايد", "بدون فوائد", "بدون فوائد بنكية", "men gher fawayed", "bedon fawayed",
     "خطة سداد", "على أقساط", *franco.INSTALLMENTS,
 )  # fmt: skip
 # The order a buyer asks for by price: "the cheapest villa", "أرخص شقة", "ar5as sha2a", "أقل سعر" (cheapest first),
@@ -1305,6 +1308,10 @@ _CHEAPEST_PHRASES = (
     "inexpensive", "affordable", "low cost", "أرخص", "الأرخص", "أرخص حاجة", "رخيص", "رخيصة", "رخيصه", "الرخيص",
     "ar5as", "2ar5as", "el ar5as", "arkhas", "re5ees", "re5isa", "rekhisa", "rkhees", "أقل سعر", "بأقل سعر",
     "أقل الأسعار", "a2al se3r", "b a2al se3r", "ba2al se3r",
+    # "not expensive" is cheap ("مش غالية"), not a negated order (which leaves none: "not the cheapest")
+    "not expensive", "not too expensive", "not so expensive", "not that expensive", "مش غالية", "مش غالي", "مش غاليه",
+    "مش غاليين", "مش غالى", "mesh ghalya", "msh ghalya", "mesh 8alya", "msh 8alya", "mesh ghaly", "msh ghaly",
+    "mesh 8aly", "msh 8aly",
 )  # fmt: skip
 _DEAREST_PHRASES = (
     "most expensive", "the most expensive", "priciest", "highest price", "highest prices", "أغلى", "الأغلى",

@@ -1542,3 +1542,24 @@ def test_the_built_up_area_is_the_size(query: str, expected: dict[str, Any]) -> 
     parsed = parse_query(query)
     assert parsed.filters.applied() == expected
     assert parsed.text in ("", "built in 2020")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "order"),
+    [
+        ("عايز شقة ف اكتوبر مش غالية", {"property_types": ["Apartment"], "locations": ["6th of October"]}, "price_asc"),
+        ("apartment not too expensive in maadi", {"property_types": ["Apartment"], "locations": ["Maadi"]},
+         "price_asc"),
+        ("mesh 8alya sha2a fe zayed", {"property_types": ["Apartment"], "locations": [SZ]}, "price_asc"),
+        # "not the cheapest" still asks for no order
+        ("not the cheapest apartment", {"property_types": ["Apartment"]}, None),
+        # an interest-free plan is a developer's instalments
+        ("شقة من غير فوايد في زايد", {"property_types": ["Apartment"], "locations": [SZ], "is_cash_only": False}, None),
+        ("apartment with interest-free installments", {"property_types": ["Apartment"], "is_cash_only": False}, None),
+    ],
+)  # fmt: skip
+def test_not_expensive_is_cheap_and_interest_free_is_instalments(
+    query: str, expected: dict[str, Any], order: str | None
+) -> None:
+    parsed = parse_query(query)
+    assert (parsed.filters.applied(), parsed.order, parsed.text) == (expected, order, "")
