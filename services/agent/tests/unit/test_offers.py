@@ -159,21 +159,17 @@ def test_a_yes_to_listings_within_the_budget_keeps_the_type_the_mortgage_was_ask
 
 
 def test_a_yes_after_a_yield_searches_the_type_asked_a_message_before() -> None:
-    first = turn(
-        "calculate_investment_roi",
-        {"property_price": 3_000_000, "monthly_rent": 15_000},
-        {"ok": True, "property_price": 3_000_000},
-        "...\nShall I look for listings within that budget?",
-    )
-    first[0]["content"] = "what's the yield on a 3 million apartment rented at 15k a month?"
-    again = turn(
-        "calculate_investment_roi",
-        {"property_price": 3_000_000, "monthly_rent": 20_000},
-        {"ok": True, "property_price": 3_000_000},
-        "...\nShall I look for listings within that budget?",
-    )
-    again[0]["content"] = "and at 20k?"
-    past = [*first, *again]
+    def yielded(asked: str, rent: int) -> list[dict[str, Any]]:
+        said = turn(
+            "calculate_investment_roi",
+            {"property_price": 3_000_000, "monthly_rent": rent},
+            {"ok": True, "property_price": 3_000_000},
+            "...\nShall I look for listings within that budget?",
+        )
+        return [{**said[0], "content": asked}, *said[1:]]  # fmt: skip
+
+    past = [*yielded("what's the yield on a 3 million apartment rented at 15k a month?", 15_000),
+            *yielded("and at 20k?", 20_000)]  # fmt: skip
     assert offered_next(past, past[-1]["content"]) == (
         "search_properties",
         {"query": "apartments up to EGP 3,000,000", "max_price": 3_000_000, "property_type": "Apartment"},

@@ -280,19 +280,22 @@ def test_listing_by_filters_pages_newest_first(api: httpx.Client) -> None:
     assert api.get("/api/properties", params={"min_price": 9, "max_price": 1}).status_code == 422
 
 
-def test_market_stats_are_computed_from_the_listings(api: httpx.Client) -> None:
-    stats = api.get("/api/market/stats", params={"location": "Sheikh Zayed", "type": "Villa"}).json()
-    listings = []
+def every_listing(api: httpx.Client, wanted: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every listing the listing route gives for `wanted`, page after page."""
+    listings: list[dict[str, Any]] = []
     cursor = None
     while True:
-        params: dict[str, Any] = {"location": "Sheikh Zayed", "type": "Villa", "limit": 100}
-        if cursor:
-            params["cursor"] = cursor
-        page = api.get("/api/properties", params=params).json()
-        listings += page["results"]
-        cursor = page["next_cursor"]
+        page = api.get("/api/properties", params={**wanted, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        body = page.json()
+        listings += body["results"]
+        cursor = body["next_cursor"]
         if not cursor:
-            break
+            return listings
+
+
+def test_market_stats_are_computed_from_the_listings(api: httpx.Client) -> None:
+    stats = api.get("/api/market/stats", params={"location": "Sheikh Zayed", "type": "Villa"}).json()
+    listings = every_listing(api, {"location": "Sheikh Zayed", "type": "Villa"})
     assert stats["count"] == len(listings) > 10
     per_sqm = sorted(r["price_per_sqm"] for r in listings)
     middle = len(per_sqm) // 2
@@ -552,18 +555,7 @@ def test_market_stats_under_a_budget_count_only_the_listings_at_or_under_it(api:
     assert 0 < under["count"] < whole["count"] and under["max_price"] <= budget
     assert sum(p["count"] for p in under["by_location"]) == under["count"]
     [place, *_] = under["by_location"]
-    listings = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"location": place["location"], "type": "Apartment", "max_price": budget,
-                                  "limit": 100}  # fmt: skip
-        if cursor:
-            params["cursor"] = cursor
-        page = api.get("/api/properties", params=params).json()
-        listings += page["results"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
+    listings = every_listing(api, {"location": place["location"], "type": "Apartment", "max_price": budget})
     assert place["count"] == len(listings) and all(r["price"] <= budget for r in listings)
     sizes = sorted(r["size_sqm"] for r in listings)
     half = len(sizes) // 2

@@ -1479,10 +1479,14 @@ def test_a_sum_in_another_currency_is_no_budget_in_pounds(
     ],
 )  # fmt: skip
 def test_a_phrase_offered_with_its_opposite_filters_neither(query: str, expected: dict[str, Any], said: str) -> None:
+    assert_read(query, expected, said)
+
+
+def assert_read(query: str, expected: dict[str, Any], said: str) -> None:
+    """The query's filters, one phrase understood as said, and no word left over."""
     parsed = parse_query(query)
-    assert parsed.filters.applied() == expected
-    assert said in parsed.understood
-    assert parsed.text == ""
+    assert (parsed.filters.applied(), parsed.text) == (expected, "")
+    assert said in parsed.understood, parsed.understood
 
 
 @pytest.mark.parametrize(
@@ -1523,10 +1527,7 @@ def test_a_choice_between_two_of_a_kind_still_filters(query: str, expected: dict
     ],
 )  # fmt: skip
 def test_a_plots_size_is_no_built_up_size(query: str, expected: dict[str, Any], land: str) -> None:
-    parsed = parse_query(query)
-    assert parsed.filters.applied() == expected
-    assert land in parsed.understood
-    assert parsed.text == ""
+    assert_read(query, expected, land)
 
 
 @pytest.mark.parametrize(
