@@ -623,7 +623,16 @@ GRADE_AR = {"Excellent": "ممتاز", "Good": "كويس", "Fair": "مقبول"}
 CONFIDENCE_AR = {"high": "عالية", "medium": "متوسطة", "low": "ضعيفة", "none": "مفيش مقارنات كفاية"}
 
 
-def _mortgage(content: dict[str, Any], ar: bool) -> str:
+# Said before the loan on a listing with no instalment plan of its own: its monthly can only be a bank's.
+UNPLANNED = {
+    "cash_only": ("It is sold for cash only (the seller takes no instalments), so a bank mortgage would finance it.",
+                  "الوحدة دي كاش بس (البايع مش بيقسط)، فالتمويل هيكون بقرض من البنك."),
+    "no_plan": ("Its listing states no instalment plan, so a bank mortgage would finance it.",
+                "الإعلان مش مذكور فيه تقسيط، فالتمويل هيكون بقرض من البنك."),
+}  # fmt: skip
+
+
+def _mortgage(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     rate = content.get("annual_rate_pct")
     programme = (content.get("programme") or {}).get("name", "")
     if ar:
@@ -637,6 +646,8 @@ def _mortgage(content: dict[str, Any], ar: bool) -> str:
         lines = [f"On a loan of EGP {egp(content['loan_amount'])} over {content['years']} years at {rate:g}% "
                  f"({programme}): EGP {egp(content['monthly_payment'])} a month, EGP {egp(content['total_interest'])} "
                  f"of interest, EGP {egp(content['total_paid'])} paid in all."]  # fmt: skip
+    if reading.note in UNPLANNED:
+        lines.insert(0, UNPLANNED[reading.note][ar])
     if content.get("down_payment"):
         lines.append(f"المقدم {egp(content['down_payment'])} جنيه." if ar else
                      f"Down payment: EGP {egp(content['down_payment'])}.")  # fmt: skip
@@ -1108,7 +1119,7 @@ _WRITERS = {
     "search_properties": lambda c, r, ar, seed: _sale_only(r, ar) + _search(c, r, ar, seed),
     "get_property": lambda c, r, ar, seed: _property(c, r, ar),
     "compare_units": lambda c, r, ar, seed: _compare(c, ar, r.note),
-    "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, ar),
+    "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, r, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, r, ar),
     "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),
     "check_market_trends": lambda c, r, ar, seed: _trends(c, r, ar),

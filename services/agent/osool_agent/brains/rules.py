@@ -605,7 +605,7 @@ def read_message(
         arguments = _mortgage_arguments(folded, amounts, filters, listing)
         if searching_place and not {"property_price", "loan_amount", "monthly_income", "property_id"} & set(arguments):
             return None  # "apartments in New Cairo with bank financing" is a search: nothing to compute
-        return Reading(language, "calculate_mortgage", arguments)
+        return Reading(language, "calculate_mortgage", arguments, note=_unplanned(shown, arguments.get("property_id")))
 
     if ALERT.search(folded):
         own = any(filters.get(key) is not None for key in _SEARCH_FILTERS) or filters.get("property_types")
@@ -735,7 +735,7 @@ def read_message(
         years = filters.get("min_installment_years")
         if years and "years" not in arguments and 0 < years <= 30:
             arguments["years"] = int(years)
-        return Reading(language, "calculate_mortgage", arguments)
+        return Reading(language, "calculate_mortgage", arguments, note=_unplanned(shown, arguments.get("property_id")))
     valuing = bool(
         VALUATION.search(folded)
         or (OWNER.search(folded) and PRICE_QUESTION.search(folded))
@@ -1200,6 +1200,16 @@ def _months_let(folded: str) -> int | None:
     if said is not None and 1 <= int(said.group(1)) <= 11:
         return int(said.group(1))
     return _SEASON_MONTHS if _SEASON.search(folded) else None
+
+
+def _unplanned(shown: Sequence[dict[str, Any]], property_id: Any) -> str | None:
+    """Why a bank mortgage is the only monthly a listing has: "cash_only" (its seller takes no instalments) or
+    "no_plan" (its listing states none), so the reply says so before the loan; None for a listing with a plan, or
+    none asked about."""
+    listing = next((s for s in shown if property_id and s.get("id") == property_id), None)
+    if listing is None or listing.get("installment_years"):
+        return None
+    return "cash_only" if listing.get("is_cash_only") else "no_plan"
 
 
 def _mortgage_arguments(

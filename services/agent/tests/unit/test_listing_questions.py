@@ -285,6 +285,24 @@ def test_a_loan_or_a_listing_paid_cash_is_a_bank_mortgage(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "cash_only", "note"),
+    [("el 2est kam fel awla?", True, "cash_only"), ("what's the monthly on the first?", False, "no_plan"),
+     ("القسط كام للأولى؟", True, "cash_only"), ("mortgage on the second", False, None),
+     ("mortgage on the first over 15 years", True, "cash_only")],
+)  # fmt: skip
+def test_the_monthly_of_a_listing_without_a_plan_says_why_it_is_a_bank_s(
+    text: str, cash_only: bool, note: str | None
+) -> None:
+    # A cash-only listing's seller takes no instalments; one stating no plan has none to quote: the reply says which
+    # before the loan. A listing with a plan asked for a bank mortgage gets the mortgage alone.
+    shown = [{**PLANNED[0], "is_cash_only": cash_only}, *PLANNED[1:]]
+    reading = read(text, {"installment_years": 15} if "15" in text else {}, shown=shown)
+    assert (reading.tool, reading.arguments.get("property_id"), reading.note) == (
+        "calculate_mortgage", "SHOWN-1" if note else "SHOWN-2", note
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("text", "order", "chosen"),
     [("compare the cheapest two", "price_asc", ["SHOWN-3", "SHOWN-2"]),
      ("قارن اغلى اتنين", "price_desc", ["SHOWN-1", "SHOWN-2"]),

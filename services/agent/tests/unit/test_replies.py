@@ -115,6 +115,24 @@ def test_a_mortgage_reply_says_the_payment_and_every_assumption(language: str) -
     grounded(text, content)
 
 
+@pytest.mark.parametrize(("language", "note"), [("en", "cash_only"), ("ar", "cash_only"), ("en", "no_plan"),
+                                               ("ar", "no_plan"), ("en", None)])  # fmt: skip
+def test_a_mortgage_on_a_listing_without_a_plan_says_why_first(language: str, note: str | None) -> None:
+    result = calculate_mortgage(MortgageArgs(property_price=5_000_000))
+    content = {"ok": True, **result.model_dump(mode="json")}
+    part = ToolReturnPart("calculate_mortgage", content, tool_call_id="call_1")
+    text = write_reply(Reading(language, "calculate_mortgage", {"property_id": "x"}, note=note), [part], seed="s")
+    first = text.splitlines()[0]
+    said = {("en", "cash_only"): "cash only", ("ar", "cash_only"): "كاش بس", ("en", "no_plan"): "no instalment plan",
+            ("ar", "no_plan"): "مش مذكور فيه تقسيط"}.get((language, note))  # fmt: skip
+    if said is None:
+        assert first.startswith("On a loan of"), first
+    else:
+        assert said in first and ("قرض من البنك" if language == "ar" else "bank mortgage") in first, first
+        assert f"{result.monthly_payment:,}" in text.splitlines()[1]
+    grounded(text, content)
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_yield_reply_gives_the_grade_and_the_assumptions(language: str) -> None:
     result = calculate_investment_roi(RoiArgs(property_price=3_000_000))
