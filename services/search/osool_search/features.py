@@ -7,6 +7,8 @@ over the folded text, so extraction stays linear in the length of the descriptio
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 
@@ -30,7 +32,19 @@ _RULED_OUT = re.compile(
     )
 )
 # Names that hold a feature word but are not the feature.
-_NOT_A_FEATURE = re.compile(r"garden city|garden view|gardens|golf club|club road|" + fold(r"جاردن سيتي|فيو جاردن"))
+_NOT_A_FEATURE = re.compile(r"garden city|gardens|golf club|club road|" + fold(r"جاردن سيتي"))
+
+
+# What listings are read with, in one fingerprint: every phrase and its feature, and the rules around them. A database
+# whose listings were read with another has them read again when the service starts (main.py). Raise READER_VERSION
+# when the reading changes in code alone (clean_query, fold, the loop below).
+READER_VERSION = 1
+VOCABULARY = hashlib.sha256(
+    json.dumps(
+        [READER_VERSION, sorted(_BY_PHRASE.items()), _PATTERN.pattern, _RULED_OUT.pattern, _NOT_A_FEATURE.pattern],
+        ensure_ascii=False,
+    ).encode()
+).hexdigest()[:16]
 
 
 def extract_features(*texts: str | None, stated: Iterable[str] = ()) -> list[str]:

@@ -245,6 +245,20 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "على النيل مباشرة", "view nile", "view el nil", "view el neel", "fyu el nil", "view 3al nil", "view nil",
         "view neel", "fyu nil",
     ),
+    # A view nothing blocks (no building across the street): what a city buyer asks of a flat, "فيو مفتوح". A compound's
+    # "Mountain View" or "Lake View" is a name, not a view.
+    "open_view": (
+        "open view", "open views", "unobstructed view", "panoramic view", "wide open view", "فيو مفتوح",
+        "فيو مفتوحة", "ڤيو مفتوح", "اطلالة مفتوحة", "إطلالة مفتوحة", "view maftou7", "view maftoo7", "view maftu7",
+        "view mafto7", "fyu maftou7", "view maftooh", "view maftouh",
+    ),
+    # A view over the compound's gardens and landscape, not a garden of one's own ("garden" above).
+    "garden_view": (
+        "garden view", "garden views", "view of the garden", "view of the gardens", "overlooking the garden",
+        "landscape view", "فيو جاردن", "جاردن فيو", "فيو على الجنينة", "فيو جنينة", "فيو حديقة", "فيو على الحديقة",
+        "اطلالة على الحديقة", "إطلالة على الحديقة", "اطلالة على الجنينة", "تطل على الحديقة", "view garden",
+        "view gnena", "view 3al gnena", "view 3ala el gnena",
+    ),
     # Facing north, where Cairo's summer breeze comes from: the first thing an Egyptian buyer asks of a flat ("شقة
     # بحري"). "بحرية" is not it: "اطلالة بحرية" is a sea view.
     "north_facing": (

@@ -139,7 +139,7 @@ class Ingestor:
     ) -> None:
         model = self.embeddings.embedder.model
         existing = await self.repository.existing([listing.source_id for _, listing in chunk])
-        changed: list[tuple[ListingIn, str, str]] = []
+        changed: list[tuple[ListingIn, list[str], str, str]] = []
         for _, stated in chunk:
             features = listing_features(stated.title, stated.description, stated.features)
             listing = stated.model_copy(update={"features": features})
@@ -149,14 +149,14 @@ class Ingestor:
             if before is not None and before.content_hash == digest and before.embedding_model == model:
                 tally.unchanged += 1
             else:
-                changed.append((listing, text, digest))
+                changed.append((listing, stated.features, text, digest))
         if changed:
-            vectors, embedded, hits = await self.embeddings.vectors_for([text for _, text, _ in changed])
+            vectors, embedded, hits = await self.embeddings.vectors_for([text for _, _, text, _ in changed])
             tally.embedded += embedded
             tally.embedding_cache_hits += hits
             rows = [
-                (*_listing_values(listing), digest, text, model, vector)
-                for (listing, text, digest), vector in zip(changed, vectors, strict=True)
+                (*_listing_values(listing), words, digest, text, model, vector)
+                for (listing, words, text, digest), vector in zip(changed, vectors, strict=True)
             ]
             inserted, updated = await self.repository.upsert_many(rows)
             tally.inserted += inserted

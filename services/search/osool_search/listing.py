@@ -25,7 +25,8 @@ PropertyType = Literal[
 Finishing = Literal["core_and_shell", "semi_finished", "fully_finished", "furnished"]
 SaleType = Literal["developer", "resale"]
 Feature = Literal[
-    "pool", "garden", "roof", "parking", "sea_view", "lagoon_view", "nile_view", "north_facing", "corner", "balcony",
+    "pool", "garden", "roof", "parking", "sea_view", "lagoon_view", "nile_view", "open_view", "garden_view",
+    "north_facing", "corner", "balcony",
     "elevator", "security", "maids_room", "basement", "near_beach", "near_schools", "near_mall", "near_club",
     "near_metro", "near_airport", "near_auc",
 ]  # fmt: skip

@@ -64,7 +64,7 @@ def create_app() -> FastAPI:
             )
         if settings.demo_listings:
             resources.run_in_background(_load_demo_once(service, resources, settings.demo_listings), "search-demo")
-        resources.run_in_background(_read_unread_features(service, resources), "search-features")
+        resources.run_in_background(_read_features(service, resources), "search-features")
 
     return create_service_app(
         settings,
@@ -101,13 +101,14 @@ async def _holding(resources: Resources, key: str) -> AsyncIterator[bool]:
             await resources.redis.delete(key)
 
 
-async def _read_unread_features(service: SearchService, resources: Resources) -> None:
-    """Listings stored before features were read get theirs, by one worker at a time (the others find none left)."""
+async def _read_features(service: SearchService, resources: Resources) -> None:
+    """Listings read with other words than today's (or never read) get their features again, by one worker at a time
+    (the others find them read when they next start)."""
 
     async def attempt() -> bool:
         async with _holding(resources, FEATURES_LOCK_KEY) as held:
-            if held and (done := await service.read_unread_features()):
-                log.info("features.read", listings=done)
+            if held and (changed := await service.read_features()) is not None:
+                log.info("features.read", changed=changed)
         return True
 
     await _retrying("features", attempt)

@@ -1446,7 +1446,6 @@ def _build_phrases() -> dict[tuple[str, ...], _Meaning]:
     put(_BARGAIN_PHRASES, _Meaning("order", "price_per_sqm_asc"))
     put(_DEAREST_PER_SQM_PHRASES, _Meaning("order", "price_per_sqm_desc"))
     put(_FILLER_PHRASES, _FILLER)
-    put(("garden view", "garden views", "فيو جاردن"), _FILLER)  # a view over a garden is not a garden
 
     table: dict[tuple[str, ...], _Meaning] = {}
     for key, by_field in meanings.items():

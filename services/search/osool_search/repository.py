@@ -26,7 +26,11 @@ LISTING_COLUMNS: tuple[str, ...] = (
     "down_payment_pct", "installment_years", "monthly_installment", "is_cash_only", "image_url", "source_url",
     "is_available", "features", "floor",
 )  # fmt: skip
-WRITE_COLUMNS: tuple[str, ...] = (*LISTING_COLUMNS, "content_hash", "embedding_text", "embedding_model", "embedding")
+# And what ingestion writes besides: the features the source stated as it stated them (migration 0014), the hash, the
+# embedding and what it was made from.
+WRITE_COLUMNS: tuple[str, ...] = (
+    *LISTING_COLUMNS, "stated_features", "content_hash", "embedding_text", "embedding_model", "embedding"
+)  # fmt: skip
 
 
 def _read_columns(alias: str = "") -> str:
@@ -751,7 +755,7 @@ class ListingRepository:
         return inserted, len(results) - inserted
 
     async def texts_to_reindex(self, model: str, limit: int) -> list[asyncpg.Record]:
-        # Primary, as features_unread: the loop reads until what it wrote is gone; a replica would hand a batch again.
+        # Primary: the loop reads until what it wrote is gone; a replica behind it would hand a batch again.
         return await self.db.fetch(
             # `<` or `>` rather than `<>`: the planner reads properties_embedding_model_idx for ranges, not for `<>`.
             "SELECT id, embedding_text FROM properties WHERE embedding_model < $1 OR embedding_model > $1 "
@@ -769,15 +773,34 @@ class ListingRepository:
             # The new model makes new profile keys; their profiles are written before the deferred key check.
             await _insert_profiles(connection, "properties", [listing_id for listing_id, _ in items])
 
-    async def features_unread(self, limit: int) -> list[asyncpg.Record]:
-        """Listings stored before features were read (migration 0005), a batch at a time. On the primary: the loop
-        stops when the batch it wrote is no longer found, which a replica behind it would find again."""
+    async def features_to_read(self, after: uuid.UUID | None, limit: int) -> list[asyncpg.Record]:
+        """The next `limit` listings in id order after `after`, with what their features are read from. On the
+        primary, as the writes that follow."""
         return await self.db.fetch(
-            "SELECT id, title, description FROM properties WHERE features IS NULL ORDER BY id LIMIT $1", limit
+            "SELECT id, title, description, features, stated_features, content_hash FROM properties "
+            "WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2",
+            after,
+            limit,
         )
 
-    async def set_features(self, items: Sequence[tuple[uuid.UUID, list[str]]]) -> None:
-        await self.db.executemany("UPDATE properties SET features = $2 WHERE id = $1 AND features IS NULL", list(items))
+    async def replace_features(self, items: Sequence[tuple[uuid.UUID, str, list[str]]]) -> int:
+        """Set the features of listings (id, the content hash they were read at, features) in one statement; a listing
+        written since it was read (another hash) is left to what wrote it. Returns how many were set."""
+        if not items:
+            return 0
+        ids, hashes, features = zip(*items, strict=True)
+        # Feature names are lowercase words: joined by commas, one text[] parameter carries lists of any length.
+        result = await self.db.execute(
+            """
+            UPDATE properties p SET features = string_to_array(v.features, ',')
+            FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, content_hash, features)
+            WHERE p.id = v.id AND p.content_hash = v.content_hash
+            """,
+            list(ids),
+            list(hashes),
+            [",".join(names) for names in features],
+        )
+        return int(result.split()[-1])
 
     async def prune_profiles(self) -> int:
         """Delete the profiles no listing has any more (left by a change of model or of a listing's attributes)."""

@@ -28,7 +28,7 @@ from osool_common.pagination import InvalidCursorError, decode_cursor, encode_cu
 from osool_common.replicas import staleness_bound
 from osool_search import metrics
 from osool_search.embeddings import DIMENSIONS, Embedder
-from osool_search.features import listing_features
+from osool_search.features import VOCABULARY, listing_features
 from osool_search.filters import SearchFilters, folded_into_regions
 from osool_search.gazetteer import REGION_LOCATIONS, REGION_PLACES
 from osool_search.ingest import EmbeddingStore, Ingestor
@@ -68,6 +68,8 @@ GENERATION_AT_KEY = "search:generation:at"
 CHANGES_CHANNEL = "osool:listings:changed"
 # The change log keeps a month: a follower away longer than that starts again from the end.
 CHANGES_KEPT_DAYS = 30
+# The setting that says which words the stored listings' features were read with (features.VOCABULARY).
+FEATURES_READ_SETTING = "features_read_with"
 PROPERTY_FIELDS = tuple(Property.model_fields)
 QUERY_VECTOR_TTL = 86_400
 REDIS_LOG_INTERVAL = 60.0  # seconds between two log lines of one failing Redis operation
@@ -591,18 +593,30 @@ class SearchService:
         report["rejections"] = [Rejection(**r) for r in tally.rejections]
         return IngestReport(run_id=run_id, source=source, seconds=round(seconds, 3), **report)
 
-    async def read_unread_features(self, batch: int = 1000) -> int:
-        """Read the features of the listings stored before features were (migration 0005), batch by batch, with the
-        ingest's own reader; idempotent, so two workers doing it at once only repeat a batch."""
-        done = 0
-        while rows := await self.repository.features_unread(batch):
-            await self.repository.set_features(
-                [(row["id"], listing_features(row["title"], row["description"], ())) for row in rows]
-            )
-            done += len(rows)
-        if done:
+    async def read_features(self, batch: int = 1000) -> int | None:
+        """Read every listing's features again when the words they were read with (features.VOCABULARY, kept in
+        settings) are not today's: a new feature or spelling reaches the listings already stored, not only those
+        ingested next. Each is read from its title, its description and what its source stated (migration 0014;
+        before it, the features it has, so the new words only add). Batch by batch in id order with the ingest's own
+        reader, a listing written only when its features change; idempotent, so two workers doing it at once only
+        repeat work. Returns how many listings changed, None when they were all read with today's words."""
+        if await self.repository.get_setting(FEATURES_READ_SETTING) == VOCABULARY:
+            return None
+        changed, after = 0, None
+        while rows := await self.repository.features_to_read(after, batch):
+            read: list[tuple[uuid.UUID, str, list[str]]] = []
+            for row in rows:
+                had = row["features"]  # NULL: stored before features were read at all (migration 0005)
+                stated = row["stated_features"] if row["stated_features"] is not None else (had or ())
+                features = listing_features(row["title"], row["description"], stated)
+                if had is None or features != list(had):
+                    read.append((row["id"], row["content_hash"], features))
+            changed += await self.repository.replace_features(read)
+            after = rows[-1]["id"]
+        await self.repository.set_setting(FEATURES_READ_SETTING, VOCABULARY)
+        if changed:
             await self.invalidate_cache()
-        return done
+        return changed
 
     async def reindex(self, batch: int, progress: Callable[[int], None] | None = None) -> int:
         """Re-embed every listing made by another model with the current one (through the cache), batch by batch;

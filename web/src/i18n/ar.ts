@@ -233,6 +233,8 @@ export const ar: Messages = {
       sea_view: 'إطلالة على البحر',
       lagoon_view: 'إطلالة على اللاجون',
       nile_view: 'إطلالة على النيل',
+      open_view: 'فيو مفتوح',
+      garden_view: 'إطلالة على الحدائق',
       north_facing: 'بحري',
       corner: 'وحدة ناصية',
       balcony: 'بلكونة',

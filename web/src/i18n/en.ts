@@ -225,6 +225,8 @@ export const en = {
       sea_view: 'Sea view',
       lagoon_view: 'Lagoon view',
       nile_view: 'Nile view',
+      open_view: 'Open view',
+      garden_view: 'Garden view',
       north_facing: 'North-facing',
       corner: 'Corner unit',
       balcony: 'Balcony',

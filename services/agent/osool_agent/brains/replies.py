@@ -180,6 +180,8 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "sea_view": ("a sea view", "فيو بحر"),
     "lagoon_view": ("a lagoon view", "فيو لاجون"),
     "nile_view": ("a Nile view", "فيو النيل"),
+    "open_view": ("an open view", "فيو مفتوح"),
+    "garden_view": ("a garden view", "فيو جاردن"),
     "north_facing": ("facing north", "إنها بحري"),
     "corner": ("a corner position", "ناصية"),
     "balcony": ("a balcony", "بلكونة"),

@@ -14,6 +14,7 @@ import pytest
 
 from devstack.stack import LocalStack
 from devstack.testing import admin_headers, ingest_own_place, own_numbers
+from osool_search.features import VOCABULARY
 
 pytestmark = pytest.mark.stack
 
@@ -148,32 +149,39 @@ def test_the_listing_route_filters_and_excludes_features_and_names(api: httpx.Cl
     assert contradiction.status_code == 422
 
 
-def test_listings_stored_before_features_get_them_when_the_service_starts(
+def test_listings_read_with_other_words_are_read_again_when_the_service_starts(
     stack: LocalStack, stack_env: dict[str, str], api: httpx.Client, place: tuple[str, str]
 ) -> None:
     tag, location = place
+    read = {n: api.get(f"/api/properties/source/FT-{tag}-{n}").json()["features"] for n in (1, 2, 3, 6)}
+    assert read[3] == ["garden", "pool"] and "corner" in read[6], read  # listing 3's from its amenities column
     with psycopg.connect(stack_env["DATABASE_URL"], autocommit=True) as connection:
-        cleared = connection.execute(
-            "UPDATE search.properties SET features = NULL WHERE source_id LIKE %s", (f"FT-{tag}-%",)
-        ).rowcount
-    assert cleared == 6
+        # As a database of before: listing 2 never read (migration 0005), listings 1 and 3 read with words that found
+        # nothing, listing 6 stored before its source's statement was kept (migration 0014), with a basement stated.
+        connection.execute("UPDATE search.properties SET features = NULL WHERE source_id = %s", (f"FT-{tag}-2",))
+        connection.execute(
+            "UPDATE search.properties SET features = '{}' WHERE source_id = ANY(%s)", ([f"FT-{tag}-1", f"FT-{tag}-3"],)
+        )
+        connection.execute(
+            "UPDATE search.properties SET features = '{basement}', stated_features = NULL WHERE source_id = %s",
+            (f"FT-{tag}-6",),
+        )
+        connection.execute("UPDATE search.settings SET value = 'older words' WHERE key = 'features_read_with'")
     # Until read, a listing has no features: it is not offered for a pool, and is not ruled out by "no pool".
-    assert api.get(f"/api/properties/source/FT-{tag}-1").json()["features"] == []
+    assert api.get(f"/api/properties/source/FT-{tag}-2").json()["features"] == []
     stack.ctl("restart", "search:*", check=True)
     stack.wait_healthy(timeout=120)
     for _ in range(60):
         with psycopg.connect(stack_env["DATABASE_URL"]) as connection:
-            (unread,) = connection.execute(
-                "SELECT count(*) FROM search.properties WHERE features IS NULL"
-            ).fetchone() or (None,)
-        if unread == 0:
+            row = connection.execute("SELECT value FROM search.settings WHERE key = 'features_read_with'").fetchone()
+        if row and row[0] == VOCABULARY:
             break
         time.sleep(1)
-    assert unread == 0
-    assert api.get(f"/api/properties/source/FT-{tag}-2").json()["features"] == ["parking", "pool"]
-    # Read from the description only: the amenities column was not kept, so listing 3 has what its text says.
-    assert api.get(f"/api/properties/source/FT-{tag}-3").json()["features"] == []
-    assert _ids(_search(api, "villa with a pool", location), tag) == {1, 2}
+    assert row and row[0] == VOCABULARY, row
+    now = {n: api.get(f"/api/properties/source/FT-{tag}-{n}").json()["features"] for n in (1, 2, 3, 6)}
+    # What the source stated is read again with the text; listing 6 keeps what it had and gets what its text says.
+    assert now == {**read, 6: sorted({*read[6], "basement"})}, now
+    assert _ids(_search(api, "villa with a pool", location), tag) == {1, 2, 3}
 
 
 def _apartments(*descriptions: str) -> list[dict[str, Any]]:

@@ -43,7 +43,12 @@ from osool_search.query_parser import parse_query
         ("Room for a private pool.", []),
         ("Quiet street, no pool, without a garden.", []),
         ("شقة بدون جراج ومفيش جنينة", []),
-        ("Garden view. In Garden City. Katameya Gardens.", []),
+        # A view over gardens is not a garden of one's own; Garden City and a compound's "Gardens" are names.
+        ("Garden view. In Garden City. Katameya Gardens.", ["garden_view"]),
+        ("Wide balcony with an open view. Open view over the landscape.", ["balcony", "open_view"]),
+        ("شقة فيو مفتوح، اطلالة على الحديقة", ["garden_view", "open_view"]),
+        # Compounds named for a view have none of their own.
+        ("Villa in Mountain View iCity, Lake View Residence", []),
         ("Liverpool fans welcome; a poolside-free zone", []),
         ("", []),
     ],
@@ -91,7 +96,12 @@ def test_every_feature_has_english_and_arabic_words_and_no_word_means_two_featur
         ("villa, no pool", None, ["pool"]),
         ("شقة من غير جراج", None, ["parking"]),
         ("chalet not near the beach", None, ["near_beach"]),
-        ("apartment with garden view", None, None),  # a view over a garden
+        ("apartment with garden view", ["garden_view"], None),  # a view over a garden, not a garden
+        ("شقة فيو جاردن في مدينتي", ["garden_view"], None),
+        ("open view apartment in Madinaty", ["open_view"], None),
+        ("sha2a view maftou7 fel tagamo3", ["open_view"], None),
+        ("شقة فيو مفتوح", ["open_view"], None),
+        ("villa in Mountain View", None, None),
         ("trees and waters by the coroner", None, None),  # English words that transliterate to Arabic feature words
     ],
 )
