@@ -518,6 +518,12 @@ class ChatService:
                 stated = read_slots(message, parsed, context=context.seller_question).stated()
                 if context.seller_question not in stated:
                     reading.smalltalk = "seller_skipped"
+        elif context.seller_asked and (answer := seller_answer(text, reading, "", context.valued)):
+            # "مسافر برا" a few turns after "what is prompting the sale?" went unanswered: an answer all the same,
+            # thanked for (the lead records it), rather than taken for a buyer who has said nothing yet.
+            stated = read_slots(message, parsed, context="seller").stated()
+            if answer.smalltalk == "seller_price" or {"motivation", "timeline", "condition"} & set(stated):
+                reading = answer
         return reading
 
     async def _valuation_continued(
@@ -687,6 +693,8 @@ def _title(message: str) -> str:
 
 # "What number should they call you on?": the reply to a yes when no number was left yet.
 NUMBER_PLEASE = (*SMALLTALK["number_please"]["en"], *SMALLTALK["number_please"]["ar"])
+# How far back a seller's question still makes a message stating a reason, a time, a condition or a price its answer.
+SELLER_REPLIES_KEPT = 6
 
 
 @dataclass(frozen=True)
@@ -705,6 +713,7 @@ class Context:
     consent_asked: bool = False  # the last reply asked leave to share the buyer's contact with a consultant
     number_asked: bool = False  # ... with no contact to share yet: whether a consultant may call, on which number
     seller_question: str | None = None  # the seller's question the last reply ended with ("motivation", ...)
+    seller_asked: bool = False  # one of the seller's questions was asked in the conversation's last replies
     offered: tuple[str, dict[str, Any]] | None = None  # the tool call the last reply offered, which a yes makes
     budget: int | None = None  # the price the last mortgage computed puts within reach ("what can I afford?")
     # The seller's messages since a reply asked for a valuation's details (none made since), the asking one first.
@@ -722,6 +731,11 @@ class Context:
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
+            seller_asked=any(
+                question in (item.get("content") or "")
+                for item in [item for item in past if item.get("role") == "assistant"][-SELLER_REPLIES_KEPT:]
+                for name in SELLER_QUESTIONS for question in QUESTIONS[name]
+            ),
             offered=offered_next(past, said), budget=loan_budget(past), valuing=tuple(valuation_pending(past)),
             valuation=last_valuation_arguments(past),
         )  # fmt: skip
