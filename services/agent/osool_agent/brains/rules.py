@@ -76,6 +76,13 @@ INCOME = _family("salary", "income", "earn", "make", "مرتبي", "مرتب", "
                  "ba2bad")  # fmt: skip
 AFFORD = _family("afford", "borrow", "qualify", "eligible", "اقدر", "أقدر", "اشتري", "أشتري", "استحق", "a2dar",
                  "a2der", "as7a2")  # fmt: skip
+# "within that", "في حدود ده": the budget just computed, as "what I can afford" is (AFFORD).
+WITHIN_THAT = _family(
+    "within that", "within this", "within it", "within budget", "within the budget", "within my budget",
+    "in that budget", "in this budget", "in my budget", "that budget", "that price range", "في حدود ده", "في حدود دي",
+    "في الحدود دي", "في الحدود ده", "في حدود المبلغ", "في حدود الميزانية", "في الميزانية دي", "بالميزانية دي",
+    "بالمبلغ ده", "fe 7dod da", "fi 7dod da", "fel 7dod di", "fe 7odod da", "fel budget da", "bel budget da",
+)  # fmt: skip
 ROI = _family("roi", "yield", "return", "rent it", "rent out", "rental", "invest", "cash flow", "payback",
               "عائد", "استثمار", "أستثمر", "استثمر", "يستاهل استثمار", "تنفع استثمار", "3a2ed", "3aed", "3ayed",
               "esteshmar", "estesmar", "estethmar", "asteshmer", "astasmer")  # fmt: skip
@@ -817,7 +824,7 @@ def read_message(
             for bound in ("min_price", "max_price"):
                 if arguments.get(bound, _RENT_CEILING) < _RENT_CEILING:
                     del arguments[bound]
-        if within and AFFORD.search(folded) and not budget:
+        if within and (AFFORD.search(folded) or WITHIN_THAT.search(folded)) and not budget:
             arguments["max_price"] = within  # "show me apartments I can afford": within the mortgage just computed
         return Reading(language, "search_properties", arguments, note=note)
     if VALUATION.search(folded):

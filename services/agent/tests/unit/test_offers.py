@@ -101,6 +101,21 @@ def test_what_i_can_afford_is_within_the_budget_the_mortgage_computed() -> None:
     assert read("apartments I can afford under 3M", INCOME, {"max_price": 3_000_000}).arguments["max_price"] == 3e6
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["show me apartments in new cairo within that", "apartments in New Cairo within my budget",
+     "وريني شقق في التجمع في حدود ده", "عايز شقة في التجمع في الحدود دي", "sha2a fel tagamo3 fe 7dod da"],
+)  # fmt: skip
+def test_within_that_is_within_the_budget_the_mortgage_computed(text: str) -> None:
+    reading = read(text, INCOME, {"property_types": ["Apartment"], "locations": ["New Cairo"]})
+    assert (reading.tool, reading.arguments["max_price"], reading.arguments["location"]) == (
+        "search_properties", 1_088_529, "New Cairo"
+    )  # fmt: skip
+    # Without a mortgage just computed, "within that" bounds nothing.
+    parsed = {"filters": {"property_types": ["Apartment"], "locations": ["New Cairo"]}, "text": text, "understood": []}
+    assert "max_price" not in read_message(text, parsed, [], "auto").arguments
+
+
 def test_a_change_naming_a_type_changes_the_mortgage_just_computed() -> None:
     text = "and with 20% down on a 5M apartment?"
     parsed = {"filters": {"property_types": ["Apartment"], "max_price": 5_000_000, "max_down_payment_pct": 20}}
