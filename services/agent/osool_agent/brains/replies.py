@@ -1071,6 +1071,16 @@ SMALLTALK = {
                "والميزانية وأنا أوريك وحدات حقيقية.",
                "أهلاً وسهلاً! أنا عمرو. بتدور على إيه: شقة، فيلا، شاليه؟ وفي أنهي منطقة وبميزانية كام؟"],
     },
+    # "which gives the best yield?" of listings for sale: none states a rent, and at the usual one (a share of the
+    # price) they all yield the same; a figure for one of them would answer a question not asked.
+    "yield_which": {
+        "en": ["Which yields most turns on the rent each would fetch, and listings for sale do not state one: at the "
+               "usual rent, a share of the price, they would all yield the same. Tell me the rent you expect for one "
+               "of them and I will work out its yield."],
+        "ar": ["العائد بيفرق على حسب الإيجار اللي كل وحدة هتجيبه، والإعلانات دي للبيع ومش مكتوب فيها إيجار: بالإيجار "
+               "المعتاد، نسبة من السعر، كلهم هيطلعوا نفس العائد. قولي الإيجار اللي متوقعه لواحدة منهم وأحسبلك "
+               "عائدها."],
+    },
     "thanks": {"en": ["You're welcome. Anything else I can check for you?"],
                "ar": ["العفو! أقدر أساعدك في حاجة تانية؟"]},
     "valuation_details": {

@@ -83,6 +83,9 @@ WITHIN_THAT = _family(
     "في الحدود دي", "في الحدود ده", "في حدود المبلغ", "في حدود الميزانية", "في الميزانية دي", "بالميزانية دي",
     "بالمبلغ ده", "fe 7dod da", "fi 7dod da", "fel 7dod di", "fe 7odod da", "fel budget da", "bel budget da",
 )  # fmt: skip
+# Asking which of several is best: "which gives the best yield?", "انهي واحدة عائدها احسن؟".
+WHICH_BEST = _family("which", "best", "better", "highest", "most", "انهي", "أنهي", "احسن", "أحسن", "افضل", "أفضل",
+                     "اعلى", "أعلى", "anhy", "anhi", "a7san", "afdal", "a3la")  # fmt: skip
 ROI = _family("roi", "yield", "return", "rent it", "rent out", "rental", "invest", "cash flow", "payback",
               "عائد", "استثمار", "أستثمر", "استثمر", "يستاهل استثمار", "تنفع استثمار", "3a2ed", "3aed", "3ayed",
               "esteshmar", "estesmar", "estethmar", "asteshmer", "astasmer")  # fmt: skip
@@ -689,6 +692,13 @@ def read_message(
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
         return reading
     rent = _rent(folded, amounts)
+    if (
+        ROI.search(folded)
+        and WHICH_BEST.search(folded)
+        and len(shown) > 1
+        and not (rent or ids or referenced or searching_place or budget)
+    ):
+        return Reading(language, None, smalltalk="yield_which")  # their yields turn on rents no listing states
     # "what would it rent for?", "لو أجرتها؟" with no rent said: the yield of the home just valued, or of the listing
     # the conversation is on (at the usual rent, which the reply states as assumed).
     renting_it = RENT.search(folded) and not searching and (valued or ids or referenced or focus)

@@ -434,3 +434,20 @@ def test_ready_to_move_is_a_question_of_a_listing_pointed_at_and_else_a_change_o
     reply = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": ready}, "c1")])
     assert reply.startswith("Yes: it is ready to move in.")
     assert read("only ready to move", {"is_delivered": True}, focus="SHOWN-2").asked.get("delivery") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["which gives the best yield?", "انهي واحدة عائدها احسن؟", "anhy wa7da 3a2edha a7san?",
+             "which is the best investment?"],
+)  # fmt: skip
+def test_which_of_the_listings_yields_most_is_said_to_turn_on_their_rents(text: str) -> None:
+    # No listing for sale states a rent, and at the usual rent (a share of the price) all yield the same: the first
+    # one's yield would answer a question not asked.
+    reading = read(text, {}, shown=PLANNED)
+    assert (reading.tool, reading.smalltalk) == (None, "yield_which")
+    reply = write_reply(reading, [], seed="s")
+    assert ("الإيجار اللي متوقعه" if reading.language == "ar" else "rent you expect") in reply, reply
+    # One of them named, or a rent stated, is that one's yield.
+    assert read("what's the yield on the second?", {}, shown=PLANNED).arguments == {"property_id": "SHOWN-2"}
+    named = read("which gives the best yield if the first rents for 15k a month?", {}, shown=PLANNED)
+    assert (named.tool, named.arguments.get("monthly_rent")) == ("calculate_investment_roi", 15_000)
