@@ -451,3 +451,24 @@ def test_which_of_the_listings_yields_most_is_said_to_turn_on_their_rents(text: 
     assert read("what's the yield on the second?", {}, shown=PLANNED).arguments == {"property_id": "SHOWN-2"}
     named = read("which gives the best yield if the first rents for 15k a month?", {}, shown=PLANNED)
     assert (named.tool, named.arguments.get("monthly_rent")) == ("calculate_investment_roi", 15_000)
+
+
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [("what's the down payment on the first?", "SHOWN-1"), ("el mo2adam kam fel tanya?", "SHOWN-2"),
+     ("المقدم كام للتالتة؟", "SHOWN-3"), ("مقدمها كام؟", "SHOWN-2"), ("مقدم التالتة كام؟", "SHOWN-3"),
+     ("mo2adamha kam?", "SHOWN-2")],
+)  # fmt: skip
+def test_the_down_payment_of_a_listing_is_its_plan(text: str, listing: str) -> None:
+    # Its plan's down payment in pounds (or "cash only"), not every detail of the listing again.
+    reading = read(text, {}, focus="SHOWN-2", shown=PLANNED)
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property",
+        {"property_id": listing},
+        {"plan": [True]},
+    )
+    assert answer({"plan": [True]}, "en", is_cash_only=True).startswith("Its payment plan: cash only.")
+    planned = answer({"plan": [True]}, "ar", down_payment_pct=10, down_payment=500_000, installment_years=6)
+    assert planned.startswith("خطة السداد: مقدم 10% (500,000 جنيه) وتقسيط على 6 سنين."), planned
+    # A down payment with a loan, or searched for, is not this question.
+    assert read("mortgage on the first with 30% down", {}, shown=PLANNED).tool == "calculate_mortgage"
