@@ -656,8 +656,9 @@ class ListingRepository:
         return found, sum(1 for r in rows if r["is_nearest"]), complete
 
     async def market_stats(
-        self, locations: list[str] | None, property_type: str | None, max_price: int | None, *, by_location: bool
-    ) -> dict[str, Any]:
+        self, locations: list[str] | None, property_type: str | None, max_price: int | None, *, by_location: bool,
+        recent_days: int,
+    ) -> dict[str, Any]:  # fmt: skip
         params = _Params()
         wanted = SearchFilters(
             locations=locations, property_types=[property_type] if property_type else None, max_price=max_price
@@ -696,10 +697,24 @@ class ListingRepository:
             """,
             *params.values,
         ) if by_location else []  # fmt: skip
+        # The change log's rows of these listings: in the subquery, price is the listing's (the budget's filter).
+        recent = await self.reads.fetchrow(
+            f"""
+            SELECT count(*) FILTER (WHERE kind = 'new') AS new_listings,
+                   count(*) FILTER (WHERE kind = 'price_drop') AS price_drops,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY 100.0 * (previous_price - price) / previous_price)
+                       FILTER (WHERE kind = 'price_drop') AS median_drop_pct
+            FROM listing_changes
+            WHERE at > now() - make_interval(days => {params(recent_days)})
+              AND listing_id IN (SELECT id FROM properties WHERE {where})
+            """,
+            *params.values,
+        )
         return {
             "overall": dict(overall) if overall else {},
             "by_delivery_year": [dict(row) for row in by_year],
             "by_location": [dict(row) for row in by_place],
+            "recent": dict(recent) if recent else {},
         }
 
     async def comparables(

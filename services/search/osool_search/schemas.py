@@ -224,6 +224,16 @@ class PlaceStats(BaseModel):
         return ARABIC_NAMES.get(self.location)
 
 
+class RecentChanges(BaseModel):
+    """How the listings moved lately, from the change log (listing_changes): the market figures are of asking prices
+    today; this is the only movement over time the catalogue holds."""
+
+    days: int = Field(description="the window: the last this many days (as long as the change log keeps)")
+    new_listings: int = Field(description="listings added in the window that are still on the market")
+    price_drops: int = Field(description="price cuts in the window, of listings still on the market")
+    median_drop_pct: float | None = Field(description="the middle cut, in percent of the price before it")
+
+
 class MarketStats(BaseModel):
     # A place, a region ("Giza": the figures cover its places, listed in `places`, and the listings filed under the
     # region's own name) or null for the whole market.
@@ -241,6 +251,7 @@ class MarketStats(BaseModel):
     by_delivery_year: list[YearStats]
     # For the whole market or a region, each of its places with listings, the most listings first.
     by_location: list[PlaceStats] = Field(default_factory=list)
+    recent: RecentChanges | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

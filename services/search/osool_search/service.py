@@ -9,7 +9,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from statistics import median
 from typing import Any, cast
 
@@ -50,6 +50,7 @@ from osool_search.schemas import (
     PlaceStats,
     Property,
     PropertyPage,
+    RecentChanges,
     Rejection,
     Relaxation,
     ScoredProperty,
@@ -507,7 +508,9 @@ class SearchService:
         """The area's figures, kept in the result cache until the next ingest: the medians sort every matching
         listing, seconds for a whole market of a million, and listing pages and valuations ask for the same areas."""
         generation, _ = await self._read(None)
-        area = hashlib.sha256(json.dumps([location, property_type, max_price]).encode()).hexdigest()[:16]
+        # The day too: the recent changes are of a window that moves with it.
+        today = datetime.now(UTC).date().isoformat()
+        area = hashlib.sha256(json.dumps([location, property_type, max_price, today]).encode()).hexdigest()[:16]
         cache_key = None if generation is None else f"search:stats:{generation}:{area}"
         cached = await self._cache_get(cache_key)
         if cached is not None:
@@ -523,9 +526,9 @@ class SearchService:
         where = list(REGION_LOCATIONS[location]) if places else [location] if location else None
         # A region or the whole market: its places' figures too ("which area?").
         figures = await self.repository.market_stats(
-            where, property_type, max_price, by_location=location is None or bool(places)
+            where, property_type, max_price, by_location=location is None or bool(places), recent_days=CHANGES_KEPT_DAYS
         )
-        overall = figures["overall"]
+        overall, recent = figures["overall"], figures["recent"]
         return MarketStats(
             location=location,
             places=places,
@@ -557,6 +560,12 @@ class SearchService:
                 )
                 for row in figures["by_location"]
             ],
+            recent=RecentChanges(
+                days=CHANGES_KEPT_DAYS,
+                new_listings=recent.get("new_listings") or 0,
+                price_drops=recent.get("price_drops") or 0,
+                median_drop_pct=None if recent.get("median_drop_pct") is None else round(recent["median_drop_pct"], 1),
+            ),
         )
 
     async def comparables(

@@ -804,6 +804,23 @@ def _offer_after_trends(content: dict[str, Any], ar: bool) -> str:
     return offer_question("budget" if content.get("budget") and content.get("by_location") else "there", ar)
 
 
+def _movement(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
+    """Asked how prices move over time: that the figures are today's asking prices, and what moved in the last days
+    (new listings, price cuts and the middle cut), the only movement the catalogue holds."""
+    recent = content.get("recent")
+    if reading.note != "over_time" or not recent:
+        return []
+    days, new, drops, cut = recent["days"], recent["new_listings"], recent["price_drops"], recent.get("median_drop_pct")
+    if ar:
+        cuts = (f"و{counted_ar(drops, 'تخفيض سعر واحد', 'تخفيضين في السعر', 'تخفيضات في السعر', 'تخفيض في السعر')} "
+                f"(التخفيض المعتاد حوالي {cut or 0:g}%)" if drops else "ومفيش ولا تخفيض في السعر")  # fmt: skip
+        return [f"دي أسعار المعروض النهاردة، ومعنديش مؤشر أسعار على مدار الوقت. في آخر {days} يوم: "
+                f"{_units_ar(new)} جديدة {cuts}."]  # fmt: skip
+    cuts = f"{counted(drops, 'price cut', 'price cuts')} (median cut {cut or 0:g}%)" if drops else "no price cuts"
+    return [f"These are asking prices today; I keep no price index over time. In the last {days} days: "
+            f"{counted(new, 'new listing', 'new listings')} and {cuts}."]  # fmt: skip
+
+
 def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     where = (
         (ar and content.get("location_ar")) or content.get("location") or ("السوق كله" if ar else "the whole market")
@@ -824,6 +841,7 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
             f"{egp(content['median_price_per_sqm'])} جنيه، ومتوسط السعر {egp(content['median_price'])} جنيه "
             f"(من {egp(content['min_price'])} لـ {egp(content['max_price'])})."
         ]
+        lines += _movement(content, reading, ar)
         lines += [f"- استلام {y['delivery_year']}: {_units_ar(y['count'])}، {egp(y['median_price_per_sqm'])} جنيه للمتر"
                   for y in years]  # fmt: skip
         lines += _places(content, reading, ar)
@@ -838,6 +856,7 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         lines = [f"{heading}: {listings}, median EGP {egp(content['median_price_per_sqm'])}/m², "
                  f"median price EGP {egp(content['median_price'])} (from EGP {egp(content['min_price'])} to "
                  f"EGP {egp(content['max_price'])})."]  # fmt: skip
+        lines += _movement(content, reading, ar)
         lines += [f"- delivery {y['delivery_year']}: {counted(y['count'], 'listing', 'listings')} at "
                   f"EGP {egp(y['median_price_per_sqm'])}/m²" for y in years]  # fmt: skip
         lines += _places(content, reading, ar)

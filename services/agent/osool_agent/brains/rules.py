@@ -122,6 +122,14 @@ TRENDS = _family("market", "trend", "average price", "prices", "price per meter"
                  "غليت", "ارتفاع", "price range", "range of prices", "how expensive", "رينج الاسعار",
                  "رينج الأسعار", "as3ar", "se3r el metr", "se3r el meter", "el metr bkam", "el metr be kam",
                  "el so2", "el soo2")  # fmt: skip
+# Asking how prices move over time ("have prices gone up?", "الأسعار بتزيد؟", "is it a good time to buy?"): the figures
+# are of asking prices today, which the reply says, with the only movement the catalogue holds (its recent changes).
+OVER_TIME = _family("changed", "change over", "over the last", "last year", "past year", "going up", "going down",
+                    "gone up", "gone down", "rising", "falling", "increase", "decrease", "appreciat", "trend",
+                    "good time to buy", "right time to buy", "buy now or wait", "بتزيد", "بتقل", "بتغلى", "بتنزل",
+                    "غليت", "ارتفاع", "زادت", "نزلت", "اتغيرت", "هتزيد", "هتغلى", "الوقت مناسب", "وقت مناسب",
+                    "استني ولا اشتري", "اشتري دلوقتي", "betzeed", "btzeed", "bet2el", "ghelyet", "8elyet", "zadet",
+                    "nezlet", "hatzeed")  # fmt: skip
 # "There": the place the conversation is on (the last search's).
 THERE = _family("there", "هناك", "هنا", "فيها", "henak", "hnak", "hena")
 # Asked with no area or type at all, only these make a question about the whole market.
@@ -643,7 +651,7 @@ def read_message(
         )
         changed = {key: value for key, value in asked_again if value}
         if changed and not bedrooms and (REFINE.search(folded) or len(folded.split()) <= 6):
-            note = "which_area" if WHICH_AREA.search(folded) else None
+            note = "which_area" if WHICH_AREA.search(folded) else "over_time" if OVER_TIME.search(folded) else None
             return Reading(language, "check_market_trends", {**calculation[1], **changed}, note=note)
     elif calculation is not None and not (ids or picks or searching_place or (ptype and not REFINE.search(folded))):
         # "and with 20% down on a 5M apartment?" changes the mortgage; "and villas?" changes nothing in it
@@ -805,12 +813,13 @@ def read_message(
             # A search named no place but everything it showed is in one ("4 rooms with a garden": all in Madinaty)
             places = {str(listing.get("location")) for listing in shown[:_CARDS] if listing.get("location")}
             there |= {"location": places.pop()} if len(places) == 1 else {}
+        over_time = "over_time" if OVER_TIME.search(folded) else None
         if there and (THERE.search(folded) or (len(folded.split()) <= 4 and not WHOLE_MARKET.search(folded))):
-            return Reading(language, "check_market_trends", there)
+            return Reading(language, "check_market_trends", there, note=over_time)
         if area or owned_type or WHOLE_MARKET.search(folded):
             pairs = (("location", area), ("property_type", owned_type))
             arguments = {key: value for key, value in pairs if value}
-            return Reading(language, "check_market_trends", arguments)
+            return Reading(language, "check_market_trends", arguments, note=over_time)
     if previous is not None and not ids and not picks and (reading := _continued(folded, parsed, language, previous)):
         return reading
     if previous is not None and not ids and not picks and not IT_QUESTION.search(folded):

@@ -68,6 +68,15 @@ class PlaceFigures(BaseModel):
     off_plan_median_price_per_sqm: int | None = None
 
 
+class RecentFigures(BaseModel):
+    """How these listings moved lately, from search's change log: the only movement over time the catalogue holds."""
+
+    days: int
+    new_listings: int
+    price_drops: int
+    median_drop_pct: float | None = None
+
+
 class TrendsOutcome(ToolOutcome):
     location: str | None = None
     location_ar: str | None = None
@@ -81,6 +90,9 @@ class TrendsOutcome(ToolOutcome):
     by_delivery_year: list[YearFigures] = Field(default_factory=list)
     by_location: list[PlaceFigures] = Field(
         default_factory=list, description="for a region or the whole market: its places, the most listings first"
+    )
+    recent: RecentFigures | None = Field(
+        default=None, description="the last days' new listings and price cuts: the figures are asking prices today"
     )
 
 
@@ -186,4 +198,5 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
             )
             for place in stats.get("by_location") or []
         ][:MAX_PLACES],
+        recent=RecentFigures.model_validate(stats["recent"]) if stats.get("recent") else None,
     )

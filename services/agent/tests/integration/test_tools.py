@@ -58,6 +58,11 @@ def test_market_trends_are_the_real_aggregates(api: httpx.Client) -> None:
     assert result["median_price_per_sqm"] == round(stats["median_price_per_sqm"])
     assert (result["min_price"], result["max_price"]) == (stats["min_price"], stats["max_price"])
     assert f"{result['median_price_per_sqm']:,}" in body["reply"] and f"{stats['count']}" in body["reply"]
+    # Asked how prices move: today's asking prices, said as such, and the change log's last days.
+    moving = turn(api, "have apartment prices in New Cairo gone up?")
+    recent = moving["tool_calls"][0]["result"]["recent"]
+    assert {key: recent.get(key) for key in stats["recent"]} == stats["recent"] and recent["new_listings"] > 0
+    assert f"In the last {recent['days']} days: {recent['new_listings']:,} new listing" in moving["reply"]
 
 
 @pytest.mark.parametrize(

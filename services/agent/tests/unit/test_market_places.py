@@ -176,3 +176,37 @@ def test_prices_there_after_a_search_of_no_place_are_of_the_one_place_it_showed(
     # Shown in several places, "there" names none of them: not a guess.
     two_places = [{"id": "a", "location": "Madinaty"}, {"id": "b", "location": "New Cairo"}]
     assert read_message(text, {"filters": {}}, two_places, "auto", previous=previous).arguments.get("location") is None
+
+
+def _trends_content(**recent: Any) -> dict[str, Any]:
+    return {"ok": True, "location": "Sheikh Zayed", "location_ar": "الشيخ زايد", "count": 420,
+            "median_price_per_sqm": 71_090, "median_price": 12_175_000, "min_price": 2_420_000,
+            "max_price": 54_020_000, "by_delivery_year": [], "by_location": [],
+            "recent": {"days": 30, "new_listings": 35, "price_drops": 0, **recent}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "calculation"),
+    [("have prices in Sheikh Zayed gone up?", None), ("الأسعار في زايد بتزيد؟", None),
+     ("el as3ar fe zayed betzeed?", None), ("and in Zayed, are prices rising?", ("check_market_trends", {}))],
+)  # fmt: skip
+def test_how_prices_move_is_answered_as_asking_prices_today_and_the_last_days_changes(
+    text: str, calculation: tuple[str, dict[str, Any]] | None
+) -> None:
+    parsed = {"filters": {"locations": ["Sheikh Zayed"]}}
+    reading = read_message(text, parsed, [], "auto", calculation=calculation)
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "check_market_trends", {"location": "Sheikh Zayed"}, "over_time"
+    )  # fmt: skip
+    part = ToolReturnPart("check_market_trends", _trends_content(price_drops=4, median_drop_pct=7.5), tool_call_id="c")
+    lines = write_reply(reading, [part]).splitlines()
+    said = (["دي أسعار المعروض النهاردة، ومعنديش مؤشر أسعار على مدار الوقت. في آخر 30 يوم: 35 وحدة جديدة و4 تخفيضات "
+             "في السعر (التخفيض المعتاد حوالي 7.5%)."] if reading.language == "ar" else
+            ["These are asking prices today; I keep no price index over time. In the last 30 days: 35 new listings "
+             "and 4 price cuts (median cut 7.5%)."])  # fmt: skip
+    assert lines[1:2] == said, lines
+    # None cut, said so; and the figures asked for today's prices alone do not talk of time.
+    quiet = ToolReturnPart("check_market_trends", _trends_content(), tool_call_id="c")
+    assert ("no price cuts" in write_reply(reading, [quiet])) or ("مفيش ولا تخفيض" in write_reply(reading, [quiet]))
+    today = read_message("price per meter in Sheikh Zayed", parsed, [], "auto")
+    assert today.note is None and "price index" not in write_reply(today, [part])

@@ -96,3 +96,27 @@ def test_new_listings_and_price_drops_are_logged_in_order_for_our_services_only(
     assert internal.get("/api/properties/internal/changes", params={"limit": 5000}).status_code == 422
     pubsub.close()
     client.close()
+
+
+def test_the_market_figures_say_how_the_listings_moved_lately(stack: LocalStack, api: httpx.Client) -> None:
+    # A place of its own: three villas, then two price cuts (10% and 20%) and a rise, which is no cut.
+    admin = admin_headers(stack, "changes-admin")
+    tag = _tag()
+    place = f"Movingville {tag}"
+
+    def villa(n: int, price: int) -> dict[str, Any]:
+        return {**_record(tag, n, price), "location": place}
+
+    first = api.post("/api/properties/ingest", json=[villa(1, 20_000_000), villa(2, 30_000_000), villa(3, 10_000_000)],
+                     headers=admin).json()  # fmt: skip
+    assert first["inserted"] == 3, first
+    before = api.get("/api/market/stats", params={"location": place}).json()["recent"]
+    assert before == {"days": 30, "new_listings": 3, "price_drops": 0, "median_drop_pct": None}
+    cuts = api.post("/api/properties/ingest", json=[villa(1, 18_000_000), villa(2, 24_000_000), villa(3, 11_000_000)],
+                    headers=admin).json()  # fmt: skip
+    assert cuts["updated"] == 3, cuts
+    recent = api.get("/api/market/stats", params={"location": place}).json()["recent"]
+    assert recent == {"days": 30, "new_listings": 3, "price_drops": 2, "median_drop_pct": 15.0}, recent
+    # Of the listings the figures are of: under a budget of 20 million, the villa cut to 24 million is not among them.
+    under = api.get("/api/market/stats", params={"location": place, "max_price": 20_000_000}).json()["recent"]
+    assert (under["new_listings"], under["price_drops"], under["median_drop_pct"]) == (2, 1, 10.0), under
