@@ -38,6 +38,7 @@ from osool_agent.brains.rules import (
     Reading,
     ViewingOffer,
     answers_nothing,
+    last_alert,
     last_calculation,
     last_focus,
     last_search,
@@ -496,7 +497,7 @@ class ChatService:
         reading = read_message(
             text, parsed, context.shown, language, context.offer, last_query=context.last_query,
             focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
-            contact=contact, offered=context.offered, within=context.budget,
+            contact=contact, offered=context.offered, within=context.budget, alert=context.alert,
         )  # fmt: skip
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
         if context.valuing and (continued := await self._valuation_continued(text, parsed, reading, context)):
@@ -716,6 +717,7 @@ class Context:
     seller_asked: bool = False  # one of the seller's questions was asked in the conversation's last replies
     offered: tuple[str, dict[str, Any]] | None = None  # the tool call the last reply offered, which a yes makes
     budget: int | None = None  # the price the last mortgage computed puts within reach ("what can I afford?")
+    alert: str | None = None  # the search the last turn asked to be told of ("by SMS please" asks it again)
     # The seller's messages since a reply asked for a valuation's details (none made since), the asking one first.
     valuing: tuple[str, ...] = ()
     valuation: dict[str, Any] | None = None  # the home valued, when the last tool call was its valuation
@@ -737,6 +739,7 @@ class Context:
                 for name in SELLER_QUESTIONS for question in QUESTIONS[name]
             ),
             offered=offered_next(past, said), budget=loan_budget(past), valuing=tuple(valuation_pending(past)),
+            alert=last_alert(past),
             valuation=last_valuation_arguments(past),
         )  # fmt: skip
 

@@ -274,6 +274,7 @@ WHICH_AREA = _family("which area", "which place", "which city", "best area", "be
 # Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
 HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
                       "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه")  # fmt: skip
+BY_EMAIL = _family("email", "e-mail", "mail", "ايميل", "إيميل", "الايميل", "الإيميل", "بريد", "emeil", "imail")
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج", "resala", "risala", "masg")
 # "one like this", "فيلا زي دي": the alert is for the search the buyer just made, not for these words.
 LIKE_THESE = _family("like this", "like these", "like that", "like those", "similar", "زي دي", "زي ده", "زيها",
@@ -544,7 +545,7 @@ def read_message(
     offer: ViewingOffer | None = None, today: date | None = None, last_query: str | None = None,
     focus: str | None = None, valued: int | None = None, previous: LastSearch | None = None,
     calculation: tuple[str, dict[str, Any]] | None = None, contact: bool = False,
-    offered: tuple[str, dict[str, Any]] | None = None, within: int | None = None,
+    offered: tuple[str, dict[str, Any]] | None = None, within: int | None = None, alert: str | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
@@ -557,7 +558,8 @@ def read_message(
     computes again with that change; `contact` whether the buyer's phone or email was taken out of the text
     (without_contact): a message that asks nothing else is thanked for it; `offered` the tool call the last reply
     offered to make (offered_next), which a yes makes; `within` the price the last mortgage computed puts within reach
-    (loan_budget), which "show me what I can afford" searches under."""
+    (loan_budget), which "show me what I can afford" searches under; `alert` the search the previous turn asked to be
+    told of (last_alert), which "by SMS please" asks again on that channel."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -628,6 +630,11 @@ def read_message(
             return None  # "apartments in New Cairo with bank financing" is a search: nothing to compute
         return Reading(language, "calculate_mortgage", arguments, note=_unplanned(shown, arguments.get("property_id")))
 
+    if alert and (BY_SMS.search(folded) or BY_EMAIL.search(folded)) and len(folded.split()) <= 5 and not filters:
+        # "by sms please" after "tell me when one appears": the same search, told of by that channel
+        return Reading(
+            language, "save_search", {"query": alert, "channel": "sms" if BY_SMS.search(folded) else "email"}
+        )
     if ALERT.search(folded):
         own = any(filters.get(key) is not None for key in _SEARCH_FILTERS) or filters.get("property_types")
         like_before = last_query and (LIKE_THESE.search(folded) or not own)
@@ -1068,6 +1075,13 @@ def _recomputed(
     if not change or all(before.get(key) == value for key, value in change.items()):
         return None
     return Reading(language, tool, {**before, **change})
+
+
+def last_alert(past: Sequence[dict[str, Any]]) -> str | None:
+    """The search the conversation's last tool call asked to be told of (save_search, saved or not: the buyer may
+    have been asked to sign in), else None."""
+    call = _last_call(past)
+    return str(call[1].get("query") or "") or None if call is not None and call[0] == "save_search" else None
 
 
 def last_calculation(past: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:

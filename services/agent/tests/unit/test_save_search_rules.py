@@ -9,7 +9,7 @@ from typing import Any
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import last_search, read_message
+from osool_agent.brains.rules import last_alert, last_search, read_message
 
 NOTHING: dict[str, Any] = {"filters": {}, "text": "", "understood": []}
 
@@ -74,3 +74,18 @@ def test_the_last_search_is_read_from_history() -> None:
     assert last_search(past) == "chalet in Sahel"
     assert last_search(past[:2]) == "villa in Zayed"
     assert last_search([{"role": "user", "content": "hi"}]) is None
+    # The alert asked for is the last tool call's only: a search since is what a channel named would be about.
+    asked = [*past, tool("save_search", {"query": "chalet in Sahel", "channel": "email"})]
+    assert (last_alert(asked), last_alert(past)) == ("chalet in Sahel", None)
+
+
+def test_a_channel_named_after_an_alert_request_asks_it_again_by_that_channel() -> None:
+    # "by sms please" to "To hear when a listing like this appears, please sign in first": the same search, by SMS.
+    said = "townhouse in madinaty"
+    for text, channel in (("by sms please", "sms"), ("في رسالة", "sms"), ("by email", "email"), ("عالإيميل", "email")):
+        reading = read_message(text, NOTHING, [], "auto", alert=said)
+        assert (reading.tool, reading.arguments) == ("save_search", {"query": said, "channel": channel}), text
+    # With no alert just asked for, a channel alone saves nothing; a new search is that search.
+    assert read_message("by sms please", NOTHING, [], "auto").tool is None
+    parsed = {"filters": {"locations": ["Maadi"], "property_types": ["Apartment"]}, "text": "", "understood": []}
+    assert read_message("apartments in Maadi by sms", parsed, [], "auto", alert=said).arguments.get("query") != said
