@@ -406,10 +406,36 @@ def _property(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     listing = content["listing"]
     status = STATUS["ar" if ar else "en"].get(str(listing.get("on_chain_status")), "")
     more = (f" الوحدة {status}." if ar else f" It is {status}.") if status else ""
-    lines = [_answers(listing, reading.asked, ar), listing_line(listing, ar) + more, _details(listing, ar)]
+    lines = [_answers(listing, reading.asked, ar), *_true_cost(content, reading, ar),
+             listing_line(listing, ar) + more, _details(listing, ar)]  # fmt: skip
     lines.append("تحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟" if ar else
                  "Shall I work out the monthly payment, or compare it with another unit?")  # fmt: skip
     return "\n".join(line for line in lines if line)
+
+
+def _true_cost(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
+    """Asked the true cost of one listing ("احسبلي التكلفة الحقيقية للأولى"): its plan's payments added up, and what
+    they are worth in today's money against paying cash, with what that assumes."""
+    cost = content.get("true_cost") or {}
+    if not reading.asked.get("true_cost") or cost.get("present_value") is None:
+        return []
+    if cost.get("is_cash"):
+        lines = [f"دي بتتدفع كاش: {egp(cost['cash_present_value'])} جنيه بفلوس النهارده، بوديعة الصيانة." if ar else
+                 f"It is paid in cash: EGP {egp(cost['cash_present_value'])} in today's money, with the maintenance "
+                 "deposit."]  # fmt: skip
+    else:
+        saving = int(cost.get("saving_vs_cash") or 0)
+        lines = [
+            f"خطة السداد بتاعتها إجماليها {egp(cost['nominal_total'])} جنيه، وقيمتها بفلوس النهارده "
+            f"{egp(cost['present_value'])} جنيه مقابل {egp(cost['cash_present_value'])} جنيه لو دفعت كاش"
+            + (f"، يعني التقسيط أوفر بـ {egp(saving)} جنيه." if saving > 0 else "، يعني الكاش أوفر.")
+            if ar else
+            f"Its plan's payments add up to EGP {egp(cost['nominal_total'])}, worth EGP {egp(cost['present_value'])} "
+            f"in today's money against EGP {egp(cost['cash_present_value'])} paying cash"
+            + (f": the plan is EGP {egp(saving)} cheaper." if saving > 0 else ": paying cash is cheaper.")
+        ]  # fmt: skip
+    lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(cost, ar)]
+    return lines
 
 
 def _details(listing: dict[str, Any], ar: bool) -> str:

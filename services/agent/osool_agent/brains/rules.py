@@ -71,6 +71,10 @@ MONTHLY = _family("monthly payment", "monthly installment", "monthly instalment"
                   "pay a month", "the installment", "the instalment", "installment be", "قسط", "القسط",
                   "هدفع كام في الشهر", "هدفع كام شهري", "el 2est", "el qest", "el ist", "2est kam", "qest kam",
                   "2esto kam", "2estaha kam", "hadfa3 kam", "hadfa kam", "ha2sat kam")  # fmt: skip
+# Asking the true cost of a listing's plan ("احسبلي التكلفة الحقيقية للأولى", "what does the second really cost?").
+TRUE_COST = _family("true cost", "real cost", "actual cost", "total cost", "really cost", "cost in today",
+                    "present value", "التكلفه الحقيقيه", "التكلفه الفعليه", "التكلفه الكليه", "هتتكلف كام",
+                    "el taklfa el 7a2e2eya", "el taklefa el 7a2e2eya", "taklefa 7a2e2eya")  # fmt: skip
 # Asking a listing's down payment ("what's the down payment on the first?", "مقدمها كام؟"): its plan answers it.
 DOWN_ASKED = _family("down payment", "downpayment", "how much down", "مقدم", "mo2adam", "mokadam", "moqadam",
                      "mo2dam")  # fmt: skip
@@ -746,6 +750,10 @@ def read_message(
     # "القسط كام؟" of the listing the conversation is on too; "over 10 years" asks for a term its plan may not have.
     about_plan = referenced or ([focus] if focus and not (ids or searching) else [])
     planned = [s for s in shown if s["id"] in about_plan and s.get("installment_years")]
+    if TRUE_COST.search(folded) and len(referenced) <= 1 and not amounts:
+        # "احسبلي التكلفة الحقيقية للأولى": that one's plan costed in today's money (two named are a comparison)
+        if costed := [s for s in shown if s["id"] in about_plan]:
+            return Reading(language, "get_property", {"property_id": costed[0]["id"]}, asked={"true_cost": [True]})
     asked_down = DOWN_ASKED.search(folded) and not (MONTHLY.search(folded) or LOAN.search(folded) or amounts)
     if asked_down and not _YEARS.search(folded) and (down_of := [s for s in shown if s["id"] in about_plan]):
         # "what's the down payment on the first?": its plan, with the down payment in pounds (or "cash only")

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from osool_agent.clients import UpstreamError
 from osool_agent.tools.context import ListingFacts, PropertyType, ToolArgs, ToolContext, ToolOutcome
-from osool_agent.tools.finance import Comparison, UnitTerms
+from osool_agent.tools.finance import Comparison, PlanCost, UnitTerms, plan_true_cost
 from osool_agent.tools.finance import compare_units as compare_terms
 from osool_common.errors import DomainError, NotFoundError
 from osool_common.listing_filters import SearchOrder
@@ -70,6 +70,9 @@ class GetPropertyArgs(ToolArgs):
 
 class PropertyOutcome(ToolOutcome):
     listing: ListingFacts | None = None
+    true_cost: PlanCost | None = Field(
+        default=None, description="its plan's payments by month and their worth in today's money against paying cash"
+    )
 
 
 class CompareArgs(ToolArgs):
@@ -169,7 +172,8 @@ async def get_property(ctx: ToolContext, args: GetPropertyArgs) -> PropertyOutco
     if listing is None:
         return PropertyOutcome(ok=False, error="not_found", message=f"no listing with id {args.property_id}")
     (listing,) = await with_chain_status(ctx, [listing])
-    return PropertyOutcome(listing=listing)
+    terms = UnitTerms(**listing.model_dump(include=set(UnitTerms.model_fields)))
+    return PropertyOutcome(listing=listing, true_cost=plan_true_cost(terms, today=ctx.today))
 
 
 async def compare_units(ctx: ToolContext, args: CompareArgs) -> CompareOutcome:

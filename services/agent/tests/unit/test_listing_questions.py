@@ -5,6 +5,7 @@ And "what would it rent for?" after a valuation: the yield of the home just valu
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
 from osool_agent.brains.rules import Reading, last_valuation, read_message
+from osool_agent.tools.finance import UnitTerms, plan_true_cost
 
 SHOWN = [{"id": f"SHOWN-{i}"} for i in range(1, 6)]
 
@@ -472,3 +474,35 @@ def test_the_down_payment_of_a_listing_is_its_plan(text: str, listing: str) -> N
     assert planned.startswith("خطة السداد: مقدم 10% (500,000 جنيه) وتقسيط على 6 سنين."), planned
     # A down payment with a loan, or searched for, is not this question.
     assert read("mortgage on the first with 30% down", {}, shown=PLANNED).tool == "calculate_mortgage"
+
+
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [("احسبلي التكلفة الحقيقية للأولى", "SHOWN-1"), ("what's the true cost of the second?", "SHOWN-2"),
+     ("el taklfa el 7a2e2eya bta3et el talta kam?", "SHOWN-3")],
+)  # fmt: skip
+def test_the_true_cost_of_one_listing_is_its_plan_in_todays_money(text: str, listing: str) -> None:
+    reading = read(text, {}, shown=PLANNED)
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property", {"property_id": listing}, {"true_cost": [True]}
+    )  # fmt: skip
+    # Two named are a comparison.
+    assert read("compare the true cost of the first two", {}, shown=PLANNED).tool == "compare_units"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_listings_true_cost_is_said_first_with_what_it_assumes(language: str) -> None:
+    terms = {"id": "SHOWN-1", "title": "Flat in Mivida", "price": 5_000_000, "size_sqm": 125.0,
+             "price_per_sqm": 40_000, "delivery_year": 2028, "down_payment_pct": 10.0,
+             "installment_years": 7}  # fmt: skip
+    cost = plan_true_cost(UnitTerms(**terms), today=date(2026, 12, 7)).model_dump(mode="json")
+    part = ToolReturnPart("get_property", {"ok": True, "listing": listing(), "true_cost": cost}, tool_call_id="c")
+    reading = Reading(language, "get_property", {"property_id": "SHOWN-1"}, asked={"true_cost": [True]})
+    lines = write_reply(reading, [part], seed="s").splitlines()
+    figures = [f"{cost[key]:,}" for key in ("nominal_total", "present_value", "cash_present_value")]
+    assert all(figure in lines[0] for figure in figures), lines[0]
+    said = cost["assumptions_ar"] if language == "ar" else cost["assumptions"]
+    assert said and all(any(item in line for line in lines[1 : 1 + len(said)]) for item in said), lines
+    # Not asked, not said: a question about the listing's garden does not cost its plan.
+    other = Reading(language, "get_property", {"property_id": "SHOWN-1"}, asked={"features": ["garden"]})
+    assert figures[1] not in write_reply(other, [part], seed="s")
