@@ -385,11 +385,9 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     elif reserved:
         lines.append(f"خد بالك: {reserved} من دول محجوزين بالفعل على السجل." if ar else
                      f"Worth knowing: {reserved} of these are already reserved on the registry.")  # fmt: skip
-    closing_en = ["Shall I check one of them on the registry, or compare two side by side?",
-                  "Would you like the true cost of a payment plan, or a comparison of two of them?",
+    closing_en = [offer_question("registry_or_compare", False), offer_question("true_cost_or_compare", False),
                   "Which one interests you? I can check its availability or work out the mortgage."]  # fmt: skip
-    closing_ar = ["تحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟",
-                  "تحب أحسبلك التكلفة الحقيقية لخطة السداد، ولا أقارن بين اتنين منهم؟",
+    closing_ar = [offer_question("registry_or_compare", True), offer_question("true_cost_or_compare", True),
                   "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."]  # fmt: skip
     if reading.note == "invest":  # a budget to invest, no rent said: the yield of one of these is the next step
         lines.append("قولي الإيجار اللي متوقعه لواحدة منهم وأنا أحسبلك العائد بتاعها." if ar else

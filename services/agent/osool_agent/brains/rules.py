@@ -1343,8 +1343,14 @@ OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
     # "A viewing, or reserve it?": a bare yes takes the first, the step that commits to nothing
     "viewing_or_reserve": ("Shall we book a viewing, or reserve it (reserving registers it)?",
                            "تحب نحجز معاد معاينة، ولا تحجزها (والحجز بيسجلها)؟"),
+    # After listings: a bare yes compares the first two, which also costs each one's plan in today's money
+    "registry_or_compare": ("Shall I check one of them on the registry, or compare two side by side?",
+                            "تحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟"),
+    "true_cost_or_compare": ("Would you like the true cost of a payment plan, or a comparison of two of them?",
+                             "تحب أحسبلك التكلفة الحقيقية لخطة السداد، ولا أقارن بين اتنين منهم؟"),
 }  # fmt: skip
-_OFFER_KIND = {"free_times": "viewing", "viewing_or_reserve": "viewing"}
+_OFFER_KIND = {"free_times": "viewing", "viewing_or_reserve": "viewing", "registry_or_compare": "compare",
+               "true_cost_or_compare": "compare"}  # fmt: skip
 OFFERS = {question: _OFFER_KIND.get(key, key) for key, both in OFFER_QUESTIONS.items() for question in both}
 
 
@@ -1368,7 +1374,8 @@ def loan_budget(past: Sequence[dict[str, Any]]) -> int | None:
 
 def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[str, Any]] | None:
     """The tool call the last reply (`said`) offered to make, which a yes asks for: listings within the budget the
-    mortgage just computed, listings where the market figures were, a viewing of the listing just checked."""
+    mortgage just computed, listings where the market figures were, a viewing of the listing just checked, the first
+    two listings just shown side by side."""
     kind = next((kind for question, kind in OFFERS.items() if said.rstrip().endswith(question)), None)
     call = _last_call(past)
     if kind is None or call is None:
@@ -1395,6 +1402,9 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
         }
     if kind == "viewing" and (focus := last_focus(past)):
         return "schedule_viewing", {"property_id": focus}
+    if kind == "compare" and call[0] == "search_properties":
+        listed = [str(listing["id"]) for listing in call[2].get("listings") or [] if listing.get("id")]
+        return ("compare_units", {"property_ids": listed[:2]}) if len(listed) >= 2 else None
     return None
 
 

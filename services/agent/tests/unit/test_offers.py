@@ -40,6 +40,11 @@ IN_BUDGET = turn("check_market_trends", {"property_type": "Apartment", "max_pric
 YIELD = turn("calculate_investment_roi", {"property_price": 3_000_000, "monthly_rent": 15_000},
              {"ok": True, "property_price": 3_000_000, "annual_rent": 180_000},
              "At EGP 3,000,000 ...\nShall I look for listings within that budget?")  # fmt: skip
+SHOWN = [{"id": f"00000000-0000-4000-8000-00000000000{n}", "title": f"Flat {n}"} for n in range(1, 4)]
+LISTED = turn("search_properties", {"query": "townhouse in Madinaty"}, {"ok": True, "listings": SHOWN},
+              "1. ...\nWould you like the true cost of a payment plan, or a comparison of two of them?")  # fmt: skip
+LISTED_AR = turn("search_properties", {"query": "تاون هاوس في مدينتي"}, {"ok": True, "listings": SHOWN},
+                 "1. ...\nتحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟")  # fmt: skip
 CHECKED = turn("check_availability", {"property_id": LISTING}, {"ok": True, "property_id": LISTING,
                "status": "available"}, "3BR Apartment is available. Shall we book a viewing?")  # fmt: skip
 
@@ -60,6 +65,9 @@ def read(text: str, past: list[dict[str, Any]], filters: dict[str, Any] | None =
                                        "max_price": 4_000_000}),
      (YIELD, "search_properties", {"query": "homes up to EGP 3,000,000", "max_price": 3_000_000}),
      (CHECKED, "schedule_viewing", {"property_id": LISTING}),
+     # Either of two steps after listings: a yes compares the first two, which also costs each one's plan
+     (LISTED, "compare_units", {"property_ids": [SHOWN[0]["id"], SHOWN[1]["id"]]}),
+     (LISTED_AR, "compare_units", {"property_ids": [SHOWN[0]["id"], SHOWN[1]["id"]]}),
      ([*CHECKED[:-1], {"role": "assistant", "content": "It is still listed for sale. Shall we book a viewing, or "
                                                        "reserve it (reserving registers it)?"}],
       "schedule_viewing", {"property_id": LISTING})],
