@@ -560,6 +560,32 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
             )
         else:
             lines.append("الإعلان مش ذاكر ميعاد الاستلام." if ar else "Its listing does not say when it is delivered.")
+    if asked.get("which_floor"):
+        floor = listing.get("floor")
+        lines.append((f"هي {_floor_words(int(floor), ar)}." if ar else f"It is {_floor_words(int(floor), ar)}.")
+                     if floor is not None else
+                     ("الإعلان مش ذاكر الدور." if ar else "Its listing does not say which floor."))  # fmt: skip
+    if asked.get("size"):
+        rooms = listing.get("bedrooms")
+        rooms_said = (f"، {_rooms(int(rooms), ar)}" if ar else f", {_rooms(int(rooms), ar)}") if rooms else ""
+        lines.append(f"مساحتها {egp(listing.get('size_sqm'))} متر{rooms_said}." if ar else
+                     f"It is {egp(listing.get('size_sqm'))} m²{rooms_said}.")  # fmt: skip
+    if asked.get("bathrooms"):
+        baths = listing.get("bathrooms")
+        if baths:
+            lines.append(f"فيها {_baths(int(baths), ar)}." if ar else f"It has {_baths(int(baths), ar)}.")
+        else:
+            lines.append("الإعلان مش ذاكر عدد الحمامات." if ar else "Its listing does not give its bathrooms.")
+    if asked.get("where"):
+        compound = (ar and listing.get("compound_ar")) or listing.get("compound")
+        place = ((ar and listing.get("location_ar")) or listing.get("location")) or ""
+        where = f"{compound}، {place}" if compound and ar else f"{compound}, {place}" if compound else place
+        if ar:
+            gives = "الكمبوند والمنطقة" if compound else "المنطقة"
+            lines.append(f"مكانها: {where}. الإعلان بيذكر {gives}، مش العنوان بالتفصيل.")
+        else:
+            gives = "the compound and the area" if compound else "the area"
+            lines.append(f"It is in {where}. Its listing gives {gives}, not a street address.")
     if asked.get("distance"):
         place = ((ar and listing.get("location_ar")) or listing.get("location")) or ""
         lines.append(f"معنديش مسافات أو مدة الطريق للوحدات، بس مكانها: {place}." if ar else

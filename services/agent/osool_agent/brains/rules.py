@@ -257,6 +257,20 @@ LISTING_QUESTIONS = {
                         "بعيد عن", "قد ايه من", "كام دقيقه", "ب3eda", "b3eed 3an", "b3eda 3an"),
     "maintenance": _family("maintenance", "service charge", "service fee", "الصيانه", "صيانه", "وديعه",
                            "siana", "seyana", "syana"),
+    # "what floor is the first on?", "el awla fel dor kam?", "مساحتها كام؟", "كام حمام؟", "where exactly is it?"
+    "which_floor": _family("what floor", "which floor", "floor is it", "floor number", "الدور الكام", "دور كام",
+                           "الدور كام", "dor kam", "el dor el kam", "fi dor kam"),
+    "size": re.compile(
+        _family("how big", "what size", "what is the size", "what's the size", "how many meters", "how many square",
+                "how many sqm", "كام متر", "kam metr", "kam meter").pattern
+        # "مساحة التانية كام؟", "masa7et el awla kam?": the size, a word or two before "how much"
+        + r"|(?<![\w])(?:ال)?مساح\w*(?: \S+){0,2} كام|\bmasa7\w*(?: \S+){0,2} kam\b"
+    ),
+    "bathrooms": _family("how many bathrooms", "how many baths", "كام حمام", "عدد الحمامات", "حماماتها كام",
+                         "kam 7amam", "kam hammam"),
+    "where": _family("where is it", "where exactly", "what's the address", "its address",
+                     "location of", "فين بالظبط", "فين بالضبط", "مكانها فين", "هي فين", "عنوانها", "العنوان",
+                     "fein bel zabt", "fen bel zabt", "makanha fein", "makanha fen", "heya fein"),
     # Only of a listing pointed at ("is the first one delivered?", "هتتسلم امتى؟"): "only ready to move" is a search.
     "delivery": _family("delivered", "delivery", "handover", "hand over", "ready to move", "move in", "اتسلمت",
                         "استلام", "استلامها", "تسليم", "تسليمها", "هتتسلم", "هستلم", "هستلمها", "جاهزه", "este2lam",

@@ -506,3 +506,34 @@ def test_a_listings_true_cost_is_said_first_with_what_it_assumes(language: str) 
     # Not asked, not said: a question about the listing's garden does not cost its plan.
     other = Reading(language, "get_property", {"property_id": "SHOWN-1"}, asked={"features": ["garden"]})
     assert figures[1] not in write_reply(other, [part], seed="s")
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "en", "ar"),
+    [("el awla fel dor kam?", "which_floor", "It is on floor 11.", "هي في الدور 11."),
+     ("مساحة الأولى كام؟", "size", "It is 125 m², 2 bedrooms.", "مساحتها 125 متر، غرفتين."),
+     ("how big is the first one?", "size", "It is 125 m², 2 bedrooms.", "مساحتها 125 متر، غرفتين."),
+     ("كام حمام في الأولى؟", "bathrooms", "It has 2 bathrooms.", "فيها حمامين."),
+     ("where exactly is the first?", "where",
+      "It is in Mivida, New Cairo. Its listing gives the compound and the area, not a street address.",
+      "مكانها: ميفيدا، القاهرة الجديدة. الإعلان بيذكر الكمبوند والمنطقة، مش العنوان بالتفصيل.")],
+)  # fmt: skip
+def test_what_floor_how_big_how_many_bathrooms_and_where_are_answered_first(
+    text: str, asked: str, en: str, ar: str
+) -> None:
+    reading = read(text, {})
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property",
+        {"property_id": "SHOWN-1"},
+        {asked: [True]},
+    )
+    changes = {"floor": 11, "bathrooms": 2, "compound_ar": "ميفيدا", "location_ar": "القاهرة الجديدة"}
+    assert answer({asked: [True]}, "en", **changes) == en
+    assert answer({asked: [True]}, "ar", **changes) == ar
+    # What its listing does not give is said so, not guessed.
+    if asked in ("which_floor", "bathrooms"):
+        assert "does not" in answer({asked: [True]}, "en", floor=None, bathrooms=None)
+    if asked == "where":  # no compound: the area alone, said as all the listing gives
+        assert answer({asked: [True]}, "en", compound=None) == (
+            "It is in New Cairo. Its listing gives the area, not a street address."
+        )  # fmt: skip
