@@ -395,6 +395,12 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     elif len(listings) == 1:  # one listing: nothing to compare it with among these
         lines.append("تحب أتأكد إنها متاحة على السجل، ولا أحسبلك التمويل، ولا نحجز معاد معاينة؟" if ar else
                      "Shall I check it on the registry, work out its mortgage, or book a viewing?")  # fmt: skip
+    elif not (applied or content.get("order") not in (None, "relevance") or reading.note):
+        # "a place for my family": nothing said that narrows the search (a place, a type, a budget, rooms), so the
+        # listings are only the nearest to the words; what would narrow them is the next step, not a comparison
+        lines.append("قولي المنطقة والميزانية وعدد الغرف اللي محتاجها، وأنا أضيقلك الاختيارات." if ar else
+                     "Tell me the area, your budget and how many bedrooms you need, and I will narrow these "
+                     "down.")  # fmt: skip
     else:
         lines.append(_pick(closing_ar if ar else closing_en, seed + "close"))
     return "\n".join(lines)

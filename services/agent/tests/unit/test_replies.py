@@ -532,6 +532,19 @@ def test_one_listing_found_is_offered_no_comparison_among_them(language: str, cl
         assert text.endswith(closing) and "compar" not in text and "أقارن" not in text
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_listings_nothing_narrowed_ask_what_would_narrow_them(language: str) -> None:
+    # "a place for my family": no place, type, budget or rooms said; the listings are only the nearest to the words.
+    listings = [listing(n).model_dump(mode="json") for n in (1, 2, 3)]
+    asked = "وعدد الغرف اللي محتاجها" if language == "ar" else "how many bedrooms you need"
+    for applied, order, narrows in (({}, "relevance", True), ({"locations": ["New Cairo"]}, "relevance", False),
+                                    ({}, "price_asc", False)):  # fmt: skip
+        content = {"listings": listings, "applied_filters": applied, "order": order}
+        text = write_reply(Reading(language, "search_properties", {"query": "x"}),
+                           [ToolReturnPart("search_properties", content, "c1")], seed="s")  # fmt: skip
+        assert (asked in text.splitlines()[-1]) is narrows, text
+
+
 ROI_RESULT = {"ok": True, "property_price": 3_000_000, "annual_rent": 180_000, "gross_yield_pct": 6.0,
               "net_yield_pct": 4.0, "annual_costs": 60_000, "break_even_years": 25.0, "grade": "fair"}  # fmt: skip
 
