@@ -419,10 +419,10 @@ class ListingRepository:
         When they are not (a rare filter, or one that follows the price: "under 50,000 a month", dearest first), a
         feature asked for goes to the planner's choice for each walk with every filter (the feature's GIN index when
         it is rare), and the rest to the profiles' walks: each profile that passes, its listings in price order from
-        its covering index (migration 0009), which holds every other listing filter's column. The planner given every
-        filter at once walked the whole (place, type) index for "corner apartment in New Cairo" (100 ms at 1,000,000
-        listings) where the walk meets ten corner units within 1,000 rows (0.3 ms). Only the page's rows are joined
-        to their profiles for the distance."""
+        its covering index (migrations 0009, 0015), which holds every other listing filter's column. The planner given
+        every filter at once walked the whole (place, type) index for "corner apartment in New Cairo" (100 ms at
+        1,000,000 listings) where the walk meets ten corner units within 1,000 rows (0.3 ms). Only the page's rows are
+        joined to their profiles for the distance."""
         direction = "DESC" if descending else "ASC"
         order = f"ORDER BY t.price {direction}, t.id"
 
@@ -443,8 +443,8 @@ class ListingRepository:
             return _capped_walk("price", direction, "$1", on_index, passes, limit, rows)
 
         def by_profiles(params: _Params) -> str:
-            # Each profile that passes, its listings in price order from the profile's covering index (migration
-            # 0009) up to its k-th match; the profiles' firsts merged.
+            # Each profile that passes, its listings in price order from the profile's covering index (migrations
+            # 0009, 0015) up to its k-th match; the profiles' firsts merged.
             profile_conditions, listing_conditions = _profile_and_listing(filters, params, equality=True)
             on_profile = " AND ".join(["f.model = $1", *profile_conditions])
             on_listing = " AND ".join(["p.profile_key = f.key", *listing_conditions])
@@ -539,8 +539,8 @@ class ListingRepository:
             params = _Params(model)
             limit = params(k)
             if walks is None and narrows_profiles(filters):
-                # The profiles that pass, each one's listings read from the profile's covering index (migration
-                # 0009), which holds the size and the other listing filters' columns: no listing row is read.
+                # The profiles that pass, each one's listings read from the profile's covering index (migrations
+                # 0009, 0015), which holds the size and the other listing filters' columns: no listing row is read.
                 profile_conditions, listing_conditions = _profile_and_listing(filters, params)
                 on = " AND ".join(["f.model = $1", "p.profile_key = f.key", *profile_conditions, *listing_conditions])
                 page = (
