@@ -34,6 +34,7 @@ from osool_agent import metrics
 from osool_agent.brains import ModelBrain
 from osool_agent.brains.replies import SMALLTALK, write_reply
 from osool_agent.brains.rules import (
+    OFFER_QUESTIONS,
     LastSearch,
     Reading,
     ViewingOffer,
@@ -49,6 +50,7 @@ from osool_agent.brains.rules import (
     offered_next,
     read_message,
     rules_model,
+    said_yes,
     seller_answer,
     valuation_continued,
     valuation_pending,
@@ -519,6 +521,8 @@ class ChatService:
                 stated = read_slots(message, parsed, context=context.seller_question).stated()
                 if context.seller_question not in stated:
                     reading.smalltalk = "seller_skipped"
+        elif context.which_asked and reading.tool is None and said_yes(message):
+            reading.smalltalk = "which_one"  # "yes" to "Which one interests you?": which, and what to do with it
         elif context.seller_asked and (answer := seller_answer(text, reading, "", context.valued)):
             # "مسافر برا" a few turns after "what is prompting the sale?" went unanswered: an answer all the same,
             # thanked for (the lead records it), rather than taken for a buyer who has said nothing yet.
@@ -715,6 +719,7 @@ class Context:
     number_asked: bool = False  # ... with no contact to share yet: whether a consultant may call, on which number
     seller_question: str | None = None  # the seller's question the last reply ended with ("motivation", ...)
     seller_asked: bool = False  # one of the seller's questions was asked in the conversation's last replies
+    which_asked: bool = False  # the last reply asked which of the listings shown interests the buyer
     offered: tuple[str, dict[str, Any]] | None = None  # the tool call the last reply offered, which a yes makes
     budget: int | None = None  # the price the last mortgage computed puts within reach ("what can I afford?")
     alert: str | None = None  # the search the last turn asked to be told of ("by SMS please" asks it again)
@@ -733,6 +738,7 @@ class Context:
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
+            which_asked=said.endswith(OFFER_QUESTIONS["which_one"]),
             seller_asked=any(
                 question in (item.get("content") or "")
                 for item in [item for item in past if item.get("role") == "assistant"][-SELLER_REPLIES_KEPT:]

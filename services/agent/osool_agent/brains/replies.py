@@ -385,10 +385,8 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     elif reserved:
         lines.append(f"خد بالك: {reserved} من دول محجوزين بالفعل على السجل." if ar else
                      f"Worth knowing: {reserved} of these are already reserved on the registry.")  # fmt: skip
-    closing_en = [offer_question("registry_or_compare", False), offer_question("true_cost_or_compare", False),
-                  "Which one interests you? I can check its availability or work out the mortgage."]  # fmt: skip
-    closing_ar = [offer_question("registry_or_compare", True), offer_question("true_cost_or_compare", True),
-                  "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."]  # fmt: skip
+    closing_en = [offer_question(key, False) for key in ("registry_or_compare", "true_cost_or_compare", "which_one")]
+    closing_ar = [offer_question(key, True) for key in ("registry_or_compare", "true_cost_or_compare", "which_one")]
     if reading.note == "invest":  # a budget to invest, no rent said: the yield of one of these is the next step
         lines.append("قولي الإيجار اللي متوقعه لواحدة منهم وأنا أحسبلك العائد بتاعها." if ar else
                      "Tell me the rent you expect for one of them and I will work out its yield.")  # fmt: skip
@@ -1155,6 +1153,12 @@ SMALLTALK = {
         "ar": ["العائد بيفرق على حسب الإيجار اللي كل وحدة هتجيبه، والإعلانات دي للبيع ومش مكتوب فيها إيجار: بالإيجار "
                "المعتاد، نسبة من السعر، كلهم هيطلعوا نفس العائد. قولي الإيجار اللي متوقعه لواحدة منهم وأحسبلك "
                "عائدها."],
+    },
+    # A yes to "Which one interests you?": which one, and what to do with it.
+    "which_one": {
+        "en": ["Which one? Tell me its number (\"the second\") and whether I should check its availability, work "
+               "out its mortgage or book a viewing."],
+        "ar": ["أنهي واحدة؟ قولي رقمها (\"التانية\") وتحب أتأكد إنها متاحة، ولا أحسبلك التمويل، ولا نحجز معاد معاينة."],
     },
     "thanks": {"en": ["You're welcome. Anything else I can check for you?"],
                "ar": ["العفو! أقدر أساعدك في حاجة تانية؟"]},

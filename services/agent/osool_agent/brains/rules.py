@@ -1362,9 +1362,12 @@ OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
                             "تحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟"),
     "true_cost_or_compare": ("Would you like the true cost of a payment plan, or a comparison of two of them?",
                              "تحب أحسبلك التكلفة الحقيقية لخطة السداد، ولا أقارن بين اتنين منهم؟"),
+    # Asks which: a bare yes makes nothing, and is asked which one (service.Context.which_asked)
+    "which_one": ("Which one interests you? I can check its availability or work out the mortgage.",
+                  "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."),
 }  # fmt: skip
 _OFFER_KIND = {"free_times": "viewing", "viewing_or_reserve": "viewing", "registry_or_compare": "compare",
-               "true_cost_or_compare": "compare"}  # fmt: skip
+               "true_cost_or_compare": "compare", "which_one": "which"}  # fmt: skip
 OFFERS = {question: _OFFER_KIND.get(key, key) for key, both in OFFER_QUESTIONS.items() for question in both}
 
 
@@ -1420,6 +1423,11 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
         listed = [str(listing["id"]) for listing in call[2].get("listings") or [] if listing.get("id")]
         return ("compare_units", {"property_ids": listed[:2]}) if len(listed) >= 2 else None
     return None
+
+
+def said_yes(text: str) -> bool:
+    """A short yes to the last reply's question (_is_yes of the text)."""
+    return _is_yes(fold(text))
 
 
 def _is_yes(folded: str) -> bool:

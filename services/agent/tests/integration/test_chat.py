@@ -686,6 +686,30 @@ def test_a_change_to_the_last_calculation_computes_it_again(api: httpx.Client) -
     assert f"{egp(again['result']['loan_amount'])} جنيه لمدة 20 سنة" in longer["reply"], longer["reply"]
 
 
+def test_a_yes_to_the_listings_closing_question_compares_two_or_asks_which(api: httpx.Client) -> None:
+    # The closing question after listings is one of three, by the turn's key: each asked until both kinds are seen.
+    seen: dict[str, str] = {}
+    for n in range(30):
+        listed = chat(api, "villas in Sheikh Zayed", headers={"Idempotency-Key": f"closing-{uuid.uuid4().hex}-{n}"})
+        body = listed.json()
+        kind = ("which" if body["reply"].endswith("I can check its availability or work out the mortgage.") else
+                "compare" if body["reply"].endswith(("compare two side by side?", "a comparison of two of them?"))
+                else None)  # fmt: skip
+        if kind is None or kind in seen:
+            continue
+        yes = chat(api, "yes", body["session_secret"], session_id=body["session_id"]).json()
+        if kind == "compare":  # the first two side by side, each plan costed
+            [call] = yes["tool_calls"]
+            ids = [card["id"] for card in body["listings"][:2]]
+            assert (call["name"], call["arguments"]["property_ids"]) == ("compare_units", ids), yes["reply"]
+        else:  # which one, and what to do with it
+            assert yes["tool_calls"] == [] and yes["reply"].startswith("Which one? Tell me its number"), yes["reply"]
+        seen[kind] = yes["reply"]
+        if len(seen) == 2:
+            break
+    assert set(seen) == {"which", "compare"}, seen
+
+
 def test_a_yes_makes_what_the_last_reply_offered_and_afford_keeps_to_the_mortgage(api: httpx.Client) -> None:
     figures = chat(api, "villa prices in sheikh zayed").json()
     session, secret = figures["session_id"], figures["session_secret"]
