@@ -47,12 +47,15 @@ class SearchClient:
         self.http = http
 
     async def search(
-        self, query: str, filters: dict[str, Any] | None, limit: int, *, order: str | None = None
-    ) -> dict[str, Any]:
+        self, query: str, filters: dict[str, Any] | None, limit: int, *, order: str | None = None,
+        relax: list[str] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
         # Amr says what giving up a filter would find when nothing matches (relaxations): asked for explicitly.
         body: dict[str, Any] = {"query": query, "limit": limit, "explain_empty": True}
         if filters:
             body["filters"] = filters
+        if relax:  # a relaxation offered, taken: those groups of filters given up, whoever stated them
+            body["relax"] = relax
         if order is not None:  # without one, the order the buyer's words ask for ("the cheapest"), else relevance
             body["order"] = order
         result: dict[str, Any] = await _call(self.http, "search", "POST", "/api/properties/search", "search", json=body)

@@ -13,7 +13,7 @@ from osool_common.validation import PlainText
 from osool_search.filters import SearchFilters
 from osool_search.gazetteer import ARABIC_NAMES, KNOWN_NAMES
 from osool_search.listing import Feature, Finishing, PropertyType, SaleType
-from osool_search.relaxation import RelaxableGroup
+from osool_search.relaxation import GROUPS, RelaxableGroup
 
 # The order of a listing page without words to rank by: the newest first, or by price, size or price per square metre.
 ListOrder = Literal[
@@ -35,6 +35,9 @@ class SearchRequest(StrictModel):
     # statements, tens of milliseconds on a large catalogue, so only for the clients that show them (the web client,
     # Amr). Off, the response's relaxations are always empty.
     explain_empty: bool = False
+    # Groups of filters given up (a relaxation a response offered, taken: "yes, show me those"): whatever the words or
+    # the explicit filters state of them is left out.
+    relax: list[RelaxableGroup] = Field(default_factory=list, max_length=len(GROUPS))
     # The order of the results: by relevance, by price (cheapest or dearest first) or by size (biggest or smallest
     # first), ties by id. Absent: what the words ask for ("the cheapest", "أرخص", "أغلى", "the biggest"), else
     # relevance.

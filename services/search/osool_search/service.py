@@ -36,7 +36,7 @@ from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
 from osool_search.query_parser import ParsedQuery, parse_query
 from osool_search.ranking import fuse, spread_over_places
-from osool_search.relaxation import relaxed_variants
+from osool_search.relaxation import GROUPS, relaxed_variants
 from osool_search.repository import ListingRepository, MeasuredColumn, Priced, Sized, narrows_profiles
 from osool_search.schemas import (
     Comparable,
@@ -141,6 +141,11 @@ class SearchService:
         except ValidationError as exc:
             reasons = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
             raise ValidationFailedError(f"the filters contradict each other: {reasons}") from None
+        if request.relax:  # a relaxation taken: those groups' filters given up, whoever stated them
+            given_up = {name for group in request.relax for name in GROUPS[group]}
+            filters = SearchFilters.model_validate(
+                {name: value for name, value in filters.applied().items() if name not in given_up}
+            )
         order = request.order or parsed.order or "relevance"
         fingerprint = hashlib.sha256(
             json.dumps([self.embedder.model, query.casefold(), filters.applied(), order], sort_keys=True).encode()

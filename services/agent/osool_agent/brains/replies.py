@@ -367,6 +367,10 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     by_price = _ORDER_INTROS.get(str(content.get("order")))
     continued = CONTINUED_INTROS.get(reading.note or "")
     intro = continued[ar] if continued else by_price[ar] if by_price else _pick(intro_ar if ar else intro_en, seed)
+    given_up = [RELAXED[g][ar] for g in reading.arguments.get("relax") or [] if g in RELAXED]
+    if reading.note == "relaxed" and given_up:  # "yes" to what giving up a filter would find: said as such
+        said = " و".join(given_up) if ar else " and ".join(given_up)
+        intro = f"دي اللي لقيتها {said}:" if ar else f"Here is what there is {said}:"
     lines = [unmatched or intro]
     applied = content.get("applied_filters") or {}
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied

@@ -596,10 +596,11 @@ def read_message(
         offered is not None
         and not ids
         and not other_step
-        and _is_yes(folded)
+        and (_is_yes(folded) or ("relax" in offered[1] and SHOW_THOSE.search(folded)))
         and not any(filters.get(k) for k in _YES_BUT_NEW)
     ):
-        return Reading(language, offered[0], dict(offered[1]))
+        note = "relaxed" if "relax" in offered[1] else None  # the reply says what was given up
+        return Reading(language, offered[0], dict(offered[1]), note=note)
     picks = _ordinals(folded)
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]
     deictic = not picks and bool(shown or focus) and THIS.search(folded) is not None
@@ -1362,12 +1363,19 @@ OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
                             "تحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟"),
     "true_cost_or_compare": ("Would you like the true cost of a payment plan, or a comparison of two of them?",
                              "تحب أحسبلك التكلفة الحقيقية لخطة السداد، ولا أقارن بين اتنين منهم؟"),
+    # Nothing matched, and what giving up a group of filters would find was said (replies._relaxed_line): a yes, or
+    # "show me those", takes the first of them
+    "relaxed": ("and I will search again.", "وأنا أدورلك تاني."),
     # Asks which: a bare yes makes nothing, and is asked which one (service.Context.which_asked)
     "which_one": ("Which one interests you? I can check its availability or work out the mortgage.",
                   "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."),
 }  # fmt: skip
 _OFFER_KIND = {"free_times": "viewing", "viewing_or_reserve": "viewing", "registry_or_compare": "compare",
                "true_cost_or_compare": "compare", "which_one": "which"}  # fmt: skip
+# "show me those", "وريني دول": the listings a relaxation just said there are (a yes takes them too).
+SHOW_THOSE = _family("show me those", "show me them", "show them", "show me these", "let me see them",
+                     "let me see those", "وريني دول", "وريهم", "وريني هم", "وريني اياهم", "wareeny dol", "wareni dol",
+                     "wreny dol")  # fmt: skip
 OFFERS = {question: _OFFER_KIND.get(key, key) for key, both in OFFER_QUESTIONS.items() for question in both}
 
 
@@ -1419,6 +1427,12 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
         }
     if kind == "viewing" and (focus := last_focus(past)):
         return "schedule_viewing", {"property_id": focus}
+    if kind == "relaxed" and call[0] == "search_properties":
+        first = next(
+            (r for r in call[2].get("relaxations") or [] if (r.get("count") or 0) > 0 and r.get("group")), None
+        )
+        arguments = {key: value for key, value in call[1].items() if key not in ("exclude_ids", "relax")}
+        return ("search_properties", {**arguments, "relax": [first["group"]]}) if first else None
     if kind == "compare" and call[0] == "search_properties":
         listed = [str(listing["id"]) for listing in call[2].get("listings") or [] if listing.get("id")]
         return ("compare_units", {"property_ids": listed[:2]}) if len(listed) >= 2 else None

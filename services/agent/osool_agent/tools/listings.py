@@ -41,6 +41,11 @@ class SearchArgs(ToolArgs):
         "price_per_sqm_desc for the highest",
     )
     limit: int = Field(default=5, ge=1, le=10)
+    relax: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=14,
+        description="groups of filters the buyer agreed to give up, as the last search's relaxations name them "
+        "(price, bedrooms, property_type, location, ...): left out whether the words or the filters state them",
+    )  # fmt: skip
     exclude_ids: list[Annotated[str, Field(max_length=100)]] = Field(
         default_factory=list, max_length=50,
         description="ids of listings this search already showed, when the buyer asks for more: left out",
@@ -125,8 +130,9 @@ async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome
     shown = set(args.exclude_ids)
     try:  # a few more than shown: units reserved or sold on the registry are left out, and those shown before
         body = await ctx.search.search(
-            args.query, _filters(args) or None, min(wanted + 5 + len(shown), 100), order=args.order
-        )
+            args.query, _filters(args) or None, min(wanted + 5 + len(shown), 100), order=args.order,
+            relax=args.relax or None,
+        )  # fmt: skip
     except DomainError as exc:
         return SearchOutcome(ok=False, error="invalid" if exc.status_code < 500 else "unavailable", message=exc.message)
     rows = [row for row in body["results"] if str(row["id"]) not in shown]

@@ -45,6 +45,15 @@ LISTED = turn("search_properties", {"query": "townhouse in Madinaty"}, {"ok": Tr
               "1. ...\nWould you like the true cost of a payment plan, or a comparison of two of them?")  # fmt: skip
 LISTED_AR = turn("search_properties", {"query": "تاون هاوس في مدينتي"}, {"ok": True, "listings": SHOWN},
                  "1. ...\nتحب أتأكد من حالة واحدة منهم على السجل، ولا أقارنلك بين اتنين؟")  # fmt: skip
+NOTHING_FOUND = turn(
+    "search_properties", {"query": "villa in Maadi under 5 million", "location": "Maadi", "property_type": "Villa",
+                          "max_price": 5_000_000, "exclude_ids": ["x"]},
+    {"ok": True, "listings": [],
+     "relaxations": [{"group": "price", "without": ["max_price"], "count": 3},
+                     {"group": "property_type", "without": ["property_types"], "count": 55}]},
+    "Nothing we have matches all of that. Without the budget limit there are 3, the cheapest at EGP 20,000,000; of "
+    "any type there are 55. Tell me a budget from there and I will search again.",
+)  # fmt: skip
 CHECKED = turn("check_availability", {"property_id": LISTING}, {"ok": True, "property_id": LISTING,
                "status": "available"}, "3BR Apartment is available. Shall we book a viewing?")  # fmt: skip
 
@@ -68,6 +77,9 @@ def read(text: str, past: list[dict[str, Any]], filters: dict[str, Any] | None =
      # Either of two steps after listings: a yes compares the first two, which also costs each one's plan
      (LISTED, "compare_units", {"property_ids": [SHOWN[0]["id"], SHOWN[1]["id"]]}),
      (LISTED_AR, "compare_units", {"property_ids": [SHOWN[0]["id"], SHOWN[1]["id"]]}),
+     # Nothing found, what giving up a filter would find said: the first of them, that group given up
+     (NOTHING_FOUND, "search_properties", {"query": "villa in Maadi under 5 million", "location": "Maadi",
+                                           "property_type": "Villa", "max_price": 5_000_000, "relax": ["price"]}),
      ([*CHECKED[:-1], {"role": "assistant", "content": "It is still listed for sale. Shall we book a viewing, or "
                                                        "reserve it (reserving registers it)?"}],
       "schedule_viewing", {"property_id": LISTING})],
@@ -197,3 +209,21 @@ def test_a_yes_after_a_yield_searches_the_type_asked_a_message_before() -> None:
         "search_properties",
         {"query": "apartments up to EGP 3,000,000", "max_price": 3_000_000, "property_type": "Apartment"},
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["show me those", "ok show me them", "وريني دول", "wareeny dol"])
+def test_show_me_those_after_nothing_found_takes_the_first_relaxation_said(text: str) -> None:
+    reading = read(text, NOTHING_FOUND)
+    assert (reading.tool, reading.arguments["relax"], reading.note) == ("search_properties", ["price"], "relaxed")
+    # The reply says what was given up, in the buyer's language.
+    content = {"ok": True, "listings": [{"id": "a", "title": "Villa 1", "price": 20_000_000, "price_per_sqm": 50_000,
+                                         "size_sqm": 400.0, "type": "Villa", "location": "Maadi"}],
+               "applied_filters": {"locations": ["Maadi"], "property_types": ["Villa"]}}  # fmt: skip
+    text_en = write_reply(Reading("en", "search_properties", reading.arguments, note="relaxed"),
+                          [ToolReturnPart("search_properties", content, tool_call_id="c")], seed="s")  # fmt: skip
+    assert text_en.startswith("Here is what there is without the budget limit:"), text_en
+    text_ar = write_reply(Reading("ar", "search_properties", reading.arguments, note="relaxed"),
+                          [ToolReturnPart("search_properties", content, tool_call_id="c")], seed="s")  # fmt: skip
+    assert text_ar.startswith("دي اللي لقيتها من غير حد الميزانية:"), text_ar
+    # "show me those" after anything else offered nothing of the kind
+    assert read(text, LISTED).tool != "search_properties" or "relax" not in read(text, LISTED).arguments

@@ -122,3 +122,29 @@ def test_the_cheapest_match_is_the_same_whether_a_walk_meets_it_or_stops_short(
     assert asyncio.run(cheapest(four_bedrooms, walk_rows=1)) == 21_000_000  # stopped at the first: the profiles
     assert asyncio.run(cheapest(SearchFilters(locations=[place], min_price=30_000_000), walk_rows=1)) is None
     assert asyncio.run(cheapest(SearchFilters(locations=[place], bedrooms=6), walk_rows=1)) is None
+
+
+def test_a_relaxation_taken_gives_up_that_group_whoever_stated_it(api: httpx.Client, place: str) -> None:
+    # "Villa under 5 million" in the words and in the filters finds nothing; giving up the budget (the buyer's yes to
+    # "without the budget limit there are 3") finds the villas, cheapest first; giving up the type, the apartments.
+    query, filters = (
+        "villa under 5 million",
+        {"locations": [place], "property_types": ["Villa"], "max_price": 5_000_000},
+    )
+    assert _search(api, filters, query)["results"] == []
+
+    def taken(*groups: str) -> list[str]:
+        request = {"query": query, "limit": 10, "filters": filters, "relax": list(groups), "order": "price_asc"}
+        response = api.post("/api/properties/search", json=request)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        given_up = {"price": "max_price", "property_type": "property_types"}
+        assert {given_up[g] for g in groups}.isdisjoint(body["applied_filters"]), body["applied_filters"]
+        assert body["applied_filters"]["locations"] == [place]  # the rest kept
+        return [r["source_id"].rsplit("-", 1)[1] for r in body["results"]]
+
+    assert taken("price") == ["2", "3", "1"]  # the villas, what the budget ruled out, cheapest first
+    assert taken("property_type") == ["4", "5"]  # under the budget, of any type: the two apartments
+    assert taken("price", "property_type") == ["4", "5", "2", "3", "1"]
+    refused = api.post("/api/properties/search", json={"query": query, "relax": ["the budget"]})
+    assert refused.status_code == 422 and refused.json()["error"]["code"], refused.text
