@@ -128,11 +128,12 @@ def listing_line(
     down: bool = False,
     finish: bool = False,
     wanted: Sequence[str] = (),
+    floor: bool = False,
 ) -> str:
     """One listing said in a line; `baths` adds its bathrooms (when the buyer asked for a number of them), `down` its
     down payment in pounds (when the buyer said how much they have), `finish` its finishing (when the buyer asked for
-    one, or ruled one out) unless its title says it, and `wanted` the features asked for that it has ("with a
-    pool")."""
+    one, or ruled one out) unless its title says it, `wanted` the features asked for that it has ("with a pool"), and
+    `floor` its floor (when the buyer asked for one, or ruled one out: "on the ground floor")."""
     lead = f"{index}. " if index is not None else ""
     rooms = listing.get("bedrooms")
     bathrooms = listing.get("bathrooms") if baths else None
@@ -161,6 +162,8 @@ def listing_line(
             parts.append(_baths(bathrooms, ar))
     if finishing:
         parts.append(finishing[1] if ar else finishing[0])
+    if floor and listing.get("floor") is not None:
+        parts.append(_floor_words(int(listing["floor"]), ar))
     parts += [_having(f, ar) for f in wanted if f in (listing.get("features") or []) and f in FEATURE_WORDS]
     parts.append(_delivery(listing, ar))
     if plan:
@@ -376,7 +379,8 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
     finish = "finishing" in applied or "exclude_finishing" in applied
     wanted = list(applied.get("features") or [])
-    lines += [listing_line(listing, ar, i, baths=baths, down=down, finish=finish, wanted=wanted)
+    floor = any(key in applied for key in ("floors", "min_floor", "max_floor", "exclude_floors"))
+    lines += [listing_line(listing, ar, i, baths=baths, down=down, finish=finish, wanted=wanted, floor=floor)
               for i, listing in enumerate(listings[:3], start=1)]  # fmt: skip
     if len(listings) > 3:
         more = len(listings) - 3

@@ -258,6 +258,22 @@ def test_a_listings_finishing_is_said_when_the_buyer_asked_for_one(finishing: st
 
 
 @pytest.mark.parametrize(
+    ("applied", "floor", "english", "arabic"),
+    [({"floors": [0]}, 0, "on the ground floor", "في الدور الأرضي"), ({"min_floor": 5}, 9, "on floor 9", "في الدور 9"),
+     ({"exclude_floors": [0]}, 3, "on floor 3", "في الدور 3")],
+)  # fmt: skip
+def test_a_listings_floor_is_said_when_the_buyer_asked_for_one(
+    applied: dict[str, Any], floor: int, english: str, arabic: str
+) -> None:
+    shown = [listing(1, floor=floor).model_dump(mode="json")]
+    asked = {"applied_filters": applied, "listings": shown}
+    assert f"bedrooms, {english}, " in reply("search_properties", asked, "en")
+    assert f"، {arabic}، " in reply("search_properties", asked, "ar")
+    grounded(reply("search_properties", asked, "en"), asked)
+    assert english not in reply("search_properties", {**asked, "applied_filters": {}}, "en")
+
+
+@pytest.mark.parametrize(
     ("years", "english", "arabic"),
     [(1, "1 year of instalments", "تقسيط على سنة"), (2, "2 years of instalments", "تقسيط على سنتين"),
      (7, "7 years of instalments", "تقسيط على 7 سنين"), (12, "12 years of instalments", "تقسيط على 12 سنة")],
