@@ -776,6 +776,12 @@ def _valuation(content: dict[str, Any], ar: bool) -> str:
     )
 
 
+# The market's figures of one type, in Arabic: "الشقق في التجمع الخامس", not "في التجمع الخامس شقة".
+TYPE_PLURAL_AR = {
+    "Apartment": "الشقق", "Villa": "الفلل", "Townhouse": "التاون هاوس", "Twinhouse": "التوين هاوس",
+    "Duplex": "الدوبلكسات", "Penthouse": "البنتهاوسات", "Studio": "الستوديوهات", "Chalet": "الشاليهات",
+    "Office": "المكاتب", "Retail": "المحلات", "Clinic": "العيادات",
+}  # fmt: skip
 TYPE_PLURAL = {
     "Apartment": "apartments", "Villa": "villas", "Townhouse": "townhouses", "Twinhouse": "twin houses",
     "Duplex": "duplexes", "Penthouse": "penthouses", "Studio": "studios", "Chalet": "chalets", "Office": "offices",
@@ -895,7 +901,7 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     if content.get("budget") and content.get("by_location"):
         years = []  # "which area for 4 million?" asks where: the places say it, the years would bury them
     if ar:
-        heading = " ".join(part for part in ("في", where, TYPE_AR.get(kind, kind)) if part)
+        heading = f"{TYPE_PLURAL_AR.get(kind, kind)} في {where}" if kind else f"في {where}"
         if content.get("budget"):
             heading += f" بـ {egp(content['budget'])} جنيه أو أقل"
         lines = [

@@ -311,9 +311,9 @@ def test_market_figures_count_their_listings_as_people_say_them(count: int, engl
 @pytest.mark.parametrize(
     ("place", "kind", "english", "arabic"),
     [
-        ("New Cairo", "Apartment", "Apartments in New Cairo: 18 listings", "في التجمع الخامس شقة: 18 وحدة"),
+        ("New Cairo", "Apartment", "Apartments in New Cairo: 18 listings", "الشقق في التجمع الخامس: 18 وحدة"),
         ("New Cairo", None, "New Cairo: 18 listings", "في التجمع الخامس: 18 وحدة"),
-        (None, "Villa", "Villas across the market: 18 listings", "في السوق كله فيلا: 18 وحدة"),
+        (None, "Villa", "Villas across the market: 18 listings", "الفلل في السوق كله: 18 وحدة"),
         (None, None, "The whole market: 18 listings", "في السوق كله: 18 وحدة"),
     ],
 )
