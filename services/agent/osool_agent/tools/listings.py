@@ -169,6 +169,11 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+def _terms(listing: ListingFacts) -> UnitTerms:
+    """A listing's price, size, delivery and plan, as the finance tools cost them."""
+    return UnitTerms(**listing.model_dump(include=set(UnitTerms.model_fields)))
+
+
 async def get_property(ctx: ToolContext, args: GetPropertyArgs) -> PropertyOutcome:
     """One listing by its id or source id; an unknown id is not_found, never a guess."""
     try:
@@ -178,8 +183,7 @@ async def get_property(ctx: ToolContext, args: GetPropertyArgs) -> PropertyOutco
     if listing is None:
         return PropertyOutcome(ok=False, error="not_found", message=f"no listing with id {args.property_id}")
     (listing,) = await with_chain_status(ctx, [listing])
-    terms = UnitTerms(**listing.model_dump(include=set(UnitTerms.model_fields)))
-    return PropertyOutcome(listing=listing, true_cost=plan_true_cost(terms, today=ctx.today))
+    return PropertyOutcome(listing=listing, true_cost=plan_true_cost(_terms(listing), today=ctx.today))
 
 
 async def compare_units(ctx: ToolContext, args: CompareArgs) -> CompareOutcome:
@@ -192,6 +196,6 @@ async def compare_units(ctx: ToolContext, args: CompareArgs) -> CompareOutcome:
     if missing:
         return CompareOutcome(ok=False, error="not_found", message=f"no listing with id {', '.join(missing)}")
     listings = [listing for listing in found if listing is not None]
-    units = [UnitTerms(**listing.model_dump(include=set(UnitTerms.model_fields))) for listing in listings]
+    units = [_terms(listing) for listing in listings]
     comparison = compare_terms(units, discount_rate_pct=args.discount_rate_pct, maintenance_pct=None, today=ctx.today)
     return CompareOutcome(listings=await with_chain_status(ctx, listings), comparison=comparison)
