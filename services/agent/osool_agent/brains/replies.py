@@ -119,6 +119,16 @@ def _baths(baths: int, ar: bool) -> str:
     return counted_ar(baths, "حمام واحد", "حمامين", "حمامات", "حمام") if ar else counted(baths, "bathroom", "bathrooms")
 
 
+def _name(listing: dict[str, Any], ar: bool) -> str:
+    """A listing's title and, in Arabic always, in English unless its title already says so ("3BR Apartment for
+    sale in Mivida, New Cairo"), what it is and where."""
+    if ar:
+        return f"{listing['title']} ({TYPE_AR.get(listing['type'], listing['type'])} في {_where(listing, ar)})"
+    said = all(str(name).casefold() in listing["title"].casefold()
+               for name in (listing["type"], listing["location"], listing.get("compound") or ""))  # fmt: skip
+    return listing["title"] if said else f"{listing['title']} ({listing['type']} in {_where(listing, ar)})"
+
+
 def listing_line(
     listing: dict[str, Any],
     ar: bool,
@@ -142,24 +152,15 @@ def listing_line(
     if finishing and not ar and finishing[0].replace("-", " ") in listing["title"].casefold().replace("-", " "):
         finishing = None
     if ar:
-        kind = TYPE_AR.get(listing["type"], listing["type"])
-        parts = [f"{lead}{listing['title']} ({kind} في {_where(listing, ar)}): {egp(listing['price'])} جنيه",
+        parts = [f"{lead}{_name(listing, ar)}: {egp(listing['price'])} جنيه",
                  f"{_m2(listing['size_sqm'])} متر ({egp(listing['price_per_sqm'])} جنيه للمتر)"]  # fmt: skip
-        if rooms:
-            parts.append(_rooms(rooms, ar))
-        if bathrooms:
-            parts.append(_baths(bathrooms, ar))
     else:
-        # What it is and where, unless its title already says so ("3BR Apartment for sale in Mivida, New Cairo").
-        said = all(str(name).casefold() in listing["title"].casefold()
-                   for name in (listing["type"], listing["location"], listing.get("compound") or ""))  # fmt: skip
-        what = "" if said else f" ({listing['type']} in {_where(listing, ar)})"
-        parts = [f"{lead}{listing['title']}{what}: EGP {egp(listing['price'])}",
+        parts = [f"{lead}{_name(listing, ar)}: EGP {egp(listing['price'])}",
                  f"{_m2(listing['size_sqm'])} m² (EGP {egp(listing['price_per_sqm'])}/m²)"]  # fmt: skip
-        if rooms:
-            parts.append(_rooms(rooms, ar))
-        if bathrooms:
-            parts.append(_baths(bathrooms, ar))
+    if rooms:
+        parts.append(_rooms(rooms, ar))
+    if bathrooms:
+        parts.append(_baths(bathrooms, ar))
     if finishing:
         parts.append(finishing[1] if ar else finishing[0])
     if floor and listing.get("floor") is not None:
@@ -1033,13 +1034,35 @@ def _asked_head(content: dict[str, Any], ar: bool) -> str | None:
     return f"ميعاد {asked} مش فاضي. {nearest}" if ar else f"{asked} is not free. {nearest}"
 
 
+def _viewed(content: dict[str, Any], ar: bool) -> str | None:
+    """The listing a viewing is of, named as the buyer saw it in the list ("1BR Apartment for sale in New Cairo,
+    EGP 4,620,000"), so the times offered or the booking are never for a listing the buyer did not mean."""
+    listing = content.get("viewed") or {}
+    if not (listing.get("title") and listing.get("type") and listing.get("location") and listing.get("price")):
+        return None
+    return (
+        f"{_name(listing, ar)}، {egp(listing['price'])} جنيه"
+        if ar
+        else f"{_name(listing, ar)}, EGP {egp(listing['price'])}"
+    )
+
+
 def _viewing(content: dict[str, Any], reading: Reading, ar: bool) -> str:
+    viewed = _viewed(content, ar)
     if content.get("viewing_id"):
         when = viewing_time(content["starts_at"], ar)
-        return (f"تمام، حجزتلك المعاينة {when} (بتوقيت القاهرة). هيوصلك تأكيد بالإيميل وفي رسالة SMS، فيه دعوة "
+        of = f" لـ {viewed}" if viewed and ar else f" of {viewed}" if viewed else ""
+        return (f"تمام، حجزتلك المعاينة{of} {when} (بتوقيت القاهرة). هيوصلك تأكيد بالإيميل وفي رسالة SMS، فيه دعوة "
                 "للتقويم ولينكات للإلغاء أو تغيير الميعاد." if ar else
-                f"Booked: your viewing is on {when} (Cairo time). A confirmation with a calendar invitation is on "
-                "its way to you by email and SMS, with links to cancel or reschedule.")  # fmt: skip
+                f"Booked: your viewing{of} is on {when} (Cairo time). A confirmation with a calendar invitation is "
+                "on its way to you by email and SMS, with links to cancel or reschedule.")  # fmt: skip
+    text = _offered(content, reading, ar)
+    if viewed:
+        text = (f"معاينة {viewed}.\n" if ar else f"Viewing {viewed}.\n") + text
+    return text
+
+
+def _offered(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     lines = [f"{index}. {viewing_time(slot['local_start'], ar)}"
              for index, slot in enumerate(content.get("slots") or [], start=1)]  # fmt: skip
     which = reading.note == "which_time"  # the buyer's pick named none of the times offered, or several

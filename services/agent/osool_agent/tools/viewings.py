@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -48,6 +48,9 @@ class OfferedSlot(BaseModel):
 
 class ViewingResult(ToolOutcome):
     property_id: str | None = None
+    viewed: dict[str, Any] | None = Field(
+        default=None, description="the listing viewed (its title, place and price), so the reply names it"
+    )
     slots: list[OfferedSlot] = Field(default_factory=list, description="free slots to offer, when none was picked")
     viewing_id: str | None = None
     starts_at: datetime | None = None
@@ -70,20 +73,35 @@ async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseM
         return ToolOutcome(ok=False, error="invalid", message="property_id: not a listing id")
     try:
         if args.starts_at is None:
-            return await _offer(ctx, listing_id, args.day, args.time, None if args.time else args.period)
+            listing = _named(await ctx.viewings.listing(listing_id))
+            return await _offer(ctx, listing_id, listing, args.day, args.time, None if args.time else args.period)
         if ctx.user_id is None:
             return ToolOutcome(ok=False, error="sign_in_required",
                                message="the buyer must sign in to book a viewing")  # fmt: skip
+        listing = _named(await ctx.viewings.listing(listing_id))  # before booking: a booked viewing is never lost
         row = await ctx.viewings.book(ctx.user_id, BookingIn(listing_id=listing_id, starts_at=args.starts_at))
     except DomainError as exc:
         error = {404: "not_found", 409: "slot_taken", 422: "not_a_free_slot"}.get(exc.status_code, "unavailable")
         return ToolOutcome(ok=False, error=error, message=exc.message)
-    return ViewingResult(property_id=str(listing_id), viewing_id=str(row["id"]), starts_at=row["starts_at"],
-                         ends_at=row["ends_at"], status=row["status"])  # fmt: skip
+    return ViewingResult(property_id=str(listing_id), viewed=listing, viewing_id=str(row["id"]),
+                         starts_at=row["starts_at"], ends_at=row["ends_at"], status=row["status"])  # fmt: skip
+
+
+NAMED = ("title", "type", "location", "location_ar", "compound", "compound_ar", "price")
+
+
+def _named(listing: dict[str, Any]) -> dict[str, Any]:
+    """What of the listing the reply names it by (the buyer hears which listing the times are for)."""
+    return {key: listing.get(key) for key in NAMED}
 
 
 async def _offer(
-    ctx: ToolContext, listing_id: uuid.UUID, day: date | None, at: str | None, period: str | None = None
+    ctx: ToolContext,
+    listing_id: uuid.UUID,
+    listing: dict[str, Any],
+    day: date | None,
+    at: str | None,
+    period: str | None = None,
 ) -> ViewingResult:
     """The free slots, at most six: from the day asked for (else today), a week with none looking at the week after;
     those on the day asked for and nearest the time asked for first. A time asked for that is free is offered alone, a
@@ -93,17 +111,17 @@ async def _offer(
     first = max(day, today) if day else today
     found = []
     for week in range(0, LOOK_AHEAD_DAYS, 7):
-        found = await ctx.viewings.free(listing_id, first + timedelta(days=week), 7, user_id=ctx.user_id)
+        found = await ctx.viewings.offered(first + timedelta(days=week), 7, user_id=ctx.user_id)
         if found:
             break
     slots = [OfferedSlot(starts_at=o.slot.starts_at, ends_at=o.slot.ends_at, local_start=wall_clock(o.slot.starts_at),
                          agent_id=str(o.slot.agent_id)) for o in found]  # fmt: skip
     asked = {"asked_day": first if day else None, "asked_time": at, "asked_period": period}
     if not slots:
-        return ViewingResult(ok=False, error="no_slots", property_id=str(listing_id),
+        return ViewingResult(ok=False, error="no_slots", property_id=str(listing_id), viewed=listing,
                              message="no free viewing slots in the next two weeks", **asked)  # fmt: skip
     if day is None and at is None and period is None:
-        return ViewingResult(property_id=str(listing_id), slots=slots[:MAX_SLOTS])
+        return ViewingResult(property_id=str(listing_id), viewed=listing, slots=slots[:MAX_SLOTS])
     minutes = int(at[:2]) * 60 + int(at[3:]) if at else None
     hours = PERIODS[period] if period else None
 
@@ -121,8 +139,8 @@ async def _offer(
     nearest = datetime.fromisoformat(slots[0].local_start)
     free = (day is None or nearest.date() == first) and (at is None or f"{nearest:%H:%M}" == at) and within(nearest)
     if free and at is not None:
-        return ViewingResult(property_id=str(listing_id), slots=slots[:1], asked_free=True, **asked)
+        return ViewingResult(property_id=str(listing_id), viewed=listing, slots=slots[:1], asked_free=True, **asked)
     if free and hours is not None:  # the part of the day has free times: only those are offered
         slots = [slot for slot in slots if within(local := datetime.fromisoformat(slot.local_start))
                  and (day is None or local.date() == first)]  # fmt: skip
-    return ViewingResult(property_id=str(listing_id), slots=slots[:MAX_SLOTS], asked_free=free, **asked)
+    return ViewingResult(property_id=str(listing_id), viewed=listing, slots=slots[:MAX_SLOTS], asked_free=free, **asked)

@@ -110,8 +110,14 @@ class ViewingService:
         self, listing_id: uuid.UUID, first_day: date, days: int, *, user_id: uuid.UUID | None,
         agent_id: uuid.UUID | None = None,
     ) -> list[Offered]:  # fmt: skip
-        """One free slot per start time over these local days, the buyer's own agent's first."""
+        """One free slot per start time over these local days, the buyer's own agent's first (404: no such listing)."""
         await self.listing(listing_id)
+        return await self.offered(first_day, days, user_id=user_id, agent_id=agent_id)
+
+    async def offered(
+        self, first_day: date, days: int, *, user_id: uuid.UUID | None, agent_id: uuid.UUID | None = None
+    ) -> list[Offered]:
+        """The free slots of a listing already known to exist (they are the agents', the same for every listing)."""
         preferred = (await self.repository.assigned_agent(user_id))[1] if user_id else None
         schedules = await self.repository.schedules([agent_id] if agent_id else None, first_day,
                                                     first_day + timedelta(days=days))  # fmt: skip

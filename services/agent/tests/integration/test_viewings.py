@@ -367,7 +367,10 @@ def test_the_rules_brain_offers_the_free_times_of_a_listing_shown(
     free = slots(api, shown["id"], cairo_today(), 7)
     offered = [datetime.fromisoformat(slot["starts_at"]) for slot in call["result"]["slots"]]
     assert offered and offered == free[: len(offered)]
-    assert turn["reply"].startswith("The next free viewing times (Cairo time):")
+    # The reply names the listing the times are for, as the list showed it, then the times.
+    named, times = turn["reply"].split("\n", 1)
+    assert named.startswith(f"Viewing {shown['title']}") and named.endswith(f", EGP {shown['price']:,}."), named
+    assert times.startswith("The next free viewing times (Cairo time):")
     assert f"1. {said(call['result']['slots'][0]['local_start'])}" in turn["reply"]
     arabic = api.post("/api/chat", json={"message": "عايز اعمل معاينة للشقة دي", "session_id": first["session_id"]},
                       headers=secret).json()  # fmt: skip
@@ -429,7 +432,8 @@ def test_the_rules_brain_books_the_time_the_buyer_picks_in_english_and_arabic(
     picked = datetime.fromisoformat(offered[1]["starts_at"])
     assert viewings_of(api, buyer) == [(listing["id"], buyer.id, picked)]
     assert picked not in slots(api, listing["id"], cairo_today(), 7)
-    assert booked["reply"].startswith(f"Booked: your viewing is on {said(offered[1]['local_start'])} (Cairo time).")
+    assert booked["reply"].startswith(f"Booked: your viewing of {listing['title']}")
+    assert f", EGP {listing['price']:,} is on {said(offered[1]['local_start'])} (Cairo time)." in booked["reply"]
     assert "calendar invitation" in booked["reply"]
 
     # In Arabic, another buyer: "التاني" is the second of the times offered to them (the first buyer's is gone).
@@ -444,7 +448,11 @@ def test_the_rules_brain_books_the_time_the_buyer_picks_in_english_and_arabic(
     assert call["arguments"] == {"property_id": shown["id"], "starts_at": offered_ar[1]["starts_at"]}
     assert viewings_of(api, other) == [(shown["id"], other.id, datetime.fromisoformat(offered_ar[1]["starts_at"]))]
     local = datetime.fromisoformat(offered_ar[1]["local_start"])
-    assert booked_ar["reply"].startswith("تمام، حجزتلك المعاينة يوم") and f"الساعة {local:%H:%M}" in booked_ar["reply"]
+    assert (
+        booked_ar["reply"].startswith(f"تمام، حجزتلك المعاينة لـ {shown['title']} (شقة في ")
+        and "يوم" in booked_ar["reply"]
+        and f"الساعة {local:%H:%M}" in booked_ar["reply"]
+    )
 
     # And by day and hour, in Arabic: the weekday and hour of the third time now offered.
     [call] = arabic.say("عايز ميعاد معاينة تاني للشقة دي")["tool_calls"]
@@ -480,7 +488,8 @@ def test_an_anonymous_pick_is_asked_to_sign_in_and_a_time_taken_meanwhile_offers
     now_free = again["result"]["slots"]
     assert offered[1]["starts_at"] not in [s["starts_at"] for s in now_free]
     assert taken["reply"].startswith(f"Sorry, {said(offered[1]['local_start'])} has just been taken. Please pick "
-                                     "another one.\n\nThe next free viewing times (Cairo time):")  # fmt: skip
+                                     f"another one.\n\nViewing {listing['title']}")  # fmt: skip
+    assert "\nThe next free viewing times (Cairo time):\n1. " in taken["reply"]
     booked = chat.say("the second one")  # of the times offered again
     [call] = booked["tool_calls"]
     assert call["arguments"]["starts_at"] == now_free[1]["starts_at"] and call["result"]["viewing_id"]
@@ -501,7 +510,9 @@ def test_the_rules_brain_offers_the_day_and_time_the_buyer_asks_for_and_books_it
     assert call["arguments"] == {"property_id": listing["id"], "day": day.isoformat(), "time": "10:00"}
     assert call["result"]["asked_free"] is True
     assert [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]] == [at(day, 10)]
-    assert asked["reply"] == f"{said(call['result']['slots'][0]['local_start'])} is free (Cairo time). Shall I book it?"
+    assert asked["reply"].split("\n") == [f"Viewing {listing['title']}, EGP {listing['price']:,}.",
+                                          f"{said(call['result']['slots'][0]['local_start'])} is free (Cairo time). "
+                                          "Shall I book it?"]  # fmt: skip
     booked = chat.say("yes please")
     [call] = booked["tool_calls"]
     assert datetime.fromisoformat(call["arguments"]["starts_at"]) == at(day, 10)
@@ -514,8 +525,9 @@ def test_the_rules_brain_offers_the_day_and_time_the_buyer_asks_for_and_books_it
     assert call["arguments"] == {"property_id": listing["id"], "day": day.isoformat(), "time": "17:00"}
     offered = [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]]
     assert call["result"]["asked_free"] is False and offered[:2] == [at(day, 11), at(day, 9)]
-    assert late["reply"].startswith(f"{weekday} {day.day} {day:%B} at 17:00 is not free. The nearest free viewing "
-                                    f"times (Cairo time):\n1. {weekday} {day.day} {day:%B} at 11:00\n")  # fmt: skip
+    times = late["reply"].split("\n", 1)[1]
+    assert times.startswith(f"{weekday} {day.day} {day:%B} at 17:00 is not free. The nearest free viewing "
+                            f"times (Cairo time):\n1. {weekday} {day.day} {day:%B} at 11:00\n")  # fmt: skip
 
 
 def test_a_part_of_the_day_asked_for_offers_its_free_times_or_says_it_has_none(
@@ -531,7 +543,11 @@ def test_a_part_of_the_day_asked_for_offers_its_free_times_or_says_it_has_none(
     assert call["arguments"] == {"property_id": listing["id"], "day": day.isoformat(), "period": "morning"}
     offered = [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]]
     assert call["result"]["asked_free"] is True and offered == [at(day, 9), at(day, 10), at(day, 11)]  # only those
-    assert asked["reply"].startswith(f"The free morning viewing times from {weekday} {day.day} {day:%B} (Cairo time):")
+    assert (
+        asked["reply"]
+        .split("\n", 1)[1]
+        .startswith(f"The free morning viewing times from {weekday} {day.day} {day:%B} (Cairo time):")
+    )
     # The agent's hours end at noon: no afternoon, said so, and the nearest free times that day follow.
     evening = Chat(api, person(stack, api, "asks-an-afternoon"))
     evening.say("apartment in New Cairo")
@@ -540,8 +556,9 @@ def test_a_part_of_the_day_asked_for_offers_its_free_times_or_says_it_has_none(
     assert call["arguments"]["period"] == "afternoon" and call["result"]["asked_free"] is False
     assert [datetime.fromisoformat(s["starts_at"]) for s in call["result"]["slots"]][:3] == [at(day, 9), at(day, 10),
                                                                                              at(day, 11)]  # fmt: skip
-    assert late["reply"].startswith(f"There is no free viewing time on {weekday} {day.day} {day:%B} in the "
-                                    "afternoon. The nearest free viewing times (Cairo time):")  # fmt: skip
+    times = late["reply"].split("\n", 1)[1]
+    assert times.startswith(f"There is no free viewing time on {weekday} {day.day} {day:%B} in the "
+                            "afternoon. The nearest free viewing times (Cairo time):")  # fmt: skip
 
 
 def test_a_yes_to_the_one_time_offered_books_it_and_is_not_taken_as_leave_to_share_the_number(

@@ -219,6 +219,30 @@ def test_the_reply_says_whether_the_time_asked_for_is_free() -> None:
     assert hour.startswith("17:00 is not free. The nearest free viewing times (Cairo time):\n1. Saturday 6 June")
 
 
+VIEWED = {"title": "Villa for sale", "type": "Villa", "location": "Sheikh Zayed", "location_ar": "الشيخ زايد",
+          "compound": "Joulz", "compound_ar": "جولز", "price": 21060000}  # fmt: skip
+
+
+def test_the_times_offered_and_the_booking_name_the_listing_viewed() -> None:
+    times = {"slots": [slot(6, 10), slot(6, 11)]}
+    en = asked_reply({**times, "viewed": VIEWED})
+    assert en.split("\n")[:2] == ["Viewing Villa for sale (Villa in Joulz, Sheikh Zayed), EGP 21,060,000.",
+                                  "The next free viewing times (Cairo time):"]  # fmt: skip
+    ar = asked_reply({**times, "viewed": VIEWED}, ar=True)
+    assert ar.split("\n")[0] == "معاينة Villa for sale (فيلا في جولز، الشيخ زايد)، 21,060,000 جنيه."
+    # Its title saying what and where, the title alone; a result without the listing (an older turn) names none.
+    said = asked_reply({**times, "viewed": {**VIEWED, "title": "Villa in Joulz, Sheikh Zayed"}})
+    assert said.startswith("Viewing Villa in Joulz, Sheikh Zayed, EGP 21,060,000.\nThe next free viewing times")
+    assert asked_reply(times).startswith("The next free viewing times (Cairo time):\n1. ")
+    booked = {"ok": True, "property_id": LISTING, "viewed": VIEWED, "viewing_id": "v1", "status": "booked",
+              "starts_at": "2026-06-06T07:00:00+00:00"}  # fmt: skip
+    reading = Reading("en", "schedule_viewing", {"property_id": LISTING})
+    assert write_reply(reading, [ToolReturnPart("schedule_viewing", booked, "c1")]).startswith(
+        "Booked: your viewing of Villa for sale (Villa in Joulz, Sheikh Zayed), EGP 21,060,000 is on Saturday 6 June "
+        "at 10:00 (Cairo time)."
+    )
+
+
 def test_an_unclear_pick_offers_the_times_asked_for_again_in_the_same_order() -> None:
     history = offered(SLOTS[:4])
     history[-2]["tool_calls"][0]["arguments"] = {"property_id": LISTING, "day": "2026-06-01", "time": "10:00"}
