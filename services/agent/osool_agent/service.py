@@ -39,6 +39,8 @@ from osool_agent.brains.rules import (
     Reading,
     ViewingOffer,
     answers_nothing,
+    asked_again,
+    fold,
     last_alert,
     last_calculation,
     last_focus,
@@ -46,8 +48,10 @@ from osool_agent.brains.rules import (
     last_search_call,
     last_valuation,
     last_valuation_arguments,
+    listing_question,
     loan_budget,
     offered_next,
+    only_a_pick,
     read_message,
     rules_model,
     said_yes,
@@ -502,6 +506,8 @@ class ChatService:
             contact=contact, offered=context.offered, within=context.budget, alert=context.alert,
         )  # fmt: skip
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
+        if context.question and reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text)):
+            reading = await self._asked_again(reading, context) or reading
         if context.valuing and (continued := await self._valuation_continued(text, parsed, reading, context)):
             return continued
         if context.consent_asked and reading.tool is None and (consent := consent_answer(message)) is not None:
@@ -530,6 +536,22 @@ class ChatService:
             if answer.smalltalk == "seller_price" or {"motivation", "timeline", "condition"} & set(stated):
                 reading = answer
         return reading
+
+    async def _asked_again(self, reading: Reading, context: Context) -> Reading | None:
+        """ "and the second?" after "does the first have instalments?": that question read again (one more parse,
+        only then), asked of the listing named now (rules.asked_again)."""
+        assert context.question is not None
+        tool, question = context.question
+        text = without_contact(question)[0]
+        try:
+            parsed = await self.search.parse(text[:500])
+        except (UpstreamError, DomainError):
+            return None
+        again = read_message(text, parsed, context.shown, reading.language, focus=context.focus)
+        asked = asked_again(reading, again, tool, context.shown)
+        if asked is not None:
+            asked.parsed = reading.parsed
+        return asked
 
     async def _valuation_continued(
         self, text: str, parsed: dict[str, Any], reading: Reading, context: Context
@@ -726,6 +748,8 @@ class Context:
     # The seller's messages since a reply asked for a valuation's details (none made since), the asking one first.
     valuing: tuple[str, ...] = ()
     valuation: dict[str, Any] | None = None  # the home valued, when the last tool call was its valuation
+    # The tool and the message of the question the last turns asked of one listing, which "and the second?" asks again.
+    question: tuple[str, str] | None = None
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -746,7 +770,7 @@ class Context:
             ),
             offered=offered_next(past, said), budget=loan_budget(past), valuing=tuple(valuation_pending(past)),
             alert=last_alert(past),
-            valuation=last_valuation_arguments(past),
+            valuation=last_valuation_arguments(past), question=listing_question(past),
         )  # fmt: skip
 
 

@@ -1535,6 +1535,61 @@ def last_focus(past: Sequence[dict[str, Any]]) -> str | None:
     return None
 
 
+# What is left of "and the second?", "what about the third one?", "w el tanya?", "طب والتالتة كمان؟" without the
+# ordinal: words that ask nothing of their own.
+_PICK_ONLY = frozenset(
+    "and what about how the one ones same for question too also then of please pls plz w wa we tab tayeb taieb taib "
+    "tyb tb w kaman bardo طب طيب و ايه وايه عن بالنسبه وبالنسبه ل كمان برضه بردو بقي".split()
+)
+# The tools whose question of one listing "and the second?" asks again of another.
+ASKED_AGAIN = ("get_property", "check_availability", "calculate_mortgage", "calculate_investment_roi")
+
+
+def only_a_pick(folded: str) -> bool:
+    """Whether a message only names another of the listings shown ("and the second?", "w el tanya?", "والتالتة؟"):
+    the question asked of the one before is then asked of it."""
+    if len(_ordinals(folded)) != 1:
+        return False
+    rest = re.sub(r"[^\w\s]", " ", _ORDINAL.sub(" ", folded)).split()
+    return len(rest) <= 5 and all(word in _PICK_ONLY for word in rest)
+
+
+def listing_question(past: Sequence[dict[str, Any]]) -> tuple[str, str] | None:
+    """The question the conversation's last turns asked of one listing ("does the first have instalments?", "is it
+    available?", "the monthly payment of the first over 10 years?") and the tool that answered it, which "and the
+    second?" asks again of another: the last message that was more than a pick, when each turn since was answered by
+    that one tool. None when the last turn did something else."""
+    turns: list[tuple[str, list[dict[str, Any]]]] = []
+    for item in past:
+        if item.get("role") == "user":
+            turns.append((str(item.get("content") or ""), []))
+        elif turns:
+            turns[-1][1].append(item)
+    tool: str | None = None
+    for text, items in reversed(turns[-4:]):
+        names = {call[0] for item in items if item.get("role") == "tool" and (call := _tool_call(item))}
+        if len(names) != 1 or (tool is not None and names != {tool}) or not names <= set(ASKED_AGAIN):
+            return None
+        tool = names.pop()
+        if not only_a_pick(fold(text)):
+            return tool, text
+    return None
+
+
+def asked_again(reading: Reading, question: Reading, tool: str, shown: Sequence[dict[str, Any]]) -> Reading | None:
+    """ "and the second?" (`reading`: the details of the listing it names) after a question of another listing
+    (`question`: that question read again, answered by `tool`): the same question of the listing named now. None
+    when the question asked nothing of a listing to ask again (a bare "show me the first one")."""
+    named = reading.arguments.get("property_id")
+    if question.tool != tool or not named or "property_id" not in question.arguments:
+        return None
+    if tool == "get_property" and not question.asked:
+        return None
+    note = _unplanned(shown, named) if tool == "calculate_mortgage" else question.note
+    return Reading(reading.language, tool, {**question.arguments, "property_id": named}, note=note,
+                   asked=dict(question.asked))  # fmt: skip
+
+
 def viewing_offer(past: Sequence[dict[str, Any]]) -> ViewingOffer | None:
     """The viewing times the previous turn offered (`past`: chat-history's messages, oldest first), or None when that
     turn did something else. A turn that only asked the buyer to sign in to book one leaves the offer standing."""

@@ -629,6 +629,45 @@ def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client
     assert reply.splitlines()[0] == expected, reply
 
 
+def test_and_the_second_asks_the_question_before_of_the_second(api: httpx.Client) -> None:
+    first = chat(api, "apartment in new cairo under 9m").json()
+    cards = first["listings"]
+    assert len(cards) >= 3, first
+    session, secret = first["session_id"], first["session_secret"]
+
+    def ask(message: str) -> tuple[dict[str, Any], str]:
+        body = chat(api, message, secret, session_id=session).json()
+        assert len(body["tool_calls"]) == 1, body
+        return body["tool_calls"][0], body["reply"]
+
+    def garden(card: dict[str, Any]) -> str:
+        return "Yes: its listing mentions a garden." if "garden" in card["features"] else "does not mention a garden"
+
+    call, reply = ask("does the first one have a garden?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[0]["id"])
+    assert garden(cards[0]) in reply.splitlines()[0], reply
+    # "and the second?", then "w el talta?": the garden asked of each in turn, not their bare details.
+    call, reply = ask("and the second?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"])
+    assert garden(cards[1]) in reply.splitlines()[0], reply
+    call, reply = ask("w el talta?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[2]["id"])
+    assert garden(cards[2]) in reply.splitlines()[0], reply
+    # A mortgage asked of one is computed for the other with the same terms, at that one's price.
+    call, _ = ask("monthly payment of the first one with 20% down over 10 years?")
+    assert (call["name"], call["arguments"]["property_price"]) == ("calculate_mortgage", cards[0]["price"]), call
+    call, reply = ask("والتانية؟")
+    assert call["name"] == "calculate_mortgage", call
+    assert (call["arguments"]["property_price"], call["arguments"]["years"]) == (cards[1]["price"], 10), call
+    assert call["arguments"]["down_payment_pct"] == 20
+    assert egp(round(cards[1]["price"] * 0.2)) in reply, reply
+    # Whether one is available, then "what about the first one?": the first checked too.
+    call, _ = ask("is the third one available?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("check_availability", cards[2]["id"])
+    call, _ = ask("what about the first one?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("check_availability", cards[0]["id"])
+
+
 def test_renting_out_the_home_just_valued_gives_its_yield(api: httpx.Client) -> None:
     first = chat(api, "عندي شقة في مدينة نصر 140 متر عايز ابيعها بكام").json()
     [valuation] = first["tool_calls"]

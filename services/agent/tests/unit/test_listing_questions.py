@@ -12,7 +12,15 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, last_valuation, read_message
+from osool_agent.brains.rules import (
+    Reading,
+    asked_again,
+    fold,
+    last_valuation,
+    listing_question,
+    only_a_pick,
+    read_message,
+)
 from osool_agent.tools.finance import UnitTerms, plan_true_cost
 
 SHOWN = [{"id": f"SHOWN-{i}"} for i in range(1, 6)]
@@ -537,3 +545,79 @@ def test_what_floor_how_big_how_many_bathrooms_and_where_are_answered_first(
         assert answer({asked: [True]}, "en", compound=None) == (
             "It is in New Cairo. Its listing gives the area, not a street address."
         )  # fmt: skip
+
+
+def turn(message: str, tool: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    """One turn as chat-history keeps it: the buyer's message, its tool call, Amr's reply."""
+    call = [{"id": "c1", "name": tool, "arguments": arguments}]
+    return [{"role": "user", "content": message}, {"role": "tool", "content": "{}", "tool_calls": call},
+            {"role": "assistant", "content": "..."}]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["and the second?", "what about the second one?", "the second?", "w el tanya?", "wel tanya?", "tab w el tanya?",
+     "والتانية؟", "طب والتانية كمان؟", "وبالنسبة للتانية؟", "and the second one please"],
+)  # fmt: skip
+def test_another_listing_named_alone_is_only_a_pick(text: str) -> None:
+    assert only_a_pick(fold(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["does the second have a garden?", "and the second floor?", "the second and the third", "book the second one",
+     "and in the 5th settlement?", "w el tanya fiha garden?", "والتانية فيها جراج؟", "and villas?"],
+)  # fmt: skip
+def test_a_message_asking_something_of_its_own_is_no_bare_pick(text: str) -> None:
+    assert not only_a_pick(fold(text))
+
+
+def test_the_question_asked_again_is_the_last_one_more_than_a_pick_answered_by_one_tool() -> None:
+    search = turn("apartments in New Cairo", "search_properties", {"location": "New Cairo"})
+    garden = turn("does the first have a garden?", "get_property", {"property_id": "SHOWN-1"})
+    again = turn("and the second?", "get_property", {"property_id": "SHOWN-2"})
+    assert listing_question(search + garden) == ("get_property", "does the first have a garden?")
+    assert listing_question(search + garden + again) == ("get_property", "does the first have a garden?")
+    # A search since, or another tool asked of the listing in between: nothing to ask again.
+    assert listing_question(search + garden + search) is None
+    available = turn("is the first available?", "check_availability", {"property_id": "SHOWN-1"})
+    assert listing_question(search + available) == ("check_availability", "is the first available?")
+    assert listing_question(search + available + again) is None
+    assert listing_question(search) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "filters", "tool", "arguments", "asked"),
+    [
+        ("does the first have a garden?", {"features": ["garden"]}, "get_property", {"property_id": "SHOWN-3"},
+         {"features": ["garden"]}),
+        ("الاولى عليها تقسيط؟", {"is_cash_only": False}, "get_property", {"property_id": "SHOWN-3"},
+         {"is_cash_only": [False]}),
+        ("is the first one available?", {}, "check_availability", {"property_id": "SHOWN-3"}, {}),
+        ("monthly payment of the first one with 20% down over 10 years?", {}, "calculate_mortgage",
+         {"property_id": "SHOWN-3", "down_payment_pct": 20.0, "years": 10}, {}),
+    ],
+)  # fmt: skip
+def test_and_the_third_asks_the_question_before_of_the_third(
+    question: str, filters: dict[str, Any], tool: str, arguments: dict[str, Any], asked: dict[str, list[Any]]
+) -> None:
+    pick = read("and the third?", {})
+    assert (pick.tool, pick.arguments, pick.asked) == ("get_property", {"property_id": "SHOWN-3"}, {})
+    again = asked_again(pick, read(question, filters), tool, SHOWN)
+    assert again is not None
+    assert (again.tool, again.arguments, again.asked) == (tool, arguments, asked)
+
+
+def test_a_bare_look_or_another_tool_is_not_asked_again() -> None:
+    pick = read("and the third?", {})
+    assert asked_again(pick, read("show me the first one", {}), "get_property", SHOWN) is None
+    assert asked_again(pick, read("does the first have a garden?", {"features": ["garden"]}), "check_availability",
+                       SHOWN) is None  # fmt: skip
+
+
+def test_the_monthly_of_the_listing_asked_again_says_why_it_is_a_banks() -> None:
+    shown = [{"id": "P1", "installment_years": 6}, {"id": "C2", "is_cash_only": True}]
+    question = read_message("monthly payment of the first one over 10 years?", {"filters": {}}, shown, "en")
+    pick = read_message("and the second?", {"filters": {}}, shown, "en")
+    again = asked_again(pick, question, "calculate_mortgage", shown)
+    assert again is not None and (again.arguments["property_id"], again.note) == ("C2", "cash_only")
