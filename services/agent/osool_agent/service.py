@@ -393,6 +393,9 @@ class ChatService:
         past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
         context = Context.of(past)
+        if not context.shown and len(past) >= self.settings.history_messages < self.settings.context_messages:
+            # No list within the window the model is given: "the third one" is still of the last list shown.
+            context = Context.of(await self.history.recent_messages(session.id, self.settings.context_messages))
         for item in past:
             if item["role"] == "user":
                 facts.add_user_text(item["content"])

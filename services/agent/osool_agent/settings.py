@@ -47,6 +47,9 @@ class Settings(CommonSettings):
 
     # Conversations
     history_messages: int = Field(default=20, ge=2, le=100)
+    # How far back "the third one", "show me more" and the like reach when the last HISTORY_MESSAGES show no list:
+    # a list shown longer ago is still the one they name (read only then, one more call to chat-history).
+    context_messages: int = Field(default=60, ge=2, le=100)
     turns_per_minute_per_session: int = Field(default=20, ge=1, le=1000)
     turns_per_minute_per_user: int = Field(default=40, ge=1, le=10000)
     # A listing whose data is older than this is said to be so instead of being quoted as current.

@@ -578,6 +578,12 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
         lines.append((f"هي {_floor_words(int(floor), ar)}." if ar else f"It is {_floor_words(int(floor), ar)}.")
                      if floor is not None else
                      ("الإعلان مش ذاكر الدور." if ar else "Its listing does not say which floor."))  # fmt: skip
+    if asked.get("price") and listing.get("price"):
+        per_m2 = listing.get("price_per_sqm")
+        lines.append(
+            (f"سعرها {egp(listing['price'])} جنيه" + (f" ({egp(per_m2)} جنيه للمتر)." if per_m2 else ".")) if ar else
+            (f"It is EGP {egp(listing['price'])}" + (f" (EGP {egp(per_m2)}/m²)." if per_m2 else "."))
+        )  # fmt: skip
     if asked.get("size"):
         rooms = listing.get("bedrooms")
         rooms_said = (f"، {_rooms(int(rooms), ar)}" if ar else f", {_rooms(int(rooms), ar)}") if rooms else ""
@@ -1192,6 +1198,12 @@ SMALLTALK = {
                "عائدها."],
     },
     # A yes to "Which one interests you?": which one, and what to do with it.
+    "which_price": {
+        "en": ["Each one's price is in its line above. Which one interests you? Tell me its number (\"the second\") "
+               "and I will go through it with you."],
+        "ar": ["سعر كل واحدة مكتوب في السطر بتاعها فوق. أنهي واحدة عجبتك؟ قولي رقمها (\"التانية\") وأنا أقولك "
+               "تفاصيلها."],
+    },
     "which_one": {
         "en": ["Which one? Tell me its number (\"the second\") and whether I should check its availability, work "
                "out its mortgage or book a viewing."],

@@ -266,6 +266,15 @@ LISTING_QUESTIONS = {
         # "مساحة التانية كام؟", "masa7et el awla kam?": the size, a word or two before "how much"
         + r"|(?<![\w])(?:ال)?مساح\w*(?: \S+){0,2} كام|\bmasa7\w*(?: \S+){0,2} kam\b"
     ),
+    # "how much is the second?", "التانية بكام؟", "el talta b kam?", "سعرها كام؟": its price said first. Only of a
+    # listing pointed at, and not of its monthly, down payment or loan, nor of the buyer's own home.
+    "price": re.compile(
+        _family("what's the price", "what is the price", "whats the price", "how much does it cost", "how much is it",
+                "how much for it", "its price", "بكام", "بكم", "سعرها", "السعر كام", "السعر ايه", "تمنها", "b kam",
+                "be kam", "bkam", "bekam", "se3rha", "se3raha", "el se3r kam", "tamanha").pattern
+        + r"|\bhow much (?:is|are|does|for) (?:the )?(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last)\b"
+        + r"|^how much[\s?!.]*$"
+    ),
     "bathrooms": _family("how many bathrooms", "how many baths", "كام حمام", "عدد الحمامات", "حماماتها كام",
                          "kam 7amam", "kam hammam"),
     "where": _family("where is it", "where exactly", "what's the address", "its address",
@@ -282,7 +291,11 @@ _WHEN = _family("when", "what year", "امتى", "إمتى", "سنه كام", "e
 CURRENCY = _family("dollar", "usd", "euro", "currency", "foreign currency", "sterling", "riyal", "dirham", "دولار",
                    "يورو", "عمله", "ريال", "درهم", "dolar")  # fmt: skip
 # The listing questions that need the message to point at a listing ("the second", "it") to be one.
-_POINTED_QUESTIONS = frozenset({"delivery"})
+_POINTED_QUESTIONS = frozenset({"delivery", "price"})
+# A price asked of "it" ("how much is it?", "سعرها كام؟"): of the listing the conversation is on, else the first shown;
+# "بكام؟" alone only while the conversation is on one.
+_PRICE_OF_IT = _family("how much is it", "how much does it cost", "how much for it", "its price", "سعرها", "تمنها",
+                       "se3rha", "se3raha", "tamanha")  # fmt: skip
 # Asking where to buy or invest: the places of the market (or of a region) side by side.
 WHICH_AREA = _family("which area", "which place", "which city", "best area", "best place to buy",
                      "best place to invest", "where should i buy", "where should i invest", "where to invest",
@@ -717,8 +730,22 @@ def read_message(
     # "who is the developer of the second?", "is the price negotiable?", "any pictures?", "how far is it from the
     # airport?": answered from the listing (or said that it does not say) rather than read as a search.
     pointed = bool(ids or referenced or deictic or IT_QUESTION.search(folded))
+    # A price asked of a monthly, a down payment, a loan or the buyer's own home (or, right after a valuation, of
+    # none named) is not the price of a listing shown.
+    priced_otherwise = bool(
+        MONTHLY.search(folded) or DOWN_ASKED.search(folded) or LOAN.search(folded) or TRUE_COST.search(folded)
+        or OWNER.search(folded) or (valued and not (ids or referenced))
+    )  # fmt: skip
     questions = [kind for kind, family in LISTING_QUESTIONS.items()
-                 if family.search(folded) and (pointed or kind not in _POINTED_QUESTIONS)]  # fmt: skip
+                 if family.search(folded) and (pointed or kind not in _POINTED_QUESTIONS
+                                               or (kind == "price" and bool(focus or _PRICE_OF_IT.search(folded))))
+                 and not (kind == "price" and priced_otherwise)]  # fmt: skip
+    if (
+        not questions and shown and not (priced_otherwise or ptype or searching_place or budget)
+        and LISTING_QUESTIONS["price"].search(folded) and len(folded.split()) <= 3 and not TRENDS.search(folded)
+    ):  # fmt: skip
+        # "بكام؟" after a list, none of it named: their prices are in their lines; which one to go through
+        return Reading(language, None, smalltalk="which_price")
     if questions and named and not (ptype or searching_place or budget):
         asked_about: dict[str, list[Any]] = {kind: [True] for kind in questions}
         if "delivery" in questions and _WHEN.search(folded):

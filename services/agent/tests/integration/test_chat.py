@@ -629,7 +629,7 @@ def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client
     assert reply.splitlines()[0] == expected, reply
 
 
-def test_and_the_second_asks_the_question_before_of_the_second(api: httpx.Client) -> None:
+def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_said_first(api: httpx.Client) -> None:
     first = chat(api, "apartment in new cairo under 9m").json()
     cards = first["listings"]
     assert len(cards) >= 3, first
@@ -653,6 +653,15 @@ def test_and_the_second_asks_the_question_before_of_the_second(api: httpx.Client
     call, reply = ask("w el talta?")
     assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[2]["id"])
     assert garden(cards[2]) in reply.splitlines()[0], reply
+    # Its price, asked in Arabic and then of another: said first, with the price of a square metre.
+    call, reply = ask("التانية بكام؟")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"])
+    assert (
+        reply.splitlines()[0] == f"سعرها {egp(cards[1]['price'])} جنيه ({egp(cards[1]['price_per_sqm'])} جنيه للمتر)."
+    )
+    call, reply = ask("and the first?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[0]["id"])
+    assert reply.splitlines()[0] == f"It is EGP {egp(cards[0]['price'])} (EGP {egp(cards[0]['price_per_sqm'])}/m²)."
     # A mortgage asked of one is computed for the other with the same terms, at that one's price.
     call, _ = ask("monthly payment of the first one with 20% down over 10 years?")
     assert (call["name"], call["arguments"]["property_price"]) == ("calculate_mortgage", cards[0]["price"]), call
@@ -661,7 +670,9 @@ def test_and_the_second_asks_the_question_before_of_the_second(api: httpx.Client
     assert (call["arguments"]["property_price"], call["arguments"]["years"]) == (cards[1]["price"], 10), call
     assert call["arguments"]["down_payment_pct"] == 20
     assert egp(round(cards[1]["price"] * 0.2)) in reply, reply
-    # Whether one is available, then "what about the first one?": the first checked too.
+    # Whether one is available, then "what about the first one?": the first checked too. The search is now further
+    # back than the 20 messages the model is given (HISTORY_MESSAGES): "the third" is still its third.
+    assert len(messages(api, session, secret)) > 20 + 2
     call, _ = ask("is the third one available?")
     assert (call["name"], call["arguments"]["property_id"]) == ("check_availability", cards[2]["id"])
     call, _ = ask("what about the first one?")

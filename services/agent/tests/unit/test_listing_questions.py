@@ -522,6 +522,10 @@ def test_a_listings_true_cost_is_said_first_with_what_it_assumes(language: str) 
      ("مساحة الأولى كام؟", "size", "It is 125 m², 2 bedrooms.", "مساحتها 125 متر، غرفتين."),
      ("how big is the first one?", "size", "It is 125 m², 2 bedrooms.", "مساحتها 125 متر، غرفتين."),
      ("كام حمام في الأولى؟", "bathrooms", "It has 2 bathrooms.", "فيها حمامين."),
+     ("how much is the first one?", "price", "It is EGP 5,000,000 (EGP 40,000/m²).",
+      "سعرها 5,000,000 جنيه (40,000 جنيه للمتر)."),
+     ("الأولى بكام؟", "price", "It is EGP 5,000,000 (EGP 40,000/m²).", "سعرها 5,000,000 جنيه (40,000 جنيه للمتر)."),
+     ("el awla b kam?", "price", "It is EGP 5,000,000 (EGP 40,000/m²).", "سعرها 5,000,000 جنيه (40,000 جنيه للمتر)."),
      ("where exactly is the first?", "where",
       "It is in Mivida, New Cairo. Its listing gives the compound and the area, not a street address.",
       "مكانها: ميفيدا، القاهرة الجديدة. الإعلان بيذكر الكمبوند والمنطقة، مش العنوان بالتفصيل.")],
@@ -621,3 +625,38 @@ def test_the_monthly_of_the_listing_asked_again_says_why_it_is_a_banks() -> None
     pick = read_message("and the second?", {"filters": {}}, shown, "en")
     again = asked_again(pick, question, "calculate_mortgage", shown)
     assert again is not None and (again.arguments["property_id"], again.note) == ("C2", "cash_only")
+
+
+@pytest.mark.parametrize(
+    ("text", "focus", "tool", "asked", "smalltalk"),
+    [
+        # Of "it": the listing the conversation is on, else the first shown; "بكام؟" alone only of the one it is on.
+        ("how much is it?", None, "get_property", {"price": [True]}, None),
+        ("سعرها كام؟", "SHOWN-3", "get_property", {"price": [True]}, None),
+        ("بكام؟", "SHOWN-3", "get_property", {"price": [True]}, None),
+        ("how much?", "SHOWN-3", "get_property", {"price": [True]}, None),
+        # After a list, none named: their prices are in their lines, and which one is asked.
+        ("بكام؟", None, None, {}, "which_price"),
+        ("b kam?", None, None, {}, "which_price"),
+        # Not the price of a listing: its monthly, its down payment, the buyer's own home, a search.
+        ("how much is the monthly on the second?", None, "calculate_mortgage", {}, None),
+        ("مقدم التانية كام؟", None, "get_property", {"plan": [True]}, None),
+        ("ابيعها بكام؟", None, None, {}, "valuation_details"),
+    ],
+)  # fmt: skip
+def test_a_price_asked_of_a_listing_is_its_price_and_of_none_named_which_one(
+    text: str, focus: str | None, tool: str | None, asked: dict[str, list[Any]], smalltalk: str | None
+) -> None:
+    reading = read(text, {}, focus=focus)
+    assert (reading.tool, reading.asked, reading.smalltalk) == (tool, asked, smalltalk)
+    if tool == "get_property" and "price" in asked:
+        assert reading.arguments == {"property_id": focus or "SHOWN-1"}
+    which = write_reply(reading, [], seed="s") if smalltalk == "which_price" else ""
+    assert not which or which.startswith(("Each one's price is in its line above.", "سعر كل واحدة مكتوب"))
+
+
+def test_a_price_right_after_a_valuation_is_the_estimate_not_a_listing() -> None:
+    reading = read("how much?", {}, focus="SHOWN-3", valued=8_500_000)
+    assert (reading.tool, reading.smalltalk) == (None, "valued_again")
+    named = read("how much is the second one?", {}, valued=8_500_000)
+    assert (named.tool, named.arguments, named.asked) == ("get_property", {"property_id": "SHOWN-2"}, {"price": [True]})
