@@ -889,6 +889,10 @@ def read_message(
     searching_more = any(filters.get(key) is not None for key in _SEARCH_FILTERS if key not in _ASKED)
     if about and asked and not (searching_more or filters.get("property_types") or LIKE_THESE.search(folded)):
         return Reading(language, "get_property", {"property_id": about}, asked=asked)
+    if len(referenced) >= 2 and not (ids or searching or ptype):
+        # "the first and the third?", "whats the diffrence between the first and second": two listings named and
+        # nothing else asked of them are set side by side, not the first looked at alone.
+        return Reading(language, "compare_units", {"property_ids": referenced[:4]})
     if ids or (referenced and (DETAILS.search(folded) or not (searching or deictic))):
         return Reading(language, "get_property", {"property_id": (ids or referenced)[0]})
     if filters or SEARCH.search(folded):

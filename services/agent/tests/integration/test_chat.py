@@ -99,6 +99,12 @@ def test_the_conversation_continues_compare_the_first_two(api: httpx.Client) -> 
     reply = second.json()["reply"]
     assert all(card["title"] in reply for card in first["listings"][:2])
     assert "session_secret" not in second.json()
+    # Two named, misspelt, nothing else asked of them: side by side too, not the first one alone.
+    assert len(first["listings"]) >= 3, first
+    third = chat(api, "whats the diffrence between the first and the third", secret=secret, session_id=session)
+    [call] = third.json()["tool_calls"]
+    assert call["name"] == "compare_units", call
+    assert call["arguments"]["property_ids"] == [first["listings"][0]["id"], first["listings"][2]["id"]]
 
 
 def test_a_mortgage_is_computed_to_the_pound(api: httpx.Client) -> None:

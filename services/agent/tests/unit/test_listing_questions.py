@@ -660,3 +660,17 @@ def test_a_price_right_after_a_valuation_is_the_estimate_not_a_listing() -> None
     assert (reading.tool, reading.smalltalk) == (None, "valued_again")
     named = read("how much is the second one?", {}, valued=8_500_000)
     assert (named.tool, named.arguments, named.asked) == ("get_property", {"property_id": "SHOWN-2"}, {"price": [True]})
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [("whats the diffrence between the first and second", ["SHOWN-1", "SHOWN-2"]),
+     ("the first and the third?", ["SHOWN-1", "SHOWN-3"]), ("el awla w el talta", ["SHOWN-1", "SHOWN-3"]),
+     ("الاولى والتالتة؟", ["SHOWN-1", "SHOWN-3"]), ("show me the second and the fourth", ["SHOWN-2", "SHOWN-4"])],
+)  # fmt: skip
+def test_two_listings_named_and_nothing_else_asked_are_set_side_by_side(text: str, chosen: list[str]) -> None:
+    reading = read(text, {})
+    assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": chosen})
+    # One named is still its details; two named with a search of their own stay that search.
+    assert (read("the first one?", {}).tool, read("الاولى؟", {}).tool) == ("get_property", "get_property")
+    assert read("the first and the third in Maadi", {"locations": ["Maadi"]}).tool == "search_properties"
