@@ -7,7 +7,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -599,16 +599,30 @@ def test_it_and_an_ordinal_name_the_listings_the_conversation_was_about(api: htt
     assert (reserve["name"], reserve["arguments"]["property_id"]) == ("reserve_property", cards[1])
 
 
-def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client) -> None:
-    first = chat(api, "apartment in new cairo under 9m").json()
+def conversation(api: httpx.Client, message: str) -> tuple[dict[str, Any], Callable[[str], tuple[Any, str]]]:
+    """A conversation begun with a search that shows at least three listings: its first answer, and the next message
+    sent, which returns its one tool call and the reply."""
+    first = chat(api, message).json()
     cards = first["listings"]
     assert len(cards) >= 3, first
     session, secret = first["session_id"], first["session_secret"]
 
+    def ask(text: str) -> tuple[dict[str, Any], str]:
+        body = chat(api, text, secret, session_id=session).json()
+        assert len(body["tool_calls"]) == 1, body
+        return body["tool_calls"][0], body["reply"]
+
+    return first, ask
+
+
+def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client) -> None:
+    first, looked_up = conversation(api, "apartment in new cairo under 9m")
+    cards = first["listings"]
+
     def ask(message: str) -> tuple[dict[str, Any], str]:
-        body = chat(api, message, secret, session_id=session).json()
-        assert [call["name"] for call in body["tool_calls"]] == ["get_property"], body
-        return body["tool_calls"][0]["arguments"], body["reply"]
+        call, reply = looked_up(message)
+        assert call["name"] == "get_property", call
+        return call["arguments"], reply
 
     arguments, reply = ask("does the third one have a garden?")
     assert arguments["property_id"] == cards[2]["id"]
@@ -636,15 +650,8 @@ def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client
 
 
 def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_said_first(api: httpx.Client) -> None:
-    first = chat(api, "apartment in new cairo under 9m").json()
+    first, ask = conversation(api, "apartment in new cairo under 9m")
     cards = first["listings"]
-    assert len(cards) >= 3, first
-    session, secret = first["session_id"], first["session_secret"]
-
-    def ask(message: str) -> tuple[dict[str, Any], str]:
-        body = chat(api, message, secret, session_id=session).json()
-        assert len(body["tool_calls"]) == 1, body
-        return body["tool_calls"][0], body["reply"]
 
     def garden(card: dict[str, Any]) -> str:
         return "Yes: its listing mentions a garden." if "garden" in card["features"] else "does not mention a garden"
@@ -678,7 +685,7 @@ def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_sa
     assert egp(round(cards[1]["price"] * 0.2)) in reply, reply
     # Whether one is available, then "what about the first one?": the first checked too. The search is now further
     # back than the 20 messages the model is given (HISTORY_MESSAGES): "the third" is still its third.
-    assert len(messages(api, session, secret)) > 20 + 2
+    assert len(messages(api, first["session_id"], first["session_secret"])) > 20 + 2
     call, _ = ask("is the third one available?")
     assert (call["name"], call["arguments"]["property_id"]) == ("check_availability", cards[2]["id"])
     call, _ = ask("what about the first one?")
