@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import ValidationError
+from pydantic import StringConstraints, ValidationError
 
 from osool_common.auth import Principal, require_role
 from osool_common.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationFailedError
@@ -47,6 +47,10 @@ Search = Annotated[SearchService, Depends(search_service)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Name = Annotated[str | None, Query(min_length=1, max_length=100)]
+# Places set side by side in the market figures ("New Cairo or Sheikh Zayed?"): a few, each a place's name.
+MAX_PLACES_COMPARED = 12
+Places = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None,
+                   Query(max_length=MAX_PLACES_COMPARED)]  # fmt: skip
 
 
 @router.post("/api/properties/search", response_model=SearchResponse)
@@ -165,10 +169,23 @@ async def market_stats(
     location: Name = None,
     type: PropertyType | None = None,
     max_price: Annotated[int | None, Query(gt=0, le=MAX_PRICE_EGP)] = None,
+    places: Places = None,
 ) -> Response:
     """Count, median and mean price per m², price range, and the same by delivery year (and by place for a region or
-    the whole market); with `max_price`, of the listings at or under that budget only ("which area for 4 million?")."""
-    return model_response(await service.market_stats(_canonical_area(location, region=True), type, max_price))
+    the whole market); with `max_price`, of the listings at or under that budget only ("which area for 4 million?");
+    with `places` (repeated, instead of a location), those places together and each one's figures side by side
+    ("New Cairo or Sheikh Zayed?")."""
+    if places and location:
+        raise ValidationFailedError("places: name a location or places to set side by side, not both")
+    try:
+        named = list(dict.fromkeys(area for place in places or () if (area := _canonical_area(place)) is not None))
+    except ValidationFailedError as exc:  # said of the parameter the place came in
+        raise ValidationFailedError(exc.message.replace("location:", "places:", 1)) from None
+    if len(named) == 1:  # one place is that place's figures
+        location, named = named[0], []
+    return model_response(
+        await service.market_stats(_canonical_area(location, region=True), type, max_price, places=named or None)
+    )
 
 
 @router.get("/api/market/comparables", response_model=Comparables)

@@ -239,7 +239,7 @@ class RecentChanges(BaseModel):
 
 class MarketStats(BaseModel):
     # A place, a region ("Giza": the figures cover its places, listed in `places`, and the listings filed under the
-    # region's own name) or null for the whole market.
+    # region's own name) or null for the whole market, or for the places asked to be set side by side (`places`).
     location: str | None
     places: list[str] | None = None
     type: str | None

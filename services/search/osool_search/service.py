@@ -508,28 +508,33 @@ class SearchService:
         return PropertyPage(results=page, next_cursor=encode_cursor(order, key_text, last.id))
 
     async def market_stats(
-        self, location: str | None, property_type: str | None, max_price: int | None = None
-    ) -> MarketStats:
-        """The area's figures, kept in the result cache until the next ingest: the medians sort every matching
-        listing, seconds for a whole market of a million, and listing pages and valuations ask for the same areas."""
+        self, location: str | None, property_type: str | None, max_price: int | None = None,
+        *, places: list[str] | None = None,
+    ) -> MarketStats:  # fmt: skip
+        """The area's figures (or those of `places` set side by side, canonical names), kept in the result cache until
+        the next ingest: the medians sort every matching listing, seconds for a whole market of a million, and listing
+        pages and valuations ask for the same areas."""
         generation, _ = await self._read(None)
         # The day too: the recent changes are of a window that moves with it.
         today = datetime.now(UTC).date().isoformat()
-        area = hashlib.sha256(json.dumps([location, property_type, max_price, today]).encode()).hexdigest()[:16]
+        asked = [location, property_type, max_price, today, places]
+        area = hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:16]
         cache_key = None if generation is None else f"search:stats:{generation}:{area}"
         cached = await self._cache_get(cache_key)
         if cached is not None:
             return MarketStats.model_validate_json(cached)
-        stats = await self._compute_market_stats(location, property_type, max_price)
+        stats = await self._compute_market_stats(location, property_type, max_price, places)
         await self._cache_set(cache_key, stats.model_dump_json())
         return stats
 
     async def _compute_market_stats(
-        self, location: str | None, property_type: str | None, max_price: int | None
+        self, location: str | None, property_type: str | None, max_price: int | None, compared: list[str] | None
     ) -> MarketStats:
-        places = list(REGION_PLACES[location]) if location in REGION_PLACES else None
-        where = list(REGION_LOCATIONS[location]) if places else [location] if location else None
-        # A region or the whole market: its places' figures too ("which area?").
+        places = list(REGION_PLACES[location]) if location in REGION_PLACES else compared
+        where = list(REGION_LOCATIONS[location]) if location in REGION_PLACES else compared or (
+            [location] if location else None
+        )  # fmt: skip
+        # A region, places side by side or the whole market: each place's figures too ("which area?").
         figures = await self.repository.market_stats(
             where, property_type, max_price, by_location=location is None or bool(places), recent_days=CHANGES_KEPT_DAYS
         )

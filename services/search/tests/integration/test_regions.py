@@ -112,6 +112,29 @@ def test_market_stats_over_a_region_count_every_listing_of_its_places(api: httpx
     assert zayed["places"] is None and 0 < zayed["count"] < stats["count"]
 
 
+def test_market_stats_set_the_places_asked_side_by_side(api: httpx.Client) -> None:
+    """ "New Cairo or Zayed?": both places' listings together, and each one's figures, under a budget and a type."""
+    params: dict[str, Any] = {"places": ["التجمع", "zayed"], "type": "Apartment", "max_price": 8_000_000}
+    stats = api.get("/api/market/stats", params=params).json()
+    assert (stats["location"], stats["places"], stats["budget"]) == (None, ["New Cairo", "Sheikh Zayed"], 8_000_000)
+    each = {place: _all_listings(api, location=place, type="Apartment", max_price=8_000_000)
+            for place in ("New Cairo", "Sheikh Zayed")}  # fmt: skip
+    assert stats["count"] == sum(len(listings) for listings in each.values()) > 0
+    assert [(p["location"], p["count"]) for p in stats["by_location"]] == sorted(
+        ((place, len(listings)) for place, listings in each.items() if listings), key=lambda pair: -pair[1]
+    )
+    assert stats["max_price"] <= 8_000_000
+    # One place is that place; a region, both a location and places, or too many places are refused, said of places.
+    one = api.get("/api/market/stats", params={"places": ["Maadi", "المعادي"]}).json()
+    assert (one["location"], one["places"]) == ("Maadi", None)
+    region = api.get("/api/market/stats", params={"places": ["Giza", "Maadi"]})
+    assert region.status_code == 422 and region.json()["error"]["message"].startswith("places: Giza is a region")
+    both = api.get("/api/market/stats", params={"places": ["Maadi", "Dokki"], "location": "New Cairo"})
+    assert both.status_code == 422 and both.json()["error"]["message"].startswith("places:")
+    many = api.get("/api/market/stats", params={"places": [f"Place {n}" for n in range(13)]})
+    assert many.status_code == 422
+
+
 def test_a_valuation_needs_a_place_not_a_region(api: httpx.Client) -> None:
     response = api.get("/api/market/comparables", params={"location": "Giza", "type": "Apartment", "size_sqm": 150})
     assert response.status_code == 422
