@@ -84,9 +84,11 @@ class SearchClient:
         return result
 
     async def market_stats(
-        self, location: str | None, property_type: str | None, max_price: int | None = None
-    ) -> dict[str, Any]:
-        pairs = (("location", location), ("type", property_type), ("max_price", max_price))
+        self, location: str | None, property_type: str | None, max_price: int | None = None,
+        places: list[str] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """An area's figures; with `places`, those places set side by side ("New Cairo or Zayed?")."""
+        pairs = (("location", location), ("type", property_type), ("max_price", max_price), ("places", places))
         params = {key: value for key, value in pairs if value}
         result: dict[str, Any] = await _call(
             self.http, "search", "GET", "/api/market/stats", "market statistics", params=params

@@ -509,7 +509,7 @@ class SearchService:
 
     async def market_stats(
         self, location: str | None, property_type: str | None, max_price: int | None = None,
-        *, places: list[str] | None = None,
+        *, places: Sequence[str] | None = None,
     ) -> MarketStats:  # fmt: skip
         """The area's figures (or those of `places` set side by side, canonical names), kept in the result cache until
         the next ingest: the medians sort every matching listing, seconds for a whole market of a million, and listing
@@ -517,7 +517,7 @@ class SearchService:
         generation, _ = await self._read(None)
         # The day too: the recent changes are of a window that moves with it.
         today = datetime.now(UTC).date().isoformat()
-        asked = [location, property_type, max_price, today, places]
+        asked = [location, property_type, max_price, today, list(places) if places else None]
         area = hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:16]
         cache_key = None if generation is None else f"search:stats:{generation}:{area}"
         cached = await self._cache_get(cache_key)
@@ -528,10 +528,10 @@ class SearchService:
         return stats
 
     async def _compute_market_stats(
-        self, location: str | None, property_type: str | None, max_price: int | None, compared: list[str] | None
+        self, location: str | None, property_type: str | None, max_price: int | None, compared: Sequence[str] | None
     ) -> MarketStats:
-        places = list(REGION_PLACES[location]) if location in REGION_PLACES else compared
-        where = list(REGION_LOCATIONS[location]) if location in REGION_PLACES else compared or (
+        places = list(REGION_PLACES[location]) if location in REGION_PLACES else list(compared) if compared else None
+        where = list(REGION_LOCATIONS[location]) if location in REGION_PLACES else places or (
             [location] if location else None
         )  # fmt: skip
         # A region, places side by side or the whole market: each place's figures too ("which area?").

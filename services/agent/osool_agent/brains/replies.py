@@ -803,7 +803,7 @@ def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
     if not places:
         return []
     if content.get("budget"):  # what the budget buys where, rather than what delivery adds
-        return _places_in_budget(places, content["budget"], ar)
+        return _places_in_budget(places, content["budget"], ar) + _side_by_side(content, ar)
     lines = ["حسب المنطقة:" if ar else "By place:"]
     for place in places[:6]:
         name = (ar and place.get("location_ar")) or place["location"]
@@ -817,6 +817,7 @@ def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
             split = f" (ready EGP {egp(ready)}, off-plan EGP {egp(off_plan)})" if ready and off_plan else ""
             lines.append(f"- {name}: {counted(place['count'], 'listing', 'listings')}, "
                          f"EGP {egp(place['median_price_per_sqm'])}/m²{split}")  # fmt: skip
+    lines += _side_by_side(content, ar)
     if reading.note != "which_area":
         return lines
     gaps = sorted(
@@ -842,6 +843,34 @@ def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
                      f"Where ready homes sell furthest above off-plan ones per m² (what delivery has added there): "
                      f"{said}. Today's prices promise nothing about tomorrow's.")  # fmt: skip
     return lines
+
+
+def _side_by_side(content: dict[str, Any], ar: bool) -> list[str]:
+    """The places the buyer set side by side ("New Cairo or Zayed?"): which costs less a square metre, by how much,
+    and which has more listings to choose from; figures, not a verdict on which is better."""
+    places = [p for p in content.get("by_location") or [] if p.get("median_price_per_sqm")]
+    if not content.get("places") or len(places) < 2:
+        return []
+    name = {p["location"]: (ar and p.get("location_ar")) or p["location"] for p in places}
+    cheap, dear = (
+        min(places, key=lambda p: p["median_price_per_sqm"]),
+        max(places, key=lambda p: p["median_price_per_sqm"]),
+    )
+    most = max(places, key=lambda p: p["count"])
+    low, high = egp(cheap["median_price_per_sqm"]), egp(dear["median_price_per_sqm"])
+    gap = round((dear["median_price_per_sqm"] / cheap["median_price_per_sqm"] - 1) * 100)
+    if ar:
+        price = (f"سعر المتر تقريبًا واحد ({low} و{high} جنيه)" if gap < 3 else
+                 f"سعر المتر في {name[cheap['location']]} أقل من {name[dear['location']]} بحوالي {gap}% ({low} جنيه "
+                 f"مقابل {high})")  # fmt: skip
+        return [f"{price}، و{name[most['location']]} فيها اختيارات أكتر ({_units_ar(most['count'])}). الأحسن "
+                "يتوقف على اللي يهمك: المكان والمساحة والاستلام؛ والأرقام دي أسعار المعروض النهارده."]  # fmt: skip
+    price = (f"A square metre costs about the same (EGP {low} and EGP {high})" if gap < 3 else
+             f"A square metre costs {gap}% less in {name[cheap['location']]} than in {name[dear['location']]} "
+             f"(EGP {low} against EGP {high})")  # fmt: skip
+    return [f"{price}, and {name[most['location']]} has the most to choose from "
+            f"({counted(most['count'], 'listing', 'listings')}). Which is better turns on what matters to you: the "
+            "place, the space and when you move in; these are today's asking prices."]  # fmt: skip
 
 
 def _places_in_budget(places: list[dict[str, Any]], budget: int, ar: bool) -> list[str]:
@@ -875,8 +904,11 @@ def _places_in_budget(places: list[dict[str, Any]], budget: int, ar: bool) -> li
 
 
 def _offer_after_trends(content: dict[str, Any], ar: bool) -> str:
-    """Listings in the place of the figures; after a whole market's or a region's under a budget, within it."""
-    return offer_question("budget" if content.get("budget") and content.get("by_location") else "there", ar)
+    """Listings in the place of the figures (in the places set side by side); after a whole market's or a region's
+    under a budget, within it."""
+    if content.get("budget") and content.get("by_location"):
+        return offer_question("budget", ar)
+    return offer_question("in_those" if content.get("places") else "there", ar)
 
 
 def _movement(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
@@ -897,16 +929,20 @@ def _movement(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
 
 
 def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
+    named = {p["location"]: (ar and p.get("location_ar")) or p["location"] for p in content.get("by_location") or []}
+    compared = [named.get(place, place) for place in content.get("places") or []]  # "New Cairo and Sheikh Zayed"
     where = (
-        (ar and content.get("location_ar")) or content.get("location") or ("السوق كله" if ar else "the whole market")
-    )
+        (ar and content.get("location_ar")) or content.get("location")
+        or ((" و".join(compared) if ar else " and ".join(compared)) if compared else None)
+        or ("السوق كله" if ar else "the whole market")
+    )  # fmt: skip
     kind = content.get("property_type") or ""
     # The four latest delivery years (the coming ones, or the last delivered), not the oldest: 1995's handful of
     # resales says little of today's prices.
     years = sorted((y for y in content.get("by_delivery_year", []) if y.get("delivery_year")),
                    key=lambda y: y["delivery_year"])[-4:]  # fmt: skip
-    if content.get("budget") and content.get("by_location"):
-        years = []  # "which area for 4 million?" asks where: the places say it, the years would bury them
+    if (content.get("budget") and content.get("by_location")) or compared:
+        years = []  # "which area for 4 million?", "New Cairo or Zayed?" ask where: the places say it, not the years
     if ar:
         heading = f"{TYPE_PLURAL_AR.get(kind, kind)} في {where}" if kind else f"في {where}"
         if content.get("budget"):
@@ -923,7 +959,7 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         lines.append(_offer_after_trends(content, ar))
     else:
         listings = counted(content["count"], "listing", "listings")
-        place = f"in {where}" if content.get("location") else "across the market"
+        place = f"in {where}" if content.get("location") or compared else "across the market"
         heading = f"{TYPE_PLURAL.get(kind, kind)} {place}" if kind else str(where)
         heading = heading[0].upper() + heading[1:]
         if content.get("budget"):

@@ -302,6 +302,10 @@ WHICH_AREA = _family("which area", "which place", "which city", "best area", "be
                      "where to buy", "compare areas", "cheapest area", "احسن منطقه", "انهي منطقه", "انهى منطقه",
                      "ارخص منطقه", "اشتري فين", "استثمر فين", "فين احسن", "a7san mante2a", "anhy mante2a",
                      "anhi mante2a", "ashtery fein", "asthmer fein")  # fmt: skip
+# Which of the places named is better ("التجمع ولا زايد احسن؟", "zayed wala october a7san?"): set side by side.
+BETTER = _family("better", "which is best", "which one is best", "احسن", "أحسن", "افضل", "أفضل", "a7san", "ahsan",
+                 "afdal")  # fmt: skip
+MAX_PLACES_COMPARED = 12  # as many as the market figures set side by side (search's /api/market/stats?places=)
 # Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
 HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
                       "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه")  # fmt: skip
@@ -843,6 +847,16 @@ def read_message(
         # "I want to sell my property": nothing known yet, but a seller's, not a search for "property"
         if OWNER.search(folded) and (locations or owned_type or size or not filters):
             return _valuation_details(language, location, owned_type, size)
+    named_places = [str(place) for place in parsed.get("places") or []] if not regions else []
+    if (
+        2 <= len(named_places) <= MAX_PLACES_COMPARED
+        and (BETTER.search(folded) or WHICH_AREA.search(folded) or COMPARE.search(folded))
+        and not (bedrooms or size or picks or ids or filters.get("compounds") or filters.get("developers"))
+    ):
+        # "التجمع ولا زايد احسن؟", "new cairo or zayed, which is better for an apartment under 8M?": those places side
+        # by side (of that type, within that budget), not a search that reads "better" as words to look for
+        compared: dict[str, Any] = {"places": named_places, "property_type": owned_type, "max_price": ceiling}
+        return Reading(language, "check_market_trends", {k: v for k, v in compared.items() if v}, note="which_area")
     places_only_of_a_region = bool(regions) and not (filters.get("compounds") or filters.get("developers"))
     if WHICH_AREA.search(folded) and not (
         bedrooms
@@ -1384,6 +1398,7 @@ def _last_call(
 OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
     "budget": ("Shall I look for listings within that budget?", "تحب أدورلك على وحدات في الحدود دي؟"),
     "there": ("Shall I show you listings there?", "تحب أوريك وحدات في المنطقة دي؟"),
+    "in_those": ("Shall I show you listings in them?", "تحب أوريك وحدات في المناطق دي؟"),  # places set side by side
     "viewing": ("Shall we book a viewing?", "تحب نحجز معاد معاينة؟"),
     "free_times": ("Shall I show you the free times?", "أوريك المواعيد الفاضية؟"),
     # "A viewing, or reserve it?": a bare yes takes the first, the step that commits to nothing
@@ -1401,8 +1416,8 @@ OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
     "which_one": ("Which one interests you? I can check its availability or work out the mortgage.",
                   "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."),
 }  # fmt: skip
-_OFFER_KIND = {"free_times": "viewing", "viewing_or_reserve": "viewing", "registry_or_compare": "compare",
-               "true_cost_or_compare": "compare", "which_one": "which"}  # fmt: skip
+_OFFER_KIND = {"in_those": "there", "free_times": "viewing", "viewing_or_reserve": "viewing",
+               "registry_or_compare": "compare", "true_cost_or_compare": "compare", "which_one": "which"}  # fmt: skip
 # "show me those", "وريني دول": the listings a relaxation just said there are (a yes takes them too).
 SHOW_THOSE = _family("show me those", "show me them", "show them", "show me these", "let me see them",
                      "let me see those", "وريني دول", "وريهم", "وريني هم", "وريني اياهم", "wareeny dol", "wareni dol",
@@ -1451,6 +1466,7 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
     if kind in ("there", "budget") and call[0] == "check_market_trends":
         # The listings of the figures: in their place, and within the budget they were taken under
         area, ptype, ceiling = (call[1].get(key) for key in ("location", "property_type", "max_price"))
+        area = area or " or ".join(call[1].get("places") or ())  # places set side by side: their listings in turn
         words = ((ptype or "homes").lower(), f"in {area}" if area else "", f"up to EGP {ceiling:,}" if ceiling else "")
         return "search_properties", {
             "query": " ".join(part for part in words if part),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import statistics
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from osool_agent.tools.context import ListingFacts, PropertyType, ToolArgs, ToolContext, ToolOutcome
 from osool_common.errors import DomainError
+
+MAX_PLACES = 12  # a region's places, or the whole market's with the most listings: enough to compare, few to read
 
 
 class ValuationArgs(ToolArgs):
@@ -48,6 +50,18 @@ class TrendsArgs(ToolArgs):
         le=2_000_000_000,  # search's bound on a price (its MAX_PRICE_EGP): above it the route refuses the budget
         description="a budget in EGP: the figures of the listings at or under it only, e.g. which area for 4 million",
     )
+    places: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=MAX_PLACES,
+        description="instead of a location: places to set side by side (New Cairo or Sheikh Zayed, which is better?)",
+    )
+
+    @model_validator(mode="after")
+    def _one_area(self) -> TrendsArgs:
+        if self.location and self.places:
+            raise ValueError("name a location or places to set side by side, not both")
+        return self
 
 
 class YearFigures(BaseModel):
@@ -80,6 +94,7 @@ class RecentFigures(BaseModel):
 class TrendsOutcome(ToolOutcome):
     location: str | None = None
     location_ar: str | None = None
+    places: list[str] | None = Field(default=None, description="the places asked to be set side by side")
     property_type: str | None = None
     budget: int | None = Field(default=None, description="the budget asked about: the listings at or under it only")
     count: int = 0
@@ -94,9 +109,6 @@ class TrendsOutcome(ToolOutcome):
     recent: RecentFigures | None = Field(
         default=None, description="the last days' new listings and price cuts: the figures are asking prices today"
     )
-
-
-MAX_PLACES = 12  # a region's places, or the whole market's with the most listings: enough to compare, few to read
 
 
 def confidence_for(count: int, spread: float) -> Literal["high", "medium", "low", "none"]:
@@ -154,7 +166,7 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
     """Real aggregates of the listings: count, median price per m² and price, by delivery year, and for a region or
     the whole market by place."""
     try:
-        stats = await ctx.search.market_stats(args.location, args.property_type, args.max_price)
+        stats = await ctx.search.market_stats(args.location, args.property_type, args.max_price, args.places)
     except DomainError as exc:
         code = "invalid" if exc.status_code < 500 else "unavailable"
         return TrendsOutcome(ok=False, error=code, message=exc.message)
@@ -171,6 +183,7 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
     return TrendsOutcome(
         location=stats["location"],
         location_ar=stats.get("location_ar"),
+        places=stats.get("places") if args.places else None,
         property_type=stats["type"],
         budget=args.max_price,
         count=stats["count"],

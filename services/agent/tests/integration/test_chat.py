@@ -817,6 +817,31 @@ def test_which_area_sets_the_markets_places_side_by_side(api: httpx.Client) -> N
     assert f"- {call['result']['by_location'][0]['location_ar']}:" in arabic["reply"]
 
 
+def test_two_places_asked_which_is_better_are_set_side_by_side_and_a_yes_shows_listings_in_both(
+    api: httpx.Client,
+) -> None:
+    answer = chat(api, "التجمع ولا زايد احسن؟").json()
+    [call] = answer["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {"places": ["New Cairo", "Sheikh Zayed"]})
+    stats = api.get("/api/market/stats", params={"places": ["New Cairo", "Sheikh Zayed"]}).json()
+    figures = {p["location"]: p for p in stats["by_location"]}
+    assert set(figures) == {"New Cairo", "Sheikh Zayed"} and stats["count"] == call["result"]["count"]
+    for place in figures.values():
+        line = f"- {place['location_ar']}: {egp(place['count'])} وحدة، {egp(round(place['median_price_per_sqm']))}"
+        assert f"{line} جنيه للمتر" in answer["reply"], answer["reply"]
+    cheap, dear = sorted(figures.values(), key=lambda p: p["median_price_per_sqm"])
+    gap = round((round(dear["median_price_per_sqm"]) / round(cheap["median_price_per_sqm"]) - 1) * 100)
+    said = (f"سعر المتر في {cheap['location_ar']} أقل من {dear['location_ar']} بحوالي {gap}%" if gap >= 3 else
+            "سعر المتر تقريبًا واحد")  # fmt: skip
+    assert said in answer["reply"], answer["reply"]
+    assert answer["reply"].endswith("تحب أوريك وحدات في المناطق دي؟")
+    # A yes: listings of both places, in turn.
+    shown = chat(api, "ايوه", answer["session_secret"], session_id=answer["session_id"]).json()
+    [search] = shown["tool_calls"]
+    assert search["name"] == "search_properties", search
+    assert {card["location"] for card in shown["listings"]} == {"New Cairo", "Sheikh Zayed"}
+
+
 def test_which_area_for_a_budget_is_what_it_buys_in_each_place_and_a_yes_shows_those_listings(
     api: httpx.Client,
 ) -> None:

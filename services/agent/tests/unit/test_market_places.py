@@ -3,13 +3,16 @@ off-plan, and where ready homes sell furthest above off-plan ones, said as no pr
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import LastSearch, Reading, read_message
+from osool_agent.brains.rules import LastSearch, Reading, offered_next, read_message
+from osool_agent.tools.market import TrendsArgs
 
 
 @pytest.mark.parametrize(
@@ -210,3 +213,81 @@ def test_how_prices_move_is_answered_as_asking_prices_today_and_the_last_days_ch
     assert ("no price cuts" in write_reply(reading, [quiet])) or ("مفيش ولا تخفيض" in write_reply(reading, [quiet]))
     today = read_message("price per meter in Sheikh Zayed", parsed, [], "auto")
     assert today.note is None and "price index" not in write_reply(today, [part])
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "arguments"),
+    [("التجمع ولا زايد احسن؟", {}, {}),
+     ("new cairo or zayed, which is better for an apartment under 8 million?",
+      {"property_types": ["Apartment"], "max_price": 8_000_000},
+      {"property_type": "Apartment", "max_price": 8_000_000}),
+     ("compare new cairo and zayed", {}, {}),
+     ("zayed wala el tagamo3 a7san?", {}, {})],
+)  # fmt: skip
+def test_places_named_with_which_is_better_are_set_side_by_side(
+    text: str, filters: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    places = ["New Cairo", "Sheikh Zayed"]
+    parsed = {"filters": {"locations": places, **filters}, "places": places, "regions": []}
+    reading = read_message(text, parsed, [], "auto")
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "check_market_trends", {"places": places, **arguments}, "which_area")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [  # A search over places, rooms, a region or one place: no side by side
+        ("apartment in new cairo or zayed", {"places": ["New Cairo", "Sheikh Zayed"]}),
+        ("best 3 bedroom apartment in new cairo or zayed", {"places": ["New Cairo", "Sheikh Zayed"],
+                                                              "filters": {"bedrooms": 3}}),
+        ("giza or east cairo, which is better?", {"places": ["Giza", "East Cairo"], "regions": ["Giza", "East Cairo"]}),
+        ("which is better in new cairo?", {"places": ["New Cairo"]}),
+    ],
+)  # fmt: skip
+def test_a_search_over_places_or_one_place_is_not_set_side_by_side(text: str, parsed: dict[str, Any]) -> None:
+    reading = read_message(text, {"filters": {}, **parsed}, [], "auto")
+    assert "places" not in reading.arguments
+
+
+SIDE_BY_SIDE = {**MARKET, "places": ["New Cairo", "Sheikh Zayed"], "by_location": MARKET["by_location"][:2]}
+
+
+def test_places_side_by_side_say_which_costs_less_a_metre_and_has_most_to_choose_from() -> None:
+    reading = Reading("en", "check_market_trends", {"places": ["New Cairo", "Sheikh Zayed"]}, note="which_area")
+    text = write_reply(reading, [ToolReturnPart("check_market_trends", SIDE_BY_SIDE, "c1")])
+    assert text.startswith("New Cairo and Sheikh Zayed: 900 listings")
+    assert ("A square metre costs 9% less in Sheikh Zayed than in New Cairo (EGP 55,000 against EGP 60,000), and "
+            "New Cairo has the most to choose from (300 listings).") in text  # fmt: skip
+    assert "delivery 2" not in text and text.endswith("Shall I show you listings in them?")
+    arabic = write_reply(Reading("ar", reading.tool, reading.arguments, note="which_area"),
+                         [ToolReturnPart("check_market_trends", SIDE_BY_SIDE, "c1")])  # fmt: skip
+    assert arabic.startswith("في التجمع الخامس والشيخ زايد:")
+    assert "سعر المتر في الشيخ زايد أقل من التجمع الخامس بحوالي 9% (55,000 جنيه مقابل 60,000)" in arabic
+    assert arabic.endswith("تحب أوريك وحدات في المناطق دي؟")
+    # Within a point or two: about the same, not one "cheaper"; a region's places are no side by side of the buyer's.
+    close = [{**SIDE_BY_SIDE["by_location"][0], "median_price_per_sqm": 56_000}, SIDE_BY_SIDE["by_location"][1]]
+    same = write_reply(reading, [ToolReturnPart("check_market_trends", {**SIDE_BY_SIDE, "by_location": close}, "c")])
+    assert "A square metre costs about the same (EGP 55,000 and EGP 56,000)" in same
+    assert "costs about the same" not in reply("which_area") and "less in" not in reply("which_area")
+
+
+def test_a_yes_after_places_side_by_side_shows_listings_in_them() -> None:
+    call = {
+        "id": "c1",
+        "name": "check_market_trends",
+        "arguments": {"places": ["New Cairo", "Sheikh Zayed"], "property_type": "Apartment", "max_price": 8_000_000},
+    }
+    past = [{"role": "user", "content": "new cairo or zayed?"},
+            {"role": "tool", "content": json.dumps(SIDE_BY_SIDE), "tool_calls": [call]},
+            {"role": "assistant", "content": "... Shall I show you listings in them?"}]  # fmt: skip
+    assert offered_next(past, past[-1]["content"]) == ("search_properties", {
+        "query": "apartment in New Cairo or Sheikh Zayed up to EGP 8,000,000", "property_type": "Apartment",
+        "max_price": 8_000_000})  # fmt: skip
+
+
+def test_a_location_and_places_together_or_one_place_alone_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        TrendsArgs(location="Maadi", places=["New Cairo", "Sheikh Zayed"])
+    with pytest.raises(ValidationError):
+        TrendsArgs(places=["New Cairo"])
+    assert TrendsArgs(places=["New Cairo", "Sheikh Zayed"]).places == ["New Cairo", "Sheikh Zayed"]
