@@ -52,6 +52,7 @@ from osool_agent.brains.rules import (
     loan_budget,
     offered_next,
     only_a_pick,
+    places_searched,
     read_message,
     rules_model,
     said_yes,
@@ -511,6 +512,14 @@ class ChatService:
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
         if context.question and reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text)):
             reading = await self._asked_again(reading, context) or reading
+        elif (
+            reading.note == "which_area" and context.previous is not None
+            and not {"location", "places"} & set(reading.arguments)
+        ):  # fmt: skip
+            # "which area is better?" after a search over a few places: those places, read from its words again
+            with contextlib.suppress(UpstreamError, DomainError):
+                searched = await self.search.parse(str(context.previous.arguments.get("query") or "")[:500])
+                reading = places_searched(reading, searched) or reading
         if context.valuing and (continued := await self._valuation_continued(text, parsed, reading, context)):
             return continued
         if context.consent_asked and reading.tool is None and (consent := consent_answer(message)) is not None:

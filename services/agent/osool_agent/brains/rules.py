@@ -1592,6 +1592,27 @@ _PICK_ONLY = frozenset(
 ASKED_AGAIN = ("get_property", "check_availability", "calculate_mortgage", "calculate_investment_roi")
 
 
+def places_searched(reading: Reading, searched: dict[str, Any]) -> Reading | None:
+    """ "Which area is better?" (`reading`: the whole market's places side by side) right after a search over a few
+    places ("budget around 8 million, new cairo or zayed"; `searched`: that search's words read again): those places
+    side by side, of its type and under its budget when it named one. None when it named fewer than two places, or a
+    region (whose places the figures already set side by side)."""
+    places = [str(place) for place in searched.get("places") or []]
+    if searched.get("regions") or not 2 <= len(places) <= MAX_PLACES_COMPARED:
+        return None
+    filters: dict[str, Any] = searched.get("filters") or {}
+    types = filters.get("property_types") or []
+    ceiling = filters.get("max_price") if [k for k in _BUDGET_FILTERS if filters.get(k) is not None] == [
+        "max_price"] else None  # fmt: skip
+    arguments = {
+        "places": places,
+        "property_type": reading.arguments.get("property_type") or (types[0] if len(types) == 1 else None),
+        "max_price": reading.arguments.get("max_price") or ceiling,
+    }
+    return Reading(reading.language, "check_market_trends", {k: v for k, v in arguments.items() if v},
+                   note="which_area")  # fmt: skip
+
+
 def only_a_pick(folded: str) -> bool:
     """Whether a message only names another of the listings shown ("and the second?", "w el tanya?", "والتالتة؟"):
     the question asked of the one before is then asked of it."""

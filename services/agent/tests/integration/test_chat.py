@@ -840,6 +840,13 @@ def test_two_places_asked_which_is_better_are_set_side_by_side_and_a_yes_shows_l
     [search] = shown["tool_calls"]
     assert search["name"] == "search_properties", search
     assert {card["location"] for card in shown["listings"]} == {"New Cairo", "Sheikh Zayed"}
+    # "Which area is better?" right after a search over two places: those two, of its type and within its budget.
+    searched = chat(api, "apartment in new cairo or zayed under 8 million").json()
+    after = chat(api, "which area is better?", searched["session_secret"], session_id=searched["session_id"]).json()
+    [call] = after["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {
+        "places": ["New Cairo", "Sheikh Zayed"], "property_type": "Apartment", "max_price": 8_000_000})  # fmt: skip
+    assert "Your budget buys the most space in:" in after["reply"] and "A square metre costs" in after["reply"]
 
 
 def test_which_area_for_a_budget_is_what_it_buys_in_each_place_and_a_yes_shows_those_listings(

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import LastSearch, Reading, offered_next, read_message
+from osool_agent.brains.rules import LastSearch, Reading, offered_next, places_searched, read_message
 from osool_agent.tools.market import TrendsArgs
 
 
@@ -291,3 +291,21 @@ def test_a_location_and_places_together_or_one_place_alone_are_refused() -> None
     with pytest.raises(ValidationError):
         TrendsArgs(places=["New Cairo"])
     assert TrendsArgs(places=["New Cairo", "Sheikh Zayed"]).places == ["New Cairo", "Sheikh Zayed"]
+
+
+def test_which_area_after_a_search_over_a_few_places_sets_those_side_by_side() -> None:
+    whole = Reading("en", "check_market_trends", {}, note="which_area")
+    filters = {"locations": ["New Cairo", "Sheikh Zayed"], "property_types": ["Apartment"], "max_price": 8_000_000}
+    searched = {"filters": filters, "places": ["New Cairo", "Sheikh Zayed"], "regions": []}
+    reading = places_searched(whole, searched)
+    assert reading is not None and (reading.tool, reading.arguments, reading.note) == (
+        "check_market_trends",
+        {"places": ["New Cairo", "Sheikh Zayed"], "property_type": "Apartment", "max_price": 8_000_000},
+        "which_area",
+    )
+    # A budget with a floor is no ceiling to take the figures under; one place or a region is no side by side.
+    ranged = {**searched, "filters": {**searched["filters"], "min_price": 7_000_000}}
+    assert places_searched(whole, ranged).arguments == {  # type: ignore[union-attr]
+        "places": ["New Cairo", "Sheikh Zayed"], "property_type": "Apartment"}  # fmt: skip
+    assert places_searched(whole, {**searched, "places": ["New Cairo"]}) is None
+    assert places_searched(whole, {**searched, "regions": ["Giza"], "places": ["Giza", "Maadi"]}) is None
