@@ -510,7 +510,13 @@ class ChatService:
             contact=contact, offered=context.offered, within=context.budget, alert=context.alert,
         )  # fmt: skip
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
-        if context.question and reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text)):
+        picked = reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text))
+        if picked and context.which_for == "price":
+            reading.asked = {"price": [True]}  # "بكام؟" was asked which one: "the second" is its price
+        elif picked and context.which_for == "rent":
+            # "how much rent would it bring?" was asked which one: "the second" is its yield at the usual rent
+            reading = Reading(reading.language, "calculate_investment_roi", dict(reading.arguments), parsed=parsed)
+        elif picked and context.question:
             reading = await self._asked_again(reading, context) or reading
         elif (
             reading.note == "which_area" and context.previous is not None
@@ -732,6 +738,9 @@ def _title(message: str) -> str:
 
 # "What number should they call you on?": the reply to a yes when no number was left yet.
 NUMBER_PLEASE = (*SMALLTALK["number_please"]["en"], *SMALLTALK["number_please"]["ar"])
+# The replies that asked which listing a price or a rent was of ("بكام؟", "how much rent would it bring?" after a list):
+# the pick that answers them ("the second") is asked that of it.
+WHICH_FOR = {kind: (*SMALLTALK[f"which_{kind}"]["en"], *SMALLTALK[f"which_{kind}"]["ar"]) for kind in ("price", "rent")}
 # How far back a seller's question still makes a message stating a reason, a time, a condition or a price its answer.
 SELLER_REPLIES_KEPT = 6
 
@@ -760,6 +769,7 @@ class Context:
     # The seller's messages since a reply asked for a valuation's details (none made since), the asking one first.
     valuing: tuple[str, ...] = ()
     valuation: dict[str, Any] | None = None  # the home valued, when the last tool call was its valuation
+    which_for: str | None = None  # the last reply asked which listing a "price" or a "rent" was asked of
     # The tool and the message of the question the last turns asked of one listing, which "and the second?" asks again.
     question: tuple[str, str] | None = None
 
@@ -783,6 +793,7 @@ class Context:
             offered=offered_next(past, said), budget=loan_budget(past), valuing=tuple(valuation_pending(past)),
             alert=last_alert(past),
             valuation=last_valuation_arguments(past), question=listing_question(past),
+            which_for=next((kind for kind, texts in WHICH_FOR.items() if said.endswith(texts)), None),
         )  # fmt: skip
 
 

@@ -1225,6 +1225,12 @@ SMALLTALK = {
     },
     # "which gives the best yield?" of listings for sale: none states a rent, and at the usual one (a share of the
     # price) they all yield the same; a figure for one of them would answer a question not asked.
+    "which_rent": {
+        "en": ["Listings for sale do not state a rent. Tell me which one (\"the second\") and I will work out what it "
+               "would rent for at the usual rate and what it would yield, or tell me the rent you expect."],
+        "ar": ["الإعلانات دي للبيع ومش مكتوب فيها إيجار. قولي أنهي واحدة (\"التانية\") وأنا أحسبلك هتتأجر بكام "
+               "بالإيجار المعتاد وعائدها، أو قولي الإيجار اللي متوقعه."],
+    },
     "yield_which": {
         "en": ["Which yields most turns on the rent each would fetch, and listings for sale do not state one: at the "
                "usual rent, a share of the price, they would all yield the same. Tell me the rent you expect for one "

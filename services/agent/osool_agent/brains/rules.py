@@ -95,7 +95,7 @@ WHICH_BEST = _family("which", "best", "better", "highest", "most", "انهي", "
                      "اعلى", "أعلى", "anhy", "anhi", "a7san", "afdal", "a3la")  # fmt: skip
 ROI = _family("roi", "yield", "return", "rent it", "rent out", "rental", "invest", "cash flow", "payback",
               "عائد", "استثمار", "أستثمر", "استثمر", "يستاهل استثمار", "تنفع استثمار", "3a2ed", "3aed", "3ayed",
-              "esteshmar", "estesmar", "estethmar", "asteshmer", "astasmer")  # fmt: skip
+              "esteshmar", "estesmar", "estethmar", "asteshmer", "astasmer", "asthmer", "astathmer")  # fmt: skip
 RENT = _family("rent", "lease", "let it", "tenant", "ايجار", "إيجار", "اجرت", "أجرت", "اجرها", "أجرها", "هأجر",
                "أأجر", "اأجر", "مؤجر", "مأجر", "اجره", "egar", "igar", "eigar", "2egar", "agart", "a2gart", "2agart",
                "agarha", "a2agarha", "2agarha", "ha2agar", "ha2agarha", "mo2agar", "m2agar")  # fmt: skip
@@ -306,9 +306,18 @@ WHICH_AREA = _family("which area", "which place", "which city", "best area", "be
 BETTER = _family("better", "which is best", "which one is best", "احسن", "أحسن", "افضل", "أفضل", "a7san", "ahsan",
                  "afdal")  # fmt: skip
 MAX_PLACES_COMPARED = 12  # as many as the market figures set side by side (search's /api/market/stats?places=)
+# What a listing would rent for, asked by its buyer ("how much rent would it bring?", "لو أجرتها هتجيب كام؟"), not by
+# someone who wants to rent a home ("I want to rent").
+RENT_IT = _family("rent would it", "would it rent", "it rent for", "rent it", "rent them", "would they rent",
+                  "rent would they", "bring in rent", "rental income", "اجرتها", "أجرتها", "اجرها", "أجرها", "هتتأجر",
+                  "تتأجر", "ايجارها", "إيجارها", "agartaha", "agartha", "a2agarha", "egarha", "egaraha")  # fmt: skip
 # Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
 HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
-                      "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه")  # fmt: skip
+                      "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه",
+                      # "عايز استثمر 5 مليون، اشتري ايه؟": money to put somewhere, and which listings, not one's yield
+                      "عايز استثمر", "عاوز استثمر", "حابب استثمر", "ناوي استثمر", "اشتري ايه", "what should i buy",
+                      "what to buy", "3ayez asthmer", "3ayez asteshmer", "3ayez astathmer", "ashtery eh",
+                      "ashtri eh")  # fmt: skip
 BY_EMAIL = _family("email", "e-mail", "mail", "ايميل", "إيميل", "الايميل", "الإيميل", "بريد", "emeil", "imail")
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج", "resala", "risala", "masg")
 # "one like this", "فيلا زي دي": the alert is for the search the buyer just made, not for these words.
@@ -734,11 +743,11 @@ def read_message(
     # "who is the developer of the second?", "is the price negotiable?", "any pictures?", "how far is it from the
     # airport?": answered from the listing (or said that it does not say) rather than read as a search.
     pointed = bool(ids or referenced or deictic or IT_QUESTION.search(folded))
-    # A price asked of a monthly, a down payment, a loan or the buyer's own home (or, right after a valuation, of
-    # none named) is not the price of a listing shown.
+    # A price asked of a monthly, a down payment, a loan, a rent or the buyer's own home (or, right after a valuation,
+    # of none named) is not the price of a listing shown.
     priced_otherwise = bool(
         MONTHLY.search(folded) or DOWN_ASKED.search(folded) or LOAN.search(folded) or TRUE_COST.search(folded)
-        or OWNER.search(folded) or (valued and not (ids or referenced))
+        or OWNER.search(folded) or RENT.search(folded) or RENT_IT.search(folded) or (valued and not (ids or referenced))
     )  # fmt: skip
     questions = [kind for kind, family in LISTING_QUESTIONS.items()
                  if family.search(folded) and (pointed or kind not in _POINTED_QUESTIONS
@@ -769,7 +778,18 @@ def read_message(
         return Reading(language, None, smalltalk="yield_which")  # their yields turn on rents no listing states
     # "what would it rent for?", "لو أجرتها؟" with no rent said: the yield of the home just valued, or of the listing
     # the conversation is on (at the usual rent, which the reply states as assumed).
-    renting_it = RENT.search(folded) and not searching and (valued or ids or referenced or focus)
+    # ... or of the price the last yield or mortgage was computed on ("لو اجرتها هتجيب كام؟" after the yield of 5M).
+    priced = (
+        calculation is not None and calculation[0] != "check_market_trends" and calculation[1].get("property_price")
+    )
+    renting_it = (
+        bool(RENT.search(folded) or RENT_IT.search(folded))
+        and not searching
+        and bool(valued or ids or referenced or focus or priced)
+    )
+    if RENT_IT.search(folded) and not (renting_it or rent or searching or budget) and len(shown) > 1:
+        # "how much rent would it bring?" after a list, none named: listings for sale state no rent; which one
+        return Reading(language, None, smalltalk="which_rent")
     # "I have 5 million to invest": a budget, no rent and no listing, is a search within it (the yield needs a rent).
     investing = (
         ROI.search(folded)

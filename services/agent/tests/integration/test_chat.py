@@ -692,6 +692,25 @@ def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_sa
     assert (call["name"], call["arguments"]["property_id"]) == ("check_availability", cards[0]["id"])
 
 
+def test_a_rent_or_a_price_asked_of_none_named_asks_which_and_the_pick_answers_it(api: httpx.Client) -> None:
+    first = chat(api, "apartment in new cairo under 9m").json()
+    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
+    assert len(cards) >= 3, first
+    which = chat(api, "how much rent would it bring?", secret, session_id=session).json()
+    assert which["tool_calls"] == [] and which["reply"].startswith("Listings for sale do not state a rent."), which
+    rent = chat(api, "the second", secret, session_id=session).json()
+    [call] = rent["tool_calls"]
+    assert (call["name"], call["arguments"]["property_price"]) == ("calculate_investment_roi", cards[1]["price"])
+    assert f"At EGP {egp(cards[1]['price'])} with EGP {egp(round(cards[1]['price'] * 0.06))} of rent a year" in (
+        rent["reply"])  # fmt: skip
+    price = chat(api, "بكام؟", secret, session_id=session).json()
+    assert price["tool_calls"] == [] and price["reply"].startswith("سعر كل واحدة مكتوب في السطر بتاعها فوق.")
+    third = chat(api, "التالتة", secret, session_id=session).json()
+    [call] = third["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[2]["id"])
+    assert third["reply"].startswith(f"سعرها {egp(cards[2]['price'])} جنيه")
+
+
 def test_renting_out_the_home_just_valued_gives_its_yield(api: httpx.Client) -> None:
     first = chat(api, "عندي شقة في مدينة نصر 140 متر عايز ابيعها بكام").json()
     [valuation] = first["tool_calls"]

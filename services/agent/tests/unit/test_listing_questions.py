@@ -674,3 +674,43 @@ def test_two_listings_named_and_nothing_else_asked_are_set_side_by_side(text: st
     # One named is still its details; two named with a search of their own stay that search.
     assert (read("the first one?", {}).tool, read("الاولى؟", {}).tool) == ("get_property", "get_property")
     assert read("the first and the third in Maadi", {"locations": ["Maadi"]}).tool == "search_properties"
+
+
+@pytest.mark.parametrize(
+    ("text", "focus", "calculation", "tool", "arguments", "smalltalk"),
+    [
+        # Of the listing the conversation is on, or one named: its yield at the usual rent, which the reply states.
+        ("هتتأجر بكام؟", "SHOWN-2", None, "calculate_investment_roi", {"property_id": "SHOWN-2"}, None),
+        ("how much rent would the third bring?", None, None, "calculate_investment_roi", {"property_id": "SHOWN-3"},
+         None),
+        # Of the price the last yield was computed on.
+        ("طب لو اجرتها هتجيب كام؟", None, ("calculate_investment_roi", {"property_price": 5_000_000}),
+         "calculate_investment_roi", {"property_price": 5_000_000}, None),
+        # After a list, none named: no listing for sale states a rent; which one.
+        ("how much rent would it bring?", None, None, None, {}, "which_rent"),
+        ("هتتأجر بكام؟", None, None, None, {}, "which_rent"),
+    ],
+)  # fmt: skip
+def test_what_a_listing_would_rent_for_is_its_yield_or_which_one(
+    text: str, focus: str | None, calculation: Any, tool: str | None, arguments: dict[str, Any], smalltalk: str | None
+) -> None:
+    reading = read_message(text, {"filters": {}}, SHOWN, "auto", focus=focus, calculation=calculation)
+    assert (reading.tool, reading.arguments, reading.smalltalk) == (tool, arguments, smalltalk)
+    if smalltalk:
+        assert write_reply(reading, [], seed="s").startswith(
+            ("Listings for sale do not state a rent.", "الإعلانات دي للبيع ومش مكتوب فيها إيجار.")
+        )
+
+
+@pytest.mark.parametrize("text", ["I want to rent", "i want to rent not buy", "عايز شقة ايجار"])
+def test_someone_who_wants_to_rent_is_not_asked_which_listing_would_rent(text: str) -> None:
+    assert read(text, {}).smalltalk != "which_rent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["عايز استثمر 5 مليون، اشتري ايه؟", "I want to invest 5 million, what should I buy?", "3ayez asthmer 5 milyon"],
+)
+def test_money_to_invest_is_a_search_within_it_not_one_yield(text: str) -> None:
+    reading = read_message(text, {"filters": {"max_price": 5_000_000}}, [], "auto")
+    assert (reading.tool, reading.arguments["max_price"], reading.note) == ("search_properties", 5_000_000, "invest")
