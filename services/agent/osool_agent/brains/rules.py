@@ -115,9 +115,10 @@ OWNER = _family("my ", "mine", "i own", "i have a", "عندي", "بتاعتي", 
                 "abee3", "habe3", "habee3")  # fmt: skip
 PRICE_QUESTION = _family("how much", "what price", "كام", "بكام", "b kam", "bkam", "be kam", "teswa kam", "tegeeb kam")
 # A seller naming the price they want, whatever Amr asked last: "I want 6 million for it", "عايز فيها ٦ مليون".
-ASKING = _family("want", "asking", "ask for", "sell it for", "sell for", "my price", "price is", "expect", "عايز فيها",
-                 "عايز فيه", "عاوز فيها", "عاوز فيه", "طالب فيها", "طالب فيه", "سعري", "سعرها", "هبيعها ب", "ابيعها ب",
-                 "3ayez fiha", "3ayez feha", "3ayez fih", "3awez fiha")  # fmt: skip
+ASKING = _family("want", "asking", "ask for", "if i ask", "sell it for", "sell for", "my price", "price is", "expect",
+                 "لو عايز", "لو عاوز", "لو طلبت", "لو طالب", "law 3ayez", "lw 3ayez", "law 3awez", "law talabt",
+                 "عايز فيها", "عايز فيه", "عاوز فيها", "عاوز فيه", "طالب فيها", "طالب فيه", "سعري", "سعرها",
+                 "هبيعها ب", "ابيعها ب", "3ayez fiha", "3ayez feha", "3ayez fih", "3awez fiha")  # fmt: skip
 TRENDS = _family("market", "trend", "average price", "prices", "price per meter", "per meter", "per metre",
                  "per sqm", "a meter", "بكام المتر", "المتر بكام", "el metr b kam", "good time to buy",
                  "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",

@@ -98,8 +98,11 @@ def test_another_request_is_that_request(text: str, filters: dict[str, Any]) -> 
 
 @pytest.mark.parametrize(
     ("text", "question"),
-    [("I want 6 million for it", "timeline"), ("عايز فيها ٦ مليون", "motivation"), ("my price is 6M", "condition")],
-)
+    [("I want 6 million for it", "timeline"), ("عايز فيها ٦ مليون", "motivation"), ("my price is 6M", "condition"),
+     # "what if I ask...": an asking price tried out, set against the estimate too
+     ("what if I ask 6 million?", "timeline"), ("w law 3ayez 6 milyon?", "condition"),
+     ("طب لو طلبت ٦ مليون؟", "motivation")],
+)  # fmt: skip
 def test_an_asking_price_said_out_of_turn_is_still_the_asking_price(text: str, question: str) -> None:
     answer = seller_answer(text, reading_of(text, {"max_price": 6_000_000}), question, 5_915_325)
     assert answer is not None and answer.smalltalk == "seller_price"
