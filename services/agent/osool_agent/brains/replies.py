@@ -694,12 +694,15 @@ GRADE_AR = {"Excellent": "ممتاز", "Good": "كويس", "Fair": "مقبول"}
 CONFIDENCE_AR = {"high": "عالية", "medium": "متوسطة", "low": "ضعيفة", "none": "مفيش مقارنات كفاية"}
 
 
-# Said before the loan on a listing with no instalment plan of its own: its monthly can only be a bank's.
+# Said before the loan on a listing with no instalment plan of its own (or one shorter than the term asked for): its
+# monthly over that term can only be a bank's.
 UNPLANNED = {
     "cash_only": ("It is sold for cash only (the seller takes no instalments), so a bank mortgage would finance it.",
                   "الوحدة دي كاش بس (البايع مش بيقسط)، فالتمويل هيكون بقرض من البنك."),
     "no_plan": ("Its listing states no instalment plan, so a bank mortgage would finance it.",
                 "الإعلان مش مذكور فيه تقسيط، فالتمويل هيكون بقرض من البنك."),
+    "plan_shorter": ("Its own instalment plan is shorter than that, so over that term a bank mortgage would "
+                     "finance it.", "خطة التقسيط بتاعتها أقصر من كده، فعلى المدة دي التمويل هيكون بقرض من البنك."),
 }  # fmt: skip
 
 

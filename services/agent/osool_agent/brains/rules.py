@@ -674,7 +674,8 @@ def read_message(
         arguments = _mortgage_arguments(folded, amounts, filters, listing)
         if searching_place and not {"property_price", "loan_amount", "monthly_income", "property_id"} & set(arguments):
             return None  # "apartments in New Cairo with bank financing" is a search: nothing to compute
-        return Reading(language, "calculate_mortgage", arguments, note=_unplanned(shown, arguments.get("property_id")))
+        note = _unplanned(shown, arguments.get("property_id"), arguments.get("years"))
+        return Reading(language, "calculate_mortgage", arguments, note=note)
 
     if alert and (BY_SMS.search(folded) or BY_EMAIL.search(folded)) and len(folded.split()) <= 5 and not filters:
         # "by sms please" after "tell me when one appears": the same search, told of by that channel
@@ -838,6 +839,15 @@ def read_message(
         reading := mortgage()
     ):
         return reading
+    # "ولو على 10 سنين؟", "and over 10 years?" right after one listing's plan or details: its monthly over that term
+    # (a bank mortgage where its plan is shorter, which the reply says), not a search for plans of that length.
+    years_only = {key for key, value in filters.items() if value not in (None, [])} == {"min_installment_years"}
+    if (
+        years_only and focus and calculation is None and not (ids or picks) and REFINE.search(folded)
+        and len(folded.split()) <= 6 and 0 < filters["min_installment_years"] <= 30
+    ):  # fmt: skip
+        arguments = {"property_id": focus, "years": int(filters["min_installment_years"])}
+        return Reading(language, "calculate_mortgage", arguments, note=_unplanned(shown, focus, arguments["years"]))
     terms = filters.get("max_down_payment_pct") is not None or filters.get("min_installment_years") is not None
     if MONTHLY.search(folded) and terms and previous is not None and not (searching or ptype or referenced or ids):
         # "what's the monthly if I pay 20% down over 8 years?" after a search: the monthly on the budget searched
@@ -849,7 +859,8 @@ def read_message(
         years = filters.get("min_installment_years")
         if years and "years" not in arguments and 0 < years <= 30:
             arguments["years"] = int(years)
-        return Reading(language, "calculate_mortgage", arguments, note=_unplanned(shown, arguments.get("property_id")))
+        note = _unplanned(shown, arguments.get("property_id"), arguments.get("years"))
+        return Reading(language, "calculate_mortgage", arguments, note=note)
     valuing = bool(
         VALUATION.search(folded)
         or (OWNER.search(folded) and PRICE_QUESTION.search(folded))
@@ -1338,13 +1349,15 @@ def _months_let(folded: str) -> int | None:
     return _SEASON_MONTHS if _SEASON.search(folded) else None
 
 
-def _unplanned(shown: Sequence[dict[str, Any]], property_id: Any) -> str | None:
-    """Why a bank mortgage is the only monthly a listing has: "cash_only" (its seller takes no instalments) or
-    "no_plan" (its listing states none), so the reply says so before the loan; None for a listing with a plan, or
-    none asked about."""
+def _unplanned(shown: Sequence[dict[str, Any]], property_id: Any, years: Any = None) -> str | None:
+    """Why a bank mortgage is the only monthly a listing has: "cash_only" (its seller takes no instalments), "no_plan"
+    (its listing states none) or "plan_shorter" (its plan is shorter than the `years` asked for), so the reply says so
+    before the loan; None for a listing whose plan covers the term, or none asked about."""
     listing = next((s for s in shown if property_id and s.get("id") == property_id), None)
-    if listing is None or listing.get("installment_years"):
+    if listing is None:
         return None
+    if listing.get("installment_years"):
+        return "plan_shorter" if years and float(years) > float(listing["installment_years"]) else None
     return "cash_only" if listing.get("is_cash_only") else "no_plan"
 
 
@@ -1674,7 +1687,8 @@ def asked_again(reading: Reading, question: Reading, tool: str, shown: Sequence[
         return None
     if tool == "get_property" and not question.asked:
         return None
-    note = _unplanned(shown, named) if tool == "calculate_mortgage" else question.note
+    years = question.arguments.get("years")
+    note = _unplanned(shown, named, years) if tool == "calculate_mortgage" else question.note
     return Reading(reading.language, tool, {**question.arguments, "property_id": named}, note=note,
                    asked=dict(question.asked))  # fmt: skip
 

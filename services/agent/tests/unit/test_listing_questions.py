@@ -714,3 +714,28 @@ def test_someone_who_wants_to_rent_is_not_asked_which_listing_would_rent(text: s
 def test_money_to_invest_is_a_search_within_it_not_one_yield(text: str) -> None:
     reading = read_message(text, {"filters": {"max_price": 5_000_000}}, [], "auto")
     assert (reading.tool, reading.arguments["max_price"], reading.note) == ("search_properties", 5_000_000, "invest")
+
+
+@pytest.mark.parametrize("text", ["ولو على 10 سنين؟", "and over 10 years?", "w law 3ala 10 snin?"])
+def test_a_term_alone_after_one_listing_is_its_monthly_over_it_said_to_be_a_banks(text: str) -> None:
+    reading = read(text, {"min_installment_years": 10}, focus="SHOWN-2", shown=PLANNED)
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "calculate_mortgage", {"property_id": "SHOWN-2", "years": 10}, "plan_shorter")  # fmt: skip
+    loan = {
+        "ok": True,
+        "loan_amount": 4_000_000,
+        "years": 10,
+        "annual_rate_pct": 24.0,
+        "monthly_payment": 88_000,
+        "total_interest": 6_560_000,
+        "total_paid": 10_560_000,
+        "programme": {"id": "market", "name": "Bank"},
+    }
+    said = write_reply(reading, [ToolReturnPart("calculate_mortgage", loan, "c1")], seed="s")
+    assert said.startswith("Its own instalment plan is shorter than that, so over that term a bank mortgage would "
+                           "finance it.\n") or said.startswith("خطة التقسيط بتاعتها أقصر من كده")  # fmt: skip
+    # A term its plan covers needs no bank; with no listing the conversation is on, or "any with...", it is a search.
+    assert read(text, {"min_installment_years": 2}, focus="SHOWN-2", shown=PLANNED).note is None
+    assert read(text, {"min_installment_years": 10}, shown=PLANNED).tool == "search_properties"
+    assert read("any with 10 years of instalments?", {"min_installment_years": 10}, focus="SHOWN-2",
+                shown=PLANNED).tool == "search_properties"  # fmt: skip
