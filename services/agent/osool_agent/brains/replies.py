@@ -1002,6 +1002,11 @@ def _availability(content: dict[str, Any], ar: bool) -> str:
 
 def _reservation(content: dict[str, Any], ar: bool) -> str:
     title, deposit, status = content.get("title"), egp(content.get("deposit_egp")), content.get("status")
+    if status == "quote":  # "العربون كام؟": what reserving it takes, nothing reserved
+        hours = int(content.get("hold_hours") or 0)
+        return (f"حجز {title} بعربون {deposit} جنيه، وبيثبتهالك {hours} ساعة. {offer_question('reserve', ar)}" if ar
+                else f"Reserving {title} takes a deposit of EGP {deposit} and holds it for you for {hours} hours. "
+                f"{offer_question('reserve', ar)}")  # fmt: skip
     if status == "confirmed":
         return (f"تم! {title} محجوزة ليك ومسجلة على سجل العقارات. العربون: {deposit} جنيه." if ar else
                 f"Done: {title} is reserved for you and recorded on the property registry. "

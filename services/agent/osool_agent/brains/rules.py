@@ -182,6 +182,17 @@ RESERVE = re.compile(
     # Franco-Arabic: "a7gezha", "3ayez a7gez", "a3mel 7agz", "3arboon"
     r"|\b(?:a7gez|a7gaz|ha7gez|n7gez|ne7gez|e7gez)|\b(?:a3mel|3ayez|3awez|3ayz) 7agz\b|\b3arbo+u?n"
 )
+# Asking what reserving takes, not to reserve: the deposit's amount ("العربون كام؟", "el 3arboon kam?", "how much is
+# the reservation deposit?"), or how long a reservation holds the unit. A bare English "deposit" is left alone: it is as
+# often the down payment, or the maintenance deposit.
+DEPOSIT_ASKED = re.compile(
+    r"(?:عربون|\b3arbo+u?n)[^.!]*(?:كام|قد ايه|ايه|\bkam\b|\bad eh\b|\?|؟)"
+    r"|(?:كام|قد ايه|\bkam\b)[^.!]*(?:عربون|\b3arbo+u?n)"
+    r"|\b(?:reservation|booking|holding) deposit\b|\bdeposit (?:to|for) (?:reserve|hold|book)"
+    r"|\bhow much (?:is it |does it cost |do i pay )?to (?:reserve|hold)\b"
+    r"|\bhow long (?:is|does|will|do you) (?:the |a |it |you )?(?:hold|reservation|reserv|be held)"
+    r"|مده الحجز|الحجز (?:بيفضل )?قد ايه|(?:بيثبت|هيثبت)\w* قد ايه"
+)
 VIEWING = re.compile(
     _family("viewing", "visit", "see it in person", "tour", "appointment", "in person", "come see", "come and see",
             "go see", "معاينه", "اشوفها", "اشوفه", "نشوفها", "نشوفه", "اتفرج عليها", "اتفرج عليه", "زياره", "ميعاد",
@@ -735,6 +746,9 @@ def read_message(
             chosen = [s["id"] for s in ranked[:2]] if len(ranked) >= 2 else chosen
         return Reading(language, "compare_units", {"property_ids": chosen[:4]})
     named = bool(ids or referenced or shown or focus)  # a listing the message may be about
+    if DEPOSIT_ASKED.search(folded) and not VIEWING.search(folded) and named and not searching:
+        # "العربون كام؟", "what is the deposit?", "how long is the hold?": what reserving takes, nothing reserved
+        return Reading(language, "reserve_property", {"property_id": listing_ref(), "quote": True})
     if RESERVE.search(folded) and not VIEWING.search(folded) and named:
         return Reading(language, "reserve_property", {"property_id": listing_ref()})
     if VIEWING.search(folded) and named:
@@ -1434,6 +1448,7 @@ OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
     "there": ("Shall I show you listings there?", "تحب أوريك وحدات في المنطقة دي؟"),
     "in_those": ("Shall I show you listings in them?", "تحب أوريك وحدات في المناطق دي؟"),  # places set side by side
     "viewing": ("Shall we book a viewing?", "تحب نحجز معاد معاينة؟"),
+    "reserve": ("Shall I reserve it for you?", "تحب أحجزهالك؟"),  # after what reserving takes was said
     "free_times": ("Shall I show you the free times?", "أوريك المواعيد الفاضية؟"),
     # "A viewing, or reserve it?": a bare yes takes the first, the step that commits to nothing
     "viewing_or_reserve": ("Shall we book a viewing, or reserve it (reserving registers it)?",
@@ -1506,6 +1521,8 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
             "query": " ".join(part for part in words if part),
             **{k: v for k, v in call[1].items() if k in ("location", "property_type", "max_price")},
         }
+    if kind == "reserve" and call[0] == "reserve_property" and call[1].get("property_id"):
+        return "reserve_property", {"property_id": call[1]["property_id"]}
     if kind == "viewing" and (focus := last_focus(past)):
         return "schedule_viewing", {"property_id": focus}
     if kind == "relaxed" and call[0] == "search_properties":

@@ -15,13 +15,17 @@ from osool_common.errors import DomainError
 
 class ReserveArgs(ToolArgs):
     property_id: str = Field(min_length=1, max_length=100, description="the listing's id, as a tool result gave it")
+    quote: bool = Field(
+        default=False,
+        description="true: only what reserving it takes (the deposit, the hours it holds the unit); nothing reserved",
+    )
 
 
 class ReservationResult(ToolOutcome):
     reservation_id: str | None = None
     property_id: str | None = None
     title: str | None = None
-    status: str | None = Field(default=None, description="pending, confirmed or failed")
+    status: str | None = Field(default=None, description="pending, confirmed or failed; quote: nothing reserved")
     deposit_egp: int | None = None
     price: int | None = None
     expires_at: datetime | None = None
@@ -36,12 +40,17 @@ def event_of(row: dict[str, object]) -> dict[str, object]:
 async def reserve_property(ctx: ToolContext, args: ReserveArgs) -> BaseModel:
     if ctx.reservations is None:
         return ToolOutcome(ok=False, error="unavailable", message="reservations are not available here")
-    if ctx.user_id is None:
-        # What reserving it would take, said before the buyer signs in: the deposit and how long it holds the unit.
+    if ctx.user_id is None or args.quote:
+        # What reserving it would take ("العربون كام؟", or said before the buyer signs in): the deposit and how long it
+        # holds the unit. A quote reserves nothing, signed in or not.
         listing = await fetch_listing(ctx, args.property_id)
         terms = {"property_id": listing.id, "title": listing.title, "price": listing.price,
                  "deposit_egp": ctx.reservations.deposit(listing.price),
                  "hold_hours": ctx.reservations.settings.reservation_hold_hours} if listing else {}  # fmt: skip
+        if args.quote:
+            if not listing:
+                return ToolOutcome(ok=False, error="not_found", message="no such listing")
+            return ReservationResult(status="quote", **terms)
         return ReservationResult(ok=False, error="sign_in_required", message="the buyer must sign in to reserve a unit",
                                  **terms)  # fmt: skip
     try:

@@ -193,3 +193,28 @@ def test_the_rules_brain_reserves_a_unit_shown_for_a_signed_in_buyer(stack: Loca
     assert (result["deposit_egp"], result["hold_hours"]) == (expected, 72.0), result
     assert f"{expected:,} جنيه" in refused["reply"] and "72 ساعة" in refused["reply"] and "سجل دخول" in refused["reply"]
     assert chain_status(api, anonymous["listings"][0]["id"]) in ("not_registered", "available")
+
+
+def test_a_deposit_asked_is_said_and_nothing_is_reserved_until_the_buyer_says_yes(
+    stack: LocalStack, api: httpx.Client
+) -> None:
+    buyer = {**user_headers(stack, "deposit-asker"), "Accept": "application/json"}
+    first = api.post("/api/chat", json={"message": "townhouse in Sheikh Zayed"}, headers=buyer).json()
+    shown = first["listings"][2]
+    session = first["session_id"]
+    asked = api.post("/api/chat", json={"message": "التالتة العربون بتاعها كام؟", "session_id": session},
+                     headers=buyer).json()  # fmt: skip
+    [call] = asked["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("reserve_property", {"property_id": shown["id"], "quote": True})
+    deposit = max(50_000, round(shown["price"] / 100))
+    assert (call["result"]["status"], call["result"]["deposit_egp"]) == ("quote", deposit)
+    assert asked["reply"] == (f"حجز {shown['title']} بعربون {deposit:,} جنيه، وبيثبتهالك 72 ساعة. تحب أحجزهالك؟")
+    # Signed in, and still nothing reserved: not on the chain, not among the buyer's reservations.
+    assert api.get("/api/reservations", headers=buyer).json() == []
+    assert chain_status(api, shown["id"]) in ("not_registered", "available")
+    # The yes reserves it.
+    yes = api.post("/api/chat", json={"message": "ايوه", "session_id": session}, headers=buyer).json()
+    [call] = yes["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("reserve_property", {"property_id": shown["id"]})
+    assert call["result"]["status"] in ("pending", "confirmed")
+    assert [r["listing_id"] for r in api.get("/api/reservations", headers=buyer).json()] == [shown["id"]]

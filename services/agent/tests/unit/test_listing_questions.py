@@ -18,6 +18,7 @@ from osool_agent.brains.rules import (
     fold,
     last_valuation,
     listing_question,
+    offered_next,
     only_a_pick,
     read_message,
 )
@@ -739,3 +740,40 @@ def test_a_term_alone_after_one_listing_is_its_monthly_over_it_said_to_be_a_bank
     assert read(text, {"min_installment_years": 10}, shown=PLANNED).tool == "search_properties"
     assert read("any with 10 years of instalments?", {"min_installment_years": 10}, focus="SHOWN-2",
                 shown=PLANNED).tool == "search_properties"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [("العربون كام؟", "SHOWN-4"), ("el 3arboon kam?", "SHOWN-4"), ("how much is the reservation deposit?", "SHOWN-4"),
+     ("how long is the hold?", "SHOWN-4"), ("مدة الحجز قد ايه؟", "SHOWN-4"), ("التانية العربون بتاعها كام؟", "SHOWN-2"),
+     ("how much to reserve the third?", "SHOWN-3")],
+)  # fmt: skip
+def test_what_reserving_takes_is_asked_of_a_quote_that_reserves_nothing(text: str, listing: str) -> None:
+    reading = read(text, {}, focus="SHOWN-4")
+    assert (reading.tool, reading.arguments) == ("reserve_property", {"property_id": listing, "quote": True})
+
+
+@pytest.mark.parametrize("text", ["عايز ادفع عربون", "reserve the first one", "احجزهالي", "I want to pay the deposit"])
+def test_a_wish_to_reserve_is_a_reservation_not_a_quote(text: str) -> None:
+    reading = read(text, {}, focus="SHOWN-4")
+    assert reading.tool == "reserve_property" and "quote" not in reading.arguments
+
+
+def test_a_bare_or_maintenance_deposit_is_no_reservation_question() -> None:
+    # "deposit" alone is as often the down payment, or the maintenance deposit: not taken for a reservation's
+    assert read("what is the maintenance deposit?", {}, focus="SHOWN-4").tool == "get_property"
+    assert read("what is the deposit?", {}, focus="SHOWN-4").tool != "reserve_property"
+
+
+def test_the_quote_says_the_deposit_and_hold_and_a_yes_reserves() -> None:
+    quote = {"ok": True, "status": "quote", "property_id": "SHOWN-4", "title": "Villa in Joulz", "deposit_egp": 210_600,
+             "hold_hours": 72.0}  # fmt: skip
+    reading = Reading("en", "reserve_property", {"property_id": "SHOWN-4", "quote": True})
+    said = write_reply(reading, [ToolReturnPart("reserve_property", quote, "c1")], seed="s")
+    assert said == ("Reserving Villa in Joulz takes a deposit of EGP 210,600 and holds it for you for 72 hours. Shall "
+                    "I reserve it for you?")  # fmt: skip
+    call = {"id": "c1", "name": "reserve_property", "arguments": {"property_id": "SHOWN-4", "quote": True}}
+    past = [{"role": "user", "content": "العربون كام؟"},
+            {"role": "tool", "content": json.dumps(quote), "tool_calls": [call]},
+            {"role": "assistant", "content": said}]  # fmt: skip
+    assert offered_next(past, said) == ("reserve_property", {"property_id": "SHOWN-4"})
