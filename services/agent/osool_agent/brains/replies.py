@@ -589,6 +589,12 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
         rooms_said = (f"، {_rooms(int(rooms), ar)}" if ar else f", {_rooms(int(rooms), ar)}") if rooms else ""
         lines.append(f"مساحتها {egp(listing.get('size_sqm'))} متر{rooms_said}." if ar else
                      f"It is {egp(listing.get('size_sqm'))} m²{rooms_said}.")  # fmt: skip
+    if asked.get("bedrooms"):
+        rooms = listing.get("bedrooms")
+        if rooms:
+            lines.append(f"فيها {_rooms(int(rooms), ar)}." if ar else f"It has {_rooms(int(rooms), ar)}.")
+        else:
+            lines.append("الإعلان مش ذاكر عدد الأوض." if ar else "Its listing does not give its bedrooms.")
     if asked.get("bathrooms"):
         baths = listing.get("bathrooms")
         if baths:

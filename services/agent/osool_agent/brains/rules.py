@@ -287,6 +287,9 @@ LISTING_QUESTIONS = {
         + r"|\bhow much (?:is|are|does|for) (?:the )?(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|last)\b"
         + r"|^how much[\s?!.]*$"
     ),
+    "bedrooms": _family("how many bedrooms", "how many rooms", "how many bed rooms", "كام اوضه", "كام أوضه",
+                        "كام غرفه", "كام اوض", "عدد الغرف", "عدد الاوض", "اوضها كام", "غرفها كام", "kam oda",
+                        "kam ouda", "kam 2oda", "kam ghorfa", "kam 8orfa"),
     "bathrooms": _family("how many bathrooms", "how many baths", "كام حمام", "عدد الحمامات", "حماماتها كام",
                          "kam 7amam", "kam hammam"),
     "where": _family("where is it", "where exactly", "what's the address", "its address",

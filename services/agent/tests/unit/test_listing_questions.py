@@ -523,6 +523,8 @@ def test_a_listings_true_cost_is_said_first_with_what_it_assumes(language: str) 
      ("مساحة الأولى كام؟", "size", "It is 125 m², 2 bedrooms.", "مساحتها 125 متر، غرفتين."),
      ("how big is the first one?", "size", "It is 125 m², 2 bedrooms.", "مساحتها 125 متر، غرفتين."),
      ("كام حمام في الأولى؟", "bathrooms", "It has 2 bathrooms.", "فيها حمامين."),
+     ("الأولى فيها كام اوضة؟", "bedrooms", "It has 2 bedrooms.", "فيها غرفتين."),
+     ("how many bedrooms does the first have?", "bedrooms", "It has 2 bedrooms.", "فيها غرفتين."),
      ("how much is the first one?", "price", "It is EGP 5,000,000 (EGP 40,000/m²).",
       "سعرها 5,000,000 جنيه (40,000 جنيه للمتر)."),
      ("الأولى بكام؟", "price", "It is EGP 5,000,000 (EGP 40,000/m²).", "سعرها 5,000,000 جنيه (40,000 جنيه للمتر)."),
@@ -544,8 +546,8 @@ def test_what_floor_how_big_how_many_bathrooms_and_where_are_answered_first(
     assert answer({asked: [True]}, "en", **changes) == en
     assert answer({asked: [True]}, "ar", **changes) == ar
     # What its listing does not give is said so, not guessed.
-    if asked in ("which_floor", "bathrooms"):
-        assert "does not" in answer({asked: [True]}, "en", floor=None, bathrooms=None)
+    if asked in ("which_floor", "bathrooms", "bedrooms"):
+        assert "does not" in answer({asked: [True]}, "en", floor=None, bathrooms=None, bedrooms=None)
     if asked == "where":  # no compound: the area alone, said as all the listing gives
         assert answer({asked: [True]}, "en", compound=None) == (
             "It is in New Cairo. Its listing gives the area, not a street address."
