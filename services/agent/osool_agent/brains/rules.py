@@ -730,7 +730,13 @@ def read_message(
     if best and len(shown) >= 2 and not (ids or searching or filters.get("property_types")):  # "انهي واحدة" is no 1st
         # "which has the lowest down payment?": the first listings shown side by side, the one asked about named
         return Reading(language, "compare_units", {"property_ids": _first_four(shown)}, note=best)
-    if COMPARE.search(folded) and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids)):
+    # "which one is ready?", "which is furnished?": those of the search that are (below), not the first two compared
+    which_are = any(value not in (None, []) for value in filters.values()) and not (ids or referenced)
+    if (
+        COMPARE.search(folded)
+        and not which_are
+        and (len(ids) >= 2 or len(referenced) >= 2 or (len(shown) >= 2 and not ids))
+    ):
         chosen = ids if len(ids) >= 2 else referenced if len(referenced) >= 2 else [s["id"] for s in shown[:2]]
         if not (ids or referenced) and OF_THEM.search(folded):
             chosen = _first_four(shown)

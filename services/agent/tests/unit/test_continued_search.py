@@ -203,6 +203,9 @@ def refine(text: str, filters: dict[str, Any], regions: list[str] | None = None)
         ("which one has the biggest garden?", {"features": ["garden"]}, [], {}),
         ("do any of them have a pool?", {"features": ["pool"]}, [], {}),
         ("انهي واحدة فيهم فيها جراج؟", {"features": ["parking"]}, [], {}),
+        # "which one is ...": the same, not the first two compared ("which one is" asks a comparison otherwise)
+        ("which one is ready?", {"is_delivered": True}, [], {}),
+        ("which is furnished?", {"finishing": ["furnished"]}, [], {}),
     ],
 )
 def test_a_change_is_the_last_search_with_that_change(
