@@ -888,7 +888,7 @@ def read_message(
         VALUATION.search(folded)
         or (OWNER.search(folded) and PRICE_QUESTION.search(folded))
         # "how much?", "بكام؟" right after a valuation, naming nothing else: of the home just valued
-        or (valued and PRICE_QUESTION.search(folded) and len(folded.split()) <= 3 and not filters)
+        or (valued and PRICE_QUESTION.search(folded) and len(folded.split()) <= 4 and not filters)
     )
     if valuing and valued and not (budget or referenced or ids or location or owned_type or size):
         # "how much is it worth?" right after the valuation: its estimate again, not a request for the details

@@ -124,7 +124,7 @@ def test_a_sum_that_is_no_asking_price_is_only_noted() -> None:
                    "قولي وأقيمها تاني.")],
 )  # fmt: skip
 def test_what_it_is_worth_right_after_the_valuation_is_its_estimate_again(text: str, reply: str) -> None:
-    for short in ("how much?", "بكام؟"):  # bare, right after it
+    for short in ("how much?", "بكام؟", "how much is it?", "طب هي بكام؟"):  # bare, right after it
         assert reading_of(short, valued=5_915_325).smalltalk == "valued_again", short
     reading = reading_of(text, valued=5_915_325)
     assert (reading.tool, reading.smalltalk) == (None, "valued_again")
