@@ -910,7 +910,12 @@ def read_message(
     ):
         # "التجمع ولا زايد احسن؟", "new cairo or zayed, which is better for an apartment under 8M?": those places side
         # by side (of that type, within that budget), not a search that reads "better" as words to look for
-        compared: dict[str, Any] = {"places": named_places, "property_type": owned_type, "max_price": ceiling}
+        # Of the type and within the budget of the search just made, when the message names neither ("sha2a fel
+        # tagamo3 ta7t 6 milyon", then "el tagamo3 wala zayed a7san?").
+        last = previous.arguments if previous is not None else {}
+        kept = last.get("max_price") if not last.get("min_price") else None
+        compared: dict[str, Any] = {"places": named_places, "property_type": owned_type or last.get("property_type"),
+                                    "max_price": ceiling or kept}  # fmt: skip
         return Reading(language, "check_market_trends", {k: v for k, v in compared.items() if v}, note="which_area")
     places_only_of_a_region = bool(regions) and not (filters.get("compounds") or filters.get("developers"))
     if WHICH_AREA.search(folded) and not (

@@ -309,3 +309,24 @@ def test_which_area_after_a_search_over_a_few_places_sets_those_side_by_side() -
         "places": ["New Cairo", "Sheikh Zayed"], "property_type": "Apartment"}  # fmt: skip
     assert places_searched(whole, {**searched, "places": ["New Cairo"]}) is None
     assert places_searched(whole, {**searched, "regions": ["Giza"], "places": ["Giza", "Maadi"]}) is None
+
+
+def test_places_asked_right_after_a_search_keep_its_type_and_budget() -> None:
+    places = ["New Cairo", "Sheikh Zayed"]
+    parsed = {"filters": {"locations": places}, "places": places, "regions": []}
+    arguments = {
+        "query": "sha2a fel tagamo3 ta7t 6 milyon",
+        "location": "New Cairo",
+        "property_type": "Apartment",
+        "max_price": 6_000_000,
+    }
+    searched = LastSearch(arguments, ("a",), (5_990_000,), (138.0,))
+    reading = read_message("el tagamo3 wala zayed a7san?", parsed, [{"id": "a"}], "auto", previous=searched)
+    assert reading.arguments == {"places": places, "property_type": "Apartment", "max_price": 6_000_000}
+    # A range is no ceiling to take the figures under; named in the message, its own type wins.
+    ranged = LastSearch({**searched.arguments, "min_price": 4_000_000}, ("a",), (5_990_000,), (138.0,))
+    assert read_message("el tagamo3 wala zayed a7san?", parsed, [], "auto", previous=ranged).arguments == {
+        "places": places, "property_type": "Apartment"}  # fmt: skip
+    villas = {**parsed, "filters": {**parsed["filters"], "property_types": ["Villa"]}}
+    assert read_message("villas: new cairo or zayed, which is better?", villas, [], "auto",
+                        previous=searched).arguments["property_type"] == "Villa"  # fmt: skip
