@@ -589,18 +589,18 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
         rooms_said = (f"، {_rooms(int(rooms), ar)}" if ar else f", {_rooms(int(rooms), ar)}") if rooms else ""
         lines.append(f"مساحتها {egp(listing.get('size_sqm'))} متر{rooms_said}." if ar else
                      f"It is {egp(listing.get('size_sqm'))} m²{rooms_said}.")  # fmt: skip
-    if asked.get("bedrooms"):
-        rooms = listing.get("bedrooms")
-        if rooms:
-            lines.append(f"فيها {_rooms(int(rooms), ar)}." if ar else f"It has {_rooms(int(rooms), ar)}.")
+    # "how many bedrooms?", "كام حمام؟": the count its listing gives, or that it gives none.
+    for key, number_of, missing in (
+        ("bedrooms", _rooms, ("الأوض", "bedrooms")),
+        ("bathrooms", _baths, ("الحمامات", "bathrooms")),
+    ):
+        if not asked.get(key):
+            continue
+        count = listing.get(key)
+        if count:
+            lines.append(f"فيها {number_of(int(count), ar)}." if ar else f"It has {number_of(int(count), ar)}.")
         else:
-            lines.append("الإعلان مش ذاكر عدد الأوض." if ar else "Its listing does not give its bedrooms.")
-    if asked.get("bathrooms"):
-        baths = listing.get("bathrooms")
-        if baths:
-            lines.append(f"فيها {_baths(int(baths), ar)}." if ar else f"It has {_baths(int(baths), ar)}.")
-        else:
-            lines.append("الإعلان مش ذاكر عدد الحمامات." if ar else "Its listing does not give its bathrooms.")
+            lines.append(f"الإعلان مش ذاكر عدد {missing[0]}." if ar else f"Its listing does not give its {missing[1]}.")
     if asked.get("where"):
         compound = (ar and listing.get("compound_ar")) or listing.get("compound")
         place = ((ar and listing.get("location_ar")) or listing.get("location")) or ""
