@@ -78,8 +78,10 @@ async def schedule_viewing(ctx: ToolContext, args: ScheduleViewingArgs) -> BaseM
         if ctx.user_id is None:
             return ToolOutcome(ok=False, error="sign_in_required",
                                message="the buyer must sign in to book a viewing")  # fmt: skip
-        listing = _named(await ctx.viewings.listing(listing_id))  # before booking: a booked viewing is never lost
-        row = await ctx.viewings.book(ctx.user_id, BookingIn(listing_id=listing_id, starts_at=args.starts_at))
+        # Read before booking (a booked viewing is never lost to a failed read), once: the booking's notices use it too.
+        full = await ctx.viewings.listing(listing_id)
+        row = await ctx.viewings.book(ctx.user_id, BookingIn(listing_id=listing_id, starts_at=args.starts_at), full)
+        listing = _named(full)
     except DomainError as exc:
         error = {404: "not_found", 409: "slot_taken", 422: "not_a_free_slot"}.get(exc.status_code, "unavailable")
         return ToolOutcome(ok=False, error=error, message=exc.message)

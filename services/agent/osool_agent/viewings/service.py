@@ -138,10 +138,11 @@ class ViewingService:
         return next((s for s in schedule_slots(schedule, day, 1) if s.starts_at == starts_at), None)
 
     # -- booking --------------------------------------------------------------------------------------------------
-    async def book(self, user_id: uuid.UUID, body: BookingIn) -> Record:
+    async def book(self, user_id: uuid.UUID, body: BookingIn, listing: dict[str, Any] | None = None) -> Record:
         """Book the slot. Whether it is still free is the exclusion constraint's to say (409 slot_taken), never a
-        prior read: of concurrent bookings of one agent's slot exactly one is committed."""
-        listing = await self.listing(body.listing_id)
+        prior read: of concurrent bookings of one agent's slot exactly one is committed. `listing`: the listing
+        already read by the caller (Amr's tool names it in its reply), else read here."""
+        listing = listing or await self.listing(body.listing_id)
         starts_at = body.starts_at.astimezone(UTC)
         day = local_day(starts_at)
         schedules = await self.repository.schedules([body.agent_id] if body.agent_id else None, day, day)

@@ -701,8 +701,11 @@ def test_a_rent_or_a_price_asked_of_none_named_asks_which_and_the_pick_answers_i
     rent = chat(api, "the second", secret, session_id=session).json()
     [call] = rent["tool_calls"]
     assert (call["name"], call["arguments"]["property_price"]) == ("calculate_investment_roi", cards[1]["price"])
-    assert f"At EGP {egp(cards[1]['price'])} with EGP {egp(round(cards[1]['price'] * 0.06))} of rent a year" in (
-        rent["reply"])  # fmt: skip
+    rent_a_year = call["result"]["annual_rent"]  # the yield tool's usual rent, which its assumptions state
+    assert rent_a_year > 0 and any(
+        "rent" in item and egp(rent_a_year) in item for item in call["result"]["assumptions"]
+    )
+    assert f"At EGP {egp(cards[1]['price'])} with EGP {egp(rent_a_year)} of rent a year" in rent["reply"], rent["reply"]
     price = chat(api, "بكام؟", secret, session_id=session).json()
     assert price["tool_calls"] == [] and price["reply"].startswith("سعر كل واحدة مكتوب في السطر بتاعها فوق.")
     third = chat(api, "التالتة", secret, session_id=session).json()
