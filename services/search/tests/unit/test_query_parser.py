@@ -1078,6 +1078,9 @@ def test_a_money_unit_or_an_impossible_area_leaves_a_compared_number_to_money(
         ("كاملة التشطيب", {"finishing": ["fully_finished"]}),
         ("نص تشطيب", {"finishing": ["semi_finished"]}),
         ("مفروشة", {"finishing": ["furnished"]}),
+        # Of several at once ("الاولى والتالتة متشطبين؟"): the plural is the same finishing
+        ("شقق متشطبين", {"property_types": ["Apartment"], "finishing": ["fully_finished"]}),
+        ("مفروشين", {"finishing": ["furnished"]}),
         # The market's words an export's finishing column already took: plastered walls only, red brick, "half finish".
         ("شقة على المحارة", {"property_types": ["Apartment"], "finishing": ["core_and_shell"]}),
         ("ع المحارة", {"finishing": ["core_and_shell"]}),
