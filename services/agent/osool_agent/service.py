@@ -44,6 +44,7 @@ from osool_agent.brains.rules import (
     last_alert,
     last_calculation,
     last_focus,
+    last_reserving,
     last_search,
     last_search_call,
     last_valuation,
@@ -508,6 +509,7 @@ class ChatService:
             text, parsed, context.shown, language, context.offer, last_query=context.last_query,
             focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
             contact=contact, offered=context.offered, within=context.budget, alert=context.alert,
+            reserving=context.reserving,
         )  # fmt: skip
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
         picked = reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text))
@@ -772,6 +774,7 @@ class Context:
     which_for: str | None = None  # the last reply asked which listing a "price" or a "rent" was asked of
     # The tool and the message of the question the last turns asked of one listing, which "and the second?" asks again.
     question: tuple[str, str] | None = None
+    reserving: str | None = None  # the listing the last tool call reserved or quoted, whose deposit "deposit?" asks
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -794,6 +797,7 @@ class Context:
             alert=last_alert(past),
             valuation=last_valuation_arguments(past), question=listing_question(past),
             which_for=next((kind for kind, texts in WHICH_FOR.items() if said.endswith(texts)), None),
+            reserving=last_reserving(past),
         )  # fmt: skip
 
 

@@ -694,6 +694,30 @@ def _compare(content: dict[str, Any], ar: bool, asked: str | None = None) -> str
     return "\n".join(lines)
 
 
+def _each(content: dict[str, Any], reading: Reading, ar: bool) -> str:
+    """A question asked of several listings ("does the first and the third have a garden?"): each one's answer, named
+    as the buyer named it (its place in the list shown) with its title, in the order named."""
+    listings = {item["id"]: item for item in content.get("listings", [])}
+    lines = []
+    for n, listing_id in enumerate(reading.arguments.get("property_ids") or []):
+        listing = listings.get(listing_id)
+        if not listing:
+            continue
+        place = reading.places[n] if n < len(reading.places) else None
+        title = str(listing.get("title") or "")
+        if place is None:
+            which = title  # "do all of them have a garden?": none named by its place
+        elif ar:
+            ordinal = "الأولى" if place == 1 else f"ال{_AR_ORDINAL[place]}" if place in _AR_ORDINAL else f"رقم {place}"
+            which = f"{ordinal} ({title})"
+        else:
+            english = "first" if place == 1 else _EN_ORDINAL.get(place)
+            which = (f"The {english}" if english else f"Number {place}") + f" ({title})"
+        lines.append(f"{which}: {_answers(listing, reading.asked, ar)}")
+    lines.append(offer_question("side_by_side", ar))
+    return "\n".join(lines)
+
+
 # The names an Arabic reply gives the rates the finance tool did not take from a named programme, and the yield grades.
 PROGRAMME_AR = {"market": "سعر السوق في البنوك", "custom": "الفايدة اللي انت قلتها"}
 GRADE_AR = {"Excellent": "ممتاز", "Good": "كويس", "Fair": "مقبول"}
@@ -709,6 +733,8 @@ UNPLANNED = {
                 "الإعلان مش مذكور فيه تقسيط، فالتمويل هيكون بقرض من البنك."),
     "plan_shorter": ("Its own instalment plan is shorter than that, so over that term a bank mortgage would "
                      "finance it.", "خطة التقسيط بتاعتها أقصر من كده، فعلى المدة دي التمويل هيكون بقرض من البنك."),
+    "plan_down": ("Its own instalment plan asks for another down payment, so with the one you said a bank mortgage "
+                  "would finance it.", "خطة التقسيط بتاعتها بمقدم تاني، فبالمقدم اللي قلته التمويل هيكون بقرض من البنك."),
 }  # fmt: skip
 
 
@@ -1314,7 +1340,7 @@ SMALLTALK = {
 _WRITERS = {
     "search_properties": lambda c, r, ar, seed: _sale_only(r, ar) + _search(c, r, ar, seed),
     "get_property": lambda c, r, ar, seed: _property(c, r, ar),
-    "compare_units": lambda c, r, ar, seed: _compare(c, ar, r.note),
+    "compare_units": lambda c, r, ar, seed: _each(c, r, ar) if r.asked else _compare(c, ar, r.note),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, r, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, r, ar),
     "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),

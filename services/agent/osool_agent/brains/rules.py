@@ -193,6 +193,11 @@ DEPOSIT_ASKED = re.compile(
     r"|\bhow long (?:is|does|will|do you) (?:the |a |it |you )?(?:hold|reservation|reserv|be held)"
     r"|مده الحجز|الحجز (?:بيفضل )?قد ايه|(?:بيثبت|هيثبت)\w* قد ايه"
 )
+# Right after a reservation was made or quoted, "what is the deposit?", "how much is the deposit?", "and the deposit?",
+# "how long will it be held?" ask what reserving takes: there the bare word is the reservation's deposit.
+# The maintenance deposit and the down payment are other deposits still.
+_DEPOSIT_AGAIN = re.compile(r"\bdeposit\b|\bhow long\b[^.!?]*\bheld\b")
+_OTHER_DEPOSIT = re.compile(r"\bmaintenance\b|\bdown\b|\bsecurity\b")
 VIEWING = re.compile(
     _family("viewing", "visit", "see it in person", "tour", "appointment", "in person", "come see", "come and see",
             "go see", "معاينه", "اشوفها", "اشوفه", "نشوفها", "نشوفه", "اتفرج عليها", "اتفرج عليه", "زياره", "ميعاد",
@@ -486,6 +491,9 @@ class Reading:
     # {"finishing": ["furnished"]}, {"floors": [0]}, {"min_floor": [5]}, {"is_cash_only": [False]} ("does the third
     # one have a garden?", "هي مفروشة؟", "is it on a high floor?", "التانية عليها تقسيط؟").
     asked: dict[str, list[Any]] = field(default_factory=dict)
+    # Where in the list shown the listings a question asked of several stand ("does the first and the third have a
+    # garden?": 1, 3), so the answer names each as the buyer did.
+    places: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -558,6 +566,8 @@ def amounts_in(folded: str) -> list[Amount]:
 
 
 _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
+# Several named together, none by its place: "all of them", "both", "الاتنين".
+_BOTH_OR_ALL = re.compile(_ALL_OF_THEM.pattern + r"|\b(?:both|the two|el etnen|el etneen)\b|الاتنين")
 
 
 def _ordinals(folded: str) -> list[int]:
@@ -605,6 +615,7 @@ def read_message(
     focus: str | None = None, valued: int | None = None, previous: LastSearch | None = None,
     calculation: tuple[str, dict[str, Any]] | None = None, contact: bool = False,
     offered: tuple[str, dict[str, Any]] | None = None, within: int | None = None, alert: str | None = None,
+    reserving: str | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
@@ -618,7 +629,8 @@ def read_message(
     (without_contact): a message that asks nothing else is thanked for it; `offered` the tool call the last reply
     offered to make (offered_next), which a yes makes; `within` the price the last mortgage computed puts within reach
     (loan_budget), which "show me what I can afford" searches under; `alert` the search the previous turn asked to be
-    told of (last_alert), which "by SMS please" asks again on that channel."""
+    told of (last_alert), which "by SMS please" asks again on that channel; `reserving` the listing the last tool call
+    reserved or quoted (last_reserving), whose deposit a bare "what is the deposit?" then asks."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -683,12 +695,29 @@ def read_message(
             (ids or referenced or [None])[0] if (ids or referenced) else (focus or (shown[0]["id"] if shown else None))
         )
 
+    def asked_of(asked_about: dict[str, list[Any]]) -> Reading:
+        """A question asked of the listing named, or of each of several ("does the first and the second have a
+        garden?", "is the first or the third furnished?"): one tool call reads them all, and each is answered."""
+        each = {shown[n - 1]["id"]: n for n in picks if 0 < n <= len(shown)}  # the listing named: where it stands
+        if len(each) >= 2 and not ids and _BOTH_OR_ALL.search(folded) and not _ORDINAL.search(folded):
+            # "do all of them have a garden?", "are both furnished?": the cards shown (each listing once), named by
+            # title alone (after a comparison, where one stands in `shown` is not where the buyer saw it)
+            together = _first_four(shown) if _ALL_OF_THEM.search(folded) else list(each)
+            return Reading(language, "compare_units", {"property_ids": together}, asked=asked_about)
+        if len(each) >= 2 and not ids:
+            named_places = list(each.items())[:4]
+            return Reading(language, "compare_units", {"property_ids": [listing for listing, _ in named_places]},
+                           asked=asked_about, places=tuple(place for _, place in named_places))  # fmt: skip
+        return Reading(language, "get_property", {"property_id": listing_ref()}, asked=asked_about)
+
     def mortgage() -> Reading | None:
         listing = listing_ref() if ids or referenced or not searching_place else None
         arguments = _mortgage_arguments(folded, amounts, filters, listing)
         if searching_place and not {"property_price", "loan_amount", "monthly_income", "property_id"} & set(arguments):
             return None  # "apartments in New Cairo with bank financing" is a search: nothing to compute
-        note = _unplanned(shown, arguments.get("property_id"), arguments.get("years"))
+        note = _unplanned(
+            shown, arguments.get("property_id"), arguments.get("years"), arguments.get("down_payment_pct")
+        )
         return Reading(language, "calculate_mortgage", arguments, note=note)
 
     if alert and (BY_SMS.search(folded) or BY_EMAIL.search(folded)) and len(folded.split()) <= 5 and not filters:
@@ -755,9 +784,16 @@ def read_message(
             chosen = [s["id"] for s in ranked[:2]] if len(ranked) >= 2 else chosen
         return Reading(language, "compare_units", {"property_ids": chosen[:4]})
     named = bool(ids or referenced or shown or focus)  # a listing the message may be about
-    if DEPOSIT_ASKED.search(folded) and not VIEWING.search(folded) and named and not searching:
+    deposit = DEPOSIT_ASKED.search(folded) or (
+        reserving
+        and _DEPOSIT_AGAIN.search(folded)
+        and not _OTHER_DEPOSIT.search(folded)
+        and not RESERVE.search(folded)  # "I'll pay the deposit" reserves
+    )
+    if deposit and not VIEWING.search(folded) and (named or reserving) and not searching:
         # "العربون كام؟", "what is the deposit?", "how long is the hold?": what reserving takes, nothing reserved
-        return Reading(language, "reserve_property", {"property_id": listing_ref(), "quote": True})
+        listing = listing_ref() if ids or referenced or not reserving else reserving
+        return Reading(language, "reserve_property", {"property_id": listing, "quote": True})
     if RESERVE.search(folded) and not VIEWING.search(folded) and named:
         return Reading(language, "reserve_property", {"property_id": listing_ref()})
     if VIEWING.search(folded) and named:
@@ -790,7 +826,7 @@ def read_message(
             asked_about["delivery"] = ["when"]  # "when is it delivered?" is answered with the year, not a yes or no
         if "distance" in questions and filters.get("features"):
             asked_about["features"] = list(filters["features"])
-        return Reading(language, "get_property", {"property_id": listing_ref()}, asked=asked_about)
+        return asked_of(asked_about)
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
         return reading
     rent = _rent(folded, amounts)
@@ -849,10 +885,16 @@ def read_message(
     if asked_down and not _YEARS.search(folded) and (down_of := [s for s in shown if s["id"] in about_plan]):
         # "what's the down payment on the first?": its plan, with the down payment in pounds (or "cash only")
         return Reading(language, "get_property", {"property_id": down_of[0]["id"]}, asked={"plan": [True]})
+    # ... unless the buyer names a down payment its plan does not ask for ("القسط كام لو دفعت مقدم 20%؟" of a plan of
+    # 50% down): then a bank's loan on its price with that down payment, which the reply says (mortgage(), _unplanned)
+    down_said = _DOWN.search(folded)
+    other_down = down_said and planned and float(down_said.group(1) or down_said.group(2)) != planned[0].get(
+        "down_payment_pct"
+    )  # fmt: skip
     if (
         MONTHLY.search(folded)
         and planned
-        and not (LOAN.search(folded) or MORTGAGE.search(folded) or amounts or _YEARS.search(folded))
+        and not (LOAN.search(folded) or MORTGAGE.search(folded) or amounts or _YEARS.search(folded) or other_down)
     ):
         return Reading(language, "get_property", {"property_id": planned[0]["id"]}, asked={"plan": [True]})
     # "what would the instalment be over 10 years?" of the listing the conversation is on (not a new search)
@@ -882,7 +924,9 @@ def read_message(
         years = filters.get("min_installment_years")
         if years and "years" not in arguments and 0 < years <= 30:
             arguments["years"] = int(years)
-        note = _unplanned(shown, arguments.get("property_id"), arguments.get("years"))
+        note = _unplanned(
+            shown, arguments.get("property_id"), arguments.get("years"), arguments.get("down_payment_pct")
+        )
         return Reading(language, "calculate_mortgage", arguments, note=note)
     valuing = bool(
         VALUATION.search(folded)
@@ -962,7 +1006,7 @@ def read_message(
     about = listing_ref() if ids or referenced or IT_QUESTION.search(folded) else None
     searching_more = any(filters.get(key) is not None for key in _SEARCH_FILTERS if key not in _ASKED)
     if about and asked and not (searching_more or filters.get("property_types") or LIKE_THESE.search(folded)):
-        return Reading(language, "get_property", {"property_id": about}, asked=asked)
+        return asked_of(asked)
     if len(referenced) >= 2 and not (ids or searching or ptype):
         # "the first and the third?", "whats the diffrence between the first and second": two listings named and
         # nothing else asked of them are set side by side, not the first looked at alone.
@@ -1212,6 +1256,15 @@ def last_alert(past: Sequence[dict[str, Any]]) -> str | None:
     return str(call[1].get("query") or "") or None if call is not None and call[0] == "save_search" else None
 
 
+def last_reserving(past: Sequence[dict[str, Any]]) -> str | None:
+    """The listing the conversation's last tool call reserved, or said what reserving takes, else None: "what is the
+    deposit?" right after is the reservation's deposit, not a down payment."""
+    call = _last_call(past)
+    if call is None or call[0] != "reserve_property" or not call[1].get("property_id"):
+        return None
+    return str(call[1]["property_id"])
+
+
 def last_calculation(past: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
     """The mortgage, yield or market figures the conversation's last tool call computed, with its arguments, else
     None ("and in Zayed?" after the figures of New Cairo asks for Zayed's)."""
@@ -1377,15 +1430,21 @@ def _months_let(folded: str) -> int | None:
     return _SEASON_MONTHS if _SEASON.search(folded) else None
 
 
-def _unplanned(shown: Sequence[dict[str, Any]], property_id: Any, years: Any = None) -> str | None:
+def _unplanned(
+    shown: Sequence[dict[str, Any]], property_id: Any, years: Any = None, down: float | None = None
+) -> str | None:
     """Why a bank mortgage is the only monthly a listing has: "cash_only" (its seller takes no instalments), "no_plan"
-    (its listing states none) or "plan_shorter" (its plan is shorter than the `years` asked for), so the reply says so
-    before the loan; None for a listing whose plan covers the term, or none asked about."""
+    (its listing states none), "plan_shorter" (its plan is shorter than the `years` asked for) or "plan_down" (its plan
+    asks another down payment than the `down` percentage said), so the reply says so before the loan; None for a
+    listing whose plan covers what was asked, or none asked about."""
     listing = next((s for s in shown if property_id and s.get("id") == property_id), None)
     if listing is None:
         return None
     if listing.get("installment_years"):
-        return "plan_shorter" if years and float(years) > float(listing["installment_years"]) else None
+        if years and float(years) > float(listing["installment_years"]):
+            return "plan_shorter"
+        planned_down = listing.get("down_payment_pct")
+        return "plan_down" if down is not None and planned_down is not None and down != float(planned_down) else None
     return "cash_only" if listing.get("is_cash_only") else "no_plan"
 
 
@@ -1475,6 +1534,9 @@ OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
     # Nothing matched, and what giving up a group of filters would find was said (replies._relaxed_line): a yes, or
     # "show me those", takes the first of them
     "relaxed": ("and I will search again.", "وأنا أدورلك تاني."),
+    # After a question answered of each of several listings: a yes sets them side by side in full
+    "side_by_side": ("Shall I set them side by side, with what each plan really costs?",
+                     "تحب أقارنهم ببعض، بالتكلفة الحقيقية لكل خطة؟"),
     # Asks which: a bare yes makes nothing, and is asked which one (service.Context.which_asked)
     "which_one": ("Which one interests you? I can check its availability or work out the mortgage.",
                   "أنهي واحدة عجبتك؟ أقدر أتأكد إنها متاحة أو أحسبلك التمويل."),
@@ -1545,6 +1607,8 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
         )
         arguments = {key: value for key, value in call[1].items() if key not in ("exclude_ids", "relax")}
         return ("search_properties", {**arguments, "relax": [first["group"]]}) if first else None
+    if kind == "side_by_side" and call[0] == "compare_units" and len(call[1].get("property_ids") or ()) >= 2:
+        return "compare_units", {"property_ids": list(call[1]["property_ids"])}
     if kind == "compare" and call[0] == "search_properties":
         listed = [str(listing["id"]) for listing in call[2].get("listings") or [] if listing.get("id")]
         return ("compare_units", {"property_ids": listed[:2]}) if len(listed) >= 2 else None

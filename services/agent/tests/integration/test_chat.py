@@ -649,6 +649,39 @@ def test_amr_answers_what_a_shown_listing_has_from_its_listing(api: httpx.Client
     assert reply.splitlines()[0] == expected, reply
 
 
+def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_side_by_side(
+    api: httpx.Client,
+) -> None:
+    first, ask = conversation(api, "apartment in new cairo under 9m")
+    cards = first["listings"]
+
+    def garden(card: dict[str, Any]) -> str:
+        return "Yes: its listing mentions a garden." if "garden" in card["features"] else "does not mention a garden."
+
+    # "all of them", in Arabic: one read of the first four cards, each named by its title, its finishing from its
+    # listing.
+    call, reply = ask("كلهم متشطبين؟")
+    assert (call["name"], call["arguments"]) == ("compare_units", {"property_ids": [c["id"] for c in cards[:4]]})
+    lines = reply.splitlines()
+    for card, line in zip(cards[:4], lines, strict=False):
+        finishing = api.get(f"/api/properties/{card['id']}").json()["finishing"]
+        said = ("أيوه، متشطبة." if finishing == "fully_finished" else "الإعلان مش ذاكر التشطيب." if not finishing
+                else "لا، ")  # fmt: skip
+        assert line.startswith(f"{card['title']}: {said}"), reply
+    assert lines[-1] == "تحب أقارنهم ببعض، بالتكلفة الحقيقية لكل خطة؟", reply
+    # Two named by their places: each answered under the place the buyer named it by.
+    call, reply = ask("does the first and third have a garden?")
+    assert (call["name"], call["arguments"]) == ("compare_units", {"property_ids": [cards[0]["id"], cards[2]["id"]]})
+    lines = reply.splitlines()
+    assert lines[0].startswith(f"The first ({cards[0]['title']}): ") and lines[0].endswith(garden(cards[0])), reply
+    assert lines[1].startswith(f"The third ({cards[2]['title']}): ") and lines[1].endswith(garden(cards[2])), reply
+    assert lines[2:] == ["Shall I set them side by side, with what each plan really costs?"], reply
+    # The yes compares the same two in full.
+    call, reply = ask("yes please")
+    assert (call["name"], call["arguments"]["property_ids"]) == ("compare_units", [cards[0]["id"], cards[2]["id"]])
+    assert reply.startswith("Side by side:"), reply
+
+
 def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_said_first(api: httpx.Client) -> None:
     first, ask = conversation(api, "apartment in new cairo under 9m")
     cards = first["listings"]

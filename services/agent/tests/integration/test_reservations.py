@@ -192,6 +192,15 @@ def test_the_rules_brain_reserves_a_unit_shown_for_a_signed_in_buyer(stack: Loca
     expected = max(50_000, round(anonymous["listings"][0]["price"] / 100))
     assert (result["deposit_egp"], result["hold_hours"]) == (expected, 72.0), result
     assert f"{expected:,} جنيه" in refused["reply"] and "72 ساعة" in refused["reply"] and "سجل دخول" in refused["reply"]
+    # "what is the deposit?" right after is that reservation's deposit, said again (not a down payment, not a greeting)
+    again = api.post("/api/chat", json={"message": "what is the deposit?", "session_id": anonymous["session_id"]},
+                     headers=secret).json()  # fmt: skip
+    [call] = again["tool_calls"]
+    assert (call["name"], call["arguments"]) == (
+        "reserve_property",
+        {"property_id": anonymous["listings"][0]["id"], "quote": True},
+    )
+    assert f"EGP {expected:,}" in again["reply"] and "72 hours" in again["reply"], again["reply"]
     assert chain_status(api, anonymous["listings"][0]["id"]) in ("not_registered", "available")
 
 

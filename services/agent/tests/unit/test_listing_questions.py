@@ -29,10 +29,10 @@ SHOWN = [{"id": f"SHOWN-{i}"} for i in range(1, 6)]
 
 def read(
     text: str, filters: dict[str, Any], focus: str | None = None, shown: list[dict[str, Any]] = SHOWN,
-    valued: int | None = None,
+    valued: int | None = None, reserving: str | None = None,
 ) -> Reading:  # fmt: skip
     parsed = {"filters": filters, "text": text, "understood": []}
-    return read_message(text, parsed, shown, "auto", focus=focus, valued=valued)
+    return read_message(text, parsed, shown, "auto", focus=focus, valued=valued, reserving=reserving)
 
 
 @pytest.mark.parametrize(
@@ -779,3 +779,97 @@ def test_the_quote_says_the_deposit_and_hold_and_a_yes_reserves() -> None:
             {"role": "tool", "content": json.dumps(quote), "tool_calls": [call]},
             {"role": "assistant", "content": said}]  # fmt: skip
     assert offered_next(past, said) == ("reserve_property", {"property_id": "SHOWN-4"})
+
+
+@pytest.mark.parametrize(
+    "text", ["what is the deposit?", "how much is the deposit?", "deposit?", "and the deposit?",
+             "how long will it be held?"],
+)  # fmt: skip
+def test_right_after_a_reservation_a_bare_deposit_is_its_deposit(text: str) -> None:
+    # The last tool call reserved (or quoted) SHOWN-3: the deposit asked is that reservation's, nothing reserved again
+    reading = read(text, {}, focus="SHOWN-4", reserving="SHOWN-3")
+    assert (reading.tool, reading.arguments) == ("reserve_property", {"property_id": "SHOWN-3", "quote": True})
+    # ... of another listing named, that one's; a maintenance deposit or a wish to pay it are still what they were
+    assert read("what is the deposit of the second?", {}, reserving="SHOWN-3").arguments["property_id"] == "SHOWN-2"
+    assert read("what is the maintenance deposit?", {}, focus="SHOWN-3", reserving="SHOWN-3").tool == "get_property"
+    paid = read("ok I want to pay the deposit", {}, focus="SHOWN-3", reserving="SHOWN-3")
+    assert paid.tool == "reserve_property" and "quote" not in paid.arguments
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "ids", "places", "asked"),
+    [("does the first and third have a garden?", {"features": ["garden"]}, ["SHOWN-1", "SHOWN-3"], (1, 3),
+      {"features": ["garden"]}),
+     ("الاولى والتانية متشطبين؟", {"finishing": ["fully_finished"]}, ["SHOWN-1", "SHOWN-2"], (1, 2),
+      {"finishing": ["fully_finished"]}),
+     ("who is the developer of the second and the fourth?", {}, ["SHOWN-2", "SHOWN-4"], (2, 4), {"developer": [True]}),
+     ("do both have a pool?", {"features": ["pool"]}, ["SHOWN-1", "SHOWN-2"], (), {"features": ["pool"]}),
+     ("do all of them have a garden?", {"features": ["garden"]}, [f"SHOWN-{n}" for n in range(1, 5)], (),
+      {"features": ["garden"]})],
+)  # fmt: skip
+def test_a_question_asked_of_several_listings_reads_them_all_once(
+    text: str, filters: dict[str, Any], ids: list[str], places: tuple[int, ...], asked: dict[str, list[Any]]
+) -> None:
+    reading = read(text, filters)
+    assert (reading.tool, reading.arguments, reading.places, reading.asked) == (
+        "compare_units",
+        {"property_ids": ids},
+        places,
+        asked,
+    )
+    # One named is still that one's details; two named with nothing asked are a plain comparison.
+    assert read("does the third have a garden?", {"features": ["garden"]}).tool == "get_property"
+    plain = read("the first and the third?", {})
+    assert (plain.tool, plain.asked) == ("compare_units", {})
+
+
+def test_each_listing_asked_of_is_answered_under_its_place_and_a_yes_compares_them() -> None:
+    listings = [{"id": "A", "title": "Villa in Joulz", "features": ["garden"], "finishing": "furnished"},
+                {"id": "B", "title": "Villa in Allegria", "features": [], "finishing": "semi_finished"}]  # fmt: skip
+    content = {"ok": True, "listings": listings, "comparison": {"units": []}}
+    asked = {"features": ["garden"], "finishing": ["furnished"]}
+    reading = Reading("en", "compare_units", {"property_ids": ["B", "A"]}, asked=asked, places=(3, 1))
+    said = write_reply(reading, [ToolReturnPart("compare_units", content, "c1")], seed="s")
+    assert said.splitlines() == [
+        "The third (Villa in Allegria): Its listing does not mention a garden. No: it is semi-finished, not furnished.",
+        "The first (Villa in Joulz): Yes: its listing mentions a garden. Yes, it is furnished.",
+        "Shall I set them side by side, with what each plan really costs?",
+    ]
+    arabic = write_reply(Reading("ar", "compare_units", {"property_ids": ["A", "B"]}, asked=asked),
+                         [ToolReturnPart("compare_units", content, "c1")], seed="s")  # fmt: skip
+    assert arabic.splitlines()[0] == "Villa in Joulz: أيوه، الإعلان ذاكر جنينة. أيوه، مفروشة."
+    call = {"id": "c1", "name": "compare_units", "arguments": {"property_ids": ["B", "A"]}}
+    past = [{"role": "user", "content": "is the third and first furnished with a garden?"},
+            {"role": "tool", "content": json.dumps(content), "tool_calls": [call]},
+            {"role": "assistant", "content": said}]  # fmt: skip
+    assert offered_next(past, said) == ("compare_units", {"property_ids": ["B", "A"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("طب القسط الشهري كام لو دفعت مقدم 10%؟", "ar"), ("what's the monthly with 10% down?", "en"),
+     ("el 2est kam law dafa3t 10% mo2adam?", "en")],
+)  # fmt: skip
+def test_a_monthly_with_another_down_payment_than_its_plans_is_a_banks_said_so(text: str, language: str) -> None:
+    # SHOWN-2's plan is 20% down over 6 years: 10% down is not its plan, so a bank's loan on its price, said so first
+    reading = read(text, {"max_down_payment_pct": 10}, focus="SHOWN-2", shown=PLANNED)
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "calculate_mortgage", {"property_id": "SHOWN-2", "down_payment_pct": 10.0}, "plan_down")  # fmt: skip
+    loan = {
+        "ok": True,
+        "loan_amount": 8_370_000,
+        "years": 20,
+        "annual_rate_pct": 24.0,
+        "monthly_payment": 168_000,
+        "total_interest": 31_950_000,
+        "total_paid": 40_320_000,
+        "programme": {"id": "market", "name": "Bank"},
+    }
+    said = write_reply(reading, [ToolReturnPart("calculate_mortgage", loan, "c1")], seed="s")
+    first = said.splitlines()[0]
+    assert first == ("خطة التقسيط بتاعتها بمقدم تاني، فبالمقدم اللي قلته التمويل هيكون بقرض من البنك." if language == "ar"
+                     else "Its own instalment plan asks for another down payment, so with the one you said a bank "
+                     "mortgage would finance it.")  # fmt: skip
+    # The down payment its plan asks for is its plan, not a bank's loan.
+    same = read(text.replace("10", "20"), {"max_down_payment_pct": 20}, focus="SHOWN-2", shown=PLANNED)
+    assert (same.tool, same.asked) == ("get_property", {"plan": [True]})
