@@ -734,7 +734,8 @@ UNPLANNED = {
     "plan_shorter": ("Its own instalment plan is shorter than that, so over that term a bank mortgage would "
                      "finance it.", "خطة التقسيط بتاعتها أقصر من كده، فعلى المدة دي التمويل هيكون بقرض من البنك."),
     "plan_down": ("Its own instalment plan asks for another down payment, so with the one you said a bank mortgage "
-                  "would finance it.", "خطة التقسيط بتاعتها بمقدم تاني، فبالمقدم اللي قلته التمويل هيكون بقرض من البنك."),
+                  "would finance it.",
+                  "خطة التقسيط بتاعتها بمقدم تاني، فبالمقدم اللي قلته التمويل هيكون بقرض من البنك."),
 }  # fmt: skip
 
 

@@ -867,9 +867,9 @@ def test_a_monthly_with_another_down_payment_than_its_plans_is_a_banks_said_so(t
     }
     said = write_reply(reading, [ToolReturnPart("calculate_mortgage", loan, "c1")], seed="s")
     first = said.splitlines()[0]
-    assert first == ("خطة التقسيط بتاعتها بمقدم تاني، فبالمقدم اللي قلته التمويل هيكون بقرض من البنك." if language == "ar"
-                     else "Its own instalment plan asks for another down payment, so with the one you said a bank "
-                     "mortgage would finance it.")  # fmt: skip
+    arabic = "خطة التقسيط بتاعتها بمقدم تاني، فبالمقدم اللي قلته التمويل هيكون بقرض من البنك."
+    assert first == (arabic if language == "ar" else "Its own instalment plan asks for another down payment, so with "
+                     "the one you said a bank mortgage would finance it.")  # fmt: skip
     # The down payment its plan asks for is its plan, not a bank's loan.
     same = read(text.replace("10", "20"), {"max_down_payment_pct": 20}, focus="SHOWN-2", shown=PLANNED)
     assert (same.tool, same.asked) == ("get_property", {"plan": [True]})
