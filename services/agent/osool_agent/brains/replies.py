@@ -413,11 +413,28 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     return "\n".join(lines)
 
 
+# "Which one is the biggest?" answered: what the one named is, of the listings shown (rules: note "of_these:<order>").
+OF_THESE = {
+    "size_desc": ("the biggest", "الأكبر"), "size_asc": ("the smallest", "الأصغر"),
+    "price_asc": ("the cheapest", "الأرخص"), "price_desc": ("the most expensive", "الأغلى"),
+    "price_per_sqm_asc": ("the cheapest per m²", "الأرخص في سعر المتر"),
+    "price_per_sqm_desc": ("the dearest per m²", "الأغلى في سعر المتر"),
+}  # fmt: skip
+
+
 def _property(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     listing = content["listing"]
     status = STATUS["ar" if ar else "en"].get(str(listing.get("on_chain_status")), "")
     more = (f" الوحدة {status}." if ar else f" It is {status}.") if status else ""
-    lines = [_answers(listing, reading.asked, ar), *_true_cost(content, reading, ar),
+    superlative = OF_THESE.get((reading.note or "").removeprefix("of_these:"))
+    if superlative:
+        title, place = listing.get("title"), (reading.places or (0,))[0]
+        which = _place_name(place, ar)
+        if ar:
+            head = f"{superlative[1]} من دول{f' هي {which}' if which else ''}: {title}."
+        else:
+            head = f"Of these, {superlative[0]} is {f'{which}: ' if which else ''}{title}."
+    lines = [head if superlative else "", _answers(listing, reading.asked, ar), *_true_cost(content, reading, ar),
              listing_line(listing, ar) + more, _details(listing, ar)]  # fmt: skip
     lines.append("تحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟" if ar else
                  "Shall I work out the monthly payment, or compare it with another unit?")  # fmt: skip
@@ -707,12 +724,9 @@ def _each(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         title = str(listing.get("title") or "")
         if place is None:
             which = title  # "do all of them have a garden?": none named by its place
-        elif ar:
-            ordinal = "الأولى" if place == 1 else f"ال{_AR_ORDINAL[place]}" if place in _AR_ORDINAL else f"رقم {place}"
-            which = f"{ordinal} ({title})"
         else:
-            english = "first" if place == 1 else _EN_ORDINAL.get(place)
-            which = (f"The {english}" if english else f"Number {place}") + f" ({title})"
+            named = _place_name(place, ar) or (f"رقم {place}" if ar else f"number {place}")
+            which = f"{named[0].upper()}{named[1:]} ({title})"
         lines.append(f"{which}: {_answers(listing, reading.asked, ar)}")
     lines.append(offer_question("side_by_side", ar))
     return "\n".join(lines)
@@ -1391,6 +1405,13 @@ _EN_ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: 
                10: "tenth"}  # fmt: skip
 _AR_ORDINAL = {2: "تانية", 3: "تالتة", 4: "رابعة", 5: "خامسة", 6: "سادسة", 7: "سابعة", 8: "تامنة", 9: "تاسعة",
                10: "عاشرة"}  # fmt: skip
+
+
+def _place_name(place: int, ar: bool) -> str | None:
+    """A listing named by its place in the list shown: "the first", "the third", "الأولى", "التالتة" (None past ten)."""
+    if ar:
+        return "الأولى" if place == 1 else f"ال{_AR_ORDINAL[place]}" if place in _AR_ORDINAL else None
+    return "the first" if place == 1 else f"the {_EN_ORDINAL[place]}" if place in _EN_ORDINAL else None
 
 
 def _beyond_shown(shown: int, asked: int, ar: bool) -> str:

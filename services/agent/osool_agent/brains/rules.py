@@ -462,6 +462,8 @@ _DOWN = re.compile(
 # listing the conversation is on, not a search ("في شقة فيها جنينة؟", "is there one with a garden?" are searches).
 IT_QUESTION = re.compile(
     r"^(?:(?:does|is|has) (?:it|this|that)|(?:هل )?(?:فيها|هي|هيا|دي)|(?:fiha|feha|fyha|heya|hya|hia|dy|di))(?![\w])"
+    # ... or of its compound, asked ("is there a clubhouse in the compound?", "الكمبوند فيه جيم؟")
+    r"|(?:\b(?:in|of|at|inside|does) the compound\b|(?:^|\s)(?:في|جوه) الكمبوند|^الكمبوند فيه)(?=.*[?؟])"
 )
 # What such a question may ask a listing has.
 _ASKED = ("features", "finishing", "floors", "min_floor", "max_floor", "is_cash_only", "in_compound")
@@ -565,6 +567,10 @@ def amounts_in(folded: str) -> list[Amount]:
     return sorted(found, key=lambda amount: amount.start)
 
 
+# "Which one is the biggest?", "انهي فيهم ارخص؟": one of the listings shown asked for by a superlative ...
+_WHICH_ONE = re.compile(r"\bwhich\b|\bwhat is the\b|انهي|أنهي|\banh[yi]\b|مين فيهم|\bmeen fehom\b")
+# ... not two of them ("which two are the biggest?", "the cheapest two")
+_TWO_OF = re.compile(r"\b(?:two|2|both)\b|اتنين|الاتنين|\betnen\b")
 _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
 # Several named together, none by its place: "all of them", "both", "الاتنين".
 _BOTH_OR_ALL = re.compile(_ALL_OF_THEM.pattern + r"|\b(?:both|the two|el etnen|el etneen)\b|الاتنين")
@@ -759,6 +765,21 @@ def read_message(
     if best and len(shown) >= 2 and not (ids or searching or filters.get("property_types")):  # "انهي واحدة" is no 1st
         # "which has the lowest down payment?": the first listings shown side by side, the one asked about named
         return Reading(language, "compare_units", {"property_ids": _first_four(shown)}, note=best)
+    order = parsed.get("order")
+    if (
+        order in ORDER_KEYS and _WHICH_ONE.search(folded) and not _TWO_OF.search(folded) and len(shown) >= 2
+        and not (ids or referenced or searching or filters.get("property_types"))
+    ):  # fmt: skip
+        # "which one is the biggest?", "انهي فيهم ارخص؟": the one of the cards shown, answered by name (with its size
+        # or its price), not the two biggest compared nor a new search
+        key, descending = ORDER_KEYS[order]
+        measured = [s for s in shown[:_CARDS] if isinstance(s.get(key), int | float)]
+        if len(measured) >= 2:
+            top = sorted(measured, key=lambda s: s[key], reverse=descending)[0]
+            what = {"size": [True]} if key == "size_sqm" else {"price": [True]}
+            place = next(n for n, s in enumerate(shown, start=1) if s is top)  # the reply names it by its place
+            return Reading(language, "get_property", {"property_id": top["id"]}, asked=what,
+                           note=f"of_these:{order}", places=(place,))  # fmt: skip
     # "which one is ready?", "which is furnished?": those of the search that are (below), not the first two compared
     which_are = any(value not in (None, []) for value in filters.values()) and not (ids or referenced)
     if (
@@ -775,7 +796,6 @@ def read_message(
                 (s["id"] for s in shown if s["id"] != referenced[0]), None
             )  # fmt: skip
             chosen = [other, referenced[0]] if other else chosen
-        order = parsed.get("order")
         if len(ids) < 2 and not referenced and order in ORDER_KEYS:
             # "compare the cheapest two", "the biggest two": of the listings just shown, by price or by size
             key, descending = ORDER_KEYS[order]

@@ -682,6 +682,24 @@ def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_s
     assert reply.startswith("Side by side:"), reply
 
 
+def test_which_one_is_the_biggest_names_that_one_of_the_cards_and_it_is_then_it(api: httpx.Client) -> None:
+    first, ask = conversation(api, "apartment in new cairo under 9m")
+    cards = first["listings"][:5]
+    biggest = max(cards, key=lambda card: card["size_sqm"])
+    place = ["first", "second", "third", "fourth", "fifth"][cards.index(biggest)]
+    call, reply = ask("which one is the biggest?")
+    assert (call["name"], call["arguments"]) == ("get_property", {"property_id": biggest["id"]})
+    assert reply.splitlines()[0] == f"Of these, the biggest is the {place}: {biggest['title']}.", reply
+    # ... and "it" is now that one; the cheapest asked in Arabic is named with its price.
+    call, _ = ask("is it furnished?")
+    assert call["arguments"]["property_id"] == biggest["id"], call
+    cheapest = min(cards, key=lambda card: card["price"])
+    call, reply = ask("انهي فيهم ارخص؟")
+    assert (call["name"], call["arguments"]) == ("get_property", {"property_id": cheapest["id"]})
+    assert reply.splitlines()[0].startswith("الأرخص من دول هي ") and cheapest["title"] in reply.splitlines()[0]
+    assert reply.splitlines()[1].startswith(f"سعرها {egp(cheapest['price'])} جنيه"), reply
+
+
 def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_said_first(api: httpx.Client) -> None:
     first, ask = conversation(api, "apartment in new cairo under 9m")
     cards = first["listings"]

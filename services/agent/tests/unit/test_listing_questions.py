@@ -873,3 +873,55 @@ def test_a_monthly_with_another_down_payment_than_its_plans_is_a_banks_said_so(t
     # The down payment its plan asks for is its plan, not a bank's loan.
     same = read(text.replace("10", "20"), {"max_down_payment_pct": 20}, focus="SHOWN-2", shown=PLANNED)
     assert (same.tool, same.asked) == ("get_property", {"plan": [True]})
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "listing", "asked"),
+    [("which one is the biggest?", "size_desc", "SHOWN-2", {"size": [True]}),
+     ("which is the smallest one?", "size_asc", "SHOWN-3", {"size": [True]}),
+     ("انهي فيهم ارخص؟", "price_asc", "SHOWN-3", {"price": [True]}),
+     ("anhy wa7da el aghla?", "price_desc", "SHOWN-1", {"price": [True]})],
+)  # fmt: skip
+def test_which_one_is_the_biggest_is_that_one_of_those_shown(
+    text: str, order: str, listing: str, asked: dict[str, list[Any]]
+) -> None:
+    reading = read_message(text, {"filters": {}, "order": order}, PLANNED, "auto")
+    assert (reading.tool, reading.arguments, reading.asked, reading.places) == (
+        "get_property", {"property_id": listing}, asked, (int(listing[-1]),))  # fmt: skip
+    # Two asked for are not one ("which two are the biggest?")
+    assert read_message("which two are the biggest?", {"filters": {}, "order": "size_desc"}, PLANNED,
+                        "auto").tool != "get_property"  # fmt: skip
+
+
+def test_the_one_of_those_shown_is_named_by_its_place_first() -> None:
+    listing = {
+        "id": "SHOWN-2",
+        "title": "Villa in Joulz",
+        "type": "Villa",
+        "location": "Sheikh Zayed",
+        "price": 9_300_000,
+        "size_sqm": 210.0,
+        "price_per_sqm": 44_286,
+        "bedrooms": 4,
+    }
+    reading = read_message("which one is the biggest?", {"filters": {}, "order": "size_desc"}, PLANNED, "auto")
+    said = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": listing}, "c1")], seed="s")
+    assert said.splitlines()[:2] == [
+        "Of these, the biggest is the second: Villa in Joulz.",
+        "It is 210 m², 4 bedrooms.",
+    ]
+    arabic = read_message("انهي فيهم اكبر؟", {"filters": {}, "order": "size_desc"}, PLANNED, "auto")
+    said = write_reply(arabic, [ToolReturnPart("get_property", {"ok": True, "listing": listing}, "c1")], seed="s")
+    assert said.splitlines()[0] == "الأكبر من دول هي التانية: Villa in Joulz."
+
+
+@pytest.mark.parametrize("text", ["is there a clubhouse in the compound?", "does the compound have a club house?",
+                                  "الكمبوند فيه نادي؟"])  # fmt: skip
+def test_a_question_of_its_compound_is_asked_of_the_listing_the_conversation_is_on(text: str) -> None:
+    reading = read(text, {"features": ["near_club"]}, focus="SHOWN-3")
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property", {"property_id": "SHOWN-3"}, {"features": ["near_club"]})  # fmt: skip
+    # Listings in a compound asked for are a search, not a question
+    asked_for = read("apartments in the compound with a pool", {"features": ["pool"], "property_types": ["Apartment"]},
+                     focus="SHOWN-3")  # fmt: skip
+    assert asked_for.tool == "search_properties"
