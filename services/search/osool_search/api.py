@@ -195,12 +195,14 @@ async def comparables(
     type: PropertyType,
     size_sqm: Annotated[float, Query(gt=0, le=20_000)],
     bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    finishing: Finishing | None = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Response:
-    """The listings nearest in size (and bedrooms) in the same place and of the same kind, and a valuation from them."""
+    """The listings nearest in size (and bedrooms) in the same place and of the same kind, those finished as the unit
+    is first when its finishing is given, and a valuation from them."""
     area = _canonical_area(location)
     assert area is not None
-    return model_response(await service.comparables(area, type, size_sqm, bedrooms, limit))
+    return model_response(await service.comparables(area, type, size_sqm, bedrooms, limit, finishing))
 
 
 @router.post(

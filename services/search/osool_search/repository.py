@@ -718,15 +718,20 @@ class ListingRepository:
         }
 
     async def comparables(
-        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int
-    ) -> list[asyncpg.Record]:
-        """The listings of the same place and kind closest in size (then in bedrooms) to the one being valued."""
+        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int,
+        finishing: str | None = None,
+    ) -> list[asyncpg.Record]:  # fmt: skip
+        """The listings of the same place and kind closest in size (then in bedrooms) to the one being valued; with
+        its finishing, those finished the same come first (a core-and-shell unit and a furnished one of one size are
+        priced far apart), the others only filling what they leave."""
         params = _Params()
         where = _where(SearchFilters(locations=[location], property_types=[property_type]), params)
         size = params(size_sqm)
         order = [f"abs(size_sqm - {size})", "id"]
         if bedrooms is not None:
             order.insert(0, f"abs(coalesce(bedrooms, 0) - {params(bedrooms)})")
+        if finishing is not None:
+            order.insert(0, f"(finishing IS DISTINCT FROM {params(finishing)})")
         sql = (
             f"SELECT {READ_COLUMNS}, abs(size_sqm - {size}) AS size_gap FROM properties WHERE {where} "
             f"ORDER BY {', '.join(order)} LIMIT {params(limit)}"

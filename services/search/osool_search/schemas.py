@@ -271,6 +271,8 @@ class Comparables(BaseModel):
     location: str
     type: str
     size_sqm: float
+    finishing: Finishing | None = None  # the unit's, when given: those finished the same are the first comparables
+    same_finishing: int = 0  # how many of the comparables are finished as the unit is
     # Median price per square metre of the comparables times the size: a first valuation, not an appraisal.
     estimated_price: int | None
     median_price_per_sqm: float | None

@@ -579,9 +579,10 @@ class SearchService:
         )
 
     async def comparables(
-        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int
-    ) -> Comparables:
-        rows = await self.repository.comparables(location, property_type, size_sqm, bedrooms, limit)
+        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int,
+        finishing: str | None = None,
+    ) -> Comparables:  # fmt: skip
+        rows = await self.repository.comparables(location, property_type, size_sqm, bedrooms, limit, finishing)
         comparables = [
             Comparable(**{k: v for k, v in dict(row).items() if k != "size_gap"}, size_gap_sqm=row["size_gap"])
             for row in rows
@@ -591,6 +592,8 @@ class SearchService:
             location=location,
             type=property_type,
             size_sqm=size_sqm,
+            finishing=finishing,
+            same_finishing=sum(1 for c in comparables if finishing and c.finishing == finishing),
             estimated_price=round(per_sqm * size_sqm, -4) if per_sqm else None,
             median_price_per_sqm=per_sqm,
             comparables=comparables,

@@ -359,6 +359,23 @@ def test_comparables_are_the_nearest_in_size_and_value_the_unit(api: httpx.Clien
     assert api.get("/api/market/comparables", params={"location": "New Cairo", "type": "Apartment"}).status_code == 422
     bad_size = {"location": "New Cairo", "type": "Apartment", "size_sqm": -3}
     assert api.get("/api/market/comparables", params=bad_size).status_code == 422
+    bad_finishing = api.get("/api/market/comparables", params={**wanted, "finishing": "luxurious"})
+    assert bad_finishing.status_code == 422 and bad_finishing.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("finishing", ["core_and_shell", "fully_finished"])
+def test_comparables_of_a_unit_finished_so_are_those_finished_the_same_first(api: httpx.Client, finishing: str) -> None:
+    wanted = {"location": "New Cairo", "type": "Apartment", "size_sqm": 150, "limit": 10}
+    plain = api.get("/api/market/comparables", params=wanted).json()
+    body = api.get("/api/market/comparables", params={**wanted, "finishing": finishing}).json()
+    same = [c["finishing"] == finishing for c in body["comparables"]]
+    assert body["finishing"] == finishing and body["same_finishing"] == sum(same) > 0, body
+    assert same == sorted(same, reverse=True), same  # finished the same first, the others only after them
+    assert body["same_finishing"] >= sum(c["finishing"] == finishing for c in plain["comparables"])
+    # Among those finished the same, still the nearest in size
+    gaps = [c["size_gap_sqm"] for c in body["comparables"][: body["same_finishing"]]]
+    assert gaps == sorted(gaps)
+    assert plain["finishing"] is None and plain["same_finishing"] == 0
 
 
 # -- ingestion ----------------------------------------------------------------------------------------------------
