@@ -96,11 +96,14 @@ class SearchClient:
         return result
 
     async def comparables(
-        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int
-    ) -> dict[str, Any]:
+        self, location: str, property_type: str, size_sqm: float, bedrooms: int | None, limit: int,
+        finishing: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
         params: dict[str, Any] = {"location": location, "type": property_type, "size_sqm": size_sqm, "limit": limit}
         if bedrooms is not None:
             params["bedrooms"] = bedrooms
+        if finishing is not None:
+            params["finishing"] = finishing
         result: dict[str, Any] = await _call(
             self.http, "search", "GET", "/api/market/comparables", "comparables", params=params
         )

@@ -38,6 +38,7 @@ from osool_agent.brains.rules import (
     LastSearch,
     Reading,
     ViewingOffer,
+    amounts_in,
     answers_nothing,
     asked_again,
     fold,
@@ -580,10 +581,19 @@ class ChatService:
         (rules.valuation_continued); None when the message is not such an answer. One more parse, only then."""
         if reading.tool not in (None, "search_properties"):
             return None
-        # The message that asked for a valuation, the last two since and this one, each cut short: within the parser's
-        # 500 characters.
-        said = [context.valuing[0], *context.valuing[1:][-2:], text]
-        joined = ". ".join(part[:120] for part in said)
+        # The message that asked for a valuation, the messages since that state no sum (the price the seller has in
+        # mind is no detail of the home, and would read as a budget), the latest first while they fit, and this one,
+        # each cut short: within the parser's 500 characters.
+        room = 500 - len(context.valuing[0][:120]) - len(text[:120]) - 2
+        kept: list[str] = []
+        for said in reversed(context.valuing[1:]):
+            if any(amount.value >= 100_000 for amount in amounts_in(fold(said))):
+                continue
+            room -= len(said[:95]) + 2
+            if room < 0:
+                break
+            kept.insert(0, said[:95])
+        joined = ". ".join([context.valuing[0][:120], *kept, text[:120]])
         try:
             combined_parsed = await self.search.parse(joined)
         except (UpstreamError, DomainError):

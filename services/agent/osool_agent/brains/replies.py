@@ -810,20 +810,37 @@ def _roi(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     return "\n".join(lines)
 
 
+def _finished_alike(content: dict[str, Any], ar: bool) -> str:
+    """How many of a valuation's comparables are finished as the home is, when its finishing was given: " (7 of them
+    fully finished, as yours is)"; none of them, said so."""
+    words = FINISHING_WORDS.get(str(content.get("finishing")))
+    if not words:
+        return ""
+    same, n = int(content.get("same_finishing") or 0), int(content["comparables_count"])
+    if ar:
+        if not same:
+            return f" (مفيش منهم {words[1]} زي وحدتك، فخد التقدير ده تقريبي)"
+        return f" ({'كلهم' if same == n else f'منهم {same}'} {words[1]} زي وحدتك)"
+    if not same:
+        return f" (none of them {words[0]} as yours is, so take it as rough)"
+    return f" ({'all' if same == n else f'{same}'} of them {words[0]}, as yours is)"
+
+
 def _valuation(content: dict[str, Any], ar: bool) -> str:
     n = int(content["comparables_count"])
+    alike = _finished_alike(content, ar)
     if ar:
         where = content.get("location_ar") or content["location"]
         similar = counted_ar(n, "وحدة واحدة مشابهة", "وحدتين مشابهتين", "وحدات مشابهة", "وحدة مشابهة")
         trust = CONFIDENCE_AR.get(content["confidence"], content["confidence"])
         return (
-            f"على أساس {similar} في {where}: القيمة التقديرية "
+            f"على أساس {similar} في {where}{alike}: القيمة التقديرية "
             f"حوالي {egp(content['estimate'])} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
             f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {trust}.\n"
             "ده تقدير من إعلانات حقيقية مش تثمين رسمي، ومستشارينا يقدروا يعرضوها للبيع بالسعر اللي تختاره."
         )
     return (
-        f"From {counted(n, 'comparable listing', 'comparable listings')} in {content['location']}: about "
+        f"From {counted(n, 'comparable listing', 'comparable listings')} in {content['location']}{alike}: about "
         f"EGP {egp(content['estimate'])} (range EGP {egp(content['low'])} to EGP {egp(content['high'])}), at a "
         f"median of EGP {egp(content['median_price_per_sqm'])}/m². Confidence: {content['confidence']}.\n"
         # A statement, not a question: the seller's own questions follow (what prompts the sale, ...), and a reply

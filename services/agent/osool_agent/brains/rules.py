@@ -962,6 +962,8 @@ def read_message(
             arguments = {"location": location, "property_type": owned_type, "size_sqm": size}
             if bedrooms is not None:
                 arguments["bedrooms"] = bedrooms
+            if finished := _finishing_of(filters):
+                arguments["finishing"] = finished
             return Reading(language, "run_valuation", arguments)
         # "I want to sell my property": nothing known yet, but a seller's, not a search for "property"
         if OWNER.search(folded) and (locations or owned_type or size or not filters):
@@ -1073,14 +1075,24 @@ def _valuation_details(language: str, location: str | None, owned_type: str | No
 
 
 # What a message may name in answer to the valuation's details: the seller's place, type, size and rooms.
+# Its finishing is not among them: said alone it answers the seller's question about the home's condition, and it is
+# kept in the messages the valuation is read from once the rest comes.
 _VALUATION_PARTS = ("locations", "property_types", "bedrooms", "min_bedrooms", "min_size_sqm", "max_size_sqm")
+
+
+def _finishing_of(filters: dict[str, Any]) -> str | None:
+    """The one finishing a seller's words give their home ("متشطبة", "core and shell"), else None (none, or several)."""
+    finishing = filters.get("finishing") or []
+    return str(finishing[0]) if len(finishing) == 1 else None
 
 
 # How every request for a valuation's details begins, in either language (replies.SMALLTALK and _valuation_details
 # write them so): how a later message is known to answer it.
 VALUATION_ASKED = ("To value ", "عشان أقيم")
-# The most messages a seller's valuation details are gathered from after they were asked for.
-_VALUATION_TURNS = 4
+# The most messages a seller's valuation details are gathered from after they were asked for: the four seller's
+# questions (what prompts the sale, when, its condition, the price in mind) and the consent to be called may come
+# before the size does.
+_VALUATION_TURNS = 8
 
 
 def valuation_pending(past: Sequence[dict[str, Any]]) -> list[str]:
@@ -1700,19 +1712,21 @@ def last_valuation_arguments(past: Sequence[dict[str, Any]]) -> dict[str, Any] |
 
 
 def valuation_refined(text: str, reading: Reading, valuation: dict[str, Any]) -> Reading | None:
-    """The home just valued, valued again with the rooms the seller's next message gives ("3 ghoraf, metshatba, el dor
-    el talet" after a valuation of 150 m² in New Cairo): comparables with that many bedrooms make a closer estimate.
-    None when the message gives no count of rooms, the valuation had it already, or the message is something else: a
-    tool of its own, listings asked to be shown, another place or type."""
+    """The home just valued, valued again with the rooms or the finishing the seller's next message gives ("3 ghoraf,
+    metshatba, el dor el talet" after a valuation of 150 m² in New Cairo): comparables with that many bedrooms, and
+    finished the same, make a closer estimate. None when the message gives neither, the valuation had them already,
+    or the message is something else: a tool of its own, listings asked to be shown, another place or type."""
     filters = (reading.parsed or {}).get("filters") or {}
-    rooms = filters.get("bedrooms")
-    if rooms is None or valuation.get("bedrooms") == rooms or reading.tool not in (None, "search_properties"):
+    rooms, finished = filters.get("bedrooms"), _finishing_of(filters)
+    changed = {key: value for key, value in (("bedrooms", rooms), ("finishing", finished))
+               if value is not None and valuation.get(key) != value}  # fmt: skip
+    if not changed or reading.tool not in (None, "search_properties"):
         return None
     if SHOW_ME.search(fold(text)) or any(filters.get(key) for key in ("locations", "compounds", "developers")):
         return None
     if filters.get("property_types") not in (None, [], [valuation.get("property_type")]):
         return None
-    return Reading(reading.language, "run_valuation", {**valuation, "bedrooms": int(rooms)}, parsed=reading.parsed)
+    return Reading(reading.language, "run_valuation", {**valuation, **changed}, parsed=reading.parsed)
 
 
 def last_focus(past: Sequence[dict[str, Any]]) -> str | None:

@@ -20,6 +20,9 @@ class ValuationArgs(ToolArgs):
     property_type: PropertyType
     size_sqm: float = Field(gt=0, le=20_000, description="built-up area in m², as the owner or buyer said it")
     bedrooms: int | None = Field(default=None, ge=0, le=20)
+    finishing: Literal["core_and_shell", "semi_finished", "fully_finished", "furnished"] | None = Field(
+        default=None, description="how it is finished, as the owner said it: comparables finished the same count first"
+    )
 
 
 class ValuationOutcome(ToolOutcome):
@@ -32,6 +35,8 @@ class ValuationOutcome(ToolOutcome):
     high: int | None = None
     median_price_per_sqm: int | None = None
     comparables_count: int = 0
+    finishing: str | None = None  # the unit's, as given
+    same_finishing: int = 0  # how many of the comparables are finished as it is
     confidence: Literal["high", "medium", "low", "none"] = "none"
     comparables: list[ListingFacts] = Field(default_factory=list)
     method: str = ""
@@ -132,10 +137,12 @@ def _quartiles(values: list[float]) -> tuple[float, float]:
 
 
 async def run_valuation(ctx: ToolContext, args: ValuationArgs) -> ValuationOutcome:
-    """Estimate from the listings nearest in size (and bedrooms) in the same area and of the same type: the median
-    price per m² times the size, and a range from the comparables' interquartile spread."""
+    """Estimate from the listings nearest in size (and bedrooms) in the same area and of the same type, those finished
+    as it is first: the median price per m² times the size, and a range from the comparables' interquartile spread."""
     try:
-        body = await ctx.search.comparables(args.location, args.property_type, args.size_sqm, args.bedrooms, 10)
+        body = await ctx.search.comparables(
+            args.location, args.property_type, args.size_sqm, args.bedrooms, 10, args.finishing
+        )
     except DomainError as exc:
         code = "invalid" if exc.status_code < 500 else "unavailable"
         return ValuationOutcome(ok=False, error=code, message=exc.message)
@@ -156,6 +163,8 @@ async def run_valuation(ctx: ToolContext, args: ValuationArgs) -> ValuationOutco
         high=round(q3 * args.size_sqm),
         median_price_per_sqm=round(median),
         comparables_count=len(comparables),
+        finishing=args.finishing,
+        same_finishing=sum(1 for listing in comparables if args.finishing and listing.finishing == args.finishing),
         confidence=confidence_for(len(comparables), (q3 - q1) / median if median else 1.0),
         comparables=comparables,
         method="median price per m² of the comparables × size; range from their interquartile spread",

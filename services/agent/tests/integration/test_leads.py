@@ -226,6 +226,13 @@ def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
     detail = api.get(f"/api/leads/{lead['id']}", headers=admin).json()
     history = [(event["data"]["score"], event["data"]["temperature"]) for event in detail["score_history"]]
     assert history[:3] == [(35, "WARM"), (65, "HOT"), (85, "HOT")] and history[-1][0] >= 85
+    # The size given last, after every question: the home valued from what the seller said of it since the ask (its
+    # place, its type and "fully finished"), the price in mind not taken for a budget.
+    sized = chat(api, "it is 180 meters", session)
+    assert [call["name"] for call in sized["tool_calls"]] == ["run_valuation"], sized["reply"]
+    assert sized["tool_calls"][0]["arguments"] == {
+        "location": "Sheikh Zayed", "property_type": "Apartment", "size_sqm": 180.0, "finishing": "fully_finished"
+    }  # fmt: skip
 
 
 def test_a_seller_who_answers_nothing_is_not_told_it_was_noted(api: httpx.Client, admin: dict[str, str]) -> None:
@@ -484,10 +491,23 @@ def test_the_rooms_said_after_a_valuation_value_the_home_again_with_them(api: ht
     assert [call["name"] for call in again["tool_calls"]] == ["run_valuation"], again["reply"]
     assert again["tool_calls"][0]["arguments"] == {
         "location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0, "bedrooms": 3,
+        "finishing": "fully_finished",
     }  # fmt: skip
-    assert "comparable listings in New Cairo" in again["reply"]
-    # The rooms said once more are an answer, not a third valuation.
+    # Those finished the same are its first comparables, and the reply says how many of them are.
+    result = again["tool_calls"][0]["result"]
+    same = sum(1 for c in result["comparables"] if c["finishing"] == "fully_finished")
+    assert result["same_finishing"] == same > 0
+    assert [c["finishing"] == "fully_finished" for c in result["comparables"]] == [True] * same + [False] * (
+        result["comparables_count"] - same
+    )
+    alike = "all" if same == result["comparables_count"] else str(same)
+    assert f"comparable listings in New Cairo ({alike} of them fully finished, as yours is): about" in again["reply"]
+    # The rooms said once more are an answer, not a third valuation; a finishing not said before values it again.
     assert chat(api, "3 ghoraf", session)["tool_calls"] == []
+    shell = chat(api, "actually it's core and shell", session)
+    assert [call["name"] for call in shell["tool_calls"]] == ["run_valuation"], shell["reply"]
+    assert shell["tool_calls"][0]["arguments"]["finishing"] == "core_and_shell"
+    assert shell["tool_calls"][0]["result"]["estimate"] != result["estimate"]
 
 
 def test_a_seller_in_franco_arabic_states_the_price_with_its_half_before_the_unit(

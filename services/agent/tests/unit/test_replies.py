@@ -577,3 +577,28 @@ def test_a_yield_ends_with_the_step_that_follows_it(arguments: dict[str, Any], n
     reading = Reading("en", "calculate_investment_roi", arguments, note=note)
     text = write_reply(reading, [ToolReturnPart("calculate_investment_roi", ROI_RESULT, "c1")])
     assert text.splitlines()[-1].endswith(closing), text
+
+
+@pytest.mark.parametrize(
+    ("same", "english", "arabic"),
+    [(7, "(7 of them fully finished, as yours is)", "(منهم 7 متشطبة زي وحدتك)"),
+     (10, "(all of them fully finished, as yours is)", "(كلهم متشطبة زي وحدتك)"),
+     (0, "(none of them fully finished as yours is, so take it as rough)",
+      "(مفيش منهم متشطبة زي وحدتك، فخد التقدير ده تقريبي)")],
+)  # fmt: skip
+def test_a_valuation_of_a_finished_home_says_how_many_comparables_are_finished_alike(
+    same: int, english: str, arabic: str
+) -> None:
+    valuation = {"ok": True, "location": "New Cairo", "location_ar": "التجمع الخامس", "property_type": "Apartment",
+                 "size_sqm": 150, "estimate": 6_150_000, "low": 5_500_000, "high": 6_800_000,
+                 "median_price_per_sqm": 41_000, "comparables_count": 10, "confidence": "high",
+                 "finishing": "fully_finished", "same_finishing": same}  # fmt: skip
+    said = reply("run_valuation", valuation, "en")
+    assert f"From 10 comparable listings in New Cairo {english}: about EGP 6,150,000" in said, said
+    grounded(said, valuation)
+    assert f"على أساس 10 وحدات مشابهة في التجمع الخامس {arabic}: القيمة التقديرية" in reply(
+        "run_valuation", valuation, "ar"
+    )
+    # No finishing given: nothing said of it
+    plain = reply("run_valuation", {**valuation, "finishing": None, "same_finishing": 0}, "en")
+    assert "From 10 comparable listings in New Cairo: about" in plain

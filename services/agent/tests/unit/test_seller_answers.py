@@ -178,10 +178,12 @@ def test_the_messages_since_the_details_were_asked_are_pending_until_a_valuation
               "tool_calls": [{"name": "run_valuation", "arguments": {"location": "New Cairo"}}]}  # fmt: skip
     assert valuation_pending([*past, {"role": "user", "content": "150 m2"}, valued]) == []
     assert valuation_pending(_turns("hello", "Welcome!")) == []
-    # Four of the seller's messages since are still pending; five are too long ago.
-    later = [*past, *_turns("a", "b", "c", "d", "e", "f")]
-    assert valuation_pending(later) == ["I want to sell my apartment in New Cairo", "relocating", "a", "c", "e"]
-    assert valuation_pending([*later, *_turns("g", "h")]) == []
+    # Eight of the seller's messages since are still pending (the four seller's questions and the consent may come
+    # before the size); nine are too long ago.
+    later = [*past, *_turns("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n")]
+    assert valuation_pending(later) == ["I want to sell my apartment in New Cairo", "relocating", "a", "c", "e", "g",
+                                        "i", "k", "m"]  # fmt: skip
+    assert valuation_pending([*later, *_turns("o", "p")]) == []
     # Asked again since: from the first ask.
     again = _turns("I want to sell my property", "To value a property I need its area, its type and its size in m².",
                    "a villa in Sheikh Zayed", "To value it I still need its size in m².")  # fmt: skip
@@ -205,6 +207,8 @@ def test_the_messages_since_the_details_were_asked_are_pending_until_a_valuation
         # Asking what it sells for before the details are in: what is still missing, asked again
         ("ba3 b kam?", {}, {"property_types": ["Apartment"], "locations": ["New Cairo"]}, "valuation_details"),
         ("بكام؟", {}, {"property_types": ["Apartment"], "locations": ["New Cairo"]}, "valuation_details"),
+        # Its finishing alone answers the seller's question of its condition (kept for the valuation once the size
+        # comes: test_a_finishing_said_before_the_size_is_in_the_valuation)
         ("fully finished", {"finishing": ["fully_finished"]},
          {"property_types": ["Apartment"], "locations": ["New Cairo"], "finishing": ["fully_finished"]}, None),
     ],
@@ -234,13 +238,29 @@ VALUED = {"location": "New Cairo", "property_type": "Apartment", "size_sqm": 150
 )  # fmt: skip
 def test_rooms_said_after_a_valuation_value_the_home_again(text: str, filters: dict[str, Any]) -> None:
     refined = valuation_refined(text, reading_of(text, filters), VALUED)
-    assert refined is not None and (refined.tool, refined.arguments) == ("run_valuation", VALUED | {"bedrooms": 3})
+    finished = {"finishing": "fully_finished"} if "finishing" in filters else {}
+    assert refined is not None
+    assert (refined.tool, refined.arguments) == ("run_valuation", VALUED | {"bedrooms": 3} | finished)
+
+
+@pytest.mark.parametrize(
+    ("text", "finishing"),
+    [("fully finished", "fully_finished"), ("على المحارة", "core_and_shell"), ("hya metshatba", "fully_finished")],
+)  # fmt: skip
+def test_its_finishing_said_after_a_valuation_values_the_home_again(text: str, finishing: str) -> None:
+    refined = valuation_refined(text, reading_of(text, {"finishing": [finishing]}), VALUED | {"bedrooms": 3})
+    assert refined is not None
+    assert (refined.tool, refined.arguments) == ("run_valuation", VALUED | {"bedrooms": 3, "finishing": finishing})
+    # Said again, or "fully finished or semi-finished" (no one finishing), it changes nothing
+    again = VALUED | {"finishing": finishing}
+    assert valuation_refined(text, reading_of(text, {"finishing": [finishing]}), again) is None
+    both = {"finishing": ["fully_finished", "semi_finished"]}
+    assert valuation_refined("fully or semi finished", reading_of("fully or semi finished", both), VALUED) is None
 
 
 @pytest.mark.parametrize(
     ("text", "filters", "valued"),
     [("3 bedrooms", {"bedrooms": 3}, VALUED | {"bedrooms": 3}),  # already valued with them
-     ("fully finished", {"finishing": ["fully_finished"]}, VALUED),  # no rooms
      ("show me 3 bedroom apartments", {"bedrooms": 3, "property_types": ["Apartment"]}, VALUED),
      ("3 bedroom apartment in Maadi", {"bedrooms": 3, "property_types": ["Apartment"], "locations": ["Maadi"]},
       VALUED),
@@ -250,3 +270,14 @@ def test_a_message_that_is_not_the_valued_homes_rooms_keeps_its_reading(
     text: str, filters: dict[str, Any], valued: dict[str, Any]
 ) -> None:
     assert valuation_refined(text, reading_of(text, filters), valued) is None
+
+
+def test_a_finishing_said_before_the_size_is_in_the_valuation() -> None:
+    # "I want to sell my apartment in New Cairo", "fully finished", then "150 m²": read together, the valuation
+    joined = "I want to sell my apartment in New Cairo. fully finished. 150 m²"
+    filters = {"property_types": ["Apartment"], "locations": ["New Cairo"], "finishing": ["fully_finished"],
+               "min_size_sqm": 128, "max_size_sqm": 172}  # fmt: skip
+    combined = reading_of(joined, filters)
+    assert (combined.tool, combined.arguments) == (
+        "run_valuation", {"location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0,
+                          "finishing": "fully_finished"})  # fmt: skip
