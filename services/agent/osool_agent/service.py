@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from osool_agent import metrics
 from osool_agent.brains import ModelBrain
-from osool_agent.brains.replies import SMALLTALK, write_reply
+from osool_agent.brains.replies import SMALLTALK, asking_noted, write_reply
 from osool_agent.brains.rules import (
     OFFER_QUESTIONS,
     LastSearch,
@@ -446,6 +446,8 @@ class ChatService:
             if reason:
                 metrics.BRAIN_FALLBACKS.labels(reason).inc()
             reading = reading or await self._read(message, language, context)
+            if reading.tool == "run_valuation" and context.asking:
+                reading.asking = context.asking  # "9 million" said before the size: the estimate is set against it
             # No "briefly unavailable" notice when the model was there but skipped the tool: it is not unavailable.
             notice = reason is not None and reason != "model_skipped_tool"
             await self._run_rules(reading, message, deps, gate, notice=notice, seed=key)
@@ -785,6 +787,7 @@ class Context:
     # The tool and the message of the question the last turns asked of one listing, which "and the second?" asks again.
     question: tuple[str, str] | None = None
     reserving: str | None = None  # the listing the last tool call reserved or quoted, whose deposit "deposit?" asks
+    asking: int | None = None  # the asking price a seller's last noted one, which a valuation made later is set against
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -808,6 +811,8 @@ class Context:
             valuation=last_valuation_arguments(past), question=listing_question(past),
             which_for=next((kind for kind, texts in WHICH_FOR.items() if said.endswith(texts)), None),
             reserving=last_reserving(past),
+            asking=next((price for item in reversed(past) if item.get("role") == "assistant"
+                         and (price := asking_noted(str(item.get("content") or ""))) is not None), None),
         )  # fmt: skip
 
 

@@ -826,9 +826,14 @@ def _finished_alike(content: dict[str, Any], ar: bool) -> str:
     return f" ({'all' if same == n else f'{same}'} of them {words[0]}, as yours is)"
 
 
-def _valuation(content: dict[str, Any], ar: bool) -> str:
+def _valuation(content: dict[str, Any], ar: bool, asking: int | None = None) -> str:
     n = int(content["comparables_count"])
     alike = _finished_alike(content, ar)
+    if asking and content.get("estimate"):
+        # The price the seller said before the valuation could be made, set against it after the estimate
+        had = (f"السعر اللي في بالك {egp(asking)} جنيه. " if ar else f"You have EGP {egp(asking)} in mind. ") + (
+            _against_estimate(asking, int(content["estimate"]), ar))  # fmt: skip
+        return _valuation(content, ar).replace("\n", f"\n{had}\n", 1)
     if ar:
         where = content.get("location_ar") or content["location"]
         similar = counted_ar(n, "وحدة واحدة مشابهة", "وحدتين مشابهتين", "وحدات مشابهة", "وحدة مشابهة")
@@ -1375,7 +1380,7 @@ _WRITERS = {
     "compare_units": lambda c, r, ar, seed: _each(c, r, ar) if r.asked else _compare(c, ar, r.note),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, r, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, r, ar),
-    "run_valuation": lambda c, r, ar, seed: _valuation(c, ar),
+    "run_valuation": lambda c, r, ar, seed: _valuation(c, ar, r.asking),
     "check_market_trends": lambda c, r, ar, seed: _trends(c, r, ar),
     "check_availability": lambda c, r, ar, seed: _availability(c, ar),
     "reserve_property": lambda c, r, ar, seed: _reservation(c, ar),
@@ -1399,23 +1404,42 @@ def _saved_search(content: dict[str, Any], ar: bool) -> str:
     )
 
 
+# How a seller's asking price is noted: asking_noted reads the price back from the reply, so the valuation made after
+# it (when the size comes last) is set against it.
+_NOTED = (("Noted: EGP ", "."), ("تمام، سجلت السعر: ", " جنيه."))
+
+
+def asking_noted(said: str) -> int | None:
+    """The asking price a reply of Amr's noted (_asking_price), else None."""
+    for start, end in _NOTED:
+        if said.startswith(start) and (figure := said[len(start) :].split(end, 1)[0].replace(",", "")).isdigit():
+            return int(figure)
+    return None
+
+
 def _asking_price(arguments: dict[str, Any], ar: bool) -> str:
     """A seller's asking price, noted and set against the estimate just made from comparable listings."""
     asking, estimate = arguments["asking"], arguments.get("estimate")
-    noted = f"تمام، سجلت السعر: {egp(asking)} جنيه." if ar else f"Noted: EGP {egp(asking)}."
+    start, end = _NOTED[ar]
+    noted = f"{start}{egp(asking)}{end}"
     if not estimate:
         return noted
+    return f"{noted} {_against_estimate(asking, estimate, ar)}"
+
+
+def _against_estimate(asking: int, estimate: int, ar: bool) -> str:
+    """An asking price ("That is ...") set against a valuation's estimate: in line, above it (it would sell slower) or
+    below it (the seller may ask more)."""
     gap = round((asking - estimate) / estimate * 100)
     basis = f"التقدير ({egp(estimate)} جنيه من وحدات مشابهة)" if ar else (
         f"the estimate of EGP {egp(estimate)} from comparable listings")  # fmt: skip
     if abs(gap) <= 10:
-        return f"{noted} ده في حدود {basis}." if ar else f"{noted} That is in line with {basis}."
+        return f"ده في حدود {basis}." if ar else f"That is in line with {basis}."
     if gap > 0:
-        return (f"{noted} ده أعلى من {basis} بـ{gap}%، ولو السعر أقرب للتقدير غالبًا هتتباع أسرع." if ar else
-                f"{noted} That is {gap}% above {basis}; priced nearer the estimate it would likely sell "
-                "sooner.")  # fmt: skip
-    return (f"{noted} ده أقل من {basis} بـ{-gap}%، فممكن تطلب أكتر." if ar else
-            f"{noted} That is {-gap}% below {basis}, so you may be able to ask for more.")  # fmt: skip
+        return (f"ده أعلى من {basis} بـ{gap}%، ولو السعر أقرب للتقدير غالبًا هتتباع أسرع." if ar else
+                f"That is {gap}% above {basis}; priced nearer the estimate it would likely sell sooner.")  # fmt: skip
+    return (f"ده أقل من {basis} بـ{-gap}%، فممكن تطلب أكتر." if ar else
+            f"That is {-gap}% below {basis}, so you may be able to ask for more.")  # fmt: skip
 
 
 _EN_ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth",

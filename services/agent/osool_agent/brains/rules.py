@@ -496,6 +496,7 @@ class Reading:
     # Where in the list shown the listings a question asked of several stand ("does the first and the third have a
     # garden?": 1, 3), so the answer names each as the buyer did.
     places: tuple[int, ...] = ()
+    asking: int | None = None  # the price a seller said they have in mind, which their home's valuation is set against
 
 
 @dataclass(frozen=True)

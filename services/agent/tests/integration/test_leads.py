@@ -233,6 +233,11 @@ def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
     assert sized["tool_calls"][0]["arguments"] == {
         "location": "Sheikh Zayed", "property_type": "Apartment", "size_sqm": 180.0, "finishing": "fully_finished"
     }  # fmt: skip
+    # ... and the 6 million in mind said before it is set against the estimate.
+    estimate = sized["tool_calls"][0]["result"]["estimate"]
+    gap = round((6_000_000 - estimate) / estimate * 100)
+    said = "in line with" if abs(gap) <= 10 else f"{abs(gap)}% {'above' if gap > 0 else 'below'}"
+    assert f"\nYou have EGP 6,000,000 in mind. That is {said} the estimate of EGP {estimate:,}" in sized["reply"]
 
 
 def test_a_seller_who_answers_nothing_is_not_told_it_was_noted(api: httpx.Client, admin: dict[str, str]) -> None:

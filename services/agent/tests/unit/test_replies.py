@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic_ai.messages import ToolReturnPart
 
-from osool_agent.brains.replies import write_reply
+from osool_agent.brains.replies import asking_noted, write_reply
 from osool_agent.brains.rules import Reading, read_message
 from osool_agent.grounding import Facts, ground_reply
 from osool_agent.tools.context import ListingFacts
@@ -602,3 +602,20 @@ def test_a_valuation_of_a_finished_home_says_how_many_comparables_are_finished_a
     # No finishing given: nothing said of it
     plain = reply("run_valuation", {**valuation, "finishing": None, "same_finishing": 0}, "en")
     assert "From 10 comparable listings in New Cairo: about" in plain
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_an_asking_price_noted_is_read_back_and_set_against_a_valuation_made_after_it(language: str) -> None:
+    noted = write_reply(Reading(language, None, smalltalk="seller_price", arguments={"asking": 9_000_000}), [])
+    assert asking_noted(noted) == 9_000_000 and asking_noted("Noted.") is None
+    valuation = {"ok": True, "location": "Sheikh Zayed", "location_ar": "الشيخ زايد", "property_type": "Apartment",
+                 "size_sqm": 180, "estimate": 12_600_000, "low": 10_700_000, "high": 13_900_000,
+                 "median_price_per_sqm": 70_000, "comparables_count": 10, "confidence": "medium"}  # fmt: skip
+    reading = Reading(language, "run_valuation", asking=9_000_000)
+    lines = write_reply(reading, [ToolReturnPart("run_valuation", valuation, "c1")], seed="s").splitlines()
+    assert lines[1] == (
+        "السعر اللي في بالك 9,000,000 جنيه. ده أقل من التقدير (12,600,000 جنيه من وحدات مشابهة) بـ29%، فممكن تطلب أكتر."
+        if language == "ar"
+        else "You have EGP 9,000,000 in mind. That is 29% below "
+        "the estimate of EGP 12,600,000 from comparable listings, so you may be able to ask for more."
+    )
