@@ -722,8 +722,9 @@ def _each(content: dict[str, Any], reading: Reading, ar: bool) -> str:
             continue
         place = reading.places[n] if n < len(reading.places) else None
         title = str(listing.get("title") or "")
-        if place is None:
-            which = title  # "do all of them have a garden?": none named by its place
+        if place is None:  # "do all of them have a garden?": none named by its place, so by its title and price
+            price = listing.get("price")
+            which = title if not price else f"{title} ({egp(price)} جنيه)" if ar else f"{title} (EGP {egp(price)})"
         else:
             named = _place_name(place, ar) or (f"رقم {place}" if ar else f"number {place}")
             which = f"{named[0].upper()}{named[1:]} ({title})"

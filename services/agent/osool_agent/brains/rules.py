@@ -577,8 +577,11 @@ _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كله
 _BOTH_OR_ALL = re.compile(_ALL_OF_THEM.pattern + r"|\b(?:both|the two|el etnen|el etneen)\b|الاتنين")
 
 
+_FIRST_TWO = re.compile(r"\b(?:first|top)\s+(?:two|2)\b|(?:الاتنين الاولين|الاتنين الاولانيين|اول اتنين|اول 2)")
+
+
 def _ordinals(folded: str) -> list[int]:
-    if re.search(r"\b(?:first|top)\s+(?:two|2)\b|(?:الاتنين الاولين|الاتنين الاولانيين|اول اتنين|اول 2)", folded):
+    if _FIRST_TWO.search(folded):
         return [1, 2]
     if re.search(r"\b(?:first|top)\s+(?:three|3)\b|(?:اول تلاته|اول تلات|اول 3|التلاته الاولانيين)", folded):
         return [1, 2, 3]
@@ -706,7 +709,8 @@ def read_message(
         """A question asked of the listing named, or of each of several ("does the first and the second have a
         garden?", "is the first or the third furnished?"): one tool call reads them all, and each is answered."""
         each = {shown[n - 1]["id"]: n for n in picks if 0 < n <= len(shown)}  # the listing named: where it stands
-        if len(each) >= 2 and not ids and _BOTH_OR_ALL.search(folded) and not _ORDINAL.search(folded):
+        collective = _BOTH_OR_ALL.search(folded) and not (_ORDINAL.search(folded) or _FIRST_TWO.search(folded))
+        if len(each) >= 2 and not ids and collective:
             # "do all of them have a garden?", "are both furnished?": the cards shown (each listing once), named by
             # title alone (after a comparison, where one stands in `shown` is not where the buyer saw it)
             together = _first_four(shown) if _ALL_OF_THEM.search(folded) else list(each)

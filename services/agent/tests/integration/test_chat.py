@@ -667,7 +667,7 @@ def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_s
         finishing = api.get(f"/api/properties/{card['id']}").json()["finishing"]
         said = ("أيوه، متشطبة." if finishing == "fully_finished" else "الإعلان مش ذاكر التشطيب." if not finishing
                 else "لا، ")  # fmt: skip
-        assert line.startswith(f"{card['title']}: {said}"), reply
+        assert line.startswith(f"{card['title']} ({egp(card['price'])} جنيه): {said}"), reply
     assert lines[-1] == "تحب أقارنهم ببعض، بالتكلفة الحقيقية لكل خطة؟", reply
     # Two named by their places: each answered under the place the buyer named it by.
     call, reply = ask("does the first and third have a garden?")

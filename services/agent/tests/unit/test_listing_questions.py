@@ -804,6 +804,8 @@ def test_right_after_a_reservation_a_bare_deposit_is_its_deposit(text: str) -> N
       {"finishing": ["fully_finished"]}),
      ("who is the developer of the second and the fourth?", {}, ["SHOWN-2", "SHOWN-4"], (2, 4), {"developer": [True]}),
      ("do both have a pool?", {"features": ["pool"]}, ["SHOWN-1", "SHOWN-2"], (), {"features": ["pool"]}),
+     ("الاتنين الاولانيين فيهم جنينة؟", {"features": ["garden"]}, ["SHOWN-1", "SHOWN-2"], (1, 2),
+      {"features": ["garden"]}),
      ("do all of them have a garden?", {"features": ["garden"]}, [f"SHOWN-{n}" for n in range(1, 5)], (),
       {"features": ["garden"]})],
 )  # fmt: skip
@@ -824,7 +826,8 @@ def test_a_question_asked_of_several_listings_reads_them_all_once(
 
 
 def test_each_listing_asked_of_is_answered_under_its_place_and_a_yes_compares_them() -> None:
-    listings = [{"id": "A", "title": "Villa in Joulz", "features": ["garden"], "finishing": "furnished"},
+    listings = [{"id": "A", "title": "Villa in Joulz", "features": ["garden"], "finishing": "furnished",
+                 "price": 21_060_000},
                 {"id": "B", "title": "Villa in Allegria", "features": [], "finishing": "semi_finished"}]  # fmt: skip
     content = {"ok": True, "listings": listings, "comparison": {"units": []}}
     asked = {"features": ["garden"], "finishing": ["furnished"]}
@@ -837,7 +840,8 @@ def test_each_listing_asked_of_is_answered_under_its_place_and_a_yes_compares_th
     ]
     arabic = write_reply(Reading("ar", "compare_units", {"property_ids": ["A", "B"]}, asked=asked),
                          [ToolReturnPart("compare_units", content, "c1")], seed="s")  # fmt: skip
-    assert arabic.splitlines()[0] == "Villa in Joulz: أيوه، الإعلان ذاكر جنينة. أيوه، مفروشة."
+    # Named together ("are both furnished?"): by title and price, which tell apart two of one title
+    assert arabic.splitlines()[0] == "Villa in Joulz (21,060,000 جنيه): أيوه، الإعلان ذاكر جنينة. أيوه، مفروشة."
     call = {"id": "c1", "name": "compare_units", "arguments": {"property_ids": ["B", "A"]}}
     past = [{"role": "user", "content": "is the third and first furnished with a garden?"},
             {"role": "tool", "content": json.dumps(content), "tool_calls": [call]},
