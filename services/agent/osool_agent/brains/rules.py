@@ -1243,6 +1243,11 @@ def _refined(
         if any(filters.get(key) not in (None, []) for key in stated) or (stated[0] == "locations" and regions):
             for key in replaced:
                 arguments.pop(key, None)
+    rooms = filters.get("bedrooms") or filters.get("min_bedrooms") or 0
+    if arguments.get("property_type") == "Studio" and rooms >= 1 and not filters.get("property_types"):
+        # A studio has no bedroom: "what about 2 bedrooms?" after studios asks for apartments (an explicit type
+        # replaces the "studio" the search would read in the words before)
+        arguments["property_type"] = "Apartment"
     location = regions[0] if len(regions) == 1 else places[0] if len(places) == 1 else None
     own = _search_arguments(text, filters, location)
     said = [*([] if several else str(previous.arguments.get("query", "")).split(", ")), own.pop("query")]

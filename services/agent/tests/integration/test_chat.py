@@ -682,6 +682,17 @@ def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_s
     assert reply.startswith("Side by side:"), reply
 
 
+def test_bedrooms_asked_after_studios_are_apartments_with_them(api: httpx.Client) -> None:
+    first = chat(api, "studio in new capital").json()
+    assert {card["type"] for card in first["listings"]} == {"Studio"}, first["reply"]
+    more = chat(api, "what about 2 bedrooms?", first["session_secret"], session_id=first["session_id"]).json()
+    [call] = more["tool_calls"]
+    assert (call["arguments"]["property_type"], call["arguments"]["bedrooms"]) == ("Apartment", 2), call
+    cards = more["listings"]
+    assert cards and {(c["type"], c["bedrooms"], c["location"]) for c in cards} == {
+        ("Apartment", 2, "New Administrative Capital")}, more["reply"]  # fmt: skip
+
+
 def test_which_one_is_the_biggest_names_that_one_of_the_cards_and_it_is_then_it(api: httpx.Client) -> None:
     first, ask = conversation(api, "apartment in new cairo under 9m")
     cards = first["listings"][:5]

@@ -382,3 +382,27 @@ def test_a_search_for_the_lowest_down_payment_is_a_search() -> None:
     text = "villas in Zayed with the lowest down payment"
     parsed = {"filters": {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]}, "text": text, "understood": []}
     assert read_message(text, parsed, SHOWN_FOUR, "auto", previous=PREVIOUS).tool == "search_properties"
+
+
+@pytest.mark.parametrize(("text", "filters"), [("what about 2 bedrooms?", {"bedrooms": 2}),
+                                               ("طب و اوضتين؟", {"bedrooms": 2})])  # fmt: skip
+def test_bedrooms_asked_after_studios_ask_for_apartments(text: str, filters: dict[str, Any]) -> None:
+    studios = LastSearch({"query": "studio in new capital under 2 million", "location": "New Administrative Capital",
+                          "property_type": "Studio", "max_price": 2_000_000}, (), (), ())  # fmt: skip
+    reading = read_message(text, {"filters": filters, "text": text, "understood": []}, [], "auto", previous=studios)
+    assert reading.tool == "search_properties", reading
+    assert {k: reading.arguments[k] for k in ("property_type", "bedrooms", "location", "max_price")} == {
+        "property_type": "Apartment",
+        "bedrooms": 2,
+        "location": "New Administrative Capital",
+        "max_price": 2_000_000,
+    }
+    # A studio asked again, or rooms with a type named, are what they say
+    typed = read_message(
+        "what about 2 bedroom duplexes?",
+        {"filters": {**filters, "property_types": ["Duplex"]}, "text": "", "understood": []},
+        [],
+        "auto",
+        previous=studios,
+    )
+    assert typed.arguments.get("property_type") == "Duplex"
