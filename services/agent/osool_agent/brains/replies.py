@@ -1318,6 +1318,12 @@ SMALLTALK = {
                "عائدها."],
     },
     # A yes to "Which one interests you?": which one, and what to do with it.
+    "nothing_to_compare": {
+        "en": ["I have not shown you any listings to compare yet. Tell me the area, the type of unit and your budget, "
+               "and I will find some and set them side by side."],
+        "ar": ["لسه ماعرضتش عليك وحدات نقارن بينها. قولي المنطقة ونوع الوحدة والميزانية، وأنا أدورلك وأقارنهم "
+               "ببعض."],
+    },
     "which_price": {
         "en": ["Each one's price is in its line above. Which one interests you? Tell me its number (\"the second\") "
                "and I will go through it with you."],

@@ -767,6 +767,9 @@ def read_message(
         if recomputed is not None:
             return recomputed
     best = next((key for key, pattern in BEST_OF if pattern.search(folded)), None)
+    if (COMPARE.search(folded) or best) and not (shown or ids or searching or filters):
+        # "compare them", "which has the lowest monthly?" before any listing was shown: nothing to set side by side
+        return Reading(language, None, smalltalk="nothing_to_compare")
     if best and len(shown) >= 2 and not (ids or searching or filters.get("property_types")):  # "انهي واحدة" is no 1st
         # "which has the lowest down payment?": the first listings shown side by side, the one asked about named
         return Reading(language, "compare_units", {"property_ids": _first_four(shown)}, note=best)

@@ -929,3 +929,13 @@ def test_a_question_of_its_compound_is_asked_of_the_listing_the_conversation_is_
     asked_for = read("apartments in the compound with a pool", {"features": ["pool"], "property_types": ["Apartment"]},
                      focus="SHOWN-3")  # fmt: skip
     assert asked_for.tool == "search_properties"
+
+
+@pytest.mark.parametrize("text", ["compare them", "which has the lowest down payment?", "قارنلي بينهم"])
+def test_a_comparison_asked_before_any_listing_was_shown_says_there_is_none_yet(text: str) -> None:
+    reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.smalltalk) == (None, "nothing_to_compare")
+    said = write_reply(reading, [])
+    assert said.startswith("لسه ماعرضتش عليك وحدات" if reading.language == "ar" else "I have not shown you any")
+    # With listings shown, the comparison itself
+    assert read(text, {}).tool == "compare_units"
