@@ -524,7 +524,7 @@ class ChatService:
         elif picked and context.question:
             reading = await self._asked_again(reading, context) or reading
         elif (
-            reading.note == "which_area" and context.previous is not None
+            reading.note in ("which_area", "which_area_rent") and context.previous is not None
             and not {"location", "places"} & set(reading.arguments)
         ):  # fmt: skip
             # "which area is better?" after a search over a few places: those places, read from its words again

@@ -891,7 +891,14 @@ def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
             lines.append(f"- {name}: {counted(place['count'], 'listing', 'listings')}, "
                          f"EGP {egp(place['median_price_per_sqm'])}/m²{split}")  # fmt: skip
     lines += _side_by_side(content, ar)
-    if reading.note != "which_area":
+    if reading.note == "which_area_rent":
+        lines.append("الوحدات عندنا للبيع ومش مذكور فيها إيجار، فمقدرش أرتب المناطق بعائد الإيجار؛ كل ما سعر المتر يقل "
+                     "قصاد الإيجار اللي تتوقعه هناك، العائد يزيد. اختار وحدة وقولي الإيجار اللي متوقعه وأنا أحسبلك "
+                     "عائدها." if ar else
+                     "Our listings are for sale and state no rents, so I cannot rank areas by rental yield: the lower "
+                     "the price per m² against the rent you expect there, the higher the yield. Pick a unit and tell "
+                     "me the rent you expect, and I will work out its yield.")  # fmt: skip
+    if reading.note not in ("which_area", "which_area_rent"):
         return lines
     gaps = sorted(
         ((round((p["ready_median_price_per_sqm"] / p["off_plan_median_price_per_sqm"] - 1) * 100),

@@ -573,6 +573,8 @@ _WHICH_ONE = re.compile(r"\bwhich\b|\bwhat is the\b|انهي|أنهي|\banh[yi]\
 # ... not two of them ("which two are the biggest?", "the cheapest two")
 _TWO_OF = re.compile(r"\b(?:two|2|both)\b|اتنين|الاتنين|\betnen\b")
 _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
+# Rent and its yield asked of areas ("best area for rental income?"), not investing at large ("where to invest?").
+_RENTAL = re.compile(r"\brent|\byield|عائد|ايجار|إيجار|\b(?:egar|igar|2egar)\b")
 # Several named together, none by its place: "all of them", "both", "الاتنين".
 _BOTH_OR_ALL = re.compile(_ALL_OF_THEM.pattern + r"|\b(?:both|the two|el etnen|el etneen)\b|الاتنين")
 
@@ -977,6 +979,8 @@ def read_message(
         if OWNER.search(folded) and (locations or owned_type or size or not filters):
             return _valuation_details(language, location, owned_type, size)
     named_places = [str(place) for place in parsed.get("places") or []] if not regions else []
+    # "which area is best for rental income?": the same figures, and that listings for sale state no rents to rank by
+    which_area = "which_area_rent" if _RENTAL.search(folded) else "which_area"
     if (
         2 <= len(named_places) <= MAX_PLACES_COMPARED
         and (BETTER.search(folded) or WHICH_AREA.search(folded) or COMPARE.search(folded))
@@ -990,7 +994,7 @@ def read_message(
         kept = last.get("max_price") if not last.get("min_price") else None
         compared: dict[str, Any] = {"places": named_places, "property_type": owned_type or last.get("property_type"),
                                     "max_price": ceiling or kept}  # fmt: skip
-        return Reading(language, "check_market_trends", {k: v for k, v in compared.items() if v}, note="which_area")
+        return Reading(language, "check_market_trends", {k: v for k, v in compared.items() if v}, note=which_area)
     places_only_of_a_region = bool(regions) and not (filters.get("compounds") or filters.get("developers"))
     if WHICH_AREA.search(folded) and not (
         bedrooms
@@ -1006,7 +1010,7 @@ def read_message(
             ("property_type", owned_type),
             ("max_price", ceiling),
         )
-        return Reading(language, "check_market_trends", {k: v for k, v in wanted if v}, note="which_area")
+        return Reading(language, "check_market_trends", {k: v for k, v in wanted if v}, note=which_area)
     if TRENDS.search(folded) and not (
         bedrooms or budget or referenced or ids or parsed.get("order") in _PER_SQM_ORDERS
     ):
@@ -1786,7 +1790,7 @@ def places_searched(reading: Reading, searched: dict[str, Any]) -> Reading | Non
         "max_price": reading.arguments.get("max_price") or ceiling,
     }
     return Reading(reading.language, "check_market_trends", {k: v for k, v in arguments.items() if v},
-                   note="which_area")  # fmt: skip
+                   note=reading.note or "which_area")  # fmt: skip
 
 
 def only_a_pick(folded: str) -> bool:

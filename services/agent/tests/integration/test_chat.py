@@ -682,6 +682,15 @@ def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_s
     assert reply.startswith("Side by side:"), reply
 
 
+def test_which_area_for_rental_income_gives_the_figures_and_says_no_listing_states_a_rent(api: httpx.Client) -> None:
+    asked = chat(api, "which area has the best rental yield?").json()
+    [call] = asked["tool_calls"]
+    assert call["name"] == "check_market_trends" and len(call["result"]["by_location"]) > 3, call
+    first = call["result"]["by_location"][0]
+    assert f"- {first['location']}: {egp(first['count'])} listings" in asked["reply"]
+    assert "Our listings are for sale and state no rents, so I cannot rank areas by rental yield" in asked["reply"]
+
+
 def test_bedrooms_asked_after_studios_are_apartments_with_them(api: httpx.Client) -> None:
     first = chat(api, "studio in new capital").json()
     assert {card["type"] for card in first["listings"]} == {"Studio"}, first["reply"]

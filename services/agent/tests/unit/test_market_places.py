@@ -330,3 +330,20 @@ def test_places_asked_right_after_a_search_keep_its_type_and_budget() -> None:
     villas = {**parsed, "filters": {**parsed["filters"], "property_types": ["Villa"]}}
     assert read_message("villas: new cairo or zayed, which is better?", villas, [], "auto",
                         previous=searched).arguments["property_type"] == "Villa"  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["which area has the best rental yield?", "انهي منطقة الايجار فيها احسن؟"])
+def test_which_area_for_rent_gives_the_figures_and_says_listings_state_no_rents(text: str) -> None:
+    reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.note) == ("check_market_trends", "which_area_rent")
+    figures = {"ok": True, "location": None, "property_type": None, "count": 40, "median_price_per_sqm": 50_000,
+               "median_price": 6_000_000, "min_price": 2_000_000, "max_price": 9_000_000, "by_delivery_year": [],
+               "by_location": [{"location": "New Cairo", "location_ar": "التجمع الخامس", "count": 25,
+                                "median_price_per_sqm": 60_000},
+                               {"location": "Sheikh Zayed", "location_ar": "الشيخ زايد", "count": 15,
+                                "median_price_per_sqm": 70_000}]}  # fmt: skip
+    said = write_reply(reading, [ToolReturnPart("check_market_trends", figures, "c1")], seed="s")
+    assert ("مقدرش أرتب المناطق بعائد الإيجار" if reading.language == "ar" else
+            "so I cannot rank areas by rental yield") in said  # fmt: skip
+    plain = read_message("which area is best to buy in?", {"filters": {}, "text": "", "understood": []}, [], "auto")
+    assert plain.note == "which_area"
