@@ -1299,6 +1299,8 @@ _INSTALLMENT_PHRASES = (
     "interest free", "interest-free", "without interest", "no interest", "0% interest", "من غير فوايد",
     "من غير فوائد", "بدون فوايد", "بدون فوائد", "بدون فوائد بنكية", "men gher fawayed", "bedon fawayed",
     "خطة سداد", "على أقساط", *franco.INSTALLMENTS,
+    # the verb: "ينفع اقسط؟", "اقدر اقسطها؟", "بتتقسط؟"
+    "اقسط", "أقسط", "نقسط", "اقسطها", "أقسطها", "اقسطه", "تتقسط", "بتتقسط", "يتقسط",
 )  # fmt: skip
 # The order a buyer asks for by price: "the cheapest villa", "أرخص شقة", "ar5as sha2a", "أقل سعر" (cheapest first),
 # "أغلى فيلا" (dearest first). Not "أقل حاجة": "at the least" as often as "the cheapest" ("أقل حاجة ٣ أوض"). Not a

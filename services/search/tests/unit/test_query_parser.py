@@ -819,6 +819,11 @@ def test_delivery_after_a_year_is_recognised_but_left_to_the_text() -> None:
         ("on installments", {"is_cash_only": False}),
         ("تقسيط", {"is_cash_only": False}),
         ("بالتقسيط", {"is_cash_only": False}),
+        ("ينفع اقسط؟", {"is_cash_only": False}),
+        (
+            "شقة في زايد اقدر اقسطها",
+            {"property_types": ["Apartment"], "locations": ["Sheikh Zayed"], "is_cash_only": False},
+        ),
         ("installments with 10% down", {"max_down_payment_pct": 10.0}),
         ("10% down", {"max_down_payment_pct": 10.0}),
         ("10% down payment", {"max_down_payment_pct": 10.0}),
