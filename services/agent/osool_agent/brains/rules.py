@@ -573,6 +573,8 @@ _WHICH_ONE = re.compile(r"\bwhich\b|\bwhat is the\b|انهي|أنهي|\banh[yi]\
 # ... not two of them ("which two are the biggest?", "the cheapest two")
 _TWO_OF = re.compile(r"\b(?:two|2|both)\b|اتنين|الاتنين|\betnen\b")
 _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
+# A question of what the buyer may do ("can I pay in instalments?", "ينفع اقسط؟"), asked of the listing one is on.
+_CAN_I = re.compile(r"^(?:can i|could i|can we|is it possible to|ينفع|اقدر|أقدر|نقدر|momken a|yenfa3|a2dar)")
 # Rent and its yield asked of areas ("best area for rental income?"), not investing at large ("where to invest?").
 _RENTAL = re.compile(r"\brent|\byield|عائد|ايجار|إيجار|\b(?:egar|igar|2egar)\b")
 # Several named together, none by its place: "all of them", "both", "الاتنين".
@@ -1031,13 +1033,15 @@ def read_message(
             return Reading(language, "check_market_trends", arguments, note=over_time)
     if previous is not None and not ids and not picks and (reading := _continued(folded, parsed, language, previous)):
         return reading
-    if previous is not None and not ids and not picks and not IT_QUESTION.search(folded):
+    # "can I pay in instalments?", "ينفع اقسط؟" while the conversation is on one listing: asked of it, not a search
+    can_i = bool(focus) and _CAN_I.search(folded) is not None and ("?" in text or "؟" in text)
+    if previous is not None and not ids and not picks and not (IT_QUESTION.search(folded) or can_i):
         refined = _refined(text, folded, filters, regions, language, previous)
         if refined is not None:
             return refined
     asked = {key: list(value) if isinstance(value, list) else [value]
              for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip
-    about = listing_ref() if ids or referenced or IT_QUESTION.search(folded) else None
+    about = listing_ref() if ids or referenced or IT_QUESTION.search(folded) or can_i else None
     searching_more = any(filters.get(key) is not None for key in _SEARCH_FILTERS if key not in _ASKED)
     if about and asked and not (searching_more or filters.get("property_types") or LIKE_THESE.search(folded)):
         return asked_of(asked)

@@ -939,3 +939,15 @@ def test_a_comparison_asked_before_any_listing_was_shown_says_there_is_none_yet(
     assert said.startswith("لسه ماعرضتش عليك وحدات" if reading.language == "ar" else "I have not shown you any")
     # With listings shown, the comparison itself
     assert read(text, {}).tool == "compare_units"
+
+
+@pytest.mark.parametrize(("text", "filters"), [("can I pay in installments?", {"is_cash_only": False}),
+                                               ("ينفع اقسط؟", {"is_cash_only": False})])  # fmt: skip
+def test_can_i_pay_in_instalments_is_asked_of_the_listing_the_conversation_is_on(
+    text: str, filters: dict[str, Any]
+) -> None:
+    reading = read(text, filters, focus="SHOWN-3")
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property", {"property_id": "SHOWN-3"}, {"is_cash_only": [False]})  # fmt: skip
+    # With no listing the conversation is on (a list shown), it asks for listings on instalments
+    assert read(text, filters).tool != "get_property"
