@@ -1772,8 +1772,9 @@ _PICK_ONLY = frozenset(
     "and what about how the one ones same for question too also then of please pls plz w wa we tab tayeb taieb taib "
     "tyb tb w kaman bardo طب طيب و ايه وايه عن بالنسبه وبالنسبه ل كمان برضه بردو بقي".split()
 )
-# The tools whose question of one listing "and the second?" asks again of another.
-ASKED_AGAIN = ("get_property", "check_availability", "calculate_mortgage", "calculate_investment_roi")
+# The tools whose question of one listing "and the second?" asks again of another (compare_units: a question asked
+# of several, "does the first and second have a garden?", then "and the third?").
+ASKED_AGAIN = ("get_property", "check_availability", "calculate_mortgage", "calculate_investment_roi", "compare_units")
 
 
 def places_searched(reading: Reading, searched: dict[str, Any]) -> Reading | None:
@@ -1833,6 +1834,9 @@ def asked_again(reading: Reading, question: Reading, tool: str, shown: Sequence[
     (`question`: that question read again, answered by `tool`): the same question of the listing named now. None
     when the question asked nothing of a listing to ask again (a bare "show me the first one")."""
     named = reading.arguments.get("property_id")
+    if tool == "compare_units" and question.tool == tool and question.asked and named:
+        # "and the third?" after "does the first and second have a garden?": the garden asked of the third
+        return Reading(reading.language, "get_property", {"property_id": named}, asked=dict(question.asked))
     if question.tool != tool or not named or "property_id" not in question.arguments:
         return None
     if tool == "get_property" and not question.asked:

@@ -682,6 +682,18 @@ def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_s
     assert reply.startswith("Side by side:"), reply
 
 
+def test_and_the_fourth_after_a_question_of_several_asks_it_of_the_fourth(api: httpx.Client) -> None:
+    first, ask = conversation(api, "apartment in new cairo under 9m")
+    cards = first["listings"]
+    assert len(cards) >= 4, first
+    call, _ = ask("do the first and second have a garden?")
+    assert call["name"] == "compare_units", call
+    call, reply = ask("and the fourth?")
+    assert (call["name"], call["arguments"]) == ("get_property", {"property_id": cards[3]["id"]})
+    said = "Yes: its listing mentions a garden." if "garden" in cards[3]["features"] else "not mention a garden."
+    assert reply.splitlines()[0].endswith(said), reply
+
+
 def test_which_area_for_rental_income_gives_the_figures_and_says_no_listing_states_a_rent(api: httpx.Client) -> None:
     asked = chat(api, "which area has the best rental yield?").json()
     [call] = asked["tool_calls"]

@@ -951,3 +951,19 @@ def test_can_i_pay_in_instalments_is_asked_of_the_listing_the_conversation_is_on
         "get_property", {"property_id": "SHOWN-3"}, {"is_cash_only": [False]})  # fmt: skip
     # With no listing the conversation is on (a list shown), it asks for listings on instalments
     assert read(text, filters).tool != "get_property"
+
+
+def test_a_question_of_several_is_asked_again_of_the_one_named_next() -> None:
+    call = {"id": "c1", "name": "compare_units", "arguments": {"property_ids": ["SHOWN-1", "SHOWN-2"]}}
+    past = [{"role": "user", "content": "do the first and second have a garden?"},
+            {"role": "tool", "content": json.dumps({"ok": True, "listings": []}), "tool_calls": [call]},
+            {"role": "assistant", "content": "..."}]  # fmt: skip
+    assert listing_question(past) == ("compare_units", "do the first and second have a garden?")
+    question = read("do the first and second have a garden?", {"features": ["garden"]})
+    pick = read("and the fourth?", {})
+    again = asked_again(pick, question, "compare_units", SHOWN)
+    assert again is not None
+    assert (again.tool, again.arguments, again.asked) == (
+        "get_property", {"property_id": "SHOWN-4"}, {"features": ["garden"]})  # fmt: skip
+    # A plain comparison asked nothing to ask again
+    assert asked_again(pick, read("compare the first and second", {}), "compare_units", SHOWN) is None
