@@ -541,6 +541,7 @@ class ChatService:
             reading.smalltalk = "consent_given"  # asked whether a consultant may call, the buyer left a number
         elif context.valuation and (refined := valuation_refined(text, reading, context.valuation)):
             reading = refined  # "3 ghoraf, metshatba" after the valuation: valued again with the rooms
+            reading.before = context.valued  # the reply says how far the estimate moved
         elif context.seller_question and (
             answer := seller_answer(text, reading, context.seller_question, context.valued)
         ):

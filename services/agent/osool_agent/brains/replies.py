@@ -827,9 +827,19 @@ def _finished_alike(content: dict[str, Any], ar: bool) -> str:
     return f" ({'all' if same == n else f'{same}'} of them {words[0]}, as yours is)"
 
 
-def _valuation(content: dict[str, Any], ar: bool, asking: int | None = None) -> str:
+def _valuation(content: dict[str, Any], ar: bool, asking: int | None = None, before: int | None = None) -> str:
     n = int(content["comparables_count"])
     alike = _finished_alike(content, ar)
+    if before and content.get("estimate") and int(content["estimate"]) != before:
+        # Valued again with a change ("لو متشطبة؟", "3 bedrooms"): how far the estimate moved from the one before
+        moved = int(content["estimate"]) - before
+        share = round(abs(moved) / before * 100)
+        # (the share only: a difference in pounds is a figure no tool stated, which grounding would strike out)
+        if ar:
+            said = f"يعني {'أعلى' if moved > 0 else 'أقل'} بـ{share}% من التقدير اللي قبله ({egp(before)} جنيه)."
+        else:
+            said = f"That is {share}% {'above' if moved > 0 else 'below'} the estimate before (EGP {egp(before)})."
+        return _valuation(content, ar, asking).replace("\n", f"\n{said}\n", 1)
     if asking and content.get("estimate"):
         # The price the seller said before the valuation could be made, set against it after the estimate
         had = (f"السعر اللي في بالك {egp(asking)} جنيه. " if ar else f"You have EGP {egp(asking)} in mind. ") + (
@@ -1394,7 +1404,7 @@ _WRITERS = {
     "compare_units": lambda c, r, ar, seed: _each(c, r, ar) if r.asked else _compare(c, ar, r.note),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, r, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, r, ar),
-    "run_valuation": lambda c, r, ar, seed: _valuation(c, ar, r.asking),
+    "run_valuation": lambda c, r, ar, seed: _valuation(c, ar, r.asking, r.before),
     "check_market_trends": lambda c, r, ar, seed: _trends(c, r, ar),
     "check_availability": lambda c, r, ar, seed: _availability(c, ar),
     "reserve_property": lambda c, r, ar, seed: _reservation(c, ar),

@@ -497,6 +497,7 @@ class Reading:
     # garden?": 1, 3), so the answer names each as the buyer did.
     places: tuple[int, ...] = ()
     asking: int | None = None  # the price a seller said they have in mind, which their home's valuation is set against
+    before: int | None = None  # the estimate of the valuation this one makes again with a change ("لو متشطبة؟")
 
 
 @dataclass(frozen=True)

@@ -512,7 +512,11 @@ def test_the_rooms_said_after_a_valuation_value_the_home_again_with_them(api: ht
     shell = chat(api, "actually it's core and shell", session)
     assert [call["name"] for call in shell["tool_calls"]] == ["run_valuation"], shell["reply"]
     assert shell["tool_calls"][0]["arguments"]["finishing"] == "core_and_shell"
-    assert shell["tool_calls"][0]["result"]["estimate"] != result["estimate"]
+    moved = shell["tool_calls"][0]["result"]["estimate"] - result["estimate"]
+    assert moved != 0
+    share = round(abs(moved) / result["estimate"] * 100)
+    assert (f"\nThat is {share}% {'above' if moved > 0 else 'below'} the estimate before (EGP {result['estimate']:,})."
+            in shell["reply"]), shell["reply"]  # fmt: skip
 
 
 def test_a_seller_in_franco_arabic_states_the_price_with_its_half_before_the_unit(

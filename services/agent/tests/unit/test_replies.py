@@ -619,3 +619,25 @@ def test_an_asking_price_noted_is_read_back_and_set_against_a_valuation_made_aft
         else "You have EGP 9,000,000 in mind. That is 29% below "
         "the estimate of EGP 12,600,000 from comparable listings, so you may be able to ask for more."
     )
+
+
+def test_a_valuation_made_again_with_a_change_says_how_far_the_estimate_moved() -> None:
+    valuation = {"ok": True, "location": "New Cairo", "location_ar": "التجمع الخامس", "property_type": "Apartment",
+                 "size_sqm": 200, "estimate": 13_717_500, "low": 9_006_200, "high": 14_094_000,
+                 "median_price_per_sqm": 68_588, "comparables_count": 10, "confidence": "medium",
+                 "finishing": "fully_finished", "same_finishing": 10}  # fmt: skip
+    part = ToolReturnPart("run_valuation", valuation, "c1")
+    said = write_reply(Reading("en", "run_valuation", before=13_089_900), [part], seed="s")
+    assert said.splitlines()[1] == "That is 5% above the estimate before (EGP 13,089,900)."
+    facts = Facts()
+    facts.add_tool_result(valuation)
+    facts.add_tool_result({"estimate": 13_089_900})  # the valuation before, in the conversation's tool results
+    kept, violations = ground_reply(said, facts)
+    assert violations == [] and kept == said.strip(), violations
+    arabic = write_reply(Reading("ar", "run_valuation", before=14_000_000), [part], seed="s")
+    assert arabic.splitlines()[1] == "يعني أقل بـ2% من التقدير اللي قبله (14,000,000 جنيه)."
+    # Unchanged, or nothing before: nothing said of it
+    same = write_reply(Reading("en", "run_valuation", before=13_717_500), [part], seed="s")
+    assert "estimate before" not in same and "estimate before" not in write_reply(
+        Reading("en", "run_valuation"), [part], seed="s"
+    )
