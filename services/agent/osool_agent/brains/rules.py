@@ -86,7 +86,9 @@ AFFORD = _family("afford", "borrow", "qualify", "eligible", "اقدر", "أقد�
 # "within that", "في حدود ده": the budget just computed, as "what I can afford" is (AFFORD).
 WITHIN_THAT = _family(
     "within that", "within this", "within it", "within budget", "within the budget", "within my budget",
-    "in that budget", "in this budget", "in my budget", "that budget", "that price range", "في حدود ده", "في حدود دي",
+    "in that budget", "in this budget", "in my budget", "that budget", "that price range", "in that range",
+    "in this range", "in that price", "at that price", "for that price", "for that amount",
+    "بالسعر ده", "في الرينج ده", "في حدود كده", "في حدود ده", "في حدود دي",
     "في الحدود دي", "في الحدود ده", "في حدود المبلغ", "في حدود الميزانية", "في الميزانية دي", "بالميزانية دي",
     "بالمبلغ ده", "fe 7dod da", "fi 7dod da", "fel 7dod di", "fe 7odod da", "fel budget da", "bel budget da",
 )  # fmt: skip

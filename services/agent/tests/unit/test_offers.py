@@ -124,7 +124,9 @@ def test_what_i_can_afford_is_within_the_budget_the_mortgage_computed() -> None:
 @pytest.mark.parametrize(
     "text",
     ["show me apartments in new cairo within that", "apartments in New Cairo within my budget",
-     "وريني شقق في التجمع في حدود ده", "عايز شقة في التجمع في الحدود دي", "sha2a fel tagamo3 fe 7dod da"],
+     "وريني شقق في التجمع في حدود ده", "عايز شقة في التجمع في الحدود دي", "sha2a fel tagamo3 fe 7dod da",
+     "show me apartments in that range in new cairo", "apartments in new cairo at that price",
+     "شقق في التجمع بالسعر ده"],
 )  # fmt: skip
 def test_within_that_is_within_the_budget_the_mortgage_computed(text: str) -> None:
     reading = read(text, INCOME, {"property_types": ["Apartment"], "locations": ["New Cairo"]})
