@@ -797,6 +797,9 @@ def read_message(
                            note=f"of_these:{order}", places=(place,))  # fmt: skip
     # "which one is ready?", "which is furnished?": those of the search that are (below), not the first two compared
     which_are = any(value not in (None, []) for value in filters.values()) and not (ids or referenced)
+    if COMPARE.search(folded) and ROI.search(folded) and len(shown) > 1 and not (ids or _rent(folded, amounts)):
+        # "انهي احسن للاستثمار؟", "which is the better investment?": their yields turn on rents no listing states
+        return Reading(language, None, smalltalk="yield_which")
     if (
         COMPARE.search(folded)
         and not which_are

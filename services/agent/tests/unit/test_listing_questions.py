@@ -449,7 +449,7 @@ def test_ready_to_move_is_a_question_of_a_listing_pointed_at_and_else_a_change_o
 
 @pytest.mark.parametrize(
     "text", ["which gives the best yield?", "انهي واحدة عائدها احسن؟", "anhy wa7da 3a2edha a7san?",
-             "which is the best investment?"],
+             "which is the best investment?", "انهي احسن للاستثمار؟", "which one is the better investment?"],
 )  # fmt: skip
 def test_which_of_the_listings_yields_most_is_said_to_turn_on_their_rents(text: str) -> None:
     # No listing for sale states a rent, and at the usual rent (a share of the price) all yield the same: the first
