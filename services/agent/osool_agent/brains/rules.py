@@ -797,8 +797,12 @@ def read_message(
                            note=f"of_these:{order}", places=(place,))  # fmt: skip
     # "which one is ready?", "which is furnished?": those of the search that are (below), not the first two compared
     which_are = any(value not in (None, []) for value in filters.values()) and not (ids or referenced)
-    if COMPARE.search(folded) and ROI.search(folded) and len(shown) > 1 and not (ids or _rent(folded, amounts)):
+    if (
+        COMPARE.search(folded) and ROI.search(folded) and len(shown) > 1
+        and not (ids or OF_THEM.search(folded) or _rent(folded, amounts))
+    ):  # fmt: skip
         # "انهي احسن للاستثمار؟", "which is the better investment?": their yields turn on rents no listing states
+        # ("which of them is the best investment?" sets every listing shown side by side, below)
         return Reading(language, None, smalltalk="yield_which")
     if (
         COMPARE.search(folded)
