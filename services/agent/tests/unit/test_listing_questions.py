@@ -719,21 +719,27 @@ def test_money_to_invest_is_a_search_within_it_not_one_yield(text: str) -> None:
     assert (reading.tool, reading.arguments["max_price"], reading.note) == ("search_properties", 5_000_000, "invest")
 
 
+def bank_loan(amount: int, years: int, monthly: int) -> dict[str, Any]:
+    """calculate_mortgage's result for a bank loan at the market rate."""
+    paid = monthly * years * 12
+    return {
+        "ok": True,
+        "loan_amount": amount,
+        "years": years,
+        "annual_rate_pct": 24.0,
+        "monthly_payment": monthly,
+        "total_interest": paid - amount,
+        "total_paid": paid,
+        "programme": {"id": "market", "name": "Bank"},
+    }
+
+
 @pytest.mark.parametrize("text", ["ولو على 10 سنين؟", "and over 10 years?", "w law 3ala 10 snin?"])
 def test_a_term_alone_after_one_listing_is_its_monthly_over_it_said_to_be_a_banks(text: str) -> None:
     reading = read(text, {"min_installment_years": 10}, focus="SHOWN-2", shown=PLANNED)
     assert (reading.tool, reading.arguments, reading.note) == (
         "calculate_mortgage", {"property_id": "SHOWN-2", "years": 10}, "plan_shorter")  # fmt: skip
-    loan = {
-        "ok": True,
-        "loan_amount": 4_000_000,
-        "years": 10,
-        "annual_rate_pct": 24.0,
-        "monthly_payment": 88_000,
-        "total_interest": 6_560_000,
-        "total_paid": 10_560_000,
-        "programme": {"id": "market", "name": "Bank"},
-    }
+    loan = bank_loan(4_000_000, 10, 88_000)
     said = write_reply(reading, [ToolReturnPart("calculate_mortgage", loan, "c1")], seed="s")
     assert said.startswith("Its own instalment plan is shorter than that, so over that term a bank mortgage would "
                            "finance it.\n") or said.startswith("خطة التقسيط بتاعتها أقصر من كده")  # fmt: skip
@@ -859,16 +865,7 @@ def test_a_monthly_with_another_down_payment_than_its_plans_is_a_banks_said_so(t
     reading = read(text, {"max_down_payment_pct": 10}, focus="SHOWN-2", shown=PLANNED)
     assert (reading.tool, reading.arguments, reading.note) == (
         "calculate_mortgage", {"property_id": "SHOWN-2", "down_payment_pct": 10.0}, "plan_down")  # fmt: skip
-    loan = {
-        "ok": True,
-        "loan_amount": 8_370_000,
-        "years": 20,
-        "annual_rate_pct": 24.0,
-        "monthly_payment": 168_000,
-        "total_interest": 31_950_000,
-        "total_paid": 40_320_000,
-        "programme": {"id": "market", "name": "Bank"},
-    }
+    loan = bank_loan(8_370_000, 20, 168_000)
     said = write_reply(reading, [ToolReturnPart("calculate_mortgage", loan, "c1")], seed="s")
     first = said.splitlines()[0]
     arabic = "خطة التقسيط بتاعتها بمقدم تاني، فبالمقدم اللي قلته التمويل هيكون بقرض من البنك."
