@@ -998,6 +998,13 @@ def _offer_after_trends(content: dict[str, Any], ar: bool) -> str:
     under a budget, within it."""
     if content.get("budget") and content.get("by_location"):
         return offer_question("budget", ar)
+    if not (content.get("location") or content.get("places")):
+        # The whole market's figures: no "there" to show listings in, so which of its places, and the budget
+        return (
+            "قولي أنهي منطقة من دول تهمك وميزانيتك، وأنا أوريك الوحدات اللي فيها."
+            if ar
+            else "Tell me which of these places interests you and your budget, and I will show you listings there."
+        )
     return offer_question("in_those" if content.get("places") else "there", ar)
 
 

@@ -916,10 +916,15 @@ def test_which_area_sets_the_markets_places_side_by_side(api: httpx.Client) -> N
     assert f"- {first['location']}: {egp(first['count'])} listings, EGP {egp(first['median_price_per_sqm'])}/m²" in (
         answer["reply"])  # fmt: skip
     assert "Today's prices promise nothing about tomorrow's." in answer["reply"]
+    # The whole market has no "there": which of its places, and the budget, are asked for
+    assert answer["reply"].endswith(
+        "Tell me which of these places interests you and your budget, and I will show you listings there."
+    )
     arabic = chat(api, "انهي منطقة احسن للفلل؟").json()
     [call] = arabic["tool_calls"]
     assert (call["name"], call["arguments"]) == ("check_market_trends", {"property_type": "Villa"})
     assert f"- {call['result']['by_location'][0]['location_ar']}:" in arabic["reply"]
+    assert arabic["reply"].endswith("قولي أنهي منطقة من دول تهمك وميزانيتك، وأنا أوريك الوحدات اللي فيها.")
 
 
 def test_two_places_asked_which_is_better_are_set_side_by_side_and_a_yes_shows_listings_in_both(
