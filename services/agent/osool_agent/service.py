@@ -45,6 +45,7 @@ from osool_agent.brains.rules import (
     last_alert,
     last_calculation,
     last_focus,
+    last_looked,
     last_reserving,
     last_search,
     last_search_call,
@@ -515,6 +516,12 @@ class ChatService:
             reserving=context.reserving,
         )  # fmt: skip
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
+        if (
+            reading.tool == "compare_units" and reading.asked and not reading.places
+            and len(reading.arguments.get("property_ids") or ()) == 2 and len(context.looked) >= 2
+        ):  # fmt: skip
+            # "طب الاتنين دول فيهم بلكونة؟" after the second's size and the third's: those two, not the first two shown
+            reading.arguments["property_ids"] = list(context.looked[-2:])
         picked = reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text))
         if picked and context.which_for == "price":
             reading.asked = {"price": [True]}  # "بكام؟" was asked which one: "the second" is its price
@@ -789,6 +796,9 @@ class Context:
     question: tuple[str, str] | None = None
     reserving: str | None = None  # the listing the last tool call reserved or quoted, whose deposit "deposit?" asks
     asking: int | None = None  # the asking price a seller's last noted one, which a valuation made later is set against
+    looked: tuple[
+        str, ...
+    ] = ()  # the listings looked at one at a time since the last list: "these two" are the last two
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -811,7 +821,7 @@ class Context:
             alert=last_alert(past),
             valuation=last_valuation_arguments(past), question=listing_question(past),
             which_for=next((kind for kind, texts in WHICH_FOR.items() if said.endswith(texts)), None),
-            reserving=last_reserving(past),
+            reserving=last_reserving(past), looked=last_looked(past),
             asking=next((price for item in reversed(past) if item.get("role") == "assistant"
                          and (price := asking_noted(str(item.get("content") or ""))) is not None), None),
         )  # fmt: skip

@@ -1760,6 +1760,23 @@ def valuation_refined(text: str, reading: Reading, valuation: dict[str, Any]) ->
     return Reading(reading.language, "run_valuation", {**valuation, **changed}, parsed=reading.parsed)
 
 
+def last_looked(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """The listings the conversation's last turns looked at one at a time since a list was shown ("the second's
+    size?", "and the third?"), oldest first, each once: "these two" then means them, not the first two shown."""
+    looked: list[str] = []
+    for item in reversed(past):
+        if item.get("role") != "tool" or not (call := _tool_call(item)):
+            continue
+        _, arguments, content = call
+        if content.get("listings"):
+            break
+        listing = content.get("listing")
+        named = (listing.get("id") if isinstance(listing, dict) else None) or arguments.get("property_id")
+        if named and str(named) not in looked:
+            looked.append(str(named))
+    return tuple(reversed(looked))
+
+
 def last_focus(past: Sequence[dict[str, Any]]) -> str | None:
     """The listing the conversation's last turns were about ("book a viewing of the second one", then "reserve it"):
     the listing of the last tool call that named one, unless a list of listings was shown after it."""

@@ -694,6 +694,16 @@ def test_and_the_fourth_after_a_question_of_several_asks_it_of_the_fourth(api: h
     assert reply.splitlines()[0].endswith(said), reply
 
 
+def test_these_two_after_looking_at_two_listings_in_turn_are_those_two(api: httpx.Client) -> None:
+    first, ask = conversation(api, "apartment in new cairo under 9m")
+    cards = first["listings"]
+    ask("التانية مساحتها كام؟")
+    ask("والتالتة؟")
+    call, reply = ask("طب الاتنين دول فيهم بلكونة؟")
+    assert (call["name"], call["arguments"]) == ("compare_units", {"property_ids": [cards[1]["id"], cards[2]["id"]]})
+    assert reply.splitlines()[0].startswith(f"{cards[1]['title']} ({egp(cards[1]['price'])} جنيه): "), reply
+
+
 def test_which_area_for_rental_income_gives_the_figures_and_says_no_listing_states_a_rent(api: httpx.Client) -> None:
     asked = chat(api, "which area has the best rental yield?").json()
     [call] = asked["tool_calls"]

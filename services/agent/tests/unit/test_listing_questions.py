@@ -16,6 +16,7 @@ from osool_agent.brains.rules import (
     Reading,
     asked_again,
     fold,
+    last_looked,
     last_valuation,
     listing_question,
     offered_next,
@@ -964,3 +965,15 @@ def test_a_question_of_several_is_asked_again_of_the_one_named_next() -> None:
         "get_property", {"property_id": "SHOWN-4"}, {"features": ["garden"]})  # fmt: skip
     # A plain comparison asked nothing to ask again
     assert asked_again(pick, read("compare the first and second", {}), "compare_units", SHOWN) is None
+
+
+def test_the_listings_looked_at_one_at_a_time_since_the_last_list_are_these_two() -> None:
+    def tool(name: str, arguments: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+        call = {"id": "c", "name": name, "arguments": arguments}
+        return {"role": "tool", "content": json.dumps(content), "tool_calls": [call]}
+
+    search = tool("search_properties", {"query": "x"}, {"ok": True, "listings": [{"id": "A"}, {"id": "B"}]})
+    second = tool("get_property", {"property_id": "B"}, {"ok": True, "listing": {"id": "B"}})
+    third = tool("get_property", {"property_id": "C"}, {"ok": True, "listing": {"id": "C"}})
+    assert last_looked([search, second, third, second]) == ("C", "B")
+    assert last_looked([second, search]) == ()  # a list shown since: nothing looked at one at a time
