@@ -811,25 +811,30 @@ def _roi(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     return "\n".join(lines)
 
 
-def _finished_alike(content: dict[str, Any], ar: bool) -> str:
+def _finished_alike(content: dict[str, Any], ar: bool, supposed: bool = False) -> str:
     """How many of a valuation's comparables are finished as the home is, when its finishing was given: " (7 of them
-    fully finished, as yours is)"; none of them, said so."""
+    fully finished, as yours is)"; none of them, said so. A finishing `supposed` ("لو متشطبة؟") is not called the
+    seller's."""
     words = FINISHING_WORDS.get(str(content.get("finishing")))
     if not words:
         return ""
     same, n = int(content.get("same_finishing") or 0), int(content["comparables_count"])
     if ar:
+        yours = "" if supposed else " زي وحدتك"
         if not same:
-            return f" (مفيش منهم {words[1]} زي وحدتك، فخد التقدير ده تقريبي)"
-        return f" ({'كلهم' if same == n else f'منهم {same}'} {words[1]} زي وحدتك)"
+            return f" (مفيش منهم {words[1]}{yours}، فخد التقدير ده تقريبي)"
+        return f" ({'كلهم' if same == n else f'منهم {same}'} {words[1]}{yours})"
+    yours = "" if supposed else " as yours is"
     if not same:
-        return f" (none of them {words[0]} as yours is, so take it as rough)"
-    return f" ({'all' if same == n else f'{same}'} of them {words[0]}, as yours is)"
+        return f" (none of them {words[0]}{yours}, so take it as rough)"
+    return f" ({'all' if same == n else f'{same}'} of them {words[0]}{',' if yours else ''}{yours})"
 
 
-def _valuation(content: dict[str, Any], ar: bool, asking: int | None = None, before: int | None = None) -> str:
+def _valuation(
+    content: dict[str, Any], ar: bool, asking: int | None = None, before: int | None = None, supposed: bool = False
+) -> str:
     n = int(content["comparables_count"])
-    alike = _finished_alike(content, ar)
+    alike = _finished_alike(content, ar, supposed)
     if before and content.get("estimate") and int(content["estimate"]) != before:
         # Valued again with a change ("لو متشطبة؟", "3 bedrooms"): how far the estimate moved from the one before
         moved = int(content["estimate"]) - before
@@ -839,7 +844,7 @@ def _valuation(content: dict[str, Any], ar: bool, asking: int | None = None, bef
             said = f"يعني {'أعلى' if moved > 0 else 'أقل'} بـ{share}% من التقدير اللي قبله ({egp(before)} جنيه)."
         else:
             said = f"That is {share}% {'above' if moved > 0 else 'below'} the estimate before (EGP {egp(before)})."
-        return _valuation(content, ar, asking).replace("\n", f"\n{said}\n", 1)
+        return _valuation(content, ar, asking, supposed=supposed).replace("\n", f"\n{said}\n", 1)
     if asking and content.get("estimate"):
         # The price the seller said before the valuation could be made, set against it after the estimate
         had = (f"السعر اللي في بالك {egp(asking)} جنيه. " if ar else f"You have EGP {egp(asking)} in mind. ") + (
@@ -1411,7 +1416,7 @@ _WRITERS = {
     "compare_units": lambda c, r, ar, seed: _each(c, r, ar) if r.asked else _compare(c, ar, r.note),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, r, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, r, ar),
-    "run_valuation": lambda c, r, ar, seed: _valuation(c, ar, r.asking, r.before),
+    "run_valuation": lambda c, r, ar, seed: _valuation(c, ar, r.asking, r.before, supposed=r.note == "what_if"),
     "check_market_trends": lambda c, r, ar, seed: _trends(c, r, ar),
     "check_availability": lambda c, r, ar, seed: _availability(c, ar),
     "reserve_property": lambda c, r, ar, seed: _reservation(c, ar),

@@ -578,6 +578,8 @@ _TWO_OF = re.compile(r"\b(?:two|2|both)\b|اتنين|الاتنين|\betnen\b")
 _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
 # A question of what the buyer may do ("can I pay in instalments?", "ينفع اقسط؟"), asked of the listing one is on.
 _CAN_I = re.compile(r"^(?:can i|could i|can we|is it possible to|ينفع|اقدر|أقدر|نقدر|momken a|yenfa3|a2dar)")
+# A supposition about the seller's home ("لو متشطبة؟", "what if it were fully finished?", "law metshatba?").
+_SUPPOSING = re.compile(r"(?:^|\s)لو\s|\bwhat if\b|\bif it (?:was|were|is)\b|^(?:w |wa |tab |tb )?law\b")
 # Rent and its yield asked of areas ("best area for rental income?"), not investing at large ("where to invest?").
 _RENTAL = re.compile(r"\brent|\byield|عائد|ايجار|إيجار|\b(?:egar|igar|2egar)\b")
 # Several named together, none by its place: "all of them", "both", "الاتنين".
@@ -1757,7 +1759,9 @@ def valuation_refined(text: str, reading: Reading, valuation: dict[str, Any]) ->
         return None
     if filters.get("property_types") not in (None, [], [valuation.get("property_type")]):
         return None
-    return Reading(reading.language, "run_valuation", {**valuation, **changed}, parsed=reading.parsed)
+    # "طب لو متشطبة؟", "what if it were finished?": a supposition, which the reply does not call the seller's home
+    supposed = "what_if" if _SUPPOSING.search(fold(text)) else None
+    return Reading(reading.language, "run_valuation", {**valuation, **changed}, parsed=reading.parsed, note=supposed)
 
 
 def last_looked(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:

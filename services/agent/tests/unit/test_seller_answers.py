@@ -281,3 +281,21 @@ def test_a_finishing_said_before_the_size_is_in_the_valuation() -> None:
     assert (combined.tool, combined.arguments) == (
         "run_valuation", {"location": "New Cairo", "property_type": "Apartment", "size_sqm": 150.0,
                           "finishing": "fully_finished"})  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "supposed"), [("طب لو متشطبة؟", True), ("what if it were fully finished?", True),
+                                                ("law metshatba?", True), ("it is fully finished", False),
+                                                ("متشطبة", False)])  # fmt: skip
+def test_a_finishing_supposed_is_valued_and_not_called_the_sellers(text: str, supposed: bool) -> None:
+    refined = valuation_refined(text, reading_of(text, {"finishing": ["fully_finished"]}), VALUED)
+    assert refined is not None and refined.arguments["finishing"] == "fully_finished"
+    assert refined.note == ("what_if" if supposed else None)
+    valuation = {"ok": True, "location": "New Cairo", "location_ar": "التجمع الخامس", "property_type": "Apartment",
+                 "size_sqm": 150, "estimate": 9_000_000, "low": 8_000_000, "high": 10_000_000,
+                 "median_price_per_sqm": 60_000, "comparables_count": 10, "confidence": "high",
+                 "finishing": "fully_finished", "same_finishing": 10}  # fmt: skip
+    said = write_reply(refined, [ToolReturnPart("run_valuation", valuation, "c1")], seed="s")
+    ar = refined.language == "ar"
+    alike = ("(كلهم متشطبة)" if supposed else "(كلهم متشطبة زي وحدتك)") if ar else (
+        "(all of them fully finished)" if supposed else "(all of them fully finished, as yours is)")  # fmt: skip
+    assert alike in said, said
