@@ -833,42 +833,43 @@ def _finished_alike(content: dict[str, Any], ar: bool, supposed: bool = False) -
 def _valuation(
     content: dict[str, Any], ar: bool, asking: int | None = None, before: int | None = None, supposed: bool = False
 ) -> str:
-    n = int(content["comparables_count"])
+    n, estimate = int(content["comparables_count"]), int(content["estimate"])
     alike = _finished_alike(content, ar, supposed)
-    if before and content.get("estimate") and int(content["estimate"]) != before:
-        # Valued again with a change ("لو متشطبة؟", "3 bedrooms"): how far the estimate moved from the one before
-        moved = int(content["estimate"]) - before
-        share = round(abs(moved) / before * 100)
+    # Between the estimate and the caveat: how far it moved from the estimate before ("لو متشطبة؟", "3 bedrooms"), and
+    # the price the seller said before it could be made, set against it.
+    between = []
+    if before and estimate != before:
+        up, share = estimate > before, round(abs(estimate - before) / before * 100)
         # (the share only: a difference in pounds is a figure no tool stated, which grounding would strike out)
-        if ar:
-            said = f"يعني {'أعلى' if moved > 0 else 'أقل'} بـ{share}% من التقدير اللي قبله ({egp(before)} جنيه)."
-        else:
-            said = f"That is {share}% {'above' if moved > 0 else 'below'} the estimate before (EGP {egp(before)})."
-        return _valuation(content, ar, asking, supposed=supposed).replace("\n", f"\n{said}\n", 1)
-    if asking and content.get("estimate"):
-        # The price the seller said before the valuation could be made, set against it after the estimate
-        had = (f"السعر اللي في بالك {egp(asking)} جنيه. " if ar else f"You have EGP {egp(asking)} in mind. ") + (
-            _against_estimate(asking, int(content["estimate"]), ar))  # fmt: skip
-        return _valuation(content, ar).replace("\n", f"\n{had}\n", 1)
+        between.append(
+            f"يعني {'أعلى' if up else 'أقل'} بـ{share}% من التقدير اللي قبله ({egp(before)} جنيه)."
+            if ar
+            else f"That is {share}% {'above' if up else 'below'} the estimate before (EGP {egp(before)})."
+        )
+    if asking:
+        had = f"السعر اللي في بالك {egp(asking)} جنيه." if ar else f"You have EGP {egp(asking)} in mind."
+        between.append(f"{had} {_against_estimate(asking, estimate, ar)}")
     if ar:
         where = content.get("location_ar") or content["location"]
         similar = counted_ar(n, "وحدة واحدة مشابهة", "وحدتين مشابهتين", "وحدات مشابهة", "وحدة مشابهة")
         trust = CONFIDENCE_AR.get(content["confidence"], content["confidence"])
-        return (
+        return "\n".join([
             f"على أساس {similar} في {where}{alike}: القيمة التقديرية "
-            f"حوالي {egp(content['estimate'])} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
-            f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {trust}.\n"
-            "ده تقدير من إعلانات حقيقية مش تثمين رسمي، ومستشارينا يقدروا يعرضوها للبيع بالسعر اللي تختاره."
-        )
-    return (
+            f"حوالي {egp(estimate)} جنيه (من {egp(content['low'])} لـ {egp(content['high'])})، "
+            f"بمتوسط {egp(content['median_price_per_sqm'])} جنيه للمتر. درجة الثقة: {trust}.",
+            *between,
+            "ده تقدير من إعلانات حقيقية مش تثمين رسمي، ومستشارينا يقدروا يعرضوها للبيع بالسعر اللي تختاره.",
+        ])  # fmt: skip
+    return "\n".join([
         f"From {counted(n, 'comparable listing', 'comparable listings')} in {content['location']}{alike}: about "
-        f"EGP {egp(content['estimate'])} (range EGP {egp(content['low'])} to EGP {egp(content['high'])}), at a "
-        f"median of EGP {egp(content['median_price_per_sqm'])}/m². Confidence: {content['confidence']}.\n"
+        f"EGP {egp(estimate)} (range EGP {egp(content['low'])} to EGP {egp(content['high'])}), at a "
+        f"median of EGP {egp(content['median_price_per_sqm'])}/m². Confidence: {content['confidence']}.",
+        *between,
         # A statement, not a question: the seller's own questions follow (what prompts the sale, ...), and a reply
         # asking two things at once leaves a "yes" answering neither.
         "This is an estimate from real listings, not a formal appraisal; our consultants can list it for you at the "
-        "price you choose."
-    )
+        "price you choose.",
+    ])  # fmt: skip
 
 
 # The market's figures of one type, in Arabic: "الشقق في التجمع الخامس", not "في التجمع الخامس شقة".

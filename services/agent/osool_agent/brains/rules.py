@@ -581,9 +581,11 @@ _CAN_I = re.compile(r"^(?:can i|could i|can we|is it possible to|ينفع|اقد
 # A supposition about the seller's home ("لو متشطبة؟", "what if it were fully finished?", "law metshatba?").
 _SUPPOSING = re.compile(r"(?:^|\s)لو\s|\bwhat if\b|\bif it (?:was|were|is)\b|^(?:w |wa |tab |tb )?law\b")
 # Rent and its yield asked of areas ("best area for rental income?"), not investing at large ("where to invest?").
-_RENTAL = re.compile(r"\brent|\byield|عائد|ايجار|إيجار|\b(?:egar|igar|2egar)\b")
+_RENTAL = re.compile(f"{RENT.pattern}|{_family('yield', 'عائد').pattern}")
+# Two named together: "both", "the two", "الاتنين" (the first two shown, unless the words after pick them).
+_BOTH = r"\b(?:both|the two|el etnen|el etneen)\b|الاتنين"
 # Several named together, none by its place: "all of them", "both", "الاتنين".
-_BOTH_OR_ALL = re.compile(_ALL_OF_THEM.pattern + r"|\b(?:both|the two|el etnen|el etneen)\b|الاتنين")
+_BOTH_OR_ALL = re.compile(f"{_ALL_OF_THEM.pattern}|{_BOTH}")
 
 
 _FIRST_TWO = re.compile(r"\b(?:first|top)\s+(?:two|2)\b|(?:الاتنين الاولين|الاتنين الاولانيين|اول اتنين|اول 2)")
@@ -605,12 +607,11 @@ def _ordinals(folded: str) -> list[int]:
     if not found and not numbers and _ALL_OF_THEM.search(folded):
         return [1, 2, 3, 4]  # every card shown, as many as a comparison takes
     # "the two cheapest", "the two with the biggest garden": two picked by the words after, not the first two shown.
-    two = r"\b(?:both|the two|el etnen|el etneen)\b|الاتنين"
     picked = (
         r"(?!\s+(?:el )?(?:cheapest|biggest|largest|smallest|dearest|priciest|most|least|with|ar5as|akbar|as8ar|a8la"
         r"|(?:ال)?(?:ارخص|اكبر|اصغر|اغلى)|اللي))"
     )
-    if not found and not numbers and re.search(f"(?:{two}){picked}", folded):
+    if not found and not numbers and re.search(f"(?:{_BOTH}){picked}", folded):
         return [1, 2]
     return list(dict.fromkeys(n for _, n in sorted(found + numbers)))
 

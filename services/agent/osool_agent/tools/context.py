@@ -21,6 +21,8 @@ PropertyType = Literal[
     "Apartment", "Villa", "Townhouse", "Twinhouse", "Duplex", "Penthouse", "Studio", "Chalet", "Office", "Retail",
     "Clinic",
 ]  # fmt: skip
+# How a unit is finished, as the search service's listings and comparables name it.
+Finishing = Literal["core_and_shell", "semi_finished", "fully_finished", "furnished"]
 
 
 class ToolArgs(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from osool_agent.tools.context import ListingFacts, PropertyType, ToolArgs, ToolContext, ToolOutcome
+from osool_agent.tools.context import Finishing, ListingFacts, PropertyType, ToolArgs, ToolContext, ToolOutcome
 from osool_common.errors import DomainError
 
 MAX_PLACES = 12  # a region's places, or the whole market's with the most listings: enough to compare, few to read
@@ -20,7 +20,7 @@ class ValuationArgs(ToolArgs):
     property_type: PropertyType
     size_sqm: float = Field(gt=0, le=20_000, description="built-up area in m², as the owner or buyer said it")
     bedrooms: int | None = Field(default=None, ge=0, le=20)
-    finishing: Literal["core_and_shell", "semi_finished", "fully_finished", "furnished"] | None = Field(
+    finishing: Finishing | None = Field(
         default=None, description="how it is finished, as the owner said it: comparables finished the same count first"
     )
 
@@ -164,7 +164,7 @@ async def run_valuation(ctx: ToolContext, args: ValuationArgs) -> ValuationOutco
         median_price_per_sqm=round(median),
         comparables_count=len(comparables),
         finishing=args.finishing,
-        same_finishing=sum(1 for listing in comparables if args.finishing and listing.finishing == args.finishing),
+        same_finishing=int(body.get("same_finishing") or 0),  # counted by the search service, which ordered them
         confidence=confidence_for(len(comparables), (q3 - q1) / median if median else 1.0),
         comparables=comparables,
         method="median price per m² of the comparables × size; range from their interquartile spread",

@@ -641,3 +641,17 @@ def test_a_valuation_made_again_with_a_change_says_how_far_the_estimate_moved() 
     assert "estimate before" not in same and "estimate before" not in write_reply(
         Reading("en", "run_valuation"), [part], seed="s"
     )
+
+
+def test_a_valuation_made_again_with_a_price_in_mind_says_both_and_keeps_a_supposition() -> None:
+    valuation = {"ok": True, "location": "New Cairo", "location_ar": "التجمع الخامس", "property_type": "Apartment",
+                 "size_sqm": 200, "estimate": 13_717_500, "low": 9_006_200, "high": 14_094_000,
+                 "median_price_per_sqm": 68_588, "comparables_count": 10, "confidence": "medium",
+                 "finishing": "fully_finished", "same_finishing": 10}  # fmt: skip
+    reading = Reading("en", "run_valuation", note="what_if", asking=12_000_000, before=13_089_900)
+    lines = write_reply(reading, [ToolReturnPart("run_valuation", valuation, "c1")], seed="s").splitlines()
+    assert "(all of them fully finished)" in lines[0] and "as yours is" not in lines[0]
+    assert lines[1:3] == ["That is 5% above the estimate before (EGP 13,089,900).",
+                          "You have EGP 12,000,000 in mind. That is 13% below the estimate of EGP 13,717,500 from "
+                          "comparable listings, so you may be able to ask for more."]  # fmt: skip
+    assert lines[3].startswith("This is an estimate from real listings")
