@@ -2212,8 +2212,10 @@ def _viewing_pick(
     clock, day, period = _clock(folded, len(offer.times)), _days(folded, today), _period(folded, len(offer.times))
     named = clock is not None or day is not None or period is not None
     if named and not any(_at(time.local, day, clock, period) for time in offer.times):
-        # "at 3" after the times of Thursday were offered: Thursday at 3, the day asked for before kept
-        before = {key: value for key, value in offer.asked if key == "day" and day is None}
+        # "at 3" after the times of Thursday were offered: Thursday at 3, the day asked for before kept; "make it
+        # Sunday" after Saturday at 5 was: Sunday at 5, the time of day kept.
+        before = {key: value for key, value in offer.asked
+                  if (key == "day" and day is None) or (key != "day" and clock is None and period is None)}  # fmt: skip
         return Reading(
             language, "schedule_viewing", {**offered, **before, **asked_when(folded, today, len(offer.times))}
         )

@@ -530,6 +530,27 @@ def test_the_rules_brain_offers_the_day_and_time_the_buyer_asks_for_and_books_it
                             f"times (Cairo time):\n1. {weekday} {day.day} {day:%B} at 11:00\n")  # fmt: skip
 
 
+def test_another_day_alone_keeps_the_time_asked_for_and_books_it_on_a_yes(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    buyer = person(stack, api, "moves-the-day")
+    chat = Chat(api, buyer)
+    listing = chat.say("apartment in New Cairo")["listings"][0]
+    first, then = cairo_today() + timedelta(days=5), cairo_today() + timedelta(days=6)
+    chat.say(f"can I see the first one on {first:%A} at 11am?")
+    moved = chat.say(f"actually make it {then:%A}")
+    [call] = moved["tool_calls"]
+    assert call["arguments"] == {"property_id": listing["id"], "day": then.isoformat(), "time": "11:00"}
+    assert call["result"]["asked_free"] is True
+    assert moved["reply"].endswith(f"{said(call['result']['slots'][0]['local_start'])} is free (Cairo time). "
+                                   "Shall I book it?")  # fmt: skip
+    booked = chat.say("yes")
+    [call] = booked["tool_calls"]
+    assert datetime.fromisoformat(call["arguments"]["starts_at"]) == at(then, 11) and call["result"]["viewing_id"]
+    assert viewings_of(api, buyer) == [(listing["id"], buyer.id, at(then, 11))]
+
+
 def test_a_part_of_the_day_asked_for_offers_its_free_times_or_says_it_has_none(
     stack: LocalStack, api: httpx.Client, admin: dict[str, str]
 ) -> None:

@@ -419,3 +419,19 @@ def test_a_time_alone_after_the_times_of_a_day_asked_for_is_on_that_day() -> Non
         assert reading.arguments == {"property_id": LISTING, "day": "2026-06-04", "time": "15:00"}, message
     other = read("Friday at 3", offer)
     assert other.arguments == {"property_id": LISTING, "day": "2026-06-05", "time": "15:00"}
+
+
+def test_a_day_alone_after_a_time_asked_for_keeps_that_time() -> None:
+    # "Saturday at 17:00 is free. Shall I book it?" then "actually make it Monday": Monday at 17:00, not the whole day.
+    viewing = turn("can I see it on Saturday at 5pm?", "schedule_viewing",
+                   {"property_id": LISTING, "day": "2026-06-06", "time": "17:00"},
+                   {"ok": True, "property_id": LISTING, "slots": [slot(6, 17)], "asked_free": True})  # fmt: skip
+    offer = viewing_offer(viewing)
+    assert offer is not None
+    for message in ("actually make it Monday", "خليها يوم الاتنين", "what about Monday?"):
+        reading = read(message, offer)
+        assert reading.arguments == {"property_id": LISTING, "day": "2026-06-01", "time": "17:00"}, message
+    # A day with its own time or part of the day takes those instead.
+    assert read("Monday at 11", offer).arguments == {"property_id": LISTING, "day": "2026-06-01", "time": "11:00"}
+    morning = read("Monday morning", offer).arguments
+    assert morning == {"property_id": LISTING, "day": "2026-06-01", "period": "morning"}
