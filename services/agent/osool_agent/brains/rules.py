@@ -318,6 +318,14 @@ _POINTED_QUESTIONS = frozenset({"delivery", "price"})
 # "بكام؟" alone only while the conversation is on one.
 _PRICE_OF_IT = _family("how much is it", "how much does it cost", "how much for it", "its price", "سعرها", "تمنها",
                        "se3rha", "se3raha", "tamanha")  # fmt: skip
+# The price per m² asked of "it" ("كام المتر فيها؟", "how much per meter is it?") is its price, which says it per m²;
+# asked of a listing named ("سعر المتر في التانية كام؟") too. Unnamed ("بكام المتر؟") it stays the market's.
+_PER_SQM_OF_IT = _family("المتر فيها", "المتر بتاعها", "متر فيها بكام", "el metr fiha", "el metr feha",
+                         "el meter fiha", "el metr beta3ha", "per meter is it", "per metre is it", "per sqm is it",
+                         "per m2 is it", "per square meter is it", "a meter is it", "per meter for it",
+                         "per sqm for it", "its price per", "its per meter", "its per sqm")  # fmt: skip
+_PER_SQM = _family("per meter", "per metre", "per sqm", "per m2", "per m²", "per square", "a meter", "a metre",
+                   "سعر المتر", "المتر بكام", "بكام المتر", "كام المتر", "el metr", "se3r el metr")  # fmt: skip
 # Asking where to buy or invest: the places of the market (or of a region) side by side.
 WHICH_AREA = _family("which area", "which place", "which city", "best area", "best place to buy",
                      "best place to invest", "where should i buy", "where should i invest", "where to invest",
@@ -855,9 +863,11 @@ def read_message(
         MONTHLY.search(folded) or DOWN_ASKED.search(folded) or LOAN.search(folded) or TRUE_COST.search(folded)
         or OWNER.search(folded) or RENT.search(folded) or RENT_IT.search(folded) or (valued and not (ids or referenced))
     )  # fmt: skip
+    per_sqm_of_it = bool(_PER_SQM_OF_IT.search(folded) or (_PER_SQM.search(folded) and (ids or referenced)))
     questions = [kind for kind, family in LISTING_QUESTIONS.items()
-                 if family.search(folded) and (pointed or kind not in _POINTED_QUESTIONS
-                                               or (kind == "price" and bool(focus or _PRICE_OF_IT.search(folded))))
+                 if (family.search(folded) or (kind == "price" and per_sqm_of_it))
+                 and (pointed or kind not in _POINTED_QUESTIONS
+                      or (kind == "price" and bool(focus or _PRICE_OF_IT.search(folded) or per_sqm_of_it)))
                  and not (kind == "price" and priced_otherwise)]  # fmt: skip
     if (
         not questions and shown and not (priced_otherwise or ptype or searching_place or budget)

@@ -768,6 +768,10 @@ def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_sa
     call, reply = ask("and the first?")
     assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[0]["id"])
     assert reply.splitlines()[0] == f"It is EGP {egp(cards[0]['price'])} (EGP {egp(cards[0]['price_per_sqm'])}/m²)."
+    # Its price per m² ("كام المتر فيها؟"): of the one the conversation is on, not the market's.
+    call, reply = ask("كام المتر فيها؟")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[0]["id"])
+    assert f"({egp(cards[0]['price_per_sqm'])} جنيه للمتر)." in reply.splitlines()[0], reply
     # A mortgage asked of one is computed for the other with the same terms, at that one's price.
     call, _ = ask("monthly payment of the first one with 20% down over 10 years?")
     assert (call["name"], call["arguments"]["property_price"]) == ("calculate_mortgage", cards[0]["price"]), call

@@ -639,6 +639,12 @@ def test_the_monthly_of_the_listing_asked_again_says_why_it_is_a_banks() -> None
         ("سعرها كام؟", "SHOWN-3", "get_property", {"price": [True]}, None),
         ("بكام؟", "SHOWN-3", "get_property", {"price": [True]}, None),
         ("how much?", "SHOWN-3", "get_property", {"price": [True]}, None),
+        # Its price per m² is its price, which says it per m²; asked of none named it is the market's.
+        ("كام المتر فيها؟", "SHOWN-3", "get_property", {"price": [True]}, None),
+        ("سعر المتر فيها كام؟", None, "get_property", {"price": [True]}, None),
+        ("how much per meter is it?", "SHOWN-3", "get_property", {"price": [True]}, None),
+        ("el metr fiha b kam?", "SHOWN-3", "get_property", {"price": [True]}, None),
+        ("سعر المتر كام؟", "SHOWN-3", "check_market_trends", {}, None),
         # After a list, none named: their prices are in their lines, and which one is asked.
         ("بكام؟", None, None, {}, "which_price"),
         ("b kam?", None, None, {}, "which_price"),
@@ -664,6 +670,14 @@ def test_a_price_right_after_a_valuation_is_the_estimate_not_a_listing() -> None
     assert (reading.tool, reading.smalltalk) == (None, "valued_again")
     named = read("how much is the second one?", {}, valued=8_500_000)
     assert (named.tool, named.arguments, named.asked) == ("get_property", {"property_id": "SHOWN-2"}, {"price": [True]})
+
+
+@pytest.mark.parametrize("text", ["سعر المتر في التانية كام؟", "how much per sqm is the second one?",
+                                  "el metr fel tanya b kam?"])  # fmt: skip
+def test_the_price_per_meter_of_a_listing_named_is_its_price(text: str) -> None:
+    reading = read(text, {}, focus="SHOWN-3")
+    assert (reading.tool, reading.arguments, reading.asked) == ("get_property", {"property_id": "SHOWN-2"},
+                                                                {"price": [True]})  # fmt: skip
 
 
 @pytest.mark.parametrize(
