@@ -250,9 +250,13 @@ IN_OR_OUT_OF_A_COMPOUND = ("in or out of a compound", "جوه الكمبوند �
 
 def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
     """Nothing matched: the two groups of filters that, given up alone, would find the most, with the cheapest price
-    for the budget ("Without the budget limit there are 2, the cheapest at EGP 20,000,000")."""
+    for the budget ("Without the budget limit there are 2, the cheapest at EGP 20,000,000"). The budget's is always
+    one of the two when it finds any: what the cheapest costs is what a buyer with a budget needs to hear."""
+    relaxations = [r for r in content.get("relaxations") or [] if (r.get("count") or 0) > 0]
+    budget = next((r for r in relaxations if r.get("group") == "price"), None)
+    stated = relaxations[:2] if budget is None or budget in relaxations[:2] else [relaxations[0], budget]
     parts, groups = [], []
-    for relaxation in (content.get("relaxations") or [])[:2]:
+    for relaxation in stated:
         words = RELAXED.get(relaxation.get("group", ""))
         if relaxation.get("group") == "compound" and "compounds" not in (relaxation.get("without") or []):
             words = IN_OR_OUT_OF_A_COMPOUND  # the buyer asked to be in a compound, or outside one, and named none
@@ -263,9 +267,15 @@ def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
         many = f"{count}+" if at_most and count >= at_most else str(count)
         cheapest = relaxation.get("cheapest_price")
         if ar:
-            part = f"{words[1]} فيه {many}" + (f"، أرخصهم بـ{egp(cheapest)} جنيه" if cheapest else "")
+            if many == "1":
+                part = f"{words[1]} فيه وحدة واحدة" + (f" بـ{egp(cheapest)} جنيه" if cheapest else "")
+            else:
+                part = f"{words[1]} فيه {many}" + (f"، أرخصهم بـ{egp(cheapest)} جنيه" if cheapest else "")
         else:
-            part = f"{words[0]} there are {many}" + (f", the cheapest at EGP {egp(cheapest)}" if cheapest else "")
+            are = "is" if many == "1" else "are"
+            part = f"{words[0]} there {are} {many}" + (
+                (", at EGP " if many == "1" else ", the cheapest at EGP ") + egp(cheapest) if cheapest else ""
+            )
         parts.append(part)
     if not parts:
         return None

@@ -553,7 +553,9 @@ def test_amr_never_offers_a_floor_the_buyer_ruled_out(api: httpx.Client, message
 @pytest.mark.parametrize(
     ("message", "said"),
     [("villa in New Cairo under 1 million", "Without the budget limit there are"),
-     ("عايز فيلا في التجمع بأقل من مليون", "من غير حد الميزانية فيه")],
+     ("عايز فيلا في التجمع بأقل من مليون", "من غير حد الميزانية فيه"),
+     # Two other groups find more (any type, any area): the budget's is still said, second.
+     ("villa in the north coast under 20 million", "; without the budget limit there are")],
 )  # fmt: skip
 def test_when_nothing_matches_amr_says_what_the_budget_would_have_to_reach(
     api: httpx.Client, message: str, said: str

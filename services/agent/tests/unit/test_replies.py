@@ -181,6 +181,14 @@ def test_when_nothing_matches_the_reply_offers_what_giving_up_one_filter_finds(l
         assert "من غير حد الميزانية فيه 100+" in text and "من أي نوع فيه 6" in text and "أي منطقة" not in text
         assert "قولي ميزانية من عند الرقم ده" in text
     grounded(text, content)
+    # The budget's is said, with its cheapest, even when two others find more.
+    budget_last = [relaxations[1], relaxations[2], {**relaxations[0], "count": 1}]
+    text = reply("search_properties", {"ok": True, "listings": [], "relaxations": budget_last}, language)
+    assert "14,400,000" in text and " 6" in text and ("any area" not in text and "أي منطقة" not in text)
+    if language == "en":
+        assert "Of any type there are 6; without the budget limit there is 1, at EGP 14,400,000." in text
+    else:
+        assert "من أي نوع فيه 6، ومن غير حد الميزانية فيه وحدة واحدة بـ14,400,000 جنيه." in text
     # Nothing that would find anything: the general question, as before.
     plain = reply("search_properties", {"ok": True, "listings": [], "relaxations": []}, language)
     assert ("widen the budget" in plain) if language == "en" else ("نوسع الميزانية" in plain)
