@@ -1526,6 +1526,25 @@ def _valued_again(estimate: int, ar: bool) -> str:
             "differ, tell me and I will value it again.")  # fmt: skip
 
 
+def _time_to_sell(estimate: int | None, ar: bool) -> str:
+    """How long a sale takes: not known from asking prices, and what decides it (the price asked against the estimate,
+    when one was just made)."""
+    if ar:
+        head = ("مقدرش أوعدك بمدة: الإعلانات اللي عندي فيها الأسعار المطلوبة، مش المدة اللي الوحدات أخدتها لحد ما "
+                "اتباعت. ")  # fmt: skip
+        if estimate:
+            return (head + f"اللي بيفرق هو السعر: لو طلبت قريب من تقديري (حوالي {egp(estimate)} جنيه) بتبقى منافسة "
+                    "للوحدات المشابهة، ولو أعلى منه غالبًا هتاخد وقت أطول. مستشارينا يقدروا يعرضوهالك ويتابعوا معاك "
+                    "الطلب عليها.")  # fmt: skip
+        return head + "اللي بيفرق هو السعر: قولي المنطقة والنوع والمساحة وأقيمهالك من الوحدات المشابهة الأول."
+    head = "I cannot promise a time: my listings show asking prices, not how long homes took to sell. "
+    if estimate:
+        return (head + f"What decides it is the price: asked near my estimate (about EGP {egp(estimate)}) it competes "
+                "with the comparable listings; asked above it, it will likely wait longer. Our consultants can list "
+                "it for you and tell you how buyers respond.")  # fmt: skip
+    return head + "What decides it is the price: tell me its area, type and size and I will value it first."
+
+
 # What a valuation needs, each named as the reply asks for it.
 _VALUATION_NEEDS = {
     "location": ("its area", "المنطقة"),
@@ -1553,6 +1572,8 @@ def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "",
         return prefix + _asking_price(reading.arguments, ar)
     if not returns and reading.smalltalk == "valued_again":
         return prefix + _valued_again(reading.arguments["estimate"], ar)
+    if not returns and reading.smalltalk == "time_to_sell":
+        return prefix + _time_to_sell(reading.arguments.get("estimate"), ar)
     if not returns and reading.smalltalk == "beyond_shown":
         return prefix + _beyond_shown(reading.arguments["shown"], reading.arguments["asked"], ar)
     if not returns and reading.smalltalk == "valuation_details":

@@ -115,6 +115,13 @@ VALUATION = _family("worth", "valuation", "value my", "value of my", "appraise",
 OWNER = _family("my ", "mine", "i own", "i have a", "عندي", "بتاعتي", "بتاعي", "شقتي", "فيلتي", "ابيع", "أبيع",
                 "هبيع", "sell", "3andi", "3andy", "beta3ti", "beta3ty", "beta3i", "sha2ti", "sha2eti", "abe3",
                 "abee3", "habe3", "habee3")  # fmt: skip
+# How long a sale takes ("how long would it take to sell?", "هتتباع في قد ايه؟", "tetba3 f ad eh?"): listings give
+# asking prices, not how long homes took to sell, so it is answered as such, not with the estimate again.
+_HOW_LONG = r"(?:how long|how fast|how quickly|how soon|how much time|قد ايه|اد ايه|امتي|وقت قد|مده|ad eh|emta|ad a eh)"
+_SALE = (
+    r"(?:sell|sold|sale|تتباع|يتباع|تتبيع|ابيعها|ابيعه|هبيعها|هبيعه|البيع|بيعها|tetba3|yetba3|abe3ha|habe3ha|el bee3)"
+)
+TIME_TO_SELL = re.compile(rf"\b{_HOW_LONG}\b.{{0,40}}{_SALE}|{_SALE}\w*\b.{{0,40}}\b{_HOW_LONG}(?!\w)")
 PRICE_QUESTION = _family("how much", "what price", "كام", "بكام", "b kam", "bkam", "be kam", "teswa kam", "tegeeb kam")
 # A seller naming the price they want, whatever Amr asked last: "I want 6 million for it", "عايز فيها ٦ مليون".
 ASKING = _family("want", "asking", "ask for", "if i ask", "sell it for", "sell for", "my price", "price is", "expect",
@@ -989,6 +996,9 @@ def read_message(
         # "how much?", "بكام؟" right after a valuation, naming nothing else: of the home just valued
         or (valued and PRICE_QUESTION.search(folded) and len(folded.split()) <= 4 and not filters)
     )
+    if TIME_TO_SELL.search(folded) and not (referenced or ids or budget):
+        # "how long would it take to sell?": said what decides it, with the estimate when one was just made
+        return Reading(language, None, smalltalk="time_to_sell", arguments={"estimate": valued} if valued else {})
     if valuing and valued and not (budget or referenced or ids or location or owned_type or size):
         # "how much is it worth?" right after the valuation: its estimate again, not a request for the details
         return Reading(language, None, smalltalk="valued_again", arguments={"estimate": valued})
@@ -1188,7 +1198,7 @@ def seller_answer(text: str, reading: Reading, question: str, valued: int | None
     if (
         reading.tool not in (None, "search_properties")
         or named
-        or reading.smalltalk in ("contact_noted", "valued_again", "valuation_details")
+        or reading.smalltalk in ("contact_noted", "valued_again", "valuation_details", "time_to_sell")
         or (PRICE_QUESTION.search(folded) and not amounts_in(folded) and "?" in text.replace("؟", "?"))
     ):
         return None  # "how much would it sell for?", "بكام؟": a question of the seller's own, not an answer

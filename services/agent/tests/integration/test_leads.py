@@ -240,6 +240,21 @@ def test_a_seller_answers_the_four_questions_one_at_a_time_and_becomes_hot(
     assert f"\nYou have EGP 6,000,000 in mind. That is {said} the estimate of EGP {estimate:,}" in sized["reply"]
 
 
+def test_a_seller_asking_how_long_a_sale_takes_is_told_what_decides_it_not_noted_a_timeline(
+    api: httpx.Client, admin: dict[str, str]
+) -> None:
+    first = chat(api, "I want to sell my apartment in Maadi, 150 m2, 3 bedrooms")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    estimate = first["tool_calls"][0]["result"]["estimate"]
+    assert chat(api, "we are moving abroad", session)["reply"].endswith("When would you like it sold?")
+    asked = chat(api, "how long would it take to sell?", session)
+    assert asked["tool_calls"] == [] and asked["reply"].startswith("I cannot promise a time"), asked["reply"]
+    assert f"about EGP {estimate:,}" in asked["reply"]
+    assert lead_of(api, admin, session["session_id"])["timeline"] is None  # a question, not the answer asked for
+    arabic = chat(api, "هتتباع في قد إيه؟", session)
+    assert arabic["reply"].startswith("مقدرش أوعدك بمدة") and f"{estimate:,}" in arabic["reply"], arabic["reply"]
+
+
 def test_a_seller_who_answers_nothing_is_not_told_it_was_noted(api: httpx.Client, admin: dict[str, str]) -> None:
     first = chat(api, "I want to sell my apartment in Sheikh Zayed")
     session = {"session_id": first["session_id"], "secret": first["session_secret"]}

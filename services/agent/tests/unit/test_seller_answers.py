@@ -133,6 +133,27 @@ def test_what_it_is_worth_right_after_the_valuation_is_its_estimate_again(text: 
     assert reading_of(text).smalltalk == "valuation_details"  # with nothing valued, the details are asked for
 
 
+@pytest.mark.parametrize(
+    "text", ["how long would it take to sell?", "how quickly can I sell it?", "هتتباع في قد إيه؟", "tetba3 f ad eh?"]
+)
+def test_how_long_a_sale_takes_is_not_promised_and_the_price_against_the_estimate_is_what_decides_it(text: str) -> None:
+    reading = reading_of(text, valued=5_915_325)
+    assert (reading.tool, reading.smalltalk, reading.arguments) == (None, "time_to_sell", {"estimate": 5_915_325})
+    # Asked when the last reply asked when the seller wants it sold: a question, not that answer.
+    assert seller_answer(text, reading, "timeline", 5_915_325) is None
+    said = write_reply(reading, [])
+    assert said.startswith(("I cannot promise a time: my listings show asking prices", "مقدرش أوعدك بمدة")), said
+    assert "5,915,325" in said
+    # Nothing valued yet: the valuation is offered first, no figure made up.
+    unvalued = reading_of(text)
+    assert (unvalued.smalltalk, unvalued.arguments) == ("time_to_sell", {})
+    first = write_reply(unvalued, [])
+    assert not any(ch.isdigit() for ch in first) and ("value it first" in first or "أقيمهالك" in first), first
+    # Not a sale: how long a delivery or a lease takes is no such question.
+    for other in ("how long is the delivery?", "how long is the lease?", "I want to sell my flat in Maadi"):
+        assert reading_of(other, valued=5_915_325).smalltalk != "time_to_sell", other
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_valuation_asks_no_question_of_its_own_before_the_sellers_questions(language: str) -> None:
     content = {"ok": True, "comparables_count": 10, "location": "Maadi", "estimate": 5_915_325, "low": 5_520_938,
