@@ -513,7 +513,7 @@ class ChatService:
             text, parsed, context.shown, language, context.offer, last_query=context.last_query,
             focus=context.focus, valued=context.valued, previous=context.previous, calculation=context.calculation,
             contact=contact, offered=context.offered, within=context.budget, alert=context.alert,
-            reserving=context.reserving,
+            reserving=context.reserving, listed=context.listed,
         )  # fmt: skip
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
         if (
@@ -799,6 +799,7 @@ class Context:
     looked: tuple[
         str, ...
     ] = ()  # the listings looked at one at a time since the last list: "these two" are the last two
+    listed: int | None = None  # how many the last list had: "the cheaper one" after two compared is of those two
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -821,10 +822,25 @@ class Context:
             alert=last_alert(past),
             valuation=last_valuation_arguments(past), question=listing_question(past),
             which_for=next((kind for kind, texts in WHICH_FOR.items() if said.endswith(texts)), None),
-            reserving=last_reserving(past), looked=last_looked(past),
+            reserving=last_reserving(past), looked=last_looked(past), listed=last_listed(past),
             asking=next((price for item in reversed(past) if item.get("role") == "assistant"
                          and (price := asking_noted(str(item.get("content") or ""))) is not None), None),
         )  # fmt: skip
+
+
+def last_listed(past: list[dict[str, Any]]) -> int | None:
+    """How many listings the conversation's last list had (a search's cards, two compared), if any."""
+    for item in reversed(past):
+        if item["role"] != "tool":
+            continue
+        try:
+            content = json.loads(item["content"])
+        except ValueError:
+            continue
+        listed = [listing for listing in content.get("listings") or [] if isinstance(listing, dict) and "id" in listing]
+        if listed:
+            return len(listed)
+    return None
 
 
 def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:

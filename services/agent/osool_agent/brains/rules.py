@@ -591,6 +591,19 @@ _WHICH_ONE = re.compile(r"\bwhich\b|\bwhat is the\b|انهي|أنهي|\banh[yi]\
 # ... not two of them ("which two are the biggest?", "the cheapest two")
 _TWO_OF = re.compile(r"\b(?:two|2|both)\b|اتنين|الاتنين|\betnen\b")
 _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
+# A listing named by how it ranks among the last ones listed ("the cheaper one" of two compared, "الأكبر", "el ar5as"),
+# in the order that ranks them: a pointer like "the second" when the message asks something of it ("how much rent for
+# the cheaper one?", "book the bigger one"), not alone ("the cheapest?" is the search in price order).
+_RANKED = tuple(
+    (order, re.compile(rf"(?:\bthe (?:{english})\b(?! ones)|(?<![\w])(?:[وبفك]?ال|لل|اللي )(?:{arabic})(?![\w])|"
+                       rf"(?<![\w])(?:{arabic}) واحده|\b(?:el|elly|elli) (?:{franco})\b)"))
+    for order, english, arabic, franco in (
+        ("price_asc", "cheaper|cheapest|less expensive|least expensive", "ارخص", "ar5as|arkhas"),
+        ("price_desc", "more expensive|most expensive|pricier|priciest|dearer", "اغلي|اغلى", "aghla|a8la|a3'la"),
+        ("size_desc", "bigger|biggest|larger|largest", "اكبر|اوسع", "akbar|awsa3"),
+        ("size_asc", "smaller|smallest", "اصغر", "asghar|as3'ar"),
+    )
+)  # fmt: skip
 # A question of what the buyer may do ("can I pay in instalments?", "ينفع اقسط؟"), asked of the listing one is on.
 _CAN_I = re.compile(r"^(?:can i|could i|can we|is it possible to|ينفع|اقدر|أقدر|نقدر|momken a|yenfa3|a2dar)")
 # A supposition about the seller's home ("لو متشطبة؟", "what if it were fully finished?", "law metshatba?").
@@ -650,7 +663,7 @@ def read_message(
     focus: str | None = None, valued: int | None = None, previous: LastSearch | None = None,
     calculation: tuple[str, dict[str, Any]] | None = None, contact: bool = False,
     offered: tuple[str, dict[str, Any]] | None = None, within: int | None = None, alert: str | None = None,
-    reserving: str | None = None,
+    reserving: str | None = None, listed: int | None = None,
 ) -> Reading:  # fmt: skip
     """Which tool a message calls for, with the arguments it states. `parsed` is the search parser's reading
     ({"filters", "text", "understood"}); `shown` the listings of the conversation, last shown first; `offer` the
@@ -665,7 +678,8 @@ def read_message(
     offered to make (offered_next), which a yes makes; `within` the price the last mortgage computed puts within reach
     (loan_budget), which "show me what I can afford" searches under; `alert` the search the previous turn asked to be
     told of (last_alert), which "by SMS please" asks again on that channel; `reserving` the listing the last tool call
-    reserved or quoted (last_reserving), whose deposit a bare "what is the deposit?" then asks."""
+    reserved or quoted (last_reserving), whose deposit a bare "what is the deposit?" then asks; `listed` how many
+    listings the last list had (the first of `shown`), among which "the cheaper one" is."""
     language = language_of(text, requested)
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
@@ -691,6 +705,9 @@ def read_message(
         return Reading(language, offered[0], dict(offered[1]), note=note)
     picks = _ordinals(folded)
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]
+    by_rank = None if picks or ids else _ranked_ref(text, folded, filters, shown[: listed or _CARDS])
+    if by_rank is not None:
+        referenced = [by_rank]  # "how much rent for the cheaper one?" after two compared: that one of the two
     deictic = not picks and bool(shown or focus) and THIS.search(folded) is not None
     if deictic:
         referenced = [focus or shown[0]["id"]]
@@ -806,7 +823,7 @@ def read_message(
         # "which one is the biggest?", "انهي فيهم ارخص؟": the one of the cards shown, answered by name (with its size
         # or its price), not the two biggest compared nor a new search
         key, descending = ORDER_KEYS[order]
-        measured = [s for s in shown[:_CARDS] if isinstance(s.get(key), int | float)]
+        measured = [s for s in shown[: listed or _CARDS] if isinstance(s.get(key), int | float)]
         if len(measured) >= 2:
             top = sorted(measured, key=lambda s: s[key], reverse=descending)[0]
             what = {"size": [True]} if key == "size_sqm" else {"price": [True]}
@@ -1064,11 +1081,15 @@ def read_message(
             pairs = (("location", area), ("property_type", owned_type))
             arguments = {key: value for key, value in pairs if value}
             return Reading(language, "check_market_trends", arguments, note=over_time)
-    if previous is not None and not ids and not picks and (reading := _continued(folded, parsed, language, previous)):
+    if (
+        previous is not None
+        and not (ids or picks or by_rank)
+        and (reading := _continued(folded, parsed, language, previous))
+    ):
         return reading
     # "can I pay in instalments?", "ينفع اقسط؟" while the conversation is on one listing: asked of it, not a search
     can_i = bool(focus) and _CAN_I.search(folded) is not None and ("?" in text or "؟" in text)
-    if previous is not None and not ids and not picks and not (IT_QUESTION.search(folded) or can_i):
+    if previous is not None and not (ids or picks or by_rank) and not (IT_QUESTION.search(folded) or can_i):
         refined = _refined(text, folded, filters, regions, language, previous)
         if refined is not None:
             return refined
@@ -1369,6 +1390,29 @@ _MOST_EXCLUDED = 45
 
 # No home sells for less: a price under it in a tenant's message is the rent they have in mind.
 _RENT_CEILING = 500_000
+
+
+# What a message may ask of one listing: a question of it, its yield, monthly or loan, a viewing, a reservation.
+_ASKS_OF_A_LISTING = (*LISTING_QUESTIONS.values(), ROI, RENT, RENT_IT, MONTHLY, LOAN, DOWN_ASKED, TRUE_COST, VIEWING,
+                      RESERVE, AVAILABILITY, DEPOSIT_ASKED, _CAN_I)  # fmt: skip
+
+
+def _ranked_ref(text: str, folded: str, filters: dict[str, Any], pool: Sequence[dict[str, Any]]) -> str | None:
+    """The listing "the cheaper one" or "الأكبر" names among `pool` (the last listed) when the message asks something
+    of it (a feature asked with a question mark: "does the bigger one have a garden?"); None when it names none, asks
+    nothing of one, names a search of its own, or two rank the same."""
+    order = next((order for order, pattern in _RANKED if pattern.search(folded)), None)
+    if order is None or any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types")):
+        return None
+    featured = any(filters.get(key) not in (None, []) for key in _ASKED) and ("?" in text or "؟" in text)
+    if not (featured or any(family.search(folded) for family in _ASKS_OF_A_LISTING)) or _WHICH_ONE.search(folded):
+        return None
+    key, descending = ORDER_KEYS[order]
+    measured = [s for s in pool if isinstance(s.get(key), int | float)]
+    if len(measured) < 2:
+        return None
+    ranked = sorted(measured, key=lambda s: s[key], reverse=descending)
+    return None if ranked[0][key] == ranked[1][key] else str(ranked[0]["id"])
 
 
 def _first_four(shown: Sequence[dict[str, Any]]) -> list[str]:

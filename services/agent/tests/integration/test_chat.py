@@ -579,6 +579,32 @@ def test_amr_offers_listings_with_the_feature_asked_for_and_says_when_none_has_i
     assert body["listings"] and all(card["type"] == "Villa" for card in body["listings"]), body
 
 
+def test_the_cheaper_one_after_a_comparison_is_the_cheaper_of_the_two_compared(api: httpx.Client) -> None:
+    first = chat(api, "3 bedroom apartment in new cairo under 9m").json()
+    cards = first["listings"]
+    assert len(cards) >= 3, first
+    session, secret = first["session_id"], first["session_secret"]
+
+    def call(message: str) -> dict[str, Any]:
+        body = chat(api, message, secret, session_id=session).json()
+        assert body["tool_calls"], body
+        return dict(body["tool_calls"][0])
+
+    compared = call("compare the second and the third")
+    assert compared["arguments"]["property_ids"] == [cards[1]["id"], cards[2]["id"]]
+    pair = cards[1:3]
+    cheaper, bigger = min(pair, key=lambda c: c["price"]), max(pair, key=lambda c: c["size_sqm"])
+    rent = call("how much rent could I get for the cheaper one?")
+    assert rent["name"] == "calculate_investment_roi" and rent["result"]["property_price"] == cheaper["price"], rent
+    viewing = call("احجز معاينة للأكبر")
+    assert (viewing["name"], viewing["arguments"]["property_id"]) == ("schedule_viewing", bigger["id"]), viewing
+    # After a list again (the first search's five), "the cheapest one" is the cheapest of all five.
+    call("3 bedroom apartment in new cairo under 9m")
+    cheapest = min(cards, key=lambda c: c["price"])
+    asked = call("is the cheapest one ready to move?")
+    assert (asked["name"], asked["arguments"]["property_id"]) == ("get_property", cheapest["id"]), asked
+
+
 def test_it_and_an_ordinal_name_the_listings_the_conversation_was_about(api: httpx.Client) -> None:
     first = chat(api, "3 bedroom apartment in new cairo under 9m").json()
     cards = [card["id"] for card in first["listings"]]

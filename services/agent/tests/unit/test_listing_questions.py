@@ -909,6 +909,45 @@ def test_which_one_is_the_biggest_is_that_one_of_those_shown(
                         "auto").tool != "get_property"  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("text", "filters", "tool", "asked"),
+    [("how much rent could I get for the cheaper one?", {}, "calculate_investment_roi", {}),
+     ("الأرخص هتتأجر بكام؟", {}, "calculate_investment_roi", {}),
+     ("reserve the cheaper one", {}, "reserve_property", {}),
+     ("el ar5as feha garden?", {"features": ["garden"]}, "get_property", {"features": ["garden"]}),
+     ("is the cheaper one ready to move?", {"is_delivered": True}, "get_property", {"delivery": [True]})],
+)  # fmt: skip
+def test_the_cheaper_one_asked_of_is_the_cheaper_of_the_last_listed(
+    text: str, filters: dict[str, Any], tool: str, asked: dict[str, list[Any]]
+) -> None:
+    # Two compared (the last list) before the search's third: "the cheaper one" is the cheaper of those two ...
+    parsed = {"filters": filters, "text": text, "understood": []}
+    reading = read_message(text, parsed, PLANNED, "auto", listed=2)
+    assert (reading.tool, reading.arguments.get("property_id"), reading.asked) == (tool, "SHOWN-2", asked)
+    # ... and after a list of three, the cheapest of the three.
+    assert read_message(text, parsed, PLANNED, "auto", listed=3).arguments.get("property_id") == "SHOWN-3"
+
+
+@pytest.mark.parametrize(
+    ("text", "listed", "listing"),
+    [("book a viewing for the bigger one", 2, "SHOWN-2"), ("احجز معاينة للأصغر", 3, "SHOWN-3"),
+     ("what's the monthly on the smaller one?", 3, "SHOWN-3"), ("el akbar feha garden?", 3, "SHOWN-2"),
+     ("والأغلى بكام؟", 3, "SHOWN-1")],
+)  # fmt: skip
+def test_the_bigger_or_the_pricier_one_is_named_by_how_it_ranks(text: str, listed: int, listing: str) -> None:
+    filters = {"features": ["garden"]} if "garden" in text else {}
+    reading = read_message(text, {"filters": filters, "text": text, "understood": []}, PLANNED, "auto", listed=listed)
+    assert reading.arguments.get("property_id") == listing, (reading.tool, reading.arguments)
+
+
+@pytest.mark.parametrize("text", ["the cheapest?", "show me the cheapest with a garden", "which one is cheaper?"])
+def test_a_rank_alone_or_in_a_search_names_no_listing(text: str) -> None:
+    filters = {"features": ["garden"]} if "garden" in text else {}
+    reading = read_message(text, {"filters": filters, "text": text, "understood": []}, PLANNED, "auto", listed=2)
+    assert reading.tool != "get_property" or reading.note == "of_these:price_asc", (reading.tool, reading.arguments)
+    assert reading.tool not in ("calculate_investment_roi", "reserve_property", "schedule_viewing")
+
+
 def test_the_one_of_those_shown_is_named_by_its_place_first() -> None:
     listing = {
         "id": "SHOWN-2",
