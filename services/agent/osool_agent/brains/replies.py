@@ -1343,6 +1343,12 @@ SMALLTALK = {
     },
     # "which gives the best yield?" of listings for sale: none states a rent, and at the usual one (a share of the
     # price) they all yield the same; a figure for one of them would answer a question not asked.
+    "which_delivery": {
+        "en": ["Each one's delivery (ready to move in, or the year it is due) is in its line above. Which one "
+               "interests you? Tell me its number (\"the second\") and I will go through it with you."],
+        "ar": ["ميعاد استلام كل واحدة (استلام فوري أو السنة) مكتوب في السطر بتاعها فوق. أنهي واحدة عجبتك؟ قولي رقمها "
+               "(\"التانية\") وأنا أقولك تفاصيلها."],
+    },
     "which_rent": {
         "en": ["Listings for sale do not state a rent. Tell me which one (\"the second\") and I will work out what it "
                "would rent for at the usual rate and what it would yield, or tell me the rent you expect."],

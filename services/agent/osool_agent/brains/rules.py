@@ -604,6 +604,9 @@ _RANKED = tuple(
         ("size_asc", "smaller|smallest", "اصغر", "asghar|as3'ar"),
     )
 )  # fmt: skip
+# How long a listing's instalments run ("how many years?", "التقسيط على كام سنة؟", "3ala kam sana?").
+_PLAN_TERM = re.compile(r"\bhow many years\b|\bhow long (?:is|are) the (?:plan|instal?ments|payment plan)\b|"
+                        r"(?<![\w])كام سن(?:ه|ين)(?![\w])|\bkam (?:sana|sneen|sinin)\b")  # fmt: skip
 # A question of what the buyer may do ("can I pay in instalments?", "ينفع اقسط؟"), asked of the listing one is on.
 _CAN_I = re.compile(r"^(?:can i|could i|can we|is it possible to|ينفع|اقدر|أقدر|نقدر|momken a|yenfa3|a2dar)")
 # A supposition about the seller's home ("لو متشطبة؟", "what if it were fully finished?", "law metshatba?").
@@ -888,10 +891,14 @@ def read_message(
         or OWNER.search(folded) or RENT.search(folded) or RENT_IT.search(folded) or (valued and not (ids or referenced))
     )  # fmt: skip
     per_sqm_of_it = bool(_PER_SQM_OF_IT.search(folded) or (_PER_SQM.search(folded) and (ids or referenced)))
+    # "هتتسلم امتى؟", "when is delivery?" while the conversation is on one listing: of it ("ready to move" alone is
+    # still a search)
+    delivery_of_it = bool(focus) and (_WHEN.search(folded) or _PLAN_TERM.search(folded) or "?" in text or "؟" in text)
     questions = [kind for kind, family in LISTING_QUESTIONS.items()
                  if (family.search(folded) or (kind == "price" and per_sqm_of_it))
                  and (pointed or kind not in _POINTED_QUESTIONS
-                      or (kind == "price" and bool(focus or _PRICE_OF_IT.search(folded) or per_sqm_of_it)))
+                      or (kind == "price" and bool(focus or _PRICE_OF_IT.search(folded) or per_sqm_of_it))
+                      or (kind == "delivery" and delivery_of_it))
                  and not (kind == "price" and priced_otherwise)]  # fmt: skip
     if (
         not questions and shown and not (priced_otherwise or ptype or searching_place or budget)
@@ -899,9 +906,15 @@ def read_message(
     ):  # fmt: skip
         # "بكام؟" after a list, none of it named: their prices are in their lines; which one to go through
         return Reading(language, None, smalltalk="which_price")
+    if (
+        not questions and shown and not focus and (_WHEN.search(folded) or _PLAN_TERM.search(folded))
+        and LISTING_QUESTIONS["delivery"].search(folded) and not (searching or ptype)
+    ):  # fmt: skip
+        # "when is delivery?" after a list, none of it named: each one's is in its line; which one to go through
+        return Reading(language, None, smalltalk="which_delivery")
     if questions and named and not (ptype or searching_place or budget):
         asked_about: dict[str, list[Any]] = {kind: [True] for kind in questions}
-        if "delivery" in questions and _WHEN.search(folded):
+        if "delivery" in questions and (_WHEN.search(folded) or _PLAN_TERM.search(folded)):
             asked_about["delivery"] = ["when"]  # "when is it delivered?" is answered with the year, not a yes or no
         if "distance" in questions and filters.get("features"):
             asked_about["features"] = list(filters["features"])
@@ -964,6 +977,12 @@ def read_message(
     if asked_down and not _YEARS.search(folded) and (down_of := [s for s in shown if s["id"] in about_plan]):
         # "what's the down payment on the first?": its plan, with the down payment in pounds (or "cash only")
         return Reading(language, "get_property", {"property_id": down_of[0]["id"]}, asked={"plan": [True]})
+    if (
+        _PLAN_TERM.search(folded) and not (amounts or LISTING_QUESTIONS["delivery"].search(folded))
+        and (term_of := [s for s in shown if s["id"] in about_plan])
+    ):  # fmt: skip
+        # "the first one, how many years?", "التقسيط على كام سنة؟": its plan's term (or that it is cash only)
+        return Reading(language, "get_property", {"property_id": term_of[0]["id"]}, asked={"plan": [True]})
     # ... unless the buyer names a down payment its plan does not ask for ("القسط كام لو دفعت مقدم 20%؟" of a plan of
     # 50% down): then a bank's loan on its price with that down payment, which the reply says (mortgage(), _unplanned)
     down_said = _DOWN.search(folded)

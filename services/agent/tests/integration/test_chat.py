@@ -839,6 +839,30 @@ def test_a_rent_or_a_price_asked_of_none_named_asks_which_and_the_pick_answers_i
     assert third["reply"].startswith(f"سعرها {egp(cards[2]['price'])} جنيه")
 
 
+def test_when_delivery_asked_of_none_named_asks_which_and_the_pick_answers_it(api: httpx.Client) -> None:
+    first = chat(api, "3 bedroom apartment in new cairo").json()
+    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
+    assert len(cards) >= 3, first
+    which = chat(api, "when is delivery?", secret, session_id=session).json()
+    assert which["tool_calls"] == [] and which["reply"].startswith("Each one's delivery"), which["reply"]
+    second = chat(api, "the second", secret, session_id=session).json()
+    [call] = second["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"])
+    due = cards[1]
+    said = (
+        "It is ready to move in now." if due["is_delivered"] else f"It is due for delivery in {due['delivery_year']}."
+    )
+    assert second["reply"].splitlines()[0] == said, second["reply"]
+    # Then, of the one the conversation is on: when again in Arabic, and how long its instalments run.
+    again = chat(api, "هتتسلم امتى؟", secret, session_id=session).json()
+    assert [c["arguments"]["property_id"] for c in again["tool_calls"]] == [cards[1]["id"]], again
+    plan = chat(api, "التقسيط على كام سنة؟", secret, session_id=session).json()
+    [call] = plan["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"])
+    years = (due.get("payment_plan") or {}).get("installment_years")
+    assert (f"{years}" in plan["reply"].splitlines()[0]) if years else ("كاش" in plan["reply"].splitlines()[0]), plan
+
+
 def test_renting_out_the_home_just_valued_gives_its_yield(api: httpx.Client) -> None:
     first = chat(api, "عندي شقة في مدينة نصر 140 متر عايز ابيعها بكام").json()
     [valuation] = first["tool_calls"]

@@ -948,6 +948,40 @@ def test_a_rank_alone_or_in_a_search_names_no_listing(text: str) -> None:
     assert reading.tool not in ("calculate_investment_roi", "reserve_property", "schedule_viewing")
 
 
+@pytest.mark.parametrize(
+    ("text", "focus", "tool", "arguments", "asked", "smalltalk"),
+    [
+        # Of the listing the conversation is on: the year it is due, not a yes or no.
+        ("هتتسلم امتى؟", "SHOWN-3", "get_property", {"property_id": "SHOWN-3"}, {"delivery": ["when"]}, None),
+        ("when is delivery?", "SHOWN-3", "get_property", {"property_id": "SHOWN-3"}, {"delivery": ["when"]}, None),
+        ("how many years until delivery?", "SHOWN-3", "get_property", {"property_id": "SHOWN-3"},
+         {"delivery": ["when"]}, None),
+        # After a list, none named: each one's is in its line; which one.
+        ("when is delivery?", None, None, {}, {}, "which_delivery"),
+        ("الاستلام امتى؟", None, None, {}, {}, "which_delivery"),
+        # "ready to move" said, not asked: still a search.
+        ("ready to move only", "SHOWN-3", "search_properties", None, {}, None),
+        # How long its instalments run: its plan.
+        ("the first one, how many years?", None, "get_property", {"property_id": "SHOWN-1"}, {"plan": [True]}, None),
+        ("التقسيط على كام سنة؟", "SHOWN-2", "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]}, None),
+        ("3ala kam sana?", "SHOWN-2", "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]}, None),
+    ],
+)  # fmt: skip
+def test_when_it_is_delivered_and_how_long_its_plan_runs_are_asked_of_the_listing_the_conversation_is_on(
+    text: str, focus: str | None, tool: str | None, arguments: dict[str, Any] | None, asked: dict[str, list[Any]],
+    smalltalk: str | None,
+) -> None:  # fmt: skip
+    filters = {"is_delivered": True} if "ready to move" in text else {}
+    reading = read(text, filters, focus=focus)
+    assert (reading.tool, reading.asked, reading.smalltalk) == (tool, asked, smalltalk)
+    if arguments is not None:
+        assert reading.arguments == arguments
+    if smalltalk:
+        said = write_reply(reading, [], seed="s")
+        assert said.startswith(("Each one's delivery (ready to move in, or the year it is due) is in its line above.",
+                                "ميعاد استلام كل واحدة")), said  # fmt: skip
+
+
 def test_the_one_of_those_shown_is_named_by_its_place_first() -> None:
     listing = {
         "id": "SHOWN-2",
