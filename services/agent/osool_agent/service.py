@@ -635,6 +635,10 @@ class ChatService:
         async def resolve(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
             return await self._resolve(deps, tool, arguments)
 
+        if reading.note == "joint_income":
+            # Two incomes the buyer said, added up here: a sum nobody typed, grounded by the two that were.
+            deps.facts.add_tool_result({"monthly_income": reading.arguments["monthly_income"]})
+
         result = await self.agent.run(message, model=rules_model(reading, writer, resolve), deps=deps)
         await gate.feed(result.output)
 

@@ -1537,8 +1537,14 @@ def _known_words() -> frozenset[str]:
                *franco.MONTHLY_BEFORE, *franco.MONTHLY_AFTER, *franco.SIZE_UNITS)  # fmt: skip
     words.update(w for p in lexicon for w in _phrase_key(p))
     words.update(fold(w) for w in franco.CONNECTORS)
-    words.update(fold(w) for w in (*franco.ENGLISH_LOOKALIKES, *franco.EVERYDAY_LOOKALIKES))
+    words.update(fold(w) for w in (*franco.ENGLISH_LOOKALIKES, *franco.EVERYDAY_LOOKALIKES, *_EVERYDAY_ARABIC))
     return frozenset(words - _PHRASE_WORDS)
+
+
+# Everyday Arabic words a letter from a name, never respelt into it: "مراتي" (my wife) is not Marassi, "الشروط" (the
+# terms) not El Shorouk, "الساحة" (the square) not the North Coast, "شروخ" (cracks) not El Shorouk.
+_EVERYDAY_ARABIC = ("مراتي", "مراته", "مراتك", "الشروط", "شروط", "بالشروط", "الساحة", "ساحة", "الشروخ", "شروخ",
+                    "مدينتك", "مدينته")  # fmt: skip
 
 
 @lru_cache(maxsize=8192)

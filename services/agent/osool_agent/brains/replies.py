@@ -780,6 +780,10 @@ def _mortgage(content: dict[str, Any], reading: Reading, ar: bool) -> str:
                  f"of interest, EGP {egp(content['total_paid'])} paid in all."]  # fmt: skip
     if reading.note in UNPLANNED:
         lines.insert(0, UNPLANNED[reading.note][ar])
+    if reading.note == "joint_income" and reading.arguments.get("monthly_income"):
+        joint = egp(reading.arguments["monthly_income"])
+        lines.insert(0, f"دخلكم مع بعض: {joint} جنيه في الشهر." if ar else
+                     f"Your incomes together: EGP {joint} a month.")  # fmt: skip
     if content.get("down_payment"):
         lines.append(f"المقدم {egp(content['down_payment'])} جنيه." if ar else
                      f"Down payment: EGP {egp(content['down_payment'])}.")  # fmt: skip

@@ -462,9 +462,14 @@ _AFTER_LOAN = re.compile(
 _INTEREST = r"(?:interest|rate|apr|فايده|فائده|فوايد|فوائد|fayda|fayde|fay2da|fa2da|fa2eda|fawayed|fawa2ed)"
 _RATE = re.compile(
     rf"(\d+(?:\.\d+)?)\s*%\s*(?:a year |yearly |annual |سنوي |sanawy |sanawi )?{_INTEREST}"
-    rf"|{_INTEREST}\s*(?:rate)?\s*(?:of|=|:|at|is|بتاعها|هي|b|be|bta3etha)?\s*(\d+(?:\.\d+)?)\s*%"
+    # "interest rate of 18%", "what if the interest rate was 18%?", "لو الفايدة نزلت 18%": a word or two between
+    rf"|{_INTEREST}\s*(?:rate)?\s*(?:[^\d\s%]+\s+){{0,2}}(\d+(?:\.\d+)?)\s*%(?!\s*(?:down|deposit|مقدم|mo2adam))"
     r"|\bat\s*(\d+(?:\.\d+)?)\s*%(?!\s*(?:down|deposit))"
 )
+# Another income added to the one a mortgage was computed on ("and if my wife adds 25k?", "ومرتب مراتي 20 الف؟").
+_ADDED_INCOME = _family("add", "adds", "plus", "on top", "wife", "husband", "spouse", "partner", "joint", "combined",
+                        "together", "مراتي", "زوجتي", "جوزي", "زوجي", "كمان", "زياده", "فوقهم", "مع بعض", "merati",
+                        "mrati", "marati", "gozy", "gozi", "kaman", "zeyada", "ziada")  # fmt: skip
 _INCOME_AFTER = re.compile(
     r"\s*(?:egp |جنيه )?(?:a month |monthly |في الشهر |fel shahr )?"
     r"(?:salary|income|net|مرتب|دخل|راتب|mortab|da5l|dakhl)"
@@ -1351,6 +1356,11 @@ def _recomputed(
     tool, before = calculation
     if tool == "calculate_mortgage":
         change = _mortgage_arguments(folded, amounts, filters, None)
+        added = [a for a in amounts if a.value < 1_000_000]
+        if before.get("monthly_income") and _ADDED_INCOME.search(folded) and len(added) == len(amounts) == 1:
+            # "and if my wife adds 25k?": the two incomes together, not a price of 25,000
+            change = {k: v for k, v in change.items() if k not in ("property_price", "monthly_income")}
+            change["monthly_income"] = int(before["monthly_income"]) + int(added[0].value)
         if "property_price" in change or "loan_amount" in change:
             before = {k: v for k, v in before.items() if k not in ("property_price", "loan_amount", "property_id")}
         # One way of saying the down payment at a time: a sum replaces the percent said before, and the other way round
@@ -1372,7 +1382,9 @@ def _recomputed(
         return None
     if not change or all(before.get(key) == value for key, value in change.items()):
         return None
-    return Reading(language, tool, {**before, **change})
+    joint = tool == "calculate_mortgage" and change.get("monthly_income", 0) > (before.get("monthly_income") or 0) > 0
+    joint = joint and _ADDED_INCOME.search(folded) is not None
+    return Reading(language, tool, {**before, **change}, note="joint_income" if joint else None)
 
 
 def last_alert(past: Sequence[dict[str, Any]]) -> str | None:

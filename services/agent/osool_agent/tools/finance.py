@@ -245,6 +245,7 @@ class ProgrammeInfo(BaseModel):
 
 
 class Affordability(BaseModel):
+    monthly_income: int = Field(description="The net monthly income these figures are for.")
     max_payment_for_income: int = Field(description="The lender's share of the income: the largest instalment.")
     max_loan_for_income: int = Field(description="The largest loan whose instalment stays within that share.")
     payment_to_income_pct: float
@@ -425,6 +426,7 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
     affordability = None
     if income is not None and budget is not None:
         affordability = Affordability(
+            monthly_income=int(income),
             max_payment_for_income=_pounds(budget),
             # Rounded down, not half up: the largest whole-pound loan whose instalment is still within the share.
             max_loan_for_income=int(_loan_for_payment(budget, rate, months).to_integral_value(rounding=ROUND_FLOOR)),

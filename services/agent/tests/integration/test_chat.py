@@ -918,6 +918,21 @@ def test_a_change_to_the_last_calculation_computes_it_again(api: httpx.Client) -
     # The same payment over twice the years borrows more.
     assert again["result"]["loan_amount"] > loan["result"]["loan_amount"], (again, loan)
     assert f"{egp(again['result']['loan_amount'])} جنيه لمدة 20 سنة" in longer["reply"], longer["reply"]
+    # "ومرتب مراتي 25 الف؟": the two incomes together (not a price, nor "مراتي" read as Marassi), then a lower rate.
+    joint = chat(api, "ومرتب مراتي 25 الف؟", secret, session_id=session).json()
+    [both] = joint["tool_calls"]
+    assert (both["name"], both["arguments"]) == ("calculate_mortgage", {"monthly_income": 65_000, "years": 20}), joint
+    assert both["result"]["loan_amount"] > again["result"]["loan_amount"]
+    assert joint["reply"].splitlines()[0] == "دخلكم مع بعض: 65,000 جنيه في الشهر.", joint["reply"]
+    cheaper = chat(api, "what if the interest rate was 18%?", secret, session_id=session).json()
+    [rate] = cheaper["tool_calls"]
+    assert rate["arguments"] == {"monthly_income": 65_000, "years": 20, "annual_rate_pct": 18.0}, rate
+    assert rate["result"]["loan_amount"] > both["result"]["loan_amount"] and "18%" in cheaper["reply"], cheaper
+    # "in that budget": the price that loan puts within reach.
+    shown = chat(api, "show me apartments in that budget in Nasr City", secret, session_id=session).json()
+    [search] = shown["tool_calls"]
+    reach = int(rate["result"]["loan_amount"] + (rate["result"].get("down_payment") or 0))
+    assert search["arguments"]["max_price"] == reach and search["arguments"]["location"] == "Nasr City", search
 
 
 def test_a_yes_to_the_listings_closing_question_compares_two_or_asks_which(api: httpx.Client) -> None:

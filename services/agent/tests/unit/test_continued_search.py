@@ -289,6 +289,16 @@ def recompute(text: str, calculation: tuple[str, dict[str, Any]], filters: dict[
          {"max_price": 250_000}, {"property_price": 3_000_000, "annual_rent": 250_000}),
         ("law agartha b 20 alf fel shahr?", ROI, {"max_monthly_installment": 20_000},
          {"property_price": 3_000_000, "monthly_rent": 20_000}),
+        # Another income added to the one the loan was computed on, not a price of 25,000
+        ("and if my wife adds 25k?", ("calculate_mortgage", {"monthly_income": 40_000}), {"max_price": 25_000},
+         {"monthly_income": 65_000}),
+        ("ومرتب مراتي 20 الف؟", ("calculate_mortgage", {"monthly_income": 40_000, "years": 20}),
+         {"max_price": 20_000}, {"monthly_income": 60_000, "years": 20}),
+        ("what if my salary was 60k?", ("calculate_mortgage", {"monthly_income": 40_000}), {"max_price": 60_000},
+         {"monthly_income": 60_000}),
+        # A rate said with a word or two between
+        ("what if the interest rate was 18%?", MORTGAGE, {}, {**MORTGAGE[1], "annual_rate_pct": 18.0}),
+        ("لو الفايدة نزلت 18%؟", MORTGAGE, {}, {**MORTGAGE[1], "annual_rate_pct": 18.0}),
         # A question in more words, on the price of the yield at the assumed rent
         ("ايه العائد لو أجرتها ب 15 الف في الشهر؟", ("calculate_investment_roi", {"property_price": 3_000_000}),
          {"max_monthly_installment": 15_000}, {"property_price": 3_000_000, "monthly_rent": 15_000}),
@@ -299,6 +309,20 @@ def test_a_change_to_the_last_calculation_computes_it_again(
 ) -> None:
     reading = recompute(text, calculation, filters)
     assert (reading.tool, reading.arguments) == (calculation[0], arguments)
+
+
+def test_incomes_added_together_are_said_first_and_a_new_income_is_not() -> None:
+    joint = recompute("and if my wife adds 25k?", MORTGAGE, {"max_price": 25_000})
+    assert (joint.arguments, joint.note) == ({"monthly_income": 65_000}, "joint_income")
+    loan = {"ok": True, "loan_amount": 1_179_240, "years": 10, "annual_rate_pct": 24.0, "monthly_payment": 26_000,
+            "total_interest": 1_940_760, "total_paid": 3_120_000,
+            "programme": {"id": "market", "name": "Bank"}}  # fmt: skip
+    said = write_reply(joint, [ToolReturnPart("calculate_mortgage", loan, "c1")], seed="s")
+    assert said.splitlines()[0] == "Your incomes together: EGP 65,000 a month.", said
+    replaced = recompute("what if my salary was 60k?", MORTGAGE, {"max_price": 60_000})
+    assert (replaced.arguments, replaced.note) == ({"monthly_income": 60_000}, None)
+    said = write_reply(replaced, [ToolReturnPart("calculate_mortgage", loan, "c1")], seed="s")
+    assert said.startswith("On a loan of EGP 1,179,240"), said
 
 
 def test_the_yield_asked_after_a_mortgage_is_on_its_price() -> None:

@@ -682,6 +682,22 @@ def test_no_labelled_message_is_read_as_a_place_without_demo_listings() -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "kept"),
+    [("مراتي عايزة شقة", ("شقة",)), ("ومرتب مراتي 20 الف", ("20 الف",)), ("الشروط ايه؟", ()), ("فيها شروخ؟", ()),
+     ("الساحة قريبة؟", ())],
+)  # fmt: skip
+def test_an_everyday_word_a_letter_from_a_name_is_not_respelt_into_it(query: str, kept: tuple[str, ...]) -> None:
+    # "مراتي" (my wife) is a letter from Marassi, "الشروط" (the terms) and "شروخ" (cracks) from El Shorouk, "الساحة"
+    # (the square) from the North Coast: none is that name, and the names themselves still are.
+    parsed = parse_query(query)
+    assert parsed.understood == kept
+    assert not (parsed.filters.compounds or parsed.filters.locations), parsed.filters
+    assert parse_query("شاليه في مراسي").filters.compounds == ["Marassi"]
+    assert parse_query("شقة في الشروق").filters.locations == ["Shorouk City"]
+    assert parse_query("شقة في الشروك").understood == ("شقة", "الشروك → Shorouk City")
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("شقة بالعفش في المعادي", {"property_types": [A], "locations": ["Maadi"], "finishing": ["furnished"]}),

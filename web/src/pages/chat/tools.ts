@@ -18,6 +18,7 @@ export interface MortgageResult {
   annual_rate_pct: number;
   programme: { id: string; name: string; annual_rate_pct: number; as_of: string; source: string };
   affordability?: {
+    monthly_income: number;
     max_payment_for_income: number;
     max_loan_for_income: number;
     payment_to_income_pct: number;
