@@ -632,12 +632,11 @@ class ChatService:
         def writer(reading: Reading, returns: list[ToolReturnPart]) -> str:
             return write_reply(reading, returns, seed=seed, notice=notice)
 
-        async def resolve(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        async def resolve(tool: str, arguments: dict[str, Any], derived: tuple[str, ...] = ()) -> dict[str, Any]:
+            # What the rules brain computed from figures said (two incomes added up, a budget stretched): grounded by
+            # those figures, though nobody typed the result.
+            deps.facts.add_tool_result({name: arguments[name] for name in derived if name in arguments})
             return await self._resolve(deps, tool, arguments)
-
-        if reading.note == "joint_income":
-            # Two incomes the buyer said, added up here: a sum nobody typed, grounded by the two that were.
-            deps.facts.add_tool_result({"monthly_income": reading.arguments["monthly_income"]})
 
         result = await self.agent.run(message, model=rules_model(reading, writer, resolve), deps=deps)
         await gate.feed(result.output)

@@ -381,6 +381,11 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     by_price = _ORDER_INTROS.get(str(content.get("order")))
     continued = CONTINUED_INTROS.get(reading.note or "")
     intro = continued[ar] if continued else by_price[ar] if by_price else _pick(intro_ar if ar else intro_en, seed)
+    if reading.stretched:
+        budget = egp(reading.stretched)
+        intro = (f"مفيش حاجة في حدود ميزانيتك ({budget} جنيه). دي أقرب الاختيارات، فوقها بشوية، الأرخص الأول:" if ar
+                 else f"Nothing is within your budget of EGP {budget}. These are the closest, a little above it, "
+                 "cheapest first:")  # fmt: skip
     given_up = [RELAXED[g][ar] for g in reading.arguments.get("relax") or [] if g in RELAXED]
     if reading.note == "relaxed" and given_up:  # "yes" to what giving up a filter would find: said as such
         said = " و".join(given_up) if ar else " and ".join(given_up)
@@ -1590,6 +1595,9 @@ def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "",
         return prefix + _valuation_details(reading.arguments.get("missing") or (), ar, seed)
     if not returns:
         return prefix + _pick(SMALLTALK[reading.smalltalk or "discovery"]["ar" if ar else "en"], seed)
+    if reading.stretched and len(returns) == 2 and all(part.tool_name == "search_properties" for part in returns):
+        # Nothing within the budget, then the search a little above it: only the second is said, as above the budget
+        returns = returns[1:]
     texts = []
     for index, part in enumerate(returns):
         content = part.content if isinstance(part.content, dict) else {}

@@ -520,6 +520,7 @@ class Reading:
     places: tuple[int, ...] = ()
     asking: int | None = None  # the price a seller said they have in mind, which their home's valuation is set against
     before: int | None = None  # the estimate of the valuation this one makes again with a change ("لو متشطبة؟")
+    stretched: int | None = None  # the budget nothing was within, the search made again a little above it
 
 
 @dataclass(frozen=True)
@@ -2332,7 +2333,9 @@ Writer = Any  # osool_agent.brains.replies.write_reply, typed loosely to keep th
 
 def rules_model(reading: Reading, write_reply: Writer, resolve: Any) -> FunctionModel:
     """A model that calls the tool the reading names, then writes the reply from the tool's result.
-    `resolve(arguments)` turns a property_id the tool needs into the listing's price (mortgage and ROI on a listing)."""
+    `resolve(tool, arguments, derived)` turns a property_id the tool needs into the listing's price (mortgage and ROI
+    on a listing), and lets the arguments named in `derived` stand: figures this brain computed from the ones said
+    (two incomes added up, a budget a little stretched), which no one typed."""
 
     async def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         returns = [part for message in messages if isinstance(message, ModelRequest) for part in message.parts
@@ -2341,16 +2344,46 @@ def rules_model(reading: Reading, write_reply: Writer, resolve: Any) -> Function
             again = _offer_again(reading, returns)
             if again is not None:
                 return _call("schedule_viewing", again)
+            stretched = _stretch(reading, returns)
+            if stretched is not None:
+                reading.stretched = int(reading.arguments.get("max_price") or 0) or None
+                return _call("search_properties", await resolve("search_properties", stretched, ("max_price",)))
             return ModelResponse(parts=[TextPart(write_reply(reading, returns))])
         if reading.tool is None:
             return ModelResponse(parts=[TextPart(write_reply(reading, []))])
-        return _call(reading.tool, await resolve(reading.tool, dict(reading.arguments)))
+        derived = ("monthly_income",) if reading.note == "joint_income" else ()
+        return _call(reading.tool, await resolve(reading.tool, dict(reading.arguments), derived))
 
     return FunctionModel(respond, model_name="rules")
 
 
 def _call(tool: str, arguments: dict[str, Any]) -> ModelResponse:
     return ModelResponse(parts=[ToolCallPart(tool, arguments, tool_call_id=f"rules_{uuid.uuid4().hex[:12]}")])
+
+
+# How far above a budget nothing was within the search looks again: what a broker would still show ("nothing under 4
+# million, but these are 4.1 and 4.3"), not what a buyer could not stretch to.
+STRETCH = 1.10
+
+
+def _stretch(reading: Reading, returns: list[ToolReturnPart]) -> dict[str, Any] | None:
+    """Nothing was within the budget but the cheapest without it is a little above (STRETCH): the search again up to
+    there, cheapest first, which the reply says is above the budget. Not for "show me more", a relaxation taken or a
+    continuation ("any cheaper?"): those say they found nothing."""
+    if reading.tool != "search_properties" or len(returns) != 1 or reading.note is not None:
+        return None
+    if reading.arguments.get("relax") or reading.arguments.get("exclude_ids"):
+        return None
+    content = returns[0].content if isinstance(returns[0].content, dict) else {}
+    budget = (content.get("applied_filters") or {}).get("max_price")
+    if content.get("listings") or not content.get("ok", True) or not budget or content.get("currency"):
+        return None
+    price = next((r for r in content.get("relaxations") or [] if r.get("group") == "price"), None)
+    cheapest = (price or {}).get("cheapest_price")
+    if not cheapest or cheapest > budget * STRETCH:
+        return None
+    reading.arguments["max_price"] = int(budget)  # the budget said, which the reply names
+    return {**reading.arguments, "max_price": int(budget * STRETCH), "order": "price_asc"}
 
 
 def _offer_again(reading: Reading, returns: list[ToolReturnPart]) -> dict[str, Any] | None:

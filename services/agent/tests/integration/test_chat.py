@@ -569,6 +569,28 @@ def test_when_nothing_matches_amr_says_what_the_budget_would_have_to_reach(
     assert said in body["reply"] and f"{budget['cheapest_price']:,}" in body["reply"], body["reply"]
 
 
+def test_when_nothing_is_within_the_budget_but_a_little_above_amr_shows_those_cheapest_first(
+    api: httpx.Client,
+) -> None:
+    cheapest = api.post("/api/properties/search", json={
+        "query": "apartment", "filters": {"locations": ["New Cairo"], "property_types": ["Apartment"]},
+        "order": "price_asc", "limit": 1,
+    }).json()["results"][0]["price"]  # fmt: skip
+    budget = (cheapest * 97 // 100) // 10_000 * 10_000  # 3% or so under the cheapest: nothing within it
+    body = chat(api, f"apartment in New Cairo under {budget:,} EGP").json()
+    first, stretched = body["tool_calls"]
+    assert first["result"]["listings"] == [] and first["arguments"]["max_price"] == budget, first
+    assert stretched["arguments"]["max_price"] == int(budget * 1.1) and stretched["arguments"]["order"] == "price_asc"
+    prices = [card["price"] for card in body["listings"]]
+    assert prices and prices[0] == cheapest and prices == sorted(prices), prices
+    assert all(budget < price <= budget * 1.1 for price in prices), prices
+    assert body["reply"].startswith(f"Nothing is within your budget of EGP {budget:,}. These are the closest, a little "
+                                    "above it, cheapest first:\n1. "), body["reply"]  # fmt: skip
+    # Far above the budget: nothing shown, what the cheapest costs said instead.
+    far = chat(api, "villa in New Cairo under 1 million").json()
+    assert [call["name"] for call in far["tool_calls"]] == ["search_properties"] and far["listings"] == []
+
+
 def test_amr_offers_listings_with_the_feature_asked_for_and_says_when_none_has_it(api: httpx.Client) -> None:
     body = chat(api, "عايز فيلا في الشيخ زايد فيها حمام سباحة").json()
     assert body["listings"], body

@@ -10,7 +10,7 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import asking_noted, write_reply
-from osool_agent.brains.rules import Reading, read_message
+from osool_agent.brains.rules import Reading, _stretch, read_message
 from osool_agent.grounding import Facts, ground_reply
 from osool_agent.tools.context import ListingFacts
 from osool_agent.tools.finance import MortgageArgs, RoiArgs, UnitTerms, calculate_investment_roi, calculate_mortgage
@@ -192,6 +192,42 @@ def test_when_nothing_matches_the_reply_offers_what_giving_up_one_filter_finds(l
     # Nothing that would find anything: the general question, as before.
     plain = reply("search_properties", {"ok": True, "listings": [], "relaxations": []}, language)
     assert ("widen the budget" in plain) if language == "en" else ("نوسع الميزانية" in plain)
+
+
+def _empty(budget: int, cheapest: int | None) -> dict[str, Any]:
+    relaxations = (
+        [{"group": "price", "without": ["max_price"], "count": 12, "cheapest_price": cheapest}] if cheapest else []
+    )
+    return {"ok": True, "listings": [], "applied_filters": {"max_price": budget}, "relaxations": relaxations}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_nothing_within_the_budget_but_a_little_above_it_searches_again_up_to_ten_percent_above(language: str) -> None:
+    reading = Reading(language, "search_properties", {"query": "apartment in New Cairo under 4 million"})
+    empty = ToolReturnPart("search_properties", _empty(4_000_000, 4_160_000), tool_call_id="c1")
+    again = _stretch(reading, [empty])
+    assert again == {"query": "apartment in New Cairo under 4 million", "max_price": 4_400_000, "order": "price_asc"}
+    listing = {"id": "a", "title": "1BR Apartment", "type": "Apartment", "location": "New Cairo", "price": 4_160_000,
+               "size_sqm": 91.0, "price_per_sqm": 45_714}  # fmt: skip
+    content = {"ok": True, "listings": [listing], "order": "price_asc", "applied_filters": {"max_price": 4_400_000}}
+    found = ToolReturnPart("search_properties", content, tool_call_id="c2")
+    reading.stretched = 4_000_000
+    said = write_reply(reading, [empty, found], seed="s")
+    arabic = "مفيش حاجة في حدود ميزانيتك (4,000,000 جنيه). دي أقرب الاختيارات، فوقها بشوية، الأرخص الأول:"
+    english = (
+        "Nothing is within your budget of EGP 4,000,000. These are the closest, a little above it, cheapest first:"
+    )
+    assert said.splitlines()[0] == (arabic if language == "ar" else english)
+    assert "Nothing we have matches" not in said and "ملقتش" not in said  # the first, empty search is not said too
+    # Far above it, none to say what it costs, or "show me more" / a relaxation taken: no second search.
+    for reading_, content in (
+        (Reading(language, "search_properties", {"query": "q"}), _empty(4_000_000, 4_500_000)),
+        (Reading(language, "search_properties", {"query": "q"}), _empty(4_000_000, None)),
+        (Reading(language, "search_properties", {"query": "q", "exclude_ids": ["x"]}), _empty(4_000_000, 4_100_000)),
+        (Reading(language, "search_properties", {"query": "q", "relax": ["bedrooms"]}), _empty(4_000_000, 4_100_000)),
+        (Reading(language, "search_properties", {"query": "q"}, note="cheaper"), _empty(4_000_000, 4_100_000)),
+    ):
+        assert _stretch(reading_, [ToolReturnPart("search_properties", content, tool_call_id="c1")]) is None
 
 
 @pytest.mark.parametrize(
