@@ -525,6 +525,8 @@ class ChatService:
         picked = reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text))
         if picked and context.which_for == "price":
             reading.asked = {"price": [True]}  # "بكام؟" was asked which one: "the second" is its price
+        elif picked and context.which_for == "plan":
+            reading.asked = {"plan": [True]}  # "المقدم كام؟" was asked which one: the second's plan
         elif picked and context.which_for == "delivery":
             reading.asked = {"delivery": ["when"]}  # "when is delivery?" was asked which one: the second's
         elif picked and context.which_for == "rent":
@@ -765,11 +767,12 @@ def _title(message: str) -> str:
 
 # "What number should they call you on?": the reply to a yes when no number was left yet.
 NUMBER_PLEASE = (*SMALLTALK["number_please"]["en"], *SMALLTALK["number_please"]["ar"])
-# The replies that asked which listing a price or a rent was of ("بكام؟", "how much rent would it bring?" after a list):
+# The replies that asked which listing a price, a rent, a delivery or a plan was of ("بكام؟", "how much rent would it
+# bring?", "when is delivery?", "المقدم كام؟" after a list):
 # the pick that answers them ("the second") is asked that of it.
 WHICH_FOR = {
     kind: (*SMALLTALK[f"which_{kind}"]["en"], *SMALLTALK[f"which_{kind}"]["ar"])
-    for kind in ("price", "rent", "delivery")
+    for kind in ("price", "rent", "delivery", "plan")
 }
 # How far back a seller's question still makes a message stating a reason, a time, a condition or a price its answer.
 SELLER_REPLIES_KEPT = 6

@@ -1352,6 +1352,12 @@ SMALLTALK = {
     },
     # "which gives the best yield?" of listings for sale: none states a rent, and at the usual one (a share of the
     # price) they all yield the same; a figure for one of them would answer a question not asked.
+    "which_plan": {
+        "en": ["Each one's down payment and instalments (or cash only) are in its line above. Which one interests "
+               "you? Tell me its number (\"the second\") and I will go through its plan with you."],
+        "ar": ["المقدم والأقساط (أو كاش بس) لكل واحدة مكتوبين في السطر بتاعها فوق. أنهي واحدة عجبتك؟ قولي رقمها "
+               "(\"التانية\") وأنا أقولك خطة السداد بتاعتها."],
+    },
     "which_delivery": {
         "en": ["Each one's delivery (ready to move in, or the year it is due) is in its line above. Which one "
                "interests you? Tell me its number (\"the second\") and I will go through it with you."],

@@ -989,6 +989,13 @@ def read_message(
     ):  # fmt: skip
         # "the first one, how many years?", "التقسيط على كام سنة؟": its plan's term (or that it is cash only)
         return Reading(language, "get_property", {"property_id": term_of[0]["id"]}, asked={"plan": [True]})
+    if (
+        shown and not (focus or ids or referenced or amounts or searching_place or ptype or budget or bedrooms)
+        and (asked_down or MONTHLY.search(folded) or _PLAN_TERM.search(folded))
+        and not (LOAN.search(folded) or MORTGAGE.search(folded) or TRUE_COST.search(folded) or _YEARS.search(folded))
+    ):  # fmt: skip
+        # "المقدم كام؟", "el 2est kam?" after a list, none named: each one's plan is in its line; which one
+        return Reading(language, None, smalltalk="which_plan")
     # ... unless the buyer names a down payment its plan does not ask for ("القسط كام لو دفعت مقدم 20%؟" of a plan of
     # 50% down): then a bank's loan on its price with that down payment, which the reply says (mortgage(), _unplanned)
     down_said = _DOWN.search(folded)
@@ -1114,7 +1121,9 @@ def read_message(
         return reading
     # "can I pay in instalments?", "ينفع اقسط؟" while the conversation is on one listing: asked of it, not a search
     can_i = bool(focus) and _CAN_I.search(folded) is not None and ("?" in text or "؟" in text)
-    if previous is not None and not (ids or picks or by_rank) and not (IT_QUESTION.search(folded) or can_i):
+    # "feha ta2seet?" ("has it instalments?") when the search showed nothing: no "it" to ask, the search refined
+    of_it = IT_QUESTION.search(folded) is not None and bool(shown or focus)
+    if previous is not None and not (ids or picks or by_rank) and not (of_it or can_i):
         refined = _refined(text, folded, filters, regions, language, previous)
         if refined is not None:
             return refined

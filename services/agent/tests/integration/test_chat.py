@@ -885,6 +885,27 @@ def test_when_delivery_asked_of_none_named_asks_which_and_the_pick_answers_it(ap
     assert (f"{years}" in plan["reply"].splitlines()[0]) if years else ("كاش" in plan["reply"].splitlines()[0]), plan
 
 
+def test_a_plan_asked_of_none_named_asks_which_and_a_question_of_it_after_nothing_shown_refines(
+    api: httpx.Client,
+) -> None:
+    first = chat(api, "2 bedroom apartment in Madinaty").json()
+    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
+    assert len(cards) >= 3, first
+    which = chat(api, "المقدم كام؟", secret, session_id=session).json()
+    assert which["tool_calls"] == [] and which["reply"].startswith("المقدم والأقساط (أو كاش بس) لكل واحدة"), which
+    third = chat(api, "the third", secret, session_id=session).json()
+    [call] = third["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[2]["id"])
+    assert third["reply"].startswith("Its payment plan: "), third["reply"]
+    # A search that showed nothing, then "feha ta2seet?": no "it" to ask, that search with instalments.
+    empty = chat(api, "villa in Madinaty under 2 million").json()
+    assert empty["listings"] == [], empty
+    refined = chat(api, "feha ta2seet?", empty["session_secret"], session_id=empty["session_id"]).json()
+    [call] = refined["tool_calls"]
+    assert call["name"] == "search_properties" and call["arguments"]["query"].startswith("villa in Madinaty"), call
+    assert call["result"]["applied_filters"].get("is_cash_only") is False, call["result"]["applied_filters"]
+
+
 def test_renting_out_the_home_just_valued_gives_its_yield(api: httpx.Client) -> None:
     first = chat(api, "عندي شقة في مدينة نصر 140 متر عايز ابيعها بكام").json()
     [valuation] = first["tool_calls"]

@@ -311,6 +311,18 @@ def test_a_change_to_the_last_calculation_computes_it_again(
     assert (reading.tool, reading.arguments) == (calculation[0], arguments)
 
 
+@pytest.mark.parametrize("text", ["feha ta2seet?", "فيها جنينة؟"])
+def test_a_question_of_it_after_a_search_that_showed_nothing_refines_that_search(text: str) -> None:
+    # No listing shown to be "it": the search asked for, with the instalments or the garden added.
+    previous = LastSearch({"query": "3ayez sha2a fel rehab 2 ghoraf", "location": "Rehab City",
+                           "property_type": "Apartment", "bedrooms": 2}, (), (), ())  # fmt: skip
+    filters = {"is_cash_only": False} if "ta2seet" in text else {"features": ["garden"]}
+    reading = read_message(text, {"filters": filters, "text": text, "understood": []}, [], "auto", previous=previous)
+    assert (reading.tool, reading.note) == ("search_properties", "refined")
+    assert reading.arguments == {"query": f"3ayez sha2a fel rehab 2 ghoraf, {text}", "location": "Rehab City",
+                                 "property_type": "Apartment", "bedrooms": 2}  # fmt: skip
+
+
 def test_incomes_added_together_are_said_first_and_a_new_income_is_not() -> None:
     joint = recompute("and if my wife adds 25k?", MORTGAGE, {"max_price": 25_000})
     assert (joint.arguments, joint.note) == ({"monthly_income": 65_000}, "joint_income")

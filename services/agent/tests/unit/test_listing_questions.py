@@ -965,9 +965,14 @@ def test_a_rank_alone_or_in_a_search_names_no_listing(text: str) -> None:
         ("the first one, how many years?", None, "get_property", {"property_id": "SHOWN-1"}, {"plan": [True]}, None),
         ("التقسيط على كام سنة؟", "SHOWN-2", "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]}, None),
         ("3ala kam sana?", "SHOWN-2", "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]}, None),
+        # Its down payment or monthly after a list, none named: each one's plan is in its line; which one.
+        ("tab el mo2adam kam?", None, None, {}, {}, "which_plan"),
+        ("what's the monthly?", None, None, {}, {}, "which_plan"),
+        ("كام سنة؟", None, None, {}, {}, "which_plan"),
+        ("المقدم كام؟", "SHOWN-2", "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]}, None),
     ],
 )  # fmt: skip
-def test_when_it_is_delivered_and_how_long_its_plan_runs_are_asked_of_the_listing_the_conversation_is_on(
+def test_when_it_is_delivered_and_its_plan_are_asked_of_the_listing_the_conversation_is_on_or_which_one(
     text: str, focus: str | None, tool: str | None, arguments: dict[str, Any] | None, asked: dict[str, list[Any]],
     smalltalk: str | None,
 ) -> None:  # fmt: skip
@@ -979,7 +984,8 @@ def test_when_it_is_delivered_and_how_long_its_plan_runs_are_asked_of_the_listin
     if smalltalk:
         said = write_reply(reading, [], seed="s")
         assert said.startswith(("Each one's delivery (ready to move in, or the year it is due) is in its line above.",
-                                "ميعاد استلام كل واحدة")), said  # fmt: skip
+                                "ميعاد استلام كل واحدة", "Each one's down payment and instalments (or cash only) are "
+                                "in its line above.", "المقدم والأقساط (أو كاش بس) لكل واحدة")), said  # fmt: skip
 
 
 def test_the_one_of_those_shown_is_named_by_its_place_first() -> None:
