@@ -1604,6 +1604,10 @@ def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "",
     if reading.stretched and len(returns) == 2 and all(part.tool_name == "search_properties" for part in returns):
         # Nothing within the budget, then the search a little above it: only the second is said, as above the budget
         returns = returns[1:]
+    if reading.note == "no_whatsapp":  # alerts go by email or SMS: said before what was done
+        prefix += ("مش بنبعت تنبيهات على واتساب لسه، فهبلغك بالإيميل (أو برسالة SMS لو تحب).\n" if ar else
+                   "Alerts do not go by WhatsApp yet, so I will tell you by email (or by SMS, if you "
+                   "prefer).\n")  # fmt: skip
     texts = []
     for index, part in enumerate(returns):
         content = part.content if isinstance(part.content, dict) else {}

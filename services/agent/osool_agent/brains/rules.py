@@ -357,6 +357,10 @@ HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "
                       "ashtri eh")  # fmt: skip
 BY_EMAIL = _family("email", "e-mail", "mail", "ايميل", "إيميل", "الايميل", "الإيميل", "بريد", "emeil", "imail")
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج", "resala", "risala", "masg")
+_NUMBER_WORD = re.compile(r"\bnumber\b|\bnum\b|رقم|\bra2am\b|\brakam\b|\bnemra\b")
+# Asked for by WhatsApp, which alerts do not go by: by email (or SMS), and said so.
+BY_WHATSAPP = _family("whatsapp", "whats app", "watsapp", "watsap", "whatsap", "واتساب", "واتس اب", "الواتس",
+                      "واتس", "wats", "whats")  # fmt: skip
 # "one like this", "فيلا زي دي": the alert is for the search the buyer just made, not for these words.
 LIKE_THESE = _family("like this", "like these", "like that", "like those", "similar", "زي دي", "زي ده", "زيها",
                      "زي كده", "زي دول", "شبهها", "شبه دي", "مشابهه", "مشابهة", "zay di", "zay dy", "zay de",
@@ -782,10 +786,16 @@ def read_message(
         )
         return Reading(language, "calculate_mortgage", arguments, note=note)
 
-    if alert and (BY_SMS.search(folded) or BY_EMAIL.search(folded)) and len(folded.split()) <= 5 and not filters:
+    by_channel = BY_SMS.search(folded) or BY_EMAIL.search(folded)
+    # ("what's your whatsapp number?" asks for a number, not to be alerted)
+    whatsapp = "no_whatsapp" if BY_WHATSAPP.search(folded) and not (by_channel or _NUMBER_WORD.search(folded)) else None
+    if alert and (by_channel or whatsapp) and len(folded.split()) <= 5 and not filters:
         # "by sms please" after "tell me when one appears": the same search, told of by that channel
         return Reading(
-            language, "save_search", {"query": alert, "channel": "sms" if BY_SMS.search(folded) else "email"}
+            language,
+            "save_search",
+            {"query": alert, "channel": "sms" if BY_SMS.search(folded) else "email"},
+            note=whatsapp,
         )
     if ALERT.search(folded):
         own = any(filters.get(key) is not None for key in _SEARCH_FILTERS) or filters.get("property_types")
@@ -794,7 +804,8 @@ def read_message(
         if not query:
             return Reading(language, None, smalltalk="alert_what")
         channel = "sms" if BY_SMS.search(folded) else "email"
-        return Reading(language, "save_search", {"query": " ".join(query.split())[:300], "channel": channel})
+        alerting = {"query": " ".join(query.split())[:300], "channel": channel}
+        return Reading(language, "save_search", alerting, note=whatsapp)
     # A change to the mortgage, yield or market figures just computed comes before any listing the words might name.
     under_budget = calculation is not None and "max_price" in calculation[1] and ceiling
     if (

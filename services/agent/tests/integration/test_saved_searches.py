@@ -256,6 +256,12 @@ def test_the_rules_brain_saves_the_last_search_when_asked_to_tell_of_new_ones(
     [saved] = api.get("/api/saved-searches", headers=buyer.headers).json()["items"]
     assert saved["filters"] == {"property_types": ["Townhouse"], "locations": ["Sheikh Zayed"],
                                 "max_price": 30_000_000}  # fmt: skip
+    # "by whatsapp": alerts do not go by WhatsApp; said so, and the same search kept by email (no second one).
+    whatsapp = api.post("/api/chat", json={"message": "by whatsapp", "session_id": session}, headers=headers).json()
+    [call] = whatsapp["tool_calls"]
+    assert (call["name"], call["arguments"]["channel"]) == ("save_search", "email"), whatsapp
+    assert whatsapp["reply"].startswith("Alerts do not go by WhatsApp yet, so I will tell you by email"), whatsapp
+    assert len(api.get("/api/saved-searches", headers=buyer.headers).json()["items"]) == 1
     # Anonymous, in Arabic: asked to sign in, nothing saved.
     anonymous = api.post("/api/chat", json={"message": "فيلا في الشيخ زايد"}, headers={"Accept": "application/json"})
     secret = {"Accept": "application/json", "X-Session-Secret": anonymous.json()["session_secret"]}

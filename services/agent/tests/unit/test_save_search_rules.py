@@ -89,3 +89,20 @@ def test_a_channel_named_after_an_alert_request_asks_it_again_by_that_channel() 
     assert read_message("by sms please", NOTHING, [], "auto").tool is None
     parsed = {"filters": {"locations": ["Maadi"], "property_types": ["Apartment"]}, "text": "", "understood": []}
     assert read_message("apartments in Maadi by sms", parsed, [], "auto", alert=said).arguments.get("query") != said
+
+
+def test_whatsapp_asked_for_is_said_unavailable_and_the_alert_goes_by_email() -> None:
+    said = "townhouse in madinaty"
+    for text, language in (("by whatsapp", "en"), ("على الواتس", "ar"), ("on whatsapp please", "en")):
+        reading = read_message(text, NOTHING, [], "auto", alert=said)
+        assert (reading.tool, reading.arguments, reading.note) == (
+            "save_search", {"query": said, "channel": "email"}, "no_whatsapp"), text  # fmt: skip
+        part = ToolReturnPart("save_search", {"ok": True, "saved_search_id": "s1", "query": said, "channel": "email"},
+                              tool_call_id="c1")  # fmt: skip
+        first = write_reply(reading, [part], seed="s").splitlines()[0]
+        assert first == ("مش بنبعت تنبيهات على واتساب لسه، فهبلغك بالإيميل (أو برسالة SMS لو تحب)." if language == "ar"
+                         else "Alerts do not go by WhatsApp yet, so I will tell you by email (or by SMS, if you "
+                         "prefer)."), first  # fmt: skip
+    # Asked for a number, or by SMS on WhatsApp's account: no such note.
+    assert read_message("what's your whatsapp number?", NOTHING, [], "auto", alert=said).tool != "save_search"
+    assert read_message("sms not whatsapp", NOTHING, [], "auto", alert=said).note is None
