@@ -717,6 +717,14 @@ def read_message(
         note = "relaxed" if "relax" in offered[1] else None  # the reply says what was given up
         return Reading(language, offered[0], dict(offered[1]), note=note)
     picks = _ordinals(folded)
+    # "which of these is in a compound?", "انهي فيهم متشطبة؟": asked of each of the last listed, each answered
+    which_of_them = bool(
+        not picks and _WHICH_ONE.search(folded) and OF_THEM.search(folded) and len(shown[: listed or _CARDS]) >= 2
+        and any(filters.get(key) not in (None, []) for key in _ASKED)
+        and not any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+    )  # fmt: skip
+    if which_of_them:
+        picks = list(range(1, min(len(shown[: listed or _CARDS]), 4) + 1))
     referenced = [shown[n - 1]["id"] for n in picks if 0 < n <= len(shown)]
     by_rank = None if picks or ids else _ranked_ref(text, folded, filters, shown[: listed or _CARDS])
     if by_rank is not None:
@@ -764,7 +772,9 @@ def read_message(
         """A question asked of the listing named, or of each of several ("does the first and the second have a
         garden?", "is the first or the third furnished?"): one tool call reads them all, and each is answered."""
         each = {shown[n - 1]["id"]: n for n in picks if 0 < n <= len(shown)}  # the listing named: where it stands
-        collective = _BOTH_OR_ALL.search(folded) and not (_ORDINAL.search(folded) or _FIRST_TWO.search(folded))
+        collective = which_of_them or (
+            _BOTH_OR_ALL.search(folded) and not (_ORDINAL.search(folded) or _FIRST_TWO.search(folded))
+        )
         if len(each) >= 2 and not ids and collective:
             # "do all of them have a garden?", "are both furnished?": the cards shown (each listing once), named by
             # title alone (after a comparison, where one stands in `shown` is not where the buyer saw it)

@@ -730,6 +730,12 @@ def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_s
     call, reply = ask("yes please")
     assert (call["name"], call["arguments"]["property_ids"]) == ("compare_units", [cards[0]["id"], cards[2]["id"]])
     assert reply.startswith("Side by side:"), reply
+    # "which of them has a garden?" after those two compared: each of the two answered, named by its title.
+    call, reply = ask("which of them has a garden?")
+    assert (call["name"], call["arguments"]["property_ids"]) == ("compare_units", [cards[0]["id"], cards[2]["id"]])
+    lines = reply.splitlines()
+    for card, line in zip((cards[0], cards[2]), lines[:2], strict=True):
+        assert line.startswith(f"{card['title']} (EGP {egp(card['price'])}): ") and line.endswith(garden(card)), reply
 
 
 def test_and_the_fourth_after_a_question_of_several_asks_it_of_the_fourth(api: httpx.Client) -> None:

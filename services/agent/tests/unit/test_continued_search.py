@@ -199,10 +199,10 @@ def refine(text: str, filters: dict[str, Any], regions: list[str] | None = None)
         # Filters only the words carry stay in the words: the search reads them from the query.
         ("only ready to move", {"is_delivered": True}, [], {}),
         ("with a garden", {"features": ["garden"]}, [], {}),
-        # Which of those shown has something: those of the same search that have it.
+        # Which of those shown has something: those of the same search that have it ("which of them has ...?" is
+        # asked of each shown instead: test_listing_questions).
         ("which one has the biggest garden?", {"features": ["garden"]}, [], {}),
         ("do any of them have a pool?", {"features": ["pool"]}, [], {}),
-        ("انهي واحدة فيهم فيها جراج؟", {"features": ["parking"]}, [], {}),
         # "which one is ...": the same, not the first two compared ("which one is" asks a comparison otherwise)
         ("which one is ready?", {"is_delivered": True}, [], {}),
         ("which is furnished?", {"finishing": ["furnished"]}, [], {}),

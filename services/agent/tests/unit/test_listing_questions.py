@@ -910,6 +910,28 @@ def test_which_one_is_the_biggest_is_that_one_of_those_shown(
 
 
 @pytest.mark.parametrize(
+    ("text", "filters"),
+    [("which of these is in a compound?", {"in_compound": True}),
+     ("انهي فيهم متشطبة؟", {"finishing": ["fully_finished"]}),
+     ("which of them have a garden?", {"features": ["garden"]}),
+     ("انهي واحدة فيهم فيها جراج؟", {"features": ["parking"]})],
+)  # fmt: skip
+def test_which_of_these_has_a_feature_is_asked_of_each_of_the_last_listed(text: str, filters: dict[str, Any]) -> None:
+    parsed = {"filters": filters, "text": text, "understood": []}
+    asked = {key: value if isinstance(value, list) else [value] for key, value in filters.items()}
+    after_two = read_message(text, parsed, PLANNED, "auto", listed=2)
+    assert (after_two.tool, after_two.arguments, after_two.asked) == (
+        "compare_units", {"property_ids": ["SHOWN-1", "SHOWN-2"]}, asked)  # fmt: skip
+    after_five = read_message(text, parsed, SHOWN, "auto")  # the first four of five: as many as one read takes
+    assert after_five.arguments == {"property_ids": ["SHOWN-1", "SHOWN-2", "SHOWN-3", "SHOWN-4"]}
+    # "Which one is furnished?" with no "of these" is still the search's furnished ones; a place named, a search.
+    assert read_message("which one is furnished?", {"filters": {"finishing": ["furnished"]}}, SHOWN, "auto",
+                        previous=None).tool == "search_properties"  # fmt: skip
+    in_maadi = {"filters": {**filters, "locations": ["Maadi"]}, "text": text, "understood": []}
+    assert read_message(f"{text} in Maadi", in_maadi, SHOWN, "auto").tool == "search_properties"
+
+
+@pytest.mark.parametrize(
     ("text", "filters", "tool", "asked"),
     [("how much rent could I get for the cheaper one?", {}, "calculate_investment_roi", {}),
      ("الأرخص هتتأجر بكام؟", {}, "calculate_investment_roi", {}),
