@@ -485,7 +485,8 @@ class ChatService:
             model_slots=next((r.arguments for r in deps.records if r.name == "qualify_lead" and r.ok), None),
             # The reply offered one viewing time to book with a yes: a consent question now would share that yes.
             awaits_yes=any(r.name == "schedule_viewing" and len(getattr(r.result, "slots", None) or []) == 1
-                           for r in deps.records),
+                           for r in deps.records) or (reading is not None and reading.smalltalk in HUMAN_OFFERING),
+            wants_call=reading is not None and reading.smalltalk == "human",
         )  # fmt: skip
         question = await self.leads.observe_turn(facts)
         if question:
@@ -562,6 +563,8 @@ class ChatService:
                 stated = read_slots(message, parsed, context=context.seller_question).stated()
                 if context.seller_question not in stated:
                     reading.smalltalk = "seller_skipped"
+        elif context.human_offered and reading.tool is None and said_yes(message):
+            reading.smalltalk = "human"  # "yes" to "Shall one of them call you?": the number to call
         elif context.which_asked and reading.tool is None and said_yes(message):
             reading.smalltalk = "which_one"  # "yes" to "Which one interests you?": which, and what to do with it
         elif context.seller_asked and (answer := seller_answer(text, reading, "", context.valued)):
@@ -766,7 +769,13 @@ def _title(message: str) -> str:
 
 
 # "What number should they call you on?": the reply to a yes when no number was left yet.
-NUMBER_PLEASE = (*SMALLTALK["number_please"]["en"], *SMALLTALK["number_please"]["ar"])
+NUMBER_PLEASE = tuple(text for kind in ("number_please", "human") for language in ("en", "ar")
+                      for text in SMALLTALK[kind][language])  # fmt: skip
+# The replies that ask a question of their own (a consultant's call offered, the number asked for): no lead question.
+HUMAN_OFFERING = frozenset({"who_am_i", "about_us", "human"})
+# The replies that offered a consultant's call ("Shall one of them call you?"): a yes asks for the number.
+HUMAN_OFFERED = tuple(text for kind in ("who_am_i", "about_us") for language in ("en", "ar")
+                      for text in SMALLTALK[kind][language])  # fmt: skip
 # The replies that asked which listing a price, a rent, a delivery or a plan was of ("بكام؟", "how much rent would it
 # bring?", "when is delivery?", "المقدم كام؟" after a list):
 # the pick that answers them ("the second") is asked that of it.
@@ -811,6 +820,7 @@ class Context:
         str, ...
     ] = ()  # the listings looked at one at a time since the last list: "these two" are the last two
     listed: int | None = None  # how many the last list had: "the cheaper one" after two compared is of those two
+    human_offered: bool = False  # the last reply offered a consultant's call: a yes asks for the number
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -822,6 +832,7 @@ class Context:
             calculation=last_calculation(past),
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
+            human_offered=said.endswith(HUMAN_OFFERED),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
             which_asked=said.endswith(OFFER_QUESTIONS["which_one"]),
             seller_asked=any(

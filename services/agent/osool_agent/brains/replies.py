@@ -1422,6 +1422,21 @@ SMALLTALK = {
         "en": ["Thank you. One of our consultants will call you soon; meanwhile, I am here for anything else."],
         "ar": ["شكرًا. حد من مستشارينا هيكلمك قريب، ولحد ما يكلمك أنا موجود لأي حاجة تانية."],
     },
+    # A consultant asked for: the number to call (the lead records the request as leave to call).
+    "human": {"en": ["Of course. What phone number should one of our consultants call you on?"],
+              "ar": ["أكيد. حد من مستشارينا يكلمك على رقم كام؟"]},
+    "who_am_i": {
+        "en": ["I'm Amr, Osool's AI property consultant: I search real listings and work out real figures, and our "
+               "consultants, people, take over whenever you like. Shall one of them call you?"],
+        "ar": ["أنا عمرو، مستشار عقاري بالذكاء الاصطناعي من أصول: بدورلك في وحدات حقيقية وبحسبلك أرقام حقيقية، "
+               "ومستشارينا من البشر موجودين وقت ما تحب. تحب حد منهم يكلمك؟"],
+    },
+    "about_us": {
+        "en": ["I am here in this chat at any hour. Our office, its hours and any fees, one of our consultants will "
+               "tell you directly. Shall one of them call you?"],
+        "ar": ["أنا موجود هنا في الشات في أي وقت. المكتب ومواعيده وأي رسوم، حد من مستشارينا هيقولك عليها بالظبط. تحب "
+               "حد منهم يكلمك؟"],
+    },
     "number_please": {"en": ["Happy to arrange it. What phone number should they call you on?"],
                       "ar": ["تحت أمرك. يكلموك على رقم كام؟"]},
     "consent_refused": {

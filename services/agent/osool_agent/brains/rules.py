@@ -55,6 +55,23 @@ def _family(*words: str) -> re.Pattern[str]:
 
 GREETING = _family("hi", "hello", "hey", "good morning", "good evening", "salam", "السلام", "اهلا", "أهلا", "ازيك",
                    "إزيك", "صباح الخير", "مساء الخير", "هاي")  # fmt: skip
+# Asking for a person ("can I talk to a real person?", "عايز أكلم حد", "the manager"): a consultant to call, whose
+# number is asked for; asking who Amr is ("are you a bot?", "انت بني آدم ولا روبوت؟"); asking about the brokerage
+# itself (its office, hours, fees), which a consultant answers.
+HUMAN = _family("real person", "a human", "human being", "talk to someone", "speak to someone", "talk to a person",
+                "speak to a person", "talk to an agent", "speak to an agent", "talk to a consultant",
+                "speak to a consultant", "speak with someone", "talk with someone", "the manager", "customer service",
+                "call me back", "have someone call", "someone call me", "someone to call me", "كلم حد", "اكلم حد",
+                "اكلم مستشار", "اكلم موظف", "حد يكلمني", "حد يتصل بيا", "يتصلوا بيا", "كلموني", "خدمه العملاء",
+                "المدير", "akalem 7ad", "akalem had", "7ad ykalemni", "7ad yekalemni", "kalemoni")  # fmt: skip
+WHO_ARE_YOU = _family("are you a bot", "are you a robot", "are you human", "are you real", "are you an ai",
+                      "are you a person", "are you a machine", "who are you", "انت مين", "انت روبوت", "انت بوت",
+                      "انت بني ادم", "انت حقيقي", "انت انسان", "enta meen", "inta meen", "enta robot",
+                      "enta bot")  # fmt: skip
+ABOUT_US = _family("your office", "office hours", "working hours", "opening hours", "your address", "your company",
+                   "your fees", "your fee", "commission", "brokerage fee", "مكتبكم", "مقركم", "مواعيد العمل",
+                   "مواعيدكم", "عنوانكم", "شركتكم", "عموله", "عمولتكم", "سمسره", "3omola", "maktabkom",
+                   "maktabko")  # fmt: skip
 THANKS = _family("thanks", "thank you", "thx", "appreciate", "شكرا", "متشكر", "تسلم", "ميرسي", "الف شكر")
 # A loan named outright; MORTGAGE adds the words that may also sit in another question (a bank, interest). The
 # calculators' words are read in Franco-Arabic too ("tamweel", "fayda", "el 2est kam", "mortabi", "3a2ed", "egar",
@@ -716,6 +733,16 @@ def read_message(
     ):
         note = "relaxed" if "relax" in offered[1] else None  # the reply says what was given up
         return Reading(language, offered[0], dict(offered[1]), note=note)
+    named_place = any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+    if WHO_ARE_YOU.search(folded) and not named_place:
+        return Reading(language, None, smalltalk="who_am_i")
+    if HUMAN.search(folded) and not named_place:
+        return Reading(language, None, smalltalk="human")  # a consultant to call: the number asked for
+    about_us = not any(filters.get(key) for key in ("locations", "compounds", "developers")) and set(
+        filters.get("property_types") or []
+    ) <= {"Office"}  # "your office" reads as an office to buy, with no place
+    if ABOUT_US.search(folded) and about_us and not ids:
+        return Reading(language, None, smalltalk="about_us")
     picks = _ordinals(folded)
     # "which of these is in a compound?", "انهي فيهم متشطبة؟": asked of each of the last listed, each answered
     which_of_them = bool(

@@ -56,6 +56,7 @@ class TurnFacts:
     asked: list[str]
     model_slots: dict[str, Any] | None = None
     awaits_yes: bool = False  # the reply asks a yes-or-no of its own: no question of the lead's this turn
+    wants_call: bool = False  # the buyer asked for a person ("can I talk to someone?"): leave to call them
 
 
 def _merge(lead: dict[str, Any], slots: LeadSlots, *, answering: str | None) -> list[str]:
@@ -152,6 +153,11 @@ class LeadService:
                 with contextlib.suppress(ValueError):
                     merged = {**slots.stated(), **LeadSlots.model_validate(turn.model_slots).stated()}
                     slots = LeadSlots.model_validate(merged)
+            if turn.wants_call and not lead.get("contact_consent"):
+                lead["contact_consent"], lead["consent_at"] = True, datetime.now(UTC)
+                await self.repository.event(
+                    connection, lead["id"], "consent", "buyer", {"consent": True, "asked": True}
+                )
             if answering == "consent":
                 consent = consent_answer(turn.message)
                 if consent is None and (slots.contact_phone or slots.contact_email):

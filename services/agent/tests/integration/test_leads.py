@@ -469,6 +469,36 @@ def test_an_uncontacted_hot_lead_goes_to_the_next_agent(
     assert lead_of(api, admin, reply["session_id"])["assigned_agent_id"] == other.id
 
 
+def test_a_buyer_asking_for_a_person_is_asked_the_number_and_the_agent_on_duty_is_told_to_call(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any
+) -> None:
+    [agent] = roster(1)
+    first = chat(api, "apartments in Maadi")
+    session = {"session_id": first["session_id"], "secret": first["session_secret"]}
+    asked = chat(api, "can I talk to a real person?", session)
+    assert asked["tool_calls"] == [] and asked["reply"] == (
+        "Of course. What phone number should one of our consultants call you on?")  # fmt: skip
+    lead = lead_of(api, admin, session["session_id"])
+    assert lead["contact_consent"] is True and lead["assigned_agent_id"] is None  # nobody to call yet
+    given = chat(api, "01012345678", session)
+    assert given["tool_calls"] == [] and given["reply"].startswith("Thank you. One of our consultants will call you")
+    after = api.get(f"/api/leads/{lead['id']}", headers=admin).json()["lead"]
+    assert (after["contact_consent"], after["contact_phone"]) == (True, "+201012345678")
+    assert after["assigned_agent_id"] == agent.id and after["notified_at"]
+    notices = [m for m in read_outbox(stack, agent.email) if lead["id"] in m["body"]]
+    assert [m["subject"].split(":")[0] for m in notices] == ["Call requested"]
+    # "are you a bot?", in Arabic, then a yes: who Amr is, a consultant offered, and the yes asks for the number.
+    other = chat(api, "انت بني آدم ولا روبوت؟")
+    assert other["tool_calls"] == [] and other["reply"].startswith("أنا عمرو، مستشار عقاري بالذكاء الاصطناعي")
+    assert other["reply"].endswith("تحب حد منهم يكلمك؟")
+    yes = chat(api, "ايوه", {"session_id": other["session_id"], "secret": other["session_secret"]})
+    assert yes["reply"] == "أكيد. حد من مستشارينا يكلمك على رقم كام؟", yes["reply"]
+    assert lead_of(api, admin, other["session_id"])["contact_consent"] is True
+    # Asking about the office is no search for an office to buy.
+    office = chat(api, "what are your office hours?")
+    assert office["tool_calls"] == [] and office["reply"].endswith("Shall one of them call you?"), office["reply"]
+
+
 def test_a_buyer_who_asked_to_be_called_and_was_not_goes_to_the_next_agent(
     stack: LocalStack, api: httpx.Client, admin: dict[str, str], roster: Any, agent_factory: Any
 ) -> None:

@@ -699,3 +699,25 @@ def test_a_valuation_made_again_with_a_price_in_mind_says_both_and_keeps_a_suppo
                           "You have EGP 12,000,000 in mind. That is 13% below the estimate of EGP 13,717,500 from "
                           "comparable listings, so you may be able to ask for more."]  # fmt: skip
     assert lines[3].startswith("This is an estimate from real listings")
+
+
+@pytest.mark.parametrize(
+    ("text", "smalltalk", "start"),
+    [("can I talk to a real person?", "human", "Of course. What phone number should one of our consultants call"),
+     ("عايز اكلم حد", "human", "أكيد. حد من مستشارينا يكلمك على رقم كام؟"),
+     ("I want to speak to the manager", "human", "Of course."),
+     ("are you a bot?", "who_am_i", "I'm Amr, Osool's AI property consultant"),
+     ("انت بني آدم ولا روبوت؟", "who_am_i", "أنا عمرو، مستشار عقاري بالذكاء الاصطناعي"),
+     ("what are your office hours?", "about_us", "I am here in this chat at any hour."),
+     ("do you charge a commission?", "about_us", "I am here in this chat at any hour.")],
+)  # fmt: skip
+def test_a_person_asked_for_who_amr_is_and_the_brokerage_itself_are_answered_not_searched(
+    text: str, smalltalk: str, start: str
+) -> None:
+    office = {"property_types": ["Office"]} if "office" in text else {}
+    reading = read_message(text, {"filters": office, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.smalltalk) == (None, smalltalk)
+    assert write_reply(reading, [], seed="s").startswith(start)
+    # An office to buy, somewhere, is still a search.
+    place = {"property_types": ["Office"], "locations": ["New Cairo"]}
+    assert read_message("office in New Cairo", {"filters": place}, [], "auto").tool == "search_properties"
