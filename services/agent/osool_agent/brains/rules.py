@@ -258,7 +258,7 @@ _ALERT_TAIL = re.compile(
 def _alert_query(text: str) -> str:
     """The search in "tell me when a villa in Zayed under 30M appears": the request's words taken off, in the
     buyer's own spelling (the folded text when the alert words were written another way)."""
-    raw = normalise_digits(text)
+    raw = " ".join(re.compile(_CHANNEL_SAID.pattern, re.I).sub(" ", normalise_digits(text)).split())
     stripped = re.compile(ALERT.pattern, re.I).sub(" ", raw)
     if stripped == raw:
         stripped = ALERT.sub(" ", fold(text))
@@ -374,6 +374,8 @@ HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "
                       "ashtri eh")  # fmt: skip
 BY_EMAIL = _family("email", "e-mail", "mail", "ايميل", "إيميل", "الايميل", "الإيميل", "بريد", "emeil", "imail")
 BY_SMS = _family("sms", "text me", "by text", "رساله", "اس ام اس", "مسج", "resala", "risala", "masg")
+# A channel said inside an alert's words ("tell me *by sms* when one appears"), left out to read them.
+_CHANNEL_SAID = re.compile(r"\b(?:on|by|via|through|over) (?:whatsapp|whats app|sms|text|e-?mail|mail)\b\s*")
 _NUMBER_WORD = re.compile(r"\bnumber\b|\bnum\b|رقم|\bra2am\b|\brakam\b|\bnemra\b")
 # Asked for by WhatsApp, which alerts do not go by: by email (or SMS), and said so.
 BY_WHATSAPP = _family("whatsapp", "whats app", "watsapp", "watsap", "whatsap", "واتساب", "واتس اب", "الواتس",
@@ -834,7 +836,7 @@ def read_message(
             {"query": alert, "channel": "sms" if BY_SMS.search(folded) else "email"},
             note=whatsapp,
         )
-    if ALERT.search(folded):
+    if ALERT.search(folded) or ALERT.search(" ".join(_CHANNEL_SAID.sub(" ", folded).split())):  # "tell me by sms when"
         own = any(filters.get(key) is not None for key in _SEARCH_FILTERS) or filters.get("property_types")
         like_before = last_query and (LIKE_THESE.search(folded) or not own)
         query = last_query if like_before else _alert_query(text) if own else None

@@ -106,3 +106,14 @@ def test_whatsapp_asked_for_is_said_unavailable_and_the_alert_goes_by_email() ->
     # Asked for a number, or by SMS on WhatsApp's account: no such note.
     assert read_message("what's your whatsapp number?", NOTHING, [], "auto", alert=said).tool != "save_search"
     assert read_message("sms not whatsapp", NOTHING, [], "auto", alert=said).note is None
+
+
+def test_a_channel_said_inside_the_alert_request_is_its_channel_not_its_search() -> None:
+    villa = {"filters": {"property_types": ["Villa"], "locations": ["Maadi"]}, "text": "", "understood": []}
+    reading = read_message("let me know by sms when a villa in Maadi comes up", villa, [], "auto")
+    assert (reading.tool, reading.arguments) == ("save_search", {"query": "a villa in Maadi", "channel": "sms"})
+    said = "townhouse in madinaty"
+    by_email = read_message("tell me by email when one appears", NOTHING, [], "auto", last_query=said)
+    assert (by_email.tool, by_email.arguments) == ("save_search", {"query": said, "channel": "email"})
+    whatsapp = read_message("tell me on whatsapp when one appears", NOTHING, [], "auto", last_query=said)
+    assert (whatsapp.tool, whatsapp.arguments["channel"], whatsapp.note) == ("save_search", "email", "no_whatsapp")
