@@ -13,7 +13,7 @@ from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.rules import VALUATION_ASKED, Reading, fold, offer_question
 from osool_agent.counting import counted, counted_ar
-from osool_agent.leads.slots import INVEST, RENT, SELL
+from osool_agent.leads.slots import INVEST, SELL, renting
 from osool_agent.viewings.slots import CAIRO
 
 FALLBACK_NOTICE = {
@@ -293,7 +293,7 @@ def _sale_only(reading: Reading, ar: bool) -> str:
     """What Amr says first to someone who asked to rent a home (a tenant, not a landlord renting one out): Osool lists
     homes for sale only, so what follows is for sale, never offered as a rental."""
     text = fold(str(reading.arguments.get("query", "")))
-    if not RENT.search(text) or INVEST.search(text) or SELL.search(text):
+    if not renting(text) or INVEST.search(text) or SELL.search(text):
         return ""
     if ar:
         return "إحنا بنعرض وحدات للبيع بس، مش للإيجار. لو الشرا وارد عندك، دي الوحدات المعروضة للبيع بالمواصفات دي.\n"

@@ -1516,7 +1516,7 @@ def _tenant(folded: str) -> bool:
     """Someone asking to rent a home (as replies._sale_only answers them), not a landlord or an investor."""
     from osool_agent.leads import slots  # the lead's words for the intents; slots reads this module's, so not above
 
-    return bool(slots.RENT.search(folded)) and not (slots.INVEST.search(folded) or slots.SELL.search(folded))
+    return slots.renting(folded) and not (slots.INVEST.search(folded) or slots.SELL.search(folded))
 
 
 # A sum a month, or two: "20k a month", "20 الف في الشهر", "15 alf fel shahr", "60,000 to 80,000 EGP monthly" (the

@@ -89,6 +89,19 @@ RENT = family(
     "rent", "renting", "for rent", "lease", "tenant", "monthly rent", "ايجار", "إيجار", "للايجار", "استأجر", "استاجر",
     "أأجر", "اأجر", "مستأجر", "اجار", "egar", "igar", "lel egar", "asta2ger", "mosta2ger",
 )  # fmt: skip
+# Renting ruled out ("شقة تمليك مش ايجار", "to own, not to rent"): a buyer, whatever word for renting the message has.
+NOT_RENTING = family(
+    "not for rent", "not rent", "not to rent", "not renting", "no rent", "to own", "ownership", "freehold",
+    "مش ايجار", "مش إيجار", "مش للايجار", "مش للإيجار", "مش عايز ايجار", "لا ايجار", "تمليك", "للتمليك", "mesh egar",
+    "msh egar", "mesh lel egar", "tamleek", "tamlik", "tamleak",
+)  # fmt: skip
+
+
+def renting(text: str) -> bool:
+    """Whether the folded text asks to rent a home: a word for renting, not ruled out ("مش ايجار", "tamleek")."""
+    return bool(RENT.search(text)) and not NOT_RENTING.search(text)
+
+
 TIMELINE: tuple[tuple[Timeline, re.Pattern[str]], ...] = (
     ("exploring", family(
         "just looking", "just browsing", "browsing", "exploring", "no rush", "no hurry", "not in a hurry",
@@ -272,9 +285,9 @@ def read_slots(
         slots["intent"] = "sell"
     elif INVEST.search(text):
         slots["intent"] = "invest"
-    elif RENT.search(text):
+    elif renting(text):
         slots["intent"] = "rent"
-    elif BUY.search(text) or filters or _first(FINANCING, text) or _first(PURPOSE, text):
+    elif BUY.search(text) or NOT_RENTING.search(text) or filters or _first(FINANCING, text) or _first(PURPOSE, text):
         slots["intent"] = "buy"
     # As the buyer named them: a region ("Greater Cairo") and not the places the search lists for it. A lead keeps at
     # most ten areas: of a longer list ("Cairo but not New Cairo", 17 places and the region), the last ten.

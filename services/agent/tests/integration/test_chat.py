@@ -496,6 +496,13 @@ def test_someone_who_wants_to_rent_hears_that_osool_lists_homes_for_sale(
     assert body["listings"] and all(card["location"] == "Maadi" for card in body["listings"]), body["listings"]
 
 
+def test_renting_ruled_out_is_a_buyer_not_told_the_listings_are_for_sale_only(api: httpx.Client) -> None:
+    body = chat(api, "شقة تمليك مش ايجار في المعادي").json()
+    assert body["tool_calls"][0]["name"] == "search_properties", body
+    assert not body["reply"].startswith("إحنا بنعرض وحدات للبيع بس") and "للإيجار" not in body["reply"], body
+    assert body["listings"] and all(card["location"] == "Maadi" for card in body["listings"]), body["listings"]
+
+
 @pytest.mark.parametrize(
     ("message", "arabic"),
     [("apartment in New Cairo with 500k down payment", False), ("sha2a fel tagamo3 mo2adam nos milyon", False),

@@ -49,6 +49,9 @@ def test_a_region_is_kept_by_its_name_and_a_long_list_of_places_is_cut_to_ten() 
         ("3ayez esteshmar w a2agarha", "invest"),
         ("3ayez sha2a egar", "rent"),
         ("me7tag sha2a", "buy"),
+        # Renting ruled out: a buyer
+        ("شقة تمليك مش ايجار", "buy"),
+        ("sha2a tamleek mesh egar", "buy"),
     ],
 )
 def test_intent(message: str, expected: str) -> None:

@@ -467,7 +467,8 @@ def test_a_buyers_sum_or_a_price_any_home_sells_for_stays_in_the_search(text: st
     [("apartment for rent in Maadi", "en", "We list homes for sale only, not for rent."),
      ("عايز شقة ايجار في المعادي", "ar", "إحنا بنعرض وحدات للبيع بس، مش للإيجار."),
      ("apartment in Maadi to buy and rent it out", "en", None), ("apartment in Maadi", "en", None),
-     ("شقة في المعادي", "ar", None)],
+     ("شقة في المعادي", "ar", None), ("شقة تمليك مش ايجار في المعادي", "ar", None),
+     ("apartment in Maadi to own, not to rent", "en", None)],
 )  # fmt: skip
 def test_someone_who_asked_to_rent_hears_first_that_the_listings_are_for_sale(
     query: str, language: str, said: str | None
