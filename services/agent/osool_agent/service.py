@@ -51,6 +51,7 @@ from osool_agent.brains.rules import (
     last_search_call,
     last_valuation,
     last_valuation_arguments,
+    last_viewings_listed,
     listing_question,
     loan_budget,
     offered_next,
@@ -63,6 +64,7 @@ from osool_agent.brains.rules import (
     valuation_continued,
     valuation_pending,
     valuation_refined,
+    viewing_cancelled,
     viewing_offer,
     without_contact,
 )
@@ -516,6 +518,8 @@ class ChatService:
             contact=contact, offered=context.offered, within=context.budget, alert=context.alert,
             reserving=context.reserving, listed=context.listed,
         )  # fmt: skip
+        if context.viewings_listed and (cancel := viewing_cancelled(text, reading.language, context.viewings_listed)):
+            reading = cancel  # "the second" after the buyer's viewings were listed: that one cancelled
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
         if (
             reading.tool == "compare_units" and reading.asked and not reading.places
@@ -821,6 +825,7 @@ class Context:
     ] = ()  # the listings looked at one at a time since the last list: "these two" are the last two
     listed: int | None = None  # how many the last list had: "the cheaper one" after two compared is of those two
     human_offered: bool = False  # the last reply offered a consultant's call: a yes asks for the number
+    viewings_listed: tuple[str, ...] = ()  # the buyer's viewings just listed: "the second" cancels that one
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -832,7 +837,7 @@ class Context:
             calculation=last_calculation(past),
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
-            human_offered=said.endswith(HUMAN_OFFERED),
+            human_offered=said.endswith(HUMAN_OFFERED), viewings_listed=last_viewings_listed(past),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
             which_asked=said.endswith(OFFER_QUESTIONS["which_one"]),
             seller_asked=any(

@@ -103,6 +103,7 @@ export const ar: Messages = {
     viewingSlots: 'جارٍ البحث عن مواعيد معاينة متاحة…',
     bookingViewing: 'جارٍ حجز موعد المعاينة…',
     savingSearch: 'جارٍ حفظ بحثك للتنبيهات…',
+    myViewings: 'جارٍ مراجعة معايناتك…',
     qualifying: 'جارٍ تسجيل ما أخبرتني به…',
     contract: 'جارٍ مراجعة العقد…',
     other: (name: string) => `جارٍ العمل (${name})…`,

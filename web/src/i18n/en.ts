@@ -95,6 +95,7 @@ export const en = {
     viewingSlots: 'Finding free viewing times…',
     bookingViewing: 'Booking the viewing…',
     savingSearch: 'Saving your search for alerts…',
+    myViewings: 'Looking up your viewings…',
     qualifying: 'Noting what you told me…',
     contract: 'Reviewing the contract…',
     other: (name: string) => `Working (${name})…`,

@@ -1252,8 +1252,54 @@ def _offered(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     return "\n".join([head, *lines, tail])
 
 
+def _booked_lines(viewings: list[dict[str, Any]], ar: bool) -> list[str]:
+    """The buyer's viewings, numbered soonest first: the listing and the Cairo time."""
+    lines = []
+    for index, viewing in enumerate(viewings, start=1):
+        viewed = _viewed(viewing, ar)
+        when = viewing_time(viewing["local_start"], ar)
+        lines.append(f"{index}. {viewed}: {when}" if viewed else f"{index}. {when}")
+    return lines
+
+
+def _my_viewings(content: dict[str, Any], reading: Reading, ar: bool) -> str:
+    """The buyer's upcoming viewings, or the one just cancelled (and those left)."""
+    viewings = content.get("viewings") or []
+    cancelled = content.get("cancelled")
+    if cancelled:
+        viewed = _viewed(cancelled, ar)
+        when = viewing_time(cancelled["local_start"], ar)
+        of = (f" لـ {viewed}" if ar else f" of {viewed}") if viewed else ""
+        head = (f"تمام، لغيت المعاينة{of} {when}، والمستشار اتبلغ." if ar else
+                f"Done: your viewing{of} on {when} is cancelled, and the agent is told.")  # fmt: skip
+        tail = "تحب أشوفلك ميعاد تاني؟" if ar else "Shall I find you another time?"
+        return "\n".join([head, tail])
+    if not viewings:
+        return ("معندكش معاينات جاية. تحب أدورلك على وحدة تشوفها؟" if ar else
+                "You have no upcoming viewings. Shall I find you a listing to see?")  # fmt: skip
+    head = "معايناتك الجاية (بتوقيت القاهرة):" if ar else "Your upcoming viewings (Cairo time):"
+    if reading.note == "reschedule":  # "can I change my viewing time?": how, with what there is
+        tail = ("عشان تغير ميعاد، افتح اللينك اللي في رسالة التأكيد واختار ميعاد فاضي، أو قولي ألغيها ونحجز ميعاد "
+                "جديد سوا." if ar else "To move one, open the link in its confirmation and pick a free time, or "
+                "tell me to cancel it and we will book a new time together.")  # fmt: skip
+    else:
+        tail = "لو عايز تلغي واحدة قولي رقمها." if ar else "To cancel one, tell me its number."
+    return "\n".join([head, *_booked_lines(viewings, ar), tail])
+
+
 def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, offered_after: bool = False) -> str:
     error = content.get("error")
+    if name == "my_viewings":
+        if error == "sign_in_required":
+            return ("عشان أشوف معايناتك أو ألغي واحدة، سجل دخول الأول وبعدها قولي تاني." if ar else
+                    "To see or cancel your viewings, please sign in first; then ask me again.")  # fmt: skip
+        if error == "no_viewings":
+            return "معندكش معاينة جاية ألغيها." if ar else "You have no upcoming viewing to cancel."
+        if error in ("which_viewing", "not_found") and content.get("viewings"):
+            head = ("عندك أكتر من معاينة جاية (بتوقيت القاهرة):" if ar else
+                    "You have more than one upcoming viewing (Cairo time):")  # fmt: skip
+            ask = "أنهي واحدة ألغيها؟ قولي رقمها." if ar else "Which one shall I cancel? Tell me its number."
+            return "\n".join([head, *_booked_lines(content["viewings"], ar), ask])
     if name == "schedule_viewing":
         picked = reading.arguments.get("starts_at") if reading.tool == name else None
         when = viewing_time(picked, ar) if picked else None
@@ -1422,6 +1468,12 @@ SMALLTALK = {
         "en": ["Thank you. One of our consultants will call you soon; meanwhile, I am here for anything else."],
         "ar": ["شكرًا. حد من مستشارينا هيكلمك قريب، ولحد ما يكلمك أنا موجود لأي حاجة تانية."],
     },
+    "cancel_reservation": {
+        "en": ["Your reservations are on My bookings (/bookings), where you can cancel a confirmed one; a hold you do "
+               "not go on with lapses by itself when its time runs out. I have reserved nothing now."],
+        "ar": ["حجوزاتك موجودة في صفحة حجوزاتي (/bookings)، ومنها تقدر تلغي الحجز المؤكد؛ والحجز اللي مش هتكمله بيتلغي "
+               "لوحده لما مدته تخلص. أنا محجزتش حاجة دلوقتي."],
+    },
     # A consultant asked for: the number to call (the lead records the request as leave to call).
     "human": {"en": ["Of course. What phone number should one of our consultants call you on?"],
               "ar": ["أكيد. حد من مستشارينا يكلمك على رقم كام؟"]},
@@ -1469,6 +1521,7 @@ _WRITERS = {
     "reserve_property": lambda c, r, ar, seed: _reservation(c, ar),
     "schedule_viewing": lambda c, r, ar, seed: _viewing(c, r, ar),
     "save_search": lambda c, r, ar, seed: _saved_search(c, ar),
+    "my_viewings": lambda c, r, ar, seed: _my_viewings(c, r, ar),
 }
 
 

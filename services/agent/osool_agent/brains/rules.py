@@ -208,6 +208,18 @@ RESERVE = re.compile(
     # Franco-Arabic: "a7gezha", "3ayez a7gez", "a3mel 7agz", "3arboon"
     r"|\b(?:a7gez|a7gaz|ha7gez|n7gez|ne7gez|e7gez)|\b(?:a3mel|3ayez|3awez|3ayz) 7agz\b|\b3arbo+u?n"
 )
+# The buyer's own viewings: asked for ("what viewings do I have?", "معايناتي امتى؟"), cancelled ("cancel my viewing",
+# "الغي المعاينة") or asked to be moved ("can I change my viewing time?"), never a new one booked.
+MY_VIEWINGS = _family("my viewing", "my viewings", "my appointment", "viewings do i have", "viewings i have",
+                      "viewings have i", "my booked viewing", "معايناتي", "المعاينه بتاعتي", "معاينتي", "ميعادي",
+                      "مواعيدي", "my mo3ayna", "mo3aynaty", "me3adi")  # fmt: skip
+_RESERVATION = _family("reservation", "الحجز", "حجزي", "el 7agz", "7agzi")
+CANCEL = _family("cancel", "call off", "الغي", "الغاء", "كنسل", "لغي", "الغيلي", "elghy", "alghy", "elghi", "alghi",
+                 "cancell")  # fmt: skip
+RESCHEDULE = _family("reschedule", "change my viewing", "move my viewing", "change the time", "change the viewing",
+                     "change my appointment", "move my appointment", "postpone", "اغير الميعاد", "اغير معاد",
+                     "تغيير الميعاد", "اغير ميعاد", "اأجل", "أأجل", "اجل المعاينه", "a8ayar el me3ad",
+                     "aghayar el me3ad")  # fmt: skip
 # Asking what reserving takes, not to reserve: the deposit's amount ("العربون كام؟", "el 3arboon kam?", "how much is
 # the reservation deposit?"), or how long a reservation holds the unit. A bare English "deposit" is left alone: it is as
 # often the down payment, or the maintenance deposit.
@@ -716,6 +728,15 @@ def read_message(
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
     ids = explicit_ids(text)
+    own_viewing = MY_VIEWINGS.search(folded) or VIEWING.search(folded)
+    if CANCEL.search(folded) and own_viewing:
+        return Reading(language, "my_viewings", {"action": "cancel"})  # "cancel my viewing": the buyer's, not a new one
+    if CANCEL.search(folded) and (RESERVE.search(folded) or _RESERVATION.search(folded)):
+        return Reading(language, None, smalltalk="cancel_reservation")  # never a reservation made of "cancel my ..."
+    if RESCHEDULE.search(folded) and own_viewing:
+        return Reading(language, "my_viewings", {"action": "list"}, note="reschedule")
+    if MY_VIEWINGS.search(folded) and not ids:
+        return Reading(language, "my_viewings", {"action": "list"})
     if offer is not None and (reading := _viewing_pick(text, language, filters, ids, offer, today)) is not None:
         return reading
     # A yes that names another step than the one offered is that step: "عايز احجزها" / "3ayez a7gezha" to "Shall we
@@ -1983,6 +2004,26 @@ def places_searched(reading: Reading, searched: dict[str, Any]) -> Reading | Non
     }
     return Reading(reading.language, "check_market_trends", {k: v for k, v in arguments.items() if v},
                    note=reading.note or "which_area")  # fmt: skip
+
+
+def viewing_cancelled(text: str, language: str, listed: Sequence[str]) -> Reading | None:
+    """After the buyer's viewings were listed (`listed`: their ids, in the order shown), "the second" or "cancel the
+    first one" cancels that one; None when the message names none of them."""
+    folded = fold(text)
+    picks = [n for n in _ordinals(folded) if 0 < n <= len(listed)]
+    if len(picks) != 1 or not (CANCEL.search(folded) or only_a_pick(folded)):
+        return None
+    return Reading(language, "my_viewings", {"action": "cancel", "viewing_id": listed[picks[0] - 1]})
+
+
+def last_viewings_listed(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """The buyer's viewings the conversation's last tool call listed (my_viewings), their ids in order, else ()."""
+    call = _last_call(past)
+    if call is None or call[0] != "my_viewings" or call[2].get("cancelled"):
+        return ()
+    return tuple(
+        str(v["viewing_id"]) for v in call[2].get("viewings") or [] if isinstance(v, dict) and "viewing_id" in v
+    )
 
 
 def only_a_pick(folded: str) -> bool:

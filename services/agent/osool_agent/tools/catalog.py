@@ -39,7 +39,7 @@ from osool_agent.tools.listings import (
 )
 from osool_agent.tools.market import TrendsArgs, ValuationArgs, check_market_trends, run_valuation
 from osool_agent.tools.reservations import ReserveArgs, reserve_property
-from osool_agent.tools.viewings import ScheduleViewingArgs, schedule_viewing
+from osool_agent.tools.viewings import MyViewingsArgs, ScheduleViewingArgs, my_viewings, schedule_viewing
 from osool_common.logging import get_logger
 
 log = get_logger(__name__)
@@ -101,6 +101,9 @@ TOOLS: tuple[ToolSpec, ...] = (
              "when you pass them (asked_free says whether that time is free); with the starts_at of the slot the "
              "buyer picked, book it for the signed-in buyer.",
              ScheduleViewingArgs, schedule_viewing),
+    ToolSpec("my_viewings", "The signed-in buyer's upcoming viewings (action list), or cancelling one (action "
+             "cancel, with the viewing_id of the one they named; without it, their only upcoming one).",
+             MyViewingsArgs, my_viewings),
     ToolSpec("save_search", "When the buyer asks to be told when a listing like this appears: save their search "
              "(signed-in buyers) so new matches and price drops reach them by email or SMS, at most once a day.",
              SaveSearchArgs, save_search),

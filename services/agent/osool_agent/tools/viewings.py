@@ -1,6 +1,6 @@
-"""The schedule_viewing tool: the next free viewing slots of a listing (real ones, from the viewing workflow), those
-nearest the day and time the buyer asked for first, or, with the time the buyer picked, the booking of that slot for
-the signed-in buyer."""
+"""The viewing tools: schedule_viewing, the next free viewing slots of a listing (real ones, from the viewing workflow),
+those nearest the day and time the buyer asked for first, or, with the time the buyer picked, the booking of that slot
+for the signed-in buyer; my_viewings, the signed-in buyer's upcoming viewings, and the cancelling of one."""
 
 from __future__ import annotations
 
@@ -146,3 +146,77 @@ async def _offer(
         slots = [slot for slot in slots if within(local := datetime.fromisoformat(slot.local_start))
                  and (day is None or local.date() == first)]  # fmt: skip
     return ViewingResult(property_id=str(listing_id), viewed=listing, slots=slots[:MAX_SLOTS], asked_free=free, **asked)
+
+
+class MyViewingsArgs(ToolArgs):
+    action: Literal["list", "cancel"] = Field(
+        default="list", description="list: the buyer's upcoming viewings; cancel: cancel one of them"
+    )
+    viewing_id: str | None = Field(
+        default=None, max_length=100,
+        description="with cancel: the viewing_id of the one to cancel (from a list this tool gave); absent, the only "
+        "upcoming one",
+    )  # fmt: skip
+
+
+class BookedViewing(BaseModel):
+    viewing_id: str
+    property_id: str
+    viewed: dict[str, Any] | None = Field(default=None, description="the listing (its title, place and price)")
+    starts_at: datetime
+    local_start: str = Field(description="Cairo wall-clock time")
+    status: str
+
+
+class MyViewingsResult(ToolOutcome):
+    viewings: list[BookedViewing] = Field(default_factory=list, description="the upcoming ones, soonest first")
+    cancelled: BookedViewing | None = None
+
+
+async def my_viewings(ctx: ToolContext, args: MyViewingsArgs) -> BaseModel:
+    """The signed-in buyer's upcoming viewings (booked, not yet begun), soonest first; or the cancelling of one of
+    them: the one named, or the only one (several and none named: which one, with the list)."""
+    if ctx.viewings is None:
+        return ToolOutcome(ok=False, error="unavailable", message="viewings are not available here")
+    if ctx.user_id is None:
+        return ToolOutcome(ok=False, error="sign_in_required", message="the buyer must sign in to see their viewings")
+    now = ctx.now.astimezone(UTC)
+    rows = [row for row in await ctx.viewings.repository.of_user(ctx.user_id, 50)
+            if row["status"] == "booked" and row["starts_at"] > now]  # fmt: skip
+    rows.sort(key=lambda row: row["starts_at"])
+    named = {str(row["listing_id"]): await _listing_named(ctx, row["listing_id"]) for row in rows}
+    upcoming = [_booked(row, named[str(row["listing_id"])]) for row in rows]
+    if args.action == "list":
+        return MyViewingsResult(viewings=upcoming)
+    if not rows:
+        return MyViewingsResult(ok=False, error="no_viewings", message="the buyer has no upcoming viewing")
+    if args.viewing_id is not None:
+        chosen = [row for row in rows if str(row["id"]) == args.viewing_id]
+        if not chosen:
+            return MyViewingsResult(ok=False, error="not_found", viewings=upcoming,
+                                    message="viewing_id: not one of the buyer's upcoming viewings")  # fmt: skip
+    elif len(rows) > 1:
+        return MyViewingsResult(ok=False, error="which_viewing", viewings=upcoming,
+                                message="several upcoming viewings: ask which one to cancel")  # fmt: skip
+    else:
+        chosen = rows
+    try:
+        cancelled = await ctx.viewings.cancel(chosen[0])
+    except DomainError as exc:
+        return ToolOutcome(ok=False, error="unavailable", message=exc.message)
+    left = [viewing for viewing in upcoming if viewing.viewing_id != str(cancelled["id"])]
+    return MyViewingsResult(viewings=left, cancelled=_booked(cancelled, named[str(cancelled["listing_id"])]))
+
+
+async def _listing_named(ctx: ToolContext, listing_id: uuid.UUID) -> dict[str, Any] | None:
+    assert ctx.viewings is not None
+    try:
+        return _named(await ctx.viewings.listing(listing_id))
+    except DomainError:
+        return None  # a listing gone from search: the viewing is still the buyer's
+
+
+def _booked(row: Any, viewed: dict[str, Any] | None) -> BookedViewing:
+    return BookedViewing(viewing_id=str(row["id"]), property_id=str(row["listing_id"]), viewed=viewed,
+                         starts_at=row["starts_at"], local_start=wall_clock(row["starts_at"]),
+                         status=row["status"])  # fmt: skip

@@ -603,3 +603,47 @@ def test_a_yes_to_the_one_time_offered_books_it_and_is_not_taken_as_leave_to_sha
         cursor = page.json()["next_cursor"]
         assert lead or cursor, "no lead for the conversation"
     assert lead["has_contact"] is True and lead["contact_consent"] is None
+
+
+def test_the_buyer_lists_and_cancels_their_own_viewings_through_amr(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    buyer = person(stack, api, "cancels")
+    chat = Chat(api, buyer)
+    listings = chat.say("apartment in New Cairo")["listings"]
+    soon, later = cairo_today() + timedelta(days=2), cairo_today() + timedelta(days=3)
+    chat.say(f"can I visit the first one on {soon:%A} at 10am?")
+    assert chat.say("yes please")["tool_calls"][0]["result"]["viewing_id"]
+    chat.say(f"can I visit the second one on {later:%A} at 11am?")
+    assert chat.say("yes")["tool_calls"][0]["result"]["viewing_id"]
+    assert viewings_of(api, buyer) == sorted([(listings[0]["id"], buyer.id, at(soon, 10)),
+                                              (listings[1]["id"], buyer.id, at(later, 11))])  # fmt: skip
+    # Listed soonest first, each by its listing and Cairo time; "cancel my viewing" with two asks which.
+    listed = chat.say("what viewings do I have?")
+    [call] = listed["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("my_viewings", {"action": "list"})
+    lines = listed["reply"].splitlines()
+    assert lines[0] == "Your upcoming viewings (Cairo time):" and lines[-1] == "To cancel one, tell me its number."
+    assert lines[1].startswith("1. ") and lines[1].endswith(f": {said(f'{soon}T10:00')}"), lines
+    assert lines[2].startswith("2. ") and lines[2].endswith(f": {said(f'{later}T11:00')}"), lines
+    which = chat.say("I want to cancel my viewing")
+    assert which["tool_calls"][0]["result"]["error"] == "which_viewing", which
+    assert which["reply"].endswith("Which one shall I cancel? Tell me its number."), which["reply"]
+    assert len(viewings_of(api, buyer)) == 2  # nothing cancelled on a guess
+    cancelled = chat.say("the second")
+    [call] = cancelled["tool_calls"]
+    assert call["name"] == "my_viewings" and call["arguments"]["action"] == "cancel", call
+    assert cancelled["reply"].startswith("Done: your viewing of ") and said(f"{later}T11:00") in cancelled["reply"]
+    assert viewings_of(api, buyer) == [(listings[0]["id"], buyer.id, at(soon, 10))]
+    # The one left, in Arabic: cancelled without asking which; then none left.
+    only = chat.say("الغي المعاينة")
+    assert only["reply"].startswith("تمام، لغيت المعاينة"), only["reply"]
+    assert viewings_of(api, buyer) == []
+    assert chat.say("what viewings do I have?")["reply"].startswith("You have no upcoming viewings.")
+    # Anonymous: asked to sign in, and never offered a new viewing instead.
+    anonymous = Chat(api, None)
+    anonymous.say("apartment in New Cairo")
+    refused = anonymous.say("cancel my viewing")
+    assert refused["tool_calls"][0]["result"]["error"] == "sign_in_required"
+    assert refused["reply"].startswith("To see or cancel your viewings, please sign in first"), refused["reply"]

@@ -54,6 +54,8 @@ export function describeTool(tool: ToolActivity, m: Messages): string {
       return text(args.starts_at) ? a.bookingViewing : a.viewingSlots;
     case 'save_search':
       return a.savingSearch;
+    case 'my_viewings':
+      return a.myViewings;
     case 'qualify_lead':
       return a.qualifying;
     case 'audit_contract':
