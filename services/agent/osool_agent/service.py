@@ -8,7 +8,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -855,8 +855,8 @@ class Context:
         )  # fmt: skip
 
 
-def last_listed(past: list[dict[str, Any]]) -> int | None:
-    """How many listings the conversation's last list had (a search's cards, two compared), if any."""
+def _lists(past: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """The lists of listings the conversation's tool results showed (a search's cards, two compared), last first."""
     for item in reversed(past):
         if item["role"] != "tool":
             continue
@@ -866,8 +866,12 @@ def last_listed(past: list[dict[str, Any]]) -> int | None:
             continue
         listed = [listing for listing in content.get("listings") or [] if isinstance(listing, dict) and "id" in listing]
         if listed:
-            return len(listed)
-    return None
+            yield listed
+
+
+def last_listed(past: list[dict[str, Any]]) -> int | None:
+    """How many listings the conversation's last list had (a search's cards, two compared), if any."""
+    return next((len(listed) for listed in _lists(past)), None)
 
 
 def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -875,17 +879,7 @@ def shown_listings(past: list[dict[str, Any]]) -> list[dict[str, Any]]:
     its end the same places of the lists before it, so "the third" after a comparison of two is the third of the
     search before it (not, silently, the first of the two). One listing looked at since (its details, a viewing) is
     not a list: "the first one" after "does the third have a garden?" is still the first of the search."""
-    lists: list[list[dict[str, Any]]] = []
-    for item in reversed(past):
-        if item["role"] != "tool":
-            continue
-        try:
-            content = json.loads(item["content"])
-        except ValueError:
-            continue
-        listed = [listing for listing in content.get("listings") or [] if isinstance(listing, dict) and "id" in listing]
-        if listed:
-            lists.append(listed)
+    lists = list(_lists(past))
     longest = max((len(listed) for listed in lists), default=0)
     return [next(listed[place] for listed in lists if len(listed) > place) for place in range(longest)]
 

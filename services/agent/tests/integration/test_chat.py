@@ -609,15 +609,11 @@ def test_amr_offers_listings_with_the_feature_asked_for_and_says_when_none_has_i
 
 
 def test_the_cheaper_one_after_a_comparison_is_the_cheaper_of_the_two_compared(api: httpx.Client) -> None:
-    first = chat(api, "3 bedroom apartment in new cairo under 9m").json()
+    first, ask = conversation(api, "3 bedroom apartment in new cairo under 9m")
     cards = first["listings"]
-    assert len(cards) >= 3, first
-    session, secret = first["session_id"], first["session_secret"]
 
     def call(message: str) -> dict[str, Any]:
-        body = chat(api, message, secret, session_id=session).json()
-        assert body["tool_calls"], body
-        return dict(body["tool_calls"][0])
+        return dict(ask(message)[0])
 
     compared = call("compare the second and the third")
     assert compared["arguments"]["property_ids"] == [cards[1]["id"], cards[2]["id"]]
