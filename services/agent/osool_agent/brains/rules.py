@@ -756,7 +756,7 @@ def read_message(
     ):
         note = "relaxed" if "relax" in offered[1] else None  # the reply says what was given up
         return Reading(language, offered[0], dict(offered[1]), note=note)
-    named_place = any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+    named_place = _names_a_search(filters)
     if WHO_ARE_YOU.search(folded) and not named_place:
         return Reading(language, None, smalltalk="who_am_i")
     if HUMAN.search(folded) and not named_place:
@@ -771,7 +771,7 @@ def read_message(
     which_of_them = bool(
         not picks and _WHICH_ONE.search(folded) and OF_THEM.search(folded) and len(shown[: listed or _CARDS]) >= 2
         and any(filters.get(key) not in (None, []) for key in _ASKED)
-        and not any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+        and not named_place
     )  # fmt: skip
     if which_of_them:
         picks = list(range(1, min(len(shown[: listed or _CARDS]), 4) + 1))
@@ -1319,7 +1319,7 @@ def seller_answer(text: str, reading: Reading, question: str, valued: int | None
     price_expectation): thanks for it, and an asking price set against the estimate just made (`valued`). None when
     the message asks for something else (a tool other than a search, or a search naming a place or a type)."""
     filters = (reading.parsed or {}).get("filters") or {}
-    named = any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+    named = _names_a_search(filters)
     folded = fold(text)
     if (
         reading.tool not in (None, "search_properties")
@@ -1504,6 +1504,11 @@ _MOST_EXCLUDED = 45
 _RENT_CEILING = 500_000
 
 
+def _names_a_search(filters: dict[str, Any]) -> bool:
+    """Whether the parser read a place, a compound, a developer or a type: a search of the message's own."""
+    return any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types"))
+
+
 # What a message may ask of one listing: a question of it, its yield, monthly or loan, a viewing, a reservation.
 _ASKS_OF_A_LISTING = (*LISTING_QUESTIONS.values(), ROI, RENT, RENT_IT, MONTHLY, LOAN, DOWN_ASKED, TRUE_COST, VIEWING,
                       RESERVE, AVAILABILITY, DEPOSIT_ASKED, _CAN_I)  # fmt: skip
@@ -1514,7 +1519,7 @@ def _ranked_ref(text: str, folded: str, filters: dict[str, Any], pool: Sequence[
     of it (a feature asked with a question mark: "does the bigger one have a garden?"); None when it names none, asks
     nothing of one, names a search of its own, or two rank the same."""
     order = next((order for order, pattern in _RANKED if pattern.search(folded)), None)
-    if order is None or any(filters.get(key) for key in ("locations", "compounds", "developers", "property_types")):
+    if order is None or _names_a_search(filters):
         return None
     featured = any(filters.get(key) not in (None, []) for key in _ASKED) and ("?" in text or "؟" in text)
     if not (featured or any(family.search(folded) for family in _ASKS_OF_A_LISTING)) or _WHICH_ONE.search(folded):
