@@ -41,6 +41,7 @@ from osool_agent.brains.rules import (
     amounts_in,
     answers_nothing,
     asked_again,
+    asked_more,
     fold,
     last_alert,
     last_calculation,
@@ -539,6 +540,12 @@ class ChatService:
             reading = Reading(reading.language, "calculate_investment_roi", dict(reading.arguments), parsed=parsed)
         elif picked and context.question:
             reading = await self._asked_again(reading, context) or reading
+        elif (
+            context.question and context.question[0] == "get_property" and context.focus
+            and reading.tool == "search_properties"
+            and (more := asked_more(text, parsed, reading.language, context.focus)) is not None
+        ):  # fmt: skip
+            reading = more  # "and the schools around?" right after a question of one listing: asked of it too
         elif (
             reading.note in ("which_area", "which_area_rent") and context.previous is not None
             and not {"location", "places"} & set(reading.arguments)

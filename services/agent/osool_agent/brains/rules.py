@@ -2062,6 +2062,25 @@ def listing_question(past: Sequence[dict[str, Any]]) -> tuple[str, str] | None:
     return None
 
 
+# "and the schools around?", "و فيها جنينة؟", "w el garage?", "what about parking?": one more thing asked of the same
+# listing, right after a question of it.
+_AND_ALSO = re.compile(r"^(?:and|what about|how about|also|w|wa|و)\b|^و")
+
+
+def asked_more(text: str, parsed: dict[str, Any], language: str, focus: str) -> Reading | None:
+    """Right after a question of one listing (`focus`), "and the schools around?": the feature, finishing or floor it
+    names asked of that listing too, rather than a search for it. None when the message names a search of its own or
+    asks nothing of the kind."""
+    filters = parsed.get("filters") or {}
+    folded = fold(text)
+    asked = {key: list(value) if isinstance(value, list) else [value]
+             for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip
+    others = [key for key, value in filters.items() if key not in _ASKED and value not in (None, [])]
+    if not asked or others or not _AND_ALSO.search(folded) or len(folded.split()) > 6:
+        return None
+    return Reading(language, "get_property", {"property_id": focus}, asked=asked)
+
+
 def asked_again(reading: Reading, question: Reading, tool: str, shown: Sequence[dict[str, Any]]) -> Reading | None:
     """ "and the second?" (`reading`: the details of the listing it names) after a question of another listing
     (`question`: that question read again, answered by `tool`): the same question of the listing named now. None

@@ -741,6 +741,21 @@ def test_a_question_asked_of_several_listings_answers_each_and_a_yes_sets_them_s
         assert line.startswith(f"{card['title']} (EGP {egp(card['price'])}): ") and line.endswith(garden(card)), reply
 
 
+def test_one_more_feature_right_after_a_question_of_a_listing_is_asked_of_it_not_searched(api: httpx.Client) -> None:
+    first, ask = conversation(api, "apartment in new cairo under 9m")
+    cards = first["listings"]
+    call, _ = ask("does the second one have a garden?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"])
+    call, reply = ask("and a balcony?")
+    assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"]), call
+    said = "Yes: its listing mentions a balcony." if "balcony" in cards[1]["features"] else "not mention a balcony."
+    assert reply.splitlines()[0].endswith(said), reply
+    # After a search, not a question of one listing, "and with a balcony?" still narrows the search.
+    _, ask_again = conversation(api, "apartment in new cairo under 9m")
+    call, _ = ask_again("and with a balcony?")
+    assert call["name"] == "search_properties", call
+
+
 def test_and_the_fourth_after_a_question_of_several_asks_it_of_the_fourth(api: httpx.Client) -> None:
     first, ask = conversation(api, "apartment in new cairo under 9m")
     cards = first["listings"]

@@ -15,6 +15,7 @@ from osool_agent.brains.replies import write_reply
 from osool_agent.brains.rules import (
     Reading,
     asked_again,
+    asked_more,
     fold,
     last_looked,
     last_valuation,
@@ -1092,3 +1093,20 @@ def test_the_listings_looked_at_one_at_a_time_since_the_last_list_are_these_two(
     third = tool("get_property", {"property_id": "C"}, {"ok": True, "listing": {"id": "C"}})
     assert last_looked([search, second, third, second]) == ("C", "B")
     assert last_looked([second, search]) == ()  # a list shown since: nothing looked at one at a time
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("and the schools around?", {"features": ["near_schools"]}), ("و فيها جنينة؟", {"features": ["garden"]}),
+     ("w el garage?", {"features": ["parking"]}), ("and is it furnished?", {"finishing": ["furnished"]})],
+)  # fmt: skip
+def test_one_more_thing_asked_right_after_a_question_of_a_listing_is_asked_of_it(
+    text: str, filters: dict[str, Any]
+) -> None:
+    asked = asked_more(text, {"filters": filters}, "auto", "SHOWN-2")
+    assert asked is not None and (asked.tool, asked.arguments) == ("get_property", {"property_id": "SHOWN-2"})
+    assert asked.asked == {key: list(value) for key, value in filters.items()}
+    # A search of its own, or no "and": not this.
+    assert asked_more("and villas in Maadi with a garden?", {"filters": {**filters, "locations": ["Maadi"]}}, "auto",
+                      "SHOWN-2") is None  # fmt: skip
+    assert asked_more("with a garden", {"filters": {"features": ["garden"]}}, "auto", "SHOWN-2") is None
