@@ -4,6 +4,7 @@ results alone (every listing, price and size comes from them)."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -636,12 +637,18 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
     if asked.get("where"):
         compound = (ar and listing.get("compound_ar")) or listing.get("compound")
         place = ((ar and listing.get("location_ar")) or listing.get("location")) or ""
-        where = f"{compound}، {place}" if compound and ar else f"{compound}, {place}" if compound else place
+        # No compound: the district its title names before the place ("... in District 10, Sheikh Zayed"), if any
+        located = str(listing.get("location") or "")
+        titled = re.search(rf"\bin ([^,]{{2,40}}), {re.escape(located)}\b", str(listing.get("title") or ""))
+        district = titled.group(1) if titled and located and not compound else None
+        within = compound or district
+        where = f"{within}، {place}" if within and ar else f"{within}, {place}" if within else place
         if ar:
-            gives = "الكمبوند والمنطقة" if compound else "المنطقة"
+            gives = "الكمبوند والمنطقة" if compound else "الحي والمنطقة" if district else "المنطقة"
             lines.append(f"مكانها: {where}. الإعلان بيذكر {gives}، مش العنوان بالتفصيل.")
         else:
-            gives = "the compound and the area" if compound else "the area"
+            gives = ("the compound and the area" if compound else "the district and the area" if district
+                     else "the area")  # fmt: skip
             lines.append(f"It is in {where}. Its listing gives {gives}, not a street address.")
     if asked.get("distance"):
         place = ((ar and listing.get("location_ar")) or listing.get("location")) or ""

@@ -756,6 +756,17 @@ def test_one_more_feature_right_after_a_question_of_a_listing_is_asked_of_it_not
     assert call["name"] == "search_properties", call
 
 
+def test_where_a_listing_is_names_its_compound_or_the_district_its_title_gives(api: httpx.Client) -> None:
+    first, ask = conversation(api, "resale apartment in sheikh zayed")
+    for place, card in enumerate(first["listings"][:3], start=1):
+        call, reply = ask(f"where exactly is the {('first', 'second', 'third')[place - 1]} one?")
+        assert (call["name"], call["arguments"]["property_id"]) == ("get_property", card["id"])
+        titled = re.search(rf"\bin ([^,]{{2,40}}), {re.escape(card['location'])}\b", card["title"])
+        within = card["compound"] or (titled.group(1) if titled else None)
+        where = f"{within}, {card['location']}" if within else card["location"]
+        assert reply.splitlines()[0].startswith(f"It is in {where}. Its listing gives "), reply
+
+
 def test_and_the_fourth_after_a_question_of_several_asks_it_of_the_fourth(api: httpx.Client) -> None:
     first, ask = conversation(api, "apartment in new cairo under 9m")
     cards = first["listings"]

@@ -554,6 +554,14 @@ def test_what_floor_how_big_how_many_bathrooms_and_where_are_answered_first(
         assert answer({asked: [True]}, "en", compound=None) == (
             "It is in New Cairo. Its listing gives the area, not a street address."
         )  # fmt: skip
+        # ... or the district its title names before the area
+        titled = {"compound": None, "compound_ar": None, "title": "Resale 2BR Apartment in District 10, New Cairo"}
+        assert answer({asked: [True]}, "en", **titled) == (
+            "It is in District 10, New Cairo. Its listing gives the district and the area, not a street address."
+        )
+        assert answer({asked: [True]}, "ar", **titled, location_ar="القاهرة الجديدة") == (
+            "مكانها: District 10، القاهرة الجديدة. الإعلان بيذكر الحي والمنطقة، مش العنوان بالتفصيل."
+        )
 
 
 def turn(message: str, tool: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
