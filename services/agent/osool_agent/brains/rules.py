@@ -2470,8 +2470,8 @@ def rules_model(reading: Reading, write_reply: Writer, resolve: Any) -> Function
                 return _call("schedule_viewing", again)
             stretched = _stretch(reading, returns)
             if stretched is not None:
-                reading.stretched = int(reading.arguments.get("max_price") or 0) or None
-                return _call("search_properties", await resolve("search_properties", stretched, ("max_price",)))
+                reading.stretched, again = stretched  # the reply names the budget nothing was within
+                return _call("search_properties", await resolve("search_properties", again, ("max_price",)))
             return ModelResponse(parts=[TextPart(write_reply(reading, returns))])
         if reading.tool is None:
             return ModelResponse(parts=[TextPart(write_reply(reading, []))])
@@ -2490,10 +2490,10 @@ def _call(tool: str, arguments: dict[str, Any]) -> ModelResponse:
 STRETCH = 1.10
 
 
-def _stretch(reading: Reading, returns: list[ToolReturnPart]) -> dict[str, Any] | None:
-    """Nothing was within the budget but the cheapest without it is a little above (STRETCH): the search again up to
-    there, cheapest first, which the reply says is above the budget. Not for "show me more", a relaxation taken or a
-    continuation ("any cheaper?"): those say they found nothing."""
+def _stretch(reading: Reading, returns: list[ToolReturnPart]) -> tuple[int, dict[str, Any]] | None:
+    """Nothing was within the budget but the cheapest without it is a little above (STRETCH): the budget, and the
+    search again up to there, cheapest first, which the reply says is above the budget. Not for "show me more", a
+    relaxation taken or a continuation ("any cheaper?"): those say they found nothing."""
     if reading.tool != "search_properties" or len(returns) != 1 or reading.note is not None:
         return None
     if reading.arguments.get("relax") or reading.arguments.get("exclude_ids"):
@@ -2506,8 +2506,7 @@ def _stretch(reading: Reading, returns: list[ToolReturnPart]) -> dict[str, Any] 
     cheapest = (price or {}).get("cheapest_price")
     if not cheapest or cheapest > budget * STRETCH:
         return None
-    reading.arguments["max_price"] = int(budget)  # the budget said, which the reply names
-    return {**reading.arguments, "max_price": int(budget * STRETCH), "order": "price_asc"}
+    return int(budget), {**reading.arguments, "max_price": int(budget * STRETCH), "order": "price_asc"}
 
 
 def _offer_again(reading: Reading, returns: list[ToolReturnPart]) -> dict[str, Any] | None:

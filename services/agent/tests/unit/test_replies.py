@@ -206,7 +206,9 @@ def test_nothing_within_the_budget_but_a_little_above_it_searches_again_up_to_te
     reading = Reading(language, "search_properties", {"query": "apartment in New Cairo under 4 million"})
     empty = ToolReturnPart("search_properties", _empty(4_000_000, 4_160_000), tool_call_id="c1")
     again = _stretch(reading, [empty])
-    assert again == {"query": "apartment in New Cairo under 4 million", "max_price": 4_400_000, "order": "price_asc"}
+    assert again == (4_000_000, {"query": "apartment in New Cairo under 4 million", "max_price": 4_400_000,
+                                 "order": "price_asc"})  # fmt: skip
+    assert reading.arguments == {"query": "apartment in New Cairo under 4 million"}  # the first call's left as it was
     listing = {"id": "a", "title": "1BR Apartment", "type": "Apartment", "location": "New Cairo", "price": 4_160_000,
                "size_sqm": 91.0, "price_per_sqm": 45_714}  # fmt: skip
     content = {"ok": True, "listings": [listing], "order": "price_asc", "applied_filters": {"max_price": 4_400_000}}
