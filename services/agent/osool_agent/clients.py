@@ -85,11 +85,14 @@ class SearchClient:
 
     async def market_stats(
         self, location: str | None, property_type: str | None, max_price: int | None = None,
-        places: list[str] | None = None,
+        places: list[str] | None = None, bedrooms: int | None = None,
     ) -> dict[str, Any]:  # fmt: skip
-        """An area's figures; with `places`, those places set side by side ("New Cairo or Zayed?")."""
+        """An area's figures; with `places`, those places set side by side ("New Cairo or Zayed?"); with `bedrooms`,
+        of the listings with that many bedrooms only."""
         pairs = (("location", location), ("type", property_type), ("max_price", max_price), ("places", places))
-        params = {key: value for key, value in pairs if value}
+        params: dict[str, Any] = {key: value for key, value in pairs if value}
+        if bedrooms is not None:
+            params["bedrooms"] = bedrooms
         result: dict[str, Any] = await _call(
             self.http, "search", "GET", "/api/market/stats", "market statistics", params=params
         )

@@ -170,9 +170,11 @@ async def market_stats(
     type: PropertyType | None = None,
     max_price: Annotated[int | None, Query(gt=0, le=MAX_PRICE_EGP)] = None,
     places: Places = None,
+    bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
 ) -> Response:
     """Count, median and mean price per m², price range, and the same by delivery year (and by place for a region or
     the whole market); with `max_price`, of the listings at or under that budget only ("which area for 4 million?");
+    with `bedrooms`, of the listings with that many bedrooms only ("how much is a 3-bedroom in Maadi usually?");
     with `places` (repeated, instead of a location), those places together and each one's figures side by side
     ("New Cairo or Sheikh Zayed?")."""
     if places and location:
@@ -184,7 +186,9 @@ async def market_stats(
     if len(named) == 1:  # one place is that place's figures
         location, named = named[0], []
     return model_response(
-        await service.market_stats(_canonical_area(location, region=True), type, max_price, places=named or None)
+        await service.market_stats(
+            _canonical_area(location, region=True), type, max_price, places=named or None, bedrooms=bedrooms
+        )
     )
 
 

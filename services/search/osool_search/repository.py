@@ -657,12 +657,13 @@ class ListingRepository:
 
     async def market_stats(
         self, locations: list[str] | None, property_type: str | None, max_price: int | None, *, by_location: bool,
-        recent_days: int,
+        recent_days: int, bedrooms: int | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         params = _Params()
         wanted = SearchFilters(
-            locations=locations, property_types=[property_type] if property_type else None, max_price=max_price
-        )
+            locations=locations, property_types=[property_type] if property_type else None, max_price=max_price,
+            bedrooms=bedrooms,
+        )  # fmt: skip
         where = _where(wanted, params)
         overall = await self.reads.fetchrow(
             f"""

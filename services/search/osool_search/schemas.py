@@ -245,6 +245,8 @@ class MarketStats(BaseModel):
     type: str | None
     # The budget asked about: the figures are then of the listings at or under it only.
     budget: int | None = None
+    # The bedrooms asked about: the figures are then of the listings with that many only.
+    bedrooms: int | None = None
     count: int
     median_price_per_sqm: float | None
     mean_price_per_sqm: float | None

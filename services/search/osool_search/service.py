@@ -509,34 +509,41 @@ class SearchService:
 
     async def market_stats(
         self, location: str | None, property_type: str | None, max_price: int | None = None,
-        *, places: Sequence[str] | None = None,
+        *, places: Sequence[str] | None = None, bedrooms: int | None = None,
     ) -> MarketStats:  # fmt: skip
-        """The area's figures (or those of `places` set side by side, canonical names), kept in the result cache until
+        """The area's figures (or those of `places` set side by side, canonical names; of the listings with `bedrooms`
+        bedrooms only, when given), kept in the result cache until
         the next ingest: the medians sort every matching listing, seconds for a whole market of a million, and listing
         pages and valuations ask for the same areas."""
         generation, _ = await self._read(None)
         # The day too: the recent changes are of a window that moves with it.
         today = datetime.now(UTC).date().isoformat()
-        asked = [location, property_type, max_price, today, list(places) if places else None]
+        asked = [location, property_type, max_price, today, list(places) if places else None, bedrooms]
         area = hashlib.sha256(json.dumps(asked).encode()).hexdigest()[:16]
         cache_key = None if generation is None else f"search:stats:{generation}:{area}"
         cached = await self._cache_get(cache_key)
         if cached is not None:
             return MarketStats.model_validate_json(cached)
-        stats = await self._compute_market_stats(location, property_type, max_price, places)
+        stats = await self._compute_market_stats(location, property_type, max_price, places, bedrooms)
         await self._cache_set(cache_key, stats.model_dump_json())
         return stats
 
     async def _compute_market_stats(
-        self, location: str | None, property_type: str | None, max_price: int | None, compared: Sequence[str] | None
-    ) -> MarketStats:
+        self, location: str | None, property_type: str | None, max_price: int | None, compared: Sequence[str] | None,
+        bedrooms: int | None,
+    ) -> MarketStats:  # fmt: skip
         places = list(REGION_PLACES[location]) if location in REGION_PLACES else list(compared) if compared else None
         where = list(REGION_LOCATIONS[location]) if location in REGION_PLACES else places or (
             [location] if location else None
         )  # fmt: skip
         # A region, places side by side or the whole market: each place's figures too ("which area?").
         figures = await self.repository.market_stats(
-            where, property_type, max_price, by_location=location is None or bool(places), recent_days=CHANGES_KEPT_DAYS
+            where,
+            property_type,
+            max_price,
+            by_location=location is None or bool(places),
+            recent_days=CHANGES_KEPT_DAYS,
+            bedrooms=bedrooms,
         )
         overall, recent = figures["overall"], figures["recent"]
         return MarketStats(
@@ -544,6 +551,7 @@ class SearchService:
             places=places,
             type=property_type,
             budget=max_price,
+            bedrooms=bedrooms,
             count=overall.get("count", 0),
             median_price_per_sqm=_round(overall.get("median_price_per_sqm")),
             mean_price_per_sqm=_round(overall.get("mean_price_per_sqm")),

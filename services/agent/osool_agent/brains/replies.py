@@ -1066,6 +1066,7 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         or ("السوق كله" if ar else "the whole market")
     )  # fmt: skip
     kind = content.get("property_type") or ""
+    rooms = content.get("bedrooms")
     # The four latest delivery years (the coming ones, or the last delivered), not the oldest: 1995's handful of
     # resales says little of today's prices.
     years = sorted((y for y in content.get("by_delivery_year", []) if y.get("delivery_year")),
@@ -1074,6 +1075,8 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         years = []  # "which area for 4 million?", "New Cairo or Zayed?" ask where: the places say it, not the years
     if ar:
         heading = f"{TYPE_PLURAL_AR.get(kind, kind)} في {where}" if kind else f"في {where}"
+        if rooms:  # "الشقق 3 غرف في المعادي", "الوحدات غرفتين في زايد"
+            heading = f"{TYPE_PLURAL_AR.get(kind, kind) if kind else 'الوحدات'} {_rooms(rooms, ar)} في {where}"
         if content.get("budget"):
             heading += f" بـ {egp(content['budget'])} جنيه أو أقل"
         lines = [
@@ -1090,6 +1093,8 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         listings = counted(content["count"], "listing", "listings")
         place = f"in {where}" if content.get("location") or compared else "across the market"
         heading = f"{TYPE_PLURAL.get(kind, kind)} {place}" if kind else str(where)
+        if rooms:  # "3-bedroom apartments in Maadi", "2-bedroom homes across the market"
+            heading = f"{rooms}-bedroom {TYPE_PLURAL.get(kind, kind) if kind else 'homes'} {place}"
         heading = heading[0].upper() + heading[1:]
         if content.get("budget"):
             heading += f" at or under EGP {egp(content['budget'])}"
@@ -1374,6 +1379,13 @@ def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, off
                     "دلوقتي. تحب أشوف بميزانية أعلى شوية، أو نوع تاني؟" if ar else
                     f"I have no {TYPE_PLURAL.get(kind, 'listings')}{there} at or under EGP {egp(content['budget'])} "
                     "right now. Shall I look with a somewhat higher budget, or at another type?")  # fmt: skip
+        if rooms := content.get("bedrooms") or reading.arguments.get("bedrooms"):
+            kind = content.get("property_type") or reading.arguments.get("property_type") or ""
+            there = (f" في {where}" if ar else f" in {where}") if where else ""
+            return (f"معنديش {TYPE_AR.get(kind, 'وحدات')} {_rooms(rooms, ar)}{there} دلوقتي عشان أديك أرقامها. "
+                    "تحب أرقامها بأي عدد غرف، أو بعدد غرف تاني؟" if ar else
+                    f"I have no {rooms}-bedroom {TYPE_PLURAL.get(kind, 'homes')}{there} right now to give their "
+                    "figures. Shall I give them for any number of bedrooms, or for another?")  # fmt: skip
         if where:
             return (f"معنديش إعلانات في {where} دلوقتي عشان أديك أرقامها. تحب أرقام منطقة تانية أو السوق كله؟" if ar
                     else f"I have no listings in {where} right now to give its figures. Another area, or the whole "

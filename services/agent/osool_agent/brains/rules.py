@@ -161,6 +161,25 @@ OVER_TIME = _family("changed", "change over", "over the last", "last year", "pas
                     "غليت", "ارتفاع", "زادت", "نزلت", "اتغيرت", "هتزيد", "هتغلى", "الوقت مناسب", "وقت مناسب",
                     "استني ولا اشتري", "اشتري دلوقتي", "betzeed", "btzeed", "bet2el", "ghelyet", "8elyet", "zadet",
                     "nezlet", "hatzeed")  # fmt: skip
+# Asking what a kind of home usually costs ("how much is a 3-bedroom in Maadi usually?", "بكام الشقة 3 غرف في المعادي
+# عادة؟", "the typical price of a villa in Zayed"): the market's figures of those listings, not a page of them.
+TYPICAL = re.compile(
+    r"\b(?:how much|what|price|prices|cost|costs|go for|goes for|sell for|sells for)\b.*"
+    r"\b(?:usually|typically|normally|on average|generally|in general)\b"
+    r"|\b(?:usually|typically|normally) (?:cost|costs|go for|goes for|sell for|sells for|priced|sold)\b"
+    r"|\b(?:typical|usual|normal|average|going) (?:price|prices|cost|rate|asking price)\b"
+    r"|(?<![\w])(?:بكام|سعر|سعرها|سعره|اسعار|اسعارها|تمن|تمنها|تمنه)(?![\w]).*"
+    r"(?<![\w])(?:عاده|عادتا|في العادي|في المتوسط|في الغالب|غالبا)(?![\w])"
+    r"|(?<![\w])(?:عاده|غالبا|في الغالب)(?![\w]).*(?<![\w])(?:بكام|سعرها|سعره|تمنها|تمنه)(?![\w])"
+    r"|(?<![\w])(?:السعر|سعر) (?:العادي|المعتاد|المتعارف عليه)"
+    r"|\b(?:b ?kam|bekam|be kam)\b.*\b(?:3ada|3adatan|3adatn|ghaleban|8aleban)\b"
+)
+# Listings at a good price ("apartments in Maadi with good prices", "شقق بأسعار كويسة"): a search, cheapest first,
+# not the market's figures the word "prices" would otherwise ask for.
+GOOD_PRICES = re.compile(
+    r"\b(?:good|great|reasonable|fair|low|lower|cheap|best|affordable|decent|nice|competitive) prices?\b"
+    r"|(?<![\w])(?:ب|و)?(?:اسعار|سعر) (?:كويسه|كويس|حلوه|حلو|مناسبه|مناسب|معقوله|معقول|رخيصه|رخيص|لقطه)(?![\w])"
+)
 # "There": the place the conversation is on (the last search's).
 THERE = _family("there", "هناك", "هنا", "فيها", "henak", "hnak", "hena")
 # Asked with no area or type at all, only these make a question about the whole market.
@@ -878,9 +897,11 @@ def read_message(
             ("location", area),
             ("property_type", owned_type),
             ("max_price", ceiling if under_budget else None),
+            ("bedrooms", filters.get("bedrooms")),  # "and 2 bedrooms?" after a 3-bedroom's figures
         )
         changed = {key: value for key, value in asked_again if value}
-        if changed and not bedrooms and (REFINE.search(folded) or len(folded.split()) <= 6):
+        exact = not bedrooms or filters.get("bedrooms") is not None
+        if changed and exact and (REFINE.search(folded) or len(folded.split()) <= 6):
             note = "which_area" if WHICH_AREA.search(folded) else "over_time" if OVER_TIME.search(folded) else None
             return Reading(language, "check_market_trends", {**calculation[1], **changed}, note=note)
     elif calculation is not None and not (ids or picks or searching_place or (ptype and not REFINE.search(folded))):
@@ -1166,22 +1187,33 @@ def read_message(
             ("max_price", ceiling),
         )
         return Reading(language, "check_market_trends", {k: v for k, v in wanted if v}, note=which_area)
-    if TRENDS.search(folded) and not (
-        bedrooms or budget or referenced or ids or parsed.get("order") in _PER_SQM_ORDERS
+    rooms = filters.get("bedrooms")
+    if (TRENDS.search(folded) or TYPICAL.search(folded)) and not (
+        (bedrooms and rooms is None)
+        or budget
+        or referenced
+        or ids
+        or parsed.get("order") in _PER_SQM_ORDERS
+        or (GOOD_PRICES.search(folded) and not TYPICAL.search(folded))
     ):
         # "بكام المتر هناك؟", "price per meter there?", "how much a meter?": the place and type of the last search
-        # ("the cheapest per sqm" asks for listings in that order, not the market's figures)
+        # ("the cheapest per sqm" asks for listings in that order, not the market's figures); "how much is a
+        # 3-bedroom usually?": those listings' figures ("3 bedrooms or more" is no count the figures are taken of)
         last = previous.arguments if previous is not None and not (area or owned_type) else {}
         there = {key: last[key] for key in ("location", "property_type") if last.get(key)}
+        there |= {"bedrooms": rooms} if rooms is not None else {}
         if "location" not in there and not (area or owned_type) and THERE.search(folded):
             # A search named no place but everything it showed is in one ("4 rooms with a garden": all in Madinaty)
             places = {str(listing.get("location")) for listing in shown[:_CARDS] if listing.get("location")}
             there |= {"location": places.pop()} if len(places) == 1 else {}
         over_time = "over_time" if OVER_TIME.search(folded) else None
-        if there and (THERE.search(folded) or (len(folded.split()) <= 4 and not WHOLE_MARKET.search(folded))):
+        whole = WHOLE_MARKET.search(folded) is not None
+        # "how much is a 3-bedroom usually?" after a search in Maadi: Maadi's
+        near = THERE.search(folded) or (not whole and (len(folded.split()) <= 4 or (rooms is not None and not area)))
+        if there.keys() - {"bedrooms"} and near:
             return Reading(language, "check_market_trends", there, note=over_time)
-        if area or owned_type or WHOLE_MARKET.search(folded):
-            pairs = (("location", area), ("property_type", owned_type))
+        if area or owned_type or whole or (rooms is not None and TYPICAL.search(folded)):
+            pairs = (("location", area), ("property_type", owned_type), ("bedrooms", rooms))
             arguments = {key: value for key, value in pairs if value}
             return Reading(language, "check_market_trends", arguments, note=over_time)
     if (
@@ -1376,6 +1408,13 @@ REFINE = re.compile(
     r"|(?<![\w])(?:انهي|اني|مين|اي) (?:واحده|وحده|واحد|فيهم|منهم)|(?<![\w])فيهم(?![\w])"
     r"|\b(?:anhy|anhi|meen|min) (?:wa7da|fehom|fihom)\b|\bfehom\b|\bfihom\b"
 )
+# "Show me some in New Cairo under 6 million", "do you have any in Zayed?", "وريني حاجات في زايد": "some" and "any"
+# are of the homes the buyer was looking at, so the last search changed, whatever the message's length.
+_SOME_OF_THOSE = re.compile(
+    r"^(?:ok |okay |so |then |now |alright |fine |good )?(?:can you |could you )?(?:show me|find me|get me|give me"
+    r"|do you have|have you got|are there|is there|got|any) (?:some|any|ones|a few|others|one|similar ones)\b"
+    r"|^(?:طب |طيب |ماشي |تمام )?(?:وريني|ورينى|هاتلي|شوفلي|طلعلي|عندك) (?:شويه|حاجات|كام واحده|حاجه|واحده)(?![\w])"
+)
 # How the buyer will pay: a message stating only this changes the last search, whatever its length.
 _PAYING = frozenset({"min_price", "max_price", "max_monthly_installment", "max_down_payment", "max_down_payment_pct",
                      "min_installment_years"})  # fmt: skip
@@ -1402,7 +1441,8 @@ def _refined(
     if not filters and not regions:
         return None
     paying = not regions and set(filters) <= _PAYING
-    if not REFINE.search(folded) and not paying and (len(folded.split()) > 6 or filters.get("property_types")):
+    anaphoric = REFINE.search(folded) or (_SOME_OF_THOSE.search(folded) and not filters.get("property_types"))
+    if not anaphoric and not paying and (len(folded.split()) > 6 or filters.get("property_types")):
         return None
     places = filters.get("locations") or []
     # "Maadi or Zayed": the places are read from the message's words alone (the last search's words would add its own
@@ -1839,10 +1879,12 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
         # The listings of the figures: in their place, and within the budget they were taken under
         area, ptype, ceiling = (call[1].get(key) for key in ("location", "property_type", "max_price"))
         area = area or " or ".join(call[1].get("places") or ())  # places set side by side: their listings in turn
-        words = ((ptype or "homes").lower(), f"in {area}" if area else "", f"up to EGP {ceiling:,}" if ceiling else "")
+        rooms = call[1].get("bedrooms")
+        words = (f"{rooms}-bedroom" if rooms else "", (ptype or "homes").lower(), f"in {area}" if area else "",
+                 f"up to EGP {ceiling:,}" if ceiling else "")  # fmt: skip
         return "search_properties", {
             "query": " ".join(part for part in words if part),
-            **{k: v for k, v in call[1].items() if k in ("location", "property_type", "max_price")},
+            **{k: v for k, v in call[1].items() if k in ("location", "property_type", "max_price", "bedrooms")},
         }
     if kind == "reserve" and call[0] == "reserve_property" and call[1].get("property_id"):
         return "reserve_property", {"property_id": call[1]["property_id"]}

@@ -81,7 +81,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("check_market_trends", "Real market figures for an area and type: listings, median price per m², "
              "median price, by delivery year; for a region or the whole market by place; with places (\"New Cairo "
              "or Zayed, which is better?\"), those places side by side; with max_price, of the listings within that "
-             "budget (what it buys where).", TrendsArgs, check_market_trends),
+             "budget (what it buys where); with bedrooms, of the listings with that many (how much a 3-bedroom "
+             "usually costs).", TrendsArgs, check_market_trends),
     ToolSpec("check_availability", "A listing's status on the blockchain property registry: available, reserved, "
              "sold or not registered.", AvailabilityArgs, check_availability),
     ToolSpec("audit_contract", "Review a property contract (or clauses of it) the buyer pasted, English or Arabic: "

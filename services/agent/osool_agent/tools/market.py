@@ -61,6 +61,9 @@ class TrendsArgs(ToolArgs):
         max_length=MAX_PLACES,
         description="instead of a location: places to set side by side (New Cairo or Sheikh Zayed, which is better?)",
     )
+    bedrooms: int | None = Field(
+        default=None, ge=0, le=20, description="the figures of the listings with this many bedrooms only (3-bedroom)"
+    )
 
     @model_validator(mode="after")
     def _one_area(self) -> TrendsArgs:
@@ -102,6 +105,7 @@ class TrendsOutcome(ToolOutcome):
     places: list[str] | None = Field(default=None, description="the places asked to be set side by side")
     property_type: str | None = None
     budget: int | None = Field(default=None, description="the budget asked about: the listings at or under it only")
+    bedrooms: int | None = Field(default=None, description="the bedrooms asked about: those listings only")
     count: int = 0
     median_price_per_sqm: int | None = None
     median_price: int | None = None
@@ -175,7 +179,9 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
     """Real aggregates of the listings: count, median price per m² and price, by delivery year, and for a region or
     the whole market by place."""
     try:
-        stats = await ctx.search.market_stats(args.location, args.property_type, args.max_price, args.places)
+        stats = await ctx.search.market_stats(
+            args.location, args.property_type, args.max_price, args.places, args.bedrooms
+        )
     except DomainError as exc:
         code = "invalid" if exc.status_code < 500 else "unavailable"
         return TrendsOutcome(ok=False, error=code, message=exc.message)
@@ -187,7 +193,8 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
         return TrendsOutcome(
             ok=False, error="not_found",
             message="no listings for this area and type" + (" within this budget" if args.max_price else ""),
-            location=stats["location"], property_type=stats["type"], budget=args.max_price,
+            location=stats["location"], location_ar=stats.get("location_ar"), property_type=stats["type"],
+            budget=args.max_price, bedrooms=args.bedrooms,
         )  # fmt: skip
     return TrendsOutcome(
         location=stats["location"],
@@ -195,6 +202,7 @@ async def check_market_trends(ctx: ToolContext, args: TrendsArgs) -> TrendsOutco
         places=stats.get("places") if args.places else None,
         property_type=stats["type"],
         budget=args.max_price,
+        bedrooms=args.bedrooms,
         count=stats["count"],
         median_price_per_sqm=whole(stats["median_price_per_sqm"]),
         median_price=whole(stats["median_price"]),

@@ -1065,6 +1065,32 @@ def test_a_yes_makes_what_the_last_reply_offered_and_afford_keeps_to_the_mortgag
     assert call["arguments"]["down_payment_pct"] == 30
 
 
+def test_what_a_bedroom_count_usually_costs_is_its_figures_then_its_listings(api: httpx.Client) -> None:
+    first = chat(api, "how much is a 3 bedroom apartment in New Cairo usually?").json()
+    session, secret = first["session_id"], first["session_secret"]
+    [call] = first["tool_calls"]
+    wanted = {"location": "New Cairo", "property_type": "Apartment", "bedrooms": 3}
+    assert (call["name"], call["arguments"]) == ("check_market_trends", wanted)
+    stats = api.get("/api/market/stats", params={"location": "New Cairo", "type": "Apartment", "bedrooms": 3}).json()
+    assert 0 < stats["count"] < api.get("/api/market/stats", params={"location": "New Cairo", "type": "Apartment"}
+                                         ).json()["count"]  # fmt: skip
+    assert first["reply"].startswith(
+        f"3-bedroom apartments in New Cairo: {stats['count']} listings, median EGP {stats['median_price_per_sqm']:,.0f}"
+    ), first["reply"]
+    two = chat(api, "and 2 bedrooms?", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["bedrooms"]) for c in two["tool_calls"]] == [("check_market_trends", 2)]
+    assert two["reply"].startswith("2-bedroom apartments in New Cairo:"), two["reply"]
+    shown = chat(api, "yes please", secret, session_id=session).json()
+    [search] = shown["tool_calls"]
+    assert search["name"] == "search_properties" and search["arguments"]["bedrooms"] == 2
+    assert shown["listings"] and {(c["bedrooms"], c["location"]) for c in shown["listings"]} == {(2, "New Cairo")}
+    # "show me some in Sheikh Zayed": some of those, the 2-bedroom apartments, there
+    some = chat(api, "ok show me some in Sheikh Zayed under 20 million", secret, session_id=session).json()
+    [search] = some["tool_calls"]
+    assert search["arguments"]["bedrooms"] == 2 and search["arguments"]["location"] == "Sheikh Zayed"
+    assert some["listings"] and {(c["type"], c["bedrooms"]) for c in some["listings"]} == {("Apartment", 2)}
+
+
 def test_which_area_sets_the_markets_places_side_by_side(api: httpx.Client) -> None:
     answer = chat(api, "which area is best to invest in?").json()
     [call] = answer["tool_calls"]

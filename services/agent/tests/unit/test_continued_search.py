@@ -196,6 +196,25 @@ def refine(text: str, filters: dict[str, Any], regions: list[str] | None = None)
         ),
         ("same but villas", {"property_types": ["Villa"]}, [], {"property_type": "Villa"}),
         ("بس 2 غرف", {"bedrooms": 2}, [], {"bedrooms": 2}),
+        # "Some" and "any" are of the homes the buyer was looking at, however long the message.
+        (
+            "ok show me some in Sheikh Zayed under 6 million",
+            {"locations": ["Sheikh Zayed"], "max_price": 6_000_000},
+            [],
+            {"location": "Sheikh Zayed", "max_price": 6_000_000},
+        ),
+        (
+            "do you have any in Sheikh Zayed with a garden?",
+            {"locations": ["Sheikh Zayed"], "features": ["garden"]},
+            [],
+            {"location": "Sheikh Zayed"},
+        ),
+        (
+            "وريني حاجات في الشيخ زايد تحت 6 مليون لو سمحت",
+            {"locations": ["Sheikh Zayed"], "max_price": 6_000_000},
+            [],
+            {"location": "Sheikh Zayed", "max_price": 6_000_000},
+        ),
         # Filters only the words carry stay in the words: the search reads them from the query.
         ("only ready to move", {"is_delivered": True}, [], {}),
         ("with a garden", {"features": ["garden"]}, [], {}),
@@ -225,6 +244,10 @@ def test_a_change_is_the_last_search_with_that_change(
         ("villas in Sheikh Zayed under 30 million", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"],
                                                      "max_price": 30_000_000}),
         ("شقة في التجمع", {"property_types": ["Apartment"], "locations": ["New Cairo"]}),
+        # "some villas" names what it wants: a search of its own
+        ("ok show me some villas in Sheikh Zayed under 30 million", {"property_types": ["Villa"],
+                                                                     "locations": ["Sheikh Zayed"],
+                                                                     "max_price": 30_000_000}),
         ("does it have a garden?", {"features": ["garden"]}),
     ],
 )  # fmt: skip

@@ -181,6 +181,90 @@ def test_prices_there_after_a_search_of_no_place_are_of_the_one_place_it_showed(
     assert read_message(text, {"filters": {}}, two_places, "auto", previous=previous).arguments.get("location") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "filters", "arguments"),
+    [("how much is a 3 bedroom apartment in Maadi usually?", {"bedrooms": 3, "property_types": ["Apartment"],
+                                                             "locations": ["Maadi"]},
+      {"location": "Maadi", "property_type": "Apartment", "bedrooms": 3}),
+     ("بكام الشقة 3 غرف في المعادي عادة؟", {"bedrooms": 3, "property_types": ["Apartment"], "locations": ["Maadi"]},
+      {"location": "Maadi", "property_type": "Apartment", "bedrooms": 3}),
+     ("شقة غرفتين في التجمع سعرها كام في العادي", {"bedrooms": 2, "property_types": ["Apartment"],
+                                                   "locations": ["New Cairo"]},
+      {"location": "New Cairo", "property_type": "Apartment", "bedrooms": 2}),
+     ("what's the average price of a 2 bedroom in Zayed?", {"bedrooms": 2, "locations": ["Sheikh Zayed"]},
+      {"location": "Sheikh Zayed", "bedrooms": 2}),
+     ("how much do villas in Zayed typically go for?", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]},
+      {"location": "Sheikh Zayed", "property_type": "Villa"}),
+     ("el sha2a 3 owad fel tagamo3 b kam 3adatan?", {"bedrooms": 3, "property_types": ["Apartment"],
+                                                     "locations": ["New Cairo"]},
+      {"location": "New Cairo", "property_type": "Apartment", "bedrooms": 3}),
+     # No place, no search before: the whole market's figures of that many bedrooms
+     ("how much is a 3 bedroom usually?", {"bedrooms": 3}, {"bedrooms": 3})],
+)  # fmt: skip
+def test_what_a_kind_of_home_usually_costs_is_the_figures_of_those_listings(
+    text: str, filters: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    reading = read_message(text, {"filters": filters}, [], "auto")
+    assert (reading.tool, reading.arguments) == ("check_market_trends", arguments)
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("show me 3 bedroom apartments in Maadi with good prices", {"bedrooms": 3, "property_types": ["Apartment"],
+                                                                 "locations": ["Maadi"]}),
+     ("عايز شقق في التجمع بأسعار كويسة", {"property_types": ["Apartment"], "locations": ["New Cairo"]}),
+     # "3 bedrooms or more" is no count the figures can be taken of
+     ("average price of 3+ bedroom apartments in Maadi", {"min_bedrooms": 3, "property_types": ["Apartment"],
+                                                          "locations": ["Maadi"]}),
+     ("I usually work from home, I need 3 bedrooms in Maadi", {"bedrooms": 3, "locations": ["Maadi"]})],
+)  # fmt: skip
+def test_homes_at_good_prices_or_of_a_least_bedroom_count_are_a_search(text: str, filters: dict[str, Any]) -> None:
+    assert read_message(text, {"filters": filters}, [], "auto").tool == "search_properties"
+
+
+def test_a_bedroom_count_asked_after_a_search_is_of_its_place_then_changed_then_shown() -> None:
+    previous = LastSearch({"query": "apartments in Maadi", "location": "Maadi", "property_type": "Apartment"},
+                          ("a",), (6_000_000,), (150.0,))  # fmt: skip
+    reading = read_message("how much is a 3 bedroom one usually?", {"filters": {"bedrooms": 3}}, [{"id": "a"}], "auto",
+                           previous=previous)  # fmt: skip
+    three = {"location": "Maadi", "property_type": "Apartment", "bedrooms": 3}
+    assert (reading.tool, reading.arguments) == ("check_market_trends", three)
+    again = read_message("and 2 bedrooms?", {"filters": {"bedrooms": 2}}, [], "auto",
+                         calculation=("check_market_trends", three))  # fmt: skip
+    assert (again.tool, again.arguments) == ("check_market_trends", {**three, "bedrooms": 2})
+    call = {"id": "c1", "name": "check_market_trends", "arguments": again.arguments}
+    past = [{"role": "user", "content": "and 2 bedrooms?"},
+            {"role": "tool", "content": json.dumps({"ok": True, "count": 42}), "tool_calls": [call]},
+            {"role": "assistant", "content": "... Shall I show you listings there?"}]  # fmt: skip
+    assert offered_next(past, past[-1]["content"]) == (
+        "search_properties",
+        {"query": "2-bedroom apartment in Maadi", "location": "Maadi", "property_type": "Apartment", "bedrooms": 2},
+    )
+
+
+def test_the_figures_of_a_bedroom_count_say_it_and_so_does_having_none() -> None:
+    reading = Reading("en", "check_market_trends", {"location": "Maadi", "property_type": "Apartment", "bedrooms": 3})
+    content = {**_trends_content(), "location": "Maadi", "location_ar": "المعادي", "property_type": "Apartment",
+               "bedrooms": 3}  # fmt: skip
+    part = ToolReturnPart("check_market_trends", content, tool_call_id="c")
+    assert write_reply(reading, [part]).startswith(
+        "3-bedroom apartments in Maadi: 420 listings, median EGP 71,090/m², median price EGP 12,175,000"
+    )
+    arabic = Reading("ar", reading.tool, reading.arguments)
+    assert write_reply(arabic, [part]).startswith("الشقق 3 غرف في المعادي: 420 وحدة معروضة")
+    two = ToolReturnPart("check_market_trends", {**content, "bedrooms": 2}, tool_call_id="c")
+    assert write_reply(arabic, [two]).startswith("الشقق غرفتين في المعادي")
+    none = ToolReturnPart(
+        "check_market_trends",
+        {"ok": False, "error": "not_found", "location": "Maadi", "property_type": "Apartment", "bedrooms": 7},
+        tool_call_id="c",
+    )
+    assert write_reply(reading, [none]).startswith("I have no 7-bedroom apartments in Maadi right now")
+    assert write_reply(arabic, [none]).startswith("معنديش شقة 7 غرف في Maadi")
+    with pytest.raises(ValidationError):
+        TrendsArgs(location="Maadi", bedrooms=21)
+
+
 def _trends_content(**recent: Any) -> dict[str, Any]:
     return {"ok": True, "location": "Sheikh Zayed", "location_ar": "الشيخ زايد", "count": 420,
             "median_price_per_sqm": 71_090, "median_price": 12_175_000, "min_price": 2_420_000,

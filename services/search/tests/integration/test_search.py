@@ -7,6 +7,7 @@ import hashlib
 import json
 import random
 import re
+import statistics
 import subprocess
 import sys
 import uuid
@@ -581,3 +582,18 @@ def test_market_stats_under_a_budget_count_only_the_listings_at_or_under_it(api:
     )
     for bad in (0, -5, "four million", 10**13):
         assert api.get("/api/market/stats", params={"max_price": bad}).status_code == 422, bad
+
+
+def test_market_stats_of_a_bedroom_count_are_those_listings_only(api: httpx.Client) -> None:
+    """ "How much is a 3-bedroom apartment in Maadi usually?": the figures of the 3-bedroom listings, not of all."""
+    wanted = {"location": "New Cairo", "type": "Apartment"}
+    whole = api.get("/api/market/stats", params=wanted).json()
+    three = api.get("/api/market/stats", params={**wanted, "bedrooms": 3}).json()
+    assert three["bedrooms"] == 3 and whole["bedrooms"] is None
+    listings = every_listing(api, {**wanted, "bedrooms": 3})
+    assert 0 < three["count"] == len(listings) < whole["count"]
+    prices = sorted(r["price"] for r in listings)
+    assert (three["min_price"], three["max_price"]) == (prices[0], prices[-1])
+    assert three["median_price"] == pytest.approx(statistics.median(prices), abs=1)
+    for bad in (-1, 21, "three"):
+        assert api.get("/api/market/stats", params={**wanted, "bedrooms": bad}).status_code == 422, bad
