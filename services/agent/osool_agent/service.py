@@ -633,9 +633,10 @@ class ChatService:
         return combined
 
     async def _resolve(self, deps: TurnDeps, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """A mortgage or a yield on a listing already shown: the listing's price, as the search service has it."""
-        ref = arguments.pop("property_id", None) if tool in ("calculate_mortgage", "calculate_investment_roi") else None
-        if ref:
+        """A mortgage or a yield on a listing already shown: the listing's price, as the search service has it (its id
+        stays in the call: the conversation is on that listing)."""
+        ref = arguments.get("property_id") if tool in ("calculate_mortgage", "calculate_investment_roi") else None
+        if ref and not arguments.get("property_price"):
             listing = await fetch_listing(deps.tools, str(ref))
             if listing is not None:
                 arguments["property_price"] = listing.price

@@ -808,7 +808,8 @@ def _mortgage(content: dict[str, Any], reading: Reading, ar: bool) -> str:
             f"so a loan of up to EGP {egp(afford['max_loan_for_income'])}."
         )  # fmt: skip
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
-    lines.append(offer_question("budget", ar))
+    # On a listing shown, seeing it is the next step; on a price said, the listings at it
+    lines.append(offer_question("viewing" if reading.arguments.get("property_id") else "budget", ar))
     return "\n".join(lines)
 
 

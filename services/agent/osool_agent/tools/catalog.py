@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 from pydantic_ai import RunContext, Tool
@@ -34,6 +34,7 @@ from osool_agent.tools.listings import (
     GetPropertyArgs,
     SearchArgs,
     compare_units,
+    fetch_listing,
     get_property,
     search_properties,
 )
@@ -55,12 +56,25 @@ class ToolSpec:
     run: ToolFunction
 
 
-async def _mortgage(_: ToolContext, args: MortgageArgs) -> BaseModel:
-    return mortgage(args)
+async def _priced(ctx: ToolContext, args: MortgageArgs | RoiArgs) -> MortgageArgs | RoiArgs | ToolOutcome:
+    """The arguments of a mortgage or a yield on a listing (`property_id`) with no price said: read again with the
+    listing's price as search has it, or not_found when no listing has that id."""
+    if args.property_price is not None or args.property_id is None:
+        return args
+    listing = await fetch_listing(ctx, args.property_id)
+    if listing is None:
+        return ToolOutcome(ok=False, error="not_found", message=f"no listing with id {args.property_id}")
+    return type(args).model_validate({**args.model_dump(exclude_none=True), "property_price": listing.price})
 
 
-async def _roi(_: ToolContext, args: RoiArgs) -> BaseModel:
-    return investment_roi(args)
+async def _mortgage(ctx: ToolContext, args: MortgageArgs) -> BaseModel:
+    priced = await _priced(ctx, args)
+    return priced if isinstance(priced, ToolOutcome) else mortgage(cast(MortgageArgs, priced))
+
+
+async def _roi(ctx: ToolContext, args: RoiArgs) -> BaseModel:
+    priced = await _priced(ctx, args)
+    return priced if isinstance(priced, ToolOutcome) else investment_roi(cast(RoiArgs, priced))
 
 
 TOOLS: tuple[ToolSpec, ...] = (

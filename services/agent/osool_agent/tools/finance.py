@@ -165,10 +165,17 @@ def _programme_ids() -> str:
     return ", ".join(p.id for p in load_finance_data().programmes)
 
 
+# A mortgage or a yield computed on a listing names it: the price is then the listing's, and the conversation stays
+# on that listing ("book a viewing" after "the monthly on the second one" is of the second one).
+LISTING_ID = ("The id of the listing already shown this is computed on; its price is then the listing's, when "
+              "property_price is left out.")  # fmt: skip
+
+
 class MortgageArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     property_price: int | None = Field(default=None, gt=0, le=10_000_000_000, description="Unit price in EGP.")
+    property_id: str | None = Field(default=None, min_length=1, max_length=64, description=LISTING_ID)
     down_payment_pct: float | None = Field(
         default=None,
         ge=0,
@@ -222,6 +229,8 @@ class MortgageArgs(BaseModel):
 
     @model_validator(mode="after")
     def _enough_to_compute(self) -> MortgageArgs:
+        if self.property_price is None and self.property_id is not None:
+            return self  # the listing's price is looked up, and these arguments read again with it (catalog)
         if self.property_price is None and self.loan_amount is None and self.monthly_income is None:
             raise ValueError("give at least one of property_price, loan_amount or monthly_income")
         if self.property_price is not None and self.loan_amount is not None and self.loan_amount > self.property_price:
@@ -467,7 +476,8 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
 class RoiArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    property_price: int = Field(gt=0, le=10_000_000_000, description="Purchase price in EGP.")
+    property_price: int | None = Field(default=None, gt=0, le=10_000_000_000, description="Purchase price in EGP.")
+    property_id: str | None = Field(default=None, min_length=1, max_length=64, description=LISTING_ID)
     annual_rent: int | None = Field(
         default=None, ge=0, le=1_000_000_000, description="Rent in EGP a year. Give this or monthly_rent, not both."
     )
@@ -493,6 +503,8 @@ class RoiArgs(BaseModel):
 
     @model_validator(mode="after")
     def _one_rent(self) -> RoiArgs:
+        if self.property_price is None and self.property_id is None:
+            raise ValueError("give property_price, or the property_id of a listing shown")
         if self.annual_rent is not None and self.monthly_rent is not None:
             raise ValueError("give annual_rent or monthly_rent, not both")
         if self.months_let is not None and self.monthly_rent is None:
@@ -518,6 +530,8 @@ class RoiResult(BaseModel):
 
 def calculate_investment_roi(args: RoiArgs) -> RoiResult:
     """Gross and net rental yield, years to break even, and a grade."""
+    if args.property_price is None:
+        raise ValueError("property_price: the listing's price was not looked up")
     said = _Said()
     price = _dec(args.property_price)
     if args.annual_rent is not None:

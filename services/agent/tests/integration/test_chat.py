@@ -1065,6 +1065,30 @@ def test_a_yes_makes_what_the_last_reply_offered_and_afford_keeps_to_the_mortgag
     assert call["arguments"]["down_payment_pct"] == 30
 
 
+def test_a_mortgage_on_a_listing_keeps_the_conversation_on_it_and_offers_its_viewing(api: httpx.Client) -> None:
+    first = chat(api, "apartments in New Cairo under 8 million").json()
+    session, secret = first["session_id"], first["session_secret"]
+    second = first["listings"][1]
+    loan = chat(api, "what's the monthly on the second one with 20% down over 10 years?", secret,
+                session_id=session).json()  # fmt: skip
+    [call] = loan["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"]) == ("calculate_mortgage", second["id"])
+    assert call["result"]["property_price"] == second["price"] and loan["reply"].endswith("Shall we book a viewing?")
+    again = chat(api, "and with 30% down?", secret, session_id=session).json()
+    [call] = again["tool_calls"]
+    assert call["arguments"]["property_id"] == second["id"] and call["result"]["down_payment"] == round(
+        second["price"] * 0.3)  # fmt: skip
+    # The viewing offered, and "is it available?", are of the second listing, not of the first shown
+    yes = chat(api, "yes", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["property_id"]) for c in yes["tool_calls"]] == [
+        ("schedule_viewing", second["id"])]  # fmt: skip
+    available = chat(api, "is it still available?", secret, session_id=session).json()
+    assert [c["arguments"]["property_id"] for c in available["tool_calls"]] == [second["id"]]
+    # A mortgage on a price said offers listings at it, as before
+    said = chat(api, "mortgage on a 5M apartment with 20% down").json()
+    assert said["reply"].endswith("Shall I look for listings within that budget?"), said["reply"]
+
+
 def test_what_a_bedroom_count_usually_costs_is_its_figures_then_its_listings(api: httpx.Client) -> None:
     first = chat(api, "how much is a 3 bedroom apartment in New Cairo usually?").json()
     session, secret = first["session_id"], first["session_secret"]

@@ -314,3 +314,34 @@ def test_the_models_qualify_lead_call_fills_the_lead(
     page = httpx.get(f"{stack.config.public_url}/api/leads", params={"limit": 100}, headers=admin, timeout=30).json()
     lead = next(item for item in page["items"] if body["session_id"] in item["session_ids"])
     assert (lead["intent"], lead["purpose"], lead["types"]) == ("buy", "business", ["Clinic"])
+
+
+def test_a_mortgage_the_model_asks_on_a_listing_shown_is_on_its_price_and_an_unseen_one_on_none(
+    fake: FakeOpenAI, model_agent_factory: Agents
+) -> None:
+    """calculate_mortgage with a listing's id and no price: the listing's price as search has it, and the call keeps
+    the id (the conversation is on that listing); an id no listing has is not_found, not computed on a guess."""
+    agent = model_agent_factory()
+    fake.responder = consultant({"location": "New Cairo", "property_type": "Apartment"})
+    first = agent.chat("apartment in New Cairo", headers={"Accept": "application/json"}).json()
+    session = {"session_id": first["session_id"], "headers": {"X-Session-Secret": first["session_secret"],
+                                                              "Accept": "application/json"}}  # fmt: skip
+    card = first["listings"][1]
+    fake.responder = None
+    fake.script(
+        Reply(tool_calls=[ToolCall("calculate_mortgage", {"property_id": card["id"], "years": 10,
+                                                          "down_payment_pct": 20})]),
+        Reply(text="Here is the monthly."),
+    )  # fmt: skip
+    body = agent.chat("monthly on the second one with 20% down over 10 years?", **session).json()
+    [call] = body["tool_calls"]
+    assert call["arguments"]["property_id"] == card["id"] and call["result"]["property_price"] == card["price"]
+    assert call["result"]["loan_amount"] == round(card["price"] * 0.8)
+    unseen = str(uuid.uuid4())
+    fake.script(
+        Reply(tool_calls=[ToolCall("calculate_mortgage", {"property_id": unseen, "years": 10})]),
+        Reply(text="I could not compute that."),
+    )
+    refused = agent.chat("and the monthly on that other one over 10 years?", **session).json()
+    [call] = refused["tool_calls"]
+    assert (call["result"]["ok"], call["result"]["error"]) == (False, "not_found") and "monthly" not in call["result"]

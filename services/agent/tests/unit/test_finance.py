@@ -606,3 +606,17 @@ def test_the_same_unit_twice_is_refused() -> None:
 def test_a_unit_without_a_price_is_refused() -> None:
     with pytest.raises(ValidationError):
         unit(price=0)
+
+
+def test_a_listings_id_stands_for_its_price_until_it_is_looked_up() -> None:
+    """A mortgage or a yield on a listing may name it instead of its price (the catalog looks the price up); the
+    yield refuses to compute on none, and a yield names a price or a listing."""
+    assert MortgageArgs(property_id="a", years=10).property_price is None
+    with pytest.raises(ValidationError):
+        MortgageArgs(years=10)
+    with pytest.raises(ValidationError):
+        RoiArgs(monthly_rent=20_000)
+    with pytest.raises(ValueError, match="not looked up"):
+        calculate_investment_roi(RoiArgs(property_id="a", monthly_rent=20_000))
+    priced = calculate_investment_roi(RoiArgs(property_id="a", property_price=3_000_000, monthly_rent=20_000))
+    assert priced.gross_yield_pct == 8.0

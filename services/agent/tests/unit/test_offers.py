@@ -229,3 +229,21 @@ def test_show_me_those_after_nothing_found_takes_the_first_relaxation_said(text:
     assert text_ar.startswith("دي اللي لقيتها من غير حد الميزانية:"), text_ar
     # "show me those" after anything else offered nothing of the kind
     assert read(text, LISTED).tool != "search_properties" or "relax" not in read(text, LISTED).arguments
+
+
+def test_a_mortgage_on_a_listing_offers_its_viewing_and_a_yes_books_that_listing() -> None:
+    result = {"ok": True, "property_price": 5_190_000, "loan_amount": 4_152_000, "down_payment": 1_038_000,
+              "monthly_payment": 91_544, "total_interest": 6_833_244, "total_paid": 10_985_244, "years": 10,
+              "annual_rate_pct": 24.0, "programme": {"id": "market", "name": "Bank market rate"},
+              "assumptions": []}  # fmt: skip
+    arguments = {"property_id": LISTING, "property_price": 5_190_000, "years": 10, "down_payment_pct": 20.0}
+    part = ToolReturnPart("calculate_mortgage", result, tool_call_id="c1")
+    said = write_reply(Reading("en", "calculate_mortgage", arguments), [part])
+    assert said.endswith("Shall we book a viewing?"), said
+    assert write_reply(Reading("ar", "calculate_mortgage", arguments), [part]).endswith("تحب نحجز معاد معاينة؟")
+    past = turn("calculate_mortgage", arguments, result, said)
+    assert offered_next(past, said) == ("schedule_viewing", {"property_id": LISTING})
+    # On a price said, the listings at it
+    priced = {k: v for k, v in arguments.items() if k != "property_id"}
+    assert write_reply(Reading("en", "calculate_mortgage", priced), [part]).endswith(
+        "Shall I look for listings within that budget?")  # fmt: skip
