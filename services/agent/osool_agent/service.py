@@ -42,6 +42,8 @@ from osool_agent.brains.rules import (
     answers_nothing,
     asked_again,
     asked_more,
+    asked_when,
+    cairo_today,
     fold,
     last_alert,
     last_calculation,
@@ -535,6 +537,12 @@ class ChatService:
             reading.asked = {"plan": [True]}  # "المقدم كام؟" was asked which one: the second's plan
         elif picked and context.which_for == "delivery":
             reading.asked = {"delivery": ["when"]}  # "when is delivery?" was asked which one: the second's
+        elif picked and context.which_for in ("view", "reserve"):
+            # "book a viewing" or "reserve it" was asked which one: "the second" is that one's viewing or reservation
+            tool = "schedule_viewing" if context.which_for == "view" else "reserve_property"
+            # with the day and time the viewing was asked for ("can we see it on Saturday at 5?", then "the second")
+            when = asked_when(fold(context.last_asked), cairo_today(), 0) if tool == "schedule_viewing" else {}
+            reading = Reading(reading.language, tool, {**reading.arguments, **when}, parsed=parsed)
         elif picked and context.which_for == "rent":
             # "how much rent would it bring?" was asked which one: "the second" is its yield at the usual rent
             reading = Reading(reading.language, "calculate_investment_roi", dict(reading.arguments), parsed=parsed)
@@ -576,7 +584,10 @@ class ChatService:
                     reading.smalltalk = "seller_skipped"
         elif context.human_offered and reading.tool is None and said_yes(message):
             reading.smalltalk = "human"  # "yes" to "Shall one of them call you?": the number to call
-        elif context.which_asked and reading.tool is None and said_yes(message):
+        elif (
+            context.which_asked and reading.tool is None and reading.smalltalk not in ("which_view", "which_reserve")
+            and said_yes(message)
+        ):  # fmt: skip
             reading.smalltalk = "which_one"  # "yes" to "Which one interests you?": which, and what to do with it
         elif context.seller_asked and (answer := seller_answer(text, reading, "", context.valued)):
             # "مسافر برا" a few turns after "what is prompting the sale?" went unanswered: an answer all the same,
@@ -793,7 +804,7 @@ HUMAN_OFFERED = tuple(text for kind in ("who_am_i", "about_us") for language in 
 # the pick that answers them ("the second") is asked that of it.
 WHICH_FOR = {
     kind: (*SMALLTALK[f"which_{kind}"]["en"], *SMALLTALK[f"which_{kind}"]["ar"])
-    for kind in ("price", "rent", "delivery", "plan")
+    for kind in ("price", "rent", "delivery", "plan", "view", "reserve")
 }
 # How far back a seller's question still makes a message stating a reason, a time, a condition or a price its answer.
 SELLER_REPLIES_KEPT = 6
@@ -834,6 +845,7 @@ class Context:
     listed: int | None = None  # how many the last list had: "the cheaper one" after two compared is of those two
     human_offered: bool = False  # the last reply offered a consultant's call: a yes asks for the number
     viewings_listed: tuple[str, ...] = ()  # the buyer's viewings just listed: "the second" cancels that one
+    last_asked: str = ""  # the buyer's last message
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -858,6 +870,8 @@ class Context:
             valuation=last_valuation_arguments(past), question=listing_question(past),
             which_for=next((kind for kind, texts in WHICH_FOR.items() if said.endswith(texts)), None),
             reserving=last_reserving(past), looked=last_looked(past), listed=last_listed(past),
+            last_asked=next((str(item.get("content") or "") for item in reversed(past) if item.get("role") == "user"),
+                            ""),
             asking=next((price for item in reversed(past) if item.get("role") == "assistant"
                          and (price := asking_noted(str(item.get("content") or ""))) is not None), None),
         )  # fmt: skip

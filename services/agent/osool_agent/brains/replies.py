@@ -391,8 +391,14 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
     if reading.note == "relaxed" and given_up:  # "yes" to what giving up a filter would find: said as such
         said = " و".join(given_up) if ar else " and ".join(given_up)
         intro = f"دي اللي لقيتها {said}:" if ar else f"Here is what there is {said}:"
-    lines = [unmatched or intro]
     applied = content.get("applied_filters") or {}
+    if reading.note == "feature_size" and applied.get("features") and listings:
+        # "which one has the biggest garden?": a listing states a garden, never its size
+        names = [FEATURE_WORDS.get(f, (f.replace("_", " "),) * 2)[1 if ar else 0] for f in applied["features"]]
+        named = " و".join(names) if ar else " and ".join(names)
+        intro = (f"الإعلانات بتقول فيه {named} ولا لأ، بس مش بتقول المساحة. دول اللي فيهم {named}:" if ar else
+                 f"Listings say whether there is {named}, not how big it is. These have {named}:")  # fmt: skip
+    lines = [unmatched or intro]
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
     finish = "finishing" in applied or "exclude_finishing" in applied
     wanted = list(applied.get("features") or [])
@@ -1456,6 +1462,15 @@ SMALLTALK = {
                "and I will go through it with you."],
         "ar": ["سعر كل واحدة مكتوب في السطر بتاعها فوق. أنهي واحدة عجبتك؟ قولي رقمها (\"التانية\") وأنا أقولك "
                "تفاصيلها."],
+    },
+    "which_view": {
+        "en": ["Which one would you like to view? Tell me its number (\"the second\") and I will show you its free "
+               "times."],
+        "ar": ["أنهي واحدة تحب تعاينها؟ قولي رقمها (\"التانية\") وأنا أوريك المواعيد الفاضية."],
+    },
+    "which_reserve": {
+        "en": ["Which one would you like to reserve? Tell me its number (\"the second\")."],
+        "ar": ["أنهي واحدة تحب تحجزها؟ قولي رقمها (\"التانية\")."],
     },
     "which_one": {
         "en": ["Which one? Tell me its number (\"the second\") and whether I should check its availability, work "

@@ -361,7 +361,8 @@ LISTING_QUESTIONS = {
     "delivery": _family("delivered", "delivery", "handover", "hand over", "ready to move", "move in", "اتسلمت",
                         "استلام", "استلامها", "تسليم", "تسليمها", "هتتسلم", "هستلم", "هستلمها", "جاهزه", "este2lam",
                         "estelam", "tasleem", "gahza", "tetsallem", "betetsallem", "hatetsallem", "tetsalem",
-                        "betetsalem", "hatetsalem", "etsallemet", "tasleemha", "estelamha"),
+                        "betetsalem", "hatetsalem", "etsallemet", "tasleemha", "estelamha", "is it ready", "ready yet",
+                        "one ready", "ones ready", "ready now"),
 }  # fmt: skip
 _WHEN = _family("when", "what year", "امتى", "إمتى", "سنه كام", "emta", "imta", "amta")
 # Another currency than the pound ("can I pay in dollars?", "بالدولار").
@@ -920,6 +921,8 @@ def read_message(
     if (
         order in ORDER_KEYS and _WHICH_ONE.search(folded) and not _TWO_OF.search(folded) and len(shown) >= 2
         and not (ids or referenced or searching or filters.get("property_types"))
+        # "which one has the biggest garden?" is no home's size: listings state a garden, not its size
+        and not (filters.get("features") and ORDER_KEYS[order][0] == "size_sqm")
     ):  # fmt: skip
         # "which one is the biggest?", "انهي فيهم ارخص؟": the one of the cards shown, answered by name (with its size
         # or its price), not the two biggest compared nor a new search
@@ -972,8 +975,15 @@ def read_message(
         # "العربون كام؟", "what is the deposit?", "how long is the hold?": what reserving takes, nothing reserved
         listing = listing_ref() if ids or referenced or not reserving else reserving
         return Reading(language, "reserve_property", {"property_id": listing, "quote": True})
+    # "reserve it", "book a viewing" after a list of several, none named nor looked at since: which one, not the
+    # first of them (a reservation is recorded on the registry; the wrong one costs the buyer a deposit)
+    unnamed = not (ids or referenced or focus) and len(shown[: listed or _CARDS]) > 1
     if RESERVE.search(folded) and not VIEWING.search(folded) and named:
+        if unnamed:
+            return Reading(language, None, smalltalk="which_reserve")
         return Reading(language, "reserve_property", {"property_id": listing_ref()})
+    if VIEWING.search(folded) and named and unnamed:
+        return Reading(language, None, smalltalk="which_view")
     if VIEWING.search(folded) and named:
         when = asked_when(folded, today or cairo_today(), 0)
         return Reading(language, "schedule_viewing", {"property_id": listing_ref(), **when})
@@ -1119,8 +1129,9 @@ def read_message(
     terms = filters.get("max_down_payment_pct") is not None or filters.get("min_installment_years") is not None
     if MONTHLY.search(folded) and terms and previous is not None and not (searching or ptype or referenced or ids):
         # "what's the monthly if I pay 20% down over 8 years?" after a search: the monthly on the budget searched
-        # under (else on the first listing shown), not a search for plans of those terms
-        budgeted = previous.arguments.get("max_price")
+        # under (else on the first listing shown; on the one listing a search showed, that one), not a search for
+        # plans of those terms
+        budgeted = previous.arguments.get("max_price") if listed != 1 else None
         arguments = _mortgage_arguments(folded, amounts, filters, None if budgeted else listing_ref())
         if budgeted and "property_price" not in arguments:
             arguments["property_price"] = int(budgeted)
@@ -1229,6 +1240,12 @@ def read_message(
     if previous is not None and not (ids or picks or by_rank) and not (of_it or can_i):
         refined = _refined(text, folded, filters, regions, language, previous)
         if refined is not None:
+            if (
+                filters.get("features")
+                and parsed.get("order") in ("size_desc", "size_asc")
+                and _WHICH_ONE.search(folded)
+            ):
+                refined.note = "feature_size"  # "which one has the biggest garden?": those with one, no size stated
             return refined
     asked = {key: list(value) if isinstance(value, list) else [value]
              for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -888,6 +889,11 @@ def test_a_rent_or_a_price_asked_of_none_named_asks_which_and_the_pick_answers_i
         "rent" in item and egp(rent_a_year) in item for item in call["result"]["assumptions"]
     )
     assert f"At EGP {egp(cards[1]['price'])} with EGP {egp(rent_a_year)} of rent a year" in rent["reply"], rent["reply"]
+    # The yield was of the second: "بكام؟" right after is its price; after a list again, which one
+    its = chat(api, "بكام؟", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["property_id"]) for c in its["tool_calls"]] == [("get_property", cards[1]["id"])]
+    assert its["reply"].startswith(f"سعرها {egp(cards[1]['price'])} جنيه"), its["reply"]
+    assert chat(api, "apartment in new cairo under 9m", secret, session_id=session).json()["listings"] == cards
     price = chat(api, "بكام؟", secret, session_id=session).json()
     assert price["tool_calls"] == [] and price["reply"].startswith("سعر كل واحدة مكتوب في السطر بتاعها فوق.")
     third = chat(api, "التالتة", secret, session_id=session).json()
@@ -1087,6 +1093,59 @@ def test_a_mortgage_on_a_listing_keeps_the_conversation_on_it_and_offers_its_vie
     # A mortgage on a price said offers listings at it, as before
     said = chat(api, "mortgage on a 5M apartment with 20% down").json()
     assert said["reply"].endswith("Shall I look for listings within that budget?"), said["reply"]
+
+
+def test_a_viewing_or_a_reservation_of_none_named_after_a_list_asks_which_and_the_pick_makes_it(
+    api: httpx.Client,
+) -> None:
+    first = chat(api, "apartments in New Cairo under 8 million").json()
+    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
+    assert len(cards) >= 3, first
+    which = chat(api, "can we see it on Saturday at 5?", secret, session_id=session).json()
+    assert which["tool_calls"] == [] and which["reply"].startswith("Which one would you like to view?"), which
+    picked = chat(api, "the second", secret, session_id=session).json()
+    [call] = picked["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"], call["arguments"]["time"]) == (
+        "schedule_viewing", cards[1]["id"], "17:00")  # fmt: skip
+    assert date.fromisoformat(call["arguments"]["day"]).weekday() == 5  # the Saturday asked for
+    again = chat(api, "apartments in New Cairo under 8 million", secret, session_id=session).json()
+    assert again["listings"] == cards
+    which = chat(api, "احجزها", secret, session_id=session).json()
+    assert which["tool_calls"] == [] and which["reply"].startswith("أنهي واحدة تحب تحجزها؟"), which
+    picked = chat(api, "التالتة", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["property_id"]) for c in picked["tool_calls"]] == [
+        ("reserve_property", cards[2]["id"])]  # fmt: skip
+
+
+def test_a_garden_the_cheaper_one_and_the_one_listing_shown_are_answered_of_what_the_listings_say(
+    api: httpx.Client,
+) -> None:
+    first = chat(api, "I'm looking for a villa in Sheikh Zayed for my family, budget 25 million").json()
+    session, secret = first["session_id"], first["session_secret"]
+    # A listing states a garden, never its size: those with one, not the biggest home named as the biggest garden
+    garden = chat(api, "which one has the biggest garden?", secret, session_id=session).json()
+    assert garden["reply"].startswith("Listings say whether there is a garden, not how big it is."), garden["reply"]
+    assert garden["listings"] and all("garden" in card["features"] for card in garden["listings"])
+    two = chat(api, "compare the first two", secret, session_id=session).json()
+    [compared] = two["tool_calls"]
+    cards = {card["id"]: card for card in two["listings"]}
+    cheaper = min(compared["arguments"]["property_ids"], key=lambda ref: cards[ref]["price"])
+    ready = chat(api, "the cheaper one, is it ready?", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["property_id"]) for c in ready["tool_calls"]] == [("get_property", cheaper)]
+    said = ("Yes: it is ready to move in." if cards[cheaper]["is_delivered"]
+            else f"No: it is due for delivery in {cards[cheaper]['delivery_year']}.")  # fmt: skip
+    assert ready["reply"].startswith(said), ready["reply"]
+    # A search that shows one listing: "the monthly" is on it, not on the budget searched under
+    [low, high] = api.get("/api/properties", params={"location": "Sheikh Zayed", "type": "Villa", "order": "price_asc",
+                                                      "limit": 2}).json()["results"]  # fmt: skip
+    assert low["price"] < high["price"]
+    ceiling = (low["price"] + high["price"]) // 2
+    one = chat(api, f"villas in Sheikh Zayed under {ceiling:,} EGP", secret, session_id=session).json()
+    assert [card["id"] for card in one["listings"]] == [low["id"]], one["reply"]
+    loan = chat(api, "what would the monthly be over 7 years with 25% down?", secret, session_id=session).json()
+    [call] = loan["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"], call["result"]["property_price"]) == (
+        "calculate_mortgage", low["id"], low["price"])  # fmt: skip
 
 
 def test_what_a_bedroom_count_usually_costs_is_its_figures_then_its_listings(api: httpx.Client) -> None:

@@ -76,6 +76,43 @@ def test_the_monthly_on_terms_after_a_search_is_the_mortgage_on_its_budget(text:
     )  # fmt: skip
     # Plans of those terms asked for are still searched for
     assert read("only ones with 10% down", {"filters": {"max_down_payment_pct": 10}}).tool == "search_properties"
+    # The one listing a search showed: the monthly on it, not on the budget
+    one = read_message(text, {"filters": filters, "text": text, "understood": []}, SHOWN, "auto", previous=PREVIOUS,
+                       listed=1)  # fmt: skip
+    assert (one.tool, one.arguments) == ("calculate_mortgage", {"property_id": "a", "down_payment_pct": 20.0,
+                                                                "years": 8})  # fmt: skip
+
+
+def test_which_one_has_the_biggest_garden_is_those_with_one_said_of_no_size() -> None:
+    text = "which one has the biggest garden?"
+    reading = read(text, {"filters": {"features": ["garden"]}, "order": "size_desc"})
+    assert (reading.tool, reading.note, reading.arguments["location"]) == ("search_properties", "feature_size",
+                                                                           "New Cairo")  # fmt: skip
+    listing = {
+        "id": "a",
+        "title": "Villa in New Cairo",
+        "type": "Villa",
+        "location": "New Cairo",
+        "price": 4_540_000,
+        "size_sqm": 300,
+        "price_per_sqm": 15_133,
+        "features": ["garden"],
+    }
+    content = {"ok": True, "listings": [listing], "applied_filters": {"features": ["garden"]}}
+    part = ToolReturnPart("search_properties", content, tool_call_id="c")
+    assert write_reply(reading, [part]).startswith(
+        "Listings say whether there is a garden, not how big it is. These have a garden:"
+    )
+    arabic = Reading("ar", reading.tool, reading.arguments, note=reading.note)
+    assert write_reply(arabic, [part]).startswith("الإعلانات بتقول فيه جنينة ولا لأ، بس مش بتقول المساحة.")
+    # The biggest home asked for is still named by its size
+    sized = [{"id": "a", "size_sqm": 94.0}, {"id": "b", "size_sqm": 112.0}]
+    biggest = read_message("which one is the biggest?", {"filters": {}, "order": "size_desc"}, sized, "auto")
+    assert (biggest.tool, biggest.arguments, biggest.note) == (
+        "get_property",
+        {"property_id": "b"},
+        "of_these:size_desc",
+    )
 
 
 @pytest.mark.parametrize(

@@ -946,7 +946,9 @@ def test_which_of_these_has_a_feature_is_asked_of_each_of_the_last_listed(text: 
      ("الأرخص هتتأجر بكام؟", {}, "calculate_investment_roi", {}),
      ("reserve the cheaper one", {}, "reserve_property", {}),
      ("el ar5as feha garden?", {"features": ["garden"]}, "get_property", {"features": ["garden"]}),
-     ("is the cheaper one ready to move?", {"is_delivered": True}, "get_property", {"delivery": [True]})],
+     ("is the cheaper one ready to move?", {"is_delivered": True}, "get_property", {"delivery": [True]}),
+     ("the cheaper one, is it ready?", {"is_delivered": True}, "get_property", {"delivery": [True]}),
+     ("is the cheaper one ready?", {"is_delivered": True}, "get_property", {"delivery": [True]})],
 )  # fmt: skip
 def test_the_cheaper_one_asked_of_is_the_cheaper_of_the_last_listed(
     text: str, filters: dict[str, Any], tool: str, asked: dict[str, list[Any]]

@@ -184,8 +184,17 @@ def test_a_day_or_time_none_offered_is_on_asks_for_the_times_nearest_it(message:
      ("اعاينها الخميس الظهر", {"day": "2026-06-04", "time": "12:00"})],
 )  # fmt: skip
 def test_a_viewing_asked_for_a_day_and_time_carries_them(message: str, asked: dict[str, str]) -> None:
-    reading = read(message, None)
+    # "it": the listing the last turns were about (or the first, named)
+    reading = read_message(message, {"filters": {}}, SHOWN, "auto", None, TODAY, focus=SHOWN[0]["id"])
     assert (reading.tool, reading.arguments) == ("schedule_viewing", {"property_id": SHOWN[0]["id"], **asked})
+    # None looked at since a list of several: which one, unless the message names it
+    listed = read(message, None)
+    if "first" in message or "الاولى" in message or "الشقة دي" in message:  # "this apartment": the first shown
+        assert (listed.tool, listed.arguments) == ("schedule_viewing", {"property_id": SHOWN[0]["id"], **asked})
+    else:
+        assert (listed.tool, listed.smalltalk) == (None, "which_view")
+    alone = read_message(message, {"filters": {}}, SHOWN[:1], "auto", None, TODAY)
+    assert (alone.tool, alone.arguments) == ("schedule_viewing", {"property_id": SHOWN[0]["id"], **asked})
 
 
 @pytest.mark.parametrize(
@@ -279,7 +288,8 @@ def test_without_times_offered_the_second_one_is_still_the_second_listing() -> N
     [("3 bedroom apartment in New Cairo under 8M", {"locations": ["New Cairo"], "bedrooms": 3, "max_price": 8e6},
       "search_properties"),
      ("compare the first two", {}, "compare_units"), ("what is the price of the second one?", {}, "get_property"),
-     ("tell me about the second apartment", {}, "get_property"), ("reserve it", {}, "reserve_property"),
+     ("tell me about the second apartment", {}, "get_property"),
+     ("reserve the second one", {}, "reserve_property"), ("reserve it", {}, None),
      ("is the first one still available?", {}, "check_availability"),
      ("monthly installment on the second one over 10 years", {}, "calculate_mortgage"),
      ("thanks", {}, None), ("ok thanks", {}, None), ("hello", {}, None), ("no, none of these", {}, None)],
@@ -376,9 +386,12 @@ def test_it_is_the_listing_the_last_turns_were_about() -> None:
     assert focus == SHOWN[1]["id"]
     reading = read_message("reserve it", {"filters": {}}, SHOWN, "auto", None, TODAY, focus=focus)
     assert (reading.tool, reading.arguments) == ("reserve_property", {"property_id": SHOWN[1]["id"]})
-    # A list shown after it: "it" is that list's first again.
+    # A list shown after it: "it" is none of them, so which one (a reservation of the wrong one costs a deposit); of
+    # a list of one, that one.
     assert last_focus(searched + viewing + searched) is None
     reading = read_message("reserve it", {"filters": {}}, SHOWN, "auto", None, TODAY, focus=None)
+    assert (reading.tool, reading.smalltalk) == (None, "which_reserve")
+    reading = read_message("reserve it", {"filters": {}}, SHOWN, "auto", None, TODAY, focus=None, listed=1)
     assert reading.arguments == {"property_id": SHOWN[0]["id"]}
 
 
