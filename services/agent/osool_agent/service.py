@@ -491,7 +491,7 @@ class ChatService:
             # The reply offered one viewing time to book with a yes: a consent question now would share that yes.
             awaits_yes=any(r.name == "schedule_viewing" and len(getattr(r.result, "slots", None) or []) == 1
                            for r in deps.records) or (reading is not None and reading.smalltalk in HUMAN_OFFERING),
-            wants_call=reading is not None and reading.smalltalk == "human",
+            wants_call=reading is not None and reading.smalltalk in ("human", "human_number"),
         )  # fmt: skip
         question = await self.leads.observe_turn(facts)
         if question:

@@ -1512,6 +1512,12 @@ SMALLTALK = {
     # A consultant asked for: the number to call (the lead records the request as leave to call).
     "human": {"en": ["Of course. What phone number should one of our consultants call you on?"],
               "ar": ["أكيد. حد من مستشارينا يكلمك على رقم كام؟"]},
+    # ... with the number to call in the same message: that call promised
+    "human_number": {
+        "en": ["Of course. One of our consultants will call you on the number you gave, soon; meanwhile, I am here for "
+               "anything else."],
+        "ar": ["أكيد. حد من مستشارينا هيكلمك على الرقم اللي اديتهولي قريب، ولحد ما يكلمك أنا موجود لأي حاجة تانية."],
+    },
     "who_am_i": {
         "en": ["I'm Amr, Osool's AI property consultant: I search real listings and work out real figures, and our "
                "consultants, people, take over whenever you like. Shall one of them call you?"],

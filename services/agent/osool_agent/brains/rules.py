@@ -144,7 +144,9 @@ PRICE_QUESTION = _family("how much", "what price", "كام", "بكام", "b kam"
 ASKING = _family("want", "asking", "ask for", "if i ask", "sell it for", "sell for", "my price", "price is", "expect",
                  "لو عايز", "لو عاوز", "لو طلبت", "لو طالب", "law 3ayez", "lw 3ayez", "law 3awez", "law talabt",
                  "عايز فيها", "عايز فيه", "عاوز فيها", "عاوز فيه", "طالب فيها", "طالب فيه", "سعري", "سعرها",
-                 "هبيعها ب", "ابيعها ب", "3ayez fiha", "3ayez feha", "3ayez fih", "3awez fiha")  # fmt: skip
+                 "هبيعها ب", "ابيعها ب", "3ayez fiha", "3ayez feha", "3ayez fih", "3awez fiha", "thinking",
+                 "hoping", "in mind", "had in mind", "looking to get", "get for it", "كنت بفكر", "في دماغي", "في بالي",
+                 "متوقع", "بفكر في", "kont bafakar", "fe dma8y", "fi bali")  # fmt: skip
 TRENDS = _family("market", "trend", "average price", "prices", "price per meter", "per meter", "per metre",
                  "per sqm", "a meter", "بكام المتر", "المتر بكام", "el metr b kam", "good time to buy",
                  "right time to buy", "buy now or wait", "وقت مناسب", "الوقت مناسب", "اشتري دلوقتي",
@@ -780,7 +782,8 @@ def read_message(
     if WHO_ARE_YOU.search(folded) and not named_place:
         return Reading(language, None, smalltalk="who_am_i")
     if HUMAN.search(folded) and not named_place:
-        return Reading(language, None, smalltalk="human")  # a consultant to call: the number asked for
+        # a consultant to call: the number asked for, unless the message gave one ("call me on 0101...")
+        return Reading(language, None, smalltalk="human_number" if contact else "human")
     about_us = not any(filters.get(key) for key in ("locations", "compounds", "developers")) and set(
         filters.get("property_types") or []
     ) <= {"Office"}  # "your office" reads as an office to buy, with no place

@@ -487,6 +487,13 @@ def test_a_buyer_asking_for_a_person_is_asked_the_number_and_the_agent_on_duty_i
     assert after["assigned_agent_id"] == agent.id and after["notified_at"]
     notices = [m for m in read_outbox(stack, agent.email) if lead["id"] in m["body"]]
     assert [m["subject"].split(":")[0] for m in notices] == ["Call requested"]
+    # The number given with the request: the call promised at once, the agent on duty told
+    both = chat(api, "ok can someone call me? 01012345679")
+    assert both["tool_calls"] == [] and both["reply"].startswith(
+        "Of course. One of our consultants will call you on the number you gave"), both["reply"]  # fmt: skip
+    called = lead_of(api, admin, both["session_id"])
+    assert (called["contact_consent"], called["contact_phone"]) == (True, "+201012345679")
+    assert called["assigned_agent_id"] == agent.id and called["notified_at"]
     # "are you a bot?", in Arabic, then a yes: who Amr is, a consultant offered, and the yes asks for the number.
     other = chat(api, "انت بني آدم ولا روبوت؟")
     assert other["tool_calls"] == [] and other["reply"].startswith("أنا عمرو، مستشار عقاري بالذكاء الاصطناعي")

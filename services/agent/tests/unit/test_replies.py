@@ -721,6 +721,12 @@ def test_a_person_asked_for_who_amr_is_and_the_brokerage_itself_are_answered_not
     reading = read_message(text, {"filters": office, "text": text, "understood": []}, [], "auto")
     assert (reading.tool, reading.smalltalk) == (None, smalltalk)
     assert write_reply(reading, [], seed="s").startswith(start)
+    # A person asked for with the number to call in the same message: that call promised, no number asked for
+    if smalltalk == "human":
+        given = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto", contact=True)
+        assert given.smalltalk == "human_number"
+        said = write_reply(given, [], seed="s")
+        assert "call you on the number you gave" in said or "هيكلمك على الرقم اللي اديتهولي" in said, said
     # An office to buy, somewhere, is still a search.
     place = {"property_types": ["Office"], "locations": ["New Cairo"]}
     assert read_message("office in New Cairo", {"filters": place}, [], "auto").tool == "search_properties"

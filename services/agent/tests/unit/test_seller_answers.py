@@ -101,7 +101,10 @@ def test_another_request_is_that_request(text: str, filters: dict[str, Any]) -> 
     [("I want 6 million for it", "timeline"), ("عايز فيها ٦ مليون", "motivation"), ("my price is 6M", "condition"),
      # "what if I ask...": an asking price tried out, set against the estimate too
      ("what if I ask 6 million?", "timeline"), ("w law 3ayez 6 milyon?", "condition"),
-     ("طب لو طلبت ٦ مليون؟", "motivation")],
+     ("طب لو طلبت ٦ مليون؟", "motivation"),
+     # "I was thinking 6 million" after "When would you like it sold?": no time, a price in mind
+     ("I was thinking 6 million", "timeline"), ("كنت بفكر في 6 مليون", "timeline"),
+     ("6M is what I had in mind", "motivation")],
 )  # fmt: skip
 def test_an_asking_price_said_out_of_turn_is_still_the_asking_price(text: str, question: str) -> None:
     answer = seller_answer(text, reading_of(text, {"max_price": 6_000_000}), question, 5_915_325)
