@@ -418,7 +418,10 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
                      f"Worth knowing: {reserved} of these are already reserved on the registry.")  # fmt: skip
     closing_en = [offer_question(key, False) for key in ("registry_or_compare", "true_cost_or_compare", "which_one")]
     closing_ar = [offer_question(key, True) for key in ("registry_or_compare", "true_cost_or_compare", "which_one")]
-    if reading.note == "invest":  # a budget to invest, no rent said: the yield of one of these is the next step
+    if reading.note == "invest" and len(listings) == 1:  # the yield of the one shown is the next step
+        lines.append("قولي الإيجار اللي متوقعه ليها وأنا أحسبلك العائد بتاعها." if ar else
+                     "Tell me the rent you expect for it and I will work out its yield.")  # fmt: skip
+    elif reading.note == "invest":  # a budget to invest, no rent said: the yield of one of these is the next step
         lines.append("قولي الإيجار اللي متوقعه لواحدة منهم وأنا أحسبلك العائد بتاعها." if ar else
                      "Tell me the rent you expect for one of them and I will work out its yield.")  # fmt: skip
     elif len(listings) == 1:  # one listing: nothing to compare it with among these
@@ -837,6 +840,11 @@ def _roi(content: dict[str, Any], reading: Reading, ar: bool) -> str:
             lines.append(f"It pays for itself in about {content['break_even_years']:g} years. "
                          f"Grade: {content['grade']}.")  # fmt: skip
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
+    if reading.note == "season":  # asked of a summer let, with no summer rent said: the usual rent is all year's
+        lines.append("ده على إيجار السنة كلها. لو هتأجرها في الصيف بس، قولي الإيجار الشهري اللي متوقعه في الصيف وأنا "
+                     "أحسبلك العائد على الشهور دي." if ar else
+                     "That is at a whole year's rent. Let only in the summer, tell me the monthly summer rent you "
+                     "expect and I will work out its yield over those months.")  # fmt: skip
     if "property_id" in reading.arguments:  # a listing's yield
         lines.append("تحب أقارنها بوحدة تانية؟" if ar else "Shall I compare it with another unit?")
     elif reading.note != "own_home":  # a price the buyer named: the listings at it are the next step

@@ -398,7 +398,8 @@ MAX_PLACES_COMPARED = 12  # as many as the market figures set side by side (sear
 # someone who wants to rent a home ("I want to rent").
 RENT_IT = _family("rent would it", "would it rent", "it rent for", "rent it", "rent them", "would they rent",
                   "rent would they", "bring in rent", "rental income", "اجرتها", "أجرتها", "اجرها", "أجرها", "هتتأجر",
-                  "تتأجر", "ايجارها", "إيجارها", "agartaha", "agartha", "a2agarha", "egarha", "egaraha")  # fmt: skip
+                  "تتأجر", "ايجارها", "إيجارها", "agartaha", "agartha", "a2agarha", "egarha", "egaraha", "هيتأجر",
+                  "يتأجر", "ايجاره", "إيجاره", "اجرته", "أجرته", "hayet2agar", "hayetagar", "yet2agar")  # fmt: skip
 # Money the buyer has to spend ("I have 5 million to invest", "معايا ٥ مليون"), not the price of a unit named.
 HAVE_BUDGET = _family("i have", "i've got", "i got", "my budget", "budget of", "budget is", "to invest", "معايا",
                       "عندي", "ميزانيتي", "ميزانيه", "استثمرهم", "استثمرها فيه",
@@ -419,6 +420,8 @@ LIKE_THESE = _family("like this", "like these", "like that", "like those", "simi
                      "زي كده", "زي دول", "شبهها", "شبه دي", "مشابهه", "مشابهة", "zay di", "zay dy", "zay de",
                      "zay keda", "zay kda", "zay dol", "zayaha", "zayeha", "shabah di", "shabahha")  # fmt: skip
 THIS = _family("this one", "that one", "this unit", "this listing", "this apartment", "this villa", "this property",
+               "this chalet", "this studio", "this duplex", "this penthouse", "this townhouse", "this twin house",
+               "this flat", "this home", "this house", "this office", "this shop", "this clinic", "this place",
                "on it", "for it", "of it", "its monthly", "its instalment", "its installment", "its down payment",
                "its mortgage", "دي", "دى", "ده", "عليها", "بتاعتها", "بتاعها", "قسطها", "قسطه", "مقدمها", "مقدمه",
                "تمويلها", "تمويله")  # fmt: skip
@@ -1046,10 +1049,12 @@ def read_message(
     priced = (
         calculation is not None and calculation[0] != "check_market_trends" and calculation[1].get("property_price")
     )
+    # ... or of the one listing the last search showed ("how much would it rent for in the summer?")
+    only_one = len(shown[: listed or _CARDS]) == 1
     renting_it = (
         bool(RENT.search(folded) or RENT_IT.search(folded))
         and not searching
-        and bool(valued or ids or referenced or focus or priced)
+        and bool(valued or ids or referenced or focus or priced or (only_one and RENT_IT.search(folded)))
     )
     if RENT_IT.search(folded) and not (renting_it or rent or searching or budget) and len(shown) > 1:
         # "how much rent would it bring?" after a list, none named: listings for sale state no rent; which one
@@ -1075,6 +1080,8 @@ def read_message(
             own = int(computed) if calculation[0] != "check_market_trends" and computed else None
         arguments = _roi_arguments(folded, amounts, filters, None if own else listing_ref(), own)
         if arguments is not None:
+            if note is None and "months_let" not in arguments and _SEASON.search(folded):
+                note = "season"  # "how much would it rent for in the summer?": no summer rent to compute on, said
             return Reading(language, "calculate_investment_roi", arguments, note=note)
     # "what's the monthly on the second?" of a listing sold on instalments: its own plan, not a bank loan on its price.
     # "القسط كام؟" of the listing the conversation is on too; "over 10 years" asks for a term its plan may not have.

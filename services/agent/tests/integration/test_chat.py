@@ -1146,6 +1146,13 @@ def test_a_garden_the_cheaper_one_and_the_one_listing_shown_are_answered_of_what
     [call] = loan["tool_calls"]
     assert (call["name"], call["arguments"]["property_id"], call["result"]["property_price"]) == (
         "calculate_mortgage", low["id"], low["price"])  # fmt: skip
+    # ... and "this villa" (a type said of it) in Arabic, rented in the summer: its yield, and what a summer let needs
+    chat(api, f"villas in Sheikh Zayed under {ceiling:,} EGP", secret, session_id=session)
+    summer = chat(api, "الفيلا دي هتتأجر بكام في الصيف؟", secret, session_id=session).json()
+    [call] = summer["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"], call["result"]["property_price"]) == (
+        "calculate_investment_roi", low["id"], low["price"])  # fmt: skip
+    assert "لو هتأجرها في الصيف بس، قولي الإيجار الشهري" in summer["reply"], summer["reply"]
 
 
 def test_what_a_bedroom_count_usually_costs_is_its_figures_then_its_listings(api: httpx.Client) -> None:

@@ -741,6 +741,14 @@ def test_someone_who_wants_to_rent_is_not_asked_which_listing_would_rent(text: s
 def test_money_to_invest_is_a_search_within_it_not_one_yield(text: str) -> None:
     reading = read_message(text, {"filters": {"max_price": 5_000_000}}, [], "auto")
     assert (reading.tool, reading.arguments["max_price"], reading.note) == ("search_properties", 5_000_000, "invest")
+    # The rent asked for: of one of them, or of the one found
+    found = [{**LISTING, "id": f"L{n}"} for n in range(2)]
+    several = write_reply(reading, [ToolReturnPart("search_properties", {"ok": True, "listings": found}, "c1")])
+    one = write_reply(reading, [ToolReturnPart("search_properties", {"ok": True, "listings": found[:1]}, "c1")])
+    if reading.language == "ar":
+        assert "متوقعه لواحدة منهم" in several and "متوقعه ليها" in one, one
+    else:
+        assert "for one of them" in several and "rent you expect for it and" in one, one
 
 
 def bank_loan(amount: int, years: int, monthly: int) -> dict[str, Any]:
@@ -1120,3 +1128,33 @@ def test_one_more_thing_asked_right_after_a_question_of_a_listing_is_asked_of_it
     assert asked_more("and villas in Maadi with a garden?", {"filters": {**filters, "locations": ["Maadi"]}}, "auto",
                       "SHOWN-2") is None  # fmt: skip
     assert asked_more("with a garden", {"filters": {"features": ["garden"]}}, "auto", "SHOWN-2") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much would it rent for in the summer?",
+        "هيتأجر بكام في الصيف؟",
+        "how much would this chalet rent for?",
+        "الشاليه ده هيتأجر بكام في الصيف؟",
+    ],
+)
+def test_a_rent_asked_after_a_search_that_showed_one_listing_is_its_yield(text: str) -> None:
+    """One listing shown: "it" (or "this chalet", whatever type the buyer calls it) is that one; a summer let with no
+    rent said is the whole year's yield, and the reply asks the summer rent."""
+    chalet = {"property_types": ["Chalet"]} if "chalet" in text or "شاليه" in text else {}
+    one = [{"id": "S1", "price": 4_950_000, "type": "Studio"}]
+    reading = read_message(text, {"filters": chalet, "text": text, "understood": []}, one, "auto", listed=1)
+    assert (reading.tool, reading.arguments) == ("calculate_investment_roi", {"property_id": "S1"})
+    assert reading.note == ("season" if "summer" in text or "الصيف" in text else None)
+    content = {"ok": True, "property_price": 4_950_000, "annual_rent": 297_000, "gross_yield_pct": 6.0,
+               "net_yield_pct": 4.0, "annual_costs": 99_000, "break_even_years": 25.0, "grade": "Fair",
+               "assumptions": []}  # fmt: skip
+    said = write_reply(reading, [ToolReturnPart("calculate_investment_roi", content, tool_call_id="c")])
+    assert ("monthly summer rent" in said or "الإيجار الشهري اللي متوقعه في الصيف" in said) == (
+        reading.note == "season"
+    )
+    # Several shown, none named ("this" is still the first shown): which one
+    several = [*one, {"id": "S2", "price": 6_000_000}]
+    if not chalet:
+        assert read_message(text, {"filters": chalet}, several, "auto", listed=2).tool != "calculate_investment_roi"
