@@ -730,15 +730,18 @@ def _compare(content: dict[str, Any], ar: bool, asked: str | None = None) -> str
         said = f"رقم {number[winner]}" if ar else f"number {number[winner]}"
         return f"{said} ({name})" if name else said
 
+    named = False
     for key, (en, arabic) in WINNER_LABELS.items():
         name = title(key)
         if name and key == asked:
+            named = True
             # The question the comparison answers goes first: "Of these, the lowest down payment: number 2 (...)."
             lines.insert(0, f"من دول، {arabic}: {name}." if ar else f"Of these, {en.lower()}: {name}.")
         elif name and key != "lowest_down_payment":
             lines.append(f"{arabic}: {name}." if ar else f"{en}: {name}.")
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(comparison, ar)]
-    lines.append("تحب أتأكد إن أحسن واحدة لسه متاحة؟" if ar else "Shall I check the best one is still available?")
+    # The one asked for named first: its availability offered (rules.compared_winner reads which); else which one
+    lines.append(offer_question("winner_available" if named else "which_one", ar))
     return "\n".join(lines)
 
 

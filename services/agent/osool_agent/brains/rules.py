@@ -1836,6 +1836,8 @@ OFFER_QUESTIONS: dict[str, tuple[str, str]] = {
     "in_those": ("Shall I show you listings in them?", "تحب أوريك وحدات في المناطق دي؟"),  # places set side by side
     "viewing": ("Shall we book a viewing?", "تحب نحجز معاد معاينة؟"),
     "reserve": ("Shall I reserve it for you?", "تحب أحجزهالك؟"),  # after what reserving takes was said
+    # After a comparison that named the one asked for ("which has the lowest monthly?"): that one's availability
+    "winner_available": ("Shall I check it is still available?", "تحب أتأكد إنها لسه متاحة؟"),
     "free_times": ("Shall I show you the free times?", "أوريك المواعيد الفاضية؟"),
     # "A viewing, or reserve it?": a bare yes takes the first, the step that commits to nothing
     "viewing_or_reserve": ("Shall we book a viewing, or reserve it (reserving registers it)?",
@@ -1917,6 +1919,8 @@ def offered_next(past: Sequence[dict[str, Any]], said: str) -> tuple[str, dict[s
         return "reserve_property", {"property_id": call[1]["property_id"]}
     if kind == "viewing" and (focus := last_focus(past)):
         return "schedule_viewing", {"property_id": focus}
+    if kind == "winner_available" and call[0] == "compare_units" and (winner := compared_winner(call[2], said)):
+        return "check_availability", {"property_id": winner}
     if kind == "relaxed" and call[0] == "search_properties":
         first = next(
             (r for r in call[2].get("relaxations") or [] if (r.get("count") or 0) > 0 and r.get("group")), None
@@ -2032,13 +2036,34 @@ def last_looked(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(reversed(looked))
 
 
+# How a comparison's reply names the one asked for ("Of these, lowest monthly: number 4 (...)", "من دول، أقل قسط شهري:
+# رقم 4 (...)"): replies._compare writes it, and "it" after is that one.
+_NAMED_WINNER = re.compile(r"^(?:Of these, [^:\n]+: number|من دول، [^:\n]+: رقم) (\d)\b")
+
+
+def compared_winner(content: dict[str, Any], said: str) -> str | None:
+    """The listing a comparison's reply (`said`) named as the one asked for, if it named one."""
+    match = _NAMED_WINNER.match(said.lstrip())
+    units = (content.get("comparison") or {}).get("units") or []
+    if match is None or not 0 < int(match.group(1)) <= len(units):
+        return None
+    return str(units[int(match.group(1)) - 1].get("id") or "") or None
+
+
 def last_focus(past: Sequence[dict[str, Any]]) -> str | None:
     """The listing the conversation's last turns were about ("book a viewing of the second one", then "reserve it"):
-    the listing of the last tool call that named one, unless a list of listings was shown after it."""
-    for item in reversed(past):
+    the listing of the last tool call that named one, unless a list of listings was shown after it (a comparison that
+    named the one asked for, "which has the lowest monthly?", is about that one)."""
+    for n in range(len(past) - 1, -1, -1):
+        item = past[n]
         if item.get("role") != "tool" or not (call := _tool_call(item)):
             continue
-        _, arguments, content = call
+        name, arguments, content = call
+        if name == "compare_units":
+            replies = (str(after.get("content") or "") for after in past[n + 1 :] if after.get("role") == "assistant")
+            said = next(replies, "")
+            if winner := compared_winner(content, said):
+                return winner
         if arguments.get("property_id"):
             listing = content.get("listing")
             named = listing.get("id") if isinstance(listing, dict) else None

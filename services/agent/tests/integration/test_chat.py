@@ -1155,6 +1155,23 @@ def test_a_garden_the_cheaper_one_and_the_one_listing_shown_are_answered_of_what
     assert "لو هتأجرها في الصيف بس، قولي الإيجار الشهري" in summer["reply"], summer["reply"]
 
 
+def test_it_after_a_comparison_that_named_the_one_asked_for_is_that_one(api: httpx.Client) -> None:
+    first = chat(api, "show me apartments in the new capital with installments over 10 years").json()
+    session, secret = first["session_id"], first["session_secret"]
+    compared = chat(api, "which has the lowest monthly?", secret, session_id=session).json()
+    [call] = compared["tool_calls"]
+    winner = call["result"]["comparison"]["winners"]["lowest_monthly"]
+    place = [unit["id"] for unit in call["result"]["comparison"]["units"]].index(winner) + 1
+    assert compared["reply"].startswith(f"Of these, lowest monthly: number {place} ("), compared["reply"]
+    assert compared["reply"].endswith("Shall I check it is still available?")
+    viewing = chat(api, "book a viewing for it", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["property_id"]) for c in viewing["tool_calls"]] == [
+        ("schedule_viewing", winner)]  # fmt: skip
+    chat(api, "which has the lowest monthly?", secret, session_id=session)
+    yes = chat(api, "yes", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["property_id"]) for c in yes["tool_calls"]] == [("check_availability", winner)]
+
+
 def test_what_a_bedroom_count_usually_costs_is_its_figures_then_its_listings(api: httpx.Client) -> None:
     first = chat(api, "how much is a 3 bedroom apartment in New Cairo usually?").json()
     session, secret = first["session_id"], first["session_secret"]

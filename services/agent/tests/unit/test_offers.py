@@ -11,7 +11,7 @@ import pytest
 from pydantic_ai.messages import ToolReturnPart
 
 from osool_agent.brains.replies import write_reply
-from osool_agent.brains.rules import Reading, loan_budget, offered_next, read_message
+from osool_agent.brains.rules import Reading, last_focus, loan_budget, offered_next, read_message
 
 LISTING = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
@@ -247,3 +247,32 @@ def test_a_mortgage_on_a_listing_offers_its_viewing_and_a_yes_books_that_listing
     priced = {k: v for k, v in arguments.items() if k != "property_id"}
     assert write_reply(Reading("en", "calculate_mortgage", priced), [part]).endswith(
         "Shall I look for listings within that budget?")  # fmt: skip
+
+
+def test_a_comparison_that_names_the_one_asked_for_is_about_it_after() -> None:
+    """ "which has the lowest monthly?": the comparison names number 2 first; a yes checks that one, and "book a viewing
+    for it" is of it, not of the first shown. Compared with nothing asked, a yes asks which one."""
+    units = [{"id": "A"}, {"id": "B"}, {"id": "C"}]
+    listings = [{"id": ref, "title": f"Apartment {ref}", "type": "Apartment", "location": "New Cairo",
+                 "price": 5_000_000, "size_sqm": 100, "price_per_sqm": 50_000} for ref in "ABC"]  # fmt: skip
+    content = {"ok": True, "listings": listings,
+               "comparison": {"units": units, "winners": {"lowest_monthly": "B"}}}  # fmt: skip
+    arguments = {"property_ids": ["A", "B", "C"]}
+    said = ("Of these, lowest monthly: number 2 (2BR Apartment in Midtown Sky).\nSide by side:\n...\n"
+            "Shall I check it is still available?")  # fmt: skip
+    past = turn("compare_units", arguments, content, said)
+    assert offered_next(past, said) == ("check_availability", {"property_id": "B"})
+    assert last_focus(past) == "B"
+    arabic = "من دول، أقل قسط شهري: رقم 3 (شقة).\n...\nتحب أتأكد إنها لسه متاحة؟"
+    assert last_focus(turn("compare_units", arguments, content, arabic)) == "C"
+    plain = "Side by side:\n...\nWhich one interests you? I can check its availability or work out the mortgage."
+    assert last_focus(turn("compare_units", arguments, content, plain)) is None
+    # The reply names it and offers its availability only when the question named a winner
+    reply = write_reply(Reading("en", "compare_units", arguments, note="lowest_monthly"),
+                        [ToolReturnPart("compare_units", content, tool_call_id="c1")])  # fmt: skip
+    assert reply.startswith("Of these, lowest monthly: number 2") and reply.endswith(
+        "Shall I check it is still available?"
+    )
+    plain_reply = write_reply(Reading("en", "compare_units", arguments),
+                              [ToolReturnPart("compare_units", content, tool_call_id="c1")])  # fmt: skip
+    assert plain_reply.endswith("Which one interests you? I can check its availability or work out the mortgage.")
