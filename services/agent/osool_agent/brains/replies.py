@@ -1535,6 +1535,50 @@ SMALLTALK = {
         "ar": ["أنا عمرو، مستشار عقاري بالذكاء الاصطناعي من أصول: بدورلك في وحدات حقيقية وبحسبلك أرقام حقيقية، "
                "ومستشارينا من البشر موجودين وقت ما تحب. تحب حد منهم يكلمك؟"],
     },
+    # A buyer's general questions (rules.GUIDES): what to weigh and what to check, then what Amr can do for it.
+    "guide_off_plan": {
+        "en": ["Off-plan (delivered later) usually costs less per m² and is paid over a longer instalment plan, but "
+               "you wait for it and carry the risk that delivery slips: check the developer's delivered projects and"
+               " the contract's late-delivery penalty. Ready to move costs more per m² and is usually paid in cash "
+               "or over a short plan, but you see exactly what you buy and can live in it or let it now. Tell me the"
+               " area and budget you have in mind and I will show you both kinds there."],
+        "ar": ["الأوف بلان (استلام بعدين) غالبًا سعر المتر فيه أقل وبيتقسط على مدة أطول، بس هتستنى الاستلام وممكن "
+               "يتأخر: شوف مشاريع المطور اللي اتسلمت قبل كده وشرط غرامة التأخير في العقد. الاستلام الفوري سعر المتر "
+               "فيه أعلى وغالبًا كاش أو تقسيط قصير، بس بتشوف اللي بتشتريه بعينك وتسكن أو تأجر على طول. قولي المنطقة "
+               "والميزانية اللي في بالك وأنا أوريك النوعين هناك."],
+    },
+    "guide_off_plan_risks": {
+        "en": ["Buying off-plan, the risks are a delivery later than promised, a unit finished differently from what"
+               " was sold, a developer short of money, and a contract that leaves you little recourse. To reduce "
+               "them, buy from a developer whose delivered projects you can visit, and make sure the contract states"
+               " the delivery date, a late-delivery penalty, the exact area and finishing, the full payment schedule"
+               " and your right to a refund; keep a receipt for every payment. Paste the contract here and I will "
+               "check those clauses for you."],
+        "ar": ["في الأوف بلان المخاطر إن الاستلام يتأخر عن المعاد، أو الوحدة تتسلم بتشطيب غير اللي اتباع، أو المطور "
+               "يقع ماليًا، أو العقد ميديكش حقك. عشان تقللها: اشتري من مطور تقدر تزور مشاريعه اللي اتسلمت، واتأكد إن"
+               " العقد فيه ميعاد الاستلام وغرامة التأخير والمساحة والتشطيب بالظبط وجدول الدفع كله وحقك في استرداد "
+               "فلوسك، وخد إيصال بكل دفعة. ابعتلي العقد هنا وأنا أراجعلك البنود دي."],
+    },
+    "guide_developer": {
+        "en": ["Judge a developer by what it has delivered: visit one of its finished projects, ask the residents "
+               "about delays and maintenance, and set the delivery dates it promised against when it delivered. Make"
+               " sure the contract names the developer and who owns the land, and states the delivery date and a "
+               "late-delivery penalty. I can show you listings by a developer you name, or review its contract if "
+               "you paste it here."],
+        "ar": ["المطور بيتقاس باللي سلمه: زور مشروع من مشاريعه اللي اتسلمت، واسأل السكان عن التأخير والصيانة، وقارن "
+               "مواعيد الاستلام اللي وعد بيها باللي سلم فيه فعلًا. واتأكد إن العقد فيه اسم المطور ومين مالك الأرض "
+               "وميعاد الاستلام وغرامة التأخير. أقدر أوريك وحدات لمطور تسميه، أو أراجع العقد بتاعه لو بعتهولي هنا."],
+    },
+    "guide_registration": {
+        "en": ["A home is registered in your name at the Real Estate Publicity Department (الشهر العقاري), with the "
+               "seller's title and the chain of contracts back to a registered owner, and both parties' IDs. Many "
+               "homes, in compounds especially, are not registered yet; a court validation of signature (صحة توقيع) "
+               "then protects your contract. Our consultants walk you through it for the unit you choose, and I can "
+               "review its contract if you paste it here."],
+        "ar": ["تسجيل الوحدة باسمك بيبقى في الشهر العقاري، بسند ملكية البايع وتسلسل العقود لحد مالك مسجل، وبطايق "
+               "الطرفين. وحدات كتير، خصوصًا في الكمبوندات، لسه مش متسجلة؛ وساعتها دعوى صحة توقيع بتحمي عقدك. "
+               "مستشارينا يمشوا معاك في الخطوات للوحدة اللي تختارها، وأقدر أراجع عقدها لو بعتهولي هنا."],
+    },
     "about_us": {
         "en": ["I am here in this chat at any hour. Our office, its hours and any fees, one of our consultants will "
                "tell you directly. Shall one of them call you?"],

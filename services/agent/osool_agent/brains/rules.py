@@ -72,6 +72,37 @@ ABOUT_US = _family("your office", "office hours", "working hours", "opening hour
                    "your fees", "your fee", "commission", "brokerage fee", "مكتبكم", "مقركم", "مواعيد العمل",
                    "مواعيدكم", "عنوانكم", "شركتكم", "عموله", "عمولتكم", "سمسره", "3omola", "maktabkom",
                    "maktabko")  # fmt: skip
+# A buyer's general question about buying in Egypt, answered with what to weigh and what to check (the rules brain's
+# guides; a model brain answers from its own knowledge): off-plan against ready, the risks of off-plan, whether a
+# developer can be trusted, and registering a home in one's name.
+_OFF_PLAN = r"(?:off[ -]?plan|under construction|تحت الانشاء|تحت الإنشاء|اوف بلان|اوفبلان|taht el insha2)"
+_READY = r"(?:ready|ready to move|استلام فوري|جاهز|جاهزه|فوري|estelam fory|gahza)"
+GUIDES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("guide_off_plan", re.compile(
+        rf"{_OFF_PLAN}.*(?<![\w]){_READY}(?![\w])|(?<![\w]){_READY}(?![\w]).*{_OFF_PLAN}")),
+    ("guide_off_plan_risks", re.compile(
+        rf"\b(?:risks?|risky|safe|dangers?|guarantees?)\b.*{_OFF_PLAN}|{_OFF_PLAN}.*\b(?:risks?|risky|safe)\b"
+        rf"|(?<![\w])(?:مخاطر|خطر|امان|مضمون|ضمان)(?![\w]).*{_OFF_PLAN}|{_OFF_PLAN}.*(?<![\w])(?:مخاطر|خطر|امان|مضمون)")),
+    ("guide_developer", re.compile(
+        r"\b(?:developer|developers)\b.*\b(?:reliable|trust|trusted|trustworthy|reputation|track record|legit|scam|"
+        r"good or bad|any good|serious)\b|\b(?:reliable|trustworthy|trusted|good) developers?\b"
+        r"|(?<![\w])(?:ال)?مطور(?:ين)?(?![\w]).*(?<![\w])(?:موثوق|مضمون|سمعته|سمعتهم|كويس ولا|اثق|نصاب|ملتزم)")),
+    ("guide_registration", re.compile(
+        r"\bregist(?:er|ering|ration)\b(?!.*\bregistry\b).*\b(?:contract|home|property|apartment|unit|villa|deed|"
+        r"in my name|ownership)\b|\btitle deeds?\b|\b(?:what|which) (?:documents|papers|paperwork)\b"
+        r"|الشهر العقاري|صحه توقيع|صحة توقيع|(?<![\w])(?:اسجل|تسجيل|نسجل) (?:العقد|الشقه|الوحده|الفيلا|البيت)"
+        r"|(?<![\w])(?:ايه|اية) (?:الاوراق|الورق)")),
+)  # fmt: skip
+# Off-plan and ready weighed against each other ("which is better", "ولا", "the difference"), and one refused ("not
+# off plan", "مش تحت الانشاء"): only the first asks for the guide.
+_WEIGHED = re.compile(
+    r"\b(?:difference|better|vs|versus|or|should i|which|pros|cons|advice)\b"
+    r"|(?<![\w])(?:ولا|احسن|الفرق|افضل|انصحني|wala|a7san|el far2|afdal)(?![\w])"
+)
+_NOT_THAT = re.compile(r"\b(?:not|no|don't want|dont want)\b|(?<![\w])(?:مش|مش عايز|مش عاوز|msh|mesh|mish)(?![\w])")
+# Asking to be shown listings ("show me", "وريني"): a guide's words in such a message are what to search for.
+_SHOW_LISTINGS = _family("show", "find", "looking for", "search", "وريني", "ورينى", "اعرض", "بدور", "ابحث", "wareeny",
+                         "wareny", "dawarly")  # fmt: skip
 THANKS = _family("thanks", "thank you", "thx", "appreciate", "شكرا", "متشكر", "تسلم", "ميرسي", "الف شكر")
 # A loan named outright; MORTGAGE adds the words that may also sit in another question (a bank, interest). The
 # calculators' words are read in Franco-Arabic too ("tamweel", "fayda", "el 2est kam", "mortabi", "3a2ed", "egar",
@@ -792,6 +823,14 @@ def read_message(
     ) <= {"Office"}  # "your office" reads as an office to buy, with no place
     if ABOUT_US.search(folded) and about_us and not ids:
         return Reading(language, None, smalltalk="about_us")
+    guide = next((name for name, pattern in GUIDES if pattern.search(folded)), None)
+    placed = any(filters.get(key) for key in ("locations", "compounds", "developers"))
+    with_budget = any(filters.get(key) is not None for key in _BUDGET_FILTERS)
+    if guide == "guide_off_plan" and (with_budget or not _WEIGHED.search(folded) or _NOT_THAT.search(folded)):
+        guide = None  # "a ready apartment, not off plan", "ready or off-plan under 5M": listings
+    if guide and not (ids or _ordinals(folded) or placed or _SHOW_LISTINGS.search(folded)):
+        # "what's the difference between off-plan and ready?": what to weigh, not a search for the words
+        return Reading(language, None, smalltalk=guide)
     picks = _ordinals(folded)
     # "which of these is in a compound?", "انهي فيهم متشطبة؟": asked of each of the last listed, each answered
     which_of_them = bool(

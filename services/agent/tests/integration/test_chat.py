@@ -17,6 +17,7 @@ from websockets.sync.client import connect
 
 from devstack.stack import LocalStack
 from devstack.testing import admin_headers, read_sse
+from osool_agent.brains.replies import SMALLTALK
 
 pytestmark = pytest.mark.stack
 
@@ -1170,6 +1171,24 @@ def test_it_after_a_comparison_that_named_the_one_asked_for_is_that_one(api: htt
     chat(api, "which has the lowest monthly?", secret, session_id=session)
     yes = chat(api, "yes", secret, session_id=session).json()
     assert [(c["name"], c["arguments"]["property_id"]) for c in yes["tool_calls"]] == [("check_availability", winner)]
+
+
+def test_a_buyers_general_questions_are_answered_whole_and_searched_when_listings_are_asked_for(
+    api: httpx.Client,
+) -> None:
+    for message, guide, language in (
+        ("what's the difference between buying off-plan and ready to move?", "guide_off_plan", "en"),
+        ("ايه مخاطر الاوف بلان؟", "guide_off_plan_risks", "ar"),
+        ("how do I know the developer is reliable?", "guide_developer", "en"),
+        ("ازاي اسجل الشقة في الشهر العقاري؟", "guide_registration", "ar"),
+    ):
+        body = chat(api, message).json()
+        assert body["tool_calls"] == [] and body["listings"] == [], body
+        # whole: no sentence of it cut by the grounding gate
+        assert body["reply"].startswith(SMALLTALK[guide][language][0]), body["reply"]
+    shown = chat(api, "I want a ready apartment in Maadi, not off plan").json()
+    assert [c["name"] for c in shown["tool_calls"]] == ["search_properties"] and shown["listings"]
+    assert all(card["is_delivered"] for card in shown["listings"])
 
 
 def test_what_a_bedroom_count_usually_costs_is_its_figures_then_its_listings(api: httpx.Client) -> None:

@@ -730,3 +730,39 @@ def test_a_person_asked_for_who_amr_is_and_the_brokerage_itself_are_answered_not
     # An office to buy, somewhere, is still a search.
     place = {"property_types": ["Office"], "locations": ["New Cairo"]}
     assert read_message("office in New Cairo", {"filters": place}, [], "auto").tool == "search_properties"
+
+
+@pytest.mark.parametrize(
+    ("text", "guide", "start"),
+    [("what's the difference between buying off-plan and ready?", "guide_off_plan", "Off-plan (delivered later)"),
+     ("should I buy ready or off plan?", "guide_off_plan", "Off-plan (delivered later)"),
+     ("استلام فوري ولا تحت الانشاء احسن؟", "guide_off_plan", "الأوف بلان (استلام بعدين)"),
+     ("what are the risks of off-plan in egypt?", "guide_off_plan_risks", "Buying off-plan, the risks are"),
+     ("is buying off plan safe?", "guide_off_plan_risks", "Buying off-plan, the risks are"),
+     ("ايه مخاطر الاوف بلان؟", "guide_off_plan_risks", "في الأوف بلان المخاطر"),
+     ("how do I know the developer is reliable?", "guide_developer", "Judge a developer by what it has delivered"),
+     ("ازاي اعرف ان المطور موثوق؟", "guide_developer", "المطور بيتقاس باللي سلمه"),
+     ("how do I register the apartment in my name?", "guide_registration", "A home is registered in your name"),
+     ("ازاي اسجل الشقة في الشهر العقاري؟", "guide_registration", "تسجيل الوحدة باسمك بيبقى في الشهر العقاري")],
+)  # fmt: skip
+def test_a_buyers_general_question_is_answered_with_what_to_weigh_not_searched(
+    text: str, guide: str, start: str
+) -> None:
+    apartment = {"property_types": ["Apartment"]} if "apartment" in text or "الشقة" in text else {}
+    reading = read_message(text, {"filters": apartment, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.smalltalk) == (None, guide)
+    assert write_reply(reading, [], seed="s").startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("show me ready to move apartments in Maadi", {"property_types": ["Apartment"], "locations": ["Maadi"]}),
+     ("I want a ready apartment, not off plan", {"property_types": ["Apartment"], "is_delivered": True}),
+     ("3ayez sha2a estelam fory mesh taht el insha2", {"property_types": ["Apartment"], "is_delivered": True}),
+     ("ready to move or off-plan apartment under 5M?", {"property_types": ["Apartment"], "max_price": 5_000_000}),
+     ("off plan villas in Sheikh Zayed, are they safe?", {"property_types": ["Villa"], "locations": ["Sheikh Zayed"]})],
+)  # fmt: skip
+def test_listings_asked_for_in_a_guides_words_are_searched(text: str, filters: dict[str, Any]) -> None:
+    assert read_message(text, {"filters": filters, "text": text, "understood": []}, [], "auto").tool == (
+        "search_properties"
+    )
