@@ -808,7 +808,13 @@ def _mortgage(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         joint = egp(reading.arguments["monthly_income"])
         lines.insert(0, f"دخلكم مع بعض: {joint} جنيه في الشهر." if ar else
                      f"Your incomes together: EGP {joint} a month.")  # fmt: skip
-    if content.get("down_payment"):
+    if content.get("down_payment") and (content.get("affordability") or {}).get("max_price_for_income"):
+        # An income alone: the price that largest loan buys, with the down payment it takes
+        within = egp(content["affordability"]["max_price_for_income"])
+        lines.append(f"ومع مقدم {egp(content['down_payment'])} جنيه، ده يشتريلك وحدة لحد {within} جنيه." if ar else
+                     f"With a down payment of EGP {egp(content['down_payment'])}, that buys a home of up to EGP "
+                     f"{within}.")  # fmt: skip
+    elif content.get("down_payment"):
         lines.append(f"المقدم {egp(content['down_payment'])} جنيه." if ar else
                      f"Down payment: EGP {egp(content['down_payment'])}.")  # fmt: skip
     afford = content.get("affordability")

@@ -257,6 +257,9 @@ class Affordability(BaseModel):
     monthly_income: int = Field(description="The net monthly income these figures are for.")
     max_payment_for_income: int = Field(description="The lender's share of the income: the largest instalment.")
     max_loan_for_income: int = Field(description="The largest loan whose instalment stays within that share.")
+    max_price_for_income: int | None = Field(
+        default=None, description="With an income alone: the price that largest loan buys, with down_payment on top."
+    )
     payment_to_income_pct: float
     within_limit: bool
     lender_share_pct: float
@@ -426,6 +429,21 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
             "no price or loan given: the loan is the largest your income supports",
             "مفيش سعر ولا قيمة قرض: القرض هو أكبر قرض دخلك يسمح بيه",
         )
+        # "How much can I buy on 40k a month?": the price that loan buys, with the down payment it then takes (the
+        # percent said, the programme's least, or the market's usual), so the answer is a price, not a loan.
+        if args.down_payment_pct is not None:
+            down_pct = args.down_payment_pct
+        elif programme is not None:
+            down_pct = programme.min_down_payment_pct
+        else:
+            down_pct = data.market.default_down_payment_pct
+        if down_pct > 0:
+            within = int((_dec(loan) * 100 / (100 - _dec(down_pct))).to_integral_value(rounding=ROUND_FLOOR))
+            down_payment = within - loan
+            said.add(
+                f"down payment {_pct(down_pct)}% of the price that loan buys ({_egp(within)})",
+                f"مقدم {_pct(down_pct)}% من سعر الوحدة اللي القرض ده يشتريها ({_egp_ar(within)})",
+            )
     if loan <= 0:
         raise ValueError("the loan comes to nothing: the down payment covers the whole price")
 
@@ -433,12 +451,16 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
     paid = payment * months
 
     affordability = None
+    within_reach = (
+        loan + down_payment if args.property_price is None and args.loan_amount is None and down_payment else None
+    )
     if income is not None and budget is not None:
         affordability = Affordability(
             monthly_income=int(income),
             max_payment_for_income=_pounds(budget),
             # Rounded down, not half up: the largest whole-pound loan whose instalment is still within the share.
             max_loan_for_income=int(_loan_for_payment(budget, rate, months).to_integral_value(rounding=ROUND_FLOOR)),
+            max_price_for_income=within_reach,
             payment_to_income_pct=_places(payment * 100 / income, 1),
             within_limit=payment <= budget,
             lender_share_pct=float(share),

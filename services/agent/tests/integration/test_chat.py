@@ -997,6 +997,10 @@ def test_a_change_to_the_last_calculation_computes_it_again(api: httpx.Client) -
     session, secret = first["session_id"], first["session_secret"]
     [loan] = first["tool_calls"]
     assert (loan["name"], loan["arguments"]) == ("calculate_mortgage", {"monthly_income": 40_000}), first
+    # "how much can I buy?" is a price: the largest loan with the usual 20% down on top
+    borrowed, down = loan["result"]["loan_amount"], loan["result"]["down_payment"]
+    assert down == pytest.approx((borrowed + down) * 0.2, abs=2)
+    assert f"ومع مقدم {egp(down)} جنيه، ده يشتريلك وحدة لحد {egp(borrowed + down)} جنيه." in first["reply"], first
     longer = chat(api, "ولو على 20 سنة؟", secret, session_id=session).json()
     [again] = longer["tool_calls"]
     assert (again["name"], again["arguments"]) == ("calculate_mortgage", {"monthly_income": 40_000, "years": 20})

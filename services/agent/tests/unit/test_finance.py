@@ -163,7 +163,13 @@ def test_income_alone_borrows_the_most_its_share_allows() -> None:
     result = calculate_mortgage(MortgageArgs(monthly_income=25_000, annual_rate_pct=0, years=10))
     assert result.loan_amount == 1_200_000
     assert result.monthly_payment == 10_000
-    assert result.down_payment is None
+    # ... and the price it buys with the market's usual 20% down: 1,200,000 / 0.8 = 1,500,000, of which 300,000 down
+    assert (result.down_payment, result.property_price) == (300_000, None)
+    assert result.total_cost_with_down_payment == 1_200_000 + 300_000
+    assert "down payment 20% of the price that loan buys (EGP 1,500,000)" in result.assumptions
+    assert result.affordability is not None and result.affordability.max_price_for_income == 1_500_000
+    custom = calculate_mortgage(MortgageArgs(monthly_income=25_000, annual_rate_pct=0, years=10, down_payment_pct=40))
+    assert (custom.loan_amount, custom.down_payment) == (1_200_000, 800_000)  # 1,200,000 / 0.6 = 2,000,000
     assert result.affordability is not None
     assert result.affordability.max_loan_for_income == 1_200_000
     assert result.affordability.payment_to_income_pct == 40.0

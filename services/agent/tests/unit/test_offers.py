@@ -276,3 +276,20 @@ def test_a_comparison_that_names_the_one_asked_for_is_about_it_after() -> None:
     plain_reply = write_reply(Reading("en", "compare_units", arguments),
                               [ToolReturnPart("compare_units", content, tool_call_id="c1")])  # fmt: skip
     assert plain_reply.endswith("Which one interests you? I can check its availability or work out the mortgage.")
+
+
+def test_an_income_alone_is_answered_with_the_price_it_buys_and_listings_within_that_price() -> None:
+    content = {"ok": True, "property_price": None, "loan_amount": 1_200_000, "down_payment": 300_000,
+               "monthly_payment": 10_000, "total_interest": 0, "total_paid": 1_200_000, "years": 10,
+               "annual_rate_pct": 0.0, "programme": {"id": "custom", "name": "Custom rate"}, "assumptions": [],
+               "affordability": {"monthly_income": 25_000, "max_payment_for_income": 10_000,
+                                 "max_loan_for_income": 1_200_000, "max_price_for_income": 1_500_000}}  # fmt: skip
+    part = ToolReturnPart("calculate_mortgage", content, tool_call_id="c1")
+    said = write_reply(Reading("en", "calculate_mortgage", {"monthly_income": 25_000}), [part])
+    assert "With a down payment of EGP 300,000, that buys a home of up to EGP 1,500,000." in said, said
+    assert "ومع مقدم 300,000 جنيه، ده يشتريلك وحدة لحد 1,500,000 جنيه." in write_reply(
+        Reading("ar", "calculate_mortgage", {"monthly_income": 25_000}), [part])  # fmt: skip
+    past = turn("calculate_mortgage", {"monthly_income": 25_000}, content, said)
+    assert loan_budget(past) == 1_500_000
+    assert offered_next(past, said) == ("search_properties", {"query": "homes up to EGP 1,500,000",
+                                                              "max_price": 1_500_000})  # fmt: skip
