@@ -119,6 +119,19 @@ test('a mortgage question shows the widget with its numbers and assumptions', as
   await context.close();
 });
 
+test('an income alone shows the price within reach in the mortgage widget', async () => {
+  const { context, page, problems } = await open(browser);
+  await page.goto('/');
+  const { reply } = await chat(page, 'I earn 40k a month, how much can I afford?');
+  const widget = reply.getByRole('region', { name: 'Mortgage' });
+  await widget.waitFor();
+  // 40% of 40,000 over 10 years at 24% borrows EGP 725,686; with 20% down on top, a home of EGP 907,107
+  assert.match(await widget.innerText(), /Price within reach\s*EGP\s?907,107/);
+  assert.match(await reply.innerText(), /that buys a home of up to EGP\s?907,107/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('in Arabic, the mortgage widget states its assumptions in Arabic', async () => {
   const { context, page, problems } = await open(browser);
   await page.goto('/');

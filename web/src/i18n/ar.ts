@@ -184,6 +184,7 @@ export const ar: Messages = {
     totalInterest: 'إجمالي الفوائد',
     totalPaid: 'إجمالي الأقساط',
     totalWithDown: 'الإجمالي مع المقدم',
+    priceWithinReach: 'سعر الوحدة اللي في متناولك',
     affordability: 'نسبة القسط من الدخل',
     withinLimit: 'في حدود البنك',
     overLimit: 'أعلى من حدود البنك',

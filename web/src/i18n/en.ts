@@ -175,6 +175,7 @@ export const en = {
     totalInterest: 'Total interest',
     totalPaid: 'Total paid',
     totalWithDown: 'Total with the down payment',
+    priceWithinReach: 'Price within reach',
     affordability: 'Share of income',
     withinLimit: 'within the lender’s limit',
     overLimit: 'over the lender’s limit',

@@ -808,12 +808,13 @@ def _mortgage(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         joint = egp(reading.arguments["monthly_income"])
         lines.insert(0, f"دخلكم مع بعض: {joint} جنيه في الشهر." if ar else
                      f"Your incomes together: EGP {joint} a month.")  # fmt: skip
+    reach = None
     if content.get("down_payment") and (content.get("affordability") or {}).get("max_price_for_income"):
-        # An income alone: the price that largest loan buys, with the down payment it takes
+        # An income alone: the price that largest loan buys, with the down payment it takes (after the loan it is)
         within = egp(content["affordability"]["max_price_for_income"])
-        lines.append(f"ومع مقدم {egp(content['down_payment'])} جنيه، ده يشتريلك وحدة لحد {within} جنيه." if ar else
-                     f"With a down payment of EGP {egp(content['down_payment'])}, that buys a home of up to EGP "
-                     f"{within}.")  # fmt: skip
+        reach = (f"ومع مقدم {egp(content['down_payment'])} جنيه، ده يشتريلك وحدة لحد {within} جنيه." if ar else
+                 f"With a down payment of EGP {egp(content['down_payment'])}, that buys a home of up to EGP "
+                 f"{within}.")  # fmt: skip
     elif content.get("down_payment"):
         lines.append(f"المقدم {egp(content['down_payment'])} جنيه." if ar else
                      f"Down payment: EGP {egp(content['down_payment'])}.")  # fmt: skip
@@ -825,6 +826,8 @@ def _mortgage(content: dict[str, Any], reading: Reading, ar: bool) -> str:
             f"With your income a lender accepts an instalment up to EGP {egp(afford['max_payment_for_income'])}, "
             f"so a loan of up to EGP {egp(afford['max_loan_for_income'])}."
         )  # fmt: skip
+    if reach:
+        lines.append(reach)
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
     # On a listing shown, seeing it is the next step; on a price said, the listings at it
     lines.append(offer_question("viewing" if reading.arguments.get("property_id") else "budget", ar))

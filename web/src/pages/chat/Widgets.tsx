@@ -62,6 +62,7 @@ function Mortgage({ result }: { result: MortgageResult }) {
           [f.totalInterest, egp(result.total_interest)],
           [f.totalPaid, egp(result.total_paid)],
           result.total_cost_with_down_payment ? [f.totalWithDown, egp(result.total_cost_with_down_payment)] : null,
+          affordability?.max_price_for_income ? [f.priceWithinReach, egp(affordability.max_price_for_income)] : null,
           affordability
             ? [
                 f.affordability,

@@ -21,6 +21,7 @@ export interface MortgageResult {
     monthly_income: number;
     max_payment_for_income: number;
     max_loan_for_income: number;
+    max_price_for_income?: number | null;
     payment_to_income_pct: number;
     within_limit: boolean;
     lender_share_pct: number;
