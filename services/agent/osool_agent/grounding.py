@@ -123,6 +123,8 @@ class Facts:
                     self.source_ids.add(value)
                 elif key == "title":
                     self.titles.add(value)
+                elif key == "query":  # a search in the buyer's own words (a saved one may be of another day)
+                    self.user_numbers |= stated_numbers(value)
 
     def allows(self, value: float) -> bool:
         return _close(value, self.numbers) or _close(value, self.user_numbers)

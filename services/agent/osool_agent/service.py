@@ -38,6 +38,7 @@ from osool_agent.brains.rules import (
     LastSearch,
     Reading,
     ViewingOffer,
+    alert_stopped,
     amounts_in,
     answers_nothing,
     asked_again,
@@ -46,6 +47,7 @@ from osool_agent.brains.rules import (
     cairo_today,
     fold,
     last_alert,
+    last_alerts_listed,
     last_calculation,
     last_focus,
     last_looked,
@@ -523,6 +525,8 @@ class ChatService:
         )  # fmt: skip
         if context.viewings_listed and (cancel := viewing_cancelled(text, reading.language, context.viewings_listed)):
             reading = cancel  # "the second" after the buyer's viewings were listed: that one cancelled
+        if context.alerts_listed and (stop := alert_stopped(text, reading.language, context.alerts_listed)):
+            reading = stop  # "the second" after the buyer's alerts were listed: that one stopped
         reading.parsed = parsed  # before the answers below: a seller's answer is no search naming a place or a type
         if (
             reading.tool == "compare_units" and reading.asked and not reading.places
@@ -845,6 +849,7 @@ class Context:
     listed: int | None = None  # how many the last list had: "the cheaper one" after two compared is of those two
     human_offered: bool = False  # the last reply offered a consultant's call: a yes asks for the number
     viewings_listed: tuple[str, ...] = ()  # the buyer's viewings just listed: "the second" cancels that one
+    alerts_listed: tuple[str, ...] = ()  # the buyer's alerts just listed: "the second" stops that one
     last_asked: str = ""  # the buyer's last message
 
     @classmethod
@@ -858,6 +863,7 @@ class Context:
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
             human_offered=said.endswith(HUMAN_OFFERED), viewings_listed=last_viewings_listed(past),
+            alerts_listed=last_alerts_listed(past),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
             which_asked=said.endswith(OFFER_QUESTIONS["which_one"]),
             seller_asked=any(

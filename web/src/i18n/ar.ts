@@ -104,6 +104,7 @@ export const ar: Messages = {
     bookingViewing: 'جارٍ حجز موعد المعاينة…',
     savingSearch: 'جارٍ حفظ بحثك للتنبيهات…',
     myViewings: 'جارٍ مراجعة معايناتك…',
+    myAlerts: 'جارٍ مراجعة تنبيهاتك…',
     qualifying: 'جارٍ تسجيل ما أخبرتني به…',
     contract: 'جارٍ مراجعة العقد…',
     other: (name: string) => `جارٍ العمل (${name})…`,

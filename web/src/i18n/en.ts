@@ -96,6 +96,7 @@ export const en = {
     bookingViewing: 'Booking the viewing…',
     savingSearch: 'Saving your search for alerts…',
     myViewings: 'Looking up your viewings…',
+    myAlerts: 'Looking up your alerts…',
     qualifying: 'Noting what you told me…',
     contract: 'Reviewing the contract…',
     other: (name: string) => `Working (${name})…`,

@@ -1326,8 +1326,43 @@ def _my_viewings(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     return "\n".join([head, *_booked_lines(viewings, ar), tail])
 
 
+CHANNEL_WORDS = {"email": ("by email", "على الإيميل"), "sms": ("by SMS", "برسالة SMS")}
+
+
+def _alert_lines(alerts: list[dict[str, Any]], ar: bool) -> list[str]:
+    return [f"{n}. {alert['query']} ({CHANNEL_WORDS.get(alert['channel'], (alert['channel'],) * 2)[ar]})"
+            for n, alert in enumerate(alerts, start=1)]  # fmt: skip
+
+
+def _my_alerts(content: dict[str, Any], ar: bool) -> str:
+    """The buyer's saved searches that alert, or the one just stopped."""
+    alerts, stopped = content.get("alerts") or [], content.get("stopped")
+    if stopped:
+        return (f"تمام، وقفت التنبيه بتاع \"{stopped['query']}\"، ومش هيوصلك منه حاجة تاني. تقدر ترجعه من صفحة البحث "
+                "المحفوظ (/saved-searches)." if ar else
+                f"Done: the alert for \"{stopped['query']}\" is stopped, and you will get nothing more from it. You "
+                "can switch it on again on Saved searches (/saved-searches).")  # fmt: skip
+    if not alerts:
+        return ("معندكش تنبيهات شغالة. قولي بتدور على إيه وأنا أبلغك أول ما يظهر جديد." if ar else
+                "You have no alerts on. Tell me what you are looking for and I will let you know when something new "
+                "appears.")  # fmt: skip
+    head = "التنبيهات الشغالة عندك:" if ar else "Your alerts:"
+    tail = "لو عايز توقف واحد قولي رقمه." if ar else "To stop one, tell me its number."
+    return "\n".join([head, *_alert_lines(alerts, ar), tail])
+
+
 def _failure(name: str, content: dict[str, Any], reading: Reading, ar: bool, offered_after: bool = False) -> str:
     error = content.get("error")
+    if name == "my_alerts":
+        if error == "sign_in_required":
+            return ("عشان أشوف تنبيهاتك أو أوقف واحد، سجل دخول الأول وبعدها قولي تاني." if ar else
+                    "To see or stop your alerts, please sign in first; then ask me again.")  # fmt: skip
+        if error == "no_alerts":
+            return "معندكش تنبيهات شغالة أوقفها." if ar else "You have no alerts on to stop."
+        if error in ("which_alert", "not_found") and content.get("alerts"):
+            head = "عندك أكتر من تنبيه شغال:" if ar else "You have more than one alert on:"
+            ask = "أنهي واحد أوقفه؟ قولي رقمه." if ar else "Which one shall I stop? Tell me its number."
+            return "\n".join([head, *_alert_lines(content["alerts"], ar), ask])
     if name == "my_viewings":
         if error == "sign_in_required":
             return ("عشان أشوف معايناتك أو ألغي واحدة، سجل دخول الأول وبعدها قولي تاني." if ar else
@@ -1627,6 +1662,7 @@ _WRITERS = {
     "schedule_viewing": lambda c, r, ar, seed: _viewing(c, r, ar),
     "save_search": lambda c, r, ar, seed: _saved_search(c, ar),
     "my_viewings": lambda c, r, ar, seed: _my_viewings(c, r, ar),
+    "my_alerts": lambda c, r, ar, seed: _my_alerts(c, ar),
 }
 
 

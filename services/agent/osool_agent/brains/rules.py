@@ -266,6 +266,15 @@ MY_VIEWINGS = _family("my viewing", "my viewings", "my appointment", "viewings d
                       "viewings have i", "my booked viewing", "معايناتي", "المعاينه بتاعتي", "معاينتي", "ميعادي",
                       "مواعيدي", "my mo3ayna", "mo3aynaty", "me3adi")  # fmt: skip
 _RESERVATION = _family("reservation", "الحجز", "حجزي", "el 7agz", "7agzi")
+# The buyer's own saved searches that alert ("what alerts do I have?", "تنبيهاتي"), and stopping one ("stop my alert",
+# "وقف التنبيه"): my_alerts, not a new search.
+MY_ALERTS = _family("my alert", "my alerts", "alerts do i have", "alerts i have", "alerts have i", "my saved search",
+                    "my notification", "تنبيهاتي", "التنبيهات بتاعتي", "التنبيه بتاعي", "البحث المحفوظ",
+                    "tanbihaty", "el tanbihat")  # fmt: skip
+_ALERT_WORD = _family("alert", "notification", "saved search", "تنبيه", "التنبيه", "التنبيهات", "اشعار", "اشعارات",
+                      "tanbih")  # fmt: skip
+STOP = _family("stop", "unsubscribe", "turn off", "switch off", "delete", "remove", "don't want", "dont want", "وقف",
+               "اوقف", "بطل", "امسح", "شيل", "مش عايز", "wa2af", "wa22af", "batal")  # fmt: skip
 CANCEL = _family("cancel", "call off", "الغي", "الغاء", "كنسل", "لغي", "الغيلي", "elghy", "alghy", "elghi", "alghi",
                  "cancell")  # fmt: skip
 RESCHEDULE = _family("reschedule", "change my viewing", "move my viewing", "change the time", "change the viewing",
@@ -793,6 +802,13 @@ def read_message(
         return Reading(language, "my_viewings", {"action": "list"}, note="reschedule")
     if MY_VIEWINGS.search(folded) and not ids:
         return Reading(language, "my_viewings", {"action": "list"})
+    stopping = bool(CANCEL.search(folded) or STOP.search(folded))
+    if stopping and (MY_ALERTS.search(folded) or _ALERT_WORD.search(folded)):
+        return Reading(language, "my_alerts", {"action": "stop"})  # "stop my alert", "الغي التنبيه"
+    if stopping and alert is not None and len(folded.split()) <= 4:
+        return Reading(language, "my_alerts", {"action": "stop"})  # "cancel it" right after the search was saved
+    if MY_ALERTS.search(folded) and not ids:
+        return Reading(language, "my_alerts", {"action": "list"})
     if offer is not None and (reading := _viewing_pick(text, language, filters, ids, offer, today)) is not None:
         return reading
     # A yes that names another step than the one offered is that step: "عايز احجزها" / "3ayez a7gezha" to "Shall we
@@ -2152,6 +2168,26 @@ def viewing_cancelled(text: str, language: str, listed: Sequence[str]) -> Readin
     if len(picks) != 1 or not (CANCEL.search(folded) or only_a_pick(folded)):
         return None
     return Reading(language, "my_viewings", {"action": "cancel", "viewing_id": listed[picks[0] - 1]})
+
+
+def alert_stopped(text: str, language: str, listed: Sequence[str]) -> Reading | None:
+    """After the buyer's alerts were listed (`listed`: their ids, in the order shown), "the second" or "stop the first
+    one" stops that one; None when the message names none of them."""
+    folded = fold(text)
+    picks = [n for n in _ordinals(folded) if 0 < n <= len(listed)]
+    if len(picks) != 1 or not (CANCEL.search(folded) or STOP.search(folded) or only_a_pick(folded)):
+        return None
+    return Reading(language, "my_alerts", {"action": "stop", "saved_search_id": listed[picks[0] - 1]})
+
+
+def last_alerts_listed(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """The buyer's alerts the conversation's last tool call listed (my_alerts), their ids in order, else ()."""
+    call = _last_call(past)
+    if call is None or call[0] != "my_alerts" or call[2].get("stopped"):
+        return ()
+    return tuple(
+        str(a["saved_search_id"]) for a in call[2].get("alerts") or [] if isinstance(a, dict) and "saved_search_id" in a
+    )
 
 
 def last_viewings_listed(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:

@@ -1,13 +1,15 @@
-"""The save_search tool: "tell me when one appears" — the signed-in buyer's search saved, so new listings that match
-it (and price drops on listings they were shown) reach them by email or SMS, at most once a day."""
+"""The alert tools: save_search, "tell me when one appears" (the signed-in buyer's search saved, so new listings that
+match it, and price drops on listings they were shown, reach them by email or SMS, at most once a day); my_alerts, the
+buyer's saved searches that alert, and the stopping of one ("what alerts do I have?", "stop that alert")."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from osool_agent.alerts.schemas import SavedSearchIn
+from osool_agent.alerts.schemas import SavedSearch, SavedSearchIn, SavedSearchPatch
 from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome
 from osool_common.errors import DomainError
 
@@ -44,3 +46,61 @@ async def save_search(ctx: ToolContext, args: SaveSearchArgs) -> BaseModel:
         saved_search_id=str(saved.id), query=saved.query, channel=saved.channel, filters=saved.filters,
         already_saved=not created, digest_hours=ctx.saved_searches.settings.alert_digest_hours,
     )  # fmt: skip
+
+
+class MyAlertsArgs(ToolArgs):
+    action: Literal["list", "stop"] = Field(
+        default="list", description="list: the buyer's saved searches that alert; stop: no more alerts from one"
+    )
+    saved_search_id: uuid.UUID | None = Field(
+        default=None, description="with stop: the saved_search_id of the one to stop (from a list this tool gave); "
+        "absent, the only one",
+    )  # fmt: skip
+
+
+class AlertBrief(BaseModel):
+    saved_search_id: str
+    query: str
+    channel: str
+
+    @classmethod
+    def of(cls, saved: SavedSearch) -> AlertBrief:
+        return cls(saved_search_id=str(saved.id), query=saved.query, channel=saved.channel)
+
+
+class MyAlertsResult(ToolOutcome):
+    alerts: list[AlertBrief] = Field(default_factory=list, description="the saved searches that alert, newest first")
+    stopped: AlertBrief | None = None
+
+
+async def my_alerts(ctx: ToolContext, args: MyAlertsArgs) -> BaseModel:
+    """The signed-in buyer's saved searches that still alert, newest first; or the stopping of one of them (switched
+    off, as the Saved searches page does, so it can be switched on again there): the one named, or the only one
+    (several and none named: which one, with the list)."""
+    if ctx.saved_searches is None:
+        return ToolOutcome(ok=False, error="unavailable", message="saved searches are not available here")
+    if ctx.user_id is None:
+        return ToolOutcome(ok=False, error="sign_in_required", message="the buyer must sign in to see their alerts")
+    active = [saved for saved in await ctx.saved_searches.for_user(ctx.user_id) if saved.active]
+    active.sort(key=lambda saved: saved.created_at, reverse=True)
+    briefs = [AlertBrief.of(saved) for saved in active]
+    if args.action == "list":
+        return MyAlertsResult(alerts=briefs)
+    if not active:
+        return MyAlertsResult(ok=False, error="no_alerts", message="the buyer has no saved search that alerts")
+    if args.saved_search_id is not None:
+        chosen = [saved for saved in active if saved.id == args.saved_search_id]
+        if not chosen:
+            return MyAlertsResult(ok=False, error="not_found", alerts=briefs,
+                                  message="saved_search_id: not one of the buyer's alerting searches")  # fmt: skip
+    elif len(active) > 1:
+        return MyAlertsResult(ok=False, error="which_alert", alerts=briefs,
+                              message="several saved searches alert: ask which one to stop")  # fmt: skip
+    else:
+        chosen = active
+    try:
+        stopped = await ctx.saved_searches.update(ctx.user_id, chosen[0].id, SavedSearchPatch(active=False))
+    except DomainError as exc:
+        return ToolOutcome(ok=False, error="unavailable", message=exc.message)
+    left = [brief for brief in briefs if brief.saved_search_id != str(stopped.id)]
+    return MyAlertsResult(alerts=left, stopped=AlertBrief.of(stopped))

@@ -14,7 +14,7 @@ from pydantic_ai import RunContext, Tool
 
 from osool_agent import metrics
 from osool_agent.grounding import Facts, ground_arguments
-from osool_agent.tools.alerts import SaveSearchArgs, save_search
+from osool_agent.tools.alerts import MyAlertsArgs, SaveSearchArgs, my_alerts, save_search
 from osool_agent.tools.chain import AvailabilityArgs, check_availability
 from osool_agent.tools.context import ListingFacts, ToolArgs, ToolContext, ToolOutcome
 from osool_agent.tools.contracts import AuditContractArgs, audit_contract
@@ -122,6 +122,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("save_search", "When the buyer asks to be told when a listing like this appears: save their search "
              "(signed-in buyers) so new matches and price drops reach them by email or SMS, at most once a day.",
              SaveSearchArgs, save_search),
+    ToolSpec("my_alerts", "The signed-in buyer's saved searches that alert (action list), or stopping one (action "
+             "stop, with the saved_search_id of the one they named; without it, their only one).",
+             MyAlertsArgs, my_alerts),
 )  # fmt: skip
 TOOLS_BY_NAME = {spec.name: spec for spec in TOOLS}
 
@@ -234,6 +237,9 @@ def summarise(record: ToolRecord) -> str:
         return f"viewing booked for {data['starts_at']}" if booked else f"{len(data['slots'])} free slots"
     if record.name == "save_search":
         return f"search saved: {data.get('query')} ({data.get('channel')})"
+    if record.name == "my_alerts":
+        stopped = data.get("stopped")
+        return f"alert stopped: {stopped['query']}" if stopped else f"{len(data['alerts'])} alerts"
     if record.name == "qualify_lead":
         return f"noted: {', '.join(data['noted']) or 'nothing new'}"
     if record.name == "audit_contract":

@@ -96,7 +96,7 @@ def test_the_openai_client_drives_a_streamed_turn_with_fragmented_tool_calls(
     assert {tool["function"]["name"] for tool in first["tools"]} == {
         "search_properties", "get_property", "compare_units", "calculate_mortgage", "calculate_investment_roi",
         "run_valuation", "check_market_trends", "check_availability", "audit_contract", "qualify_lead",
-        "reserve_property", "schedule_viewing", "save_search", "my_viewings",
+        "reserve_property", "schedule_viewing", "save_search", "my_viewings", "my_alerts",
     }  # fmt: skip
     metrics = agent.metrics()
     tokens = r'osool_llm_tokens_total\{(?=[^}]*kind="input")(?=[^}]*model="gpt-4o-mini")[^}]*\} [1-9]'

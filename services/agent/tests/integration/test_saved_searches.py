@@ -268,3 +268,44 @@ def test_the_rules_brain_saves_the_last_search_when_asked_to_tell_of_new_ones(
     body = {"message": "بلغني لما تنزل وحدة زي دي", "session_id": anonymous.json()["session_id"]}
     again = api.post("/api/chat", json=body, headers=secret).json()
     assert again["tool_calls"][0]["result"]["error"] == "sign_in_required" and "سجل دخول" in again["reply"], again
+
+
+def test_the_buyer_lists_and_stops_their_alerts_in_the_chat(stack: LocalStack, api: httpx.Client) -> None:
+    buyer = a_buyer(stack, api, "alert-stopper")
+    headers = {**buyer.headers, "Accept": "application/json"}
+
+    def say(message: str, session: str | None = None) -> dict[str, Any]:
+        body = {"message": message, **({"session_id": session} if session else {})}
+        reply: dict[str, Any] = api.post("/api/chat", json=body, headers=headers).json()
+        return reply
+
+    none = say("what alerts do I have?")
+    assert [c["name"] for c in none["tool_calls"]] == ["my_alerts"] and none["reply"].startswith(
+        "You have no alerts on."), none["reply"]  # fmt: skip
+    for words in ("townhouse in Sheikh Zayed under 30 million", "villa in New Cairo under 40 million"):
+        first = say(words)
+        assert say("tell me when a new one appears", first["session_id"])["tool_calls"][0]["result"]["ok"]
+    listed = say("what alerts do I have?")
+    [call] = listed["tool_calls"]
+    assert [a["query"] for a in call["result"]["alerts"]] == ["villa in New Cairo under 40 million",
+                                                              "townhouse in Sheikh Zayed under 30 million"]  # fmt: skip
+    assert listed["reply"] == ("Your alerts:\n1. villa in New Cairo under 40 million (by email)\n"
+                               "2. townhouse in Sheikh Zayed under 30 million (by email)\n"
+                               "To stop one, tell me its number."), listed["reply"]  # fmt: skip
+    stopped = say("the second", listed["session_id"])
+    [call] = stopped["tool_calls"]
+    assert (call["name"], call["result"]["stopped"]["query"]) == (
+        "my_alerts",
+        "townhouse in Sheikh Zayed under 30 million",
+    )
+    assert stopped["reply"].startswith('Done: the alert for "townhouse in Sheikh Zayed under 30 million" is stopped')
+    active = {s["query"]: s["active"] for s in api.get("/api/saved-searches", headers=buyer.headers).json()["items"]}
+    assert active == {"villa in New Cairo under 40 million": True, "townhouse in Sheikh Zayed under 30 million": False}
+    # The only one left: "الغي التنبيه" stops it, in Arabic
+    last = say("الغي التنبيه")
+    assert last["tool_calls"][0]["result"]["stopped"]["query"] == "villa in New Cairo under 40 million"
+    assert last["reply"].startswith("تمام، وقفت التنبيه بتاع"), last["reply"]
+    assert not any(s["active"] for s in api.get("/api/saved-searches", headers=buyer.headers).json()["items"])
+    # Signed out: asked to sign in
+    anonymous = api.post("/api/chat", json={"message": "stop my alerts"}, headers={"Accept": "application/json"})
+    assert anonymous.json()["reply"].startswith("To see or stop your alerts, please sign in first")

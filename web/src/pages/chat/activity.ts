@@ -56,6 +56,8 @@ export function describeTool(tool: ToolActivity, m: Messages): string {
       return a.savingSearch;
     case 'my_viewings':
       return a.myViewings;
+    case 'my_alerts':
+      return a.myAlerts;
     case 'qualify_lead':
       return a.qualifying;
     case 'audit_contract':
