@@ -49,6 +49,7 @@ from osool_agent.brains.rules import (
     last_alert,
     last_alerts_listed,
     last_calculation,
+    last_detailed,
     last_focus,
     last_looked,
     last_reserving,
@@ -534,6 +535,12 @@ class ChatService:
         ):  # fmt: skip
             # "طب الاتنين دول فيهم بلكونة؟" after the second's size and the third's: those two, not the first two shown
             reading.arguments["property_ids"] = list(context.looked[-2:])
+        if (
+            reading.tool == "get_property"
+            and reading.asked
+            and context.detailed == reading.arguments.get("property_id")
+        ):
+            reading.brief = True  # "what floor?" of the listing just detailed: the answer, not its details again
         picked = reading.tool == "get_property" and not reading.asked and only_a_pick(fold(text))
         if picked and context.which_for == "price":
             reading.asked = {"price": [True]}  # "بكام؟" was asked which one: "the second" is its price
@@ -850,6 +857,7 @@ class Context:
     human_offered: bool = False  # the last reply offered a consultant's call: a yes asks for the number
     viewings_listed: tuple[str, ...] = ()  # the buyer's viewings just listed: "the second" cancels that one
     alerts_listed: tuple[str, ...] = ()  # the buyer's alerts just listed: "the second" stops that one
+    detailed: str | None = None  # the listing whose details the last reply gave
     last_asked: str = ""  # the buyer's last message
 
     @classmethod
@@ -863,7 +871,7 @@ class Context:
             consent_asked=said.endswith((*QUESTIONS["consent"], *QUESTIONS["callback"])),
             number_asked=said.endswith((*QUESTIONS["callback"], *NUMBER_PLEASE)),
             human_offered=said.endswith(HUMAN_OFFERED), viewings_listed=last_viewings_listed(past),
-            alerts_listed=last_alerts_listed(past),
+            alerts_listed=last_alerts_listed(past), detailed=last_detailed(past),
             seller_question=next((name for name in SELLER_QUESTIONS if said.endswith(QUESTIONS[name])), None),
             which_asked=said.endswith(OFFER_QUESTIONS["which_one"]),
             seller_asked=any(

@@ -459,7 +459,12 @@ def _property(content: dict[str, Any], reading: Reading, ar: bool) -> str:
             head = f"{superlative[1]} من دول{f' هي {which}' if which else ''}: {title}."
         else:
             head = f"Of these, {superlative[0]} is {f'{which}: ' if which else ''}{title}."
-    lines = [head if superlative else "", _answers(listing, reading.asked, ar), *_true_cost(content, reading, ar),
+    answer = _answers(listing, reading.asked, ar)
+    if reading.brief and answer and not superlative:
+        # Asked of the listing whose details the last reply gave: the answer, and what else to ask, not all again
+        return "\n".join([answer, *_true_cost(content, reading, ar), "تحب تعرف حاجة تانية عنها؟" if ar else
+                          "Anything else you would like to know about it?"])  # fmt: skip
+    lines = [head if superlative else "", answer, *_true_cost(content, reading, ar),
              listing_line(listing, ar) + more, _details(listing, ar)]  # fmt: skip
     lines.append("تحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟" if ar else
                  "Shall I work out the monthly payment, or compare it with another unit?")  # fmt: skip
@@ -615,6 +620,17 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
             )
         else:
             lines.append("الإعلان مش ذاكر ميعاد الاستلام." if ar else "Its listing does not say when it is delivered.")
+    if asked.get("age"):  # a listing states its delivery, not when it was built
+        year = listing.get("delivery_year")
+        if not listing.get("is_delivered") and year:
+            lines.append(
+                f"لسه مبنيتش: استلامها سنة {year}." if ar else f"It is not built yet: it is due for delivery in {year}."
+            )
+        elif year:
+            lines.append(f"اتسلمت سنة {year}." if ar else f"It was delivered in {year}.")
+        else:
+            lines.append("الإعلان مش ذاكر سنة البنا، بس هي جاهزة للاستلام." if ar else
+                         "Its listing does not say when it was built; it is ready to move in.")  # fmt: skip
     if asked.get("which_floor"):
         floor = listing.get("floor")
         lines.append((f"هي {_floor_words(int(floor), ar)}." if ar else f"It is {_floor_words(int(floor), ar)}.")

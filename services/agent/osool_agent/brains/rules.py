@@ -363,6 +363,11 @@ BIGGER = _family("bigger", "larger", "more space", "more spacious", "roomier", "
 # Questions about one listing that its listing answers, or says it cannot: who built it, whether its price moves, its
 # photos, how far it is from somewhere (there are no distances: its place, and any landmark its listing names).
 LISTING_QUESTIONS = {
+    # How old the building is: the delivery its listing states ("how old is the building?", "العمارة عمرها كام؟")
+    "age": _family("how old is", "how old's", "year built", "when was it built", "when was the building built",
+                   "built in what year", "what year was it built", "عمر العماره", "عمر المبني", "عمرها كام",
+                   "عمره كام", "اتبنت امتي", "اتبني امتي", "اتبنت سنه", "سنه البنا", "سنه البناء", "عمر البيت",
+                   "3omr el 3emara", "3omraha kam", "etbanet emta"),
     "developer": _family("developer", "who built", "who is building", "built by", "المطور", "مطورها", "مين بانيها",
                          "مين باني", "شركه ايه", "el developer", "el motawer", "motawer"),
     "negotiable": _family("negotiable", "negotiate", "negotiation", "discount", "best price", "last price",
@@ -621,6 +626,7 @@ class Reading:
     asking: int | None = None  # the price a seller said they have in mind, which their home's valuation is set against
     before: int | None = None  # the estimate of the valuation this one makes again with a change ("لو متشطبة؟")
     stretched: int | None = None  # the budget nothing was within, the search made again a little above it
+    brief: bool = False  # a question of the listing whose details the last reply gave: the answer alone, not them again
 
 
 @dataclass(frozen=True)
@@ -2072,6 +2078,14 @@ def valuation_refined(text: str, reading: Reading, valuation: dict[str, Any]) ->
     # "طب لو متشطبة؟", "what if it were finished?": a supposition, which the reply does not call the seller's home
     supposed = "what_if" if _SUPPOSING.search(fold(text)) else None
     return Reading(reading.language, "run_valuation", {**valuation, **changed}, parsed=reading.parsed, note=supposed)
+
+
+def last_detailed(past: Sequence[dict[str, Any]]) -> str | None:
+    """The listing whose every detail the conversation's last tool call gave (get_property), else None."""
+    call = _last_call(past)
+    if call is None or call[0] != "get_property" or not isinstance(listing := call[2].get("listing"), dict):
+        return None
+    return str(listing.get("id") or "") or None
 
 
 def last_looked(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:

@@ -1195,6 +1195,26 @@ def test_a_buyers_general_questions_are_answered_whole_and_searched_when_listing
     assert all(card["is_delivered"] for card in shown["listings"])
 
 
+def test_questions_of_the_listing_just_detailed_are_answered_without_its_details_again(api: httpx.Client) -> None:
+    first = chat(api, "I'm looking for a villa with a pool in Sheikh Zayed").json()
+    session, secret = first["session_id"], first["session_secret"]
+    card = first["listings"][0]
+    baths = chat(api, "how many bathrooms does the first have?", secret, session_id=session).json()
+    assert card["title"] in baths["reply"] and "Details:" in baths["reply"], baths["reply"]  # the first time, all
+    for question in ("what floor?", "how old is the building?"):
+        again = chat(api, question, secret, session_id=session).json()
+        assert [(c["name"], c["arguments"]["property_id"]) for c in again["tool_calls"]] == [
+            ("get_property", card["id"])
+        ]
+        assert "Details:" not in again["reply"] and card["title"] not in again["reply"], again["reply"]
+        assert again["reply"].endswith("Anything else you would like to know about it?"), again["reply"]
+    listing = api.get(f"/api/properties/{card['id']}").json()
+    said = (f"It was delivered in {listing['delivery_year']}." if listing["is_delivered"] and listing["delivery_year"]
+            else "Its listing does not say when it was built; it is ready to move in." if listing["is_delivered"]
+            else f"It is not built yet: it is due for delivery in {listing['delivery_year']}.")  # fmt: skip
+    assert again["reply"].startswith(said), again["reply"]
+
+
 def test_what_a_bedroom_count_usually_costs_is_its_figures_then_its_listings(api: httpx.Client) -> None:
     first = chat(api, "how much is a 3 bedroom apartment in New Cairo usually?").json()
     session, secret = first["session_id"], first["session_secret"]

@@ -1158,3 +1158,29 @@ def test_a_rent_asked_after_a_search_that_showed_one_listing_is_its_yield(text: 
     several = [*one, {"id": "S2", "price": 6_000_000}]
     if not chalet:
         assert read_message(text, {"filters": chalet}, several, "auto", listed=2).tool != "calculate_investment_roi"
+
+
+@pytest.mark.parametrize(
+    ("listing", "english", "arabic"),
+    [({"is_delivered": False, "delivery_year": 2028}, "It is not built yet: it is due for delivery in 2028.",
+      "لسه مبنيتش: استلامها سنة 2028."),
+     ({"is_delivered": True, "delivery_year": 2022}, "It was delivered in 2022.", "اتسلمت سنة 2022."),
+     ({"is_delivered": True, "delivery_year": None},
+      "Its listing does not say when it was built; it is ready to move in.",
+      "الإعلان مش ذاكر سنة البنا، بس هي جاهزة للاستلام.")],
+)  # fmt: skip
+def test_how_old_the_building_is_is_what_its_delivery_says(listing: dict[str, Any], english: str, arabic: str) -> None:
+    for text, said in (("how old is the building?", english), ("العمارة عمرها كام؟", arabic)):
+        reading = read_message(text, {"filters": {}}, [{"id": "SHOWN-2"}], "auto", focus="SHOWN-2")
+        assert (reading.tool, reading.asked) == ("get_property", {"age": [True]})
+        part = ToolReturnPart("get_property", {"ok": True, "listing": {**LISTING, **listing}}, "c1")
+        assert write_reply(reading, [part]).startswith(said)
+
+
+def test_a_question_of_the_listing_just_detailed_is_answered_alone() -> None:
+    reading = read_message("what floor?", {"filters": {}}, [{"id": "SHOWN-2"}], "auto", focus="SHOWN-2")
+    part = ToolReturnPart("get_property", {"ok": True, "listing": {**LISTING, "floor": 3}}, "c1")
+    full = write_reply(reading, [part])
+    assert "3BR Apartment in Palm Hills New Cairo" in full  # the first time: its details too
+    reading.brief = True
+    assert write_reply(reading, [part]) == "It is on floor 3.\nAnything else you would like to know about it?"
