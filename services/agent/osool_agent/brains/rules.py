@@ -245,8 +245,9 @@ BEST_OF = (
     ("lowest_monthly", _family("lowest monthly", "smallest monthly", "cheapest monthly", "lowest instalment",
                                "lowest installment", "اقل قسط", "قسطها اقل", "قسط اقل", "a2al 2est", "a2al qest")),
     ("best_value_per_sqm", _family("cheapest per meter", "cheapest per metre", "cheapest per m", "cheapest per sqm",
-                                   "lowest price per meter", "lowest price per m", "best value", "ارخص متر",
-                                   "ارخص سعر متر", "سعر المتر فيها اقل", "ar5as metr")),
+                                   "lowest price per meter", "lowest price per m", "best value", "better value",
+                                   "value for money", "better deal", "best deal", "ارخص متر", "ارخص سعر متر",
+                                   "سعر المتر فيها اقل", "ar5as metr")),
     ("lowest_true_cost", _family("lowest true cost", "cheapest overall", "lowest total cost", "اقل تكلفه")),
 )  # fmt: skip
 DETAILS = _family("tell me about", "details", "more about", "more info", "info on", "what about", "show me the",

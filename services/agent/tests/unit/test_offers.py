@@ -293,3 +293,11 @@ def test_an_income_alone_is_answered_with_the_price_it_buys_and_listings_within_
     assert loan_budget(past) == 1_500_000
     assert offered_next(past, said) == ("search_properties", {"query": "homes up to EGP 1,500,000",
                                                               "max_price": 1_500_000})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text", ["which is better value?", "which one is the better deal?", "which is value for money?"]
+)
+def test_better_value_asked_of_two_names_the_cheaper_per_metre(text: str) -> None:
+    reading = read_message(text, {"filters": {}}, [{"id": "A"}, {"id": "B"}], "auto", listed=2)
+    assert (reading.tool, reading.note) == ("compare_units", "best_value_per_sqm")
