@@ -125,6 +125,8 @@ class Facts:
                     self.titles.add(value)
                 elif key == "query":  # a search in the buyer's own words (a saved one may be of another day)
                     self.user_numbers |= stated_numbers(value)
+                elif key == "why":  # a contract review's reasons state its figures in words (instalments' total)
+                    self.numbers |= stated_numbers(value)
 
     def allows(self, value: float) -> bool:
         return _close(value, self.numbers) or _close(value, self.user_numbers)

@@ -484,9 +484,12 @@ class ChatService:
     ) -> None:  # fmt: skip
         """The lead learns from the turn; a seller's next question or a HOT buyer's consent ends the reply."""
         assert self.leads is not None
+        # A contract pasted for review states the parties' terms, not the person's own ("The Seller shall deliver"
+        # is no seller): the lead learns nothing from its words
+        contract = any(record.name == "audit_contract" for record in deps.records)
         facts = TurnFacts(
-            session_id=session.id, user_id=session.user_id, message=message,
-            parsed=reading.parsed if reading is not None else None,
+            session_id=session.id, user_id=session.user_id, message=CONTRACT_PASTED if contract else message,
+            parsed=reading.parsed if reading is not None and not contract else None,
             shown=[listing.id for record in deps.records for listing in record.listings()],
             asked=[listing.id for record in deps.records if record.name in ASKING_TOOLS
                    for listing in record.listings()],
@@ -817,6 +820,8 @@ WHICH_FOR = {
     kind: (*SMALLTALK[f"which_{kind}"]["en"], *SMALLTALK[f"which_{kind}"]["ar"])
     for kind in ("price", "rent", "delivery", "plan", "view", "reserve")
 }
+# What the lead records of a turn that pasted a contract for review (its words are the parties', not the buyer's).
+CONTRACT_PASTED = "(a contract pasted for review)"
 # How far back a seller's question still makes a message stating a reason, a time, a condition or a price its answer.
 SELLER_REPLIES_KEPT = 6
 

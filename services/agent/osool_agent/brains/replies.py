@@ -1342,6 +1342,40 @@ def _my_viewings(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     return "\n".join([head, *_booked_lines(viewings, ar), tail])
 
 
+CLAUSE_NAMES = {
+    "payment_schedule": ("payment schedule", "جدول السداد"), "delivery_date": ("delivery date", "ميعاد الاستلام"),
+    "late_delivery_penalty": ("late-delivery penalty", "غرامة التأخير في التسليم"),
+    "maintenance_deposit": ("maintenance deposit", "وديعة الصيانة"),
+    "finishing_specification": ("finishing specification", "مواصفات التشطيب"),
+    "unit_area": ("unit area", "مساحة الوحدة"),
+    "ownership_registration": ("ownership registration", "تسجيل الملكية"),
+    "cancellation_refund": ("cancellation and refund", "الفسخ ورد المبالغ"),
+    "developer_obligations": ("developer's obligations", "التزامات المطور"),
+    "dispute_resolution": ("dispute resolution", "فض النزاعات"),
+}  # fmt: skip
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+def _contract(content: dict[str, Any], ar: bool) -> str:
+    """A contract's review: its score, what is missing or risky (the most serious first, each with why it matters, in
+    the contract's own language), what is there, and that it is a checklist, not legal advice."""
+    findings = sorted(content.get("findings") or [], key=lambda f: _SEVERITY_ORDER.get(f.get("severity"), 9))
+    name = {key: names[1 if ar else 0] for key, names in CLAUSE_NAMES.items()}
+    lines = [f"راجعت العقد: {content.get('score', 0)}% من البنود اللي لازم تكون فيه موجودة ومفيهاش مشكلة." if ar else
+             f"I reviewed the contract: {content.get('score', 0)}% of the clauses a buyer must see are there and "
+             "sound."]  # fmt: skip
+    flagged = [f for f in findings if f.get("status") in ("missing", "risky")]
+    for finding in flagged:
+        state = {"missing": ("missing", "مش موجود"), "risky": ("needs care", "محتاج مراجعة")}[finding["status"]][ar]
+        lines.append(f"- {name.get(finding['clause'], finding['clause'])} ({state}): {finding.get('why', '')}")
+    present = [name.get(f["clause"], f["clause"]) for f in findings if f.get("status") == "present"]
+    if present:
+        lines.append(f"موجود: {'، '.join(present)}." if ar else f"There: {', '.join(present)}.")
+    lines.append("دي قايمة مراجعة مش استشارة قانونية: خلي محامي يراجع العقد قبل ما تمضي." if ar else
+                 "This is a checklist, not legal advice: have a lawyer read the contract before you sign.")  # fmt: skip
+    return "\n".join(lines)
+
+
 CHANNEL_WORDS = {"email": ("by email", "على الإيميل"), "sms": ("by SMS", "برسالة SMS")}
 
 
@@ -1679,6 +1713,7 @@ _WRITERS = {
     "save_search": lambda c, r, ar, seed: _saved_search(c, ar),
     "my_viewings": lambda c, r, ar, seed: _my_viewings(c, r, ar),
     "my_alerts": lambda c, r, ar, seed: _my_alerts(c, ar),
+    "audit_contract": lambda c, r, ar, seed: _contract(c, ar),
 }
 
 

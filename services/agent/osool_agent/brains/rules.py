@@ -213,6 +213,16 @@ GOOD_PRICES = re.compile(
     r"\b(?:good|great|reasonable|fair|low|lower|cheap|best|affordable|decent|nice|competitive) prices?\b"
     r"|(?<![\w])(?:ب|و)?(?:اسعار|سعر) (?:كويسه|كويس|حلوه|حلو|مناسبه|مناسب|معقوله|معقول|رخيصه|رخيص|لقطه)(?![\w])"
 )
+# A contract, or clauses of one, pasted to be reviewed (the rules brain's route to audit_contract): long, and written
+# as contracts are ("البند الأول", "الطرف الثاني", "the buyer shall", "hereinafter"), not a search however many
+# numbers it holds.
+_CONTRACT_WORDS = re.compile(
+    r"البند|(?<![\w])بند(?![\w])|(?:ال|لل)طرف الاول|(?:ال|لل)طرف الثاني|يلتزم|يقر|عقد بيع|المشتري|البائع|الفسخ|"
+    r"يسدد|تسدد|"
+    r"\bclause\b|\barticle \d|\b(?:first|second) party\b|\bhereinafter\b|\bshall\b|\bthe (?:buyer|purchaser|seller)\b|"
+    r"\bagreement\b|\bcontract\b"
+)
+CONTRACT_LENGTH = 150  # characters: a clause or more, not a question about a contract
 # "There": the place the conversation is on (the last search's).
 THERE = _family("there", "هناك", "هنا", "فيها", "henak", "hnak", "hena")
 # Asked with no area or type at all, only these make a question about the whole market.
@@ -800,6 +810,8 @@ def read_message(
     filters: dict[str, Any] = parsed.get("filters", {})
     folded = fold(text)
     ids = explicit_ids(text)
+    if len(text) >= CONTRACT_LENGTH and len(set(_CONTRACT_WORDS.findall(folded))) >= 3:
+        return Reading(language, "audit_contract", {"text": text[:20_000]})  # a contract pasted: reviewed
     own_viewing = MY_VIEWINGS.search(folded) or VIEWING.search(folded)
     if CANCEL.search(folded) and own_viewing:
         return Reading(language, "my_viewings", {"action": "cancel"})  # "cancel my viewing": the buyer's, not a new one

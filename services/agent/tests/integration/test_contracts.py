@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfWriter
 
 from devstack.stack import LocalStack
-from devstack.testing import service_headers, user_headers
+from devstack.testing import admin_headers, service_headers, user_headers
 from osool_agent.contracts import CLAUSE_KINDS
 
 pytestmark = pytest.mark.stack
@@ -219,3 +219,28 @@ def test_findings_are_counted_by_clause_and_severity_and_the_routes_documented(
     assert {"401", "413", "415", "422", "429"} <= set(post["responses"])
     assert set(post["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert "404" in document["paths"]["/api/contracts/audits/{audit_id}"]["get"]["responses"]
+
+
+def test_a_contract_pasted_in_the_chat_is_reviewed_by_the_rules_brain_and_read_as_no_ones_lead(
+    stack: LocalStack, api: httpx.Client
+) -> None:
+    """With no model configured, a contract pasted into /api/chat is reviewed (not searched for its numbers): the
+    same findings as /api/contracts/audit, the most serious first, and its words ("The Developer shall") are the
+    parties', so the lead records no seller and no budget from them."""
+    english = " ".join(ENGLISH_LINES)
+    reviewed = audit(api, english).json()
+    body = api.post("/api/chat", json={"message": english}, headers={"Accept": "application/json"}).json()
+    [call] = body["tool_calls"]
+    assert (call["name"], call["result"]["score"]) == ("audit_contract", reviewed["score"]), call
+    assert body["listings"] == [] and body["reply"].startswith(
+        f"I reviewed the contract: {reviewed['score']}% of the clauses a buyer must see are there and sound."
+    )
+    flagged = [f for f in reviewed["findings"] if f["status"] != "present"]
+    assert flagged and all(f["why"] in body["reply"] for f in flagged), body["reply"]
+    assert "This is a checklist, not legal advice" in body["reply"] and "prompting the sale" not in body["reply"]
+    admin = admin_headers(stack, "contract-lead-admin")
+    lead = next(item for item in api.get("/api/leads", params={"limit": 100}, headers=admin).json()["items"]
+                if body["session_id"] in item["session_ids"])  # fmt: skip
+    assert lead["kind"] != "seller" and lead.get("budget_max") is None, lead
+    arabic = api.post("/api/chat", json={"message": ARABIC_CONTRACT}, headers={"Accept": "application/json"}).json()
+    assert arabic["tool_calls"][0]["name"] == "audit_contract" and arabic["reply"].startswith("راجعت العقد: ")

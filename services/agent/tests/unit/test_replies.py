@@ -766,3 +766,47 @@ def test_listings_asked_for_in_a_guides_words_are_searched(text: str, filters: d
     assert read_message(text, {"filters": filters, "text": text, "understood": []}, [], "auto").tool == (
         "search_properties"
     )
+
+
+CONTRACT_EN = ("Clause 4: The Buyer shall pay the remaining price of EGP 4,500,000 in 16 quarterly instalments of EGP "
+               "250,000. Clause 5: The Seller shall deliver the unit within 30 months from signing, hereinafter the "
+               "Delivery Date.")  # fmt: skip
+CONTRACT_AR = ("البند الأول: باع الطرف الأول للطرف الثاني الشقة رقم 8 بمساحة 120 متر. البند الثاني: الثمن "
+               "4,800,000 جنيه يسدد منها 480,000 جنيه مقدماً. البند الثالث: في حالة الفسخ تؤول المبالغ للطرف "
+               "الأول.")  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [CONTRACT_EN, CONTRACT_AR])
+def test_a_contract_pasted_is_reviewed_not_searched(text: str) -> None:
+    reading = read_message(text, {"filters": {"max_price": 4_500_000}, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.arguments) == ("audit_contract", {"text": text})
+    # A long search that says "shall" once is still a search
+    wordy = ("I'm looking for a 3 bedroom apartment in New Cairo with a garden and a big kitchen, my budget is 8 "
+             "million and I'd like a payment plan over 7 years, shall we start?")  # fmt: skip
+    assert read_message(wordy, {"filters": {"bedrooms": 3}}, [], "auto").tool == "search_properties"
+
+
+def test_a_contracts_review_says_the_most_serious_first_what_is_there_and_that_it_is_no_legal_advice() -> None:
+    findings = [
+        {"clause": "unit_area", "status": "present", "severity": "info", "excerpt": "120 m", "why": "Area stated."},
+        {"clause": "dispute_resolution", "status": "missing", "severity": "medium", "excerpt": "", "why": "No court."},
+        {
+            "clause": "payment_schedule",
+            "status": "risky",
+            "severity": "high",
+            "excerpt": "x",
+            "why": "Short by 500,000.",
+        },
+    ]
+    content = {"ok": True, "language": "en", "findings": findings, "summary": {"high": 1}, "score": 10}
+    part = ToolReturnPart("audit_contract", content, tool_call_id="c")
+    assert write_reply(Reading("en", "audit_contract", {"text": "..."}), [part]).splitlines() == [
+        "I reviewed the contract: 10% of the clauses a buyer must see are there and sound.",
+        "- payment schedule (needs care): Short by 500,000.",
+        "- dispute resolution (missing): No court.",
+        "There: unit area.",
+        "This is a checklist, not legal advice: have a lawyer read the contract before you sign.",
+    ]
+    arabic = write_reply(Reading("ar", "audit_contract", {"text": "..."}), [part]).splitlines()
+    assert arabic[0] == "راجعت العقد: 10% من البنود اللي لازم تكون فيه موجودة ومفيهاش مشكلة."
+    assert arabic[1].startswith("- جدول السداد (محتاج مراجعة):") and arabic[3] == "موجود: مساحة الوحدة."
