@@ -680,6 +680,16 @@ class ChatService:
             deps.facts.add_tool_result({name: arguments[name] for name in derived if name in arguments})
             return await self._resolve(deps, tool, arguments)
 
+        # The bounds search's parser read from the buyer's words ("around 3 million" is 2.7 to 3.3 million) are
+        # theirs: grounded, so the search's arguments keep them (and "what areas can I afford?" after, its budget).
+        filters = (reading.parsed or {}).get("filters") or {}
+        deps.facts.add_tool_result(
+            {
+                key: value
+                for key, value in filters.items()
+                if isinstance(value, int | float) and not isinstance(value, bool)
+            }
+        )
         result = await self.agent.run(message, model=rules_model(reading, writer, resolve), deps=deps)
         await gate.feed(result.output)
 

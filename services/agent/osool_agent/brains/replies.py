@@ -1630,6 +1630,17 @@ SMALLTALK = {
                "ومستشارينا من البشر موجودين وقت ما تحب. تحب حد منهم يكلمك؟"],
     },
     # A buyer's general questions (rules.GUIDES): what to weigh and what to check, then what Amr can do for it.
+    "guide_start": {
+        "en": ["Welcome! A first home comes down to four things: your budget (cash, a developer's instalment plan or "
+               "a bank mortgage; tell me your income and I will work out what it buys), the area (near work, schools "
+               "or family), the type and size you need, and ready to move or off-plan (less per m², but you wait for "
+               "delivery). Tell me your budget and the area you have in mind and I will show you real listings; "
+               "before you sign, paste the contract here and I will check it."],
+        "ar": ["أهلًا بيك! أول بيت بيتحدد بأربع حاجات: ميزانيتك (كاش، أو تقسيط من المطور، أو تمويل من البنك؛ قولي "
+               "دخلك وأنا أحسبلك يشتري بكام)، والمنطقة (قريب من الشغل أو المدارس أو العيلة)، والنوع والمساحة اللي "
+               "محتاجها، واستلام فوري ولا أوف بلان (المتر أرخص بس هتستنى الاستلام). قولي ميزانيتك والمنطقة اللي في "
+               "بالك وأنا أوريك وحدات حقيقية؛ وقبل ما تمضي، ابعتلي العقد هنا وأنا أراجعه."],
+    },
     "guide_off_plan": {
         "en": ["Off-plan (delivered later) usually costs less per m² and is paid over a longer instalment plan, but "
                "you wait for it and carry the risk that delivery slips: check the developer's delivered projects and"

@@ -78,6 +78,12 @@ ABOUT_US = _family("your office", "office hours", "working hours", "opening hour
 _OFF_PLAN = r"(?:off[ -]?plan|under construction|تحت الانشاء|تحت الإنشاء|اوف بلان|اوفبلان|taht el insha2)"
 _READY = r"(?:ready|ready to move|استلام فوري|جاهز|جاهزه|فوري|estelam fory|gahza)"
 GUIDES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("guide_start", re.compile(
+        r"\bfirst[- ]time (?:buyer|buying|home)|\bwhere (?:do i|should i|to) start\b|\bhow (?:do i|to|should i) "
+        r"(?:start|begin)\b|\bhow (?:do i|to) buy (?:a |an |my )?(?:home|house|property|apartment|flat)\b"
+        r"|(?<![\w])(?:اول|أول) (?:مره|مرة) (?:اشتري|أشتري)|(?<![\w])(?:ابدا|ابدأ) (?:منين|ازاي)"
+        r"|(?<![\w])منين (?:ابدا|ابدأ)"
+        r"|\bawel mara ashtery\b|\babda2 (?:mnen|menen)\b")),
     ("guide_off_plan", re.compile(
         rf"{_OFF_PLAN}.*(?<![\w]){_READY}(?![\w])|(?<![\w]){_READY}(?![\w]).*{_OFF_PLAN}")),
     ("guide_off_plan_risks", re.compile(
@@ -445,7 +451,9 @@ WHICH_AREA = _family("which area", "which place", "which city", "best area", "be
                      "best place to invest", "where should i buy", "where should i invest", "where to invest",
                      "where to buy", "compare areas", "cheapest area", "احسن منطقه", "انهي منطقه", "انهى منطقه",
                      "ارخص منطقه", "اشتري فين", "استثمر فين", "فين احسن", "a7san mante2a", "anhy mante2a",
-                     "anhi mante2a", "ashtery fein", "asthmer fein")  # fmt: skip
+                     "anhi mante2a", "ashtery fein", "asthmer fein", "what areas", "which areas",
+                     "areas can i afford", "where can i afford", "where can i buy", "انهي مناطق", "مناطق اقدر",
+                     "فين اقدر اشتري", "اقدر اشتري فين")  # fmt: skip
 # Which of the places named is better ("التجمع ولا زايد احسن؟", "zayed wala october a7san?"): set side by side.
 BETTER = _family("better", "which is best", "which one is best", "احسن", "أحسن", "افضل", "أفضل", "a7san", "ahsan",
                  "afdal")  # fmt: skip
@@ -863,7 +871,8 @@ def read_message(
     with_budget = any(filters.get(key) is not None for key in _BUDGET_FILTERS)
     if guide == "guide_off_plan" and (with_budget or not _WEIGHED.search(folded) or _NOT_THAT.search(folded)):
         guide = None  # "a ready apartment, not off plan", "ready or off-plan under 5M": listings
-    if guide and not (ids or _ordinals(folded) or placed or _SHOW_LISTINGS.search(folded)):
+    picked = bool(_ordinals(folded)) and guide != "guide_start"  # "a first-time buyer" picks no first listing
+    if guide and not (ids or picked or placed or _SHOW_LISTINGS.search(folded)):
         # "what's the difference between off-plan and ready?": what to weigh, not a search for the words
         return Reading(language, None, smalltalk=guide)
     picks = _ordinals(folded)
@@ -1275,11 +1284,18 @@ def read_message(
         or location
         or (searching_place and not places_only_of_a_region)
     ):
-        # "ايه احسن منطقة اشتري فيها شقة بـ 4 مليون؟": the places side by side, of the listings within the budget
+        # "ايه احسن منطقة اشتري فيها شقة بـ 4 مليون؟": the places side by side, of the listings within the budget;
+        # "what areas can I afford?" after a search under a budget (or a mortgage's price within reach): within that
+        afforded = None
+        if not ceiling and AFFORD.search(folded):
+            afforded = (previous.arguments.get("max_price") if previous is not None else None) or within
         wanted = (
             ("location", regions[0] if len(regions) == 1 else None),
-            ("property_type", owned_type),
-            ("max_price", ceiling),
+            (
+                "property_type",
+                owned_type or (previous.arguments.get("property_type") if afforded and previous else None),
+            ),
+            ("max_price", ceiling or afforded),
         )
         return Reading(language, "check_market_trends", {k: v for k, v in wanted if v}, note=which_area)
     rooms = filters.get("bedrooms")

@@ -1185,11 +1185,18 @@ def test_a_buyers_general_questions_are_answered_whole_and_searched_when_listing
         ("ايه مخاطر الاوف بلان؟", "guide_off_plan_risks", "ar"),
         ("how do I know the developer is reliable?", "guide_developer", "en"),
         ("ازاي اسجل الشقة في الشهر العقاري؟", "guide_registration", "ar"),
+        ("I'm a first-time buyer, where do I start?", "guide_start", "en"),
     ):
         body = chat(api, message).json()
         assert body["tool_calls"] == [] and body["listings"] == [], body
         # whole: no sentence of it cut by the grounding gate
         assert body["reply"].startswith(SMALLTALK[guide][language][0]), body["reply"]
+    # Money said, then "what areas can I afford?": the places side by side within that budget
+    money = chat(api, "I have around 3 million").json()
+    areas = chat(api, "what areas can I afford?", money["session_secret"], session_id=money["session_id"]).json()
+    [call] = areas["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {"max_price": 3_300_000}), call
+    assert call["result"]["by_location"] and call["result"]["max_price"] <= 3_300_000
     shown = chat(api, "I want a ready apartment in Maadi, not off plan").json()
     assert [c["name"] for c in shown["tool_calls"]] == ["search_properties"] and shown["listings"]
     assert all(card["is_delivered"] for card in shown["listings"])

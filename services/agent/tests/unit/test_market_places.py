@@ -431,3 +431,15 @@ def test_which_area_for_rent_gives_the_figures_and_says_listings_state_no_rents(
             "so I cannot rank areas by rental yield") in said  # fmt: skip
     plain = read_message("which area is best to buy in?", {"filters": {}, "text": "", "understood": []}, [], "auto")
     assert plain.note == "which_area"
+
+
+@pytest.mark.parametrize("text", ["what areas can I afford?", "انهي مناطق اقدر اشتري فيها؟"])
+def test_which_areas_one_can_afford_after_a_search_are_the_places_within_its_budget(text: str) -> None:
+    previous = LastSearch({"query": "apartments under 3.3M", "property_type": "Apartment", "min_price": 2_700_000,
+                           "max_price": 3_300_000}, ("a",), (3_000_000,), (90.0,))  # fmt: skip
+    reading = read_message(text, {"filters": {}}, [{"id": "a"}], "auto", previous=previous)
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "check_market_trends", {"property_type": "Apartment", "max_price": 3_300_000}, "which_area")  # fmt: skip
+    # ... or within the price a mortgage just put within reach
+    after_loan = read_message(text, {"filters": {}}, [], "auto", within=1_500_000)
+    assert after_loan.arguments == {"max_price": 1_500_000}

@@ -743,6 +743,8 @@ def test_a_person_asked_for_who_amr_is_and_the_brokerage_itself_are_answered_not
      ("how do I know the developer is reliable?", "guide_developer", "Judge a developer by what it has delivered"),
      ("ازاي اعرف ان المطور موثوق؟", "guide_developer", "المطور بيتقاس باللي سلمه"),
      ("how do I register the apartment in my name?", "guide_registration", "A home is registered in your name"),
+     ("I'm a first-time buyer, where do I start?", "guide_start", "Welcome! A first home comes down to four"),
+     ("اول مرة اشتري شقة، ابدأ منين؟", "guide_start", "أهلًا بيك! أول بيت بيتحدد بأربع حاجات"),
      ("ازاي اسجل الشقة في الشهر العقاري؟", "guide_registration", "تسجيل الوحدة باسمك بيبقى في الشهر العقاري")],
 )  # fmt: skip
 def test_a_buyers_general_question_is_answered_with_what_to_weigh_not_searched(
