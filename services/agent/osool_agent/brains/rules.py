@@ -2203,44 +2203,48 @@ def places_searched(reading: Reading, searched: dict[str, Any]) -> Reading | Non
                    note=reading.note or "which_area")  # fmt: skip
 
 
-def viewing_cancelled(text: str, language: str, listed: Sequence[str]) -> Reading | None:
-    """After the buyer's viewings were listed (`listed`: their ids, in the order shown), "the second" or "cancel the
-    first one" cancels that one; None when the message names none of them."""
+_STOP_OR_CANCEL = re.compile(f"{CANCEL.pattern}|{STOP.pattern}")
+
+
+def _picked_of_listed(text: str, listed: Sequence[str], verb: re.Pattern[str]) -> str | None:
+    """The one of the buyer's own items just listed (`listed`: their ids, in the order shown) that "the second" or
+    "<verb> the first one" names, else None."""
     folded = fold(text)
     picks = [n for n in _ordinals(folded) if 0 < n <= len(listed)]
-    if len(picks) != 1 or not (CANCEL.search(folded) or only_a_pick(folded)):
+    if len(picks) != 1 or not (verb.search(folded) or only_a_pick(folded)):
         return None
-    return Reading(language, "my_viewings", {"action": "cancel", "viewing_id": listed[picks[0] - 1]})
+    return listed[picks[0] - 1]
+
+
+def viewing_cancelled(text: str, language: str, listed: Sequence[str]) -> Reading | None:
+    """After the buyer's viewings were listed, "the second" or "cancel the first one" cancels that one."""
+    picked = _picked_of_listed(text, listed, CANCEL)
+    return None if picked is None else Reading(language, "my_viewings", {"action": "cancel", "viewing_id": picked})
 
 
 def alert_stopped(text: str, language: str, listed: Sequence[str]) -> Reading | None:
-    """After the buyer's alerts were listed (`listed`: their ids, in the order shown), "the second" or "stop the first
-    one" stops that one; None when the message names none of them."""
-    folded = fold(text)
-    picks = [n for n in _ordinals(folded) if 0 < n <= len(listed)]
-    if len(picks) != 1 or not (CANCEL.search(folded) or STOP.search(folded) or only_a_pick(folded)):
-        return None
-    return Reading(language, "my_alerts", {"action": "stop", "saved_search_id": listed[picks[0] - 1]})
+    """After the buyer's alerts were listed, "the second" or "stop the first one" stops that one."""
+    picked = _picked_of_listed(text, listed, _STOP_OR_CANCEL)
+    return None if picked is None else Reading(language, "my_alerts", {"action": "stop", "saved_search_id": picked})
+
+
+def _ids_last_listed(past: Sequence[dict[str, Any]], tool: str, items: str, key: str, done: str) -> tuple[str, ...]:
+    """The ids (`key`) of the buyer's own `items` the conversation's last tool call (`tool`) listed, in order; () when
+    it did something else or just `done` one of them."""
+    call = _last_call(past)
+    if call is None or call[0] != tool or call[2].get(done):
+        return ()
+    return tuple(str(item[key]) for item in call[2].get(items) or [] if isinstance(item, dict) and key in item)
 
 
 def last_alerts_listed(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     """The buyer's alerts the conversation's last tool call listed (my_alerts), their ids in order, else ()."""
-    call = _last_call(past)
-    if call is None or call[0] != "my_alerts" or call[2].get("stopped"):
-        return ()
-    return tuple(
-        str(a["saved_search_id"]) for a in call[2].get("alerts") or [] if isinstance(a, dict) and "saved_search_id" in a
-    )
+    return _ids_last_listed(past, "my_alerts", "alerts", "saved_search_id", "stopped")
 
 
 def last_viewings_listed(past: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     """The buyer's viewings the conversation's last tool call listed (my_viewings), their ids in order, else ()."""
-    call = _last_call(past)
-    if call is None or call[0] != "my_viewings" or call[2].get("cancelled"):
-        return ()
-    return tuple(
-        str(v["viewing_id"]) for v in call[2].get("viewings") or [] if isinstance(v, dict) and "viewing_id" in v
-    )
+    return _ids_last_listed(past, "my_viewings", "viewings", "viewing_id", "cancelled")
 
 
 def only_a_pick(folded: str) -> bool:
