@@ -1376,11 +1376,16 @@ def _contract(content: dict[str, Any], ar: bool) -> str:
     return "\n".join(lines)
 
 
-CHANNEL_WORDS = {"email": ("by email", "على الإيميل"), "sms": ("by SMS", "برسالة SMS")}
+# How an alert's channel is named: "you will hear by email", "هبعتلك على الإيميل".
+CHANNEL_NAMES = {"email": ("email", "الإيميل"), "sms": ("SMS", "رسالة SMS")}
+
+
+def _channel(channel: Any, ar: bool) -> str:
+    return CHANNEL_NAMES.get(str(channel), CHANNEL_NAMES["email"])[ar]
 
 
 def _alert_lines(alerts: list[dict[str, Any]], ar: bool) -> list[str]:
-    return [f"{n}. {alert['query']} ({CHANNEL_WORDS.get(alert['channel'], (alert['channel'],) * 2)[ar]})"
+    return [f"{n}. {alert['query']} ({'على' if ar else 'by'} {_channel(alert['channel'], ar)})"
             for n, alert in enumerate(alerts, start=1)]  # fmt: skip
 
 
@@ -1730,8 +1735,7 @@ _WRITERS = {
 
 def _saved_search(content: dict[str, Any], ar: bool) -> str:
     query = content.get("query") or ""
-    by = ("رسالة SMS" if content.get("channel") == "sms" else "الإيميل") if ar else (
-        "SMS" if content.get("channel") == "sms" else "email")  # fmt: skip
+    by = _channel(content.get("channel"), ar)
     if ar:
         return (
             f'تمام، حفظت البحث "{query}". أول ما تنزل وحدة مطابقة أو يقل سعر وحدة شفتها هبعتلك على {by}، '

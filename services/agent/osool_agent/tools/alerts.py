@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from osool_agent.alerts.schemas import SavedSearch, SavedSearchIn, SavedSearchPatch
-from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome
+from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome, the_one_named
 from osool_common.errors import DomainError
 
 
@@ -73,6 +73,14 @@ class MyAlertsResult(ToolOutcome):
     stopped: AlertBrief | None = None
 
 
+# Why no alert was stopped (the_one_named's reasons): the error code and what it means.
+_NOT_STOPPED = {
+    "none": ("no_alerts", "the buyer has no saved search that alerts"),
+    "not_found": ("not_found", "saved_search_id: not one of the buyer's alerting searches"),
+    "which": ("which_alert", "several saved searches alert: ask which one to stop"),
+}
+
+
 async def my_alerts(ctx: ToolContext, args: MyAlertsArgs) -> BaseModel:
     """The signed-in buyer's saved searches that still alert, newest first; or the stopping of one of them (switched
     off, as the Saved searches page does, so it can be switched on again there): the one named, or the only one
@@ -86,20 +94,13 @@ async def my_alerts(ctx: ToolContext, args: MyAlertsArgs) -> BaseModel:
     briefs = [AlertBrief.of(saved) for saved in active]
     if args.action == "list":
         return MyAlertsResult(alerts=briefs)
-    if not active:
-        return MyAlertsResult(ok=False, error="no_alerts", message="the buyer has no saved search that alerts")
-    if args.saved_search_id is not None:
-        chosen = [saved for saved in active if saved.id == args.saved_search_id]
-        if not chosen:
-            return MyAlertsResult(ok=False, error="not_found", alerts=briefs,
-                                  message="saved_search_id: not one of the buyer's alerting searches")  # fmt: skip
-    elif len(active) > 1:
-        return MyAlertsResult(ok=False, error="which_alert", alerts=briefs,
-                              message="several saved searches alert: ask which one to stop")  # fmt: skip
-    else:
-        chosen = active
+    named = None if args.saved_search_id is None else str(args.saved_search_id)
+    chosen = the_one_named(active, named, lambda saved: str(saved.id))
+    if isinstance(chosen, str):
+        error, message = _NOT_STOPPED[chosen]
+        return MyAlertsResult(ok=False, error=error, message=message, alerts=briefs)
     try:
-        stopped = await ctx.saved_searches.update(ctx.user_id, chosen[0].id, SavedSearchPatch(active=False))
+        stopped = await ctx.saved_searches.update(ctx.user_id, chosen.id, SavedSearchPatch(active=False))
     except DomainError as exc:
         return ToolOutcome(ok=False, error="unavailable", message=exc.message)
     left = [brief for brief in briefs if brief.saved_search_id != str(stopped.id)]

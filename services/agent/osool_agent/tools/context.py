@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,20 @@ class ToolArgs(BaseModel):
     """Arguments a brain sends; unknown fields are refused so a model learns the schema."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+Own = TypeVar("Own")
+
+
+def the_one_named(own: Sequence[Own], named: str | None, id_of: Callable[[Own], str]) -> Own | str:
+    """Of the buyer's own things (their upcoming viewings, their alerts), the one a tool is asked to change: the one
+    `named` by its id, else the only one; else why not, "none" (they have none), "not_found" (the id is none of them)
+    or "which" (several, none named: the tool asks which)."""
+    if not own:
+        return "none"
+    if named is not None:
+        return next((item for item in own if id_of(item) == named), "not_found")
+    return own[0] if len(own) == 1 else "which"
 
 
 class ToolOutcome(BaseModel):

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome
+from osool_agent.tools.context import ToolArgs, ToolContext, ToolOutcome, the_one_named
 from osool_agent.viewings.schemas import BookingIn
 from osool_agent.viewings.slots import PERIODS, local_day, wall_clock
 from osool_common.errors import DomainError
@@ -173,6 +173,14 @@ class MyViewingsResult(ToolOutcome):
     cancelled: BookedViewing | None = None
 
 
+# Why no viewing was cancelled (the_one_named's reasons): the error code and what it means.
+_NOT_CANCELLED = {
+    "none": ("no_viewings", "the buyer has no upcoming viewing"),
+    "not_found": ("not_found", "viewing_id: not one of the buyer's upcoming viewings"),
+    "which": ("which_viewing", "several upcoming viewings: ask which one to cancel"),
+}
+
+
 async def my_viewings(ctx: ToolContext, args: MyViewingsArgs) -> BaseModel:
     """The signed-in buyer's upcoming viewings (booked, not yet begun), soonest first; or the cancelling of one of
     them: the one named, or the only one (several and none named: which one, with the list)."""
@@ -188,20 +196,12 @@ async def my_viewings(ctx: ToolContext, args: MyViewingsArgs) -> BaseModel:
     upcoming = [_booked(row, named[str(row["listing_id"])]) for row in rows]
     if args.action == "list":
         return MyViewingsResult(viewings=upcoming)
-    if not rows:
-        return MyViewingsResult(ok=False, error="no_viewings", message="the buyer has no upcoming viewing")
-    if args.viewing_id is not None:
-        chosen = [row for row in rows if str(row["id"]) == args.viewing_id]
-        if not chosen:
-            return MyViewingsResult(ok=False, error="not_found", viewings=upcoming,
-                                    message="viewing_id: not one of the buyer's upcoming viewings")  # fmt: skip
-    elif len(rows) > 1:
-        return MyViewingsResult(ok=False, error="which_viewing", viewings=upcoming,
-                                message="several upcoming viewings: ask which one to cancel")  # fmt: skip
-    else:
-        chosen = rows
+    chosen = the_one_named(rows, args.viewing_id, lambda row: str(row["id"]))
+    if isinstance(chosen, str):
+        error, message = _NOT_CANCELLED[chosen]
+        return MyViewingsResult(ok=False, error=error, message=message, viewings=upcoming)
     try:
-        cancelled = await ctx.viewings.cancel(chosen[0])
+        cancelled = await ctx.viewings.cancel(chosen)
     except DomainError as exc:
         return ToolOutcome(ok=False, error="unavailable", message=exc.message)
     left = [viewing for viewing in upcoming if viewing.viewing_id != str(cancelled["id"])]
