@@ -654,16 +654,26 @@ def test_it_and_an_ordinal_name_the_listings_the_conversation_was_about(api: htt
     assert (reserve["name"], reserve["arguments"]["property_id"]) == ("reserve_property", cards[1])
 
 
-def conversation(api: httpx.Client, message: str) -> tuple[dict[str, Any], Callable[[str], tuple[Any, str]]]:
-    """A conversation begun with a search that shows at least three listings: its first answer, and the next message
-    sent, which returns its one tool call and the reply."""
+def listed(api: httpx.Client, message: str) -> tuple[dict[str, Any], Callable[[str], dict[str, Any]]]:
+    """A conversation begun with a search that shows at least three listings: its first answer, and the answer to
+    each next message sent in it."""
     first = chat(api, message).json()
-    cards = first["listings"]
-    assert len(cards) >= 3, first
+    assert len(first["listings"]) >= 3, first
     session, secret = first["session_id"], first["session_secret"]
 
+    def say(text: str) -> dict[str, Any]:
+        body: dict[str, Any] = chat(api, text, secret, session_id=session).json()
+        return body
+
+    return first, say
+
+
+def conversation(api: httpx.Client, message: str) -> tuple[dict[str, Any], Callable[[str], tuple[Any, str]]]:
+    """The same, where each next message is answered by one tool call: that call and the reply."""
+    first, say = listed(api, message)
+
     def ask(text: str) -> tuple[dict[str, Any], str]:
-        body = chat(api, text, secret, session_id=session).json()
+        body = say(text)
         assert len(body["tool_calls"]) == 1, body
         return body["tool_calls"][0], body["reply"]
 
@@ -877,12 +887,11 @@ def test_and_the_second_asks_the_question_before_of_the_second_and_a_price_is_sa
 
 
 def test_a_rent_or_a_price_asked_of_none_named_asks_which_and_the_pick_answers_it(api: httpx.Client) -> None:
-    first = chat(api, "apartment in new cairo under 9m").json()
-    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
-    assert len(cards) >= 3, first
-    which = chat(api, "how much rent would it bring?", secret, session_id=session).json()
+    first, say = listed(api, "apartment in new cairo under 9m")
+    cards = first["listings"]
+    which = say("how much rent would it bring?")
     assert which["tool_calls"] == [] and which["reply"].startswith("Listings for sale do not state a rent."), which
-    rent = chat(api, "the second", secret, session_id=session).json()
+    rent = say("the second")
     [call] = rent["tool_calls"]
     assert (call["name"], call["arguments"]["property_price"]) == ("calculate_investment_roi", cards[1]["price"])
     rent_a_year = call["result"]["annual_rent"]  # the yield tool's usual rent, which its assumptions state
@@ -891,25 +900,24 @@ def test_a_rent_or_a_price_asked_of_none_named_asks_which_and_the_pick_answers_i
     )
     assert f"At EGP {egp(cards[1]['price'])} with EGP {egp(rent_a_year)} of rent a year" in rent["reply"], rent["reply"]
     # The yield was of the second: "بكام؟" right after is its price; after a list again, which one
-    its = chat(api, "بكام؟", secret, session_id=session).json()
+    its = say("بكام؟")
     assert [(c["name"], c["arguments"]["property_id"]) for c in its["tool_calls"]] == [("get_property", cards[1]["id"])]
     assert its["reply"].startswith(f"سعرها {egp(cards[1]['price'])} جنيه"), its["reply"]
-    assert chat(api, "apartment in new cairo under 9m", secret, session_id=session).json()["listings"] == cards
-    price = chat(api, "بكام؟", secret, session_id=session).json()
+    assert say("apartment in new cairo under 9m")["listings"] == cards
+    price = say("بكام؟")
     assert price["tool_calls"] == [] and price["reply"].startswith("سعر كل واحدة مكتوب في السطر بتاعها فوق.")
-    third = chat(api, "التالتة", secret, session_id=session).json()
+    third = say("التالتة")
     [call] = third["tool_calls"]
     assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[2]["id"])
     assert third["reply"].startswith(f"سعرها {egp(cards[2]['price'])} جنيه")
 
 
 def test_when_delivery_asked_of_none_named_asks_which_and_the_pick_answers_it(api: httpx.Client) -> None:
-    first = chat(api, "3 bedroom apartment in new cairo").json()
-    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
-    assert len(cards) >= 3, first
-    which = chat(api, "when is delivery?", secret, session_id=session).json()
+    first, say = listed(api, "3 bedroom apartment in new cairo")
+    cards = first["listings"]
+    which = say("when is delivery?")
     assert which["tool_calls"] == [] and which["reply"].startswith("Each one's delivery"), which["reply"]
-    second = chat(api, "the second", secret, session_id=session).json()
+    second = say("the second")
     [call] = second["tool_calls"]
     assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"])
     due = cards[1]
@@ -918,9 +926,9 @@ def test_when_delivery_asked_of_none_named_asks_which_and_the_pick_answers_it(ap
     )
     assert second["reply"].splitlines()[0] == said, second["reply"]
     # Then, of the one the conversation is on: when again in Arabic, and how long its instalments run.
-    again = chat(api, "هتتسلم امتى؟", secret, session_id=session).json()
+    again = say("هتتسلم امتى؟")
     assert [c["arguments"]["property_id"] for c in again["tool_calls"]] == [cards[1]["id"]], again
-    plan = chat(api, "التقسيط على كام سنة؟", secret, session_id=session).json()
+    plan = say("التقسيط على كام سنة؟")
     [call] = plan["tool_calls"]
     assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[1]["id"])
     years = (due.get("payment_plan") or {}).get("installment_years")
@@ -930,12 +938,11 @@ def test_when_delivery_asked_of_none_named_asks_which_and_the_pick_answers_it(ap
 def test_a_plan_asked_of_none_named_asks_which_and_a_question_of_it_after_nothing_shown_refines(
     api: httpx.Client,
 ) -> None:
-    first = chat(api, "2 bedroom apartment in Madinaty").json()
-    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
-    assert len(cards) >= 3, first
-    which = chat(api, "المقدم كام؟", secret, session_id=session).json()
+    first, say = listed(api, "2 bedroom apartment in Madinaty")
+    cards = first["listings"]
+    which = say("المقدم كام؟")
     assert which["tool_calls"] == [] and which["reply"].startswith("المقدم والأقساط (أو كاش بس) لكل واحدة"), which
-    third = chat(api, "the third", secret, session_id=session).json()
+    third = say("the third")
     [call] = third["tool_calls"]
     assert (call["name"], call["arguments"]["property_id"]) == ("get_property", cards[2]["id"])
     assert third["reply"].startswith("Its payment plan: "), third["reply"]
@@ -1103,21 +1110,20 @@ def test_a_mortgage_on_a_listing_keeps_the_conversation_on_it_and_offers_its_vie
 def test_a_viewing_or_a_reservation_of_none_named_after_a_list_asks_which_and_the_pick_makes_it(
     api: httpx.Client,
 ) -> None:
-    first = chat(api, "apartments in New Cairo under 8 million").json()
-    cards, session, secret = first["listings"], first["session_id"], first["session_secret"]
-    assert len(cards) >= 3, first
-    which = chat(api, "can we see it on Saturday at 5?", secret, session_id=session).json()
+    first, say = listed(api, "apartments in New Cairo under 8 million")
+    cards = first["listings"]
+    which = say("can we see it on Saturday at 5?")
     assert which["tool_calls"] == [] and which["reply"].startswith("Which one would you like to view?"), which
-    picked = chat(api, "the second", secret, session_id=session).json()
+    picked = say("the second")
     [call] = picked["tool_calls"]
     assert (call["name"], call["arguments"]["property_id"], call["arguments"]["time"]) == (
         "schedule_viewing", cards[1]["id"], "17:00")  # fmt: skip
     assert date.fromisoformat(call["arguments"]["day"]).weekday() == 5  # the Saturday asked for
-    again = chat(api, "apartments in New Cairo under 8 million", secret, session_id=session).json()
+    again = say("apartments in New Cairo under 8 million")
     assert again["listings"] == cards
-    which = chat(api, "احجزها", secret, session_id=session).json()
+    which = say("احجزها")
     assert which["tool_calls"] == [] and which["reply"].startswith("أنهي واحدة تحب تحجزها؟"), which
-    picked = chat(api, "التالتة", secret, session_id=session).json()
+    picked = say("التالتة")
     assert [(c["name"], c["arguments"]["property_id"]) for c in picked["tool_calls"]] == [
         ("reserve_property", cards[2]["id"])]  # fmt: skip
 
