@@ -546,7 +546,7 @@ ORDINALS |= {f"{particle}{word}": n for word, n in ORDINALS.items() if word.star
 _ORDINAL = re.compile(
     r"(?<!الدور )(?<!التجمع )(?<!الحي )(?<!dor )(?<!tagamo3 )(?<!tagamoa )(?<!7ay )(?<!hay )(?<![\w])(?:[وب]?)("
     + "|".join(map(re.escape, sorted(ORDINALS, key=len, reverse=True)))
-    + r")(?![\w])(?!\s*(?:floor|settlement|time|of all|مره|ما\b|dor\b|marra\b))"
+    + r")(?![\w])(?![\s-]*(?:floor|settlement|time|of all|مره|ما\b|dor\b|marra\b))"
 )
 _PAIR = re.compile(
     r"\b([1-5])\s*(?:and|&|,|و|vs|مع|ولا|or)\s*([1-5])\b"
@@ -871,8 +871,7 @@ def read_message(
     with_budget = any(filters.get(key) is not None for key in _BUDGET_FILTERS)
     if guide == "guide_off_plan" and (with_budget or not _WEIGHED.search(folded) or _NOT_THAT.search(folded)):
         guide = None  # "a ready apartment, not off plan", "ready or off-plan under 5M": listings
-    picked = bool(_ordinals(folded)) and guide != "guide_start"  # "a first-time buyer" picks no first listing
-    if guide and not (ids or picked or placed or _SHOW_LISTINGS.search(folded)):
+    if guide and not (ids or _ordinals(folded) or placed or _SHOW_LISTINGS.search(folded)):
         # "what's the difference between off-plan and ready?": what to weigh, not a search for the words
         return Reading(language, None, smalltalk=guide)
     picks = _ordinals(folded)
