@@ -47,6 +47,7 @@ Search = Annotated[SearchService, Depends(search_service)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Name = Annotated[str | None, Query(min_length=1, max_length=100)]
+Rooms = Annotated[int | None, Query(ge=0, le=20)]  # bedrooms or bathrooms, as SearchFilters bounds them
 # Places set side by side in the market figures ("New Cairo or Sheikh Zayed?"): a few, each a place's name.
 MAX_PLACES_COMPARED = 12
 Places = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None,
@@ -95,10 +96,10 @@ async def list_properties(
     max_price: Annotated[int | None, Query(ge=0)] = None,
     min_price_per_sqm: Annotated[int | None, Query(ge=0)] = None,
     max_price_per_sqm: Annotated[int | None, Query(ge=0)] = None,
-    bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
-    min_bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
-    max_bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
-    min_bathrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    bedrooms: Rooms = None,
+    min_bedrooms: Rooms = None,
+    max_bedrooms: Rooms = None,
+    min_bathrooms: Rooms = None,
     is_delivered: bool | None = None,
     delivery_year: Annotated[int | None, Query(ge=1950, le=2045)] = None,
     max_delivery_year: Annotated[int | None, Query(ge=1950, le=2045)] = None,
@@ -170,7 +171,7 @@ async def market_stats(
     type: PropertyType | None = None,
     max_price: Annotated[int | None, Query(gt=0, le=MAX_PRICE_EGP)] = None,
     places: Places = None,
-    bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    bedrooms: Rooms = None,
 ) -> Response:
     """Count, median and mean price per m², price range, and the same by delivery year (and by place for a region or
     the whole market); with `max_price`, of the listings at or under that budget only ("which area for 4 million?");
@@ -198,7 +199,7 @@ async def comparables(
     location: Annotated[str, Query(min_length=1, max_length=100)],
     type: PropertyType,
     size_sqm: Annotated[float, Query(gt=0, le=20_000)],
-    bedrooms: Annotated[int | None, Query(ge=0, le=20)] = None,
+    bedrooms: Rooms = None,
     finishing: Finishing | None = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Response:
