@@ -718,7 +718,11 @@ def amounts_in(folded: str) -> list[Amount]:
 
 
 # "Which one is the biggest?", "انهي فيهم ارخص؟": one of the listings shown asked for by a superlative ...
-_WHICH_ONE = re.compile(r"\bwhich\b|\bwhat is the\b|انهي|أنهي|\banh[yi]\b|مين فيهم|\bmeen fehom\b")
+# ("what is the cheapest?" asks which one; "what is the monthly for the cheaper one?" asks a sum of one named)
+_WHICH_ONE = re.compile(
+    r"\bwhich\b|\bwhat(?:'s| is|s) the (?:cheap|pric|dear|bigg|larg|small|most|least|less|more|one\b)|"
+    r"انهي|أنهي|\banh[yi]\b|مين فيهم|\bmeen fehom\b"
+)
 # ... not two of them ("which two are the biggest?", "the cheapest two")
 _TWO_OF = re.compile(r"\b(?:two|2|both)\b|اتنين|الاتنين|\betnen\b")
 _ALL_OF_THEM = re.compile(r"\b(?:them all|all of them|kollohom|kolohom)\b|كلهم")
@@ -740,6 +744,9 @@ _PLAN_TERM = re.compile(r"\bhow many years\b|\bhow long (?:is|are) the (?:plan|i
                         r"(?<![\w])كام سن(?:ه|ين)(?![\w])|\bkam (?:sana|sneen|sinin)\b")  # fmt: skip
 # A question of what the buyer may do ("can I pay in instalments?", "ينفع اقسط؟"), asked of the listing one is on.
 _CAN_I = re.compile(r"^(?:can i|could i|can we|is it possible to|ينفع|اقدر|أقدر|نقدر|momken a|yenfa3|a2dar)")
+# ... the same words anywhere in the question ("the second, can I pay it over 2 years?", "التانية ينفع اقسطها؟")
+_CAN_I_ANYWHERE = re.compile(r"\b(?:can i|could i|can we|is it possible to|momken|yenfa3|a2dar)\b|"
+                             r"(?<![\w])(?:ينفع|اقدر|أقدر|نقدر)(?![\w])")  # fmt: skip
 # A supposition about the seller's home ("لو متشطبة؟", "what if it were fully finished?", "law metshatba?").
 _SUPPOSING = re.compile(r"(?:^|\s)لو\s|\bwhat if\b|\bif it (?:was|were|is)\b|^(?:w |wa |tab |tb )?law\b")
 # Rent and its yield asked of areas ("best area for rental income?"), not investing at large ("where to invest?").
@@ -1212,12 +1219,26 @@ def read_message(
     # "ولو على 10 سنين؟", "and over 10 years?" right after one listing's plan or details: its monthly over that term
     # (a bank mortgage where its plan is shorter, which the reply says), not a search for plans of that length.
     years_only = {key for key, value in filters.items() if value not in (None, [])} == {"min_installment_years"}
+    # "can I pay it in instalments over 7 years?" of the listing one is on, or of the one named ("the second, can I pay
+    # it over 2 years?"): the same, its own plan where it runs as long
+    asked_term = _CAN_I_ANYWHERE.search(folded) is not None and ("?" in text or "؟" in text)
+    termed = referenced[0] if len(referenced) == 1 and not ids and asked_term else None if ids or picks else focus
     if (
-        years_only and focus and calculation is None and not (ids or picks) and REFINE.search(folded)
-        and len(folded.split()) <= 6 and 0 < filters["min_installment_years"] <= 30
+        years_only and termed and (calculation is None or asked_term)
+        and ((REFINE.search(folded) and len(folded.split()) <= 6) or asked_term)
+        and 0 < filters["min_installment_years"] <= 30
     ):  # fmt: skip
-        arguments = {"property_id": focus, "years": int(filters["min_installment_years"])}
-        return Reading(language, "calculate_mortgage", arguments, note=_unplanned(shown, focus, arguments["years"]))
+        arguments = {"property_id": termed, "years": int(filters["min_installment_years"])}
+        if (
+            calculation is not None
+            and calculation[0] == "calculate_mortgage"
+            and (calculation[1].get("property_id") == termed)
+        ):
+            arguments = {**calculation[1], **arguments}  # the loan just worked out on it, over the term asked
+        note = _unplanned(shown, termed, arguments["years"], arguments.get("down_payment_pct"))
+        if note is None and any(s.get("id") == termed and s.get("installment_years") for s in shown):
+            return Reading(language, "get_property", {"property_id": termed}, asked={"plan": [True]})
+        return Reading(language, "calculate_mortgage", arguments, note=note)
     terms = filters.get("max_down_payment_pct") is not None or filters.get("min_installment_years") is not None
     if MONTHLY.search(folded) and terms and previous is not None and not (searching or ptype or referenced or ids):
         # "what's the monthly if I pay 20% down over 8 years?" after a search: the monthly on the budget searched

@@ -1107,6 +1107,25 @@ def test_a_mortgage_on_a_listing_keeps_the_conversation_on_it_and_offers_its_vie
     assert said["reply"].endswith("Shall I look for listings within that budget?"), said["reply"]
 
 
+def test_can_i_pay_over_a_term_is_answered_of_the_listing_named_not_searched(api: httpx.Client) -> None:
+    first = chat(api, "apartments in New Cairo under 8 million").json()
+    session, secret = first["session_id"], first["session_secret"]
+    second = first["listings"][1]
+    asked = chat(api, "what about the second one, can I pay it in installments over 25 years?", secret,
+                 session_id=session).json()  # fmt: skip
+    [call] = asked["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"], call["result"]["years"]) == (
+        "calculate_mortgage", second["id"], 25)  # fmt: skip
+    # No listing runs a 25-year plan: the reply says why a bank loan answers it before the loan's sums
+    reasons = ("It is sold for cash only", "Its own instalment plan is shorter", "Its listing")
+    assert asked["reply"].startswith(reasons), asked["reply"]
+    assert f"{call['result']['monthly_payment']:,}" in asked["reply"]
+    # "can I pay it ...?" of the listing the conversation is now on is the same question, of it
+    again = chat(api, "can I pay it over 20 years?", secret, session_id=session).json()
+    assert [(c["name"], c["arguments"]["property_id"], c["result"]["years"]) for c in again["tool_calls"]] == [
+        ("calculate_mortgage", second["id"], 20)]  # fmt: skip
+
+
 def test_a_viewing_or_a_reservation_of_none_named_after_a_list_asks_which_and_the_pick_makes_it(
     api: httpx.Client,
 ) -> None:

@@ -783,6 +783,38 @@ def test_a_term_alone_after_one_listing_is_its_monthly_over_it_said_to_be_a_bank
 
 
 @pytest.mark.parametrize(
+    "text", ["can I pay it in installments over 7 years?", "ينفع اقسط على 7 سنين؟", "momken a2aset 3ala 7 snin?"]
+)
+def test_can_i_pay_over_a_term_is_asked_of_the_listing_one_is_on_not_a_search(text: str) -> None:
+    # Its own plan where it runs that long; a bank's mortgage over the term, said to be one, where it is shorter or none
+    covered = read(text, {"min_installment_years": 6}, focus="SHOWN-2", shown=PLANNED)
+    assert (covered.tool, covered.arguments, covered.asked) == (
+        "get_property", {"property_id": "SHOWN-2"}, {"plan": [True]})  # fmt: skip
+    for focus, note in (("SHOWN-2", "plan_shorter"), ("SHOWN-3", "plan_shorter"), ("SHOWN-1", "no_plan")):
+        reading = read(text, {"min_installment_years": 7}, focus=focus, shown=PLANNED)
+        assert (reading.tool, reading.arguments, reading.note) == (
+            "calculate_mortgage", {"property_id": focus, "years": 7}, note)  # fmt: skip
+    # With no listing the conversation is on it is a search for plans that long
+    assert read(text, {"min_installment_years": 7}, shown=PLANNED).tool == "search_properties"
+    # Right after a loan worked out on it, the same loan over the term asked
+    loan = ("calculate_mortgage", {"property_id": "SHOWN-1", "property_price": 9_480_000, "down_payment_pct": 30})
+    parsed = {"filters": {"min_installment_years": 7}, "text": text, "understood": []}
+    again = read_message(text, parsed, PLANNED, "auto", focus="SHOWN-1", calculation=loan)
+    assert (again.tool, again.arguments) == ("calculate_mortgage", {**loan[1], "years": 7})
+
+
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [("what about the second one, can I pay it over 7 years?", "SHOWN-2"),
+     ("التالتة ينفع اقسطها على 7 سنين؟", "SHOWN-3"), ("el tanya momken a2aset 3ala 7 snin?", "SHOWN-2")],
+)  # fmt: skip
+def test_can_i_pay_over_a_term_is_asked_of_the_listing_named(text: str, listing: str) -> None:
+    reading = read(text, {"min_installment_years": 7}, focus="SHOWN-1", shown=PLANNED)
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "calculate_mortgage", {"property_id": listing, "years": 7}, "plan_shorter")  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("text", "listing"),
     [("العربون كام؟", "SHOWN-4"), ("el 3arboon kam?", "SHOWN-4"), ("how much is the reservation deposit?", "SHOWN-4"),
      ("how long is the hold?", "SHOWN-4"), ("مدة الحجز قد ايه؟", "SHOWN-4"), ("التانية العربون بتاعها كام؟", "SHOWN-2"),
@@ -967,6 +999,27 @@ def test_the_cheaper_one_asked_of_is_the_cheaper_of_the_last_listed(
     assert (reading.tool, reading.arguments.get("property_id"), reading.asked) == (tool, "SHOWN-2", asked)
     # ... and after a list of three, the cheapest of the three.
     assert read_message(text, parsed, PLANNED, "auto", listed=3).arguments.get("property_id") == "SHOWN-3"
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "listing"),
+    [("what's the cheapest of them", "price_asc", "SHOWN-3"), ("what is the biggest one?", "size_desc", "SHOWN-2"),
+     ("whats the most expensive one", "price_desc", "SHOWN-1")],
+)  # fmt: skip
+def test_what_is_the_cheapest_names_the_one_of_those_listed_as_which_is_does(
+    text: str, order: str, listing: str
+) -> None:
+    parsed = {"filters": {}, "text": text, "understood": [], "order": order}
+    reading = read_message(text, parsed, PLANNED, "auto", listed=3)
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "get_property", {"property_id": listing}, f"of_these:{order}")  # fmt: skip
+
+
+def test_what_is_the_monthly_for_the_cheaper_one_is_a_sum_of_that_one_not_which_plan() -> None:
+    for text in ("what is the monthly for the cheaper one?", "what's the monthly for the cheaper one?"):
+        reading = read_message(text, {"filters": {}, "text": text, "understood": []}, PLANNED, "auto", listed=2)
+        assert (reading.tool, reading.arguments.get("property_id")) == ("get_property", "SHOWN-2"), reading
+        assert reading.asked == {"plan": [True]}
 
 
 @pytest.mark.parametrize(
