@@ -715,12 +715,20 @@ WINNER_LABELS = {
 }  # fmt: skip
 
 
-def _compare(content: dict[str, Any], ar: bool, asked: str | None = None) -> str:
+def _compare(content: dict[str, Any], ar: bool, reading: Reading) -> str:
+    asked = reading.note  # the winner asked for ("which has the lowest monthly?"), said first
     listings = {item["id"]: item for item in content.get("listings", [])}
     comparison = content.get("comparison") or {}
     units = comparison.get("units", [])
-    # Each unit by its number in the comparison: two listings may share a title, and an id means nothing to a buyer.
+    # Each unit by its number in the comparison: two listings may share a title, and an id means nothing to a buyer;
+    # by its place in the list shown where the buyer named them so ("compare the first and the third").
     number = {unit.get("id"): n for n, unit in enumerate(units, start=1)}
+    compared = reading.arguments.get("property_ids") or []
+    by_place = dict(zip(compared, reading.places, strict=False))  # none, or one each
+    if len(by_place) == len(compared) and set(number) <= set(by_place):
+        number = {unit_id: by_place[unit_id] for unit_id in number}
+    else:
+        by_place = {}
     lines = ["مقارنة الوحدات:" if ar else "Side by side:"]
     for unit in units:
         listing = listings.get(unit.get("id"), {})
@@ -743,7 +751,9 @@ def _compare(content: dict[str, Any], ar: bool, asked: str | None = None) -> str
         if not winner or winner not in number:
             return None
         name = listings.get(winner, {}).get("title")
-        said = f"رقم {number[winner]}" if ar else f"number {number[winner]}"
+        said = (by_place and _place_name(number[winner], ar)) or (
+            f"رقم {number[winner]}" if ar else f"number {number[winner]}"
+        )
         return f"{said} ({name})" if name else said
 
     named = False
@@ -1718,7 +1728,7 @@ SMALLTALK = {
 _WRITERS = {
     "search_properties": lambda c, r, ar, seed: _sale_only(r, ar) + _search(c, r, ar, seed),
     "get_property": lambda c, r, ar, seed: _property(c, r, ar),
-    "compare_units": lambda c, r, ar, seed: _each(c, r, ar) if r.asked else _compare(c, ar, r.note),
+    "compare_units": lambda c, r, ar, seed: _each(c, r, ar) if r.asked else _compare(c, ar, r),
     "calculate_mortgage": lambda c, r, ar, seed: _mortgage(c, r, ar),
     "calculate_investment_roi": lambda c, r, ar, seed: _roi(c, r, ar),
     "run_valuation": lambda c, r, ar, seed: _valuation(c, ar, r.asking, r.before, supposed=r.note == "what_if"),

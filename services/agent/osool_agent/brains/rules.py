@@ -1376,7 +1376,8 @@ def read_message(
     if len(referenced) >= 2 and not (ids or searching or ptype):
         # "the first and the third?", "whats the diffrence between the first and second": two listings named and
         # nothing else asked of them are set side by side, not the first looked at alone.
-        return Reading(language, "compare_units", {"property_ids": referenced[:4]})
+        named_at = tuple(n for n in picks if 0 < n <= len(shown))[:4]  # the reply names each as the buyer did
+        return Reading(language, "compare_units", {"property_ids": referenced[:4]}, places=named_at)
     if ids or (referenced and (DETAILS.search(folded) or not (searching or deictic))):
         return Reading(language, "get_property", {"property_id": (ids or referenced)[0]})
     if filters or SEARCH.search(folded):
@@ -2658,8 +2659,14 @@ def _viewing_pick(
         return None
     if any(family.search(folded) for family in _ELSEWHERE):
         return None
-    # "the second apartment" is a listing; "احجزلي الشقة الساعة 11" still a time.
-    if (filters.get("property_types") or _property_type(folded)) and not _names_time(folded, len(offer.times)):
+    # "the second apartment" is a listing; "احجزلي الشقة الساعة 11" still a time. "is the second one furnished?" asks
+    # of a listing too, not for the second time.
+    asks_of_one = any(filters.get(key) not in (None, []) for key in _ASKED) or any(
+        family.search(folded) for family in LISTING_QUESTIONS.values()
+    )
+    if (filters.get("property_types") or _property_type(folded) or asks_of_one) and not _names_time(
+        folded, len(offer.times)
+    ):
         return None
     offered = {"property_id": offer.property_id}
     # A day or a time none of the times offered is on ("Saturday at 5pm" when Sunday and Monday were offered): the

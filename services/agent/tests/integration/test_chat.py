@@ -107,6 +107,13 @@ def test_the_conversation_continues_compare_the_first_two(api: httpx.Client) -> 
     [call] = third.json()["tool_calls"]
     assert call["name"] == "compare_units", call
     assert call["arguments"]["property_ids"] == [first["listings"][0]["id"], first["listings"][2]["id"]]
+    # ... each said under the number the buyer named it by, and the cheaper a metre named "the first" or "the third"
+    lines = third.json()["reply"].splitlines()
+    assert lines[1].startswith(f"1. {first['listings'][0]['title']}"), lines
+    assert any(line.startswith(f"3. {first['listings'][2]['title']}") for line in lines), lines
+    best = call["result"]["comparison"]["winners"]["best_value_per_sqm"]
+    place = "first" if best == first["listings"][0]["id"] else "third"
+    assert f"Best value per m²: the {place} (" in third.json()["reply"], lines
 
 
 def test_a_mortgage_is_computed_to_the_pound(api: httpx.Client) -> None:

@@ -530,6 +530,21 @@ def test_the_rules_brain_offers_the_day_and_time_the_buyer_asks_for_and_books_it
                             f"times (Cairo time):\n1. {weekday} {day.day} {day:%B} at 11:00\n")  # fmt: skip
 
 
+def test_a_question_of_another_listing_after_a_time_offered_is_answered_not_taken_for_a_time(
+    stack: LocalStack, api: httpx.Client, admin: dict[str, str]
+) -> None:
+    sales_agent(stack, api, admin, WEEKLY_9_TO_12)
+    chat = Chat(api, person(stack, api, "asks-of-another"))
+    listings = chat.say("apartment in New Cairo")["listings"]
+    day = cairo_today() + timedelta(days=4)
+    chat.say(f"can I see the third one on {day:%A} at 10am?")
+    asked = chat.say("is the second one furnished?")
+    assert [(c["name"], c["arguments"]) for c in asked["tool_calls"]] == [
+        ("get_property", {"property_id": listings[1]["id"]})]  # fmt: skip
+    finishing = api.get(f"/api/properties/{listings[1]['id']}").json()["finishing"]
+    assert asked["reply"].startswith("Yes" if finishing == "furnished" else ("No", "Its listing")), asked["reply"]
+
+
 def test_another_day_alone_keeps_the_time_asked_for_and_books_it_on_a_yes(
     stack: LocalStack, api: httpx.Client, admin: dict[str, str]
 ) -> None:

@@ -698,6 +698,7 @@ def test_the_price_per_meter_of_a_listing_named_is_its_price(text: str) -> None:
 def test_two_listings_named_and_nothing_else_asked_are_set_side_by_side(text: str, chosen: list[str]) -> None:
     reading = read(text, {})
     assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": chosen})
+    assert reading.places == tuple(int(listing[-1]) for listing in chosen)  # the reply names them as the buyer did
     # One named is still its details; two named with a search of their own stay that search.
     assert (read("the first one?", {}).tool, read("الاولى؟", {}).tool) == ("get_property", "get_property")
     assert read("the first and the third in Maadi", {"locations": ["Maadi"]}).tool == "search_properties"

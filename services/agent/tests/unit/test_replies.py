@@ -74,6 +74,29 @@ def test_which_has_the_lowest_down_payment_is_answered_first_then_side_by_side(l
     assert "down payment:" not in reply("compare_units", content, "en")
 
 
+@pytest.mark.parametrize(
+    ("language", "table", "winner"),
+    [("en", "3. Flat number 2", "Of these, lowest down payment: the third (Flat number 2)."),
+     ("ar", "3. Flat number 2", "من دول، أقل مقدم: التالتة (Flat number 2).")],
+)  # fmt: skip
+def test_units_named_by_their_place_in_the_list_are_said_by_it(language: str, table: str, winner: str) -> None:
+    # "compare the first and the third": the buyer's own numbers, not the comparison's 1 and 2
+    listings = [listing(1, down_payment_pct=20.0), listing(2, down_payment_pct=5.0)]
+    units = [UnitTerms(**item.model_dump(include=set(UnitTerms.model_fields))) for item in listings]
+    comparison = compare_terms(units, discount_rate_pct=20, maintenance_pct=None, today=date(2026, 11, 30))
+    content = {"ok": True, "listings": [i.model_dump(mode="json") for i in listings],
+               "comparison": comparison.model_dump(mode="json")}  # fmt: skip
+    part = ToolReturnPart("compare_units", content, tool_call_id="call_1")
+    ids = {"property_ids": [item.id for item in listings]}
+    reading = Reading(language, "compare_units", ids, note="lowest_down_payment", places=(1, 3))
+    text = write_reply(reading, [part], seed="s")
+    assert text.splitlines()[0] == winner and any(line.startswith(table) for line in text.splitlines()), text
+    grounded(text, content)
+    # Without places (or with places that do not match the units), the comparison's own numbers, as before
+    plain = write_reply(Reading(language, "compare_units", ids, note="lowest_down_payment"), [part], seed="s")
+    assert "2 (Flat number 2)" in plain.splitlines()[0]
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_comparison_names_the_winners_and_each_plans_true_cost(language: str) -> None:
     listings = [listing(1), listing(2, installment_years=10, price_per_sqm=39_000)]

@@ -292,7 +292,11 @@ def test_without_times_offered_the_second_one_is_still_the_second_listing() -> N
      ("reserve the second one", {}, "reserve_property"), ("reserve it", {}, None),
      ("is the first one still available?", {}, "check_availability"),
      ("monthly installment on the second one over 10 years", {}, "calculate_mortgage"),
-     ("thanks", {}, None), ("ok thanks", {}, None), ("hello", {}, None), ("no, none of these", {}, None)],
+     ("thanks", {}, None), ("ok thanks", {}, None), ("hello", {}, None), ("no, none of these", {}, None),
+     ("is the second one furnished?", {"finishing": ["furnished"]}, "get_property"),
+     ("does the second have a garden?", {"features": ["garden"]}, "get_property"),
+     ("التانية متشطبة؟", {"finishing": ["finished"]}, "get_property"), ("who is the developer of the second?", {},
+      "get_property")],
 )  # fmt: skip
 def test_a_message_about_something_else_routes_as_before(message: str, filters: dict[str, Any], tool: str) -> None:
     offer = viewing_offer(offered(SLOTS))
