@@ -964,14 +964,27 @@ TYPE_PLURAL = {
 }  # fmt: skip
 
 
+# "Which area is best for rental yield?": listings for sale state no rents to rank areas by, said, and what to do.
+_NO_RENTS = {
+    True: "الوحدات عندنا للبيع ومش مذكور فيها إيجار، فمقدرش أرتب المناطق بعائد الإيجار؛ كل ما سعر المتر يقل قصاد "
+    "الإيجار اللي تتوقعه هناك، العائد يزيد. اختار وحدة وقولي الإيجار اللي متوقعه وأنا أحسبلك عائدها.",
+    False: "Our listings are for sale and state no rents, so I cannot rank areas by rental yield: the lower the price "
+    "per m² against the rent you expect there, the higher the yield. Pick a unit and tell me the rent you expect, and "
+    "I will work out its yield.",
+}
+
+
 def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
     """A region's or the whole market's places (the most listings first), and for "which area?" where ready homes
     sell furthest above off-plan ones per m²: what delivery has added there, said as no promise."""
     places = content.get("by_location") or []
     if not places:
         return []
+    rents = _NO_RENTS[ar] if reading.note == "which_area_rent" else None
     if content.get("budget"):  # what the budget buys where, rather than what delivery adds
-        return _places_in_budget(places, content["budget"], ar) + _side_by_side(content, ar)
+        return (
+            _places_in_budget(places, content["budget"], ar) + _side_by_side(content, ar) + ([rents] if rents else [])
+        )
     lines = ["حسب المنطقة:" if ar else "By place:"]
     for place in places[:6]:
         name = (ar and place.get("location_ar")) or place["location"]
@@ -986,13 +999,8 @@ def _places(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
             lines.append(f"- {name}: {counted(place['count'], 'listing', 'listings')}, "
                          f"EGP {egp(place['median_price_per_sqm'])}/m²{split}")  # fmt: skip
     lines += _side_by_side(content, ar)
-    if reading.note == "which_area_rent":
-        lines.append("الوحدات عندنا للبيع ومش مذكور فيها إيجار، فمقدرش أرتب المناطق بعائد الإيجار؛ كل ما سعر المتر يقل "
-                     "قصاد الإيجار اللي تتوقعه هناك، العائد يزيد. اختار وحدة وقولي الإيجار اللي متوقعه وأنا أحسبلك "
-                     "عائدها." if ar else
-                     "Our listings are for sale and state no rents, so I cannot rank areas by rental yield: the lower "
-                     "the price per m² against the rent you expect there, the higher the yield. Pick a unit and tell "
-                     "me the rent you expect, and I will work out its yield.")  # fmt: skip
+    if rents:
+        lines.append(rents)
     if reading.note not in ("which_area", "which_area_rent"):
         return lines
     gaps = sorted(

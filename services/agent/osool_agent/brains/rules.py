@@ -1398,6 +1398,8 @@ def read_message(
                     del arguments[bound]
         if within and (AFFORD.search(folded) or WITHIN_THAT.search(folded)) and not budget:
             arguments["max_price"] = within  # "show me apartments I can afford": within the mortgage just computed
+        if calculation is not None and calculation[0] == "check_market_trends":
+            arguments |= _of_the_figures(calculation[1], filters, arguments, bool(location or regions))
         return Reading(language, "search_properties", arguments, note=note)
     if VALUATION.search(folded):
         return _valuation_details(language, location, owned_type, size)
@@ -1748,6 +1750,24 @@ def _rent_sized(match: re.Match[str]) -> bool:
         return False
     value *= 1_000 if match.group("unit") else 1
     return (match.group("unit") is not None or value >= 1_000) and value < _RENT_CEILING
+
+
+def _of_the_figures(
+    figures: dict[str, Any], filters: dict[str, Any], arguments: dict[str, Any], placed: bool
+) -> dict[str, Any]:
+    """What a search right after the market figures keeps of them ("show me apartments there" after Maadi's figures
+    under 5M: apartments in Maadi under 5M): their place, type, bedrooms and budget, each where the message says none
+    of its own."""
+    kept: dict[str, Any] = {}
+    if figures.get("location") and not (placed or filters.get("compounds")):
+        kept["location"] = figures["location"]
+    if figures.get("property_type") and not filters.get("property_types"):
+        kept["property_type"] = figures["property_type"]
+    if figures.get("bedrooms") and not any(filters.get(k) is not None for k in ("bedrooms", "min_bedrooms")):
+        kept["bedrooms"] = figures["bedrooms"]
+    if figures.get("max_price") and not any(k in arguments for k in ("min_price", "max_price")):
+        kept["max_price"] = figures["max_price"]
+    return kept
 
 
 def _search_arguments(text: str, filters: dict[str, Any], location: str | None) -> dict[str, Any]:

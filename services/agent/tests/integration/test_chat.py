@@ -815,6 +815,28 @@ def test_which_area_for_rental_income_gives_the_figures_and_says_no_listing_stat
     first = call["result"]["by_location"][0]
     assert f"- {first['location']}: {egp(first['count'])} listings" in asked["reply"]
     assert "Our listings are for sale and state no rents, so I cannot rank areas by rental yield" in asked["reply"]
+    # Within a budget: what it buys where, and still said
+    budget = chat(api, "which area has the best rental yield under 5 million?").json()
+    [call] = budget["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {"max_price": 5_000_000}), call
+    assert "Your budget buys the most space in" in budget["reply"]
+    assert "Our listings are for sale and state no rents, so I cannot rank areas by rental yield" in budget["reply"]
+    # Listings asked for right after: within that budget
+    shown = chat(api, "show me apartments there", budget["session_secret"], session_id=budget["session_id"]).json()
+    [search] = shown["tool_calls"]
+    assert (search["arguments"]["property_type"], search["arguments"]["max_price"]) == ("Apartment", 5_000_000)
+    assert shown["listings"] and all(card["price"] <= 5_000_000 for card in shown["listings"]), shown["reply"]
+
+
+def test_listings_asked_for_after_a_places_figures_are_in_it(api: httpx.Client) -> None:
+    figures = chat(api, "how much is a meter in Maadi?").json()
+    assert [(c["name"], c["arguments"]) for c in figures["tool_calls"]] == [
+        ("check_market_trends", {"location": "Maadi"})
+    ]
+    shown = chat(api, "show me apartments there", figures["session_secret"], session_id=figures["session_id"]).json()
+    [search] = shown["tool_calls"]
+    assert (search["arguments"]["location"], search["arguments"]["property_type"]) == ("Maadi", "Apartment")
+    assert shown["listings"] and {(c["location"], c["type"]) for c in shown["listings"]} == {("Maadi", "Apartment")}
 
 
 def test_bedrooms_asked_after_studios_are_apartments_with_them(api: httpx.Client) -> None:

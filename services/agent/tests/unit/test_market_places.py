@@ -431,6 +431,16 @@ def test_which_area_for_rent_gives_the_figures_and_says_listings_state_no_rents(
             "so I cannot rank areas by rental yield") in said  # fmt: skip
     plain = read_message("which area is best to buy in?", {"filters": {}, "text": "", "understood": []}, [], "auto")
     assert plain.note == "which_area"
+    # Within a budget too: what it buys where, and still that no rents are stated to rank by
+    budget = f"{text} under 5 million"
+    reading = read_message(budget, {"filters": {"max_price": 5_000_000}, "text": budget, "understood": []}, [], "auto")
+    assert (reading.tool, reading.arguments, reading.note) == (
+        "check_market_trends", {"max_price": 5_000_000}, "which_area_rent")  # fmt: skip
+    for place in figures["by_location"]:
+        place["median_size_sqm"] = 120.0
+    said = write_reply(reading, [ToolReturnPart("check_market_trends", {**figures, "budget": 5_000_000}, "c1")], "s")
+    assert ("مقدرش أرتب المناطق بعائد الإيجار" if reading.language == "ar" else
+            "so I cannot rank areas by rental yield") in said, said  # fmt: skip
 
 
 @pytest.mark.parametrize("text", ["what areas can I afford?", "انهي مناطق اقدر اشتري فيها؟"])
@@ -443,3 +453,26 @@ def test_which_areas_one_can_afford_after_a_search_are_the_places_within_its_bud
     # ... or within the price a mortgage just put within reach
     after_loan = read_message(text, {"filters": {}}, [], "auto", within=1_500_000)
     assert after_loan.arguments == {"max_price": 1_500_000}
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "searched"),
+    [("show me apartments there", {"property_types": ["Apartment"]},
+      {"property_type": "Apartment", "location": "Maadi", "max_price": 5_000_000, "bedrooms": 3}),
+     ("show me some listings", {}, {"location": "Maadi", "max_price": 5_000_000, "bedrooms": 3}),
+     ("any under 4 million?", {"max_price": 4_000_000}, {"location": "Maadi", "max_price": 4_000_000, "bedrooms": 3}),
+     ("عايز اشوف شقق هناك", {"property_types": ["Apartment"]},
+      {"property_type": "Apartment", "location": "Maadi", "max_price": 5_000_000, "bedrooms": 3})],
+)  # fmt: skip
+def test_listings_asked_for_after_the_figures_are_in_their_place_and_budget(
+    text: str, filters: dict[str, Any], searched: dict[str, Any]
+) -> None:
+    figures = ("check_market_trends", {"location": "Maadi", "max_price": 5_000_000, "bedrooms": 3})
+    parsed = {"filters": filters, "text": text, "understood": []}
+    reading = read_message(text, parsed, [], "auto", calculation=figures)
+    assert reading.tool == "search_properties" and reading.arguments == {"query": text, **searched}, reading
+    # A place, a type or a count of its own wins
+    elsewhere = {"filters": {"locations": ["New Cairo"], "property_types": ["Villa"], "bedrooms": 4}, "text": text}
+    moved = read_message("show me 4 bedroom villas in New Cairo", elsewhere, [], "auto", calculation=figures)
+    assert {k: moved.arguments.get(k) for k in ("location", "property_type", "bedrooms")} == {
+        "location": "New Cairo", "property_type": "Villa", "bedrooms": 4}  # fmt: skip
