@@ -1168,6 +1168,9 @@ def read_message(
             computed = calculation[1].get("property_price")
             own = int(computed) if calculation[0] != "check_market_trends" and computed else None
         arguments = _roi_arguments(folded, amounts, filters, None if own else listing_ref(), own)
+        computed_on = calculation[1].get("property_id") if calculation is not None and note is None else None
+        if arguments is not None and own and computed_on and "property_id" not in arguments:
+            arguments["property_id"] = computed_on  # the listing the last sum was of stays the one spoken of
         if arguments is not None:
             if note is None and "months_let" not in arguments and _SEASON.search(folded):
                 note = "season"  # "how much would it rent for in the summer?": no summer rent to compute on, said

@@ -828,6 +828,18 @@ def test_which_area_for_rental_income_gives_the_figures_and_says_no_listing_stat
     assert shown["listings"] and all(card["price"] <= 5_000_000 for card in shown["listings"]), shown["reply"]
 
 
+def test_a_summer_let_asked_after_a_listings_yield_stays_on_that_listing(api: httpx.Client) -> None:
+    first = chat(api, "apartments in New Cairo under 8 million").json()
+    session, secret = first["session_id"], first["session_secret"]
+    listing = first["listings"][0]
+    chat(api, "what rent could I get for the first?", secret, session_id=session)
+    summer = chat(api, "and if I rent it only in summer?", secret, session_id=session).json()
+    [call] = summer["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"]) == ("calculate_investment_roi", listing["id"])
+    assert "tell me the monthly summer rent you expect" in summer["reply"], summer["reply"]
+    assert "within that budget" not in summer["reply"], summer["reply"]  # a listing's yield offers no budget search
+
+
 def test_listings_asked_for_after_a_places_figures_are_in_it(api: httpx.Client) -> None:
     figures = chat(api, "how much is a meter in Maadi?").json()
     assert [(c["name"], c["arguments"]) for c in figures["tool_calls"]] == [

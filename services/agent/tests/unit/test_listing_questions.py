@@ -1185,6 +1185,18 @@ def test_one_more_thing_asked_right_after_a_question_of_a_listing_is_asked_of_it
 
 
 @pytest.mark.parametrize(
+    ("text", "rent"), [("and if I rent it only in summer?", None), ("what if I rent it for 30k a month?", 30_000),
+                       ("ولو اجرتها ب 20 الف في الشهر؟", 20_000)],
+)  # fmt: skip
+def test_a_yield_asked_again_after_one_on_a_listing_stays_on_that_listing(text: str, rent: int | None) -> None:
+    computed = ("calculate_investment_roi", {"property_id": "SHOWN-2", "property_price": 9_300_000})
+    parsed = {"filters": {}, "text": text, "understood": []}
+    reading = read_message(text, parsed, PLANNED, "auto", focus="SHOWN-2", calculation=computed)
+    assert reading.tool == "calculate_investment_roi" and reading.arguments["property_id"] == "SHOWN-2", reading
+    assert reading.arguments.get("monthly_rent") == rent
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "how much would it rent for in the summer?",
