@@ -1610,14 +1610,21 @@ def _refined(
     return Reading(language, "search_properties", {"query": query, **arguments, **own}, note="refined")
 
 
+# Words that only soften a figure ("about 40k", "حوالي 20 الف"): no part of what a message changes.
+_HEDGES = re.compile(r"\b(?:about|around|roughly|approximately|maybe|say|like|almost|nearly|taqriban|7awaly|hawaly)\b|"
+                     r"(?<![\w])(?:حوالي|حوالى|تقريبا|تقريباً|يعني)(?![\w])")  # fmt: skip
+
+
 def _recomputed(
     folded: str, amounts: list[Amount], filters: dict[str, Any], language: str, calculation: tuple[str, dict[str, Any]]
 ) -> Reading | None:
     """The previous turn's mortgage or yield again with what the message changes ("and over 20 years?", "ولو بمقدم
     30%؟", "what if the rent is 20k a month?"); None unless the message reads as a change and states one."""
-    if not REFINE.search(folded) and len(folded.split()) > 6:
-        return None
     tool, before = calculation
+    # A rent said for a yield ("حوالي 40 الف في الشهر لمدة 3 شهور") takes more words than a change of term or price
+    most = 10 if tool == "calculate_investment_roi" and _rent(folded, amounts) is not None else 6
+    if not REFINE.search(folded) and len(_HEDGES.sub(" ", folded).split()) > most:  # "about 40k a month"
+        return None
     if tool == "calculate_mortgage":
         change = _mortgage_arguments(folded, amounts, filters, None)
         added = [a for a in amounts if a.value < 1_000_000]

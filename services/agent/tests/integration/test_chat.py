@@ -838,6 +838,11 @@ def test_a_summer_let_asked_after_a_listings_yield_stays_on_that_listing(api: ht
     assert (call["name"], call["arguments"]["property_id"]) == ("calculate_investment_roi", listing["id"])
     assert "tell me the monthly summer rent you expect" in summer["reply"], summer["reply"]
     assert "within that budget" not in summer["reply"], summer["reply"]  # a listing's yield offers no budget search
+    # The summer rent the reply asked for: the yield of those months, on that listing
+    said = chat(api, "about 40k a month for 3 months", secret, session_id=session).json()
+    [call] = said["tool_calls"]
+    assert (call["name"], call["arguments"]["property_id"]) == ("calculate_investment_roi", listing["id"])
+    assert (call["result"]["annual_rent"], call["arguments"]["months_let"]) == (120_000, 3), call
 
 
 def test_listings_asked_for_after_a_places_figures_are_in_it(api: httpx.Client) -> None:

@@ -1196,6 +1196,19 @@ def test_a_yield_asked_again_after_one_on_a_listing_stays_on_that_listing(text: 
     assert reading.arguments.get("monthly_rent") == rent
 
 
+@pytest.mark.parametrize("text", ["about 40k a month for 3 months", "حوالي 40 الف في الشهر لمدة 3 شهور"])
+def test_the_summer_rent_asked_for_is_the_yield_over_those_months_though_said_at_length(text: str) -> None:
+    computed = ("calculate_investment_roi", {"property_id": "SHOWN-2", "property_price": 9_300_000})
+    parsed = {"filters": {"max_monthly_installment": 44_000}, "text": text, "understood": []}  # as the parser reads it
+    reading = read_message(text, parsed, PLANNED, "auto", focus="SHOWN-2", calculation=computed)
+    assert (reading.tool, reading.arguments) == (
+        "calculate_investment_roi", {**computed[1], "monthly_rent": 40_000, "months_let": 3})  # fmt: skip
+    # A search of its own stays a search
+    moved = {"filters": {"locations": ["Maadi"], "bedrooms": 3}, "text": text, "understood": []}
+    assert read_message("3 bedroom apartments in Maadi for 40k a month", moved, PLANNED, "auto", focus="SHOWN-2",
+                        calculation=computed).tool == "search_properties"  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "text",
     [
