@@ -128,6 +128,8 @@ test('an income alone shows the price within reach in the mortgage widget', asyn
   // 40% of 40,000 over 10 years at 24% borrows EGP 725,686; with 20% down on top, a home of EGP 907,107
   assert.match(await widget.innerText(), /Price within reach\s*EGP\s?907,107/);
   assert.match(await reply.innerText(), /that buys a home of up to EGP\s?907,107/);
+  // ... and what the CBE middle-income initiative (8% over 20 years) would buy, capped at its EGP 2,250,000 limit
+  assert.match(await widget.innerText(), /With a subsidised programme \(8%, 20 years\), if still open\s*EGP\s?2,250,000/);
   assert.deepEqual(problems, []);
   await context.close();
 });

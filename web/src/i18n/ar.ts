@@ -186,6 +186,7 @@ export const ar: Messages = {
     totalPaid: 'إجمالي الأقساط',
     totalWithDown: 'الإجمالي مع المقدم',
     priceWithinReach: 'سعر الوحدة اللي في متناولك',
+    subsidisedReach: (rate: string, n: number) => `ببرنامج مدعوم (${rate}، ${years(n)})، لو لسه متاح`,
     affordability: 'نسبة القسط من الدخل',
     withinLimit: 'في حدود البنك',
     overLimit: 'أعلى من حدود البنك',

@@ -177,6 +177,7 @@ export const en = {
     totalPaid: 'Total paid',
     totalWithDown: 'Total with the down payment',
     priceWithinReach: 'Price within reach',
+    subsidisedReach: (rate: string, n: number) => `With a subsidised programme (${rate}, ${n} years), if still open`,
     affordability: 'Share of income',
     withinLimit: 'within the lender’s limit',
     overLimit: 'over the lender’s limit',

@@ -854,10 +854,31 @@ def _mortgage(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         )  # fmt: skip
     if reach:
         lines.append(reach)
+    if afford and afford.get("subsidised"):
+        lines.append(_subsidised(afford["subsidised"], ar))
     lines += [("افتراض: " if ar else "Assumption: ") + item for item in assumptions_of(content, ar)]
     # On a listing shown, seeing it is the next step; on a price said, the listings at it
     lines.append(offer_question("viewing" if reading.arguments.get("property_id") else "budget", ar))
     return "\n".join(lines)
+
+
+def _subsidised(reach: dict[str, Any], ar: bool) -> str:
+    """What the subsidised programme an income qualifies for would buy: said as an if, since such initiatives close to
+    new applicants or change, with the date of the figures."""
+    programme = reach["programme"]
+    rate, years, as_of = f"{programme['annual_rate_pct']:g}", reach["years"], programme["as_of"]
+    price, loan, monthly, down = (egp(reach[key]) for key in ("max_price", "loan_amount", "monthly_payment",
+                                                              "down_payment"))  # fmt: skip
+    if ar:
+        capped = " (ده أقصى سعر وحدة في البرنامج)" if reach.get("capped_by_programme") else ""
+        return (f"لو {programme['name']} لسه بتقبل طلبات جديدة (اتأكد من البنك؛ أرقامها من {as_of})، بفايدة {rate}% "
+                f"على {_years_ar(years)} دخلك يشتري وحدة لحد {price} جنيه{capped}: قرض {loan} جنيه بقسط {monthly} "
+                f"جنيه في الشهر ومقدم {down} جنيه، لوحدة متشطبة ومتسجلة تكون سكنك الأساسي.")  # fmt: skip
+    capped = " (the programme's price limit)" if reach.get("capped_by_programme") else ""
+    return (f"If the {programme['name']} still takes new applicants (check with your bank; its figures date from "
+            f"{as_of}), at {rate}% over {years} years your income could buy a home of up to EGP {price}{capped}: a "
+            f"loan of EGP {loan} at EGP {monthly} a month with EGP {down} down, for a finished, registered home that "
+            f"is your primary residence.")  # fmt: skip
 
 
 def _roi(content: dict[str, Any], reading: Reading, ar: bool) -> str:

@@ -60,6 +60,7 @@ class MortgageProgramme(_DataModel):
     max_monthly_income: int = Field(gt=0, description="Net monthly income limit for an individual, EGP.")
     max_monthly_income_family: int | None = Field(default=None, gt=0)
     max_unit_price: int = Field(gt=0)
+    above_unit_price: int = Field(default=0, ge=0, description="A tier for units priced above this only, EGP.")
     as_of: date
     source: str
     conditions: str
@@ -253,6 +254,21 @@ class ProgrammeInfo(BaseModel):
     source: str
 
 
+class SubsidisedReach(BaseModel):
+    """With an income alone: what the subsidised programme that income qualifies for would buy, at its rate, longest
+    term and least down payment (or the term and down payment said), if it still takes new applicants."""
+
+    programme: ProgrammeInfo
+    max_price: int = Field(description="The dearest home the income buys under the programme.")
+    loan_amount: int
+    down_payment: int
+    monthly_payment: int
+    years: int
+    capped_by_programme: bool = Field(description="True when the programme's unit-price limit, not the income, sets "
+                                      "max_price.")  # fmt: skip
+    conditions: str = Field(description="The programme's conditions (finished, registered, a primary home...).")
+
+
 class Affordability(BaseModel):
     monthly_income: int = Field(description="The net monthly income these figures are for.")
     max_payment_for_income: int = Field(description="The lender's share of the income: the largest instalment.")
@@ -263,6 +279,11 @@ class Affordability(BaseModel):
     payment_to_income_pct: float
     within_limit: bool
     lender_share_pct: float
+    subsidised: SubsidisedReach | None = Field(
+        default=None,
+        description="With an income alone: what the subsidised programme it qualifies for would buy instead (means-"
+        "tested, possibly closed to new applicants: to be confirmed with a bank).",
+    )
 
 
 class MortgageResult(BaseModel):
@@ -285,7 +306,7 @@ class MortgageResult(BaseModel):
 
 
 def _fits(programme: MortgageProgramme, args: MortgageArgs, price: int, income: int) -> bool:
-    if income > programme.max_monthly_income or price > programme.max_unit_price:
+    if income > programme.max_monthly_income or not programme.above_unit_price < price <= programme.max_unit_price:
         return False
     if args.years is not None and args.years > programme.max_years:
         return False
@@ -293,6 +314,42 @@ def _fits(programme: MortgageProgramme, args: MortgageArgs, price: int, income: 
     if args.loan_amount is not None:
         down_pct = float((price - args.loan_amount) * 100 / _dec(price))
     return down_pct is None or down_pct >= programme.min_down_payment_pct
+
+
+def _income_qualifies(programme: MortgageProgramme, args: MortgageArgs) -> bool:
+    """An income (and the term, when one was said) within a programme's limits; its price limit is checked apart."""
+    income = args.monthly_income
+    return income is not None and income <= programme.max_monthly_income and (args.years or 0) <= programme.max_years
+
+
+def _subsidised_reach(data: FinanceData, args: MortgageArgs, budget: Decimal) -> SubsidisedReach | None:
+    """The programme an income alone qualifies for that buys the dearest home (the lowest rate on a tie), with the
+    loan that instalment budget supports at its rate and term, capped at its unit-price limit; None when none fits."""
+    best: SubsidisedReach | None = None
+    for programme in data.programmes:
+        if not _income_qualifies(programme, args):
+            continue
+        years = args.years or programme.max_years
+        down_pct = _dec(max(args.down_payment_pct or 0, programme.min_down_payment_pct))
+        rate = _dec(programme.annual_rate_pct)
+        loan = int(_loan_for_payment(budget, rate, years * 12).to_integral_value(rounding=ROUND_FLOOR))
+        price = int((_dec(loan) * 100 / (100 - down_pct)).to_integral_value(rounding=ROUND_FLOOR))
+        if price <= programme.above_unit_price:
+            continue  # a tier for dearer units than this income buys under it
+        capped = price > programme.max_unit_price
+        if capped:
+            price = programme.max_unit_price
+            loan = price - _pounds(_dec(price) * down_pct / 100)
+        reach = SubsidisedReach(
+            programme=ProgrammeInfo(id=programme.id, name=programme.name, annual_rate_pct=programme.annual_rate_pct,
+                                    as_of=programme.as_of, source=programme.source),
+            max_price=price, loan_amount=loan, down_payment=price - loan,
+            monthly_payment=_pounds(_amortised_payment(_dec(loan), rate, years * 12)), years=years,
+            capped_by_programme=capped, conditions=programme.conditions,
+        )  # fmt: skip
+        if best is None or (price, -programme.annual_rate_pct) > (best.max_price, -best.programme.annual_rate_pct):
+            best = reach
+    return best
 
 
 def _programme_warnings(programme: MortgageProgramme, args: MortgageArgs) -> list[str]:
@@ -360,6 +417,17 @@ def _choose_rate(
         chosen = min(fitting, key=lambda p: (p.annual_rate_pct, p.min_down_payment_pct))
         reason = f"chosen because income {_egp(income)} a month and price {_egp(price)} are within its limits"
         reason_ar = f"اتختار لأن الدخل {_egp_ar(income)} في الشهر والسعر {_egp_ar(price)} جوه حدوده"
+    elif args.monthly_income is not None and args.loan_amount is None:
+        # An income alone: the market's loan, and apart (affordability.subsidised) what a programme it qualifies for
+        # would buy, since its unit-price limit can only be checked against a price.
+        qualifies = any(_income_qualifies(p, args) for p in data.programmes)
+        said.add(
+            f"{market_text} (what a subsidised programme your income qualifies for would buy is given apart)"
+            if qualifies else f"{market_text} (your income is above every subsidised programme's limit)",
+            f"{market_ar} (اللي ممكن تشتريه ببرنامج مدعوم دخلك مناسب له مكتوب لوحده)"
+            if qualifies else f"{market_ar} (دخلك أعلى من حد كل البرامج المدعومة)",
+        )  # fmt: skip
+        return market_info, None
     else:
         # Subsidised programmes are means-tested on both income and unit price: without both, none can be offered.
         said.add(
@@ -464,6 +532,9 @@ def calculate_mortgage(args: MortgageArgs) -> MortgageResult:
             payment_to_income_pct=_places(payment * 100 / income, 1),
             within_limit=payment <= budget,
             lender_share_pct=float(share),
+            subsidised=_subsidised_reach(data, args, budget)
+            if within_reach and args.programme is None and args.annual_rate_pct is None
+            else None,
         )
         said.add(
             f"lender allows an instalment up to {_pct(float(share))}% of net income "

@@ -1054,6 +1054,10 @@ def test_a_change_to_the_last_calculation_computes_it_again(api: httpx.Client) -
     borrowed, down = loan["result"]["loan_amount"], loan["result"]["down_payment"]
     assert down == pytest.approx((borrowed + down) * 0.2, abs=2)
     assert f"ومع مقدم {egp(down)} جنيه، ده يشتريلك وحدة لحد {egp(borrowed + down)} جنيه." in first["reply"], first
+    # ... and, as an if, what the subsidised programme 40,000 a month qualifies for would buy (its price limit)
+    reach = loan["result"]["affordability"]["subsidised"]
+    assert reach["programme"]["id"] == "cbe_2019_middle_income" and reach["max_price"] > borrowed + down, reach
+    assert f"دخلك يشتري وحدة لحد {egp(reach['max_price'])} جنيه" in first["reply"], first["reply"]
     longer = chat(api, "ولو على 20 سنة؟", secret, session_id=session).json()
     [again] = longer["tool_calls"]
     assert (again["name"], again["arguments"]) == ("calculate_mortgage", {"monthly_income": 40_000, "years": 20})

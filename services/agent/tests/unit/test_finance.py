@@ -191,6 +191,60 @@ def test_max_loan_at_the_market_rate_keeps_the_instalment_within_the_share() -> 
     assert result.monthly_payment == 10_000  # 9,999.98 rounded
 
 
+def test_an_income_alone_also_says_what_the_subsidised_programme_it_qualifies_for_would_buy() -> None:
+    # 25,000 a month: 10,000 of instalment. Middle income, 8% over 20 years: L = 10,000 x (1 - (1 + 0.08/12)^-240) /
+    # (0.08/12) = 1,195,542.92 -> 1,195,542 (down); with its 20% down, a home of 1,195,542 / 0.8 = 1,494,427.5 -> down.
+    by_hand = 10_000 * (1 - (1 + 0.08 / 12) ** -240) / (0.08 / 12)
+    assert math.isclose(by_hand, 1_195_542.92, abs_tol=0.01)
+    result = calculate_mortgage(MortgageArgs(monthly_income=25_000))
+    assert result.programme.id == "market" and result.affordability is not None  # the market's loan stays the answer
+    reach = result.affordability.subsidised
+    assert reach is not None and reach.programme.id == "middle" and not reach.capped_by_programme
+    loan = math.floor(by_hand)
+    assert (reach.loan_amount, reach.max_price, reach.years) == (loan, math.floor(loan / 0.8), 20)
+    assert reach.down_payment == reach.max_price - reach.loan_amount and reach.monthly_payment == 10_000
+    assert any("given apart" in item for item in result.assumptions)
+    # 40,000 a month would borrow more than a 2,250,000 home needs: the programme's limit caps it, at its 20% down
+    capped = calculate_mortgage(MortgageArgs(monthly_income=40_000)).affordability
+    assert capped is not None and capped.subsidised is not None and capped.subsidised.capped_by_programme
+    assert (capped.subsidised.max_price, capped.subsidised.loan_amount, capped.subsidised.down_payment) == (
+        2_250_000, 1_800_000, 450_000)  # fmt: skip
+    assert capped.subsidised.monthly_payment < 16_000
+    # 4,000 a month: low income at 3% over 30 years reaches its 350,000 limit, more than middle income's 8% buys
+    low = calculate_mortgage(MortgageArgs(monthly_income=4_000)).affordability
+    assert low is not None and low.subsidised is not None
+    assert (low.subsidised.programme.id, low.subsidised.max_price) == ("low", 350_000)
+    # Above every programme's income limit, or with a price, a loan, a rate or a programme named: no such line
+    above = calculate_mortgage(MortgageArgs(monthly_income=60_000))
+    assert above.affordability is not None and above.affordability.subsidised is None
+    assert any("above every subsidised programme" in item for item in above.assumptions)
+    for said in ({"property_price": 1_000_000}, {"annual_rate_pct": 12.0}, {"programme": "market"}):
+        other = calculate_mortgage(MortgageArgs(monthly_income=25_000, **said)).affordability
+        assert other is not None and other.subsidised is None, said
+
+
+def test_a_tier_for_dearer_units_is_only_for_a_price_above_its_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    def tier(tier_id: str, down: float, top: int, above: int = 0) -> MortgageProgramme:
+        return MortgageProgramme(id=tier_id, name=tier_id, annual_rate_pct=3, max_years=30, min_down_payment_pct=down,
+                                 max_monthly_income=10_000, max_unit_price=top, above_unit_price=above,
+                                 as_of=AS_OF, source="test", conditions="")  # fmt: skip
+
+    tiers = FIGURES.model_copy(
+        update={"programmes": [tier("upper", 20, 1_400_000, 1_100_000), tier("mid", 15, 1_100_000)]}
+    )
+    monkeypatch.setattr(finance, "load_finance_data", lambda: tiers)
+    # 4,000 a month buys about 450,000 under either: the upper tier's bigger down payment would buy more, but its
+    # units are above 1,100,000, so the middle tier it is
+    small = calculate_mortgage(MortgageArgs(monthly_income=4_000)).affordability
+    assert small is not None and small.subsidised is not None and small.subsidised.programme.id == "mid"
+    large = calculate_mortgage(MortgageArgs(monthly_income=9_500)).affordability
+    assert large is not None and large.subsidised is not None and large.subsidised.programme.id == "upper"
+    assert 1_100_000 < large.subsidised.max_price <= 1_400_000
+    # A price given picks the tier it falls in
+    assert calculate_mortgage(MortgageArgs(monthly_income=9_000, property_price=900_000)).programme.id == "mid"
+    assert calculate_mortgage(MortgageArgs(monthly_income=9_000, property_price=1_200_000)).programme.id == "upper"
+
+
 def test_an_instalment_above_the_lenders_share_is_flagged() -> None:
     # Budget 40% of 30,000 = 12,000 < 14,347.09; 14,347.0948 / 30,000 = 47.82%
     # Max loan: 12,000 x (1 - 1.01^-120) / 0.01 = 12,000 x 69.70052 = 836,406.26 -> 836,406

@@ -835,3 +835,26 @@ def test_a_contracts_review_says_the_most_serious_first_what_is_there_and_that_i
     arabic = write_reply(Reading("ar", "audit_contract", {"text": "..."}), [part]).splitlines()
     assert arabic[0] == "راجعت العقد: 10% من البنود اللي لازم تكون فيه موجودة ومفيهاش مشكلة."
     assert arabic[1].startswith("- جدول السداد (محتاج مراجعة):") and arabic[3] == "موجود: مساحة الوحدة."
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "If the {name} still takes new applicants (check with your bank; its figures date from {as_of}), at 8% "
+            "over 20 years your income could buy a home of up to EGP 2,250,000 (the programme's price limit): a loan "
+            "of EGP 1,800,000 at EGP {monthly} a month with EGP 450,000 down"),
+     ("ar", "لو {name} لسه بتقبل طلبات جديدة (اتأكد من البنك؛ أرقامها من {as_of})، بفايدة 8% على 20 سنة دخلك يشتري "
+            "وحدة لحد 2,250,000 جنيه (ده أقصى سعر وحدة في البرنامج): قرض 1,800,000 جنيه بقسط {monthly} جنيه")],
+)  # fmt: skip
+def test_an_income_alone_says_what_a_subsidised_programme_would_buy_as_an_if(language: str, said: str) -> None:
+    content = calculate_mortgage(MortgageArgs(monthly_income=40_000)).model_dump(mode="json")
+    reach = content["affordability"]["subsidised"]
+    text = write_reply(Reading(language, "calculate_mortgage", {"monthly_income": 40_000}),
+                       [ToolReturnPart("calculate_mortgage", content, "c1")], seed="s")  # fmt: skip
+    assert said.format(name=reach["programme"]["name"], as_of=reach["programme"]["as_of"],
+                       monthly=f"{reach['monthly_payment']:,}") in text, text  # fmt: skip
+    grounded(text, content)
+    # No programme the income qualifies for: no such line
+    above = calculate_mortgage(MortgageArgs(monthly_income=60_000)).model_dump(mode="json")
+    plain = write_reply(Reading(language, "calculate_mortgage", {"monthly_income": 60_000}),
+                        [ToolReturnPart("calculate_mortgage", above, "c1")], seed="s")  # fmt: skip
+    assert "still takes new applicants" not in plain and "لسه بتقبل طلبات" not in plain

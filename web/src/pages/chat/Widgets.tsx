@@ -63,6 +63,12 @@ function Mortgage({ result }: { result: MortgageResult }) {
           [f.totalPaid, egp(result.total_paid)],
           result.total_cost_with_down_payment ? [f.totalWithDown, egp(result.total_cost_with_down_payment)] : null,
           affordability?.max_price_for_income ? [f.priceWithinReach, egp(affordability.max_price_for_income)] : null,
+          affordability?.subsidised
+            ? [
+                f.subsidisedReach(percent(affordability.subsidised.programme.annual_rate_pct), affordability.subsidised.years),
+                egp(affordability.subsidised.max_price),
+              ]
+            : null,
           affordability
             ? [
                 f.affordability,

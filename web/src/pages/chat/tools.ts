@@ -25,6 +25,16 @@ export interface MortgageResult {
     payment_to_income_pct: number;
     within_limit: boolean;
     lender_share_pct: number;
+    subsidised?: {
+      programme: { id: string; name: string; annual_rate_pct: number; as_of: string; source: string };
+      max_price: number;
+      loan_amount: number;
+      down_payment: number;
+      monthly_payment: number;
+      years: number;
+      capped_by_programme: boolean;
+      conditions: string;
+    } | null;
   } | null;
   assumptions: string[];
   assumptions_ar?: string[];
