@@ -1139,6 +1139,18 @@ def _movement(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
             f"{counted(new, 'new listing', 'new listings')} and {cuts}."]  # fmt: skip
 
 
+# "Is the North Coast a good investment?": what decides it, after the place's figures, with no forecast.
+_WORTH_IT = {
+    False: "Whether {where} is a good investment turns on the rent a home there brings against its price, and on what "
+    "it sells for later, which nobody can promise. Our listings are for sale and state no rents: pick a unit, tell me "
+    "the rent you expect (and the months a year, for a holiday home let in the summer), and I will work out its "
+    "yield.",
+    True: "هل {where} استثمار كويس؟ ده بيتحدد بالإيجار اللي الوحدة هناك تجيبه قصاد سعرها، وباللي هتتباع بيه بعدين، ودي "
+    "محدش يقدر يضمنها. الوحدات عندنا للبيع ومش مذكور فيها إيجار: اختار وحدة وقولي الإيجار اللي متوقعه (وكام شهر في "
+    "السنة، لو مصيف بيتأجر في الصيف) وأنا أحسبلك عائدها.",
+}
+
+
 def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
     named = {p["location"]: (ar and p.get("location_ar")) or p["location"] for p in content.get("by_location") or []}
     compared = [named.get(place, place) for place in content.get("places") or []]  # "New Cairo and Sheikh Zayed"
@@ -1170,6 +1182,8 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         lines += [f"- استلام {y['delivery_year']}: {_units_ar(y['count'])}، {egp(y['median_price_per_sqm'])} جنيه للمتر"
                   for y in years]  # fmt: skip
         lines += _places(content, reading, ar)
+        if reading.note == "invest_place":
+            lines.append(_WORTH_IT[ar].format(where=where))
         lines.append(_offer_after_trends(content, ar))
     else:
         listings = counted(content["count"], "listing", "listings")
@@ -1187,6 +1201,8 @@ def _trends(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         lines += [f"- delivery {y['delivery_year']}: {counted(y['count'], 'listing', 'listings')} at "
                   f"EGP {egp(y['median_price_per_sqm'])}/m²" for y in years]  # fmt: skip
         lines += _places(content, reading, ar)
+        if reading.note == "invest_place":
+            lines.append(_WORTH_IT[ar].format(where=where))
         lines.append(_offer_after_trends(content, ar))
     return "\n".join(lines)
 

@@ -457,6 +457,12 @@ WHICH_AREA = _family("which area", "which place", "which city", "best area", "be
 # Which of the places named is better ("التجمع ولا زايد احسن؟", "zayed wala october a7san?"): set side by side.
 BETTER = _family("better", "which is best", "which one is best", "احسن", "أحسن", "افضل", "أفضل", "a7san", "ahsan",
                  "afdal")  # fmt: skip
+# Whether one place is worth buying in ("is the North Coast a good investment?", "التجمع استثمار كويس؟"): its figures,
+# and what decides it, not a search for the words.
+GOOD_INVESTMENT = _family("good investment", "good for investment", "good for investing", "worth investing",
+                          "worth buying", "worth it", "a good place to invest", "a good area to invest",
+                          "استثمار كويس", "استثمار حلو", "استثمار مضمون", "تستاهل", "يستاهل", "استثمار ناجح",
+                          "est2mar kwayes", "estethmar kwayes", "tesstahel", "testahel")  # fmt: skip
 MAX_PLACES_COMPARED = 12  # as many as the market figures set side by side (search's /api/market/stats?places=)
 # What a listing would rent for, asked by its buyer ("how much rent would it bring?", "لو أجرتها هتجيب كام؟"), not by
 # someone who wants to rent a home ("I want to rent").
@@ -1298,6 +1304,12 @@ def read_message(
         compared: dict[str, Any] = {"places": named_places, "property_type": owned_type or last.get("property_type"),
                                     "max_price": ceiling or kept}  # fmt: skip
         return Reading(language, "check_market_trends", {k: v for k, v in compared.items() if v}, note=which_area)
+    others = {key for key, value in filters.items() if value not in (None, [])} - {"locations", "property_types"}
+    if area and GOOD_INVESTMENT.search(folded) and not (others or picks or ids or referenced or amounts):
+        # "is the North Coast a good investment?", "is a villa in Zayed worth it?": its figures (of that type), and
+        # that the rent against the price decides it
+        worth = {"location": area, **({"property_type": owned_type} if owned_type else {})}
+        return Reading(language, "check_market_trends", worth, note="invest_place")
     places_only_of_a_region = bool(regions) and not (filters.get("compounds") or filters.get("developers"))
     if WHICH_AREA.search(folded) and not (
         bedrooms

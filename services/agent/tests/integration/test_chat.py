@@ -845,6 +845,17 @@ def test_a_summer_let_asked_after_a_listings_yield_stays_on_that_listing(api: ht
     assert (call["result"]["annual_rent"], call["arguments"]["months_let"]) == (120_000, 3), call
 
 
+def test_whether_a_place_is_a_good_investment_is_answered_with_its_figures_not_a_search(api: httpx.Client) -> None:
+    asked = chat(api, "is the North Coast a good investment?").json()
+    [call] = asked["tool_calls"]
+    assert (call["name"], call["arguments"]) == ("check_market_trends", {"location": "North Coast"}), call
+    stats = api.get("/api/market/stats", params={"location": "North Coast"}).json()
+    assert asked["reply"].startswith(f"North Coast: {stats['count']} listings, median EGP "
+                                     f"{stats['median_price_per_sqm']:,.0f}/m²"), asked["reply"]  # fmt: skip
+    assert "Whether North Coast is a good investment turns on the rent a home there brings" in asked["reply"]
+    assert not asked["listings"]
+
+
 def test_listings_asked_for_after_a_places_figures_are_in_it(api: httpx.Client) -> None:
     figures = chat(api, "how much is a meter in Maadi?").json()
     assert [(c["name"], c["arguments"]) for c in figures["tool_calls"]] == [

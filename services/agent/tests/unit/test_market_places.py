@@ -476,3 +476,26 @@ def test_listings_asked_for_after_the_figures_are_in_their_place_and_budget(
     moved = read_message("show me 4 bedroom villas in New Cairo", elsewhere, [], "auto", calculation=figures)
     assert {k: moved.arguments.get(k) for k in ("location", "property_type", "bedrooms")} == {
         "location": "New Cairo", "property_type": "Villa", "bedrooms": 4}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "arguments"),
+    [("is the North Coast a good investment?", {"locations": ["North Coast"]}, {"location": "North Coast"}),
+     ("التجمع استثمار كويس؟", {"locations": ["New Cairo"]}, {"location": "New Cairo"}),
+     ("is a villa in Zayed worth it?", {"locations": ["Sheikh Zayed"], "property_types": ["Villa"]},
+      {"location": "Sheikh Zayed", "property_type": "Villa"})],
+)  # fmt: skip
+def test_whether_a_place_is_a_good_investment_is_its_figures_and_what_decides_it(
+    text: str, filters: dict[str, Any], arguments: dict[str, Any]
+) -> None:
+    reading = read_message(text, {"filters": filters, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.arguments, reading.note) == ("check_market_trends", arguments, "invest_place")
+    figures = {"ok": True, "location": arguments["location"], "property_type": arguments.get("property_type"),
+               "count": 40, "median_price_per_sqm": 50_000, "median_price": 6_000_000, "min_price": 2_000_000,
+               "max_price": 9_000_000, "by_delivery_year": [], "by_location": []}  # fmt: skip
+    said = write_reply(reading, [ToolReturnPart("check_market_trends", figures, "c1")], seed="s")
+    assert ("ده بيتحدد بالإيجار اللي الوحدة هناك تجيبه قصاد سعرها" if reading.language == "ar" else
+            f"Whether {arguments['location']} is a good investment turns on the rent") in said, said  # fmt: skip
+    # With a budget it is a search within it; of a listing shown, that listing's
+    budgeted = {"filters": {**filters, "max_price": 5_000_000}, "text": text, "understood": []}
+    assert read_message(f"{text} with 5 million", budgeted, [], "auto").tool == "search_properties"
