@@ -48,7 +48,7 @@ class SearchClient:
 
     async def search(
         self, query: str, filters: dict[str, Any] | None, limit: int, *, order: str | None = None,
-        relax: list[str] | None = None,
+        relax: list[str] | None = None, homes_only: bool = False,
     ) -> dict[str, Any]:  # fmt: skip
         # Amr says what giving up a filter would find when nothing matches (relaxations): asked for explicitly.
         body: dict[str, Any] = {"query": query, "limit": limit, "explain_empty": True}
@@ -58,6 +58,8 @@ class SearchClient:
             body["relax"] = relax
         if order is not None:  # without one, the order the buyer's words ask for ("the cheapest"), else relevance
             body["order"] = order
+        if homes_only:  # no type named: offices, shops and clinics left out (search applies it, and says so)
+            body["homes_only"] = True
         result: dict[str, Any] = await _call(self.http, "search", "POST", "/api/properties/search", "search", json=body)
         return result
 

@@ -42,6 +42,10 @@ class SearchRequest(StrictModel):
     # first), ties by id. Absent: what the words ask for ("the cheapest", "أرخص", "أغلى", "the biggest"), else
     # relevance.
     order: SearchOrder | None = None
+    # For a buyer after a home (Amr's searches): when neither the words nor the filters name a type or rule one out,
+    # offices, shops and clinics are left out, as exclude_property_types in applied_filters (so the client can say
+    # so), and given up with the other exclusions when nothing else matches.
+    homes_only: bool = False
 
 
 class ParseRequest(StrictModel):

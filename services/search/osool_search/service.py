@@ -30,7 +30,7 @@ from osool_search import metrics
 from osool_search.embeddings import DIMENSIONS, Embedder
 from osool_search.features import VOCABULARY, listing_features
 from osool_search.filters import SearchFilters, folded_into_regions
-from osool_search.gazetteer import REGION_LOCATIONS, REGION_PLACES
+from osool_search.gazetteer import NON_RESIDENTIAL_TYPES, REGION_LOCATIONS, REGION_PLACES
 from osool_search.ingest import EmbeddingStore, Ingestor
 from osool_search.ingest_records import Rejection as RejectedRecord
 from osool_search.listing import ListingIn
@@ -141,6 +141,8 @@ class SearchService:
         except ValidationError as exc:
             reasons = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
             raise ValidationFailedError(f"the filters contradict each other: {reasons}") from None
+        if request.homes_only and not (filters.property_types or filters.exclude_property_types):
+            filters = filters.model_copy(update={"exclude_property_types": sorted(NON_RESIDENTIAL_TYPES)})
         if request.relax:  # a relaxation taken: those groups' filters given up, whoever stated them
             given_up = {name for group in request.relax for name in GROUPS[group]}
             filters = SearchFilters.model_validate(

@@ -247,6 +247,15 @@ RELAXED = {
 
 
 IN_OR_OUT_OF_A_COMPOUND = ("in or out of a compound", "جوه الكمبوند أو براه")
+WITH_COMMERCIAL = ("counting offices, shops and clinics", "لو حسبنا المكاتب والمحلات والعيادات")
+COMMERCIAL_TYPES = ["Clinic", "Office", "Retail"]  # what search's homes_only leaves out, as applied_filters says it
+
+
+def _only_homes(content: dict[str, Any]) -> bool:
+    """The search left out the commercial units and nothing else (homes_only, or the buyer ruling out just those)."""
+    applied = content.get("applied_filters") or {}
+    others = [key for key in applied if key.startswith("exclude_") and key != "exclude_property_types"]
+    return applied.get("exclude_property_types") == COMMERCIAL_TYPES and not others
 
 
 def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
@@ -261,6 +270,8 @@ def _relaxed_line(content: dict[str, Any], ar: bool) -> str | None:
         words = RELAXED.get(relaxation.get("group", ""))
         if relaxation.get("group") == "compound" and "compounds" not in (relaxation.get("without") or []):
             words = IN_OR_OUT_OF_A_COMPOUND  # the buyer asked to be in a compound, or outside one, and named none
+        if relaxation.get("group") == "exclusions" and _only_homes(content):
+            words = WITH_COMMERCIAL  # left out for a buyer after a home (homes_only), not ruled out by them
         count, at_most = relaxation.get("count") or 0, relaxation.get("at_most") or 0
         if words is None or count <= 0:
             continue

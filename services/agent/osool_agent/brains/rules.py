@@ -1415,6 +1415,8 @@ def read_message(
             arguments["max_price"] = within  # "show me apartments I can afford": within the mortgage just computed
         if calculation is not None and calculation[0] == "check_market_trends":
             arguments |= _of_the_figures(calculation[1], filters, arguments, bool(location or regions))
+        if _after_a_home(folded, filters) and not (investing or ROI.search(folded) or "property_type" in arguments):
+            arguments["homes_only"] = True  # "I have 2 million cash": homes, not the offices and clinics under it
         return Reading(language, "search_properties", arguments, note=note)
     if VALUATION.search(folded):
         return _valuation_details(language, location, owned_type, size)
@@ -1772,6 +1774,18 @@ def _rent_sized(match: re.Match[str]) -> bool:
         return False
     value *= 1_000 if match.group("unit") else 1
     return (match.group("unit") is not None or value >= 1_000) and value < _RENT_CEILING
+
+
+# A commercial unit asked for by its kind ("an office", "محل", "3eyada", "commercial"), which a search for a home
+# would leave out.
+_COMMERCIAL = _family("office", "clinic", "shop", "store", "retail", "commercial", "administrative", "medical",
+                      "pharmacy", "مكتب", "مكاتب", "عياده", "عيادة", "محل", "محلات", "تجاري", "اداري", "إداري", "طبي",
+                      "صيدليه", "maktab", "3eyada", "ma7al", "ma7alat", "togary", "edary")  # fmt: skip
+
+
+def _after_a_home(folded: str, filters: dict[str, Any]) -> bool:
+    """A search that names no type and no commercial unit: one for a home (offices, shops and clinics left out)."""
+    return not (filters.get("property_types") or filters.get("exclude_property_types") or _COMMERCIAL.search(folded))
 
 
 def _of_the_figures(

@@ -50,6 +50,11 @@ class SearchArgs(ToolArgs):
         default_factory=list, max_length=50,
         description="ids of listings this search already showed, when the buyer asks for more: left out",
     )  # fmt: skip
+    homes_only: bool = Field(
+        default=False,
+        description="true when the buyer is after a home and named no type: offices, shops and clinics are left out "
+        "(never when they asked for a commercial unit or to invest in one)",
+    )
 
 
 class SearchOutcome(ToolOutcome):
@@ -131,7 +136,7 @@ async def search_properties(ctx: ToolContext, args: SearchArgs) -> SearchOutcome
     try:  # a few more than shown: units reserved or sold on the registry are left out, and those shown before
         body = await ctx.search.search(
             args.query, _filters(args) or None, min(wanted + 5 + len(shown), 100), order=args.order,
-            relax=args.relax or None,
+            relax=args.relax or None, homes_only=args.homes_only,
         )  # fmt: skip
     except DomainError as exc:
         return SearchOutcome(ok=False, error="invalid" if exc.status_code < 500 else "unavailable", message=exc.message)

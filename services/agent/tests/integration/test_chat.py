@@ -845,6 +845,18 @@ def test_a_summer_let_asked_after_a_listings_yield_stays_on_that_listing(api: ht
     assert (call["result"]["annual_rent"], call["arguments"]["months_let"]) == (120_000, 3), call
 
 
+def test_a_budget_alone_shows_homes_and_a_commercial_unit_asked_for_shows_those(api: httpx.Client) -> None:
+    commercial = {"Office", "Retail", "Clinic"}
+    everything = api.post("/api/properties/search", json={"query": "under 2 million", "limit": 50}).json()
+    assert {row["type"] for row in everything["results"]} & commercial  # the catalogue has cheap commercial units
+    homes = chat(api, "I have 2 million cash").json()
+    [call] = homes["tool_calls"]
+    assert call["arguments"]["homes_only"] is True and homes["listings"], homes["reply"]
+    assert not {card["type"] for card in homes["listings"]} & commercial, homes["listings"]
+    clinics = chat(api, "a clinic under 2 million").json()
+    assert clinics["listings"] and {card["type"] for card in clinics["listings"]} == {"Clinic"}, clinics["reply"]
+
+
 def test_whether_a_place_is_a_good_investment_is_answered_with_its_figures_not_a_search(api: httpx.Client) -> None:
     asked = chat(api, "is the North Coast a good investment?").json()
     [call] = asked["tool_calls"]

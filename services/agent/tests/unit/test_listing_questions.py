@@ -752,6 +752,40 @@ def test_money_to_invest_is_a_search_within_it_not_one_yield(text: str) -> None:
         assert "for one of them" in several and "rent you expect for it and" in one, one
 
 
+@pytest.mark.parametrize(
+    ("text", "filters", "homes"),
+    [("I have 2 million cash", {"max_price": 2_000_000}, True),
+     ("عايز حاجة في التجمع بـ 3 مليون", {"locations": ["New Cairo"], "max_price": 3_000_000}, True),
+     ("3 bedroom in Zayed", {"locations": ["Sheikh Zayed"], "bedrooms": 3}, True),
+     ("clinic in Nasr City", {"locations": ["Nasr City"], "property_types": ["Clinic"]}, False),
+     ("something commercial in Nasr City", {"locations": ["Nasr City"]}, False),
+     ("عايز محل في مدينة نصر", {"locations": ["Nasr City"]}, False),
+     ("anything but a studio under 2M", {"max_price": 2_000_000, "exclude_property_types": ["Studio"]}, False),
+     ("I want to invest 5 million, what should I buy?", {"max_price": 5_000_000}, False)],
+)  # fmt: skip
+def test_a_search_naming_no_type_is_for_a_home_unless_commercial_or_investing(
+    text: str, filters: dict[str, Any], homes: bool
+) -> None:
+    reading = read_message(text, {"filters": filters, "text": text, "understood": []}, [], "auto")
+    assert reading.tool == "search_properties" and reading.arguments.get("homes_only", False) is homes, reading
+
+
+def test_nothing_found_counting_the_commercial_units_left_out_is_said_so() -> None:
+    content = {"ok": True, "listings": [], "applied_filters": {"max_price": 400_000, "exclude_property_types": [
+        "Clinic", "Office", "Retail"]}, "relaxations": [{"group": "exclusions", "count": 3, "at_most": 50,
+        "without": ["exclude_property_types"]}]}  # fmt: skip
+    reading = Reading("en", "search_properties", {"query": "I have 400k", "max_price": 400_000, "homes_only": True})
+    said = write_reply(reading, [ToolReturnPart("search_properties", content, "c1")])
+    assert "Counting offices, shops and clinics there are 3" in said, said
+    arabic = write_reply(Reading("ar", reading.tool, reading.arguments), [ToolReturnPart("search_properties", content,
+                                                                                        "c1")])  # fmt: skip
+    assert "لو حسبنا المكاتب والمحلات والعيادات فيه 3" in arabic, arabic
+    # Ruled out by the buyer along with something else: what they ruled out, as before
+    content["applied_filters"]["exclude_floors"] = [0]
+    assert "Including what you ruled out there are 3" in write_reply(reading, [ToolReturnPart(
+        "search_properties", content, "c1")])  # fmt: skip
+
+
 def bank_loan(amount: int, years: int, monthly: int) -> dict[str, Any]:
     """calculate_mortgage's result for a bank loan at the market rate."""
     paid = monthly * years * 12

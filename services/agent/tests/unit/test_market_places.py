@@ -459,8 +459,9 @@ def test_which_areas_one_can_afford_after_a_search_are_the_places_within_its_bud
     ("text", "filters", "searched"),
     [("show me apartments there", {"property_types": ["Apartment"]},
       {"property_type": "Apartment", "location": "Maadi", "max_price": 5_000_000, "bedrooms": 3}),
-     ("show me some listings", {}, {"location": "Maadi", "max_price": 5_000_000, "bedrooms": 3}),
-     ("any under 4 million?", {"max_price": 4_000_000}, {"location": "Maadi", "max_price": 4_000_000, "bedrooms": 3}),
+     ("show me some listings", {}, {"location": "Maadi", "max_price": 5_000_000, "bedrooms": 3, "homes_only": True}),
+     ("any under 4 million?", {"max_price": 4_000_000},
+      {"location": "Maadi", "max_price": 4_000_000, "bedrooms": 3, "homes_only": True}),
      ("عايز اشوف شقق هناك", {"property_types": ["Apartment"]},
       {"property_type": "Apartment", "location": "Maadi", "max_price": 5_000_000, "bedrooms": 3})],
 )  # fmt: skip

@@ -163,3 +163,23 @@ def test_a_phrase_offered_with_its_opposite_returns_both_kinds(api: httpx.Client
         f"bright flat {tag} في المعادي مفروشة ولا لأ",
     ):
         assert found(query) == (both, {"property_types": ["Apartment"], "locations": ["Maadi"]}), query
+
+
+def test_homes_only_leaves_out_offices_shops_and_clinics_unless_a_type_is_named(api: httpx.Client) -> None:
+    commercial = ["Clinic", "Office", "Retail"]
+    everything = search(api, "something under 2 million", limit=50)
+    assert {row["type"] for row in everything["results"]} & set(commercial), "the demo data has cheap commercial units"
+    homes = search(api, "something under 2 million", limit=50, homes_only=True)
+    assert homes["results"] and not {row["type"] for row in homes["results"]} & set(commercial)
+    assert homes["applied_filters"]["exclude_property_types"] == commercial  # said, so a client can show it
+    # A type named (in the words or the filters), or one ruled out, is the buyer's own: homes_only changes nothing
+    clinics = search(api, "clinic under 2 million", limit=50, homes_only=True)
+    assert clinics["results"] and {row["type"] for row in clinics["results"]} == {"Clinic"}
+    named = search(api, "something under 2 million", limit=5, homes_only=True, filters={"property_types": ["Office"]})
+    assert {row["type"] for row in named["results"]} == {"Office"}
+    ruled = search(api, "anything but a studio under 2 million", limit=50, homes_only=True)
+    assert ruled["applied_filters"]["exclude_property_types"] == ["Studio"]
+    # Given up like any exclusion (a relaxation taken): the commercial units are back
+    relaxed = search(api, "something under 2 million", limit=50, homes_only=True, relax=["exclusions"])
+    assert {row["type"] for row in relaxed["results"]} & set(commercial)
+    assert "exclude_property_types" not in relaxed["applied_filters"]
