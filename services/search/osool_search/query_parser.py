@@ -1174,7 +1174,7 @@ def _read_cued_size(match: re.Match[str], scan: _Scan) -> _Take:
 
 _MONEY = _compile(
     rf"{_RANGE_BETWEEN} ?{_amount('a')} ?{_RANGE_AND} ?{_amount('b')}"
-    rf"|(?:{_RANGE_FROM} ?)?{_amount('c')} ?{_RANGE_TO} ?{_amount('d')}"
+    rf"|(?:(?P<rbudget>{_BUDGET}) ?)?(?:{_RANGE_FROM} ?)?{_amount('c')} ?{_RANGE_TO} ?{_amount('d')}"
     rf"|(?:(?P<budget>{_BUDGET})(?: ?(?:{_MAX}|(?P<bmin>{_MIN})|(?P<babout>{_AROUND})))?"
     rf"|(?P<pmax>{_MAX})|(?P<pmin>{_MIN})|(?P<pabout>{_AROUND})){_THE} ?{_amount('p')}"
     rf"|{_amount('x')}(?: ?(?:(?P<smax>{_POST_MAX})|(?P<smin>{_POST_MIN})|(?P<sabout>{_POST_AROUND})))?"
@@ -1249,6 +1249,10 @@ def _read_price_range(match: re.Match[str], scan: _Scan, low_tag: str, high_tag:
         low = _Money(low.value * high.multiplier, high.multiplier, True)
     elif high.multiplier is None and low.multiplier is not None:
         high = _Money(high.value * low.multiplier, low.multiplier, True)
+    elif low.multiplier is None and match.groupdict().get("rbudget") and max(low.value, high.value) < 100:
+        # "budget 4-5": in a property search those are millions, as "budget 8" is ("budget 4-5 million" reads as a
+        # range too, not as "budget 4" and a stray "5 million")
+        low, high = _Money(low.value * 1e6, 1e6, True), _Money(high.value * 1e6, 1e6, True)
     a, b = _price_value(low, _PRICE_THRESHOLD), _price_value(high, _PRICE_THRESHOLD)
     if a is None or b is None:
         return None

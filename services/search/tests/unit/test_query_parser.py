@@ -73,6 +73,12 @@ def test_english_example_parses_the_same_as_the_arabic_one() -> None:
         ("max budget 12M", {"max_price": 12_000_000}),
         ("between 5 and 7 million", {"min_price": 5_000_000, "max_price": 7_000_000}),
         ("5-7M", {"min_price": 5_000_000, "max_price": 7_000_000}),
+        # A range after "budget" is the range, not "budget 4" and a stray "5 million"; unitless, millions as "budget 8"
+        ("budget 4-5 million", {"min_price": 4_000_000, "max_price": 5_000_000}),
+        ("budget 4-5", {"min_price": 4_000_000, "max_price": 5_000_000}),
+        ("my budget is 4 to 5M", {"min_price": 4_000_000, "max_price": 5_000_000}),
+        ("ميزانية 4-5 مليون", {"min_price": 4_000_000, "max_price": 5_000_000}),
+        ("ميزانيتي من 4 ل 5 مليون", {"min_price": 4_000_000, "max_price": 5_000_000}),
         ("from 5M to 7M", {"min_price": 5_000_000, "max_price": 7_000_000}),
         ("500k to 1.2m", {"min_price": 500_000, "max_price": 1_200_000}),
         ("8,000,000 EGP", {"max_price": 8_000_000}),
