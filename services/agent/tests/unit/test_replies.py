@@ -53,6 +53,15 @@ def test_search_results_are_quoted_exactly_and_the_stale_ones_flagged(language: 
     grounded(text, content)
 
 
+def compared(listings: list[Any]) -> tuple[dict[str, Any], Any]:
+    """compare_units' result for these listings, and the comparison in it."""
+    units = [UnitTerms(**item.model_dump(include=set(UnitTerms.model_fields))) for item in listings]
+    comparison = compare_terms(units, discount_rate_pct=20, maintenance_pct=None, today=date(2026, 11, 30))
+    content = {"ok": True, "listings": [i.model_dump(mode="json") for i in listings],
+               "comparison": comparison.model_dump(mode="json")}  # fmt: skip
+    return content, comparison
+
+
 @pytest.mark.parametrize(
     ("language", "head"),
     [
@@ -62,10 +71,7 @@ def test_search_results_are_quoted_exactly_and_the_stale_ones_flagged(language: 
 )
 def test_which_has_the_lowest_down_payment_is_answered_first_then_side_by_side(language: str, head: str) -> None:
     listings = [listing(1, down_payment_pct=20.0), listing(2, down_payment_pct=5.0)]
-    units = [UnitTerms(**item.model_dump(include=set(UnitTerms.model_fields))) for item in listings]
-    comparison = compare_terms(units, discount_rate_pct=20, maintenance_pct=None, today=date(2026, 11, 30))
-    content = {"ok": True, "listings": [i.model_dump(mode="json") for i in listings],
-               "comparison": comparison.model_dump(mode="json")}  # fmt: skip
+    content, _ = compared(listings)
     part = ToolReturnPart("compare_units", content, tool_call_id="call_1")
     text = write_reply(Reading(language, "compare_units", note="lowest_down_payment"), [part], seed="s")
     assert text.splitlines()[0] == head
@@ -82,10 +88,7 @@ def test_which_has_the_lowest_down_payment_is_answered_first_then_side_by_side(l
 def test_units_named_by_their_place_in_the_list_are_said_by_it(language: str, table: str, winner: str) -> None:
     # "compare the first and the third": the buyer's own numbers, not the comparison's 1 and 2
     listings = [listing(1, down_payment_pct=20.0), listing(2, down_payment_pct=5.0)]
-    units = [UnitTerms(**item.model_dump(include=set(UnitTerms.model_fields))) for item in listings]
-    comparison = compare_terms(units, discount_rate_pct=20, maintenance_pct=None, today=date(2026, 11, 30))
-    content = {"ok": True, "listings": [i.model_dump(mode="json") for i in listings],
-               "comparison": comparison.model_dump(mode="json")}  # fmt: skip
+    content, _ = compared(listings)
     part = ToolReturnPart("compare_units", content, tool_call_id="call_1")
     ids = {"property_ids": [item.id for item in listings]}
     reading = Reading(language, "compare_units", ids, note="lowest_down_payment", places=(1, 3))
@@ -100,10 +103,7 @@ def test_units_named_by_their_place_in_the_list_are_said_by_it(language: str, ta
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_comparison_names_the_winners_and_each_plans_true_cost(language: str) -> None:
     listings = [listing(1), listing(2, installment_years=10, price_per_sqm=39_000)]
-    units = [UnitTerms(**item.model_dump(include=set(UnitTerms.model_fields))) for item in listings]
-    comparison = compare_terms(units, discount_rate_pct=20, maintenance_pct=None, today=date(2026, 11, 30))
-    content = {"ok": True, "listings": [i.model_dump(mode="json") for i in listings],
-               "comparison": comparison.model_dump(mode="json")}  # fmt: skip
+    content, comparison = compared(listings)
     text = reply("compare_units", content, language)
     assert all(item.title in text for item in listings)
     for unit in comparison.units:
