@@ -305,8 +305,8 @@ def _sale_only(reading: Reading, ar: bool) -> str:
     """What Amr says first to someone who asked to rent a home (a tenant, not a landlord renting one out): Osool lists
     homes for sale only, so what follows is for sale, never offered as a rental."""
     text = fold(str(reading.arguments.get("query", "")))
-    if not renting(text) or INVEST.search(text) or SELL.search(text):
-        return ""
+    if not renting(text) or INVEST.search(text) or SELL.search(text) or reading.note == "to_buy":
+        return ""  # "to_buy": the buyer, told so, asked for the same homes to buy
     if ar:
         return "إحنا بنعرض وحدات للبيع بس، مش للإيجار. لو الشرا وارد عندك، دي الوحدات المعروضة للبيع بالمواصفات دي.\n"
     return "We list homes for sale only, not for rent. If buying is an option for you, here is what is for sale.\n"

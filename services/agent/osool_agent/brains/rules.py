@@ -1064,7 +1064,9 @@ def read_message(
             measured = [s for s in shown[:_CARDS] if isinstance(s.get(key), int | float)]
             ranked = sorted(measured, key=lambda s: s[key], reverse=descending)
             chosen = [s["id"] for s in ranked[:2]] if len(ranked) >= 2 else chosen
-        return Reading(language, "compare_units", {"property_ids": chosen[:4]})
+        # Named by their places ("compare the first and the third", "ايه الفرق بين الأولى والتانية؟"): said so
+        named_at = tuple(n for n in picks if 0 < n <= len(shown))[:4] if chosen == referenced and not ids else ()
+        return Reading(language, "compare_units", {"property_ids": chosen[:4]}, places=named_at)
     named = bool(ids or referenced or shown or focus)  # a listing the message may be about
     deposit = DEPOSIT_ASKED.search(folded) or (
         reserving
@@ -1372,6 +1374,14 @@ def read_message(
     can_i = bool(focus) and _CAN_I.search(folded) is not None and ("?" in text or "؟" in text)
     # "feha ta2seet?" ("has it instalments?") when the search showed nothing: no "it" to ask, the search refined
     of_it = IT_QUESTION.search(folded) is not None and bool(shown or focus)
+    if (
+        previous is not None and not (filters or regions or ids or picks) and _TO_BUY.search(folded)
+        and len(folded.split()) <= 6 and _tenant(fold(str(previous.arguments.get("query", ""))))
+    ):  # fmt: skip
+        # "طب عايز اشتري", "ok, to buy then" after asking to rent (told listings are for sale): the same search, now
+        # a purchase, and no second word on renting
+        again = {key: value for key, value in previous.arguments.items() if key != "exclude_ids"}
+        return Reading(language, "search_properties", again, note="to_buy")
     if previous is not None and not (ids or picks or by_rank) and not (of_it or can_i):
         refined = _refined(text, folded, filters, regions, language, previous)
         if refined is not None:
@@ -1622,6 +1632,11 @@ def _refined(
         said.pop(0)
     query = ", ".join(part for part in said if part)[:500]
     return Reading(language, "search_properties", {"query": query, **arguments, **own}, note="refined")
+
+
+# Buying rather than renting, said on its own ("I want to buy then", "طب عايز اشتري", "tab 3ayez ashtery").
+_TO_BUY = _family("buy", "buying", "purchase", "for sale", "to own", "اشتري", "أشتري", "نشتري", "شرا", "للبيع", "تمليك",
+                  "ashtery", "a4tery", "ashtri", "neshtery", "tamleek")  # fmt: skip
 
 
 # Words that only soften a figure ("about 40k", "حوالي 20 الف"): no part of what a message changes.

@@ -503,6 +503,12 @@ def test_someone_who_wants_to_rent_hears_that_osool_lists_homes_for_sale(
     assert body["tool_calls"][0]["name"] == "search_properties", body
     assert body["reply"].startswith(said), body["reply"]
     assert body["listings"] and all(card["location"] == "Maadi" for card in body["listings"]), body["listings"]
+    # "then I'll buy" (in their language): the same homes, now to buy, without being told twice
+    buy = "طب عايز اشتري" if said.startswith("إحنا") else "ok, I want to buy then"
+    then = chat(api, buy, body["session_secret"], session_id=body["session_id"]).json()
+    [call] = then["tool_calls"]
+    assert call["arguments"]["location"] == "Maadi" and not then["reply"].startswith(said), then["reply"]
+    assert then["listings"] and all(card["location"] == "Maadi" for card in then["listings"]), then["listings"]
 
 
 def test_renting_ruled_out_is_a_buyer_not_told_the_listings_are_for_sale_only(api: httpx.Client) -> None:

@@ -502,3 +502,19 @@ def test_bedrooms_asked_after_studios_ask_for_apartments(text: str, filters: dic
         previous=studios,
     )
     assert typed.arguments.get("property_type") == "Duplex"
+
+
+@pytest.mark.parametrize("text", ["طب عايز اشتري", "ok, I want to buy then", "tab 3ayez ashtery"])
+def test_buying_said_after_asking_to_rent_is_the_same_search_to_buy(text: str) -> None:
+    rent = LastSearch({"query": "عايز شقة للإيجار في المعادي", "location": "Maadi", "property_type": "Apartment",
+                       "exclude_ids": ["x"]}, ("a",), (5_000_000,), (100.0,))  # fmt: skip
+    reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [{"id": "a"}], "auto", previous=rent)
+    assert (reading.tool, reading.note) == ("search_properties", "to_buy")
+    assert reading.arguments == {
+        "query": "عايز شقة للإيجار في المعادي",
+        "location": "Maadi",
+        "property_type": "Apartment",
+    }
+    # After a search that was no rental, "I want to buy" is no continuation of it
+    bought = LastSearch({"query": "apartment in Maadi", "location": "Maadi"}, ("a",), (5_000_000,), (100.0,))
+    assert read_message(text, {"filters": {}, "text": text}, [{"id": "a"}], "auto", previous=bought).note != "to_buy"

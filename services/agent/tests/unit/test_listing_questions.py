@@ -699,6 +699,12 @@ def test_two_listings_named_and_nothing_else_asked_are_set_side_by_side(text: st
     reading = read(text, {})
     assert (reading.tool, reading.arguments) == ("compare_units", {"property_ids": chosen})
     assert reading.places == tuple(int(listing[-1]) for listing in chosen)  # the reply names them as the buyer did
+    # ... and so with a word for comparing them
+    for said in ("compare the first and the third", "ايه الفرق بين الأولى والتالتة؟", "compare the second and fourth"):
+        compared = read(said, {})
+        places = tuple(int(listing[-1]) for listing in compared.arguments["property_ids"])
+        assert compared.tool == "compare_units" and compared.places == places and len(places) == 2, compared
+    assert read("compare them", {}).places == ()  # none named by its place
     # One named is still its details; two named with a search of their own stay that search.
     assert (read("the first one?", {}).tool, read("الاولى؟", {}).tool) == ("get_property", "get_property")
     assert read("the first and the third in Maadi", {"locations": ["Maadi"]}).tool == "search_properties"

@@ -506,6 +506,9 @@ def test_someone_who_asked_to_rent_hears_first_that_the_listings_are_for_sale(
         assert "rent" not in text and "إيجار" not in text, text
     else:
         assert text.startswith(said), text
+        # The same search again once they said they would buy: not told twice
+        again = write_reply(Reading(language, "search_properties", {"query": query}, note="to_buy"), [part], seed="s")
+        assert not again.startswith(said) and listing(1).title in again, again
 
 
 def test_an_arabic_reply_names_the_place_and_compound_in_arabic_where_search_knows_them() -> None:
