@@ -554,6 +554,12 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
     the ground floor?"), from its listing alone: a feature is mentioned or not (not mentioned is not "no")."""
     lines = []
     wanted = asked.get("features") or []
+    if wanted and asked.get("feature_size"):
+        # "how big is the roof?": a listing states a roof, never its size; whether it has one, and its own size
+        named = (" و" if ar else " and ").join(FEATURE_WORDS.get(f, (f.replace("_", " "),) * 2)[1 if ar else 0]
+                                                for f in wanted)  # fmt: skip
+        lines.append(f"الإعلانات بتقول فيه {named} ولا لأ، بس مش بتقول المساحة." if ar else
+                     f"Listings say whether there is {named}, not how big it is.")  # fmt: skip
     if wanted:
         names = {f: FEATURE_WORDS.get(f, (f.replace("_", " "),) * 2)[1 if ar else 0] for f in wanted}
         has = [names[f] for f in wanted if f in (listing.get("features") or [])]
@@ -656,8 +662,14 @@ def _answers(listing: dict[str, Any], asked: dict[str, list[Any]], ar: bool) -> 
     if asked.get("size"):
         rooms = listing.get("bedrooms")
         rooms_said = (f"، {_rooms(int(rooms), ar)}" if ar else f", {_rooms(int(rooms), ar)}") if rooms else ""
-        lines.append(f"مساحتها {egp(listing.get('size_sqm'))} متر{rooms_said}." if ar else
-                     f"It is {egp(listing.get('size_sqm'))} m²{rooms_said}.")  # fmt: skip
+        # after "how big is the roof?": the home's size, said to be the home's
+        lead = (
+            ("الوحدة نفسها" if ar else "The home itself is")
+            if asked.get("feature_size")
+            else ("مساحتها" if ar else "It is")
+        )
+        lines.append(f"{lead} {egp(listing.get('size_sqm'))} متر{rooms_said}." if ar else
+                     f"{lead} {egp(listing.get('size_sqm'))} m²{rooms_said}.")  # fmt: skip
     # "how many bedrooms?", "كام حمام؟": the count its listing gives, or that it gives none.
     for key, number_of, missing in (
         ("bedrooms", _rooms, ("الأوض", "bedrooms")),

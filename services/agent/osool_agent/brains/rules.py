@@ -1129,6 +1129,10 @@ def read_message(
             asked_about["delivery"] = ["when"]  # "when is it delivered?" is answered with the year, not a yes or no
         if "distance" in questions and filters.get("features"):
             asked_about["features"] = list(filters["features"])
+        if "size" in questions and filters.get("features"):
+            # "how big is the roof?", "الجنينة مساحتها كام؟": the roof's size, which no listing states (said), not the
+            # home's; whether it has one, and the home's own size after
+            asked_about["features"], asked_about["feature_size"] = list(filters["features"]), [True]
         return asked_of(asked_about)
     if (LOAN.search(folded) or (INCOME.search(folded) and AFFORD.search(folded))) and (reading := mortgage()):
         return reading

@@ -851,6 +851,17 @@ def test_a_summer_let_asked_after_a_listings_yield_stays_on_that_listing(api: ht
     assert (call["result"]["annual_rent"], call["arguments"]["months_let"]) == (120_000, 3), call
 
 
+def test_how_big_the_garden_is_is_said_to_be_unstated_and_the_homes_size_given(api: httpx.Client) -> None:
+    first = chat(api, "villa with a garden in New Cairo").json()
+    villa = first["listings"][0]
+    asked = chat(api, "how big is the garden of the first?", first["session_secret"], session_id=first["session_id"])
+    body = asked.json()
+    assert [(c["name"], c["arguments"]) for c in body["tool_calls"]] == [
+        ("get_property", {"property_id": villa["id"]})]  # fmt: skip
+    assert body["reply"].startswith("Listings say whether there is a garden, not how big it is."), body["reply"]
+    assert f"The home itself is {villa['size_sqm']:,.0f} m²" in body["reply"], body["reply"]
+
+
 def test_a_budget_alone_shows_homes_and_a_commercial_unit_asked_for_shows_those(api: httpx.Client) -> None:
     commercial = {"Office", "Retail", "Clinic"}
     everything = api.post("/api/properties/search", json={"query": "under 2 million", "limit": 50}).json()

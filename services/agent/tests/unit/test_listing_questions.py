@@ -1303,3 +1303,27 @@ def test_a_question_of_the_listing_just_detailed_is_answered_alone() -> None:
     assert "3BR Apartment in Palm Hills New Cairo" in full  # the first time: its details too
     reading.brief = True
     assert write_reply(reading, [part]) == "It is on floor 3.\nAnything else you would like to know about it?"
+
+
+@pytest.mark.parametrize(
+    ("text", "feature", "language"),
+    [("how big is the roof?", "roof", "en"), ("الجنينة مساحتها كام؟", "garden", "ar"),
+     ("how big is the garden of the second?", "garden", "en")],
+)  # fmt: skip
+def test_the_size_of_a_roof_or_garden_is_said_to_be_unstated_not_the_homes(
+    text: str, feature: str, language: str
+) -> None:
+    reading = read(text, {"features": [feature]}, focus="SHOWN-2")
+    assert (reading.tool, reading.arguments) == ("get_property", {"property_id": "SHOWN-2"})
+    assert reading.asked == {"size": [True], "features": [feature], "feature_size": [True]}
+    listing = {**LISTING, "id": "SHOWN-2", "size_sqm": 286.0, "bedrooms": 4, "features": [feature]}
+    said = write_reply(reading, [ToolReturnPart("get_property", {"ok": True, "listing": listing}, "c1")])
+    if language == "ar":
+        assert (
+            said.startswith("الإعلانات بتقول فيه جنينة ولا لأ، بس مش بتقول المساحة.") and "الوحدة نفسها 286 متر" in said
+        )
+    else:
+        assert said.startswith(f"Listings say whether there is a {feature}, not how big it is.") and (
+            "The home itself is 286 m², 4 bedrooms." in said), said  # fmt: skip
+    # The home's own size asked: as before
+    assert read("how big is it?", {}, focus="SHOWN-2").asked == {"size": [True]}
