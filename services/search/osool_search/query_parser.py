@@ -298,6 +298,9 @@ _BUDGET = _words(
     "budget", "budget of", "budget is", "my budget is", "budget up to", "budget max", "max budget", "maximum budget",
     "total budget", "ميزانية", "ميزانيتي",
     "بميزانية", "الميزانية", "ميزانيه لحد", "ميزانيتي لحد",
+    # "if I increase my budget to 12", "my budget can go up to 12M", "ممكن أزود الميزانية لـ 12"
+    "budget to", "budget goes up to", "budget can go up to", "budget could go up to", "budget can go to",
+    "الميزانية لـ", "الميزانية ل", "الميزانيه ل",
 )  # fmt: skip
 _MIN = _words(
     "over", "above", "more than", "greater than", "higher than", "bigger than", "larger than", "at least", "min",

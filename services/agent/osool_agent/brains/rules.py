@@ -1239,7 +1239,7 @@ def read_message(
     asked_term = _CAN_I_ANYWHERE.search(folded) is not None and ("?" in text or "؟" in text)
     termed = referenced[0] if len(referenced) == 1 and not ids and asked_term else None if ids or picks else focus
     if (
-        years_only and termed and (calculation is None or asked_term)
+        years_only and termed and (calculation is None or asked_term) and not re.search(_ANY_WITH, folded)
         and ((REFINE.search(folded) and len(folded.split()) <= 6) or asked_term)
         and 0 < filters["min_installment_years"] <= 30
     ):  # fmt: skip
@@ -1567,6 +1567,8 @@ def _continued(folded: str, parsed: dict[str, Any], language: str, previous: Las
     return None
 
 
+# "any with a pool?", "anything with a garden?": those of the last search that have it (never of one listing)
+_ANY_WITH = r"\b(?:anything|any|ones?) with\b"
 # "what about in Sheikh Zayed?", "و في المعادي؟", "only ready to move", "same but villas": the last search with what
 # the message changes, everything else it asked kept.
 REFINE = re.compile(
@@ -1574,6 +1576,9 @@ REFINE = re.compile(
     r"|\binstead\b|\bonly\b|\b(?:same|the same) (?:but|in|with)\b"
     r"|^(?:طب |طيب )?(?:بس|ولو|لو|نفس)(?![\w])|^(?:طب|طيب|و|وفي|وفى)(?![\w])|(?<![\w])بس[\s?؟]*$"
     r"|^(?:w|tab|tayeb|taib) |^(?:fel|fi|f) |(?<![\w])bas[\s?]*$|^(?:w |tab |tayeb )?(?:law|lw|walaw|wlaw) "
+    # "none of these, anything with a pool?", "مش عاجبني ولا واحدة، فيه حاجة فيها جنينة؟": the same search with it
+    rf"|^(?:no,? |nah,? )?none of (?:these|them|those)\b|{_ANY_WITH}"
+    r"|(?<![\w])(?:ولا واحده|مش عاجبني|مش عاجباني)(?![\w])|(?<![\w])(?:فيه|في) (?:حاجه|اي حاجه) فيها(?![\w])"
     # Asking which of the listings shown has something: those of the same search that have it.
     r"|\bwhich (?:one|ones|of them|of these)\b|\b(?:any|do any|does any) of (?:them|these)\b"
     r"|(?<![\w])(?:انهي|اني|مين|اي) (?:واحده|وحده|واحد|فيهم|منهم)|(?<![\w])فيهم(?![\w])"

@@ -851,6 +851,20 @@ def test_a_summer_let_asked_after_a_listings_yield_stays_on_that_listing(api: ht
     assert (call["result"]["annual_rent"], call["arguments"]["months_let"]) == (120_000, 3), call
 
 
+def test_a_budget_raised_or_an_amenity_asked_after_nothing_found_keeps_the_rest(api: httpx.Client) -> None:
+    first = chat(api, "4 bedroom duplex in Zayed under 10 million").json()
+    session, secret = first["session_id"], first["session_secret"]
+    raised = chat(api, "and if I increase my budget to 12?", secret, session_id=session).json()
+    [call] = raised["tool_calls"]
+    wanted = {"location": "Sheikh Zayed", "property_type": "Duplex", "bedrooms": 4, "max_price": 12_000_000}
+    assert {key: call["arguments"].get(key) for key in wanted} == wanted, call
+    assert all(card["price"] <= 12_000_000 and card["type"] == "Duplex" for card in raised["listings"]), raised
+    pool = chat(api, "none of these, anything with a pool?", secret, session_id=session).json()
+    [call] = pool["tool_calls"]
+    assert (call["arguments"]["location"], call["arguments"]["property_type"]) == ("Sheikh Zayed", "Duplex"), call
+    assert "pool" in call["result"]["applied_filters"].get("features", []) or call["result"]["unmatched_features"]
+
+
 def test_how_big_the_garden_is_is_said_to_be_unstated_and_the_homes_size_given(api: httpx.Client) -> None:
     first = chat(api, "villa with a garden in New Cairo").json()
     villa = first["listings"][0]

@@ -518,3 +518,19 @@ def test_buying_said_after_asking_to_rent_is_the_same_search_to_buy(text: str) -
     # After a search that was no rental, "I want to buy" is no continuation of it
     bought = LastSearch({"query": "apartment in Maadi", "location": "Maadi"}, ("a",), (5_000_000,), (100.0,))
     assert read_message(text, {"filters": {}, "text": text}, [{"id": "a"}], "auto", previous=bought).note != "to_buy"
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("none of these, anything with a pool?", {"features": ["pool"]}),
+     ("مش عاجبني ولا واحدة، فيه حاجة فيها جنينة؟", {"features": ["garden"]}),
+     ("and if I increase my budget to 12?", {"max_price": 12_000_000})],
+)  # fmt: skip
+def test_a_change_said_at_length_after_a_search_is_that_search_changed(text: str, filters: dict[str, Any]) -> None:
+    duplexes = LastSearch({"query": "4 bedroom duplex in Zayed under 10 million", "location": "Sheikh Zayed",
+                           "property_type": "Duplex", "bedrooms": 4, "max_price": 10_000_000}, (), (), ())  # fmt: skip
+    reading = read_message(text, {"filters": filters, "text": text, "understood": []}, [], "auto", previous=duplexes)
+    assert (reading.tool, reading.note) == ("search_properties", "refined"), reading
+    kept = {key: reading.arguments.get(key) for key in ("location", "property_type", "bedrooms")}
+    assert kept == {"location": "Sheikh Zayed", "property_type": "Duplex", "bedrooms": 4}
+    assert reading.arguments["max_price"] == filters.get("max_price", 10_000_000)

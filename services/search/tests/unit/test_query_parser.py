@@ -79,6 +79,10 @@ def test_english_example_parses_the_same_as_the_arabic_one() -> None:
         ("my budget is 4 to 5M", {"min_price": 4_000_000, "max_price": 5_000_000}),
         ("ميزانية 4-5 مليون", {"min_price": 4_000_000, "max_price": 5_000_000}),
         ("ميزانيتي من 4 ل 5 مليون", {"min_price": 4_000_000, "max_price": 5_000_000}),
+        # A budget raised to a sum: that sum, a bare one in millions ("if I increase my budget to 12")
+        ("and if I increase my budget to 12?", {"max_price": 12_000_000}),
+        ("my budget can go up to 12M", {"max_price": 12_000_000}),
+        ("ممكن أزود الميزانية ل 12 مليون", {"max_price": 12_000_000}),
         ("from 5M to 7M", {"min_price": 5_000_000, "max_price": 7_000_000}),
         ("500k to 1.2m", {"min_price": 500_000, "max_price": 1_200_000}),
         ("8,000,000 EGP", {"max_price": 8_000_000}),
