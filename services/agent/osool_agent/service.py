@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -34,6 +35,7 @@ from osool_agent import metrics
 from osool_agent.brains import ModelBrain
 from osool_agent.brains.replies import SMALLTALK, asking_noted, write_reply
 from osool_agent.brains.rules import (
+    ARABIC,
     OFFER_QUESTIONS,
     LastSearch,
     Reading,
@@ -405,6 +407,8 @@ class ChatService:
         past = [] if session.new else await self.history.recent_messages(session.id, self.settings.history_messages)
         facts = Facts()
         context = Context.of(past)
+        if language == "auto" and not _WORDED.search(message):
+            language = context.language or language  # "٠١٠٢٣٤٥٦٧٨٩" after Arabic: answered in Arabic
         if not context.shown and len(past) >= self.settings.history_messages < self.settings.context_messages:
             # No list within the window the model is given: "the third one" is still of the last list shown.
             context = Context.of(await self.history.recent_messages(session.id, self.settings.context_messages))
@@ -816,6 +820,8 @@ def _title(message: str) -> str:
 
 
 # "What number should they call you on?": the reply to a yes when no number was left yet.
+# A message with a word in it (any script's letters), not only digits, signs or emoji.
+_WORDED = re.compile(r"[^\W\d_]")
 NUMBER_PLEASE = tuple(text for kind in ("number_please", "human") for language in ("en", "ar")
                       for text in SMALLTALK[kind][language])  # fmt: skip
 # The replies that ask a question of their own (a consultant's call offered, the number asked for): no lead question.
@@ -874,6 +880,8 @@ class Context:
     alerts_listed: tuple[str, ...] = ()  # the buyer's alerts just listed: "the second" stops that one
     detailed: str | None = None  # the listing whose details the last reply gave
     last_asked: str = ""  # the buyer's last message
+    # The language of the buyer's last message with words in it: a phone number or "👍" alone is answered in it
+    language: str | None = None
 
     @classmethod
     def of(cls, past: list[dict[str, Any]]) -> Context:
@@ -901,6 +909,9 @@ class Context:
             reserving=last_reserving(past), looked=last_looked(past), listed=last_listed(past),
             last_asked=next((str(item.get("content") or "") for item in reversed(past) if item.get("role") == "user"),
                             ""),
+            language=next(("ar" if ARABIC.search(said) else "en" for item in reversed(past)
+                           if item.get("role") == "user" and _WORDED.search(said := str(item.get("content") or ""))),
+                          None),
             asking=next((price for item in reversed(past) if item.get("role") == "assistant"
                          and (price := asking_noted(str(item.get("content") or ""))) is not None), None),
         )  # fmt: skip

@@ -1698,6 +1698,13 @@ SMALLTALK = {
                "لوحده لما مدته تخلص. أنا محجزتش حاجة دلوقتي."],
     },
     # A consultant asked for: the number to call (the lead records the request as leave to call).
+    "call_when": {
+        "en": ["One of our consultants calls you on the number you left me as soon as they are free; if they have not "
+               "called in time, your request passes to the next one on duty. If you have not left me a number yet, "
+               "tell me it and I will pass it on."],
+        "ar": ["حد من مستشارينا هيكلمك على الرقم اللي سبته أول ما يفضى؛ ولو ماكلمكش في الوقت، طلبك بيتحول للي بعده في "
+               "الشيفت. ولو لسه ماسبتليش رقمك، قولهولي وأنا أوصله."],
+    },
     "human": {"en": ["Of course. What phone number should one of our consultants call you on?"],
               "ar": ["أكيد. حد من مستشارينا يكلمك على رقم كام؟"]},
     # ... with the number to call in the same message: that call promised

@@ -463,6 +463,13 @@ GOOD_INVESTMENT = _family("good investment", "good for investment", "good for in
                           "worth buying", "worth it", "a good place to invest", "a good area to invest",
                           "استثمار كويس", "استثمار حلو", "استثمار مضمون", "تستاهل", "يستاهل", "استثمار ناجح",
                           "est2mar kwayes", "estethmar kwayes", "tesstahel", "testahel")  # fmt: skip
+# When the call asked for comes ("when will they call me?", "امتى هيكلموني؟", "nobody called me yet").
+CALL_WHEN = _family("when will they call", "when will someone call", "when will you call", "when will i get a call",
+                    "when will the consultant call", "when will they contact", "nobody called", "no one called",
+                    "no one has called", "nobody has called", "still waiting for a call", "امتى هيكلموني",
+                    "امتي هيكلموني", "امتى حد هيكلمني", "امتي حد هيكلمني", "هيكلموني امتى", "هيكلموني امتي",
+                    "امتى هتكلموني", "محدش كلمني", "لسه محدش كلمني", "محدش اتصل", "emta hayeklemoni",
+                    "emta hayekalemoni", "ma7adesh kalemni", "m7adsh kalemni")  # fmt: skip
 MAX_PLACES_COMPARED = 12  # as many as the market figures set side by side (search's /api/market/stats?places=)
 # What a listing would rent for, asked by its buyer ("how much rent would it bring?", "لو أجرتها هتجيب كام؟"), not by
 # someone who wants to rent a home ("I want to rent").
@@ -871,6 +878,8 @@ def read_message(
     named_place = _names_a_search(filters)
     if WHO_ARE_YOU.search(folded) and not named_place:
         return Reading(language, None, smalltalk="who_am_i")
+    if CALL_WHEN.search(folded) and not named_place:
+        return Reading(language, None, smalltalk="call_when")  # "when will they call me?": what happens, honestly
     if HUMAN.search(folded) and not named_place:
         # a consultant to call: the number asked for, unless the message gave one ("call me on 0101...")
         return Reading(language, None, smalltalk="human_number" if contact else "human")

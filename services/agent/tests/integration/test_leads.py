@@ -501,6 +501,13 @@ def test_a_buyer_asking_for_a_person_is_asked_the_number_and_the_agent_on_duty_i
     yes = chat(api, "ايوه", {"session_id": other["session_id"], "secret": other["session_secret"]})
     assert yes["reply"] == "أكيد. حد من مستشارينا يكلمك على رقم كام؟", yes["reply"]
     assert lead_of(api, admin, other["session_id"])["contact_consent"] is True
+    # The number alone, in Arabic-Indic digits: no words to tell the language by, so the conversation's, Arabic
+    number = chat(api, "٠١٠٢٣٤٥٦٧٨٠", {"session_id": other["session_id"], "secret": other["session_secret"]})
+    assert number["reply"].startswith("شكرًا. حد من مستشارينا هيكلمك"), number["reply"]
+    assert lead_of(api, admin, other["session_id"])["contact_phone"] == "+201023456780"
+    # "when will they call me?": what happens to the request, not a search nor a welcome
+    when = chat(api, "امتى هيكلموني؟", {"session_id": other["session_id"], "secret": other["session_secret"]})
+    assert when["tool_calls"] == [] and when["reply"].startswith("حد من مستشارينا هيكلمك على الرقم اللي سبته")
     # Asking about the office is no search for an office to buy.
     office = chat(api, "what are your office hours?")
     assert office["tool_calls"] == [] and office["reply"].endswith("Shall one of them call you?"), office["reply"]

@@ -738,7 +738,10 @@ def test_a_valuation_made_again_with_a_price_in_mind_says_both_and_keeps_a_suppo
      ("are you a bot?", "who_am_i", "I'm Amr, Osool's AI property consultant"),
      ("انت بني آدم ولا روبوت؟", "who_am_i", "أنا عمرو، مستشار عقاري بالذكاء الاصطناعي"),
      ("what are your office hours?", "about_us", "I am here in this chat at any hour."),
-     ("do you charge a commission?", "about_us", "I am here in this chat at any hour.")],
+     ("do you charge a commission?", "about_us", "I am here in this chat at any hour."),
+     ("when will they call me?", "call_when", "One of our consultants calls you on the number you left me"),
+     ("امتى هيكلموني؟", "call_when", "حد من مستشارينا هيكلمك على الرقم اللي سبته"),
+     ("nobody called me yet", "call_when", "One of our consultants calls you")],
 )  # fmt: skip
 def test_a_person_asked_for_who_amr_is_and_the_brokerage_itself_are_answered_not_searched(
     text: str, smalltalk: str, start: str
