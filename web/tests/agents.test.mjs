@@ -65,6 +65,8 @@ before(async () => {
   const first = await chatAs(buyerToken, BUYER_HOT);
   assert.ok(first.listings.length > 0, `no listings in Amr's reply: ${first.reply}`);
   await chatAs(buyerToken, 'yes please', first.session_id); // consent to share the number
+  const named = await chatAs(buyerToken, 'my name is Karim Adel', first.session_id); // the name the agent will see
+  assert.match(named.reply, /^Nice to meet you, Karim Adel\./);
   hot = await leadOfSession(agentToken, first.session_id);
   assert.equal(hot.temperature, 'HOT');
   assert.equal(hot.assigned_agent_id, agent.id);
@@ -157,6 +159,7 @@ test('a lead opens with its conversation, contact, score history and audit trail
   assert.equal(await conversation.locator('.lead-line-amr').count(), lines / 2);
   const contact = page.locator('section[aria-labelledby="contact-title"]');
   await contact.getByRole('link', { name: '+201005557788' }).waitFor();
+  await contact.getByText('Name: Karim Adel').waitFor();
   const trail = page.locator('section[aria-labelledby="trail-title"]');
   await trail.getByText(/Status New → Contacted — You/).waitFor();
   await trail.getByText(/Assigned in turn to You/).waitFor();

@@ -213,8 +213,8 @@ ONE_LEAD: dict[int | str, dict[str, Any]] = {
 CSV_COLUMNS = (
     "id", "created_at", "kind", "intent", "score", "temperature", "status", "assigned_agent_id", "budget_min",
     "budget_max", "areas", "types", "bedrooms", "timeline", "financing", "purpose", "motivation", "condition",
-    "price_expectation", "readiness_score", "commitment_score", "contact_consent", "contact_phone", "contact_email",
-    "turns", "hot_at", "first_contact_at", "seconds_to_first_contact", "session_ids",
+    "price_expectation", "readiness_score", "commitment_score", "contact_consent", "contact_name", "contact_phone",
+    "contact_email", "turns", "hot_at", "first_contact_at", "seconds_to_first_contact", "session_ids",
 )  # fmt: skip
 
 

@@ -69,7 +69,8 @@ class TurnRepository:
 LEAD_FIELDS = (
     "kind", "intent", "budget_min", "budget_max", "areas", "types", "bedrooms", "timeline", "financing", "purpose",
     "motivation", "condition", "price_expectation", "pending_question", "questions_asked", "readiness_score",
-    "commitment_score", "contact_phone", "contact_email", "contact_consent", "consent_at", "listings_shown",
+    "commitment_score", "contact_phone", "contact_email", "contact_name", "contact_consent", "consent_at",
+    "listings_shown",
     "listings_asked", "turns", "score", "temperature", "reasons", "hot_at", "assigned_agent_id", "assigned_at",
     "notified_at", "last_message",
 )  # fmt: skip

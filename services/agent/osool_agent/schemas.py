@@ -163,6 +163,7 @@ class Lead(BaseModel):
     temperature: Literal["HOT", "WARM", "COLD"]
     reasons: list[ScoreReason]
     contact_consent: bool | None = Field(description="null until the buyer answered Amr's question")
+    contact_name: str | None = Field(default=None, description="the name given in the chat; only with consent")
     contact_phone: str | None = Field(description="shown only with the buyer's consent")
     contact_email: str | None = Field(description="shown only with the buyer's consent")
     has_contact: bool = Field(description="the lead left a phone or email (hidden without consent)")
@@ -186,6 +187,7 @@ class Lead(BaseModel):
         first, hot = row.get("first_contact_at"), row.get("hot_at")
         return cls.model_validate({
             **{name: row.get(name) for name in cls.model_fields if name in row},
+            "contact_name": row.get("contact_name") if consent else None,
             "contact_phone": row.get("contact_phone") if consent else None,
             "contact_email": row.get("contact_email") if consent else None,
             "has_contact": bool(row.get("contact_phone") or row.get("contact_email")),

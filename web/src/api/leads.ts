@@ -37,6 +37,7 @@ export interface Lead {
   temperature: Temperature;
   reasons: ScoreReason[];
   contact_consent: boolean | null;
+  contact_name?: string | null;
   contact_phone: string | null;
   contact_email: string | null;
   has_contact: boolean;

@@ -778,6 +778,7 @@ export const en = {
     noContact: 'No phone number or email left in the conversation.',
     consentPending: 'A phone number or email was left; Amr has not yet asked whether it may be shared.',
     consentRefused: 'The buyer did not agree to share their contact details.',
+    name: 'Name',
     phone: 'Phone',
     email: 'Email',
     factsTitle: 'What they want',

@@ -1957,6 +1957,9 @@ def write_reply(reading: Reading, returns: list[ToolReturnPart], seed: str = "",
         return prefix + _time_to_sell(reading.arguments.get("estimate"), ar)
     if not returns and reading.smalltalk == "beyond_shown":
         return prefix + _beyond_shown(reading.arguments["shown"], reading.arguments["asked"], ar)
+    if not returns and reading.smalltalk == "named":  # "my name is Sara": greeted by it, then what to tell
+        name, what = reading.arguments.get("name", ""), _pick(SMALLTALK["discovery"]["ar" if ar else "en"], seed)
+        return prefix + (f"تشرفنا يا {name}. {what}" if ar else f"Nice to meet you, {name}. {what}")
     if not returns and reading.smalltalk == "valuation_details":
         return prefix + _valuation_details(reading.arguments.get("missing") or (), ar, seed)
     if not returns:

@@ -878,6 +878,11 @@ def read_message(
     named_place = _names_a_search(filters)
     if WHO_ARE_YOU.search(folded) and not named_place:
         return Reading(language, None, smalltalk="who_am_i")
+    named_only = not (filters or ids or contact or amounts_in(folded) or _ordinals(folded)) and len(folded.split()) <= 6
+    if named_only and (name := _name_given(text)):
+        return Reading(
+            language, None, {"name": name}, smalltalk="named"
+        )  # "اسمي محمد": greeted by it; the lead keeps it
     if CALL_WHEN.search(folded) and not named_place:
         return Reading(language, None, smalltalk="call_when")  # "when will they call me?": what happens, honestly
     if HUMAN.search(folded) and not named_place:
@@ -1773,6 +1778,13 @@ def _first_four(shown: Sequence[dict[str, Any]]) -> list[str]:
     """The listings shown, as many as a comparison takes: after a comparison of two, the search's others follow them
     (shown_listings), each once."""
     return list(dict.fromkeys(str(s["id"]) for s in shown))[:4]
+
+
+def _name_given(text: str) -> str | None:
+    """The name the buyer gives ("my name is Sara", "اسمي محمد"), as the lead reads it."""
+    from osool_agent.leads import slots  # the lead's reading of it; slots reads this module's, so not above
+
+    return slots.name_given(text)
 
 
 def _tenant(folded: str) -> bool:

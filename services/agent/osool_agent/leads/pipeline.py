@@ -307,7 +307,9 @@ class LeadService:
         hot = lead.get("hot_at") is not None  # else one who asked to be called
         verb = {"reassigned": "was reassigned to you" if hot else "asks to be called and was reassigned to you",
                 "callback": "asks to be called"}.get(reason, "is HOT")  # fmt: skip
-        text = (f"A lead {verb} (score {lead['score']}): {lead_summary(lead)}. "
+        # The name the buyer gave, with their leave to share their contact details
+        who = f" ({lead['contact_name']})" if lead.get("contact_name") and lead.get("contact_consent") else ""
+        text = (f"A lead{who} {verb} (score {lead['score']}): {lead_summary(lead)}. "
                 f"Call within {self.settings.lead_reassign_after_seconds // 60 or 1} minutes: {link}")  # fmt: skip
         subject = "HOT lead" if hot else "Call requested"
         try:

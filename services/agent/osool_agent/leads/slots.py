@@ -51,6 +51,9 @@ class LeadSlots(BaseModel):
     # (measured: "failed to parse grammar", then SIGSEGV); the validator below checks the same form.
     contact_phone: str | None = Field(default=None, description="an Egyptian mobile as +201XXXXXXXXX")
     contact_email: str | None = Field(default=None, max_length=254)
+    contact_name: str | None = Field(
+        default=None, min_length=1, max_length=80, description="the name the buyer gave ('my name is Mohamed')"
+    )
 
     @field_validator("contact_phone")
     @classmethod
@@ -320,9 +323,38 @@ def read_slots(
         slots["purpose"] = _first(PURPOSE, text)
     slots["timeline"] = _timeline(text, today or date.today())
     slots["contact_phone"] = phone_number(message)
+    slots["contact_name"] = name_given(message)
     if email := EMAIL.search(message):
         slots["contact_email"] = email.group(0).lower()
     return LeadSlots.model_validate({key: value for key, value in slots.items() if value is not None})
+
+
+# "my name is Ahmed Hassan", "اسمي محمد", "ana esmy Omar": the name follows; English names run to the first word that
+# is no name ("my name is Ahmed and I want..."), Arabic and Franco ones are the next word.
+_NAME_EN = re.compile(
+    r"\b(?:my name is|my name's|my name|name is)\s+([A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*){0,2})",
+    re.IGNORECASE,
+)
+_NAME_AR = re.compile(r"(?<![\w])(?:اسمي|إسمي)\s+([\u0621-\u064A]{2,})")
+_NAME_FRANCO = re.compile(r"\b(?:esmy|esmi|ismi|esmee)\s+([a-z]{2,})\b", re.IGNORECASE)
+_NOT_A_NAME = frozenset({"and", "i", "im", "i'm", "is", "not", "looking", "from", "want", "need", "here", "the", "a",
+                         "please", "thanks", "thank", "but", "so", "my", "with", "we", "me", "you"})  # fmt: skip
+
+
+def name_given(message: str) -> str | None:
+    """The name the message says is the buyer's, as they wrote it (capitalised in Latin script), else None."""
+    if found := _NAME_AR.search(message):
+        return found.group(1)
+    if found := _NAME_FRANCO.search(message):
+        return found.group(1).capitalize()
+    if found := _NAME_EN.search(message):
+        words = []
+        for word in found.group(1).split():
+            if word.casefold() in _NOT_A_NAME:
+                break
+            words.append(word[:1].upper() + word[1:])
+        return " ".join(words)[:80] or None
+    return None
 
 
 def consent_answer(message: str) -> bool | None:

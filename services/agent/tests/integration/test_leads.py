@@ -161,7 +161,7 @@ def test_a_number_given_unasked_is_thanked_for_kept_out_of_the_search_and_shared
     [agent] = roster(1)
     first = chat(api, "apartments in Sheikh Zayed")
     session = {"session_id": first["session_id"], "secret": first["session_secret"]}
-    given = chat(api, "I'm Ahmed, my number is 010 1234 5678", session)
+    given = chat(api, "my name is Ahmed, my number is 010 1234 5678", session)
     # Not a refinement with a budget of a billion: no search, the number noted and leave to share it asked.
     assert given["tool_calls"] == [] and given["listings"] == []
     assert given["reply"] == (
@@ -171,16 +171,17 @@ def test_a_number_given_unasked_is_thanked_for_kept_out_of_the_search_and_shared
     lead = lead_of(api, admin, session["session_id"])
     assert lead["budget_max"] is None and lead["areas"] == ["Sheikh Zayed"]
     assert lead["has_contact"] is True and lead["contact_consent"] is None and lead["contact_phone"] is None
+    assert lead["contact_name"] is None  # the name, like the number, only with the buyer's leave
     assert lead["temperature"] != "HOT" and lead["assigned_agent_id"] is None
     # Yes: thanked, and though not HOT the lead goes to the agent on duty, told once that the buyer asks for a call.
     agreed = chat(api, "yes", session)
     assert agreed["tool_calls"] == [] and agreed["reply"].startswith("Thank you. One of our consultants will call you")
     after = api.get(f"/api/leads/{lead['id']}", headers=admin).json()["lead"]
-    assert (after["contact_consent"], after["contact_phone"]) == (True, "+201012345678")
+    assert (after["contact_consent"], after["contact_phone"], after["contact_name"]) == (True, "+201012345678", "Ahmed")
     assert after["assigned_agent_id"] == agent.id and after["notified_at"]
     notices = [m for m in read_outbox(stack, agent.email) if lead["id"] in m["body"]]
     assert [m["subject"].split(":")[0] for m in notices] == ["Call requested"]
-    assert "asks to be called" in notices[0]["body"] and "Sheikh Zayed" in notices[0]["body"]
+    assert "A lead (Ahmed) asks to be called" in notices[0]["body"] and "Sheikh Zayed" in notices[0]["body"]
     # Asked once: the next turn with the number again asks nothing more.
     again = chat(api, "apartments in Sheikh Zayed, call me on 01012345678", session)
     assert again["tool_calls"][0]["name"] == "search_properties" and "consultants" not in again["reply"]
@@ -505,6 +506,10 @@ def test_a_buyer_asking_for_a_person_is_asked_the_number_and_the_agent_on_duty_i
     number = chat(api, "٠١٠٢٣٤٥٦٧٨٠", {"session_id": other["session_id"], "secret": other["session_secret"]})
     assert number["reply"].startswith("شكرًا. حد من مستشارينا هيكلمك"), number["reply"]
     assert lead_of(api, admin, other["session_id"])["contact_phone"] == "+201023456780"
+    # The name given: greeted by it, and the agent who calls sees it
+    named = chat(api, "اسمي محمد", {"session_id": other["session_id"], "secret": other["session_secret"]})
+    assert named["reply"].startswith("تشرفنا يا محمد."), named["reply"]
+    assert lead_of(api, admin, other["session_id"])["contact_name"] == "محمد"
     # "when will they call me?": what happens to the request, not a search nor a welcome
     when = chat(api, "امتى هيكلموني؟", {"session_id": other["session_id"], "secret": other["session_secret"]})
     assert when["tool_calls"] == [] and when["reply"].startswith("حد من مستشارينا هيكلمك على الرقم اللي سبته")

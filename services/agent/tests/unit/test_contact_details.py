@@ -58,7 +58,8 @@ def test_a_message_giving_only_contact_details_is_thanked_for_them(text: str, ar
 
 
 def test_without_contact_details_the_same_words_are_no_thanks() -> None:
-    assert read("my name is Ahmed,", contact=False).smalltalk == "discovery"
+    named = read("my name is Ahmed,", contact=False)  # greeted by the name, not thanked for contact details
+    assert (named.smalltalk, named.arguments) == ("named", {"name": "Ahmed"})
 
 
 def test_a_search_with_a_phone_is_still_the_search() -> None:

@@ -149,6 +149,21 @@ def test_contact_and_consent() -> None:
     assert slots("villa under 1012345678").get("contact_phone") is None  # ten bare digits are an amount
 
 
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [("my name is Ahmed Hassan and I want a flat in Maadi", "Ahmed Hassan"), ("hi, my name is sara", "Sara"),
+     ("اسمي محمد", "محمد"), ("انا اسمي محمد وعايز شقة", "محمد"), ("ana esmy omar", "Omar"),
+     ("my name is not important", None), ("I am looking for a flat", None),
+     ("what is the name of the compound?", None)],
+)  # fmt: skip
+def test_the_name_a_buyer_gives_is_the_leads(message: str, name: str | None) -> None:
+    assert slots(message).get("contact_name") == name
+    lead: dict[str, object] = {"contact_name": None, "areas": [], "types": []}
+    if name:  # kept on the lead like the phone, a later one replacing it
+        assert _merge(lead, LeadSlots(contact_name=name), answering=None) == ["contact_name"]
+        assert lead["contact_name"] == name
+
+
 def test_buyer_score_adds_up_its_reasons_and_takes_the_seeds_thresholds() -> None:
     thresholds = Thresholds()
     lead = {"budget_max": 5_000_000, "areas": ["New Cairo"], "types": ["Apartment"], "bedrooms": 3,

@@ -864,3 +864,17 @@ def test_an_income_alone_says_what_a_subsidised_programme_would_buy_as_an_if(lan
     plain = write_reply(Reading(language, "calculate_mortgage", {"monthly_income": 60_000}),
                         [ToolReturnPart("calculate_mortgage", above, "c1")], seed="s")  # fmt: skip
     assert "still takes new applicants" not in plain and "لسه بتقبل طلبات" not in plain
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("my name is Sara", "Nice to meet you, Sara. "), ("اسمي محمد", "تشرفنا يا محمد. "),
+     ("ana esmy omar", "Nice to meet you, Omar. ")],
+)  # fmt: skip
+def test_a_name_given_alone_is_greeted_by_it(text: str, start: str) -> None:
+    reading = read_message(text, {"filters": {}, "text": text, "understood": []}, [], "auto")
+    assert (reading.tool, reading.smalltalk, reading.arguments) == (None, "named", {"name": start.split()[-1][:-1]})
+    assert write_reply(reading, [], seed="s").startswith(start)
+    # With a search in the same message, the search (the lead keeps the name all the same)
+    searched = {"filters": {"locations": ["Maadi"]}, "text": text, "understood": []}
+    assert read_message(f"{text}, apartment in Maadi", searched, [], "auto").tool == "search_properties"

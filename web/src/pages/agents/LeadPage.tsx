@@ -99,6 +99,11 @@ function Contact({ lead }: { lead: Lead }) {
   if (!lead.contact_consent) return <p>{m.leads.consentRefused}</p>;
   return (
     <ul class="lead-contact">
+      {lead.contact_name ? (
+        <li>
+          {m.leads.name}: <span dir="auto">{lead.contact_name}</span>
+        </li>
+      ) : null}
       {lead.contact_phone ? (
         <li>
           {m.leads.phone}:{' '}
