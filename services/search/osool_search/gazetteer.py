@@ -291,6 +291,8 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "قريب من البحر", "beech", "shat", "3al ba7r", "صف اول", "صف أول", "الصف الأول", "الصف الاول", "صف أول بحر",
         "صف أول بحري",
         "3ala el ba7r", "3la el ba7r", "3ala el bahr",
+        # "closest to the sea": "انهي اقرب للبحر؟", "a2rab lel ba7r"
+        "اقرب للبحر", "أقرب للبحر", "قريبة من البحر", "قريبه من البحر", "a2rab lel ba7r", "2orayeb men el ba7r",
     ),
     "near_schools": ("school", "schools", "international schools", "مدرسة", "مدارس", "مدارس دولية", "madares"),
     "near_mall": ("mall", "malls", "shopping mall", "مول", "المول", "مولات"),

@@ -409,6 +409,13 @@ def _search_text(content: dict[str, Any], reading: Reading, ar: bool, seed: str)
         named = " و".join(names) if ar else " and ".join(names)
         intro = (f"الإعلانات بتقول فيه {named} ولا لأ، بس مش بتقول المساحة. دول اللي فيهم {named}:" if ar else
                  f"Listings say whether there is {named}, not how big it is. These have {named}:")  # fmt: skip
+    near = [f for f in applied.get("features") or [] if str(f).startswith("near_")]
+    if reading.note == "feature_distance" and near and listings:
+        # "which one is closest to the beach?": a listing states being near it, never how far
+        names = [FEATURE_WORDS.get(f, (f.replace("_", " "),) * 2)[1 if ar else 0] for f in near]
+        named = " و".join(names) if ar else " and ".join(name.removeprefix("being ") for name in names)
+        intro = (f"الإعلانات بتقول {named} من غير مسافات. دول اللي مذكور فيهم ده:" if ar else
+                 f"Listings say whether a home is {named}, not how far it is. These say so:")  # fmt: skip
     lines = [unmatched or intro]
     baths, down = "min_bathrooms" in applied, "max_down_payment" in applied
     finish = "finishing" in applied or "exclude_finishing" in applied

@@ -1409,6 +1409,8 @@ def read_message(
                 and _WHICH_ONE.search(folded)
             ):
                 refined.note = "feature_size"  # "which one has the biggest garden?": those with one, no size stated
+            elif any(str(f).startswith("near_") for f in filters.get("features") or []) and _CLOSEST.search(folded):
+                refined.note = "feature_distance"  # "which one is closest to the beach?": those near it, no distance
             return refined
     asked = {key: list(value) if isinstance(value, list) else [value]
              for key in _ASKED if (value := filters.get(key)) is not None and value != []}  # fmt: skip
@@ -1581,6 +1583,9 @@ def _continued(folded: str, parsed: dict[str, Any], language: str, previous: Las
     return None
 
 
+# Nearest to a landmark ("which one is closest to the beach?", "انهي اقرب للبحر؟", "anhy a2rab lel ba7r?"): listings
+# state being near it, never how far.
+_CLOSEST = re.compile(r"\b(?:closest|nearest|closer|nearer|a2rab|aqrab)\b|(?<![\w])(?:اقرب|أقرب)(?![\w])")
 # "any with a pool?", "anything with a garden?": those of the last search that have it (never of one listing)
 _ANY_WITH = r"\b(?:anything|any|ones?) with\b"
 # "what about in Sheikh Zayed?", "و في المعادي؟", "only ready to move", "same but villas": the last search with what

@@ -865,6 +865,18 @@ def test_a_budget_raised_or_an_amenity_asked_after_nothing_found_keeps_the_rest(
     assert "pool" in call["result"]["applied_filters"].get("features", []) or call["result"]["unmatched_features"]
 
 
+def test_the_one_closest_to_the_beach_is_those_near_it_said_to_state_no_distance(api: httpx.Client) -> None:
+    first = chat(api, "chalets in the North Coast").json()
+    closest = chat(api, "which one is closest to the beach?", first["session_secret"],
+                   session_id=first["session_id"]).json()  # fmt: skip
+    [call] = closest["tool_calls"]
+    assert call["arguments"]["location"] == "North Coast" and call["result"]["applied_filters"]["features"] == [
+        "near_beach"], call  # fmt: skip
+    assert closest["reply"].startswith("Listings say whether a home is near the beach, not how far it is."), closest
+    assert closest["listings"] and all("near_beach" in api.get(f"/api/properties/{card['id']}").json()["features"]
+                                       for card in closest["listings"])  # fmt: skip
+
+
 def test_how_big_the_garden_is_is_said_to_be_unstated_and_the_homes_size_given(api: httpx.Client) -> None:
     first = chat(api, "villa with a garden in New Cairo").json()
     villa = first["listings"][0]

@@ -534,3 +534,19 @@ def test_a_change_said_at_length_after_a_search_is_that_search_changed(text: str
     kept = {key: reading.arguments.get(key) for key in ("location", "property_type", "bedrooms")}
     assert kept == {"location": "Sheikh Zayed", "property_type": "Duplex", "bedrooms": 4}
     assert reading.arguments["max_price"] == filters.get("max_price", 10_000_000)
+
+
+@pytest.mark.parametrize("text", ["which one is closest to the beach?", "انهي اقرب للبحر؟"])
+def test_the_one_closest_to_a_landmark_is_those_near_it_said_to_state_no_distance(text: str) -> None:
+    searched = {"query": "chalets in Sahel", "location": "North Coast", "property_type": "Chalet"}
+    chalets = LastSearch(searched, ("a",), (7_000_000,), (90.0,))
+    parsed = {"filters": {"features": ["near_beach"]}, "text": text, "understood": []}
+    reading = read_message(text, parsed, [{"id": "a"}], "auto", previous=chalets)
+    assert (reading.tool, reading.note, reading.arguments["location"]) == (
+        "search_properties", "feature_distance", "North Coast")  # fmt: skip
+    listing = {"id": "b", "title": "Chalet in Marassi", "price": 7_500_000, "size_sqm": 90.0, "price_per_sqm": 83_333,
+               "bedrooms": 2, "type": "Chalet", "location": "North Coast", "features": ["near_beach"]}  # fmt: skip
+    content = {"ok": True, "listings": [listing], "applied_filters": {"features": ["near_beach"]}}
+    said = write_reply(reading, [ToolReturnPart("search_properties", content, "c1")])
+    assert said.startswith("الإعلانات بتقول قربها من البحر من غير مسافات." if reading.language == "ar" else
+                           "Listings say whether a home is near the beach, not how far it is."), said  # fmt: skip

@@ -82,6 +82,8 @@ def test_every_feature_has_english_and_arabic_words_and_no_word_means_two_featur
         ("شاليه فيو بحر", ["sea_view"], None),
         ("شاليه في مراسي صف اول", ["near_beach"], None),
         ("villa 3ala el ba7r", ["near_beach"], None),
+        ("انهي اقرب للبحر؟", ["near_beach"], None),
+        ("chalet a2rab lel ba7r", ["near_beach"], None),
         ("chalet with lagoon view in Sahel", ["lagoon_view"], None),
         ("شقة فيو النيل في المعادي", ["nile_view"], None),
         ("sha2a view el nil fel maadi", ["nile_view"], None),
