@@ -478,15 +478,49 @@ def _property(content: dict[str, Any], reading: Reading, ar: bool) -> str:
         else:
             head = f"Of these, {superlative[0]} is {f'{which}: ' if which else ''}{title}."
     answer = _answers(listing, reading.asked, ar)
-    if reading.brief and answer and not superlative:
+    if reading.brief and (answer or reading.asked.get("fair_price")) and not superlative:
         # Asked of the listing whose details the last reply gave: the answer, and what else to ask, not all again
-        return "\n".join([answer, *_true_cost(content, reading, ar), "تحب تعرف حاجة تانية عنها؟" if ar else
-                          "Anything else you would like to know about it?"])  # fmt: skip
-    lines = [head if superlative else "", answer, *_true_cost(content, reading, ar),
+        more_asked = "تحب تعرف حاجة تانية عنها؟" if ar else "Anything else you would like to know about it?"
+        return "\n".join([answer, *_true_cost(content, reading, ar), *_fair_price(content, reading, ar), more_asked])
+    lines = [head if superlative else "", answer, *_true_cost(content, reading, ar), *_fair_price(content, reading, ar),
              listing_line(listing, ar) + more, _details(listing, ar)]  # fmt: skip
     lines.append("تحب أحسبلك القسط الشهري أو أقارنها بوحدة تانية؟" if ar else
                  "Shall I work out the monthly payment, or compare it with another unit?")  # fmt: skip
     return "\n".join(line for line in lines if line)
+
+
+def _fair_price(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:
+    """Asked whether its price is good ("is the first one a good price?"): its price per m² beside the median asking
+    price of its place and type (and bedrooms), and what that does and does not tell; asking prices, not sales."""
+    if not reading.asked.get("fair_price"):
+        return []
+    listing, market = content["listing"], content.get("market")
+    if not market:
+        return ["ملقتش وحدات شبهها كفاية عشان أقارن سعرها بالسوق." if ar else
+                "There are too few listings like it to set its price beside the market's."]  # fmt: skip
+    own, median, count, pct = (egp(listing["price_per_sqm"]), egp(market["median_price_per_sqm"]), market["count"],
+                               f"{market['difference_pct']:g}%")  # fmt: skip
+    kind, rooms, where = market["property_type"], market.get("bedrooms"), market["location"]
+    if ar:
+        place = (ar and listing.get("location_ar")) or where
+        peers = f"{TYPE_PLURAL_AR.get(kind, kind)}{f' {_rooms(int(rooms), ar)}' if rooms else ''} في {place}"
+        said = {"in_line": "في حدود", "above": f"أعلى بـ {pct} من", "below": f"أقل بـ {pct} من"}[market["position"]]
+        why = {
+            "in_line": "سعرها في المتوسط.",
+            "above": "ممكن يبقى فيه مجال للتفاوض، أو سبب يستاهل تسأل عنه (التشطيب، الفيو، الدور).",
+            "below": "سعر كويس على الورق؛ اسأل ليه (الحالة، الاستلام، الدور) قبل ما تلتزم.",
+        }[market["position"]]
+        return [f"سعر المتر فيها {own} جنيه، {said} متوسط سعر المعروض لـ {_units_ar(count)} من {peers} ({median} جنيه "
+                f"للمتر). {why} دي أسعار معروضة، مش أسعار بيع فعلية."]  # fmt: skip
+    peers = f"{f'{rooms}-bedroom ' if rooms else ''}{TYPE_PLURAL.get(kind, kind).lower()} in {where}"
+    said = {"in_line": "in line with", "above": f"{pct} above", "below": f"{pct} below"}[market["position"]]
+    why = {
+        "in_line": "Its price is about the going rate.",
+        "above": "There may be room to negotiate, or a reason worth asking about (finishing, view, floor).",
+        "below": "A good price on paper; ask why (condition, delivery, floor) before you commit.",
+    }[market["position"]]
+    return [f"At EGP {own}/m², it is {said} the median asking price of {counted(count, 'listing', 'listings')} of "
+            f"{peers} (EGP {median}/m²). {why} These are asking prices, not what homes sold for."]  # fmt: skip
 
 
 def _true_cost(content: dict[str, Any], reading: Reading, ar: bool) -> list[str]:

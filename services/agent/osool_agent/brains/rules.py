@@ -457,6 +457,11 @@ WHICH_AREA = _family("which area", "which place", "which city", "best area", "be
 # Which of the places named is better ("التجمع ولا زايد احسن؟", "zayed wala october a7san?"): set side by side.
 BETTER = _family("better", "which is best", "which one is best", "احسن", "أحسن", "افضل", "أفضل", "a7san", "ahsan",
                  "afdal")  # fmt: skip
+# Whether a listing's price is good ("is the first one a good price?", "is it overpriced?", "سعرها كويس؟", "لقطة؟").
+FAIR_PRICE = _family("good price", "fair price", "good deal", "a good buy", "overpriced", "over priced",
+                     "reasonable price", "price reasonable", "price fair", "worth the price", "worth its price",
+                     "a bargain", "سعرها كويس", "سعرها حلو", "سعره كويس", "سعرها مناسب", "سعره مناسب", "لقطه",
+                     "مبالغ فيه", "سعرها مبالغ", "تستاهل سعرها", "se3raha kwayes", "se3ro kwayes", "la2ta")  # fmt: skip
 # Whether one place is worth buying in ("is the North Coast a good investment?", "التجمع استثمار كويس؟"): its figures,
 # and what decides it, not a search for the words.
 GOOD_INVESTMENT = _family("good investment", "good for investment", "good for investing", "worth investing",
@@ -1137,6 +1142,11 @@ def read_message(
     ):  # fmt: skip
         # "when is delivery?" after a list, none of it named: each one's is in its line; which one to go through
         return Reading(language, None, smalltalk="which_delivery")
+    asked_it = bool(ids or referenced or IT_QUESTION.search(folded) or (focus and ("?" in text or "؟" in text)))
+    if FAIR_PRICE.search(folded) and asked_it and named and not (ptype or searching_place or budget or amounts):
+        # "is the first one a good price?", "سعرها كويس؟": its price per m² beside its market's, not its card alone
+        beside: dict[str, Any] = {"property_id": listing_ref(), "with_market": True}
+        return Reading(language, "get_property", beside, asked={"fair_price": [True]})
     if questions and named and not (ptype or searching_place or budget):
         asked_about: dict[str, list[Any]] = {kind: [True] for kind in questions}
         if "delivery" in questions and (_WHEN.search(folded) or _PLAN_TERM.search(folded)):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from osool_agent.clients import UpstreamError
 from osool_agent.tools.context import ListingFacts, PropertyType, ToolArgs, ToolContext, ToolOutcome
@@ -76,10 +76,29 @@ class SearchOutcome(ToolOutcome):
 
 class GetPropertyArgs(ToolArgs):
     property_id: str = Field(min_length=1, max_length=100, description="the listing's id or source id, as shown")
+    with_market: bool = Field(
+        default=False,
+        description="true when the buyer asks whether its price is good or fair: the asking prices per m² of the "
+        "listings of its place and type (and bedrooms) are set beside its own",
+    )
+
+
+class MarketComparison(BaseModel):
+    """A listing's price per m² beside the median asking price per m² of the listings of its place and type (and its
+    bedroom count, when enough have it): asking prices both, not sale prices."""
+
+    location: str
+    property_type: str
+    bedrooms: int | None = Field(description="the count the median is of, or None when of every count")
+    count: int = Field(description="the listings the median is of")
+    median_price_per_sqm: int
+    difference_pct: int = Field(description="how far the listing's price per m² is from the median, in whole percent")
+    position: Literal["above", "below", "in_line"] = Field(description="in_line within 5% of the median")
 
 
 class PropertyOutcome(ToolOutcome):
     listing: ListingFacts | None = None
+    market: MarketComparison | None = None
     true_cost: PlanCost | None = Field(
         default=None, description="its plan's payments by month and their worth in today's money against paying cash"
     )
@@ -188,7 +207,35 @@ async def get_property(ctx: ToolContext, args: GetPropertyArgs) -> PropertyOutco
     if listing is None:
         return PropertyOutcome(ok=False, error="not_found", message=f"no listing with id {args.property_id}")
     (listing,) = await with_chain_status(ctx, [listing])
-    return PropertyOutcome(listing=listing, true_cost=plan_true_cost(_terms(listing), today=ctx.today))
+    market = await _market_beside(ctx, listing) if args.with_market else None
+    return PropertyOutcome(listing=listing, true_cost=plan_true_cost(_terms(listing), today=ctx.today), market=market)
+
+
+# A bedroom count's median stands for the listing's peers only when this many listings have that count.
+_FEWEST_PEERS = 5
+# Within this many percent of the median, a price per m² is in line with it (asking prices scatter more than that).
+_IN_LINE_PCT = 5
+
+
+async def _market_beside(ctx: ToolContext, listing: ListingFacts) -> MarketComparison | None:
+    """The median asking price per m² of the listing's place and type, of its bedroom count when at least
+    _FEWEST_PEERS have it; None when the market figures do not answer or there are too few listings to say."""
+    try:
+        stats = await ctx.search.market_stats(listing.location, listing.type, bedrooms=listing.bedrooms)
+        bedrooms = listing.bedrooms
+        if listing.bedrooms is not None and (stats.get("count") or 0) < _FEWEST_PEERS:
+            stats, bedrooms = await ctx.search.market_stats(listing.location, listing.type), None
+    except (UpstreamError, DomainError):
+        return None  # the listing is answered all the same, without the comparison
+    median = stats.get("median_price_per_sqm")
+    if not median or (stats.get("count") or 0) < _FEWEST_PEERS:
+        return None
+    difference = (listing.price_per_sqm / median - 1) * 100
+    position = "in_line" if abs(difference) < _IN_LINE_PCT else "above" if difference > 0 else "below"
+    return MarketComparison(
+        location=listing.location, property_type=listing.type, bedrooms=bedrooms, count=int(stats["count"]),
+        median_price_per_sqm=round(median), difference_pct=round(abs(difference)), position=position,
+    )  # fmt: skip
 
 
 async def compare_units(ctx: ToolContext, args: CompareArgs) -> CompareOutcome:

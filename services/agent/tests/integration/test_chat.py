@@ -865,6 +865,24 @@ def test_a_budget_raised_or_an_amenity_asked_after_nothing_found_keeps_the_rest(
     assert "pool" in call["result"]["applied_filters"].get("features", []) or call["result"]["unmatched_features"]
 
 
+def test_whether_a_listings_price_is_good_is_its_price_per_metre_beside_its_markets(api: httpx.Client) -> None:
+    first = chat(api, "2 bedroom apartment in Heliopolis").json()
+    listing = first["listings"][0]
+    asked = chat(api, "is the first one a good price?", first["session_secret"], session_id=first["session_id"]).json()
+    [call] = asked["tool_calls"]
+    assert call["arguments"] == {"property_id": listing["id"], "with_market": True}, call
+    market = call["result"]["market"]
+    stats = api.get("/api/market/stats", params={"location": "Heliopolis", "type": "Apartment", "bedrooms": 2}).json()
+    assert (market["count"], market["median_price_per_sqm"]) == (stats["count"], round(stats["median_price_per_sqm"]))
+    difference = (listing["price_per_sqm"] / stats["median_price_per_sqm"] - 1) * 100
+    assert market["difference_pct"] == round(abs(difference))
+    assert market["position"] == ("in_line" if abs(difference) < 5 else "above" if difference > 0 else "below")
+    said = {"in_line": "in line with", "above": f"{market['difference_pct']}% above",
+            "below": f"{market['difference_pct']}% below"}[market["position"]]  # fmt: skip
+    head = f"At EGP {listing['price_per_sqm']:,}/m², it is {said} the median asking price of {stats['count']} listings"
+    assert asked["reply"].startswith(f"{head} of 2-bedroom apartments in Heliopolis"), asked["reply"]
+
+
 def test_the_one_closest_to_the_beach_is_those_near_it_said_to_state_no_distance(api: httpx.Client) -> None:
     first = chat(api, "chalets in the North Coast").json()
     closest = chat(api, "which one is closest to the beach?", first["session_secret"],

@@ -1327,3 +1327,42 @@ def test_the_size_of_a_roof_or_garden_is_said_to_be_unstated_not_the_homes(
             "The home itself is 286 m², 4 bedrooms." in said), said  # fmt: skip
     # The home's own size asked: as before
     assert read("how big is it?", {}, focus="SHOWN-2").asked == {"size": [True]}
+
+
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [("is the first one a good price?", "SHOWN-1"), ("is it overpriced?", "SHOWN-2"),
+     ("التالتة سعرها كويس؟", "SHOWN-3"), ("el tanya la2ta?", "SHOWN-2")],
+)  # fmt: skip
+def test_whether_a_listings_price_is_good_sets_it_beside_its_market(text: str, listing: str) -> None:
+    reading = read(text, {}, focus="SHOWN-2")
+    assert (reading.tool, reading.arguments, reading.asked) == (
+        "get_property", {"property_id": listing, "with_market": True}, {"fair_price": [True]})  # fmt: skip
+    # "apartments in Maadi with good prices" stays a search
+    assert read("apartments in Maadi with good prices", {"locations": ["Maadi"], "property_types": ["Apartment"]},
+                focus="SHOWN-2").tool == "search_properties"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("position", "pct", "en", "ar"),
+    [("above", 17, "it is 17% above the median asking price of 38 listings of 2-bedroom apartments in Heliopolis "
+      "(EGP 39,350/m²). There may be room to negotiate", "أعلى بـ 17% من متوسط سعر المعروض لـ 38 وحدة"),
+     ("below", 12, "it is 12% below the median", "أقل بـ 12% من"), ("in_line", 2, "it is in line with the median",
+                                                                        "في حدود متوسط")],
+)  # fmt: skip
+def test_a_price_beside_its_market_says_how_far_and_what_that_tells(position: str, pct: int, en: str, ar: str) -> None:
+    listing = {**LISTING, "price_per_sqm": 46_136, "location_ar": "مصر الجديدة"}
+    market = {"location": "Heliopolis", "property_type": "Apartment", "bedrooms": 2, "count": 38,
+              "median_price_per_sqm": 39_350, "difference_pct": pct, "position": position}  # fmt: skip
+    content = {"ok": True, "listing": listing, "market": market}
+    for language, said in (("en", en), ("ar", ar)):
+        reading = Reading(language, "get_property", {"property_id": listing["id"], "with_market": True},
+                          asked={"fair_price": [True]})  # fmt: skip
+        text = write_reply(reading, [ToolReturnPart("get_property", content, "c1")])
+        assert said in text and ("These are asking prices" in text or "دي أسعار معروضة" in text), text
+    # Too few like it: said, no comparison made up
+    alone = write_reply(
+        Reading("en", "get_property", asked={"fair_price": [True]}),
+        [ToolReturnPart("get_property", {"ok": True, "listing": listing, "market": None}, "c1")],
+    )
+    assert "too few listings like it" in alone
