@@ -1377,7 +1377,10 @@ def read_message(
         # 3-bedroom usually?": those listings' figures ("3 bedrooms or more" is no count the figures are taken of)
         last = previous.arguments if previous is not None and not (area or owned_type) else {}
         there = {key: last[key] for key in ("location", "property_type") if last.get(key)}
-        there |= {"bedrooms": rooms} if rooms is not None else {}
+        # the bedrooms asked now, else the last search's ("price per meter there?" after 2-bedroom flats: of those)
+        there |= (
+            {"bedrooms": rooms} if rooms is not None else {"bedrooms": last["bedrooms"]} if last.get("bedrooms") else {}
+        )
         if "location" not in there and not (area or owned_type) and THERE.search(folded):
             # A search named no place but everything it showed is in one ("4 rooms with a garden": all in Madinaty)
             places = {str(listing.get("location")) for listing in shown[:_CARDS] if listing.get("location")}

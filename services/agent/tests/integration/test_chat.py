@@ -881,6 +881,13 @@ def test_whether_a_listings_price_is_good_is_its_price_per_metre_beside_its_mark
             "below": f"{market['difference_pct']}% below"}[market["position"]]  # fmt: skip
     head = f"At EGP {listing['price_per_sqm']:,}/m², it is {said} the median asking price of {stats['count']} listings"
     assert asked["reply"].startswith(f"{head} of 2-bedroom apartments in Heliopolis"), asked["reply"]
+    # The price per metre there, asked after the list: of the same 2-bedroom apartments
+    again = chat(api, "2 bedroom apartment in Heliopolis").json()
+    there = chat(api, "what's the price per meter there?", again["session_secret"], session_id=again["session_id"])
+    [call] = there.json()["tool_calls"]
+    assert (call["name"], call["arguments"]) == (
+        "check_market_trends", {"location": "Heliopolis", "property_type": "Apartment", "bedrooms": 2})  # fmt: skip
+    assert there.json()["reply"].startswith("2-bedroom apartments in Heliopolis:"), there.json()["reply"]
 
 
 def test_the_one_closest_to_the_beach_is_those_near_it_said_to_state_no_distance(api: httpx.Client) -> None:

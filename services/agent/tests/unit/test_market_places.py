@@ -165,6 +165,9 @@ def test_the_price_per_meter_there_is_the_last_searchs_place_and_type(text: str)
     reading = read_message(text, {"filters": {}}, [{"id": "a"}], "auto", previous=previous)
     assert (reading.tool, reading.arguments) == (
         "check_market_trends", {"location": "Sheikh Zayed", "property_type": "Villa"})  # fmt: skip
+    rooms = LastSearch({**previous.arguments, "bedrooms": 4}, ("a",), (25_000_000,), (400.0,))
+    assert read_message(text, {"filters": {}}, [{"id": "a"}], "auto", previous=rooms).arguments == {
+        "location": "Sheikh Zayed", "property_type": "Villa", "bedrooms": 4}  # fmt: skip
     # The whole market still, when asked of it.
     assert read_message("is it a good time to buy?", {"filters": {}}, [], "auto", previous=previous).arguments == {}
 
@@ -175,7 +178,8 @@ def test_prices_there_after_a_search_of_no_place_are_of_the_one_place_it_showed(
                           (288.0, 367.0))  # fmt: skip
     one_place = [{"id": "a", "location": "Madinaty"}, {"id": "b", "location": "Madinaty"}]
     reading = read_message(text, {"filters": {}}, one_place, "auto", previous=previous)
-    assert (reading.tool, reading.arguments) == ("check_market_trends", {"location": "Madinaty"})
+    # ... of the bedrooms it asked for too
+    assert (reading.tool, reading.arguments) == ("check_market_trends", {"location": "Madinaty", "bedrooms": 4})
     # Shown in several places, "there" names none of them: not a guess.
     two_places = [{"id": "a", "location": "Madinaty"}, {"id": "b", "location": "New Cairo"}]
     assert read_message(text, {"filters": {}}, two_places, "auto", previous=previous).arguments.get("location") is None
