@@ -502,7 +502,7 @@ def _fair_price(content: dict[str, Any], reading: Reading, ar: bool) -> list[str
                                f"{market['difference_pct']:g}%")  # fmt: skip
     kind, rooms, where = market["property_type"], market.get("bedrooms"), market["location"]
     if ar:
-        place = (ar and listing.get("location_ar")) or where
+        place = listing.get("location_ar") or where
         peers = f"{TYPE_PLURAL_AR.get(kind, kind)}{f' {_rooms(int(rooms), ar)}' if rooms else ''} في {place}"
         said = {"in_line": "في حدود", "above": f"أعلى بـ {pct} من", "below": f"أقل بـ {pct} من"}[market["position"]]
         why = {
