@@ -15,6 +15,9 @@ from typing import Any, Literal
 SearchOrder = Literal[
     "relevance", "price_asc", "price_desc", "size_desc", "size_asc", "price_per_sqm_asc", "price_per_sqm_desc"
 ]
+# The types that are no home: what search's homes_only leaves out (and says in applied_filters), and what Amr names
+# as "offices, shops and clinics" when nothing else matches.
+NON_RESIDENTIAL_TYPES = frozenset({"Office", "Retail", "Clinic"})
 # What each order other than relevance sorts the listings by, and whether the greatest comes first: what a client
 # checks a page against, or picks from listings already shown ("compare the cheapest two", "the biggest two").
 ORDER_KEYS: dict[str, tuple[str, bool]] = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from osool_common import listing_filters
 from osool_search.normalise import clean_query, fold
 
 
@@ -72,7 +73,7 @@ PROPERTY_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 # Types with no bedrooms to speak of.
-NON_RESIDENTIAL_TYPES = frozenset({"Office", "Retail", "Clinic"})
+NON_RESIDENTIAL_TYPES = listing_filters.NON_RESIDENTIAL_TYPES  # the shared kit's: Amr names the same three
 # Whole houses: the listing is the building, so it has no floor of one.
 HOUSE_TYPES = frozenset({"Villa", "Townhouse", "Twinhouse"})
 

@@ -16,6 +16,7 @@ from osool_agent.brains.rules import VALUATION_ASKED, Reading, fold, offer_quest
 from osool_agent.counting import counted, counted_ar
 from osool_agent.leads.slots import INVEST, SELL, renting
 from osool_agent.viewings.slots import CAIRO
+from osool_common.listing_filters import NON_RESIDENTIAL_TYPES
 
 FALLBACK_NOTICE = {
     "en": "(Quick mode: the full assistant is briefly unavailable, so I am answering from our listings directly.)\n\n",
@@ -248,7 +249,7 @@ RELAXED = {
 
 IN_OR_OUT_OF_A_COMPOUND = ("in or out of a compound", "جوه الكمبوند أو براه")
 WITH_COMMERCIAL = ("counting offices, shops and clinics", "لو حسبنا المكاتب والمحلات والعيادات")
-COMMERCIAL_TYPES = ["Clinic", "Office", "Retail"]  # what search's homes_only leaves out, as applied_filters says it
+COMMERCIAL_TYPES = sorted(NON_RESIDENTIAL_TYPES)  # what search's homes_only leaves out, as applied_filters says it
 
 
 def _only_homes(content: dict[str, Any]) -> bool:
